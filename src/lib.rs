@@ -1,0 +1,87 @@
+//! The Mandelbrot speedup ladder: the registry of every kernel, in ladder order, and the helpers
+//! the `mandel` CLI, the benches and the tests share.
+//!
+//! Adding a kernel means writing its file in a rung crate and adding one entry to [`KERNELS`].
+
+pub mod image;
+
+use mandel_core::{Kernel, Precision, Threads, Tolerance};
+
+fn scalar() -> &'static str {
+    "scalar"
+}
+
+/// Every kernel, in ladder order (slowest rung first). Benches, tests, the CLI and the Python
+/// extension all iterate this list.
+pub static KERNELS: &[Kernel] = &[
+    Kernel {
+        name: "naive-f32",
+        rung: "naive struct Complex",
+        description: "the article's kernel: hand-written Complex struct, Add/Mul impls, scalar loop, f32",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: scalar,
+        render_fn: mandel_naive::render_f32,
+    },
+    Kernel {
+        name: "naive-f64",
+        rung: "naive struct Complex",
+        description: "the article's kernel in f64, like for like with the Python and Numba baselines",
+        precision: Precision::F64,
+        threads: Threads::One,
+        tolerance: Tolerance::EXACT,
+        isa: scalar,
+        render_fn: mandel_naive::render_f64,
+    },
+    Kernel {
+        name: "num-complex-f32",
+        rung: "num-complex",
+        description: "the same loop on num_complex::Complex<f32>",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: scalar,
+        render_fn: mandel_num_complex::render_f32,
+    },
+    Kernel {
+        name: "num-complex-f64",
+        rung: "num-complex",
+        description: "the same loop on num_complex::Complex<f64>",
+        precision: Precision::F64,
+        threads: Threads::One,
+        tolerance: Tolerance::EXACT,
+        isa: scalar,
+        render_fn: mandel_num_complex::render_f64,
+    },
+    Kernel {
+        name: "fma-f32",
+        rung: "scalar FMA",
+        description: "scalar loop with three fused multiply-adds per step, FMA path chosen at run time, f32",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: mandel_fma::isa,
+        render_fn: mandel_fma::render_f32,
+    },
+    Kernel {
+        name: "fma-f64",
+        rung: "scalar FMA",
+        description: "scalar loop with three fused multiply-adds per step, FMA path chosen at run time, f64",
+        precision: Precision::F64,
+        threads: Threads::One,
+        tolerance: Tolerance::F64_FMA,
+        isa: mandel_fma::isa,
+        render_fn: mandel_fma::render_f64,
+    },
+];
+
+/// Look a kernel up by its stable name.
+pub fn kernel(name: &str) -> Option<&'static Kernel> {
+    KERNELS.iter().find(|k| k.name == name)
+}
+
+/// The names of all kernels, comma-separated, for error messages.
+pub fn kernel_names() -> String {
+    KERNELS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+}

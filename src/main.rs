@@ -1,0 +1,259 @@
+//! `mandel`: render one kernel, verify kernels against the reference, list the registry.
+
+use clap::{Args, Parser, Subcommand};
+use mandel_core::{Params, Threads, compare, reference, total_iterations};
+use mandelbrot_ladder::{KERNELS, image, kernel, kernel_names};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser)]
+#[command(name = "mandel", version, about = "The Mandelbrot speedup ladder: render, verify and list kernels")]
+#[command(after_help = "Set MANDEL_ISA=scalar|sse2|avx2|avx512 to force a lower instruction-set path, \
+RAYON_NUM_THREADS=N to size the thread pool of the threaded kernels.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every kernel in ladder order, with the ISA path it takes on this CPU.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Render one kernel; print the time taken; optionally write the counts (.npy) and an image (.png).
+    Render(RenderArgs),
+    /// Check kernels against the f64 reference; exit non-zero if any differs beyond its tolerance.
+    Verify(VerifyArgs),
+}
+
+/// The problem; the defaults are the canonical ladder problem.
+#[derive(Args, Clone)]
+struct Problem {
+    /// Image width in pixels.
+    #[arg(long, default_value_t = 960)]
+    width: usize,
+    /// Image height in pixels.
+    #[arg(long, default_value_t = 960)]
+    height: usize,
+    /// Left edge of the real axis.
+    #[arg(long, default_value_t = -2.0, allow_negative_numbers = true)]
+    x_min: f64,
+    /// Right edge of the real axis.
+    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
+    x_max: f64,
+    /// Bottom edge of the imaginary axis.
+    #[arg(long, default_value_t = -1.5, allow_negative_numbers = true)]
+    y_min: f64,
+    /// Top edge of the imaginary axis.
+    #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
+    y_max: f64,
+    /// Iteration cap: a point that has not escaped after this many steps counts as inside.
+    #[arg(long, default_value_t = 200)]
+    max_iters: u64,
+}
+
+impl Problem {
+    fn params(&self) -> Result<Params, String> {
+        Params::new(self.width, self.height, (self.x_min, self.x_max), (self.y_min, self.y_max), self.max_iters)
+            .map_err(|e| format!("invalid parameters: {e}"))
+    }
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    /// Kernel name (see `mandel list`).
+    #[arg(long, short)]
+    kernel: String,
+    #[command(flatten)]
+    problem: Problem,
+    /// Render this many times and report the fastest and the median.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    repeat: u32,
+    /// Write the counts here as a .npy file (uint32, shape (height, width)).
+    #[arg(long)]
+    npy: Option<PathBuf>,
+    /// Write a coloured image here (PNG).
+    #[arg(long)]
+    png: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct VerifyArgs {
+    /// Kernels to check (repeatable); all when omitted.
+    #[arg(long, short)]
+    kernel: Vec<String>,
+    #[command(flatten)]
+    problem: Problem,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct KernelInfo {
+    name: &'static str,
+    rung: &'static str,
+    precision: &'static str,
+    threads: &'static str,
+    isa: &'static str,
+    description: &'static str,
+    tolerance_max_fraction: f64,
+    tolerance_slack_pixels: usize,
+}
+
+#[derive(Serialize)]
+struct VerifyRow {
+    kernel: &'static str,
+    isa: &'static str,
+    precision: &'static str,
+    pixels: usize,
+    differing: usize,
+    allowed: usize,
+    max_abs_diff: u32,
+    iterations: u64,
+    reference_iterations: u64,
+    ok: bool,
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("mandel: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn threads_str(t: Threads) -> &'static str {
+    match t {
+        Threads::One => "1",
+        Threads::Pool => "pool",
+    }
+}
+
+fn lookup(name: &str) -> Result<&'static mandel_core::Kernel, String> {
+    kernel(name).ok_or_else(|| format!("unknown kernel {name:?}; known kernels: {}", kernel_names()))
+}
+
+fn run(cli: Cli) -> Result<ExitCode, String> {
+    match cli.command {
+        Command::List { json } => {
+            let infos: Vec<KernelInfo> = KERNELS
+                .iter()
+                .map(|k| KernelInfo {
+                    name: k.name,
+                    rung: k.rung,
+                    precision: k.precision.as_str(),
+                    threads: threads_str(k.threads),
+                    isa: (k.isa)(),
+                    description: k.description,
+                    tolerance_max_fraction: k.tolerance.max_fraction,
+                    tolerance_slack_pixels: k.tolerance.slack_pixels,
+                })
+                .collect();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&infos).map_err(|e| e.to_string())?);
+            } else {
+                println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
+                for i in &infos {
+                    println!(
+                        "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
+                        i.name, i.rung, i.precision, i.threads, i.isa, i.description
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Render(args) => {
+            let k = lookup(&args.kernel)?;
+            let params = args.problem.params()?;
+            let mut counts = vec![0u32; params.pixels()];
+            let mut times = Vec::with_capacity(args.repeat as usize);
+            for _ in 0..args.repeat {
+                let t = Instant::now();
+                k.render(&params, &mut counts).map_err(|e| e.to_string())?;
+                times.push(t.elapsed().as_secs_f64());
+            }
+            times.sort_by(f64::total_cmp);
+            let iterations = total_iterations(&counts);
+            println!(
+                "{}: {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
+                k.label(),
+                params.width(),
+                params.height(),
+                params.max_iters(),
+                times[0] * 1e3,
+                times[times.len() / 2] * 1e3,
+                times.len(),
+                iterations,
+                iterations as f64 / times[0] / 1e6,
+            );
+            if let Some(path) = &args.npy {
+                image::write_npy(path, &counts, params.height(), params.width())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!("counts written to {}", path.display());
+            }
+            if let Some(path) = &args.png {
+                image::write_png(path, &counts, params.height(), params.width(), params.max_iters())
+                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                println!("image written to {}", path.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify(args) => {
+            let params = args.problem.params()?;
+            let kernels = if args.kernel.is_empty() {
+                KERNELS.iter().collect::<Vec<_>>()
+            } else {
+                args.kernel.iter().map(|n| lookup(n)).collect::<Result<Vec<_>, _>>()?
+            };
+            let expected = reference::render(&params);
+            let reference_iterations = total_iterations(&expected);
+            let mut rows = Vec::new();
+            for k in kernels {
+                let got = k.render_vec(&params);
+                let cmp = compare(&expected, &got);
+                let allowed = k.tolerance.allowed(cmp.pixels);
+                rows.push(VerifyRow {
+                    kernel: k.name,
+                    isa: (k.isa)(),
+                    precision: k.precision.as_str(),
+                    pixels: cmp.pixels,
+                    differing: cmp.differing,
+                    allowed,
+                    max_abs_diff: cmp.max_abs_diff,
+                    iterations: total_iterations(&got),
+                    reference_iterations,
+                    ok: cmp.differing <= allowed,
+                });
+            }
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
+            } else {
+                println!(
+                    "{:<20} {:<8} {:>10} {:>10} {:>9} {:>13}  verdict",
+                    "kernel", "isa", "differing", "allowed", "max diff", "iterations"
+                );
+                for r in &rows {
+                    println!(
+                        "{:<20} {:<8} {:>10} {:>10} {:>9} {:>13}  {}",
+                        r.kernel,
+                        r.isa,
+                        r.differing,
+                        r.allowed,
+                        r.max_abs_diff,
+                        r.iterations,
+                        if r.ok { "ok" } else { "FAIL" }
+                    );
+                }
+            }
+            Ok(if rows.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! Every registered kernel against the f64 reference, on odd sizes and the canonical one.
+
+use mandel_core::{Params, Precision, Tolerance, compare, reference, verify};
+use mandelbrot_ladder::KERNELS;
+
+const SIZES: &[(usize, usize, u64)] =
+    &[(1, 1, 200), (1, 7, 200), (7, 1, 200), (17, 13, 200), (33, 7, 1000), (960, 960, 20), (960, 960, 50)];
+
+#[test]
+fn every_kernel_within_tolerance_on_odd_sizes() {
+    for &(w, h, it) in SIZES {
+        let p = Params::new(w, h, (-2.0, 0.6), (-1.5, 1.5), it).unwrap();
+        for k in KERNELS {
+            if let Err(e) = verify(k, &p) {
+                panic!("{w}x{h}/{it}: {e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn every_kernel_within_tolerance_at_the_canonical_size() {
+    let p = Params::canonical();
+    let expected = reference::render(&p);
+    for k in KERNELS {
+        let cmp = compare(&expected, &k.render_vec(&p));
+        assert!(cmp.differing <= k.tolerance.allowed(cmp.pixels), "{}: {cmp:?}", k.label());
+        // Exact kernels are exact; f32 ones really do differ a little (1,368 pixels without FMA
+        // here), so a kernel secretly computing in f64 would be caught mislabelled.
+        match (k.precision, k.tolerance == Tolerance::EXACT) {
+            (_, true) => assert_eq!(cmp.differing, 0, "{}", k.name),
+            (Precision::F32, false) => assert!((1_000..3_000).contains(&cmp.differing), "{}: {cmp:?}", k.name),
+            (Precision::F64, false) => assert!(cmp.differing < 100, "{}: {cmp:?}", k.name),
+        }
+    }
+}
+
+/// Known points, each rendered as a 1x1 image whose only pixel sits exactly on c.
+#[test]
+fn every_kernel_known_points() {
+    let known: &[((f64, f64), u32)] = &[
+        ((0.0, 0.0), 200),
+        ((2.0, 0.0), 2),
+        ((-2.0, 0.0), 200),
+        ((1.0, 0.0), 3),
+        ((0.5, 0.0), 5),
+        ((0.3, 0.0), 12),
+        ((-0.5, 0.5), 200),
+        ((-1.0, 0.2), 200),
+        ((-1.3, 0.08), 19),
+        ((-0.1, 0.9), 24),
+    ];
+    for k in KERNELS {
+        for &((cx, cy), count) in known {
+            let p = Params::new(1, 1, (cx, cx + 1.0), (cy, cy + 1.0), 200).unwrap();
+            let mut out = [u32::MAX];
+            k.render(&p, &mut out).unwrap();
+            assert_eq!(out[0], count, "{} at c = {cx}+{cy}i", k.label());
+        }
+    }
+}
+
+#[test]
+fn spans_equal_whole_renders() {
+    let p = Params::new(33, 7, (-2.0, 0.6), (-1.5, 1.5), 100).unwrap();
+    for k in KERNELS {
+        let whole = k.render_vec(&p);
+        let mut pieces = vec![0; p.pixels()];
+        for (i, chunk) in pieces.chunks_mut(10).enumerate() {
+            k.render_span(&p, i * 10, chunk).unwrap();
+        }
+        assert_eq!(whole, pieces, "{}", k.name);
+    }
+}
+
+#[test]
+fn wrong_buffers_are_errors_not_writes() {
+    let p = Params::new(8, 8, (-2.0, 0.6), (-1.5, 1.5), 10).unwrap();
+    for k in KERNELS {
+        let mut short = vec![7u32; 63];
+        assert!(k.render(&p, &mut short).is_err(), "{}", k.name);
+        assert!(short.iter().all(|&c| c == 7), "{} wrote into a refused buffer", k.name);
+        let mut span = vec![7u32; 5];
+        assert!(k.render_span(&p, 60, &mut span).is_err());
+        assert!(span.iter().all(|&c| c == 7));
+    }
+}
+
+#[test]
+fn names_are_unique_and_stable() {
+    let mut names: Vec<_> = KERNELS.iter().map(|k| k.name).collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), KERNELS.len());
+    for n in ["naive-f32", "naive-f64", "num-complex-f64", "fma-f32", "fma-f64"] {
+        assert!(mandelbrot_ladder::kernel(n).is_some(), "{n} missing from the registry");
+    }
+}
