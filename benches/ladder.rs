@@ -6,11 +6,19 @@
 //! iteration count (sum of its counts), so Criterion prints iterations per second.
 //!
 //! Bench ids are `ladder/<kernel>/<isa>`: the ISA path that ran is part of the result's name.
+//! Two more groups show what threads add on top of the best single-thread kernel
+//! ([`PARALLEL_INNER`]):
+//! - `load-balance/<split>`: the same kernel on the whole pool, split into bands (one per thread),
+//!   rows, or fine-grained chunks of pixels;
+//! - `threads/<n>`: the registered split on pools of 1, 2, ... up to the core count (a thread-scaling
+//!   sweep; `MANDEL_BENCH_MAX_THREADS` raises or lowers the top).
+//!
 //! `MANDEL_BENCH_QUICK=1` shortens warm-up and measurement for a first look.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use mandel_core::{Params, total_iterations, verify};
-use mandelbrot_ladder::KERNELS;
+use mandel_rayon::{Split, render_split};
+use mandelbrot_ladder::{KERNELS, PARALLEL_INNER, kernel};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -18,15 +26,20 @@ fn quick() -> bool {
     std::env::var("MANDEL_BENCH_QUICK").is_ok_and(|v| v != "0" && !v.is_empty())
 }
 
-fn ladder(c: &mut Criterion) {
-    let params = Params::canonical();
-    let mut group = c.benchmark_group("ladder");
-    // The slow rungs take ~100 ms a render: 10 samples keep a full run of the group to a few seconds
-    // per kernel while Criterion still reports a confidence interval.
+/// Sample size, warm-up and measurement time of every group. The slow rungs take ~100 ms a render:
+/// 10 samples keep a full run to a few seconds per kernel while Criterion still reports a
+/// confidence interval.
+fn configure<M: criterion::measurement::Measurement>(group: &mut criterion::BenchmarkGroup<'_, M>) {
     group.sample_size(10);
     let (warm_up, measure) = if quick() { (0.3, 1.0) } else { (1.0, 3.0) };
     group.warm_up_time(Duration::from_secs_f64(warm_up));
     group.measurement_time(Duration::from_secs_f64(measure));
+}
+
+fn ladder(c: &mut Criterion) {
+    let params = Params::canonical();
+    let mut group = c.benchmark_group("ladder");
+    configure(&mut group);
     let mut out = vec![0u32; params.pixels()];
     for kernel in KERNELS {
         match verify(kernel, &params) {
@@ -51,5 +64,53 @@ fn ladder(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ladder);
+/// A pool of `n` threads; `install` around each render costs microseconds against milliseconds.
+fn pool(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(n).build().expect("thread pool")
+}
+
+fn max_threads() -> usize {
+    std::env::var("MANDEL_BENCH_MAX_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn load_balance(c: &mut Criterion) {
+    let params = Params::canonical();
+    let inner = kernel(PARALLEL_INNER).expect("PARALLEL_INNER names a registered kernel");
+    let threads = max_threads();
+    let pool = pool(threads);
+    let mut group = c.benchmark_group("load-balance");
+    configure(&mut group);
+    group.throughput(Throughput::Elements(total_iterations(&inner.render_vec(&params))));
+    let mut out = vec![0u32; params.pixels()];
+    for split in [Split::Bands, Split::Rows, Split::Chunks(4096), Split::Chunks(1024), Split::Chunks(256)] {
+        let id = BenchmarkId::new(split.name(), format!("{}-{threads}t", inner.name));
+        group.bench_function(id, |b| {
+            b.iter(|| pool.install(|| render_split(black_box(&params), 0, black_box(&mut out), inner.render_fn, split)))
+        });
+    }
+    group.finish();
+}
+
+fn thread_scaling(c: &mut Criterion) {
+    let params = Params::canonical();
+    let inner = kernel(PARALLEL_INNER).expect("PARALLEL_INNER names a registered kernel");
+    let mut group = c.benchmark_group("threads");
+    configure(&mut group);
+    group.throughput(Throughput::Elements(total_iterations(&inner.render_vec(&params))));
+    let mut out = vec![0u32; params.pixels()];
+    for n in 1..=max_threads() {
+        let pool = pool(n);
+        group.bench_function(BenchmarkId::new(inner.name, n), |b| {
+            b.iter(|| {
+                pool.install(|| render_split(black_box(&params), 0, black_box(&mut out), inner.render_fn, Split::BEST))
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ladder, load_balance, thread_scaling);
 criterion_main!(benches);

@@ -74,6 +74,26 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: mandel_fma::render_f64,
     },
+    Kernel {
+        name: "rayon-fma-f32",
+        rung: "rayon threads",
+        description: "the scalar FMA kernel (f32) on every core: rayon, fine-grained chunks of pixels",
+        precision: Precision::F32,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F32,
+        isa: mandel_fma::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f32),
+    },
+    Kernel {
+        name: "rayon-fma-f64",
+        rung: "rayon threads",
+        description: "the scalar FMA kernel (f64) on every core: rayon, fine-grained chunks of pixels",
+        precision: Precision::F64,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F64_FMA,
+        isa: mandel_fma::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f64),
+    },
 ];
 
 /// Look a kernel up by its stable name.
@@ -84,4 +104,16 @@ pub fn kernel(name: &str) -> Option<&'static Kernel> {
 /// The names of all kernels, comma-separated, for error messages.
 pub fn kernel_names() -> String {
     KERNELS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")
+}
+
+/// The single-thread kernel the `load-balance` and `threads` bench groups spread over the pool: the
+/// fastest single-thread f32 kernel, so the groups show what threads add on top of the best rung.
+pub const PARALLEL_INNER: &str = "fma-f32";
+
+/// The threads a kernel uses when called now: 1, or the size of the current rayon pool.
+pub fn threads_used(kernel: &mandel_core::Kernel) -> usize {
+    match kernel.threads {
+        mandel_core::Threads::One => 1,
+        mandel_core::Threads::Pool => mandel_rayon::current_threads(),
+    }
 }

@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use mandel_core::{Params, Threads, compare, reference, total_iterations};
-use mandelbrot_ladder::{KERNELS, image, kernel, kernel_names};
+use mandelbrot_ladder::{KERNELS, image, kernel, kernel_names, threads_used};
 use serde::Serialize;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -71,6 +71,9 @@ struct RenderArgs {
     kernel: String,
     #[command(flatten)]
     problem: Problem,
+    /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     /// Render this many times and report the fastest and the median.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
     repeat: u32,
@@ -89,6 +92,9 @@ struct VerifyArgs {
     kernel: Vec<String>,
     #[command(flatten)]
     problem: Problem,
+    /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
@@ -99,7 +105,7 @@ struct KernelInfo {
     name: &'static str,
     rung: &'static str,
     precision: &'static str,
-    threads: &'static str,
+    threads: String,
     isa: &'static str,
     description: &'static str,
     tolerance_max_fraction: f64,
@@ -111,6 +117,7 @@ struct VerifyRow {
     kernel: &'static str,
     isa: &'static str,
     precision: &'static str,
+    threads: usize,
     pixels: usize,
     differing: usize,
     allowed: usize,
@@ -121,7 +128,19 @@ struct VerifyRow {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let threads = match &cli.command {
+        Command::Render(a) => a.threads,
+        Command::Verify(a) => a.threads,
+        Command::List { .. } => None,
+    };
+    let result = match threads {
+        // Everything runs inside a pool of the asked size, so the rayon kernels use exactly it.
+        Some(n) => mandel_rayon::with_threads(usize::from(n), || run(cli))
+            .unwrap_or_else(|e| Err(format!("cannot start {n} threads: {e}"))),
+        None => run(cli),
+    };
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("mandel: error: {message}");
@@ -130,10 +149,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn threads_str(t: Threads) -> &'static str {
-    match t {
-        Threads::One => "1",
-        Threads::Pool => "pool",
+/// "1", or "pool(N)" with the pool size a call made now would use.
+fn threads_str(k: &mandel_core::Kernel) -> String {
+    match k.threads {
+        Threads::One => "1".into(),
+        Threads::Pool => format!("pool({})", threads_used(k)),
     }
 }
 
@@ -150,7 +170,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     name: k.name,
                     rung: k.rung,
                     precision: k.precision.as_str(),
-                    threads: threads_str(k.threads),
+                    threads: threads_str(k),
                     isa: (k.isa)(),
                     description: k.description,
                     tolerance_max_fraction: k.tolerance.max_fraction,
@@ -183,8 +203,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             times.sort_by(f64::total_cmp);
             let iterations = total_iterations(&counts);
             println!(
-                "{}: {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
+                "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
                 k.label(),
+                threads_used(k),
                 params.width(),
                 params.height(),
                 params.max_iters(),
@@ -224,6 +245,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     kernel: k.name,
                     isa: (k.isa)(),
                     precision: k.precision.as_str(),
+                    threads: threads_used(k),
                     pixels: cmp.pixels,
                     differing: cmp.differing,
                     allowed,

@@ -55,7 +55,7 @@ fn render_writes_npy_and_png_and_verify_passes() {
         png.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("naive-f64 [scalar]: 9x4"), "{out}");
+    assert!(out.contains("naive-f64 [scalar] on 1 thread(s): 9x4"), "{out}");
     let bytes = std::fs::read(&npy).unwrap();
     assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
     let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;

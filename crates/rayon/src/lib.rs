@@ -1,0 +1,99 @@
+//! Rung: threads. Any single-thread kernel ([`RenderFn`]) spread over a rayon pool.
+//!
+//! The cost of a pixel is wildly uneven: points inside the set run all `max_iters` iterations,
+//! points far outside escape after one or two. Rows through the middle of the canonical image cost
+//! many times the rows at its top and bottom, so *how* the image is split decides how well the
+//! threads are used (part 3 of Modular's Mojo series is about exactly this). [`Split`] names the
+//! ways compared in the `load-balance` bench group:
+//!
+//! 1. [`Split::Bands`]: one contiguous band of rows per thread, decided up front: no stealing can
+//!    fix a band that holds more of the set. (On the canonical image two bands happen to balance,
+//!    because the image is symmetric about the real axis; three or more do not.)
+//! 2. [`Split::Rows`]: one task per row; rayon's work stealing balances them.
+//! 3. [`Split::Chunks`]: fixed-size runs of pixels of the flattened image, finer than rows: more
+//!    tasks, better balance, more scheduling overhead per pixel.
+//!
+//! Kernels render spans of the flattened image (see `mandel_core`), so every split is just a
+//! different chunking of the output slice; the inner kernel never knows it runs on a thread.
+//!
+//! The pool is rayon's global one (sized by `RAYON_NUM_THREADS`, else the core count) or whatever
+//! pool the caller installs around the call: [`with_threads`] runs a closure on a pool of `n`
+//! threads, which is how the thread-scaling bench sweeps 1..N.
+
+use mandel_core::{Params, RenderFn};
+use rayon::prelude::*;
+
+/// How the image is cut into tasks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Split {
+    /// One contiguous band of rows per pool thread.
+    Bands,
+    /// One task per image row.
+    Rows,
+    /// Tasks of this many consecutive pixels.
+    Chunks(usize),
+}
+
+impl Split {
+    /// The best split measured here (see the crate docs and the `load-balance` bench group); the one
+    /// the registered rayon kernels use.
+    pub const BEST: Split = Split::Chunks(1024);
+
+    /// Short name for bench ids and tables: `bands`, `rows`, `chunks-1024`.
+    pub fn name(self) -> String {
+        match self {
+            Split::Bands => "bands".into(),
+            Split::Rows => "rows".into(),
+            Split::Chunks(n) => format!("chunks-{n}"),
+        }
+    }
+
+    /// Pixels per task for an image of `params` on a pool of `threads` threads.
+    pub fn task_pixels(self, params: &Params, threads: usize) -> usize {
+        match self {
+            Split::Bands => params.height().div_ceil(threads.max(1)) * params.width(),
+            Split::Rows => params.width(),
+            Split::Chunks(n) => n,
+        }
+        .max(1)
+    }
+}
+
+/// Render pixels `start .. start + out.len()` with `inner`, split by `split` over the current pool.
+///
+/// Task boundaries are counted from the start of the image, not of the span, so a task never
+/// straddles two rows more than it must (`Rows` tasks are whole rows even for a span starting
+/// mid-row: its first task is the rest of that row).
+pub fn render_split(params: &Params, start: usize, out: &mut [u32], inner: RenderFn, split: Split) {
+    let task = split.task_pixels(params, rayon::current_num_threads());
+    // Cut the span at multiples of `task` counted from pixel 0: first a head up to the next
+    // boundary, then whole tasks.
+    let head_len = ((task - start % task) % task).min(out.len());
+    let (head, rest) = out.split_at_mut(head_len);
+    let body_start = start + head_len;
+    rayon::join(
+        || inner(params, start, head),
+        || {
+            rest.par_chunks_mut(task)
+                .with_max_len(1) // one chunk = one task: rayon must not re-batch them.
+                .enumerate()
+                .for_each(|(i, chunk)| inner(params, body_start + i * task, chunk))
+        },
+    );
+}
+
+/// [`render_split`] with [`Split::BEST`]: what the registered rayon kernels call.
+pub fn render(params: &Params, start: usize, out: &mut [u32], inner: RenderFn) {
+    render_split(params, start, out, inner, Split::BEST)
+}
+
+/// Run `f` on a fresh rayon pool of `threads` threads (every rayon kernel called inside uses it).
+pub fn with_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R, rayon::ThreadPoolBuildError> {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    Ok(pool.install(f))
+}
+
+/// Threads of the pool a rayon kernel called here would use.
+pub fn current_threads() -> usize {
+    rayon::current_num_threads()
+}
