@@ -94,6 +94,26 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f64),
     },
+    Kernel {
+        name: "algorithmic-f32",
+        rung: "algorithmic (exact skipping)",
+        description: "ALGORITHMIC: cardioid/bulb closed form + exact periodicity detection on the FMA step; counts equal fma-f32's",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: mandel_fma::isa,
+        render_fn: mandel_algorithmic::render_f32,
+    },
+    Kernel {
+        name: "rayon-algorithmic-f32",
+        rung: "algorithmic (exact skipping)",
+        description: "ALGORITHMIC: algorithmic-f32 on every core (rayon, fine-grained chunks)",
+        precision: Precision::F32,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F32,
+        isa: mandel_fma::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_algorithmic::render_f32),
+    },
 ];
 
 /// Look a kernel up by its stable name.

@@ -1,0 +1,65 @@
+//! The algorithmic rung's counts equal the brute-force FMA rung's, exactly, everywhere we look.
+
+use mandel_algorithmic::{in_cardioid_or_bulb, render_span};
+use mandel_core::{Params, total_iterations};
+
+/// (width, height, x range, y range, max_iters), including regions that cross the cardioid and bulb
+/// boundaries, the cusp, and a region full of periodic orbits.
+type View = (usize, usize, (f64, f64), (f64, f64), u64);
+
+const VIEWS: &[View] = &[
+    (960, 960, (-2.0, 0.6), (-1.5, 1.5), 200),       // canonical
+    (240, 240, (-2.0, 0.6), (-1.5, 1.5), 5000),      // canonical view, deep
+    (200, 200, (-0.80, -0.70), (-0.05, 0.05), 2000), // neck: cardioid meets bulb
+    (200, 200, (0.20, 0.30), (-0.05, 0.05), 3000),   // the cusp at 1/4
+    (200, 200, (-1.30, -1.20), (-0.05, 0.05), 1000), // left edge of the period-2 bulb
+    (200, 200, (-0.20, -0.05), (0.95, 1.10), 2000),  // period-3 bulb (periodic, not closed-form)
+    (150, 150, (-1.80, -1.70), (-0.05, 0.05), 1000), // the period-3 minibrot on the real axis
+    (201, 133, (0.30, 0.45), (0.30, 0.65), 500),     // seahorse-ish boundary region
+];
+
+fn check<T: mandel_core::Real + mandel_algorithmic::Bits>(brute: mandel_core::RenderFn) {
+    for &(w, h, x, y, it) in VIEWS {
+        let p = Params::new(w, h, x, y, it).unwrap();
+        let mut expected = vec![0; p.pixels()];
+        brute(&p, 0, &mut expected);
+        let mut got = vec![0; p.pixels()];
+        let executed = render_span::<T>(&p, 0, &mut got);
+        let first_diff = expected.iter().zip(&got).position(|(a, b)| a != b);
+        assert_eq!(first_diff, None, "{w}x{h} {x:?} {y:?} {it}");
+        assert!(executed <= total_iterations(&expected));
+    }
+}
+
+#[test]
+fn f64_equals_fma_f64_exactly() {
+    check::<f64>(mandel_fma::render_f64);
+}
+
+#[test]
+fn f32_equals_fma_f32_exactly() {
+    check::<f32>(mandel_fma::render_f32);
+}
+
+#[test]
+fn skips_most_of_the_canonical_work() {
+    let p = Params::canonical();
+    let mut out = vec![0; p.pixels()];
+    let executed = render_span::<f32>(&p, 0, &mut out);
+    let total = total_iterations(&out);
+    // 32.5 M of 40.1 M iterations are inside the cardioid/bulb; periodicity takes most of the rest.
+    assert!(executed * 5 < total, "executed {executed} of {total}");
+}
+
+#[test]
+fn closed_form_regions() {
+    assert!(in_cardioid_or_bulb(0.0, 0.0));
+    assert!(in_cardioid_or_bulb(-0.5, 0.5));
+    assert!(in_cardioid_or_bulb(-1.0, 0.0));
+    assert!(in_cardioid_or_bulb(-1.0, 0.2));
+    assert!(!in_cardioid_or_bulb(0.26, 0.0)); // outside the cusp
+    assert!(!in_cardioid_or_bulb(0.249, 0.0)); // inside, but in the cusp's excluded disk
+    assert!(!in_cardioid_or_bulb(-0.75, 0.05)); // the neck, outside both
+    assert!(!in_cardioid_or_bulb(-0.1, 0.9)); // escapes
+    assert!(!in_cardioid_or_bulb(-0.12, 0.75)); // period-3 bulb: in the set, not closed-form
+}
