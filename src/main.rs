@@ -29,6 +29,8 @@ enum Command {
     Render(RenderArgs),
     /// Check kernels against the f64 reference; exit non-zero if any differs beyond its tolerance.
     Verify(VerifyArgs),
+    /// Time one kernel over growing image sizes and iteration caps (how cost grows with work).
+    Sweep(SweepArgs),
 }
 
 /// The problem; the defaults are the canonical ladder problem.
@@ -100,6 +102,57 @@ struct VerifyArgs {
     json: bool,
 }
 
+#[derive(Args)]
+struct SweepArgs {
+    /// Kernel name (see `mandel list`).
+    #[arg(long, short)]
+    kernel: String,
+    /// Square image sizes for the size sweep (at --size-iters iterations).
+    #[arg(long, value_delimiter = ',', default_value = "240,480,960,1920,3840")]
+    sizes: Vec<usize>,
+    /// Iteration cap of the size sweep.
+    #[arg(long, default_value_t = 200)]
+    size_iters: u64,
+    /// Iteration caps for the iteration sweep (at --iters-size pixels square).
+    #[arg(long, value_delimiter = ',', default_value = "50,100,200,500,1000,2000,5000")]
+    iters: Vec<u64>,
+    /// Square image size of the iteration sweep.
+    #[arg(long, default_value_t = 960)]
+    iters_size: usize,
+    /// Seconds of repeated renders per point (at least 3 renders each, the first one a warm-up).
+    #[arg(long, default_value_t = 0.5)]
+    budget: f64,
+    /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    threads: Option<u16>,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct SweepPoint {
+    axis: &'static str,
+    width: usize,
+    height: usize,
+    max_iters: u32,
+    iterations: u64,
+    differing: usize,
+    allowed: usize,
+    times_s: Vec<f64>,
+    median_s: f64,
+    min_s: f64,
+}
+
+#[derive(Serialize)]
+struct SweepResult {
+    kernel: &'static str,
+    isa: &'static str,
+    precision: &'static str,
+    threads: usize,
+    points: Vec<SweepPoint>,
+}
+
 #[derive(Serialize)]
 struct KernelInfo {
     name: &'static str,
@@ -132,6 +185,7 @@ fn main() -> ExitCode {
     let threads = match &cli.command {
         Command::Render(a) => a.threads,
         Command::Verify(a) => a.threads,
+        Command::Sweep(a) => a.threads,
         Command::List { .. } => None,
     };
     let result = match threads {
@@ -227,6 +281,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Sweep(args) => sweep(args),
         Command::Verify(args) => {
             let params = args.problem.params()?;
             let kernels = if args.kernel.is_empty() {
@@ -278,4 +333,92 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(if rows.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
+}
+
+/// Times `renders` of `k` into `out` until `budget` seconds have passed (at least 3, at most 1000),
+/// after one untimed warm-up render.
+fn time_renders(k: &mandel_core::Kernel, params: &Params, out: &mut [u32], budget: f64) -> Result<Vec<f64>, String> {
+    k.render(params, out).map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    let started = Instant::now();
+    while times.len() < 3 || (started.elapsed().as_secs_f64() < budget && times.len() < 1000) {
+        let t = Instant::now();
+        k.render(params, out).map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    Ok(times)
+}
+
+fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
+    let k = lookup(&args.kernel)?;
+    if !(args.budget.is_finite() && args.budget >= 0.0) {
+        return Err(format!("--budget must be a non-negative number of seconds, got {}", args.budget));
+    }
+    let canonical = Params::canonical();
+    let problems = args
+        .sizes
+        .iter()
+        .map(|&n| ("size", n, args.size_iters))
+        .chain(args.iters.iter().map(|&it| ("iters", args.iters_size, it)));
+    let mut points = Vec::new();
+    for (axis, n, iters) in problems {
+        let params = Params::new(n, n, canonical.x_range(), canonical.y_range(), iters)
+            .map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"))?;
+        eprintln!("sweep {}: {axis} {n}x{n}, {iters} iterations ...", k.name);
+        // Verify before timing: a point outside the kernel's tolerance is an error, not a data point.
+        let expected = reference::render(&params);
+        let mut out = vec![0u32; params.pixels()];
+        let mut times = time_renders(k, &params, &mut out, args.budget)?;
+        let cmp = compare(&expected, &out);
+        let allowed = k.tolerance.allowed(cmp.pixels);
+        if cmp.differing > allowed {
+            return Err(format!(
+                "{} at {n}x{n}/{iters}: {} pixels differ from the reference, allowed {allowed}",
+                k.name, cmp.differing
+            ));
+        }
+        let mut sorted = times.clone();
+        sorted.sort_by(f64::total_cmp);
+        times.shrink_to_fit();
+        points.push(SweepPoint {
+            axis,
+            width: n,
+            height: n,
+            max_iters: params.max_iters(),
+            iterations: total_iterations(&out),
+            differing: cmp.differing,
+            allowed,
+            median_s: sorted[sorted.len() / 2],
+            min_s: sorted[0],
+            times_s: times,
+        });
+    }
+    let result = SweepResult {
+        kernel: k.name,
+        isa: (k.isa)(),
+        precision: k.precision.as_str(),
+        threads: threads_used(k),
+        points,
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?);
+    } else {
+        println!("{} on {} thread(s)", k.label(), result.threads);
+        println!(
+            "{:<6} {:>11} {:>9} {:>14} {:>12} {:>14}",
+            "axis", "size", "max_iters", "iterations", "median ms", "ns/iteration"
+        );
+        for p in &result.points {
+            println!(
+                "{:<6} {:>11} {:>9} {:>14} {:>12.3} {:>14.3}",
+                p.axis,
+                format!("{}x{}", p.width, p.height),
+                p.max_iters,
+                p.iterations,
+                p.median_s * 1e3,
+                p.median_s * 1e9 / p.iterations.max(1) as f64
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

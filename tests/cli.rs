@@ -70,3 +70,47 @@ fn render_writes_npy_and_png_and_verify_passes() {
     assert_eq!(code, 0);
     assert!(out.contains("\"kernel\": \"naive-f32\"") && out.contains("\"ok\": true"), "{out}");
 }
+
+#[test]
+fn sweep_reports_every_point_with_its_iterations() {
+    let (code, out, err) = mandel(&[
+        "sweep",
+        "-k",
+        "fma-f64",
+        "--sizes",
+        "8,16",
+        "--iters",
+        "10,20,30",
+        "--iters-size",
+        "12",
+        "--budget",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let points = v["points"].as_array().unwrap();
+    let shape: Vec<(&str, u64, u64)> = points
+        .iter()
+        .map(|p| (p["axis"].as_str().unwrap(), p["width"].as_u64().unwrap(), p["max_iters"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(shape, [("size", 8, 200), ("size", 16, 200), ("iters", 12, 10), ("iters", 12, 20), ("iters", 12, 30)]);
+    for p in points {
+        // Iterations are the sum of the counts: the reference's, since fma-f64 differs on no pixel here.
+        let params = mandel_core::Params::new(
+            p["width"].as_u64().unwrap() as usize,
+            p["height"].as_u64().unwrap() as usize,
+            (-2.0, 0.6),
+            (-1.5, 1.5),
+            p["max_iters"].as_u64().unwrap(),
+        )
+        .unwrap();
+        let expected = mandel_core::total_iterations(&mandel_core::reference::render(&params));
+        assert_eq!(p["differing"].as_u64(), Some(0));
+        assert_eq!(p["iterations"].as_u64(), Some(expected));
+        assert!(p["times_s"].as_array().unwrap().len() >= 3);
+    }
+    let (code, _, err) = mandel(&["sweep", "-k", "fma-f64", "--sizes", "0", "--iters", "10"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("width"), "{err}");
+}
