@@ -200,9 +200,13 @@ def parse_args(argv=None) -> argparse.Namespace:
         p.error("need 1 <= --min-repeats <= --max-repeats")
     if args.budget < 0:
         p.error("--budget must not be negative")
-    split = lambda patterns: [s.strip() for p in patterns for s in p.split(",") if s.strip()]  # noqa: E731
-    args.only, args.skip = split(args.only), split(args.skip)
+    args.only, args.skip = split_patterns(args.only), split_patterns(args.skip)
     return args
+
+
+def split_patterns(values: list[str]) -> list[str]:
+    """--only a,b --only c -> [a, b, c]"""
+    return [s.strip() for v in values for s in v.split(",") if s.strip()]
 
 
 def main(argv=None) -> int:

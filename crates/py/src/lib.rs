@@ -8,7 +8,7 @@
 //! (`Python::detach`), so other Python threads keep running while an image renders.
 
 use mandel_core::{
-    Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Threads, Tolerance, compare, reference, total_iterations,
+    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Threads, Tolerance, compare, reference, total_iterations,
 };
 use mandelbrot_ladder::{KERNELS, kernel_names};
 use numpy::{
@@ -108,7 +108,7 @@ fn counts_array<'py>(param: &str, obj: &Bound<'py, PyAny>) -> PyResult<PyReadwri
     if !untyped.is_c_contiguous() {
         return Err(value_error(format!(
             "{param} must be C-contiguous (row-major), got strides {:?} for shape {:?}; \
-             pass numpy.ascontiguousarray(...) or a freshly allocated array",
+             allocate it with numpy.empty((height, width), dtype=numpy.uint32)",
             untyped.strides(),
             untyped.shape()
         )));
@@ -135,6 +135,15 @@ fn read_counts(param: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<usize>, Vec
         _ => view.as_array().iter().copied().collect(),
     };
     Ok((view.shape().to_vec(), counts))
+}
+
+fn comparison_dict<'py>(py: Python<'py>, c: &Comparison) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("pixels", c.pixels)?;
+    d.set_item("differing", c.differing)?;
+    d.set_item("max_abs_diff", c.max_abs_diff)?;
+    d.set_item("first_difference", c.first_difference)?;
+    Ok(d)
 }
 
 fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound<'py, PyDict>> {
@@ -169,7 +178,7 @@ fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
 
 /// Fill `out`, a caller-allocated uint32 array of shape (height, width), with kernel `name`'s escape
 /// counts over the rectangle [x_min, x_max] x [y_min, y_max]. The image size is `out`'s shape.
-/// Runs with the GIL released. Returns None.
+/// Runs with the GIL released: do not use `out` from another thread until the call returns. Returns None.
 #[pyfunction]
 #[pyo3(signature = (name, out, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
 #[pyo3(text_signature = "(name, out, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
@@ -226,6 +235,7 @@ fn render_new<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let kernel = lookup(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    // new_counts hands in exactly params.pixels() counts, the whole image: no span to check.
     new_counts(py, &params, |counts| (kernel.render_fn)(&params, 0, counts))
 }
 
@@ -266,13 +276,7 @@ fn compare_counts<'py>(
             "reference and candidate must have the same shape, got {ref_shape:?} and {cand_shape:?}"
         )));
     }
-    let c = py.detach(|| compare(&expected, &got));
-    let d = PyDict::new(py);
-    d.set_item("pixels", c.pixels)?;
-    d.set_item("differing", c.differing)?;
-    d.set_item("max_abs_diff", c.max_abs_diff)?;
-    d.set_item("first_difference", c.first_difference)?;
-    Ok(d)
+    comparison_dict(py, &py.detach(|| compare(&expected, &got)))
 }
 
 /// How many pixels of an image of `pixels` pixels kernel `name` may differ from the reference on.
@@ -282,7 +286,7 @@ fn allowed(name: &str, pixels: usize) -> PyResult<usize> {
 }
 
 /// Render with kernel `name` and with the reference, and compare: a dict with kernel, isa, pixels,
-/// differing, max_abs_diff, allowed, ok, iterations and reference_iterations.
+/// differing, max_abs_diff, first_difference, allowed, ok, iterations and reference_iterations.
 #[pyfunction]
 #[pyo3(signature = (name, width = SIZE, height = SIZE, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
 #[pyo3(text_signature = "(name, width=960, height=960, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
@@ -303,12 +307,9 @@ fn verify<'py>(
     let (expected, got) = py.detach(|| (reference::render(&params), kernel.render_vec(&params)));
     let c = compare(&expected, &got);
     let allowed = kernel.tolerance.allowed(c.pixels);
-    let d = PyDict::new(py);
+    let d = comparison_dict(py, &c)?;
     d.set_item("kernel", kernel.name)?;
     d.set_item("isa", (kernel.isa)())?;
-    d.set_item("pixels", c.pixels)?;
-    d.set_item("differing", c.differing)?;
-    d.set_item("max_abs_diff", c.max_abs_diff)?;
     d.set_item("allowed", allowed)?;
     d.set_item("ok", c.differing <= allowed)?;
     d.set_item("iterations", total_iterations(&got))?;
