@@ -1,0 +1,333 @@
+//! `mandel_ladder`, the Python face of the ladder: every kernel of the registry, called on NumPy
+//! memory the caller allocated (the article's "allocate in Python, fill in Rust"), plus the f64
+//! reference and the comparison the Python baselines are verified with.
+//!
+//! Everything the caller hands in is checked before a kernel runs, and every refusal is a Python
+//! exception naming the argument at fault: a bad array or bad bounds never reach a kernel, so no call
+//! can crash the interpreter or write outside the array. Kernels run with the GIL released
+//! (`Python::detach`), so other Python threads keep running while an image renders.
+
+use mandel_core::{
+    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Threads, Tolerance, compare, reference, total_iterations,
+};
+use mandelbrot_ladder::{KERNELS, kernel_names};
+use numpy::{
+    BorrowError, PyArray2, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadwriteArray2, PyUntypedArray,
+    PyUntypedArrayMethods, dtype,
+};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The canonical problem, the defaults of every function below.
+const X: (f64, f64) = (-2.0, 0.6);
+const Y: (f64, f64) = (-1.5, 1.5);
+const SIZE: Int = Int(Ok(960));
+const ITERS: Int = Int(Ok(200));
+
+fn value_error(message: impl Into<String>) -> PyErr {
+    PyValueError::new_err(message.into())
+}
+
+fn lookup(name: &str) -> PyResult<&'static Kernel> {
+    mandelbrot_ladder::kernel(name)
+        .ok_or_else(|| value_error(format!("unknown kernel {name:?}; known kernels: {}", kernel_names())))
+}
+
+/// An integer argument. Python ints have no size limit: one beyond i64 is kept as its text, so that
+/// the error can name the parameter (pyo3's own OverflowError does not).
+struct Int(Result<i64, String>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Int {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Int> {
+        match obj.extract::<i64>() {
+            Ok(v) => Ok(Int(Ok(v))),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Int(Err(obj.str()?.to_string()))),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Int {
+    fn get(self, param: &str) -> PyResult<i64> {
+        self.0.map_err(|text| value_error(format!("{param} is out of range, got {text}")))
+    }
+}
+
+/// A width or height: a negative value is reported as such, not as an overflow.
+fn size(param: &str, value: Int) -> PyResult<usize> {
+    let value = value.get(param)?;
+    usize::try_from(value).map_err(|_| value_error(format!("{param} must be at least 1, got {value}")))
+}
+
+/// Validate the problem with the one set of rules every rung shares (`Params::new`).
+fn params(width: usize, height: usize, x: (f64, f64), y: (f64, f64), max_iters: Int) -> PyResult<Params> {
+    let max_iters = max_iters.get("max_iters")?;
+    // Params takes u64: a negative count must be reported as given, not as 0 or as an overflow.
+    let iters = u64::try_from(max_iters)
+        .map_err(|_| value_error(format!("max_iters must be between 1 and {MAX_ITERS_CAP}, got {max_iters}")))?;
+    Params::new(width, height, x, y, iters).map_err(|e| value_error(e.to_string()))
+}
+
+/// The number of threads rayon's global pool starts with: `RAYON_NUM_THREADS` when it is a positive
+/// number, else the available parallelism (rayon's documented rule; this crate does not link rayon).
+fn pool_threads() -> usize {
+    std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|s| s.trim().parse::<usize>().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Check that `obj` is a 2-D, C-contiguous, aligned, writeable, native-endian uint32 array and
+/// borrow it mutably. Each refusal names `param` and says what to pass instead.
+fn counts_array<'py>(param: &str, obj: &Bound<'py, PyAny>) -> PyResult<PyReadwriteArray2<'py, u32>> {
+    let untyped = obj.cast::<PyUntypedArray>().map_err(|_| {
+        let type_name = obj.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string());
+        PyTypeError::new_err(format!(
+            "{param} must be a numpy.ndarray of dtype uint32, got {type_name}; \
+             allocate it with numpy.empty((height, width), dtype=numpy.uint32)"
+        ))
+    })?;
+    let py = obj.py();
+    if !untyped.dtype().is_equiv_to(&dtype::<u32>(py)) {
+        return Err(PyTypeError::new_err(format!(
+            "{param} must have dtype uint32 (native byte order), got {}",
+            untyped.dtype()
+        )));
+    }
+    if untyped.ndim() != 2 {
+        return Err(value_error(format!(
+            "{param} must be 2-dimensional, shape (height, width), got shape {:?}",
+            untyped.shape()
+        )));
+    }
+    // Kernels write a flat row-major slice: any other layout would put counts in the wrong places.
+    if !untyped.is_c_contiguous() {
+        return Err(value_error(format!(
+            "{param} must be C-contiguous (row-major), got strides {:?} for shape {:?}; \
+             allocate it with numpy.empty((height, width), dtype=numpy.uint32)",
+            untyped.strides(),
+            untyped.shape()
+        )));
+    }
+    if !untyped.is_aligned() {
+        return Err(value_error(format!("{param} must be aligned for uint32; its data pointer is not")));
+    }
+    let array = untyped.cast::<PyArray2<u32>>()?;
+    array.try_readwrite().map_err(|e| match e {
+        BorrowError::NotWriteable => value_error(format!("{param} is read-only ({param}.flags.writeable is False)")),
+        other => value_error(format!("{param} cannot be written: {other}")),
+    })
+}
+
+/// A uint32 array of any shape and layout, read as a flat row-major vector when it is not one already.
+fn read_counts(param: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<usize>, Vec<u32>)> {
+    let array = obj.cast::<PyArrayDyn<u32>>().map_err(|_| {
+        PyTypeError::new_err(format!("{param} must be a numpy.ndarray of dtype uint32 (native byte order)"))
+    })?;
+    let view = array.try_readonly()?;
+    // as_slice also accepts Fortran order, whose memory order is not the row-major pixel order.
+    let counts = match view.as_slice() {
+        Ok(slice) if array.is_c_contiguous() => slice.to_vec(),
+        _ => view.as_array().iter().copied().collect(),
+    };
+    Ok((view.shape().to_vec(), counts))
+}
+
+fn comparison_dict<'py>(py: Python<'py>, c: &Comparison) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("pixels", c.pixels)?;
+    d.set_item("differing", c.differing)?;
+    d.set_item("max_abs_diff", c.max_abs_diff)?;
+    d.set_item("first_difference", c.first_difference)?;
+    Ok(d)
+}
+
+fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    d.set_item("max_fraction", tolerance.max_fraction)?;
+    d.set_item("slack_pixels", tolerance.slack_pixels)?;
+    Ok(d)
+}
+
+/// Every registered kernel, in ladder order: a list of dicts with keys name, rung, description,
+/// precision ("f32"/"f64"), threads (1, or the size of rayon's pool for pooled kernels), pool (bool),
+/// isa (the instruction-set path it takes on this CPU) and tolerance ({max_fraction, slack_pixels}).
+#[pyfunction]
+fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    KERNELS
+        .iter()
+        .map(|k| {
+            let d = PyDict::new(py);
+            d.set_item("name", k.name)?;
+            d.set_item("rung", k.rung)?;
+            d.set_item("description", k.description)?;
+            d.set_item("precision", k.precision.as_str())?;
+            let pool = k.threads == Threads::Pool;
+            d.set_item("threads", if pool { pool_threads() } else { 1 })?;
+            d.set_item("pool", pool)?;
+            d.set_item("isa", (k.isa)())?;
+            d.set_item("tolerance", tolerance_dict(py, &k.tolerance)?)?;
+            Ok(d)
+        })
+        .collect()
+}
+
+/// Fill `out`, a caller-allocated uint32 array of shape (height, width), with kernel `name`'s escape
+/// counts over the rectangle [x_min, x_max] x [y_min, y_max]. The image size is `out`'s shape.
+/// Runs with the GIL released: do not use `out` from another thread until the call returns. Returns None.
+#[pyfunction]
+#[pyo3(signature = (name, out, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
+#[pyo3(text_signature = "(name, out, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
+fn render(
+    py: Python<'_>,
+    name: &str,
+    out: &Bound<'_, PyAny>,
+    x_min: f64,
+    x_max: f64,
+    y_min: f64,
+    y_max: f64,
+    max_iters: Int,
+) -> PyResult<()> {
+    let kernel = lookup(name)?;
+    let mut array = counts_array("out", out)?;
+    let (height, width) = (array.shape()[0], array.shape()[1]);
+    let params = params(width, height, (x_min, x_max), (y_min, y_max), max_iters)?;
+    let counts = array.as_slice_mut()?;
+    // The shape was checked against Params above, so render's own length check cannot fail.
+    py.detach(|| kernel.render(&params, counts)).map_err(|e| value_error(e.to_string()))
+}
+
+/// Render `params` into a new (height, width) uint32 array with `fill`, the GIL released.
+fn new_counts<'py>(
+    py: Python<'py>,
+    params: &Params,
+    fill: impl FnOnce(&mut [u32]) + Send,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let array = PyArray2::<u32>::zeros(py, [params.height(), params.width()], false);
+    {
+        let mut rw = array.try_readwrite()?;
+        let counts = rw.as_slice_mut()?;
+        py.detach(|| fill(counts));
+    }
+    Ok(array)
+}
+
+/// Kernel `name`'s escape counts in a new uint32 array of shape (height, width).
+#[pyfunction]
+#[pyo3(signature = (name, width = SIZE, height = SIZE, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
+#[pyo3(text_signature = "(name, width=960, height=960, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
+fn render_new<'py>(
+    py: Python<'py>,
+    name: &str,
+    width: Int,
+    height: Int,
+    x_min: f64,
+    x_max: f64,
+    y_min: f64,
+    y_max: f64,
+    max_iters: Int,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let kernel = lookup(name)?;
+    let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    // new_counts hands in exactly params.pixels() counts, the whole image: no span to check.
+    new_counts(py, &params, |counts| (kernel.render_fn)(&params, 0, counts))
+}
+
+/// The f64 reference's escape counts (the definition every rung is verified against), in a new
+/// uint32 array of shape (height, width).
+#[pyfunction]
+#[pyo3(signature = (width = SIZE, height = SIZE, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
+#[pyo3(text_signature = "(width=960, height=960, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[pyo3(name = "reference")]
+#[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
+fn reference_counts<'py>(
+    py: Python<'py>,
+    width: Int,
+    height: Int,
+    x_min: f64,
+    x_max: f64,
+    y_min: f64,
+    y_max: f64,
+    max_iters: Int,
+) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    new_counts(py, &params, |counts| reference::render_span(&params, 0, counts))
+}
+
+/// Compare two uint32 count arrays of the same shape, pixel by pixel: a dict with pixels,
+/// differing, max_abs_diff and first_difference ((flat index, reference count, candidate count) or None).
+#[pyfunction]
+#[pyo3(name = "compare")]
+fn compare_counts<'py>(
+    py: Python<'py>,
+    reference: &Bound<'py, PyAny>,
+    candidate: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let (ref_shape, expected) = read_counts("reference", reference)?;
+    let (cand_shape, got) = read_counts("candidate", candidate)?;
+    if ref_shape != cand_shape {
+        return Err(value_error(format!(
+            "reference and candidate must have the same shape, got {ref_shape:?} and {cand_shape:?}"
+        )));
+    }
+    comparison_dict(py, &py.detach(|| compare(&expected, &got)))
+}
+
+/// How many pixels of an image of `pixels` pixels kernel `name` may differ from the reference on.
+#[pyfunction]
+fn allowed(name: &str, pixels: usize) -> PyResult<usize> {
+    Ok(lookup(name)?.tolerance.allowed(pixels))
+}
+
+/// Render with kernel `name` and with the reference, and compare: a dict with kernel, isa, pixels,
+/// differing, max_abs_diff, first_difference, allowed, ok, iterations and reference_iterations.
+#[pyfunction]
+#[pyo3(signature = (name, width = SIZE, height = SIZE, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
+#[pyo3(text_signature = "(name, width=960, height=960, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
+fn verify<'py>(
+    py: Python<'py>,
+    name: &str,
+    width: Int,
+    height: Int,
+    x_min: f64,
+    x_max: f64,
+    y_min: f64,
+    y_max: f64,
+    max_iters: Int,
+) -> PyResult<Bound<'py, PyDict>> {
+    let kernel = lookup(name)?;
+    let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    let (expected, got) = py.detach(|| (reference::render(&params), kernel.render_vec(&params)));
+    let c = compare(&expected, &got);
+    let allowed = kernel.tolerance.allowed(c.pixels);
+    let d = comparison_dict(py, &c)?;
+    d.set_item("kernel", kernel.name)?;
+    d.set_item("isa", (kernel.isa)())?;
+    d.set_item("allowed", allowed)?;
+    d.set_item("ok", c.differing <= allowed)?;
+    d.set_item("iterations", total_iterations(&got))?;
+    d.set_item("reference_iterations", total_iterations(&expected))?;
+    Ok(d)
+}
+
+#[pymodule]
+fn mandel_ladder(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("MAX_ITERS_CAP", MAX_ITERS_CAP)?;
+    m.add("MAX_PIXELS", MAX_PIXELS)?;
+    m.add_function(wrap_pyfunction!(kernels, m)?)?;
+    m.add_function(wrap_pyfunction!(render, m)?)?;
+    m.add_function(wrap_pyfunction!(render_new, m)?)?;
+    m.add_function(wrap_pyfunction!(reference_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_counts, m)?)?;
+    m.add_function(wrap_pyfunction!(allowed, m)?)?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+"""The problem every baseline solves, and its pixel grid, computed once here for all rungs.
+
+Pixel (row, col) stands for c = (x_min + col*dx) + i(y_min + row*dy) with dx = (x_max - x_min)/width:
+a product in f64, never an accumulation, exactly as `mandel_core::Params::point` does in Rust, so the
+baselines start from bit-for-bit the same points as the Rust reference.
+"""
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Image size, rectangle of the complex plane, iteration cap. The defaults are the canonical ladder problem.
+
+    Not validated here: the runner renders the Rust reference first, whose checks (`Params::new`) refuse
+    bad values with a message naming the parameter.
+    """
+
+    width: int = 960
+    height: int = 960
+    x_min: float = -2.0
+    x_max: float = 0.6
+    y_min: float = -1.5
+    y_max: float = 1.5
+    max_iters: int = 200
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def xs(self) -> list[float]:
+        """Real parts of the columns' points, as Python floats."""
+        dx = (self.x_max - self.x_min) / self.width
+        return [self.x_min + col * dx for col in range(self.width)]
+
+    def ys(self) -> list[float]:
+        """Imaginary parts of the rows' points, as Python floats."""
+        dy = (self.y_max - self.y_min) / self.height
+        return [self.y_min + row * dy for row in range(self.height)]
+
+    def axes(self) -> tuple[np.ndarray, np.ndarray]:
+        """xs and ys as float64 arrays (the same values: arange is exact, then one product and one sum)."""
+        dx = (self.x_max - self.x_min) / self.width
+        dy = (self.y_max - self.y_min) / self.height
+        return self.x_min + np.arange(self.width) * dx, self.y_min + np.arange(self.height) * dy
+
+    def complex_grid(self) -> np.ndarray:
+        """The points c as a (height, width) complex128 array. Real and imaginary parts are assigned,
+        not computed as xs + 1j*ys, so no complex arithmetic can touch them."""
+        xs, ys = self.axes()
+        c = np.empty((self.height, self.width), dtype=np.complex128)
+        c.real = xs[np.newaxis, :]
+        c.imag = ys[:, np.newaxis]
+        return c

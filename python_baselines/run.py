@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""Time the Python side of the Mandelbrot speedup ladder and write one JSON result file.
+
+Every rung is verified against the Rust f64 reference (through the mandel_ladder extension) before
+its time counts, then timed:
+
+  1. warm-up: one call on a 16x16 image of the same problem, untimed. For the Numba rungs this
+     call compiles, and its time is reported as compile_s, apart from the timed runs.
+  2. verification: one full-size call, timed. Its output is compared with the reference; a rung
+     that differs on more pixels than it is allowed is recorded as failed, with its comparison, and
+     no valid time. Otherwise this call is the first timed run.
+  3. repeats: more full-size calls until the rung has used --budget seconds (at least --min-repeats
+     runs in all, at most --max-repeats), so that slow rungs run once and fast ones many times.
+
+The median, min and max of the timed runs are recorded. The garbage collector is off during each
+timed call, as in timeit (the article used %timeit).
+"""
+
+import argparse
+import fnmatch
+import gc
+import json
+import os
+import platform
+import socket
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+
+import mandel_ladder
+import numba
+import numpy as np
+
+from problem import Problem
+from rungs import Rung, all_rungs
+
+SCHEMA = "mandel-baselines/1"
+WARMUP_SIZE = 16
+ISA_FLAGS = ("sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+             "asimd", "sve")
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def machine() -> dict:
+    cpuinfo = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                cpuinfo.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    flags = set((cpuinfo.get("flags") or cpuinfo.get("Features") or "").split())
+    return {
+        "cpu_model": cpuinfo.get("model name") or platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "isa_flags": [f for f in ISA_FLAGS if f in flags],
+        "os": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": numba.__version__,
+        "mandel_ladder": mandel_ladder.__version__,
+        "hostname": socket.gethostname(),
+    }
+
+
+def timed(call) -> tuple[float, object]:
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        start = time.perf_counter()
+        result = call()
+        return time.perf_counter() - start, result
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def as_counts(result) -> np.ndarray:
+    """Any rung's output as a C-contiguous uint32 array (a bitmap becomes 0/1)."""
+    return np.ascontiguousarray(np.asarray(result, dtype=np.uint32))
+
+
+def verify(rung: Rung, result, expected: np.ndarray) -> dict:
+    got = as_counts(result)
+    if got.shape != expected.shape:
+        return {"pixels": expected.size, "differing": None, "max_abs_diff": None, "allowed": 0, "ok": False,
+                "error": f"output has shape {got.shape}, expected {expected.shape}"}
+    cmp = mandel_ladder.compare(expected, got)
+    allowed = rung.allowed(cmp["pixels"])
+    return {"pixels": cmp["pixels"], "differing": cmp["differing"], "max_abs_diff": cmp["max_abs_diff"],
+            "allowed": allowed, "ok": cmp["differing"] <= allowed, "first_difference": cmp["first_difference"]}
+
+
+def new_entry(rung: Rung) -> dict:
+    """A rung's result, before anything is measured: no valid time until verification passed."""
+    return {"name": rung.name, "rung": rung.rung, "language": rung.language, "precision": rung.precision,
+            "threads": rung.threads, "computes": rung.computes, "times_s": [], "median_s": None, "min_s": None,
+            "max_s": None, "repeats": 0, "compile_s": None, "iterations": None, "verification": None,
+            "description": rung.description, **rung.extra}
+
+
+def measure(rung: Rung, problem: Problem, reference: np.ndarray, args) -> dict:
+    entry = new_entry(rung)
+    expected = reference if rung.computes == "counts" else (reference == problem.max_iters).astype(np.uint32)
+
+    warmup = Problem(**{**problem.as_dict(), "width": WARMUP_SIZE, "height": WARMUP_SIZE})
+    warmup_s, _ = timed(rung.prepare(warmup))
+    if rung.compiles:
+        entry["compile_s"] = warmup_s
+
+    call = rung.prepare(problem)
+    first_s, result = timed(call)
+    entry["verification"] = verify(rung, result, expected)
+    if not entry["verification"]["ok"]:
+        entry["invalid_time_s"] = first_s  # kept for diagnosis only: a wrong answer is not a data point
+        return entry
+    if rung.computes == "counts":
+        entry["iterations"] = int(as_counts(result).sum(dtype=np.uint64))
+
+    times = [first_s]
+    while len(times) < args.max_repeats and (sum(times) < args.budget or len(times) < args.min_repeats):
+        times.append(timed(call)[0])
+    entry.update(times_s=times, median_s=statistics.median(times), min_s=min(times), max_s=max(times),
+                 repeats=len(times))
+    return entry
+
+
+def select(rungs: list[Rung], only: list[str], skip: list[str]) -> list[Rung]:
+    """Keep the rungs matching any --only pattern (all when none), minus those matching --skip."""
+    names = [r.name for r in rungs]
+    for pattern in only + skip:
+        if not fnmatch.filter(names, pattern):
+            raise SystemExit(f"run.py: error: no rung matches {pattern!r}; rungs: {', '.join(names)}")
+
+    def matches(name, patterns):
+        return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+    return [r for r in rungs if (not only or matches(r.name, only)) and not matches(r.name, skip)]
+
+
+def seconds(t: float) -> str:
+    return f"{t:.3f} s" if t >= 1 else f"{t * 1e3:.2f} ms" if t >= 1e-3 else f"{t * 1e6:.1f} us"
+
+
+def table(entries: list[dict]) -> str:
+    lines = [f"{'rung':<26} {'computes':<8} {'prec':<4} {'thr':>3} {'median':>10} {'min':>10} {'max':>10} "
+             f"{'runs':>4} {'speedup':>8}  verification"]
+    for e in entries:
+        v = e["verification"]
+        check = f"{'ok' if v['ok'] else 'FAILED'}: {v['differing']} of {v['pixels']} differ (allowed {v['allowed']})"
+        if e.get("error") or v.get("error"):
+            check = f"FAILED: {e.get('error') or v.get('error')}"
+        if e["median_s"] is None:
+            times = f"{'-':>10} {'-':>10} {'-':>10} {0:>4} {'-':>8}"
+        else:
+            speedup = f"{e['speedup_vs_python_pure']:.1f}x" if e["speedup_vs_python_pure"] else "-"
+            times = " ".join(f"{seconds(e[k]):>10}" for k in ("median_s", "min_s", "max_s"))
+            times += f" {e['repeats']:>4} {speedup:>8}"
+        lines.append(f"{e['name']:<26} {e['computes']:<8} {e['precision']:<4} {e['threads']:>3} {times}  {check}")
+    return "\n".join(lines)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="run.py",
+        description=__doc__.split("\n\n")[0],
+        epilog="Rungs: python-pure, numpy-vectorize, numpy-masked-counts, numpy-masked-bitmap (computes an "
+               "in/out bitmap only, as in the article), numba, numba-fastmath, numba-parallel, and pyo3-<kernel> "
+               "for every kernel of the Rust registry. --only/--skip take names or shell patterns (pyo3-*), "
+               "repeatable or comma-separated. Example: run.py --quick --width 96 --height 96 --skip python-pure",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    d = Problem()
+    problem = p.add_argument_group("problem (defaults: the canonical ladder problem)")
+    problem.add_argument("--width", type=int, default=d.width, help="image width in pixels")
+    problem.add_argument("--height", type=int, default=d.height, help="image height in pixels")
+    for name in ("x_min", "x_max", "y_min", "y_max"):
+        problem.add_argument(f"--{name.replace('_', '-')}", dest=name, type=float, default=getattr(d, name),
+                             help=f"{name} of the rectangle of the complex plane")
+    problem.add_argument("--max-iters", type=int, default=d.max_iters, help="iteration cap")
+    timing = p.add_argument_group("timing")
+    timing.add_argument("--budget", type=float, default=3.0,
+                        help="seconds of timed runs per rung: repeat until spent (the first run always counts)")
+    timing.add_argument("--min-repeats", type=int, default=1, help="timed runs per rung, at least")
+    timing.add_argument("--max-repeats", type=int, default=100, help="timed runs per rung, at most")
+    timing.add_argument("--quick", action="store_true", help="one timed run per rung (sets --budget 0)")
+    p.add_argument("--only", action="append", default=[], metavar="RUNGS", help="run only these rungs")
+    p.add_argument("--skip", action="append", default=[], metavar="RUNGS", help="do not run these rungs")
+    p.add_argument("--list", action="store_true", help="list the rungs and exit")
+    p.add_argument("--note", action="append", default=[], help="a note stored in the result file (repeatable)")
+    p.add_argument("--out", default="results/baselines.json", help="where to write the JSON result file")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.budget = 0.0
+    if args.min_repeats < 1 or args.max_repeats < args.min_repeats:
+        p.error("need 1 <= --min-repeats <= --max-repeats")
+    if args.budget < 0:
+        p.error("--budget must not be negative")
+    args.only, args.skip = split_patterns(args.only), split_patterns(args.skip)
+    return args
+
+
+def split_patterns(values: list[str]) -> list[str]:
+    """--only a,b --only c -> [a, b, c]"""
+    return [s.strip() for v in values for s in v.split(",") if s.strip()]
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    rungs = all_rungs()
+    if args.list:
+        for r in rungs:
+            print(f"{r.name:<26} {r.language:<14} {r.precision:<4} {r.computes:<7} {r.description}")
+        return 0
+    problem = Problem(args.width, args.height, args.x_min, args.x_max, args.y_min, args.y_max, args.max_iters)
+    try:
+        # The reference also validates the problem, with the same rules and messages as the Rust side.
+        reference = mandel_ladder.reference(**problem.as_dict())
+    except (ValueError, TypeError) as e:
+        print(f"run.py: error: invalid problem: {e}", file=sys.stderr)
+        return 2
+    selected = select(rungs, args.only, args.skip)
+
+    progress(f"{problem.width}x{problem.height}, max_iters {problem.max_iters}: {len(selected)} rungs, "
+             f"{'quick (one timed run each)' if args.quick else f'{args.budget:g} s of timed runs each'}")
+    entries = []
+    for i, rung in enumerate(selected, 1):
+        progress(f"[{i}/{len(selected)}] {rung.name} ...")
+        try:
+            entry = measure(rung, problem, reference, args)
+        except Exception as e:  # a rung that crashes is a failed rung, not a failed run
+            pixels = problem.width * problem.height
+            entry = {**new_entry(rung), "error": f"{type(e).__name__}: {e}",
+                     "verification": {"pixels": pixels, "differing": None, "max_abs_diff": None,
+                                      "allowed": rung.allowed(pixels), "ok": False}}
+        v = entry["verification"]
+        if entry["median_s"] is not None:
+            compile_note = f", compile {seconds(entry['compile_s'])}" if entry["compile_s"] is not None else ""
+            progress(f"    ok ({v['differing']} of {v['pixels']} pixels differ, allowed {v['allowed']}): "
+                     f"median {seconds(entry['median_s'])} over {entry['repeats']} runs{compile_note}")
+        else:
+            progress(f"    FAILED: {entry.get('error') or v}")
+        entries.append(entry)
+
+    base = next((e["median_s"] for e in entries if e["name"] == "python-pure" and e["median_s"]), None)
+    for e in entries:
+        e["speedup_vs_python_pure"] = base / e["median_s"] if base and e["median_s"] else None
+    result = {
+        "schema": SCHEMA,
+        "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "machine": machine(),
+        "params": problem.as_dict(),
+        "settings": {"quick": args.quick, "budget_s": args.budget, "min_repeats": args.min_repeats,
+                     "max_repeats": args.max_repeats, "warmup_size": WARMUP_SIZE, "gc_disabled_while_timed": True,
+                     "timer": "time.perf_counter"},
+        "notes": args.note,
+        "rungs": entries,
+    }
+    if os.path.dirname(args.out):
+        os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=2)
+        f.write("\n")
+    print(table(entries))
+    progress(f"results written to {args.out}")
+    return 0 if all(e["verification"]["ok"] for e in entries) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Every rung of the Python side (the Python baselines and the Rust kernels through the extension)
+gives the Rust f64 reference's counts: exactly for the f64 Python rungs, within the documented
+tolerance otherwise; the bitmap rung gives the reference's count == max_iters bitmap."""
+
+import mandel_ladder as m
+import numpy as np
+import pytest
+
+from problem import Problem
+from rungs import all_rungs
+
+RUNGS = all_rungs()
+PROBLEMS = [
+    Problem(17, 13),
+    Problem(1, 7),
+    Problem(7, 1),
+    Problem(9, 9, max_iters=1),
+    Problem(23, 11, x_min=-0.8, x_max=-0.7, y_min=0.05, y_max=0.15, max_iters=300),
+]
+
+
+def test_the_rung_list_is_the_issue_s():
+    names = [r.name for r in RUNGS]
+    assert names[:7] == ["python-pure", "numpy-vectorize", "numpy-masked-counts", "numpy-masked-bitmap", "numba",
+                         "numba-fastmath", "numba-parallel"]
+    assert names[7:] == [f"pyo3-{k['name']}" for k in m.kernels()]
+    assert [r.computes for r in RUNGS].count("bitmap") == 1
+
+
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: f"{p.width}x{p.height}/{p.max_iters}")
+def test_grid_is_the_rust_grid(problem):
+    xs, ys = problem.axes()
+    assert xs.tolist() == problem.xs() and ys.tolist() == problem.ys()
+    c = problem.complex_grid()
+    assert c.shape == (problem.height, problem.width)
+    assert (c.real == xs).all() and (c.imag == ys[:, None]).all()
+    # The reference of a single pixel at the grid's point gives the same count as the full image's.
+    row, col = problem.height // 2, problem.width // 2
+    full = m.reference(**problem.as_dict())
+    point = m.reference(1, 1, xs[col], xs[col] + 1.0, ys[row], ys[row] + 1.0, problem.max_iters)
+    assert full[row, col] == point[0, 0]
+
+
+@pytest.mark.parametrize("rung", RUNGS, ids=lambda r: r.name)
+@pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: f"{p.width}x{p.height}/{p.max_iters}")
+def test_rung_gives_the_reference_counts(rung, problem):
+    reference = m.reference(**problem.as_dict())
+    got = np.asarray(rung.prepare(problem)(), dtype=np.uint32)
+    assert got.shape == reference.shape
+    if rung.computes == "bitmap":
+        expected = (reference == problem.max_iters).astype(np.uint32)
+    else:
+        expected = reference
+    cmp = m.compare(expected, np.ascontiguousarray(got))
+    assert cmp["differing"] <= rung.allowed(reference.size), cmp
+    if rung.language == "Python" and rung.name != "numba-fastmath":
+        assert cmp["differing"] == 0, "f64 Python rungs do the reference's arithmetic: exact"

@@ -1,0 +1,134 @@
+"""The runner: its JSON file follows the schema `mandel-baselines/1` that the merge script reads,
+selection works, and a wrong rung is recorded as failed with no valid time."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import run
+from problem import Problem
+from rungs import EXACT, Rung
+
+RUN_PY = Path(run.__file__)
+NUMBER = (int, float)
+
+
+def check_schema(doc: dict) -> None:
+    """The fields and types of schema mandel-baselines/1 (more fields are allowed)."""
+
+    def fields(obj, spec, where):
+        assert isinstance(obj, dict), f"{where} is not an object"
+        for key, types in spec.items():
+            assert key in obj, f"{where}.{key} is missing"
+            assert isinstance(obj[key], types), f"{where}.{key} = {obj[key]!r} is not {types}"
+
+    fields(doc, {"schema": str, "created": str, "machine": dict, "params": dict, "settings": dict, "rungs": list}, "")
+    assert doc["schema"] == "mandel-baselines/1"
+    assert len(doc["created"]) == 20 and doc["created"].endswith("Z")
+    fields(doc["machine"], {"cpu_model": str, "cores": int, "isa_flags": list, "os": str, "python": str,
+                            "numpy": str, "numba": str, "hostname": str}, "machine")
+    fields(doc["params"], {"width": int, "height": int, "x_min": float, "x_max": float, "y_min": float,
+                           "y_max": float, "max_iters": int}, "params")
+    fields(doc["settings"], {"quick": bool, "budget_s": NUMBER}, "settings")
+    for i, r in enumerate(doc["rungs"]):
+        where = f"rungs[{i}]"
+        fields(r, {"name": str, "rung": str, "language": str, "precision": str, "threads": int, "computes": str,
+                   "times_s": list, "repeats": int, "verification": dict}, where)
+        assert r["computes"] in ("counts", "bitmap") and r["precision"] in ("f32", "f64")
+        for key in ("median_s", "min_s", "max_s", "compile_s"):
+            assert key in r and (r[key] is None or isinstance(r[key], NUMBER)), f"{where}.{key}"
+        assert "iterations" in r and (r["iterations"] is None or isinstance(r["iterations"], int))
+        v = r["verification"]
+        fields(v, {"pixels": int, "allowed": int, "ok": bool}, f"{where}.verification")
+        # differing and max_abs_diff are null only for a rung that failed before a comparison was possible
+        for key in ("differing", "max_abs_diff"):
+            assert isinstance(v[key], int) or (v[key] is None and not v["ok"]), f"{where}.verification.{key}"
+        assert r["repeats"] == len(r["times_s"])
+        if r["verification"]["ok"]:
+            assert r["repeats"] >= 1 and r["min_s"] <= r["median_s"] <= r["max_s"]
+        else:
+            assert r["times_s"] == [] and r["median_s"] is None
+        assert (r["iterations"] is None) == (r["computes"] == "bitmap" or not r["verification"]["ok"])
+
+
+def test_quick_run_writes_a_valid_result_file(tmp_path):
+    out = tmp_path / "baselines.json"
+    proc = subprocess.run([sys.executable, str(RUN_PY), "--quick", "--width", "17", "--height", "13", "--out",
+                           str(out), "--note", "test run"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "[1/" in proc.stderr and "python-pure" in proc.stdout  # progress on stderr, table on stdout
+    doc = json.loads(out.read_text())
+    check_schema(doc)
+    assert doc["params"] == Problem(17, 13).as_dict() and doc["settings"]["quick"] is True
+    assert doc["notes"] == ["test run"]
+    rungs = {r["name"]: r for r in doc["rungs"]}
+    assert {"python-pure", "numpy-vectorize", "numpy-masked-counts", "numpy-masked-bitmap", "numba",
+            "numba-fastmath", "numba-parallel", "pyo3-naive-f32"} <= set(rungs)
+    assert all(r["verification"]["ok"] and r["repeats"] == 1 for r in rungs.values())
+    assert rungs["numpy-masked-bitmap"]["computes"] == "bitmap"
+    assert rungs["numba"]["compile_s"] > 0 and rungs["python-pure"]["compile_s"] is None
+    assert rungs["pyo3-naive-f32"]["language"] == "Rust via PyO3"
+    assert len({r["iterations"] for r in rungs.values() if r["precision"] == "f64" and r["iterations"]}) == 1
+
+
+def test_only_and_skip_select_rungs(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--out", str(out), "--only", "numba*,pyo3-naive-*",
+                     "--skip", "numba-parallel", "--skip", "pyo3-*-f64"]) == 0
+    names = [r["name"] for r in json.loads(out.read_text())["rungs"]]
+    assert names == ["numba", "numba-fastmath", "pyo3-naive-f32"]
+    with pytest.raises(SystemExit, match="no rung matches 'nope'"):
+        run.main(["--quick", "--only", "nope", "--out", str(out)])
+
+
+def test_invalid_problem_is_refused_with_its_parameter(tmp_path, capsys):
+    assert run.main(["--width", "0", "--out", str(tmp_path / "r.json")]) == 2
+    assert "width" in capsys.readouterr().err
+    assert run.main(["--x-min", "1", "--x-max", "0", "--out", str(tmp_path / "r.json")]) == 2
+    assert "x_min must be less than x_max" in capsys.readouterr().err
+
+
+def test_a_wrong_rung_fails_and_its_time_is_not_valid():
+    problem = Problem(8, 6)
+    reference = np.asarray(run.mandel_ladder.reference(**problem.as_dict()))
+    off_by_one = Rung("off-by-one", "wrong", "Python", "f64", 1, tolerance=EXACT,
+                      prepare=lambda p: lambda: reference + 1)
+    args = run.parse_args(["--quick"])
+    entry = run.measure(off_by_one, problem, reference, args)
+    assert entry["verification"]["ok"] is False and entry["verification"]["differing"] == 48
+    assert entry["times_s"] == [] and entry["median_s"] is None and entry["invalid_time_s"] >= 0
+    check_schema({"schema": "mandel-baselines/1", "created": "2026-01-01T00:00:00Z", "machine": run.machine(),
+                  "params": problem.as_dict(), "settings": {"quick": True, "budget_s": 0.0}, "rungs": [entry]})
+
+
+def test_a_crashing_rung_is_recorded_as_failed(tmp_path, monkeypatch):
+    def crash(problem):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(run, "all_rungs", lambda: [Rung("crash", "crash", "Python", "f64", 1, crash, EXACT)])
+    out = tmp_path / "r.json"
+    assert run.main(["--quick", "--width", "3", "--height", "2", "--out", str(out)]) == 1
+    doc = json.loads(out.read_text())
+    check_schema(doc)
+    assert doc["rungs"][0]["error"] == "RuntimeError: boom" and not doc["rungs"][0]["verification"]["ok"]
+
+
+def test_repeats_fill_the_budget():
+    problem = Problem(4, 4)
+    reference = np.asarray(run.mandel_ladder.reference(**problem.as_dict()))
+    exact = Rung("exact", "exact", "Python", "f64", 1, tolerance=EXACT, prepare=lambda p: lambda: reference)
+    entry = run.measure(exact, problem, reference, run.parse_args(["--budget", "0.05", "--max-repeats", "7"]))
+    assert entry["repeats"] == 7  # a fast rung stops at --max-repeats
+    entry = run.measure(exact, problem, reference, run.parse_args(["--quick", "--min-repeats", "3"]))
+    assert entry["repeats"] == 3
+
+
+def test_help_describes_the_options():
+    proc = subprocess.run([sys.executable, str(RUN_PY), "--help"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0
+    for option in ("--quick", "--only", "--skip", "--out", "--budget", "--width", "--max-iters", "pyo3-<kernel>"):
+        assert option in proc.stdout

@@ -1,0 +1,159 @@
+"""The mandel_ladder extension: every registered kernel against the f64 reference, caller memory
+filled exactly, the GIL released while computing, and every bad input refused with a clear message."""
+
+import threading
+import time
+
+import mandel_ladder as m
+import numpy as np
+import pytest
+
+KERNELS = [k["name"] for k in m.kernels()]
+# (width, height, bounds, max_iters): odd sizes, single rows and columns, a zoom near the boundary.
+# (Not a deep one: at x in [-0.75, -0.73], 1000 iterations, f32 differs on ~7% of the pixels, past
+# the 1% its tolerance allows; that is f32 running out of precision, not a wrong kernel.)
+CASES = [
+    (17, 13, {}, 200),
+    (1, 7, {}, 200),
+    (7, 1, {}, 200),
+    (64, 48, {}, 50),
+    (40, 30, dict(x_min=-0.8, x_max=-0.7, y_min=0.05, y_max=0.15), 300),
+]
+
+
+def test_registry_is_listed_with_every_field():
+    kernels = m.kernels()
+    assert kernels, "the registry is empty"
+    assert len(set(KERNELS)) == len(KERNELS)
+    for k in kernels:
+        assert set(k) >= {"name", "rung", "precision", "threads", "isa", "description", "tolerance"}
+        assert k["precision"] in ("f32", "f64")
+        assert isinstance(k["threads"], int) and k["threads"] >= 1
+        assert set(k["tolerance"]) == {"max_fraction", "slack_pixels"}
+    assert "naive-f32" in KERNELS, "the article's kernel"
+
+
+def test_reference_follows_the_one_definition():
+    # c = 2: |0|^2 <= 4, z = 2; |2|^2 = 4 <= 4 (the test is inclusive), z = 6; 36 > 4: count 2.
+    assert m.reference(1, 1, 2.0, 3.0, 0.0, 1.0, 200).tolist() == [[2]]
+    # c = 0 never escapes: the count is max_iters.
+    assert m.reference(1, 1, 0.0, 1.0, 0.0, 1.0, 77).tolist() == [[77]]
+    ref = m.reference()
+    assert ref.shape == (960, 960) and ref.dtype == np.uint32
+    assert int(ref.sum(dtype=np.uint64)) == 40139097  # the canonical image's iteration count
+
+
+@pytest.mark.parametrize("name", KERNELS)
+@pytest.mark.parametrize("width,height,bounds,max_iters", CASES)
+def test_kernel_fills_caller_array_within_tolerance(name, width, height, bounds, max_iters):
+    expected = m.reference(width, height, max_iters=max_iters, **bounds)
+    # The caller's array sits inside a larger buffer with guard rows above and below: the kernel must
+    # fill every pixel of its rows and touch nothing else.
+    sentinel = np.uint32(0xDEADBEEF)
+    buffer = np.full((height + 2, width), sentinel, dtype=np.uint32)
+    out = buffer[1:-1]
+    assert m.render(name, out, max_iters=max_iters, **bounds) is None
+    assert (buffer[0] == sentinel).all() and (buffer[-1] == sentinel).all()
+    assert not (out == sentinel).any()
+    cmp = m.compare(expected, out)
+    assert cmp["differing"] <= m.allowed(name, width * height), cmp
+    assert np.array_equal(m.render_new(name, width, height, max_iters=max_iters, **bounds), out)
+
+
+@pytest.mark.parametrize("name", KERNELS)
+def test_verify_reports_the_comparison(name):
+    v = m.verify(name, 96, 64)
+    assert v["ok"] and v["kernel"] == name and v["pixels"] == 96 * 64
+    assert v["differing"] <= v["allowed"] == m.allowed(name, 96 * 64)
+
+
+def test_compare_reads_any_layout_in_row_major_order():
+    a = m.reference(7, 9, max_iters=50)
+    b = a.copy()
+    b[3, 4] += 5
+    first = (3 * 7 + 4, a[3, 4], b[3, 4])
+    assert m.compare(a, b) == {"pixels": 63, "differing": 1, "max_abs_diff": 5, "first_difference": first}
+    assert m.compare(a.T, np.ascontiguousarray(a.T))["differing"] == 0
+    assert m.compare(a[::2], a[::2].copy())["differing"] == 0
+
+
+def test_gil_is_released_while_a_kernel_runs():
+    """A Python thread keeps running during a render: the longest pause between two of its loop
+    iterations is far shorter than the render (it would be the whole render with the GIL held)."""
+    stamps, stop = [], threading.Event()
+
+    def tick():
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+
+    thread = threading.Thread(target=tick)
+    thread.start()
+    try:
+        time.sleep(0.01)
+        start = time.perf_counter()
+        m.render_new("naive-f64", 600, 600, max_iters=1000)
+        end = time.perf_counter()
+    finally:
+        stop.set()
+        thread.join()
+    during = [t for t in stamps if start <= t <= end]
+    gaps = np.diff([start, *during, end])
+    assert end - start > 0.1, "render too fast to tell"
+    assert gaps.max() < 0.5 * (end - start), f"longest pause {gaps.max():.3f} s of a {end - start:.3f} s render"
+
+
+def _readonly():
+    a = np.zeros((4, 4), np.uint32)
+    a.flags.writeable = False
+    return a
+
+
+OUT = np.zeros((4, 5), np.uint32)
+BAD_CALLS = [
+    # (call, exception, words the message must contain)
+    (lambda: m.render("no-such-kernel", OUT), ValueError, ["unknown kernel", "no-such-kernel", KERNELS[0]]),
+    (lambda: m.render_new("no-such-kernel"), ValueError, ["unknown kernel", KERNELS[-1]]),
+    (lambda: m.render(KERNELS[0], OUT.astype(np.int32)), TypeError, ["out", "dtype", "uint32", "int32"]),
+    (lambda: m.render(KERNELS[0], OUT.astype(np.float64)), TypeError, ["out", "uint32", "float64"]),
+    (lambda: m.render(KERNELS[0], OUT.astype(">u4")), TypeError, ["out", "uint32", "byte order"]),
+    (lambda: m.render(KERNELS[0], [[0, 0], [0, 0]]), TypeError, ["out", "numpy.ndarray", "list"]),
+    (lambda: m.render(KERNELS[0], np.zeros(20, np.uint32)), ValueError, ["out", "2-dimensional", "shape"]),
+    (lambda: m.render(KERNELS[0], np.zeros((2, 2, 5), np.uint32)), ValueError, ["out", "2-dimensional"]),
+    (lambda: m.render(KERNELS[0], np.zeros((5, 4), np.uint32).T), ValueError, ["out", "C-contiguous"]),
+    (lambda: m.render(KERNELS[0], np.zeros((4, 10), np.uint32)[:, ::2]), ValueError, ["out", "C-contiguous"]),
+    (lambda: m.render(KERNELS[0], np.zeros(21, np.uint8)[1:].view(np.uint32).reshape(1, 5)), ValueError,
+     ["out", "aligned"]),
+    (lambda: m.render(KERNELS[0], _readonly()), ValueError, ["out", "read-only"]),
+    (lambda: m.render(KERNELS[0], np.zeros((0, 5), np.uint32)), ValueError, ["height", "at least 1"]),
+    (lambda: m.render(KERNELS[0], np.zeros((5, 0), np.uint32)), ValueError, ["width", "at least 1"]),
+    (lambda: m.render_new(KERNELS[0], 0, 5), ValueError, ["width", "at least 1"]),
+    (lambda: m.render_new(KERNELS[0], 5, -3), ValueError, ["height", "at least 1", "-3"]),
+    (lambda: m.reference(10**30, 5), ValueError, ["width", "out of range"]),
+    (lambda: m.reference(2**20, 2**20), ValueError, ["width x height", "cap"]),
+    (lambda: m.render(KERNELS[0], OUT, x_min=float("nan")), ValueError, ["x_min", "finite"]),
+    (lambda: m.render(KERNELS[0], OUT, y_max=float("inf")), ValueError, ["y_max", "finite"]),
+    (lambda: m.reference(5, 5, x_min=-1e308, x_max=1e308), ValueError, ["dx", "finite"]),
+    (lambda: m.render(KERNELS[0], OUT, x_min=1.0, x_max=1.0), ValueError, ["x_min", "x_max", "less than"]),
+    (lambda: m.reference(5, 5, y_min=2.0, y_max=-2.0), ValueError, ["y_min", "y_max"]),
+    (lambda: m.reference(5, 5, x_min=1.0, x_max=1.0 + 1e-17), ValueError, ["x_min", "x_max"]),
+    (lambda: m.reference(5, 5, x_min=1.0, x_max=1.0 + 4e-16), ValueError, ["dx", "too small"]),
+    (lambda: m.render(KERNELS[0], OUT, max_iters=0), ValueError, ["max_iters", "between 1 and"]),
+    (lambda: m.render(KERNELS[0], OUT, max_iters=-5), ValueError, ["max_iters", "-5"]),
+    (lambda: m.verify(KERNELS[0], 4, 4, max_iters=m.MAX_ITERS_CAP + 1), ValueError, ["max_iters", "between"]),
+    (lambda: m.render(KERNELS[0], OUT, max_iters=10**40), ValueError, ["max_iters", "out of range"]),
+    (lambda: m.render(KERNELS[0], OUT, max_iters=2.5), TypeError, ["max_iters"]),
+    (lambda: m.render(KERNELS[0], OUT, x_min="left"), TypeError, ["x_min"]),
+    (lambda: m.compare(OUT, np.zeros((5, 4), np.uint32)), ValueError, ["same shape"]),
+    (lambda: m.compare(OUT, OUT.astype(np.int64)), TypeError, ["candidate", "uint32"]),
+    (lambda: m.allowed("no-such-kernel", 10), ValueError, ["unknown kernel"]),
+]
+
+
+@pytest.mark.parametrize("call,exception,words", BAD_CALLS)
+def test_bad_input_raises_a_clear_error(call, exception, words):
+    with pytest.raises(exception) as info:
+        call()
+    # pyo3 names the argument of a failed conversion in a note (PEP 678) rather than in the message.
+    text = " ".join([str(info.value), *getattr(info.value, "__notes__", [])])
+    for word in words:
+        assert word in text, f"{word!r} missing from {text!r}"
