@@ -9,9 +9,17 @@ import math
 from xml.sax.saxutils import escape
 
 from . import fmt
-from .merge import BITMAP_MARK, PURE_PYTHON
 
-ROW_H, LABEL_W, BAR_W, PAD = 24, 380, 460, 16
+ROW_H, BAR_W, PAD = 24, 460, 16
+COLOURS = {"Python": "#d95f02", "Rust": "#1b6ca8", "bitmap": "#bbb"}
+
+
+def label(row):
+    return row["name"] + (" (bitmap only)" if row["computes"] == "bitmap" else "")
+
+
+def tick(v):
+    return f"{v:g}×"
 
 
 def chart_values(rows):
@@ -32,39 +40,42 @@ def svg(summary):
     lo = 10 ** math.floor(math.log10(min(present))) if present else 1
     hi = 10 ** math.ceil(math.log10(max(present))) if present else 10
     hi = hi if hi > lo else lo * 10
-    top = 2 * PAD + 24
+    label_w = 7 * max([len(label(r)) for r in rows] + [10]) + PAD
+    top = 2 * PAD + 56
     height = top + ROW_H * len(rows) + 2 * PAD + 12
-    width = LABEL_W + BAR_W + 110
+    width = label_w + BAR_W + 110
 
     def x(v):
-        return LABEL_W + BAR_W * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
+        return label_w + BAR_W * (math.log10(v) - math.log10(lo)) / (math.log10(hi) - math.log10(lo))
 
-    title = (f"Speedup over {base} (log scale), {summary['machine_id']}" if base
-             else f"No timed rung, {summary['machine_id']}")
+    title = f"Mandelbrot speedup ladder, {summary['machine_id']}"
+    subtitle = f"speedup over {base}, log scale" if base else "no timed rung"
     if base and base != "pure Python":
-        title += f" (pure Python missing: relative to {base})"
+        subtitle += " (pure Python missing: relative to the slowest timed rung)"
+    legend = "orange: Python, blue: Rust, grey: computes a bitmap, not counts"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
            f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{PAD}" y="{PAD + 12}" font-size="15" font-weight="bold">{escape(title)}</text>']
+           f'<text x="{PAD}" y="{PAD + 12}" font-size="15" font-weight="bold">{escape(title)}</text>',
+           f'<text x="{PAD}" y="{PAD + 32}" fill="#444">{escape(subtitle)}</text>',
+           f'<text x="{PAD}" y="{PAD + 48}" fill="#444">{escape(legend)}</text>']
     for k in range(round(math.log10(lo)), round(math.log10(hi)) + 1):
         gx = x(10 ** k)
         out.append(f'<line x1="{gx:.1f}" y1="{top - 4}" x2="{gx:.1f}" y2="{top + ROW_H * len(rows)}" stroke="#ccc"/>')
         out.append(f'<text x="{gx:.1f}" y="{top + ROW_H * len(rows) + 16}" text-anchor="middle" '
-                   f'fill="#555">{escape(fmt.speedup(10.0 ** k))}×</text>')
+                   f'fill="#555">{escape(tick(10.0 ** k))}</text>')
     for i, (row, value) in enumerate(values):
         y = top + i * ROW_H
-        label = row["method"].replace(BITMAP_MARK, "(bitmap only)")
-        out.append(f'<text x="{LABEL_W - 8}" y="{y + 16}" text-anchor="end">{escape(label)}</text>')
+        out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(label(row))}</text>')
         if value:
-            colour = "#bbb" if row["computes"] == "bitmap" else ("#d95f02" if row["language"] == "Python" else "#1b6ca8")
-            bar = max(x(value) - LABEL_W, 1.0)
-            out.append(f'<rect class="bar" data-rung="{escape(row["name"])}" x="{LABEL_W}" y="{y + 4}" '
+            colour = COLOURS["bitmap" if row["computes"] == "bitmap" else "Python" if row["language"] == "Python" else "Rust"]
+            bar = max(x(value) - label_w, 1.0)
+            out.append(f'<rect class="bar" data-rung="{escape(row["name"])}" x="{label_w}" y="{y + 4}" '
                        f'width="{bar:.1f}" height="{ROW_H - 8}" fill="{colour}"/>')
-            out.append(f'<text x="{LABEL_W + bar + 6:.1f}" y="{y + 16}">{escape(fmt.speedup(value))}×</text>')
+            out.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}">{escape(fmt.speedup(value))}×</text>')
         else:
             why = {"failed": "failed verification", "missing": "missing"}.get(row["status"], "no comparable speedup")
-            out.append(f'<text x="{LABEL_W + 6}" y="{y + 16}" fill="#a00">{escape(why)}</text>')
+            out.append(f'<text x="{label_w + 6}" y="{y + 16}" fill="#a00">{escape(why)}</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 

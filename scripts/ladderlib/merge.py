@@ -73,6 +73,11 @@ def thread_count(threads, pool_threads):
         return None
 
 
+def _method(label, name):
+    """`pure Python (python-pure)`: the rung's label, then its stable name."""
+    return name if not label or label == name else f"{label} ({name})"
+
+
 def _row(name, method, language, **fields):
     row = {
         "name": name, "method": method, "language": language, "precision": None, "isa": None, "threads": None,
@@ -91,7 +96,7 @@ def _row(name, method, language, **fields):
 def python_row(rung, problem, pool_threads):
     v = rung.get("verification") or {}
     row = _row(
-        rung["name"], f"{rung.get('rung') or PYTHON_RUNGS.get(rung['name'], rung['name'])} ({rung['name']})",
+        rung["name"], _method(rung.get("rung") or PYTHON_RUNGS.get(rung["name"]), rung["name"]),
         rung.get("language") or "Python",
         precision=rung.get("precision"), isa=rung.get("isa"), threads=rung.get("threads"),
         threads_n=thread_count(rung.get("threads"), pool_threads), computes=rung.get("computes") or "counts",
@@ -108,7 +113,7 @@ def python_row(rung, problem, pool_threads):
 
 def rust_row(info, crit, check, pool_threads):
     name = info["name"]
-    row = _row(name, f"{info.get('rung') or name} ({name})", "Rust", precision=info.get("precision"), isa=info.get("isa"),
+    row = _row(name, _method(info.get("rung"), name), "Rust", precision=info.get("precision"), isa=info.get("isa"),
                threads=info.get("threads"), threads_n=thread_count(info.get("threads"), pool_threads), kernel=name)
     if check:
         row.update(pixels=check.get("pixels"), differing=check.get("differing"), allowed=check.get("allowed"),
@@ -186,14 +191,18 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 
     rows = [_settle(python_row(r, problem, pool_threads), "not in the baselines file") for r in py_rungs]
     seen = {r["name"] for r in rows}
-    rows += [_settle(_row(n, f"{label} ({n})", "Python", precision="f64",
+    rows += [_settle(_row(n, _method(label, n), "Python", precision="f64",
                           computes="bitmap" if n.endswith("bitmap") else "counts"), py_reason or "not in the baselines file")
              for n, label in PYTHON_RUNGS.items() if n not in seen]
     for info in registry or []:
         check = verify.get(info["name"])
         reason = "not timed: no Criterion result" if check is None or check.get("ok") else "not timed"
         rows.append(_settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), reason))
-    rows += [_settle(python_row(r, problem, pool_threads), "") for r in pyo3_rungs]
+    isa_of = {info["name"]: info.get("isa") for info in registry or []}
+    for r in pyo3_rungs:
+        row = _settle(python_row(r, problem, pool_threads), "")
+        row["isa"] = row["isa"] or isa_of.get(row["kernel"])  # the wrapped kernel's path, if the file omits it
+        rows.append(row)
 
     add_rates(rows, peak, lanes)
     add_speedups(rows)
@@ -202,7 +211,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         "machine_id": machine_id,
         "machine": machine,
         "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
-                     "python_params": (baselines or {}).get("params"), "python_settings": (baselines or {}).get("settings")},
+                     "python_params": (baselines or {}).get("params"), "python_settings": (baselines or {}).get("settings"),
+                     "python_machine": (baselines or {}).get("machine")},
         "peak": peak,
         "rows": rows,
     }
