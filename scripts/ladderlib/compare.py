@@ -6,9 +6,10 @@ from .readers import InputError, load_json, require
 
 
 def read_summary(path):
-    data = require(load_json(path), ["schema", "machine_id", "rows"], path, "the summary")
+    data = require(load_json(path), ["schema"], path, "the summary")
     if data["schema"] != SUMMARY_SCHEMA:
         raise InputError(f"{path}: schema is {data['schema']!r}, expected {SUMMARY_SCHEMA!r}")
+    require(data, ["machine_id", "rows"], path, "the summary")
     for i, row in enumerate(data["rows"]):
         require(row, ["name", "status", "median_s"], path, f"row #{i}")
     return data
