@@ -68,7 +68,8 @@ def svg(summary):
         y = top + i * ROW_H
         out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(label(row))}</text>')
         if value:
-            colour = COLOURS["bitmap" if row["computes"] == "bitmap" else "Python" if row["language"] == "Python" else "Rust"]
+            kind = "bitmap" if row["computes"] == "bitmap" else "Python" if row["language"] == "Python" else "Rust"
+            colour = COLOURS[kind]
             bar = max(x(value) - label_w, 1.0)
             out.append(f'<rect class="bar" data-rung="{escape(row["name"])}" x="{label_w}" y="{y + 4}" '
                        f'width="{bar:.1f}" height="{ROW_H - 8}" fill="{colour}"/>')

@@ -180,7 +180,8 @@ def add_speedups(rows):
 
 
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
-          baselines_missing="Python baselines not run", peak=None, lanes=None, registry_missing="`mandel list` not run"):
+          baselines_missing="Python baselines not run", peak=None, lanes=None,
+          registry_missing="`mandel list` not run"):
     """The summary: machine, settings, rows and notes. Every argument but the first three may be None."""
     pool_threads = settings.get("pool_threads") or machine.get("cores")
     criterion, verify, lanes = criterion or {}, verify or {}, lanes or {}
@@ -189,18 +190,23 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     pyo3_rungs = [r for r in (baselines or {}).get("rungs", []) if r["name"].startswith("pyo3-")]
     py_reason = "" if baselines else baselines_missing
 
-    rows = [_settle(python_row(r, problem, pool_threads), "not in the baselines file") for r in py_rungs]
+    def from_baselines(rung):
+        why = rung.get("error") or "no time in the baselines file"
+        return _settle(python_row(rung, problem, pool_threads), why)
+
+    rows = [from_baselines(r) for r in py_rungs]
     seen = {r["name"] for r in rows}
-    rows += [_settle(_row(n, _method(label, n), "Python", precision="f64",
-                          computes="bitmap" if n.endswith("bitmap") else "counts"), py_reason or "not in the baselines file")
-             for n, label in PYTHON_RUNGS.items() if n not in seen]
+    for name, label in PYTHON_RUNGS.items():
+        if name not in seen:
+            row = _row(name, _method(label, name), "Python", precision="f64",
+                       computes="bitmap" if name.endswith("bitmap") else "counts")
+            rows.append(_settle(row, py_reason or "not in the baselines file"))
     for info in registry or []:
         check = verify.get(info["name"])
-        reason = "not timed: no Criterion result" if check is None or check.get("ok") else "not timed"
-        rows.append(_settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), reason))
+        rows.append(_settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), "no Criterion result"))
     isa_of = {info["name"]: info.get("isa") for info in registry or []}
-    for r in pyo3_rungs:
-        row = _settle(python_row(r, problem, pool_threads), "")
+    for rung in pyo3_rungs:
+        row = from_baselines(rung)
         row["isa"] = row["isa"] or isa_of.get(row["kernel"])  # the wrapped kernel's path, if the file omits it
         rows.append(row)
 
@@ -211,7 +217,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         "machine_id": machine_id,
         "machine": machine,
         "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
-                     "python_params": (baselines or {}).get("params"), "python_settings": (baselines or {}).get("settings"),
+                     "python_params": (baselines or {}).get("params"),
+                     "python_settings": (baselines or {}).get("settings"),
                      "python_machine": (baselines or {}).get("machine")},
         "peak": peak,
         "rows": rows,

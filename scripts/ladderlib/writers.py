@@ -35,14 +35,17 @@ def machine_lines(summary):
     python = s.get("python_settings") or {}
     pyparams = s.get("python_params")
     pym = s.get("python_machine") or {}  # the baselines' own record of the interpreter that ran them
+
+    def version(package):
+        return pym.get(package) or m.get(package) or "not installed"
+
     return [
         ("machine id", summary["machine_id"]),
         ("CPU", f"{m.get('cpu_model')} (family/model {m.get('cpu_family_model') or '?'}), {m.get('cores')} cores"),
         ("ISA flags", " ".join(m.get("isa_flags") or []) or fmt.DASH),
         ("OS", m.get("os") or fmt.DASH),
         ("Rust", m.get("rustc") or fmt.DASH),
-        ("Python", f"{pym.get('python') or m.get('python') or '?'}, NumPy {pym.get('numpy') or m.get('numpy') or 'not installed'}, "
-                   f"Numba {pym.get('numba') or m.get('numba') or 'not installed'}"),
+        ("Python", f"{version('python')}, NumPy {version('numpy')}, Numba {version('numba')}"),
         ("date", m.get("date") or fmt.DASH),
         ("git commit", m.get("git_commit") or fmt.DASH),
         ("problem", "960x960 pixels, 200 iterations max, x in [-2.0, 0.6], y in [-1.5, 1.5]"

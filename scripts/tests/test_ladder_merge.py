@@ -150,3 +150,12 @@ def test_python_on_a_different_problem_gives_no_cross_language_speedup(tmp_path)
     assert rows["naive-f64"]["speedup_vs_python"] is None
     assert rows["naive-f64"]["speedup_vs_previous"] is None
     assert any("not the canonical problem" in n for n in s["notes"])
+
+
+def test_python_rung_without_a_time_is_missing_with_its_error(tmp_path):
+    base = fx.baselines()
+    base["rungs"][3].update(median_s=None, min_s=None, max_s=None, error="numba not installed")
+    rows = by_name(summary(tmp_path, baselines=base))
+    assert rows["numba"]["status"] == "missing" and rows["numba"]["note"] == "numba not installed"
+    assert rows["naive-f64"]["previous"] == "numpy-vectorize"
+    assert rows["naive-f64"]["speedup_vs_previous"] == pytest.approx(40.0)
