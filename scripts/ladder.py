@@ -60,17 +60,21 @@ def mandel_json(args, path):
 def subcommands():
     """The subcommands this build of `mandel` has, from its --help."""
     proc = subprocess.run([str(MANDEL), "--help"], capture_output=True, text=True)
-    section = proc.stdout.partition("Commands:")[2].split("\n\n")[0]
+    return parse_subcommands(proc.stdout)
+
+
+def parse_subcommands(help_text):
+    section = help_text.partition("Commands:")[2].split("\n\n")[0]
     return {line.split()[0] for line in section.splitlines() if line.strip()}
 
 
-def criterion_settings(quick):
+def criterion_settings(quick, source=REPO / "benches" / "ladder.rs"):
     """Sample size, warm-up and measurement time, read from the bench source."""
-    source = REPO / "benches" / "ladder.rs"
     text = source.read_text(encoding="utf-8") if source.exists() else ""
     size = re.search(r"sample_size\((\d+)\)", text)
     times = re.search(r"if quick\(\) \{\s*\(([\d.]+),\s*([\d.]+)\)\s*\} else \{\s*\(([\d.]+),\s*([\d.]+)\)", text)
-    settings = {"source": "benches/ladder.rs", "sample_size": int(size[1]) if size else None}
+    name = source.relative_to(REPO) if source.is_relative_to(REPO) else source.name
+    settings = {"source": str(name), "sample_size": int(size[1]) if size else None}
     if times:
         warm, measure = (times[1], times[2]) if quick else (times[3], times[4])
         settings.update(warm_up_s=float(warm), measurement_s=float(measure))

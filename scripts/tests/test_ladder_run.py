@@ -23,11 +23,27 @@ def test_collect_copies_this_runs_results_and_leaves_stale_ones_out(tmp_path):
     assert got["naive-f64"]["dir"] == str(copied)
 
 
-def test_criterion_settings_from_the_bench_source():
+def test_criterion_settings_parsed_from_a_bench_source(tmp_path):
+    src = fx.write_json(tmp_path / "ladder.rs", "group.sample_size(20);\n"
+                        "let (warm_up, measure) = if quick() { (0.5, 2.0) } else { (2.0, 5.0) };\n")
+    assert ladder.criterion_settings(True, src) == {"source": "ladder.rs", "sample_size": 20,
+                                                    "warm_up_s": 0.5, "measurement_s": 2.0}
+    assert ladder.criterion_settings(False, src)["measurement_s"] == 5.0
+    assert ladder.criterion_settings(False, tmp_path / "none.rs") == {"source": "none.rs", "sample_size": None}
+
+
+def test_criterion_settings_of_this_repository_are_found():
     quick, full = ladder.criterion_settings(True), ladder.criterion_settings(False)
-    assert quick["sample_size"] == full["sample_size"] == 10
-    assert (quick["warm_up_s"], quick["measurement_s"]) == (0.3, 1.0)
-    assert (full["warm_up_s"], full["measurement_s"]) == (1.0, 3.0)
+    assert quick["source"] == "benches/ladder.rs" and quick["sample_size"] >= 10
+    assert 0 < quick["measurement_s"] < full["measurement_s"] and 0 < quick["warm_up_s"] <= full["warm_up_s"]
+
+
+def test_subcommands_from_clap_help():
+    text = ("The Mandelbrot speedup ladder\n\nUsage: mandel <COMMAND>\n\nCommands:\n"
+            "  list    List every kernel\n  peak    Measure the peak\n  help    Print this message\n\n"
+            "Options:\n  -h, --help  Print help\n")
+    assert ladder.parse_subcommands(text) == {"list", "peak", "help"}
+    assert ladder.parse_subcommands("no commands here") == set()
 
 
 def args(**kw):
