@@ -4,7 +4,8 @@ DASH = "—"
 
 
 def _sig(v):
-    return f"{v:.0f}" if v >= 100 else f"{v:.1f}" if v >= 10 else f"{v:.2f}"
+    # compare the rounded value, so 99.98 reads "100", not "100.0"
+    return f"{v:.0f}" if round(v, 1) >= 100 else f"{v:.1f}" if round(v, 2) >= 10 else f"{v:.2f}"
 
 
 _UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
@@ -34,7 +35,7 @@ def speedup(x):
     """`1.03`, `10.58`, `46.48`, `1,234`: two decimals below 100, like the article."""
     if x is None:
         return DASH
-    return f"{x:,.0f}" if x >= 100 else f"{x:.2f}"
+    return f"{x:,.0f}" if round(x, 2) >= 100 else f"{x:.2f}"
 
 
 def rate(per_s):

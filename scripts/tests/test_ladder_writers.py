@@ -24,6 +24,8 @@ def test_formatting():
         ["6.55 s", "141 ms", "9.87 ms", "512 µs", "—"]
     assert [fmt.speedup(x) for x in (1.03, 10.58, 46.48, 1234.4)] == ["1.03", "10.58", "46.48", "1,234"]
     assert fmt.span(0.099, 0.101) == "99.0–101 ms"
+    assert fmt.span(0.09998, 0.104) == "100–104 ms" and fmt.time(9.996) == "10.0 s"
+    assert fmt.speedup(99.999) == "100"
     assert fmt.percent(0.2) == "20.0%" and fmt.rate(4.0e8) == "400.0 M/s"
 
 
