@@ -1,0 +1,19 @@
+"""Shared code of the ladder command (`scripts/ladder`) and `scripts/compare`.
+
+- `machine`: describe the machine and derive its id;
+- `readers`: read Criterion's output, the Python baselines, and `mandel list/verify/peak --json`,
+  with errors that name the file;
+- `merge`: turn those inputs into the summary (one row per rung, speedups, share of peak);
+- `fmt`: number formatting and the one table renderer (console text and markdown);
+- `writers`: summary.md, summary.json, summary.csv;
+- `chart`: speedup.svg;
+- `compare`: the side-by-side table of several machines' summary.json.
+
+Standard library only, so that `python3` can run it when the venv is missing.
+"""
+
+SUMMARY_SCHEMA = "mandel-ladder-summary/1"
+BASELINES_SCHEMA = "mandel-baselines/1"
+
+# The canonical ladder problem (`Params::canonical()` in crates/core): the Rust benches always time it.
+CANONICAL = {"width": 960, "height": 960, "x_min": -2.0, "x_max": 0.6, "y_min": -1.5, "y_max": 1.5, "max_iters": 200}

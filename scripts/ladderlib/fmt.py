@@ -1,0 +1,113 @@
+"""Number formatting and the one table renderer every output uses (console text and markdown)."""
+
+DASH = "—"
+
+
+def _sig(v):
+    # compare the rounded value, so 99.98 reads "100", not "100.0"
+    return f"{v:.0f}" if round(v, 1) >= 100 else f"{v:.1f}" if round(v, 2) >= 10 else f"{v:.2f}"
+
+
+_UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
+
+
+def _unit(seconds):
+    return next((u for u in _UNITS if seconds >= u[1]), _UNITS[-1])
+
+
+def time(seconds):
+    """3 significant figures in the unit that suits: `6.55 s`, `121 ms`, `9.87 ms`, `512 µs`."""
+    if seconds is None:
+        return DASH
+    name, scale = _unit(seconds)
+    return f"{_sig(seconds / scale)} {name}"
+
+
+def span(low, high):
+    """A confidence interval or min-max range in one unit: `121–122 ms`."""
+    if low is None or high is None:
+        return DASH
+    name, scale = _unit(high)
+    return f"{_sig(low / scale)}–{_sig(high / scale)} {name}"
+
+
+def speedup(x):
+    """`1.03`, `10.58`, `46.48`, `1,234`: two decimals below 100, like the article."""
+    if x is None:
+        return DASH
+    return f"{x:,.0f}" if round(x, 2) >= 100 else f"{x:.2f}"
+
+
+def rate(per_s):
+    return DASH if per_s is None else f"{per_s / 1e6:,.1f} M/s"
+
+
+def percent(share):
+    if share is None:
+        return DASH
+    return f"{share * 100:.2f}%" if share < 0.1 else f"{share * 100:.1f}%"
+
+
+def agreement(row):
+    """`0/0 ok`, `1,368/9,218 ok`, `FAIL 20,000/923`: pixels differing from the reference / allowed."""
+    if row.get("differing") is None:
+        return DASH
+    allowed = DASH if row.get("allowed") is None else f"{row['allowed']:,}"
+    return f"{row['differing']:,}/{allowed} ok" if row.get("verified_ok") else f"FAIL {row['differing']:,}/{allowed}"
+
+
+def threads(row):
+    t, n = row.get("threads"), row.get("threads_n")
+    if t is None:
+        return DASH
+    return f"{t} ({n})" if str(t) == "pool" and n else str(t)
+
+
+def _time_cell(row):
+    return "missing" if row["status"] == "missing" else time(row["median_s"])
+
+
+def _speedup_cell(row):
+    return "no (failed verification)" if row["status"] == "failed" else speedup(row["speedup_vs_python"])
+
+
+# The summary table: (header, cell) in the order shown. The article's three columns come first.
+COLUMNS = [
+    ("method", lambda r: r["method"]),
+    ("time (median)", _time_cell),
+    ("speedup", _speedup_cell),
+    ("vs previous", lambda r: speedup(r["speedup_vs_previous"])),
+    ("CI / min–max", lambda r: span(r["spread_low_s"], r["spread_high_s"])),
+    ("language", lambda r: r["language"] or DASH),
+    ("precision", lambda r: r["precision"] or DASH),
+    ("ISA", lambda r: r["isa"] or DASH),
+    ("threads", threads),
+    ("iterations/s", lambda r: rate(r["iterations_per_s"])),
+    ("share of peak", lambda r: percent(r["peak_share"])),
+    ("agreement", agreement),
+]
+
+RIGHT = {"time (median)", "speedup", "vs previous", "CI / min–max", "iterations/s", "share of peak"}
+
+
+def cells(rows, columns=COLUMNS):
+    return [h for h, _ in columns], [[cell(r) for _, cell in columns] for r in rows]
+
+
+def text_table(header, body, right=RIGHT):
+    """Aligned plain text for the console."""
+    widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
+
+    def line(values):
+        return "  ".join(str(v).rjust(w) if h in right else str(v).ljust(w)
+                         for v, w, h in zip(values, widths, header)).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, body)])
+
+
+def md_table(header, body, right=RIGHT):
+    def esc(v):
+        return str(v).replace("|", "\\|")
+
+    rule = ["---:" if h in right else "---" for h in header]
+    return "\n".join("| " + " | ".join(map(esc, r)) + " |" for r in [header, rule, *body])

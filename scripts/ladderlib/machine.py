@@ -1,0 +1,89 @@
+"""Describe the machine a run happens on, and derive the id its results folder is named after."""
+
+import datetime
+import importlib.metadata
+import os
+import platform
+import re
+import socket
+import subprocess
+from pathlib import Path
+
+# The instruction-set extensions that matter to the ladder's kernels, in the order they are listed.
+ISA_FLAGS = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
+             "avx512_fp16", "asimd", "sve", "sve2"]
+
+
+def cpuinfo(path="/proc/cpuinfo"):
+    """The first processor's fields of /proc/cpuinfo (empty where there is none)."""
+    fields = {}
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return fields
+    for line in text.splitlines():
+        if not line.strip():
+            if fields:
+                break
+            continue
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    return fields
+
+
+def _command(args, cwd=None):
+    try:
+        out = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
+
+
+def _version(package):
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def git_commit(repo):
+    commit = _command(["git", "rev-parse", "--short=12", "HEAD"], cwd=repo)
+    if commit and _command(["git", "status", "--porcelain", "--untracked-files=no"], cwd=repo):
+        commit += "-dirty"
+    return commit
+
+
+def describe(repo, info=None):
+    """The machine description every summary starts with."""
+    info = cpuinfo() if info is None else info
+    flags = set((info.get("flags") or info.get("Features") or "").split())
+    return {
+        "cpu_model": info.get("model name") or platform.processor() or platform.machine() or "unknown CPU",
+        "cpu_family_model": f"{info['cpu family']}/{info['model']}" if "cpu family" in info and "model" in info else None,
+        "cores": os.cpu_count(),
+        "isa_flags": [f for f in ISA_FLAGS if f in flags],
+        "os": platform.platform(),
+        "rustc": _command(["rustc", "-V"]),
+        "python": platform.python_version(),
+        "numpy": _version("numpy"),
+        "numba": _version("numba"),
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "git_commit": git_commit(repo),
+        "hostname": socket.gethostname(),
+    }
+
+
+_NOISE = re.compile(r"\((r|tm|c)\)|\b(cpu|processor|with .*graphics|\d+-core)\b|@.*$", re.I)
+
+
+def slug(text):
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def machine_id(machine):
+    """`intel-xeon-platinum-8488c-2c`: the CPU model without trademarks and clock, then the core
+    count. A model name without a number (as some hypervisors report) gets the family/model pair."""
+    name = slug(_NOISE.sub(" ", machine.get("cpu_model") or "unknown")) or "cpu"
+    if not re.search(r"\d", name) and machine.get("cpu_family_model"):
+        name += "-m" + machine["cpu_family_model"].split("/")[-1]
+    return f"{name}-{machine.get('cores') or 0}c"

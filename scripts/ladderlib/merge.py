@@ -1,0 +1,268 @@
+"""The merge: Criterion's results, `mandel list/verify/peak`, and the Python baselines, into one row per
+rung in ladder order, with speedups and the share of the machine's peak.
+
+Order: the Python rungs first, in the baselines' order (pyo3-* excepted); then the Rust kernels in
+registry order (`mandel list`); then the pyo3-* rungs, in the baselines' order: the same kernels
+called from Python, so they sit after the Rust rows they wrap.
+
+Every expected rung gets a row. One that did not run is `missing`, with the reason; one that failed
+verification is `failed` and gets no speedup; the bitmap rung is timed and shown, but marked, because
+it computes a different result. Only rows of status `ok` that compute counts serve as the "previous
+rung" of the next row.
+"""
+
+from . import CANONICAL, SUMMARY_SCHEMA
+
+PURE_PYTHON = "python-pure"
+
+# The Python rungs `python_baselines/run.py` measures, in ladder order, with the labels shown when one is missing.
+PYTHON_RUNGS = {
+    "python-pure": "pure Python",
+    "numpy-vectorize": "NumPy np.vectorize",
+    "numpy-masked-counts": "NumPy masked update, counts",
+    "numpy-masked-bitmap": "NumPy masked update, bitmap",
+    "numba": "Numba @jit",
+    "numba-fastmath": "Numba @jit fastmath",
+    "numba-parallel": "Numba parallel prange",
+}
+
+BITMAP_MARK = "(bitmap only: computes a different result)"
+
+# ISA paths that execute one lane per iteration: their lane-iterations are their iterations.
+SCALAR_ISAS = {"scalar", "fma"}
+
+
+def problem_label(params):
+    """`canonical`, or `WxH/N` with the window when it differs from the canonical problem."""
+    params = {**CANONICAL, **(params or {})}
+    if params == CANONICAL:
+        return "canonical"
+    return "{width}x{height}/{max_iters} [{x_min},{x_max}]x[{y_min},{y_max}]".format(**params)
+
+
+def peak_share(lane_iterations, median_s, lane_fmas_per_s, threads):
+    """The share of this machine's measured peak a rung reaches:
+
+        share = (lane_iterations / median_s) / (lane_fmas_per_s * threads)
+
+    - lane_iterations: escape-loop iterations executed, counting every SIMD lane that ran, idle or not
+      (a scalar kernel runs one lane: its iterations);
+    - median_s: the rung's median time for one render;
+    - lane_fmas_per_s: one core's measured peak of lane FMAs per second at the rung's precision
+      (`mandel peak --json`: f32_lane_fmas_per_s or f64_lane_fmas_per_s);
+    - threads: the number of threads (cores) the rung runs on.
+
+    It counts one lane-iteration against one FMA slot, while an iteration needs several multiplies or
+    FMAs, so real kernels sit far below 1.0: the figure compares rungs with each other, and shows how
+    much of the vector width and the cores a rung leaves unused. None where an input is missing.
+    """
+    if not lane_iterations or not median_s or not lane_fmas_per_s or not threads:
+        return None
+    return (lane_iterations / median_s) / (lane_fmas_per_s * threads)
+
+
+def thread_count(threads, pool_threads):
+    """Threads a rung runs on: "1", an integer, or "pool" (the rayon/Numba pool: `pool_threads`)."""
+    if threads in (None, ""):
+        return None
+    if str(threads) == "pool":
+        return pool_threads
+    try:
+        return int(threads)
+    except (TypeError, ValueError):
+        return None
+
+
+def _method(label, name):
+    """`pure Python (python-pure)`: the rung's label, then its stable name."""
+    return name if not label or label == name else f"{label} ({name})"
+
+
+def _row(name, method, language, **fields):
+    row = {
+        "name": name, "method": method, "language": language, "precision": None, "isa": None, "threads": None,
+        "threads_n": None, "computes": "counts", "problem": "canonical", "status": "missing", "kernel": None,
+        "median_s": None, "spread_kind": None, "spread_low_s": None, "spread_high_s": None, "mean_s": None,
+        "repeats": None, "compile_s": None, "iterations": None, "iterations_per_s": None,
+        "speedup_vs_python": None, "speedup_vs_previous": None, "previous": None,
+        "lane_iterations": None, "lane_iterations_source": None, "peak_share": None,
+        "pixels": None, "differing": None, "allowed": None, "max_abs_diff": None, "verified_ok": None,
+        "note": "",
+    }
+    row.update(fields)
+    return row
+
+
+def python_row(rung, problem, pool_threads):
+    v = rung.get("verification") or {}
+    row = _row(
+        rung["name"], _method(rung.get("rung") or PYTHON_RUNGS.get(rung["name"]), rung["name"]),
+        rung.get("language") or "Python",
+        precision=rung.get("precision"), isa=rung.get("isa"), threads=rung.get("threads"),
+        threads_n=thread_count(rung.get("threads"), pool_threads), computes=rung.get("computes") or "counts",
+        problem=problem, median_s=rung.get("median_s"), spread_low_s=rung.get("min_s"), spread_high_s=rung.get("max_s"),
+        repeats=rung.get("repeats"), compile_s=rung.get("compile_s"), iterations=rung.get("iterations"),
+        pixels=v.get("pixels"), differing=v.get("differing"), allowed=v.get("allowed"),
+        max_abs_diff=v.get("max_abs_diff"), verified_ok=v.get("ok"),
+        kernel=rung["name"][len("pyo3-"):] if rung["name"].startswith("pyo3-") else None,
+    )
+    if row["spread_low_s"] is not None:
+        row["spread_kind"] = f"min-max over {row['repeats'] or '?'} runs"
+    return row
+
+
+def rust_row(info, crit, check, pool_threads):
+    name = info["name"]
+    row = _row(name, _method(info.get("rung"), name), "Rust", precision=info.get("precision"), isa=info.get("isa"),
+               threads=info.get("threads"), threads_n=thread_count(info.get("threads"), pool_threads), kernel=name)
+    if check:
+        row.update(pixels=check.get("pixels"), differing=check.get("differing"), allowed=check.get("allowed"),
+                   max_abs_diff=check.get("max_abs_diff"), verified_ok=check.get("ok"),
+                   iterations=check.get("iterations"))
+    if crit:
+        row.update(isa=crit["isa"], median_s=crit["median_s"], mean_s=crit["mean_s"],
+                   spread_low_s=crit["ci_low_s"], spread_high_s=crit["ci_high_s"], repeats=crit.get("samples"),
+                   spread_kind=f"{round(crit.get('ci_level', 0.95) * 100)}% CI of the median (Criterion)",
+                   iterations=crit.get("iterations") or row["iterations"])
+    return row
+
+
+def _settle(row, missing_reason):
+    """Status and note from what the row holds: failed verification beats everything."""
+    if row["verified_ok"] is False:
+        row["status"] = "failed"
+        row["note"] = (f"FAILED verification: {row['differing']} of {row['pixels']} pixels differ "
+                       f"(allowed {row['allowed']}); no speedup")
+    elif row["median_s"] is None:
+        row["status"] = "missing"
+        row["note"] = missing_reason
+    else:
+        row["status"] = "ok"
+    if row["computes"] == "bitmap":
+        row["method"] = f"{row['method']} {BITMAP_MARK}"
+    return row
+
+
+def add_rates(rows, peak, lanes):
+    """Iterations per second, and the share of peak for rows that run a registered kernel."""
+    for r in rows:
+        if r["status"] != "ok":
+            continue
+        if r["iterations"]:
+            r["iterations_per_s"] = r["iterations"] / r["median_s"]
+        if r["kernel"] is None:
+            continue
+        if r["kernel"] in lanes:
+            r["lane_iterations"], r["lane_iterations_source"] = lanes[r["kernel"]], "measured"
+        elif r["isa"] in SCALAR_ISAS and r["iterations"]:
+            r["lane_iterations"], r["lane_iterations_source"] = r["iterations"], "scalar: one lane"
+        if peak and r["precision"] in ("f32", "f64"):
+            r["peak_share"] = peak_share(r["lane_iterations"], r["median_s"],
+                                         peak.get(f"{r['precision']}_lane_fmas_per_s"), r["threads_n"])
+
+
+def add_speedups(rows):
+    """Speedup over pure Python (its median over the row's) and over the previous rung: the nearest
+    row above that is ok and computes counts. Only rows of status ok get one, and only against a
+    row that solved the same problem."""
+    base = next((r for r in rows if r["name"] == PURE_PYTHON and r["status"] == "ok"), None)
+    previous = None
+    for r in rows:
+        if r["status"] != "ok":
+            continue
+        if base is not None and base["problem"] == r["problem"]:
+            r["speedup_vs_python"] = base["median_s"] / r["median_s"]
+        if previous is not None and previous["problem"] == r["problem"]:
+            r["speedup_vs_previous"] = previous["median_s"] / r["median_s"]
+            r["previous"] = previous["name"]
+        if r["computes"] == "counts":
+            previous = r
+
+
+def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
+          baselines_missing="Python baselines not run", peak=None, lanes=None,
+          registry_missing="`mandel list` not run"):
+    """The summary: machine, settings, rows and notes. Every argument but the first three may be None."""
+    pool_threads = settings.get("pool_threads") or machine.get("cores")
+    criterion, verify, lanes = criterion or {}, verify or {}, lanes or {}
+    problem = problem_label(baselines.get("params")) if baselines else "canonical"
+    py_rungs = [r for r in (baselines or {}).get("rungs", []) if not r["name"].startswith("pyo3-")]
+    pyo3_rungs = [r for r in (baselines or {}).get("rungs", []) if r["name"].startswith("pyo3-")]
+    py_reason = "" if baselines else baselines_missing
+
+    def from_baselines(rung):
+        why = rung.get("error") or "no time in the baselines file"
+        return _settle(python_row(rung, problem, pool_threads), why)
+
+    rows = [from_baselines(r) for r in py_rungs]
+    seen = {r["name"] for r in rows}
+    for name, label in PYTHON_RUNGS.items():
+        if name not in seen:
+            row = _row(name, _method(label, name), "Python", precision="f64",
+                       computes="bitmap" if name.endswith("bitmap") else "counts")
+            rows.append(_settle(row, py_reason or "not in the baselines file"))
+    for info in registry or []:
+        check = verify.get(info["name"])
+        rows.append(_settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), "no Criterion result"))
+    isa_of = {info["name"]: info.get("isa") for info in registry or []}
+    for rung in pyo3_rungs:
+        row = from_baselines(rung)
+        row["isa"] = row["isa"] or isa_of.get(row["kernel"])  # the wrapped kernel's path, if the file omits it
+        rows.append(row)
+
+    add_rates(rows, peak, lanes)
+    add_speedups(rows)
+    summary = {
+        "schema": SUMMARY_SCHEMA,
+        "machine_id": machine_id,
+        "machine": machine,
+        "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
+                     "python_params": (baselines or {}).get("params"),
+                     "python_settings": (baselines or {}).get("settings"),
+                     "python_machine": (baselines or {}).get("machine")},
+        "peak": peak,
+        "rows": rows,
+    }
+    summary["notes"] = notes(summary, registry is not None, registry_missing, baselines is not None, py_reason)
+    return summary
+
+
+def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
+    rows, peak = summary["rows"], summary["peak"]
+    out = []
+    if not have_baselines:
+        out.append(f"Python rungs missing: {py_reason}; pyo3-* rungs likewise. Speedups over pure Python need them.")
+    elif not any(r["name"] == PURE_PYTHON and r["status"] == "ok" for r in rows):
+        out.append("pure Python is missing or failed: no speedup over pure Python.")
+    if not have_registry:
+        out.append(f"Rust rungs missing: {registry_missing}.")
+    pyproblem = problem_label(summary["settings"]["python_params"]) if have_baselines else "canonical"
+    if pyproblem != "canonical":
+        out.append(f"The Python baselines solved {pyproblem}, not the canonical problem: "
+                   "no speedup is computed between them and the Rust rungs.")
+    reasons = {}
+    for r in rows:
+        if r["status"] == "missing" and r["note"] != py_reason:
+            reasons.setdefault(r["note"], []).append(r["name"])
+        elif r["status"] == "failed":
+            out.append(f"{r['name']}: {r['note']}.")
+    out += [f"Missing ({why}): {', '.join(names)}." for why, names in reasons.items()]
+    if any(r["computes"] == "bitmap" and r["status"] == "ok" for r in rows):
+        out.append("numpy-masked-bitmap computes only an in/out bitmap, not counts: it is timed and shown but is "
+                   "never the 'previous rung' of another row.")
+    compiles = [f"{r['name']} {r['compile_s']:.2f} s" for r in rows if isinstance(r.get("compile_s"), (int, float))]
+    if compiles:
+        out.append("Numba compile time, excluded from the times: " + ", ".join(compiles) + ".")
+    if peak:
+        out.append(f"Share of peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
+                   f"with this machine's measured peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
+                   f"f64 {peak['f64_lane_fmas_per_s']:.3g} lane FMAs/s per core). One iteration needs several "
+                   "multiplies/FMAs, so it stays far below 100%. Scalar kernels count one lane per iteration.")
+    else:
+        out.append("Share of peak not computed: no `mandel peak --json` result on this build.")
+    out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
+               "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
+               "Python) follow the Rust rows.")
+    if any(r["precision"] == "f32" and r["status"] == "ok" for r in rows):
+        out.append("f32 rows are not like for like with the f64 Python baselines: compare f64 with f64.")
+    return out

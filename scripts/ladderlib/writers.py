@@ -1,0 +1,95 @@
+"""summary.json (everything), summary.csv (one row per rung, raw numbers), summary.md (for people)."""
+
+import csv
+import json
+from pathlib import Path
+
+from . import fmt
+
+# summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
+CSV_FIELDS = [
+    "name", "method", "language", "precision", "isa", "threads", "threads_n", "computes", "problem", "status",
+    "median_s", "spread_kind", "spread_low_s", "spread_high_s", "mean_s", "repeats", "compile_s",
+    "iterations", "iterations_per_s", "speedup_vs_python", "speedup_vs_previous", "previous",
+    "lane_iterations", "lane_iterations_source", "peak_share",
+    "pixels", "differing", "allowed", "max_abs_diff", "verified_ok", "note",
+]
+
+
+def write_json(summary, path):
+    Path(path).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_csv(rows, path):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if row.get(k) is None else row[k] for k in CSV_FIELDS})
+
+
+def machine_lines(summary):
+    """The machine and the settings, as (label, value) pairs."""
+    m, s = summary["machine"], summary["settings"]
+    crit = s.get("criterion") or {}
+    python = s.get("python_settings") or {}
+    pyparams = s.get("python_params")
+    pym = s.get("python_machine") or {}  # the baselines' own record of the interpreter that ran them
+
+    def version(package):
+        return pym.get(package) or m.get(package) or "not installed"
+
+    return [
+        ("machine id", summary["machine_id"]),
+        ("CPU", f"{m.get('cpu_model')} (family/model {m.get('cpu_family_model') or '?'}), {m.get('cores')} cores"),
+        ("ISA flags", " ".join(m.get("isa_flags") or []) or fmt.DASH),
+        ("OS", m.get("os") or fmt.DASH),
+        ("Rust", m.get("rustc") or fmt.DASH),
+        ("Python", f"{version('python')}, NumPy {version('numpy')}, Numba {version('numba')}"),
+        ("date", m.get("date") or fmt.DASH),
+        ("git commit", m.get("git_commit") or fmt.DASH),
+        ("problem", "960x960 pixels, 200 iterations max, x in [-2.0, 0.6], y in [-1.5, 1.5]"
+                    + ("" if not pyparams or pyparams == s["params"] else f" (Python rungs: {pyparams})")),
+        ("mode", "quick (a first look: short measurements)" if s.get("quick") else "full"),
+        ("Criterion", criterion_line(crit)),
+        ("Python timing", ", ".join(f"{k}={v}" for k, v in python.items()) or "not run"),
+        ("thread pool", f"{s.get('pool_threads')} threads"),
+    ]
+
+
+def criterion_line(crit):
+    if not crit:
+        return "not run"
+    parts = [f"sample size {crit.get('sample_size', '?')}", f"warm-up {crit.get('warm_up_s', '?')} s",
+             f"measurement {crit.get('measurement_s', '?')} s"]
+    if crit.get("samples"):
+        parts.append(f"samples taken per kernel {crit['samples']}")
+    return ", ".join(parts) + f" (from {crit.get('source', 'the bench source')}); median and its 95% CI"
+
+
+def table(summary):
+    return fmt.cells(summary["rows"])
+
+
+def console_table(summary):
+    return fmt.text_table(*table(summary))
+
+
+def markdown(summary):
+    lines = [f"# The Mandelbrot speedup ladder on {summary['machine_id']}", ""]
+    lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine_lines(summary)]
+    lines += ["", "## The ladder", "", fmt.md_table(*table(summary)), "", "## Notes", ""]
+    lines += [f"- {n}" for n in summary["notes"]]
+    lines += ["", "How this is measured and what to keep in mind: METHODOLOGY.md at the repository root.", ""]
+    return "\n".join(lines)
+
+
+def write_md(summary, path):
+    Path(path).write_text(markdown(summary), encoding="utf-8")
+
+
+def write_all(summary, out_dir):
+    out_dir = Path(out_dir)
+    write_json(summary, out_dir / "summary.json")
+    write_csv(summary["rows"], out_dir / "summary.csv")
+    write_md(summary, out_dir / "summary.md")

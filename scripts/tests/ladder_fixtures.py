@@ -1,0 +1,84 @@
+"""Fixture data for the ladder tests, written by the tests themselves: Criterion-style result trees,
+a baselines JSON, and `mandel list/verify --json` rows. Importing this puts scripts/ on sys.path."""
+
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ladderlib import CANONICAL  # noqa: E402
+from ladderlib.merge import PYTHON_RUNGS  # noqa: E402
+
+MACHINE = {"cpu_model": "Intel(R) Xeon(R) Platinum 8488C", "cpu_family_model": "6/143", "cores": 2,
+           "isa_flags": ["avx2", "fma", "avx512f"], "os": "Linux", "rustc": "rustc 1.95.0", "python": "3.11.7",
+           "numpy": None, "numba": None, "date": "2026-11-25T04:10:00Z", "git_commit": "abc123", "hostname": "t"}
+SETTINGS = {"quick": False, "criterion": {"sample_size": 10, "warm_up_s": 1.0, "measurement_s": 3.0,
+                                          "source": "benches/ladder.rs", "samples": "10"}}
+ITERS = 40_139_097
+
+
+def write_json(path, data):
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data) if not isinstance(data, str) else data)
+    return path
+
+
+def criterion_bench(root, kernel, isa, median_s, ci=(0.99, 1.01), iterations=ITERS, times=None):
+    """One `ladder/<kernel>/<isa>/new/` folder as Criterion 0.8 writes it (times in ns)."""
+    new = Path(root) / "ladder" / kernel / isa / "new"
+    ns = median_s * 1e9
+    est = {"mean": {"point_estimate": ns * 1.001, "confidence_interval": {"confidence_level": 0.95,
+                                                                          "lower_bound": ns, "upper_bound": ns}},
+           "median": {"point_estimate": ns, "confidence_interval": {"confidence_level": 0.95,
+                                                                    "lower_bound": ns * ci[0], "upper_bound": ns * ci[1]}},
+           "median_abs_dev": {"point_estimate": 1.0}, "slope": None, "std_dev": {"point_estimate": 1.0}}
+    write_json(new / "estimates.json", est)
+    write_json(new / "benchmark.json", {"group_id": "ladder", "function_id": kernel, "value_str": isa,
+                                        "throughput": {"Elements": iterations}, "full_id": f"ladder/{kernel}/{isa}",
+                                        "directory_name": f"ladder/{kernel}/{isa}", "title": f"ladder/{kernel}/{isa}"})
+    times = times or [ns * 2] * 10
+    write_json(new / "sample.json", {"sampling_mode": "Flat", "iters": [2.0] * len(times), "times": times})
+    return new
+
+
+def kernel_info(name, precision, isa="scalar", threads="1", rung=None):
+    return {"name": name, "rung": rung or name.rsplit("-", 1)[0], "precision": precision, "threads": threads,
+            "isa": isa, "description": "", "tolerance_max_fraction": 0.0, "tolerance_slack_pixels": 0}
+
+
+REGISTRY = [kernel_info("naive-f64", "f64"), kernel_info("fma-f64", "f64", isa="fma"),
+            kernel_info("rayon-fma-f64", "f64", isa="fma", threads="pool")]
+
+
+def verify_row(name, differing=0, allowed=0, ok=True, pixels=921600):
+    return {"kernel": name, "isa": "scalar", "precision": "f64", "pixels": pixels, "differing": differing,
+            "allowed": allowed, "max_abs_diff": 3 if differing else 0, "iterations": ITERS,
+            "reference_iterations": ITERS, "ok": ok}
+
+
+def rung(name, median_s, computes="counts", ok=True, threads=1, language="Python", label=None):
+    return {"name": name, "rung": label or PYTHON_RUNGS.get(name, "Rust kernel via PyO3"), "language": language, "precision": "f64", "threads": threads,
+            "computes": computes, "times_s": [median_s * 0.99, median_s, median_s * 1.02], "median_s": median_s,
+            "min_s": median_s * 0.99, "max_s": median_s * 1.02, "repeats": 3,
+            "compile_s": 0.8 if name.startswith("numba") else None, "iterations": ITERS,
+            "verification": {"pixels": 921600, "differing": 0 if ok else 5000, "max_abs_diff": 0,
+                             "allowed": 0, "ok": ok}}
+
+
+def baselines(rungs=None, params=None):
+    rungs = rungs if rungs is not None else [
+        rung("python-pure", 5.0), rung("numpy-vectorize", 4.0), rung("numpy-masked-bitmap", 1.0, computes="bitmap"),
+        rung("numba", 0.5), rung("pyo3-naive-f64", 0.2, language="Rust via PyO3"),
+    ]
+    return {"schema": "mandel-baselines/1", "created": "2026-11-25T04:10:00Z", "machine": MACHINE,
+            "params": params or dict(CANONICAL), "settings": {"quick": False, "budget_s": 3.0}, "rungs": rungs}
+
+
+def criterion_tree(root):
+    """naive-f64 at 0.1 s, fma-f64 at 0.05 s, rayon-fma-f64 at 0.025 s."""
+    criterion_bench(root, "naive-f64", "scalar", 0.1)
+    criterion_bench(root, "fma-f64", "fma", 0.05)
+    criterion_bench(root, "rayon-fma-f64", "fma", 0.025)
+    return root

@@ -1,0 +1,161 @@
+import pytest
+
+import ladder_fixtures as fx
+from ladderlib import fmt, readers
+from ladderlib.merge import BITMAP_MARK, PYTHON_RUNGS, merge, peak_share
+
+
+def summary(tmp_path, **over):
+    inputs = dict(registry=fx.REGISTRY, verify={k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY},
+                  criterion=readers.read_criterion(fx.criterion_tree(tmp_path / "c")), baselines=fx.baselines())
+    inputs.update(over)
+    return merge(fx.MACHINE, "intel-xeon-platinum-8488c-2c", fx.SETTINGS, **inputs)
+
+
+def by_name(s):
+    return {r["name"]: r for r in s["rows"]}
+
+
+def test_rows_in_ladder_order_python_then_rust_then_pyo3(tmp_path):
+    names = [r["name"] for r in summary(tmp_path)["rows"]]
+    assert names == ["python-pure", "numpy-vectorize", "numpy-masked-bitmap", "numba",
+                     # expected Python rungs the baselines lack are still listed, as missing
+                     "numpy-masked-counts", "numba-fastmath", "numba-parallel",
+                     "naive-f64", "fma-f64", "rayon-fma-f64", "pyo3-naive-f64"]
+
+
+def test_speedup_over_pure_python(tmp_path):
+    rows = by_name(summary(tmp_path))
+    assert rows["python-pure"]["speedup_vs_python"] == pytest.approx(1.0)
+    assert rows["numpy-vectorize"]["speedup_vs_python"] == pytest.approx(1.25)
+    assert rows["numba"]["speedup_vs_python"] == pytest.approx(10.0)
+    assert rows["naive-f64"]["speedup_vs_python"] == pytest.approx(50.0)
+    assert rows["fma-f64"]["speedup_vs_python"] == pytest.approx(100.0)
+    assert rows["rayon-fma-f64"]["speedup_vs_python"] == pytest.approx(200.0)
+    assert rows["pyo3-naive-f64"]["speedup_vs_python"] == pytest.approx(25.0)
+
+
+def test_speedup_over_previous_rung_skips_bitmap_and_missing_rows(tmp_path):
+    rows = by_name(summary(tmp_path))
+    assert rows["python-pure"]["speedup_vs_previous"] is None
+    assert rows["numpy-vectorize"]["speedup_vs_previous"] == pytest.approx(5.0 / 4.0)
+    # the bitmap rung is compared with the row above it...
+    assert rows["numpy-masked-bitmap"]["speedup_vs_previous"] == pytest.approx(4.0)
+    # ...but is never the previous rung of another: numba is measured against np.vectorize
+    assert rows["numba"]["previous"] == "numpy-vectorize"
+    assert rows["numba"]["speedup_vs_previous"] == pytest.approx(8.0)
+    # three missing Python rows sit between numba and naive-f64: they are skipped
+    assert rows["naive-f64"]["previous"] == "numba"
+    assert rows["naive-f64"]["speedup_vs_previous"] == pytest.approx(5.0)
+    assert rows["fma-f64"]["speedup_vs_previous"] == pytest.approx(2.0)
+    assert rows["pyo3-naive-f64"]["previous"] == "rayon-fma-f64"
+    assert rows["pyo3-naive-f64"]["speedup_vs_previous"] == pytest.approx(0.025 / 0.2)
+
+
+def test_times_ci_and_rates_come_from_criterion(tmp_path):
+    r = by_name(summary(tmp_path))["naive-f64"]
+    assert r["median_s"] == pytest.approx(0.1)
+    assert (r["spread_low_s"], r["spread_high_s"]) == (pytest.approx(0.099), pytest.approx(0.101))
+    assert r["spread_kind"] == "95% CI of the median (Criterion)"
+    assert r["iterations_per_s"] == pytest.approx(fx.ITERS / 0.1)
+    assert r["repeats"] == 10
+    py = by_name(summary(tmp_path))["numba"]
+    assert (py["spread_low_s"], py["spread_high_s"]) == (pytest.approx(0.495), pytest.approx(0.51))
+    assert py["spread_kind"] == "min-max over 3 runs"
+
+
+def test_missing_baselines_show_every_python_rung_as_missing(tmp_path):
+    s = summary(tmp_path, baselines=None, baselines_missing="not run (--skip-python)")
+    rows = by_name(s)
+    for name in PYTHON_RUNGS:
+        assert rows[name]["status"] == "missing"
+        assert rows[name]["note"] == "not run (--skip-python)"
+        assert rows[name]["speedup_vs_python"] is None
+    assert rows["naive-f64"]["speedup_vs_python"] is None  # no pure Python, no speedup over it
+    assert rows["fma-f64"]["speedup_vs_previous"] == pytest.approx(2.0)
+    assert any("not run (--skip-python)" in n for n in s["notes"])
+    header, body = fmt.cells(s["rows"])
+    line = dict(zip(header, body[0]))
+    assert line["time (median)"] == "missing" and line["speedup"] == fmt.DASH
+
+
+def test_kernel_without_criterion_result_is_missing_not_dropped(tmp_path):
+    crit = readers.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    del crit["fma-f64"]
+    rows = by_name(summary(tmp_path, criterion=crit))
+    assert rows["fma-f64"]["status"] == "missing"
+    assert rows["fma-f64"]["median_s"] is None and rows["fma-f64"]["speedup_vs_python"] is None
+    assert rows["rayon-fma-f64"]["previous"] == "naive-f64"
+    assert rows["rayon-fma-f64"]["speedup_vs_previous"] == pytest.approx(4.0)
+
+
+def test_failed_verification_is_flagged_and_gets_no_speedup(tmp_path):
+    verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
+    verify["fma-f64"] = fx.verify_row("fma-f64", differing=5000, allowed=923, ok=False)
+    base = fx.baselines()
+    base["rungs"][1] = fx.rung("numpy-vectorize", 4.0, ok=False)
+    s = summary(tmp_path, verify=verify, baselines=base)
+    rows = by_name(s)
+    for name in ("fma-f64", "numpy-vectorize"):
+        assert rows[name]["status"] == "failed"
+        assert rows[name]["speedup_vs_python"] is None and rows[name]["speedup_vs_previous"] is None
+        assert "FAILED verification" in rows[name]["note"]
+    assert rows["rayon-fma-f64"]["previous"] == "naive-f64"
+    assert rows["numba"]["previous"] == "python-pure"
+    header, body = fmt.cells([rows["fma-f64"]])
+    cell = dict(zip(header, body[0]))
+    assert cell["speedup"] == "no (failed verification)"
+    assert cell["agreement"] == "FAIL 5,000/923"
+    assert any(n.startswith("fma-f64: FAILED verification: 5000 of 921600") for n in s["notes"])
+
+
+def test_bitmap_rung_is_marked(tmp_path):
+    row = by_name(summary(tmp_path))["numpy-masked-bitmap"]
+    assert row["method"].endswith(BITMAP_MARK)
+    assert row["computes"] == "bitmap" and row["speedup_vs_python"] == pytest.approx(5.0)
+
+
+def test_peak_share_formula():
+    # 40e6 lane-iterations in 0.1 s = 4e8/s, against 1e9 lane FMAs/s per core on 2 threads
+    assert peak_share(40e6, 0.1, 1e9, 2) == pytest.approx(0.2)
+    assert peak_share(None, 0.1, 1e9, 1) is None
+    assert peak_share(40e6, 0.1, None, 1) is None
+
+
+def test_peak_share_uses_measured_lanes_precision_and_pool_threads(tmp_path):
+    peak = {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9}
+    rows = by_name(summary(tmp_path, peak=peak, lanes={"fma-f64": 80_000_000}))
+    # scalar kernel: its iterations are its lane-iterations
+    assert rows["naive-f64"]["peak_share"] == pytest.approx(fx.ITERS / 0.1 / 4e9)
+    assert rows["naive-f64"]["lane_iterations_source"] == "scalar: one lane"
+    assert rows["fma-f64"]["peak_share"] == pytest.approx(80e6 / 0.05 / 4e9)
+    # pool: the machine's 2 cores
+    assert rows["rayon-fma-f64"]["threads_n"] == 2
+    assert rows["rayon-fma-f64"]["peak_share"] == pytest.approx(fx.ITERS / 0.025 / (4e9 * 2))
+    assert rows["pyo3-naive-f64"]["peak_share"] == pytest.approx(fx.ITERS / 0.2 / 4e9)
+    assert rows["numba"]["peak_share"] is None
+
+
+def test_no_peak_data_leaves_share_missing_with_a_note(tmp_path):
+    s = summary(tmp_path)
+    assert all(r["peak_share"] is None for r in s["rows"])
+    assert any("no `mandel peak --json`" in n for n in s["notes"])
+
+
+def test_python_on_a_different_problem_gives_no_cross_language_speedup(tmp_path):
+    params = {**fx.baselines()["params"], "width": 480, "height": 480}
+    s = summary(tmp_path, baselines=fx.baselines(params=params))
+    rows = by_name(s)
+    assert rows["numba"]["speedup_vs_python"] == pytest.approx(10.0)
+    assert rows["naive-f64"]["speedup_vs_python"] is None
+    assert rows["naive-f64"]["speedup_vs_previous"] is None
+    assert any("not the canonical problem" in n for n in s["notes"])
+
+
+def test_python_rung_without_a_time_is_missing_with_its_error(tmp_path):
+    base = fx.baselines()
+    base["rungs"][3].update(median_s=None, min_s=None, max_s=None, error="numba not installed")
+    rows = by_name(summary(tmp_path, baselines=base))
+    assert rows["numba"]["status"] == "missing" and rows["numba"]["note"] == "numba not installed"
+    assert rows["naive-f64"]["previous"] == "numpy-vectorize"
+    assert rows["naive-f64"]["speedup_vs_previous"] == pytest.approx(40.0)

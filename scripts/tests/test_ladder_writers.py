@@ -1,0 +1,108 @@
+import csv
+import math
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import ladder_fixtures as fx
+from ladderlib import SUMMARY_SCHEMA, chart, fmt, readers, writers
+from ladderlib.merge import merge
+
+
+def summary(tmp_path, baselines="default"):
+    verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
+    verify["rayon-fma-f64"] = fx.verify_row("rayon-fma-f64", 5000, 923, ok=False)
+    return merge(fx.MACHINE, "xeon-2c", fx.SETTINGS, registry=fx.REGISTRY, verify=verify,
+                 criterion=readers.read_criterion(fx.criterion_tree(tmp_path / "c")),
+                 baselines=fx.baselines() if baselines == "default" else baselines,
+                 baselines_missing="not run (--skip-python)")
+
+
+def test_formatting():
+    assert [fmt.time(t) for t in (6.55, 0.1414, 0.009871, 0.000512, None)] == \
+        ["6.55 s", "141 ms", "9.87 ms", "512 µs", "—"]
+    assert [fmt.speedup(x) for x in (1.03, 10.58, 46.48, 1234.4)] == ["1.03", "10.58", "46.48", "1,234"]
+    assert fmt.span(0.099, 0.101) == "99.0–101 ms"
+    assert fmt.span(0.09998, 0.104) == "100–104 ms" and fmt.time(9.996) == "10.0 s"
+    assert fmt.speedup(99.999) == "100"
+    assert fmt.percent(0.2) == "20.0%" and fmt.rate(4.0e8) == "400.0 M/s"
+
+
+def test_csv_columns_and_values(tmp_path):
+    s = summary(tmp_path)
+    writers.write_csv(s["rows"], tmp_path / "s.csv")
+    with open(tmp_path / "s.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == writers.CSV_FIELDS
+    assert [r["name"] for r in rows] == [r["name"] for r in s["rows"]]
+    naive = next(r for r in rows if r["name"] == "naive-f64")
+    assert float(naive["median_s"]) == pytest.approx(0.1)
+    assert float(naive["speedup_vs_python"]) == pytest.approx(50.0)
+    assert naive["status"] == "ok" and naive["previous"] == "numba"
+    failed = next(r for r in rows if r["name"] == "rayon-fma-f64")
+    assert failed["status"] == "failed" and failed["speedup_vs_python"] == ""
+
+
+def test_json_round_trip(tmp_path):
+    s = summary(tmp_path)
+    writers.write_json(s, tmp_path / "s.json")
+    data = json.loads((tmp_path / "s.json").read_text())
+    assert data["schema"] == SUMMARY_SCHEMA and data["machine_id"] == "xeon-2c"
+    assert data["settings"]["criterion"]["sample_size"] == 10
+    assert data["settings"]["params"]["width"] == 960
+    fma = next(r for r in data["rows"] if r["name"] == "fma-f64")
+    assert set(writers.CSV_FIELDS) <= set(fma)
+    assert fma["speedup_vs_python"] == pytest.approx(100.0) and fma["speedup_vs_previous"] == pytest.approx(2.0)
+
+
+def test_markdown_has_machine_settings_table_and_notes(tmp_path):
+    md = writers.markdown(summary(tmp_path))
+    assert "| CPU | Intel(R) Xeon(R) Platinum 8488C (family/model 6/143), 2 cores |" in md
+    assert "sample size 10, warm-up 1.0 s, measurement 3.0 s" in md
+    header = "| " + " | ".join(h for h, _ in fmt.COLUMNS) + " |"
+    assert header in md
+    assert md.startswith("# The Mandelbrot speedup ladder on xeon-2c")
+    assert "| pure Python (python-pure) | 5.00 s | 1.00 | — | 4.95–5.10 s | Python | f64 |" in md
+    assert "| naive (naive-f64) | 100 ms | 50.00 | 5.00 | 99.0–101 ms | Rust | f64 | scalar | 1 | 401.4 M/s |" in md
+    assert "| Numba @jit fastmath (numba-fastmath) | missing | — |" in md
+    assert "no (failed verification)" in md and "FAIL 5,000/923" in md
+    assert "## Notes" in md and "Numba compile time, excluded from the times: numba 0.80 s." in md
+
+
+def test_console_table_is_aligned(tmp_path):
+    lines = writers.console_table(summary(tmp_path)).splitlines()
+    assert lines[0].startswith("method") and "speedup" in lines[0]
+    assert len(lines) == 2 + len(summary(tmp_path)["rows"])
+    assert lines[0].index("time (median)") < lines[0].index("speedup") < lines[0].index("agreement")
+
+
+def bars(svg_text):
+    root = ET.fromstring(svg_text)
+    ns = "{http://www.w3.org/2000/svg}"
+    return root, [r for r in root.iter(f"{ns}rect") if r.get("class") == "bar"]
+
+
+def test_svg_is_xml_with_one_bar_per_timed_rung(tmp_path):
+    s = summary(tmp_path)
+    chart.write_svg(s, tmp_path / "speedup.svg")
+    root, rects = bars((tmp_path / "speedup.svg").read_text())
+    present = [r["name"] for r in s["rows"] if r["status"] == "ok"]
+    assert [r.get("data-rung") for r in rects] == present
+    assert len(present) == 7  # 4 Python, 2 Rust (rayon failed), 1 pyo3
+    widths = {r.get("data-rung"): float(r.get("width")) for r in rects}
+    # log scale: 1x..100x over the bar area, so 100x (fma-f64) fills it, 10x half of it
+    assert widths["fma-f64"] == pytest.approx(chart.BAR_W, abs=0.1)
+    assert widths["numba"] == pytest.approx(chart.BAR_W / 2, abs=0.1)
+    assert widths["numpy-vectorize"] == pytest.approx(chart.BAR_W * math.log10(1.25) / 2, abs=0.1)
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "100×" in texts and "1.25×" in texts and "failed verification" in texts and "missing" in texts
+    assert any("speedup over pure Python" in (t or "") for t in texts)
+
+
+def test_svg_without_python_is_relative_to_the_slowest_rung(tmp_path):
+    s = summary(tmp_path, baselines=None)
+    root, rects = bars(chart.svg(s))
+    assert [r.get("data-rung") for r in rects] == ["naive-f64", "fma-f64"]
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "2.00×" in texts and any("speedup over naive-f64" in (t or "") and "pure Python missing" in t for t in texts)
