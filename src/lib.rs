@@ -23,6 +23,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F32,
         isa: scalar,
         render_fn: mandel_naive::render_f32,
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "naive-f64",
@@ -33,6 +34,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::EXACT,
         isa: scalar,
         render_fn: mandel_naive::render_f64,
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "num-complex-f32",
@@ -43,6 +45,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F32,
         isa: scalar,
         render_fn: mandel_num_complex::render_f32,
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "num-complex-f64",
@@ -53,6 +56,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::EXACT,
         isa: scalar,
         render_fn: mandel_num_complex::render_f64,
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "fma-f32",
@@ -63,6 +67,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F32,
         isa: mandel_fma::isa,
         render_fn: mandel_fma::render_f32,
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "fma-f64",
@@ -73,6 +78,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F64_FMA,
         isa: mandel_fma::isa,
         render_fn: mandel_fma::render_f64,
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "rayon-fma-f32",
@@ -83,6 +89,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F32,
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f32),
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "rayon-fma-f64",
@@ -93,6 +100,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F64_FMA,
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f64),
+        lane_iterations_fn: None,
     },
     Kernel {
         name: "algorithmic-f32",
@@ -103,6 +111,7 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F32,
         isa: mandel_fma::isa,
         render_fn: mandel_algorithmic::render_f32,
+        lane_iterations_fn: Some(mandel_algorithmic::render_span::<f32>),
     },
     Kernel {
         name: "rayon-algorithmic-f32",
@@ -113,6 +122,9 @@ pub static KERNELS: &[Kernel] = &[
         tolerance: Tolerance::F32,
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_algorithmic::render_f32),
+        lane_iterations_fn: Some(|p, start, out| {
+            mandel_rayon::render_counting(p, start, out, mandel_algorithmic::render_span::<f32>)
+        }),
     },
 ];
 

@@ -177,6 +177,9 @@ struct VerifyRow {
     max_abs_diff: u32,
     iterations: u64,
     reference_iterations: u64,
+    /// Escape-loop steps executed, counting every SIMD lane, busy or idle; below `iterations` for
+    /// kernels that skip work.
+    lane_iterations: u64,
     ok: bool,
 }
 
@@ -293,7 +296,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let reference_iterations = total_iterations(&expected);
             let mut rows = Vec::new();
             for k in kernels {
-                let got = k.render_vec(&params);
+                let mut got = vec![0; params.pixels()];
+                let lane_iterations = k.render_counting(&params, &mut got).map_err(|e| e.to_string())?;
                 let cmp = compare(&expected, &got);
                 let allowed = k.tolerance.allowed(cmp.pixels);
                 rows.push(VerifyRow {
@@ -307,6 +311,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     max_abs_diff: cmp.max_abs_diff,
                     iterations: total_iterations(&got),
                     reference_iterations,
+                    lane_iterations,
                     ok: cmp.differing <= allowed,
                 });
             }
@@ -314,18 +319,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
             } else {
                 println!(
-                    "{:<20} {:<8} {:>10} {:>10} {:>9} {:>13}  verdict",
-                    "kernel", "isa", "differing", "allowed", "max diff", "iterations"
+                    "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
+                    "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
                 );
                 for r in &rows {
                     println!(
-                        "{:<20} {:<8} {:>10} {:>10} {:>9} {:>13}  {}",
+                        "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
                         r.kernel,
                         r.isa,
                         r.differing,
                         r.allowed,
                         r.max_abs_diff,
                         r.iterations,
+                        r.lane_iterations,
                         if r.ok { "ok" } else { "FAIL" }
                     );
                 }

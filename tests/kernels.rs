@@ -96,3 +96,27 @@ fn names_are_unique_and_stable() {
         assert!(mandelbrot_ladder::kernel(n).is_some(), "{n} missing from the registry");
     }
 }
+
+/// Kernels with a lane-iteration counter: their counts are their render's, and what they report
+/// executed is plausible (the algorithmic rung skips most of the canonical image's work).
+#[test]
+fn lane_iteration_counters() {
+    let p = Params::canonical();
+    let expected = reference::render(&p);
+    for k in KERNELS {
+        let mut out = vec![0; p.pixels()];
+        let lanes = k.render_counting(&p, &mut out).unwrap();
+        assert_eq!(out, k.render_vec(&p), "{}", k.name);
+        let sum = mandel_core::total_iterations(&out);
+        if k.lane_iterations_fn.is_none() {
+            assert_eq!(lanes, sum, "{}", k.name);
+        } else if k.rung.starts_with("algorithmic") {
+            // 32.5 M of 40.1 M iterations lie in the cardioid and the period-2 bulb alone.
+            assert!(lanes < sum / 4, "{}: {lanes} of {sum}", k.name);
+        } else {
+            // SIMD lanes: never fewer steps than useful ones.
+            assert!(lanes >= sum, "{}: {lanes} < {sum}", k.name);
+        }
+        assert!(compare(&expected, &out).differing <= k.tolerance.allowed(p.pixels()));
+    }
+}

@@ -4,6 +4,11 @@ use crate::{ParamError, Params, Tolerance};
 /// against `params` by [`Kernel::render_span`] before this is called.
 pub type RenderFn = fn(params: &Params, start: usize, out: &mut [u32]);
 
+/// Like [`RenderFn`], and returns the lane-iterations the render executed: every escape-loop step of
+/// every SIMD lane, busy or idle (a scalar kernel has one lane). For kernels whose work is not simply
+/// the sum of their counts: SIMD lanes idling after their pixel escaped, or work skipped by an algorithm.
+pub type LaneIterationsFn = fn(params: &Params, start: usize, out: &mut [u32]) -> u64;
+
 /// Floating-point precision a kernel iterates in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Precision {
@@ -49,6 +54,9 @@ pub struct Kernel {
     /// `fma`, `avx512`, ...). A function, because the choice is made at run time.
     pub isa: fn() -> &'static str,
     pub render_fn: RenderFn,
+    /// A render that also counts lane-iterations executed, for kernels where they differ from the
+    /// sum of counts; `None` means "one lane, one iteration per count".
+    pub lane_iterations_fn: Option<LaneIterationsFn>,
 }
 
 impl Kernel {
@@ -71,6 +79,19 @@ impl Kernel {
         let mut out = vec![0; params.pixels()];
         (self.render_fn)(params, 0, &mut out);
         out
+    }
+
+    /// Render the whole image into `out` and return the lane-iterations executed: from
+    /// `lane_iterations_fn` if the kernel has one, else the sum of the counts.
+    pub fn render_counting(&self, params: &Params, out: &mut [u32]) -> Result<u64, ParamError> {
+        params.check_buffer(out.len())?;
+        Ok(match self.lane_iterations_fn {
+            Some(f) => f(params, 0, out),
+            None => {
+                (self.render_fn)(params, 0, out);
+                crate::total_iterations(out)
+            }
+        })
     }
 
     /// `name [isa]`, the label benches and the CLI print, e.g. `simd-f32 [avx512]`.

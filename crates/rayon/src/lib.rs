@@ -20,7 +20,7 @@
 //! pool the caller installs around the call: [`with_threads`] runs a closure on a pool of `n`
 //! threads, which is how the thread-scaling bench sweeps 1..N.
 
-use mandel_core::{Params, RenderFn};
+use mandel_core::{LaneIterationsFn, Params, RenderFn};
 use rayon::prelude::*;
 
 /// How the image is cut into tasks.
@@ -65,26 +65,58 @@ impl Split {
 /// straddles two rows more than it must (`Rows` tasks are whole rows even for a span starting
 /// mid-row: its first task is the rest of that row).
 pub fn render_split(params: &Params, start: usize, out: &mut [u32], inner: RenderFn, split: Split) {
+    split_and_sum(params, start, out, split, |p, s, o| {
+        inner(p, s, o);
+        0
+    });
+}
+
+/// [`render_split`] for an inner render that returns a count (lane-iterations executed): the
+/// tasks' counts are summed.
+pub fn render_split_counting(
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+    inner: LaneIterationsFn,
+    split: Split,
+) -> u64 {
+    split_and_sum(params, start, out, split, inner)
+}
+
+fn split_and_sum(
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+    split: Split,
+    inner: impl Fn(&Params, usize, &mut [u32]) -> u64 + Sync,
+) -> u64 {
     let task = split.task_pixels(params, rayon::current_num_threads());
     // Cut the span at multiples of `task` counted from pixel 0: first a head up to the next
     // boundary, then whole tasks.
     let head_len = ((task - start % task) % task).min(out.len());
     let (head, rest) = out.split_at_mut(head_len);
     let body_start = start + head_len;
-    rayon::join(
+    let (a, b) = rayon::join(
         || inner(params, start, head),
         || {
             rest.par_chunks_mut(task)
                 .with_max_len(1) // one chunk = one task: rayon must not re-batch them.
                 .enumerate()
-                .for_each(|(i, chunk)| inner(params, body_start + i * task, chunk))
+                .map(|(i, chunk)| inner(params, body_start + i * task, chunk))
+                .sum::<u64>()
         },
     );
+    a + b
 }
 
 /// [`render_split`] with [`Split::BEST`]: what the registered rayon kernels call.
 pub fn render(params: &Params, start: usize, out: &mut [u32], inner: RenderFn) {
     render_split(params, start, out, inner, Split::BEST)
+}
+
+/// [`render_split_counting`] with [`Split::BEST`].
+pub fn render_counting(params: &Params, start: usize, out: &mut [u32], inner: LaneIterationsFn) -> u64 {
+    render_split_counting(params, start, out, inner, Split::BEST)
 }
 
 /// Run `f` on a fresh rayon pool of `threads` threads (every rayon kernel called inside uses it).
