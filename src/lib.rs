@@ -5,7 +5,9 @@
 
 pub mod image;
 
+use mandel_core::Precision::{F32, F64};
 use mandel_core::{Kernel, Precision, Threads, Tolerance};
+use mandel_simd::Variant::{Refill, WholeVector};
 
 fn scalar() -> &'static str {
     "scalar"
@@ -81,6 +83,50 @@ pub static KERNELS: &[Kernel] = &[
         lane_iterations_fn: None,
     },
     Kernel {
+        name: "simd-f32",
+        rung: "portable SIMD",
+        description: "the FMA step on 16/8/4-lane vectors (fearless_simd, ISA chosen at run time), 4 vectors in flight, f32",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: mandel_simd::isa,
+        render_fn: mandel_simd::render_f32,
+        lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, WholeVector, p, start, out)),
+    },
+    Kernel {
+        name: "simd-f64",
+        rung: "portable SIMD",
+        description: "the FMA step on 8/4/2-lane vectors (fearless_simd, ISA chosen at run time), 4 vectors in flight, f64",
+        precision: Precision::F64,
+        threads: Threads::One,
+        tolerance: Tolerance::F64_FMA,
+        isa: mandel_simd::isa,
+        render_fn: mandel_simd::render_f64,
+        lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F64, WholeVector, p, start, out)),
+    },
+    Kernel {
+        name: "simd-f32-refill",
+        rung: "portable SIMD",
+        description: "simd-f32 with lane refilling: a lane whose pixel finished takes the next pixel (fewer wasted lanes, more bookkeeping)",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: mandel_simd::isa,
+        render_fn: mandel_simd::render_f32_refill,
+        lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, Refill, p, start, out)),
+    },
+    Kernel {
+        name: "simd-f64-refill",
+        rung: "portable SIMD",
+        description: "simd-f64 with lane refilling: a lane whose pixel finished takes the next pixel (fewer wasted lanes, more bookkeeping)",
+        precision: Precision::F64,
+        threads: Threads::One,
+        tolerance: Tolerance::F64_FMA,
+        isa: mandel_simd::isa,
+        render_fn: mandel_simd::render_f64_refill,
+        lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F64, Refill, p, start, out)),
+    },
+    Kernel {
         name: "rayon-fma-f32",
         rung: "rayon threads",
         description: "the scalar FMA kernel (f32) on every core: rayon, fine-grained chunks of pixels",
@@ -101,6 +147,36 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f64),
         lane_iterations_fn: None,
+    },
+    Kernel {
+        name: "rayon-simd-f32",
+        rung: "rayon threads",
+        description: "simd-f32 on every core: rayon, fine-grained chunks of pixels",
+        precision: Precision::F32,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F32,
+        isa: mandel_simd::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_simd::render_f32),
+        lane_iterations_fn: Some(|p, start, out| {
+            mandel_rayon::render_counting(p, start, out, |p, s, o| {
+                mandel_simd::render_counting(F32, WholeVector, p, s, o)
+            })
+        }),
+    },
+    Kernel {
+        name: "rayon-simd-f64",
+        rung: "rayon threads",
+        description: "simd-f64 on every core: rayon, fine-grained chunks of pixels",
+        precision: Precision::F64,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F64_FMA,
+        isa: mandel_simd::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_simd::render_f64),
+        lane_iterations_fn: Some(|p, start, out| {
+            mandel_rayon::render_counting(p, start, out, |p, s, o| {
+                mandel_simd::render_counting(F64, WholeVector, p, s, o)
+            })
+        }),
     },
     Kernel {
         name: "algorithmic-f32",
@@ -140,7 +216,7 @@ pub fn kernel_names() -> String {
 
 /// The single-thread kernel the `load-balance` and `threads` bench groups spread over the pool: the
 /// fastest single-thread f32 kernel, so the groups show what threads add on top of the best rung.
-pub const PARALLEL_INNER: &str = "fma-f32";
+pub const PARALLEL_INNER: &str = "simd-f32";
 
 /// The threads a kernel uses when called now: 1, or the size of the current rayon pool.
 pub fn threads_used(kernel: &mandel_core::Kernel) -> usize {

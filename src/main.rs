@@ -31,6 +31,18 @@ enum Command {
     Verify(VerifyArgs),
     /// Time one kernel over growing image sizes and iteration caps (how cost grows with work).
     Sweep(SweepArgs),
+    /// Peak fused multiply-add throughput of one core on the SIMD kernels' ISA path, f32 and f64.
+    Peak {
+        /// ISA path to measure (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
+        #[arg(long)]
+        isa: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// SIMD kernels: lane-iterations executed against the sum of counts, speed, and efficiency against
+    /// the peak FMA throughput of the same ISA path.
+    Lanes(LanesArgs),
 }
 
 /// The problem; the defaults are the canonical ladder problem.
@@ -153,6 +165,47 @@ struct SweepResult {
     points: Vec<SweepPoint>,
 }
 
+#[derive(Args)]
+struct LanesArgs {
+    #[command(flatten)]
+    problem: Problem,
+    /// ISA path (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
+    #[arg(long)]
+    isa: Option<String>,
+    /// Time each kernel this many times and keep the fastest.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    repeat: u32,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Serialize)]
+struct PeakRow {
+    isa: &'static str,
+    f32_lanes: usize,
+    f64_lanes: usize,
+    f32_lane_fmas_per_s: f64,
+    f64_lane_fmas_per_s: f64,
+}
+
+#[derive(Serialize)]
+struct LanesRow {
+    kernel: &'static str,
+    isa: &'static str,
+    precision: &'static str,
+    variant: &'static str,
+    lanes: usize,
+    lane_iterations: u64,
+    sum_of_counts: u64,
+    wasted_fraction: f64,
+    seconds: f64,
+    lane_iterations_per_s: f64,
+    peak_lane_fmas_per_s: f64,
+    efficiency: f64,
+    useful_efficiency: f64,
+}
+
 #[derive(Serialize)]
 struct KernelInfo {
     name: &'static str,
@@ -189,7 +242,7 @@ fn main() -> ExitCode {
         Command::Render(a) => a.threads,
         Command::Verify(a) => a.threads,
         Command::Sweep(a) => a.threads,
-        Command::List { .. } => None,
+        Command::List { .. } | Command::Peak { .. } | Command::Lanes(_) => None,
     };
     let result = match threads {
         // Everything runs inside a pool of the asked size, so the rayon kernels use exactly it.
@@ -216,6 +269,21 @@ fn threads_str(k: &mandel_core::Kernel) -> String {
 
 fn lookup(name: &str) -> Result<&'static mandel_core::Kernel, String> {
     kernel(name).ok_or_else(|| format!("unknown kernel {name:?}; known kernels: {}", kernel_names()))
+}
+
+/// The ISA path named on the command line, or the one the SIMD kernels take by default.
+fn simd_isa(name: Option<&str>) -> Result<mandel_simd::Isa, String> {
+    match name {
+        None => Ok(mandel_simd::selected_isa()),
+        Some(name) => mandel_simd::Isa::from_name(name).ok_or_else(|| {
+            let names: Vec<_> = mandel_simd::Isa::ALL.iter().map(|i| i.name()).collect();
+            format!("unknown ISA {name:?}; known: {}", names.join(", "))
+        }),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value).map_err(|e| e.to_string())
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
@@ -337,6 +405,82 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
             Ok(if rows.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Peak { isa, json: as_json } => {
+            let peak = mandel_simd::measure_peak(simd_isa(isa.as_deref())?);
+            let row = PeakRow {
+                isa: peak.isa.name(),
+                f32_lanes: peak.f32_lanes,
+                f64_lanes: peak.f64_lanes,
+                f32_lane_fmas_per_s: peak.f32_lane_fmas_per_s,
+                f64_lane_fmas_per_s: peak.f64_lane_fmas_per_s,
+            };
+            if as_json {
+                println!("{}", serde_json::to_string(&row).map_err(|e| e.to_string())?);
+            } else {
+                println!(
+                    "peak FMA throughput, one core, {}: f32 {:.1} G lane-FMA/s ({} lanes), f64 {:.1} G lane-FMA/s ({} lanes)",
+                    row.isa,
+                    row.f32_lane_fmas_per_s / 1e9,
+                    row.f32_lanes,
+                    row.f64_lane_fmas_per_s / 1e9,
+                    row.f64_lanes
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Lanes(args) => {
+            let params = args.problem.params()?;
+            let peak = mandel_simd::measure_peak(simd_isa(args.isa.as_deref())?);
+            let mut rows = Vec::new();
+            for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
+                for variant in mandel_simd::Variant::ALL {
+                    let r = mandel_simd::lane_report(peak.isa, precision, variant, &params, args.repeat, &peak);
+                    rows.push(LanesRow {
+                        kernel: r.kernel,
+                        isa: r.isa.name(),
+                        precision: precision.as_str(),
+                        variant: variant.name(),
+                        lanes: r.lanes,
+                        lane_iterations: r.lane_iterations,
+                        sum_of_counts: r.sum_of_counts,
+                        wasted_fraction: r.wasted_fraction,
+                        seconds: r.seconds,
+                        lane_iterations_per_s: r.lane_iterations_per_s,
+                        peak_lane_fmas_per_s: r.peak_lane_fmas_per_s,
+                        efficiency: r.efficiency,
+                        useful_efficiency: r.useful_efficiency,
+                    });
+                }
+            }
+            if args.json {
+                println!("{}", to_json(&rows)?);
+            } else {
+                println!(
+                    "{:<18} {:<7} {:>14} {:>14} {:>7} {:>9} {:>11} {:>7}",
+                    "kernel", "isa", "lane-iters", "sum of counts", "wasted", "min ms", "G lane-it/s", "of peak"
+                );
+                for r in &rows {
+                    println!(
+                        "{:<18} {:<7} {:>14} {:>14} {:>6.1}% {:>9.3} {:>11.2} {:>6.1}%",
+                        r.kernel,
+                        r.isa,
+                        r.lane_iterations,
+                        r.sum_of_counts,
+                        r.wasted_fraction * 100.0,
+                        r.seconds * 1e3,
+                        r.lane_iterations_per_s / 1e9,
+                        r.efficiency * 100.0
+                    );
+                }
+                println!(
+                    "peak ({}, one core): f32 {:.1} G lane-FMA/s, f64 {:.1} G lane-FMA/s; a step is 8 vector operations on 2 ports, so 12.5% of peak is the ceiling",
+                    peak.isa,
+                    peak.f32_lane_fmas_per_s / 1e9,
+                    peak.f64_lane_fmas_per_s / 1e9
+                );
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

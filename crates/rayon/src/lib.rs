@@ -35,9 +35,12 @@ pub enum Split {
 }
 
 impl Split {
-    /// The best split measured here (see the crate docs and the `load-balance` bench group); the one
-    /// the registered rayon kernels use.
-    pub const BEST: Split = Split::Chunks(1024);
+    /// The split the registered rayon kernels use, chosen from the `load-balance` bench group on the
+    /// SIMD kernel (2-core Xeon, 960x960/200): bands 2.21 ms (two bands balance on this symmetric
+    /// image; more do not), chunks of 16384 pixels 2.25 ms, 4096 2.30 ms, 1024 2.63 ms, 256 3.83 ms,
+    /// rows 2.66 ms. Small tasks pay a fixed start-up per task (the SIMD kernel's point table and
+    /// its last, partly idle vectors); 4096 keeps 225 tasks to balance on machines with many cores.
+    pub const BEST: Split = Split::Chunks(4096);
 
     /// Short name for bench ids and tables: `bands`, `rows`, `chunks-1024`.
     pub fn name(self) -> String {

@@ -66,5 +66,5 @@ fn task_sizes() {
     assert_eq!(Split::Rows.task_pixels(&p, 2), 960);
     assert_eq!(Split::Chunks(256).task_pixels(&p, 2), 256);
     assert_eq!(Split::Chunks(0).task_pixels(&p, 2), 1);
-    assert_eq!(Split::BEST.name(), "chunks-1024");
+    assert_eq!(Split::BEST.name(), "chunks-4096");
 }

@@ -1,0 +1,198 @@
+//! The two precisions as SIMD lanes, and the one escape step both kernels run.
+
+use fearless_simd::{
+    Bytes, Select, Simd, SimdBase, SimdFloat, SimdFloatElement, SimdInt, SimdIntElement, SimdMask, SimdNarrow,
+};
+use mandel_core::Real;
+
+/// A precision (`f32` or `f64`) seen as lanes of a native-width vector of any SIMD level `S`: the float
+/// vector, the signed integer vector with the same lane count (per-lane counts and pixel indices, `i32` or
+/// `i64` lanes) and their common mask. Generic associated types let one generic function serve every level.
+pub(crate) trait Lanes: Real + SimdFloatElement {
+    /// The integer lane: as wide as the float lane, so counts and floats share one mask type.
+    type Int: SimdIntElement + From<i32> + Into<i64>;
+    type F<S: Simd>: SimdFloat<S, Element = Self, Mask = Self::M<S>>;
+    type I<S: Simd>: SimdInt<S, Element = Self::Int, Mask = Self::M<S>>;
+    type M<S: Simd>: SimdMask<S, Ints = Self::I<S>> + Select<Self::F<S>> + Select<Self::I<S>>;
+
+    /// Write the counts of `n` (capped at `max`) into `out`, which holds at most a vector's lanes.
+    fn store_counts<S: Simd>(n: Self::I<S>, max: Self::I<S>, out: &mut [u32]);
+
+    /// [`Orbit::step`] for this precision: level `S`'s step for it.
+    fn step<S: Step>(orbit: &mut Orbit<S, Self>, k: Consts<S, Self>);
+}
+
+impl Lanes for f32 {
+    type Int = i32;
+    type F<S: Simd> = S::f32s;
+    type I<S: Simd> = S::i32s;
+    type M<S: Simd> = S::mask32s;
+    #[inline(always)]
+    fn store_counts<S: Simd>(n: S::i32s, max: S::i32s, out: &mut [u32]) {
+        let counts: S::u32s = n.min(max).bitcast();
+        match out.len() == counts.as_slice().len() {
+            true => counts.store_slice(out),
+            false => copy_part(out, counts.as_slice()),
+        }
+    }
+    #[inline(always)]
+    fn step<S: Step>(orbit: &mut Orbit<S, f32>, k: Consts<S, f32>) {
+        S::step_f32(orbit, k)
+    }
+}
+
+impl Lanes for f64 {
+    type Int = i64;
+    type F<S: Simd> = S::f64s;
+    type I<S: Simd> = S::i64s;
+    type M<S: Simd> = S::mask64s;
+    #[inline(always)]
+    fn store_counts<S: Simd>(n: S::i64s, max: S::i64s, out: &mut [u32]) {
+        let n = n.min(max);
+        // Counts fit in 32 bits: narrowing two copies puts the counts in the low half.
+        let counts: S::u32s = n.narrow(n).bitcast();
+        let lanes = n.as_slice().len();
+        match out.len() == lanes {
+            true => out.copy_from_slice(&counts.as_slice()[..lanes]),
+            false => copy_part(out, counts.as_slice()),
+        }
+    }
+    #[inline(always)]
+    fn step<S: Step>(orbit: &mut Orbit<S, f64>, k: Consts<S, f64>) {
+        S::step_f64(orbit, k)
+    }
+}
+
+/// The last vector of a span: only its first lanes are pixels. Out of line and cold, so the hot loop
+/// that calls it keeps its vectors in registers.
+#[cold]
+#[inline(never)]
+fn copy_part(out: &mut [u32], counts: &[u32]) {
+    out.copy_from_slice(&counts[..out.len()]);
+}
+
+/// Calls `$body` with `$v` = 0, 1, .., `$n` - 1 (`$n` <= 16, a constant) as straight-line code: no loop
+/// for LLVM to place spill code around, and array elements indexed by `$v` can live in registers.
+macro_rules! unrolled {
+    ($n:expr, |$v:ident| $body:block) => {{
+        const { assert!($n <= 16, "unrolled! handles at most 16 iterations") };
+        $crate::lanes::unrolled!(@ $n, $v, $body, 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15);
+    }};
+    (@ $n:expr, $v:ident, $body:block, $($i:literal)*) => {
+        $(
+            {
+                let $v: usize = $i;
+                if $v < $n $body
+            }
+        )*
+    };
+}
+pub(crate) use unrolled;
+
+/// Marks the branch it is called in as rarely taken, so the hot loop keeps its state in registers.
+#[cold]
+#[inline(never)]
+pub(crate) fn rarely() {}
+
+/// Lanes per vector of precision `T` at level `S` (16 for f32 on AVX-512, 4 on SSE2 and NEON).
+#[inline(always)]
+pub(crate) const fn lanes<S: Simd, T: Lanes>() -> usize {
+    <T::F<S> as SimdBase<S>>::LEN
+}
+
+/// The constants of a step, made once per render.
+#[derive(Clone, Copy)]
+pub(crate) struct Consts<S: Simd, T: Lanes> {
+    pub four: T::F<S>,
+    /// 1 in every lane, hidden from the optimiser: LLVM rewrites a masked `n + 1` with a known 1 into
+    /// mask-to-vector and subtract, one instruction more than the masked add (see `avx512.rs`).
+    pub one: T::I<S>,
+}
+
+impl<S: Simd, T: Lanes> Consts<S, T> {
+    #[inline(always)]
+    pub fn new(simd: S) -> Self {
+        Consts {
+            four: T::F::<S>::splat(simd, T::FOUR),
+            one: std::hint::black_box(T::I::<S>::splat(simd, T::Int::from(1))),
+        }
+    }
+}
+
+/// One vector of escape-time orbits: `LEN` pixels iterated together.
+pub(crate) struct Orbit<S: Simd, T: Lanes> {
+    pub re: T::F<S>,
+    pub im: T::F<S>,
+    pub cx: T::F<S>,
+    pub cy: T::F<S>,
+    /// Steps taken while alive: a lane's escape count once it has escaped.
+    pub n: T::I<S>,
+    /// Lanes that have not escaped yet.
+    pub alive: T::M<S>,
+}
+
+impl<S: Simd, T: Lanes> Orbit<S, T> {
+    /// Fresh orbits `z = 0` at the points `c = cx + i cy`, all lanes alive.
+    #[inline(always)]
+    pub fn start(simd: S, cx: T::F<S>, cy: T::F<S>) -> Self {
+        let zero = T::F::<S>::splat(simd, T::ZERO);
+        Orbit {
+            re: zero,
+            im: zero,
+            cx,
+            cy,
+            n: T::I::<S>::splat(simd, T::Int::from(0)),
+            alive: T::M::<S>::splat(simd, true),
+        }
+    }
+
+    /// One step of every lane: the escape test, the count, then `z = z*z + c`, with exactly the scalar
+    /// FMA rung's operations in its order (`mandel_fma::escape_count`), so each lane rounds as its scalar
+    /// twin does. `mul_add_precise` is one fused, singly rounded multiply-add: the `vfmadd` instruction on
+    /// AVX2, `fmla` on NEON, an exact software emulation on SSE2 and the scalar level.
+    ///
+    /// This is the portable step, for levels whose masks are vectors: `alive` is sticky (an AND) and a
+    /// true lane (integer -1) is subtracted from the count, two cheap vector operations. A lane that has
+    /// escaped goes on iterating (its `z` overflows to infinity, then NaN) but never counts again.
+    /// AVX-512 has predicate registers and its own step (`avx512.rs`).
+    #[inline(always)]
+    pub fn step_portable(&mut self, k: Consts<S, T>) {
+        let im2 = self.im * self.im;
+        let mag = self.re.mul_add_precise(self.re, im2);
+        // The twin breaks on `mag > 4` (a NaN would keep it going, and does here too).
+        self.alive &= !mag.simd_gt(k.four);
+        self.n -= self.alive.to_vector();
+        let new_re = self.re.mul_add_precise(self.re, self.cx - im2);
+        self.im = (self.re + self.re).mul_add_precise(self.im, self.cy);
+        self.re = new_re;
+    }
+}
+
+/// A SIMD level's escape step: the portable [`Orbit::step_portable`] unless the level has a better one
+/// (AVX-512, in `avx512.rs`). Every step must give exactly the portable step's counts.
+pub(crate) trait Step: Simd {
+    #[inline(always)]
+    fn step_f32(orbit: &mut Orbit<Self, f32>, k: Consts<Self, f32>) {
+        orbit.step_portable(k)
+    }
+    #[inline(always)]
+    fn step_f64(orbit: &mut Orbit<Self, f64>, k: Consts<Self, f64>) {
+        orbit.step_portable(k)
+    }
+}
+
+impl Step for fearless_simd::Fallback {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl Step for fearless_simd::x86::Sse2 {}
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+impl Step for fearless_simd::x86::Avx2 {}
+#[cfg(target_arch = "aarch64")]
+impl Step for fearless_simd::aarch64::Neon {}
+
+impl<S: Step, T: Lanes> Orbit<S, T> {
+    /// One step of every lane, the best way level `S` has.
+    #[inline(always)]
+    pub fn step(&mut self, k: Consts<S, T>) {
+        T::step(self, k)
+    }
+}

@@ -1,0 +1,187 @@
+//! The two buffers both kernels share: the stream of a span's points `c`, and the log of finished counts.
+
+use crate::lanes::Lanes;
+use fearless_simd::{Simd, SimdBase};
+use mandel_core::Params;
+
+/// Pixel index given to padding lanes (past the span's end): their counts are never written.
+pub(crate) const PADDING: i32 = -1;
+
+/// The point a padding lane iterates: `|c| > 2`, so it escapes after one step and holds nothing up.
+const PADDING_C: f64 = 4.0;
+
+/// Pixels the point buffers hold beyond one window: how many points are computed per refill.
+const CHUNK: usize = 1024;
+
+/// The points `c` of the pixels of one span, in order, served through buffers that windows of vectors
+/// are loaded from. A point is computed in f64 by [`Params::x_at`]/[`Params::y_at`] and rounded once to
+/// `T`, like every other rung's; the x of each column is computed once per render into a table, so
+/// filling the buffers is copying row segments of that table (row/column tracked incrementally, no
+/// division per pixel). Lanes may straddle rows: the buffer is flat.
+///
+/// Past the span's end the buffers hold padding points ([`PADDING`] index), so a vector load never reads
+/// past a buffer and never picks up a pixel outside the span.
+pub(crate) struct Points<T: Lanes> {
+    xs: Vec<T>,
+    params: Params,
+    /// Span length, and the span-relative index of the next pixel to put in the buffers.
+    len: usize,
+    next: usize,
+    /// Row and column of pixel `next`; `cy_row` is the rounded y of that row.
+    row: usize,
+    col: usize,
+    cy_row: T,
+    cx: Vec<T>,
+    cy: Vec<T>,
+    idx: Vec<T::Int>,
+    /// Next buffer slot to hand out; slots `real_end..` hold padding.
+    pos: usize,
+    real_end: usize,
+    /// Slots a window must have: the most a round of loads reads past `pos`.
+    window: usize,
+}
+
+impl<T: Lanes> Points<T> {
+    /// Points of pixels `start .. start + len`; `window` is the number of slots the caller reads past
+    /// the current position between two calls of [`Points::ensure`] (vectors per round x lanes).
+    pub fn new(params: &Params, start: usize, len: usize, window: usize) -> Self {
+        let width = params.width();
+        let xs = (0..width).map(|col| T::from_f64(params.x_at(col))).collect();
+        let size = CHUNK + window;
+        let (row, col) = (start / width, start % width);
+        let mut points = Points {
+            xs,
+            params: *params,
+            len,
+            next: 0,
+            row,
+            col,
+            cy_row: T::from_f64(params.y_at(row)),
+            cx: vec![T::ZERO; size],
+            cy: vec![T::ZERO; size],
+            idx: vec![T::Int::from(PADDING); size],
+            pos: 0,
+            real_end: 0,
+            window,
+        };
+        points.real_end = points.fill(0);
+        points
+    }
+
+    /// Make sure `window` slots past the current position are loaded.
+    #[inline(always)]
+    pub fn ensure(&mut self) {
+        if self.pos + self.window > self.cx.len() {
+            self.refill();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self) {
+        let kept = self.cx.len() - self.pos;
+        let kept_real = self.real_end.saturating_sub(self.pos);
+        self.cx.copy_within(self.pos.., 0);
+        self.cy.copy_within(self.pos.., 0);
+        self.idx.copy_within(self.pos.., 0);
+        self.pos = 0;
+        // Real pixels follow the kept slots only if no padding was among them.
+        let written = self.fill(kept);
+        self.real_end = kept_real + written;
+    }
+
+    /// Write the next pixels (then padding) into slots `at..`; returns how many real pixels it wrote.
+    fn fill(&mut self, mut at: usize) -> usize {
+        let first = at;
+        let width = self.params.width();
+        while at < self.cx.len() && self.next < self.len {
+            let run = (width - self.col).min(self.len - self.next).min(self.cx.len() - at);
+            self.cx[at..at + run].copy_from_slice(&self.xs[self.col..self.col + run]);
+            self.cy[at..at + run].fill(self.cy_row);
+            for (k, slot) in self.idx[at..at + run].iter_mut().enumerate() {
+                // Spans hold at most MAX_PIXELS = 2^28 pixels, so a span-relative index fits in i32.
+                *slot = T::Int::from((self.next + k) as i32);
+            }
+            at += run;
+            self.next += run;
+            self.col += run;
+            if self.col == width {
+                self.col = 0;
+                self.row += 1;
+                self.cy_row = T::from_f64(self.params.y_at(self.row));
+            }
+        }
+        let written = at - first;
+        self.cx[at..].fill(T::from_f64(PADDING_C));
+        self.cy[at..].fill(T::ZERO);
+        self.idx[at..].fill(T::Int::from(PADDING));
+        written
+    }
+
+    /// Load one vector of points (and their span-relative indices) from the current position, and move
+    /// the position on by `take` (at most a vector's lanes): the caller uses the first `take` lanes.
+    #[inline(always)]
+    pub fn take<S: Simd>(&mut self, simd: S, take: usize) -> (T::F<S>, T::F<S>, T::I<S>) {
+        let lanes = <T::F<S> as SimdBase<S>>::LEN;
+        let (from, to) = (self.pos, self.pos + lanes);
+        self.pos += take;
+        (
+            T::F::<S>::from_slice(simd, &self.cx[from..to]),
+            T::F::<S>::from_slice(simd, &self.cy[from..to]),
+            T::I::<S>::from_slice(simd, &self.idx[from..to]),
+        )
+    }
+
+    /// Every pixel of the span has been handed out: only padding is left.
+    #[inline(always)]
+    pub fn exhausted(&self) -> bool {
+        self.next == self.len && self.pos >= self.real_end
+    }
+}
+
+/// Finished pixels as (span-relative index, count) pairs, appended a vector at a time by compressing the
+/// finished lanes to the front; written into the output by [`Log::flush`], padding skipped and counts
+/// capped at `max_iters`.
+pub(crate) struct Log<T: Lanes> {
+    idx: Vec<T::Int>,
+    n: Vec<T::Int>,
+    len: usize,
+    /// Entries above which [`Log::full`] says to flush.
+    limit: usize,
+}
+
+impl<T: Lanes> Log<T> {
+    /// A log that is full after `limit` entries and can take `window` more before it is flushed.
+    pub fn new(limit: usize, window: usize) -> Self {
+        let size = limit + window;
+        Log { idx: vec![T::Int::from(PADDING); size], n: vec![T::Int::from(0); size], len: 0, limit }
+    }
+
+    /// Append the `count` lanes of `idx`/`n` selected by `mask`.
+    #[inline(always)]
+    pub fn push<S: Simd>(&mut self, idx: T::I<S>, n: T::I<S>, mask: T::M<S>, count: usize) {
+        let lanes = <T::I<S> as SimdBase<S>>::LEN;
+        let (from, to) = (self.len, self.len + lanes);
+        idx.compress(mask).store_slice(&mut self.idx[from..to]);
+        n.compress(mask).store_slice(&mut self.n[from..to]);
+        self.len += count;
+    }
+
+    #[inline(always)]
+    pub fn full(&self) -> bool {
+        self.len >= self.limit
+    }
+
+    /// Write the logged counts into `out` (indexed by span-relative pixel) and empty the log.
+    #[cold]
+    #[inline(never)]
+    pub fn flush(&mut self, out: &mut [u32], max_iters: u32) {
+        for (&idx, &n) in self.idx[..self.len].iter().zip(&self.n[..self.len]) {
+            let (idx, n): (i64, i64) = (idx.into(), n.into());
+            if idx >= 0 {
+                out[idx as usize] = n.min(i64::from(max_iters)) as u32;
+            }
+        }
+        self.len = 0;
+    }
+}

@@ -1,0 +1,171 @@
+//! Every ISA path this CPU can run, forced one by one through the explicit API, against its scalar twin
+//! (`mandel_fma`, the same operations in the same order): the counts must be identical, pixel for pixel.
+
+use mandel_core::{Params, Precision, Tolerance, compare, reference};
+use mandel_simd::{Isa, Variant, available_isas, render_span_with};
+
+const PRECISIONS: [Precision; 2] = [Precision::F32, Precision::F64];
+
+fn twin(precision: Precision, params: &Params, start: usize, len: usize) -> Vec<u32> {
+    let mut out = vec![0; len];
+    match precision {
+        Precision::F32 => mandel_fma::render_f32(params, start, &mut out),
+        Precision::F64 => mandel_fma::render_f64(params, start, &mut out),
+    }
+    out
+}
+
+fn simd(isa: Isa, precision: Precision, variant: Variant, params: &Params, start: usize, len: usize) -> Vec<u32> {
+    // Poison the buffer: a pixel the kernel forgets to write shows up as a difference.
+    let mut out = vec![u32::MAX; len];
+    let ran = render_span_with(isa, precision, variant, params, start, &mut out).unwrap();
+    assert_eq!(ran, isa, "{isa} is available, so it must be the path that ran");
+    out
+}
+
+/// Check every path, precision and variant on pixels `start .. start + len` of `params`.
+fn check_span(params: &Params, start: usize, len: usize) {
+    for &isa in available_isas() {
+        for precision in PRECISIONS {
+            let expected = twin(precision, params, start, len);
+            for variant in Variant::ALL {
+                let got = simd(isa, precision, variant, params, start, len);
+                let cmp = compare(&expected, &got);
+                assert_eq!(
+                    cmp.differing,
+                    0,
+                    "{isa} {precision:?} {variant:?}: {}x{}/{} span {start}+{len}: {cmp:?}",
+                    params.width(),
+                    params.height(),
+                    params.max_iters()
+                );
+            }
+        }
+    }
+}
+
+fn params(w: usize, h: usize, it: u64) -> Params {
+    Params::new(w, h, (-2.0, 0.6), (-1.5, 1.5), it).unwrap()
+}
+
+#[test]
+fn every_path_equals_its_scalar_twin_on_odd_sizes() {
+    for (w, h, it) in [(1, 1, 200), (1, 17, 200), (17, 1, 200), (33, 7, 200), (33, 7, 1000), (5, 3, 1), (960, 960, 20)]
+    {
+        let p = params(w, h, it);
+        check_span(&p, 0, p.pixels());
+    }
+}
+
+#[test]
+fn every_path_equals_its_scalar_twin_on_spans() {
+    let p = params(33, 7, 300);
+    let n = p.pixels();
+    // Spans starting mid-row and mid-vector, shorter than a vector, one pixel, straddling rows, the tail.
+    for (start, len) in [(5, 1), (5, 3), (13, 40), (31, 5), (1, n - 1), (n - 7, 7), (100, 61), (0, 16), (17, 33)] {
+        check_span(&p, start, len);
+    }
+}
+
+#[test]
+fn every_path_equals_its_scalar_twin_at_the_canonical_size() {
+    let p = Params::canonical();
+    check_span(&p, 0, p.pixels());
+}
+
+#[test]
+fn every_path_stays_within_tolerance_of_the_f64_reference() {
+    for p in [Params::canonical(), params(33, 7, 1000)] {
+        let expected = reference::render(&p);
+        for &isa in available_isas() {
+            for (precision, tolerance) in [(Precision::F32, Tolerance::F32), (Precision::F64, Tolerance::F64_FMA)] {
+                for variant in Variant::ALL {
+                    let got = simd(isa, precision, variant, &p, 0, p.pixels());
+                    let cmp = compare(&expected, &got);
+                    assert!(cmp.differing <= tolerance.allowed(cmp.pixels), "{isa} {precision:?} {variant:?}: {cmp:?}");
+                }
+            }
+        }
+    }
+}
+
+/// The widest path this CPU has is the one the kernels take (unless `MANDEL_ISA` forces another), and
+/// a forced path the CPU lacks falls back to one it has, never wider.
+#[test]
+fn dispatch_picks_the_widest_available_path() {
+    let available = available_isas();
+    assert_eq!(*available.last().unwrap(), Isa::Scalar, "the scalar level is always available");
+    #[cfg(target_arch = "x86_64")]
+    {
+        let expect = if std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512bw")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+        {
+            Isa::Avx512
+        } else if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            Isa::Avx2
+        } else {
+            Isa::Sse2
+        };
+        assert_eq!(available[0], expect);
+        assert!(available.contains(&Isa::Sse2), "SSE2 is x86-64's baseline");
+        assert!(!available.contains(&Isa::Neon));
+        assert_eq!(Isa::Neon.resolve(), Isa::Sse2, "a forced 128-bit path resolves to the 128-bit path here");
+    }
+    #[cfg(target_arch = "aarch64")]
+    assert_eq!(available[0], Isa::Neon);
+    if std::env::var_os("MANDEL_ISA").is_none() {
+        assert_eq!(mandel_simd::selected_isa(), available[0]);
+        assert_eq!(mandel_simd::isa(), available[0].name());
+    }
+    for isa in Isa::ALL {
+        assert!(isa.resolve().is_available());
+        assert_eq!(Isa::from_name(&isa.name().to_uppercase()), Some(isa));
+    }
+    assert_eq!(Isa::from_name("avx9000"), None);
+}
+
+/// Lane accounting: the instrumented kernel gives the same counts, executes at least the useful steps,
+/// and a whole multiple of a vector's lanes; whole vectors waste more than refilled lanes at the
+/// canonical size (refilling exists to cut that waste).
+#[test]
+fn lane_counts_add_up() {
+    let p = Params::canonical();
+    for &isa in available_isas() {
+        for precision in PRECISIONS {
+            let lanes = match precision {
+                Precision::F32 => isa.f32_lanes(),
+                Precision::F64 => isa.f64_lanes(),
+            } as u64;
+            let whole = mandel_simd::lane_count(isa, precision, Variant::WholeVector, &p);
+            let refill = mandel_simd::lane_count(isa, precision, Variant::Refill, &p);
+            let twin_sum = mandel_core::total_iterations(&twin(precision, &p, 0, p.pixels()));
+            for c in [whole, refill] {
+                assert_eq!(c.sum_of_counts, twin_sum, "{isa} {precision:?}");
+                assert!(c.lane_iterations >= c.sum_of_counts, "{isa} {precision:?}: {c:?}");
+                assert_eq!(c.lane_iterations % lanes, 0, "{isa} {precision:?}: {c:?}");
+            }
+            assert!(refill.lane_iterations < whole.lane_iterations, "{isa} {precision:?}: {refill:?} vs {whole:?}");
+            assert!(refill.wasted_fraction() < 0.10, "{isa} {precision:?}: {refill:?}");
+        }
+    }
+}
+
+/// The peak micro-benchmark runs on the path asked for and computes what it claims: `acc = acc*a + b`
+/// with a = 0.5, b = 1 converges to 2 in every chain.
+#[test]
+fn peak_chains_compute_their_recurrence() {
+    for &isa in available_isas() {
+        for precision in PRECISIONS {
+            let (ran, lanes, sum) = mandel_simd::fma_chains(isa, precision, 200);
+            assert_eq!(ran, isa);
+            let expect_lanes = match precision {
+                Precision::F32 => isa.f32_lanes(),
+                Precision::F64 => isa.f64_lanes(),
+            };
+            assert_eq!(lanes, expect_lanes);
+            // 12 chains x lanes, each converged to 2 (error 2^-200 of the start, below rounding).
+            assert_eq!(sum, 2.0 * 12.0 * lanes as f64, "{isa} {precision:?}");
+        }
+    }
+}
