@@ -7,7 +7,7 @@ pub mod image;
 
 use mandel_core::Precision::{F32, F64};
 use mandel_core::{Kernel, Precision, Threads, Tolerance};
-use mandel_simd::Variant::{Refill, WholeVector};
+use mandel_simd::Variant::{Algorithmic, Refill, WholeVector};
 
 fn scalar() -> &'static str {
     "scalar"
@@ -129,7 +129,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-fma-f32",
         rung: "rayon threads",
-        description: "the scalar FMA kernel (f32) on every core: rayon, fine-grained chunks of pixels",
+        description: "the scalar FMA kernel (f32) on every core: rayon, chunks of 4096 pixels",
         precision: Precision::F32,
         threads: Threads::Pool,
         tolerance: Tolerance::F32,
@@ -140,7 +140,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-fma-f64",
         rung: "rayon threads",
-        description: "the scalar FMA kernel (f64) on every core: rayon, fine-grained chunks of pixels",
+        description: "the scalar FMA kernel (f64) on every core: rayon, chunks of 4096 pixels",
         precision: Precision::F64,
         threads: Threads::Pool,
         tolerance: Tolerance::F64_FMA,
@@ -151,7 +151,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-simd-f32",
         rung: "rayon threads",
-        description: "simd-f32 on every core: rayon, fine-grained chunks of pixels",
+        description: "simd-f32 on every core: rayon, chunks of 4096 pixels",
         precision: Precision::F32,
         threads: Threads::Pool,
         tolerance: Tolerance::F32,
@@ -166,7 +166,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-simd-f64",
         rung: "rayon threads",
-        description: "simd-f64 on every core: rayon, fine-grained chunks of pixels",
+        description: "simd-f64 on every core: rayon, chunks of 4096 pixels",
         precision: Precision::F64,
         threads: Threads::Pool,
         tolerance: Tolerance::F64_FMA,
@@ -192,7 +192,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-algorithmic-f32",
         rung: "algorithmic (exact skipping)",
-        description: "ALGORITHMIC: algorithmic-f32 on every core (rayon, fine-grained chunks)",
+        description: "ALGORITHMIC: algorithmic-f32 on every core (rayon, chunks of 4096 pixels)",
         precision: Precision::F32,
         threads: Threads::Pool,
         tolerance: Tolerance::F32,
@@ -200,6 +200,32 @@ pub static KERNELS: &[Kernel] = &[
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_algorithmic::render_f32),
         lane_iterations_fn: Some(|p, start, out| {
             mandel_rayon::render_counting(p, start, out, mandel_algorithmic::render_span::<f32>)
+        }),
+    },
+    Kernel {
+        name: "simd-algorithmic-f32",
+        rung: "algorithmic (exact skipping)",
+        description: "ALGORITHMIC: simd-f32 plus cardioid/bulb closed form and exact cycle detection; counts equal fma-f32's",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: mandel_simd::isa,
+        render_fn: mandel_simd::render_f32_algorithmic,
+        lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, Algorithmic, p, start, out)),
+    },
+    Kernel {
+        name: "rayon-simd-algorithmic-f32",
+        rung: "algorithmic (exact skipping)",
+        description: "ALGORITHMIC: simd-algorithmic-f32 on every core (rayon, chunks of 4096 pixels)",
+        precision: Precision::F32,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F32,
+        isa: mandel_simd::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_simd::render_f32_algorithmic),
+        lane_iterations_fn: Some(|p, start, out| {
+            mandel_rayon::render_counting(p, start, out, |p, s, o| {
+                mandel_simd::render_counting(F32, Algorithmic, p, s, o)
+            })
         }),
     },
 ];

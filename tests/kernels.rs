@@ -111,8 +111,9 @@ fn lane_iteration_counters() {
         if k.lane_iterations_fn.is_none() {
             assert_eq!(lanes, sum, "{}", k.name);
         } else if k.rung.starts_with("algorithmic") {
-            // 32.5 M of 40.1 M iterations lie in the cardioid and the period-2 bulb alone.
-            assert!(lanes < sum / 4, "{}: {lanes} of {sum}", k.name);
+            // 32.5 M of 40.1 M iterations lie in the cardioid and the period-2 bulb alone (the SIMD
+            // kernel executes more than the scalar one: lanes idle in vectors that straddle the set).
+            assert!(lanes < sum / 2, "{}: {lanes} of {sum}", k.name);
         } else {
             // SIMD lanes: never fewer steps than useful ones.
             assert!(lanes >= sum, "{}: {lanes} < {sum}", k.name);

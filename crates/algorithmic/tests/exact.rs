@@ -41,6 +41,39 @@ fn f32_equals_fma_f32_exactly() {
     check::<f32>(mandel_fma::render_f32);
 }
 
+/// The SIMD algorithmic kernel (`simd-algorithmic-*`, in `mandel_simd`), on every ISA path this CPU
+/// has, equals brute force exactly on the same views, and executes fewer lane-iterations than the
+/// brute-force counts sum to wherever the cardioid or bulb is in view.
+#[test]
+fn simd_algorithmic_equals_brute_force_exactly_on_every_path() {
+    use mandel_core::Precision;
+    use mandel_simd::{Variant, available_isas, lane_count, render_span_with};
+    for &(w, h, x, y, it) in VIEWS {
+        let p = Params::new(w, h, x, y, it).unwrap();
+        for (precision, brute) in [
+            (Precision::F32, mandel_fma::render_f32 as mandel_core::RenderFn),
+            (Precision::F64, mandel_fma::render_f64),
+        ] {
+            let mut expected = vec![0; p.pixels()];
+            brute(&p, 0, &mut expected);
+            for &isa in available_isas() {
+                let mut got = vec![u32::MAX; p.pixels()];
+                render_span_with(isa, precision, Variant::Algorithmic, &p, 0, &mut got).unwrap();
+                let first_diff = expected.iter().zip(&got).position(|(a, b)| a != b);
+                assert_eq!(first_diff, None, "{isa} {precision:?} {w}x{h} {x:?} {y:?} {it}");
+            }
+            let counted = lane_count(mandel_simd::selected_isa(), precision, Variant::Algorithmic, &p);
+            assert_eq!(counted.sum_of_counts, total_iterations(&expected));
+            if p.x_at(0) < 0.0 && p.x_at(w - 1) > -1.0 && y.0 < 0.0 && y.1 > 0.0 {
+                assert!(
+                    counted.lane_iterations < counted.sum_of_counts,
+                    "{precision:?} {w}x{h} {x:?} {y:?}: {counted:?}"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn skips_most_of_the_canonical_work() {
     let p = Params::canonical();

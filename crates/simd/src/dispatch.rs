@@ -183,11 +183,19 @@ fn run<S: crate::lanes::Step, T: Lanes, const V: usize, const K: usize, const KW
         ),
         (Variant::WholeVector, None) => simd.vectorize(
             #[inline(always)]
-            || whole::render::<S, T, V, KW, false>(simd, params, start, out, &mut 0),
+            || whole::render::<S, T, V, KW, false, false>(simd, params, start, out, &mut 0),
         ),
         (Variant::WholeVector, Some(count)) => simd.vectorize(
             #[inline(always)]
-            || whole::render::<S, T, V, KW, true>(simd, params, start, out, count),
+            || whole::render::<S, T, V, KW, false, true>(simd, params, start, out, count),
+        ),
+        (Variant::Algorithmic, None) => simd.vectorize(
+            #[inline(always)]
+            || whole::render::<S, T, V, K, true, false>(simd, params, start, out, &mut 0),
+        ),
+        (Variant::Algorithmic, Some(count)) => simd.vectorize(
+            #[inline(always)]
+            || whole::render::<S, T, V, K, true, true>(simd, params, start, out, count),
         ),
     }
 }

@@ -56,6 +56,7 @@ mod lanes;
 mod peak;
 mod points;
 mod refill;
+mod skip;
 mod whole;
 
 pub use dispatch::{Isa, available_isas, selected_isa};
@@ -71,10 +72,13 @@ pub enum Variant {
     /// No lane refilling: a vector of consecutive pixels runs until all its lanes have finished, then
     /// takes the next ones.
     WholeVector,
+    /// [`Variant::WholeVector`] plus exact work skipping (cardioid/bulb closed form, cycle detection):
+    /// the algorithmic rung on SIMD, counts identical to the other variants'.
+    Algorithmic,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 2] = [Variant::WholeVector, Variant::Refill];
+    pub const ALL: [Variant; 3] = [Variant::WholeVector, Variant::Refill, Variant::Algorithmic];
 
     /// The registry name of the kernel with this variant and precision.
     pub fn kernel_name(self, precision: Precision) -> &'static str {
@@ -83,6 +87,8 @@ impl Variant {
             (Variant::WholeVector, Precision::F64) => "simd-f64",
             (Variant::Refill, Precision::F32) => "simd-f32-refill",
             (Variant::Refill, Precision::F64) => "simd-f64-refill",
+            (Variant::Algorithmic, Precision::F32) => "simd-algorithmic-f32",
+            (Variant::Algorithmic, Precision::F64) => "simd-algorithmic-f64",
         }
     }
 
@@ -90,6 +96,7 @@ impl Variant {
         match self {
             Variant::Refill => "refill",
             Variant::WholeVector => "whole",
+            Variant::Algorithmic => "algorithmic",
         }
     }
 }
@@ -163,6 +170,16 @@ pub fn render_f32_refill(params: &Params, start: usize, out: &mut [u32]) {
 /// [`mandel_core::RenderFn`]: f64, lane refilling (`simd-f64-refill`), on [`selected_isa`].
 pub fn render_f64_refill(params: &Params, start: usize, out: &mut [u32]) {
     dispatch::render::<f64>(selected_isa(), Variant::Refill, params, start, out, None);
+}
+
+/// [`mandel_core::RenderFn`]: f32, whole vectors with exact work skipping (`simd-algorithmic-f32`).
+pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
+    dispatch::render::<f32>(selected_isa(), Variant::Algorithmic, params, start, out, None);
+}
+
+/// [`mandel_core::RenderFn`]: f64, whole vectors with exact work skipping (`simd-algorithmic-f64`).
+pub fn render_f64_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
+    dispatch::render::<f64>(selected_isa(), Variant::Algorithmic, params, start, out, None);
 }
 
 /// The `render_*` function of `precision` and `variant` on [`selected_isa`], instrumented: returns the

@@ -1,16 +1,30 @@
 //! Kernel: `V` vectors in flight, each on `LEN` consecutive pixels; a vector whose lanes have all
 //! finished stores its counts and takes the span's next `LEN` pixels. No lane is refilled on its own
-//! (the registered `simd-f32-norefill`/`-f64-norefill`). See the crate docs for the algorithm and tricks.
+//! (the registered `simd-f32`/`simd-f64`). See the crate docs for the algorithm and tricks.
+//!
+//! With `SKIP` it is the algorithmic rung's SIMD kernel (`simd-algorithmic-f32`): the same loop plus
+//! two exact ways of not iterating, whose counts still equal brute force's bit for bit:
+//! 1. points in the main cardioid or the period-2 bulb (closed form, see [`in_cardioid_or_bulb`]) get
+//!    `max_iters` without iterating: a vector of them is written out at once, a lane of them is
+//!    born finished;
+//! 2. at every check (each `K` steps) a live lane whose `z` equals the value saved at the last power
+//!    of two steps is on a cycle of the floating-point map, which never escapes: it gets `max_iters`.
+//!    (Float `==`, not bitwise: `-0.0 == 0.0`, and the sign of a zero never changes a count, since
+//!    `z` enters the escape test squared and a zero's sign only reaches the next `z` as a zero's sign.)
+//!    Checking only every `K` steps still finds every cycle whose period divides a multiple of `K`
+//!    within the save interval; it misses none that matter, and a missed one merely iterates on.
 
 use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, unrolled};
 use crate::points::Points;
+use crate::skip;
 use fearless_simd::{SimdBase, SimdMask};
 use mandel_core::Params;
 
 /// Render pixels `start .. start + out.len()`, checking every `K` steps whether a vector has finished.
-/// With `STATS`, adds the lane-iterations executed to `lane_iterations`.
+/// With `STATS`, adds the lane-iterations executed to `lane_iterations`; with `SKIP`, skips work exactly
+/// (see the module docs).
 #[inline(always)]
-pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const STATS: bool>(
+pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SKIP: bool, const STATS: bool>(
     simd: S,
     params: &Params,
     start: usize,
@@ -35,11 +49,12 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const ST
     let mut step = 0u64;
     let mut next = 0;
     let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
-        let (cx, cy, _) = points.take(simd, len);
-        first[v] = next;
-        next += len;
-        Orbit::start(simd, cx, cy)
+        let (orbit, f) = load::<S, T, SKIP>(simd, &mut points, &mut next, out, max);
+        first[v] = f;
+        orbit
     });
+    // SKIP: each vector's z at its last save point (a power of two steps since it started).
+    let mut saved: [(T::F<S>, T::F<S>); V] = core::array::from_fn(|v| (orbits[v].re, orbits[v].im));
 
     // Counting only alive steps makes overshooting max_iters harmless: counts are capped.
     let finished =
@@ -57,6 +72,14 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const ST
             if STATS {
                 *lane_iterations += (K * V * len) as u64;
             }
+            if SKIP {
+                unrolled!(V, |v| {
+                    skip::finish_cycles(simd, &mut orbits[v], saved[v], max);
+                    if (step - started[v]).is_power_of_two() {
+                        saved[v] = (orbits[v].re, orbits[v].im);
+                    }
+                });
+            }
             if orbits.iter().zip(&started).any(|(orbit, &started)| finished(orbit, started, step)) {
                 break;
             }
@@ -68,15 +91,40 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const ST
                     let end = (first[v] + len).min(out.len());
                     T::store_counts(orbits[v].n, max, &mut out[first[v]..end]);
                 }
-                let (cx, cy, _) = points.take(simd, len);
-                orbits[v] = Orbit::start(simd, cx, cy);
+                (orbits[v], first[v]) = load::<S, T, SKIP>(simd, &mut points, &mut next, out, max);
+                saved[v] = (orbits[v].re, orbits[v].im);
                 started[v] = step;
-                first[v] = next;
-                next += len;
             }
         });
         if first.iter().all(|&f| f >= out.len()) {
             break;
         }
+    }
+}
+
+/// Take the span's next vector of pixels: its fresh orbits and its first pixel (span-relative). With
+/// `SKIP`, a vector whose lanes are all in the cardioid or the bulb is written out (`max_iters`) and
+/// the next one taken; lanes of a mixed vector that are get `max_iters` and escape at once.
+#[inline(always)]
+fn load<S: Step, T: Lanes, const SKIP: bool>(
+    simd: S,
+    points: &mut Points<T>,
+    next: &mut usize,
+    out: &mut [u32],
+    max: T::I<S>,
+) -> (Orbit<S, T>, usize) {
+    let len = lanes::<S, T>();
+    loop {
+        let (cx, cy, _) = points.take(simd, len);
+        let first = *next;
+        *next += len;
+        let mut orbit = Orbit::start(simd, cx, cy);
+        if SKIP && skip::skip_inside::<S, T>(simd, &mut orbit, max).all_true() {
+            // Padding points are never inside, so an all-inside vector is all pixels of the span.
+            T::store_counts(max, max, &mut out[first..first + len]);
+            points.ensure();
+            continue;
+        }
+        return (orbit, first);
     }
 }

@@ -1,0 +1,54 @@
+//! Exact work skipping for the algorithmic SIMD kernel (`Variant::Algorithmic`): the closed-form
+//! cardioid/bulb test on a vector of points, and marking lanes finished with `max_iters`.
+
+use crate::lanes::{Lanes, Orbit};
+use fearless_simd::{Select, Simd, SimdBase};
+
+/// `re` given to a lane that is finished without iterating: `|z|^2 = 9 > 4`, so it escapes at its next
+/// step without counting, keeping the count it was given (`max_iters`).
+pub(crate) const ESCAPED_RE: f64 = 3.0;
+
+/// Test margin: `mandel_algorithmic::in_cardioid_or_bulb` evaluated in the kernel's precision, shrunk
+/// by this much so rounding can only leave a point out, never let one in. For `|c| <= 2` every term is
+/// below 100 and f32 rounds each of the few operations by at most 2^-24 relative: under 3e-5 in all.
+const MARGIN: f64 = 1e-3;
+
+/// Lanes whose point `c = x + iy` is certainly in the main cardioid or the period-2 bulb (and outside
+/// the disk of radius 0.01 round the cusp, as in `mandel_algorithmic`): such points never escape.
+#[inline(always)]
+pub(crate) fn in_cardioid_or_bulb<S: Simd, T: Lanes>(simd: S, x: T::F<S>, y: T::F<S>) -> T::M<S> {
+    let c = |v: f64| T::F::<S>::splat(simd, T::from_f64(v));
+    let y2 = y * y;
+    let xq = x - c(0.25);
+    let q = xq * xq + y2;
+    let cardioid = (q * (q + xq) + c(MARGIN)).simd_le(c(0.25) * y2) & q.simd_gt(c(1e-4 + MARGIN));
+    let xb = x + c(1.0);
+    let bulb = (xb * xb + y2 + c(MARGIN)).simd_le(c(0.0625));
+    (cardioid | bulb) & (x * x + y2).simd_le(c(4.0))
+}
+
+/// Give the lanes of `orbit` whose point is in the cardioid or the bulb `max_iters` (`max`) and make
+/// them escape at their next step, without counting: they are finished without iterating. Returns
+/// the mask of those lanes.
+#[inline(always)]
+pub(crate) fn skip_inside<S: Simd, T: Lanes>(simd: S, orbit: &mut Orbit<S, T>, max: T::I<S>) -> T::M<S> {
+    let inside = in_cardioid_or_bulb::<S, T>(simd, orbit.cx, orbit.cy);
+    orbit.n = inside.select(max, orbit.n);
+    orbit.re = inside.select(T::F::<S>::splat(simd, T::from_f64(ESCAPED_RE)), orbit.re);
+    inside
+}
+
+/// Live lanes whose `z` equals `saved` are on a cycle of the float map (see the `whole` module docs):
+/// give them `max_iters` and make them escape at their next step.
+#[inline(always)]
+pub(crate) fn finish_cycles<S: Simd, T: Lanes>(
+    simd: S,
+    orbit: &mut Orbit<S, T>,
+    saved: (T::F<S>, T::F<S>),
+    max: T::I<S>,
+) {
+    // Only live lanes: an escaped lane's z may be frozen (AVX-512 step) and equal its save.
+    let cycled = orbit.alive & orbit.re.simd_eq(saved.0) & orbit.im.simd_eq(saved.1);
+    orbit.n = cycled.select(max, orbit.n);
+    orbit.re = cycled.select(T::F::<S>::splat(simd, T::from_f64(ESCAPED_RE)), orbit.re);
+}
