@@ -11,6 +11,7 @@ it computes a different result. Only rows of status `ok` that compute counts ser
 rung" of the next row.
 """
 
+import re
 from . import CANONICAL, SUMMARY_SCHEMA
 
 PURE_PYTHON = "python-pure"
@@ -62,11 +63,15 @@ def peak_share(lane_iterations, median_s, lane_fmas_per_s, threads):
 
 
 def thread_count(threads, pool_threads):
-    """Threads a rung runs on: "1", an integer, or "pool" (the rayon/Numba pool: `pool_threads`)."""
+    """Threads a rung runs on: "1", an integer, "pool" (the rayon/Numba pool: `pool_threads`), or
+    "pool(N)" as `mandel list` prints a rayon kernel's pool of N threads."""
     if threads in (None, ""):
         return None
     if str(threads) == "pool":
         return pool_threads
+    m = re.fullmatch(r"pool\((\d+)\)", str(threads))
+    if m:
+        return int(m.group(1))
     try:
         return int(threads)
     except (TypeError, ValueError):

@@ -159,3 +159,12 @@ def test_python_rung_without_a_time_is_missing_with_its_error(tmp_path):
     assert rows["numba"]["status"] == "missing" and rows["numba"]["note"] == "numba not installed"
     assert rows["naive-f64"]["previous"] == "numpy-vectorize"
     assert rows["naive-f64"]["speedup_vs_previous"] == pytest.approx(40.0)
+
+
+def test_thread_count_reads_every_spelling():
+    from ladderlib.merge import thread_count
+    assert thread_count("1", 8) == 1
+    assert thread_count("pool", 8) == 8
+    assert thread_count("pool(2)", 8) == 2
+    assert thread_count(None, 8) is None
+    assert thread_count("many", 8) is None
