@@ -63,9 +63,10 @@ mod x86 {
     }
 }
 
-/// Whether the hardware-FMA copy runs: the CPU has FMA and `MANDEL_ISA` does not force `scalar`.
+/// Whether the hardware-FMA copy runs: the CPU has FMA and `MANDEL_ISA` does not force a path without
+/// it (`scalar`, or `sse2`, x86-64's baseline, which has no FMA instruction).
 fn use_hardware_fma() -> bool {
-    if mandel_core::forced_isa().as_deref() == Some("scalar") {
+    if matches!(mandel_core::forced_isa().as_deref(), Some("scalar" | "sse2")) {
         return false;
     }
     #[cfg(target_arch = "x86_64")]
