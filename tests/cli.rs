@@ -114,3 +114,35 @@ fn sweep_reports_every_point_with_its_iterations() {
     assert_eq!(code, 2);
     assert!(err.contains("width"), "{err}");
 }
+
+/// `mandel peak --json` and `mandel lanes --json`: the shapes scripts/ladder reads, with values that
+/// add up (lanes per vector of the path named, rates positive, lane-iterations at least the useful ones
+/// for brute force and fewer for the algorithmic variant where the cardioid is in view).
+#[test]
+fn peak_and_lanes_report_what_the_ladder_reads() {
+    let (code, out, err) = mandel(&["peak", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let peak: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let isa = mandel_simd::Isa::from_name(peak["isa"].as_str().unwrap()).unwrap();
+    assert_eq!(peak["f32_lanes"], isa.f32_lanes());
+    assert_eq!(peak["f64_lanes"], isa.f64_lanes());
+    assert!(peak["f32_lane_fmas_per_s"].as_f64().unwrap() > 1e8);
+    assert!(peak["f64_lane_fmas_per_s"].as_f64().unwrap() > 1e8);
+
+    let (code, out, err) = mandel(&["lanes", "--width", "97", "--height", "61", "--repeat", "1", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows.len(), 6, "{out}");
+    for r in &rows {
+        let (lanes, useful) = (r["lane_iterations"].as_u64().unwrap(), r["sum_of_counts"].as_u64().unwrap());
+        if r["variant"] == "algorithmic" {
+            assert!(lanes < useful, "{r}");
+        } else {
+            assert!(lanes >= useful, "{r}");
+        }
+        assert!(r["seconds"].as_f64().unwrap() > 0.0);
+    }
+    let (code, _, err) = mandel(&["peak", "--isa", "avx9000"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("unknown ISA"), "{err}");
+}
