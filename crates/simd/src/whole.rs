@@ -75,13 +75,13 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
             if STATS {
                 *lane_iterations += (K * V * len) as u64;
             }
-            if (SKIP && step % CYCLE_CHECK_EVERY == 0)
+            if (SKIP && step.is_multiple_of(CYCLE_CHECK_EVERY))
                 || orbits.iter().zip(&started).any(|(orbit, &started)| finished(orbit, started, step))
             {
                 break;
             }
         }
-        if SKIP && step % CYCLE_CHECK_EVERY == 0 {
+        if SKIP && step.is_multiple_of(CYCLE_CHECK_EVERY) {
             // Out of the hot loop, so the saved values need no registers there.
             for v in 0..V {
                 skip::finish_cycles(simd, &mut orbits[v], saved[v], max);
