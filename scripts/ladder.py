@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ladderlib import chart, machine, readers, writers  # noqa: E402
+from ladderlib import chart, machine, readers, sweeps, writers  # noqa: E402
 from ladderlib.merge import merge  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 
@@ -145,7 +145,72 @@ def parse_args(argv):
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
     p.add_argument("--machine-id", help="name of the results folder (default: derived from the CPU and cores)")
     p.add_argument("--out-dir", type=Path, help="where to write (default: results/<machine-id>)")
-    return p.parse_args(argv)
+    p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps (sizes 240..3840 at "
+                   "200 iterations, caps 50..5000 at 960x960) for the best brute-force Rust rung, the best scalar "
+                   "one and Numba parallel; writes sweeps/ (CSV, JSON, Markdown fits, log-log SVGs). Several minutes")
+    p.add_argument("--sweep-kernels", type=lambda t: [k.strip() for k in t.split(",") if k.strip()],
+                   help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
+    p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
+                   "(default 0.5; 0.05 with --quick); at least 3 renders each")
+    args = p.parse_args(argv)
+    if args.sweep_budget is not None and not args.sweep_budget >= 0:
+        p.error("--sweep-budget must be a non-negative number of seconds")
+    return args
+
+
+def run_sweeps(args, summary, registry, out, mid):
+    """The cost-growth sweeps: the chosen Rust kernels through `mandel sweep`, Numba parallel through
+    python_baselines/sweep.py; written under out/sweeps/. Returns False if one failed."""
+    budget = args.sweep_budget if args.sweep_budget is not None else (0.05 if args.quick else 0.5)
+    known = {k["name"] for k in registry or []}
+    kernels = args.sweep_kernels or [k for k in sweeps.pick_kernels(summary, registry) if k]
+    if not kernels:
+        fallback = ["rayon-simd-f32", "rayon-fma-f32", "fma-f32"]
+        kernels = [k for k in fallback if k in known][:1] + (["fma-f32"] if "fma-f32" in known else [])
+        log(f"  no timed rows to pick the best rungs from: sweeping {', '.join(kernels)}")
+    unknown = [k for k in kernels if known and k not in known]
+    if unknown:
+        raise InputError(f"--sweep-kernels: unknown kernel(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    dest = out / "sweeps"
+    raw = dest / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    results, ok = [], True
+    for k in dict.fromkeys(kernels):
+        path = raw / f"{k}.json"
+        log(f"sweeping {k} (budget {budget:g} s a point)")
+        with open(raw / f"{k}.log", "w", encoding="utf-8") as err:
+            proc = subprocess.Popen([str(MANDEL), "sweep", "-k", k, "--budget", str(budget), "--json"], cwd=REPO,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+            for line in proc.stderr:
+                err.write(line)
+                log("  " + line.rstrip())
+            text = proc.stdout.read()
+            proc.wait()
+        if proc.returncode != 0:
+            log(f"  ERROR: mandel sweep -k {k} exited {proc.returncode} (log: {raw / f'{k}.log'})")
+            ok = False
+            continue
+        path.write_text(text, encoding="utf-8")
+        results.append(json.loads(text))
+    if args.skip_python:
+        log("  --skip-python: no Numba parallel sweep")
+    else:
+        path = raw / "numba-parallel.json"
+        log(f"sweeping numba-parallel (budget {budget:g} s a point)")
+        rc = stream([sys.executable, REPO / "python_baselines" / "sweep.py", "--budget", budget, "--out", path],
+                    raw / "numba-parallel.log")
+        if rc == 0 and path.exists():
+            results.append(json.loads(path.read_text(encoding="utf-8")))
+        else:
+            log(f"  ERROR: python_baselines/sweep.py exited {rc} (log: {raw / 'numba-parallel.log'})")
+            ok = False
+    written = sweeps.write_all(results, dest, mid)
+    for f in sweeps.fits(results):
+        if "ns_per_iteration" in f:
+            log(f"  fit {f['kernel']} {f['axis']}: {f['ns_per_iteration']:.3f} ns/iteration, "
+                f"intercept {f['intercept_s'] * 1e3:.3f} ms, R^2 {f['r2']:.4f}, worst point {f['max_rel_residual']:.0%} off")
+    log(f"sweeps in {dest}: {', '.join(p.name for p in written)}")
+    return ok
 
 
 def main(argv=None):
@@ -236,6 +301,8 @@ def main(argv=None):
         print(f"- {note}")
     print()
     log(f"results in {out}: summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, raw/")
+    if args.sweeps and not run_sweeps(args, summary, registry, out, mid):
+        failed = True
     return 1 if failed else 0
 
 

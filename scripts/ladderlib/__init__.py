@@ -7,7 +7,8 @@
 - `fmt`: number formatting and the one table renderer (console text and markdown);
 - `writers`: summary.md, summary.json, summary.csv;
 - `chart`: speedup.svg;
-- `compare`: the side-by-side table of several machines' summary.json.
+- `compare`: the side-by-side table of several machines' summary.json;
+- `sweeps`: the cost-growth sweeps (`--sweeps`): picking the rungs, the linear fits, CSV/JSON/Markdown/SVG.
 
 Standard library only, so that `python3` can run it when the venv is missing.
 """

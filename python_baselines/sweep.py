@@ -1,0 +1,102 @@
+"""Cost-growth sweep of the Numba parallel rung: the points `mandel sweep` times, in its JSON shape.
+
+    python python_baselines/sweep.py [--sizes 240,480,...] [--size-iters 200] [--iters 50,100,...]
+                                     [--iters-size 960] [--budget 0.5] [--out FILE]
+
+Each point is the canonical rectangle at another size or iteration cap. It is verified against the
+Rust f64 reference (the `mandel_ladder` extension; Numba's f64 loop must equal it exactly) before its
+times count, then rendered repeatedly for `--budget` seconds (at least 3 timed calls), after one
+untimed call: the first call of all also compiles, and compile time is not the kernel's.
+Progress goes to stderr, the JSON to `--out` or stdout.
+"""
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from problem import Problem  # noqa: E402
+
+SIZES = [240, 480, 960, 1920, 3840]
+ITERS = [50, 100, 200, 500, 1000, 2000, 5000]
+
+
+def points(sizes, size_iters, iters, iters_size):
+    """(axis, n, max_iters) of every point, the size axis first, as `mandel sweep` orders them."""
+    return [("size", n, size_iters) for n in sizes] + [("iters", iters_size, it) for it in iters]
+
+
+def time_calls(compute, problem, budget):
+    """One untimed call, then timed calls until `budget` seconds have passed (at least 3, at most 1000)."""
+    out = compute(problem)
+    times = []
+    started = time.perf_counter()
+    while len(times) < 3 or (time.perf_counter() - started < budget and len(times) < 1000):
+        t = time.perf_counter()
+        out = compute(problem)
+        times.append(time.perf_counter() - t)
+    return out, times
+
+
+def sweep(compute, reference, compare, kernel, threads, plan, budget, progress=sys.stderr):
+    """Sweep `compute` (Problem -> uint32 counts) over `plan`; every point must equal `reference` exactly."""
+    result = {"kernel": kernel, "isa": "numba", "precision": "f64", "threads": threads, "points": []}
+    for axis, n, max_iters in plan:
+        print(f"sweep {kernel}: {axis} {n}x{n}, {max_iters} iterations ...", file=progress, flush=True)
+        problem = Problem(width=n, height=n, max_iters=max_iters)
+        counts, times = time_calls(compute, problem, budget)
+        expected = reference(**problem.as_dict())
+        cmp = compare(expected, counts)
+        if cmp["differing"]:
+            raise SystemExit(f"sweep.py: {kernel} at {n}x{n}/{max_iters}: {cmp['differing']} pixels differ "
+                             "from the reference, allowed 0")
+        ordered = sorted(times)
+        result["points"].append({
+            "axis": axis, "width": n, "height": n, "max_iters": max_iters,
+            "iterations": int(counts.sum(dtype="uint64")), "differing": cmp["differing"], "allowed": 0,
+            "median_s": ordered[len(ordered) // 2], "min_s": ordered[0], "times_s": times,
+        })
+    return result
+
+
+def int_list(text):
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"expected positive integers, got {text!r}")
+    return values
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int_list, default=SIZES, help="square image sizes of the size axis")
+    p.add_argument("--size-iters", type=int, default=200, help="iteration cap of the size axis")
+    p.add_argument("--iters", type=int_list, default=ITERS, help="iteration caps of the iteration axis")
+    p.add_argument("--iters-size", type=int, default=960, help="square image size of the iteration axis")
+    p.add_argument("--budget", type=float, default=0.5, help="seconds of timed calls per point")
+    p.add_argument("--out", type=Path, help="write the JSON here instead of stdout")
+    args = p.parse_args(argv)
+    if not args.budget >= 0:
+        p.error("--budget must be a non-negative number of seconds")
+
+    import mandel_ladder
+    import numba_rungs
+
+    plan = points(args.sizes, args.size_iters, args.iters, args.iters_size)
+    result = sweep(numba_rungs.compute_parallel, mandel_ladder.reference, mandel_ladder.compare,
+                   "numba-parallel", numba_rungs.threads(), plan, args.budget)
+    text = json.dumps(result, indent=2) + "\n"
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

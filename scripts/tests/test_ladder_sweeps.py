@@ -1,0 +1,129 @@
+"""The cost-growth sweeps: picking the rungs, the fit, the CSV, the SVG, and the Numba sweep's JSON."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+import ladder_fixtures  # noqa: F401  (puts scripts/ on sys.path)
+from ladderlib import sweeps
+
+SIZES = [240, 480, 960, 1920, 3840]
+CAPS = [50, 100, 200, 500, 1000, 2000, 5000]
+
+
+def sweep(kernel, ns=2.0, overhead=0.0, threads=1, bump=None):
+    """A synthetic `mandel sweep --json`: time = overhead + ns * iterations, with `bump` {index: factor}."""
+    points = []
+    for axis, plan in (("size", [(n, 200) for n in SIZES]), ("iters", [(960, c) for c in CAPS])):
+        for n, cap in plan:
+            iterations = n * n * cap // 4
+            t = overhead + ns * 1e-9 * iterations
+            points.append({"axis": axis, "width": n, "height": n, "max_iters": cap, "iterations": iterations,
+                           "differing": 0, "allowed": 0, "median_s": t, "min_s": t * 0.98, "times_s": [t, t, t]})
+    for i, factor in (bump or {}).items():
+        points[i]["median_s"] *= factor
+    return {"kernel": kernel, "isa": "avx512", "precision": "f32", "threads": threads, "points": points}
+
+
+def test_an_exact_line_is_recovered():
+    f = sweeps.fit(sweep("k", ns=2.5, overhead=1e-4)["points"][:5])
+    assert f["ns_per_iteration"] == pytest.approx(2.5, rel=1e-9)
+    assert f["intercept_s"] == pytest.approx(1e-4, rel=1e-6)
+    assert f["r2"] == pytest.approx(1.0)
+    assert f["off_line"] == [] and f["max_rel_residual"] < 1e-9
+
+
+def test_a_point_off_the_line_is_flagged():
+    # The smallest image three times slower than the line (thread start-up, say).
+    s = sweep("k", ns=1.0, bump={0: 3.0})
+    f = sweeps.fit(sweeps.axes(s)["size"])
+    assert f["off_line"] == [0]
+    assert f["ns_per_iteration"] == pytest.approx(1.0, rel=0.05)
+    assert "smallest problems" in sweeps.describe_fit(f, sweeps.axes(s)["size"])
+
+
+def test_fit_needs_two_points():
+    assert sweeps.fit(sweep("k")["points"][:1]) is None
+
+
+def test_csv_has_a_complete_row_for_every_kernel_and_point():
+    data = [sweep("rayon-simd-f32"), sweep("fma-f32", ns=2.0), sweep("numba-parallel", ns=3.0, threads=2)]
+    rows = list(csv.DictReader(io.StringIO(sweeps.to_csv(data))))
+    assert len(rows) == 3 * (len(SIZES) + len(CAPS))
+    assert {(r["kernel"], r["axis"], int(r["width"]), int(r["max_iters"])) for r in rows} == {
+        (k, axis, n, cap) for k in ("rayon-simd-f32", "fma-f32", "numba-parallel")
+        for axis, n, cap in [("size", n, 200) for n in SIZES] + [("iters", 960, c) for c in CAPS]}
+    for r in rows:
+        assert list(r) == sweeps.CSV_COLUMNS
+        assert all(r[c] != "" for c in sweeps.CSV_COLUMNS), r
+        assert float(r["ns_per_iteration"]) == pytest.approx(float(r["median_s"]) / int(r["iterations"]) * 1e9)
+        assert int(r["pixels"]) == int(r["width"]) * int(r["height"])
+
+
+def test_best_rungs_are_picked_from_the_summary():
+    registry = [{"name": n, "rung": rung} for n, rung in [
+        ("fma-f32", "scalar FMA"), ("simd-f32", "portable SIMD"), ("rayon-simd-f32", "rayon threads"),
+        ("rayon-fma-f32", "rayon threads"), ("rayon-simd-algorithmic-f32", "algorithmic (exact skipping)")]]
+
+    def row(kernel, median, isa, threads, status="ok"):
+        return {"kernel": kernel, "name": kernel, "language": "Rust", "status": status, "computes": "counts",
+                "median_s": median, "isa": isa, "threads_n": threads}
+    summary = {"rows": [
+        {"name": "numba", "kernel": None, "language": "Python", "status": "ok", "computes": "counts", "median_s": 0.05},
+        row("fma-f32", 0.081, "fma", 1), row("simd-f32", 0.0044, "avx512", 1),
+        row("rayon-fma-f32", 0.040, "fma", 2), row("rayon-simd-f32", 0.0023, "avx512", 2),
+        row("rayon-simd-algorithmic-f32", 0.0012, "avx512", 2),  # faster, but algorithmic
+        row("naive-f64", 0.001, "scalar", 1, status="failed"),  # failed verification: never picked
+    ]}
+    assert sweeps.pick_kernels(summary, registry) == ("rayon-simd-f32", "fma-f32")
+    assert sweeps.pick_kernels({"rows": []}, registry) == (None, None)
+
+
+def test_svg_is_well_formed_with_a_series_and_a_fit_per_kernel():
+    data = [sweep("rayon-simd-f32", ns=0.06), sweep("fma-f32", ns=2.0)]
+    root = ET.fromstring(sweeps.svg(data, "iters", "title"))
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert [p.get("data-kernel") for p in root.findall("s:path[@class='series']", ns)] == ["rayon-simd-f32", "fma-f32"]
+    assert len(root.findall("s:line[@class='fit']", ns)) == 2
+    assert len(root.findall("s:circle", ns)) == 2 * len(CAPS)
+
+
+def test_write_all_writes_every_file(tmp_path):
+    data = [sweep("rayon-simd-f32", ns=0.06), sweep("fma-f32")]
+    paths = sweeps.write_all(data, tmp_path / "sweeps", "xeon-2c")
+    assert sorted(p.name for p in paths) == ["sweep-iters.svg", "sweep-size.svg", "sweeps.csv", "sweeps.json",
+                                             "sweeps.md"]
+    doc = json.loads((tmp_path / "sweeps" / "sweeps.json").read_text())
+    assert doc["schema"] == sweeps.SCHEMA and len(doc["fits"]) == 4
+    assert {f["kernel"] for f in doc["fits"]} == {"rayon-simd-f32", "fma-f32"}
+    md = (tmp_path / "sweeps" / "sweeps.md").read_text()
+    assert "| rayon-simd-f32 | 1 | iters | 7 | 0.060 |" in md
+
+
+def test_numba_sweep_json_has_mandel_sweeps_shape():
+    """python_baselines/sweep.py on two tiny points, with a stand-in kernel (Numba's compile would
+    dominate): the shape `mandel sweep --json` has, and a wrong kernel is refused."""
+    import numpy as np
+    import sweep as numba_sweep
+
+    def reference(width, height, max_iters, **_):
+        return np.full((height, width), min(max_iters, 7), dtype=np.uint32)
+
+    def compare(a, b):
+        return {"differing": int((a != b).sum())}
+
+    plan = numba_sweep.points([8, 16], 200, [50], 8)
+    quiet = io.StringIO()
+    out = numba_sweep.sweep(lambda p: reference(**p.as_dict()), reference, compare, "numba-parallel", 2, plan, 0.0,
+                            progress=quiet)
+    assert [(p["axis"], p["width"], p["max_iters"]) for p in out["points"]] == [
+        ("size", 8, 200), ("size", 16, 200), ("iters", 8, 50)]
+    assert out["points"][1]["iterations"] == 16 * 16 * 7
+    assert all(len(p["times_s"]) >= 3 and p["min_s"] <= p["median_s"] for p in out["points"])
+    assert set(out) == {"kernel", "isa", "precision", "threads", "points"}
+    with pytest.raises(SystemExit, match="pixels differ"):
+        numba_sweep.sweep(lambda p: reference(**p.as_dict()) + 1, reference, compare, "numba-parallel", 2, plan, 0.0,
+                          progress=quiet)
