@@ -178,19 +178,20 @@ def run_sweeps(args, summary, registry, out, mid):
     for k in dict.fromkeys(kernels):
         path = raw / f"{k}.json"
         log(f"sweeping {k} (budget {budget:g} s a point)")
-        with open(raw / f"{k}.log", "w", encoding="utf-8") as err:
+        # stdout straight to the file: reading stderr line by line while the JSON piles up in an unread
+        # stdout pipe deadlocks once the JSON outgrows the pipe's buffer (64 KiB).
+        with open(raw / f"{k}.log", "w", encoding="utf-8") as err, open(path, "w", encoding="utf-8") as sink:
             proc = subprocess.Popen([str(MANDEL), "sweep", "-k", k, "--budget", str(budget), "--json"], cwd=REPO,
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1)
+                                    stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
             for line in proc.stderr:
                 err.write(line)
                 log("  " + line.rstrip())
-            text = proc.stdout.read()
             proc.wait()
+        text = path.read_text(encoding="utf-8")
         if proc.returncode != 0:
             log(f"  ERROR: mandel sweep -k {k} exited {proc.returncode} (log: {raw / f'{k}.log'})")
             ok = False
             continue
-        path.write_text(text, encoding="utf-8")
         results.append(json.loads(text))
     if args.skip_python:
         log("  --skip-python: no Numba parallel sweep")

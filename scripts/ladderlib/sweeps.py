@@ -5,17 +5,19 @@ canonical rectangle at sizes 240..3840 (200 iterations) and at caps 50..5000 (96
 verified before it is timed. Here they are picked, fitted and written:
 
 - `pick_kernels`: the best brute-force Rust rung and the best scalar one, from the run's summary;
-- `fit`: per kernel and axis, time = a + b * iterations by ordinary least squares, with R^2, and the
-  points more than 20% off the line (relative to their own time) flagged. Ordinary least squares is
-  steered by the largest problems, where the cost per iteration has settled; a small problem with a
-  fixed cost (thread start-up, a call's set-up) then shows as a point above the line, not as a bent
-  line that fits nothing well;
+- `fit`: per kernel and axis, time = a + b * iterations by least squares on relative residuals
+  (weights 1/time^2), with R^2, the log-log exponent (time ~ iterations^p: 1.0 when cost is linear),
+  and the points more than 20% off the line (relative to their own time) flagged. The points span
+  three decades, so plain least squares would let the largest problem alone steer the line (one 3%
+  slower point at 3840x3840 bent it enough to flag a 240x240 point that costs what the 960x960 one
+  does per iteration); relative weighting counts every point alike;
 - `write_all`: sweeps.json (raw sweeps and fits), sweeps.csv (one row per kernel and point), sweeps.md,
   and one log-log SVG per axis, time against total iterations, fit lines dashed.
 """
 
 import csv
 import io
+import itertools
 import json
 import math
 from xml.sax.saxutils import escape
@@ -43,29 +45,55 @@ def pick_kernels(summary, registry):
     return best(brute), best(scalar)
 
 
+def _line(xs, ts, keep):
+    """time = a + b * x through the points `keep`, minimising relative residuals: (a, b, weighted R^2)."""
+    w = {i: 1.0 / ts[i] ** 2 for i in keep}
+    sw = sum(w.values())
+    mx = sum(w[i] * xs[i] for i in keep) / sw
+    mt = sum(w[i] * ts[i] for i in keep) / sw
+    sxx = sum(w[i] * (xs[i] - mx) ** 2 for i in keep)
+    slope = sum(w[i] * (xs[i] - mx) * (ts[i] - mt) for i in keep) / sxx if sxx > 0 else 0.0
+    intercept = mt - slope * mx
+    ss_tot = sum(w[i] * (ts[i] - mt) ** 2 for i in keep)
+    ss_res = sum(w[i] * (ts[i] - intercept - slope * xs[i]) ** 2 for i in keep)
+    return intercept, slope, 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
+
+
 def fit(points):
-    """Fit time = a + b * iterations to `points` (dicts with iterations, median_s) by ordinary least
-    squares. Returns {intercept_s, ns_per_iteration, r2, max_rel_residual, off_line: [indices]}."""
+    """Fit time = a + b * iterations to `points` (dicts with iterations, median_s) by least squares on
+    relative residuals, leaving out as few points as it must (at most all but three) for every point kept
+    to lie within OFF_LINE of the line: of the subsets that size, the one fitted best. So an outlier (a
+    small image dominated by thread start-up) is flagged rather than dragging the line onto its
+    neighbours. Returns {intercept_s, ns_per_iteration, r2 (of the points kept), exponent,
+    fitted_points, max_rel_residual, off_line: [indices]}."""
     n = len(points)
     if n < 2:
         return None
     xs = [float(p["iterations"]) for p in points]
     ts = [float(p["median_s"]) for p in points]
-    w = [1.0] * n
-    sw = sum(w)
-    mx = sum(wi * x for wi, x in zip(w, xs)) / sw
-    mt = sum(wi * t for wi, t in zip(w, ts)) / sw
-    sxx = sum(wi * (x - mx) ** 2 for wi, x in zip(w, xs))
-    slope = sum(wi * (x - mx) * (t - mt) for wi, x, t in zip(w, xs, ts)) / sxx if sxx > 0 else 0.0
-    intercept = mt - slope * mx
-    pred = [intercept + slope * x for x in xs]
-    mean_t = sum(ts) / n
-    ss_tot = sum((t - mean_t) ** 2 for t in ts)
-    ss_res = sum((t - p) ** 2 for t, p in zip(ts, pred))
-    rel = [abs(t - p) / t for t, p in zip(ts, pred)]
-    return {"intercept_s": intercept, "ns_per_iteration": slope * 1e9,
-            "r2": 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0,
-            "max_rel_residual": max(rel), "off_line": [i for i, r in enumerate(rel) if r > OFF_LINE]}
+
+    def deviations(a, b):
+        return [abs(t - a - b * x) / t for x, t in zip(xs, ts)]
+    best = None
+    for size in range(n, min(n, 3) - 1, -1):
+        for keep in itertools.combinations(range(n), size):
+            intercept, slope, r2 = _line(xs, ts, list(keep))
+            rel = deviations(intercept, slope)
+            worst = max(rel[i] for i in keep)
+            if best is None or worst < best[0]:
+                best = (worst, keep, intercept, slope, r2)
+        if best[0] <= OFF_LINE:
+            break
+    _, keep, intercept, slope, r2 = best
+    rel = deviations(intercept, slope)
+    # Log-log slope of all points by ordinary least squares: how time grows with work, whatever the offset.
+    lx, lt = [math.log(x) for x in xs], [math.log(t) for t in ts]
+    mlx, mlt = sum(lx) / n, sum(lt) / n
+    lxx = sum((x - mlx) ** 2 for x in lx)
+    exponent = sum((x - mlx) * (t - mlt) for x, t in zip(lx, lt)) / lxx if lxx > 0 else float("nan")
+    return {"intercept_s": intercept, "ns_per_iteration": slope * 1e9, "r2": r2, "exponent": exponent,
+            "fitted_points": len(keep), "max_rel_residual": max(rel),
+            "off_line": [i for i, r in enumerate(rel) if r > OFF_LINE]}
 
 
 def axes(sweep):
@@ -110,29 +138,50 @@ def to_csv(sweeps):
 
 
 def describe_fit(f, pts):
-    """One sentence on where a fit is not linear."""
+    """One sentence on where a fit is not linear, and which way each flagged point is off."""
     if not f.get("off_line"):
-        return f"linear within {OFF_LINE:.0%} everywhere (worst point {f['max_rel_residual']:.0%} off)"
-    where = ", ".join(f"{pts[i]['width']}x{pts[i]['height']}/{pts[i]['max_iters']}" for i in f["off_line"])
-    small = all(pts[i]["iterations"] <= sorted(p["iterations"] for p in pts)[len(pts) // 2] for i in f["off_line"])
-    why = ("the smallest problems: fixed costs (thread start-up, per-call overhead) are not amortised"
-           if small else "large problems: memory traffic or cache effects change the cost per iteration")
-    return f"off the line at {where} ({why})"
+        text = f"linear within {OFF_LINE:.0%} everywhere (worst point {f['max_rel_residual']:.0%} off)"
+        smallest = min(pts, key=lambda p: p["iterations"])
+        share = f["intercept_s"] / smallest["median_s"]
+        if share > 0.1:
+            text += (f"; a fixed part of {f['intercept_s'] * 1e3:.3f} ms (work that does not grow with the iterations"
+                     f", e.g. per pixel or per call) is {share:.0%} of the smallest problem's time")
+        if f["exponent"] > 1.02:
+            text += f"; the cost per iteration grows with the work (time ~ iterations^{f['exponent']:.3f})"
+        return text
+    median_work = sorted(p["iterations"] for p in pts)[len(pts) // 2]
+    parts = []
+    for i in f["off_line"]:
+        p = pts[i]
+        predicted = f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * p["iterations"]
+        slower = p["median_s"] > predicted
+        where = f"{p['width']}x{p['height']}/{p['max_iters']} {'slower' if slower else 'faster'} than the line"
+        if slower and p["iterations"] <= median_work:
+            why = "a small problem: fixed costs (thread start-up, per-call set-up) are not amortised"
+        elif slower:
+            why = "a large problem: memory traffic or cache misses raise the cost per iteration"
+        else:
+            why = "cheaper per iteration than the rest of the sweep"
+        parts.append(f"{where} ({why})")
+    return "; ".join(parts)
 
 
 def markdown(sweeps, machine_id):
     out = [f"# Cost-growth sweeps on {machine_id}", "",
-           "Time against total iterations (sum of counts), fitted as time = a + b x iterations (ordinary least "
-           "squares). Points more than 20% off the fit (relative to their own time) are flagged.", "",
-           "| kernel | threads | axis | points | ns/iteration (slope) | intercept | R² | worst point off | where not linear |",
-           "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+           "Time against total iterations (sum of counts), fitted as time = a + b x iterations by least squares on "
+           "relative residuals (every point weighs alike across three decades). Exponent: p in time ~ "
+           "iterations^p (log-log slope; 1.00 is linear). Points more than 20% off the fit (relative to their own "
+           "time) are flagged.", "",
+           "| kernel | threads | axis | points | ns/iteration (slope) | intercept | R² | exponent | worst point off "
+           "| where not linear |",
+           "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for s in sweeps:
         for axis, pts in axes(s).items():
             f = fit(pts)
             if not f:
                 continue
             out.append(f"| {s['kernel']} | {s.get('threads')} | {axis} | {len(pts)} | {f['ns_per_iteration']:.3f} "
-                       f"| {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} | {f['max_rel_residual']:.0%} "
+                       f"| {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} | {f['exponent']:.3f} | {f['max_rel_residual']:.0%} "
                        f"| {describe_fit(f, pts)} |")
     out += ["", "## Points", "", "| kernel | axis | size | max_iters | iterations | median | ns/iteration |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
@@ -187,11 +236,14 @@ def svg(sweeps, axis, title):
             out.append(f'<circle cx="{px(p["iterations"]):.1f}" cy="{py(p["median_s"]):.1f}" r="3" fill="{colour}"/>')
         f = fit(pts)
         if f:
+            # a + b*x is curved on log-log axes unless a = 0: draw it through 33 points, where positive.
             lo, hi = min(p["iterations"] for p in pts), max(p["iterations"] for p in pts)
-            line = [(x, f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * x) for x in (lo, hi)]
-            if all(t > 0 for _, t in line):
-                out.append(f'<line class="fit" x1="{px(line[0][0]):.1f}" y1="{py(line[0][1]):.1f}" '
-                           f'x2="{px(line[1][0]):.1f}" y2="{py(line[1][1]):.1f}" stroke="{colour}" '
+            xs = [lo * (hi / lo) ** (j / 32) for j in range(33)]
+            line = [(x, f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * x) for x in xs]
+            line = [(x, t) for x, t in line if t > 0]
+            if len(line) >= 2:
+                d = " ".join(f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(t):.1f}" for j, (x, t) in enumerate(line))
+                out.append(f'<path class="fit" d="{d}" fill="none" stroke="{colour}" '
                            f'stroke-dasharray="5,4" opacity="0.7"/>')
         out.append(f'<rect x="{W - R + 12}" y="{T + 20 * i}" width="12" height="12" fill="{colour}"/>')
         out.append(f'<text x="{W - R + 30}" y="{T + 20 * i + 11}">{name}</text>')
