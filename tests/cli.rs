@@ -135,10 +135,13 @@ fn peak_and_lanes_report_what_the_ladder_reads() {
     assert_eq!(rows.len(), 6, "{out}");
     for r in &rows {
         let (lanes, useful) = (r["lane_iterations"].as_u64().unwrap(), r["sum_of_counts"].as_u64().unwrap());
+        let skipped = r["skipped_fraction"].as_f64().unwrap();
         if r["variant"] == "algorithmic" {
             assert!(lanes < useful, "{r}");
+            assert!((skipped - (1.0 - lanes as f64 / useful as f64)).abs() < 1e-12, "{r}");
         } else {
             assert!(lanes >= useful, "{r}");
+            assert_eq!(skipped, 0.0, "{r}");
         }
         assert!(r["seconds"].as_f64().unwrap() > 0.0);
     }

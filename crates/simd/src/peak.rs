@@ -90,7 +90,12 @@ pub struct LaneReport {
     pub lane_iterations: u64,
     /// Useful lane-iterations: the sum of the counts.
     pub sum_of_counts: u64,
+    /// `1 - sum_of_counts / lane_iterations`: the share of executed lane-iterations that were idle
+    /// lanes. Negative for the algorithmic variant, which skips more than it wastes (see `skipped_fraction`).
     pub wasted_fraction: f64,
+    /// `1 - lane_iterations / sum_of_counts` where positive: the share of the counts never iterated
+    /// (algorithmic variant); 0 for the brute-force variants.
+    pub skipped_fraction: f64,
     /// Fastest of the timed renders (uninstrumented kernel), in seconds.
     pub seconds: f64,
     pub lane_iterations_per_s: f64,
@@ -133,6 +138,7 @@ pub fn lane_report(
         lane_iterations,
         sum_of_counts,
         wasted_fraction: 1.0 - sum_of_counts as f64 / lane_iterations as f64,
+        skipped_fraction: (1.0 - lane_iterations as f64 / sum_of_counts.max(1) as f64).max(0.0),
         seconds,
         lane_iterations_per_s: lane_iterations as f64 / seconds,
         peak_lane_fmas_per_s: peak_rate,
