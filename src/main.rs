@@ -131,7 +131,7 @@ struct SweepArgs {
     /// Square image size of the iteration sweep.
     #[arg(long, default_value_t = 960)]
     iters_size: usize,
-    /// Seconds of repeated renders per point (at least 3 renders each, the first one a warm-up).
+    /// Seconds of repeated timed renders per point (at least 3, after one untimed warm-up render).
     #[arg(long, default_value_t = 0.5)]
     budget: f64,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
