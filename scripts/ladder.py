@@ -147,7 +147,7 @@ def parse_args(argv):
     p.add_argument("--out-dir", type=Path, help="where to write (default: results/<machine-id>)")
     p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps (sizes 240..3840 at "
                    "200 iterations, caps 50..5000 at 960x960) for the best brute-force Rust rung, the best scalar "
-                   "one and Numba parallel; writes sweeps/ (CSV, JSON, Markdown fits, log-log SVGs). Several minutes")
+                   "one and Numba parallel; writes sweeps/ (CSV, JSON, Markdown fits, log-log SVGs). About a minute on 2 cores")
     p.add_argument("--sweep-kernels", type=lambda t: [k.strip() for k in t.split(",") if k.strip()],
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
