@@ -67,7 +67,9 @@ def fit(points):
     neighbours. Returns {intercept_s, ns_per_iteration, r2 (of the points kept), exponent,
     fitted_points, max_rel_residual, off_line: [indices]}."""
     n = len(points)
-    if n < 2:
+    # Relative residuals and logarithms need positive times and work; a zero time (a timer too coarse
+    # for the point) cannot be fitted.
+    if n < 2 or any(not (p["median_s"] > 0 and p["iterations"] > 0) for p in points):
         return None
     xs = [float(p["iterations"]) for p in points]
     ts = [float(p["median_s"]) for p in points]
@@ -197,7 +199,8 @@ COLOURS = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
 
 def svg(sweeps, axis, title):
     """Log-log plot of median time against total iterations on one axis: a series per kernel, fit dashed."""
-    series = [(s, axes(s).get(axis, [])) for s in sweeps]
+    # Log axes: a point with no time or no work cannot be placed.
+    series = [(s, [p for p in axes(s).get(axis, []) if p["iterations"] > 0 and p["median_s"] > 0]) for s in sweeps]
     series = [(s, pts) for s, pts in series if pts]
     W, H, L, R, T, B = 720, 440, 80, 200, 50, 50
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '

@@ -56,8 +56,11 @@ def test_a_slightly_slower_largest_problem_does_not_bend_the_line_onto_the_small
     assert f["exponent"] == pytest.approx(1.0, abs=0.01)
 
 
-def test_fit_needs_two_points():
+def test_fit_needs_two_points_with_positive_times():
     assert sweeps.fit(sweep("k")["points"][:1]) is None
+    pts = sweep("k")["points"][:5]
+    pts[2]["median_s"] = 0.0
+    assert sweeps.fit(pts) is None
 
 
 def test_csv_has_a_complete_row_for_every_kernel_and_point():
