@@ -85,9 +85,15 @@ fn load_balance(c: &mut Criterion) {
     configure(&mut group);
     group.throughput(Throughput::Elements(total_iterations(&inner.render_vec(&params))));
     let mut out = vec![0u32; params.pixels()];
-    for split in
-        [Split::Bands, Split::Rows, Split::Chunks(16384), Split::Chunks(4096), Split::Chunks(1024), Split::Chunks(256)]
-    {
+    for split in [
+        Split::Bands,
+        Split::Rows,
+        Split::Auto,
+        Split::Chunks(16384),
+        Split::Chunks(4096),
+        Split::Chunks(1024),
+        Split::Chunks(256),
+    ] {
         let id = BenchmarkId::new(split.name(), format!("{}-{threads}t", inner.name));
         group.bench_function(id, |b| {
             b.iter(|| pool.install(|| render_split(black_box(&params), 0, black_box(&mut out), inner.render_fn, split)))

@@ -129,7 +129,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-fma-f32",
         rung: "rayon threads",
-        description: "the scalar FMA kernel (f32) on every core: rayon, chunks of 4096 pixels",
+        description: "the scalar FMA kernel (f32) on every core: rayon, chunks of 4096-16384 pixels sized to the pool",
         precision: Precision::F32,
         threads: Threads::Pool,
         tolerance: Tolerance::F32,
@@ -140,7 +140,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-fma-f64",
         rung: "rayon threads",
-        description: "the scalar FMA kernel (f64) on every core: rayon, chunks of 4096 pixels",
+        description: "the scalar FMA kernel (f64) on every core: rayon, chunks of 4096-16384 pixels sized to the pool",
         precision: Precision::F64,
         threads: Threads::Pool,
         tolerance: Tolerance::F64_FMA,
@@ -151,7 +151,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-simd-f32",
         rung: "rayon threads",
-        description: "simd-f32 on every core: rayon, chunks of 4096 pixels",
+        description: "simd-f32 on every core: rayon, chunks of 4096-16384 pixels sized to the pool",
         precision: Precision::F32,
         threads: Threads::Pool,
         tolerance: Tolerance::F32,
@@ -166,7 +166,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-simd-f64",
         rung: "rayon threads",
-        description: "simd-f64 on every core: rayon, chunks of 4096 pixels",
+        description: "simd-f64 on every core: rayon, chunks of 4096-16384 pixels sized to the pool",
         precision: Precision::F64,
         threads: Threads::Pool,
         tolerance: Tolerance::F64_FMA,
@@ -192,7 +192,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-algorithmic-f32",
         rung: "algorithmic (exact skipping)",
-        description: "ALGORITHMIC: algorithmic-f32 on every core (rayon, chunks of 4096 pixels)",
+        description: "ALGORITHMIC: algorithmic-f32 on every core (rayon, chunks of 4096-16384 pixels sized to the pool)",
         precision: Precision::F32,
         threads: Threads::Pool,
         tolerance: Tolerance::F32,
@@ -216,7 +216,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel {
         name: "rayon-simd-algorithmic-f32",
         rung: "algorithmic (exact skipping)",
-        description: "ALGORITHMIC: simd-algorithmic-f32 on every core (rayon, chunks of 4096 pixels)",
+        description: "ALGORITHMIC: simd-algorithmic-f32 on every core (rayon, chunks of 4096-16384 pixels sized to the pool)",
         precision: Precision::F32,
         threads: Threads::Pool,
         tolerance: Tolerance::F32,

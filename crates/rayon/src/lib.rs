@@ -32,15 +32,29 @@ pub enum Split {
     Rows,
     /// Tasks of this many consecutive pixels.
     Chunks(usize),
+    /// Chunks sized to the pool: about [`AUTO_TASKS_PER_THREAD`] tasks a thread, between
+    /// [`AUTO_MIN_PIXELS`] and [`AUTO_MAX_PIXELS`] pixels, a multiple of 64 (whole vectors).
+    Auto,
 }
 
+/// [`Split::Auto`]: enough tasks a thread for work stealing to even out rows that cost 200x more
+/// than others.
+pub const AUTO_TASKS_PER_THREAD: usize = 16;
+/// [`Split::Auto`]'s smallest task: below this the per-task start-up (the SIMD kernel's point table,
+/// its last partly idle vectors, the task itself) shows.
+pub const AUTO_MIN_PIXELS: usize = 4096;
+/// [`Split::Auto`]'s largest task: larger ones did not pay on 2 cores.
+pub const AUTO_MAX_PIXELS: usize = 16384;
+
 impl Split {
-    /// The split the registered rayon kernels use, chosen from the `load-balance` bench group on the
-    /// SIMD kernel (2-core Xeon, 960x960/200): bands 2.21 ms (two bands balance on this symmetric
-    /// image; more do not), chunks of 16384 pixels 2.25 ms, 4096 2.30 ms, 1024 2.63 ms, 256 3.83 ms,
-    /// rows 2.66 ms. Small tasks pay a fixed start-up per task (the SIMD kernel's point table and
-    /// its last, partly idle vectors); 4096 keeps 225 tasks to balance on machines with many cores.
-    pub const BEST: Split = Split::Chunks(4096);
+    /// The split the registered rayon kernels use. Chosen from the `load-balance` bench group on the
+    /// SIMD kernel (2-core Xeon, 960x960/200): rows 2.70 ms, chunks of 256 pixels 4.01, of 1024 2.70,
+    /// of 4096 2.34, of 16384 2.29, two bands 2.28 (two bands balance on this symmetric image; more do
+    /// not). Each task pays a start-up of about 1.4 us (on one thread, 225 chunks of 4096 cost the
+    /// algorithmic kernel 0.31 ms more than one span; 57 chunks of 16384, 0.07 ms), while many cores
+    /// need many tasks to balance: so the chunk follows the pool, 16384 pixels on 2 threads here,
+    /// 4096 on 16.
+    pub const BEST: Split = Split::Auto;
 
     /// Short name for bench ids and tables: `bands`, `rows`, `chunks-1024`.
     pub fn name(self) -> String {
@@ -48,6 +62,7 @@ impl Split {
             Split::Bands => "bands".into(),
             Split::Rows => "rows".into(),
             Split::Chunks(n) => format!("chunks-{n}"),
+            Split::Auto => "auto".into(),
         }
     }
 
@@ -57,6 +72,9 @@ impl Split {
             Split::Bands => params.height().div_ceil(threads.max(1)) * params.width(),
             Split::Rows => params.width(),
             Split::Chunks(n) => n,
+            Split::Auto => (params.pixels() / (AUTO_TASKS_PER_THREAD * threads.max(1)))
+                .next_multiple_of(64)
+                .clamp(AUTO_MIN_PIXELS, AUTO_MAX_PIXELS),
         }
         .max(1)
     }
@@ -112,7 +130,7 @@ fn split_and_sum(
     a + b
 }
 
-/// [`render_split`] with [`Split::BEST`]: what the registered rayon kernels call.
+/// [`render_split`] with [`Split::BEST`] ([`Split::Auto`]): what the registered rayon kernels call.
 pub fn render(params: &Params, start: usize, out: &mut [u32], inner: RenderFn) {
     render_split(params, start, out, inner, Split::BEST)
 }

@@ -3,7 +3,8 @@ use mandel_rayon::{Split, current_threads, render_split, with_threads};
 use std::collections::BTreeSet;
 use std::sync::Mutex;
 
-const SPLITS: &[Split] = &[Split::Bands, Split::Rows, Split::Chunks(1), Split::Chunks(7), Split::Chunks(1024)];
+const SPLITS: &[Split] =
+    &[Split::Bands, Split::Rows, Split::Chunks(1), Split::Chunks(7), Split::Chunks(1024), Split::Auto];
 
 #[test]
 fn every_split_equals_the_inner_kernel() {
@@ -66,5 +67,11 @@ fn task_sizes() {
     assert_eq!(Split::Rows.task_pixels(&p, 2), 960);
     assert_eq!(Split::Chunks(256).task_pixels(&p, 2), 256);
     assert_eq!(Split::Chunks(0).task_pixels(&p, 2), 1);
-    assert_eq!(Split::BEST.name(), "chunks-4096");
+    assert_eq!(Split::BEST.name(), "auto");
+    // Auto: 16 tasks a thread, a multiple of 64, within 4096..=16384 pixels.
+    assert_eq!(Split::Auto.task_pixels(&p, 2), 16384);
+    assert_eq!(Split::Auto.task_pixels(&p, 4), 14400);
+    assert_eq!(Split::Auto.task_pixels(&p, 16), 4096);
+    let small = Params::new(33, 7, (-2.0, 0.6), (-1.5, 1.5), 200).unwrap();
+    assert_eq!(Split::Auto.task_pixels(&small, 2), 4096);
 }
