@@ -1,0 +1,30 @@
+"""Every file the ladder scripts write goes through here: written to a temporary file in the same
+folder, flushed to disk, then renamed over the target, so a crash or Ctrl-C leaves either the old
+file or the complete new one, never a truncated one."""
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes(path, data):
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not a file to write")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_text(path, text):
+    write_bytes(path, text.encode("utf-8"))
