@@ -6,7 +6,7 @@
 pub mod image;
 
 use mandel_core::Precision::{F32, F64};
-use mandel_core::{Kernel, Precision, Threads, Tolerance};
+use mandel_core::{Kernel, Precision, Threads, Tolerance, runs_everywhere};
 use mandel_simd::Variant::{Algorithmic, Refill, WholeVector};
 
 fn scalar() -> &'static str {
@@ -26,6 +26,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_naive::render_f32,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "naive-f64",
@@ -37,6 +39,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_naive::render_f64,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "num-complex-f32",
@@ -48,6 +52,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_num_complex::render_f32,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "num-complex-f64",
@@ -59,6 +65,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_num_complex::render_f64,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "fma-f32",
@@ -70,6 +78,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: mandel_fma::render_f32,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "fma-f64",
@@ -81,6 +91,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: mandel_fma::render_f64,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f32",
@@ -92,6 +104,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f32,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, WholeVector, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f64",
@@ -103,6 +117,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f64,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F64, WholeVector, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f32-refill",
@@ -114,6 +130,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f32_refill,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, Refill, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f64-refill",
@@ -125,6 +143,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f64_refill,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F64, Refill, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-fma-f32",
@@ -136,6 +156,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f32),
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-fma-f64",
@@ -147,6 +169,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f64),
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-simd-f32",
@@ -162,6 +186,8 @@ pub static KERNELS: &[Kernel] = &[
                 mandel_simd::render_counting(F32, WholeVector, p, s, o)
             })
         }),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-simd-f64",
@@ -177,6 +203,37 @@ pub static KERNELS: &[Kernel] = &[
                 mandel_simd::render_counting(F64, WholeVector, p, s, o)
             })
         }),
+        reference: false,
+        unavailable: runs_everywhere,
+    },
+    // References, not rungs: the hand-written C the Rust SIMD rung must beat (crates/c-reference).
+    Kernel {
+        name: "c-ref-f32",
+        rung: "C reference, hand-written intrinsics (not a rung)",
+        description: "hand-written C intrinsics (AVX2+FMA / AVX-512F, run-time dispatch), the Rust SIMD step's operations: the bar simd-f32 must beat",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: mandel_c_reference::isa,
+        render_fn: mandel_c_reference::render_f32,
+        lane_iterations_fn: Some(mandel_c_reference::render_f32_counting),
+        reference: true,
+        unavailable: mandel_c_reference::unavailable,
+    },
+    Kernel {
+        name: "rayon-c-ref-f32",
+        rung: "C reference, hand-written intrinsics (not a rung)",
+        description: "c-ref-f32 on every core, split as rayon-simd-f32 (rayon, chunks of 4096-16384 pixels sized to the pool): the bar rayon-simd-f32 must beat",
+        precision: Precision::F32,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F32,
+        isa: mandel_c_reference::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_c_reference::render_f32),
+        lane_iterations_fn: Some(|p, start, out| {
+            mandel_rayon::render_counting(p, start, out, mandel_c_reference::render_f32_counting)
+        }),
+        reference: true,
+        unavailable: mandel_c_reference::unavailable,
     },
     Kernel {
         name: "algorithmic-f32",
@@ -188,6 +245,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: mandel_algorithmic::render_f32,
         lane_iterations_fn: Some(mandel_algorithmic::render_span::<f32>),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-algorithmic-f32",
@@ -201,6 +260,8 @@ pub static KERNELS: &[Kernel] = &[
         lane_iterations_fn: Some(|p, start, out| {
             mandel_rayon::render_counting(p, start, out, mandel_algorithmic::render_span::<f32>)
         }),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-algorithmic-f32",
@@ -212,6 +273,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f32_algorithmic,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, Algorithmic, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-simd-algorithmic-f32",
@@ -227,12 +290,20 @@ pub static KERNELS: &[Kernel] = &[
                 mandel_simd::render_counting(F32, Algorithmic, p, s, o)
             })
         }),
+        reference: false,
+        unavailable: runs_everywhere,
     },
 ];
 
 /// Look a kernel up by its stable name.
 pub fn kernel(name: &str) -> Option<&'static Kernel> {
     KERNELS.iter().find(|k| k.name == name)
+}
+
+/// The registered kernels that can run in this build with these settings (see
+/// [`Kernel::unavailable`]), in ladder order.
+pub fn available_kernels() -> impl Iterator<Item = &'static Kernel> {
+    KERNELS.iter().filter(|k| (k.unavailable)().is_none())
 }
 
 /// The names of all kernels, comma-separated, for error messages.

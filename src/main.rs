@@ -217,6 +217,11 @@ struct KernelInfo {
     description: &'static str,
     tolerance_max_fraction: f64,
     tolerance_slack_pixels: usize,
+    /// A yardstick, not a rung of the article (the hand-written C reference).
+    reference: bool,
+    /// Whether the kernel can run in this build with these settings; if not, `unavailable` says why.
+    available: bool,
+    unavailable: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -235,6 +240,27 @@ struct VerifyRow {
     /// kernels that skip work.
     lane_iterations: u64,
     ok: bool,
+}
+
+/// `mandel verify` of a kernel that cannot run here: the checked row's keys, null, and the reason.
+#[derive(Serialize)]
+struct SkippedRow {
+    kernel: &'static str,
+    isa: &'static str,
+    precision: &'static str,
+    skipped: &'static str,
+    pixels: Option<usize>,
+    differing: Option<usize>,
+    allowed: Option<usize>,
+    ok: Option<bool>,
+}
+
+/// A row of `mandel verify`: checked against the reference, or skipped.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum VerifyEntry {
+    Checked(VerifyRow),
+    Skipped(SkippedRow),
 }
 
 fn main() -> ExitCode {
@@ -301,6 +327,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     description: k.description,
                     tolerance_max_fraction: k.tolerance.max_fraction,
                     tolerance_slack_pixels: k.tolerance.slack_pixels,
+                    reference: k.reference,
+                    available: (k.unavailable)().is_none(),
+                    unavailable: (k.unavailable)(),
                 })
                 .collect();
             if json {
@@ -308,16 +337,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
                 for i in &infos {
+                    let description = match i.unavailable {
+                        Some(reason) => format!("UNAVAILABLE ({reason}): {}", i.description),
+                        None => i.description.to_string(),
+                    };
                     println!(
                         "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
-                        i.name, i.rung, i.precision, i.threads, i.isa, i.description
+                        i.name, i.rung, i.precision, i.threads, i.isa, description
                     );
                 }
+                println!("C reference: {}", mandel_c_reference::describe());
             }
             Ok(ExitCode::SUCCESS)
         }
         Command::Render(args) => {
             let k = lookup(&args.kernel)?;
+            k.check_available().map_err(|e| e.to_string())?;
             let params = args.problem.params()?;
             let mut counts = vec![0u32; params.pixels()];
             let mut times = Vec::with_capacity(args.repeat as usize);
@@ -363,13 +398,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             };
             let expected = reference::render(&params);
             let reference_iterations = total_iterations(&expected);
+            // In the order asked; a kernel that cannot run here is skipped (not failed), with the reason.
             let mut rows = Vec::new();
             for k in kernels {
+                if let Some(reason) = (k.unavailable)() {
+                    rows.push(VerifyEntry::Skipped(SkippedRow {
+                        kernel: k.name,
+                        isa: (k.isa)(),
+                        precision: k.precision.as_str(),
+                        skipped: reason,
+                        pixels: None,
+                        differing: None,
+                        allowed: None,
+                        ok: None,
+                    }));
+                    continue;
+                }
                 let mut got = vec![0; params.pixels()];
                 let lane_iterations = k.render_counting(&params, &mut got).map_err(|e| e.to_string())?;
                 let cmp = compare(&expected, &got);
                 let allowed = k.tolerance.allowed(cmp.pixels);
-                rows.push(VerifyRow {
+                rows.push(VerifyEntry::Checked(VerifyRow {
                     kernel: k.name,
                     isa: (k.isa)(),
                     precision: k.precision.as_str(),
@@ -382,7 +431,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     reference_iterations,
                     lane_iterations,
                     ok: cmp.differing <= allowed,
-                });
+                }));
             }
             if args.json {
                 println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
@@ -391,21 +440,27 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
                     "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
                 );
-                for r in &rows {
-                    println!(
-                        "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
-                        r.kernel,
-                        r.isa,
-                        r.differing,
-                        r.allowed,
-                        r.max_abs_diff,
-                        r.iterations,
-                        r.lane_iterations,
-                        if r.ok { "ok" } else { "FAIL" }
-                    );
+                for row in &rows {
+                    match row {
+                        VerifyEntry::Checked(r) => println!(
+                            "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
+                            r.kernel,
+                            r.isa,
+                            r.differing,
+                            r.allowed,
+                            r.max_abs_diff,
+                            r.iterations,
+                            r.lane_iterations,
+                            if r.ok { "ok" } else { "FAIL" }
+                        ),
+                        VerifyEntry::Skipped(r) => {
+                            println!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)
+                        }
+                    }
                 }
             }
-            Ok(if rows.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            let failed = rows.iter().any(|row| matches!(row, VerifyEntry::Checked(r) if !r.ok));
+            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Peak { isa, json: as_json } => {
             let peak = mandel_simd::measure_peak(simd_isa(isa.as_deref())?);
@@ -508,6 +563,7 @@ fn time_renders(k: &mandel_core::Kernel, params: &Params, out: &mut [u32], budge
 
 fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     let k = lookup(&args.kernel)?;
+    k.check_available().map_err(|e| e.to_string())?;
     if !(args.budget.is_finite() && args.budget >= 0.0) {
         return Err(format!("--budget must be a non-negative number of seconds, got {}", args.budget));
     }

@@ -426,6 +426,48 @@ pub fn render_f32(params: &Params, start: usize, out: &mut [u32]) {
     }
 }
 
+/// Lane-iterations (every lane of every vector step, busy or idle, padding included) that a render
+/// of a span on `isa` with `tuning` executes, computed from the span's `counts`: the schedule is
+/// deterministic. A vector of `lanes` consecutive pixels runs until its last lane escapes (a count
+/// `n` escapes at step `n + 1`; padding at step 2) or `max_iters` steps, rounded up to the next
+/// check; finished vectors are refilled in order; every vector slot steps until the last one is
+/// done, so the total is vectors x lanes x steps of the loop. The scalar path executes the counts.
+/// (The Rust kernel counts its own with an instrumented build; the tests check the two agree.)
+pub fn lane_iterations(isa: Isa, tuning: Tuning, max_iters: u32, counts: &[u32]) -> u64 {
+    if isa == Isa::Scalar || counts.is_empty() {
+        return mandel_core::total_iterations(counts);
+    }
+    let (k, lanes) = (u64::from(tuning.check_every.max(1)), isa.lanes());
+    let steps = |need: u64| need.min(u64::from(max_iters)).div_ceil(k) * k;
+    let padding = steps(2);
+    let mut vectors = counts.chunks(lanes).map(|c| {
+        let real = c.iter().map(|&n| u64::from(n) + 1).max().unwrap_or(0);
+        steps(if c.len() < lanes { real.max(2) } else { real })
+    });
+    // Each slot: the step its vector finishes at, and whether it holds pixels (not only padding).
+    let mut slots: Vec<(u64, bool)> =
+        (0..tuning.vectors.max(1)).map(|_| vectors.next().map_or((padding, false), |d| (d, true))).collect();
+    loop {
+        let now = slots.iter().map(|s| s.0).min().unwrap_or(0);
+        for slot in slots.iter_mut().filter(|s| s.0 == now) {
+            *slot = vectors.next().map_or((now + padding, false), |d| (now + d, true));
+        }
+        if slots.iter().all(|s| !s.1) {
+            return slots.len() as u64 * lanes as u64 * now;
+        }
+    }
+}
+
+/// [`mandel_core::LaneIterationsFn`]: [`render_f32`], returning the lane-iterations it executed
+/// ([`lane_iterations`]; 0 when the kernel cannot run).
+pub fn render_f32_counting(params: &Params, start: usize, out: &mut [u32]) -> u64 {
+    render_f32(params, start, out);
+    match selection() {
+        Ok(s) => lane_iterations(s.isa, s.tuning.unwrap_or(t(1, 1)), params.max_iters(), out),
+        Err(_) => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -203,3 +203,25 @@ fn refusals_write_nothing() {
         assert_eq!(span, vec![7u32; 5]);
     }
 }
+
+/// The lane-iterations computed from the counts equal those the Rust kernel's instrumented build
+/// counts, where the two run the same schedule: Rust's simd-f32 keeps 4 vectors in flight on
+/// AVX-512 and 3 on AVX2, with a check every 8 steps (crates/simd/src/dispatch.rs). So the C kernel
+/// and the Rust one do the same work, lane for lane, not only give the same counts.
+#[test]
+fn lane_iterations_equal_the_rust_kernel_s() {
+    use mandel_c_reference::lane_iterations;
+    let cases = [(Isa::Avx512, mandel_simd::Isa::Avx512, 4), (Isa::Avx2, mandel_simd::Isa::Avx2, 3)];
+    for p in [Params::canonical(), params(33, 7, CANONICAL_X, CANONICAL_Y, 1), params(64, 64, EDGE_X, EDGE_Y, 1000)] {
+        for (isa, rust_isa, vectors) in cases {
+            if !isa.is_available() || !rust_isa.is_available() {
+                continue;
+            }
+            let tuning = Tuning { vectors, check_every: 8 };
+            let counts = c(isa, tuning, &p, 0, p.pixels());
+            let rust = mandel_simd::lane_count(rust_isa, Precision::F32, Variant::WholeVector, &p);
+            assert_eq!(rust.isa, rust_isa);
+            assert_eq!(lane_iterations(isa, tuning, p.max_iters(), &counts), rust.lane_iterations, "{isa} {p:?}");
+        }
+    }
+}
