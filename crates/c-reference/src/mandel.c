@@ -117,7 +117,8 @@ static void render_scalar(const mandel_c_view *v, size_t start, uint32_t *out, s
 
 /* (vectors in flight, steps between checks): each pair is one function of its path; lib.rs lists
  * the same pairs. Only vector counts whose hot loop stores nothing to the stack are kept (checked
- * with objdump): all of them on AVX-512 (32 registers), 2 and 3 on AVX2 (16 registers; 4 spilled). */
+ * with objdump, GCC 12): all of them on AVX-512 (32 registers), 2 and 3 on AVX2 (16 registers; 4
+ * spilled, and ran slower than 3). */
 #define AVX512_TUNINGS(X) X(2, 4) X(2, 8) X(3, 4) X(3, 8) X(4, 4) X(4, 8) X(6, 4) X(6, 8) X(8, 4) X(8, 8)
 #define AVX2_TUNINGS(X) X(2, 4) X(2, 8) X(3, 4) X(3, 8)
 #define MAX_VECTORS 8
@@ -132,11 +133,36 @@ static void render_scalar(const mandel_c_view *v, size_t start, uint32_t *out, s
  * register copy of re every step (12 instructions a step instead of 8 on AVX-512). */
 #define KEEP(x) __asm__("" : "+v"(x))
 
+/* Runs `stmt` with j = 0, 1, .., V - 1 (V <= MAX_VECTORS, a constant) as straight-line code: no
+ * loop for the compiler to keep (Clang kept `#pragma unroll`ed ones, with the vectors on the
+ * stack), so each vector's state is its own registers. Crates/simd's `unrolled!` does the same. */
+#define EACH_VECTOR(V, j, stmt)                                                                                        \
+    do {                                                                                                               \
+        EACH_1(V, j, 0, stmt) EACH_1(V, j, 1, stmt) EACH_1(V, j, 2, stmt) EACH_1(V, j, 3, stmt)                        \
+        EACH_1(V, j, 4, stmt) EACH_1(V, j, 5, stmt) EACH_1(V, j, 6, stmt) EACH_1(V, j, 7, stmt)                        \
+    } while (0)
+#define EACH_1(V, j, i, stmt)                                                                                          \
+    if ((i) < (V)) {                                                                                                   \
+        const int j = (i);                                                                                             \
+        stmt;                                                                                                          \
+    }
+
 /* ------------------------------------------------------------------------------------------------
  * AVX-512F: 16 lanes.
  */
 
-static AVX512 INLINE void load16(const mandel_c_view *v, cursor *c, __m512 *cx, __m512 *cy) {
+/* One vector of 16 consecutive pixels in flight. */
+typedef struct {
+    __m512 re, im, cx, cy;
+    __m512i n;       /* steps taken while inside: the counts */
+    __mmask16 alive; /* lanes inside at the last step */
+    size_t first;    /* its first pixel (span-relative; >= len: padding only) */
+    uint64_t started; /* the step it started at */
+} vec16;
+
+/* Give `x` the next 16 pixels of the span (padding past its end), starting at step `step`. */
+static AVX512 INLINE void start16(vec16 *x, const mandel_c_view *v, cursor *c, uint64_t step) {
+    x->first = c->next;
     if (c->col + 16 <= v->width && c->next + 16 <= c->len) {
         /* One row, all pixels: x_min + (col + i)*dx for 16 columns, in double (col + i is exact). */
         const __m512d col = _mm512_set1_pd((double)c->col), dx = _mm512_set1_pd(v->dx);
@@ -145,111 +171,94 @@ static AVX512 INLINE void load16(const mandel_c_view *v, cursor *c, __m512 *cx, 
         const __m512d hi = _mm512_add_pd(col, _mm512_setr_pd(8, 9, 10, 11, 12, 13, 14, 15));
         const __m256 xlo = _mm512_cvtpd_ps(_mm512_add_pd(x_min, _mm512_mul_pd(lo, dx)));
         const __m256 xhi = _mm512_cvtpd_ps(_mm512_add_pd(x_min, _mm512_mul_pd(hi, dx)));
-        *cx = _mm512_castpd_ps(
+        x->cx = _mm512_castpd_ps(
             _mm512_insertf64x4(_mm512_castpd256_pd512(_mm256_castps_pd(xlo)), _mm256_castps_pd(xhi), 1));
-        *cy = _mm512_set1_ps(y_at(v, c->row));
+        x->cy = _mm512_set1_ps(y_at(v, c->row));
     } else {
-        float x[16], y[16];
-        points_slow(v, c, 16, x, y);
-        *cx = _mm512_loadu_ps(x);
-        *cy = _mm512_loadu_ps(y);
+        float cx[16], cy[16];
+        points_slow(v, c, 16, cx, cy);
+        x->cx = _mm512_loadu_ps(cx);
+        x->cy = _mm512_loadu_ps(cy);
     }
     advance(c, v->width, 16);
+    x->re = x->im = _mm512_setzero_ps();
+    x->n = _mm512_setzero_si512();
+    x->alive = 0xFFFF;
+    x->started = step;
 }
 
-/* Counts of the vector whose first pixel is `first`, capped at max_iters; padding lanes are not stored. */
-static AVX512 INLINE void store16(uint32_t *out, size_t len, size_t first, __m512i n, __m512i max) {
-    if (first >= len)
+/* One step: the Rust AVX-512 step (crates/simd/src/avx512.rs), instruction for instruction.
+ * inside = !(mag > 4), unordered: a NaN goes on, as in Rust. Escaped lanes are frozen (merge-masked
+ * FMAs keep their z, so they stay outside) and stop counting (masked n - (-1), which GCC keeps in
+ * place where it copies n around a masked n + 1). */
+static AVX512 INLINE void step16(vec16 *x, __m512 four, __m512i minus_one) {
+    __m512 im2 = _mm512_mul_ps(x->im, x->im);
+    __m512 t = _mm512_sub_ps(x->cx, im2);
+    KEEP(t);
+    const __m512 mag = _mm512_fmadd_ps(x->re, x->re, im2);
+    const __mmask16 inside = _mm512_cmp_ps_mask(mag, four, _CMP_NGT_UQ);
+    __m512 two_re = _mm512_add_ps(x->re, x->re);
+    KEEP(two_re);
+    x->re = _mm512_mask_fmadd_ps(x->re, inside, x->re, t);
+    x->im = _mm512_mask_fmadd_ps(x->im, inside, two_re, x->cy);
+    x->n = _mm512_mask_sub_epi32(x->n, inside, x->n, minus_one);
+    x->alive = inside;
+}
+
+/* Store the counts of `x`, capped at max_iters; padding lanes are not stored. */
+static AVX512 INLINE void store16(const vec16 *x, uint32_t *out, size_t len, __m512i max) {
+    if (x->first >= len)
         return;
-    const __m512i counts = _mm512_min_epi32(n, max);
-    if (len - first >= 16) {
-        _mm512_storeu_si512(out + first, counts);
+    const __m512i counts = _mm512_min_epi32(x->n, max);
+    if (len - x->first >= 16) {
+        _mm512_storeu_si512(out + x->first, counts);
     } else {
         uint32_t part[16];
         _mm512_storeu_si512(part, counts);
-        store_part(out + first, part, len - first);
+        store_part(out + x->first, part, len - x->first);
     }
 }
-
-/* One step of vector j: the Rust AVX-512 step (crates/simd/src/avx512.rs), instruction for
- * instruction. inside = !(mag > 4), unordered: a NaN goes on, as in Rust. Escaped lanes are frozen
- * (merge-masked FMAs keep their z, so they stay outside) and stop counting (masked add). */
-#define STEP16(j)                                                                                                      \
-    do {                                                                                                               \
-        __m512 im2 = _mm512_mul_ps(im[j], im[j]);                                                                      \
-        __m512 t = _mm512_sub_ps(cx[j], im2);                                                                          \
-        KEEP(t);                                                                                                       \
-        const __m512 mag = _mm512_fmadd_ps(re[j], re[j], im2);                                                         \
-        const __mmask16 inside = _mm512_cmp_ps_mask(mag, four, _CMP_NGT_UQ);                                           \
-        __m512 two_re = _mm512_add_ps(re[j], re[j]);                                                                   \
-        KEEP(two_re);                                                                                                  \
-        re[j] = _mm512_mask_fmadd_ps(re[j], inside, re[j], t);                                                         \
-        im[j] = _mm512_mask_fmadd_ps(im[j], inside, two_re, cy[j]);                                                    \
-        n[j] = _mm512_mask_sub_epi32(n[j], inside, n[j], minus_one);                                                   \
-        alive[j] = inside;                                                                                             \
-    } while (0)
 
 static AVX512 INLINE void render_avx512(const mandel_c_view *v, size_t start, uint32_t *out, size_t len, const int V,
                                         const int K) {
     cursor cur = {0, len, start / v->width, start % v->width};
     const uint64_t max_iters = v->max_iters;
     const __m512 four = _mm512_set1_ps(4.0f);
-    const __m512i minus_one = _mm512_set1_epi32(-1), max = _mm512_set1_epi32((int)v->max_iters);
-    __m512 re[MAX_VECTORS], im[MAX_VECTORS], cx[MAX_VECTORS], cy[MAX_VECTORS];
-    __m512i n[MAX_VECTORS];
-    __mmask16 alive[MAX_VECTORS];
-    size_t first[MAX_VECTORS];     /* each vector's first pixel (span-relative; >= len: padding) */
-    uint64_t started[MAX_VECTORS]; /* the step each vector started at */
+    const __m512i max = _mm512_set1_epi32((int)v->max_iters);
+    /* Hidden from the optimiser, as in Rust: Clang turns a masked subtract of a known -1 into a
+     * mask-to-vector and a subtract, one instruction more. */
+    __m512i minus_one = _mm512_set1_epi32(-1);
+    KEEP(minus_one);
+    vec16 x[MAX_VECTORS];
     uint64_t step = 0;
 
-#pragma GCC unroll 8
-    for (int j = 0; j < V; j++) {
-        first[j] = cur.next;
-        load16(v, &cur, &cx[j], &cy[j]);
-        re[j] = im[j] = _mm512_setzero_ps();
-        n[j] = _mm512_setzero_si512();
-        alive[j] = 0xFFFF;
-        started[j] = 0;
-    }
+    EACH_VECTOR(V, j, start16(&x[j], v, &cur, 0));
     for (;;) {
         /* The step at which the oldest vector has run max_iters steps. */
-        uint64_t deadline = started[0];
-#pragma GCC unroll 8
-        for (int j = 1; j < V; j++)
-            deadline = started[j] < deadline ? started[j] : deadline;
+        uint64_t deadline = x[0].started;
+        EACH_VECTOR(V, j, deadline = x[j].started < deadline ? x[j].started : deadline);
         deadline += max_iters;
         /* The hot loop: K steps of every vector, then one check whether any vector has finished.
-         * The steps stay a loop (unrolling them made GCC spill on AVX2 and gained nothing on AVX-512). */
+         * The steps stay a loop (unrolling them made GCC spill on AVX2 and gained nothing here). */
         for (;;) {
 #pragma GCC unroll 1
-            for (int s = 0; s < K; s++) {
-#pragma GCC unroll 8
-                for (int j = 0; j < V; j++)
-                    STEP16(j);
-            }
+            for (int s = 0; s < K; s++)
+                EACH_VECTOR(V, j, step16(&x[j], four, minus_one));
             step += K;
             int finished = step >= deadline;
-#pragma GCC unroll 8
-            for (int j = 0; j < V; j++)
-                finished |= alive[j] == 0;
+            EACH_VECTOR(V, j, finished |= x[j].alive == 0);
             if (finished)
                 break;
         }
         /* Finished vectors store their counts and take the next pixels (padding once the span is done). */
         int done = 1;
-#pragma GCC unroll 8
-        for (int j = 0; j < V; j++) {
-            if (alive[j] == 0 || step - started[j] >= max_iters) {
-                store16(out, len, first[j], n[j], max);
-                first[j] = cur.next;
-                load16(v, &cur, &cx[j], &cy[j]);
-                re[j] = im[j] = _mm512_setzero_ps();
-                n[j] = _mm512_setzero_si512();
-                alive[j] = 0xFFFF;
-                started[j] = step;
+        EACH_VECTOR(V, j, {
+            if (x[j].alive == 0 || step - x[j].started >= max_iters) {
+                store16(&x[j], out, len, max);
+                start16(&x[j], v, &cur, step);
             }
-            done &= first[j] >= len;
-        }
+            done &= x[j].first >= len;
+        });
         if (done)
             return;
     }
@@ -259,7 +268,16 @@ static AVX512 INLINE void render_avx512(const mandel_c_view *v, size_t start, ui
  * AVX2 + FMA: 8 lanes.
  */
 
-static AVX2 INLINE void load8(const mandel_c_view *v, cursor *c, __m256 *cx, __m256 *cy) {
+typedef struct {
+    __m256 re, im, cx, cy;
+    __m256i n;
+    __m256 alive; /* all ones in the lanes that have never escaped */
+    size_t first;
+    uint64_t started;
+} vec8;
+
+static AVX2 INLINE void start8(vec8 *x, const mandel_c_view *v, cursor *c, uint64_t step) {
+    x->first = c->next;
     if (c->col + 8 <= v->width && c->next + 8 <= c->len) {
         const __m256d col = _mm256_set1_pd((double)c->col), dx = _mm256_set1_pd(v->dx);
         const __m256d x_min = _mm256_set1_pd(v->x_min);
@@ -267,104 +285,83 @@ static AVX2 INLINE void load8(const mandel_c_view *v, cursor *c, __m256 *cx, __m
         const __m256d hi = _mm256_add_pd(col, _mm256_setr_pd(4, 5, 6, 7));
         const __m128 xlo = _mm256_cvtpd_ps(_mm256_add_pd(x_min, _mm256_mul_pd(lo, dx)));
         const __m128 xhi = _mm256_cvtpd_ps(_mm256_add_pd(x_min, _mm256_mul_pd(hi, dx)));
-        *cx = _mm256_insertf128_ps(_mm256_castps128_ps256(xlo), xhi, 1);
-        *cy = _mm256_set1_ps(y_at(v, c->row));
+        x->cx = _mm256_insertf128_ps(_mm256_castps128_ps256(xlo), xhi, 1);
+        x->cy = _mm256_set1_ps(y_at(v, c->row));
     } else {
-        float x[8], y[8];
-        points_slow(v, c, 8, x, y);
-        *cx = _mm256_loadu_ps(x);
-        *cy = _mm256_loadu_ps(y);
+        float cx[8], cy[8];
+        points_slow(v, c, 8, cx, cy);
+        x->cx = _mm256_loadu_ps(cx);
+        x->cy = _mm256_loadu_ps(cy);
     }
     advance(c, v->width, 8);
+    x->re = x->im = _mm256_setzero_ps();
+    x->n = _mm256_setzero_si256();
+    x->alive = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
+    x->started = step;
 }
 
-static AVX2 INLINE void store8(uint32_t *out, size_t len, size_t first, __m256i n, __m256i max) {
-    if (first >= len)
+/* One step: the Rust portable step (crates/simd/src/lanes.rs, Orbit::step_portable). `alive` is
+ * sticky (an AND) and a live lane (all ones, -1) is subtracted from its count; escaped lanes go on
+ * iterating (z overflows, then turns NaN) but never count again. */
+static AVX2 INLINE void step8(vec8 *x, __m256 four) {
+    const __m256 im2 = _mm256_mul_ps(x->im, x->im);
+    __m256 t = _mm256_sub_ps(x->cx, im2);
+    KEEP(t);
+    const __m256 mag = _mm256_fmadd_ps(x->re, x->re, im2);
+    x->alive = _mm256_and_ps(x->alive, _mm256_cmp_ps(mag, four, _CMP_NGT_UQ));
+    x->n = _mm256_sub_epi32(x->n, _mm256_castps_si256(x->alive));
+    __m256 two_re = _mm256_add_ps(x->re, x->re);
+    KEEP(two_re);
+    x->re = _mm256_fmadd_ps(x->re, x->re, t);
+    x->im = _mm256_fmadd_ps(two_re, x->im, x->cy);
+}
+
+static AVX2 INLINE void store8(const vec8 *x, uint32_t *out, size_t len, __m256i max) {
+    if (x->first >= len)
         return;
-    const __m256i counts = _mm256_min_epi32(n, max);
-    if (len - first >= 8) {
-        _mm256_storeu_si256((__m256i *)(out + first), counts);
+    const __m256i counts = _mm256_min_epi32(x->n, max);
+    if (len - x->first >= 8) {
+        _mm256_storeu_si256((__m256i *)(out + x->first), counts);
     } else {
         uint32_t part[8];
         _mm256_storeu_si256((__m256i *)part, counts);
-        store_part(out + first, part, len - first);
+        store_part(out + x->first, part, len - x->first);
     }
 }
 
-/* One step of vector j: the Rust portable step (crates/simd/src/lanes.rs, Orbit::step_portable).
- * `alive` is sticky (an AND) and a live lane (all ones, -1) is subtracted from its count; escaped
- * lanes go on iterating (z overflows, then turns NaN) but never count again. */
-#define STEP8(j)                                                                                                       \
-    do {                                                                                                               \
-        const __m256 im2 = _mm256_mul_ps(im[j], im[j]);                                                                \
-        __m256 t = _mm256_sub_ps(cx[j], im2);                                                                          \
-        KEEP(t);                                                                                                       \
-        const __m256 mag = _mm256_fmadd_ps(re[j], re[j], im2);                                                         \
-        alive[j] = _mm256_and_ps(alive[j], _mm256_cmp_ps(mag, four, _CMP_NGT_UQ));                                     \
-        n[j] = _mm256_sub_epi32(n[j], _mm256_castps_si256(alive[j]));                                                  \
-        __m256 two_re = _mm256_add_ps(re[j], re[j]);                                                                   \
-        KEEP(two_re);                                                                                                  \
-        re[j] = _mm256_fmadd_ps(re[j], re[j], t);                                                                      \
-        im[j] = _mm256_fmadd_ps(two_re, im[j], cy[j]);                                                                 \
-    } while (0)
-
+/* render_avx512 with the AVX2 vector: the same schedule. */
 static AVX2 INLINE void render_avx2(const mandel_c_view *v, size_t start, uint32_t *out, size_t len, const int V,
                                     const int K) {
     cursor cur = {0, len, start / v->width, start % v->width};
     const uint64_t max_iters = v->max_iters;
     const __m256 four = _mm256_set1_ps(4.0f);
     const __m256i max = _mm256_set1_epi32((int)v->max_iters);
-    const __m256 all = _mm256_castsi256_ps(_mm256_set1_epi32(-1));
-    __m256 re[MAX_VECTORS], im[MAX_VECTORS], cx[MAX_VECTORS], cy[MAX_VECTORS], alive[MAX_VECTORS];
-    __m256i n[MAX_VECTORS];
-    size_t first[MAX_VECTORS];
-    uint64_t started[MAX_VECTORS];
+    vec8 x[MAX_VECTORS];
     uint64_t step = 0;
 
-#pragma GCC unroll 8
-    for (int j = 0; j < V; j++) {
-        first[j] = cur.next;
-        load8(v, &cur, &cx[j], &cy[j]);
-        re[j] = im[j] = _mm256_setzero_ps();
-        n[j] = _mm256_setzero_si256();
-        alive[j] = all;
-        started[j] = 0;
-    }
+    EACH_VECTOR(V, j, start8(&x[j], v, &cur, 0));
     for (;;) {
-        uint64_t deadline = started[0];
-#pragma GCC unroll 8
-        for (int j = 1; j < V; j++)
-            deadline = started[j] < deadline ? started[j] : deadline;
+        uint64_t deadline = x[0].started;
+        EACH_VECTOR(V, j, deadline = x[j].started < deadline ? x[j].started : deadline);
         deadline += max_iters;
         for (;;) {
 #pragma GCC unroll 1
-            for (int s = 0; s < K; s++) {
-#pragma GCC unroll 8
-                for (int j = 0; j < V; j++)
-                    STEP8(j);
-            }
+            for (int s = 0; s < K; s++)
+                EACH_VECTOR(V, j, step8(&x[j], four));
             step += K;
             int finished = step >= deadline;
-#pragma GCC unroll 8
-            for (int j = 0; j < V; j++)
-                finished |= _mm256_testz_ps(alive[j], alive[j]);
+            EACH_VECTOR(V, j, finished |= _mm256_testz_ps(x[j].alive, x[j].alive));
             if (finished)
                 break;
         }
         int done = 1;
-#pragma GCC unroll 8
-        for (int j = 0; j < V; j++) {
-            if (_mm256_testz_ps(alive[j], alive[j]) || step - started[j] >= max_iters) {
-                store8(out, len, first[j], n[j], max);
-                first[j] = cur.next;
-                load8(v, &cur, &cx[j], &cy[j]);
-                re[j] = im[j] = _mm256_setzero_ps();
-                n[j] = _mm256_setzero_si256();
-                alive[j] = all;
-                started[j] = step;
+        EACH_VECTOR(V, j, {
+            if (_mm256_testz_ps(x[j].alive, x[j].alive) || step - x[j].started >= max_iters) {
+                store8(&x[j], out, len, max);
+                start8(&x[j], v, &cur, step);
             }
-            done &= first[j] >= len;
-        }
+            done &= x[j].first >= len;
+        });
         if (done)
             return;
     }
@@ -372,8 +369,7 @@ static AVX2 INLINE void render_avx2(const mandel_c_view *v, size_t start, uint32
 
 typedef void (*render_fn)(const mandel_c_view *, size_t, uint32_t *, size_t);
 
-/* One function per path and tuning, each with its constant V and K, so every loop over the
- * vectors is unrolled and each vector's state is its own registers. */
+/* One function per path and tuning, each with its constant V and K. */
 #define INSTANTIATE_AVX512(V, K)                                                                                       \
     static AVX512 void avx512_v##V##_k##K(const mandel_c_view *v, size_t start, uint32_t *out, size_t len) {          \
         render_avx512(v, start, out, len, V, K);                                                                       \
