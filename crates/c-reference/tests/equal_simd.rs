@@ -225,3 +225,19 @@ fn lane_iterations_equal_the_rust_kernel_s() {
         }
     }
 }
+
+/// The calibration returns one of the path's own tunings (none on the scalar path), and the
+/// lane-iterations of the scalar path, or of nothing, are the counts.
+#[test]
+fn calibration_picks_a_built_tuning() {
+    for &isa in available_isas() {
+        let picked = mandel_c_reference::calibrate(isa).unwrap();
+        match isa {
+            Isa::Scalar => assert_eq!(picked, None),
+            _ => assert!(picked.is_some_and(|t| isa.tunings().contains(&t)), "{isa}: {picked:?}"),
+        }
+    }
+    let tuning = TUNINGS[0];
+    assert_eq!(mandel_c_reference::lane_iterations(Isa::Scalar, tuning, 200, &[3, 200, 1]), 204);
+    assert_eq!(mandel_c_reference::lane_iterations(Isa::Avx512, tuning, 200, &[]), 0);
+}
