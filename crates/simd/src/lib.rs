@@ -57,10 +57,12 @@ mod peak;
 mod points;
 mod refill;
 mod skip;
+mod tune;
 mod whole;
 
-pub use dispatch::{Isa, available_isas, selected_isa};
-pub use peak::{LaneReport, Peak, efficiency, fma_chains, lane_report, measure_peak};
+pub use dispatch::{Isa, TUNINGS, Tuning, available_isas, selected_isa};
+pub use peak::{LaneReport, Peak, efficiency, fma_chains, lane_report, measure_peak, step_only};
+pub use tune::{Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, chosen, forced_tuning, tuning};
 
 use mandel_core::{ParamError, Params, Precision, total_iterations};
 
@@ -118,11 +120,31 @@ pub fn render_span_with(
     start: usize,
     out: &mut [u32],
 ) -> Result<Isa, ParamError> {
+    render_span_tuned(isa, Tuning::default_for(isa.resolve()), precision, variant, params, start, out)
+}
+
+/// [`render_span_with`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the
+/// tests check that every instantiation gives the same counts.
+pub fn render_span_tuned(
+    isa: Isa,
+    tuning: Tuning,
+    precision: Precision,
+    variant: Variant,
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+) -> Result<Isa, ParamError> {
     params.check_span(start, out.len())?;
     Ok(match precision {
-        Precision::F32 => dispatch::render::<f32>(isa, variant, params, start, out, None),
-        Precision::F64 => dispatch::render::<f64>(isa, variant, params, start, out, None),
+        Precision::F32 => dispatch::render::<f32>(isa, tuning, variant, params, start, out, None),
+        Precision::F64 => dispatch::render::<f64>(isa, tuning, variant, params, start, out, None),
     })
+}
+
+/// The tuning a render of `precision` on `isa` uses: the chosen one ([`tuning`]) on the selected path,
+/// else the path's default.
+fn tuning_on(isa: Isa, precision: Precision) -> Tuning {
+    if isa.resolve() == selected_isa() { tuning(precision) } else { Tuning::default_for(isa.resolve()) }
 }
 
 /// Lane-iterations a render of the whole image executes (every lane of every vector step, useful or
@@ -145,41 +167,75 @@ impl LaneCount {
 pub fn lane_count(isa: Isa, precision: Precision, variant: Variant, params: &Params) -> LaneCount {
     let mut out = vec![0; params.pixels()];
     let mut lane_iterations = 0;
+    let t =
+        if variant == Variant::WholeVector { tuning_on(isa, precision) } else { Tuning::default_for(isa.resolve()) };
     let isa = match precision {
-        Precision::F32 => dispatch::render::<f32>(isa, variant, params, 0, &mut out, Some(&mut lane_iterations)),
-        Precision::F64 => dispatch::render::<f64>(isa, variant, params, 0, &mut out, Some(&mut lane_iterations)),
+        Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, 0, &mut out, Some(&mut lane_iterations)),
+        Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, 0, &mut out, Some(&mut lane_iterations)),
     };
     LaneCount { isa, lane_iterations, sum_of_counts: total_iterations(&out) }
 }
 
 /// [`mandel_core::RenderFn`]: f32, whole vectors (the registered `simd-f32`), on [`selected_isa`].
 pub fn render_f32(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(selected_isa(), Variant::WholeVector, params, start, out, None);
+    dispatch::render::<f32>(selected_isa(), tuning(Precision::F32), Variant::WholeVector, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f64, whole vectors (the registered `simd-f64`), on [`selected_isa`].
 pub fn render_f64(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(selected_isa(), Variant::WholeVector, params, start, out, None);
+    dispatch::render::<f64>(selected_isa(), tuning(Precision::F64), Variant::WholeVector, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f32, lane refilling (`simd-f32-refill`), on [`selected_isa`].
 pub fn render_f32_refill(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(selected_isa(), Variant::Refill, params, start, out, None);
+    dispatch::render::<f32>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Refill,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// [`mandel_core::RenderFn`]: f64, lane refilling (`simd-f64-refill`), on [`selected_isa`].
 pub fn render_f64_refill(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(selected_isa(), Variant::Refill, params, start, out, None);
+    dispatch::render::<f64>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Refill,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// [`mandel_core::RenderFn`]: f32, whole vectors with exact work skipping (`simd-algorithmic-f32`).
 pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(selected_isa(), Variant::Algorithmic, params, start, out, None);
+    dispatch::render::<f32>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Algorithmic,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// [`mandel_core::RenderFn`]: f64, whole vectors with exact work skipping (`simd-algorithmic-f64`).
 pub fn render_f64_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(selected_isa(), Variant::Algorithmic, params, start, out, None);
+    dispatch::render::<f64>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Algorithmic,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// The `render_*` function of `precision` and `variant` on [`selected_isa`], instrumented: returns the
@@ -188,9 +244,10 @@ pub fn render_f64_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
 pub fn render_counting(precision: Precision, variant: Variant, params: &Params, start: usize, out: &mut [u32]) -> u64 {
     let mut lane_iterations = 0;
     let isa = selected_isa();
+    let t = if variant == Variant::WholeVector { tuning(precision) } else { Tuning::default_for(isa) };
     match precision {
-        Precision::F32 => dispatch::render::<f32>(isa, variant, params, start, out, Some(&mut lane_iterations)),
-        Precision::F64 => dispatch::render::<f64>(isa, variant, params, start, out, Some(&mut lane_iterations)),
+        Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, start, out, Some(&mut lane_iterations)),
+        Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, start, out, Some(&mut lane_iterations)),
     };
     lane_iterations
 }

@@ -15,14 +15,21 @@ const CHUNK: usize = 1024;
 
 /// The points `c` of the pixels of one span, in order, served through buffers that windows of vectors
 /// are loaded from. A point is computed in f64 by [`Params::x_at`]/[`Params::y_at`] and rounded once to
-/// `T`, like every other rung's; the x of each column is computed once per render into a table, so
-/// filling the buffers is copying row segments of that table (row/column tracked incrementally, no
+/// `T`, like every other rung's; the x of each column the span touches is computed once per render into
+/// a table, so filling the buffers is copying runs of that table (row/column tracked incrementally, no
 /// division per pixel). Lanes may straddle rows: the buffer is flat.
+///
+/// The table holds only the span's own columns, in span order: `xs[k]` is the x of the span's pixel
+/// `k`, for `k < min(len, width)`, so pixel `k` of the span uses `xs[k % xs.len()]`. A task of a few
+/// thousand pixels of a 16-million-pixel row computes a few thousand x's, not 16 million: the fixed
+/// cost of a task no longer grows with the image width.
 ///
 /// Past the span's end the buffers hold padding points ([`PADDING`] index), so a vector load never reads
 /// past a buffer and never picks up a pixel outside the span.
 pub(crate) struct Points<T: Lanes> {
     xs: Vec<T>,
+    /// Index into `xs` of pixel `next`: `next % xs.len()`, tracked incrementally.
+    off: usize,
     params: Params,
     /// Span length, and the span-relative index of the next pixel to put in the buffers.
     len: usize,
@@ -46,11 +53,12 @@ impl<T: Lanes> Points<T> {
     /// the current position between two calls of [`Points::ensure`] (vectors per round x lanes).
     pub fn new(params: &Params, start: usize, len: usize, window: usize) -> Self {
         let width = params.width();
-        let xs = (0..width).map(|col| T::from_f64(params.x_at(col))).collect();
-        let size = CHUNK + window;
         let (row, col) = (start / width, start % width);
+        let xs = (0..len.clamp(1, width)).map(|k| T::from_f64(params.x_at((col + k) % width))).collect();
+        let size = CHUNK + window;
         let mut points = Points {
             xs,
+            off: 0,
             params: *params,
             len,
             next: 0,
@@ -95,8 +103,13 @@ impl<T: Lanes> Points<T> {
         let first = at;
         let width = self.params.width();
         while at < self.cx.len() && self.next < self.len {
-            let run = (width - self.col).min(self.len - self.next).min(self.cx.len() - at);
-            self.cx[at..at + run].copy_from_slice(&self.xs[self.col..self.col + run]);
+            let run =
+                (width - self.col).min(self.len - self.next).min(self.cx.len() - at).min(self.xs.len() - self.off);
+            self.cx[at..at + run].copy_from_slice(&self.xs[self.off..self.off + run]);
+            self.off += run;
+            if self.off == self.xs.len() {
+                self.off = 0;
+            }
             self.cy[at..at + run].fill(self.cy_row);
             for (k, slot) in self.idx[at..at + run].iter_mut().enumerate() {
                 // Spans hold at most MAX_PIXELS = 2^28 pixels, so a span-relative index fits in i32.
