@@ -120,7 +120,7 @@ pub fn render_span_with(
     start: usize,
     out: &mut [u32],
 ) -> Result<Isa, ParamError> {
-    render_span_tuned(isa, Tuning::default_for(isa.resolve()), precision, variant, params, start, out)
+    render_span_tuned(isa, tuning_on(isa, precision), precision, variant, params, start, out)
 }
 
 /// [`render_span_with`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the
