@@ -41,8 +41,21 @@ enum Command {
         json: bool,
     },
     /// SIMD kernels: lane-iterations executed against the sum of counts, speed, and efficiency against
-    /// the peak FMA throughput of the same ISA path.
+    /// the measured step ceiling and FMA peak of the same ISA path.
     Lanes(LanesArgs),
+    /// The SIMD kernel's tuning (vectors in flight, steps between checks) on this CPU: every
+    /// instantiated tuning timed on the canonical image, and the one the kernels use.
+    Tune {
+        /// ISA path to calibrate (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
+        #[arg(long)]
+        isa: Option<String>,
+        /// Timed renders per tuning (round-robin; the best counts).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+        rounds: u32,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The problem; the defaults are the canonical ladder problem.
@@ -187,6 +200,26 @@ struct PeakRow {
     f64_lanes: usize,
     f32_lane_fmas_per_s: f64,
     f64_lane_fmas_per_s: f64,
+    /// The kernel step's ceiling: lane-iterations per second with every lane busy, nothing else.
+    f32_step_lane_iterations_per_s: f64,
+    f64_step_lane_iterations_per_s: f64,
+    f32_step_tuning: String,
+    f64_step_tuning: String,
+}
+
+#[derive(Serialize)]
+struct TuneRow {
+    isa: &'static str,
+    precision: &'static str,
+    /// `calibrated`, `forced` (MANDEL_TUNING) or `default`.
+    source: &'static str,
+    /// The tuning this process's kernels use (chosen on the calibration image at first use).
+    chosen: String,
+    /// The fastest on this command's workload.
+    fastest: String,
+    workload: String,
+    /// Every tuning's best time on the workload, seconds.
+    times: Vec<(String, f64)>,
 }
 
 #[derive(Serialize)]
@@ -205,6 +238,8 @@ struct LanesRow {
     peak_lane_fmas_per_s: f64,
     efficiency: f64,
     useful_efficiency: f64,
+    step_ceiling_per_s: f64,
+    step_share: f64,
 }
 
 #[derive(Serialize)]
@@ -269,7 +304,7 @@ fn main() -> ExitCode {
         Command::Render(a) => a.threads,
         Command::Verify(a) => a.threads,
         Command::Sweep(a) => a.threads,
-        Command::List { .. } | Command::Peak { .. } | Command::Lanes(_) => None,
+        Command::List { .. } | Command::Peak { .. } | Command::Lanes(_) | Command::Tune { .. } => None,
     };
     let result = match threads {
         // Everything runs inside a pool of the asked size, so the rayon kernels use exactly it.
@@ -470,6 +505,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 f64_lanes: peak.f64_lanes,
                 f32_lane_fmas_per_s: peak.f32_lane_fmas_per_s,
                 f64_lane_fmas_per_s: peak.f64_lane_fmas_per_s,
+                f32_step_lane_iterations_per_s: peak.f32_step_lane_iterations_per_s,
+                f64_step_lane_iterations_per_s: peak.f64_step_lane_iterations_per_s,
+                f32_step_tuning: peak.f32_step_tuning.name(),
+                f64_step_tuning: peak.f64_step_tuning.name(),
             };
             if as_json {
                 println!("{}", serde_json::to_string(&row).map_err(|e| e.to_string())?);
@@ -482,6 +521,33 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                     row.f64_lane_fmas_per_s / 1e9,
                     row.f64_lanes
                 );
+                println!(
+                    "step ceiling, one core, {}: f32 {:.2} G lane-iterations/s ({}), f64 {:.2} G lane-iterations/s ({}): \
+                     the kernel's escape step on always-busy vectors, nothing else",
+                    row.isa,
+                    row.f32_step_lane_iterations_per_s / 1e9,
+                    row.f32_step_tuning,
+                    row.f64_step_lane_iterations_per_s / 1e9,
+                    row.f64_step_tuning
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Tune { isa, rounds, json: as_json } => {
+            let rows = tune(isa.as_deref(), rounds, &Params::canonical())?;
+            if as_json {
+                println!("{}", to_json(&rows)?);
+            } else {
+                for r in &rows {
+                    let times: Vec<String> = r.times.iter().map(|(t, s)| format!("{t} {:.3} ms", s * 1e3)).collect();
+                    println!(
+                        "{} {}: {}",
+                        r.isa,
+                        r.precision,
+                        if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
+                    );
+                    println!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -507,6 +573,8 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         peak_lane_fmas_per_s: r.peak_lane_fmas_per_s,
                         efficiency: r.efficiency,
                         useful_efficiency: r.useful_efficiency,
+                        step_ceiling_per_s: r.step_ceiling_per_s,
+                        step_share: r.step_share,
                     });
                 }
             }
@@ -514,8 +582,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 println!("{}", to_json(&rows)?);
             } else {
                 println!(
-                    "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9} {:>11} {:>7}",
-                    "kernel", "isa", "lane-iters", "sum of counts", "wasted", "min ms", "G lane-it/s", "of peak"
+                    "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9} {:>11} {:>8} {:>8}",
+                    "kernel",
+                    "isa",
+                    "lane-iters",
+                    "sum of counts",
+                    "wasted",
+                    "min ms",
+                    "G lane-it/s",
+                    "of step",
+                    "of FMA"
                 );
                 for r in &rows {
                     // The algorithmic variant executes fewer lane-iterations than the counts add up to.
@@ -524,7 +600,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         false => format!("{:.1}%", r.wasted_fraction * 100.0),
                     };
                     println!(
-                        "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9.3} {:>11.2} {:>6.1}%",
+                        "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9.3} {:>11.2} {:>7.1}% {:>7.1}%",
                         r.kernel,
                         r.isa,
                         r.lane_iterations,
@@ -532,12 +608,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                         wasted,
                         r.seconds * 1e3,
                         r.lane_iterations_per_s / 1e9,
+                        r.step_share * 100.0,
                         r.efficiency * 100.0
                     );
                 }
                 println!(
-                    "peak ({}, one core): f32 {:.1} G lane-FMA/s, f64 {:.1} G lane-FMA/s; a step is 8 vector operations on 2 ports, so 12.5% of peak is the ceiling",
+                    "one core, {}: step ceiling f32 {:.2} / f64 {:.2} G lane-iterations/s (\"of step\": useful iterations \
+                     against it); FMA peak f32 {:.1} / f64 {:.1} G lane-FMA/s (\"of FMA\": all lane-iterations against it)",
                     peak.isa,
+                    peak.f32_step_lane_iterations_per_s / 1e9,
+                    peak.f64_step_lane_iterations_per_s / 1e9,
                     peak.f32_lane_fmas_per_s / 1e9,
                     peak.f64_lane_fmas_per_s / 1e9
                 );
@@ -545,6 +625,33 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `mandel tune`: every tuning timed on `params` (the canonical image by default), per precision.
+fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>, String> {
+    let isa = simd_isa(isa)?;
+    mandel_simd::forced_tuning(isa.resolve())?;
+    Ok([mandel_core::Precision::F32, mandel_core::Precision::F64]
+        .into_iter()
+        .map(|precision| {
+            let c = mandel_simd::calibrate(isa, precision, params, rounds as usize);
+            let chosen = mandel_simd::chosen(precision);
+            // The process's own choice applies to the selected path; on another path, the fastest here.
+            let (chosen_name, source) = match chosen.isa == c.isa {
+                true => (chosen.tuning.name(), chosen.source.as_str()),
+                false => (c.tuning.name(), c.source.as_str()),
+            };
+            TuneRow {
+                isa: c.isa.name(),
+                precision: precision.as_str(),
+                source,
+                chosen: chosen_name,
+                fastest: c.tuning.name(),
+                workload: c.workload,
+                times: c.times.iter().map(|(t, s)| (t.name(), *s)).collect(),
+            }
+        })
+        .collect())
 }
 
 /// Times `renders` of `k` into `out` until `budget` seconds have passed (at least 3, at most 1000),

@@ -1,8 +1,8 @@
 //! Run-time choice of the instruction-set path, and the one place each path is instantiated.
 
-use crate::lanes::Lanes;
+use crate::lanes::{Consts, Lanes, Orbit, Step};
 use crate::{Variant, refill, whole};
-use fearless_simd::{Fallback, Level, Simd};
+use fearless_simd::{Fallback, Level, Simd, SimdBase};
 use mandel_core::Params;
 use std::sync::OnceLock;
 
@@ -100,7 +100,7 @@ pub fn available_isas() -> &'static [Isa] {
             }
         }
         #[cfg(target_arch = "aarch64")]
-        if Level::new().as_neon().is_some() {
+        if level().as_neon().is_some() {
             isas.push(Isa::Neon);
         }
         isas.push(Isa::Scalar);
@@ -121,11 +121,125 @@ pub fn selected_isa() -> Isa {
     })
 }
 
-/// Render with precision `T` and `variant` on `isa` (resolved first); returns the path that ran.
+/// The whole-vector kernel's two knobs, instantiated as const generics (`V`, `K` in `whole.rs`): how
+/// many vectors are in flight per thread, and how many steps run between two checks for a finished
+/// vector. Only the pairs in [`TUNINGS`] exist; which one runs is chosen per path and precision on the
+/// CPU that runs ([`crate::tuning`]). Counts never depend on the choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Tuning {
+    vectors: usize,
+    check_every: usize,
+}
+
+/// Every instantiated [`Tuning`] as `(vectors, check_every)`: the one list the macro below expands,
+/// so a pair is either instantiated on every path or does not exist.
+macro_rules! tunings {
+    ($callback:ident ! ($($args:tt)*)) => {
+        $callback!($($args)* ; (3, 8) (4, 4) (4, 8) (5, 4) (5, 8) (6, 4) (6, 8) (8, 4) (8, 8) (12, 8))
+    };
+}
+
+macro_rules! tuning_list {
+    (; $(($v:literal, $k:literal))*) => {
+        &[$(Tuning { vectors: $v, check_every: $k }),*]
+    };
+}
+
+/// The instantiated tunings, fewest vectors first.
+pub const TUNINGS: &[Tuning] = tunings!(tuning_list!());
+
+impl Tuning {
+    /// Vectors in flight per thread (`V`): independent dependency chains that hide the step's latency.
+    pub fn vectors(self) -> usize {
+        self.vectors
+    }
+    /// Steps between two checks for a finished vector (`K`).
+    pub fn check_every(self) -> usize {
+        self.check_every
+    }
+    /// `v4k8`: the name `MANDEL_TUNING` and the reports use.
+    pub fn name(self) -> String {
+        format!("v{}k{}", self.vectors, self.check_every)
+    }
+    /// The instantiated tuning named `name` (`v4k8`, any case), if any.
+    pub fn from_name(name: &str) -> Option<Tuning> {
+        TUNINGS.iter().copied().find(|t| t.name().eq_ignore_ascii_case(name.trim()))
+    }
+    /// The tuning a path uses before (or without) calibration: the fixed choice the kernel shipped with.
+    pub fn default_for(isa: Isa) -> Tuning {
+        match isa {
+            Isa::Avx512 | Isa::Neon => Tuning { vectors: 4, check_every: 8 },
+            Isa::Avx2 => Tuning { vectors: 3, check_every: 8 },
+            Isa::Sse2 | Isa::Scalar => Tuning { vectors: 2, check_every: 8 },
+        }
+    }
+}
+
+impl std::fmt::Display for Tuning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+/// This CPU's [`Level`], detected once (memchr caches its choice the same way): every render would
+/// otherwise re-run CPUID-based detection, once per call and once per rayon task.
+pub(crate) fn level() -> Level {
+    static LEVEL: OnceLock<Level> = OnceLock::new();
+    *LEVEL.get_or_init(Level::new)
+}
+
+/// Evaluate `$body` with `$simd` bound to the level of `isa` (which must be available: see
+/// [`Isa::resolve`]). `$wide` is evaluated on the paths with wide vectors (AVX-512, AVX2, NEON), where
+/// the tuning matters; `$narrow` on SSE2 and the scalar fallback, which run one fixed instantiation.
+macro_rules! on_level {
+    ($isa:expr, |$simd:ident| $wide:expr, $narrow:expr) => {{
+        match $isa {
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Isa::Avx512 => {
+                let $simd = level().as_avx512().expect("resolve() only returns available paths");
+                $wide
+            }
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Isa::Avx2 => {
+                let $simd = level().as_avx2().expect("resolve() only returns available paths");
+                $wide
+            }
+            #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+            Isa::Sse2 => {
+                let $simd = level().as_sse2().expect("resolve() only returns available paths");
+                $narrow
+            }
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => {
+                let $simd = level().as_neon().expect("resolve() only returns available paths");
+                $wide
+            }
+            _ => {
+                let $simd = Fallback::new();
+                $narrow
+            }
+        }
+    }};
+}
+
+/// `match` a [`Tuning`] onto the const generics of its instantiation: `$run::<_, T, V, K>(args)`.
+macro_rules! on_tuning {
+    ($tuning:expr, $run:ident :: <$t:ty> $args:tt ; $(($v:literal, $k:literal))*) => {
+        match ($tuning.vectors, $tuning.check_every) {
+            $(($v, $k) => $run::<_, $t, $v, $k> $args,)*
+            // Tuning values only come from TUNINGS, which lists exactly these pairs.
+            _ => unreachable!("tuning {:?} is not instantiated", $tuning),
+        }
+    };
+}
+
+/// Render with precision `T` and `variant` on `isa` (resolved first) with `tuning` (for the
+/// whole-vector variant; the others keep their own fixed knobs); returns the path that ran.
 /// `lane_iterations`, when given, receives the lane-iterations executed (an instrumented build of the
 /// same kernel, so the uninstrumented one pays nothing for the count).
 pub(crate) fn render<T: Lanes>(
     isa: Isa,
+    tuning: Tuning,
     variant: Variant,
     params: &Params,
     start: usize,
@@ -133,38 +247,52 @@ pub(crate) fn render<T: Lanes>(
     lane_iterations: Option<&mut u64>,
 ) -> Isa {
     let isa = isa.resolve();
-    // Vectors in flight V and steps between checks K, per path: V hides the ~4-cycle FMA latency of the
-    // 3-deep dependency chain of a step within the register file (32 zmm; 16 ymm/xmm).
-    match isa {
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Isa::Avx512 => {
-            let simd = Level::new().as_avx512().expect("resolve() only returns available paths");
-            run::<_, T, 4, 4, 8, 8>(simd, variant, params, start, out, lane_iterations)
-        }
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Isa::Avx2 => {
-            let simd = Level::new().as_avx2().expect("resolve() only returns available paths");
-            run::<_, T, 3, 8, 8, 4>(simd, variant, params, start, out, lane_iterations)
-        }
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Isa::Sse2 => {
-            let simd = Level::new().as_sse2().expect("resolve() only returns available paths");
-            run::<_, T, 2, 8, 8, 4>(simd, variant, params, start, out, lane_iterations)
-        }
-        #[cfg(target_arch = "aarch64")]
-        Isa::Neon => {
-            let simd = Level::new().as_neon().expect("resolve() only returns available paths");
-            run::<_, T, 4, 4, 8, 8>(simd, variant, params, start, out, lane_iterations)
-        }
-        _ => run::<_, T, 1, 8, 8, 4>(Fallback::new(), variant, params, start, out, lane_iterations),
+    match variant {
+        Variant::WholeVector => on_level!(
+            isa,
+            |simd| tunings!(on_tuning!(tuning, run_whole::<T>(simd, params, start, out, lane_iterations))),
+            run_whole::<_, T, 2, 8>(simd, params, start, out, lane_iterations)
+        ),
+        // The refill and algorithmic variants keep the knobs they were measured with, one
+        // instantiation a path: 4 vectors with 32 registers (AVX-512, NEON), 3 with 16 (AVX2), 2 on
+        // the narrow paths; checks every 4 (32 registers) or 8 steps, refill threshold an eighth or a
+        // quarter of the lanes.
+        _ => on_level!(
+            isa,
+            |simd| match isa {
+                Isa::Avx2 => run_fixed::<_, T, 3, 8, 4>(simd, variant, params, start, out, lane_iterations),
+                _ => run_fixed::<_, T, 4, 4, 8>(simd, variant, params, start, out, lane_iterations),
+            },
+            run_fixed::<_, T, 2, 8, 4>(simd, variant, params, start, out, lane_iterations)
+        ),
     }
     isa
 }
 
-/// Instantiate the kernels for level `S`. `vectorize` enters a `#[target_feature]` function for the
-/// level; the kernels are `#[inline(always)]` all the way down, so their whole body is compiled there.
 #[inline(always)]
-fn run<S: crate::lanes::Step, T: Lanes, const V: usize, const K: usize, const KW: usize, const D: usize>(
+fn run_whole<S: Step, T: Lanes, const V: usize, const K: usize>(
+    simd: S,
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+    lane_iterations: Option<&mut u64>,
+) {
+    match lane_iterations {
+        None => simd.vectorize(
+            #[inline(always)]
+            || whole::render::<S, T, V, K, false, false>(simd, params, start, out, &mut 0),
+        ),
+        Some(count) => simd.vectorize(
+            #[inline(always)]
+            || whole::render::<S, T, V, K, false, true>(simd, params, start, out, count),
+        ),
+    }
+}
+
+/// The refill and algorithmic variants with fixed `V` vectors, checks every `K` steps and refill
+/// threshold `D` (a vector refills once `LEN / D` of its lanes have finished).
+#[inline(always)]
+fn run_fixed<S: Step, T: Lanes, const V: usize, const K: usize, const D: usize>(
     simd: S,
     variant: Variant,
     params: &Params,
@@ -181,19 +309,11 @@ fn run<S: crate::lanes::Step, T: Lanes, const V: usize, const K: usize, const KW
             #[inline(always)]
             || refill::render::<S, T, V, K, D, true>(simd, params, start, out, count),
         ),
-        (Variant::WholeVector, None) => simd.vectorize(
-            #[inline(always)]
-            || whole::render::<S, T, V, KW, false, false>(simd, params, start, out, &mut 0),
-        ),
-        (Variant::WholeVector, Some(count)) => simd.vectorize(
-            #[inline(always)]
-            || whole::render::<S, T, V, KW, false, true>(simd, params, start, out, count),
-        ),
-        (Variant::Algorithmic, None) => simd.vectorize(
+        (_, None) => simd.vectorize(
             #[inline(always)]
             || whole::render::<S, T, V, K, true, false>(simd, params, start, out, &mut 0),
         ),
-        (Variant::Algorithmic, Some(count)) => simd.vectorize(
+        (_, Some(count)) => simd.vectorize(
             #[inline(always)]
             || whole::render::<S, T, V, K, true, true>(simd, params, start, out, count),
         ),
@@ -208,42 +328,57 @@ pub(crate) const FMA_CHAINS: usize = 12;
 /// the path, its lanes per vector and the sum of the results.
 pub(crate) fn fma_chains<T: Lanes>(isa: Isa, rounds: u64, a: T, b: T) -> (Isa, usize, T) {
     let isa = isa.resolve();
-    let (lanes, sum) = match isa {
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Isa::Avx512 => {
-            let simd = Level::new().as_avx512().expect("resolve() only returns available paths");
-            simd.vectorize(
-                #[inline(always)]
-                || chains::<_, T>(simd, rounds, a, b),
-            )
-        }
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Isa::Avx2 => {
-            let simd = Level::new().as_avx2().expect("resolve() only returns available paths");
-            simd.vectorize(
-                #[inline(always)]
-                || chains::<_, T>(simd, rounds, a, b),
-            )
-        }
-        #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-        Isa::Sse2 => {
-            let simd = Level::new().as_sse2().expect("resolve() only returns available paths");
-            simd.vectorize(
-                #[inline(always)]
-                || chains::<_, T>(simd, rounds, a, b),
-            )
-        }
-        #[cfg(target_arch = "aarch64")]
-        Isa::Neon => {
-            let simd = Level::new().as_neon().expect("resolve() only returns available paths");
-            simd.vectorize(
-                #[inline(always)]
-                || chains::<_, T>(simd, rounds, a, b),
-            )
-        }
-        _ => chains::<_, T>(Fallback::new(), rounds, a, b),
-    };
+    let (lanes, sum) = on_level!(
+        isa,
+        |simd| simd.vectorize(
+            #[inline(always)]
+            || chains::<_, T>(simd, rounds, a, b)
+        ),
+        simd.vectorize(
+            #[inline(always)]
+            || chains::<_, T>(simd, rounds, a, b)
+        )
+    );
     (isa, lanes, sum)
+}
+
+/// `steps` escape steps ([`Orbit::step`], the kernel's own) on `tuning.vectors()` independent vectors
+/// whose lanes all stay busy (points inside the main cardioid never escape), unrolled `check_every`
+/// times, with no check and no refill: the most lane-iterations a second this path can do with this
+/// step. Returns the path, its lanes per vector and the sum of the counts (so nothing is optimised away).
+pub(crate) fn step_only<T: Lanes>(isa: Isa, tuning: Tuning, steps: u64) -> (Isa, usize, u64) {
+    let isa = isa.resolve();
+    let (lanes, sum) = on_level!(
+        isa,
+        |simd| tunings!(on_tuning!(tuning, steps_on::<T>(simd, steps))),
+        steps_on::<_, T, 2, 8>(simd, steps)
+    );
+    (isa, lanes, sum)
+}
+
+#[inline(always)]
+fn steps_on<S: Step, T: Lanes, const V: usize, const K: usize>(simd: S, steps: u64) -> (usize, u64) {
+    simd.vectorize(
+        #[inline(always)]
+        || {
+            let k = Consts::<S, T>::new(simd);
+            let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
+                let cx = T::F::<S>::splat(simd, T::from_f64(-0.1 - 0.01 * v as f64));
+                let cy = T::F::<S>::splat(simd, T::from_f64(0.1));
+                Orbit::start(simd, std::hint::black_box(cx), cy)
+            });
+            for _ in 0..steps.div_ceil(K as u64) {
+                crate::lanes::unrolled!(K, |_s| {
+                    for orbit in orbits.iter_mut() {
+                        orbit.step(k);
+                    }
+                });
+            }
+            let sum =
+                orbits.iter().map(|o| o.n.as_slice().iter().map(|&n| Into::<i64>::into(n) as u64).sum::<u64>()).sum();
+            (crate::lanes::lanes::<S, T>(), sum)
+        },
+    )
 }
 
 #[inline(always)]

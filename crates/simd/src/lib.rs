@@ -1,53 +1,85 @@
 //! Rung: portable SIMD. The scalar FMA rung's step (`mandel_fma`) on vectors of 16/8/4 f32 lanes
 //! (8/4/2 f64), one kernel source for every instruction set, chosen at run time.
 //!
+//! # The algorithm (`whole.rs`, the registered `simd-f32`/`simd-f64`)
+//!
+//! ```text
+//! V vectors in flight, each holding LEN consecutive pixels of the span (lanes may straddle rows)
+//! loop:
+//!     repeat K times:                       # the hot loop: steps only, everything in registers
+//!         for each of the V vectors:
+//!             im2 = im*im;  mag = fma(re, re, im2)
+//!             alive &= !(mag > 4);  n += alive
+//!             re, im = fma(re, re, cx - im2), fma(re + re, im, cy)
+//!     for each vector that has finished (no lane alive, or max_iters steps since it started):
+//!         store min(n, max_iters) for its real lanes; load the next LEN points
+//!     stop when every vector holds only padding
+//! ```
+//!
+//! The tuning tuple `(V, K)` is a [`Tuning`]: `V` vectors in flight, a check every `K` steps.
+//!
+//! # The tricks, and what each is worth
+//! Figures are f32, 960x960/200, one thread; "Xeon" is the 2-core AVX-512 Sapphire Rapids VM the
+//! kernel was first tuned on, "Zen 4" the 2-core AMD EPYC (family 25 model 17, AVX-512) of this
+//! repository's second result set.
+//! 1. **The scalar twin's operations, in its order**, `mul_add_precise` being one fused, singly rounded
+//!    FMA on every path (emulated exactly on SSE2 and the scalar level): every lane rounds as
+//!    `mandel_fma` does, so the counts equal the scalar FMA rung's pixel for pixel (tests on every path,
+//!    every tuning).
+//! 2. **`V` independent vectors in flight.** The step's critical path (`im*im`, `cx - im2`, the FMA)
+//!    is about 10-12 cycles, while a core can issue the step's FMA-pipe work for one vector in 2-4:
+//!    several vectors hide the latency. How many is best depends on the microarchitecture, so it is
+//!    chosen on the running CPU (trick 6).
+//! 3. **Checks every `K` steps, out of the hot loop.** The loop only steps; whether a vector has
+//!    finished is asked every `K` (4 or 8) steps, costing at most `K - 1` idle steps per vector.
+//! 4. **Whole vectors, not lane refilling.** A vector runs until all its lanes have finished, leaving
+//!    lanes idle (15.5% of the lane-iterations here). Refilling single lanes (`refill.rs`,
+//!    `simd-f32-refill`) cuts that to 4.4% but its compress/expand bookkeeping costs more: 7.2 ms
+//!    against 5.9 on Zen 4 (5.5 against 4.3 on the Xeon). Kept, and benched, as the answer "no".
+//! 5. **AVX-512's merge-masked step** (`avx512.rs`): the portable step compiles to 12 instructions on
+//!    AVX-512 (LLVM keeps the sticky mask in a general register); merge-masked FMAs and a masked count
+//!    add do it in 8, all on vectors: 4.35 against 5.10 ms on the Xeon.
+//! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
+//!    instantiated; the first render of a precision times them all on a small calibration image and
+//!    keeps the fastest. On Zen 4 that is 8 vectors checked every 8 steps (5.3 ms; the fixed 4 vectors
+//!    the Xeon chose take 5.9 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
+//! 7. **Points from a table, row by row.** A point is `x_min + col*dx` in f64, rounded once to `T`, like
+//!    every rung's; the x of each column of the span is computed once into a table and the buffers are
+//!    filled by copying runs of it (`points.rs`), without pixel indices (only refilling needs them:
+//!    1.23 -> 1.14 ms at `max_iters` 1). The table covers only the span's own columns, so a rayon task's
+//!    fixed cost does not grow with the image width (1x16M at `max_iters` 1 on 2 threads: 27.9 s -> 80 ms).
+//! 8. **Tails without a scalar loop.** The span's last vector is padded with `c = 4`, which escapes
+//!    at once; padding lanes are never stored.
+//! 9. **Dispatch once.** The CPU's level and the selected path are detected once per process and
+//!    cached (as memchr does), not per call or per rayon task.
+//!
+//! # The other variants
+//! * [`Variant::Refill`] (`refill.rs`): trick 4's alternative.
+//! * [`Variant::Algorithmic`] (`simd-algorithmic-f32`): `whole.rs` plus exact work skipping
+//!   (cardioid/bulb closed form, cycle detection); counts identical to brute force's.
+//!
 //! # Why `fearless_simd`
-//! `std::simd` is nightly-only, so the portable layer is a crate. Measured on the 2-core AVX-512 Xeon
+//! `std::simd` is nightly-only, so the portable layer is a crate. Measured on the Xeon
 //! (f32, 960x960/200, one thread, 4 vectors in flight): hand-written `std::arch` AVX-512 5.65 ms,
 //! `fearless_simd` 6.4-6.7 ms, `pulp` 7.0 ms (AVX-512 only behind a non-default feature),
 //! `multiversion` + lane arrays 6.8 ms; `wide` has no run-time dispatch. `fearless_simd` 1.2 has
 //! run-time `Level` detection (AVX-512, AVX2+FMA, SSE2, NEON, a scalar fallback), native-width
-//! vector types with generic associated types, masks, `mul_add_precise` (a true fused multiply-add on
-//! every level, emulated exactly where the CPU has none), and `vectorize`, which compiles a generic
-//! function inside `#[target_feature]` for the detected level: one release binary, no
-//! `-C target-cpu=native` (which made the AVX-512 code ~9% slower here).
-//!
-//! # The kernels
-//! * [`Variant::WholeVector`] (`simd-f32`, `simd-f64`, the ladder's rung, `whole.rs`): `V` vectors in
-//!   flight per thread (4 on AVX-512 and NEON, 3 on AVX2, 2 on SSE2: enough independent FMA chains to hide
-//!   the 4-cycle latency of the step's 3-deep chain, few enough to stay in registers). Each vector takes
-//!   `LEN` consecutive pixels of the flattened span (lanes may straddle rows, so widths that are not a
-//!   multiple of the lane count need no special case; the span's last vector is padded with a point
-//!   that escapes at once and its padding lanes are never stored). Every `K` = 8 steps the loop checks
-//!   whether a vector has finished (every lane escaped, or `max_iters` steps since it started); that
-//!   vector stores its counts and takes the next pixels. Escaped lanes stop counting (masked add).
-//! * [`Variant::Refill`] (`simd-f32-refill`, `simd-f64-refill`, `refill.rs`): a lane whose pixel
-//!   finished takes the next pixel on its own (compress the finished lanes' counts into a log, expand
-//!   new points into their lanes). It cuts the lanes wasted on escaped pixels from 15.5% to 4.4% of
-//!   the lane-iterations (f32, AVX-512), but its bookkeeping costs more than it saves: 5.5 ms against
-//!   4.3 ms. Kept, and benched, because it answers the question "does refilling pay?" (here: no).
-//!
-//! # The step, and the AVX-512 fast path
-//! [`lanes::Orbit::step_portable`] is the scalar twin's arithmetic in its order (`im2 = im*im;
-//! mag = fma(re, re, im2); escape if mag > 4; re' = fma(re, re, cx - im2); im' = fma(re + re, im, cy)`),
-//! so every lane rounds exactly as `mandel_fma` does and the counts are equal pixel for pixel (tests
-//! assert 0 differing pixels on every path this CPU can run). On AVX-512 the portable code compiles to
-//! 12 instructions a step (LLVM keeps the sticky mask in a general register); `avx512.rs` writes the
-//! same arithmetic with merge-masked FMAs and a masked count add, 8 instructions, all on vectors. It
-//! earns its place: 4.35 ms against 5.10 ms for the portable step on the same level (f32).
+//! vector types with generic associated types, masks, `mul_add_precise`, and `vectorize`, which
+//! compiles a generic function inside `#[target_feature]` for the detected level: one release binary,
+//! no `-C target-cpu=native` (which made the AVX-512 code ~9% slower on the Xeon).
 //!
 //! # Dispatch
 //! [`selected_isa`] takes the widest path the CPU has, once; `MANDEL_ISA=avx2|sse2|neon|scalar` forces a
 //! narrower one (resolved to a path the CPU has, never wider), and [`render_span_with`] runs any path
 //! explicitly, which is how the tests check every path in one process. SSE2 has no FMA instruction, so
-//! its fused multiply-add is emulated exactly: correct, but about 30x slower than AVX2 (~110 ms, still
-//! ahead of the scalar rung's `fmaf` library call on such a CPU).
+//! its fused multiply-add is emulated exactly: correct, but about 30x slower than AVX2.
 //!
 //! # Measuring the ceiling
-//! [`measure_peak`] times independent FMA chains on the kernel's path (`mandel peak`); [`lane_report`]
-//! counts lane-iterations (an instrumented build of the same kernel) and reports them per second as a
-//! fraction of that peak (`mandel lanes`). A step is 8 vector operations for 2 ports, so 1/8 of the
-//! peak is the ceiling; `simd-f32` reaches about 9% of the peak (0.72 of the ceiling) here.
+//! [`measure_peak`] (`mandel peak`) measures two rates per path and precision: the FMA peak (independent
+//! FMA chains) and the step ceiling (the kernel's own step on always-busy vectors, no checks, at the
+//! best `V`: what this step can do on this CPU, whatever its ports). [`lane_report`] (`mandel lanes`)
+//! counts lane-iterations (an instrumented build of the same kernel) and reports the useful ones per
+//! second against the step ceiling.
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx512;
@@ -57,10 +89,12 @@ mod peak;
 mod points;
 mod refill;
 mod skip;
+mod tune;
 mod whole;
 
-pub use dispatch::{Isa, available_isas, selected_isa};
-pub use peak::{LaneReport, Peak, efficiency, fma_chains, lane_report, measure_peak};
+pub use dispatch::{Isa, TUNINGS, Tuning, available_isas, selected_isa};
+pub use peak::{LaneReport, Peak, efficiency, fma_chains, lane_report, measure_peak, step_only};
+pub use tune::{Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, chosen, forced_tuning, tuning};
 
 use mandel_core::{ParamError, Params, Precision, total_iterations};
 
@@ -118,11 +152,31 @@ pub fn render_span_with(
     start: usize,
     out: &mut [u32],
 ) -> Result<Isa, ParamError> {
+    render_span_tuned(isa, tuning_on(isa, precision), precision, variant, params, start, out)
+}
+
+/// [`render_span_with`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the
+/// tests check that every instantiation gives the same counts.
+pub fn render_span_tuned(
+    isa: Isa,
+    tuning: Tuning,
+    precision: Precision,
+    variant: Variant,
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+) -> Result<Isa, ParamError> {
     params.check_span(start, out.len())?;
     Ok(match precision {
-        Precision::F32 => dispatch::render::<f32>(isa, variant, params, start, out, None),
-        Precision::F64 => dispatch::render::<f64>(isa, variant, params, start, out, None),
+        Precision::F32 => dispatch::render::<f32>(isa, tuning, variant, params, start, out, None),
+        Precision::F64 => dispatch::render::<f64>(isa, tuning, variant, params, start, out, None),
     })
+}
+
+/// The tuning a render of `precision` on `isa` uses: the chosen one ([`tuning`]) on the selected path,
+/// else the path's default.
+fn tuning_on(isa: Isa, precision: Precision) -> Tuning {
+    if isa.resolve() == selected_isa() { tuning(precision) } else { Tuning::default_for(isa.resolve()) }
 }
 
 /// Lane-iterations a render of the whole image executes (every lane of every vector step, useful or
@@ -145,41 +199,75 @@ impl LaneCount {
 pub fn lane_count(isa: Isa, precision: Precision, variant: Variant, params: &Params) -> LaneCount {
     let mut out = vec![0; params.pixels()];
     let mut lane_iterations = 0;
+    let t =
+        if variant == Variant::WholeVector { tuning_on(isa, precision) } else { Tuning::default_for(isa.resolve()) };
     let isa = match precision {
-        Precision::F32 => dispatch::render::<f32>(isa, variant, params, 0, &mut out, Some(&mut lane_iterations)),
-        Precision::F64 => dispatch::render::<f64>(isa, variant, params, 0, &mut out, Some(&mut lane_iterations)),
+        Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, 0, &mut out, Some(&mut lane_iterations)),
+        Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, 0, &mut out, Some(&mut lane_iterations)),
     };
     LaneCount { isa, lane_iterations, sum_of_counts: total_iterations(&out) }
 }
 
 /// [`mandel_core::RenderFn`]: f32, whole vectors (the registered `simd-f32`), on [`selected_isa`].
 pub fn render_f32(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(selected_isa(), Variant::WholeVector, params, start, out, None);
+    dispatch::render::<f32>(selected_isa(), tuning(Precision::F32), Variant::WholeVector, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f64, whole vectors (the registered `simd-f64`), on [`selected_isa`].
 pub fn render_f64(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(selected_isa(), Variant::WholeVector, params, start, out, None);
+    dispatch::render::<f64>(selected_isa(), tuning(Precision::F64), Variant::WholeVector, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f32, lane refilling (`simd-f32-refill`), on [`selected_isa`].
 pub fn render_f32_refill(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(selected_isa(), Variant::Refill, params, start, out, None);
+    dispatch::render::<f32>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Refill,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// [`mandel_core::RenderFn`]: f64, lane refilling (`simd-f64-refill`), on [`selected_isa`].
 pub fn render_f64_refill(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(selected_isa(), Variant::Refill, params, start, out, None);
+    dispatch::render::<f64>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Refill,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// [`mandel_core::RenderFn`]: f32, whole vectors with exact work skipping (`simd-algorithmic-f32`).
 pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(selected_isa(), Variant::Algorithmic, params, start, out, None);
+    dispatch::render::<f32>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Algorithmic,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// [`mandel_core::RenderFn`]: f64, whole vectors with exact work skipping (`simd-algorithmic-f64`).
 pub fn render_f64_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(selected_isa(), Variant::Algorithmic, params, start, out, None);
+    dispatch::render::<f64>(
+        selected_isa(),
+        Tuning::default_for(selected_isa()),
+        Variant::Algorithmic,
+        params,
+        start,
+        out,
+        None,
+    );
 }
 
 /// The `render_*` function of `precision` and `variant` on [`selected_isa`], instrumented: returns the
@@ -188,9 +276,10 @@ pub fn render_f64_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
 pub fn render_counting(precision: Precision, variant: Variant, params: &Params, start: usize, out: &mut [u32]) -> u64 {
     let mut lane_iterations = 0;
     let isa = selected_isa();
+    let t = if variant == Variant::WholeVector { tuning(precision) } else { Tuning::default_for(isa) };
     match precision {
-        Precision::F32 => dispatch::render::<f32>(isa, variant, params, start, out, Some(&mut lane_iterations)),
-        Precision::F64 => dispatch::render::<f64>(isa, variant, params, start, out, Some(&mut lane_iterations)),
+        Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, start, out, Some(&mut lane_iterations)),
+        Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, start, out, Some(&mut lane_iterations)),
     };
     lane_iterations
 }

@@ -2,13 +2,18 @@
 //! one place the `mandel peak` and `mandel lanes` reports (and the ladder script reading them) get
 //! their numbers from.
 
-use crate::{Isa, LaneCount, Variant, dispatch, lane_count, render_span_with};
+use crate::{Isa, LaneCount, TUNINGS, Tuning, Variant, dispatch, lane_count, render_span_with};
 use mandel_core::{Params, Precision};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-/// Peak fused multiply-add throughput of one core on one path: lane-FMAs per second, i.e. vector FMA
-/// instructions per second times lanes per vector, measured on independent accumulator chains.
+/// What one core can do on one path, measured, in two figures per precision:
+/// * the FMA peak: lane-FMAs per second (vector FMA instructions per second times lanes), on
+///   independent accumulator chains: the machine's arithmetic ceiling;
+/// * the step ceiling: lane-iterations per second of the kernel's own escape step ([`step_only`]) on
+///   independent vectors whose lanes never escape, with no checks, at the best vectors-in-flight count:
+///   the most this step can do on this CPU, whatever its port layout. A kernel's efficiency is its useful
+///   iterations per second against this ceiling.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Peak {
     pub isa: Isa,
@@ -16,6 +21,11 @@ pub struct Peak {
     pub f64_lanes: usize,
     pub f32_lane_fmas_per_s: f64,
     pub f64_lane_fmas_per_s: f64,
+    pub f32_step_lane_iterations_per_s: f64,
+    pub f64_step_lane_iterations_per_s: f64,
+    /// The tuning (vectors in flight, unroll) that reached each step ceiling.
+    pub f32_step_tuning: Tuning,
+    pub f64_step_tuning: Tuning,
 }
 
 impl Peak {
@@ -25,6 +35,60 @@ impl Peak {
             Precision::F64 => self.f64_lane_fmas_per_s,
         }
     }
+    pub fn step_lane_iterations_per_s(&self, precision: Precision) -> f64 {
+        match precision {
+            Precision::F32 => self.f32_step_lane_iterations_per_s,
+            Precision::F64 => self.f64_step_lane_iterations_per_s,
+        }
+    }
+}
+
+/// `steps` steps of the kernel's escape step on `tuning.vectors()` always-busy vectors on `isa`
+/// (resolved), nothing else: returns the path, lanes per vector and a value that depends on every step.
+pub fn step_only(isa: Isa, precision: Precision, tuning: Tuning, steps: u64) -> (Isa, usize, u64) {
+    match precision {
+        Precision::F32 => dispatch::step_only::<f32>(isa, tuning, steps),
+        Precision::F64 => dispatch::step_only::<f64>(isa, tuning, steps),
+    }
+}
+
+/// Best lane-iterations per second of [`step_only`] over every instantiated tuning of `isa`, and the
+/// tuning that reached it. Each is timed like the FMA peak: grown to a millisecond, then best of ten.
+fn step_ceiling(isa: Isa, precision: Precision) -> (f64, Tuning) {
+    let tunings: Vec<Tuning> = if matches!(isa, Isa::Avx512 | Isa::Avx2 | Isa::Neon) {
+        TUNINGS.to_vec()
+    } else {
+        vec![Tuning::default_for(isa)]
+    };
+    tunings
+        .into_iter()
+        .map(|tuning| {
+            let (rate, _) = best_rate(|steps| {
+                let (_, lanes, sum) = step_only(isa, precision, tuning, steps);
+                black_box(sum);
+                (tuning.vectors() * lanes) as f64
+            });
+            (rate, tuning)
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .expect("at least one tuning")
+}
+
+/// Operations per second of `run(rounds)`, which returns the operations one round does: the run is
+/// grown until it lasts a millisecond (this also warms the core up to its vector clock), then the
+/// best of ten runs counts. Returns the rate and the operations per round.
+fn best_rate(mut run: impl FnMut(u64) -> f64) -> (f64, f64) {
+    let mut rounds = 1 << 10;
+    let mut timed = |rounds: u64| {
+        let t = Instant::now();
+        let per_round = run(rounds);
+        (t.elapsed(), per_round)
+    };
+    while timed(rounds).0 < Duration::from_millis(1) {
+        rounds *= 2;
+    }
+    let (best, per_round) = (0..10).map(|_| timed(rounds)).min_by_key(|r| r.0).expect("ten runs");
+    (rounds as f64 * per_round / best.as_secs_f64(), per_round)
 }
 
 /// Run `rounds` rounds of the peak micro-benchmark on `isa` (resolved) in `precision`: every round is one
@@ -41,39 +105,43 @@ pub fn fma_chains(isa: Isa, precision: Precision, rounds: u64) -> (Isa, usize, f
     }
 }
 
-/// Lane-FMAs per second of the best of several timed runs of [`fma_chains`], each at least a
-/// millisecond long; about 30 ms in all.
+/// Lane-FMAs per second of the FMA chains on `isa` in `precision` ([`best_rate`]), and lanes per vector.
 fn lane_fmas_per_s(isa: Isa, precision: Precision) -> (usize, f64) {
-    let mut rounds = 1 << 10;
     let mut lanes = 1;
-    let run = |rounds: u64, lanes: &mut usize| {
-        let t = Instant::now();
+    let (rate, _) = best_rate(|rounds| {
         let (_, l, sum) = fma_chains(isa, precision, rounds);
         black_box(sum);
-        *lanes = l;
-        t.elapsed()
-    };
-    // Grow the run until it lasts a millisecond (this also warms the core up to its vector clock).
-    while run(rounds, &mut lanes) < Duration::from_millis(1) {
-        rounds *= 2;
-    }
-    let best = (0..10).map(|_| run(rounds, &mut lanes)).min().expect("ten runs");
-    let fmas = rounds as f64 * dispatch::FMA_CHAINS as f64 * lanes as f64;
-    (lanes, fmas / best.as_secs_f64())
+        lanes = l;
+        (dispatch::FMA_CHAINS * l) as f64
+    });
+    (lanes, rate)
 }
 
-/// Measure the peak FMA throughput of one core on `isa` (resolved to a path this CPU has), f32 and f64.
+/// Measure one core on `isa` (resolved to a path this CPU has), f32 and f64: the FMA peak and the
+/// kernel step's ceiling. About half a second.
 pub fn measure_peak(isa: Isa) -> Peak {
     let isa = isa.resolve();
     let (f32_lanes, f32_lane_fmas_per_s) = lane_fmas_per_s(isa, Precision::F32);
     let (f64_lanes, f64_lane_fmas_per_s) = lane_fmas_per_s(isa, Precision::F64);
-    Peak { isa, f32_lanes, f64_lanes, f32_lane_fmas_per_s, f64_lane_fmas_per_s }
+    let (f32_step_lane_iterations_per_s, f32_step_tuning) = step_ceiling(isa, Precision::F32);
+    let (f64_step_lane_iterations_per_s, f64_step_tuning) = step_ceiling(isa, Precision::F64);
+    Peak {
+        isa,
+        f32_lanes,
+        f64_lanes,
+        f32_lane_fmas_per_s,
+        f64_lane_fmas_per_s,
+        f32_step_lane_iterations_per_s,
+        f64_step_lane_iterations_per_s,
+        f32_step_tuning,
+        f64_step_tuning,
+    }
 }
 
-/// A kernel's lane-iterations per second as a fraction of the peak lane-FMA rate. A step is 8 vector
-/// operations (3 FMAs, 3 other float operations, the compare and the count) on the 2 FMA-capable ports,
-/// so one vector step takes 4 cycles while the peak does 2 FMAs a cycle: a kernel that never wastes an
-/// issue slot or a lane reaches 1/8 = 0.125 of the peak, not 1.
+/// Lane-iterations per second as a fraction of a measured rate (the FMA peak or the step ceiling).
+/// Against the FMA peak, no kernel reaches 1: a step is several vector operations (3 FMAs, a multiply,
+/// an add, a subtract, the compare and the count), and how many of them a cycle can issue depends on
+/// the microarchitecture's ports, which is why the step ceiling is measured, not derived.
 pub fn efficiency(lane_iterations: u64, seconds: f64, peak_lane_fmas_per_s: f64) -> f64 {
     lane_iterations as f64 / seconds / peak_lane_fmas_per_s
 }
@@ -100,10 +168,15 @@ pub struct LaneReport {
     pub seconds: f64,
     pub lane_iterations_per_s: f64,
     pub peak_lane_fmas_per_s: f64,
-    /// `lane_iterations_per_s / peak_lane_fmas_per_s` (see [`efficiency`]; at most 0.125).
+    /// `lane_iterations_per_s / peak_lane_fmas_per_s` (see [`efficiency`]).
     pub efficiency: f64,
     /// The same with useful lane-iterations only (sum of counts).
     pub useful_efficiency: f64,
+    /// The step ceiling of this path and precision ([`Peak::step_lane_iterations_per_s`]).
+    pub step_ceiling_per_s: f64,
+    /// Useful lane-iterations (sum of counts) per second against the step ceiling: 1 would be a kernel
+    /// that never idles a lane, never checks, never loads a point.
+    pub step_share: f64,
 }
 
 /// Count and time one kernel: lane-iterations from an instrumented render, time as the fastest of
@@ -144,5 +217,7 @@ pub fn lane_report(
         peak_lane_fmas_per_s: peak_rate,
         efficiency: efficiency(lane_iterations, seconds, peak_rate),
         useful_efficiency: efficiency(sum_of_counts, seconds, peak_rate),
+        step_ceiling_per_s: peak.step_lane_iterations_per_s(precision),
+        step_share: efficiency(sum_of_counts, seconds, peak.step_lane_iterations_per_s(precision)),
     }
 }

@@ -15,14 +15,23 @@ const CHUNK: usize = 1024;
 
 /// The points `c` of the pixels of one span, in order, served through buffers that windows of vectors
 /// are loaded from. A point is computed in f64 by [`Params::x_at`]/[`Params::y_at`] and rounded once to
-/// `T`, like every other rung's; the x of each column is computed once per render into a table, so
-/// filling the buffers is copying row segments of that table (row/column tracked incrementally, no
+/// `T`, like every other rung's; the x of each column the span touches is computed once per render into
+/// a table, so filling the buffers is copying runs of that table (row/column tracked incrementally, no
 /// division per pixel). Lanes may straddle rows: the buffer is flat.
+///
+/// The table holds only the span's own columns, in span order: `xs[k]` is the x of the span's pixel
+/// `k`, for `k < min(len, width)`, so pixel `k` of the span uses `xs[k % xs.len()]`. A task of a few
+/// thousand pixels of a 16-million-pixel row computes a few thousand x's, not 16 million: the fixed
+/// cost of a task no longer grows with the image width.
 ///
 /// Past the span's end the buffers hold padding points ([`PADDING`] index), so a vector load never reads
 /// past a buffer and never picks up a pixel outside the span.
-pub(crate) struct Points<T: Lanes> {
+/// `IDX`: whether the buffers also carry each point's pixel index (the refill kernel needs it; the
+/// whole-vector kernel knows a vector's pixels from its first one, and skips writing the indices).
+pub(crate) struct Points<T: Lanes, const IDX: bool> {
     xs: Vec<T>,
+    /// Index into `xs` of pixel `next`: `next % xs.len()`, tracked incrementally.
+    off: usize,
     params: Params,
     /// Span length, and the span-relative index of the next pixel to put in the buffers.
     len: usize,
@@ -41,16 +50,17 @@ pub(crate) struct Points<T: Lanes> {
     window: usize,
 }
 
-impl<T: Lanes> Points<T> {
+impl<T: Lanes, const IDX: bool> Points<T, IDX> {
     /// Points of pixels `start .. start + len`; `window` is the number of slots the caller reads past
     /// the current position between two calls of [`Points::ensure`] (vectors per round x lanes).
     pub fn new(params: &Params, start: usize, len: usize, window: usize) -> Self {
         let width = params.width();
-        let xs = (0..width).map(|col| T::from_f64(params.x_at(col))).collect();
-        let size = CHUNK + window;
         let (row, col) = (start / width, start % width);
+        let xs = (0..len.clamp(1, width)).map(|k| T::from_f64(params.x_at((col + k) % width))).collect();
+        let size = CHUNK + window;
         let mut points = Points {
             xs,
+            off: 0,
             params: *params,
             len,
             next: 0,
@@ -59,7 +69,7 @@ impl<T: Lanes> Points<T> {
             cy_row: T::from_f64(params.y_at(row)),
             cx: vec![T::ZERO; size],
             cy: vec![T::ZERO; size],
-            idx: vec![T::Int::from(PADDING); size],
+            idx: vec![T::Int::from(PADDING); if IDX { size } else { 0 }],
             pos: 0,
             real_end: 0,
             window,
@@ -83,7 +93,9 @@ impl<T: Lanes> Points<T> {
         let kept_real = self.real_end.saturating_sub(self.pos);
         self.cx.copy_within(self.pos.., 0);
         self.cy.copy_within(self.pos.., 0);
-        self.idx.copy_within(self.pos.., 0);
+        if IDX {
+            self.idx.copy_within(self.pos.., 0);
+        }
         self.pos = 0;
         // Real pixels follow the kept slots only if no padding was among them.
         let written = self.fill(kept);
@@ -95,12 +107,19 @@ impl<T: Lanes> Points<T> {
         let first = at;
         let width = self.params.width();
         while at < self.cx.len() && self.next < self.len {
-            let run = (width - self.col).min(self.len - self.next).min(self.cx.len() - at);
-            self.cx[at..at + run].copy_from_slice(&self.xs[self.col..self.col + run]);
+            let run =
+                (width - self.col).min(self.len - self.next).min(self.cx.len() - at).min(self.xs.len() - self.off);
+            self.cx[at..at + run].copy_from_slice(&self.xs[self.off..self.off + run]);
+            self.off += run;
+            if self.off == self.xs.len() {
+                self.off = 0;
+            }
             self.cy[at..at + run].fill(self.cy_row);
-            for (k, slot) in self.idx[at..at + run].iter_mut().enumerate() {
-                // Spans hold at most MAX_PIXELS = 2^28 pixels, so a span-relative index fits in i32.
-                *slot = T::Int::from((self.next + k) as i32);
+            if IDX {
+                for (k, slot) in self.idx[at..at + run].iter_mut().enumerate() {
+                    // Spans hold at most MAX_PIXELS = 2^28 pixels, so a span-relative index fits in i32.
+                    *slot = T::Int::from((self.next + k) as i32);
+                }
             }
             at += run;
             self.next += run;
@@ -114,7 +133,9 @@ impl<T: Lanes> Points<T> {
         let written = at - first;
         self.cx[at..].fill(T::from_f64(PADDING_C));
         self.cy[at..].fill(T::ZERO);
-        self.idx[at..].fill(T::Int::from(PADDING));
+        if IDX {
+            self.idx[at..].fill(T::Int::from(PADDING));
+        }
         written
     }
 
@@ -123,13 +144,18 @@ impl<T: Lanes> Points<T> {
     #[inline(always)]
     pub fn take<S: Simd>(&mut self, simd: S, take: usize) -> (T::F<S>, T::F<S>, T::I<S>) {
         let lanes = <T::F<S> as SimdBase<S>>::LEN;
+        let from = self.pos;
+        let (cx, cy) = self.take_points(simd, take);
+        (cx, cy, T::I::<S>::from_slice(simd, &self.idx[from..from + lanes]))
+    }
+
+    /// [`Points::take`] without the indices.
+    #[inline(always)]
+    pub fn take_points<S: Simd>(&mut self, simd: S, take: usize) -> (T::F<S>, T::F<S>) {
+        let lanes = <T::F<S> as SimdBase<S>>::LEN;
         let (from, to) = (self.pos, self.pos + lanes);
         self.pos += take;
-        (
-            T::F::<S>::from_slice(simd, &self.cx[from..to]),
-            T::F::<S>::from_slice(simd, &self.cy[from..to]),
-            T::I::<S>::from_slice(simd, &self.idx[from..to]),
-        )
+        (T::F::<S>::from_slice(simd, &self.cx[from..to]), T::F::<S>::from_slice(simd, &self.cy[from..to]))
     }
 
     /// Every pixel of the span has been handed out: only padding is left.

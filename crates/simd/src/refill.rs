@@ -34,7 +34,7 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const D:
     let padding = T::I::<S>::splat(simd, T::Int::from(PADDING));
     let mut threshold = (len / D).max(1) as u32;
 
-    let mut points = Points::<T>::new(params, start, out.len(), V * len);
+    let mut points = Points::<T, true>::new(params, start, out.len(), V * len);
     let mut log = Log::<T>::new(LOG_LIMIT, V * len);
     let mut idx = [padding; V];
     let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {

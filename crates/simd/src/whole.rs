@@ -42,7 +42,7 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
     // max_iters <= MAX_ITERS_CAP = 10^6 fits in i32.
     let max = T::I::<S>::splat(simd, T::Int::from(max_iters as i32));
 
-    let mut points = Points::<T>::new(params, start, out.len(), V * len);
+    let mut points = Points::<T, false>::new(params, start, out.len(), V * len);
     // Each vector's first pixel (span-relative; past the span's end once the span has run out) and the
     // step it started at.
     let mut first = [0usize; V];
@@ -122,14 +122,14 @@ const CYCLE_CHECK_EVERY: u64 = 32;
 #[inline(always)]
 fn load<S: Step, T: Lanes, const SKIP: bool>(
     simd: S,
-    points: &mut Points<T>,
+    points: &mut Points<T, false>,
     next: &mut usize,
     out: &mut [u32],
     max: T::I<S>,
 ) -> (Orbit<S, T>, usize) {
     let len = lanes::<S, T>();
     loop {
-        let (cx, cy, _) = points.take(simd, len);
+        let (cx, cy) = points.take_points(simd, len);
         let first = *next;
         *next += len;
         let mut orbit = Orbit::start(simd, cx, cy);

@@ -169,3 +169,58 @@ fn peak_chains_compute_their_recurrence() {
         }
     }
 }
+
+/// Every instantiated tuning (vectors in flight, steps between checks) on every wide path gives the
+/// scalar twin's counts: the tuning may change the speed, never a count.
+#[test]
+fn every_tuning_equals_the_scalar_twin() {
+    let views = [
+        (params(33, 7, 300), 0, 231),
+        (params(33, 7, 300), 13, 40),
+        (params(1, 17, 1000), 0, 17),
+        (params(5, 3, 1), 0, 15),
+        (params(240, 240, 200), 0, 240 * 240),
+        (params(240, 240, 200), 1000, 7777),
+    ];
+    for &isa in available_isas() {
+        for precision in PRECISIONS {
+            for &tuning in mandel_simd::TUNINGS {
+                for (p, start, len) in &views {
+                    let expected = twin(precision, p, *start, *len);
+                    let mut got = vec![u32::MAX; *len];
+                    mandel_simd::render_span_tuned(isa, tuning, precision, Variant::WholeVector, p, *start, &mut got)
+                        .unwrap();
+                    let cmp = compare(&expected, &got);
+                    assert_eq!(cmp.differing, 0, "{isa} {precision:?} {tuning}: span {start}+{len}: {cmp:?}");
+                }
+            }
+        }
+    }
+}
+
+/// Tuning names round-trip, and nothing else is accepted.
+#[test]
+fn tuning_names_round_trip() {
+    for &t in mandel_simd::TUNINGS {
+        assert_eq!(mandel_simd::Tuning::from_name(&t.name()), Some(t));
+        assert!(t.vectors() >= 1 && t.check_every() >= 1);
+    }
+    assert_eq!(mandel_simd::Tuning::from_name("V4K8").map(|t| (t.vectors(), t.check_every())), Some((4, 8)));
+    for bad in ["", "v4", "v0k8", "v4k8x", "v99k8", "4,8"] {
+        assert_eq!(mandel_simd::Tuning::from_name(bad), None, "{bad:?}");
+    }
+    for &isa in available_isas() {
+        let d = mandel_simd::Tuning::default_for(isa);
+        assert!(mandel_simd::TUNINGS.contains(&d) || !matches!(isa, Isa::Avx512 | Isa::Avx2 | Isa::Neon), "{isa}: {d}");
+    }
+}
+
+/// A span that is a small part of one very wide row renders only its own pixels' points: the counts are
+/// the twin's (this also covers the point table starting mid-row and wrapping round to the next row).
+#[test]
+fn narrow_span_of_a_wide_image() {
+    let p = Params::new(1 << 20, 2, (-2.0, 0.6), (-1.5, 1.5), 50).unwrap();
+    for (start, len) in [((1 << 20) - 100, 300), (12345, 4096), ((1 << 21) - 64, 64)] {
+        check_span(&p, start, len);
+    }
+}

@@ -1,0 +1,138 @@
+//! Choosing the whole-vector kernel's [`Tuning`] on the CPU that runs, once per process and precision.
+//!
+//! The best number of vectors in flight depends on the step's latency and on how many instructions of
+//! it each cycle can issue: 4 on the Xeon's AVX-512 was a constant tuned there, and on Zen 3 (AVX2) the
+//! fixed 3 vectors left the FMA pipes idle. So the first render of a precision times every
+//! instantiated tuning ([`TUNINGS`]) on a small calibration image (the canonical view at 320x320,
+//! a ninth of the pixels), round-robin, and keeps the fastest by its best time: about 10 ms for f32
+//! on AVX-512, 20-40 ms on narrower paths, once per process. `MANDEL_TUNING` forces a choice
+//! (`v4k8`, or `default` for the fixed per-path default), e.g. for reproducible comparisons;
+//! `mandel tune` prints the whole calibration on the canonical image.
+
+use crate::dispatch::{self, TUNINGS, Tuning};
+use crate::{Isa, Variant, selected_isa};
+use mandel_core::{Params, Precision};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+/// Environment variable that forces the whole-vector kernel's tuning: `v4k8` (see [`Tuning::name`]) or
+/// `default`. Unset or empty: calibrate.
+pub const TUNING_ENV: &str = "MANDEL_TUNING";
+
+/// Where a chosen tuning came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TuningSource {
+    /// Fastest on the calibration image on this CPU.
+    Calibrated,
+    /// Named by `MANDEL_TUNING`.
+    Forced,
+    /// `MANDEL_TUNING=default`, or a path with a single instantiation (SSE2, scalar).
+    Default,
+}
+
+impl TuningSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TuningSource::Calibrated => "calibrated",
+            TuningSource::Forced => "forced",
+            TuningSource::Default => "default",
+        }
+    }
+}
+
+/// `MANDEL_TUNING`, checked like a flag: `Ok(None)` when unset or empty, the tuning it names (or
+/// `default`'s), or an error naming the variable and the accepted values.
+pub fn forced_tuning(isa: Isa) -> Result<Option<(Tuning, TuningSource)>, String> {
+    let Ok(value) = std::env::var(TUNING_ENV) else { return Ok(None) };
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    if value.eq_ignore_ascii_case("default") {
+        return Ok(Some((Tuning::default_for(isa), TuningSource::Default)));
+    }
+    match Tuning::from_name(value) {
+        Some(t) => Ok(Some((t, TuningSource::Forced))),
+        None => Err(format!(
+            "{TUNING_ENV}={value:?} is not an instantiated tuning; accepted: default, {}",
+            TUNINGS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// The whole-vector kernel's tuning for one path and precision, and how it was chosen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    pub isa: Isa,
+    pub precision: Precision,
+    pub tuning: Tuning,
+    pub source: TuningSource,
+    /// Every tuning timed (best time of the renders, seconds), in [`TUNINGS`] order; empty unless calibrated.
+    pub times: Vec<(Tuning, f64)>,
+    /// What was calibrated on: `240x240/200 canonical view`.
+    pub workload: String,
+}
+
+/// Whether a path has more than one instantiation to choose from.
+fn tunable(isa: Isa) -> bool {
+    matches!(isa, Isa::Avx512 | Isa::Avx2 | Isa::Neon)
+}
+
+/// Time every instantiated tuning of `isa` (resolved) in `precision` on `params`, `rounds` renders
+/// each, round-robin (so a slow moment of a shared machine hits every candidate alike); the fastest
+/// by best time wins.
+pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize) -> Calibration {
+    let isa = isa.resolve();
+    let workload = format!("{}x{}/{}", params.width(), params.height(), params.max_iters());
+    if !tunable(isa) {
+        let tuning = Tuning::default_for(isa);
+        return Calibration { isa, precision, tuning, source: TuningSource::Default, times: vec![], workload };
+    }
+    let mut out = vec![0u32; params.pixels()];
+    let mut best = vec![f64::INFINITY; TUNINGS.len()];
+    for _ in 0..rounds.max(1) {
+        for (i, &tuning) in TUNINGS.iter().enumerate() {
+            let t = Instant::now();
+            match precision {
+                Precision::F32 => dispatch::render::<f32>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
+                Precision::F64 => dispatch::render::<f64>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
+            };
+            best[i] = best[i].min(t.elapsed().as_secs_f64());
+        }
+    }
+    let times: Vec<(Tuning, f64)> = TUNINGS.iter().copied().zip(best).collect();
+    let tuning = times.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|&(t, _)| t).expect("TUNINGS is not empty");
+    Calibration { isa, precision, tuning, source: TuningSource::Calibrated, times, workload }
+}
+
+/// The calibration image: the canonical view at a ninth of its pixels.
+pub fn calibration_params() -> Params {
+    let c = Params::canonical();
+    Params::new(320, 320, c.x_range(), c.y_range(), u64::from(c.max_iters())).expect("valid by construction")
+}
+
+/// The tuning the `render_*` functions use in `precision` on [`selected_isa`]: `MANDEL_TUNING`'s if it
+/// names one, else calibrated at first use (an invalid `MANDEL_TUNING` is reported by the CLI and the
+/// benches before any render, see [`forced_tuning`]; here it falls back to calibration). Once per process.
+pub fn chosen(precision: Precision) -> &'static Calibration {
+    static F32: OnceLock<Calibration> = OnceLock::new();
+    static F64: OnceLock<Calibration> = OnceLock::new();
+    let cell = match precision {
+        Precision::F32 => &F32,
+        Precision::F64 => &F64,
+    };
+    cell.get_or_init(|| {
+        let isa = selected_isa();
+        match forced_tuning(isa) {
+            Ok(Some((tuning, source))) => {
+                Calibration { isa, precision, tuning, source, times: vec![], workload: String::new() }
+            }
+            _ => calibrate(isa, precision, &calibration_params(), 5),
+        }
+    })
+}
+
+/// [`chosen`]'s tuning.
+pub fn tuning(precision: Precision) -> Tuning {
+    chosen(precision).tuning
+}
