@@ -1,5 +1,5 @@
 //! Reference, not a rung: the Rust SIMD rung's escape loop (`simd-f32`), hand-written in C
-//! intrinsics (`src/mandel.c`), so the ladder shows Rust against hand-tuned C on every machine, in
+//! intrinsics (`src/*.c`), so the ladder shows Rust against hand-tuned C on every machine, in
 //! the same run.
 //!
 //! # Why a reference and not a rung
@@ -11,20 +11,24 @@
 //! tuning, nothing else: it is the bar the Rust SIMD rung must beat, and the table labels it so.
 //!
 //! # The C kernel
-//! * AVX-512F: 16 lanes, the step of `crates/simd/src/avx512.rs` (merge-masked FMAs freeze escaped
-//!   lanes, a masked integer op counts): 8 instructions a step in the loop GCC 12 generates.
-//! * AVX2 + FMA: 8 lanes, the portable Rust step (a sticky `alive` mask subtracted from the counts):
-//!   10 instructions a step.
-//! * scalar: one pixel at a time with `fmaf`, for CPUs without AVX2+FMA.
+//! * AVX-512F (`avx512.c`): 16 lanes, the step of `crates/simd/src/avx512.rs` (merge-masked FMAs
+//!   freeze escaped lanes, a masked integer op counts): 8 instructions a step in the loop GCC 12
+//!   generates.
+//! * AVX2 + FMA (`avx2.c`): 8 lanes, the portable Rust step (a sticky `alive` mask subtracted from
+//!   the counts): 10 instructions a step.
+//! * scalar (`mandel.c`, with the dispatch): one pixel at a time with `fmaf`, for CPUs without
+//!   AVX2+FMA.
 //!
 //! `V` vectors are in flight and every `K` steps the loop checks whether one has finished; each
-//! instantiated `(V, K)` pair is a [`Tuning`] ([`Isa::tunings`]). Only vector counts whose step loop
-//! keeps its state in registers are instantiated, checked with `objdump -d` on the object `cc`
-//! builds (GCC 12): no store in the step loop at 2, 3, 4, 6 and 8 vectors on AVX-512 (32 vector
-//! registers; at 6 and 8 a few loop-invariant points are read from the stack) and at 2 and 3 on
-//! AVX2 (16 registers; 4 vectors stored state every step and ran slower than 3 on a Zen 4 core).
-//! Clang 14 builds the same kernel (the tests pass) with one instruction more a step on AVX-512
-//! and one store a step at AVX2's 3 and AVX-512's 8 vectors; the calibration picks by time anyway.
+//! instantiated `(V, K)` pair is a [`Tuning`] ([`Isa::tunings`]). Checked with `objdump -d` on the
+//! objects `cc` builds (GCC 12): on AVX-512 (32 vector registers) the step loop stores nothing at
+//! 2, 3, 4, 6 and 8 vectors (at 6 and 8 a few loop-invariant points are read from the stack). On
+//! AVX2 (16 registers) the compiler keeps part of the state on the stack from 3 vectors on (3 fit
+//! in registers with GCC's `-fno-tree-coalesce-vars`, which `build.rs` gives the AVX-512 file only),
+//! yet 4 vectors were the fastest on a Zen 4 core in AVX2 mode (canonical image 5.5 ms, against
+//! 5.9-6.1 for 3 with or without spills, and 6.2-6.3 for 5 and 6), so 2 to 6 are kept and the
+//! calibration picks. Clang 14 builds the same kernel (the tests pass) with an instruction more a
+//! step on AVX-512.
 //!
 //! # Dispatch
 //! One build runs everywhere: no `-march=native`; the AVX2 and AVX-512 functions carry their own
@@ -48,7 +52,7 @@
 //! kernel's instrumented count where the two run the same schedule.
 //!
 //! # Without a C compiler
-//! `build.rs` compiles `mandel.c` with the `cc` crate. If that fails, the build still succeeds
+//! `build.rs` compiles the C with the `cc` crate. If that fails, the build still succeeds
 //! (`cfg(mandel_no_c)`): [`available`] is false, [`unavailable`] says "built without a C compiler",
 //! the registry marks both kernels unavailable, and the ladder shows their rows as `missing`.
 
@@ -84,7 +88,7 @@ impl Isa {
         }
     }
 
-    /// The number `mandel.c` knows the path by.
+    /// The number the C side knows the path by (`mandel.h`).
     #[cfg_attr(mandel_no_c, allow(dead_code))]
     fn code(self) -> std::ffi::c_int {
         match self {
@@ -112,7 +116,7 @@ impl Isa {
         }
     }
 
-    /// The tunings `mandel.c` instantiates for this path (none for the scalar one, which renders
+    /// The tunings the C side instantiates for this path (none for the scalar one, which renders
     /// one pixel at a time and ignores the tuning).
     pub fn tunings(self) -> &'static [Tuning] {
         match self {
@@ -146,14 +150,15 @@ const fn t(vectors: u8, check_every: u8) -> Tuning {
     Tuning { vectors, check_every }
 }
 
-/// The AVX-512 path's tunings: `AVX512_TUNINGS` in `mandel.c`.
+/// The AVX-512 path's tunings: `MANDEL_C_AVX512_TUNINGS` in `mandel.h`.
 pub const AVX512_TUNINGS: &[Tuning] =
     &[t(2, 4), t(2, 8), t(3, 4), t(3, 8), t(4, 4), t(4, 8), t(6, 4), t(6, 8), t(8, 4), t(8, 8)];
-/// The AVX2 path's tunings: `AVX2_TUNINGS` in `mandel.c`.
-pub const AVX2_TUNINGS: &[Tuning] = &[t(2, 4), t(2, 8), t(3, 4), t(3, 8)];
-/// Every instantiated tuning (those of AVX-512, which include AVX2's); [`Isa::tunings`] gives a
-/// path's own.
-pub const TUNINGS: &[Tuning] = AVX512_TUNINGS;
+/// The AVX2 path's tunings: `MANDEL_C_AVX2_TUNINGS` in `mandel.h`.
+pub const AVX2_TUNINGS: &[Tuning] =
+    &[t(2, 4), t(2, 8), t(3, 4), t(3, 8), t(4, 4), t(4, 8), t(5, 4), t(5, 8), t(6, 4), t(6, 8)];
+/// Every instantiated tuning, on one path or both; [`Isa::tunings`] gives a path's own.
+pub const TUNINGS: &[Tuning] =
+    &[t(2, 4), t(2, 8), t(3, 4), t(3, 8), t(4, 4), t(4, 8), t(5, 4), t(5, 8), t(6, 4), t(6, 8), t(8, 4), t(8, 8)];
 
 impl Tuning {
     /// Parse `v4k8` (any case, surrounding spaces ignored); `None` if it is not of that form.
@@ -193,7 +198,7 @@ pub enum Error {
 mod ffi {
     use std::ffi::c_int;
 
-    /// `mandel_c_view` in `mandel.c`: the problem as [`mandel_core::Params`] holds it.
+    /// `mandel_c_view` in `mandel.h`: the problem as [`mandel_core::Params`] holds it.
     #[repr(C)]
     pub struct View {
         pub x_min: f64,
@@ -296,7 +301,7 @@ fn call_c(isa: Isa, tuning: Tuning, params: &Params, start: usize, out: &mut [u3
         max_iters: params.max_iters(),
     };
     // SAFETY: `view` lives across the call. `out` is an exclusive borrow of `out.len()` u32s, passed
-    // as its own pointer and length, and mandel.c writes only out[0 .. len] (the last, partial
+    // as its own pointer and length, and the C side writes only out[0 .. len] (the last, partial
     // vector of a span is stored lane by lane). The span lies inside the image (checked by the
     // caller), so the C side's rows and columns stay inside it. The C side itself refuses a path the
     // CPU lacks, so no unsupported instruction can run.
