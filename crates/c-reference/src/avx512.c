@@ -1,8 +1,9 @@
 /*
  * The C reference's AVX-512F path: 16 lanes, the Rust AVX-512 step (crates/simd/src/avx512.rs)
  * instruction for instruction: escaped lanes frozen by merge-masked FMAs, counted by a masked
- * subtract. 8 instructions a step in the loop GCC 12 generates (with -fno-tree-coalesce-vars, which
- * build.rs gives this file only: without it GCC copies registers around the step).
+ * subtract of -1 (GCC copies n around a masked add of 1). 8 instructions a step in the loop GCC 12
+ * generates, with -fno-tree-coalesce-vars, which build.rs gives this file only (without it GCC
+ * copies registers around the step); Clang 14 makes the masked subtract two instructions.
  *
  * V vectors of consecutive pixels are in flight (independent FMA chains to hide their latency); every
  * K steps the loop checks whether one has finished: every lane escaped, or max_iters steps since it
@@ -88,11 +89,7 @@ static AVX512 INLINE void render_avx512(const mandel_c_view *v, size_t start, ui
     mandel_c_cursor cur = {0, len, start / v->width, start % v->width};
     const uint64_t max_iters = v->max_iters;
     const __m512 four = _mm512_set1_ps(4.0f);
-    const __m512i max = _mm512_set1_epi32((int)v->max_iters);
-    /* Hidden from the optimiser, as in Rust: Clang turns a masked subtract of a known -1 into a
-     * mask-to-vector and a subtract, one instruction more. */
-    __m512i minus_one = _mm512_set1_epi32(-1);
-    KEEP(minus_one);
+    const __m512i max = _mm512_set1_epi32((int)v->max_iters), minus_one = _mm512_set1_epi32(-1);
     vec16 x[MAX_VECTORS];
     uint64_t step = 0;
 
