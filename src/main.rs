@@ -1,7 +1,7 @@
 //! `mandel`: render one kernel, verify kernels against the reference, list the registry.
 
 use clap::{Args, Parser, Subcommand};
-use mandel_core::{Params, Threads, compare, reference, total_iterations};
+use mandel_core::{Kernel, Params, Threads, compare, reference, total_iterations};
 use mandelbrot_ladder::{KERNELS, image, kernel, kernel_names, threads_used};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -26,6 +26,9 @@ enum Command {
         json: bool,
     },
     /// Render one kernel; print the time taken; optionally write the counts (.npy) and an image (.png).
+    ///
+    /// A view the kernel's precision cannot represent is refused (exit 2): for f32 kernels, bounds
+    /// beyond f32's range or a pixel spacing below f32's resolution near the range.
     Render(RenderArgs),
     /// Check kernels against the f64 reference; exit non-zero if any differs beyond its tolerance.
     Verify(VerifyArgs),
@@ -272,6 +275,11 @@ fn lookup(name: &str) -> Result<&'static mandel_core::Kernel, String> {
     kernel(name).ok_or_else(|| format!("unknown kernel {name:?}; known kernels: {}", kernel_names()))
 }
 
+/// Refuse a view the kernel's precision cannot represent, naming the kernel, before any rendering.
+fn check_view(k: &Kernel, params: &Params) -> Result<(), String> {
+    params.check_precision(k.precision).map_err(|e| format!("{} cannot render this view: {e}", k.name))
+}
+
 /// The ISA path named on the command line, or the one the SIMD kernels take by default.
 fn simd_isa(name: Option<&str>) -> Result<mandel_simd::Isa, String> {
     match name {
@@ -319,6 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Render(args) => {
             let k = lookup(&args.kernel)?;
             let params = args.problem.params()?;
+            check_view(k, &params)?;
             let mut counts = vec![0u32; params.pixels()];
             let mut times = Vec::with_capacity(args.repeat as usize);
             for _ in 0..args.repeat {
@@ -361,6 +370,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 args.kernel.iter().map(|n| lookup(n)).collect::<Result<Vec<_>, _>>()?
             };
+            for k in &kernels {
+                check_view(k, &params)?;
+            }
             let expected = reference::render(&params);
             let reference_iterations = total_iterations(&expected);
             let mut rows = Vec::new();
@@ -432,6 +444,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Lanes(args) => {
             let params = args.problem.params()?;
+            for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
+                params
+                    .check_precision(precision)
+                    .map_err(|e| format!("the {} SIMD kernels cannot render this view: {e}", precision.as_str()))?;
+            }
             let peak = mandel_simd::measure_peak(simd_isa(args.isa.as_deref())?);
             let mut rows = Vec::new();
             for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {

@@ -149,3 +149,51 @@ fn peak_and_lanes_report_what_the_ladder_reads() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("unknown ISA"), "{err}");
 }
+
+const DEEP: [&str; 10] = [
+    "--x-min=-0.7436438875",
+    "--x-max=-0.7436438865",
+    "--y-min",
+    "0.1318259037",
+    "--y-max",
+    "0.1318259047",
+    "--max-iters",
+    "2000",
+    "--width=64",
+    "--height=64",
+];
+
+/// Issue 12, 4.1: below f32's resolution every f32 kernel returned a constant image with exit 0.
+/// Now f32 kernels refuse the view (exit 2, naming the spacing and the precision); f64 renders it.
+#[test]
+fn f32_kernels_refuse_a_view_below_f32_resolution() {
+    for k in ["naive-f32", "fma-f32", "simd-f32", "rayon-simd-algorithmic-f32"] {
+        let (code, out, err) = mandel(&[&["render", "-k", k][..], &DEEP].concat());
+        assert_eq!(code, 2, "{k}: {out}{err}");
+        assert!(err.contains(&format!("{k} cannot render this view: pixel spacing dx")), "{err}");
+        assert!(err.contains("in f32") && err.contains("use an f64 kernel"), "{err}");
+        assert!(out.is_empty(), "{k} rendered before refusing: {out}");
+    }
+    let (code, _, err) = mandel(&[&["verify", "-k", "naive-f32"][..], &DEEP].concat());
+    assert_eq!(code, 2, "{err}");
+    let (code, out, err) = mandel(&[&["render", "-k", "naive-f64"][..], &DEEP].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("naive-f64 [scalar]"), "{out}");
+}
+
+/// Issue 12, 4.2: algorithmic-f32 counted points beyond f32's range as inside (200 where the
+/// reference says 1) with exit 0. f32 kernels now refuse such bounds, naming the parameter; the
+/// arithmetic itself is fixed too (tests/kernels.rs).
+#[test]
+fn f32_kernels_refuse_bounds_beyond_f32_range() {
+    let huge =
+        ["--width", "64", "--height", "64", "--x-min=-1e300", "--x-max", "1e300", "--y-min=-1e300", "--y-max", "1e300"];
+    for k in ["algorithmic-f32", "rayon-algorithmic-f32", "simd-algorithmic-f32"] {
+        let (code, _, err) = mandel(&[&["verify", "-k", k][..], &huge].concat());
+        assert_eq!(code, 2, "{k}: {err}");
+        assert!(err.contains("x_min = -1e300 is outside the finite range of f32"), "{err}");
+    }
+    let (code, out, err) =
+        mandel(&[&["verify", "-k", "naive-f64", "-k", "fma-f64", "-k", "simd-f64"][..], &huge].concat());
+    assert_eq!(code, 0, "{out}{err}");
+}

@@ -34,6 +34,13 @@ fn lookup(name: &str) -> PyResult<&'static Kernel> {
         .ok_or_else(|| value_error(format!("unknown kernel {name:?}; known kernels: {}", kernel_names())))
 }
 
+/// Refuse a view the kernel's precision cannot represent (f32 beyond its range or resolution).
+fn check_view(kernel: &Kernel, params: &Params) -> PyResult<()> {
+    params
+        .check_precision(kernel.precision)
+        .map_err(|e| value_error(format!("{} cannot render this view: {e}", kernel.name)))
+}
+
 /// An integer argument. Python ints have no size limit: one beyond i64 is kept as its text, so that
 /// the error can name the parameter (pyo3's own OverflowError does not).
 struct Int(Result<i64, String>);
@@ -197,6 +204,7 @@ fn render(
     let mut array = counts_array("out", out)?;
     let (height, width) = (array.shape()[0], array.shape()[1]);
     let params = params(width, height, (x_min, x_max), (y_min, y_max), max_iters)?;
+    check_view(kernel, &params)?;
     let counts = array.as_slice_mut()?;
     // The shape was checked against Params above, so render's own length check cannot fail.
     py.detach(|| kernel.render(&params, counts)).map_err(|e| value_error(e.to_string()))
@@ -235,6 +243,7 @@ fn render_new<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let kernel = lookup(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    check_view(kernel, &params)?;
     // new_counts hands in exactly params.pixels() counts, the whole image: no span to check.
     new_counts(py, &params, |counts| (kernel.render_fn)(&params, 0, counts))
 }
@@ -304,6 +313,7 @@ fn verify<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let kernel = lookup(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    check_view(kernel, &params)?;
     let (expected, got) = py.detach(|| (reference::render(&params), kernel.render_vec(&params)));
     let c = compare(&expected, &got);
     let allowed = kernel.tolerance.allowed(c.pixels);
