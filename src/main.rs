@@ -1,7 +1,7 @@
 //! `mandel`: render one kernel, verify kernels against the reference, list the registry.
 
 use clap::{Args, Parser, Subcommand};
-use mandel_core::{Kernel, Params, Threads, compare, reference, total_iterations};
+use mandel_core::{Kernel, MAX_THREADS, Params, Threads, compare, reference, total_iterations};
 use mandelbrot_ladder::{KERNELS, image, kernel, kernel_names, threads_used};
 use serde::Serialize;
 use std::path::PathBuf;
@@ -10,8 +10,9 @@ use std::time::Instant;
 
 #[derive(Parser)]
 #[command(name = "mandel", version, about = "The Mandelbrot speedup ladder: render, verify and list kernels")]
-#[command(after_help = "Set MANDEL_ISA=scalar|sse2|avx2|avx512 to force a lower instruction-set path, \
-RAYON_NUM_THREADS=N to size the thread pool of the threaded kernels.")]
+#[command(after_help = "Set MANDEL_ISA=avx512|avx2|sse2|neon|scalar (any case) to force a lower instruction-set \
+path, RAYON_NUM_THREADS=N (1 to 1024) to size the thread pool of the threaded kernels. Any other value \
+of either is an error (exit 2), as a bad flag is.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,7 +90,7 @@ struct RenderArgs {
     #[command(flatten)]
     problem: Problem,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
     threads: Option<u16>,
     /// Render this many times and report the fastest and the median.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -110,7 +111,7 @@ struct VerifyArgs {
     #[command(flatten)]
     problem: Problem,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
     threads: Option<u16>,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -138,7 +139,7 @@ struct SweepArgs {
     #[arg(long, default_value_t = 0.5)]
     budget: f64,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
     threads: Option<u16>,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -242,6 +243,12 @@ struct VerifyRow {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use is an
+    // error before anything runs, never silently ignored (rayon would start 100,000 threads).
+    if let Err(e) = mandel_core::check_env() {
+        eprintln!("mandel: error: {e}");
+        return ExitCode::from(2);
+    }
     let threads = match &cli.command {
         Command::Render(a) => a.threads,
         Command::Verify(a) => a.threads,

@@ -150,6 +150,21 @@ fn peak_and_lanes_report_what_the_ladder_reads() {
     assert!(err.contains("unknown ISA"), "{err}");
 }
 
+/// `mandel` with extra environment variables (the test's own MANDEL_ISA/RAYON_NUM_THREADS removed).
+fn mandel_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mandel"));
+    cmd.args(args).env_remove("MANDEL_ISA").env_remove("RAYON_NUM_THREADS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 const DEEP: [&str; 10] = [
     "--x-min=-0.7436438875",
     "--x-max=-0.7436438865",
@@ -196,4 +211,38 @@ fn f32_kernels_refuse_bounds_beyond_f32_range() {
     let (code, out, err) =
         mandel(&[&["verify", "-k", "naive-f64", "-k", "fma-f64", "-k", "simd-f64"][..], &huge].concat());
     assert_eq!(code, 0, "{out}{err}");
+}
+
+/// Issue 12, 5.3/5.4: garbage MANDEL_ISA and RAYON_NUM_THREADS were ignored, and 100000 threads were
+/// started. Both are now checked like flags: exit 2 naming the variable and what it accepts.
+#[test]
+fn environment_variables_are_checked_like_flags() {
+    let small = ["render", "-k", "rayon-fma-f32", "--width", "10", "--height", "10"];
+    for (var, value, needle) in [
+        (
+            "MANDEL_ISA",
+            "avx9000",
+            "MANDEL_ISA=\"avx9000\" is not an instruction-set path; accepted (any case): avx512, avx2, sse2, neon, scalar",
+        ),
+        (
+            "RAYON_NUM_THREADS",
+            "100000",
+            "RAYON_NUM_THREADS=\"100000\" must be a whole number of threads from 1 to 1024",
+        ),
+        ("RAYON_NUM_THREADS", "lots", "RAYON_NUM_THREADS=\"lots\""),
+        ("RAYON_NUM_THREADS", "0", "RAYON_NUM_THREADS=\"0\""),
+    ] {
+        for args in [&small[..], &["list"][..]] {
+            let (code, out, err) = mandel_env(args, &[(var, value)]);
+            assert_eq!(code, 2, "{var}={value} {args:?}: {out}{err}");
+            assert!(err.contains(needle), "{err}");
+            assert!(out.is_empty(), "{out}");
+        }
+    }
+    let (code, out, err) = mandel_env(&["list"], &[("MANDEL_ISA", "SCALAR")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("simd-f32") && out.contains("scalar"), "{out}");
+    let (code, out, err) = mandel_env(&small, &[("RAYON_NUM_THREADS", "2"), ("MANDEL_ISA", "")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("on 2 thread(s)"), "{out}");
 }

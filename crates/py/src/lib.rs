@@ -30,8 +30,15 @@ fn value_error(message: impl Into<String>) -> PyErr {
 }
 
 fn lookup(name: &str) -> PyResult<&'static Kernel> {
+    check_env()?;
     mandelbrot_ladder::kernel(name)
         .ok_or_else(|| value_error(format!("unknown kernel {name:?}; known kernels: {}", kernel_names())))
+}
+
+/// MANDEL_ISA and RAYON_NUM_THREADS, checked like arguments: a value the kernels cannot use raises
+/// ValueError naming the variable, instead of being ignored.
+fn check_env() -> PyResult<()> {
+    mandel_core::check_env().map_err(|e| value_error(e.to_string()))
 }
 
 /// Refuse a view the kernel's precision cannot represent (f32 beyond its range or resolution).
@@ -78,14 +85,11 @@ fn params(width: usize, height: usize, x: (f64, f64), y: (f64, f64), max_iters: 
     Params::new(width, height, x, y, iters).map_err(|e| value_error(e.to_string()))
 }
 
-/// The number of threads rayon's global pool starts with: `RAYON_NUM_THREADS` when it is a positive
-/// number, else the available parallelism (rayon's documented rule; this crate does not link rayon).
-fn pool_threads() -> usize {
-    std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|s| s.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+/// The number of threads rayon's global pool starts with: `RAYON_NUM_THREADS` (checked: 1 to
+/// `MAX_THREADS`), else the available parallelism (rayon's documented rule; this crate does not link rayon).
+fn pool_threads() -> PyResult<usize> {
+    let forced = mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?;
+    Ok(forced.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
 }
 
 /// Check that `obj` is a 2-D, C-contiguous, aligned, writeable, native-endian uint32 array and
@@ -165,6 +169,8 @@ fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound
 /// isa (the instruction-set path it takes on this CPU) and tolerance ({max_fraction, slack_pixels}).
 #[pyfunction]
 fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    check_env()?;
+    let threads = pool_threads()?;
     KERNELS
         .iter()
         .map(|k| {
@@ -174,7 +180,7 @@ fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
             d.set_item("description", k.description)?;
             d.set_item("precision", k.precision.as_str())?;
             let pool = k.threads == Threads::Pool;
-            d.set_item("threads", if pool { pool_threads() } else { 1 })?;
+            d.set_item("threads", if pool { threads } else { 1 })?;
             d.set_item("pool", pool)?;
             d.set_item("isa", (k.isa)())?;
             d.set_item("tolerance", tolerance_dict(py, &k.tolerance)?)?;

@@ -169,3 +169,10 @@ fn peak_chains_compute_their_recurrence() {
         }
     }
 }
+
+/// MANDEL_ISA is validated against mandel_core's list of names: it must be exactly this crate's.
+#[test]
+fn core_isa_names_are_the_paths() {
+    let names: Vec<&str> = Isa::ALL.iter().map(|i| i.name()).collect();
+    assert_eq!(names, mandel_core::ISA_NAMES);
+}
