@@ -3,6 +3,7 @@
 //!
 //! Adding a kernel means writing its file in a rung crate and adding one entry to [`KERNELS`].
 
+pub mod atomic;
 pub mod image;
 
 use mandel_core::Precision::{F32, F64};

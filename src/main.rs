@@ -2,9 +2,9 @@
 
 use clap::{Args, Parser, Subcommand};
 use mandel_core::{Kernel, MAX_THREADS, Params, Threads, compare, reference, total_iterations};
-use mandelbrot_ladder::{KERNELS, image, kernel, kernel_names, threads_used};
+use mandelbrot_ladder::{KERNELS, atomic, image, kernel, kernel_names, threads_used};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -29,7 +29,9 @@ enum Command {
     /// Render one kernel; print the time taken; optionally write the counts (.npy) and an image (.png).
     ///
     /// A view the kernel's precision cannot represent is refused (exit 2): for f32 kernels, bounds
-    /// beyond f32's range or a pixel spacing below f32's resolution near the range.
+    /// beyond f32's range or a pixel spacing below f32's resolution near the range. Output paths are
+    /// checked before rendering, and files are written whole or not at all (a temporary file renamed
+    /// into place), so an existing file is never lost to a failed write.
     Render(RenderArgs),
     /// Check kernels against the f64 reference; exit non-zero if any differs beyond its tolerance.
     Verify(VerifyArgs),
@@ -287,6 +289,11 @@ fn check_view(k: &Kernel, params: &Params) -> Result<(), String> {
     params.check_precision(k.precision).map_err(|e| format!("{} cannot render this view: {e}", k.name))
 }
 
+/// Check an output path before any work (see [`atomic::check_writable`]).
+fn check_output(flag: &str, path: &Path) -> Result<(), String> {
+    atomic::check_writable(path).map_err(|why| format!("cannot write {flag} {}: {why}", path.display()))
+}
+
 /// The ISA path named on the command line, or the one the SIMD kernels take by default.
 fn simd_isa(name: Option<&str>) -> Result<mandel_simd::Isa, String> {
     match name {
@@ -335,6 +342,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let k = lookup(&args.kernel)?;
             let params = args.problem.params()?;
             check_view(k, &params)?;
+            // Output paths are checked before the work, not after it.
+            if let (Some(npy), Some(png)) = (&args.npy, &args.png)
+                && npy == png
+            {
+                return Err(format!("--npy and --png name the same file, {}", npy.display()));
+            }
+            if let Some(path) = &args.npy {
+                check_output("--npy", path)?;
+            }
+            if let Some(path) = &args.png {
+                check_output("--png", path)?;
+            }
             let mut counts = vec![0u32; params.pixels()];
             let mut times = Vec::with_capacity(args.repeat as usize);
             for _ in 0..args.repeat {
@@ -357,14 +376,17 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 iterations,
                 iterations as f64 / times[0] / 1e6,
             );
+            // Whole files or none: a failed write (full disk) leaves what was at the path before.
             if let Some(path) = &args.npy {
-                image::write_npy(path, &counts, params.height(), params.width())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                atomic::write_via_temp(path, |tmp| image::write_npy(tmp, &counts, params.height(), params.width()))
+                    .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
                 println!("counts written to {}", path.display());
             }
             if let Some(path) = &args.png {
-                image::write_png(path, &counts, params.height(), params.width(), params.max_iters())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                atomic::write_via_temp(path, |tmp| {
+                    image::write_png(tmp, &counts, params.height(), params.width(), params.max_iters())
+                })
+                .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
                 println!("image written to {}", path.display());
             }
             Ok(ExitCode::SUCCESS)

@@ -165,6 +165,14 @@ fn mandel_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
+/// A fresh folder for one test's files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mandel-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 const DEEP: [&str; 10] = [
     "--x-min=-0.7436438875",
     "--x-max=-0.7436438865",
@@ -245,4 +253,50 @@ fn environment_variables_are_checked_like_flags() {
     let (code, out, err) = mandel_env(&small, &[("RAYON_NUM_THREADS", "2"), ("MANDEL_ISA", "")]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("on 2 thread(s)"), "{out}");
+}
+
+/// Issue 12, 5.2: output paths were checked only after rendering. Now before: nothing is printed
+/// about a render that would have been thrown away.
+#[test]
+fn output_paths_are_checked_before_rendering() {
+    let dir = scratch("paths");
+    let missing = dir.join("nodir").join("x.npy");
+    for (flag, path, needle) in [
+        ("--npy", missing.to_str().unwrap(), "does not exist"),
+        ("--png", missing.to_str().unwrap(), "does not exist"),
+        ("--npy", dir.to_str().unwrap(), "is a folder"),
+    ] {
+        let (code, out, err) = mandel(&["render", "-k", "naive-f64", flag, path]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(&format!("cannot write {flag}")) && err.contains(needle), "{err}");
+        assert!(out.is_empty(), "rendered before checking the path: {out}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 12, 5.1: `--npy` over an existing file on a full disk destroyed the old file and left a
+/// truncated .npy. The write now goes through a temporary file: a failed write leaves the old file
+/// byte for byte and no temporary file behind. The full disk is a file-size limit (ulimit -f) with
+/// SIGXFSZ ignored, so the write fails with EFBIG as it would with ENOSPC.
+#[test]
+fn a_failed_write_keeps_the_old_file() {
+    let dir = scratch("fulldisk");
+    for flag in ["--npy", "--png"] {
+        let path = dir.join(format!("old{}", flag.replace('-', ".")));
+        std::fs::write(&path, b"the previous result").unwrap();
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 2; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_mandel"))
+            .args(["render", "-k", "naive-f64", "--width", "300", "--height", "300", flag, path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("cannot write") && err.contains("nothing was written there"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"the previous result", "{flag}: the old file was damaged");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 1 + usize::from(flag == "--png"), "temporary files left behind: {left:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
