@@ -32,6 +32,13 @@ enum Command {
     /// beyond f32's range or a pixel spacing below f32's resolution near the range. Output paths are
     /// checked before rendering, and files are written whole or not at all (a temporary file renamed
     /// into place), so an existing file is never lost to a failed write.
+    ///
+    /// After rendering, the counts are checked against the f64 reference on up to 4096 pixels (every
+    /// pixel of a small image, else pixels spread evenly over it). If more of them differ than the
+    /// kernel's tolerance allows on that many pixels, a warning says the kernel does not match the
+    /// reference at this view (typical of f32 and FMA kernels at deep zooms with high iteration caps;
+    /// `mandel verify` with the same view checks the whole image). The exit status stays 0.
+    /// `--no-check` skips this.
     Render(RenderArgs),
     /// Check kernels against the f64 reference; exit non-zero if any differs beyond its tolerance.
     Verify(VerifyArgs),
@@ -103,6 +110,9 @@ struct RenderArgs {
     /// Write a coloured image here (PNG).
     #[arg(long)]
     png: Option<PathBuf>,
+    /// Do not check the counts against the f64 reference after rendering.
+    #[arg(long)]
+    no_check: bool,
 }
 
 #[derive(Args)]
@@ -294,6 +304,32 @@ fn check_output(flag: &str, path: &Path) -> Result<(), String> {
     atomic::check_writable(path).map_err(|why| format!("cannot write {flag} {}: {why}", path.display()))
 }
 
+/// Pixels `render` checks against the reference: all of a smaller image, else this many spread over it.
+const CHECK_PIXELS: usize = 4096;
+
+/// Recompute up to [`CHECK_PIXELS`] pixels with the f64 reference and compare them with `counts`:
+/// a warning when more differ than the kernel's tolerance allows on that many pixels.
+fn reference_warning(k: &Kernel, params: &Params, counts: &[u32]) -> Option<String> {
+    let step = counts.len().div_ceil(CHECK_PIXELS).max(1);
+    let (mut checked, mut differing) = (0usize, 0usize);
+    for (i, &count) in counts.iter().enumerate().step_by(step) {
+        let (x, y) = params.point(i / params.width(), i % params.width());
+        checked += 1;
+        differing += usize::from(reference::escape_count(x, y, params.max_iters()) != count);
+    }
+    let allowed = k.tolerance.allowed(checked);
+    let which = if step == 1 { "every pixel".to_string() } else { format!("{checked} pixels spread over the image") };
+    (differing > allowed).then(|| {
+        format!(
+            "{} does not match the f64 reference at this view: {differing} of {checked} pixels differ ({which} \
+             checked; its tolerance allows {allowed}). Its counts here are not the reference's: use an f64 kernel \
+             without FMA (naive-f64, num-complex-f64) for this view, or `mandel verify` with the same view for \
+             the whole image.",
+            k.label()
+        )
+    })
+}
+
 /// The ISA path named on the command line, or the one the SIMD kernels take by default.
 fn simd_isa(name: Option<&str>) -> Result<mandel_simd::Isa, String> {
     match name {
@@ -376,6 +412,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 iterations,
                 iterations as f64 / times[0] / 1e6,
             );
+            if !args.no_check
+                && let Some(warning) = reference_warning(k, &params, &counts)
+            {
+                eprintln!("mandel: warning: {warning}");
+            }
             // Whole files or none: a failed write (full disk) leaves what was at the path before.
             if let Some(path) = &args.npy {
                 atomic::write_via_temp(path, |tmp| image::write_npy(tmp, &counts, params.height(), params.width()))

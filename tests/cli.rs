@@ -221,6 +221,42 @@ fn f32_kernels_refuse_bounds_beyond_f32_range() {
     assert_eq!(code, 0, "{out}{err}");
 }
 
+/// Issue 12, 4.3: at a deep zoom the f32 and f64-FMA kernels do not match the reference, and render
+/// said nothing. Now it warns (exit 0: the counts are what the kernel computes), and not for an
+/// exact kernel, nor with --no-check.
+#[test]
+fn render_warns_when_the_kernel_does_not_match_the_reference_at_the_view() {
+    let zoom = [
+        "--x-min=-0.7436",
+        "--x-max=-0.7435",
+        "--y-min",
+        "0.1318",
+        "--y-max",
+        "0.1319",
+        "--max-iters",
+        "2000",
+        "--width=64",
+        "--height=64",
+    ];
+    for k in ["fma-f64", "fma-f32", "simd-f32"] {
+        let (code, _, err) = mandel(&[&["render", "-k", k][..], &zoom].concat());
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("warning:") && err.contains("does not match the f64 reference at this view"),
+            "{k}: {err}"
+        );
+        let (_, _, err) = mandel(&[&["render", "--no-check", "-k", k][..], &zoom].concat());
+        assert!(!err.contains("warning"), "{k}: {err}");
+    }
+    let (code, _, err) = mandel(&[&["render", "-k", "naive-f64"][..], &zoom].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    // The canonical view (sampled: 921,600 pixels) raises no warning for an f32 kernel.
+    let (code, _, err) = mandel(&["render", "-k", "simd-f32"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+}
+
 /// Issue 12, 5.3/5.4: garbage MANDEL_ISA and RAYON_NUM_THREADS were ignored, and 100000 threads were
 /// started. Both are now checked like flags: exit 2 naming the variable and what it accepts.
 #[test]
