@@ -206,3 +206,9 @@ def test_f64_kernels_render_those_views():
     assert m.verify("naive-f64", 64, 64, **DEEP)["ok"]
     counts = m.render_new("fma-f64", 16, 16, **HUGE)
     assert np.array_equal(counts, m.reference(16, 16, **HUGE))
+
+
+@pytest.mark.parametrize("pixels", [-1, -(2**70), 2**70])
+def test_allowed_with_a_bad_pixel_count_raises_value_error(pixels):
+    with pytest.raises(ValueError, match="pixels"):
+        m.allowed("naive-f32", pixels)

@@ -296,8 +296,12 @@ fn compare_counts<'py>(
 
 /// How many pixels of an image of `pixels` pixels kernel `name` may differ from the reference on.
 #[pyfunction]
-fn allowed(name: &str, pixels: usize) -> PyResult<usize> {
-    Ok(lookup(name)?.tolerance.allowed(pixels))
+fn allowed(name: &str, pixels: Int) -> PyResult<usize> {
+    let kernel = lookup(name)?;
+    let value = pixels.get("pixels")?;
+    let pixels = usize::try_from(value)
+        .map_err(|_| value_error(format!("pixels must be a number of pixels, 0 or more, got {value}")))?;
+    Ok(kernel.tolerance.allowed(pixels))
 }
 
 /// Render with kernel `name` and with the reference, and compare: a dict with kernel, isa, pixels,
