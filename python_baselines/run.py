@@ -116,12 +116,18 @@ def save(text: str, path: str) -> int:
         return 0
     except OSError as e:
         why = f"run.py: error: cannot write {path}: {e.strerror or e}"
+    fallback = None
     try:
         fd, fallback = tempfile.mkstemp(prefix="baselines-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
         print(f"{why}; the results were saved to {fallback} instead", file=sys.stderr)
     except OSError as e:
+        if fallback:
+            try:
+                os.unlink(fallback)  # no partial copy left behind
+            except OSError:
+                pass
         print(f"{why}; nor could they be saved in the temporary folder ({e.strerror or e}): "
               "here they are, on stdout", file=sys.stderr)
         sys.stdout.write(text)

@@ -181,15 +181,19 @@ def test_a_failed_write_keeps_the_results_and_the_old_file(tmp_path):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
 
+    temp = tmp_path / "temp"  # the fallback's folder: the limit makes that write fail too
+    temp.mkdir()
+    env = {**__import__("os").environ, "TMPDIR": str(temp)}
     proc = subprocess.run([sys.executable, str(RUN_PY), "--quick", "--width", "5", "--height", "3", "--only",
                            "pyo3-naive-f64", "--out", str(out)], capture_output=True, text=True, timeout=120,
-                          preexec_fn=limit)
+                          preexec_fn=limit, env=env)
     assert proc.returncode == 1, proc.stderr
     assert f"run.py: error: cannot write {out}" in proc.stderr and "Traceback" not in proc.stderr
     assert out.read_text() == "the previous complete result"
     doc = json.loads(proc.stdout[proc.stdout.index("{\n"):])
     assert doc["rungs"][0]["name"] == "pyo3-naive-f64" and doc["rungs"][0]["median_s"] > 0
-    assert [p.name for p in tmp_path.iterdir()] == ["baselines.json"], "a temporary file was left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baselines.json", "temp"], "a temporary file was left"
+    assert list(temp.iterdir()) == [], "a partial fallback copy was left behind"
 
 
 def test_a_failed_write_saves_the_results_in_the_temporary_folder(tmp_path, monkeypatch, capsys):
