@@ -30,6 +30,13 @@ fn quick() -> bool {
 /// 10 samples keep a full run to a few seconds per kernel while Criterion still reports a
 /// confidence interval.
 fn configure<M: criterion::measurement::Measurement>(group: &mut criterion::BenchmarkGroup<'_, M>) {
+    // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use aborts
+    // the run before anything is timed (a garbage MANDEL_ISA would otherwise time the widest path
+    // under a name the user did not ask for).
+    if let Err(e) = mandelbrot_ladder::check_env() {
+        eprintln!("ladder bench: error: {e}");
+        std::process::exit(2);
+    }
     group.sample_size(10);
     let (warm_up, measure) = if quick() { (0.3, 1.0) } else { (1.0, 3.0) };
     group.warm_up_time(Duration::from_secs_f64(warm_up));

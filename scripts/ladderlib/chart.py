@@ -8,7 +8,7 @@ the reason written where the bar would be.
 import math
 from xml.sax.saxutils import escape
 
-from . import fmt
+from . import atomic, fmt
 
 ROW_H, BAR_W, PAD = 24, 460, 16
 COLOURS = {"Python": "#d95f02", "Rust": "#1b6ca8", "bitmap": "#bbb"}
@@ -36,7 +36,7 @@ def chart_values(rows):
 def svg(summary):
     rows = summary["rows"]
     base, values = chart_values(rows)
-    present = [v for _, v in values if v]
+    present = [v for _, v in values if v and math.isfinite(v) and v > 0]  # a log scale takes nothing else
     lo = 10 ** math.floor(math.log10(min(present))) if present else 1
     hi = 10 ** math.ceil(math.log10(max(present))) if present else 10
     hi = hi if hi > lo else lo * 10
@@ -67,7 +67,7 @@ def svg(summary):
     for i, (row, value) in enumerate(values):
         y = top + i * ROW_H
         out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(label(row))}</text>')
-        if value:
+        if value and math.isfinite(value) and value > 0:
             kind = "bitmap" if row["computes"] == "bitmap" else "Python" if row["language"] == "Python" else "Rust"
             colour = COLOURS[kind]
             bar = max(x(value) - label_w, 1.0)
@@ -82,5 +82,4 @@ def svg(summary):
 
 
 def write_svg(summary, path):
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(svg(summary))
+    atomic.write_text(path, svg(summary))  # made whole before the earlier chart is replaced

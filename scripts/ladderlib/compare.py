@@ -2,7 +2,7 @@
 and each machine's time over the first machine's (B/A > 1: B is slower on that rung)."""
 
 from . import SUMMARY_SCHEMA, fmt
-from .readers import InputError, load_json, require
+from .readers import InputError, load_json, positive_seconds, require
 
 
 def read_summary(path):
@@ -10,8 +10,12 @@ def read_summary(path):
     if data["schema"] != SUMMARY_SCHEMA:
         raise InputError(f"{path}: schema is {data['schema']!r}, expected {SUMMARY_SCHEMA!r}")
     require(data, ["machine_id", "rows"], path, "the summary")
+    if not isinstance(data["rows"], list):
+        raise InputError(f"{path}: 'rows' should be a list")
     for i, row in enumerate(data["rows"]):
         require(row, ["name", "status", "median_s"], path, f"row #{i}")
+        if row["status"] == "ok":
+            positive_seconds(row["median_s"], path, f"row {row['name']!r} median_s")
     return data
 
 

@@ -22,6 +22,8 @@ import json
 import math
 from xml.sax.saxutils import escape
 
+from . import atomic
+
 SCHEMA = "mandel-ladder-sweeps/1"
 SCALAR_ISAS = {"scalar", "fma"}
 OFF_LINE = 0.20  # relative residual above which a point is flagged as off the line
@@ -267,5 +269,5 @@ def write_all(sweeps, out_dir, machine_id):
     for axis in sorted({p["axis"] for s in sweeps for p in s["points"]}):
         files[f"sweep-{axis}.svg"] = svg(sweeps, axis, f"Time vs work, {AXIS_TITLES.get(axis, axis)} ({machine_id})")
     for name, text in files.items():
-        (out_dir / name).write_text(text, encoding="utf-8")
+        atomic.write_text(out_dir / name, text)  # each file whole, or the earlier one kept
     return [out_dir / name for name in files]

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 import ladder_fixtures as fx
@@ -66,3 +68,38 @@ def test_wrong_schema_is_a_clear_error(tmp_path, capsys):
 
     assert cli.main([str(bad)]) == 2
     assert "compare: error:" in capsys.readouterr().err
+
+
+# --- issue 12: --md never overwrites an input, a bad --md or a bad summary is a clear error ---
+
+
+def test_compare_md_never_overwrites_an_input(tmp_path, capsys):
+    import compare as cli  # scripts/compare.py
+
+    a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
+    before = b.read_bytes()
+    assert cli.main([str(a), str(b), "--md", str(b)]) == 2
+    assert f"cannot write --md {b}" in capsys.readouterr().err
+    assert b.read_bytes() == before
+    # the same file through another spelling of its path
+    other = tmp_path / "b" / ".." / "b" / "summary.json"
+    assert cli.main([str(a), str(b), "--md", str(other)]) == 2
+    assert b.read_bytes() == before
+
+
+def test_compare_md_into_a_missing_folder_is_a_clear_error(tmp_path, capsys):
+    import compare as cli
+
+    a = write_summary(tmp_path, "a", 1.0)
+    assert cli.main([str(a), "--md", str(tmp_path / "nodir" / "x.md")]) == 2
+    err = capsys.readouterr().err
+    assert "compare: error: cannot write --md" in err and "does not exist" in err and "Traceback" not in err
+
+
+def test_compare_refuses_a_summary_with_a_negative_time(tmp_path):
+    path = write_summary(tmp_path, "a", 1.0)
+    data = json.loads(path.read_text())
+    data["rows"][0]["median_s"] = -1.0
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"median_s should be a positive, finite time, found -1.0"):
+        compare.read_summary(path)

@@ -167,6 +167,7 @@ pub fn render_span_tuned(
     out: &mut [u32],
 ) -> Result<Isa, ParamError> {
     params.check_span(start, out.len())?;
+    params.check_precision(precision)?;
     Ok(match precision {
         Precision::F32 => dispatch::render::<f32>(isa, tuning, variant, params, start, out, None),
         Precision::F64 => dispatch::render::<f64>(isa, tuning, variant, params, start, out, None),

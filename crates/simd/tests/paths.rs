@@ -224,3 +224,10 @@ fn narrow_span_of_a_wide_image() {
         check_span(&p, start, len);
     }
 }
+
+/// MANDEL_ISA is validated against mandel_core's list of names: it must be exactly this crate's.
+#[test]
+fn core_isa_names_are_the_paths() {
+    let names: Vec<&str> = Isa::ALL.iter().map(|i| i.name()).collect();
+    assert_eq!(names, mandel_core::ISA_NAMES);
+}
