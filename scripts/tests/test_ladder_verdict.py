@@ -28,6 +28,9 @@ def test_overlapping_intervals_are_no_change_even_beyond_the_floor():
     got = verdict.judge(row(1.0, 0.9, 1.2), row(1.3, 1.1, 1.5), noise_floor=0.10)
     assert got["verdict"] == "no change" and got["why"] == "intervals overlap"
     assert got["change"] == pytest.approx(0.3)
+    # the same the other way: 30% faster, B's interval reaching up into A's
+    got = verdict.judge(row(1.0, 0.9, 1.2), row(0.7, 0.6, 0.95), noise_floor=0.10)
+    assert got["verdict"] == "no change" and got["change"] == pytest.approx(-0.3)
 
 
 def test_disjoint_intervals_within_the_noise_floor_are_no_change():
