@@ -274,7 +274,12 @@ def chart(summaries, names=None):
         groups.append({"label": e["name"] + (" (ISA differs)" if e["isa_differs"] else ""), "bars": bars})
     notes = ["median time of one render per rung, log scale: shorter is faster"]
     return svg.grouped_bar_chart("Mandelbrot ladder: " + " vs ".join(mid for _, mid in tags), notes, series,
-                                 groups, fmt.time)
+                                 groups, decade)
+
+
+def decade(seconds):
+    """A power of ten of seconds as a tick label: `1 ms`, `10 ms`, `100 ms`, `1 s`."""
+    return fmt.time(seconds).replace(".00 ", " ").replace(".0 ", " ")
 
 
 # --- two runs of one machine ---------------------------------------------------------------------

@@ -117,6 +117,9 @@ def test_grouped_chart_has_one_bar_per_machine_and_timed_rung(tmp_path):
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "naive-f64 (ISA differs)" in texts and "missing" in texts
     assert len([r for r in root.iter(f"{SVG}rect") if r.get("class") == "legend"]) == 2
+    assert "100 ms" in texts and "10 ms" in texts  # the log axis' decades
+    assert [compare.decade(10.0 ** k) for k in range(-6, 2)] == ["1 µs", "10 µs", "100 µs", "1 ms", "10 ms",
+                                                                  "100 ms", "1 s", "10 s"]
 
 
 def test_cli_prints_and_writes_markdown_and_chart(tmp_path, capsys):
