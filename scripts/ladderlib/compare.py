@@ -237,7 +237,8 @@ def summary_lines(summaries, entries=None):
 
 
 EXPLAIN = ("Speedup is over pure Python on the same machine; X/A time is machine X's median over machine A's "
-           "(above 1: slower than A); X/A speedup is X's speedup over its own pure Python over A's. check: "
+           "(above 1: slower than A); X/A speedup is X's speedup over its own pure Python over A's. precision: the "
+           "rung's (A/B where the results differ). check: "
            "verification against the f64 reference. Missing: the rung did not run there; FAILED: it failed "
            "verification. The geometric means take the rungs timed and verified on both.")
 
