@@ -314,8 +314,10 @@ def runs_table(entries):
 
 
 def busy(summary):
-    """The 1-minute load average after the benches when it exceeds the cores (other jobs were running:
-    the benches alone keep it at or under the cores), else None."""
+    """The 1-minute load average after the benches when it exceeds the cores, else None. The benches run
+    at most one thread per core, so more runnable threads than cores means other jobs probably ran: a
+    hint, not proof (the average lags, and a job that took one core during a threaded rung only may
+    leave it under)."""
     m = summary.get("machine") or {}
     after, cores = m.get("load_average_after_bench"), m.get("cores")
     return after[0] if after and cores and after[0] > cores else None
@@ -337,8 +339,8 @@ def runs_summary(entries, noise_floor, summaries=()):
     for tag, s in zip("AB", summaries):
         if (load_1m := busy(s)) is not None:
             out.append(f"{tag} ran on a busy machine (load average {load_1m:.2f} on {s['machine']['cores']} cores "
-                       "after the benches): other jobs took CPU time from the timed code, and its verdicts reflect "
-                       "them as much as the code. Rerun both on a quiet machine.")
+                       "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
+                       "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
     out.append(f"rule: faster/slower when B's interval (Rust: Criterion's 95% CI of the median; Python: min-max of "
                f"the timed calls) does not overlap A's AND the change exceeds the noise floor of "
                f"{noise_floor:.0%}; otherwise no change (METHODOLOGY.md, 'Comparing two runs')")

@@ -238,5 +238,5 @@ def test_load_average_is_shown_and_a_busy_run_is_flagged(tmp_path):
     assert legend[1].endswith(", load average 2.50 at start, 4.31 after the benches")
     assert compare.busy(a) is None and compare.busy(b) == 4.31  # 2 cores
     text = compare.runs_text(a, b, verdict.verdicts(a, b), 0.1)
-    assert "B ran on a busy machine (load average 4.31 on 2 cores after the benches)" in text
+    assert "B ran on a busy machine (load average 4.31 on 2 cores after the benches, above the cores)" in text
     assert "A ran on a busy machine" not in text
