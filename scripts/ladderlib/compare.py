@@ -260,12 +260,15 @@ def markdown(summaries):
 
 
 def chart(summaries, names=None):
-    """The grouped bar chart: rungs down, one bar per result (its median time), log scale."""
+    """The grouped bar chart: rungs down, one bar per result (its median time), log scale. Rungs that no
+    result ran are left out."""
     tags = labels(summaries)
     names = names or [f"{tag}: {mid} ({', '.join(simd_paths(s)) or 'scalar'})" for (tag, mid), s in zip(tags, summaries)]
     series = [(n, svg.PALETTE[i % len(svg.PALETTE)]) for i, n in enumerate(names)]
     groups = []
     for e in compare(summaries):
+        if all(row is None or row["status"] == "missing" for row in e["rows"]):
+            continue
         bars = []
         for (tag, _), row in zip(tags, e["rows"]):
             ok = row is not None and row["status"] == "ok"
