@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ladderlib import atomic, chart, machine, readers, sweeps, writers  # noqa: E402
+from ladderlib import atomic, baseline, chart, machine, readers, sweeps, writers  # noqa: E402
 from ladderlib.merge import foreign, merge  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 
@@ -342,7 +342,15 @@ def parse_args(argv):
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
                    "(default 0.5; 0.05 with --quick); at least 3 renders each")
+    p.add_argument("--save-baseline", metavar="NAME", help="keep this run (summary files and raw/) as baseline "
+                   "NAME under <results>/baselines/NAME/, for `scripts/compare --baseline NAME`; with --skip-bench, "
+                   "the results already there")
     args = p.parse_args(argv)
+    if args.save_baseline is not None:
+        try:
+            baseline.check_name(args.save_baseline)
+        except InputError as e:
+            p.error(str(e))
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
     return args
@@ -485,6 +493,7 @@ def main(argv=None):
             log("ERROR: cargo bench failed; see the output above. Merging what it finished.")
             failed, complete = True, False
         criterion = collect_criterion(TARGET / "criterion", raw, isa_of, since=started, replace=bench_ok)
+        desc["load_average_after_bench"] = machine.load_average()
     run.setdefault("criterion", {})
     samples = sorted({r["samples"] for r in criterion.values() if r.get("samples")})
     run["criterion"]["samples"] = "–".join(map(str, samples[:1] + samples[-1:] if len(samples) > 1 else samples))
@@ -528,6 +537,10 @@ def main(argv=None):
             f"summary in {out}, which is kept. Once fixed, `scripts/ladder --skip-bench` re-merges what raw/ holds.")
     if args.sweeps and not run_sweeps(args, summary, registry, out, mid):
         failed = True
+    if args.save_baseline and failed:
+        log(f"not saving baseline {args.save_baseline!r}: this run failed")
+    elif args.save_baseline:
+        log(f"saved as baseline {args.save_baseline!r}: {baseline.save(out, args.save_baseline)}")
     return 1 if failed else 0
 
 
