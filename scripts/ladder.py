@@ -121,7 +121,7 @@ def on_signal(signum, frame):
 
 
 RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/list.json",
-                "raw/verify.json", "raw/peak.json", "raw/lanes.json", "raw/baselines.json", "raw/criterion",
+                "raw/verify.json", "raw/tune.json", "raw/peak.json", "raw/lanes.json", "raw/baselines.json", "raw/criterion",
                 "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
 
 
@@ -416,6 +416,27 @@ def run_sweeps(args, summary, registry, out, mid):
     return ok
 
 
+def pin_tuning(args, raw, run, commands):
+    """The SIMD kernels pick their tuning (vectors in flight, steps between checks) at first use in each
+    process; so that every process of the run (verify, lanes, the benches, the extension) uses one choice,
+    made on the canonical image, `mandel tune` times every tuning once and MANDEL_TUNING pins its
+    fastest, per precision, for the rest of the run. A MANDEL_TUNING the user set is kept."""
+    if "tune" not in commands:
+        return
+    path = raw / "tune.json"
+    if not (args.skip_bench and path.exists()):
+        log("choosing the SIMD kernels' tuning on this CPU: `mandel tune` (every tuning timed on the canonical image)")
+        if not mandel_json(["tune", "--json"], path):
+            return
+    rows, _ = optional(readers.read_tune, path, "`mandel tune --json`")
+    user = os.environ.get("MANDEL_TUNING", "").strip()
+    pin = user or ",".join(f"{r['precision']}:{r['fastest']}" for r in rows or [] if r["times"])
+    if pin:
+        os.environ["MANDEL_TUNING"] = pin
+        run["simd_tuning"] = {"value": pin, "source": "MANDEL_TUNING set by the user" if user else "mandel tune"}
+        log(f"  MANDEL_TUNING={pin}" + (" (set by the user)" if user else ""))
+
+
 def main(argv=None):
     global OUT
     args = parse_args(argv)
@@ -451,6 +472,7 @@ def main(argv=None):
     failed, complete = False, True
     stale = {}  # inputs whose command failed now: their earlier file is kept on disk, not merged
     commands = subcommands()
+    pin_tuning(args, raw, run, commands)
     for sub, what in (("list", "`mandel list --json`"), ("verify", "`mandel verify --json`")):
         if not (args.skip_bench and (raw / f"{sub}.json").exists()):
             if sub == "verify":

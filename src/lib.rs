@@ -236,7 +236,7 @@ pub static KERNELS: &[Kernel] = &[
 /// The CLI, the benches and the Python extension call this before any kernel runs.
 pub fn check_env() -> Result<(), String> {
     mandel_core::check_env().map_err(|e| e.to_string())?;
-    mandel_simd::forced_tuning(mandel_simd::selected_isa())?;
+    mandel_simd::check_tuning_env(mandel_simd::selected_isa())?;
     Ok(())
 }
 

@@ -663,7 +663,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 /// `mandel tune`: every tuning timed on `params` (the canonical image by default), per precision.
 fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>, String> {
     let isa = simd_isa(isa)?;
-    mandel_simd::forced_tuning(isa.resolve())?;
     Ok([mandel_core::Precision::F32, mandel_core::Precision::F64]
         .into_iter()
         .map(|precision| {

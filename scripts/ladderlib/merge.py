@@ -100,6 +100,23 @@ def peak_share(lane_iterations, median_s, lane_fmas_per_s, threads):
     return (lane_iterations / median_s) / (lane_fmas_per_s * threads)
 
 
+def step_share(iterations, median_s, step_per_s, threads):
+    """The share of this machine's step ceiling a rung reaches:
+
+        share = (iterations / median_s) / (step_lane_iterations_per_s * threads)
+
+    - iterations: the useful iterations (the sum of the counts), whatever the kernel executed;
+    - step_lane_iterations_per_s: one core's measured ceiling for the SIMD kernels' escape step at the
+      rung's precision (`mandel peak --json`): the step on always-busy vectors, no checks, no loads, at
+      the best vectors-in-flight count. What this CPU can do with this step, whatever its ports.
+
+    1.0 would be a kernel that never idles a lane and spends nothing outside the step. A kernel that
+    skips work (the algorithmic rungs) can exceed 1. None where an input is missing."""
+    if not iterations or not median_s or not step_per_s or not threads:
+        return None
+    return (iterations / median_s) / (step_per_s * threads)
+
+
 def thread_count(threads, pool_threads):
     """Threads a rung runs on: "1", an integer, "pool" (the rayon/Numba pool: `pool_threads`), or
     "pool(N)" as `mandel list` prints a rayon kernel's pool of N threads."""
@@ -128,7 +145,7 @@ def _row(name, method, language, **fields):
         "median_s": None, "spread_kind": None, "spread_low_s": None, "spread_high_s": None, "mean_s": None,
         "repeats": None, "compile_s": None, "iterations": None, "iterations_per_s": None,
         "speedup_vs_python": None, "speedup_vs_previous": None, "previous": None,
-        "lane_iterations": None, "lane_iterations_source": None, "peak_share": None,
+        "lane_iterations": None, "lane_iterations_source": None, "peak_share": None, "step_share": None,
         "pixels": None, "differing": None, "allowed": None, "max_abs_diff": None, "verified_ok": None,
         "note": "",
     }
@@ -202,6 +219,8 @@ def add_rates(rows, peak, lanes):
         if peak and r["precision"] in ("f32", "f64"):
             r["peak_share"] = peak_share(r["lane_iterations"], r["median_s"],
                                          peak.get(f"{r['precision']}_lane_fmas_per_s"), r["threads_n"])
+            r["step_share"] = step_share(r["iterations"], r["median_s"],
+                                         peak.get(f"{r['precision']}_step_lane_iterations_per_s"), r["threads_n"])
 
 
 def add_speedups(rows):
@@ -381,13 +400,24 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     compiles = [f"{r['name']} {r['compile_s']:.2f} s" for r in rows if isinstance(r.get("compile_s"), (int, float))]
     if compiles:
         out.append("Numba compile time, excluded from the times: " + ", ".join(compiles) + ".")
+    if peak and peak.get("f32_step_lane_iterations_per_s"):
+        out.append(f"Of step ceiling = (useful iterations / median time) / (step ceiling per core x threads). The "
+                   f"step ceiling is measured here: the SIMD kernels' own escape step on always-busy vectors, no "
+                   f"checks, no loads, at the best vectors-in-flight count ({peak.get('isa')}: f32 "
+                   f"{peak['f32_step_lane_iterations_per_s']:.3g}, f64 {peak['f64_step_lane_iterations_per_s']:.3g} "
+                   "lane-iterations/s per core): the most this CPU does with this step, whatever its ports. Kernels "
+                   "that skip work can pass 100%.")
     if peak:
-        out.append(f"Share of peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
-                   f"with this machine's measured peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
+        out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
+                   f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
                    f"f64 {peak['f64_lane_fmas_per_s']:.3g} lane FMAs/s per core). One iteration needs several "
-                   "multiplies/FMAs, so it stays far below 100%. Scalar kernels count one lane per iteration.")
+                   "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
-        out.append("Share of peak not computed: no `mandel peak --json` result on this build.")
+        out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
+    tuning = (summary.get("settings") or {}).get("simd_tuning")
+    if tuning:
+        out.append(f"SIMD tuning (vectors in flight, steps between checks) for every process of this run: "
+                   f"MANDEL_TUNING={tuning['value']} ({tuning['source']}; raw/tune.json has every tuning's time).")
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
                "Python) follow the Rust rows.")

@@ -269,6 +269,26 @@ def check_verify(rows, path="`mandel verify --json`"):
 
 
 PEAK_KEYS = ["isa", "f32_lane_fmas_per_s", "f64_lane_fmas_per_s"]
+# The step ceiling (lane-iterations per second of the kernel's own step, every lane busy); absent from
+# builds before it was measured.
+STEP_KEYS = ["f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s"]
+
+
+TUNE_KEYS = ["isa", "precision", "source", "chosen", "fastest", "times"]
+
+
+def read_tune(path):
+    """`mandel tune --json`: per precision, every SIMD tuning's best time on the canonical image."""
+    data = load_json(path)
+    if not isinstance(data, list):
+        raise InputError(f"{path}: should be a list of rows, one per precision")
+    for i, row in enumerate(data):
+        require(row, TUNE_KEYS, path, f"row #{i}")
+        for pair in row["times"]:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+                raise InputError(f"{path}: row #{i}: 'times' should hold [name, seconds] pairs")
+            positive_seconds(pair[1], path, f"row #{i} time of {pair[0]}")
+    return data
 
 
 def read_peak(path):
@@ -278,7 +298,7 @@ def read_peak(path):
 
 def check_peak(data, path="`mandel peak --json`"):
     require(data, PEAK_KEYS, path, "the peak file")
-    for key in PEAK_KEYS[1:]:
+    for key in PEAK_KEYS[1:] + [k for k in STEP_KEYS if k in data]:
         positive_seconds(data[key], path, f"'{key}'", what="rate")
     return data
 

@@ -13,7 +13,7 @@ CSV_FIELDS = [
     "name", "method", "language", "precision", "isa", "threads", "threads_n", "computes", "problem", "status",
     "median_s", "spread_kind", "spread_low_s", "spread_high_s", "mean_s", "repeats", "compile_s",
     "iterations", "iterations_per_s", "speedup_vs_python", "speedup_vs_previous", "previous",
-    "lane_iterations", "lane_iterations_source", "peak_share",
+    "lane_iterations", "lane_iterations_source", "step_share", "peak_share",
     "pixels", "differing", "allowed", "max_abs_diff", "verified_ok", "note",
 ]
 
@@ -69,6 +69,7 @@ def machine_lines(summary):
         ("Criterion", criterion_line(crit)),
         ("Python timing", ", ".join(f"{k}={v}" for k, v in python.items()) or "not run"),
         ("thread pool", f"{s.get('pool_threads')} threads"),
+        ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
     ]
 
 
