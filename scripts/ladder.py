@@ -342,6 +342,10 @@ def parse_args(argv):
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
                    "(default 0.5; 0.05 with --quick); at least 3 renders each")
+    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use binaries built elsewhere instead of cargo, "
+                   "for a machine without a Rust toolchain: DIR/mandel (the CLI) and DIR/ladder-bench (the Criterion "
+                   "bench binary, `cargo bench --bench ladder --no-run` prints its path); both dispatch at run time, "
+                   "so one x86-64 build runs on any x86-64 CPU")
     p.add_argument("--save-baseline", metavar="NAME", help="keep this run (summary files and raw/) as baseline "
                    "NAME under <results>/baselines/NAME/, for `scripts/compare --baseline NAME`; with --skip-bench, "
                    "the results already there")
@@ -351,6 +355,10 @@ def parse_args(argv):
             baseline.check_name(args.save_baseline)
         except InputError as e:
             p.error(str(e))
+    if args.prebuilt is not None:
+        missing = [n for n in ("mandel", "ladder-bench") if not os.access(args.prebuilt / n, os.X_OK)]
+        if missing:
+            p.error(f"--prebuilt {args.prebuilt}: no executable {', '.join(missing)} there")
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
     return args
@@ -438,7 +446,7 @@ def pin_tuning(args, raw, run, commands):
 
 
 def main(argv=None):
-    global OUT
+    global OUT, MANDEL
     args = parse_args(argv)
     env_threads = check_env()
     log("describing the machine")
@@ -463,10 +471,15 @@ def main(argv=None):
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
         log(f"  {label}: {value}")
 
-    log("building the release binary")
-    if stream(["cargo", "build", "--release", "--bin", "mandel"], raw / "build.log") != 0:
-        log("ERROR: cargo build failed; see the output above")
-        return 1
+    if args.prebuilt is not None:
+        MANDEL = args.prebuilt.resolve() / "mandel"
+        log(f"--prebuilt: using {MANDEL} and {args.prebuilt / 'ladder-bench'} (no cargo build)")
+        run["prebuilt"] = True
+    else:
+        log("building the release binary")
+        if stream(["cargo", "build", "--release", "--bin", "mandel"], raw / "build.log") != 0:
+            log("ERROR: cargo build failed; see the output above")
+            return 1
 
     # `complete` turns false when part of this run failed: the summary then replaces no earlier one.
     failed, complete = False, True
@@ -509,7 +522,12 @@ def main(argv=None):
         log("running the Criterion ladder" + (" (quick)" if args.quick else "") + ": every kernel verified, then timed")
         env = {**os.environ, **({"MANDEL_BENCH_QUICK": "1"} if args.quick else {})}
         started = time.time() - 1
-        bench_ok = stream(["cargo", "bench", "--bench", "ladder"], raw / "bench.log", env=env) == 0
+        bench = ["cargo", "bench", "--bench", "ladder"]
+        if args.prebuilt is not None:
+            # Run directly, a bench binary writes to $CRITERION_HOME: the same folder cargo bench uses.
+            bench = [args.prebuilt.resolve() / "ladder-bench", "--bench"]
+            env["CRITERION_HOME"] = str(TARGET / "criterion")
+        bench_ok = stream(bench, raw / "bench.log", env=env) == 0
         if not bench_ok:
             # Go on: what Criterion finished is merged, the rest shows as missing; the exit status says it.
             log("ERROR: cargo bench failed; see the output above. Merging what it finished.")

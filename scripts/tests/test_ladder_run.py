@@ -78,3 +78,14 @@ def test_malformed_baselines_are_an_error_naming_the_file_and_replace_nothing(tm
     with pytest.raises(InputError, match=r"given\.json: not valid JSON"):
         ladder.python_baselines(args(baselines=given), raw)
     assert earlier.read_bytes() == before
+
+
+def test_prebuilt_needs_both_executables(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        ladder.parse_args(["--prebuilt", str(tmp_path)])
+    assert "no executable mandel, ladder-bench there" in capsys.readouterr().err
+    for name in ("mandel", "ladder-bench"):
+        exe = tmp_path / name
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+    assert ladder.parse_args(["--prebuilt", str(tmp_path)]).prebuilt == tmp_path
