@@ -14,9 +14,12 @@
 //! - `threads/<n>`: the registered split on pools of 1, 2, ... up to the core count (a thread-scaling
 //!   sweep; `MANDEL_BENCH_MAX_THREADS` raises or lowers the top).
 //!
-//! `MANDEL_BENCH_QUICK=1` shortens warm-up and measurement for a first look.
+//! `MANDEL_BENCH_QUICK=1` shortens warm-up and measurement for a first look, and skips the plots.
+//!
+//! Otherwise Criterion writes its HTML report, `target/criterion/report/index.html` (one page per
+//! group and benchmark), drawn by plotters' SVG backend: no gnuplot, no font library needed.
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, PlottingBackend, Throughput, criterion_group, criterion_main};
 use mandel_core::{Params, total_iterations, verify};
 use mandel_rayon::{Split, render_split};
 use mandelbrot_ladder::{KERNELS, PARALLEL_INNER, kernel};
@@ -31,6 +34,13 @@ fn quick() -> bool {
 /// 10 samples keep a full run to a few seconds per kernel while Criterion still reports a
 /// confidence interval.
 fn configure<M: criterion::measurement::Measurement>(group: &mut criterion::BenchmarkGroup<'_, M>) {
+    // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use aborts
+    // the run before anything is timed (a garbage MANDEL_ISA would otherwise time the widest path
+    // under a name the user did not ask for).
+    if let Err(e) = mandelbrot_ladder::check_env() {
+        eprintln!("ladder bench: error: {e}");
+        std::process::exit(2);
+    }
     group.sample_size(10);
     let (warm_up, measure) = if quick() { (0.3, 1.0) } else { (1.0, 3.0) };
     group.warm_up_time(Duration::from_secs_f64(warm_up));
@@ -129,5 +139,16 @@ fn thread_scaling(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, ladder, load_balance, thread_scaling);
+/// Plots (and so the HTML report) by plotters, whether or not gnuplot is installed, so every machine
+/// draws the same report; none under `MANDEL_BENCH_QUICK`.
+fn config() -> Criterion {
+    let c = Criterion::default().plotting_backend(PlottingBackend::Plotters);
+    if quick() { c.without_plots() } else { c }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = ladder, load_balance, thread_scaling
+}
 criterion_main!(benches);

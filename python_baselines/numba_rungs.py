@@ -4,17 +4,29 @@ the reference), and with `parallel=True`, rows spread over Numba's threads with 
 
 Nothing is cached on disk (`cache=False`): the first call compiles, and the runner measures that call
 apart from the timed ones.
+
+Numba is imported on first use, not when this module is imported: without Numba installed the rungs
+are still listed (`run.py --list`), and each fails with the ImportError when it is run.
 """
 
-import numba
+import functools
+import os
+
 import numpy as np
 
 from problem import Problem
 from pure_python import escape_count
 
 
+def _numba():
+    import numba  # noqa: PLC0415 (deliberately lazy: see the module docs)
+
+    return numba
+
+
 def _image_loop(escape, **options):
     """Compile the row/column loop around a compiled escape function, with the given njit options."""
+    numba = _numba()
     row_range = numba.prange if options.get("parallel") else range
 
     @numba.njit(cache=False, **options)
@@ -28,24 +40,35 @@ def _image_loop(escape, **options):
     return image
 
 
-_scalar = numba.njit(cache=False)(escape_count)
-_image = _image_loop(_scalar)
-_image_fastmath = _image_loop(numba.njit(cache=False, fastmath=True)(escape_count), fastmath=True)
-_image_parallel = _image_loop(_scalar, parallel=True)
+@functools.cache
+def _compiled(kind):
+    """The jitted image functions, created on first use (Numba compiles them at their first call)."""
+    njit = _numba().njit
+    if kind == "scalar":  # the escape function, shared by the plain and parallel loops
+        return njit(cache=False)(escape_count)
+    if kind == "plain":
+        return _image_loop(_compiled("scalar"))
+    if kind == "fastmath":
+        return _image_loop(njit(cache=False, fastmath=True)(escape_count), fastmath=True)
+    return _image_loop(_compiled("scalar"), parallel=True)
 
 
 def compute(problem: Problem) -> np.ndarray:
-    return _image(*problem.axes(), problem.max_iters)
+    return _compiled("plain")(*problem.axes(), problem.max_iters)
 
 
 def compute_fastmath(problem: Problem) -> np.ndarray:
-    return _image_fastmath(*problem.axes(), problem.max_iters)
+    return _compiled("fastmath")(*problem.axes(), problem.max_iters)
 
 
 def compute_parallel(problem: Problem) -> np.ndarray:
-    return _image_parallel(*problem.axes(), problem.max_iters)
+    return _compiled("parallel")(*problem.axes(), problem.max_iters)
 
 
 def threads() -> int:
-    """How many threads the parallel rung runs on (NUMBA_NUM_THREADS, else the CPU count)."""
-    return numba.get_num_threads()
+    """How many threads the parallel rung runs on (NUMBA_NUM_THREADS, else the CPU count); without
+    Numba installed, the CPU count (the rung cannot run then anyway)."""
+    try:
+        return _numba().get_num_threads()
+    except ImportError:
+        return os.cpu_count() or 1

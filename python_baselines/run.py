@@ -19,21 +19,27 @@ timed call, as in timeit (the article used %timeit).
 import argparse
 import fnmatch
 import gc
+import importlib.metadata
 import json
+import math
 import os
 import platform
 import socket
 import statistics
 import sys
+import tempfile
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 
 import mandel_ladder
-import numba
 import numpy as np
 
 from problem import Problem
 from rungs import Rung, all_rungs
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from ladderlib.atomic import write_text  # noqa: E402  (scripts/ladderlib: standard library only)
 
 SCHEMA = "mandel-baselines/1"
 WARMUP_SIZE = 16
@@ -55,17 +61,77 @@ def machine() -> dict:
     except OSError:
         pass
     flags = set((cpuinfo.get("flags") or cpuinfo.get("Features") or "").split())
+    family_model = (f"{cpuinfo['cpu family']}/{cpuinfo['model']}"
+                    if "cpu family" in cpuinfo and "model" in cpuinfo else None)
     return {
         "cpu_model": cpuinfo.get("model name") or platform.processor() or platform.machine(),
+        "cpu_family_model": family_model,
         "cores": os.cpu_count(),
         "isa_flags": [f for f in ISA_FLAGS if f in flags],
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),
         "numpy": np.__version__,
-        "numba": numba.__version__,
+        "numba": package_version("numba"),
         "mandel_ladder": mandel_ladder.__version__,
         "hostname": socket.gethostname(),
     }
+
+
+def package_version(name: str) -> str | None:
+    """The installed version of a package, None when it is not installed (Numba is optional to list)."""
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def out_problem(path: str) -> str | None:
+    """Why the result file cannot be written at `path`, or None. Checked before any timing, so that a
+    run's timings are never thrown away at the end: `path` must not be a folder, and its folder must
+    exist (it is created if missing) and take a new file (one is created and removed)."""
+    target = Path(path)
+    if target.is_dir():
+        return "it is a folder, not a file"
+    folder = target.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        return f"cannot create its folder {folder}: {e.strerror or e}"
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".probe", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        return f"cannot create a file in {folder}: {e.strerror or e}"
+    return None
+
+
+def save(text: str, path: str) -> int:
+    """Write the result file whole (a temporary file renamed into place: an earlier file at `path` is
+    replaced only by a complete new one). If that fails (a full disk), the results are not lost: they
+    go to a file in the system's temporary folder, or to stdout if even that fails; exit status 1."""
+    try:
+        write_text(path, text)
+        progress(f"results written to {path}")
+        return 0
+    except OSError as e:
+        why = f"run.py: error: cannot write {path}: {e.strerror or e}"
+    fallback = None
+    try:
+        fd, fallback = tempfile.mkstemp(prefix="baselines-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        print(f"{why}; the results were saved to {fallback} instead", file=sys.stderr)
+    except OSError as e:
+        if fallback:
+            try:
+                os.unlink(fallback)  # no partial copy left behind
+            except OSError:
+                pass
+        print(f"{why}; nor could they be saved in the temporary folder ({e.strerror or e}): "
+              "here they are, on stdout", file=sys.stderr)
+        sys.stdout.write(text)
+    return 1
 
 
 def timed(call) -> tuple[float, object]:
@@ -198,8 +264,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.budget = 0.0
     if args.min_repeats < 1 or args.max_repeats < args.min_repeats:
         p.error("need 1 <= --min-repeats <= --max-repeats")
-    if args.budget < 0:
-        p.error("--budget must not be negative")
+    if not (math.isfinite(args.budget) and args.budget >= 0):
+        p.error(f"--budget must be a finite number of seconds, 0 or more (0: one timed run each), got {args.budget}")
     args.only, args.skip = split_patterns(args.only), split_patterns(args.skip)
     return args
 
@@ -216,6 +282,11 @@ def main(argv=None) -> int:
         for r in rungs:
             print(f"{r.name:<26} {r.language:<14} {r.precision:<4} {r.computes:<7} {r.description}")
         return 0
+    why = out_problem(args.out)
+    if why:
+        print(f"run.py: error: cannot write --out {args.out}: {why} (checked before timing anything)",
+              file=sys.stderr)
+        return 2
     problem = Problem(args.width, args.height, args.x_min, args.x_max, args.y_min, args.y_max, args.max_iters)
     try:
         # The reference also validates the problem, with the same rules and messages as the Rust side.
@@ -260,13 +331,9 @@ def main(argv=None) -> int:
         "notes": args.note,
         "rungs": entries,
     }
-    if os.path.dirname(args.out):
-        os.makedirs(os.path.dirname(args.out), exist_ok=True)
-    with open(args.out, "w") as f:
-        json.dump(result, f, indent=2)
-        f.write("\n")
     print(table(entries))
-    progress(f"results written to {args.out}")
+    if save(json.dumps(result, indent=2) + "\n", args.out) != 0:
+        return 1
     return 0 if all(e["verification"]["ok"] for e in entries) else 1
 
 

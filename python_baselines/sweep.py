@@ -12,12 +12,15 @@ Progress goes to stderr, the JSON to `--out` or stdout.
 
 import argparse
 import json
+import math
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
+from ladderlib.atomic import write_text  # noqa: E402  (a whole file or none)
 from problem import Problem  # noqa: E402
 
 SIZES = [240, 480, 960, 1920, 3840]
@@ -81,8 +84,8 @@ def main(argv=None):
     p.add_argument("--budget", type=float, default=0.5, help="seconds of timed calls per point")
     p.add_argument("--out", type=Path, help="write the JSON here instead of stdout")
     args = p.parse_args(argv)
-    if not args.budget >= 0:
-        p.error("--budget must be a non-negative number of seconds")
+    if not (math.isfinite(args.budget) and args.budget >= 0):
+        p.error("--budget must be a finite number of seconds, 0 or more")
 
     import mandel_ladder
     import numba_rungs
@@ -92,7 +95,7 @@ def main(argv=None):
                    "numba-parallel", numba_rungs.threads(), plan, args.budget)
     text = json.dumps(result, indent=2) + "\n"
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        write_text(args.out, text)
     else:
         sys.stdout.write(text)
     return 0

@@ -4,6 +4,12 @@ Describes the machine, builds, runs `cargo bench --bench ladder` (Criterion time
 after verifying it), runs the Python baselines, then merges Criterion's own result files, `mandel
 list/verify/peak --json` and the baselines JSON into results/<machine-id>/: summary.md, summary.json,
 summary.csv, speedup.svg, mandelbrot.png, and raw/ with every input it merged. Nothing is re-timed here.
+
+Nothing lost, nothing wrong: every file is written whole (a temporary file renamed into place), earlier
+results are replaced only by complete new ones (a run whose bench, `mandel list/verify` or run.py
+failed leaves an existing summary as it was), corrupt or foreign inputs are errors naming the file
+(exit 2, nothing written), and the child processes die with the ladder: SIGINT or SIGTERM stops them
+and the ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it kept.
 """
 
 import argparse
@@ -11,6 +17,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -18,49 +25,185 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ladderlib import chart, machine, readers, sweeps, writers  # noqa: E402
-from ladderlib.merge import merge  # noqa: E402
+from ladderlib import atomic, baseline, chart, machine, readers, sweeps, writers  # noqa: E402
+from ladderlib.merge import foreign, merge  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
 MANDEL = TARGET / "release" / "mandel"
+RUN_PY = REPO / "python_baselines" / "run.py"
 START = time.monotonic()
+STARTED_AT = time.time()  # files older than this were kept from earlier runs
+OUT = None  # the results folder, once known: what an interrupted run reports on
+
+# What MANDEL_ISA and RAYON_NUM_THREADS accept: mandel_core's ISA_NAMES and MAX_THREADS.
+ISA_NAMES = ("avx512", "avx2", "sse2", "neon", "scalar")
+MAX_THREADS = 1024
+
+# A python_baselines() source that means run.py failed now and the earlier file was merged instead.
+REUSED_AFTER_FAILURE = "reused from an earlier run: run.py failed now"
 
 
 def log(message):
     print(f"[{time.monotonic() - START:6.1f}s] {message}", flush=True)
 
 
+def check_env(environ=os.environ):
+    """MANDEL_ISA and RAYON_NUM_THREADS checked like flags, with mandel's rules and messages; returns
+    the pool size RAYON_NUM_THREADS asks for (None: unset). Raises InputError for a value the kernels
+    cannot use."""
+    isa = (environ.get("MANDEL_ISA") or "").strip()
+    if isa and isa.lower() not in ISA_NAMES:
+        raise InputError(f'MANDEL_ISA="{isa}" is not an instruction-set path; accepted (any case): '
+                         f"{', '.join(ISA_NAMES)}, or unset/empty for the widest path this CPU has")
+    threads = (environ.get("RAYON_NUM_THREADS") or "").strip()
+    if not threads:
+        return None
+    if not (threads.isascii() and threads.isdigit() and 1 <= int(threads) <= MAX_THREADS):
+        raise InputError(f'RAYON_NUM_THREADS="{threads}" must be a whole number of threads from 1 to {MAX_THREADS}, '
+                         "or unset/empty for one per core")
+    return int(threads)
+
+
+# --- child processes: each in its own process group, stopped with the ladder ---------------------
+
+CHILDREN = set()
+
+
+class Interrupted(Exception):
+    """SIGINT or SIGTERM reached the ladder; its children are already stopped."""
+
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def popen(args, **kwargs):
+    """Start a child in a new session (its own process group, so a signal to the ladder alone does not
+    orphan it, and the whole group, grandchildren included, can be stopped), registered in CHILDREN."""
+    proc = subprocess.Popen(list(map(str, args)), cwd=REPO, start_new_session=True, **kwargs)
+    CHILDREN.add(proc)
+    return proc
+
+
+def finished(proc):
+    CHILDREN.discard(proc)
+    return proc.returncode
+
+
+def stop_children(grace_s=5.0):
+    """SIGTERM to every child's process group, SIGKILL to those still there after `grace_s`."""
+    for proc in list(CHILDREN):
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+    deadline = time.monotonic() + grace_s
+    for proc in list(CHILDREN):
+        try:
+            proc.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+        CHILDREN.discard(proc)
+
+
+def on_signal(signum, frame):
+    # Further signals are ignored while the children are stopped; then the run unwinds.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    stop_children()
+    raise Interrupted(signum)
+
+
+RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/list.json",
+                "raw/verify.json", "raw/tune.json", "raw/peak.json", "raw/lanes.json", "raw/baselines.json", "raw/criterion",
+                "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
+
+
+def kept_report(out, since=None):
+    """Which result files of `out` this run wrote and which it kept from earlier runs."""
+    since = STARTED_AT if since is None else since
+    new, kept = [], []
+    for name in RESULT_FILES:
+        path = Path(out) / name
+        if path.exists():
+            (new if path.stat().st_mtime >= since else kept).append(name)
+    lines = [f"written by this run: {', '.join(new) or 'nothing'}",
+             f"kept from earlier runs: {', '.join(kept) or 'nothing'}"]
+    return lines
+
+
+def guarded(fn, *args):
+    """Run `fn(*args)` with SIGINT/SIGTERM stopping the children; returns the exit status: fn's, 2 for
+    an InputError, 128 + the signal's number when interrupted (saying what was kept)."""
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        return fn(*args)
+    except (Interrupted, KeyboardInterrupt) as e:
+        stop_children()
+        signum = getattr(e, "signum", signal.SIGINT)
+        print(f"\nladder: interrupted by {signal.Signals(signum).name}: child processes stopped. Every file "
+              "is whole (written to a temporary file and renamed), the earlier one or this run's.", file=sys.stderr)
+        if OUT is not None:
+            for line in kept_report(OUT):
+                print(f"  {line}", file=sys.stderr)
+        return 128 + signum
+    except InputError as e:
+        stop_children()
+        print(f"ladder: error: {e}", file=sys.stderr)
+        if OUT is not None:
+            print(f"  the summary in {OUT} was left as it was", file=sys.stderr)
+        return 2
+    except OSError as e:  # a full disk, a missing binary: said plainly, the children stopped
+        stop_children()
+        where = f" ({e.filename})" if e.filename else ""
+        print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
+        return 1
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
 def stream(args, log_path, env=None):
     """Run a command, printing its output as it comes (with the elapsed time) and keeping a copy."""
     log("$ " + " ".join(map(str, args)))
-    with open(log_path, "w", encoding="utf-8") as keep, subprocess.Popen(
-        list(map(str, args)), cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True, bufsize=1, errors="replace",
+    with open(log_path, "w", encoding="utf-8") as keep, popen(
+        args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, errors="replace",
     ) as proc:
         for line in proc.stdout:
             keep.write(line)
             print(f"[{time.monotonic() - START:6.1f}s]   {line.rstrip()}", flush=True)
-    return proc.returncode
+    return finished(proc)
+
+
+def capture(args):
+    """Run a short command; (exit status, stdout, stderr)."""
+    with popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        out, err = proc.communicate()
+    return finished(proc), out, err
 
 
 def mandel_json(args, path):
-    """`mandel <args>` whose stdout is JSON, saved to `path`. `verify` exits 1 when a kernel fails and
-    still prints its rows, so any exit with output counts; the reader judges the content."""
+    """`mandel <args>` whose stdout is JSON, saved (whole) to `path`. `verify` exits 1 when a kernel
+    fails and still prints its rows, so any exit with output counts; the reader judges the content.
+    Without output the earlier file, if any, is left as it was, and False says it is not this run's."""
     log(f"$ mandel {' '.join(args)} > {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
-    proc = subprocess.run([str(MANDEL), *args], cwd=REPO, capture_output=True, text=True)
-    if not proc.stdout.strip():
-        log(f"  failed (exit {proc.returncode}): {proc.stderr.strip()}")
+    rc, out, err = capture([MANDEL, *args])
+    if not out.strip():
+        log(f"  failed (exit {rc}): {err.strip()}")
         return False
-    path.write_text(proc.stdout, encoding="utf-8")
+    atomic.write_text(path, out)
     return True
 
 
 def subcommands():
     """The subcommands this build of `mandel` has, from its --help."""
-    proc = subprocess.run([str(MANDEL), "--help"], capture_output=True, text=True)
-    return parse_subcommands(proc.stdout)
+    return parse_subcommands(capture([MANDEL, "--help"])[1])
 
 
 def parse_subcommands(help_text):
@@ -81,56 +224,101 @@ def criterion_settings(quick, source=REPO / "benches" / "ladder.rs"):
     return settings
 
 
-def collect_criterion(src_root, raw, isa_of, since=None):
+def collect_criterion(src_root, raw, isa_of, since=None, replace=True):
     """Copy the ladder group's Criterion files (estimates, benchmark, sample) into raw/criterion, the
-    same tree shape, leaving out results older than `since` (not from this run); read them back."""
-    dest = raw / "criterion"
-    shutil.rmtree(dest, ignore_errors=True)
-    for r in readers.read_criterion(src_root, isa_of).values():
+    same tree shape, leaving out results older than `since` (not from this run); read them back.
+
+    Every result is read (checked) before anything is copied; the copy is made in raw/criterion.new and
+    swapped in whole, so the earlier raw/criterion is replaced only by a complete new set. With
+    `replace` false (the bench failed) and an earlier raw/criterion there, that one is kept and this
+    run's results are left in raw/criterion.partial."""
+    dest, staging, old = raw / "criterion", raw / "criterion.new", raw / "criterion.old"
+    if old.exists() and not dest.exists():  # a swap interrupted between its two renames
+        os.replace(old, dest)
+    found = readers.read_criterion(src_root, isa_of)
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for r in found.values():
         if since is not None and r["mtime"] < since:
             log(f"  ignoring {r['full_id']}: left by an earlier run (not timed in this one)")
             continue
         src = Path(r["dir"])
-        to = dest / src.relative_to(src_root)
+        to = staging / src.relative_to(src_root)
         to.mkdir(parents=True)
         for name in ("estimates.json", "benchmark.json", "sample.json"):
             if (src / name).exists():
                 shutil.copy2(src / name, to / name)
+    readers.read_criterion(staging, isa_of)
+    if not replace and dest.exists():
+        partial = raw / "criterion.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        os.replace(staging, partial)
+        log(f"  the earlier {dest} is kept; this run's incomplete results are in {partial}")
+        return readers.read_criterion(partial, isa_of)
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(staging, dest)
+    shutil.rmtree(old, ignore_errors=True)
     return readers.read_criterion(dest, isa_of)
 
 
 def optional(read, path, what):
-    """(data, None) or (None, why it is missing) for an input the summary can do without."""
+    """(data, None), or (None, why it is missing) when `path` does not exist. A file that exists but
+    cannot be used (unreadable, truncated, wrong shape, a non-positive time) is an InputError naming
+    it: the ladder stops before writing anything, the previous summary stays as it was."""
     if not path.exists():
         return None, f"{what}: not available"
-    try:
-        return read(path), None
-    except InputError as e:
-        log(f"  WARNING: {e}")
-        return None, f"{what}: unusable ({e})"
+    return read(path), None
 
 
-def python_baselines(args, raw):
+def checked_baselines(path, desc, allow_foreign):
+    """The baselines at `path`, read (InputError if corrupt) and checked to come from this machine and
+    the canonical problem (InputError unless `allow_foreign`). `desc` None: no origin check."""
+    data = readers.read_baselines(path)
+    reasons = foreign(data, desc) if desc is not None else []
+    if reasons and not allow_foreign:
+        raise InputError(f"{path}: Python baselines from another machine or problem ({'; '.join(reasons)}); "
+                         "they are not merged into this machine's summary. Pass --allow-foreign-baselines to merge "
+                         "them anyway (the summary then says so)")
+    if reasons:
+        log(f"  WARNING: merging foreign Python baselines (--allow-foreign-baselines): {'; '.join(reasons)}")
+    return data
+
+
+def python_baselines(args, raw, desc=None, script=RUN_PY):
+    """(baselines, why they are missing, where they come from). raw/baselines.json is replaced only by
+    a complete, valid new file: run.py writes raw/baselines.new.json, renamed into place once read
+    back; if run.py leaves nothing (crash, Ctrl-C) the earlier file is kept and merged, and the source
+    starts with REUSED_AFTER_FAILURE."""
     dest = raw / "baselines.json"
+    allow = getattr(args, "allow_foreign_baselines", False)
     if args.baselines:
-        shutil.copy(args.baselines, dest)
-        return optional(readers.read_baselines, dest, "Python baselines") + (f"merged from {args.baselines}",)
+        data = checked_baselines(args.baselines, desc, allow)
+        atomic.write_bytes(dest, Path(args.baselines).read_bytes())
+        return data, None, f"merged from {args.baselines}"
     if args.skip_python:
         if dest.exists():
             log(f"--skip-python: reusing {dest} from an earlier run")
-            return optional(readers.read_baselines, dest, "Python baselines") + ("reused from an earlier run",)
+            return checked_baselines(dest, desc, allow), None, "reused from an earlier run"
         return None, "not run (--skip-python)", None
-    script = REPO / "python_baselines" / "run.py"
-    if not script.exists():
+    if not Path(script).exists():
         return None, "not run: python_baselines/run.py is not in this checkout", None
-    dest.unlink(missing_ok=True)
-    command = [sys.executable, script, "--out", dest] + (["--quick"] if args.quick else [])
+    new = raw / "baselines.new.json"
+    new.unlink(missing_ok=True)
+    command = [sys.executable, script, "--out", new] + (["--quick"] if args.quick else [])
     rc = stream(command, raw / "python.log")
     if rc != 0:
         log(f"  WARNING: python_baselines/run.py exited {rc} (log: {raw / 'python.log'})")
-    if not dest.exists():
-        return None, f"python_baselines/run.py failed (exit {rc}), see raw/python.log", None
-    return optional(readers.read_baselines, dest, "Python baselines") + ("run now",)
+    if new.exists():
+        data = checked_baselines(new, desc, allow)
+        os.replace(new, dest)
+        return data, None, "run now"
+    if dest.exists():
+        log(f"  run.py wrote nothing: keeping the earlier {dest}")
+        return (checked_baselines(dest, desc, allow), None,
+                f"{REUSED_AFTER_FAILURE} (exit {rc}), see raw/python.log")
+    return None, f"python_baselines/run.py failed (exit {rc}), see raw/python.log", None
 
 
 def parse_args(argv):
@@ -143,6 +331,8 @@ def parse_args(argv):
     p.add_argument("--skip-bench", action="store_true", help="do not run Criterion: re-merge the raw results "
                    "already in the output folder (or target/criterion when there are none)")
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
+    p.add_argument("--allow-foreign-baselines", action="store_true", help="merge Python baselines measured on "
+                   "another machine (CPU, cores, machine id) or problem; without it they are refused")
     p.add_argument("--machine-id", help="name of the results folder (default: derived from the CPU and cores)")
     p.add_argument("--out-dir", type=Path, help="where to write (default: results/<machine-id>)")
     p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps (sizes 240..3840 at "
@@ -152,7 +342,23 @@ def parse_args(argv):
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
                    "(default 0.5; 0.05 with --quick); at least 3 renders each")
+    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use binaries built elsewhere instead of cargo, "
+                   "for a machine without a Rust toolchain: DIR/mandel (the CLI) and DIR/ladder-bench (the Criterion "
+                   "bench binary, `cargo bench --bench ladder --no-run` prints its path); both dispatch at run time, "
+                   "so one x86-64 build runs on any x86-64 CPU")
+    p.add_argument("--save-baseline", metavar="NAME", help="keep this run (summary files and raw/) as baseline "
+                   "NAME under <results>/baselines/NAME/, for `scripts/compare --baseline NAME`; with --skip-bench, "
+                   "the results already there")
     args = p.parse_args(argv)
+    if args.save_baseline is not None:
+        try:
+            baseline.check_name(args.save_baseline)
+        except InputError as e:
+            p.error(str(e))
+    if args.prebuilt is not None:
+        missing = [n for n in ("mandel", "ladder-bench") if not os.access(args.prebuilt / n, os.X_OK)]
+        if missing:
+            p.error(f"--prebuilt {args.prebuilt}: no executable {', '.join(missing)} there")
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
     return args
@@ -180,19 +386,23 @@ def run_sweeps(args, summary, registry, out, mid):
         log(f"sweeping {k} (budget {budget:g} s a point)")
         # stdout straight to the file: reading stderr line by line while the JSON piles up in an unread
         # stdout pipe deadlocks once the JSON outgrows the pipe's buffer (64 KiB).
-        with open(raw / f"{k}.log", "w", encoding="utf-8") as err, open(path, "w", encoding="utf-8") as sink:
-            proc = subprocess.Popen([str(MANDEL), "sweep", "-k", k, "--budget", str(budget), "--json"], cwd=REPO,
-                                    stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
+        # The JSON goes to a temporary file, renamed over `path` only when the sweep succeeded.
+        partial = path.with_name(f".{path.name}.partial")
+        with open(raw / f"{k}.log", "w", encoding="utf-8") as err, open(partial, "w", encoding="utf-8") as sink:
+            proc = popen([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"],
+                         stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
             for line in proc.stderr:
                 err.write(line)
                 log("  " + line.rstrip())
             proc.wait()
-        text = path.read_text(encoding="utf-8")
+            finished(proc)
         if proc.returncode != 0:
+            partial.unlink(missing_ok=True)
             log(f"  ERROR: mandel sweep -k {k} exited {proc.returncode} (log: {raw / f'{k}.log'})")
             ok = False
             continue
-        results.append(json.loads(text))
+        os.replace(partial, path)
+        results.append(json.loads(path.read_text(encoding="utf-8")))
     if args.skip_python:
         log("  --skip-python: no Numba parallel sweep")
     else:
@@ -214,48 +424,93 @@ def run_sweeps(args, summary, registry, out, mid):
     return ok
 
 
+def pin_tuning(args, raw, run, commands):
+    """The SIMD kernels pick their tuning (vectors in flight, steps between checks) at first use in each
+    process; so that every process of the run (verify, lanes, the benches, the extension) uses one choice,
+    made on the canonical image, `mandel tune` times every tuning once and MANDEL_TUNING pins its
+    fastest, per precision, for the rest of the run. A MANDEL_TUNING the user set is kept."""
+    if "tune" not in commands:
+        return
+    path = raw / "tune.json"
+    if not (args.skip_bench and path.exists()):
+        log("choosing the SIMD kernels' tuning on this CPU: `mandel tune` (every tuning timed on the canonical image)")
+        if not mandel_json(["tune", "--json"], path):
+            return
+    rows, _ = optional(readers.read_tune, path, "`mandel tune --json`")
+    user = os.environ.get("MANDEL_TUNING", "").strip()
+    pin = user or ",".join(f"{r['precision']}:{r['fastest']}" for r in rows or [] if r["times"])
+    if pin:
+        os.environ["MANDEL_TUNING"] = pin
+        run["simd_tuning"] = {"value": pin, "source": "MANDEL_TUNING set by the user" if user else "mandel tune"}
+        log(f"  MANDEL_TUNING={pin}" + (" (set by the user)" if user else ""))
+
+
 def main(argv=None):
+    global OUT, MANDEL
     args = parse_args(argv)
+    env_threads = check_env()
     log("describing the machine")
     desc = machine.describe(REPO)
     mid = args.machine_id or machine.machine_id(desc)
     out = args.out_dir or REPO / "results" / mid
+    OUT = out
     raw = out / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     run_file = raw / "run.json"
     if args.skip_bench and (raw / "machine.json").exists():
         log(f"--skip-bench: the results in {raw} were measured on the machine described there")
         desc = readers.load_json(raw / "machine.json")
+        if not isinstance(desc, dict):
+            raise InputError(f"{raw / 'machine.json'}: should be a JSON object describing the machine")
     run = {"quick": args.quick, "criterion": criterion_settings(args.quick),
-           "pool_threads": int(os.environ.get("RAYON_NUM_THREADS") or desc.get("cores") or 1)}
+           "pool_threads": env_threads or desc.get("cores") or 1}
     if args.skip_bench and run_file.exists():
         run = readers.load_json(run_file)
+        if not isinstance(run, dict):
+            raise InputError(f"{run_file}: should be a JSON object (the run's settings)")
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
         log(f"  {label}: {value}")
 
-    log("building the release binary")
-    if stream(["cargo", "build", "--release", "--bin", "mandel"], raw / "build.log") != 0:
-        log("ERROR: cargo build failed; see the output above")
-        return 1
+    if args.prebuilt is not None:
+        MANDEL = args.prebuilt.resolve() / "mandel"
+        log(f"--prebuilt: using {MANDEL} and {args.prebuilt / 'ladder-bench'} (no cargo build)")
+        run["prebuilt"] = True
+    else:
+        log("building the release binary")
+        if stream(["cargo", "build", "--release", "--bin", "mandel"], raw / "build.log") != 0:
+            log("ERROR: cargo build failed; see the output above")
+            return 1
 
-    failed = False
+    # `complete` turns false when part of this run failed: the summary then replaces no earlier one.
+    failed, complete = False, True
+    stale = {}  # inputs whose command failed now: their earlier file is kept on disk, not merged
     commands = subcommands()
-    if not (args.skip_bench and (raw / "list.json").exists()):
-        mandel_json(["list", "--json"], raw / "list.json")
-    if not (args.skip_bench and (raw / "verify.json").exists()):
-        log("verifying every kernel against the f64 reference")
-        mandel_json(["verify", "--json"], raw / "verify.json")
+    pin_tuning(args, raw, run, commands)
+    for sub, what in (("list", "`mandel list --json`"), ("verify", "`mandel verify --json`")):
+        if not (args.skip_bench and (raw / f"{sub}.json").exists()):
+            if sub == "verify":
+                log("verifying every kernel against the f64 reference")
+            if not mandel_json([sub, "--json"], raw / f"{sub}.json"):
+                stale[sub] = f"{what} failed in this run (see above)"
+                failed, complete = True, False
     for sub in ("peak", "lanes"):
         if sub in commands and not (args.skip_bench and (raw / f"{sub}.json").exists()):
             log(f"measuring with `mandel {sub}`")
-            mandel_json([sub, "--json"], raw / f"{sub}.json")
+            if not mandel_json([sub, "--json"], raw / f"{sub}.json"):
+                stale[sub] = f"`mandel {sub} --json` failed in this run"
         elif sub not in commands:
             log(f"`mandel {sub}` is not in this build: shown as missing")
 
-    registry, registry_missing = optional(readers.read_list, raw / "list.json", "`mandel list --json`")
-    verify, _ = optional(readers.read_verify, raw / "verify.json", "`mandel verify --json`")
-    peak, _ = optional(readers.read_peak, raw / "peak.json", "`mandel peak --json`")
-    lanes_rows, _ = optional(readers.load_json, raw / "lanes.json", "`mandel lanes --json`")
+    def read(sub, reader, what):
+        if sub in stale:
+            return None, stale[sub]
+        return optional(reader, raw / f"{sub}.json", what)
+
+    # A corrupt file is an InputError naming it (exit 2, nothing written); a missing one is reported.
+    registry, registry_missing = read("list", readers.read_list, "`mandel list --json`")
+    verify, verify_missing = read("verify", readers.read_verify, "`mandel verify --json`")
+    peak, _ = read("peak", readers.read_peak, "`mandel peak --json`")
+    lanes_rows, _ = read("lanes", readers.read_lanes, "`mandel lanes --json`")
     isa_of = {k["name"]: k["isa"] for k in registry or []}
 
     if args.skip_bench:
@@ -267,51 +522,67 @@ def main(argv=None):
         log("running the Criterion ladder" + (" (quick)" if args.quick else "") + ": every kernel verified, then timed")
         env = {**os.environ, **({"MANDEL_BENCH_QUICK": "1"} if args.quick else {})}
         started = time.time() - 1
-        if stream(["cargo", "bench", "--bench", "ladder"], raw / "bench.log", env=env) != 0:
+        bench = ["cargo", "bench", "--bench", "ladder"]
+        if args.prebuilt is not None:
+            # Run directly, a bench binary writes to $CRITERION_HOME: the same folder cargo bench uses.
+            bench = [args.prebuilt.resolve() / "ladder-bench", "--bench"]
+            env["CRITERION_HOME"] = str(TARGET / "criterion")
+        bench_ok = stream(bench, raw / "bench.log", env=env) == 0
+        if not bench_ok:
             # Go on: what Criterion finished is merged, the rest shows as missing; the exit status says it.
             log("ERROR: cargo bench failed; see the output above. Merging what it finished.")
-            failed = True
-        criterion = collect_criterion(TARGET / "criterion", raw, isa_of, since=started)
+            failed, complete = True, False
+        criterion = collect_criterion(TARGET / "criterion", raw, isa_of, since=started, replace=bench_ok)
+        desc["load_average_after_bench"] = machine.load_average()
     run.setdefault("criterion", {})
     samples = sorted({r["samples"] for r in criterion.values() if r.get("samples")})
     run["criterion"]["samples"] = "–".join(map(str, samples[:1] + samples[-1:] if len(samples) > 1 else samples))
-    run_file.write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
-    (raw / "machine.json").write_text(json.dumps(desc, indent=2) + "\n", encoding="utf-8")
+    atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
 
     log("Python baselines")
-    baselines, baselines_missing, python_source = python_baselines(args, raw)
+    baselines, baselines_missing, python_source = python_baselines(args, raw, desc)
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
+    if python_source and python_source.startswith(REUSED_AFTER_FAILURE):
+        failed, complete = True, False
     run["python_source"] = python_source
+    reasons = foreign(baselines, desc) if baselines else []
+    run["python_foreign"] = "; ".join(reasons) or None
+    atomic.write_text(run_file, json.dumps(run, indent=2) + "\n")
 
     log("rendering the canonical image")
-    subprocess.run([str(MANDEL), "render", "-k", "naive-f64", "--png", str(out / "mandelbrot.png")], cwd=REPO,
-                   check=False, stdout=subprocess.DEVNULL)
+    rc, _, err = capture([MANDEL, "render", "-k", "naive-f64", "--png", out / "mandelbrot.png"])
+    if rc != 0:
+        log(f"  WARNING: mandel render failed (exit {rc}): {err.strip()}")
 
     log("merging")
     summary = merge(desc, mid, run, registry=registry, verify=verify, criterion=criterion, baselines=baselines,
                     baselines_missing=baselines_missing or "", peak=peak,
                     lanes=readers.lane_iterations(registry, verify, lanes_rows),
                     registry_missing=registry_missing or "")
-    writers.write_all(summary, out)
-    chart.write_svg(summary, out / "speedup.svg")
+    if verify is None:
+        summary["notes"].append(f"Agreement column empty: {verify_missing}.")
     print()
     print(writers.console_table(summary))
     print()
     for note in summary["notes"]:
         print(f"- {note}")
     print()
-    log(f"results in {out}: summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, raw/")
+    if complete or not (out / "summary.json").exists():
+        writers.write_all(summary, out)
+        chart.write_svg(summary, out / "speedup.svg")
+        log(f"results in {out}: summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, raw/")
+    else:
+        log(f"ERROR: part of this run failed (see above): the table above is not written over the earlier "
+            f"summary in {out}, which is kept. Once fixed, `scripts/ladder --skip-bench` re-merges what raw/ holds.")
     if args.sweeps and not run_sweeps(args, summary, registry, out, mid):
         failed = True
+    if args.save_baseline and failed:
+        log(f"not saving baseline {args.save_baseline!r}: this run failed")
+    elif args.save_baseline:
+        log(f"saved as baseline {args.save_baseline!r}: {baseline.save(out, args.save_baseline)}")
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except InputError as e:
-        print(f"ladder: error: {e}", file=sys.stderr)
-        sys.exit(2)
-    except KeyboardInterrupt:
-        sys.exit(130)
+    sys.exit(guarded(main))

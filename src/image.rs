@@ -3,25 +3,44 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Write counts as a NumPy `.npy` file: little-endian uint32, C order, shape (height, width).
-///
-/// The format is version 1.0 of the NPY spec: magic, header length, a Python-dict header padded with
-/// spaces to a multiple of 64 bytes and ended by a newline, then the raw data.
+/// Write a file through a temporary file in the same folder, renamed over `path` once complete, so a
+/// crash or an error leaves either the old file or the whole new one, never a truncated one.
+/// `write` gets a buffered writer on the temporary file.
+pub fn write_atomically(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp = path.with_file_name(tmp_name);
+    let result = std::fs::File::create(&tmp).and_then(|file| {
+        let mut out = std::io::BufWriter::new(file);
+        write(&mut out)?;
+        out.flush()?;
+        out.get_ref().sync_all()
+    });
+    match result.and_then(|()| std::fs::rename(&tmp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
+/// Write counts as a NumPy `.npy` file: little-endian uint32 (`<u4`), C order, shape (height, width),
+/// with the `npyz` crate.
 pub fn write_npy(path: &Path, counts: &[u32], height: usize, width: usize) -> std::io::Result<()> {
     assert_eq!(counts.len(), height * width, "write_npy: counts do not fill height x width");
-    let dict = format!("{{'descr': '<u4', 'fortran_order': False, 'shape': ({height}, {width}), }}");
-    // 6 magic + 2 version + 2 length bytes precede the header.
-    let unpadded = 10 + dict.len() + 1;
-    let padding = (64 - unpadded % 64) % 64;
-    let header = format!("{dict}{}\n", " ".repeat(padding));
-    let mut file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    file.write_all(b"\x93NUMPY\x01\x00")?;
-    file.write_all(&(header.len() as u16).to_le_bytes())?;
-    file.write_all(header.as_bytes())?;
-    for &c in counts {
-        file.write_all(&c.to_le_bytes())?;
-    }
-    file.flush()
+    use npyz::WriterBuilder;
+    write_atomically(path, |out| {
+        let mut writer =
+            npyz::WriteOptions::new().default_dtype().shape(&[height as u64, width as u64]).writer(out).begin_nd()?;
+        writer.extend(counts.iter().copied())?;
+        writer.finish()
+    })
 }
 
 /// The colour of a count: matplotlib's "hot" map (black, red, yellow, white) under a 0.3 power norm,
@@ -56,4 +75,34 @@ pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_i
     let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
     writer.write_image_data(&rgb).map_err(std::io::Error::other)?;
     writer.finish().map_err(std::io::Error::other)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npy_round_trips_through_npyz_and_leaves_no_temporary_file() {
+        let dir = std::env::temp_dir().join(format!("mandel-npy-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.npy");
+        let counts: Vec<u32> = (0..12).map(|i| i * 1000 + 7).collect();
+        std::fs::write(&path, b"old contents").unwrap();
+        write_npy(&path, &counts, 3, 4).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+        assert_eq!(npy.shape(), &[3, 4]);
+        assert_eq!(npy.order(), npyz::Order::C);
+        assert_eq!(npy.into_vec::<u32>().unwrap(), counts);
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("c.npy")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_failed_write_leaves_nothing_behind() {
+        let missing = std::env::temp_dir().join(format!("mandel-npy-missing-{}", std::process::id()));
+        assert!(write_npy(&missing.join("c.npy"), &[1, 2], 1, 2).is_err());
+        assert!(!missing.exists());
+    }
 }

@@ -3,6 +3,7 @@
 //!
 //! Adding a kernel means writing its file in a rung crate and adding one entry to [`KERNELS`].
 
+pub mod atomic;
 pub mod image;
 
 use mandel_core::Precision::{F32, F64};
@@ -294,6 +295,15 @@ pub static KERNELS: &[Kernel] = &[
         unavailable: runs_everywhere,
     },
 ];
+
+/// Every environment variable the kernels read, checked like a flag: `MANDEL_ISA`,
+/// `RAYON_NUM_THREADS` (`mandel_core::check_env`) and `MANDEL_TUNING` (`mandel_simd::forced_tuning`).
+/// The CLI, the benches and the Python extension call this before any kernel runs.
+pub fn check_env() -> Result<(), String> {
+    mandel_core::check_env().map_err(|e| e.to_string())?;
+    mandel_simd::check_tuning_env(mandel_simd::selected_isa())?;
+    Ok(())
+}
 
 /// Look a kernel up by its stable name.
 pub fn kernel(name: &str) -> Option<&'static Kernel> {

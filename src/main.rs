@@ -1,17 +1,19 @@
 //! `mandel`: render one kernel, verify kernels against the reference, list the registry.
 
 use clap::{Args, Parser, Subcommand};
-use mandel_core::{Params, Threads, compare, reference, total_iterations};
-use mandelbrot_ladder::{KERNELS, image, kernel, kernel_names, threads_used};
+use mandel_core::{Kernel, MAX_THREADS, Params, Threads, compare, reference, total_iterations};
+use mandelbrot_ladder::{KERNELS, atomic, image, kernel, kernel_names, threads_used};
 use serde::Serialize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 #[derive(Parser)]
 #[command(name = "mandel", version, about = "The Mandelbrot speedup ladder: render, verify and list kernels")]
-#[command(after_help = "Set MANDEL_ISA=scalar|sse2|avx2|avx512 to force a lower instruction-set path, \
-RAYON_NUM_THREADS=N to size the thread pool of the threaded kernels.")]
+#[command(after_help = "Set MANDEL_ISA=avx512|avx2|sse2|neon|scalar (any case) to force a lower instruction-set \
+path, RAYON_NUM_THREADS=N (1 to 1024) to size the thread pool of the threaded kernels, MANDEL_TUNING=v8k8 \
+(see `mandel tune`) or `default` to fix the SIMD kernels' vectors in flight and check interval instead of \
+calibrating them at first use. Any other value of these is an error (exit 2), as a bad flag is.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -26,6 +28,18 @@ enum Command {
         json: bool,
     },
     /// Render one kernel; print the time taken; optionally write the counts (.npy) and an image (.png).
+    ///
+    /// A view the kernel's precision cannot represent is refused (exit 2): for f32 kernels, bounds
+    /// beyond f32's range or a pixel spacing below f32's resolution near the range. Output paths are
+    /// checked before rendering, and files are written whole or not at all (a temporary file renamed
+    /// into place), so an existing file is never lost to a failed write.
+    ///
+    /// After rendering, the counts are checked against the f64 reference on up to 4096 pixels (every
+    /// pixel of a small image, else pixels spread evenly over it). If more of them differ than the
+    /// kernel's tolerance allows on that many pixels, a warning says the kernel does not match the
+    /// reference at this view (typical of f32 and FMA kernels at deep zooms with high iteration caps;
+    /// `mandel verify` with the same view checks the whole image). The exit status stays 0.
+    /// `--no-check` skips this.
     Render(RenderArgs),
     /// Check kernels against the f64 reference; exit non-zero if any differs beyond its tolerance.
     Verify(VerifyArgs),
@@ -99,7 +113,7 @@ struct RenderArgs {
     #[command(flatten)]
     problem: Problem,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
     threads: Option<u16>,
     /// Render this many times and report the fastest and the median.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -110,6 +124,9 @@ struct RenderArgs {
     /// Write a coloured image here (PNG).
     #[arg(long)]
     png: Option<PathBuf>,
+    /// Do not check the counts against the f64 reference after rendering.
+    #[arg(long)]
+    no_check: bool,
 }
 
 #[derive(Args)]
@@ -120,7 +137,7 @@ struct VerifyArgs {
     #[command(flatten)]
     problem: Problem,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
     threads: Option<u16>,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -148,7 +165,7 @@ struct SweepArgs {
     #[arg(long, default_value_t = 0.5)]
     budget: f64,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
-    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=MAX_THREADS as i64))]
     threads: Option<u16>,
     /// Print JSON instead of a table.
     #[arg(long)]
@@ -300,6 +317,12 @@ enum VerifyEntry {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use is an
+    // error before anything runs, never silently ignored (rayon would start 100,000 threads).
+    if let Err(e) = mandelbrot_ladder::check_env() {
+        eprintln!("mandel: error: {e}");
+        return ExitCode::from(2);
+    }
     let threads = match &cli.command {
         Command::Render(a) => a.threads,
         Command::Verify(a) => a.threads,
@@ -331,6 +354,42 @@ fn threads_str(k: &mandel_core::Kernel) -> String {
 
 fn lookup(name: &str) -> Result<&'static mandel_core::Kernel, String> {
     kernel(name).ok_or_else(|| format!("unknown kernel {name:?}; known kernels: {}", kernel_names()))
+}
+
+/// Refuse a view the kernel's precision cannot represent, naming the kernel, before any rendering.
+fn check_view(k: &Kernel, params: &Params) -> Result<(), String> {
+    params.check_precision(k.precision).map_err(|e| format!("{} cannot render this view: {e}", k.name))
+}
+
+/// Check an output path before any work (see [`atomic::check_writable`]).
+fn check_output(flag: &str, path: &Path) -> Result<(), String> {
+    atomic::check_writable(path).map_err(|why| format!("cannot write {flag} {}: {why}", path.display()))
+}
+
+/// Pixels `render` checks against the reference: all of a smaller image, else this many spread over it.
+const CHECK_PIXELS: usize = 4096;
+
+/// Recompute up to [`CHECK_PIXELS`] pixels with the f64 reference and compare them with `counts`:
+/// a warning when more differ than the kernel's tolerance allows on that many pixels.
+fn reference_warning(k: &Kernel, params: &Params, counts: &[u32]) -> Option<String> {
+    let step = counts.len().div_ceil(CHECK_PIXELS).max(1);
+    let (mut checked, mut differing) = (0usize, 0usize);
+    for (i, &count) in counts.iter().enumerate().step_by(step) {
+        let (x, y) = params.point(i / params.width(), i % params.width());
+        checked += 1;
+        differing += usize::from(reference::escape_count(x, y, params.max_iters()) != count);
+    }
+    let allowed = k.tolerance.allowed(checked);
+    let which = if step == 1 { "every pixel".to_string() } else { format!("{checked} pixels spread over the image") };
+    (differing > allowed).then(|| {
+        format!(
+            "{} does not match the f64 reference at this view: {differing} of {checked} pixels differ ({which} \
+             checked; its tolerance allows {allowed}). Its counts here are not the reference's: use an f64 kernel \
+             without FMA (naive-f64, num-complex-f64) for this view, or `mandel verify` with the same view for \
+             the whole image.",
+            k.label()
+        )
+    })
 }
 
 /// The ISA path named on the command line, or the one the SIMD kernels take by default.
@@ -389,6 +448,19 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let k = lookup(&args.kernel)?;
             k.check_available().map_err(|e| e.to_string())?;
             let params = args.problem.params()?;
+            check_view(k, &params)?;
+            // Output paths are checked before the work, not after it.
+            if let (Some(npy), Some(png)) = (&args.npy, &args.png)
+                && npy == png
+            {
+                return Err(format!("--npy and --png name the same file, {}", npy.display()));
+            }
+            if let Some(path) = &args.npy {
+                check_output("--npy", path)?;
+            }
+            if let Some(path) = &args.png {
+                check_output("--png", path)?;
+            }
             let mut counts = vec![0u32; params.pixels()];
             let mut times = Vec::with_capacity(args.repeat as usize);
             for _ in 0..args.repeat {
@@ -411,14 +483,22 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 iterations,
                 iterations as f64 / times[0] / 1e6,
             );
+            if !args.no_check
+                && let Some(warning) = reference_warning(k, &params, &counts)
+            {
+                eprintln!("mandel: warning: {warning}");
+            }
+            // Whole files or none: a failed write (full disk) leaves what was at the path before.
             if let Some(path) = &args.npy {
-                image::write_npy(path, &counts, params.height(), params.width())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                atomic::write_via_temp(path, |tmp| image::write_npy(tmp, &counts, params.height(), params.width()))
+                    .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
                 println!("counts written to {}", path.display());
             }
             if let Some(path) = &args.png {
-                image::write_png(path, &counts, params.height(), params.width(), params.max_iters())
-                    .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+                atomic::write_via_temp(path, |tmp| {
+                    image::write_png(tmp, &counts, params.height(), params.width(), params.max_iters())
+                })
+                .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
                 println!("image written to {}", path.display());
             }
             Ok(ExitCode::SUCCESS)
@@ -431,6 +511,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             } else {
                 args.kernel.iter().map(|n| lookup(n)).collect::<Result<Vec<_>, _>>()?
             };
+            for k in &kernels {
+                check_view(k, &params)?;
+            }
             let expected = reference::render(&params);
             let reference_iterations = total_iterations(&expected);
             // In the order asked; a kernel that cannot run here is skipped (not failed), with the reason.
@@ -553,6 +636,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         }
         Command::Lanes(args) => {
             let params = args.problem.params()?;
+            for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
+                params
+                    .check_precision(precision)
+                    .map_err(|e| format!("the {} SIMD kernels cannot render this view: {e}", precision.as_str()))?;
+            }
             let peak = mandel_simd::measure_peak(simd_isa(args.isa.as_deref())?);
             let mut rows = Vec::new();
             for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
@@ -630,7 +718,6 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 /// `mandel tune`: every tuning timed on `params` (the canonical image by default), per precision.
 fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>, String> {
     let isa = simd_isa(isa)?;
-    mandel_simd::forced_tuning(isa.resolve())?;
     Ok([mandel_core::Precision::F32, mandel_core::Precision::F64]
         .into_iter()
         .map(|precision| {

@@ -60,9 +60,14 @@ fn render_writes_npy_and_png_and_verify_passes() {
     assert_eq!(&bytes[..8], b"\x93NUMPY\x01\x00");
     let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
     let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-    assert!(header.contains("'descr': '<u4'") && header.contains("'shape': (4, 9)"), "{header}");
+    assert!(header.contains("'descr': '<u4'") && header.contains("'fortran_order': False"), "{header}");
     assert_eq!((10 + header_len) % 64, 0);
     assert_eq!(bytes.len(), 10 + header_len + 4 * 36);
+    // read back: the shape, and the counts equal the f64 reference's (naive-f64 is exact)
+    let file = npyz::NpyFile::new(&bytes[..]).unwrap();
+    assert_eq!(file.shape(), &[4, 9]);
+    let params = mandel_core::Params::new(9, 4, (-2.0, 0.6), (-1.5, 1.5), 200).unwrap();
+    assert_eq!(file.into_vec::<u32>().unwrap(), mandel_core::reference::render(&params));
     assert_eq!(&std::fs::read(&png).unwrap()[..8], b"\x89PNG\r\n\x1a\n");
     std::fs::remove_dir_all(&dir).unwrap();
 
@@ -150,8 +155,14 @@ fn peak_and_lanes_report_what_the_ladder_reads() {
     assert!(err.contains("unknown ISA"), "{err}");
 }
 
-fn mandel_env(env: &[(&str, &str)], args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mandel")).envs(env.iter().copied()).args(args).output().unwrap();
+/// `mandel` with extra environment variables (the test's own MANDEL_ISA/RAYON_NUM_THREADS removed).
+fn mandel_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mandel"));
+    cmd.args(args).env_remove("MANDEL_ISA").env_remove("RAYON_NUM_THREADS");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -180,15 +191,211 @@ fn c_reference_in_list_render_and_verify() {
     }
 
     let bad = [("MANDEL_C_TUNING", "v99k1")];
-    let (code, _, err) = mandel_env(&bad, &["render", "-k", "c-ref-f32", "--width", "8", "--height", "8"]);
+    let (code, _, err) = mandel_env(&["render", "-k", "c-ref-f32", "--width", "8", "--height", "8"], &bad);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("kernel c-ref-f32 is unavailable: MANDEL_C_TUNING=\"v99k1\""), "{err}");
     assert!(!err.contains("panicked"), "{err}");
-    let (code, out, err) = mandel_env(&bad, &["verify", "-k", "c-ref-f32", "-k", "fma-f32", "--width", "16", "--json"]);
+    let (code, out, err) = mandel_env(&["verify", "-k", "c-ref-f32", "-k", "fma-f32", "--width", "16", "--json"], &bad);
     assert_eq!(code, 0, "{err}");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(rows[0]["kernel"], "c-ref-f32");
     assert!(rows[0]["ok"].is_null() && rows[0]["pixels"].is_null(), "{out}");
     assert!(rows[0]["skipped"].as_str().unwrap().contains("MANDEL_C_TUNING"), "{out}");
     assert_eq!((&rows[1]["kernel"], &rows[1]["ok"]), (&"fma-f32".into(), &true.into()), "{out}");
+}
+
+/// A fresh folder for one test's files.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mandel-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const DEEP: [&str; 10] = [
+    "--x-min=-0.7436438875",
+    "--x-max=-0.7436438865",
+    "--y-min",
+    "0.1318259037",
+    "--y-max",
+    "0.1318259047",
+    "--max-iters",
+    "2000",
+    "--width=64",
+    "--height=64",
+];
+
+/// Issue 12, 4.1: below f32's resolution every f32 kernel returned a constant image with exit 0.
+/// Now f32 kernels refuse the view (exit 2, naming the spacing and the precision); f64 renders it.
+#[test]
+fn f32_kernels_refuse_a_view_below_f32_resolution() {
+    for k in ["naive-f32", "fma-f32", "simd-f32", "rayon-simd-algorithmic-f32"] {
+        let (code, out, err) = mandel(&[&["render", "-k", k][..], &DEEP].concat());
+        assert_eq!(code, 2, "{k}: {out}{err}");
+        assert!(err.contains(&format!("{k} cannot render this view: pixel spacing dx")), "{err}");
+        assert!(err.contains("in f32") && err.contains("use an f64 kernel"), "{err}");
+        assert!(out.is_empty(), "{k} rendered before refusing: {out}");
+    }
+    let (code, _, err) = mandel(&[&["verify", "-k", "naive-f32"][..], &DEEP].concat());
+    assert_eq!(code, 2, "{err}");
+    let (code, out, err) = mandel(&[&["render", "-k", "naive-f64"][..], &DEEP].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("naive-f64 [scalar]"), "{out}");
+}
+
+/// Issue 12, 4.2: algorithmic-f32 counted points beyond f32's range as inside (200 where the
+/// reference says 1) with exit 0. f32 kernels now refuse such bounds, naming the parameter; the
+/// arithmetic itself is fixed too (tests/kernels.rs).
+#[test]
+fn f32_kernels_refuse_bounds_beyond_f32_range() {
+    let huge =
+        ["--width", "64", "--height", "64", "--x-min=-1e300", "--x-max", "1e300", "--y-min=-1e300", "--y-max", "1e300"];
+    for k in ["algorithmic-f32", "rayon-algorithmic-f32", "simd-algorithmic-f32"] {
+        let (code, _, err) = mandel(&[&["verify", "-k", k][..], &huge].concat());
+        assert_eq!(code, 2, "{k}: {err}");
+        assert!(err.contains("x_min = -1e300 is outside the finite range of f32"), "{err}");
+    }
+    let (code, out, err) =
+        mandel(&[&["verify", "-k", "naive-f64", "-k", "fma-f64", "-k", "simd-f64"][..], &huge].concat());
+    assert_eq!(code, 0, "{out}{err}");
+}
+
+/// Issue 12, 4.3: at a deep zoom the f32 and f64-FMA kernels do not match the reference, and render
+/// said nothing. Now it warns (exit 0: the counts are what the kernel computes), and not for an
+/// exact kernel, nor with --no-check.
+#[test]
+fn render_warns_when_the_kernel_does_not_match_the_reference_at_the_view() {
+    let zoom = [
+        "--x-min=-0.7436",
+        "--x-max=-0.7435",
+        "--y-min",
+        "0.1318",
+        "--y-max",
+        "0.1319",
+        "--max-iters",
+        "2000",
+        "--width=64",
+        "--height=64",
+    ];
+    for k in ["fma-f64", "fma-f32", "simd-f32"] {
+        let (code, _, err) = mandel(&[&["render", "-k", k][..], &zoom].concat());
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            err.contains("warning:") && err.contains("does not match the f64 reference at this view"),
+            "{k}: {err}"
+        );
+        let (_, _, err) = mandel(&[&["render", "--no-check", "-k", k][..], &zoom].concat());
+        assert!(!err.contains("warning"), "{k}: {err}");
+    }
+    let (code, _, err) = mandel(&[&["render", "-k", "naive-f64"][..], &zoom].concat());
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+    // The canonical view (sampled: 921,600 pixels) raises no warning for an f32 kernel.
+    let (code, _, err) = mandel(&["render", "-k", "simd-f32"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!err.contains("warning"), "{err}");
+}
+
+/// Issue 12, 5.3/5.4: garbage MANDEL_ISA and RAYON_NUM_THREADS were ignored, and 100000 threads were
+/// started. Both are now checked like flags: exit 2 naming the variable and what it accepts.
+#[test]
+fn environment_variables_are_checked_like_flags() {
+    let small = ["render", "-k", "rayon-fma-f32", "--width", "10", "--height", "10"];
+    for (var, value, needle) in [
+        (
+            "MANDEL_ISA",
+            "avx9000",
+            "MANDEL_ISA=\"avx9000\" is not an instruction-set path; accepted (any case): avx512, avx2, sse2, neon, scalar",
+        ),
+        (
+            "RAYON_NUM_THREADS",
+            "100000",
+            "RAYON_NUM_THREADS=\"100000\" must be a whole number of threads from 1 to 1024",
+        ),
+        ("RAYON_NUM_THREADS", "lots", "RAYON_NUM_THREADS=\"lots\""),
+        ("RAYON_NUM_THREADS", "0", "RAYON_NUM_THREADS=\"0\""),
+    ] {
+        for args in [&small[..], &["list"][..]] {
+            let (code, out, err) = mandel_env(args, &[(var, value)]);
+            assert_eq!(code, 2, "{var}={value} {args:?}: {out}{err}");
+            assert!(err.contains(needle), "{err}");
+            assert!(out.is_empty(), "{out}");
+        }
+    }
+    let (code, out, err) = mandel_env(&["list"], &[("MANDEL_ISA", "SCALAR")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("simd-f32") && out.contains("scalar"), "{out}");
+    let (code, out, err) = mandel_env(&small, &[("RAYON_NUM_THREADS", "2"), ("MANDEL_ISA", "")]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("on 2 thread(s)"), "{out}");
+}
+
+/// Issue 12, 5.2: output paths were checked only after rendering. Now before: nothing is printed
+/// about a render that would have been thrown away.
+#[test]
+fn output_paths_are_checked_before_rendering() {
+    let dir = scratch("paths");
+    let missing = dir.join("nodir").join("x.npy");
+    for (flag, path, needle) in [
+        ("--npy", missing.to_str().unwrap(), "does not exist"),
+        ("--png", missing.to_str().unwrap(), "does not exist"),
+        ("--npy", dir.to_str().unwrap(), "is a folder"),
+    ] {
+        let (code, out, err) = mandel(&["render", "-k", "naive-f64", flag, path]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains(&format!("cannot write {flag}")) && err.contains(needle), "{err}");
+        assert!(out.is_empty(), "rendered before checking the path: {out}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 12, 5.1: `--npy` over an existing file on a full disk destroyed the old file and left a
+/// truncated .npy. The write now goes through a temporary file: a failed write leaves the old file
+/// byte for byte and no temporary file behind. The full disk is a file-size limit (ulimit -f) with
+/// SIGXFSZ ignored, so the write fails with EFBIG as it would with ENOSPC.
+#[test]
+fn a_failed_write_keeps_the_old_file() {
+    let dir = scratch("fulldisk");
+    for flag in ["--npy", "--png"] {
+        let path = dir.join(format!("old{}", flag.replace('-', ".")));
+        std::fs::write(&path, b"the previous result").unwrap();
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 2; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_mandel"))
+            .args(["render", "-k", "naive-f64", "--width", "300", "--height", "300", flag, path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{flag}: {err}");
+        assert!(err.contains("cannot write") && err.contains("nothing was written there"), "{err}");
+        assert_eq!(std::fs::read(&path).unwrap(), b"the previous result", "{flag}: the old file was damaged");
+        let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(left.len(), 1 + usize::from(flag == "--png"), "temporary files left behind: {left:?}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// MANDEL_TUNING is checked like a flag: a name that is not an instantiated tuning is exit 2 naming
+/// the variable; a valid one is what `mandel tune` reports as the kernels' choice.
+#[test]
+fn mandel_tuning_is_checked_and_used() {
+    let bad = Command::new(env!("CARGO_BIN_EXE_mandel")).args(["list"]).env("MANDEL_TUNING", "v99k3").output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("MANDEL_TUNING"), "{}", String::from_utf8_lossy(&bad.stderr));
+    let good = Command::new(env!("CARGO_BIN_EXE_mandel"))
+        .args(["tune", "--rounds", "1", "--json"])
+        .env("MANDEL_TUNING", "v4k8")
+        .output()
+        .unwrap();
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&good.stdout).unwrap();
+    for row in rows.as_array().unwrap() {
+        let wide = matches!(row["isa"].as_str(), Some("avx512" | "avx2" | "neon"));
+        if wide {
+            assert_eq!(row["chosen"], "v4k8", "{row}");
+            assert_eq!(row["source"], "forced", "{row}");
+            assert_eq!(row["times"].as_array().unwrap().len(), mandel_simd::TUNINGS.len(), "{row}");
+        }
+    }
 }

@@ -161,3 +161,55 @@ fn c_references_equal_simd_f32() {
         }
     }
 }
+
+/// Issue 12: views an f32 kernel cannot represent (below f32's resolution, or beyond its range) are
+/// refused by every f32 kernel, naming the parameter and the precision, and nothing is written; f64
+/// kernels render them. (Before, the first view gave one constant count on every f32 kernel.)
+#[test]
+fn f32_kernels_refuse_views_beyond_f32_and_write_nothing() {
+    let deep = Params::new(64, 64, (-0.7436438875, -0.7436438865), (0.1318259037, 0.1318259047), 2000).unwrap();
+    let huge = Params::new(64, 64, (-1e300, 1e300), (-1e300, 1e300), 200).unwrap();
+    for (p, needle) in [(&deep, "pixel spacing dx"), (&huge, "x_min")] {
+        for k in available_kernels() {
+            let mut out = vec![7u32; p.pixels()];
+            let result = k.render(p, &mut out);
+            let span = k.render_span(p, 0, &mut out[..10]);
+            let counting = k.render_counting(p, &mut out);
+            match k.precision {
+                Precision::F32 => {
+                    for r in [result, span, counting.map(|_| ())] {
+                        let e = r.unwrap_err().to_string();
+                        assert!(e.contains(needle) && e.contains("f32"), "{}: {e}", k.name);
+                    }
+                    assert!(out.iter().all(|&c| c == 7), "{} wrote into a refused buffer", k.name);
+                }
+                Precision::F64 => {
+                    result.unwrap();
+                    span.unwrap();
+                    counting.unwrap();
+                }
+            }
+        }
+    }
+}
+
+/// Every kernel handles non-finite intermediate values like the reference: on views whose points
+/// (in f32) or whose squares (in f64) overflow, every kernel's counts equal the reference's exactly
+/// (every point but 0 escapes at its first step). The render functions are called directly, below
+/// the f32 kernels' refusal of such views: the arithmetic itself must be right. Before the fix the
+/// algorithmic f32 kernels counted infinite points as inside (200 where the reference says 1).
+#[test]
+fn every_kernel_equals_the_reference_where_values_overflow() {
+    for r in [1e300, 1e160, 1e40, 3e38, 1e20] {
+        for (w, h) in [(64, 64), (33, 17)] {
+            let p = Params::new(w, h, (-r, r), (-r, r), 200).unwrap();
+            let expected = reference::render(&p);
+            for k in available_kernels() {
+                let mut got = vec![u32::MAX; p.pixels()];
+                (k.render_fn)(&p, 0, &mut got);
+                let cmp = compare(&expected, &got);
+                assert_eq!(cmp.differing, 0, "{} at +-{r:e} {w}x{h}: {cmp:?}", k.label());
+            }
+        }
+    }
+}

@@ -132,3 +132,100 @@ def test_help_describes_the_options():
     assert proc.returncode == 0
     for option in ("--quick", "--only", "--skip", "--out", "--budget", "--width", "--max-iters", "pyo3-<kernel>"):
         assert option in proc.stdout
+
+
+# --- issue 12: nothing lost, nothing wrong ---
+
+
+@pytest.mark.parametrize("budget", ["nan", "inf", "-1"])
+def test_budget_must_be_a_finite_number_of_seconds(budget, capsys):
+    with pytest.raises(SystemExit) as info:
+        run.parse_args(["--budget", budget])
+    assert info.value.code == 2
+    assert "--budget must be a finite number of seconds" in capsys.readouterr().err
+
+
+def _no_timing(*args, **kwargs):
+    raise AssertionError("timed a rung although --out cannot be written")
+
+
+@pytest.mark.parametrize("make_out", [
+    lambda tmp: tmp,  # a folder
+    lambda tmp: a_file(tmp) / "r.json",  # under a file: its folder cannot exist
+])
+def test_unwritable_out_is_refused_before_any_timing(tmp_path, monkeypatch, capsys, make_out):
+    monkeypatch.setattr(run, "measure", _no_timing)
+    out = make_out(tmp_path)
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"run.py: error: cannot write --out {out}" in err and "before timing" in err
+
+
+def a_file(tmp):
+    path = tmp / "a-file"
+    path.write_text("not a folder")
+    return path
+
+
+def test_a_failed_write_keeps_the_results_and_the_old_file(tmp_path):
+    """A full disk at the end of a run (here a file-size limit, which fails writes with EFBIG as a full
+    disk does with ENOSPC): the old result file is left as it was, the results reach stdout, exit 1,
+    no traceback. Before, the file was truncated and the whole run's timings lost with a traceback."""
+    import resource
+    import signal
+
+    out = tmp_path / "baselines.json"
+    out.write_text("the previous complete result")
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+
+    temp = tmp_path / "temp"  # the fallback's folder: the limit makes that write fail too
+    temp.mkdir()
+    env = {**__import__("os").environ, "TMPDIR": str(temp)}
+    proc = subprocess.run([sys.executable, str(RUN_PY), "--quick", "--width", "5", "--height", "3", "--only",
+                           "pyo3-naive-f64", "--out", str(out)], capture_output=True, text=True, timeout=120,
+                          preexec_fn=limit, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert f"run.py: error: cannot write {out}" in proc.stderr and "Traceback" not in proc.stderr
+    assert out.read_text() == "the previous complete result"
+    doc = json.loads(proc.stdout[proc.stdout.index("{\n"):])
+    assert doc["rungs"][0]["name"] == "pyo3-naive-f64" and doc["rungs"][0]["median_s"] > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["baselines.json", "temp"], "a temporary file was left"
+    assert list(temp.iterdir()) == [], "a partial fallback copy was left behind"
+
+
+def test_a_failed_write_saves_the_results_in_the_temporary_folder(tmp_path, monkeypatch, capsys):
+    def full(path, text):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(run, "write_text", full)
+    monkeypatch.setattr(run.tempfile, "tempdir", str(tmp_path))
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--only", "pyo3-naive-f64",
+                     "--out", str(tmp_path / "r.json")]) == 1
+    err = capsys.readouterr().err
+    assert "cannot write" in err and "No space left on device" in err and "saved to" in err
+    saved = err.split("saved to ")[1].split()[0]
+    assert json.loads(Path(saved).read_text())["rungs"][0]["name"] == "pyo3-naive-f64"
+
+
+def test_list_and_run_without_numba(tmp_path):
+    """Without Numba installed, --list works and the Numba rungs fail as rungs (error recorded), the
+    others run. Numba is hidden by a package of that name that refuses to import."""
+    blocker = tmp_path / "blocker" / "numba"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('numba is not installed (hidden by the test)')\n")
+    env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path / "blocker")}
+    proc = subprocess.run([sys.executable, str(RUN_PY), "--list"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "numba-parallel" in proc.stdout and "python-pure" in proc.stdout
+    out = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, str(RUN_PY), "--quick", "--width", "5", "--height", "3", "--only",
+                           "numba,numpy-masked-counts", "--out", str(out)], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    rungs = {r["name"]: r for r in json.loads(out.read_text())["rungs"]}
+    assert "numba is not installed" in rungs["numba"]["error"] and rungs["numba"]["median_s"] is None
+    assert rungs["numpy-masked-counts"]["median_s"] > 0

@@ -173,3 +173,58 @@ def test_bad_input_raises_a_clear_error(call, exception, words):
     text = " ".join([str(info.value), *getattr(info.value, "__notes__", [])])
     for word in words:
         assert word in text, f"{word!r} missing from {text!r}"
+
+
+# --- issue 12: the environment is checked like the arguments; views f32 cannot represent are refused ---
+
+DEEP = dict(x_min=-0.7436438875, x_max=-0.7436438865, y_min=0.1318259037, y_max=0.1318259047, max_iters=2000)
+HUGE = dict(x_min=-1e300, x_max=1e300, y_min=-1e300, y_max=1e300)
+
+
+@pytest.mark.parametrize("var,value,words", [
+    ("MANDEL_ISA", "avx9000", ["MANDEL_ISA", "avx9000", "avx512, avx2, sse2, neon, scalar"]),
+    ("RAYON_NUM_THREADS", "100000", ["RAYON_NUM_THREADS", "100000", "1 to 1024"]),
+    ("RAYON_NUM_THREADS", "many", ["RAYON_NUM_THREADS", "many"]),
+])
+def test_garbage_environment_raises_naming_the_variable(monkeypatch, var, value, words):
+    monkeypatch.setenv(var, value)
+    calls = [m.kernels, lambda: m.render("rayon-fma-f32", np.zeros((4, 4), np.uint32)),
+             lambda: m.render_new("naive-f64", 4, 4), lambda: m.verify("naive-f64", 4, 4)]
+    for call in calls:
+        with pytest.raises(ValueError) as info:
+            call()
+        for word in words:
+            assert word in str(info.value), f"{word!r} missing from {info.value}"
+
+
+def test_valid_environment_is_accepted(monkeypatch):
+    monkeypatch.setenv("MANDEL_ISA", "AVX2")
+    monkeypatch.setenv("RAYON_NUM_THREADS", "3")
+    assert {k["threads"] for k in m.kernels() if k["pool"]} == {3}
+    monkeypatch.setenv("MANDEL_ISA", "")
+    monkeypatch.delenv("RAYON_NUM_THREADS")
+    assert m.render_new("naive-f64", 4, 4).shape == (4, 4)
+
+
+@pytest.mark.parametrize("name", [k for k in KERNELS if k.endswith("f32")])
+def test_f32_kernels_refuse_views_f32_cannot_represent(name):
+    out = np.full((64, 64), 7, np.uint32)
+    for view, words in [(DEEP, ["pixel spacing dx", "f32"]), (HUGE, ["x_min", "finite range of f32"])]:
+        for call in [lambda: m.render(name, out, **view), lambda: m.render_new(name, 64, 64, **view),
+                     lambda: m.verify(name, 64, 64, **view)]:
+            with pytest.raises(ValueError) as info:
+                call()
+            assert name in str(info.value) and all(w in str(info.value) for w in words), str(info.value)
+        assert (out == 7).all(), "a refused render wrote into the array"
+
+
+def test_f64_kernels_render_those_views():
+    assert m.verify("naive-f64", 64, 64, **DEEP)["ok"]
+    counts = m.render_new("fma-f64", 16, 16, **HUGE)
+    assert np.array_equal(counts, m.reference(16, 16, **HUGE))
+
+
+@pytest.mark.parametrize("pixels", [-1, -(2**70), 2**70])
+def test_allowed_with_a_bad_pixel_count_raises_value_error(pixels):
+    with pytest.raises(ValueError, match="pixels"):
+        m.allowed("naive-f32", pixels)

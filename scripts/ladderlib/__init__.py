@@ -6,8 +6,12 @@
 - `merge`: turn those inputs into the summary (one row per rung, speedups, share of peak);
 - `fmt`: number formatting and the one table renderer (console text and markdown);
 - `writers`: summary.md, summary.json, summary.csv;
+- `svg`: the one SVG writer (log-scale bars, grouped bars, log-log lines);
 - `chart`: speedup.svg;
-- `compare`: the side-by-side table of several machines' summary.json;
+- `compare`: several machines' summary.json side by side (ratios, geometric means, the grouped chart),
+  or two runs of one machine with a verdict per rung;
+- `verdict`: the rule that calls a rung faster, slower or unchanged between two runs;
+- `baseline`: named runs kept under results/<machine-id>/baselines/NAME/ (`--save-baseline`);
 - `sweeps`: the cost-growth sweeps (`--sweeps`): picking the rungs, the linear fits, CSV/JSON/Markdown/SVG.
 
 Standard library only, so that `python3` can run it when the venv is missing.

@@ -1,17 +1,39 @@
-"""Side by side: several machines' summary.json, one line per rung, each machine's time and speedup,
-and each machine's time over the first machine's (B/A > 1: B is slower on that rung)."""
+"""Side by side: several ladder results (summary.json), one line per rung.
 
-from . import SUMMARY_SCHEMA, fmt
-from .readers import InputError, load_json, require
+Two kinds of comparison:
+
+- machines (`table`, `text`, `markdown`): each machine's time, speedup over its own pure Python, ISA
+  path, threads and verification per rung; each machine's time over the first's (X/A time above 1: X
+  is slower) and its speedup over the first's; the geometric mean of X/A time over the rungs both
+  timed and verified, also split by whether the ISA path was the same; a grouped bar chart (`chart`);
+- two runs of one machine (`runs_text`, `runs_markdown`): the change of every rung and a verdict,
+  faster / slower / no change, that accounts for noise (the rule is in `verdict`).
+
+Results from different problems or settings are refused (`differences`) unless the caller allows it.
+"""
+
+from pathlib import Path
+
+from . import SUMMARY_SCHEMA, fmt, svg, verdict
+from .readers import InputError, load_json, positive_seconds, require
 
 
 def read_summary(path):
+    """A summary.json, or the results folder holding one."""
+    path = Path(path)
+    if path.is_dir():
+        path = path / "summary.json"
     data = require(load_json(path), ["schema"], path, "the summary")
     if data["schema"] != SUMMARY_SCHEMA:
         raise InputError(f"{path}: schema is {data['schema']!r}, expected {SUMMARY_SCHEMA!r}")
     require(data, ["machine_id", "rows"], path, "the summary")
+    if not isinstance(data["rows"], list):
+        raise InputError(f"{path}: 'rows' should be a list")
     for i, row in enumerate(data["rows"]):
         require(row, ["name", "status", "median_s"], path, f"row #{i}")
+        if row["status"] == "ok":
+            positive_seconds(row["median_s"], path, f"row {row['name']!r} median_s")
+    data.setdefault("source", str(path))
     return data
 
 
@@ -20,25 +42,96 @@ def labels(summaries):
     return [(chr(ord("A") + i), s["machine_id"]) for i, s in enumerate(summaries)]
 
 
+# --- what must match -----------------------------------------------------------------------------
+
+CRITERION_KEYS = ["sample_size", "warm_up_s", "measurement_s"]
+PYTHON_KEYS = ["quick", "budget_s", "min_repeats", "max_repeats"]
+
+
+def _settings_view(s, same_machine):
+    st = s.get("settings") or {}
+    crit, py = st.get("criterion") or {}, st.get("python_settings") or {}
+    view = {
+        "problem (Rust)": st.get("params"),
+        "problem (Python)": st.get("python_params"),
+        "quick mode": bool(st.get("quick")),
+        **{f"Criterion {k}": crit.get(k) for k in CRITERION_KEYS},
+        **{f"Python {k}": py.get(k) for k in PYTHON_KEYS},
+    }
+    if same_machine:
+        m = s.get("machine") or {}
+        view.update({"machine id": s["machine_id"], "CPU": m.get("cpu_model"), "cores": m.get("cores"),
+                     "thread pool": st.get("pool_threads")})
+    return view
+
+
+def differences(summaries, same_machine=False):
+    """What differs between the results' problems and settings (each against the first), as lines.
+    A setting absent from one side (e.g. no Python run there) is not a difference: its rows are missing.
+    `same_machine` adds the machine id, CPU, cores and thread pool (two runs of one machine)."""
+    views = [_settings_view(s, same_machine) for s in summaries]
+    out = []
+    for (tag, _), s, view in list(zip(labels(summaries), summaries, views))[1:]:
+        for key, value in view.items():
+            first = views[0][key]
+            if first is not None and value is not None and first != value:
+                out.append(f"{key}: {first} in A, {value} in {tag} ({s['machine_id']})")
+    return out
+
+
+# --- machines ------------------------------------------------------------------------------------
+
+
 def compare(summaries):
     """One entry per rung (in order of first appearance): its row on each machine (None where the
-    machine has none) and the time ratio of each machine to the first (None unless both timed it)."""
-    order, by_machine = [], []
-    for s in summaries:
-        rows = {r["name"]: r for r in s["rows"]}
-        by_machine.append(rows)
-        order += [n for n in rows if n not in order]
+    machine has none), the time ratio of each machine to the first and the ratio of their speedups over
+    their own pure Python (None unless both timed it)."""
+    by_machine = [{r["name"]: r for r in s["rows"]} for s in summaries]
     result = []
-    for name in order:
+    for name in verdict.rung_order(*summaries):
         rows = [m.get(name) for m in by_machine]
         first = rows[0]
-        ratios = [None]
+        ratios, speedups = [None], [None]
         for r in rows[1:]:
             both = first and r and first["status"] == "ok" and r["status"] == "ok"
             ratios.append(r["median_s"] / first["median_s"] if both else None)
+            sa, sb = (first or {}).get("speedup_vs_python"), (r or {}).get("speedup_vs_python")
+            speedups.append(sb / sa if both and sa and sb else None)
         method = next(r.get("method") or name for r in rows if r)
-        result.append({"name": name, "method": method, "rows": rows, "time_ratios": ratios})
+        isas = {r.get("isa") for r in rows if r and r.get("isa")}
+        threads = {r.get("threads_n") for r in rows if r and r.get("threads_n")}
+        result.append({"name": name, "method": method, "rows": rows, "time_ratios": ratios,
+                       "speedup_ratios": speedups, "isa_differs": len(isas) > 1, "threads_differ": len(threads) > 1})
     return result
+
+
+def _verified(row):
+    return row is not None and row["status"] == "ok" and row.get("verified_ok") is not False
+
+
+def geomeans(summaries, entries=None):
+    """Per machine after the first: geometric means of its time over A's, over the rungs both timed and
+    verified; all of them, those on the same ISA path on both, those on different paths; and of its
+    speedup over its own pure Python over A's. {tag: {all: (gm, n), same_isa, isa_differs, speedup}}."""
+    entries = entries if entries is not None else compare(summaries)
+    out = {}
+    for i, (tag, _) in enumerate(labels(summaries)[1:], 1):
+        shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
+
+        def gm(values):
+            values = list(values)
+            return verdict.geomean(values), len(values)
+
+        def isa_of(e, j):
+            return e["rows"][j].get("isa")
+
+        out[tag] = {
+            "all": gm(e["time_ratios"][i] for e in shared),
+            "same_isa": gm(e["time_ratios"][i] for e in shared if isa_of(e, 0) == isa_of(e, i)),
+            "isa_differs": gm(e["time_ratios"][i] for e in shared if isa_of(e, 0) != isa_of(e, i)),
+            "speedup": gm(e["speedup_ratios"][i] for e in shared if e["speedup_ratios"][i]),
+        }
+    return out
 
 
 def _time(row):
@@ -49,42 +142,231 @@ def _time(row):
     return fmt.time(row["median_s"])
 
 
-def table(summaries):
+def check(row):
+    """The verification of a row, short: ok, FAIL d/allowed, or a dash when unknown."""
+    if row is None or row.get("verified_ok") is None:
+        return fmt.DASH
+    if row["verified_ok"]:
+        return "ok"
+    return f"FAIL {fmt.agreement(row).removeprefix('FAIL ')}"
+
+
+def _precision(rows):
+    found = list(dict.fromkeys(r.get("precision") for r in rows if r and r.get("precision")))
+    return "/".join(found) or fmt.DASH
+
+
+def _ratio(q):
+    return fmt.DASH if q is None else f"{q:.2f}"
+
+
+def table(summaries, entries=None):
     tags = labels(summaries)
-    header = ["rung"]
+    header = ["rung", "precision"]
     for tag, _ in tags:
-        header += [f"{tag} time", f"{tag} speedup"]
+        header += [f"{tag} time", f"{tag} speedup", f"{tag} ISA", f"{tag} threads", f"{tag} check"]
     header += [f"{tag}/{tags[0][0]} time" for tag, _ in tags[1:]]
+    header += [f"{tag}/{tags[0][0]} speedup" for tag, _ in tags[1:]]
+    header += ["note"]
     body = []
-    for entry in compare(summaries):
-        line = [entry["name"]]
+    for entry in entries if entries is not None else compare(summaries):
+        line = [entry["name"], _precision(entry["rows"])]
         for row in entry["rows"]:
-            line += [_time(row), fmt.speedup(row.get("speedup_vs_python")) if row else fmt.DASH]
-        line += [fmt.DASH if q is None else f"{q:.2f}" for q in entry["time_ratios"][1:]]
+            if row is None:
+                line += ["missing", fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH]
+                continue
+            line += [_time(row), fmt.speedup(row.get("speedup_vs_python")), row.get("isa") or fmt.DASH,
+                     fmt.threads(row), check(row)]
+        line += [_ratio(q) for q in entry["time_ratios"][1:]]
+        line += [_ratio(q) for q in entry["speedup_ratios"][1:]]
+        note = [n for n, on in (("ISA differs", entry["isa_differs"]), ("threads differ", entry["threads_differ"]))
+                if on]
+        line.append(", ".join(note))
         body.append(line)
-    right = set(header[1:])
+    right = {h for h in header if h.endswith((" time", " speedup"))}
     return header, body, right
+
+
+def simd_paths(summary):
+    """The SIMD paths the machine's rows took (e.g. ['avx512']), widest first as they appear."""
+    scalar = {"scalar", "fma", None, ""}
+    return list(dict.fromkeys(r.get("isa") for r in summary["rows"] if r.get("isa") not in scalar))
 
 
 def legend(summaries):
     out = []
     for (tag, mid), s in zip(labels(summaries), summaries):
         m = s.get("machine") or {}
-        out.append(f"{tag} = {mid}: {m.get('cpu_model', '?')}, {m.get('cores', '?')} cores, "
+        st = s.get("settings") or {}
+        paths = ", ".join(simd_paths(s)) or "none"
+        out.append(f"{tag} = {mid}: {m.get('cpu_model', '?')} (family/model {m.get('cpu_family_model') or '?'}), "
+                   f"{m.get('cores', '?')} cores, SIMD path {paths}, thread pool {st.get('pool_threads', '?')}, "
                    f"{m.get('date', '?')}, commit {m.get('git_commit', '?')}"
-                   + (" (quick)" if (s.get("settings") or {}).get("quick") else ""))
+                   + (" (quick)" if st.get("quick") else "") + load(m))
     return out
 
 
+def load(m):
+    """`, load average 0.12 at start, 1.40 after the benches`: other jobs on the machine show here."""
+    parts = [f"{values[0]:.2f} {when}" for key, when in (("load_average", "at start"),
+                                                          ("load_average_after_bench", "after the benches"))
+             if (values := m.get(key))]
+    return f", load average {', '.join(parts)}" if parts else ""
+
+
+def summary_lines(summaries, entries=None):
+    """The geometric means and what the ISA column means for them, as sentences."""
+    entries = entries if entries is not None else compare(summaries)
+    a = labels(summaries)[0][0]
+    out = []
+    for tag, g in geomeans(summaries, entries).items():
+        gm, n = g["all"]
+        if gm is None:
+            out.append(f"{tag}/{a}: no rung timed and verified on both")
+            continue
+        text = f"geometric mean of {tag}/{a} time over the {n} rungs both timed and verified: {gm:.2f}"
+        parts = [f"{label} {v:.2f} over {k}" for label, (v, k) in
+                 (("same ISA path", g["same_isa"]), ("ISA differs", g["isa_differs"])) if v is not None]
+        if parts:
+            text += " (" + "; ".join(parts) + ")"
+        if g["speedup"][0] is not None:
+            text += (f"; of {tag}/{a} speedup over its own pure Python: {g['speedup'][0]:.2f} over "
+                     f"{g['speedup'][1]}")
+        out.append(text)
+    differ = [e["name"] for e in entries if e["isa_differs"]]
+    if differ:
+        out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "
+                   "with the instruction set (e.g. AVX2 against AVX-512 lanes), not the machine alone.")
+    return out
+
+
+EXPLAIN = ("Speedup is over pure Python on the same machine; X/A time is machine X's median over machine A's "
+           "(above 1: slower than A); X/A speedup is X's speedup over its own pure Python over A's. precision: the "
+           "rung's (A/B where the results differ). check: "
+           "verification against the f64 reference. Missing: the rung did not run there; FAILED: it failed "
+           "verification. The geometric means take the rungs timed and verified on both.")
+
+
 def text(summaries):
-    header, body, right = table(summaries)
-    return "\n".join(legend(summaries) + ["", fmt.text_table(header, body, right)])
+    entries = compare(summaries)
+    header, body, right = table(summaries, entries)
+    return "\n".join(legend(summaries) + ["", fmt.text_table(header, body, right), ""]
+                     + summary_lines(summaries, entries))
 
 
 def markdown(summaries):
-    header, body, right = table(summaries)
+    entries = compare(summaries)
+    header, body, right = table(summaries, entries)
     lines = ["# The Mandelbrot speedup ladder across machines", ""] + [f"- {x}" for x in legend(summaries)]
-    lines += ["", fmt.md_table(header, body, right), "",
-              "Speedup is over pure Python on the same machine; X/A time is machine X's median over machine A's "
-              "(above 1: slower than A). Missing: the rung did not run there; FAILED: it failed verification.", ""]
+    lines += ["", fmt.md_table(header, body, right), ""] + [f"- {x}" for x in summary_lines(summaries, entries)]
+    lines += ["", EXPLAIN, ""]
     return "\n".join(lines)
+
+
+def chart(summaries, names=None):
+    """The grouped bar chart: rungs down, one bar per result (its median time), log scale. Rungs that no
+    result ran are left out."""
+    tags = labels(summaries)
+    names = names or [f"{tag}: {mid} ({', '.join(simd_paths(s)) or 'scalar'})" for (tag, mid), s in zip(tags, summaries)]
+    series = [(n, svg.PALETTE[i % len(svg.PALETTE)]) for i, n in enumerate(names)]
+    groups = []
+    for e in compare(summaries):
+        if all(row is None or row["status"] == "missing" for row in e["rows"]):
+            continue
+        bars = []
+        for (tag, _), row in zip(tags, e["rows"]):
+            ok = row is not None and row["status"] == "ok"
+            bars.append({"value": row["median_s"] if ok else None, "text": fmt.time(row["median_s"]) if ok else "",
+                         "missing": "FAILED" if row and row["status"] == "failed" else "missing",
+                         "attrs": {"data_rung": e["name"], "data_side": tag}})
+        groups.append({"label": e["name"] + (" (ISA differs)" if e["isa_differs"] else ""), "bars": bars})
+    notes = ["median time of one render per rung, log scale: shorter is faster"]
+    return svg.grouped_bar_chart("Mandelbrot ladder: " + " vs ".join(mid for _, mid in tags), notes, series,
+                                 groups, decade)
+
+
+def decade(seconds):
+    """A power of ten of seconds as a tick label: `1 ms`, `10 ms`, `100 ms`, `1 s`."""
+    return fmt.time(seconds).replace(".00 ", " ").replace(".0 ", " ")
+
+
+# --- two runs of one machine ---------------------------------------------------------------------
+
+RUN_HEADER = ["rung", "A time", "A interval", "B time", "B interval", "B/A", "change", "verdict", "note"]
+
+
+def _interval(row):
+    if not verdict.timed(row):
+        return fmt.DASH
+    lo, hi = verdict.interval(row)
+    return fmt.span(lo, hi)
+
+
+def runs_table(entries):
+    """(header, body, right) of the verdict table; rungs timed in neither run are left out."""
+    body = []
+    for e in entries:
+        a, b = e["a"], e["b"]
+        if not (verdict.timed(a) or verdict.timed(b)) and e["verdict"] == verdict.MISSING:
+            continue
+        change = e["change"]
+        note = [e["isa"]] if e["isa"] else []
+        if e["verdict"] in (verdict.MISSING, verdict.FAILED) or e["why"].startswith("intervals apart"):
+            note.append(e["why"])
+        body.append([e["name"], _time(a), _interval(a), _time(b), _interval(b),
+                     _ratio(None if change is None else change + 1),
+                     fmt.DASH if change is None else f"{change:+.1%}", e["verdict"], "; ".join(note)])
+    right = {"A time", "A interval", "B time", "B interval", "B/A", "change"}
+    return RUN_HEADER, body, right
+
+
+def busy(summary):
+    """The 1-minute load average after the benches when it exceeds the cores, else None. The benches run
+    at most one thread per core, so more runnable threads than cores means other jobs probably ran: a
+    hint, not proof (the average lags, and a job that took one core during a threaded rung only may
+    leave it under)."""
+    m = summary.get("machine") or {}
+    after, cores = m.get("load_average_after_bench"), m.get("cores")
+    return after[0] if after and cores and after[0] > cores else None
+
+
+def runs_summary(entries, noise_floor, summaries=()):
+    tally = ", ".join(f"{n} {v}" for v, n in verdict.counts(
+        [e for e in entries if verdict.timed(e["a"]) or verdict.timed(e["b"]) or e["verdict"] != verdict.MISSING]
+    ).items())
+    both = [e["change"] + 1 for e in entries if e["change"] is not None]
+    gm = verdict.geomean(both)
+    out = [f"verdicts: {tally}" if tally else "verdicts: none (no rung timed)"]
+    if gm is not None:
+        out.append(f"geometric mean of B/A time over the {len(both)} rungs timed in both: {gm:.3f} ({gm - 1:+.1%})")
+    neither = [e["name"] for e in entries if not (verdict.timed(e["a"]) or verdict.timed(e["b"]))
+               and e["verdict"] == verdict.MISSING]
+    if neither:
+        out.append(f"timed in neither run (left out): {', '.join(neither)}")
+    for tag, s in zip("AB", summaries):
+        if (load_1m := busy(s)) is not None:
+            out.append(f"{tag} ran on a busy machine (load average {load_1m:.2f} on {s['machine']['cores']} cores "
+                       "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
+                       "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
+    out.append(f"rule: faster/slower when B's interval (Rust: Criterion's 95% CI of the median; Python: min-max of "
+               f"the timed calls) does not overlap A's AND the change exceeds the noise floor of "
+               f"{noise_floor:.0%}; otherwise no change (METHODOLOGY.md, 'Comparing two runs')")
+    return out
+
+
+def runs_legend(a, b, names=("A", "B")):
+    return [line.replace(f"{tag} = ", f"{tag} ({name}) = ", 1)
+            for line, tag, name in zip(legend([a, b]), "AB", names)]
+
+
+def runs_text(a, b, entries, noise_floor, names=("A", "B")):
+    header, body, right = runs_table(entries)
+    return "\n".join(runs_legend(a, b, names) + ["", fmt.text_table(header, body, right), ""]
+                     + runs_summary(entries, noise_floor, [a, b]))
+
+
+def runs_markdown(a, b, entries, noise_floor, names=("A", "B")):
+    header, body, right = runs_table(entries)
+    lines = [f"# Two runs of the ladder on {b['machine_id']}", ""] + [f"- {x}" for x in runs_legend(a, b, names)]
+    lines += ["", fmt.md_table(header, body, right), ""] + [f"- {x}" for x in runs_summary(entries, noise_floor, [a, b])]
+    return "\n".join(lines) + "\n"

@@ -70,7 +70,17 @@ def describe(repo, info=None):
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git_commit": git_commit(repo),
         "hostname": socket.gethostname(),
+        "load_average": load_average(),
     }
+
+
+def load_average():
+    """The 1, 5 and 15-minute load averages (runnable threads): other jobs competing for the cores show
+    here. None where the OS has none."""
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
 
 
 _NOISE = re.compile(r"\((r|tm|c)\)|\b(cpu|processor|with .*graphics|\d+-core)\b|@.*$", re.I)

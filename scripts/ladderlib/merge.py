@@ -9,10 +9,20 @@ Every expected rung gets a row. One that did not run is `missing`, with the reas
 verification is `failed` and gets no speedup; the bitmap rung is timed and shown, but marked, because
 it computes a different result. Only rows of status `ok` that compute counts serve as the "previous
 rung" of the next row.
+
+Nothing wrong gets in, nothing is dropped: the merge checks every input it is given with the
+readers' rules (a zero, negative or non-finite time is an `InputError`, never a row), and every rung
+named by any input has a row: without `mandel list` the Rust rows come from verify.json and the
+Criterion results; a kernel timed or verified but absent from the registry still gets its row.
+`check_summary` holds the result to this before anything is written.
 """
 
+import math
 import re
+
 from . import CANONICAL, SUMMARY_SCHEMA
+from . import readers
+from .readers import InputError
 
 PURE_PYTHON = "python-pure"
 
@@ -41,6 +51,34 @@ def problem_label(params):
     return "{width}x{height}/{max_iters} [{x_min},{x_max}]x[{y_min},{y_max}]".format(**params)
 
 
+def foreign(baselines, machine):
+    """How the machine or problem of the Python baselines differs from this run's: a list of reasons,
+    empty when they match. The machine: its CPU model, core count and family/model (where both sides
+    record it), and the machine id derived from them; the problem: the canonical one the Rust rungs
+    always time. A file that does not record its machine cannot be matched, so it counts as foreign."""
+    from .machine import machine_id
+
+    theirs = baselines.get("machine")
+    reasons = []
+    if not isinstance(theirs, dict) or not theirs.get("cpu_model"):
+        reasons.append("the file does not record the machine it was measured on")
+    else:
+        if theirs.get("cpu_model") != machine.get("cpu_model"):
+            reasons.append(f"CPU {theirs.get('cpu_model')!r} there, {machine.get('cpu_model')!r} here")
+        if theirs.get("cores") != machine.get("cores"):
+            reasons.append(f"{theirs.get('cores')} cores there, {machine.get('cores')} here")
+        there, here = theirs.get("cpu_family_model"), machine.get("cpu_family_model")
+        if there and here and there != here:
+            reasons.append(f"CPU family/model {there} there, {here} here")
+        id_there = machine_id({**theirs, "cpu_family_model": there or here})
+        if not reasons and id_there != machine_id(machine):
+            reasons.append(f"machine id {id_there} there, {machine_id(machine)} here")
+    label = problem_label(baselines.get("params"))
+    if label != "canonical":
+        reasons.append(f"problem {label}, not the canonical one the Rust rungs are timed on")
+    return reasons
+
+
 def peak_share(lane_iterations, median_s, lane_fmas_per_s, threads):
     """The share of this machine's measured peak a rung reaches:
 
@@ -60,6 +98,23 @@ def peak_share(lane_iterations, median_s, lane_fmas_per_s, threads):
     if not lane_iterations or not median_s or not lane_fmas_per_s or not threads:
         return None
     return (lane_iterations / median_s) / (lane_fmas_per_s * threads)
+
+
+def step_share(iterations, median_s, step_per_s, threads):
+    """The share of this machine's step ceiling a rung reaches:
+
+        share = (iterations / median_s) / (step_lane_iterations_per_s * threads)
+
+    - iterations: the useful iterations (the sum of the counts), whatever the kernel executed;
+    - step_lane_iterations_per_s: one core's measured ceiling for the SIMD kernels' escape step at the
+      rung's precision (`mandel peak --json`): the step on always-busy vectors, no checks, no loads, at
+      the best vectors-in-flight count. What this CPU can do with this step, whatever its ports.
+
+    1.0 would be a kernel that never idles a lane and spends nothing outside the step. A kernel that
+    skips work (the algorithmic rungs) can exceed 1. None where an input is missing."""
+    if not iterations or not median_s or not step_per_s or not threads:
+        return None
+    return (iterations / median_s) / (step_per_s * threads)
 
 
 def thread_count(threads, pool_threads):
@@ -90,7 +145,7 @@ def _row(name, method, language, **fields):
         "median_s": None, "spread_kind": None, "spread_low_s": None, "spread_high_s": None, "mean_s": None,
         "repeats": None, "compile_s": None, "iterations": None, "iterations_per_s": None,
         "speedup_vs_python": None, "speedup_vs_previous": None, "previous": None,
-        "lane_iterations": None, "lane_iterations_source": None, "peak_share": None,
+        "lane_iterations": None, "lane_iterations_source": None, "peak_share": None, "step_share": None,
         "pixels": None, "differing": None, "allowed": None, "max_abs_diff": None, "verified_ok": None,
         "note": "",
     }
@@ -176,6 +231,8 @@ def add_rates(rows, peak, lanes):
         if peak and r["precision"] in ("f32", "f64"):
             r["peak_share"] = peak_share(r["lane_iterations"], r["median_s"],
                                          peak.get(f"{r['precision']}_lane_fmas_per_s"), r["threads_n"])
+            r["step_share"] = step_share(r["iterations"], r["median_s"],
+                                         peak.get(f"{r['precision']}_step_lane_iterations_per_s"), r["threads_n"])
 
 
 def add_speedups(rows):
@@ -199,13 +256,59 @@ def add_speedups(rows):
             previous = r
 
 
+def check_inputs(registry, verify, criterion, baselines, peak, lanes):
+    """The readers' rules, applied to whatever the merge is given (InputError naming the input)."""
+    if registry is not None:
+        readers.check_list(registry)
+    readers.check_verify(verify)
+    if not isinstance(criterion, dict):
+        raise InputError(f"the Criterion results should be keyed by kernel, found {type(criterion).__name__}")
+    for name, result in criterion.items():
+        readers.check_criterion_result(result, f"the Criterion result of {name!r}")
+    if baselines is not None:
+        readers.check_baselines(baselines)
+    if peak is not None:
+        readers.check_peak(peak)
+    if not isinstance(lanes, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
+                                              for v in lanes.values()):
+        raise InputError(f"lane-iterations should be whole numbers keyed by kernel, found {lanes!r}")
+
+
+def registry_from_results(verify, criterion):
+    """Kernel descriptions for a merge without `mandel list`: the kernels verify.json names (in its
+    order, the registry's), then those only Criterion timed; precision, threads and ISA from them."""
+    names = list(verify) + [n for n in criterion if n not in verify]
+    out = []
+    for name in names:
+        v, c = verify.get(name) or {}, criterion.get(name) or {}
+        threads = v.get("threads")
+        out.append({"name": name, "rung": None, "precision": v.get("precision"),
+                    "threads": None if threads is None else str(threads), "isa": v.get("isa") or c.get("isa")})
+    return out
+
+
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
           baselines_missing="Python baselines not run", peak=None, lanes=None,
           registry_missing="`mandel list` not run"):
-    """The summary: machine, settings, rows and notes. Every argument but the first three may be None."""
+    """The summary: machine, settings, rows and notes. Every argument but the first three may be None.
+    Raises InputError for an input that breaks the readers' rules."""
     pool_threads = settings.get("pool_threads") or machine.get("cores")
-    criterion, verify, lanes = criterion or {}, verify or {}, lanes or {}
+    criterion = {} if criterion is None else criterion
+    verify = {} if verify is None else verify
+    lanes = {} if lanes is None else lanes
+    check_inputs(registry, verify, criterion, baselines, peak, lanes)
+    have_registry = registry is not None
+    listed = registry if have_registry else registry_from_results(verify, criterion)
+    known = {info["name"] for info in listed}
+    # Timed or verified, but not in the registry: kept, at the end of the Rust rows, never dropped.
+    unlisted = [n for n in list(verify) + list(criterion) if n not in known]
+    listed = listed + registry_from_results({n: verify[n] for n in unlisted if n in verify},
+                                            {n: criterion[n] for n in unlisted if n in criterion})
     problem = problem_label(baselines.get("params")) if baselines else "canonical"
+    clash = [r["name"] for r in (baselines or {}).get("rungs", []) if r["name"] in {i["name"] for i in listed}]
+    if clash:
+        raise InputError(f"the Python baselines name rung(s) {', '.join(clash)} like Rust kernels "
+                         "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
     py_rungs = [r for r in (baselines or {}).get("rungs", []) if not r["name"].startswith("pyo3-")]
     pyo3_rungs = [r for r in (baselines or {}).get("rungs", []) if r["name"].startswith("pyo3-")]
     py_reason = "" if baselines else baselines_missing
@@ -221,12 +324,15 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             row = _row(name, _method(label, name), "Python", precision="f64",
                        computes="bitmap" if name.endswith("bitmap") else "counts")
             rows.append(_settle(row, py_reason or "not in the baselines file"))
-    for info in registry or []:
+    for info in listed:
         check = verify.get(info["name"])
         missing = info.get("unavailable") or "no Criterion result"  # e.g. "built without a C compiler"
-        rows.append(_settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), missing))
-    isa_of = {info["name"]: info.get("isa") for info in registry or []}
-    references = {info["name"] for info in registry or [] if info.get("reference")}
+        row = _settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), missing)
+        if info["name"] in unlisted:
+            row["note"] = (row["note"] + "; " if row["note"] else "") + "not in `mandel list`"
+        rows.append(row)
+    isa_of = {info["name"]: info.get("isa") for info in listed}
+    references = {info["name"] for info in listed if info.get("reference")}
     for rung in pyo3_rungs:
         row = from_baselines(rung)
         row["isa"] = row["isa"] or isa_of.get(row["kernel"])  # the wrapped kernel's path, if the file omits it
@@ -246,7 +352,35 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         "peak": peak,
         "rows": rows,
     }
-    summary["notes"] = notes(summary, registry is not None, registry_missing, baselines is not None, py_reason)
+    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, py_reason)
+    if unlisted:
+        summary["notes"].insert(0, f"Timed or verified but not in `mandel list`: {', '.join(unlisted)} "
+                                   "(kept, after the registry's kernels).")
+    return check_summary(summary)
+
+
+# Row fields holding a measurement or a ratio of measurements: None, or finite and above 0.
+POSITIVE_FIELDS = ["median_s", "mean_s", "spread_low_s", "spread_high_s", "iterations_per_s", "speedup_vs_python",
+                   "speedup_vs_previous", "peak_share"]
+
+
+def check_summary(summary):
+    """What may be written: one row per name, every time and ratio positive and finite (or absent),
+    every `ok` row timed. Raises InputError otherwise; returns the summary."""
+    names = [r["name"] for r in summary["rows"]]
+    if len(set(names)) != len(names):
+        raise InputError(f"the summary would hold rung(s) twice: {sorted({n for n in names if names.count(n) > 1})}")
+    for r in summary["rows"]:
+        for key in POSITIVE_FIELDS:
+            v = r.get(key)
+            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
+                raise InputError(f"the summary's row {r['name']!r} would have {key} = {v!r}: not a positive, "
+                                 "finite number")
+        c = r.get("compile_s")
+        if c is not None and not (isinstance(c, (int, float)) and math.isfinite(c) and c >= 0):
+            raise InputError(f"the summary's row {r['name']!r} would have compile_s = {c!r}")
+        if r["status"] == "ok" and r.get("median_s") is None:
+            raise InputError(f"the summary's row {r['name']!r} is ok without a time")
     return summary
 
 
@@ -258,7 +392,15 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     elif not any(r["name"] == PURE_PYTHON and r["status"] == "ok" for r in rows):
         out.append("pure Python is missing or failed: no speedup over pure Python.")
     if not have_registry:
-        out.append(f"Rust rungs missing: {registry_missing}.")
+        if any(r["language"] == "Rust" for r in rows):
+            out.append(f"`mandel list` unavailable ({registry_missing}): the Rust rows come from verify.json and "
+                       "the Criterion results, in that order, without rung labels.")
+        else:
+            out.append(f"Rust rungs missing: {registry_missing}.")
+    foreign = summary["settings"].get("python_foreign")
+    if foreign:
+        out.append(f"The Python baselines come from another machine or problem ({foreign}); merged because "
+                   "--allow-foreign-baselines was given: speedups over pure Python compare the two.")
     pyproblem = problem_label(summary["settings"]["python_params"]) if have_baselines else "canonical"
     if pyproblem != "canonical":
         out.append(f"The Python baselines solved {pyproblem}, not the canonical problem: "
@@ -280,13 +422,24 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     compiles = [f"{r['name']} {r['compile_s']:.2f} s" for r in rows if isinstance(r.get("compile_s"), (int, float))]
     if compiles:
         out.append("Numba compile time, excluded from the times: " + ", ".join(compiles) + ".")
+    if peak and peak.get("f32_step_lane_iterations_per_s"):
+        out.append(f"Of step ceiling = (useful iterations / median time) / (step ceiling per core x threads). The "
+                   f"step ceiling is measured here: the SIMD kernels' own escape step on always-busy vectors, no "
+                   f"checks, no loads, at the best vectors-in-flight count ({peak.get('isa')}: f32 "
+                   f"{peak['f32_step_lane_iterations_per_s']:.3g}, f64 {peak['f64_step_lane_iterations_per_s']:.3g} "
+                   "lane-iterations/s per core): the most this CPU does with this step, whatever its ports. Kernels "
+                   "that skip work can pass 100%.")
     if peak:
-        out.append(f"Share of peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
-                   f"with this machine's measured peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
+        out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
+                   f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
                    f"f64 {peak['f64_lane_fmas_per_s']:.3g} lane FMAs/s per core). One iteration needs several "
-                   "multiplies/FMAs, so it stays far below 100%. Scalar kernels count one lane per iteration.")
+                   "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
-        out.append("Share of peak not computed: no `mandel peak --json` result on this build.")
+        out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
+    tuning = (summary.get("settings") or {}).get("simd_tuning")
+    if tuning:
+        out.append(f"SIMD tuning (vectors in flight, steps between checks) for every process of this run: "
+                   f"MANDEL_TUNING={tuning['value']} ({tuning['source']}; raw/tune.json has every tuning's time).")
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
                "Python) follow the Rust rows.")

@@ -1,7 +1,14 @@
 """Readers for every input the summary merges. Each one checks what it needs and raises `InputError`
-naming the file and what is wrong with it, never a bare KeyError."""
+naming the file and what is wrong with it, never a bare KeyError.
+
+Times are measurements: every one read (Criterion's estimates and samples, the baselines' times) must
+be a finite number of seconds above 0. A zero, negative, NaN or infinite time is a corrupt input, an
+error naming the file, never a row of the summary. The `check_*` functions hold the rules; the merge
+calls them again on whatever it is given, so no caller can slip a bad time past them.
+"""
 
 import json
+import math
 from pathlib import Path
 
 from . import BASELINES_SCHEMA
@@ -34,9 +41,35 @@ def require(obj, keys, path, where):
 
 
 def _number(value, path, where):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise InputError(f"{path}: {where} should be a number, found {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise InputError(f"{path}: {where} should be a finite number, found {value!r}")
     return float(value)
+
+
+def positive_seconds(value, path, where, what="time"):
+    """A time as the merge accepts it: a finite number above 0 (seconds, or Criterion's ns)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        raise InputError(f"{path}: {where} should be a positive, finite {what}, found {value!r}")
+    return float(value)
+
+
+def _optional_seconds(value, path, where):
+    return None if value is None else positive_seconds(value, path, where)
+
+
+def _count(value, path, where, optional=True):
+    """A non-negative integer (iterations, pixels); None allowed when `optional`."""
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InputError(f"{path}: {where} should be a whole number, 0 or more, found {value!r}")
+    return value
+
+
+def _name(value, path, where):
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{path}: {where} should be a non-empty string, found {value!r}")
+    return value
 
 
 # --- Criterion -----------------------------------------------------------------------------------
@@ -54,26 +87,48 @@ def read_criterion_bench(new_dir):
     mean = require(est["mean"], ["point_estimate"], est_path, "'mean'")
     bench = require(load_json(bench_path), ["full_id", "function_id", "value_str"], bench_path, "the benchmark")
     throughput = bench.get("throughput") or {}
+    level = ci.get("confidence_level", 0.95)
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
+        raise InputError(f"{est_path}: 'median.confidence_interval.confidence_level' should be between 0 and 1, "
+                         f"found {level!r}")
     result = {
-        "full_id": bench["full_id"],
-        "kernel": bench["function_id"],
-        "isa": bench["value_str"],
-        "median_s": _number(median["point_estimate"], est_path, "'median.point_estimate'") * 1e-9,
-        "ci_low_s": _number(ci["lower_bound"], est_path, "'median.confidence_interval.lower_bound'") * 1e-9,
-        "ci_high_s": _number(ci["upper_bound"], est_path, "'median.confidence_interval.upper_bound'") * 1e-9,
-        "ci_level": ci.get("confidence_level", 0.95),
-        "mean_s": _number(mean["point_estimate"], est_path, "'mean.point_estimate'") * 1e-9,
-        "iterations": throughput.get("Elements") if isinstance(throughput, dict) else None,
+        "full_id": _name(bench["full_id"], bench_path, "'full_id'"),
+        "kernel": _name(bench["function_id"], bench_path, "'function_id'"),
+        "isa": _name(bench["value_str"], bench_path, "'value_str'"),
+        "median_s": positive_seconds(median["point_estimate"], est_path, "'median.point_estimate'") * 1e-9,
+        "ci_low_s": positive_seconds(ci["lower_bound"], est_path, "'median.confidence_interval.lower_bound'") * 1e-9,
+        "ci_high_s": positive_seconds(ci["upper_bound"], est_path, "'median.confidence_interval.upper_bound'") * 1e-9,
+        "ci_level": level,
+        "mean_s": positive_seconds(mean["point_estimate"], est_path, "'mean.point_estimate'") * 1e-9,
+        "iterations": _count(throughput.get("Elements") if isinstance(throughput, dict) else None,
+                             bench_path, "'throughput.Elements'"),
         "samples": None,
         "min_s": None,
         "max_s": None,
     }
     if sample_path.exists():
         sample = require(load_json(sample_path), ["iters", "times"], sample_path, "the samples")
-        per_iter = [t / i * 1e-9 for t, i in zip(sample["times"], sample["iters"]) if i]
+        if not isinstance(sample["iters"], list) or not isinstance(sample["times"], list) \
+                or len(sample["iters"]) != len(sample["times"]):
+            raise InputError(f"{sample_path}: 'iters' and 'times' should be lists of the same length")
+        per_iter = [positive_seconds(t, sample_path, f"'times'[{k}]") / positive_seconds(i, sample_path, f"'iters'[{k}]")
+                    * 1e-9 for k, (t, i) in enumerate(zip(sample["times"], sample["iters"]))]
         if per_iter:
             result.update(samples=len(per_iter), min_s=min(per_iter), max_s=max(per_iter))
-    return result
+    return check_criterion_result(result, est_path)
+
+
+def check_criterion_result(r, where):
+    """One Criterion result as the merge uses it (seconds): every time positive and finite."""
+    if not isinstance(r, dict):
+        raise InputError(f"{where}: should be a Criterion result (an object), found {type(r).__name__}")
+    require(r, ["median_s", "ci_low_s", "ci_high_s", "mean_s", "isa"], where, "the Criterion result")
+    positive_seconds(r["median_s"], where, "median_s")
+    for key in ("ci_low_s", "ci_high_s", "mean_s", "min_s", "max_s"):
+        _optional_seconds(r.get(key), where, key)
+    _count(r.get("iterations"), where, "iterations")
+    _count(r.get("samples"), where, "samples")
+    return r
 
 
 def criterion_dirs(root, group="ladder"):
@@ -112,49 +167,152 @@ RUNG_KEYS = ["name", "median_s"]
 
 def read_baselines(path):
     """`python_baselines/run.py`'s JSON: schema mandel-baselines/1 with a list of rungs."""
-    data = require(load_json(path), ["schema", "rungs"], path, "the baselines file")
+    return check_baselines(load_json(path), path)
+
+
+PARAM_KEYS = ["width", "height", "x_min", "x_max", "y_min", "y_max", "max_iters"]
+
+
+def check_baselines(data, path="the Python baselines"):
+    """The baselines as the merge uses them: each rung named once, every time positive and finite
+    (or null for a rung without a valid time), verification counts whole numbers."""
+    require(data, ["schema", "rungs"], path, "the baselines file")
     if data["schema"] != BASELINES_SCHEMA:
         raise InputError(f"{path}: schema is {data['schema']!r}, expected {BASELINES_SCHEMA!r}")
     if not isinstance(data["rungs"], list):
         raise InputError(f"{path}: 'rungs' should be a list")
+    for key in ("machine", "settings"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise InputError(f"{path}: '{key}' should be an object, found {data[key]!r}")
+    if data.get("params") is not None:
+        params = require(data["params"], PARAM_KEYS, path, "'params'")
+        for key in PARAM_KEYS:
+            _number(params[key], path, f"'params.{key}'")
+    seen = set()
     for i, rung in enumerate(data["rungs"]):
         require(rung, RUNG_KEYS, path, f"rung #{i}")
-        if rung["median_s"] is not None:
-            _number(rung["median_s"], path, f"rung {rung['name']!r} median_s")
+        name = _name(rung["name"], path, f"rung #{i} 'name'")
+        if name in seen:
+            raise InputError(f"{path}: rung {name!r} appears twice")
+        seen.add(name)
+        where = f"rung {name!r}"
+        for key in ("median_s", "min_s", "max_s"):
+            _optional_seconds(rung.get(key), path, f"{where} {key}")
+        if rung.get("compile_s") is not None and _number(rung["compile_s"], path, f"{where} compile_s") < 0:
+            raise InputError(f"{path}: {where} compile_s should not be negative, found {rung['compile_s']!r}")
+        times = rung.get("times_s")
+        if times is not None:
+            if not isinstance(times, list):
+                raise InputError(f"{path}: {where} times_s should be a list, found {times!r}")
+            for k, t in enumerate(times):
+                positive_seconds(t, path, f"{where} times_s[{k}]")
+        _count(rung.get("iterations"), path, f"{where} iterations")
+        _count(rung.get("repeats"), path, f"{where} repeats")
+        if rung.get("computes") not in (None, "counts", "bitmap"):
+            raise InputError(f"{path}: {where} computes should be 'counts' or 'bitmap', found {rung['computes']!r}")
+        v = rung.get("verification")
+        if v is not None:
+            if not isinstance(v, dict):
+                raise InputError(f"{path}: {where} verification should be an object, found {v!r}")
+            for key in ("pixels", "differing", "allowed", "max_abs_diff"):
+                _count(v.get(key), path, f"{where} verification.{key}")
+            if v.get("ok") not in (None, True, False):
+                raise InputError(f"{path}: {where} verification.ok should be true or false, found {v['ok']!r}")
     return data
 
 
 # --- the mandel CLI's JSON -----------------------------------------------------------------------
 
 
-def _rows(path, keys, what):
-    data = load_json(path)
+def _rows(data, path, keys, what, name_key):
     if not isinstance(data, list):
         raise InputError(f"{path}: {what} should be a JSON list, found {type(data).__name__}")
+    seen = set()
     for i, row in enumerate(data):
         require(row, keys, path, f"entry #{i}")
+        name = _name(row[name_key], path, f"entry #{i} '{name_key}'")
+        if name in seen:
+            raise InputError(f"{path}: {name!r} appears twice")
+        seen.add(name)
     return data
 
 
 def read_list(path):
     """`mandel list --json`: the registry in ladder order, as a list of kernel descriptions."""
-    return _rows(path, ["name", "rung", "precision", "threads", "isa"], "`mandel list --json`")
+    return check_list(load_json(path), path)
+
+
+def check_list(data, path="`mandel list --json`"):
+    return _rows(data, path, ["name", "rung", "precision", "threads", "isa"], "`mandel list --json`", "name")
 
 
 def read_verify(path):
     """`mandel verify --json`, keyed by kernel name."""
-    rows = _rows(path, ["kernel", "pixels", "differing", "allowed", "ok"], "`mandel verify --json`")
-    return {r["kernel"]: r for r in rows}
+    rows = _rows(load_json(path), path, ["kernel", "pixels", "differing", "allowed", "ok"], "`mandel verify --json`",
+                 "kernel")
+    return check_verify({r["kernel"]: r for r in rows}, path)
+
+
+def check_verify(rows, path="`mandel verify --json`"):
+    """Verification rows keyed by kernel: whole-number counts, a true/false verdict; or, for a kernel
+    the build cannot run (the C reference without a C compiler), `skipped` with the reason and nulls."""
+    if not isinstance(rows, dict):
+        raise InputError(f"{path}: should be rows keyed by kernel, found {type(rows).__name__}")
+    for name, row in rows.items():
+        require(row, ["pixels", "differing", "allowed", "ok"], path, f"kernel {name!r}")
+        if isinstance(row.get("skipped"), str) and row["ok"] is None:
+            continue
+        for key in ("pixels", "differing", "allowed"):
+            _count(row[key], path, f"kernel {name!r} {key}", optional=False)
+        for key in ("iterations", "lane_iterations", "max_abs_diff"):
+            _count(row.get(key), path, f"kernel {name!r} {key}")
+        if not isinstance(row["ok"], bool):
+            raise InputError(f"{path}: kernel {name!r} ok should be true or false, found {row['ok']!r}")
+    return rows
 
 
 PEAK_KEYS = ["isa", "f32_lane_fmas_per_s", "f64_lane_fmas_per_s"]
+# The step ceiling (lane-iterations per second of the kernel's own step, every lane busy); absent from
+# builds before it was measured.
+STEP_KEYS = ["f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s"]
+
+
+TUNE_KEYS = ["isa", "precision", "source", "chosen", "fastest", "times"]
+
+
+def read_tune(path):
+    """`mandel tune --json`: per precision, every SIMD tuning's best time on the canonical image."""
+    data = load_json(path)
+    if not isinstance(data, list):
+        raise InputError(f"{path}: should be a list of rows, one per precision")
+    for i, row in enumerate(data):
+        require(row, TUNE_KEYS, path, f"row #{i}")
+        for pair in row["times"]:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+                raise InputError(f"{path}: row #{i}: 'times' should hold [name, seconds] pairs")
+            positive_seconds(pair[1], path, f"row #{i} time of {pair[0]}")
+    return data
 
 
 def read_peak(path):
     """`mandel peak --json`: lane FMAs per second per core, measured on this machine."""
-    data = require(load_json(path), PEAK_KEYS, path, "the peak file")
-    for key in PEAK_KEYS[1:]:
-        _number(data[key], path, f"'{key}'")
+    return check_peak(load_json(path), path)
+
+
+def check_peak(data, path="`mandel peak --json`"):
+    require(data, PEAK_KEYS, path, "the peak file")
+    for key in PEAK_KEYS[1:] + [k for k in STEP_KEYS if k in data]:
+        positive_seconds(data[key], path, f"'{key}'", what="rate")
+    return data
+
+
+def read_lanes(path):
+    """`mandel lanes --json`: a list of rows with kernel and lane_iterations."""
+    data = load_json(path)
+    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
+        raise InputError(f"{path}: `mandel lanes --json` should be a JSON list of objects")
+    for i, row in enumerate(data):
+        _count(row.get("lane_iterations"), path, f"entry #{i} lane_iterations")
     return data
 
 

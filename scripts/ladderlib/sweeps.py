@@ -20,7 +20,11 @@ import io
 import itertools
 import json
 import math
-from xml.sax.saxutils import escape
+
+from . import atomic
+from . import svg as svglib
+
+from . import atomic
 
 SCHEMA = "mandel-ladder-sweeps/1"
 SCALAR_ISAS = {"scalar", "fma"}
@@ -194,49 +198,16 @@ def markdown(sweeps, machine_id):
     return "\n".join(out) + "\n"
 
 
-COLOURS = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
-
-
 def svg(sweeps, axis, title):
-    """Log-log plot of median time against total iterations on one axis: a series per kernel, fit dashed."""
-    # Log axes: a point with no time or no work cannot be placed.
-    series = [(s, [p for p in axes(s).get(axis, []) if p["iterations"] > 0 and p["median_s"] > 0]) for s in sweeps]
-    series = [(s, pts) for s, pts in series if pts]
-    W, H, L, R, T, B = 720, 440, 80, 200, 50, 50
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
-           f'font-family="sans-serif" font-size="12">', f'<rect width="{W}" height="{H}" fill="white"/>',
-           f'<text x="{L}" y="24" font-size="15" font-weight="bold">{escape(title)}</text>']
-    xs = [p["iterations"] for _, pts in series for p in pts if p["iterations"] > 0]
-    ts = [p["median_s"] for _, pts in series for p in pts if p["median_s"] > 0]
-    if not xs or not ts:
-        out.append(f'<text x="{L}" y="{T + 20}">no points</text></svg>')
-        return "\n".join(out) + "\n"
-    x0, x1 = math.floor(math.log10(min(xs))), math.ceil(math.log10(max(xs)))
-    y0, y1 = math.floor(math.log10(min(ts))), math.ceil(math.log10(max(ts)))
-    x1, y1 = max(x1, x0 + 1), max(y1, y0 + 1)
-
-    def px(v):
-        return L + (W - L - R) * (math.log10(v) - x0) / (x1 - x0)
-
-    def py(v):
-        return H - B - (H - T - B) * (math.log10(v) - y0) / (y1 - y0)
-    for k in range(x0, x1 + 1):
-        out.append(f'<line x1="{px(10**k):.1f}" y1="{T}" x2="{px(10**k):.1f}" y2="{H - B}" stroke="#ddd"/>')
-        out.append(f'<text x="{px(10**k):.1f}" y="{H - B + 16}" text-anchor="middle" fill="#555">1e{k}</text>')
-    for k in range(y0, y1 + 1):
-        out.append(f'<line x1="{L}" y1="{py(10**k):.1f}" x2="{W - R}" y2="{py(10**k):.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{L - 6}" y="{py(10**k) + 4:.1f}" text-anchor="end" fill="#555">{10.0**k:g} s</text>')
-    out.append(f'<text x="{(L + W - R) / 2}" y="{H - 12}" text-anchor="middle">total iterations (sum of counts)</text>')
-    out.append(f'<text x="16" y="{(T + H - B) / 2}" transform="rotate(-90 16 {(T + H - B) / 2})" '
-               f'text-anchor="middle">median time</text>')
-    for i, (s, pts) in enumerate(series):
-        colour = COLOURS[i % len(COLOURS)]
-        name = escape(s["kernel"])
-        path = " ".join(f"{'M' if j == 0 else 'L'}{px(p['iterations']):.1f},{py(p['median_s']):.1f}"
-                        for j, p in enumerate(pts))
-        out.append(f'<path class="series" data-kernel="{name}" d="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
-        for p in pts:
-            out.append(f'<circle cx="{px(p["iterations"]):.1f}" cy="{py(p["median_s"]):.1f}" r="3" fill="{colour}"/>')
+    """Log-log plot of median time against total iterations on one axis: a series per kernel, fit dashed
+    (drawn by `svg.loglog_chart`)."""
+    series = []
+    for s in sweeps:
+        # Log axes: a point with no time or no work cannot be placed.
+        pts = [p for p in axes(s).get(axis, []) if p["iterations"] > 0 and p["median_s"] > 0]
+        if not pts:
+            continue
+        line = None
         f = fit(pts)
         if f:
             # a + b*x is curved on log-log axes unless a = 0: draw it through 33 points, where positive.
@@ -244,15 +215,10 @@ def svg(sweeps, axis, title):
             xs = [lo * (hi / lo) ** (j / 32) for j in range(33)]
             line = [(x, f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * x) for x in xs]
             line = [(x, t) for x, t in line if t > 0]
-            if len(line) >= 2:
-                d = " ".join(f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(t):.1f}" for j, (x, t) in enumerate(line))
-                out.append(f'<path class="fit" d="{d}" fill="none" stroke="{colour}" '
-                           f'stroke-dasharray="5,4" opacity="0.7"/>')
-        out.append(f'<rect x="{W - R + 12}" y="{T + 20 * i}" width="12" height="12" fill="{colour}"/>')
-        out.append(f'<text x="{W - R + 30}" y="{T + 20 * i + 11}">{name}</text>')
-    out.append(f'<text x="{W - R + 12}" y="{T + 20 * len(series) + 14}" fill="#555">dashed: linear fit</text>')
-    out.append("</svg>")
-    return "\n".join(out) + "\n"
+        series.append({"name": s["kernel"], "colour": svglib.PALETTE[len(series) % len(svglib.PALETTE)],
+                       "points": [(p["iterations"], p["median_s"]) for p in pts], "fit": line})
+    return svglib.loglog_chart(title, series, "total iterations (sum of counts)", "median time",
+                               lambda k: f"1e{k}", lambda k: f"{10.0**k:g} s", footnote="dashed: linear fit")
 
 
 AXIS_TITLES = {"size": "sizes 240..3840 px square, 200 iterations", "iters": "caps 50..5000 iterations, 960x960"}
@@ -267,5 +233,5 @@ def write_all(sweeps, out_dir, machine_id):
     for axis in sorted({p["axis"] for s in sweeps for p in s["points"]}):
         files[f"sweep-{axis}.svg"] = svg(sweeps, axis, f"Time vs work, {AXIS_TITLES.get(axis, axis)} ({machine_id})")
     for name, text in files.items():
-        (out_dir / name).write_text(text, encoding="utf-8")
+        atomic.write_text(out_dir / name, text)  # each file whole, or the earlier one kept
     return [out_dir / name for name in files]

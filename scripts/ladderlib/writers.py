@@ -1,31 +1,46 @@
 """summary.json (everything), summary.csv (one row per rung, raw numbers), summary.md (for people)."""
 
 import csv
+import io
 import json
 from pathlib import Path
 
-from . import fmt
+from . import atomic, fmt
+from .merge import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
 CSV_FIELDS = [
     "name", "method", "language", "precision", "isa", "threads", "threads_n", "computes", "problem", "status",
     "median_s", "spread_kind", "spread_low_s", "spread_high_s", "mean_s", "repeats", "compile_s",
     "iterations", "iterations_per_s", "speedup_vs_python", "speedup_vs_previous", "previous",
-    "lane_iterations", "lane_iterations_source", "peak_share",
+    "lane_iterations", "lane_iterations_source", "step_share", "peak_share",
     "pixels", "differing", "allowed", "max_abs_diff", "verified_ok", "note",
 ]
 
 
+# Every file is written whole through ladderlib.atomic: a crash or Ctrl-C leaves the earlier file or
+# the complete new one.
+
+
+def json_text(summary):
+    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+
+
+def csv_text(rows):
+    f = io.StringIO(newline="")
+    writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in CSV_FIELDS})
+    return f.getvalue()
+
+
 def write_json(summary, path):
-    Path(path).write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    atomic.write_text(path, json_text(summary))
 
 
 def write_csv(rows, path):
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow({k: "" if row.get(k) is None else row[k] for k in CSV_FIELDS})
+    atomic.write_text(path, csv_text(rows))
 
 
 def machine_lines(summary):
@@ -54,6 +69,7 @@ def machine_lines(summary):
         ("Criterion", criterion_line(crit)),
         ("Python timing", ", ".join(f"{k}={v}" for k, v in python.items()) or "not run"),
         ("thread pool", f"{s.get('pool_threads')} threads"),
+        ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
     ]
 
 
@@ -85,11 +101,15 @@ def markdown(summary):
 
 
 def write_md(summary, path):
-    Path(path).write_text(markdown(summary), encoding="utf-8")
+    atomic.write_text(path, markdown(summary))
 
 
 def write_all(summary, out_dir):
+    """summary.json, .csv and .md. The summary is checked first (`merge.check_summary`: no
+    non-positive time, no rung twice) and all three texts are made before any file is replaced."""
     out_dir = Path(out_dir)
-    write_json(summary, out_dir / "summary.json")
-    write_csv(summary["rows"], out_dir / "summary.csv")
-    write_md(summary, out_dir / "summary.md")
+    check_summary(summary)
+    texts = {"summary.json": json_text(summary), "summary.csv": csv_text(summary["rows"]),
+             "summary.md": markdown(summary)}
+    for name, text in texts.items():
+        atomic.write_text(out_dir / name, text)

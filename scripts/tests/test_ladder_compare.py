@@ -1,24 +1,43 @@
+"""scripts/compare: machines side by side (ratios, ISA/threads/verification columns, geometric means, the
+grouped chart), two runs of one machine (verdicts, --fail-above, --baseline), and the refusal of results
+from different problems or settings."""
+
+import json
+import xml.etree.ElementTree as ET
+
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import compare, readers, writers
+from ladderlib import CANONICAL, baseline, compare, readers, verdict, writers
 from ladderlib.merge import merge
 from ladderlib.readers import InputError
 
+SVG = "{http://www.w3.org/2000/svg}"
 
-def write_summary(tmp_path, tag, scale, drop=()):
+
+def make_summary(tmp_path, tag, scale, drop=(), machine_id=None, isa=None, scales=None, settings=None,
+                 params=None, ci=(0.99, 1.01)):
+    """A merged summary: naive-f64 0.1 s, fma-f64 0.05 s, rayon-fma-f64 0.025 s, python-pure 5 s, numba 0.5 s,
+    every time times `scale` (or `scales[name]`); `isa` {kernel: path} overrides the ISA column."""
     root = tmp_path / f"crit-{tag}"
-    fx.criterion_tree(root)
+    for name, path, t in (("naive-f64", "scalar", 0.1), ("fma-f64", "fma", 0.05), ("rayon-fma-f64", "fma", 0.025)):
+        fx.criterion_bench(root, name, (isa or {}).get(name, path), t * (scales or {}).get(name, scale), ci=ci)
     crit = {k: v for k, v in readers.read_criterion(root).items() if k not in drop}
-    for r in crit.values():
-        r["median_s"] *= scale
-    base = fx.baselines([fx.rung("python-pure", 5.0 * scale), fx.rung("numba", 0.5 * scale)])
-    s = merge({**fx.MACHINE}, f"machine-{tag}", fx.SETTINGS, registry=fx.REGISTRY, criterion=crit,
-              verify={k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}, baselines=base)
+    py = (scales or {}).get("python", scale)
+    base = fx.baselines([fx.rung("python-pure", 5.0 * py), fx.rung("numba", 0.5 * py)], params=params)
+    s = merge({**fx.MACHINE}, machine_id or f"machine-{tag}", settings or fx.SETTINGS, registry=fx.REGISTRY,
+              criterion=crit, verify={k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}, baselines=base)
+    return s
+
+
+def write_summary(tmp_path, tag, scale, **kw):
     path = tmp_path / tag / "summary.json"
-    path.parent.mkdir()
-    writers.write_json(s, path)
+    path.parent.mkdir(parents=True)
+    writers.write_json(make_summary(tmp_path, tag, scale, **kw), path)
     return path
+
+
+# --- machines ------------------------------------------------------------------------------------
 
 
 def test_ratios_and_missing_rungs(tmp_path):
@@ -26,15 +45,21 @@ def test_ratios_and_missing_rungs(tmp_path):
     b = compare.read_summary(write_summary(tmp_path, "b", 2.0, drop={"fma-f64"}))
     entries = {e["name"]: e for e in compare.compare([a, b])}
     assert entries["naive-f64"]["time_ratios"] == [None, pytest.approx(2.0)]
+    # both machines' pure Python are also 2x apart: the speedups over their own Python are equal
+    assert entries["naive-f64"]["speedup_ratios"] == [None, pytest.approx(1.0)]
     assert entries["python-pure"]["time_ratios"][1] == pytest.approx(2.0)
     assert entries["fma-f64"]["rows"][1]["status"] == "missing"
     assert entries["fma-f64"]["time_ratios"] == [None, None]
     header, body, _ = compare.table([a, b])
-    assert header == ["rung", "A time", "A speedup", "B time", "B speedup", "B/A time"]
+    assert header == ["rung", "precision",
+                      "A time", "A speedup", "A ISA", "A threads", "A check",
+                      "B time", "B speedup", "B ISA", "B threads", "B check",
+                      "B/A time", "B/A speedup", "note"]
     lines = {row[0]: row for row in body}
-    assert lines["naive-f64"] == ["naive-f64", "100 ms", "50.00", "200 ms", "50.00", "2.00"]
-    assert lines["fma-f64"] == ["fma-f64", "50.0 ms", "100", "missing", "—", "—"]
-    assert lines["numpy-vectorize"][1] == "missing" and lines["numpy-vectorize"][3] == "missing"
+    assert lines["naive-f64"] == ["naive-f64", "f64", "100 ms", "50.00", "scalar", "1", "ok",
+                                  "200 ms", "50.00", "scalar", "1", "ok", "2.00", "1.00", ""]
+    assert lines["fma-f64"][7:] == ["missing", "—", "fma", "1", "ok", "—", "—", ""]
+    assert lines["numpy-vectorize"][2] == "missing" and lines["numpy-vectorize"][7] == "missing"
 
 
 def test_rung_absent_from_one_file_is_missing(tmp_path):
@@ -42,19 +67,74 @@ def test_rung_absent_from_one_file_is_missing(tmp_path):
     b = compare.read_summary(write_summary(tmp_path, "b", 0.5))
     b["rows"] = [r for r in b["rows"] if r["name"] != "rayon-fma-f64"]
     lines = {row[0]: row for row in compare.table([b, a])[1]}
-    assert lines["rayon-fma-f64"] == ["rayon-fma-f64", "missing", "—", "25.0 ms", "200", "—"]
-    assert lines["naive-f64"][-1] == "2.00"  # A (0.1 s) over B (0.05 s)
+    assert lines["rayon-fma-f64"][2:8] == ["missing", "—", "—", "—", "—", "25.0 ms"]
+    assert lines["rayon-fma-f64"][-3:] == ["—", "—", ""]
+    assert lines["naive-f64"][-3] == "2.00"  # A (0.1 s) over B (0.05 s)
 
 
-def test_cli_prints_and_writes_markdown(tmp_path, capsys):
+def test_isa_and_threads_columns_and_the_isa_note(tmp_path):
+    a = make_summary(tmp_path, "a", 1.0, isa={"fma-f64": "avx512"})
+    b = make_summary(tmp_path, "b", 1.0, isa={"fma-f64": "avx2"})
+    failed = next(r for r in b["rows"] if r["name"] == "naive-f64")
+    failed.update(status="failed", verified_ok=False, differing=5000, allowed=0)
+    lines = {row[0]: row for row in compare.table([a, b])[1]}
+    assert lines["fma-f64"][4] == "avx512" and lines["fma-f64"][9] == "avx2"
+    assert lines["fma-f64"][-1] == "ISA differs"
+    assert lines["rayon-fma-f64"][5] == "pool (2)" and lines["rayon-fma-f64"][-1] == ""
+    assert lines["naive-f64"][7] == "FAILED" and lines["naive-f64"][11] == "FAIL 5,000/0"
+    text = "\n".join(compare.summary_lines([a, b]))
+    assert "ISA differs on 1 rungs (fma-f64): their ratio mixes the hardware with the instruction set" in text
+    assert "SIMD path avx512" in compare.legend([a, b])[0] and "SIMD path avx2" in compare.legend([a, b])[1]
+
+
+def test_geometric_mean_over_rungs_both_timed_and_verified(tmp_path):
+    scales = {"naive-f64": 2.0, "fma-f64": 8.0, "rayon-fma-f64": 0.5, "python": 1.0}
+    a = make_summary(tmp_path, "a", 1.0, isa={"fma-f64": "avx512"})
+    b = make_summary(tmp_path, "b", 1.0, scales=scales, isa={"fma-f64": "avx2"})
+    g = compare.geomeans([a, b])["B"]
+    # python-pure 1, numba 1, naive 2, fma 8, rayon 0.5: (2 * 8 * 0.5) ** (1/5)
+    assert g["all"] == (pytest.approx(8 ** 0.2), 5)
+    assert g["isa_differs"] == (pytest.approx(8.0), 1)
+    assert g["same_isa"] == (pytest.approx(1.0), 4)
+    assert g["speedup"] == (pytest.approx((0.5 * 0.125 * 2.0) ** 0.2), 5)
+    # a rung failing verification on one side leaves the mean
+    row = next(r for r in b["rows"] if r["name"] == "fma-f64")
+    row.update(status="failed", verified_ok=False)
+    assert compare.geomeans([a, b])["B"]["all"] == (pytest.approx(1.0), 4)
+
+
+def test_grouped_chart_has_one_bar_per_machine_and_timed_rung(tmp_path):
+    a = make_summary(tmp_path, "a", 1.0)
+    b = make_summary(tmp_path, "b", 2.0, drop={"fma-f64"}, isa={"naive-f64": "avx2"})
+    root = ET.fromstring(compare.chart([a, b]))
+    bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "bar"]
+    timed = {side: [r["name"] for r in s["rows"] if r["status"] == "ok"] for side, s in (("A", a), ("B", b))}
+    assert [(r.get("data-side"), r.get("data-rung")) for r in bars if r.get("data-side") == "A"] == \
+        [("A", n) for n in timed["A"]]
+    assert len(bars) == len(timed["A"]) + len(timed["B"]) == 5 + 4
+    widths = {(r.get("data-side"), r.get("data-rung")): float(r.get("width")) for r in bars}
+    assert widths[("B", "naive-f64")] > widths[("A", "naive-f64")]  # log scale: 200 ms against 100 ms
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "naive-f64 (ISA differs)" in texts and "missing" in texts  # fma-f64 on B
+    assert "numpy-vectorize" not in texts and "python-pure" in texts  # ran on neither / on both
+    assert len([r for r in root.iter(f"{SVG}rect") if r.get("class") == "legend"]) == 2
+    assert "100 ms" in texts and "10 ms" in texts  # the log axis' decades
+    assert [compare.decade(10.0 ** k) for k in range(-6, 2)] == ["1 µs", "10 µs", "100 µs", "1 ms", "10 ms",
+                                                                  "100 ms", "1 s", "10 s"]
+
+
+def test_cli_prints_and_writes_markdown_and_chart(tmp_path, capsys):
     import compare as cli  # scripts/compare.py
 
     a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 3.0)
-    assert cli.main([str(a), str(b), "--md", str(tmp_path / "cmp.md")]) == 0
+    assert cli.main([str(a.parent), str(b), "--md", str(tmp_path / "cmp.md")]) == 0
     out = capsys.readouterr().out
     assert "A = machine-a" in out and "B/A time" in out and "3.00" in out
+    assert "geometric mean of B/A time over the 5 rungs both timed and verified: 3.00" in out
     md = (tmp_path / "cmp.md").read_text()
-    assert "| naive-f64 | 100 ms | 50.00 | 300 ms | 50.00 | 3.00 |" in md
+    assert "| naive-f64 | f64 | 100 ms | 50.00 | scalar | 1 | ok | 300 ms | 50.00 | scalar | 1 | ok | 3.00 | 1.00 |  |" \
+        in md
+    ET.fromstring((tmp_path / "cmp.svg").read_text())  # written next to --md
 
 
 def test_wrong_schema_is_a_clear_error(tmp_path, capsys):
@@ -66,3 +146,133 @@ def test_wrong_schema_is_a_clear_error(tmp_path, capsys):
 
     assert cli.main([str(bad)]) == 2
     assert "compare: error:" in capsys.readouterr().err
+
+
+# --- issue 12: --md never overwrites an input, a bad --md or a bad summary is a clear error ---
+
+
+def test_compare_md_never_overwrites_an_input(tmp_path, capsys):
+    import compare as cli  # scripts/compare.py
+
+    a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
+    before = b.read_bytes()
+    assert cli.main([str(a), str(b), "--md", str(b)]) == 2
+    assert f"cannot write --md {b}" in capsys.readouterr().err
+    assert b.read_bytes() == before
+    # the same file through another spelling of its path
+    other = tmp_path / "b" / ".." / "b" / "summary.json"
+    assert cli.main([str(a), str(b), "--md", str(other)]) == 2
+    assert b.read_bytes() == before
+
+
+def test_compare_md_into_a_missing_folder_is_a_clear_error(tmp_path, capsys):
+    import compare as cli
+
+    a = write_summary(tmp_path, "a", 1.0)
+    assert cli.main([str(a), "--md", str(tmp_path / "nodir" / "x.md")]) == 2
+    err = capsys.readouterr().err
+    assert "compare: error: cannot write --md" in err and "does not exist" in err and "Traceback" not in err
+
+
+def test_compare_refuses_a_summary_with_a_negative_time(tmp_path):
+    path = write_summary(tmp_path, "a", 1.0)
+    data = json.loads(path.read_text())
+    data["rows"][0]["median_s"] = -1.0
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match=r"median_s should be a positive, finite time, found -1.0"):
+        compare.read_summary(path)
+
+
+# --- what must match -----------------------------------------------------------------------------
+
+
+def test_different_problems_and_settings_are_refused_unless_allowed(tmp_path, capsys):
+    import compare as cli
+
+    small = {**CANONICAL, "width": 480, "height": 480}
+    quick = {**fx.SETTINGS, "quick": True, "criterion": {**fx.SETTINGS["criterion"], "measurement_s": 1.0}}
+    a = write_summary(tmp_path, "a", 1.0)
+    b = write_summary(tmp_path, "b", 1.0, params=small, settings=quick)
+    diffs = compare.differences([compare.read_summary(a), compare.read_summary(b)])
+    assert any(d.startswith("problem (Python): {") and "'width': 480" in d for d in diffs)
+    assert "quick mode: False in A, True in B (machine-b)" in diffs
+    assert "Criterion measurement_s: 3.0 in A, 1.0 in B (machine-b)" in diffs
+    assert cli.main([str(a), str(b)]) == 2
+    err = capsys.readouterr().err
+    assert "the results differ in problem or settings" in err and "--allow-different" in err
+    assert cli.main([str(a), str(b), "--allow-different"]) == 0
+    assert "warning: comparing results that differ" in capsys.readouterr().out
+    # a side without Python rows is not a different problem: its Python rungs are missing
+    c = make_summary(tmp_path, "c", 1.0)
+    c["settings"]["python_params"] = None
+    assert compare.differences([compare.read_summary(a), c]) == []
+
+
+def test_two_runs_must_come_from_one_machine(tmp_path, capsys):
+    import compare as cli
+
+    a = write_summary(tmp_path, "a", 1.0, machine_id="m")
+    b = write_summary(tmp_path, "b", 1.0, machine_id="other")
+    assert cli.main([str(a), str(b), "--mode", "runs"]) == 2
+    assert "machine id: m in A, other in B" in capsys.readouterr().err
+
+
+# --- two runs ------------------------------------------------------------------------------------
+
+
+def test_cli_runs_mode_verdicts_and_fail_above(tmp_path, capsys):
+    import compare as cli
+
+    a = write_summary(tmp_path, "a", 1.0, machine_id="m")
+    b = write_summary(tmp_path, "b", 1.0, machine_id="m", scales={"fma-f64": 1.3, "rayon-fma-f64": 0.8})
+    assert cli.main([str(a), str(b)]) == 0  # same machine id: verdicts
+    out = capsys.readouterr().out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.split()}
+    assert lines["fma-f64"].split()[-2:] == ["+30.0%", "slower"]
+    assert lines["rayon-fma-f64"].split()[-2:] == ["-20.0%", "faster"]
+    assert lines["naive-f64"].split()[-3:] == ["+0.0%", "no", "change"]
+    assert "verdicts: 1 faster, 1 slower, 3 no change" in out
+    assert "timed in neither run (left out): numpy-vectorize" in out
+    assert cli.main([str(a), str(b), "--fail-above", "25"]) == 1
+    assert "FAIL: fma-f64: +30.0% slower (threshold 25%)" in capsys.readouterr().out
+    assert cli.main([str(a), str(b), "--fail-above", "35"]) == 0
+    capsys.readouterr()
+    # 30% slower under a 40% noise floor is no change, and so no failure
+    assert cli.main([str(a), str(b), "--fail-above", "5", "--noise-floor", "40"]) == 0
+    assert cli.main([str(a), str(b), "--mode", "machines", "--fail-above", "5"]) == 2
+
+
+def test_baseline_saved_by_the_ladder_is_compared_with_the_current_results(tmp_path, capsys):
+    import compare as cli
+
+    results = tmp_path / "results" / "m"
+    results.mkdir(parents=True)
+    writers.write_all(make_summary(tmp_path, "a", 1.0, machine_id="m"), results)
+    (results / "raw").mkdir()
+    (results / "raw" / "machine.json").write_text("{}")
+    baseline.save(results, "before")
+    writers.write_all(make_summary(tmp_path, "b", 1.0, machine_id="m", scales={"naive-f64": 1.5}), results)
+    assert cli.main(["--baseline", "before", "--results-dir", str(results), "--fail-above", "10",
+                     "--md", str(tmp_path / "runs.md")]) == 1
+    out = capsys.readouterr().out
+    assert "A (baseline before) = m" in out and "B (current) = m" in out
+    assert "FAIL: naive-f64: +50.0% slower (threshold 10%)" in out
+    md = (tmp_path / "runs.md").read_text()
+    assert "| naive-f64 | 100 ms | 99.0–101 ms | 150 ms | 149–152 ms | 1.50 | +50.0% | slower |  |" in md
+    assert cli.main(["--baseline", "after", "--results-dir", str(results)]) == 2
+    err = capsys.readouterr().err
+    assert "no baseline 'after'" in err and "baselines there: before" in err
+
+
+def test_load_average_is_shown_and_a_busy_run_is_flagged(tmp_path):
+    a = make_summary(tmp_path, "a", 1.0, machine_id="m")
+    b = make_summary(tmp_path, "b", 2.0, machine_id="m")
+    a["machine"] = {**a["machine"], "load_average": [0.1, 0.2, 0.3], "load_average_after_bench": [1.4, 0.9, 0.5]}
+    b["machine"] = {**b["machine"], "load_average": [2.5, 2.0, 1.0], "load_average_after_bench": [4.31, 3.2, 1.7]}
+    legend = compare.legend([a, b])
+    assert legend[0].endswith(", load average 0.10 at start, 1.40 after the benches")
+    assert legend[1].endswith(", load average 2.50 at start, 4.31 after the benches")
+    assert compare.busy(a) is None and compare.busy(b) == 4.31  # 2 cores
+    text = compare.runs_text(a, b, verdict.verdicts(a, b), 0.1)
+    assert "B ran on a busy machine (load average 4.31 on 2 cores after the benches, above the cores)" in text
+    assert "A ran on a busy machine" not in text

@@ -168,3 +168,29 @@ def test_thread_count_reads_every_spelling():
     assert thread_count("pool(2)", 8) == 2
     assert thread_count(None, 8) is None
     assert thread_count("many", 8) is None
+
+
+# --- issue 11: the efficiency column is measured against the step ceiling -----------------------
+
+
+def test_step_share_is_useful_iterations_per_second_over_the_ceiling_times_threads():
+    from ladderlib.merge import step_share
+
+    # 40.14 M useful iterations in 5 ms on 2 threads against a ceiling of 10 G/s per core: 40.14%.
+    assert step_share(40_140_000, 0.005, 10e9, 2) == pytest.approx(0.4014)
+    assert step_share(40_140_000, 0.005, 10e9, 1) == pytest.approx(0.8028)
+    for missing in [(None, 0.005, 10e9, 1), (1, None, 10e9, 1), (1, 0.005, None, 1), (1, 0.005, 10e9, None)]:
+        assert step_share(*missing) is None
+
+
+def test_read_tune_checks_its_rows(tmp_path):
+    good = [{"isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v5k8", "fastest": "v5k8",
+             "workload": "960x960/200", "times": [["v4k8", 0.0061], ["v5k8", 0.0058]]}]
+    path = tmp_path / "tune.json"
+    path.write_text(__import__("json").dumps(good))
+    assert readers.read_tune(path)[0]["fastest"] == "v5k8"
+    for bad in ([{"isa": "avx2"}], {"rows": []}, [{**good[0], "times": [["v4k8", -1.0]]}],
+                [{**good[0], "times": [["v4k8"]]}]):
+        path.write_text(__import__("json").dumps(bad))
+        with pytest.raises(readers.InputError, match="tune.json"):
+            readers.read_tune(path)

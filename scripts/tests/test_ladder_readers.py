@@ -60,7 +60,7 @@ def test_baselines_wrong_schema_and_missing_keys(tmp_path):
         readers.read_baselines(path)
     data = fx.baselines()
     data["rungs"][0]["median_s"] = "fast"
-    with pytest.raises(InputError, match=r"rung 'python-pure' median_s should be a number"):
+    with pytest.raises(InputError, match=r"rung 'python-pure' median_s should be a positive, finite time, found 'fast'"):
         readers.read_baselines(fx.write_json(tmp_path / "d.json", data))
 
 
@@ -79,7 +79,7 @@ def test_unreadable_file_and_wrong_shapes(tmp_path):
     with pytest.raises(InputError, match=r"l\.json: entry #0 lacks key\(s\) isa"):
         readers.read_list(fx.write_json(tmp_path / "l.json", [{"name": "a", "rung": "a", "precision": "f32",
                                                                 "threads": "1"}]))
-    with pytest.raises(InputError, match=r"p\.json: 'f64_lane_fmas_per_s' should be a number"):
+    with pytest.raises(InputError, match=r"p\.json: 'f64_lane_fmas_per_s' should be a positive, finite rate"):
         readers.read_peak(fx.write_json(tmp_path / "p.json", {"isa": "avx512", "f32_lane_fmas_per_s": 1e9,
                                                                "f64_lane_fmas_per_s": None}))
 

@@ -8,6 +8,7 @@ import pytest
 
 import ladder_fixtures as fx
 import ladder  # scripts/ladder.py
+from ladderlib.readers import InputError
 
 
 def test_collect_copies_this_runs_results_and_leaves_stale_ones_out(tmp_path):
@@ -67,10 +68,24 @@ def test_python_baselines_given_on_the_command_line(tmp_path):
     assert data["rungs"][3]["median_s"] == 0.5 and source == "reused from an earlier run"
 
 
-def test_malformed_baselines_are_missing_with_the_error_naming_the_file(tmp_path):
+def test_malformed_baselines_are_an_error_naming_the_file_and_replace_nothing(tmp_path):
+    # Issue 12: garbage baselines used to give a summary with every Python row missing, exit 0.
     given = fx.write_json(tmp_path / "given.json", "[1, 2")
     raw = tmp_path / "raw"
     raw.mkdir()
-    data, why, _ = ladder.python_baselines(args(baselines=given), raw)
-    assert data is None
-    assert why.startswith("Python baselines: unusable (") and "baselines.json: not valid JSON" in why
+    earlier = fx.write_json(raw / "baselines.json", fx.baselines())
+    before = earlier.read_bytes()
+    with pytest.raises(InputError, match=r"given\.json: not valid JSON"):
+        ladder.python_baselines(args(baselines=given), raw)
+    assert earlier.read_bytes() == before
+
+
+def test_prebuilt_needs_both_executables(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        ladder.parse_args(["--prebuilt", str(tmp_path)])
+    assert "no executable mandel, ladder-bench there" in capsys.readouterr().err
+    for name in ("mandel", "ladder-bench"):
+        exe = tmp_path / name
+        exe.write_text("#!/bin/sh\n")
+        exe.chmod(0o755)
+    assert ladder.parse_args(["--prebuilt", str(tmp_path)]).prebuilt == tmp_path

@@ -141,3 +141,17 @@ def test_numba_sweep_json_has_mandel_sweeps_shape():
     with pytest.raises(SystemExit, match="pixels differ"):
         numba_sweep.sweep(lambda p: reference(**p.as_dict()) + 1, reference, compare, "numba-parallel", 2, plan, 0.0,
                           progress=quiet)
+
+
+def test_the_committed_sweep_charts_are_what_the_chart_module_draws():
+    """sweep-<axis>.svg of every committed sweep set, redrawn from its sweeps.json, byte for byte."""
+    from pathlib import Path
+
+    checked = 0
+    for path in sorted((Path(__file__).resolve().parents[2] / "results").glob("*/sweeps/sweep-*.svg")):
+        doc = json.loads((path.parent / "sweeps.json").read_text(encoding="utf-8"))
+        axis = path.stem.removeprefix("sweep-")
+        title = f"Time vs work, {sweeps.AXIS_TITLES.get(axis, axis)} ({doc['machine_id']})"
+        assert sweeps.svg(doc["sweeps"], axis, title) == path.read_text(encoding="utf-8"), path
+        checked += 1
+    assert checked >= 2

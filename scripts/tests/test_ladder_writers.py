@@ -106,3 +106,14 @@ def test_svg_without_python_is_relative_to_the_slowest_rung(tmp_path):
     assert [r.get("data-rung") for r in rects] == ["naive-f64", "fma-f64"]
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "2.00×" in texts and any("speedup over naive-f64" in (t or "") and "pure Python missing" in t for t in texts)
+
+
+def test_the_committed_charts_are_what_the_chart_module_draws():
+    """speedup.svg of every committed result set, redrawn from its summary.json, byte for byte."""
+    results = fx.Path(__file__).resolve().parents[2] / "results"
+    checked = 0
+    for path in sorted(results.glob("*/speedup.svg")):
+        data = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
+        assert chart.svg(data) == path.read_text(encoding="utf-8"), path
+        checked += 1
+    assert checked >= 1

@@ -26,6 +26,11 @@ use mandel_core::{Params, Real};
 const CUSP_EXCLUSION: f64 = 1e-2;
 
 /// Whether `c` lies in the main cardioid or the period-2 bulb (and outside the cusp's disk).
+///
+/// Both shapes lie inside `|c| <= 2`, and the test requires it too: for a non-finite point (an f32
+/// kernel's `c` beyond f32's range is infinite) or one whose square overflows, the closed form reads
+/// `inf <= inf` and would call the point inside, where brute force and the reference escape it at
+/// the first step. `x*x + y*y <= 4` is false for infinities and NaN alike.
 #[inline(always)]
 pub fn in_cardioid_or_bulb(x: f64, y: f64) -> bool {
     let y2 = y * y;
@@ -33,7 +38,7 @@ pub fn in_cardioid_or_bulb(x: f64, y: f64) -> bool {
     let q = xq * xq + y2;
     let in_cardioid = q * (q + xq) <= 0.25 * y2 && q > CUSP_EXCLUSION * CUSP_EXCLUSION;
     let xb = x + 1.0;
-    in_cardioid || xb * xb + y2 <= 0.0625
+    (in_cardioid || xb * xb + y2 <= 0.0625) && x * x + y2 <= 4.0
 }
 
 /// Escape count of `c` (identical to [`mandel_fma::escape_count`]) and the iterations actually executed.

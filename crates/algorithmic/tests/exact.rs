@@ -96,3 +96,54 @@ fn closed_form_regions() {
     assert!(!in_cardioid_or_bulb(-0.1, 0.9)); // escapes
     assert!(!in_cardioid_or_bulb(-0.12, 0.75)); // period-3 bulb: in the set, not closed-form
 }
+
+/// Issue 12: the closed form read `inf <= inf` as inside for points beyond f32's range (or whose
+/// square overflows f64), giving `max_iters` where brute force and the reference escape at step 1.
+#[test]
+fn non_finite_points_are_never_inside() {
+    for (x, y) in [
+        (0.0, f64::INFINITY),
+        (0.0, f64::NEG_INFINITY),
+        (1.0, f64::INFINITY),
+        (f64::NEG_INFINITY, 0.0),
+        (f64::INFINITY, f64::INFINITY),
+        (0.0, 1e200), // finite, but y*y overflows to inf
+        (-0.5, 1e160),
+        (f64::NAN, 0.0),
+        (0.0, f64::NAN),
+    ] {
+        assert!(!in_cardioid_or_bulb(x, y), "({x}, {y}) taken for a cardioid/bulb point");
+    }
+    assert_eq!(mandel_algorithmic::escape_count::<f32>(0.0, f32::INFINITY, 200).0, 1);
+    assert_eq!(mandel_algorithmic::escape_count::<f64>(0.0, 1e200, 200).0, 1);
+}
+
+/// Views whose points (in f32) or whose first squares (in f64) are infinite: the scalar and SIMD
+/// algorithmic kernels equal brute force, which equals the f64 reference there (every point but 0
+/// escapes at its first step). Called through the unchecked render functions: the registered f32
+/// kernels refuse these views (`Params::check_precision`), the kernels themselves must still be right.
+#[test]
+fn views_with_non_finite_values_equal_brute_force_and_the_reference() {
+    for r in [1e300, 1e200, 1e160, 1e40, 1e20] {
+        let p = Params::new(64, 64, (-r, r), (-r, r), 200).unwrap();
+        let reference = mandel_core::reference::render(&p);
+        for (name, brute, algorithmic) in [
+            (
+                "f32",
+                mandel_fma::render_f32 as mandel_core::RenderFn,
+                mandel_algorithmic::render_f32 as mandel_core::RenderFn,
+            ),
+            ("f64", mandel_fma::render_f64, mandel_algorithmic::render_f64),
+            ("simd f32", mandel_fma::render_f32, mandel_simd::render_f32_algorithmic),
+            ("simd f64", mandel_fma::render_f64, mandel_simd::render_f64_algorithmic),
+        ] {
+            let mut expected = vec![0; p.pixels()];
+            brute(&p, 0, &mut expected);
+            assert_eq!(expected, reference, "brute force {name} at +-{r:e}");
+            let mut got = vec![u32::MAX; p.pixels()];
+            algorithmic(&p, 0, &mut got);
+            let first_diff = expected.iter().zip(&got).position(|(a, b)| a != b);
+            assert_eq!(first_diff, None, "algorithmic {name} at +-{r:e}");
+        }
+    }
+}

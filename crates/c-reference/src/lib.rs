@@ -56,7 +56,7 @@
 //! (`cfg(mandel_no_c)`): [`available`] is false, [`unavailable`] says "built without a C compiler",
 //! the registry marks both kernels unavailable, and the ladder shows their rows as `missing`.
 
-use mandel_core::{ParamError, Params};
+use mandel_core::{ParamError, Params, Precision};
 use std::fmt;
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -274,9 +274,17 @@ pub fn isa() -> &'static str {
 }
 
 /// Render pixels `start .. start + out.len()` on path `isa` with `tuning` (ignored on the scalar
-/// path). Refuses a path this CPU or build lacks, a tuning not built for the path, and a span
-/// outside the image, without writing anything. For tests, calibration and comparisons.
+/// path). Refuses a path this CPU or build lacks, a tuning not built for the path, a span outside
+/// the image and a view f32 cannot represent (as `mandel_simd::render_span_with` does), without
+/// writing anything. For tests, calibration and comparisons.
 pub fn render_f32_with(isa: Isa, tuning: Tuning, params: &Params, start: usize, out: &mut [u32]) -> Result<(), Error> {
+    params.check_precision(Precision::F32)?;
+    render(isa, tuning, params, start, out)
+}
+
+/// [`render_f32_with`] without the precision check, which [`mandel_core::Kernel::render`] makes
+/// before a [`mandel_core::RenderFn`] runs: the registered render computes whatever view it is given.
+fn render(isa: Isa, tuning: Tuning, params: &Params, start: usize, out: &mut [u32]) -> Result<(), Error> {
     if !available() {
         return Err(Error::NotBuilt);
     }
@@ -431,7 +439,7 @@ pub fn describe() -> String {
 /// 0 everywhere, a count no pixel has (every pixel takes at least one step), so no verification passes it.
 pub fn render_f32(params: &Params, start: usize, out: &mut [u32]) {
     let rendered = match selection() {
-        Ok(s) => render_f32_with(s.isa, s.tuning.unwrap_or(t(1, 1)), params, start, out).is_ok(),
+        Ok(s) => render(s.isa, s.tuning.unwrap_or(t(1, 1)), params, start, out).is_ok(),
         Err(_) => false,
     };
     if !rendered {

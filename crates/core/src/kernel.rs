@@ -91,10 +91,12 @@ impl Kernel {
         }
     }
 
-    /// Render the whole image into `out`, which must hold exactly `params.pixels()` counts.
+    /// Render the whole image into `out`, which must hold exactly `params.pixels()` counts. A view
+    /// the kernel's precision cannot represent is refused ([`Params::check_precision`]).
     pub fn render(&self, params: &Params, out: &mut [u32]) -> Result<(), RenderError> {
         self.check_available()?;
         params.check_buffer(out.len())?;
+        params.check_precision(self.precision)?;
         (self.render_fn)(params, 0, out);
         Ok(())
     }
@@ -103,13 +105,21 @@ impl Kernel {
     pub fn render_span(&self, params: &Params, start: usize, out: &mut [u32]) -> Result<(), RenderError> {
         self.check_available()?;
         params.check_span(start, out.len())?;
+        params.check_precision(self.precision)?;
         (self.render_fn)(params, start, out);
         Ok(())
     }
 
     /// Render the whole image into a new buffer. Does not check [`Kernel::unavailable`] (the
     /// registry's unavailable kernels write 0 everywhere, which no verification passes): check it first.
+    ///
+    /// # Panics
+    /// If the kernel's precision cannot represent `params` ([`Params::check_precision`]): check
+    /// first, or call [`Kernel::render`], which returns that error instead.
     pub fn render_vec(&self, params: &Params) -> Vec<u32> {
+        if let Err(e) = params.check_precision(self.precision) {
+            panic!("{}: {e}", self.name);
+        }
         let mut out = vec![0; params.pixels()];
         (self.render_fn)(params, 0, &mut out);
         out
@@ -120,6 +130,7 @@ impl Kernel {
     pub fn render_counting(&self, params: &Params, out: &mut [u32]) -> Result<u64, RenderError> {
         self.check_available()?;
         params.check_buffer(out.len())?;
+        params.check_precision(self.precision)?;
         Ok(match self.lane_iterations_fn {
             Some(f) => f(params, 0, out),
             None => {

@@ -50,6 +50,79 @@ pub use verify::{Comparison, Tolerance, VerifyError, compare, total_iterations, 
 /// (`fma`, `simd`), for tests and comparisons: e.g. `MANDEL_ISA=scalar`. Unset means "widest the CPU has".
 pub const ISA_ENV: &str = "MANDEL_ISA";
 
+/// The values [`ISA_ENV`] accepts (any case), as `mandel_simd::Isa::name` spells its paths.
+pub const ISA_NAMES: [&str; 5] = ["avx512", "avx2", "sse2", "neon", "scalar"];
+
+/// Environment variable that sizes rayon's global pool (read by rayon itself).
+pub const THREADS_ENV: &str = "RAYON_NUM_THREADS";
+
+/// The most threads a pool may have, from `--threads` or [`THREADS_ENV`]: far above any core count
+/// the ladder runs on, far below what makes starting the pool itself the whole run (100,000 threads
+/// took a 10x10 image past a minute).
+pub const MAX_THREADS: usize = 1024;
+
+/// An environment variable the ladder reads holds a value it cannot use. Checked like a flag: the
+/// CLI exits 2, the Python extension raises `ValueError`, the benches abort, each with this message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EnvError {
+    #[error(
+        "{ISA_ENV}={value:?} is not an instruction-set path; accepted (any case): {}, or unset/empty for the widest path this CPU has",
+        ISA_NAMES.join(", ")
+    )]
+    Isa { value: String },
+    #[error(
+        "{THREADS_ENV}={value:?} must be a whole number of threads from 1 to {MAX_THREADS}, or unset/empty for one per core"
+    )]
+    Threads { value: String },
+}
+
+fn env_value(var: &str) -> Option<String> {
+    // A value that is not Unicode is kept, lossily, so that it is reported rather than ignored.
+    std::env::var_os(var).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// The ISA path [`ISA_ENV`] forces, validated: `Ok(None)` when unset or empty.
+pub fn env_isa() -> Result<Option<&'static str>, EnvError> {
+    parse_isa(env_value(ISA_ENV).as_deref())
+}
+
+/// [`env_isa`] on a given value (trimmed; `None` or empty: not forced).
+pub fn parse_isa(value: Option<&str>) -> Result<Option<&'static str>, EnvError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(value) => match ISA_NAMES.iter().find(|n| n.eq_ignore_ascii_case(value)) {
+            Some(name) => Ok(Some(name)),
+            None => Err(EnvError::Isa { value: value.to_string() }),
+        },
+    }
+}
+
+/// The pool size [`THREADS_ENV`] asks for, validated like `--threads` (1 to [`MAX_THREADS`]):
+/// `Ok(None)` when unset or empty.
+pub fn env_threads() -> Result<Option<usize>, EnvError> {
+    parse_threads(env_value(THREADS_ENV).as_deref())
+}
+
+/// [`env_threads`] on a given value (trimmed; `None` or empty: the default pool).
+pub fn parse_threads(value: Option<&str>) -> Result<Option<usize>, EnvError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(value) => match value.parse::<usize>() {
+            Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(Some(n)),
+            _ => Err(EnvError::Threads { value: value.to_string() }),
+        },
+    }
+}
+
+/// Check every environment variable the kernels read ([`ISA_ENV`], [`THREADS_ENV`]). Entry points
+/// (CLI, Python extension, benches) call this before anything else, so a mistyped value is an error,
+/// not silently ignored.
+pub fn check_env() -> Result<(), EnvError> {
+    env_isa()?;
+    env_threads()?;
+    Ok(())
+}
+
 /// The ISA path the user forced through [`ISA_ENV`], lower-cased, if any.
 pub fn forced_isa() -> Option<String> {
     std::env::var(ISA_ENV).ok().map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty())

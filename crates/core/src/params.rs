@@ -1,3 +1,4 @@
+use crate::Precision;
 use thiserror::Error;
 
 /// Largest image accepted: 2^28 pixels (1 GiB of u32 counts). Far above the 3840x3840 sweeps, far
@@ -25,6 +26,16 @@ pub enum ParamError {
         "pixel spacing {param} = {value:e} is too small to tell neighbouring pixels apart in f64; widen the range or use fewer pixels"
     )]
     SpacingTooSmall { param: &'static str, value: f64 },
+    #[error(
+        "{param} = {value:e} is outside the finite range of {precision} (largest magnitude {max:e}): \
+         {precision} kernels cannot represent this view; use an f64 kernel or a smaller range"
+    )]
+    OutsidePrecision { param: &'static str, value: f64, precision: &'static str, max: f64 },
+    #[error(
+        "pixel spacing {param} = {value:e} is too small to tell neighbouring pixels apart in {precision} \
+         (its resolution near this range is {resolution:e}): use an f64 kernel, widen the range or use fewer pixels"
+    )]
+    SpacingBelowPrecision { param: &'static str, value: f64, precision: &'static str, resolution: f64 },
     #[error("output buffer has {got} elements, expected width x height = {expected}")]
     BufferLength { expected: usize, got: usize },
     #[error("span {start}..{end} lies outside the image of {pixels} pixels")]
@@ -145,6 +156,34 @@ impl Params {
     #[inline(always)]
     pub fn point(&self, row: usize, col: usize) -> (f64, f64) {
         (self.x_at(col), self.y_at(row))
+    }
+
+    /// Check that a kernel computing in `precision` can represent this view. [`Params::new`] already
+    /// holds every view to f64's limits; f32 has its own: every bound must be finite in f32, and the
+    /// pixel spacing must exceed f32's resolution near the range (`spacing > max(|lo|, |hi|) *
+    /// f32::EPSILON`, the analogue of the f64 check in `new`). Below it neighbouring pixels round to
+    /// the same f32 point and an f32 kernel returns a meaningless, blocky image; beyond f32's range
+    /// the points themselves are infinite. [`crate::Kernel::render`] and its siblings call this, and
+    /// refuse such views with the error naming the parameter and the precision.
+    pub fn check_precision(&self, precision: Precision) -> Result<(), ParamError> {
+        if precision == Precision::F64 {
+            return Ok(());
+        }
+        let name = precision.as_str();
+        let bounds = [("x_min", self.x_min), ("x_max", self.x_max), ("y_min", self.y_min), ("y_max", self.y_max)];
+        for (param, value) in bounds {
+            if !(value as f32).is_finite() {
+                return Err(ParamError::OutsidePrecision { param, value, precision: name, max: f64::from(f32::MAX) });
+            }
+        }
+        for (param, value, lo, hi) in [("dx", self.dx, self.x_min, self.x_max), ("dy", self.dy, self.y_min, self.y_max)]
+        {
+            let resolution = lo.abs().max(hi.abs()) * f64::from(f32::EPSILON);
+            if value <= resolution {
+                return Err(ParamError::SpacingBelowPrecision { param, value, precision: name, resolution });
+            }
+        }
+        Ok(())
     }
 
     /// Check that a whole-image buffer has the right length.

@@ -81,3 +81,38 @@ fn buffers_and_spans_are_checked() {
     assert!(matches!(c.check_span(20, 2).unwrap_err(), ParamError::SpanOutOfRange { end: 22, .. }));
     assert!(matches!(c.check_span(usize::MAX, 2).unwrap_err(), ParamError::SpanOutOfRange { .. }));
 }
+
+/// Issue 12: below f32's resolution every f32 kernel returned one constant count (922 at this view).
+/// The view is fine for f64 and refused for f32, naming the spacing and the precision.
+#[test]
+fn views_below_f32_resolution_are_refused_for_f32_only() {
+    use mandel_core::Precision;
+    let deep = p(64, 64, (-0.7436438875, -0.7436438865), (0.1318259037, 0.1318259047), 2000).unwrap();
+    assert_eq!(deep.check_precision(Precision::F64), Ok(()));
+    let e = deep.check_precision(Precision::F32).unwrap_err();
+    assert!(matches!(e, ParamError::SpacingBelowPrecision { param: "dx", precision: "f32", .. }), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("dx") && text.contains("f32") && text.contains("use an f64 kernel"), "{text}");
+    // y alone too fine: the error names dy.
+    let e = p(4, 64, (-2.0, 0.5), (0.1318259037, 0.1318259047), 10).unwrap().check_precision(Precision::F32);
+    assert!(matches!(e, Err(ParamError::SpacingBelowPrecision { param: "dy", .. })), "{e:?}");
+    // The canonical view and an ordinary zoom are fine in f32.
+    assert_eq!(Params::canonical().check_precision(Precision::F32), Ok(()));
+    let zoom = p(64, 64, (-0.7436, -0.7435), (0.1318, 0.1319), 2000).unwrap();
+    assert_eq!(zoom.check_precision(Precision::F32), Ok(()));
+}
+
+#[test]
+fn bounds_beyond_f32_range_are_refused_for_f32_only() {
+    use mandel_core::Precision;
+    let huge = p(64, 64, (-1e300, 1e300), (-1e300, 1e300), 200).unwrap();
+    assert_eq!(huge.check_precision(Precision::F64), Ok(()));
+    let e = huge.check_precision(Precision::F32).unwrap_err();
+    assert!(matches!(e, ParamError::OutsidePrecision { param: "x_min", precision: "f32", .. }), "{e}");
+    assert!(e.to_string().contains("outside the finite range of f32"), "{e}");
+    // Only y beyond the range: y_min is named. f32::MAX itself is still finite.
+    let e = p(4, 4, (-2.0, 0.5), (-1.0, 1e39), 10).unwrap().check_precision(Precision::F32);
+    assert!(matches!(e, Err(ParamError::OutsidePrecision { param: "y_max", .. })), "{e:?}");
+    let edge = p(4, 4, (-f64::from(f32::MAX), f64::from(f32::MAX)), (-1.0, 1.0), 10).unwrap();
+    assert_eq!(edge.check_precision(Precision::F32), Ok(()));
+}

@@ -30,6 +30,7 @@ fn value_error(message: impl Into<String>) -> PyErr {
 }
 
 fn lookup(name: &str) -> PyResult<&'static Kernel> {
+    check_env()?;
     mandelbrot_ladder::kernel(name)
         .ok_or_else(|| value_error(format!("unknown kernel {name:?}; known kernels: {}", kernel_names())))
 }
@@ -40,6 +41,19 @@ fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
     let kernel = lookup(name)?;
     kernel.check_available().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     Ok(kernel)
+}
+
+/// MANDEL_ISA and RAYON_NUM_THREADS, checked like arguments: a value the kernels cannot use raises
+/// ValueError naming the variable, instead of being ignored.
+fn check_env() -> PyResult<()> {
+    mandelbrot_ladder::check_env().map_err(value_error)
+}
+
+/// Refuse a view the kernel's precision cannot represent (f32 beyond its range or resolution).
+fn check_view(kernel: &Kernel, params: &Params) -> PyResult<()> {
+    params
+        .check_precision(kernel.precision)
+        .map_err(|e| value_error(format!("{} cannot render this view: {e}", kernel.name)))
 }
 
 /// An integer argument. Python ints have no size limit: one beyond i64 is kept as its text, so that
@@ -79,14 +93,11 @@ fn params(width: usize, height: usize, x: (f64, f64), y: (f64, f64), max_iters: 
     Params::new(width, height, x, y, iters).map_err(|e| value_error(e.to_string()))
 }
 
-/// The number of threads rayon's global pool starts with: `RAYON_NUM_THREADS` when it is a positive
-/// number, else the available parallelism (rayon's documented rule; this crate does not link rayon).
-fn pool_threads() -> usize {
-    std::env::var("RAYON_NUM_THREADS")
-        .ok()
-        .and_then(|s| s.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+/// The number of threads rayon's global pool starts with: `RAYON_NUM_THREADS` (checked: 1 to
+/// `MAX_THREADS`), else the available parallelism (rayon's documented rule; this crate does not link rayon).
+fn pool_threads() -> PyResult<usize> {
+    let forced = mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?;
+    Ok(forced.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
 }
 
 /// Check that `obj` is a 2-D, C-contiguous, aligned, writeable, native-endian uint32 array and
@@ -168,6 +179,8 @@ fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound
 /// and unavailable (why not, or None). Rendering an unavailable kernel raises RuntimeError.
 #[pyfunction]
 fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+    check_env()?;
+    let threads = pool_threads()?;
     KERNELS
         .iter()
         .map(|k| {
@@ -177,7 +190,7 @@ fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
             d.set_item("description", k.description)?;
             d.set_item("precision", k.precision.as_str())?;
             let pool = k.threads == Threads::Pool;
-            d.set_item("threads", if pool { pool_threads() } else { 1 })?;
+            d.set_item("threads", if pool { threads } else { 1 })?;
             d.set_item("pool", pool)?;
             d.set_item("isa", (k.isa)())?;
             d.set_item("tolerance", tolerance_dict(py, &k.tolerance)?)?;
@@ -211,6 +224,7 @@ fn render(
     let mut array = counts_array("out", out)?;
     let (height, width) = (array.shape()[0], array.shape()[1]);
     let params = params(width, height, (x_min, x_max), (y_min, y_max), max_iters)?;
+    check_view(kernel, &params)?;
     let counts = array.as_slice_mut()?;
     // The shape was checked against Params above, so render's own length check cannot fail.
     py.detach(|| kernel.render(&params, counts)).map_err(|e| value_error(e.to_string()))
@@ -249,6 +263,7 @@ fn render_new<'py>(
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let kernel = lookup_runnable(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    check_view(kernel, &params)?;
     // new_counts hands in exactly params.pixels() counts, the whole image: no span to check.
     new_counts(py, &params, |counts| (kernel.render_fn)(&params, 0, counts))
 }
@@ -295,8 +310,12 @@ fn compare_counts<'py>(
 
 /// How many pixels of an image of `pixels` pixels kernel `name` may differ from the reference on.
 #[pyfunction]
-fn allowed(name: &str, pixels: usize) -> PyResult<usize> {
-    Ok(lookup(name)?.tolerance.allowed(pixels))
+fn allowed(name: &str, pixels: Int) -> PyResult<usize> {
+    let kernel = lookup(name)?;
+    let value = pixels.get("pixels")?;
+    let pixels = usize::try_from(value)
+        .map_err(|_| value_error(format!("pixels must be a number of pixels, 0 or more, got {value}")))?;
+    Ok(kernel.tolerance.allowed(pixels))
 }
 
 /// Render with kernel `name` and with the reference, and compare: a dict with kernel, isa, pixels,
@@ -318,6 +337,7 @@ fn verify<'py>(
 ) -> PyResult<Bound<'py, PyDict>> {
     let kernel = lookup_runnable(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
+    check_view(kernel, &params)?;
     let (expected, got) = py.detach(|| (reference::render(&params), kernel.render_vec(&params)));
     let c = compare(&expected, &got);
     let allowed = kernel.tolerance.allowed(c.pixels);

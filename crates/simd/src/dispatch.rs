@@ -109,7 +109,9 @@ pub fn available_isas() -> &'static [Isa] {
 }
 
 /// The path [`crate::render_f32`] and friends take: the widest available, or the one `MANDEL_ISA`
-/// forces (resolved to one the CPU has; an unknown name is ignored). Chosen once, at first use.
+/// forces (resolved to one the CPU has). Chosen once, at first use. An unknown name is refused by
+/// the entry points (CLI, Python extension, benches: `mandel_core::check_env`) before any kernel
+/// runs; a library caller that skips that check gets the widest path.
 pub fn selected_isa() -> Isa {
     static SELECTED: OnceLock<Isa> = OnceLock::new();
     *SELECTED.get_or_init(|| {

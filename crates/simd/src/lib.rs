@@ -94,7 +94,10 @@ mod whole;
 
 pub use dispatch::{Isa, TUNINGS, Tuning, available_isas, selected_isa};
 pub use peak::{LaneReport, Peak, efficiency, fma_chains, lane_report, measure_peak, step_only};
-pub use tune::{Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, chosen, forced_tuning, tuning};
+pub use tune::{
+    Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, check_tuning_env, chosen, forced_tuning,
+    parse_tuning, tuning,
+};
 
 use mandel_core::{ParamError, Params, Precision, total_iterations};
 
@@ -167,6 +170,7 @@ pub fn render_span_tuned(
     out: &mut [u32],
 ) -> Result<Isa, ParamError> {
     params.check_span(start, out.len())?;
+    params.check_precision(precision)?;
     Ok(match precision {
         Precision::F32 => dispatch::render::<f32>(isa, tuning, variant, params, start, out, None),
         Precision::F64 => dispatch::render::<f64>(isa, tuning, variant, params, start, out, None),

@@ -6,8 +6,9 @@
 //! instantiated tuning ([`TUNINGS`]) on a small calibration image (the canonical view at 320x320,
 //! a ninth of the pixels), round-robin, and keeps the fastest by its best time: about 10 ms for f32
 //! on AVX-512, 20-40 ms on narrower paths, once per process. `MANDEL_TUNING` forces a choice
-//! (`v4k8`, or `default` for the fixed per-path default), e.g. for reproducible comparisons;
-//! `mandel tune` prints the whole calibration on the canonical image.
+//! (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the fixed per-path default), e.g. for reproducible
+//! comparisons; `mandel tune` prints the whole calibration on the canonical image, and `scripts/ladder`
+//! pins the benches to its choice.
 
 use crate::dispatch::{self, TUNINGS, Tuning};
 use crate::{Isa, Variant, selected_isa};
@@ -40,24 +41,57 @@ impl TuningSource {
     }
 }
 
-/// `MANDEL_TUNING`, checked like a flag: `Ok(None)` when unset or empty, the tuning it names (or
-/// `default`'s), or an error naming the variable and the accepted values.
-pub fn forced_tuning(isa: Isa) -> Result<Option<(Tuning, TuningSource)>, String> {
+/// `MANDEL_TUNING`, checked like a flag, for `precision`: `Ok(None)` when unset or empty (calibrate), the
+/// tuning it names (or `default`'s), or an error naming the variable and the accepted values. The value
+/// is one tuning for both precisions (`v8k8`, `default`), or one per precision (`f32:v8k8,f64:v6k4`; a
+/// precision left out is calibrated): how `scripts/ladder` pins the benches to what `mandel tune` chose.
+pub fn forced_tuning(isa: Isa, precision: Precision) -> Result<Option<(Tuning, TuningSource)>, String> {
     let Ok(value) = std::env::var(TUNING_ENV) else { return Ok(None) };
+    parse_tuning(&value, isa, precision)
+}
+
+/// [`forced_tuning`] on a given value.
+pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Option<(Tuning, TuningSource)>, String> {
+    let accepted = || {
+        format!(
+            "{TUNING_ENV}={value:?} is not valid; accepted: default, {}, or per precision as f32:NAME,f64:NAME",
+            TUNINGS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let one = |name: &str| -> Result<(Tuning, TuningSource), String> {
+        if name.eq_ignore_ascii_case("default") {
+            return Ok((Tuning::default_for(isa), TuningSource::Default));
+        }
+        Tuning::from_name(name).map(|t| (t, TuningSource::Forced)).ok_or_else(accepted)
+    };
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    if value.eq_ignore_ascii_case("default") {
-        return Ok(Some((Tuning::default_for(isa), TuningSource::Default)));
+    if !value.contains(':') {
+        return one(value).map(Some);
     }
-    match Tuning::from_name(value) {
-        Some(t) => Ok(Some((t, TuningSource::Forced))),
-        None => Err(format!(
-            "{TUNING_ENV}={value:?} is not an instantiated tuning; accepted: default, {}",
-            TUNINGS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
-        )),
+    let mut found = None;
+    for part in value.split(',') {
+        let (p, name) = part.split_once(':').ok_or_else(accepted)?;
+        let p = match p.trim().to_ascii_lowercase().as_str() {
+            "f32" => Precision::F32,
+            "f64" => Precision::F64,
+            _ => return Err(accepted()),
+        };
+        let t = one(name.trim())?;
+        if p == precision {
+            found = Some(t);
+        }
     }
+    Ok(found)
+}
+
+/// Both precisions' `MANDEL_TUNING`, checked (for the entry points' environment checks).
+pub fn check_tuning_env(isa: Isa) -> Result<(), String> {
+    forced_tuning(isa, Precision::F32)?;
+    forced_tuning(isa, Precision::F64)?;
+    Ok(())
 }
 
 /// The whole-vector kernel's tuning for one path and precision, and how it was chosen.
@@ -123,7 +157,7 @@ pub fn chosen(precision: Precision) -> &'static Calibration {
     };
     cell.get_or_init(|| {
         let isa = selected_isa();
-        match forced_tuning(isa) {
+        match forced_tuning(isa, precision) {
             Ok(Some((tuning, source))) => {
                 Calibration { isa, precision, tuning, source, times: vec![], workload: String::new() }
             }

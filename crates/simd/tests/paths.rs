@@ -224,3 +224,33 @@ fn narrow_span_of_a_wide_image() {
         check_span(&p, start, len);
     }
 }
+
+/// MANDEL_ISA is validated against mandel_core's list of names: it must be exactly this crate's.
+#[test]
+fn core_isa_names_are_the_paths() {
+    let names: Vec<&str> = Isa::ALL.iter().map(|i| i.name()).collect();
+    assert_eq!(names, mandel_core::ISA_NAMES);
+}
+
+/// MANDEL_TUNING's syntax: one tuning, `default`, or one per precision; anything else is an error
+/// naming the variable.
+#[test]
+fn tuning_values_parse_or_are_refused() {
+    use mandel_simd::{TuningSource, parse_tuning};
+    let isa = Isa::Avx2;
+    let t = |name: &str| mandel_simd::Tuning::from_name(name).unwrap();
+    assert_eq!(parse_tuning("", isa, Precision::F32), Ok(None));
+    assert_eq!(parse_tuning(" v8k8 ", isa, Precision::F64), Ok(Some((t("v8k8"), TuningSource::Forced))));
+    assert_eq!(
+        parse_tuning("default", isa, Precision::F32),
+        Ok(Some((mandel_simd::Tuning::default_for(isa), TuningSource::Default)))
+    );
+    let both = "f32:v8k8, F64:v6k4";
+    assert_eq!(parse_tuning(both, isa, Precision::F32), Ok(Some((t("v8k8"), TuningSource::Forced))));
+    assert_eq!(parse_tuning(both, isa, Precision::F64), Ok(Some((t("v6k4"), TuningSource::Forced))));
+    assert_eq!(parse_tuning("f64:v6k4", isa, Precision::F32), Ok(None));
+    for bad in ["v99k8", "f16:v8k8", "f32:", "f32:v8k8,f64:bogus", "f32=v8k8", "v8k8,"] {
+        let err = parse_tuning(bad, isa, Precision::F32).unwrap_err();
+        assert!(err.contains("MANDEL_TUNING"), "{bad}: {err}");
+    }
+}

@@ -1,0 +1,82 @@
+"""Named baselines of one machine: `scripts/ladder --save-baseline NAME` keeps a copy of a run's results
+under results/<machine-id>/baselines/NAME/, and `scripts/compare --baseline NAME` compares it with the
+machine's current results (see `verdict`).
+
+A baseline holds summary.json, summary.csv, summary.md, speedup.svg and raw/ (every input the summary
+merged: Criterion's files, the baselines JSON, machine.json, logs). It is written into a temporary
+folder next to its place, then renamed into place, so an interrupted save leaves no half baseline;
+saving under an existing name replaces it.
+"""
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from . import machine
+from .readers import InputError
+
+FILES = ["summary.json", "summary.csv", "summary.md", "speedup.svg"]
+NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def check_name(name):
+    """The name itself, or InputError: a baseline name is one folder name, no path."""
+    if not NAME.fullmatch(name or ""):
+        raise InputError(f"baseline name {name!r}: use letters, digits, '.', '_' and '-' (starting with a "
+                         "letter or digit)")
+    return name
+
+
+def folder(results_dir, name):
+    return Path(results_dir) / "baselines" / check_name(name)
+
+
+def save(results_dir, name):
+    """Copy the run in `results_dir` (its summary files and raw/) to results_dir/baselines/NAME/."""
+    results_dir = Path(results_dir)
+    dest = folder(results_dir, name)
+    if not (results_dir / "summary.json").exists():
+        raise InputError(f"{results_dir}: no summary.json to keep as baseline {name!r}")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.parent / f".{name}.tmp-{os.getpid()}"
+    old = dest.parent / f".{name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        for f in FILES:
+            if (results_dir / f).exists():
+                shutil.copy2(results_dir / f, tmp / f)
+        if (results_dir / "raw").is_dir():
+            shutil.copytree(results_dir / "raw", tmp / "raw")
+        if dest.exists():
+            os.rename(dest, old)
+        os.rename(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not dest.exists():
+            os.rename(old, dest)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return dest
+
+
+def names(results_dir):
+    base = Path(results_dir) / "baselines"
+    return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")) if base.is_dir() else []
+
+
+def summary_path(results_dir, name):
+    """results_dir/baselines/NAME/summary.json, or InputError listing the baselines there are."""
+    path = folder(results_dir, name) / "summary.json"
+    if not path.exists():
+        have = names(results_dir)
+        raise InputError(f"no baseline {name!r} in {Path(results_dir) / 'baselines'} ("
+                         + (f"baselines there: {', '.join(have)}" if have else "none saved there yet; "
+                            "make one with scripts/ladder --save-baseline NAME") + ")")
+    return path
+
+
+def this_machine_id(repo):
+    """The results folder name `scripts/ladder` gives this machine (from the CPU model and the cores)."""
+    return machine.machine_id(machine.describe(repo))

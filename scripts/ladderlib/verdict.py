@@ -1,0 +1,110 @@
+"""Two runs of the ladder on one machine, A (the baseline) and B: did each rung get faster, slower, or
+not change beyond the noise? The rule (METHODOLOGY.md, "Comparing two runs"):
+
+- each row has an interval around its median: Criterion's 95% confidence interval of the median for a
+  Rust row, the fastest and slowest timed call for a Python row (a single call: the point itself);
+- change = B's median / A's median - 1 (Criterion's convention: -0.20 is 20% less time);
+- `faster` when B's interval lies entirely below A's AND the change is below -noise floor;
+  `slower` when B's interval lies entirely above A's AND the change is above +noise floor;
+  `no change` otherwise (the intervals overlap, or the shift is within the noise floor);
+- `missing` when a side has no time for the rung, `failed` when a side failed verification.
+
+The interval alone is not enough on a shared machine: Criterion's intervals come from ten samples
+taken within a few seconds, so they say how stable those seconds were, not how much the machine
+drifts between two runs minutes apart (other jobs, frequency, where the pages landed). Two runs of an
+unchanged tree routinely give disjoint intervals a few percent apart; the noise floor is the run-to-run
+drift that must be exceeded as well.
+"""
+
+import math
+
+# Default noise floor: the run-to-run drift measured on the project's shared 2-core VMs (an unchanged
+# tree run twice: up to 9% on a row between full runs, see METHODOLOGY.md), rounded up.
+DEFAULT_NOISE_FLOOR = 0.10
+
+FASTER, SLOWER, SAME, MISSING, FAILED = "faster", "slower", "no change", "missing", "failed"
+
+
+def interval(row):
+    """(low, high) seconds around the row's median: its CI or min-max, else the median itself."""
+    lo, hi = row.get("spread_low_s"), row.get("spread_high_s")
+    if lo is None or hi is None:
+        return row["median_s"], row["median_s"]
+    return min(lo, row["median_s"]), max(hi, row["median_s"])
+
+
+def timed(row):
+    return row is not None and row.get("status") == "ok" and row.get("median_s")
+
+
+def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR):
+    """The verdict on one rung: {verdict, change (None unless both timed), why}."""
+    for side, row in (("A", a), ("B", b)):
+        if row is not None and row.get("status") == "failed":
+            return {"verdict": FAILED, "change": None, "why": f"failed verification in {side}"}
+    missing = [side for side, row in (("A", a), ("B", b)) if not timed(row)]
+    if missing:
+        return {"verdict": MISSING, "change": None, "why": f"not timed in {' and '.join(missing)}"}
+    change = b["median_s"] / a["median_s"] - 1
+    (a_lo, a_hi), (b_lo, b_hi) = interval(a), interval(b)
+    if b_hi < a_lo and change < -noise_floor:
+        return {"verdict": FASTER, "change": change, "why": "B's interval below A's, beyond the noise floor"}
+    if b_lo > a_hi and change > noise_floor:
+        return {"verdict": SLOWER, "change": change, "why": "B's interval above A's, beyond the noise floor"}
+    apart = b_hi < a_lo or b_lo > a_hi
+    return {"verdict": SAME, "change": change,
+            "why": "intervals apart, within the noise floor" if apart else "intervals overlap"}
+
+
+def isa_note(a, b):
+    """`ISA avx512 -> avx2` when the two rows took different instruction-set paths."""
+    isa_a, isa_b = (a or {}).get("isa"), (b or {}).get("isa")
+    if isa_a and isa_b and isa_a != isa_b:
+        return f"ISA {isa_a} -> {isa_b}"
+    return ""
+
+
+def rung_order(*summaries):
+    order = []
+    for s in summaries:
+        order += [r["name"] for r in s["rows"] if r["name"] not in order]
+    return order
+
+
+def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR):
+    """One entry per rung of either run, in ladder order: {name, a, b, verdict, change, why, isa}."""
+    rows_a, rows_b = ({r["name"]: r for r in s["rows"]} for s in (a, b))
+    out = []
+    for name in rung_order(a, b):
+        ra, rb = rows_a.get(name), rows_b.get(name)
+        out.append({"name": name, "a": ra, "b": rb, **judge(ra, rb, noise_floor), "isa": isa_note(ra, rb)})
+    return out
+
+
+def failures(entries, fail_above=None, fail_on_missing=False):
+    """Why a CI job should fail: rungs slower by more than `fail_above` (a fraction), rungs failing
+    verification in B (with `fail_above` set), and missing rungs (with `fail_on_missing`)."""
+    out = []
+    for e in entries:
+        if fail_above is not None and e["verdict"] == SLOWER and e["change"] > fail_above:
+            out.append(f"{e['name']}: {e['change']:+.1%} slower (threshold {fail_above:.0%})")
+        elif fail_above is not None and e["verdict"] == FAILED and e["why"].endswith("in B"):
+            out.append(f"{e['name']}: fails verification in B")
+        elif fail_on_missing and e["verdict"] == MISSING:
+            out.append(f"{e['name']}: {e['why']}")
+    return out
+
+
+def geomean(values):
+    """Geometric mean of positive numbers; None for none."""
+    values = [v for v in values if v and v > 0]
+    if not values:
+        return None
+    return math.exp(sum(math.log(v) for v in values) / len(values))
+
+
+def counts(entries):
+    """{verdict: number of rungs}, in a fixed order."""
+    order = [FASTER, SLOWER, SAME, MISSING, FAILED]
+    found = {v: sum(e["verdict"] == v for e in entries) for v in order}
+    return {v: n for v, n in found.items() if n}

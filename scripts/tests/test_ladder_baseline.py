@@ -1,0 +1,67 @@
+"""Named baselines (ladderlib.baseline, `scripts/ladder --save-baseline NAME`)."""
+
+import json
+
+import pytest
+
+import ladder_fixtures as fx
+import ladder  # scripts/ladder.py
+from ladderlib import baseline
+from ladderlib.readers import InputError
+
+
+def results(tmp_path, median):
+    out = tmp_path / "results" / "m"
+    fx.write_json(out / "summary.json", {"schema": "mandel-ladder-summary/1", "machine_id": "m", "rows": [],
+                                         "median": median})
+    (out / "summary.md").write_text(f"# {median}\n")
+    fx.criterion_bench(out / "raw" / "criterion", "naive-f64", "scalar", median)
+    (out / "sweeps").mkdir()
+    (out / "sweeps" / "sweeps.md").write_text("not kept")
+    return out
+
+
+def test_save_copies_the_summary_and_raw_inputs(tmp_path):
+    out = results(tmp_path, 0.1)
+    dest = baseline.save(out, "before")
+    assert dest == out / "baselines" / "before"
+    assert sorted(p.name for p in dest.iterdir()) == ["raw", "summary.json", "summary.md"]
+    assert json.loads((dest / "summary.json").read_text())["median"] == 0.1
+    est = dest / "raw" / "criterion" / "ladder" / "naive-f64" / "scalar" / "new" / "estimates.json"
+    assert json.loads(est.read_text())["median"]["point_estimate"] == pytest.approx(0.1e9)
+    assert baseline.names(out) == ["before"]
+    assert baseline.summary_path(out, "before") == dest / "summary.json"
+
+
+def test_saving_under_an_existing_name_replaces_it_whole(tmp_path):
+    out = results(tmp_path, 0.1)
+    baseline.save(out, "b1")
+    (out / "summary.md").unlink()
+    fx.write_json(out / "summary.json", {"median": 0.2})
+    dest = baseline.save(out, "b1")
+    assert json.loads((dest / "summary.json").read_text()) == {"median": 0.2}
+    assert not (dest / "summary.md").exists()  # not left over from the old baseline
+    assert sorted(p.name for p in (out / "baselines").iterdir()) == ["b1"]  # no temporary folders
+
+
+def test_names_are_single_folder_names():
+    for bad in ["", "../x", "a/b", ".hidden", "-x", "with space"]:
+        with pytest.raises(InputError, match="baseline name"):
+            baseline.check_name(bad)
+    assert baseline.check_name("main-2026.11_25") == "main-2026.11_25"
+    with pytest.raises(SystemExit):
+        ladder.parse_args(["--save-baseline", "../x"])
+    assert ladder.parse_args(["--save-baseline", "before"]).save_baseline == "before"
+
+
+def test_nothing_to_save_and_unknown_baselines_are_clear_errors(tmp_path):
+    with pytest.raises(InputError, match="no summary.json to keep as baseline 'x'"):
+        baseline.save(tmp_path, "x")
+    with pytest.raises(InputError, match="none saved there yet"):
+        baseline.summary_path(tmp_path, "x")
+
+
+def test_this_machine_id_matches_the_ladders_folder_name():
+    from ladderlib import machine
+
+    assert baseline.this_machine_id(ladder.REPO) == machine.machine_id(machine.describe(ladder.REPO))

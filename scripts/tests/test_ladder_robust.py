@@ -1,0 +1,334 @@
+"""Issue 12, "Nothing lost, nothing wrong": the ladder and compare scripts never lose results, never
+corrupt a file, never print wrong numbers with exit 0. Each test reproduces a case of the issue.
+
+`scripts/ladder`'s main() runs here end to end with its commands faked (no cargo, no mandel binary):
+`Fake` answers `mandel list/verify/--help/render` and plays `cargo bench` and `run.py` by writing
+fixture files, so each case can corrupt exactly one input."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import ladder_fixtures as fx
+import ladder  # scripts/ladder.py
+from ladderlib import chart, readers
+from ladderlib.merge import merge
+
+SCRIPTS = Path(ladder.__file__).resolve().parent
+HELP = "Usage: mandel <COMMAND>\n\nCommands:\n  list  x\n  verify  x\n  render  x\n\nOptions:\n  -h  Print help\n"
+
+
+class Fake:
+    """The commands main() runs, answered from fixtures. Change an attribute to break one input."""
+
+    def __init__(self, tmp_path):
+        self.target = tmp_path / "target"
+        self.list_text = json.dumps(fx.REGISTRY)
+        self.verify_text = json.dumps([fx.verify_row(k["name"]) for k in fx.REGISTRY])
+        self.bench_rc = 0
+        self.medians = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+        self.run_py = self.good_baselines  # called with the --out path; returns the exit status
+        self.calls = []
+
+    def good_baselines(self, out):
+        fx.write_json(out, fx.baselines())
+        return 0
+
+    def stream(self, args, log_path, env=None):
+        args = [str(a) for a in args]
+        self.calls.append(args)
+        if args[:2] == ["cargo", "build"]:
+            return 0
+        if args[:2] == ["cargo", "bench"]:
+            for kernel, median in self.medians.items():
+                fx.criterion_bench(self.target / "criterion", kernel, "fma" if "fma" in kernel else "scalar", median)
+            return self.bench_rc
+        if args[1].endswith("run.py"):
+            return self.run_py(Path(args[args.index("--out") + 1]))
+        raise AssertionError(f"unexpected command {args}")
+
+    def capture(self, args):
+        args = [str(a) for a in args]
+        self.calls.append(args)
+        sub = args[1]
+        if sub == "--help":
+            return 0, HELP, ""
+        if sub == "list":
+            return 0, self.list_text, ""
+        if sub == "verify":
+            return 0, self.verify_text, ""
+        if sub == "render":
+            return 0, "", ""
+        raise AssertionError(f"unexpected mandel {args}")
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    f = Fake(tmp_path)
+    monkeypatch.setattr(ladder, "TARGET", f.target)
+    monkeypatch.setattr(ladder, "stream", f.stream)
+    monkeypatch.setattr(ladder, "capture", f.capture)
+    monkeypatch.setattr(ladder, "OUT", None)
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
+    monkeypatch.delenv("MANDEL_ISA", raising=False)
+    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
+    f.out = tmp_path / "results"
+    return f
+
+
+def run_ladder(fake, *argv):
+    return ladder.guarded(ladder.main, ["--out-dir", str(fake.out), *argv])
+
+
+def snapshot(out):
+    """Every file under `out`, with its bytes."""
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(Path(out).rglob("*")) if p.is_file()}
+
+
+def rows(out):
+    return {r["name"]: r for r in json.loads((out / "summary.json").read_text())["rows"]}
+
+
+def test_the_fake_ladder_writes_a_full_summary(fake):
+    assert run_ladder(fake) == 0
+    got = rows(fake.out)
+    assert got["python-pure"]["median_s"] == 5.0 and got["naive-f64"]["speedup_vs_python"] == pytest.approx(50)
+    assert (fake.out / "speedup.svg").read_text().startswith("<svg")
+    assert not [p for p in fake.out.rglob("*") if p.name.endswith(".tmp") or p.name.endswith(".new.json")]
+
+
+# --- 2. interrupting the ladder loses nothing ------------------------------------------------------
+
+
+def test_a_failed_or_interrupted_run_py_keeps_the_earlier_baselines(fake):
+    assert run_ladder(fake, "--skip-bench") == 0
+    earlier = (fake.out / "raw" / "baselines.json").read_bytes()
+    summary = (fake.out / "summary.json").read_bytes()
+
+    def interrupted(out):
+        return -2  # killed before writing anything (run.py writes its file whole, at the end)
+
+    fake.run_py = interrupted
+    assert run_ladder(fake, "--skip-bench") == 1
+    assert (fake.out / "raw" / "baselines.json").read_bytes() == earlier
+    # the run was incomplete: the earlier summary is kept as it was
+    assert (fake.out / "summary.json").read_bytes() == summary
+    # and a later --skip-bench --skip-python still has every Python row
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 0
+    assert rows(fake.out)["python-pure"]["status"] == "ok"
+
+
+def test_run_py_leaving_a_corrupt_file_replaces_nothing(fake):
+    assert run_ladder(fake, "--skip-bench") == 0
+    before = snapshot(fake.out)
+
+    def truncated(out):
+        out.write_text('{"schema": "mandel-baselines/1", "rungs": [{"name": "python-pure", "med')
+        return 1
+
+    fake.run_py = truncated
+    assert run_ladder(fake, "--skip-bench") == 2
+    after = snapshot(fake.out)
+    for name in ("summary.json", "summary.md", "summary.csv", "speedup.svg", "raw/baselines.json"):
+        assert after[name] == before[name], name
+
+
+def _child_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:  # a zombie is dead
+        return f.read().split(")")[-1].split()[0] != "Z"
+
+
+@pytest.mark.parametrize("sig,code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_to_the_ladder_alone_stops_its_children_and_says_what_it_kept(tmp_path, sig, code):
+    """SIGINT to the ladder's PID alone used to orphan run.py, which kept running at full CPU."""
+    out, pidfile = tmp_path / "results", tmp_path / "child.pid"
+    (out / "raw").mkdir(parents=True)
+    for name in ("summary.json", "raw/baselines.json"):
+        (out / name).write_text("{}")
+        os.utime(out / name, (1000, 1000))  # from an earlier run
+    child = f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    driver = "\n".join([
+        "import sys",
+        f"sys.path.insert(0, {str(SCRIPTS)!r})",
+        "from pathlib import Path",
+        "import ladder",
+        f"ladder.OUT = Path({str(out)!r})",
+        f"work = lambda: ladder.stream([sys.executable, '-c', {child!r}], Path({str(tmp_path / 'child.log')!r}))",
+        "sys.exit(ladder.guarded(work))",
+    ])
+    proc = subprocess.Popen([sys.executable, "-c", driver], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while not (pidfile.exists() and pidfile.read_text()):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
+        time.sleep(0.05)
+    child_pid = int(pidfile.read_text())
+    proc.send_signal(sig)  # the ladder's PID alone, not its process group
+    _, err = proc.communicate(timeout=30)
+    try:
+        assert proc.returncode == code, err
+        assert f"interrupted by {signal.Signals(sig).name}: child processes stopped" in err
+        assert "kept from earlier runs: summary.json, raw/baselines.json" in err
+        for _ in range(100):
+            if not _child_alive(child_pid):
+                break
+            time.sleep(0.05)
+        assert not _child_alive(child_pid), "the child outlived the ladder"
+    finally:
+        if _child_alive(child_pid):
+            os.kill(child_pid, signal.SIGKILL)
+
+
+# --- 3. the merge validates what it reads ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("median", [-0.05, 0.0])
+def test_a_non_positive_criterion_median_is_an_error_and_replaces_nothing(fake, median):
+    assert run_ladder(fake) == 0
+    before = snapshot(fake.out)
+    fake.medians["fma-f64"] = median
+    assert run_ladder(fake) == 2
+    after = snapshot(fake.out)
+    for name in ("summary.json", "summary.md", "summary.csv", "speedup.svg"):
+        assert after[name] == before[name], name
+    assert after["speedup.svg"].startswith(b"<svg")
+
+
+@pytest.mark.parametrize("median", [-1, 0, float("nan"), float("inf"), "1 s"])
+def test_a_bad_python_median_is_an_error_naming_the_rung(fake, median, capsys):
+    assert run_ladder(fake, "--skip-bench") == 0
+    before = snapshot(fake.out)
+    data = fx.baselines()
+    data["rungs"][1]["median_s"] = median
+    given = fake.out.parent / "given.json"
+    given.write_text(json.dumps(data))  # NaN and Infinity as Python's json writes them
+    assert run_ladder(fake, "--skip-bench", "--baselines", str(given)) == 2
+    err = capsys.readouterr().err
+    assert "given.json: rung 'numpy-vectorize' median_s should be a positive, finite time" in err
+    assert snapshot(fake.out)["summary.json"] == before["summary.json"]
+
+
+def test_garbage_baselines_leave_the_summary_as_it_was(fake, capsys):
+    assert run_ladder(fake, "--skip-bench") == 0
+    before = snapshot(fake.out)
+    (fake.out / "raw" / "baselines.json").write_text("\x00\x01garbage")
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 2
+    assert "raw/baselines.json: not valid JSON" in capsys.readouterr().err
+    assert snapshot(fake.out)["summary.json"] == before["summary.json"]
+
+
+@pytest.mark.parametrize("which", ["list", "verify"])
+def test_a_truncated_list_or_verify_json_is_an_error_naming_the_file(fake, which, capsys):
+    assert run_ladder(fake, "--skip-bench") == 0
+    before = snapshot(fake.out)
+    text = getattr(fake, f"{which}_text")
+    setattr(fake, f"{which}_text", text[: len(text) // 2])
+    assert run_ladder(fake) == 2
+    assert f"raw/{which}.json: not valid JSON" in capsys.readouterr().err
+    after = snapshot(fake.out)
+    for name in ("summary.json", "summary.md", "summary.csv", "speedup.svg"):
+        assert after[name] == before[name], name
+
+
+def test_a_missing_list_json_gives_rows_not_drops(fake):
+    """`mandel list` produced nothing: the Rust rows come from verify.json and Criterion, with a note."""
+    fake.list_text = ""
+    assert run_ladder(fake, "--skip-python") == 1  # part of the run failed
+    summary = json.loads((fake.out / "summary.json").read_text())
+    names = [r["name"] for r in summary["rows"] if r["language"] == "Rust"]
+    assert names == ["naive-f64", "fma-f64", "rayon-fma-f64"]
+    assert all(r["status"] == "ok" for r in summary["rows"] if r["language"] == "Rust")
+    assert any("`mandel list` unavailable" in n for n in summary["notes"])
+
+
+def test_a_kernel_missing_from_the_registry_is_kept(tmp_path):
+    s = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=fx.REGISTRY[:1],
+              criterion=readers.read_criterion(fx.criterion_tree(tmp_path / "c")))
+    names = [r["name"] for r in s["rows"]]
+    assert {"naive-f64", "fma-f64", "rayon-fma-f64"} <= set(names)
+    assert "not in `mandel list`" in {r["name"]: r for r in s["rows"]}["fma-f64"]["note"]
+
+
+def test_baselines_from_another_machine_are_refused_unless_allowed(fake, capsys):
+    assert run_ladder(fake, "--skip-bench") == 0
+    before = snapshot(fake.out)
+    amd = fx.baselines()
+    amd["machine"] = {**amd["machine"], "cpu_model": "AMD EPYC 9R14", "cores": 8}
+    given = fake.out.parent / "amd.json"
+    given.write_text(json.dumps(amd))
+    assert run_ladder(fake, "--skip-bench", "--baselines", str(given)) == 2
+    err = capsys.readouterr().err
+    assert "amd.json: Python baselines from another machine or problem" in err
+    assert "CPU 'AMD EPYC 9R14' there" in err and "8 cores there, 2 here" in err
+    assert "--allow-foreign-baselines" in err
+    after = snapshot(fake.out)
+    assert after["summary.json"] == before["summary.json"]
+    assert after["raw/baselines.json"] == before["raw/baselines.json"], "the foreign file was copied into raw/"
+    assert run_ladder(fake, "--skip-bench", "--baselines", str(given), "--allow-foreign-baselines") == 0
+    notes = json.loads((fake.out / "summary.json").read_text())["notes"]
+    assert any("another machine or problem" in n and "AMD EPYC" in n for n in notes)
+
+
+def test_baselines_of_another_problem_or_without_a_machine_are_refused(fake, capsys):
+    other = fx.baselines(params={**fx.baselines()["params"], "width": 480})
+    anonymous = fx.baselines()
+    del anonymous["machine"]
+    for data, needle in [(other, "problem 480x960/200"), (anonymous, "does not record the machine")]:
+        given = fake.out.parent / "given.json"
+        given.parent.mkdir(exist_ok=True)
+        given.write_text(json.dumps(data))
+        assert run_ladder(fake, "--skip-bench", "--baselines", str(given)) == 2
+        assert needle in capsys.readouterr().err
+
+
+def test_the_chart_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    path = tmp_path / "speedup.svg"
+    path.write_text("<svg>earlier</svg>")
+
+    def broken(summary):
+        raise ValueError("math domain error")
+
+    monkeypatch.setattr(chart, "svg", broken)
+    with pytest.raises(ValueError):
+        chart.write_svg({}, path)
+    assert path.read_text() == "<svg>earlier</svg>"
+
+
+# --- 5. environment variables ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("var,value,needle", [
+    ("MANDEL_ISA", "avx9000", 'MANDEL_ISA="avx9000" is not an instruction-set path'),
+    ("RAYON_NUM_THREADS", "100000", 'RAYON_NUM_THREADS="100000" must be a whole number of threads from 1 to 1024'),
+    ("RAYON_NUM_THREADS", "lots", 'RAYON_NUM_THREADS="lots"'),
+])
+def test_garbage_environment_stops_the_ladder_before_anything_runs(fake, monkeypatch, capsys, var, value, needle):
+    monkeypatch.setenv(var, value)
+    assert run_ladder(fake) == 2
+    assert needle in capsys.readouterr().err
+    assert fake.calls == [] and not fake.out.exists()
+
+
+def test_valid_environment_sets_the_pool(fake, monkeypatch):
+    monkeypatch.setenv("MANDEL_ISA", "AVX2")
+    monkeypatch.setenv("RAYON_NUM_THREADS", "3")
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 0
+    assert json.loads((fake.out / "summary.json").read_text())["settings"]["pool_threads"] == 3
+
+
+def test_the_ladder_checks_the_environment_with_mandel_core_s_rules():
+    core = (SCRIPTS.parent / "crates" / "core" / "src" / "lib.rs").read_text()
+    import re
+
+    names = re.search(r"pub const ISA_NAMES: \[&str; \d+\] = \[([^\]]*)\]", core)[1]
+    assert tuple(re.findall(r'"([^"]+)"', names)) == ladder.ISA_NAMES
+    assert f"pub const MAX_THREADS: usize = {ladder.MAX_THREADS};" in core

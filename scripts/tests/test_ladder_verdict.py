@@ -1,0 +1,95 @@
+"""The verdict rule for two runs of one machine (ladderlib.verdict), on fixture rows: a clear change,
+overlapping intervals, a change inside the noise floor, missing and failed rungs, the CI failure list."""
+
+import math
+
+import pytest
+
+import ladder_fixtures  # noqa: F401  (puts scripts/ on sys.path)
+from ladderlib import verdict
+
+
+def row(median, lo=None, hi=None, status="ok", isa="avx512", name="simd-f32"):
+    return {"name": name, "status": status, "median_s": median if status == "ok" else None,
+            "spread_low_s": lo, "spread_high_s": hi, "isa": isa,
+            "verified_ok": False if status == "failed" else True}
+
+
+def test_a_clear_change_either_way():
+    a = row(4.5e-3, 4.4e-3, 4.6e-3)
+    slower = verdict.judge(a, row(6.0e-3, 5.9e-3, 6.1e-3), noise_floor=0.10)
+    assert slower["verdict"] == "slower" and slower["change"] == pytest.approx(1 / 3)
+    faster = verdict.judge(a, row(3.0e-3, 2.9e-3, 3.1e-3), noise_floor=0.10)
+    assert faster["verdict"] == "faster" and faster["change"] == pytest.approx(-1 / 3)
+
+
+def test_overlapping_intervals_are_no_change_even_beyond_the_floor():
+    # B's median is 30% slower, but its interval reaches down into A's: not established
+    got = verdict.judge(row(1.0, 0.9, 1.2), row(1.3, 1.1, 1.5), noise_floor=0.10)
+    assert got["verdict"] == "no change" and got["why"] == "intervals overlap"
+    assert got["change"] == pytest.approx(0.3)
+    # the same the other way: 30% faster, B's interval reaching up into A's
+    got = verdict.judge(row(1.0, 0.9, 1.2), row(0.7, 0.6, 0.95), noise_floor=0.10)
+    assert got["verdict"] == "no change" and got["change"] == pytest.approx(-0.3)
+
+
+def test_disjoint_intervals_within_the_noise_floor_are_no_change():
+    # Criterion's tight intervals, 4% apart: the usual drift between two runs of an unchanged tree
+    got = verdict.judge(row(1.00, 0.995, 1.005), row(1.04, 1.035, 1.045), noise_floor=0.05)
+    assert got["verdict"] == "no change" and got["why"] == "intervals apart, within the noise floor"
+    # ...and the same pair is slower under a 3% floor
+    assert verdict.judge(row(1.00, 0.995, 1.005), row(1.04, 1.035, 1.045), noise_floor=0.03)["verdict"] == "slower"
+
+
+def test_a_single_python_call_is_its_own_interval():
+    a, b = row(5.0), row(6.0)  # no spread: one timed call each
+    assert verdict.interval(a) == (5.0, 5.0)
+    assert verdict.judge(a, b, 0.10)["verdict"] == "slower"
+    assert verdict.judge(a, row(5.2), 0.10)["verdict"] == "no change"
+
+
+def test_missing_and_failed_rungs():
+    a = row(1.0, 0.9, 1.1)
+    assert verdict.judge(a, None) == {"verdict": "missing", "change": None, "why": "not timed in B"}
+    assert verdict.judge(row(None, status="missing"), a)["why"] == "not timed in A"
+    assert verdict.judge(None, None)["why"] == "not timed in A and B"
+    assert verdict.judge(a, row(None, status="failed")) == {"verdict": "failed", "change": None,
+                                                          "why": "failed verification in B"}
+
+
+def summary(rows):
+    return {"machine_id": "m", "rows": rows}
+
+
+def test_verdicts_cover_every_rung_of_either_run_and_note_isa_changes():
+    a = summary([row(4.5e-3, 4.4e-3, 4.6e-3), row(0.08, 0.079, 0.081, isa="fma", name="fma-f64"),
+                 row(0.1, 0.099, 0.101, isa="scalar", name="naive-f64")])
+    b = summary([row(5.3e-3, 5.2e-3, 5.4e-3, isa="avx2"), row(0.081, 0.080, 0.082, isa="fma", name="fma-f64"),
+                 row(1.0, 0.99, 1.01, isa="scalar", name="new-kernel")])
+    got = {e["name"]: e for e in verdict.verdicts(a, b, noise_floor=0.10)}
+    assert list(got) == ["simd-f32", "fma-f64", "naive-f64", "new-kernel"]
+    assert got["simd-f32"]["verdict"] == "slower" and got["simd-f32"]["isa"] == "ISA avx512 -> avx2"
+    assert got["fma-f64"]["verdict"] == "no change" and got["fma-f64"]["isa"] == ""
+    assert got["naive-f64"]["verdict"] == "missing" and got["new-kernel"]["verdict"] == "missing"
+    assert verdict.counts(got.values()) == {"slower": 1, "no change": 1, "missing": 2}
+
+
+def test_failures_for_ci():
+    a = summary([row(1.0, 0.99, 1.01, name="x"), row(1.0, 0.99, 1.01, name="y"), row(1.0, 0.99, 1.01, name="z"),
+                 row(1.0, 0.99, 1.01, name="w")])
+    b = summary([row(1.5, 1.49, 1.51, name="x"), row(1.15, 1.14, 1.16, name="y"),
+                 row(None, status="failed", name="z")])
+    entries = verdict.verdicts(a, b, noise_floor=0.10)
+    assert verdict.failures(entries) == []
+    assert verdict.failures(entries, fail_above=0.20) == ["x: +50.0% slower (threshold 20%)",
+                                                           "z: fails verification in B"]
+    assert verdict.failures(entries, fail_above=0.10)[:2] == ["x: +50.0% slower (threshold 10%)",
+                                                               "y: +15.0% slower (threshold 10%)"]
+    assert verdict.failures(entries, fail_on_missing=True) == ["w: not timed in B"]
+
+
+def test_geometric_mean():
+    assert verdict.geomean([2.0, 8.0]) == pytest.approx(4.0)
+    assert verdict.geomean([0.5, 2.0, 1.0]) == pytest.approx(1.0)
+    assert verdict.geomean([]) is None and verdict.geomean([None, 0]) is None
+    assert math.isclose(verdict.geomean([10.0] * 5), 10.0)
