@@ -251,7 +251,8 @@ pub fn kernel_names() -> String {
 }
 
 /// The single-thread kernel the `load-balance` and `threads` bench groups spread over the pool: the
-/// fastest single-thread f32 kernel, so the groups show what threads add on top of the best rung.
+/// fastest brute-force single-thread f32 kernel (the algorithmic ones are faster but skip work, so
+/// their cost per pixel varies even more), so the groups show what threads add on top of the best loop.
 pub const PARALLEL_INNER: &str = "simd-f32";
 
 /// The threads a kernel uses when called now: 1, or the size of the current rayon pool.

@@ -1,7 +1,7 @@
 //! `mandel`: render one kernel, verify kernels against the reference, list the registry.
 
 use clap::{Args, Parser, Subcommand};
-use mandel_core::{Kernel, MAX_THREADS, Params, Threads, compare, reference, total_iterations};
+use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
 use mandelbrot_ladder::{KERNELS, atomic, image, kernel, kernel_names, threads_used};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -72,29 +72,29 @@ enum Command {
     },
 }
 
-/// The problem; the defaults are the canonical ladder problem.
+/// The problem; the defaults are the canonical ladder problem ([`Params::canonical`]).
 #[derive(Args, Clone)]
 struct Problem {
     /// Image width in pixels.
-    #[arg(long, default_value_t = 960)]
+    #[arg(long, default_value_t = Params::canonical().width())]
     width: usize,
     /// Image height in pixels.
-    #[arg(long, default_value_t = 960)]
+    #[arg(long, default_value_t = Params::canonical().height())]
     height: usize,
     /// Left edge of the real axis.
-    #[arg(long, default_value_t = -2.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().x_range().0, allow_negative_numbers = true)]
     x_min: f64,
     /// Right edge of the real axis.
-    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().x_range().1, allow_negative_numbers = true)]
     x_max: f64,
     /// Bottom edge of the imaginary axis.
-    #[arg(long, default_value_t = -1.5, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().y_range().0, allow_negative_numbers = true)]
     y_min: f64,
     /// Top edge of the imaginary axis.
-    #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().y_range().1, allow_negative_numbers = true)]
     y_max: f64,
     /// Iteration cap: a point that has not escaped after this many steps counts as inside.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = u64::from(Params::canonical().max_iters()))]
     max_iters: u64,
 }
 
@@ -153,13 +153,13 @@ struct SweepArgs {
     #[arg(long, value_delimiter = ',', default_value = "240,480,960,1920,3840")]
     sizes: Vec<usize>,
     /// Iteration cap of the size sweep.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = u64::from(Params::canonical().max_iters()))]
     size_iters: u64,
     /// Iteration caps for the iteration sweep (at --iters-size pixels square).
     #[arg(long, value_delimiter = ',', default_value = "50,100,200,500,1000,2000,5000")]
     iters: Vec<u64>,
     /// Square image size of the iteration sweep.
-    #[arg(long, default_value_t = 960)]
+    #[arg(long, default_value_t = Params::canonical().width())]
     iters_size: usize,
     /// Seconds of repeated timed renders per point (at least 3, after one untimed warm-up render).
     #[arg(long, default_value_t = 0.5)]
@@ -211,20 +211,6 @@ struct LanesArgs {
 }
 
 #[derive(Serialize)]
-struct PeakRow {
-    isa: &'static str,
-    f32_lanes: usize,
-    f64_lanes: usize,
-    f32_lane_fmas_per_s: f64,
-    f64_lane_fmas_per_s: f64,
-    /// The kernel step's ceiling: lane-iterations per second with every lane busy, nothing else.
-    f32_step_lane_iterations_per_s: f64,
-    f64_step_lane_iterations_per_s: f64,
-    f32_step_tuning: String,
-    f64_step_tuning: String,
-}
-
-#[derive(Serialize)]
 struct TuneRow {
     isa: &'static str,
     precision: &'static str,
@@ -237,26 +223,6 @@ struct TuneRow {
     workload: String,
     /// Every tuning's best time on the workload, seconds.
     times: Vec<(String, f64)>,
-}
-
-#[derive(Serialize)]
-struct LanesRow {
-    kernel: &'static str,
-    isa: &'static str,
-    precision: &'static str,
-    variant: &'static str,
-    lanes: usize,
-    lane_iterations: u64,
-    sum_of_counts: u64,
-    wasted_fraction: f64,
-    skipped_fraction: f64,
-    seconds: f64,
-    lane_iterations_per_s: f64,
-    peak_lane_fmas_per_s: f64,
-    efficiency: f64,
-    useful_efficiency: f64,
-    step_ceiling_per_s: f64,
-    step_share: f64,
 }
 
 #[derive(Serialize)]
@@ -383,287 +349,280 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::List { json } => {
-            let infos: Vec<KernelInfo> = KERNELS
-                .iter()
-                .map(|k| KernelInfo {
-                    name: k.name,
-                    rung: k.rung,
-                    precision: k.precision.as_str(),
-                    threads: threads_str(k),
-                    isa: (k.isa)(),
-                    description: k.description,
-                    tolerance_max_fraction: k.tolerance.max_fraction,
-                    tolerance_slack_pixels: k.tolerance.slack_pixels,
-                })
-                .collect();
-            if json {
-                println!("{}", serde_json::to_string_pretty(&infos).map_err(|e| e.to_string())?);
-            } else {
-                println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
-                for i in &infos {
-                    println!(
-                        "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
-                        i.name, i.rung, i.precision, i.threads, i.isa, i.description
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Render(args) => {
-            let k = lookup(&args.kernel)?;
-            let params = args.problem.params()?;
-            check_view(k, &params)?;
-            // Output paths are checked before the work, not after it.
-            if let (Some(npy), Some(png)) = (&args.npy, &args.png)
-                && npy == png
-            {
-                return Err(format!("--npy and --png name the same file, {}", npy.display()));
-            }
-            if let Some(path) = &args.npy {
-                check_output("--npy", path)?;
-            }
-            if let Some(path) = &args.png {
-                check_output("--png", path)?;
-            }
-            let mut counts = vec![0u32; params.pixels()];
-            let mut times = Vec::with_capacity(args.repeat as usize);
-            for _ in 0..args.repeat {
-                let t = Instant::now();
-                k.render(&params, &mut counts).map_err(|e| e.to_string())?;
-                times.push(t.elapsed().as_secs_f64());
-            }
-            times.sort_by(f64::total_cmp);
-            let iterations = total_iterations(&counts);
-            println!(
-                "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
-                k.label(),
-                threads_used(k),
-                params.width(),
-                params.height(),
-                params.max_iters(),
-                times[0] * 1e3,
-                times[times.len() / 2] * 1e3,
-                times.len(),
-                iterations,
-                iterations as f64 / times[0] / 1e6,
-            );
-            if !args.no_check
-                && let Some(warning) = reference_warning(k, &params, &counts)
-            {
-                eprintln!("mandel: warning: {warning}");
-            }
-            // Whole files or none: a failed write (full disk) leaves what was at the path before.
-            if let Some(path) = &args.npy {
-                atomic::write_via_temp(path, |tmp| image::write_npy(tmp, &counts, params.height(), params.width()))
-                    .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
-                println!("counts written to {}", path.display());
-            }
-            if let Some(path) = &args.png {
-                atomic::write_via_temp(path, |tmp| {
-                    image::write_png(tmp, &counts, params.height(), params.width(), params.max_iters())
-                })
-                .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
-                println!("image written to {}", path.display());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::List { json } => list(json),
+        Command::Render(args) => render(args),
         Command::Sweep(args) => sweep(args),
-        Command::Verify(args) => {
-            let params = args.problem.params()?;
-            let kernels = if args.kernel.is_empty() {
-                KERNELS.iter().collect::<Vec<_>>()
-            } else {
-                args.kernel.iter().map(|n| lookup(n)).collect::<Result<Vec<_>, _>>()?
-            };
-            for k in &kernels {
-                check_view(k, &params)?;
-            }
-            let expected = reference::render(&params);
-            let reference_iterations = total_iterations(&expected);
-            let mut rows = Vec::new();
-            for k in kernels {
-                let mut got = vec![0; params.pixels()];
-                let lane_iterations = k.render_counting(&params, &mut got).map_err(|e| e.to_string())?;
-                let cmp = compare(&expected, &got);
-                let allowed = k.tolerance.allowed(cmp.pixels);
-                rows.push(VerifyRow {
-                    kernel: k.name,
-                    isa: (k.isa)(),
-                    precision: k.precision.as_str(),
-                    threads: threads_used(k),
-                    pixels: cmp.pixels,
-                    differing: cmp.differing,
-                    allowed,
-                    max_abs_diff: cmp.max_abs_diff,
-                    iterations: total_iterations(&got),
-                    reference_iterations,
-                    lane_iterations,
-                    ok: cmp.differing <= allowed,
-                });
-            }
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
-            } else {
-                println!(
-                    "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
-                    "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
-                );
-                for r in &rows {
-                    println!(
-                        "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
-                        r.kernel,
-                        r.isa,
-                        r.differing,
-                        r.allowed,
-                        r.max_abs_diff,
-                        r.iterations,
-                        r.lane_iterations,
-                        if r.ok { "ok" } else { "FAIL" }
-                    );
-                }
-            }
-            Ok(if rows.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-        }
-        Command::Peak { isa, json: as_json } => {
-            let peak = mandel_simd::measure_peak(simd_isa(isa.as_deref())?);
-            let row = PeakRow {
-                isa: peak.isa.name(),
-                f32_lanes: peak.f32_lanes,
-                f64_lanes: peak.f64_lanes,
-                f32_lane_fmas_per_s: peak.f32_lane_fmas_per_s,
-                f64_lane_fmas_per_s: peak.f64_lane_fmas_per_s,
-                f32_step_lane_iterations_per_s: peak.f32_step_lane_iterations_per_s,
-                f64_step_lane_iterations_per_s: peak.f64_step_lane_iterations_per_s,
-                f32_step_tuning: peak.f32_step_tuning.name(),
-                f64_step_tuning: peak.f64_step_tuning.name(),
-            };
-            if as_json {
-                println!("{}", serde_json::to_string(&row).map_err(|e| e.to_string())?);
-            } else {
-                println!(
-                    "peak FMA throughput, one core, {}: f32 {:.1} G lane-FMA/s ({} lanes), f64 {:.1} G lane-FMA/s ({} lanes)",
-                    row.isa,
-                    row.f32_lane_fmas_per_s / 1e9,
-                    row.f32_lanes,
-                    row.f64_lane_fmas_per_s / 1e9,
-                    row.f64_lanes
-                );
-                println!(
-                    "step ceiling, one core, {}: f32 {:.2} G lane-iterations/s ({}), f64 {:.2} G lane-iterations/s ({}): \
-                     the kernel's escape step on always-busy vectors, nothing else",
-                    row.isa,
-                    row.f32_step_lane_iterations_per_s / 1e9,
-                    row.f32_step_tuning,
-                    row.f64_step_lane_iterations_per_s / 1e9,
-                    row.f64_step_tuning
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Tune { isa, rounds, json: as_json } => {
-            let rows = tune(isa.as_deref(), rounds, &Params::canonical())?;
-            if as_json {
-                println!("{}", to_json(&rows)?);
-            } else {
-                for r in &rows {
-                    let times: Vec<String> = r.times.iter().map(|(t, s)| format!("{t} {:.3} ms", s * 1e3)).collect();
-                    println!(
-                        "{} {}: {}",
-                        r.isa,
-                        r.precision,
-                        if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
-                    );
-                    println!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Lanes(args) => {
-            let params = args.problem.params()?;
-            for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
-                params
-                    .check_precision(precision)
-                    .map_err(|e| format!("the {} SIMD kernels cannot render this view: {e}", precision.as_str()))?;
-            }
-            let peak = mandel_simd::measure_peak(simd_isa(args.isa.as_deref())?);
-            let mut rows = Vec::new();
-            for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
-                for variant in mandel_simd::Variant::ALL {
-                    let r = mandel_simd::lane_report(peak.isa, precision, variant, &params, args.repeat, &peak);
-                    rows.push(LanesRow {
-                        kernel: r.kernel,
-                        isa: r.isa.name(),
-                        precision: precision.as_str(),
-                        variant: variant.name(),
-                        lanes: r.lanes,
-                        lane_iterations: r.lane_iterations,
-                        sum_of_counts: r.sum_of_counts,
-                        wasted_fraction: r.wasted_fraction,
-                        skipped_fraction: r.skipped_fraction,
-                        seconds: r.seconds,
-                        lane_iterations_per_s: r.lane_iterations_per_s,
-                        peak_lane_fmas_per_s: r.peak_lane_fmas_per_s,
-                        efficiency: r.efficiency,
-                        useful_efficiency: r.useful_efficiency,
-                        step_ceiling_per_s: r.step_ceiling_per_s,
-                        step_share: r.step_share,
-                    });
-                }
-            }
-            if args.json {
-                println!("{}", to_json(&rows)?);
-            } else {
-                println!(
-                    "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9} {:>11} {:>8} {:>8}",
-                    "kernel",
-                    "isa",
-                    "lane-iters",
-                    "sum of counts",
-                    "wasted",
-                    "min ms",
-                    "G lane-it/s",
-                    "of step",
-                    "of FMA"
-                );
-                for r in &rows {
-                    // The algorithmic variant executes fewer lane-iterations than the counts add up to.
-                    let wasted = match r.skipped_fraction > 0.0 {
-                        true => format!("skips {:.1}%", r.skipped_fraction * 100.0),
-                        false => format!("{:.1}%", r.wasted_fraction * 100.0),
-                    };
-                    println!(
-                        "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9.3} {:>11.2} {:>7.1}% {:>7.1}%",
-                        r.kernel,
-                        r.isa,
-                        r.lane_iterations,
-                        r.sum_of_counts,
-                        wasted,
-                        r.seconds * 1e3,
-                        r.lane_iterations_per_s / 1e9,
-                        r.step_share * 100.0,
-                        r.efficiency * 100.0
-                    );
-                }
-                println!(
-                    "one core, {}: step ceiling f32 {:.2} / f64 {:.2} G lane-iterations/s (\"of step\": useful iterations \
-                     against it); FMA peak f32 {:.1} / f64 {:.1} G lane-FMA/s (\"of FMA\": all lane-iterations against it)",
-                    peak.isa,
-                    peak.f32_step_lane_iterations_per_s / 1e9,
-                    peak.f64_step_lane_iterations_per_s / 1e9,
-                    peak.f32_lane_fmas_per_s / 1e9,
-                    peak.f64_lane_fmas_per_s / 1e9
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+        Command::Verify(args) => verify(args),
+        Command::Peak { isa, json } => peak(isa.as_deref(), json),
+        Command::Tune { isa, rounds, json } => tune_command(isa.as_deref(), rounds, json),
+        Command::Lanes(args) => lanes(args),
+    }
+}
+
+/// `mandel list`: the registry in ladder order.
+fn list(json: bool) -> Result<ExitCode, String> {
+    let infos: Vec<KernelInfo> = KERNELS
+        .iter()
+        .map(|k| KernelInfo {
+            name: k.name,
+            rung: k.rung,
+            precision: k.precision.as_str(),
+            threads: threads_str(k),
+            isa: (k.isa)(),
+            description: k.description,
+            tolerance_max_fraction: k.tolerance.max_fraction,
+            tolerance_slack_pixels: k.tolerance.slack_pixels,
+        })
+        .collect();
+    if json {
+        println!("{}", to_json(&infos)?);
+    } else {
+        println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
+        for i in &infos {
+            println!(
+                "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
+                i.name, i.rung, i.precision, i.threads, i.isa, i.description
+            );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel render`: time one kernel, warn if it strays from the reference, write the files asked for.
+fn render(args: RenderArgs) -> Result<ExitCode, String> {
+    let k = lookup(&args.kernel)?;
+    let params = args.problem.params()?;
+    check_view(k, &params)?;
+    // Output paths are checked before the work, not after it.
+    if let (Some(npy), Some(png)) = (&args.npy, &args.png)
+        && npy == png
+    {
+        return Err(format!("--npy and --png name the same file, {}", npy.display()));
+    }
+    if let Some(path) = &args.npy {
+        check_output("--npy", path)?;
+    }
+    if let Some(path) = &args.png {
+        check_output("--png", path)?;
+    }
+    let mut counts = vec![0u32; params.pixels()];
+    let mut times = Vec::with_capacity(args.repeat as usize);
+    for _ in 0..args.repeat {
+        let t = Instant::now();
+        k.render(&params, &mut counts).map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let iterations = total_iterations(&counts);
+    println!(
+        "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
+        k.label(),
+        threads_used(k),
+        params.width(),
+        params.height(),
+        params.max_iters(),
+        times[0] * 1e3,
+        times[times.len() / 2] * 1e3,
+        times.len(),
+        iterations,
+        iterations as f64 / times[0] / 1e6,
+    );
+    if !args.no_check
+        && let Some(warning) = reference_warning(k, &params, &counts)
+    {
+        eprintln!("mandel: warning: {warning}");
+    }
+    write_outputs(&args, &params, &counts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `render`'s `--npy`/`--png`: whole files or none, a failed write (full disk) leaves what was there.
+fn write_outputs(args: &RenderArgs, params: &Params, counts: &[u32]) -> Result<(), String> {
+    let failed =
+        |path: &Path, e: std::io::Error| format!("cannot write {}: {e} (nothing was written there)", path.display());
+    if let Some(path) = &args.npy {
+        atomic::write_via_temp(path, |tmp| image::write_npy(tmp, counts, params.height(), params.width()))
+            .map_err(|e| failed(path, e))?;
+        println!("counts written to {}", path.display());
+    }
+    if let Some(path) = &args.png {
+        atomic::write_via_temp(path, |tmp| {
+            image::write_png(tmp, counts, params.height(), params.width(), params.max_iters())
+        })
+        .map_err(|e| failed(path, e))?;
+        println!("image written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// `mandel verify`: every kernel asked for against the f64 reference; exit 1 if one is outside its tolerance.
+fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
+    let params = args.problem.params()?;
+    let kernels = if args.kernel.is_empty() {
+        KERNELS.iter().collect::<Vec<_>>()
+    } else {
+        args.kernel.iter().map(|n| lookup(n)).collect::<Result<Vec<_>, _>>()?
+    };
+    for k in &kernels {
+        check_view(k, &params)?;
+    }
+    let expected = reference::render(&params);
+    let reference_iterations = total_iterations(&expected);
+    let mut rows = Vec::new();
+    for k in kernels {
+        let mut got = vec![0; params.pixels()];
+        let lane_iterations = k.render_counting(&params, &mut got).map_err(|e| e.to_string())?;
+        let cmp = compare(&expected, &got);
+        let allowed = k.tolerance.allowed(cmp.pixels);
+        rows.push(VerifyRow {
+            kernel: k.name,
+            isa: (k.isa)(),
+            precision: k.precision.as_str(),
+            threads: threads_used(k),
+            pixels: cmp.pixels,
+            differing: cmp.differing,
+            allowed,
+            max_abs_diff: cmp.max_abs_diff,
+            iterations: total_iterations(&got),
+            reference_iterations,
+            lane_iterations,
+            ok: cmp.differing <= allowed,
+        });
+    }
+    if args.json {
+        println!("{}", to_json(&rows)?);
+    } else {
+        println!(
+            "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
+            "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
+        );
+        for r in &rows {
+            println!(
+                "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
+                r.kernel,
+                r.isa,
+                r.differing,
+                r.allowed,
+                r.max_abs_diff,
+                r.iterations,
+                r.lane_iterations,
+                if r.ok { "ok" } else { "FAIL" }
+            );
+        }
+    }
+    Ok(if rows.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `mandel peak`: one core's FMA peak and step ceiling on a SIMD path.
+fn peak(isa: Option<&str>, json: bool) -> Result<ExitCode, String> {
+    let peak = mandel_simd::measure_peak(simd_isa(isa)?);
+    if json {
+        println!("{}", serde_json::to_string(&peak).map_err(|e| e.to_string())?);
+    } else {
+        println!(
+            "peak FMA throughput, one core, {}: f32 {:.1} G lane-FMA/s ({} lanes), f64 {:.1} G lane-FMA/s ({} lanes)",
+            peak.isa,
+            peak.f32_lane_fmas_per_s / 1e9,
+            peak.f32_lanes,
+            peak.f64_lane_fmas_per_s / 1e9,
+            peak.f64_lanes
+        );
+        println!(
+            "step ceiling, one core, {}: f32 {:.2} G lane-iterations/s ({}), f64 {:.2} G lane-iterations/s ({}): \
+             the kernel's escape step on always-busy vectors, nothing else",
+            peak.isa,
+            peak.f32_step_lane_iterations_per_s / 1e9,
+            peak.f32_step_tuning,
+            peak.f64_step_lane_iterations_per_s / 1e9,
+            peak.f64_step_tuning
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel tune`: every tuning's time on the canonical image, and the one the kernels use.
+fn tune_command(isa: Option<&str>, rounds: u32, json: bool) -> Result<ExitCode, String> {
+    let rows = tune(isa, rounds, &Params::canonical())?;
+    if json {
+        println!("{}", to_json(&rows)?);
+    } else {
+        for r in &rows {
+            let times: Vec<String> = r.times.iter().map(|(t, s)| format!("{t} {:.3} ms", s * 1e3)).collect();
+            println!(
+                "{} {}: {}",
+                r.isa,
+                r.precision,
+                if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
+            );
+            println!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel lanes`: lane-iterations executed against useful ones, and speed against the step ceiling
+/// and the FMA peak, for the SIMD kernels.
+fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
+    let params = args.problem.params()?;
+    for precision in [Precision::F32, Precision::F64] {
+        params
+            .check_precision(precision)
+            .map_err(|e| format!("the {} SIMD kernels cannot render this view: {e}", precision.as_str()))?;
+    }
+    let peak = mandel_simd::measure_peak(simd_isa(args.isa.as_deref())?);
+    let mut rows = Vec::new();
+    for precision in [Precision::F32, Precision::F64] {
+        for variant in mandel_simd::Variant::ALL {
+            rows.push(mandel_simd::lane_report(peak.isa, precision, variant, &params, args.repeat, &peak));
+        }
+    }
+    if args.json {
+        println!("{}", to_json(&rows)?);
+    } else {
+        print_lanes(&rows, &peak);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
+    println!(
+        "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9} {:>11} {:>8} {:>8}",
+        "kernel", "isa", "lane-iters", "sum of counts", "wasted", "min ms", "G lane-it/s", "of step", "of FMA"
+    );
+    for r in rows {
+        // The algorithmic variant executes fewer lane-iterations than the counts add up to.
+        let wasted = match r.skipped_fraction > 0.0 {
+            true => format!("skips {:.1}%", r.skipped_fraction * 100.0),
+            false => format!("{:.1}%", r.wasted_fraction * 100.0),
+        };
+        println!(
+            "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9.3} {:>11.2} {:>7.1}% {:>7.1}%",
+            r.kernel,
+            r.isa,
+            r.lane_iterations,
+            r.sum_of_counts,
+            wasted,
+            r.seconds * 1e3,
+            r.lane_iterations_per_s / 1e9,
+            r.step_share * 100.0,
+            r.efficiency * 100.0
+        );
+    }
+    println!(
+        "one core, {}: step ceiling f32 {:.2} / f64 {:.2} G lane-iterations/s (\"of step\": useful iterations \
+         against it); FMA peak f32 {:.1} / f64 {:.1} G lane-FMA/s (\"of FMA\": all lane-iterations against it)",
+        peak.isa,
+        peak.f32_step_lane_iterations_per_s / 1e9,
+        peak.f64_step_lane_iterations_per_s / 1e9,
+        peak.f32_lane_fmas_per_s / 1e9,
+        peak.f64_lane_fmas_per_s / 1e9
+    );
 }
 
 /// `mandel tune`: every tuning timed on `params` (the canonical image by default), per precision.
 fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>, String> {
     let isa = simd_isa(isa)?;
-    Ok([mandel_core::Precision::F32, mandel_core::Precision::F64]
+    Ok([Precision::F32, Precision::F64]
         .into_iter()
         .map(|precision| {
             let c = mandel_simd::calibrate(isa, precision, params, rounds as usize);

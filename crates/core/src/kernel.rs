@@ -25,6 +25,13 @@ impl Precision {
     }
 }
 
+/// Serialized as its name, `f32` or `f64`, as every result file spells it.
+impl serde::Serialize for Precision {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// How many threads a kernel uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Threads {

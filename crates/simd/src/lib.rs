@@ -138,6 +138,13 @@ impl Variant {
     }
 }
 
+/// Serialized as its [`Variant::name`].
+impl serde::Serialize for Variant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
 /// The path the `render_*` functions take on this CPU with the current settings: `avx512`, `avx2`,
 /// `sse2`, `neon` or `scalar` (for [`mandel_core::Kernel::isa`]).
 pub fn isa() -> &'static str {
@@ -251,19 +258,6 @@ pub fn render_f64_refill(params: &Params, start: usize, out: &mut [u32]) {
 /// [`mandel_core::RenderFn`]: f32, whole vectors with exact work skipping (`simd-algorithmic-f32`).
 pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
     dispatch::render::<f32>(
-        selected_isa(),
-        Tuning::default_for(selected_isa()),
-        Variant::Algorithmic,
-        params,
-        start,
-        out,
-        None,
-    );
-}
-
-/// [`mandel_core::RenderFn`]: f64, whole vectors with exact work skipping (`simd-algorithmic-f64`).
-pub fn render_f64_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(
         selected_isa(),
         Tuning::default_for(selected_isa()),
         Variant::Algorithmic,

@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 ///   independent vectors whose lanes never escape, with no checks, at the best vectors-in-flight count:
 ///   the most this step can do on this CPU, whatever its port layout. A kernel's efficiency is its useful
 ///   iterations per second against this ceiling.
-#[derive(Debug, Clone, Copy, PartialEq)]
+///
+/// Serialized (`mandel peak --json`) with these field names, the path and tunings by name.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Peak {
     pub isa: Isa,
     pub f32_lanes: usize,
@@ -146,8 +148,9 @@ pub fn efficiency(lane_iterations: u64, seconds: f64, peak_lane_fmas_per_s: f64)
     lane_iterations as f64 / seconds / peak_lane_fmas_per_s
 }
 
-/// Lane accounting and speed of one SIMD kernel at one problem.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Lane accounting and speed of one SIMD kernel at one problem. Serialized (`mandel lanes --json`)
+/// with these field names, the path, precision and variant by name.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct LaneReport {
     pub kernel: &'static str,
     pub isa: Isa,
