@@ -17,8 +17,10 @@ Criterion results; a kernel timed or verified but absent from the registry still
 `check_summary` holds the result to this before anything is written.
 """
 
+import importlib.util
 import math
 import re
+from pathlib import Path
 
 from . import CANONICAL, SUMMARY_SCHEMA
 from . import readers
@@ -26,16 +28,24 @@ from .readers import InputError
 
 PURE_PYTHON = "python-pure"
 
-# The Python rungs `python_baselines/run.py` measures, in ladder order, with the labels shown when one is missing.
-PYTHON_RUNGS = {
-    "python-pure": "pure Python",
-    "numpy-vectorize": "NumPy np.vectorize",
-    "numpy-masked-counts": "NumPy masked update, counts",
-    "numpy-masked-bitmap": "NumPy masked update, bitmap",
-    "numba": "Numba @jit",
-    "numba-fastmath": "Numba @jit fastmath",
-    "numba-parallel": "Numba parallel prange",
-}
+
+
+def _python_rung_table():
+    """The Python rungs' one table, `PYTHON_RUNGS` of python_baselines/rungs.py (which imports only the
+    standard library when loaded): [] when this checkout has no python_baselines."""
+    path = Path(__file__).resolve().parents[2] / "python_baselines" / "rungs.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location("_ladder_python_rungs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.PYTHON_RUNGS
+
+
+# The Python rungs `python_baselines/run.py` measures, in ladder order, with the labels shown when one is
+# missing, and what each computes: read from run.py's own table, never restated.
+PYTHON_RUNGS = {r["name"]: r["label"] for r in _python_rung_table()}
+PYTHON_COMPUTES = {r["name"]: r.get("computes", "counts") for r in _python_rung_table()}
 
 BITMAP_MARK = "(bitmap only: computes a different result)"
 
@@ -307,7 +317,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     for name, label in PYTHON_RUNGS.items():
         if name not in seen:
             row = _row(name, _method(label, name), "Python", precision="f64",
-                       computes="bitmap" if name.endswith("bitmap") else "counts")
+                       computes=PYTHON_COMPUTES[name])
             rows.append(_settle(row, py_reason or "not in the baselines file"))
     for info in listed:
         check = verify.get(info["name"])
