@@ -2,7 +2,8 @@
 //! x in [-2.0, 0.6], y in [-1.5, 1.5]) in one Criterion group, `ladder`.
 //!
 //! Before a kernel is timed it is verified against the f64 reference at the same size; a kernel
-//! outside its tolerance is reported and skipped, never timed. Throughput is the kernel's own total
+//! outside its tolerance is reported and skipped, never timed; so is a kernel this build cannot run
+//! (the C reference, built without a C compiler), with the reason. Throughput is the kernel's own total
 //! iteration count (sum of its counts), so Criterion prints iterations per second.
 //!
 //! Bench ids are `ladder/<kernel>/<isa>`: the ISA path that ran is part of the result's name.
@@ -52,6 +53,14 @@ fn ladder(c: &mut Criterion) {
     configure(&mut group);
     let mut out = vec![0u32; params.pixels()];
     for kernel in KERNELS {
+        // Also makes a kernel's one-time choices (the C reference calibrates its tuning) before timing.
+        if let Some(reason) = (kernel.unavailable)() {
+            eprintln!("NOT TIMED: {} is unavailable: {reason}", kernel.name);
+            continue;
+        }
+        if kernel.reference {
+            eprintln!("{} is a reference, not a rung: {}", kernel.name, mandel_c_reference::describe());
+        }
         match verify(kernel, &params) {
             Ok(cmp) => eprintln!(
                 "verified {}: {} of {} pixels differ from the f64 reference (allowed {})",

@@ -7,7 +7,7 @@ pub mod atomic;
 pub mod image;
 
 use mandel_core::Precision::{F32, F64};
-use mandel_core::{Kernel, Precision, Threads, Tolerance};
+use mandel_core::{Kernel, Precision, Threads, Tolerance, runs_everywhere};
 use mandel_simd::Variant::{Algorithmic, Refill, WholeVector};
 
 fn scalar() -> &'static str {
@@ -27,6 +27,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_naive::render_f32,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "naive-f64",
@@ -38,6 +40,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_naive::render_f64,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "num-complex-f32",
@@ -49,6 +53,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_num_complex::render_f32,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "num-complex-f64",
@@ -60,6 +66,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: scalar,
         render_fn: mandel_num_complex::render_f64,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "fma-f32",
@@ -71,6 +79,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: mandel_fma::render_f32,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "fma-f64",
@@ -82,6 +92,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: mandel_fma::render_f64,
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f32",
@@ -93,6 +105,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f32,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, WholeVector, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f64",
@@ -104,6 +118,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f64,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F64, WholeVector, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f32-refill",
@@ -115,6 +131,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f32_refill,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, Refill, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-f64-refill",
@@ -126,6 +144,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f64_refill,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F64, Refill, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-fma-f32",
@@ -137,6 +157,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f32),
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-fma-f64",
@@ -148,6 +170,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_fma::render_f64),
         lane_iterations_fn: None,
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-simd-f32",
@@ -163,6 +187,8 @@ pub static KERNELS: &[Kernel] = &[
                 mandel_simd::render_counting(F32, WholeVector, p, s, o)
             })
         }),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-simd-f64",
@@ -178,6 +204,37 @@ pub static KERNELS: &[Kernel] = &[
                 mandel_simd::render_counting(F64, WholeVector, p, s, o)
             })
         }),
+        reference: false,
+        unavailable: runs_everywhere,
+    },
+    // References, not rungs: the hand-written C the Rust SIMD rung must beat (crates/c-reference).
+    Kernel {
+        name: "c-ref-f32",
+        rung: "C reference, hand-written intrinsics (not a rung)",
+        description: "hand-written C intrinsics (AVX2+FMA / AVX-512F, run-time dispatch), the Rust SIMD step's operations: the bar simd-f32 must beat",
+        precision: Precision::F32,
+        threads: Threads::One,
+        tolerance: Tolerance::F32,
+        isa: mandel_c_reference::isa,
+        render_fn: mandel_c_reference::render_f32,
+        lane_iterations_fn: Some(mandel_c_reference::render_f32_counting),
+        reference: true,
+        unavailable: mandel_c_reference::unavailable,
+    },
+    Kernel {
+        name: "rayon-c-ref-f32",
+        rung: "C reference, hand-written intrinsics (not a rung)",
+        description: "c-ref-f32 on every core, split as rayon-simd-f32 (rayon, chunks of 4096-16384 pixels sized to the pool): the bar rayon-simd-f32 must beat",
+        precision: Precision::F32,
+        threads: Threads::Pool,
+        tolerance: Tolerance::F32,
+        isa: mandel_c_reference::isa,
+        render_fn: |p, start, out| mandel_rayon::render(p, start, out, mandel_c_reference::render_f32),
+        lane_iterations_fn: Some(|p, start, out| {
+            mandel_rayon::render_counting(p, start, out, mandel_c_reference::render_f32_counting)
+        }),
+        reference: true,
+        unavailable: mandel_c_reference::unavailable,
     },
     Kernel {
         name: "algorithmic-f32",
@@ -189,6 +246,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_fma::isa,
         render_fn: mandel_algorithmic::render_f32,
         lane_iterations_fn: Some(mandel_algorithmic::render_span::<f32>),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-algorithmic-f32",
@@ -202,6 +261,8 @@ pub static KERNELS: &[Kernel] = &[
         lane_iterations_fn: Some(|p, start, out| {
             mandel_rayon::render_counting(p, start, out, mandel_algorithmic::render_span::<f32>)
         }),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "simd-algorithmic-f32",
@@ -213,6 +274,8 @@ pub static KERNELS: &[Kernel] = &[
         isa: mandel_simd::isa,
         render_fn: mandel_simd::render_f32_algorithmic,
         lane_iterations_fn: Some(|p, start, out| mandel_simd::render_counting(F32, Algorithmic, p, start, out)),
+        reference: false,
+        unavailable: runs_everywhere,
     },
     Kernel {
         name: "rayon-simd-algorithmic-f32",
@@ -228,6 +291,8 @@ pub static KERNELS: &[Kernel] = &[
                 mandel_simd::render_counting(F32, Algorithmic, p, s, o)
             })
         }),
+        reference: false,
+        unavailable: runs_everywhere,
     },
 ];
 
@@ -243,6 +308,12 @@ pub fn check_env() -> Result<(), String> {
 /// Look a kernel up by its stable name.
 pub fn kernel(name: &str) -> Option<&'static Kernel> {
     KERNELS.iter().find(|k| k.name == name)
+}
+
+/// The registered kernels that can run in this build with these settings (see
+/// [`Kernel::unavailable`]), in ladder order.
+pub fn available_kernels() -> impl Iterator<Item = &'static Kernel> {
+    KERNELS.iter().filter(|k| (k.unavailable)().is_none())
 }
 
 /// The names of all kernels, comma-separated, for error messages.

@@ -235,6 +235,11 @@ struct KernelInfo {
     description: &'static str,
     tolerance_max_fraction: f64,
     tolerance_slack_pixels: usize,
+    /// A yardstick, not a rung of the article (the hand-written C reference).
+    reference: bool,
+    /// Whether the kernel can run in this build with these settings; if not, `unavailable` says why.
+    available: bool,
+    unavailable: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -253,6 +258,27 @@ struct VerifyRow {
     /// kernels that skip work.
     lane_iterations: u64,
     ok: bool,
+}
+
+/// `mandel verify` of a kernel that cannot run here: the checked row's keys, null, and the reason.
+#[derive(Serialize)]
+struct SkippedRow {
+    kernel: &'static str,
+    isa: &'static str,
+    precision: &'static str,
+    skipped: &'static str,
+    pixels: Option<usize>,
+    differing: Option<usize>,
+    allowed: Option<usize>,
+    ok: Option<bool>,
+}
+
+/// A row of `mandel verify`: checked against the reference, or skipped.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum VerifyEntry {
+    Checked(VerifyRow),
+    Skipped(SkippedRow),
 }
 
 fn main() -> ExitCode {
@@ -372,6 +398,9 @@ fn list(json: bool) -> Result<ExitCode, String> {
             description: k.description,
             tolerance_max_fraction: k.tolerance.max_fraction,
             tolerance_slack_pixels: k.tolerance.slack_pixels,
+            reference: k.reference,
+            available: (k.unavailable)().is_none(),
+            unavailable: (k.unavailable)(),
         })
         .collect();
     if json {
@@ -379,11 +408,13 @@ fn list(json: bool) -> Result<ExitCode, String> {
     } else {
         println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
         for i in &infos {
-            println!(
-                "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
-                i.name, i.rung, i.precision, i.threads, i.isa, i.description
-            );
+            let description = match i.unavailable {
+                Some(reason) => format!("UNAVAILABLE ({reason}): {}", i.description),
+                None => i.description.to_string(),
+            };
+            println!("{:<20} {:<22} {:<5} {:<7} {:<8} {}", i.name, i.rung, i.precision, i.threads, i.isa, description);
         }
+        println!("C reference: {}", mandel_c_reference::describe());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -391,6 +422,7 @@ fn list(json: bool) -> Result<ExitCode, String> {
 /// `mandel render`: time one kernel, warn if it strays from the reference, write the files asked for.
 fn render(args: RenderArgs) -> Result<ExitCode, String> {
     let k = lookup(&args.kernel)?;
+    k.check_available().map_err(|e| e.to_string())?;
     let params = args.problem.params()?;
     check_view(k, &params)?;
     // Output paths are checked before the work, not after it.
@@ -468,13 +500,27 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
     }
     let expected = reference::render(&params);
     let reference_iterations = total_iterations(&expected);
+    // In the order asked; a kernel that cannot run here is skipped (not failed), with the reason.
     let mut rows = Vec::new();
     for k in kernels {
+        if let Some(reason) = (k.unavailable)() {
+            rows.push(VerifyEntry::Skipped(SkippedRow {
+                kernel: k.name,
+                isa: (k.isa)(),
+                precision: k.precision.as_str(),
+                skipped: reason,
+                pixels: None,
+                differing: None,
+                allowed: None,
+                ok: None,
+            }));
+            continue;
+        }
         let mut got = vec![0; params.pixels()];
         let lane_iterations = k.render_counting(&params, &mut got).map_err(|e| e.to_string())?;
         let cmp = compare(&expected, &got);
         let allowed = k.tolerance.allowed(cmp.pixels);
-        rows.push(VerifyRow {
+        rows.push(VerifyEntry::Checked(VerifyRow {
             kernel: k.name,
             isa: (k.isa)(),
             precision: k.precision.as_str(),
@@ -487,7 +533,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
             reference_iterations,
             lane_iterations,
             ok: cmp.differing <= allowed,
-        });
+        }));
     }
     if args.json {
         println!("{}", to_json(&rows)?);
@@ -496,21 +542,27 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
             "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
             "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
         );
-        for r in &rows {
-            println!(
-                "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
-                r.kernel,
-                r.isa,
-                r.differing,
-                r.allowed,
-                r.max_abs_diff,
-                r.iterations,
-                r.lane_iterations,
-                if r.ok { "ok" } else { "FAIL" }
-            );
+        for row in &rows {
+            match row {
+                VerifyEntry::Checked(r) => println!(
+                    "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
+                    r.kernel,
+                    r.isa,
+                    r.differing,
+                    r.allowed,
+                    r.max_abs_diff,
+                    r.iterations,
+                    r.lane_iterations,
+                    if r.ok { "ok" } else { "FAIL" }
+                ),
+                VerifyEntry::Skipped(r) => {
+                    println!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)
+                }
+            }
         }
     }
-    Ok(if rows.iter().all(|r| r.ok) { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let failed = rows.iter().any(|row| matches!(row, VerifyEntry::Checked(r) if !r.ok));
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
 /// `mandel peak`: one core's FMA peak and step ceiling on a SIMD path.
@@ -661,6 +713,7 @@ fn time_renders(k: &mandel_core::Kernel, params: &Params, out: &mut [u32], budge
 
 fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     let k = lookup(&args.kernel)?;
+    k.check_available().map_err(|e| e.to_string())?;
     if !(args.budget.is_finite() && args.budget >= 0.0) {
         return Err(format!("--budget must be a non-negative number of seconds, got {}", args.budget));
     }

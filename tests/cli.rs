@@ -170,6 +170,40 @@ fn mandel_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
+/// The C reference in the CLI: `list --json` marks it a reference and says whether it is available;
+/// a kernel that cannot run (here: a MANDEL_C_TUNING that is not a tuning; the same path as a build
+/// without a C compiler) is an error for `render` (exit 2, the reason) and skipped by `verify`.
+#[test]
+fn c_reference_in_list_render_and_verify() {
+    let (code, out, err) = mandel(&["list", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let list: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    for k in &list {
+        let reference = k["name"].as_str().unwrap().contains("c-ref");
+        assert_eq!(k["reference"], reference, "{k}");
+        assert_eq!(k["available"].as_bool().unwrap(), k["unavailable"].is_null(), "{k}");
+        assert!(reference || k["available"] == true, "{k}");
+    }
+    if mandel_c_reference::available() {
+        let (code, out, err) = mandel(&["render", "-k", "c-ref-f32", "--width", "33", "--height", "7"]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains(&format!("c-ref-f32 [{}] on 1 thread(s): 33x7", mandel_c_reference::isa())), "{out}");
+    }
+
+    let bad = [("MANDEL_C_TUNING", "v99k1")];
+    let (code, _, err) = mandel_env(&["render", "-k", "c-ref-f32", "--width", "8", "--height", "8"], &bad);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("kernel c-ref-f32 is unavailable: MANDEL_C_TUNING=\"v99k1\""), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    let (code, out, err) = mandel_env(&["verify", "-k", "c-ref-f32", "-k", "fma-f32", "--width", "16", "--json"], &bad);
+    assert_eq!(code, 0, "{err}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(rows[0]["kernel"], "c-ref-f32");
+    assert!(rows[0]["ok"].is_null() && rows[0]["pixels"].is_null(), "{out}");
+    assert!(rows[0]["skipped"].as_str().unwrap().contains("MANDEL_C_TUNING"), "{out}");
+    assert_eq!((&rows[1]["kernel"], &rows[1]["ok"]), (&"fma-f32".into(), &true.into()), "{out}");
+}
+
 /// A fresh folder for one test's files.
 fn scratch(name: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("mandel-cli-{name}-{}", std::process::id()));

@@ -1,7 +1,8 @@
-//! Every registered kernel against the f64 reference, on odd sizes and the canonical one.
+//! Every registered kernel against the f64 reference, on odd sizes and the canonical one. Kernels this
+//! build cannot run (the C reference without a C compiler) are skipped, and only references may be.
 
 use mandel_core::{Params, Precision, Tolerance, compare, reference, verify};
-use mandelbrot_ladder::KERNELS;
+use mandelbrot_ladder::{KERNELS, available_kernels};
 
 const SIZES: &[(usize, usize, u64)] =
     &[(1, 1, 200), (1, 7, 200), (7, 1, 200), (17, 13, 200), (33, 7, 1000), (960, 960, 20), (960, 960, 50)];
@@ -10,7 +11,7 @@ const SIZES: &[(usize, usize, u64)] =
 fn every_kernel_within_tolerance_on_odd_sizes() {
     for &(w, h, it) in SIZES {
         let p = Params::new(w, h, (-2.0, 0.6), (-1.5, 1.5), it).unwrap();
-        for k in KERNELS {
+        for k in available_kernels() {
             if let Err(e) = verify(k, &p) {
                 panic!("{w}x{h}/{it}: {e}");
             }
@@ -22,7 +23,7 @@ fn every_kernel_within_tolerance_on_odd_sizes() {
 fn every_kernel_within_tolerance_at_the_canonical_size() {
     let p = Params::canonical();
     let expected = reference::render(&p);
-    for k in KERNELS {
+    for k in available_kernels() {
         let cmp = compare(&expected, &k.render_vec(&p));
         assert!(cmp.differing <= k.tolerance.allowed(cmp.pixels), "{}: {cmp:?}", k.label());
         // Exact kernels are exact; f32 ones really do differ a little (1,368 pixels without FMA
@@ -50,7 +51,7 @@ fn every_kernel_known_points() {
         ((-1.3, 0.08), 19),
         ((-0.1, 0.9), 24),
     ];
-    for k in KERNELS {
+    for k in available_kernels() {
         for &((cx, cy), count) in known {
             let p = Params::new(1, 1, (cx, cx + 1.0), (cy, cy + 1.0), 200).unwrap();
             let mut out = [u32::MAX];
@@ -63,7 +64,7 @@ fn every_kernel_known_points() {
 #[test]
 fn spans_equal_whole_renders() {
     let p = Params::new(33, 7, (-2.0, 0.6), (-1.5, 1.5), 100).unwrap();
-    for k in KERNELS {
+    for k in available_kernels() {
         let whole = k.render_vec(&p);
         let mut pieces = vec![0; p.pixels()];
         for (i, chunk) in pieces.chunks_mut(10).enumerate() {
@@ -103,7 +104,7 @@ fn names_are_unique_and_stable() {
 fn lane_iteration_counters() {
     let p = Params::canonical();
     let expected = reference::render(&p);
-    for k in KERNELS {
+    for k in available_kernels() {
         let mut out = vec![0; p.pixels()];
         let lanes = k.render_counting(&p, &mut out).unwrap();
         assert_eq!(out, k.render_vec(&p), "{}", k.name);
@@ -122,6 +123,45 @@ fn lane_iteration_counters() {
     }
 }
 
+/// Only references may be unavailable (a rung always runs), and an unavailable kernel refuses to
+/// render, naming why. `MANDEL_REQUIRE_C_REFERENCE=1` (scripts/test) requires the C reference.
+#[test]
+fn only_references_may_be_unavailable() {
+    let require_c = std::env::var("MANDEL_REQUIRE_C_REFERENCE").is_ok_and(|v| v == "1");
+    let p = Params::new(4, 4, (-2.0, 0.6), (-1.5, 1.5), 10).unwrap();
+    for k in KERNELS {
+        match (k.unavailable)() {
+            None => assert!(k.render(&p, &mut [0; 16]).is_ok(), "{}", k.name),
+            Some(reason) => {
+                assert!(k.reference, "{} is a rung, yet unavailable: {reason}", k.name);
+                assert!(!require_c, "MANDEL_REQUIRE_C_REFERENCE=1 but {} is unavailable: {reason}", k.name);
+                let mut out = [7u32; 16];
+                let e = k.render(&p, &mut out).unwrap_err();
+                assert!(e.to_string().contains(reason), "{e}");
+                assert_eq!(out, [7; 16]);
+            }
+        }
+    }
+    assert!(KERNELS.iter().any(|k| k.reference), "the C reference kernels are registered");
+}
+
+/// The C reference kernels, as registered (calibrated tuning, the rayon split), give simd-f32's
+/// counts bit for bit at the canonical size (crates/c-reference tests every path and tuning).
+#[test]
+fn c_references_equal_simd_f32() {
+    let p = Params::canonical();
+    let simd = mandelbrot_ladder::kernel("simd-f32").unwrap().render_vec(&p);
+    for name in ["c-ref-f32", "rayon-c-ref-f32"] {
+        let k = mandelbrot_ladder::kernel(name).unwrap();
+        assert!(k.reference && k.precision == Precision::F32, "{name}");
+        if (k.unavailable)().is_none() {
+            let mut out = vec![0; p.pixels()];
+            k.render(&p, &mut out).unwrap();
+            assert!(out == simd, "{name}: {:?}", compare(&simd, &out));
+        }
+    }
+}
+
 /// Issue 12: views an f32 kernel cannot represent (below f32's resolution, or beyond its range) are
 /// refused by every f32 kernel, naming the parameter and the precision, and nothing is written; f64
 /// kernels render them. (Before, the first view gave one constant count on every f32 kernel.)
@@ -130,7 +170,7 @@ fn f32_kernels_refuse_views_beyond_f32_and_write_nothing() {
     let deep = Params::new(64, 64, (-0.7436438875, -0.7436438865), (0.1318259037, 0.1318259047), 2000).unwrap();
     let huge = Params::new(64, 64, (-1e300, 1e300), (-1e300, 1e300), 200).unwrap();
     for (p, needle) in [(&deep, "pixel spacing dx"), (&huge, "x_min")] {
-        for k in KERNELS {
+        for k in available_kernels() {
             let mut out = vec![7u32; p.pixels()];
             let result = k.render(p, &mut out);
             let span = k.render_span(p, 0, &mut out[..10]);
@@ -164,7 +204,7 @@ fn every_kernel_equals_the_reference_where_values_overflow() {
         for (w, h) in [(64, 64), (33, 17)] {
             let p = Params::new(w, h, (-r, r), (-r, r), 200).unwrap();
             let expected = reference::render(&p);
-            for k in KERNELS {
+            for k in available_kernels() {
                 let mut got = vec![u32::MAX; p.pixels()];
                 (k.render_fn)(&p, 0, &mut got);
                 let cmp = compare(&expected, &got);

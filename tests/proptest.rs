@@ -2,7 +2,7 @@
 //! ones agree on at least 90% of the pixels (their tolerances are asserted on fixed views).
 
 use mandel_core::{Params, verify};
-use mandelbrot_ladder::KERNELS;
+use mandelbrot_ladder::available_kernels;
 use proptest::prelude::*;
 
 proptest! {
@@ -15,7 +15,7 @@ proptest! {
         y0 in -1.5f64..1.0, yspan in 0.05f64..3.0,
     ) {
         let p = Params::new(w, h, (x0, x0 + xspan), (y0, y0 + yspan), it).unwrap();
-        for k in KERNELS {
+        for k in available_kernels() {
             // Exact kernels (allowed = 0) must match everywhere. The f32/FMA tolerances (1% or 0.1% of
             // the pixels + 2) are measured on, and asserted at, the canonical view and the fixed test
             // views; a small random view can be almost all boundary, where one rounding moves an

@@ -8,7 +8,8 @@ import mandel_ladder as m
 import numpy as np
 import pytest
 
-KERNELS = [k["name"] for k in m.kernels()]
+# The kernels this build can run (the C reference is unavailable when built without a C compiler).
+KERNELS = [k["name"] for k in m.kernels() if k["available"]]
 # (width, height, bounds, max_iters): odd sizes, single rows and columns, a zoom near the boundary.
 # (Not a deep one: at x in [-0.75, -0.73], 1000 iterations, f32 differs on ~7% of the pixels, past
 # the 1% its tolerance allows; that is f32 running out of precision, not a wrong kernel.)
@@ -26,11 +27,26 @@ def test_registry_is_listed_with_every_field():
     assert kernels, "the registry is empty"
     assert len(set(KERNELS)) == len(KERNELS)
     for k in kernels:
-        assert set(k) >= {"name", "rung", "precision", "threads", "isa", "description", "tolerance"}
+        assert set(k) >= {"name", "rung", "precision", "threads", "isa", "description", "tolerance", "reference",
+                          "available", "unavailable"}
+        assert k["available"] == (k["unavailable"] is None)
         assert k["precision"] in ("f32", "f64")
         assert isinstance(k["threads"], int) and k["threads"] >= 1
         assert set(k["tolerance"]) == {"max_fraction", "slack_pixels"}
     assert "naive-f32" in KERNELS, "the article's kernel"
+
+
+def test_an_unavailable_kernel_is_a_clear_error():
+    kernels = m.kernels()
+    assert any(k["reference"] for k in kernels), "the C reference kernels are registered"
+    for k in kernels:
+        if k["available"]:
+            continue
+        assert k["reference"], f"{k['name']} is a rung, yet unavailable: {k['unavailable']}"
+        for call in (lambda: m.render_new(k["name"], 4, 4), lambda: m.render(k["name"], np.zeros((4, 4), np.uint32)),
+                     lambda: m.verify(k["name"], 4, 4)):
+            with pytest.raises(RuntimeError, match=f"{k['name']} is unavailable: {k['unavailable']}"):
+                call()
 
 
 def test_reference_follows_the_one_definition():

@@ -181,10 +181,22 @@ def python_row(rung, problem, pool_threads):
     return row
 
 
+REFERENCE_MARK = "(reference, not a rung)"
+
+
 def rust_row(info, crit, check, pool_threads):
     name = info["name"]
     row = _row(name, _method(info.get("rung"), name), "Rust", precision=info.get("precision"), isa=info.get("isa"),
-               threads=info.get("threads"), threads_n=thread_count(info.get("threads"), pool_threads), kernel=name)
+               threads=info.get("threads"), threads_n=thread_count(info.get("threads"), pool_threads), kernel=name,
+               reference=bool(info.get("reference")))
+    if row["reference"]:
+        # A yardstick, not a rung (the registry's references are the hand-written C kernels): its
+        # label says so, or the method cell does.
+        row["language"] = "C"
+        if "not a rung" not in row["method"]:
+            row["method"] = f"{row['method']} {REFERENCE_MARK}"
+    if info.get("available") is False:
+        return row  # not runnable in this build: results left over from an earlier build are not its
     if check:
         row.update(pixels=check.get("pixels"), differing=check.get("differing"), allowed=check.get("allowed"),
                    max_abs_diff=check.get("max_abs_diff"), verified_ok=check.get("ok"),
@@ -244,6 +256,9 @@ def add_speedups(rows):
             continue
         if base is not None and base["problem"] == r["problem"]:
             r["speedup_vs_python"] = base["median_s"] / r["median_s"]
+        # A reference (the hand-written C) is not a rung: it neither has nor is a "previous rung".
+        if r.get("reference"):
+            continue
         if previous is not None and previous["problem"] == r["problem"]:
             r["speedup_vs_previous"] = previous["median_s"] / r["median_s"]
             r["previous"] = previous["name"]
@@ -321,14 +336,17 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             rows.append(_settle(row, py_reason or "not in the baselines file"))
     for info in listed:
         check = verify.get(info["name"])
-        row = _settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), "no Criterion result")
+        missing = info.get("unavailable") or "no Criterion result"  # e.g. "built without a C compiler"
+        row = _settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), missing)
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in `mandel list`"
         rows.append(row)
     isa_of = {info["name"]: info.get("isa") for info in listed}
+    references = {info["name"] for info in listed if info.get("reference")}
     for rung in pyo3_rungs:
         row = from_baselines(rung)
         row["isa"] = row["isa"] or isa_of.get(row["kernel"])  # the wrapped kernel's path, if the file omits it
+        row["reference"] = row["kernel"] in references
         rows.append(row)
 
     add_rates(rows, peak, lanes)
@@ -404,6 +422,10 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
         elif r["status"] == "failed":
             out.append(f"{r['name']}: {r['note']}.")
     out += [f"Missing ({why}): {', '.join(names)}." for why, names in reasons.items()]
+    refs = [r["name"] for r in rows if r.get("reference")]
+    if refs:
+        out.append(f"References, not rungs: {', '.join(refs)}: the Rust SIMD step hand-written in C intrinsics, "
+                   "the bar the Rust SIMD rungs must beat; never the 'previous rung' of another row.")
     if any(r["computes"] == "bitmap" and r["status"] == "ok" for r in rows):
         out.append("numpy-masked-bitmap computes only an in/out bitmap, not counts: it is timed and shown but is "
                    "never the 'previous rung' of another row.")

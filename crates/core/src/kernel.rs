@@ -1,4 +1,5 @@
 use crate::{ParamError, Params, Tolerance};
+use thiserror::Error;
 
 /// Render pixels `start .. start + out.len()` of the flattened image. The span has been checked
 /// against `params` by [`Kernel::render_span`] before this is called.
@@ -64,12 +65,43 @@ pub struct Kernel {
     /// A render that also counts lane-iterations executed, for kernels where they differ from the
     /// sum of counts; `None` means "one lane, one iteration per count".
     pub lane_iterations_fn: Option<LaneIterationsFn>,
+    /// Not a rung of the article but a yardstick the rungs are measured against (the hand-written C
+    /// kernel): the table labels it so, and it is never the "previous rung" of another row.
+    pub reference: bool,
+    /// Why the kernel cannot run in this build or with these settings (e.g. "built without a C
+    /// compiler"), `None` when it can: [`runs_everywhere`] for kernels that always can. Consumers
+    /// skip an unavailable kernel, and [`Kernel::render`] and friends refuse it. The first call may
+    /// do the kernel's one-time set-up, so that a timed render does not pay for it.
+    pub unavailable: fn() -> Option<&'static str>,
+}
+
+/// [`Kernel::unavailable`] of a kernel that runs on every build and machine.
+pub fn runs_everywhere() -> Option<&'static str> {
+    None
+}
+
+/// Why [`Kernel::render`] and friends refused to render.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Params(#[from] ParamError),
+    #[error("kernel {kernel} is unavailable: {reason}")]
+    Unavailable { kernel: &'static str, reason: &'static str },
 }
 
 impl Kernel {
+    /// `Ok` if the kernel can run here, else [`RenderError::Unavailable`] with the reason.
+    pub fn check_available(&self) -> Result<(), RenderError> {
+        match (self.unavailable)() {
+            None => Ok(()),
+            Some(reason) => Err(RenderError::Unavailable { kernel: self.name, reason }),
+        }
+    }
+
     /// Render the whole image into `out`, which must hold exactly `params.pixels()` counts. A view
     /// the kernel's precision cannot represent is refused ([`Params::check_precision`]).
-    pub fn render(&self, params: &Params, out: &mut [u32]) -> Result<(), ParamError> {
+    pub fn render(&self, params: &Params, out: &mut [u32]) -> Result<(), RenderError> {
+        self.check_available()?;
         params.check_buffer(out.len())?;
         params.check_precision(self.precision)?;
         (self.render_fn)(params, 0, out);
@@ -77,14 +109,16 @@ impl Kernel {
     }
 
     /// Render pixels `start .. start + out.len()` of the flattened image.
-    pub fn render_span(&self, params: &Params, start: usize, out: &mut [u32]) -> Result<(), ParamError> {
+    pub fn render_span(&self, params: &Params, start: usize, out: &mut [u32]) -> Result<(), RenderError> {
+        self.check_available()?;
         params.check_span(start, out.len())?;
         params.check_precision(self.precision)?;
         (self.render_fn)(params, start, out);
         Ok(())
     }
 
-    /// Render the whole image into a new buffer.
+    /// Render the whole image into a new buffer. Does not check [`Kernel::unavailable`] (the
+    /// registry's unavailable kernels write 0 everywhere, which no verification passes): check it first.
     ///
     /// # Panics
     /// If the kernel's precision cannot represent `params` ([`Params::check_precision`]): check
@@ -100,7 +134,8 @@ impl Kernel {
 
     /// Render the whole image into `out` and return the lane-iterations executed: from
     /// `lane_iterations_fn` if the kernel has one, else the sum of the counts.
-    pub fn render_counting(&self, params: &Params, out: &mut [u32]) -> Result<u64, ParamError> {
+    pub fn render_counting(&self, params: &Params, out: &mut [u32]) -> Result<u64, RenderError> {
+        self.check_available()?;
         params.check_buffer(out.len())?;
         params.check_precision(self.precision)?;
         Ok(match self.lane_iterations_fn {

@@ -40,7 +40,7 @@ pub mod reference;
 mod span;
 mod verify;
 
-pub use kernel::{Kernel, LaneIterationsFn, Precision, RenderFn, Threads};
+pub use kernel::{Kernel, LaneIterationsFn, Precision, RenderError, RenderFn, Threads, runs_everywhere};
 pub use params::{MAX_ITERS_CAP, MAX_PIXELS, ParamError, Params};
 pub use real::Real;
 pub use span::fill_span;

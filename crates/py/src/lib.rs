@@ -16,7 +16,7 @@ use numpy::{
     BorrowError, PyArray2, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadwriteArray2, PyUntypedArray,
     PyUntypedArrayMethods, dtype,
 };
-use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
@@ -42,6 +42,14 @@ fn lookup(name: &str) -> PyResult<&'static Kernel> {
     check_env()?;
     mandelbrot_ladder::kernel(name)
         .ok_or_else(|| value_error(format!("unknown kernel {name:?}; known kernels: {}", kernel_names())))
+}
+
+/// [`lookup`], for a call that renders: a kernel this build cannot run (the C reference built
+/// without a C compiler) is a RuntimeError that says why.
+fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
+    let kernel = lookup(name)?;
+    kernel.check_available().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    Ok(kernel)
 }
 
 /// MANDEL_ISA and RAYON_NUM_THREADS, checked like arguments: a value the kernels cannot use raises
@@ -168,7 +176,9 @@ fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound
 
 /// Every registered kernel, in ladder order: a list of dicts with keys name, rung, description,
 /// precision ("f32"/"f64"), threads (1, or the size of rayon's pool for pooled kernels), pool (bool),
-/// isa (the instruction-set path it takes on this CPU) and tolerance ({max_fraction, slack_pixels}).
+/// isa (the instruction-set path it takes on this CPU), tolerance ({max_fraction, slack_pixels}),
+/// reference (a yardstick, not a rung: the C reference), available (whether this build can run it)
+/// and unavailable (why not, or None). Rendering an unavailable kernel raises RuntimeError.
 #[pyfunction]
 fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     check_env()?;
@@ -186,6 +196,10 @@ fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
             d.set_item("pool", k.threads == Threads::Pool)?;
             d.set_item("isa", (k.isa)())?;
             d.set_item("tolerance", tolerance_dict(py, &k.tolerance)?)?;
+            d.set_item("reference", k.reference)?;
+            let unavailable = (k.unavailable)();
+            d.set_item("available", unavailable.is_none())?;
+            d.set_item("unavailable", unavailable)?;
             Ok(d)
         })
         .collect()
@@ -237,7 +251,7 @@ fn render(
     y_max: f64,
     max_iters: Int,
 ) -> PyResult<()> {
-    let kernel = lookup(name)?;
+    let kernel = lookup_runnable(name)?;
     let mut array = counts_array("out", out)?;
     let (height, width) = (array.shape()[0], array.shape()[1]);
     let params = params(width, height, (x_min, x_max), (y_min, y_max), max_iters)?;
@@ -277,7 +291,7 @@ fn render_new<'py>(
     y_max: f64,
     max_iters: Int,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let kernel = lookup(name)?;
+    let kernel = lookup_runnable(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
     check_view(kernel, &params)?;
     // new_counts hands in exactly params.pixels() counts, the whole image: no span to check.
@@ -349,7 +363,7 @@ fn verify<'py>(
     y_max: f64,
     max_iters: Int,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let kernel = lookup(name)?;
+    let kernel = lookup_runnable(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
     check_view(kernel, &params)?;
     let (expected, got) = py.detach(|| (reference::render(&params), kernel.render_vec(&params)));
