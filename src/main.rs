@@ -2,7 +2,8 @@
 
 use clap::{Args, Parser, Subcommand};
 use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
-use mandelbrot_ladder::{KERNELS, atomic, image, kernel, kernel_names, threads_used};
+use mandel_registry::{KERNELS, KernelInfo, kernel, kernel_names, threads_used};
+use mandelbrot_ladder::{atomic, image};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +25,13 @@ enum Command {
     /// List every kernel in ladder order, with the ISA path it takes on this CPU.
     List {
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The registry's facts: the canonical problem, the bench settings, every kernel with its flags,
+    /// tolerance, ISA path and threads (what scripts/ladder and the Python side read).
+    Describe {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -54,8 +62,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// SIMD kernels: lane-iterations executed against the sum of counts, speed, and efficiency against
-    /// the measured step ceiling and FMA peak of the same ISA path.
+    /// The registered single-thread SIMD kernels: lane-iterations executed against the sum of counts,
+    /// speed, and efficiency against the measured step ceiling and FMA peak of their ISA path
+    /// (MANDEL_ISA forces another).
     Lanes(LanesArgs),
     /// The SIMD kernel's tuning (vectors in flight, steps between checks) on this CPU: every
     /// instantiated tuning timed on the canonical image, and the one the kernels use.
@@ -199,9 +208,6 @@ struct SweepResult {
 struct LanesArgs {
     #[command(flatten)]
     problem: Problem,
-    /// ISA path (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
-    #[arg(long)]
-    isa: Option<String>,
     /// Time each kernel this many times and keep the fastest.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     repeat: u32,
@@ -223,23 +229,6 @@ struct TuneRow {
     workload: String,
     /// Every tuning's best time on the workload, seconds.
     times: Vec<(String, f64)>,
-}
-
-#[derive(Serialize)]
-struct KernelInfo {
-    name: &'static str,
-    rung: &'static str,
-    precision: &'static str,
-    threads: String,
-    isa: &'static str,
-    description: &'static str,
-    tolerance_max_fraction: f64,
-    tolerance_slack_pixels: usize,
-    /// A yardstick, not a rung of the article (the hand-written C reference).
-    reference: bool,
-    /// Whether the kernel can run in this build with these settings; if not, `unavailable` says why.
-    available: bool,
-    unavailable: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -285,7 +274,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use is an
     // error before anything runs, never silently ignored (rayon would start 100,000 threads).
-    if let Err(e) = mandelbrot_ladder::check_env() {
+    if let Err(e) = mandel_registry::check_env() {
         eprintln!("mandel: error: {e}");
         return ExitCode::from(2);
     }
@@ -293,7 +282,11 @@ fn main() -> ExitCode {
         Command::Render(a) => a.threads,
         Command::Verify(a) => a.threads,
         Command::Sweep(a) => a.threads,
-        Command::List { .. } | Command::Peak { .. } | Command::Lanes(_) | Command::Tune { .. } => None,
+        Command::List { .. }
+        | Command::Describe { .. }
+        | Command::Peak { .. }
+        | Command::Lanes(_)
+        | Command::Tune { .. } => None,
     };
     let result = match threads {
         // Everything runs inside a pool of the asked size, so the rayon kernels use exactly it.
@@ -307,14 +300,6 @@ fn main() -> ExitCode {
             eprintln!("mandel: error: {message}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// "1", or "pool(N)" with the pool size a call made now would use.
-fn threads_str(k: &mandel_core::Kernel) -> String {
-    match k.threads {
-        Threads::One => "1".into(),
-        Threads::Pool => format!("pool({})", threads_used(k)),
     }
 }
 
@@ -376,6 +361,7 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::List { json } => list(json),
+        Command::Describe { json } => describe(json),
         Command::Render(args) => render(args),
         Command::Sweep(args) => sweep(args),
         Command::Verify(args) => verify(args),
@@ -385,24 +371,9 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     }
 }
 
-/// `mandel list`: the registry in ladder order.
+/// `mandel list`: the registry in ladder order (`--json`: the kernels of `mandel describe --json`).
 fn list(json: bool) -> Result<ExitCode, String> {
-    let infos: Vec<KernelInfo> = KERNELS
-        .iter()
-        .map(|k| KernelInfo {
-            name: k.name,
-            rung: k.rung,
-            precision: k.precision.as_str(),
-            threads: threads_str(k),
-            isa: (k.isa)(),
-            description: k.description,
-            tolerance_max_fraction: k.tolerance.max_fraction,
-            tolerance_slack_pixels: k.tolerance.slack_pixels,
-            reference: k.reference,
-            available: (k.unavailable)().is_none(),
-            unavailable: (k.unavailable)(),
-        })
-        .collect();
+    let infos: Vec<KernelInfo> = KERNELS.iter().map(KernelInfo::of).collect();
     if json {
         println!("{}", to_json(&infos)?);
     } else {
@@ -412,9 +383,56 @@ fn list(json: bool) -> Result<ExitCode, String> {
                 Some(reason) => format!("UNAVAILABLE ({reason}): {}", i.description),
                 None => i.description.to_string(),
             };
-            println!("{:<20} {:<22} {:<5} {:<7} {:<8} {}", i.name, i.rung, i.precision, i.threads, i.isa, description);
+            let threads = if i.pool { format!("pool({})", i.threads) } else { i.threads.to_string() };
+            println!(
+                "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
+                i.name,
+                i.rung,
+                i.precision.as_str(),
+                threads,
+                i.isa,
+                description
+            );
         }
         println!("C reference: {}", mandel_c_reference::describe());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel describe`: the registry's facts (canonical problem, bench settings, every kernel with its
+/// flags and tolerance), for the ladder and the Python side to read instead of restating them.
+fn describe(json: bool) -> Result<ExitCode, String> {
+    let d = mandel_registry::describe();
+    if json {
+        println!("{}", to_json(&d)?);
+    } else {
+        let c = d.canonical;
+        println!(
+            "canonical problem: {}x{}, {} iterations, x in [{}, {}], y in [{}, {}]",
+            c.width, c.height, c.max_iters, c.x_min, c.x_max, c.y_min, c.y_max
+        );
+        let (f, q) = (d.bench.full, d.bench.quick);
+        println!(
+            "bench: sample size {}, warm-up {} s, measurement {} s (quick: {}, {} s, {} s)",
+            f.sample_size, f.warm_up_s, f.measurement_s, q.sample_size, q.warm_up_s, q.measurement_s
+        );
+        println!("thread pool: {} threads", d.pool_threads);
+        for k in &d.kernels {
+            let flags: Vec<&str> =
+                [(k.reference, "reference"), (k.algorithmic, "algorithmic"), (k.one_lane, "one lane")]
+                    .into_iter()
+                    .filter_map(|(on, name)| on.then_some(name))
+                    .collect();
+            println!(
+                "{:<28} {} {:<7} tolerance {} + {:.1}%  {}",
+                k.name,
+                k.precision.as_str(),
+                k.isa,
+                k.tolerance_slack_pixels,
+                k.tolerance_max_fraction * 100.0,
+                flags.join(", ")
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -612,21 +630,37 @@ fn tune_command(isa: Option<&str>, rounds: u32, json: bool) -> Result<ExitCode, 
     Ok(ExitCode::SUCCESS)
 }
 
-/// `mandel lanes`: lane-iterations executed against useful ones, and speed against the step ceiling
-/// and the FMA peak, for the SIMD kernels.
+/// `mandel lanes`: for every registered single-thread SIMD kernel, lane-iterations executed (its
+/// instrumented render) against useful ones, and speed against the step ceiling and the FMA peak of
+/// the path the kernels take (`MANDEL_ISA` forces another).
 fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
     let params = args.problem.params()?;
-    for precision in [Precision::F32, Precision::F64] {
-        params
-            .check_precision(precision)
-            .map_err(|e| format!("the {} SIMD kernels cannot render this view: {e}", precision.as_str()))?;
+    let kernels: Vec<&Kernel> =
+        KERNELS.iter().filter(|k| k.threads == Threads::One && !k.one_lane && (k.unavailable)().is_none()).collect();
+    for k in &kernels {
+        check_view(k, &params)?;
     }
-    let peak = mandel_simd::measure_peak(simd_isa(args.isa.as_deref())?);
+    let peak = mandel_simd::measure_peak(mandel_simd::selected_isa());
     let mut rows = Vec::new();
-    for precision in [Precision::F32, Precision::F64] {
-        for variant in mandel_simd::Variant::ALL {
-            rows.push(mandel_simd::lane_report(peak.isa, precision, variant, &params, args.repeat, &peak));
+    let mut out = vec![0u32; params.pixels()];
+    for k in kernels {
+        let lane_iterations = k.render_counting(&params, &mut out).map_err(|e| e.to_string())?;
+        let sum_of_counts = total_iterations(&out);
+        let mut seconds = f64::INFINITY;
+        for _ in 0..args.repeat {
+            let t = Instant::now();
+            k.render(&params, &mut out).map_err(|e| e.to_string())?;
+            seconds = seconds.min(t.elapsed().as_secs_f64());
         }
+        rows.push(mandel_simd::LaneReport::new(
+            k.name,
+            (k.isa)(),
+            k.precision,
+            lane_iterations,
+            sum_of_counts,
+            seconds,
+            &peak,
+        ));
     }
     if args.json {
         println!("{}", to_json(&rows)?);
@@ -642,7 +676,7 @@ fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
         "kernel", "isa", "lane-iters", "sum of counts", "wasted", "min ms", "G lane-it/s", "of step", "of FMA"
     );
     for r in rows {
-        // The algorithmic variant executes fewer lane-iterations than the counts add up to.
+        // An algorithmic kernel executes fewer lane-iterations than the counts add up to.
         let wasted = match r.skipped_fraction > 0.0 {
             true => format!("skips {:.1}%", r.skipped_fraction * 100.0),
             false => format!("{:.1}%", r.wasted_fraction * 100.0),

@@ -28,7 +28,7 @@ def summary(tmp_path, registry):
     fx.criterion_bench(root, "c-ref-f64", "avx512", 0.04)
     verify = {k["name"]: fx.verify_row(k["name"]) if k.get("available", True) else skipped_row(k) for k in registry}
     s = merge(fx.MACHINE, "m", fx.SETTINGS, registry=registry, verify=verify,
-              criterion=readers.read_criterion(root), baselines=fx.baselines())
+              criterion=fx.read_criterion(root), baselines=fx.baselines())
     return {r["name"]: r for r in s["rows"]}, s
 
 

@@ -12,9 +12,9 @@ from ladderlib.merge import merge
 
 def summary(tmp_path, baselines="default"):
     verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
-    verify["rayon-fma-f64"] = fx.verify_row("rayon-fma-f64", 5000, 923, ok=False)
+    verify["rayon-fma-f64"] = fx.verify_row("rayon-fma-f64", differing=5000, allowed=923, ok=False)
     return merge(fx.MACHINE, "xeon-2c", fx.SETTINGS, registry=fx.REGISTRY, verify=verify,
-                 criterion=readers.read_criterion(fx.criterion_tree(tmp_path / "c")),
+                 criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")),
                  baselines=fx.baselines() if baselines == "default" else baselines,
                  baselines_missing="not run (--skip-python)")
 

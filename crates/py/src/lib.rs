@@ -11,7 +11,7 @@ use mandel_core::{
     Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Precision, Threads, Tolerance, compare, reference,
     total_iterations,
 };
-use mandelbrot_ladder::{KERNELS, kernel_names, threads_used};
+use mandel_registry::{KERNELS, kernel_names, threads_used};
 use numpy::{
     BorrowError, PyArray2, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadwriteArray2, PyUntypedArray,
     PyUntypedArrayMethods, dtype,
@@ -40,7 +40,7 @@ fn value_error(message: impl Into<String>) -> PyErr {
 
 fn lookup(name: &str) -> PyResult<&'static Kernel> {
     check_env()?;
-    mandelbrot_ladder::kernel(name)
+    mandel_registry::kernel(name)
         .ok_or_else(|| value_error(format!("unknown kernel {name:?}; known kernels: {}", kernel_names())))
 }
 
@@ -55,7 +55,7 @@ fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
 /// MANDEL_ISA and RAYON_NUM_THREADS, checked like arguments: a value the kernels cannot use raises
 /// ValueError naming the variable, instead of being ignored.
 fn check_env() -> PyResult<()> {
-    mandelbrot_ladder::check_env().map_err(value_error)
+    mandel_registry::check_env().map_err(value_error)
 }
 
 /// Refuse a view the kernel's precision cannot represent (f32 beyond its range or resolution).
@@ -177,7 +177,8 @@ fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound
 /// Every registered kernel, in ladder order: a list of dicts with keys name, rung, description,
 /// precision ("f32"/"f64"), threads (1, or the size of rayon's pool for pooled kernels), pool (bool),
 /// isa (the instruction-set path it takes on this CPU), tolerance ({max_fraction, slack_pixels}),
-/// reference (a yardstick, not a rung: the C reference), available (whether this build can run it)
+/// reference (a yardstick, not a rung: the C reference), algorithmic (skips work exactly), one_lane
+/// (scalar: lane-iterations are iterations), available (whether this build can run it)
 /// and unavailable (why not, or None). Rendering an unavailable kernel raises RuntimeError.
 #[pyfunction]
 fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
@@ -197,6 +198,8 @@ fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
             d.set_item("isa", (k.isa)())?;
             d.set_item("tolerance", tolerance_dict(py, &k.tolerance)?)?;
             d.set_item("reference", k.reference)?;
+            d.set_item("algorithmic", k.algorithmic)?;
+            d.set_item("one_lane", k.one_lane)?;
             let unavailable = (k.unavailable)();
             d.set_item("available", unavailable.is_none())?;
             d.set_item("unavailable", unavailable)?;

@@ -146,7 +146,10 @@ fn lane_counts_add_up() {
                 assert_eq!(c.lane_iterations % lanes, 0, "{isa} {precision:?}: {c:?}");
             }
             assert!(refill.lane_iterations < whole.lane_iterations, "{isa} {precision:?}: {refill:?} vs {whole:?}");
-            assert!(refill.wasted_fraction() < 0.10, "{isa} {precision:?}: {refill:?}");
+            assert!(
+                refill.sum_of_counts as f64 > 0.90 * refill.lane_iterations as f64,
+                "{isa} {precision:?}: {refill:?}"
+            );
         }
     }
 }
