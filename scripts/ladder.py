@@ -399,22 +399,32 @@ def run_sweeps(args, summary, registry, out, mid):
 
 
 def pin_tuning(args, raw, run):
-    """The SIMD kernels pick their tuning (vectors in flight, steps between checks) at first use in each
-    process; so that every process of the run (the benches, the extension) uses one choice, made on the
-    canonical image, `mandel tune` times every tuning once and MANDEL_TUNING pins its fastest, per
-    precision, for the rest of the run. A MANDEL_TUNING the user set is kept."""
+    """The SIMD kernels and the C reference pick their tuning (vectors in flight, steps between checks) at
+    first use in each process; so that every process of the run (the benches, the extension) uses one
+    choice, made on the canonical image, `mandel tune` times every tuning once and MANDEL_TUNING (per
+    precision) and MANDEL_C_TUNING pin the fastest for the rest of the run. A value the user set is kept."""
     path = raw / "tune.json"
     if not (args.skip_bench and path.exists()):
         log("choosing the SIMD kernels' tuning on this CPU: `mandel tune` (every tuning timed on the canonical image)")
         if not mandel_json(["tune", "--json"], path):
             return
     rows, _ = optional(readers.read_tune, path, "`mandel tune --json`")
-    user = os.environ.get("MANDEL_TUNING", "").strip()
-    pin = user or ",".join(f"{r['precision']}:{r['fastest']}" for r in rows or [] if r["times"])
-    if pin:
-        os.environ["MANDEL_TUNING"] = pin
-        run["simd_tuning"] = {"value": pin, "source": "MANDEL_TUNING set by the user" if user else "mandel tune"}
-        log(f"  MANDEL_TUNING={pin}" + (" (set by the user)" if user else ""))
+    run["simd_tuning"] = pin_env("MANDEL_TUNING", [r for r in rows or [] if r.get("kernel", "simd") == "simd"],
+                                 lambda r: f"{r['precision']}:{r['fastest']}")
+    run["c_tuning"] = pin_env("MANDEL_C_TUNING", [r for r in rows or [] if r.get("kernel") == "c-reference"],
+                              lambda r: r["fastest"])
+
+
+def pin_env(var, rows, value):
+    """Set `var` for every later child to the tunings `mandel tune` found fastest (rows with times),
+    unless the user set it; returns what the run used, for run.json and the notes."""
+    user = os.environ.get(var, "").strip()
+    pin = user or ",".join(value(r) for r in rows if r["times"])
+    if not pin:
+        return None
+    os.environ[var] = pin
+    log(f"  {var}={pin}" + (" (set by the user)" if user else ""))
+    return {"value": pin, "source": f"{var} set by the user" if user else "mandel tune"}
 
 
 def read_registry(args, raw, run, fresh):

@@ -218,6 +218,8 @@ struct LanesArgs {
 
 #[derive(Serialize)]
 struct TuneRow {
+    /// `simd` (the Rust SIMD kernels: MANDEL_TUNING) or `c-reference` (MANDEL_C_TUNING).
+    kernel: &'static str,
     isa: &'static str,
     precision: &'static str,
     /// `calibrated`, `forced` (MANDEL_TUNING) or `default`.
@@ -619,7 +621,8 @@ fn tune_command(isa: Option<&str>, rounds: u32, json: bool) -> Result<ExitCode, 
         for r in &rows {
             let times: Vec<String> = r.times.iter().map(|(t, s)| format!("{t} {:.3} ms", s * 1e3)).collect();
             println!(
-                "{} {}: {}",
+                "{} {} {}: {}",
+                r.kernel,
                 r.isa,
                 r.precision,
                 if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
@@ -708,7 +711,46 @@ fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
 /// `mandel tune`: every tuning timed on `params` (the canonical image by default), per precision.
 fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>, String> {
     let isa = simd_isa(isa)?;
-    Ok([Precision::F32, Precision::F64]
+    let mut rows = tune_simd(isa, rounds, params);
+    rows.extend(tune_c(rounds, params)?);
+    Ok(rows)
+}
+
+/// The C reference's tunings on its selected path, timed like the SIMD kernels' (round-robin, best of
+/// `rounds`), so that the ladder can pin both to their fastest on the same workload.
+fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
+    let (Some(isa), Some(selection)) = (mandel_c_reference::selected_isa(), mandel_c_reference::selection_made())
+    else {
+        return Ok(None); // built without C, or MANDEL_C_TUNING names no tuning: `mandel list` says why
+    };
+    let tunings = isa.tunings();
+    if tunings.is_empty() {
+        return Ok(None);
+    }
+    let mut out = vec![0u32; params.pixels()];
+    let mut best = vec![f64::INFINITY; tunings.len()];
+    for _ in 0..rounds.max(1) {
+        for (time, &tuning) in best.iter_mut().zip(tunings) {
+            let started = Instant::now();
+            mandel_c_reference::render_f32_with(isa, tuning, params, 0, &mut out).map_err(|e| e.to_string())?;
+            *time = time.min(started.elapsed().as_secs_f64());
+        }
+    }
+    let fastest = best.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| tunings[i]);
+    Ok(Some(TuneRow {
+        kernel: "c-reference",
+        isa: mandel_c_reference::isa(),
+        precision: "f32",
+        source: if selection.forced { "forced" } else { "calibrated" },
+        chosen: selection.tuning.map(|t| t.to_string()).unwrap_or_default(),
+        fastest: fastest.map(|t| t.to_string()).unwrap_or_default(),
+        workload: format!("{}x{}/{}", params.width(), params.height(), params.max_iters()),
+        times: tunings.iter().map(|t| t.to_string()).zip(best).collect(),
+    }))
+}
+
+fn tune_simd(isa: mandel_simd::Isa, rounds: u32, params: &Params) -> Vec<TuneRow> {
+    [Precision::F32, Precision::F64]
         .into_iter()
         .map(|precision| {
             let c = mandel_simd::calibrate(isa, precision, params, rounds as usize);
@@ -719,6 +761,7 @@ fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>,
                 false => (c.tuning.name(), c.source.as_str()),
             };
             TuneRow {
+                kernel: "simd",
                 isa: c.isa.name(),
                 precision: precision.as_str(),
                 source,
@@ -728,7 +771,7 @@ fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>,
                 times: c.times.iter().map(|(t, s)| (t.name(), *s)).collect(),
             }
         })
-        .collect())
+        .collect()
 }
 
 /// Times `renders` of `k` into `out` until `budget` seconds have passed (at least 3, at most 1000),

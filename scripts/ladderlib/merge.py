@@ -441,10 +441,12 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
         out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
-    tuning = (summary.get("settings") or {}).get("simd_tuning")
-    if tuning:
-        out.append(f"SIMD tuning (vectors in flight, steps between checks) for every process of this run: "
-                   f"MANDEL_TUNING={tuning['value']} ({tuning['source']}; raw/tune.json has every tuning's time).")
+    settings = summary.get("settings") or {}
+    tunings = [f"{var}={t['value']} ({t['source']})" for var, t in
+               (("MANDEL_TUNING", settings.get("simd_tuning")), ("MANDEL_C_TUNING", settings.get("c_tuning"))) if t]
+    if tunings:
+        out.append("Tuning (vectors in flight, steps between checks) for every process of this run, the fastest "
+                   "on the canonical image: " + "; ".join(tunings) + ". raw/tune.json has every tuning's time.")
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
                "Python) follow the Rust rows.")

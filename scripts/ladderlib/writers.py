@@ -70,6 +70,7 @@ def machine_lines(summary):
         ("Python timing", ", ".join(f"{k}={v}" for k, v in python.items()) or "not run"),
         ("thread pool", f"{s.get('pool_threads')} threads"),
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
+        ("C reference tuning", (s.get("c_tuning") or {}).get("value") or "calibrated in each process"),
     ]
 
 

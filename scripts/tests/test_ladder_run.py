@@ -2,6 +2,7 @@
 records name, and how the Python baselines are found or reported missing."""
 
 import argparse
+import os
 
 import pytest
 
@@ -65,3 +66,18 @@ def test_prebuilt_needs_both_executables(tmp_path, capsys):
         exe.write_text("#!/bin/sh\n")
         exe.chmod(0o755)
     assert ladder.parse_args(["--prebuilt", str(tmp_path)]).prebuilt == tmp_path
+
+
+def test_pin_env_pins_the_fastest_tunings_unless_the_user_set_them(monkeypatch):
+    rows = [{"precision": "f32", "fastest": "v5k8", "times": [["v5k8", 0.005]]},
+            {"precision": "f64", "fastest": "v6k4", "times": [["v6k4", 0.01]]},
+            {"precision": "f32", "fastest": "", "times": []}]  # a path without tunings
+    monkeypatch.delenv("MANDEL_TUNING", raising=False)
+    got = ladder.pin_env("MANDEL_TUNING", rows, lambda r: f"{r['precision']}:{r['fastest']}")
+    assert got == {"value": "f32:v5k8,f64:v6k4", "source": "mandel tune"}
+    assert os.environ["MANDEL_TUNING"] == "f32:v5k8,f64:v6k4"
+    monkeypatch.setenv("MANDEL_TUNING", "v4k8")
+    got = ladder.pin_env("MANDEL_TUNING", rows, lambda r: f"{r['precision']}:{r['fastest']}")
+    assert got == {"value": "v4k8", "source": "MANDEL_TUNING set by the user"}
+    monkeypatch.delenv("MANDEL_C_TUNING", raising=False)
+    assert ladder.pin_env("MANDEL_C_TUNING", [], lambda r: r["fastest"]) is None

@@ -36,13 +36,15 @@
 //!    lanes idle (15.5% of the lane-iterations here). Refilling single lanes (`refill.rs`,
 //!    `simd-f32-refill`) cuts that to 4.4% but its compress/expand bookkeeping costs more: 7.2 ms
 //!    against 5.9 on Zen 4 (5.5 against 4.3 on the Xeon). Kept, and benched, as the answer "no".
-//! 5. **AVX-512's merge-masked step** (`avx512.rs`): the portable step compiles to 12 instructions on
-//!    AVX-512 (LLVM keeps the sticky mask in a general register); merge-masked FMAs and a masked count
-//!    add do it in 8, all on vectors: 4.35 against 5.10 ms on the Xeon.
+//! 5. **AVX-512's mask-register step** (`avx512.rs`): the portable step compiles to 12 instructions on
+//!    AVX-512 (LLVM keeps the sticky mask in a general register); the compare's write-mask and a
+//!    masked count add do it in 8, all on vectors: 4.35 against 5.10 ms on the Xeon. The escape test
+//!    stays off the critical path (`z` is updated unmasked): freezing escaped lanes with masked FMAs
+//!    cost 5.2 against 5.0 ms on Zen 4.
 //! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
 //!    instantiated; the first render of a precision times them all on a small calibration image and
-//!    keeps the fastest. On Zen 4 that is 8 vectors checked every 8 steps (5.3 ms; the fixed 4 vectors
-//!    the Xeon chose take 5.9 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
+//!    keeps the fastest. On Zen 4 that is 5 vectors checked every 8 steps (5.0 ms; the fixed 4 vectors
+//!    and 8 steps the Xeon chose take 5.3 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
 //! 7. **Points from a table, row by row.** A point is `x_min + col*dx` in f64, rounded once to `T`, like
 //!    every rung's; the x of each column of the span is computed once into a table and the buffers are
 //!    filled by copying runs of it (`points.rs`), without pixel indices (only refilling needs them:
