@@ -2,7 +2,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
-use mandel_registry::{KERNELS, KernelInfo, kernel, kernel_names, threads_used};
+use mandel_registry::{KERNELS, KernelInfo, Verification, kernel, kernel_names, threads_used, verification};
 use mandelbrot_ladder::{atomic, image};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -239,16 +239,9 @@ struct VerifyRow {
     isa: &'static str,
     precision: &'static str,
     threads: usize,
-    pixels: usize,
-    differing: usize,
-    allowed: usize,
-    max_abs_diff: u32,
-    iterations: u64,
-    reference_iterations: u64,
-    /// Escape-loop steps executed, counting every SIMD lane, busy or idle; below `iterations` for
-    /// kernels that skip work.
-    lane_iterations: u64,
-    ok: bool,
+    /// The bench's verification (`mandel_registry::verification`), the one comparison rule.
+    #[serde(flatten)]
+    v: Verification,
 }
 
 /// `mandel verify` of a kernel that cannot run here: the checked row's keys, null, and the reason.
@@ -519,7 +512,6 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
         check_view(k, &params)?;
     }
     let expected = reference::render(&params);
-    let reference_iterations = total_iterations(&expected);
     // In the order asked; a kernel that cannot run here is skipped (not failed), with the reason.
     let mut rows = Vec::new();
     for k in kernels {
@@ -536,23 +528,13 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
             }));
             continue;
         }
-        let mut got = vec![0; params.pixels()];
-        let lane_iterations = k.render_counting(&params, &mut got).map_err(|e| e.to_string())?;
-        let cmp = compare(&expected, &got);
-        let allowed = k.tolerance.allowed(cmp.pixels);
+        let v = verification(k, &params, &expected).map_err(|e| e.to_string())?;
         rows.push(VerifyEntry::Checked(VerifyRow {
             kernel: k.name,
             isa: (k.isa)(),
             precision: k.precision.as_str(),
             threads: threads_used(k),
-            pixels: cmp.pixels,
-            differing: cmp.differing,
-            allowed,
-            max_abs_diff: cmp.max_abs_diff,
-            iterations: total_iterations(&got),
-            reference_iterations,
-            lane_iterations,
-            ok: cmp.differing <= allowed,
+            v,
         }));
     }
     if args.json {
@@ -568,12 +550,12 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
                     "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
                     r.kernel,
                     r.isa,
-                    r.differing,
-                    r.allowed,
-                    r.max_abs_diff,
-                    r.iterations,
-                    r.lane_iterations,
-                    if r.ok { "ok" } else { "FAIL" }
+                    r.v.differing,
+                    r.v.allowed,
+                    r.v.max_abs_diff,
+                    r.v.iterations,
+                    r.v.lane_iterations,
+                    if r.v.ok { "ok" } else { "FAIL" }
                 ),
                 VerifyEntry::Skipped(r) => {
                     println!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)
@@ -581,7 +563,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
             }
         }
     }
-    let failed = rows.iter().any(|row| matches!(row, VerifyEntry::Checked(r) if !r.ok));
+    let failed = rows.iter().any(|row| matches!(row, VerifyEntry::Checked(r) if !r.v.ok));
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
