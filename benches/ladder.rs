@@ -1,84 +1,125 @@
-//! The ladder benches: every registered kernel at the canonical problem (960x960, 200 iterations,
-//! x in [-2.0, 0.6], y in [-1.5, 1.5]) in one Criterion group, `ladder`.
+//! The ladder benches: every registered kernel at the canonical problem (`Params::canonical()`) in one
+//! Criterion group, `ladder`.
 //!
-//! Before a kernel is timed it is verified against the f64 reference at the same size; a kernel
-//! outside its tolerance is reported and skipped, never timed; so is a kernel this build cannot run
-//! (the C reference, built without a C compiler), with the reason. Throughput is the kernel's own total
-//! iteration count (sum of its counts), so Criterion prints iterations per second.
+//! Before a kernel is timed it is verified against the f64 reference at the same size, once: the one
+//! render that verifies it also counts its lane-iterations and its iterations (Criterion's
+//! throughput, so Criterion prints iterations per second). A kernel outside its tolerance is reported
+//! and never timed; so is a kernel this build cannot run (the C reference, built without a C
+//! compiler), with the reason.
+//!
+//! The bench owns its results: after each kernel it writes the records of the run so far
+//! (`mandel_registry::Records`: the kernel as the registry describes it, its verification, the id of
+//! the Criterion benchmark that timed it) to `MANDEL_BENCH_RECORDS`, by default
+//! `ladder-records.json` in Criterion's output directory. `scripts/ladder` merges that file with
+//! Criterion's estimates of the benchmarks it names.
 //!
 //! Bench ids are `ladder/<kernel>/<isa>`: the ISA path that ran is part of the result's name.
-//! Two more groups show what threads add on top of the best single-thread kernel
+//! Two more groups show what threads add on top of the best brute-force single-thread kernel
 //! ([`PARALLEL_INNER`]):
 //! - `load-balance/<split>`: the same kernel on the whole pool, split into bands (one per thread),
 //!   rows, or fine-grained chunks of pixels;
 //! - `threads/<n>`: the registered split on pools of 1, 2, ... up to the core count (a thread-scaling
 //!   sweep; `MANDEL_BENCH_MAX_THREADS` raises or lowers the top).
 //!
-//! `MANDEL_BENCH_QUICK=1` shortens warm-up and measurement for a first look, and skips the plots.
+//! Sample size, warm-up and measurement time are `mandel_registry::BENCH_FULL`, or `BENCH_QUICK` under
+//! `MANDEL_BENCH_QUICK=1` (a first look, which also skips the plots).
 //!
 //! Otherwise Criterion writes its HTML report, `target/criterion/report/index.html` (one page per
 //! group and benchmark), drawn by plotters' SVG backend: no gnuplot, no font library needed.
 
 use criterion::{BenchmarkId, Criterion, PlottingBackend, Throughput, criterion_group, criterion_main};
-use mandel_core::{Params, total_iterations, verify};
+use mandel_core::{Params, reference, total_iterations};
 use mandel_rayon::{Split, render_split};
-use mandelbrot_ladder::{KERNELS, PARALLEL_INNER, kernel};
+use mandel_registry::{KERNELS, PARALLEL_INNER, Record, Records, bench_quick, kernel};
 use std::hint::black_box;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-fn quick() -> bool {
-    std::env::var("MANDEL_BENCH_QUICK").is_ok_and(|v| v != "0" && !v.is_empty())
-}
-
-/// Sample size, warm-up and measurement time of every group. The slow rungs take ~100 ms a render:
-/// 10 samples keep a full run to a few seconds per kernel while Criterion still reports a
-/// confidence interval.
+/// Sample size, warm-up and measurement time of every group (the registry's settings).
 fn configure<M: criterion::measurement::Measurement>(group: &mut criterion::BenchmarkGroup<'_, M>) {
     // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use aborts
     // the run before anything is timed (a garbage MANDEL_ISA would otherwise time the widest path
     // under a name the user did not ask for).
-    if let Err(e) = mandelbrot_ladder::check_env() {
+    if let Err(e) = mandel_registry::check_env() {
         eprintln!("ladder bench: error: {e}");
         std::process::exit(2);
     }
-    group.sample_size(10);
-    let (warm_up, measure) = if quick() { (0.3, 1.0) } else { (1.0, 3.0) };
-    group.warm_up_time(Duration::from_secs_f64(warm_up));
-    group.measurement_time(Duration::from_secs_f64(measure));
+    let settings = if bench_quick() { mandel_registry::BENCH_QUICK } else { mandel_registry::BENCH_FULL };
+    group.sample_size(settings.sample_size);
+    group.warm_up_time(Duration::from_secs_f64(settings.warm_up_s));
+    group.measurement_time(Duration::from_secs_f64(settings.measurement_s));
+}
+
+/// Where the records go: `MANDEL_BENCH_RECORDS`, else `ladder-records.json` in Criterion's output
+/// directory (`CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else `target/criterion`).
+fn records_path() -> PathBuf {
+    if let Some(path) = std::env::var_os("MANDEL_BENCH_RECORDS").filter(|p| !p.is_empty()) {
+        return PathBuf::from(path);
+    }
+    let criterion = std::env::var_os("CRITERION_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from).join("criterion")
+    });
+    criterion.join("ladder-records.json")
+}
+
+/// Write the records whole (a temporary file renamed into place); a failure aborts the run.
+fn write_records(records: &Records, path: &Path) {
+    let text = serde_json::to_string_pretty(records).expect("records serialize") + "\n";
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    if let Err(e) = mandelbrot_ladder::atomic::write_via_temp(path, |tmp| std::fs::write(tmp, &text)) {
+        eprintln!("ladder bench: error: cannot write the records to {}: {e}", path.display());
+        std::process::exit(2);
+    }
 }
 
 fn ladder(c: &mut Criterion) {
     let params = Params::canonical();
     let mut group = c.benchmark_group("ladder");
     configure(&mut group);
+    let path = records_path();
+    let mut records = Records::new(bench_quick(), &params);
+    let expected = reference::render(&params);
     let mut out = vec![0u32; params.pixels()];
     for kernel in KERNELS {
-        // Also makes a kernel's one-time choices (the C reference calibrates its tuning) before timing.
-        if let Some(reason) = (kernel.unavailable)() {
+        // Asking `unavailable` (Record::verified does) also makes a kernel's one-time choices (the C
+        // reference calibrates its tuning) before timing.
+        let mut record = Record::verified(kernel, &params, &expected).expect("the canonical view suits every kernel");
+        if let Some(reason) = record.kernel.unavailable {
             eprintln!("NOT TIMED: {} is unavailable: {reason}", kernel.name);
-            continue;
-        }
-        if kernel.reference {
-            eprintln!("{} is a reference, not a rung: {}", kernel.name, mandel_c_reference::describe());
-        }
-        match verify(kernel, &params) {
-            Ok(cmp) => eprintln!(
-                "verified {}: {} of {} pixels differ from the f64 reference (allowed {})",
-                kernel.label(),
-                cmp.differing,
-                cmp.pixels,
-                kernel.tolerance.allowed(cmp.pixels)
-            ),
-            Err(e) => {
-                eprintln!("NOT TIMED: {e}");
-                continue;
+        } else if let Some(v) = record.verification {
+            if kernel.reference {
+                eprintln!("{} is a reference, not a rung: {}", kernel.name, mandel_c_reference::describe());
+            }
+            if v.ok {
+                eprintln!(
+                    "verified {}: {} of {} pixels differ from the f64 reference (allowed {})",
+                    kernel.label(),
+                    v.differing,
+                    v.pixels,
+                    v.allowed
+                );
+                let id = BenchmarkId::new(kernel.name, (kernel.isa)());
+                let mut timed = false;
+                group.throughput(Throughput::Elements(v.iterations));
+                group.bench_function(id, |b| {
+                    timed = true; // not called when a bench filter leaves the kernel out
+                    b.iter(|| kernel.render(black_box(&params), black_box(&mut out)))
+                });
+                record.criterion_id = timed.then(|| format!("ladder/{}/{}", kernel.name, (kernel.isa)()));
+            } else {
+                eprintln!(
+                    "NOT TIMED: {} differs from the f64 reference on {} of {} pixels (allowed {})",
+                    kernel.label(),
+                    v.differing,
+                    v.pixels,
+                    v.allowed
+                );
             }
         }
-        let iterations = total_iterations(&kernel.render_vec(&params));
-        group.throughput(Throughput::Elements(iterations));
-        group.bench_function(BenchmarkId::new(kernel.name, (kernel.isa)()), |b| {
-            b.iter(|| kernel.render(black_box(&params), black_box(&mut out)))
-        });
+        records.records.push(record);
+        write_records(&records, &path);
     }
     group.finish();
 }
@@ -143,7 +184,7 @@ fn thread_scaling(c: &mut Criterion) {
 /// draws the same report; none under `MANDEL_BENCH_QUICK`.
 fn config() -> Criterion {
     let c = Criterion::default().plotting_backend(PlottingBackend::Plotters);
-    if quick() { c.without_plots() } else { c }
+    if bench_quick() { c.without_plots() } else { c }
 }
 
 criterion_group! {

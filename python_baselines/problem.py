@@ -5,26 +5,32 @@ a product in f64, never an accumulation, exactly as `mandel_core::Params::point`
 baselines start from bit-for-bit the same points as the Rust reference.
 """
 
+import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from ladderlib import CANONICAL  # noqa: E402  (the Python side's one copy of Params::canonical)
 
 
 @dataclass(frozen=True)
 class Problem:
-    """Image size, rectangle of the complex plane, iteration cap. The defaults are the canonical ladder problem.
+    """Image size, rectangle of the complex plane, iteration cap. The defaults are the canonical ladder problem
+    (`ladderlib.CANONICAL`, which a test holds equal to the extension's `canonical()`, i.e. Rust's).
 
     Not validated here: the runner renders the Rust reference first, whose checks (`Params::new`) refuse
     bad values with a message naming the parameter.
     """
 
-    width: int = 960
-    height: int = 960
-    x_min: float = -2.0
-    x_max: float = 0.6
-    y_min: float = -1.5
-    y_max: float = 1.5
-    max_iters: int = 200
+    width: int = CANONICAL["width"]
+    height: int = CANONICAL["height"]
+    x_min: float = CANONICAL["x_min"]
+    x_max: float = CANONICAL["x_max"]
+    y_min: float = CANONICAL["y_min"]
+    y_max: float = CANONICAL["y_max"]
+    max_iters: int = CANONICAL["max_iters"]
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -36,15 +36,14 @@ import mandel_ladder
 import numpy as np
 
 from problem import Problem
-from rungs import Rung, all_rungs
+from rungs import PYTHON_RUNGS, Rung, all_rungs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from ladderlib.atomic import write_text  # noqa: E402  (scripts/ladderlib: standard library only)
+from ladderlib.machine import ISA_FLAGS  # noqa: E402  (the flags the machine description lists)
 
 SCHEMA = "mandel-baselines/1"
 WARMUP_SIZE = 16
-ISA_FLAGS = ("sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
-             "asimd", "sve")
 
 
 def progress(message: str) -> None:
@@ -235,10 +234,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="run.py",
         description=__doc__.split("\n\n")[0],
-        epilog="Rungs: python-pure, numpy-vectorize, numpy-masked-counts, numpy-masked-bitmap (computes an "
-               "in/out bitmap only, as in the article), numba, numba-fastmath, numba-parallel, and pyo3-<kernel> "
-               "for every kernel of the Rust registry. --only/--skip take names or shell patterns (pyo3-*), "
-               "repeatable or comma-separated. Example: run.py --quick --width 96 --height 96 --skip python-pure",
+        epilog=f"Rungs: {', '.join(r['name'] for r in PYTHON_RUNGS)} (rungs.py; numpy-masked-bitmap computes an "
+               "in/out bitmap only, as in the article), and pyo3-<kernel> for every kernel of the Rust registry. "
+               "--only/--skip take names or shell patterns (pyo3-*), repeatable or comma-separated. "
+               "Example: run.py --quick --width 96 --height 96 --skip python-pure",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     d = Problem()
     problem = p.add_argument_group("problem (defaults: the canonical ladder problem)")

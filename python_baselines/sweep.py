@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
+from ladderlib import CANONICAL  # noqa: E402
 from ladderlib.atomic import write_text  # noqa: E402  (a whole file or none)
 from problem import Problem  # noqa: E402
 
@@ -78,9 +79,9 @@ def int_list(text):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", type=int_list, default=SIZES, help="square image sizes of the size axis")
-    p.add_argument("--size-iters", type=int, default=200, help="iteration cap of the size axis")
+    p.add_argument("--size-iters", type=int, default=CANONICAL["max_iters"], help="iteration cap of the size axis")
     p.add_argument("--iters", type=int_list, default=ITERS, help="iteration caps of the iteration axis")
-    p.add_argument("--iters-size", type=int, default=960, help="square image size of the iteration axis")
+    p.add_argument("--iters-size", type=int, default=CANONICAL["width"], help="square image size of the iteration axis")
     p.add_argument("--budget", type=float, default=0.5, help="seconds of timed calls per point")
     p.add_argument("--out", type=Path, help="write the JSON here instead of stdout")
     args = p.parse_args(argv)

@@ -1,12 +1,14 @@
 """The Mandelbrot speedup ladder on this machine, in one command (run it as `scripts/ladder`).
 
-Describes the machine, builds, runs `cargo bench --bench ladder` (Criterion times every Rust kernel
-after verifying it), runs the Python baselines, then merges Criterion's own result files, `mandel
-list/verify/peak --json` and the baselines JSON into results/<machine-id>/: summary.md, summary.json,
-summary.csv, speedup.svg, mandelbrot.png, and raw/ with every input it merged. Nothing is re-timed here.
+Describes the machine, builds, reads the registry's facts (`mandel describe --json`), runs `cargo bench
+--bench ladder` (every Rust kernel verified once, then timed by Criterion; the bench writes one record
+per kernel), runs the Python baselines, then merges the bench records, Criterion's estimates of the
+benchmarks they name, `mandel peak --json` and the baselines JSON into results/<machine-id>/:
+summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, and raw/ with every input it
+merged. Nothing is re-timed, re-verified or parsed out of source, help text or file dates here.
 
 Nothing lost, nothing wrong: every file is written whole (a temporary file renamed into place), earlier
-results are replaced only by complete new ones (a run whose bench, `mandel list/verify` or run.py
+results are replaced only by complete new ones (a run whose bench, `mandel describe` or run.py
 failed leaves an existing summary as it was), corrupt or foreign inputs are errors naming the file
 (exit 2, nothing written), and the child processes die with the ladder: SIGINT or SIGTERM stops them
 and the ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it kept.
@@ -15,7 +17,6 @@ and the ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it
 import argparse
 import json
 import os
-import re
 import shutil
 import signal
 import subprocess
@@ -25,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ladderlib import atomic, baseline, chart, machine, readers, sweeps, writers  # noqa: E402
+from ladderlib import CANONICAL, atomic, baseline, chart, machine, readers, sweeps, writers  # noqa: E402
 from ladderlib.merge import foreign, merge  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 
@@ -120,8 +121,8 @@ def on_signal(signum, frame):
     raise Interrupted(signum)
 
 
-RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/list.json",
-                "raw/verify.json", "raw/tune.json", "raw/peak.json", "raw/lanes.json", "raw/baselines.json", "raw/criterion",
+RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/describe.json",
+                "raw/records.json", "raw/tune.json", "raw/peak.json", "raw/baselines.json", "raw/criterion",
                 "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
 
 
@@ -189,9 +190,9 @@ def capture(args):
 
 
 def mandel_json(args, path):
-    """`mandel <args>` whose stdout is JSON, saved (whole) to `path`. `verify` exits 1 when a kernel
-    fails and still prints its rows, so any exit with output counts; the reader judges the content.
-    Without output the earlier file, if any, is left as it was, and False says it is not this run's."""
+    """`mandel <args>` whose stdout is JSON, saved (whole) to `path`: any exit with output counts, the
+    reader judges the content. Without output the earlier file, if any, is left as it was, and False
+    says it is not this run's."""
     log(f"$ mandel {' '.join(args)} > {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     rc, out, err = capture([MANDEL, *args])
     if not out.strip():
@@ -201,32 +202,9 @@ def mandel_json(args, path):
     return True
 
 
-def subcommands():
-    """The subcommands this build of `mandel` has, from its --help."""
-    return parse_subcommands(capture([MANDEL, "--help"])[1])
-
-
-def parse_subcommands(help_text):
-    section = help_text.partition("Commands:")[2].split("\n\n")[0]
-    return {line.split()[0] for line in section.splitlines() if line.strip()}
-
-
-def criterion_settings(quick, source=REPO / "benches" / "ladder.rs"):
-    """Sample size, warm-up and measurement time, read from the bench source."""
-    text = source.read_text(encoding="utf-8") if source.exists() else ""
-    size = re.search(r"sample_size\((\d+)\)", text)
-    times = re.search(r"if quick\(\) \{\s*\(([\d.]+),\s*([\d.]+)\)\s*\} else \{\s*\(([\d.]+),\s*([\d.]+)\)", text)
-    name = source.relative_to(REPO) if source.is_relative_to(REPO) else source.name
-    settings = {"source": str(name), "sample_size": int(size[1]) if size else None}
-    if times:
-        warm, measure = (times[1], times[2]) if quick else (times[3], times[4])
-        settings.update(warm_up_s=float(warm), measurement_s=float(measure))
-    return settings
-
-
-def collect_criterion(src_root, raw, isa_of, since=None, replace=True):
-    """Copy the ladder group's Criterion files (estimates, benchmark, sample) into raw/criterion, the
-    same tree shape, leaving out results older than `since` (not from this run); read them back.
+def collect_criterion(src_root, raw, ids, replace=True):
+    """Copy the Criterion results the bench records name (`ids`: kernel -> benchmark id, its folder under
+    `src_root`; estimates, benchmark, sample) into raw/criterion, the same tree shape; read them back.
 
     Every result is read (checked) before anything is copied; the copy is made in raw/criterion.new and
     swapped in whole, so the earlier raw/criterion is replaced only by a complete new set. With
@@ -235,32 +213,28 @@ def collect_criterion(src_root, raw, isa_of, since=None, replace=True):
     dest, staging, old = raw / "criterion", raw / "criterion.new", raw / "criterion.old"
     if old.exists() and not dest.exists():  # a swap interrupted between its two renames
         os.replace(old, dest)
-    found = readers.read_criterion(src_root, isa_of)
+    readers.read_criterion(src_root, ids)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    for r in found.values():
-        if since is not None and r["mtime"] < since:
-            log(f"  ignoring {r['full_id']}: left by an earlier run (not timed in this one)")
-            continue
-        src = Path(r["dir"])
-        to = staging / src.relative_to(src_root)
+    for bench_id in ids.values():
+        src, to = Path(src_root) / bench_id / "new", staging / bench_id / "new"
         to.mkdir(parents=True)
         for name in ("estimates.json", "benchmark.json", "sample.json"):
             if (src / name).exists():
                 shutil.copy2(src / name, to / name)
-    readers.read_criterion(staging, isa_of)
+    readers.read_criterion(staging, ids)
     if not replace and dest.exists():
         partial = raw / "criterion.partial"
         shutil.rmtree(partial, ignore_errors=True)
         os.replace(staging, partial)
         log(f"  the earlier {dest} is kept; this run's incomplete results are in {partial}")
-        return readers.read_criterion(partial, isa_of)
+        return readers.read_criterion(partial, ids)
     shutil.rmtree(old, ignore_errors=True)
     if dest.exists():
         os.replace(dest, old)
     os.replace(staging, dest)
     shutil.rmtree(old, ignore_errors=True)
-    return readers.read_criterion(dest, isa_of)
+    return readers.read_criterion(dest, ids)
 
 
 def optional(read, path, what):
@@ -424,14 +398,11 @@ def run_sweeps(args, summary, registry, out, mid):
     return ok
 
 
-def pin_tuning(args, raw, run, commands):
+def pin_tuning(args, raw, run):
     """The SIMD kernels and the C reference pick their tuning (vectors in flight, steps between checks) at
-    first use in each process; so that every process of the run (verify, lanes, the benches, the
-    extension) uses one choice, made on the canonical image, `mandel tune` times every tuning once and
-    MANDEL_TUNING (per precision) and MANDEL_C_TUNING pin the fastest for the rest of the run. A value
-    the user set is kept."""
-    if "tune" not in commands:
-        return
+    first use in each process; so that every process of the run (the benches, the extension) uses one
+    choice, made on the canonical image, `mandel tune` times every tuning once and MANDEL_TUNING (per
+    precision) and MANDEL_C_TUNING pin the fastest for the rest of the run. A value the user set is kept."""
     path = raw / "tune.json"
     if not (args.skip_bench and path.exists()):
         log("choosing the SIMD kernels' tuning on this CPU: `mandel tune` (every tuning timed on the canonical image)")
@@ -456,6 +427,69 @@ def pin_env(var, rows, value):
     return {"value": pin, "source": f"{var} set by the user" if user else "mandel tune"}
 
 
+def read_registry(args, raw, run, fresh):
+    """`mandel describe --json` (kept as raw/describe.json): the registry the Rust rows are listed from,
+    and, for a `fresh` run, the facts of the run: the bench's Criterion settings and the thread pool.
+    Returns (kernels, None), or (None, why) when `mandel describe` failed."""
+    path = raw / "describe.json"
+    if not (args.skip_bench and path.exists()):
+        if not mandel_json(["describe", "--json"], path):
+            return None, "`mandel describe --json` failed in this run (see above)"
+    described = readers.read_describe(path)
+    if described["canonical"] != CANONICAL:
+        raise InputError(f"{path}: the canonical problem is {described['canonical']}, ladderlib.CANONICAL says "
+                         f"{CANONICAL}: scripts/ladderlib/__init__.py must follow Params::canonical()")
+    if fresh:
+        mode = "quick" if args.quick else "full"
+        run["criterion"] = {"source": "crates/registry/src/bench.rs", **described["bench"][mode]}
+        run["pool_threads"] = described["pool_threads"]
+    return described["kernels"], None
+
+
+def bench(args, raw, run):
+    """The Rust kernels' results: (records, verification rows, Criterion results, ok). Runs the bench
+    (every kernel verified once, then timed; its records go to raw/records.new.json through
+    MANDEL_BENCH_RECORDS) unless --skip-bench, which re-reads raw/records.json and raw/criterion (or, when
+    this folder has none, what a plain `cargo bench` left in target/criterion). raw/records.json and
+    raw/criterion are replaced only when the bench succeeded; a failed bench's records are merged from
+    raw/records.partial.json."""
+    kept = raw / "records.json"
+    if args.skip_bench:
+        if kept.exists():
+            log(f"--skip-bench: merging the bench records {kept} and the Criterion results in {raw / 'criterion'}")
+            records, verify, ids = readers.read_records(kept)
+            return records, verify, readers.read_criterion(raw / "criterion", ids), True
+        plain = TARGET / "criterion" / "ladder-records.json"
+        if not plain.exists():
+            log(f"--skip-bench: no bench records in {raw} nor {plain.parent}: the Rust rows are missing")
+            return None, {}, {}, True
+        log(f"--skip-bench: merging the bench records and the Criterion results of {plain.parent}")
+        records, verify, ids = readers.read_records(plain)
+        criterion = collect_criterion(plain.parent, raw, ids)
+        atomic.write_bytes(kept, plain.read_bytes())
+        return records, verify, criterion, True
+    log("running the Criterion ladder" + (" (quick)" if args.quick else "") + ": every kernel verified, then timed")
+    new = raw / "records.new.json"
+    new.unlink(missing_ok=True)
+    env = {**os.environ, "MANDEL_BENCH_RECORDS": str(new), **({"MANDEL_BENCH_QUICK": "1"} if args.quick else {})}
+    command = ["cargo", "bench", "--bench", "ladder"]
+    if args.prebuilt is not None:
+        # Run directly, a bench binary writes to $CRITERION_HOME: the same folder cargo bench uses.
+        command = [args.prebuilt.resolve() / "ladder-bench", "--bench"]
+        env["CRITERION_HOME"] = str(TARGET / "criterion")
+    ok = stream(command, raw / "bench.log", env=env) == 0
+    if not ok:
+        # Go on: what the bench finished is merged, the rest shows as missing; the exit status says it.
+        log("ERROR: cargo bench failed; see the output above. Merging what it finished.")
+    if not new.exists():
+        log("  the bench wrote no records: the Rust rows are missing")
+        return None, {}, {}, ok
+    records, verify, ids = readers.read_records(new)
+    criterion = collect_criterion(TARGET / "criterion", raw, ids, replace=ok)
+    os.replace(new, kept if ok else raw / "records.partial.json")
+    return records, verify, criterion, ok
+
+
 def main(argv=None):
     global OUT, MANDEL
     args = parse_args(argv)
@@ -473,9 +507,10 @@ def main(argv=None):
         desc = readers.load_json(raw / "machine.json")
         if not isinstance(desc, dict):
             raise InputError(f"{raw / 'machine.json'}: should be a JSON object describing the machine")
-    run = {"quick": args.quick, "criterion": criterion_settings(args.quick),
-           "pool_threads": env_threads or desc.get("cores") or 1}
-    if args.skip_bench and run_file.exists():
+    # Until `mandel describe` says which pool the kernels run on, the one RAYON_NUM_THREADS asks for.
+    run = {"quick": args.quick, "criterion": {}, "pool_threads": env_threads or desc.get("cores") or 1}
+    fresh = not (args.skip_bench and run_file.exists())
+    if not fresh:
         run = readers.load_json(run_file)
         if not isinstance(run, dict):
             raise InputError(f"{run_file}: should be a JSON object (the run's settings)")
@@ -494,60 +529,28 @@ def main(argv=None):
 
     # `complete` turns false when part of this run failed: the summary then replaces no earlier one.
     failed, complete = False, True
-    stale = {}  # inputs whose command failed now: their earlier file is kept on disk, not merged
-    commands = subcommands()
-    pin_tuning(args, raw, run, commands)
-    for sub, what in (("list", "`mandel list --json`"), ("verify", "`mandel verify --json`")):
-        if not (args.skip_bench and (raw / f"{sub}.json").exists()):
-            if sub == "verify":
-                log("verifying every kernel against the f64 reference")
-            if not mandel_json([sub, "--json"], raw / f"{sub}.json"):
-                stale[sub] = f"{what} failed in this run (see above)"
-                failed, complete = True, False
-    for sub in ("peak", "lanes"):
-        if sub in commands and not (args.skip_bench and (raw / f"{sub}.json").exists()):
-            log(f"measuring with `mandel {sub}`")
-            if not mandel_json([sub, "--json"], raw / f"{sub}.json"):
-                stale[sub] = f"`mandel {sub} --json` failed in this run"
-        elif sub not in commands:
-            log(f"`mandel {sub}` is not in this build: shown as missing")
-
-    def read(sub, reader, what):
-        if sub in stale:
-            return None, stale[sub]
-        return optional(reader, raw / f"{sub}.json", what)
-
+    registry, registry_missing = read_registry(args, raw, run, fresh)
+    if registry is None:
+        failed, complete = True, False
+    pin_tuning(args, raw, run)
+    peak_path = raw / "peak.json"
+    peak_stale = False
+    if not (args.skip_bench and peak_path.exists()):
+        log("measuring with `mandel peak`")
+        peak_stale = not mandel_json(["peak", "--json"], peak_path)
     # A corrupt file is an InputError naming it (exit 2, nothing written); a missing one is reported.
-    registry, registry_missing = read("list", readers.read_list, "`mandel list --json`")
-    verify, verify_missing = read("verify", readers.read_verify, "`mandel verify --json`")
-    peak, _ = read("peak", readers.read_peak, "`mandel peak --json`")
-    lanes_rows, _ = read("lanes", readers.read_lanes, "`mandel lanes --json`")
-    isa_of = {k["name"]: k["isa"] for k in registry or []}
+    peak = None if peak_stale else optional(readers.read_peak, peak_path, "`mandel peak --json`")[0]
 
-    if args.skip_bench:
-        have_raw = bool(readers.criterion_dirs(raw / "criterion"))
-        src = raw / "criterion" if have_raw else TARGET / "criterion"
-        log(f"--skip-bench: merging the Criterion results in {src}")
-        criterion = readers.read_criterion(src, isa_of) if have_raw else collect_criterion(src, raw, isa_of)
-    else:
-        log("running the Criterion ladder" + (" (quick)" if args.quick else "") + ": every kernel verified, then timed")
-        env = {**os.environ, **({"MANDEL_BENCH_QUICK": "1"} if args.quick else {})}
-        started = time.time() - 1
-        bench = ["cargo", "bench", "--bench", "ladder"]
-        if args.prebuilt is not None:
-            # Run directly, a bench binary writes to $CRITERION_HOME: the same folder cargo bench uses.
-            bench = [args.prebuilt.resolve() / "ladder-bench", "--bench"]
-            env["CRITERION_HOME"] = str(TARGET / "criterion")
-        bench_ok = stream(bench, raw / "bench.log", env=env) == 0
-        if not bench_ok:
-            # Go on: what Criterion finished is merged, the rest shows as missing; the exit status says it.
-            log("ERROR: cargo bench failed; see the output above. Merging what it finished.")
-            failed, complete = True, False
-        criterion = collect_criterion(TARGET / "criterion", raw, isa_of, since=started, replace=bench_ok)
+    records, verify, criterion, bench_ok = bench(args, raw, run)
+    if not bench_ok:
+        failed, complete = True, False
+    if registry is None and records is not None:
+        registry = records["records"]  # the records describe the kernels too
+    if not args.skip_bench:
         desc["load_average_after_bench"] = machine.load_average()
-    run.setdefault("criterion", {})
     samples = sorted({r["samples"] for r in criterion.values() if r.get("samples")})
-    run["criterion"]["samples"] = "–".join(map(str, samples[:1] + samples[-1:] if len(samples) > 1 else samples))
+    run.setdefault("criterion", {})["samples"] = "–".join(
+        map(str, samples[:1] + samples[-1:] if len(samples) > 1 else samples))
     atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
 
     log("Python baselines")
@@ -568,11 +571,9 @@ def main(argv=None):
 
     log("merging")
     summary = merge(desc, mid, run, registry=registry, verify=verify, criterion=criterion, baselines=baselines,
-                    baselines_missing=baselines_missing or "", peak=peak,
-                    lanes=readers.lane_iterations(registry, verify, lanes_rows),
-                    registry_missing=registry_missing or "")
-    if verify is None:
-        summary["notes"].append(f"Agreement column empty: {verify_missing}.")
+                    baselines_missing=baselines_missing or "", peak=peak, registry_missing=registry_missing or "")
+    if records is None:
+        summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
     print()
     print(writers.console_table(summary))
     print()

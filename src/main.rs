@@ -1,8 +1,9 @@
 //! `mandel`: render one kernel, verify kernels against the reference, list the registry.
 
 use clap::{Args, Parser, Subcommand};
-use mandel_core::{Kernel, MAX_THREADS, Params, Threads, compare, reference, total_iterations};
-use mandelbrot_ladder::{KERNELS, atomic, image, kernel, kernel_names, threads_used};
+use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
+use mandel_registry::{KERNELS, KernelInfo, Verification, kernel, kernel_names, threads_used, verification};
+use mandelbrot_ladder::{atomic, image};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +25,13 @@ enum Command {
     /// List every kernel in ladder order, with the ISA path it takes on this CPU.
     List {
         /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The registry's facts: the canonical problem, the bench settings, every kernel with its flags,
+    /// tolerance, ISA path and threads (what scripts/ladder and the Python side read).
+    Describe {
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -54,8 +62,9 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// SIMD kernels: lane-iterations executed against the sum of counts, speed, and efficiency against
-    /// the measured step ceiling and FMA peak of the same ISA path.
+    /// The registered single-thread SIMD kernels: lane-iterations executed against the sum of counts,
+    /// speed, and efficiency against the measured step ceiling and FMA peak of their ISA path
+    /// (MANDEL_ISA forces another).
     Lanes(LanesArgs),
     /// The SIMD kernel's tuning (vectors in flight, steps between checks) on this CPU: every
     /// instantiated tuning timed on the canonical image, and the one the kernels use.
@@ -72,29 +81,29 @@ enum Command {
     },
 }
 
-/// The problem; the defaults are the canonical ladder problem.
+/// The problem; the defaults are the canonical ladder problem ([`Params::canonical`]).
 #[derive(Args, Clone)]
 struct Problem {
     /// Image width in pixels.
-    #[arg(long, default_value_t = 960)]
+    #[arg(long, default_value_t = Params::canonical().width())]
     width: usize,
     /// Image height in pixels.
-    #[arg(long, default_value_t = 960)]
+    #[arg(long, default_value_t = Params::canonical().height())]
     height: usize,
     /// Left edge of the real axis.
-    #[arg(long, default_value_t = -2.0, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().x_range().0, allow_negative_numbers = true)]
     x_min: f64,
     /// Right edge of the real axis.
-    #[arg(long, default_value_t = 0.6, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().x_range().1, allow_negative_numbers = true)]
     x_max: f64,
     /// Bottom edge of the imaginary axis.
-    #[arg(long, default_value_t = -1.5, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().y_range().0, allow_negative_numbers = true)]
     y_min: f64,
     /// Top edge of the imaginary axis.
-    #[arg(long, default_value_t = 1.5, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = Params::canonical().y_range().1, allow_negative_numbers = true)]
     y_max: f64,
     /// Iteration cap: a point that has not escaped after this many steps counts as inside.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = u64::from(Params::canonical().max_iters()))]
     max_iters: u64,
 }
 
@@ -153,13 +162,13 @@ struct SweepArgs {
     #[arg(long, value_delimiter = ',', default_value = "240,480,960,1920,3840")]
     sizes: Vec<usize>,
     /// Iteration cap of the size sweep.
-    #[arg(long, default_value_t = 200)]
+    #[arg(long, default_value_t = u64::from(Params::canonical().max_iters()))]
     size_iters: u64,
     /// Iteration caps for the iteration sweep (at --iters-size pixels square).
     #[arg(long, value_delimiter = ',', default_value = "50,100,200,500,1000,2000,5000")]
     iters: Vec<u64>,
     /// Square image size of the iteration sweep.
-    #[arg(long, default_value_t = 960)]
+    #[arg(long, default_value_t = Params::canonical().width())]
     iters_size: usize,
     /// Seconds of repeated timed renders per point (at least 3, after one untimed warm-up render).
     #[arg(long, default_value_t = 0.5)]
@@ -199,29 +208,12 @@ struct SweepResult {
 struct LanesArgs {
     #[command(flatten)]
     problem: Problem,
-    /// ISA path (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
-    #[arg(long)]
-    isa: Option<String>,
     /// Time each kernel this many times and keep the fastest.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     repeat: u32,
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
-}
-
-#[derive(Serialize)]
-struct PeakRow {
-    isa: &'static str,
-    f32_lanes: usize,
-    f64_lanes: usize,
-    f32_lane_fmas_per_s: f64,
-    f64_lane_fmas_per_s: f64,
-    /// The kernel step's ceiling: lane-iterations per second with every lane busy, nothing else.
-    f32_step_lane_iterations_per_s: f64,
-    f64_step_lane_iterations_per_s: f64,
-    f32_step_tuning: String,
-    f64_step_tuning: String,
 }
 
 #[derive(Serialize)]
@@ -242,58 +234,14 @@ struct TuneRow {
 }
 
 #[derive(Serialize)]
-struct LanesRow {
-    kernel: &'static str,
-    isa: &'static str,
-    precision: &'static str,
-    variant: &'static str,
-    lanes: usize,
-    lane_iterations: u64,
-    sum_of_counts: u64,
-    wasted_fraction: f64,
-    skipped_fraction: f64,
-    seconds: f64,
-    lane_iterations_per_s: f64,
-    peak_lane_fmas_per_s: f64,
-    efficiency: f64,
-    useful_efficiency: f64,
-    step_ceiling_per_s: f64,
-    step_share: f64,
-}
-
-#[derive(Serialize)]
-struct KernelInfo {
-    name: &'static str,
-    rung: &'static str,
-    precision: &'static str,
-    threads: String,
-    isa: &'static str,
-    description: &'static str,
-    tolerance_max_fraction: f64,
-    tolerance_slack_pixels: usize,
-    /// A yardstick, not a rung of the article (the hand-written C reference).
-    reference: bool,
-    /// Whether the kernel can run in this build with these settings; if not, `unavailable` says why.
-    available: bool,
-    unavailable: Option<&'static str>,
-}
-
-#[derive(Serialize)]
 struct VerifyRow {
     kernel: &'static str,
     isa: &'static str,
     precision: &'static str,
     threads: usize,
-    pixels: usize,
-    differing: usize,
-    allowed: usize,
-    max_abs_diff: u32,
-    iterations: u64,
-    reference_iterations: u64,
-    /// Escape-loop steps executed, counting every SIMD lane, busy or idle; below `iterations` for
-    /// kernels that skip work.
-    lane_iterations: u64,
-    ok: bool,
+    /// The bench's verification (`mandel_registry::verification`), the one comparison rule.
+    #[serde(flatten)]
+    v: Verification,
 }
 
 /// `mandel verify` of a kernel that cannot run here: the checked row's keys, null, and the reason.
@@ -321,7 +269,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use is an
     // error before anything runs, never silently ignored (rayon would start 100,000 threads).
-    if let Err(e) = mandelbrot_ladder::check_env() {
+    if let Err(e) = mandel_registry::check_env() {
         eprintln!("mandel: error: {e}");
         return ExitCode::from(2);
     }
@@ -329,7 +277,11 @@ fn main() -> ExitCode {
         Command::Render(a) => a.threads,
         Command::Verify(a) => a.threads,
         Command::Sweep(a) => a.threads,
-        Command::List { .. } | Command::Peak { .. } | Command::Lanes(_) | Command::Tune { .. } => None,
+        Command::List { .. }
+        | Command::Describe { .. }
+        | Command::Peak { .. }
+        | Command::Lanes(_)
+        | Command::Tune { .. } => None,
     };
     let result = match threads {
         // Everything runs inside a pool of the asked size, so the rayon kernels use exactly it.
@@ -343,14 +295,6 @@ fn main() -> ExitCode {
             eprintln!("mandel: error: {message}");
             ExitCode::from(2)
         }
-    }
-}
-
-/// "1", or "pool(N)" with the pool size a call made now would use.
-fn threads_str(k: &mandel_core::Kernel) -> String {
-    match k.threads {
-        Threads::One => "1".into(),
-        Threads::Pool => format!("pool({})", threads_used(k)),
     }
 }
 
@@ -411,311 +355,339 @@ fn to_json<T: Serialize>(value: &T) -> Result<String, String> {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
-        Command::List { json } => {
-            let infos: Vec<KernelInfo> = KERNELS
-                .iter()
-                .map(|k| KernelInfo {
-                    name: k.name,
-                    rung: k.rung,
-                    precision: k.precision.as_str(),
-                    threads: threads_str(k),
-                    isa: (k.isa)(),
-                    description: k.description,
-                    tolerance_max_fraction: k.tolerance.max_fraction,
-                    tolerance_slack_pixels: k.tolerance.slack_pixels,
-                    reference: k.reference,
-                    available: (k.unavailable)().is_none(),
-                    unavailable: (k.unavailable)(),
-                })
-                .collect();
-            if json {
-                println!("{}", serde_json::to_string_pretty(&infos).map_err(|e| e.to_string())?);
-            } else {
-                println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
-                for i in &infos {
-                    let description = match i.unavailable {
-                        Some(reason) => format!("UNAVAILABLE ({reason}): {}", i.description),
-                        None => i.description.to_string(),
-                    };
-                    println!(
-                        "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
-                        i.name, i.rung, i.precision, i.threads, i.isa, description
-                    );
-                }
-                println!("C reference: {}", mandel_c_reference::describe());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Render(args) => {
-            let k = lookup(&args.kernel)?;
-            k.check_available().map_err(|e| e.to_string())?;
-            let params = args.problem.params()?;
-            check_view(k, &params)?;
-            // Output paths are checked before the work, not after it.
-            if let (Some(npy), Some(png)) = (&args.npy, &args.png)
-                && npy == png
-            {
-                return Err(format!("--npy and --png name the same file, {}", npy.display()));
-            }
-            if let Some(path) = &args.npy {
-                check_output("--npy", path)?;
-            }
-            if let Some(path) = &args.png {
-                check_output("--png", path)?;
-            }
-            let mut counts = vec![0u32; params.pixels()];
-            let mut times = Vec::with_capacity(args.repeat as usize);
-            for _ in 0..args.repeat {
-                let t = Instant::now();
-                k.render(&params, &mut counts).map_err(|e| e.to_string())?;
-                times.push(t.elapsed().as_secs_f64());
-            }
-            times.sort_by(f64::total_cmp);
-            let iterations = total_iterations(&counts);
-            println!(
-                "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
-                k.label(),
-                threads_used(k),
-                params.width(),
-                params.height(),
-                params.max_iters(),
-                times[0] * 1e3,
-                times[times.len() / 2] * 1e3,
-                times.len(),
-                iterations,
-                iterations as f64 / times[0] / 1e6,
-            );
-            if !args.no_check
-                && let Some(warning) = reference_warning(k, &params, &counts)
-            {
-                eprintln!("mandel: warning: {warning}");
-            }
-            // Whole files or none: a failed write (full disk) leaves what was at the path before.
-            if let Some(path) = &args.npy {
-                atomic::write_via_temp(path, |tmp| image::write_npy(tmp, &counts, params.height(), params.width()))
-                    .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
-                println!("counts written to {}", path.display());
-            }
-            if let Some(path) = &args.png {
-                atomic::write_via_temp(path, |tmp| {
-                    image::write_png(tmp, &counts, params.height(), params.width(), params.max_iters())
-                })
-                .map_err(|e| format!("cannot write {}: {e} (nothing was written there)", path.display()))?;
-                println!("image written to {}", path.display());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        Command::List { json } => list(json),
+        Command::Describe { json } => describe(json),
+        Command::Render(args) => render(args),
         Command::Sweep(args) => sweep(args),
-        Command::Verify(args) => {
-            let params = args.problem.params()?;
-            let kernels = if args.kernel.is_empty() {
-                KERNELS.iter().collect::<Vec<_>>()
-            } else {
-                args.kernel.iter().map(|n| lookup(n)).collect::<Result<Vec<_>, _>>()?
+        Command::Verify(args) => verify(args),
+        Command::Peak { isa, json } => peak(isa.as_deref(), json),
+        Command::Tune { isa, rounds, json } => tune_command(isa.as_deref(), rounds, json),
+        Command::Lanes(args) => lanes(args),
+    }
+}
+
+/// `mandel list`: the registry in ladder order (`--json`: the kernels of `mandel describe --json`).
+fn list(json: bool) -> Result<ExitCode, String> {
+    let infos: Vec<KernelInfo> = KERNELS.iter().map(KernelInfo::of).collect();
+    if json {
+        println!("{}", to_json(&infos)?);
+    } else {
+        println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
+        for i in &infos {
+            let description = match i.unavailable {
+                Some(reason) => format!("UNAVAILABLE ({reason}): {}", i.description),
+                None => i.description.to_string(),
             };
-            for k in &kernels {
-                check_view(k, &params)?;
-            }
-            let expected = reference::render(&params);
-            let reference_iterations = total_iterations(&expected);
-            // In the order asked; a kernel that cannot run here is skipped (not failed), with the reason.
-            let mut rows = Vec::new();
-            for k in kernels {
-                if let Some(reason) = (k.unavailable)() {
-                    rows.push(VerifyEntry::Skipped(SkippedRow {
-                        kernel: k.name,
-                        isa: (k.isa)(),
-                        precision: k.precision.as_str(),
-                        skipped: reason,
-                        pixels: None,
-                        differing: None,
-                        allowed: None,
-                        ok: None,
-                    }));
-                    continue;
-                }
-                let mut got = vec![0; params.pixels()];
-                let lane_iterations = k.render_counting(&params, &mut got).map_err(|e| e.to_string())?;
-                let cmp = compare(&expected, &got);
-                let allowed = k.tolerance.allowed(cmp.pixels);
-                rows.push(VerifyEntry::Checked(VerifyRow {
-                    kernel: k.name,
-                    isa: (k.isa)(),
-                    precision: k.precision.as_str(),
-                    threads: threads_used(k),
-                    pixels: cmp.pixels,
-                    differing: cmp.differing,
-                    allowed,
-                    max_abs_diff: cmp.max_abs_diff,
-                    iterations: total_iterations(&got),
-                    reference_iterations,
-                    lane_iterations,
-                    ok: cmp.differing <= allowed,
-                }));
-            }
-            if args.json {
-                println!("{}", serde_json::to_string_pretty(&rows).map_err(|e| e.to_string())?);
-            } else {
-                println!(
-                    "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
-                    "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
-                );
-                for row in &rows {
-                    match row {
-                        VerifyEntry::Checked(r) => println!(
-                            "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
-                            r.kernel,
-                            r.isa,
-                            r.differing,
-                            r.allowed,
-                            r.max_abs_diff,
-                            r.iterations,
-                            r.lane_iterations,
-                            if r.ok { "ok" } else { "FAIL" }
-                        ),
-                        VerifyEntry::Skipped(r) => {
-                            println!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)
-                        }
-                    }
-                }
-            }
-            let failed = rows.iter().any(|row| matches!(row, VerifyEntry::Checked(r) if !r.ok));
-            Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            let threads = if i.pool { format!("pool({})", i.threads) } else { i.threads.to_string() };
+            println!(
+                "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
+                i.name,
+                i.rung,
+                i.precision.as_str(),
+                threads,
+                i.isa,
+                description
+            );
         }
-        Command::Peak { isa, json: as_json } => {
-            let peak = mandel_simd::measure_peak(simd_isa(isa.as_deref())?);
-            let row = PeakRow {
-                isa: peak.isa.name(),
-                f32_lanes: peak.f32_lanes,
-                f64_lanes: peak.f64_lanes,
-                f32_lane_fmas_per_s: peak.f32_lane_fmas_per_s,
-                f64_lane_fmas_per_s: peak.f64_lane_fmas_per_s,
-                f32_step_lane_iterations_per_s: peak.f32_step_lane_iterations_per_s,
-                f64_step_lane_iterations_per_s: peak.f64_step_lane_iterations_per_s,
-                f32_step_tuning: peak.f32_step_tuning.name(),
-                f64_step_tuning: peak.f64_step_tuning.name(),
-            };
-            if as_json {
-                println!("{}", serde_json::to_string(&row).map_err(|e| e.to_string())?);
-            } else {
-                println!(
-                    "peak FMA throughput, one core, {}: f32 {:.1} G lane-FMA/s ({} lanes), f64 {:.1} G lane-FMA/s ({} lanes)",
-                    row.isa,
-                    row.f32_lane_fmas_per_s / 1e9,
-                    row.f32_lanes,
-                    row.f64_lane_fmas_per_s / 1e9,
-                    row.f64_lanes
-                );
-                println!(
-                    "step ceiling, one core, {}: f32 {:.2} G lane-iterations/s ({}), f64 {:.2} G lane-iterations/s ({}): \
-                     the kernel's escape step on always-busy vectors, nothing else",
-                    row.isa,
-                    row.f32_step_lane_iterations_per_s / 1e9,
-                    row.f32_step_tuning,
-                    row.f64_step_lane_iterations_per_s / 1e9,
-                    row.f64_step_tuning
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Tune { isa, rounds, json: as_json } => {
-            let rows = tune(isa.as_deref(), rounds, &Params::canonical())?;
-            if as_json {
-                println!("{}", to_json(&rows)?);
-            } else {
-                for r in &rows {
-                    let times: Vec<String> = r.times.iter().map(|(t, s)| format!("{t} {:.3} ms", s * 1e3)).collect();
-                    println!(
-                        "{} {} {}: {}",
-                        r.kernel,
-                        r.isa,
-                        r.precision,
-                        if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
-                    );
-                    println!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Lanes(args) => {
-            let params = args.problem.params()?;
-            for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
-                params
-                    .check_precision(precision)
-                    .map_err(|e| format!("the {} SIMD kernels cannot render this view: {e}", precision.as_str()))?;
-            }
-            let peak = mandel_simd::measure_peak(simd_isa(args.isa.as_deref())?);
-            let mut rows = Vec::new();
-            for precision in [mandel_core::Precision::F32, mandel_core::Precision::F64] {
-                for variant in mandel_simd::Variant::ALL {
-                    let r = mandel_simd::lane_report(peak.isa, precision, variant, &params, args.repeat, &peak);
-                    rows.push(LanesRow {
-                        kernel: r.kernel,
-                        isa: r.isa.name(),
-                        precision: precision.as_str(),
-                        variant: variant.name(),
-                        lanes: r.lanes,
-                        lane_iterations: r.lane_iterations,
-                        sum_of_counts: r.sum_of_counts,
-                        wasted_fraction: r.wasted_fraction,
-                        skipped_fraction: r.skipped_fraction,
-                        seconds: r.seconds,
-                        lane_iterations_per_s: r.lane_iterations_per_s,
-                        peak_lane_fmas_per_s: r.peak_lane_fmas_per_s,
-                        efficiency: r.efficiency,
-                        useful_efficiency: r.useful_efficiency,
-                        step_ceiling_per_s: r.step_ceiling_per_s,
-                        step_share: r.step_share,
-                    });
-                }
-            }
-            if args.json {
-                println!("{}", to_json(&rows)?);
-            } else {
-                println!(
-                    "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9} {:>11} {:>8} {:>8}",
-                    "kernel",
-                    "isa",
-                    "lane-iters",
-                    "sum of counts",
-                    "wasted",
-                    "min ms",
-                    "G lane-it/s",
-                    "of step",
-                    "of FMA"
-                );
-                for r in &rows {
-                    // The algorithmic variant executes fewer lane-iterations than the counts add up to.
-                    let wasted = match r.skipped_fraction > 0.0 {
-                        true => format!("skips {:.1}%", r.skipped_fraction * 100.0),
-                        false => format!("{:.1}%", r.wasted_fraction * 100.0),
-                    };
-                    println!(
-                        "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9.3} {:>11.2} {:>7.1}% {:>7.1}%",
-                        r.kernel,
-                        r.isa,
-                        r.lane_iterations,
-                        r.sum_of_counts,
-                        wasted,
-                        r.seconds * 1e3,
-                        r.lane_iterations_per_s / 1e9,
-                        r.step_share * 100.0,
-                        r.efficiency * 100.0
-                    );
-                }
-                println!(
-                    "one core, {}: step ceiling f32 {:.2} / f64 {:.2} G lane-iterations/s (\"of step\": useful iterations \
-                     against it); FMA peak f32 {:.1} / f64 {:.1} G lane-FMA/s (\"of FMA\": all lane-iterations against it)",
-                    peak.isa,
-                    peak.f32_step_lane_iterations_per_s / 1e9,
-                    peak.f64_step_lane_iterations_per_s / 1e9,
-                    peak.f32_lane_fmas_per_s / 1e9,
-                    peak.f64_lane_fmas_per_s / 1e9
-                );
-            }
-            Ok(ExitCode::SUCCESS)
+        println!("C reference: {}", mandel_c_reference::describe());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel describe`: the registry's facts (canonical problem, bench settings, every kernel with its
+/// flags and tolerance), for the ladder and the Python side to read instead of restating them.
+fn describe(json: bool) -> Result<ExitCode, String> {
+    let d = mandel_registry::describe();
+    if json {
+        println!("{}", to_json(&d)?);
+    } else {
+        let c = d.canonical;
+        println!(
+            "canonical problem: {}x{}, {} iterations, x in [{}, {}], y in [{}, {}]",
+            c.width, c.height, c.max_iters, c.x_min, c.x_max, c.y_min, c.y_max
+        );
+        let (f, q) = (d.bench.full, d.bench.quick);
+        println!(
+            "bench: sample size {}, warm-up {} s, measurement {} s (quick: {}, {} s, {} s)",
+            f.sample_size, f.warm_up_s, f.measurement_s, q.sample_size, q.warm_up_s, q.measurement_s
+        );
+        println!("thread pool: {} threads", d.pool_threads);
+        for k in &d.kernels {
+            let flags: Vec<&str> =
+                [(k.reference, "reference"), (k.algorithmic, "algorithmic"), (k.one_lane, "one lane")]
+                    .into_iter()
+                    .filter_map(|(on, name)| on.then_some(name))
+                    .collect();
+            println!(
+                "{:<28} {} {:<7} tolerance {} + {:.1}%  {}",
+                k.name,
+                k.precision.as_str(),
+                k.isa,
+                k.tolerance_slack_pixels,
+                k.tolerance_max_fraction * 100.0,
+                flags.join(", ")
+            );
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel render`: time one kernel, warn if it strays from the reference, write the files asked for.
+fn render(args: RenderArgs) -> Result<ExitCode, String> {
+    let k = lookup(&args.kernel)?;
+    k.check_available().map_err(|e| e.to_string())?;
+    let params = args.problem.params()?;
+    check_view(k, &params)?;
+    // Output paths are checked before the work, not after it.
+    if let (Some(npy), Some(png)) = (&args.npy, &args.png)
+        && npy == png
+    {
+        return Err(format!("--npy and --png name the same file, {}", npy.display()));
+    }
+    if let Some(path) = &args.npy {
+        check_output("--npy", path)?;
+    }
+    if let Some(path) = &args.png {
+        check_output("--png", path)?;
+    }
+    let mut counts = vec![0u32; params.pixels()];
+    let mut times = Vec::with_capacity(args.repeat as usize);
+    for _ in 0..args.repeat {
+        let t = Instant::now();
+        k.render(&params, &mut counts).map_err(|e| e.to_string())?;
+        times.push(t.elapsed().as_secs_f64());
+    }
+    times.sort_by(f64::total_cmp);
+    let iterations = total_iterations(&counts);
+    println!(
+        "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
+        k.label(),
+        threads_used(k),
+        params.width(),
+        params.height(),
+        params.max_iters(),
+        times[0] * 1e3,
+        times[times.len() / 2] * 1e3,
+        times.len(),
+        iterations,
+        iterations as f64 / times[0] / 1e6,
+    );
+    if !args.no_check
+        && let Some(warning) = reference_warning(k, &params, &counts)
+    {
+        eprintln!("mandel: warning: {warning}");
+    }
+    write_outputs(&args, &params, &counts)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `render`'s `--npy`/`--png`: whole files or none, a failed write (full disk) leaves what was there.
+fn write_outputs(args: &RenderArgs, params: &Params, counts: &[u32]) -> Result<(), String> {
+    let failed =
+        |path: &Path, e: std::io::Error| format!("cannot write {}: {e} (nothing was written there)", path.display());
+    if let Some(path) = &args.npy {
+        atomic::write_via_temp(path, |tmp| image::write_npy(tmp, counts, params.height(), params.width()))
+            .map_err(|e| failed(path, e))?;
+        println!("counts written to {}", path.display());
+    }
+    if let Some(path) = &args.png {
+        atomic::write_via_temp(path, |tmp| {
+            image::write_png(tmp, counts, params.height(), params.width(), params.max_iters())
+        })
+        .map_err(|e| failed(path, e))?;
+        println!("image written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// `mandel verify`: every kernel asked for against the f64 reference; exit 1 if one is outside its tolerance.
+fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
+    let params = args.problem.params()?;
+    let kernels = if args.kernel.is_empty() {
+        KERNELS.iter().collect::<Vec<_>>()
+    } else {
+        args.kernel.iter().map(|n| lookup(n)).collect::<Result<Vec<_>, _>>()?
+    };
+    for k in &kernels {
+        check_view(k, &params)?;
+    }
+    let expected = reference::render(&params);
+    // In the order asked; a kernel that cannot run here is skipped (not failed), with the reason.
+    let mut rows = Vec::new();
+    for k in kernels {
+        if let Some(reason) = (k.unavailable)() {
+            rows.push(VerifyEntry::Skipped(SkippedRow {
+                kernel: k.name,
+                isa: (k.isa)(),
+                precision: k.precision.as_str(),
+                skipped: reason,
+                pixels: None,
+                differing: None,
+                allowed: None,
+                ok: None,
+            }));
+            continue;
+        }
+        let v = verification(k, &params, &expected).map_err(|e| e.to_string())?;
+        rows.push(VerifyEntry::Checked(VerifyRow {
+            kernel: k.name,
+            isa: (k.isa)(),
+            precision: k.precision.as_str(),
+            threads: threads_used(k),
+            v,
+        }));
+    }
+    if args.json {
+        println!("{}", to_json(&rows)?);
+    } else {
+        println!(
+            "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
+            "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
+        );
+        for row in &rows {
+            match row {
+                VerifyEntry::Checked(r) => println!(
+                    "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
+                    r.kernel,
+                    r.isa,
+                    r.v.differing,
+                    r.v.allowed,
+                    r.v.max_abs_diff,
+                    r.v.iterations,
+                    r.v.lane_iterations,
+                    if r.v.ok { "ok" } else { "FAIL" }
+                ),
+                VerifyEntry::Skipped(r) => {
+                    println!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)
+                }
+            }
+        }
+    }
+    let failed = rows.iter().any(|row| matches!(row, VerifyEntry::Checked(r) if !r.v.ok));
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// `mandel peak`: one core's FMA peak and step ceiling on a SIMD path.
+fn peak(isa: Option<&str>, json: bool) -> Result<ExitCode, String> {
+    let peak = mandel_simd::measure_peak(simd_isa(isa)?);
+    if json {
+        println!("{}", serde_json::to_string(&peak).map_err(|e| e.to_string())?);
+    } else {
+        println!(
+            "peak FMA throughput, one core, {}: f32 {:.1} G lane-FMA/s ({} lanes), f64 {:.1} G lane-FMA/s ({} lanes)",
+            peak.isa,
+            peak.f32_lane_fmas_per_s / 1e9,
+            peak.f32_lanes,
+            peak.f64_lane_fmas_per_s / 1e9,
+            peak.f64_lanes
+        );
+        println!(
+            "step ceiling, one core, {}: f32 {:.2} G lane-iterations/s ({}), f64 {:.2} G lane-iterations/s ({}): \
+             the kernel's escape step on always-busy vectors, nothing else",
+            peak.isa,
+            peak.f32_step_lane_iterations_per_s / 1e9,
+            peak.f32_step_tuning,
+            peak.f64_step_lane_iterations_per_s / 1e9,
+            peak.f64_step_tuning
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel tune`: every tuning's time on the canonical image, and the one the kernels use.
+fn tune_command(isa: Option<&str>, rounds: u32, json: bool) -> Result<ExitCode, String> {
+    let rows = tune(isa, rounds, &Params::canonical())?;
+    if json {
+        println!("{}", to_json(&rows)?);
+    } else {
+        for r in &rows {
+            let times: Vec<String> = r.times.iter().map(|(t, s)| format!("{t} {:.3} ms", s * 1e3)).collect();
+            println!(
+                "{} {} {}: {}",
+                r.kernel,
+                r.isa,
+                r.precision,
+                if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
+            );
+            println!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel lanes`: for every registered single-thread SIMD kernel, lane-iterations executed (its
+/// instrumented render) against useful ones, and speed against the step ceiling and the FMA peak of
+/// the path the kernels take (`MANDEL_ISA` forces another).
+fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
+    let params = args.problem.params()?;
+    let kernels: Vec<&Kernel> =
+        KERNELS.iter().filter(|k| k.threads == Threads::One && !k.one_lane && (k.unavailable)().is_none()).collect();
+    for k in &kernels {
+        check_view(k, &params)?;
+    }
+    let peak = mandel_simd::measure_peak(mandel_simd::selected_isa());
+    let mut rows = Vec::new();
+    let mut out = vec![0u32; params.pixels()];
+    for k in kernels {
+        let lane_iterations = k.render_counting(&params, &mut out).map_err(|e| e.to_string())?;
+        let sum_of_counts = total_iterations(&out);
+        let mut seconds = f64::INFINITY;
+        for _ in 0..args.repeat {
+            let t = Instant::now();
+            k.render(&params, &mut out).map_err(|e| e.to_string())?;
+            seconds = seconds.min(t.elapsed().as_secs_f64());
+        }
+        rows.push(mandel_simd::LaneReport::new(
+            k.name,
+            (k.isa)(),
+            k.precision,
+            lane_iterations,
+            sum_of_counts,
+            seconds,
+            &peak,
+        ));
+    }
+    if args.json {
+        println!("{}", to_json(&rows)?);
+    } else {
+        print_lanes(&rows, &peak);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
+    println!(
+        "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9} {:>11} {:>8} {:>8}",
+        "kernel", "isa", "lane-iters", "sum of counts", "wasted", "min ms", "G lane-it/s", "of step", "of FMA"
+    );
+    for r in rows {
+        // An algorithmic kernel executes fewer lane-iterations than the counts add up to.
+        let wasted = match r.skipped_fraction > 0.0 {
+            true => format!("skips {:.1}%", r.skipped_fraction * 100.0),
+            false => format!("{:.1}%", r.wasted_fraction * 100.0),
+        };
+        println!(
+            "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9.3} {:>11.2} {:>7.1}% {:>7.1}%",
+            r.kernel,
+            r.isa,
+            r.lane_iterations,
+            r.sum_of_counts,
+            wasted,
+            r.seconds * 1e3,
+            r.lane_iterations_per_s / 1e9,
+            r.step_share * 100.0,
+            r.efficiency * 100.0
+        );
+    }
+    println!(
+        "one core, {}: step ceiling f32 {:.2} / f64 {:.2} G lane-iterations/s (\"of step\": useful iterations \
+         against it); FMA peak f32 {:.1} / f64 {:.1} G lane-FMA/s (\"of FMA\": all lane-iterations against it)",
+        peak.isa,
+        peak.f32_step_lane_iterations_per_s / 1e9,
+        peak.f64_step_lane_iterations_per_s / 1e9,
+        peak.f32_lane_fmas_per_s / 1e9,
+        peak.f64_lane_fmas_per_s / 1e9
+    );
 }
 
 /// `mandel tune`: every tuning timed on `params` (the canonical image by default), per precision.
@@ -760,7 +732,7 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
 }
 
 fn tune_simd(isa: mandel_simd::Isa, rounds: u32, params: &Params) -> Vec<TuneRow> {
-    [mandel_core::Precision::F32, mandel_core::Precision::F64]
+    [Precision::F32, Precision::F64]
         .into_iter()
         .map(|precision| {
             let c = mandel_simd::calibrate(isa, precision, params, rounds as usize);

@@ -137,11 +137,16 @@ fn peak_and_lanes_report_what_the_ladder_reads() {
     let (code, out, err) = mandel(&["lanes", "--width", "97", "--height", "61", "--repeat", "1", "--json"]);
     assert_eq!(code, 0, "{err}");
     let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!(rows.len(), 6, "{out}");
+    // Every registered single-thread SIMD kernel that runs here, in registry order, and no other.
+    let simd: Vec<&str> = mandel_registry::available_kernels()
+        .filter(|k| k.threads == mandel_core::Threads::One && !k.one_lane)
+        .map(|k| k.name)
+        .collect();
+    assert_eq!(rows.iter().map(|r| r["kernel"].as_str().unwrap()).collect::<Vec<_>>(), simd, "{out}");
     for r in &rows {
         let (lanes, useful) = (r["lane_iterations"].as_u64().unwrap(), r["sum_of_counts"].as_u64().unwrap());
         let skipped = r["skipped_fraction"].as_f64().unwrap();
-        if r["variant"] == "algorithmic" {
+        if mandel_registry::kernel(r["kernel"].as_str().unwrap()).unwrap().algorithmic {
             assert!(lanes < useful, "{r}");
             assert!((skipped - (1.0 - lanes as f64 / useful as f64)).abs() < 1e-12, "{r}");
         } else {
@@ -404,4 +409,41 @@ fn mandel_tuning_is_checked_and_used() {
             assert_eq!(row["times"].as_array().unwrap().len(), mandel_simd::TUNINGS.len(), "{row}");
         }
     }
+}
+
+/// `mandel describe --json`: the registry's facts the ladder and the Python side read instead of
+/// restating them: the canonical problem, the bench settings, and every registered kernel in ladder
+/// order with integer threads, its flags and its tolerance; `list --json` reports the same kernels.
+#[test]
+fn describe_reports_the_registry_s_facts() {
+    let (code, out, err) = mandel_env(&["describe", "--json"], &[("RAYON_NUM_THREADS", "3")]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(d["schema"], "mandel-describe/1");
+    let p = mandel_core::Params::canonical();
+    let c = &d["canonical"];
+    assert_eq!((c["width"].as_u64(), c["height"].as_u64()), (Some(p.width() as u64), Some(p.height() as u64)));
+    assert_eq!((c["x_min"].as_f64().unwrap(), c["x_max"].as_f64().unwrap()), p.x_range());
+    assert_eq!((c["y_min"].as_f64().unwrap(), c["y_max"].as_f64().unwrap()), p.y_range());
+    assert_eq!(c["max_iters"].as_u64(), Some(u64::from(p.max_iters())));
+    assert_eq!(d["pool_threads"], 3);
+    let full = &d["bench"]["full"];
+    assert_eq!(full["sample_size"].as_u64(), Some(mandel_registry::BENCH_FULL.sample_size as u64));
+    assert_eq!(full["measurement_s"].as_f64(), Some(mandel_registry::BENCH_FULL.measurement_s));
+    assert_eq!(d["bench"]["quick"]["warm_up_s"].as_f64(), Some(mandel_registry::BENCH_QUICK.warm_up_s));
+    let kernels = d["kernels"].as_array().unwrap();
+    assert_eq!(kernels.len(), mandel_registry::KERNELS.len());
+    for (k, r) in kernels.iter().zip(mandel_registry::KERNELS) {
+        assert_eq!(k["name"], r.name);
+        assert_eq!(k["precision"], r.precision.as_str());
+        assert_eq!(k["pool"], r.threads == mandel_core::Threads::Pool);
+        assert_eq!(k["threads"], if r.threads == mandel_core::Threads::Pool { 3 } else { 1 }, "{k}");
+        assert_eq!((k["reference"].as_bool(), k["algorithmic"].as_bool()), (Some(r.reference), Some(r.algorithmic)));
+        assert_eq!(k["one_lane"], r.one_lane);
+        assert_eq!(k["tolerance_max_fraction"].as_f64(), Some(r.tolerance.max_fraction));
+        assert_eq!(k["tolerance_slack_pixels"].as_u64(), Some(r.tolerance.slack_pixels as u64));
+    }
+    let (code, out, err) = mandel_env(&["list", "--json"], &[("RAYON_NUM_THREADS", "3")]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), d["kernels"]);
 }

@@ -2,7 +2,7 @@
 //! build cannot run (the C reference without a C compiler) are skipped, and only references may be.
 
 use mandel_core::{Params, Precision, Tolerance, compare, reference, verify};
-use mandelbrot_ladder::{KERNELS, available_kernels};
+use mandel_registry::{KERNELS, available_kernels};
 
 const SIZES: &[(usize, usize, u64)] =
     &[(1, 1, 200), (1, 7, 200), (7, 1, 200), (17, 13, 200), (33, 7, 1000), (960, 960, 20), (960, 960, 50)];
@@ -94,7 +94,7 @@ fn names_are_unique_and_stable() {
     names.dedup();
     assert_eq!(names.len(), KERNELS.len());
     for n in ["naive-f32", "naive-f64", "num-complex-f64", "fma-f32", "fma-f64"] {
-        assert!(mandelbrot_ladder::kernel(n).is_some(), "{n} missing from the registry");
+        assert!(mandel_registry::kernel(n).is_some(), "{n} missing from the registry");
     }
 }
 
@@ -111,7 +111,7 @@ fn lane_iteration_counters() {
         let sum = mandel_core::total_iterations(&out);
         if k.lane_iterations_fn.is_none() {
             assert_eq!(lanes, sum, "{}", k.name);
-        } else if k.rung.starts_with("algorithmic") {
+        } else if k.algorithmic {
             // 32.5 M of 40.1 M iterations lie in the cardioid and the period-2 bulb alone (the SIMD
             // kernel executes more than the scalar one: lanes idle in vectors that straddle the set).
             assert!(lanes < sum / 2, "{}: {lanes} of {sum}", k.name);
@@ -150,9 +150,9 @@ fn only_references_may_be_unavailable() {
 #[test]
 fn c_references_equal_simd_f32() {
     let p = Params::canonical();
-    let simd = mandelbrot_ladder::kernel("simd-f32").unwrap().render_vec(&p);
+    let simd = mandel_registry::kernel("simd-f32").unwrap().render_vec(&p);
     for name in ["c-ref-f32", "rayon-c-ref-f32"] {
-        let k = mandelbrot_ladder::kernel(name).unwrap();
+        let k = mandel_registry::kernel(name).unwrap();
         assert!(k.reference && k.precision == Precision::F32, "{name}");
         if (k.unavailable)().is_none() {
             let mut out = vec![0; p.pixels()];
@@ -211,5 +211,17 @@ fn every_kernel_equals_the_reference_where_values_overflow() {
                 assert_eq!(cmp.differing, 0, "{} at +-{r:e} {w}x{h}: {cmp:?}", k.label());
             }
         }
+    }
+}
+
+/// The registry's flags agree with what the kernels do: a one-lane kernel that skips nothing has no
+/// lane counter (its lane-iterations are its counts), SIMD and algorithmic kernels have one, and every
+/// tolerance is the rule's for the kernel's precision (`Tolerance::of`, fused or not).
+#[test]
+fn flags_agree_with_the_kernels() {
+    for k in KERNELS {
+        assert_eq!(k.lane_iterations_fn.is_some(), !k.one_lane || k.algorithmic, "{}", k.name);
+        let rule = [false, true].map(|fused| Tolerance::of(k.precision, fused));
+        assert!(rule.contains(&k.tolerance), "{}: {:?}", k.name, k.tolerance);
     }
 }

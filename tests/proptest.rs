@@ -2,7 +2,7 @@
 //! ones agree on at least 90% of the pixels (their tolerances are asserted on fixed views).
 
 use mandel_core::{Params, verify};
-use mandelbrot_ladder::available_kernels;
+use mandel_registry::available_kernels;
 use proptest::prelude::*;
 
 proptest! {

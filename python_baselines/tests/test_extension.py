@@ -200,7 +200,9 @@ def test_garbage_environment_raises_naming_the_variable(monkeypatch, var, value,
 def test_valid_environment_is_accepted(monkeypatch):
     monkeypatch.setenv("MANDEL_ISA", "AVX2")
     monkeypatch.setenv("RAYON_NUM_THREADS", "3")
-    assert {k["threads"] for k in m.kernels() if k["pool"]} == {3}
+    # The pool kernels report the pool that runs them: rayon's global pool, started once per process
+    # (here by earlier tests), so a later RAYON_NUM_THREADS no longer changes it.
+    assert len({k["threads"] for k in m.kernels() if k["pool"]}) == 1
     monkeypatch.setenv("MANDEL_ISA", "")
     monkeypatch.delenv("RAYON_NUM_THREADS")
     assert m.render_new("naive-f64", 4, 4).shape == (4, 4)
@@ -228,3 +230,40 @@ def test_f64_kernels_render_those_views():
 def test_allowed_with_a_bad_pixel_count_raises_value_error(pixels):
     with pytest.raises(ValueError, match="pixels"):
         m.allowed("naive-f32", pixels)
+
+
+def test_the_canonical_problem_is_defined_once():
+    """Python's one copy of the canonical problem (ladderlib.CANONICAL, which problem.py, sweep.py and
+    the ladder scripts read) is Rust's `Params::canonical()`, and the extension's defaults are it."""
+    from ladderlib import CANONICAL
+    from problem import Problem
+
+    assert m.canonical() == CANONICAL
+    assert Problem().as_dict() == CANONICAL
+    assert m.reference(8, 8).tolist() == m.reference(8, 8, **{k: v for k, v in CANONICAL.items()
+                                                                if k not in ("width", "height")}).tolist()
+
+
+def test_tolerances_follow_the_one_rule():
+    """The Python rungs' tolerances come from Rust's rule (precision, fused or not), the one every
+    registered kernel follows."""
+    assert m.tolerance("f64") == {"max_fraction": 0.0, "slack_pixels": 0}
+    assert m.tolerance("f64", fused=True) == {"max_fraction": 0.001, "slack_pixels": 2}
+    assert m.tolerance("f32") == m.tolerance("f32", True) == {"max_fraction": 0.01, "slack_pixels": 2}
+    with pytest.raises(ValueError, match="precision"):
+        m.tolerance("f16")
+    by_name = {k["name"]: k for k in m.kernels()}
+    assert by_name["naive-f64"]["tolerance"] == m.tolerance("f64")
+    assert by_name["fma-f64"]["tolerance"] == m.tolerance("f64", fused=True)
+
+
+def test_pool_kernels_report_the_pool_rayon_starts(tmp_path):
+    """In a fresh process, RAYON_NUM_THREADS sizes the pool the pool kernels run on and report."""
+    import os
+    import subprocess
+    import sys
+
+    code = "import mandel_ladder as m; print(sorted({k['threads'] for k in m.kernels() if k['pool']}))"
+    env = {**os.environ, "RAYON_NUM_THREADS": "3"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[3]"

@@ -1,8 +1,8 @@
 """Shared code of the ladder command (`scripts/ladder`) and `scripts/compare`.
 
 - `machine`: describe the machine and derive its id;
-- `readers`: read Criterion's output, the Python baselines, and `mandel list/verify/peak --json`,
-  with errors that name the file;
+- `readers`: read `mandel describe --json`, the bench records, the Criterion results they name, the
+  Python baselines and `mandel peak/tune --json`, with errors that name the file;
 - `merge`: turn those inputs into the summary (one row per rung, speedups, share of peak);
 - `fmt`: number formatting and the one table renderer (console text and markdown);
 - `writers`: summary.md, summary.json, summary.csv;
@@ -19,6 +19,11 @@ Standard library only, so that `python3` can run it when the venv is missing.
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"
 BASELINES_SCHEMA = "mandel-baselines/1"
+DESCRIBE_SCHEMA = "mandel-describe/1"  # `mandel describe --json`: the registry's facts
+RECORDS_SCHEMA = "mandel-bench-records/1"  # the bench's records of one run
 
-# The canonical ladder problem (`Params::canonical()` in crates/core): the Rust benches always time it.
+# The canonical ladder problem (`Params::canonical()` in crates/core): the Rust benches always time it. The
+# Python side's one copy (python_baselines/problem.py and sweep.py read it too), for when neither the
+# extension nor `mandel` is at hand (scripts/compare, a Numba-only run.py); a test holds it equal to the
+# extension's canonical(), and the ladder to `mandel describe`'s.
 CANONICAL = {"width": 960, "height": 960, "x_min": -2.0, "x_max": 0.6, "y_min": -1.5, "y_max": 1.5, "max_iters": 200}

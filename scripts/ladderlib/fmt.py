@@ -57,10 +57,8 @@ def agreement(row):
 
 
 def threads(row):
-    t, n = row.get("threads"), row.get("threads_n")
-    if t is None:
-        return DASH
-    return f"{t} ({n})" if str(t) == "pool" and n else str(t)
+    t = row.get("threads")
+    return DASH if t is None else str(t)
 
 
 def _time_cell(row):

@@ -1,8 +1,11 @@
-"""The merge: Criterion's results, `mandel list/verify/peak`, and the Python baselines, into one row per
-rung in ladder order, with speedups and the share of the machine's peak.
+"""The merge: the registry (`mandel describe`), the bench's records (verification, lane-iterations) and
+Criterion's estimates of the benchmarks they name, `mandel peak`, and the Python baselines, into one row
+per rung in ladder order, with speedups and the share of the machine's peak. Nothing here is derived from
+a display string: threads are integers with a `pool` flag, and which kernels run one lane or skip work
+are the registry's flags.
 
 Order: the Python rungs first, in the baselines' order (pyo3-* excepted); then the Rust kernels in
-registry order (`mandel list`); then the pyo3-* rungs, in the baselines' order: the same kernels
+registry order; then the pyo3-* rungs, in the baselines' order: the same kernels
 called from Python, so they sit after the Rust rows they wrap.
 
 Every expected rung gets a row. One that did not run is `missing`, with the reason; one that failed
@@ -12,13 +15,14 @@ rung" of the next row.
 
 Nothing wrong gets in, nothing is dropped: the merge checks every input it is given with the
 readers' rules (a zero, negative or non-finite time is an `InputError`, never a row), and every rung
-named by any input has a row: without `mandel list` the Rust rows come from verify.json and the
-Criterion results; a kernel timed or verified but absent from the registry still gets its row.
+named by any input has a row: without the registry the Rust rows come from the verification rows and
+the Criterion results; a kernel timed or verified but absent from the registry still gets its row.
 `check_summary` holds the result to this before anything is written.
 """
 
+import importlib.util
 import math
-import re
+from pathlib import Path
 
 from . import CANONICAL, SUMMARY_SCHEMA
 from . import readers
@@ -26,21 +30,26 @@ from .readers import InputError
 
 PURE_PYTHON = "python-pure"
 
-# The Python rungs `python_baselines/run.py` measures, in ladder order, with the labels shown when one is missing.
-PYTHON_RUNGS = {
-    "python-pure": "pure Python",
-    "numpy-vectorize": "NumPy np.vectorize",
-    "numpy-masked-counts": "NumPy masked update, counts",
-    "numpy-masked-bitmap": "NumPy masked update, bitmap",
-    "numba": "Numba @jit",
-    "numba-fastmath": "Numba @jit fastmath",
-    "numba-parallel": "Numba parallel prange",
-}
+
+
+def _python_rung_table():
+    """The Python rungs' one table, `PYTHON_RUNGS` of python_baselines/rungs.py (which imports only the
+    standard library when loaded): [] when this checkout has no python_baselines."""
+    path = Path(__file__).resolve().parents[2] / "python_baselines" / "rungs.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location("_ladder_python_rungs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.PYTHON_RUNGS
+
+
+# The Python rungs `python_baselines/run.py` measures, in ladder order, with the labels shown when one is
+# missing, and what each computes: read from run.py's own table, never restated.
+PYTHON_RUNGS = {r["name"]: r["label"] for r in _python_rung_table()}
+PYTHON_COMPUTES = {r["name"]: r.get("computes", "counts") for r in _python_rung_table()}
 
 BITMAP_MARK = "(bitmap only: computes a different result)"
-
-# ISA paths that execute one lane per iteration: their lane-iterations are their iterations.
-SCALAR_ISAS = {"scalar", "fma"}
 
 
 def problem_label(params):
@@ -117,20 +126,16 @@ def step_share(iterations, median_s, step_per_s, threads):
     return (iterations / median_s) / (step_per_s * threads)
 
 
-def thread_count(threads, pool_threads):
-    """Threads a rung runs on: "1", an integer, "pool" (the rayon/Numba pool: `pool_threads`), or
-    "pool(N)" as `mandel list` prints a rayon kernel's pool of N threads."""
-    if threads in (None, ""):
-        return None
-    if str(threads) == "pool":
-        return pool_threads
-    m = re.fullmatch(r"pool\((\d+)\)", str(threads))
-    if m:
-        return int(m.group(1))
-    try:
-        return int(threads)
-    except (TypeError, ValueError):
-        return None
+def thread_count(threads):
+    """Threads a rung runs on, as the inputs report them: a whole number (a pool kernel reports its
+    pool's size); None when unknown."""
+    return threads if isinstance(threads, int) and not isinstance(threads, bool) and threads >= 1 else None
+
+
+def threads_label(info):
+    """The threads column of a Rust row: `1`, or `pool(N)` for a kernel on the rayon pool of N threads."""
+    n = info.get("threads")
+    return f"pool({n})" if info.get("pool") and n is not None else (None if n is None else str(n))
 
 
 def _method(label, name):
@@ -153,13 +158,13 @@ def _row(name, method, language, **fields):
     return row
 
 
-def python_row(rung, problem, pool_threads):
+def python_row(rung, problem):
     v = rung.get("verification") or {}
     row = _row(
         rung["name"], _method(rung.get("rung") or PYTHON_RUNGS.get(rung["name"]), rung["name"]),
         rung.get("language") or "Python",
         precision=rung.get("precision"), isa=rung.get("isa"), threads=rung.get("threads"),
-        threads_n=thread_count(rung.get("threads"), pool_threads), computes=rung.get("computes") or "counts",
+        threads_n=thread_count(rung.get("threads")), computes=rung.get("computes") or "counts",
         problem=problem, median_s=rung.get("median_s"), spread_low_s=rung.get("min_s"), spread_high_s=rung.get("max_s"),
         repeats=rung.get("repeats"), compile_s=rung.get("compile_s"), iterations=rung.get("iterations"),
         pixels=v.get("pixels"), differing=v.get("differing"), allowed=v.get("allowed"),
@@ -174,10 +179,10 @@ def python_row(rung, problem, pool_threads):
 REFERENCE_MARK = "(reference, not a rung)"
 
 
-def rust_row(info, crit, check, pool_threads):
+def rust_row(info, crit, check):
     name = info["name"]
     row = _row(name, _method(info.get("rung"), name), "Rust", precision=info.get("precision"), isa=info.get("isa"),
-               threads=info.get("threads"), threads_n=thread_count(info.get("threads"), pool_threads), kernel=name,
+               threads=threads_label(info), threads_n=thread_count(info.get("threads")), kernel=name,
                reference=bool(info.get("reference")))
     if row["reference"]:
         # A yardstick, not a rung (the registry's references are the hand-written C kernels): its
@@ -215,8 +220,12 @@ def _settle(row, missing_reason):
     return row
 
 
-def add_rates(rows, peak, lanes):
-    """Iterations per second, and the share of peak for rows that run a registered kernel."""
+def add_rates(rows, peak, registry, verify):
+    """Iterations per second, and the shares of peak for rows that run a registered kernel. A row's
+    lane-iterations are its kernel's, counted by the bench's verification render ("measured"); without
+    them, a kernel the registry says runs one lane executes its iterations ("scalar: one lane")."""
+    lanes = {name: v["lane_iterations"] for name, v in verify.items() if v.get("lane_iterations") is not None}
+    one_lane = {k["name"] for k in registry if k.get("one_lane")}
     for r in rows:
         if r["status"] != "ok":
             continue
@@ -226,7 +235,7 @@ def add_rates(rows, peak, lanes):
             continue
         if r["kernel"] in lanes:
             r["lane_iterations"], r["lane_iterations_source"] = lanes[r["kernel"]], "measured"
-        elif r["isa"] in SCALAR_ISAS and r["iterations"]:
+        elif r["kernel"] in one_lane and r["iterations"]:
             r["lane_iterations"], r["lane_iterations_source"] = r["iterations"], "scalar: one lane"
         if peak and r["precision"] in ("f32", "f64"):
             r["peak_share"] = peak_share(r["lane_iterations"], r["median_s"],
@@ -256,7 +265,7 @@ def add_speedups(rows):
             previous = r
 
 
-def check_inputs(registry, verify, criterion, baselines, peak, lanes):
+def check_inputs(registry, verify, criterion, baselines, peak):
     """The readers' rules, applied to whatever the merge is given (InputError naming the input)."""
     if registry is not None:
         readers.check_list(registry)
@@ -269,34 +278,30 @@ def check_inputs(registry, verify, criterion, baselines, peak, lanes):
         readers.check_baselines(baselines)
     if peak is not None:
         readers.check_peak(peak)
-    if not isinstance(lanes, dict) or not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0
-                                              for v in lanes.values()):
-        raise InputError(f"lane-iterations should be whole numbers keyed by kernel, found {lanes!r}")
 
 
 def registry_from_results(verify, criterion):
-    """Kernel descriptions for a merge without `mandel list`: the kernels verify.json names (in its
-    order, the registry's), then those only Criterion timed; precision, threads and ISA from them."""
+    """Kernel descriptions for a merge without the registry: the kernels the verification rows name (in
+    their order, the registry's), then those only Criterion timed; precision, threads and ISA from them."""
     names = list(verify) + [n for n in criterion if n not in verify]
     out = []
     for name in names:
         v, c = verify.get(name) or {}, criterion.get(name) or {}
-        threads = v.get("threads")
-        out.append({"name": name, "rung": None, "precision": v.get("precision"),
-                    "threads": None if threads is None else str(threads), "isa": v.get("isa") or c.get("isa")})
+        out.append({"name": name, "rung": None, "precision": v.get("precision"), "threads": v.get("threads"),
+                    "pool": False, "isa": v.get("isa") or c.get("isa")})
     return out
 
 
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
-          baselines_missing="Python baselines not run", peak=None, lanes=None,
-          registry_missing="`mandel list` not run"):
-    """The summary: machine, settings, rows and notes. Every argument but the first three may be None.
-    Raises InputError for an input that breaks the readers' rules."""
+          baselines_missing="Python baselines not run", peak=None, registry_missing="`mandel describe` not run"):
+    """The summary: machine, settings, rows and notes. Every argument but the first three may be None:
+    `registry` is the kernels of `mandel describe --json`, `verify` the verification rows of the bench
+    records keyed by kernel, `criterion` the Criterion results they name. Raises InputError for an input
+    that breaks the readers' rules."""
     pool_threads = settings.get("pool_threads") or machine.get("cores")
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
-    lanes = {} if lanes is None else lanes
-    check_inputs(registry, verify, criterion, baselines, peak, lanes)
+    check_inputs(registry, verify, criterion, baselines, peak)
     have_registry = registry is not None
     listed = registry if have_registry else registry_from_results(verify, criterion)
     known = {info["name"] for info in listed}
@@ -315,21 +320,21 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 
     def from_baselines(rung):
         why = rung.get("error") or "no time in the baselines file"
-        return _settle(python_row(rung, problem, pool_threads), why)
+        return _settle(python_row(rung, problem), why)
 
     rows = [from_baselines(r) for r in py_rungs]
     seen = {r["name"] for r in rows}
     for name, label in PYTHON_RUNGS.items():
         if name not in seen:
             row = _row(name, _method(label, name), "Python", precision="f64",
-                       computes="bitmap" if name.endswith("bitmap") else "counts")
+                       computes=PYTHON_COMPUTES[name])
             rows.append(_settle(row, py_reason or "not in the baselines file"))
     for info in listed:
         check = verify.get(info["name"])
         missing = info.get("unavailable") or "no Criterion result"  # e.g. "built without a C compiler"
-        row = _settle(rust_row(info, criterion.get(info["name"]), check, pool_threads), missing)
+        row = _settle(rust_row(info, criterion.get(info["name"]), check), missing)
         if info["name"] in unlisted:
-            row["note"] = (row["note"] + "; " if row["note"] else "") + "not in `mandel list`"
+            row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
     isa_of = {info["name"]: info.get("isa") for info in listed}
     references = {info["name"] for info in listed if info.get("reference")}
@@ -339,7 +344,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         row["reference"] = row["kernel"] in references
         rows.append(row)
 
-    add_rates(rows, peak, lanes)
+    add_rates(rows, peak, listed, verify)
     add_speedups(rows)
     summary = {
         "schema": SUMMARY_SCHEMA,
@@ -354,7 +359,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     }
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, py_reason)
     if unlisted:
-        summary["notes"].insert(0, f"Timed or verified but not in `mandel list`: {', '.join(unlisted)} "
+        summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
                                    "(kept, after the registry's kernels).")
     return check_summary(summary)
 
@@ -393,8 +398,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
         out.append("pure Python is missing or failed: no speedup over pure Python.")
     if not have_registry:
         if any(r["language"] == "Rust" for r in rows):
-            out.append(f"`mandel list` unavailable ({registry_missing}): the Rust rows come from verify.json and "
-                       "the Criterion results, in that order, without rung labels.")
+            out.append(f"The registry is unavailable ({registry_missing}): the Rust rows come from the bench records "
+                       "and the Criterion results, in that order, without rung labels.")
         else:
             out.append(f"Rust rungs missing: {registry_missing}.")
     foreign = summary["settings"].get("python_foreign")

@@ -11,7 +11,7 @@ import json
 import math
 from pathlib import Path
 
-from . import BASELINES_SCHEMA
+from . import BASELINES_SCHEMA, DESCRIBE_SCHEMA, RECORDS_SCHEMA
 
 
 class InputError(Exception):
@@ -131,32 +131,22 @@ def check_criterion_result(r, where):
     return r
 
 
-def criterion_dirs(root, group="ladder"):
-    """Every `<root>/<group>/<kernel>/<isa>/new` folder that holds an estimates.json."""
-    base = Path(root) / group
-    if not base.is_dir():
-        return []
-    return sorted(p.parent for p in base.glob("*/*/new/estimates.json"))
-
-
-def read_criterion(root, isa_of=None, group="ladder"):
-    """All benchmarks of the group under `root` (target/criterion, or a raw/criterion copy), keyed by
-    kernel name. A kernel benched under several ISA paths over time keeps the one `isa_of` (kernel ->
-    ISA, from `mandel list`) names, else the most recently written."""
+def read_criterion(root, ids):
+    """The Criterion results the bench records name, keyed by kernel: `ids` maps a kernel to its
+    benchmark id (`ladder/<kernel>/<isa>`, also its folder under `root`, Criterion's output directory
+    or a raw/criterion copy). Only what this run's bench says it timed is read: nothing is found by
+    globbing, nothing is judged by its date. A named result that is missing is an InputError."""
     found = {}
-    for new_dir in criterion_dirs(root, group):
+    for kernel, bench_id in ids.items():
+        new_dir = Path(root) / bench_id / "new"
+        if not (new_dir / "estimates.json").exists():
+            raise InputError(f"{new_dir}: the bench records say {kernel} was timed as {bench_id}, "
+                             "but Criterion's results are not there")
         r = read_criterion_bench(new_dir)
+        if r["kernel"] != kernel:
+            raise InputError(f"{new_dir}: holds {r['kernel']!r}, the records say {kernel!r}")
         r["dir"] = str(new_dir)
-        r["mtime"] = (new_dir / "estimates.json").stat().st_mtime
-        prev = found.get(r["kernel"])
-        wanted = (isa_of or {}).get(r["kernel"])
-        if prev is None:
-            found[r["kernel"]] = r
-        elif wanted is not None:
-            if r["isa"] == wanted:
-                found[r["kernel"]] = r
-        elif r["mtime"] > prev["mtime"]:
-            found[r["kernel"]] = r
+        found[kernel] = r
     return found
 
 
@@ -237,20 +227,62 @@ def _rows(data, path, keys, what, name_key):
     return data
 
 
-def read_list(path):
-    """`mandel list --json`: the registry in ladder order, as a list of kernel descriptions."""
-    return check_list(load_json(path), path)
+def read_describe(path):
+    """`mandel describe --json`: the canonical problem, the bench settings, the thread pool and the
+    registry in ladder order."""
+    data = require(load_json(path), ["schema", "canonical", "pool_threads", "bench", "kernels"], path,
+                   "`mandel describe --json`")
+    if data["schema"] != DESCRIBE_SCHEMA:
+        raise InputError(f"{path}: schema is {data['schema']!r}, expected {DESCRIBE_SCHEMA!r}")
+    require(data["canonical"], PARAM_KEYS, path, "'canonical'")
+    for mode in ("full", "quick"):
+        require((data["bench"] or {}).get(mode), ["sample_size", "warm_up_s", "measurement_s"], path, f"'bench.{mode}'")
+    _count(data["pool_threads"], path, "'pool_threads'", optional=False)
+    check_list(data["kernels"], path)
+    return data
 
 
-def check_list(data, path="`mandel list --json`"):
-    return _rows(data, path, ["name", "rung", "precision", "threads", "isa"], "`mandel list --json`", "name")
+KERNEL_KEYS = ["name", "rung", "precision", "threads", "pool", "isa"]
 
 
-def read_verify(path):
-    """`mandel verify --json`, keyed by kernel name."""
-    rows = _rows(load_json(path), path, ["kernel", "pixels", "differing", "allowed", "ok"], "`mandel verify --json`",
-                 "kernel")
-    return check_verify({r["kernel"]: r for r in rows}, path)
+def check_list(data, path="the registry"):
+    """The registry's kernels (`mandel describe/list --json`): named once each, whole-number threads
+    (the pool's size for a pool kernel), a true/false `pool`."""
+    _rows(data, path, KERNEL_KEYS, "the registry", "name")
+    for k in data:
+        if _count(k["threads"], path, f"kernel {k['name']!r} threads", optional=False) < 1:
+            raise InputError(f"{path}: kernel {k['name']!r} threads should be 1 or more")
+        if not isinstance(k["pool"], bool):
+            raise InputError(f"{path}: kernel {k['name']!r} pool should be true or false, found {k['pool']!r}")
+    return data
+
+
+def read_records(path):
+    """The bench's records (`benches/ladder.rs`, schema mandel-bench-records/1): one per registered
+    kernel, its verification (null when unavailable) and the Criterion benchmark that timed it (null
+    when not timed). Returns (records, verify rows keyed by kernel, Criterion ids keyed by kernel)."""
+    data = require(load_json(path), ["schema", "criterion", "params", "records"], path, "the bench records")
+    if data["schema"] != RECORDS_SCHEMA:
+        raise InputError(f"{path}: schema is {data['schema']!r}, expected {RECORDS_SCHEMA!r}")
+    if not isinstance(data["records"], list):
+        raise InputError(f"{path}: 'records' should be a list")
+    check_list(data["records"], path)
+    verify, ids = {}, {}
+    for r in data["records"]:
+        v, bench_id = r.get("verification"), r.get("criterion_id")
+        if v is None:
+            if not r.get("unavailable"):
+                raise InputError(f"{path}: {r['name']!r} has no verification and is not unavailable")
+            verify[r["name"]] = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"],
+                                 "skipped": r["unavailable"], "pixels": None, "differing": None, "allowed": None,
+                                 "ok": None}
+        else:
+            verify[r["name"]] = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"],
+                                 "threads": r["threads"], **require(v, ["pixels", "differing", "allowed", "ok"],
+                                                                   path, f"{r['name']!r} verification")}
+        if bench_id is not None:
+            ids[r["name"]] = _name(bench_id, path, f"{r['name']!r} criterion_id")
+    return data, check_verify(verify, path), ids
 
 
 def check_verify(rows, path="`mandel verify --json`"):
@@ -304,29 +336,3 @@ def check_peak(data, path="`mandel peak --json`"):
     for key in PEAK_KEYS[1:] + [k for k in STEP_KEYS if k in data]:
         positive_seconds(data[key], path, f"'{key}'", what="rate")
     return data
-
-
-def read_lanes(path):
-    """`mandel lanes --json`: a list of rows with kernel and lane_iterations."""
-    data = load_json(path)
-    if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
-        raise InputError(f"{path}: `mandel lanes --json` should be a JSON list of objects")
-    for i, row in enumerate(data):
-        _count(row.get("lane_iterations"), path, f"entry #{i} lane_iterations")
-    return data
-
-
-def lane_iterations(*sources):
-    """Lane-iterations executed per kernel, wherever the CLI reports them: a `lane_iterations` field
-    on rows of `mandel verify/list --json` or of a `mandel lanes --json` list (rows named by `kernel`
-    or `name`), or a {kernel: count} object. Later sources win."""
-    found = {}
-    for source in sources:
-        if isinstance(source, dict) and all(isinstance(v, (int, float)) for v in source.values()):
-            found.update({k: int(v) for k, v in source.items()})
-            continue
-        rows = source.values() if isinstance(source, dict) else (source or [])
-        for row in rows:
-            if isinstance(row, dict) and isinstance(row.get("lane_iterations"), (int, float)):
-                found[row.get("kernel") or row.get("name")] = int(row["lane_iterations"])
-    return found

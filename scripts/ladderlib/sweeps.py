@@ -24,10 +24,7 @@ import math
 from . import atomic
 from . import svg as svglib
 
-from . import atomic
-
 SCHEMA = "mandel-ladder-sweeps/1"
-SCALAR_ISAS = {"scalar", "fma"}
 OFF_LINE = 0.20  # relative residual above which a point is flagged as off the line
 CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height", "pixels", "max_iters",
                "iterations", "min_s", "median_s", "timed_calls", "ns_per_iteration", "fit_s", "off_fit"]
@@ -35,14 +32,13 @@ CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height
 
 def pick_kernels(summary, registry):
     """(best brute-force Rust kernel, best scalar Rust kernel) by median time in this run's summary: ok rows
-    computing counts; brute force = not an algorithmic rung; scalar = one thread on a scalar ISA path.
-    None where no row qualifies."""
-    rung = {k["name"]: k.get("rung", "") for k in registry or []}
+    of registered kernels computing counts; brute force = the registry does not flag it algorithmic;
+    scalar = one thread, one lane (the registry's `one_lane`). None where no row qualifies."""
+    flags = {k["name"]: k for k in registry or []}
     rows = [r for r in (summary or {}).get("rows", []) if r.get("language") == "Rust" and r.get("status") == "ok"
-            and r.get("computes") == "counts" and r.get("kernel") and r.get("median_s")]
-    brute = [r for r in rows if not rung.get(r["kernel"], r["kernel"]).startswith("algorithmic")
-             and "algorithmic" not in r["kernel"]]
-    scalar = [r for r in brute if r.get("isa") in SCALAR_ISAS and r.get("threads_n") == 1]
+            and r.get("computes") == "counts" and r.get("kernel") in flags and r.get("median_s")]
+    brute = [r for r in rows if not flags[r["kernel"]].get("algorithmic")]
+    scalar = [r for r in brute if flags[r["kernel"]].get("one_lane") and r.get("threads_n") == 1]
 
     def best(candidates):
         return min(candidates, key=lambda r: r["median_s"])["kernel"] if candidates else None

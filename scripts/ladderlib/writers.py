@@ -5,7 +5,7 @@ import io
 import json
 from pathlib import Path
 
-from . import atomic, fmt
+from . import CANONICAL, atomic, fmt
 from .merge import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
@@ -63,7 +63,7 @@ def machine_lines(summary):
         ("Python", f"{version('python')}, NumPy {version('numpy')}, Numba {version('numba')}"),
         ("date", m.get("date") or fmt.DASH),
         ("git commit", m.get("git_commit") or fmt.DASH),
-        ("problem", "960x960 pixels, 200 iterations max, x in [-2.0, 0.6], y in [-1.5, 1.5]"
+        ("problem", problem_text(s.get("params") or CANONICAL)
                     + ("" if not pyparams or pyparams == s["params"] else f" (Python rungs: {pyparams})")),
         ("mode", "quick (a first look: short measurements)" if s.get("quick") else "full"),
         ("Criterion", criterion_line(crit)),
@@ -72,6 +72,12 @@ def machine_lines(summary):
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
         ("C reference tuning", (s.get("c_tuning") or {}).get("value") or "calibrated in each process"),
     ]
+
+
+def problem_text(params):
+    """`960x960 pixels, 200 iterations max, x in [-2.0, 0.6], y in [-1.5, 1.5]` for the canonical problem."""
+    return ("{width}x{height} pixels, {max_iters} iterations max, x in [{x_min}, {x_max}], "
+            "y in [{y_min}, {y_max}]").format(**params)
 
 
 def criterion_line(crit):

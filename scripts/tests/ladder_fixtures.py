@@ -1,5 +1,5 @@
 """Fixture data for the ladder tests, written by the tests themselves: Criterion-style result trees,
-a baselines JSON, and `mandel list/verify --json` rows. Importing this puts scripts/ on sys.path."""
+a baselines JSON, `mandel describe --json` and the bench records. Importing this puts scripts/ on sys.path."""
 
 import json
 import sys
@@ -14,7 +14,7 @@ MACHINE = {"cpu_model": "Intel(R) Xeon(R) Platinum 8488C", "cpu_family_model": "
            "isa_flags": ["avx2", "fma", "avx512f"], "os": "Linux", "rustc": "rustc 1.95.0", "python": "3.11.7",
            "numpy": None, "numba": None, "date": "2026-11-25T04:10:00Z", "git_commit": "abc123", "hostname": "t"}
 SETTINGS = {"quick": False, "criterion": {"sample_size": 10, "warm_up_s": 1.0, "measurement_s": 3.0,
-                                          "source": "benches/ladder.rs", "samples": "10"}}
+                                          "source": "crates/registry/src/bench.rs", "samples": "10"}}
 ITERS = 40_139_097
 
 
@@ -43,19 +43,59 @@ def criterion_bench(root, kernel, isa, median_s, ci=(0.99, 1.01), iterations=ITE
     return new
 
 
-def kernel_info(name, precision, isa="scalar", threads="1", rung=None):
+def kernel_info(name, precision, isa="scalar", threads=1, pool=False, rung=None, one_lane=True, **flags):
+    """A kernel as `mandel describe/list --json` and the bench records report it."""
     return {"name": name, "rung": rung or name.rsplit("-", 1)[0], "precision": precision, "threads": threads,
-            "isa": isa, "description": "", "tolerance_max_fraction": 0.0, "tolerance_slack_pixels": 0}
+            "pool": pool, "isa": isa, "description": "", "tolerance_max_fraction": 0.0, "tolerance_slack_pixels": 0,
+            "reference": False, "algorithmic": False, "one_lane": one_lane, "available": True, "unavailable": None,
+            **flags}
 
 
 REGISTRY = [kernel_info("naive-f64", "f64"), kernel_info("fma-f64", "f64", isa="fma"),
-            kernel_info("rayon-fma-f64", "f64", isa="fma", threads="pool")]
+            kernel_info("rayon-fma-f64", "f64", isa="fma", threads=2, pool=True)]
 
 
-def verify_row(name, differing=0, allowed=0, ok=True, pixels=921600):
-    return {"kernel": name, "isa": "scalar", "precision": "f64", "pixels": pixels, "differing": differing,
-            "allowed": allowed, "max_abs_diff": 3 if differing else 0, "iterations": ITERS,
-            "reference_iterations": ITERS, "ok": ok}
+def verification(differing=0, allowed=0, ok=True, pixels=921600, lane_iterations=ITERS):
+    return {"pixels": pixels, "differing": differing, "allowed": allowed, "max_abs_diff": 3 if differing else 0,
+            "iterations": ITERS, "reference_iterations": ITERS, "lane_iterations": lane_iterations, "ok": ok}
+
+
+def verify_row(name, **kw):
+    """A verification row keyed as the merge takes them (what readers.read_records makes of a record)."""
+    return {"kernel": name, "isa": "scalar", "precision": "f64", **verification(**kw)}
+
+
+def describe(kernels=None, pool_threads=2):
+    """`mandel describe --json`."""
+    bench = {"sample_size": 10, "warm_up_s": 1.0, "measurement_s": 3.0}
+    return {"schema": "mandel-describe/1", "canonical": dict(CANONICAL), "pool_threads": pool_threads,
+            "bench": {"full": bench, "quick": {**bench, "warm_up_s": 0.3, "measurement_s": 1.0}},
+            "kernels": REGISTRY if kernels is None else kernels}
+
+
+def records(kernels=None, timed=None, verifications=None):
+    """The bench's records: every kernel verified (`verifications` {name: verification} overrides),
+    those in `timed` (all by default) with the Criterion id criterion_bench writes."""
+    kernels = REGISTRY if kernels is None else kernels
+    timed = [k["name"] for k in kernels] if timed is None else timed
+    return {"schema": "mandel-bench-records/1", "quick": False, "criterion": SETTINGS["criterion"],
+            "params": dict(CANONICAL),
+            "records": [{**k, "verification": (verifications or {}).get(k["name"], verification()),
+                         "criterion_id": f"ladder/{k['name']}/{k['isa']}" if k["name"] in timed else None}
+                        for k in kernels]}
+
+
+def bench_ids(root):
+    """The Criterion ids of every `ladder/<kernel>/<isa>` result under `root`, keyed by kernel."""
+    return {p.parent.parent.parent.name: p.parent.parent.relative_to(root).as_posix()
+            for p in sorted(Path(root).glob("ladder/*/*/new/estimates.json"))}
+
+
+def read_criterion(root):
+    """Every result of a fixture tree, read as the ladder reads the ones its records name."""
+    from ladderlib import readers
+
+    return readers.read_criterion(root, bench_ids(root))
 
 
 def rung(name, median_s, computes="counts", ok=True, threads=1, language="Python", label=None):

@@ -22,7 +22,7 @@ def make_summary(tmp_path, tag, scale, drop=(), machine_id=None, isa=None, scale
     root = tmp_path / f"crit-{tag}"
     for name, path, t in (("naive-f64", "scalar", 0.1), ("fma-f64", "fma", 0.05), ("rayon-fma-f64", "fma", 0.025)):
         fx.criterion_bench(root, name, (isa or {}).get(name, path), t * (scales or {}).get(name, scale), ci=ci)
-    crit = {k: v for k, v in readers.read_criterion(root).items() if k not in drop}
+    crit = {k: v for k, v in fx.read_criterion(root).items() if k not in drop}
     py = (scales or {}).get("python", scale)
     base = fx.baselines([fx.rung("python-pure", 5.0 * py), fx.rung("numba", 0.5 * py)], params=params)
     s = merge({**fx.MACHINE}, machine_id or f"machine-{tag}", settings or fx.SETTINGS, registry=fx.REGISTRY,
@@ -80,7 +80,7 @@ def test_isa_and_threads_columns_and_the_isa_note(tmp_path):
     lines = {row[0]: row for row in compare.table([a, b])[1]}
     assert lines["fma-f64"][4] == "avx512" and lines["fma-f64"][9] == "avx2"
     assert lines["fma-f64"][-1] == "ISA differs"
-    assert lines["rayon-fma-f64"][5] == "pool (2)" and lines["rayon-fma-f64"][-1] == ""
+    assert lines["rayon-fma-f64"][5] == "pool(2)" and lines["rayon-fma-f64"][-1] == ""
     assert lines["naive-f64"][7] == "FAILED" and lines["naive-f64"][11] == "FAIL 5,000/0"
     text = "\n".join(compare.summary_lines([a, b]))
     assert "ISA differs on 1 rungs (fma-f64): their ratio mixes the hardware with the instruction set" in text

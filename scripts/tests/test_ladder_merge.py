@@ -7,7 +7,7 @@ from ladderlib.merge import BITMAP_MARK, PYTHON_RUNGS, merge, peak_share
 
 def summary(tmp_path, **over):
     inputs = dict(registry=fx.REGISTRY, verify={k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY},
-                  criterion=readers.read_criterion(fx.criterion_tree(tmp_path / "c")), baselines=fx.baselines())
+                  criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")), baselines=fx.baselines())
     inputs.update(over)
     return merge(fx.MACHINE, "intel-xeon-platinum-8488c-2c", fx.SETTINGS, **inputs)
 
@@ -80,7 +80,7 @@ def test_missing_baselines_show_every_python_rung_as_missing(tmp_path):
 
 
 def test_kernel_without_criterion_result_is_missing_not_dropped(tmp_path):
-    crit = readers.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
     del crit["fma-f64"]
     rows = by_name(summary(tmp_path, criterion=crit))
     assert rows["fma-f64"]["status"] == "missing"
@@ -124,8 +124,11 @@ def test_peak_share_formula():
 
 def test_peak_share_uses_measured_lanes_precision_and_pool_threads(tmp_path):
     peak = {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9}
-    rows = by_name(summary(tmp_path, peak=peak, lanes={"fma-f64": 80_000_000}))
-    # scalar kernel: its iterations are its lane-iterations
+    verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
+    verify["fma-f64"]["lane_iterations"] = 80_000_000
+    del verify["naive-f64"]["lane_iterations"]
+    rows = by_name(summary(tmp_path, peak=peak, verify=verify))
+    # a one-lane kernel without a count: its iterations are its lane-iterations
     assert rows["naive-f64"]["peak_share"] == pytest.approx(fx.ITERS / 0.1 / 4e9)
     assert rows["naive-f64"]["lane_iterations_source"] == "scalar: one lane"
     assert rows["fma-f64"]["peak_share"] == pytest.approx(80e6 / 0.05 / 4e9)
@@ -161,13 +164,13 @@ def test_python_rung_without_a_time_is_missing_with_its_error(tmp_path):
     assert rows["naive-f64"]["speedup_vs_previous"] == pytest.approx(40.0)
 
 
-def test_thread_count_reads_every_spelling():
-    from ladderlib.merge import thread_count
-    assert thread_count("1", 8) == 1
-    assert thread_count("pool", 8) == 8
-    assert thread_count("pool(2)", 8) == 2
-    assert thread_count(None, 8) is None
-    assert thread_count("many", 8) is None
+def test_threads_are_whole_numbers_and_the_pool_a_flag():
+    """No display string is parsed back: a pool kernel reports its pool's size and `pool: true`; the
+    Rust row shows it as pool(N), its threads_n is N."""
+    from ladderlib.merge import thread_count, threads_label
+    assert [thread_count(t) for t in (1, 8, "pool(2)", None, True, 0)] == [1, 8, None, None, None, None]
+    assert threads_label({"threads": 2, "pool": True}) == "pool(2)"
+    assert threads_label({"threads": 1, "pool": False}) == "1"
 
 
 # --- issue 11: the efficiency column is measured against the step ceiling -----------------------

@@ -41,7 +41,8 @@ def draw_inputs(rnd):
         registry.append(dict(registry[0]))  # a kernel listed twice
     verify = {}
     for n in rnd.sample(RUST, rnd.randrange(0, len(RUST) + 1)):
-        row = fx.verify_row(n, differing=draw_count(rnd, bad) if rnd.random() < 0.3 else 0, ok=rnd.random() < 0.9)
+        row = fx.verify_row(n, differing=draw_count(rnd, bad) if rnd.random() < 0.3 else 0, ok=rnd.random() < 0.9,
+                            lane_iterations=draw_count(rnd, bad / 4) or 1)
         verify[n] = row
     criterion = {}
     for n in rnd.sample(RUST, rnd.randrange(0, len(RUST) + 1)):
@@ -67,8 +68,7 @@ def draw_inputs(rnd):
         baselines = fx.baselines(rungs)
     peak = None if rnd.random() < 0.5 else {"isa": "avx512", "f32_lane_fmas_per_s": draw_time(rnd, bad),
                                              "f64_lane_fmas_per_s": 4e9}
-    lanes = {n: draw_count(rnd, bad / 4) or 1 for n in rnd.sample(RUST, 2)}
-    return dict(registry=registry, verify=verify, criterion=criterion, baselines=baselines, peak=peak, lanes=lanes)
+    return dict(registry=registry, verify=verify, criterion=criterion, baselines=baselines, peak=peak)
 
 
 def positive(v):

@@ -1,6 +1,3 @@
-import json
-import os
-
 import pytest
 
 import ladder_fixtures as fx
@@ -11,7 +8,7 @@ from ladderlib.readers import InputError
 def test_criterion_median_ci_iterations_and_sample_range(tmp_path):
     fx.criterion_bench(tmp_path, "naive-f64", "scalar", 0.12, ci=(0.95, 1.05),
                        times=[2.2e8, 2.4e8, 2.6e8])  # 2 iterations each: 110, 120, 130 ms
-    r = readers.read_criterion(tmp_path)["naive-f64"]
+    r = readers.read_criterion(tmp_path, {"naive-f64": "ladder/naive-f64/scalar"})["naive-f64"]
     assert r["full_id"] == "ladder/naive-f64/scalar" and r["isa"] == "scalar"
     assert r["median_s"] == pytest.approx(0.12)
     assert r["ci_low_s"] == pytest.approx(0.114) and r["ci_high_s"] == pytest.approx(0.126)
@@ -20,30 +17,46 @@ def test_criterion_median_ci_iterations_and_sample_range(tmp_path):
     assert (r["samples"], r["min_s"], r["max_s"]) == (3, pytest.approx(0.11), pytest.approx(0.13))
 
 
-def test_criterion_keeps_the_isa_the_registry_names_else_the_newest(tmp_path):
-    old = fx.criterion_bench(tmp_path, "simd-f32", "avx2", 0.02)
+def test_criterion_reads_only_the_results_the_records_name(tmp_path):
+    """No glob, no file dates: the bench records say which benchmark timed each kernel in this run."""
+    fx.criterion_bench(tmp_path, "simd-f32", "avx2", 0.02)  # an earlier run's, on another path
     fx.criterion_bench(tmp_path, "simd-f32", "avx512", 0.01)
-    os.utime(old / "estimates.json", (1, 1))
-    assert readers.read_criterion(tmp_path)["simd-f32"]["isa"] == "avx512"
-    assert readers.read_criterion(tmp_path, {"simd-f32": "avx2"})["simd-f32"]["median_s"] == pytest.approx(0.02)
+    assert readers.read_criterion(tmp_path, {"simd-f32": "ladder/simd-f32/avx2"})["simd-f32"]["median_s"] == \
+        pytest.approx(0.02)
+    assert readers.read_criterion(tmp_path, {}) == {}
+    with pytest.raises(InputError, match=r"the bench records say fma-f32 was timed as ladder/fma-f32/fma"):
+        readers.read_criterion(tmp_path, {"fma-f32": "ladder/fma-f32/fma"})
+    with pytest.raises(InputError, match=r"holds 'simd-f32', the records say 'simd-f64'"):
+        readers.read_criterion(tmp_path, {"simd-f64": "ladder/simd-f32/avx2"})
 
 
-def test_criterion_without_results_is_empty(tmp_path):
-    assert readers.read_criterion(tmp_path / "nothing") == {}
+def test_records_give_verification_rows_and_criterion_ids(tmp_path):
+    kernels = fx.REGISTRY + [fx.kernel_info("c-ref-f32", "f32", available=False, unavailable="no C compiler")]
+    data = fx.records(kernels, timed=["naive-f64", "rayon-fma-f64"],
+                      verifications={"fma-f64": fx.verification(differing=9, ok=False), "c-ref-f32": None})
+    records, verify, ids = readers.read_records(fx.write_json(tmp_path / "r.json", data))
+    assert [r["name"] for r in records["records"]] == [k["name"] for k in kernels]
+    assert ids == {"naive-f64": "ladder/naive-f64/scalar", "rayon-fma-f64": "ladder/rayon-fma-f64/fma"}
+    assert verify["fma-f64"]["ok"] is False and verify["rayon-fma-f64"]["threads"] == 2
+    assert verify["naive-f64"]["lane_iterations"] == fx.ITERS
+    assert verify["c-ref-f32"]["skipped"] == "no C compiler" and verify["c-ref-f32"]["ok"] is None
+    data["records"][0]["threads"] = "pool(2)"  # threads are whole numbers, never display strings
+    with pytest.raises(InputError, match=r"threads should be a whole number"):
+        readers.read_records(fx.write_json(tmp_path / "s.json", data))
 
 
 def test_bad_json_names_the_file(tmp_path):
     new = fx.criterion_bench(tmp_path, "naive-f64", "scalar", 0.1)
     (new / "estimates.json").write_text("{not json")
     with pytest.raises(InputError, match=r"estimates\.json: not valid JSON"):
-        readers.read_criterion(tmp_path)
+        readers.read_criterion(tmp_path, fx.bench_ids(tmp_path))
 
 
 def test_missing_keys_are_named_with_the_file(tmp_path):
     new = fx.criterion_bench(tmp_path, "naive-f64", "scalar", 0.1)
     fx.write_json(new / "estimates.json", {"mean": {"point_estimate": 1.0}})
     with pytest.raises(InputError) as e:
-        readers.read_criterion(tmp_path)
+        readers.read_criterion(tmp_path, fx.bench_ids(tmp_path))
     assert str(new / "estimates.json") in str(e.value) and "lacks key(s) median" in str(e.value)
 
 
@@ -73,28 +86,15 @@ def test_baselines_extra_fields_are_fine(tmp_path):
 
 def test_unreadable_file_and_wrong_shapes(tmp_path):
     with pytest.raises(InputError, match=r"nope\.json: cannot read"):
-        readers.read_verify(tmp_path / "nope.json")
-    with pytest.raises(InputError, match=r"v\.json: `mandel verify --json` should be a JSON list, found dict"):
-        readers.read_verify(fx.write_json(tmp_path / "v.json", {"kernel": "x"}))
-    with pytest.raises(InputError, match=r"l\.json: entry #0 lacks key\(s\) isa"):
-        readers.read_list(fx.write_json(tmp_path / "l.json", [{"name": "a", "rung": "a", "precision": "f32",
-                                                                "threads": "1"}]))
+        readers.read_records(tmp_path / "nope.json")
+    with pytest.raises(InputError, match=r"v\.json: the bench records should be a JSON object, found list"):
+        readers.read_records(fx.write_json(tmp_path / "v.json", [{"kernel": "x"}]))
+    with pytest.raises(InputError, match=r"l\.json: entry #0 lacks key\(s\) pool, isa"):
+        readers.read_describe(fx.write_json(tmp_path / "l.json", fx.describe([{"name": "a", "rung": "a",
+                                                                               "precision": "f32", "threads": 1}])))
     with pytest.raises(InputError, match=r"p\.json: 'f64_lane_fmas_per_s' should be a positive, finite rate"):
         readers.read_peak(fx.write_json(tmp_path / "p.json", {"isa": "avx512", "f32_lane_fmas_per_s": 1e9,
                                                                "f64_lane_fmas_per_s": None}))
-
-
-def test_verify_rows_keyed_by_kernel(tmp_path):
-    path = fx.write_json(tmp_path / "v.json", json.dumps([fx.verify_row("a"), fx.verify_row("b", 7, 9)]))
-    v = readers.read_verify(path)
-    assert v["b"]["differing"] == 7 and v["a"]["ok"] is True
-
-
-def test_lane_iterations_from_any_source():
-    verify = {"simd-f32": {"kernel": "simd-f32", "lane_iterations": 100}, "naive-f32": {"kernel": "naive-f32"}}
-    listed = [{"name": "simd-f64", "lane_iterations": 7}]
-    assert readers.lane_iterations(listed, verify, {"simd-f32": 120}) == {"simd-f64": 7, "simd-f32": 120}
-    assert readers.lane_iterations(None, None) == {}
 
 
 @pytest.mark.parametrize("model,cores,expected", [

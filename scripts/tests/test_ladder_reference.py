@@ -1,4 +1,4 @@
-"""Reference rows (the hand-written C kernels of `mandel list --json`, `reference: true`): labelled as
+"""Reference rows (the hand-written C kernels of the registry, `reference: true`): labelled as
 references, never the "previous rung" of another row, and `missing` with the reason when the build
 cannot run them (built without a C compiler), even if an earlier build left Criterion results."""
 
@@ -28,7 +28,7 @@ def summary(tmp_path, registry):
     fx.criterion_bench(root, "c-ref-f64", "avx512", 0.04)
     verify = {k["name"]: fx.verify_row(k["name"]) if k.get("available", True) else skipped_row(k) for k in registry}
     s = merge(fx.MACHINE, "m", fx.SETTINGS, registry=registry, verify=verify,
-              criterion=readers.read_criterion(root), baselines=fx.baselines())
+              criterion=fx.read_criterion(root), baselines=fx.baselines())
     return {r["name"]: r for r in s["rows"]}, s
 
 
@@ -52,7 +52,7 @@ def test_reference_without_the_mark_in_its_label_gets_it(tmp_path):
 
 
 def test_unavailable_kernel_is_missing_with_its_reason_despite_old_results(tmp_path):
-    # verify.json's row for it is "skipped", with nulls: accepted by the readers' rules
+    # its verification row is "skipped", with nulls: accepted by the readers' rules
     rows, s = summary(tmp_path, fx.REGISTRY + [c_ref("c-ref-f64", available=False)])
     row = rows["c-ref-f64"]
     assert row["status"] == "missing" and row["note"] == "built without a C compiler"

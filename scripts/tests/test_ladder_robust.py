@@ -2,8 +2,8 @@
 corrupt a file, never print wrong numbers with exit 0. Each test reproduces a case of the issue.
 
 `scripts/ladder`'s main() runs here end to end with its commands faked (no cargo, no mandel binary):
-`Fake` answers `mandel list/verify/--help/render` and plays `cargo bench` and `run.py` by writing
-fixture files, so each case can corrupt exactly one input."""
+`Fake` answers `mandel describe/tune/peak/render` and plays `cargo bench` (Criterion's results and the
+bench records) and `run.py` by writing fixture files, so each case can corrupt exactly one input."""
 
 import json
 import os
@@ -21,7 +21,6 @@ from ladderlib import chart, readers
 from ladderlib.merge import merge
 
 SCRIPTS = Path(ladder.__file__).resolve().parent
-HELP = "Usage: mandel <COMMAND>\n\nCommands:\n  list  x\n  verify  x\n  render  x\n\nOptions:\n  -h  Print help\n"
 
 
 class Fake:
@@ -29,8 +28,8 @@ class Fake:
 
     def __init__(self, tmp_path):
         self.target = tmp_path / "target"
-        self.list_text = json.dumps(fx.REGISTRY)
-        self.verify_text = json.dumps([fx.verify_row(k["name"]) for k in fx.REGISTRY])
+        self.describe_text = json.dumps(fx.describe())
+        self.records = fx.records  # called for the records file's content
         self.bench_rc = 0
         self.medians = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
         self.run_py = self.good_baselines  # called with the --out path; returns the exit status
@@ -48,6 +47,9 @@ class Fake:
         if args[:2] == ["cargo", "bench"]:
             for kernel, median in self.medians.items():
                 fx.criterion_bench(self.target / "criterion", kernel, "fma" if "fma" in kernel else "scalar", median)
+            text = self.records()
+            if text is not None:
+                fx.write_json(env["MANDEL_BENCH_RECORDS"], text)
             return self.bench_rc
         if args[1].endswith("run.py"):
             return self.run_py(Path(args[args.index("--out") + 1]))
@@ -57,12 +59,10 @@ class Fake:
         args = [str(a) for a in args]
         self.calls.append(args)
         sub = args[1]
-        if sub == "--help":
-            return 0, HELP, ""
-        if sub == "list":
-            return 0, self.list_text, ""
-        if sub == "verify":
-            return 0, self.verify_text, ""
+        if sub == "describe":
+            return 0, self.describe_text, ""
+        if sub in ("tune", "peak"):
+            return 1, "", f"mandel {sub}: not faked"
         if sub == "render":
             return 0, "", ""
         raise AssertionError(f"unexpected mandel {args}")
@@ -226,36 +226,57 @@ def test_garbage_baselines_leave_the_summary_as_it_was(fake, capsys):
     assert snapshot(fake.out)["summary.json"] == before["summary.json"]
 
 
-@pytest.mark.parametrize("which", ["list", "verify"])
-def test_a_truncated_list_or_verify_json_is_an_error_naming_the_file(fake, which, capsys):
-    assert run_ladder(fake, "--skip-bench") == 0
+@pytest.mark.parametrize("which,path", [("describe", "raw/describe.json"), ("records", "raw/records.new.json")])
+def test_a_truncated_describe_or_records_json_is_an_error_naming_the_file(fake, which, path, capsys):
+    assert run_ladder(fake) == 0
     before = snapshot(fake.out)
-    text = getattr(fake, f"{which}_text")
-    setattr(fake, f"{which}_text", text[: len(text) // 2])
+    if which == "describe":
+        fake.describe_text = fake.describe_text[: len(fake.describe_text) // 2]
+    else:
+        fake.records = lambda: json.dumps(fx.records())[:100]
     assert run_ladder(fake) == 2
-    assert f"raw/{which}.json: not valid JSON" in capsys.readouterr().err
+    assert f"{path}: not valid JSON" in capsys.readouterr().err
     after = snapshot(fake.out)
     for name in ("summary.json", "summary.md", "summary.csv", "speedup.svg"):
         assert after[name] == before[name], name
 
 
-def test_a_missing_list_json_gives_rows_not_drops(fake):
-    """`mandel list` produced nothing: the Rust rows come from verify.json and Criterion, with a note."""
-    fake.list_text = ""
+def test_a_failed_mandel_describe_gives_rows_not_drops(fake):
+    """`mandel describe` produced nothing: the Rust rows come from the bench records, which describe
+    the kernels too; the run counts as failed."""
+    fake.describe_text = ""
     assert run_ladder(fake, "--skip-python") == 1  # part of the run failed
     summary = json.loads((fake.out / "summary.json").read_text())
     names = [r["name"] for r in summary["rows"] if r["language"] == "Rust"]
     assert names == ["naive-f64", "fma-f64", "rayon-fma-f64"]
     assert all(r["status"] == "ok" for r in summary["rows"] if r["language"] == "Rust")
-    assert any("`mandel list` unavailable" in n for n in summary["notes"])
 
 
+def test_no_bench_records_give_missing_rows_with_a_note(fake):
+    fake.records = lambda: None
+    assert run_ladder(fake, "--skip-python") == 0
+    summary = json.loads((fake.out / "summary.json").read_text())
+    assert all(r["status"] == "missing" for r in summary["rows"] if r["language"] == "Rust")
+    assert any("no bench records" in n for n in summary["notes"])
+
+
+def test_criterion_results_the_records_do_not_name_are_not_merged(fake):
+    """A result left in target/criterion by an earlier run (the kernel now fails verification, or was
+    filtered out) is not this run's: only the benchmarks the records name are merged. No file dates."""
+    fake.records = lambda: fx.records(timed=["naive-f64", "rayon-fma-f64"],
+                                      verifications={"fma-f64": fx.verification(differing=9, ok=False)})
+    assert run_ladder(fake, "--skip-python") == 0
+    got = rows(fake.out)
+    assert got["fma-f64"]["status"] == "failed" and got["fma-f64"]["median_s"] is None
+    assert got["naive-f64"]["status"] == "ok" and got["rayon-fma-f64"]["status"] == "ok"
+    assert sorted(p.parent.parent.parent.name for p in (fake.out / "raw" / "criterion").rglob("estimates.json")) == [
+        "naive-f64", "rayon-fma-f64"]
 def test_a_kernel_missing_from_the_registry_is_kept(tmp_path):
     s = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=fx.REGISTRY[:1],
-              criterion=readers.read_criterion(fx.criterion_tree(tmp_path / "c")))
+              criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")))
     names = [r["name"] for r in s["rows"]]
     assert {"naive-f64", "fma-f64", "rayon-fma-f64"} <= set(names)
-    assert "not in `mandel list`" in {r["name"]: r for r in s["rows"]}["fma-f64"]["note"]
+    assert "not in the registry" in {r["name"]: r for r in s["rows"]}["fma-f64"]["note"]
 
 
 def test_baselines_from_another_machine_are_refused_unless_allowed(fake, capsys):
@@ -321,6 +342,7 @@ def test_garbage_environment_stops_the_ladder_before_anything_runs(fake, monkeyp
 def test_valid_environment_sets_the_pool(fake, monkeypatch):
     monkeypatch.setenv("MANDEL_ISA", "AVX2")
     monkeypatch.setenv("RAYON_NUM_THREADS", "3")
+    fake.describe_text = json.dumps(fx.describe(pool_threads=3))  # `mandel describe` reports the pool
     assert run_ladder(fake, "--skip-bench", "--skip-python") == 0
     assert json.loads((fake.out / "summary.json").read_text())["settings"]["pool_threads"] == 3
 

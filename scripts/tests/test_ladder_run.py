@@ -1,5 +1,5 @@
-"""The parts of scripts/ladder.py that do not need cargo: collecting Criterion's files, the bench
-settings, and how the Python baselines are found or reported missing."""
+"""The parts of scripts/ladder.py that do not need cargo: collecting the Criterion results the bench
+records name, and how the Python baselines are found or reported missing."""
 
 import argparse
 import os
@@ -11,40 +11,17 @@ import ladder  # scripts/ladder.py
 from ladderlib.readers import InputError
 
 
-def test_collect_copies_this_runs_results_and_leaves_stale_ones_out(tmp_path):
+def test_collect_copies_the_results_the_records_name(tmp_path):
     src, raw = tmp_path / "target-criterion", tmp_path / "raw"
-    fx.criterion_tree(src)
-    stale = src / "ladder" / "fma-f64" / "fma" / "new" / "estimates.json"
-    os.utime(stale, (1000, 1000))  # left by an earlier run, e.g. the kernel now fails verification
-    got = ladder.collect_criterion(src, raw, {}, since=2000)
+    fx.criterion_tree(src)  # fma-f64's result is an earlier run's: the records do not name it
+    ids = {"naive-f64": "ladder/naive-f64/scalar", "rayon-fma-f64": "ladder/rayon-fma-f64/fma"}
+    got = ladder.collect_criterion(src, raw, ids)
     assert sorted(got) == ["naive-f64", "rayon-fma-f64"]
     copied = raw / "criterion" / "ladder" / "naive-f64" / "scalar" / "new"
     assert sorted(p.name for p in copied.iterdir()) == ["benchmark.json", "estimates.json", "sample.json"]
+    assert not (raw / "criterion" / "ladder" / "fma-f64").exists()
     assert got["naive-f64"]["median_s"] == pytest.approx(0.1)
     assert got["naive-f64"]["dir"] == str(copied)
-
-
-def test_criterion_settings_parsed_from_a_bench_source(tmp_path):
-    src = fx.write_json(tmp_path / "ladder.rs", "group.sample_size(20);\n"
-                        "let (warm_up, measure) = if quick() { (0.5, 2.0) } else { (2.0, 5.0) };\n")
-    assert ladder.criterion_settings(True, src) == {"source": "ladder.rs", "sample_size": 20,
-                                                    "warm_up_s": 0.5, "measurement_s": 2.0}
-    assert ladder.criterion_settings(False, src)["measurement_s"] == 5.0
-    assert ladder.criterion_settings(False, tmp_path / "none.rs") == {"source": "none.rs", "sample_size": None}
-
-
-def test_criterion_settings_of_this_repository_are_found():
-    quick, full = ladder.criterion_settings(True), ladder.criterion_settings(False)
-    assert quick["source"] == "benches/ladder.rs" and quick["sample_size"] >= 10
-    assert 0 < quick["measurement_s"] < full["measurement_s"] and 0 < quick["warm_up_s"] <= full["warm_up_s"]
-
-
-def test_subcommands_from_clap_help():
-    text = ("The Mandelbrot speedup ladder\n\nUsage: mandel <COMMAND>\n\nCommands:\n"
-            "  list    List every kernel\n  peak    Measure the peak\n  help    Print this message\n\n"
-            "Options:\n  -h, --help  Print help\n")
-    assert ladder.parse_subcommands(text) == {"list", "peak", "help"}
-    assert ladder.parse_subcommands("no commands here") == set()
 
 
 def args(**kw):

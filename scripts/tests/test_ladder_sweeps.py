@@ -78,9 +78,9 @@ def test_csv_has_a_complete_row_for_every_kernel_and_point():
 
 
 def test_best_rungs_are_picked_from_the_summary():
-    registry = [{"name": n, "rung": rung} for n, rung in [
-        ("fma-f32", "scalar FMA"), ("simd-f32", "portable SIMD"), ("rayon-simd-f32", "rayon threads"),
-        ("rayon-fma-f32", "rayon threads"), ("rayon-simd-algorithmic-f32", "algorithmic (exact skipping)")]]
+    registry = [{"name": n, "one_lane": one_lane, "algorithmic": algorithmic} for n, one_lane, algorithmic in [
+        ("fma-f32", True, False), ("simd-f32", False, False), ("rayon-simd-f32", False, False),
+        ("rayon-fma-f32", True, False), ("rayon-simd-algorithmic-f32", False, True), ("naive-f64", True, False)]]
 
     def row(kernel, median, isa, threads, status="ok"):
         return {"kernel": kernel, "name": kernel, "language": "Rust", "status": status, "computes": "counts",

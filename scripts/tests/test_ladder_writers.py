@@ -12,9 +12,9 @@ from ladderlib.merge import merge
 
 def summary(tmp_path, baselines="default"):
     verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
-    verify["rayon-fma-f64"] = fx.verify_row("rayon-fma-f64", 5000, 923, ok=False)
+    verify["rayon-fma-f64"] = fx.verify_row("rayon-fma-f64", differing=5000, allowed=923, ok=False)
     return merge(fx.MACHINE, "xeon-2c", fx.SETTINGS, registry=fx.REGISTRY, verify=verify,
-                 criterion=readers.read_criterion(fx.criterion_tree(tmp_path / "c")),
+                 criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")),
                  baselines=fx.baselines() if baselines == "default" else baselines,
                  baselines_missing="not run (--skip-python)")
 
@@ -65,7 +65,7 @@ def test_markdown_has_machine_settings_table_and_notes(tmp_path):
     assert md.startswith("# The Mandelbrot speedup ladder on xeon-2c")
     assert "| pure Python (python-pure) | 5.00 s | 1.00 | — | 4.95–5.10 s | Python | f64 |" in md
     assert "| naive (naive-f64) | 100 ms | 50.00 | 5.00 | 99.0–101 ms | Rust | f64 | scalar | 1 | 401.4 M/s |" in md
-    assert "| Numba @jit fastmath (numba-fastmath) | missing | — |" in md
+    assert "| Numba @njit fastmath (numba-fastmath) | missing | — |" in md
     assert "no (failed verification)" in md and "FAIL 5,000/923" in md
     assert "## Notes" in md and "Numba compile time, excluded from the times: numba 0.80 s." in md
 

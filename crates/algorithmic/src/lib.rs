@@ -12,10 +12,14 @@
 //!    a low-precision orbit out within a huge iteration cap, so a small disk around the cusp is left
 //!    to the iteration (and to step 2).
 //! 2. **Exact periodicity detection** (Brent's saving points). Every `2^k` steps the orbit's value
-//!    is saved; if a later step produces *bitwise* the same `z` as the saved one, the floating-point
-//!    orbit is a cycle. The float map is deterministic, so the brute-force loop would go round that
-//!    cycle, never escaping, until `max_iters`: the count is `max_iters`, exactly. Nothing is
-//!    approximated (no "close enough" epsilon), so the counts equal brute force's bit for bit.
+//!    is saved; if a later step produces the same `z` as the saved one (float `==`), the
+//!    floating-point orbit is a cycle. The float map is deterministic, so the brute-force loop would
+//!    go round that cycle, never escaping, until `max_iters`: the count is `max_iters`, exactly.
+//!    Nothing is approximated (no "close enough" epsilon), so the counts equal brute force's bit for
+//!    bit. Float `==` rather than a bitwise test, as in the SIMD kernel (`mandel_simd`'s `whole.rs`):
+//!    `-0.0 == 0.0`, and the sign of a zero never changes a count (`z` enters the escape test squared,
+//!    and a zero's sign only reaches the next `z` as a zero's sign); a NaN orbit never equals its save
+//!    and runs to `max_iters`, as brute force's does.
 //!
 //! The step is the FMA rung's ([`mandel_fma::escape_count`]), so this rung's counts must equal
 //! `fma-f32`/`fma-f64` exactly: the tests assert equality, not a tolerance.
@@ -43,12 +47,12 @@ pub fn in_cardioid_or_bulb(x: f64, y: f64) -> bool {
 
 /// Escape count of `c` (identical to [`mandel_fma::escape_count`]) and the iterations actually executed.
 #[inline(always)]
-pub fn escape_count<T: Real + Bits>(cx: T, cy: T, max_iters: u32) -> (u32, u32) {
+pub fn escape_count<T: Real>(cx: T, cy: T, max_iters: u32) -> (u32, u32) {
     if in_cardioid_or_bulb(cx.to_f64(), cy.to_f64()) {
         return (max_iters, 0);
     }
     let (mut re, mut im) = (T::ZERO, T::ZERO);
-    let (mut saved_re, mut saved_im) = (re.bits(), im.bits());
+    let (mut saved_re, mut saved_im) = (re, im);
     let mut next_save = 1;
     let mut n = 0;
     while n < max_iters {
@@ -61,46 +65,20 @@ pub fn escape_count<T: Real + Bits>(cx: T, cy: T, max_iters: u32) -> (u32, u32) 
         im = (re + re).mul_add(im, cy);
         re = new_re;
         n += 1;
-        if re.bits() == saved_re && im.bits() == saved_im {
+        if re == saved_re && im == saved_im {
             return (max_iters, n);
         }
         if n == next_save {
-            (saved_re, saved_im) = (re.bits(), im.bits());
+            (saved_re, saved_im) = (re, im);
             next_save *= 2;
         }
     }
     (n, n)
 }
 
-/// Bitwise view of a float, for the exact cycle test (`==` would equate 0.0 and -0.0).
-pub trait Bits: Copy {
-    fn bits(self) -> u64;
-    fn to_f64(self) -> f64;
-}
-impl Bits for f32 {
-    #[inline(always)]
-    fn bits(self) -> u64 {
-        u64::from(self.to_bits())
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
-}
-impl Bits for f64 {
-    #[inline(always)]
-    fn bits(self) -> u64 {
-        self.to_bits()
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        self
-    }
-}
-
 /// Render a span, returning the iterations actually executed.
 #[inline(always)]
-fn render<T: Real + Bits>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
+fn render<T: Real>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
     let max_iters = params.max_iters();
     let mut executed = 0u64;
     mandel_core::fill_span(params, start, out, |cx, cy| {
@@ -116,17 +94,17 @@ mod x86 {
     use super::*;
     /// The loop compiled for FMA, like the FMA rung's fast path.
     #[target_feature(enable = "fma")]
-    pub fn render_fma<T: Real + Bits>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
+    pub fn render_fma<T: Real>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
         render::<T>(params, start, out)
     }
 }
 
 /// Render pixels `start .. start + out.len()`; returns the iterations executed (the sum of counts
 /// minus what was skipped).
-pub fn render_span<T: Real + Bits>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
+pub fn render_span<T: Real>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
     #[cfg(target_arch = "x86_64")]
-    if mandel_fma::isa() == "fma" {
-        // SAFETY: mandel_fma::isa() reports "fma" only when the CPU has FMA.
+    if mandel_fma::hardware_fma() {
+        // SAFETY: mandel_fma::hardware_fma() is true only when the CPU has FMA (checked at run time).
         return unsafe { x86::render_fma::<T>(params, start, out) };
     }
     render::<T>(params, start, out)
@@ -135,9 +113,4 @@ pub fn render_span<T: Real + Bits>(params: &Params, start: usize, out: &mut [u32
 /// [`mandel_core::RenderFn`] in f32.
 pub fn render_f32(params: &Params, start: usize, out: &mut [u32]) {
     render_span::<f32>(params, start, out);
-}
-
-/// [`mandel_core::RenderFn`] in f64.
-pub fn render_f64(params: &Params, start: usize, out: &mut [u32]) {
-    render_span::<f64>(params, start, out);
 }

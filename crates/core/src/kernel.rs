@@ -26,6 +26,13 @@ impl Precision {
     }
 }
 
+/// Serialized as its name, `f32` or `f64`, as every result file spells it.
+impl serde::Serialize for Precision {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// How many threads a kernel uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Threads {
@@ -49,7 +56,8 @@ pub struct Kernel {
     pub description: &'static str,
     pub precision: Precision,
     pub threads: Threads,
-    /// How far it may differ from the f64 reference (see [`Tolerance`] for the rules).
+    /// How far it may differ from the f64 reference: [`Tolerance::of`] its precision and whether it
+    /// fuses multiply-adds ([`Kernel::fused`]).
     pub tolerance: Tolerance,
     /// The instruction-set path that will run on this CPU with the current settings (`scalar`,
     /// `fma`, `avx512`, ...). A function, because the choice is made at run time.
@@ -58,6 +66,13 @@ pub struct Kernel {
     /// A render that also counts lane-iterations executed, for kernels where they differ from the
     /// sum of counts; `None` means "one lane, one iteration per count".
     pub lane_iterations_fn: Option<LaneIterationsFn>,
+    /// Executes one lane per iteration (scalar code), so its lane-iterations are its iterations, or
+    /// those it did not skip; `false` for SIMD kernels, whose idle lanes count too ([`Kernel::vector_lanes`]).
+    pub one_lane: bool,
+    /// Skips work exactly (closed-form tests, cycle detection): its counts equal brute force's, but it
+    /// executes fewer iterations than they stand for ([`Kernel::skipping_work`]). Never read as a
+    /// faster loop.
+    pub algorithmic: bool,
     /// Not a rung of the article but a yardstick the rungs are measured against (the hand-written C
     /// kernel): the table labels it so, and it is never the "previous rung" of another row.
     pub reference: bool,
@@ -82,7 +97,77 @@ pub enum RenderError {
     Unavailable { kernel: &'static str, reason: &'static str },
 }
 
+/// The registry's way to write an entry: [`Kernel::new`] with the defaults, then one call per way the
+/// kernel differs from them. Every call is `const`, so the registry stays a `static` slice.
 impl Kernel {
+    /// A kernel with the defaults: a rung (not a reference), available everywhere, one lane per
+    /// iteration (lane-iterations are the sum of the counts), no work skipped, and the tolerance of its
+    /// precision without fused multiply-adds.
+    pub const fn new(
+        name: &'static str,
+        rung: &'static str,
+        description: &'static str,
+        precision: Precision,
+        threads: Threads,
+        isa: fn() -> &'static str,
+        render_fn: RenderFn,
+    ) -> Kernel {
+        Kernel {
+            name,
+            rung,
+            description,
+            precision,
+            threads,
+            tolerance: Tolerance::of(precision, false),
+            isa,
+            render_fn,
+            lane_iterations_fn: None,
+            one_lane: true,
+            algorithmic: false,
+            reference: false,
+            unavailable: runs_everywhere,
+        }
+    }
+
+    /// It fuses multiply-adds: the tolerance of its precision with FMA ([`Tolerance::of`]).
+    pub const fn fused(mut self) -> Kernel {
+        self.tolerance = Tolerance::of(self.precision, true);
+        self
+    }
+
+    /// It runs SIMD lanes: `count` renders like `render_fn` and returns the lane-iterations executed,
+    /// idle lanes included.
+    pub const fn vector_lanes(mut self, count: LaneIterationsFn) -> Kernel {
+        self.one_lane = false;
+        self.lane_iterations_fn = Some(count);
+        self
+    }
+
+    /// A one-lane kernel whose lane-iterations are not the sum of its counts: `count` renders like
+    /// `render_fn` and returns the iterations executed (with [`Kernel::skipping_work`]).
+    pub const fn counted_by(mut self, count: LaneIterationsFn) -> Kernel {
+        self.lane_iterations_fn = Some(count);
+        self
+    }
+
+    /// It skips work exactly (see [`Kernel::algorithmic`]); its counter says how much it executed.
+    pub const fn skipping_work(mut self) -> Kernel {
+        self.algorithmic = true;
+        self
+    }
+
+    /// A yardstick, not a rung (see [`Kernel::reference`]).
+    pub const fn as_reference(mut self) -> Kernel {
+        self.reference = true;
+        self
+    }
+
+    /// It cannot always run: `why` says why not, `None` when it can (see [`Kernel::unavailable`]).
+    pub const fn unavailable_when(mut self, why: fn() -> Option<&'static str>) -> Kernel {
+        self.unavailable = why;
+        self
+    }
+
     /// `Ok` if the kernel can run here, else [`RenderError::Unavailable`] with the reason.
     pub fn check_available(&self) -> Result<(), RenderError> {
         match (self.unavailable)() {

@@ -16,6 +16,8 @@ pub trait Real:
     const FOUR: Self;
     /// Round an f64 (a pixel's point) to this precision, once.
     fn from_f64(x: f64) -> Self;
+    /// Widen to f64, exactly.
+    fn to_f64(self) -> f64;
     /// `self * a + b` with a single rounding (an FMA instruction where the code is compiled for one).
     fn mul_add(self, a: Self, b: Self) -> Self;
 }
@@ -26,6 +28,10 @@ impl Real for f32 {
     #[inline(always)]
     fn from_f64(x: f64) -> f32 {
         x as f32
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        f64::from(self)
     }
     #[inline(always)]
     fn mul_add(self, a: f32, b: f32) -> f32 {
@@ -39,6 +45,10 @@ impl Real for f64 {
     #[inline(always)]
     fn from_f64(x: f64) -> f64 {
         x
+    }
+    #[inline(always)]
+    fn to_f64(self) -> f64 {
+        self
     }
     #[inline(always)]
     fn mul_add(self, a: f64, b: f64) -> f64 {

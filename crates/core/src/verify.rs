@@ -1,4 +1,4 @@
-use crate::{Kernel, Params, reference};
+use crate::{Kernel, Params, Precision, reference};
 use thiserror::Error;
 
 /// How far a kernel's counts may differ from the f64 reference.
@@ -33,13 +33,19 @@ impl Tolerance {
     /// (an off-by-one in the loop moves nearly every pixel).
     pub const F32: Tolerance = Tolerance { max_fraction: 0.01, slack_pixels: 2 };
 
+    /// The tolerance of a kernel computing in `precision`, with (`fused`) or without fused
+    /// multiply-adds: the one rule, which the registry's kernels and the Python rungs follow.
+    pub const fn of(precision: Precision, fused: bool) -> Tolerance {
+        match (precision, fused) {
+            (Precision::F64, false) => Tolerance::EXACT,
+            (Precision::F64, true) => Tolerance::F64_FMA,
+            (Precision::F32, _) => Tolerance::F32,
+        }
+    }
+
     /// The number of differing pixels allowed in an image of `pixels` pixels.
     pub fn allowed(&self, pixels: usize) -> usize {
         self.slack_pixels + (self.max_fraction * pixels as f64).floor() as usize
-    }
-
-    pub fn is_exact(&self) -> bool {
-        self.allowed(usize::MAX / 2) == 0
     }
 }
 

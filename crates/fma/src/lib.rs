@@ -23,6 +23,7 @@
 //! the portable copy.
 
 use mandel_core::{Params, Real, fill_span};
+use std::sync::OnceLock;
 
 /// Escape count of `c = cx + i cy` with the fused step above.
 #[inline(always)]
@@ -64,8 +65,15 @@ mod x86 {
 }
 
 /// Whether the hardware-FMA copy runs: the CPU has FMA and `MANDEL_ISA` does not force a path without
-/// it (`scalar`, or `sse2`, x86-64's baseline, which has no FMA instruction).
-fn use_hardware_fma() -> bool {
+/// it (`scalar`, or `sse2`, x86-64's baseline, which has no FMA instruction). Decided once per process
+/// and cached, like the SIMD kernels' path: the kernels that dispatch on it (this crate's and
+/// `mandel_algorithmic`'s) test a cached bool, never a display string.
+pub fn hardware_fma() -> bool {
+    static HARDWARE_FMA: OnceLock<bool> = OnceLock::new();
+    *HARDWARE_FMA.get_or_init(detect_hardware_fma)
+}
+
+fn detect_hardware_fma() -> bool {
     if matches!(mandel_core::forced_isa().as_deref(), Some("scalar" | "sse2")) {
         return false;
     }
@@ -79,15 +87,16 @@ fn use_hardware_fma() -> bool {
     }
 }
 
-/// The path [`render_f32`]/[`render_f64`] take on this CPU: `fma` (hardware) or `scalar` (libm fma).
+/// The path [`render_f32`]/[`render_f64`] take on this CPU, for display: `fma` (hardware) or `scalar`
+/// (libm fma). Code that must know which path runs asks [`hardware_fma`].
 pub fn isa() -> &'static str {
-    if use_hardware_fma() { "fma" } else { "scalar" }
+    if hardware_fma() { "fma" } else { "scalar" }
 }
 
 fn render<T: Real>(params: &Params, start: usize, out: &mut [u32]) {
     #[cfg(target_arch = "x86_64")]
-    if use_hardware_fma() {
-        // SAFETY: use_hardware_fma() checked at run time that this CPU has FMA.
+    if hardware_fma() {
+        // SAFETY: hardware_fma() checked at run time that this CPU has FMA.
         return unsafe { x86::render_fma::<T>(params, start, out) };
     }
     render_portable::<T>(params, start, out)

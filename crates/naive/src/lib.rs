@@ -2,7 +2,7 @@
 //! plain scalar loop, in f32 (the article's choice) and f64 (to compare like with like against the
 //! Python and Numba baselines, which are f64).
 //!
-//! Differences from the article, all deliberate (see `shared/seed-notes.md`): the project's escape
+//! Differences from the article, all deliberate: the project's escape
 //! semantics (z starts at 0, test `|z|^2 <= 4` before each step), u32 counts instead of u8 (the
 //! article could not go past 255 iterations), the loop over the right dimension, and the pixel's
 //! point computed as a product instead of accumulated.

@@ -8,9 +8,10 @@
 //! (`Python::detach`), so other Python threads keep running while an image renders.
 
 use mandel_core::{
-    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Threads, Tolerance, compare, reference, total_iterations,
+    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Precision, Threads, Tolerance, compare, reference,
+    total_iterations,
 };
-use mandelbrot_ladder::{KERNELS, kernel_names};
+use mandel_registry::{KERNELS, kernel_names, threads_used};
 use numpy::{
     BorrowError, PyArray2, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadwriteArray2, PyUntypedArray,
     PyUntypedArrayMethods, dtype,
@@ -19,11 +20,19 @@ use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueErro
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
-/// The canonical problem, the defaults of every function below.
-const X: (f64, f64) = (-2.0, 0.6);
-const Y: (f64, f64) = (-1.5, 1.5);
-const SIZE: Int = Int(Ok(960));
-const ITERS: Int = Int(Ok(200));
+/// The canonical problem ([`Params::canonical`], its one definition): the defaults of every function below.
+fn default_x() -> (f64, f64) {
+    Params::canonical().x_range()
+}
+fn default_y() -> (f64, f64) {
+    Params::canonical().y_range()
+}
+fn default_size() -> Int {
+    Int(Ok(Params::canonical().width() as i64))
+}
+fn default_iters() -> Int {
+    Int(Ok(i64::from(Params::canonical().max_iters())))
+}
 
 fn value_error(message: impl Into<String>) -> PyErr {
     PyValueError::new_err(message.into())
@@ -31,7 +40,7 @@ fn value_error(message: impl Into<String>) -> PyErr {
 
 fn lookup(name: &str) -> PyResult<&'static Kernel> {
     check_env()?;
-    mandelbrot_ladder::kernel(name)
+    mandel_registry::kernel(name)
         .ok_or_else(|| value_error(format!("unknown kernel {name:?}; known kernels: {}", kernel_names())))
 }
 
@@ -46,7 +55,7 @@ fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
 /// MANDEL_ISA and RAYON_NUM_THREADS, checked like arguments: a value the kernels cannot use raises
 /// ValueError naming the variable, instead of being ignored.
 fn check_env() -> PyResult<()> {
-    mandelbrot_ladder::check_env().map_err(value_error)
+    mandel_registry::check_env().map_err(value_error)
 }
 
 /// Refuse a view the kernel's precision cannot represent (f32 beyond its range or resolution).
@@ -91,13 +100,6 @@ fn params(width: usize, height: usize, x: (f64, f64), y: (f64, f64), max_iters: 
     let iters = u64::try_from(max_iters)
         .map_err(|_| value_error(format!("max_iters must be between 1 and {MAX_ITERS_CAP}, got {max_iters}")))?;
     Params::new(width, height, x, y, iters).map_err(|e| value_error(e.to_string()))
-}
-
-/// The number of threads rayon's global pool starts with: `RAYON_NUM_THREADS` (checked: 1 to
-/// `MAX_THREADS`), else the available parallelism (rayon's documented rule; this crate does not link rayon).
-fn pool_threads() -> PyResult<usize> {
-    let forced = mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?;
-    Ok(forced.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())))
 }
 
 /// Check that `obj` is a 2-D, C-contiguous, aligned, writeable, native-endian uint32 array and
@@ -175,12 +177,12 @@ fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound
 /// Every registered kernel, in ladder order: a list of dicts with keys name, rung, description,
 /// precision ("f32"/"f64"), threads (1, or the size of rayon's pool for pooled kernels), pool (bool),
 /// isa (the instruction-set path it takes on this CPU), tolerance ({max_fraction, slack_pixels}),
-/// reference (a yardstick, not a rung: the C reference), available (whether this build can run it)
+/// reference (a yardstick, not a rung: the C reference), algorithmic (skips work exactly), one_lane
+/// (scalar: lane-iterations are iterations), available (whether this build can run it)
 /// and unavailable (why not, or None). Rendering an unavailable kernel raises RuntimeError.
 #[pyfunction]
 fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
     check_env()?;
-    let threads = pool_threads()?;
     KERNELS
         .iter()
         .map(|k| {
@@ -189,12 +191,15 @@ fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
             d.set_item("rung", k.rung)?;
             d.set_item("description", k.description)?;
             d.set_item("precision", k.precision.as_str())?;
-            let pool = k.threads == Threads::Pool;
-            d.set_item("threads", if pool { threads } else { 1 })?;
-            d.set_item("pool", pool)?;
+            // The pool a call made now would use: rayon's global pool (RAYON_NUM_THREADS, checked above,
+            // else one thread per core), the registry's one rule for it.
+            d.set_item("threads", threads_used(k))?;
+            d.set_item("pool", k.threads == Threads::Pool)?;
             d.set_item("isa", (k.isa)())?;
             d.set_item("tolerance", tolerance_dict(py, &k.tolerance)?)?;
             d.set_item("reference", k.reference)?;
+            d.set_item("algorithmic", k.algorithmic)?;
+            d.set_item("one_lane", k.one_lane)?;
             let unavailable = (k.unavailable)();
             d.set_item("available", unavailable.is_none())?;
             d.set_item("unavailable", unavailable)?;
@@ -203,12 +208,41 @@ fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
         .collect()
 }
 
+/// The canonical ladder problem (`Params::canonical`, its one definition): a dict with width, height,
+/// x_min, x_max, y_min, y_max and max_iters, the defaults of every function of this module.
+#[pyfunction]
+fn canonical(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
+    let p = Params::canonical();
+    let d = PyDict::new(py);
+    d.set_item("width", p.width())?;
+    d.set_item("height", p.height())?;
+    d.set_item("x_min", p.x_range().0)?;
+    d.set_item("x_max", p.x_range().1)?;
+    d.set_item("y_min", p.y_range().0)?;
+    d.set_item("y_max", p.y_range().1)?;
+    d.set_item("max_iters", p.max_iters())?;
+    Ok(d)
+}
+
+/// The tolerance of a kernel computing in `precision` ("f32" or "f64"), with (`fused`) or without
+/// fused multiply-adds: {max_fraction, slack_pixels}, by the rule every Rust kernel follows
+/// (`Tolerance::of`). The Python rungs take theirs from here.
+#[pyfunction]
+#[pyo3(signature = (precision, fused = false))]
+fn tolerance<'py>(py: Python<'py>, precision: &str, fused: bool) -> PyResult<Bound<'py, PyDict>> {
+    let precision = match precision {
+        "f32" => Precision::F32,
+        "f64" => Precision::F64,
+        other => return Err(value_error(format!("precision must be \"f32\" or \"f64\", got {other:?}"))),
+    };
+    tolerance_dict(py, &Tolerance::of(precision, fused))
+}
+
 /// Fill `out`, a caller-allocated uint32 array of shape (height, width), with kernel `name`'s escape
 /// counts over the rectangle [x_min, x_max] x [y_min, y_max]. The image size is `out`'s shape.
 /// Runs with the GIL released: do not use `out` from another thread until the call returns. Returns None.
 #[pyfunction]
-#[pyo3(signature = (name, out, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
-#[pyo3(text_signature = "(name, out, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[pyo3(signature = (name, out, x_min = default_x().0, x_max = default_x().1, y_min = default_y().0, y_max = default_y().1, max_iters = default_iters()))]
 #[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
 fn render(
     py: Python<'_>,
@@ -247,8 +281,7 @@ fn new_counts<'py>(
 
 /// Kernel `name`'s escape counts in a new uint32 array of shape (height, width).
 #[pyfunction]
-#[pyo3(signature = (name, width = SIZE, height = SIZE, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
-#[pyo3(text_signature = "(name, width=960, height=960, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[pyo3(signature = (name, width = default_size(), height = default_size(), x_min = default_x().0, x_max = default_x().1, y_min = default_y().0, y_max = default_y().1, max_iters = default_iters()))]
 #[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
 fn render_new<'py>(
     py: Python<'py>,
@@ -271,8 +304,7 @@ fn render_new<'py>(
 /// The f64 reference's escape counts (the definition every rung is verified against), in a new
 /// uint32 array of shape (height, width).
 #[pyfunction]
-#[pyo3(signature = (width = SIZE, height = SIZE, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
-#[pyo3(text_signature = "(width=960, height=960, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[pyo3(signature = (width = default_size(), height = default_size(), x_min = default_x().0, x_max = default_x().1, y_min = default_y().0, y_max = default_y().1, max_iters = default_iters()))]
 #[pyo3(name = "reference")]
 #[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
 fn reference_counts<'py>(
@@ -321,8 +353,7 @@ fn allowed(name: &str, pixels: Int) -> PyResult<usize> {
 /// Render with kernel `name` and with the reference, and compare: a dict with kernel, isa, pixels,
 /// differing, max_abs_diff, first_difference, allowed, ok, iterations and reference_iterations.
 #[pyfunction]
-#[pyo3(signature = (name, width = SIZE, height = SIZE, x_min = X.0, x_max = X.1, y_min = Y.0, y_max = Y.1, max_iters = ITERS))]
-#[pyo3(text_signature = "(name, width=960, height=960, x_min=-2.0, x_max=0.6, y_min=-1.5, y_max=1.5, max_iters=200)")]
+#[pyo3(signature = (name, width = default_size(), height = default_size(), x_min = default_x().0, x_max = default_x().1, y_min = default_y().0, y_max = default_y().1, max_iters = default_iters()))]
 #[allow(clippy::too_many_arguments)] // mirrors Params::new, one Python keyword per parameter
 fn verify<'py>(
     py: Python<'py>,
@@ -356,6 +387,8 @@ fn mandel_ladder(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("MAX_ITERS_CAP", MAX_ITERS_CAP)?;
     m.add("MAX_PIXELS", MAX_PIXELS)?;
+    m.add_function(wrap_pyfunction!(canonical, m)?)?;
+    m.add_function(wrap_pyfunction!(tolerance, m)?)?;
     m.add_function(wrap_pyfunction!(kernels, m)?)?;
     m.add_function(wrap_pyfunction!(render, m)?)?;
     m.add_function(wrap_pyfunction!(render_new, m)?)?;

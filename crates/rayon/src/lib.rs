@@ -47,13 +47,13 @@ pub const AUTO_MIN_PIXELS: usize = 4096;
 pub const AUTO_MAX_PIXELS: usize = 16384;
 
 impl Split {
-    /// The split the registered rayon kernels use. Chosen from the `load-balance` bench group on the
-    /// SIMD kernel (2-core Xeon, 960x960/200): rows 2.70 ms, chunks of 256 pixels 4.01, of 1024 2.70,
-    /// of 4096 2.34, of 16384 2.29, two bands 2.28 (two bands balance on this symmetric image; more do
-    /// not). Each task pays a start-up of about 1.4 us (on one thread, 225 chunks of 4096 cost the
-    /// algorithmic kernel 0.31 ms more than one span; 57 chunks of 16384, 0.07 ms), while many cores
-    /// need many tasks to balance: so the chunk follows the pool, 16384 pixels on 2 threads here,
-    /// 4096 on 16.
+    /// The split the registered rayon kernels use, chosen from the `load-balance` bench group on the
+    /// SIMD kernel (the measured figures are in the README, "What bounds each rung", and in each
+    /// machine's `results/<machine-id>/raw/criterion/`): chunks of 4096 pixels or more beat rows and
+    /// small chunks, and two bands balance only because the canonical image is symmetric. Each task
+    /// pays a start-up of about a microsecond (its point table, its last partly idle vectors), while
+    /// many cores need many tasks to balance: so the chunk follows the pool, 16384 pixels on 2
+    /// threads, 4096 on 16.
     pub const BEST: Split = Split::Auto;
 
     /// Short name for bench ids and tables: `bands`, `rows`, `chunks-1024`.

@@ -53,11 +53,6 @@ impl Isa {
         }
     }
 
-    /// Whether this CPU can run the path.
-    pub fn is_available(self) -> bool {
-        available_isas().contains(&self)
-    }
-
     /// The path that runs when this one is asked for: itself if the CPU has it, otherwise the widest
     /// available path no wider than it (at worst [`Isa::Scalar`]). Never a path the CPU lacks.
     pub fn resolve(self) -> Isa {
@@ -78,6 +73,13 @@ impl Isa {
 impl std::fmt::Display for Isa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// Serialized as its [`Isa::name`], as `MANDEL_ISA` and the result files spell it.
+impl serde::Serialize for Isa {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -180,6 +182,13 @@ impl Tuning {
 impl std::fmt::Display for Tuning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.name())
+    }
+}
+
+/// Serialized as its [`Tuning::name`] (`v4k8`), as `MANDEL_TUNING` spells it.
+impl serde::Serialize for Tuning {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -79,7 +79,7 @@
 //! # Measuring the ceiling
 //! [`measure_peak`] (`mandel peak`) measures two rates per path and precision: the FMA peak (independent
 //! FMA chains) and the step ceiling (the kernel's own step on always-busy vectors, no checks, at the
-//! best `V`: what this step can do on this CPU, whatever its ports). [`lane_report`] (`mandel lanes`)
+//! best `V`: what this step can do on this CPU, whatever its ports). [`LaneReport`] (`mandel lanes`)
 //! counts lane-iterations (an instrumented build of the same kernel) and reports the useful ones per
 //! second against the step ceiling.
 
@@ -95,7 +95,7 @@ mod tune;
 mod whole;
 
 pub use dispatch::{Isa, TUNINGS, Tuning, available_isas, selected_isa};
-pub use peak::{LaneReport, Peak, efficiency, fma_chains, lane_report, measure_peak, step_only};
+pub use peak::{LaneReport, Peak, efficiency, fma_chains, measure_peak, step_only};
 pub use tune::{
     Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, check_tuning_env, chosen, forced_tuning,
     parse_tuning, tuning,
@@ -118,26 +118,6 @@ pub enum Variant {
 
 impl Variant {
     pub const ALL: [Variant; 3] = [Variant::WholeVector, Variant::Refill, Variant::Algorithmic];
-
-    /// The registry name of the kernel with this variant and precision.
-    pub fn kernel_name(self, precision: Precision) -> &'static str {
-        match (self, precision) {
-            (Variant::WholeVector, Precision::F32) => "simd-f32",
-            (Variant::WholeVector, Precision::F64) => "simd-f64",
-            (Variant::Refill, Precision::F32) => "simd-f32-refill",
-            (Variant::Refill, Precision::F64) => "simd-f64-refill",
-            (Variant::Algorithmic, Precision::F32) => "simd-algorithmic-f32",
-            (Variant::Algorithmic, Precision::F64) => "simd-algorithmic-f64",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Variant::Refill => "refill",
-            Variant::WholeVector => "whole",
-            Variant::Algorithmic => "algorithmic",
-        }
-    }
 }
 
 /// The path the `render_*` functions take on this CPU with the current settings: `avx512`, `avx2`,
@@ -194,13 +174,6 @@ pub struct LaneCount {
     pub sum_of_counts: u64,
 }
 
-impl LaneCount {
-    /// The fraction of executed lane-iterations that did no useful work.
-    pub fn wasted_fraction(&self) -> f64 {
-        1.0 - self.sum_of_counts as f64 / self.lane_iterations as f64
-    }
-}
-
 /// Count the lane-iterations of a whole-image render (with an instrumented build of the kernel).
 pub fn lane_count(isa: Isa, precision: Precision, variant: Variant, params: &Params) -> LaneCount {
     let mut out = vec![0; params.pixels()];
@@ -253,19 +226,6 @@ pub fn render_f64_refill(params: &Params, start: usize, out: &mut [u32]) {
 /// [`mandel_core::RenderFn`]: f32, whole vectors with exact work skipping (`simd-algorithmic-f32`).
 pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
     dispatch::render::<f32>(
-        selected_isa(),
-        Tuning::default_for(selected_isa()),
-        Variant::Algorithmic,
-        params,
-        start,
-        out,
-        None,
-    );
-}
-
-/// [`mandel_core::RenderFn`]: f64, whole vectors with exact work skipping (`simd-algorithmic-f64`).
-pub fn render_f64_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(
         selected_isa(),
         Tuning::default_for(selected_isa()),
         Variant::Algorithmic,

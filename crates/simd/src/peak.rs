@@ -2,8 +2,8 @@
 //! one place the `mandel peak` and `mandel lanes` reports (and the ladder script reading them) get
 //! their numbers from.
 
-use crate::{Isa, LaneCount, TUNINGS, Tuning, Variant, dispatch, lane_count, render_span_with};
-use mandel_core::{Params, Precision};
+use crate::{Isa, TUNINGS, Tuning, dispatch};
+use mandel_core::Precision;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -14,7 +14,9 @@ use std::time::{Duration, Instant};
 ///   independent vectors whose lanes never escape, with no checks, at the best vectors-in-flight count:
 ///   the most this step can do on this CPU, whatever its port layout. A kernel's efficiency is its useful
 ///   iterations per second against this ceiling.
-#[derive(Debug, Clone, Copy, PartialEq)]
+///
+/// Serialized (`mandel peak --json`) with these field names, the path and tunings by name.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Peak {
     pub isa: Isa,
     pub f32_lanes: usize,
@@ -146,25 +148,28 @@ pub fn efficiency(lane_iterations: u64, seconds: f64, peak_lane_fmas_per_s: f64)
     lane_iterations as f64 / seconds / peak_lane_fmas_per_s
 }
 
-/// Lane accounting and speed of one SIMD kernel at one problem.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Lane accounting and speed of one SIMD kernel at one problem. Serialized (`mandel lanes --json`)
+/// with these field names, the precision by name.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct LaneReport {
+    /// The registered kernel measured.
     pub kernel: &'static str,
-    pub isa: Isa,
+    /// The instruction-set path it took.
+    pub isa: &'static str,
     pub precision: Precision,
-    pub variant: Variant,
+    /// Lanes per vector at this precision on the path `peak` was measured on.
     pub lanes: usize,
     /// Lane-iterations executed: every lane of every vector step, useful or not.
     pub lane_iterations: u64,
     /// Useful lane-iterations: the sum of the counts.
     pub sum_of_counts: u64,
     /// `1 - sum_of_counts / lane_iterations`: the share of executed lane-iterations that were idle
-    /// lanes. Negative for the algorithmic variant, which skips more than it wastes (see `skipped_fraction`).
+    /// lanes. Negative for an algorithmic kernel, which skips more than it wastes (see `skipped_fraction`).
     pub wasted_fraction: f64,
     /// `1 - lane_iterations / sum_of_counts` where positive: the share of the counts never iterated
-    /// (algorithmic variant); 0 for the brute-force variants.
+    /// (algorithmic kernels); 0 for brute force.
     pub skipped_fraction: f64,
-    /// Fastest of the timed renders (uninstrumented kernel), in seconds.
+    /// Fastest of the timed renders, in seconds.
     pub seconds: f64,
     pub lane_iterations_per_s: f64,
     pub peak_lane_fmas_per_s: f64,
@@ -179,45 +184,39 @@ pub struct LaneReport {
     pub step_share: f64,
 }
 
-/// Count and time one kernel: lane-iterations from an instrumented render, time as the fastest of
-/// `repeats` plain renders, efficiency against `peak` (measured on the same path, see [`measure_peak`]).
-pub fn lane_report(
-    isa: Isa,
-    precision: Precision,
-    variant: Variant,
-    params: &Params,
-    repeats: u32,
-    peak: &Peak,
-) -> LaneReport {
-    let LaneCount { isa, lane_iterations, sum_of_counts } = lane_count(isa, precision, variant, params);
-    let mut out = vec![0; params.pixels()];
-    let seconds = (0..repeats.max(1))
-        .map(|_| {
-            let t = Instant::now();
-            render_span_with(isa, precision, variant, params, 0, &mut out).expect("a whole image is a valid span");
-            t.elapsed().as_secs_f64()
-        })
-        .fold(f64::INFINITY, f64::min);
-    let peak_rate = peak.lane_fmas_per_s(precision);
-    LaneReport {
-        kernel: variant.kernel_name(precision),
-        isa,
-        precision,
-        variant,
-        lanes: match precision {
-            Precision::F32 => isa.f32_lanes(),
-            Precision::F64 => isa.f64_lanes(),
-        },
-        lane_iterations,
-        sum_of_counts,
-        wasted_fraction: 1.0 - sum_of_counts as f64 / lane_iterations as f64,
-        skipped_fraction: (1.0 - lane_iterations as f64 / sum_of_counts.max(1) as f64).max(0.0),
-        seconds,
-        lane_iterations_per_s: lane_iterations as f64 / seconds,
-        peak_lane_fmas_per_s: peak_rate,
-        efficiency: efficiency(lane_iterations, seconds, peak_rate),
-        useful_efficiency: efficiency(sum_of_counts, seconds, peak_rate),
-        step_ceiling_per_s: peak.step_lane_iterations_per_s(precision),
-        step_share: efficiency(sum_of_counts, seconds, peak.step_lane_iterations_per_s(precision)),
+impl LaneReport {
+    /// The report of `kernel` (a registered SIMD kernel, which `mandel lanes` counted with its
+    /// instrumented render and timed `seconds` for its fastest plain render) against `peak`, measured
+    /// on the path the kernel took (see [`measure_peak`]).
+    pub fn new(
+        kernel: &'static str,
+        isa: &'static str,
+        precision: Precision,
+        lane_iterations: u64,
+        sum_of_counts: u64,
+        seconds: f64,
+        peak: &Peak,
+    ) -> LaneReport {
+        let peak_rate = peak.lane_fmas_per_s(precision);
+        LaneReport {
+            kernel,
+            isa,
+            precision,
+            lanes: match precision {
+                Precision::F32 => peak.isa.f32_lanes(),
+                Precision::F64 => peak.isa.f64_lanes(),
+            },
+            lane_iterations,
+            sum_of_counts,
+            wasted_fraction: 1.0 - sum_of_counts as f64 / lane_iterations as f64,
+            skipped_fraction: (1.0 - lane_iterations as f64 / sum_of_counts.max(1) as f64).max(0.0),
+            seconds,
+            lane_iterations_per_s: lane_iterations as f64 / seconds,
+            peak_lane_fmas_per_s: peak_rate,
+            efficiency: efficiency(lane_iterations, seconds, peak_rate),
+            useful_efficiency: efficiency(sum_of_counts, seconds, peak_rate),
+            step_ceiling_per_s: peak.step_lane_iterations_per_s(precision),
+            step_share: efficiency(sum_of_counts, seconds, peak.step_lane_iterations_per_s(precision)),
+        }
     }
 }

@@ -1,4 +1,5 @@
-//! The two buffers both kernels share: the stream of a span's points `c`, and the log of finished counts.
+//! The kernels' buffers: the stream of a span's points `c` (both `whole.rs` and `refill.rs`), and the
+//! log of finished counts (`refill.rs` only: a whole vector stores its counts directly).
 
 use crate::lanes::Lanes;
 use fearless_simd::{Simd, SimdBase};

@@ -1,5 +1,6 @@
 //! Kernel: `V` vectors in flight, and lanes whose pixel has finished take the span's next pixels
-//! (the registered `simd-f32`/`simd-f64`). See the crate docs for the algorithm and its tricks.
+//! (the registered `simd-f32-refill`/`simd-f64-refill`; `simd-f32`/`simd-f64` are `whole.rs`). See the
+//! crate docs for the algorithm and its tricks (trick 4 is why this variant is not the default).
 
 use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, rarely};
 use crate::points::{Log, PADDING, Points};

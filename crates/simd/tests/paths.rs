@@ -119,7 +119,7 @@ fn dispatch_picks_the_widest_available_path() {
         assert_eq!(mandel_simd::isa(), available[0].name());
     }
     for isa in Isa::ALL {
-        assert!(isa.resolve().is_available());
+        assert!(available_isas().contains(&isa.resolve()));
         assert_eq!(Isa::from_name(&isa.name().to_uppercase()), Some(isa));
     }
     assert_eq!(Isa::from_name("avx9000"), None);
@@ -146,7 +146,10 @@ fn lane_counts_add_up() {
                 assert_eq!(c.lane_iterations % lanes, 0, "{isa} {precision:?}: {c:?}");
             }
             assert!(refill.lane_iterations < whole.lane_iterations, "{isa} {precision:?}: {refill:?} vs {whole:?}");
-            assert!(refill.wasted_fraction() < 0.10, "{isa} {precision:?}: {refill:?}");
+            assert!(
+                refill.sum_of_counts as f64 > 0.90 * refill.lane_iterations as f64,
+                "{isa} {precision:?}: {refill:?}"
+            );
         }
     }
 }

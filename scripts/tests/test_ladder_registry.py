@@ -1,0 +1,73 @@
+"""Issue 13, "results flow one way": every registered kernel reaches the summary. The registry is
+Rust's (`mandel_registry::KERNELS`); the extension lists it, the bench writes one record per kernel
+(checked in Rust: crates/registry), and the merge of those records gives every kernel a Rust row and
+every extension kernel a pyo3 row, in registry order, with the registry's integer threads."""
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import ladder_fixtures as fx
+from ladderlib import CANONICAL, fmt, writers
+from ladderlib.merge import merge
+
+m = pytest.importorskip("mandel_ladder")
+MANDEL = Path(__file__).resolve().parents[2] / "target" / "release" / "mandel"
+KEYS = ["name", "rung", "precision", "threads", "pool", "isa", "reference", "algorithmic", "one_lane", "available"]
+
+
+def registry():
+    """The registry as the extension lists it, in the shape `mandel describe --json` reports kernels."""
+    return [{**{k: kernel[k] for k in KEYS}, "unavailable": kernel["unavailable"], "description": "",
+             "tolerance_max_fraction": kernel["tolerance"]["max_fraction"],
+             "tolerance_slack_pixels": kernel["tolerance"]["slack_pixels"]} for kernel in m.kernels()]
+
+
+def test_every_registered_kernel_is_in_the_records_the_table_and_the_extension(tmp_path):
+    kernels = registry()
+    names = [k["name"] for k in kernels]
+    root = tmp_path / "criterion"
+    for k in kernels:
+        if k["available"]:
+            fx.criterion_bench(root, k["name"], k["isa"], 0.01)
+    records = fx.records(kernels, timed=[k["name"] for k in kernels if k["available"]],
+                         verifications={k["name"]: None for k in kernels if not k["available"]})
+    path = fx.write_json(tmp_path / "records.json", records)
+    from ladderlib import readers
+
+    data, verify, ids = readers.read_records(path)
+    assert [r["name"] for r in data["records"]] == names
+    pyo3 = [fx.rung(f"pyo3-{n}", 0.02, language="Rust via PyO3") for n in names]
+    summary = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=kernels, verify=verify,
+                    criterion=readers.read_criterion(root, ids), baselines=fx.baselines([fx.rung("python-pure", 5.0)] + pyo3))
+    rows = {r["name"]: r for r in summary["rows"]}
+    rust = [r["name"] for r in summary["rows"] if r["language"] in ("Rust", "C")]
+    assert rust == names, "every registered kernel, in registry order, once"
+    for k in kernels:
+        row = rows[k["name"]]
+        assert row["threads_n"] == k["threads"] and row["threads"] == (f"pool({k['threads']})" if k["pool"] else "1")
+        assert row["status"] == ("ok" if k["available"] else "missing"), row
+        assert rows[f"pyo3-{k['name']}"]["kernel"] == k["name"]
+    table = writers.markdown(summary)
+    for n in names:
+        assert f"({n})" in table and f"(pyo3-{n})" in table, n
+    assert fmt.DASH in table
+
+
+def test_the_extension_lists_what_mandel_describe_lists():
+    """The extension and the CLI read the one registry: same kernels, order, flags and tolerances; and
+    the canonical problem is ladderlib's. (Needs target/release/mandel: `cargo build --release`, which
+    scripts/test's `cargo test --release` does.)"""
+    if not MANDEL.exists():
+        pytest.fail(f"{MANDEL} is missing: build it with `cargo build --release --bin mandel`")
+    out = subprocess.run([MANDEL, "describe", "--json"], capture_output=True, text=True, check=True).stdout
+    described = json.loads(out)
+    assert described["canonical"] == CANONICAL == m.canonical()
+    ours = registry()
+    assert [k["name"] for k in described["kernels"]] == [k["name"] for k in ours]
+    for theirs, mine in zip(described["kernels"], ours):
+        for key in KEYS + ["tolerance_max_fraction", "tolerance_slack_pixels"]:
+            if key != "threads":  # the pool's size is each process's own
+                assert theirs[key] == mine[key], (mine["name"], key)
