@@ -189,51 +189,45 @@ pub fn lane_count(isa: Isa, precision: Precision, variant: Variant, params: &Par
 
 /// [`mandel_core::RenderFn`]: f32, whole vectors (the registered `simd-f32`), on [`selected_isa`].
 pub fn render_f32(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(selected_isa(), tuning(Precision::F32), Variant::WholeVector, params, start, out, None);
+    render_selected(Precision::F32, Variant::WholeVector, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f64, whole vectors (the registered `simd-f64`), on [`selected_isa`].
 pub fn render_f64(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(selected_isa(), tuning(Precision::F64), Variant::WholeVector, params, start, out, None);
+    render_selected(Precision::F64, Variant::WholeVector, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f32, lane refilling (`simd-f32-refill`), on [`selected_isa`].
 pub fn render_f32_refill(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(
-        selected_isa(),
-        Tuning::default_for(selected_isa()),
-        Variant::Refill,
-        params,
-        start,
-        out,
-        None,
-    );
+    render_selected(Precision::F32, Variant::Refill, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f64, lane refilling (`simd-f64-refill`), on [`selected_isa`].
 pub fn render_f64_refill(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f64>(
-        selected_isa(),
-        Tuning::default_for(selected_isa()),
-        Variant::Refill,
-        params,
-        start,
-        out,
-        None,
-    );
+    render_selected(Precision::F64, Variant::Refill, params, start, out, None);
 }
 
 /// [`mandel_core::RenderFn`]: f32, whole vectors with exact work skipping (`simd-algorithmic-f32`).
 pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
-    dispatch::render::<f32>(
-        selected_isa(),
-        Tuning::default_for(selected_isa()),
-        Variant::Algorithmic,
-        params,
-        start,
-        out,
-        None,
-    );
+    render_selected(Precision::F32, Variant::Algorithmic, params, start, out, None);
+}
+
+/// `precision` and `variant` on [`selected_isa`] with the tuning the process chose (whole vectors; the
+/// other variants keep their fixed knobs): what every `render_*` function runs.
+fn render_selected(
+    precision: Precision,
+    variant: Variant,
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+    lane_iterations: Option<&mut u64>,
+) {
+    let isa = selected_isa();
+    let t = if variant == Variant::WholeVector { tuning(precision) } else { Tuning::default_for(isa) };
+    match precision {
+        Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, start, out, lane_iterations),
+        Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, start, out, lane_iterations),
+    };
 }
 
 /// The `render_*` function of `precision` and `variant` on [`selected_isa`], instrumented: returns the
@@ -241,11 +235,6 @@ pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
 /// been checked against `params`, as for a [`mandel_core::RenderFn`].
 pub fn render_counting(precision: Precision, variant: Variant, params: &Params, start: usize, out: &mut [u32]) -> u64 {
     let mut lane_iterations = 0;
-    let isa = selected_isa();
-    let t = if variant == Variant::WholeVector { tuning(precision) } else { Tuning::default_for(isa) };
-    match precision {
-        Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, start, out, Some(&mut lane_iterations)),
-        Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, start, out, Some(&mut lane_iterations)),
-    };
+    render_selected(precision, variant, params, start, out, Some(&mut lane_iterations));
     lane_iterations
 }
