@@ -705,20 +705,12 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
     else {
         return Ok(None); // built without C, or MANDEL_C_TUNING names no tuning: `mandel list` says why
     };
-    let tunings = isa.tunings();
-    if tunings.is_empty() {
+    let times = mandel_c_reference::time_tunings(isa, &[(params, 0, params.pixels())], rounds as usize)
+        .map_err(|e| e.to_string())?;
+    if times.is_empty() {
         return Ok(None);
     }
-    let mut out = vec![0u32; params.pixels()];
-    let mut best = vec![f64::INFINITY; tunings.len()];
-    for _ in 0..rounds.max(1) {
-        for (time, &tuning) in best.iter_mut().zip(tunings) {
-            let started = Instant::now();
-            mandel_c_reference::render_f32_with(isa, tuning, params, 0, &mut out).map_err(|e| e.to_string())?;
-            *time = time.min(started.elapsed().as_secs_f64());
-        }
-    }
-    let fastest = best.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map(|(i, _)| tunings[i]);
+    let fastest = times.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|&(t, _)| t);
     Ok(Some(TuneRow {
         kernel: "c-reference",
         isa: mandel_c_reference::isa(),
@@ -727,7 +719,7 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
         chosen: selection.tuning.map(|t| t.to_string()).unwrap_or_default(),
         fastest: fastest.map(|t| t.to_string()).unwrap_or_default(),
         workload: format!("{}x{}/{}", params.width(), params.height(), params.max_iters()),
-        times: tunings.iter().map(|t| t.to_string()).zip(best).collect(),
+        times: times.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
     }))
 }
 

@@ -33,9 +33,10 @@
 //! 3. **Checks every `K` steps, out of the hot loop.** The loop only steps; whether a vector has
 //!    finished is asked every `K` (4 or 8) steps, costing at most `K - 1` idle steps per vector.
 //! 4. **Whole vectors, not lane refilling.** A vector runs until all its lanes have finished, leaving
-//!    lanes idle (15.5% of the lane-iterations here). Refilling single lanes (`refill.rs`,
-//!    `simd-f32-refill`) cuts that to 4.4% but its compress/expand bookkeeping costs more: 7.2 ms
-//!    against 5.9 on Zen 4 (5.5 against 4.3 on the Xeon). Kept, and benched, as the answer "no".
+//!    lanes idle (11.9% of the lane-iterations on Zen 4 checking every 4 steps, 15.5% every 8).
+//!    Refilling single lanes (`refill.rs`, `simd-f32-refill`) cuts that to 4.4% but its
+//!    compress/expand bookkeeping costs more: 7.02 ms against 5.00 in Zen 4's committed ladder run
+//!    (5.5 against 4.3 on the Xeon m167). Kept, and benched, as the answer "no".
 //! 5. **AVX-512's mask-register step** (`avx512.rs`): the portable step compiles to 12 instructions on
 //!    AVX-512 (LLVM keeps the sticky mask in a general register); the compare's write-mask and a
 //!    masked count add do it in 8, all on vectors: 4.35 against 5.10 ms on the Xeon. The escape test
@@ -43,8 +44,8 @@
 //!    cost 5.2 against 5.0 ms on Zen 4.
 //! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
 //!    instantiated; the first render of a precision times them all on a small calibration image and
-//!    keeps the fastest. On Zen 4 that is 5 vectors checked every 8 steps (5.0 ms; the fixed 4 vectors
-//!    and 8 steps the Xeon chose take 5.3 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
+//!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 5 vectors checked every 4
+//!    steps (5.04 ms; the fixed 4 vectors and 8 steps the Xeon chose take 5.28 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
 //! 7. **Points from a table, row by row.** A point is `x_min + col*dx` in f64, rounded once to `T`, like
 //!    every rung's; the x of each column of the span is computed once into a table and the buffers are
 //!    filled by copying runs of it (`points.rs`), without pixel indices (only refilling needs them:

@@ -4,8 +4,9 @@
 //! it each cycle can issue: 4 on the Xeon's AVX-512 was a constant tuned there, and on Zen 3 (AVX2) the
 //! fixed 3 vectors left the FMA pipes idle. So the first render of a precision times every
 //! instantiated tuning ([`TUNINGS`]) on a small calibration image (the canonical view at 320x320,
-//! a ninth of the pixels), round-robin, and keeps the fastest by its best time: about 10 ms for f32
-//! on AVX-512, 20-40 ms on narrower paths, once per process. `MANDEL_TUNING` forces a choice
+//! a ninth of the pixels), round-robin, and keeps the fastest by its best time: 30 ms for f32 and
+//! 60 ms for f64 on the 2-core Zen 4's AVX-512 path (first `render` of a 1x1 image, calibrated against
+//! forced), once per process. `MANDEL_TUNING` forces a choice
 //! (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the fixed per-path default), e.g. for reproducible
 //! comparisons; `mandel tune` prints the whole calibration on the canonical image, and `scripts/ladder`
 //! pins the benches to its choice.
