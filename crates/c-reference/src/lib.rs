@@ -11,9 +11,9 @@
 //! tuning, nothing else: it is the bar the Rust SIMD rung must beat, and the table labels it so.
 //!
 //! # The C kernel
-//! * AVX-512F (`avx512.c`): 16 lanes, the step of `crates/simd/src/avx512.rs` (merge-masked FMAs
-//!   freeze escaped lanes, a masked integer op counts): 8 instructions a step in the loop GCC 12
-//!   generates.
+//! * AVX-512F (`avx512.c`): 16 lanes, the step of `crates/simd/src/avx512.rs` (a sticky `alive`
+//!   mask updated by the compare's write-mask, a masked integer op counts): 8 instructions a step in
+//!   the loop GCC 12 generates.
 //! * AVX2 + FMA (`avx2.c`): 8 lanes, the portable Rust step (a sticky `alive` mask subtracted from
 //!   the counts): 10 instructions a step.
 //! * scalar (`mandel.c`, with the dispatch): one pixel at a time with `fmaf`, for CPUs without
@@ -67,7 +67,7 @@ pub const TUNING_ENV: &str = "MANDEL_C_TUNING";
 /// A path of the C kernel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Isa {
-    /// AVX-512F: 16 f32 lanes, merge-masked step.
+    /// AVX-512F: 16 f32 lanes, mask-register step.
     Avx512,
     /// AVX2 + FMA: 8 f32 lanes, sticky-mask step.
     Avx2,

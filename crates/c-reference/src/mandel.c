@@ -4,7 +4,7 @@
  * the counts are equal bit for bit; the crate's Rust side (lib.rs) wraps it.
  *
  * Paths, chosen at run time (no -march: each function carries its target attribute):
- *   AVX-512F   avx512.c: 16 lanes, escaped lanes frozen by merge-masked FMAs;
+ *   AVX-512F   avx512.c: 16 lanes, a sticky "alive" mask register set by the compare;
  *   AVX2+FMA   avx2.c: 8 lanes, a sticky "alive" mask subtracted from the counts;
  *   scalar     here: one pixel at a time with fmaf, for CPUs without AVX2+FMA.
  * This file also holds the dispatch and the SIMD paths' cold helpers.

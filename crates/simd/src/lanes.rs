@@ -15,7 +15,10 @@ pub(crate) trait Lanes: Real + SimdFloatElement {
     type I<S: Simd>: SimdInt<S, Element = Self::Int, Mask = Self::M<S>>;
     type M<S: Simd>: SimdMask<S, Ints = Self::I<S>> + Select<Self::F<S>> + Select<Self::I<S>>;
 
-    /// Write the counts of `n` (capped at `max`) into `out`, which holds at most a vector's lanes.
+    /// Write the counts of `n` (capped at `max`) into `out`, which holds exactly a vector's lanes.
+    /// No partial store: a call (a `memcpy`, or an out-of-line helper) in the kernel's refill path,
+    /// even a cold one, made LLVM keep every vector's state on the stack in the hot loop (see
+    /// `whole.rs`), so the span's last, partial vector goes through a local buffer there.
     fn store_counts<S: Simd>(n: Self::I<S>, max: Self::I<S>, out: &mut [u32]);
 
     /// [`Orbit::step`] for this precision: level `S`'s step for it.
@@ -30,10 +33,7 @@ impl Lanes for f32 {
     #[inline(always)]
     fn store_counts<S: Simd>(n: S::i32s, max: S::i32s, out: &mut [u32]) {
         let counts: S::u32s = n.min(max).bitcast();
-        match out.len() == counts.as_slice().len() {
-            true => counts.store_slice(out),
-            false => copy_part(out, counts.as_slice()),
-        }
+        counts.store_slice(out);
     }
     #[inline(always)]
     fn step<S: Step>(orbit: &mut Orbit<S, f32>, k: Consts<S, f32>) {
@@ -51,24 +51,12 @@ impl Lanes for f64 {
         let n = n.min(max);
         // Counts fit in 32 bits: narrowing two copies puts the counts in the low half.
         let counts: S::u32s = n.narrow(n).bitcast();
-        let lanes = n.as_slice().len();
-        match out.len() == lanes {
-            true => out.copy_from_slice(&counts.as_slice()[..lanes]),
-            false => copy_part(out, counts.as_slice()),
-        }
+        out.copy_from_slice(&counts.as_slice()[..n.as_slice().len()]);
     }
     #[inline(always)]
     fn step<S: Step>(orbit: &mut Orbit<S, f64>, k: Consts<S, f64>) {
         S::step_f64(orbit, k)
     }
-}
-
-/// The last vector of a span: only its first lanes are pixels. Out of line and cold, so the hot loop
-/// that calls it keeps its vectors in registers.
-#[cold]
-#[inline(never)]
-fn copy_part(out: &mut [u32], counts: &[u32]) {
-    out.copy_from_slice(&counts[..out.len()]);
 }
 
 /// Calls `$body` with `$v` = 0, 1, .., `$n` - 1 (`$n` <= 16, a constant) as straight-line code: no loop

@@ -45,16 +45,23 @@
 //! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
 //!    instantiated; the first render of a precision times them all on a small calibration image and
 //!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 5 vectors checked every 4
-//!    steps (5.04 ms; the fixed 4 vectors and 8 steps the Xeon chose take 5.28 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
+//!    steps (4.65 ms; the fixed 4 vectors and 8 steps the Xeon chose take 5.06 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
 //! 7. **Points from a table, row by row.** A point is `x_min + col*dx` in f64, rounded once to `T`, like
 //!    every rung's; the x of each column of the span is computed once into a table and the buffers are
 //!    filled by copying runs of it (`points.rs`), without pixel indices (only refilling needs them:
 //!    1.23 -> 1.14 ms at `max_iters` 1). The table covers only the span's own columns, so a rayon task's
 //!    fixed cost does not grow with the image width (1x16M at `max_iters` 1 on 2 threads: 27.9 s -> 80 ms).
 //! 8. **Tails without a scalar loop.** The span's last vector is padded with `c = 4`, which escapes
-//!    at once; padding lanes are never stored.
+//!    at once; padding lanes are never stored (that vector's counts go through a small buffer, trick 10).
 //! 9. **Dispatch once.** The CPU's level and the selected path are detected once per process and
 //!    cached (as memchr does), not per call or per rayon task.
+//! 10. **No call between two rounds of steps.** To LLVM the hot loop and the refill code after it are
+//!    one loop, and a call anywhere in it clobbers every vector register: with the buffer refill and
+//!    the partial store of the span's last vector as (cold, out-of-line) calls, LLVM kept every
+//!    vector's `re`, `im`, counts and mask on the stack, storing and reloading them every `K` steps,
+//!    at every tuning, even 3 vectors. Inlining the refill and storing the last vector through a
+//!    local buffer keeps them in registers, as GCC does for the C reference: 4.97 -> 4.59 ms on
+//!    Zen 4 (C: 4.67). The algorithmic variant's skipping loop still calls, and still spills.
 //!
 //! # The other variants
 //! * [`Variant::Refill`] (`refill.rs`): trick 4's alternative.

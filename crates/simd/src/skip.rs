@@ -47,7 +47,7 @@ pub(crate) fn finish_cycles<S: Simd, T: Lanes>(
     saved: (T::F<S>, T::F<S>),
     max: T::I<S>,
 ) {
-    // Only live lanes: an escaped lane's z may be frozen (AVX-512 step) and equal its save.
+    // Only live lanes: an escaped lane's z may have overflowed to the same infinity or NaN as its save.
     let cycled = orbit.alive & orbit.re.simd_eq(saved.0) & orbit.im.simd_eq(saved.1);
     orbit.n = cycled.select(max, orbit.n);
     orbit.re = cycled.select(T::F::<S>::splat(simd, T::from_f64(ESCAPED_RE)), orbit.re);

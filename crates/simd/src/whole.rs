@@ -49,6 +49,9 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
     let mut started = [0u64; V];
     let mut step = 0u64;
     let mut next = 0;
+    // The counts of the span's last vector if it is partial (its first pixel at `tail_at`).
+    let mut tail = [0u32; 64];
+    let mut tail_at = usize::MAX;
     let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
         let (orbit, f) = load::<S, T, SKIP>(simd, &mut points, &mut next, out, max);
         first[v] = f;
@@ -94,9 +97,12 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
         points.ensure();
         unrolled!(V, |v| {
             if finished(&orbits[v], started[v], step) {
-                if first[v] < out.len() {
-                    let end = (first[v] + len).min(out.len());
-                    T::store_counts(orbits[v].n, max, &mut out[first[v]..end]);
+                if first[v] + len <= out.len() {
+                    T::store_counts(orbits[v].n, max, &mut out[first[v]..first[v] + len]);
+                } else if first[v] < out.len() {
+                    // The span's last vector, part padding: whole into `tail`, copied out at the end.
+                    T::store_counts(orbits[v].n, max, &mut tail[..len]);
+                    tail_at = first[v];
                 }
                 (orbits[v], first[v]) = load::<S, T, SKIP>(simd, &mut points, &mut next, out, max);
                 saved[v] = (orbits[v].re, orbits[v].im);
@@ -107,6 +113,10 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
         if first.iter().all(|&f| f >= out.len()) {
             break;
         }
+    }
+    if tail_at < out.len() {
+        let part = out.len() - tail_at;
+        out[tail_at..].copy_from_slice(&tail[..part]);
     }
 }
 
@@ -136,7 +146,7 @@ fn load<S: Step, T: Lanes, const SKIP: bool>(
         if SKIP && skip::skip_inside::<S, T>(simd, &mut orbit, max).all_true() {
             // Padding points are never inside, so an all-inside vector is all pixels of the span.
             T::store_counts(max, max, &mut out[first..first + len]);
-            points.ensure();
+            points.ensure_outlined();
             continue;
         }
         return (orbit, first);
