@@ -122,20 +122,6 @@ impl<T: Lanes, const IDX: bool> Points<T, IDX> {
         }
     }
 
-    /// [`Points::ensure`] through an out-of-line call: for code that has already lost its registers.
-    #[inline(always)]
-    pub fn ensure_outlined(&mut self) {
-        if self.pos + self.window > self.cx.len() {
-            self.refill_outlined();
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn refill_outlined(&mut self) {
-        self.refill()
-    }
-
     /// Inlined, as is [`Points::fill`]: a call here (even a cold one) left LLVM keeping every vector's
     /// state on the stack in the kernels' hot loop, stored and reloaded every `K` steps (the hot loop
     /// and the refill code form one loop in its eyes, and a call clobbers every vector register). On

@@ -5,15 +5,16 @@
 //! With `SKIP` it is the algorithmic rung's SIMD kernel (`simd-algorithmic-f32`): the same loop plus
 //! two exact ways of not iterating, whose counts still equal brute force's bit for bit:
 //! 1. points in the main cardioid or the period-2 bulb (closed form, see [`in_cardioid_or_bulb`]) get
-//!    `max_iters` without iterating: a vector of them is written out at once, a lane of them is
-//!    born finished;
+//!    `max_iters` without iterating: a lane of them is born finished (it escapes at its first step
+//!    without counting), so a vector of only them is done after its first round of steps;
 //! 2. every [`CYCLE_CHECK_EVERY`] steps, a live lane whose `z` equals the value saved at its vector's
 //!    last save point (ages doubling, as in Brent's method) is on a cycle of the floating-point map,
 //!    which never escapes: it gets `max_iters`.
 //!    (Float `==`, not bitwise: `-0.0 == 0.0`, and the sign of a zero never changes a count, since
 //!    `z` enters the escape test squared and a zero's sign only reaches the next `z` as a zero's sign.)
-//!    Checking only every so many steps finds a cycle once a multiple of its period fits between the
-//!    save point and a check; one not found yet merely iterates on, so the counts stay exact.
+//!    Checking only every so many steps finds a cycle whose period divides the distance between the
+//!    save point and a check (see [`CYCLE_CHECK_EVERY`]); one not found merely iterates on, so the
+//!    counts stay exact.
 
 use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, unrolled};
 use crate::points::Points;
@@ -53,7 +54,7 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
     let mut tail = [0u32; 64];
     let mut tail_at = usize::MAX;
     let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
-        let (orbit, f) = load::<S, T, SKIP>(simd, &mut points, &mut next, out, max);
+        let (orbit, f) = load::<S, T, SKIP>(simd, &mut points, &mut next, max);
         first[v] = f;
         orbit
     });
@@ -104,7 +105,7 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
                     T::store_counts(orbits[v].n, max, &mut tail[..len]);
                     tail_at = first[v];
                 }
-                (orbits[v], first[v]) = load::<S, T, SKIP>(simd, &mut points, &mut next, out, max);
+                (orbits[v], first[v]) = load::<S, T, SKIP>(simd, &mut points, &mut next, max);
                 saved[v] = (orbits[v].re, orbits[v].im);
                 next_save[v] = CYCLE_CHECK_EVERY;
                 started[v] = step;
@@ -120,35 +121,34 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
     }
 }
 
-/// Steps between two cycle checks (SKIP), a multiple of every path's `K`. Checking inside the hot loop
-/// every `K` steps kept 8 more vectors live there, which spilled registers and cost more (0.5 ms of
-/// 2.5 at 960x960/200) than the cycles it found saved; out of the loop every 32 steps it costs nothing
-/// measurable, and it still ends the long never-escaping orbits of deep iteration caps.
-const CYCLE_CHECK_EVERY: u64 = 32;
+/// Steps between two cycle checks (SKIP), a multiple of every tuning's `K` (4 or 8). Checking inside
+/// the hot loop every `K` steps kept 8 more vectors live there, which spilled registers and cost more
+/// (0.5 ms of 2.5 at 960x960/200) than the cycles it found saved. Saves and checks both fall on
+/// multiples of this interval, 1 or 2 intervals apart, so a cycle is found only if its period divides
+/// 24 or 48: periods 1, 2, 3, 4, 6, 8, 12, 16, 24, 48. With 32 the period-3 bulbs (the largest after
+/// the cardioid and the period-2 bulb, which the closed form skips) were never found: same time at
+/// 960x960/200 (2.13 ms), 8.7 against 8.2 ms at max_iters 2000 (Zen 4, one thread).
+const CYCLE_CHECK_EVERY: u64 = 24;
 
 /// Take the span's next vector of pixels: its fresh orbits and its first pixel (span-relative). With
-/// `SKIP`, a vector whose lanes are all in the cardioid or the bulb is written out (`max_iters`) and
-/// the next one taken; lanes of a mixed vector that are get `max_iters` and escape at once.
+/// `SKIP`, lanes in the cardioid or the bulb get `max_iters` and escape at their first step. A vector
+/// of only such lanes is not written out here and the next one taken: that loop needed a buffer refill
+/// (a call) in the refill path, which put every vector's state on the stack (trick 10 in the crate
+/// docs); it runs its `K` steps instead, finished after the first: 2.31 -> 2.13 ms (Zen 4, 960x960/200).
 #[inline(always)]
 fn load<S: Step, T: Lanes, const SKIP: bool>(
     simd: S,
     points: &mut Points<T, false>,
     next: &mut usize,
-    out: &mut [u32],
     max: T::I<S>,
 ) -> (Orbit<S, T>, usize) {
     let len = lanes::<S, T>();
-    loop {
-        let (cx, cy) = points.take_points(simd, len);
-        let first = *next;
-        *next += len;
-        let mut orbit = Orbit::start(simd, cx, cy);
-        if SKIP && skip::skip_inside::<S, T>(simd, &mut orbit, max).all_true() {
-            // Padding points are never inside, so an all-inside vector is all pixels of the span.
-            T::store_counts(max, max, &mut out[first..first + len]);
-            points.ensure_outlined();
-            continue;
-        }
-        return (orbit, first);
+    let (cx, cy) = points.take_points(simd, len);
+    let first = *next;
+    *next += len;
+    let mut orbit = Orbit::start(simd, cx, cy);
+    if SKIP {
+        skip::skip_inside::<S, T>(simd, &mut orbit, max);
     }
+    (orbit, first)
 }
