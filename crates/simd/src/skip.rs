@@ -28,14 +28,12 @@ pub(crate) fn in_cardioid_or_bulb<S: Simd, T: Lanes>(simd: S, x: T::F<S>, y: T::
 }
 
 /// Give the lanes of `orbit` whose point is in the cardioid or the bulb `max_iters` (`max`) and make
-/// them escape at their next step, without counting: they are finished without iterating. Returns
-/// the mask of those lanes.
+/// them escape at their next step, without counting: they are finished without iterating.
 #[inline(always)]
-pub(crate) fn skip_inside<S: Simd, T: Lanes>(simd: S, orbit: &mut Orbit<S, T>, max: T::I<S>) -> T::M<S> {
+pub(crate) fn skip_inside<S: Simd, T: Lanes>(simd: S, orbit: &mut Orbit<S, T>, max: T::I<S>) {
     let inside = in_cardioid_or_bulb::<S, T>(simd, orbit.cx, orbit.cy);
     orbit.n = inside.select(max, orbit.n);
     orbit.re = inside.select(T::F::<S>::splat(simd, T::from_f64(ESCAPED_RE)), orbit.re);
-    inside
 }
 
 /// Live lanes whose `z` equals `saved` are on a cycle of the float map (see the `whole` module docs):

@@ -50,7 +50,8 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
     let mut started = [0u64; V];
     let mut step = 0u64;
     let mut next = 0;
-    // The counts of the span's last vector if it is partial (its first pixel at `tail_at`).
+    // The counts of the span's last vector if it is partial (its first pixel at `tail_at`); 64 is
+    // more than any path's lanes (16).
     let mut tail = [0u32; 64];
     let mut tail_at = usize::MAX;
     let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
