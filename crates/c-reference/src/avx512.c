@@ -1,8 +1,9 @@
 /*
  * The C reference's AVX-512F path: 16 lanes, the Rust AVX-512 step (crates/simd/src/avx512.rs)
  * instruction for instruction: a sticky "alive" mask in a mask register, updated by the compare's
- * write-mask, z updated unmasked, counted by a masked subtract of -1 (GCC copies n around a masked
- * add of 1). 8 instructions a step in the loop GCC 12 generates, with -fno-tree-coalesce-vars, which
+ * write-mask, z updated unmasked (the real part as fmsub(re, re, im2 - cx), bit for bit the twin's
+ * fma(re, re, cx - im2): see avx512.rs), counted by a masked subtract of -1 (GCC copies n around a
+ * masked add of 1). 8 instructions a step in the loop GCC 12 generates, with -fno-tree-coalesce-vars, which
  * build.rs gives this file only (without it GCC copies registers around the step); Clang 14 makes the
  * masked subtract two instructions. An earlier version froze escaped lanes with merge-masked FMAs;
  * that put the compare on the critical path, as it did in Rust: on Zen 4 (960x960/200) its best
@@ -61,13 +62,13 @@ static AVX512 INLINE void start16(vec16 *x, const mandel_c_view *v, mandel_c_cur
  * keeps in place where it copies n around a masked n + 1). */
 static AVX512 INLINE void step16(vec16 *x, __m512 four, __m512i minus_one) {
     __m512 im2 = _mm512_mul_ps(x->im, x->im);
-    __m512 t = _mm512_sub_ps(x->cx, im2);
-    KEEP(t);
+    __m512 u = _mm512_sub_ps(im2, x->cx);
+    KEEP(u);
     const __m512 mag = _mm512_fmadd_ps(x->re, x->re, im2);
     x->alive = _mm512_mask_cmp_ps_mask(x->alive, mag, four, _CMP_NGT_UQ);
     __m512 two_re = _mm512_add_ps(x->re, x->re);
     KEEP(two_re);
-    x->re = _mm512_fmadd_ps(x->re, x->re, t);
+    x->re = _mm512_fmsub_ps(x->re, x->re, u);
     x->im = _mm512_fmadd_ps(two_re, x->im, x->cy);
     x->n = _mm512_mask_sub_epi32(x->n, x->alive, x->n, minus_one);
 }

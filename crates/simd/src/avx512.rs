@@ -12,6 +12,16 @@
 //! so more vectors had to be in flight to hide it and they no longer fitted in the 32 registers. On the
 //! 2-core Zen 4 (f32, 960x960/200): 5.0 ms at 5 vectors against 5.2 ms at 8 for the frozen step, and
 //! the all-busy view 18.1 against 19.1 ms.
+//!
+//! `cx` and `cy` are read from memory at every step (volatile reads: LLVM may fold them into the
+//! instructions as memory operands but may not keep them in registers), so a vector needs only `re`,
+//! `im` and its count in registers, and more vectors fit in the 32 (GCC does this for the C
+//! reference by itself). For the same reason the real part is `fmsub(re, re, im2 - cx)`, whose
+//! subtraction takes `cx` as its memory operand: `im2 - cx` is exactly `-(cx - im2)` (round to nearest
+//! is symmetric) and a fused `re*re - u` is `re*re + (-u)` rounded once, so every bit equals the
+//! twin's `fma(re, re, cx - im2)`, zeros included (`re*re` is never -0, and `+0 + -0` is `+0`). With
+//! `cx` and `cy` in registers LLVM spilled a whole vector's state at 5 vectors and more. On Zen 4, f32,
+//! 960x960/200 (`mandel tune`): best 4.65 ms (5 vectors) -> 4.45 ms (4 vectors); f64 8.85 -> 8.52 ms.
 
 use crate::lanes::{Consts, Orbit, Step};
 use fearless_simd::x86::Avx512;
@@ -25,16 +35,18 @@ use core::arch::x86_64::*;
 kernel!(
     #[inline(always)]
     fn step_f32(token: Avx512, o: &mut Orbit<Avx512, f32>, k: Consts<Avx512, f32>) {
-        let (re, im, cx, cy): (__m512, __m512, __m512, __m512) = (o.re.into(), o.im.into(), o.cx.into(), o.cy.into());
+        let (re, im): (__m512, __m512) = (o.re.into(), o.im.into());
+        let cx: __m512 = unsafe { core::ptr::read_volatile(&o.cx) }.into();
+        let cy: __m512 = unsafe { core::ptr::read_volatile(&o.cy) }.into();
         let alive: __mmask16 = o.alive.into();
         let im2 = _mm512_mul_ps(im, im);
-        let t = _mm512_sub_ps(cx, im2);
+        let u = _mm512_sub_ps(im2, cx);
         let mag = _mm512_fmadd_ps(re, re, im2);
         // The twin breaks on `mag > 4`: alive &= !(mag > 4), unordered (a NaN goes on, as there); the
         // compare's write-mask does the AND.
         let alive = _mm512_mask_cmp_ps_mask::<_CMP_NGT_UQ>(alive, mag, k.four.into());
         let two_re = _mm512_add_ps(re, re);
-        o.re = SimdFrom::simd_from(token, _mm512_fmadd_ps(re, re, t));
+        o.re = SimdFrom::simd_from(token, _mm512_fmsub_ps(re, re, u));
         o.im = SimdFrom::simd_from(token, _mm512_fmadd_ps(two_re, im, cy));
         let n: __m512i = o.n.into();
         o.n = SimdFrom::simd_from(token, _mm512_mask_add_epi32(n, alive, n, k.one.into()));
@@ -45,15 +57,16 @@ kernel!(
 kernel!(
     #[inline(always)]
     fn step_f64(token: Avx512, o: &mut Orbit<Avx512, f64>, k: Consts<Avx512, f64>) {
-        let (re, im, cx, cy): (__m512d, __m512d, __m512d, __m512d) =
-            (o.re.into(), o.im.into(), o.cx.into(), o.cy.into());
+        let (re, im): (__m512d, __m512d) = (o.re.into(), o.im.into());
+        let cx: __m512d = unsafe { core::ptr::read_volatile(&o.cx) }.into();
+        let cy: __m512d = unsafe { core::ptr::read_volatile(&o.cy) }.into();
         let alive: __mmask8 = o.alive.into();
         let im2 = _mm512_mul_pd(im, im);
-        let t = _mm512_sub_pd(cx, im2);
+        let u = _mm512_sub_pd(im2, cx);
         let mag = _mm512_fmadd_pd(re, re, im2);
         let alive = _mm512_mask_cmp_pd_mask::<_CMP_NGT_UQ>(alive, mag, k.four.into());
         let two_re = _mm512_add_pd(re, re);
-        o.re = SimdFrom::simd_from(token, _mm512_fmadd_pd(re, re, t));
+        o.re = SimdFrom::simd_from(token, _mm512_fmsub_pd(re, re, u));
         o.im = SimdFrom::simd_from(token, _mm512_fmadd_pd(two_re, im, cy));
         let n: __m512i = o.n.into();
         o.n = SimdFrom::simd_from(token, _mm512_mask_add_epi64(n, alive, n, k.one.into()));

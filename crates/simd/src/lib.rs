@@ -41,11 +41,13 @@
 //!    AVX-512 (LLVM keeps the sticky mask in a general register); the compare's write-mask and a
 //!    masked count add do it in 8, all on vectors: 4.35 against 5.10 ms on the Xeon. The escape test
 //!    stays off the critical path (`z` is updated unmasked): freezing escaped lanes with masked FMAs
-//!    cost 5.2 against 5.0 ms on Zen 4.
+//!    cost 5.2 against 5.0 ms on Zen 4. `cx` and `cy` are read from memory at every step, so only
+//!    `re`, `im` and the count take registers: 4.65 -> 4.45 ms on Zen 4 (see `avx512.rs`).
 //! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
 //!    instantiated; the first render of a precision times them all on a small calibration image and
-//!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 5 vectors checked every 4
-//!    steps (4.65 ms; the fixed 4 vectors and 8 steps the Xeon chose take 5.06 ms there); `MANDEL_TUNING` forces one, `mandel tune` shows them all.
+//!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 4 vectors checked every 4
+//!    steps (4.45 ms; 12 vectors every 8 steps take 5.37, 3 every 8 5.02); `MANDEL_TUNING` forces
+//!    one, `mandel tune` shows them all.
 //! 7. **Points from a table, row by row.** A point is `x_min + col*dx` in f64, rounded once to `T`, like
 //!    every rung's; the x of each column of the span is computed once into a table and the buffers are
 //!    filled by copying runs of it (`points.rs`), without pixel indices (only refilling needs them:
