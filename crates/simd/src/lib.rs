@@ -35,7 +35,7 @@
 //! 4. **Whole vectors, not lane refilling.** A vector runs until all its lanes have finished, leaving
 //!    lanes idle (11.9% of the lane-iterations on Zen 4 checking every 4 steps, 15.5% every 8).
 //!    Refilling single lanes (`refill.rs`, `simd-f32-refill`) cuts that to 4.4% but its
-//!    compress/expand bookkeeping costs more: 7.06 ms against 4.56 in Zen 4's committed ladder run
+//!    compress/expand bookkeeping costs more: 6.93 ms against 4.37 in Zen 4's committed ladder run
 //!    (5.5 against 4.3 on the Xeon m167). Kept, and benched, as the answer "no".
 //! 5. **AVX-512's mask-register step** (`avx512.rs`): the portable step compiles to 12 instructions on
 //!    AVX-512 (LLVM keeps the sticky mask in a general register); the compare's write-mask and a
@@ -54,7 +54,8 @@
 //!    1.23 -> 1.14 ms at `max_iters` 1). The table covers only the span's own columns, so a rayon task's
 //!    fixed cost does not grow with the image width (1x16M at `max_iters` 1 on 2 threads: 27.9 s -> 80 ms).
 //! 8. **Tails without a scalar loop.** The span's last vector is padded with `c = 4`, which escapes
-//!    at once; padding lanes are never stored (that vector's counts go through a small buffer, trick 10).
+//!    at once; padding lanes are never stored (that vector's counts go through a small buffer,
+//!    trick 10).
 //! 9. **Dispatch once.** The CPU's level and the selected path are detected once per process and
 //!    cached (as memchr does), not per call or per rayon task.
 //! 10. **No call between two rounds of steps.** To LLVM the hot loop and the refill code after it
