@@ -2,7 +2,8 @@
 //!
 //! Of the canonical image's 40.1 M iterations, 32.5 M (81%) are spent on the 162,370 pixels inside
 //! the main cardioid or the period-2 bulb, and 3.6 M on the 18,197 other pixels that never escape.
-//! Brute force pays `max_iters` for each; this rung pays almost nothing for them:
+//! Brute force pays `max_iters` for each; this rung pays almost nothing for them, and nothing at all
+//! for a row that mirrors another:
 //!
 //! 1. **Cardioid and bulb, closed form.** `c` is in the main cardioid iff, with
 //!    `q = (x - 1/4)^2 + y^2`, `q (q + x - 1/4) <= y^2/4`; in the period-2 bulb iff
@@ -20,6 +21,11 @@
 //!    `-0.0 == 0.0`, and the sign of a zero never changes a count (`z` enters the escape test squared,
 //!    and a zero's sign only reaches the next `z` as a zero's sign); a NaN orbit never equals its save
 //!    and runs to `max_iters`, as brute force's does.
+//!
+//! 3. **Mirror symmetry.** The orbit of `conj(c)` is the conjugate of `c`'s, rounding for rounding,
+//!    so a row whose points are the exact negations of another row's gets that row's counts, copied
+//!    (`mandel_core::mirror`, which also argues the exactness). The canonical image straddles the
+//!    real axis: 479 of its 960 rows are copies in f32. A view off the axis skips nothing this way.
 //!
 //! The step is the FMA rung's ([`mandel_fma::escape_count`]), so this rung's counts must equal
 //! `fma-f32`/`fma-f64` exactly: the tests assert equality, not a tolerance.
@@ -101,7 +107,13 @@ mod x86 {
 
 /// Render pixels `start .. start + out.len()`; returns the iterations executed (the sum of counts
 /// minus what was skipped).
+/// Rows that mirror others are copied, not rendered (step 3).
 pub fn render_span<T: Real>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
+    mandel_core::mirror::render_mirrored::<T>(params, start, out, render_run::<T>)
+}
+
+/// Render pixels `start .. start + out.len()`, every one of them (no mirroring).
+fn render_run<T: Real>(params: &Params, start: usize, out: &mut [u32]) -> u64 {
     #[cfg(target_arch = "x86_64")]
     if mandel_fma::hardware_fma() {
         // SAFETY: mandel_fma::hardware_fma() is true only when the CPU has FMA (checked at run time).

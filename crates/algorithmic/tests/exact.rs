@@ -154,3 +154,78 @@ fn views_with_non_finite_values_equal_brute_force_and_the_reference() {
         }
     }
 }
+
+/// 41 rows `y = -1.25 + row/16` (exact in f32 and f64): row 20 is the axis and row `r` mirrors
+/// `40 - r`, so every row above the axis is a copy, wherever the span holds both rows whole.
+fn mirrored_view() -> Params {
+    Params::new(40, 41, (-2.0, 0.6), (-1.25, 1.3125), 300).unwrap()
+}
+
+/// Spans that start and end mid-row, hold some pairs of mirrored rows whole and cut others: every
+/// algorithmic kernel (scalar, SIMD on every path, on a pool) equals brute force exactly.
+#[test]
+fn mirrored_spans_equal_brute_force() {
+    use mandel_core::mirror::Mirror;
+    use mandel_simd::{Variant, available_isas, render_span_with};
+    let p = mirrored_view();
+    let spans = [(0, p.pixels()), (13, 1000), (37, 800), (400, 430), (795, 845), (0, 39), (1599, 41)];
+    assert_eq!(Mirror::plan::<f32>(&p, 0, p.pixels()).pairs().len(), 20);
+    assert_eq!(Mirror::plan::<f64>(&p, 13, 1000).pairs().len(), 4); // rows 1..=24 whole: 21..=24 copy 19..=16
+    for (precision, brute) in [
+        (mandel_core::Precision::F32, mandel_fma::render_f32 as mandel_core::RenderFn),
+        (mandel_core::Precision::F64, mandel_fma::render_f64),
+    ] {
+        let mut expected = vec![0; p.pixels()];
+        brute(&p, 0, &mut expected);
+        for (start, len) in spans {
+            let want = &expected[start..start + len];
+            let mut got = vec![u32::MAX; len];
+            match precision {
+                mandel_core::Precision::F32 => render_span::<f32>(&p, start, &mut got),
+                mandel_core::Precision::F64 => render_span::<f64>(&p, start, &mut got),
+            };
+            assert_eq!(got, want, "scalar {precision:?} {start}+{len}");
+            for &isa in available_isas() {
+                let mut got = vec![u32::MAX; len];
+                render_span_with(isa, precision, Variant::Algorithmic, &p, start, &mut got).unwrap();
+                assert_eq!(got, want, "{isa} {precision:?} {start}+{len}");
+            }
+            for threads in [1, 3] {
+                let mut got = vec![u32::MAX; len];
+                mandel_rayon::with_threads(threads, || match precision {
+                    mandel_core::Precision::F32 => {
+                        mandel_rayon::render_mirrored::<f32>(&p, start, &mut got, mandel_simd::render_f32_algorithmic)
+                    }
+                    mandel_core::Precision::F64 => {
+                        mandel_rayon::render_mirrored::<f64>(&p, start, &mut got, |p, s, o| {
+                            render_span::<f64>(p, s, o);
+                        })
+                    }
+                })
+                .unwrap();
+                assert_eq!(got, want, "{threads} threads {precision:?} {start}+{len}");
+            }
+        }
+    }
+}
+
+/// The mirrored rows are copied, not rendered: the canonical image executes exactly what its rows
+/// up to the axis (0..=480) do alone, in the scalar and the SIMD kernel alike.
+#[test]
+fn the_canonical_image_renders_only_its_lower_half() {
+    use mandel_core::Precision;
+    use mandel_simd::{Variant, render_counting};
+    let p = Params::canonical();
+    let half = 481 * p.width();
+    let (mut whole, mut lower) = (vec![0; p.pixels()], vec![0; half]);
+    assert_eq!(render_span::<f32>(&p, 0, &mut whole), render_span::<f32>(&p, 0, &mut lower));
+    assert_eq!(whole[..half], lower[..]);
+    let simd_whole = render_counting(Precision::F32, Variant::Algorithmic, &p, 0, &mut whole);
+    let simd_lower = render_counting(Precision::F32, Variant::Algorithmic, &p, 0, &mut lower);
+    assert_eq!(simd_whole, simd_lower);
+    // Rows 481..960 mirror rows 479..0.
+    for row in 481..960 {
+        let (copy, source) = (row * p.width(), (960 - row) * p.width());
+        assert_eq!(whole[copy..copy + p.width()], whole[source..source + p.width()], "row {row}");
+    }
+}

@@ -34,6 +34,7 @@
 //! fine-grained chunks without the kernels knowing ([`Kernel::render_span`]).
 
 mod kernel;
+pub mod mirror;
 mod params;
 mod real;
 pub mod reference;

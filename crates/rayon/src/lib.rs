@@ -20,7 +20,8 @@
 //! pool the caller installs around the call: [`with_threads`] runs a closure on a pool of `n`
 //! threads, which is how the thread-scaling bench sweeps 1..N.
 
-use mandel_core::{LaneIterationsFn, Params, RenderFn};
+use mandel_core::mirror::Mirror;
+use mandel_core::{LaneIterationsFn, Params, Real, RenderFn};
 use rayon::prelude::*;
 
 /// How the image is cut into tasks.
@@ -138,6 +139,33 @@ pub fn render(params: &Params, start: usize, out: &mut [u32], inner: RenderFn) {
 /// [`render_split_counting`] with [`Split::BEST`].
 pub fn render_counting(params: &Params, start: usize, out: &mut [u32], inner: LaneIterationsFn) -> u64 {
     render_split_counting(params, start, out, inner, Split::BEST)
+}
+
+/// [`render`] for a kernel computing in `T` that skips mirrored rows (the algorithmic rungs, see
+/// `mandel_core::mirror`): the rows that are copies are left out of the split, and copied in parallel
+/// once the rest is rendered. Per task, the inner kernel could only pair rows within its own task.
+pub fn render_mirrored<T: Real>(params: &Params, start: usize, out: &mut [u32], inner: RenderFn) {
+    render_mirrored_counting::<T>(params, start, out, |p, s, o| {
+        inner(p, s, o);
+        0
+    });
+}
+
+/// [`render_mirrored`] for an inner render that returns a count (lane-iterations executed): summed.
+pub fn render_mirrored_counting<T: Real>(
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+    inner: impl Fn(&Params, usize, &mut [u32]) -> u64 + Sync,
+) -> u64 {
+    let plan = Mirror::plan::<T>(params, start, out.len());
+    let executed = plan
+        .runs()
+        .into_iter()
+        .map(|run| split_and_sum(params, run.start, &mut out[run.start - start..run.end - start], Split::BEST, &inner))
+        .sum();
+    plan.row_slices(out).into_par_iter().for_each(|(copy, source)| copy.copy_from_slice(source));
+    executed
 }
 
 /// Run `f` on a fresh rayon pool of `threads` threads (every rayon kernel called inside uses it).

@@ -203,7 +203,7 @@ pub static KERNELS: &[Kernel] = &[
     Kernel::new(
         "algorithmic-f32",
         "algorithmic (exact skipping)",
-        "ALGORITHMIC: cardioid/bulb closed form + exact periodicity detection on the FMA step; counts equal fma-f32's",
+        "ALGORITHMIC: cardioid/bulb closed form + exact periodicity detection on the FMA step + rows mirroring rows copied; counts equal fma-f32's",
         F32,
         One,
         mandel_fma::isa,
@@ -219,15 +219,17 @@ pub static KERNELS: &[Kernel] = &[
         F32,
         Pool,
         mandel_fma::isa,
-        |p, start, out| mandel_rayon::render(p, start, out, mandel_algorithmic::render_f32),
+        |p, start, out| mandel_rayon::render_mirrored::<f32>(p, start, out, mandel_algorithmic::render_f32),
     )
     .fused()
-    .counted_by(|p, start, out| mandel_rayon::render_counting(p, start, out, mandel_algorithmic::render_span::<f32>))
+    .counted_by(|p, start, out| {
+        mandel_rayon::render_mirrored_counting::<f32>(p, start, out, mandel_algorithmic::render_span::<f32>)
+    })
     .skipping_work(),
     Kernel::new(
         "simd-algorithmic-f32",
         "algorithmic (exact skipping)",
-        "ALGORITHMIC: simd-f32 plus cardioid/bulb closed form and exact cycle detection; counts equal fma-f32's",
+        "ALGORITHMIC: simd-f32 plus cardioid/bulb closed form, exact cycle detection, rows mirroring rows copied; counts equal fma-f32's",
         F32,
         One,
         mandel_simd::isa,
@@ -243,11 +245,13 @@ pub static KERNELS: &[Kernel] = &[
         F32,
         Pool,
         mandel_simd::isa,
-        |p, start, out| mandel_rayon::render(p, start, out, mandel_simd::render_f32_algorithmic),
+        |p, start, out| mandel_rayon::render_mirrored::<f32>(p, start, out, mandel_simd::render_f32_algorithmic),
     )
     .fused()
     .vector_lanes(|p, start, out| {
-        mandel_rayon::render_counting(p, start, out, |p, s, o| mandel_simd::render_counting(F32, Algorithmic, p, s, o))
+        mandel_rayon::render_mirrored_counting::<f32>(p, start, out, |p, s, o| {
+            mandel_simd::render_counting(F32, Algorithmic, p, s, o)
+        })
     })
     .skipping_work(),
 ];

@@ -268,16 +268,41 @@ pub(crate) fn render<T: Lanes>(
         // instantiation a path: 4 vectors with 32 registers (AVX-512, NEON), 3 with 16 (AVX2), 2 on
         // the narrow paths; checks every 4 (32 registers) or 8 steps, refill threshold an eighth or a
         // quarter of the lanes.
-        _ => on_level!(
-            isa,
-            |simd| match isa {
-                Isa::Avx2 => run_fixed::<_, T, 3, 8, 4>(simd, variant, params, start, out, lane_iterations),
-                _ => run_fixed::<_, T, 4, 4, 8>(simd, variant, params, start, out, lane_iterations),
-            },
-            run_fixed::<_, T, 2, 8, 4>(simd, variant, params, start, out, lane_iterations)
-        ),
+        Variant::Refill => render_fixed::<T>(isa, variant, params, start, out, lane_iterations),
+        // The algorithmic variant also skips the rows that mirror others (`mandel_core::mirror`).
+        Variant::Algorithmic => {
+            let counted = mandel_core::mirror::render_mirrored::<T>(params, start, out, |params, start, out| {
+                let mut count = 0;
+                let counting = lane_iterations.is_some().then_some(&mut count);
+                render_fixed::<T>(isa, variant, params, start, out, counting);
+                count
+            });
+            if let Some(total) = lane_iterations {
+                *total += counted;
+            }
+        }
     }
     isa
+}
+
+/// The refill and algorithmic variants on the resolved path `isa`.
+#[inline(always)]
+fn render_fixed<T: Lanes>(
+    isa: Isa,
+    variant: Variant,
+    params: &Params,
+    start: usize,
+    out: &mut [u32],
+    lane_iterations: Option<&mut u64>,
+) {
+    on_level!(
+        isa,
+        |simd| match isa {
+            Isa::Avx2 => run_fixed::<_, T, 3, 8, 4>(simd, variant, params, start, out, lane_iterations),
+            _ => run_fixed::<_, T, 4, 4, 8>(simd, variant, params, start, out, lane_iterations),
+        },
+        run_fixed::<_, T, 2, 8, 4>(simd, variant, params, start, out, lane_iterations)
+    )
 }
 
 #[inline(always)]

@@ -70,7 +70,8 @@
 //! # The other variants
 //! * [`Variant::Refill`] (`refill.rs`): trick 4's alternative.
 //! * [`Variant::Algorithmic`] (`simd-algorithmic-f32`): `whole.rs` plus exact work skipping
-//!   (cardioid/bulb closed form, cycle detection); counts identical to brute force's.
+//!   (cardioid/bulb closed form, cycle detection, and rows that mirror other rows about the real axis
+//!   copied, see `mandel_core::mirror`); counts identical to brute force's.
 //!
 //! # Why `fearless_simd`
 //! `std::simd` is nightly-only, so the portable layer is a crate. Measured on the Xeon
@@ -123,8 +124,8 @@ pub enum Variant {
     /// No lane refilling: a vector of consecutive pixels runs until all its lanes have finished, then
     /// takes the next ones.
     WholeVector,
-    /// [`Variant::WholeVector`] plus exact work skipping (cardioid/bulb closed form, cycle detection):
-    /// the algorithmic rung on SIMD, counts identical to the other variants'.
+    /// [`Variant::WholeVector`] plus exact work skipping (cardioid/bulb closed form, cycle detection,
+    /// mirrored rows copied): the algorithmic rung on SIMD, counts identical to the other variants'.
     Algorithmic,
 }
 
