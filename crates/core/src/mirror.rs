@@ -21,7 +21,8 @@
 //! # Within a span
 //! A span (a task of a thread pool, a slice from Python) pairs only the whole rows it holds: the
 //! source must be rendered before it is copied, and another task's rows may not be. The caller
-//! renders the span minus the copied rows ([`Mirror::runs`]) and then copies ([`Mirror::pairs`]).
+//! renders the span minus the copied rows ([`Mirror::runs`]) and then copies ([`Mirror::copy`]), or,
+//! on a thread pool, has each task copy the sources it rendered ([`Mirror::pairs`]; `mandel_rayon`).
 
 use crate::{Params, Real};
 use std::ops::Range;
@@ -83,9 +84,8 @@ impl Mirror {
         runs
     }
 
-    /// Split the span's buffer (pixels `start .. start + len`) into `(copy, source)` row slices, for
-    /// a caller that copies them in parallel; [`Mirror::copy`] copies them in order.
-    pub fn row_slices<'a>(&self, out: &'a mut [u32]) -> Vec<(&'a mut [u32], &'a [u32])> {
+    /// Split the span's buffer (pixels `start .. start + len`) into `(copy, source)` row slices.
+    fn row_slices<'a>(&self, out: &'a mut [u32]) -> Vec<(&'a mut [u32], &'a [u32])> {
         assert_eq!(out.len(), self.len, "the buffer is not the planned span");
         if self.copies.is_empty() {
             return Vec::new();

@@ -75,3 +75,27 @@ fn task_sizes() {
     let small = Params::new(33, 7, (-2.0, 0.6), (-1.5, 1.5), 200).unwrap();
     assert_eq!(Split::Auto.task_pixels(&small, 2), 4096);
 }
+
+/// `render_mirrored`: 401 rows `y = -1.5625 + row/128` (exact), so row `r` mirrors `400 - r`; with
+/// 64 columns, tasks are 64 rows (4096 pixels), so the copies are spread over several tasks. The f64
+/// reference is itself conjugate-symmetric, so the result must equal its plain render.
+#[test]
+fn mirrored_renders_equal_plain_ones() {
+    use mandel_rayon::render_mirrored;
+    let p = Params::new(64, 401, (-2.0, 0.6), (-1.5625, 1.5703125), 100).unwrap();
+    assert_eq!(mandel_core::mirror::Mirror::plan::<f64>(&p, 0, p.pixels()).pairs().len(), 200);
+    let expected = reference::render(&p);
+    for threads in [1, 2, 3, 5] {
+        for (start, len) in [(0, p.pixels()), (5, 20000), (64 * 150 + 7, 64 * 120), (64 * 100, 64 * 201), (70, 30)] {
+            let mut out = vec![u32::MAX; len];
+            with_threads(threads, || render_mirrored::<f64>(&p, start, &mut out, reference::render_span)).unwrap();
+            assert_eq!(out, expected[start..start + len], "{threads} threads, {start}+{len}");
+        }
+    }
+    // Rows that are copies are not rendered: a render that writes a marker leaves it in none of them.
+    let mut out = vec![0; p.pixels()];
+    with_threads(3, || render_mirrored::<f64>(&p, 0, &mut out, |_, start, o| o.fill(start as u32 + 1))).unwrap();
+    for row in 201..401 {
+        assert_eq!(out[row * 64..(row + 1) * 64], out[(400 - row) * 64..(401 - row) * 64], "row {row}");
+    }
+}
