@@ -171,9 +171,10 @@ def guarded(fn, *args):
 
 
 def stream(args, log_path, env=None):
-    """Run a command, printing its output as it comes (with the elapsed time) and keeping a copy."""
+    """Run a command, printing its output as it comes (with the elapsed time) and keeping a copy in
+    `log_path`, which replaces the earlier log when the command ends (not if the ladder is interrupted)."""
     log("$ " + " ".join(map(str, args)))
-    with open(log_path, "w", encoding="utf-8") as keep, popen(
+    with atomic.replacing(log_path) as keep, popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, errors="replace",
     ) as proc:
         for line in proc.stdout:
@@ -362,7 +363,7 @@ def run_sweeps(args, summary, registry, out, mid):
         # stdout pipe deadlocks once the JSON outgrows the pipe's buffer (64 KiB).
         # The JSON goes to a temporary file, renamed over `path` only when the sweep succeeded.
         partial = path.with_name(f".{path.name}.partial")
-        with open(raw / f"{k}.log", "w", encoding="utf-8") as err, open(partial, "w", encoding="utf-8") as sink:
+        with atomic.replacing(raw / f"{k}.log") as err, open(partial, "w", encoding="utf-8") as sink:
             proc = popen([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"],
                          stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
             for line in proc.stderr:

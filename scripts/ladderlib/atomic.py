@@ -2,6 +2,7 @@
 folder, flushed to disk, then renamed over the target, so a crash or Ctrl-C leaves either the old
 file or the complete new one, never a truncated one."""
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
@@ -28,3 +29,25 @@ def write_bytes(path, data):
 
 def write_text(path, text):
     write_bytes(path, text.encode("utf-8"))
+
+
+@contextlib.contextmanager
+def replacing(path):
+    """A text file to write as things happen (a command's log), under a temporary name in `path`'s
+    folder: renamed over `path` when the block ends, whatever was written (the log of a command that
+    failed is this run's log), deleted when the block raises (Ctrl-C, SIGTERM), so that an
+    interrupted run leaves the earlier file as it was."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -156,7 +156,9 @@ def test_a_signal_to_the_ladder_alone_stops_its_children_and_says_what_it_kept(t
     for name in ("summary.json", "raw/baselines.json"):
         (out / name).write_text("{}")
         os.utime(out / name, (1000, 1000))  # from an earlier run
-    child = f"import os, time; open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)"
+    (tmp_path / "child.log").write_text("the earlier run's log\n")
+    child = ("import os, time; print('started', flush=True); "
+             f"open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)")
     driver = "\n".join([
         "import sys",
         f"sys.path.insert(0, {str(SCRIPTS)!r})",
@@ -183,9 +185,21 @@ def test_a_signal_to_the_ladder_alone_stops_its_children_and_says_what_it_kept(t
                 break
             time.sleep(0.05)
         assert not _child_alive(child_pid), "the child outlived the ladder"
+        # The interrupted command's log did not replace the earlier one, and left no temporary file.
+        assert (tmp_path / "child.log").read_text() == "the earlier run's log\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["child.log", "child.pid", "results"]
     finally:
         if _child_alive(child_pid):
             os.kill(child_pid, signal.SIGKILL)
+
+
+def test_a_finished_command_s_log_replaces_the_earlier_one_even_when_it_failed(tmp_path):
+    log = tmp_path / "bench.log"
+    log.write_text("the earlier run's log\n")
+    rc = ladder.stream([sys.executable, "-c", "print('this run'); raise SystemExit(3)"], log)
+    assert rc == 3
+    assert log.read_text() == "this run\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["bench.log"]
 
 
 # --- 3. the merge validates what it reads ------------------------------------------------------------
