@@ -233,6 +233,12 @@ def summary_lines(summaries, entries=None):
             text += (f"; of {tag}/{a} speedup over its own pure Python: {g['speedup'][0]:.2f} over "
                      f"{g['speedup'][1]}")
         out.append(text)
+    commits = [((s.get("machine") or {}).get("git_commit") or "?") for s in summaries]
+    if len(set(commits)) > 1:
+        named = ", ".join(f"{tag} {c}" for (tag, _), c in zip(labels(summaries), commits))
+        out.append(f"The sets ran different code (commits {named}): a ratio also measures whatever changed in "
+                   "between (a kernel made faster, an exact skip added), not the machines alone; compare sets "
+                   "of one commit for that.")
     differ = [e["name"] for e in entries if e["isa_differs"]]
     if differ:
         out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "

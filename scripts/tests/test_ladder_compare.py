@@ -87,6 +87,14 @@ def test_isa_and_threads_columns_and_the_isa_note(tmp_path):
     assert "SIMD path avx512" in compare.legend([a, b])[0] and "SIMD path avx2" in compare.legend([a, b])[1]
 
 
+def test_sets_of_different_commits_are_flagged(tmp_path):
+    a, b = make_summary(tmp_path, "a", 1.0), make_summary(tmp_path, "b", 1.0)
+    assert not any("different code" in line for line in compare.summary_lines([a, b]))
+    b["machine"]["git_commit"] = "def456-dirty"
+    text = "\n".join(compare.summary_lines([a, b]))
+    assert "The sets ran different code (commits A abc123, B def456-dirty)" in text
+
+
 def test_geometric_mean_over_rungs_both_timed_and_verified(tmp_path):
     scales = {"naive-f64": 2.0, "fma-f64": 8.0, "rayon-fma-f64": 0.5, "python": 1.0}
     a = make_summary(tmp_path, "a", 1.0, isa={"fma-f64": "avx512"})
