@@ -9,22 +9,8 @@ from pathlib import Path
 
 
 def write_bytes(path, data):
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, not a file to write")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    with replacing(path, binary=True) as f:
+        f.write(data)
 
 
 def write_text(path, text):
@@ -32,15 +18,17 @@ def write_text(path, text):
 
 
 @contextlib.contextmanager
-def replacing(path):
-    """A text file to write as things happen (a command's log), under a temporary name in `path`'s
+def replacing(path, binary=False):
+    """A file to write, whole or as things happen (a command's log), under a temporary name in `path`'s
     folder: renamed over `path` when the block ends, whatever was written (the log of a command that
-    failed is this run's log), deleted when the block raises (Ctrl-C, SIGTERM), so that an
-    interrupted run leaves the earlier file as it was."""
+    failed is this run's log), deleted when the block raises (Ctrl-C, SIGTERM, a failed write), so
+    the earlier file stays as it was. Text (UTF-8) unless `binary`."""
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a directory, not a file to write")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
+        with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as f:
             yield f
             f.flush()
             os.fsync(f.fileno())
