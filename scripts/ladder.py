@@ -149,7 +149,8 @@ def guarded(fn, *args):
         stop_children()
         signum = getattr(e, "signum", signal.SIGINT)
         print(f"\nladder: interrupted by {signal.Signals(signum).name}: child processes stopped. Every file "
-              "is whole (written to a temporary file and renamed), the earlier one or this run's.", file=sys.stderr)
+              "is whole (written to a temporary file and renamed), the earlier one or this run's; the log of the "
+              "command that was stopped is beside the earlier one as <name>.log.partial.", file=sys.stderr)
         if OUT is not None:
             for line in kept_report(OUT):
                 print(f"  {line}", file=sys.stderr)
@@ -172,9 +173,10 @@ def guarded(fn, *args):
 
 def stream(args, log_path, env=None):
     """Run a command, printing its output as it comes (with the elapsed time) and keeping a copy in
-    `log_path`, which replaces the earlier log when the command ends (not if the ladder is interrupted)."""
+    `log_path`, which replaces the earlier log when the command ends; if the ladder is interrupted the
+    earlier log stays and this run's is left beside it as `<name>.partial`."""
     log("$ " + " ".join(map(str, args)))
-    with atomic.replacing(log_path) as keep, popen(
+    with atomic.replacing(log_path, keep_partial=True) as keep, popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, errors="replace",
     ) as proc:
         for line in proc.stdout:
@@ -363,7 +365,7 @@ def run_sweeps(args, summary, registry, out, mid):
         # stdout pipe deadlocks once the JSON outgrows the pipe's buffer (64 KiB).
         # The JSON goes to a temporary file, renamed over `path` only when the sweep succeeded.
         partial = path.with_name(f".{path.name}.partial")
-        with atomic.replacing(raw / f"{k}.log") as err, open(partial, "w", encoding="utf-8") as sink:
+        with atomic.replacing(raw / f"{k}.log", keep_partial=True) as err, open(partial, "w", encoding="utf-8") as sink:
             proc = popen([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"],
                          stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
             for line in proc.stderr:

@@ -234,11 +234,14 @@ def summary_lines(summaries, entries=None):
                      f"{g['speedup'][1]}")
         out.append(text)
     commits = [((s.get("machine") or {}).get("git_commit") or "?") for s in summaries]
+    named = ", ".join(f"{tag} {c}" for (tag, _), c in zip(labels(summaries), commits))
     if len(set(commits)) > 1:
-        named = ", ".join(f"{tag} {c}" for (tag, _), c in zip(labels(summaries), commits))
         out.append(f"The sets ran different code (commits {named}): a ratio also measures whatever changed in "
                    "between (a kernel made faster, an exact skip added), not the machines alone; compare sets "
                    "of one commit for that.")
+    elif "?" in commits:
+        out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
+                   "then also measures whatever changed in between.")
     differ = [e["name"] for e in entries if e["isa_differs"]]
     if differ:
         out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "

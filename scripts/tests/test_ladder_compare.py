@@ -93,6 +93,8 @@ def test_sets_of_different_commits_are_flagged(tmp_path):
     b["machine"]["git_commit"] = "def456-dirty"
     text = "\n".join(compare.summary_lines([a, b]))
     assert "The sets ran different code (commits A abc123, B def456-dirty)" in text
+    del a["machine"]["git_commit"], b["machine"]["git_commit"]
+    assert "The sets' code is unknown (commits A ?, B ?)" in "\n".join(compare.summary_lines([a, b]))
 
 
 def test_geometric_mean_over_rungs_both_timed_and_verified(tmp_path):

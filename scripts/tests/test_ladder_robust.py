@@ -185,9 +185,10 @@ def test_a_signal_to_the_ladder_alone_stops_its_children_and_says_what_it_kept(t
                 break
             time.sleep(0.05)
         assert not _child_alive(child_pid), "the child outlived the ladder"
-        # The interrupted command's log did not replace the earlier one, and left no temporary file.
+        # The interrupted command's log did not replace the earlier one: it is kept beside it.
         assert (tmp_path / "child.log").read_text() == "the earlier run's log\n"
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["child.log", "child.pid", "results"]
+        assert (tmp_path / "child.log.partial").read_text() == "started\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["child.log", "child.log.partial", "child.pid", "results"]
     finally:
         if _child_alive(child_pid):
             os.kill(child_pid, signal.SIGKILL)
@@ -200,6 +201,10 @@ def test_a_finished_command_s_log_replaces_the_earlier_one_even_when_it_failed(t
     assert rc == 3
     assert log.read_text() == "this run\n"
     assert [p.name for p in tmp_path.iterdir()] == ["bench.log"]
+    # Readable like any file the ladder writes (mkstemp creates 0600).
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert log.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 # --- 3. the merge validates what it reads ------------------------------------------------------------

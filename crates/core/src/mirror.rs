@@ -6,17 +6,24 @@
 //! point too, not only in exact arithmetic. One step with `(re, im)` and `(re, -im)`, `(cx, cy)` and
 //! `(cx, -cy)`: `im*im` and everything built from it (`|z|^2`, the new `re`) are the same values;
 //! the new `im`, `fma(re + re, im, cy)`, is the exact `2*re*im + cy` negated, and round-to-nearest-even
-//! is symmetric about zero, so it rounds to the negation. So both orbits escape at the same step, the
-//! escape test reads the same `|z|^2`, a cycle (`z == saved`) closes at the same step, and the
-//! closed-form cardioid/bulb test reads `y` only as `y*y`. A zero keeps its sign symmetrically and a
-//! zero's sign never changes a count (see `mandel_algorithmic`).
+//! is symmetric about zero, so it rounds to the negation, except when that sum is exactly zero: then
+//! both orbits get `+0`. That changes nothing: a zero `im` enters the next step only through `im*im`
+//! (a `+0` either way) and `2*re*im` (a zero, added to `cy`, which is not zero in a paired row), and
+//! cycle detection compares with float `==`, for which `-0 == +0`. So both orbits escape at the same
+//! step, the escape test reads the same `|z|^2`, a cycle closes at the same step, and the closed-form
+//! cardioid/bulb test reads `y` only as `y*y`. A NaN's sign is never looked at (every comparison with
+//! a NaN is false). This holds on every path, including the exactly emulated FMA of SSE2 and the
+//! scalar fallback, under the default rounding mode (round to nearest, ties to even), which Rust
+//! code assumes anyway: a host process that switched the FPU to a directed rounding mode would get
+//! counts that differ from brute force's run in that mode.
 //!
 //! # Which rows pair
 //! Only rows whose point's `y`, rounded to the kernel's precision, is exactly the negation of another
 //! row's: `y_at(row) = y_min + row*dy` is rounded in f64, so a row's mirror image is not always a row.
 //! On the canonical image (960 rows over `[-1.5, 1.5]`) every one of the 479 rows above the axis pairs
 //! in f32 (row 0, `y = -1.5`, has no partner and row 480 is the axis itself), and 164 do in f64. A
-//! view that does not straddle the real axis pairs nothing and renders as before.
+//! view that does not straddle the real axis pairs nothing and renders as before, and so does an
+//! image narrower than [`MIN_WIDTH`] pixels (a copy's bookkeeping would outweigh the row).
 //!
 //! # Within a span
 //! A span (a task of a thread pool, a slice from Python) pairs only the whole rows it holds: the
@@ -26,6 +33,10 @@
 
 use crate::{Params, Real};
 use std::ops::Range;
+
+/// Rows narrower than this are never mirrored: copying them saves less than planning costs (and a
+/// tall image of 1-pixel rows would need a row table as large as the image).
+pub const MIN_WIDTH: usize = 16;
 
 /// The plan for one span: which of its whole rows are copies, and of which row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +53,9 @@ impl Mirror {
     /// checked against `params` ([`Params::check_span`]).
     pub fn plan<T: Real>(params: &Params, start: usize, len: usize) -> Mirror {
         let width = params.width();
+        if width < MIN_WIDTH {
+            return Mirror { start, len, width, copies: Vec::new() };
+        }
         let first = start.div_ceil(width);
         let end = (start + len) / width; // one past the last whole row
         // The rounded `y` of each whole row; it never decreases with the row, so the possible sources
@@ -153,57 +167,87 @@ mod tests {
         assert_eq!(Mirror::plan::<f64>(&p, 0, p.pixels()).pairs().len(), 164);
     }
 
+    /// Every pair is an exact negation, and every row that has a partner is found: the counts were
+    /// computed independently (NumPy, the same `y_min + row*dy` in f64, cast to float32).
     #[test]
-    fn pairs_are_exact_negations() {
-        for (y_min, y_max, h) in [(-1.5, 1.5, 961), (-1.0, 1.0, 1000), (-0.1, 0.1, 960), (-1.5, 1.5, 7)] {
-            let p = view(y_min, y_max, 3, h);
-            for (copy, source) in Mirror::plan::<f64>(&p, 0, p.pixels()).pairs().iter().copied() {
+    fn pairs_are_exact_negations_and_all_are_found() {
+        let views = [
+            (-1.5, 1.5, 961, 480, 180),
+            (-1.0, 1.0, 1000, 499, 281),
+            (-0.1, 0.1, 960, 479, 275),
+            (-1.5, 1.5, 7, 3, 0),
+            (-1.5, 1.5, 100, 49, 22),
+        ];
+        for (y_min, y_max, h, in_f32, in_f64) in views {
+            let p = view(y_min, y_max, MIN_WIDTH, h);
+            let f64_pairs = Mirror::plan::<f64>(&p, 0, p.pixels()).pairs().to_vec();
+            assert_eq!(f64_pairs.len(), in_f64, "{h} rows over [{y_min}, {y_max}] in f64");
+            for (copy, source) in f64_pairs {
                 assert_eq!(p.y_at(copy), -p.y_at(source));
                 assert!(p.y_at(copy) > 0.0);
             }
-            for (copy, source) in Mirror::plan::<f32>(&p, 0, p.pixels()).pairs().iter().copied() {
+            let f32_pairs = Mirror::plan::<f32>(&p, 0, p.pixels()).pairs().to_vec();
+            assert_eq!(f32_pairs.len(), in_f32, "{h} rows over [{y_min}, {y_max}] in f32");
+            for (copy, source) in f32_pairs {
                 assert_eq!(p.y_at(copy) as f32, -(p.y_at(source) as f32));
             }
         }
     }
 
     #[test]
+    fn narrow_images_are_not_mirrored() {
+        let p = view(-1.5, 1.5, MIN_WIDTH - 1, 961);
+        assert!(Mirror::plan::<f32>(&p, 0, p.pixels()).pairs().is_empty());
+        assert_eq!(Mirror::plan::<f32>(&view(-1.5, 1.5, MIN_WIDTH, 961), 0, 961 * MIN_WIDTH).pairs().len(), 480);
+    }
+
+    #[test]
     fn a_view_off_the_axis_pairs_nothing() {
-        let p = view(0.1, 1.1, 4, 100);
+        let p = view(0.1, 1.1, MIN_WIDTH, 100);
         let plan = Mirror::plan::<f32>(&p, 0, p.pixels());
         assert!(plan.pairs().is_empty());
-        assert_eq!(plan.runs(), vec![0..400]);
+        assert_eq!(plan.runs(), vec![0..100 * MIN_WIDTH]);
     }
 
     #[test]
     fn a_span_pairs_only_its_whole_rows() {
         // 11 rows y = -1.25 + row/4 (exact): 0..=4 below the axis, 5 on it, 6..=10 above; r pairs with 10 - r.
-        let p = view(-1.25, 1.5, 4, 11);
-        assert_eq!(Mirror::plan::<f32>(&p, 0, 44).pairs().len(), 5);
-        // Pixels 10 .. 34: whole rows 3..=7 (row 2 and row 8 are partial).
-        let plan = Mirror::plan::<f32>(&p, 10, 24);
+        const W: usize = MIN_WIDTH;
+        let p = view(-1.25, 1.5, W, 11);
+        assert_eq!(Mirror::plan::<f32>(&p, 0, 11 * W).pairs().len(), 5);
+        // Pixels 2W + 10 .. 8W + 2: whole rows 3..=7 (rows 2 and 8 are partial).
+        let (start, end) = (2 * W + 10, 8 * W + 2);
+        let plan = Mirror::plan::<f32>(&p, start, end - start);
         assert_eq!(plan.pairs(), &[(6, 4), (7, 3)]);
-        assert_eq!(plan.runs(), vec![10..24, 32..34]);
-        // Rendering writes each pixel's own index; copying then replaces rows 6 and 7.
-        let mut out = vec![0; 24];
-        let executed = render_mirrored::<f32>(&p, 10, &mut out, |_, s, o| {
+        assert_eq!(plan.runs(), vec![start..6 * W, 8 * W..end]);
+        // Rendering writes each pixel's own index; copying then fills rows 6 and 7.
+        let mut out = vec![0; end - start];
+        let executed = render_mirrored::<f32>(&p, start, &mut out, |_, s, o| {
             for (k, v) in o.iter_mut().enumerate() {
                 *v = (s + k) as u32;
             }
             o.len() as u64
         });
-        assert_eq!(executed, 16);
-        let row = |r: u32| (r * 4..r * 4 + 4).collect::<Vec<u32>>();
-        assert_eq!(out[..2], [10, 11]);
-        assert_eq!(out[2..14], [row(3), row(4), row(5)].concat());
-        assert_eq!(out[14..22], [row(4), row(3)].concat());
-        assert_eq!(out[22..], [32, 33]);
+        assert_eq!(executed as usize, (6 * W - start) + (end - 8 * W));
+        let row = |r: usize| (r * W..(r + 1) * W).map(|v| v as u32).collect::<Vec<u32>>();
+        let expected = [
+            ((start..3 * W).map(|v| v as u32).collect()),
+            row(3),
+            row(4),
+            row(5),
+            row(4),
+            row(3),
+            (8 * W..end).map(|v| v as u32).collect(),
+        ]
+        .concat();
+        assert_eq!(out, expected);
     }
 
     #[test]
     fn spans_shorter_than_a_row() {
-        let p = view(-1.5, 1.5, 8, 9);
-        for (start, len) in [(0, 0), (3, 4), (7, 2), (64, 8)] {
+        const W: usize = MIN_WIDTH;
+        let p = view(-1.5, 1.5, W, 9);
+        for (start, len) in [(0, 0), (3, 4), (W - 1, 2), (8 * W, W)] {
             let plan = Mirror::plan::<f32>(&p, start, len);
             assert!(plan.pairs().is_empty(), "one row at most, which has no partner in the span");
             let mut out = vec![0; len];

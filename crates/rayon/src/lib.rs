@@ -145,7 +145,10 @@ pub fn render_counting(params: &Params, start: usize, out: &mut [u32], inner: La
 /// `mandel_core::mirror`). The inner kernel, given one task, could only pair rows within that task;
 /// here the rows that are copies are left out of the split, and the task that renders a source row
 /// copies it, right after rendering it (while it is in that core's cache). Tasks are cut at row
-/// boundaries for that, [`Split::BEST`]'s size rounded up to whole rows.
+/// boundaries for that, [`Split::BEST`]'s size rounded up to whole rows, and at every copy row: where
+/// copies alternate with unpaired rows (an f64 view whose `y` do not round symmetrically) tasks
+/// shrink to single rows. The f32 views tried pair every row (the canonical image's copies are one
+/// block), and the registered rayon algorithmic kernels are f32.
 pub fn render_mirrored<T: Real>(params: &Params, start: usize, out: &mut [u32], inner: RenderFn) {
     render_mirrored_counting::<T>(params, start, out, |p, s, o| {
         inner(p, s, o);

@@ -92,10 +92,20 @@ fn mirrored_renders_equal_plain_ones() {
             assert_eq!(out, expected[start..start + len], "{threads} threads, {start}+{len}");
         }
     }
-    // Rows that are copies are not rendered: a render that writes a marker leaves it in none of them.
+    // Rows that are copies are never handed to the inner render, the rest is, once, in several tasks.
+    let rendered = Mutex::new(Vec::new());
     let mut out = vec![0; p.pixels()];
-    with_threads(3, || render_mirrored::<f64>(&p, 0, &mut out, |_, start, o| o.fill(start as u32 + 1))).unwrap();
-    for row in 201..401 {
-        assert_eq!(out[row * 64..(row + 1) * 64], out[(400 - row) * 64..(401 - row) * 64], "row {row}");
-    }
+    with_threads(3, || {
+        mandel_rayon::render_mirrored_counting::<f64>(&p, 0, &mut out, |_, start, o| {
+            rendered.lock().unwrap().push(start..start + o.len());
+            0
+        })
+    })
+    .unwrap();
+    let mut rendered = rendered.into_inner().unwrap();
+    rendered.sort_by_key(|r| r.start);
+    assert!(rendered.len() >= 4, "one task per 64 rows: {rendered:?}");
+    assert_eq!(rendered.iter().map(|r| r.len()).sum::<usize>(), 201 * 64);
+    assert!(rendered.windows(2).all(|w| w[0].end <= w[1].start));
+    assert_eq!(rendered.last().unwrap().end, 201 * 64, "rows 201..401 are all copies");
 }
