@@ -35,7 +35,7 @@
 //! 4. **Whole vectors, not lane refilling.** A vector runs until all its lanes have finished, leaving
 //!    lanes idle (11.9% of the lane-iterations on Zen 4 checking every 4 steps, 15.5% every 8).
 //!    Refilling single lanes (`refill.rs`, `simd-f32-refill`) cuts that to 4.4% but its
-//!    compress/expand bookkeeping costs more: 6.85 ms against 4.34 in Zen 4's committed ladder run
+//!    compress/expand bookkeeping costs more: 6.90 ms against 4.39 in Zen 4's committed ladder run
 //!    (5.5 against 4.3 on the Xeon m167). Kept, and benched, as the answer "no".
 //! 5. **AVX-512's mask-register step** (`avx512.rs`): the portable step compiles to 12 instructions on
 //!    AVX-512 (LLVM keeps the sticky mask in a general register); the compare's write-mask and a
