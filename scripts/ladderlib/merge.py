@@ -183,7 +183,7 @@ def rust_row(info, crit, check):
     name = info["name"]
     row = _row(name, _method(info.get("rung"), name), "Rust", precision=info.get("precision"), isa=info.get("isa"),
                threads=threads_label(info), threads_n=thread_count(info.get("threads")), kernel=name,
-               reference=bool(info.get("reference")))
+               reference=bool(info.get("reference")), skips_work=bool(info.get("algorithmic")))
     if row["reference"]:
         # A yardstick, not a rung (the registry's references are the hand-written C kernels): its
         # label says so, or the method cell does.
@@ -421,6 +421,14 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     if refs:
         out.append(f"References, not rungs: {', '.join(refs)}: the Rust SIMD step hand-written in C intrinsics, "
                    "the bar the Rust SIMD rungs must beat; never the 'previous rung' of another row.")
+    skipping = {r["kernel"] for r in rows if r.get("skips_work")}
+    algorithmic = [r["name"] for r in rows if r["kernel"] in skipping]
+    if algorithmic:
+        out.append(f"Algorithmic rows ({', '.join(algorithmic)}) skip work exactly, their counts equal brute "
+                   "force's: a closed form for the cardioid and bulb, exact cycle detection, and the rows that "
+                   "mirror other rows about the real axis copied (the canonical view is symmetric: about half of "
+                   "its rows). Their speedups are the algorithm's, not a faster loop's; on a view off the axis "
+                   "they are about half as large (METHODOLOGY.md).")
     if any(r["computes"] == "bitmap" and r["status"] == "ok" for r in rows):
         out.append("numpy-masked-bitmap computes only an in/out bitmap, not counts: it is timed and shown but is "
                    "never the 'previous rung' of another row.")

@@ -60,3 +60,14 @@ def test_unavailable_kernel_is_missing_with_its_reason_despite_old_results(tmp_p
     assert "Missing (built without a C compiler): c-ref-f64." in s["notes"]
     cells = dict(zip(*(lambda h, b: (h, b[-1]))(*fmt.cells([row]))))
     assert cells["time (median)"] == "missing" and cells["method"].startswith(LABEL)
+
+
+def test_algorithmic_rows_are_explained_in_a_note_naming_them(tmp_path):
+    skipping = fx.kernel_info("algorithmic-f64", "f64", isa="fma", algorithmic=True)
+    rows, s = summary(tmp_path, fx.REGISTRY + [skipping])
+    assert rows["algorithmic-f64"]["skips_work"] and not rows["fma-f64"]["skips_work"]
+    note = next(n for n in s["notes"] if n.startswith("Algorithmic rows"))
+    assert note.startswith("Algorithmic rows (algorithmic-f64) skip work exactly")
+    assert "mirror other rows about the real axis" in note
+    _, plain = summary(tmp_path / "plain", fx.REGISTRY)
+    assert not any(n.startswith("Algorithmic rows") for n in plain["notes"])
