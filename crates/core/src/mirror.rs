@@ -58,9 +58,15 @@ impl Mirror {
         }
         let first = start.div_ceil(width);
         let end = (start + len) / width; // one past the last whole row
+        // Only a span whose whole rows straddle the axis can pair any: every other span (most tasks
+        // of a pool, whose inner kernel plans again) is answered without building the row table.
+        let y = |row: usize| T::from_f64(params.y_at(row));
+        if end <= first || !(y(first) < T::ZERO && y(end - 1) > T::ZERO) {
+            return Mirror { start, len, width, copies: Vec::new() };
+        }
         // The rounded `y` of each whole row; it never decreases with the row, so the possible sources
         // (below the axis) come first and each copy's source is found by bisection.
-        let ys: Vec<T> = (first..end.max(first)).map(|row| T::from_f64(params.y_at(row))).collect();
+        let ys: Vec<T> = (first..end).map(y).collect();
         let below = ys.partition_point(|&y| y < T::ZERO);
         let mut copies = Vec::new();
         for (i, &y) in ys.iter().enumerate().skip(below) {
