@@ -65,7 +65,7 @@
 //!     `K` steps, at every tuning, even 3 vectors. Inlining the refill and storing the last vector
 //!     through a local buffer keeps them in registers, as GCC does for the C reference: 4.97 ->
 //!     4.59 ms on Zen 4 (C: 4.67). The algorithmic variant no longer loops past all-skipped vectors
-//!     (which needed a refill call there): 2.31 -> 2.13 ms.
+//!     (which needed a refill call there): 2.31 -> 2.13 ms (before the mirrored rows).
 //!
 //! # The other variants
 //! * [`Variant::Refill`] (`refill.rs`): trick 4's alternative.

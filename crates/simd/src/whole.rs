@@ -128,14 +128,16 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
 /// multiples of this interval, 1 or 2 intervals apart, so a cycle is found only if its period divides
 /// 24 or 48: periods 1, 2, 3, 4, 6, 8, 12, 16, 24, 48. With 32 the period-3 bulbs (the largest after
 /// the cardioid and the period-2 bulb, which the closed form skips) were never found: same time at
-/// 960x960/200 (2.13 ms), 8.7 against 8.2 ms at max_iters 2000 (Zen 4, one thread).
+/// 960x960/200 (2.13 ms), 8.7 against 8.2 ms at max_iters 2000 (Zen 4, one thread; both before the
+/// mirrored rows of `mandel_core::mirror` halved the work).
 const CYCLE_CHECK_EVERY: u64 = 24;
 
 /// Take the span's next vector of pixels: its fresh orbits and its first pixel (span-relative). With
 /// `SKIP`, lanes in the cardioid or the bulb get `max_iters` and escape at their first step. A vector
 /// of only such lanes is not written out here and the next one taken: that loop needed a buffer refill
 /// (a call) in the refill path, which put every vector's state on the stack (trick 10 in the crate
-/// docs); it runs its `K` steps instead, finished after the first: 2.31 -> 2.13 ms (Zen 4, 960x960/200).
+/// docs); it runs its `K` steps instead, finished after the first: 2.31 -> 2.13 ms (Zen 4, 960x960/200,
+/// before the mirrored rows).
 #[inline(always)]
 fn load<S: Step, T: Lanes, const SKIP: bool>(
     simd: S,
