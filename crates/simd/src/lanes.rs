@@ -142,7 +142,8 @@ impl<S: Simd, T: Lanes> Orbit<S, T> {
     /// This is the portable step, for levels whose masks are vectors: `alive` is sticky (an AND) and a
     /// true lane (integer -1) is subtracted from the count, two cheap vector operations. A lane that has
     /// escaped goes on iterating (its `z` overflows to infinity, then NaN) but never counts again.
-    /// AVX-512 has predicate registers and its own step (`avx512.rs`).
+    /// AVX-512 has predicate registers and its own step (`avx512.rs`); AVX2's (`avx2.rs`) is this one
+    /// with `cx` and `cy` read from memory.
     #[inline(always)]
     pub fn step_portable(&mut self, k: Consts<S, T>) {
         let im2 = self.im * self.im;
@@ -157,7 +158,8 @@ impl<S: Simd, T: Lanes> Orbit<S, T> {
 }
 
 /// A SIMD level's escape step: the portable [`Orbit::step_portable`] unless the level has a better one
-/// (AVX-512, in `avx512.rs`). Every step must give exactly the portable step's counts.
+/// (AVX-512 and AVX2, in `avx512.rs` and `avx2.rs`). Every step must give exactly the portable step's
+/// counts.
 pub(crate) trait Step: Simd {
     #[inline(always)]
     fn step_f32(orbit: &mut Orbit<Self, f32>, k: Consts<Self, f32>) {
@@ -172,8 +174,6 @@ pub(crate) trait Step: Simd {
 impl Step for fearless_simd::Fallback {}
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 impl Step for fearless_simd::x86::Sse2 {}
-#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
-impl Step for fearless_simd::x86::Avx2 {}
 #[cfg(target_arch = "aarch64")]
 impl Step for fearless_simd::aarch64::Neon {}
 

@@ -47,7 +47,9 @@
 //!    masked count add do it in 8, all on vectors: 4.35 against 5.10 ms on the Xeon. The escape test
 //!    stays off the critical path (`z` is updated unmasked): freezing escaped lanes with masked FMAs
 //!    cost 5.2 against 5.0 ms on Zen 4. `cx` and `cy` are read from memory at every step, so only
-//!    `re`, `im` and the count take registers: 4.65 -> 4.45 ms on Zen 4 (see `avx512.rs`).
+//!    `re`, `im` and the count take registers: 4.65 -> 4.45 ms on Zen 4 (see `avx512.rs`). AVX2's step
+//!    (`avx2.rs`) reads them from memory too, which matters more with 16 registers: 5.37 -> 5.18 ms
+//!    on Zen 4 with AVX2 forced.
 //! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
 //!    instantiated; the first render of a precision times them all on a small calibration image and
 //!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 4 vectors checked every 4
@@ -101,6 +103,8 @@
 //! counts lane-iterations (an instrumented build of the same kernel) and reports the useful ones per
 //! second against the step ceiling.
 
+#[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+mod avx2;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx512;
 mod dispatch;
