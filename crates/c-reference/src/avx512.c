@@ -1,7 +1,7 @@
 /*
  * The C reference's AVX-512F path: 16 lanes, the Rust AVX-512 step (crates/simd/src/avx512.rs)
  * instruction for instruction: a sticky "alive" mask in a mask register, updated by the compare's
- * write-mask, z updated unmasked (the real part as fmsub(re, re, im2 - cx), bit for bit the twin's
+ * write-mask, z updated unmasked (the real part as fmsub(re, re, im2 - cx), bit for bit (NaNs aside) the twin's
  * fma(re, re, cx - im2): see avx512.rs), counted by a masked subtract of -1 (GCC copies n around a
  * masked add of 1). 8 instructions a step in the loop GCC 12 generates, with
  * -fno-tree-coalesce-vars, which build.rs gives this file only (without it GCC copies registers

@@ -184,3 +184,122 @@ impl<S: Step, T: Lanes> Orbit<S, T> {
         T::step(self, k)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The specialised steps (`avx512.rs`, `avx2.rs`) against the portable one, lane for lane, on
+    //! values the render never produces as well as those it does: the counts of every kernel rest on
+    //! their being the same step.
+    use super::*;
+
+    /// A deterministic stream of awkward values: zeros of both signs, subnormals, infinities, NaN,
+    /// the escape radius and its neighbours, and ordinary values around the set.
+    struct Values(u64);
+
+    impl Values {
+        fn next<T: Lanes>(&mut self) -> T {
+            // xorshift64*
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let r = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+            let uniform = (r >> 11) as f64 / (1u64 << 53) as f64;
+            let x = match r % 16 {
+                0 => 0.0,
+                1 => -0.0,
+                2 => 1e-40,
+                3 => -1e-310,
+                4 => f64::INFINITY,
+                5 => f64::NEG_INFINITY,
+                6 => f64::NAN,
+                7 => 2.0,
+                8 => -2.0,
+                9 => 4.0,
+                10 => 1.0e30 * (uniform - 0.5),
+                _ => 5.0 * uniform - 2.5,
+            };
+            T::from_f64(x)
+        }
+    }
+
+    fn same<T: Lanes>(a: T, b: T) -> bool {
+        let (a, b) = (a.to_f64(), b.to_f64());
+        // NaN's sign and payload follow the operand order (fmsub against fma); a NaN never counts.
+        if a.is_nan() { b.is_nan() } else { a.to_bits() == b.to_bits() }
+    }
+
+    /// `rounds` vectors of random orbits, 3 steps each, on level `S`: the level's own step and the
+    /// portable one give the same `re`, `im` (bit for bit, NaNs as NaNs), counts and live lanes.
+    fn specialised_equals_portable<S: Step, T: Lanes>(simd: S, rounds: usize) {
+        let len = lanes::<S, T>();
+        let k = Consts::<S, T>::new(simd);
+        let mut values = Values(0x9E37_79B9_7F4A_7C15);
+        let mut checked = 0;
+        for round in 0..rounds {
+            let mut lane = |_: usize| values.next::<T>();
+            let (re, im): (Vec<T>, Vec<T>) = ((0..len).map(&mut lane).collect(), (0..len).map(&mut lane).collect());
+            let mut cx: Vec<T> = (0..len).map(&mut lane).collect();
+            let cy: Vec<T> = (0..len).map(&mut lane).collect();
+            // Every fourth round, cx - im*im cancels exactly in some lanes.
+            if round % 4 == 0 {
+                for i in (0..len).step_by(2) {
+                    cx[i] = im[i] * im[i];
+                }
+            }
+            let flags: Vec<T> = (0..len).map(|i| if (round + i) % 3 == 0 { T::ZERO } else { T::FOUR }).collect();
+            let make = || Orbit::<S, T> {
+                re: T::F::<S>::from_slice(simd, &re),
+                im: T::F::<S>::from_slice(simd, &im),
+                cx: T::F::<S>::from_slice(simd, &cx),
+                cy: T::F::<S>::from_slice(simd, &cy),
+                n: T::I::<S>::splat(simd, T::Int::from(round as i32 % 7)),
+                alive: T::F::<S>::from_slice(simd, &flags).simd_gt(T::F::<S>::splat(simd, T::ZERO)),
+            };
+            let (mut own, mut portable) = (make(), make());
+            simd.vectorize(
+                #[inline(always)]
+                || {
+                    for _ in 0..3 {
+                        own.step(k);
+                        portable.step_portable(k);
+                    }
+                },
+            );
+            for i in 0..len {
+                let what =
+                    format!("round {round} lane {i}: re {:?} im {:?} cx {:?} cy {:?}", re[i], im[i], cx[i], cy[i]);
+                assert!(same(own.re.as_slice()[i], portable.re.as_slice()[i]), "re, {what}");
+                assert!(same(own.im.as_slice()[i], portable.im.as_slice()[i]), "im, {what}");
+                let (a, b): (i64, i64) = (own.n.as_slice()[i].into(), portable.n.as_slice()[i].into());
+                assert_eq!(a, b, "count, {what}");
+                let (a, b): (i64, i64) =
+                    (own.alive.to_vector().as_slice()[i].into(), portable.alive.to_vector().as_slice()[i].into());
+                assert_eq!(a, b, "alive, {what}");
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, rounds * len);
+    }
+
+    #[test]
+    #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
+    fn the_avx512_and_avx2_steps_equal_the_portable_step() {
+        let level = crate::dispatch::level();
+        let mut ran = 0;
+        if let Some(simd) = level.as_avx512() {
+            specialised_equals_portable::<_, f32>(simd, 20_000);
+            specialised_equals_portable::<_, f64>(simd, 20_000);
+            ran += 1;
+        }
+        if let Some(simd) = level.as_avx2() {
+            specialised_equals_portable::<_, f32>(simd, 20_000);
+            specialised_equals_portable::<_, f64>(simd, 20_000);
+            ran += 1;
+        }
+        // Every x86-64 machine this project runs on has AVX2 and FMA (a test that ran nothing would
+        // pass on any step): say so if one does not.
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            assert!(ran >= 1, "AVX2 and FMA detected, but no specialised step was tested");
+        }
+    }
+}

@@ -40,7 +40,7 @@
 //! 4. **Whole vectors, not lane refilling.** A vector runs until all its lanes have finished, leaving
 //!    lanes idle (11.9% of the lane-iterations on Zen 4 checking every 4 steps, 15.5% every 8).
 //!    Refilling single lanes (`refill.rs`, `simd-f32-refill`) cuts that to 4.4% but its
-//!    compress/expand bookkeeping costs more: 6.90 ms against 4.39 in Zen 4's committed ladder run
+//!    compress/expand bookkeeping costs more: 6.88 ms against 4.30 in Zen 4's committed ladder run
 //!    (5.5 against 4.3 on the Xeon m167). Kept, and benched, as the answer "no".
 //! 5. **AVX-512's mask-register step** (`avx512.rs`): the portable step compiles to 12 instructions on
 //!    AVX-512 (LLVM keeps the sticky mask in a general register); the compare's write-mask and a
@@ -53,7 +53,8 @@
 //! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
 //!    instantiated; the first render of a precision times them all on a small calibration image and
 //!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 4 vectors checked every 4
-//!    steps (4.45 ms; 12 vectors every 8 steps take 5.37, 3 every 8 5.02); `MANDEL_TUNING` forces
+//!    steps (4.37 ms; 12 vectors every 8 steps take 5.25, 3 every 8 5.13), with AVX2 forced also 4
+//!    every 4 (5.18 ms), where it was 5 every 8 before trick 3's check; `MANDEL_TUNING` forces
 //!    one, `mandel tune` shows them all.
 //! 7. **Points from a table, row by row.** A point is `x_min + col*dx` in f64, rounded once to `T`, like
 //!    every rung's; the x of each column of the span is computed once into a table and the buffers are
@@ -196,12 +197,19 @@ pub struct LaneCount {
     pub sum_of_counts: u64,
 }
 
-/// Count the lane-iterations of a whole-image render (with an instrumented build of the kernel).
+/// Count the lane-iterations of a whole-image render (with an instrumented build of the kernel), with
+/// the tuning a render of `precision` on `isa` uses.
 pub fn lane_count(isa: Isa, precision: Precision, variant: Variant, params: &Params) -> LaneCount {
-    let mut out = vec![0; params.pixels()];
-    let mut lane_iterations = 0;
     let t =
         if variant == Variant::WholeVector { tuning_on(isa, precision) } else { Tuning::default_for(isa.resolve()) };
+    lane_count_tuned(isa, t, precision, variant, params)
+}
+
+/// [`lane_count`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the tests
+/// compare every instantiation's schedule with the C reference's.
+pub fn lane_count_tuned(isa: Isa, t: Tuning, precision: Precision, variant: Variant, params: &Params) -> LaneCount {
+    let mut out = vec![0; params.pixels()];
+    let mut lane_iterations = 0;
     let isa = match precision {
         Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, 0, &mut out, Some(&mut lane_iterations)),
         Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, 0, &mut out, Some(&mut lane_iterations)),

@@ -108,6 +108,10 @@ fn dispatch_picks_the_widest_available_path() {
             Isa::Sse2
         };
         assert_eq!(available[0], expect);
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+            // The tests that run every available path would otherwise skip AVX2's step unnoticed.
+            assert!(available.contains(&Isa::Avx2), "AVX2 and FMA detected, AVX2 path not available");
+        }
         assert!(available.contains(&Isa::Sse2), "SSE2 is x86-64's baseline");
         assert!(!available.contains(&Isa::Neon));
         assert_eq!(Isa::Neon.resolve(), Isa::Sse2, "a forced 128-bit path resolves to the 128-bit path here");
