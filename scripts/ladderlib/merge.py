@@ -389,6 +389,29 @@ def check_summary(summary):
     return summary
 
 
+def peak_spread_notes(peak, tolerance=0.05):
+    """What the summary says of a peak measured twice (`readers.combine_peaks`): which figures were
+    kept, and a warning when the two step ceilings differ by more than `tolerance`, since every share
+    of this run is relative to them."""
+    measured = (peak or {}).get("measured")
+    if not (isinstance(measured, list) and len(measured) == 2
+            and all(isinstance(m, dict) and m.get("f32_step_lane_iterations_per_s") for m in measured)):
+        return []
+    before, after = measured
+    out = ["Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 step "
+           f"ceiling {before['f32_step_lane_iterations_per_s']:.3g} and "
+           f"{after['f32_step_lane_iterations_per_s']:.3g} lane-iterations/s)."]
+    keys = ("f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s")
+    spread = max((abs(after[k] / before[k] - 1) for k in keys
+                  if isinstance(before.get(k), (int, float)) and isinstance(after.get(k), (int, float))
+                  and before[k] > 0), default=0.0)
+    if spread > tolerance:
+        out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
+                   "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "
+                   "uncertainty.")
+    return out
+
+
 def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     rows, peak = summary["rows"], summary["peak"]
     out = []
@@ -442,6 +465,7 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    f"{peak['f32_step_lane_iterations_per_s']:.3g}, f64 {peak['f64_step_lane_iterations_per_s']:.3g} "
                    "lane-iterations/s per core): the most this CPU does with this step, whatever its ports. Kernels "
                    "that skip work can pass 100%.")
+    out.extend(peak_spread_notes(peak))
     if peak:
         out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
                    f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "

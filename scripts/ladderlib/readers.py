@@ -331,8 +331,36 @@ def read_peak(path):
     return check_peak(load_json(path), path)
 
 
+def combine_peaks(before, after):
+    """Two `mandel peak --json` results of one run (before and after its benches) as one: each rate is
+    the higher of the two, with the tuning that reached it (a ceiling is a most: a busy neighbour on a
+    shared machine only ever lowers it), and `measured` keeps both sets of rates for the notes. Both
+    must have been checked ([`check_peak`]); results of different ISA paths are not combined (None)."""
+    if before.get("isa") != after.get("isa"):
+        return None
+    rates = PEAK_KEYS[1:] + [k for k in STEP_KEYS if k in before and k in after]
+    out = dict(before)
+    for key in rates:
+        if after[key] > before[key]:
+            out[key] = after[key]
+            tuning = key.replace("_lane_iterations_per_s", "_tuning")
+            if tuning != key and tuning in after:
+                out[tuning] = after[tuning]
+    out["measured"] = [{"when": when, **{k: run[k] for k in rates}}
+                       for when, run in (("before the benches", before), ("after the benches", after))]
+    return out
+
+
 def check_peak(data, path="`mandel peak --json`"):
     require(data, PEAK_KEYS, path, "the peak file")
     for key in PEAK_KEYS[1:] + [k for k in STEP_KEYS if k in data]:
         positive_seconds(data[key], path, f"'{key}'", what="rate")
+    # Written by `combine_peaks`: the two measurements a combined peak was made of.
+    if "measured" in data:
+        if not (isinstance(data["measured"], list) and len(data["measured"]) == 2):
+            raise InputError(f"{path}: 'measured' should list the two measurements combined")
+        for i, run in enumerate(data["measured"]):
+            require(run, PEAK_KEYS[1:], path, f"measurement #{i}")
+            for key in PEAK_KEYS[1:] + [k for k in STEP_KEYS if k in run]:
+                positive_seconds(run[key], path, f"measurement #{i} '{key}'", what="rate")
     return data

@@ -139,6 +139,21 @@ def test_peak_share_uses_measured_lanes_precision_and_pool_threads(tmp_path):
     assert rows["numba"]["peak_share"] is None
 
 
+def test_a_peak_measured_twice_is_noted_and_a_spread_warned(tmp_path):
+    def measured(before, after):
+        runs = [{"when": w, "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+                 "f32_step_lane_iterations_per_s": f32, "f64_step_lane_iterations_per_s": 1e9}
+                for w, f32 in (("before the benches", before), ("after the benches", after))]
+        return {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+                "f32_step_lane_iterations_per_s": max(before, after), "f64_step_lane_iterations_per_s": 1e9,
+                "measured": runs}
+    steady = summary(tmp_path, peak=measured(2.0e9, 2.05e9))["notes"]
+    assert any("higher of two measurements" in n and "2e+09 and 2.05e+09" in n for n in steady)
+    assert not any("WARNING: the two step ceilings" in n for n in steady)
+    noisy = summary(tmp_path, peak=measured(1.6e9, 2.0e9))["notes"]
+    assert any("WARNING: the two step ceilings differ by 25%" in n for n in noisy)
+
+
 def test_no_peak_data_leaves_share_missing_with_a_note(tmp_path):
     s = summary(tmp_path)
     assert all(r["peak_share"] is None for r in s["rows"])

@@ -97,6 +97,27 @@ def test_unreadable_file_and_wrong_shapes(tmp_path):
                                                                "f64_lane_fmas_per_s": None}))
 
 
+def test_combine_peaks_keeps_the_higher_rate_and_its_tuning_and_both_measurements():
+    def peak(f32, f64, tuning, isa="avx2"):
+        return {"isa": isa, "f32_lane_fmas_per_s": 5e10, "f64_lane_fmas_per_s": 2.5e10,
+                "f32_step_lane_iterations_per_s": f32, "f64_step_lane_iterations_per_s": f64,
+                "f32_step_tuning": tuning, "f64_step_tuning": tuning}
+    before, after = peak(8.2e9, 5.1e9, "v4k4"), peak(10.3e9, 5.0e9, "v5k8")
+    both = readers.combine_peaks(before, after)
+    assert both["f32_step_lane_iterations_per_s"] == 10.3e9 and both["f32_step_tuning"] == "v5k8"
+    assert both["f64_step_lane_iterations_per_s"] == 5.1e9 and both["f64_step_tuning"] == "v4k4"
+    assert [m["when"] for m in both["measured"]] == ["before the benches", "after the benches"]
+    assert both["measured"][0]["f32_step_lane_iterations_per_s"] == 8.2e9
+    assert before["f32_step_lane_iterations_per_s"] == 8.2e9, "the inputs are left as they were"
+    assert readers.check_peak(both) is both
+    assert readers.combine_peaks(before, peak(1e10, 5e9, "v4k4", isa="avx512")) is None
+    with pytest.raises(InputError, match=r"measurement #1 'f32_step_lane_iterations_per_s' should be a positive"):
+        readers.check_peak({**both, "measured": [both["measured"][0], {**both["measured"][1],
+                                                                       "f32_step_lane_iterations_per_s": "fast"}]})
+    with pytest.raises(InputError, match=r"'measured' should list the two measurements"):
+        readers.check_peak({**both, "measured": {}})
+
+
 @pytest.mark.parametrize("model,cores,expected", [
     ("Intel(R) Xeon(R) Platinum 8488C", 2, "intel-xeon-platinum-8488c-2c"),
     ("Intel(R) Core(TM) i7-9700K CPU @ 3.60GHz", 8, "intel-core-i7-9700k-8c"),
