@@ -122,8 +122,8 @@ def on_signal(signum, frame):
 
 
 RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/describe.json",
-                "raw/records.json", "raw/tune.json", "raw/peak.json", "raw/peak-after.json", "raw/baselines.json", "raw/criterion",
-                "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
+                "raw/records.json", "raw/tune.json", "raw/peak.json", "raw/peak-after.json", "raw/baselines.json",
+                "raw/criterion", "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
 
 
 def kept_report(out, since=None):

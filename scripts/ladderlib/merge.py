@@ -393,18 +393,14 @@ def peak_spread_notes(peak, tolerance=0.05):
     """What the summary says of a peak measured twice (`readers.combine_peaks`): which figures were
     kept, and a warning when the two step ceilings differ by more than `tolerance`, since every share
     of this run is relative to them."""
-    measured = (peak or {}).get("measured")
-    if not (isinstance(measured, list) and len(measured) == 2
-            and all(isinstance(m, dict) and m.get("f32_step_lane_iterations_per_s") for m in measured)):
+    # `readers.check_peak` has checked `measured`: two measurements, every rate in them positive.
+    before, after = (peak or {}).get("measured") or ({}, {})
+    keys = [k for k in readers.STEP_KEYS if k in before and k in after]
+    if not keys:
         return []
-    before, after = measured
     out = ["Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 step "
-           f"ceiling {before['f32_step_lane_iterations_per_s']:.3g} and "
-           f"{after['f32_step_lane_iterations_per_s']:.3g} lane-iterations/s)."]
-    keys = ("f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s")
-    spread = max((abs(after[k] / before[k] - 1) for k in keys
-                  if isinstance(before.get(k), (int, float)) and isinstance(after.get(k), (int, float))
-                  and before[k] > 0), default=0.0)
+           f"ceiling {before[keys[0]]:.3g} and {after[keys[0]]:.3g} lane-iterations/s)."]
+    spread = max(abs(after[k] / before[k] - 1) for k in keys)
     if spread > tolerance:
         out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
                    "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "

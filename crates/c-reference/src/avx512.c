@@ -1,12 +1,12 @@
 /*
  * The C reference's AVX-512F path: 16 lanes, the Rust AVX-512 step (crates/simd/src/avx512.rs)
  * instruction for instruction: a sticky "alive" mask in a mask register, updated by the compare's
- * write-mask, z updated unmasked (the real part as fmsub(re, re, im2 - cx), bit for bit (NaNs aside) the twin's
- * fma(re, re, cx - im2): see avx512.rs), counted by a masked subtract of -1 (GCC copies n around a
- * masked add of 1). 8 instructions a step in the loop GCC 12 generates, with
+ * write-mask, z updated unmasked (the real part as fmsub(re, re, im2 - cx), bit for bit, NaNs
+ * aside, the twin's fma(re, re, cx - im2): see avx512.rs), counted by a masked subtract of -1 (GCC
+ * copies n around a masked add of 1). 8 instructions a step in the loop GCC 12 generates, with
  * -fno-tree-coalesce-vars, which build.rs gives this file only (without it GCC copies registers
- * around the step); Clang 14 makes the masked subtract two instructions. An earlier version froze escaped lanes with merge-masked FMAs;
- * that put the compare on the critical path, as it did in Rust: on Zen 4 (960x960/200) its best
+ * around the step); Clang 14 makes the masked subtract two instructions. An earlier version froze
+ * escaped lanes with merge-masked FMAs; that put the compare on the critical path, as it did in Rust: on Zen 4 (960x960/200) its best
  * tuning took 4.78 ms against 4.67 for this step, and 2 vectors in flight 7.1 against 5.0 ms.
  *
  * V vectors of consecutive pixels are in flight (independent FMA chains to hide their latency); every

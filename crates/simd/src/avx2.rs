@@ -6,8 +6,8 @@
 //! `cx`, `cy`, its count and its mask), so every tuning with enough vectors to hide the step's
 //! latency spilled heavily in the hot loop; read from memory (folded into the subtraction and the FMA
 //! as memory operands), a vector needs 4. That is still all 16 at 4 vectors, before the constant 4
-//! and the temporaries, so the 4-vector loop still spills some counts and masks (about 15 stores and
-//! reloads per 4 steps of 4 vectors), but no longer whole vectors. On Zen 4 with AVX2 forced (`mandel
+//! and the temporaries, so the 4-vector loop still spills some counts and masks (15-16 stack stores
+//! and 11-12 reloads per 4 steps of its 4 vectors, in the f32 assembly), but no longer whole vectors. On Zen 4 with AVX2 forced (`mandel
 //! tune`, 960x960/200, both with the earliest-deadline check of `whole.rs`): f32 5.37 ms (5 vectors)
 //! -> 5.18 ms (4 vectors), f64 10.29 -> 9.80 ms (5 vectors). Without that check the step gained
 //! little (5.47 -> 5.44 ms in one session, 5.52 -> 5.41 in another, best tunings checking every 8

@@ -193,7 +193,7 @@ mod tests {
     use super::*;
 
     /// A deterministic stream of awkward values: zeros of both signs, subnormals, infinities, NaN,
-    /// the escape radius and its neighbours, and ordinary values around the set.
+    /// 4 (the escape test's bound) and ±2, huge values, and ordinary values around the set.
     struct Values(u64);
 
     impl Values {
@@ -234,7 +234,6 @@ mod tests {
         let len = lanes::<S, T>();
         let k = Consts::<S, T>::new(simd);
         let mut values = Values(0x9E37_79B9_7F4A_7C15);
-        let mut checked = 0;
         for round in 0..rounds {
             let mut lane = |_: usize| values.next::<T>();
             let (re, im): (Vec<T>, Vec<T>) = ((0..len).map(&mut lane).collect(), (0..len).map(&mut lane).collect());
@@ -275,10 +274,8 @@ mod tests {
                 let (a, b): (i64, i64) =
                     (own.alive.to_vector().as_slice()[i].into(), portable.alive.to_vector().as_slice()[i].into());
                 assert_eq!(a, b, "alive, {what}");
-                checked += 1;
             }
         }
-        assert_eq!(checked, rounds * len);
     }
 
     #[test]
