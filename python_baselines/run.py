@@ -39,7 +39,9 @@ from problem import Problem
 from rungs import PYTHON_RUNGS, Rung, all_rungs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from ladderlib.atomic import write_text  # noqa: E402  (scripts/ladderlib: standard library only)
+from ladderlib.atomic import NotAFileError, check_target, write_text  # noqa: E402  (scripts/ladderlib: standard library only)
+from ladderlib import env  # noqa: E402  (the environment variables, checked with mandel's rules)
+from ladderlib.readers import InputError  # noqa: E402
 from ladderlib.machine import ISA_FLAGS  # noqa: E402  (the flags the machine description lists)
 
 SCHEMA = "mandel-baselines/1"
@@ -87,10 +89,12 @@ def package_version(name: str) -> str | None:
 def out_problem(path: str) -> str | None:
     """Why the result file cannot be written at `path`, or None. Checked before any timing, so that a
     run's timings are never thrown away at the end: `path` must not be a folder, and its folder must
-    exist (it is created if missing) and take a new file (one is created and removed)."""
-    target = Path(path)
-    if target.is_dir():
-        return "it is a folder, not a file"
+    exist (it is created if missing) and take a new file (one is created and removed). A symlink is
+    written through (its target replaced); a device, FIFO, socket or folder is refused (`check_target`)."""
+    try:
+        target = check_target(path, "results")
+    except NotAFileError as e:
+        return str(e)
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -198,14 +202,18 @@ def measure(rung: Rung, problem: Problem, reference: np.ndarray, args) -> dict:
 def select(rungs: list[Rung], only: list[str], skip: list[str]) -> list[Rung]:
     """Keep the rungs matching any --only pattern (all when none), minus those matching --skip."""
     names = [r.name for r in rungs]
-    for pattern in only + skip:
-        if not fnmatch.filter(names, pattern):
-            raise SystemExit(f"run.py: error: no rung matches {pattern!r}; rungs: {', '.join(names)}")
+    for flag, patterns in (("--only", only), ("--skip", skip)):
+        for pattern in patterns:
+            if not fnmatch.filter(names, pattern):
+                raise InputError(f"{flag} {pattern!r}: no rung matches it; rungs: {', '.join(names)}")
 
     def matches(name, patterns):
         return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
-    return [r for r in rungs if (not only or matches(r.name, only)) and not matches(r.name, skip)]
+    selected = [r for r in rungs if (not only or matches(r.name, only)) and not matches(r.name, skip)]
+    if not selected:
+        raise InputError(f"--only {','.join(only) or '*'} with --skip {','.join(skip)} leaves no rung to run")
+    return selected
 
 
 def seconds(t: float) -> str:
@@ -276,11 +284,21 @@ def split_patterns(values: list[str]) -> list[str]:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    try:
+        env.check()  # RAYON_NUM_THREADS, MANDEL_ISA, the tunings: mandel's rules, before any work
+    except InputError as e:
+        print(f"run.py: error: {e}", file=sys.stderr)
+        return 2
     rungs = all_rungs()
     if args.list:
         for r in rungs:
             print(f"{r.name:<26} {r.language:<14} {r.precision:<4} {r.computes:<7} {r.description}")
         return 0
+    try:
+        selected = select(rungs, args.only, args.skip)
+    except InputError as e:
+        print(f"run.py: error: {e}", file=sys.stderr)
+        return 2
     why = out_problem(args.out)
     if why:
         print(f"run.py: error: cannot write --out {args.out}: {why} (checked before timing anything)",
@@ -293,7 +311,6 @@ def main(argv=None) -> int:
     except (ValueError, TypeError) as e:
         print(f"run.py: error: invalid problem: {e}", file=sys.stderr)
         return 2
-    selected = select(rungs, args.only, args.skip)
 
     progress(f"{problem.width}x{problem.height}, max_iters {problem.max_iters}: {len(selected)} rungs, "
              f"{'quick (one timed run each)' if args.quick else f'{args.budget:g} s of timed runs each'}")

@@ -21,7 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from ladderlib import CANONICAL  # noqa: E402
-from ladderlib.atomic import write_text  # noqa: E402  (a whole file or none)
+from ladderlib.atomic import check_target, write_text  # noqa: E402  (a whole file or none)
+from ladderlib import env  # noqa: E402
+from ladderlib.readers import InputError  # noqa: E402
 from problem import Problem  # noqa: E402
 
 SIZES = [240, 480, 960, 1920, 3840]
@@ -87,6 +89,12 @@ def main(argv=None):
     args = p.parse_args(argv)
     if not (math.isfinite(args.budget) and args.budget >= 0):
         p.error("--budget must be a finite number of seconds, 0 or more")
+    try:
+        env.check()  # RAYON_NUM_THREADS and the rest, with mandel's rules, before any work
+        if args.out:
+            check_target(args.out, "sweep results")  # a symlink written through; a device, FIFO, folder refused
+    except InputError as e:
+        p.error(str(e))
 
     import mandel_ladder
     import numba_rungs

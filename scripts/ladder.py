@@ -15,6 +15,7 @@ and the ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it
 """
 
 import argparse
+import fcntl
 import json
 import os
 import shutil
@@ -26,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ladderlib import CANONICAL, atomic, baseline, chart, machine, readers, sweeps, writers  # noqa: E402
+from ladderlib import CANONICAL, atomic, baseline, chart, env, machine, readers, sweeps, writers  # noqa: E402
 from ladderlib.merge import foreign, merge  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 
@@ -39,8 +40,7 @@ STARTED_AT = time.time()  # files older than this were kept from earlier runs
 OUT = None  # the results folder, once known: what an interrupted run reports on
 
 # What MANDEL_ISA and RAYON_NUM_THREADS accept: mandel_core's ISA_NAMES and MAX_THREADS.
-ISA_NAMES = ("avx512", "avx2", "sse2", "neon", "scalar")
-MAX_THREADS = 1024
+ISA_NAMES, MAX_THREADS = env.ISA_NAMES, env.MAX_THREADS
 
 # A python_baselines() source that means run.py failed now and the earlier file was merged instead.
 REUSED_AFTER_FAILURE = "reused from an earlier run: run.py failed now"
@@ -51,20 +51,10 @@ def log(message):
 
 
 def check_env(environ=os.environ):
-    """MANDEL_ISA and RAYON_NUM_THREADS checked like flags, with mandel's rules and messages; returns
-    the pool size RAYON_NUM_THREADS asks for (None: unset). Raises InputError for a value the kernels
-    cannot use."""
-    isa = (environ.get("MANDEL_ISA") or "").strip()
-    if isa and isa.lower() not in ISA_NAMES:
-        raise InputError(f'MANDEL_ISA="{isa}" is not an instruction-set path; accepted (any case): '
-                         f"{', '.join(ISA_NAMES)}, or unset/empty for the widest path this CPU has")
-    threads = (environ.get("RAYON_NUM_THREADS") or "").strip()
-    if not threads:
-        return None
-    if not (threads.isascii() and threads.isdigit() and 1 <= int(threads) <= MAX_THREADS):
-        raise InputError(f'RAYON_NUM_THREADS="{threads}" must be a whole number of threads from 1 to {MAX_THREADS}, '
-                         "or unset/empty for one per core")
-    return int(threads)
+    """MANDEL_ISA, RAYON_NUM_THREADS, MANDEL_TUNING and MANDEL_C_TUNING checked like flags, with mandel's
+    rules (`ladderlib.env`, the one parser); returns the pool size RAYON_NUM_THREADS asks for (None:
+    unset). Raises InputError naming the variable for a value the kernels cannot use."""
+    return env.check(environ)
 
 
 # --- child processes: each in its own process group, stopped with the ladder ---------------------
@@ -167,6 +157,7 @@ def guarded(fn, *args):
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
         return 1
     finally:
+        release_locks()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
@@ -198,6 +189,8 @@ def mandel_json(args, path):
     says it is not this run's."""
     log(f"$ mandel {' '.join(args)} > {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
     rc, out, err = capture([MANDEL, *args])
+    if rc == 2 and not out.strip():  # mandel refused its input (a flag, an environment variable)
+        raise InputError(f"mandel {' '.join(args)} refused its input (exit 2): {err.strip()}")
     if not out.strip():
         log(f"  failed (exit {rc}): {err.strip()}")
         return False
@@ -214,8 +207,7 @@ def collect_criterion(src_root, raw, ids, replace=True):
     `replace` false (the bench failed) and an earlier raw/criterion there, that one is kept and this
     run's results are left in raw/criterion.partial."""
     dest, staging, old = raw / "criterion", raw / "criterion.new", raw / "criterion.old"
-    if old.exists() and not dest.exists():  # a swap interrupted between its two renames
-        os.replace(old, dest)
+    repair_criterion_swap(raw)
     readers.read_criterion(src_root, ids)
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -238,6 +230,19 @@ def collect_criterion(src_root, raw, ids, replace=True):
     os.replace(staging, dest)
     shutil.rmtree(old, ignore_errors=True)
     return readers.read_criterion(dest, ids)
+
+
+def repair_criterion_swap(raw):
+    """Finish or undo a raw/criterion swap (`collect_criterion`) that a killed ladder left between its two
+    renames: raw/criterion.old without raw/criterion is renamed back; beside a raw/criterion it is the
+    replaced set, removed, as is an unfinished raw/criterion.new. Run (under the lock) before anything
+    reads raw/, whichever path the run takes."""
+    dest, staging, old = raw / "criterion", raw / "criterion.new", raw / "criterion.old"
+    if old.exists() and not dest.exists():  # a swap interrupted between its two renames
+        os.replace(old, dest)
+        log(f"  repaired an interrupted swap: {old} renamed back to {dest}")
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
 
 
 def optional(read, path, what):
@@ -289,7 +294,7 @@ def python_baselines(args, raw, desc=None, script=RUN_PY):
         log(f"  WARNING: python_baselines/run.py exited {rc} (log: {raw / 'python.log'})")
     if new.exists():
         data = checked_baselines(new, desc, allow)
-        os.replace(new, dest)
+        atomic.move_into(new, dest)
         return data, None, "run now"
     if dest.exists():
         log(f"  run.py wrote nothing: keeping the earlier {dest}")
@@ -327,11 +332,17 @@ def parse_args(argv):
                    "NAME under <results>/baselines/NAME/, for `scripts/compare --baseline NAME`; with --skip-bench, "
                    "the results already there")
     args = p.parse_args(argv)
-    if args.save_baseline is not None:
-        try:
+    try:
+        if args.save_baseline is not None:
             baseline.check_name(args.save_baseline)
-        except InputError as e:
-            p.error(str(e))
+        if args.machine_id is not None:
+            baseline.check_folder_name(args.machine_id, "--machine-id")
+    except InputError as e:
+        p.error(str(e))
+    if args.baselines is not None:
+        readers.read_baselines(args.baselines)  # readable and valid, before any work (InputError: exit 2)
+    if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
+        p.error(f"--out-dir {args.out_dir}: exists and is not a folder")
     if args.prebuilt is not None:
         missing = [n for n in ("mandel", "ladder-bench") if not os.access(args.prebuilt / n, os.X_OK)]
         if missing:
@@ -359,7 +370,7 @@ def run_sweeps(args, summary, registry, out, mid):
     raw.mkdir(parents=True, exist_ok=True)
     results, ok = [], True
     for k in dict.fromkeys(kernels):
-        path = raw / f"{k}.json"
+        path = atomic.check_target(raw / f"{k}.json", "sweep result")  # a symlink's target, written
         log(f"sweeping {k} (budget {budget:g} s a point)")
         # stdout straight to the file: reading stderr line by line while the JSON piles up in an unread
         # stdout pipe deadlocks once the JSON outgrows the pipe's buffer (64 KiB).
@@ -489,8 +500,70 @@ def bench(args, raw, run):
         return None, {}, {}, ok
     records, verify, ids = readers.read_records(new)
     criterion = collect_criterion(TARGET / "criterion", raw, ids, replace=ok)
-    os.replace(new, kept if ok else raw / "records.partial.json")
+    atomic.move_into(new, kept if ok else raw / "records.partial.json")
     return records, verify, criterion, ok
+
+
+LOCK_NAME = ".ladder.lock"
+LOCKS = {}  # path -> the open lock file this run holds (released by release_locks or the process's end)
+
+
+def take_lock(folder, what):
+    """An exclusive flock on folder/.ladder.lock, held until the process ends; InputError naming the
+    run holding it (its pid, written in the file) if another ladder has it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = (folder / LOCK_NAME).resolve()
+    if path in LOCKS:
+        return path
+    f = open(path, "a+", encoding="utf-8")
+    try:
+        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        f.seek(0)
+        holder = f.read().strip()
+        f.close()
+        raise InputError(f"another ladder{f' (pid {holder})' if holder else ''} is using {what} ({path}): wait "
+                         "for it to finish or stop it; two runs at once would mix their results") from None
+    f.seek(0)
+    f.truncate()
+    f.write(f"{os.getpid()}\n")
+    f.flush()
+    LOCKS[path] = f
+    return path
+
+
+def release_locks():
+    for f in LOCKS.values():
+        f.close()
+    LOCKS.clear()
+
+
+def preflight(args, out, raw):
+    """Everything a run will write, checked before any work: the results folder can be made and takes
+    new files, each output path is a regular file or absent (`atomic.check_target`), and no other ladder
+    uses this results folder (or, for a run that reads or fills it, Criterion's target folder). Then,
+    holding the lock, stale temporaries of killed writes are removed and interrupted swaps repaired."""
+    try:
+        raw.mkdir(parents=True, exist_ok=True)
+        probe = raw / f".probe.{os.getpid()}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as e:
+        raise InputError(f"{out}: the results folder cannot be written: {e.strerror or e}") from None
+    for name in RESULT_FILES:
+        if name != "raw/criterion":
+            atomic.check_target(out / name, "result file")
+    for name in ("build.log", "bench.log", "python.log", "records.partial.json", "baselines.new.json"):
+        atomic.check_target(raw / name, "result file")
+    take_lock(out, f"the results folder {out}")
+    if not args.skip_bench or not (raw / "records.json").exists():
+        take_lock(TARGET, f"Criterion's target folder {TARGET}")
+    for folder in (out, raw, out / "sweeps", out / "sweeps" / "raw"):
+        for p in atomic.clean_stale(folder, STARTED_AT):
+            log(f"  removed a stale temporary file of a killed write: {p}")
+    repair_criterion_swap(raw)
+    for name in baseline.repair(out):
+        log(f"  repaired baseline {name!r}: a save killed between its two renames, the earlier one restored")
 
 
 def main(argv=None):
@@ -501,22 +574,18 @@ def main(argv=None):
     desc = machine.describe(REPO)
     mid = args.machine_id or machine.machine_id(desc)
     out = args.out_dir or REPO / "results" / mid
-    OUT = out
     raw = out / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
+    preflight(args, out, raw)
+    OUT = out
     run_file = raw / "run.json"
     if args.skip_bench and (raw / "machine.json").exists():
         log(f"--skip-bench: the results in {raw} were measured on the machine described there")
-        desc = readers.load_json(raw / "machine.json")
-        if not isinstance(desc, dict):
-            raise InputError(f"{raw / 'machine.json'}: should be a JSON object describing the machine")
+        desc = readers.read_machine(raw / "machine.json")
     # Until `mandel describe` says which pool the kernels run on, the one RAYON_NUM_THREADS asks for.
     run = {"quick": args.quick, "criterion": {}, "pool_threads": env_threads or desc.get("cores") or 1}
     fresh = not (args.skip_bench and run_file.exists())
     if not fresh:
-        run = readers.load_json(run_file)
-        if not isinstance(run, dict):
-            raise InputError(f"{run_file}: should be a JSON object (the run's settings)")
+        run = readers.read_run(run_file)
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
         log(f"  {label}: {value}")
 
@@ -526,7 +595,9 @@ def main(argv=None):
         run["prebuilt"] = True
     else:
         log("building the release binary")
-        if stream(["cargo", "build", "--release", "--bin", "mandel"], raw / "build.log") != 0:
+        # A re-merge's build is not the measured run's: its log goes beside raw/build.log, not over it.
+        build_log = raw / ("build.skip-bench.log" if args.skip_bench else "build.log")
+        if stream(["cargo", "build", "--release", "--bin", "mandel"], build_log) != 0:
             log("ERROR: cargo build failed; see the output above")
             return 1
 
@@ -535,7 +606,14 @@ def main(argv=None):
     registry, registry_missing = read_registry(args, raw, run, fresh)
     if registry is None:
         failed, complete = True, False
+    recorded = {k: run.get(k) for k in ("simd_tuning", "c_tuning")}
     pin_tuning(args, raw, run)
+    if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
+        for key, var in (("simd_tuning", "MANDEL_TUNING"), ("c_tuning", "MANDEL_C_TUNING")):
+            if run.get(key) != recorded[key]:
+                log(f"  --skip-bench: {var} does not change what was measured; {run_file} records "
+                    f"{(recorded[key] or {}).get('value') or 'no value'}, kept")
+            run[key] = recorded[key]
     peak_path = raw / "peak.json"
     peak_stale = False
     if not (args.skip_bench and peak_path.exists()):
@@ -564,7 +642,8 @@ def main(argv=None):
     samples = sorted({r["samples"] for r in criterion.values() if r.get("samples")})
     run.setdefault("criterion", {})["samples"] = "–".join(
         map(str, samples[:1] + samples[-1:] if len(samples) > 1 else samples))
-    atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
+    if not (args.skip_bench and (raw / "machine.json").exists()):  # never rewrite the measured run's
+        atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
 
     log("Python baselines")
     baselines, baselines_missing, python_source = python_baselines(args, raw, desc)
@@ -575,7 +654,8 @@ def main(argv=None):
     run["python_source"] = python_source
     reasons = foreign(baselines, desc) if baselines else []
     run["python_foreign"] = "; ".join(reasons) or None
-    atomic.write_text(run_file, json.dumps(run, indent=2) + "\n")
+    if fresh:  # a re-merge (--skip-bench) leaves the measured run's run.json as it was
+        atomic.write_text(run_file, json.dumps(run, indent=2) + "\n")
 
     log("rendering the canonical image")
     rc, _, err = capture([MANDEL, "render", "-k", "naive-f64", "--png", out / "mandelbrot.png"])
@@ -584,7 +664,8 @@ def main(argv=None):
 
     log("merging")
     summary = merge(desc, mid, run, registry=registry, verify=verify, criterion=criterion, baselines=baselines,
-                    baselines_missing=baselines_missing or "", peak=peak, registry_missing=registry_missing or "")
+                    baselines_missing=baselines_missing or "", peak=peak, registry_missing=registry_missing or "",
+                    baselines_source=str(args.baselines or raw / "baselines.json"))
     if records is None:
         summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
     print()

@@ -1,11 +1,49 @@
 """Every file the ladder scripts write goes through here: written to a temporary file in the same
 folder, flushed to disk, then renamed over the target, so a crash or Ctrl-C leaves either the old
-file or the complete new one, never a truncated one."""
+file or the complete new one, never a truncated one.
+
+What a write goes to (the rule `mandel` follows too): a symlink is followed, and its target is
+written, replaced whole (the temporary file is made in the target's folder and renamed over the
+target, the link stays a link); a path that exists and is not a regular file, once links are followed
+(a device such as /dev/null, a FIFO, a socket, a folder), is refused with `NotAFileError` naming it,
+before anything is written. `check_target` applies the rule up front, before any work.
+
+Temporary files are named `.<name>.<pid>.<random>.tmp`; `clean_stale` removes those of a process that
+is gone (a killed write), and nothing else."""
 
 import contextlib
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
+
+from .readers import InputError
+
+
+class NotAFileError(InputError):
+    """An output path that exists and is not a regular file (after following symlinks)."""
+
+
+def check_target(path, what="output"):
+    """Where a write to `path` goes: `path` with its symlinks followed (a dangling link: the file it
+    names, created). Raises NotAFileError when that exists and is not a regular file."""
+    path = Path(path)
+    target = Path(os.path.realpath(path))
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        return target
+    except OSError as e:
+        raise NotAFileError(f"{path}: cannot write the {what} there: {e.strerror or e}") from None
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a character device" if stat.S_ISCHR(mode)
+                else "a block device" if stat.S_ISBLK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        via = f" (what {path} resolves to)" if target != path.absolute() else ""
+        raise NotAFileError(f"{target}{via} is {kind}, not a regular file: refusing to write the {what} there "
+                            "(writes replace regular files only)")
+    return target
 
 
 def write_bytes(path, data):
@@ -17,10 +55,25 @@ def write_text(path, text):
     write_bytes(path, text.encode("utf-8"))
 
 
+def move_into(src, path):
+    """Rename the finished file `src` over `path` under the same rule as `replacing` (a symlink's target
+    is replaced, anything but a regular file refused); copied whole when the target is in another folder."""
+    target = check_target(path)
+    if Path(src).resolve().parent == target.parent:
+        os.replace(src, target)
+    else:
+        write_bytes(target, Path(src).read_bytes())
+        os.unlink(src)
+    return target
+
+
 # The process's umask, read once: temporary files are created 0600, and get the mode a plain open()
 # would have given them (0666 less the umask) before they are renamed into place.
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
+
+# `.<name>.<pid>.<random>.tmp`, as `replacing` names them; `.<name>.<random>.tmp` from older versions.
+TEMP_NAME = re.compile(r"\..+?\.(?:(\d+)\.)?[A-Za-z0-9_]{8}\.tmp")
 
 
 def partial_path(path):
@@ -29,17 +82,50 @@ def partial_path(path):
     return path.with_name(path.name + ".partial")
 
 
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale(folder, before):
+    """Remove the temporary files of ours in `folder` (named as `replacing` names them) that a killed
+    write left: those whose process is gone, and those without a pid (older versions) last changed
+    before `before` (a time.time()). Returns the paths removed."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = TEMP_NAME.fullmatch(entry.name)
+        if not m or not entry.is_file(follow_symlinks=False):
+            continue
+        pid = int(m[1]) if m[1] else None
+        try:
+            stale = not pid_alive(pid) if pid is not None else entry.stat(follow_symlinks=False).st_mtime < before
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            pass
+    return removed
+
+
 @contextlib.contextmanager
 def replacing(path, binary=False, keep_partial=False):
-    """A file to write, whole or as things happen (a command's log), under a temporary name in `path`'s
-    folder: renamed over `path` when the block ends, whatever was written (the log of a command that
-    failed is this run's log). When the block raises (Ctrl-C, SIGTERM, a failed write) the earlier
-    file stays as it was, and what was written is deleted, or with `keep_partial` (logs: the evidence
-    of where a run stopped) kept beside it as `<name>.partial`. Text (UTF-8) unless `binary`."""
-    path = Path(path)
-    if path.is_dir():
-        raise IsADirectoryError(f"{path} is a directory, not a file to write")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    """A file to write, whole or as things happen (a command's log), under a temporary name in the
+    folder of what `path` resolves to (`check_target`): renamed over it when the block ends, whatever
+    was written (the log of a command that failed is this run's log). When the block raises (Ctrl-C,
+    SIGTERM, a failed write) the earlier file stays as it was, and what was written is deleted, or with
+    `keep_partial` (logs: the evidence of where a run stopped) kept beside it as `<name>.partial`. Text
+    (UTF-8) unless `binary`."""
+    path = check_target(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     os.chmod(tmp, 0o666 & ~_UMASK)
     try:
         with os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8") as f:

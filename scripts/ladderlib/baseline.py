@@ -13,19 +13,30 @@ import re
 import shutil
 from pathlib import Path
 
-from . import machine
+from . import atomic, machine
 from .readers import InputError
 
 FILES = ["summary.json", "summary.csv", "summary.md", "speedup.svg"]
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A folder name is at most 255 bytes on common filesystems (NAME_MAX); the save's temporary folders
+# `.NAME.tmp-PID` and `.NAME.old-PID` need room for the prefix, the suffix and a pid.
+MAX_NAME = 200
+
+
+def check_folder_name(name, what):
+    """The name itself, or InputError: one folder name (a baseline's, a machine id), no path."""
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise InputError(f"{what} {name!r}: use letters, digits, '.', '_' and '-' (starting with a "
+                         "letter or digit): one folder name, no path")
+    if len(name) > MAX_NAME:
+        raise InputError(f"{what} {name[:40]!r}... is {len(name)} characters long: at most {MAX_NAME} "
+                         "(one folder name)")
+    return name
 
 
 def check_name(name):
     """The name itself, or InputError: a baseline name is one folder name, no path."""
-    if not NAME.fullmatch(name or ""):
-        raise InputError(f"baseline name {name!r}: use letters, digits, '.', '_' and '-' (starting with a "
-                         "letter or digit)")
-    return name
+    return check_folder_name(name, "baseline name")
 
 
 def folder(results_dir, name):
@@ -39,6 +50,7 @@ def save(results_dir, name):
     if not (results_dir / "summary.json").exists():
         raise InputError(f"{results_dir}: no summary.json to keep as baseline {name!r}")
     dest.parent.mkdir(parents=True, exist_ok=True)
+    repair(results_dir)
     tmp = dest.parent / f".{name}.tmp-{os.getpid()}"
     old = dest.parent / f".{name}.old-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
@@ -61,6 +73,30 @@ def save(results_dir, name):
     return dest
 
 
+SWAP_NAME = re.compile(r"\.(.+)\.(tmp|old)-(\d+)")
+
+
+def repair(results_dir):
+    """Finish or undo what a killed `save` left in results_dir/baselines/ (its process gone): a
+    `.NAME.old-PID` without NAME is renamed back to NAME (the swap stopped between its two renames),
+    beside NAME it is removed, as is an unfinished `.NAME.tmp-PID`. Returns the names repaired."""
+    base = Path(results_dir) / "baselines"
+    repaired = []
+    if not base.is_dir():
+        return repaired
+    for p in sorted(base.iterdir()):
+        m = SWAP_NAME.fullmatch(p.name)
+        if not m or not p.is_dir() or atomic.pid_alive(int(m[3])):
+            continue
+        dest = base / m[1]
+        if m[2] == "old" and not dest.exists():
+            os.rename(p, dest)
+            repaired.append(m[1])
+        else:
+            shutil.rmtree(p, ignore_errors=True)
+    return repaired
+
+
 def names(results_dir):
     base = Path(results_dir) / "baselines"
     return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")) if base.is_dir() else []
@@ -69,6 +105,8 @@ def names(results_dir):
 def summary_path(results_dir, name):
     """results_dir/baselines/NAME/summary.json, or InputError listing the baselines there are."""
     path = folder(results_dir, name) / "summary.json"
+    if not path.exists():
+        repair(results_dir)  # a save killed between its two renames left the earlier one as .NAME.old-PID
     if not path.exists():
         have = names(results_dir)
         raise InputError(f"no baseline {name!r} in {Path(results_dir) / 'baselines'} ("

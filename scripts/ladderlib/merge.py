@@ -205,7 +205,13 @@ def rust_row(info, crit, check):
 
 
 def _settle(row, missing_reason):
-    """Status and note from what the row holds: failed verification beats everything."""
+    """Status and note from what the row holds: failed verification beats everything. A row is ok only
+    with a verification whose `differing <= allowed` holds (recomputed here, whatever `ok` said); a
+    time without a verification is shown as failed, never ranked."""
+    if row["verified_ok"] is not None and row["differing"] is not None and row["allowed"] is not None:
+        row["verified_ok"] = row["differing"] <= row["allowed"]
+    elif row["verified_ok"] is not None:
+        row["verified_ok"] = False  # a verdict without the counts it rests on is no verification
     if row["verified_ok"] is False:
         row["status"] = "failed"
         row["note"] = (f"FAILED verification: {row['differing']} of {row['pixels']} pixels differ "
@@ -213,6 +219,9 @@ def _settle(row, missing_reason):
     elif row["median_s"] is None:
         row["status"] = "missing"
         row["note"] = missing_reason
+    elif row["verified_ok"] is None:
+        row["status"] = "failed"
+        row["note"] = "NOT VERIFIED: timed, but no verification of its output was recorded; no speedup"
     else:
         row["status"] = "ok"
     if row["computes"] == "bitmap":
@@ -293,7 +302,8 @@ def registry_from_results(verify, criterion):
 
 
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
-          baselines_missing="Python baselines not run", peak=None, registry_missing="`mandel describe` not run"):
+          baselines_missing="Python baselines not run", peak=None, registry_missing="`mandel describe` not run",
+          baselines_source="the Python baselines"):
     """The summary: machine, settings, rows and notes. Every argument but the first three may be None:
     `registry` is the kernels of `mandel describe --json`, `verify` the verification rows of the bench
     records keyed by kernel, `criterion` the Criterion results they name. Raises InputError for an input
@@ -336,6 +346,11 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
+    tolerance = {info["name"]: readers.tolerance_of(info) for info in listed}
+    for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
+        v, rule = rung.get("verification"), tolerance.get(rung["name"][len("pyo3-"):])
+        if v and rule and v.get("pixels") is not None:
+            readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
     isa_of = {info["name"]: info.get("isa") for info in listed}
     references = {info["name"] for info in listed if info.get("reference")}
     for rung in pyo3_rungs:

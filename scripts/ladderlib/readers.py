@@ -9,9 +9,10 @@ calls them again on whatever it is given, so no caller can slip a bad time past 
 
 import json
 import math
+import unicodedata
 from pathlib import Path
 
-from . import BASELINES_SCHEMA, DESCRIBE_SCHEMA, RECORDS_SCHEMA
+from . import BASELINES_SCHEMA, CANONICAL, DESCRIBE_SCHEMA, RECORDS_SCHEMA
 
 
 class InputError(Exception):
@@ -69,7 +70,78 @@ def _count(value, path, where, optional=True):
 def _name(value, path, where):
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{path}: {where} should be a non-empty string, found {value!r}")
+    if any(unicodedata.category(c) == "Cc" for c in value):
+        raise InputError(f"{path}: {where} holds control characters: {value!r}")
     return value
+
+
+def _text(value, path, where, optional=True):
+    """A string (free text: a label, a description), or None when `optional`; no control characters
+    but tab and newline (they cannot go into the SVG charts)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{path}: {where} should be a string, found {value!r}")
+    if any(unicodedata.category(c) == "Cc" and c not in "\t\n" for c in value):
+        raise InputError(f"{path}: {where} holds control characters: {value!r}")
+    return value
+
+
+def _bool(value, path, where, optional=True):
+    if value is None and optional:
+        return None
+    if not isinstance(value, bool):
+        raise InputError(f"{path}: {where} should be true or false, found {value!r}")
+    return value
+
+
+def _object(value, path, where, optional=True):
+    if value is None and optional:
+        return None
+    if not isinstance(value, dict):
+        raise InputError(f"{path}: {where} should be a JSON object, found {value!r}")
+    return value
+
+
+def _ordered(low, high, path, where_low, where_high):
+    """Two bounds of one interval (a CI, a min and max): low <= high when both are there."""
+    if low is not None and high is not None and low > high:
+        raise InputError(f"{path}: {where_low} ({low!r}) is above {where_high} ({high!r})")
+
+
+def allowed_differing(max_fraction, slack_pixels, pixels):
+    """`Tolerance::allowed` of mandel_core: slack + floor(fraction * pixels)."""
+    return slack_pixels + math.floor(max_fraction * pixels)
+
+
+def check_verification(v, path, where, pixels=None, tolerance=None):
+    """One verification ({pixels, differing, allowed, ok, ...}) as the merge trusts it: whole-number
+    counts, `ok` exactly `differing <= allowed` (a file that says otherwise contradicts itself),
+    `pixels` the problem's pixel count, and `allowed` the tolerance rule's when the rule is known
+    (`tolerance`: (max_fraction, slack_pixels))."""
+    require(v, ["pixels", "differing", "allowed", "ok"], path, where)
+    for key in ("pixels", "differing", "allowed"):
+        _count(v[key], path, f"{where}.{key}", optional=key == "differing")
+    for key in ("iterations", "reference_iterations", "lane_iterations", "max_abs_diff"):
+        _count(v.get(key), path, f"{where}.{key}")
+    _bool(v["ok"], path, f"{where}.ok", optional=False)
+    if v["differing"] is None:  # the output could not be compared (wrong shape): a failure, said so
+        if v["ok"]:
+            raise InputError(f"{path}: {where}.ok is true without a count of differing pixels")
+        return v
+    if v["ok"] != (v["differing"] <= v["allowed"]):
+        raise InputError(f"{path}: {where}.ok is {str(v['ok']).lower()} but {v['differing']} pixels differ, "
+                         f"{v['allowed']} allowed: the file contradicts itself")
+    if pixels is not None and v["pixels"] != pixels:
+        raise InputError(f"{path}: {where}.pixels is {v['pixels']}, the problem has {pixels} pixels")
+    if tolerance is not None:
+        rule = allowed_differing(*tolerance, v["pixels"])
+        if v["allowed"] != rule:
+            raise InputError(f"{path}: {where}.allowed is {v['allowed']}, the tolerance rule allows {rule} "
+                             f"of {v['pixels']} pixels")
+    if v["differing"] > v["pixels"]:
+        raise InputError(f"{path}: {where}.differing ({v['differing']}) exceeds pixels ({v['pixels']})")
+    return v
 
 
 # --- Criterion -----------------------------------------------------------------------------------
@@ -106,6 +178,8 @@ def read_criterion_bench(new_dir):
         "min_s": None,
         "max_s": None,
     }
+    _ordered(result["ci_low_s"], result["ci_high_s"], est_path, "'median.confidence_interval.lower_bound'",
+             "'median.confidence_interval.upper_bound'")
     if sample_path.exists():
         sample = require(load_json(sample_path), ["iters", "times"], sample_path, "the samples")
         if not isinstance(sample["iters"], list) or not isinstance(sample["times"], list) \
@@ -128,6 +202,9 @@ def check_criterion_result(r, where):
         _optional_seconds(r.get(key), where, key)
     _count(r.get("iterations"), where, "iterations")
     _count(r.get("samples"), where, "samples")
+    _ordered(r["ci_low_s"], r["ci_high_s"], where, "ci_low_s", "ci_high_s")
+    _ordered(r.get("min_s"), r.get("max_s"), where, "min_s", "max_s")
+    _name(r["isa"], where, "isa")
     return r
 
 
@@ -174,10 +251,9 @@ def check_baselines(data, path="the Python baselines"):
     for key in ("machine", "settings"):
         if data.get(key) is not None and not isinstance(data[key], dict):
             raise InputError(f"{path}: '{key}' should be an object, found {data[key]!r}")
+    params = CANONICAL
     if data.get("params") is not None:
-        params = require(data["params"], PARAM_KEYS, path, "'params'")
-        for key in PARAM_KEYS:
-            _number(params[key], path, f"'params.{key}'")
+        params = check_params(data["params"], path, "'params'")
     seen = set()
     for i, rung in enumerate(data["rungs"]):
         require(rung, RUNG_KEYS, path, f"rung #{i}")
@@ -188,6 +264,13 @@ def check_baselines(data, path="the Python baselines"):
         where = f"rung {name!r}"
         for key in ("median_s", "min_s", "max_s"):
             _optional_seconds(rung.get(key), path, f"{where} {key}")
+        _ordered(rung.get("min_s"), rung.get("median_s"), path, f"{where} min_s", f"{where} median_s")
+        _ordered(rung.get("median_s"), rung.get("max_s"), path, f"{where} median_s", f"{where} max_s")
+        _ordered(rung.get("min_s"), rung.get("max_s"), path, f"{where} min_s", f"{where} max_s")
+        for key in ("rung", "language", "precision", "isa", "kernel", "description", "error"):
+            _text(rung.get(key), path, f"{where} {key}")
+        if rung.get("threads") is not None and not (_count(rung["threads"], path, f"{where} threads") >= 1):
+            raise InputError(f"{path}: {where} threads should be 1 or more, found {rung['threads']!r}")
         if rung.get("compile_s") is not None and _number(rung["compile_s"], path, f"{where} compile_s") < 0:
             raise InputError(f"{path}: {where} compile_s should not be negative, found {rung['compile_s']!r}")
         times = rung.get("times_s")
@@ -202,13 +285,24 @@ def check_baselines(data, path="the Python baselines"):
             raise InputError(f"{path}: {where} computes should be 'counts' or 'bitmap', found {rung['computes']!r}")
         v = rung.get("verification")
         if v is not None:
-            if not isinstance(v, dict):
-                raise InputError(f"{path}: {where} verification should be an object, found {v!r}")
-            for key in ("pixels", "differing", "allowed", "max_abs_diff"):
-                _count(v.get(key), path, f"{where} verification.{key}")
-            if v.get("ok") not in (None, True, False):
-                raise InputError(f"{path}: {where} verification.ok should be true or false, found {v['ok']!r}")
+            check_verification(v, path, f"{where} verification", pixels=params["width"] * params["height"])
+        elif rung.get("median_s") is not None:
+            raise InputError(f"{path}: {where} has a time (median_s) but its verification is null: only a "
+                             "verified rung's time is merged")
     return data
+
+
+def check_params(params, path, where):
+    """A problem ({width, height, x_min, x_max, y_min, y_max, max_iters}): whole-number sizes and cap,
+    finite bounds."""
+    require(params, PARAM_KEYS, path, where)
+    for key in PARAM_KEYS:
+        if key in ("width", "height", "max_iters"):
+            if _count(params[key], path, f"{where[:-1]}.{key}'", optional=False) < 1:
+                raise InputError(f"{path}: {where[:-1]}.{key}' should be 1 or more, found {params[key]!r}")
+        else:
+            _number(params[key], path, f"{where[:-1]}.{key}'")
+    return params
 
 
 # --- the mandel CLI's JSON -----------------------------------------------------------------------
@@ -234,10 +328,15 @@ def read_describe(path):
                    "`mandel describe --json`")
     if data["schema"] != DESCRIBE_SCHEMA:
         raise InputError(f"{path}: schema is {data['schema']!r}, expected {DESCRIBE_SCHEMA!r}")
-    require(data["canonical"], PARAM_KEYS, path, "'canonical'")
+    check_params(data["canonical"], path, "'canonical'")
+    _object(data["bench"], path, "'bench'", optional=False)
     for mode in ("full", "quick"):
-        require((data["bench"] or {}).get(mode), ["sample_size", "warm_up_s", "measurement_s"], path, f"'bench.{mode}'")
-    _count(data["pool_threads"], path, "'pool_threads'", optional=False)
+        bench = require(data["bench"].get(mode), ["sample_size", "warm_up_s", "measurement_s"], path, f"'bench.{mode}'")
+        _count(bench["sample_size"], path, f"'bench.{mode}.sample_size'", optional=False)
+        for key in ("warm_up_s", "measurement_s"):
+            positive_seconds(bench[key], path, f"'bench.{mode}.{key}'")
+    if _count(data["pool_threads"], path, "'pool_threads'", optional=False) < 1:
+        raise InputError(f"{path}: 'pool_threads' should be 1 or more, found {data['pool_threads']!r}")
     check_list(data["kernels"], path)
     return data
 
@@ -250,11 +349,29 @@ def check_list(data, path="the registry"):
     (the pool's size for a pool kernel), a true/false `pool`."""
     _rows(data, path, KERNEL_KEYS, "the registry", "name")
     for k in data:
-        if _count(k["threads"], path, f"kernel {k['name']!r} threads", optional=False) < 1:
-            raise InputError(f"{path}: kernel {k['name']!r} threads should be 1 or more")
-        if not isinstance(k["pool"], bool):
-            raise InputError(f"{path}: kernel {k['name']!r} pool should be true or false, found {k['pool']!r}")
+        where = f"kernel {k['name']!r}"
+        if _count(k["threads"], path, f"{where} threads", optional=False) < 1:
+            raise InputError(f"{path}: {where} threads should be 1 or more")
+        _bool(k["pool"], path, f"{where} pool", optional=False)
+        if k["precision"] not in ("f32", "f64"):
+            raise InputError(f"{path}: {where} precision should be \"f32\" or \"f64\", found {k['precision']!r}")
+        _name(k["isa"], path, f"{where} isa")
+        for key in ("rung", "description", "unavailable"):
+            _text(k.get(key), path, f"{where} {key}")
+        for key in ("reference", "algorithmic", "one_lane", "available", "fused"):
+            _bool(k.get(key), path, f"{where} {key}")
+        if k.get("tolerance_max_fraction") is not None:
+            fraction = _number(k["tolerance_max_fraction"], path, f"{where} tolerance_max_fraction")
+            if not 0 <= fraction <= 1:
+                raise InputError(f"{path}: {where} tolerance_max_fraction should be from 0 to 1, found {fraction!r}")
+        _count(k.get("tolerance_slack_pixels"), path, f"{where} tolerance_slack_pixels")
     return data
+
+
+def tolerance_of(kernel):
+    """(max_fraction, slack_pixels) of a registry kernel, None when the file does not record it."""
+    fraction, slack = kernel.get("tolerance_max_fraction"), kernel.get("tolerance_slack_pixels")
+    return None if fraction is None or slack is None else (fraction, slack)
 
 
 def read_records(path):
@@ -266,20 +383,29 @@ def read_records(path):
         raise InputError(f"{path}: schema is {data['schema']!r}, expected {RECORDS_SCHEMA!r}")
     if not isinstance(data["records"], list):
         raise InputError(f"{path}: 'records' should be a list")
+    # The bench times the canonical problem only: records of another are not this ladder's.
+    params = check_params(data["params"], path, "'params'")
+    if {k: params[k] for k in PARAM_KEYS} != CANONICAL:
+        raise InputError(f"{path}: 'params' is {params}, not the canonical problem {CANONICAL} the ladder "
+                         "merges")
     check_list(data["records"], path)
+    pixels = CANONICAL["width"] * CANONICAL["height"]
     verify, ids = {}, {}
     for r in data["records"]:
         v, bench_id = r.get("verification"), r.get("criterion_id")
         if v is None:
             if not r.get("unavailable"):
                 raise InputError(f"{path}: {r['name']!r} has no verification and is not unavailable")
+            if bench_id is not None:
+                raise InputError(f"{path}: {r['name']!r} criterion_id names a timing but its verification is "
+                                 "null: only a verified kernel's time is merged")
             verify[r["name"]] = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"],
-                                 "skipped": r["unavailable"], "pixels": None, "differing": None, "allowed": None,
-                                 "ok": None}
+                                 "skipped": _text(r["unavailable"], path, f"{r['name']!r} unavailable"),
+                                 "pixels": None, "differing": None, "allowed": None, "ok": None}
         else:
+            check_verification(v, path, f"{r['name']!r} verification", pixels=pixels, tolerance=tolerance_of(r))
             verify[r["name"]] = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"],
-                                 "threads": r["threads"], **require(v, ["pixels", "differing", "allowed", "ok"],
-                                                                   path, f"{r['name']!r} verification")}
+                                 "threads": r["threads"], **v}
         if bench_id is not None:
             ids[r["name"]] = _name(bench_id, path, f"{r['name']!r} criterion_id")
     return data, check_verify(verify, path), ids
@@ -296,10 +422,7 @@ def check_verify(rows, path="`mandel verify --json`"):
             continue
         for key in ("pixels", "differing", "allowed"):
             _count(row[key], path, f"kernel {name!r} {key}", optional=False)
-        for key in ("iterations", "lane_iterations", "max_abs_diff"):
-            _count(row.get(key), path, f"kernel {name!r} {key}")
-        if not isinstance(row["ok"], bool):
-            raise InputError(f"{path}: kernel {name!r} ok should be true or false, found {row['ok']!r}")
+        check_verification(row, path, f"kernel {name!r}")
     return rows
 
 
@@ -319,10 +442,75 @@ def read_tune(path):
         raise InputError(f"{path}: should be a list of rows, one per precision")
     for i, row in enumerate(data):
         require(row, TUNE_KEYS, path, f"row #{i}")
+        for key in ("isa", "precision", "source", "chosen", "fastest"):
+            _name(row[key], path, f"row #{i} '{key}'")
+        for key in ("kernel", "workload"):
+            if key in row:
+                _name(row[key], path, f"row #{i} '{key}'")
+        if not isinstance(row["times"], list):
+            raise InputError(f"{path}: row #{i} 'times' should be a list of [name, seconds] pairs, found "
+                             f"{row['times']!r}")
         for pair in row["times"]:
             if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
                 raise InputError(f"{path}: row #{i}: 'times' should hold [name, seconds] pairs")
             positive_seconds(pair[1], path, f"row #{i} time of {pair[0]}")
+    return data
+
+
+def read_machine(path):
+    """raw/machine.json: the machine a run was measured on (`ladderlib.machine.describe`)."""
+    return check_machine(load_json(path), path)
+
+
+def check_machine(data, path="the machine description"):
+    _object(data, path, "the machine description", optional=False)
+    for key in ("cpu_model", "cpu_family_model", "os", "rustc", "python", "numpy", "numba", "date", "git_commit",
+                "hostname", "mandel_ladder"):
+        _text(data.get(key), path, f"'{key}'")
+    if data.get("cpu_family_model") is not None and "/" not in data["cpu_family_model"]:
+        raise InputError(f"{path}: 'cpu_family_model' should be FAMILY/MODEL, found {data['cpu_family_model']!r}")
+    if data.get("cores") is not None and _count(data["cores"], path, "'cores'") < 1:
+        raise InputError(f"{path}: 'cores' should be 1 or more, found {data['cores']!r}")
+    flags = data.get("isa_flags")
+    if flags is not None and not (isinstance(flags, list) and all(isinstance(f, str) for f in flags)):
+        raise InputError(f"{path}: 'isa_flags' should be a list of strings, found {flags!r}")
+    for key in ("load_average", "load_average_after_bench"):
+        load = data.get(key)
+        if load is not None:
+            if not isinstance(load, list):
+                raise InputError(f"{path}: '{key}' should be a list of numbers, found {load!r}")
+            for k, x in enumerate(load):
+                _number(x, path, f"'{key}'[{k}]")
+    return data
+
+
+def read_run(path):
+    """raw/run.json: the settings a measured run recorded."""
+    return check_run(load_json(path), path)
+
+
+def check_run(data, path="the run's settings"):
+    _object(data, path, "the run's settings", optional=False)
+    for key in ("quick", "prebuilt"):
+        _bool(data.get(key), path, f"'{key}'")
+    crit = _object(data.get("criterion"), path, "'criterion'")
+    if crit is not None:
+        for key in ("sample_size",):
+            _count(crit.get(key), path, f"'criterion.{key}'")
+        for key in ("warm_up_s", "measurement_s"):
+            _optional_seconds(crit.get(key), path, f"'criterion.{key}'")
+        for key in ("source", "samples"):
+            _text(crit.get(key), path, f"'criterion.{key}'")
+    if data.get("pool_threads") is not None and _count(data["pool_threads"], path, "'pool_threads'") < 1:
+        raise InputError(f"{path}: 'pool_threads' should be 1 or more, found {data['pool_threads']!r}")
+    for key in ("simd_tuning", "c_tuning"):
+        t = _object(data.get(key), path, f"'{key}'")
+        if t is not None:
+            require(t, ["value", "source"], path, f"'{key}'")
+            _name(t["value"], path, f"'{key}.value'")
+            _name(t["source"], path, f"'{key}.source'")
+    for key in ("python_source", "python_foreign"):
+        _text(data.get(key), path, f"'{key}'")
     return data
 
 

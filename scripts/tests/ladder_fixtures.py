@@ -112,8 +112,12 @@ def baselines(rungs=None, params=None):
         rung("python-pure", 5.0), rung("numpy-vectorize", 4.0), rung("numpy-masked-bitmap", 1.0, computes="bitmap"),
         rung("numba", 0.5), rung("pyo3-naive-f64", 0.2, language="Rust via PyO3"),
     ]
+    params = params or dict(CANONICAL)
+    for r in rungs:  # the verification counts the problem's pixels
+        if r.get("verification") and r["verification"].get("pixels") == 921600:
+            r["verification"]["pixels"] = params["width"] * params["height"]
     return {"schema": "mandel-baselines/1", "created": "2026-11-25T04:10:00Z", "machine": MACHINE,
-            "params": params or dict(CANONICAL), "settings": {"quick": False, "budget_s": 3.0}, "rungs": rungs}
+            "params": params, "settings": {"quick": False, "budget_s": 3.0}, "rungs": rungs}
 
 
 def criterion_tree(root):

@@ -41,7 +41,15 @@ def draw_inputs(rnd):
         registry.append(dict(registry[0]))  # a kernel listed twice
     verify = {}
     for n in rnd.sample(RUST, rnd.randrange(0, len(RUST) + 1)):
-        row = fx.verify_row(n, differing=draw_count(rnd, bad) if rnd.random() < 0.3 else 0, ok=rnd.random() < 0.9,
+        differing = draw_count(rnd, bad) if rnd.random() < 0.3 else 0
+        if isinstance(differing, int) and differing > 921600:
+            differing = 921600
+        ok = rnd.random() < 0.9
+        allowed = (differing if ok else differing - 1) if isinstance(differing, int) and differing > 0 else 0
+        ok = ok if differing != 0 else True
+        if rnd.random() < bad:
+            ok = not ok  # a hand-edited verdict that contradicts its counts
+        row = fx.verify_row(n, differing=differing, allowed=allowed, ok=ok,
                             lane_iterations=draw_count(rnd, bad / 4) or 1)
         verify[n] = row
     criterion = {}
