@@ -62,6 +62,11 @@ def parse_args(argv):
         p.error("--baseline takes at most one RESULTS (the B side)")
     if args.baseline is None and not args.results:
         p.error("give results folders (or summary.json files) to compare, or --baseline NAME")
+    if args.machine_id is not None:
+        try:
+            baseline.check_folder_name(args.machine_id, "--machine-id")
+        except InputError as e:
+            p.error(str(e))
     return args
 
 
@@ -82,8 +87,10 @@ def md_problem(md, summaries):
         same = md.resolve() == path.resolve() or (md.exists() and path.exists() and os.path.samefile(md, path))
         if same:
             return f"it is {path}, one of the summaries compared: writing it would overwrite that input"
-    if md.is_dir():
-        return "it is a folder, not a file"
+    try:
+        md = atomic.check_target(md)  # a symlink is written through; a folder, device or FIFO refused
+    except InputError as e:
+        return str(e)
     folder = md.parent
     if not folder.is_dir():
         return f"folder {folder} does not exist"

@@ -2,6 +2,7 @@
 selection works, and a wrong rung is recorded as failed with no valid time."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -233,3 +234,50 @@ def test_list_and_run_without_numba(tmp_path):
     rungs = {r["name"]: r for r in json.loads(out.read_text())["rungs"]}
     assert "numba is not installed" in rungs["numba"]["error"] and rungs["numba"]["median_s"] is None
     assert rungs["numpy-masked-counts"]["median_s"] > 0
+
+
+# --- issue 20: write targets and arguments checked before any work ---
+
+
+def test_only_and_skip_that_leave_nothing_or_name_nothing_are_errors(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(run, "measure", _no_timing)
+    out = tmp_path / "r.json"
+    assert run.main(["--quick", "--only", "numba", "--skip", "numba", "--out", str(out)]) == 2
+    assert "leaves no rung to run" in capsys.readouterr().err
+    assert run.main(["--quick", "--only", "bogus", "--out", str(out)]) == 2
+    assert "--only 'bogus': no rung matches it" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_out_that_is_a_fifo_or_device_is_refused_and_left_as_it_was(tmp_path, monkeypatch, capsys):
+    import stat
+
+    monkeypatch.setattr(run, "measure", _no_timing)
+    targets = [tmp_path / "fifo"]
+    os.mkfifo(targets[0])
+    if os.geteuid() == 0:
+        targets.append(tmp_path / "null")
+        os.mknod(targets[1], 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    for target in targets:
+        mode = os.lstat(target).st_mode
+        assert run.main(["--quick", "--width", "5", "--height", "3", "--out", str(target)]) == 2
+        assert "not a regular file" in capsys.readouterr().err
+        assert os.lstat(target).st_mode == mode
+
+
+def test_out_through_a_symlink_writes_its_target(tmp_path):
+    real = tmp_path / "real" / "b.json"
+    real.parent.mkdir()
+    real.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--only", "pyo3-naive-f64", "--out", str(link)]) == 0
+    assert link.is_symlink() and json.loads(real.read_text())["schema"] == "mandel-baselines/1"
+
+
+@pytest.mark.parametrize("value", [" 3 ", "3\n", "+3", "0", "1025"])
+def test_rayon_num_threads_is_checked_with_mandels_rule(tmp_path, monkeypatch, capsys, value):
+    monkeypatch.setattr(run, "measure", _no_timing)
+    monkeypatch.setenv("RAYON_NUM_THREADS", value)
+    assert run.main(["--quick", "--out", str(tmp_path / "r.json")]) == 2
+    assert "RAYON_NUM_THREADS" in capsys.readouterr().err

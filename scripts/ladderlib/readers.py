@@ -453,7 +453,7 @@ def read_tune(path):
         for pair in row["times"]:
             if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
                 raise InputError(f"{path}: row #{i}: 'times' should hold [name, seconds] pairs")
-            positive_seconds(pair[1], path, f"row #{i} time of {pair[0]}")
+            positive_seconds(pair[1], path, f"row #{i} 'times' entry {pair[0]!r}")
     return data
 
 

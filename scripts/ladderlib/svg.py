@@ -11,7 +11,20 @@ Every chart is a white page, sans-serif 12 px, a bold 15 px title. Bars carry `c
 """
 
 import math
-from xml.sax.saxutils import escape, quoteattr
+import re
+from xml.sax import saxutils
+
+# Characters XML 1.0 cannot hold at all, escaped or not (control characters but tab, LF, CR; lone
+# surrogates; U+FFFE/U+FFFF): replaced by U+FFFD so that a strange name never makes the file invalid.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text):
+    return saxutils.escape(_NOT_XML.sub("\ufffd", str(text)))
+
+
+def quoteattr(text):
+    return saxutils.quoteattr(_NOT_XML.sub("\ufffd", str(text)))
 
 from . import atomic
 

@@ -1,0 +1,171 @@
+"""Issue 20, class "cancellation and concurrency": a ladder killed mid-swap is repaired by the next run
+whatever its path (--skip-bench included); a baseline save killed mid-swap is repaired when it is read;
+two ladders on one results folder are refused with the other's pid; a re-merge (--skip-bench) never
+rewrites what the measured run recorded."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import ladder_fixtures as fx
+import ladder  # scripts/ladder.py
+from ladderlib import baseline
+from ladderlib.readers import InputError
+from test_ladder_robust import Fake
+
+SCRIPTS = Path(ladder.__file__).resolve().parent
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    f = Fake(tmp_path)
+    monkeypatch.setattr(ladder, "TARGET", f.target)
+    monkeypatch.setattr(ladder, "stream", f.stream)
+    monkeypatch.setattr(ladder, "capture", f.capture)
+    monkeypatch.setattr(ladder, "OUT", None)
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
+    for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+    f.out = tmp_path / "results"
+    return f
+
+
+def run_ladder(fake, *argv):
+    return ladder.guarded(ladder.main, ["--out-dir", str(fake.out), *argv])
+
+
+def dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_criterion_swap_killed_between_its_renames_is_repaired_by_skip_bench(fake):
+    assert run_ladder(fake) == 0
+    raw = fake.out / "raw"
+    before = json.loads((fake.out / "summary.json").read_text())
+    os.replace(raw / "criterion", raw / "criterion.old")  # killed after the first rename
+    (raw / "criterion.new").mkdir()  # and its unfinished staging copy
+    assert run_ladder(fake, "--skip-bench") == 0
+    assert (raw / "criterion").is_dir() and not (raw / "criterion.old").exists()
+    assert not (raw / "criterion.new").exists()
+    after = json.loads((fake.out / "summary.json").read_text())
+    assert [r["median_s"] for r in after["rows"]] == [r["median_s"] for r in before["rows"]]
+
+
+def test_a_baseline_save_killed_between_its_renames_is_repaired_when_read(tmp_path):
+    results = tmp_path / "results"
+    fx.write_json(results / "summary.json", {"schema": "x"})
+    baseline.save(results, "before")
+    pid = dead_pid()
+    base = results / "baselines"
+    os.rename(base / "before", base / f".before.old-{pid}")  # killed after the first rename
+    (base / f".before.tmp-{pid}").mkdir()  # and the new copy never renamed in
+    assert baseline.summary_path(results, "before") == base / "before" / "summary.json"
+    assert (base / "before" / "summary.json").exists()
+    assert not (base / f".before.old-{pid}").exists() and not (base / f".before.tmp-{pid}").exists()
+
+
+def test_a_live_saves_temporaries_are_left_alone(tmp_path):
+    base = tmp_path / "baselines"
+    (base / f".before.old-{os.getpid()}").mkdir(parents=True)
+    assert baseline.repair(tmp_path) == []
+    assert (base / f".before.old-{os.getpid()}").exists()
+
+
+HOLD = """
+import sys, time
+sys.path.insert(0, {scripts!r})
+import ladder
+from pathlib import Path
+ladder.take_lock(Path({folder!r}), "the results folder")
+print("locked", flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_second_ladder_on_the_same_results_folder_is_refused_naming_the_first(tmp_path):
+    out = tmp_path / "results"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD.format(scripts=str(SCRIPTS), folder=str(out))],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(InputError, match=f"another ladder \\(pid {holder.pid}\\) is using"):
+            ladder.take_lock(out, "the results folder")
+        # the whole command, as a user runs it: exit 2 before any build or bench
+        proc = subprocess.run([sys.executable, str(SCRIPTS / "ladder.py"), "--skip-bench", "--skip-python",
+                               "--out-dir", str(out)], capture_output=True, text=True, timeout=120,
+                              env={k: v for k, v in os.environ.items()
+                                   if k not in ("RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA")})
+        assert proc.returncode == 2, proc.stderr
+        assert f"another ladder (pid {holder.pid})" in proc.stderr and "cargo" not in proc.stdout
+    finally:
+        holder.kill()
+        holder.wait()
+    ladder.take_lock(out, "the results folder")  # free again once the first has gone
+    ladder.release_locks()
+
+
+def test_skip_bench_never_rewrites_what_the_measured_run_recorded(fake, monkeypatch):
+    assert run_ladder(fake) == 0
+    raw = fake.out / "raw"
+    run = json.loads((raw / "run.json").read_text())
+    run["simd_tuning"] = {"value": "f32:v4k4,f64:v4k4", "source": "mandel tune"}
+    (raw / "run.json").write_text(json.dumps(run))
+    (raw / "build.log").write_text("the measured run's build\n")
+    (raw / "tune.json").write_text("[]")
+    kept = {name: (raw / name).read_bytes() for name in ("run.json", "machine.json", "build.log", "tune.json")}
+    old = time.time() - 1000
+    for name in kept:
+        os.utime(raw / name, (old, old))
+    monkeypatch.setenv("MANDEL_TUNING", "v12k8")
+    assert run_ladder(fake, "--skip-bench") == 0
+    for name, data in kept.items():
+        assert (raw / name).read_bytes() == data, name
+        assert abs((raw / name).stat().st_mtime - old) < 1, name
+    settings = json.loads((fake.out / "summary.json").read_text())["settings"]
+    assert settings["simd_tuning"]["value"] == "f32:v4k4,f64:v4k4"
+    assert not any("v12k8" in n for n in json.loads((fake.out / "summary.json").read_text())["notes"])
+
+
+def test_skip_bench_that_fails_leaves_the_measured_files(fake):
+    assert run_ladder(fake) == 0
+    raw = fake.out / "raw"
+    (raw / "build.log").write_text("the measured run's build\n")  # (the faked build writes no log)
+    kept = {name: (raw / name).read_bytes() for name in ("run.json", "machine.json", "build.log")}
+    old = time.time() - 1000
+    for name in kept:
+        os.utime(raw / name, (old, old))
+    fx.write_json(raw / "baselines.json", "{")  # corrupt, read late: the re-merge stops with exit 2
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 2
+    for name, data in kept.items():
+        assert (raw / name).read_bytes() == data, name
+        assert abs((raw / name).stat().st_mtime - old) < 1, f"{name} was rewritten"
+
+
+@pytest.mark.parametrize("env", [{"MANDEL_TUNING": "garbage"}, {"MANDEL_C_TUNING": "junk"}])
+def test_bad_tuning_variables_stop_the_ladder_before_any_work(fake, monkeypatch, capsys, env):
+    for var, value in env.items():
+        monkeypatch.setenv(var, value)
+    assert run_ladder(fake) == 2
+    assert next(iter(env)) in capsys.readouterr().err
+    assert fake.calls == [] and not fake.out.exists()
+
+
+def test_a_stale_temporary_of_a_killed_write_is_cleaned_by_the_next_run(fake):
+    assert run_ladder(fake, "--skip-bench") == 0
+    stale = fake.out / f".summary.json.{dead_pid()}.abcd1234.tmp"
+    stale.write_text("half a summary")
+    assert run_ladder(fake, "--skip-bench") == 0
+    assert not stale.exists()
+
+
+def test_a_long_baseline_name_is_refused_before_any_work(fake, capsys):
+    with pytest.raises(SystemExit) as info:
+        run_ladder(fake, "--save-baseline", "x" * 300)
+    assert info.value.code == 2 and fake.calls == []

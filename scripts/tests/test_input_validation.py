@@ -1,0 +1,318 @@
+"""Issue 20, class "input validation": every field the ladder and compare read is type-checked, and a
+wrong one is an error naming the file and the field (exit 2), never a traceback; the merge checks the
+verification it is given instead of trusting it; arguments and environment variables are checked
+before any work, with one parser per variable."""
+
+import copy
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import ladder_fixtures as fx
+import compare as compare_cli  # scripts/compare.py
+import ladder  # scripts/ladder.py
+from ladderlib import CANONICAL, env, readers, svg
+from ladderlib.merge import merge
+from ladderlib.readers import InputError
+
+REPO = Path(__file__).resolve().parents[2]
+MANDEL = REPO / "target" / "release" / "mandel"
+COMMITTED = REPO / "results" / "amd-epyc-m17-2c"
+
+
+def set_field(doc, dotted, value):
+    """doc with the field at `dotted` (a.b.0.c) set to `value`."""
+    doc = copy.deepcopy(doc)
+    *parents, last = dotted.split(".")
+    obj = doc
+    for key in parents:
+        obj = obj[int(key)] if isinstance(obj, list) else obj[key]
+    obj[int(last) if isinstance(obj, list) else last] = value
+    return doc
+
+
+def field_words(dotted):
+    """What the error must name of a field: its last key (and the one before, for nested fields)."""
+    keys = [k for k in dotted.split(".") if not k.isdigit()]
+    return keys[-1:]
+
+
+def assert_refused(read, path, doc, dotted, value):
+    path.write_text(json.dumps(set_field(doc, dotted, value)))
+    with pytest.raises(InputError) as info:
+        read(path)
+    msg = str(info.value)
+    assert str(path) in msg, msg
+    for word in field_words(dotted):
+        assert word in msg, f"{dotted}={value!r}: {msg}"
+
+
+# --- describe.json, tune.json, run.json, machine.json: a table of fields and wrong values -------------
+
+DESCRIBE_CASES = [
+    ("canonical.width", ["960", 9.5, None, [], True]), ("canonical.x_min", ["-2", None, []]),
+    ("pool_threads", ["2", 0, -1, 1.5, None]), ("bench.full.sample_size", ["10", -1, 1.5]),
+    ("bench.quick.warm_up_s", ["1", -1, 0, []]), ("bench.full.measurement_s", [None, "3"]),
+    ("kernels.0.threads", ["1", 0, None, 1.5]), ("kernels.0.pool", ["no", 0, None]),
+    ("kernels.0.precision", [32, "f16", None]), ("kernels.0.isa", [5, None, ""]),
+    ("kernels.0.rung", [5, [], {}]), ("kernels.0.description", [5, []]),
+    ("kernels.0.available", ["yes", 1]), ("kernels.0.reference", ["no", 0]),
+    ("kernels.0.algorithmic", ["no"]), ("kernels.0.one_lane", [1]),
+    ("kernels.0.unavailable", [5, True]), ("kernels.0.tolerance_max_fraction", ["0", -0.5, 2.0, True]),
+    ("kernels.0.tolerance_slack_pixels", ["0", -1, 0.5]), ("kernels.0.name", [5, "naive\x1bf64", ""]),
+]
+
+
+@pytest.mark.parametrize("dotted,values", DESCRIBE_CASES)
+def test_describe_json_fields_of_a_wrong_type_are_named(tmp_path, dotted, values):
+    for value in values:
+        assert_refused(readers.read_describe, tmp_path / "describe.json", fx.describe(), dotted, value)
+
+
+TUNE = [{"kernel": "simd", "isa": "avx512", "precision": "f32", "source": "calibrated", "chosen": "v4k4",
+         "fastest": "v4k4", "workload": "960x960/200", "times": [["v4k4", 0.0043], ["v4k8", 0.0045]]}]
+TUNE_CASES = [("0.isa", [5, None]), ("0.precision", [32, None]), ("0.source", [[]]), ("0.chosen", [4]),
+              ("0.fastest", [None, [], 4]), ("0.kernel", [5]), ("0.times", ["v4k4", 5, None, {}]),
+              ("0.times.0.1", ["fast", -1, 0])]
+
+
+@pytest.mark.parametrize("dotted,values", TUNE_CASES)
+def test_tune_json_fields_of_a_wrong_type_are_named(tmp_path, dotted, values):
+    for value in values:
+        path = tmp_path / "tune.json"
+        path.write_text(json.dumps(set_field(TUNE, dotted, value)))
+        with pytest.raises(InputError) as info:
+            readers.read_tune(path)
+        assert str(path) in str(info.value) and ("times" in str(info.value) or dotted.split(".")[1] in str(info.value))
+
+
+RUN = json.loads((COMMITTED / "raw" / "run.json").read_text()) if (COMMITTED / "raw" / "run.json").exists() else {
+    "quick": False, "criterion": {"sample_size": 10}, "pool_threads": 2,
+    "simd_tuning": {"value": "f32:v4k4", "source": "mandel tune"}, "c_tuning": None, "python_source": "run now"}
+RUN_CASES = [("quick", ["no", 0]), ("criterion", ["x", [], 5]), ("criterion.sample_size", ["10", -1]),
+             ("pool_threads", ["2", 0, 1.5]), ("simd_tuning", ["v4k4", [], 5]), ("simd_tuning.value", [5, None, ""]),
+             ("simd_tuning.source", [[]]), ("python_source", [5, []]), ("python_foreign", [5])]
+
+
+@pytest.mark.parametrize("dotted,values", RUN_CASES)
+def test_run_json_fields_of_a_wrong_type_are_named(tmp_path, dotted, values):
+    for value in values:
+        assert_refused(readers.read_run, tmp_path / "run.json", RUN, dotted, value)
+
+
+MACHINE_CASES = [("cpu_model", [5, []]), ("cpu_family_model", [25, "25-17"]), ("cores", ["2", 0, 1.5]),
+                 ("isa_flags", ["avx2", [1]]), ("load_average", ["1.0", ["x"], 5]), ("hostname", [5]),
+                 ("git_commit", [123]), ("date", [[]])]
+
+
+@pytest.mark.parametrize("dotted,values", MACHINE_CASES)
+def test_machine_json_fields_of_a_wrong_type_are_named(tmp_path, dotted, values):
+    doc = {**fx.MACHINE, "load_average": [0.5, 0.6, 0.7]}
+    for value in values:
+        assert_refused(readers.read_machine, tmp_path / "machine.json", doc, dotted, value)
+
+
+# --- scripts/compare: summary.json -----------------------------------------------------------------
+
+SUMMARY_CASES = [
+    ("rows.0.name", [5, None]), ("rows.0.precision", [5, []]), ("rows.0.isa", [5, {}]),
+    ("rows.0.status", ["fine", None]), ("rows.0.spread_low_s", ["x", [], -1]), ("rows.0.spread_high_s", ["x", []]),
+    ("rows.0.speedup_vs_python", ["x", [], 0]), ("rows.0.verified_ok", ["yes", 1]), ("rows.0.threads_n", ["2", 0.5]),
+    ("rows.0.differing", ["5", -1]), ("rows.0.method", [5]), ("rows.0.compile_s", ["1", -1]),
+    ("machine_id", [5, None, []]), ("machine", ["x", 5, []]), ("settings", ["x", 5]),
+    ("settings.criterion", ["x", 5]), ("settings.python_settings", ["x", 5]), ("machine.cores", ["x"]),
+    ("machine.load_average", ["x", 5]), ("machine.load_average_after_bench", ["x", -1]),
+]
+
+
+@pytest.mark.parametrize("dotted,values", SUMMARY_CASES)
+def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotted, values):
+    from test_ladder_compare import make_summary
+
+    good = make_summary(tmp_path, "a", 1.0)
+    good["machine"]["load_average"] = [0.1, 0.2, 0.3]
+    good["machine"]["load_average_after_bench"] = [0.1, 0.2, 0.3]
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(good))
+    for value in values:
+        b = tmp_path / "b.json"
+        b.write_text(json.dumps(set_field(good, dotted, value)))
+        for mode in ("runs", "machines"):
+            assert compare_cli.main([str(a), str(b), "--mode", mode, "--allow-different"]) == 2, (dotted, value)
+            err = capsys.readouterr().err
+            assert str(b) in err and field_words(dotted)[0] in err, (dotted, value, err)
+
+
+def test_compare_refuses_an_interval_upside_down(tmp_path, capsys):
+    from test_ladder_compare import make_summary
+
+    good = make_summary(tmp_path, "a", 1.0)
+    row = next(r for r in good["rows"] if r["spread_low_s"])
+    row["spread_low_s"], row["spread_high_s"] = row["spread_high_s"] * 2, row["spread_low_s"]
+    b = tmp_path / "b.json"
+    b.write_text(json.dumps(good))
+    assert compare_cli.main([str(b), str(b), "--mode", "machines"]) == 2
+    assert "spread_low_s" in capsys.readouterr().err
+
+
+# --- the merge checks the verification it is given -----------------------------------------------------
+
+
+def write_records(tmp_path, doc):
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_a_verdict_that_contradicts_its_counts_is_refused(tmp_path):
+    doc = fx.records(verifications={"naive-f64": fx.verification(differing=500000, allowed=0, ok=True)})
+    with pytest.raises(InputError, match=r"'naive-f64' verification\.ok is true but 500000 pixels differ"):
+        readers.read_records(write_records(tmp_path, doc))
+
+
+def test_records_of_another_problem_are_refused(tmp_path):
+    doc = fx.records()
+    doc["params"] = {**CANONICAL, "width": 10, "height": 10, "max_iters": 5}
+    with pytest.raises(InputError, match=r"records\.json: 'params' .* not the canonical problem"):
+        readers.read_records(write_records(tmp_path, doc))
+
+
+def test_a_timed_record_without_verification_is_refused(tmp_path):
+    doc = fx.records()
+    doc["records"][0].update(verification=None, unavailable="said so by hand")
+    with pytest.raises(InputError, match="'naive-f64' criterion_id names a timing but its verification is null"):
+        readers.read_records(write_records(tmp_path, doc))
+
+
+@pytest.mark.parametrize("field,value,needle", [
+    ("pixels", 100, "verification.pixels is 100, the problem has 921600"),
+    ("allowed", 9218, "verification.allowed is 9218, the tolerance rule allows 0"),
+])
+def test_pixels_and_allowed_must_follow_the_problem_and_the_tolerance_rule(tmp_path, field, value, needle):
+    doc = fx.records(verifications={"naive-f64": {**fx.verification(), field: value}})
+    with pytest.raises(InputError, match=needle):
+        readers.read_records(write_records(tmp_path, doc))
+
+
+def test_baselines_with_a_time_but_no_verification_are_refused(tmp_path):
+    data = fx.baselines()
+    data["rungs"][0]["verification"] = None
+    path = tmp_path / "given.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="rung 'python-pure' has a time .* verification is null"):
+        readers.read_baselines(path)
+
+
+def test_baselines_with_a_contradicting_verdict_are_refused(tmp_path):
+    data = fx.baselines()
+    data["rungs"][1]["verification"].update(differing=500000, allowed=9218, ok=True)
+    path = tmp_path / "given.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="rung 'numpy-vectorize' verification.ok is true but 500000"):
+        readers.read_baselines(path)
+
+
+def test_a_merged_row_without_verification_is_failed_not_ranked():
+    crit = {"naive-f64": {"full_id": "ladder/naive-f64/scalar", "kernel": "naive-f64", "isa": "scalar",
+                          "median_s": 0.1, "ci_low_s": 0.09, "ci_high_s": 0.11, "ci_level": 0.95, "mean_s": 0.1,
+                          "iterations": fx.ITERS, "samples": 10, "min_s": None, "max_s": None}}
+    s = merge(dict(fx.MACHINE), "m", dict(fx.SETTINGS), registry=fx.REGISTRY, verify={}, criterion=crit,
+              baselines=fx.baselines())
+    row = next(r for r in s["rows"] if r["name"] == "naive-f64")
+    assert row["status"] == "failed" and row["speedup_vs_python"] is None and "NOT VERIFIED" in row["note"]
+
+
+def test_pyo3_rows_must_follow_their_kernels_tolerance():
+    data = fx.baselines()
+    data["rungs"][-1]["verification"].update(allowed=5)  # pyo3-naive-f64: naive-f64 allows 0
+    with pytest.raises(InputError, match="pyo3-naive-f64' verification.allowed is 5, the tolerance rule allows 0"):
+        merge(dict(fx.MACHINE), "m", dict(fx.SETTINGS), registry=fx.REGISTRY, baselines=data)
+
+
+# --- intervals and names ---------------------------------------------------------------------------
+
+
+def test_min_above_max_and_ci_upside_down_are_refused(tmp_path):
+    data = fx.baselines()
+    data["rungs"][0].update(min_s=6.0, max_s=4.0)
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="rung 'python-pure' min_s"):
+        readers.read_baselines(path)
+    new = fx.criterion_bench(tmp_path / "crit", "naive-f64", "scalar", 0.1, ci=(1.2, 0.8))
+    with pytest.raises(InputError, match=r"lower_bound.*is above.*upper_bound"):
+        readers.read_criterion_bench(new)
+
+
+def test_control_characters_in_a_name_are_refused_and_never_reach_the_svg(tmp_path):
+    data = fx.baselines()
+    data["rungs"][0]["name"] = "python-\x01pure"
+    path = tmp_path / "b.json"
+    path.write_text(json.dumps(data))
+    with pytest.raises(InputError, match="control characters"):
+        readers.read_baselines(path)
+    import xml.etree.ElementTree as ET
+
+    ET.fromstring(svg.finish(svg.header(10, 10) + [svg.title(1, 1, "a\x01b\x1f<c>")]))  # well-formed
+
+
+# --- environment variables: one parser, mandel's answer ---------------------------------------------
+
+THREADS = [(" 3 ", False), ("3\n", False), ("+3", False), ("-3", False), ("0", False), ("1025", False),
+           ("3", True), ("1024", True), ("", True), ("٣", False), ("3.0", False)]
+
+
+@pytest.mark.parametrize("value,ok", THREADS)
+def test_rayon_num_threads_one_rule(value, ok):
+    if ok:
+        assert env.rayon_threads({"RAYON_NUM_THREADS": value}) == (int(value) if value else None)
+    else:
+        with pytest.raises(InputError, match="RAYON_NUM_THREADS"):
+            ladder.check_env({"RAYON_NUM_THREADS": value})
+
+
+@pytest.mark.skipif(not MANDEL.exists(), reason="needs target/release/mandel (cargo build --release --bin mandel)")
+@pytest.mark.parametrize("value,ok", THREADS)
+def test_mandel_agrees_on_rayon_num_threads(value, ok):
+    environ = {k: v for k, v in os.environ.items() if k not in ("MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA")}
+    proc = subprocess.run([str(MANDEL), "list"], env={**environ, "RAYON_NUM_THREADS": value},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == (0 if ok else 2), (value, proc.stderr)
+
+
+@pytest.mark.parametrize("var,value,ok", [
+    ("MANDEL_TUNING", "v12k8", True), ("MANDEL_TUNING", "default", True), ("MANDEL_TUNING", "f32:v4k4, F64:v6k4", True),
+    ("MANDEL_TUNING", "garbage", False), ("MANDEL_TUNING", "f16:v4k4", False), ("MANDEL_TUNING", "f32:", False),
+    ("MANDEL_TUNING", "v8k8,", False), ("MANDEL_TUNING", "f32=v8k8", False), ("MANDEL_TUNING", "", True),
+    ("MANDEL_C_TUNING", "v6k4", True), ("MANDEL_C_TUNING", "junk", False), ("MANDEL_C_TUNING", "f32:v4k4", False),
+])
+def test_tuning_variables_are_checked_up_front(var, value, ok):
+    if ok:
+        ladder.check_env({var: value})
+    else:
+        with pytest.raises(InputError, match=var):
+            ladder.check_env({var: value})
+
+
+# --- arguments checked before any work --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv,needle", [
+    (["--machine-id", "../escape"], "--machine-id '../escape'"),
+    (["--machine-id", "/tmp/abs"], "--machine-id '/tmp/abs'"),
+    (["--save-baseline", "b" * 300], "300 characters long"),
+])
+def test_bad_names_are_refused_by_the_argument_parser(argv, needle, capsys):
+    with pytest.raises(SystemExit) as info:
+        ladder.parse_args(argv)
+    assert info.value.code == 2 and needle in capsys.readouterr().err
+
+
+def test_given_baselines_are_read_before_any_work(tmp_path):
+    bad = tmp_path / "given.json"
+    bad.write_text("{")
+    with pytest.raises(InputError, match="given.json: not valid JSON"):
+        ladder.parse_args(["--baselines", str(bad)])

@@ -1,0 +1,188 @@
+"""Issue 20, class "write targets": what a write goes to. A symlink is followed and its target replaced
+whole (the link stays a link); a path that exists and is not a regular file (device, FIFO, socket,
+folder) is refused naming it, before any work; stale temporaries of killed writes are cleaned.
+Everything here happens in temporary folders (the tests run as root: never /dev/null itself)."""
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import ladder_fixtures as fx  # noqa: F401  (puts scripts/ on sys.path)
+import compare as compare_cli  # scripts/compare.py
+from ladderlib import atomic
+from ladderlib.atomic import NotAFileError
+
+ROOT = os.geteuid() == 0
+
+
+def dev_null_copy(folder):
+    """A character device like /dev/null (1, 3), made inside `folder`; skip unless root."""
+    if not ROOT:
+        pytest.skip("mknod needs root")
+    path = Path(folder) / "null"
+    os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return path
+
+
+def fifo(folder):
+    path = Path(folder) / "fifo"
+    os.mkfifo(path)
+    return path
+
+
+def test_a_symlink_is_written_through_and_stays_a_link(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    target = elsewhere / "real.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    atomic.write_text(link, "new")
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert target.read_text() == "new"
+    assert not [p for p in tmp_path.rglob("*.tmp")]  # the temporary file was renamed in the target's folder
+
+
+def test_a_dangling_symlink_creates_its_target(tmp_path):
+    link = tmp_path / "link.json"
+    link.symlink_to(tmp_path / "made.json")
+    atomic.write_text(link, "x")
+    assert link.is_symlink() and (tmp_path / "made.json").read_text() == "x"
+
+
+@pytest.mark.parametrize("make,kind", [(fifo, "a FIFO"), (dev_null_copy, "a character device"),
+                                       (lambda d: d, "a folder")])
+def test_what_is_not_a_regular_file_is_refused_and_left_as_it_was(tmp_path, make, kind):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    path = make(folder)
+    mode = os.lstat(path).st_mode
+    with pytest.raises(NotAFileError, match=kind) as info:
+        atomic.write_text(path, "data")
+    assert str(path) in str(info.value)
+    assert os.lstat(path).st_mode == mode  # still a device / FIFO / folder
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
+    # through a symlink too: the link's target is what counts
+    link = tmp_path / "link"
+    link.symlink_to(path)
+    with pytest.raises(NotAFileError, match=kind):
+        atomic.check_target(link)
+    assert link.is_symlink()
+
+
+def test_move_into_replaces_a_symlinks_target(tmp_path):
+    target = tmp_path / "sub" / "records.json"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "records.json"
+    link.symlink_to(target)
+    new = tmp_path / "records.new.json"
+    new.write_text("new")
+    atomic.move_into(new, link)
+    assert link.is_symlink() and target.read_text() == "new" and not new.exists()
+
+
+def _dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_temporaries_of_killed_writes_are_cleaned_and_nothing_else(tmp_path):
+    dead, alive = _dead_pid(), os.getpid()
+    stale = tmp_path / f".summary.json.{dead}.abcd1234.tmp"
+    live = tmp_path / f".summary.json.{alive}.abcd1234.tmp"
+    legacy_old = tmp_path / ".summary.md.zz_9abcd.tmp"
+    legacy_new = tmp_path / ".summary.csv.zz_9abce.tmp"
+    mine = tmp_path / ".notes.tmp"  # not our naming pattern
+    for p in (stale, live, legacy_old, legacy_new, mine):
+        p.write_text("x")
+    start = time.time()
+    os.utime(legacy_old, (start - 100, start - 100))
+    os.utime(legacy_new, (start + 100, start + 100))
+    removed = atomic.clean_stale(tmp_path, start)
+    assert sorted(removed) == sorted([stale, legacy_old])
+    assert live.exists() and legacy_new.exists() and mine.exists()
+
+
+def test_a_write_names_its_temporary_with_the_pid(tmp_path, monkeypatch):
+    seen = []
+    real = atomic.tempfile.mkstemp
+
+    def spy(**kw):
+        fd, name = real(**kw)
+        seen.append(Path(name).name)
+        return fd, name
+
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", spy)
+    atomic.write_text(tmp_path / "a.json", "x")
+    assert atomic.TEMP_NAME.fullmatch(seen[0])[1] == str(os.getpid())
+
+
+# --- the ladder: checked before any work ----------------------------------------------------------
+
+
+def test_the_ladder_refuses_a_result_path_that_is_a_fifo_before_any_work(tmp_path, capsys):
+    from test_ladder_robust import Fake  # the ladder with its commands faked
+    import ladder
+
+    fake = Fake(tmp_path)
+    out = tmp_path / "results"
+    (out / "raw").mkdir(parents=True)
+    fifo_path = out / "summary.json"
+    os.mkfifo(fifo_path)
+    saved = (ladder.TARGET, ladder.stream, ladder.capture, ladder.OUT)
+    ladder.TARGET, ladder.stream, ladder.capture = fake.target, fake.stream, fake.capture
+    try:
+        assert ladder.guarded(ladder.main, ["--out-dir", str(out), "--skip-bench", "--skip-python"]) == 2
+    finally:
+        ladder.TARGET, ladder.stream, ladder.capture, ladder.OUT = saved
+    err = capsys.readouterr().err
+    assert f"{fifo_path} is a FIFO, not a regular file" in err
+    assert fake.calls == []  # nothing built, described or timed
+    assert stat.S_ISFIFO(os.lstat(fifo_path).st_mode)
+
+
+def test_the_ladder_writes_through_a_symlinked_summary(fake_ladder):
+    fake, run_ladder = fake_ladder
+    assert run_ladder("--skip-bench") == 0
+    kept = fake.out.parent / "kept-summary.json"
+    os.replace(fake.out / "summary.json", kept)
+    (fake.out / "summary.json").symlink_to(kept)
+    assert run_ladder("--skip-bench") == 0
+    assert (fake.out / "summary.json").is_symlink()
+    assert json.loads(kept.read_text())["schema"] == "mandel-ladder-summary/1"
+
+
+@pytest.fixture
+def fake_ladder(tmp_path, monkeypatch):
+    from test_ladder_robust import Fake
+    import ladder
+
+    f = Fake(tmp_path)
+    monkeypatch.setattr(ladder, "TARGET", f.target)
+    monkeypatch.setattr(ladder, "stream", f.stream)
+    monkeypatch.setattr(ladder, "capture", f.capture)
+    monkeypatch.setattr(ladder, "OUT", None)
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
+    for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+    f.out = tmp_path / "results"
+    return f, lambda *argv: ladder.guarded(ladder.main, ["--out-dir", str(f.out), *argv])
+
+
+def test_compare_md_to_a_fifo_is_refused(tmp_path, capsys):
+    from test_ladder_compare import write_summary
+
+    a = write_summary(tmp_path, "a", 1.0)
+    b = write_summary(tmp_path, "b", 2.0)
+    target = fifo(tmp_path)
+    assert compare_cli.main([str(a), str(b), "--md", str(target)]) == 2
+    assert "is a FIFO, not a regular file" in capsys.readouterr().err
+    assert stat.S_ISFIFO(os.lstat(target).st_mode)
