@@ -3,13 +3,16 @@
 Pixel (row, col) stands for c = (x_min + col*dx) + i(y_min + row*dy) with dx = (x_max - x_min)/width:
 a product in f64, never an accumulation, exactly as `mandel_core::Params::point` does in Rust, so the
 baselines start from bit-for-bit the same points as the Rust reference.
+
+NumPy is imported where the arrays are made, not with this module: the PyPy rung's driver
+(pypy_driver.py) imports this module and `pure_python` unchanged under `pypy3`, which has no NumPy.
 """
+
+from __future__ import annotations
 
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
-
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from ladderlib import CANONICAL  # noqa: E402  (the Python side's one copy of Params::canonical)
@@ -47,6 +50,8 @@ class Problem:
 
     def axes(self) -> tuple[np.ndarray, np.ndarray]:
         """xs and ys as float64 arrays (the same values: arange is exact, then one product and one sum)."""
+        import numpy as np  # noqa: PLC0415 (see the module docs)
+
         dx = (self.x_max - self.x_min) / self.width
         dy = (self.y_max - self.y_min) / self.height
         return self.x_min + np.arange(self.width) * dx, self.y_min + np.arange(self.height) * dy
@@ -54,6 +59,8 @@ class Problem:
     def complex_grid(self) -> np.ndarray:
         """The points c as a (height, width) complex128 array. Real and imaginary parts are assigned,
         not computed as xs + 1j*ys, so no complex arithmetic can touch them."""
+        import numpy as np  # noqa: PLC0415 (see the module docs)
+
         xs, ys = self.axes()
         c = np.empty((self.height, self.width), dtype=np.complex128)
         c.real = xs[np.newaxis, :]

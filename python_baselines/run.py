@@ -12,13 +12,18 @@ its time counts, then timed:
   3. repeats: more full-size calls until the rung has used --budget seconds (at least --min-repeats
      runs in all, at most --max-repeats), so that slow rungs run once and fast ones many times.
 
+The PyPy rung runs in another interpreter: its driver (pypy_driver.py, under pypy3) warms the JIT up
+with one full-size render (reported as compile_s) and times the renders with this very loop
+(timing.py); the first timed render's counts come back and are verified here before its times count.
+A rung whose tool is not installed or not built (Cython, Pythran, Mojo, PyPy) is recorded as missing,
+with the reason and the command that installs it: not a failure.
+
 The median, min and max of the timed runs are recorded. The garbage collector is off during each
 timed call, as in timeit (the article used %timeit).
 """
 
 import argparse
 import fnmatch
-import gc
 import importlib.metadata
 import json
 import math
@@ -28,7 +33,6 @@ import socket
 import statistics
 import sys
 import tempfile
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -37,6 +41,7 @@ import numpy as np
 
 from problem import Problem
 from rungs import PYTHON_RUNGS, Rung, all_rungs
+from timing import repeat, timed
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from ladderlib.atomic import NotAFileError, check_target, write_text  # noqa: E402  (scripts/ladderlib: standard library only)
@@ -137,18 +142,6 @@ def save(text: str, path: str) -> int:
     return 1
 
 
-def timed(call) -> tuple[float, object]:
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        result = call()
-        return time.perf_counter() - start, result
-    finally:
-        if gc_was_enabled:
-            gc.enable()
-
-
 def as_counts(result) -> np.ndarray:
     """Any rung's output as a C-contiguous uint32 array (a bitmap becomes 0/1)."""
     return np.ascontiguousarray(np.asarray(result, dtype=np.uint32))
@@ -173,17 +166,30 @@ def new_entry(rung: Rung) -> dict:
             "description": rung.description, **rung.extra}
 
 
+def missing_entry(rung: Rung) -> dict:
+    """A rung that cannot run here: no time, no verification, the reason (with what installs its tool)."""
+    return {**new_entry(rung), "missing": True, "error": rung.missing}
+
+
 def measure(rung: Rung, problem: Problem, reference: np.ndarray, args) -> dict:
     entry = new_entry(rung)
     expected = reference if rung.computes == "counts" else (reference == problem.max_iters).astype(np.uint32)
 
-    warmup = Problem(**{**problem.as_dict(), "width": WARMUP_SIZE, "height": WARMUP_SIZE})
-    warmup_s, _ = timed(rung.prepare(warmup))
-    if rung.compiles:
-        entry["compile_s"] = warmup_s
-
-    call = rung.prepare(problem)
-    first_s, result = timed(call)
+    if rung.external is not None:
+        # Another interpreter: its driver warmed up and timed the renders with timing.py's loop.
+        measured = rung.external(problem, args.budget, args.min_repeats, args.max_repeats)
+        times, result = list(measured["times_s"]), measured["result"]
+        entry["compile_s"] = measured.get("compile_s")
+        entry.update(measured.get("extra") or {})
+        first_s, call = times[0], None
+    else:
+        warmup = Problem(**{**problem.as_dict(), "width": WARMUP_SIZE, "height": WARMUP_SIZE})
+        warmup_s, _ = timed(rung.prepare(warmup))
+        if rung.compiles:
+            entry["compile_s"] = warmup_s
+        call = rung.prepare(problem)
+        first_s, result = timed(call)
+        times = [first_s]
     entry["verification"] = verify(rung, result, expected)
     if not entry["verification"]["ok"]:
         entry["invalid_time_s"] = first_s  # kept for diagnosis only: a wrong answer is not a data point
@@ -191,9 +197,8 @@ def measure(rung: Rung, problem: Problem, reference: np.ndarray, args) -> dict:
     if rung.computes == "counts":
         entry["iterations"] = int(as_counts(result).sum(dtype=np.uint64))
 
-    times = [first_s]
-    while len(times) < args.max_repeats and (sum(times) < args.budget or len(times) < args.min_repeats):
-        times.append(timed(call)[0])
+    if call is not None:
+        repeat(call, times, args.budget, args.min_repeats, args.max_repeats)
     entry.update(times_s=times, median_s=statistics.median(times), min_s=min(times), max_s=max(times),
                  repeats=len(times))
     return entry
@@ -224,9 +229,12 @@ def table(entries: list[dict]) -> str:
     lines = [f"{'rung':<26} {'computes':<8} {'prec':<4} {'thr':>3} {'median':>10} {'min':>10} {'max':>10} "
              f"{'runs':>4} {'speedup':>8}  verification"]
     for e in entries:
-        v = e["verification"]
-        check = f"{'ok' if v['ok'] else 'FAILED'}: {v['differing']} of {v['pixels']} differ (allowed {v['allowed']})"
-        if e.get("error") or v.get("error"):
+        v = e["verification"] or {}
+        check = f"{'ok' if v.get('ok') else 'FAILED'}: {v.get('differing')} of {v.get('pixels')} differ " \
+                f"(allowed {v.get('allowed')})"
+        if e.get("missing"):
+            check = f"missing: {e['error']}"
+        elif e.get("error") or v.get("error"):
             check = f"FAILED: {e.get('error') or v.get('error')}"
         if e["median_s"] is None:
             times = f"{'-':>10} {'-':>10} {'-':>10} {0:>4} {'-':>8}"
@@ -317,6 +325,10 @@ def main(argv=None) -> int:
     entries = []
     for i, rung in enumerate(selected, 1):
         progress(f"[{i}/{len(selected)}] {rung.name} ...")
+        if rung.missing:
+            entries.append(missing_entry(rung))
+            progress(f"    missing: {rung.missing}")
+            continue
         try:
             entry = measure(rung, problem, reference, args)
         except Exception as e:  # a rung that crashes is a failed rung, not a failed run
@@ -350,7 +362,8 @@ def main(argv=None) -> int:
     print(table(entries))
     if save(json.dumps(result, indent=2) + "\n", args.out) != 0:
         return 1
-    return 0 if all(e["verification"]["ok"] for e in entries) else 1
+    # A missing rung (its tool not installed here) is not a failure; a failed or crashed one is.
+    return 0 if all(e.get("missing") or e["verification"]["ok"] for e in entries) else 1
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ function the runner times) and how many pixels it may differ from the f64 refere
 
 import importlib
 import math
+import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -21,6 +22,13 @@ from typing import Any, Callable
 # pixels, as FMA does in Rust, so it gets the tolerance of an f64 FMA kernel (the extension's
 # `tolerance("f64", fused=True)`, Rust's one rule); `compiles`: the first call compiles (Numba), its
 # time is reported as compile_s; `parallel`: runs on Numba's threads.
+# The rungs of other tools add: `language` (Python by default), `precision` (f64 by default), `tool`
+# (cython, pythran, mojo: built ahead of time by build_rungs.py, `missing` when not built; pypy: the
+# interpreter, `missing` when not installed), `threads` ("openmp" or "mojo": that runtime's thread count;
+# 1 otherwise), `prepare` in place of `compute` ("module:function" taking the problem and returning the
+# zero-argument call that is timed, for rungs that fill an array allocated once, untimed, like pyo3-*),
+# and `external` (a "module:function" that measures the rung in another interpreter: PyPy).
+# Labels name the tool's pinned version (requirements.txt, requirements-mojo.txt; a test holds them equal).
 PYTHON_RUNGS = [
     dict(name="python-pure", label="pure Python", compute="pure_python:compute",
          description="per-pixel function on Python complex, list of lists"),
@@ -40,6 +48,31 @@ PYTHON_RUNGS = [
     dict(name="numba-parallel", label="Numba parallel prange", compute="numba_rungs:compute_parallel",
          compiles=True, parallel=True,
          description="@njit(parallel=True), rows spread over Numba's threads with prange"),
+    dict(name="cython", label="Cython 3.3.1 typed memoryviews", compute="compiled_rungs:cython", language="Cython",
+         tool="cython",
+         description="per-pixel escape loop over typed memoryviews in C doubles, one thread (cythonize, -O3)"),
+    dict(name="cython-prange", label="Cython 3.3.1 prange (OpenMP)", compute="compiled_rungs:cython_parallel",
+         language="Cython", tool="cython", threads="openmp",
+         description="the same loop, rows spread by prange over OpenMP's threads (dynamic), GIL released"),
+    dict(name="pythran", label="Pythran 0.19.0", compute="compiled_rungs:pythran", language="Pythran",
+         tool="pythran", description="the same loop in Python syntax, compiled by pythran -O3, one thread"),
+    dict(name="pythran-openmp", label="Pythran 0.19.0 OpenMP", compute="compiled_rungs:pythran_openmp",
+         language="Pythran", tool="pythran", threads="openmp",
+         description="the same, built with -fopenmp: '#omp parallel for' spreads the rows (dynamic)"),
+    dict(name="pypy", label="PyPy, the python-pure code", compute="pure_python:compute", language="PyPy",
+         tool="pypy", external="pypy_rung:measure",
+         description="pure_python.py unchanged under pypy3; one warm-up render (JIT) untimed, reported apart"),
+    dict(name="mojo-scalar-f64", label="Mojo 0.25.7 ComplexFloat64 (series: adding types)",
+         prepare="compiled_rungs:mojo_scalar_f64", language="Mojo", tool="mojo", fused=True,
+         description="the Mojo series' typed scalar kernel, z*z + c on ComplexFloat64 (which fuses multiply-adds), "
+                     "one pixel at a time, filling a NumPy array"),
+    dict(name="mojo-simd-f32", label="Mojo 0.25.7 SIMD (2x native width)", prepare="compiled_rungs:mojo_simd_f32",
+         language="Mojo", tool="mojo", precision="f32", fused=True,
+         description="Modular's examples/mojo/mandelbrot.mojo kernel, f32 at twice the native SIMD width, "
+                     "vectorize over each row, one thread"),
+    dict(name="mojo-parallel-f32", label="Mojo 0.25.7 SIMD + parallelize", prepare="compiled_rungs:mojo_parallel_f32",
+         language="Mojo", tool="mojo", precision="f32", fused=True, threads="mojo",
+         description="the same, rows spread by parallelize[worker](rows, rows) over Mojo's runtime threads"),
 ]
 
 
@@ -61,6 +94,12 @@ class Rung:
     compiles: bool = False  # the first call compiles (Numba): its time is reported as compile_s
     description: str = ""
     extra: dict = field(default_factory=dict)  # more fields for the result file
+    # Why this rung cannot run here (its tool not installed or not built), with the command that
+    # installs it: the runner records it as missing, never as failed. None: it can run.
+    missing: str | None = None
+    # Measured in another interpreter (PyPy): (problem, budget, min_repeats, max_repeats) -> {times_s,
+    # result, compile_s, extra}; `prepare` then makes one untimed render for the tests.
+    external: Callable | None = None
 
     def allowed(self, pixels: int) -> int:
         return allowed_differing(self.tolerance, pixels)
@@ -96,18 +135,61 @@ def _function(spec: str) -> Callable:
     return getattr(importlib.import_module(module), function)
 
 
+def _tool(r: dict) -> tuple[str | None, dict]:
+    """(why the rung's tool cannot run here or None, the fields the result file gets about the tool)."""
+    tool = r.get("tool")
+    if tool is None:
+        return None, {}
+    if tool == "pypy":
+        import pypy_rung
+
+        pypy = pypy_rung.interpreter()
+        why = pypy_rung.missing()
+        return why, {"tool": tool, "tool_version": None if why else pypy_rung.version(pypy)}
+    import compiled_rungs
+
+    why = compiled_rungs.missing(tool)
+    return why, {"tool": tool, "tool_version": compiled_rungs.version(tool),
+                 "build_s": compiled_rungs.build_seconds(tool)}
+
+
+def _threads(r: dict, missing: str | None) -> int:
+    if r.get("parallel"):
+        import numba_rungs
+
+        return numba_rungs.threads()
+    kind = r.get("threads")
+    if kind is None:
+        return 1
+    import compiled_rungs
+
+    if kind == "mojo" and not missing:
+        return compiled_rungs.mojo_threads()
+    return compiled_rungs.openmp_threads() if kind == "openmp" else os.cpu_count() or 1
+
+
 def python_rungs() -> list[Rung]:
     import mandel_ladder
 
-    import numba_rungs
-
     rungs = []
     for r in PYTHON_RUNGS:
+        missing, extra = _tool(r)
+        precision = r.get("precision", "f64")
+        external = _function(r["external"]) if r.get("external") else None
+        if external is not None:
+            import pypy_rung
+
+            prepare = lambda problem: lambda: pypy_rung.render(problem)  # noqa: E731
+        elif r.get("prepare"):
+            prepare = _function(r["prepare"])
+        else:
+            prepare = _python(_function(r["compute"]))
         rungs.append(Rung(
-            r["name"], r["label"], language="Python", precision="f64",
-            threads=numba_rungs.threads() if r.get("parallel") else 1,
-            prepare=_python(_function(r["compute"])), tolerance=mandel_ladder.tolerance("f64", r.get("fused", False)),
-            computes=r.get("computes", "counts"), compiles=r.get("compiles", False), description=r["description"]))
+            r["name"], r["label"], language=r.get("language", "Python"), precision=precision,
+            threads=_threads(r, missing), prepare=prepare,
+            tolerance=mandel_ladder.tolerance(precision, r.get("fused", False)),
+            computes=r.get("computes", "counts"), compiles=r.get("compiles", False), description=r["description"],
+            extra=extra, missing=missing, external=external))
     return rungs
 
 

@@ -40,6 +40,9 @@ def check_schema(doc: dict) -> None:
     fields(doc["settings"], {"quick": bool, "budget_s": NUMBER}, "settings")
     for i, r in enumerate(doc["rungs"]):
         where = f"rungs[{i}]"
+        if r.get("missing"):  # a rung whose tool is not here: no time, no verification, the reason
+            assert r["median_s"] is None and r["verification"] is None and isinstance(r["error"], str), where
+            continue
         fields(r, {"name": str, "rung": str, "language": str, "precision": str, "threads": int, "computes": str,
                    "times_s": list, "repeats": int, "verification": dict}, where)
         assert r["computes"] in ("counts", "bitmap") and r["precision"] in ("f32", "f64")
@@ -72,7 +75,7 @@ def test_quick_run_writes_a_valid_result_file(tmp_path):
     rungs = {r["name"]: r for r in doc["rungs"]}
     assert {"python-pure", "numpy-vectorize", "numpy-masked-counts", "numpy-masked-bitmap", "numba",
             "numba-fastmath", "numba-parallel", "pyo3-naive-f32"} <= set(rungs)
-    assert all(r["verification"]["ok"] and r["repeats"] == 1 for r in rungs.values())
+    assert all(r.get("missing") or (r["verification"]["ok"] and r["repeats"] == 1) for r in rungs.values())
     assert rungs["numpy-masked-bitmap"]["computes"] == "bitmap"
     assert rungs["numba"]["compile_s"] > 0 and rungs["python-pure"]["compile_s"] is None
     assert rungs["pyo3-naive-f32"]["language"] == "Rust via PyO3"

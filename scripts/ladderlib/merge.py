@@ -26,6 +26,7 @@ from pathlib import Path
 
 from . import CANONICAL, SUMMARY_SCHEMA
 from . import readers
+from .groups import like_for_like
 from .readers import InputError
 
 PURE_PYTHON = "python-pure"
@@ -373,6 +374,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         "rows": rows,
     }
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, py_reason)
+    summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
                                    "(kept, after the registry's kernels).")
@@ -468,7 +470,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    "never the 'previous rung' of another row.")
     compiles = [f"{r['name']} {r['compile_s']:.2f} s" for r in rows if isinstance(r.get("compile_s"), (int, float))]
     if compiles:
-        out.append("Numba compile time, excluded from the times: " + ", ".join(compiles) + ".")
+        out.append("Compile time (Numba's first call) and JIT warm-up (PyPy's warm-up render), excluded from the "
+                   "times: " + ", ".join(compiles) + ".")
     if peak and peak.get("f32_step_lane_iterations_per_s"):
         out.append(f"Of step ceiling = (useful iterations / median time) / (step ceiling per core x threads). The "
                    f"step ceiling is measured here: the SIMD kernels' own escape step on always-busy vectors, no "

@@ -5,7 +5,7 @@ import io
 import json
 from pathlib import Path
 
-from . import CANONICAL, atomic, fmt
+from . import CANONICAL, atomic, fmt, groups
 from .merge import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
@@ -101,7 +101,9 @@ def console_table(summary):
 def markdown(summary):
     lines = [f"# The Mandelbrot speedup ladder on {summary['machine_id']}", ""]
     lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine_lines(summary)]
-    lines += ["", "## The ladder", "", fmt.md_table(*table(summary)), "", "## Notes", ""]
+    lines += ["", "## The ladder", "", fmt.md_table(*table(summary)), ""]
+    lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"]))
+    lines += ["## Notes", ""]
     lines += [f"- {n}" for n in summary["notes"]]
     lines += ["", "How this is measured and what to keep in mind: METHODOLOGY.md at the repository root.", ""]
     return "\n".join(lines)

@@ -19,8 +19,10 @@ def by_name(s):
 def test_rows_in_ladder_order_python_then_rust_then_pyo3(tmp_path):
     names = [r["name"] for r in summary(tmp_path)["rows"]]
     assert names == ["python-pure", "numpy-vectorize", "numpy-masked-bitmap", "numba",
-                     # expected Python rungs the baselines lack are still listed, as missing
-                     "numpy-masked-counts", "numba-fastmath", "numba-parallel",
+                     # expected Python rungs the baselines lack are still listed, as missing, in
+                     # PYTHON_RUNGS' order (numba-parallel, then the Cython, Pythran, PyPy and Mojo rungs)
+                     "numpy-masked-counts", "numba-fastmath",
+                     *list(PYTHON_RUNGS)[list(PYTHON_RUNGS).index("numba-parallel"):],
                      "naive-f64", "fma-f64", "rayon-fma-f64", "pyo3-naive-f64"]
 
 

@@ -67,7 +67,7 @@ def test_markdown_has_machine_settings_table_and_notes(tmp_path):
     assert "| naive (naive-f64) | 100 ms | 50.00 | 5.00 | 99.0–101 ms | Rust | f64 | scalar | 1 | 401.4 M/s |" in md
     assert "| Numba @njit fastmath (numba-fastmath) | missing | — |" in md
     assert "no (failed verification)" in md and "FAIL 5,000/923" in md
-    assert "## Notes" in md and "Numba compile time, excluded from the times: numba 0.80 s." in md
+    assert "## Notes" in md and "JIT warm-up (PyPy's warm-up render), excluded from the times: numba 0.80 s." in md
 
 
 def test_console_table_is_aligned(tmp_path):

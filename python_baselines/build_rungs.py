@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Build the compiled Python rungs into python_baselines/build/: Cython (`cython_rungs.pyx`), Pythran
+(`pythran_rungs.py`, twice: one thread and OpenMP) and Mojo (`mojo/mandel_mojo.mojo`, a Python
+extension module). scripts/setup runs this with the venv's Python; run.py and the tests only load
+what it built.
+
+  build_rungs.py [--tool cython|pythran|mojo ...] [--force] [--strict]
+
+Each tool is built apart, and a tool that is not installed, or whose build fails, never stops the
+others or the ladder: its rungs show `missing` with the reason (the compiler's last lines, the log
+file) and the command that installs the tool. What happened is written to build/status.json, which
+rungs.py reads. A tool is rebuilt only when its stamp changes: the source, the tool's version, the
+flags, the Python and this script. Exit status 0, or with --strict 1 when any tool is not built.
+
+Flags: C and C++ with -O3 -ffp-contract=off (no fused multiply-add, so the f64 counts equal the
+reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for the generic x86-64
+(or the platform's default) target as Python's own extensions are; Mojo with `mojo build`'s defaults
+(-O3, the host CPU, as Numba compiles for the host CPU too).
+"""
+
+import argparse
+import hashlib
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BUILD = HERE / "build"
+STATUS = BUILD / "status.json"
+STATUS_SCHEMA = "mandel-rung-builds/1"
+
+sys.path.insert(0, str(HERE.parent / "scripts"))
+from ladderlib.atomic import write_text  # noqa: E402  (standard library only)
+
+C_FLAGS = ["-O3", "-ffp-contract=off"]
+OPENMP = ["-fopenmp"]
+
+# What installs each tool, as the `missing` reason says it.
+def _pip():
+    """`.venv/bin/pip install` (relative to the repository when the venv is in it)."""
+    pip = Path(sys.executable).parent / "pip"
+    try:
+        pip = pip.relative_to(HERE.parent)
+    except ValueError:
+        pass
+    return f"{pip} install"
+
+
+PIP = _pip()
+TOOLS = {
+    "cython": {"source": "cython_rungs.pyx", "modules": ["cython_rungs"], "package": "cython",
+               "install": f"{PIP} -r python_baselines/requirements.txt (scripts/setup does it)"},
+    "pythran": {"source": "pythran_rungs.py", "modules": ["pythran_serial", "pythran_openmp"], "package": "pythran",
+                "install": f"{PIP} -r python_baselines/requirements.txt (scripts/setup does it)"},
+    "mojo": {"source": "mojo/mandel_mojo.mojo", "modules": ["mandel_mojo"], "package": "mojo-compiler",
+             "install": f"{PIP} -r python_baselines/requirements-mojo.txt (scripts/setup does it)"},
+}
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def read_status():
+    try:
+        data = json.loads(STATUS.read_text())
+        return data.get("tools", {}) if data.get("schema") == STATUS_SCHEMA else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def package_version(name):
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def mojo_binary():
+    """The venv's `mojo` (next to this Python), else one on PATH; None when there is none."""
+    local = Path(sys.executable).parent / "mojo"
+    return str(local) if local.exists() else shutil.which("mojo")
+
+
+class BuildError(Exception):
+    def __init__(self, message, output=""):
+        super().__init__(message)
+        self.output = output
+
+
+def run(cmd, cwd, env=None, log_path=None):
+    """Run a build command; BuildError with its output's last lines when it fails."""
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env={**os.environ, **(env or {})},
+                          capture_output=True, text=True)
+    output = f"$ {' '.join(map(str, cmd))}\n{proc.stdout}{proc.stderr}"
+    if log_path is not None:
+        with open(log_path, "a", encoding="utf-8") as f:
+            f.write(output + "\n")
+    if proc.returncode != 0:
+        tail = "\n".join(line for line in output.strip().splitlines()[-6:])
+        raise BuildError(f"{Path(str(cmd[0])).name} exited {proc.returncode}", tail)
+    return output
+
+
+def build_cython(tmp, log_path):
+    shutil.copy(HERE / "cython_rungs.pyx", tmp)
+    flags = " ".join(C_FLAGS + OPENMP)
+    env = {"CFLAGS": f"{os.environ.get('CFLAGS', '')} {flags}".strip(),
+           "LDFLAGS": f"{os.environ.get('LDFLAGS', '')} {' '.join(OPENMP)}".strip()}
+    run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "cython_rungs.pyx"], tmp, env, log_path)
+    built = sorted(tmp.glob("cython_rungs*" + sysconfig.get_config_var("EXT_SUFFIX")))
+    if not built:
+        raise BuildError("cythonize built no extension module")
+    return {"cython_rungs": built[0]}
+
+
+def build_pythran(tmp, log_path):
+    shutil.copy(HERE / "pythran_rungs.py", tmp)
+    out = {}
+    for module, extra in (("pythran_serial", []), ("pythran_openmp", OPENMP)):
+        path = tmp / f"{module}.so"
+        run([sys.executable, "-c", "import sys; from pythran.run import run; sys.argv[0] = 'pythran'; run()",
+             *C_FLAGS, *extra, "-o", path, "pythran_rungs.py"], tmp, None, log_path)
+        out[module] = path
+    return out
+
+
+def build_mojo(tmp, log_path):
+    mojo = mojo_binary()
+    path = tmp / "mandel_mojo.so"
+    run([mojo, "build", HERE / "mojo" / "mandel_mojo.mojo", "--emit", "shared-lib", "-o", path], tmp, None, log_path)
+    return {"mandel_mojo": path}
+
+
+BUILDERS = {"cython": build_cython, "pythran": build_pythran, "mojo": build_mojo}
+
+
+def tool_version(tool):
+    """The installed tool's version, or None when it is not installed."""
+    if tool == "mojo":
+        mojo = mojo_binary()
+        if mojo is None:
+            return None
+        try:
+            proc = subprocess.run([mojo, "--version"], capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return proc.stdout.strip().removeprefix("Mojo ").split()[0] if proc.returncode == 0 and proc.stdout else None
+    return package_version(TOOLS[tool]["package"])
+
+
+def stamp(tool, version):
+    h = hashlib.sha256()
+    for part in (tool, version, " ".join(C_FLAGS + OPENMP), sys.version, sysconfig.get_config_var("EXT_SUFFIX")):
+        h.update(str(part).encode() + b"\0")
+    h.update((HERE / TOOLS[tool]["source"]).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:16]
+
+
+def build(tool, previous, force):
+    spec = TOOLS[tool]
+    version = tool_version(tool)
+    if version is None:
+        return {"ok": False, "version": None, "error": f"{spec['package']} is not installed",
+                "install": spec["install"]}
+    key = stamp(tool, version)
+    old = previous.get(tool) or {}
+    if (not force and old.get("ok") and old.get("stamp") == key
+            and all((BUILD / Path(p).name).exists() for p in (old.get("modules") or {}).values())):
+        log(f"==> {tool} {version}: up to date")
+        return old
+    BUILD.mkdir(parents=True, exist_ok=True)
+    log_path = BUILD / f"{tool}.log"
+    log_path.write_text("")
+    log(f"==> building the {tool} rungs ({spec['package']} {version}) ...")
+    start = time.perf_counter()
+    try:
+        with tempfile.TemporaryDirectory(prefix=f".{tool}-", dir=BUILD) as tmp:
+            built = BUILDERS[tool](Path(tmp), log_path)
+            modules = {}
+            for module, path in built.items():
+                dest = BUILD / Path(path).name
+                os.replace(path, dest)  # same file system: the old module is replaced whole
+                modules[module] = str(dest.relative_to(HERE))
+    except (BuildError, OSError) as e:
+        output = getattr(e, "output", "")
+        log(f"    FAILED: {e}\n{output}\n    (log: {log_path})")
+        return {"ok": False, "version": version, "stamp": key, "error": f"the {tool} build failed ({e}; "
+                f"log: {log_path.relative_to(HERE.parent)})", "output": output, "install": spec["install"]}
+    seconds = time.perf_counter() - start
+    log(f"    built {', '.join(modules)} in {seconds:.1f} s")
+    return {"ok": True, "version": version, "stamp": key, "modules": modules, "build_s": round(seconds, 2),
+            "error": None, "install": spec["install"]}
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="build_rungs.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--tool", action="append", choices=sorted(TOOLS), help="build only these (repeatable)")
+    p.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    p.add_argument("--strict", action="store_true", help="exit 1 when a tool is not built")
+    args = p.parse_args(argv)
+    previous = read_status()
+    tools = dict(previous)
+    for tool in args.tool or list(TOOLS):
+        tools[tool] = build(tool, previous, args.force)
+    BUILD.mkdir(parents=True, exist_ok=True)
+    write_text(STATUS, json.dumps({"schema": STATUS_SCHEMA, "python": sys.version.split()[0], "tools": tools},
+                                  indent=2) + "\n")
+    failed = [t for t in (args.tool or list(TOOLS)) if not tools[t]["ok"]]
+    for t in failed:
+        log(f"    {t}: not built: {tools[t]['error']}; install: {tools[t]['install']}")
+    return 1 if args.strict and failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

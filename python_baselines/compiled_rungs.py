@@ -1,0 +1,168 @@
+"""Rungs compiled ahead of time: Cython, Pythran and Mojo, loaded from python_baselines/build/, where
+build_rungs.py (run by scripts/setup) put them and recorded what happened in build/status.json.
+
+- Cython and Pythran: a function from a `Problem` to the counts, like the Numba rungs: the timed call
+  makes the pixel grid (`problem.axes()`), allocates the array and fills it.
+- Mojo: like the pyo3-* rows, the array is allocated once in Python, untimed, and the timed call is
+  the Mojo function filling it (`prepare`).
+
+A tool that is not installed, or whose build failed, makes its rungs `missing` (`missing(tool)`: the
+reason and the command that installs it); nothing here ever imports the source files as Python.
+"""
+
+import functools
+import importlib.util
+import json
+import os
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BUILD = HERE / "build"
+STATUS = BUILD / "status.json"
+SETUP = "scripts/setup (it runs python_baselines/build_rungs.py)"
+
+
+class Missing(Exception):
+    """A compiled rung that cannot run here: not built, build failed, or its module does not load."""
+
+
+def _status() -> dict:
+    try:
+        return json.loads(STATUS.read_text()).get("tools") or {}
+    except (OSError, ValueError):
+        return {}
+
+
+def tool_status(tool: str) -> dict:
+    """What build_rungs.py recorded for the tool ({} when it has not run)."""
+    return _status().get(tool) or {}
+
+
+@functools.cache
+def module(tool: str, name: str):
+    """The built extension module `name` of `tool`, loaded from its file; Missing with the reason."""
+    status = tool_status(tool)
+    if not status:
+        raise Missing(f"the {tool} rungs are not built: run {SETUP}")
+    if not status.get("ok"):
+        raise Missing(f"{status.get('error') or f'{tool} build failed'}; install: {status.get('install')}")
+    relative = (status.get("modules") or {}).get(name)
+    path = HERE / relative if relative else None
+    if path is None or not path.exists():
+        raise Missing(f"the {tool} module {name} is not in {BUILD}: run {SETUP}")
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise Missing(f"{path} is not an extension module")
+    loaded = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(loaded)
+    except ImportError as e:
+        raise Missing(f"the {tool} module {path.name} does not load ({e}): rebuild with {SETUP}") from e
+    finally:
+        _restore_environment()
+    return loaded
+
+
+# Loading a Mojo extension starts Mojo's Python interop, which sets these in the C environment (not in
+# os.environ): PYTHONEXECUTABLE (the interpreter it found on PATH, not the venv's), PYTHONPATH=":" and
+# MOJO_PYTHON_LIBRARY. Every process started afterwards (run.py's subprocesses, pypy3, the tests') would
+# inherit them and run outside the venv; they are put back as os.environ still has them.
+MOJO_ENVIRONMENT = ("PYTHONEXECUTABLE", "PYTHONPATH", "PYTHONHOME", "MOJO_PYTHON_LIBRARY")
+
+
+def _restore_environment():
+    for name in MOJO_ENVIRONMENT:
+        if name in os.environ:
+            os.putenv(name, os.environ[name])
+        else:
+            os.unsetenv(name)
+
+
+MODULES = {"cython": ["cython_rungs"], "pythran": ["pythran_serial", "pythran_openmp"], "mojo": ["mandel_mojo"]}
+
+
+def missing(tool: str) -> str | None:
+    """Why the tool's rungs cannot run here, with what installs or builds it; None when they can."""
+    try:
+        for name in MODULES[tool]:
+            module(tool, name)
+    except Missing as e:
+        return str(e)
+    return None
+
+
+def version(tool: str) -> str | None:
+    return tool_status(tool).get("version")
+
+
+def build_seconds(tool: str) -> float | None:
+    return tool_status(tool).get("build_s")
+
+
+# --- Cython and Pythran: the whole function, pixel grid and allocation included ------------------------
+
+
+def cython(problem):
+    return module("cython", "cython_rungs").image(*problem.axes(), problem.max_iters)
+
+
+def cython_parallel(problem):
+    return module("cython", "cython_rungs").image_parallel(*problem.axes(), problem.max_iters)
+
+
+def pythran(problem):
+    return module("pythran", "pythran_serial").image(*problem.axes(), problem.max_iters)
+
+
+def pythran_openmp(problem):
+    return module("pythran", "pythran_openmp").image(*problem.axes(), problem.max_iters)
+
+
+def openmp_threads() -> int:
+    """The threads an OpenMP rung runs on: libgomp's own count (OMP_NUM_THREADS, else one per CPU this
+    process may run on), asked through the Cython module when it is built."""
+    try:
+        return module("cython", "cython_rungs").threads()
+    except Missing:
+        try:
+            return max(1, int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0]))
+        except ValueError:
+            return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+# --- Mojo: the array allocated in Python, filled in Mojo ------------------------------------------------
+
+
+def _mojo(function: str):
+    def prepare(problem):
+        import numpy as np  # noqa: PLC0415
+
+        fill = getattr(module("mojo", "mandel_mojo"), function)
+        out = np.zeros((problem.height, problem.width), dtype=np.uint32)  # zeros: pages touched now, untimed
+        assert out.flags.c_contiguous and out.flags.writeable
+        view = (int(problem.width), int(problem.height), float(problem.x_min), float(problem.x_max),
+                float(problem.y_min), float(problem.y_max), int(problem.max_iters))
+        address = out.ctypes.data
+
+        def call():
+            fill(address, view)
+            return out
+
+        return call
+
+    return prepare
+
+
+mojo_scalar_f64 = _mojo("scalar_f64")
+mojo_simd_f32 = _mojo("simd_f32")
+mojo_parallel_f32 = _mojo("parallel_f32")
+
+
+def mojo_threads() -> int:
+    """Mojo's runtime worker threads (`parallelism_level()`), which `parallelize` runs the rows on."""
+    return int(module("mojo", "mandel_mojo").info()[1])
+
+
+def mojo_simd_width() -> int:
+    """The SIMD rungs' width in f32 lanes: twice the native width, as Modular's example."""
+    return int(module("mojo", "mandel_mojo").info()[0])

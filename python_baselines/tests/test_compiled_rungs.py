@@ -1,0 +1,175 @@
+"""The rungs of other tools (Cython, Pythran, PyPy, Mojo): each gives the f64 reference's counts within
+its tolerance (exactly for the f64 rungs without fused multiply-adds) on the canonical image and on two
+other views: one off the real axis, one at high iterations; and the runner records them as it records
+every rung (a tool that is absent: `missing`, never a failure).
+
+A rung whose tool is not installed or not built is skipped with the reason, unless the tool is named
+in MANDEL_REQUIRE_RUNGS (comma-separated: cython,pythran,mojo,pypy), as scripts/test does for Cython,
+Pythran and Mojo: then it fails. PyPy is required only where pypy3 is installed.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import mandel_ladder as m
+import numpy as np
+import pytest
+
+import compiled_rungs
+import pypy_rung
+import run
+import timing
+from problem import Problem
+from rungs import PYTHON_RUNGS, Rung, python_rungs
+
+HERE = Path(__file__).resolve().parent.parent
+TOOLS = ("cython", "pythran", "pypy", "mojo")
+REQUIRED = {t.strip() for t in os.environ.get("MANDEL_REQUIRE_RUNGS", "").split(",") if t.strip()}
+RUNGS = [r for r in python_rungs() if r.extra.get("tool") in TOOLS]
+
+CANONICAL = Problem()
+VIEWS = [
+    CANONICAL,
+    # off the real axis: no row mirrors another (the upper half's bulbs, above the axis). Not deeper: at
+    # 500 iterations in the seahorse valley (x -0.8..-0.7, y 0.05..0.15) f32 moves 1.6% of the pixels,
+    # Rust's f32 kernels as much as Mojo's, past the f32 tolerance of 1% + 2
+    Problem(160, 120, x_min=-1.5, x_max=0.5, y_min=0.1, y_max=1.2, max_iters=200),
+    # high iterations, on the boundary near the cardioid's cusp
+    Problem(96, 64, x_min=0.20, x_max=0.30, y_min=-0.05, y_max=0.05, max_iters=5000),
+]
+CANONICAL_ITERATIONS = 40_139_097
+
+
+def need(rung):
+    """Skip (or fail, when its tool is required) a rung that cannot run here."""
+    if rung.missing:
+        if rung.extra["tool"] in REQUIRED:
+            pytest.fail(f"{rung.name} is required (MANDEL_REQUIRE_RUNGS) but missing: {rung.missing}")
+        pytest.skip(f"{rung.name}: {rung.missing}")
+
+
+def exact(rung):
+    return rung.precision == "f64" and rung.tolerance == m.tolerance("f64")
+
+
+def test_the_new_rungs_are_in_the_table():
+    assert [r.name for r in RUNGS] == ["cython", "cython-prange", "pythran", "pythran-openmp", "pypy",
+                                       "mojo-scalar-f64", "mojo-simd-f32", "mojo-parallel-f32"]
+    by = {r.name: r for r in RUNGS}
+    assert {n for n, r in by.items() if exact(r)} == {"cython", "cython-prange", "pythran", "pythran-openmp", "pypy"}
+    assert by["mojo-scalar-f64"].tolerance == m.tolerance("f64", True)  # ComplexFloat64 fuses multiply-adds
+    assert by["mojo-simd-f32"].precision == by["mojo-parallel-f32"].precision == "f32"
+    for name in ("cython", "pythran", "pypy", "mojo-scalar-f64", "mojo-simd-f32"):
+        assert by[name].threads == 1
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_required_tools_are_here(tool):
+    rungs = [r for r in RUNGS if r.extra["tool"] == tool]
+    for r in rungs:
+        need(r)
+
+
+@pytest.mark.parametrize("rung", RUNGS, ids=lambda r: r.name)
+@pytest.mark.parametrize("problem", VIEWS, ids=["canonical", "off-axis", "high-iterations"])
+def test_counts_agree_with_the_reference(rung, problem):
+    need(rung)
+    reference = m.reference(**problem.as_dict())
+    got = np.ascontiguousarray(np.asarray(rung.prepare(problem)(), dtype=np.uint32))
+    assert got.shape == reference.shape
+    cmp = m.compare(reference, got)
+    assert cmp["differing"] <= rung.allowed(reference.size), cmp
+    if exact(rung):
+        assert cmp["differing"] == 0, cmp
+        if problem == CANONICAL:
+            assert int(got.sum(dtype=np.uint64)) == CANONICAL_ITERATIONS
+
+
+def test_labels_name_the_pinned_versions():
+    pins = {}
+    for name in ("requirements.txt", "requirements-mojo.txt"):
+        for line in (HERE / name).read_text().splitlines():
+            match = re.match(r"^([A-Za-z0-9_.-]+)==([^;\s]+)", line)
+            if match:
+                pins[match[1].lower()] = match[2]
+    labels = {r["name"]: r["label"] for r in PYTHON_RUNGS}
+    assert pins["cython"] in labels["cython"] and pins["cython"] in labels["cython-prange"]
+    assert pins["pythran"] in labels["pythran"] and pins["pythran"] in labels["pythran-openmp"]
+    mojo = ".".join(pins["mojo-compiler"].split(".")[:3])  # 0.25.7.0 -> 0.25.7
+    assert all(mojo in labels[n] for n in ("mojo-scalar-f64", "mojo-simd-f32", "mojo-parallel-f32"))
+    for r in RUNGS:  # what was built is what is pinned
+        if not r.missing and r.extra["tool"] in ("cython", "pythran"):
+            assert r.extra["tool_version"] == pins[r.extra["tool"]]
+        if not r.missing and r.extra["tool"] == "mojo":
+            assert r.extra["tool_version"] == pins["mojo-compiler"]
+
+
+def test_mojo_width_threads_and_environment():
+    rung = next(r for r in RUNGS if r.name == "mojo-parallel-f32")
+    need(rung)
+    width = compiled_rungs.mojo_simd_width()
+    assert width >= 8 and width & (width - 1) == 0  # twice a native width: 8 (SSE, NEON), 16 (AVX2), 32
+    assert rung.threads == compiled_rungs.mojo_threads() >= 1
+    # Loading the Mojo extension must not leave Mojo's interpreter settings to child processes.
+    out = subprocess.run([sys.executable, "-c", "import sys, os; print(sys.executable, os.environ.get('PYTHONPATH'))"],
+                         capture_output=True, text=True, timeout=60).stdout.split()
+    assert out[0] == sys.executable and out[1] == str(os.environ.get("PYTHONPATH"))
+
+
+def test_the_runner_records_them(tmp_path):
+    """run.py times each available new rung in one quick run, verified; missing ones are recorded as
+    missing, not failed, and do not make the run fail. PyPy's JIT warm-up is its compile_s."""
+    out = tmp_path / "b.json"
+    assert run.main(["--quick", "--width", "24", "--height", "16", "--only", ",".join(r.name for r in RUNGS),
+                     "--out", str(out)]) == 0
+    entries = {e["name"]: e for e in json.loads(out.read_text())["rungs"]}
+    for r in RUNGS:
+        e = entries[r.name]
+        assert e["tool"] == r.extra["tool"] and e["language"] == r.language
+        if r.missing:
+            assert e["missing"] is True and e["error"] == r.missing and e["median_s"] is None
+        else:
+            assert e["verification"]["ok"] and e["median_s"] > 0 and e["repeats"] == 1
+    if not next(r for r in RUNGS if r.name == "pypy").missing:
+        assert entries["pypy"]["compile_s"] > 0 and entries["pypy"]["tool_version"]
+
+
+def test_a_missing_tool_is_missing_with_its_install_command(tmp_path, monkeypatch):
+    absent = Rung("cython", "Cython", "Cython", "f64", 1, lambda p: lambda: None, m.tolerance("f64"),
+                  extra={"tool": "cython"}, missing="cython is not installed; install: pip install cython")
+    monkeypatch.setattr(run, "all_rungs", lambda: [absent])
+    out = tmp_path / "b.json"
+    assert run.main(["--quick", "--width", "3", "--height", "2", "--out", str(out)]) == 0
+    (entry,) = json.loads(out.read_text())["rungs"]
+    assert entry["missing"] is True and "install: pip install cython" in entry["error"]
+    assert entry["median_s"] is None and entry["verification"] is None
+
+
+def test_missing_reasons_name_what_installs_the_tool(monkeypatch, tmp_path):
+    monkeypatch.setattr(compiled_rungs, "STATUS", tmp_path / "none.json")
+    compiled_rungs.module.cache_clear()
+    try:
+        assert "scripts/setup" in compiled_rungs.missing("mojo")
+        (tmp_path / "none.json").write_text(json.dumps({"tools": {"mojo": {
+            "ok": False, "error": "mojo-compiler is not installed", "install": "pip install -r requirements-mojo.txt"}}}))
+        assert compiled_rungs.missing("mojo") == ("mojo-compiler is not installed; install: pip install -r "
+                                                  "requirements-mojo.txt")
+    finally:
+        compiled_rungs.module.cache_clear()
+    monkeypatch.setenv("MANDEL_PYPY", str(tmp_path / "no-pypy3"))
+    assert "apt-get install -y pypy3" in pypy_rung.missing()
+
+
+def test_the_timed_loop_is_one_rule():
+    """run.py and the PyPy driver share timing.py: the first call counts, then more until the budget
+    is spent, at least min_repeats and at most max_repeats."""
+    assert not timing.more_wanted([1.0], budget=0.5, min_repeats=1, max_repeats=100)
+    assert timing.more_wanted([0.1], budget=0.5, min_repeats=1, max_repeats=100)
+    assert timing.more_wanted([1.0], budget=0.5, min_repeats=3, max_repeats=100)
+    assert not timing.more_wanted([0.1] * 4, budget=5.0, min_repeats=1, max_repeats=4)
+    assert len(timing.repeat(lambda: None, [0.0], budget=0.0, min_repeats=5, max_repeats=9)) == 5
+    assert run.timed is timing.timed

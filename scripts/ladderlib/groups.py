@@ -1,0 +1,75 @@
+"""Like for like: the summary's rows grouped by what they do, so that tools are compared doing the same
+work (the same precision class, scalar or SIMD, one thread or every core), each row with its time over
+the fastest of its group.
+
+- compiled scalar f64, one thread: Numba, Cython, Pythran, PyPy, scalar Mojo, and Rust's scalar f64
+  kernels (naive, num-complex, FMA): "is it the language?";
+- compiled scalar f64, every core: Numba `prange`, Cython `prange`, Pythran OpenMP, rayon over FMA;
+- SIMD, one thread: Mojo's SIMD kernel, Rust's portable SIMD, the C reference;
+- SIMD on every core: Mojo's `parallelize`, rayon over SIMD, rayon over the C reference.
+
+Groups name rungs by their stable names; a rung absent from the summary is left out, one present but
+not timed keeps its row (its status says why) without a ratio. The brute-force rows only: the
+algorithmic rungs skip work and are in no group. Standard library only, like all of ladderlib.
+"""
+
+from . import fmt
+
+GROUPS = [
+    {"id": "scalar-f64-1-thread", "title": "compiled scalar f64, one thread",
+     "rungs": ["numba", "numba-fastmath", "cython", "pythran", "pypy", "mojo-scalar-f64", "naive-f64",
+               "num-complex-f64", "fma-f64"]},
+    {"id": "scalar-f64-every-core", "title": "compiled scalar f64, every core",
+     "rungs": ["numba-parallel", "cython-prange", "pythran-openmp", "rayon-fma-f64"]},
+    {"id": "simd-1-thread", "title": "SIMD, one thread",
+     "rungs": ["mojo-simd-f32", "simd-f32", "simd-f64", "c-ref-f32"]},
+    {"id": "simd-every-core", "title": "SIMD on every core",
+     "rungs": ["mojo-parallel-f32", "rayon-simd-f32", "rayon-simd-f64", "rayon-c-ref-f32"]},
+]
+
+ROW_FIELDS = ["name", "method", "language", "precision", "threads", "status", "median_s"]
+
+
+def like_for_like(rows, groups=GROUPS):
+    """The groups as they go into summary.json: per group its id, title, the fastest timed rung and
+    its rows, each with `vs_fastest` = its median / the fastest median (1.0 for the fastest; None
+    for a row without a time)."""
+    by_name = {r["name"]: r for r in rows}
+    out = []
+    for g in groups:
+        members = [by_name[n] for n in g["rungs"] if n in by_name]
+        timed = [r for r in members if r.get("status") == "ok" and r.get("median_s")]
+        fastest = min(timed, key=lambda r: r["median_s"]) if timed else None
+        out.append({
+            "id": g["id"], "title": g["title"], "fastest": fastest["name"] if fastest else None,
+            "rows": [{**{k: r.get(k) for k in ROW_FIELDS},
+                      "vs_fastest": (r["median_s"] / fastest["median_s"]
+                                     if fastest and r in timed else None)}
+                     for r in members],
+        })
+    return out
+
+
+def _ratio(v):
+    return fmt.DASH if v is None else "fastest" if v == 1.0 else f"{v:.2f}x"
+
+
+def markdown(groups):
+    """summary.md's section: one small table per group that has rows."""
+    lines = ["## Like for like", "",
+             "The same work on each line of a table, so that tools are compared doing the same thing: "
+             "time over the fastest of its group (1.25x: a quarter slower). Mojo rows are called from "
+             "Python (the array allocated in NumPy, like the pyo3-* rows); the Rust and C rows are "
+             "Criterion's. f32 and f64 share the SIMD groups: read the precision.", ""]
+    for g in groups:
+        if not g["rows"]:
+            continue
+        lines += [f"### {g['title']}", ""]
+        body = [[r["method"], r["language"] or fmt.DASH, r["precision"] or fmt.DASH,
+                 fmt.DASH if r["threads"] is None else str(r["threads"]),
+                 "missing" if r["status"] == "missing" else "failed" if r["status"] == "failed"
+                 else fmt.time(r["median_s"]),
+                 _ratio(r["vs_fastest"])] for r in g["rows"]]
+        header = ["method", "language", "precision", "threads", "time (median)", "vs fastest"]
+        lines += [fmt.md_table(header, body, right={"time (median)", "vs fastest"}), ""]
+    return lines
