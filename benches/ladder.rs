@@ -62,12 +62,22 @@ fn records_path() -> PathBuf {
     criterion.join("ladder-records.json")
 }
 
-/// Write the records whole (a temporary file renamed into place); a failure aborts the run.
-fn write_records(records: &Records, path: &Path) {
-    let text = serde_json::to_string_pretty(records).expect("records serialize") + "\n";
+/// Check, before any kernel is verified or timed, that the records can be written there: its folder
+/// is made if missing, and a path that is a device, a folder or anything but a regular file (after
+/// following symlinks) aborts the run (`mandelbrot_ladder::atomic`'s rule).
+fn check_records_path(path: &Path) {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         let _ = std::fs::create_dir_all(dir);
     }
+    if let Err(why) = mandelbrot_ladder::atomic::check_writable(path) {
+        eprintln!("ladder bench: error: cannot write the records to {}: {why}", path.display());
+        std::process::exit(2);
+    }
+}
+
+/// Write the records whole (a temporary file renamed into place); a failure aborts the run.
+fn write_records(records: &Records, path: &Path) {
+    let text = serde_json::to_string_pretty(records).expect("records serialize") + "\n";
     if let Err(e) = mandelbrot_ladder::atomic::write_via_temp(path, |tmp| std::fs::write(tmp, &text)) {
         eprintln!("ladder bench: error: cannot write the records to {}: {e}", path.display());
         std::process::exit(2);
@@ -79,6 +89,7 @@ fn ladder(c: &mut Criterion) {
     let mut group = c.benchmark_group("ladder");
     configure(&mut group);
     let path = records_path();
+    check_records_path(&path);
     let mut records = Records::new(bench_quick(), &params);
     let expected = reference::render(&params);
     let mut out = vec![0u32; params.pixels()];

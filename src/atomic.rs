@@ -1,10 +1,19 @@
 //! Writing a file so that a crash, a full disk or Ctrl-C never leaves it half-written: the content
-//! goes to a temporary file in the same folder, which is synced and renamed over the target only
+//! goes to a temporary file in the target's folder, which is synced and renamed over the target only
 //! once it is complete. Whatever was at the path before stays there until then.
+//!
+//! What a path writes to (the rule `scripts/ladderlib/atomic.py` applies too): a symlink is followed
+//! and its target is replaced (the temporary file is made in the target's folder, so the link stays a
+//! link); a path that exists and is not a regular file (a folder, a device such as `/dev/null`, a
+//! FIFO, a socket) is refused, since renaming over it would replace it with a regular file; so is a
+//! path ending in `/`, which names a folder.
 
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+
+/// Symlinks followed before giving up, as the kernel does (Linux's limit).
+const MAX_LINKS: usize = 40;
 
 /// The folder `path` lives in (`.` for a bare file name).
 pub fn parent_dir(path: &Path) -> &Path {
@@ -14,13 +23,93 @@ pub fn parent_dir(path: &Path) -> &Path {
     }
 }
 
-/// A new, empty temporary file next to `path`: `.<name>.<pid>.<n>.tmp`.
-fn temp_file(path: &Path) -> io::Result<PathBuf> {
-    let name = path
+/// Where writing `path` lands: every symlink followed, in a canonical folder (so two spellings of one
+/// file resolve alike). The file itself need not exist; its folder must.
+pub fn resolve(path: &Path) -> Result<PathBuf, String> {
+    // `Path` drops a trailing `/` from the file name: `dir/` would otherwise write a file `dir`.
+    if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
+        return Err("it ends with /, so it names a folder, not a file".into());
+    }
+    let mut path = path.to_path_buf();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let link = fs::read_link(&path).map_err(|e| format!("cannot read the link {}: {e}", path.display()))?;
+                path = parent_dir(&path).join(link); // an absolute link replaces the whole path
+            }
+            Ok(_) => return in_canonical_folder(&path),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return in_canonical_folder(&path),
+            Err(e) => return Err(format!("cannot inspect {}: {e}", path.display())),
+        }
+    }
+    Err(format!("too many levels of symbolic links at {}", path.display()))
+}
+
+fn in_canonical_folder(path: &Path) -> Result<PathBuf, String> {
+    let name = path.file_name().ok_or_else(|| format!("{} names no file", path.display()))?;
+    let dir = parent_dir(path);
+    match fs::canonicalize(dir) {
+        Ok(canonical) if canonical.is_dir() => Ok(canonical.join(name)),
+        Ok(_) => Err(format!("{} is not a folder", dir.display())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(format!("folder {} does not exist", dir.display())),
+        Err(e) => Err(format!("cannot reach folder {}: {e}", dir.display())),
+    }
+}
+
+/// `Ok` if `target` (resolved) is absent or a regular file; else what it is, refused.
+fn check_regular(target: &Path) -> Result<(), String> {
+    let meta = match fs::metadata(target) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot inspect {}: {e}", target.display())),
+    };
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = if meta.is_dir() { "a folder" } else { special_kind(&meta) };
+    Err(format!("{} is {what}, not a regular file; it is not replaced", target.display()))
+}
+
+#[cfg(unix)]
+fn special_kind(meta: &fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    match () {
+        _ if t.is_char_device() => "a character device",
+        _ if t.is_block_device() => "a block device",
+        _ if t.is_fifo() => "a FIFO",
+        _ if t.is_socket() => "a socket",
+        _ => "something other than a file",
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_: &fs::Metadata) -> &'static str {
+    "something other than a file"
+}
+
+/// Whether `a` and `b` write the same file: the same resolved path, or, both existing, the same file
+/// (device and inode: hard links, case-insensitive names).
+pub fn same_file(a: &Path, b: &Path) -> Result<bool, String> {
+    let (a, b) = (resolve(a)?, resolve(b)?);
+    if a == b {
+        return Ok(true);
+    }
+    #[cfg(unix)]
+    if let (Ok(ma), Ok(mb)) = (fs::metadata(&a), fs::metadata(&b)) {
+        use std::os::unix::fs::MetadataExt;
+        return Ok((ma.dev(), ma.ino()) == (mb.dev(), mb.ino()));
+    }
+    Ok(false)
+}
+
+/// A new, empty temporary file next to `target`: `.<name>.<pid>.<n>.tmp`.
+fn temp_file(target: &Path) -> io::Result<PathBuf> {
+    let name = target
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
         .to_string_lossy();
-    let dir = parent_dir(path);
+    let dir = parent_dir(target);
     for n in 0..1000u32 {
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
         match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
@@ -32,31 +121,135 @@ fn temp_file(path: &Path) -> io::Result<PathBuf> {
     Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary file name"))
 }
 
-/// Check, before any work, that `path` can be written: it is not a folder, its folder exists, and a
-/// new file can be created there (one is created and removed).
-pub fn check_writable(path: &Path) -> Result<(), String> {
-    if path.is_dir() {
-        return Err("it is a folder, not a file".into());
-    }
-    let dir = parent_dir(path);
-    if !dir.is_dir() {
-        return Err(format!("folder {} does not exist", dir.display()));
-    }
-    let tmp = temp_file(path).map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
-    fs::remove_file(&tmp).map_err(|e| format!("cannot remove the test file {}: {e}", tmp.display()))
+/// Check, before any work, that `path` can be written by the rule above: its folder exists, it is not
+/// a folder, a device or anything but a regular file (after following symlinks), and a new file can
+/// be created next to its target (one is created and removed). Returns the target.
+pub fn check_writable(path: &Path) -> Result<PathBuf, String> {
+    let target = resolve(path)?;
+    check_regular(&target)?;
+    let dir = parent_dir(&target);
+    let tmp = temp_file(&target).map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
+    fs::remove_file(&tmp).map_err(|e| format!("cannot remove the test file {}: {e}", tmp.display()))?;
+    Ok(target)
 }
 
 /// Write `path` through `write`, which must write a complete file at the path it is given: a
-/// temporary file in the same folder, synced and renamed over `path` once `write` succeeded. On any
-/// error the temporary file is removed and `path` is left exactly as it was.
+/// temporary file in the target's folder, synced and renamed over the target once `write` succeeded
+/// (symlinks followed, anything but a regular file refused: see the module docs). On any error the
+/// temporary file is removed and the target is left exactly as it was.
 pub fn write_via_temp(path: &Path, write: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
-    if path.is_dir() {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, "it is a folder, not a file"));
-    }
-    let tmp = temp_file(path)?;
-    let result = write(&tmp).and_then(|()| fs::File::open(&tmp)?.sync_all()).and_then(|()| fs::rename(&tmp, path));
+    let refused = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
+    let target = resolve(path).map_err(refused)?;
+    check_regular(&target).map_err(refused)?;
+    let tmp = temp_file(&target)?;
+    let result = write(&tmp).and_then(|()| fs::File::open(&tmp)?.sync_all()).and_then(|()| fs::rename(&tmp, &target));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fresh folder for one test.
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("mandel-atomic-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn write(path: &Path, text: &str) -> io::Result<()> {
+        write_via_temp(path, |tmp| fs::write(tmp, text))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symlink_is_written_through_and_stays_a_link() {
+        let dir = scratch("link");
+        fs::create_dir(dir.join("real")).unwrap();
+        fs::write(dir.join("real/out.json"), "old").unwrap();
+        std::os::unix::fs::symlink("real/out.json", dir.join("link.json")).unwrap();
+        assert_eq!(check_writable(&dir.join("link.json")), Ok(fs::canonicalize(&dir).unwrap().join("real/out.json")));
+        write(&dir.join("link.json"), "new").unwrap();
+        assert!(fs::symlink_metadata(dir.join("link.json")).unwrap().file_type().is_symlink());
+        assert_eq!(fs::read_to_string(dir.join("real/out.json")).unwrap(), "new");
+        // A dangling link: its target is created. A loop is refused.
+        std::os::unix::fs::symlink("real/new.json", dir.join("dangling")).unwrap();
+        write(&dir.join("dangling"), "made").unwrap();
+        assert_eq!(fs::read_to_string(dir.join("real/new.json")).unwrap(), "made");
+        std::os::unix::fs::symlink("loop", dir.join("loop")).unwrap();
+        assert!(write(&dir.join("loop"), "x").unwrap_err().to_string().contains("too many levels"));
+        let names: Vec<_> = fs::read_dir(dir.join("real")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2, "temporary files left: {names:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 20, 1: renaming over a device node made it a regular file. What is not a regular file
+    /// is refused, by the check and by the write, and left as it was.
+    #[cfg(unix)]
+    #[test]
+    fn what_is_not_a_regular_file_is_refused_and_left_alone() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = scratch("special");
+        let mut cases = vec![(dir.join("sub"), "a folder"), (dir.join("fifo"), "a FIFO")];
+        fs::create_dir(dir.join("sub")).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(dir.join("fifo")).status().unwrap().success());
+        // A device node needs root (everything here runs as root; elsewhere the case is skipped).
+        let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
+        if root {
+            let made = std::process::Command::new("mknod").arg(dir.join("null")).args(["c", "1", "3"]).status();
+            assert!(made.unwrap().success());
+            cases.push((dir.join("null"), "a character device"));
+        }
+        std::os::unix::fs::symlink("fifo", dir.join("to-fifo")).unwrap();
+        cases.push((dir.join("to-fifo"), "a FIFO"));
+        for (path, what) in cases {
+            let err = check_writable(&path).unwrap_err();
+            assert!(err.contains(&format!("is {what}, not a regular file")), "{}: {err}", path.display());
+            let err = write(&path, "x").unwrap_err();
+            assert!(err.to_string().contains(what), "{}: {err}", path.display());
+        }
+        assert!(fs::metadata(dir.join("fifo")).unwrap().file_type().is_fifo());
+        if root {
+            assert!(fs::metadata(dir.join("null")).unwrap().file_type().is_char_device());
+        }
+        assert!(fs::symlink_metadata(dir.join("to-fifo")).unwrap().file_type().is_symlink());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_trailing_slash_or_a_missing_folder_is_refused() {
+        let dir = scratch("slash");
+        let slash = format!("{}/missing/", dir.display());
+        assert!(check_writable(Path::new(&slash)).unwrap_err().contains("ends with /"));
+        assert!(write(Path::new(&slash), "x").is_err());
+        assert!(check_writable(&dir.join("missing/x.npy")).unwrap_err().contains("does not exist"));
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing was created");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 20, 2: `a.npy` and `./a.npy` were taken for two files.
+    #[cfg(unix)]
+    #[test]
+    fn two_spellings_of_one_file_are_the_same_file() {
+        let dir = scratch("same");
+        let a = dir.join("a.npy");
+        assert_eq!(same_file(&a, &dir.join("./a.npy")), Ok(true), "neither exists yet");
+        assert_eq!(
+            same_file(&a, &dir.join("sub/../a.npy")),
+            Err(format!("folder {} does not exist", dir.join("sub/..").display()))
+        );
+        fs::create_dir(dir.join("sub")).unwrap();
+        assert_eq!(same_file(&a, &dir.join("sub/../a.npy")), Ok(true));
+        assert_eq!(same_file(&a, &dir.join("b.npy")), Ok(false));
+        std::os::unix::fs::symlink("a.npy", dir.join("link")).unwrap();
+        assert_eq!(same_file(&a, &dir.join("link")), Ok(true), "a link to a file not yet written");
+        fs::write(&a, "x").unwrap();
+        fs::hard_link(&a, dir.join("hard")).unwrap();
+        assert_eq!(same_file(&dir.join("hard"), &dir.join("link")), Ok(true));
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }

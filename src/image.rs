@@ -3,35 +3,23 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Write a file through a temporary file in the same folder, renamed over `path` once complete, so a
-/// crash or an error leaves either the old file or the whole new one, never a truncated one.
-/// `write` gets a buffered writer on the temporary file.
+/// Write a file whole ([`crate::atomic::write_via_temp`]: a temporary file renamed over the target,
+/// symlinks followed, anything but a regular file refused), so a crash or an error leaves either the
+/// old file or the whole new one, never a truncated one. `write` gets a buffered writer on the
+/// temporary file.
 pub fn write_atomically(
     path: &Path,
     write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let name = path.file_name().ok_or_else(|| std::io::Error::other("not a file name"))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.tmp", std::process::id()));
-    let tmp = path.with_file_name(tmp_name);
-    let result = std::fs::File::create(&tmp).and_then(|file| {
-        let mut out = std::io::BufWriter::new(file);
+    crate::atomic::write_via_temp(path, |tmp| {
+        let mut out = std::io::BufWriter::new(std::fs::File::create(tmp)?);
         write(&mut out)?;
-        out.flush()?;
-        out.get_ref().sync_all()
-    });
-    match result.and_then(|()| std::fs::rename(&tmp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+        out.flush()
+    })
 }
 
 /// Write counts as a NumPy `.npy` file: little-endian uint32 (`<u4`), C order, shape (height, width),
-/// with the `npyz` crate.
+/// with the `npyz` crate (whole, as [`write_atomically`] writes).
 pub fn write_npy(path: &Path, counts: &[u32], height: usize, width: usize) -> std::io::Result<()> {
     assert_eq!(counts.len(), height * width, "write_npy: counts do not fill height x width");
     use npyz::WriterBuilder;
@@ -57,7 +45,8 @@ pub fn colour(count: u32, max_iters: u32) -> [u8; 3] {
     [r, g, b].map(|v| (v * 255.0).round() as u8)
 }
 
-/// Write counts as an 8-bit RGB PNG, row 0 at the bottom so the imaginary axis points up.
+/// Write counts as an 8-bit RGB PNG, row 0 at the bottom so the imaginary axis points up (whole, as
+/// [`write_atomically`] writes).
 pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_iters: u32) -> std::io::Result<()> {
     assert_eq!(counts.len(), height * width, "write_png: counts do not fill height x width");
     let w = u32::try_from(width).map_err(std::io::Error::other)?;
@@ -68,13 +57,14 @@ pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_i
             rgb.extend_from_slice(&colour(c, max_iters));
         }
     }
-    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-    let mut encoder = png::Encoder::new(file, w, h);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
-    writer.write_image_data(&rgb).map_err(std::io::Error::other)?;
-    writer.finish().map_err(std::io::Error::other)
+    write_atomically(path, |file| {
+        let mut encoder = png::Encoder::new(file, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
+        writer.write_image_data(&rgb).map_err(std::io::Error::other)?;
+        writer.finish().map_err(std::io::Error::other)
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 use clap::{Args, Parser, Subcommand};
 use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
 use mandel_registry::{KERNELS, KernelInfo, Verification, kernel, kernel_names, threads_used, verification};
-use mandelbrot_ladder::{atomic, image};
+use mandelbrot_ladder::{atomic, image, outln};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -170,7 +170,7 @@ struct SweepArgs {
     /// Square image size of the iteration sweep.
     #[arg(long, default_value_t = Params::canonical().width())]
     iters_size: usize,
-    /// Seconds of repeated timed renders per point (at least 3, after one untimed warm-up render).
+    /// Seconds of repeated timed renders per point (at least 3, after the untimed render that verifies it).
     #[arg(long, default_value_t = 0.5)]
     budget: f64,
     /// Threads for the threaded (rayon) kernels; default: RAYON_NUM_THREADS or the core count.
@@ -307,9 +307,10 @@ fn check_view(k: &Kernel, params: &Params) -> Result<(), String> {
     params.check_precision(k.precision).map_err(|e| format!("{} cannot render this view: {e}", k.name))
 }
 
-/// Check an output path before any work (see [`atomic::check_writable`]).
+/// Check an output path before any work (see [`atomic::check_writable`]): its folder exists, and it is
+/// not a folder, a device or anything but a regular file once symlinks are followed.
 fn check_output(flag: &str, path: &Path) -> Result<(), String> {
-    atomic::check_writable(path).map_err(|why| format!("cannot write {flag} {}: {why}", path.display()))
+    atomic::check_writable(path).map(drop).map_err(|why| format!("cannot write {flag} {}: {why}", path.display()))
 }
 
 /// Pixels `render` checks against the reference: all of a smaller image, else this many spread over it.
@@ -370,16 +371,16 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
 fn list(json: bool) -> Result<ExitCode, String> {
     let infos: Vec<KernelInfo> = KERNELS.iter().map(KernelInfo::of).collect();
     if json {
-        println!("{}", to_json(&infos)?);
+        outln!("{}", to_json(&infos)?);
     } else {
-        println!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
+        outln!("{:<20} {:<22} {:<5} {:<7} {:<8} description", "name", "rung", "prec", "threads", "isa");
         for i in &infos {
             let description = match i.unavailable {
                 Some(reason) => format!("UNAVAILABLE ({reason}): {}", i.description),
                 None => i.description.to_string(),
             };
             let threads = if i.pool { format!("pool({})", i.threads) } else { i.threads.to_string() };
-            println!(
+            outln!(
                 "{:<20} {:<22} {:<5} {:<7} {:<8} {}",
                 i.name,
                 i.rung,
@@ -389,7 +390,7 @@ fn list(json: bool) -> Result<ExitCode, String> {
                 description
             );
         }
-        println!("C reference: {}", mandel_c_reference::describe());
+        outln!("C reference: {}", mandel_c_reference::describe());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -399,26 +400,37 @@ fn list(json: bool) -> Result<ExitCode, String> {
 fn describe(json: bool) -> Result<ExitCode, String> {
     let d = mandel_registry::describe();
     if json {
-        println!("{}", to_json(&d)?);
+        outln!("{}", to_json(&d)?);
     } else {
         let c = d.canonical;
-        println!(
+        outln!(
             "canonical problem: {}x{}, {} iterations, x in [{}, {}], y in [{}, {}]",
-            c.width, c.height, c.max_iters, c.x_min, c.x_max, c.y_min, c.y_max
+            c.width,
+            c.height,
+            c.max_iters,
+            c.x_min,
+            c.x_max,
+            c.y_min,
+            c.y_max
         );
         let (f, q) = (d.bench.full, d.bench.quick);
-        println!(
+        outln!(
             "bench: sample size {}, warm-up {} s, measurement {} s (quick: {}, {} s, {} s)",
-            f.sample_size, f.warm_up_s, f.measurement_s, q.sample_size, q.warm_up_s, q.measurement_s
+            f.sample_size,
+            f.warm_up_s,
+            f.measurement_s,
+            q.sample_size,
+            q.warm_up_s,
+            q.measurement_s
         );
-        println!("thread pool: {} threads", d.pool_threads);
+        outln!("thread pool: {} threads", d.pool_threads);
         for k in &d.kernels {
             let flags: Vec<&str> =
                 [(k.reference, "reference"), (k.algorithmic, "algorithmic"), (k.one_lane, "one lane")]
                     .into_iter()
                     .filter_map(|(on, name)| on.then_some(name))
                     .collect();
-            println!(
+            outln!(
                 "{:<28} {} {:<7} tolerance {} + {:.1}%  {}",
                 k.name,
                 k.precision.as_str(),
@@ -435,21 +447,22 @@ fn describe(json: bool) -> Result<ExitCode, String> {
 /// `mandel render`: time one kernel, warn if it strays from the reference, write the files asked for.
 fn render(args: RenderArgs) -> Result<ExitCode, String> {
     let k = lookup(&args.kernel)?;
-    k.check_available().map_err(|e| e.to_string())?;
     let params = args.problem.params()?;
     check_view(k, &params)?;
     // Output paths are checked before the work, not after it.
-    if let (Some(npy), Some(png)) = (&args.npy, &args.png)
-        && npy == png
-    {
-        return Err(format!("--npy and --png name the same file, {}", npy.display()));
-    }
     if let Some(path) = &args.npy {
         check_output("--npy", path)?;
     }
     if let Some(path) = &args.png {
         check_output("--png", path)?;
     }
+    if let (Some(npy), Some(png)) = (&args.npy, &args.png)
+        && atomic::same_file(npy, png)?
+    {
+        return Err(format!("--npy {} and --png {} name the same file", npy.display(), png.display()));
+    }
+    // The kernel's one-time choices (its tuning's calibration) are made before the clock starts.
+    k.prepare().map_err(|e| e.to_string())?;
     let mut counts = vec![0u32; params.pixels()];
     let mut times = Vec::with_capacity(args.repeat as usize);
     for _ in 0..args.repeat {
@@ -459,7 +472,7 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
     }
     times.sort_by(f64::total_cmp);
     let iterations = total_iterations(&counts);
-    println!(
+    outln!(
         "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
         k.label(),
         threads_used(k),
@@ -486,16 +499,13 @@ fn write_outputs(args: &RenderArgs, params: &Params, counts: &[u32]) -> Result<(
     let failed =
         |path: &Path, e: std::io::Error| format!("cannot write {}: {e} (nothing was written there)", path.display());
     if let Some(path) = &args.npy {
-        atomic::write_via_temp(path, |tmp| image::write_npy(tmp, counts, params.height(), params.width()))
-            .map_err(|e| failed(path, e))?;
-        println!("counts written to {}", path.display());
+        image::write_npy(path, counts, params.height(), params.width()).map_err(|e| failed(path, e))?;
+        outln!("counts written to {}", path.display());
     }
     if let Some(path) = &args.png {
-        atomic::write_via_temp(path, |tmp| {
-            image::write_png(tmp, counts, params.height(), params.width(), params.max_iters())
-        })
-        .map_err(|e| failed(path, e))?;
-        println!("image written to {}", path.display());
+        image::write_png(path, counts, params.height(), params.width(), params.max_iters())
+            .map_err(|e| failed(path, e))?;
+        outln!("image written to {}", path.display());
     }
     Ok(())
 }
@@ -538,15 +548,21 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
         }));
     }
     if args.json {
-        println!("{}", to_json(&rows)?);
+        outln!("{}", to_json(&rows)?);
     } else {
-        println!(
+        outln!(
             "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  verdict",
-            "kernel", "isa", "differing", "allowed", "max diff", "iterations", "lane-iterations"
+            "kernel",
+            "isa",
+            "differing",
+            "allowed",
+            "max diff",
+            "iterations",
+            "lane-iterations"
         );
         for row in &rows {
             match row {
-                VerifyEntry::Checked(r) => println!(
+                VerifyEntry::Checked(r) => outln!(
                     "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
                     r.kernel,
                     r.isa,
@@ -558,7 +574,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
                     if r.v.ok { "ok" } else { "FAIL" }
                 ),
                 VerifyEntry::Skipped(r) => {
-                    println!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)
+                    outln!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)
                 }
             }
         }
@@ -571,9 +587,9 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
 fn peak(isa: Option<&str>, json: bool) -> Result<ExitCode, String> {
     let peak = mandel_simd::measure_peak(simd_isa(isa)?);
     if json {
-        println!("{}", serde_json::to_string(&peak).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string(&peak).map_err(|e| e.to_string())?);
     } else {
-        println!(
+        outln!(
             "peak FMA throughput, one core, {}: f32 {:.1} G lane-FMA/s ({} lanes), f64 {:.1} G lane-FMA/s ({} lanes)",
             peak.isa,
             peak.f32_lane_fmas_per_s / 1e9,
@@ -581,7 +597,7 @@ fn peak(isa: Option<&str>, json: bool) -> Result<ExitCode, String> {
             peak.f64_lane_fmas_per_s / 1e9,
             peak.f64_lanes
         );
-        println!(
+        outln!(
             "step ceiling, one core, {}: f32 {:.2} G lane-iterations/s ({}), f64 {:.2} G lane-iterations/s ({}): \
              the kernel's escape step on always-busy vectors, nothing else",
             peak.isa,
@@ -598,18 +614,18 @@ fn peak(isa: Option<&str>, json: bool) -> Result<ExitCode, String> {
 fn tune_command(isa: Option<&str>, rounds: u32, json: bool) -> Result<ExitCode, String> {
     let rows = tune(isa, rounds, &Params::canonical())?;
     if json {
-        println!("{}", to_json(&rows)?);
+        outln!("{}", to_json(&rows)?);
     } else {
         for r in &rows {
             let times: Vec<String> = r.times.iter().map(|(t, s)| format!("{t} {:.3} ms", s * 1e3)).collect();
-            println!(
+            outln!(
                 "{} {} {}: {}",
                 r.kernel,
                 r.isa,
                 r.precision,
                 if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
             );
-            println!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
+            outln!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -624,6 +640,7 @@ fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
         KERNELS.iter().filter(|k| k.threads == Threads::One && !k.one_lane && (k.unavailable)().is_none()).collect();
     for k in &kernels {
         check_view(k, &params)?;
+        k.prepare().map_err(|e| e.to_string())?; // one-time choices before any clock starts
     }
     let peak = mandel_simd::measure_peak(mandel_simd::selected_isa());
     let mut rows = Vec::new();
@@ -648,7 +665,7 @@ fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
         ));
     }
     if args.json {
-        println!("{}", to_json(&rows)?);
+        outln!("{}", to_json(&rows)?);
     } else {
         print_lanes(&rows, &peak);
     }
@@ -656,9 +673,17 @@ fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
 }
 
 fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
-    println!(
+    outln!(
         "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9} {:>11} {:>8} {:>8}",
-        "kernel", "isa", "lane-iters", "sum of counts", "wasted", "min ms", "G lane-it/s", "of step", "of FMA"
+        "kernel",
+        "isa",
+        "lane-iters",
+        "sum of counts",
+        "wasted",
+        "min ms",
+        "G lane-it/s",
+        "of step",
+        "of FMA"
     );
     for r in rows {
         // An algorithmic kernel executes fewer lane-iterations than the counts add up to.
@@ -666,7 +691,7 @@ fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
             true => format!("skips {:.1}%", r.skipped_fraction * 100.0),
             false => format!("{:.1}%", r.wasted_fraction * 100.0),
         };
-        println!(
+        outln!(
             "{:<20} {:<7} {:>14} {:>14} {:>12} {:>9.3} {:>11.2} {:>7.1}% {:>7.1}%",
             r.kernel,
             r.isa,
@@ -679,7 +704,7 @@ fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
             r.efficiency * 100.0
         );
     }
-    println!(
+    outln!(
         "one core, {}: step ceiling f32 {:.2} / f64 {:.2} G lane-iterations/s (\"of step\": useful iterations \
          against it); FMA peak f32 {:.1} / f64 {:.1} G lane-FMA/s (\"of FMA\": all lane-iterations against it)",
         peak.isa,
@@ -748,10 +773,9 @@ fn tune_simd(isa: mandel_simd::Isa, rounds: u32, params: &Params) -> Vec<TuneRow
         .collect()
 }
 
-/// Times `renders` of `k` into `out` until `budget` seconds have passed (at least 3, at most 1000),
-/// after one untimed warm-up render.
+/// Times renders of `k` into `out` until `budget` seconds have passed (at least 3, at most 1000). The
+/// caller has rendered once already (verifying the point), which also warmed the caches up.
 fn time_renders(k: &mandel_core::Kernel, params: &Params, out: &mut [u32], budget: f64) -> Result<Vec<f64>, String> {
-    k.render(params, out).map_err(|e| e.to_string())?;
     let mut times = Vec::new();
     let started = Instant::now();
     while times.len() < 3 || (started.elapsed().as_secs_f64() < budget && times.len() < 1000) {
@@ -764,25 +788,31 @@ fn time_renders(k: &mandel_core::Kernel, params: &Params, out: &mut [u32], budge
 
 fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     let k = lookup(&args.kernel)?;
-    k.check_available().map_err(|e| e.to_string())?;
     if !(args.budget.is_finite() && args.budget >= 0.0) {
         return Err(format!("--budget must be a non-negative number of seconds, got {}", args.budget));
     }
+    // Every point is checked before any is timed: a bad last point is an error before the work.
     let canonical = Params::canonical();
     let problems = args
         .sizes
         .iter()
         .map(|&n| ("size", n, args.size_iters))
-        .chain(args.iters.iter().map(|&it| ("iters", args.iters_size, it)));
+        .chain(args.iters.iter().map(|&it| ("iters", args.iters_size, it)))
+        .map(|(axis, n, iters)| {
+            let params = Params::new(n, n, canonical.x_range(), canonical.y_range(), iters)
+                .map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"))?;
+            check_view(k, &params)?;
+            Ok((axis, n, iters, params))
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    k.prepare().map_err(|e| e.to_string())?; // one-time choices before any clock starts
     let mut points = Vec::new();
-    for (axis, n, iters) in problems {
-        let params = Params::new(n, n, canonical.x_range(), canonical.y_range(), iters)
-            .map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"))?;
+    for (axis, n, iters, params) in problems {
         eprintln!("sweep {}: {axis} {n}x{n}, {iters} iterations ...", k.name);
         // Verify before timing: a point outside the kernel's tolerance is an error, not a data point.
         let expected = reference::render(&params);
         let mut out = vec![0u32; params.pixels()];
-        let mut times = time_renders(k, &params, &mut out, args.budget)?;
+        k.render(&params, &mut out).map_err(|e| e.to_string())?;
         let cmp = compare(&expected, &out);
         let allowed = k.tolerance.allowed(cmp.pixels);
         if cmp.differing > allowed {
@@ -791,6 +821,7 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
                 k.name, cmp.differing
             ));
         }
+        let mut times = time_renders(k, &params, &mut out, args.budget)?;
         let mut sorted = times.clone();
         sorted.sort_by(f64::total_cmp);
         times.shrink_to_fit();
@@ -815,15 +846,20 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
         points,
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&result).map_err(|e| e.to_string())?);
     } else {
-        println!("{} on {} thread(s)", k.label(), result.threads);
-        println!(
+        outln!("{} on {} thread(s)", k.label(), result.threads);
+        outln!(
             "{:<6} {:>11} {:>9} {:>14} {:>12} {:>14}",
-            "axis", "size", "max_iters", "iterations", "median ms", "ns/iteration"
+            "axis",
+            "size",
+            "max_iters",
+            "iterations",
+            "median ms",
+            "ns/iteration"
         );
         for p in &result.points {
-            println!(
+            outln!(
                 "{:<6} {:>11} {:>9} {:>14} {:>12.3} {:>14.3}",
                 p.axis,
                 format!("{}x{}", p.width, p.height),

@@ -175,9 +175,9 @@ fn mandel_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     )
 }
 
-/// The C reference in the CLI: `list --json` marks it a reference and says whether it is available;
-/// a kernel that cannot run (here: a MANDEL_C_TUNING that is not a tuning; the same path as a build
-/// without a C compiler) is an error for `render` (exit 2, the reason) and skipped by `verify`.
+/// The C reference in the CLI: `list --json` marks it a reference and says whether it is available.
+/// A MANDEL_C_TUNING that is not a tuning of the path is an error for every command (exit 2, naming
+/// the variable), as a bad MANDEL_TUNING is (issue 20, 9: the ladder relies on `mandel describe`).
 #[test]
 fn c_reference_in_list_render_and_verify() {
     let (code, out, err) = mandel(&["list", "--json"]);
@@ -195,18 +195,14 @@ fn c_reference_in_list_render_and_verify() {
         assert!(out.contains(&format!("c-ref-f32 [{}] on 1 thread(s): 33x7", mandel_c_reference::isa())), "{out}");
     }
 
-    let bad = [("MANDEL_C_TUNING", "v99k1")];
-    let (code, _, err) = mandel_env(&["render", "-k", "c-ref-f32", "--width", "8", "--height", "8"], &bad);
-    assert_eq!(code, 2, "{err}");
-    assert!(err.contains("kernel c-ref-f32 is unavailable: MANDEL_C_TUNING=\"v99k1\""), "{err}");
-    assert!(!err.contains("panicked"), "{err}");
-    let (code, out, err) = mandel_env(&["verify", "-k", "c-ref-f32", "-k", "fma-f32", "--width", "16", "--json"], &bad);
-    assert_eq!(code, 0, "{err}");
-    let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
-    assert_eq!(rows[0]["kernel"], "c-ref-f32");
-    assert!(rows[0]["ok"].is_null() && rows[0]["pixels"].is_null(), "{out}");
-    assert!(rows[0]["skipped"].as_str().unwrap().contains("MANDEL_C_TUNING"), "{out}");
-    assert_eq!((&rows[1]["kernel"], &rows[1]["ok"]), (&"fma-f32".into(), &true.into()), "{out}");
+    for value in ["v99k1", "junk"] {
+        for args in [&["render", "-k", "c-ref-f32", "--width", "8", "--height", "8"][..], &["describe", "--json"]] {
+            let (code, out, err) = mandel_env(args, &[("MANDEL_C_TUNING", value)]);
+            assert_eq!(code, 2, "{value} {args:?}: {err}");
+            assert!(err.contains(&format!("MANDEL_C_TUNING=\"{value}\"")), "{err}");
+            assert!(out.is_empty() && !err.contains("panicked"), "{out}{err}");
+        }
+    }
 }
 
 /// A fresh folder for one test's files.
@@ -319,6 +315,10 @@ fn environment_variables_are_checked_like_flags() {
         ),
         ("RAYON_NUM_THREADS", "lots", "RAYON_NUM_THREADS=\"lots\""),
         ("RAYON_NUM_THREADS", "0", "RAYON_NUM_THREADS=\"0\""),
+        // Issue 20, 9: rayon does not trim, so these gave its default pool, not 3 threads.
+        ("RAYON_NUM_THREADS", " 3 ", "RAYON_NUM_THREADS=\" 3 \""),
+        ("RAYON_NUM_THREADS", "3\n", "RAYON_NUM_THREADS=\"3\\n\""),
+        ("RAYON_NUM_THREADS", "+3", "RAYON_NUM_THREADS=\"+3\""),
     ] {
         for args in [&small[..], &["list"][..]] {
             let (code, out, err) = mandel_env(args, &[(var, value)]);
@@ -446,4 +446,115 @@ fn describe_reports_the_registry_s_facts() {
     let (code, out, err) = mandel_env(&["list", "--json"], &[("RAYON_NUM_THREADS", "3")]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), d["kernels"]);
+}
+
+// --- Issue 20: write targets, checks before the work, output to a reader that went away ---
+
+/// `mandel render` with `--npy`/`--png` into `dir`.
+fn render_to(outputs: &[(&str, &std::path::Path)]) -> (i32, String, String) {
+    let mut args = vec!["render", "-k", "naive-f64", "--width", "8", "--height", "8"];
+    for (flag, path) in outputs {
+        args.extend([*flag, path.to_str().unwrap()]);
+    }
+    mandel(&args)
+}
+
+/// Issue 20, 1: the rename over the output path made a device node or a FIFO a regular file, and
+/// replaced a symlink instead of writing through it. Now what is not a regular file (after following
+/// symlinks) is refused before rendering and left as it was; a symlink's target is written.
+#[cfg(unix)]
+#[test]
+fn write_targets_symlinks_are_followed_and_what_is_not_a_file_is_refused() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = scratch("targets");
+    let mut refused = vec![(dir.join("fifo"), "a FIFO"), (dir.join("sub"), "a folder")];
+    assert!(Command::new("mkfifo").arg(dir.join("fifo")).status().unwrap().success());
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    // Everything here runs as root; elsewhere the device case is skipped (mknod needs root).
+    let root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
+    if root {
+        assert!(Command::new("mknod").arg(dir.join("null")).args(["c", "1", "3"]).status().unwrap().success());
+        refused.push((dir.join("null"), "a character device"));
+    }
+    std::os::unix::fs::symlink("fifo", dir.join("to-fifo")).unwrap();
+    refused.push((dir.join("to-fifo"), "a FIFO"));
+    for (path, what) in &refused {
+        for flag in ["--npy", "--png"] {
+            let (code, out, err) = render_to(&[(flag, path)]);
+            assert_eq!(code, 2, "{flag} {}: {out}{err}", path.display());
+            assert!(err.contains(&format!("cannot write {flag} {}", path.display())), "{err}");
+            assert!(err.contains(&format!("is {what}, not a regular file")), "{err}");
+            assert!(out.is_empty(), "rendered before refusing: {out}");
+        }
+    }
+    assert!(std::fs::metadata(dir.join("fifo")).unwrap().file_type().is_fifo());
+    if root {
+        assert!(std::fs::metadata(dir.join("null")).unwrap().file_type().is_char_device());
+    }
+    // A symlink (here dangling: its target is created) is written through and stays a link.
+    std::fs::create_dir(dir.join("real")).unwrap();
+    std::os::unix::fs::symlink("real/c.npy", dir.join("link.npy")).unwrap();
+    let (code, _, err) = render_to(&[("--npy", &dir.join("link.npy"))]);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(dir.join("link.npy")).unwrap().file_type().is_symlink());
+    assert_eq!(&std::fs::read(dir.join("real/c.npy")).unwrap()[..6], b"\x93NUMPY");
+    let left: Vec<_> = std::fs::read_dir(dir.join("real")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["c.npy"], "temporary files left behind");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 20, 2 and 10: `--npy a.npy --png ./a.npy` wrote a PNG into a.npy (the check compared
+/// strings), and `--npy missing-dir/` rendered before failing. Both are refused before rendering.
+#[cfg(unix)]
+#[test]
+fn one_file_under_two_spellings_and_a_folder_path_are_refused_before_rendering() {
+    let dir = scratch("spellings");
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    std::os::unix::fs::symlink("a.npy", dir.join("link")).unwrap();
+    let a = dir.join("a.npy");
+    for other in [dir.join("./a.npy"), dir.join("sub/../a.npy"), dir.join("link")] {
+        let (code, out, err) = render_to(&[("--npy", &a), ("--png", &other)]);
+        assert_eq!(code, 2, "{}: {out}{err}", other.display());
+        assert!(err.contains("name the same file"), "{err}");
+        assert!(out.is_empty(), "{out}");
+    }
+    assert!(!a.exists());
+    let slash = std::path::PathBuf::from(format!("{}/missing-dir/", dir.display()));
+    let (code, out, err) = render_to(&[("--npy", &slash)]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("ends with /") && out.is_empty(), "{out}{err}");
+    assert!(!dir.join("missing-dir").exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 20, 10: `sweep --sizes 240,960,99999` timed the first points, then failed on the last.
+/// Every point is checked before any is timed: nothing is printed about a point.
+#[test]
+fn sweep_checks_every_point_before_timing_any() {
+    for (args, needle) in [
+        (&["--sizes", "8,16,99999"][..], "sweep point 99999x99999/200"),
+        (&["--iters", "10,0"][..], "sweep point 960x960/0"),
+    ] {
+        let (code, out, err) =
+            mandel(&[&["sweep", "-k", "fma-f64", "--sizes", "8", "--budget", "0"][..], args].concat());
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(err.contains(needle), "{err}");
+        assert!(!err.contains("sweep fma-f64:") && out.is_empty(), "a point ran before the check: {out}{err}");
+    }
+}
+
+/// Issue 20, 8: `mandel list | (exec 0<&-; sleep .2)` panicked on the broken pipe (exit 101). A reader
+/// that went away now ends the program quietly with 141, as a tool stopped by SIGPIPE ends.
+#[test]
+fn output_to_a_reader_that_went_away_ends_quietly() {
+    for args in
+        [&["list"][..], &["describe", "--json"], &["verify", "-k", "naive-f64", "--width", "8", "--height", "8"]]
+    {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader); // closed before mandel writes: every write fails with EPIPE
+        let out = Command::new(env!("CARGO_BIN_EXE_mandel")).args(args).stdout(writer).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {err}");
+        assert!(err.is_empty(), "{args:?}: {err}");
+    }
 }

@@ -8,10 +8,11 @@
 //! 1. **Cardioid and bulb, closed form.** `c` is in the main cardioid iff, with
 //!    `q = (x - 1/4)^2 + y^2`, `q (q + x - 1/4) <= y^2/4`; in the period-2 bulb iff
 //!    `(x + 1)^2 + y^2 <= 1/16`. Such points never escape, so they get `max_iters` at once. The test
-//!    runs in f64 on the kernel-precision point (the `c` brute force iterates). Near the cusp
-//!    `c = 1/4` the interior's orbits converge so slowly that rounding noise could, in principle, let
-//!    a low-precision orbit out within a huge iteration cap, so a small disk around the cusp is left
-//!    to the iteration (and to step 2).
+//!    runs in f64 on the kernel-precision point (the `c` brute force iterates), and only on points a
+//!    margin inside, outside a small disk round the cusp `c = 1/4`: right at the boundary the orbit
+//!    converges so slowly that rounding noise lets a low-precision orbit out within a high iteration
+//!    cap, and brute force escapes there (`mandel_core::interior`, shared with the SIMD rung). The
+//!    points left out are iterated, and most end in step 2.
 //! 2. **Exact periodicity detection** (Brent's saving points). Every `2^k` steps the orbit's value
 //!    is saved; if a later step produces the same `z` as the saved one (float `==`), the
 //!    floating-point orbit is a cycle. The float map is deterministic, so the brute-force loop would
@@ -32,24 +33,9 @@
 
 use mandel_core::{Params, Real};
 
-/// Points within this distance of the cusp `c = 1/4` skip the closed-form test (see step 1).
-const CUSP_EXCLUSION: f64 = 1e-2;
-
-/// Whether `c` lies in the main cardioid or the period-2 bulb (and outside the cusp's disk).
-///
-/// Both shapes lie inside `|c| <= 2`, and the test requires it too: for a non-finite point (an f32
-/// kernel's `c` beyond f32's range is infinite) or one whose square overflows, the closed form reads
-/// `inf <= inf` and would call the point inside, where brute force and the reference escape it at
-/// the first step. `x*x + y*y <= 4` is false for infinities and NaN alike.
-#[inline(always)]
-pub fn in_cardioid_or_bulb(x: f64, y: f64) -> bool {
-    let y2 = y * y;
-    let xq = x - 0.25;
-    let q = xq * xq + y2;
-    let in_cardioid = q * (q + xq) <= 0.25 * y2 && q > CUSP_EXCLUSION * CUSP_EXCLUSION;
-    let xb = x + 1.0;
-    (in_cardioid || xb * xb + y2 <= 0.0625) && x * x + y2 <= 4.0
-}
+/// Whether `c` is certainly in the main cardioid or the period-2 bulb (see step 1): the one test
+/// both algorithmic rungs use, with its safety margin, defined in `mandel_core::interior`.
+pub use mandel_core::interior::in_cardioid_or_bulb;
 
 /// Escape count of `c` (identical to [`mandel_fma::escape_count`]) and the iterations actually executed.
 #[inline(always)]

@@ -386,20 +386,50 @@ fn selection() -> &'static Result<Selection, String> {
     static SELECTION: OnceLock<Result<Selection, String>> = OnceLock::new();
     SELECTION.get_or_init(|| {
         let isa = selected_isa().ok_or_else(|| Error::NotBuilt.to_string())?;
-        let forced = std::env::var(TUNING_ENV).ok().filter(|v| !v.trim().is_empty());
-        let Some(value) = forced else {
-            let tuning = calibrate(isa).map_err(|e| format!("calibration failed: {e}"))?;
-            return Ok(Selection { isa, tuning, forced: false });
-        };
-        let tuning = Tuning::parse(&value).ok_or_else(|| {
-            format!("{TUNING_ENV}={value:?} is not a tuning (vectors and steps between checks, e.g. v4k8)")
-        })?;
-        match isa.tunings() {
-            [] => Ok(Selection { isa, tuning: None, forced: true }),
-            built if built.contains(&tuning) => Ok(Selection { isa, tuning: Some(tuning), forced: true }),
-            _ => Err(format!("{TUNING_ENV}={value:?}: {}", Error::TuningNotBuilt { isa, tuning })),
+        match forced_tuning(isa)? {
+            Some(tuning) => Ok(Selection { isa, tuning, forced: true }),
+            None => {
+                let tuning = calibrate(isa).map_err(|e| format!("calibration failed: {e}"))?;
+                Ok(Selection { isa, tuning, forced: false })
+            }
         }
     })
+}
+
+/// `MANDEL_C_TUNING` as set and the tuning it names: `Ok(None)` when unset or empty (calibrate), or
+/// an error naming the variable.
+fn forced_value() -> Result<Option<(String, Tuning)>, String> {
+    let Some(value) = std::env::var_os(TUNING_ENV).map(|v| v.to_string_lossy().into_owned()) else {
+        return Ok(None);
+    };
+    if value.trim().is_empty() {
+        return Ok(None);
+    }
+    match Tuning::parse(&value) {
+        Some(tuning) => Ok(Some((value, tuning))),
+        None => Err(format!("{TUNING_ENV}={value:?} is not a tuning (vectors and steps between checks, e.g. v4k8)")),
+    }
+}
+
+/// The tuning `MANDEL_C_TUNING` forces on `isa`: `Ok(None)` when unset or empty (calibrate),
+/// `Ok(Some(None))` on the scalar path (no vectors to tune), or an error naming the variable.
+fn forced_tuning(isa: Isa) -> Result<Option<Option<Tuning>>, String> {
+    let Some((value, tuning)) = forced_value()? else { return Ok(None) };
+    match isa.tunings() {
+        [] => Ok(Some(None)),
+        built if built.contains(&tuning) => Ok(Some(Some(tuning))),
+        _ => Err(format!("{TUNING_ENV}={value:?}: {}", Error::TuningNotBuilt { isa, tuning })),
+    }
+}
+
+/// `MANDEL_C_TUNING`, checked like a flag without calibrating anything: an error naming the variable
+/// if it is set to something that is not a tuning (of the selected path, in a build with C). For the
+/// entry points' environment checks (`mandel_registry::check_env`).
+pub fn check_tuning_env() -> Result<(), String> {
+    match selected_isa() {
+        Some(isa) => forced_tuning(isa).map(drop),
+        None => forced_value().map(drop),
+    }
 }
 
 /// Why [`render_f32`] cannot run in this process (`None` when it can): built without a C compiler,

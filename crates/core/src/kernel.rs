@@ -81,12 +81,18 @@ pub struct Kernel {
     /// skip an unavailable kernel, and [`Kernel::render`] and friends refuse it. The first call may
     /// do the kernel's one-time set-up, so that a timed render does not pay for it.
     pub unavailable: fn() -> Option<&'static str>,
+    /// The kernel's one-time choices made now (the SIMD kernels' tuning, calibrated at first use),
+    /// so that no timed render pays for them: [`Kernel::prepare`] calls it. Does nothing by default.
+    pub prepare_fn: fn(),
 }
 
 /// [`Kernel::unavailable`] of a kernel that runs on every build and machine.
 pub fn runs_everywhere() -> Option<&'static str> {
     None
 }
+
+/// [`Kernel::prepare_fn`] of a kernel with nothing to choose at first use.
+fn nothing_to_prepare() {}
 
 /// Why [`Kernel::render`] and friends refused to render.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -126,6 +132,7 @@ impl Kernel {
             algorithmic: false,
             reference: false,
             unavailable: runs_everywhere,
+            prepare_fn: nothing_to_prepare,
         }
     }
 
@@ -166,6 +173,21 @@ impl Kernel {
     pub const fn unavailable_when(mut self, why: fn() -> Option<&'static str>) -> Kernel {
         self.unavailable = why;
         self
+    }
+
+    /// It makes a choice at first use (a calibration): `prepare` makes it (see [`Kernel::prepare_fn`]).
+    pub const fn prepared_by(mut self, prepare: fn()) -> Kernel {
+        self.prepare_fn = prepare;
+        self
+    }
+
+    /// Make the kernel's one-time choices now, before a clock starts: asking [`Kernel::unavailable`]
+    /// (the C reference calibrates its tuning then) and [`Kernel::prepare_fn`] (the SIMD kernels'
+    /// tuning). Every path that times a render calls this first; `Err` if the kernel cannot run here.
+    pub fn prepare(&self) -> Result<(), RenderError> {
+        self.check_available()?;
+        (self.prepare_fn)();
+        Ok(())
     }
 
     /// `Ok` if the kernel can run here, else [`RenderError::Unavailable`] with the reason.

@@ -33,6 +33,7 @@
 //! `start .. start + out.len()`, so a thread pool can split the image into rows, tiles of rows or
 //! fine-grained chunks without the kernels knowing ([`Kernel::render_span`]).
 
+pub mod interior;
 mod kernel;
 pub mod mirror;
 mod params;
@@ -72,7 +73,7 @@ pub enum EnvError {
     )]
     Isa { value: String },
     #[error(
-        "{THREADS_ENV}={value:?} must be a whole number of threads from 1 to {MAX_THREADS}, or unset/empty for one per core"
+        "{THREADS_ENV}={value:?} must be a whole number of threads from 1 to {MAX_THREADS} (digits only, no sign or spaces), or unset/empty for one per core"
     )]
     Threads { value: String },
 }
@@ -104,14 +105,19 @@ pub fn env_threads() -> Result<Option<usize>, EnvError> {
     parse_threads(env_value(THREADS_ENV).as_deref())
 }
 
-/// [`env_threads`] on a given value (trimmed; `None` or empty: the default pool).
+/// [`env_threads`] on a given value: ASCII digits only, 1 to [`MAX_THREADS`]; `None` or empty: the
+/// default pool. Nothing is trimmed and no sign is taken, because rayon reads the variable itself
+/// with `str::parse`, which trims nothing: `" 3 "` would be accepted here and give rayon's default
+/// pool instead of 3 threads. The ladder's `check_env` applies the same rule.
 pub fn parse_threads(value: Option<&str>) -> Result<Option<usize>, EnvError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(value) => match value.parse::<usize>() {
-            Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(Some(n)),
-            _ => Err(EnvError::Threads { value: value.to_string() }),
-        },
+    let Some(value) = value.filter(|v| !v.is_empty()) else { return Ok(None) };
+    let bad = || EnvError::Threads { value: value.to_string() };
+    if !value.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    match value.parse::<usize>() {
+        Ok(n) if (1..=MAX_THREADS).contains(&n) => Ok(Some(n)),
+        _ => Err(bad()),
     }
 }
 

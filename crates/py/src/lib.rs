@@ -5,12 +5,16 @@
 //! Everything the caller hands in is checked before a kernel runs, and every refusal is a Python
 //! exception naming the argument at fault: a bad array or bad bounds never reach a kernel, so no call
 //! can crash the interpreter or write outside the array. Kernels run with the GIL released
-//! (`Python::detach`), so other Python threads keep running while an image renders.
+//! (`Python::detach`), so other Python threads keep running while an image renders, and a large
+//! render runs in chunks with a look at pending signals between them, so Ctrl-C stops it within a
+//! fraction of a second ([`fill`]).
 
+use mandel_core::mirror::Mirror;
 use mandel_core::{
-    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Precision, Threads, Tolerance, compare, reference,
+    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Precision, RenderFn, Threads, Tolerance, compare, reference,
     total_iterations,
 };
+use mandel_rayon::Split;
 use mandel_registry::{KERNELS, kernel_names, threads_used};
 use numpy::{
     BorrowError, PyArray2, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadwriteArray2, PyUntypedArray,
@@ -21,11 +25,13 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 /// The canonical problem ([`Params::canonical`], its one definition): the defaults of every function below.
-fn default_x() -> (f64, f64) {
-    Params::canonical().x_range()
+fn default_x() -> (Float, Float) {
+    let (min, max) = Params::canonical().x_range();
+    (Float(Ok(min)), Float(Ok(max)))
 }
-fn default_y() -> (f64, f64) {
-    Params::canonical().y_range()
+fn default_y() -> (Float, Float) {
+    let (min, max) = Params::canonical().y_range();
+    (Float(Ok(min)), Float(Ok(max)))
 }
 fn default_size() -> Int {
     Int(Ok(Params::canonical().width() as i64))
@@ -45,10 +51,11 @@ fn lookup(name: &str) -> PyResult<&'static Kernel> {
 }
 
 /// [`lookup`], for a call that renders: a kernel this build cannot run (the C reference built
-/// without a C compiler) is a RuntimeError that says why.
+/// without a C compiler) is a RuntimeError that says why. The kernel's one-time choices (its tuning's
+/// calibration) are made here, before the render (`Kernel::prepare`).
 fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
     let kernel = lookup(name)?;
-    kernel.check_available().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    kernel.prepare().map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     Ok(kernel)
 }
 
@@ -75,9 +82,42 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Int {
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Int> {
         match obj.extract::<i64>() {
             Ok(v) => Ok(Int(Ok(v))),
-            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Int(Err(obj.str()?.to_string()))),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Int(Err(shown(obj)))),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// A float argument. A Python int too large for a float is kept as its text, so that the error can
+/// name the parameter (pyo3's own OverflowError does not); a wrong type is pyo3's TypeError, which
+/// names it.
+struct Float(Result<f64, String>);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Float {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Float> {
+        match obj.extract::<f64>() {
+            Ok(v) => Ok(Float(Ok(v))),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Float(Err(shown(obj)))),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl Float {
+    fn get(self, param: &str) -> PyResult<f64> {
+        self.0.map_err(|text| value_error(format!("{param} is out of the range of a float, got {text}")))
+    }
+}
+
+/// A value for an error message: its `str`, shortened past 40 characters (an int of 400 digits).
+fn shown(obj: Borrowed<'_, '_, PyAny>) -> String {
+    // str() of an int past 4300 digits raises (Python's limit): the error must still name the parameter.
+    let Ok(text) = obj.str().map(|s| s.to_string()) else { return "a number too large to print".into() };
+    match text.chars().count() {
+        n if n > 40 => format!("{}... ({n} characters)", text.chars().take(20).collect::<String>()),
+        _ => text,
     }
 }
 
@@ -94,7 +134,9 @@ fn size(param: &str, value: Int) -> PyResult<usize> {
 }
 
 /// Validate the problem with the one set of rules every rung shares (`Params::new`).
-fn params(width: usize, height: usize, x: (f64, f64), y: (f64, f64), max_iters: Int) -> PyResult<Params> {
+fn params(width: usize, height: usize, x: (Float, Float), y: (Float, Float), max_iters: Int) -> PyResult<Params> {
+    let x = (x.0.get("x_min")?, x.1.get("x_max")?);
+    let y = (y.0.get("y_min")?, y.1.get("y_max")?);
     let max_iters = max_iters.get("max_iters")?;
     // Params takes u64: a negative count must be reported as given, not as 0 or as an overflow.
     let iters = u64::try_from(max_iters)
@@ -248,10 +290,10 @@ fn render(
     py: Python<'_>,
     name: &str,
     out: &Bound<'_, PyAny>,
-    x_min: f64,
-    x_max: f64,
-    y_min: f64,
-    y_max: f64,
+    x_min: Float,
+    x_max: Float,
+    y_min: Float,
+    y_max: Float,
     max_iters: Int,
 ) -> PyResult<()> {
     let kernel = lookup_runnable(name)?;
@@ -259,23 +301,84 @@ fn render(
     let (height, width) = (array.shape()[0], array.shape()[1]);
     let params = params(width, height, (x_min, x_max), (y_min, y_max), max_iters)?;
     check_view(kernel, &params)?;
-    let counts = array.as_slice_mut()?;
-    // The shape was checked against Params above, so render's own length check cannot fail.
-    py.detach(|| kernel.render(&params, counts)).map_err(|e| value_error(e.to_string()))
+    // The shape was checked against Params above: the slice is the whole image.
+    fill(py, &params, array.as_slice_mut()?, &Renderer::of(kernel))
 }
 
-/// Render `params` into a new (height, width) uint32 array with `fill`, the GIL released.
-fn new_counts<'py>(
-    py: Python<'py>,
-    params: &Params,
-    fill: impl FnOnce(&mut [u32]) + Send,
-) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let array = PyArray2::<u32>::zeros(py, [params.height(), params.width()], false);
-    {
-        let mut rw = array.try_readwrite()?;
-        let counts = rw.as_slice_mut()?;
-        py.detach(|| fill(counts));
+/// How [`fill`] renders: a span renderer, the threads it runs on, and the precision of the rows it
+/// mirrors (an algorithmic kernel's, see [`fill`]).
+struct Renderer {
+    render: RenderFn,
+    threads: usize,
+    mirrors: Option<Precision>,
+}
+
+impl Renderer {
+    fn of(kernel: &Kernel) -> Renderer {
+        let mirrors = kernel.algorithmic.then_some(kernel.precision);
+        Renderer { render: kernel.render_fn, threads: threads_used(kernel), mirrors }
     }
+
+    fn reference() -> Renderer {
+        Renderer { render: reference::render_span, threads: 1, mirrors: None }
+    }
+}
+
+/// Capped iterations (pixels x max_iters, the most a render can cost) one thread renders between two
+/// looks at pending signals: about 0.1 s at the slowest kernels' 3 ns an iteration (naive-f64), so
+/// Ctrl-C stops a render within a fraction of a second.
+const CHUNK_WORK: u64 = 1 << 25;
+
+/// Renders of at most this many capped iterations a thread run in one piece: the canonical image's
+/// 184 M (40 M real iterations, well under a second on every kernel), which the Python rungs time,
+/// renders as the benches render it.
+const UNCHUNKED_WORK: u64 = 1 << 28;
+
+/// Render the whole image `params` into `out`, the GIL released. A render of more than
+/// [`UNCHUNKED_WORK`] capped iterations a thread runs in chunks of [`CHUNK_WORK`] a thread (the
+/// threads of a pooled kernel each take one), and between chunks pending signals are handled
+/// (`Python::check_signals`, on the thread holding the GIL): Ctrl-C raises KeyboardInterrupt there.
+/// Chunks change no count: every kernel renders any span of the image alike. An algorithmic kernel's
+/// mirrored rows (`mandel_core::mirror`) are planned here over the whole image, as the kernel plans
+/// them on a whole image, so that chunks, which could pair only their own rows, lose none of them.
+fn fill(py: Python<'_>, params: &Params, out: &mut [u32], r: &Renderer) -> PyResult<()> {
+    let threads = r.threads.max(1);
+    let work = params.pixels() as u64 * u64::from(params.max_iters());
+    if work <= UNCHUNKED_WORK * threads as u64 {
+        py.detach(|| (r.render)(params, 0, out));
+        return Ok(());
+    }
+    let per_thread = usize::try_from(CHUNK_WORK / u64::from(params.max_iters())).unwrap_or(1).max(1);
+    let chunk = per_thread * threads;
+    let plan = match r.mirrors {
+        Some(Precision::F32) => Some(Mirror::plan::<f32>(params, 0, out.len())),
+        Some(Precision::F64) => Some(Mirror::plan::<f64>(params, 0, out.len())),
+        None => None,
+    };
+    let whole = std::iter::once(0..out.len()).collect();
+    let runs = plan.as_ref().map_or(whole, Mirror::runs);
+    for run in runs {
+        for start in run.clone().step_by(chunk) {
+            let piece = &mut out[start..(start + chunk).min(run.end)];
+            py.detach(|| match threads {
+                1 => (r.render)(params, start, piece),
+                // Tasks of `per_thread` pixels: the kernel's own split would leave a chunk smaller than
+                // its smallest task (4096 pixels) to one thread.
+                _ => mandel_rayon::render_split(params, start, piece, r.render, Split::Chunks(per_thread)),
+            });
+            py.check_signals()?;
+        }
+    }
+    if let Some(plan) = plan {
+        plan.copy(out);
+    }
+    Ok(())
+}
+
+/// Render `params` into a new (height, width) uint32 array with [`fill`].
+fn new_counts<'py>(py: Python<'py>, params: &Params, r: &Renderer) -> PyResult<Bound<'py, PyArray2<u32>>> {
+    let array = PyArray2::<u32>::zeros(py, [params.height(), params.width()], false);
+    fill(py, params, array.try_readwrite()?.as_slice_mut()?, r)?;
     Ok(array)
 }
 
@@ -288,17 +391,16 @@ fn render_new<'py>(
     name: &str,
     width: Int,
     height: Int,
-    x_min: f64,
-    x_max: f64,
-    y_min: f64,
-    y_max: f64,
+    x_min: Float,
+    x_max: Float,
+    y_min: Float,
+    y_max: Float,
     max_iters: Int,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let kernel = lookup_runnable(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
     check_view(kernel, &params)?;
-    // new_counts hands in exactly params.pixels() counts, the whole image: no span to check.
-    new_counts(py, &params, |counts| (kernel.render_fn)(&params, 0, counts))
+    new_counts(py, &params, &Renderer::of(kernel))
 }
 
 /// The f64 reference's escape counts (the definition every rung is verified against), in a new
@@ -311,14 +413,14 @@ fn reference_counts<'py>(
     py: Python<'py>,
     width: Int,
     height: Int,
-    x_min: f64,
-    x_max: f64,
-    y_min: f64,
-    y_max: f64,
+    x_min: Float,
+    x_max: Float,
+    y_min: Float,
+    y_max: Float,
     max_iters: Int,
 ) -> PyResult<Bound<'py, PyArray2<u32>>> {
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
-    new_counts(py, &params, |counts| reference::render_span(&params, 0, counts))
+    new_counts(py, &params, &Renderer::reference())
 }
 
 /// Compare two uint32 count arrays of the same shape, pixel by pixel: a dict with pixels,
@@ -360,16 +462,18 @@ fn verify<'py>(
     name: &str,
     width: Int,
     height: Int,
-    x_min: f64,
-    x_max: f64,
-    y_min: f64,
-    y_max: f64,
+    x_min: Float,
+    x_max: Float,
+    y_min: Float,
+    y_max: Float,
     max_iters: Int,
 ) -> PyResult<Bound<'py, PyDict>> {
     let kernel = lookup_runnable(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
     check_view(kernel, &params)?;
-    let (expected, got) = py.detach(|| (reference::render(&params), kernel.render_vec(&params)));
+    let (mut expected, mut got) = (vec![0; params.pixels()], vec![0; params.pixels()]);
+    fill(py, &params, &mut expected, &Renderer::reference())?;
+    fill(py, &params, &mut got, &Renderer::of(kernel))?;
     let c = compare(&expected, &got);
     let allowed = kernel.tolerance.allowed(c.pixels);
     let d = comparison_dict(py, &c)?;

@@ -22,6 +22,15 @@ fn scalar() -> &'static str {
     "scalar"
 }
 
+/// [`Kernel::prepared_by`] of the whole-vector SIMD kernels: their tuning, calibrated at the first
+/// render of a precision (tens of milliseconds), is chosen now, before any clock starts.
+fn resolve_tuning_f32() {
+    mandel_simd::tuning(F32);
+}
+fn resolve_tuning_f64() {
+    mandel_simd::tuning(F64);
+}
+
 /// Every kernel, in ladder order (slowest rung first). Benches, tests, the CLI and the Python
 /// extension all iterate this list. Each entry states what differs from [`Kernel::new`]'s defaults:
 /// `fused` (multiply-adds fused: FMA's tolerance), `vector_lanes` (SIMD: lane-iterations counted by an
@@ -93,6 +102,7 @@ pub static KERNELS: &[Kernel] = &[
         mandel_simd::render_f32,
     )
     .fused()
+    .prepared_by(resolve_tuning_f32)
     .vector_lanes(|p, start, out| mandel_simd::render_counting(F32, WholeVector, p, start, out)),
     Kernel::new(
         "simd-f64",
@@ -104,6 +114,7 @@ pub static KERNELS: &[Kernel] = &[
         mandel_simd::render_f64,
     )
     .fused()
+    .prepared_by(resolve_tuning_f64)
     .vector_lanes(|p, start, out| mandel_simd::render_counting(F64, WholeVector, p, start, out)),
     Kernel::new(
         "simd-f32-refill",
@@ -157,6 +168,7 @@ pub static KERNELS: &[Kernel] = &[
         |p, start, out| mandel_rayon::render(p, start, out, mandel_simd::render_f32),
     )
     .fused()
+    .prepared_by(resolve_tuning_f32)
     .vector_lanes(|p, start, out| {
         mandel_rayon::render_counting(p, start, out, |p, s, o| mandel_simd::render_counting(F32, WholeVector, p, s, o))
     }),
@@ -170,6 +182,7 @@ pub static KERNELS: &[Kernel] = &[
         |p, start, out| mandel_rayon::render(p, start, out, mandel_simd::render_f64),
     )
     .fused()
+    .prepared_by(resolve_tuning_f64)
     .vector_lanes(|p, start, out| {
         mandel_rayon::render_counting(p, start, out, |p, s, o| mandel_simd::render_counting(F64, WholeVector, p, s, o))
     }),
@@ -257,11 +270,14 @@ pub static KERNELS: &[Kernel] = &[
 ];
 
 /// Every environment variable the kernels read, checked like a flag: `MANDEL_ISA`,
-/// `RAYON_NUM_THREADS` (`mandel_core::check_env`) and `MANDEL_TUNING` (`mandel_simd::forced_tuning`).
-/// The CLI, the benches and the Python extension call this before any kernel runs.
+/// `RAYON_NUM_THREADS` (`mandel_core::check_env`), `MANDEL_TUNING` (`mandel_simd::forced_tuning`) and
+/// `MANDEL_C_TUNING` (`mandel_c_reference::check_tuning_env`). The CLI, the benches and the Python
+/// extension call this before any kernel runs (and `scripts/ladder` relies on `mandel describe`
+/// failing for a bad value).
 pub fn check_env() -> Result<(), String> {
     mandel_core::check_env().map_err(|e| e.to_string())?;
     mandel_simd::check_tuning_env(mandel_simd::selected_isa())?;
+    mandel_c_reference::check_tuning_env()?;
     Ok(())
 }
 

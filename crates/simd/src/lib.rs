@@ -121,7 +121,7 @@ pub use dispatch::{Isa, TUNINGS, Tuning, available_isas, selected_isa};
 pub use peak::{LaneReport, Peak, efficiency, fma_chains, measure_peak, step_only};
 pub use tune::{
     Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, check_tuning_env, chosen, forced_tuning,
-    parse_tuning, tuning,
+    is_chosen, parse_tuning, tuning,
 };
 
 use mandel_core::{ParamError, Params, Precision, total_iterations};

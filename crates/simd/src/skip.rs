@@ -3,25 +3,23 @@
 
 use crate::lanes::{Lanes, Orbit};
 use fearless_simd::{Select, Simd, SimdBase};
+use mandel_core::interior::{CUSP_RADIUS, MARGIN};
 
 /// `re` given to a lane that is finished without iterating: `|z|^2 = 9 > 4`, so it escapes at its next
 /// step without counting, keeping the count it was given (`max_iters`).
 pub(crate) const ESCAPED_RE: f64 = 3.0;
 
-/// Test margin: `mandel_algorithmic::in_cardioid_or_bulb` evaluated in the kernel's precision, shrunk
-/// by this much so rounding can only leave a point out, never let one in. For `|c| <= 2` every term is
-/// below 100 and f32 rounds each of the few operations by at most 2^-24 relative: under 3e-5 in all.
-const MARGIN: f64 = 1e-3;
-
-/// Lanes whose point `c = x + iy` is certainly in the main cardioid or the period-2 bulb (and outside
-/// the disk of radius 0.01 round the cusp, as in `mandel_algorithmic`): such points never escape.
+/// Lanes whose point `c = x + iy` is certainly in the main cardioid or the period-2 bulb: the test of
+/// `mandel_core::interior::in_cardioid_or_bulb` (the scalar algorithmic rung's), with its margin and
+/// cusp disk, evaluated in the kernel's precision (the margin covers that rounding too). Such points
+/// never escape, in brute force's arithmetic either.
 #[inline(always)]
 pub(crate) fn in_cardioid_or_bulb<S: Simd, T: Lanes>(simd: S, x: T::F<S>, y: T::F<S>) -> T::M<S> {
     let c = |v: f64| T::F::<S>::splat(simd, T::from_f64(v));
     let y2 = y * y;
     let xq = x - c(0.25);
     let q = xq * xq + y2;
-    let cardioid = (q * (q + xq) + c(MARGIN)).simd_le(c(0.25) * y2) & q.simd_gt(c(1e-4 + MARGIN));
+    let cardioid = (q * (q + xq) + c(MARGIN)).simd_le(c(0.25) * y2) & q.simd_gt(c(CUSP_RADIUS * CUSP_RADIUS + MARGIN));
     let xb = x + c(1.0);
     let bulb = (xb * xb + y2 + c(MARGIN)).simd_le(c(0.0625));
     (cardioid | bulb) & (x * x + y2).simd_le(c(4.0))

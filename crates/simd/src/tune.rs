@@ -150,13 +150,7 @@ pub fn calibration_params() -> Params {
 /// names one, else calibrated at first use (an invalid `MANDEL_TUNING` is reported by the CLI and the
 /// benches before any render, see [`forced_tuning`]; here it falls back to calibration). Once per process.
 pub fn chosen(precision: Precision) -> &'static Calibration {
-    static F32: OnceLock<Calibration> = OnceLock::new();
-    static F64: OnceLock<Calibration> = OnceLock::new();
-    let cell = match precision {
-        Precision::F32 => &F32,
-        Precision::F64 => &F64,
-    };
-    cell.get_or_init(|| {
+    chosen_cell(precision).get_or_init(|| {
         let isa = selected_isa();
         match forced_tuning(isa, precision) {
             Ok(Some((tuning, source))) => {
@@ -165,6 +159,22 @@ pub fn chosen(precision: Precision) -> &'static Calibration {
             _ => calibrate(isa, precision, &calibration_params(), 5),
         }
     })
+}
+
+/// Where [`chosen`] keeps each precision's choice.
+fn chosen_cell(precision: Precision) -> &'static OnceLock<Calibration> {
+    static F32: OnceLock<Calibration> = OnceLock::new();
+    static F64: OnceLock<Calibration> = OnceLock::new();
+    match precision {
+        Precision::F32 => &F32,
+        Precision::F64 => &F64,
+    }
+}
+
+/// Whether this process has made [`chosen`]'s choice for `precision` yet: how the tests check that
+/// the timing paths make it before their clocks start (`mandel_core::Kernel::prepare`).
+pub fn is_chosen(precision: Precision) -> bool {
+    chosen_cell(precision).get().is_some()
 }
 
 /// [`chosen`]'s tuning.
