@@ -59,8 +59,8 @@ def markdown(groups):
     lines = ["## Like for like", "",
              "The same work on each line of a table, so that tools are compared doing the same thing: "
              "time over the fastest of its group (1.25x: a quarter slower). Mojo rows are called from "
-             "Python (the array allocated in NumPy, like the pyo3-* rows); the Rust and C rows are "
-             "Criterion's. f32 and f64 share the SIMD groups: read the precision.", ""]
+             "Python (the array allocated in NumPy, like the pyo3-* rows), the Rust and C rows "
+             "natively by the bench. f32 and f64 share the SIMD groups: read the precision.", ""]
     for g in groups:
         if not g["rows"]:
             continue
