@@ -159,6 +159,13 @@ BAD_CALLS = [
     (lambda: m.render(KERNELS[0], OUT, max_iters=10**40), ValueError, ["max_iters", "out of range"]),
     (lambda: m.render(KERNELS[0], OUT, max_iters=2.5), TypeError, ["max_iters"]),
     (lambda: m.render(KERNELS[0], OUT, x_min="left"), TypeError, ["x_min"]),
+    # Issue 20, 12: an int too large for a float raised an OverflowError that named no parameter.
+    (lambda: m.render(KERNELS[0], OUT, x_min=-10**400), ValueError, ["x_min", "out of the range of a float"]),
+    (lambda: m.render_new(KERNELS[0], 4, 4, y_max=10**400), ValueError, ["y_max", "range", "401 characters"]),
+    (lambda: m.reference(4, 4, x_max=10**5000), ValueError, ["x_max", "out of the range of a float"]),
+    (lambda: m.verify(KERNELS[0], 4, 4, y_min=-10**309), ValueError, ["y_min", "out of the range"]),
+    (lambda: m.render(KERNELS[0], OUT, x_min=0.5, x_max=-0.5), ValueError, ["x_min", "x_max", "less than"]),
+    (lambda: m.render_new(KERNELS[0], 4, 4, y_min=1, y_max=-1), ValueError, ["y_min", "y_max"]),
     (lambda: m.compare(OUT, np.zeros((5, 4), np.uint32)), ValueError, ["same shape"]),
     (lambda: m.compare(OUT, OUT.astype(np.int64)), TypeError, ["candidate", "uint32"]),
     (lambda: m.allowed("no-such-kernel", 10), ValueError, ["unknown kernel"]),
@@ -267,3 +274,46 @@ def test_pool_kernels_report_the_pool_rayon_starts(tmp_path):
     env = {**os.environ, "RAYON_NUM_THREADS": "3"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[3]"
+
+
+# --- issue 20, 7: Ctrl-C stops a render; chunked renders change no count ---
+
+@pytest.mark.parametrize("call", [
+    'm.render_new("naive-f64", 1000, 1000, -0.3, 0.1, -0.2, 0.2, 8000)',  # the issue's call: 23 s to stop
+    'm.render("rayon-fma-f64", np.empty((1000, 1000), np.uint32), -0.3, 0.1, -0.2, 0.2, 1000000)',
+    'm.verify("simd-algorithmic-f32", 1000, 1000, -0.3, 0.1, -0.2, 0.2, 1000000)',
+    'm.reference(1000, 1000, -0.3, 0.1, -0.2, 0.2, 1000000)',
+])
+def test_ctrl_c_stops_a_long_render_within_a_second(call):
+    """SIGINT one second into a render of minutes raises KeyboardInterrupt within about a second (the
+    render looks at pending signals between chunks of about 0.1 s)."""
+    import signal
+    import subprocess
+    import sys
+
+    code = f"import mandel_ladder as m, numpy as np\nprint('started', flush=True)\n{call}\nprint('finished')"
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline() == "started\n"
+        time.sleep(1.0)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+        waited = time.monotonic() - sent
+    finally:
+        proc.kill()
+    assert "KeyboardInterrupt" in err and "finished" not in out, err
+    assert waited < 3.0, f"KeyboardInterrupt {waited:.1f} s after SIGINT"
+
+
+@pytest.mark.parametrize("name", ["naive-f64", "fma-f32", "algorithmic-f32", "rayon-algorithmic-f32",
+                                  "simd-algorithmic-f32", "rayon-simd-f32"])
+def test_a_chunked_render_equals_the_whole_one(name):
+    """A render too large for one piece (480x480 at 5000 iterations: 1.15 G capped iterations) runs in
+    chunks, the algorithmic kernels' mirrored rows copied over the whole image. A brute-force count
+    capped lower is the same orbit stopped earlier, and the algorithmic kernels equal brute force, so
+    capping the chunked render's counts at 200 must give the unchunked render at 200 exactly."""
+    high = m.render_new(name, 480, 480, max_iters=5000)
+    low = m.render_new(name, 480, 480, max_iters=200)
+    assert high.max() == 5000
+    np.testing.assert_array_equal(np.minimum(high, 200), low)
