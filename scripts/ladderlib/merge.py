@@ -49,6 +49,8 @@ def _python_rung_table():
 # missing, and what each computes: read from run.py's own table, never restated.
 PYTHON_RUNGS = {r["name"]: r["label"] for r in _python_rung_table()}
 PYTHON_COMPUTES = {r["name"]: r.get("computes", "counts") for r in _python_rung_table()}
+# The language and precision a missing row is labelled with (Cython, Pythran, PyPy, Mojo rungs say theirs).
+PYTHON_LABELS = {r["name"]: (r.get("language", "Python"), r.get("precision", "f64")) for r in _python_rung_table()}
 
 BITMAP_MARK = "(bitmap only: computes a different result)"
 
@@ -337,7 +339,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     seen = {r["name"] for r in rows}
     for name, label in PYTHON_RUNGS.items():
         if name not in seen:
-            row = _row(name, _method(label, name), "Python", precision="f64",
+            row = _row(name, _method(label, name), PYTHON_LABELS[name][0], precision=PYTHON_LABELS[name][1],
                        computes=PYTHON_COMPUTES[name])
             rows.append(_settle(row, py_reason or "not in the baselines file"))
     for info in listed:

@@ -54,3 +54,14 @@ def test_the_summary_has_the_groups_and_the_markdown_section(tmp_path):
     (tmp_path / "out").mkdir()
     writers.write_all(s, tmp_path / "out")
     assert '"groups"' in (tmp_path / "out" / "summary.json").read_text()
+
+
+def test_a_rung_the_baselines_lack_keeps_its_language_and_precision(tmp_path):
+    s = merge(fx.MACHINE, "intel-xeon-platinum-8488c-2c", fx.SETTINGS, registry=fx.REGISTRY,
+              verify={k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY},
+              criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")), baselines=fx.baselines())
+    rows = {r["name"]: r for r in s["rows"]}
+    assert rows["mojo-simd-f32"]["status"] == "missing"
+    assert (rows["mojo-simd-f32"]["language"], rows["mojo-simd-f32"]["precision"]) == ("Mojo", "f32")
+    assert (rows["pythran"]["language"], rows["pythran"]["precision"]) == ("Pythran", "f64")
+    assert rows["numpy-vectorize"]["language"] == "Python"
