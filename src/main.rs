@@ -1,5 +1,7 @@
 //! `mandel`: render one kernel, verify kernels against the reference, list the registry.
 
+mod bench;
+
 use clap::{Args, Parser, Subcommand};
 use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
 use mandel_registry::{KERNELS, KernelInfo, Verification, kernel, kernel_names, threads_used, verification};
@@ -66,14 +68,19 @@ enum Command {
     /// speed, and efficiency against the measured step ceiling and FMA peak of their ISA path
     /// (MANDEL_ISA forces another).
     Lanes(LanesArgs),
+    /// One round of the ladder's measurement: every kernel (or those named) verified against the f64
+    /// reference at the canonical size, then timed for a short while; `scripts/ladder` runs one process
+    /// per round and merges them (median of the round medians).
+    Bench(bench::BenchArgs),
     /// The SIMD kernel's tuning (vectors in flight, steps between checks) on this CPU: every
     /// instantiated tuning timed on the canonical image, and the one the kernels use.
     Tune {
         /// ISA path to calibrate (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
         #[arg(long)]
         isa: Option<String>,
-        /// Timed renders per tuning (round-robin; the best counts).
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+        /// Timed renders per tuning (round-robin; the median counts, and a tuning replaces the path's
+        /// default only when more than 3% faster).
+        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=100))]
         rounds: u32,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -226,10 +233,11 @@ struct TuneRow {
     source: &'static str,
     /// The tuning this process's kernels use (chosen on the calibration image at first use).
     chosen: String,
-    /// The fastest on this command's workload.
+    /// The choice on this command's workload: the fastest by median, unless the path's default is
+    /// within the tie band (`mandel_core::choose`). What `scripts/ladder` pins.
     fastest: String,
     workload: String,
-    /// Every tuning's best time on the workload, seconds.
+    /// Every tuning's median time on the workload, seconds.
     times: Vec<(String, f64)>,
 }
 
@@ -281,6 +289,7 @@ fn main() -> ExitCode {
         | Command::Describe { .. }
         | Command::Peak { .. }
         | Command::Lanes(_)
+        | Command::Bench(_)
         | Command::Tune { .. } => None,
     };
     let result = match threads {
@@ -364,6 +373,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Peak { isa, json } => peak(isa.as_deref(), json),
         Command::Tune { isa, rounds, json } => tune_command(isa.as_deref(), rounds, json),
         Command::Lanes(args) => lanes(args),
+        Command::Bench(args) => bench::bench(args),
     }
 }
 
@@ -723,8 +733,8 @@ fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>,
     Ok(rows)
 }
 
-/// The C reference's tunings on its selected path, timed like the SIMD kernels' (round-robin, best of
-/// `rounds`), so that the ladder can pin both to their fastest on the same workload.
+/// The C reference's tunings on its selected path, timed like the SIMD kernels' (round-robin, median
+/// of `rounds`, the same choice rule), so that the ladder can pin both on the same workload.
 fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
     let (Some(isa), Some(selection)) = (mandel_c_reference::selected_isa(), mandel_c_reference::selection_made())
     else {
@@ -735,7 +745,7 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
     if times.is_empty() {
         return Ok(None);
     }
-    let fastest = times.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|&(t, _)| t);
+    let fastest = isa.tunings().first().map(|&default| mandel_core::choose::choose(&times, default));
     Ok(Some(TuneRow {
         kernel: "c-reference",
         isa: mandel_c_reference::isa(),

@@ -337,37 +337,39 @@ fn call_c(_: Isa, _: Tuning, _: &Params, _: usize, _: &mut [u32]) -> Result<(), 
     Err(Error::NotBuilt)
 }
 
-/// Time every tuning of `isa` on a small fixed view and return the fastest by minimum time (`None`
-/// for the scalar path, which has no tuning). Each round times every tuning once, in turn, so a
-/// burst of load on a shared machine hits all of them; the minimum of the rounds is kept.
+/// Time every tuning of `isa` on a small fixed view and choose by median with the tie band of
+/// [`mandel_core::choose`], which keeps the path's first listed tuning, its default (`None` for the
+/// scalar path, which has no tuning). Each round times every tuning once, in turn, so a burst of load
+/// on a shared machine hits all of them.
 pub fn calibrate(isa: Isa) -> Result<Option<Tuning>, Error> {
-    const ROUNDS: usize = 3;
+    const ROUNDS: usize = 5;
     // A tile where every pixel runs all 200 steps (inside the main cardioid): the step loop alone.
     let busy = Params::new(128, 32, (-0.3, -0.2), (-0.1, 0.1), 200)?;
     // 32 rows through the middle of the canonical image: escapes of every length, refills, the edge.
     let canonical = Params::canonical();
     let band = (464 * canonical.width(), 32 * canonical.width());
     let times = time_tunings(isa, &[(&busy, 0, busy.pixels()), (&canonical, band.0, band.1)], ROUNDS)?;
-    Ok(times.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|&(t, _)| t))
+    Ok(isa.tunings().first().map(|&default| mandel_core::choose::choose(&times, default)))
 }
 
 /// Every tuning of `isa`, timed on `spans` (params, start, length) `rounds` times, round-robin (so a
-/// burst of load on a shared machine hits all of them); per tuning, the best round's seconds. Empty
+/// burst of load on a shared machine hits all of them); per tuning, the median round's seconds. Empty
 /// for the scalar path, which has no tuning. [`calibrate`] and `mandel tune` both time through this.
 pub fn time_tunings(isa: Isa, spans: &[(&Params, usize, usize)], rounds: usize) -> Result<Vec<(Tuning, f64)>, Error> {
     let tunings = isa.tunings();
     let mut out = vec![0u32; spans.iter().map(|s| s.2).max().unwrap_or(0)];
-    let mut best = vec![f64::INFINITY; tunings.len()];
+    let mut all = vec![Vec::with_capacity(rounds.max(1)); tunings.len()];
     for _ in 0..rounds.max(1) {
-        for (time, &tuning) in best.iter_mut().zip(tunings) {
+        for (times, &tuning) in all.iter_mut().zip(tunings) {
             let started = Instant::now();
             for &(params, start, len) in spans {
                 render_f32_with(isa, tuning, params, start, &mut out[..len])?;
             }
-            *time = time.min(started.elapsed().as_secs_f64());
+            times.push(started.elapsed().as_secs_f64());
         }
     }
-    Ok(tunings.iter().copied().zip(best).collect())
+    let median = |t: &Vec<f64>| mandel_core::choose::median(t).unwrap_or(f64::INFINITY);
+    Ok(tunings.iter().copied().zip(all.iter().map(median)).collect())
 }
 
 /// How [`render_f32`] runs in this process: the path, the tuning and where the tuning came from.

@@ -33,6 +33,7 @@
 //! `start .. start + out.len()`, so a thread pool can split the image into rows, tiles of rows or
 //! fine-grained chunks without the kernels knowing ([`Kernel::render_span`]).
 
+pub mod choose;
 pub mod interior;
 mod kernel;
 pub mod mirror;

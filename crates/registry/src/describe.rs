@@ -2,6 +2,7 @@
 //! in one document, so that none of them is restated in Python.
 
 use crate::bench::{BENCH_FULL, BENCH_QUICK, BenchSettings};
+use crate::rounds::{ROUNDS_FULL, ROUNDS_QUICK, RoundSettings};
 use crate::{KERNELS, pool_threads, threads_used};
 use mandel_core::{Kernel, Params, Precision, Threads};
 use serde::Serialize;
@@ -81,6 +82,13 @@ pub struct BenchModes {
     pub quick: BenchSettings,
 }
 
+/// The ladder's rounds in both modes (`scripts/ladder --quick` picks the quick one).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RoundModes {
+    pub full: RoundSettings,
+    pub quick: RoundSettings,
+}
+
 /// What `mandel describe --json` prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Description {
@@ -91,6 +99,8 @@ pub struct Description {
     pub pool_threads: usize,
     /// The Criterion settings of the `ladder` bench group.
     pub bench: BenchModes,
+    /// The rounds `scripts/ladder` measures in (`mandel bench`).
+    pub rounds: RoundModes,
     /// Every registered kernel, in ladder order.
     pub kernels: Vec<KernelInfo>,
 }
@@ -102,6 +112,7 @@ pub fn describe() -> Description {
         canonical: Problem::of(&Params::canonical()),
         pool_threads: pool_threads(),
         bench: BenchModes { full: BENCH_FULL, quick: BENCH_QUICK },
+        rounds: RoundModes { full: ROUNDS_FULL, quick: ROUNDS_QUICK },
         kernels: KERNELS.iter().map(KernelInfo::of).collect(),
     }
 }

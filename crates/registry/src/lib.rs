@@ -9,9 +9,11 @@
 
 mod bench;
 mod describe;
+mod rounds;
 
 pub use bench::{BENCH_FULL, BENCH_QUICK, BenchSettings, Record, Records, Verification, bench_quick, verification};
 pub use describe::{Description, KernelInfo, Problem, describe};
+pub use rounds::{Activity, KernelRound, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, median, run_round};
 
 use mandel_core::Precision::{F32, F64};
 use mandel_core::Threads::{One, Pool};

@@ -102,7 +102,7 @@ pub struct Calibration {
     pub precision: Precision,
     pub tuning: Tuning,
     pub source: TuningSource,
-    /// Every tuning timed (best time of the renders, seconds), in [`TUNINGS`] order; empty unless calibrated.
+    /// Every tuning timed (median of the renders, seconds), in [`TUNINGS`] order; empty unless calibrated.
     pub times: Vec<(Tuning, f64)>,
     /// What was calibrated on: `240x240/200 canonical view`.
     pub workload: String,
@@ -114,8 +114,8 @@ fn tunable(isa: Isa) -> bool {
 }
 
 /// Time every instantiated tuning of `isa` (resolved) in `precision` on `params`, `rounds` renders
-/// each, round-robin (so a slow moment of a shared machine hits every candidate alike); the fastest
-/// by best time wins.
+/// each, round-robin (so a slow moment of a shared machine hits every candidate alike), and choose by
+/// median with a tie band that keeps the path's default ([`mandel_core::choose`]).
 pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize) -> Calibration {
     let isa = isa.resolve();
     let workload = format!("{}x{}/{}", params.width(), params.height(), params.max_iters());
@@ -124,7 +124,7 @@ pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize)
         return Calibration { isa, precision, tuning, source: TuningSource::Default, times: vec![], workload };
     }
     let mut out = vec![0u32; params.pixels()];
-    let mut best = vec![f64::INFINITY; TUNINGS.len()];
+    let mut all = vec![Vec::with_capacity(rounds.max(1)); TUNINGS.len()];
     for _ in 0..rounds.max(1) {
         for (i, &tuning) in TUNINGS.iter().enumerate() {
             let t = Instant::now();
@@ -132,11 +132,12 @@ pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize)
                 Precision::F32 => dispatch::render::<f32>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
                 Precision::F64 => dispatch::render::<f64>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
             };
-            best[i] = best[i].min(t.elapsed().as_secs_f64());
+            all[i].push(t.elapsed().as_secs_f64());
         }
     }
-    let times: Vec<(Tuning, f64)> = TUNINGS.iter().copied().zip(best).collect();
-    let tuning = times.iter().min_by(|a, b| a.1.total_cmp(&b.1)).map(|&(t, _)| t).expect("TUNINGS is not empty");
+    let times: Vec<(Tuning, f64)> =
+        TUNINGS.iter().zip(&all).map(|(&t, s)| (t, mandel_core::choose::median(s).unwrap_or(f64::INFINITY))).collect();
+    let tuning = mandel_core::choose::choose(&times, Tuning::default_for(isa));
     Calibration { isa, precision, tuning, source: TuningSource::Calibrated, times, workload }
 }
 

@@ -1,0 +1,110 @@
+//! `mandel bench`: one round of the ladder's measurement (see `mandel_registry::run_round`): every
+//! kernel verified against the f64 reference at the canonical size, then timed briefly. `scripts/ladder`
+//! runs it once per round, in a fresh process each time, and merges the rounds.
+
+use clap::Args;
+use mandel_core::{Kernel, Params, Precision, reference};
+use mandel_registry::{KERNELS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, kernel, kernel_names};
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Args)]
+pub struct BenchArgs {
+    /// This round's index: the kernels run in ladder order rotated left by it, so that no kernel
+    /// always follows the same one.
+    #[arg(long, default_value_t = 0)]
+    round: usize,
+    /// Kernels to measure (repeatable); all when omitted.
+    #[arg(long, short)]
+    kernel: Vec<String>,
+    /// The quick settings (shorter time per kernel), as `scripts/ladder --quick` uses.
+    #[arg(long)]
+    quick: bool,
+    /// Seconds of timed renders per kernel (default: the full or quick settings').
+    #[arg(long)]
+    kernel_s: Option<f64>,
+    /// Print the round as JSON (`mandel-round/1`) instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn bench(args: BenchArgs) -> Result<ExitCode, String> {
+    let mut settings: RoundSettings = if args.quick { ROUNDS_QUICK } else { ROUNDS_FULL };
+    if let Some(s) = args.kernel_s {
+        if !(s.is_finite() && (0.0..=60.0).contains(&s)) {
+            return Err(format!("--kernel-s {s}: must be a number of seconds from 0 to 60"));
+        }
+        settings.kernel_s = s;
+    }
+    let kernels: Vec<&'static Kernel> = if args.kernel.is_empty() {
+        KERNELS.iter().collect()
+    } else {
+        let mut picked = Vec::new();
+        for name in &args.kernel {
+            let k = kernel(name).ok_or_else(|| format!("unknown kernel {name:?}; known: {}", kernel_names()))?;
+            if !picked.iter().any(|p: &&Kernel| p.name == k.name) {
+                picked.push(k);
+            }
+        }
+        picked
+    };
+    let params = Params::canonical();
+    let expected = reference::render(&params);
+    let total = kernels.len();
+    let mut done = 0;
+    let kernels_done = mandel_registry::run_round(&kernels, &params, &expected, &settings, args.round, |k| {
+        done += 1;
+        let what = match (&k.verification, mandel_registry::median(&k.times_s)) {
+            (_, Some(m)) => format!("{:.3} ms median of {} renders", m * 1e3, k.times_s.len()),
+            (Some(v), None) => {
+                format!("NOT TIMED: {} of {} pixels differ (allowed {})", v.differing, v.pixels, v.allowed)
+            }
+            (None, None) => format!("NOT TIMED: unavailable: {}", k.kernel.unavailable.unwrap_or("?")),
+        };
+        eprintln!("round {} [{done}/{total}] {} [{}]: {what}", args.round, k.kernel.name, k.kernel.isa);
+    })
+    .map_err(|e| e.to_string())?;
+    let round = Round {
+        schema: "mandel-round/1",
+        round: args.round,
+        settings,
+        params: mandel_registry::Problem::of(&params),
+        pool_threads: mandel_registry::pool_threads(),
+        tunings: tunings(),
+        kernels: kernels_done,
+    };
+    let text = if args.json {
+        serde_json::to_string_pretty(&round).map_err(|e| e.to_string())?
+    } else {
+        round
+            .kernels
+            .iter()
+            .map(|k| match mandel_registry::median(&k.times_s) {
+                Some(m) => format!("{:<28} {:<8} {:>10.3} ms", k.kernel.name, k.kernel.isa, m * 1e3),
+                None => format!("{:<28} {:<8} {:>13}", k.kernel.name, k.kernel.isa, "not timed"),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let mut stdout = std::io::stdout().lock();
+    match writeln!(stdout, "{text}").and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(format!("cannot write: {e}")),
+        _ => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The tuning each tuned family used in this process, resolved already (the kernels ran): the SIMD
+/// kernels per precision and the C reference.
+fn tunings() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in [Precision::F32, Precision::F64] {
+        let c = mandel_simd::chosen(p);
+        out.push((format!("simd-{}", p.as_str()), format!("{} ({})", c.tuning, c.source.as_str())));
+    }
+    if let Some(s) = mandel_c_reference::selection_made() {
+        let t = s.tuning.map_or_else(|| "one pixel at a time".to_string(), |t| t.to_string());
+        out.push(("c-reference".into(), format!("{t} ({})", if s.forced { "forced" } else { "calibrated" })));
+    }
+    out
+}
