@@ -47,9 +47,10 @@ def parse_args(argv):
     p.add_argument("--mode", choices=["auto", "runs", "machines"], default="auto",
                    help="runs: verdicts for two runs of one machine; machines: the side-by-side table; auto "
                    "(default): runs for --baseline or two results with the same machine id, else machines")
-    p.add_argument("--noise-floor", type=percent, default=verdict.DEFAULT_NOISE_FLOOR, metavar="PCT",
-                   help=f"runs: a change must exceed this to be faster/slower (default "
-                   f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%%)")
+    p.add_argument("--noise-floor", type=percent, metavar="PCT",
+                   help=f"runs: a change must exceed this to be faster/slower (default: "
+                   f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}%% for rows measured in rounds, with a rank test on their "
+                   f"round medians; {verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for older rows, with their intervals)")
     p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is slower by more "
                    "than PCT percent (or fails verification in B)")
     p.add_argument("--fail-on-missing", action="store_true", help="runs: also exit 1 if a rung is missing on a side")
@@ -144,10 +145,12 @@ def main(argv=None):
     if mode == "runs":
         a, b = summaries
         names = names or [str(a["source"]), str(b["source"])]
-        entries = verdict.verdicts(a, b, args.noise_floor)
-        print(compare.runs_text(a, b, entries, args.noise_floor, names))
+        rounds_floor = verdict.ROUNDS_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
+        floor = verdict.DEFAULT_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
+        entries = verdict.verdicts(a, b, floor, rounds_floor)
+        print(compare.runs_text(a, b, entries, floor, names, rounds_floor))
         if args.md:
-            write_output("--md", args.md, compare.runs_markdown(a, b, entries, args.noise_floor, names))
+            write_output("--md", args.md, compare.runs_markdown(a, b, entries, floor, names, rounds_floor))
         bad = verdict.failures(entries, args.fail_above, args.fail_on_missing)
         if bad:
             print("\nFAIL: " + "; ".join(bad))

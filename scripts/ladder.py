@@ -1,9 +1,10 @@
 """The Mandelbrot speedup ladder on this machine, in one command (run it as `scripts/ladder`).
 
-Describes the machine, builds, reads the registry's facts (`mandel describe --json`), runs `cargo bench
---bench ladder` (every Rust kernel verified once, then timed by Criterion; the bench writes one record
-per kernel), runs the Python baselines, then merges the bench records, Criterion's estimates of the
-benchmarks they name, `mandel peak --json` and the baselines JSON into results/<machine-id>/:
+Describes the machine, builds, reads the registry's facts (`mandel describe --json`), chooses the SIMD
+tuning once per machine (`mandel tune`, kept in results/<machine-id>/tuning.json), times the Rust kernels
+in rounds (`mandel bench --round N`, one process per round, every kernel verified in each before it is
+timed, the order rotated each round), runs the Python baselines, then merges the rounds, `mandel peak
+--json` and the baselines JSON into results/<machine-id>/:
 summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, and raw/ with every input it
 merged. Nothing is re-timed, re-verified or parsed out of source, help text or file dates here.
 
@@ -22,12 +23,13 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ladderlib import CANONICAL, atomic, baseline, chart, env, machine, readers, sweeps, writers  # noqa: E402
+from ladderlib import CANONICAL, ROUNDS_SCHEMA, atomic, rounds, baseline, chart, env, machine, readers, sweeps, writers  # noqa: E402
 from ladderlib.merge import foreign, merge  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 
@@ -306,12 +308,12 @@ def python_baselines(args, raw, desc=None, script=RUN_PY):
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/ladder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="a first look in about a minute: short Criterion "
-                   "measurements (MANDEL_BENCH_QUICK=1) and run.py --quick")
+    p.add_argument("--quick", action="store_true", help="a first look in about a minute: fewer, shorter rounds "
+                   "(`mandel describe`'s quick settings) and run.py --quick")
     p.add_argument("--skip-python", action="store_true", help="do not run the Python baselines "
                    "(an earlier run's raw/baselines.json is reused if there is one)")
-    p.add_argument("--skip-bench", action="store_true", help="do not run Criterion: re-merge the raw results "
-                   "already in the output folder (or target/criterion when there are none)")
+    p.add_argument("--skip-bench", action="store_true", help="do not time anything: re-merge the raw results "
+                   "already in the output folder (raw/rounds.json, or an older set's Criterion results)")
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
     p.add_argument("--allow-foreign-baselines", action="store_true", help="merge Python baselines measured on "
                    "another machine (CPU, cores, machine id) or problem; without it they are refused")
@@ -328,6 +330,10 @@ def parse_args(argv):
                    "for a machine without a Rust toolchain: DIR/mandel (the CLI) and DIR/ladder-bench (the Criterion "
                    "bench binary, `cargo bench --bench ladder --no-run` prints its path); both dispatch at run time, "
                    "so one x86-64 build runs on any x86-64 CPU")
+    p.add_argument("--retune", action="store_true", help="choose the SIMD kernels' and the C reference's "
+                   "tuning again (`mandel tune`) instead of reusing the one kept in <results>/tuning.json")
+    p.add_argument("--rounds", type=int, metavar="N", help="rounds of the Rust kernels' timing (default: "
+                   "`mandel describe`'s, 15, or 5 with --quick; 3 to 99)")
     p.add_argument("--save-baseline", metavar="NAME", help="keep this run (summary files and raw/) as baseline "
                    "NAME under <results>/baselines/NAME/, for `scripts/compare --baseline NAME`; with --skip-bench, "
                    "the results already there")
@@ -344,11 +350,13 @@ def parse_args(argv):
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         p.error(f"--out-dir {args.out_dir}: exists and is not a folder")
     if args.prebuilt is not None:
-        missing = [n for n in ("mandel", "ladder-bench") if not os.access(args.prebuilt / n, os.X_OK)]
+        missing = [n for n in ("mandel",) if not os.access(args.prebuilt / n, os.X_OK)]
         if missing:
             p.error(f"--prebuilt {args.prebuilt}: no executable {', '.join(missing)} there")
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
+    if args.rounds is not None and not 3 <= args.rounds <= 99:
+        p.error(f"--rounds {args.rounds}: from 3 to 99 (a median of fewer rounds does not pass over contention)")
     return args
 
 
@@ -412,33 +420,57 @@ def run_sweeps(args, summary, registry, out, mid):
     return ok
 
 
-def pin_tuning(args, raw, run):
+def pin_tuning(args, out, raw, run, registry):
     """The SIMD kernels and the C reference pick their tuning (vectors in flight, steps between checks) at
-    first use in each process; so that every process of the run (the benches, the extension) uses one
-    choice, made on the canonical image, `mandel tune` times every tuning once and MANDEL_TUNING (per
-    precision) and MANDEL_C_TUNING pin the fastest for the rest of the run. A value the user set is kept."""
-    path = raw / "tune.json"
-    if not (args.skip_bench and path.exists()):
-        log("choosing the SIMD kernels' tuning on this CPU: `mandel tune` (every tuning timed on the canonical image)")
+    first use in each process; so that every process of the run (the rounds, the extension) uses one
+    choice, made on the canonical image, `mandel tune` times every tuning in interleaved rounds and
+    chooses by median with a tie band that keeps the default (`mandel_core::choose`); MANDEL_TUNING (per
+    precision) and MANDEL_C_TUNING pin that choice for the rest of the run. A value the user set is kept.
+
+    The choice is kept per machine, in <results>/tuning.json, and reused by later runs on the same ISA
+    paths, so that two runs of one machine measure one configuration; `--retune` chooses again."""
+    path, stored = raw / "tune.json", out / "tuning.json"
+    source = "mandel tune"
+    if args.skip_bench and path.exists():
+        pass
+    elif stored.exists() and not args.retune and same_paths(readers.read_tune(stored), registry):
+        log(f"reusing this machine's tuning from {stored} (--retune chooses again)")
+        atomic.write_bytes(path, stored.read_bytes())
+        source = f"mandel tune, kept in {stored.name} from an earlier run"
+    else:
+        why = "--retune" if args.retune and stored.exists() else (
+            "its ISA paths differ from the stored one's" if stored.exists() else "first run in this folder")
+        log(f"choosing the SIMD kernels' tuning on this CPU ({why}): `mandel tune` (every tuning timed on the "
+            "canonical image in interleaved rounds; the median decides, within 3% the default stays)")
         if not mandel_json(["tune", "--json"], path):
             return
+        readers.read_tune(path)
+        atomic.write_bytes(stored, path.read_bytes())
     rows, _ = optional(readers.read_tune, path, "`mandel tune --json`")
     run["simd_tuning"] = pin_env("MANDEL_TUNING", [r for r in rows or [] if r.get("kernel", "simd") == "simd"],
-                                 lambda r: f"{r['precision']}:{r['fastest']}")
+                                 lambda r: f"{r['precision']}:{r['fastest']}", source)
     run["c_tuning"] = pin_env("MANDEL_C_TUNING", [r for r in rows or [] if r.get("kernel") == "c-reference"],
-                              lambda r: r["fastest"])
+                              lambda r: r["fastest"], source)
 
 
-def pin_env(var, rows, value):
-    """Set `var` for every later child to the tunings `mandel tune` found fastest (rows with times),
-    unless the user set it; returns what the run used, for run.json and the notes."""
+def same_paths(rows, registry):
+    """Whether stored `mandel tune` rows were chosen on the ISA paths the kernels take now (the SIMD
+    kernels' and the C reference's, as the registry reports them)."""
+    isa = {k["name"]: k.get("isa") for k in registry or []}
+    want = {"simd": isa.get("simd-f32"), "c-reference": isa.get("c-ref-f32")}
+    return all(r.get("isa") == want.get(r.get("kernel", "simd")) for r in rows)
+
+
+def pin_env(var, rows, value, source="mandel tune"):
+    """Set `var` for every later child to the tunings `mandel tune` chose (rows with times), unless the
+    user set it; returns what the run used, for run.json and the notes."""
     user = os.environ.get(var, "").strip()
     pin = user or ",".join(value(r) for r in rows if r["times"])
     if not pin:
         return None
     os.environ[var] = pin
     log(f"  {var}={pin}" + (" (set by the user)" if user else ""))
-    return {"value": pin, "source": f"{var} set by the user" if user else "mandel tune"}
+    return {"value": pin, "source": f"{var} set by the user" if user else source}
 
 
 def read_registry(args, raw, run, fresh):
@@ -455,53 +487,88 @@ def read_registry(args, raw, run, fresh):
                          f"{CANONICAL}: scripts/ladderlib/__init__.py must follow Params::canonical()")
     if fresh:
         mode = "quick" if args.quick else "full"
-        run["criterion"] = {"source": "crates/registry/src/bench.rs", **described["bench"][mode]}
+        run["rounds"] = {"source": "crates/registry/src/rounds.rs", **described["rounds"][mode]}
+        if args.rounds is not None:
+            run["rounds"]["rounds"] = args.rounds
         run["pool_threads"] = described["pool_threads"]
     return described["kernels"], None
 
 
 def bench(args, raw, run):
-    """The Rust kernels' results: (records, verification rows, Criterion results, ok). Runs the bench
-    (every kernel verified once, then timed; its records go to raw/records.new.json through
-    MANDEL_BENCH_RECORDS) unless --skip-bench, which re-reads raw/records.json and raw/criterion (or, when
-    this folder has none, what a plain `cargo bench` left in target/criterion). raw/records.json and
-    raw/criterion are replaced only when the bench succeeded; a failed bench's records are merged from
-    raw/records.partial.json."""
-    kept = raw / "records.json"
+    """The Rust kernels' results: (records, verification rows, results keyed by kernel, ok). Runs the
+    rounds (`run_rounds`) unless --skip-bench, which re-reads raw/rounds.json (or, for a result set
+    measured before rounds, raw/records.json and raw/criterion)."""
+    kept = raw / "rounds.json"
     if args.skip_bench:
         if kept.exists():
-            log(f"--skip-bench: merging the bench records {kept} and the Criterion results in {raw / 'criterion'}")
-            records, verify, ids = readers.read_records(kept)
+            log(f"--skip-bench: merging the rounds in {kept}")
+            return (*rounds.read_rounds(readers.load_json(kept), kept), True)
+        legacy = raw / "records.json"
+        if legacy.exists():
+            log(f"--skip-bench: merging the Criterion records {legacy} and results in {raw / 'criterion'} "
+                "(a result set measured before rounds)")
+            records, verify, ids = readers.read_records(legacy)
             return records, verify, readers.read_criterion(raw / "criterion", ids), True
-        plain = TARGET / "criterion" / "ladder-records.json"
-        if not plain.exists():
-            log(f"--skip-bench: no bench records in {raw} nor {plain.parent}: the Rust rows are missing")
-            return None, {}, {}, True
-        log(f"--skip-bench: merging the bench records and the Criterion results of {plain.parent}")
-        records, verify, ids = readers.read_records(plain)
-        criterion = collect_criterion(plain.parent, raw, ids)
-        atomic.write_bytes(kept, plain.read_bytes())
-        return records, verify, criterion, True
-    log("running the Criterion ladder" + (" (quick)" if args.quick else "") + ": every kernel verified, then timed")
-    new = raw / "records.new.json"
-    new.unlink(missing_ok=True)
-    env = {**os.environ, "MANDEL_BENCH_RECORDS": str(new), **({"MANDEL_BENCH_QUICK": "1"} if args.quick else {})}
-    command = ["cargo", "bench", "--bench", "ladder"]
-    if args.prebuilt is not None:
-        # Run directly, a bench binary writes to $CRITERION_HOME: the same folder cargo bench uses.
-        command = [args.prebuilt.resolve() / "ladder-bench", "--bench"]
-        env["CRITERION_HOME"] = str(TARGET / "criterion")
-    ok = stream(command, raw / "bench.log", env=env) == 0
-    if not ok:
-        # Go on: what the bench finished is merged, the rest shows as missing; the exit status says it.
-        log("ERROR: cargo bench failed; see the output above. Merging what it finished.")
-    if not new.exists():
-        log("  the bench wrote no records: the Rust rows are missing")
-        return None, {}, {}, ok
-    records, verify, ids = readers.read_records(new)
-    criterion = collect_criterion(TARGET / "criterion", raw, ids, replace=ok)
-    atomic.move_into(new, kept if ok else raw / "records.partial.json")
-    return records, verify, criterion, ok
+        log(f"--skip-bench: no rounds in {raw}: the Rust rows are missing")
+        return None, {}, {}, True
+    return run_rounds(args, raw, run)
+
+
+def bench_round(command, keep):
+    """Run one `mandel bench` round: its progress (stderr) into `keep` as it comes, its JSON (stdout)
+    through a temporary file (a pipe read after stderr would deadlock once the JSON outgrows it).
+    Returns (exit status, stdout)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as sink:
+        proc = popen(command, stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
+        for line in proc.stderr:
+            keep.write(line)
+        proc.wait()
+        finished(proc)
+        sink.seek(0)
+        return proc.returncode, sink.read()
+
+
+def run_rounds(args, raw, run):
+    """Every Rust kernel verified and timed in rounds: `mandel bench --round N --json`, one process per
+    round, each printing one round (checked as it comes). raw/rounds.json (mandel-rounds/1) is written
+    once every round has run, so an interrupted or failed run leaves the earlier one intact; the rounds'
+    progress goes to raw/bench.log."""
+    settings = run.get("rounds")  # None when `mandel describe` failed: round 0 then says them
+    if settings:
+        log(f"timing the Rust kernels in {settings['rounds']} rounds" + (" (quick)" if args.quick else "") +
+            f": each a fresh `mandel bench` process that verifies every kernel, then times it for "
+            f"{settings['kernel_s']:g} s (at least {settings['min_renders']} renders), the order rotated each round")
+    taken, ok = [], True
+    with atomic.replacing(raw / "bench.log", keep_partial=True) as keep:
+        r = 0
+        while r < (settings["rounds"] if settings else 1):
+            started = time.monotonic()
+            command = [MANDEL, "bench", "--round", r, "--json"] + (["--quick"] if args.quick else [])
+            rc, text = bench_round(command, keep)
+            if rc != 0:
+                log(f"  ERROR: round {r}: `mandel bench` exited {rc} (log: {raw / 'bench.log'})")
+                ok = False
+                break
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise InputError(f"`mandel bench --round {r}`: not valid JSON ({e})") from None
+            taken.append(rounds.check_round(data, f"`mandel bench --round {r}`", f"round {r}"))
+            if not settings:
+                settings = run["rounds"] = {"source": "mandel bench", **taken[-1]["settings"]}
+                if args.rounds is not None:
+                    settings["rounds"] = args.rounds
+            busy = [k["activity"] for k in taken[-1]["kernels"] if k.get("activity")]
+            others = max((a["others"] + a["steal"] for a in busy), default=0.0)
+            log(f"  round {r + 1}/{settings['rounds']} in {time.monotonic() - started:.1f} s; busiest kernel: others "
+                f"used {others:.0%} of the CPUs; load average {machine.load_average()}")
+            r += 1
+    if not taken:
+        return None, {}, {}, False
+    data = {"schema": ROUNDS_SCHEMA, "rounds": taken}
+    if ok:
+        atomic.write_text(raw / "rounds.json", json.dumps(data, indent=1) + "\n")
+    return (*rounds.read_rounds(data, raw / "rounds.json"), ok)
 
 
 LOCK_NAME = ".ladder.lock"
@@ -591,7 +658,7 @@ def main(argv=None):
 
     if args.prebuilt is not None:
         MANDEL = args.prebuilt.resolve() / "mandel"
-        log(f"--prebuilt: using {MANDEL} and {args.prebuilt / 'ladder-bench'} (no cargo build)")
+        log(f"--prebuilt: using {MANDEL} (no cargo build)")
         run["prebuilt"] = True
     else:
         log("building the release binary")
@@ -607,7 +674,7 @@ def main(argv=None):
     if registry is None:
         failed, complete = True, False
     recorded = {k: run.get(k) for k in ("simd_tuning", "c_tuning")}
-    pin_tuning(args, raw, run)
+    pin_tuning(args, out, raw, run, registry)
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
         for key, var in (("simd_tuning", "MANDEL_TUNING"), ("c_tuning", "MANDEL_C_TUNING")):
             if run.get(key) != recorded[key]:
@@ -639,9 +706,8 @@ def main(argv=None):
         registry = records["records"]  # the records describe the kernels too
     if not args.skip_bench:
         desc["load_average_after_bench"] = machine.load_average()
-    samples = sorted({r["samples"] for r in criterion.values() if r.get("samples")})
-    run.setdefault("criterion", {})["samples"] = "–".join(
-        map(str, samples[:1] + samples[-1:] if len(samples) > 1 else samples))
+    if fresh and records is not None and records.get("schema") == ROUNDS_SCHEMA:
+        run["rounds"].update(taken=records["rounds"], tunings=records["tunings"])
     if not (args.skip_bench and (raw / "machine.json").exists()):  # never rewrite the measured run's
         atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
 

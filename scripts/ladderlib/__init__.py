@@ -10,6 +10,7 @@
 - `chart`: speedup.svg;
 - `compare`: several machines' summary.json side by side (ratios, geometric means, the grouped chart),
   or two runs of one machine with a verdict per rung;
+- `rounds`: the Rust rungs' rounds (`mandel bench`), checked and aggregated per kernel;
 - `verdict`: the rule that calls a rung faster, slower or unchanged between two runs;
 - `baseline`: named runs kept under results/<machine-id>/baselines/NAME/ (`--save-baseline`);
 - `sweeps`: the cost-growth sweeps (`--sweeps`): picking the rungs, the linear fits, CSV/JSON/Markdown/SVG.
@@ -21,6 +22,8 @@ SUMMARY_SCHEMA = "mandel-ladder-summary/1"
 BASELINES_SCHEMA = "mandel-baselines/1"
 DESCRIBE_SCHEMA = "mandel-describe/1"  # `mandel describe --json`: the registry's facts
 RECORDS_SCHEMA = "mandel-bench-records/1"  # the bench's records of one run
+ROUND_SCHEMA = "mandel-round/1"  # what one `mandel bench --json` prints: one round of every kernel
+ROUNDS_SCHEMA = "mandel-rounds/1"  # raw/rounds.json: a run's rounds, in order
 
 # The canonical ladder problem (`Params::canonical()` in crates/core): the Rust benches always time it. The
 # Python side's one copy (python_baselines/problem.py and sweep.py read it too), for when neither the

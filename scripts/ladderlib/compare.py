@@ -112,7 +112,12 @@ def _settings_view(s, same_machine):
     if same_machine:
         m = s.get("machine") or {}
         view.update({"machine id": s["machine_id"], "CPU": m.get("cpu_model"), "cores": m.get("cores"),
-                     "thread pool": st.get("pool_threads")})
+                     "thread pool": st.get("pool_threads"),
+                     # Two runs on different tunings measure different configurations: refused too.
+                     "SIMD tuning": (st.get("simd_tuning") or {}).get("value"),
+                     "C reference tuning": (st.get("c_tuning") or {}).get("value"),
+                     "Rust timing": "rounds" if st.get("rounds") else "Criterion",
+                     "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
     return view
 
 
@@ -390,7 +395,7 @@ def busy(summary):
     return after[0] if after and cores and after[0] > cores else None
 
 
-def runs_summary(entries, noise_floor, summaries=()):
+def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
     tally = ", ".join(f"{n} {v}" for v, n in verdict.counts(
         [e for e in entries if verdict.timed(e["a"]) or verdict.timed(e["b"]) or e["verdict"] != verdict.MISSING]
     ).items())
@@ -408,9 +413,11 @@ def runs_summary(entries, noise_floor, summaries=()):
             out.append(f"{tag} ran on a busy machine (load average {load_1m:.2f} on {s['machine']['cores']} cores "
                        "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
-    out.append(f"rule: faster/slower when B's interval (Rust: Criterion's 95% CI of the median; Python: min-max of "
-               f"the timed calls) does not overlap A's AND the change exceeds the noise floor of "
-               f"{noise_floor:.0%}; otherwise no change (METHODOLOGY.md, 'Comparing two runs')")
+    out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
+               f"medians gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor:.0%}; other rows: when B's "
+               f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
+               f"A's AND the change exceeds {noise_floor:.0%}; otherwise no change (METHODOLOGY.md, "
+               "'Comparing two runs')")
     return out
 
 
@@ -419,14 +426,14 @@ def runs_legend(a, b, names=("A", "B")):
             for line, tag, name in zip(legend([a, b]), "AB", names)]
 
 
-def runs_text(a, b, entries, noise_floor, names=("A", "B")):
+def runs_text(a, b, entries, noise_floor, names=("A", "B"), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
     header, body, right = runs_table(entries)
     return "\n".join(runs_legend(a, b, names) + ["", fmt.text_table(header, body, right), ""]
-                     + runs_summary(entries, noise_floor, [a, b]))
+                     + runs_summary(entries, noise_floor, [a, b], rounds_floor))
 
 
-def runs_markdown(a, b, entries, noise_floor, names=("A", "B")):
+def runs_markdown(a, b, entries, noise_floor, names=("A", "B"), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
     header, body, right = runs_table(entries)
     lines = [f"# Two runs of the ladder on {b['machine_id']}", ""] + [f"- {x}" for x in runs_legend(a, b, names)]
-    lines += ["", fmt.md_table(header, body, right), ""] + [f"- {x}" for x in runs_summary(entries, noise_floor, [a, b])]
+    lines += ["", fmt.md_table(header, body, right), ""] + [f"- {x}" for x in runs_summary(entries, noise_floor, [a, b], rounds_floor)]
     return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ import importlib.util
 import math
 from pathlib import Path
 
-from . import CANONICAL, SUMMARY_SCHEMA
+from . import rounds, CANONICAL, SUMMARY_SCHEMA
 from . import readers
 from .groups import like_for_like
 from .readers import InputError
@@ -155,6 +155,7 @@ def _row(name, method, language, **fields):
         "speedup_vs_python": None, "speedup_vs_previous": None, "previous": None,
         "lane_iterations": None, "lane_iterations_source": None, "peak_share": None, "step_share": None,
         "pixels": None, "differing": None, "allowed": None, "max_abs_diff": None, "verified_ok": None,
+        "round_medians_s": None, "contended_rounds": None, "others_median": None, "steal_median": None,
         "note": "",
     }
     row.update(fields)
@@ -202,8 +203,12 @@ def rust_row(info, crit, check):
     if crit:
         row.update(isa=crit["isa"], median_s=crit["median_s"], mean_s=crit["mean_s"],
                    spread_low_s=crit["ci_low_s"], spread_high_s=crit["ci_high_s"], repeats=crit.get("samples"),
-                   spread_kind=f"{round(crit.get('ci_level', 0.95) * 100)}% CI of the median (Criterion)",
+                   spread_kind=crit.get("spread_kind")
+                   or f"{round(crit.get('ci_level', 0.95) * 100)}% CI of the median (Criterion)",
                    iterations=crit.get("iterations") or row["iterations"])
+        if crit.get("round_medians_s"):  # measured in rounds (ladderlib.rounds): what the verdicts use
+            row.update(round_medians_s=crit["round_medians_s"], contended_rounds=crit.get("contended_rounds"),
+                       others_median=crit.get("others_median"), steal_median=crit.get("steal_median"))
     return row
 
 
@@ -427,6 +432,20 @@ def peak_spread_notes(peak, tolerance=0.05):
     return out
 
 
+def contention_notes(rows):
+    """Rows measured in rounds of which more than a third ran while others (other processes, the
+    hypervisor's steal time) used more than ladderlib.rounds.CONTENDED of the CPUs: their median
+    passed over those rounds, but the machine was busy; a rerun on a quiet machine is worth it."""
+    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_medians_s")
+            and r["contended_rounds"] * 3 > len(r["round_medians_s"])]
+    if not busy:
+        return []
+    listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_medians_s'])})" for r in busy)
+    return [f"BUSY MACHINE: measured while other processes or other guests used more than "
+            f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass over "
+            "a minority of such rounds; rerun on a quiet machine before trusting these rows."]
+
+
 def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     rows, peak = summary["rows"], summary["peak"]
     out = []
@@ -493,8 +512,10 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     tunings = [f"{var}={t['value']} ({t['source']})" for var, t in
                (("MANDEL_TUNING", settings.get("simd_tuning")), ("MANDEL_C_TUNING", settings.get("c_tuning"))) if t]
     if tunings:
-        out.append("Tuning (vectors in flight, steps between checks) for every process of this run, the fastest "
-                   "on the canonical image: " + "; ".join(tunings) + ". raw/tune.json has every tuning's time.")
+        out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
+                   "canonical image by median, the default kept within 3%: " + "; ".join(tunings)
+                   + ". raw/tune.json has every tuning's median time.")
+    out.extend(contention_notes(rows))
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
                "Python) follow the Rust rows.")

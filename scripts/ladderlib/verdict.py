@@ -14,7 +14,20 @@ taken within a few seconds, so they say how stable those seconds were, not how m
 drifts between two runs minutes apart (other jobs, frequency, where the pages landed). Two runs of an
 unchanged tree routinely give disjoint intervals a few percent apart; the noise floor is the run-to-run
 drift that must be exceeded as well.
+
+
+Rows measured in rounds (`ladderlib.rounds`: one process per round, the order rotated) carry every
+round's median. For two such rows the rule is the rounds' own (`judge_rounds`):
+
+- the two sets of round medians are compared with a Mann-Whitney rank test (no assumption of normal
+  times; an episode of contention in a few rounds moves a few ranks, not the verdict), and
+- the change of the medians must pass the rounds' noise floor (`ROUNDS_NOISE_FLOOR`, 5%; or the
+  caller's): on the 2-core VMs two full runs of one tree differ by up to a few percent on a row even
+  with rounds (METHODOLOGY.md, "Rounds"); a change smaller than that is not worth a verdict.
+
+`faster` / `slower` need both: p < ALPHA and the change beyond the floor.
 """
+
 
 import math
 
@@ -22,7 +35,77 @@ import math
 # tree run twice: up to 9% on a row between full runs, see METHODOLOGY.md), rounded up.
 DEFAULT_NOISE_FLOOR = 0.10
 
+# Rows measured in rounds: the smallest change called faster or slower, and the rank test's level.
+ROUNDS_NOISE_FLOOR = 0.05
+ALPHA = 0.01
+MIN_ROUNDS = 3
+
 FASTER, SLOWER, SAME, MISSING, FAILED = "faster", "slower", "no change", "missing", "failed"
+
+
+def _exact_u_counts(n1, n2):
+    """How many orderings of n1 + n2 distinct values give each U (0 .. n1*n2): the exact null
+    distribution, by the recurrence f(n1, n2, u) = f(n1 - 1, n2, u - n2) + f(n1, n2 - 1, u)."""
+    # table[j][u] for the current i (rows of the recurrence over n1), j = 0 .. n2
+    prev = [[1] + [0] * (n1 * n2) for _ in range(n2 + 1)]  # i = 0: U = 0 only
+    for i in range(1, n1 + 1):
+        cur = [[0] * (n1 * n2 + 1) for _ in range(n2 + 1)]
+        cur[0][0] = 1
+        for j in range(1, n2 + 1):
+            for u in range(i * j + 1):
+                cur[j][u] = (prev[j][u - j] if u >= j else 0) + cur[j - 1][u]
+        prev = cur
+    return prev[n2]
+
+
+def mann_whitney_p(a, b):
+    """Two-sided p-value of the Mann-Whitney U test of samples `a` and `b`: exact for small samples
+    without ties, else the normal approximation with the tie and continuity corrections (standard
+    library only)."""
+    n1, n2 = len(a), len(b)
+    if n1 <= 25 and n2 <= 25 and len(set(a) | set(b)) == n1 + n2:
+        u = sum(1 for x in a for y in b if x > y)
+        counts = _exact_u_counts(n1, n2)
+        total = sum(counts)
+        tail = min(u, n1 * n2 - u)
+        return min(1.0, 2 * sum(counts[: tail + 1]) / total)
+    pooled = sorted([(x, 0) for x in a] + [(x, 1) for x in b])
+    ranks, i, ties = [0.0] * len(pooled), 0, 0.0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        t = j - i + 1
+        ties += t ** 3 - t
+        i = j + 1
+    r1 = sum(r for r, (_, side) in zip(ranks, pooled) if side == 0)
+    u = r1 - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
+    if var <= 0:
+        return 1.0
+    z = (abs(u - n1 * n2 / 2) - 0.5) / math.sqrt(var)
+    return max(0.0, min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2))))
+
+
+def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
+    """The verdict on two rows measured in rounds (see the module's doc)."""
+    ra, rb = a["round_medians_s"], b["round_medians_s"]
+    change = b["median_s"] / a["median_s"] - 1
+    p = mann_whitney_p(ra, rb)
+    beyond = abs(change) > noise_floor
+    if p < ALPHA and beyond:
+        v = SLOWER if change > 0 else FASTER
+        return {"verdict": v, "change": change, "p": p,
+                "why": f"rounds apart (p={p:.2g}), beyond the {noise_floor:.0%} floor"}
+    why = f"within the {noise_floor:.0%} floor (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
+    return {"verdict": SAME, "change": change, "p": p, "why": why}
+
+
+def in_rounds(row):
+    return len(row.get("round_medians_s") or []) >= MIN_ROUNDS
 
 
 def interval(row):
@@ -37,14 +120,17 @@ def timed(row):
     return row is not None and row.get("status") == "ok" and row.get("median_s")
 
 
-def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR):
-    """The verdict on one rung: {verdict, change (None unless both timed), why}."""
+def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
+    """The verdict on one rung: {verdict, change (None unless both timed), why}. Two rows measured in
+    rounds are judged by `judge_rounds` with `rounds_floor`; others by their intervals and `noise_floor`."""
     for side, row in (("A", a), ("B", b)):
         if row is not None and row.get("status") == "failed":
             return {"verdict": FAILED, "change": None, "why": f"failed verification in {side}"}
     missing = [side for side, row in (("A", a), ("B", b)) if not timed(row)]
     if missing:
         return {"verdict": MISSING, "change": None, "why": f"not timed in {' and '.join(missing)}"}
+    if in_rounds(a) and in_rounds(b):
+        return judge_rounds(a, b, rounds_floor)
     change = b["median_s"] / a["median_s"] - 1
     (a_lo, a_hi), (b_lo, b_hi) = interval(a), interval(b)
     if b_hi < a_lo and change < -noise_floor:
@@ -71,13 +157,13 @@ def rung_order(*summaries):
     return order
 
 
-def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR):
+def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
     """One entry per rung of either run, in ladder order: {name, a, b, verdict, change, why, isa}."""
     rows_a, rows_b = ({r["name"]: r for r in s["rows"]} for s in (a, b))
     out = []
     for name in rung_order(a, b):
         ra, rb = rows_a.get(name), rows_b.get(name)
-        out.append({"name": name, "a": ra, "b": rb, **judge(ra, rb, noise_floor), "isa": isa_note(ra, rb)})
+        out.append({"name": name, "a": ra, "b": rb, **judge(ra, rb, noise_floor, rounds_floor), "isa": isa_note(ra, rb)})
     return out
 
 

@@ -66,7 +66,8 @@ def machine_lines(summary):
         ("problem", problem_text(s.get("params") or CANONICAL)
                     + ("" if not pyparams or pyparams == s["params"] else f" (Python rungs: {pyparams})")),
         ("mode", "quick (a first look: short measurements)" if s.get("quick") else "full"),
-        ("Criterion", criterion_line(crit)),
+        *([("Criterion", criterion_line(crit))] if crit else []),
+        ("Rust timing", rounds_line(s.get("rounds"))),
         ("Python timing", ", ".join(f"{k}={v}" for k, v in python.items()) or "not run"),
         ("thread pool", f"{s.get('pool_threads')} threads"),
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
@@ -78,6 +79,15 @@ def problem_text(params):
     """`960x960 pixels, 200 iterations max, x in [-2.0, 0.6], y in [-1.5, 1.5]` for the canonical problem."""
     return ("{width}x{height} pixels, {max_iters} iterations max, x in [{x_min}, {x_max}], "
             "y in [{y_min}, {y_max}]").format(**params)
+
+
+def rounds_line(r):
+    if not r:
+        return "not in rounds (an older result set: see Criterion)"
+    parts = [f"{r.get('taken', r.get('rounds', '?'))} rounds (one `mandel bench` process each, the kernel order "
+             f"rotated each round)", f"{r.get('kernel_s', '?')} s and at least {r.get('min_renders', '?')} renders "
+             "per kernel and round, after a verification render and a warm-up render"]
+    return ", ".join(parts) + "; median of the round medians, and their interquartile range"
 
 
 def criterion_line(crit):

@@ -65,12 +65,31 @@ def verify_row(name, **kw):
     return {"kernel": name, "isa": "scalar", "precision": "f64", **verification(**kw)}
 
 
+ROUNDS = {"rounds": 5, "kernel_s": 0.25, "min_renders": 3}
+
+
 def describe(kernels=None, pool_threads=2):
     """`mandel describe --json`."""
     bench = {"sample_size": 10, "warm_up_s": 1.0, "measurement_s": 3.0}
     return {"schema": "mandel-describe/1", "canonical": dict(CANONICAL), "pool_threads": pool_threads,
             "bench": {"full": bench, "quick": {**bench, "warm_up_s": 0.3, "measurement_s": 1.0}},
+            "rounds": {"full": dict(ROUNDS), "quick": {**ROUNDS, "kernel_s": 0.05, "min_renders": 2}},
             "kernels": REGISTRY if kernels is None else kernels}
+
+
+def bench_round(r, medians, kernels=None, verifications=None, others=0.0, jitter=0.01):
+    """What `mandel bench --round r --json` prints: every kernel verified, those in `medians` ({name:
+    seconds}) timed three times around that median (round r's renders `jitter` apart, shifted by r so
+    the rounds differ)."""
+    kernels = REGISTRY if kernels is None else kernels
+    out = []
+    for k in kernels:
+        m = medians.get(k["name"])
+        times = [] if m is None else [m * (1 + jitter * (r % 3 - 1)) * f for f in (0.99, 1.0, 1.01)]
+        out.append({**k, "verification": (verifications or {}).get(k["name"], verification()), "times_s": times,
+                    "activity": {"steal": 0.0, "others": others}})
+    return {"schema": "mandel-round/1", "round": r, "settings": dict(ROUNDS), "params": dict(CANONICAL),
+            "pool_threads": 2, "tunings": [["simd-f32", "v4k8 (forced)"]], "kernels": out}
 
 
 def records(kernels=None, timed=None, verifications=None):

@@ -28,20 +28,21 @@ def registry():
 def test_every_registered_kernel_is_in_the_records_the_table_and_the_extension(tmp_path):
     kernels = registry()
     names = [k["name"] for k in kernels]
-    root = tmp_path / "criterion"
-    for k in kernels:
-        if k["available"]:
-            fx.criterion_bench(root, k["name"], k["isa"], 0.01)
-    records = fx.records(kernels, timed=[k["name"] for k in kernels if k["available"]],
-                         verifications={k["name"]: None for k in kernels if not k["available"]})
-    path = fx.write_json(tmp_path / "records.json", records)
-    from ladderlib import readers
+    from ladderlib import ROUNDS_SCHEMA, readers, rounds
 
-    data, verify, ids = readers.read_records(path)
+    allowed = {k["name"]: readers.allowed_differing(k["tolerance_max_fraction"], k["tolerance_slack_pixels"], 921600)
+               for k in kernels}
+    verifications = {k["name"]: fx.verification(allowed=allowed[k["name"]]) if k["available"] else None
+                     for k in kernels}
+    medians = {k["name"]: 0.01 for k in kernels if k["available"]}
+    taken = [fx.bench_round(r, medians, kernels=kernels, verifications=verifications) for r in range(3)]
+    data, verify, results = rounds.read_rounds({"schema": ROUNDS_SCHEMA, "rounds": taken}, tmp_path / "rounds.json")
     assert [r["name"] for r in data["records"]] == names
     pyo3 = [fx.rung(f"pyo3-{n}", 0.02, language="Rust via PyO3") for n in names]
-    summary = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=kernels, verify=verify,
-                    criterion=readers.read_criterion(root, ids), baselines=fx.baselines([fx.rung("python-pure", 5.0)] + pyo3))
+    for r in pyo3:
+        r["verification"]["allowed"] = allowed[r["name"][len("pyo3-"):]]
+    summary = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=kernels, verify=verify, criterion=results,
+                    baselines=fx.baselines([fx.rung("python-pure", 5.0)] + pyo3))
     rows = {r["name"]: r for r in summary["rows"]}
     rust = [r["name"] for r in summary["rows"] if r["language"] in ("Rust", "C")]
     assert rust == names, "every registered kernel, in registry order, once"

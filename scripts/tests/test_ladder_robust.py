@@ -32,6 +32,9 @@ class Fake:
         self.records = fx.records  # called for the records file's content
         self.bench_rc = 0
         self.medians = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+        self.round_verifications = {}
+        self.tune_text = None  # `mandel tune --json`'s output; None: it fails
+        self.round = lambda r: json.dumps(fx.bench_round(r, self.medians, verifications=self.round_verifications))
         self.run_py = self.good_baselines  # called with the --out path; returns the exit status
         self.calls = []
 
@@ -55,12 +58,23 @@ class Fake:
             return self.run_py(Path(args[args.index("--out") + 1]))
         raise AssertionError(f"unexpected command {args}")
 
+    def bench_round(self, command, keep):
+        args = [str(a) for a in command]
+        self.calls.append(args)
+        r = int(args[args.index("--round") + 1])
+        keep.write(f"round {r}\n")
+        if self.bench_rc:
+            return self.bench_rc, ""
+        return 0, self.round(r)
+
     def capture(self, args):
         args = [str(a) for a in args]
         self.calls.append(args)
         sub = args[1]
         if sub == "describe":
             return 0, self.describe_text, ""
+        if sub == "tune" and self.tune_text is not None:
+            return 0, self.tune_text, ""
         if sub in ("tune", "peak"):
             return 1, "", f"mandel {sub}: not faked"
         if sub == "render":
@@ -74,6 +88,7 @@ def fake(tmp_path, monkeypatch):
     monkeypatch.setattr(ladder, "TARGET", f.target)
     monkeypatch.setattr(ladder, "stream", f.stream)
     monkeypatch.setattr(ladder, "capture", f.capture)
+    monkeypatch.setattr(ladder, "bench_round", f.bench_round)
     monkeypatch.setattr(ladder, "OUT", None)
     monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
     monkeypatch.delenv("MANDEL_ISA", raising=False)
@@ -245,51 +260,81 @@ def test_garbage_baselines_leave_the_summary_as_it_was(fake, capsys):
     assert snapshot(fake.out)["summary.json"] == before["summary.json"]
 
 
-@pytest.mark.parametrize("which,path", [("describe", "raw/describe.json"), ("records", "raw/records.new.json")])
-def test_a_truncated_describe_or_records_json_is_an_error_naming_the_file(fake, which, path, capsys):
+@pytest.mark.parametrize("which,path", [("describe", "raw/describe.json"), ("round", "`mandel bench --round 0`")])
+def test_a_truncated_describe_or_round_json_is_an_error_naming_the_file(fake, which, path, capsys):
     assert run_ladder(fake) == 0
     before = snapshot(fake.out)
     if which == "describe":
         fake.describe_text = fake.describe_text[: len(fake.describe_text) // 2]
     else:
-        fake.records = lambda: json.dumps(fx.records())[:100]
+        fake.round = lambda r: json.dumps(fx.bench_round(r, fake.medians))[:100]
     assert run_ladder(fake) == 2
     assert f"{path}: not valid JSON" in capsys.readouterr().err
     after = snapshot(fake.out)
-    for name in ("summary.json", "summary.md", "summary.csv", "speedup.svg"):
+    for name in ("summary.json", "summary.md", "summary.csv", "speedup.svg", "raw/rounds.json"):
         assert after[name] == before[name], name
 
 
 def test_a_failed_mandel_describe_gives_rows_not_drops(fake):
-    """`mandel describe` produced nothing: the Rust rows come from the bench records, which describe
-    the kernels too; the run counts as failed."""
+    """`mandel describe` produced nothing: the Rust rows come from the rounds, which describe the kernels
+    too (and round 0 says how many rounds to take); the run counts as failed."""
     fake.describe_text = ""
     assert run_ladder(fake, "--skip-python") == 1  # part of the run failed
     summary = json.loads((fake.out / "summary.json").read_text())
     names = [r["name"] for r in summary["rows"] if r["language"] == "Rust"]
     assert names == ["naive-f64", "fma-f64", "rayon-fma-f64"]
     assert all(r["status"] == "ok" for r in summary["rows"] if r["language"] == "Rust")
+    assert all(len(r["round_medians_s"]) == fx.ROUNDS["rounds"] for r in summary["rows"] if r["language"] == "Rust")
 
 
-def test_no_bench_records_give_missing_rows_with_a_note(fake):
-    fake.records = lambda: None
-    assert run_ladder(fake, "--skip-python") == 0
+def test_failed_rounds_give_missing_rows_with_a_note(fake):
+    fake.bench_rc = 101
+    assert run_ladder(fake, "--skip-python") == 1
     summary = json.loads((fake.out / "summary.json").read_text())
     assert all(r["status"] == "missing" for r in summary["rows"] if r["language"] == "Rust")
     assert any("no bench records" in n for n in summary["notes"])
+    assert not (fake.out / "raw" / "rounds.json").exists()
 
 
-def test_criterion_results_the_records_do_not_name_are_not_merged(fake):
-    """A result left in target/criterion by an earlier run (the kernel now fails verification, or was
-    filtered out) is not this run's: only the benchmarks the records name are merged. No file dates."""
-    fake.records = lambda: fx.records(timed=["naive-f64", "rayon-fma-f64"],
-                                      verifications={"fma-f64": fx.verification(differing=9, ok=False)})
+def test_a_kernel_failing_verification_in_a_round_is_failed_and_untimed(fake):
+    """Every round verifies every kernel: one that fails is a failed row with no time, whatever the
+    other rounds said."""
+    verified = fake.round
+
+    def fma_fails_in_round_2(r):
+        data = json.loads(verified(r))
+        if r == 2:
+            k = next(k for k in data["kernels"] if k["name"] == "fma-f64")
+            k.update(verification=fx.verification(differing=9, ok=False), times_s=[])
+        return json.dumps(data)
+
+    fake.round = fma_fails_in_round_2
     assert run_ladder(fake, "--skip-python") == 0
     got = rows(fake.out)
     assert got["fma-f64"]["status"] == "failed" and got["fma-f64"]["median_s"] is None
+    assert got["fma-f64"]["differing"] == 9
     assert got["naive-f64"]["status"] == "ok" and got["rayon-fma-f64"]["status"] == "ok"
-    assert sorted(p.parent.parent.parent.name for p in (fake.out / "raw" / "criterion").rglob("estimates.json")) == [
-        "naive-f64", "rayon-fma-f64"]
+
+
+def test_the_median_of_round_medians_passes_over_contended_rounds(fake):
+    """Two of five rounds three times slower (a busy neighbour): the median is the quiet rounds', the
+    row says how many rounds were contended, and a note flags rows contended in over a third."""
+    quiet = fake.medians
+
+    def contended(r):
+        slow = r in (1, 3)
+        medians = {k: v * (3 if slow else 1) for k, v in quiet.items()}
+        return json.dumps(fx.bench_round(r, medians, others=0.5 if slow else 0.0, jitter=0.0))
+
+    fake.round = contended
+    assert run_ladder(fake, "--skip-python") == 0
+    got = rows(fake.out)
+    assert got["naive-f64"]["median_s"] == pytest.approx(0.1)
+    assert got["naive-f64"]["contended_rounds"] == 2
+    notes = json.loads((fake.out / "summary.json").read_text())["notes"]
+    assert any(n.startswith("BUSY MACHINE") and "naive-f64 (2 of 5)" in n for n in notes)
+
+
 def test_a_kernel_missing_from_the_registry_is_kept(tmp_path):
     s = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=fx.REGISTRY[:1],
               criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")))

@@ -169,6 +169,7 @@ def fake_ladder(tmp_path, monkeypatch):
     monkeypatch.setattr(ladder, "TARGET", f.target)
     monkeypatch.setattr(ladder, "stream", f.stream)
     monkeypatch.setattr(ladder, "capture", f.capture)
+    monkeypatch.setattr(ladder, "bench_round", f.bench_round)
     monkeypatch.setattr(ladder, "OUT", None)
     monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
     for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):

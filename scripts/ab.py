@@ -1,0 +1,256 @@
+"""Interleaved A/B measurement of the Rust kernels, and the A/A stability check (`scripts/ab`, `scripts/stability`).
+
+  scripts/ab --a-rev REV                 the `mandel` of revision REV (built in a git worktree under
+                                         target/ab/) against the working tree's, round by round
+  scripts/ab --b-env MANDEL_TUNING=v2k8  one binary, two environments (a forced tuning, MANDEL_ISA=avx2, ...)
+  scripts/stability                      A/A: the working tree against itself, two passes back to back
+                                         (`--aa`): how many verdicts an unchanged tree gets on this machine
+
+A and B run `mandel bench --round N` alternately (ABBA: A first in even rounds, B first in odd ones), so
+a contention episode or a clock change hits both alike: on a shared machine the trustworthy way to
+compare two builds. `--sequential` runs all of A's rounds, then all of B's, as two ladders back to back
+would (the A/A check uses it: it is the harder case). The verdicts are `scripts/compare`'s rule for rows
+measured in rounds (`ladderlib.verdict`).
+
+Both sides get the same SIMD and C tunings (MANDEL_TUNING, MANDEL_C_TUNING): the environment's if set,
+else the machine's kept choice (results/<machine-id>/tuning.json), else `mandel tune` run once now;
+`--a-env`/`--b-env` may override them for a side. Exit status: 0; 1 with `--fail-on-verdict` when a rung
+got a verdict other than `no change`; 2 for bad arguments or a failed round.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from ladderlib import ROUNDS_SCHEMA, atomic, baseline, fmt, machine, readers, rounds, verdict  # noqa: E402
+from ladderlib.readers import InputError  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+START = time.monotonic()
+
+
+def log(message):
+    print(f"[{time.monotonic() - START:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def assignment(text):
+    name, sep, value = text.partition("=")
+    if not sep or not name or not name.replace("_", "").isalnum():
+        raise argparse.ArgumentTypeError(f"{text!r}: expected VAR=VALUE")
+    return name, value
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(prog="scripts/ab", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--a-rev", metavar="REV", help="A is `mandel` built from this git revision (default: the "
+                   "working tree's, like B); it must have `mandel bench`")
+    p.add_argument("--a-env", type=assignment, action="append", default=[], metavar="VAR=VALUE",
+                   help="set VAR for A's rounds (repeatable)")
+    p.add_argument("--b-env", type=assignment, action="append", default=[], metavar="VAR=VALUE",
+                   help="set VAR for B's rounds (repeatable)")
+    p.add_argument("--aa", action="store_true", help="the A/A stability check: the working tree against itself, "
+                   "two passes back to back (implies --sequential); prints the false verdicts")
+    p.add_argument("--sequential", action="store_true", help="all of A's rounds, then all of B's (two ladders "
+                   "back to back) instead of alternating")
+    p.add_argument("--rounds", type=int, help="rounds per side (default: the ladder's, 15; 5 with --quick)")
+    p.add_argument("--quick", action="store_true", help="the quick settings: a first look")
+    p.add_argument("-k", "--kernel", action="append", default=[], help="only these kernels (repeatable)")
+    p.add_argument("--noise-floor", type=float, default=verdict.ROUNDS_NOISE_FLOOR, metavar="FRACTION",
+                   help=f"smallest change called faster/slower (default {verdict.ROUNDS_NOISE_FLOOR})")
+    p.add_argument("--out", type=Path, help="also write the result (both sides' rounds, the verdicts) as JSON here")
+    p.add_argument("--fail-on-verdict", action="store_true", help="exit 1 if any rung is not `no change`")
+    args = p.parse_args(argv)
+    if args.aa and (args.a_rev or args.a_env or args.b_env):
+        p.error("--aa compares the working tree with itself: no --a-rev, --a-env or --b-env")
+    if args.rounds is not None and not 3 <= args.rounds <= 99:
+        p.error(f"--rounds {args.rounds}: from 3 to 99")
+    if not 0 <= args.noise_floor < 1:
+        p.error(f"--noise-floor {args.noise_floor}: a fraction from 0 to 1")
+    if args.out is not None:
+        try:
+            atomic.check_target(args.out, "--out")
+        except InputError as e:
+            p.error(str(e))
+    return args
+
+
+def build_working_tree():
+    log("building the working tree's mandel (cargo build --release --bin mandel)")
+    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=REPO, check=True)
+    return TARGET / "release" / "mandel"
+
+
+def build_revision(rev):
+    """`mandel` of `rev`, built in a detached git worktree under target/ab/<sha> with its own target
+    folder (kept between uses: a second A/B against the same revision builds nothing)."""
+    sha = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True,
+                         text=True)
+    if sha.returncode != 0:
+        raise InputError(f"--a-rev {rev!r}: not a commit of this repository ({sha.stderr.strip()})")
+    sha = sha.stdout.strip()
+    tree = TARGET / "ab" / sha[:12]
+    if not (tree / ".git").exists():
+        log(f"checking out {rev} ({sha[:12]}) in {tree}")
+        subprocess.run(["git", "worktree", "add", "--detach", "--force", str(tree), sha], cwd=REPO, check=True,
+                       stdout=subprocess.DEVNULL)
+    log(f"building {rev}'s mandel in {tree} (fat LTO: minutes the first time)")
+    env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET / "ab" / "target")}
+    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=tree, env=env, check=True)
+    binary = TARGET / "ab" / "target" / "release" / "mandel"
+    if subprocess.run([binary, "bench", "--help"], capture_output=True).returncode != 0:
+        raise InputError(f"--a-rev {rev}: its mandel has no `bench` subcommand (revisions before rounds cannot "
+                         "be measured this way; compare result sets with scripts/compare instead)")
+    # A copy: the next build of another revision reuses the target folder.
+    kept = tree / "mandel"
+    atomic.write_bytes(kept, binary.read_bytes())
+    kept.chmod(0o755)
+    return kept
+
+
+def tuning_env(mandel):
+    """MANDEL_TUNING and MANDEL_C_TUNING for both sides: the environment's, else the machine's kept
+    choice, else `mandel tune` now."""
+    have = {v: os.environ[v] for v in ("MANDEL_TUNING", "MANDEL_C_TUNING") if os.environ.get(v, "").strip()}
+    if len(have) == 2:
+        return have
+    stored = REPO / "results" / baseline.this_machine_id(REPO) / "tuning.json"
+    if stored.exists():
+        rows, source = readers.read_tune(stored), str(stored)
+    else:
+        log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
+        out = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True, check=True).stdout
+        rows, source = json.loads(out), "mandel tune"
+    pins = {"MANDEL_TUNING": ",".join(f"{r['precision']}:{r['fastest']}" for r in rows
+                                      if r.get("kernel", "simd") == "simd" and r["times"]),
+            "MANDEL_C_TUNING": ",".join(r["fastest"] for r in rows if r.get("kernel") == "c-reference" and r["times"])}
+    pins = {k: v for k, v in pins.items() if v}
+    log(f"tunings for both sides ({source}): " + ", ".join(f"{k}={v}" for k, v in pins.items()))
+    return {**pins, **have}
+
+
+def run_round(mandel, env, r, args):
+    command = [mandel, "bench", "--round", str(r), "--json"] + (["--quick"] if args.quick else [])
+    for k in args.kernel:
+        command += ["-k", k]
+    proc = subprocess.run(command, env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError(f"round {r}: {mandel} bench exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
+    try:
+        data = json.loads(proc.stdout)
+    except json.JSONDecodeError as e:
+        raise InputError(f"round {r}: {mandel} bench printed no JSON ({e})") from None
+    return rounds.check_round(data, mandel, f"round {r}")
+
+
+def side_rows(taken, where):
+    """Summary-like rows (name, status, median_s, interval, round medians, isa) from one side's rounds."""
+    _, verify, results = rounds.read_rounds({"schema": ROUNDS_SCHEMA, "rounds": taken}, where)
+    rows = []
+    for name, v in verify.items():
+        res = results.get(name)
+        status = "failed" if v.get("ok") is False else ("ok" if res else "missing")
+        row = {"name": name, "status": status, "isa": v.get("isa"), "median_s": None}
+        if res:
+            row.update(median_s=res["median_s"], spread_low_s=res["ci_low_s"], spread_high_s=res["ci_high_s"],
+                       round_medians_s=res["round_medians_s"], contended_rounds=res["contended_rounds"])
+        rows.append(row)
+    return {"machine_id": where, "rows": rows}
+
+
+def spread(row):
+    """The interquartile range of a row's round medians over their median: its spread between rounds."""
+    if not verdict.timed(row):
+        return None
+    return (row["spread_high_s"] - row["spread_low_s"]) / row["median_s"]
+
+
+def report(a, b, entries, args, names):
+    header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
+    body = []
+    for e in entries:
+        ra, rb = e["a"], e["b"]
+        body.append([e["name"], fmt.time(ra["median_s"]) if verdict.timed(ra) else ra and ra["status"] or "missing",
+                     f"{spread(ra):.1%}" if spread(ra) is not None else fmt.DASH,
+                     fmt.time(rb["median_s"]) if verdict.timed(rb) else rb and rb["status"] or "missing",
+                     f"{spread(rb):.1%}" if spread(rb) is not None else fmt.DASH,
+                     fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
+                     f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH, e["verdict"]])
+    print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
+    tally = verdict.counts(entries)
+    timed = [e for e in entries if e["change"] is not None]
+    off = [e for e in timed if e["verdict"] != verdict.SAME]
+    print()
+    print("verdicts: " + ", ".join(f"{n} {v}" for v, n in tally.items()))
+    if args.aa:
+        worst = max(timed, key=lambda e: abs(e["change"]), default=None)
+        print(f"A/A: {len(off)} of {len(timed)} rungs got a verdict other than `no change` (each a false verdict: "
+              "the code did not change)" + (f"; the largest difference between the passes: {worst['name']} "
+                                            f"{worst['change']:+.1%}" if worst else ""))
+    print(f"rule: a Mann-Whitney test of the round medians at p < {verdict.ALPHA} and a change beyond "
+          f"{args.noise_floor:.0%}; spread = interquartile range of the round medians over their median")
+    return off
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    b_mandel = build_working_tree()
+    a_mandel = build_revision(args.a_rev) if args.a_rev else b_mandel
+    settings = rounds_settings(b_mandel, args)
+    base = {**os.environ, **tuning_env(b_mandel)}
+    env_a, env_b = {**base, **dict(args.a_env)}, {**base, **dict(args.b_env)}
+    names = (f"rev {args.a_rev}" if args.a_rev else "working tree") + "".join(f" {k}={v}" for k, v in args.a_env), \
+        "working tree" + "".join(f" {k}={v}" for k, v in args.b_env)
+    if args.aa:
+        names = ("pass 1", "pass 2")
+    sequential = args.sequential or args.aa
+    n = settings
+    log(f"{'A/A' if args.aa else 'A/B'}: {n} rounds a side, {'A then B' if sequential else 'alternating (ABBA)'}; "
+        f"A = {names[0]}, B = {names[1]}; machine {machine.machine_id(machine.describe(REPO))}")
+    taken = {"A": [], "B": []}
+    plan = ([("A", r) for r in range(n)] + [("B", r) for r in range(n)]) if sequential else \
+        [pair for r in range(n) for pair in ([("A", r), ("B", r)] if r % 2 == 0 else [("B", r), ("A", r)])]
+    for i, (side, r) in enumerate(plan, 1):
+        started = time.monotonic()
+        mandel, env = (a_mandel, env_a) if side == "A" else (b_mandel, env_b)
+        taken[side].append(run_round(mandel, env, r, args))
+        log(f"  {i}/{len(plan)}: {side} round {r} in {time.monotonic() - started:.1f} s")
+    a, b = side_rows(taken["A"], "A"), side_rows(taken["B"], "B")
+    entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor)
+    off = report(a, b, entries, args, names)
+    if args.out:
+        atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": sequential,
+                                                "a": {"schema": ROUNDS_SCHEMA, "rounds": taken["A"]},
+                                                "b": {"schema": ROUNDS_SCHEMA, "rounds": taken["B"]},
+                                                "verdicts": [{k: e[k] for k in ("name", "verdict", "change")}
+                                                             | {"p": e.get("p")} for e in entries]}, indent=1) + "\n")
+        log(f"written: {args.out}")
+    return 1 if args.fail_on_verdict and off else 0
+
+
+def rounds_settings(mandel, args):
+    if args.rounds is not None:
+        return args.rounds
+    out = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)["rounds"]["quick" if args.quick else "full"]["rounds"]
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except InputError as e:
+        print(f"ab: error: {e}", file=sys.stderr)
+        sys.exit(2)
+    except subprocess.CalledProcessError as e:
+        print(f"ab: error: {' '.join(map(str, e.cmd))} exited {e.returncode}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("\nab: interrupted", file=sys.stderr)
+        sys.exit(130)

@@ -1,0 +1,166 @@
+"""Issue 22, "Numbers that hold still": the rounds' reader and aggregation, the verdict rule for rows
+measured in rounds, the tuning kept per machine, and compare refusing runs of different tunings."""
+
+import json
+
+import pytest
+
+import ladder_fixtures as fx
+import ladder  # scripts/ladder.py
+from ladderlib import ROUNDS_SCHEMA, compare, rounds, verdict
+from ladderlib.readers import InputError
+from test_ladder_robust import Fake
+
+
+def rounds_file(n=5, medians=None, **kw):
+    medians = medians or {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+    return {"schema": ROUNDS_SCHEMA, "rounds": [fx.bench_round(r, medians, **kw) for r in range(n)]}
+
+
+# --- reading and aggregating rounds ---------------------------------------------------------------
+
+
+def test_the_median_of_round_medians_and_their_quartiles():
+    data = rounds_file()
+    data["rounds"][1]["kernels"][0]["times_s"] = [0.5, 0.5, 0.5]  # one contended round of naive-f64
+    records, verify, results = rounds.read_rounds(data, "rounds.json")
+    r = results["naive-f64"]
+    assert r["samples"] == 5 and r["renders"] == 15
+    assert r["round_medians_s"][1] == 0.5
+    assert r["median_s"] == pytest.approx(0.1, rel=0.02)  # the median passes over the slow round
+    assert r["ci_low_s"] <= r["median_s"] <= r["ci_high_s"] < 0.5
+    assert verify["naive-f64"]["ok"] is True and records["rounds"] == 5
+
+
+@pytest.mark.parametrize("break_it,message", [
+    (lambda d: d["rounds"][0].update(schema="x"), "schema is 'x'"),
+    (lambda d: d["rounds"][0]["params"].update(width=10), "not the canonical problem"),
+    (lambda d: d["rounds"][0]["kernels"][0].update(times_s=[0.1, -1.0]), "times_s[1]"),
+    (lambda d: d["rounds"][0]["kernels"][0].update(times_s="fast"), "'times_s' a list"),
+    (lambda d: d["rounds"][0]["kernels"][0]["verification"].update(differing=500000), "verification"),
+    (lambda d: d["rounds"][0]["kernels"][0].update(verification=None), "has no verification"),
+    (lambda d: d["rounds"][0]["kernels"][0]["activity"].update(others=1.5), "activity.others"),
+    (lambda d: d["rounds"][0]["settings"].update(rounds="5"), "settings.rounds"),
+    (lambda d: d["rounds"][1]["kernels"].pop(), "other kernels than round #0"),
+    (lambda d: d["rounds"][1]["kernels"][0].update(isa="avx2"), "different ISA paths"),
+    (lambda d: d.update(rounds=[]), "non-empty list"),
+])
+def test_a_corrupt_round_is_an_error_naming_the_field(break_it, message):
+    data = rounds_file()
+    break_it(data)
+    with pytest.raises(InputError, match="rounds.json") as e:
+        rounds.read_rounds(data, "rounds.json")
+    assert message in str(e.value)
+
+
+def test_a_timed_kernel_that_failed_verification_is_refused():
+    data = rounds_file()
+    k = data["rounds"][0]["kernels"][1]
+    k["verification"] = fx.verification(differing=9, ok=False)  # times_s left in place
+    with pytest.raises(InputError, match="timed but failed verification"):
+        rounds.read_rounds(data, "rounds.json")
+
+
+# --- the verdict rule for rows in rounds ----------------------------------------------------------
+
+
+def row(median, spread=0.02, n=15, shift=0.0):
+    meds = [median * (1 + shift) * (1 + spread * ((i * 7) % n - n // 2) / n) for i in range(n)]
+    return {"name": "k", "status": "ok", "median_s": rounds.median(meds), "spread_low_s": min(meds),
+            "spread_high_s": max(meds), "round_medians_s": meds}
+
+
+def test_unchanged_rounds_are_no_change_and_a_real_slowdown_is_slower():
+    a = row(0.01)
+    assert verdict.judge(a, row(0.01))["verdict"] == verdict.SAME
+    slower = verdict.judge(a, row(0.01, shift=0.12))
+    assert slower["verdict"] == verdict.SLOWER and slower["p"] < verdict.ALPHA
+    assert verdict.judge(a, row(0.01, shift=-0.12))["verdict"] == verdict.FASTER
+
+
+def test_a_significant_change_below_the_floor_is_no_change():
+    got = verdict.judge(row(0.01, spread=0.001), row(0.01, spread=0.001, shift=0.03))
+    assert got["p"] < verdict.ALPHA and got["verdict"] == verdict.SAME and "floor" in got["why"]
+
+
+def test_a_few_contended_rounds_do_not_make_a_verdict():
+    a, b = row(0.01), row(0.01)
+    b["round_medians_s"][:4] = [0.03] * 4  # 4 of 15 rounds under a busy neighbour
+    b["median_s"] = rounds.median(b["round_medians_s"])
+    assert verdict.judge(a, b)["verdict"] == verdict.SAME
+
+
+def test_mann_whitney_exact_and_approximate():
+    assert verdict.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) == pytest.approx(2 / 252)
+    assert verdict.mann_whitney_p([1, 2, 3], [1, 2, 3]) == pytest.approx(1.0)
+    # 26 a side: the normal approximation; fully separated samples are far below any level
+    assert verdict.mann_whitney_p(list(range(26)), [x + 100 for x in range(26)]) < 1e-8
+
+
+# --- the tuning, chosen once per machine and kept ---------------------------------------------------
+
+TUNE = [{"kernel": "simd", "isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k4",
+         "fastest": "v4k4", "workload": "960x960/200", "times": [["v3k8", 0.010], ["v4k4", 0.009]]},
+        {"kernel": "simd", "isa": "avx2", "precision": "f64", "source": "calibrated", "chosen": "v3k8",
+         "fastest": "v3k8", "workload": "960x960/200", "times": [["v3k8", 0.02]]}]
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    f = Fake(tmp_path)
+    for name, value in (("TARGET", f.target), ("stream", f.stream), ("capture", f.capture),
+                        ("bench_round", f.bench_round), ("OUT", None)):
+        monkeypatch.setattr(ladder, name, value)
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
+    for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+    f.describe_text = json.dumps(fx.describe(kernels=fx.REGISTRY + [fx.kernel_info("simd-f32", "f32", isa="avx2")]))
+    f.tune_text = json.dumps(TUNE)
+    f.out = tmp_path / "results"
+    return f
+
+
+def tunes(fake):
+    return sum(1 for c in fake.calls if c[1:2] == ["tune"])
+
+
+def run_json(fake):
+    return json.loads((fake.out / "raw" / "run.json").read_text())
+
+
+def test_the_tuning_is_chosen_once_then_kept_until_retune(fake, monkeypatch):
+    run = lambda *a: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", *a])  # noqa: E731
+    assert run() == 0 and tunes(fake) == 1
+    assert json.loads((fake.out / "tuning.json").read_text()) == TUNE
+    assert run_json(fake)["simd_tuning"] == {"value": "f32:v4k4,f64:v3k8", "source": "mandel tune"}
+    monkeypatch.delenv("MANDEL_TUNING")  # each run pins it for its children; a new run starts clean
+    fake.tune_text = json.dumps([{**r, "fastest": "v2k8"} for r in TUNE])  # what a new tune would say
+    assert run() == 0 and tunes(fake) == 1  # kept: not timed again
+    assert run_json(fake)["simd_tuning"]["value"] == "f32:v4k4,f64:v3k8"
+    assert "kept in tuning.json" in run_json(fake)["simd_tuning"]["source"]
+    monkeypatch.delenv("MANDEL_TUNING")
+    assert run("--retune") == 0 and tunes(fake) == 2
+    assert run_json(fake)["simd_tuning"]["value"] == "f32:v2k8,f64:v2k8"
+
+
+def test_a_kept_tuning_of_another_isa_path_is_not_reused(fake, monkeypatch):
+    fx.write_json(fake.out / "tuning.json", [{**r, "isa": "avx512"} for r in TUNE])
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python"]) == 0
+    assert tunes(fake) == 1
+    assert json.loads((fake.out / "tuning.json").read_text()) == TUNE
+
+
+# --- compare refuses runs of different configurations ---------------------------------------------
+
+
+def test_compare_flags_runs_on_different_tunings():
+    s = {"machine_id": "m", "rows": [], "machine": {}, "settings": {"simd_tuning": {"value": "f32:v4k4"},
+                                                                  "rounds": {"kernel_s": 0.25}}}
+    t = json.loads(json.dumps(s))
+    t["settings"]["simd_tuning"]["value"] = "f32:v6k8"
+    diffs = compare.differences([s, t], same_machine=True)
+    assert any(d.startswith("SIMD tuning: f32:v4k4 in A, f32:v6k8 in B") for d in diffs)
+    u = json.loads(json.dumps(s))
+    del u["settings"]["rounds"]
+    assert any(d.startswith("Rust timing: rounds in A, Criterion in B") for d in
+               compare.differences([s, u], same_machine=True))
