@@ -745,7 +745,7 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
     if times.is_empty() {
         return Ok(None);
     }
-    let fastest = isa.tunings().first().map(|&default| mandel_core::choose::choose(&times, default));
+    let fastest = isa.default_tuning().map(|default| mandel_core::choose::choose(&times, default));
     Ok(Some(TuneRow {
         kernel: "c-reference",
         isa: mandel_c_reference::isa(),

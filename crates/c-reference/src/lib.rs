@@ -116,6 +116,17 @@ impl Isa {
         }
     }
 
+    /// The tuning kept unless another is clearly faster (`mandel_core::choose`): the Rust SIMD
+    /// kernels' default on the same path (`mandel_simd::Tuning::default_for`, held equal by a test), so
+    /// that both sides start from one configuration. `None` on the scalar path.
+    pub fn default_tuning(self) -> Option<Tuning> {
+        match self {
+            Isa::Avx512 => Some(t(4, 8)),
+            Isa::Avx2 => Some(t(3, 8)),
+            Isa::Scalar => None,
+        }
+    }
+
     /// The tunings the C side instantiates for this path (none for the scalar one, which renders
     /// one pixel at a time and ignores the tuning).
     pub fn tunings(self) -> &'static [Tuning] {
@@ -338,8 +349,8 @@ fn call_c(_: Isa, _: Tuning, _: &Params, _: usize, _: &mut [u32]) -> Result<(), 
 }
 
 /// Time every tuning of `isa` on a small fixed view and choose by median with the tie band of
-/// [`mandel_core::choose`], which keeps the path's first listed tuning, its default (`None` for the
-/// scalar path, which has no tuning). Each round times every tuning once, in turn, so a burst of load
+/// [`mandel_core::choose`], which keeps the path's [`Isa::default_tuning`] (`None` for the scalar path,
+/// which has no tuning). Each round times every tuning once, in turn, so a burst of load
 /// on a shared machine hits all of them.
 pub fn calibrate(isa: Isa) -> Result<Option<Tuning>, Error> {
     const ROUNDS: usize = 5;
@@ -349,7 +360,7 @@ pub fn calibrate(isa: Isa) -> Result<Option<Tuning>, Error> {
     let canonical = Params::canonical();
     let band = (464 * canonical.width(), 32 * canonical.width());
     let times = time_tunings(isa, &[(&busy, 0, busy.pixels()), (&canonical, band.0, band.1)], ROUNDS)?;
-    Ok(isa.tunings().first().map(|&default| mandel_core::choose::choose(&times, default)))
+    Ok(isa.default_tuning().map(|default| mandel_core::choose::choose(&times, default)))
 }
 
 /// Every tuning of `isa`, timed on `spans` (params, start, length) `rounds` times, round-robin (so a

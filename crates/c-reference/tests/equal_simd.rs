@@ -266,3 +266,16 @@ fn calibration_picks_a_built_tuning() {
     assert_eq!(mandel_c_reference::lane_iterations(Isa::Scalar, tuning, 200, &[3, 200, 1]), 204);
     assert_eq!(mandel_c_reference::lane_iterations(Isa::Avx512, tuning, 200, &[]), 0);
 }
+
+/// The C side keeps the Rust SIMD kernels' default tuning on each path (the tie band of
+/// `mandel_core::choose` keeps it unless another is clearly faster): both start from one configuration.
+#[test]
+fn the_default_tunings_are_the_rust_kernels() {
+    for (c, rust) in [(Isa::Avx512, mandel_simd::Isa::Avx512), (Isa::Avx2, mandel_simd::Isa::Avx2)] {
+        let d = c.default_tuning().expect("a vector path has a default");
+        let r = mandel_simd::Tuning::default_for(rust);
+        assert_eq!((d.vectors as usize, d.check_every as usize), (r.vectors(), r.check_every()), "{c}");
+        assert!(c.tunings().contains(&d), "{c}: the default {d} is instantiated");
+    }
+    assert_eq!(Isa::Scalar.default_tuning(), None);
+}
