@@ -5,7 +5,6 @@
 use clap::Args;
 use mandel_core::{Kernel, Params, Precision, reference};
 use mandel_registry::{KERNELS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, kernel, kernel_names};
-use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Args)]
@@ -86,11 +85,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, String> {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let mut stdout = std::io::stdout().lock();
-    match writeln!(stdout, "{text}").and_then(|_| stdout.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(format!("cannot write: {e}")),
-        _ => {}
-    }
+    mandelbrot_ladder::outln!("{text}");
     Ok(ExitCode::SUCCESS)
 }
 

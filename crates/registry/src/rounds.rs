@@ -113,6 +113,7 @@ fn time_kernel(
     if info.unavailable.is_some() {
         return Ok(KernelRound { kernel: info, verification: None, times_s: vec![], activity: None });
     }
+    kernel.prepare()?; // one-time choices (tuning, the C reference's calibration) before any clock
     let v = verification(kernel, params, expected)?;
     if !v.ok {
         return Ok(KernelRound { kernel: info, verification: Some(v), times_s: vec![], activity: None });
