@@ -441,7 +441,7 @@ def pin_tuning(args, out, raw, run, registry):
         why = "--retune" if args.retune and stored.exists() else (
             "its ISA paths differ from the stored one's" if stored.exists() else "first run in this folder")
         log(f"choosing the SIMD kernels' tuning on this CPU ({why}): `mandel tune` (every tuning timed on the "
-            "canonical image in interleaved rounds; the median decides, within 3% the default stays)")
+            "canonical image in interleaved rounds, in 5 fresh processes; the median decides, within 2% the default stays)")
         if not mandel_json(["tune", "--json"], path):
             return
         readers.read_tune(path)

@@ -6,7 +6,7 @@ use clap::{Args, Parser, Subcommand};
 use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
 use mandel_registry::{KERNELS, KernelInfo, Verification, kernel, kernel_names, threads_used, verification};
 use mandelbrot_ladder::{atomic, image, outln};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -78,10 +78,14 @@ enum Command {
         /// ISA path to calibrate (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
         #[arg(long)]
         isa: Option<String>,
-        /// Timed renders per tuning (round-robin; the median counts, and a tuning replaces the path's
-        /// default only when more than 3% faster).
-        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(1..=100))]
+        /// Timed renders per tuning and process (round-robin; the median counts, and a tuning
+        /// replaces the path's default only when more than 2% faster).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
         rounds: u32,
+        /// Fresh processes to time the tunings in (each tuning's time: the median over them); a
+        /// tuning's speed moves from one process to the next on a shared VM.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+        processes: u32,
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
@@ -223,14 +227,16 @@ struct LanesArgs {
     json: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Deserialize, Clone)]
 struct TuneRow {
     /// `simd` (the Rust SIMD kernels: MANDEL_TUNING) or `c-reference` (MANDEL_C_TUNING).
-    kernel: &'static str,
-    isa: &'static str,
-    precision: &'static str,
+    kernel: String,
+    isa: String,
+    precision: String,
     /// `calibrated`, `forced` (MANDEL_TUNING) or `default`.
-    source: &'static str,
+    source: String,
+    /// The path's default: kept unless another tuning is more than the tie band faster.
+    default: String,
     /// The tuning this process's kernels use (chosen on the calibration image at first use).
     chosen: String,
     /// The choice on this command's workload: the fastest by median, unless the path's default is
@@ -371,7 +377,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Sweep(args) => sweep(args),
         Command::Verify(args) => verify(args),
         Command::Peak { isa, json } => peak(isa.as_deref(), json),
-        Command::Tune { isa, rounds, json } => tune_command(isa.as_deref(), rounds, json),
+        Command::Tune { isa, rounds, processes, json } => tune_command(isa.as_deref(), rounds, processes, json),
         Command::Lanes(args) => lanes(args),
         Command::Bench(args) => bench::bench(args),
     }
@@ -621,8 +627,11 @@ fn peak(isa: Option<&str>, json: bool) -> Result<ExitCode, String> {
 }
 
 /// `mandel tune`: every tuning's time on the canonical image, and the one the kernels use.
-fn tune_command(isa: Option<&str>, rounds: u32, json: bool) -> Result<ExitCode, String> {
-    let rows = tune(isa, rounds, &Params::canonical())?;
+fn tune_command(isa: Option<&str>, rounds: u32, processes: u32, json: bool) -> Result<ExitCode, String> {
+    let rows = match processes {
+        1 => tune(isa, rounds, &Params::canonical())?,
+        n => tune_in_processes(isa, rounds, n)?,
+    };
     if json {
         outln!("{}", to_json(&rows)?);
     } else {
@@ -725,6 +734,46 @@ fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
     );
 }
 
+/// `mandel tune --processes N`: `mandel tune` run in N fresh processes, one after the other, each
+/// tuning's time the median of the processes' medians, and the choice made on those
+/// (`mandel_core::choose`). On the 2-core VMs a tuning's speed moves by up to 25% from one process
+/// to the next (METHODOLOGY.md, "The tuning"), so one process's ranking is not the machine's.
+fn tune_in_processes(isa: Option<&str>, rounds: u32, processes: u32) -> Result<Vec<TuneRow>, String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find the mandel binary to run: {e}"))?;
+    let mut runs: Vec<Vec<TuneRow>> = Vec::new();
+    for i in 0..processes {
+        let mut command = std::process::Command::new(&exe);
+        command.args(["tune", "--json", "--processes", "1", "--rounds", &rounds.to_string()]);
+        if let Some(isa) = isa {
+            command.args(["--isa", isa]);
+        }
+        let out = command.output().map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+        if !out.status.success() {
+            return Err(format!("mandel tune (process {}): {}", i + 1, String::from_utf8_lossy(&out.stderr).trim()));
+        }
+        let rows: Vec<TuneRow> = serde_json::from_slice(&out.stdout).map_err(|e| format!("mandel tune output: {e}"))?;
+        eprintln!("mandel tune: process {}/{processes} done", i + 1);
+        runs.push(rows);
+    }
+    let mut combined = runs[0].clone();
+    for (j, row) in combined.iter_mut().enumerate() {
+        let mut times = Vec::new();
+        for (name, _) in &row.times {
+            let each: Vec<f64> = runs
+                .iter()
+                .filter_map(|run| run.get(j)?.times.iter().find(|(n, _)| n == name).map(|&(_, s)| s))
+                .collect();
+            times.push((name.clone(), mandel_core::choose::median(&each).unwrap_or(f64::INFINITY)));
+        }
+        if !times.is_empty() {
+            let named: Vec<(&str, f64)> = times.iter().map(|(n, s)| (n.as_str(), *s)).collect();
+            row.fastest = mandel_core::choose::choose(&named, row.default.as_str()).to_string();
+        }
+        row.times = times;
+    }
+    Ok(combined)
+}
+
 /// `mandel tune`: every tuning timed on `params` (the canonical image by default), per precision.
 fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>, String> {
     let isa = simd_isa(isa)?;
@@ -747,10 +796,11 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
     }
     let fastest = isa.default_tuning().map(|default| mandel_core::choose::choose(&times, default));
     Ok(Some(TuneRow {
-        kernel: "c-reference",
-        isa: mandel_c_reference::isa(),
-        precision: "f32",
-        source: if selection.forced { "forced" } else { "calibrated" },
+        kernel: "c-reference".into(),
+        isa: mandel_c_reference::isa().into(),
+        precision: "f32".into(),
+        source: if selection.forced { "forced" } else { "calibrated" }.into(),
+        default: isa.default_tuning().map(|t| t.to_string()).unwrap_or_default(),
         chosen: selection.tuning.map(|t| t.to_string()).unwrap_or_default(),
         fastest: fastest.map(|t| t.to_string()).unwrap_or_default(),
         workload: format!("{}x{}/{}", params.width(), params.height(), params.max_iters()),
@@ -770,10 +820,11 @@ fn tune_simd(isa: mandel_simd::Isa, rounds: u32, params: &Params) -> Vec<TuneRow
                 false => (c.tuning.name(), c.source.as_str()),
             };
             TuneRow {
-                kernel: "simd",
-                isa: c.isa.name(),
-                precision: precision.as_str(),
-                source,
+                kernel: "simd".into(),
+                isa: c.isa.name().into(),
+                precision: precision.as_str().into(),
+                source: source.into(),
+                default: mandel_simd::Tuning::default_for(c.isa).name(),
                 chosen: chosen_name,
                 fastest: c.tuning.name(),
                 workload: c.workload,

@@ -389,7 +389,7 @@ fn mandel_tuning_is_checked_and_used() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("MANDEL_TUNING"), "{}", String::from_utf8_lossy(&bad.stderr));
     let good = Command::new(env!("CARGO_BIN_EXE_mandel"))
-        .args(["tune", "--rounds", "1", "--json"])
+        .args(["tune", "--rounds", "1", "--processes", "2", "--json"])
         .env("MANDEL_TUNING", "v4k8")
         .output()
         .unwrap();
@@ -407,6 +407,16 @@ fn mandel_tuning_is_checked_and_used() {
             assert_eq!(row["chosen"], "v4k8", "{row}");
             assert_eq!(row["source"], "forced", "{row}");
             assert_eq!(row["times"].as_array().unwrap().len(), mandel_simd::TUNINGS.len(), "{row}");
+            // The choice over both processes' medians: the default unless another is clearly faster.
+            let isa = mandel_simd::Isa::from_name(row["isa"].as_str().unwrap()).unwrap();
+            let default = mandel_simd::Tuning::default_for(isa).name();
+            assert_eq!(row["default"], default.as_str(), "{row}");
+            let times = row["times"].as_array().unwrap();
+            let time = |name: &str| times.iter().find(|t| t[0] == name).unwrap()[1].as_f64().unwrap();
+            let best = times.iter().map(|t| t[1].as_f64().unwrap()).fold(f64::INFINITY, f64::min);
+            let fastest = row["fastest"].as_str().unwrap();
+            let kept = fastest == default && time(&default) * (1.0 - mandel_core::choose::TIE_BAND) <= best;
+            assert!(kept || time(fastest) == best, "{row}");
         }
     }
 }

@@ -7,7 +7,7 @@
 
 /// How much faster than the default (as a fraction of the default's median) a candidate must be to
 /// be chosen instead of it.
-pub const TIE_BAND: f64 = 0.03;
+pub const TIE_BAND: f64 = 0.02;
 
 /// The median of `times` (the mean of the middle two for an even count); `None` when empty or when a
 /// time is not finite.
@@ -42,10 +42,10 @@ mod tests {
 
     #[test]
     fn the_default_stays_within_the_band_and_loses_beyond_it() {
-        // 2.9% faster than the default: a tie, the default stays.
-        assert_eq!(choose(&[("a", 1.000), ("b", 0.971), ("c", 1.2)], "a"), "a");
-        // 3.1% faster: chosen.
-        assert_eq!(choose(&[("a", 1.000), ("b", 0.969), ("c", 1.2)], "a"), "b");
+        // 1.9% faster than the default: a tie, the default stays.
+        assert_eq!(choose(&[("a", 1.000), ("b", 0.981), ("c", 1.2)], "a"), "a");
+        // 2.1% faster: chosen.
+        assert_eq!(choose(&[("a", 1.000), ("b", 0.979), ("c", 1.2)], "a"), "b");
         // The default is the fastest.
         assert_eq!(choose(&[("a", 0.9), ("b", 1.0)], "a"), "a");
         // No default among the candidates: the fastest.
