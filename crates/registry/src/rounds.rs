@@ -93,7 +93,8 @@ pub fn run_round(
     let n = kernels.len();
     let mut done: Vec<Option<KernelRound>> = vec![None; n];
     let mut out = vec![0u32; params.pixels()];
-    for i in (0..n).map(|i| (i + round) % n.max(1)) {
+    let start = round % n.max(1); // reduced first: `i + round` overflows for the largest indices
+    for i in (0..n).map(|i| (i + start) % n) {
         let kernel = kernels[i];
         let result = time_kernel(kernel, params, expected, settings, &mut out)?;
         progress(&result);
@@ -235,6 +236,27 @@ mod tests {
                 }
                 None => assert!(k.kernel.unavailable.is_some() && k.times_s.is_empty()),
             }
+        }
+    }
+
+    /// Any round index, up to `usize::MAX` (`mandel bench --round` takes one), runs every kernel once:
+    /// the rotation must not overflow into running one kernel twice and dropping another.
+    #[test]
+    fn a_huge_round_index_still_runs_every_kernel_once() {
+        let params = Params::new(8, 6, (-2.0, 0.6), (-1.5, 1.5), 20).unwrap();
+        let expected = reference::render(&params);
+        let kernels: Vec<&'static Kernel> = KERNELS.iter().take(3).collect();
+        let settings = RoundSettings { rounds: 1, kernel_s: 0.0, min_renders: 1 };
+        for round in [usize::MAX, usize::MAX - 1, usize::MAX / 2 + 7] {
+            let mut ran = Vec::new();
+            let out = run_round(&kernels, &params, &expected, &settings, round, |k| ran.push(k.kernel.name)).unwrap();
+            let mut sorted = ran.clone();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted.len(), kernels.len(), "round {round}: ran {ran:?}");
+            assert_eq!(ran[0], kernels[round % kernels.len()].name, "round {round}: rotated by the index");
+            let names: Vec<&str> = out.iter().map(|k| k.kernel.name).collect();
+            assert_eq!(names, kernels.iter().map(|k| k.name).collect::<Vec<_>>(), "round {round}");
         }
     }
 }
