@@ -349,7 +349,9 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             rows.append(_settle(row, py_reason or "not in the baselines file"))
     for info in listed:
         check = verify.get(info["name"])
-        missing = info.get("unavailable") or "no Criterion result"  # e.g. "built without a C compiler"
+        # e.g. "built without a C compiler"; else the timing method's own word for "not timed"
+        missing = info.get("unavailable") or ("not timed in the rounds (raw/rounds.json)" if settings.get("rounds")
+                                              else "no Criterion result")
         row = _settle(rust_row(info, criterion.get(info["name"]), check), missing)
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"

@@ -52,8 +52,17 @@ def check_round(data, path, where):
     require(data, ["schema", "round", "settings", "params", "kernels", "tunings", "pool_threads"], path, where)
     st = require(data["settings"], ["rounds", "kernel_s", "min_renders"], path, f"{where} 'settings'")
     for key in ("rounds", "min_renders"):
-        if isinstance(st[key], bool) or not isinstance(st[key], int) or st[key] < 1:
+        if not _whole(st[key]) or st[key] < 1:
             raise InputError(f"{path}: {where} 'settings.{key}' should be a whole number above 0, found {st[key]!r}")
+    if isinstance(st["kernel_s"], bool) or not isinstance(st["kernel_s"], (int, float)) \
+            or not math.isfinite(st["kernel_s"]) or st["kernel_s"] < 0:
+        raise InputError(f"{path}: {where} 'settings.kernel_s' should be a finite number of seconds, 0 or more, "
+                         f"found {st['kernel_s']!r}")
+    if not _whole(data["round"]) or data["round"] < 0:
+        raise InputError(f"{path}: {where} 'round' should be a whole number, 0 or more, found {data['round']!r}")
+    if not _whole(data["pool_threads"]) or data["pool_threads"] < 1:
+        raise InputError(f"{path}: {where} 'pool_threads' should be a whole number above 0, "
+                         f"found {data['pool_threads']!r}")
     if data["schema"] != ROUND_SCHEMA:
         raise InputError(f"{path}: {where} schema is {data['schema']!r}, expected {ROUND_SCHEMA!r}")
     params = check_params(data["params"], path, f"{where} 'params'")
@@ -79,6 +88,9 @@ def check_round(data, path, where):
         check_verification(v, path, f"{where} {name!r} verification", pixels=pixels, tolerance=tolerance_of(k))
         if k["times_s"] and not v["ok"]:
             raise InputError(f"{path}: {where} {name!r} is timed but failed verification")
+        if v["ok"] and not k["times_s"]:  # `mandel bench` times every kernel it verified, min_renders at least
+            raise InputError(f"{path}: {where} {name!r} is verified but not timed ('times_s' is empty): a round "
+                             "times every kernel that passes verification")
         for i, t in enumerate(k["times_s"]):
             positive_seconds(t, path, f"{where} {name!r} times_s[{i}]")
         act = k["activity"]
@@ -87,6 +99,41 @@ def check_round(data, path, where):
             _fraction(act["steal"], path, f"{where} {name!r} activity.steal")
             _fraction(act["others"], path, f"{where} {name!r} activity.others")
     return data
+
+
+def _whole(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# What a round says of a kernel besides its measurement: the same in every round of one run.
+MEASURED = ("verification", "times_s", "activity")
+
+
+def _same_run(rounds, path):
+    """Every round of one run: its own index, one kernel list, and the same settings, pool and kernel
+    descriptions as round 0 (the tunings may differ: unpinned, each process calibrates its own)."""
+    first = rounds[0]
+    names = [k["name"] for k in first["kernels"]]
+    for i, r in enumerate(rounds):
+        if r["round"] != i:
+            raise InputError(f"{path}: round #{i} 'round' is {r['round']}: the rounds should be numbered 0, 1, ... "
+                             "in order, each once")
+        if i == 0:
+            continue
+        if [k["name"] for k in r["kernels"]] != names:
+            raise InputError(f"{path}: round #{i} measured other kernels than round #0")
+        for key in ("settings", "pool_threads"):
+            if r[key] != first[key]:
+                raise InputError(f"{path}: round #{i} {key!r} is {r[key]!r}, round #0's {first[key]!r}: the rounds "
+                                 "of one run share their settings")
+        for k, k0 in zip(r["kernels"], first["kernels"]):
+            if k["isa"] != k0["isa"]:
+                raise InputError(f"{path}: {k['name']!r} ran on different ISA paths in different rounds: "
+                                 f"{sorted({k['isa'], k0['isa']})}")
+            for key in sorted(set(k) | set(k0)):
+                if key not in MEASURED and k.get(key) != k0.get(key):
+                    raise InputError(f"{path}: {k['name']!r} {key!r} is {k.get(key)!r} in round #{i}, "
+                                     f"{k0.get(key)!r} in round #0: one kernel is described alike in every round")
 
 
 def read_rounds(data, path):
@@ -98,10 +145,8 @@ def read_rounds(data, path):
     if not isinstance(data["rounds"], list) or not data["rounds"]:
         raise InputError(f"{path}: 'rounds' should be a non-empty list")
     rounds = [check_round(r, path, f"round #{i}") for i, r in enumerate(data["rounds"])]
+    _same_run(rounds, path)
     names = [k["name"] for k in rounds[0]["kernels"]]
-    for i, r in enumerate(rounds[1:], 1):
-        if [k["name"] for k in r["kernels"]] != names:
-            raise InputError(f"{path}: round #{i} measured other kernels than round #0")
     verify, results = {}, {}
     for pos, name in enumerate(names):
         ks = [r["kernels"][pos] for r in rounds]
@@ -115,9 +160,6 @@ def read_rounds(data, path):
         chosen = (failing or ks)[0]
         verify[name] = {"kernel": name, "isa": chosen["isa"], "precision": chosen["precision"],
                         "threads": chosen["threads"], **chosen["verification"]}
-        isas = {k["isa"] for k in ks}
-        if len(isas) > 1:
-            raise InputError(f"{path}: {name!r} ran on different ISA paths in different rounds: {sorted(isas)}")
         timed = [k for k in ks if k["times_s"]]
         if failing or not timed:
             continue

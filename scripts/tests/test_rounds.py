@@ -44,6 +44,18 @@ def test_the_median_of_round_medians_and_their_quartiles():
     (lambda d: d["rounds"][1]["kernels"].pop(), "other kernels than round #0"),
     (lambda d: d["rounds"][1]["kernels"][0].update(isa="avx2"), "different ISA paths"),
     (lambda d: d.update(rounds=[]), "non-empty list"),
+    # what `mandel bench` never prints: each is a hand-edited or mixed-up file, never a row
+    (lambda d: d["rounds"][2]["kernels"][0].update(times_s=[]), "verified but not timed"),
+    (lambda d: [r["kernels"][1].update(times_s=[]) for r in d["rounds"][:3]], "verified but not timed"),
+    (lambda d: d["rounds"][1].update(round="x"), "round #1 'round'"),
+    (lambda d: d["rounds"][1].update(round=True), "round #1 'round'"),
+    (lambda d: [r.update(round=0) for r in d["rounds"]], "round #1 'round' is 0"),
+    (lambda d: d["rounds"][1].update(pool_threads="2"), "round #1 'pool_threads'"),
+    (lambda d: d["rounds"][1].update(pool_threads=64), "round #1 'pool_threads' is 64, round #0's 2"),
+    (lambda d: d["rounds"][3]["settings"].update(kernel_s=5.0), "round #3 'settings'"),
+    (lambda d: d["rounds"][3]["settings"].update(kernel_s=float("nan")), "settings.kernel_s"),
+    (lambda d: d["rounds"][1]["kernels"][2].update(threads=1), "'rayon-fma-f64' 'threads' is 1 in round #1"),
+    (lambda d: d["rounds"][4]["kernels"][0].update(precision="f32"), "'naive-f64' 'precision'"),
 ])
 def test_a_corrupt_round_is_an_error_naming_the_field(break_it, message):
     data = rounds_file()
@@ -164,3 +176,17 @@ def test_compare_flags_runs_on_different_tunings():
     del u["settings"]["rounds"]
     assert any(d.startswith("Rust timing: rounds in A, Criterion in B") for d in
                compare.differences([s, u], same_machine=True))
+
+
+def test_a_kernel_the_rounds_lack_is_missing_for_that_reason_not_criterion_s():
+    from ladderlib.merge import merge
+
+    data = rounds_file()
+    for r in data["rounds"]:
+        r["kernels"] = r["kernels"][:2]  # rayon-fma-f64 in the registry, in no round
+    _, verify, results = rounds.read_rounds(data, "rounds.json")
+    settings = {**fx.SETTINGS, "rounds": {"source": "crates/registry/src/rounds.rs", **fx.ROUNDS}}
+    summary = merge(dict(fx.MACHINE), "m", settings, registry=fx.REGISTRY, verify=verify, criterion=results)
+    row = {r["name"]: r for r in summary["rows"]}["rayon-fma-f64"]
+    assert row["status"] == "missing" and "Criterion" not in row["note"] and "rounds" in row["note"], row["note"]
+
