@@ -2,6 +2,7 @@
 measured in rounds, the tuning kept per machine, and compare refusing runs of different tunings."""
 
 import json
+import math
 
 import pytest
 
@@ -190,3 +191,72 @@ def test_a_kernel_the_rounds_lack_is_missing_for_that_reason_not_criterion_s():
     row = {r["name"]: r for r in summary["rows"]}["rayon-fma-f64"]
     assert row["status"] == "missing" and "Criterion" not in row["note"] and "rounds" in row["note"], row["note"]
 
+
+# --- the verdict rule's edges: each test below fails for one plausible slip in verdict.py ------------
+
+
+def rounds_row(meds):
+    return {"name": "k", "status": "ok", "median_s": rounds.median(meds), "spread_low_s": min(meds),
+            "spread_high_s": max(meds), "round_medians_s": list(meds)}
+
+
+def test_a_change_beyond_the_floor_needs_the_rank_test_too():
+    # B's median 2.7x A's, but one pair of rounds out of order: exact p = 2 * 2/252 = 0.016, above ALPHA
+    a, b = rounds_row([1, 2, 3, 4, 6]), rounds_row([5, 7, 8, 9, 10])
+    got = verdict.judge(a, b)
+    assert got["p"] == pytest.approx(4 / 252) and got["p"] > verdict.ALPHA
+    assert got["verdict"] == verdict.SAME and "overlap" in got["why"]
+
+
+def test_p_equal_to_alpha_is_no_verdict(monkeypatch):
+    monkeypatch.setattr(verdict, "mann_whitney_p", lambda a, b: verdict.ALPHA)
+    assert verdict.judge(row(0.01), row(0.01, shift=0.5))["verdict"] == verdict.SAME
+    monkeypatch.setattr(verdict, "mann_whitney_p", lambda a, b: verdict.ALPHA * 0.999)
+    assert verdict.judge(row(0.01), row(0.01, shift=0.5))["verdict"] == verdict.SLOWER
+
+
+def test_a_change_exactly_at_the_floor_is_no_verdict():
+    a, b = row(0.01, spread=0.001), row(0.01, spread=0.001, shift=0.08)
+    change = b["median_s"] / a["median_s"] - 1
+    assert verdict.judge_rounds(a, b, noise_floor=change)["verdict"] == verdict.SAME
+    assert verdict.judge_rounds(a, b, noise_floor=change * 0.999)["verdict"] == verdict.SLOWER
+
+
+def test_the_default_floor_is_five_percent_and_the_callers_floor_is_used():
+    a, b7, b3 = row(0.01, spread=0.001), row(0.01, spread=0.001, shift=0.07), row(0.01, spread=0.001, shift=0.03)
+    assert verdict.ROUNDS_NOISE_FLOOR == 0.05
+    assert verdict.judge(a, b7)["verdict"] == verdict.SLOWER  # 7% beyond the default 5%
+    assert verdict.judge(a, b7, rounds_floor=0.10)["verdict"] == verdict.SAME
+    assert verdict.judge(a, b3, rounds_floor=0.02)["verdict"] == verdict.SLOWER
+    assert verdict.judge_rounds(a, b3, noise_floor=0.02)["verdict"] == verdict.SLOWER
+    # verdicts() passes the rounds' floor to rows in rounds, the interval floor to the others
+    got = verdict.verdicts({"rows": [a]}, {"rows": [{**b3, "name": "k"}]}, noise_floor=0.50, rounds_floor=0.02)
+    assert got[0]["verdict"] == verdict.SLOWER
+
+
+def test_the_change_is_of_the_medians_not_the_means():
+    a = rounds_row([1.0 + i * 1e-4 for i in range(15)])
+    b = rounds_row([1.03 + i * 1e-4 for i in range(13)] + [10.0, 10.0])  # two wild rounds, all above A's
+    got = verdict.judge(a, b)
+    assert got["change"] == pytest.approx(b["median_s"] / a["median_s"] - 1)
+    assert got["p"] < verdict.ALPHA and got["verdict"] == verdict.SAME  # the medians: 3%, within the floor
+
+
+def test_only_two_rows_both_in_rounds_get_the_rank_test():
+    in_rounds = rounds_row([1.0, 1.01, 1.02])  # exactly MIN_ROUNDS rounds: the rounds' rule
+    assert verdict.in_rounds(in_rounds) and not verdict.in_rounds(rounds_row([1.0, 1.01]))
+    assert "p" in verdict.judge(in_rounds, rounds_row([1.0, 1.01, 1.02]))
+    criterion = {"name": "k", "status": "ok", "median_s": 1.2, "spread_low_s": 0.9, "spread_high_s": 1.3}
+    for a, b in ((in_rounds, criterion), (criterion, in_rounds)):
+        got = verdict.judge(a, b)
+        assert "p" not in got and got["why"] == "intervals overlap"
+
+
+def test_the_normal_approximation_with_ties_by_hand():
+    # a = 1 2 2 3, b = 2 4 5 6: the three 2s share rank 3, R1 = 1+3+3+5 = 12, U = 12 - 10 = 2, mean 8;
+    # var = 4*4/12 * ((8+1) - (3^3-3)/(8*7)); z = (|2 - 8| - 0.5) / sqrt(var)
+    var = 16 / 12 * (9 - 24 / 56)
+    want = math.erfc(5.5 / math.sqrt(var) / math.sqrt(2))
+    assert verdict.mann_whitney_p([1, 2, 2, 3], [2, 4, 5, 6]) == pytest.approx(want, rel=1e-12)
+    assert verdict.mann_whitney_p([2, 4, 5, 6], [1, 2, 2, 3]) == pytest.approx(want, rel=1e-12)
+    assert verdict.mann_whitney_p([1.0] * 26, [1.0] * 26) == 1.0  # all tied: no evidence at all
