@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 
 from ladderlib import CANONICAL  # noqa: E402
-from ladderlib.atomic import check_target, write_text  # noqa: E402  (a whole file or none)
+from ladderlib.atomic import check_output, write_text  # noqa: E402  (a whole file or none)
 from ladderlib import env  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 from problem import Problem  # noqa: E402
@@ -92,7 +92,8 @@ def main(argv=None):
     try:
         env.check()  # RAYON_NUM_THREADS and the rest, with mandel's rules, before any work
         if args.out:
-            check_target(args.out, "sweep results")  # a symlink written through; a device, FIFO, folder refused
+            # a symlink written through; a device, FIFO, folder or missing folder refused
+            check_output(args.out, "sweep results")
     except InputError as e:
         p.error(str(e))
 

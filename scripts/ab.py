@@ -76,7 +76,7 @@ def parse_args(argv):
         p.error(f"--noise-floor {args.noise_floor}: a fraction from 0 to 1")
     if args.out is not None:
         try:
-            atomic.check_target(args.out, "--out")
+            atomic.check_output(args.out, "--out")
         except InputError as e:
             p.error(str(e))
     return args

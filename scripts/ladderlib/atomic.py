@@ -46,6 +46,19 @@ def check_target(path, what="output"):
     return target
 
 
+def check_output(path, what="output"):
+    """`check_target`, and the folder the file goes into exists: for an output named on the command line,
+    checked before any work, so that a run's measurements are never lost to a path that cannot take
+    them. Returns where the write goes."""
+    target = check_target(path, what)
+    folder = target.parent
+    if not folder.exists():
+        raise InputError(f"{path}: cannot write the {what} there: folder {folder} does not exist")
+    if not folder.is_dir():
+        raise InputError(f"{path}: cannot write the {what} there: {folder} is not a folder")
+    return target
+
+
 def write_bytes(path, data):
     with replacing(path, binary=True) as f:
         f.write(data)

@@ -187,3 +187,35 @@ def test_compare_md_to_a_fifo_is_refused(tmp_path, capsys):
     assert compare_cli.main([str(a), str(b), "--md", str(target)]) == 2
     assert "is a FIFO, not a regular file" in capsys.readouterr().err
     assert stat.S_ISFIFO(os.lstat(target).st_mode)
+
+
+# --- an output in a folder that does not exist: refused before the work, not a traceback after it ---
+
+
+def test_check_output_wants_the_folder_to_exist(tmp_path):
+    with pytest.raises(atomic.InputError, match="folder .*no-such-folder does not exist"):
+        atomic.check_output(tmp_path / "no-such-folder" / "x.json", "--out")
+    (tmp_path / "file").write_text("")
+    with pytest.raises(atomic.InputError, match="Not a directory|is not a folder"):
+        atomic.check_output(tmp_path / "file" / "x.json", "--out")
+    assert atomic.check_output(tmp_path / "x.json", "--out") == tmp_path / "x.json"
+    link = tmp_path / "link"
+    link.symlink_to(tmp_path / "gone" / "x.json")  # a dangling link into a missing folder
+    with pytest.raises(atomic.InputError, match="does not exist"):
+        atomic.check_output(link, "--out")
+
+
+def test_ab_out_in_a_missing_folder_is_refused_before_measuring(tmp_path, capsys):
+    import ab  # scripts/ab.py
+
+    with pytest.raises(SystemExit) as e:
+        ab.parse_args(["--out", str(tmp_path / "missing" / "ab.json")])
+    assert e.value.code == 2 and "does not exist" in capsys.readouterr().err
+
+
+def test_sweep_out_in_a_missing_folder_is_refused_before_timing(tmp_path):
+    out = tmp_path / "missing" / "sweep.json"
+    r = subprocess.run([sys.executable, str(Path(fx.__file__).resolve().parents[2] / "python_baselines" / "sweep.py"),
+                        "--sizes", "8", "--iters", "5", "--iters-size", "8", "--budget", "0", "--out", str(out)],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr, r.stderr
