@@ -115,6 +115,19 @@ def build_revision(rev):
     return kept
 
 
+def check_kernels(mandel, kernels, side):
+    """-k names a kernel of `mandel` (`mandel describe --json`), checked before anything is built after
+    it or measured: an unknown name would otherwise fail the first round, after minutes of building."""
+    if not kernels:
+        return
+    out = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True, check=True).stdout
+    known = [k["name"] for k in json.loads(out)["kernels"]]
+    unknown = [k for k in kernels if k not in known]
+    if unknown:
+        raise InputError(f"-k {', '.join(unknown)}: not a kernel of {side}'s mandel ({mandel}); "
+                         f"known: {', '.join(known)}")
+
+
 def tuning_env(mandel):
     """MANDEL_TUNING and MANDEL_C_TUNING for both sides: the environment's, else the machine's kept
     choice, else `mandel tune` now."""
@@ -202,7 +215,10 @@ def report(a, b, entries, args, names):
 def main(argv=None):
     args = parse_args(argv)
     b_mandel = build_working_tree()
+    check_kernels(b_mandel, args.kernel, "the working tree")
     a_mandel = build_revision(args.a_rev) if args.a_rev else b_mandel
+    if args.a_rev:
+        check_kernels(a_mandel, args.kernel, f"revision {args.a_rev}")
     settings = rounds_settings(b_mandel, args)
     base = {**os.environ, **tuning_env(b_mandel)}
     env_a, env_b = {**base, **dict(args.a_env)}, {**base, **dict(args.b_env)}

@@ -316,3 +316,16 @@ def test_given_baselines_are_read_before_any_work(tmp_path):
     bad.write_text("{")
     with pytest.raises(InputError, match="given.json: not valid JSON"):
         ladder.parse_args(["--baselines", str(bad)])
+
+
+def test_ab_refuses_unknown_kernels_before_building_or_measuring(tmp_path, monkeypatch):
+    import ab  # scripts/ab.py
+
+    fake = tmp_path / "mandel"
+    fake.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(fx.describe())}\nEOF\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(ab, "build_working_tree", lambda: fake)
+    monkeypatch.setattr(ab, "build_revision", lambda rev: pytest.fail("built the A revision before checking -k"))
+    monkeypatch.setattr(ab, "run_round", lambda *a: pytest.fail("measured before checking -k"))
+    with pytest.raises(InputError, match="-k bogus-kernel: not a kernel of .*; known: naive-f64"):
+        ab.main(["--a-rev", "HEAD", "-k", "naive-f64", "-k", "bogus-kernel", "--rounds", "3"])
