@@ -291,7 +291,10 @@ def test_ctrl_c_stops_a_long_render_within_a_second(call):
     import subprocess
     import sys
 
-    code = f"import mandel_ladder as m, numpy as np\nprint('started', flush=True)\n{call}\nprint('finished')"
+    # Python installs its KeyboardInterrupt handler only where SIGINT is not ignored, and a shell
+    # starts background jobs (CI runners, nohup) with SIGINT ignored: the child restores it.
+    code = ("import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+            f"import mandel_ladder as m, numpy as np\nprint('started', flush=True)\n{call}\nprint('finished')")
     proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout.readline() == "started\n"
