@@ -736,8 +736,8 @@ fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
 
 /// `mandel tune --processes N`: `mandel tune` run in N fresh processes, one after the other, each
 /// tuning's time the median of the processes' medians, and the choice made on those
-/// (`mandel_core::choose`). On the 2-core VMs a tuning's speed moves by up to 25% from one process
-/// to the next (METHODOLOGY.md, "The tuning"), so one process's ranking is not the machine's.
+/// (`mandel_core::choose`). On a shared VM a tuning's speed moves from one process to the next
+/// (METHODOLOGY.md, "The tuning"), so one process's ranking is not the machine's.
 fn tune_in_processes(isa: Option<&str>, rounds: u32, processes: u32) -> Result<Vec<TuneRow>, String> {
     let exe = std::env::current_exe().map_err(|e| format!("cannot find the mandel binary to run: {e}"))?;
     let mut runs: Vec<Vec<TuneRow>> = Vec::new();
@@ -834,19 +834,6 @@ fn tune_simd(isa: mandel_simd::Isa, rounds: u32, params: &Params) -> Vec<TuneRow
         .collect()
 }
 
-/// Times renders of `k` into `out` until `budget` seconds have passed (at least 3, at most 1000). The
-/// caller has rendered once already (verifying the point), which also warmed the caches up.
-fn time_renders(k: &mandel_core::Kernel, params: &Params, out: &mut [u32], budget: f64) -> Result<Vec<f64>, String> {
-    let mut times = Vec::new();
-    let started = Instant::now();
-    while times.len() < 3 || (started.elapsed().as_secs_f64() < budget && times.len() < 1000) {
-        let t = Instant::now();
-        k.render(params, out).map_err(|e| e.to_string())?;
-        times.push(t.elapsed().as_secs_f64());
-    }
-    Ok(times)
-}
-
 fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     let k = lookup(&args.kernel)?;
     if !(args.budget.is_finite() && args.budget >= 0.0) {
@@ -882,7 +869,8 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
                 k.name, cmp.differing
             ));
         }
-        let mut times = time_renders(k, &params, &mut out, args.budget)?;
+        let mut times =
+            mandel_registry::time_renders(k, &params, &mut out, args.budget, 3).map_err(|e| e.to_string())?;
         let mut sorted = times.clone();
         sorted.sort_by(f64::total_cmp);
         times.shrink_to_fit();

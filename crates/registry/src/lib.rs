@@ -13,7 +13,10 @@ mod rounds;
 
 pub use bench::{BENCH_FULL, BENCH_QUICK, BenchSettings, Record, Records, Verification, bench_quick, verification};
 pub use describe::{Description, KernelInfo, Problem, describe};
-pub use rounds::{Activity, KernelRound, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, median, run_round};
+pub use rounds::{
+    Activity, KernelRound, MAX_RENDERS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, median, run_round,
+    time_renders,
+};
 
 use mandel_core::Precision::{F32, F64};
 use mandel_core::Threads::{One, Pool};

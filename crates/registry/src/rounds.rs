@@ -2,8 +2,8 @@
 //!
 //! On a shared VM a contention episode lasts seconds to minutes. Timing each kernel in one block (as
 //! Criterion does: warm-up, samples, analysis, then the next benchmark) lets one episode land on all of
-//! one kernel's samples, and two runs then disagree by up to 2x on a row while each run's confidence
-//! interval is narrow. So `scripts/ladder` runs `mandel bench` several times, one process per round:
+//! one kernel's samples, and two runs then disagree far more than each run's narrow confidence
+//! interval says (METHODOLOGY.md, "Rounds"). So `scripts/ladder` runs `mandel bench` several times, one process per round:
 //! each round verifies and times every kernel briefly, in an order rotated by the round's index, and
 //! the merge keeps, per kernel, the median of its round medians and their spread. An episode then
 //! touches a few rounds of every kernel instead of all of one, and the median passes over it. Each
@@ -36,7 +36,7 @@ pub struct RoundSettings {
 }
 
 /// A full run: 15 rounds, so that a median passes over contention in up to 7 of them; 0.25 s per
-/// kernel and round keeps all rounds of the Rust rungs to about 3 minutes on 2 cores.
+/// kernel and round keeps the ladder's Rust part to a few minutes on 2 cores.
 pub const ROUNDS_FULL: RoundSettings = RoundSettings { rounds: 15, kernel_s: 0.25, min_renders: 3 };
 
 /// `--quick`: a first look.
@@ -121,15 +121,32 @@ fn time_kernel(
     }
     kernel.render(params, out)?; // warm-up: caches, pages, the pool's threads
     let before = cpu::sample();
+    let times = time_renders(kernel, params, out, settings.kernel_s, settings.min_renders as usize)?;
+    let activity = before.zip(cpu::sample()).and_then(|(a, b)| cpu::activity(&a, &b));
+    Ok(KernelRound { kernel: info, verification: Some(v), times_s: times, activity })
+}
+
+/// Most renders timed in one call of [`time_renders`]: a kernel of microseconds stops there.
+pub const MAX_RENDERS: usize = 1000;
+
+/// Renders of `kernel` into `out`, each timed, until `budget_s` seconds have passed and at least
+/// `min_renders` were timed (at most [`MAX_RENDERS`] once both hold). The caller renders once before
+/// (verifying or warming up): this is the one timing loop of `mandel bench` and `mandel sweep`.
+pub fn time_renders(
+    kernel: &Kernel,
+    params: &Params,
+    out: &mut [u32],
+    budget_s: f64,
+    min_renders: usize,
+) -> Result<Vec<f64>, RenderError> {
     let started = Instant::now();
     let mut times = Vec::new();
-    while times.len() < settings.min_renders as usize || started.elapsed().as_secs_f64() < settings.kernel_s {
+    while times.len() < min_renders || (started.elapsed().as_secs_f64() < budget_s && times.len() < MAX_RENDERS) {
         let t = Instant::now();
         kernel.render(std::hint::black_box(params), std::hint::black_box(&mut *out))?;
         times.push(t.elapsed().as_secs_f64());
     }
-    let activity = before.zip(cpu::sample()).and_then(|(a, b)| cpu::activity(&a, &b));
-    Ok(KernelRound { kernel: info, verification: Some(v), times_s: times, activity })
+    Ok(times)
 }
 
 /// Reading the machine's and this process's CPU time (Linux `/proc`; `None` elsewhere).
