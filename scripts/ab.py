@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ladderlib import ROUNDS_SCHEMA, atomic, baseline, fmt, machine, readers, rounds, verdict  # noqa: E402
+from ladderlib import ROUNDS_SCHEMA, atomic, baseline, env, fmt, machine, readers, rounds, verdict  # noqa: E402
 from ladderlib.readers import InputError  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -141,10 +141,7 @@ def tuning_env(mandel):
         log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
         out = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True, check=True).stdout
         rows, source = json.loads(out), "mandel tune"
-    pins = {"MANDEL_TUNING": ",".join(f"{r['precision']}:{r['fastest']}" for r in rows
-                                      if r.get("kernel", "simd") == "simd" and r["times"]),
-            "MANDEL_C_TUNING": ",".join(r["fastest"] for r in rows if r.get("kernel") == "c-reference" and r["times"])}
-    pins = {k: v for k, v in pins.items() if v}
+    pins = env.tuning_pins(rows)
     log(f"tunings for both sides ({source}): " + ", ".join(f"{k}={v}" for k, v in pins.items()))
     return {**pins, **have}
 

@@ -447,10 +447,9 @@ def pin_tuning(args, out, raw, run, registry):
         readers.read_tune(path)
         atomic.write_bytes(stored, path.read_bytes())
     rows, _ = optional(readers.read_tune, path, "`mandel tune --json`")
-    run["simd_tuning"] = pin_env("MANDEL_TUNING", [r for r in rows or [] if r.get("kernel", "simd") == "simd"],
-                                 lambda r: f"{r['precision']}:{r['fastest']}", source)
-    run["c_tuning"] = pin_env("MANDEL_C_TUNING", [r for r in rows or [] if r.get("kernel") == "c-reference"],
-                              lambda r: r["fastest"], source)
+    pins = env.tuning_pins(rows or [])
+    run["simd_tuning"] = pin_env("MANDEL_TUNING", pins.get("MANDEL_TUNING"), source)
+    run["c_tuning"] = pin_env("MANDEL_C_TUNING", pins.get("MANDEL_C_TUNING"), source)
 
 
 def same_paths(rows, registry):
@@ -461,11 +460,11 @@ def same_paths(rows, registry):
     return all(r.get("isa") == want.get(r.get("kernel", "simd")) for r in rows)
 
 
-def pin_env(var, rows, value, source="mandel tune"):
-    """Set `var` for every later child to the tunings `mandel tune` chose (rows with times), unless the
-    user set it; returns what the run used, for run.json and the notes."""
+def pin_env(var, chosen, source="mandel tune"):
+    """Set `var` for every later child to `chosen` (what `mandel tune` chose, `env.tuning_pins`), unless
+    the user set it; returns what the run used, for run.json and the notes."""
     user = os.environ.get(var, "").strip()
-    pin = user or ",".join(value(r) for r in rows if r["times"])
+    pin = user or chosen
     if not pin:
         return None
     os.environ[var] = pin

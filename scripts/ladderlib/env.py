@@ -74,3 +74,12 @@ def check(environ=os.environ):
     simd_tuning(environ)
     c_tuning(environ)
     return rayon_threads(environ)
+
+
+def tuning_pins(rows):
+    """The MANDEL_TUNING and MANDEL_C_TUNING values that pin what `mandel tune --json` chose (its
+    `fastest`), from the rows that timed tunings: {variable: value}, a variable left out when no row
+    of its kind timed any. How `scripts/ladder` and `scripts/ab` pin their processes."""
+    simd = ",".join(f"{r['precision']}:{r['fastest']}" for r in rows if r.get("kernel", "simd") == "simd" and r["times"])
+    c = ",".join(r["fastest"] for r in rows if r.get("kernel") == "c-reference" and r["times"])
+    return {var: value for var, value in (("MANDEL_TUNING", simd), ("MANDEL_C_TUNING", c)) if value}

@@ -13,6 +13,7 @@ and METHODOLOGY.md, "Rounds").
 """
 
 import math
+from statistics import median
 
 from . import CANONICAL, ROUNDS_SCHEMA, ROUND_SCHEMA
 from .readers import InputError, check_params, check_verification, positive_seconds, require, tolerance_of, PARAM_KEYS
@@ -22,16 +23,9 @@ from .readers import InputError, check_params, check_verification, positive_seco
 CONTENDED = 0.10
 
 
-def median(values):
-    v = sorted(values)
-    n = len(v)
-    if not n:
-        return None
-    return v[n // 2] if n % 2 else (v[n // 2 - 1] + v[n // 2]) / 2
-
-
 def quartiles(values):
-    """(Q1, Q3) by the median of each half (the middle value left out of both for an odd count)."""
+    """(Q1, Q3): the medians of the lower and upper halves (the middle value left out of both for an
+    odd count)."""
     v = sorted(values)
     n = len(v)
     if n < 2:

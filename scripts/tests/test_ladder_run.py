@@ -8,6 +8,7 @@ import pytest
 
 import ladder_fixtures as fx
 import ladder  # scripts/ladder.py
+from ladderlib import env
 from ladderlib.readers import InputError
 
 
@@ -72,11 +73,11 @@ def test_pin_env_pins_the_fastest_tunings_unless_the_user_set_them(monkeypatch):
             {"precision": "f64", "fastest": "v6k4", "times": [["v6k4", 0.01]]},
             {"precision": "f32", "fastest": "", "times": []}]  # a path without tunings
     monkeypatch.delenv("MANDEL_TUNING", raising=False)
-    got = ladder.pin_env("MANDEL_TUNING", rows, lambda r: f"{r['precision']}:{r['fastest']}")
+    got = ladder.pin_env("MANDEL_TUNING", env.tuning_pins(rows).get("MANDEL_TUNING"))
     assert got == {"value": "f32:v5k8,f64:v6k4", "source": "mandel tune"}
     assert os.environ["MANDEL_TUNING"] == "f32:v5k8,f64:v6k4"
     monkeypatch.setenv("MANDEL_TUNING", "v4k8")
-    got = ladder.pin_env("MANDEL_TUNING", rows, lambda r: f"{r['precision']}:{r['fastest']}")
+    got = ladder.pin_env("MANDEL_TUNING", env.tuning_pins(rows).get("MANDEL_TUNING"))
     assert got == {"value": "v4k8", "source": "MANDEL_TUNING set by the user"}
     monkeypatch.delenv("MANDEL_C_TUNING", raising=False)
-    assert ladder.pin_env("MANDEL_C_TUNING", [], lambda r: r["fastest"]) is None
+    assert ladder.pin_env("MANDEL_C_TUNING", env.tuning_pins([]).get("MANDEL_C_TUNING")) is None
