@@ -16,24 +16,14 @@ import ladder_fixtures as fx
 import ladder  # scripts/ladder.py
 from ladderlib import baseline
 from ladderlib.readers import InputError
-from test_ladder_robust import Fake
+from test_ladder_robust import installed
 
 SCRIPTS = Path(ladder.__file__).resolve().parent
 
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
-    f = Fake(tmp_path)
-    monkeypatch.setattr(ladder, "TARGET", f.target)
-    monkeypatch.setattr(ladder, "stream", f.stream)
-    monkeypatch.setattr(ladder, "capture", f.capture)
-    monkeypatch.setattr(ladder, "bench_round", f.bench_round)
-    monkeypatch.setattr(ladder, "OUT", None)
-    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
-    for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
-        monkeypatch.delenv(var, raising=False)
-    f.out = tmp_path / "results"
-    return f
+    return installed(tmp_path, monkeypatch)
 
 
 def run_ladder(fake, *argv):

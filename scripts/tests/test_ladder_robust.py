@@ -82,19 +82,24 @@ class Fake:
         raise AssertionError(f"unexpected mandel {args}")
 
 
-@pytest.fixture
-def fake(tmp_path, monkeypatch):
+def installed(tmp_path, monkeypatch):
+    """A Fake answering every command ladder.main runs, installed for one test (the environment
+    variables the ladder reads or pins cleared), its results folder `f.out`. Every ladder test file's
+    fixture is this one."""
     f = Fake(tmp_path)
-    monkeypatch.setattr(ladder, "TARGET", f.target)
-    monkeypatch.setattr(ladder, "stream", f.stream)
-    monkeypatch.setattr(ladder, "capture", f.capture)
-    monkeypatch.setattr(ladder, "bench_round", f.bench_round)
-    monkeypatch.setattr(ladder, "OUT", None)
+    for name, value in (("TARGET", f.target), ("stream", f.stream), ("capture", f.capture),
+                        ("bench_round", f.bench_round), ("OUT", None)):
+        monkeypatch.setattr(ladder, name, value)
     monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
-    monkeypatch.delenv("MANDEL_ISA", raising=False)
-    monkeypatch.delenv("RAYON_NUM_THREADS", raising=False)
+    for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
     f.out = tmp_path / "results"
     return f
+
+
+@pytest.fixture
+def fake(tmp_path, monkeypatch):
+    return installed(tmp_path, monkeypatch)
 
 
 def run_ladder(fake, *argv):

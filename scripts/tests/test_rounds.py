@@ -10,7 +10,7 @@ import ladder_fixtures as fx
 import ladder  # scripts/ladder.py
 from ladderlib import ROUNDS_SCHEMA, compare, rounds, verdict
 from ladderlib.readers import InputError
-from test_ladder_robust import Fake
+from test_ladder_robust import installed
 
 
 def rounds_file(n=5, medians=None, **kw):
@@ -120,16 +120,9 @@ TUNE = [{"kernel": "simd", "isa": "avx2", "precision": "f32", "source": "calibra
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
-    f = Fake(tmp_path)
-    for name, value in (("TARGET", f.target), ("stream", f.stream), ("capture", f.capture),
-                        ("bench_round", f.bench_round), ("OUT", None)):
-        monkeypatch.setattr(ladder, name, value)
-    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
-    for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
-        monkeypatch.delenv(var, raising=False)
+    f = installed(tmp_path, monkeypatch)
     f.describe_text = json.dumps(fx.describe(kernels=fx.REGISTRY + [fx.kernel_info("simd-f32", "f32", isa="avx2")]))
     f.tune_text = json.dumps(TUNE)
-    f.out = tmp_path / "results"
     return f
 
 

@@ -128,21 +128,13 @@ def test_a_write_names_its_temporary_with_the_pid(tmp_path, monkeypatch):
 # --- the ladder: checked before any work ----------------------------------------------------------
 
 
-def test_the_ladder_refuses_a_result_path_that_is_a_fifo_before_any_work(tmp_path, capsys):
-    from test_ladder_robust import Fake  # the ladder with its commands faked
-    import ladder
-
-    fake = Fake(tmp_path)
-    out = tmp_path / "results"
+def test_the_ladder_refuses_a_result_path_that_is_a_fifo_before_any_work(fake_ladder, capsys):
+    fake, run_ladder = fake_ladder  # the ladder with its commands faked
+    out = fake.out
     (out / "raw").mkdir(parents=True)
     fifo_path = out / "summary.json"
     os.mkfifo(fifo_path)
-    saved = (ladder.TARGET, ladder.stream, ladder.capture, ladder.OUT)
-    ladder.TARGET, ladder.stream, ladder.capture = fake.target, fake.stream, fake.capture
-    try:
-        assert ladder.guarded(ladder.main, ["--out-dir", str(out), "--skip-bench", "--skip-python"]) == 2
-    finally:
-        ladder.TARGET, ladder.stream, ladder.capture, ladder.OUT = saved
+    assert run_ladder("--skip-bench", "--skip-python") == 2
     err = capsys.readouterr().err
     assert f"{fifo_path} is a FIFO, not a regular file" in err
     assert fake.calls == []  # nothing built, described or timed
@@ -162,19 +154,10 @@ def test_the_ladder_writes_through_a_symlinked_summary(fake_ladder):
 
 @pytest.fixture
 def fake_ladder(tmp_path, monkeypatch):
-    from test_ladder_robust import Fake
+    from test_ladder_robust import installed
     import ladder
 
-    f = Fake(tmp_path)
-    monkeypatch.setattr(ladder, "TARGET", f.target)
-    monkeypatch.setattr(ladder, "stream", f.stream)
-    monkeypatch.setattr(ladder, "capture", f.capture)
-    monkeypatch.setattr(ladder, "bench_round", f.bench_round)
-    monkeypatch.setattr(ladder, "OUT", None)
-    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
-    for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
-        monkeypatch.delenv(var, raising=False)
-    f.out = tmp_path / "results"
+    f = installed(tmp_path, monkeypatch)
     return f, lambda *argv: ladder.guarded(ladder.main, ["--out-dir", str(f.out), *argv])
 
 
