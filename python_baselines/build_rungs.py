@@ -31,13 +31,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from ladderlib.atomic import write_text
+
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
 STATUS = BUILD / "status.json"
 STATUS_SCHEMA = "mandel-rung-builds/1"
 
-sys.path.insert(0, str(HERE.parent / "scripts"))
-from ladderlib.atomic import write_text  # noqa: E402  (standard library only)
 
 C_FLAGS = ["-O3", "-ffp-contract=off"]
 OPENMP = ["-fopenmp"]

@@ -14,8 +14,8 @@ import os
 
 import numpy as np
 
-from problem import Problem
-from pure_python import escape_count
+from .problem import Problem
+from .pure_python import escape_count
 
 
 def _numba():

@@ -12,7 +12,7 @@ project's (|z|^2 > 4, before each step), so its bitmap is exactly the reference'
 
 import numpy as np
 
-from problem import Problem
+from .problem import Problem
 
 
 def escape_counts(problem: Problem) -> np.ndarray:

@@ -6,8 +6,8 @@ it is expected to run at pure-Python speed. It is here because the article measu
 
 import numpy as np
 
-from problem import Problem
-from pure_python import escape_count
+from .problem import Problem
+from .pure_python import escape_count
 
 
 def compute(problem: Problem) -> np.ndarray:

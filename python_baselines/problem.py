@@ -10,12 +10,9 @@ NumPy is imported where the arrays are made, not with this module: the PyPy rung
 
 from __future__ import annotations
 
-import sys
 from dataclasses import asdict, dataclass
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from ladderlib import CANONICAL  # noqa: E402  (the Python side's one copy of Params::canonical)
+from ladderlib import CANONICAL  # the Python side's one copy of Params::canonical
 
 
 @dataclass(frozen=True)

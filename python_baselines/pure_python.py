@@ -6,7 +6,7 @@ definition (z starts at 0, |z|^2 = re^2 + im^2 is tested against 4 before each s
 no timing but makes the counts equal the Rust reference's.
 """
 
-from problem import Problem
+from .problem import Problem
 
 
 def escape_count(c: complex, max_iters: int) -> int:

@@ -3,7 +3,7 @@ python-pure rung's own code (`pure_python.compute` on `problem.Problem`, both im
 times the renders with run.py's own loop (`timing.py`), then hands everything back to run.py, which
 verifies the counts against the Rust reference and records the times.
 
-  pypy3 pypy_driver.py --problem JSON --counts FILE [--budget S --min-repeats N --max-repeats N]
+  pypy3 -m python_baselines.pypy_driver --problem JSON --counts FILE [--budget S --min-repeats N --max-repeats N]
 
 1. warm-up: `--warmup-renders` full-size renders (1 by default), untimed by the loop: PyPy's JIT
    traces and compiles the escape loop during them. Their time is reported as `warmup_s`, apart
@@ -12,7 +12,9 @@ verifies the counts against the Rust reference and records the times.
    run.py to verify; then more renders by the repeat rule until the budget is spent.
 
 Stdout: one JSON object, {"times_s": [...], "warmup_s": ..., "pypy": version, "implementation": ...}.
-Python 3.9 syntax (Debian's pypy3 7.3.11 is a Python 3.9).
+Python 3.9 syntax (Debian's pypy3 7.3.11 is a Python 3.9). pypy3 runs outside the venv, where neither
+package is installed: the caller (pypy_rung.py) puts the folders holding `python_baselines` and
+`ladderlib` on its PYTHONPATH.
 """
 
 import argparse
@@ -21,17 +23,14 @@ import platform
 import sys
 import time
 from array import array
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from problem import Problem  # noqa: E402
-from pure_python import compute  # noqa: E402
-from timing import repeat, timed  # noqa: E402
+from .problem import Problem
+from .pure_python import compute
+from .timing import repeat, timed
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(prog="pypy_driver.py", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="python_baselines.pypy_driver", description=__doc__.split("\n\n")[0])
     p.add_argument("--problem", required=True, help="the problem as a JSON object (Problem's fields)")
     p.add_argument("--counts", required=True, help="where to write the first timed render's counts")
     p.add_argument("--budget", type=float, default=3.0)

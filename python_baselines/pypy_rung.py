@@ -17,7 +17,12 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-DRIVER = Path(__file__).resolve().parent / "pypy_driver.py"
+import ladderlib
+
+import python_baselines
+
+# pypy3 runs outside the venv: it finds the two packages through PYTHONPATH, the folders that hold them.
+PACKAGES = os.pathsep.join(dict.fromkeys(str(Path(p.__file__).resolve().parents[1]) for p in (python_baselines, ladderlib)))
 INSTALL = "apt-get install -y pypy3 (Debian/Ubuntu, as root; or MANDEL_INSTALL_PYPY=1 scripts/setup)"
 TIMEOUT_S = 900  # the driver's whole run; pure Python under PyPy takes well under a second an image
 
@@ -58,10 +63,11 @@ def run_driver(problem, budget: float, min_repeats: int, max_repeats: int, warmu
         raise RuntimeError(missing())
     with tempfile.TemporaryDirectory(prefix="mandel-pypy-") as tmp:
         counts_path = Path(tmp) / "counts.u32"
-        cmd = [pypy, str(DRIVER), "--problem", json.dumps(problem.as_dict()), "--counts", str(counts_path),
+        cmd = [pypy, "-m", "python_baselines.pypy_driver", "--problem", json.dumps(problem.as_dict()), "--counts", str(counts_path),
                "--budget", repr(float(budget)), "--min-repeats", str(min_repeats), "--max-repeats", str(max_repeats),
                "--warmup-renders", str(warmup_renders)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
+                              env={**os.environ, "PYTHONPATH": PACKAGES})
         if proc.returncode != 0:
             tail = " | ".join(proc.stderr.strip().splitlines()[-3:])
             raise RuntimeError(f"pypy_driver.py under {pypy} exited {proc.returncode}: {tail}")

@@ -34,20 +34,18 @@ import statistics
 import sys
 import tempfile
 from datetime import datetime, timezone
-from pathlib import Path
 
 import mandel_ladder
 import numpy as np
 
-from problem import Problem
-from rungs import PYTHON_RUNGS, Rung, all_rungs
-from timing import repeat, timed
+from ladderlib import env
+from ladderlib.atomic import NotAFileError, check_target, write_text
+from ladderlib.machine import ISA_FLAGS
+from ladderlib.readers import InputError
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from ladderlib.atomic import NotAFileError, check_target, write_text  # noqa: E402  (scripts/ladderlib: standard library only)
-from ladderlib import env  # noqa: E402  (the environment variables, checked with mandel's rules)
-from ladderlib.readers import InputError  # noqa: E402
-from ladderlib.machine import ISA_FLAGS  # noqa: E402  (the flags the machine description lists)
+from .problem import Problem
+from .rungs import PYTHON_RUNGS, Rung, all_rungs
+from .timing import repeat, timed
 
 SCHEMA = "mandel-baselines/1"
 WARMUP_SIZE = 16

@@ -132,7 +132,7 @@ def _pyo3(name: str) -> Callable[[Any], Callable[[], Any]]:
 
 def _function(spec: str) -> Callable:
     module, _, function = spec.partition(":")
-    return getattr(importlib.import_module(module), function)
+    return getattr(importlib.import_module(f".{module}", __package__), function)
 
 
 def _tool(r: dict) -> tuple[str | None, dict]:
@@ -141,12 +141,12 @@ def _tool(r: dict) -> tuple[str | None, dict]:
     if tool is None:
         return None, {}
     if tool == "pypy":
-        import pypy_rung
+        from . import pypy_rung
 
         pypy = pypy_rung.interpreter()
         why = pypy_rung.missing()
         return why, {"tool": tool, "tool_version": None if why else pypy_rung.version(pypy)}
-    import compiled_rungs
+    from . import compiled_rungs
 
     why = compiled_rungs.missing(tool)
     return why, {"tool": tool, "tool_version": compiled_rungs.version(tool),
@@ -155,13 +155,13 @@ def _tool(r: dict) -> tuple[str | None, dict]:
 
 def _threads(r: dict, missing: str | None) -> int:
     if r.get("parallel"):
-        import numba_rungs
+        from . import numba_rungs
 
         return numba_rungs.threads()
     kind = r.get("threads")
     if kind is None:
         return 1
-    import compiled_rungs
+    from . import compiled_rungs
 
     if kind == "mojo" and not missing:
         return compiled_rungs.mojo_threads()
@@ -177,7 +177,7 @@ def python_rungs() -> list[Rung]:
         precision = r.get("precision", "f64")
         external = _function(r["external"]) if r.get("external") else None
         if external is not None:
-            import pypy_rung
+            from . import pypy_rung
 
             prepare = lambda problem: lambda: pypy_rung.render(problem)  # noqa: E731
         elif r.get("prepare"):

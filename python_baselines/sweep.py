@@ -17,14 +17,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from ladderlib import CANONICAL, env
+from ladderlib.atomic import check_output, write_text  # a whole file or none
+from ladderlib.readers import InputError
 
-from ladderlib import CANONICAL  # noqa: E402
-from ladderlib.atomic import check_output, write_text  # noqa: E402  (a whole file or none)
-from ladderlib import env  # noqa: E402
-from ladderlib.readers import InputError  # noqa: E402
-from problem import Problem  # noqa: E402
+from .problem import Problem
 
 SIZES = [240, 480, 960, 1920, 3840]
 ITERS = [50, 100, 200, 500, 1000, 2000, 5000]
@@ -98,7 +95,7 @@ def main(argv=None):
         p.error(str(e))
 
     import mandel_ladder
-    import numba_rungs
+    from . import numba_rungs
 
     plan = points(args.sizes, args.size_iters, args.iters, args.iters_size)
     result = sweep(numba_rungs.compute_parallel, mandel_ladder.reference, mandel_ladder.compare,

@@ -6,8 +6,8 @@ import mandel_ladder as m
 import numpy as np
 import pytest
 
-from problem import Problem
-from rungs import all_rungs
+from python_baselines.problem import Problem
+from python_baselines.rungs import all_rungs
 
 RUNGS = all_rungs()
 # Kernels this build cannot run (the C reference without a C compiler), and why.

@@ -11,13 +11,13 @@ import mandel_ladder as m
 import numpy as np
 import pytest
 
-import run
-from problem import Problem
-from rungs import Rung
+from python_baselines import run
+from python_baselines.problem import Problem
+from python_baselines.rungs import Rung
 
 EXACT = m.tolerance("f64")
 
-RUN_PY = Path(run.__file__)
+RUN_PY = ["-m", "python_baselines.run"]  # as the ladder runs it
 NUMBER = (int, float)
 
 
@@ -64,7 +64,7 @@ def check_schema(doc: dict) -> None:
 
 def test_quick_run_writes_a_valid_result_file(tmp_path):
     out = tmp_path / "baselines.json"
-    proc = subprocess.run([sys.executable, str(RUN_PY), "--quick", "--width", "17", "--height", "13", "--out",
+    proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "17", "--height", "13", "--out",
                            str(out), "--note", "test run"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert "[1/" in proc.stderr and "python-pure" in proc.stdout  # progress on stderr, table on stdout
@@ -136,7 +136,7 @@ def test_repeats_fill_the_budget():
 
 
 def test_help_describes_the_options():
-    proc = subprocess.run([sys.executable, str(RUN_PY), "--help"], capture_output=True, text=True, timeout=60)
+    proc = subprocess.run([sys.executable, *RUN_PY, "--help"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0
     for option in ("--quick", "--only", "--skip", "--out", "--budget", "--width", "--max-iters", "pyo3-<kernel>"):
         assert option in proc.stdout
@@ -192,7 +192,7 @@ def test_a_failed_write_keeps_the_results_and_the_old_file(tmp_path):
     temp = tmp_path / "temp"  # the fallback's folder: the limit makes that write fail too
     temp.mkdir()
     env = {**__import__("os").environ, "TMPDIR": str(temp)}
-    proc = subprocess.run([sys.executable, str(RUN_PY), "--quick", "--width", "5", "--height", "3", "--only",
+    proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "5", "--height", "3", "--only",
                            "pyo3-naive-f64", "--out", str(out)], capture_output=True, text=True, timeout=120,
                           preexec_fn=limit, env=env)
     assert proc.returncode == 1, proc.stderr
@@ -225,12 +225,12 @@ def test_list_and_run_without_numba(tmp_path):
     blocker.mkdir(parents=True)
     (blocker / "__init__.py").write_text("raise ImportError('numba is not installed (hidden by the test)')\n")
     env = {**__import__("os").environ, "PYTHONPATH": str(tmp_path / "blocker")}
-    proc = subprocess.run([sys.executable, str(RUN_PY), "--list"], capture_output=True, text=True, env=env,
+    proc = subprocess.run([sys.executable, *RUN_PY, "--list"], capture_output=True, text=True, env=env,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "numba-parallel" in proc.stdout and "python-pure" in proc.stdout
     out = tmp_path / "r.json"
-    proc = subprocess.run([sys.executable, str(RUN_PY), "--quick", "--width", "5", "--height", "3", "--only",
+    proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "5", "--height", "3", "--only",
                            "numba,numpy-masked-counts", "--out", str(out)], capture_output=True, text=True, env=env,
                           timeout=120)
     assert proc.returncode == 1, proc.stderr

@@ -19,12 +19,12 @@ import mandel_ladder as m
 import numpy as np
 import pytest
 
-import compiled_rungs
-import pypy_rung
-import run
-import timing
-from problem import Problem
-from rungs import PYTHON_RUNGS, Rung, python_rungs
+from python_baselines import compiled_rungs
+from python_baselines import pypy_rung
+from python_baselines import run
+from python_baselines import timing
+from python_baselines.problem import Problem
+from python_baselines.rungs import PYTHON_RUNGS, Rung, python_rungs
 
 HERE = Path(__file__).resolve().parent.parent
 TOOLS = ("cython", "pythran", "pypy", "mojo")

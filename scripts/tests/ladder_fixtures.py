@@ -1,14 +1,11 @@
 """Fixture data for the ladder tests, written by the tests themselves: Criterion-style result trees,
-a baselines JSON, `mandel describe --json` and the bench records. Importing this puts scripts/ on sys.path."""
+a baselines JSON, `mandel describe --json` and the bench records."""
 
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from ladderlib import CANONICAL  # noqa: E402
-from ladderlib.merge import PYTHON_RUNGS  # noqa: E402
+from ladderlib import CANONICAL
+from ladderlib.merge import PYTHON_RUNGS
 
 MACHINE = {"cpu_model": "Intel(R) Xeon(R) Platinum 8488C", "cpu_family_model": "6/143", "cores": 2,
            "isa_flags": ["avx2", "fma", "avx512f"], "os": "Linux", "rustc": "rustc 1.95.0", "python": "3.11.7",

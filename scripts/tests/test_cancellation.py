@@ -13,13 +13,10 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-import ladder  # scripts/ladder.py
+from ladderlib import ladder
 from ladderlib import baseline
 from ladderlib.readers import InputError
 from test_ladder_robust import installed
-
-SCRIPTS = Path(ladder.__file__).resolve().parent
-
 
 @pytest.fixture
 def fake(tmp_path, monkeypatch):
@@ -72,9 +69,8 @@ def test_a_live_saves_temporaries_are_left_alone(tmp_path):
 
 
 HOLD = """
-import sys, time
-sys.path.insert(0, {scripts!r})
-import ladder
+import time
+from ladderlib import ladder
 from pathlib import Path
 ladder.take_lock(Path({folder!r}), "the results folder")
 print("locked", flush=True)
@@ -84,14 +80,14 @@ time.sleep(60)
 
 def test_a_second_ladder_on_the_same_results_folder_is_refused_naming_the_first(tmp_path):
     out = tmp_path / "results"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD.format(scripts=str(SCRIPTS), folder=str(out))],
+    holder = subprocess.Popen([sys.executable, "-c", HOLD.format(folder=str(out))],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(InputError, match=f"another ladder \\(pid {holder.pid}\\) is using"):
             ladder.take_lock(out, "the results folder")
         # the whole command, as a user runs it: exit 2 before any build or bench
-        proc = subprocess.run([sys.executable, str(SCRIPTS / "ladder.py"), "--skip-bench", "--skip-python",
+        proc = subprocess.run([sys.executable, "-m", "ladderlib.ladder", "--skip-bench", "--skip-python",
                                "--out-dir", str(out)], capture_output=True, text=True, timeout=120,
                               env={k: v for k, v in os.environ.items()
                                    if k not in ("RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA")})

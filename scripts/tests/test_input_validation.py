@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-import compare as compare_cli  # scripts/compare.py
-import ladder  # scripts/ladder.py
+from ladderlib import compare as compare_cli
+from ladderlib import ladder
 from ladderlib import CANONICAL, env, readers, svg
 from ladderlib.merge import merge
 from ladderlib.readers import InputError
@@ -319,7 +319,7 @@ def test_given_baselines_are_read_before_any_work(tmp_path):
 
 
 def test_ab_refuses_unknown_kernels_before_building_or_measuring(tmp_path, monkeypatch):
-    import ab  # scripts/ab.py
+    from ladderlib import ab
 
     fake = tmp_path / "mandel"
     fake.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(fx.describe())}\nEOF\n")

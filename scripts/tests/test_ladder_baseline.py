@@ -5,7 +5,7 @@ import json
 import pytest
 
 import ladder_fixtures as fx
-import ladder  # scripts/ladder.py
+from ladderlib import ladder
 from ladderlib import baseline
 from ladderlib.readers import InputError
 

@@ -134,7 +134,7 @@ def test_grouped_chart_has_one_bar_per_machine_and_timed_rung(tmp_path):
 
 
 def test_cli_prints_and_writes_markdown_and_chart(tmp_path, capsys):
-    import compare as cli  # scripts/compare.py
+    from ladderlib import compare as cli
 
     a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 3.0)
     assert cli.main([str(a.parent), str(b), "--md", str(tmp_path / "cmp.md")]) == 0
@@ -152,7 +152,7 @@ def test_wrong_schema_is_a_clear_error(tmp_path, capsys):
                                                            "rows": []})
     with pytest.raises(InputError, match=r"x/summary\.json: schema is 'mandel-baselines/1'"):
         compare.read_summary(bad)
-    import compare as cli
+    from ladderlib import compare as cli
 
     assert cli.main([str(bad)]) == 2
     assert "compare: error:" in capsys.readouterr().err
@@ -162,7 +162,7 @@ def test_wrong_schema_is_a_clear_error(tmp_path, capsys):
 
 
 def test_compare_md_never_overwrites_an_input(tmp_path, capsys):
-    import compare as cli  # scripts/compare.py
+    from ladderlib import compare as cli
 
     a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
     before = b.read_bytes()
@@ -176,7 +176,7 @@ def test_compare_md_never_overwrites_an_input(tmp_path, capsys):
 
 
 def test_compare_md_into_a_missing_folder_is_a_clear_error(tmp_path, capsys):
-    import compare as cli
+    from ladderlib import compare as cli
 
     a = write_summary(tmp_path, "a", 1.0)
     assert cli.main([str(a), "--md", str(tmp_path / "nodir" / "x.md")]) == 2
@@ -197,7 +197,7 @@ def test_compare_refuses_a_summary_with_a_negative_time(tmp_path):
 
 
 def test_different_problems_and_settings_are_refused_unless_allowed(tmp_path, capsys):
-    import compare as cli
+    from ladderlib import compare as cli
 
     small = {**CANONICAL, "width": 480, "height": 480}
     quick = {**fx.SETTINGS, "quick": True, "criterion": {**fx.SETTINGS["criterion"], "measurement_s": 1.0}}
@@ -219,7 +219,7 @@ def test_different_problems_and_settings_are_refused_unless_allowed(tmp_path, ca
 
 
 def test_two_runs_must_come_from_one_machine(tmp_path, capsys):
-    import compare as cli
+    from ladderlib import compare as cli
 
     a = write_summary(tmp_path, "a", 1.0, machine_id="m")
     b = write_summary(tmp_path, "b", 1.0, machine_id="other")
@@ -231,7 +231,7 @@ def test_two_runs_must_come_from_one_machine(tmp_path, capsys):
 
 
 def test_cli_runs_mode_verdicts_and_fail_above(tmp_path, capsys):
-    import compare as cli
+    from ladderlib import compare as cli
 
     a = write_summary(tmp_path, "a", 1.0, machine_id="m")
     b = write_summary(tmp_path, "b", 1.0, machine_id="m", scales={"fma-f64": 1.3, "rayon-fma-f64": 0.8})
@@ -253,7 +253,7 @@ def test_cli_runs_mode_verdicts_and_fail_above(tmp_path, capsys):
 
 
 def test_baseline_saved_by_the_ladder_is_compared_with_the_current_results(tmp_path, capsys):
-    import compare as cli
+    from ladderlib import compare as cli
 
     results = tmp_path / "results" / "m"
     results.mkdir(parents=True)

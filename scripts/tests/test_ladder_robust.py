@@ -16,12 +16,9 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-import ladder  # scripts/ladder.py
+from ladderlib import ladder
 from ladderlib import chart, readers
 from ladderlib.merge import merge
-
-SCRIPTS = Path(ladder.__file__).resolve().parent
-
 
 class Fake:
     """The commands main() runs, answered from fixtures. Change an attribute to break one input."""
@@ -54,7 +51,7 @@ class Fake:
             if text is not None:
                 fx.write_json(env["MANDEL_BENCH_RECORDS"], text)
             return self.bench_rc
-        if args[1].endswith("run.py"):
+        if args[1:3] == ["-m", "python_baselines.run"]:
             return self.run_py(Path(args[args.index("--out") + 1]))
         raise AssertionError(f"unexpected command {args}")
 
@@ -181,9 +178,8 @@ def test_a_signal_to_the_ladder_alone_stops_its_children_and_says_what_it_kept(t
              f"open({str(pidfile)!r}, 'w').write(str(os.getpid())); time.sleep(120)")
     driver = "\n".join([
         "import sys",
-        f"sys.path.insert(0, {str(SCRIPTS)!r})",
         "from pathlib import Path",
-        "import ladder",
+        "from ladderlib import ladder",
         f"ladder.OUT = Path({str(out)!r})",
         f"work = lambda: ladder.stream([sys.executable, '-c', {child!r}], Path({str(tmp_path / 'child.log')!r}))",
         "sys.exit(ladder.guarded(work))",
@@ -417,7 +413,7 @@ def test_valid_environment_sets_the_pool(fake, monkeypatch):
 
 
 def test_the_ladder_checks_the_environment_with_mandel_core_s_rules():
-    core = (SCRIPTS.parent / "crates" / "core" / "src" / "lib.rs").read_text()
+    core = (ladder.REPO / "crates" / "core" / "src" / "lib.rs").read_text()
     import re
 
     names = re.search(r"pub const ISA_NAMES: \[&str; \d+\] = \[([^\]]*)\]", core)[1]

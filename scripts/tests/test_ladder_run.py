@@ -7,7 +7,7 @@ import os
 import pytest
 
 import ladder_fixtures as fx
-import ladder  # scripts/ladder.py
+from ladderlib import ladder
 from ladderlib import env
 from ladderlib.readers import InputError
 

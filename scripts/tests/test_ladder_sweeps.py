@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import ladder_fixtures  # noqa: F401  (puts scripts/ on sys.path)
 from ladderlib import sweeps
 
 SIZES = [240, 480, 960, 1920, 3840]
@@ -121,7 +120,7 @@ def test_numba_sweep_json_has_mandel_sweeps_shape():
     """python_baselines/sweep.py on two tiny points, with a stand-in kernel (Numba's compile would
     dominate): the shape `mandel sweep --json` has, and a wrong kernel is refused."""
     import numpy as np
-    import sweep as numba_sweep
+    from python_baselines import sweep as numba_sweep
 
     def reference(width, height, max_iters, **_):
         return np.full((height, width), min(max_iters, 7), dtype=np.uint32)

@@ -5,7 +5,6 @@ import math
 
 import pytest
 
-import ladder_fixtures  # noqa: F401  (puts scripts/ on sys.path)
 from ladderlib import verdict
 
 

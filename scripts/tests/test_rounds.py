@@ -7,7 +7,7 @@ import math
 import pytest
 
 import ladder_fixtures as fx
-import ladder  # scripts/ladder.py
+from ladderlib import ladder
 from ladderlib import ROUNDS_SCHEMA, compare, rounds, verdict
 from ladderlib.readers import InputError
 from test_ladder_robust import installed

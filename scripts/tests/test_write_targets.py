@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import ladder_fixtures as fx  # noqa: F401  (puts scripts/ on sys.path)
-import compare as compare_cli  # scripts/compare.py
+from ladderlib import compare as compare_cli
 from ladderlib import atomic
 from ladderlib.atomic import NotAFileError
 
@@ -155,7 +154,7 @@ def test_the_ladder_writes_through_a_symlinked_summary(fake_ladder):
 @pytest.fixture
 def fake_ladder(tmp_path, monkeypatch):
     from test_ladder_robust import installed
-    import ladder
+    from ladderlib import ladder
 
     f = installed(tmp_path, monkeypatch)
     return f, lambda *argv: ladder.guarded(ladder.main, ["--out-dir", str(f.out), *argv])
@@ -189,7 +188,7 @@ def test_check_output_wants_the_folder_to_exist(tmp_path):
 
 
 def test_ab_out_in_a_missing_folder_is_refused_before_measuring(tmp_path, capsys):
-    import ab  # scripts/ab.py
+    from ladderlib import ab
 
     with pytest.raises(SystemExit) as e:
         ab.parse_args(["--out", str(tmp_path / "missing" / "ab.json")])
@@ -198,7 +197,7 @@ def test_ab_out_in_a_missing_folder_is_refused_before_measuring(tmp_path, capsys
 
 def test_sweep_out_in_a_missing_folder_is_refused_before_timing(tmp_path):
     out = tmp_path / "missing" / "sweep.json"
-    r = subprocess.run([sys.executable, str(Path(fx.__file__).resolve().parents[2] / "python_baselines" / "sweep.py"),
+    r = subprocess.run([sys.executable, "-m", "python_baselines.sweep",
                         "--sizes", "8", "--iters", "5", "--iters-size", "8", "--budget", "0", "--out", str(out)],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr, r.stderr

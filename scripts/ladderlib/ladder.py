@@ -27,16 +27,14 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from . import CANONICAL, ROUNDS_SCHEMA, atomic, rounds, baseline, chart, env, machine, readers, sweeps, writers
+from .merge import foreign, merge
+from .readers import InputError
 
-from ladderlib import CANONICAL, ROUNDS_SCHEMA, atomic, rounds, baseline, chart, env, machine, readers, sweeps, writers  # noqa: E402
-from ladderlib.merge import foreign, merge  # noqa: E402
-from ladderlib.readers import InputError  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
 MANDEL = TARGET / "release" / "mandel"
-RUN_PY = REPO / "python_baselines" / "run.py"
+RUN_PY = "python_baselines.run"  # run as `python -m`, from the repository
 START = time.monotonic()
 STARTED_AT = time.time()  # files older than this were kept from earlier runs
 OUT = None  # the results folder, once known: what an interrupted run reports on
@@ -286,11 +284,9 @@ def python_baselines(args, raw, desc=None, script=RUN_PY):
             log(f"--skip-python: reusing {dest} from an earlier run")
             return checked_baselines(dest, desc, allow), None, "reused from an earlier run"
         return None, "not run (--skip-python)", None
-    if not Path(script).exists():
-        return None, "not run: python_baselines/run.py is not in this checkout", None
     new = raw / "baselines.new.json"
     new.unlink(missing_ok=True)
-    command = [sys.executable, script, "--out", new] + (["--quick"] if args.quick else [])
+    command = [sys.executable, "-m", script, "--out", new] + (["--quick"] if args.quick else [])
     rc = stream(command, raw / "python.log")
     if rc != 0:
         log(f"  WARNING: python_baselines/run.py exited {rc} (log: {raw / 'python.log'})")
@@ -404,7 +400,7 @@ def run_sweeps(args, summary, registry, out, mid):
     else:
         path = raw / "numba-parallel.json"
         log(f"sweeping numba-parallel (budget {budget:g} s a point)")
-        rc = stream([sys.executable, REPO / "python_baselines" / "sweep.py", "--budget", budget, "--out", path],
+        rc = stream([sys.executable, "-m", "python_baselines.sweep", "--budget", budget, "--out", path],
                     raw / "numba-parallel.log")
         if rc == 0 and path.exists():
             results.append(json.loads(path.read_text(encoding="utf-8")))

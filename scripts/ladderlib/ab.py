@@ -26,12 +26,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from . import ROUNDS_SCHEMA, atomic, baseline, env, fmt, machine, readers, rounds, verdict
+from .readers import InputError
 
-from ladderlib import ROUNDS_SCHEMA, atomic, baseline, env, fmt, machine, readers, rounds, verdict  # noqa: E402
-from ladderlib.readers import InputError  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
 START = time.monotonic()
 
