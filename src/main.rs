@@ -4,7 +4,9 @@ mod bench;
 
 use clap::{Args, Parser, Subcommand};
 use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
-use mandel_registry::{KERNELS, KernelInfo, Verification, kernel, kernel_names, threads_used, verification};
+use mandel_registry::{
+    KERNELS, KernelInfo, SWEEP_ITERS, SWEEP_SIZES, Verification, kernel, kernel_names, threads_used, verification,
+};
 use mandelbrot_ladder::{atomic, image, outln};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -170,13 +172,13 @@ struct SweepArgs {
     #[arg(long, short)]
     kernel: String,
     /// Square image sizes for the size sweep (at --size-iters iterations).
-    #[arg(long, value_delimiter = ',', default_value = "240,480,960,1920,3840")]
+    #[arg(long, value_delimiter = ',', default_values_t = SWEEP_SIZES)]
     sizes: Vec<usize>,
     /// Iteration cap of the size sweep.
     #[arg(long, default_value_t = u64::from(Params::canonical().max_iters()))]
     size_iters: u64,
     /// Iteration caps for the iteration sweep (at --iters-size pixels square).
-    #[arg(long, value_delimiter = ',', default_value = "50,100,200,500,1000,2000,5000")]
+    #[arg(long, value_delimiter = ',', default_values_t = SWEEP_ITERS.map(u64::from))]
     iters: Vec<u64>,
     /// Square image size of the iteration sweep.
     #[arg(long, default_value_t = Params::canonical().width())]
@@ -439,7 +441,27 @@ fn describe(json: bool) -> Result<ExitCode, String> {
             q.warm_up_s,
             q.measurement_s
         );
-        outln!("thread pool: {} threads", d.pool_threads);
+        let t = d.threads;
+        outln!("thread pool: {} threads ({}, 1 to {}; unset: {} cores)", t.pool, t.env, t.max, t.cores);
+        outln!("MANDEL_ISA: {} (any case), or unset for the widest path", d.isa_names.join(", "));
+        for r in &d.tolerances {
+            let fused = if r.fused { "fused" } else { "unfused" };
+            outln!(
+                "tolerance {} {fused}: {} + {:.1}% of the pixels",
+                r.precision.as_str(),
+                r.slack_pixels,
+                r.max_fraction * 100.0
+            );
+        }
+        let s = &d.sweep;
+        outln!(
+            "sweep grid: sizes {:?} at {} iterations, caps {:?} at {}x{}",
+            s.sizes,
+            s.size_iters,
+            s.iters,
+            s.iters_size,
+            s.iters_size
+        );
         for k in &d.kernels {
             let flags: Vec<&str> =
                 [(k.reference, "reference"), (k.algorithmic, "algorithmic"), (k.one_lane, "one lane")]

@@ -456,6 +456,37 @@ fn describe_reports_the_registry_s_facts() {
     let (code, out, err) = mandel_env(&["list", "--json"], &[("RAYON_NUM_THREADS", "3")]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), d["kernels"]);
+    // The facts Python reads instead of restating them: ISA names, the thread rule, the tolerance
+    // rule, the sweep grid.
+    assert_eq!(d["isa_names"], serde_json::json!(mandel_core::ISA_NAMES));
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    assert_eq!(d["threads"], serde_json::json!({"env": "RAYON_NUM_THREADS", "max": 1024, "pool": 3, "cores": cores}));
+    let tolerances = d["tolerances"].as_array().unwrap();
+    assert_eq!(tolerances.len(), 4);
+    for t in tolerances {
+        let precision = if t["precision"] == "f32" { mandel_core::Precision::F32 } else { mandel_core::Precision::F64 };
+        let rule = mandel_core::Tolerance::of(precision, t["fused"].as_bool().unwrap());
+        assert_eq!(
+            (t["max_fraction"].as_f64(), t["slack_pixels"].as_u64()),
+            (Some(rule.max_fraction), Some(rule.slack_pixels as u64))
+        );
+    }
+    for r in mandel_registry::KERNELS {
+        let fused = r.tolerance != mandel_core::Tolerance::of(r.precision, false);
+        assert!(tolerances.iter().any(|t| t["precision"] == r.precision.as_str() && t["fused"] == fused), "{}", r.name);
+    }
+    let sweep = &d["sweep"];
+    assert_eq!(sweep["sizes"], serde_json::json!([240, 480, 960, 1920, 3840]));
+    assert_eq!(sweep["iters"], serde_json::json!([50, 100, 200, 500, 1000, 2000, 5000]));
+    assert_eq!((sweep["size_iters"].as_u64(), sweep["iters_size"].as_u64()), (Some(200), Some(960)));
+    // `mandel sweep` runs that grid by default.
+    let (code, help, _) = mandel(&["sweep", "--help"]);
+    assert_eq!(code, 0);
+    assert!(
+        help.contains("[default: 240 480 960 1920 3840]") && help.contains("[default: 50 100 200 500 1000 2000 5000]"),
+        "{help}"
+    );
+    assert!(help.contains("[default: 200]") && help.contains("[default: 960]"), "{help}");
 }
 
 // --- Issue 20: write targets, checks before the work, output to a reader that went away ---

@@ -4,7 +4,7 @@
 use crate::bench::{BENCH_FULL, BENCH_QUICK, BenchSettings};
 use crate::rounds::{ROUNDS_FULL, ROUNDS_QUICK, RoundSettings};
 use crate::{KERNELS, pool_threads, threads_used};
-use mandel_core::{Kernel, Params, Precision, Threads};
+use mandel_core::{ISA_NAMES, Kernel, MAX_THREADS, Params, Precision, THREADS_ENV, Threads, Tolerance};
 use serde::Serialize;
 
 /// The canonical problem, as [`Params::canonical`] defines it.
@@ -89,6 +89,85 @@ pub struct RoundModes {
     pub quick: RoundSettings,
 }
 
+/// The thread rule: the pooled kernels run on rayon's global pool, of [`THREADS_ENV`] threads (1 to
+/// [`MAX_THREADS`], checked like a flag) or, unset, one per core this process may use
+/// (`std::thread::available_parallelism`: affinity and cgroup quota included, which Python's
+/// `os.cpu_count()` ignores).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ThreadRule {
+    /// The variable that sizes the pool: `RAYON_NUM_THREADS`.
+    pub env: &'static str,
+    /// The most threads it may ask for.
+    pub max: usize,
+    /// The pool's size in this process: the variable's value, else `cores`.
+    pub pool: usize,
+    /// The cores this process may use (`available_parallelism`), the pool's size when the variable is unset.
+    pub cores: usize,
+}
+
+impl ThreadRule {
+    pub fn now() -> ThreadRule {
+        ThreadRule { env: THREADS_ENV, max: MAX_THREADS, pool: pool_threads(), cores: cores() }
+    }
+}
+
+/// The cores this process may use, as rayon sizes its default pool: `available_parallelism`, 1 if unknown.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// The tolerance of every kernel computing in `precision`, with or without fused multiply-adds
+/// ([`Tolerance::of`], the one rule): a kernel, Rust or Python, may differ from the f64 reference on
+/// at most `slack_pixels + floor(max_fraction * pixels)` pixels ([`Tolerance::allowed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct ToleranceRule {
+    pub precision: Precision,
+    pub fused: bool,
+    pub max_fraction: f64,
+    pub slack_pixels: usize,
+}
+
+impl ToleranceRule {
+    /// Every combination of precision and fused multiply-adds, f64 first.
+    pub fn all() -> Vec<ToleranceRule> {
+        [(Precision::F64, false), (Precision::F64, true), (Precision::F32, false), (Precision::F32, true)]
+            .into_iter()
+            .map(|(precision, fused)| {
+                let t = Tolerance::of(precision, fused);
+                ToleranceRule { precision, fused, max_fraction: t.max_fraction, slack_pixels: t.slack_pixels }
+            })
+            .collect()
+    }
+}
+
+/// Square image sizes of `mandel sweep`'s size axis (at [`SweepGrid::size_iters`] iterations).
+pub const SWEEP_SIZES: [usize; 5] = [240, 480, 960, 1920, 3840];
+/// Iteration caps of `mandel sweep`'s iteration axis (at [`SweepGrid::iters_size`] pixels square).
+pub const SWEEP_ITERS: [u32; 7] = [50, 100, 200, 500, 1000, 2000, 5000];
+
+/// `mandel sweep`'s default grid: how cost grows with the image's size at the canonical iteration
+/// cap, and with the cap at the canonical size. The Python sweep (`python_baselines/sweep.py`) and
+/// the ladder's `--sweeps` read it here.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepGrid {
+    pub sizes: Vec<usize>,
+    pub size_iters: u32,
+    pub iters: Vec<u32>,
+    pub iters_size: usize,
+}
+
+impl SweepGrid {
+    pub fn default_grid() -> SweepGrid {
+        let canonical = Params::canonical();
+        SweepGrid {
+            sizes: SWEEP_SIZES.to_vec(),
+            size_iters: canonical.max_iters(),
+            iters: SWEEP_ITERS.to_vec(),
+            iters_size: canonical.width(),
+        }
+    }
+}
+
 /// What `mandel describe --json` prints.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Description {
@@ -103,6 +182,14 @@ pub struct Description {
     pub rounds: RoundModes,
     /// Every registered kernel, in ladder order.
     pub kernels: Vec<KernelInfo>,
+    /// What `MANDEL_ISA` accepts (any case): [`mandel_core::ISA_NAMES`].
+    pub isa_names: [&'static str; 5],
+    /// The thread rule and its value in this process.
+    pub threads: ThreadRule,
+    /// The tolerance rule, for every precision with and without fused multiply-adds.
+    pub tolerances: Vec<ToleranceRule>,
+    /// `mandel sweep`'s default grid.
+    pub sweep: SweepGrid,
 }
 
 /// The registry's facts, as `mandel describe --json` prints them.
@@ -114,5 +201,9 @@ pub fn describe() -> Description {
         bench: BenchModes { full: BENCH_FULL, quick: BENCH_QUICK },
         rounds: RoundModes { full: ROUNDS_FULL, quick: ROUNDS_QUICK },
         kernels: KERNELS.iter().map(KernelInfo::of).collect(),
+        isa_names: ISA_NAMES,
+        threads: ThreadRule::now(),
+        tolerances: ToleranceRule::all(),
+        sweep: SweepGrid::default_grid(),
     }
 }
