@@ -356,6 +356,10 @@ def main(argv=None) -> int:
                      "timer": "time.perf_counter"},
         "notes": args.note,
         "rungs": entries,
+        # The table of every Python rung, run or not: the ladder lists those this run left out, as missing.
+        "python_rungs": [{"name": r["name"], "label": r["label"], "language": r.get("language", "Python"),
+                          "precision": r.get("precision", "f64"), "computes": r.get("computes", "counts")}
+                         for r in PYTHON_RUNGS],
     }
     print(table(entries))
     if save(json.dumps(result, indent=2) + "\n", args.out) != 0:

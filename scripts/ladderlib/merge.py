@@ -20,9 +20,7 @@ the Criterion results; a kernel timed or verified but absent from the registry s
 `check_summary` holds the result to this before anything is written.
 """
 
-import importlib.util
 import math
-from pathlib import Path
 
 from . import rounds, CANONICAL, SUMMARY_SCHEMA
 from . import readers
@@ -31,26 +29,6 @@ from .readers import InputError
 
 PURE_PYTHON = "python-pure"
 
-
-
-def _python_rung_table():
-    """The Python rungs' one table, `PYTHON_RUNGS` of python_baselines/rungs.py (which imports only the
-    standard library when loaded): [] when this checkout has no python_baselines."""
-    path = Path(__file__).resolve().parents[2] / "python_baselines" / "rungs.py"
-    if not path.exists():
-        return []
-    spec = importlib.util.spec_from_file_location("_ladder_python_rungs", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.PYTHON_RUNGS
-
-
-# The Python rungs `python_baselines/run.py` measures, in ladder order, with the labels shown when one is
-# missing, and what each computes: read from run.py's own table, never restated.
-PYTHON_RUNGS = {r["name"]: r["label"] for r in _python_rung_table()}
-PYTHON_COMPUTES = {r["name"]: r.get("computes", "counts") for r in _python_rung_table()}
-# The language and precision a missing row is labelled with (Cython, Pythran, PyPy, Mojo rungs say theirs).
-PYTHON_LABELS = {r["name"]: (r.get("language", "Python"), r.get("precision", "f64")) for r in _python_rung_table()}
 
 BITMAP_MARK = "(bitmap only: computes a different result)"
 
@@ -165,7 +143,7 @@ def _row(name, method, language, **fields):
 def python_row(rung, problem):
     v = rung.get("verification") or {}
     row = _row(
-        rung["name"], _method(rung.get("rung") or PYTHON_RUNGS.get(rung["name"]), rung["name"]),
+        rung["name"], _method(rung.get("rung"), rung["name"]),
         rung.get("language") or "Python",
         precision=rung.get("precision"), isa=rung.get("isa"), threads=rung.get("threads"),
         threads_n=thread_count(rung.get("threads")), computes=rung.get("computes") or "counts",
@@ -342,11 +320,12 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 
     rows = [from_baselines(r) for r in py_rungs]
     seen = {r["name"] for r in rows}
-    for name, label in PYTHON_RUNGS.items():
-        if name not in seen:
-            row = _row(name, _method(label, name), PYTHON_LABELS[name][0], precision=PYTHON_LABELS[name][1],
-                       computes=PYTHON_COMPUTES[name])
-            rows.append(_settle(row, py_reason or "not in the baselines file"))
+    # run.py's table of every Python rung (`python_rungs`): those it did not run are listed, missing.
+    for r in (baselines or {}).get("python_rungs") or []:
+        if r["name"] not in seen:
+            row = _row(r["name"], _method(r["label"], r["name"]), r["language"], precision=r["precision"],
+                       computes=r["computes"])
+            rows.append(_settle(row, "not in the baselines file"))
     for info in listed:
         check = verify.get(info["name"])
         # e.g. "built without a C compiler"; else the timing method's own word for "not timed"

@@ -254,6 +254,14 @@ def check_baselines(data, path="the Python baselines"):
     params = CANONICAL
     if data.get("params") is not None:
         params = check_params(data["params"], path, "'params'")
+    table = data.get("python_rungs")
+    if table is not None:
+        _rows(table, path, ["name", "label", "language", "precision", "computes"], "'python_rungs'", "name")
+        for r in table:
+            for key in ("label", "language", "precision"):
+                _name(r[key], path, f"'python_rungs' {r['name']!r} {key}")
+            if r["computes"] not in ("counts", "bitmap"):
+                raise InputError(f"{path}: 'python_rungs' {r['name']!r} computes should be 'counts' or 'bitmap'")
     seen = set()
     for i, rung in enumerate(data["rungs"]):
         require(rung, RUNG_KEYS, path, f"rung #{i}")

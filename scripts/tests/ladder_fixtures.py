@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 from ladderlib import CANONICAL
-from ladderlib.merge import PYTHON_RUNGS
 
 MACHINE = {"cpu_model": "Intel(R) Xeon(R) Platinum 8488C", "cpu_family_model": "6/143", "cores": 2,
            "isa_flags": ["avx2", "fma", "avx512f"], "os": "Linux", "rustc": "rustc 1.95.0", "python": "3.11.7",
@@ -114,8 +113,23 @@ def read_criterion(root):
     return readers.read_criterion(root, bench_ids(root))
 
 
+# run.py's table of the Python rungs, as a baselines file carries it (`python_rungs`), in ladder order.
+PYTHON_RUNGS = [{"name": n, "label": label, "language": language, "precision": precision,
+                 "computes": "bitmap" if n == "numpy-masked-bitmap" else "counts"}
+                for n, label, language, precision in [
+                    ("python-pure", "pure Python", "Python", "f64"),
+                    ("numpy-vectorize", "NumPy np.vectorize", "Python", "f64"),
+                    ("numpy-masked-counts", "NumPy masked, escape counts", "Python", "f64"),
+                    ("numpy-masked-bitmap", "NumPy masked bitmap (article; not counts)", "Python", "f64"),
+                    ("numba", "Numba @njit", "Python", "f64"), ("numba-fastmath", "Numba @njit fastmath", "Python", "f64"),
+                    ("numba-parallel", "Numba parallel prange", "Python", "f64"),
+                    ("cython", "Cython typed memoryviews", "Cython", "f64"), ("pythran", "Pythran", "Pythran", "f64"),
+                    ("mojo-simd-f32", "Mojo SIMD", "Mojo", "f32")]]
+PYTHON_NAMES = [r["name"] for r in PYTHON_RUNGS]
+
+
 def rung(name, median_s, computes="counts", ok=True, threads=1, language="Python", label=None):
-    return {"name": name, "rung": label or PYTHON_RUNGS.get(name, "Rust kernel via PyO3"), "language": language, "precision": "f64", "threads": threads,
+    return {"name": name, "rung": label or {r["name"]: r["label"] for r in PYTHON_RUNGS}.get(name, "Rust kernel via PyO3"), "language": language, "precision": "f64", "threads": threads,
             "computes": computes, "times_s": [median_s * 0.99, median_s, median_s * 1.02], "median_s": median_s,
             "min_s": median_s * 0.99, "max_s": median_s * 1.02, "repeats": 3,
             "compile_s": 0.8 if name.startswith("numba") else None, "iterations": ITERS,
@@ -133,7 +147,8 @@ def baselines(rungs=None, params=None):
         if r.get("verification") and r["verification"].get("pixels") == 921600:
             r["verification"]["pixels"] = params["width"] * params["height"]
     return {"schema": "mandel-baselines/1", "created": "2026-11-25T04:10:00Z", "machine": MACHINE,
-            "params": params, "settings": {"quick": False, "budget_s": 3.0}, "rungs": rungs}
+            "params": params, "settings": {"quick": False, "budget_s": 3.0}, "rungs": rungs,
+            "python_rungs": PYTHON_RUNGS}
 
 
 def criterion_tree(root):

@@ -12,13 +12,13 @@ import pytest
 
 import ladder_fixtures as fx
 from ladderlib import chart, writers
-from ladderlib.merge import PYTHON_RUNGS, merge
+from ladderlib.merge import merge
 from ladderlib.readers import InputError
 
 SEED = 12
 CASES = 1500
 RUST = ["naive-f64", "fma-f64", "simd-f32", "rayon-fma-f64", "algorithmic-f32", "c-ref-f64"]
-PYTHON = list(PYTHON_RUNGS) + ["pyo3-naive-f64", "pyo3-simd-f32", "python-extra"]
+PYTHON = fx.PYTHON_NAMES + ["pyo3-naive-f64", "pyo3-simd-f32", "python-extra"]
 GOOD_TIMES = [5.0, 0.5, 0.025, 1e-9, 123.0]
 BAD_TIMES = [0, 0.0, -1, -1e-9, float("nan"), float("inf"), float("-inf"), "1 s", True, [1]]
 TIME_FIELDS = ["median_s", "mean_s", "spread_low_s", "spread_high_s", "iterations_per_s", "speedup_vs_python",
@@ -54,9 +54,11 @@ def draw_inputs(rnd):
         verify[n] = row
     criterion = {}
     for n in rnd.sample(RUST, rnd.randrange(0, len(RUST) + 1)):
-        m = draw_time(rnd, bad)
+        m, low, high = draw_time(rnd, bad), draw_time(rnd, bad), draw_time(rnd, bad)
+        if all(type(t) is float for t in (low, high)) and rnd.random() >= bad:
+            low, high = sorted((low, high))  # an interval upside down only as often as other corruption
         criterion[n] = {"full_id": f"ladder/{n}/scalar", "kernel": n, "isa": "scalar", "median_s": m,
-                        "ci_low_s": draw_time(rnd, bad), "ci_high_s": draw_time(rnd, bad), "ci_level": 0.95,
+                        "ci_low_s": low, "ci_high_s": high, "ci_level": 0.95,
                         "mean_s": draw_time(rnd, bad), "iterations": draw_count(rnd, bad),
                         "samples": 10, "min_s": None, "max_s": None}
     baselines = None
@@ -97,7 +99,7 @@ def test_merge_never_writes_a_non_positive_time_or_drops_a_rung(tmp_path):
         where = f"case {case} (seed {SEED}): {inputs}"
         names = [r["name"] for r in summary["rows"]]
         assert len(names) == len(set(names)), where
-        expected = set(PYTHON_RUNGS) | set(inputs["verify"]) | set(inputs["criterion"])
+        expected = set(fx.PYTHON_NAMES if inputs["baselines"] else []) | set(inputs["verify"]) | set(inputs["criterion"])
         expected |= {k["name"] for k in inputs["registry"] or []}
         expected |= {r["name"] for r in (inputs["baselines"] or {}).get("rungs", [])}
         assert expected <= set(names), f"dropped {expected - set(names)}: {where}"
