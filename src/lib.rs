@@ -3,6 +3,7 @@
 //! reader that may go away ([`outln!`]).
 
 pub mod atomic;
+pub mod buffer;
 pub mod image;
 
 /// `println!` for the CLI's output. A reader that has gone away (`mandel list | head -1`) ends the
