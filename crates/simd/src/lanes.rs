@@ -281,7 +281,7 @@ mod tests {
     #[test]
     #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
     fn the_avx512_and_avx2_steps_equal_the_portable_step() {
-        let level = crate::dispatch::level();
+        let level = crate::isa::level();
         let mut ran = 0;
         if let Some(simd) = level.as_avx512() {
             specialised_equals_portable::<_, f32>(simd, 20_000);

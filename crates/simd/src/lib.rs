@@ -50,7 +50,7 @@
 //!    `re`, `im` and the count take registers: 4.65 -> 4.45 ms on Zen 4 (see `avx512.rs`). AVX2's step
 //!    (`avx2.rs`) reads them from memory too, which matters more with 16 registers: 5.37 -> 5.18 ms
 //!    on Zen 4 with AVX2 forced.
-//! 6. **Tuned on the machine that runs** (`tune.rs`): every [`Tuning`] in [`TUNINGS`] is
+//! 6. **Tuned on the machine that runs** (`calibrate.rs`): every [`Tuning`] in [`TUNINGS`] is
 //!    instantiated; the first render of a precision times them all on a small calibration image and
 //!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 4 vectors checked every 4
 //!    steps (4.37 ms; 12 vectors every 8 steps take 5.25, 3 every 8 5.13), with AVX2 forced also 4
@@ -108,21 +108,24 @@
 mod avx2;
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx512;
+mod calibrate;
 mod dispatch;
+mod isa;
 mod lanes;
 mod peak;
 mod points;
 mod refill;
 mod skip;
-mod tune;
+mod tuning;
 mod whole;
 
-pub use dispatch::{Isa, TUNINGS, Tuning, available_isas, selected_isa};
-pub use peak::{LaneReport, Peak, efficiency, fma_chains, measure_peak, step_only};
-pub use tune::{
+pub use calibrate::{
     Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, check_tuning_env, chosen, forced_tuning,
     is_chosen, parse_tuning, tuning,
 };
+pub use isa::{Isa, available_isas, selected_isa};
+pub use peak::{LaneReport, Peak, efficiency, fma_chains, measure_peak, step_only};
+pub use tuning::{TUNINGS, Tuning};
 
 use mandel_core::{ParamError, Params, Precision, total_iterations};
 

@@ -2,7 +2,11 @@
 //! one place the `mandel peak` and `mandel lanes` reports (and the ladder script reading them) get
 //! their numbers from.
 
-use crate::{Isa, TUNINGS, Tuning, dispatch};
+use crate::dispatch::{on_level, on_tuning};
+use crate::lanes::{Consts, Lanes, Orbit, Step};
+use crate::tuning::tunings;
+use crate::{Isa, TUNINGS, Tuning};
+use fearless_simd::{Simd, SimdBase};
 use mandel_core::Precision;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -49,8 +53,8 @@ impl Peak {
 /// (resolved), nothing else: returns the path, lanes per vector and a value that depends on every step.
 pub fn step_only(isa: Isa, precision: Precision, tuning: Tuning, steps: u64) -> (Isa, usize, u64) {
     match precision {
-        Precision::F32 => dispatch::step_only::<f32>(isa, tuning, steps),
-        Precision::F64 => dispatch::step_only::<f64>(isa, tuning, steps),
+        Precision::F32 => step_only_on::<f32>(isa, tuning, steps),
+        Precision::F64 => step_only_on::<f64>(isa, tuning, steps),
     }
 }
 
@@ -94,16 +98,16 @@ fn best_rate(mut run: impl FnMut(u64) -> f64) -> (f64, f64) {
 }
 
 /// Run `rounds` rounds of the peak micro-benchmark on `isa` (resolved) in `precision`: every round is one
-/// `mul_add_precise` on each of [`dispatch::FMA_CHAINS`] independent vector accumulators, enough to keep
+/// `mul_add_precise` on each of [`FMA_CHAINS`] independent vector accumulators, enough to keep
 /// both FMA ports busy through the FMA latency. Returns the path that ran, its lanes per vector, and a
 /// value that depends on every FMA (so none can be optimised away).
 pub fn fma_chains(isa: Isa, precision: Precision, rounds: u64) -> (Isa, usize, f64) {
     match precision {
         Precision::F32 => {
-            let (isa, lanes, sum) = dispatch::fma_chains::<f32>(isa, rounds, black_box(0.5), black_box(1.0));
+            let (isa, lanes, sum) = fma_chains_on::<f32>(isa, rounds, black_box(0.5), black_box(1.0));
             (isa, lanes, f64::from(sum))
         }
-        Precision::F64 => dispatch::fma_chains::<f64>(isa, rounds, black_box(0.5), black_box(1.0)),
+        Precision::F64 => fma_chains_on::<f64>(isa, rounds, black_box(0.5), black_box(1.0)),
     }
 }
 
@@ -114,7 +118,7 @@ fn lane_fmas_per_s(isa: Isa, precision: Precision) -> (usize, f64) {
         let (_, l, sum) = fma_chains(isa, precision, rounds);
         black_box(sum);
         lanes = l;
-        (dispatch::FMA_CHAINS * l) as f64
+        (FMA_CHAINS * l) as f64
     });
     (lanes, rate)
 }
@@ -219,4 +223,79 @@ impl LaneReport {
             step_share: efficiency(sum_of_counts, seconds, peak.step_lane_iterations_per_s(precision)),
         }
     }
+}
+
+/// Independent accumulators of the peak micro-benchmark: at least FMA latency (4 cycles) x FMA ports
+/// (2) of them, and few enough to stay in the 16 registers of AVX2/SSE2 with the two operands.
+const FMA_CHAINS: usize = 12;
+
+/// `rounds` rounds of `acc = acc * a + b` on [`FMA_CHAINS`] vectors of `T` on `isa` (resolved): returns
+/// the path, its lanes per vector and the sum of the results.
+fn fma_chains_on<T: Lanes>(isa: Isa, rounds: u64, a: T, b: T) -> (Isa, usize, T) {
+    let isa = isa.resolve();
+    let (lanes, sum) = on_level!(
+        isa,
+        |simd| simd.vectorize(
+            #[inline(always)]
+            || chains::<_, T>(simd, rounds, a, b)
+        ),
+        simd.vectorize(
+            #[inline(always)]
+            || chains::<_, T>(simd, rounds, a, b)
+        )
+    );
+    (isa, lanes, sum)
+}
+
+/// `steps` escape steps ([`Orbit::step`], the kernel's own) on `tuning.vectors()` independent vectors
+/// whose lanes all stay busy (points inside the main cardioid never escape), unrolled `check_every`
+/// times, with no check and no refill: the most lane-iterations a second this path can do with this
+/// step. Returns the path, its lanes per vector and the sum of the counts (so nothing is optimised away).
+fn step_only_on<T: Lanes>(isa: Isa, tuning: Tuning, steps: u64) -> (Isa, usize, u64) {
+    let isa = isa.resolve();
+    let (lanes, sum) = on_level!(
+        isa,
+        |simd| tunings!(on_tuning!(tuning, steps_on::<T>(simd, steps))),
+        steps_on::<_, T, 2, 8>(simd, steps)
+    );
+    (isa, lanes, sum)
+}
+
+#[inline(always)]
+fn steps_on<S: Step, T: Lanes, const V: usize, const K: usize>(simd: S, steps: u64) -> (usize, u64) {
+    simd.vectorize(
+        #[inline(always)]
+        || {
+            let k = Consts::<S, T>::new(simd);
+            let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
+                let cx = T::F::<S>::splat(simd, T::from_f64(-0.1 - 0.01 * v as f64));
+                let cy = T::F::<S>::splat(simd, T::from_f64(0.1));
+                Orbit::start(simd, std::hint::black_box(cx), cy)
+            });
+            for _ in 0..steps.div_ceil(K as u64) {
+                crate::lanes::unrolled!(K, |_s| {
+                    for orbit in orbits.iter_mut() {
+                        orbit.step(k);
+                    }
+                });
+            }
+            let sum =
+                orbits.iter().map(|o| o.n.as_slice().iter().map(|&n| Into::<i64>::into(n) as u64).sum::<u64>()).sum();
+            (crate::lanes::lanes::<S, T>(), sum)
+        },
+    )
+}
+
+#[inline(always)]
+fn chains<S: Simd, T: Lanes>(simd: S, rounds: u64, a: T, b: T) -> (usize, T) {
+    use fearless_simd::{SimdBase, SimdFloat};
+    let (a, b) = (T::F::<S>::splat(simd, a), T::F::<S>::splat(simd, b));
+    let mut acc: [T::F<S>; FMA_CHAINS] = core::array::from_fn(|i| T::F::<S>::splat(simd, T::from_f64(i as f64)));
+    for _ in 0..rounds {
+        for x in acc.iter_mut() {
+            *x = x.mul_add_precise(a, b);
+        }
+    }
+    let sum = acc.iter().fold(T::F::<S>::splat(simd, T::ZERO), |s, &x| s + x);
+    (crate::lanes::lanes::<S, T>(), sum.as_slice().iter().fold(T::ZERO, |s, &x| s + x))
 }

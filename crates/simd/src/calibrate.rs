@@ -11,8 +11,9 @@
 //! comparisons; `mandel tune` prints the whole calibration on the canonical image, and `scripts/ladder`
 //! pins the benches to its choice.
 
-use crate::dispatch::{self, TUNINGS, Tuning};
+use crate::dispatch;
 use crate::{Isa, Variant, selected_isa};
+use crate::{TUNINGS, Tuning};
 use mandel_core::{Params, Precision};
 use std::sync::OnceLock;
 use std::time::Instant;
