@@ -118,6 +118,15 @@ def pythran_openmp(problem):
     return module("pythran", "pythran_openmp").image(*problem.axes(), problem.max_iters)
 
 
+def cores() -> int:
+    """The cores this process may use, by Rust's rule (`std::thread::available_parallelism`: affinity
+    and cgroup quota, which `os.cpu_count()` ignores): `mandel describe`'s threads.cores, through the
+    extension. What a runtime with no thread count of its own set runs on."""
+    import mandel_ladder  # noqa: PLC0415
+
+    return mandel_ladder.describe()["threads"]["cores"]
+
+
 def openmp_threads() -> int:
     """The threads an OpenMP rung runs on: libgomp's own count (OMP_NUM_THREADS, else one per CPU this
     process may run on), asked through the Cython module when it is built."""
@@ -127,7 +136,7 @@ def openmp_threads() -> int:
         try:
             return max(1, int(os.environ.get("OMP_NUM_THREADS", "").split(",")[0]))
         except ValueError:
-            return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            return cores()
 
 
 # --- Mojo: the array allocated in Python, filled in Mojo ------------------------------------------------

@@ -10,7 +10,6 @@ are still listed (`run.py --list`), and each fails with the ImportError when it 
 """
 
 import functools
-import os
 
 import numpy as np
 
@@ -67,8 +66,10 @@ def compute_parallel(problem: Problem) -> np.ndarray:
 
 def threads() -> int:
     """How many threads the parallel rung runs on (NUMBA_NUM_THREADS, else the CPU count); without
-    Numba installed, the CPU count (the rung cannot run then anyway)."""
+    Numba installed, the cores Rust counts (`compiled_rungs.cores`; the rung cannot run then anyway)."""
     try:
         return _numba().get_num_threads()
     except ImportError:
-        return os.cpu_count() or 1
+        from .compiled_rungs import cores  # noqa: PLC0415
+
+        return cores()

@@ -11,8 +11,6 @@ function the runner times) and how many pixels it may differ from the f64 refere
 """
 
 import importlib
-import math
-import os
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -77,8 +75,11 @@ PYTHON_RUNGS = [
 
 
 def allowed_differing(tolerance: dict, pixels: int) -> int:
-    """`Tolerance::allowed` of mandel_core: slack + floor(fraction * pixels)."""
-    return tolerance["slack_pixels"] + math.floor(tolerance["max_fraction"] * pixels)
+    """The pixels an image of `pixels` pixels may differ on under `tolerance`: Rust's one rule
+    (`Tolerance::allowed`), applied by the extension."""
+    import mandel_ladder
+
+    return mandel_ladder.allowed(tolerance, pixels)
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,7 @@ def _threads(r: dict, missing: str | None) -> int:
 
     if kind == "mojo" and not missing:
         return compiled_rungs.mojo_threads()
-    return compiled_rungs.openmp_threads() if kind == "openmp" else os.cpu_count() or 1
+    return compiled_rungs.openmp_threads() if kind == "openmp" else compiled_rungs.cores()
 
 
 def python_rungs() -> list[Rung]:
@@ -198,7 +199,8 @@ def pyo3_rungs() -> list[Rung]:
 
     return [
         Rung(f"pyo3-{k['name']}", k["rung"], language="Rust via PyO3", precision=k["precision"],
-             threads=k["threads"], prepare=_pyo3(k["name"]), tolerance=k["tolerance"],
+             threads=k["threads"], prepare=_pyo3(k["name"]),
+             tolerance={"max_fraction": k["tolerance_max_fraction"], "slack_pixels": k["tolerance_slack_pixels"]},
              description=k["description"], extra={"kernel": k["name"], "isa": k["isa"]})
         for k in mandel_ladder.kernels()
     ]

@@ -27,13 +27,34 @@ def test_registry_is_listed_with_every_field():
     assert kernels, "the registry is empty"
     assert len(set(KERNELS)) == len(KERNELS)
     for k in kernels:
-        assert set(k) >= {"name", "rung", "precision", "threads", "isa", "description", "tolerance", "reference",
+        # `mandel describe --json`'s KernelInfo, field for field (serde's, not a dict built by hand).
+        assert set(k) == {"name", "rung", "precision", "threads", "pool", "isa", "description",
+                          "tolerance_max_fraction", "tolerance_slack_pixels", "reference", "algorithmic", "one_lane",
                           "available", "unavailable"}
         assert k["available"] == (k["unavailable"] is None)
         assert k["precision"] in ("f32", "f64")
         assert isinstance(k["threads"], int) and k["threads"] >= 1
-        assert set(k["tolerance"]) == {"max_fraction", "slack_pixels"}
     assert "naive-f32" in KERNELS, "the article's kernel"
+    assert m.kernels() == m.describe()["kernels"]
+
+
+def test_describe_carries_the_facts_python_reads():
+    """`describe()` is `mandel describe --json`'s document: the ISA names, the thread rule and its
+    value here, the tolerance rule for every precision and fused combination, the sweep grid."""
+    d = m.describe()
+    assert d["schema"] == "mandel-describe/1" and d["canonical"] == m.canonical()
+    assert d["isa_names"] == ["avx512", "avx2", "sse2", "neon", "scalar"]
+    threads = d["threads"]
+    assert threads["env"] == "RAYON_NUM_THREADS" and threads["max"] == 1024
+    assert threads["pool"] == d["pool_threads"] and threads["cores"] >= 1
+    assert sorted((t["precision"], t["fused"]) for t in d["tolerances"]) == [
+        ("f32", False), ("f32", True), ("f64", False), ("f64", True)]
+    for t in d["tolerances"]:
+        assert {"max_fraction": t["max_fraction"], "slack_pixels": t["slack_pixels"]} == m.tolerance(
+            t["precision"], t["fused"])
+    assert d["sweep"]["size_iters"] == d["canonical"]["max_iters"]
+    assert d["sweep"]["iters_size"] == d["canonical"]["width"]
+    assert 960 in d["sweep"]["sizes"] and 200 in d["sweep"]["iters"]
 
 
 def test_an_unavailable_kernel_is_a_clear_error():
@@ -243,7 +264,7 @@ def test_the_canonical_problem_is_defined_once():
     """Python's one copy of the canonical problem (ladderlib.CANONICAL, which problem.py, sweep.py and
     the ladder scripts read) is Rust's `Params::canonical()`, and the extension's defaults are it."""
     from ladderlib import CANONICAL
-    from problem import Problem
+    from python_baselines.problem import Problem
 
     assert m.canonical() == CANONICAL
     assert Problem().as_dict() == CANONICAL
@@ -260,8 +281,15 @@ def test_tolerances_follow_the_one_rule():
     with pytest.raises(ValueError, match="precision"):
         m.tolerance("f16")
     by_name = {k["name"]: k for k in m.kernels()}
-    assert by_name["naive-f64"]["tolerance"] == m.tolerance("f64")
-    assert by_name["fma-f64"]["tolerance"] == m.tolerance("f64", fused=True)
+    for name, rule in [("naive-f64", m.tolerance("f64")), ("fma-f64", m.tolerance("f64", fused=True))]:
+        assert (by_name[name]["tolerance_max_fraction"], by_name[name]["tolerance_slack_pixels"]) == (
+            rule["max_fraction"], rule["slack_pixels"])
+    # `allowed` applies the rule (slack + floor(fraction * pixels)) to a kernel or to a tolerance.
+    assert m.allowed(m.tolerance("f32"), 1000) == 2 + 10 == m.allowed("naive-f32", 1000)
+    assert m.allowed(m.tolerance("f64", True), 2999) == 2 + 2
+    assert m.allowed(m.tolerance("f64"), 10**6) == 0
+    with pytest.raises(ValueError, match="max_fraction"):
+        m.allowed({"max_fraction": 1.5, "slack_pixels": 0}, 10)
 
 
 def test_pool_kernels_report_the_pool_rayon_starts(tmp_path):

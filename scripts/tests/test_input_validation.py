@@ -19,7 +19,8 @@ from ladderlib.merge import merge
 from ladderlib.readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
-MANDEL = REPO / "target" / "release" / "mandel"
+# The `mandel` binary of the build under test: scripts/test names its test profile's (MANDEL_BIN).
+MANDEL = Path(os.environ.get("MANDEL_BIN") or REPO / "target" / "release" / "mandel")
 COMMITTED = REPO / "results" / "amd-epyc-m17-2c"
 
 

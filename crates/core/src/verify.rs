@@ -17,7 +17,7 @@ use thiserror::Error;
 /// most pixels are boundary pixels and f32's 24-bit mantissa is a large part of the pixel spacing,
 /// far more pixels differ (6.6% at x in [-0.75, -0.73] with 1000 iterations): such views need f64,
 /// and the verification says so instead of passing them.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Tolerance {
     pub max_fraction: f64,
     pub slack_pixels: usize,

@@ -11,11 +11,11 @@
 
 use mandel_core::mirror::Mirror;
 use mandel_core::{
-    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Precision, RenderFn, Threads, Tolerance, compare, reference,
+    Comparison, Kernel, MAX_ITERS_CAP, MAX_PIXELS, Params, Precision, RenderFn, Tolerance, compare, reference,
     total_iterations,
 };
 use mandel_rayon::Split;
-use mandel_registry::{KERNELS, kernel_names, threads_used};
+use mandel_registry::{KERNELS, KernelInfo, Problem, kernel_names, threads_used};
 use numpy::{
     BorrowError, PyArray2, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadwriteArray2, PyUntypedArray,
     PyUntypedArrayMethods, dtype,
@@ -209,75 +209,54 @@ fn comparison_dict<'py>(py: Python<'py>, c: &Comparison) -> PyResult<Bound<'py, 
     Ok(d)
 }
 
-fn tolerance_dict<'py>(py: Python<'py>, tolerance: &Tolerance) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item("max_fraction", tolerance.max_fraction)?;
-    d.set_item("slack_pixels", tolerance.slack_pixels)?;
-    Ok(d)
+/// `value` as Python sees it: its serde JSON (the document `mandel describe --json` prints) parsed by
+/// Python's `json.loads`, so the CLI and the extension hand out one shape, built in one place.
+fn to_python<'py, T: serde::Serialize>(py: Python<'py>, value: &T) -> PyResult<Bound<'py, PyAny>> {
+    let text = serde_json::to_string(value).map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
+    py.import("json")?.call_method1("loads", (text,))
 }
 
-/// Every registered kernel, in ladder order: a list of dicts with keys name, rung, description,
-/// precision ("f32"/"f64"), threads (1, or the size of rayon's pool for pooled kernels), pool (bool),
-/// isa (the instruction-set path it takes on this CPU), tolerance ({max_fraction, slack_pixels}),
-/// reference (a yardstick, not a rung: the C reference), algorithmic (skips work exactly), one_lane
-/// (scalar: lane-iterations are iterations), available (whether this build can run it)
-/// and unavailable (why not, or None). Rendering an unavailable kernel raises RuntimeError.
+/// The registry's facts, exactly the document `mandel describe --json` prints (`mandel_registry::describe`),
+/// as a dict: schema, canonical, pool_threads, bench, rounds, kernels (flat `KernelInfo`s), isa_names,
+/// threads ({env, max, pool, cores}: the thread rule and its value in this process), tolerances (the
+/// rule for every precision with and without fused multiply-adds) and sweep (`mandel sweep`'s grid).
 #[pyfunction]
-fn kernels(py: Python<'_>) -> PyResult<Vec<Bound<'_, PyDict>>> {
+fn describe(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     check_env()?;
-    KERNELS
-        .iter()
-        .map(|k| {
-            let d = PyDict::new(py);
-            d.set_item("name", k.name)?;
-            d.set_item("rung", k.rung)?;
-            d.set_item("description", k.description)?;
-            d.set_item("precision", k.precision.as_str())?;
-            // The pool a call made now would use: rayon's global pool (RAYON_NUM_THREADS, checked above,
-            // else one thread per core), the registry's one rule for it.
-            d.set_item("threads", threads_used(k))?;
-            d.set_item("pool", k.threads == Threads::Pool)?;
-            d.set_item("isa", (k.isa)())?;
-            d.set_item("tolerance", tolerance_dict(py, &k.tolerance)?)?;
-            d.set_item("reference", k.reference)?;
-            d.set_item("algorithmic", k.algorithmic)?;
-            d.set_item("one_lane", k.one_lane)?;
-            let unavailable = (k.unavailable)();
-            d.set_item("available", unavailable.is_none())?;
-            d.set_item("unavailable", unavailable)?;
-            Ok(d)
-        })
-        .collect()
+    to_python(py, &mandel_registry::describe())
 }
 
-/// The canonical ladder problem (`Params::canonical`, its one definition): a dict with width, height,
-/// x_min, x_max, y_min, y_max and max_iters, the defaults of every function of this module.
+/// Every registered kernel, in ladder order: `describe()["kernels"]`, the `KernelInfo` of
+/// `mandel describe --json` (name, rung, precision, threads, pool, isa, description,
+/// tolerance_max_fraction, tolerance_slack_pixels, reference, algorithmic, one_lane, available,
+/// unavailable). Rendering an unavailable kernel raises RuntimeError.
 #[pyfunction]
-fn canonical(py: Python<'_>) -> PyResult<Bound<'_, PyDict>> {
-    let p = Params::canonical();
-    let d = PyDict::new(py);
-    d.set_item("width", p.width())?;
-    d.set_item("height", p.height())?;
-    d.set_item("x_min", p.x_range().0)?;
-    d.set_item("x_max", p.x_range().1)?;
-    d.set_item("y_min", p.y_range().0)?;
-    d.set_item("y_max", p.y_range().1)?;
-    d.set_item("max_iters", p.max_iters())?;
-    Ok(d)
+fn kernels(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    check_env()?;
+    let infos: Vec<KernelInfo> = KERNELS.iter().map(KernelInfo::of).collect();
+    to_python(py, &infos)
+}
+
+/// The canonical ladder problem (`Params::canonical`, its one definition): `describe()["canonical"]`,
+/// a dict with width, height, x_min, x_max, y_min, y_max and max_iters, the defaults of every
+/// function of this module.
+#[pyfunction]
+fn canonical(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_python(py, &Problem::of(&Params::canonical()))
 }
 
 /// The tolerance of a kernel computing in `precision` ("f32" or "f64"), with (`fused`) or without
 /// fused multiply-adds: {max_fraction, slack_pixels}, by the rule every Rust kernel follows
-/// (`Tolerance::of`). The Python rungs take theirs from here.
+/// (`Tolerance::of`). The Python rungs take theirs from here, and `allowed` applies it.
 #[pyfunction]
 #[pyo3(signature = (precision, fused = false))]
-fn tolerance<'py>(py: Python<'py>, precision: &str, fused: bool) -> PyResult<Bound<'py, PyDict>> {
+fn tolerance<'py>(py: Python<'py>, precision: &str, fused: bool) -> PyResult<Bound<'py, PyAny>> {
     let precision = match precision {
         "f32" => Precision::F32,
         "f64" => Precision::F64,
         other => return Err(value_error(format!("precision must be \"f32\" or \"f64\", got {other:?}"))),
     };
-    tolerance_dict(py, &Tolerance::of(precision, fused))
+    to_python(py, &Tolerance::of(precision, fused))
 }
 
 /// Fill `out`, a caller-allocated uint32 array of shape (height, width), with kernel `name`'s escape
@@ -442,14 +421,37 @@ fn compare_counts<'py>(
     comparison_dict(py, &py.detach(|| compare(&expected, &got)))
 }
 
-/// How many pixels of an image of `pixels` pixels kernel `name` may differ from the reference on.
+/// Whose tolerance [`allowed`] applies: a registered kernel's, by name, or a tolerance dict as
+/// [`tolerance`] returns it (a Python rung's).
+#[derive(FromPyObject)]
+enum Whose {
+    Kernel(String),
+    Tolerance {
+        #[pyo3(item)]
+        max_fraction: f64,
+        #[pyo3(item)]
+        slack_pixels: usize,
+    },
+}
+
+/// How many pixels of an image of `pixels` pixels may differ from the reference: for kernel `name`
+/// (a str), or under a tolerance dict ({max_fraction, slack_pixels}, from `tolerance()`).
+/// `Tolerance::allowed`, the one rule: slack_pixels + floor(max_fraction * pixels).
 #[pyfunction]
-fn allowed(name: &str, pixels: Int) -> PyResult<usize> {
-    let kernel = lookup(name)?;
+fn allowed(whose: Whose, pixels: Int) -> PyResult<usize> {
+    let tolerance = match whose {
+        Whose::Kernel(name) => lookup(&name)?.tolerance,
+        Whose::Tolerance { max_fraction, slack_pixels } => {
+            if !(0.0..=1.0).contains(&max_fraction) {
+                return Err(value_error(format!("max_fraction must be from 0 to 1, got {max_fraction}")));
+            }
+            Tolerance { max_fraction, slack_pixels }
+        }
+    };
     let value = pixels.get("pixels")?;
     let pixels = usize::try_from(value)
         .map_err(|_| value_error(format!("pixels must be a number of pixels, 0 or more, got {value}")))?;
-    Ok(kernel.tolerance.allowed(pixels))
+    Ok(tolerance.allowed(pixels))
 }
 
 /// Render with kernel `name` and with the reference, and compare: a dict with kernel, isa, pixels,
@@ -491,6 +493,7 @@ fn mandel_ladder(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     m.add("MAX_ITERS_CAP", MAX_ITERS_CAP)?;
     m.add("MAX_PIXELS", MAX_PIXELS)?;
+    m.add_function(wrap_pyfunction!(describe, m)?)?;
     m.add_function(wrap_pyfunction!(canonical, m)?)?;
     m.add_function(wrap_pyfunction!(tolerance, m)?)?;
     m.add_function(wrap_pyfunction!(kernels, m)?)?;
