@@ -49,7 +49,7 @@ pub const AUTO_MAX_PIXELS: usize = 16384;
 
 impl Split {
     /// The split the registered rayon kernels use, chosen from the `load-balance` bench group on the
-    /// SIMD kernel (the measured figures are in the README, "What bounds each rung", and in each
+    /// SIMD kernel (the measured figures are in MEASUREMENTS.md, "What bounds each rung", and in each
     /// machine's `results/<machine-id>/raw/criterion/`): chunks of 4096 pixels or more beat rows and
     /// small chunks, and two bands balance only because the canonical image is symmetric. Each task
     /// pays a start-up of about a microsecond (its point table, its last partly idle vectors), while
