@@ -139,7 +139,7 @@ def tuning_env(mandel):
         log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
         out = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True, check=True).stdout
         rows, source = json.loads(out), "mandel tune"
-    pins = env.tuning_pins(rows)
+    pins = readers.tuning_pins(rows)
     log(f"tunings for both sides ({source}): " + ", ".join(f"{k}={v}" for k, v in pins.items()))
     return {**pins, **have}
 
@@ -155,7 +155,7 @@ def run_round(mandel, env, r, args):
         data = json.loads(proc.stdout)
     except json.JSONDecodeError as e:
         raise InputError(f"round {r}: {mandel} bench printed no JSON ({e})") from None
-    return rounds.check_round(data, mandel, f"round {r}")
+    return readers.check_round(data, mandel, f"round {r}")
 
 
 def side_rows(taken, where):

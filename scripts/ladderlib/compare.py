@@ -29,78 +29,8 @@ import os
 import sys
 from pathlib import Path
 
-from . import SUMMARY_SCHEMA, atomic, baseline, fmt, readers, svg, verdict
-from .readers import InputError, load_json, positive_seconds, require
-
-
-def read_summary(path):
-    """A summary.json, or the results folder holding one."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "summary.json"
-    data = require(load_json(path), ["schema"], path, "the summary")
-    if data["schema"] != SUMMARY_SCHEMA:
-        raise InputError(f"{path}: schema is {data['schema']!r}, expected {SUMMARY_SCHEMA!r}")
-    require(data, ["machine_id", "rows"], path, "the summary")
-    if not isinstance(data["rows"], list):
-        raise InputError(f"{path}: 'rows' should be a list")
-    check_summary_fields(data, path)
-    for i, row in enumerate(data["rows"]):
-        require(row, ["name", "status", "median_s"], path, f"row #{i}")
-        if row["status"] == "ok":
-            positive_seconds(row["median_s"], path, f"row {row['name']!r} median_s")
-    data.setdefault("source", str(path))
-    return data
-
-
-# The row fields of a summary (merge._row) by type: each is absent, null or of its type.
-ROW_TEXT = ["method", "language", "precision", "isa", "computes", "problem", "kernel", "spread_kind", "previous",
-            "lane_iterations_source", "note"]
-ROW_POSITIVE = ["median_s", "mean_s", "spread_low_s", "spread_high_s", "iterations_per_s", "speedup_vs_python",
-                "speedup_vs_previous", "peak_share", "step_share"]
-ROW_COUNTS = ["repeats", "iterations", "lane_iterations", "pixels", "differing", "allowed", "max_abs_diff",
-              "threads_n"]
-ROW_BOOLS = ["verified_ok", "reference", "skips_work"]
-STATUSES = ("ok", "failed", "missing")
-
-
-def check_summary_fields(data, path):
-    """Every field `scripts/compare` reads, type-checked: InputError naming the file and the field."""
-    readers._name(data["machine_id"], path, "'machine_id'")
-    readers.check_machine(data.get("machine") if data.get("machine") is not None else {}, path)
-    settings = readers._object(data.get("settings"), path, "'settings'")
-    if settings is not None:
-        readers.check_run({k: v for k, v in settings.items() if k in ("quick", "criterion", "pool_threads")},
-                          path)
-        for key in ("params", "python_params"):
-            if settings.get(key) is not None:
-                readers.check_params(settings[key], path, f"'settings.{key}'")
-        for key in ("python_settings", "python_machine"):
-            readers._object(settings.get(key), path, f"'settings.{key}'")
-    readers._object(data.get("peak"), path, "'peak'")
-    for i, row in enumerate(data["rows"]):
-        readers._object(row, path, f"row #{i}", optional=False)
-        name = readers._name(row.get("name"), path, f"row #{i} 'name'")
-        where = f"row {name!r}"
-        if row.get("status") not in STATUSES:
-            raise InputError(f"{path}: {where} status should be one of {', '.join(STATUSES)}, found "
-                             f"{row.get('status')!r}")
-        for key in ROW_TEXT:
-            readers._text(row.get(key), path, f"{where} {key}")
-        for key in ROW_POSITIVE:
-            readers._optional_seconds(row.get(key), path, f"{where} {key}")
-        readers._ordered(row.get("spread_low_s"), row.get("spread_high_s"), path, f"{where} spread_low_s",
-                         f"{where} spread_high_s")
-        for key in ROW_COUNTS:
-            readers._count(row.get(key), path, f"{where} {key}")
-        for key in ROW_BOOLS:
-            readers._bool(row.get(key), path, f"{where} {key}")
-        threads = row.get("threads")
-        if threads is not None and not isinstance(threads, str) and readers._count(threads, path, f"{where} threads") < 1:
-            raise InputError(f"{path}: {where} threads should be 1 or more, found {threads!r}")
-        c = row.get("compile_s")
-        if c is not None and readers._number(c, path, f"{where} compile_s") < 0:
-            raise InputError(f"{path}: {where} compile_s should not be negative, found {c!r}")
+from . import atomic, baseline, fmt, svg, verdict
+from .readers import InputError, read_summary
 
 
 REPO = Path(__file__).resolve().parents[2]

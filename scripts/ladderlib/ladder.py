@@ -443,7 +443,7 @@ def pin_tuning(args, out, raw, run, registry):
         readers.read_tune(path)
         atomic.write_bytes(stored, path.read_bytes())
     rows, _ = optional(readers.read_tune, path, "`mandel tune --json`")
-    pins = env.tuning_pins(rows or [])
+    pins = readers.tuning_pins(rows or [])
     run["simd_tuning"] = pin_env("MANDEL_TUNING", pins.get("MANDEL_TUNING"), source)
     run["c_tuning"] = pin_env("MANDEL_C_TUNING", pins.get("MANDEL_C_TUNING"), source)
 
@@ -548,7 +548,7 @@ def run_rounds(args, raw, run):
                 data = json.loads(text)
             except json.JSONDecodeError as e:
                 raise InputError(f"`mandel bench --round {r}`: not valid JSON ({e})") from None
-            taken.append(rounds.check_round(data, f"`mandel bench --round {r}`", f"round {r}"))
+            taken.append(readers.check_round(data, f"`mandel bench --round {r}`", f"round {r}"))
             if not settings:
                 settings = run["rounds"] = {"source": "mandel bench", **taken[-1]["settings"]}
                 if args.rounds is not None:

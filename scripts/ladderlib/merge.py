@@ -17,10 +17,9 @@ Nothing wrong gets in, nothing is dropped: the merge checks every input it is gi
 readers' rules (a zero, negative or non-finite time is an `InputError`, never a row), and every rung
 named by any input has a row: without the registry the Rust rows come from the verification rows and
 the Criterion results; a kernel timed or verified but absent from the registry still gets its row.
-`check_summary` holds the result to this before anything is written.
+`readers.check_summary` holds the result to this before anything is written.
 """
 
-import math
 
 from . import rounds, CANONICAL, SUMMARY_SCHEMA
 from . import readers
@@ -260,21 +259,6 @@ def add_speedups(rows):
             previous = r
 
 
-def check_inputs(registry, verify, criterion, baselines, peak):
-    """The readers' rules, applied to whatever the merge is given (InputError naming the input)."""
-    if registry is not None:
-        readers.check_list(registry)
-    readers.check_verify(verify)
-    if not isinstance(criterion, dict):
-        raise InputError(f"the Criterion results should be keyed by kernel, found {type(criterion).__name__}")
-    for name, result in criterion.items():
-        readers.check_criterion_result(result, f"the Criterion result of {name!r}")
-    if baselines is not None:
-        readers.check_baselines(baselines)
-    if peak is not None:
-        readers.check_peak(peak)
-
-
 def registry_from_results(verify, criterion):
     """Kernel descriptions for a merge without the registry: the kernels the verification rows name (in
     their order, the registry's), then those only Criterion timed; precision, threads and ISA from them."""
@@ -297,7 +281,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     pool_threads = settings.get("pool_threads") or machine.get("cores")
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
-    check_inputs(registry, verify, criterion, baselines, peak)
+    readers.check_inputs(registry, verify, criterion, baselines, peak)
     have_registry = registry is not None
     listed = registry if have_registry else registry_from_results(verify, criterion)
     known = {info["name"] for info in listed}
@@ -366,32 +350,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
                                    "(kept, after the registry's kernels).")
-    return check_summary(summary)
-
-
-# Row fields holding a measurement or a ratio of measurements: None, or finite and above 0.
-POSITIVE_FIELDS = ["median_s", "mean_s", "spread_low_s", "spread_high_s", "iterations_per_s", "speedup_vs_python",
-                   "speedup_vs_previous", "peak_share"]
-
-
-def check_summary(summary):
-    """What may be written: one row per name, every time and ratio positive and finite (or absent),
-    every `ok` row timed. Raises InputError otherwise; returns the summary."""
-    names = [r["name"] for r in summary["rows"]]
-    if len(set(names)) != len(names):
-        raise InputError(f"the summary would hold rung(s) twice: {sorted({n for n in names if names.count(n) > 1})}")
-    for r in summary["rows"]:
-        for key in POSITIVE_FIELDS:
-            v = r.get(key)
-            if v is not None and not (isinstance(v, (int, float)) and math.isfinite(v) and v > 0):
-                raise InputError(f"the summary's row {r['name']!r} would have {key} = {v!r}: not a positive, "
-                                 "finite number")
-        c = r.get("compile_s")
-        if c is not None and not (isinstance(c, (int, float)) and math.isfinite(c) and c >= 0):
-            raise InputError(f"the summary's row {r['name']!r} would have compile_s = {c!r}")
-        if r["status"] == "ok" and r.get("median_s") is None:
-            raise InputError(f"the summary's row {r['name']!r} is ok without a time")
-    return summary
+    return readers.check_summary(summary)
 
 
 def peak_spread_notes(peak, tolerance=0.05):

@@ -12,11 +12,10 @@ and METHODOLOGY.md, "Rounds").
   `CONTENDED` of the machine's CPU time while the kernel was timed; the row says how many were.
 """
 
-import math
 from statistics import median
 
-from . import CANONICAL, ROUNDS_SCHEMA, ROUND_SCHEMA
-from .readers import InputError, check_params, check_verification, positive_seconds, require, tolerance_of, PARAM_KEYS
+from . import ROUNDS_SCHEMA
+from .readers import InputError, check, check_round, verify_row
 
 # Share of the machine's CPU time used by others (processes, steal) above which a kernel's round counts
 # as contended: one busy neighbour on a 2-core VM is 0.5; the ladder's own bookkeeping stays far below.
@@ -31,72 +30,6 @@ def quartiles(values):
     if n < 2:
         return (v[0], v[0]) if v else (None, None)
     return median(v[: n // 2]), median(v[(n + 1) // 2:])
-
-
-def _fraction(value, path, where):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not 0 <= value <= 1:
-        raise InputError(f"{path}: {where} should be a fraction from 0 to 1, found {value!r}")
-    return float(value)
-
-
-def check_round(data, path, where):
-    """One `mandel bench --json` output, checked: the canonical problem, kernels with verifications and
-    positive times. Returns it."""
-    require(data, ["schema", "round", "settings", "params", "kernels", "tunings", "pool_threads"], path, where)
-    st = require(data["settings"], ["rounds", "kernel_s", "min_renders"], path, f"{where} 'settings'")
-    for key in ("rounds", "min_renders"):
-        if not _whole(st[key]) or st[key] < 1:
-            raise InputError(f"{path}: {where} 'settings.{key}' should be a whole number above 0, found {st[key]!r}")
-    if isinstance(st["kernel_s"], bool) or not isinstance(st["kernel_s"], (int, float)) \
-            or not math.isfinite(st["kernel_s"]) or st["kernel_s"] < 0:
-        raise InputError(f"{path}: {where} 'settings.kernel_s' should be a finite number of seconds, 0 or more, "
-                         f"found {st['kernel_s']!r}")
-    if not _whole(data["round"]) or data["round"] < 0:
-        raise InputError(f"{path}: {where} 'round' should be a whole number, 0 or more, found {data['round']!r}")
-    if not _whole(data["pool_threads"]) or data["pool_threads"] < 1:
-        raise InputError(f"{path}: {where} 'pool_threads' should be a whole number above 0, "
-                         f"found {data['pool_threads']!r}")
-    if data["schema"] != ROUND_SCHEMA:
-        raise InputError(f"{path}: {where} schema is {data['schema']!r}, expected {ROUND_SCHEMA!r}")
-    params = check_params(data["params"], path, f"{where} 'params'")
-    if {k: params[k] for k in PARAM_KEYS} != CANONICAL:
-        raise InputError(f"{path}: {where} 'params' is {params}, not the canonical problem {CANONICAL}")
-    if not isinstance(data["kernels"], list) or not data["kernels"]:
-        raise InputError(f"{path}: {where} 'kernels' should be a non-empty list")
-    if not isinstance(data["tunings"], list) or not all(
-            isinstance(t, list) and len(t) == 2 and all(isinstance(x, str) for x in t) for t in data["tunings"]):
-        raise InputError(f"{path}: {where} 'tunings' should be a list of [family, tuning] pairs")
-    pixels = CANONICAL["width"] * CANONICAL["height"]
-    for k in data["kernels"]:
-        require(k, ["name", "isa", "precision", "threads", "verification", "times_s", "activity"], path,
-                f"{where} kernel")
-        name = k["name"]
-        if not isinstance(name, str) or not isinstance(k["times_s"], list):
-            raise InputError(f"{path}: {where} kernel {name!r}: 'name' should be a string, 'times_s' a list")
-        v = k["verification"]
-        if v is None:
-            if k["times_s"] or not k.get("unavailable"):
-                raise InputError(f"{path}: {where} {name!r} has no verification: it must be unavailable and untimed")
-            continue
-        check_verification(v, path, f"{where} {name!r} verification", pixels=pixels, tolerance=tolerance_of(k))
-        if k["times_s"] and not v["ok"]:
-            raise InputError(f"{path}: {where} {name!r} is timed but failed verification")
-        if v["ok"] and not k["times_s"]:  # `mandel bench` times every kernel it verified, min_renders at least
-            raise InputError(f"{path}: {where} {name!r} is verified but not timed ('times_s' is empty): a round "
-                             "times every kernel that passes verification")
-        for i, t in enumerate(k["times_s"]):
-            positive_seconds(t, path, f"{where} {name!r} times_s[{i}]")
-        act = k["activity"]
-        if act is not None:
-            require(act, ["steal", "others"], path, f"{where} {name!r} activity")
-            _fraction(act["steal"], path, f"{where} {name!r} activity.steal")
-            _fraction(act["others"], path, f"{where} {name!r} activity.others")
-    return data
-
-
-def _whole(value):
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 # What a round says of a kernel besides its measurement: the same in every round of one run.
@@ -133,11 +66,9 @@ def _same_run(rounds, path):
 def read_rounds(data, path):
     """A run's rounds (`raw/rounds.json`): (kernel records of the first round, verification rows keyed by
     kernel, results keyed by kernel in the shape the merge takes). Raises InputError naming the file."""
-    require(data, ["schema", "rounds"], path, "the rounds")
-    if data["schema"] != ROUNDS_SCHEMA:
-        raise InputError(f"{path}: schema is {data['schema']!r}, expected {ROUNDS_SCHEMA!r}")
-    if not isinstance(data["rounds"], list) or not data["rounds"]:
-        raise InputError(f"{path}: 'rounds' should be a non-empty list")
+    check(data, {"schema": (ROUNDS_SCHEMA,), "rounds": ["obj"]}, path, "the rounds", "root")
+    if not data["rounds"]:
+        raise InputError(f"{path}: rounds should be a non-empty list")
     rounds = [check_round(r, path, f"round #{i}") for i, r in enumerate(data["rounds"])]
     _same_run(rounds, path)
     names = [k["name"] for k in rounds[0]["kernels"]]
@@ -145,15 +76,11 @@ def read_rounds(data, path):
     for pos, name in enumerate(names):
         ks = [r["kernels"][pos] for r in rounds]
         first = ks[0]
-        if first["verification"] is None:
-            verify[name] = {"kernel": name, "isa": first["isa"], "precision": first["precision"],
-                            "skipped": first.get("unavailable") or "unavailable", "pixels": None, "differing": None,
-                            "allowed": None, "ok": None}
-            continue
         failing = [k for k in ks if k["verification"] and not k["verification"]["ok"]]
         chosen = (failing or ks)[0]
-        verify[name] = {"kernel": name, "isa": chosen["isa"], "precision": chosen["precision"],
-                        "threads": chosen["threads"], **chosen["verification"]}
+        verify[name] = verify_row(chosen)
+        if first["verification"] is None:
+            continue
         timed = [k for k in ks if k["times_s"]]
         if failing or not timed:
             continue

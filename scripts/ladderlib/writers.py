@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from . import CANONICAL, atomic, fmt, groups
-from .merge import check_summary
+from .readers import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
 CSV_FIELDS = [
@@ -124,7 +124,7 @@ def write_md(summary, path):
 
 
 def write_all(summary, out_dir):
-    """summary.json, .csv and .md. The summary is checked first (`merge.check_summary`: no
+    """summary.json, .csv and .md. The summary is checked first (`readers.check_summary`: no
     non-positive time, no rung twice) and all three texts are made before any file is replaced."""
     out_dir = Path(out_dir)
     check_summary(summary)

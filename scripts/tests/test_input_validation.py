@@ -177,7 +177,7 @@ def test_a_verdict_that_contradicts_its_counts_is_refused(tmp_path):
 def test_records_of_another_problem_are_refused(tmp_path):
     doc = fx.records()
     doc["params"] = {**CANONICAL, "width": 10, "height": 10, "max_iters": 5}
-    with pytest.raises(InputError, match=r"records\.json: 'params' .* not the canonical problem"):
+    with pytest.raises(InputError, match=r"records\.json: params is .* not the canonical problem"):
         readers.read_records(write_records(tmp_path, doc))
 
 

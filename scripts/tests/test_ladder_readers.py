@@ -69,7 +69,7 @@ def test_baselines_wrong_schema_and_missing_keys(tmp_path):
     data = fx.baselines()
     del data["rungs"][2]["median_s"]
     path = fx.write_json(tmp_path / "c.json", data)
-    with pytest.raises(InputError, match=r"c\.json: rung #2 lacks key\(s\) median_s"):
+    with pytest.raises(InputError, match=r"c\.json: rung 'numpy-masked-bitmap' lacks key\(s\) median_s"):
         readers.read_baselines(path)
     data = fx.baselines()
     data["rungs"][0]["median_s"] = "fast"
@@ -89,10 +89,10 @@ def test_unreadable_file_and_wrong_shapes(tmp_path):
         readers.read_records(tmp_path / "nope.json")
     with pytest.raises(InputError, match=r"v\.json: the bench records should be a JSON object, found list"):
         readers.read_records(fx.write_json(tmp_path / "v.json", [{"kernel": "x"}]))
-    with pytest.raises(InputError, match=r"l\.json: entry #0 lacks key\(s\) pool, isa"):
+    with pytest.raises(InputError, match=r"l\.json: kernel 'a' lacks key\(s\) pool, isa"):
         readers.read_describe(fx.write_json(tmp_path / "l.json", fx.describe([{"name": "a", "rung": "a",
                                                                                "precision": "f32", "threads": 1}])))
-    with pytest.raises(InputError, match=r"p\.json: 'f64_lane_fmas_per_s' should be a positive, finite rate"):
+    with pytest.raises(InputError, match=r"p\.json: f64_lane_fmas_per_s should be a positive, finite rate"):
         readers.read_peak(fx.write_json(tmp_path / "p.json", {"isa": "avx512", "f32_lane_fmas_per_s": 1e9,
                                                                "f64_lane_fmas_per_s": None}))
 
@@ -109,13 +109,16 @@ def test_combine_peaks_keeps_the_higher_rate_and_its_tuning_and_both_measurement
     assert [m["when"] for m in both["measured"]] == ["before the benches", "after the benches"]
     assert both["measured"][0]["f32_step_lane_iterations_per_s"] == 8.2e9
     assert before["f32_step_lane_iterations_per_s"] == 8.2e9, "the inputs are left as they were"
-    assert readers.check_peak(both) is both
+    def check_peak(data):
+        return readers.check(data, readers.PEAK, "peak.json", "the peak file", "root")
+
+    assert check_peak(both) is both
     assert readers.combine_peaks(before, peak(1e10, 5e9, "v4k4", isa="avx512")) is None
-    with pytest.raises(InputError, match=r"measurement #1 'f32_step_lane_iterations_per_s' should be a positive"):
-        readers.check_peak({**both, "measured": [both["measured"][0], {**both["measured"][1],
+    with pytest.raises(InputError, match=r"measurement #1 f32_step_lane_iterations_per_s should be a positive"):
+        check_peak({**both, "measured": [both["measured"][0], {**both["measured"][1],
                                                                        "f32_step_lane_iterations_per_s": "fast"}]})
-    with pytest.raises(InputError, match=r"'measured' should list the two measurements"):
-        readers.check_peak({**both, "measured": {}})
+    with pytest.raises(InputError, match=r"measured should list the two measurements"):
+        check_peak({**both, "measured": {}})
 
 
 @pytest.mark.parametrize("model,cores,expected", [
