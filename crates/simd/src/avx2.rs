@@ -26,7 +26,7 @@ use core::arch::x86_64::*;
 
 kernel!(
     #[inline(always)]
-    fn step_f32(token: Avx2, o: &mut Orbit<Avx2, f32>, k: Consts<Avx2, f32>) {
+    fn step_f32(token: Avx2, o: &mut Orbit<Avx2, f32>, consts: Consts<Avx2, f32>) {
         let (re, im): (__m256, __m256) = (o.re.into(), o.im.into());
         // SAFETY: pointers made from references: valid, aligned, initialised. Volatile only keeps
         // `cx` and `cy` out of registers (see the module docs).
@@ -37,7 +37,7 @@ kernel!(
         let u = _mm256_sub_ps(im2, cx);
         let mag = _mm256_fmadd_ps(re, re, im2);
         // The twin breaks on `mag > 4`: alive &= !(mag > 4), unordered (a NaN goes on, as there).
-        let stays = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_NGT_UQ>(mag, k.four.into()));
+        let stays = _mm256_castps_si256(_mm256_cmp_ps::<_CMP_NGT_UQ>(mag, consts.four.into()));
         let alive = _mm256_and_si256(alive, stays);
         let two_re = _mm256_add_ps(re, re);
         o.re = SimdFrom::simd_from(token, _mm256_fmsub_ps(re, re, u));
@@ -51,7 +51,7 @@ kernel!(
 
 kernel!(
     #[inline(always)]
-    fn step_f64(token: Avx2, o: &mut Orbit<Avx2, f64>, k: Consts<Avx2, f64>) {
+    fn step_f64(token: Avx2, o: &mut Orbit<Avx2, f64>, consts: Consts<Avx2, f64>) {
         let (re, im): (__m256d, __m256d) = (o.re.into(), o.im.into());
         // SAFETY: as in `step_f32`.
         let cx: __m256d = unsafe { core::ptr::read_volatile(&o.cx) }.into();
@@ -60,7 +60,7 @@ kernel!(
         let im2 = _mm256_mul_pd(im, im);
         let u = _mm256_sub_pd(im2, cx);
         let mag = _mm256_fmadd_pd(re, re, im2);
-        let stays = _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_NGT_UQ>(mag, k.four.into()));
+        let stays = _mm256_castpd_si256(_mm256_cmp_pd::<_CMP_NGT_UQ>(mag, consts.four.into()));
         let alive = _mm256_and_si256(alive, stays);
         let two_re = _mm256_add_pd(re, re);
         o.re = SimdFrom::simd_from(token, _mm256_fmsub_pd(re, re, u));
@@ -73,11 +73,11 @@ kernel!(
 
 impl Step for Avx2 {
     #[inline(always)]
-    fn step_f32(orbit: &mut Orbit<Avx2, f32>, k: Consts<Avx2, f32>) {
-        step_f32(k.four.token(), orbit, k)
+    fn step_f32(orbit: &mut Orbit<Avx2, f32>, consts: Consts<Avx2, f32>) {
+        step_f32(consts.four.token(), orbit, consts)
     }
     #[inline(always)]
-    fn step_f64(orbit: &mut Orbit<Avx2, f64>, k: Consts<Avx2, f64>) {
-        step_f64(k.four.token(), orbit, k)
+    fn step_f64(orbit: &mut Orbit<Avx2, f64>, consts: Consts<Avx2, f64>) {
+        step_f64(consts.four.token(), orbit, consts)
     }
 }

@@ -36,7 +36,7 @@ use core::arch::x86_64::*;
 
 kernel!(
     #[inline(always)]
-    fn step_f32(token: Avx512, o: &mut Orbit<Avx512, f32>, k: Consts<Avx512, f32>) {
+    fn step_f32(token: Avx512, o: &mut Orbit<Avx512, f32>, consts: Consts<Avx512, f32>) {
         let (re, im): (__m512, __m512) = (o.re.into(), o.im.into());
         // SAFETY: pointers made from references: valid, aligned, initialised. Volatile only keeps
         // `cx` and `cy` out of registers (see the module docs).
@@ -48,19 +48,19 @@ kernel!(
         let mag = _mm512_fmadd_ps(re, re, im2);
         // The twin breaks on `mag > 4`: alive &= !(mag > 4), unordered (a NaN goes on, as there); the
         // compare's write-mask does the AND.
-        let alive = _mm512_mask_cmp_ps_mask::<_CMP_NGT_UQ>(alive, mag, k.four.into());
+        let alive = _mm512_mask_cmp_ps_mask::<_CMP_NGT_UQ>(alive, mag, consts.four.into());
         let two_re = _mm512_add_ps(re, re);
         o.re = SimdFrom::simd_from(token, _mm512_fmsub_ps(re, re, u));
         o.im = SimdFrom::simd_from(token, _mm512_fmadd_ps(two_re, im, cy));
         let n: __m512i = o.n.into();
-        o.n = SimdFrom::simd_from(token, _mm512_mask_add_epi32(n, alive, n, k.one.into()));
+        o.n = SimdFrom::simd_from(token, _mm512_mask_add_epi32(n, alive, n, consts.one.into()));
         o.alive = SimdFrom::simd_from(token, alive);
     }
 );
 
 kernel!(
     #[inline(always)]
-    fn step_f64(token: Avx512, o: &mut Orbit<Avx512, f64>, k: Consts<Avx512, f64>) {
+    fn step_f64(token: Avx512, o: &mut Orbit<Avx512, f64>, consts: Consts<Avx512, f64>) {
         let (re, im): (__m512d, __m512d) = (o.re.into(), o.im.into());
         // SAFETY: as in `step_f32`.
         let cx: __m512d = unsafe { core::ptr::read_volatile(&o.cx) }.into();
@@ -69,23 +69,23 @@ kernel!(
         let im2 = _mm512_mul_pd(im, im);
         let u = _mm512_sub_pd(im2, cx);
         let mag = _mm512_fmadd_pd(re, re, im2);
-        let alive = _mm512_mask_cmp_pd_mask::<_CMP_NGT_UQ>(alive, mag, k.four.into());
+        let alive = _mm512_mask_cmp_pd_mask::<_CMP_NGT_UQ>(alive, mag, consts.four.into());
         let two_re = _mm512_add_pd(re, re);
         o.re = SimdFrom::simd_from(token, _mm512_fmsub_pd(re, re, u));
         o.im = SimdFrom::simd_from(token, _mm512_fmadd_pd(two_re, im, cy));
         let n: __m512i = o.n.into();
-        o.n = SimdFrom::simd_from(token, _mm512_mask_add_epi64(n, alive, n, k.one.into()));
+        o.n = SimdFrom::simd_from(token, _mm512_mask_add_epi64(n, alive, n, consts.one.into()));
         o.alive = SimdFrom::simd_from(token, alive);
     }
 );
 
 impl Step for Avx512 {
     #[inline(always)]
-    fn step_f32(orbit: &mut Orbit<Avx512, f32>, k: Consts<Avx512, f32>) {
-        step_f32(k.four.token(), orbit, k)
+    fn step_f32(orbit: &mut Orbit<Avx512, f32>, consts: Consts<Avx512, f32>) {
+        step_f32(consts.four.token(), orbit, consts)
     }
     #[inline(always)]
-    fn step_f64(orbit: &mut Orbit<Avx512, f64>, k: Consts<Avx512, f64>) {
-        step_f64(k.four.token(), orbit, k)
+    fn step_f64(orbit: &mut Orbit<Avx512, f64>, consts: Consts<Avx512, f64>) {
+        step_f64(consts.four.token(), orbit, consts)
     }
 }

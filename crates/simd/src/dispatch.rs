@@ -40,7 +40,7 @@ macro_rules! on_level {
 }
 pub(crate) use on_level;
 
-/// `match` a [`Tuning`] onto the const generics of its instantiation: `$run::<_, T, V, K>(args)`.
+/// `match` a [`Tuning`] onto the const generics of its instantiation: `$run::<_, T, VECTORS, CHECK_EVERY>(args)`.
 macro_rules! on_tuning {
     ($tuning:expr, $run:ident :: <$t:ty> $args:tt ; $(($v:literal, $k:literal))*) => {
         match ($tuning.vectors, $tuning.check_every) {
@@ -114,7 +114,7 @@ fn render_fixed<T: Lanes>(
 }
 
 #[inline(always)]
-fn run_whole<S: Step, T: Lanes, const V: usize, const K: usize>(
+fn run_whole<S: Step, T: Lanes, const VECTORS: usize, const CHECK_EVERY: usize>(
     simd: S,
     params: &Params,
     start: usize,
@@ -124,19 +124,19 @@ fn run_whole<S: Step, T: Lanes, const V: usize, const K: usize>(
     match lane_iterations {
         None => simd.vectorize(
             #[inline(always)]
-            || whole::render::<S, T, V, K, false, false>(simd, params, start, out, &mut 0),
+            || whole::render::<S, T, VECTORS, CHECK_EVERY, false, false>(simd, params, start, out, &mut 0),
         ),
         Some(count) => simd.vectorize(
             #[inline(always)]
-            || whole::render::<S, T, V, K, false, true>(simd, params, start, out, count),
+            || whole::render::<S, T, VECTORS, CHECK_EVERY, false, true>(simd, params, start, out, count),
         ),
     }
 }
 
-/// The refill and algorithmic variants with fixed `V` vectors, checks every `K` steps and refill
-/// threshold `D` (a vector refills once `LEN / D` of its lanes have finished).
+/// The refill and algorithmic variants with fixed `VECTORS` vectors, checks every `CHECK_EVERY` steps and refill
+/// threshold `REFILL_DIVISOR` (a vector refills once `LEN / REFILL_DIVISOR` of its lanes have finished).
 #[inline(always)]
-fn run_fixed<S: Step, T: Lanes, const V: usize, const K: usize, const D: usize>(
+fn run_fixed<S: Step, T: Lanes, const VECTORS: usize, const CHECK_EVERY: usize, const REFILL_DIVISOR: usize>(
     simd: S,
     variant: Variant,
     params: &Params,
@@ -147,19 +147,19 @@ fn run_fixed<S: Step, T: Lanes, const V: usize, const K: usize, const D: usize>(
     match (variant, lane_iterations) {
         (Variant::Refill, None) => simd.vectorize(
             #[inline(always)]
-            || refill::render::<S, T, V, K, D, false>(simd, params, start, out, &mut 0),
+            || refill::render::<S, T, VECTORS, CHECK_EVERY, REFILL_DIVISOR, false>(simd, params, start, out, &mut 0),
         ),
         (Variant::Refill, Some(count)) => simd.vectorize(
             #[inline(always)]
-            || refill::render::<S, T, V, K, D, true>(simd, params, start, out, count),
+            || refill::render::<S, T, VECTORS, CHECK_EVERY, REFILL_DIVISOR, true>(simd, params, start, out, count),
         ),
         (_, None) => simd.vectorize(
             #[inline(always)]
-            || whole::render::<S, T, V, K, true, false>(simd, params, start, out, &mut 0),
+            || whole::render::<S, T, VECTORS, CHECK_EVERY, true, false>(simd, params, start, out, &mut 0),
         ),
         (_, Some(count)) => simd.vectorize(
             #[inline(always)]
-            || whole::render::<S, T, V, K, true, true>(simd, params, start, out, count),
+            || whole::render::<S, T, VECTORS, CHECK_EVERY, true, true>(simd, params, start, out, count),
         ),
     }
 }

@@ -22,7 +22,7 @@ pub(crate) trait Lanes: Real + SimdFloatElement {
     fn store_counts<S: Simd>(n: Self::I<S>, max: Self::I<S>, out: &mut [u32]);
 
     /// [`Orbit::step`] for this precision: level `S`'s step for it.
-    fn step<S: Step>(orbit: &mut Orbit<S, Self>, k: Consts<S, Self>);
+    fn step<S: Step>(orbit: &mut Orbit<S, Self>, consts: Consts<S, Self>);
 }
 
 impl Lanes for f32 {
@@ -36,8 +36,8 @@ impl Lanes for f32 {
         counts.store_slice(out);
     }
     #[inline(always)]
-    fn step<S: Step>(orbit: &mut Orbit<S, f32>, k: Consts<S, f32>) {
-        S::step_f32(orbit, k)
+    fn step<S: Step>(orbit: &mut Orbit<S, f32>, consts: Consts<S, f32>) {
+        S::step_f32(orbit, consts)
     }
 }
 
@@ -54,8 +54,8 @@ impl Lanes for f64 {
         out.copy_from_slice(&counts.as_slice()[..n.as_slice().len()]);
     }
     #[inline(always)]
-    fn step<S: Step>(orbit: &mut Orbit<S, f64>, k: Consts<S, f64>) {
-        S::step_f64(orbit, k)
+    fn step<S: Step>(orbit: &mut Orbit<S, f64>, consts: Consts<S, f64>) {
+        S::step_f64(orbit, consts)
     }
 }
 
@@ -145,11 +145,11 @@ impl<S: Simd, T: Lanes> Orbit<S, T> {
     /// AVX-512 has predicate registers and its own step (`avx512.rs`); AVX2's (`avx2.rs`) is this one
     /// with `cx` and `cy` read from memory.
     #[inline(always)]
-    pub fn step_portable(&mut self, k: Consts<S, T>) {
+    pub fn step_portable(&mut self, consts: Consts<S, T>) {
         let im2 = self.im * self.im;
         let mag = self.re.mul_add_precise(self.re, im2);
         // The twin breaks on `mag > 4` (a NaN would keep it going, and does here too).
-        self.alive &= !mag.simd_gt(k.four);
+        self.alive &= !mag.simd_gt(consts.four);
         self.n -= self.alive.to_vector();
         let new_re = self.re.mul_add_precise(self.re, self.cx - im2);
         self.im = (self.re + self.re).mul_add_precise(self.im, self.cy);
@@ -162,12 +162,12 @@ impl<S: Simd, T: Lanes> Orbit<S, T> {
 /// counts.
 pub(crate) trait Step: Simd {
     #[inline(always)]
-    fn step_f32(orbit: &mut Orbit<Self, f32>, k: Consts<Self, f32>) {
-        orbit.step_portable(k)
+    fn step_f32(orbit: &mut Orbit<Self, f32>, consts: Consts<Self, f32>) {
+        orbit.step_portable(consts)
     }
     #[inline(always)]
-    fn step_f64(orbit: &mut Orbit<Self, f64>, k: Consts<Self, f64>) {
-        orbit.step_portable(k)
+    fn step_f64(orbit: &mut Orbit<Self, f64>, consts: Consts<Self, f64>) {
+        orbit.step_portable(consts)
     }
 }
 
@@ -180,8 +180,8 @@ impl Step for fearless_simd::aarch64::Neon {}
 impl<S: Step, T: Lanes> Orbit<S, T> {
     /// One step of every lane, the best way level `S` has.
     #[inline(always)]
-    pub fn step(&mut self, k: Consts<S, T>) {
-        T::step(self, k)
+    pub fn step(&mut self, consts: Consts<S, T>) {
+        T::step(self, consts)
     }
 }
 
@@ -232,7 +232,7 @@ mod tests {
     /// portable one give the same `re`, `im` (bit for bit, NaNs as NaNs), counts and live lanes.
     fn specialised_equals_portable<S: Step, T: Lanes>(simd: S, rounds: usize) {
         let len = lanes::<S, T>();
-        let k = Consts::<S, T>::new(simd);
+        let consts = Consts::<S, T>::new(simd);
         let mut values = Values(0x9E37_79B9_7F4A_7C15);
         for round in 0..rounds {
             let mut lane = |_: usize| values.next::<T>();
@@ -259,8 +259,8 @@ mod tests {
                 #[inline(always)]
                 || {
                     for _ in 0..3 {
-                        own.step(k);
-                        portable.step_portable(k);
+                        own.step(consts);
+                        portable.step_portable(consts);
                     }
                 },
             );

@@ -262,20 +262,20 @@ fn step_only_on<T: Lanes>(isa: Isa, tuning: Tuning, steps: u64) -> (Isa, usize, 
 }
 
 #[inline(always)]
-fn steps_on<S: Step, T: Lanes, const V: usize, const K: usize>(simd: S, steps: u64) -> (usize, u64) {
+fn steps_on<S: Step, T: Lanes, const VECTORS: usize, const CHECK_EVERY: usize>(simd: S, steps: u64) -> (usize, u64) {
     simd.vectorize(
         #[inline(always)]
         || {
-            let k = Consts::<S, T>::new(simd);
-            let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
+            let consts = Consts::<S, T>::new(simd);
+            let mut orbits: [Orbit<S, T>; VECTORS] = core::array::from_fn(|v| {
                 let cx = T::F::<S>::splat(simd, T::from_f64(-0.1 - 0.01 * v as f64));
                 let cy = T::F::<S>::splat(simd, T::from_f64(0.1));
                 Orbit::start(simd, std::hint::black_box(cx), cy)
             });
-            for _ in 0..steps.div_ceil(K as u64) {
-                crate::lanes::unrolled!(K, |_s| {
+            for _ in 0..steps.div_ceil(CHECK_EVERY as u64) {
+                crate::lanes::unrolled!(CHECK_EVERY, |_s| {
                     for orbit in orbits.iter_mut() {
-                        orbit.step(k);
+                        orbit.step(consts);
                     }
                 });
             }

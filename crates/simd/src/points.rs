@@ -62,9 +62,9 @@ const CHUNK: usize = 1024;
 ///
 /// Past the span's end the buffers hold padding points ([`PADDING`] index), so a vector load never reads
 /// past a buffer and never picks up a pixel outside the span.
-/// `IDX`: whether the buffers also carry each point's pixel index (the refill kernel needs it; the
+/// `WITH_INDEX`: whether the buffers also carry each point's pixel index (the refill kernel needs it; the
 /// whole-vector kernel knows a vector's pixels from its first one, and skips writing the indices).
-pub(crate) struct Points<T: Lanes, const IDX: bool> {
+pub(crate) struct Points<T: Lanes, const WITH_INDEX: bool> {
     xs: Vec<T>,
     /// Index into `xs` of pixel `next`: `next % xs.len()`, tracked incrementally.
     off: usize,
@@ -86,7 +86,7 @@ pub(crate) struct Points<T: Lanes, const IDX: bool> {
     window: usize,
 }
 
-impl<T: Lanes, const IDX: bool> Points<T, IDX> {
+impl<T: Lanes, const WITH_INDEX: bool> Points<T, WITH_INDEX> {
     /// Points of pixels `start .. start + len`; `window` is the number of slots the caller reads past
     /// the current position between two calls of [`Points::ensure`] (vectors per round x lanes).
     pub fn new(params: &Params, start: usize, len: usize, window: usize) -> Self {
@@ -105,7 +105,7 @@ impl<T: Lanes, const IDX: bool> Points<T, IDX> {
             cy_row: T::from_f64(params.y_at(row)),
             cx: Aligned::new(T::ZERO, size),
             cy: Aligned::new(T::ZERO, size),
-            idx: Aligned::new(T::Int::from(PADDING), if IDX { size } else { 0 }),
+            idx: Aligned::new(T::Int::from(PADDING), if WITH_INDEX { size } else { 0 }),
             pos: 0,
             real_end: 0,
             window,
@@ -132,7 +132,7 @@ impl<T: Lanes, const IDX: bool> Points<T, IDX> {
         let kept_real = self.real_end.saturating_sub(self.pos);
         self.cx.copy_within(self.pos.., 0);
         self.cy.copy_within(self.pos.., 0);
-        if IDX {
+        if WITH_INDEX {
             self.idx.copy_within(self.pos.., 0);
         }
         self.pos = 0;
@@ -155,7 +155,7 @@ impl<T: Lanes, const IDX: bool> Points<T, IDX> {
                 self.off = 0;
             }
             self.cy[at..at + run].fill(self.cy_row);
-            if IDX {
+            if WITH_INDEX {
                 for (k, slot) in self.idx[at..at + run].iter_mut().enumerate() {
                     // Spans hold at most MAX_PIXELS = 2^28 pixels, so a span-relative index fits in i32.
                     *slot = T::Int::from((self.next + k) as i32);
@@ -173,7 +173,7 @@ impl<T: Lanes, const IDX: bool> Points<T, IDX> {
         let written = at - first;
         self.cx[at..].fill(T::from_f64(PADDING_C));
         self.cy[at..].fill(T::ZERO);
-        if IDX {
+        if WITH_INDEX {
             self.idx[at..].fill(T::Int::from(PADDING));
         }
         written

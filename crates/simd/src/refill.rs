@@ -1,4 +1,4 @@
-//! Kernel: `V` vectors in flight, and lanes whose pixel has finished take the span's next pixels
+//! Kernel: `VECTORS` vectors in flight, and lanes whose pixel has finished take the span's next pixels
 //! (the registered `simd-f32-refill`/`simd-f64-refill`; `simd-f32`/`simd-f64` are `whole.rs`). See the
 //! crate docs for the algorithm and its tricks (trick 4 is why this variant is not the default).
 
@@ -10,52 +10,60 @@ use mandel_core::Params;
 /// Finished pixels logged before the log is written out: small enough to stay in L1.
 const LOG_LIMIT: usize = 512;
 
-/// Render pixels `start .. start + out.len()`. Every `K` steps, a vector with at least `LEN / D` escaped
-/// lanes, or with a lane at `max_iters`, logs its finished lanes and refills them from the point stream.
-/// With `STATS`, adds the lane-iterations executed (every lane of every step) to `lane_iterations`.
+/// Render pixels `start .. start + out.len()`. Every `CHECK_EVERY` steps, a vector with at least
+/// `LEN / REFILL_DIVISOR` escaped lanes, or with a lane at `max_iters`, logs its finished lanes and refills
+/// them from the point stream.
+/// With `COUNT_LANES`, adds the lane-iterations executed (every lane of every step) to `lane_iterations`.
 #[inline(always)]
-pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const D: usize, const STATS: bool>(
+pub(crate) fn render<
+    S: Step,
+    T: Lanes,
+    const VECTORS: usize,
+    const CHECK_EVERY: usize,
+    const REFILL_DIVISOR: usize,
+    const COUNT_LANES: bool,
+>(
     simd: S,
     params: &Params,
     start: usize,
     out: &mut [u32],
     lane_iterations: &mut u64,
 ) {
-    const { assert!(V >= 1 && K >= 1 && D >= 1) };
+    const { assert!(VECTORS >= 1 && CHECK_EVERY >= 1 && REFILL_DIVISOR >= 1) };
     if out.is_empty() {
         return;
     }
     let len = lanes::<S, T>();
     let max_iters = params.max_iters();
-    let k = Consts::<S, T>::new(simd);
+    let consts = Consts::<S, T>::new(simd);
     let zero = T::F::<S>::splat(simd, T::ZERO);
     let zero_n = T::I::<S>::splat(simd, T::Int::from(0));
     // max_iters <= MAX_ITERS_CAP = 10^6 fits in i32.
     let max = T::I::<S>::splat(simd, T::Int::from(max_iters as i32));
     let padding = T::I::<S>::splat(simd, T::Int::from(PADDING));
-    let mut threshold = (len / D).max(1) as u32;
+    let mut threshold = (len / REFILL_DIVISOR).max(1) as u32;
 
-    let mut points = Points::<T, true>::new(params, start, out.len(), V * len);
-    let mut log = Log::<T>::new(LOG_LIMIT, V * len);
-    let mut idx = [padding; V];
-    let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
+    let mut points = Points::<T, true>::new(params, start, out.len(), VECTORS * len);
+    let mut log = Log::<T>::new(LOG_LIMIT, VECTORS * len);
+    let mut idx = [padding; VECTORS];
+    let mut orbits: [Orbit<S, T>; VECTORS] = core::array::from_fn(|v| {
         let (cx, cy, i) = points.take(simd, len);
         idx[v] = i;
         Orbit::start(simd, cx, cy)
     });
     // The step at which a vector's oldest lane reaches max_iters, if it is still alive by then.
     let mut step = 0u64;
-    let mut deadline = [u64::from(max_iters); V];
+    let mut deadline = [u64::from(max_iters); VECTORS];
 
     loop {
-        for _ in 0..K {
+        for _ in 0..CHECK_EVERY {
             for orbit in orbits.iter_mut() {
-                orbit.step(k);
+                orbit.step(consts);
             }
         }
-        step += K as u64;
-        if STATS {
-            *lane_iterations += (K * V * len) as u64;
+        step += CHECK_EVERY as u64;
+        if COUNT_LANES {
+            *lane_iterations += (CHECK_EVERY * VECTORS * len) as u64;
         }
         // One combined test: has any vector enough escaped lanes, or a lane at max_iters?
         let mut any_ready = false;

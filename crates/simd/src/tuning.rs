@@ -2,7 +2,7 @@
 
 use crate::Isa;
 
-/// The whole-vector kernel's two knobs, instantiated as const generics (`V`, `K` in `whole.rs`): how
+/// The whole-vector kernel's two knobs, instantiated as const generics (`VECTORS`, `CHECK_EVERY` in `whole.rs`): how
 /// many vectors are in flight per thread, and how many steps run between two checks for a finished
 /// vector. Only the pairs in [`TUNINGS`] exist; which one runs is chosen per path and precision on the
 /// CPU that runs ([`crate::tuning`]). Counts never depend on the choice.
@@ -31,11 +31,11 @@ macro_rules! tuning_list {
 pub const TUNINGS: &[Tuning] = tunings!(tuning_list!());
 
 impl Tuning {
-    /// Vectors in flight per thread (`V`): independent dependency chains that hide the step's latency.
+    /// Vectors in flight per thread (`VECTORS`): independent dependency chains that hide the step's latency.
     pub fn vectors(self) -> usize {
         self.vectors
     }
-    /// Steps between two checks for a finished vector (`K`).
+    /// Steps between two checks for a finished vector (`CHECK_EVERY`).
     pub fn check_every(self) -> usize {
         self.check_every
     }

@@ -1,8 +1,8 @@
-//! Kernel: `V` vectors in flight, each on `LEN` consecutive pixels; a vector whose lanes have all
+//! Kernel: `VECTORS` vectors in flight, each on `LEN` consecutive pixels; a vector whose lanes have all
 //! finished stores its counts and takes the span's next `LEN` pixels. No lane is refilled on its own
 //! (the registered `simd-f32`/`simd-f64`). See the crate docs for the algorithm and tricks.
 //!
-//! With `SKIP` it is the algorithmic rung's SIMD kernel (`simd-algorithmic-f32`): the same loop plus
+//! With `SKIP_INTERIOR` it is the algorithmic rung's SIMD kernel (`simd-algorithmic-f32`): the same loop plus
 //! two exact ways of not iterating, whose counts still equal brute force's bit for bit:
 //! 1. points in the main cardioid or the period-2 bulb (closed form, see [`in_cardioid_or_bulb`]) get
 //!    `max_iters` without iterating: a lane of them is born finished (it escapes at its first step
@@ -22,47 +22,54 @@ use crate::skip;
 use fearless_simd::{SimdBase, SimdMask};
 use mandel_core::Params;
 
-/// Render pixels `start .. start + out.len()`, checking every `K` steps whether a vector has finished.
-/// With `STATS`, adds the lane-iterations executed to `lane_iterations`; with `SKIP`, skips work exactly
+/// Render pixels `start .. start + out.len()`, checking every `CHECK_EVERY` steps whether a vector has finished.
+/// With `COUNT_LANES`, adds the lane-iterations executed to `lane_iterations`; with `SKIP_INTERIOR`, skips work exactly
 /// (see the module docs).
 #[inline(always)]
-pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SKIP: bool, const STATS: bool>(
+pub(crate) fn render<
+    S: Step,
+    T: Lanes,
+    const VECTORS: usize,
+    const CHECK_EVERY: usize,
+    const SKIP_INTERIOR: bool,
+    const COUNT_LANES: bool,
+>(
     simd: S,
     params: &Params,
     start: usize,
     out: &mut [u32],
     lane_iterations: &mut u64,
 ) {
-    const { assert!(V >= 1 && K >= 1) };
+    const { assert!(VECTORS >= 1 && CHECK_EVERY >= 1) };
     if out.is_empty() {
         return;
     }
     let len = lanes::<S, T>();
     let max_iters = u64::from(params.max_iters());
-    let k = Consts::<S, T>::new(simd);
+    let consts = Consts::<S, T>::new(simd);
     // max_iters <= MAX_ITERS_CAP = 10^6 fits in i32.
     let max = T::I::<S>::splat(simd, T::Int::from(max_iters as i32));
 
-    let mut points = Points::<T, false>::new(params, start, out.len(), V * len);
+    let mut points = Points::<T, false>::new(params, start, out.len(), VECTORS * len);
     // Each vector's first pixel (span-relative; past the span's end once the span has run out) and the
     // step it started at.
-    let mut first = [0usize; V];
-    let mut started = [0u64; V];
+    let mut first = [0usize; VECTORS];
+    let mut started = [0u64; VECTORS];
     let mut step = 0u64;
     let mut next = 0;
     // The counts of the span's last vector if it is partial (its first pixel at `tail_at`); 64 is
     // more than any path's lanes (16).
     let mut tail = [0u32; 64];
     let mut tail_at = usize::MAX;
-    let mut orbits: [Orbit<S, T>; V] = core::array::from_fn(|v| {
-        let (orbit, f) = load::<S, T, SKIP>(simd, &mut points, &mut next, max);
+    let mut orbits: [Orbit<S, T>; VECTORS] = core::array::from_fn(|v| {
+        let (orbit, f) = load::<S, T, SKIP_INTERIOR>(simd, &mut points, &mut next, max);
         first[v] = f;
         orbit
     });
-    // SKIP: each vector's z at its last save point, and the age (steps since it started) at which it
+    // SKIP_INTERIOR: each vector's z at its last save point, and the age (steps since it started) at which it
     // saves next; the age doubles at each save, Brent's powers of two as seen every CYCLE_CHECK_EVERY steps.
-    let mut saved: [(T::F<S>, T::F<S>); V] = core::array::from_fn(|v| (orbits[v].re, orbits[v].im));
-    let mut next_save = [CYCLE_CHECK_EVERY; V];
+    let mut saved: [(T::F<S>, T::F<S>); VECTORS] = core::array::from_fn(|v| (orbits[v].re, orbits[v].im));
+    let mut next_save = [CYCLE_CHECK_EVERY; VECTORS];
 
     // Counting only alive steps makes overshooting max_iters harmless: counts are capped.
     let finished =
@@ -75,25 +82,25 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
         // The hot loop: steps only, no call, so the vectors stay in registers; it exits only when a
         // vector has finished, and the code below (out of the loop) refills it.
         loop {
-            unrolled!(K, |_s| {
+            unrolled!(CHECK_EVERY, |_s| {
                 for orbit in orbits.iter_mut() {
-                    orbit.step(k);
+                    orbit.step(consts);
                 }
             });
-            step += K as u64;
-            if STATS {
-                *lane_iterations += (K * V * len) as u64;
+            step += CHECK_EVERY as u64;
+            if COUNT_LANES {
+                *lane_iterations += (CHECK_EVERY * VECTORS * len) as u64;
             }
-            if (SKIP && step.is_multiple_of(CYCLE_CHECK_EVERY))
+            if (SKIP_INTERIOR && step.is_multiple_of(CYCLE_CHECK_EVERY))
                 || step >= deadline
                 || orbits.iter().any(|orbit| !orbit.alive.any_true())
             {
                 break;
             }
         }
-        if SKIP && step.is_multiple_of(CYCLE_CHECK_EVERY) {
+        if SKIP_INTERIOR && step.is_multiple_of(CYCLE_CHECK_EVERY) {
             // Out of the hot loop, so the saved values need no registers there.
-            for v in 0..V {
+            for v in 0..VECTORS {
                 skip::finish_cycles(simd, &mut orbits[v], saved[v], max);
                 if step - started[v] >= next_save[v] {
                     saved[v] = (orbits[v].re, orbits[v].im);
@@ -102,7 +109,7 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
             }
         }
         points.ensure();
-        unrolled!(V, |v| {
+        unrolled!(VECTORS, |v| {
             if finished(&orbits[v], started[v], step) {
                 if first[v] + len <= out.len() {
                     T::store_counts(orbits[v].n, max, &mut out[first[v]..first[v] + len]);
@@ -111,7 +118,7 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
                     T::store_counts(orbits[v].n, max, &mut tail[..len]);
                     tail_at = first[v];
                 }
-                (orbits[v], first[v]) = load::<S, T, SKIP>(simd, &mut points, &mut next, max);
+                (orbits[v], first[v]) = load::<S, T, SKIP_INTERIOR>(simd, &mut points, &mut next, max);
                 saved[v] = (orbits[v].re, orbits[v].im);
                 next_save[v] = CYCLE_CHECK_EVERY;
                 started[v] = step;
@@ -127,8 +134,8 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
     }
 }
 
-/// Steps between two cycle checks (SKIP), a multiple of every tuning's `K` (4 or 8). Checking inside
-/// the hot loop every `K` steps kept 8 more vectors live there, which spilled registers and cost more
+/// Steps between two cycle checks (SKIP_INTERIOR), a multiple of every tuning's `CHECK_EVERY` (4 or 8). Checking inside
+/// the hot loop every `CHECK_EVERY` steps kept 8 more vectors live there, which spilled registers and cost more
 /// (0.5 ms of 2.5 at 960x960/200) than the cycles it found saved. Saves and checks both fall on
 /// multiples of this interval, 1 or 2 intervals apart, so a cycle is found only if its period divides
 /// 24 or 48: periods 1, 2, 3, 4, 6, 8, 12, 16, 24, 48. With 32 the period-3 bulbs (the largest after
@@ -138,13 +145,13 @@ pub(crate) fn render<S: Step, T: Lanes, const V: usize, const K: usize, const SK
 const CYCLE_CHECK_EVERY: u64 = 24;
 
 /// Take the span's next vector of pixels: its fresh orbits and its first pixel (span-relative). With
-/// `SKIP`, lanes in the cardioid or the bulb get `max_iters` and escape at their first step. A vector
+/// `SKIP_INTERIOR`, lanes in the cardioid or the bulb get `max_iters` and escape at their first step. A vector
 /// of only such lanes is not written out here and the next one taken: that loop needed a buffer refill
 /// (a call) in the refill path, which put every vector's state on the stack (trick 10 in the crate
-/// docs); it runs its `K` steps instead, finished after the first: 2.31 -> 2.13 ms (Zen 4, 960x960/200,
+/// docs); it runs its `CHECK_EVERY` steps instead, finished after the first: 2.31 -> 2.13 ms (Zen 4, 960x960/200,
 /// before the mirrored rows).
 #[inline(always)]
-fn load<S: Step, T: Lanes, const SKIP: bool>(
+fn load<S: Step, T: Lanes, const SKIP_INTERIOR: bool>(
     simd: S,
     points: &mut Points<T, false>,
     next: &mut usize,
@@ -155,7 +162,7 @@ fn load<S: Step, T: Lanes, const SKIP: bool>(
     let first = *next;
     *next += len;
     let mut orbit = Orbit::start(simd, cx, cy);
-    if SKIP {
+    if SKIP_INTERIOR {
         skip::skip_inside::<S, T>(simd, &mut orbit, max);
     }
     (orbit, first)
