@@ -35,13 +35,10 @@ typedef struct {
 /* A render of pixels start .. start+len into out[0 .. len]. */
 typedef void (*mandel_c_render_fn)(const mandel_c_view *v, size_t start, uint32_t *out, size_t len);
 
-/* (vectors in flight, steps between checks): each pair is one function of its path (lib.rs lists the
- * same pairs). AVX-512 (32 registers): no store in the step loop at any of them (objdump, GCC 12).
- * AVX2 (16 registers): from 3 vectors on, the compiler keeps part of the state on the stack; the
- * calibration still picks 4 or more where the extra latency hiding pays (Zen 4: 4). */
-#define MANDEL_C_AVX512_TUNINGS(X) X(2, 4) X(2, 8) X(3, 4) X(3, 8) X(4, 4) X(4, 8) X(6, 4) X(6, 8) X(8, 4) X(8, 8)
-#define MANDEL_C_AVX2_TUNINGS(X) X(2, 4) X(2, 8) X(3, 4) X(3, 8) X(4, 4) X(4, 8) X(5, 4) X(5, 8) X(6, 4) X(6, 8)
-#define MAX_VECTORS 8
+/* (vectors in flight, steps between checks): MANDEL_C_AVX512_TUNINGS(X) and MANDEL_C_AVX2_TUNINGS(X)
+ * expand X(V, K) for each pair of the path, one function each, and MAX_VECTORS is the largest V.
+ * build.rs generates them from its one list (which lib.rs's constants come from too). */
+#include "tunings.h"
 
 /* The entry points (mandel.c), called from lib.rs: the widest path the CPU supports, and a render. */
 int mandel_c_best_isa(void);
