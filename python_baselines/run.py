@@ -38,7 +38,6 @@ from datetime import datetime, timezone
 import mandel_ladder
 import numpy as np
 
-from ladderlib import env
 from ladderlib.atomic import NotAFileError, check_target, write_text
 from ladderlib.machine import ISA_FLAGS
 from ladderlib.readers import InputError
@@ -291,8 +290,8 @@ def split_patterns(values: list[str]) -> list[str]:
 def main(argv=None) -> int:
     args = parse_args(argv)
     try:
-        env.check()  # RAYON_NUM_THREADS, MANDEL_ISA, the tunings: mandel's rules, before any work
-    except InputError as e:
+        mandel_ladder.describe()  # refuses a bad RAYON_NUM_THREADS, MANDEL_ISA or tuning, before any work
+    except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
         return 2
     rungs = all_rungs()

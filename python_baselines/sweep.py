@@ -1,9 +1,10 @@
 """Cost-growth sweep of the Numba parallel rung: the points `mandel sweep` times, in its JSON shape.
 
-    python python_baselines/sweep.py [--sizes 240,480,...] [--size-iters 200] [--iters 50,100,...]
-                                     [--iters-size 960] [--budget 0.5] [--out FILE]
+    python -m python_baselines.sweep [--sizes 240,480,...] [--size-iters N] [--iters 50,100,...]
+                                     [--iters-size N] [--budget 0.5] [--out FILE]
 
-Each point is the canonical rectangle at another size or iteration cap. It is verified against the
+Each point is the canonical rectangle at another size or iteration cap: by default `mandel sweep`'s grid
+(`mandel_ladder.describe()["sweep"]`, the registry's). It is verified against the
 Rust f64 reference (the `mandel_ladder` extension; Numba's f64 loop must equal it exactly) before its
 times count, then rendered repeatedly for `--budget` seconds (at least 3 timed calls), after one
 untimed call: the first call of all also compiles, and compile time is not the kernel's.
@@ -17,14 +18,10 @@ import sys
 import time
 from pathlib import Path
 
-from ladderlib import CANONICAL, env
 from ladderlib.atomic import check_output, write_text  # a whole file or none
 from ladderlib.readers import InputError
 
 from .problem import Problem
-
-SIZES = [240, 480, 960, 1920, 3840]
-ITERS = [50, 100, 200, 500, 1000, 2000, 5000]
 
 
 def points(sizes, size_iters, iters, iters_size):
@@ -77,27 +74,28 @@ def int_list(text):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=int_list, default=SIZES, help="square image sizes of the size axis")
-    p.add_argument("--size-iters", type=int, default=CANONICAL["max_iters"], help="iteration cap of the size axis")
-    p.add_argument("--iters", type=int_list, default=ITERS, help="iteration caps of the iteration axis")
-    p.add_argument("--iters-size", type=int, default=CANONICAL["width"], help="square image size of the iteration axis")
+    p.add_argument("--sizes", type=int_list, help="square image sizes of the size axis")
+    p.add_argument("--size-iters", type=int, help="iteration cap of the size axis")
+    p.add_argument("--iters", type=int_list, help="iteration caps of the iteration axis")
+    p.add_argument("--iters-size", type=int, help="square image size of the iteration axis")
     p.add_argument("--budget", type=float, default=0.5, help="seconds of timed calls per point")
     p.add_argument("--out", type=Path, help="write the JSON here instead of stdout")
     args = p.parse_args(argv)
     if not (math.isfinite(args.budget) and args.budget >= 0):
         p.error("--budget must be a finite number of seconds, 0 or more")
+    import mandel_ladder
+
     try:
-        env.check()  # RAYON_NUM_THREADS and the rest, with mandel's rules, before any work
+        grid = mandel_ladder.describe()["sweep"]  # also refuses a bad RAYON_NUM_THREADS, ..., before any work
         if args.out:
             # a symlink written through; a device, FIFO, folder or missing folder refused
             check_output(args.out, "sweep results")
-    except InputError as e:
+    except (ValueError, InputError) as e:
         p.error(str(e))
-
-    import mandel_ladder
     from . import numba_rungs
 
-    plan = points(args.sizes, args.size_iters, args.iters, args.iters_size)
+    plan = points(*(grid[k] if getattr(args, k) is None else getattr(args, k)
+                    for k in ("sizes", "size_iters", "iters", "iters_size")))
     result = sweep(numba_rungs.compute_parallel, mandel_ladder.reference, mandel_ladder.compare,
                    "numba-parallel", numba_rungs.threads(), plan, args.budget)
     text = json.dumps(result, indent=2) + "\n"

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ROUNDS_SCHEMA, atomic, baseline, env, fmt, machine, readers, rounds, verdict
+from . import ROUNDS_SCHEMA, atomic, baseline, fmt, machine, readers, rounds, verdict
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,15 +1,15 @@
-"""Every file the ladder scripts write goes through here: written to a temporary file in the same
-folder, flushed to disk, then renamed over the target, so a crash or Ctrl-C leaves either the old
-file or the complete new one, never a truncated one.
+"""The one way the Python side writes a file (the ladder, compare, A/B, and python_baselines' run.py,
+sweep.py and build_rungs.py): to a temporary file in the same folder, flushed to disk, then renamed over
+the target, so a crash or Ctrl-C leaves either the old file or the complete new one, never a truncated one.
 
-What a write goes to (the rule `mandel` follows too): a symlink is followed, and its target is
-written, replaced whole (the temporary file is made in the target's folder and renamed over the
-target, the link stays a link); a path that exists and is not a regular file, once links are followed
-(a device such as /dev/null, a FIFO, a socket, a folder), is refused with `NotAFileError` naming it,
-before anything is written. `check_target` applies the rule up front, before any work.
+What a write goes to (the rule `mandel` follows too): a symlink is followed and its target replaced
+whole (the link stays a link); a path that exists and is not a regular file once links are followed (a
+device such as /dev/null, a FIFO, a socket, a folder) is refused with `NotAFileError` naming it, before
+anything is written. `check_target` applies the rule up front, before any work.
 
-Temporary files are named `.<name>.<pid>.<random>.tmp`; `clean_stale` removes those of a process that
-is gone (a killed write), and nothing else."""
+Temporary files are named `.<name>.<pid>.<random>.tmp`; `clean_stale` removes those of a process that is
+gone (a killed write), and nothing else. `WRITTEN` holds every path this process wrote: what a run
+reports as its own, instead of judging files by their dates."""
 
 import contextlib
 import os
@@ -19,6 +19,8 @@ import tempfile
 from pathlib import Path
 
 from .readers import InputError
+
+WRITTEN = set()  # the targets (symlinks resolved) this process has replaced or created
 
 
 class NotAFileError(InputError):
@@ -48,14 +50,10 @@ def check_target(path, what="output"):
 
 def check_output(path, what="output"):
     """`check_target`, and the folder the file goes into exists: for an output named on the command line,
-    checked before any work, so that a run's measurements are never lost to a path that cannot take
-    them. Returns where the write goes."""
+    checked before any work, so that a run's measurements are never lost to a path that cannot take them."""
     target = check_target(path, what)
-    folder = target.parent
-    if not folder.exists():
-        raise InputError(f"{path}: cannot write the {what} there: folder {folder} does not exist")
-    if not folder.is_dir():
-        raise InputError(f"{path}: cannot write the {what} there: {folder} is not a folder")
+    if not target.parent.is_dir():
+        raise InputError(f"{path}: cannot write the {what} there: folder {target.parent} does not exist")
     return target
 
 
@@ -69,11 +67,12 @@ def write_text(path, text):
 
 
 def move_into(src, path):
-    """Rename the finished file `src` over `path` under the same rule as `replacing` (a symlink's target
-    is replaced, anything but a regular file refused); copied whole when the target is in another folder."""
+    """Rename the finished file `src` over `path` under the same rule as `replacing`; copied whole when
+    the target is in another folder. Returns the target."""
     target = check_target(path)
     if Path(src).resolve().parent == target.parent:
         os.replace(src, target)
+        WRITTEN.add(target)
     else:
         write_bytes(target, Path(src).read_bytes())
         os.unlink(src)
@@ -84,15 +83,7 @@ def move_into(src, path):
 # would have given them (0666 less the umask) before they are renamed into place.
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
-
-# `.<name>.<pid>.<random>.tmp`, as `replacing` names them; `.<name>.<random>.tmp` from older versions.
-TEMP_NAME = re.compile(r"\..+?\.(?:(\d+)\.)?[A-Za-z0-9_]{8}\.tmp")
-
-
-def partial_path(path):
-    """Where `replacing(..., keep_partial=True)` leaves what an interrupted block had written."""
-    path = Path(path)
-    return path.with_name(path.name + ".partial")
+TEMP_NAME = re.compile(r"\..+?\.(\d+)\.[A-Za-z0-9_]{8}\.tmp")  # as `replacing` names them
 
 
 def pid_alive(pid):
@@ -105,27 +96,17 @@ def pid_alive(pid):
     return True
 
 
-def clean_stale(folder, before):
-    """Remove the temporary files of ours in `folder` (named as `replacing` names them) that a killed
-    write left: those whose process is gone, and those without a pid (older versions) last changed
-    before `before` (a time.time()). Returns the paths removed."""
+def clean_stale(folder):
+    """Remove the temporary files of `replacing` in `folder` whose process is gone (a killed write).
+    Returns the paths removed."""
     removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        m = TEMP_NAME.fullmatch(entry.name)
-        if not m or not entry.is_file(follow_symlinks=False):
-            continue
-        pid = int(m[1]) if m[1] else None
-        try:
-            stale = not pid_alive(pid) if pid is not None else entry.stat(follow_symlinks=False).st_mtime < before
-            if stale:
-                os.unlink(entry.path)
-                removed.append(Path(entry.path))
-        except OSError:
-            pass
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            m = TEMP_NAME.fullmatch(entry.name)
+            if m and entry.is_file(follow_symlinks=False) and not pid_alive(int(m[1])):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
     return removed
 
 
@@ -146,12 +127,11 @@ def replacing(path, binary=False, keep_partial=False):
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
+        WRITTEN.add(path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             if keep_partial:
-                os.replace(tmp, partial_path(path))
+                os.replace(tmp, path.with_name(path.name + ".partial"))
             else:
                 os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise

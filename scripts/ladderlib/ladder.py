@@ -1,25 +1,25 @@
 """The Mandelbrot speedup ladder on this machine, in one command (run it as `scripts/ladder`).
 
-Describes the machine, builds, reads the registry's facts (`mandel describe --json`), chooses the SIMD
-tuning once per machine (`mandel tune`, kept in results/<machine-id>/tuning.json), times the Rust kernels
-in rounds (`mandel bench --round N`, one process per round, every kernel verified in each before it is
-timed, the order rotated each round), runs the Python baselines, then merges the rounds, `mandel peak
---json` and the baselines JSON into results/<machine-id>/:
-summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, and raw/ with every input it
-merged. Nothing is re-timed, re-verified or parsed out of source, help text or file dates here.
+Describes the machine, builds, reads the registry's facts (`mandel describe --json`, which also refuses
+a bad MANDEL_ISA, RAYON_NUM_THREADS, MANDEL_TUNING or MANDEL_C_TUNING before any work), chooses the
+tuning once per machine (`mandel tune`, kept in results/<machine-id>/tuning.json), times the Rust
+kernels in rounds (`mandel bench --round N`, one process per round, every kernel verified in each before
+it is timed, the order rotated each round), runs the Python baselines (`python -m python_baselines.run`),
+then merges the rounds, `mandel peak --json` and the baselines into results/<machine-id>/: summary.md,
+summary.json, summary.csv, speedup.svg, mandelbrot.png, and raw/ with every input it merged. Nothing is
+re-timed, re-verified or parsed out of source, help text or file dates here.
 
 Nothing lost, nothing wrong: every file is written whole (a temporary file renamed into place), earlier
-results are replaced only by complete new ones (a run whose bench, `mandel describe` or run.py
-failed leaves an existing summary as it was), corrupt or foreign inputs are errors naming the file
-(exit 2, nothing written), and the child processes die with the ladder: SIGINT or SIGTERM stops them
-and the ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it kept.
+results are replaced only by complete new ones (a run whose rounds, `mandel describe` or run.py failed
+leaves an existing summary as it was), corrupt or foreign inputs are errors naming the file (exit 2,
+nothing written), and the child processes die with the ladder: SIGINT or SIGTERM stops them and the
+ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it kept.
 """
 
 import argparse
 import fcntl
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import CANONICAL, ROUNDS_SCHEMA, atomic, rounds, baseline, chart, env, machine, readers, sweeps, writers
+from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, chart, machine, readers, rounds, sweeps, writers
 from .merge import foreign, merge
 from .readers import InputError
 
@@ -36,25 +36,13 @@ TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
 MANDEL = TARGET / "release" / "mandel"
 RUN_PY = "python_baselines.run"  # run as `python -m`, from the repository
 START = time.monotonic()
-STARTED_AT = time.time()  # files older than this were kept from earlier runs
 OUT = None  # the results folder, once known: what an interrupted run reports on
-
-# What MANDEL_ISA and RAYON_NUM_THREADS accept: mandel_core's ISA_NAMES and MAX_THREADS.
-ISA_NAMES, MAX_THREADS = env.ISA_NAMES, env.MAX_THREADS
-
 # A python_baselines() source that means run.py failed now and the earlier file was merged instead.
 REUSED_AFTER_FAILURE = "reused from an earlier run: run.py failed now"
 
 
 def log(message):
     print(f"[{time.monotonic() - START:6.1f}s] {message}", flush=True)
-
-
-def check_env(environ=os.environ):
-    """MANDEL_ISA, RAYON_NUM_THREADS, MANDEL_TUNING and MANDEL_C_TUNING checked like flags, with mandel's
-    rules (`ladderlib.env`, the one parser); returns the pool size RAYON_NUM_THREADS asks for (None:
-    unset). Raises InputError naming the variable for a value the kernels cannot use."""
-    return env.check(environ)
 
 
 # --- child processes: each in its own process group, stopped with the ladder ---------------------
@@ -112,21 +100,16 @@ def on_signal(signum, frame):
 
 
 RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/describe.json",
-                "raw/records.json", "raw/tune.json", "raw/peak.json", "raw/peak-after.json", "raw/baselines.json",
-                "raw/criterion", "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
+                "raw/rounds.json", "raw/records.json", "raw/tune.json", "raw/peak.json", "raw/peak-after.json",
+                "raw/baselines.json", "raw/criterion", "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
 
 
-def kept_report(out, since=None):
-    """Which result files of `out` this run wrote and which it kept from earlier runs."""
-    since = STARTED_AT if since is None else since
-    new, kept = [], []
-    for name in RESULT_FILES:
-        path = Path(out) / name
-        if path.exists():
-            (new if path.stat().st_mtime >= since else kept).append(name)
-    lines = [f"written by this run: {', '.join(new) or 'nothing'}",
-             f"kept from earlier runs: {', '.join(kept) or 'nothing'}"]
-    return lines
+def kept_report(out):
+    """Which result files of `out` this run wrote (`atomic.WRITTEN`) and which it kept from earlier runs."""
+    present = [name for name in RESULT_FILES if (Path(out) / name).exists()]
+    new = [name for name in present if Path(os.path.realpath(Path(out) / name)) in atomic.WRITTEN]
+    kept = [name for name in present if name not in new]
+    return [f"written by this run: {', '.join(new) or 'nothing'}", f"kept from earlier runs: {', '.join(kept) or 'nothing'}"]
 
 
 def guarded(fn, *args):
@@ -141,9 +124,8 @@ def guarded(fn, *args):
         print(f"\nladder: interrupted by {signal.Signals(signum).name}: child processes stopped. Every file "
               "is whole (written to a temporary file and renamed), the earlier one or this run's; the log of the "
               "command that was stopped is beside the earlier one as <name>.log.partial.", file=sys.stderr)
-        if OUT is not None:
-            for line in kept_report(OUT):
-                print(f"  {line}", file=sys.stderr)
+        for line in kept_report(OUT) if OUT is not None else []:
+            print(f"  {line}", file=sys.stderr)
         return 128 + signum
     except InputError as e:
         stop_children()
@@ -183,75 +165,20 @@ def capture(args):
     return finished(proc), out, err
 
 
-def mandel_json(args, path):
-    """`mandel <args>` whose stdout is JSON, saved (whole) to `path`: any exit with output counts, the
-    reader judges the content. Without output the earlier file, if any, is left as it was, and False
-    says it is not this run's."""
-    log(f"$ mandel {' '.join(args)} > {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+def mandel_json(args, path=None):
+    """`mandel <args>`'s JSON (stdout), saved whole to `path` when given: any exit with output counts,
+    the reader judges the content. Exit 2 without output is mandel refusing its input (a flag, an
+    environment variable): InputError with its message. Without output, None (and `path` left as it was)."""
+    log(f"$ mandel {' '.join(args)}" + (f" > {path}" if path else ""))
     rc, out, err = capture([MANDEL, *args])
-    if rc == 2 and not out.strip():  # mandel refused its input (a flag, an environment variable)
+    if rc == 2 and not out.strip():
         raise InputError(f"mandel {' '.join(args)} refused its input (exit 2): {err.strip()}")
     if not out.strip():
         log(f"  failed (exit {rc}): {err.strip()}")
-        return False
-    atomic.write_text(path, out)
-    return True
-
-
-def collect_criterion(src_root, raw, ids, replace=True):
-    """Copy the Criterion results the bench records name (`ids`: kernel -> benchmark id, its folder under
-    `src_root`; estimates, benchmark, sample) into raw/criterion, the same tree shape; read them back.
-
-    Every result is read (checked) before anything is copied; the copy is made in raw/criterion.new and
-    swapped in whole, so the earlier raw/criterion is replaced only by a complete new set. With
-    `replace` false (the bench failed) and an earlier raw/criterion there, that one is kept and this
-    run's results are left in raw/criterion.partial."""
-    dest, staging, old = raw / "criterion", raw / "criterion.new", raw / "criterion.old"
-    repair_criterion_swap(raw)
-    readers.read_criterion(src_root, ids)
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    for bench_id in ids.values():
-        src, to = Path(src_root) / bench_id / "new", staging / bench_id / "new"
-        to.mkdir(parents=True)
-        for name in ("estimates.json", "benchmark.json", "sample.json"):
-            if (src / name).exists():
-                shutil.copy2(src / name, to / name)
-    readers.read_criterion(staging, ids)
-    if not replace and dest.exists():
-        partial = raw / "criterion.partial"
-        shutil.rmtree(partial, ignore_errors=True)
-        os.replace(staging, partial)
-        log(f"  the earlier {dest} is kept; this run's incomplete results are in {partial}")
-        return readers.read_criterion(partial, ids)
-    shutil.rmtree(old, ignore_errors=True)
-    if dest.exists():
-        os.replace(dest, old)
-    os.replace(staging, dest)
-    shutil.rmtree(old, ignore_errors=True)
-    return readers.read_criterion(dest, ids)
-
-
-def repair_criterion_swap(raw):
-    """Finish or undo a raw/criterion swap (`collect_criterion`) that a killed ladder left between its two
-    renames: raw/criterion.old without raw/criterion is renamed back; beside a raw/criterion it is the
-    replaced set, removed, as is an unfinished raw/criterion.new. Run (under the lock) before anything
-    reads raw/, whichever path the run takes."""
-    dest, staging, old = raw / "criterion", raw / "criterion.new", raw / "criterion.old"
-    if old.exists() and not dest.exists():  # a swap interrupted between its two renames
-        os.replace(old, dest)
-        log(f"  repaired an interrupted swap: {old} renamed back to {dest}")
-    shutil.rmtree(old, ignore_errors=True)
-    shutil.rmtree(staging, ignore_errors=True)
-
-
-def optional(read, path, what):
-    """(data, None), or (None, why it is missing) when `path` does not exist. A file that exists but
-    cannot be used (unreadable, truncated, wrong shape, a non-positive time) is an InputError naming
-    it: the ladder stops before writing anything, the previous summary stays as it was."""
-    if not path.exists():
-        return None, f"{what}: not available"
-    return read(path), None
+        return None
+    if path:
+        atomic.write_text(path, out)
+    return out
 
 
 def checked_baselines(path, desc, allow_foreign):
@@ -286,19 +213,17 @@ def python_baselines(args, raw, desc=None, script=RUN_PY):
         return None, "not run (--skip-python)", None
     new = raw / "baselines.new.json"
     new.unlink(missing_ok=True)
-    command = [sys.executable, "-m", script, "--out", new] + (["--quick"] if args.quick else [])
-    rc = stream(command, raw / "python.log")
+    rc = stream([sys.executable, "-m", script, "--out", new] + (["--quick"] if args.quick else []), raw / "python.log")
     if rc != 0:
-        log(f"  WARNING: python_baselines/run.py exited {rc} (log: {raw / 'python.log'})")
+        log(f"  WARNING: {script} exited {rc} (log: {raw / 'python.log'})")
     if new.exists():
         data = checked_baselines(new, desc, allow)
         atomic.move_into(new, dest)
         return data, None, "run now"
     if dest.exists():
         log(f"  run.py wrote nothing: keeping the earlier {dest}")
-        return (checked_baselines(dest, desc, allow), None,
-                f"{REUSED_AFTER_FAILURE} (exit {rc}), see raw/python.log")
-    return None, f"python_baselines/run.py failed (exit {rc}), see raw/python.log", None
+        return checked_baselines(dest, desc, allow), None, f"{REUSED_AFTER_FAILURE} (exit {rc}), see raw/python.log"
+    return None, f"{script} failed (exit {rc}), see raw/python.log", None
 
 
 def parse_args(argv):
@@ -315,21 +240,20 @@ def parse_args(argv):
                    "another machine (CPU, cores, machine id) or problem; without it they are refused")
     p.add_argument("--machine-id", help="name of the results folder (default: derived from the CPU and cores)")
     p.add_argument("--out-dir", type=Path, help="where to write (default: results/<machine-id>)")
-    p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps (sizes 240..3840 at "
-                   "200 iterations, caps 50..5000 at 960x960) for the best brute-force Rust rung, the best scalar "
-                   "one and Numba parallel; writes sweeps/ (CSV, JSON, Markdown fits, log-log SVGs). About a minute on 2 cores")
+    p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps (`mandel sweep`'s grid: "
+                   "sizes at the canonical cap, caps at the canonical size) for the best brute-force Rust rung, the "
+                   "best scalar one and Numba parallel; writes sweeps/ (CSV, JSON, Markdown fits, log-log SVGs)")
     p.add_argument("--sweep-kernels", type=lambda t: [k.strip() for k in t.split(",") if k.strip()],
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
                    "(default 0.5; 0.05 with --quick); at least 3 renders each")
     p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use binaries built elsewhere instead of cargo, "
-                   "for a machine without a Rust toolchain: DIR/mandel (the CLI) and DIR/ladder-bench (the Criterion "
-                   "bench binary, `cargo bench --bench ladder --no-run` prints its path); both dispatch at run time, "
-                   "so one x86-64 build runs on any x86-64 CPU")
+                   "for a machine without a Rust toolchain: DIR/mandel (scripts/prebuilt makes it); it dispatches "
+                   "at run time, so one x86-64 build runs on any x86-64 CPU")
     p.add_argument("--retune", action="store_true", help="choose the SIMD kernels' and the C reference's "
                    "tuning again (`mandel tune`) instead of reusing the one kept in <results>/tuning.json")
     p.add_argument("--rounds", type=int, metavar="N", help="rounds of the Rust kernels' timing (default: "
-                   "`mandel describe`'s, 15, or 5 with --quick; 3 to 99)")
+                   "`mandel describe`'s, fewer with --quick; 3 to 99)")
     p.add_argument("--save-baseline", metavar="NAME", help="keep this run (summary files and raw/) as baseline "
                    "NAME under <results>/baselines/NAME/, for `scripts/compare --baseline NAME`; with --skip-bench, "
                    "the results already there")
@@ -345,10 +269,8 @@ def parse_args(argv):
         readers.read_baselines(args.baselines)  # readable and valid, before any work (InputError: exit 2)
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         p.error(f"--out-dir {args.out_dir}: exists and is not a folder")
-    if args.prebuilt is not None:
-        missing = [n for n in ("mandel",) if not os.access(args.prebuilt / n, os.X_OK)]
-        if missing:
-            p.error(f"--prebuilt {args.prebuilt}: no executable {', '.join(missing)} there")
+    if args.prebuilt is not None and not os.access(args.prebuilt / "mandel", os.X_OK):
+        p.error(f"--prebuilt {args.prebuilt}: no executable mandel there")
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
     if args.rounds is not None and not 3 <= args.rounds <= 99:
@@ -358,27 +280,23 @@ def parse_args(argv):
 
 def run_sweeps(args, summary, registry, out, mid):
     """The cost-growth sweeps: the chosen Rust kernels through `mandel sweep`, Numba parallel through
-    python_baselines/sweep.py; written under out/sweeps/. Returns False if one failed."""
+    `python -m python_baselines.sweep`; written under out/sweeps/. Returns False if one failed."""
     budget = args.sweep_budget if args.sweep_budget is not None else (0.05 if args.quick else 0.5)
     known = {k["name"] for k in registry or []}
     kernels = args.sweep_kernels or [k for k in sweeps.pick_kernels(summary, registry) if k]
     if not kernels:
-        fallback = ["rayon-simd-f32", "rayon-fma-f32", "fma-f32"]
-        kernels = [k for k in fallback if k in known][:1] + (["fma-f32"] if "fma-f32" in known else [])
-        log(f"  no timed rows to pick the best rungs from: sweeping {', '.join(kernels)}")
+        log("  no timed Rust rows to pick the best rungs from: name them with --sweep-kernels")
     unknown = [k for k in kernels if known and k not in known]
     if unknown:
         raise InputError(f"--sweep-kernels: unknown kernel(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
-    dest = out / "sweeps"
-    raw = dest / "raw"
+    raw = out / "sweeps" / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     results, ok = [], True
     for k in dict.fromkeys(kernels):
         path = atomic.check_target(raw / f"{k}.json", "sweep result")  # a symlink's target, written
         log(f"sweeping {k} (budget {budget:g} s a point)")
-        # stdout straight to the file: reading stderr line by line while the JSON piles up in an unread
-        # stdout pipe deadlocks once the JSON outgrows the pipe's buffer (64 KiB).
-        # The JSON goes to a temporary file, renamed over `path` only when the sweep succeeded.
+        # stdout straight to a file (a pipe read after stderr deadlocks once the JSON outgrows its 64 KiB),
+        # renamed over `path` only when the sweep succeeded.
         partial = path.with_name(f".{path.name}.partial")
         with atomic.replacing(raw / f"{k}.log", keep_partial=True) as err, open(partial, "w", encoding="utf-8") as sink:
             proc = popen([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"],
@@ -393,8 +311,7 @@ def run_sweeps(args, summary, registry, out, mid):
             log(f"  ERROR: mandel sweep -k {k} exited {proc.returncode} (log: {raw / f'{k}.log'})")
             ok = False
             continue
-        os.replace(partial, path)
-        results.append(json.loads(path.read_text(encoding="utf-8")))
+        results.append(json.loads(atomic.move_into(partial, path).read_text(encoding="utf-8")))
     if args.skip_python:
         log("  --skip-python: no Numba parallel sweep")
     else:
@@ -405,14 +322,14 @@ def run_sweeps(args, summary, registry, out, mid):
         if rc == 0 and path.exists():
             results.append(json.loads(path.read_text(encoding="utf-8")))
         else:
-            log(f"  ERROR: python_baselines/sweep.py exited {rc} (log: {raw / 'numba-parallel.log'})")
+            log(f"  ERROR: python_baselines.sweep exited {rc} (log: {raw / 'numba-parallel.log'})")
             ok = False
-    written = sweeps.write_all(results, dest, mid)
+    written = sweeps.write_all(results, out / "sweeps", mid)
     for f in sweeps.fits(results):
         if "ns_per_iteration" in f:
             log(f"  fit {f['kernel']} {f['axis']}: {f['ns_per_iteration']:.3f} ns/iteration, "
                 f"intercept {f['intercept_s'] * 1e3:.3f} ms, R^2 {f['r2']:.4f}, worst point {f['max_rel_residual']:.0%} off")
-    log(f"sweeps in {dest}: {', '.join(p.name for p in written)}")
+    log(f"sweeps in {out / 'sweeps'}: {', '.join(p.name for p in written)}")
     return ok
 
 
@@ -423,42 +340,35 @@ def pin_tuning(args, out, raw, run, registry):
     chooses by median with a tie band that keeps the default (`mandel_core::choose`); MANDEL_TUNING (per
     precision) and MANDEL_C_TUNING pin that choice for the rest of the run. A value the user set is kept.
 
-    The choice is kept per machine, in <results>/tuning.json, and reused by later runs on the same ISA
-    paths, so that two runs of one machine measure one configuration; `--retune` chooses again."""
+    The choice is kept per machine, in <results>/tuning.json, and reused by later runs while the kernels
+    take the ISA paths it was chosen on, so that two runs of one machine measure one configuration;
+    `--retune` chooses again."""
     path, stored = raw / "tune.json", out / "tuning.json"
     source = "mandel tune"
+    paths = {k.get("isa") for k in registry or []}  # the ISA paths this build's kernels take here
     if args.skip_bench and path.exists():
         pass
-    elif stored.exists() and not args.retune and same_paths(readers.read_tune(stored), registry):
+    elif stored.exists() and not args.retune and {r.get("isa") for r in readers.read_tune(stored)} <= paths:
         log(f"reusing this machine's tuning from {stored} (--retune chooses again)")
         atomic.write_bytes(path, stored.read_bytes())
         source = f"mandel tune, kept in {stored.name} from an earlier run"
     else:
         why = "--retune" if args.retune and stored.exists() else (
             "its ISA paths differ from the stored one's" if stored.exists() else "first run in this folder")
-        log(f"choosing the SIMD kernels' tuning on this CPU ({why}): `mandel tune` (every tuning timed on the "
-            "canonical image in interleaved rounds, in 5 fresh processes; the median decides, within 2% the default stays)")
+        log(f"choosing the tuning on this CPU ({why}): `mandel tune` (every tuning timed on the canonical image "
+            "in interleaved rounds, in fresh processes; the median decides, a tie band keeps the default)")
         if not mandel_json(["tune", "--json"], path):
             return
         readers.read_tune(path)
         atomic.write_bytes(stored, path.read_bytes())
-    rows, _ = optional(readers.read_tune, path, "`mandel tune --json`")
-    pins = readers.tuning_pins(rows or [])
+    pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [])
     run["simd_tuning"] = pin_env("MANDEL_TUNING", pins.get("MANDEL_TUNING"), source)
     run["c_tuning"] = pin_env("MANDEL_C_TUNING", pins.get("MANDEL_C_TUNING"), source)
 
 
-def same_paths(rows, registry):
-    """Whether stored `mandel tune` rows were chosen on the ISA paths the kernels take now (the SIMD
-    kernels' and the C reference's, as the registry reports them)."""
-    isa = {k["name"]: k.get("isa") for k in registry or []}
-    want = {"simd": isa.get("simd-f32"), "c-reference": isa.get("c-ref-f32")}
-    return all(r.get("isa") == want.get(r.get("kernel", "simd")) for r in rows)
-
-
 def pin_env(var, chosen, source="mandel tune"):
-    """Set `var` for every later child to `chosen` (what `mandel tune` chose, `env.tuning_pins`), unless
-    the user set it; returns what the run used, for run.json and the notes."""
+    """Set `var` for every later child to `chosen` (what `mandel tune` chose, `readers.tuning_pins`),
+    unless the user set it; returns what the run used, for run.json and the notes."""
     user = os.environ.get(var, "").strip()
     pin = user or chosen
     if not pin:
@@ -468,25 +378,25 @@ def pin_env(var, chosen, source="mandel tune"):
     return {"value": pin, "source": f"{var} set by the user" if user else source}
 
 
-def read_registry(args, raw, run, fresh):
-    """`mandel describe --json` (kept as raw/describe.json): the registry the Rust rows are listed from,
-    and, for a `fresh` run, the facts of the run: the bench's Criterion settings and the thread pool.
+def read_registry(args, raw, run, fresh, described):
+    """The registry the Rust rows are listed from (`mandel describe --json`, kept as raw/describe.json; a
+    re-merge keeps the measured run's), and, for a `fresh` run, the rounds' settings and the thread pool.
     Returns (kernels, None), or (None, why) when `mandel describe` failed."""
     path = raw / "describe.json"
     if not (args.skip_bench and path.exists()):
-        if not mandel_json(["describe", "--json"], path):
+        if described is None:
             return None, "`mandel describe --json` failed in this run (see above)"
-    described = readers.read_describe(path)
-    if described["canonical"] != CANONICAL:
-        raise InputError(f"{path}: the canonical problem is {described['canonical']}, ladderlib.CANONICAL says "
+        atomic.write_text(path, described)
+    data = readers.read_describe(path)
+    if data["canonical"] != CANONICAL:
+        raise InputError(f"{path}: the canonical problem is {data['canonical']}, ladderlib.CANONICAL says "
                          f"{CANONICAL}: scripts/ladderlib/__init__.py must follow Params::canonical()")
     if fresh:
-        mode = "quick" if args.quick else "full"
-        run["rounds"] = {"source": "crates/registry/src/rounds.rs", **described["rounds"][mode]}
+        run["rounds"] = {"source": "crates/registry/src/rounds.rs", **data["rounds"]["quick" if args.quick else "full"]}
         if args.rounds is not None:
             run["rounds"]["rounds"] = args.rounds
-        run["pool_threads"] = described["pool_threads"]
-    return described["kernels"], None
+        run["pool_threads"] = data["pool_threads"]
+    return data["kernels"], None
 
 
 def bench(args, raw, run):
@@ -494,19 +404,18 @@ def bench(args, raw, run):
     rounds (`run_rounds`) unless --skip-bench, which re-reads raw/rounds.json (or, for a result set
     measured before rounds, raw/records.json and raw/criterion)."""
     kept = raw / "rounds.json"
-    if args.skip_bench:
-        if kept.exists():
-            log(f"--skip-bench: merging the rounds in {kept}")
-            return (*rounds.read_rounds(readers.load_json(kept), kept), True)
-        legacy = raw / "records.json"
-        if legacy.exists():
-            log(f"--skip-bench: merging the Criterion records {legacy} and results in {raw / 'criterion'} "
-                "(a result set measured before rounds)")
-            records, verify, ids = readers.read_records(legacy)
-            return records, verify, readers.read_criterion(raw / "criterion", ids), True
-        log(f"--skip-bench: no rounds in {raw}: the Rust rows are missing")
-        return None, {}, {}, True
-    return run_rounds(args, raw, run)
+    if not args.skip_bench:
+        return run_rounds(args, raw, run)
+    if kept.exists():
+        log(f"--skip-bench: merging the rounds in {kept}")
+        return (*rounds.read_rounds(readers.load_json(kept), kept), True)
+    legacy = raw / "records.json"
+    if legacy.exists():
+        log(f"--skip-bench: merging {legacy} and the Criterion results in {raw / 'criterion'} (measured before rounds)")
+        records, verify, ids = readers.read_records(legacy)
+        return records, verify, readers.read_criterion(raw / "criterion", ids), True
+    log(f"--skip-bench: no rounds in {raw}: the Rust rows are missing")
+    return None, {}, {}, True
 
 
 def bench_round(command, keep):
@@ -533,13 +442,11 @@ def run_rounds(args, raw, run):
         log(f"timing the Rust kernels in {settings['rounds']} rounds" + (" (quick)" if args.quick else "") +
             f": each a fresh `mandel bench` process that verifies every kernel, then times it for "
             f"{settings['kernel_s']:g} s (at least {settings['min_renders']} renders), the order rotated each round")
-    taken, ok = [], True
+    taken, ok, r = [], True, 0
     with atomic.replacing(raw / "bench.log", keep_partial=True) as keep:
-        r = 0
         while r < (settings["rounds"] if settings else 1):
             started = time.monotonic()
-            command = [MANDEL, "bench", "--round", r, "--json"] + (["--quick"] if args.quick else [])
-            rc, text = bench_round(command, keep)
+            rc, text = bench_round([MANDEL, "bench", "--round", r, "--json"] + (["--quick"] if args.quick else []), keep)
             if rc != 0:
                 log(f"  ERROR: round {r}: `mandel bench` exited {rc} (log: {raw / 'bench.log'})")
                 ok = False
@@ -550,11 +457,11 @@ def run_rounds(args, raw, run):
                 raise InputError(f"`mandel bench --round {r}`: not valid JSON ({e})") from None
             taken.append(readers.check_round(data, f"`mandel bench --round {r}`", f"round {r}"))
             if not settings:
-                settings = run["rounds"] = {"source": "mandel bench", **taken[-1]["settings"]}
+                settings = run["rounds"] = {"source": "mandel bench", **data["settings"]}
+                run["pool_threads"] = data["pool_threads"]
                 if args.rounds is not None:
                     settings["rounds"] = args.rounds
-            busy = [k["activity"] for k in taken[-1]["kernels"] if k.get("activity")]
-            others = max((a["others"] + a["steal"] for a in busy), default=0.0)
+            others = max((a["others"] + a["steal"] for k in data["kernels"] if (a := k.get("activity"))), default=0.0)
             log(f"  round {r + 1}/{settings['rounds']} in {time.monotonic() - started:.1f} s; busiest kernel: others "
                 f"used {others:.0%} of the CPUs; load average {machine.load_average()}")
             r += 1
@@ -566,7 +473,6 @@ def run_rounds(args, raw, run):
     return (*rounds.read_rounds(data, raw / "rounds.json"), ok)
 
 
-LOCK_NAME = ".ladder.lock"
 LOCKS = {}  # path -> the open lock file this run holds (released by release_locks or the process's end)
 
 
@@ -574,7 +480,7 @@ def take_lock(folder, what):
     """An exclusive flock on folder/.ladder.lock, held until the process ends; InputError naming the
     run holding it (its pid, written in the file) if another ladder has it."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = (folder / LOCK_NAME).resolve()
+    path = (folder / ".ladder.lock").resolve()
     if path in LOCKS:
         return path
     f = open(path, "a+", encoding="utf-8")
@@ -600,11 +506,10 @@ def release_locks():
     LOCKS.clear()
 
 
-def preflight(args, out, raw):
-    """Everything a run will write, checked before any work: the results folder can be made and takes
-    new files, each output path is a regular file or absent (`atomic.check_target`), and no other ladder
-    uses this results folder (or, for a run that reads or fills it, Criterion's target folder). Then,
-    holding the lock, stale temporaries of killed writes are removed and interrupted swaps repaired."""
+def preflight(out, raw):
+    """The results folder, before anything is measured: it can be made and takes new files, and no other
+    ladder uses it. Then, holding the lock, the temporary files of killed writes and of killed baseline
+    saves are removed."""
     try:
         raw.mkdir(parents=True, exist_ok=True)
         probe = raw / f".probe.{os.getpid()}.tmp"
@@ -612,62 +517,69 @@ def preflight(args, out, raw):
         probe.unlink()
     except OSError as e:
         raise InputError(f"{out}: the results folder cannot be written: {e.strerror or e}") from None
-    for name in RESULT_FILES:
-        if name != "raw/criterion":
-            atomic.check_target(out / name, "result file")
-    for name in ("build.log", "bench.log", "python.log", "records.partial.json", "baselines.new.json"):
-        atomic.check_target(raw / name, "result file")
     take_lock(out, f"the results folder {out}")
-    if not args.skip_bench or not (raw / "records.json").exists():
-        take_lock(TARGET, f"Criterion's target folder {TARGET}")
     for folder in (out, raw, out / "sweeps", out / "sweeps" / "raw"):
-        for p in atomic.clean_stale(folder, STARTED_AT):
+        for p in atomic.clean_stale(folder):
             log(f"  removed a stale temporary file of a killed write: {p}")
-    repair_criterion_swap(raw)
     for name in baseline.repair(out):
         log(f"  repaired baseline {name!r}: a save killed between its two renames, the earlier one restored")
 
 
+def build(args, build_log):
+    """The `mandel` this run uses: --prebuilt's, or `cargo build --release`'s (its log in `build_log`,
+    which is outside the results folder until the run is known to go on). Returns cargo's exit status."""
+    global MANDEL
+    build_log.unlink(missing_ok=True)
+    if args.prebuilt is not None:
+        MANDEL = args.prebuilt.resolve() / "mandel"
+        log(f"--prebuilt: using {MANDEL} (no cargo build)")
+        return 0
+    log("building the release binary")
+    return stream(["cargo", "build", "--release", "--bin", "mandel"], build_log)
+
+
 def main(argv=None):
-    global OUT, MANDEL
+    global OUT
     args = parse_args(argv)
-    env_threads = check_env()
     log("describing the machine")
     desc = machine.describe(REPO)
     mid = args.machine_id or machine.machine_id(desc)
     out = args.out_dir or REPO / "results" / mid
     raw = out / "raw"
-    preflight(args, out, raw)
+    for name in RESULT_FILES + ["raw/" + n for n in ("build.log", "bench.log", "python.log", "baselines.new.json")]:
+        if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work
+            atomic.check_target(out / name, "result file")
+    if out.exists():
+        take_lock(out, f"the results folder {out}")  # a second ladder here stops before building
+    if not args.skip_bench:
+        take_lock(TARGET, f"the build folder {TARGET}")
+    build_log = TARGET / f".ladder-build.{os.getpid()}.log"
+    built = build(args, build_log) == 0
+    # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.
+    described = mandel_json(["describe", "--json"]) if built else None
+    preflight(out, raw)
     OUT = out
+    if build_log.exists():  # a re-merge's build is not the measured run's: its log goes beside raw/build.log
+        atomic.move_into(build_log, raw / ("build.skip-bench.log" if args.skip_bench else "build.log"))
+    if not built:
+        log("ERROR: cargo build failed; see the output above")
+        return 1
     run_file = raw / "run.json"
     if args.skip_bench and (raw / "machine.json").exists():
         log(f"--skip-bench: the results in {raw} were measured on the machine described there")
         desc = readers.read_machine(raw / "machine.json")
-    # Until `mandel describe` says which pool the kernels run on, the one RAYON_NUM_THREADS asks for.
-    run = {"quick": args.quick, "criterion": {}, "pool_threads": env_threads or desc.get("cores") or 1}
     fresh = not (args.skip_bench and run_file.exists())
-    if not fresh:
-        run = readers.read_run(run_file)
+    # The pool until `mandel describe` (or a round) says which one the kernels run on.
+    run = {"quick": args.quick, "criterion": {}, "pool_threads": desc.get("cores") or 1} if fresh else readers.read_run(run_file)
+    if args.prebuilt is not None:
+        run["prebuilt"] = True
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
         log(f"  {label}: {value}")
 
-    if args.prebuilt is not None:
-        MANDEL = args.prebuilt.resolve() / "mandel"
-        log(f"--prebuilt: using {MANDEL} (no cargo build)")
-        run["prebuilt"] = True
-    else:
-        log("building the release binary")
-        # A re-merge's build is not the measured run's: its log goes beside raw/build.log, not over it.
-        build_log = raw / ("build.skip-bench.log" if args.skip_bench else "build.log")
-        if stream(["cargo", "build", "--release", "--bin", "mandel"], build_log) != 0:
-            log("ERROR: cargo build failed; see the output above")
-            return 1
-
     # `complete` turns false when part of this run failed: the summary then replaces no earlier one.
-    failed, complete = False, True
-    registry, registry_missing = read_registry(args, raw, run, fresh)
-    if registry is None:
-        failed, complete = True, False
+    failed = complete = False
+    registry, registry_missing = read_registry(args, raw, run, fresh, described)
+    failed = registry is None
     recorded = {k: run.get(k) for k in ("simd_tuning", "c_tuning")}
     pin_tuning(args, out, raw, run, registry)
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
@@ -677,17 +589,15 @@ def main(argv=None):
                     f"{(recorded[key] or {}).get('value') or 'no value'}, kept")
             run[key] = recorded[key]
     peak_path = raw / "peak.json"
-    peak_stale = False
     if not (args.skip_bench and peak_path.exists()):
         log("measuring with `mandel peak`")
-        peak_stale = not mandel_json(["peak", "--json"], peak_path)
-    # A corrupt file is an InputError naming it (exit 2, nothing written); a missing one is reported.
-    peak = None if peak_stale else optional(readers.read_peak, peak_path, "`mandel peak --json`")[0]
+        peak = mandel_json(["peak", "--json"], peak_path) and readers.read_peak(peak_path)
+    else:
+        peak = readers.read_peak(peak_path)  # a corrupt file is an InputError naming it (exit 2, nothing written)
 
     records, verify, criterion, bench_ok = bench(args, raw, run)
-    if not bench_ok:
-        failed, complete = True, False
-    if not args.skip_bench and peak is not None and "measured" not in peak:
+    failed = failed or not bench_ok
+    if not args.skip_bench and peak and "measured" not in peak:
         # Measured again after the benches, minutes later: a ceiling is the most the CPU does, so each
         # rate keeps the higher of the two, and the notes say how far apart they were.
         log("measuring with `mandel peak` again, after the benches")
@@ -710,28 +620,27 @@ def main(argv=None):
     baselines, baselines_missing, python_source = python_baselines(args, raw, desc)
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
-    if python_source and python_source.startswith(REUSED_AFTER_FAILURE):
-        failed, complete = True, False
+    failed = failed or (python_source or "").startswith(REUSED_AFTER_FAILURE)
+    complete = not failed
     run["python_source"] = python_source
-    reasons = foreign(baselines, desc) if baselines else []
-    run["python_foreign"] = "; ".join(reasons) or None
+    run["python_foreign"] = "; ".join(foreign(baselines, desc) if baselines else []) or None
     if fresh:  # a re-merge (--skip-bench) leaves the measured run's run.json as it was
         atomic.write_text(run_file, json.dumps(run, indent=2) + "\n")
 
-    log("rendering the canonical image")
-    rc, _, err = capture([MANDEL, "render", "-k", "naive-f64", "--png", out / "mandelbrot.png"])
-    if rc != 0:
-        log(f"  WARNING: mandel render failed (exit {rc}): {err.strip()}")
+    exact = [k["name"] for k in registry or [] if k.get("tolerance_max_fraction") == 0 and k.get("available", True)]
+    if exact:  # the canonical image, by a kernel that must equal the f64 reference exactly
+        log("rendering the canonical image")
+        rc, _, err = capture([MANDEL, "render", "-k", exact[0], "--png", out / "mandelbrot.png"])
+        if rc != 0:
+            log(f"  WARNING: mandel render failed (exit {rc}): {err.strip()}")
 
     log("merging")
     summary = merge(desc, mid, run, registry=registry, verify=verify, criterion=criterion, baselines=baselines,
-                    baselines_missing=baselines_missing or "", peak=peak, registry_missing=registry_missing or "",
-                    baselines_source=str(args.baselines or raw / "baselines.json"))
+                    baselines_missing=baselines_missing or "", peak=peak or None,
+                    registry_missing=registry_missing or "", baselines_source=str(args.baselines or raw / "baselines.json"))
     if records is None:
         summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
-    print()
-    print(writers.console_table(summary))
-    print()
+    print(f"\n{writers.console_table(summary)}\n")
     for note in summary["notes"]:
         print(f"- {note}")
     print()

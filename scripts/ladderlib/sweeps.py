@@ -1,8 +1,8 @@
 """Cost-growth sweeps (`scripts/ladder --sweeps`): time against work for a few rungs, and how linear it is.
 
 Each sweep is `mandel sweep --json` (a Rust kernel) or `python_baselines/sweep.py` (Numba parallel): the
-canonical rectangle at sizes 240..3840 (200 iterations) and at caps 50..5000 (960x960), every point
-verified before it is timed. Here they are picked, fitted and written:
+canonical rectangle at growing sizes (the canonical cap) and caps (the canonical size), `mandel sweep`'s
+grid, every point verified before it is timed. Here they are picked, fitted and written:
 
 - `pick_kernels`: the best brute-force Rust rung and the best scalar one, from the run's summary;
 - `fit`: per kernel and axis, time = a + b * iterations by least squares on relative residuals
@@ -217,7 +217,16 @@ def svg(sweeps, axis, title):
                                lambda k: f"1e{k}", lambda k: f"{10.0**k:g} s", footnote="dashed: linear fit")
 
 
-AXIS_TITLES = {"size": "sizes 240..3840 px square, 200 iterations", "iters": "caps 50..5000 iterations, 960x960"}
+def axis_title(sweeps, axis):
+    """What an axis swept, from its points: `sizes 240..3840 px square, 200 iterations`."""
+    pts = [p for s in sweeps for p in s["points"] if p["axis"] == axis]
+    if axis == "size" and pts:
+        sizes = sorted({p["width"] for p in pts})
+        return f"sizes {sizes[0]}..{sizes[-1]} px square, {pts[0]['max_iters']} iterations"
+    if axis == "iters" and pts:
+        caps = sorted({p["max_iters"] for p in pts})
+        return f"caps {caps[0]}..{caps[-1]} iterations, {pts[0]['width']}x{pts[0]['height']}"
+    return axis
 
 
 def write_all(sweeps, out_dir, machine_id):
@@ -227,7 +236,7 @@ def write_all(sweeps, out_dir, machine_id):
     files = {"sweeps.json": json.dumps(doc, indent=2) + "\n", "sweeps.csv": to_csv(sweeps),
              "sweeps.md": markdown(sweeps, machine_id)}
     for axis in sorted({p["axis"] for s in sweeps for p in s["points"]}):
-        files[f"sweep-{axis}.svg"] = svg(sweeps, axis, f"Time vs work, {AXIS_TITLES.get(axis, axis)} ({machine_id})")
+        files[f"sweep-{axis}.svg"] = svg(sweeps, axis, f"Time vs work, {axis_title(sweeps, axis)} ({machine_id})")
     for name, text in files.items():
         atomic.write_text(out_dir / name, text)  # each file whole, or the earlier one kept
     return [out_dir / name for name in files]

@@ -14,7 +14,7 @@ import pytest
 import ladder_fixtures as fx
 from ladderlib import compare as compare_cli
 from ladderlib import ladder
-from ladderlib import CANONICAL, env, readers, svg
+from ladderlib import CANONICAL, readers, svg
 from ladderlib.merge import merge
 from ladderlib.readers import InputError
 
@@ -260,42 +260,27 @@ def test_control_characters_in_a_name_are_refused_and_never_reach_the_svg(tmp_pa
     ET.fromstring(svg.finish(svg.header(10, 10) + [svg.title(1, 1, "a\x01b\x1f<c>")]))  # well-formed
 
 
-# --- environment variables: one parser, mandel's answer ---------------------------------------------
+# --- environment variables: mandel's rules, checked by mandel (the ladder runs `mandel describe` first) --
 
 THREADS = [(" 3 ", False), ("3\n", False), ("+3", False), ("-3", False), ("0", False), ("1025", False),
            ("3", True), ("1024", True), ("", True), ("٣", False), ("3.0", False)]
-
-
-@pytest.mark.parametrize("value,ok", THREADS)
-def test_rayon_num_threads_one_rule(value, ok):
-    if ok:
-        assert env.rayon_threads({"RAYON_NUM_THREADS": value}) == (int(value) if value else None)
-    else:
-        with pytest.raises(InputError, match="RAYON_NUM_THREADS"):
-            ladder.check_env({"RAYON_NUM_THREADS": value})
-
-
-@pytest.mark.skipif(not MANDEL.exists(), reason="needs target/release/mandel (cargo build --release --bin mandel)")
-@pytest.mark.parametrize("value,ok", THREADS)
-def test_mandel_agrees_on_rayon_num_threads(value, ok):
-    environ = {k: v for k, v in os.environ.items() if k not in ("MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA")}
-    proc = subprocess.run([str(MANDEL), "list"], env={**environ, "RAYON_NUM_THREADS": value},
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == (0 if ok else 2), (value, proc.stderr)
-
-
-@pytest.mark.parametrize("var,value,ok", [
+TUNINGS = [
     ("MANDEL_TUNING", "v12k8", True), ("MANDEL_TUNING", "default", True), ("MANDEL_TUNING", "f32:v4k4, F64:v6k4", True),
     ("MANDEL_TUNING", "garbage", False), ("MANDEL_TUNING", "f16:v4k4", False), ("MANDEL_TUNING", "f32:", False),
     ("MANDEL_TUNING", "v8k8,", False), ("MANDEL_TUNING", "f32=v8k8", False), ("MANDEL_TUNING", "", True),
     ("MANDEL_C_TUNING", "v6k4", True), ("MANDEL_C_TUNING", "junk", False), ("MANDEL_C_TUNING", "f32:v4k4", False),
-])
-def test_tuning_variables_are_checked_up_front(var, value, ok):
-    if ok:
-        ladder.check_env({var: value})
-    else:
-        with pytest.raises(InputError, match=var):
-            ladder.check_env({var: value})
+]
+
+
+@pytest.mark.skipif(not MANDEL.exists(), reason="needs target/release/mandel (cargo build --release --bin mandel)")
+@pytest.mark.parametrize("var,value,ok", [("RAYON_NUM_THREADS", v, ok) for v, ok in THREADS] + TUNINGS)
+def test_mandel_describe_refuses_a_bad_variable_naming_it(var, value, ok):
+    environ = {k: v for k, v in os.environ.items()
+               if k not in ("MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA", "RAYON_NUM_THREADS")}
+    proc = subprocess.run([str(MANDEL), "describe", "--json"], env={**environ, var: value},
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == (0 if ok else 2), (value, proc.stderr)
+    assert ok or (var in proc.stderr and proc.stdout == ""), proc.stderr
 
 
 # --- arguments checked before any work --------------------------------------------------------------

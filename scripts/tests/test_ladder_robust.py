@@ -26,13 +26,13 @@ class Fake:
     def __init__(self, tmp_path):
         self.target = tmp_path / "target"
         self.describe_text = json.dumps(fx.describe())
-        self.records = fx.records  # called for the records file's content
         self.bench_rc = 0
         self.medians = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
         self.round_verifications = {}
         self.tune_text = None  # `mandel tune --json`'s output; None: it fails
         self.round = lambda r: json.dumps(fx.bench_round(r, self.medians, verifications=self.round_verifications))
         self.run_py = self.good_baselines  # called with the --out path; returns the exit status
+        self.refuse = None  # mandel's message when it refuses its environment (exit 2, every subcommand)
         self.calls = []
 
     def good_baselines(self, out):
@@ -44,13 +44,6 @@ class Fake:
         self.calls.append(args)
         if args[:2] == ["cargo", "build"]:
             return 0
-        if args[:2] == ["cargo", "bench"]:
-            for kernel, median in self.medians.items():
-                fx.criterion_bench(self.target / "criterion", kernel, "fma" if "fma" in kernel else "scalar", median)
-            text = self.records()
-            if text is not None:
-                fx.write_json(env["MANDEL_BENCH_RECORDS"], text)
-            return self.bench_rc
         if args[1:3] == ["-m", "python_baselines.run"]:
             return self.run_py(Path(args[args.index("--out") + 1]))
         raise AssertionError(f"unexpected command {args}")
@@ -68,6 +61,8 @@ class Fake:
         args = [str(a) for a in args]
         self.calls.append(args)
         sub = args[1]
+        if self.refuse:
+            return 2, "", self.refuse
         if sub == "describe":
             return 0, self.describe_text, ""
         if sub == "tune" and self.tune_text is not None:
@@ -389,33 +384,56 @@ def test_the_chart_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     assert path.read_text() == "<svg>earlier</svg>"
 
 
-# --- 5. environment variables ------------------------------------------------------------------------
+# --- 5. environment variables: mandel's rules, mandel's answer ---------------------------------------
+
+# The `mandel` binary of the build under test: scripts/test names its test profile's (MANDEL_BIN).
+MANDEL = Path(os.environ.get("MANDEL_BIN") or ladder.REPO / "target" / "release" / "mandel")
 
 
-@pytest.mark.parametrize("var,value,needle", [
-    ("MANDEL_ISA", "avx9000", 'MANDEL_ISA="avx9000" is not an instruction-set path'),
-    ("RAYON_NUM_THREADS", "100000", 'RAYON_NUM_THREADS="100000" must be a whole number of threads from 1 to 1024'),
-    ("RAYON_NUM_THREADS", "lots", 'RAYON_NUM_THREADS="lots"'),
-])
-def test_garbage_environment_stops_the_ladder_before_anything_runs(fake, monkeypatch, capsys, var, value, needle):
-    monkeypatch.setenv(var, value)
+@pytest.mark.parametrize("var", ["MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"])
+def test_mandel_refusing_its_environment_stops_the_ladder_before_anything_is_written(fake, capsys, var):
+    """`mandel describe` runs right after the build, before the results folder is touched; mandel refuses
+    a bad variable (exit 2, its message naming it): the ladder stops there, exit 2, with that message."""
+    fake.refuse = f'mandel: error: {var}="garbage" is not valid'
     assert run_ladder(fake) == 2
-    assert needle in capsys.readouterr().err
-    assert fake.calls == [] and not fake.out.exists()
+    assert f'{var}="garbage" is not valid' in capsys.readouterr().err
+    assert [c[1] for c in fake.calls] == ["build", "describe"] and not fake.out.exists()
 
 
-def test_valid_environment_sets_the_pool(fake, monkeypatch):
-    monkeypatch.setenv("MANDEL_ISA", "AVX2")
-    monkeypatch.setenv("RAYON_NUM_THREADS", "3")
-    fake.describe_text = json.dumps(fx.describe(pool_threads=3))  # `mandel describe` reports the pool
-    assert run_ladder(fake, "--skip-bench", "--skip-python") == 0
+def test_the_pool_is_the_one_mandel_describe_reports_not_python_s_count(fake):
+    """The thread pool of a run is `mandel describe`'s (Rust's rule: RAYON_NUM_THREADS, else the cores
+    this process may use), not the machine description's core count (os.cpu_count(), 2 here); when
+    describe fails, the rounds' own `pool_threads`."""
+    fake.describe_text = json.dumps(fx.describe(pool_threads=3))
+    assert run_ladder(fake, "--skip-python") == 0
     assert json.loads((fake.out / "summary.json").read_text())["settings"]["pool_threads"] == 3
+    assert json.loads((fake.out / "raw" / "run.json").read_text())["pool_threads"] == 3
+    fake.describe_text = ""
+    verified = fake.round
+    fake.round = lambda r: json.dumps({**json.loads(verified(r)), "pool_threads": 5})
+    assert run_ladder(fake, "--skip-python") == 1  # describe failed: part of the run failed
+    assert json.loads((fake.out / "raw" / "run.json").read_text())["pool_threads"] == 5
 
 
-def test_the_ladder_checks_the_environment_with_mandel_core_s_rules():
-    core = (ladder.REPO / "crates" / "core" / "src" / "lib.rs").read_text()
-    import re
+def run_mandel(*args, **env):
+    environ = {k: v for k, v in os.environ.items() if k not in ("MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA",
+                                                              "RAYON_NUM_THREADS")}
+    return subprocess.run([str(MANDEL), *args], env={**environ, **env}, capture_output=True, text=True, timeout=60)
 
-    names = re.search(r"pub const ISA_NAMES: \[&str; \d+\] = \[([^\]]*)\]", core)[1]
-    assert tuple(re.findall(r'"([^"]+)"', names)) == ladder.ISA_NAMES
-    assert f"pub const MAX_THREADS: usize = {ladder.MAX_THREADS};" in core
+
+@pytest.mark.skipif(not MANDEL.exists(), reason="needs target/release/mandel (cargo build --release --bin mandel)")
+def test_mandel_describe_states_the_environment_rules_mandel_enforces():
+    """What the ladder leaves to mandel, read from `mandel describe --json` (never from Rust source): each
+    ISA name it lists is accepted as MANDEL_ISA (any case), another name is refused (exit 2, naming the
+    variable and listing the names); RAYON_NUM_THREADS up to `threads.max` is accepted, one more refused."""
+    facts = json.loads(run_mandel("describe", "--json").stdout)
+    for name in facts["isa_names"]:
+        assert run_mandel("describe", "--json", MANDEL_ISA=name.upper()).returncode == 0, name
+    bad = run_mandel("describe", "--json", MANDEL_ISA="avx9000")
+    assert bad.returncode == 2 and bad.stdout == "" and "MANDEL_ISA" in bad.stderr
+    assert ", ".join(facts["isa_names"]) in bad.stderr
+    limit = facts["threads"]["max"]
+    assert facts["threads"]["env"] == "RAYON_NUM_THREADS"
+    assert json.loads(run_mandel("describe", "--json", RAYON_NUM_THREADS=str(limit)).stdout)["threads"]["pool"] == limit
+    over = run_mandel("describe", "--json", RAYON_NUM_THREADS=str(limit + 1))
+    assert over.returncode == 2 and "RAYON_NUM_THREADS" in over.stderr and str(limit) in over.stderr

@@ -1,5 +1,5 @@
-"""The parts of scripts/ladder.py that do not need cargo: collecting the Criterion results the bench
-records name, and how the Python baselines are found or reported missing."""
+"""The parts of the ladder (ladderlib.ladder) that do not need cargo: how the Python baselines are found
+or reported missing, --prebuilt, and the tuning pins."""
 
 import argparse
 import os
@@ -8,21 +8,8 @@ import pytest
 
 import ladder_fixtures as fx
 from ladderlib import ladder
-from ladderlib import env
+from ladderlib import readers
 from ladderlib.readers import InputError
-
-
-def test_collect_copies_the_results_the_records_name(tmp_path):
-    src, raw = tmp_path / "target-criterion", tmp_path / "raw"
-    fx.criterion_tree(src)  # fma-f64's result is an earlier run's: the records do not name it
-    ids = {"naive-f64": "ladder/naive-f64/scalar", "rayon-fma-f64": "ladder/rayon-fma-f64/fma"}
-    got = ladder.collect_criterion(src, raw, ids)
-    assert sorted(got) == ["naive-f64", "rayon-fma-f64"]
-    copied = raw / "criterion" / "ladder" / "naive-f64" / "scalar" / "new"
-    assert sorted(p.name for p in copied.iterdir()) == ["benchmark.json", "estimates.json", "sample.json"]
-    assert not (raw / "criterion" / "ladder" / "fma-f64").exists()
-    assert got["naive-f64"]["median_s"] == pytest.approx(0.1)
-    assert got["naive-f64"]["dir"] == str(copied)
 
 
 def args(**kw):
@@ -73,11 +60,11 @@ def test_pin_env_pins_the_fastest_tunings_unless_the_user_set_them(monkeypatch):
             {"precision": "f64", "fastest": "v6k4", "times": [["v6k4", 0.01]]},
             {"precision": "f32", "fastest": "", "times": []}]  # a path without tunings
     monkeypatch.delenv("MANDEL_TUNING", raising=False)
-    got = ladder.pin_env("MANDEL_TUNING", env.tuning_pins(rows).get("MANDEL_TUNING"))
+    got = ladder.pin_env("MANDEL_TUNING", readers.tuning_pins(rows).get("MANDEL_TUNING"))
     assert got == {"value": "f32:v5k8,f64:v6k4", "source": "mandel tune"}
     assert os.environ["MANDEL_TUNING"] == "f32:v5k8,f64:v6k4"
     monkeypatch.setenv("MANDEL_TUNING", "v4k8")
-    got = ladder.pin_env("MANDEL_TUNING", env.tuning_pins(rows).get("MANDEL_TUNING"))
+    got = ladder.pin_env("MANDEL_TUNING", readers.tuning_pins(rows).get("MANDEL_TUNING"))
     assert got == {"value": "v4k8", "source": "MANDEL_TUNING set by the user"}
     monkeypatch.delenv("MANDEL_C_TUNING", raising=False)
-    assert ladder.pin_env("MANDEL_C_TUNING", env.tuning_pins([]).get("MANDEL_C_TUNING")) is None
+    assert ladder.pin_env("MANDEL_C_TUNING", readers.tuning_pins([]).get("MANDEL_C_TUNING")) is None

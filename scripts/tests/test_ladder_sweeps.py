@@ -150,7 +150,7 @@ def test_the_committed_sweep_charts_are_what_the_chart_module_draws():
     for path in sorted((Path(__file__).resolve().parents[2] / "results").glob("*/sweeps/sweep-*.svg")):
         doc = json.loads((path.parent / "sweeps.json").read_text(encoding="utf-8"))
         axis = path.stem.removeprefix("sweep-")
-        title = f"Time vs work, {sweeps.AXIS_TITLES.get(axis, axis)} ({doc['machine_id']})"
+        title = f"Time vs work, {sweeps.axis_title(doc['sweeps'], axis)} ({doc['machine_id']})"
         assert sweeps.svg(doc["sweeps"], axis, title) == path.read_text(encoding="utf-8"), path
         checked += 1
     assert checked >= 2

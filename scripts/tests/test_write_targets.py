@@ -97,17 +97,12 @@ def test_stale_temporaries_of_killed_writes_are_cleaned_and_nothing_else(tmp_pat
     dead, alive = _dead_pid(), os.getpid()
     stale = tmp_path / f".summary.json.{dead}.abcd1234.tmp"
     live = tmp_path / f".summary.json.{alive}.abcd1234.tmp"
-    legacy_old = tmp_path / ".summary.md.zz_9abcd.tmp"
-    legacy_new = tmp_path / ".summary.csv.zz_9abce.tmp"
     mine = tmp_path / ".notes.tmp"  # not our naming pattern
-    for p in (stale, live, legacy_old, legacy_new, mine):
+    no_pid = tmp_path / ".summary.md.zz_9abcd.tmp"  # no pid: whose it is cannot be known, so it stays
+    for p in (stale, live, mine, no_pid):
         p.write_text("x")
-    start = time.time()
-    os.utime(legacy_old, (start - 100, start - 100))
-    os.utime(legacy_new, (start + 100, start + 100))
-    removed = atomic.clean_stale(tmp_path, start)
-    assert sorted(removed) == sorted([stale, legacy_old])
-    assert live.exists() and legacy_new.exists() and mine.exists()
+    assert atomic.clean_stale(tmp_path) == [stale]
+    assert live.exists() and mine.exists() and no_pid.exists()
 
 
 def test_a_write_names_its_temporary_with_the_pid(tmp_path, monkeypatch):
