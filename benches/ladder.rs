@@ -78,7 +78,9 @@ fn check_records_path(path: &Path) {
 /// Write the records whole (a temporary file renamed into place); a failure aborts the run.
 fn write_records(records: &Records, path: &Path) {
     let text = serde_json::to_string_pretty(records).expect("records serialize") + "\n";
-    if let Err(e) = mandelbrot_ladder::atomic::write_via_temp(path, |tmp| std::fs::write(tmp, &text)) {
+    if let Err(e) =
+        mandelbrot_ladder::atomic::write_via_temp(path, |out| std::io::Write::write_all(out, text.as_bytes()))
+    {
         eprintln!("ladder bench: error: cannot write the records to {}: {e}", path.display());
         std::process::exit(2);
     }

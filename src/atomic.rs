@@ -1,6 +1,7 @@
 //! Writing a file so that a crash, a full disk or Ctrl-C never leaves it half-written: the content
 //! goes to a temporary file in the target's folder, which is synced and renamed over the target only
-//! once it is complete. Whatever was at the path before stays there until then.
+//! once it is complete. Whatever was at the path before stays there until then. [`write_via_temp`]
+//! is the one way the CLI and the benches write a file (`.npy`, PNG, bench records).
 //!
 //! What a path writes to (the rule `scripts/ladderlib/atomic.py` applies too): a symlink is followed
 //! and its target is replaced (the temporary file is made in the target's folder, so the link stays a
@@ -9,7 +10,7 @@
 //! path ending in `/`, which names a folder.
 
 use std::fs;
-use std::io;
+use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
 
 /// Symlinks followed before giving up, as the kernel does (Linux's limit).
@@ -103,8 +104,8 @@ pub fn same_file(a: &Path, b: &Path) -> Result<bool, String> {
     Ok(false)
 }
 
-/// A new, empty temporary file next to `target`: `.<name>.<pid>.<n>.tmp`.
-fn temp_file(target: &Path) -> io::Result<PathBuf> {
+/// A new, empty temporary file next to `target`, `.<name>.<pid>.<n>.tmp`, open for writing.
+fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     let name = target
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
@@ -113,7 +114,7 @@ fn temp_file(target: &Path) -> io::Result<PathBuf> {
     for n in 0..1000u32 {
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
         match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(_) => return Ok(tmp),
+            Ok(file) => return Ok((tmp, file)),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
@@ -128,21 +129,25 @@ pub fn check_writable(path: &Path) -> Result<PathBuf, String> {
     let target = resolve(path)?;
     check_regular(&target)?;
     let dir = parent_dir(&target);
-    let tmp = temp_file(&target).map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
+    let (tmp, _) = temp_file(&target).map_err(|e| format!("cannot create a file in {}: {e}", dir.display()))?;
     fs::remove_file(&tmp).map_err(|e| format!("cannot remove the test file {}: {e}", tmp.display()))?;
     Ok(target)
 }
 
-/// Write `path` through `write`, which must write a complete file at the path it is given: a
-/// temporary file in the target's folder, synced and renamed over the target once `write` succeeded
-/// (symlinks followed, anything but a regular file refused: see the module docs). On any error the
-/// temporary file is removed and the target is left exactly as it was.
-pub fn write_via_temp(path: &Path, write: impl FnOnce(&Path) -> io::Result<()>) -> io::Result<()> {
+/// Write `path` whole: `write` fills a buffered writer on one new temporary file in the target's
+/// folder, which is then flushed, synced (once) and renamed over the target (symlinks followed,
+/// anything but a regular file refused: see the module docs). On any error the temporary file is
+/// removed and the target is left exactly as it was.
+pub fn write_via_temp(path: &Path, write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>) -> io::Result<()> {
     let refused = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
     let target = resolve(path).map_err(refused)?;
     check_regular(&target).map_err(refused)?;
-    let tmp = temp_file(&target)?;
-    let result = write(&tmp).and_then(|()| fs::File::open(&tmp)?.sync_all()).and_then(|()| fs::rename(&tmp, &target));
+    let (tmp, file) = temp_file(&target)?;
+    let mut out = BufWriter::new(file);
+    let result = write(&mut out)
+        .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
+        .and_then(|file| file.sync_all())
+        .and_then(|()| fs::rename(&tmp, &target));
     if result.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -152,6 +157,7 @@ pub fn write_via_temp(path: &Path, write: impl FnOnce(&Path) -> io::Result<()>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     /// A fresh folder for one test.
     fn scratch(name: &str) -> PathBuf {
@@ -162,7 +168,7 @@ mod tests {
     }
 
     fn write(path: &Path, text: &str) -> io::Result<()> {
-        write_via_temp(path, |tmp| fs::write(tmp, text))
+        write_via_temp(path, |out| out.write_all(text.as_bytes()))
     }
 
     #[cfg(unix)]
@@ -217,6 +223,26 @@ mod tests {
             assert!(fs::metadata(dir.join("null")).unwrap().file_type().is_char_device());
         }
         assert!(fs::symlink_metadata(dir.join("to-fifo")).unwrap().file_type().is_symlink());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A write that fails half-way (here after some bytes) leaves the old file and no temporary file;
+    /// one that succeeds leaves the new file alone in its folder.
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_a_good_one_only_the_new() {
+        let dir = scratch("fail");
+        let path = dir.join("out.npy");
+        fs::write(&path, "old").unwrap();
+        let failed = write_via_temp(&path, |out| {
+            out.write_all(&[1u8; 100_000])?;
+            Err(io::Error::other("disk full"))
+        });
+        assert_eq!(failed.unwrap_err().to_string(), "disk full");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "old");
+        write(&path, "new").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+        let names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.npy")], "temporary files left");
         fs::remove_dir_all(&dir).unwrap();
     }
 

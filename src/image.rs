@@ -1,29 +1,15 @@
 //! Turning counts into files: `.npy` (what NumPy loads) and a coloured PNG.
 
-use std::io::Write;
+use crate::atomic::write_via_temp;
 use std::path::Path;
 
-/// Write a file whole ([`crate::atomic::write_via_temp`]: a temporary file renamed over the target,
-/// symlinks followed, anything but a regular file refused), so a crash or an error leaves either the
-/// old file or the whole new one, never a truncated one. `write` gets a buffered writer on the
-/// temporary file.
-pub fn write_atomically(
-    path: &Path,
-    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    crate::atomic::write_via_temp(path, |tmp| {
-        let mut out = std::io::BufWriter::new(std::fs::File::create(tmp)?);
-        write(&mut out)?;
-        out.flush()
-    })
-}
-
 /// Write counts as a NumPy `.npy` file: little-endian uint32 (`<u4`), C order, shape (height, width),
-/// with the `npyz` crate (whole, as [`write_atomically`] writes).
+/// with the `npyz` crate, written whole ([`write_via_temp`]: a crash or an error leaves either the old
+/// file or the whole new one, never a truncated one).
 pub fn write_npy(path: &Path, counts: &[u32], height: usize, width: usize) -> std::io::Result<()> {
     assert_eq!(counts.len(), height * width, "write_npy: counts do not fill height x width");
     use npyz::WriterBuilder;
-    write_atomically(path, |out| {
+    write_via_temp(path, |out| {
         let mut writer =
             npyz::WriteOptions::new().default_dtype().shape(&[height as u64, width as u64]).writer(out).begin_nd()?;
         writer.extend(counts.iter().copied())?;
@@ -46,7 +32,7 @@ pub fn colour(count: u32, max_iters: u32) -> [u8; 3] {
 }
 
 /// Write counts as an 8-bit RGB PNG, row 0 at the bottom so the imaginary axis points up (whole, as
-/// [`write_atomically`] writes).
+/// [`write_via_temp`] writes).
 pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_iters: u32) -> std::io::Result<()> {
     assert_eq!(counts.len(), height * width, "write_png: counts do not fill height x width");
     let w = u32::try_from(width).map_err(std::io::Error::other)?;
@@ -57,7 +43,7 @@ pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_i
             rgb.extend_from_slice(&colour(c, max_iters));
         }
     }
-    write_atomically(path, |file| {
+    write_via_temp(path, |file| {
         let mut encoder = png::Encoder::new(file, w, h);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
