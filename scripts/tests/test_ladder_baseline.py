@@ -61,7 +61,21 @@ def test_nothing_to_save_and_unknown_baselines_are_clear_errors(tmp_path):
         baseline.summary_path(tmp_path, "x")
 
 
-def test_this_machine_id_matches_the_ladders_folder_name():
-    from ladderlib import machine
+def test_compare_finds_the_baseline_the_ladder_saved_in_its_default_folder(tmp_path, monkeypatch, capsys):
+    """The default places agree end to end: `scripts/ladder --save-baseline NAME` (no --out-dir, no
+    --machine-id) saves under the results folder it names after this machine, and `scripts/compare
+    --baseline NAME` (no --results-dir, no --machine-id) finds it there."""
+    from ladderlib import compare
+    from test_ladder_robust import installed
 
-    assert baseline.this_machine_id(ladder.REPO) == machine.machine_id(machine.describe(ladder.REPO))
+    installed(tmp_path, monkeypatch)
+    for module in (ladder, compare):
+        monkeypatch.setattr(module, "REPO", tmp_path / "repo")
+    assert ladder.guarded(ladder.main, ["--skip-python", "--save-baseline", "before"]) == 0
+    (folder,) = (tmp_path / "repo" / "results").iterdir()
+    assert folder.name == "intel-xeon-platinum-8488c-2c"  # fx.MACHINE's CPU model and cores
+    assert (folder / "baselines" / "before" / "summary.json").exists()
+    capsys.readouterr()
+    assert compare.main(["--baseline", "before"]) == 0
+    out = capsys.readouterr().out
+    assert f"A (baseline before) = {folder.name}" in out and f"B (current) = {folder.name}" in out
