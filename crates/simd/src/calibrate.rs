@@ -109,25 +109,21 @@ pub struct Calibration {
     pub workload: String,
 }
 
-/// Whether a path has more than one instantiation to choose from.
-fn tunable(isa: Isa) -> bool {
-    matches!(isa, Isa::Avx512 | Isa::Avx2 | Isa::Neon)
-}
-
-/// Time every instantiated tuning of `isa` (resolved) in `precision` on `params`, `rounds` renders
+/// Time every whole-vector tuning of `isa` (resolved, [`Tuning::candidates`]) in `precision` on `params`, `rounds` renders
 /// each, round-robin (so a slow moment of a shared machine hits every candidate alike), and choose by
 /// median with a tie band that keeps the path's default ([`mandel_core::choose`]).
 pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize) -> Calibration {
     let isa = isa.resolve();
     let workload = format!("{}x{}/{}", params.width(), params.height(), params.max_iters());
-    if !tunable(isa) {
+    let candidates = Tuning::candidates(isa);
+    if candidates.len() == 1 {
         let tuning = Tuning::default_for(isa);
         return Calibration { isa, precision, tuning, source: TuningSource::Default, times: vec![], workload };
     }
     let mut out = vec![0u32; params.pixels()];
-    let mut all = vec![Vec::with_capacity(rounds.max(1)); TUNINGS.len()];
+    let mut all = vec![Vec::with_capacity(rounds.max(1)); candidates.len()];
     for _ in 0..rounds.max(1) {
-        for (i, &tuning) in TUNINGS.iter().enumerate() {
+        for (i, &tuning) in candidates.iter().enumerate() {
             let t = Instant::now();
             match precision {
                 Precision::F32 => dispatch::render::<f32>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
@@ -136,8 +132,11 @@ pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize)
             all[i].push(t.elapsed().as_secs_f64());
         }
     }
-    let times: Vec<(Tuning, f64)> =
-        TUNINGS.iter().zip(&all).map(|(&t, s)| (t, mandel_core::choose::median(s).unwrap_or(f64::INFINITY))).collect();
+    let times: Vec<(Tuning, f64)> = candidates
+        .iter()
+        .zip(&all)
+        .map(|(&t, s)| (t, mandel_core::choose::median(s).unwrap_or(f64::INFINITY)))
+        .collect();
     let tuning = mandel_core::choose::choose(&times, Tuning::default_for(isa));
     Calibration { isa, precision, tuning, source: TuningSource::Calibrated, times, workload }
 }

@@ -163,7 +163,7 @@ pub fn render_span_with(
     start: usize,
     out: &mut [u32],
 ) -> Result<Isa, ParamError> {
-    render_span_tuned(isa, tuning_on(isa, precision), precision, variant, params, start, out)
+    render_span_tuned(isa, tuning_on(isa, precision, variant), precision, variant, params, start, out)
 }
 
 /// [`render_span_with`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the
@@ -185,10 +185,16 @@ pub fn render_span_tuned(
     })
 }
 
-/// The tuning a render of `precision` on `isa` uses: the chosen one ([`tuning`]) on the selected path,
-/// else the path's default.
-fn tuning_on(isa: Isa, precision: Precision) -> Tuning {
-    if isa.resolve() == selected_isa() { tuning(precision) } else { Tuning::default_for(isa.resolve()) }
+/// The tuning a render of `precision` and `variant` on `isa` uses: for whole vectors the chosen one
+/// ([`tuning`]) on the selected path, else the path's default; the other variants' one tuning.
+fn tuning_on(isa: Isa, precision: Precision, variant: Variant) -> Tuning {
+    let isa = isa.resolve();
+    match variant {
+        Variant::WholeVector if isa == selected_isa() => tuning(precision),
+        Variant::WholeVector => Tuning::default_for(isa),
+        Variant::Refill => tuning::row(isa).refill,
+        Variant::Algorithmic => tuning::row(isa).algorithmic,
+    }
 }
 
 /// Lane-iterations a render of the whole image executes (every lane of every vector step, useful or
@@ -203,9 +209,7 @@ pub struct LaneCount {
 /// Count the lane-iterations of a whole-image render (with an instrumented build of the kernel), with
 /// the tuning a render of `precision` on `isa` uses.
 pub fn lane_count(isa: Isa, precision: Precision, variant: Variant, params: &Params) -> LaneCount {
-    let t =
-        if variant == Variant::WholeVector { tuning_on(isa, precision) } else { Tuning::default_for(isa.resolve()) };
-    lane_count_tuned(isa, t, precision, variant, params)
+    lane_count_tuned(isa, tuning_on(isa, precision, variant), precision, variant, params)
 }
 
 /// [`lane_count`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the tests
@@ -256,7 +260,7 @@ fn render_selected(
     lane_iterations: Option<&mut u64>,
 ) {
     let isa = selected_isa();
-    let t = if variant == Variant::WholeVector { tuning(precision) } else { Tuning::default_for(isa) };
+    let t = tuning_on(isa, precision, variant);
     match precision {
         Precision::F32 => dispatch::render::<f32>(isa, t, variant, params, start, out, lane_iterations),
         Precision::F64 => dispatch::render::<f64>(isa, t, variant, params, start, out, lane_iterations),

@@ -2,10 +2,10 @@
 //! one place the `mandel peak` and `mandel lanes` reports (and the ladder script reading them) get
 //! their numbers from.
 
-use crate::dispatch::{on_level, on_tuning};
+use crate::dispatch::{on_path, on_tuning};
 use crate::lanes::{Consts, Lanes, Orbit, Step};
 use crate::tuning::tunings;
-use crate::{Isa, TUNINGS, Tuning};
+use crate::{Isa, Tuning};
 use fearless_simd::{Simd, SimdBase};
 use mandel_core::Precision;
 use std::hint::black_box;
@@ -61,14 +61,9 @@ pub fn step_only(isa: Isa, precision: Precision, tuning: Tuning, steps: u64) -> 
 /// Best lane-iterations per second of [`step_only`] over every instantiated tuning of `isa`, and the
 /// tuning that reached it. Each is timed like the FMA peak: grown to a millisecond, then best of ten.
 fn step_ceiling(isa: Isa, precision: Precision) -> (f64, Tuning) {
-    let tunings: Vec<Tuning> = if matches!(isa, Isa::Avx512 | Isa::Avx2 | Isa::Neon) {
-        TUNINGS.to_vec()
-    } else {
-        vec![Tuning::default_for(isa)]
-    };
-    tunings
-        .into_iter()
-        .map(|tuning| {
+    Tuning::candidates(isa)
+        .iter()
+        .map(|&tuning| {
             let (rate, _) = best_rate(|steps| {
                 let (_, lanes, sum) = step_only(isa, precision, tuning, steps);
                 black_box(sum);
@@ -233,17 +228,10 @@ const FMA_CHAINS: usize = 12;
 /// the path, its lanes per vector and the sum of the results.
 fn fma_chains_on<T: Lanes>(isa: Isa, rounds: u64, a: T, b: T) -> (Isa, usize, T) {
     let isa = isa.resolve();
-    let (lanes, sum) = on_level!(
-        isa,
-        |simd| simd.vectorize(
-            #[inline(always)]
-            || chains::<_, T>(simd, rounds, a, b)
-        ),
-        simd.vectorize(
-            #[inline(always)]
-            || chains::<_, T>(simd, rounds, a, b)
-        )
-    );
+    let (lanes, sum) = on_path!(isa, |simd, _ROW| simd.vectorize(
+        #[inline(always)]
+        || chains::<_, T>(simd, rounds, a, b)
+    ));
     (isa, lanes, sum)
 }
 
@@ -253,10 +241,10 @@ fn fma_chains_on<T: Lanes>(isa: Isa, rounds: u64, a: T, b: T) -> (Isa, usize, T)
 /// step. Returns the path, its lanes per vector and the sum of the counts (so nothing is optimised away).
 fn step_only_on<T: Lanes>(isa: Isa, tuning: Tuning, steps: u64) -> (Isa, usize, u64) {
     let isa = isa.resolve();
-    let (lanes, sum) = on_level!(
+    let (lanes, sum) = on_path!(
         isa,
-        |simd| tunings!(on_tuning!(tuning, steps_on::<T>(simd, steps))),
-        steps_on::<_, T, 2, 8>(simd, steps)
+        |simd, ROW| tunings!(on_tuning!(tuning, steps_on::<T>(simd, steps))),
+        steps_on::<_, T, { ROW.whole_default.vectors }, { ROW.whole_default.check_every }>(simd, steps)
     );
     (isa, lanes, sum)
 }

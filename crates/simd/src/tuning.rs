@@ -1,19 +1,31 @@
-//! The kernels' knobs, instantiated as const generics.
+//! The kernels' knobs, in one table: [`row`] gives, for each path, the tunings every variant is
+//! instantiated at. They are const generics of the loops (`VECTORS`, `CHECK_EVERY`, `REFILL_DIVISOR`),
+//! so each entry is a monomorphised loop; `dispatch.rs` instantiates these and nothing else.
+//!
+//! Only the whole-vector kernel (`simd-f32`, `simd-f64`) on the wide paths has a choice, [`TUNINGS`]:
+//! the best number of vectors in flight depends on the microarchitecture, so `calibrate.rs` chooses on
+//! the CPU that runs (or `MANDEL_TUNING` forces one). The refill and algorithmic variants keep the
+//! knobs they were measured with: 4 vectors where there are 32 vector registers (AVX-512, NEON), 3
+//! with 16 (AVX2), 2 on the narrow paths; checks every 4 steps with 32 registers, else every 8; a
+//! refill once an eighth (32 registers) or a quarter of a vector's lanes have finished. The narrow
+//! paths (SSE2 emulates its FMA, the scalar level has no vectors) are correctness fallbacks with one
+//! tuning each. Counts never depend on the tuning.
 
 use crate::Isa;
 
-/// The whole-vector kernel's two knobs, instantiated as const generics (`VECTORS`, `CHECK_EVERY` in `whole.rs`): how
-/// many vectors are in flight per thread, and how many steps run between two checks for a finished
-/// vector. Only the pairs in [`TUNINGS`] exist; which one runs is chosen per path and precision on the
-/// CPU that runs ([`crate::tuning`]). Counts never depend on the choice.
+/// The two knobs of a loop: how many vectors are in flight per thread (`VECTORS`), and how many steps
+/// run between two checks for a finished vector (`CHECK_EVERY`), named `v4k8` ([`Tuning::name`]). Only
+/// the pairs of the table in `tuning.rs` exist. Which one the whole-vector kernel runs is chosen per
+/// path and precision on the CPU that runs ([`crate::tuning`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Tuning {
     pub(crate) vectors: usize,
     pub(crate) check_every: usize,
 }
 
-/// Every instantiated [`Tuning`] as `(vectors, check_every)`: the one list the macro below expands,
-/// so a pair is either instantiated on every path or does not exist.
+/// The whole-vector kernel's tunings on the wide paths as `(vectors, check_every)`: the one list that
+/// both [`TUNINGS`] and the dispatch's `match` expand, so a pair listed is instantiated on every wide
+/// path and a pair not listed does not exist.
 macro_rules! tunings {
     ($callback:ident ! ($($args:tt)*)) => {
         $callback!($($args)* ; (3, 8) (4, 4) (4, 8) (5, 4) (5, 8) (6, 4) (6, 8) (8, 4) (8, 8) (12, 8))
@@ -22,13 +34,62 @@ macro_rules! tunings {
 pub(crate) use tunings;
 
 macro_rules! tuning_list {
-    (; $(($v:literal, $k:literal))*) => {
-        &[$(Tuning { vectors: $v, check_every: $k }),*]
+    (; $(($vectors:literal, $check_every:literal))*) => {
+        &[$(Tuning { vectors: $vectors, check_every: $check_every }),*]
     };
 }
 
-/// The instantiated tunings, fewest vectors first.
+/// The whole-vector kernel's tunings on the wide paths (AVX-512, AVX2, NEON), fewest vectors first:
+/// what calibration times and `MANDEL_TUNING` may name.
 pub const TUNINGS: &[Tuning] = tunings!(tuning_list!());
+
+const fn tuning(vectors: usize, check_every: usize) -> Tuning {
+    Tuning { vectors, check_every }
+}
+
+/// The narrow paths' one whole-vector tuning.
+const NARROW: &[Tuning] = &[tuning(2, 8)];
+
+/// One path's row of the table.
+pub(crate) struct Row {
+    /// The whole-vector kernel's instantiations: [`TUNINGS`] on a wide path, one on a narrow one.
+    pub whole: &'static [Tuning],
+    /// The whole-vector kernel's tuning before (or without) calibration, and `MANDEL_TUNING=default`'s.
+    pub whole_default: Tuning,
+    /// The refill variant's one instantiation.
+    pub refill: Tuning,
+    /// A vector of the refill variant refills once `LEN / refill_divisor` of its lanes have finished.
+    pub refill_divisor: usize,
+    /// The algorithmic variant's one instantiation.
+    pub algorithmic: Tuning,
+}
+
+/// The row of path `isa`: what every variant runs there.
+pub(crate) const fn row(isa: Isa) -> Row {
+    match isa {
+        Isa::Avx512 | Isa::Neon => Row {
+            whole: TUNINGS,
+            whole_default: tuning(4, 8),
+            refill: tuning(4, 4),
+            refill_divisor: 8,
+            algorithmic: tuning(4, 4),
+        },
+        Isa::Avx2 => Row {
+            whole: TUNINGS,
+            whole_default: tuning(3, 8),
+            refill: tuning(3, 8),
+            refill_divisor: 4,
+            algorithmic: tuning(3, 8),
+        },
+        Isa::Sse2 | Isa::Scalar => Row {
+            whole: NARROW,
+            whole_default: NARROW[0],
+            refill: tuning(2, 8),
+            refill_divisor: 4,
+            algorithmic: tuning(2, 8),
+        },
+    }
+}
 
 impl Tuning {
     /// Vectors in flight per thread (`VECTORS`): independent dependency chains that hide the step's latency.
@@ -43,17 +104,18 @@ impl Tuning {
     pub fn name(self) -> String {
         format!("v{}k{}", self.vectors, self.check_every)
     }
-    /// The instantiated tuning named `name` (`v4k8`, any case), if any.
+    /// The tuning in [`TUNINGS`] named `name` (`v4k8`, any case), if any.
     pub fn from_name(name: &str) -> Option<Tuning> {
         TUNINGS.iter().copied().find(|t| t.name().eq_ignore_ascii_case(name.trim()))
     }
-    /// The tuning a path uses before (or without) calibration: the fixed choice the kernel shipped with.
+    /// The whole-vector kernel's tuning on path `isa` before (or without) calibration.
     pub fn default_for(isa: Isa) -> Tuning {
-        match isa {
-            Isa::Avx512 | Isa::Neon => Tuning { vectors: 4, check_every: 8 },
-            Isa::Avx2 => Tuning { vectors: 3, check_every: 8 },
-            Isa::Sse2 | Isa::Scalar => Tuning { vectors: 2, check_every: 8 },
-        }
+        row(isa).whole_default
+    }
+    /// The whole-vector kernel's instantiations on path `isa`: what calibration chooses from ([`TUNINGS`]
+    /// on AVX-512, AVX2 and NEON; the default alone on SSE2 and the scalar level, which ignore any other).
+    pub fn candidates(isa: Isa) -> &'static [Tuning] {
+        row(isa).whole
     }
 }
 
@@ -67,5 +129,24 @@ impl std::fmt::Display for Tuning {
 impl serde::Serialize for Tuning {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The dispatch matches a tuning against [`TUNINGS`] on the wide paths and instantiates the row's
+    /// default alone on the narrow ones: the table must say the same, and each default be instantiated.
+    #[test]
+    fn the_table_agrees_with_the_dispatch() {
+        for isa in Isa::ALL {
+            let row = row(isa);
+            let wide = matches!(isa, Isa::Avx512 | Isa::Avx2 | Isa::Neon);
+            assert_eq!(row.whole == TUNINGS, wide, "{isa}");
+            assert!(row.whole.contains(&row.whole_default), "{isa}");
+            assert!(wide || row.whole.len() == 1, "{isa}");
+            assert!(row.refill_divisor >= 1, "{isa}");
+        }
     }
 }
