@@ -24,22 +24,20 @@ timed call, as in timeit (the article used %timeit).
 
 import argparse
 import fnmatch
-import importlib.metadata
 import json
 import math
 import os
-import platform
-import socket
 import statistics
 import sys
 import tempfile
 from datetime import datetime, timezone
+from pathlib import Path
 
 import mandel_ladder
 import numpy as np
 
 from ladderlib.atomic import NotAFileError, check_target, write_text
-from ladderlib.machine import ISA_FLAGS
+from ladderlib.machine import describe as describe_machine
 from ladderlib.readers import InputError
 
 from .problem import Problem
@@ -55,37 +53,8 @@ def progress(message: str) -> None:
 
 
 def machine() -> dict:
-    cpuinfo = {}
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                cpuinfo.setdefault(key.strip(), value.strip())
-    except OSError:
-        pass
-    flags = set((cpuinfo.get("flags") or cpuinfo.get("Features") or "").split())
-    family_model = (f"{cpuinfo['cpu family']}/{cpuinfo['model']}"
-                    if "cpu family" in cpuinfo and "model" in cpuinfo else None)
-    return {
-        "cpu_model": cpuinfo.get("model name") or platform.processor() or platform.machine(),
-        "cpu_family_model": family_model,
-        "cores": os.cpu_count(),
-        "isa_flags": [f for f in ISA_FLAGS if f in flags],
-        "os": f"{platform.system()} {platform.release()}",
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": package_version("numba"),
-        "mandel_ladder": mandel_ladder.__version__,
-        "hostname": socket.gethostname(),
-    }
-
-
-def package_version(name: str) -> str | None:
-    """The installed version of a package, None when it is not installed (Numba is optional to list)."""
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    """The machine, described as the ladder describes it (`ladderlib.machine`), and the extension's version."""
+    return {**describe_machine(Path(__file__).resolve().parents[1]), "mandel_ladder": mandel_ladder.__version__}
 
 
 def out_problem(path: str) -> str | None:
