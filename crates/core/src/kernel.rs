@@ -56,6 +56,9 @@ pub struct Kernel {
     pub description: &'static str,
     pub precision: Precision,
     pub threads: Threads,
+    /// It fuses multiply-adds ([`Kernel::fused`]): one rounding fewer per step than the reference's
+    /// arithmetic, so its counts are those of the scalar FMA kernel of its precision, not the reference's.
+    pub fused: bool,
     /// How far it may differ from the f64 reference: [`Tolerance::of`] its precision and whether it
     /// fuses multiply-adds ([`Kernel::fused`]).
     pub tolerance: Tolerance,
@@ -124,6 +127,7 @@ impl Kernel {
             description,
             precision,
             threads,
+            fused: false,
             tolerance: Tolerance::of(precision, false),
             isa,
             render_fn,
@@ -138,6 +142,7 @@ impl Kernel {
 
     /// It fuses multiply-adds: the tolerance of its precision with FMA ([`Tolerance::of`]).
     pub const fn fused(mut self) -> Kernel {
+        self.fused = true;
         self.tolerance = Tolerance::of(self.precision, true);
         self
     }
