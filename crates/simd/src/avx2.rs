@@ -1,19 +1,19 @@
-//! The AVX2 step: the portable step's operations (`Orbit::step_portable` in `lanes.rs`) with `cx`
-//! and `cy` read from memory at every step, as on AVX-512 (`avx512.rs`, which explains the volatile
-//! reads and why `fmsub(re, re, im2 - cx)` rounds exactly as the twin's `fma(re, re, cx - im2)`).
+//! The AVX2 step (trick 5d in the crate docs): the portable step's operations
+//! (`Orbit::step_portable` in `lanes.rs`) with `cx` and `cy` read from memory at every step, as on
+//! AVX-512 (`avx512.rs` explains the volatile reads, and why `fmsub(re, re, im2 - cx)` rounds exactly
+//! as the twin's `fma(re, re, cx - im2)`).
 //!
 //! AVX2 has 16 vector registers. With `cx` and `cy` in registers a vector holds 6 of them (`re`, `im`,
-//! `cx`, `cy`, its count and its mask), so every tuning with enough vectors to hide the step's
-//! latency spilled heavily in the hot loop; read from memory (folded into the subtraction and the FMA
-//! as memory operands), a vector needs 4. That is still all 16 at 4 vectors, before the constant 4
-//! and the temporaries, so the 4-vector loop still spills some counts and masks (15-16 stack stores
-//! and 11-12 reloads per 4 steps of its 4 vectors, in the f32 assembly), but no longer whole vectors. On Zen 4 with AVX2 forced (`mandel
-//! tune`, 960x960/200, both with the earliest-deadline check of `whole.rs`): f32 5.37 ms (5 vectors)
-//! -> 5.18 ms (4 vectors), f64 10.29 -> 9.80 ms (5 vectors). Without that check the step gained
-//! little (5.47 -> 5.44 ms in one session, 5.52 -> 5.41 in another, best tunings checking every 8
-//! steps), nor did the check without the step (5.48 -> 5.37): together they let 4 vectors checked
-//! every 4 steps win (5.48 -> 5.18). The mask stays a vector: the step without it (an escaped lane's
-//! `re` set to +infinity) was slower, its blend being on the critical path.
+//! `cx`, `cy`, its count and its mask), so every tuning with enough vectors to hide the step's latency
+//! spills whole vectors in the hot loop; read from memory (folded into the subtraction and the FMA as
+//! memory operands), a vector needs 4. At 4 vectors that is still all 16, before the constant 4 and
+//! the temporaries, so that loop still spills some counts and masks, but no whole vectors. The step
+//! pays together with the single-deadline check of `whole.rs` (trick 3), which makes checking every
+//! 4 steps cheap enough: together they let 4 vectors checked every 4 steps win (MEASUREMENTS.md, SIMD
+//! tricks, "3 + 5d").
+//!
+//! The mask stays a vector: the step without it (an escaped lane's `re` set to +infinity) puts a blend
+//! on the critical path (MEASUREMENTS.md, "Tried, not kept").
 
 use crate::lanes::{Consts, Orbit, Step};
 use fearless_simd::x86::Avx2;

@@ -1,29 +1,27 @@
-//! The AVX-512 step: the portable step's arithmetic on predicate registers, which the portable code does
-//! not compile to. The sticky `alive` mask lives in a mask register and is updated by the compare itself
-//! (its write-mask does the AND: `alive = alive & !(mag > 4)`), and the count is a masked add: 8
+//! The AVX-512 step (tricks 5a-5c in the crate docs): the portable step's arithmetic on predicate
+//! registers, which the portable code does not compile to.
+//!
+//! The sticky `alive` mask lives in a mask register and is updated by the compare itself (its
+//! write-mask does the AND: `alive = alive & !(mag > 4)`), and the count is a masked add: 8
 //! instructions a step (mul, sub, add, 3 FMAs, compare, add), the least the step needs, against 12 for
 //! the portable step compiled for AVX-512 (LLVM keeps the mask in a general register and turns masked
 //! adds into mask-to-vector moves).
 //!
-//! The FMAs that update `z` are not masked: an escaped lane iterates on (to infinity, then NaN) but never
-//! counts again, as on the portable paths. A first version froze escaped lanes by merge-masking those
-//! FMAs with the escape test; that put the compare on the critical path of every step (multiply, FMA,
-//! compare into a mask, masked FMA: about 15 cycles on Zen 4 against 10 for multiply, subtract, FMA),
-//! so more vectors had to be in flight to hide it and they no longer fitted in the 32 registers. On the
-//! 2-core Zen 4 (f32, 960x960/200): 5.0 ms at 5 vectors against 5.2 ms at 8 for the frozen step, and
-//! the all-busy view 18.1 against 19.1 ms.
+//! The FMAs that update `z` are not masked: an escaped lane iterates on (to infinity, then NaN) but
+//! never counts again, as on the portable paths. Freezing escaped lanes by merge-masking those FMAs
+//! with the escape test would put the compare on the critical path of every step (multiply, FMA,
+//! compare into a mask, masked FMA, against multiply, subtract, FMA), so more vectors would have to be
+//! in flight to hide it, and they would no longer fit in the 32 registers (trick 5b).
 //!
 //! `cx` and `cy` are read from memory at every step (volatile reads: LLVM may fold them into the
 //! instructions as memory operands but may not keep them in registers), so a vector needs only `re`,
-//! `im` and its count in registers, and more vectors fit in the 32 (GCC does this for the C
-//! reference by itself). For the same reason the real part is `fmsub(re, re, im2 - cx)`, whose
-//! subtraction takes `cx` as its memory operand: `im2 - cx` is exactly `-(cx - im2)` (round to nearest
-//! is symmetric) and a fused `re*re - u` is `re*re + (-u)` rounded once, so every bit equals the
-//! twin's `fma(re, re, cx - im2)`, zeros included (`re*re` is never -0, and `+0 + -0` is `+0`); only a
-//! NaN's sign and payload may differ, which no count sees (a test in `lanes.rs` checks both steps
-//! against the portable one). With
-//! `cx` and `cy` in registers LLVM spilled a whole vector's state at 5 vectors and more. On Zen 4, f32,
-//! 960x960/200 (`mandel tune`): best 4.65 ms (5 vectors) -> 4.45 ms (4 vectors); f64 8.85 -> 8.52 ms.
+//! `im` and its count in registers, and more vectors fit in the 32 without spilling (GCC does this for
+//! the C reference by itself; trick 5c). For the same reason the real part is
+//! `fmsub(re, re, im2 - cx)`, whose subtraction takes `cx` as its memory operand: `im2 - cx` is
+//! exactly `-(cx - im2)` (round to nearest is symmetric) and a fused `re*re - u` is `re*re + (-u)`
+//! rounded once, so every bit equals the twin's `fma(re, re, cx - im2)`, zeros included (`re*re` is
+//! never -0, and `+0 + -0` is `+0`); only a NaN's sign and payload may differ, which no count sees (a
+//! test in `lanes.rs` checks both steps against the portable one).
 
 use crate::lanes::{Consts, Orbit, Step};
 use fearless_simd::x86::Avx512;

@@ -1,15 +1,14 @@
 //! Choosing the whole-vector kernel's [`Tuning`] on the CPU that runs, once per process and precision.
 //!
 //! The best number of vectors in flight depends on the step's latency and on how many instructions of
-//! it each cycle can issue: 4 on the Xeon's AVX-512 was a constant tuned there, and on Zen 3 (AVX2) the
-//! fixed 3 vectors left the FMA pipes idle. So the first render of a precision times every
-//! instantiated tuning ([`TUNINGS`]) on a small calibration image (the canonical view at 320x320,
-//! a ninth of the pixels), round-robin, and keeps the fastest by its best time: 30 ms for f32 and
-//! 60 ms for f64 on the 2-core Zen 4's AVX-512 path (first `render` of a 1x1 image, calibrated against
-//! forced), once per process. `MANDEL_TUNING` forces a choice
-//! (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the fixed per-path default), e.g. for reproducible
-//! comparisons; `mandel tune` prints the whole calibration on the canonical image, and `scripts/ladder`
-//! pins the benches to its choice.
+//! it each cycle can issue, and no fixed choice was best on every CPU measured (trick 6 in the crate
+//! docs). So the first render of a precision times every candidate of its path
+//! ([`Tuning::candidates`]) on a small calibration image (the canonical view at 320x320, a ninth of
+//! the pixels), round-robin, and keeps the fastest by median, once per process; the timing paths make
+//! that choice before their clocks start (`mandel_core::Kernel::prepare`). `MANDEL_TUNING` forces a
+//! choice (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the path's default), e.g. for reproducible
+//! comparisons; `mandel tune` prints the whole calibration on the canonical image, and
+//! `scripts/ladder` pins the benches to its choice.
 
 use crate::dispatch;
 use crate::{Isa, Variant, selected_isa};
@@ -105,13 +104,14 @@ pub struct Calibration {
     pub source: TuningSource,
     /// Every tuning timed (median of the renders, seconds), in [`TUNINGS`] order; empty unless calibrated.
     pub times: Vec<(Tuning, f64)>,
-    /// What was calibrated on: `240x240/200 canonical view`.
+    /// What was calibrated on: `320x320/200`.
     pub workload: String,
 }
 
-/// Time every whole-vector tuning of `isa` (resolved, [`Tuning::candidates`]) in `precision` on `params`, `rounds` renders
-/// each, round-robin (so a slow moment of a shared machine hits every candidate alike), and choose by
-/// median with a tie band that keeps the path's default ([`mandel_core::choose`]).
+/// Time every whole-vector tuning of `isa` (resolved; [`Tuning::candidates`]) in `precision` on
+/// `params`, `rounds` renders each, round-robin (so a slow moment of a shared machine hits every
+/// candidate alike), and choose by median with a tie band that keeps the path's default
+/// ([`mandel_core::choose`]).
 pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize) -> Calibration {
     let isa = isa.resolve();
     let workload = format!("{}x{}/{}", params.width(), params.height(), params.max_iters());

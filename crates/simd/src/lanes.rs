@@ -17,8 +17,8 @@ pub(crate) trait Lanes: Real + SimdFloatElement {
 
     /// Write the counts of `n` (capped at `max`) into `out`, which holds exactly a vector's lanes.
     /// No partial store: a call (a `memcpy`, or an out-of-line helper) in the kernel's refill path,
-    /// even a cold one, made LLVM keep every vector's state on the stack in the hot loop (see
-    /// `whole.rs`), so the span's last, partial vector goes through a local buffer there.
+    /// even a cold one, makes LLVM keep every vector's state on the stack in the hot loop (trick 10a in
+    /// the crate docs), so the span's last, partial vector goes through a local buffer there.
     fn store_counts<S: Simd>(n: Self::I<S>, max: Self::I<S>, out: &mut [u32]);
 
     /// [`Orbit::step`] for this precision: level `S`'s step for it.

@@ -4,10 +4,10 @@
 //! # The algorithm (`whole.rs`, the registered `simd-f32`/`simd-f64`)
 //!
 //! ```text
-//! V vectors in flight, each holding LEN consecutive pixels of the span (lanes may straddle rows)
+//! VECTORS vectors in flight, each holding LEN consecutive pixels of the span (lanes may straddle rows)
 //! loop:
-//!     repeat K times:                       # the hot loop: steps only, everything in registers
-//!         for each of the V vectors:
+//!     repeat CHECK_EVERY times:             # the hot loop: steps only, everything in registers
+//!         for each of the VECTORS vectors:
 //!             im2 = im*im;  mag = fma(re, re, im2)
 //!             alive &= !(mag > 4);  n += alive
 //!             re, im = fma(re, re, cx - im2), fma(re + re, im, cy)
@@ -16,64 +16,72 @@
 //!     stop when every vector holds only padding
 //! ```
 //!
-//! The tuning tuple `(V, K)` is a [`Tuning`]: `V` vectors in flight, a check every `K` steps.
+//! The two knobs `(VECTORS, CHECK_EVERY)` are a [`Tuning`], const generics of the loop; the table of
+//! those that exist, for every variant and path, is `tuning.rs`.
+//!
+//! # The files
+//! * `whole.rs`: the loop above, its pseudo-code as written at the top (with `SKIP_INTERIOR`, the
+//!   algorithmic variant's loop); `refill.rs`: the refill variant's loop.
+//! * `lanes.rs`: a precision as SIMD lanes, and the portable escape step; `avx512.rs`, `avx2.rs`:
+//!   those paths' own step (trick 5).
+//! * `points.rs`: the stream of points `c`, and the refill variant's log of counts; `skip.rs`: the
+//!   algorithmic variant's exact skips.
+//! * `isa.rs`: the paths and which one runs; `tuning.rs`: the table of tunings; `calibrate.rs`:
+//!   choosing the tuning on the running CPU; `dispatch.rs`: path x precision x variant x tuning ->
+//!   the monomorphised loop.
+//! * `peak.rs`: the FMA peak and step ceiling micro-kernels, and the lane reports.
 //!
 //! # The tricks, and what each is worth
-//! Figures are f32, 960x960/200, one thread; "Xeon" is the 2-core AVX-512 Sapphire Rapids VM the
-//! kernel was first tuned on, "Zen 4" the 2-core AMD EPYC (family 25 model 17, AVX-512) of this
-//! repository's second result set.
+//! Trick N's measured worth, with its machine and commit, is row N of "SIMD tricks" in
+//! MEASUREMENTS.md; the figures live there only.
 //! 1. **The scalar twin's operations, in its order**, `mul_add_precise` being one fused, singly rounded
 //!    FMA on every path (emulated exactly on SSE2 and the scalar level): every lane rounds as
 //!    `mandel_fma` does, so the counts equal the scalar FMA rung's pixel for pixel (tests on every path,
-//!    every tuning).
-//! 2. **`V` independent vectors in flight.** The step's critical path (`im*im`, `cx - im2`, the FMA)
-//!    is about 10-12 cycles, while a core can issue the step's FMA-pipe work for one vector in 2-4:
-//!    several vectors hide the latency. How many is best depends on the microarchitecture, so it is
-//!    chosen on the running CPU (trick 6).
-//! 3. **Checks every `K` steps, out of the hot loop.** The loop only steps; whether a vector has
-//!    finished is asked every `K` (4 or 8) steps, costing at most `K - 1` idle steps per vector. A
-//!    check is a mask test per vector and one compare of the step against the earliest deadline (the
-//!    step at which some vector will have run `max_iters`, computed as the loop is entered, as the C
-//!    reference does): with each vector's own deadline tested at every check, checking every 4 steps
-//!    cost more than the idle steps it saves (8.8% of the lane-iterations idle against 12.7% every 8
-//!    steps, AVX2), and the fastest AVX2 tuning on Zen 4 went 5.48 ms (v5k8) -> 5.37 (v5k4).
+//!    every tuning). Worth: correctness, not speed.
+//! 2. **`VECTORS` independent vectors in flight.** The step's critical path (`im*im`, `cx - im2`, the
+//!    FMA) is several times longer than the time a core needs to issue one vector's step: several
+//!    vectors hide the latency. Too many spill registers. How many is best depends on the
+//!    microarchitecture, so it is chosen on the running CPU (trick 6).
+//! 3. **Checks every `CHECK_EVERY` steps, out of the hot loop, against one deadline.** The loop only
+//!    steps; whether a vector has finished is asked every `CHECK_EVERY` (4 or 8) steps, costing at
+//!    most `CHECK_EVERY - 1` idle steps per vector. A check is a mask test per vector and one compare
+//!    of the step against the earliest deadline (the step at which some vector will have run
+//!    `max_iters`, computed as the loop is entered, as the C reference does): with each vector's own
+//!    deadline tested at every check, checking every 4 steps cost more than the idle steps it saved;
+//!    with one compare, it can pay (rows 3 and "3 + 5d", the latter with trick 5d).
 //! 4. **Whole vectors, not lane refilling.** A vector runs until all its lanes have finished, leaving
-//!    lanes idle (11.9% of the lane-iterations on Zen 4 checking every 4 steps, 15.5% every 8).
-//!    Refilling single lanes (`refill.rs`, `simd-f32-refill`) cuts that to 4.4% but its
-//!    compress/expand bookkeeping costs more: 6.88 ms against 4.30 in Zen 4's committed ladder run
-//!    (5.5 against 4.3 on the Xeon m167). Kept, and benched, as the answer "no".
-//! 5. **AVX-512's mask-register step** (`avx512.rs`): the portable step compiles to 12 instructions on
-//!    AVX-512 (LLVM keeps the sticky mask in a general register); the compare's write-mask and a
-//!    masked count add do it in 8, all on vectors: 4.35 against 5.10 ms on the Xeon. The escape test
-//!    stays off the critical path (`z` is updated unmasked): freezing escaped lanes with masked FMAs
-//!    cost 5.2 against 5.0 ms on Zen 4. `cx` and `cy` are read from memory at every step, so only
-//!    `re`, `im` and the count take registers: 4.65 -> 4.45 ms on Zen 4 (see `avx512.rs`). AVX2's step
-//!    (`avx2.rs`) reads them from memory too, which matters more with 16 registers: 5.37 -> 5.18 ms
-//!    on Zen 4 with AVX2 forced.
-//! 6. **Tuned on the machine that runs** (`calibrate.rs`): every [`Tuning`] in [`TUNINGS`] is
-//!    instantiated; the first render of a precision times them all on a small calibration image and
-//!    keeps the fastest. On Zen 4 (`mandel tune`, canonical image) that is 4 vectors checked every 4
-//!    steps (4.37 ms; 12 vectors every 8 steps take 5.25, 3 every 8 5.13), with AVX2 forced also 4
-//!    every 4 (5.18 ms), where it was 5 every 8 before trick 3's check; `MANDEL_TUNING` forces
-//!    one, `mandel tune` shows them all.
-//! 7. **Points from a table, row by row.** A point is `x_min + col*dx` in f64, rounded once to `T`, like
-//!    every rung's; the x of each column of the span is computed once into a table and the buffers are
-//!    filled by copying runs of it (`points.rs`), without pixel indices (only refilling needs them:
-//!    1.23 -> 1.14 ms at `max_iters` 1). The table covers only the span's own columns, so a rayon task's
-//!    fixed cost does not grow with the image width (1x16M at `max_iters` 1 on 2 threads: 27.9 s -> 80 ms).
+//!    lanes idle. Refilling single lanes (`refill.rs`, `simd-f32-refill`) idles far fewer, but its
+//!    compress/expand bookkeeping costs more than the idle lanes do: the refill variant is the slower
+//!    one. Kept, and benched, as the answer "no".
+//! 5. **A path's own step where the portable one compiles badly** (`avx512.rs`, `avx2.rs`; each
+//!    module's docs say why in full): (a) AVX-512 keeps the sticky mask in a mask register, where the
+//!    compare's write-mask and a masked count add do the step in 8 instructions against the portable
+//!    step's 12; (b) `z` is updated unmasked, keeping the escape test off the critical path; (c) on
+//!    AVX-512, `cx` and `cy` are read from memory at every step, so only `re`, `im` and the count take
+//!    registers and more vectors fit; (d) AVX2 does the same, which matters more with 16 registers.
+//! 6. **Tuned on the machine that runs** (`calibrate.rs`): every candidate of the path (the table in
+//!    `tuning.rs`) is instantiated; the first render of a precision times them all on a small
+//!    calibration image and keeps the fastest. No fixed choice was best on every CPU measured;
+//!    `MANDEL_TUNING` forces one, `mandel tune` shows them all.
+//! 7. **Points from a table, row by row** (`points.rs`). A point is `x_min + col*dx` in f64, rounded
+//!    once to `T`, like every rung's; (a) the x of each column of the span is computed once into a
+//!    table and the buffers are filled by copying runs of it, without pixel indices (only refilling
+//!    needs them), which matters where the per-pixel cost is all there is (`max_iters` 1); (b) the
+//!    table covers only the span's own columns, so a rayon task's fixed cost does not grow with the
+//!    image width, which decides the time of a very wide image.
 //! 8. **Tails without a scalar loop.** The span's last vector is padded with `c = 4`, which escapes
 //!    at once; padding lanes are never stored (that vector's counts go through a small buffer,
-//!    trick 10).
+//!    trick 10). Simpler code; not measured apart.
 //! 9. **Dispatch once.** The CPU's level and the selected path are detected once per process and
-//!    cached (as memchr does), not per call or per rayon task.
+//!    cached (as memchr does), not per call or per rayon task. Not measured apart.
 //! 10. **No call between two rounds of steps.** To LLVM the hot loop and the refill code after it
 //!     are one loop, and a call anywhere in it clobbers every vector register: with the buffer
 //!     refill and the partial store of the span's last vector as (cold, out-of-line) calls, LLVM
-//!     kept every vector's `re`, `im`, counts and mask on the stack, storing and reloading them every
-//!     `K` steps, at every tuning, even 3 vectors. Inlining the refill and storing the last vector
-//!     through a local buffer keeps them in registers, as GCC does for the C reference: 4.97 ->
-//!     4.59 ms on Zen 4 (C: 4.67). The algorithmic variant no longer loops past all-skipped vectors
-//!     (which needed a refill call there): 2.31 -> 2.13 ms (before the mirrored rows).
+//!     keeps every vector's `re`, `im`, counts and mask on the stack, storing and reloading them every
+//!     `CHECK_EVERY` steps, at every tuning, even 3 vectors. (a) The refill is inlined and the last
+//!     vector stored through a local buffer, which keeps them in registers, as GCC does for the C
+//!     reference; (b) the algorithmic variant does not loop past vectors whose lanes were all skipped,
+//!     which would need a refill call there.
 //!
 //! # The other variants
 //! * [`Variant::Refill`] (`refill.rs`): trick 4's alternative.
@@ -82,27 +90,27 @@
 //!   copied, see `mandel_core::mirror`); counts identical to brute force's.
 //!
 //! # Why `fearless_simd`
-//! `std::simd` is nightly-only, so the portable layer is a crate. Measured on the Xeon
-//! (f32, 960x960/200, one thread, 4 vectors in flight): hand-written `std::arch` AVX-512 5.65 ms,
-//! `fearless_simd` 6.4-6.7 ms, `pulp` 7.0 ms (AVX-512 only behind a non-default feature),
-//! `multiversion` + lane arrays 6.8 ms; `wide` has no run-time dispatch. `fearless_simd` 1.2 has
-//! run-time `Level` detection (AVX-512, AVX2+FMA, SSE2, NEON, a scalar fallback), native-width
-//! vector types with generic associated types, masks, `mul_add_precise`, and `vectorize`, which
-//! compiles a generic function inside `#[target_feature]` for the detected level: one release binary,
-//! no `-C target-cpu=native` (which made the AVX-512 code ~9% slower on the Xeon).
+//! `std::simd` is nightly-only, so the portable layer is a crate. Against hand-written `std::arch`,
+//! `pulp` (AVX-512 only behind a non-default feature), `multiversion` with lane arrays and `wide` (no
+//! run-time dispatch), `fearless_simd` 1.2 was the one with run-time `Level` detection (AVX-512,
+//! AVX2+FMA, SSE2, NEON, a scalar fallback), native-width vector types with generic associated
+//! types, masks, `mul_add_precise`, and `vectorize`, which compiles a generic function inside
+//! `#[target_feature]` for the detected level: one release binary, no `-C target-cpu=native` (which
+//! made the AVX-512 code slower). Its cost against hand-written AVX-512 is MEASUREMENTS.md's,
+//! "Other changes".
 //!
 //! # Dispatch
 //! [`selected_isa`] takes the widest path the CPU has, once; `MANDEL_ISA=avx2|sse2|neon|scalar` forces a
 //! narrower one (resolved to a path the CPU has, never wider), and [`render_span_with`] runs any path
 //! explicitly, which is how the tests check every path in one process. SSE2 has no FMA instruction, so
-//! its fused multiply-add is emulated exactly: correct, but about 30x slower than AVX2.
+//! its fused multiply-add is emulated exactly: correct, but many times slower than AVX2.
 //!
 //! # Measuring the ceiling
 //! [`measure_peak`] (`mandel peak`) measures two rates per path and precision: the FMA peak (independent
 //! FMA chains) and the step ceiling (the kernel's own step on always-busy vectors, no checks, at the
-//! best `V`: what this step can do on this CPU, whatever its ports). [`LaneReport`] (`mandel lanes`)
-//! counts lane-iterations (an instrumented build of the same kernel) and reports the useful ones per
-//! second against the step ceiling.
+//! best `VECTORS`: what this step can do on this CPU, whatever its ports). [`LaneReport`]
+//! (`mandel lanes`) counts lane-iterations (an instrumented build of the same kernel) and reports the
+//! useful ones per second against the step ceiling.
 
 #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
 mod avx2;
@@ -166,8 +174,10 @@ pub fn render_span_with(
     render_span_tuned(isa, tuning_on(isa, precision, variant), precision, variant, params, start, out)
 }
 
-/// [`render_span_with`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the
-/// tests check that every instantiation gives the same counts.
+/// [`render_span_with`] with an explicit [`Tuning`]: how the tests check that every instantiation
+/// gives the same counts. The tuning is the whole-vector kernel's, one of [`Tuning::candidates`] of
+/// the path that runs; the refill and algorithmic variants, and the narrow paths, have one
+/// instantiation each (the table in `tuning.rs`) and ignore it.
 pub fn render_span_tuned(
     isa: Isa,
     tuning: Tuning,
@@ -186,7 +196,7 @@ pub fn render_span_tuned(
 }
 
 /// The tuning a render of `precision` and `variant` on `isa` uses: for whole vectors the chosen one
-/// ([`tuning`]) on the selected path, else the path's default; the other variants' one tuning.
+/// ([`tuning()`]) on the selected path, else the path's default; the other variants' one tuning.
 fn tuning_on(isa: Isa, precision: Precision, variant: Variant) -> Tuning {
     let isa = isa.resolve();
     match variant {
@@ -212,8 +222,8 @@ pub fn lane_count(isa: Isa, precision: Precision, variant: Variant, params: &Par
     lane_count_tuned(isa, tuning_on(isa, precision, variant), precision, variant, params)
 }
 
-/// [`lane_count`] with an explicit [`Tuning`] (used by the whole-vector variant only): how the tests
-/// compare every instantiation's schedule with the C reference's.
+/// [`lane_count`] with an explicit [`Tuning`], as for [`render_span_tuned`]: how the tests compare
+/// every instantiation's schedule with the C reference's.
 pub fn lane_count_tuned(isa: Isa, t: Tuning, precision: Precision, variant: Variant, params: &Params) -> LaneCount {
     let mut out = vec![0; params.pixels()];
     let mut lane_iterations = 0;
@@ -250,7 +260,7 @@ pub fn render_f32_algorithmic(params: &Params, start: usize, out: &mut [u32]) {
 }
 
 /// `precision` and `variant` on [`selected_isa`] with the tuning the process chose (whole vectors; the
-/// other variants keep their fixed knobs): what every `render_*` function runs.
+/// other variants have one tuning a path): what every `render_*` function runs.
 fn render_selected(
     precision: Precision,
     variant: Variant,

@@ -93,7 +93,7 @@ fn best_rate(mut run: impl FnMut(u64) -> f64) -> (f64, f64) {
 }
 
 /// Run `rounds` rounds of the peak micro-benchmark on `isa` (resolved) in `precision`: every round is one
-/// `mul_add_precise` on each of [`FMA_CHAINS`] independent vector accumulators, enough to keep
+/// `mul_add_precise` on each of `FMA_CHAINS` (12) independent vector accumulators, enough to keep
 /// both FMA ports busy through the FMA latency. Returns the path that ran, its lanes per vector, and a
 /// value that depends on every FMA (so none can be optimised away).
 pub fn fma_chains(isa: Isa, precision: Precision, rounds: u64) -> (Isa, usize, f64) {
@@ -119,7 +119,7 @@ fn lane_fmas_per_s(isa: Isa, precision: Precision) -> (usize, f64) {
 }
 
 /// Measure one core on `isa` (resolved to a path this CPU has), f32 and f64: the FMA peak and the
-/// kernel step's ceiling. About half a second.
+/// kernel step's ceiling.
 pub fn measure_peak(isa: Isa) -> Peak {
     let isa = isa.resolve();
     let (f32_lanes, f32_lane_fmas_per_s) = lane_fmas_per_s(isa, Precision::F32);

@@ -8,8 +8,8 @@ use mandel_core::Params;
 /// A buffer whose first element sits on a 64-byte boundary, so that the whole vectors the whole-vector
 /// kernels load from it (at multiples of their lane count) never straddle two cache lines. A
 /// `Vec<f32>` is only 4-byte aligned: where the allocator put it decided, run to run, whether every load
-/// of the algorithmic kernel split a line (2.41 or 3.05 ms for the same binary and image, 1 run in 6 on
-/// Zen 4; 2.35-2.41 in 8 runs aligned).
+/// of the algorithmic kernel split a line, and so the same binary's time on the same image
+/// (MEASUREMENTS.md, "Other changes").
 struct Aligned<T> {
     data: Vec<T>,
     start: usize,
@@ -58,7 +58,7 @@ const CHUNK: usize = 1024;
 /// The table holds only the span's own columns, in span order: `xs[k]` is the x of the span's pixel
 /// `k`, for `k < min(len, width)`, so pixel `k` of the span uses `xs[k % xs.len()]`. A task of a few
 /// thousand pixels of a 16-million-pixel row computes a few thousand x's, not 16 million: the fixed
-/// cost of a task no longer grows with the image width.
+/// cost of a task does not grow with the image width.
 ///
 /// Past the span's end the buffers hold padding points ([`PADDING`] index), so a vector load never reads
 /// past a buffer and never picks up a pixel outside the span.
@@ -123,9 +123,9 @@ impl<T: Lanes, const WITH_INDEX: bool> Points<T, WITH_INDEX> {
     }
 
     /// Inlined, as is [`Points::fill`]: a call here (even a cold one) left LLVM keeping every vector's
-    /// state on the stack in the kernels' hot loop, stored and reloaded every `K` steps (the hot loop
-    /// and the refill code form one loop in its eyes, and a call clobbers every vector register). On
-    /// Zen 4, AVX-512, f32 at 960x960/200: 4.97 ms with the call, 4.59 ms inlined.
+    /// state on the stack in the kernels' hot loop, stored and reloaded every `CHECK_EVERY` steps (the
+    /// hot loop and the refill code form one loop in its eyes, and a call clobbers every vector
+    /// register): trick 10a in the crate docs.
     #[inline(always)]
     fn refill(&mut self) {
         let kept = self.cx.len() - self.pos;

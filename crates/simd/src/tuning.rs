@@ -16,7 +16,7 @@ use crate::Isa;
 /// The two knobs of a loop: how many vectors are in flight per thread (`VECTORS`), and how many steps
 /// run between two checks for a finished vector (`CHECK_EVERY`), named `v4k8` ([`Tuning::name`]). Only
 /// the pairs of the table in `tuning.rs` exist. Which one the whole-vector kernel runs is chosen per
-/// path and precision on the CPU that runs ([`crate::tuning`]).
+/// path and precision on the CPU that runs ([`crate::tuning()`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Tuning {
     pub(crate) vectors: usize,

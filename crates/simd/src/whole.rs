@@ -1,12 +1,34 @@
-//! Kernel: `VECTORS` vectors in flight, each on `LEN` consecutive pixels; a vector whose lanes have all
-//! finished stores its counts and takes the span's next `LEN` pixels. No lane is refilled on its own
-//! (the registered `simd-f32`/`simd-f64`). See the crate docs for the algorithm and tricks.
+//! The kernel loop: `VECTORS` vectors in flight, each on `LEN` consecutive pixels; a vector whose
+//! lanes have all finished stores its counts and takes the span's next `LEN` pixels. No lane is
+//! refilled on its own. The registered `simd-f32`/`simd-f64`, and with `SKIP_INTERIOR` the algorithmic
+//! variant's (`simd-algorithmic-f32`); one generic source for every path, precision and tuning, which
+//! `dispatch.rs` instantiates. The crate docs give the algorithm and the tricks (numbered there);
+//! the loop as written:
 //!
-//! With `SKIP_INTERIOR` it is the algorithmic rung's SIMD kernel (`simd-algorithmic-f32`): the same loop plus
-//! two exact ways of not iterating, whose counts still equal brute force's bit for bit:
-//! 1. points in the main cardioid or the period-2 bulb (closed form, see [`in_cardioid_or_bulb`]) get
-//!    `max_iters` without iterating: a lane of them is born finished (it escapes at its first step
-//!    without counting), so a vector of only them is done after its first round of steps;
+//! ```text
+//! orbits = VECTORS vectors of LEN consecutive points (past the span's end: padding, c = 4)
+//! loop:
+//!     deadline = min(started) + max_iters          # the first step at which some vector has run max_iters
+//!     loop:                                        # the hot loop: steps only, no call (trick 10)
+//!         repeat CHECK_EVERY times: step every vector (Orbit::step: the path's own step, trick 5)
+//!         step += CHECK_EVERY
+//!         break if step >= deadline or some vector has no lane alive (trick 3)
+//!               or, SKIP_INTERIOR, step is a multiple of CYCLE_CHECK_EVERY
+//!     SKIP_INTERIOR, at a multiple of CYCLE_CHECK_EVERY: finish lanes whose z equals their saved z
+//!     refill the point buffers if a round of loads could run past them
+//!     for each vector that has finished (no lane alive, or max_iters steps since it started):
+//!         store min(n, max_iters) for its lanes (the span's last, partial vector into `tail`)
+//!         load the next LEN points (SKIP_INTERIOR: lanes in the cardioid or the bulb born finished)
+//!     stop when every vector holds only padding
+//! copy `tail`'s real lanes out
+//! ```
+//!
+//! With `SKIP_INTERIOR`, two exact ways of not iterating, whose counts still equal brute force's bit
+//! for bit:
+//! 1. points in the main cardioid or the period-2 bulb (closed form, see
+//!    [`skip::in_cardioid_or_bulb`]) get `max_iters` without iterating: a lane of them is born
+//!    finished (it escapes at its first step without counting), so a vector of only them is done
+//!    after its first round of steps;
 //! 2. every [`CYCLE_CHECK_EVERY`] steps, a live lane whose `z` equals the value saved at its vector's
 //!    last save point (ages doubling, as in Brent's method) is on a cycle of the floating-point map,
 //!    which never escapes: it gets `max_iters`.
@@ -22,9 +44,9 @@ use crate::skip;
 use fearless_simd::{SimdBase, SimdMask};
 use mandel_core::Params;
 
-/// Render pixels `start .. start + out.len()`, checking every `CHECK_EVERY` steps whether a vector has finished.
-/// With `COUNT_LANES`, adds the lane-iterations executed to `lane_iterations`; with `SKIP_INTERIOR`, skips work exactly
-/// (see the module docs).
+/// Render pixels `start .. start + out.len()`, checking every `CHECK_EVERY` steps whether a vector has
+/// finished. With `COUNT_LANES`, adds the lane-iterations executed to `lane_iterations`; with
+/// `SKIP_INTERIOR`, skips work exactly (see the module docs).
 #[inline(always)]
 pub(crate) fn render<
     S: Step,
@@ -134,22 +156,20 @@ pub(crate) fn render<
     }
 }
 
-/// Steps between two cycle checks (SKIP_INTERIOR), a multiple of every tuning's `CHECK_EVERY` (4 or 8). Checking inside
-/// the hot loop every `CHECK_EVERY` steps kept 8 more vectors live there, which spilled registers and cost more
-/// (0.5 ms of 2.5 at 960x960/200) than the cycles it found saved. Saves and checks both fall on
-/// multiples of this interval, 1 or 2 intervals apart, so a cycle is found only if its period divides
-/// 24 or 48: periods 1, 2, 3, 4, 6, 8, 12, 16, 24, 48. With 32 the period-3 bulbs (the largest after
-/// the cardioid and the period-2 bulb, which the closed form skips) were never found: same time at
-/// 960x960/200 (2.13 ms), 8.7 against 8.2 ms at max_iters 2000 (Zen 4, one thread; both before the
-/// mirrored rows of `mandel_core::mirror` halved the work).
+/// Steps between two cycle checks (`SKIP_INTERIOR`), a multiple of every tuning's `CHECK_EVERY` (4 or
+/// 8). Checking inside the hot loop every `CHECK_EVERY` steps kept 8 more vectors live there, which
+/// spilled registers and cost more than the cycles it found saved (MEASUREMENTS.md, "Tried, not
+/// kept"). Saves and checks both fall on multiples of this interval, 1 or 2 intervals apart, so a
+/// cycle is found only if its period divides 24 or 48: periods 1, 2, 3, 4, 6, 8, 12, 16, 24, 48. With
+/// 32 the period-3 bulbs (the largest after the cardioid and the period-2 bulb, which the closed form
+/// skips) were never found, which cost time at high `max_iters` (MEASUREMENTS.md, "Other changes").
 const CYCLE_CHECK_EVERY: u64 = 24;
 
 /// Take the span's next vector of pixels: its fresh orbits and its first pixel (span-relative). With
-/// `SKIP_INTERIOR`, lanes in the cardioid or the bulb get `max_iters` and escape at their first step. A vector
-/// of only such lanes is not written out here and the next one taken: that loop needed a buffer refill
-/// (a call) in the refill path, which put every vector's state on the stack (trick 10 in the crate
-/// docs); it runs its `CHECK_EVERY` steps instead, finished after the first: 2.31 -> 2.13 ms (Zen 4, 960x960/200,
-/// before the mirrored rows).
+/// `SKIP_INTERIOR`, lanes in the cardioid or the bulb get `max_iters` and escape at their first step.
+/// A vector of only such lanes is not written out here and the next one taken: that loop needed a
+/// buffer refill (a call) in the refill path, which put every vector's state on the stack; it runs its
+/// `CHECK_EVERY` steps instead, finished after the first (trick 10b in the crate docs).
 #[inline(always)]
 fn load<S: Step, T: Lanes, const SKIP_INTERIOR: bool>(
     simd: S,
