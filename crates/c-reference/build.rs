@@ -87,7 +87,7 @@ fn build(out: &Path) -> Result<(), cc::Error> {
     // The AVX-512 path on its own: GCC without -fno-tree-coalesce-vars merges the vectors' variables
     // into partitions that interfere when it leaves SSA form and copies registers around the step
     // (10 instructions a step instead of 8). On AVX2 the same flag made the spilling 4-vector loop
-    // slower (Zen 4: 6.3 against 5.7 ms), so the other files go without it.
+    // slower (MEASUREMENTS.md, "Other changes"), so the other files go without it.
     let avx512 =
         common(out).file("src/avx512.c").flag_if_supported("-fno-tree-coalesce-vars").try_compile_intermediates()?;
     common(out).file("src/mandel.c").file("src/avx2.c").objects(avx512).try_compile("mandel_c")

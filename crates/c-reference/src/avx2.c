@@ -4,7 +4,7 @@
  * twin's fma(re, re, cx - im2) but for a NaN's sign and payload, see avx512.rs), 10 instructions a
  * step; the schedule of avx512.c (V vectors in flight, a check every K steps against the earliest
  * deadline). Taking the fmsub form
- * from the Rust step changed nothing measurable here (Zen 4, best tuning 5.60 -> 5.58 ms): GCC
+ * from the Rust step changed nothing measurable here (MEASUREMENTS.md, "Other changes"): GCC
  * already reads cx and cy as memory operands.
  */
 #include "mandel.h"

@@ -6,8 +6,8 @@
  * copies n around a masked add of 1). 8 instructions a step in the loop GCC 12 generates, with
  * -fno-tree-coalesce-vars, which build.rs gives this file only (without it GCC copies registers
  * around the step); Clang 14 makes the masked subtract two instructions. An earlier version froze
- * escaped lanes with merge-masked FMAs; that put the compare on the critical path, as it did in Rust: on Zen 4 (960x960/200) its best
- * tuning took 4.78 ms against 4.67 for this step, and 2 vectors in flight 7.1 against 5.0 ms.
+ * escaped lanes with merge-masked FMAs; that put the compare on the critical path, as it did in Rust,
+ * and was slower, most at 2 vectors in flight (MEASUREMENTS.md, "Other changes").
  *
  * V vectors of consecutive pixels are in flight (independent FMA chains to hide their latency); every
  * K steps the loop checks whether one has finished: every lane escaped, or max_iters steps since it

@@ -25,9 +25,8 @@
 //! 2, 3, 4, 6 and 8 vectors (at 6 and 8 a few loop-invariant points are read from the stack). On
 //! AVX2 (16 registers) the compiler keeps part of the state on the stack from 3 vectors on (3 fit
 //! in registers with GCC's `-fno-tree-coalesce-vars`, which `build.rs` gives the AVX-512 file only),
-//! yet 4 vectors were the fastest on a Zen 4 core in AVX2 mode (canonical image 5.5 ms, against
-//! 5.9-6.1 for 3 with or without spills, and 6.2-6.3 for 5 and 6), so 2 to 6 are kept and the
-//! calibration picks. Clang 14 builds the same kernel (the tests pass) with an instruction more a
+//! yet 4 vectors were the fastest on a Zen 4 core in AVX2 mode (MEASUREMENTS.md, "Other changes"),
+//! so 2 to 6 are kept and the calibration picks. Clang 14 builds the same kernel (the tests pass) with an instruction more a
 //! step on AVX-512.
 //!
 //! # Dispatch

@@ -60,8 +60,7 @@ pub const ISA_NAMES: [&str; 5] = ["avx512", "avx2", "sse2", "neon", "scalar"];
 pub const THREADS_ENV: &str = "RAYON_NUM_THREADS";
 
 /// The most threads a pool may have, from `--threads` or [`THREADS_ENV`]: far above any core count
-/// the ladder runs on, far below what makes starting the pool itself the whole run (100,000 threads
-/// took a 10x10 image past a minute).
+/// the ladder runs on, far below what makes starting the pool itself the whole run.
 pub const MAX_THREADS: usize = 1024;
 
 /// An environment variable the ladder reads holds a value it cannot use. Checked like a flag: the

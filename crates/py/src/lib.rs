@@ -304,13 +304,12 @@ impl Renderer {
 }
 
 /// Capped iterations (pixels x max_iters, the most a render can cost) one thread renders between two
-/// looks at pending signals: about 0.1 s at the slowest kernels' 3 ns an iteration (naive-f64), so
-/// Ctrl-C stops a render within a fraction of a second.
+/// looks at pending signals: a fraction of a second at the slowest kernel (naive-f64; MEASUREMENTS.md,
+/// "Costs outside the render"), so Ctrl-C stops a render promptly.
 const CHUNK_WORK: u64 = 1 << 25;
 
-/// Renders of at most this many capped iterations a thread run in one piece: the canonical image's
-/// 184 M (40 M real iterations, well under a second on every kernel), which the Python rungs time,
-/// renders as the benches render it.
+/// Renders of at most this many capped iterations a thread run in one piece: the canonical image
+/// (960 x 960 x 200 capped iterations), which the Python rungs time, renders as the benches render it.
 const UNCHUNKED_WORK: u64 = 1 << 28;
 
 /// Render the whole image `params` into `out`, the GIL released. A render of more than

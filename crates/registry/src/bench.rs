@@ -15,8 +15,8 @@ pub struct BenchSettings {
     pub measurement_s: f64,
 }
 
-/// The full run. The slow rungs take ~100 ms a render: 10 samples keep a full run to a few seconds per
-/// kernel while Criterion still reports a confidence interval.
+/// The full run. 10 samples keep a full run to seconds per kernel even for the slowest rungs, while
+/// Criterion still reports a confidence interval.
 pub const BENCH_FULL: BenchSettings = BenchSettings { sample_size: 10, warm_up_s: 1.0, measurement_s: 3.0 };
 
 /// `MANDEL_BENCH_QUICK=1`: a first look.
