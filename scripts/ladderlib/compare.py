@@ -1,27 +1,16 @@
-"""Compare ladder results: several machines side by side, or two runs of one machine with a verdict per rung.
+"""Compare ladder results (summary.json): several machines side by side, or two runs of one machine.
 
-  scripts/compare results/A results/B [more ...]   machines: times, ISA, threads, verification, ratios,
-                                                   geometric mean (folders or their summary.json)
+  scripts/compare results/A results/B [more ...]   machines: each one's time, speedup over its own pure
+                                                   Python, ISA path, threads and verification per rung;
+                                                   X/A time and speedup ratios; their geometric means
   scripts/compare --baseline NAME                  this machine's baseline NAME (scripts/ladder
                                                    --save-baseline NAME) against its current results
-  scripts/compare RUN_A RUN_B                      two runs of one machine (same machine id): verdicts
+  scripts/compare RUN_A RUN_B                      two runs of one machine (same machine id)
 
-Two runs get a verdict per rung (faster, slower, no change, missing, failed) that accounts for noise;
---fail-above PCT exits 1 when a rung is slower by more than PCT percent (for CI). Results of different
-problems or settings are refused unless --allow-different.
-
-Side by side: several ladder results (summary.json), one line per rung.
-
-Two kinds of comparison:
-
-- machines (`table`, `text`, `markdown`): each machine's time, speedup over its own pure Python, ISA
-  path, threads and verification per rung; each machine's time over the first's (X/A time above 1: X
-  is slower) and its speedup over the first's; the geometric mean of X/A time over the rungs both
-  timed and verified, also split by whether the ISA path was the same; a grouped bar chart (`chart`);
-- two runs of one machine (`runs_text`, `runs_markdown`): the change of every rung and a verdict,
-  faster / slower / no change, that accounts for noise (the rule is in `verdict`).
-
-Results from different problems or settings are refused (`differences`) unless the caller allows it.
+Two runs get a verdict per rung (faster, slower, no change, missing, failed) by the rule of
+`ladderlib.verdict`, which accounts for noise; --fail-above PCT exits 1 when a rung is slower by more
+than PCT percent (for CI). Results of different problems or settings are refused (`differences`) unless
+--allow-different. --md and --svg also write the comparison as markdown and as a grouped bar chart.
 """
 
 import argparse
@@ -260,20 +249,22 @@ EXPLAIN = ("Speedup is over pure Python on the same machine; X/A time is machine
            "verification. The geometric means take the rungs timed and verified on both.")
 
 
-def text(summaries):
+def document(legend_lines, table_parts, lines, title=None, explain=None):
+    """The comparison as console text, or as markdown with a `title`: legend, table, then sentences."""
+    if title is None:
+        return "\n".join(legend_lines + ["", fmt.text_table(*table_parts), ""] + lines)
+    return "\n".join([f"# {title}", ""] + [f"- {x}" for x in legend_lines] + ["", fmt.md_table(*table_parts), ""]
+                     + [f"- {x}" for x in lines] + (["", explain] if explain else []) + [""])
+
+
+def text(summaries, title=None):
+    """The machines side by side: console text, or markdown with a `title` (`markdown`)."""
     entries = compare(summaries)
-    header, body, right = table(summaries, entries)
-    return "\n".join(legend(summaries) + ["", fmt.text_table(header, body, right), ""]
-                     + summary_lines(summaries, entries))
+    return document(legend(summaries), table(summaries, entries), summary_lines(summaries, entries), title, EXPLAIN)
 
 
 def markdown(summaries):
-    entries = compare(summaries)
-    header, body, right = table(summaries, entries)
-    lines = ["# The Mandelbrot speedup ladder across machines", ""] + [f"- {x}" for x in legend(summaries)]
-    lines += ["", fmt.md_table(header, body, right), ""] + [f"- {x}" for x in summary_lines(summaries, entries)]
-    lines += ["", EXPLAIN, ""]
-    return "\n".join(lines)
+    return text(summaries, "The Mandelbrot speedup ladder across machines")
 
 
 def chart(summaries, names=None):
@@ -374,17 +365,10 @@ def runs_legend(a, b, names=("A", "B")):
             for line, tag, name in zip(legend([a, b]), "AB", names)]
 
 
-def runs_text(a, b, entries, noise_floor, names=("A", "B"), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
-    header, body, right = runs_table(entries)
-    return "\n".join(runs_legend(a, b, names) + ["", fmt.text_table(header, body, right), ""]
-                     + runs_summary(entries, noise_floor, [a, b], rounds_floor))
-
-
-def runs_markdown(a, b, entries, noise_floor, names=("A", "B"), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
-    header, body, right = runs_table(entries)
-    lines = [f"# Two runs of the ladder on {b['machine_id']}", ""] + [f"- {x}" for x in runs_legend(a, b, names)]
-    lines += ["", fmt.md_table(header, body, right), ""] + [f"- {x}" for x in runs_summary(entries, noise_floor, [a, b], rounds_floor)]
-    return "\n".join(lines) + "\n"
+def runs_text(a, b, entries, noise_floor, names=("A", "B"), rounds_floor=verdict.ROUNDS_NOISE_FLOOR, md=False):
+    """Two runs with their verdicts: console text, or markdown (`md`)."""
+    return document(runs_legend(a, b, names), runs_table(entries), runs_summary(entries, noise_floor, [a, b], rounds_floor),
+                    f"Two runs of the ladder on {b['machine_id']}" if md else None)
 
 
 # --- the command: scripts/compare ----------------------------------------------------------------
@@ -516,7 +500,7 @@ def main(argv=None):
         entries = verdict.verdicts(a, b, floor, rounds_floor)
         print(runs_text(a, b, entries, floor, names, rounds_floor))
         if args.md:
-            write_output("--md", args.md, runs_markdown(a, b, entries, floor, names, rounds_floor))
+            write_output("--md", args.md, runs_text(a, b, entries, floor, names, rounds_floor, md=True))
         bad = verdict.failures(entries, args.fail_above, args.fail_on_missing)
         if bad:
             print("\nFAIL: " + "; ".join(bad))

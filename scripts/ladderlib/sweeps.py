@@ -1,18 +1,12 @@
 """Cost-growth sweeps (`scripts/ladder --sweeps`): time against work for a few rungs, and how linear it is.
 
-Each sweep is `mandel sweep --json` (a Rust kernel) or `python_baselines/sweep.py` (Numba parallel): the
-canonical rectangle at growing sizes (the canonical cap) and caps (the canonical size), `mandel sweep`'s
-grid, every point verified before it is timed. Here they are picked, fitted and written:
-
-- `pick_kernels`: the best brute-force Rust rung and the best scalar one, from the run's summary;
-- `fit`: per kernel and axis, time = a + b * iterations by least squares on relative residuals
-  (weights 1/time^2), with R^2, the log-log exponent (time ~ iterations^p: 1.0 when cost is linear),
-  and the points more than 20% off the line (relative to their own time) flagged. The points span
-  three decades, so plain least squares would let the largest problem alone steer the line (one 3%
-  slower point at 3840x3840 bent it enough to flag a 240x240 point that costs what the 960x960 one
-  does per iteration); relative weighting counts every point alike;
-- `write_all`: sweeps.json (raw sweeps and fits), sweeps.csv (one row per kernel and point), sweeps.md,
-  and one log-log SVG per axis, time against total iterations, fit lines dashed.
+Each sweep is `mandel sweep --json` (a Rust kernel) or `python -m python_baselines.sweep` (Numba parallel):
+the canonical rectangle on `mandel sweep`'s grid of sizes and caps, every point verified before it is
+timed. Here they are picked (`pick_kernels`: the best brute-force and the best scalar Rust rung), fitted
+(`fit`: time = a + b * iterations by least squares on relative residuals, so that the largest of three
+decades of problems does not steer the line alone; R^2, the log-log exponent, the points more than
+OFF_LINE off the line flagged) and written (`write_all`: sweeps.json, sweeps.csv, sweeps.md and one
+log-log SVG per axis, fit lines dashed).
 """
 
 import csv

@@ -1,38 +1,20 @@
 """Two runs of the ladder on one machine, A (the baseline) and B: did each rung get faster, slower, or
-not change beyond the noise? The rule (METHODOLOGY.md, "Comparing two runs"):
+not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "Comparing two runs".
 
-- each row has an interval around its median: Criterion's 95% confidence interval of the median for a
-  Rust row, the fastest and slowest timed call for a Python row (a single call: the point itself);
-- change = B's median / A's median - 1 (Criterion's convention: -0.20 is 20% less time);
-- `faster` when B's interval lies entirely below A's AND the change is below -noise floor;
-  `slower` when B's interval lies entirely above A's AND the change is above +noise floor;
-  `no change` otherwise (the intervals overlap, or the shift is within the noise floor);
-- `missing` when a side has no time for the rung, `failed` when a side failed verification.
-
-The interval alone is not enough on a shared machine: Criterion's intervals come from ten samples
-taken within a few seconds, so they say how stable those seconds were, not how much the machine
-drifts between two runs minutes apart (other jobs, frequency, where the pages landed). Two runs of an
-unchanged tree routinely give disjoint intervals a few percent apart; the noise floor is the run-to-run
-drift that must be exceeded as well.
-
-
-Rows measured in rounds (`ladderlib.rounds`: one process per round, the order rotated) carry every
-round's median. For two such rows the rule is the rounds' own (`judge_rounds`):
-
-- the two sets of round medians are compared with a Mann-Whitney rank test (no assumption of normal
-  times; an episode of contention in a few rounds moves a few ranks, not the verdict), and
-- the change of the medians must pass the rounds' noise floor (`ROUNDS_NOISE_FLOOR`, 5%; or the
-  caller's): on the 2-core VMs two full runs of one tree differ by up to a few percent on a row even
-  with rounds (METHODOLOGY.md, "Rounds"); a change smaller than that is not worth a verdict.
-
-`faster` / `slower` need both: p < ALPHA and the change beyond the floor.
+- change = B's median / A's median - 1 (-0.20 is 20% less time);
+- two rows measured in rounds (`ladderlib.rounds`, both carrying every round's median; `judge_rounds`):
+  `faster`/`slower` when a Mann-Whitney rank test of the round medians gives p < ALPHA AND the change
+  passes the rounds' noise floor (`ROUNDS_NOISE_FLOOR`, or the caller's);
+- other rows (Criterion's 95% CI of the median, a Python row's fastest and slowest call): `faster`/
+  `slower` when B's interval lies entirely below/above A's AND the change passes the noise floor (the
+  interval says how stable a few seconds were, not how far a machine drifts between two runs);
+- `no change` otherwise; `missing` when a side has no time, `failed` when a side failed verification.
 """
-
 
 import math
 
-# Default noise floor: the run-to-run drift measured on the project's shared 2-core VMs (an unchanged
-# tree run twice: up to 9% on a row between full runs, see METHODOLOGY.md), rounded up.
+# Default noise floor of rows not in rounds: the run-to-run drift of an unchanged tree on the project's
+# shared VMs, rounded up (METHODOLOGY.md).
 DEFAULT_NOISE_FLOOR = 0.10
 
 # Rows measured in rounds: the smallest change called faster or slower, and the rank test's level.

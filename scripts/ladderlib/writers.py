@@ -35,14 +35,6 @@ def csv_text(rows):
     return f.getvalue()
 
 
-def write_json(summary, path):
-    atomic.write_text(path, json_text(summary))
-
-
-def write_csv(rows, path):
-    atomic.write_text(path, csv_text(rows))
-
-
 def machine_lines(summary):
     """The machine and the settings, as (label, value) pairs."""
     m, s = summary["machine"], summary["settings"]
@@ -117,10 +109,6 @@ def markdown(summary):
     lines += [f"- {n}" for n in summary["notes"]]
     lines += ["", "How this is measured and what to keep in mind: METHODOLOGY.md at the repository root.", ""]
     return "\n".join(lines)
-
-
-def write_md(summary, path):
-    atomic.write_text(path, markdown(summary))
 
 
 def write_all(summary, out_dir):

@@ -33,7 +33,7 @@ def make_summary(tmp_path, tag, scale, drop=(), machine_id=None, isa=None, scale
 def write_summary(tmp_path, tag, scale, **kw):
     path = tmp_path / tag / "summary.json"
     path.parent.mkdir(parents=True)
-    writers.write_json(make_summary(tmp_path, tag, scale, **kw), path)
+    path.write_text(writers.json_text(make_summary(tmp_path, tag, scale, **kw)))
     return path
 
 

@@ -31,8 +31,8 @@ def test_formatting():
 
 def test_csv_columns_and_values(tmp_path):
     s = summary(tmp_path)
-    writers.write_csv(s["rows"], tmp_path / "s.csv")
-    with open(tmp_path / "s.csv", newline="") as f:
+    writers.write_all(s, tmp_path)
+    with open(tmp_path / "summary.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == writers.CSV_FIELDS
     assert [r["name"] for r in rows] == [r["name"] for r in s["rows"]]
@@ -46,8 +46,8 @@ def test_csv_columns_and_values(tmp_path):
 
 def test_json_round_trip(tmp_path):
     s = summary(tmp_path)
-    writers.write_json(s, tmp_path / "s.json")
-    data = json.loads((tmp_path / "s.json").read_text())
+    writers.write_all(s, tmp_path)
+    data = json.loads((tmp_path / "summary.json").read_text())
     assert data["schema"] == SUMMARY_SCHEMA and data["machine_id"] == "xeon-2c"
     assert data["settings"]["criterion"]["sample_size"] == 10
     assert data["settings"]["params"]["width"] == 960
