@@ -293,25 +293,15 @@ def run_sweeps(args, summary, registry, out, mid):
     raw.mkdir(parents=True, exist_ok=True)
     results, ok = [], True
     for k in dict.fromkeys(kernels):
-        path = atomic.check_target(raw / f"{k}.json", "sweep result")  # a symlink's target, written
         log(f"sweeping {k} (budget {budget:g} s a point)")
-        # stdout straight to a file (a pipe read after stderr deadlocks once the JSON outgrows its 64 KiB),
-        # renamed over `path` only when the sweep succeeded.
-        partial = path.with_name(f".{path.name}.partial")
-        with atomic.replacing(raw / f"{k}.log", keep_partial=True) as err, open(partial, "w", encoding="utf-8") as sink:
-            proc = popen([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"],
-                         stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
-            for line in proc.stderr:
-                err.write(line)
-                log("  " + line.rstrip())
-            proc.wait()
-            finished(proc)
-        if proc.returncode != 0:
-            partial.unlink(missing_ok=True)
-            log(f"  ERROR: mandel sweep -k {k} exited {proc.returncode} (log: {raw / f'{k}.log'})")
+        with atomic.replacing(raw / f"{k}.log", keep_partial=True) as err:
+            rc, text = split_output([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"], err, echo=True)
+        if rc != 0:
+            log(f"  ERROR: mandel sweep -k {k} exited {rc} (log: {raw / f'{k}.log'})")
             ok = False
             continue
-        results.append(json.loads(atomic.move_into(partial, path).read_text(encoding="utf-8")))
+        atomic.write_text(raw / f"{k}.json", text)  # the JSON only once the sweep succeeded
+        results.append(json.loads(text))
     if args.skip_python:
         log("  --skip-python: no Numba parallel sweep")
     else:
@@ -418,14 +408,16 @@ def bench(args, raw, run):
     return None, {}, {}, True
 
 
-def bench_round(command, keep):
-    """Run one `mandel bench` round: its progress (stderr) into `keep` as it comes, its JSON (stdout)
-    through a temporary file (a pipe read after stderr would deadlock once the JSON outgrows it).
-    Returns (exit status, stdout)."""
+def split_output(command, keep, echo=False):
+    """Run `mandel bench` or `mandel sweep`: its progress (stderr) into `keep` as it comes (and to the
+    console with `echo`), its JSON (stdout) through a temporary file (a pipe read after stderr would
+    deadlock once the JSON outgrows it). Returns (exit status, stdout)."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as sink:
         proc = popen(command, stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
         for line in proc.stderr:
             keep.write(line)
+            if echo:
+                log("  " + line.rstrip())
         proc.wait()
         finished(proc)
         sink.seek(0)
@@ -446,7 +438,7 @@ def run_rounds(args, raw, run):
     with atomic.replacing(raw / "bench.log", keep_partial=True) as keep:
         while r < (settings["rounds"] if settings else 1):
             started = time.monotonic()
-            rc, text = bench_round([MANDEL, "bench", "--round", r, "--json"] + (["--quick"] if args.quick else []), keep)
+            rc, text = split_output([MANDEL, "bench", "--round", r, "--json"] + (["--quick"] if args.quick else []), keep)
             if rc != 0:
                 log(f"  ERROR: round {r}: `mandel bench` exited {rc} (log: {raw / 'bench.log'})")
                 ok = False

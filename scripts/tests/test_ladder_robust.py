@@ -48,9 +48,15 @@ class Fake:
             return self.run_py(Path(args[args.index("--out") + 1]))
         raise AssertionError(f"unexpected command {args}")
 
-    def bench_round(self, command, keep):
+    def split_output(self, command, keep, echo=False):
         args = [str(a) for a in command]
         self.calls.append(args)
+        if args[1] == "sweep":  # `mandel sweep -k K --json`: two points of each axis, 2 ns an iteration
+            points = [{"axis": axis, "width": n, "height": n, "max_iters": it, "iterations": n * n * it // 2,
+                       "median_s": 1e-9 * n * n * it, "min_s": 1e-9 * n * n * it, "times_s": [1e-9 * n * n * it] * 3}
+                      for axis, n, it in (("size", 8, 50), ("size", 16, 50), ("iters", 8, 50), ("iters", 8, 100))]
+            k = args[args.index("-k") + 1]
+            return 0, json.dumps({"kernel": k, "isa": "scalar", "precision": "f64", "threads": 1, "points": points})
         r = int(args[args.index("--round") + 1])
         keep.write(f"round {r}\n")
         if self.bench_rc:
@@ -80,7 +86,7 @@ def installed(tmp_path, monkeypatch):
     fixture is this one."""
     f = Fake(tmp_path)
     for name, value in (("TARGET", f.target), ("stream", f.stream), ("capture", f.capture),
-                        ("bench_round", f.bench_round), ("OUT", None)):
+                        ("split_output", f.split_output), ("OUT", None)):
         monkeypatch.setattr(ladder, name, value)
     monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
     for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):

@@ -154,3 +154,22 @@ def test_the_committed_sweep_charts_are_what_the_chart_module_draws():
         assert sweeps.svg(doc["sweeps"], axis, title) == path.read_text(encoding="utf-8"), path
         checked += 1
     assert checked >= 2
+
+
+def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_path, monkeypatch):
+    """`scripts/ladder --sweeps` (its commands faked): `mandel sweep` for the fastest brute-force Rust rung
+    and the fastest scalar one of this run's summary, each sweep's JSON kept in sweeps/raw/, the fits and
+    charts in sweeps/; an unknown --sweep-kernels name is an error naming the known ones."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    run = lambda *a: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", *a])  # noqa: E731
+    assert run("--sweeps") == 0
+    swept = [c[c.index("-k") + 1] for c in fake.calls if c[1:2] == ["sweep"]]
+    assert swept == ["rayon-fma-f64", "fma-f64"]  # 0.025 s on the pool; 0.05 s, one lane (naive-f64: 0.1 s)
+    doc = json.loads((fake.out / "sweeps" / "sweeps.json").read_text())
+    assert [s["kernel"] for s in doc["sweeps"]] == swept and len(doc["fits"]) == 4
+    assert json.loads((fake.out / "sweeps" / "raw" / "fma-f64.json").read_text())["kernel"] == "fma-f64"
+    assert sorted(p.name for p in (fake.out / "sweeps").glob("sweep-*.svg")) == ["sweep-iters.svg", "sweep-size.svg"]
+    assert run("--skip-bench", "--sweeps", "--sweep-kernels", "naive-f64,bogus") == 2
