@@ -113,17 +113,20 @@ def build_revision(rev):
     return kept
 
 
-def check_kernels(mandel, kernels, side):
-    """-k names a kernel of `mandel` (`mandel describe --json`), checked before anything is built after
-    it or measured: an unknown name would otherwise fail the first round, after minutes of building."""
-    if not kernels:
-        return
-    out = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True, check=True).stdout
-    known = [k["name"] for k in json.loads(out)["kernels"]]
+def describe(mandel, kernels, side):
+    """`mandel describe --json` of one side's binary (its refusal of a bad environment variable is an
+    error with its message), and -k checked against its kernels before anything is built after it or
+    measured: an unknown name would otherwise fail the first round, after minutes of building."""
+    proc = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError(f"{mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()}")
+    facts = readers.check(json.loads(proc.stdout), readers.DESCRIBE, f"{mandel} describe --json", "its output", "root")
+    known = [k["name"] for k in facts["kernels"]]
     unknown = [k for k in kernels if k not in known]
     if unknown:
         raise InputError(f"-k {', '.join(unknown)}: not a kernel of {side}'s mandel ({mandel}); "
                          f"known: {', '.join(known)}")
+    return facts
 
 
 def tuning_env(mandel):
@@ -210,11 +213,11 @@ def report(a, b, entries, args, names):
 def main(argv=None):
     args = parse_args(argv)
     b_mandel = build_working_tree()
-    check_kernels(b_mandel, args.kernel, "the working tree")
+    facts = describe(b_mandel, args.kernel, "the working tree")
     a_mandel = build_revision(args.a_rev) if args.a_rev else b_mandel
     if args.a_rev:
-        check_kernels(a_mandel, args.kernel, f"revision {args.a_rev}")
-    settings = rounds_settings(b_mandel, args)
+        describe(a_mandel, args.kernel, f"revision {args.a_rev}")
+    n = args.rounds or facts["rounds"]["quick" if args.quick else "full"]["rounds"]
     base = {**os.environ, **tuning_env(b_mandel)}
     env_a, env_b = {**base, **dict(args.a_env)}, {**base, **dict(args.b_env)}
     names = (f"rev {args.a_rev}" if args.a_rev else "working tree") + "".join(f" {k}={v}" for k, v in args.a_env), \
@@ -222,7 +225,6 @@ def main(argv=None):
     if args.aa:
         names = ("pass 1", "pass 2")
     sequential = args.sequential or args.aa
-    n = settings
     log(f"{'A/A' if args.aa else 'A/B'}: {n} rounds a side, {'A then B' if sequential else 'alternating (ABBA)'}; "
         f"A = {names[0]}, B = {names[1]}; machine {machine.machine_id(machine.describe(REPO))}")
     taken = {"A": [], "B": []}
@@ -244,13 +246,6 @@ def main(argv=None):
                                                              | {"p": e.get("p")} for e in entries]}, indent=1) + "\n")
         log(f"written: {args.out}")
     return 1 if args.fail_on_verdict and off else 0
-
-
-def rounds_settings(mandel, args):
-    if args.rounds is not None:
-        return args.rounds
-    out = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True, check=True).stdout
-    return json.loads(out)["rounds"]["quick" if args.quick else "full"]["rounds"]
 
 
 if __name__ == "__main__":

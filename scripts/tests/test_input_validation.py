@@ -315,3 +315,15 @@ def test_ab_refuses_unknown_kernels_before_building_or_measuring(tmp_path, monke
     monkeypatch.setattr(ab, "run_round", lambda *a: pytest.fail("measured before checking -k"))
     with pytest.raises(InputError, match="-k bogus-kernel: not a kernel of .*; known: naive-f64"):
         ab.main(["--a-rev", "HEAD", "-k", "naive-f64", "-k", "bogus-kernel", "--rounds", "3"])
+
+
+def test_ab_passes_on_mandel_s_refusal_of_its_environment(tmp_path, monkeypatch):
+    from ladderlib import ab
+
+    fake = tmp_path / "mandel"
+    fake.write_text("#!/bin/sh\necho 'mandel: error: MANDEL_ISA=\"avx9000\" is not an instruction-set path' >&2\nexit 2\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(ab, "build_working_tree", lambda: fake)
+    monkeypatch.setattr(ab, "run_round", lambda *a: pytest.fail("measured after mandel refused its environment"))
+    with pytest.raises(InputError, match='exited 2: mandel: error: MANDEL_ISA="avx9000"'):
+        ab.main(["--rounds", "3"])
