@@ -1,21 +1,16 @@
-"""Shared code of the ladder command (`scripts/ladder`) and `scripts/compare`.
+"""The ladder's Python side: its commands and their shared code, standard library only (so that a system
+python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). python_baselines
+imports this package; nothing here imports python_baselines: its results come in as files.
 
-- `machine`: describe the machine and derive its id;
-- `readers`: read `mandel describe --json`, the bench records, the Criterion results they name, the
-  Python baselines and `mandel peak/tune --json`, with errors that name the file;
-- `merge`: turn those inputs into the summary (one row per rung, speedups, share of peak);
-- `fmt`: number formatting and the one table renderer (console text and markdown);
-- `writers`: summary.md, summary.json, summary.csv;
-- `svg`: the one SVG writer (log-scale bars, grouped bars, log-log lines);
-- `chart`: speedup.svg;
-- `compare`: several machines' summary.json side by side (ratios, geometric means, the grouped chart),
-  or two runs of one machine with a verdict per rung;
-- `rounds`: the Rust rungs' rounds (`mandel bench`), checked and aggregated per kernel;
-- `verdict`: the rule that calls a rung faster, slower or unchanged between two runs;
-- `baseline`: named runs kept under results/<machine-id>/baselines/NAME/ (`--save-baseline`);
-- `sweeps`: the cost-growth sweeps (`--sweeps`): picking the rungs, the linear fits, CSV/JSON/Markdown/SVG.
+Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `compare` (scripts/compare),
+`ab` (scripts/ab and scripts/stability). Shared code:
 
-Standard library only, so that `python3` can run it when the venv is missing.
+- `machine`: describe the machine and derive its id;  `atomic`: every file written whole;
+- `readers`: every input's schema and the rules no schema says, errors naming the file and the field;
+- `rounds`: the Rust rungs' rounds aggregated per kernel;  `verdict`: faster, slower or no change;
+- `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak);
+- `fmt`, `writers`, `groups`, `svg`, `chart`: the tables, summary files, like-for-like groups and charts;
+- `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, fitted and drawn.
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"
@@ -26,7 +21,7 @@ ROUND_SCHEMA = "mandel-round/1"  # what one `mandel bench --json` prints: one ro
 ROUNDS_SCHEMA = "mandel-rounds/1"  # raw/rounds.json: a run's rounds, in order
 
 # The canonical ladder problem (`Params::canonical()` in crates/core): the Rust benches always time it. The
-# Python side's one copy (python_baselines/problem.py and sweep.py read it too), for when neither the
+# Python side's one copy (python_baselines/problem.py reads it too), for when neither the
 # extension nor `mandel` is at hand (scripts/compare, a Numba-only run.py); a test holds it equal to the
 # extension's canonical(), and the ladder to `mandel describe`'s.
 CANONICAL = {"width": 960, "height": 960, "x_min": -2.0, "x_max": 0.6, "y_min": -1.5, "y_max": 1.5, "max_iters": 200}

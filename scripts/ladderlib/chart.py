@@ -5,7 +5,7 @@ the slowest timed rung instead, and the title says so. Missing and failed rungs 
 the reason written where the bar would be. Drawn by `svg.bar_chart`.
 """
 
-from . import fmt
+from . import atomic, fmt
 from . import svg as svglib
 from .svg import BAR_W  # noqa: F401  (the bar area's width, for the tests)
 COLOURS = {"Python": "#d95f02", "Rust": "#1b6ca8", "bitmap": "#bbb"}
@@ -47,4 +47,4 @@ def svg(summary):
 
 
 def write_svg(summary, path):
-    svglib.write(path, svg(summary))
+    atomic.write_text(path, svg(summary))

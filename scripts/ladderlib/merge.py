@@ -123,20 +123,17 @@ def _method(label, name):
     return name if not label or label == name else f"{label} ({name})"
 
 
+# A row's fields, in the order summary.json has them (writers.CSV_FIELDS is the CSV's subset).
+ROW_FIELDS = ("name method language precision isa threads threads_n computes problem status kernel median_s spread_kind "
+              "spread_low_s spread_high_s mean_s repeats compile_s iterations iterations_per_s speedup_vs_python "
+              "speedup_vs_previous previous lane_iterations lane_iterations_source peak_share step_share pixels "
+              "differing allowed max_abs_diff verified_ok round_medians_s contended_rounds others_median "
+              "steal_median note").split()
+
+
 def _row(name, method, language, **fields):
-    row = {
-        "name": name, "method": method, "language": language, "precision": None, "isa": None, "threads": None,
-        "threads_n": None, "computes": "counts", "problem": "canonical", "status": "missing", "kernel": None,
-        "median_s": None, "spread_kind": None, "spread_low_s": None, "spread_high_s": None, "mean_s": None,
-        "repeats": None, "compile_s": None, "iterations": None, "iterations_per_s": None,
-        "speedup_vs_python": None, "speedup_vs_previous": None, "previous": None,
-        "lane_iterations": None, "lane_iterations_source": None, "peak_share": None, "step_share": None,
-        "pixels": None, "differing": None, "allowed": None, "max_abs_diff": None, "verified_ok": None,
-        "round_medians_s": None, "contended_rounds": None, "others_median": None, "steal_median": None,
-        "note": "",
-    }
-    row.update(fields)
-    return row
+    return {**dict.fromkeys(ROW_FIELDS), "computes": "counts", "problem": "canonical", "status": "missing", "note": "",
+            "name": name, "method": method, "language": language, **fields}
 
 
 def python_row(rung, problem):

@@ -26,8 +26,6 @@ def escape(text):
 def quoteattr(text):
     return saxutils.quoteattr(_NOT_XML.sub("\ufffd", str(text)))
 
-from . import atomic
-
 MISSING_COLOUR = "#a00"
 PALETTE = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
 
@@ -216,7 +214,3 @@ def loglog_chart(heading, series, x_label, y_label, x_tick, y_tick, footnote=Non
     if footnote:
         out.append(f'<text x="{W - R + 12}" y="{T + 20 * len(series) + 14}" fill="#555">{escape(footnote)}</text>')
     return finish(out)
-
-
-def write(path, text):
-    atomic.write_text(path, text)
