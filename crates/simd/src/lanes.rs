@@ -77,11 +77,6 @@ macro_rules! unrolled {
 }
 pub(crate) use unrolled;
 
-/// Marks the branch it is called in as rarely taken, so the hot loop keeps its state in registers.
-#[cold]
-#[inline(never)]
-pub(crate) fn rarely() {}
-
 /// Lanes per vector of precision `T` at level `S` (16 for f32 on AVX-512, 4 on SSE2 and NEON).
 #[inline(always)]
 pub(crate) const fn lanes<S: Simd, T: Lanes>() -> usize {

@@ -239,8 +239,9 @@ impl<T: Lanes> Log<T> {
     }
 
     /// Write the logged counts into `out` (indexed by span-relative pixel) and empty the log.
-    #[cold]
-    #[inline(never)]
+    /// Inlined: a call, even a cold one, in the refill kernel's loop puts every vector's state on the
+    /// stack in its hot loop (trick 10a in the crate docs).
+    #[inline(always)]
     pub fn flush(&mut self, out: &mut [u32], max_iters: u32) {
         for (&idx, &n) in self.idx[..self.len].iter().zip(&self.n[..self.len]) {
             let (idx, n): (i64, i64) = (idx.into(), n.into());

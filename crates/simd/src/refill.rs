@@ -2,7 +2,7 @@
 //! (the registered `simd-f32-refill`/`simd-f64-refill`; `simd-f32`/`simd-f64` are `whole.rs`). See the
 //! crate docs for the algorithm and its tricks (trick 4 is why this variant is not the default).
 
-use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, rarely};
+use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, unrolled};
 use crate::points::{Log, PADDING, Points};
 use fearless_simd::{Select, SimdBase, SimdMask};
 use mandel_core::Params;
@@ -56,45 +56,51 @@ pub(crate) fn render<
     let mut deadline = [u64::from(max_iters); VECTORS];
 
     loop {
-        for _ in 0..CHECK_EVERY {
-            for orbit in orbits.iter_mut() {
-                orbit.step(consts);
+        // The earliest of the vectors' deadlines, so that the hot loop compares the step once (as
+        // `whole.rs` does, trick 3), not once per vector.
+        let first_deadline = deadline.iter().min().copied().unwrap_or(0);
+        // The hot loop: steps only, no call (trick 10: a call anywhere in the loop, even a cold one,
+        // puts every vector's state on the stack), unrolled so the vectors stay in registers.
+        loop {
+            unrolled!(CHECK_EVERY, |_s| {
+                for orbit in orbits.iter_mut() {
+                    orbit.step(consts);
+                }
+            });
+            step += CHECK_EVERY as u64;
+            if COUNT_LANES {
+                *lane_iterations += (CHECK_EVERY * VECTORS * len) as u64;
+            }
+            // One combined test: has any vector enough escaped lanes, or some lane reached max_iters?
+            let mut ready = step >= first_deadline;
+            for orbit in orbits.iter() {
+                ready |= (!orbit.alive).to_bitmask().count_ones() >= threshold;
+            }
+            if ready {
+                break;
             }
         }
-        step += CHECK_EVERY as u64;
-        if COUNT_LANES {
-            *lane_iterations += (CHECK_EVERY * VECTORS * len) as u64;
-        }
-        // One combined test: has any vector enough escaped lanes, or a lane at max_iters?
-        let mut any_ready = false;
-        for (orbit, &deadline) in orbits.iter().zip(&deadline) {
-            any_ready |= (!orbit.alive).to_bitmask().count_ones() >= threshold || step >= deadline;
-        }
-        if !any_ready {
-            continue;
-        }
-        rarely();
         points.ensure();
-        for ((orbit, idx), deadline) in orbits.iter_mut().zip(idx.iter_mut()).zip(deadline.iter_mut()) {
-            if (!orbit.alive).to_bitmask().count_ones() < threshold && step < *deadline {
-                continue;
+        unrolled!(VECTORS, |v| {
+            let orbit = &mut orbits[v];
+            if (!orbit.alive).to_bitmask().count_ones() >= threshold || step >= deadline[v] {
+                // Overshooting max_iters between checks is harmless: the log caps counts at max_iters.
+                let done = !orbit.alive | orbit.n.simd_ge(max);
+                let count = done.to_bitmask().count_ones() as usize;
+                log.push(idx[v], orbit.n, done, count);
+                let (cx, cy, next) = points.take(simd, count);
+                orbit.cx = cx.expand_merge(done, orbit.cx);
+                orbit.cy = cy.expand_merge(done, orbit.cy);
+                idx[v] = next.expand_merge(done, idx[v]);
+                orbit.re = done.select(zero, orbit.re);
+                orbit.im = done.select(zero, orbit.im);
+                orbit.n = done.select(zero_n, orbit.n);
+                orbit.alive = T::M::<S>::splat(simd, true);
+                // Every lane is alive now, so the oldest has counted every step since it was loaded.
+                let oldest: i64 = orbit.n.reduce_max().into();
+                deadline[v] = step + u64::from(max_iters) - oldest as u64;
             }
-            // Overshooting max_iters between checks is harmless: the log caps counts at max_iters.
-            let done = !orbit.alive | orbit.n.simd_ge(max);
-            let count = done.to_bitmask().count_ones() as usize;
-            log.push(*idx, orbit.n, done, count);
-            let (cx, cy, next) = points.take(simd, count);
-            orbit.cx = cx.expand_merge(done, orbit.cx);
-            orbit.cy = cy.expand_merge(done, orbit.cy);
-            *idx = next.expand_merge(done, *idx);
-            orbit.re = done.select(zero, orbit.re);
-            orbit.im = done.select(zero, orbit.im);
-            orbit.n = done.select(zero_n, orbit.n);
-            orbit.alive = T::M::<S>::splat(simd, true);
-            // Every lane is alive now, so the oldest has counted every step since it was loaded.
-            let oldest: i64 = orbit.n.reduce_max().into();
-            *deadline = step + u64::from(max_iters) - oldest as u64;
-        }
+        });
         if log.full() {
             log.flush(out, max_iters);
         }
