@@ -27,6 +27,31 @@ impl<T: Copy> Aligned<T> {
     }
 }
 
+impl<T> Aligned<T> {
+    /// Elements `from .. from + n`, without the bounds checks of indexing (which, with the reloads of
+    /// the buffer's pointer and length they need, were most of a refill's instructions).
+    ///
+    /// # Safety
+    /// `from + n <= self.len`.
+    #[inline(always)]
+    unsafe fn run(&self, from: usize, n: usize) -> &[T] {
+        debug_assert!(from + n <= self.len);
+        // SAFETY: `start + len <= data.len()` (see `new`) and the caller's `from + n <= len`.
+        unsafe { std::slice::from_raw_parts(self.data.as_ptr().add(self.start + from), n) }
+    }
+
+    /// [`Aligned::run`], mutable.
+    ///
+    /// # Safety
+    /// `from + n <= self.len`.
+    #[inline(always)]
+    unsafe fn run_mut(&mut self, from: usize, n: usize) -> &mut [T] {
+        debug_assert!(from + n <= self.len);
+        // SAFETY: as in `run`.
+        unsafe { std::slice::from_raw_parts_mut(self.data.as_mut_ptr().add(self.start + from), n) }
+    }
+}
+
 impl<T> std::ops::Deref for Aligned<T> {
     type Target = [T];
     fn deref(&self) -> &[T] {
@@ -189,6 +214,30 @@ impl<T: Lanes, const WITH_INDEX: bool> Points<T, WITH_INDEX> {
         (cx, cy, T::I::<S>::from_slice(simd, &self.idx[from..from + lanes]))
     }
 
+    /// [`Points::take`] without bounds checks: the refill kernel's path, taken at every refill.
+    ///
+    /// # Safety
+    /// `WITH_INDEX`, and a vector's lanes past the current position are within the buffers: true after
+    /// [`Points::ensure`] as long as the loads since then moved the position on by at most
+    /// `window` minus a vector's lanes.
+    #[inline(always)]
+    pub unsafe fn take_unchecked<S: Simd>(&mut self, simd: S, take: usize) -> (T::F<S>, T::F<S>, T::I<S>) {
+        const { assert!(WITH_INDEX) };
+        let lanes = <T::F<S> as SimdBase<S>>::LEN;
+        let from = self.pos;
+        debug_assert!(take <= lanes && from + lanes <= self.cx.len && self.idx.len == self.cx.len);
+        self.pos += take;
+        // SAFETY: the three buffers have the same length (`WITH_INDEX`), and the caller guarantees
+        // `from + lanes` is within it.
+        unsafe {
+            (
+                T::F::<S>::from_slice(simd, self.cx.run(from, lanes)),
+                T::F::<S>::from_slice(simd, self.cy.run(from, lanes)),
+                T::I::<S>::from_slice(simd, self.idx.run(from, lanes)),
+            )
+        }
+    }
+
     /// [`Points::take`] without the indices.
     #[inline(always)]
     pub fn take_points<S: Simd>(&mut self, simd: S, take: usize) -> (T::F<S>, T::F<S>) {
@@ -223,13 +272,21 @@ impl<T: Lanes> Log<T> {
         Log { idx: Aligned::new(T::Int::from(PADDING), size), n: Aligned::new(T::Int::from(0), size), len: 0, limit }
     }
 
-    /// Append the `count` lanes of `idx`/`n` selected by `mask`.
+    /// Append the `count` lanes of `idx`/`n` selected by `mask`, without bounds checks (taken at
+    /// every refill).
+    ///
+    /// # Safety
+    /// The log was not [`Log::full`] when the current round of pushes began, and the round pushes at
+    /// most `window` lanes in all (a vector's lanes a push), `window` as given to [`Log::new`].
     #[inline(always)]
-    pub fn push<S: Simd>(&mut self, idx: T::I<S>, n: T::I<S>, mask: T::M<S>, count: usize) {
+    pub unsafe fn push<S: Simd>(&mut self, idx: T::I<S>, n: T::I<S>, mask: T::M<S>, count: usize) {
         let lanes = <T::I<S> as SimdBase<S>>::LEN;
-        let (from, to) = (self.len, self.len + lanes);
-        idx.compress(mask).store_slice(&mut self.idx[from..to]);
-        n.compress(mask).store_slice(&mut self.n[from..to]);
+        let from = self.len;
+        // SAFETY: the caller's contract keeps `from + lanes <= limit + window`, the buffers' length.
+        unsafe {
+            idx.compress(mask).store_slice(self.idx.run_mut(from, lanes));
+            n.compress(mask).store_slice(self.n.run_mut(from, lanes));
+        }
         self.len += count;
     }
 

@@ -10,9 +10,9 @@ use mandel_core::Params;
 /// Finished pixels logged before the log is written out: small enough to stay in L1.
 const LOG_LIMIT: usize = 512;
 
-/// Render pixels `start .. start + out.len()`. Every `CHECK_EVERY` steps, a vector with at least
-/// `LEN / REFILL_DIVISOR` escaped lanes, or with a lane at `max_iters`, logs its finished lanes and refills
-/// them from the point stream.
+/// Render pixels `start .. start + out.len()`. Every `CHECK_EVERY` steps, once at least
+/// `VECTORS * LEN / REFILL_DIVISOR` lanes have escaped over all the vectors, or some lane has reached
+/// `max_iters`, every vector logs its finished lanes and refills them from the point stream.
 /// With `COUNT_LANES`, adds the lane-iterations executed (every lane of every step) to `lane_iterations`.
 #[inline(always)]
 pub(crate) fn render<
@@ -41,7 +41,8 @@ pub(crate) fn render<
     // max_iters <= MAX_ITERS_CAP = 10^6 fits in i32.
     let max = T::I::<S>::splat(simd, T::Int::from(max_iters as i32));
     let padding = T::I::<S>::splat(simd, T::Int::from(PADDING));
-    let mut threshold = (len / REFILL_DIVISOR).max(1) as u32;
+    // Escaped lanes, over all the vectors, that make a refill.
+    let mut threshold = (VECTORS * len / REFILL_DIVISOR).max(1) as u32;
 
     let mut points = Points::<T, true>::new(params, start, out.len(), VECTORS * len);
     let mut log = Log::<T>::new(LOG_LIMIT, VECTORS * len);
@@ -51,14 +52,12 @@ pub(crate) fn render<
         idx[v] = i;
         Orbit::start(simd, cx, cy)
     });
-    // The step at which a vector's oldest lane reaches max_iters, if it is still alive by then.
+    // The first step at which some lane reaches max_iters, if it is still alive by then: every lane is
+    // alive after a refill, so the oldest has counted every step since it was loaded.
     let mut step = 0u64;
-    let mut deadline = [u64::from(max_iters); VECTORS];
+    let mut deadline = u64::from(max_iters);
 
     loop {
-        // The earliest of the vectors' deadlines, so that the hot loop compares the step once (as
-        // `whole.rs` does, trick 3), not once per vector.
-        let first_deadline = deadline.iter().min().copied().unwrap_or(0);
         // The hot loop: steps only, no call (trick 10: a call anywhere in the loop, even a cold one,
         // puts every vector's state on the stack), unrolled so the vectors stay in registers.
         loop {
@@ -71,36 +70,43 @@ pub(crate) fn render<
             if COUNT_LANES {
                 *lane_iterations += (CHECK_EVERY * VECTORS * len) as u64;
             }
-            // One combined test: has any vector enough escaped lanes, or some lane reached max_iters?
-            let mut ready = step >= first_deadline;
+            // One test, no branch per vector: have enough lanes escaped, over all the vectors, or has
+            // some lane reached max_iters (one compare against the earliest deadline, trick 3)?
+            let mut escaped = 0;
             for orbit in orbits.iter() {
-                ready |= (!orbit.alive).to_bitmask().count_ones() >= threshold;
+                escaped += (!orbit.alive).to_bitmask().count_ones();
             }
-            if ready {
+            if escaped >= threshold || step >= deadline {
                 break;
             }
         }
         points.ensure();
+        // Every vector retires its finished lanes and refills them, without a branch per vector (a
+        // vector with none takes no points and changes nothing).
+        let mut oldest = zero_n;
         unrolled!(VECTORS, |v| {
             let orbit = &mut orbits[v];
-            if (!orbit.alive).to_bitmask().count_ones() >= threshold || step >= deadline[v] {
-                // Overshooting max_iters between checks is harmless: the log caps counts at max_iters.
-                let done = !orbit.alive | orbit.n.simd_ge(max);
-                let count = done.to_bitmask().count_ones() as usize;
+            // Overshooting max_iters between checks is harmless: counts are capped at max_iters.
+            let done = !orbit.alive | orbit.n.simd_ge(max);
+            let count = done.to_bitmask().count_ones() as usize;
+            // SAFETY: the log was flushed if full after the last round and `ensure` ran this round; a
+            // round pushes and takes at most a vector's lanes per vector, `VECTORS * len` in all, the
+            // window both were made with.
+            let (cx, cy, next) = unsafe {
                 log.push(idx[v], orbit.n, done, count);
-                let (cx, cy, next) = points.take(simd, count);
-                orbit.cx = cx.expand_merge(done, orbit.cx);
-                orbit.cy = cy.expand_merge(done, orbit.cy);
-                idx[v] = next.expand_merge(done, idx[v]);
-                orbit.re = done.select(zero, orbit.re);
-                orbit.im = done.select(zero, orbit.im);
-                orbit.n = done.select(zero_n, orbit.n);
-                orbit.alive = T::M::<S>::splat(simd, true);
-                // Every lane is alive now, so the oldest has counted every step since it was loaded.
-                let oldest: i64 = orbit.n.reduce_max().into();
-                deadline[v] = step + u64::from(max_iters) - oldest as u64;
-            }
+                points.take_unchecked(simd, count)
+            };
+            orbit.cx = cx.expand_merge(done, orbit.cx);
+            orbit.cy = cy.expand_merge(done, orbit.cy);
+            idx[v] = next.expand_merge(done, idx[v]);
+            orbit.re = done.select(zero, orbit.re);
+            orbit.im = done.select(zero, orbit.im);
+            orbit.n = done.select(zero_n, orbit.n);
+            orbit.alive = T::M::<S>::splat(simd, true);
+            oldest = oldest.max(orbit.n);
         });
+        let oldest: i64 = oldest.reduce_max().into();
+        deadline = step + u64::from(max_iters) - oldest as u64;
         if log.full() {
             log.flush(out, max_iters);
         }

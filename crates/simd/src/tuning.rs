@@ -7,7 +7,7 @@
 //! the CPU that runs (or `MANDEL_TUNING` forces one). The refill and algorithmic variants keep the
 //! knobs they were measured with: 4 vectors where there are 32 vector registers (AVX-512, NEON), 3
 //! with 16 (AVX2), 2 on the narrow paths; checks every 4 steps with 32 registers, else every 8; a
-//! refill once an eighth (32 registers) or a quarter of a vector's lanes have finished. The narrow
+//! refill once half (32 registers) or a quarter of the lanes in flight have finished. The narrow
 //! paths (SSE2 emulates its FMA, the scalar level has no vectors) are correctness fallbacks with one
 //! tuning each. Counts never depend on the tuning.
 
@@ -58,7 +58,8 @@ pub(crate) struct Row {
     pub whole_default: Tuning,
     /// The refill variant's one instantiation.
     pub refill: Tuning,
-    /// A vector of the refill variant refills once `LEN / refill_divisor` of its lanes have finished.
+    /// The refill variant refills once `VECTORS * LEN / refill_divisor` of the lanes in flight, over
+    /// all its vectors, have finished.
     pub refill_divisor: usize,
     /// The algorithmic variant's one instantiation.
     pub algorithmic: Tuning,
@@ -71,7 +72,7 @@ pub(crate) const fn row(isa: Isa) -> Row {
             whole: TUNINGS,
             whole_default: tuning(4, 8),
             refill: tuning(4, 4),
-            refill_divisor: 8,
+            refill_divisor: 2,
             algorithmic: tuning(4, 4),
         },
         Isa::Avx2 => Row {
