@@ -85,8 +85,9 @@ enum Command {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
         rounds: u32,
         /// Fresh processes to time the tunings in (each tuning's time: the median over them); a
-        /// tuning's speed moves from one process to the next on a shared VM.
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+        /// tuning's speed moves from one process to the next on a shared VM, and with 5 the choice
+        /// still changed from run to run (METHODOLOGY.md, "The tuning").
+        #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..=50))]
         processes: u32,
         /// Print JSON instead of a table.
         #[arg(long)]

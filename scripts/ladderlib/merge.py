@@ -448,7 +448,7 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                (("MANDEL_TUNING", settings.get("simd_tuning")), ("MANDEL_C_TUNING", settings.get("c_tuning"))) if t]
     if tunings:
         out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
-                   "canonical image by the median over 5 processes, the default kept within 2%: " + "; ".join(tunings)
+                   "canonical image by the median over `mandel tune`'s fresh processes, the default kept within 2%: " + "; ".join(tunings)
                    + ". raw/tune.json has every tuning's median time.")
     out.extend(contention_notes(rows))
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
