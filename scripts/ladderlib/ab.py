@@ -200,6 +200,8 @@ def report(a, b, entries, args, names):
     off = [e for e in timed if e["verdict"] != verdict.SAME]
     print()
     print("verdicts: " + ", ".join(f"{n} {v}" for v, n in tally.items()))
+    if (note := verdict.drift_note(entries)) is not None:
+        print("note: " + note)
     if args.aa:
         worst = max(timed, key=lambda e: abs(e["change"]), default=None)
         print(f"A/A: {len(off)} of {len(timed)} rungs got a verdict other than `no change` (each a false verdict: "

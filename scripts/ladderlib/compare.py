@@ -343,6 +343,8 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
     out = [f"verdicts: {tally}" if tally else "verdicts: none (no rung timed)"]
     if gm is not None:
         out.append(f"geometric mean of B/A time over the {len(both)} rungs timed in both: {gm:.3f} ({gm - 1:+.1%})")
+    if (note := verdict.drift_note(entries)) is not None:
+        out.append(note)
     neither = [e["name"] for e in entries if not (verdict.timed(e["a"]) or verdict.timed(e["b"]))
                and e["verdict"] == verdict.MISSING]
     if neither:

@@ -171,6 +171,33 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
+def drift(entries, share=0.9, least=8):
+    """The whole machine's drift between two runs, or None: when at least `share` of the rungs timed in
+    both (and at least `least` of them) changed in the same direction, the median change. On a shared
+    VM two runs back to back can differ by a few percent in every row, scalar ones included, which no
+    code change does; the verdicts stay as they are, and this says how far to discount those near it."""
+    changes = sorted(e["change"] for e in entries if e.get("change") is not None)
+    if len(changes) < least:
+        return None
+    same_way = max(sum(c > 0 for c in changes), sum(c < 0 for c in changes))
+    if same_way < share * len(changes):
+        return None
+    mid = len(changes) // 2
+    return changes[mid] if len(changes) % 2 else (changes[mid - 1] + changes[mid]) / 2
+
+
+def drift_note(entries):
+    """drift()'s warning line, or None."""
+    d = drift(entries)
+    if d is None:
+        return None
+    n = sum(e.get("change") is not None for e in entries)
+    return (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the {n} timed in "
+            f"both, median {d:+.1%}. A code change rarely moves every row, scalar ones included: the machine "
+            "probably changed speed between the runs, and verdicts near that change may be its doing. Compare "
+            "builds with scripts/ab, which interleaves them.")
+
+
 def counts(entries):
     """{verdict: number of rungs}, in a fixed order."""
     order = [FASTER, SLOWER, SAME, MISSING, FAILED]

@@ -286,3 +286,11 @@ def test_load_average_is_shown_and_a_busy_run_is_flagged(tmp_path):
     text = compare.runs_text(a, b, verdict.verdicts(a, b), 0.1)
     assert "B ran on a busy machine (load average 4.31 on 2 cores after the benches, above the cores)" in text
     assert "A ran on a busy machine" not in text
+
+
+def test_the_runs_summary_names_a_drift_of_every_rung():
+    from ladderlib import compare as cmp
+    entries = [{"name": f"r{i}", "a": None, "b": None, "verdict": "no change", "change": -.03} for i in range(10)]
+    assert any("every rung moved the same way: faster" in line for line in cmp.runs_summary(entries, .1))
+    entries[0]["change"] = entries[1]["change"] = .02
+    assert not any("every rung moved" in line for line in cmp.runs_summary(entries, .1))

@@ -124,3 +124,24 @@ def test_an_isa_note_needs_both_paths():
 def test_a_failed_row_with_a_time_is_not_timed():
     failed = {**row(1.0, 0.9, 1.1), "status": "failed"}
     assert not verdict.timed(failed) and verdict.timed(row(1.0, 0.9, 1.1))
+
+
+def _entries(changes):
+    return [{"name": f"r{i}", "change": c} for i, c in enumerate(changes)]
+
+
+def test_a_drift_of_every_rung_is_named_and_a_real_change_is_not():
+    # A measured A/A (Zen 4, two passes back to back): every rung faster in the second pass.
+    aa = [-.018, -.043, -.020, -.042, -.016, -.014, -.023, -.027, -.039, -.040,
+          -.010, -.017, -.064, -.061, -.025, -.025, -.115, -.042, -.116, -.097]
+    assert verdict.drift(_entries(aa)) == pytest.approx((-.039 + -.027) / 2)
+    assert "faster in at least 90% of the 20" in verdict.drift_note(_entries(aa))
+    # A measured A/B (MANDEL_ISA=avx2): half the rungs slower, the others unmoved either way.
+    ab = [.011, -.011, -.013, -.035, -.012, -.001, .185, .206, .149, .338,
+          -.014, -.006, .272, .278, .391, .355, .027, -.011, .515, .412]
+    assert verdict.drift(_entries(ab)) is None and verdict.drift_note(_entries(ab)) is None
+    # 18 of 20 the same way is the edge; 17 is not; too few rungs say nothing; untimed rungs do not count.
+    assert verdict.drift(_entries([.03] * 18 + [-.01] * 2)) == pytest.approx(.03)
+    assert verdict.drift(_entries([.03] * 17 + [-.01] * 3)) is None
+    assert verdict.drift(_entries([.05] * 7)) is None
+    assert verdict.drift(_entries([.05] * 8 + [None] * 5)) == pytest.approx(.05)
