@@ -150,6 +150,30 @@ struct RenderArgs {
     /// Do not check the counts against the f64 reference after rendering.
     #[arg(long)]
     no_check: bool,
+    /// Print the timings as JSON (one object) instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `mandel render --json`: the renders' times, and the CPU time they and the whole process took.
+#[derive(Serialize)]
+struct RenderReport {
+    kernel: &'static str,
+    isa: &'static str,
+    threads: usize,
+    width: usize,
+    height: usize,
+    max_iters: u32,
+    iterations: u64,
+    times_s: Vec<f64>,
+    /// Paging the counts buffer in, before the clock.
+    paging_s: f64,
+    /// User and system CPU time per timed render (all threads).
+    user_s: Option<f64>,
+    sys_s: Option<f64>,
+    /// User and system CPU time of this whole process, from its start to the report.
+    process_user_s: Option<f64>,
+    process_sys_s: Option<f64>,
 }
 
 #[derive(Args)]
@@ -514,8 +538,35 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
         times.push(t.elapsed().as_secs_f64());
     }
     let cpu = before.zip(buffer::cpu_times()).map(|((u0, s0), (u1, s1))| (u1 - u0, s1 - s0));
-    times.sort_by(f64::total_cmp);
     let iterations = total_iterations(&counts);
+    if args.json {
+        let n = times.len() as f64;
+        let process = buffer::cpu_times();
+        let report = RenderReport {
+            kernel: k.name,
+            isa: (k.isa)(),
+            threads: threads_used(k),
+            width: params.width(),
+            height: params.height(),
+            max_iters: params.max_iters(),
+            iterations,
+            times_s: times,
+            paging_s: paging,
+            user_s: cpu.map(|(u, _)| u / n),
+            sys_s: cpu.map(|(_, s)| s / n),
+            process_user_s: process.map(|(u, _)| u),
+            process_sys_s: process.map(|(_, s)| s),
+        };
+        outln!("{}", to_json(&report)?);
+        if !args.no_check
+            && let Some(warning) = reference_warning(k, &params, &counts)
+        {
+            eprintln!("mandel: warning: {warning}");
+        }
+        write_outputs(&args, &params, &counts)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    times.sort_by(f64::total_cmp);
     outln!(
         "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
         k.label(),
@@ -551,16 +602,18 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
 
 /// `render`'s `--npy`/`--png`: whole files or none, a failed write (full disk) leaves what was there.
 fn write_outputs(args: &RenderArgs, params: &Params, counts: &[u32]) -> Result<(), String> {
+    // With --json, standard output is the report alone: what was written is said on standard error.
+    let say = |line: String| if args.json { eprintln!("{line}") } else { outln!("{line}") };
     let failed =
         |path: &Path, e: std::io::Error| format!("cannot write {}: {e} (nothing was written there)", path.display());
     if let Some(path) = &args.npy {
         image::write_npy(path, counts, params.height(), params.width()).map_err(|e| failed(path, e))?;
-        outln!("counts written to {}", path.display());
+        say(format!("counts written to {}", path.display()));
     }
     if let Some(path) = &args.png {
         image::write_png(path, counts, params.height(), params.width(), params.max_iters())
             .map_err(|e| failed(path, e))?;
-        outln!("image written to {}", path.display());
+        say(format!("image written to {}", path.display()));
     }
     Ok(())
 }

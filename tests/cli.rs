@@ -487,6 +487,36 @@ fn describe_reports_the_registry_s_facts() {
         "{help}"
     );
     assert!(help.contains("[default: 200]") && help.contains("[default: 960]"), "{help}");
+    // The large image: the Benchmarks Game's problem, by a registered f64 kernel on the pool.
+    let large = &sweep["large"];
+    let k = mandel_registry::kernel(large["kernel"].as_str().unwrap()).expect("a registered kernel");
+    assert!(k.precision == mandel_core::Precision::F64 && !matches!(k.threads, mandel_core::Threads::One));
+    let p = &large["problem"];
+    let field = |f: &str| p[f].as_f64().unwrap();
+    assert_eq!((field("width"), field("height"), field("max_iters")), (16000.0, 16000.0, 51.0));
+    assert_eq!((field("x_min"), field("x_max"), field("y_min"), field("y_max")), (-1.5, 0.5, -1.0, 1.0));
+}
+
+#[test]
+fn render_json_reports_every_time_and_the_cpu_time() {
+    let (code, out, err) =
+        mandel(&["render", "-k", "naive-f64", "--width", "64", "--height", "48", "--repeat", "3", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("stdout is the JSON report alone");
+    let params = mandel_core::Params::new(64, 48, (-2.0, 0.6), (-1.5, 1.5), 200).unwrap();
+    let expected = mandel_core::total_iterations(&mandel_core::reference::render(&params));
+    assert_eq!((v["kernel"].as_str(), v["iterations"].as_u64()), (Some("naive-f64"), Some(expected)));
+    assert_eq!((v["width"].as_u64(), v["height"].as_u64(), v["max_iters"].as_u64()), (Some(64), Some(48), Some(200)));
+    let times = v["times_s"].as_array().unwrap();
+    assert_eq!(times.len(), 3);
+    assert!(times.iter().all(|t| t.as_f64().unwrap() > 0.0));
+    assert!(v["paging_s"].as_f64().unwrap() >= 0.0);
+    if cfg!(unix) {
+        // The process's CPU time includes the renders' (and the reference check's).
+        let per_render = v["user_s"].as_f64().unwrap() + v["sys_s"].as_f64().unwrap();
+        let process = v["process_user_s"].as_f64().unwrap() + v["process_sys_s"].as_f64().unwrap();
+        assert!(process >= per_render * 3.0 - 1e-6, "{out}");
+    }
 }
 
 // --- Issue 20: write targets, checks before the work, output to a reader that went away ---

@@ -314,13 +314,31 @@ def run_sweeps(args, summary, registry, out, mid):
         else:
             log(f"  ERROR: python_baselines.sweep exited {rc} (log: {raw / 'numba-parallel.log'})")
             ok = False
-    written = sweeps.write_all(results, out / "sweeps", mid)
+    large = large_image(out / "raw" / "describe.json", raw)
+    written = sweeps.write_all(results, out / "sweeps", mid, large)
     for f in sweeps.fits(results):
         if "ns_per_iteration" in f:
             log(f"  fit {f['kernel']} {f['axis']}: {f['ns_per_iteration']:.3f} ns/iteration, "
                 f"intercept {f['intercept_s'] * 1e3:.3f} ms, R^2 {f['r2']:.4f}, worst point {f['max_rel_residual']:.0%} off")
     log(f"sweeps in {out / 'sweeps'}: {', '.join(p.name for p in written)}")
     return ok
+
+
+def large_image(describe_path, raw):
+    """The large image of `mandel describe`'s sweep grid, rendered once by `mandel render --json` in a
+    fresh process (does a 1 GiB buffer cost page faults beyond the render?): its report, kept in
+    sweeps/raw/large.json, or None."""
+    try:
+        large = json.loads(describe_path.read_text(encoding="utf-8"))["sweep"]["large"]
+        p = large["problem"]
+        flags = [f"--{f.replace('_', '-')}={p[f]}" for f in ("width", "height", "x_min", "x_max", "y_min", "y_max",
+                                                             "max_iters")]
+    except (OSError, ValueError, KeyError, TypeError):
+        log("  no large image in raw/describe.json (a mandel older than it): not rendered")
+        return None
+    log(f"rendering the large image ({p['width']}x{p['height']}, {p['max_iters']} iterations) with {large['kernel']}")
+    text = mandel_json(["render", "-k", large["kernel"], *flags, "--json"], raw / "large.json")
+    return json.loads(text) if text else None
 
 
 def pin_tuning(args, out, raw, run, registry):

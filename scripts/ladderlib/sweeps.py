@@ -223,12 +223,30 @@ def axis_title(sweeps, axis):
     return axis
 
 
-def write_all(sweeps, out_dir, machine_id):
-    """Write sweeps.json, sweeps.csv, sweeps.md and sweep-<axis>.svg into `out_dir`; returns the paths."""
+def large_markdown(r):
+    """sweeps.md's section on the large image (`mandel render --json`'s report), or no lines."""
+    if not r:
+        return []
+    times = sorted(r["times_s"])
+    user, sys_ = r.get("process_user_s"), r.get("process_sys_s")
+    share = f" ({sys_ / (user + sys_):.1%} system time)" if user is not None and sys_ is not None and user + sys_ > 0 else ""
+    per = (f"; per render user {r['user_s']:.3f} s, sys {r['sys_s']:.3f} s" if r.get("user_s") is not None
+           and r.get("sys_s") is not None else "")
+    whole = f"; the whole process: user {user:.3f} s, sys {sys_:.3f} s{share}" if share else ""
+    return ["", "## Large image", "",
+            f"`{r['kernel']}` ({r['isa']}, {r['threads']} thread(s)) on {r['width']}x{r['height']} at "
+            f"{r['max_iters']} iterations, in a fresh process: render {times[len(times) // 2]:.3f} s{per}; the "
+            f"counts paged in before the clock in {r['paging_s']:.3f} s{whole}."]
+
+
+def write_all(sweeps, out_dir, machine_id, large=None):
+    """Write sweeps.json, sweeps.csv, sweeps.md and sweep-<axis>.svg into `out_dir`; returns the paths.
+    `large`: the large image's `mandel render --json` report, kept in sweeps.json and sweeps.md."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    doc = {"schema": SCHEMA, "machine_id": machine_id, "sweeps": sweeps, "fits": fits(sweeps)}
+    doc = {"schema": SCHEMA, "machine_id": machine_id, "sweeps": sweeps, "fits": fits(sweeps),
+           **({"large": large} if large else {})}
     files = {"sweeps.json": json.dumps(doc, indent=2) + "\n", "sweeps.csv": to_csv(sweeps),
-             "sweeps.md": markdown(sweeps, machine_id)}
+             "sweeps.md": markdown(sweeps, machine_id) + "\n".join(large_markdown(large)) + ("\n" if large else "")}
     for axis in sorted({p["axis"] for s in sweeps for p in s["points"]}):
         files[f"sweep-{axis}.svg"] = svg(sweeps, axis, f"Time vs work, {axis_title(sweeps, axis)} ({machine_id})")
     for name, text in files.items():

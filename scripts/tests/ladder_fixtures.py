@@ -70,7 +70,19 @@ def describe(kernels=None, pool_threads=2):
     return {"schema": "mandel-describe/1", "canonical": dict(CANONICAL), "pool_threads": pool_threads,
             "bench": {"full": bench, "quick": {**bench, "warm_up_s": 0.3, "measurement_s": 1.0}},
             "rounds": {"full": dict(ROUNDS), "quick": {**ROUNDS, "kernel_s": 0.05, "min_renders": 2}},
-            "kernels": REGISTRY if kernels is None else kernels}
+            "kernels": REGISTRY if kernels is None else kernels,
+            "sweep": {"sizes": [240, 480], "size_iters": 200, "iters": [50, 100], "iters_size": 960,
+                      "large": {"kernel": "rayon-fma-f64", "problem": dict(LARGE)}}}
+
+
+LARGE = {"width": 16000, "height": 16000, "x_min": -1.5, "x_max": 0.5, "y_min": -1.0, "y_max": 1.0, "max_iters": 51}
+
+
+def render_report(kernel="rayon-fma-f64", times=(2.0, 2.2, 2.1)):
+    """`mandel render --json` of the large image."""
+    return {"kernel": kernel, "isa": "fma", "threads": 2, "width": 16000, "height": 16000, "max_iters": 51,
+            "iterations": 6349719915, "times_s": list(times), "paging_s": 0.06, "user_s": 4.0, "sys_s": 0.001,
+            "process_user_s": 12.5, "process_sys_s": 0.5}
 
 
 def bench_round(r, medians, kernels=None, verifications=None, others=0.0, jitter=0.01):

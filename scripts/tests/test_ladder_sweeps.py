@@ -172,4 +172,13 @@ def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_pa
     assert [s["kernel"] for s in doc["sweeps"]] == swept and len(doc["fits"]) == 4
     assert json.loads((fake.out / "sweeps" / "raw" / "fma-f64.json").read_text())["kernel"] == "fma-f64"
     assert sorted(p.name for p in (fake.out / "sweeps").glob("sweep-*.svg")) == ["sweep-iters.svg", "sweep-size.svg"]
+    # The large image of describe's grid: one `mandel render --json`, its flags from the grid, its report kept.
+    [large] = [c for c in fake.calls if c[1:2] == ["render"] and "--json" in c]
+    assert large[large.index("-k") + 1] == "rayon-fma-f64"
+    assert {"--width=16000", "--height=16000", "--x-min=-1.5", "--x-max=0.5", "--y-min=-1.0", "--y-max=1.0",
+            "--max-iters=51"} <= set(map(str, large))
+    assert doc["large"]["process_sys_s"] == 0.5
+    assert json.loads((fake.out / "sweeps" / "raw" / "large.json").read_text())["iterations"] == 6349719915
+    md = (fake.out / "sweeps" / "sweeps.md").read_text()
+    assert "render 2.100 s" in md and "sys 0.500 s (3.8% system time)" in md
     assert run("--skip-bench", "--sweeps", "--sweep-kernels", "naive-f64,bogus") == 2

@@ -154,7 +154,21 @@ pub struct SweepGrid {
     pub size_iters: u32,
     pub iters: Vec<u32>,
     pub iters_size: usize,
+    /// The large image `scripts/ladder --sweeps` renders once, in a fresh process, with `mandel render`:
+    /// whether a buffer of 1 GiB costs page faults (system time) beyond the render itself.
+    pub large: LargeImage,
 }
+
+/// The Benchmarks Game's mandelbrot problem (16000 x 16000 at 51 iterations, x in [-1.5, 0.5], y in
+/// [-1, 1]), rendered by one kernel.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LargeImage {
+    pub kernel: &'static str,
+    pub problem: Problem,
+}
+
+/// [`LargeImage`]'s kernel: the game's problem is f64, and every core takes part.
+pub const LARGE_KERNEL: &str = "rayon-simd-f64";
 
 impl SweepGrid {
     pub fn default_grid() -> SweepGrid {
@@ -164,6 +178,18 @@ impl SweepGrid {
             size_iters: canonical.max_iters(),
             iters: SWEEP_ITERS.to_vec(),
             iters_size: canonical.width(),
+            large: LargeImage {
+                kernel: LARGE_KERNEL,
+                problem: Problem {
+                    width: 16000,
+                    height: 16000,
+                    x_min: -1.5,
+                    x_max: 0.5,
+                    y_min: -1.0,
+                    y_max: 1.0,
+                    max_iters: 51,
+                },
+            },
         }
     }
 }

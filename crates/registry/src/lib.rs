@@ -13,7 +13,8 @@ mod rounds;
 
 pub use bench::{BENCH_FULL, BENCH_QUICK, BenchSettings, Record, Records, Verification, bench_quick, verification};
 pub use describe::{
-    Description, KernelInfo, Problem, SWEEP_ITERS, SWEEP_SIZES, SweepGrid, ThreadRule, ToleranceRule, cores, describe,
+    Description, KernelInfo, LARGE_KERNEL, LargeImage, Problem, SWEEP_ITERS, SWEEP_SIZES, SweepGrid, ThreadRule,
+    ToleranceRule, cores, describe,
 };
 pub use rounds::{
     Activity, KernelRound, MAX_RENDERS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, median, run_round,
