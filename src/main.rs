@@ -538,58 +538,27 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
         times.push(t.elapsed().as_secs_f64());
     }
     let cpu = before.zip(buffer::cpu_times()).map(|((u0, s0), (u1, s1))| (u1 - u0, s1 - s0));
-    let iterations = total_iterations(&counts);
+    let n = times.len() as f64;
+    let process = buffer::cpu_times();
+    let report = RenderReport {
+        kernel: k.name,
+        isa: (k.isa)(),
+        threads: threads_used(k),
+        width: params.width(),
+        height: params.height(),
+        max_iters: params.max_iters(),
+        iterations: total_iterations(&counts),
+        times_s: times,
+        paging_s: paging,
+        user_s: cpu.map(|(u, _)| u / n),
+        sys_s: cpu.map(|(_, s)| s / n),
+        process_user_s: process.map(|(u, _)| u),
+        process_sys_s: process.map(|(_, s)| s),
+    };
     if args.json {
-        let n = times.len() as f64;
-        let process = buffer::cpu_times();
-        let report = RenderReport {
-            kernel: k.name,
-            isa: (k.isa)(),
-            threads: threads_used(k),
-            width: params.width(),
-            height: params.height(),
-            max_iters: params.max_iters(),
-            iterations,
-            times_s: times,
-            paging_s: paging,
-            user_s: cpu.map(|(u, _)| u / n),
-            sys_s: cpu.map(|(_, s)| s / n),
-            process_user_s: process.map(|(u, _)| u),
-            process_sys_s: process.map(|(_, s)| s),
-        };
         outln!("{}", to_json(&report)?);
-        if !args.no_check
-            && let Some(warning) = reference_warning(k, &params, &counts)
-        {
-            eprintln!("mandel: warning: {warning}");
-        }
-        write_outputs(&args, &params, &counts)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    times.sort_by(f64::total_cmp);
-    outln!(
-        "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
-        k.label(),
-        threads_used(k),
-        params.width(),
-        params.height(),
-        params.max_iters(),
-        times[0] * 1e3,
-        times[times.len() / 2] * 1e3,
-        times.len(),
-        iterations,
-        iterations as f64 / times[0] / 1e6,
-    );
-    if let Some((user, sys)) = cpu {
-        let n = times.len() as f64;
-        outln!(
-            "cpu per image: user {:.3} ms, sys {:.3} ms ({:.1}% sys); {:.3} ms paging in the {} MiB of counts before the clock",
-            user / n * 1e3,
-            sys / n * 1e3,
-            100.0 * sys / (user + sys).max(f64::MIN_POSITIVE),
-            paging * 1e3,
-            (counts.len() * size_of::<u32>()) >> 20,
-        );
+    } else {
+        print_render(k, &report, counts.len());
     }
     if !args.no_check
         && let Some(warning) = reference_warning(k, &params, &counts)
@@ -598,6 +567,35 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
     }
     write_outputs(&args, &params, &counts)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// `render`'s text report: the times, and the CPU time per image against the paging before the clock.
+fn print_render(k: &Kernel, r: &RenderReport, pixels: usize) {
+    let mut times = r.times_s.clone();
+    times.sort_by(f64::total_cmp);
+    outln!(
+        "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
+        k.label(),
+        r.threads,
+        r.width,
+        r.height,
+        r.max_iters,
+        times[0] * 1e3,
+        times[times.len() / 2] * 1e3,
+        times.len(),
+        r.iterations,
+        r.iterations as f64 / times[0] / 1e6,
+    );
+    if let (Some(user), Some(sys)) = (r.user_s, r.sys_s) {
+        outln!(
+            "cpu per image: user {:.3} ms, sys {:.3} ms ({:.1}% sys); {:.3} ms paging in the {} MiB of counts before the clock",
+            user * 1e3,
+            sys * 1e3,
+            100.0 * sys / (user + sys).max(f64::MIN_POSITIVE),
+            r.paging_s * 1e3,
+            (pixels * size_of::<u32>()) >> 20,
+        );
+    }
 }
 
 /// `render`'s `--npy`/`--png`: whole files or none, a failed write (full disk) leaves what was there.
