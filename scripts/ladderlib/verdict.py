@@ -12,6 +12,7 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 """
 
 import math
+import statistics
 
 # Default noise floor of rows not in rounds: the run-to-run drift of an unchanged tree on the project's
 # shared VMs, rounded up (METHODOLOGY.md).
@@ -176,14 +177,13 @@ def drift(entries, share=0.9, least=8):
     both (and at least `least` of them) changed in the same direction, the median change. On a shared
     VM two runs back to back can differ by a few percent in every row, scalar ones included, which no
     code change does; the verdicts stay as they are, and this says how far to discount those near it."""
-    changes = sorted(e["change"] for e in entries if e.get("change") is not None)
+    changes = [e["change"] for e in entries if e.get("change") is not None]
     if len(changes) < least:
         return None
     same_way = max(sum(c > 0 for c in changes), sum(c < 0 for c in changes))
     if same_way < share * len(changes):
         return None
-    mid = len(changes) // 2
-    return changes[mid] if len(changes) % 2 else (changes[mid - 1] + changes[mid]) / 2
+    return statistics.median(changes)
 
 
 def drift_note(entries):
