@@ -134,18 +134,21 @@ def test_peak_share_uses_measured_lanes_precision_and_pool_threads(tmp_path):
     assert rows["numba"]["peak_share"] is None
 
 
+def two_peaks(before, after):
+    """A peak file measured before and after the benches, which differ in the f32 step ceiling only."""
+    runs = [{"when": w, "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+             "f32_step_lane_iterations_per_s": f32, "f64_step_lane_iterations_per_s": 1e9}
+            for w, f32 in (("before the benches", before), ("after the benches", after))]
+    return {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+            "f32_step_lane_iterations_per_s": max(before, after), "f64_step_lane_iterations_per_s": 1e9,
+            "measured": runs}
+
+
 def test_a_peak_measured_twice_is_noted_and_a_spread_warned(tmp_path):
-    def measured(before, after):
-        runs = [{"when": w, "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
-                 "f32_step_lane_iterations_per_s": f32, "f64_step_lane_iterations_per_s": 1e9}
-                for w, f32 in (("before the benches", before), ("after the benches", after))]
-        return {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
-                "f32_step_lane_iterations_per_s": max(before, after), "f64_step_lane_iterations_per_s": 1e9,
-                "measured": runs}
-    steady = summary(tmp_path, peak=measured(2.0e9, 2.05e9))["notes"]
+    steady = summary(tmp_path, peak=two_peaks(2.0e9, 2.05e9))["notes"]
     assert any("higher of two measurements" in n and "2e+09 and 2.05e+09" in n for n in steady)
     assert not any("WARNING: the two step ceilings" in n for n in steady)
-    noisy = summary(tmp_path, peak=measured(1.6e9, 2.0e9))["notes"]
+    noisy = summary(tmp_path, peak=two_peaks(1.6e9, 2.0e9))["notes"]
     assert any("WARNING: the two step ceilings differ by 25%" in n for n in noisy)
 
 
@@ -259,15 +262,8 @@ def test_baselines_are_foreign_on_another_family_model_or_machine_id():
 
 
 def test_step_ceilings_apart_by_more_than_five_percent_are_warned(tmp_path):
-    def peak(before, after):
-        runs = [{"when": w, "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
-                 "f32_step_lane_iterations_per_s": f32, "f64_step_lane_iterations_per_s": 1e9}
-                for w, f32 in (("before the benches", before), ("after the benches", after))]
-        return {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
-                "f32_step_lane_iterations_per_s": max(before, after), "f64_step_lane_iterations_per_s": 1e9,
-                "measured": runs}
     for after, warned in ((2.08e9, False), (2.14e9, True)):  # 4% and 7% above 2.0e9
-        notes = summary(tmp_path, peak=peak(2.0e9, after))["notes"]
+        notes = summary(tmp_path, peak=two_peaks(2.0e9, after))["notes"]
         assert any("WARNING: the two step ceilings" in n for n in notes) == warned, after
 
 
