@@ -34,9 +34,6 @@ def labels(summaries):
 
 # --- what must match -----------------------------------------------------------------------------
 
-CRITERION_KEYS = ["sample_size", "warm_up_s", "measurement_s"]
-PYTHON_KEYS = ["quick", "budget_s", "min_repeats", "max_repeats"]
-
 
 def _settings_view(s, same_machine):
     st = s.get("settings") or {}
@@ -45,8 +42,8 @@ def _settings_view(s, same_machine):
         "problem (Rust)": st.get("params"),
         "problem (Python)": st.get("python_params"),
         "quick mode": bool(st.get("quick")),
-        **{f"Criterion {k}": crit.get(k) for k in CRITERION_KEYS},
-        **{f"Python {k}": py.get(k) for k in PYTHON_KEYS},
+        **{f"Criterion {k}": crit.get(k) for k in ("sample_size", "warm_up_s", "measurement_s")},
+        **{f"Python {k}": py.get(k) for k in ("quick", "budget_s", "min_repeats", "max_repeats")},
     }
     if same_machine:
         m = s.get("machine") or {}
@@ -88,10 +85,9 @@ def compare(summaries):
             ratios.append(r["median_s"] / first["median_s"] if both else None)
             sa, sb = (first or {}).get("speedup_vs_python"), (r or {}).get("speedup_vs_python")
             speedups.append(sb / sa if both and sa and sb else None)
-        method = next(r.get("method") or name for r in rows if r)
         isas = {r.get("isa") for r in rows if r and r.get("isa")}
         threads = {r.get("threads_n") for r in rows if r and r.get("threads_n")}
-        result.append({"name": name, "method": method, "rows": rows, "time_ratios": ratios,
+        result.append({"name": name, "rows": rows, "time_ratios": ratios,
                        "speedup_ratios": speedups, "isa_differs": len(isas) > 1, "threads_differ": len(threads) > 1})
     return result
 
@@ -131,14 +127,11 @@ def check(row):
     """The verification of a row, short: ok, FAIL d/allowed, or a dash when unknown."""
     if row is None or row.get("verified_ok") is None:
         return fmt.DASH
-    if row["verified_ok"]:
-        return "ok"
-    return f"FAIL {fmt.agreement(row).removeprefix('FAIL ')}"
+    return "ok" if row["verified_ok"] else f"FAIL {fmt.agreement(row).removeprefix('FAIL ')}"
 
 
 def _precision(rows):
-    found = list(dict.fromkeys(r.get("precision") for r in rows if r and r.get("precision")))
-    return "/".join(found) or fmt.DASH
+    return "/".join(dict.fromkeys(r.get("precision") for r in rows if r and r.get("precision"))) or fmt.DASH
 
 
 def _ratio(q):
@@ -147,21 +140,16 @@ def _ratio(q):
 
 def table(summaries, entries=None):
     tags = labels(summaries)
-    header = ["rung", "precision"]
-    for tag, _ in tags:
-        header += [f"{tag} time", f"{tag} speedup", f"{tag} ISA", f"{tag} threads", f"{tag} check"]
-    header += [f"{tag}/{tags[0][0]} time" for tag, _ in tags[1:]]
-    header += [f"{tag}/{tags[0][0]} speedup" for tag, _ in tags[1:]]
-    header += ["note"]
+    header = ["rung", "precision", *(f"{tag} {col}" for tag, _ in tags
+                                     for col in ("time", "speedup", "ISA", "threads", "check")),
+              *(f"{tag}/{tags[0][0]} {col}" for col in ("time", "speedup") for tag, _ in tags[1:]), "note"]
     body = []
     for entry in entries if entries is not None else compare(summaries):
         line = [entry["name"], _precision(entry["rows"])]
         for row in entry["rows"]:
-            if row is None:
-                line += ["missing", fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH]
-                continue
-            line += [_time(row), fmt.speedup(row.get("speedup_vs_python")), row.get("isa") or fmt.DASH,
-                     fmt.threads(row), check(row)]
+            r = row or {}  # a rung the machine lacks: missing, dashes
+            line += [_time(row), fmt.speedup(r.get("speedup_vs_python")), r.get("isa") or fmt.DASH, fmt.threads(r),
+                     check(row)]
         line += [_ratio(q) for q in entry["time_ratios"][1:] + entry["speedup_ratios"][1:]]
         line.append(", ".join(note for note, on in (("ISA differs", entry["isa_differs"]),
                                                     ("threads differ", entry["threads_differ"])) if on))
@@ -410,19 +398,17 @@ def inputs(args):
     return [a, b], [f"baseline {args.baseline}", "current" if not args.results else str(args.results[0])]
 
 
-def md_problem(md, summaries):
-    """Why --md cannot be written, or None: checked before anything is read or printed. It must not be
-    one of the files compared (that would overwrite an input), nor a folder, and its folder must exist."""
-    for path in summaries:
-        if md.resolve() == path.resolve() or (md.exists() and path.exists() and os.path.samefile(md, path)):
-            return f"it is {path}, one of the summaries compared: writing it would overwrite that input"
+def check_writable(flag, out, compared):
+    """Refuse an output before anything is read or printed: one of the files compared (writing it would
+    overwrite an input), a folder, device or FIFO (a symlink is written through), a missing folder."""
     try:
-        md = atomic.check_target(md)  # a symlink is written through; a folder, device or FIFO refused
+        for path in compared:
+            if out.resolve() == path.resolve() or (out.exists() and path.exists() and os.path.samefile(out, path)):
+                raise InputError(f"it is {path}, one of the summaries compared: writing it would overwrite that input")
+        if not (target := atomic.check_target(out)).parent.is_dir():
+            raise InputError(f"folder {target.parent} does not exist")
     except InputError as e:
-        return str(e)
-    if not md.parent.is_dir():
-        return f"folder {md.parent} does not exist"
-    return None
+        raise InputError(f"cannot write {flag} {out}: {e}") from None
 
 
 def write_output(flag, path, text):
@@ -447,8 +433,8 @@ def run(args):
     svg_path = args.svg or (args.md.with_suffix(".svg") if args.md else None)
     compared = [p / "summary.json" if p.is_dir() else p for p in args.results]
     for flag, out in (("--md", args.md), ("--svg", svg_path)):
-        if why := out and md_problem(out, compared):
-            raise InputError(f"cannot write {flag} {out}: {why}")
+        if out:
+            check_writable(flag, out, compared)
     summaries, names = inputs(args)
     mode = args.mode
     if mode == "auto":
