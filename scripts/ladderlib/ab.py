@@ -122,8 +122,7 @@ def describe(mandel, kernels, side):
         raise InputError(f"{mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()}")
     facts = readers.check(json.loads(proc.stdout), readers.DESCRIBE, f"{mandel} describe --json", "its output", "root")
     known = [k["name"] for k in facts["kernels"]]
-    unknown = [k for k in kernels if k not in known]
-    if unknown:
+    if unknown := [k for k in kernels if k not in known]:
         raise InputError(f"-k {', '.join(unknown)}: not a kernel of {side}'s mandel ({mandel}); "
                          f"known: {', '.join(known)}")
     return facts

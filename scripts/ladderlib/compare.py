@@ -196,9 +196,8 @@ def summary_lines(summaries, entries=None):
             out.append(f"{tag}/{a}: no rung timed and verified on both")
             continue
         text = f"geometric mean of {tag}/{a} time over the {n} rungs both timed and verified: {gm:.2f}"
-        parts = [f"{label} {v:.2f} over {k}" for label, (v, k) in
-                 (("same ISA path", g["same_isa"]), ("ISA differs", g["isa_differs"])) if v is not None]
-        if parts:
+        if parts := [f"{label} {v:.2f} over {k}" for label, (v, k) in
+                     (("same ISA path", g["same_isa"]), ("ISA differs", g["isa_differs"])) if v is not None]:
             text += " (" + "; ".join(parts) + ")"
         if g["speedup"][0] is not None:
             text += (f"; of {tag}/{a} speedup over its own pure Python: {g['speedup'][0]:.2f} over "
@@ -213,8 +212,7 @@ def summary_lines(summaries, entries=None):
     elif "?" in commits:
         out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
                    "then also measures whatever changed in between.")
-    differ = [e["name"] for e in entries if e["isa_differs"]]
-    if differ:
+    if differ := [e["name"] for e in entries if e["isa_differs"]]:
         out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "
                    "with the instruction set (e.g. AVX2 against AVX-512 lanes), not the machine alone.")
     return out
