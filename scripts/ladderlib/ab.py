@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ROUNDS_SCHEMA, atomic, baseline, fmt, machine, readers, rounds, verdict
+from . import ROUNDS_SCHEMA, atomic, baseline, fmt, readers, rounds, verdict
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -122,8 +122,7 @@ def describe(mandel, kernels, side):
         raise InputError(f"{mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()}")
     facts = readers.check(json.loads(proc.stdout), readers.DESCRIBE, f"{mandel} describe --json", "its output", "root")
     known = [k["name"] for k in facts["kernels"]]
-    unknown = [k for k in kernels if k not in known]
-    if unknown:
+    if unknown := [k for k in kernels if k not in known]:
         raise InputError(f"-k {', '.join(unknown)}: not a kernel of {side}'s mandel ({mandel}); "
                          f"known: {', '.join(known)}")
     return facts
@@ -148,9 +147,8 @@ def tuning_env(mandel):
 
 
 def run_round(mandel, env, r, args):
-    command = [mandel, "bench", "--round", str(r), "--json"] + (["--quick"] if args.quick else [])
-    for k in args.kernel:
-        command += ["-k", k]
+    command = [mandel, "bench", "--round", str(r), "--json", *(["--quick"] if args.quick else []),
+               *(arg for k in args.kernel for arg in ("-k", k))]
     proc = subprocess.run(command, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise InputError(f"round {r}: {mandel} bench exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
@@ -176,30 +174,21 @@ def side_rows(taken, where):
     return {"machine_id": where, "rows": rows}
 
 
-def spread(row):
-    """The interquartile range of a row's round medians over their median: its spread between rounds."""
-    if not verdict.timed(row):
-        return None
-    return (row["spread_high_s"] - row["spread_low_s"]) / row["median_s"]
+def report(entries, args, names):
+    def cells(row):
+        if not verdict.timed(row):
+            return [row and row["status"] or "missing", fmt.DASH]
+        # the spread: the interquartile range of the round medians over their median
+        return [fmt.time(row["median_s"]), f"{(row['spread_high_s'] - row['spread_low_s']) / row['median_s']:.1%}"]
 
-
-def report(a, b, entries, args, names):
     header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
-    body = []
-    for e in entries:
-        ra, rb = e["a"], e["b"]
-        body.append([e["name"], fmt.time(ra["median_s"]) if verdict.timed(ra) else ra and ra["status"] or "missing",
-                     f"{spread(ra):.1%}" if spread(ra) is not None else fmt.DASH,
-                     fmt.time(rb["median_s"]) if verdict.timed(rb) else rb and rb["status"] or "missing",
-                     f"{spread(rb):.1%}" if spread(rb) is not None else fmt.DASH,
-                     fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
-                     f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH, e["verdict"]])
+    body = [[e["name"], *cells(e["a"]), *cells(e["b"]), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
+             f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH, e["verdict"]] for e in entries]
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
-    tally = verdict.counts(entries)
     timed = [e for e in entries if e["change"] is not None]
     off = [e for e in timed if e["verdict"] != verdict.SAME]
     print()
-    print("verdicts: " + ", ".join(f"{n} {v}" for v, n in tally.items()))
+    print("verdicts: " + ", ".join(f"{n} {v}" for v, n in verdict.counts(entries).items()))
     if (note := verdict.drift_note(entries)) is not None:
         print("note: " + note)
     if args.aa:
@@ -228,7 +217,7 @@ def main(argv=None):
         names = ("pass 1", "pass 2")
     sequential = args.sequential or args.aa
     log(f"{'A/A' if args.aa else 'A/B'}: {n} rounds a side, {'A then B' if sequential else 'alternating (ABBA)'}; "
-        f"A = {names[0]}, B = {names[1]}; machine {machine.machine_id(machine.describe(REPO))}")
+        f"A = {names[0]}, B = {names[1]}; machine {baseline.this_machine_id(REPO)}")
     taken = {"A": [], "B": []}
     plan = ([("A", r) for r in range(n)] + [("B", r) for r in range(n)]) if sequential else \
         [pair for r in range(n) for pair in ([("A", r), ("B", r)] if r % 2 == 0 else [("B", r), ("A", r)])]
@@ -239,7 +228,7 @@ def main(argv=None):
         log(f"  {i}/{len(plan)}: {side} round {r} in {time.monotonic() - started:.1f} s")
     a, b = side_rows(taken["A"], "A"), side_rows(taken["B"], "B")
     entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor)
-    off = report(a, b, entries, args, names)
+    off = report(entries, args, names)
     if args.out:
         atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": sequential,
                                                 "a": {"schema": ROUNDS_SCHEMA, "rounds": taken["A"]},

@@ -1,11 +1,8 @@
 """Named baselines of one machine: `scripts/ladder --save-baseline NAME` keeps a copy of a run's results
-under results/<machine-id>/baselines/NAME/, and `scripts/compare --baseline NAME` compares it with the
-machine's current results (see `verdict`).
-
-A baseline holds summary.json, summary.csv, summary.md, speedup.svg and raw/ (every input the summary
-merged: Criterion's files, the baselines JSON, machine.json, logs). It is written into a temporary
-folder next to its place, then renamed into place, so an interrupted save leaves no half baseline;
-saving under an existing name replaces it.
+(FILES and raw/, every input the summary merged) under results/<machine-id>/baselines/NAME/, and
+`scripts/compare --baseline NAME` compares it with the machine's current results. A save goes into a
+temporary folder next to its place, then is renamed into place, so an interrupted save leaves no half
+baseline; saving under an existing name replaces it.
 """
 
 import os

@@ -14,6 +14,8 @@ than PCT percent (for CI). Results of different problems or settings are refused
 """
 
 import argparse
+import functools
+import operator
 import os
 import sys
 from pathlib import Path
@@ -32,9 +34,6 @@ def labels(summaries):
 
 # --- what must match -----------------------------------------------------------------------------
 
-CRITERION_KEYS = ["sample_size", "warm_up_s", "measurement_s"]
-PYTHON_KEYS = ["quick", "budget_s", "min_repeats", "max_repeats"]
-
 
 def _settings_view(s, same_machine):
     st = s.get("settings") or {}
@@ -43,8 +42,8 @@ def _settings_view(s, same_machine):
         "problem (Rust)": st.get("params"),
         "problem (Python)": st.get("python_params"),
         "quick mode": bool(st.get("quick")),
-        **{f"Criterion {k}": crit.get(k) for k in CRITERION_KEYS},
-        **{f"Python {k}": py.get(k) for k in PYTHON_KEYS},
+        **{f"Criterion {k}": crit.get(k) for k in ("sample_size", "warm_up_s", "measurement_s")},
+        **{f"Python {k}": py.get(k) for k in ("quick", "budget_s", "min_repeats", "max_repeats")},
     }
     if same_machine:
         m = s.get("machine") or {}
@@ -62,14 +61,10 @@ def differences(summaries, same_machine=False):
     """What differs between the results' problems and settings (each against the first), as lines.
     A setting absent from one side (e.g. no Python run there) is not a difference: its rows are missing.
     `same_machine` adds the machine id, CPU, cores and thread pool (two runs of one machine)."""
-    views = [_settings_view(s, same_machine) for s in summaries]
-    out = []
-    for (tag, _), s, view in list(zip(labels(summaries), summaries, views))[1:]:
-        for key, value in view.items():
-            first = views[0][key]
-            if first is not None and value is not None and first != value:
-                out.append(f"{key}: {first} in A, {value} in {tag} ({s['machine_id']})")
-    return out
+    first, *views = [_settings_view(s, same_machine) for s in summaries]
+    return [f"{key}: {first[key]} in A, {value} in {tag} ({s['machine_id']})"
+            for (tag, _), s, view in zip(labels(summaries)[1:], summaries[1:], views)
+            for key, value in view.items() if first[key] is not None and value is not None and first[key] != value]
 
 
 # --- machines ------------------------------------------------------------------------------------
@@ -90,10 +85,9 @@ def compare(summaries):
             ratios.append(r["median_s"] / first["median_s"] if both else None)
             sa, sb = (first or {}).get("speedup_vs_python"), (r or {}).get("speedup_vs_python")
             speedups.append(sb / sa if both and sa and sb else None)
-        method = next(r.get("method") or name for r in rows if r)
         isas = {r.get("isa") for r in rows if r and r.get("isa")}
         threads = {r.get("threads_n") for r in rows if r and r.get("threads_n")}
-        result.append({"name": name, "method": method, "rows": rows, "time_ratios": ratios,
+        result.append({"name": name, "rows": rows, "time_ratios": ratios,
                        "speedup_ratios": speedups, "isa_differs": len(isas) > 1, "threads_differ": len(threads) > 1})
     return result
 
@@ -111,19 +105,13 @@ def geomeans(summaries, entries=None):
     for i, (tag, _) in enumerate(labels(summaries)[1:], 1):
         shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
 
-        def gm(values):
-            values = list(values)
+        def gm(key, on_isa=lambda same: True):
+            values = [e[key][i] for e in shared
+                      if e[key][i] and on_isa(e["rows"][0].get("isa") == e["rows"][i].get("isa"))]
             return verdict.geomean(values), len(values)
 
-        def isa_of(e, j):
-            return e["rows"][j].get("isa")
-
-        out[tag] = {
-            "all": gm(e["time_ratios"][i] for e in shared),
-            "same_isa": gm(e["time_ratios"][i] for e in shared if isa_of(e, 0) == isa_of(e, i)),
-            "isa_differs": gm(e["time_ratios"][i] for e in shared if isa_of(e, 0) != isa_of(e, i)),
-            "speedup": gm(e["speedup_ratios"][i] for e in shared if e["speedup_ratios"][i]),
-        }
+        out[tag] = {"all": gm("time_ratios"), "same_isa": gm("time_ratios", bool),
+                    "isa_differs": gm("time_ratios", operator.not_), "speedup": gm("speedup_ratios")}
     return out
 
 
@@ -139,14 +127,11 @@ def check(row):
     """The verification of a row, short: ok, FAIL d/allowed, or a dash when unknown."""
     if row is None or row.get("verified_ok") is None:
         return fmt.DASH
-    if row["verified_ok"]:
-        return "ok"
-    return f"FAIL {fmt.agreement(row).removeprefix('FAIL ')}"
+    return "ok" if row["verified_ok"] else f"FAIL {fmt.agreement(row).removeprefix('FAIL ')}"
 
 
 def _precision(rows):
-    found = list(dict.fromkeys(r.get("precision") for r in rows if r and r.get("precision")))
-    return "/".join(found) or fmt.DASH
+    return "/".join(dict.fromkeys(r.get("precision") for r in rows if r and r.get("precision"))) or fmt.DASH
 
 
 def _ratio(q):
@@ -155,26 +140,19 @@ def _ratio(q):
 
 def table(summaries, entries=None):
     tags = labels(summaries)
-    header = ["rung", "precision"]
-    for tag, _ in tags:
-        header += [f"{tag} time", f"{tag} speedup", f"{tag} ISA", f"{tag} threads", f"{tag} check"]
-    header += [f"{tag}/{tags[0][0]} time" for tag, _ in tags[1:]]
-    header += [f"{tag}/{tags[0][0]} speedup" for tag, _ in tags[1:]]
-    header += ["note"]
+    header = ["rung", "precision", *(f"{tag} {col}" for tag, _ in tags
+                                     for col in ("time", "speedup", "ISA", "threads", "check")),
+              *(f"{tag}/{tags[0][0]} {col}" for col in ("time", "speedup") for tag, _ in tags[1:]), "note"]
     body = []
     for entry in entries if entries is not None else compare(summaries):
         line = [entry["name"], _precision(entry["rows"])]
         for row in entry["rows"]:
-            if row is None:
-                line += ["missing", fmt.DASH, fmt.DASH, fmt.DASH, fmt.DASH]
-                continue
-            line += [_time(row), fmt.speedup(row.get("speedup_vs_python")), row.get("isa") or fmt.DASH,
-                     fmt.threads(row), check(row)]
-        line += [_ratio(q) for q in entry["time_ratios"][1:]]
-        line += [_ratio(q) for q in entry["speedup_ratios"][1:]]
-        note = [n for n, on in (("ISA differs", entry["isa_differs"]), ("threads differ", entry["threads_differ"]))
-                if on]
-        line.append(", ".join(note))
+            r = row or {}  # a rung the machine lacks: missing, dashes
+            line += [_time(row), fmt.speedup(r.get("speedup_vs_python")), r.get("isa") or fmt.DASH, fmt.threads(r),
+                     check(row)]
+        line += [_ratio(q) for q in entry["time_ratios"][1:] + entry["speedup_ratios"][1:]]
+        line.append(", ".join(note for note, on in (("ISA differs", entry["isa_differs"]),
+                                                    ("threads differ", entry["threads_differ"])) if on))
         body.append(line)
     right = {h for h in header if h.endswith((" time", " speedup"))}
     return header, body, right
@@ -218,9 +196,8 @@ def summary_lines(summaries, entries=None):
             out.append(f"{tag}/{a}: no rung timed and verified on both")
             continue
         text = f"geometric mean of {tag}/{a} time over the {n} rungs both timed and verified: {gm:.2f}"
-        parts = [f"{label} {v:.2f} over {k}" for label, (v, k) in
-                 (("same ISA path", g["same_isa"]), ("ISA differs", g["isa_differs"])) if v is not None]
-        if parts:
+        if parts := [f"{label} {v:.2f} over {k}" for label, (v, k) in
+                     (("same ISA path", g["same_isa"]), ("ISA differs", g["isa_differs"])) if v is not None]:
             text += " (" + "; ".join(parts) + ")"
         if g["speedup"][0] is not None:
             text += (f"; of {tag}/{a} speedup over its own pure Python: {g['speedup'][0]:.2f} over "
@@ -235,8 +212,7 @@ def summary_lines(summaries, entries=None):
     elif "?" in commits:
         out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
                    "then also measures whatever changed in between.")
-    differ = [e["name"] for e in entries if e["isa_differs"]]
-    if differ:
+    if differ := [e["name"] for e in entries if e["isa_differs"]]:
         out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "
                    "with the instruction set (e.g. AVX2 against AVX-512 lanes), not the machine alone.")
     return out
@@ -257,21 +233,19 @@ def document(legend_lines, table_parts, lines, title=None, explain=None):
                      + [f"- {x}" for x in lines] + (["", explain] if explain else []) + [""])
 
 
-def text(summaries, title=None):
-    """The machines side by side: console text, or markdown with a `title` (`markdown`)."""
+def text(summaries, md=False):
+    """The machines side by side: console text, or markdown (`md`)."""
     entries = compare(summaries)
-    return document(legend(summaries), table(summaries, entries), summary_lines(summaries, entries), title, EXPLAIN)
-
-
-def markdown(summaries):
-    return text(summaries, "The Mandelbrot speedup ladder across machines")
+    return document(legend(summaries), table(summaries, entries), summary_lines(summaries, entries),
+                    "The Mandelbrot speedup ladder across machines" if md else None, EXPLAIN)
 
 
 def chart(summaries, names=None):
     """The grouped bar chart: rungs down, one bar per result (its median time), log scale. Rungs that no
     result ran are left out."""
     tags = labels(summaries)
-    names = names or [f"{tag}: {mid} ({', '.join(simd_paths(s)) or 'scalar'})" for (tag, mid), s in zip(tags, summaries)]
+    names = names or [f"{tag}: {mid} ({', '.join(simd_paths(s)) or 'scalar'})"
+                      for (tag, mid), s in zip(tags, summaries)]
     series = [(n, svg.PALETTE[i % len(svg.PALETTE)]) for i, n in enumerate(names)]
     groups = []
     for e in compare(summaries):
@@ -296,32 +270,28 @@ def decade(seconds):
 
 # --- two runs of one machine ---------------------------------------------------------------------
 
-RUN_HEADER = ["rung", "A time", "A interval", "B time", "B interval", "B/A", "change", "verdict", "note"]
 
-
-def _interval(row):
-    if not verdict.timed(row):
-        return fmt.DASH
-    lo, hi = verdict.interval(row)
-    return fmt.span(lo, hi)
+def _shown(entry):
+    """Whether the verdict table shows a rung: one missing in both runs is left out."""
+    return verdict.timed(entry["a"]) or verdict.timed(entry["b"]) or entry["verdict"] != verdict.MISSING
 
 
 def runs_table(entries):
     """(header, body, right) of the verdict table; rungs timed in neither run are left out."""
+    def interval(row):
+        return fmt.span(*verdict.interval(row)) if verdict.timed(row) else fmt.DASH
+
     body = []
-    for e in entries:
-        a, b = e["a"], e["b"]
-        if not (verdict.timed(a) or verdict.timed(b)) and e["verdict"] == verdict.MISSING:
-            continue
-        change = e["change"]
+    for e in filter(_shown, entries):
+        a, b, change = e["a"], e["b"], e["change"]
         note = [e["isa"]] if e["isa"] else []
         if e["verdict"] in (verdict.MISSING, verdict.FAILED) or e["why"].startswith("intervals apart"):
             note.append(e["why"])
-        body.append([e["name"], _time(a), _interval(a), _time(b), _interval(b),
+        body.append([e["name"], _time(a), interval(a), _time(b), interval(b),
                      _ratio(None if change is None else change + 1),
                      fmt.DASH if change is None else f"{change:+.1%}", e["verdict"], "; ".join(note)])
-    right = {"A time", "A interval", "B time", "B interval", "B/A", "change"}
-    return RUN_HEADER, body, right
+    header = ["rung", "A time", "A interval", "B time", "B interval", "B/A", "change", "verdict", "note"]
+    return header, body, set(header[1:7])
 
 
 def busy(summary):
@@ -335,9 +305,7 @@ def busy(summary):
 
 
 def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
-    tally = ", ".join(f"{n} {v}" for v, n in verdict.counts(
-        [e for e in entries if verdict.timed(e["a"]) or verdict.timed(e["b"]) or e["verdict"] != verdict.MISSING]
-    ).items())
+    tally = ", ".join(f"{n} {v}" for v, n in verdict.counts([e for e in entries if _shown(e)]).items())
     both = [e["change"] + 1 for e in entries if e["change"] is not None]
     gm = verdict.geomean(both)
     out = [f"verdicts: {tally}" if tally else "verdicts: none (no rung timed)"]
@@ -345,9 +313,7 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
         out.append(f"geometric mean of B/A time over the {len(both)} rungs timed in both: {gm:.3f} ({gm - 1:+.1%})")
     if (note := verdict.drift_note(entries)) is not None:
         out.append(note)
-    neither = [e["name"] for e in entries if not (verdict.timed(e["a"]) or verdict.timed(e["b"]))
-               and e["verdict"] == verdict.MISSING]
-    if neither:
+    if neither := [e["name"] for e in entries if not _shown(e)]:
         out.append(f"timed in neither run (left out): {', '.join(neither)}")
     for tag, s in zip("AB", summaries):
         if (load_1m := busy(s)) is not None:
@@ -362,14 +328,11 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
     return out
 
 
-def runs_legend(a, b, names=("A", "B")):
-    return [line.replace(f"{tag} = ", f"{tag} ({name}) = ", 1)
-            for line, tag, name in zip(legend([a, b]), "AB", names)]
-
-
 def runs_text(a, b, entries, noise_floor, names=("A", "B"), rounds_floor=verdict.ROUNDS_NOISE_FLOOR, md=False):
     """Two runs with their verdicts: console text, or markdown (`md`)."""
-    return document(runs_legend(a, b, names), runs_table(entries), runs_summary(entries, noise_floor, [a, b], rounds_floor),
+    legend_lines = [line.replace(f"{tag} = ", f"{tag} ({name}) = ", 1)
+                    for line, tag, name in zip(legend([a, b]), "AB", names)]
+    return document(legend_lines, runs_table(entries), runs_summary(entries, noise_floor, [a, b], rounds_floor),
                     f"Two runs of the ladder on {b['machine_id']}" if md else None)
 
 
@@ -433,21 +396,17 @@ def inputs(args):
     return [a, b], [f"baseline {args.baseline}", "current" if not args.results else str(args.results[0])]
 
 
-def md_problem(md, summaries):
-    """Why --md cannot be written, or None: checked before anything is read or printed. It must not be
-    one of the files compared (that would overwrite an input), nor a folder, and its folder must exist."""
-    for path in summaries:
-        same = md.resolve() == path.resolve() or (md.exists() and path.exists() and os.path.samefile(md, path))
-        if same:
-            return f"it is {path}, one of the summaries compared: writing it would overwrite that input"
+def check_writable(flag, out, compared):
+    """Refuse an output before anything is read or printed: one of the files compared (writing it would
+    overwrite an input), a folder, device or FIFO (a symlink is written through), a missing folder."""
     try:
-        md = atomic.check_target(md)  # a symlink is written through; a folder, device or FIFO refused
+        for path in compared:
+            if out.resolve() == path.resolve() or (out.exists() and path.exists() and os.path.samefile(out, path)):
+                raise InputError(f"it is {path}, one of the summaries compared: writing it would overwrite that input")
+        if not (target := atomic.check_target(out)).parent.is_dir():
+            raise InputError(f"folder {target.parent} does not exist")
     except InputError as e:
-        return str(e)
-    folder = md.parent
-    if not folder.is_dir():
-        return f"folder {folder} does not exist"
-    return None
+        raise InputError(f"cannot write {flag} {out}: {e}") from None
 
 
 def write_output(flag, path, text):
@@ -455,70 +414,63 @@ def write_output(flag, path, text):
     try:
         atomic.write_text(path, text)
     except OSError as e:
-        print(f"compare: error: cannot write {flag} {path}: {e.strerror or e}", file=sys.stderr)
-        raise SystemExit(2) from None
+        raise InputError(f"cannot write {flag} {path}: {e.strerror or e}") from None
 
 
 def main(argv=None):
+    """scripts/compare: 0, 1 when --fail-above/--fail-on-missing find a rung to fail, 2 for an error."""
     args = parse_args(argv)
-    svg_path = args.svg or (args.md.with_suffix(".svg") if args.md else None)
-    compared = [p / "summary.json" if p.is_dir() else p for p in args.results]
-    for flag, out in (("--md", args.md), ("--svg", svg_path)):
-        why = out and md_problem(out, compared)
-        if why:
-            print(f"compare: error: cannot write {flag} {out}: {why}", file=sys.stderr)
-            return 2
     try:
-        summaries, names = inputs(args)
+        return run(args)
     except InputError as e:
         print(f"compare: error: {e}", file=sys.stderr)
         return 2
+
+
+def run(args):
+    svg_path = args.svg or (args.md.with_suffix(".svg") if args.md else None)
+    compared = [p / "summary.json" if p.is_dir() else p for p in args.results]
+    for flag, out in (("--md", args.md), ("--svg", svg_path)):
+        if out:
+            check_writable(flag, out, compared)
+    summaries, names = inputs(args)
     mode = args.mode
     if mode == "auto":
         same = len(summaries) == 2 and summaries[0]["machine_id"] == summaries[1]["machine_id"]
         mode = "runs" if args.baseline is not None or same else "machines"
     if mode == "runs" and len(summaries) != 2:
-        print("compare: error: comparing runs takes exactly two results", file=sys.stderr)
-        return 2
+        raise InputError("comparing runs takes exactly two results")
     if mode == "machines" and (args.fail_above is not None or args.fail_on_missing):
-        print("compare: error: --fail-above/--fail-on-missing judge two runs of one machine (--mode runs)",
-              file=sys.stderr)
-        return 2
-    diffs = differences(summaries, same_machine=mode == "runs")
-    if diffs:
+        raise InputError("--fail-above/--fail-on-missing judge two runs of one machine (--mode runs)")
+    if diffs := differences(summaries, same_machine=mode == "runs"):
         what = "\n".join(f"  - {d}" for d in diffs)
         if not args.allow_different:
-            print(f"compare: error: the results differ in problem or settings:\n{what}\n"
-                  "Their times are not comparable; pass --allow-different to compare them anyway.", file=sys.stderr)
-            return 2
+            raise InputError(f"the results differ in problem or settings:\n{what}\n"
+                             "Their times are not comparable; pass --allow-different to compare them anyway.")
         print(f"warning: comparing results that differ (--allow-different):\n{what}\n")
 
-    status = 0
     if mode == "runs":
         a, b = summaries
         names = names or [str(a["source"]), str(b["source"])]
         rounds_floor = verdict.ROUNDS_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
         floor = verdict.DEFAULT_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
         entries = verdict.verdicts(a, b, floor, rounds_floor)
-        print(runs_text(a, b, entries, floor, names, rounds_floor))
-        if args.md:
-            write_output("--md", args.md, runs_text(a, b, entries, floor, names, rounds_floor, md=True))
+        render = functools.partial(runs_text, a, b, entries, floor, names, rounds_floor)
         bad = verdict.failures(entries, args.fail_above, args.fail_on_missing)
-        if bad:
-            print("\nFAIL: " + "; ".join(bad))
-            status = 1
         chart_names = [f"A: {names[0]}", f"B: {names[1]}"]
     else:
-        print(text(summaries))
-        if args.md:
-            write_output("--md", args.md, markdown(summaries))
-        chart_names = None
+        render, bad, chart_names = functools.partial(text, summaries), [], None
+    print(render())
+    if args.md:
+        write_output("--md", args.md, render(md=True))
+    if bad:
+        print("\nFAIL: " + "; ".join(bad))
     if args.md:
         print(f"\nmarkdown written to {args.md}")
     if svg_path:
         write_output("--svg", svg_path, chart(summaries, chart_names))
         print(f"chart written to {svg_path}")
-    return status
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

@@ -33,9 +33,7 @@ def span(low, high):
 
 def speedup(x):
     """`1.03`, `10.58`, `46.48`, `1,234`: two decimals below 100, like the article."""
-    if x is None:
-        return DASH
-    return f"{x:,.0f}" if round(x, 2) >= 100 else f"{x:.2f}"
+    return DASH if x is None else f"{x:,.0f}" if round(x, 2) >= 100 else f"{x:.2f}"
 
 
 def rate(per_s):
@@ -43,9 +41,7 @@ def rate(per_s):
 
 
 def percent(share):
-    if share is None:
-        return DASH
-    return f"{share * 100:.2f}%" if share < 0.1 else f"{share * 100:.1f}%"
+    return DASH if share is None else f"{share * 100:.2f}%" if share < 0.1 else f"{share * 100:.1f}%"
 
 
 def agreement(row):
@@ -61,19 +57,11 @@ def threads(row):
     return DASH if t is None else str(t)
 
 
-def _time_cell(row):
-    return "missing" if row["status"] == "missing" else time(row["median_s"])
-
-
-def _speedup_cell(row):
-    return "no (failed verification)" if row["status"] == "failed" else speedup(row["speedup_vs_python"])
-
-
 # The summary table: (header, cell) in the order shown. The article's three columns come first.
 COLUMNS = [
     ("method", lambda r: r["method"]),
-    ("time (median)", _time_cell),
-    ("speedup", _speedup_cell),
+    ("time (median)", lambda r: "missing" if r["status"] == "missing" else time(r["median_s"])),
+    ("speedup", lambda r: "no (failed verification)" if r["status"] == "failed" else speedup(r["speedup_vs_python"])),
     ("vs previous", lambda r: speedup(r["speedup_vs_previous"])),
     ("CI / min–max", lambda r: span(r["spread_low_s"], r["spread_high_s"])),
     ("language", lambda r: r["language"] or DASH),

@@ -1,20 +1,13 @@
-"""Like for like: the summary's rows grouped by what they do, so that tools are compared doing the same
-work (the same precision class, scalar or SIMD, one thread or every core), each row with its time over
-the fastest of its group.
-
-- compiled scalar f64, one thread: Numba, Cython, Pythran, PyPy, scalar Mojo, and Rust's scalar f64
-  kernels (naive, num-complex, FMA): "is it the language?";
-- compiled scalar f64, every core: Numba `prange`, Cython `prange`, Pythran OpenMP, rayon over FMA;
-- SIMD, one thread: Mojo's SIMD kernel, Rust's portable SIMD, the C reference;
-- SIMD on every core: Mojo's `parallelize`, rayon over SIMD, rayon over the C reference.
-
-Groups name rungs by their stable names; a rung absent from the summary is left out, one present but
-not timed keeps its row (its status says why) without a ratio. The brute-force rows only: the
-algorithmic rungs skip work and are in no group. Standard library only, like all of ladderlib.
+"""Like for like: the summary's rows grouped by the work they do (the same precision class, scalar or
+SIMD, one thread or every core), so that tools are compared doing the same work, each row with its time
+over the fastest of its group. A rung absent from the summary is left out; one present but not timed
+keeps its row (its status says why) without a ratio. Brute-force rows only: the algorithmic rungs skip
+work and are in no group.
 """
 
 from . import fmt
 
+# Stable rung names. The first group asks "is it the language?": the same scalar loop in each tool.
 GROUPS = [
     {"id": "scalar-f64-1-thread", "title": "compiled scalar f64, one thread",
      "rungs": ["numba", "numba-fastmath", "cython", "pythran", "pypy", "mojo-scalar-f64", "naive-f64",
@@ -40,13 +33,10 @@ def like_for_like(rows, groups=GROUPS):
         members = [by_name[n] for n in g["rungs"] if n in by_name]
         timed = [r for r in members if r.get("status") == "ok" and r.get("median_s")]
         fastest = min(timed, key=lambda r: r["median_s"]) if timed else None
-        out.append({
-            "id": g["id"], "title": g["title"], "fastest": fastest["name"] if fastest else None,
-            "rows": [{**{k: r.get(k) for k in ROW_FIELDS},
-                      "vs_fastest": (r["median_s"] / fastest["median_s"]
-                                     if fastest and r in timed else None)}
-                     for r in members],
-        })
+        out.append({"id": g["id"], "title": g["title"], "fastest": fastest["name"] if fastest else None,
+                    "rows": [{**{k: r.get(k) for k in ROW_FIELDS},
+                              "vs_fastest": r["median_s"] / fastest["median_s"] if r in timed else None}
+                             for r in members]})
     return out
 
 
@@ -67,8 +57,7 @@ def markdown(groups):
         lines += [f"### {g['title']}", ""]
         body = [[r["method"], r["language"] or fmt.DASH, r["precision"] or fmt.DASH,
                  fmt.DASH if r["threads"] is None else str(r["threads"]),
-                 "missing" if r["status"] == "missing" else "failed" if r["status"] == "failed"
-                 else fmt.time(r["median_s"]),
+                 r["status"] if r["status"] in ("missing", "failed") else fmt.time(r["median_s"]),
                  _ratio(r["vs_fastest"])] for r in g["rows"]]
         header = ["method", "language", "precision", "threads", "time (median)", "vs fastest"]
         lines += [fmt.md_table(header, body, right={"time (median)", "vs fastest"}), ""]

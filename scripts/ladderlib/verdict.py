@@ -11,8 +11,11 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 - `no change` otherwise; `missing` when a side has no time, `failed` when a side failed verification.
 """
 
+import functools
 import math
 import statistics
+from bisect import bisect_left, bisect_right
+from collections import Counter
 
 # Default noise floor of rows not in rounds: the run-to-run drift of an unchanged tree on the project's
 # shared VMs, rounded up (METHODOLOGY.md).
@@ -23,65 +26,46 @@ ROUNDS_NOISE_FLOOR = 0.05
 ALPHA = 0.01
 MIN_ROUNDS = 3
 
-FASTER, SLOWER, SAME, MISSING, FAILED = "faster", "slower", "no change", "missing", "failed"
+FASTER, SLOWER, SAME, MISSING, FAILED = VERDICTS = "faster", "slower", "no change", "missing", "failed"
 
 
-def _exact_u_counts(n1, n2):
-    """How many orderings of n1 + n2 distinct values give each U (0 .. n1*n2): the exact null
-    distribution, by the recurrence f(n1, n2, u) = f(n1 - 1, n2, u - n2) + f(n1, n2 - 1, u)."""
-    # table[j][u] for the current i (rows of the recurrence over n1), j = 0 .. n2
-    prev = [[1] + [0] * (n1 * n2) for _ in range(n2 + 1)]  # i = 0: U = 0 only
-    for i in range(1, n1 + 1):
-        cur = [[0] * (n1 * n2 + 1) for _ in range(n2 + 1)]
-        cur[0][0] = 1
-        for j in range(1, n2 + 1):
-            for u in range(i * j + 1):
-                cur[j][u] = (prev[j][u - j] if u >= j else 0) + cur[j - 1][u]
-        prev = cur
-    return prev[n2]
+@functools.cache
+def _u_counts(n1, n2):
+    """How many orderings of n1 + n2 distinct values give each U (0 .. n1*n2), the exact null
+    distribution: the largest value is from the first sample (adding n2 to U) or from the second."""
+    if n1 == 0 or n2 == 0:
+        return (1,)
+    first, second = _u_counts(n1 - 1, n2), _u_counts(n1, n2 - 1)
+    return tuple((first[u - n2] if 0 <= u - n2 < len(first) else 0) + (second[u] if u < len(second) else 0)
+                 for u in range(n1 * n2 + 1))
 
 
 def mann_whitney_p(a, b):
     """Two-sided p-value of the Mann-Whitney U test of samples `a` and `b`: exact for small samples
-    without ties, else the normal approximation with the tie and continuity corrections (standard
-    library only)."""
+    without ties, else the normal approximation with the tie and continuity corrections."""
     n1, n2 = len(a), len(b)
     if n1 <= 25 and n2 <= 25 and len(set(a) | set(b)) == n1 + n2:
         u = sum(1 for x in a for y in b if x > y)
-        counts = _exact_u_counts(n1, n2)
-        total = sum(counts)
         tail = min(u, n1 * n2 - u)
-        return min(1.0, 2 * sum(counts[: tail + 1]) / total)
-    pooled = sorted([(x, 0) for x in a] + [(x, 1) for x in b])
-    ranks, i, ties = [0.0] * len(pooled), 0, 0.0
-    while i < len(pooled):
-        j = i
-        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[k] = (i + j) / 2 + 1
-        t = j - i + 1
-        ties += t ** 3 - t
-        i = j + 1
-    r1 = sum(r for r, (_, side) in zip(ranks, pooled) if side == 0)
-    u = r1 - n1 * (n1 + 1) / 2
+        return min(1.0, 2 * sum(_u_counts(n1, n2)[: tail + 1]) / math.comb(n1 + n2, n1))
+    pooled = sorted([*a, *b])
+    # a value's rank: the average of the ranks its ties share
+    u = sum((bisect_left(pooled, x) + bisect_right(pooled, x) + 1) / 2 for x in a) - n1 * (n1 + 1) / 2
+    ties = sum(t ** 3 - t for t in Counter(pooled).values())
     n = n1 + n2
     var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
     if var <= 0:
         return 1.0
     z = (abs(u - n1 * n2 / 2) - 0.5) / math.sqrt(var)
-    return max(0.0, min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2))))
+    return min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2)))
 
 
 def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     """The verdict on two rows measured in rounds (see the module's doc)."""
-    ra, rb = a["round_medians_s"], b["round_medians_s"]
     change = b["median_s"] / a["median_s"] - 1
-    p = mann_whitney_p(ra, rb)
-    beyond = abs(change) > noise_floor
-    if p < ALPHA and beyond:
-        v = SLOWER if change > 0 else FASTER
-        return {"verdict": v, "change": change, "p": p,
+    p = mann_whitney_p(a["round_medians_s"], b["round_medians_s"])
+    if p < ALPHA and abs(change) > noise_floor:
+        return {"verdict": SLOWER if change > 0 else FASTER, "change": change, "p": p,
                 "why": f"rounds apart (p={p:.2g}), beyond the {noise_floor:.0%} floor"}
     why = f"within the {noise_floor:.0%} floor (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
     return {"verdict": SAME, "change": change, "p": p, "why": why}
@@ -128,16 +112,11 @@ def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR
 def isa_note(a, b):
     """`ISA avx512 -> avx2` when the two rows took different instruction-set paths."""
     isa_a, isa_b = (a or {}).get("isa"), (b or {}).get("isa")
-    if isa_a and isa_b and isa_a != isa_b:
-        return f"ISA {isa_a} -> {isa_b}"
-    return ""
+    return f"ISA {isa_a} -> {isa_b}" if isa_a and isa_b and isa_a != isa_b else ""
 
 
 def rung_order(*summaries):
-    order = []
-    for s in summaries:
-        order += [r["name"] for r in s["rows"] if r["name"] not in order]
-    return order
+    return list(dict.fromkeys(r["name"] for s in summaries for r in s["rows"]))
 
 
 def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
@@ -146,7 +125,8 @@ def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FL
     out = []
     for name in rung_order(a, b):
         ra, rb = rows_a.get(name), rows_b.get(name)
-        out.append({"name": name, "a": ra, "b": rb, **judge(ra, rb, noise_floor, rounds_floor), "isa": isa_note(ra, rb)})
+        out.append({"name": name, "a": ra, "b": rb, **judge(ra, rb, noise_floor, rounds_floor),
+                    "isa": isa_note(ra, rb)})
     return out
 
 
@@ -167,9 +147,7 @@ def failures(entries, fail_above=None, fail_on_missing=False):
 def geomean(values):
     """Geometric mean of positive numbers; None for none."""
     values = [v for v in values if v and v > 0]
-    if not values:
-        return None
-    return math.exp(sum(math.log(v) for v in values) / len(values))
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
 
 
 def drift(entries, share=0.9, least=8):
@@ -178,10 +156,7 @@ def drift(entries, share=0.9, least=8):
     VM two runs back to back can differ by a few percent in every row, scalar ones included, which no
     code change does; the verdicts stay as they are, and this says how far to discount those near it."""
     changes = [e["change"] for e in entries if e.get("change") is not None]
-    if len(changes) < least:
-        return None
-    same_way = max(sum(c > 0 for c in changes), sum(c < 0 for c in changes))
-    if same_way < share * len(changes):
+    if len(changes) < least or max(sum(c > 0 for c in changes), sum(c < 0 for c in changes)) < share * len(changes):
         return None
     return statistics.median(changes)
 
@@ -199,7 +174,6 @@ def drift_note(entries):
 
 
 def counts(entries):
-    """{verdict: number of rungs}, in a fixed order."""
-    order = [FASTER, SLOWER, SAME, MISSING, FAILED]
-    found = {v: sum(e["verdict"] == v for e in entries) for v in order}
+    """{verdict: number of rungs}, in a fixed order, those with none left out."""
+    found = {v: sum(e["verdict"] == v for e in entries) for v in VERDICTS}
     return {v: n for v, n in found.items() if n}
