@@ -1,14 +1,6 @@
-"""The one SVG writer of the ladder scripts: three charts, plain SVG text, standard library only.
-
-- `bar_chart`: horizontal bars on a log scale, one per row, the value written beside each bar and
-  the reason where a row has no value (speedup.svg);
-- `grouped_bar_chart`: the same with one bar per series in each row (compare's machine chart: rungs
-  down, one bar per machine);
-- `loglog_chart`: lines and points on log-log axes, with optional dashed fits (the sweeps).
-
-Every chart is a white page, sans-serif 12 px, a bold 15 px title. Bars carry `class="bar"` and
-`data-*` attributes, lines `class="series"`/`class="fit"`, so tests (and readers) can find them.
-"""
+"""The one SVG writer of the ladder scripts, standard library only: `bar_chart` (log-scale bars, speedup.svg),
+`grouped_bar_chart` (a bar per series in each row: compare's machine chart), `loglog_chart` (the sweeps, fits
+dashed). Bars carry `class="bar"` and `data-*` attributes, lines `class="series"`/`"fit"`, for tests and readers."""
 
 import math
 import re
@@ -49,13 +41,13 @@ def finish(parts):
 
 
 def _drawable(v):
-    """A value a log scale can place: a positive, finite number (never None, 0, a negative or NaN)."""
+    """A positive, finite number: what a log scale can place."""
     return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
 
 
 def decades(values, minimum=1):
-    """(lo, hi) exponents of the powers of ten around the positive `values`, at least `minimum` apart;
-    None when there is none."""
+    """(lo, hi) exponents of the powers of ten around the positive `values`, at least `minimum` apart; None without
+    any."""
     values = [v for v in values if _drawable(v)]
     if not values:
         return None
@@ -64,7 +56,7 @@ def decades(values, minimum=1):
 
 
 class LogScale:
-    """Maps a value to a pixel position: decade `lo` at `start`, decade `hi` at `start + length`."""
+    """Decade `lo` at pixel `start`, decade `hi` at `start + length`."""
 
     def __init__(self, lo, hi, start, length):
         self.lo, self.hi, self.start, self.length = lo, hi, start, length
@@ -92,11 +84,9 @@ def _grid(out, scale, lo, hi, top, bottom, tick):
 
 
 def bar_chart(heading, notes, rows, tick):
-    """Horizontal log-scale bars, one per row, drawn from the lowest decade.
-
-    `notes`: two lines under the title. `rows`: dicts with `label`, `value` (None: no bar), `colour`,
-    `text` (written beside the bar), `missing` (written instead of the bar), `attrs` (extra attributes
-    of the bar, e.g. {"data_rung": name}). `tick(v)`: the label of the power of ten v."""
+    """Horizontal log-scale bars, one per row: dicts with `label`, `value` (None: no bar), `colour`, `text` (beside
+    the bar), `missing` (instead of it), `attrs`. `notes`: lines under the title; `tick(v)`: the label of the
+    power of ten v."""
     span = decades([r["value"] for r in rows]) or (0, 1)
     lo, hi = span
     label_w = _label_width([r["label"] for r in rows])
@@ -125,10 +115,8 @@ SUB_H = 14  # one bar of a group
 
 
 def grouped_bar_chart(heading, notes, series, groups, tick):
-    """Horizontal log-scale bars, one group per row and one bar per series in each group.
-
-    `series`: [(name, colour)], the legend. `groups`: dicts with `label` and `bars`, one per series:
-    dicts with `value` (None: no bar), `text` (beside the bar), `missing` (instead of it) and `attrs`."""
+    """`bar_chart` with one bar per series in each group: `series` [(name, colour)], the legend; `groups` dicts with
+    `label` and `bars` (as `bar_chart`'s rows)."""
     span = decades([b["value"] for g in groups for b in g["bars"]]) or (0, 1)
     lo, hi = span
     label_w = _label_width([g["label"] for g in groups])
@@ -169,10 +157,8 @@ def grouped_bar_chart(heading, notes, series, groups, tick):
 
 
 def loglog_chart(heading, series, x_label, y_label, x_tick, y_tick, footnote=None):
-    """Lines through points on log-log axes, a legend on the right.
-
-    `series`: dicts with `name`, `colour`, `points` [(x, y)] (positive) and `fit` [(x, y)] or None
-    (drawn dashed). `x_tick(k)`/`y_tick(k)`: the label of the power of ten 10**k."""
+    """Lines through points on log-log axes, a legend on the right. `series`: dicts with `name`, `colour`, `points`
+    [(x, y)] and `fit` (dashed) or None; `x_tick(k)`/`y_tick(k)`: the label of 10**k."""
     W, H, L, R, T, B = 720, 440, 80, 200, 50, 50
     out = header(W, H) + [title(L, 24, heading)]
     xs = [x for s in series for x, _ in s["points"]]

@@ -68,7 +68,6 @@ def machine_lines(summary):
 
 
 def problem_text(params):
-    """`960x960 pixels, 200 iterations max, x in [-2.0, 0.6], y in [-1.5, 1.5]` for the canonical problem."""
     return ("{width}x{height} pixels, {max_iters} iterations max, x in [{x_min}, {x_max}], "
             "y in [{y_min}, {y_max}]").format(**params)
 
@@ -112,8 +111,8 @@ def markdown(summary):
 
 
 def write_all(summary, out_dir):
-    """summary.json, .csv and .md. The summary is checked first (`readers.check_summary`: no
-    non-positive time, no rung twice) and all three texts are made before any file is replaced."""
+    """summary.json, .csv and .md, the summary checked (`readers.check_summary`) and every text made before any file
+    is replaced."""
     out_dir = Path(out_dir)
     check_summary(summary)
     texts = {"summary.json": json_text(summary), "summary.csv": csv_text(summary["rows"]),
