@@ -17,6 +17,7 @@ ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it kept.
 """
 
 import argparse
+import contextlib
 import fcntl
 import json
 import os
@@ -72,19 +73,15 @@ def finished(proc):
 def stop_children(grace_s=5.0):
     """SIGTERM to every child's process group, SIGKILL to those still there after `grace_s`."""
     for proc in list(CHILDREN):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):
-            pass
     deadline = time.monotonic() + grace_s
     for proc in list(CHILDREN):
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             proc.wait()
         CHILDREN.discard(proc)
 
@@ -126,17 +123,16 @@ def guarded(fn, *args):
             print(f"  {line}", file=sys.stderr)
         return 128 + signum
     except InputError as e:
-        stop_children()
         print(f"ladder: error: {e}", file=sys.stderr)
         if OUT is not None:
             print(f"  the summary in {OUT} was left as it was", file=sys.stderr)
         return 2
-    except OSError as e:  # a full disk, a missing binary: said plainly, the children stopped
-        stop_children()
+    except OSError as e:  # a full disk, a missing binary: said plainly
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
         return 1
     finally:
+        stop_children()
         release_locks()
         for sig, handler in previous.items():
             signal.signal(sig, handler)

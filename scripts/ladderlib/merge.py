@@ -51,42 +51,18 @@ def foreign(baselines, machine):
     return reasons
 
 
-def peak_share(lane_iterations, median_s, lane_fmas_per_s, threads):
-    """The share of this machine's measured peak a rung reaches:
-
-        share = (lane_iterations / median_s) / (lane_fmas_per_s * threads)
-
-    - lane_iterations: escape-loop iterations executed, counting every SIMD lane that ran, idle or not
-      (a scalar kernel runs one lane: its iterations);
-    - median_s: the rung's median time for one render;
-    - lane_fmas_per_s: one core's measured peak of lane FMAs per second at the rung's precision
-      (`mandel peak --json`: f32_lane_fmas_per_s or f64_lane_fmas_per_s);
-    - threads: the number of threads (cores) the rung runs on.
-
-    It counts one lane-iteration against one FMA slot, while an iteration needs several multiplies or
-    FMAs, so real kernels sit far below 1.0: the figure compares rungs with each other, and shows how
-    much of the vector width and the cores a rung leaves unused. None where an input is missing.
-    """
-    if not lane_iterations or not median_s or not lane_fmas_per_s or not threads:
+def peak_share(work, median_s, per_core_s, threads):
+    """(work / median_s) / (per_core_s * threads): a rung's share of a per-core ceiling of `mandel peak`, None where
+    an input is missing. Of the FMA peak, work is the lane-iterations (every SIMD lane that ran, idle or not), one
+    counted against one FMA slot though an iteration needs several: real kernels sit far below 1. Of the step
+    ceiling (the SIMD step on always-busy vectors, no checks, no loads), work is the useful iterations: a kernel
+    that skips work can pass 1."""
+    if not work or not median_s or not per_core_s or not threads:
         return None
-    return (lane_iterations / median_s) / (lane_fmas_per_s * threads)
+    return (work / median_s) / (per_core_s * threads)
 
 
-def step_share(iterations, median_s, step_per_s, threads):
-    """The share of this machine's step ceiling a rung reaches:
-
-        share = (iterations / median_s) / (step_lane_iterations_per_s * threads)
-
-    - iterations: the useful iterations (the sum of the counts), whatever the kernel executed;
-    - step_lane_iterations_per_s: one core's measured ceiling for the SIMD kernels' escape step at the
-      rung's precision (`mandel peak --json`): the step on always-busy vectors, no checks, no loads, at
-      the best vectors-in-flight count. What this CPU can do with this step, whatever its ports.
-
-    1.0 would be a kernel that never idles a lane and spends nothing outside the step. A kernel that
-    skips work (the algorithmic rungs) can exceed 1. None where an input is missing."""
-    if not iterations or not median_s or not step_per_s or not threads:
-        return None
-    return (iterations / median_s) / (step_per_s * threads)
+step_share = peak_share
 
 
 def thread_count(threads):
@@ -190,8 +166,8 @@ def _settle(row, missing_reason):
 
 
 def add_rates(rows, peak, registry, verify):
-    """Iterations per second and the shares of the peak. Lane-iterations are the bench's measured ones, else a one-
-    lane kernel's iterations."""
+    """Iterations per second and the shares of the peak. Lane-iterations: the bench's measured ones, else a
+    one-lane kernel's iterations."""
     lanes = {name: v["lane_iterations"] for name, v in verify.items() if v.get("lane_iterations") is not None}
     one_lane = {k["name"] for k in registry if k.get("one_lane")}
     for r in rows:

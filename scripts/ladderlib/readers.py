@@ -8,6 +8,7 @@ after it. Every time must be a finite number of seconds above 0."""
 import json
 import math
 import unicodedata
+from functools import partial
 from pathlib import Path
 
 from . import BASELINES_SCHEMA, CANONICAL, DESCRIBE_SCHEMA, RECORDS_SCHEMA, ROUND_SCHEMA, SUMMARY_SCHEMA
@@ -319,9 +320,11 @@ def check_round(data, path, where):
 
 # --- the files -------------------------------------------------------------------------------------
 
-
-def read_describe(path):
-    return read(path, DESCRIBE, "`mandel describe --json`")
+read_describe = partial(read, spec=DESCRIBE, what="`mandel describe --json`")
+read_tune = partial(read, spec=TUNE, what="`mandel tune --json`")
+read_machine = partial(read, spec=MACHINE, what="the machine description")
+read_run = partial(read, spec=RUN, what="the run's settings")
+read_peak = partial(read, spec=PEAK, what="the peak file")
 
 
 def check_baselines(data, path="the Python baselines"):
@@ -440,28 +443,12 @@ def check_inputs(registry, verify, criterion, baselines, peak):
         check(peak, PEAK, "`mandel peak --json`", "the peak file", "root")
 
 
-def read_tune(path):
-    return read(path, TUNE, "`mandel tune --json`")
-
-
 def tuning_pins(rows):
     """{MANDEL_TUNING, MANDEL_C_TUNING: value} pinning what `mandel tune` chose (its `fastest`), a variable left out
     when no row of its kind timed any."""
     simd = ",".join(f"{r['precision']}:{r['fastest']}" for r in rows if r.get("kernel", "simd") == "simd" and r["times"])
     c = ",".join(r["fastest"] for r in rows if r.get("kernel") == "c-reference" and r["times"])
     return {var: value for var, value in (("MANDEL_TUNING", simd), ("MANDEL_C_TUNING", c)) if value}
-
-
-def read_machine(path):
-    return read(path, MACHINE, "the machine description")
-
-
-def read_run(path):
-    return read(path, RUN, "the run's settings")
-
-
-def read_peak(path):
-    return read(path, PEAK, "the peak file")
 
 
 def combine_peaks(before, after):
