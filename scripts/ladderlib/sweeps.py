@@ -2,13 +2,11 @@
 is timed (`mandel sweep --json`, or python_baselines.sweep for Numba parallel). Picked by `pick_kernels`, fitted
 by `fit`, written by `write_all`: sweeps.json, .csv, .md and a log-log SVG per axis."""
 
-import csv
-import io
 import itertools
 import json
 import math
 
-from . import atomic
+from . import atomic, writers
 from . import svg as svglib
 
 SCHEMA = "mandel-ladder-sweeps/1"
@@ -113,12 +111,7 @@ def csv_rows(sweeps):
 
 
 def to_csv(sweeps):
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for r in csv_rows(sweeps):
-        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
-    return buf.getvalue()
+    return writers.csv_text(csv_rows(sweeps), CSV_COLUMNS, lineterminator="\n")
 
 
 def describe_fit(f, pts):

@@ -26,12 +26,13 @@ def json_text(summary):
     return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
 
 
-def csv_text(rows):
+def csv_text(rows, fields=CSV_FIELDS, **dialect):
+    """`fields` of `rows` as CSV, None as an empty cell."""
     f = io.StringIO(newline="")
-    writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", **dialect)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in CSV_FIELDS})
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in fields})
     return f.getvalue()
 
 
