@@ -15,6 +15,8 @@ from pathlib import Path
 from .readers import InputError
 
 WRITTEN = set()  # the targets (symlinks resolved) this process has replaced or created
+KINDS = {stat.S_IFDIR: "a folder", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+         stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket"}
 
 
 class NotAFileError(InputError):
@@ -32,9 +34,7 @@ def check_target(path, what="output"):
     except OSError as e:
         raise NotAFileError(f"{path}: cannot write the {what} there: {e.strerror or e}") from None
     if not stat.S_ISREG(mode):
-        kind = ("a folder" if stat.S_ISDIR(mode) else "a character device" if stat.S_ISCHR(mode)
-                else "a block device" if stat.S_ISBLK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
         via = f" (what {path} resolves to)" if target != path.absolute() else ""
         raise NotAFileError(f"{target}{via} is {kind}, not a regular file: refusing to write the {what} there "
                             "(writes replace regular files only)")
@@ -82,8 +82,8 @@ def pid_alive(pid):
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # another user's: alive
+        pass
     return True
 
 

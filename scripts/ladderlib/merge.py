@@ -5,16 +5,13 @@ rung named by any input gets a row (`missing` with the reason, `failed` without 
 compute counts serve as the next row's "previous rung". Every input is checked with the readers' rules first and
 the result with `readers.check_summary`."""
 
-
-from . import rounds, CANONICAL, SUMMARY_SCHEMA
-from . import readers
+from . import CANONICAL, SUMMARY_SCHEMA, readers, rounds
 from .groups import like_for_like
 from .readers import InputError
 
 PURE_PYTHON = "python-pure"
-
-
 BITMAP_MARK = "(bitmap only: computes a different result)"
+REFERENCE_MARK = "(reference, not a rung)"
 
 
 def problem_label(params):
@@ -109,9 +106,6 @@ def python_row(rung, problem):
     if row["spread_low_s"] is not None:
         row["spread_kind"] = f"min-max over {row['repeats'] or '?'} runs"
     return row
-
-
-REFERENCE_MARK = "(reference, not a rung)"
 
 
 def rust_row(info, crit, check):
