@@ -9,17 +9,10 @@ from . import CANONICAL, atomic, fmt, groups
 from .readers import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
-CSV_FIELDS = [
-    "name", "method", "language", "precision", "isa", "threads", "threads_n", "computes", "problem", "status",
-    "median_s", "spread_kind", "spread_low_s", "spread_high_s", "mean_s", "repeats", "compile_s",
-    "iterations", "iterations_per_s", "speedup_vs_python", "speedup_vs_previous", "previous",
-    "lane_iterations", "lane_iterations_source", "step_share", "peak_share",
-    "pixels", "differing", "allowed", "max_abs_diff", "verified_ok", "note",
-]
-
-
-# Every file is written whole through ladderlib.atomic: a crash or Ctrl-C leaves the earlier file or
-# the complete new one.
+CSV_FIELDS = ("name method language precision isa threads threads_n computes problem status median_s spread_kind "
+              "spread_low_s spread_high_s mean_s repeats compile_s iterations iterations_per_s speedup_vs_python "
+              "speedup_vs_previous previous lane_iterations lane_iterations_source step_share peak_share pixels "
+              "differing allowed max_abs_diff verified_ok note").split()
 
 
 def json_text(summary):
@@ -83,8 +76,6 @@ def rounds_line(r):
 
 
 def criterion_line(crit):
-    if not crit:
-        return "not run"
     parts = [f"sample size {crit.get('sample_size', '?')}", f"warm-up {crit.get('warm_up_s', '?')} s",
              f"measurement {crit.get('measurement_s', '?')} s"]
     if crit.get("samples"):
@@ -92,18 +83,14 @@ def criterion_line(crit):
     return ", ".join(parts) + f" (from {crit.get('source', 'the bench source')}); median and its 95% CI"
 
 
-def table(summary):
-    return fmt.cells(summary["rows"])
-
-
 def console_table(summary):
-    return fmt.text_table(*table(summary))
+    return fmt.text_table(*fmt.cells(summary["rows"]))
 
 
 def markdown(summary):
     lines = [f"# The Mandelbrot speedup ladder on {summary['machine_id']}", ""]
     lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine_lines(summary)]
-    lines += ["", "## The ladder", "", fmt.md_table(*table(summary)), ""]
+    lines += ["", "## The ladder", "", fmt.md_table(*fmt.cells(summary["rows"])), ""]
     lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"]))
     lines += ["## Notes", ""]
     lines += [f"- {n}" for n in summary["notes"]]
