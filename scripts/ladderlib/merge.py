@@ -230,13 +230,14 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     unlisted = [n for n in list(verify) + list(criterion) if n not in known]
     listed = listed + registry_from_results({n: verify[n] for n in unlisted if n in verify},
                                             {n: criterion[n] for n in unlisted if n in criterion})
+    bl = baselines or {}
     problem = problem_label(baselines.get("params")) if baselines else "canonical"
-    clash = [r["name"] for r in (baselines or {}).get("rungs", []) if r["name"] in {i["name"] for i in listed}]
+    clash = [r["name"] for r in bl.get("rungs", []) if r["name"] in {i["name"] for i in listed}]
     if clash:
         raise InputError(f"the Python baselines name rung(s) {', '.join(clash)} like Rust kernels "
                          "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
-    py_rungs = [r for r in (baselines or {}).get("rungs", []) if not r["name"].startswith("pyo3-")]
-    pyo3_rungs = [r for r in (baselines or {}).get("rungs", []) if r["name"].startswith("pyo3-")]
+    py_rungs = [r for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
+    pyo3_rungs = [r for r in bl.get("rungs", []) if r["name"].startswith("pyo3-")]
     py_reason = "" if baselines else baselines_missing
 
     def from_baselines(rung):
@@ -246,7 +247,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     rows = [from_baselines(r) for r in py_rungs]
     seen = {r["name"] for r in rows}
     # run.py's table of every Python rung (`python_rungs`): those it did not run are listed, missing.
-    for r in (baselines or {}).get("python_rungs") or []:
+    for r in bl.get("python_rungs") or []:
         if r["name"] not in seen:
             row = _row(r["name"], _method(r["label"], r["name"]), r["language"], precision=r["precision"],
                        computes=r["computes"])
@@ -260,32 +261,23 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
-    tolerance = {info["name"]: readers.tolerance_of(info) for info in listed}
+    by_name = {info["name"]: info for info in listed}
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
-        v, rule = rung.get("verification"), tolerance.get(rung["name"][len("pyo3-"):])
+        info = by_name.get(rung["name"][len("pyo3-"):]) or {}
+        v, rule = rung.get("verification"), readers.tolerance_of(info)
         if v and rule and v.get("pixels") is not None:
             readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
-    isa_of = {info["name"]: info.get("isa") for info in listed}
-    references = {info["name"] for info in listed if info.get("reference")}
-    for rung in pyo3_rungs:
         row = from_baselines(rung)
-        row["isa"] = row["isa"] or isa_of.get(row["kernel"])  # the wrapped kernel's path, if the file omits it
-        row["reference"] = row["kernel"] in references
+        row["isa"] = row["isa"] or info.get("isa")  # the wrapped kernel's path, if the file omits it
+        row["reference"] = bool(info.get("reference"))
         rows.append(row)
 
     add_rates(rows, peak, listed, verify)
     add_speedups(rows)
-    summary = {
-        "schema": SUMMARY_SCHEMA,
-        "machine_id": machine_id,
-        "machine": machine,
-        "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
-                     "python_params": (baselines or {}).get("params"),
-                     "python_settings": (baselines or {}).get("settings"),
-                     "python_machine": (baselines or {}).get("machine")},
-        "peak": peak,
-        "rows": rows,
-    }
+    summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
+               "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
+                            **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
+               "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, py_reason)
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
