@@ -559,8 +559,6 @@ def main(argv=None):
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
         log(f"  {label}: {value}")
 
-    # `complete` turns false when part of this run failed: the summary then replaces no earlier one.
-    failed = complete = False
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
     recorded = {k: run.get(k) for k in ("simd_tuning", "c_tuning")}
@@ -604,7 +602,7 @@ def main(argv=None):
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
     failed = failed or (python_source or "").startswith(REUSED_AFTER_FAILURE)
-    complete = not failed
+    complete = not failed  # else the summary replaces no earlier one
     run["python_source"] = python_source
     run["python_foreign"] = "; ".join(foreign(baselines, desc) if baselines else []) or None
     if fresh:  # a re-merge (--skip-bench) leaves the measured run's run.json as it was
