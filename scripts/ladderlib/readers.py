@@ -21,11 +21,9 @@ class InputError(Exception):
 def load_json(path):
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    try:
-        return json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: not valid JSON: {e}") from None
 
