@@ -1,15 +1,9 @@
-"""The one way the Python side writes a file (the ladder, compare, A/B, and python_baselines' run.py,
-sweep.py and build_rungs.py): to a temporary file in the same folder, flushed to disk, then renamed over
-the target, so a crash or Ctrl-C leaves either the old file or the complete new one, never a truncated one.
-
-What a write goes to (the rule `mandel` follows too): a symlink is followed and its target replaced
-whole (the link stays a link); a path that exists and is not a regular file once links are followed (a
-device such as /dev/null, a FIFO, a socket, a folder) is refused with `NotAFileError` naming it, before
-anything is written. `check_target` applies the rule up front, before any work.
-
-Temporary files are named `.<name>.<pid>.<random>.tmp`; `clean_stale` removes those of a process that is
-gone (a killed write), and nothing else. `WRITTEN` holds every path this process wrote: what a run
-reports as its own, instead of judging files by their dates."""
+"""The one way the Python side writes a file: to a temporary file in the same folder, flushed, then renamed over the
+target, so a crash or Ctrl-C leaves the old file or the complete new one. A symlink is followed and its target
+replaced (the link stays a link); a path that is not a regular file once links are followed (a device, a FIFO, a
+folder) is refused with `NotAFileError` before anything is written. Temporary files are
+`.<name>.<pid>.<random>.tmp`; `clean_stale` removes those of a process that is gone. `WRITTEN`: every path this
+process wrote, what a run reports as its own."""
 
 import contextlib
 import os
@@ -21,6 +15,8 @@ from pathlib import Path
 from .readers import InputError
 
 WRITTEN = set()  # the targets (symlinks resolved) this process has replaced or created
+KINDS = {stat.S_IFDIR: "a folder", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+         stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket"}
 
 
 class NotAFileError(InputError):
@@ -28,8 +24,7 @@ class NotAFileError(InputError):
 
 
 def check_target(path, what="output"):
-    """Where a write to `path` goes: `path` with its symlinks followed (a dangling link: the file it
-    names, created). Raises NotAFileError when that exists and is not a regular file."""
+    """Where a write to `path` goes (symlinks followed); NotAFileError when that exists and is not a regular file."""
     path = Path(path)
     target = Path(os.path.realpath(path))
     try:
@@ -39,9 +34,7 @@ def check_target(path, what="output"):
     except OSError as e:
         raise NotAFileError(f"{path}: cannot write the {what} there: {e.strerror or e}") from None
     if not stat.S_ISREG(mode):
-        kind = ("a folder" if stat.S_ISDIR(mode) else "a character device" if stat.S_ISCHR(mode)
-                else "a block device" if stat.S_ISBLK(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+        kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
         via = f" (what {path} resolves to)" if target != path.absolute() else ""
         raise NotAFileError(f"{target}{via} is {kind}, not a regular file: refusing to write the {what} there "
                             "(writes replace regular files only)")
@@ -49,8 +42,7 @@ def check_target(path, what="output"):
 
 
 def check_output(path, what="output"):
-    """`check_target`, and the folder the file goes into exists: for an output named on the command line,
-    checked before any work, so that a run's measurements are never lost to a path that cannot take them."""
+    """`check_target`, and the folder exists: for an output named on the command line, checked before any work."""
     target = check_target(path, what)
     if not target.parent.is_dir():
         raise InputError(f"{path}: cannot write the {what} there: folder {target.parent} does not exist")
@@ -67,8 +59,7 @@ def write_text(path, text):
 
 
 def move_into(src, path):
-    """Rename the finished file `src` over `path` under the same rule as `replacing`; copied whole when
-    the target is in another folder. Returns the target."""
+    """Rename the finished file `src` over `path` (copied whole into another folder); the target."""
     target = check_target(path)
     if Path(src).resolve().parent == target.parent:
         os.replace(src, target)
@@ -91,14 +82,13 @@ def pid_alive(pid):
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # another user's: alive
+        pass
     return True
 
 
 def clean_stale(folder):
-    """Remove the temporary files of `replacing` in `folder` whose process is gone (a killed write).
-    Returns the paths removed."""
+    """Remove the temporary files in `folder` whose writing process is gone; the paths removed."""
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
@@ -112,12 +102,9 @@ def clean_stale(folder):
 
 @contextlib.contextmanager
 def replacing(path, binary=False, keep_partial=False):
-    """A file to write, whole or as things happen (a command's log), under a temporary name in the
-    folder of what `path` resolves to (`check_target`): renamed over it when the block ends, whatever
-    was written (the log of a command that failed is this run's log). When the block raises (Ctrl-C,
-    SIGTERM, a failed write) the earlier file stays as it was, and what was written is deleted, or with
-    `keep_partial` (logs: the evidence of where a run stopped) kept beside it as `<name>.partial`. Text
-    (UTF-8) unless `binary`."""
+    """A file (text unless `binary`) written under a temporary name, renamed over `path` when the block ends,
+    whatever was written. When the block raises, the earlier file stays and the temporary one is deleted, or with
+    `keep_partial` (logs: where a run stopped) kept as `<name>.partial`."""
     path = check_target(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     os.chmod(tmp, 0o666 & ~_UMASK)

@@ -1,9 +1,5 @@
-"""speedup.svg: a log-scale horizontal bar chart, one bar per timed rung, its speedup written beside it.
-
-The bars show the speedup over pure Python. When pure Python is missing they show the speedup over
-the slowest timed rung instead, and the title says so. Missing and failed rungs keep their line, with
-the reason written where the bar would be. Drawn by `svg.bar_chart`.
-"""
+"""speedup.svg: log-scale bars of the speedup over pure Python (over the slowest timed rung when it is missing, the
+title says so); missing and failed rungs keep their line, with the reason."""
 
 from . import atomic, fmt
 from . import svg as svglib

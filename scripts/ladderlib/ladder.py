@@ -17,6 +17,7 @@ ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it kept.
 """
 
 import argparse
+import contextlib
 import fcntl
 import json
 import os
@@ -50,17 +51,15 @@ def log(message):
 CHILDREN = set()
 
 
-class Interrupted(Exception):
-    """SIGINT or SIGTERM reached the ladder; its children are already stopped."""
-
+class Interrupted(Exception):  # SIGINT or SIGTERM: the children are already stopped
     def __init__(self, signum):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
 
 
 def popen(args, **kwargs):
-    """Start a child in a new session (its own process group, so a signal to the ladder alone does not
-    orphan it, and the whole group, grandchildren included, can be stopped), registered in CHILDREN."""
+    """A child in a new session: its own process group, so that the whole group, grandchildren included, can be
+    stopped."""
     proc = subprocess.Popen(list(map(str, args)), cwd=REPO, start_new_session=True, **kwargs)
     CHILDREN.add(proc)
     return proc
@@ -74,19 +73,15 @@ def finished(proc):
 def stop_children(grace_s=5.0):
     """SIGTERM to every child's process group, SIGKILL to those still there after `grace_s`."""
     for proc in list(CHILDREN):
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except (ProcessLookupError, PermissionError):
-            pass
     deadline = time.monotonic() + grace_s
     for proc in list(CHILDREN):
         try:
             proc.wait(timeout=max(0.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
             proc.wait()
         CHILDREN.discard(proc)
 
@@ -113,8 +108,8 @@ def kept_report(out):
 
 
 def guarded(fn, *args):
-    """Run `fn(*args)` with SIGINT/SIGTERM stopping the children; returns the exit status: fn's, 2 for
-    an InputError, 128 + the signal's number when interrupted (saying what was kept)."""
+    """`fn(*args)`'s exit status with SIGINT/SIGTERM stopping the children: 2 for an InputError, 128 + the signal's
+    number when interrupted."""
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         return fn(*args)
@@ -128,26 +123,24 @@ def guarded(fn, *args):
             print(f"  {line}", file=sys.stderr)
         return 128 + signum
     except InputError as e:
-        stop_children()
         print(f"ladder: error: {e}", file=sys.stderr)
         if OUT is not None:
             print(f"  the summary in {OUT} was left as it was", file=sys.stderr)
         return 2
-    except OSError as e:  # a full disk, a missing binary: said plainly, the children stopped
-        stop_children()
+    except OSError as e:  # a full disk, a missing binary: said plainly
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
         return 1
     finally:
+        stop_children()
         release_locks()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 
 
 def stream(args, log_path, env=None):
-    """Run a command, printing its output as it comes (with the elapsed time) and keeping a copy in
-    `log_path`, which replaces the earlier log when the command ends; if the ladder is interrupted the
-    earlier log stays and this run's is left beside it as `<name>.partial`."""
+    """Run a command, echoing its output and keeping it in `log_path` (`atomic.replacing`, the partial log kept when
+    interrupted)."""
     log("$ " + " ".join(map(str, args)))
     with atomic.replacing(log_path, keep_partial=True) as keep, popen(
         args, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1, errors="replace",
@@ -159,16 +152,14 @@ def stream(args, log_path, env=None):
 
 
 def capture(args):
-    """Run a short command; (exit status, stdout, stderr)."""
     with popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         out, err = proc.communicate()
     return finished(proc), out, err
 
 
 def mandel_json(args, path=None):
-    """`mandel <args>`'s JSON (stdout), saved whole to `path` when given: any exit with output counts,
-    the reader judges the content. Exit 2 without output is mandel refusing its input (a flag, an
-    environment variable): InputError with its message. Without output, None (and `path` left as it was)."""
+    """`mandel <args>`'s stdout, saved to `path` when given; any exit with output counts (the reader judges it).
+    Exit 2 without output is mandel refusing its input: InputError. No output: None."""
     log(f"$ mandel {' '.join(args)}" + (f" > {path}" if path else ""))
     rc, out, err = capture([MANDEL, *args])
     if rc == 2 and not out.strip():
@@ -182,8 +173,8 @@ def mandel_json(args, path=None):
 
 
 def checked_baselines(path, desc, allow_foreign):
-    """The baselines at `path`, read (InputError if corrupt) and checked to come from this machine and
-    the canonical problem (InputError unless `allow_foreign`). `desc` None: no origin check."""
+    """The baselines at `path`, refused (InputError) when from another machine or problem unless `allow_foreign`;
+    `desc` None: no origin check."""
     data = readers.read_baselines(path)
     reasons = foreign(data, desc) if desc is not None else []
     if reasons and not allow_foreign:
@@ -196,10 +187,9 @@ def checked_baselines(path, desc, allow_foreign):
 
 
 def python_baselines(args, raw, desc=None, script=RUN_PY):
-    """(baselines, why they are missing, where they come from). raw/baselines.json is replaced only by
-    a complete, valid new file: run.py writes raw/baselines.new.json, renamed into place once read
-    back; if run.py leaves nothing (crash, Ctrl-C) the earlier file is kept and merged, and the source
-    starts with REUSED_AFTER_FAILURE."""
+    """(baselines, why missing, source). raw/baselines.json is replaced only by a valid new file (run.py writes
+    baselines.new.json); when run.py leaves none the earlier file is merged, its source starting with
+    REUSED_AFTER_FAILURE."""
     dest = raw / "baselines.json"
     allow = getattr(args, "allow_foreign_baselines", False)
     if args.baselines:
@@ -279,8 +269,7 @@ def parse_args(argv):
 
 
 def run_sweeps(args, summary, registry, out, mid):
-    """The cost-growth sweeps: the chosen Rust kernels through `mandel sweep`, Numba parallel through
-    `python -m python_baselines.sweep`; written under out/sweeps/. Returns False if one failed."""
+    """The sweeps of the chosen Rust kernels and Numba parallel, written under out/sweeps/. False if one failed."""
     budget = args.sweep_budget if args.sweep_budget is not None else (0.05 if args.quick else 0.5)
     known = {k["name"] for k in registry or []}
     kernels = args.sweep_kernels or [k for k in sweeps.pick_kernels(summary, registry) if k]
@@ -325,9 +314,8 @@ def run_sweeps(args, summary, registry, out, mid):
 
 
 def large_image(describe_path, raw):
-    """The large image of `mandel describe`'s sweep grid, rendered once by `mandel render --json` in a
-    fresh process (does a 1 GiB buffer cost page faults beyond the render?): its report, kept in
-    sweeps/raw/large.json, or None."""
+    """The large image of `mandel describe`'s sweep grid rendered once in a fresh process (does a 1 GiB buffer cost
+    page faults beyond the render?): its report, kept in sweeps/raw/large.json, or None."""
     try:
         large = json.loads(describe_path.read_text(encoding="utf-8"))["sweep"]["large"]
         p = large["problem"]
@@ -342,15 +330,9 @@ def large_image(describe_path, raw):
 
 
 def pin_tuning(args, out, raw, run, registry):
-    """The SIMD kernels and the C reference pick their tuning (vectors in flight, steps between checks) at
-    first use in each process; so that every process of the run (the rounds, the extension) uses one
-    choice, made on the canonical image, `mandel tune` times every tuning in interleaved rounds and
-    chooses by median with a tie band that keeps the default (`mandel_core::choose`); MANDEL_TUNING (per
-    precision) and MANDEL_C_TUNING pin that choice for the rest of the run. A value the user set is kept.
-
-    The choice is kept per machine, in <results>/tuning.json, and reused by later runs while the kernels
-    take the ISA paths it was chosen on, so that two runs of one machine measure one configuration;
-    `--retune` chooses again."""
+    """Choose the tuning once (`mandel tune`, kept per machine in <results>/tuning.json and reused while the ISA
+    paths match, unless --retune) and pin it through MANDEL_TUNING / MANDEL_C_TUNING, so that every process of
+    the run uses one choice. A value the user set is kept."""
     path, stored = raw / "tune.json", out / "tuning.json"
     source = "mandel tune"
     paths = {k.get("isa") for k in registry or []}  # the ISA paths this build's kernels take here
@@ -375,8 +357,7 @@ def pin_tuning(args, out, raw, run, registry):
 
 
 def pin_env(var, chosen, source="mandel tune"):
-    """Set `var` for every later child to `chosen` (what `mandel tune` chose, `readers.tuning_pins`),
-    unless the user set it; returns what the run used, for run.json and the notes."""
+    """Set `var` for every later child to `chosen` unless the user set it; what the run used, for run.json."""
     user = os.environ.get(var, "").strip()
     pin = user or chosen
     if not pin:
@@ -387,9 +368,8 @@ def pin_env(var, chosen, source="mandel tune"):
 
 
 def read_registry(args, raw, run, fresh, described):
-    """The registry the Rust rows are listed from (`mandel describe --json`, kept as raw/describe.json; a
-    re-merge keeps the measured run's), and, for a `fresh` run, the rounds' settings and the thread pool.
-    Returns (kernels, None), or (None, why) when `mandel describe` failed."""
+    """The registry (raw/describe.json; a re-merge keeps the measured run's), and for a `fresh` run the rounds'
+    settings and pool. (kernels, None), or (None, why) when `mandel describe` failed."""
     path = raw / "describe.json"
     if not (args.skip_bench and path.exists()):
         if described is None:
@@ -408,9 +388,8 @@ def read_registry(args, raw, run, fresh, described):
 
 
 def bench(args, raw, run):
-    """The Rust kernels' results: (records, verification rows, results keyed by kernel, ok). Runs the
-    rounds (`run_rounds`) unless --skip-bench, which re-reads raw/rounds.json (or, for a result set
-    measured before rounds, raw/records.json and raw/criterion)."""
+    """(records, verification rows, results by kernel, ok): the rounds, or with --skip-bench raw/rounds.json (or,
+    for a set measured before rounds, raw/records.json and raw/criterion)."""
     kept = raw / "rounds.json"
     if not args.skip_bench:
         return run_rounds(args, raw, run)
@@ -427,9 +406,8 @@ def bench(args, raw, run):
 
 
 def split_output(command, keep, echo=False):
-    """Run `mandel bench` or `mandel sweep`: its progress (stderr) into `keep` as it comes (and to the
-    console with `echo`), its JSON (stdout) through a temporary file (a pipe read after stderr would
-    deadlock once the JSON outgrows it). Returns (exit status, stdout)."""
+    """(exit status, stdout) of `mandel bench` or `mandel sweep`, its stderr into `keep` as it comes; stdout goes
+    through a file, since a pipe read after stderr would deadlock once the JSON outgrows it."""
     with tempfile.TemporaryFile("w+", encoding="utf-8") as sink:
         proc = popen(command, stdout=sink, stderr=subprocess.PIPE, text=True, bufsize=1)
         for line in proc.stderr:
@@ -443,10 +421,8 @@ def split_output(command, keep, echo=False):
 
 
 def run_rounds(args, raw, run):
-    """Every Rust kernel verified and timed in rounds: `mandel bench --round N --json`, one process per
-    round, each printing one round (checked as it comes). raw/rounds.json (mandel-rounds/1) is written
-    once every round has run, so an interrupted or failed run leaves the earlier one intact; the rounds'
-    progress goes to raw/bench.log."""
+    """`mandel bench --round N --json`, one process per round, each round checked as it comes; raw/rounds.json is
+    written only once every round ran."""
     settings = run.get("rounds")  # None when `mandel describe` failed: round 0 then says them
     if settings:
         log(f"timing the Rust kernels in {settings['rounds']} rounds" + (" (quick)" if args.quick else "") +
@@ -487,8 +463,7 @@ LOCKS = {}  # path -> the open lock file this run holds (released by release_loc
 
 
 def take_lock(folder, what):
-    """An exclusive flock on folder/.ladder.lock, held until the process ends; InputError naming the
-    run holding it (its pid, written in the file) if another ladder has it."""
+    """An exclusive flock on folder/.ladder.lock, held until the process ends; InputError naming the holder's pid."""
     folder.mkdir(parents=True, exist_ok=True)
     path = (folder / ".ladder.lock").resolve()
     if path in LOCKS:
@@ -517,9 +492,8 @@ def release_locks():
 
 
 def preflight(out, raw):
-    """The results folder, before anything is measured: it can be made and takes new files, and no other
-    ladder uses it. Then, holding the lock, the temporary files of killed writes and of killed baseline
-    saves are removed."""
+    """The results folder can be written and no other ladder uses it; then the leftovers of killed writes and
+    baseline saves are cleaned."""
     try:
         raw.mkdir(parents=True, exist_ok=True)
         probe = raw / f".probe.{os.getpid()}.tmp"
@@ -536,8 +510,7 @@ def preflight(out, raw):
 
 
 def build(args, build_log):
-    """The `mandel` this run uses: --prebuilt's, or `cargo build --release`'s (its log in `build_log`,
-    which is outside the results folder until the run is known to go on). Returns cargo's exit status."""
+    """Point MANDEL at --prebuilt's binary, or `cargo build --release` it (log in `build_log`); cargo's exit status."""
     global MANDEL
     build_log.unlink(missing_ok=True)
     if args.prebuilt is not None:
@@ -586,8 +559,6 @@ def main(argv=None):
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
         log(f"  {label}: {value}")
 
-    # `complete` turns false when part of this run failed: the summary then replaces no earlier one.
-    failed = complete = False
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
     recorded = {k: run.get(k) for k in ("simd_tuning", "c_tuning")}
@@ -631,7 +602,7 @@ def main(argv=None):
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
     failed = failed or (python_source or "").startswith(REUSED_AFTER_FAILURE)
-    complete = not failed
+    complete = not failed  # else the summary replaces no earlier one
     run["python_source"] = python_source
     run["python_foreign"] = "; ".join(foreign(baselines, desc) if baselines else []) or None
     if fresh:  # a re-merge (--skip-bench) leaves the measured run's run.json as it was

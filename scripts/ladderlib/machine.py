@@ -75,8 +75,7 @@ def describe(repo, info=None):
 
 
 def load_average():
-    """The 1, 5 and 15-minute load averages (runnable threads): other jobs competing for the cores show
-    here. None where the OS has none."""
+    """The 1, 5 and 15-minute load averages, None where the OS has none."""
     try:
         return [round(x, 2) for x in os.getloadavg()]
     except (AttributeError, OSError):
@@ -91,8 +90,8 @@ def slug(text):
 
 
 def machine_id(machine):
-    """`intel-xeon-platinum-8488c-2c`: the CPU model without trademarks and clock, then the core
-    count. A model name without a number (as some hypervisors report) gets the family/model pair."""
+    """`intel-xeon-platinum-8488c-2c`: the CPU model without trademarks and clock, then the cores; a model without a
+    number (some hypervisors) gets the family/model's model."""
     name = slug(_NOISE.sub(" ", machine.get("cpu_model") or "unknown")) or "cpu"
     if not re.search(r"\d", name) and machine.get("cpu_family_model"):
         name += "-m" + machine["cpu_family_model"].split("/")[-1]

@@ -1,35 +1,17 @@
-"""The merge: the registry (`mandel describe`), the bench's records (verification, lane-iterations) and
-Criterion's estimates of the benchmarks they name, `mandel peak`, and the Python baselines, into one row
-per rung in ladder order, with speedups and the share of the machine's peak. Nothing here is derived from
-a display string: threads are integers with a `pool` flag, and which kernels run one lane or skip work
-are the registry's flags.
+"""The merge: the registry (`mandel describe`), the Rust results (verification, times) and `mandel peak`, and the
+Python baselines, into one row per rung with speedups and shares of the peak. Order: the Python rungs (pyo3-*
+excepted), the Rust kernels in registry order, then the pyo3-* rungs (the same kernels called from Python). Every
+rung named by any input gets a row (`missing` with the reason, `failed` without a speedup); only ok rows that
+compute counts serve as the next row's "previous rung". Every input is checked with the readers' rules first and
+the result with `readers.check_summary`."""
 
-Order: the Python rungs first, in the baselines' order (pyo3-* excepted); then the Rust kernels in
-registry order; then the pyo3-* rungs, in the baselines' order: the same kernels
-called from Python, so they sit after the Rust rows they wrap.
-
-Every expected rung gets a row. One that did not run is `missing`, with the reason; one that failed
-verification is `failed` and gets no speedup; the bitmap rung is timed and shown, but marked, because
-it computes a different result. Only rows of status `ok` that compute counts serve as the "previous
-rung" of the next row.
-
-Nothing wrong gets in, nothing is dropped: the merge checks every input it is given with the
-readers' rules (a zero, negative or non-finite time is an `InputError`, never a row), and every rung
-named by any input has a row: without the registry the Rust rows come from the verification rows and
-the Criterion results; a kernel timed or verified but absent from the registry still gets its row.
-`readers.check_summary` holds the result to this before anything is written.
-"""
-
-
-from . import rounds, CANONICAL, SUMMARY_SCHEMA
-from . import readers
+from . import CANONICAL, SUMMARY_SCHEMA, readers, rounds
 from .groups import like_for_like
 from .readers import InputError
 
 PURE_PYTHON = "python-pure"
-
-
 BITMAP_MARK = "(bitmap only: computes a different result)"
+REFERENCE_MARK = "(reference, not a rung)"
 
 
 def problem_label(params):
@@ -41,10 +23,8 @@ def problem_label(params):
 
 
 def foreign(baselines, machine):
-    """How the machine or problem of the Python baselines differs from this run's: a list of reasons,
-    empty when they match. The machine: its CPU model, core count and family/model (where both sides
-    record it), and the machine id derived from them; the problem: the canonical one the Rust rungs
-    always time. A file that does not record its machine cannot be matched, so it counts as foreign."""
+    """Why the Python baselines' machine (CPU model, cores, family/model, machine id) or problem differs from this
+    run's: empty when they match. A file that does not record its machine counts as foreign."""
     from .machine import machine_id
 
     theirs = baselines.get("machine")
@@ -68,58 +48,32 @@ def foreign(baselines, machine):
     return reasons
 
 
-def peak_share(lane_iterations, median_s, lane_fmas_per_s, threads):
-    """The share of this machine's measured peak a rung reaches:
-
-        share = (lane_iterations / median_s) / (lane_fmas_per_s * threads)
-
-    - lane_iterations: escape-loop iterations executed, counting every SIMD lane that ran, idle or not
-      (a scalar kernel runs one lane: its iterations);
-    - median_s: the rung's median time for one render;
-    - lane_fmas_per_s: one core's measured peak of lane FMAs per second at the rung's precision
-      (`mandel peak --json`: f32_lane_fmas_per_s or f64_lane_fmas_per_s);
-    - threads: the number of threads (cores) the rung runs on.
-
-    It counts one lane-iteration against one FMA slot, while an iteration needs several multiplies or
-    FMAs, so real kernels sit far below 1.0: the figure compares rungs with each other, and shows how
-    much of the vector width and the cores a rung leaves unused. None where an input is missing.
-    """
-    if not lane_iterations or not median_s or not lane_fmas_per_s or not threads:
+def peak_share(work, median_s, per_core_s, threads):
+    """(work / median_s) / (per_core_s * threads): a rung's share of a per-core ceiling of `mandel peak`, None where
+    an input is missing. Of the FMA peak, work is the lane-iterations (every SIMD lane that ran, idle or not), one
+    counted against one FMA slot though an iteration needs several: real kernels sit far below 1. Of the step
+    ceiling (the SIMD step on always-busy vectors, no checks, no loads), work is the useful iterations: a kernel
+    that skips work can pass 1."""
+    if not work or not median_s or not per_core_s or not threads:
         return None
-    return (lane_iterations / median_s) / (lane_fmas_per_s * threads)
+    return (work / median_s) / (per_core_s * threads)
 
 
-def step_share(iterations, median_s, step_per_s, threads):
-    """The share of this machine's step ceiling a rung reaches:
-
-        share = (iterations / median_s) / (step_lane_iterations_per_s * threads)
-
-    - iterations: the useful iterations (the sum of the counts), whatever the kernel executed;
-    - step_lane_iterations_per_s: one core's measured ceiling for the SIMD kernels' escape step at the
-      rung's precision (`mandel peak --json`): the step on always-busy vectors, no checks, no loads, at
-      the best vectors-in-flight count. What this CPU can do with this step, whatever its ports.
-
-    1.0 would be a kernel that never idles a lane and spends nothing outside the step. A kernel that
-    skips work (the algorithmic rungs) can exceed 1. None where an input is missing."""
-    if not iterations or not median_s or not step_per_s or not threads:
-        return None
-    return (iterations / median_s) / (step_per_s * threads)
+step_share = peak_share
 
 
 def thread_count(threads):
-    """Threads a rung runs on, as the inputs report them: a whole number (a pool kernel reports its
-    pool's size); None when unknown."""
+    """Threads as a whole number (a pool kernel reports its pool's size); None when unknown."""
     return threads if isinstance(threads, int) and not isinstance(threads, bool) and threads >= 1 else None
 
 
 def threads_label(info):
-    """The threads column of a Rust row: `1`, or `pool(N)` for a kernel on the rayon pool of N threads."""
+    """`1`, or `pool(N)` for a kernel on the rayon pool of N threads."""
     n = info.get("threads")
     return f"pool({n})" if info.get("pool") and n is not None else (None if n is None else str(n))
 
 
 def _method(label, name):
-    """`pure Python (python-pure)`: the rung's label, then its stable name."""
     return name if not label or label == name else f"{label} ({name})"
 
 
@@ -154,9 +108,6 @@ def python_row(rung, problem):
     return row
 
 
-REFERENCE_MARK = "(reference, not a rung)"
-
-
 def rust_row(info, crit, check):
     name = info["name"]
     row = _row(name, _method(info.get("rung"), name), "Rust", precision=info.get("precision"), isa=info.get("isa"),
@@ -187,9 +138,8 @@ def rust_row(info, crit, check):
 
 
 def _settle(row, missing_reason):
-    """Status and note from what the row holds: failed verification beats everything. A row is ok only
-    with a verification whose `differing <= allowed` holds (recomputed here, whatever `ok` said); a
-    time without a verification is shown as failed, never ranked."""
+    """Status and note: failed verification beats everything; ok only with a verification whose `differing <=
+    allowed` holds (recomputed here); a time without a verification is failed, never ranked."""
     if row["verified_ok"] is not None and row["differing"] is not None:  # (readers: no ok without counts)
         row["verified_ok"] = row["differing"] <= row["allowed"]
     if row["verified_ok"] is False:
@@ -210,9 +160,8 @@ def _settle(row, missing_reason):
 
 
 def add_rates(rows, peak, registry, verify):
-    """Iterations per second, and the shares of peak for rows that run a registered kernel. A row's
-    lane-iterations are its kernel's, counted by the bench's verification render ("measured"); without
-    them, a kernel the registry says runs one lane executes its iterations ("scalar: one lane")."""
+    """Iterations per second and the shares of the peak. Lane-iterations: the bench's measured ones, else a
+    one-lane kernel's iterations."""
     lanes = {name: v["lane_iterations"] for name, v in verify.items() if v.get("lane_iterations") is not None}
     one_lane = {k["name"] for k in registry if k.get("one_lane")}
     for r in rows:
@@ -234,9 +183,8 @@ def add_rates(rows, peak, registry, verify):
 
 
 def add_speedups(rows):
-    """Speedup over pure Python (its median over the row's) and over the previous rung: the nearest
-    row above that is ok and computes counts. Only rows of status ok get one, and only against a
-    row that solved the same problem."""
+    """Speedup over pure Python and over the previous rung (the nearest ok row above that computes counts), only for
+    ok rows and against a row of the same problem."""
     base = next((r for r in rows if r["name"] == PURE_PYTHON and r["status"] == "ok"), None)
     previous = None
     for r in rows:
@@ -255,8 +203,7 @@ def add_speedups(rows):
 
 
 def registry_from_results(verify, criterion):
-    """Kernel descriptions for a merge without the registry: the kernels the verification rows name (in
-    their order, the registry's), then those only Criterion timed; precision, threads and ISA from them."""
+    """Kernel descriptions without the registry: the kernels of the verification rows, then those only timed."""
     names = list(verify) + [n for n in criterion if n not in verify]
     out = []
     for name in names:
@@ -269,10 +216,9 @@ def registry_from_results(verify, criterion):
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
           baselines_missing="Python baselines not run", peak=None, registry_missing="`mandel describe` not run",
           baselines_source="the Python baselines"):
-    """The summary: machine, settings, rows and notes. Every argument but the first three may be None:
-    `registry` is the kernels of `mandel describe --json`, `verify` the verification rows of the bench
-    records keyed by kernel, `criterion` the Criterion results they name. Raises InputError for an input
-    that breaks the readers' rules."""
+    """The summary: machine, settings, rows and notes. `registry`: `mandel describe`'s kernels; `verify`:
+    verification rows by kernel; `criterion`: the results by kernel (rounds or Criterion); any may be None.
+    InputError for an input that breaks the readers' rules."""
     pool_threads = settings.get("pool_threads") or machine.get("cores")
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
@@ -284,13 +230,14 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     unlisted = [n for n in list(verify) + list(criterion) if n not in known]
     listed = listed + registry_from_results({n: verify[n] for n in unlisted if n in verify},
                                             {n: criterion[n] for n in unlisted if n in criterion})
+    bl = baselines or {}
     problem = problem_label(baselines.get("params")) if baselines else "canonical"
-    clash = [r["name"] for r in (baselines or {}).get("rungs", []) if r["name"] in {i["name"] for i in listed}]
+    clash = [r["name"] for r in bl.get("rungs", []) if r["name"] in {i["name"] for i in listed}]
     if clash:
         raise InputError(f"the Python baselines name rung(s) {', '.join(clash)} like Rust kernels "
                          "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
-    py_rungs = [r for r in (baselines or {}).get("rungs", []) if not r["name"].startswith("pyo3-")]
-    pyo3_rungs = [r for r in (baselines or {}).get("rungs", []) if r["name"].startswith("pyo3-")]
+    py_rungs = [r for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
+    pyo3_rungs = [r for r in bl.get("rungs", []) if r["name"].startswith("pyo3-")]
     py_reason = "" if baselines else baselines_missing
 
     def from_baselines(rung):
@@ -300,7 +247,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     rows = [from_baselines(r) for r in py_rungs]
     seen = {r["name"] for r in rows}
     # run.py's table of every Python rung (`python_rungs`): those it did not run are listed, missing.
-    for r in (baselines or {}).get("python_rungs") or []:
+    for r in bl.get("python_rungs") or []:
         if r["name"] not in seen:
             row = _row(r["name"], _method(r["label"], r["name"]), r["language"], precision=r["precision"],
                        computes=r["computes"])
@@ -314,32 +261,23 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
-    tolerance = {info["name"]: readers.tolerance_of(info) for info in listed}
+    by_name = {info["name"]: info for info in listed}
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
-        v, rule = rung.get("verification"), tolerance.get(rung["name"][len("pyo3-"):])
+        info = by_name.get(rung["name"][len("pyo3-"):]) or {}
+        v, rule = rung.get("verification"), readers.tolerance_of(info)
         if v and rule and v.get("pixels") is not None:
             readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
-    isa_of = {info["name"]: info.get("isa") for info in listed}
-    references = {info["name"] for info in listed if info.get("reference")}
-    for rung in pyo3_rungs:
         row = from_baselines(rung)
-        row["isa"] = row["isa"] or isa_of.get(row["kernel"])  # the wrapped kernel's path, if the file omits it
-        row["reference"] = row["kernel"] in references
+        row["isa"] = row["isa"] or info.get("isa")  # the wrapped kernel's path, if the file omits it
+        row["reference"] = bool(info.get("reference"))
         rows.append(row)
 
     add_rates(rows, peak, listed, verify)
     add_speedups(rows)
-    summary = {
-        "schema": SUMMARY_SCHEMA,
-        "machine_id": machine_id,
-        "machine": machine,
-        "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
-                     "python_params": (baselines or {}).get("params"),
-                     "python_settings": (baselines or {}).get("settings"),
-                     "python_machine": (baselines or {}).get("machine")},
-        "peak": peak,
-        "rows": rows,
-    }
+    summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
+               "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
+                            **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
+               "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, py_reason)
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
@@ -349,9 +287,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 
 
 def peak_spread_notes(peak, tolerance=0.05):
-    """What the summary says of a peak measured twice (`readers.combine_peaks`): which figures were
-    kept, and a warning when the two step ceilings differ by more than `tolerance`, since every share
-    of this run is relative to them."""
+    """Which peak figures were kept when measured twice (`readers.combine_peaks`), and a warning when the step
+    ceilings differ by more than `tolerance`: every share is relative to them."""
     # `readers.check_peak` has checked `measured`: two measurements, every rate in them positive.
     before, after = (peak or {}).get("measured") or ({}, {})
     keys = [k for k in readers.STEP_KEYS if k in before and k in after]
@@ -368,9 +305,7 @@ def peak_spread_notes(peak, tolerance=0.05):
 
 
 def contention_notes(rows):
-    """Rows measured in rounds of which more than a third ran while others (other processes, the
-    hypervisor's steal time) used more than ladderlib.rounds.CONTENDED of the CPUs: their median
-    passed over those rounds, but the machine was busy; a rerun on a quiet machine is worth it."""
+    """Rows of which over a third of the rounds ran while others used more than rounds.CONTENDED of the CPUs."""
     busy = [r for r in rows if r.get("contended_rounds") and r.get("round_medians_s")
             and r["contended_rounds"] * 3 > len(r["round_medians_s"])]
     if not busy:

@@ -1,19 +1,14 @@
-"""Every input the ladder and compare read, checked before it is used: an error names the file and the
-field (`InputError`, exit 2), never a KeyError or a wrong row.
-
-Each file's shape is a schema below, plain data read by `check`: a dict is a JSON object (each key
-required unless its spec is `Opt` or ends in "?"; "|null": required but may be null), a list `[spec]` is
-a JSON list of items, `Items` a list of named items, a tuple the values allowed, a string a scalar type
-of `SCALARS`, a function a rule of its own. What a schema cannot say (a verdict that contradicts its
-counts, an interval upside down, the tolerance rule, the canonical problem) is checked in code after it.
-
-Times are measurements: every one must be a finite number of seconds above 0; a zero, negative, NaN or
-infinite time is a corrupt input, never a row of the summary.
-"""
+"""Every input the ladder and compare read, checked before use: an error names the file and the field (`InputError`,
+exit 2), never a KeyError or a wrong row. Each file's shape is a schema read by `check`: a dict is a JSON object
+(a key required unless its spec is `Opt` or ends in "?"; "|null": required, may be null), `[spec]` a list,
+`Items` a list of named items, a tuple the values allowed, a string a type of `SCALARS`, a function a rule of its
+own. What a schema cannot say (the tolerance rule, intervals in order, the canonical problem) is checked in code
+after it. Every time must be a finite number of seconds above 0."""
 
 import json
 import math
 import unicodedata
+from functools import partial
 from pathlib import Path
 
 from . import BASELINES_SCHEMA, CANONICAL, DESCRIBE_SCHEMA, RECORDS_SCHEMA, ROUND_SCHEMA, SUMMARY_SCHEMA
@@ -26,11 +21,9 @@ class InputError(Exception):
 def load_json(path):
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return json.loads(path.read_text(encoding="utf-8"))
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
-    try:
-        return json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: not valid JSON: {e}") from None
 
@@ -46,8 +39,7 @@ class Opt:
 
 
 class Items:
-    """A JSON list of `spec`, each item named in messages `label 'its name'` (else `label #index`);
-    `unique`: no name twice; `nonempty`: at least one item."""
+    """A list of `spec`, each named in messages `label 'name'` (else `label #index`); `unique`, `nonempty`."""
 
     def __init__(self, label, spec, unique=False, nonempty=False):
         self.label, self.spec, self.unique, self.nonempty = label, spec, unique, nonempty
@@ -91,8 +83,8 @@ def _opt(spec):
 
 
 def check(value, spec, path, where, kind="field"):
-    """`value` if it is what `spec` describes, else InputError: `{path}: {where} ...`. `kind` says how a
-    key joins `where`: "root" (a file: the key alone), "item" (`rung 'x' key`), "field" (`a.key`)."""
+    """`value` if it is what `spec` describes, else InputError `{path}: {where} ...`. `kind`: how a key joins
+    `where`: "root" (the key alone), "item" (`rung 'x' key`), "field" (`a.key`)."""
     spec = _opt(spec)
 
     def fail(what):
@@ -140,12 +132,11 @@ def check(value, spec, path, where, kind="field"):
 
 
 def read(path, spec, what):
-    """The JSON file at `path`, checked against `spec` (`what`: the file, as messages name it)."""
     return check(load_json(path), spec, path, what, "root")
 
 
 def ordered(obj, keys, path, where):
-    """Bounds of one interval (a CI, min/median/max), in order where they are given."""
+    """The bounds of an interval, in order where given."""
     values = [(k, obj.get(k)) for k in keys if obj.get(k) is not None]
     for (k1, low), (k2, high) in zip(values, values[1:]):
         if low > high:
@@ -159,7 +150,6 @@ PARAMS = {"width": "int1", "height": "int1", "x_min": "num", "x_max": "num", "y_
 
 
 def canonical(value, path, where):
-    """The canonical problem, the only one the Rust rungs are timed on."""
     if check(value, PARAMS, path, where) and {k: value[k] for k in PARAMS} != CANONICAL:
         raise InputError(f"{path}: {where} is {value}, not the canonical problem {CANONICAL} the ladder merges")
 
@@ -189,7 +179,7 @@ ROUND = {"schema": (ROUND_SCHEMA,), "round": "count", "settings": ROUND_SETTINGS
 
 
 def _pair(value, path, where, second):
-    """A [name, value] pair (a round's tunings: [family, tuning]; `mandel tune`'s times: [tuning, seconds])."""
+    """A [name, value] pair (a round's [family, tuning]; `mandel tune`'s [tuning, seconds])."""
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
         raise InputError(f"{path}: {where} should be a [name, {second}] pair, found {value!r}")
     check(value[1], "s" if second == "seconds" else "text", path, f"{where} {value[0]!r}")
@@ -221,7 +211,7 @@ PEAK_RATES = {**{k: "rate" for k in RATES}, **{k: "rate?" for k in STEP_KEYS}}
 
 
 def _measured(value, path, where):
-    """`measured`, written by `combine_peaks`: the two measurements a combined peak was made of."""
+    """The two measurements a combined peak (`combine_peaks`) was made of."""
     if not (isinstance(value, list) and len(value) == 2):
         raise InputError(f"{path}: {where} should list the two measurements combined, found {value!r}")
     check(value, Items("measurement", PEAK_RATES), path, where)
@@ -241,7 +231,7 @@ BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, 
 
 
 def _threads(value, path, where):
-    """A row's threads: a label (`pool(2)`, `openmp`) or a whole number."""
+    """A row's threads: a label (`pool(2)`) or a whole number."""
     if not isinstance(value, str):
         check(value, "int1", path, where)
 
@@ -273,20 +263,19 @@ VERIFY_ROW = {**{k: "count|null" for k in ("pixels", "differing", "allowed")}, "
 
 
 def allowed_differing(max_fraction, slack_pixels, pixels):
-    """`Tolerance::allowed` of mandel_core: slack + floor(fraction * pixels)."""
+    """`Tolerance::allowed` of mandel_core."""
     return slack_pixels + math.floor(max_fraction * pixels)
 
 
 def tolerance_of(kernel):
-    """(max_fraction, slack_pixels) of a registry kernel, None when the file does not record it."""
+    """(max_fraction, slack_pixels) of a registry kernel, None when not recorded."""
     fraction, slack = kernel.get("tolerance_max_fraction"), kernel.get("tolerance_slack_pixels")
     return None if fraction is None or slack is None else (fraction, slack)
 
 
 def check_verification(v, path, where, pixels=None, tolerance=None):
-    """One verification as the merge trusts it: `ok` exactly `differing <= allowed` (a file that says
-    otherwise contradicts itself), `pixels` the problem's, `allowed` the tolerance rule's when it is
-    known (`tolerance`: (max_fraction, slack_pixels))."""
+    """A verification the merge can trust: `ok` exactly `differing <= allowed`, `pixels` the problem's, `allowed`
+    the tolerance rule's when `tolerance` is known."""
     check(v, VERIFICATION, path, where)
     if v["differing"] is None:  # the output could not be compared (wrong shape): a failure, said so
         if v["ok"]:
@@ -309,8 +298,8 @@ PIXELS = CANONICAL["width"] * CANONICAL["height"]
 
 
 def check_round(data, path, where):
-    """One `mandel bench --round N --json` output: the canonical problem, every kernel verified (or
-    unavailable and untimed), every verified kernel timed, every timed one passing."""
+    """One `mandel bench --round N --json`: the canonical problem, every kernel verified (or unavailable and
+    untimed), every verified kernel timed, every timed one passing."""
     check(data, ROUND, path, where, "item")
     for k in data["kernels"]:
         at, v = f"{where} {k['name']!r}", k["verification"]
@@ -329,15 +318,15 @@ def check_round(data, path, where):
 
 # --- the files -------------------------------------------------------------------------------------
 
-
-def read_describe(path):
-    """`mandel describe --json`: the canonical problem, the bench settings, the pool and the registry."""
-    return read(path, DESCRIBE, "`mandel describe --json`")
+read_describe = partial(read, spec=DESCRIBE, what="`mandel describe --json`")
+read_tune = partial(read, spec=TUNE, what="`mandel tune --json`")
+read_machine = partial(read, spec=MACHINE, what="the machine description")
+read_run = partial(read, spec=RUN, what="the run's settings")
+read_peak = partial(read, spec=PEAK, what="the peak file")
 
 
 def check_baselines(data, path="the Python baselines"):
-    """`python_baselines/run.py`'s JSON: every rung named once, its times positive and in order, a time
-    only with a verification, and that verification of the problem's pixels."""
+    """run.py's JSON: every rung once, its times in order, a time only with a verification of the problem's pixels."""
     check(data, BASELINES, path, "the baselines file", "root")
     params = data.get("params") or CANONICAL
     for rung in data["rungs"]:
@@ -357,7 +346,7 @@ def read_baselines(path):
 
 
 def verify_row(r):
-    """A record's verification as the merge takes it, keyed by kernel (a kernel not run: `skipped`)."""
+    """A record's verification as the merge takes it (a kernel not run: `skipped`)."""
     head = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"]}
     if r["verification"] is None:
         return {**head, "skipped": r.get("unavailable") or "unavailable", "pixels": None, "differing": None,
@@ -366,9 +355,8 @@ def verify_row(r):
 
 
 def read_records(path):
-    """The bench's records of a result set measured with Criterion, before rounds (schema
-    mandel-bench-records/1): one per kernel, its verification and the Criterion benchmark that timed it.
-    Returns (records, verification rows keyed by kernel, Criterion ids keyed by kernel)."""
+    """The bench records of a set measured with Criterion, before rounds: (records, verification rows by kernel,
+    Criterion ids by kernel)."""
     data = read(path, RECORDS, "the bench records")
     for r in data["records"]:
         if r["verification"] is None:
@@ -391,9 +379,8 @@ BENCHMARK = {"full_id": "name", "function_id": "name", "value_str": "name", "thr
 
 
 def read_criterion_bench(new_dir):
-    """One benchmark's `new/` folder as Criterion wrote it: the median and its confidence interval, the
-    mean (ns there, seconds here), the throughput (the kernel's iterations), and the per-sample min and
-    max from sample.json when it is there."""
+    """One benchmark's `new/` folder as Criterion wrote it, in seconds: the median and its CI, the mean, the
+    iterations (throughput), the per-sample min and max when sample.json is there."""
     est_path, bench_path, sample_path = (Path(new_dir) / f for f in ("estimates.json", "benchmark.json", "sample.json"))
     est, bench = read(est_path, ESTIMATES, "the estimates"), read(bench_path, BENCHMARK, "the benchmark")
     median, ci = est["median"], est["median"]["confidence_interval"]
@@ -416,9 +403,8 @@ def read_criterion_bench(new_dir):
 
 
 def read_criterion(root, ids):
-    """The Criterion results the bench records name, keyed by kernel: `ids` maps a kernel to its benchmark
-    id (`ladder/<kernel>/<isa>`, its folder under `root`). Only what the records say was timed is read:
-    nothing is found by globbing, nothing judged by its date. A named result that is missing is an error."""
+    """The Criterion results the records name (`ids`: kernel to benchmark id, its folder under `root`), keyed by
+    kernel: nothing found by globbing or judged by date; a named result missing is an error."""
     found = {}
     for kernel, bench_id in ids.items():
         new_dir = Path(root) / bench_id / "new"
@@ -433,7 +419,7 @@ def read_criterion(root, ids):
 
 
 def check_inputs(registry, verify, criterion, baselines, peak):
-    """The rules above, applied to whatever the merge is given in memory (InputError naming the input)."""
+    """The rules above, applied to what the merge is given in memory."""
     if registry is not None:
         check(registry, REGISTRY, "the registry", "the registry")
     check(verify, "obj", "the verification rows", "the rows keyed by kernel")
@@ -455,40 +441,17 @@ def check_inputs(registry, verify, criterion, baselines, peak):
         check(peak, PEAK, "`mandel peak --json`", "the peak file", "root")
 
 
-def read_tune(path):
-    """`mandel tune --json`: per precision (and the C reference), every tuning's time on the canonical image."""
-    return read(path, TUNE, "`mandel tune --json`")
-
-
 def tuning_pins(rows):
-    """The MANDEL_TUNING and MANDEL_C_TUNING values that pin what `mandel tune --json` chose (its
-    `fastest`), from the rows that timed tunings: {variable: value}, a variable left out when no row of
-    its kind timed any. How `scripts/ladder` and `scripts/ab` pin their processes."""
+    """{MANDEL_TUNING, MANDEL_C_TUNING: value} pinning what `mandel tune` chose (its `fastest`), a variable left out
+    when no row of its kind timed any."""
     simd = ",".join(f"{r['precision']}:{r['fastest']}" for r in rows if r.get("kernel", "simd") == "simd" and r["times"])
     c = ",".join(r["fastest"] for r in rows if r.get("kernel") == "c-reference" and r["times"])
     return {var: value for var, value in (("MANDEL_TUNING", simd), ("MANDEL_C_TUNING", c)) if value}
 
 
-def read_machine(path):
-    """raw/machine.json: the machine a run was measured on (`ladderlib.machine.describe`)."""
-    return read(path, MACHINE, "the machine description")
-
-
-def read_run(path):
-    """raw/run.json: the settings a measured run recorded."""
-    return read(path, RUN, "the run's settings")
-
-
-def read_peak(path):
-    """`mandel peak --json`: lane FMAs per second per core, measured on this machine."""
-    return read(path, PEAK, "the peak file")
-
-
 def combine_peaks(before, after):
-    """Two `mandel peak --json` results of one run (before and after its benches) as one: each rate is
-    the higher of the two, with the tuning that reached it (a ceiling is a most: a busy neighbour only
-    ever lowers it), and `measured` keeps both sets of rates for the notes. Results of different ISA
-    paths are not combined (None)."""
+    """Two `mandel peak` results of one run as one: each rate the higher (a busy neighbour only ever lowers a
+    ceiling), with its tuning; `measured` keeps both. Different ISA paths: None."""
     if before.get("isa") != after.get("isa"):
         return None
     rates = RATES + [k for k in STEP_KEYS if k in before and k in after]
@@ -505,7 +468,7 @@ def combine_peaks(before, after):
 
 
 def read_summary(path):
-    """A summary.json (or the results folder holding one), every field `scripts/compare` reads checked."""
+    """A summary.json (or the folder holding one), every field compare reads checked."""
     path = Path(path)
     path = path / "summary.json" if path.is_dir() else path
     data = check_summary(load_json(path), path)
@@ -514,8 +477,8 @@ def read_summary(path):
 
 
 def check_summary(data, path="the summary"):
-    """A summary as it may be written or compared: each rung once, every time and ratio positive and
-    finite (or null), every interval in order, every `ok` row timed."""
+    """A summary as written or compared: each rung once, every time positive and finite or null, intervals in order,
+    every ok row timed."""
     check(data, SUMMARY, path, "the summary", "root")
     for row in data["rows"]:
         ordered(row, ["spread_low_s", "spread_high_s"], path, f"row {row['name']!r}")

@@ -1,16 +1,7 @@
-"""The Rust rungs measured in rounds (`mandel bench`, one process per round; why: crates/registry/src/rounds.rs
-and METHODOLOGY.md, "Rounds").
-
-`read_rounds` checks a run's rounds (`raw/rounds.json`, schema mandel-rounds/1: the list of what each
-`mandel bench --round N --json` printed, schema mandel-round/1) and aggregates them per kernel:
-
-- the verification: every round verifies every kernel before timing it; the row is verified only if
-  every round's verification passed (the first failing one is kept otherwise);
-- the time: the median of the round medians (each round's median of its timed renders), the
-  interquartile range of the round medians as the spread, every round median kept for the verdicts;
-- contention: a round is contended when others (other processes, the hypervisor's steal) used more than
-  `CONTENDED` of the machine's CPU time while the kernel was timed; the row says how many were.
-"""
+"""The Rust rungs measured in rounds (`mandel bench`, one process per round; why: crates/registry/src/rounds.rs and
+METHODOLOGY.md). `read_rounds` checks raw/rounds.json and aggregates per kernel: verified only if every round
+passed (else the first failure kept); the time the median of the round medians, their interquartile range the
+spread; a round contended when others used more than `CONTENDED` of the CPUs while the kernel was timed."""
 
 from statistics import median
 
@@ -23,8 +14,7 @@ CONTENDED = 0.10
 
 
 def quartiles(values):
-    """(Q1, Q3): the medians of the lower and upper halves (the middle value left out of both for an
-    odd count)."""
+    """(Q1, Q3): the medians of the lower and upper halves (an odd count's middle value in neither)."""
     v = sorted(values)
     n = len(v)
     if n < 2:
@@ -37,8 +27,8 @@ MEASURED = ("verification", "times_s", "activity")
 
 
 def _same_run(rounds, path):
-    """Every round of one run: its own index, one kernel list, and the same settings, pool and kernel
-    descriptions as round 0 (the tunings may differ: unpinned, each process calibrates its own)."""
+    """Every round of one run: numbered in order, one kernel list, round 0's settings, pool and kernel descriptions
+    (the tunings may differ: unpinned, each process calibrates its own)."""
     first = rounds[0]
     names = [k["name"] for k in first["kernels"]]
     for i, r in enumerate(rounds):
@@ -64,8 +54,7 @@ def _same_run(rounds, path):
 
 
 def read_rounds(data, path):
-    """A run's rounds (`raw/rounds.json`): (kernel records of the first round, verification rows keyed by
-    kernel, results keyed by kernel in the shape the merge takes). Raises InputError naming the file."""
+    """(records of the first round, verification rows by kernel, results by kernel as the merge takes them)."""
     check(data, {"schema": (ROUNDS_SCHEMA,), "rounds": ["obj"]}, path, "the rounds", "root")
     if not data["rounds"]:
         raise InputError(f"{path}: rounds should be a non-empty list")

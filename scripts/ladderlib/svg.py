@@ -1,14 +1,6 @@
-"""The one SVG writer of the ladder scripts: three charts, plain SVG text, standard library only.
-
-- `bar_chart`: horizontal bars on a log scale, one per row, the value written beside each bar and
-  the reason where a row has no value (speedup.svg);
-- `grouped_bar_chart`: the same with one bar per series in each row (compare's machine chart: rungs
-  down, one bar per machine);
-- `loglog_chart`: lines and points on log-log axes, with optional dashed fits (the sweeps).
-
-Every chart is a white page, sans-serif 12 px, a bold 15 px title. Bars carry `class="bar"` and
-`data-*` attributes, lines `class="series"`/`class="fit"`, so tests (and readers) can find them.
-"""
+"""The one SVG writer of the ladder scripts, standard library only: `bar_chart` (log-scale bars, speedup.svg),
+`grouped_bar_chart` (a bar per series in each row: compare's machine chart), `loglog_chart` (the sweeps, fits
+dashed). Bars carry `class="bar"` and `data-*` attributes, lines `class="series"`/`"fit"`, for tests and readers."""
 
 import math
 import re
@@ -25,6 +17,7 @@ def escape(text):
 
 def quoteattr(text):
     return saxutils.quoteattr(_NOT_XML.sub("\ufffd", str(text)))
+
 
 MISSING_COLOUR = "#a00"
 PALETTE = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
@@ -49,13 +42,13 @@ def finish(parts):
 
 
 def _drawable(v):
-    """A value a log scale can place: a positive, finite number (never None, 0, a negative or NaN)."""
+    """A positive, finite number: what a log scale can place."""
     return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
 
 
 def decades(values, minimum=1):
-    """(lo, hi) exponents of the powers of ten around the positive `values`, at least `minimum` apart;
-    None when there is none."""
+    """(lo, hi) exponents of the powers of ten around the positive `values`, at least `minimum` apart; None without
+    any."""
     values = [v for v in values if _drawable(v)]
     if not values:
         return None
@@ -63,103 +56,81 @@ def decades(values, minimum=1):
     return lo, max(hi, lo + minimum)
 
 
-class LogScale:
-    """Maps a value to a pixel position: decade `lo` at `start`, decade `hi` at `start + length`."""
-
-    def __init__(self, lo, hi, start, length):
-        self.lo, self.hi, self.start, self.length = lo, hi, start, length
-
-    def __call__(self, v):
-        return self.start + self.length * (math.log10(v) - self.lo) / (self.hi - self.lo)
+def log_scale(lo, hi, start, length):
+    """Decade `lo` at pixel `start`, decade `hi` at `start + length`."""
+    return lambda v: start + length * (math.log10(v) - lo) / (hi - lo)
 
 
 # --- bars --------------------------------------------------------------------------------------
 
 
-ROW_H, BAR_W, PAD = 24, 460, 16
+ROW_H, SUB_H, BAR_W, PAD = 24, 14, 460, 16  # SUB_H: one bar of a group
 
 
-def _label_width(labels):
-    return 7 * max([len(x) for x in labels] + [10]) + PAD
+def _frame(heading, notes, labels, values, bottom, margin):
+    """A bar chart's page, title and notes: (its lines, the scale, the labels' width, its decades)."""
+    lo, hi = decades(values) or (0, 1)
+    label_w = 7 * max([len(x) for x in labels] + [10]) + PAD
+    out = header(label_w + BAR_W + margin, bottom + 2 * PAD + 12) + [title(PAD, PAD + 12, heading)]
+    out += [f'<text x="{PAD}" y="{PAD + 32 + 16 * i}" fill="#444">{escape(n)}</text>' for i, n in enumerate(notes)]
+    return out, log_scale(lo, hi, label_w, BAR_W), label_w, (lo, hi)
 
 
-def _grid(out, scale, lo, hi, top, bottom, tick):
-    for k in range(lo, hi + 1):
+def _grid(out, scale, span, top, bottom, tick):
+    for k in range(span[0], span[1] + 1):
         gx = scale(10 ** k)
         out.append(f'<line x1="{gx:.1f}" y1="{top - 4}" x2="{gx:.1f}" y2="{bottom}" stroke="#ccc"/>')
         out.append(f'<text x="{gx:.1f}" y="{bottom + 16}" text-anchor="middle" '
                    f'fill="#555">{escape(tick(10.0 ** k))}</text>')
 
 
-def bar_chart(heading, notes, rows, tick):
-    """Horizontal log-scale bars, one per row, drawn from the lowest decade.
+def _bar(out, b, x, label_w, y, height, colour, text_y, font=""):
+    """One bar from `label_w` and its text, or without a value the reason in its place."""
+    if not _drawable(b["value"]):
+        out.append(f'<text x="{label_w + 6}" y="{text_y}"{font} fill="{MISSING_COLOUR}">{escape(b["missing"])}</text>')
+        return
+    bar = max(x(b["value"]) - label_w, 1.0)
+    out.append(f'<rect class="bar"{_attrs(b.get("attrs"))} x="{label_w}" y="{y}" width="{bar:.1f}" '
+               f'height="{height}" fill="{colour}"/>')
+    out.append(f'<text x="{label_w + bar + 6:.1f}" y="{text_y}"{font}>{escape(b["text"])}</text>')
 
-    `notes`: two lines under the title. `rows`: dicts with `label`, `value` (None: no bar), `colour`,
-    `text` (written beside the bar), `missing` (written instead of the bar), `attrs` (extra attributes
-    of the bar, e.g. {"data_rung": name}). `tick(v)`: the label of the power of ten v."""
-    span = decades([r["value"] for r in rows]) or (0, 1)
-    lo, hi = span
-    label_w = _label_width([r["label"] for r in rows])
+
+def bar_chart(heading, notes, rows, tick):
+    """Horizontal log-scale bars, one per row: dicts with `label`, `value` (None: no bar), `colour`, `text` (beside
+    the bar), `missing` (instead of it), `attrs`. `notes`: lines under the title; `tick(v)`: the label of the
+    power of ten v."""
     top = 2 * PAD + 56
     bottom = top + ROW_H * len(rows)
-    height = bottom + 2 * PAD + 12
-    width = label_w + BAR_W + 110
-    x = LogScale(lo, hi, label_w, BAR_W)
-    out = header(width, height) + [title(PAD, PAD + 12, heading)]
-    out += [f'<text x="{PAD}" y="{PAD + 32 + 16 * i}" fill="#444">{escape(n)}</text>' for i, n in enumerate(notes)]
-    _grid(out, x, lo, hi, top, bottom, tick)
+    out, x, label_w, span = _frame(heading, notes, [r["label"] for r in rows], [r["value"] for r in rows], bottom, 110)
+    _grid(out, x, span, top, bottom, tick)
     for i, row in enumerate(rows):
         y = top + i * ROW_H
         out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(row["label"])}</text>')
-        if _drawable(row["value"]):
-            bar = max(x(row["value"]) - label_w, 1.0)
-            out.append(f'<rect class="bar"{_attrs(row.get("attrs"))} x="{label_w}" y="{y + 4}" '
-                       f'width="{bar:.1f}" height="{ROW_H - 8}" fill="{row["colour"]}"/>')
-            out.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 16}">{escape(row["text"])}</text>')
-        else:
-            out.append(f'<text x="{label_w + 6}" y="{y + 16}" fill="{MISSING_COLOUR}">{escape(row["missing"])}</text>')
+        _bar(out, row, x, label_w, y + 4, ROW_H - 8, row.get("colour"), y + 16)
     return finish(out)
 
 
-SUB_H = 14  # one bar of a group
-
-
 def grouped_bar_chart(heading, notes, series, groups, tick):
-    """Horizontal log-scale bars, one group per row and one bar per series in each group.
-
-    `series`: [(name, colour)], the legend. `groups`: dicts with `label` and `bars`, one per series:
-    dicts with `value` (None: no bar), `text` (beside the bar), `missing` (instead of it) and `attrs`."""
-    span = decades([b["value"] for g in groups for b in g["bars"]]) or (0, 1)
-    lo, hi = span
-    label_w = _label_width([g["label"] for g in groups])
+    """`bar_chart` with one bar per series in each group: `series` [(name, colour)], the legend; `groups` dicts with
+    `label` and `bars` (as `bar_chart`'s rows)."""
     group_h = SUB_H * len(series) + 10
     top = 2 * PAD + 40 + 16 * len(notes) + 18 * len(series)
     bottom = top + group_h * len(groups)
-    height = bottom + 2 * PAD + 12
-    width = label_w + BAR_W + 130
-    x = LogScale(lo, hi, label_w, BAR_W)
-    out = header(width, height) + [title(PAD, PAD + 12, heading)]
-    out += [f'<text x="{PAD}" y="{PAD + 32 + 16 * i}" fill="#444">{escape(n)}</text>' for i, n in enumerate(notes)]
+    out, x, label_w, span = _frame(heading, notes, [g["label"] for g in groups],
+                                   [b["value"] for g in groups for b in g["bars"]], bottom, 130)
     legend_y = PAD + 32 + 16 * len(notes)
     for j, (name, colour) in enumerate(series):
         y = legend_y + 18 * j
         out.append(f'<rect class="legend" x="{PAD}" y="{y - 10}" width="12" height="12" fill="{colour}"/>')
         out.append(f'<text x="{PAD + 18}" y="{y}">{escape(name)}</text>')
-    _grid(out, x, lo, hi, top, bottom, tick)
+    _grid(out, x, span, top, bottom, tick)
     for i, group in enumerate(groups):
         y0 = top + i * group_h
         middle = y0 + (group_h - 10) / 2 + 4
         out.append(f'<text x="{label_w - 8}" y="{middle:.1f}" text-anchor="end">{escape(group["label"])}</text>')
         for j, ((_, colour), b) in enumerate(zip(series, group["bars"])):
             y = y0 + j * SUB_H
-            if _drawable(b["value"]):
-                bar = max(x(b["value"]) - label_w, 1.0)
-                out.append(f'<rect class="bar"{_attrs(b.get("attrs"))} x="{label_w}" y="{y + 1}" '
-                           f'width="{bar:.1f}" height="{SUB_H - 2}" fill="{colour}"/>')
-                out.append(f'<text x="{label_w + bar + 6:.1f}" y="{y + 11}" font-size="10">{escape(b["text"])}</text>')
-            else:
-                out.append(f'<text x="{label_w + 6}" y="{y + 11}" font-size="10" '
-                           f'fill="{MISSING_COLOUR}">{escape(b["missing"])}</text>')
+            _bar(out, b, x, label_w, y + 1, SUB_H - 2, colour, y + 11, ' font-size="10"')
         if i:
             out.append(f'<line x1="{PAD}" y1="{y0 - 3}" x2="{label_w + BAR_W}" y2="{y0 - 3}" stroke="#eee"/>')
     return finish(out)
@@ -169,10 +140,8 @@ def grouped_bar_chart(heading, notes, series, groups, tick):
 
 
 def loglog_chart(heading, series, x_label, y_label, x_tick, y_tick, footnote=None):
-    """Lines through points on log-log axes, a legend on the right.
-
-    `series`: dicts with `name`, `colour`, `points` [(x, y)] (positive) and `fit` [(x, y)] or None
-    (drawn dashed). `x_tick(k)`/`y_tick(k)`: the label of the power of ten 10**k."""
+    """Lines through points on log-log axes, a legend on the right. `series`: dicts with `name`, `colour`, `points`
+    [(x, y)] and `fit` (dashed) or None; `x_tick(k)`/`y_tick(k)`: the label of 10**k."""
     W, H, L, R, T, B = 720, 440, 80, 200, 50, 50
     out = header(W, H) + [title(L, 24, heading)]
     xs = [x for s in series for x, _ in s["points"]]
@@ -182,10 +151,7 @@ def loglog_chart(heading, series, x_label, y_label, x_tick, y_tick, footnote=Non
         return "\n".join(out) + "\n"
     x0, x1 = decades(xs)
     y0, y1 = decades(ys)
-    px = LogScale(x0, x1, L, W - L - R)
-
-    def py(v):
-        return H - B - (H - T - B) * (math.log10(v) - y0) / (y1 - y0)
+    px, py = log_scale(x0, x1, L, W - L - R), log_scale(y0, y1, H - B, -(H - T - B))
 
     for k in range(x0, x1 + 1):
         out.append(f'<line x1="{px(10**k):.1f}" y1="{T}" x2="{px(10**k):.1f}" y2="{H - B}" stroke="#ddd"/>')

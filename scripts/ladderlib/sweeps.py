@@ -1,21 +1,12 @@
-"""Cost-growth sweeps (`scripts/ladder --sweeps`): time against work for a few rungs, and how linear it is.
+"""Cost-growth sweeps (`scripts/ladder --sweeps`): time against work for a few rungs, each point verified before it
+is timed (`mandel sweep --json`, or python_baselines.sweep for Numba parallel). Picked by `pick_kernels`, fitted
+by `fit`, written by `write_all`: sweeps.json, .csv, .md and a log-log SVG per axis."""
 
-Each sweep is `mandel sweep --json` (a Rust kernel) or `python -m python_baselines.sweep` (Numba parallel):
-the canonical rectangle on `mandel sweep`'s grid of sizes and caps, every point verified before it is
-timed. Here they are picked (`pick_kernels`: the best brute-force and the best scalar Rust rung), fitted
-(`fit`: time = a + b * iterations by least squares on relative residuals, so that the largest of three
-decades of problems does not steer the line alone; R^2, the log-log exponent, the points more than
-OFF_LINE off the line flagged) and written (`write_all`: sweeps.json, sweeps.csv, sweeps.md and one
-log-log SVG per axis, fit lines dashed).
-"""
-
-import csv
-import io
 import itertools
 import json
 import math
 
-from . import atomic
+from . import atomic, writers
 from . import svg as svglib
 
 SCHEMA = "mandel-ladder-sweeps/1"
@@ -25,9 +16,8 @@ CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height
 
 
 def pick_kernels(summary, registry):
-    """(best brute-force Rust kernel, best scalar Rust kernel) by median time in this run's summary: ok rows
-    of registered kernels computing counts; brute force = the registry does not flag it algorithmic;
-    scalar = one thread, one lane (the registry's `one_lane`). None where no row qualifies."""
+    """(best brute-force, best scalar) Rust kernel by median: ok rows of registered kernels computing counts; brute
+    force: not algorithmic; scalar: one thread, one lane. None where no row qualifies."""
     flags = {k["name"]: k for k in registry or []}
     rows = [r for r in (summary or {}).get("rows", []) if r.get("language") == "Rust" and r.get("status") == "ok"
             and r.get("computes") == "counts" and r.get("kernel") in flags and r.get("median_s")]
@@ -54,12 +44,10 @@ def _line(xs, ts, keep):
 
 
 def fit(points):
-    """Fit time = a + b * iterations to `points` (dicts with iterations, median_s) by least squares on
-    relative residuals, leaving out as few points as it must (at most all but three) for every point kept
-    to lie within OFF_LINE of the line: of the subsets that size, the one fitted best. So an outlier (a
-    small image dominated by thread start-up) is flagged rather than dragging the line onto its
-    neighbours. Returns {intercept_s, ns_per_iteration, r2 (of the points kept), exponent,
-    fitted_points, max_rel_residual, off_line: [indices]}."""
+    """time = a + b * iterations by least squares on relative residuals (so the largest of three decades does not
+    steer the line alone), leaving out as few points as it must (at most all but three) for every point kept to
+    lie within OFF_LINE: an outlier (a small image dominated by thread start-up) is flagged rather than dragging
+    the line. None without two positive points."""
     n = len(points)
     # Relative residuals and logarithms need positive times and work; a zero time (a timer too coarse
     # for the point) cannot be fitted.
@@ -93,7 +81,6 @@ def fit(points):
 
 
 def axes(sweep):
-    """{axis: [points]} in the sweep's order."""
     out = {}
     for p in sweep["points"]:
         out.setdefault(p["axis"], []).append(p)
@@ -101,7 +88,6 @@ def axes(sweep):
 
 
 def fits(sweeps):
-    """[{kernel, axis, points, fit}] for every sweep and axis."""
     return [{"kernel": s["kernel"], "axis": axis, "points": len(pts), **(fit(pts) or {})}
             for s in sweeps for axis, pts in axes(s).items()]
 
@@ -125,12 +111,7 @@ def csv_rows(sweeps):
 
 
 def to_csv(sweeps):
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for r in csv_rows(sweeps):
-        w.writerow({k: ("" if v is None else v) for k, v in r.items()})
-    return buf.getvalue()
+    return writers.csv_text(csv_rows(sweeps), CSV_COLUMNS, lineterminator="\n")
 
 
 def describe_fit(f, pts):
@@ -189,8 +170,7 @@ def markdown(sweeps, machine_id):
 
 
 def svg(sweeps, axis, title):
-    """Log-log plot of median time against total iterations on one axis: a series per kernel, fit dashed
-    (drawn by `svg.loglog_chart`)."""
+    """Log-log plot of median time against iterations on one axis: a series per kernel, the fit dashed."""
     series = []
     for s in sweeps:
         # Log axes: a point with no time or no work cannot be placed.
@@ -212,7 +192,7 @@ def svg(sweeps, axis, title):
 
 
 def axis_title(sweeps, axis):
-    """What an axis swept, from its points: `sizes 240..3840 px square, 200 iterations`."""
+    """What an axis swept: `sizes 240..3840 px square, 200 iterations`."""
     pts = [p for s in sweeps for p in s["points"] if p["axis"] == axis]
     if axis == "size" and pts:
         sizes = sorted({p["width"] for p in pts})
@@ -224,7 +204,7 @@ def axis_title(sweeps, axis):
 
 
 def large_markdown(r):
-    """sweeps.md's section on the large image (`mandel render --json`'s report), or no lines."""
+    """sweeps.md's lines on the large image (`mandel render --json`), if any."""
     if not r:
         return []
     times = sorted(r["times_s"])
@@ -240,8 +220,7 @@ def large_markdown(r):
 
 
 def write_all(sweeps, out_dir, machine_id, large=None):
-    """Write sweeps.json, sweeps.csv, sweeps.md and sweep-<axis>.svg into `out_dir`; returns the paths.
-    `large`: the large image's `mandel render --json` report, kept in sweeps.json and sweeps.md."""
+    """sweeps.json, .csv, .md and sweep-<axis>.svg into `out_dir`, each whole; `large`: the large image's report."""
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = {"schema": SCHEMA, "machine_id": machine_id, "sweeps": sweeps, "fits": fits(sweeps),
            **({"large": large} if large else {})}

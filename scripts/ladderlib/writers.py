@@ -9,29 +9,23 @@ from . import CANONICAL, atomic, fmt, groups
 from .readers import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
-CSV_FIELDS = [
-    "name", "method", "language", "precision", "isa", "threads", "threads_n", "computes", "problem", "status",
-    "median_s", "spread_kind", "spread_low_s", "spread_high_s", "mean_s", "repeats", "compile_s",
-    "iterations", "iterations_per_s", "speedup_vs_python", "speedup_vs_previous", "previous",
-    "lane_iterations", "lane_iterations_source", "step_share", "peak_share",
-    "pixels", "differing", "allowed", "max_abs_diff", "verified_ok", "note",
-]
-
-
-# Every file is written whole through ladderlib.atomic: a crash or Ctrl-C leaves the earlier file or
-# the complete new one.
+CSV_FIELDS = ("name method language precision isa threads threads_n computes problem status median_s spread_kind "
+              "spread_low_s spread_high_s mean_s repeats compile_s iterations iterations_per_s speedup_vs_python "
+              "speedup_vs_previous previous lane_iterations lane_iterations_source step_share peak_share pixels "
+              "differing allowed max_abs_diff verified_ok note").split()
 
 
 def json_text(summary):
     return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
 
 
-def csv_text(rows):
+def csv_text(rows, fields=CSV_FIELDS, **dialect):
+    """`fields` of `rows` as CSV, None as an empty cell."""
     f = io.StringIO(newline="")
-    writer = csv.DictWriter(f, fieldnames=CSV_FIELDS, extrasaction="ignore")
+    writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", **dialect)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in CSV_FIELDS})
+        writer.writerow({k: "" if row.get(k) is None else row[k] for k in fields})
     return f.getvalue()
 
 
@@ -68,7 +62,6 @@ def machine_lines(summary):
 
 
 def problem_text(params):
-    """`960x960 pixels, 200 iterations max, x in [-2.0, 0.6], y in [-1.5, 1.5]` for the canonical problem."""
     return ("{width}x{height} pixels, {max_iters} iterations max, x in [{x_min}, {x_max}], "
             "y in [{y_min}, {y_max}]").format(**params)
 
@@ -83,8 +76,6 @@ def rounds_line(r):
 
 
 def criterion_line(crit):
-    if not crit:
-        return "not run"
     parts = [f"sample size {crit.get('sample_size', '?')}", f"warm-up {crit.get('warm_up_s', '?')} s",
              f"measurement {crit.get('measurement_s', '?')} s"]
     if crit.get("samples"):
@@ -92,18 +83,14 @@ def criterion_line(crit):
     return ", ".join(parts) + f" (from {crit.get('source', 'the bench source')}); median and its 95% CI"
 
 
-def table(summary):
-    return fmt.cells(summary["rows"])
-
-
 def console_table(summary):
-    return fmt.text_table(*table(summary))
+    return fmt.text_table(*fmt.cells(summary["rows"]))
 
 
 def markdown(summary):
     lines = [f"# The Mandelbrot speedup ladder on {summary['machine_id']}", ""]
     lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine_lines(summary)]
-    lines += ["", "## The ladder", "", fmt.md_table(*table(summary)), ""]
+    lines += ["", "## The ladder", "", fmt.md_table(*fmt.cells(summary["rows"])), ""]
     lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"]))
     lines += ["## Notes", ""]
     lines += [f"- {n}" for n in summary["notes"]]
@@ -112,8 +99,8 @@ def markdown(summary):
 
 
 def write_all(summary, out_dir):
-    """summary.json, .csv and .md. The summary is checked first (`readers.check_summary`: no
-    non-positive time, no rung twice) and all three texts are made before any file is replaced."""
+    """summary.json, .csv and .md, the summary checked (`readers.check_summary`) and every text made before any file
+    is replaced."""
     out_dir = Path(out_dir)
     check_summary(summary)
     texts = {"summary.json": json_text(summary), "summary.csv": csv_text(summary["rows"]),
