@@ -62,7 +62,8 @@ def parse_args(argv):
     p.add_argument("--quick", action="store_true", help="the quick settings: a first look")
     p.add_argument("-k", "--kernel", action="append", default=[], help="only these kernels (repeatable)")
     p.add_argument("--noise-floor", type=float, default=verdict.ROUNDS_NOISE_FLOOR, metavar="FRACTION",
-                   help=f"smallest change called faster/slower (default {verdict.ROUNDS_NOISE_FLOOR})")
+                   help=f"smallest change called faster/slower (default {verdict.ROUNDS_NOISE_FLOOR}; a rung "
+                   "whose rounds spread wider gets that spread as its floor)")
     p.add_argument("--out", type=Path, help="also write the result (both sides' rounds, the verdicts) as JSON here")
     p.add_argument("--fail-on-verdict", action="store_true", help="exit 1 if any rung is not `no change`")
     args = p.parse_args(argv)
@@ -197,7 +198,8 @@ def report(entries, args, names):
               "the code did not change)" + (f"; the largest difference between the passes: {worst['name']} "
                                             f"{worst['change']:+.1%}" if worst else ""))
     print(f"rule: a Mann-Whitney test of the round medians at p < {verdict.ALPHA} and a change beyond "
-          f"{args.noise_floor:.0%}; spread = interquartile range of the round medians over their median")
+          f"{args.noise_floor:.0%} or, where wider, the rung's spread on either side; spread = interquartile range "
+          "of the round medians over their median")
     return off
 
 

@@ -321,7 +321,8 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                        "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
-               f"medians gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor:.0%}; other rows: when B's "
+               f"medians gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor:.0%} or, where wider, either "
+               f"side's interquartile range of its round medians; other rows: when B's "
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
                f"A's AND the change exceeds {noise_floor:.0%}; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
@@ -365,7 +366,8 @@ def parse_args(argv):
     p.add_argument("--noise-floor", type=percent, metavar="PCT",
                    help=f"runs: a change must exceed this to be faster/slower (default: "
                    f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}%% for rows measured in rounds, with a rank test on their "
-                   f"round medians; {verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for older rows, with their intervals)")
+                   f"round medians, or a rung's own spread of rounds where wider; "
+                   f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for older rows, with their intervals)")
     p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is slower by more "
                    "than PCT percent (or fails verification in B)")
     p.add_argument("--fail-on-missing", action="store_true", help="runs: also exit 1 if a rung is missing on a side")

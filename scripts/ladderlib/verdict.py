@@ -4,7 +4,8 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 - change = B's median / A's median - 1 (-0.20 is 20% less time);
 - two rows measured in rounds (`ladderlib.rounds`, both carrying every round's median; `judge_rounds`):
   `faster`/`slower` when a Mann-Whitney rank test of the round medians gives p < ALPHA AND the change
-  passes the rounds' noise floor (`ROUNDS_NOISE_FLOOR`, or the caller's);
+  passes the rung's floor: the rounds' noise floor (`ROUNDS_NOISE_FLOOR`, or the caller's), or the
+  interquartile range of either row's round medians over its median where that is wider;
 - other rows (Criterion's 95% CI of the median, a Python row's fastest and slowest call): `faster`/
   `slower` when B's interval lies entirely below/above A's AND the change passes the noise floor (the
   interval says how stable a few seconds were, not how far a machine drifts between two runs);
@@ -16,6 +17,8 @@ import math
 import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter
+
+from .rounds import quartiles
 
 # Default noise floor of rows not in rounds: the run-to-run drift of an unchanged tree on the project's
 # shared VMs, rounded up (METHODOLOGY.md).
@@ -60,15 +63,27 @@ def mann_whitney_p(a, b):
     return min(1.0, math.erfc(max(z, 0.0) / math.sqrt(2)))
 
 
+def round_spread(row):
+    """The interquartile range of a row's round medians over its median: how far the rung's own rounds,
+    fresh processes minutes apart, stray from each other."""
+    q1, q3 = quartiles(row["round_medians_s"])  # the tables' spread, as `ladderlib.rounds` gives it
+    return (q3 - q1) / row["median_s"]
+
+
 def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
-    """The verdict on two rows measured in rounds (see the module's doc)."""
+    """The verdict on two rows measured in rounds (see the module's doc). The floor is the rung's own:
+    `noise_floor`, or the wider of the two rows' round spreads. A rung whose rounds stray by 12% within
+    one run (the algorithmic rungs, on a shared VM) also lands further between two runs, which the rank
+    test cannot see: rounds of one run share that run's moment of the machine."""
     change = b["median_s"] / a["median_s"] - 1
     p = mann_whitney_p(a["round_medians_s"], b["round_medians_s"])
-    if p < ALPHA and abs(change) > noise_floor:
-        return {"verdict": SLOWER if change > 0 else FASTER, "change": change, "p": p,
-                "why": f"rounds apart (p={p:.2g}), beyond the {noise_floor:.0%} floor"}
-    why = f"within the {noise_floor:.0%} floor (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
-    return {"verdict": SAME, "change": change, "p": p, "why": why}
+    floor = max(noise_floor, round_spread(a), round_spread(b))
+    named = f"{floor:.0%} floor" + (" (the rounds' interquartile spread)" if floor > noise_floor else "")
+    if p < ALPHA and abs(change) > floor:
+        return {"verdict": SLOWER if change > 0 else FASTER, "change": change, "p": p, "floor": floor,
+                "why": f"rounds apart (p={p:.2g}), beyond the {named}"}
+    why = f"within the {named} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
+    return {"verdict": SAME, "change": change, "p": p, "floor": floor, "why": why}
 
 
 def in_rounds(row):

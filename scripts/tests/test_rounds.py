@@ -227,6 +227,21 @@ def test_the_default_floor_is_five_percent_and_the_callers_floor_is_used():
     assert got[0]["verdict"] == verdict.SLOWER
 
 
+def test_a_rung_whose_rounds_stray_gets_their_spread_as_its_floor(monkeypatch):
+    monkeypatch.setattr(verdict, "mann_whitney_p", lambda a, b: 1e-6)  # the rank test says apart
+    a = row(0.01, spread=0.3)
+    wide = verdict.round_spread(a)
+    assert 0.10 < wide < 0.20  # well past the 5% floor
+    within = verdict.judge(a, row(0.01, spread=0.3, shift=wide * 0.9))
+    assert within["verdict"] == verdict.SAME and within["floor"] == pytest.approx(wide)
+    assert "interquartile" in within["why"]
+    assert verdict.judge(a, row(0.01, spread=0.3, shift=wide * 1.1))["verdict"] == verdict.SLOWER
+    # either side's spread counts: tight A, wide B
+    tight = row(0.01, spread=0.001)
+    assert verdict.judge(tight, row(0.01, spread=0.3, shift=0.08))["verdict"] == verdict.SAME
+    assert verdict.judge(tight, row(0.01, spread=0.001, shift=0.08))["verdict"] == verdict.SLOWER
+
+
 def test_the_change_is_of_the_medians_not_the_means():
     a = rounds_row([1.0 + i * 1e-4 for i in range(15)])
     b = rounds_row([1.03 + i * 1e-4 for i in range(13)] + [10.0, 10.0])  # two wild rounds, all above A's
