@@ -56,8 +56,12 @@ fn records_path() -> PathBuf {
     if let Some(path) = std::env::var_os("MANDEL_BENCH_RECORDS").filter(|p| !p.is_empty()) {
         return PathBuf::from(path);
     }
+    // Cargo runs a bench in its package's folder (benches/); the workspace's target folder is one up,
+    // where Criterion writes too (a relative CARGO_TARGET_DIR is taken from the workspace root).
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let criterion = std::env::var_os("CRITERION_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from).join("criterion")
+        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
+        workspace.join(target).join("criterion")
     });
     criterion.join("ladder-records.json")
 }
