@@ -53,8 +53,10 @@ def progress(message: str) -> None:
 
 
 def machine() -> dict:
-    """The machine, described as the ladder describes it (`ladderlib.machine`), and the extension's version."""
-    return {**describe_machine(Path(__file__).resolve().parents[1]), "mandel_ladder": mandel_ladder.__version__}
+    """The machine, described as the ladder describes it (`ladderlib.machine`), and the extension's version
+    and cargo profile (the merge labels pyo3- rows timed on a build other than release)."""
+    return {**describe_machine(Path(__file__).resolve().parents[1]), "mandel_ladder": mandel_ladder.__version__,
+            "mandel_ladder_profile": getattr(mandel_ladder, "BUILD_PROFILE", None)}
 
 
 def out_problem(path: str) -> str | None:

@@ -1,6 +1,7 @@
 """The mandel_ladder extension: every registered kernel against the f64 reference, caller memory
 filled exactly, the GIL released while computing, and every bad input refused with a clear message."""
 
+import os
 import threading
 import time
 
@@ -20,6 +21,12 @@ CASES = [
     (64, 48, {}, 50),
     (40, 30, dict(x_min=-0.8, x_max=-0.7, y_min=0.05, y_max=0.15), 300),
 ]
+
+
+def test_the_extension_names_the_cargo_profile_it_was_built_with():
+    # scripts/test exports the profile it builds (`ci`); scripts/setup builds `release` by default
+    expected = os.environ.get("MANDEL_PROFILE")
+    assert m.BUILD_PROFILE == expected if expected else m.BUILD_PROFILE in {"release", "ci", "debug"}
 
 
 def test_registry_is_listed_with_every_field():

@@ -333,6 +333,10 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     if foreign:
         out.append(f"The Python baselines come from another machine or problem ({foreign}); merged because "
                    "--allow-foreign-baselines was given: speedups over pure Python compare the two.")
+    ext_profile = (summary["settings"].get("python_machine") or {}).get("mandel_ladder_profile")
+    if ext_profile not in (None, "release") and any(r["name"].startswith("pyo3-") for r in rows):
+        out.append(f"The pyo3-* rows were timed on the extension built with the `{ext_profile}` profile "
+                   "(scripts/test's), not release like the Rust rows: rerun scripts/setup, then the Python baselines.")
     pyproblem = problem_label(summary["settings"]["python_params"]) if have_baselines else "canonical"
     if pyproblem != "canonical":
         out.append(f"The Python baselines solved {pyproblem}, not the canonical problem: "

@@ -274,3 +274,14 @@ def test_a_criterion_result_without_a_throughput_takes_the_verification_s_iterat
     verify["fma-f64"]["iterations"] = 12345
     row = by_name(summary(tmp_path, criterion=crit, verify=verify))["fma-f64"]
     assert row["iterations"] == 12345 and row["iterations_per_s"] == pytest.approx(12345 / 0.05)
+
+
+def test_pyo3_rows_timed_on_a_non_release_extension_are_labelled(tmp_path):
+    def notes(profile):
+        bl = fx.baselines()
+        bl["machine"] = {**bl["machine"], "mandel_ladder_profile": profile}
+        return summary(tmp_path, baselines=bl)["notes"]
+
+    assert any("`ci` profile" in n and "pyo3-*" in n for n in notes("ci"))
+    assert not any("pyo3-* rows were timed" in n for n in notes("release"))
+    assert not any("pyo3-* rows were timed" in n for n in notes(None))  # files from before the label

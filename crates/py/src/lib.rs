@@ -490,6 +490,8 @@ fn verify<'py>(
 #[pymodule]
 fn mandel_ladder(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // `release` for the ladder's builds (scripts/setup), `ci` after scripts/test (build.rs).
+    m.add("BUILD_PROFILE", env!("MANDEL_BUILD_PROFILE"))?;
     m.add("MAX_ITERS_CAP", MAX_ITERS_CAP)?;
     m.add("MAX_PIXELS", MAX_PIXELS)?;
     m.add_function(wrap_pyfunction!(describe, m)?)?;
