@@ -53,15 +53,16 @@ fn configure<M: criterion::measurement::Measurement>(group: &mut criterion::Benc
 /// Where the records go: `MANDEL_BENCH_RECORDS`, else `ladder-records.json` in Criterion's output
 /// directory (`CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else `target/criterion`).
 fn records_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("MANDEL_BENCH_RECORDS").filter(|p| !p.is_empty()) {
-        return PathBuf::from(path);
-    }
-    // Cargo runs a bench in its package's folder (benches/); the workspace's target folder is one up,
-    // where Criterion writes too (a relative CARGO_TARGET_DIR is taken from the workspace root).
+    // Cargo runs a bench in its package's folder, benches/: a relative MANDEL_BENCH_RECORDS is taken from
+    // the workspace root, where `cargo bench` is run (joining an absolute path keeps it as it is).
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    if let Some(path) = std::env::var_os("MANDEL_BENCH_RECORDS").filter(|p| !p.is_empty()) {
+        return workspace.join(path);
+    }
+    // Beside Criterion's results, found as Criterion finds its folder: CRITERION_HOME, else
+    // CARGO_TARGET_DIR as given, else the workspace's target folder (which Criterion asks cargo for).
     let criterion = std::env::var_os("CRITERION_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from);
-        workspace.join(target).join("criterion")
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| workspace.join("target"), PathBuf::from).join("criterion")
     });
     criterion.join("ladder-records.json")
 }

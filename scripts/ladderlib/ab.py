@@ -184,7 +184,8 @@ def report(entries, args, names):
 
     header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
     body = [[e["name"], *cells(e["a"]), *cells(e["b"]), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
-             f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH, e["verdict"]] for e in entries]
+             f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH,
+             e["verdict"] + (f" (floor {e['floor']:.0%})" if e.get("wide") else "")] for e in entries]
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
     timed = [e for e in entries if e["change"] is not None]
     off = [e for e in timed if e["verdict"] != verdict.SAME]
@@ -236,7 +237,8 @@ def main(argv=None):
                                                 "a": {"schema": ROUNDS_SCHEMA, "rounds": taken["A"]},
                                                 "b": {"schema": ROUNDS_SCHEMA, "rounds": taken["B"]},
                                                 "verdicts": [{k: e[k] for k in ("name", "verdict", "change")}
-                                                             | {"p": e.get("p")} for e in entries]}, indent=1) + "\n")
+                                                             | {"p": e.get("p"), "floor": e.get("floor")}
+                                                             for e in entries]}, indent=1) + "\n")
         log(f"written: {args.out}")
     return 1 if args.fail_on_verdict and off else 0
 

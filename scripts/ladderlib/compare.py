@@ -287,6 +287,8 @@ def runs_table(entries):
         note = [e["isa"]] if e["isa"] else []
         if e["verdict"] in (verdict.MISSING, verdict.FAILED) or e["why"].startswith("intervals apart"):
             note.append(e["why"])
+        if e.get("wide"):
+            note.append(f"floor {e['floor']:.0%}: its rounds' spread")
         body.append([e["name"], _time(a), interval(a), _time(b), interval(b),
                      _ratio(None if change is None else change + 1),
                      fmt.DASH if change is None else f"{change:+.1%}", e["verdict"], "; ".join(note)])
@@ -322,7 +324,7 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
                f"medians gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor:.0%} or, where wider, either "
-               f"side's interquartile range of its round medians; other rows: when B's "
+               f"side's spread (the interquartile range of its round medians over their median); other rows: when B's "
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
                f"A's AND the change exceeds {noise_floor:.0%}; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
@@ -369,7 +371,8 @@ def parse_args(argv):
                    f"round medians, or a rung's own spread of rounds where wider; "
                    f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for older rows, with their intervals)")
     p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is slower by more "
-                   "than PCT percent (or fails verification in B)")
+                   "than PCT percent (or fails verification in B); a rung is only `slower` past its floor, which "
+                   "is its rounds' spread where that is wider than the noise floor")
     p.add_argument("--fail-on-missing", action="store_true", help="runs: also exit 1 if a rung is missing on a side")
     p.add_argument("--allow-different", action="store_true",
                    help="compare results of different problems or settings (or machines, for runs) anyway")

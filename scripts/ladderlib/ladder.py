@@ -123,11 +123,13 @@ def guarded(fn, *args):
             print(f"  {line}", file=sys.stderr)
         return 128 + signum
     except InputError as e:
+        stop_children()  # before the message, so that nothing prints after it
         print(f"ladder: error: {e}", file=sys.stderr)
         if OUT is not None:
             print(f"  the summary in {OUT} was left as it was", file=sys.stderr)
         return 2
     except OSError as e:  # a full disk, a missing binary: said plainly
+        stop_children()
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
         return 1

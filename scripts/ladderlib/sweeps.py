@@ -47,7 +47,7 @@ def fit(points):
     """time = a + b * iterations by least squares on relative residuals (so the largest of three decades does not
     steer the line alone), leaving out as few points as it must (at most all but three) for every point kept to
     lie within OFF_LINE: an outlier (a small image dominated by thread start-up) is flagged rather than dragging
-    the line. None without two positive points."""
+    the line. None with fewer than two points, or with any point's time or work not positive."""
     n = len(points)
     # Relative residuals and logarithms need positive times and work; a zero time (a timer too coarse
     # for the point) cannot be fitted.

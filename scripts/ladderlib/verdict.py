@@ -78,12 +78,13 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     change = b["median_s"] / a["median_s"] - 1
     p = mann_whitney_p(a["round_medians_s"], b["round_medians_s"])
     floor = max(noise_floor, round_spread(a), round_spread(b))
-    named = f"{floor:.0%} floor" + (" (the rounds' interquartile spread)" if floor > noise_floor else "")
+    wide = floor > noise_floor  # the rung's own spread set the floor: the tables say so
+    named = f"{floor:.0%} floor" + (" (the rounds' interquartile spread)" if wide else "")
     if p < ALPHA and abs(change) > floor:
-        return {"verdict": SLOWER if change > 0 else FASTER, "change": change, "p": p, "floor": floor,
+        return {"verdict": SLOWER if change > 0 else FASTER, "change": change, "p": p, "floor": floor, "wide": wide,
                 "why": f"rounds apart (p={p:.2g}), beyond the {named}"}
     why = f"within the {named} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
-    return {"verdict": SAME, "change": change, "p": p, "floor": floor, "why": why}
+    return {"verdict": SAME, "change": change, "p": p, "floor": floor, "wide": wide, "why": why}
 
 
 def in_rounds(row):

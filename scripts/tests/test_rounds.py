@@ -268,3 +268,14 @@ def test_the_normal_approximation_with_ties_by_hand():
     assert verdict.mann_whitney_p([1, 2, 2, 3], [2, 4, 5, 6]) == pytest.approx(want, rel=1e-12)
     assert verdict.mann_whitney_p([2, 4, 5, 6], [1, 2, 2, 3]) == pytest.approx(want, rel=1e-12)
     assert verdict.mann_whitney_p([1.0] * 26, [1.0] * 26) == 1.0  # all tied: no evidence at all
+
+
+def test_the_tables_say_when_a_rungs_own_spread_set_its_floor():
+    wide_a, wide_b = row(0.01, spread=0.3), row(0.01, spread=0.3, shift=0.08)
+    tight_a, tight_b = row(0.01, spread=0.001), row(0.01, spread=0.001, shift=0.01)
+    entries = verdict.verdicts({"rows": [{**wide_a, "name": "wide"}, {**tight_a, "name": "tight"}]},
+                               {"rows": [{**wide_b, "name": "wide"}, {**tight_b, "name": "tight"}]})
+    _, body, _ = compare.runs_table(entries)
+    notes = {r[0]: r[-1] for r in body}
+    assert notes["wide"] == f"floor {verdict.round_spread(wide_b):.0%}: its rounds' spread"
+    assert notes["tight"] == ""
