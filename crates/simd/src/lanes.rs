@@ -180,6 +180,27 @@ impl<S: Step, T: Lanes> Orbit<S, T> {
     }
 }
 
+/// The hot loop's body, shared by the whole-vector (`whole.rs`) and refill (`refill.rs`) kernels:
+/// `CHECK_EVERY` steps of every vector, unrolled so that the vectors stay in registers, then the step
+/// counter (and, with `COUNT_LANES`, the lane-iterations executed: every lane of every step).
+#[inline(always)]
+pub(crate) fn steps<S: Step, T: Lanes, const VECTORS: usize, const CHECK_EVERY: usize, const COUNT_LANES: bool>(
+    orbits: &mut [Orbit<S, T>; VECTORS],
+    consts: Consts<S, T>,
+    step: &mut u64,
+    lane_iterations: &mut u64,
+) {
+    unrolled!(CHECK_EVERY, |_s| {
+        for orbit in orbits.iter_mut() {
+            orbit.step(consts);
+        }
+    });
+    *step += CHECK_EVERY as u64;
+    if COUNT_LANES {
+        *lane_iterations += (CHECK_EVERY * VECTORS * lanes::<S, T>()) as u64;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The specialised steps (`avx512.rs`, `avx2.rs`) against the portable one, lane for lane, on

@@ -2,7 +2,7 @@
 //! (the registered `simd-f32-refill`/`simd-f64-refill`; `simd-f32`/`simd-f64` are `whole.rs`). See the
 //! crate docs for the algorithm and its tricks (trick 4 is why this variant is not the default).
 
-use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, unrolled};
+use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, steps, unrolled};
 use crate::points::{Log, PADDING, Points};
 use fearless_simd::{Select, SimdBase, SimdMask};
 use mandel_core::Params;
@@ -61,15 +61,7 @@ pub(crate) fn render<
         // The hot loop: steps only, no call (trick 10: a call anywhere in the loop, even a cold one,
         // puts every vector's state on the stack), unrolled so the vectors stay in registers.
         loop {
-            unrolled!(CHECK_EVERY, |_s| {
-                for orbit in orbits.iter_mut() {
-                    orbit.step(consts);
-                }
-            });
-            step += CHECK_EVERY as u64;
-            if COUNT_LANES {
-                *lane_iterations += (CHECK_EVERY * VECTORS * len) as u64;
-            }
+            steps::<S, T, VECTORS, CHECK_EVERY, COUNT_LANES>(&mut orbits, consts, &mut step, lane_iterations);
             // One test, no branch per vector: have enough lanes escaped, over all the vectors, or has
             // some lane reached max_iters (one compare against the earliest deadline, trick 3)?
             let mut escaped = 0;

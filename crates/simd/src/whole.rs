@@ -38,7 +38,7 @@
 //!    save point and a check (see [`CYCLE_CHECK_EVERY`]); one not found merely iterates on, so the
 //!    counts stay exact.
 
-use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, unrolled};
+use crate::lanes::{Consts, Lanes, Orbit, Step, lanes, steps, unrolled};
 use crate::points::Points;
 use crate::skip;
 use fearless_simd::{SimdBase, SimdMask};
@@ -104,15 +104,7 @@ pub(crate) fn render<
         // The hot loop: steps only, no call, so the vectors stay in registers; it exits only when a
         // vector has finished, and the code below (out of the loop) refills it.
         loop {
-            unrolled!(CHECK_EVERY, |_s| {
-                for orbit in orbits.iter_mut() {
-                    orbit.step(consts);
-                }
-            });
-            step += CHECK_EVERY as u64;
-            if COUNT_LANES {
-                *lane_iterations += (CHECK_EVERY * VECTORS * len) as u64;
-            }
+            steps::<S, T, VECTORS, CHECK_EVERY, COUNT_LANES>(&mut orbits, consts, &mut step, lane_iterations);
             if (SKIP_INTERIOR && step.is_multiple_of(CYCLE_CHECK_EVERY))
                 || step >= deadline
                 || orbits.iter().any(|orbit| !orbit.alive.any_true())
