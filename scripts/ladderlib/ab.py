@@ -185,7 +185,7 @@ def report(entries, args, names):
     header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
     body = [[e["name"], *cells(e["a"]), *cells(e["b"]), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
              f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH,
-             e["verdict"] + (f" (floor {e['floor']:.0%})" if e.get("wide") else "")] for e in entries]
+             e["verdict"] + (f" (floor {e['floor']:.1%})" if e.get("wide") else "")] for e in entries]
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
     timed = [e for e in entries if e["change"] is not None]
     off = [e for e in timed if e["verdict"] != verdict.SAME]

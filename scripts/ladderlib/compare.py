@@ -288,7 +288,7 @@ def runs_table(entries):
         if e["verdict"] in (verdict.MISSING, verdict.FAILED) or e["why"].startswith("intervals apart"):
             note.append(e["why"])
         if e.get("wide"):
-            note.append(f"floor {e['floor']:.0%}: its rounds' spread")
+            note.append(f"floor {e['floor']:.1%}: its rounds' spread")
         body.append([e["name"], _time(a), interval(a), _time(b), interval(b),
                      _ratio(None if change is None else change + 1),
                      fmt.DASH if change is None else f"{change:+.1%}", e["verdict"], "; ".join(note)])

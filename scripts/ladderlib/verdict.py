@@ -79,7 +79,7 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     p = mann_whitney_p(a["round_medians_s"], b["round_medians_s"])
     floor = max(noise_floor, round_spread(a), round_spread(b))
     wide = floor > noise_floor  # the rung's own spread set the floor: the tables say so
-    named = f"{floor:.0%} floor" + (" (the rounds' interquartile spread)" if wide else "")
+    named = f"{floor:.1%} floor (the rounds' interquartile spread)" if wide else f"{floor:.0%} floor"
     if p < ALPHA and abs(change) > floor:
         return {"verdict": SLOWER if change > 0 else FASTER, "change": change, "p": p, "floor": floor, "wide": wide,
                 "why": f"rounds apart (p={p:.2g}), beyond the {named}"}

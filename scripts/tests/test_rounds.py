@@ -277,5 +277,5 @@ def test_the_tables_say_when_a_rungs_own_spread_set_its_floor():
                                {"rows": [{**wide_b, "name": "wide"}, {**tight_b, "name": "tight"}]})
     _, body, _ = compare.runs_table(entries)
     notes = {r[0]: r[-1] for r in body}
-    assert notes["wide"] == f"floor {verdict.round_spread(wide_b):.0%}: its rounds' spread"
+    assert notes["wide"] == f"floor {verdict.round_spread(wide_b):.1%}: its rounds' spread"
     assert notes["tight"] == ""
