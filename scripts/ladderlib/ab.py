@@ -179,8 +179,7 @@ def report(entries, args, names):
     def cells(row):
         if not verdict.timed(row):
             return [row and row["status"] or "missing", fmt.DASH]
-        # the spread: the interquartile range of the round medians over their median
-        return [fmt.time(row["median_s"]), f"{(row['spread_high_s'] - row['spread_low_s']) / row['median_s']:.1%}"]
+        return [fmt.time(row["median_s"]), f"{verdict.round_spread(row):.1%}"]  # the spread the floor uses
 
     header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
     body = [[e["name"], *cells(e["a"]), *cells(e["b"]), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",

@@ -49,12 +49,11 @@ def foreign(baselines, machine):
 
 
 def peak_share(work, median_s, per_core_s, threads):
-    """(work / median_s) / (per_core_s * threads): a rung's share of a per-core ceiling of `mandel peak` (`per_core_s`:
-    a rate, work per second per core), None where
-    an input is missing. Of the FMA peak, work is the lane-iterations (every SIMD lane that ran, idle or not), one
-    counted against one FMA slot though an iteration needs several: real kernels sit far below 1. Of the step
-    ceiling (the SIMD step on always-busy vectors, no checks, no loads), work is the useful iterations: a kernel
-    that skips work can pass 1."""
+    """(work / median_s) / (per_core_s * threads): a rung's share of a per-core ceiling of `mandel peak`
+    (`per_core_s`: a rate, work per second per core), None where an input is missing. Of the FMA peak, work is
+    the lane-iterations (every SIMD lane that ran, idle or not), one counted against one FMA slot though an
+    iteration needs several: real kernels sit far below 1. Of the step ceiling (the SIMD step on always-busy
+    vectors, no checks, no loads), work is the useful iterations: a kernel that skips work can pass 1."""
     if not work or not median_s or not per_core_s or not threads:
         return None
     return (work / median_s) / (per_core_s * threads)

@@ -195,7 +195,7 @@ def _family_model(value, path, where):
 
 
 MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy", "numba", "date", "git_commit",
-                                   "hostname", "mandel_ladder", "mandel_ladder_profile")},
+                                   "hostname", "mandel_ladder")},
            "cpu_family_model": Opt(_family_model), "cores": "int1?", "isa_flags": Opt(["text"]),
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
@@ -223,7 +223,8 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
                "threads": "int1?", "compile_s": "num0?", "iterations": "count?", "repeats": "count?",
                "computes": Opt(("counts", "bitmap")), "verification": Opt(VERIFICATION)}
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
-             "machine": "obj?", "settings": "obj?", "params": Opt(PARAMS),
+             # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
+             "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": "obj?", "params": Opt(PARAMS),
              # run.py's table of every Python rung, run or not, in ladder order
              "python_rungs": Opt(Items("Python rung", {"name": "name", "label": "name", "language": "name",
                                                        "precision": "name", "computes": ("counts", "bitmap")},

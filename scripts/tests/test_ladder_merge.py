@@ -285,3 +285,5 @@ def test_pyo3_rows_timed_on_a_non_release_extension_are_labelled(tmp_path):
     assert any("`ci` profile" in n and "pyo3-*" in n for n in notes("ci"))
     assert not any("pyo3-* rows were timed" in n for n in notes("release"))
     assert not any("pyo3-* rows were timed" in n for n in notes(None))  # files from before the label
+    with pytest.raises(readers.InputError, match="mandel_ladder_profile"):  # a corrupt label is refused
+        notes(5)
