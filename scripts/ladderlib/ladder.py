@@ -338,8 +338,9 @@ def pin_tuning(args, out, raw, run, registry):
     path, stored = raw / "tune.json", out / "tuning.json"
     source = "mandel tune"
     paths = {k.get("isa") for k in registry or []}  # the ISA paths this build's kernels take here
-    if args.skip_bench and path.exists():
-        pass
+    if args.skip_bench:  # a re-merge times nothing: the set may come from another machine
+        if not path.exists():
+            log(f"--skip-bench: no {path.name} in {raw}: no tuning recorded, none chosen here")
     elif stored.exists() and not args.retune and {r.get("isa") for r in readers.read_tune(stored)} <= paths:
         log(f"reusing this machine's tuning from {stored} (--retune chooses again)")
         atomic.write_bytes(path, stored.read_bytes())
@@ -572,11 +573,11 @@ def main(argv=None):
                     f"{(recorded[key] or {}).get('value') or 'no value'}, kept")
             run[key] = recorded[key]
     peak_path = raw / "peak.json"
-    if not (args.skip_bench and peak_path.exists()):
+    if args.skip_bench:  # a corrupt file is an InputError naming it (exit 2, nothing written)
+        peak = readers.read_peak(peak_path) if peak_path.exists() else None
+    else:
         log("measuring with `mandel peak`")
         peak = mandel_json(["peak", "--json"], peak_path) and readers.read_peak(peak_path)
-    else:
-        peak = readers.read_peak(peak_path)  # a corrupt file is an InputError naming it (exit 2, nothing written)
 
     records, verify, criterion, bench_ok = bench(args, raw, run)
     failed = failed or not bench_ok

@@ -117,6 +117,20 @@ def test_skip_bench_never_rewrites_what_the_measured_run_recorded(fake, monkeypa
     assert not any("v12k8" in n for n in json.loads((fake.out / "summary.json").read_text())["notes"])
 
 
+def test_skip_bench_times_nothing_even_where_the_set_lacks_a_tuning_or_a_peak(fake):
+    # A committed set from another CPU re-merged here: timing `mandel tune` or `mandel peak` now would put this
+    # machine's figures into that machine's folder.
+    assert run_ladder(fake) == 0
+    for name in ("raw/tune.json", "raw/peak.json", "tuning.json"):
+        (fake.out / name).unlink(missing_ok=True)
+    fake.tune_text = json.dumps([])
+    fake.calls.clear()
+    assert run_ladder(fake, "--skip-bench") == 0
+    assert [c[1] for c in fake.calls if c[0].endswith("mandel")] == ["describe", "render"]
+    assert not (fake.out / "raw/tune.json").exists() and not (fake.out / "tuning.json").exists()
+    assert not (fake.out / "raw/peak.json").exists()
+
+
 def test_skip_bench_that_fails_leaves_the_measured_files(fake):
     assert run_ladder(fake) == 0
     raw = fake.out / "raw"
