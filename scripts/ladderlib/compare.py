@@ -15,7 +15,6 @@ than PCT percent (for CI). Results of different problems or settings are refused
 
 import argparse
 import functools
-import operator
 import os
 import sys
 from pathlib import Path
@@ -96,22 +95,21 @@ def _verified(row):
     return row is not None and row["status"] == "ok" and row.get("verified_ok") is not False
 
 
-def geomeans(summaries, entries=None):
+def geomeans(summaries):
     """Per machine after the first: geometric means of its time over A's, over the rungs both timed and
     verified; all of them, those on the same ISA path on both, those on different paths; and of its
     speedup over its own pure Python over A's. {tag: {all: (gm, n), same_isa, isa_differs, speedup}}."""
-    entries = entries if entries is not None else compare(summaries)
     out = {}
     for i, (tag, _) in enumerate(labels(summaries)[1:], 1):
-        shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
+        shared = [e for e in compare(summaries) if _verified(e["rows"][0]) and _verified(e["rows"][i])]
 
-        def gm(key, on_isa=lambda same: True):
+        def gm(key, same_isa=None):  # None: either
             values = [e[key][i] for e in shared
-                      if e[key][i] and on_isa(e["rows"][0].get("isa") == e["rows"][i].get("isa"))]
+                      if e[key][i] and same_isa in (None, e["rows"][0].get("isa") == e["rows"][i].get("isa"))]
             return verdict.geomean(values), len(values)
 
-        out[tag] = {"all": gm("time_ratios"), "same_isa": gm("time_ratios", bool),
-                    "isa_differs": gm("time_ratios", operator.not_), "speedup": gm("speedup_ratios")}
+        out[tag] = {"all": gm("time_ratios"), "same_isa": gm("time_ratios", True),
+                    "isa_differs": gm("time_ratios", False), "speedup": gm("speedup_ratios")}
     return out
 
 
@@ -138,13 +136,13 @@ def _ratio(q):
     return fmt.DASH if q is None else f"{q:.2f}"
 
 
-def table(summaries, entries=None):
+def table(summaries):
     tags = labels(summaries)
     header = ["rung", "precision", *(f"{tag} {col}" for tag, _ in tags
                                      for col in ("time", "speedup", "ISA", "threads", "check")),
               *(f"{tag}/{tags[0][0]} {col}" for col in ("time", "speedup") for tag, _ in tags[1:]), "note"]
     body = []
-    for entry in entries if entries is not None else compare(summaries):
+    for entry in compare(summaries):
         line = [entry["name"], _precision(entry["rows"])]
         for row in entry["rows"]:
             r = row or {}  # a rung the machine lacks: missing, dashes
@@ -185,12 +183,11 @@ def load(m):
     return f", load average {', '.join(parts)}" if parts else ""
 
 
-def summary_lines(summaries, entries=None):
+def summary_lines(summaries):
     """The geometric means and what the ISA column means for them, as sentences."""
-    entries = entries if entries is not None else compare(summaries)
     a = labels(summaries)[0][0]
     out = []
-    for tag, g in geomeans(summaries, entries).items():
+    for tag, g in geomeans(summaries).items():
         gm, n = g["all"]
         if gm is None:
             out.append(f"{tag}/{a}: no rung timed and verified on both")
@@ -212,7 +209,7 @@ def summary_lines(summaries, entries=None):
     elif "?" in commits:
         out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
                    "then also measures whatever changed in between.")
-    if differ := [e["name"] for e in entries if e["isa_differs"]]:
+    if differ := [e["name"] for e in compare(summaries) if e["isa_differs"]]:
         out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "
                    "with the instruction set (e.g. AVX2 against AVX-512 lanes), not the machine alone.")
     return out
@@ -235,8 +232,7 @@ def document(legend_lines, table_parts, lines, title=None, explain=None):
 
 def text(summaries, md=False):
     """The machines side by side: console text, or markdown (`md`)."""
-    entries = compare(summaries)
-    return document(legend(summaries), table(summaries, entries), summary_lines(summaries, entries),
+    return document(legend(summaries), table(summaries), summary_lines(summaries),
                     "The Mandelbrot speedup ladder across machines" if md else None, EXPLAIN)
 
 
