@@ -1,16 +1,11 @@
 """Compare ladder results (summary.json): several machines side by side, or two runs of one machine.
 
-  scripts/compare results/A results/B [more ...]   machines: each one's time, speedup over its own pure
-                                                   Python, ISA path, threads and verification per rung;
-                                                   X/A time and speedup ratios; their geometric means
-  scripts/compare --baseline NAME                  this machine's baseline NAME (scripts/ladder
-                                                   --save-baseline NAME) against its current results
-  scripts/compare RUN_A RUN_B                      two runs of one machine (same machine id)
+  scripts/compare results/A results/B [more ...]   machines: per rung each one's time, speedup over its own
+                                                   pure Python, ISA path, threads, verification; X/A ratios
+  scripts/compare --baseline NAME                  this machine's baseline NAME against its current results
+  scripts/compare RUN_A RUN_B                      two runs of one machine: a verdict per rung (`ladderlib.verdict`)
 
-Two runs get a verdict per rung (faster, slower, no change, missing, failed) by the rule of
-`ladderlib.verdict`, which accounts for noise; --fail-above PCT exits 1 when a rung is slower by more
-than PCT percent (for CI). Results of different problems or settings are refused (`differences`) unless
---allow-different. --md and --svg also write the comparison as markdown and as a grouped bar chart.
+Results of different problems or settings are refused unless --allow-different.
 """
 
 import argparse
@@ -215,11 +210,10 @@ def summary_lines(summaries):
     return out
 
 
-EXPLAIN = ("Speedup is over pure Python on the same machine; X/A time is machine X's median over machine A's "
-           "(above 1: slower than A); X/A speedup is X's speedup over its own pure Python over A's. precision: the "
-           "rung's (A/B where the results differ). check: "
-           "verification against the f64 reference. Missing: the rung did not run there; FAILED: it failed "
-           "verification. The geometric means take the rungs timed and verified on both.")
+EXPLAIN = ("Speedup is over pure Python on the same machine; X/A time is machine X's median over machine A's (above "
+           "1: slower than A); X/A speedup is X's speedup over its own pure Python over A's. precision: the rung's "
+           "(A/B where the results differ). check: verification against the f64 reference. Missing: the rung did not "
+           "run there; FAILED: it failed verification. The geometric means take the rungs timed and verified on both.")
 
 
 def document(legend_lines, table_parts, lines, title=None, explain=None):
@@ -359,16 +353,14 @@ def parse_args(argv):
     p.add_argument("--results-dir", type=Path, help="with --baseline: the results folder holding baselines/ "
                    "(default: results/<machine-id>)")
     p.add_argument("--mode", choices=["auto", "runs", "machines"], default="auto",
-                   help="runs: verdicts for two runs of one machine; machines: the side-by-side table; auto "
-                   "(default): runs for --baseline or two results with the same machine id, else machines")
+                   help="runs: verdicts for two runs of one machine; machines: side by side; auto (default): runs "
+                   "for --baseline or two results of one machine id")
     p.add_argument("--noise-floor", type=percent, metavar="PCT",
                    help=f"runs: a change must exceed this to be faster/slower (default: "
-                   f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}%% for rows measured in rounds, with a rank test on their "
-                   f"round medians, or a rung's own spread of rounds where wider; "
-                   f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for older rows, with their intervals)")
-    p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is slower by more "
-                   "than PCT percent (or fails verification in B); a rung is only `slower` past its floor, which "
-                   "is its rounds' spread where that is wider than the noise floor")
+                   f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}%% for rows in rounds, or a rung's wider spread of rounds; "
+                   f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for others)")
+    p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is `slower` (past its "
+                   "floor) by more than PCT percent, or fails verification in B")
     p.add_argument("--fail-on-missing", action="store_true", help="runs: also exit 1 if a rung is missing on a side")
     p.add_argument("--allow-different", action="store_true",
                    help="compare results of different problems or settings (or machines, for runs) anyway")
