@@ -1,21 +1,16 @@
 """Interleaved A/B measurement of the Rust kernels, and the A/A stability check (`scripts/ab`, `scripts/stability`).
 
-  scripts/ab --a-rev REV                 the `mandel` of revision REV (built in a git worktree under
-                                         target/ab/) against the working tree's, round by round
+  scripts/ab --a-rev REV                 REV's `mandel` (built in a git worktree under target/ab/) against the
+                                         working tree's
   scripts/ab --b-env MANDEL_TUNING=v2k8  one binary, two environments (a forced tuning, MANDEL_ISA=avx2, ...)
-  scripts/stability                      A/A: the working tree against itself, two passes back to back
-                                         (`--aa`): how many verdicts an unchanged tree gets on this machine
+  scripts/stability                      `--aa`: the working tree against itself, two passes back to back: how
+                                         many verdicts an unchanged tree gets on this machine
 
-A and B run `mandel bench --round N` alternately (ABBA: A first in even rounds, B first in odd ones), so
-a contention episode or a clock change hits both alike: on a shared machine the trustworthy way to
-compare two builds. `--sequential` runs all of A's rounds, then all of B's, as two ladders back to back
-would (the A/A check uses it: it is the harder case). The verdicts are `scripts/compare`'s rule for rows
-measured in rounds (`ladderlib.verdict`).
-
-Both sides get the same SIMD and C tunings (MANDEL_TUNING, MANDEL_C_TUNING): the environment's if set,
-else the machine's kept choice (results/<machine-id>/tuning.json), else `mandel tune` run once now;
-`--a-env`/`--b-env` may override them for a side. Exit status: 0; 1 with `--fail-on-verdict` when a rung
-got a verdict other than `no change`; 2 for bad arguments or a failed round.
+A and B run `mandel bench --round N` alternately (ABBA: A first in even rounds), so a contention episode or
+a clock change hits both alike: on a shared machine the trustworthy way to compare two builds. The verdicts
+are `scripts/compare`'s rule for rows measured in rounds (`ladderlib.verdict`). Both sides get the same SIMD
+and C tunings: the environment's, else results/<machine-id>/tuning.json, else `mandel tune` run once now.
+Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change`; 2 for bad arguments or a failed round.
 """
 
 import argparse
@@ -54,8 +49,7 @@ def parse_args(argv):
                    help="set VAR for A's rounds (repeatable)")
     p.add_argument("--b-env", type=assignment, action="append", default=[], metavar="VAR=VALUE",
                    help="set VAR for B's rounds (repeatable)")
-    p.add_argument("--aa", action="store_true", help="the A/A stability check: the working tree against itself, "
-                   "two passes back to back (implies --sequential); prints the false verdicts")
+    p.add_argument("--aa", action="store_true", help="the A/A stability check (implies --sequential)")
     p.add_argument("--sequential", action="store_true", help="all of A's rounds, then all of B's (two ladders "
                    "back to back) instead of alternating")
     p.add_argument("--rounds", type=int, help="rounds per side (default: the ladder's, 15; 5 with --quick)")
@@ -160,9 +154,9 @@ def run_round(mandel, env, r, args):
     return readers.check_round(data, mandel, f"round {r}")
 
 
-def side_rows(taken, where):
+def side_rows(doc, where):
     """Summary-like rows (name, status, median_s, interval, round medians, isa) from one side's rounds."""
-    _, verify, results = rounds.read_rounds({"schema": ROUNDS_SCHEMA, "rounds": taken}, where)
+    _, verify, results = rounds.read_rounds(doc, where)
     rows = []
     for name, v in verify.items():
         res = results.get(name)
@@ -228,13 +222,13 @@ def main(argv=None):
         mandel, env = (a_mandel, env_a) if side == "A" else (b_mandel, env_b)
         taken[side].append(run_round(mandel, env, r, args))
         log(f"  {i}/{len(plan)}: {side} round {r} in {time.monotonic() - started:.1f} s")
-    a, b = side_rows(taken["A"], "A"), side_rows(taken["B"], "B")
+    docs = {side: {"schema": ROUNDS_SCHEMA, "rounds": taken[side]} for side in "AB"}
+    a, b = side_rows(docs["A"], "A"), side_rows(docs["B"], "B")
     entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor)
     off = report(entries, args, names)
     if args.out:
         atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": sequential,
-                                                "a": {"schema": ROUNDS_SCHEMA, "rounds": taken["A"]},
-                                                "b": {"schema": ROUNDS_SCHEMA, "rounds": taken["B"]},
+                                                "a": docs["A"], "b": docs["B"],
                                                 "verdicts": [{k: e[k] for k in ("name", "verdict", "change")}
                                                              | {"p": e.get("p"), "floor": e.get("floor")}
                                                              for e in entries]}, indent=1) + "\n")
