@@ -207,10 +207,9 @@ def main(argv=None):
     n = args.rounds or facts["rounds"]["quick" if args.quick else "full"]["rounds"]
     base = {**os.environ, **tuning_env(b_mandel)}
     env_a, env_b = {**base, **dict(args.a_env)}, {**base, **dict(args.b_env)}
-    names = (f"rev {args.a_rev}" if args.a_rev else "working tree") + "".join(f" {k}={v}" for k, v in args.a_env), \
-        "working tree" + "".join(f" {k}={v}" for k, v in args.b_env)
-    if args.aa:
-        names = ("pass 1", "pass 2")
+    names = ("pass 1", "pass 2") if args.aa else (
+        (f"rev {args.a_rev}" if args.a_rev else "working tree") + "".join(f" {k}={v}" for k, v in args.a_env),
+        "working tree" + "".join(f" {k}={v}" for k, v in args.b_env))
     sequential = args.sequential or args.aa
     log(f"{'A/A' if args.aa else 'A/B'}: {n} rounds a side, {'A then B' if sequential else 'alternating (ABBA)'}; "
         f"A = {names[0]}, B = {names[1]}; machine {baseline.this_machine_id(REPO)}")
