@@ -1,15 +1,12 @@
 """Two runs of the ladder on one machine, A (the baseline) and B: did each rung get faster, slower, or
 not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "Comparing two runs".
 
-- change = B's median / A's median - 1 (-0.20 is 20% less time);
-- two rows measured in rounds (`ladderlib.rounds`, both carrying every round's median; `judge_rounds`):
-  `faster`/`slower` when a Mann-Whitney rank test of the round medians gives p < ALPHA AND the change
-  passes the rung's floor: the rounds' noise floor (`ROUNDS_NOISE_FLOOR`, or the caller's), or the
-  interquartile range of either row's round medians over its median where that is wider;
-- other rows (Criterion's 95% CI of the median, a Python row's fastest and slowest call): `faster`/
-  `slower` when B's interval lies entirely below/above A's AND the change passes the noise floor (the
-  interval says how stable a few seconds were, not how far a machine drifts between two runs);
-- `no change` otherwise; `missing` when a side has no time, `failed` when a side failed verification.
+change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
+`faster`/`slower` when a Mann-Whitney test of the round medians gives p < ALPHA AND the change passes the
+rung's floor. Other rows (Criterion's 95% CI of the median, a Python row's fastest and slowest call): when
+B's interval lies entirely below/above A's AND the change passes the noise floor (the interval says how
+stable a few seconds were, not how far a machine drifts between two runs). `no change` otherwise;
+`missing` when a side has no time, `failed` when a side failed verification.
 """
 
 import functools
@@ -81,10 +78,10 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     wide = floor > noise_floor  # the rung's own spread set the floor: the tables say so
     named = f"{floor:.1%} floor (the rounds' interquartile spread)" if wide else f"{floor:.0%} floor"
     if p < ALPHA and abs(change) > floor:
-        return {"verdict": SLOWER if change > 0 else FASTER, "change": change, "p": p, "floor": floor, "wide": wide,
-                "why": f"rounds apart (p={p:.2g}), beyond the {named}"}
-    why = f"within the {named} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
-    return {"verdict": SAME, "change": change, "p": p, "floor": floor, "wide": wide, "why": why}
+        called, why = SLOWER if change > 0 else FASTER, f"rounds apart (p={p:.2g}), beyond the {named}"
+    else:
+        called, why = SAME, f"within the {named} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
+    return {"verdict": called, "change": change, "p": p, "floor": floor, "wide": wide, "why": why}
 
 
 def in_rounds(row):
@@ -191,5 +188,4 @@ def drift_note(entries):
 
 def counts(entries):
     """{verdict: number of rungs}, in a fixed order, those with none left out."""
-    found = {v: sum(e["verdict"] == v for e in entries) for v in VERDICTS}
-    return {v: n for v, n in found.items() if n}
+    return {v: n for v in VERDICTS if (n := sum(e["verdict"] == v for e in entries))}
