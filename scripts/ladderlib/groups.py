@@ -23,13 +23,13 @@ GROUPS = [
 ROW_FIELDS = ["name", "method", "language", "precision", "threads", "status", "median_s"]
 
 
-def like_for_like(rows, groups=GROUPS):
+def like_for_like(rows):
     """The groups as they go into summary.json: per group its id, title, the fastest timed rung and
     its rows, each with `vs_fastest` = its median / the fastest median (1.0 for the fastest; None
     for a row without a time)."""
     by_name = {r["name"]: r for r in rows}
     out = []
-    for g in groups:
+    for g in GROUPS:
         members = [by_name[n] for n in g["rungs"] if n in by_name]
         timed = [r for r in members if r.get("status") == "ok" and r.get("median_s")]
         fastest = min(timed, key=lambda r: r["median_s"]) if timed else None
@@ -55,8 +55,7 @@ def markdown(groups):
         if not g["rows"]:
             continue
         lines += [f"### {g['title']}", ""]
-        body = [[r["method"], r["language"] or fmt.DASH, r["precision"] or fmt.DASH,
-                 fmt.DASH if r["threads"] is None else str(r["threads"]),
+        body = [[r["method"], r["language"] or fmt.DASH, r["precision"] or fmt.DASH, fmt.threads(r),
                  r["status"] if r["status"] in ("missing", "failed") else fmt.time(r["median_s"]),
                  _ratio(r["vs_fastest"])] for r in g["rows"]]
         header = ["method", "language", "precision", "threads", "time (median)", "vs fastest"]
