@@ -163,21 +163,20 @@ def geomean(values):
     return math.exp(sum(map(math.log, values)) / len(values)) if values else None
 
 
-def drift(entries, share=0.9, least=8):
-    """The whole machine's drift between two runs, or None: when at least `share` of the rungs timed in
-    both (and at least `least` of them) changed in the same direction, the median change. On a shared
-    VM two runs back to back can differ by a few percent in every row, scalar ones included, which no
-    code change does; the verdicts stay as they are, and this says how far to discount those near it."""
+def drift(entries):
+    """The whole machine's drift between two runs, or None: when at least 90% of the rungs timed in both
+    (and at least 8 of them) changed in the same direction, the median change. On a shared VM two runs back to
+    back can differ by a few percent in every row, scalar ones included, which no code change does; the verdicts
+    stay as they are, and this says how far to discount those near it."""
     changes = [e["change"] for e in entries if e.get("change") is not None]
-    if len(changes) < least or max(sum(c > 0 for c in changes), sum(c < 0 for c in changes)) < share * len(changes):
+    if len(changes) < 8 or max(sum(c > 0 for c in changes), sum(c < 0 for c in changes)) < 0.9 * len(changes):
         return None
     return statistics.median(changes)
 
 
 def drift_note(entries):
     """drift()'s warning line, or None."""
-    d = drift(entries)
-    if d is None:
+    if (d := drift(entries)) is None:
         return None
     n = sum(e.get("change") is not None for e in entries)
     return (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the {n} timed in "
