@@ -347,8 +347,8 @@ def parse_args(argv):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("results", nargs="*", type=Path,
                    help="results folders or their summary.json; the first is the reference (A)")
-    p.add_argument("--baseline", metavar="NAME", help="compare this machine's baseline NAME (A) with its current "
-                   "results (B; or with the one RESULTS given)")
+    p.add_argument("--baseline", metavar="NAME", help="compare this machine's baseline NAME (A; scripts/ladder "
+                   "--save-baseline NAME) with its current results (B; or with the one RESULTS given)")
     p.add_argument("--machine-id", help="with --baseline: the machine whose results to use (default: this one)")
     p.add_argument("--results-dir", type=Path, help="with --baseline: the results folder holding baselines/ "
                    "(default: results/<machine-id>)")
