@@ -182,8 +182,7 @@ def report(entries, args, names):
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
     timed = [e for e in entries if e["change"] is not None]
     off = [e for e in timed if e["verdict"] != verdict.SAME]
-    print()
-    print("verdicts: " + ", ".join(f"{n} {v}" for v, n in verdict.counts(entries).items()))
+    print("\nverdicts: " + ", ".join(f"{n} {v}" for v, n in verdict.counts(entries).items()))
     if (note := verdict.drift_note(entries)) is not None:
         print("note: " + note)
     if args.aa:
