@@ -112,14 +112,13 @@ def guarded(fn, *args):
             return fn(*args)
         finally:
             stop_children()  # before any message, so that nothing prints after it
-    except (Interrupted, KeyboardInterrupt) as e:
-        signum = getattr(e, "signum", signal.SIGINT)
-        print(f"\nladder: interrupted by {signal.Signals(signum).name}: child processes stopped. Every file "
+    except Interrupted as e:  # on_signal, installed above, turns SIGINT into it: no KeyboardInterrupt here
+        print(f"\nladder: interrupted by {signal.Signals(e.signum).name}: child processes stopped. Every file "
               "is whole (written to a temporary file and renamed), the earlier one or this run's; the log of the "
               "command that was stopped is beside the earlier one as <name>.log.partial.", file=sys.stderr)
         for line in kept_report(OUT) if OUT is not None else []:
             print(f"  {line}", file=sys.stderr)
-        return 128 + signum
+        return 128 + e.signum
     except InputError as e:
         print(f"ladder: error: {e}", file=sys.stderr)
         if OUT is not None:
