@@ -97,8 +97,8 @@ RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "man
 
 def kept_report(out):
     """Which result files of `out` this run wrote (`atomic.WRITTEN`) and which it kept from earlier runs."""
-    present = [name for name in RESULT_FILES if (Path(out) / name).exists()]
-    new = [name for name in present if Path(os.path.realpath(Path(out) / name)) in atomic.WRITTEN]
+    present = [name for name in RESULT_FILES if (out / name).exists()]
+    new = [name for name in present if Path(os.path.realpath(out / name)) in atomic.WRITTEN]
     kept = [name for name in present if name not in new]
     return [f"written by this run: {', '.join(new) or 'nothing'}", f"kept from earlier runs: {', '.join(kept) or 'nothing'}"]
 
@@ -143,7 +143,7 @@ def stream(args, log_path, env=None):
     ) as proc:
         for line in proc.stdout:
             keep.write(line)
-            print(f"[{time.monotonic() - START:6.1f}s]   {line.rstrip()}", flush=True)
+            log("  " + line.rstrip())
     return finished(proc)
 
 

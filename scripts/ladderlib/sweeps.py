@@ -208,10 +208,10 @@ def large_markdown(r):
         return []
     times = sorted(r["times_s"])
     user, sys_ = r.get("process_user_s"), r.get("process_sys_s")
-    share = f" ({sys_ / (user + sys_):.1%} system time)" if user is not None and sys_ is not None and user + sys_ > 0 else ""
     per = (f"; per render user {r['user_s']:.3f} s, sys {r['sys_s']:.3f} s" if r.get("user_s") is not None
            and r.get("sys_s") is not None else "")
-    whole = f"; the whole process: user {user:.3f} s, sys {sys_:.3f} s{share}" if share else ""
+    whole = (f"; the whole process: user {user:.3f} s, sys {sys_:.3f} s ({sys_ / (user + sys_):.1%} system time)"
+             if user is not None and sys_ is not None and user + sys_ > 0 else "")
     return ["", "## Large image", "",
             f"`{r['kernel']}` ({r['isa']}, {r['threads']} thread(s)) on {r['width']}x{r['height']} at "
             f"{r['max_iters']} iterations, in a fresh process: render {times[len(times) // 2]:.3f} s{per}; the "

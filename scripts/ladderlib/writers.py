@@ -90,8 +90,7 @@ def markdown(summary):
     lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine_lines(summary)]
     lines += ["", "## The ladder", "", fmt.md_table(*fmt.cells(summary["rows"])), ""]
     lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"]))
-    lines += ["## Notes", ""]
-    lines += [f"- {n}" for n in summary["notes"]]
+    lines += ["## Notes", "", *[f"- {n}" for n in summary["notes"]]]
     lines += ["", "How this is measured and what to keep in mind: METHODOLOGY.md at the repository root.", ""]
     return "\n".join(lines)
 
