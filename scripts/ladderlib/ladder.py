@@ -215,7 +215,8 @@ def python_baselines(args, raw, desc=None):
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/ladder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="a first look in about a minute: fewer, shorter rounds")
+    p.add_argument("--quick", action="store_true", help="a first look in about a minute: fewer, shorter rounds "
+                   "and run.py --quick")
     p.add_argument("--skip-python", action="store_true", help="do not run the Python baselines (an earlier run's "
                    "raw/baselines.json is reused)")
     p.add_argument("--skip-bench", action="store_true", help="time nothing: re-merge the raw results already in "
