@@ -1,9 +1,7 @@
-"""The one way the Python side writes a file: to a temporary file in the same folder, flushed, then renamed over the
-target, so a crash or Ctrl-C leaves the old file or the complete new one. A symlink is followed and its target
-replaced (the link stays a link); a path that is not a regular file once links are followed (a device, a FIFO, a
-folder) is refused with `NotAFileError` before anything is written. Temporary files are
-`.<name>.<pid>.<random>.tmp`; `clean_stale` removes those of a process that is gone. `WRITTEN`: every path this
-process wrote, what a run reports as its own."""
+"""The one way the Python side writes a file: to a temporary file `.<name>.<pid>.<random>.tmp` in the same folder,
+flushed, then renamed over the target, so a crash or Ctrl-C leaves the old file or the complete new one. A symlink's
+target is replaced (the link stays); a path that is not a regular file once links are followed is refused
+(`NotAFileError`) before anything is written."""
 
 import contextlib
 import os

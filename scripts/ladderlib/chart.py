@@ -7,14 +7,6 @@ from .svg import BAR_W  # noqa: F401  (the bar area's width, for the tests)
 COLOURS = {"Python": "#d95f02", "Rust": "#1b6ca8", "bitmap": "#bbb"}
 
 
-def label(row):
-    return row["name"] + (" (bitmap only)" if row["computes"] == "bitmap" else "")
-
-
-def tick(v):
-    return f"{v:g}×"
-
-
 def chart_values(rows):
     """(what the bars are relative to, [(row, value or None)])."""
     if any(r["speedup_vs_python"] is not None for r in rows):
@@ -35,11 +27,14 @@ def svg(summary):
     legend = "orange: Python, blue: Rust, grey: computes a bitmap, not counts"
     bars = []
     for row, value in values:
-        kind = "bitmap" if row["computes"] == "bitmap" else "Python" if row["language"] == "Python" else "Rust"
+        bitmap = row["computes"] == "bitmap"
+        kind = "bitmap" if bitmap else "Python" if row["language"] == "Python" else "Rust"
         why = {"failed": "failed verification", "missing": "missing"}.get(row["status"], "no comparable speedup")
-        bars.append({"label": label(row), "value": value, "colour": COLOURS[kind], "attrs": {"data_rung": row["name"]},
+        bars.append({"label": row["name"] + (" (bitmap only)" if bitmap else ""), "value": value,
+                     "colour": COLOURS[kind], "attrs": {"data_rung": row["name"]},
                      "text": f"{fmt.speedup(value)}×" if value else "", "missing": why})
-    return svglib.bar_chart(f"Mandelbrot speedup ladder, {summary['machine_id']}", [subtitle, legend], bars, tick)
+    return svglib.bar_chart(f"Mandelbrot speedup ladder, {summary['machine_id']}", [subtitle, legend], bars,
+                            lambda v: f"{v:g}×")
 
 
 def write_svg(summary, path):

@@ -77,8 +77,8 @@ COLUMNS = [
 RIGHT = {"time (median)", "speedup", "vs previous", "CI / min–max", "iterations/s", "of step ceiling", "of FMA peak"}
 
 
-def cells(rows, columns=COLUMNS):
-    return [h for h, _ in columns], [[cell(r) for _, cell in columns] for r in rows]
+def cells(rows):
+    return [h for h, _ in COLUMNS], [[cell(r) for _, cell in COLUMNS] for r in rows]
 
 
 def text_table(header, body, right=RIGHT):

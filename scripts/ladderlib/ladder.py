@@ -1,19 +1,14 @@
 """The Mandelbrot speedup ladder on this machine, in one command (run it as `scripts/ladder`).
 
-Describes the machine, builds, reads the registry's facts (`mandel describe --json`, which also refuses
-a bad MANDEL_ISA, RAYON_NUM_THREADS, MANDEL_TUNING or MANDEL_C_TUNING before any work), chooses the
-tuning once per machine (`mandel tune`, kept in results/<machine-id>/tuning.json), times the Rust
-kernels in rounds (`mandel bench --round N`, one process per round, every kernel verified in each before
-it is timed, the order rotated each round), runs the Python baselines (`python -m python_baselines.run`),
-then merges the rounds, `mandel peak --json` and the baselines into results/<machine-id>/: summary.md,
-summary.json, summary.csv, speedup.svg, mandelbrot.png, and raw/ with every input it merged. Nothing is
-re-timed, re-verified or parsed out of source, help text or file dates here.
+Builds `mandel`, reads the registry's facts (`mandel describe --json`, which refuses a bad MANDEL_ISA,
+RAYON_NUM_THREADS, MANDEL_TUNING or MANDEL_C_TUNING before any work), chooses the tuning once per machine (`mandel
+tune`, kept in results/<machine-id>/tuning.json), times the Rust kernels in rounds (`mandel bench --round N`, one
+process each), runs the Python baselines and merges it all, with `mandel peak --json`, into results/<machine-id>/:
+summary.md, .json, .csv, speedup.svg, mandelbrot.png and raw/ (every input merged).
 
-Nothing lost, nothing wrong: every file is written whole (a temporary file renamed into place), earlier
-results are replaced only by complete new ones (a run whose rounds, `mandel describe` or run.py failed
-leaves an existing summary as it was), corrupt or foreign inputs are errors naming the file (exit 2,
-nothing written), and the child processes die with the ladder: SIGINT or SIGTERM stops them and the
-ladder exits 128 + the signal's number (130 for Ctrl-C), listing what it kept.
+Every file is written whole; a run that failed in part leaves the earlier summary as it was; a corrupt or foreign
+input is an error naming the file (exit 2, nothing written); SIGINT or SIGTERM stops the children and exits 128 + the
+signal's number (130 for Ctrl-C), listing what was kept.
 """
 
 import argparse
@@ -40,6 +35,7 @@ START = time.monotonic()
 OUT = None  # the results folder, once known: what an interrupted run reports on
 # A python_baselines() source that means run.py failed now and the earlier file was merged instead.
 REUSED_AFTER_FAILURE = "reused from an earlier run: run.py failed now"
+TUNINGS = {"simd_tuning": "MANDEL_TUNING", "c_tuning": "MANDEL_C_TUNING"}  # run.json's key: the variable it pins
 
 
 def log(message):
@@ -101,8 +97,8 @@ RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "man
 
 def kept_report(out):
     """Which result files of `out` this run wrote (`atomic.WRITTEN`) and which it kept from earlier runs."""
-    present = [name for name in RESULT_FILES if (Path(out) / name).exists()]
-    new = [name for name in present if Path(os.path.realpath(Path(out) / name)) in atomic.WRITTEN]
+    present = [name for name in RESULT_FILES if (out / name).exists()]
+    new = [name for name in present if Path(os.path.realpath(out / name)) in atomic.WRITTEN]
     kept = [name for name in present if name not in new]
     return [f"written by this run: {', '.join(new) or 'nothing'}", f"kept from earlier runs: {', '.join(kept) or 'nothing'}"]
 
@@ -112,29 +108,27 @@ def guarded(fn, *args):
     number when interrupted."""
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return fn(*args)
-    except (Interrupted, KeyboardInterrupt) as e:
-        stop_children()
-        signum = getattr(e, "signum", signal.SIGINT)
-        print(f"\nladder: interrupted by {signal.Signals(signum).name}: child processes stopped. Every file "
+        try:
+            return fn(*args)
+        finally:
+            stop_children()  # before any message, so that nothing prints after it
+    except Interrupted as e:  # on_signal, installed above, turns SIGINT into it: no KeyboardInterrupt here
+        print(f"\nladder: interrupted by {signal.Signals(e.signum).name}: child processes stopped. Every file "
               "is whole (written to a temporary file and renamed), the earlier one or this run's; the log of the "
               "command that was stopped is beside the earlier one as <name>.log.partial.", file=sys.stderr)
         for line in kept_report(OUT) if OUT is not None else []:
             print(f"  {line}", file=sys.stderr)
-        return 128 + signum
+        return 128 + e.signum
     except InputError as e:
-        stop_children()  # before the message, so that nothing prints after it
         print(f"ladder: error: {e}", file=sys.stderr)
         if OUT is not None:
             print(f"  the summary in {OUT} was left as it was", file=sys.stderr)
         return 2
     except OSError as e:  # a full disk, a missing binary: said plainly
-        stop_children()
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
         return 1
     finally:
-        stop_children()
         release_locks()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -149,7 +143,7 @@ def stream(args, log_path, env=None):
     ) as proc:
         for line in proc.stdout:
             keep.write(line)
-            print(f"[{time.monotonic() - START:6.1f}s]   {line.rstrip()}", flush=True)
+            log("  " + line.rstrip())
     return finished(proc)
 
 
@@ -188,7 +182,7 @@ def checked_baselines(path, desc, allow_foreign):
     return data
 
 
-def python_baselines(args, raw, desc=None, script=RUN_PY):
+def python_baselines(args, raw, desc=None):
     """(baselines, why missing, source). raw/baselines.json is replaced only by a valid new file (run.py writes
     baselines.new.json); when run.py leaves none the earlier file is merged, its source starting with
     REUSED_AFTER_FAILURE."""
@@ -205,9 +199,9 @@ def python_baselines(args, raw, desc=None, script=RUN_PY):
         return None, "not run (--skip-python)", None
     new = raw / "baselines.new.json"
     new.unlink(missing_ok=True)
-    rc = stream([sys.executable, "-m", script, "--out", new] + (["--quick"] if args.quick else []), raw / "python.log")
+    rc = stream([sys.executable, "-m", RUN_PY, "--out", new] + (["--quick"] if args.quick else []), raw / "python.log")
     if rc != 0:
-        log(f"  WARNING: {script} exited {rc} (log: {raw / 'python.log'})")
+        log(f"  WARNING: {RUN_PY} exited {rc} (log: {raw / 'python.log'})")
     if new.exists():
         data = checked_baselines(new, desc, allow)
         atomic.move_into(new, dest)
@@ -215,40 +209,37 @@ def python_baselines(args, raw, desc=None, script=RUN_PY):
     if dest.exists():
         log(f"  run.py wrote nothing: keeping the earlier {dest}")
         return checked_baselines(dest, desc, allow), None, f"{REUSED_AFTER_FAILURE} (exit {rc}), see raw/python.log"
-    return None, f"{script} failed (exit {rc}), see raw/python.log", None
+    return None, f"{RUN_PY} failed (exit {rc}), see raw/python.log", None
 
 
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/ladder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="a first look in about a minute: fewer, shorter rounds "
-                   "(`mandel describe`'s quick settings) and run.py --quick")
-    p.add_argument("--skip-python", action="store_true", help="do not run the Python baselines "
-                   "(an earlier run's raw/baselines.json is reused if there is one)")
-    p.add_argument("--skip-bench", action="store_true", help="do not time anything: re-merge the raw results "
-                   "already in the output folder (raw/rounds.json, or an older set's Criterion results)")
+                   "and run.py --quick")
+    p.add_argument("--skip-python", action="store_true", help="do not run the Python baselines (an earlier run's "
+                   "raw/baselines.json is reused)")
+    p.add_argument("--skip-bench", action="store_true", help="time nothing: re-merge the raw results already in "
+                   "the output folder")
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
     p.add_argument("--allow-foreign-baselines", action="store_true", help="merge Python baselines measured on "
-                   "another machine (CPU, cores, machine id) or problem; without it they are refused")
+                   "another machine or problem (refused otherwise)")
     p.add_argument("--machine-id", help="name of the results folder (default: derived from the CPU and cores)")
     p.add_argument("--out-dir", type=Path, help="where to write (default: results/<machine-id>)")
-    p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps (`mandel sweep`'s grid: "
-                   "sizes at the canonical cap, caps at the canonical size) for the best brute-force Rust rung, the "
-                   "best scalar one and Numba parallel; writes sweeps/ (CSV, JSON, Markdown fits, log-log SVGs)")
+    p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps of the best brute-force "
+                   "and scalar Rust rungs and Numba parallel, into sweeps/")
     p.add_argument("--sweep-kernels", type=lambda t: [k.strip() for k in t.split(",") if k.strip()],
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
-                   "(default 0.5; 0.05 with --quick); at least 3 renders each")
-    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use binaries built elsewhere instead of cargo, "
-                   "for a machine without a Rust toolchain: DIR/mandel (scripts/prebuilt makes it); it dispatches "
-                   "at run time, so one x86-64 build runs on any x86-64 CPU")
-    p.add_argument("--retune", action="store_true", help="choose the SIMD kernels' and the C reference's "
-                   "tuning again (`mandel tune`) instead of reusing the one kept in <results>/tuning.json")
-    p.add_argument("--rounds", type=int, metavar="N", help="rounds of the Rust kernels' timing (default: "
-                   "`mandel describe`'s, fewer with --quick; 3 to 99)")
-    p.add_argument("--save-baseline", metavar="NAME", help="keep this run (summary files and raw/) as baseline "
-                   "NAME under <results>/baselines/NAME/, for `scripts/compare --baseline NAME`; with --skip-bench, "
-                   "the results already there")
+                   "(default 0.5; 0.05 with --quick)")
+    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use DIR/mandel, built elsewhere by "
+                   "scripts/prebuilt, instead of cargo")
+    p.add_argument("--retune", action="store_true", help="choose the tuning again (`mandel tune`) instead of "
+                   "reusing <results>/tuning.json")
+    p.add_argument("--rounds", type=int, metavar="N", help="rounds of Rust timing, 3 to 99 (default: `mandel "
+                   "describe`'s)")
+    p.add_argument("--save-baseline", metavar="NAME", help="keep this run as baseline NAME under "
+                   "<results>/baselines/NAME/, for `scripts/compare --baseline NAME`")
     args = p.parse_args(argv)
     try:
         if args.save_baseline is not None:
@@ -355,8 +346,8 @@ def pin_tuning(args, out, raw, run, registry):
         readers.read_tune(path)
         atomic.write_bytes(stored, path.read_bytes())
     pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [])
-    run["simd_tuning"] = pin_env("MANDEL_TUNING", pins.get("MANDEL_TUNING"), source)
-    run["c_tuning"] = pin_env("MANDEL_C_TUNING", pins.get("MANDEL_C_TUNING"), source)
+    for key, var in TUNINGS.items():
+        run[key] = pin_env(var, pins.get(var), source)
 
 
 def pin_env(var, chosen, source="mandel tune"):
@@ -418,9 +409,8 @@ def split_output(command, keep, echo=False):
             if echo:
                 log("  " + line.rstrip())
         proc.wait()
-        finished(proc)
         sink.seek(0)
-        return proc.returncode, sink.read()
+        return finished(proc), sink.read()
 
 
 def run_rounds(args, raw, run):
@@ -551,7 +541,8 @@ def main(argv=None):
         log("ERROR: cargo build failed; see the output above")
         return 1
     run_file = raw / "run.json"
-    if args.skip_bench and (raw / "machine.json").exists():
+    kept_machine = args.skip_bench and (raw / "machine.json").exists()  # never rewritten then
+    if kept_machine:
         log(f"--skip-bench: the results in {raw} were measured on the machine described there")
         desc = readers.read_machine(raw / "machine.json")
     fresh = not (args.skip_bench and run_file.exists())
@@ -564,10 +555,10 @@ def main(argv=None):
 
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
-    recorded = {k: run.get(k) for k in ("simd_tuning", "c_tuning")}
+    recorded = {k: run.get(k) for k in TUNINGS}
     pin_tuning(args, out, raw, run, registry)
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
-        for key, var in (("simd_tuning", "MANDEL_TUNING"), ("c_tuning", "MANDEL_C_TUNING")):
+        for key, var in TUNINGS.items():
             if run.get(key) != recorded[key]:
                 log(f"  --skip-bench: {var} does not change what was measured; {run_file} records "
                     f"{(recorded[key] or {}).get('value') or 'no value'}, kept")
@@ -597,7 +588,7 @@ def main(argv=None):
         desc["load_average_after_bench"] = machine.load_average()
     if fresh and records is not None and records.get("schema") == ROUNDS_SCHEMA:
         run["rounds"].update(taken=records["rounds"], tunings=records["tunings"])
-    if not (args.skip_bench and (raw / "machine.json").exists()):  # never rewrite the measured run's
+    if not kept_machine:
         atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
 
     log("Python baselines")

@@ -2,6 +2,7 @@
 
 import datetime
 import importlib.metadata
+import itertools
 import os
 import platform
 import re
@@ -21,11 +22,8 @@ def cpuinfo(path="/proc/cpuinfo"):
         text = Path(path).read_text(encoding="utf-8", errors="replace")
     except OSError:
         return fields
-    for line in text.splitlines():
-        if not line.strip():
-            if fields:
-                break
-            continue
+    lines = itertools.dropwhile(lambda line: not line.strip(), text.splitlines())
+    for line in itertools.takewhile(str.strip, lines):  # up to the blank line that ends the first processor
         key, _, value = line.partition(":")
         fields.setdefault(key.strip(), value.strip())
     return fields
@@ -85,14 +83,11 @@ def load_average():
 _NOISE = re.compile(r"\((r|tm|c)\)|\b(cpu|processor|with .*graphics|\d+-core)\b|@.*$", re.I)
 
 
-def slug(text):
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def machine_id(machine):
     """`intel-xeon-platinum-8488c-2c`: the CPU model without trademarks and clock, then the cores; a model without a
     number (some hypervisors) gets the family/model's model."""
-    name = slug(_NOISE.sub(" ", machine.get("cpu_model") or "unknown")) or "cpu"
+    model = _NOISE.sub(" ", machine.get("cpu_model") or "unknown").lower()
+    name = re.sub(r"[^a-z0-9]+", "-", model).strip("-") or "cpu"
     if not re.search(r"\d", name) and machine.get("cpu_family_model"):
         name += "-m" + machine["cpu_family_model"].split("/")[-1]
     return f"{name}-{machine.get('cores') or 0}c"

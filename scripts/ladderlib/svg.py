@@ -24,7 +24,7 @@ PALETTE = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
 
 
 def _attrs(attrs):
-    return "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in (attrs or {}).items())
+    return "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in (attrs or {}).items())
 
 
 def header(width, height):
@@ -46,14 +46,13 @@ def _drawable(v):
     return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
 
 
-def decades(values, minimum=1):
-    """(lo, hi) exponents of the powers of ten around the positive `values`, at least `minimum` apart; None without
-    any."""
+def decades(values):
+    """(lo, hi) exponents of the powers of ten around the positive `values`, at least one apart; None without any."""
     values = [v for v in values if _drawable(v)]
     if not values:
         return None
     lo, hi = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
-    return lo, max(hi, lo + minimum)
+    return lo, max(hi, lo + 1)
 
 
 def log_scale(lo, hi, start, length):

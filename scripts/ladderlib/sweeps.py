@@ -55,21 +55,17 @@ def fit(points):
         return None
     xs = [float(p["iterations"]) for p in points]
     ts = [float(p["median_s"]) for p in points]
-
-    def deviations(a, b):
-        return [abs(t - a - b * x) / t for x, t in zip(xs, ts)]
     best = None
     for size in range(n, min(n, 3) - 1, -1):
         for keep in itertools.combinations(range(n), size):
-            intercept, slope, r2 = _line(xs, ts, list(keep))
-            rel = deviations(intercept, slope)
+            intercept, slope, r2 = _line(xs, ts, keep)
+            rel = [abs(t - intercept - slope * x) / t for x, t in zip(xs, ts)]
             worst = max(rel[i] for i in keep)
             if best is None or worst < best[0]:
-                best = (worst, keep, intercept, slope, r2)
+                best = (worst, keep, intercept, slope, r2, rel)
         if best[0] <= OFF_LINE:
             break
-    _, keep, intercept, slope, r2 = best
-    rel = deviations(intercept, slope)
+    _, keep, intercept, slope, r2, rel = best
     # Log-log slope of all points by ordinary least squares: how time grows with work, whatever the offset.
     lx, lt = [math.log(x) for x in xs], [math.log(t) for t in ts]
     mlx, mlt = sum(lx) / n, sum(lt) / n
@@ -87,26 +83,34 @@ def axes(sweep):
     return out
 
 
+def fitted(sweeps):
+    """(sweep, axis, its points, their `fit` or None) for every axis of every sweep."""
+    for s in sweeps:
+        for axis, pts in axes(s).items():
+            yield s, axis, pts, fit(pts)
+
+
+def predict(f, iterations):
+    return f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * iterations
+
+
 def fits(sweeps):
-    return [{"kernel": s["kernel"], "axis": axis, "points": len(pts), **(fit(pts) or {})}
-            for s in sweeps for axis, pts in axes(s).items()]
+    return [{"kernel": s["kernel"], "axis": axis, "points": len(pts), **(f or {})}
+            for s, axis, pts, f in fitted(sweeps)]
 
 
 def csv_rows(sweeps):
     rows = []
-    for s in sweeps:
-        for axis, pts in axes(s).items():
-            f = fit(pts)
-            for i, p in enumerate(pts):
-                predicted = f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * p["iterations"] if f else None
-                rows.append({
-                    "kernel": s["kernel"], "isa": s.get("isa"), "precision": s.get("precision"),
-                    "threads": s.get("threads"), "axis": axis, "width": p["width"], "height": p["height"],
-                    "pixels": p["width"] * p["height"], "max_iters": p["max_iters"], "iterations": p["iterations"],
-                    "min_s": p["min_s"], "median_s": p["median_s"], "timed_calls": len(p.get("times_s", [])),
-                    "ns_per_iteration": p["median_s"] / p["iterations"] * 1e9 if p["iterations"] else None,
-                    "fit_s": predicted, "off_fit": bool(f and i in f["off_line"]),
-                })
+    for s, axis, pts, f in fitted(sweeps):
+        for i, p in enumerate(pts):
+            rows.append({
+                "kernel": s["kernel"], "isa": s.get("isa"), "precision": s.get("precision"),
+                "threads": s.get("threads"), "axis": axis, "width": p["width"], "height": p["height"],
+                "pixels": p["width"] * p["height"], "max_iters": p["max_iters"], "iterations": p["iterations"],
+                "min_s": p["min_s"], "median_s": p["median_s"], "timed_calls": len(p.get("times_s", [])),
+                "ns_per_iteration": p["median_s"] / p["iterations"] * 1e9 if p["iterations"] else None,
+                "fit_s": predict(f, p["iterations"]) if f else None, "off_fit": bool(f and i in f["off_line"]),
+            })
     return rows
 
 
@@ -130,8 +134,7 @@ def describe_fit(f, pts):
     parts = []
     for i in f["off_line"]:
         p = pts[i]
-        predicted = f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * p["iterations"]
-        slower = p["median_s"] > predicted
+        slower = p["median_s"] > predict(f, p["iterations"])
         where = f"{p['width']}x{p['height']}/{p['max_iters']} {'slower' if slower else 'faster'} than the line"
         if slower and p["iterations"] <= median_work:
             why = "a small problem: fixed costs (thread start-up, per-call set-up) are not amortised"
@@ -152,14 +155,11 @@ def markdown(sweeps, machine_id):
            "| kernel | threads | axis | points | ns/iteration (slope) | intercept | R² | exponent | worst point off "
            "| where not linear |",
            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
-    for s in sweeps:
-        for axis, pts in axes(s).items():
-            f = fit(pts)
-            if not f:
-                continue
+    for s, axis, pts, f in fitted(sweeps):
+        if f:
             out.append(f"| {s['kernel']} | {s.get('threads')} | {axis} | {len(pts)} | {f['ns_per_iteration']:.3f} "
-                       f"| {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} | {f['exponent']:.3f} | {f['max_rel_residual']:.0%} "
-                       f"| {describe_fit(f, pts)} |")
+                       f"| {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} | {f['exponent']:.3f} "
+                       f"| {f['max_rel_residual']:.0%} | {describe_fit(f, pts)} |")
     out += ["", "## Points", "", "| kernel | axis | size | max_iters | iterations | median | ns/iteration |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in csv_rows(sweeps):
@@ -183,8 +183,7 @@ def svg(sweeps, axis, title):
             # a + b*x is curved on log-log axes unless a = 0: draw it through 33 points, where positive.
             lo, hi = min(p["iterations"] for p in pts), max(p["iterations"] for p in pts)
             xs = [lo * (hi / lo) ** (j / 32) for j in range(33)]
-            line = [(x, f["intercept_s"] + f["ns_per_iteration"] * 1e-9 * x) for x in xs]
-            line = [(x, t) for x, t in line if t > 0]
+            line = [(x, t) for x in xs if (t := predict(f, x)) > 0]
         series.append({"name": s["kernel"], "colour": svglib.PALETTE[len(series) % len(svglib.PALETTE)],
                        "points": [(p["iterations"], p["median_s"]) for p in pts], "fit": line})
     return svglib.loglog_chart(title, series, "total iterations (sum of counts)", "median time",
@@ -209,10 +208,10 @@ def large_markdown(r):
         return []
     times = sorted(r["times_s"])
     user, sys_ = r.get("process_user_s"), r.get("process_sys_s")
-    share = f" ({sys_ / (user + sys_):.1%} system time)" if user is not None and sys_ is not None and user + sys_ > 0 else ""
     per = (f"; per render user {r['user_s']:.3f} s, sys {r['sys_s']:.3f} s" if r.get("user_s") is not None
            and r.get("sys_s") is not None else "")
-    whole = f"; the whole process: user {user:.3f} s, sys {sys_:.3f} s{share}" if share else ""
+    whole = (f"; the whole process: user {user:.3f} s, sys {sys_:.3f} s ({sys_ / (user + sys_):.1%} system time)"
+             if user is not None and sys_ is not None and user + sys_ > 0 else "")
     return ["", "## Large image", "",
             f"`{r['kernel']}` ({r['isa']}, {r['threads']} thread(s)) on {r['width']}x{r['height']} at "
             f"{r['max_iters']} iterations, in a fresh process: render {times[len(times) // 2]:.3f} s{per}; the "

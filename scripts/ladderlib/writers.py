@@ -33,7 +33,6 @@ def machine_lines(summary):
     """The machine and the settings, as (label, value) pairs."""
     m, s = summary["machine"], summary["settings"]
     crit = s.get("criterion") or {}
-    python = s.get("python_settings") or {}
     pyparams = s.get("python_params")
     pym = s.get("python_machine") or {}  # the baselines' own record of the interpreter that ran them
 
@@ -54,7 +53,7 @@ def machine_lines(summary):
         ("mode", "quick (a first look: short measurements)" if s.get("quick") else "full"),
         *([("Criterion", criterion_line(crit))] if crit else []),
         ("Rust timing", rounds_line(s.get("rounds"))),
-        ("Python timing", ", ".join(f"{k}={v}" for k, v in python.items()) or "not run"),
+        ("Python timing", ", ".join(f"{k}={v}" for k, v in (s.get("python_settings") or {}).items()) or "not run"),
         ("thread pool", f"{s.get('pool_threads')} threads"),
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
         ("C reference tuning", (s.get("c_tuning") or {}).get("value") or "calibrated in each process"),
@@ -69,18 +68,17 @@ def problem_text(params):
 def rounds_line(r):
     if not r:
         return "not in rounds (an older result set: see Criterion)"
-    parts = [f"{r.get('taken', r.get('rounds', '?'))} rounds (one `mandel bench` process each, the kernel order "
-             f"rotated each round)", f"{r.get('kernel_s', '?')} s and at least {r.get('min_renders', '?')} renders "
-             "per kernel and round, after a verification render and a warm-up render"]
-    return ", ".join(parts) + "; median of the round medians, and their interquartile range"
+    return (f"{r.get('taken', r.get('rounds', '?'))} rounds (one `mandel bench` process each, the kernel order "
+            f"rotated each round), {r.get('kernel_s', '?')} s and at least {r.get('min_renders', '?')} renders per "
+            "kernel and round, after a verification render and a warm-up render; median of the round medians, and "
+            "their interquartile range")
 
 
 def criterion_line(crit):
-    parts = [f"sample size {crit.get('sample_size', '?')}", f"warm-up {crit.get('warm_up_s', '?')} s",
-             f"measurement {crit.get('measurement_s', '?')} s"]
-    if crit.get("samples"):
-        parts.append(f"samples taken per kernel {crit['samples']}")
-    return ", ".join(parts) + f" (from {crit.get('source', 'the bench source')}); median and its 95% CI"
+    samples = f", samples taken per kernel {crit['samples']}" if crit.get("samples") else ""
+    return (f"sample size {crit.get('sample_size', '?')}, warm-up {crit.get('warm_up_s', '?')} s, measurement "
+            f"{crit.get('measurement_s', '?')} s{samples} (from {crit.get('source', 'the bench source')}); median "
+            "and its 95% CI")
 
 
 def console_table(summary):
@@ -92,8 +90,7 @@ def markdown(summary):
     lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine_lines(summary)]
     lines += ["", "## The ladder", "", fmt.md_table(*fmt.cells(summary["rows"])), ""]
     lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"]))
-    lines += ["## Notes", ""]
-    lines += [f"- {n}" for n in summary["notes"]]
+    lines += ["## Notes", "", *[f"- {n}" for n in summary["notes"]]]
     lines += ["", "How this is measured and what to keep in mind: METHODOLOGY.md at the repository root.", ""]
     return "\n".join(lines)
 
