@@ -511,6 +511,7 @@ def build(args, build_log):
         log(f"--prebuilt: using {MANDEL} (no cargo build)")
         return 0
     log("building the release binary")
+    TARGET.mkdir(parents=True, exist_ok=True)  # a fresh clone re-merging (--skip-bench) has no target/ yet
     return stream(["cargo", "build", "--release", "--bin", "mandel"], build_log)
 
 

@@ -131,6 +131,18 @@ def test_skip_bench_times_nothing_even_where_the_set_lacks_a_tuning_or_a_peak(fa
     assert not (fake.out / "raw/peak.json").exists()
 
 
+def test_the_build_log_has_a_folder_on_a_fresh_clone(tmp_path, monkeypatch):
+    # --skip-bench takes no lock on target/, which made the folder before: on a fresh clone the build log's
+    # temporary file had nowhere to go, and the re-merge stopped with "No such file or directory".
+    target = tmp_path / "fresh" / "target"
+    monkeypatch.setattr(ladder, "TARGET", target)
+    real_popen = ladder.popen
+    monkeypatch.setattr(ladder, "popen", lambda args, **kw: real_popen([sys.executable, "-c", "print('built')"], **kw))
+    args = ladder.parse_args(["--skip-bench"])
+    assert ladder.build(args, target / "build.log") == 0
+    assert (target / "build.log").read_text() == "built\n"
+
+
 def test_skip_bench_that_fails_leaves_the_measured_files(fake):
     assert run_ladder(fake) == 0
     raw = fake.out / "raw"
