@@ -35,8 +35,6 @@ def _same_run(rounds, path):
         if r["round"] != i:
             raise InputError(f"{path}: round #{i} 'round' is {r['round']}: the rounds should be numbered 0, 1, ... "
                              "in order, each once")
-        if i == 0:
-            continue
         if [k["name"] for k in r["kernels"]] != names:
             raise InputError(f"{path}: round #{i} measured other kernels than round #0")
         for key in ("settings", "pool_threads"):
@@ -68,23 +66,20 @@ def read_rounds(data, path):
         failing = [k for k in ks if k["verification"] and not k["verification"]["ok"]]
         chosen = (failing or ks)[0]
         verify[name] = verify_row(chosen)
-        if first["verification"] is None:
-            continue
         timed = [k for k in ks if k["times_s"]]
-        if failing or not timed:
+        if first["verification"] is None or failing or not timed:
             continue
         round_medians = [median(k["times_s"]) for k in timed]
         all_times = [t for k in timed for t in k["times_s"]]
         q1, q3 = quartiles(round_medians)
         acts = [k["activity"] for k in timed if k["activity"] is not None]
-        contended = sum(1 for a in acts if a["others"] + a["steal"] > CONTENDED)
         results[name] = {
             "kernel": name, "isa": first["isa"], "median_s": median(round_medians), "ci_low_s": q1, "ci_high_s": q3,
             "mean_s": sum(round_medians) / len(round_medians), "min_s": min(all_times), "max_s": max(all_times),
             "samples": len(timed), "renders": len(all_times), "iterations": chosen["verification"]["iterations"],
             "spread_kind": f"interquartile range of {len(timed)} round medians",
             "round_medians_s": round_medians,
-            "contended_rounds": contended if acts else None,
+            "contended_rounds": sum(a["others"] + a["steal"] > CONTENDED for a in acts) if acts else None,
             "others_median": median([a["others"] for a in acts]) if acts else None,
             "steal_median": median([a["steal"] for a in acts]) if acts else None,
         }
