@@ -202,11 +202,10 @@ def add_speedups(rows):
             previous = r
 
 
-def registry_from_results(verify, criterion):
-    """Kernel descriptions without the registry: the kernels of the verification rows, then those only timed."""
-    names = list(verify) + [n for n in criterion if n not in verify]
+def registry_from_results(names, verify, criterion):
+    """Kernel descriptions without the registry, of `names` (each once) from their verification rows and results."""
     out = []
-    for name in names:
+    for name in dict.fromkeys(names):
         v, c = verify.get(name) or {}, criterion.get(name) or {}
         out.append({"name": name, "rung": None, "precision": v.get("precision"), "threads": v.get("threads"),
                     "pool": False, "isa": v.get("isa") or c.get("isa")})
@@ -224,27 +223,24 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     verify = {} if verify is None else verify
     readers.check_inputs(registry, verify, criterion, baselines, peak)
     have_registry = registry is not None
-    listed = registry if have_registry else registry_from_results(verify, criterion)
-    known = {info["name"] for info in listed}
+    known = {info["name"] for info in registry or []}
+    from_results = [n for n in list(verify) + list(criterion) if n not in known]
+    listed = (registry or []) + registry_from_results(from_results, verify, criterion)
+    by_name = {info["name"]: info for info in listed}
     # Timed or verified, but not in the registry: kept, at the end of the Rust rows, never dropped.
-    unlisted = [n for n in list(verify) + list(criterion) if n not in known]
-    listed = listed + registry_from_results({n: verify[n] for n in unlisted if n in verify},
-                                            {n: criterion[n] for n in unlisted if n in criterion})
+    unlisted = from_results if have_registry else []
     bl = baselines or {}
-    problem = problem_label(baselines.get("params")) if baselines else "canonical"
-    clash = [r["name"] for r in bl.get("rungs", []) if r["name"] in {i["name"] for i in listed}]
+    problem = problem_label(bl.get("params"))
+    clash = [r["name"] for r in bl.get("rungs", []) if r["name"] in by_name]
     if clash:
         raise InputError(f"the Python baselines name rung(s) {', '.join(clash)} like Rust kernels "
                          "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
-    py_rungs = [r for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
     pyo3_rungs = [r for r in bl.get("rungs", []) if r["name"].startswith("pyo3-")]
-    py_reason = "" if baselines else baselines_missing
 
     def from_baselines(rung):
-        why = rung.get("error") or "no time in the baselines file"
-        return _settle(python_row(rung, problem), why)
+        return _settle(python_row(rung, problem), rung.get("error") or "no time in the baselines file")
 
-    rows = [from_baselines(r) for r in py_rungs]
+    rows = [from_baselines(r) for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
     seen = {r["name"] for r in rows}
     # run.py's table of every Python rung (`python_rungs`): those it did not run are listed, missing.
     for r in bl.get("python_rungs") or []:
@@ -253,15 +249,13 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                        computes=r["computes"])
             rows.append(_settle(row, "not in the baselines file"))
     for info in listed:
-        check = verify.get(info["name"])
         # e.g. "built without a C compiler"; else the timing method's own word for "not timed"
         missing = info.get("unavailable") or ("not timed in the rounds (raw/rounds.json)" if settings.get("rounds")
                                               else "no Criterion result")
-        row = _settle(rust_row(info, criterion.get(info["name"]), check), missing)
+        row = _settle(rust_row(info, criterion.get(info["name"]), verify.get(info["name"])), missing)
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
-    by_name = {info["name"]: info for info in listed}
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
         info = by_name.get(rung["name"][len("pyo3-"):]) or {}
         v, rule = rung.get("verification"), readers.tolerance_of(info)
@@ -278,7 +272,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
-    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, py_reason)
+    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing)
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
@@ -317,7 +311,7 @@ def contention_notes(rows):
 
 
 def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
-    rows, peak = summary["rows"], summary["peak"]
+    rows, peak, settings = summary["rows"], summary["peak"], summary["settings"]
     out = []
     if not have_baselines:
         out.append(f"Python rungs missing: {py_reason}; pyo3-* rungs likewise. Speedups over pure Python need them.")
@@ -329,15 +323,15 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                        "and the Criterion results, in that order, without rung labels.")
         else:
             out.append(f"Rust rungs missing: {registry_missing}.")
-    foreign = summary["settings"].get("python_foreign")
+    foreign = settings.get("python_foreign")
     if foreign:
         out.append(f"The Python baselines come from another machine or problem ({foreign}); merged because "
                    "--allow-foreign-baselines was given: speedups over pure Python compare the two.")
-    ext_profile = (summary["settings"].get("python_machine") or {}).get("mandel_ladder_profile")
+    ext_profile = (settings.get("python_machine") or {}).get("mandel_ladder_profile")
     if ext_profile not in (None, "release") and any(r["name"].startswith("pyo3-") for r in rows):
         out.append(f"The pyo3-* rows were timed on the extension built with the `{ext_profile}` profile "
                    "(scripts/test's), not release like the Rust rows: rerun scripts/setup, then the Python baselines.")
-    pyproblem = problem_label(summary["settings"]["python_params"]) if have_baselines else "canonical"
+    pyproblem = problem_label(settings["python_params"])
     if pyproblem != "canonical":
         out.append(f"The Python baselines solved {pyproblem}, not the canonical problem: "
                    "no speedup is computed between them and the Rust rungs.")
@@ -382,7 +376,6 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
         out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
-    settings = summary.get("settings") or {}
     tunings = [f"{var}={t['value']} ({t['source']})" for var, t in
                (("MANDEL_TUNING", settings.get("simd_tuning")), ("MANDEL_C_TUNING", settings.get("c_tuning"))) if t]
     if tunings:
