@@ -138,10 +138,8 @@ def rust_row(info, crit, check):
 
 
 def _settle(row, missing_reason):
-    """Status and note: failed verification beats everything; ok only with a verification whose `differing <=
-    allowed` holds (recomputed here); a time without a verification is failed, never ranked."""
-    if row["verified_ok"] is not None and row["differing"] is not None:  # (readers: no ok without counts)
-        row["verified_ok"] = row["differing"] <= row["allowed"]
+    """Status and note: failed verification beats everything; ok only with a verification (its `ok` exactly
+    `differing <= allowed`: readers.check_verification); a time without a verification is failed, never ranked."""
     if row["verified_ok"] is False:
         row["status"] = "failed"
         row["note"] = (f"FAILED verification: {row['differing']} of {row['pixels']} pixels differ "
@@ -257,11 +255,11 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
-        info = by_name.get(rung["name"][len("pyo3-"):]) or {}
-        v, rule = rung.get("verification"), readers.tolerance_of(info)
-        if v and rule and v.get("pixels") is not None:
-            readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
         row = from_baselines(rung)
+        info = by_name.get(row["kernel"]) or {}
+        v, rule = rung.get("verification"), readers.tolerance_of(info)
+        if v and rule:  # (a verification has its pixels: readers.check_baselines)
+            readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
         row["isa"] = row["isa"] or info.get("isa")  # the wrapped kernel's path, if the file omits it
         row["reference"] = bool(info.get("reference"))
         rows.append(row)
