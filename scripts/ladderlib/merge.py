@@ -281,7 +281,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 def peak_spread_notes(peak, tolerance=0.05):
     """Which peak figures were kept when measured twice (`readers.combine_peaks`), and a warning when the step
     ceilings differ by more than `tolerance`: every share is relative to them."""
-    # `readers.check_peak` has checked `measured`: two measurements, every rate in them positive.
+    # readers.PEAK has checked `measured`: two measurements, every rate in them positive.
     before, after = (peak or {}).get("measured") or ({}, {})
     keys = [k for k in readers.STEP_KEYS if k in before and k in after]
     if not keys:

@@ -58,11 +58,9 @@ def read_rounds(data, path):
         raise InputError(f"{path}: rounds should be a non-empty list")
     rounds = [check_round(r, path, f"round #{i}") for i, r in enumerate(data["rounds"])]
     _same_run(rounds, path)
-    names = [k["name"] for k in rounds[0]["kernels"]]
     verify, results = {}, {}
-    for pos, name in enumerate(names):
-        ks = [r["kernels"][pos] for r in rounds]
-        first = ks[0]
+    for ks in zip(*(r["kernels"] for r in rounds)):  # one kernel in every round (`_same_run`: one kernel list)
+        first, name = ks[0], ks[0]["name"]
         failing = [k for k in ks if k["verification"] and not k["verification"]["ok"]]
         chosen = (failing or ks)[0]
         verify[name] = verify_row(chosen)
