@@ -278,36 +278,6 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     return readers.check_summary(summary)
 
 
-def peak_spread_notes(peak, tolerance=0.05):
-    """Which peak figures were kept when measured twice (`readers.combine_peaks`), and a warning when the step
-    ceilings differ by more than `tolerance`: every share is relative to them."""
-    # readers.PEAK has checked `measured`: two measurements, every rate in them positive.
-    before, after = (peak or {}).get("measured") or ({}, {})
-    keys = [k for k in readers.STEP_KEYS if k in before and k in after]
-    if not keys:
-        return []
-    out = ["Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 step "
-           f"ceiling {before[keys[0]]:.3g} and {after[keys[0]]:.3g} lane-iterations/s)."]
-    spread = max(abs(after[k] / before[k] - 1) for k in keys)
-    if spread > tolerance:
-        out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
-                   "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "
-                   "uncertainty.")
-    return out
-
-
-def contention_notes(rows):
-    """Rows of which over a third of the rounds ran while others used more than rounds.CONTENDED of the CPUs."""
-    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_medians_s")
-            and r["contended_rounds"] * 3 > len(r["round_medians_s"])]
-    if not busy:
-        return []
-    listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_medians_s'])})" for r in busy)
-    return [f"BUSY MACHINE: measured while other processes or other guests used more than "
-            f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass over "
-            "a minority of such rounds; rerun on a quiet machine before trusting these rows."]
-
-
 def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
     rows, peak, settings = summary["rows"], summary["peak"], summary["settings"]
     out = []
@@ -366,7 +336,18 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    f"{peak['f32_step_lane_iterations_per_s']:.3g}, f64 {peak['f64_step_lane_iterations_per_s']:.3g} "
                    "lane-iterations/s per core): the most this CPU does with this step, whatever its ports. Kernels "
                    "that skip work can pass 100%.")
-    out.extend(peak_spread_notes(peak))
+    # The peak measured twice (readers.combine_peaks; readers.PEAK checked both): which figures were kept, and a
+    # warning when the step ceilings differ by over 5%: every share is relative to them.
+    before, after = (peak or {}).get("measured") or ({}, {})
+    keys = [k for k in readers.STEP_KEYS if k in before and k in after]
+    if keys:
+        out.append("Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 "
+                   f"step ceiling {before[keys[0]]:.3g} and {after[keys[0]]:.3g} lane-iterations/s).")
+        spread = max(abs(after[k] / before[k] - 1) for k in keys)
+        if spread > 0.05:
+            out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
+                       "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "
+                       "uncertainty.")
     if peak:
         out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
                    f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
@@ -380,7 +361,13 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
         out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
                    "canonical image by the median over `mandel tune`'s fresh processes, the default kept within 2%: " + "; ".join(tunings)
                    + ". raw/tune.json has every tuning's median time.")
-    out.extend(contention_notes(rows))
+    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_medians_s")
+            and r["contended_rounds"] * 3 > len(r["round_medians_s"])]
+    if busy:  # over a third of a row's rounds run while others used more than rounds.CONTENDED of the CPUs
+        listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_medians_s'])})" for r in busy)
+        out.append(f"BUSY MACHINE: measured while other processes or other guests used more than "
+                   f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass "
+                   "over a minority of such rounds; rerun on a quiet machine before trusting these rows.")
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
                "Python) follow the Rust rows.")
