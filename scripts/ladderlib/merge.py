@@ -92,20 +92,18 @@ def _row(name, method, language, **fields):
 
 def python_row(rung, problem):
     v = rung.get("verification") or {}
-    row = _row(
+    return _row(
         rung["name"], _method(rung.get("rung"), rung["name"]),
         rung.get("language") or "Python",
         precision=rung.get("precision"), isa=rung.get("isa"), threads=rung.get("threads"),
         threads_n=thread_count(rung.get("threads")), computes=rung.get("computes") or "counts",
         problem=problem, median_s=rung.get("median_s"), spread_low_s=rung.get("min_s"), spread_high_s=rung.get("max_s"),
+        spread_kind=None if rung.get("min_s") is None else f"min-max over {rung.get('repeats') or '?'} runs",
         repeats=rung.get("repeats"), compile_s=rung.get("compile_s"), iterations=rung.get("iterations"),
         pixels=v.get("pixels"), differing=v.get("differing"), allowed=v.get("allowed"),
         max_abs_diff=v.get("max_abs_diff"), verified_ok=v.get("ok"),
         kernel=rung["name"][len("pyo3-"):] if rung["name"].startswith("pyo3-") else None,
     )
-    if row["spread_low_s"] is not None:
-        row["spread_kind"] = f"min-max over {row['repeats'] or '?'} runs"
-    return row
 
 
 def rust_row(info, crit, check):
