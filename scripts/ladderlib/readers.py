@@ -164,9 +164,8 @@ def _pair(value, path, where, second):
 VERIFICATION = {"pixels": "count", "differing": "count|null", "allowed": "count", "ok": "bool",
                 "iterations": "count?", "reference_iterations": "count?", "lane_iterations": "count?",
                 "max_abs_diff": "count?"}
-PRECISION = ("f32", "f64")
 # A kernel as `mandel describe --json` (and every round of `mandel bench`) describes it.
-KERNEL = {"name": "name", "rung": "text|null", "precision": PRECISION, "threads": "int1", "pool": "bool",
+KERNEL = {"name": "name", "rung": "text|null", "precision": ("f32", "f64"), "threads": "int1", "pool": "bool",
           "isa": "name", "description": "text?", "unavailable": "text?", "reference": "bool?", "algorithmic": "bool?",
           "one_lane": "bool?", "available": "bool?", "fused": "bool?", "tolerance_max_fraction": "frac?",
           "tolerance_slack_pixels": "count?"}
