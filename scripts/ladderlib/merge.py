@@ -92,20 +92,18 @@ def _row(name, method, language, **fields):
 
 def python_row(rung, problem):
     v = rung.get("verification") or {}
-    row = _row(
+    return _row(
         rung["name"], _method(rung.get("rung"), rung["name"]),
         rung.get("language") or "Python",
         precision=rung.get("precision"), isa=rung.get("isa"), threads=rung.get("threads"),
         threads_n=thread_count(rung.get("threads")), computes=rung.get("computes") or "counts",
         problem=problem, median_s=rung.get("median_s"), spread_low_s=rung.get("min_s"), spread_high_s=rung.get("max_s"),
+        spread_kind=None if rung.get("min_s") is None else f"min-max over {rung.get('repeats') or '?'} runs",
         repeats=rung.get("repeats"), compile_s=rung.get("compile_s"), iterations=rung.get("iterations"),
         pixels=v.get("pixels"), differing=v.get("differing"), allowed=v.get("allowed"),
         max_abs_diff=v.get("max_abs_diff"), verified_ok=v.get("ok"),
         kernel=rung["name"][len("pyo3-"):] if rung["name"].startswith("pyo3-") else None,
     )
-    if row["spread_low_s"] is not None:
-        row["spread_kind"] = f"min-max over {row['repeats'] or '?'} runs"
-    return row
 
 
 def rust_row(info, crit, check):
@@ -138,10 +136,8 @@ def rust_row(info, crit, check):
 
 
 def _settle(row, missing_reason):
-    """Status and note: failed verification beats everything; ok only with a verification whose `differing <=
-    allowed` holds (recomputed here); a time without a verification is failed, never ranked."""
-    if row["verified_ok"] is not None and row["differing"] is not None:  # (readers: no ok without counts)
-        row["verified_ok"] = row["differing"] <= row["allowed"]
+    """Status and note: failed verification beats everything; ok only with a verification (its `ok` exactly
+    `differing <= allowed`: readers.check_verification); a time without a verification is failed, never ranked."""
     if row["verified_ok"] is False:
         row["status"] = "failed"
         row["note"] = (f"FAILED verification: {row['differing']} of {row['pixels']} pixels differ "
@@ -202,11 +198,10 @@ def add_speedups(rows):
             previous = r
 
 
-def registry_from_results(verify, criterion):
-    """Kernel descriptions without the registry: the kernels of the verification rows, then those only timed."""
-    names = list(verify) + [n for n in criterion if n not in verify]
+def registry_from_results(names, verify, criterion):
+    """Kernel descriptions without the registry, of `names` (each once) from their verification rows and results."""
     out = []
-    for name in names:
+    for name in dict.fromkeys(names):
         v, c = verify.get(name) or {}, criterion.get(name) or {}
         out.append({"name": name, "rung": None, "precision": v.get("precision"), "threads": v.get("threads"),
                     "pool": False, "isa": v.get("isa") or c.get("isa")})
@@ -224,27 +219,24 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     verify = {} if verify is None else verify
     readers.check_inputs(registry, verify, criterion, baselines, peak)
     have_registry = registry is not None
-    listed = registry if have_registry else registry_from_results(verify, criterion)
-    known = {info["name"] for info in listed}
+    known = {info["name"] for info in registry or []}
+    from_results = [n for n in list(verify) + list(criterion) if n not in known]
+    listed = (registry or []) + registry_from_results(from_results, verify, criterion)
+    by_name = {info["name"]: info for info in listed}
     # Timed or verified, but not in the registry: kept, at the end of the Rust rows, never dropped.
-    unlisted = [n for n in list(verify) + list(criterion) if n not in known]
-    listed = listed + registry_from_results({n: verify[n] for n in unlisted if n in verify},
-                                            {n: criterion[n] for n in unlisted if n in criterion})
+    unlisted = from_results if have_registry else []
     bl = baselines or {}
-    problem = problem_label(baselines.get("params")) if baselines else "canonical"
-    clash = [r["name"] for r in bl.get("rungs", []) if r["name"] in {i["name"] for i in listed}]
+    problem = problem_label(bl.get("params"))
+    clash = [r["name"] for r in bl.get("rungs", []) if r["name"] in by_name]
     if clash:
         raise InputError(f"the Python baselines name rung(s) {', '.join(clash)} like Rust kernels "
                          "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
-    py_rungs = [r for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
     pyo3_rungs = [r for r in bl.get("rungs", []) if r["name"].startswith("pyo3-")]
-    py_reason = "" if baselines else baselines_missing
 
     def from_baselines(rung):
-        why = rung.get("error") or "no time in the baselines file"
-        return _settle(python_row(rung, problem), why)
+        return _settle(python_row(rung, problem), rung.get("error") or "no time in the baselines file")
 
-    rows = [from_baselines(r) for r in py_rungs]
+    rows = [from_baselines(r) for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
     seen = {r["name"] for r in rows}
     # run.py's table of every Python rung (`python_rungs`): those it did not run are listed, missing.
     for r in bl.get("python_rungs") or []:
@@ -253,21 +245,19 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                        computes=r["computes"])
             rows.append(_settle(row, "not in the baselines file"))
     for info in listed:
-        check = verify.get(info["name"])
         # e.g. "built without a C compiler"; else the timing method's own word for "not timed"
         missing = info.get("unavailable") or ("not timed in the rounds (raw/rounds.json)" if settings.get("rounds")
                                               else "no Criterion result")
-        row = _settle(rust_row(info, criterion.get(info["name"]), check), missing)
+        row = _settle(rust_row(info, criterion.get(info["name"]), verify.get(info["name"])), missing)
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
-    by_name = {info["name"]: info for info in listed}
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
-        info = by_name.get(rung["name"][len("pyo3-"):]) or {}
-        v, rule = rung.get("verification"), readers.tolerance_of(info)
-        if v and rule and v.get("pixels") is not None:
-            readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
         row = from_baselines(rung)
+        info = by_name.get(row["kernel"]) or {}
+        v, rule = rung.get("verification"), readers.tolerance_of(info)
+        if v and rule:  # (a verification has its pixels: readers.check_baselines)
+            readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
         row["isa"] = row["isa"] or info.get("isa")  # the wrapped kernel's path, if the file omits it
         row["reference"] = bool(info.get("reference"))
         rows.append(row)
@@ -278,7 +268,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
-    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, py_reason)
+    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing)
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
@@ -286,38 +276,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     return readers.check_summary(summary)
 
 
-def peak_spread_notes(peak, tolerance=0.05):
-    """Which peak figures were kept when measured twice (`readers.combine_peaks`), and a warning when the step
-    ceilings differ by more than `tolerance`: every share is relative to them."""
-    # `readers.check_peak` has checked `measured`: two measurements, every rate in them positive.
-    before, after = (peak or {}).get("measured") or ({}, {})
-    keys = [k for k in readers.STEP_KEYS if k in before and k in after]
-    if not keys:
-        return []
-    out = ["Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 step "
-           f"ceiling {before[keys[0]]:.3g} and {after[keys[0]]:.3g} lane-iterations/s)."]
-    spread = max(abs(after[k] / before[k] - 1) for k in keys)
-    if spread > tolerance:
-        out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
-                   "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "
-                   "uncertainty.")
-    return out
-
-
-def contention_notes(rows):
-    """Rows of which over a third of the rounds ran while others used more than rounds.CONTENDED of the CPUs."""
-    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_medians_s")
-            and r["contended_rounds"] * 3 > len(r["round_medians_s"])]
-    if not busy:
-        return []
-    listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_medians_s'])})" for r in busy)
-    return [f"BUSY MACHINE: measured while other processes or other guests used more than "
-            f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass over "
-            "a minority of such rounds; rerun on a quiet machine before trusting these rows."]
-
-
 def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
-    rows, peak = summary["rows"], summary["peak"]
+    rows, peak, settings = summary["rows"], summary["peak"], summary["settings"]
     out = []
     if not have_baselines:
         out.append(f"Python rungs missing: {py_reason}; pyo3-* rungs likewise. Speedups over pure Python need them.")
@@ -329,15 +289,15 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                        "and the Criterion results, in that order, without rung labels.")
         else:
             out.append(f"Rust rungs missing: {registry_missing}.")
-    foreign = summary["settings"].get("python_foreign")
+    foreign = settings.get("python_foreign")
     if foreign:
         out.append(f"The Python baselines come from another machine or problem ({foreign}); merged because "
                    "--allow-foreign-baselines was given: speedups over pure Python compare the two.")
-    ext_profile = (summary["settings"].get("python_machine") or {}).get("mandel_ladder_profile")
+    ext_profile = (settings.get("python_machine") or {}).get("mandel_ladder_profile")
     if ext_profile not in (None, "release") and any(r["name"].startswith("pyo3-") for r in rows):
         out.append(f"The pyo3-* rows were timed on the extension built with the `{ext_profile}` profile "
                    "(scripts/test's), not release like the Rust rows: rerun scripts/setup, then the Python baselines.")
-    pyproblem = problem_label(summary["settings"]["python_params"]) if have_baselines else "canonical"
+    pyproblem = problem_label(settings["python_params"])
     if pyproblem != "canonical":
         out.append(f"The Python baselines solved {pyproblem}, not the canonical problem: "
                    "no speedup is computed between them and the Rust rungs.")
@@ -374,7 +334,18 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    f"{peak['f32_step_lane_iterations_per_s']:.3g}, f64 {peak['f64_step_lane_iterations_per_s']:.3g} "
                    "lane-iterations/s per core): the most this CPU does with this step, whatever its ports. Kernels "
                    "that skip work can pass 100%.")
-    out.extend(peak_spread_notes(peak))
+    # The peak measured twice (readers.combine_peaks; readers.PEAK checked both): which figures were kept, and a
+    # warning when the step ceilings differ by over 5%: every share is relative to them.
+    before, after = (peak or {}).get("measured") or ({}, {})
+    keys = [k for k in readers.STEP_KEYS if k in before and k in after]
+    if keys:
+        out.append("Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 "
+                   f"step ceiling {before[keys[0]]:.3g} and {after[keys[0]]:.3g} lane-iterations/s).")
+        spread = max(abs(after[k] / before[k] - 1) for k in keys)
+        if spread > 0.05:
+            out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
+                       "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "
+                       "uncertainty.")
     if peak:
         out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
                    f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
@@ -382,14 +353,19 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
         out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
-    settings = summary.get("settings") or {}
     tunings = [f"{var}={t['value']} ({t['source']})" for var, t in
                (("MANDEL_TUNING", settings.get("simd_tuning")), ("MANDEL_C_TUNING", settings.get("c_tuning"))) if t]
     if tunings:
         out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
                    "canonical image by the median over `mandel tune`'s fresh processes, the default kept within 2%: " + "; ".join(tunings)
                    + ". raw/tune.json has every tuning's median time.")
-    out.extend(contention_notes(rows))
+    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_medians_s")
+            and r["contended_rounds"] * 3 > len(r["round_medians_s"])]
+    if busy:  # over a third of a row's rounds run while others used more than rounds.CONTENDED of the CPUs
+        listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_medians_s'])})" for r in busy)
+        out.append(f"BUSY MACHINE: measured while other processes or other guests used more than "
+                   f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass "
+                   "over a minority of such rounds; rerun on a quiet machine before trusting these rows.")
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
                "Python) follow the Rust rows.")

@@ -154,12 +154,18 @@ def canonical(value, path, where):
         raise InputError(f"{path}: {where} is {value}, not the canonical problem {CANONICAL} the ladder merges")
 
 
+def _pair(value, path, where, second):
+    """A [name, value] pair (a round's [family, tuning]; `mandel tune`'s [tuning, seconds])."""
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
+        raise InputError(f"{path}: {where} should be a [name, {second}] pair, found {value!r}")
+    check(value[1], "s" if second == "seconds" else "text", path, f"{where} {value[0]!r}")
+
+
 VERIFICATION = {"pixels": "count", "differing": "count|null", "allowed": "count", "ok": "bool",
                 "iterations": "count?", "reference_iterations": "count?", "lane_iterations": "count?",
                 "max_abs_diff": "count?"}
-PRECISION = ("f32", "f64")
 # A kernel as `mandel describe --json` (and every round of `mandel bench`) describes it.
-KERNEL = {"name": "name", "rung": "text|null", "precision": PRECISION, "threads": "int1", "pool": "bool",
+KERNEL = {"name": "name", "rung": "text|null", "precision": ("f32", "f64"), "threads": "int1", "pool": "bool",
           "isa": "name", "description": "text?", "unavailable": "text?", "reference": "bool?", "algorithmic": "bool?",
           "one_lane": "bool?", "available": "bool?", "fused": "bool?", "tolerance_max_fraction": "frac?",
           "tolerance_slack_pixels": "count?"}
@@ -173,20 +179,11 @@ RECORDS = {"schema": (RECORDS_SCHEMA,), "criterion": "obj|null", "params": canon
            "records": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "criterion_id": "name?"},
                             unique=True)}
 ROUND = {"schema": (ROUND_SCHEMA,), "round": "count", "settings": ROUND_SETTINGS, "params": canonical,
-         "pool_threads": "int1", "tunings": [lambda v, p, w: _pair(v, p, w, "tuning")],
+         "pool_threads": "int1", "tunings": [partial(_pair, second="tuning")],
          "kernels": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "times_s": ["s"],
                                      "activity": Opt({"steal": "frac", "others": "frac"}, True)}, nonempty=True)}
-
-
-def _pair(value, path, where, second):
-    """A [name, value] pair (a round's [family, tuning]; `mandel tune`'s [tuning, seconds])."""
-    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
-        raise InputError(f"{path}: {where} should be a [name, {second}] pair, found {value!r}")
-    check(value[1], "s" if second == "seconds" else "text", path, f"{where} {value[0]!r}")
-
-
 TUNE = Items("row", {"isa": "name", "precision": "name", "source": "name", "chosen": "name", "fastest": "name",
-                     "kernel": "name?", "workload": "name?", "times": [lambda v, p, w: _pair(v, p, w, "seconds")]})
+                     "kernel": "name?", "workload": "name?", "times": [partial(_pair, second="seconds")]})
 
 
 def _family_model(value, path, where):
@@ -281,7 +278,7 @@ def check_verification(v, path, where, pixels=None, tolerance=None):
     if v["differing"] is None:  # the output could not be compared (wrong shape): a failure, said so
         if v["ok"]:
             raise InputError(f"{path}: {where}.ok is true without a count of differing pixels")
-        return v
+        return
     if v["ok"] != (v["differing"] <= v["allowed"]):
         raise InputError(f"{path}: {where}.ok is {str(v['ok']).lower()} but {v['differing']} pixels differ, "
                          f"{v['allowed']} allowed: the file contradicts itself")
@@ -292,7 +289,6 @@ def check_verification(v, path, where, pixels=None, tolerance=None):
                          f"{allowed_differing(*tolerance, v['pixels'])} of {v['pixels']} pixels")
     if v["differing"] > v["pixels"]:
         raise InputError(f"{path}: {where}.differing ({v['differing']}) exceeds pixels ({v['pixels']})")
-    return v
 
 
 PIXELS = CANONICAL["width"] * CANONICAL["height"]

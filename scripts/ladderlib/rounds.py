@@ -35,7 +35,7 @@ def _same_run(rounds, path):
         if r["round"] != i:
             raise InputError(f"{path}: round #{i} 'round' is {r['round']}: the rounds should be numbered 0, 1, ... "
                              "in order, each once")
-        if i == 0:
+        if i == 0:  # not compared with itself: an unchecked NaN field is not equal to itself
             continue
         if [k["name"] for k in r["kernels"]] != names:
             raise InputError(f"{path}: round #{i} measured other kernels than round #0")
@@ -60,31 +60,26 @@ def read_rounds(data, path):
         raise InputError(f"{path}: rounds should be a non-empty list")
     rounds = [check_round(r, path, f"round #{i}") for i, r in enumerate(data["rounds"])]
     _same_run(rounds, path)
-    names = [k["name"] for k in rounds[0]["kernels"]]
     verify, results = {}, {}
-    for pos, name in enumerate(names):
-        ks = [r["kernels"][pos] for r in rounds]
-        first = ks[0]
+    for ks in zip(*(r["kernels"] for r in rounds)):  # one kernel in every round (`_same_run`: one kernel list)
+        first, name = ks[0], ks[0]["name"]
         failing = [k for k in ks if k["verification"] and not k["verification"]["ok"]]
         chosen = (failing or ks)[0]
         verify[name] = verify_row(chosen)
-        if first["verification"] is None:
-            continue
         timed = [k for k in ks if k["times_s"]]
-        if failing or not timed:
+        if first["verification"] is None or failing or not timed:
             continue
         round_medians = [median(k["times_s"]) for k in timed]
         all_times = [t for k in timed for t in k["times_s"]]
         q1, q3 = quartiles(round_medians)
         acts = [k["activity"] for k in timed if k["activity"] is not None]
-        contended = sum(1 for a in acts if a["others"] + a["steal"] > CONTENDED)
         results[name] = {
             "kernel": name, "isa": first["isa"], "median_s": median(round_medians), "ci_low_s": q1, "ci_high_s": q3,
             "mean_s": sum(round_medians) / len(round_medians), "min_s": min(all_times), "max_s": max(all_times),
             "samples": len(timed), "renders": len(all_times), "iterations": chosen["verification"]["iterations"],
             "spread_kind": f"interquartile range of {len(timed)} round medians",
             "round_medians_s": round_medians,
-            "contended_rounds": contended if acts else None,
+            "contended_rounds": sum(a["others"] + a["steal"] > CONTENDED for a in acts) if acts else None,
             "others_median": median([a["others"] for a in acts]) if acts else None,
             "steal_median": median([a["steal"] for a in acts]) if acts else None,
         }
