@@ -199,9 +199,9 @@ def add_speedups(rows):
 
 
 def registry_from_results(names, verify, criterion):
-    """Kernel descriptions without the registry, of `names` (each once) from their verification rows and results."""
+    """Kernel descriptions without the registry, of `names` from their verification rows and results."""
     out = []
-    for name in dict.fromkeys(names):
+    for name in names:
         v, c = verify.get(name) or {}, criterion.get(name) or {}
         out.append({"name": name, "rung": None, "precision": v.get("precision"), "threads": v.get("threads"),
                     "pool": False, "isa": v.get("isa") or c.get("isa")})
@@ -220,7 +220,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     readers.check_inputs(registry, verify, criterion, baselines, peak)
     have_registry = registry is not None
     known = {info["name"] for info in registry or []}
-    from_results = [n for n in list(verify) + list(criterion) if n not in known]
+    from_results = list(dict.fromkeys(n for n in [*verify, *criterion] if n not in known))  # verified and timed: once
     listed = (registry or []) + registry_from_results(from_results, verify, criterion)
     by_name = {info["name"]: info for info in listed}
     # Timed or verified, but not in the registry: kept, at the end of the Rust rows, never dropped.

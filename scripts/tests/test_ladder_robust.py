@@ -345,6 +345,15 @@ def test_a_kernel_missing_from_the_registry_is_kept(tmp_path):
     assert "not in the registry" in {r["name"]: r for r in s["rows"]}["fma-f64"]["note"]
 
 
+def test_a_kernel_both_verified_and_timed_outside_the_registry_is_named_once(tmp_path):
+    s = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=fx.REGISTRY[:1],
+              verify={k: fx.verify_row(k) for k in ("naive-f64", "fma-f64", "rayon-fma-f64")},
+              criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")))
+    assert [r["name"] for r in s["rows"] if r.get("language") == "Rust"].count("fma-f64") == 1
+    note = next(n for n in s["notes"] if n.startswith("Timed or verified but not in the registry"))
+    assert "fma-f64, rayon-fma-f64 " in note and note.count("fma-f64") == 2  # once each, rayon- included
+
+
 def test_baselines_from_another_machine_are_refused_unless_allowed(fake, capsys):
     assert run_ladder(fake, "--skip-bench") == 0
     before = snapshot(fake.out)
