@@ -72,7 +72,7 @@ enum Command {
     Lanes(LanesArgs),
     /// One round of the ladder's measurement: every kernel (or those named) verified against the f64
     /// reference at the canonical size, then timed for a short while; `scripts/ladder` runs one process
-    /// per round and merges them (median of the round medians).
+    /// per round and merges them (the median over the rounds of each round's fastest render).
     Bench(bench::BenchArgs),
     /// The SIMD kernel's tuning (vectors in flight, steps between checks) on this CPU: every
     /// instantiated tuning timed on the canonical image, and the one the kernels use.

@@ -155,7 +155,7 @@ def run_round(mandel, env, r, args):
 
 
 def side_rows(doc, where):
-    """Summary-like rows (name, status, median_s, interval, round medians, isa) from one side's rounds."""
+    """Summary-like rows (name, status, median_s, interval, round times, isa) from one side's rounds."""
     _, verify, results = rounds.read_rounds(doc, where)
     rows = []
     for name, v in verify.items():
@@ -164,7 +164,7 @@ def side_rows(doc, where):
         row = {"name": name, "status": status, "isa": v.get("isa"), "median_s": None}
         if res:
             row.update(median_s=res["median_s"], spread_low_s=res["ci_low_s"], spread_high_s=res["ci_high_s"],
-                       round_medians_s=res["round_medians_s"], contended_rounds=res["contended_rounds"])
+                       round_times_s=res["round_times_s"], contended_rounds=res["contended_rounds"])
         rows.append(row)
     return {"machine_id": where, "rows": rows}
 
@@ -190,9 +190,9 @@ def report(entries, args, names):
         print(f"A/A: {len(off)} of {len(timed)} rungs got a verdict other than `no change` (each a false verdict: "
               "the code did not change)" + (f"; the largest difference between the passes: {worst['name']} "
                                             f"{worst['change']:+.1%}" if worst else ""))
-    print(f"rule: a Mann-Whitney test of the round medians at p < {verdict.ALPHA} and a change beyond "
-          f"{args.noise_floor:.0%} or, where wider, the rung's spread on either side; spread = interquartile range "
-          "of the round medians over their median")
+    print(f"rule: a Mann-Whitney test of the round times (each round's fastest render) at p < {verdict.ALPHA} and a "
+          f"change beyond {args.noise_floor:.0%} or, where wider, the rung's spread on either side; spread = "
+          "interquartile range of the round times over their median")
     return off
 
 

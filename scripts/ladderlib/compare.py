@@ -46,7 +46,9 @@ def _settings_view(s, same_machine):
                      # Two runs on different tunings measure different configurations: refused too.
                      "SIMD tuning": (st.get("simd_tuning") or {}).get("value"),
                      "C reference tuning": (st.get("c_tuning") or {}).get("value"),
-                     "Rust timing": "rounds" if st.get("rounds") else "Criterion",
+                     "Rust timing": "Criterion" if not st.get("rounds") else
+                     f"rounds, a round's time its {st['rounds'].get('round_time', 'median render')}",
+                     "Python time": st.get("python_time", "the median call"),
                      "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
     return view
 
@@ -313,8 +315,8 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                        "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
-               f"medians gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor:.0%} or, where wider, either "
-               f"side's spread (the interquartile range of its round medians over their median); other rows: when B's "
+               f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor:.0%} or, where wider, either "
+               f"side's spread (the interquartile range of its round times over their median); other rows: when B's "
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
                f"A's AND the change exceeds {noise_floor:.0%}; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")

@@ -5,6 +5,8 @@ rung named by any input gets a row (`missing` with the reason, `failed` without 
 compute counts serve as the next row's "previous rung". Every input is checked with the readers' rules first and
 the result with `readers.check_summary`."""
 
+from statistics import median
+
 from . import CANONICAL, SUMMARY_SCHEMA, readers, rounds
 from .groups import like_for_like
 from .readers import InputError
@@ -12,6 +14,8 @@ from .readers import InputError
 PURE_PYTHON = "python-pure"
 BITMAP_MARK = "(bitmap only: computes a different result)"
 REFERENCE_MARK = "(reference, not a rung)"
+# Seconds of a round of a Python rung's calls where the run has no rounds' settings: the full ladder's kernel_s.
+PYTHON_ROUND_S = 0.25
 
 
 def problem_label(params):
@@ -81,7 +85,7 @@ def _method(label, name):
 ROW_FIELDS = ("name method language precision isa threads threads_n computes problem status kernel median_s spread_kind "
               "spread_low_s spread_high_s mean_s repeats compile_s iterations iterations_per_s speedup_vs_python "
               "speedup_vs_previous previous lane_iterations lane_iterations_source peak_share step_share pixels "
-              "differing allowed max_abs_diff verified_ok round_medians_s contended_rounds others_median "
+              "differing allowed max_abs_diff verified_ok round_times_s contended_rounds others_median "
               "steal_median note").split()
 
 
@@ -90,14 +94,20 @@ def _row(name, method, language, **fields):
             "name": name, "method": method, "language": language, **fields}
 
 
-def python_row(rung, problem):
+def python_row(rung, problem, round_s):
+    """A Python rung's row; its time, as a Rust row's, the median of its rounds' fastest calls (`rounds.round_times`:
+    its calls, all in one process, cut into rounds of `round_s`), or the file's median where it lists no calls."""
     v = rung.get("verification") or {}
+    times = rung.get("times_s")
+    time = rung.get("median_s")  # None: no time (the rung failed), whatever calls it lists
+    if time is not None and times:
+        time = median(rounds.round_times(times, round_s))
     return _row(
         rung["name"], _method(rung.get("rung"), rung["name"]),
         rung.get("language") or "Python",
         precision=rung.get("precision"), isa=rung.get("isa"), threads=rung.get("threads"),
         threads_n=thread_count(rung.get("threads")), computes=rung.get("computes") or "counts",
-        problem=problem, median_s=rung.get("median_s"), spread_low_s=rung.get("min_s"), spread_high_s=rung.get("max_s"),
+        problem=problem, median_s=time, spread_low_s=rung.get("min_s"), spread_high_s=rung.get("max_s"),
         spread_kind=None if rung.get("min_s") is None else f"min-max over {rung.get('repeats') or '?'} runs",
         repeats=rung.get("repeats"), compile_s=rung.get("compile_s"), iterations=rung.get("iterations"),
         pixels=v.get("pixels"), differing=v.get("differing"), allowed=v.get("allowed"),
@@ -129,8 +139,8 @@ def rust_row(info, crit, check):
                    spread_kind=crit.get("spread_kind")
                    or f"{round(crit.get('ci_level', 0.95) * 100)}% CI of the median (Criterion)",
                    iterations=crit.get("iterations") or row["iterations"])
-        if crit.get("round_medians_s"):  # measured in rounds (ladderlib.rounds): what the verdicts use
-            row.update(round_medians_s=crit["round_medians_s"], contended_rounds=crit.get("contended_rounds"),
+        if crit.get("round_times_s"):  # measured in rounds (ladderlib.rounds): what the verdicts use
+            row.update(round_times_s=crit["round_times_s"], contended_rounds=crit.get("contended_rounds"),
                        others_median=crit.get("others_median"), steal_median=crit.get("steal_median"))
     return row
 
@@ -233,8 +243,11 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                          "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
     pyo3_rungs = [r for r in bl.get("rungs", []) if r["name"].startswith("pyo3-")]
 
+    # A Python rung's calls are cut into rounds as long as a Rust kernel's (the full ladder's when not in rounds).
+    round_s = (settings.get("rounds") or {}).get("kernel_s") or PYTHON_ROUND_S
+
     def from_baselines(rung):
-        return _settle(python_row(rung, problem), rung.get("error") or "no time in the baselines file")
+        return _settle(python_row(rung, problem, round_s), rung.get("error") or "no time in the baselines file")
 
     rows = [from_baselines(r) for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
     seen = {r["name"] for r in rows}
@@ -266,6 +279,10 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     add_speedups(rows)
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
+                            # what a row's time is (compare refuses to judge runs whose rules differ)
+                            **({"rounds": {**settings["rounds"], "round_time": rounds.ROUND_TIME}}
+                               if settings.get("rounds") else {}),
+                            "python_time": f"the median of its rounds' fastest calls (rounds of {round_s} s)",
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing)
@@ -359,10 +376,10 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
         out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
                    "canonical image by the median over `mandel tune`'s fresh processes, the default kept within 2%: " + "; ".join(tunings)
                    + ". raw/tune.json has every tuning's median time.")
-    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_medians_s")
-            and r["contended_rounds"] * 3 > len(r["round_medians_s"])]
+    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_times_s")
+            and r["contended_rounds"] * 3 > len(r["round_times_s"])]
     if busy:  # over a third of a row's rounds run while others used more than rounds.CONTENDED of the CPUs
-        listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_medians_s'])})" for r in busy)
+        listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_times_s'])})" for r in busy)
         out.append(f"BUSY MACHINE: measured while other processes or other guests used more than "
                    f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass "
                    "over a minority of such rounds; rerun on a quiet machine before trusting these rows.")

@@ -243,12 +243,15 @@ ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|nul
        **{k: "count?" for k in ("repeats", "iterations", "lane_iterations", "pixels", "differing", "allowed",
                                 "max_abs_diff", "threads_n", "contended_rounds")},
        **{k: "bool?" for k in ("verified_ok", "reference", "skips_work")},
-       "compile_s": "num0?", "round_medians_s": Opt(["s"]), "others_median": "frac?", "steal_median": "frac?"}
+       # each round's fastest render; round_medians_s: a set merged before that rule (verdict.round_times)
+       "compile_s": "num0?", "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]), "others_median": "frac?",
+       "steal_median": "frac?"}
 SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row", ROW, unique=True),
            "machine": Opt(MACHINE), "peak": "obj?",
            "settings": Opt({"quick": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
                             "params": Opt(PARAMS), "python_params": Opt(PARAMS), "python_settings": "obj?",
-                            "python_machine": "obj?"})}
+                            "python_machine": "obj?", "python_time": "text?",
+                            "rounds": Opt({"round_time": "text?"})})}
 # A Criterion result as the merge takes it (seconds): read_criterion_bench's, or the rounds' (ladderlib.rounds).
 CRITERION_RESULT = {"median_s": "s", "ci_low_s": "s|null", "ci_high_s": "s|null", "mean_s": "s|null",
                     "min_s": "s?", "max_s": "s?", "iterations": "count?", "samples": "count?", "isa": "name"}

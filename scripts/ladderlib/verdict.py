@@ -2,8 +2,8 @@
 not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "Comparing two runs".
 
 change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
-`faster`/`slower` when a Mann-Whitney test of the round medians gives p < ALPHA AND the change passes the
-rung's floor. Other rows (Criterion's 95% CI of the median, a Python row's fastest and slowest call): when
+`faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
+round medians) gives p < ALPHA AND the change passes the rung's floor. Other rows (Criterion's 95% CI of the median, a Python row's fastest and slowest call): when
 B's interval lies entirely below/above A's AND the change passes the noise floor (the interval says how
 stable a few seconds were, not how far a machine drifts between two runs). `no change` otherwise;
 `missing` when a side has no time, `failed` when a side failed verification.
@@ -61,9 +61,9 @@ def mann_whitney_p(a, b):
 
 
 def round_spread(row):
-    """The interquartile range of a row's round medians over its median: how far the rung's own rounds,
+    """The interquartile range of a row's round times over its median: how far the rung's own rounds,
     fresh processes minutes apart, stray from each other."""
-    q1, q3 = quartiles(row["round_medians_s"])  # the tables' spread, as `ladderlib.rounds` gives it
+    q1, q3 = quartiles(round_times(row))  # the tables' spread, as `ladderlib.rounds` gives it
     return (q3 - q1) / row["median_s"]
 
 
@@ -73,7 +73,7 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     one run (the algorithmic rungs, on a shared VM) also lands further between two runs, which the rank
     test cannot see: rounds of one run share that run's moment of the machine."""
     change = b["median_s"] / a["median_s"] - 1
-    p = mann_whitney_p(a["round_medians_s"], b["round_medians_s"])
+    p = mann_whitney_p(round_times(a), round_times(b))
     floor = max(noise_floor, round_spread(a), round_spread(b))
     wide = floor > noise_floor  # the rung's own spread set the floor: the tables say so
     named = f"{floor:.1%} floor (the rounds' interquartile spread)" if wide else f"{floor:.0%} floor"
@@ -84,8 +84,14 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     return {"verdict": called, "change": change, "p": p, "floor": floor, "wide": wide, "why": why}
 
 
+def round_times(row):
+    """A row's round times: each round's fastest render, or in a set merged before that rule its round medians
+    (compare refuses to mix the two: `compare._settings_view`)."""
+    return row.get("round_times_s") or row.get("round_medians_s") or []
+
+
 def in_rounds(row):
-    return len(row.get("round_medians_s") or []) >= MIN_ROUNDS
+    return len(round_times(row)) >= MIN_ROUNDS
 
 
 def interval(row):

@@ -54,6 +54,7 @@ def machine_lines(summary):
         *([("Criterion", criterion_line(crit))] if crit else []),
         ("Rust timing", rounds_line(s.get("rounds"))),
         ("Python timing", ", ".join(f"{k}={v}" for k, v in (s.get("python_settings") or {}).items()) or "not run"),
+        ("Python time", s.get("python_time") or "the median call"),
         ("thread pool", f"{s.get('pool_threads')} threads"),
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
         ("C reference tuning", (s.get("c_tuning") or {}).get("value") or "calibrated in each process"),
@@ -70,8 +71,9 @@ def rounds_line(r):
         return "not in rounds (an older result set: see Criterion)"
     return (f"{r.get('taken', r.get('rounds', '?'))} rounds (one `mandel bench` process each, the kernel order "
             f"rotated each round), {r.get('kernel_s', '?')} s and at least {r.get('min_renders', '?')} renders per "
-            "kernel and round, after a verification render and a warm-up render; median of the round medians, and "
-            "their interquartile range")
+            f"kernel and round, after a verification render and a warm-up render; a round's time its "
+            f"{r.get('round_time', 'median render')}, the row's the median of the round times, and their "
+            "interquartile range")
 
 
 def criterion_line(crit):

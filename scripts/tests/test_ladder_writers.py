@@ -63,7 +63,7 @@ def test_markdown_has_machine_settings_table_and_notes(tmp_path):
     header = "| " + " | ".join(h for h, _ in fmt.COLUMNS) + " |"
     assert header in md
     assert md.startswith("# The Mandelbrot speedup ladder on xeon-2c")
-    assert "| pure Python (python-pure) | 5.00 s | 1.00 | — | 4.95–5.10 s | Python | f64 |" in md
+    assert "| pure Python (python-pure) | 5.00 s | 1.00 | — | 5.00–5.10 s | Python | f64 |" in md
     assert "| naive (naive-f64) | 100 ms | 50.00 | 5.00 | 99.0–101 ms | Rust | f64 | scalar | 1 | 401.4 M/s |" in md
     assert "| Numba @njit fastmath (numba-fastmath) | missing | — |" in md
     assert "no (failed verification)" in md and "FAIL 5,000/923" in md

@@ -21,16 +21,47 @@ def rounds_file(n=5, medians=None, **kw):
 # --- reading and aggregating rounds ---------------------------------------------------------------
 
 
-def test_the_median_of_round_medians_and_their_quartiles():
+def test_the_median_of_the_rounds_fastest_renders_and_their_quartiles():
     data = rounds_file()
     data["rounds"][1]["kernels"][0]["times_s"] = [0.5, 0.5, 0.5]  # one contended round of naive-f64
     records, verify, results = rounds.read_rounds(data, "rounds.json")
     r = results["naive-f64"]
     assert r["samples"] == 5 and r["renders"] == 15
-    assert r["round_medians_s"][1] == 0.5
+    assert r["round_times_s"][1] == 0.5
     assert r["median_s"] == pytest.approx(0.1, rel=0.02)  # the median passes over the slow round
     assert r["ci_low_s"] <= r["median_s"] <= r["ci_high_s"] < 0.5
     assert verify["naive-f64"]["ok"] is True and records["rounds"] == 5
+
+
+def test_a_rounds_time_is_its_fastest_render_so_a_burst_of_slow_renders_moves_nothing():
+    quiet = rounds.read_rounds(rounds_file(), "rounds.json")[2]["naive-f64"]
+    data = rounds_file()
+    for r in data["rounds"]:  # in every round, two of three renders slowed by a neighbour
+        r["kernels"][0]["times_s"][1:] = [0.2, 0.3]
+    burst = rounds.read_rounds(data, "rounds.json")[2]["naive-f64"]
+    assert burst["median_s"] == quiet["median_s"] == pytest.approx(0.1)
+    assert burst["round_times_s"] == [min(r["kernels"][0]["times_s"]) for r in data["rounds"]]
+    assert burst["spread_kind"] == "interquartile range of 5 rounds' fastest renders"
+
+
+def test_one_process_calls_are_cut_into_rounds_of_the_given_length():
+    assert rounds.round_times([0.1, 0.3, 0.2, 0.04, 0.25, 0.4], 0.25) == [0.1, 0.04, 0.4]
+    assert rounds.round_times([3.0, 2.0, 4.0], 0.25) == [3.0, 2.0, 4.0]  # a slow rung: every call a round
+    assert rounds.round_times([0.1, 0.1, 0.1, 0.05], 0.25) == [0.05]  # the short remainder joins the last round
+    assert rounds.round_times([0.1], 0.25) == [0.1] and rounds.round_times([], 0.25) == []
+
+
+def test_a_python_rows_time_is_the_median_of_its_rounds_fastest_calls():
+    base = fx.baselines()
+    # numba: six calls of 0.1 s, in two rounds of 0.25 s or more; the second round's second call is the fastest
+    base["rungs"][3].update(times_s=[0.12, 0.11, 0.13, 0.12, 0.09, 0.12], median_s=0.12, min_s=0.09, max_s=0.13,
+                            repeats=6)
+    from ladderlib.merge import merge
+    s = merge(dict(fx.MACHINE), "m", {**fx.SETTINGS, "rounds": dict(fx.ROUNDS)}, baselines=base)
+    numba = {r["name"]: r for r in s["rows"]}["numba"]
+    assert numba["median_s"] == pytest.approx((0.11 + 0.09) / 2)
+    assert s["settings"]["python_time"] == "the median of its rounds' fastest calls (rounds of 0.25 s)"
+    assert s["settings"]["rounds"]["round_time"] == "fastest render"
 
 
 @pytest.mark.parametrize("break_it,message", [
@@ -168,8 +199,13 @@ def test_compare_flags_runs_on_different_tunings():
     assert any(d.startswith("SIMD tuning: f32:v4k4 in A, f32:v6k8 in B") for d in diffs)
     u = json.loads(json.dumps(s))
     del u["settings"]["rounds"]
-    assert any(d.startswith("Rust timing: rounds in A, Criterion in B") for d in
+    assert any(d.startswith("Rust timing: rounds, a round's time its median render in A, Criterion in B") for d in
                compare.differences([s, u], same_machine=True))
+    # a set merged before a round's time was its fastest render is not judged against one merged since
+    v = json.loads(json.dumps(s))
+    v["settings"]["rounds"]["round_time"] = "fastest render"
+    v["settings"]["python_time"] = "the median of its rounds' fastest calls (rounds of 0.25 s)"
+    assert [d.split(":")[0] for d in compare.differences([s, v], same_machine=True)] == ["Rust timing", "Python time"]
 
 
 def test_a_kernel_the_rounds_lack_is_missing_for_that_reason_not_criterion_s():

@@ -5,8 +5,9 @@
 //! one kernel's samples, and two runs then disagree far more than each run's narrow confidence
 //! interval says (METHODOLOGY.md, "Rounds"). So `scripts/ladder` runs `mandel bench` several times, one process per round:
 //! each round verifies and times every kernel briefly, in an order rotated by the round's index, and
-//! the merge keeps, per kernel, the median of its round medians and their spread. An episode then
-//! touches a few rounds of every kernel instead of all of one, and the median passes over it. Each
+//! the merge keeps, per kernel, the median over the rounds of each round's fastest render, and their
+//! spread. An episode then touches a few rounds of every kernel instead of all of one, and the median
+//! passes over it; a shorter one slows some of a round's renders, not its fastest. Each
 //! round being a fresh process also samples what differs between processes (where the buffers land,
 //! the first-use choices), which a single long process would hide.
 //!
