@@ -35,7 +35,7 @@ def main(argv=None):
     p.add_argument("--counts", required=True, help="where to write the first timed render's counts")
     p.add_argument("--budget", type=float, default=3.0)
     p.add_argument("--min-repeats", type=int, default=1)
-    p.add_argument("--max-repeats", type=int, default=100)
+    p.add_argument("--max-repeats", type=int, default=5000)  # run.py passes its own
     p.add_argument("--warmup-renders", type=int, default=1)
     args = p.parse_args(argv)
     problem = Problem(**json.loads(args.problem))
