@@ -38,6 +38,10 @@ def _settings_view(s, same_machine):
         "quick mode": bool(st.get("quick")),
         **{f"Criterion {k}": crit.get(k) for k in ("sample_size", "warm_up_s", "measurement_s")},
         **{f"Python {k}": py.get(k) for k in ("quick", "budget_s", "min_repeats", "max_repeats")},
+        # what a row's time is: a set merged under another rule is not comparable, on one machine or two
+        "Rust timing": "Criterion" if not st.get("rounds") else
+        f"rounds, a round's time its {st['rounds'].get('round_time', 'median render')}",
+        "Python time": st.get("python_time", "the median call"),
     }
     if same_machine:
         m = s.get("machine") or {}
@@ -46,9 +50,6 @@ def _settings_view(s, same_machine):
                      # Two runs on different tunings measure different configurations: refused too.
                      "SIMD tuning": (st.get("simd_tuning") or {}).get("value"),
                      "C reference tuning": (st.get("c_tuning") or {}).get("value"),
-                     "Rust timing": "Criterion" if not st.get("rounds") else
-                     f"rounds, a round's time its {st['rounds'].get('round_time', 'median render')}",
-                     "Python time": st.get("python_time", "the median call"),
                      "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
     return view
 
@@ -197,6 +198,8 @@ def summary_lines(summaries):
             text += (f"; of {tag}/{a} speedup over its own pure Python: {g['speedup'][0]:.2f} over "
                      f"{g['speedup'][1]}")
         out.append(text)
+    if diffs := differences(summaries):  # only with --allow-different
+        out.append("The sets differ in settings, so a ratio also measures that: " + "; ".join(diffs) + ".")
     commits = [((s.get("machine") or {}).get("git_commit") or "?") for s in summaries]
     named = ", ".join(f"{tag} {c}" for (tag, _), c in zip(labels(summaries), commits))
     if len(set(commits)) > 1:

@@ -208,6 +208,16 @@ def test_compare_flags_runs_on_different_tunings():
     assert [d.split(":")[0] for d in compare.differences([s, v], same_machine=True)] == ["Rust timing", "Python time"]
 
 
+def test_machines_merged_under_different_rules_are_flagged_and_say_so_when_allowed():
+    old = {"machine_id": "a", "rows": [], "machine": {}, "settings": {"rounds": {"kernel_s": 0.25}}}
+    new = {"machine_id": "b", "rows": [], "machine": {},
+           "settings": {"rounds": {"kernel_s": 0.25, "round_time": "fastest render"}, "python_time": "x"}}
+    diffs = compare.differences([old, new])  # two machines: no machine keys, but the rule counts
+    assert [d.split(":")[0] for d in diffs] == ["Rust timing", "Python time"]
+    assert any(line.startswith("The sets differ in settings") and "fastest render in B" in line
+               for line in compare.summary_lines([old, new]))
+
+
 def test_a_kernel_the_rounds_lack_is_missing_for_that_reason_not_criterion_s():
     from ladderlib.merge import merge
 
