@@ -19,8 +19,8 @@ A rung whose tool is not installed or not built (Cython, Pythran, Mojo, PyPy) is
 with the reason and the command that installs it: not a failure.
 
 The median, min and max of the timed runs are recorded, with every run's time: the ladder's table cuts
-them into rounds of 0.25 s and takes the median of each round's fastest, as for the Rust rows. The garbage
-collector is off during each timed call, as in timeit (the article used %timeit).
+them into rounds (0.25 s, 3 calls at least) and takes the median of each round's fastest, as for the Rust
+rows. The garbage collector is off during each timed call, as in timeit (the article used %timeit).
 """
 
 import argparse

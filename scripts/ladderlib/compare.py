@@ -41,7 +41,7 @@ def _settings_view(s, same_machine):
         # what a row's time is: a set merged under another rule is not comparable, on one machine or two
         "Rust timing": "Criterion" if not st.get("rounds") else
         f"rounds, a round's time its {st['rounds'].get('round_time', 'median render')}",
-        "Python time": st.get("python_time", "the median call"),
+        "Python time": st.get("python_time") or ("the median call" if st.get("python_settings") else None),
     }
     if same_machine:
         m = s.get("machine") or {}

@@ -219,8 +219,8 @@ def parse_args(argv):
                    "and run.py --quick")
     p.add_argument("--skip-python", action="store_true", help="do not run the Python baselines (an earlier run's "
                    "raw/baselines.json is reused)")
-    p.add_argument("--skip-bench", action="store_true", help="time nothing: re-merge the raw results already in "
-                   "the output folder")
+    p.add_argument("--skip-bench", action="store_true", help="time no Rust kernel (no tune, peak or rounds): re-merge "
+                   "the raw results already in the output folder; the Python baselines still run unless --skip-python")
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
     p.add_argument("--allow-foreign-baselines", action="store_true", help="merge Python baselines measured on "
                    "another machine or problem (refused otherwise)")

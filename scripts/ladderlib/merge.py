@@ -5,8 +5,6 @@ rung named by any input gets a row (`missing` with the reason, `failed` without 
 compute counts serve as the next row's "previous rung". Every input is checked with the readers' rules first and
 the result with `readers.check_summary`."""
 
-from statistics import median
-
 from . import CANONICAL, SUMMARY_SCHEMA, readers, rounds
 from .groups import like_for_like
 from .readers import InputError
@@ -14,8 +12,9 @@ from .readers import InputError
 PURE_PYTHON = "python-pure"
 BITMAP_MARK = "(bitmap only: computes a different result)"
 REFERENCE_MARK = "(reference, not a rung)"
-# Seconds of a round of a Python rung's calls where the run has no rounds' settings: the full ladder's kernel_s.
+# A round of a Python rung's calls where the run has no rounds' settings: the full ladder's kernel_s, min_renders.
 PYTHON_ROUND_S = 0.25
+PYTHON_MIN_CALLS = 3
 
 
 def problem_label(params):
@@ -94,14 +93,14 @@ def _row(name, method, language, **fields):
             "name": name, "method": method, "language": language, **fields}
 
 
-def python_row(rung, problem, round_s):
-    """A Python rung's row; its time, as a Rust row's, the median of its rounds' fastest calls (`rounds.round_times`:
-    its calls, all in one process, cut into rounds of `round_s`), or the file's median where it lists no calls."""
+def python_row(rung, problem, round_s, min_calls):
+    """A Python rung's row; its time judged like a Rust row's (`rounds.calls_time`: its calls, all in one process,
+    cut into rounds of `round_s` and `min_calls`), or the file's median where it lists no calls."""
     v = rung.get("verification") or {}
     times = rung.get("times_s")
     time = rung.get("median_s")  # None: no time (the rung failed), whatever calls it lists
     if time is not None and times:
-        time = median(rounds.round_times(times, round_s))
+        time = rounds.calls_time(times, round_s, min_calls)
     return _row(
         rung["name"], _method(rung.get("rung"), rung["name"]),
         rung.get("language") or "Python",
@@ -245,9 +244,11 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 
     # A Python rung's calls are cut into rounds as long as a Rust kernel's (the full ladder's when not in rounds).
     round_s = (settings.get("rounds") or {}).get("kernel_s") or PYTHON_ROUND_S
+    min_calls = (settings.get("rounds") or {}).get("min_renders") or PYTHON_MIN_CALLS
 
     def from_baselines(rung):
-        return _settle(python_row(rung, problem, round_s), rung.get("error") or "no time in the baselines file")
+        return _settle(python_row(rung, problem, round_s, min_calls),
+                       rung.get("error") or "no time in the baselines file")
 
     rows = [from_baselines(r) for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
     seen = {r["name"] for r in rows}
@@ -282,7 +283,9 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                             # what a row's time is (compare refuses to judge runs whose rules differ)
                             **({"rounds": {**settings["rounds"], "round_time": rounds.ROUND_TIME}}
                                if settings.get("rounds") else {}),
-                            "python_time": f"the median of its rounds' fastest calls (rounds of {round_s} s)",
+                            **({"python_time": f"the median of its rounds' fastest calls (rounds of {round_s} s and "
+                                f"{min_calls} calls at least; with fewer than {rounds.MIN_ROUNDS} rounds, the median "
+                                "call)"} if baselines is not None else {}),
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing)

@@ -2,8 +2,9 @@
 METHODOLOGY.md). `read_rounds` checks raw/rounds.json and aggregates per kernel: verified only if every round
 passed (else the first failure kept); a round's time its fastest render, the row's time the median of the round
 times, their interquartile range the spread; a round contended when others used more than `CONTENDED` of the CPUs
-while the kernel was timed. `round_times` cuts a Python rung's calls (one process) into rounds the same way."""
+while the kernel was timed. `calls_time` judges a Python rung's calls (one process) the same way."""
 
+import math
 from statistics import median
 
 from . import ROUNDS_SCHEMA
@@ -27,24 +28,20 @@ def quartiles(values):
 # fastest: interference only ever slows a render, and a neighbour that takes the CPU for a few hundred
 # renders made the medians of two runs of one build differ by up to 19% (METHODOLOGY.md, "A round's time").
 ROUND_TIME = "fastest render"
+# Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time).
+MIN_ROUNDS = 3
 
 
-def round_times(times, round_s):
-    """Consecutive `times` (one process's renders, in order) cut into rounds of at least `round_s` seconds (a short
-    remainder joins the last round), each round's fastest: a Python rung's calls judged like the Rust rounds."""
-    out, current, spent = [], [], 0.0
-    for t in times:
-        current.append(t)
-        spent += t
-        if spent >= round_s:
-            out.append(min(current))
-            current, spent = [], 0.0
-    if current:
-        if out:
-            out[-1] = min(out[-1], *current)
-        else:
-            out.append(min(current))
-    return out
+def calls_time(times, round_s, min_calls):
+    """A Python rung's time from one process's calls, in order, judged like the Rust rounds: cut into rounds of
+    `min_calls` calls or `round_s` seconds at the median call's pace, whichever is more (the remainder joins the
+    last round), then the median of each round's fastest. Fewer than MIN_ROUNDS rounds: the median call (the
+    fastest of one or two rounds would be nearly the fastest call of all)."""
+    per = max(min_calls, math.ceil(round_s / median(times)))
+    n = len(times) // per
+    if n < MIN_ROUNDS:
+        return median(times)
+    return median(min(times[i * per:(i + 1) * per if i < n - 1 else None]) for i in range(n))
 
 
 # What a round says of a kernel besides its measurement: the same in every round of one run.

@@ -24,7 +24,7 @@ PALETTE = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
 
 
 def _attrs(attrs):
-    return "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in (attrs or {}).items())
+    return "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in (attrs or {}).items())  # numbers too
 
 
 def header(width, height):

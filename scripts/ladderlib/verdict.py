@@ -15,7 +15,7 @@ import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter
 
-from .rounds import quartiles
+from .rounds import MIN_ROUNDS, quartiles
 
 # Default noise floor of rows not in rounds: the run-to-run drift of an unchanged tree on the project's
 # shared VMs, rounded up (METHODOLOGY.md).
@@ -24,7 +24,6 @@ DEFAULT_NOISE_FLOOR = 0.10
 # Rows measured in rounds: the smallest change called faster or slower, and the rank test's level.
 ROUNDS_NOISE_FLOOR = 0.05
 ALPHA = 0.01
-MIN_ROUNDS = 3
 
 FASTER, SLOWER, SAME, MISSING, FAILED = VERDICTS = "faster", "slower", "no change", "missing", "failed"
 

@@ -44,23 +44,33 @@ def test_a_rounds_time_is_its_fastest_render_so_a_burst_of_slow_renders_moves_no
     assert burst["spread_kind"] == "interquartile range of 5 rounds' fastest renders"
 
 
-def test_one_process_calls_are_cut_into_rounds_of_the_given_length():
-    assert rounds.round_times([0.1, 0.3, 0.2, 0.04, 0.25, 0.4], 0.25) == [0.1, 0.04, 0.4]
-    assert rounds.round_times([3.0, 2.0, 4.0], 0.25) == [3.0, 2.0, 4.0]  # a slow rung: every call a round
-    assert rounds.round_times([0.1, 0.1, 0.1, 0.05], 0.25) == [0.05]  # the short remainder joins the last round
-    assert rounds.round_times([0.1], 0.25) == [0.1] and rounds.round_times([], 0.25) == []
+def test_one_process_calls_are_judged_in_rounds_of_enough_calls_and_seconds():
+    # 0.1 s calls: rounds of 3 calls (0.25 s at the median call's pace), the remainder joining the last round
+    calls = [0.2, 0.1, 0.3, 0.3, 0.1, 0.2, 0.1, 0.3, 0.2, 0.05]
+    assert rounds.calls_time(calls, 0.25, 3) == 0.1  # round fastest: 0.1, 0.1, 0.05
+    # about 0.012 s calls: rounds of 21 calls (0.25 s at the median call's pace); 75 calls make three, the
+    # fastest of each 0.012, 0.010 and 0.009
+    fast = [0.012] * 24 + [0.010] + [0.011] * 25 + [0.013] * 24 + [0.009]
+    assert rounds.calls_time(fast, 0.25, 3) == 0.010
+    # calls around the round's length: rounds of 3 calls still, never one slow call alone
+    assert rounds.calls_time([0.24, 0.57, 0.3, 0.26, 0.5, 0.28, 0.25, 0.45, 0.27, 0.31], 0.25, 3) == 0.25
+    # fewer than three rounds: the median call, not the fastest of one or two rounds
+    assert rounds.calls_time([3.0, 2.0, 4.0], 0.25, 3) == 3.0
+    assert rounds.calls_time([0.01] * 60 + [0.001], 0.25, 3) == 0.01
+    assert rounds.calls_time([0.5], 0.25, 3) == 0.5
 
 
 def test_a_python_rows_time_is_the_median_of_its_rounds_fastest_calls():
     base = fx.baselines()
-    # numba: six calls of 0.1 s, in two rounds of 0.25 s or more; the second round's second call is the fastest
-    base["rungs"][3].update(times_s=[0.12, 0.11, 0.13, 0.12, 0.09, 0.12], median_s=0.12, min_s=0.09, max_s=0.13,
-                            repeats=6)
+    # numba: nine calls of about 0.1 s, three rounds of three calls; the rounds' fastest 0.11, 0.09 and 0.10
+    times = [0.12, 0.11, 0.13, 0.12, 0.09, 0.12, 0.10, 0.14, 0.13]
+    base["rungs"][3].update(times_s=times, median_s=0.12, min_s=0.09, max_s=0.14, repeats=9)
     from ladderlib.merge import merge
     s = merge(dict(fx.MACHINE), "m", {**fx.SETTINGS, "rounds": dict(fx.ROUNDS)}, baselines=base)
     numba = {r["name"]: r for r in s["rows"]}["numba"]
-    assert numba["median_s"] == pytest.approx((0.11 + 0.09) / 2)
-    assert s["settings"]["python_time"] == "the median of its rounds' fastest calls (rounds of 0.25 s)"
+    assert numba["median_s"] == pytest.approx(0.10)
+    assert s["settings"]["python_time"].startswith("the median of its rounds' fastest calls (rounds of 0.25 s and 3")
+    assert "python_time" not in merge(dict(fx.MACHINE), "m", fx.SETTINGS)["settings"]  # no Python rows, no rule
     assert s["settings"]["rounds"]["round_time"] == "fastest render"
 
 
@@ -125,6 +135,17 @@ def test_unchanged_rounds_are_no_change_and_a_real_slowdown_is_slower():
 def test_a_significant_change_below_the_floor_is_no_change():
     got = verdict.judge(row(0.01, spread=0.001), row(0.01, spread=0.001, shift=0.03))
     assert got["p"] < verdict.ALPHA and got["verdict"] == verdict.SAME and "floor" in got["why"]
+
+
+def test_verdicts_read_the_round_times_and_an_older_sets_round_medians():
+    a, b = row(0.01), row(0.01, shift=0.12)
+    for r in (a, b):
+        r["round_times_s"] = r.pop("round_medians_s")
+    assert verdict.judge(a, b)["verdict"] == verdict.SLOWER
+    b["round_medians_s"] = list(a["round_times_s"])  # both keys: the round times are what counts
+    assert verdict.judge(a, b)["verdict"] == verdict.SLOWER
+    a["round_medians_s"] = a.pop("round_times_s")  # an older set against a new one: each its own key
+    assert verdict.judge(a, b)["verdict"] == verdict.SLOWER
 
 
 def test_a_few_contended_rounds_do_not_make_a_verdict():
@@ -192,7 +213,8 @@ def test_a_kept_tuning_of_another_isa_path_is_not_reused(fake, monkeypatch):
 
 def test_compare_flags_runs_on_different_tunings():
     s = {"machine_id": "m", "rows": [], "machine": {}, "settings": {"simd_tuning": {"value": "f32:v4k4"},
-                                                                  "rounds": {"kernel_s": 0.25}}}
+                                                                  "rounds": {"kernel_s": 0.25},
+                                                                  "python_settings": {"budget_s": 3.0}}}
     t = json.loads(json.dumps(s))
     t["settings"]["simd_tuning"]["value"] = "f32:v6k8"
     diffs = compare.differences([s, t], same_machine=True)
@@ -209,7 +231,8 @@ def test_compare_flags_runs_on_different_tunings():
 
 
 def test_machines_merged_under_different_rules_are_flagged_and_say_so_when_allowed():
-    old = {"machine_id": "a", "rows": [], "machine": {}, "settings": {"rounds": {"kernel_s": 0.25}}}
+    old = {"machine_id": "a", "rows": [], "machine": {},
+           "settings": {"rounds": {"kernel_s": 0.25}, "python_settings": {"budget_s": 3.0}}}
     new = {"machine_id": "b", "rows": [], "machine": {},
            "settings": {"rounds": {"kernel_s": 0.25, "round_time": "fastest render"}, "python_time": "x"}}
     diffs = compare.differences([old, new])  # two machines: no machine keys, but the rule counts
