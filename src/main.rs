@@ -80,13 +80,13 @@ enum Command {
         /// ISA path to calibrate (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
         #[arg(long)]
         isa: Option<String>,
-        /// Timed renders per tuning and process (round-robin; the median counts, and a tuning
+        /// Timed renders per tuning and process (round-robin; the fastest counts, and a tuning
         /// replaces the path's default only when more than 2% faster).
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
         rounds: u32,
-        /// Fresh processes to time the tunings in (each tuning's time: the median over them); a
-        /// tuning's speed moves from one process to the next on a shared VM, and with 5 the choice
-        /// still changed from run to run (METHODOLOGY.md, "The tuning").
+        /// Fresh processes to time the tunings in (each tuning's time: the median over them of each
+        /// process's fastest render); a tuning's speed moves from one process to the next on a
+        /// shared VM, and with 5 the choice still changed from run to run (METHODOLOGY.md, "The tuning").
         #[arg(long, default_value_t = 9, value_parser = clap::value_parser!(u32).range(1..=50))]
         processes: u32,
         /// Print JSON instead of a table.
@@ -825,7 +825,7 @@ fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
 }
 
 /// `mandel tune --processes N`: `mandel tune` run in N fresh processes, one after the other, each
-/// tuning's time the median of the processes' medians, and the choice made on those
+/// tuning's time the median of the processes' fastest renders, and the choice made on those
 /// (`mandel_core::choose`). On a shared VM a tuning's speed moves from one process to the next
 /// (METHODOLOGY.md, "The tuning"), so one process's ranking is not the machine's.
 fn tune_in_processes(isa: Option<&str>, rounds: u32, processes: u32) -> Result<Vec<TuneRow>, String> {

@@ -341,7 +341,7 @@ fn call_c(_: Isa, _: Tuning, _: &Params, _: usize, _: &mut [u32]) -> Result<(), 
     Err(Error::NotBuilt)
 }
 
-/// Time every tuning of `isa` on a small fixed view and choose by median with the tie band of
+/// Time every tuning of `isa` on a small fixed view and choose by its fastest round with the tie band of
 /// [`mandel_core::choose`], which keeps the path's [`Isa::default_tuning`] (`None` for the scalar path,
 /// which has no tuning). Each round times every tuning once, in turn, so a burst of load
 /// on a shared machine hits all of them.
@@ -357,7 +357,7 @@ pub fn calibrate(isa: Isa) -> Result<Option<Tuning>, Error> {
 }
 
 /// Every tuning of `isa`, timed on `spans` (params, start, length) `rounds` times, round-robin (so a
-/// burst of load on a shared machine hits all of them); per tuning, the median round's seconds. Empty
+/// burst of load on a shared machine hits all of them); per tuning, the fastest round's seconds. Empty
 /// for the scalar path, which has no tuning. [`calibrate`] and `mandel tune` both time through this.
 pub fn time_tunings(isa: Isa, spans: &[(&Params, usize, usize)], rounds: usize) -> Result<Vec<(Tuning, f64)>, Error> {
     let tunings = isa.tunings();
@@ -372,8 +372,8 @@ pub fn time_tunings(isa: Isa, spans: &[(&Params, usize, usize)], rounds: usize) 
             times.push(started.elapsed().as_secs_f64());
         }
     }
-    let median = |t: &Vec<f64>| mandel_core::choose::median(t).unwrap_or(f64::INFINITY);
-    Ok(tunings.iter().copied().zip(all.iter().map(median)).collect())
+    let fastest = |t: &Vec<f64>| mandel_core::choose::fastest(t).unwrap_or(f64::INFINITY);
+    Ok(tunings.iter().copied().zip(all.iter().map(fastest)).collect())
 }
 
 /// How [`render_f32`] runs in this process: the path, the tuning and where the tuning came from.

@@ -4,8 +4,8 @@
 //! it each cycle can issue, and no fixed choice was best on every CPU measured (trick 6 in the crate
 //! docs). So the first render of a precision times every candidate of its path
 //! ([`Tuning::candidates`]) on a small calibration image (the canonical view at 320x320, a ninth of
-//! the pixels), round-robin, and keeps the fastest by median, once per process; the timing paths make
-//! that choice before their clocks start (`mandel_core::Kernel::prepare`). `MANDEL_TUNING` forces a
+//! the pixels), round-robin, and keeps the one whose fastest round is fastest, once per process; the
+//! timing paths make that choice before their clocks start (`mandel_core::Kernel::prepare`). `MANDEL_TUNING` forces a
 //! choice (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the path's default), e.g. for reproducible
 //! comparisons; `mandel tune` prints the whole calibration on the canonical image, and
 //! `scripts/ladder` pins the benches to its choice.
@@ -102,7 +102,7 @@ pub struct Calibration {
     pub precision: Precision,
     pub tuning: Tuning,
     pub source: TuningSource,
-    /// Every tuning timed (median of the renders, seconds), in [`TUNINGS`] order; empty unless calibrated.
+    /// Every tuning timed (the fastest of its renders, seconds), in [`TUNINGS`] order; empty unless calibrated.
     pub times: Vec<(Tuning, f64)>,
     /// What was calibrated on: `320x320/200`.
     pub workload: String,
@@ -110,8 +110,8 @@ pub struct Calibration {
 
 /// Time every whole-vector tuning of `isa` (resolved; [`Tuning::candidates`]) in `precision` on
 /// `params`, `rounds` renders each, round-robin (so a slow moment of a shared machine hits every
-/// candidate alike), and choose by median with a tie band that keeps the path's default
-/// ([`mandel_core::choose`]).
+/// candidate alike), and choose by each one's fastest render, with a tie band that keeps the path's
+/// default ([`mandel_core::choose`]).
 pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize) -> Calibration {
     let isa = isa.resolve();
     let workload = format!("{}x{}/{}", params.width(), params.height(), params.max_iters());
@@ -135,7 +135,7 @@ pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize)
     let times: Vec<(Tuning, f64)> = candidates
         .iter()
         .zip(&all)
-        .map(|(&t, s)| (t, mandel_core::choose::median(s).unwrap_or(f64::INFINITY)))
+        .map(|(&t, s)| (t, mandel_core::choose::fastest(s).unwrap_or(f64::INFINITY)))
         .collect();
     let tuning = mandel_core::choose::choose(&times, Tuning::default_for(isa));
     Calibration { isa, precision, tuning, source: TuningSource::Calibrated, times, workload }
