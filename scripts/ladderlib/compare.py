@@ -97,9 +97,9 @@ def geomeans(summaries):
     """Per machine after the first: geometric means of its time over A's, over the rungs both timed and
     verified; all of them, those on the same ISA path on both, those on different paths; and of its
     speedup over its own pure Python over A's. {tag: {all: (gm, n), same_isa, isa_differs, speedup}}."""
-    out = {}
+    out, entries = {}, compare(summaries)
     for i, (tag, _) in enumerate(labels(summaries)[1:], 1):
-        shared = [e for e in compare(summaries) if _verified(e["rows"][0]) and _verified(e["rows"][i])]
+        shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
 
         def gm(key, same_isa=None):  # None: either
             values = [e[key][i] for e in shared

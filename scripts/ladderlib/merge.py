@@ -12,9 +12,6 @@ from .readers import InputError
 PURE_PYTHON = "python-pure"
 BITMAP_MARK = "(bitmap only: computes a different result)"
 REFERENCE_MARK = "(reference, not a rung)"
-# A round of a Python rung's calls where the run has no rounds' settings: the full ladder's kernel_s, min_renders.
-PYTHON_ROUND_S = 0.25
-PYTHON_MIN_CALLS = 3
 
 
 def problem_label(params):
@@ -93,14 +90,15 @@ def _row(name, method, language, **fields):
             "name": name, "method": method, "language": language, **fields}
 
 
-def python_row(rung, problem, round_s, min_calls):
-    """A Python rung's row; its time judged like a Rust row's (`rounds.calls_time`: its calls, all in one process,
-    cut into rounds of `round_s` and `min_calls`), or the file's median where it lists no calls."""
+def python_row(rung, problem, round_settings):
+    """A Python rung's row; its time judged like the Rust rows' rounds (`rounds.calls_time`: its calls, all in one
+    process, cut into rounds by the run's `round_settings`), or the file's median call where the run was not timed
+    in rounds (a Criterion-era set: medians on both sides) or the file lists no calls."""
     v = rung.get("verification") or {}
     times = rung.get("times_s")
     time = rung.get("median_s")  # None: no time (the rung failed), whatever calls it lists
-    if time is not None and times:
-        time = rounds.calls_time(times, round_s, min_calls)
+    if time is not None and times and round_settings:
+        time = rounds.calls_time(times, round_settings["kernel_s"], round_settings["min_renders"])
     return _row(
         rung["name"], _method(rung.get("rung"), rung["name"]),
         rung.get("language") or "Python",
@@ -242,13 +240,10 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                          "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
     pyo3_rungs = [r for r in bl.get("rungs", []) if r["name"].startswith("pyo3-")]
 
-    # A Python rung's calls are cut into rounds as long as a Rust kernel's (the full ladder's when not in rounds).
-    round_s = (settings.get("rounds") or {}).get("kernel_s") or PYTHON_ROUND_S
-    min_calls = (settings.get("rounds") or {}).get("min_renders") or PYTHON_MIN_CALLS
+    round_settings = settings.get("rounds")  # a Python rung's calls are cut into rounds made as the Rust ones
 
     def from_baselines(rung):
-        return _settle(python_row(rung, problem, round_s, min_calls),
-                       rung.get("error") or "no time in the baselines file")
+        return _settle(python_row(rung, problem, round_settings), rung.get("error") or "no time in the baselines file")
 
     rows = [from_baselines(r) for r in bl.get("rungs", []) if not r["name"].startswith("pyo3-")]
     seen = {r["name"] for r in rows}
@@ -283,9 +278,10 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                             # what a row's time is (compare refuses to judge runs whose rules differ)
                             **({"rounds": {**settings["rounds"], "round_time": rounds.ROUND_TIME}}
                                if settings.get("rounds") else {}),
-                            **({"python_time": f"the median of its rounds' fastest calls (rounds of {round_s} s and "
-                                f"{min_calls} calls at least; with fewer than {rounds.MIN_ROUNDS} rounds, the median "
-                                "call)"} if baselines is not None else {}),
+                            **({"python_time": f"the median of its rounds' fastest calls (rounds of "
+                                f"{round_settings['kernel_s']} s and {round_settings['min_renders']} calls at least; "
+                                f"with fewer than {rounds.MIN_ROUNDS} rounds, the median call)"}
+                               if baselines is not None and round_settings else {}),
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing)

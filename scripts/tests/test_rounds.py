@@ -71,6 +71,10 @@ def test_a_python_rows_time_is_the_median_of_its_rounds_fastest_calls():
     assert numba["median_s"] == pytest.approx(0.10)
     assert s["settings"]["python_time"].startswith("the median of its rounds' fastest calls (rounds of 0.25 s and 3")
     assert "python_time" not in merge(dict(fx.MACHINE), "m", fx.SETTINGS)["settings"]  # no Python rows, no rule
+    # a set timed before rounds (Criterion's medians on the Rust side): the Python rows keep their median call
+    old = merge(dict(fx.MACHINE), "m", fx.SETTINGS, baselines=base)
+    assert {r["name"]: r for r in old["rows"]}["numba"]["median_s"] == pytest.approx(0.12)
+    assert "python_time" not in old["settings"]
     assert s["settings"]["rounds"]["round_time"] == "fastest render"
 
 

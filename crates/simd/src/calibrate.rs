@@ -5,10 +5,10 @@
 //! docs). So the first render of a precision times every candidate of its path
 //! ([`Tuning::candidates`]) on a small calibration image (the canonical view at 320x320, a ninth of
 //! the pixels), round-robin, and keeps the one whose fastest round is fastest, once per process; the
-//! timing paths make that choice before their clocks start (`mandel_core::Kernel::prepare`). `MANDEL_TUNING` forces a
-//! choice (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the path's default), e.g. for reproducible
-//! comparisons; `mandel tune` prints the whole calibration on the canonical image, and
-//! `scripts/ladder` pins the benches to its choice.
+//! timing paths make that choice before their clocks start (`mandel_core::Kernel::prepare`).
+//! `MANDEL_TUNING` forces a choice (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the path's default),
+//! e.g. for reproducible comparisons; `mandel tune` prints the whole calibration on the canonical
+//! image, and `scripts/ladder` pins the benches to its choice.
 
 use crate::dispatch;
 use crate::{Isa, Variant, selected_isa};
