@@ -236,8 +236,8 @@ def parse_args(argv):
                    "scripts/prebuilt, instead of cargo")
     p.add_argument("--retune", action="store_true", help="choose the tuning again (`mandel tune`) instead of "
                    "reusing <results>/tuning.json")
-    p.add_argument("--rounds", type=int, metavar="N", help="rounds of Rust timing, 3 to 99 (default: `mandel "
-                   "describe`'s)")
+    p.add_argument("--rounds", type=int, metavar="N", help=f"rounds of Rust timing, {rounds.MIN_ROUNDS} to "
+                   f"{rounds.MAX_ROUNDS} (default: `mandel describe`'s)")
     p.add_argument("--save-baseline", metavar="NAME", help="keep this run as baseline NAME under "
                    "<results>/baselines/NAME/, for `scripts/compare --baseline NAME`")
     args = p.parse_args(argv)
@@ -256,8 +256,8 @@ def parse_args(argv):
         p.error(f"--prebuilt {args.prebuilt}: no executable mandel there")
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
-    if args.rounds is not None and not 3 <= args.rounds <= 99:
-        p.error(f"--rounds {args.rounds}: from 3 to 99 (a median of fewer rounds does not pass over contention)")
+    if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
+        p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS} (a median of fewer rounds does not pass over contention)")
     return args
 
 
