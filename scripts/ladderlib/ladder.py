@@ -547,8 +547,9 @@ def main(argv=None):
         log(f"--skip-bench: the results in {raw} were measured on the machine described there")
         desc = readers.read_machine(raw / "machine.json")
     fresh = not (args.skip_bench and run_file.exists())
-    # The pool until `mandel describe` (or a round) says which one the kernels run on.
-    run = {"quick": args.quick, "criterion": {}, "pool_threads": desc.get("cores") or 1} if fresh else readers.read_run(run_file)
+    # The pool is Rust's to say (`mandel describe`, else a round): unknown until then, never the machine
+    # description's core count (os.cpu_count() ignores affinity and cgroup quotas).
+    run = {"quick": args.quick, "criterion": {}, "pool_threads": None} if fresh else readers.read_run(run_file)
     if args.prebuilt is not None:
         run["prebuilt"] = True
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:

@@ -221,7 +221,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     """The summary: machine, settings, rows and notes. `registry`: `mandel describe`'s kernels; `verify`:
     verification rows by kernel; `criterion`: the results by kernel (rounds or Criterion); any may be None.
     InputError for an input that breaks the readers' rules."""
-    pool_threads = settings.get("pool_threads") or machine.get("cores")
+    # Rust's pool (describe or a round), never the machine's core count: a run that recorded none shows it unknown.
+    pool_threads = settings.get("pool_threads")
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
     readers.check_inputs(registry, verify, criterion, baselines, peak)
