@@ -257,7 +257,8 @@ def parse_args(argv):
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
     if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
-        p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS} (a median of fewer rounds does not pass over contention)")
+        p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS} (a median of fewer rounds "
+                "does not pass over contention)")
     return args
 
 
