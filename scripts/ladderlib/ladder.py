@@ -35,7 +35,6 @@ START = time.monotonic()
 OUT = None  # the results folder, once known: what an interrupted run reports on
 # A python_baselines() source that means run.py failed now and the earlier file was merged instead.
 REUSED_AFTER_FAILURE = "reused from an earlier run: run.py failed now"
-TUNINGS = {"simd_tuning": "MANDEL_TUNING", "c_tuning": "MANDEL_C_TUNING"}  # run.json's key: the variable it pins
 
 
 def log(message):
@@ -347,7 +346,7 @@ def pin_tuning(args, out, raw, run, registry):
         readers.read_tune(path)
         atomic.write_bytes(stored, path.read_bytes())
     pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [])
-    for key, var in TUNINGS.items():
+    for key, var in readers.TUNINGS.items():
         run[key] = pin_env(var, pins.get(var), source)
 
 
@@ -558,10 +557,10 @@ def main(argv=None):
 
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
-    recorded = {k: run.get(k) for k in TUNINGS}
+    recorded = {k: run.get(k) for k in readers.TUNINGS}
     pin_tuning(args, out, raw, run, registry)
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
-        for key, var in TUNINGS.items():
+        for key, var in readers.TUNINGS.items():
             if run.get(key) != recorded[key]:
                 log(f"  --skip-bench: {var} does not change what was measured; {run_file} records "
                     f"{(recorded[key] or {}).get('value') or 'no value'}, kept")

@@ -370,8 +370,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
         out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
-    tunings = [f"{var}={t['value']} ({t['source']})" for var, t in
-               (("MANDEL_TUNING", settings.get("simd_tuning")), ("MANDEL_C_TUNING", settings.get("c_tuning"))) if t]
+    tunings = [f"{var}={t['value']} ({t['source']})" for key, var in readers.TUNINGS.items()
+               if (t := settings.get(key))]
     if tunings:
         out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
                    "canonical image by the median over `mandel tune`'s fresh processes, the default kept within 2%: " + "; ".join(tunings)
