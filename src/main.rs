@@ -258,6 +258,8 @@ struct LanesArgs {
 struct TuneRow {
     /// `simd` (the Rust SIMD kernels: MANDEL_TUNING) or `c-reference` (MANDEL_C_TUNING).
     kernel: String,
+    /// The variable that pins this row's kernel, so that the ladder reads it instead of restating it.
+    env: String,
     isa: String,
     precision: String,
     /// `calibrated`, `forced` (MANDEL_TUNING) or `default`.
@@ -887,6 +889,7 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
     let fastest = isa.default_tuning().map(|default| mandel_core::choose::choose(&times, default));
     Ok(Some(TuneRow {
         kernel: "c-reference".into(),
+        env: mandel_c_reference::TUNING_ENV.into(),
         isa: mandel_c_reference::isa().into(),
         precision: "f32".into(),
         source: if selection.forced { "forced" } else { "calibrated" }.into(),
@@ -911,6 +914,7 @@ fn tune_simd(isa: mandel_simd::Isa, rounds: u32, params: &Params) -> Vec<TuneRow
             };
             TuneRow {
                 kernel: "simd".into(),
+                env: mandel_simd::TUNING_ENV.into(),
                 isa: c.isa.name().into(),
                 precision: precision.as_str().into(),
                 source: source.into(),

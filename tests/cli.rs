@@ -399,9 +399,11 @@ fn mandel_tuning_is_checked_and_used() {
     // The C reference's tunings are timed too (MANDEL_TUNING does not apply to them).
     if mandel_c_reference::available() {
         let c = rows.iter().find(|r| r["kernel"] == "c-reference").expect("a c-reference row");
+        assert_eq!(c["env"], "MANDEL_C_TUNING", "{c}");
         assert!(!c["times"].as_array().unwrap().is_empty() || c["isa"] == "scalar", "{c}");
     }
     for row in rows.iter().filter(|r| r["kernel"] == "simd") {
+        assert_eq!(row["env"], "MANDEL_TUNING", "{row}");
         let wide = matches!(row["isa"].as_str(), Some("avx512" | "avx2" | "neon"));
         if wide {
             assert_eq!(row["chosen"], "v4k8", "{row}");

@@ -63,8 +63,8 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.aa and (args.a_rev or args.a_env or args.b_env):
         p.error("--aa compares the working tree with itself: no --a-rev, --a-env or --b-env")
-    if args.rounds is not None and not 3 <= args.rounds <= 99:
-        p.error(f"--rounds {args.rounds}: from 3 to 99")
+    if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
+        p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS}")
     if not 0 <= args.noise_floor < 1:
         p.error(f"--noise-floor {args.noise_floor}: a fraction from 0 to 1")
     if args.out is not None:

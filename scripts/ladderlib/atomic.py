@@ -1,11 +1,12 @@
 """The one way the Python side writes a file: to a temporary file `.<name>.<pid>.<random>.tmp` in the same folder,
 flushed, then renamed over the target, so a crash or Ctrl-C leaves the old file or the complete new one. A symlink's
 target is replaced (the link stays); a path that is not a regular file once links are followed is refused
-(`NotAFileError`) before anything is written."""
+(`NotAFileError`) before anything is written. A folder is replaced whole the same way, by rename (`replace_dir`)."""
 
 import contextlib
 import os
 import re
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -120,3 +121,30 @@ def replacing(path, binary=False, keep_partial=False):
             else:
                 os.unlink(tmp)
         raise
+
+
+SWAP_NAME = re.compile(r"\.(.+)\.(tmp|old)-(\d+)")  # as `replace_dir` names its folders: .NAME.tmp-PID, .NAME.old-PID
+
+
+def replace_dir(dest, fill):
+    """The folder `dest` replaced whole: `fill(tmp)` fills a new `.NAME.tmp-PID` beside it, then two renames swap
+    it in (the earlier folder moved aside as `.NAME.old-PID`, removed once the new one is in place). When `fill` or
+    a rename fails, the new folder is removed and the earlier one put back. A process killed between the two
+    renames leaves `.NAME.old-PID` without NAME, for its reader to rename back (baseline.repair). The folder."""
+    dest = Path(dest)
+    tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
+    old = dest.parent / f".{dest.name}.old-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tmp.mkdir()
+        fill(tmp)
+        if dest.exists():
+            os.rename(dest, old)
+        os.rename(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old.exists() and not dest.exists():
+            os.rename(old, dest)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    return dest

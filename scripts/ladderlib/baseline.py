@@ -48,29 +48,15 @@ def save(results_dir, name):
         raise InputError(f"{results_dir}: no summary.json to keep as baseline {name!r}")
     dest.parent.mkdir(parents=True, exist_ok=True)
     repair(results_dir)
-    tmp = dest.parent / f".{name}.tmp-{os.getpid()}"
-    old = dest.parent / f".{name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        tmp.mkdir()
+
+    def fill(tmp):
         for f in FILES:
             if (results_dir / f).exists():
                 shutil.copy2(results_dir / f, tmp / f)
         if (results_dir / "raw").is_dir():
             shutil.copytree(results_dir / "raw", tmp / "raw")
-        if dest.exists():
-            os.rename(dest, old)
-        os.rename(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not dest.exists():
-            os.rename(old, dest)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-    return dest
 
-
-SWAP_NAME = re.compile(r"\.(.+)\.(tmp|old)-(\d+)")
+    return atomic.replace_dir(dest, fill)
 
 
 def repair(results_dir):
@@ -82,7 +68,7 @@ def repair(results_dir):
     if not base.is_dir():
         return repaired
     for p in sorted(base.iterdir()):
-        m = SWAP_NAME.fullmatch(p.name)
+        m = atomic.SWAP_NAME.fullmatch(p.name)
         if not m or not p.is_dir() or atomic.pid_alive(int(m[3])):
             continue
         dest = base / m[1]

@@ -3,7 +3,7 @@ title says so); missing and failed rungs keep their line, with the reason."""
 
 from . import atomic, fmt
 from . import svg as svglib
-from .svg import BAR_W  # noqa: F401  (the bar area's width, for the tests)
+
 COLOURS = {"Python": "#d95f02", "Rust": "#1b6ca8", "bitmap": "#bbb"}
 
 

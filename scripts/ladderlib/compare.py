@@ -167,7 +167,7 @@ def legend(summaries):
         st = s.get("settings") or {}
         paths = ", ".join(simd_paths(s)) or "none"
         out.append(f"{tag} = {mid}: {m.get('cpu_model', '?')} (family/model {m.get('cpu_family_model') or '?'}), "
-                   f"{m.get('cores', '?')} cores, SIMD path {paths}, thread pool {st.get('pool_threads', '?')}, "
+                   f"{m.get('cores', '?')} cores, SIMD path {paths}, thread pool {st.get('pool_threads') or '?'}, "
                    f"{m.get('date', '?')}, commit {m.get('git_commit', '?')}"
                    + (" (quick)" if st.get("quick") else "") + load(m))
     return out

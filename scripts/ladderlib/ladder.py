@@ -35,7 +35,6 @@ START = time.monotonic()
 OUT = None  # the results folder, once known: what an interrupted run reports on
 # A python_baselines() source that means run.py failed now and the earlier file was merged instead.
 REUSED_AFTER_FAILURE = "reused from an earlier run: run.py failed now"
-TUNINGS = {"simd_tuning": "MANDEL_TUNING", "c_tuning": "MANDEL_C_TUNING"}  # run.json's key: the variable it pins
 
 
 def log(message):
@@ -236,8 +235,8 @@ def parse_args(argv):
                    "scripts/prebuilt, instead of cargo")
     p.add_argument("--retune", action="store_true", help="choose the tuning again (`mandel tune`) instead of "
                    "reusing <results>/tuning.json")
-    p.add_argument("--rounds", type=int, metavar="N", help="rounds of Rust timing, 3 to 99 (default: `mandel "
-                   "describe`'s)")
+    p.add_argument("--rounds", type=int, metavar="N", help=f"rounds of Rust timing, {rounds.MIN_ROUNDS} to "
+                   f"{rounds.MAX_ROUNDS} (default: `mandel describe`'s)")
     p.add_argument("--save-baseline", metavar="NAME", help="keep this run as baseline NAME under "
                    "<results>/baselines/NAME/, for `scripts/compare --baseline NAME`")
     args = p.parse_args(argv)
@@ -256,8 +255,9 @@ def parse_args(argv):
         p.error(f"--prebuilt {args.prebuilt}: no executable mandel there")
     if args.sweep_budget is not None and not args.sweep_budget >= 0:
         p.error("--sweep-budget must be a non-negative number of seconds")
-    if args.rounds is not None and not 3 <= args.rounds <= 99:
-        p.error(f"--rounds {args.rounds}: from 3 to 99 (a median of fewer rounds does not pass over contention)")
+    if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
+        p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS} (a median of fewer rounds "
+                "does not pass over contention)")
     return args
 
 
@@ -346,7 +346,7 @@ def pin_tuning(args, out, raw, run, registry):
         readers.read_tune(path)
         atomic.write_bytes(stored, path.read_bytes())
     pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [])
-    for key, var in TUNINGS.items():
+    for key, var in readers.TUNINGS.items():
         run[key] = pin_env(var, pins.get(var), source)
 
 
@@ -547,8 +547,9 @@ def main(argv=None):
         log(f"--skip-bench: the results in {raw} were measured on the machine described there")
         desc = readers.read_machine(raw / "machine.json")
     fresh = not (args.skip_bench and run_file.exists())
-    # The pool until `mandel describe` (or a round) says which one the kernels run on.
-    run = {"quick": args.quick, "criterion": {}, "pool_threads": desc.get("cores") or 1} if fresh else readers.read_run(run_file)
+    # The pool is Rust's to say (`mandel describe`, else a round): unknown until then, never the machine
+    # description's core count (os.cpu_count() ignores affinity and cgroup quotas).
+    run = {"quick": args.quick, "criterion": {}, "pool_threads": None} if fresh else readers.read_run(run_file)
     if args.prebuilt is not None:
         run["prebuilt"] = True
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
@@ -556,10 +557,10 @@ def main(argv=None):
 
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
-    recorded = {k: run.get(k) for k in TUNINGS}
+    recorded = {k: run.get(k) for k in readers.TUNINGS}
     pin_tuning(args, out, raw, run, registry)
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
-        for key, var in TUNINGS.items():
+        for key, var in readers.TUNINGS.items():
             if run.get(key) != recorded[key]:
                 log(f"  --skip-bench: {var} does not change what was measured; {run_file} records "
                     f"{(recorded[key] or {}).get('value') or 'no value'}, kept")

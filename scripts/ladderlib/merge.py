@@ -221,7 +221,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     """The summary: machine, settings, rows and notes. `registry`: `mandel describe`'s kernels; `verify`:
     verification rows by kernel; `criterion`: the results by kernel (rounds or Criterion); any may be None.
     InputError for an input that breaks the readers' rules."""
-    pool_threads = settings.get("pool_threads") or machine.get("cores")
+    # Rust's pool (describe or a round), never the machine's core count: a run that recorded none shows it unknown.
+    pool_threads = settings.get("pool_threads")
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
     readers.check_inputs(registry, verify, criterion, baselines, peak)
@@ -369,8 +370,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                    "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
         out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
-    tunings = [f"{var}={t['value']} ({t['source']})" for var, t in
-               (("MANDEL_TUNING", settings.get("simd_tuning")), ("MANDEL_C_TUNING", settings.get("c_tuning"))) if t]
+    tunings = [f"{var}={t['value']} ({t['source']})" for key, var in readers.TUNINGS.items()
+               if (t := settings.get(key))]
     if tunings:
         out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
                    "canonical image by the median over `mandel tune`'s fresh processes, the default kept within 2%: " + "; ".join(tunings)

@@ -183,7 +183,7 @@ ROUND = {"schema": (ROUND_SCHEMA,), "round": "count", "settings": ROUND_SETTINGS
          "kernels": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "times_s": ["s"],
                                      "activity": Opt({"steal": "frac", "others": "frac"}, True)}, nonempty=True)}
 TUNE = Items("row", {"isa": "name", "precision": "name", "source": "name", "chosen": "name", "fastest": "name",
-                     "kernel": "name?", "workload": "name?", "times": [partial(_pair, second="seconds")]})
+                     "kernel": "name?", "env": "name?", "workload": "name?", "times": [partial(_pair, second="seconds")]})
 
 
 def _family_model(value, path, where):
@@ -441,12 +441,22 @@ def check_inputs(registry, verify, criterion, baselines, peak):
         check(peak, PEAK, "`mandel peak --json`", "the peak file", "root")
 
 
+TUNINGS = {"simd_tuning": "MANDEL_TUNING", "c_tuning": "MANDEL_C_TUNING"}  # run.json's key: the variable it pins
+# The variable each kind of `mandel tune` row pins, only for tune.json written before the rows named it (`env`,
+# from the kernels' own TUNING_ENV in Rust), as the committed sets' raw/tune.json were.
+TUNE_ENV_BEFORE = {"simd": "MANDEL_TUNING", "c-reference": "MANDEL_C_TUNING"}
+
+
 def tuning_pins(rows):
-    """{MANDEL_TUNING, MANDEL_C_TUNING: value} pinning what `mandel tune` chose (its `fastest`), a variable left out
-    when no row of its kind timed any."""
-    simd = ",".join(f"{r['precision']}:{r['fastest']}" for r in rows if r.get("kernel", "simd") == "simd" and r["times"])
-    c = ",".join(r["fastest"] for r in rows if r.get("kernel") == "c-reference" and r["times"])
-    return {var: value for var, value in (("MANDEL_TUNING", simd), ("MANDEL_C_TUNING", c)) if value}
+    """{variable: value} pinning what `mandel tune` chose (its `fastest`): MANDEL_TUNING takes `precision:tuning`
+    pairs, MANDEL_C_TUNING one tuning; a variable left out when no row of its kind timed any."""
+    pins = {}
+    for r in rows:
+        kernel = r.get("kernel", "simd")
+        if kernel in TUNE_ENV_BEFORE and r["times"]:
+            pin = f"{r['precision']}:{r['fastest']}" if kernel == "simd" else r["fastest"]
+            pins.setdefault(r.get("env") or TUNE_ENV_BEFORE[kernel], []).append(pin)
+    return {var: ",".join(values) for var, values in pins.items()}
 
 
 def combine_peaks(before, after):

@@ -30,6 +30,9 @@ def quartiles(values):
 ROUND_TIME = "fastest render"
 # Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time).
 MIN_ROUNDS = 3
+# Most rounds `--rounds` takes (ladder, ab). Rust never sees the count (`mandel bench` is one round per
+# process), so it refuses none: the range is the Python side's, checked here once for both.
+MAX_ROUNDS = 99
 
 
 def calls_time(times, round_s, min_calls):

@@ -55,7 +55,7 @@ def machine_lines(summary):
         ("Rust timing", rounds_line(s.get("rounds"))),
         ("Python timing", ", ".join(f"{k}={v}" for k, v in (s.get("python_settings") or {}).items()) or "not run"),
         ("Python time", s.get("python_time") or "the median call"),
-        ("thread pool", f"{s.get('pool_threads')} threads"),
+        ("thread pool", "unknown" if s.get("pool_threads") is None else f"{s['pool_threads']} threads"),
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
         ("C reference tuning", (s.get("c_tuning") or {}).get("value") or "calibrated in each process"),
     ]

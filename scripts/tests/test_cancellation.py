@@ -56,6 +56,24 @@ def test_a_baseline_save_killed_between_its_renames_is_repaired_when_read(tmp_pa
     assert not (base / f".before.old-{pid}").exists() and not (base / f".before.tmp-{pid}").exists()
 
 
+def test_a_folder_swap_that_fails_keeps_the_earlier_folder_and_leaves_nothing_beside_it(tmp_path):
+    from ladderlib import atomic
+
+    dest = tmp_path / "before"
+    atomic.replace_dir(dest, lambda tmp: (tmp / "a").write_text("1"))
+    assert (dest / "a").read_text() == "1"
+
+    def half(tmp):
+        (tmp / "a").write_text("2")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        atomic.replace_dir(dest, half)
+    assert (dest / "a").read_text() == "1" and sorted(p.name for p in tmp_path.iterdir()) == ["before"]
+    assert atomic.replace_dir(dest, lambda tmp: (tmp / "b").write_text("3")) == dest
+    assert [p.name for p in dest.iterdir()] == ["b"] and sorted(p.name for p in tmp_path.iterdir()) == ["before"]
+
+
 def test_a_live_saves_temporaries_are_left_alone(tmp_path):
     base = tmp_path / "baselines"
     (base / f".before.old-{os.getpid()}").mkdir(parents=True)

@@ -297,6 +297,20 @@ def test_bad_names_are_refused_by_the_argument_parser(argv, needle, capsys):
     assert info.value.code == 2 and needle in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("n,ok", [(2, False), (3, True), (99, True), (100, False)])
+def test_ladder_and_ab_take_the_same_rounds_range(n, ok, capsys):
+    from ladderlib import ab
+
+    for parse, tail in ((ladder.parse_args, " (a median"), (ab.parse_args, "")):
+        if ok:
+            assert parse(["--rounds", str(n)]).rounds == n
+            continue
+        with pytest.raises(SystemExit) as info:
+            parse(["--rounds", str(n)])
+        assert info.value.code == 2
+        assert f"--rounds {n}: from 3 to 99{tail}" in capsys.readouterr().err
+
+
 def test_given_baselines_are_read_before_any_work(tmp_path):
     bad = tmp_path / "given.json"
     bad.write_text("{")

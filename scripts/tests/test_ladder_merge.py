@@ -1,7 +1,7 @@
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import fmt, readers
+from ladderlib import compare, fmt, readers, writers
 from ladderlib.merge import BITMAP_MARK, merge, peak_share
 
 
@@ -127,11 +127,24 @@ def test_peak_share_uses_measured_lanes_precision_and_pool_threads(tmp_path):
     assert rows["naive-f64"]["peak_share"] == pytest.approx(fx.ITERS / 0.1 / 4e9)
     assert rows["naive-f64"]["lane_iterations_source"] == "scalar: one lane"
     assert rows["fma-f64"]["peak_share"] == pytest.approx(80e6 / 0.05 / 4e9)
-    # pool: the machine's 2 cores
+    # pool: the registry's 2 threads
     assert rows["rayon-fma-f64"]["threads_n"] == 2
     assert rows["rayon-fma-f64"]["peak_share"] == pytest.approx(fx.ITERS / 0.025 / (4e9 * 2))
     assert rows["pyo3-naive-f64"]["peak_share"] == pytest.approx(fx.ITERS / 0.2 / 4e9)
     assert rows["numba"]["peak_share"] is None
+
+
+def test_a_run_that_recorded_no_pool_shows_it_unknown_not_the_machine_s_core_count(tmp_path):
+    """The pool is Rust's to say (describe or a round); os.cpu_count() ignores affinity and cgroup quotas."""
+    assert "pool_threads" not in fx.SETTINGS and fx.MACHINE["cores"] == 2
+    s = summary(tmp_path)
+    assert s["settings"]["pool_threads"] is None
+    assert "| thread pool | unknown |" in writers.markdown(s)
+    assert ", thread pool ?, " in compare.legend([s])[0]
+    s = merge(fx.MACHINE, "m", {**fx.SETTINGS, "pool_threads": 3}, registry=fx.REGISTRY)
+    assert s["settings"]["pool_threads"] == 3
+    assert "| thread pool | 3 threads |" in writers.markdown(s)
+    assert ", thread pool 3, " in compare.legend([s])[0]
 
 
 def two_peaks(before, after):

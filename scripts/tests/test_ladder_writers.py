@@ -7,6 +7,7 @@ import pytest
 
 import ladder_fixtures as fx
 from ladderlib import SUMMARY_SCHEMA, chart, fmt, readers, writers
+from ladderlib.svg import BAR_W
 from ladderlib.merge import merge
 
 
@@ -92,9 +93,9 @@ def test_svg_is_xml_with_one_bar_per_timed_rung(tmp_path):
     assert len(present) == 7  # 4 Python, 2 Rust (rayon failed), 1 pyo3
     widths = {r.get("data-rung"): float(r.get("width")) for r in rects}
     # log scale: 1x..100x over the bar area, so 100x (fma-f64) fills it, 10x half of it
-    assert widths["fma-f64"] == pytest.approx(chart.BAR_W, abs=0.1)
-    assert widths["numba"] == pytest.approx(chart.BAR_W / 2, abs=0.1)
-    assert widths["numpy-vectorize"] == pytest.approx(chart.BAR_W * math.log10(1.25) / 2, abs=0.1)
+    assert widths["fma-f64"] == pytest.approx(BAR_W, abs=0.1)
+    assert widths["numba"] == pytest.approx(BAR_W / 2, abs=0.1)
+    assert widths["numpy-vectorize"] == pytest.approx(BAR_W * math.log10(1.25) / 2, abs=0.1)
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "100×" in texts and "1.25×" in texts and "failed verification" in texts and "missing" in texts
     assert any("speedup over pure Python" in (t or "") for t in texts)
