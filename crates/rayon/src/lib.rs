@@ -165,8 +165,8 @@ struct MirroredTask<'a> {
 }
 
 /// [`render_mirrored`] for an inner render that returns a count (lane-iterations executed): summed.
-/// (A parallel copy after the render, instead of each task copying its own rows, took 1.2 ms more
-/// than the render on the 2-core Zen 4, against 0.03 ms for a copy on one thread.)
+/// (Each task copies its own rows: a parallel copy after the render was far slower than the same copy
+/// on one thread, cause not found; MEASUREMENTS.md, "Other changes".)
 pub fn render_mirrored_counting<T: Real>(
     params: &Params,
     start: usize,
