@@ -19,8 +19,9 @@ A rung whose tool is not installed or not built (Cython, Pythran, Mojo, PyPy) is
 with the reason and the command that installs it: not a failure.
 
 The median, min and max of the timed runs are recorded, with every run's time: the ladder's table cuts
-them into rounds (0.25 s, 3 calls at least) and takes the median of each round's fastest, as for the Rust
-rows. The garbage collector is off during each timed call, as in timeit (the article used %timeit).
+them into rounds (the Rust rounds' kernel_s and min_renders, from `mandel describe`) and takes the median
+of each round's fastest, as for the Rust rows. The garbage collector is off during each timed call, as in
+timeit (the article used %timeit).
 """
 
 import argparse
@@ -236,8 +237,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     timing.add_argument("--budget", type=float, default=3.0,
                         help="seconds of timed runs per rung: repeat until spent (the first run always counts)")
     timing.add_argument("--min-repeats", type=int, default=1, help="timed runs per rung, at least")
-    # High enough that the fastest rung (under 1 ms a call) spends the whole budget: the ladder cuts the calls
-    # into rounds of 0.25 s and takes the median of their fastest, as for the Rust rows, which needs a dozen rounds.
+    # High enough that the fastest rung (well under the rounds' time a call) spends the whole budget: the ladder
+    # cuts the calls into rounds of the Rust rounds' kernel_s (`mandel describe`) and takes the median of their
+    # fastest, as for the Rust rows, which needs a dozen rounds.
     timing.add_argument("--max-repeats", type=int, default=5000, help="timed runs per rung, at most")
     timing.add_argument("--quick", action="store_true", help="one timed run per rung (sets --budget 0)")
     p.add_argument("--only", action="append", default=[], metavar="RUNGS", help="run only these rungs")

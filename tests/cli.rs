@@ -381,6 +381,20 @@ fn a_failed_write_keeps_the_old_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A MANDEL_TUNING that is not UTF-8 is refused as a bad name is (exit 2, naming the variable), not
+/// taken for unset, which would calibrate instead.
+#[cfg(unix)]
+#[test]
+fn mandel_tuning_not_utf8_is_refused() {
+    use std::os::unix::ffi::OsStrExt;
+    let raw = std::ffi::OsStr::from_bytes(b"v4k8\xff");
+    let out = Command::new(env!("CARGO_BIN_EXE_mandel")).args(["list"]).env("MANDEL_TUNING", raw).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("MANDEL_TUNING=\"v4k8\u{fffd}\" is not valid"), "{err}");
+    assert!(out.stdout.is_empty(), "{err}");
+}
+
 /// MANDEL_TUNING is checked like a flag: a name that is not an instantiated tuning is exit 2 naming
 /// the variable; a valid one is what `mandel tune` reports as the kernels' choice.
 #[test]

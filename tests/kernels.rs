@@ -112,8 +112,9 @@ fn lane_iteration_counters() {
         if k.lane_iterations_fn.is_none() {
             assert_eq!(lanes, sum, "{}", k.name);
         } else if k.algorithmic {
-            // 32.5 M of 40.1 M iterations lie in the cardioid and the period-2 bulb alone (the SIMD
-            // kernel executes more than the scalar one: lanes idle in vectors that straddle the set).
+            // Most iterations lie in the cardioid and the period-2 bulb alone (MEASUREMENTS.md, "What
+            // bounds each rung"); the SIMD kernel executes more than the scalar one: lanes idle in
+            // vectors that straddle the set.
             assert!(lanes < sum / 2, "{}: {lanes} of {sum}", k.name);
         } else {
             // SIMD lanes: never fewer steps than useful ones.

@@ -26,7 +26,7 @@ def quartiles(values):
 
 # What a round's time is, as the summary's settings record it (older sets: the round's median render). The
 # fastest: interference only ever slows a render, and a neighbour that takes the CPU for a few hundred
-# renders made the medians of two runs of one build differ by up to 19% (METHODOLOGY.md, "A round's time").
+# renders made the medians of two runs of one build disagree (see METHODOLOGY.md, "A round's time").
 ROUND_TIME = "fastest render"
 # Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time).
 MIN_ROUNDS = 3

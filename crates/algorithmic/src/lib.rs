@@ -1,9 +1,9 @@
 //! Rung: an algorithm, not a faster loop. Skip work without changing a single count.
 //!
-//! Of the canonical image's 40.1 M iterations, 32.5 M (81%) are spent on the 162,370 pixels inside
-//! the main cardioid or the period-2 bulb, and 3.6 M on the 18,197 other pixels that never escape.
-//! Brute force pays `max_iters` for each; this rung pays almost nothing for them, and nothing at all
-//! for a row that mirrors another:
+//! Most of the canonical image's iterations are spent on the pixels inside the main cardioid or the
+//! period-2 bulb, and most of the rest on the other pixels that never escape (the figures:
+//! MEASUREMENTS.md, "What bounds each rung"). Brute force pays `max_iters` for each; this rung pays
+//! almost nothing for them, and nothing at all for a row that mirrors another:
 //!
 //! 1. **Cardioid and bulb, closed form.** `c` is in the main cardioid iff, with
 //!    `q = (x - 1/4)^2 + y^2`, `q (q + x - 1/4) <= y^2/4`; in the period-2 bulb iff

@@ -15,8 +15,8 @@
 //!
 //! # Dispatch
 //! `mul_add` only becomes a `vfmadd` instruction in code compiled for a CPU with FMA; otherwise it
-//! is a call to libm's `fma`, which is correct but slower than no FMA at all (measured here: 180 ms
-//! against 121 ms for the canonical f32 image). So on x86-64 the loop is compiled twice: once inside
+//! is a call to libm's `fma`, which is correct but slower than no FMA at all (MEASUREMENTS.md, "Other
+//! changes"). So on x86-64 the loop is compiled twice: once inside
 //! a `#[target_feature(enable = "fma")]` function, chosen at run time when the CPU has FMA, and once
 //! portably (libm) for CPUs without it. rustc never fuses `a*b + c` on its own, so the portable copy
 //! is the same arithmetic, only slower. aarch64 always has FMA (`fmadd`). `MANDEL_ISA=scalar` forces

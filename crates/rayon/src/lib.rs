@@ -52,9 +52,9 @@ impl Split {
     /// SIMD kernel (the measured figures are in MEASUREMENTS.md, "What bounds each rung", and in each
     /// machine's `results/<machine-id>/raw/criterion/`): chunks of 4096 pixels or more beat rows and
     /// small chunks, and two bands balance only because the canonical image is symmetric. Each task
-    /// pays a start-up of about a microsecond (its point table, its last partly idle vectors), while
-    /// many cores need many tasks to balance: so the chunk follows the pool, 16384 pixels on 2
-    /// threads, 4096 on 16.
+    /// pays a start-up (its point table, its last partly idle vectors; MEASUREMENTS.md's `Split::Auto`
+    /// row), while many cores need many tasks to balance: so the chunk follows the pool, 16384 pixels
+    /// on 2 threads, 4096 on 16.
     pub const BEST: Split = Split::Auto;
 
     /// Short name for bench ids and tables: `bands`, `rows`, `chunks-1024`.
@@ -165,8 +165,8 @@ struct MirroredTask<'a> {
 }
 
 /// [`render_mirrored`] for an inner render that returns a count (lane-iterations executed): summed.
-/// (A parallel copy after the render, instead of each task copying its own rows, took 1.2 ms more
-/// than the render on the 2-core Zen 4, against 0.03 ms for a copy on one thread.)
+/// (Each task copies its own rows: a parallel copy after the render was far slower than the same copy
+/// on one thread, cause not found; MEASUREMENTS.md, "Other changes".)
 pub fn render_mirrored_counting<T: Real>(
     params: &Params,
     start: usize,

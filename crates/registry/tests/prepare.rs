@@ -1,5 +1,5 @@
-//! Issue 20, 4: `mandel render` timed the SIMD kernels' first-use calibration (25.6 ms reported for a
-//! 2.5 ms render). Every timing path calls `Kernel::prepare` before its clock starts; this checks
+//! Issue 20, 4: `mandel render` timed the SIMD kernels' first-use calibration, reporting many times the
+//! render's time (MEASUREMENTS.md, "Other changes"). Every timing path calls `Kernel::prepare` before its clock starts; this checks
 //! that prepare makes the choice. A test binary of its own, so that nothing rendered before it.
 
 use mandel_core::Precision::{F32, F64};

@@ -14,6 +14,7 @@ use crate::dispatch;
 use crate::{Isa, Variant, selected_isa};
 use crate::{TUNINGS, Tuning};
 use mandel_core::{Params, Precision};
+use std::ffi::OsStr;
 use std::sync::OnceLock;
 use std::time::Instant;
 
@@ -47,18 +48,35 @@ impl TuningSource {
 /// is one tuning for both precisions (`v8k8`, `default`), or one per precision (`f32:v8k8,f64:v6k4`; a
 /// precision left out is calibrated): how `scripts/ladder` pins the benches to what `mandel tune` chose.
 pub fn forced_tuning(isa: Isa, precision: Precision) -> Result<Option<(Tuning, TuningSource)>, String> {
-    let Ok(value) = std::env::var(TUNING_ENV) else { return Ok(None) };
-    parse_tuning(&value, isa, precision)
+    let Some(value) = std::env::var_os(TUNING_ENV) else { return Ok(None) };
+    parse_tuning_os(&value, isa, precision)
+}
+
+/// [`forced_tuning`] on the variable's raw value. One that is not UTF-8 names no tuning: it is refused
+/// as any other bad value is (as `MANDEL_C_TUNING` refuses it), not taken for unset, which would
+/// calibrate instead of running what the user asked for.
+pub fn parse_tuning_os(
+    value: &OsStr,
+    isa: Isa,
+    precision: Precision,
+) -> Result<Option<(Tuning, TuningSource)>, String> {
+    match value.to_str() {
+        Some(value) => parse_tuning(value, isa, precision),
+        None => Err(not_valid(&value.to_string_lossy())),
+    }
+}
+
+/// The error for a `MANDEL_TUNING` that names no tuning: the variable, the value, what is accepted.
+fn not_valid(value: &str) -> String {
+    format!(
+        "{TUNING_ENV}={value:?} is not valid; accepted: default, {}, or per precision as f32:NAME,f64:NAME",
+        TUNINGS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// [`forced_tuning`] on a given value.
 pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Option<(Tuning, TuningSource)>, String> {
-    let accepted = || {
-        format!(
-            "{TUNING_ENV}={value:?} is not valid; accepted: default, {}, or per precision as f32:NAME,f64:NAME",
-            TUNINGS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
-        )
-    };
+    let accepted = || not_valid(value);
     let one = |name: &str| -> Result<(Tuning, TuningSource), String> {
         if name.eq_ignore_ascii_case("default") {
             return Ok((Tuning::default_for(isa), TuningSource::Default));

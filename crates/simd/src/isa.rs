@@ -88,7 +88,7 @@ pub fn available_isas() -> &'static [Isa] {
         let mut isas = Vec::new();
         #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
         {
-            let level = Level::new();
+            let level = level();
             if level.as_avx512().is_some() {
                 isas.push(Isa::Avx512);
             }

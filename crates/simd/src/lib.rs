@@ -129,7 +129,7 @@ mod whole;
 
 pub use calibrate::{
     Calibration, TUNING_ENV, TuningSource, calibrate, calibration_params, check_tuning_env, chosen, forced_tuning,
-    is_chosen, parse_tuning, tuning,
+    is_chosen, parse_tuning, parse_tuning_os, tuning,
 };
 pub use isa::{Isa, available_isas, selected_isa};
 pub use peak::{LaneReport, Peak, efficiency, fma_chains, measure_peak, step_only};

@@ -132,22 +132,3 @@ impl serde::Serialize for Tuning {
         serializer.collect_str(self)
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The dispatch matches a tuning against [`TUNINGS`] on the wide paths and instantiates the row's
-    /// default alone on the narrow ones: the table must say the same, and each default be instantiated.
-    #[test]
-    fn the_table_agrees_with_the_dispatch() {
-        for isa in Isa::ALL {
-            let row = row(isa);
-            let wide = matches!(isa, Isa::Avx512 | Isa::Avx2 | Isa::Neon);
-            assert_eq!(row.whole == TUNINGS, wide, "{isa}");
-            assert!(row.whole.contains(&row.whole_default), "{isa}");
-            assert!(wide || row.whole.len() == 1, "{isa}");
-            assert!(row.refill_divisor >= 1, "{isa}");
-        }
-    }
-}

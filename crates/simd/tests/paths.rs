@@ -266,3 +266,24 @@ fn tuning_values_parse_or_are_refused() {
         assert!(err.contains("MANDEL_TUNING"), "{bad}: {err}");
     }
 }
+
+/// MANDEL_TUNING's raw value: UTF-8 parses as above; anything else is refused with the same error as a
+/// bad name (the variable named, the value shown), never read as unset.
+#[cfg(unix)]
+#[test]
+fn non_utf8_tuning_values_are_refused() {
+    use mandel_simd::{TuningSource, parse_tuning_os};
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let isa = Isa::Avx2;
+    let v8k8 = mandel_simd::Tuning::from_name("v8k8").unwrap();
+    assert_eq!(parse_tuning_os(OsStr::new("v8k8"), isa, Precision::F32), Ok(Some((v8k8, TuningSource::Forced))));
+    assert_eq!(parse_tuning_os(OsStr::new(" "), isa, Precision::F32), Ok(None));
+    for bad in [&b"v8k8\xff"[..], b"\xff", b"f32:v8k8,f64:\xfe"] {
+        for precision in [Precision::F32, Precision::F64] {
+            let err = parse_tuning_os(OsStr::from_bytes(bad), isa, precision).unwrap_err();
+            assert!(err.starts_with("MANDEL_TUNING=\"") && err.contains("\u{fffd}"), "{bad:?}: {err}");
+            assert!(err.contains("is not valid; accepted: default, v"), "{bad:?}: {err}");
+        }
+    }
+}
