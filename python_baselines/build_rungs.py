@@ -6,11 +6,13 @@ what it built.
 
   build_rungs.py [--tool cython|pythran|mojo ...] [--force] [--strict]
 
-Each tool is built apart, and a tool that is not installed, or whose build fails, never stops the
-others or the ladder: its rungs show `missing` with the reason (the compiler's last lines, the log
-file) and the command that installs the tool. What happened is written to build/status.json, which
-rungs.py reads. A tool is rebuilt only when its stamp changes: the source, the tool's version, the
-flags, the Python and this script. Exit status 0, or with --strict 1 when any tool is not built.
+Each tool is built apart, all at the same time (they are independent, and each build is mostly one
+compiler at a time), and its lines are printed once all are done, in the order above. A tool that is not
+installed, or whose build fails, never stops the others or the ladder: its rungs show `missing` with the
+reason (the compiler's last lines, the log file) and the command that installs the tool. What happened
+is written to build/status.json, which rungs.py reads. A tool is rebuilt only when its stamp changes: the
+source, the tool's version, the flags, the Python and this script. Exit status 0, or with --strict 1
+when any tool is not built.
 
 Flags: C and C++ with -O3 -ffp-contract=off (no fused multiply-add, so the f64 counts equal the
 reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for the generic x86-64
@@ -19,19 +21,23 @@ reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for
 """
 
 import argparse
+import contextlib
 import hashlib
 import importlib.metadata
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ladderlib.atomic import write_text
+from ladderlib.atomic import move_into, write_text
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
@@ -95,11 +101,38 @@ class BuildError(Exception):
         self.output = output
 
 
+# The builds run in threads, and only the main thread sees Ctrl-C: it sets STOPPING and kills the
+# commands still running (RUNNING), each in a process group of its own so that the compilers it started
+# go too (they hold its output open), so that each build fails at once and removes its temporary folder.
+STOPPING = threading.Event()
+RUNNING = set()
+RUNNING_LOCK = threading.Lock()
+
+
+def stop_running():
+    STOPPING.set()
+    with RUNNING_LOCK:
+        for proc in RUNNING:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
 def run(cmd, cwd, env=None, log_path=None):
     """Run a build command; BuildError with its output's last lines when it fails."""
-    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env={**os.environ, **(env or {})},
-                          capture_output=True, text=True)
-    output = f"$ {' '.join(map(str, cmd))}\n{proc.stdout}{proc.stderr}"
+    with RUNNING_LOCK:
+        if STOPPING.is_set():
+            raise BuildError("interrupted")
+        proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env={**os.environ, **(env or {})},
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        RUNNING.add(proc)
+    try:
+        stdout, stderr = proc.communicate()
+    finally:
+        with RUNNING_LOCK:
+            RUNNING.discard(proc)
+    if STOPPING.is_set():
+        raise BuildError("interrupted")
+    output = f"$ {' '.join(map(str, cmd))}\n{stdout}{stderr}"
     if log_path is not None:
         with open(log_path, "a", encoding="utf-8") as f:
             f.write(output + "\n")
@@ -165,7 +198,8 @@ def stamp(tool, version):
     return h.hexdigest()[:16]
 
 
-def build(tool, previous, force):
+def build(tool, previous, force, log=log):
+    """Build `tool` unless it is up to date; its status entry. Its progress goes to `log`."""
     spec = TOOLS[tool]
     version = tool_version(tool)
     if version is None:
@@ -188,11 +222,11 @@ def build(tool, previous, force):
             modules = {}
             for module, path in built.items():
                 dest = BUILD / Path(path).name
-                os.replace(path, dest)  # same file system: the old module is replaced whole
+                move_into(path, dest)  # the old module is replaced whole
                 modules[module] = str(dest.relative_to(HERE))
     except (BuildError, OSError) as e:
         output = getattr(e, "output", "")
-        log(f"    FAILED: {e}\n{output}\n    (log: {log_path})")
+        log("\n".join(filter(None, [f"    FAILED: {e}", output, f"    (log: {log_path})"])))
         return {"ok": False, "version": version, "stamp": key, "error": f"the {tool} build failed ({e}; "
                 f"log: {log_path.relative_to(HERE.parent)})", "output": output, "install": spec["install"]}
     seconds = time.perf_counter() - start
@@ -201,16 +235,40 @@ def build(tool, previous, force):
             "error": None, "install": spec["install"]}
 
 
+def build_all(names, previous, force):
+    """Build the tools `names` concurrently; their status entries. Each tool's lines are printed once all
+    are done, in the order of `names`, whatever finished first (also when interrupted)."""
+    lines = {tool: [] for tool in names}
+    pool = ThreadPoolExecutor(max_workers=len(names) or 1, thread_name_prefix="build")
+    try:
+        futures = {tool: pool.submit(build, tool, previous, force, lines[tool].append) for tool in names}
+        return {tool: future.result() for tool, future in futures.items()}
+    except BaseException:
+        stop_running()
+        raise
+    finally:
+        pool.shutdown(wait=True)
+        for tool in names:
+            for line in lines[tool]:
+                log(line)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog="build_rungs.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--tool", action="append", choices=sorted(TOOLS), help="build only these (repeatable)")
     p.add_argument("--force", action="store_true", help="rebuild even when up to date")
     p.add_argument("--strict", action="store_true", help="exit 1 when a tool is not built")
     args = p.parse_args(argv)
+    # SIGTERM (scripts/setup stopping its background build) stops the builds as Ctrl-C does: compilers
+    # killed, temporary folders removed, status.json left as it was.
+    signal.signal(signal.SIGTERM, interrupt)
     previous = read_status()
     tools = dict(previous)
-    for tool in args.tool or list(TOOLS):
-        tools[tool] = build(tool, previous, args.force)
+    tools.update(build_all(args.tool or list(TOOLS), previous, args.force))
     BUILD.mkdir(parents=True, exist_ok=True)
     write_text(STATUS, json.dumps({"schema": STATUS_SCHEMA, "python": sys.version.split()[0], "tools": tools},
                                   indent=2) + "\n")
@@ -221,4 +279,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt as e:
+        log(f"build_rungs.py: interrupted ({str(e) or 'SIGINT'}); the builds stopped, status.json unchanged")
+        sys.exit(130)
