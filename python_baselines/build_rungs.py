@@ -110,6 +110,9 @@ RUNNING_LOCK = threading.Lock()
 
 
 def stop_running():
+    # A second Ctrl-C while the builds are being stopped would leave some of them running: ignored now.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     STOPPING.set()
     with RUNNING_LOCK:
         for proc in RUNNING:
@@ -123,7 +126,8 @@ def run(cmd, cwd, env=None, log_path=None):
         if STOPPING.is_set():
             raise BuildError("interrupted")
         proc = subprocess.Popen([str(c) for c in cmd], cwd=cwd, env={**os.environ, **(env or {})},
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace",
+                                start_new_session=True)
         RUNNING.add(proc)
     try:
         stdout, stderr = proc.communicate()
@@ -201,6 +205,8 @@ def stamp(tool, version):
 def build(tool, previous, force, log=log):
     """Build `tool` unless it is up to date; its status entry. Its progress goes to `log`."""
     spec = TOOLS[tool]
+    if STOPPING.is_set():
+        raise BuildError("interrupted")
     version = tool_version(tool)
     if version is None:
         return {"ok": False, "version": None, "error": f"{spec['package']} is not installed",
@@ -211,6 +217,8 @@ def build(tool, previous, force, log=log):
             and all((BUILD / Path(p).name).exists() for p in (old.get("modules") or {}).values())):
         log(f"==> {tool} {version}: up to date")
         return old
+    if STOPPING.is_set():  # interrupted while asking the tool's version: its earlier log is kept
+        raise BuildError("interrupted")
     BUILD.mkdir(parents=True, exist_ok=True)
     log_path = BUILD / f"{tool}.log"
     log_path.write_text("")
@@ -224,7 +232,7 @@ def build(tool, previous, force, log=log):
                 dest = BUILD / Path(path).name
                 move_into(path, dest)  # the old module is replaced whole
                 modules[module] = str(dest.relative_to(HERE))
-    except (BuildError, OSError) as e:
+    except Exception as e:  # any failure is this tool's alone: the others go on (InputError: a target not a file)
         output = getattr(e, "output", "")
         log("\n".join(filter(None, [f"    FAILED: {e}", output, f"    (log: {log_path})"])))
         return {"ok": False, "version": version, "stamp": key, "error": f"the {tool} build failed ({e}; "

@@ -126,7 +126,7 @@ def describe(mandel, kernels, side):
 def tuning_env(mandel):
     """MANDEL_TUNING and MANDEL_C_TUNING for both sides: the environment's, else the machine's kept
     choice, else `mandel tune` now."""
-    have = {v: os.environ[v] for v in ("MANDEL_TUNING", "MANDEL_C_TUNING") if os.environ.get(v, "").strip()}
+    have = {v: os.environ[v] for v in readers.TUNE_ENV.values() if os.environ.get(v, "").strip()}
     if len(have) == 2:
         return have
     stored = REPO / "results" / baseline.this_machine_id(REPO) / "tuning.json"
@@ -136,7 +136,7 @@ def tuning_env(mandel):
         log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
         out = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True, check=True).stdout
         rows, source = json.loads(out), "mandel tune"
-    pins = readers.tuning_pins(rows)
+    pins = readers.tuning_pins(rows, source)
     log(f"tunings for both sides ({source}): " + ", ".join(f"{k}={v}" for k, v in pins.items()))
     return {**pins, **have}
 

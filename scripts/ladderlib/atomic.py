@@ -58,9 +58,9 @@ def write_text(path, text):
 
 
 def move_into(src, path):
-    """Rename the finished file `src` over `path` (copied whole into another folder); the target."""
+    """Rename the finished file `src` over `path` (copied whole onto another file system); the target."""
     target = check_target(path)
-    if Path(src).resolve().parent == target.parent:
+    if os.stat(src).st_dev == os.stat(target.parent).st_dev:
         os.replace(src, target)
         WRITTEN.add(target)
     else:

@@ -345,7 +345,7 @@ def pin_tuning(args, out, raw, run, registry):
             return
         readers.read_tune(path)
         atomic.write_bytes(stored, path.read_bytes())
-    pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [])
+    pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [], path)
     for key, var in readers.TUNINGS.items():
         run[key] = pin_env(var, pins.get(var), source)
 

@@ -442,20 +442,24 @@ def check_inputs(registry, verify, criterion, baselines, peak):
 
 
 TUNINGS = {"simd_tuning": "MANDEL_TUNING", "c_tuning": "MANDEL_C_TUNING"}  # run.json's key: the variable it pins
-# The variable each kind of `mandel tune` row pins, only for tune.json written before the rows named it (`env`,
-# from the kernels' own TUNING_ENV in Rust), as the committed sets' raw/tune.json were.
-TUNE_ENV_BEFORE = {"simd": "MANDEL_TUNING", "c-reference": "MANDEL_C_TUNING"}
+# The variable each kind of `mandel tune` row pins: the only ones the ladder and scripts/ab set from a tune file.
+# A row's `env` (Rust's TUNING_ENV, absent from tune.json written before) must agree: a file naming another
+# variable is refused, never obeyed.
+TUNE_ENV = {"simd": "MANDEL_TUNING", "c-reference": "MANDEL_C_TUNING"}
 
 
-def tuning_pins(rows):
+def tuning_pins(rows, source="`mandel tune --json`"):
     """{variable: value} pinning what `mandel tune` chose (its `fastest`): MANDEL_TUNING takes `precision:tuning`
     pairs, MANDEL_C_TUNING one tuning; a variable left out when no row of its kind timed any."""
     pins = {}
-    for r in rows:
+    for i, r in enumerate(rows):
         kernel = r.get("kernel", "simd")
-        if kernel in TUNE_ENV_BEFORE and r["times"]:
+        if r.get("env") not in (None, TUNE_ENV.get(kernel)):
+            raise InputError(f"{source}: row #{i} ({kernel}) names the variable {r['env']!r}, not "
+                             f"{TUNE_ENV.get(kernel) or 'one the ladder sets'}: refused, nothing is set from it")
+        if kernel in TUNE_ENV and r["times"]:
             pin = f"{r['precision']}:{r['fastest']}" if kernel == "simd" else r["fastest"]
-            pins.setdefault(r.get("env") or TUNE_ENV_BEFORE[kernel], []).append(pin)
+            pins.setdefault(TUNE_ENV[kernel], []).append(pin)
     return {var: ",".join(values) for var, values in pins.items()}
 
 

@@ -71,15 +71,20 @@ def test_pin_env_pins_the_fastest_tunings_unless_the_user_set_them(monkeypatch):
     assert ladder.pin_env("MANDEL_C_TUNING", readers.tuning_pins([]).get("MANDEL_C_TUNING")) is None
 
 
-def test_tuning_pins_take_the_variable_each_tune_row_names_else_its_kind_s(tmp_path):
-    """`mandel tune` rows name their variable (`env`, Rust's TUNING_ENV); tune.json written before they did
-    (the committed sets') falls back to the kind's."""
+def test_tuning_pins_refuse_a_tune_row_naming_another_variable(tmp_path):
+    """`mandel tune` rows name their variable (`env`, Rust's TUNING_ENV): one that names another is refused, never
+    set (a tune file must not set PATH); tune.json written before rows named it (the committed sets') pins the same."""
     rows = [{"kernel": "simd", "env": "MANDEL_TUNING", "isa": "avx2", "precision": "f32", "source": "calibrated",
              "chosen": "v4k8", "fastest": "v4k8", "times": [["v4k8", 0.1]]},
-            {"kernel": "c-reference", "env": "RUST_SAYS_C", "isa": "avx2", "precision": "f32", "source": "calibrated",
-             "chosen": "v6k4", "fastest": "v6k4", "times": [["v6k4", 0.1]]}]
+            {"kernel": "c-reference", "env": "MANDEL_C_TUNING", "isa": "avx2", "precision": "f32",
+             "source": "calibrated", "chosen": "v6k4", "fastest": "v6k4", "times": [["v6k4", 0.1]]}]
     path = tmp_path / "tune.json"
     path.write_text(json.dumps(rows))
-    assert readers.tuning_pins(readers.read_tune(path)) == {"MANDEL_TUNING": "f32:v4k8", "RUST_SAYS_C": "v6k4"}
-    before = [{k: v for k, v in r.items() if k != "env"} for r in rows]
-    assert readers.tuning_pins(before) == {"MANDEL_TUNING": "f32:v4k8", "MANDEL_C_TUNING": "v6k4"}
+    expected = {"MANDEL_TUNING": "f32:v4k8", "MANDEL_C_TUNING": "v6k4"}
+    assert readers.tuning_pins(readers.read_tune(path), path) == expected
+    assert readers.tuning_pins([{k: v for k, v in r.items() if k != "env"} for r in rows]) == expected
+    for i, env in ((0, "PATH"), (1, "MANDEL_TUNING")):
+        bad = [dict(r) for r in rows]
+        bad[i]["env"] = env
+        with pytest.raises(readers.InputError, match=rf"{path}: row #{i} .*names the variable '{env}'"):
+            readers.tuning_pins(bad, path)

@@ -1,0 +1,44 @@
+"""build_rungs.py builds the tools at the same time: one tool's failure, of any kind, is its own (the others
+still build and are recorded), and each tool's lines come out in a fixed order whatever finished first."""
+
+import threading
+import time
+
+from python_baselines import build_rungs
+
+
+def test_a_failing_tool_leaves_the_others_built_and_the_lines_in_tool_order(tmp_path, monkeypatch, capsys):
+    here = tmp_path / "python_baselines"
+    build = here / "build"
+    monkeypatch.setattr(build_rungs, "HERE", here)
+    monkeypatch.setattr(build_rungs, "BUILD", build)
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0")
+    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
+    started = threading.Barrier(3, timeout=10)  # all three at once, or the test fails
+
+    def builder(delay, module, error=None):
+        def build(tmp, log_path):
+            started.wait()
+            time.sleep(delay)
+            if error is not None:
+                raise error
+            path = tmp / f"{module}.so"
+            path.write_bytes(module.encode())
+            return {module: path}
+        return build
+
+    monkeypatch.setattr(build_rungs, "BUILDERS", {
+        "cython": builder(0.3, "cython_rungs"),
+        # not a BuildError nor an OSError: still this tool's failure alone
+        "pythran": builder(0.0, "pythran_serial", UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad byte")),
+        "mojo": builder(0.1, "mandel_mojo"),
+    })
+    got = build_rungs.build_all(["cython", "pythran", "mojo"], {}, force=True)
+    assert [got[t]["ok"] for t in ("cython", "pythran", "mojo")] == [True, False, True]
+    assert "bad byte" in got["pythran"]["error"]
+    assert (build / "cython_rungs.so").read_bytes() == b"cython_rungs"
+    assert (build / "mandel_mojo.so").read_bytes() == b"mandel_mojo"
+    out = capsys.readouterr().err
+    heads = [line for line in out.splitlines() if line.startswith("==> building")]
+    assert [h.split()[3] for h in heads] == ["cython", "pythran", "mojo"]  # pythran finished first
+    assert not [p for p in build.iterdir() if p.name.startswith(".")]  # no temporary folder left
