@@ -441,11 +441,11 @@ def check_inputs(registry, verify, criterion, baselines, peak):
         check(peak, PEAK, "`mandel peak --json`", "the peak file", "root")
 
 
-TUNINGS = {"simd_tuning": "MANDEL_TUNING", "c_tuning": "MANDEL_C_TUNING"}  # run.json's key: the variable it pins
 # The variable each kind of `mandel tune` row pins: the only ones the ladder and scripts/ab set from a tune file.
 # A row's `env` (Rust's TUNING_ENV, absent from tune.json written before) must agree: a file naming another
 # variable is refused, never obeyed.
 TUNE_ENV = {"simd": "MANDEL_TUNING", "c-reference": "MANDEL_C_TUNING"}
+TUNINGS = {"simd_tuning": TUNE_ENV["simd"], "c_tuning": TUNE_ENV["c-reference"]}  # run.json's key: what it pins
 
 
 def tuning_pins(rows, source="`mandel tune --json`"):
