@@ -268,11 +268,12 @@ struct TuneRow {
     default: String,
     /// The tuning this process's kernels use (chosen on the calibration image at first use).
     chosen: String,
-    /// The choice on this command's workload: the fastest by median, unless the path's default is
+    /// The choice on this command's workload: the fastest by `times`, unless the path's default is
     /// within the tie band (`mandel_core::choose`). What `scripts/ladder` pins.
     fastest: String,
     workload: String,
-    /// Every tuning's median time on the workload, seconds.
+    /// Every tuning's time on the workload, seconds: its fastest round in one process; with several
+    /// processes, the median of their fastest rounds.
     times: Vec<(String, f64)>,
 }
 
@@ -874,8 +875,8 @@ fn tune(isa: Option<&str>, rounds: u32, params: &Params) -> Result<Vec<TuneRow>,
     Ok(rows)
 }
 
-/// The C reference's tunings on its selected path, timed like the SIMD kernels' (round-robin, median
-/// of `rounds`, the same choice rule), so that the ladder can pin both on the same workload.
+/// The C reference's tunings on its selected path, timed like the SIMD kernels' (round-robin, the
+/// fastest of `rounds`, the same choice rule), so that the ladder can pin both on the same workload.
 fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
     let (Some(isa), Some(selection)) = (mandel_c_reference::selected_isa(), mandel_c_reference::selection_made())
     else {

@@ -423,7 +423,8 @@ fn mandel_tuning_is_checked_and_used() {
             assert_eq!(row["chosen"], "v4k8", "{row}");
             assert_eq!(row["source"], "forced", "{row}");
             assert_eq!(row["times"].as_array().unwrap().len(), mandel_simd::TUNINGS.len(), "{row}");
-            // The choice over both processes' medians: the default unless another is clearly faster.
+            // The choice over the median of both processes' fastest rounds: the default unless another is
+            // clearly faster.
             let isa = mandel_simd::Isa::from_name(row["isa"].as_str().unwrap()).unwrap();
             let default = mandel_simd::Tuning::default_for(isa).name();
             assert_eq!(row["default"], default.as_str(), "{row}");

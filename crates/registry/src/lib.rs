@@ -17,8 +17,7 @@ pub use describe::{
     ToleranceRule, cores, describe,
 };
 pub use rounds::{
-    Activity, KernelRound, MAX_RENDERS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, median, run_round,
-    time_renders,
+    Activity, KernelRound, MAX_RENDERS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, run_round, time_renders,
 };
 
 use mandel_core::Precision::{F32, F64};

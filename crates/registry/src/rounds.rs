@@ -20,7 +20,6 @@
 
 use crate::bench::{Verification, verification};
 use crate::describe::{KernelInfo, Problem};
-pub use mandel_core::choose::median;
 use mandel_core::{Kernel, Params, RenderError};
 use serde::Serialize;
 use std::time::Instant;
