@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import atomic, baseline, fmt, svg, verdict
+from . import atomic, baseline, fmt, rounds, svg, verdict
 from .readers import InputError, read_summary
 
 
@@ -40,8 +40,8 @@ def _settings_view(s, same_machine):
         **{f"Python {k}": py.get(k) for k in ("quick", "budget_s", "min_repeats", "max_repeats")},
         # what a row's time is: a set merged under another rule is not comparable, on one machine or two
         "Rust timing": "Criterion" if not st.get("rounds") else
-        f"rounds, a round's time its {st['rounds'].get('round_time', 'median render')}",
-        "Python time": st.get("python_time") or ("the median call" if st.get("python_settings") else None),
+        f"rounds, a round's time its {rounds.round_time(st['rounds'])}",
+        "Python time": rounds.python_time(st),
     }
     if same_machine:
         m = s.get("machine") or {}

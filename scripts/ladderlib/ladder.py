@@ -340,7 +340,8 @@ def pin_tuning(args, out, raw, run, registry):
         why = "--retune" if args.retune and stored.exists() else (
             "its ISA paths differ from the stored one's" if stored.exists() else "first run in this folder")
         log(f"choosing the tuning on this CPU ({why}): `mandel tune` (every tuning timed on the canonical image "
-            "in interleaved rounds, in fresh processes; the median decides, a tie band keeps the default)")
+            "in interleaved rounds, in fresh processes; the median of their fastest rounds decides, a tie band "
+            "keeps the default)")
         if not mandel_json(["tune", "--json"], path):
             return
         readers.read_tune(path)
@@ -375,6 +376,9 @@ def read_registry(args, raw, run, fresh, described):
                          f"{CANONICAL}: scripts/ladderlib/__init__.py must follow Params::canonical()")
     if fresh:
         run["rounds"] = {"source": "crates/registry/src/rounds.rs", **data["rounds"]["quick" if args.quick else "full"]}
+        # A Python rung's calls are cut into rounds of the full run's size whatever this run's mode: the
+        # baselines may be a full run.py's (--skip-python, --baselines), and a quick run.py makes one call.
+        run["python_rounds"] = {k: data["rounds"]["full"][k] for k in ("kernel_s", "min_renders")}
         if args.rounds is not None:
             run["rounds"]["rounds"] = args.rounds
         run["pool_threads"] = data["pool_threads"]
@@ -511,7 +515,8 @@ def build(args, build_log):
         log(f"--prebuilt: using {MANDEL} (no cargo build)")
         return 0
     log("building the release binary")
-    TARGET.mkdir(parents=True, exist_ok=True)  # a fresh clone re-merging (--skip-bench) has no target/ yet
+    # The log's folder: take_lock made it, except in a fresh clone re-merging (--skip-bench takes no build lock).
+    build_log.parent.mkdir(parents=True, exist_ok=True)
     return stream(["cargo", "build", "--release", "--bin", "mandel"], build_log)
 
 

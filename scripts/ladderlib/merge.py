@@ -241,7 +241,9 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                          "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
     pyo3_rungs = [r for r in bl.get("rungs", []) if r["name"].startswith("pyo3-")]
 
-    round_settings = settings.get("rounds")  # a Python rung's calls are cut into rounds made as the Rust ones
+    # A Python rung's calls are cut into rounds made as the full run's Rust ones (`python_rounds`; a set merged
+    # before it was recorded: its own rounds' settings).
+    round_settings = settings.get("python_rounds") or settings.get("rounds")
 
     def from_baselines(rung):
         return _settle(python_row(rung, problem, round_settings), rung.get("error") or "no time in the baselines file")

@@ -199,6 +199,7 @@ CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s
                       "samples": "text?"}
 TUNING = Opt({"value": "name", "source": "name"})
 RUN = {"quick": "bool?", "prebuilt": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
+       "python_rounds": Opt({"kernel_s": "num0", "min_renders": "int1"}),
        "simd_tuning": TUNING, "c_tuning": TUNING, "python_source": "text?", "python_foreign": "text?"}
 RATES = ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"]
 # The step ceiling (lane-iterations per second of the kernel's own step, every lane busy); absent from

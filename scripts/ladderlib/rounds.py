@@ -28,6 +28,18 @@ def quartiles(values):
 # fastest: interference only ever slows a render, and a neighbour that takes the CPU for a few hundred
 # renders made the medians of two runs of one build disagree (see METHODOLOGY.md, "A round's time").
 ROUND_TIME = "fastest render"
+OLD_ROUND_TIME = "median render"  # what a summary that records no round_time was merged by
+
+
+def round_time(rounds_settings):
+    """What a round's time is in a summary with these rounds' settings (`settings.rounds`)."""
+    return rounds_settings.get("round_time", OLD_ROUND_TIME)
+
+
+def python_time(settings):
+    """What a Python row's time is in a summary with these settings: its recorded rule; for a set merged before
+    calls were cut into rounds, the median call; None when no Python rung ran."""
+    return settings.get("python_time") or ("the median call" if settings.get("python_settings") else None)
 # Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time).
 MIN_ROUNDS = 3
 # Most rounds `--rounds` takes (ladder, ab). Rust never sees the count (`mandel bench` is one round per
@@ -40,10 +52,11 @@ def calls_time(times, round_s, min_calls):
     `min_calls` calls or `round_s` seconds at the median call's pace, whichever is more (the remainder joins the
     last round), then the median of each round's fastest. Fewer than MIN_ROUNDS rounds: the median call (the
     fastest of one or two rounds would be nearly the fastest call of all)."""
-    per = max(min_calls, math.ceil(round_s / median(times)))
+    call = median(times)
+    per = max(min_calls, math.ceil(round_s / call))
     n = len(times) // per
     if n < MIN_ROUNDS:
-        return median(times)
+        return call
     return median(min(times[i * per:(i + 1) * per if i < n - 1 else None]) for i in range(n))
 
 

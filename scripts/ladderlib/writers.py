@@ -5,7 +5,7 @@ import io
 import json
 from pathlib import Path
 
-from . import CANONICAL, atomic, fmt, groups
+from . import CANONICAL, atomic, fmt, groups, rounds
 from .readers import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
@@ -54,7 +54,7 @@ def machine_lines(summary):
         *([("Criterion", criterion_line(crit))] if crit else []),
         ("Rust timing", rounds_line(s.get("rounds"))),
         ("Python timing", ", ".join(f"{k}={v}" for k, v in (s.get("python_settings") or {}).items()) or "not run"),
-        ("Python time", s.get("python_time") or "the median call"),
+        ("Python time", rounds.python_time(s) or "not run"),
         ("thread pool", "unknown" if s.get("pool_threads") is None else f"{s['pool_threads']} threads"),
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
         ("C reference tuning", (s.get("c_tuning") or {}).get("value") or "calibrated in each process"),
@@ -72,7 +72,7 @@ def rounds_line(r):
     return (f"{r.get('taken', r.get('rounds', '?'))} rounds (one `mandel bench` process each, the kernel order "
             f"rotated each round), {r.get('kernel_s', '?')} s and at least {r.get('min_renders', '?')} renders per "
             f"kernel and round, after a verification render and a warm-up render; a round's time its "
-            f"{r.get('round_time', 'median render')}, the row's the median of the round times, and their "
+            f"{rounds.round_time(r)}, the row's the median of the round times, and their "
             "interquartile range")
 
 

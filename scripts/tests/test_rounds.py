@@ -76,6 +76,12 @@ def test_a_python_rows_time_is_the_median_of_its_rounds_fastest_calls():
     assert {r["name"]: r for r in old["rows"]}["numba"]["median_s"] == pytest.approx(0.12)
     assert "python_time" not in old["settings"]
     assert s["settings"]["rounds"]["round_time"] == "fastest render"
+    # a --quick run (rounds of 0.05 s and 2 renders) merging a full run.py's calls cuts them as a full run does
+    quick = {**fx.SETTINGS, "quick": True, "rounds": {**fx.ROUNDS, "kernel_s": 0.05, "min_renders": 2},
+             "python_rounds": {"kernel_s": 0.25, "min_renders": 3}}
+    q = merge(dict(fx.MACHINE), "m", quick, baselines=base)
+    assert {r["name"]: r for r in q["rows"]}["numba"]["median_s"] == pytest.approx(0.10)
+    assert q["settings"]["python_time"] == s["settings"]["python_time"]
 
 
 @pytest.mark.parametrize("break_it,message", [
