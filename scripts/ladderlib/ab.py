@@ -10,7 +10,8 @@ A and B run `mandel bench --round N` alternately (ABBA: A first in even rounds),
 a clock change hits both alike: on a shared machine the trustworthy way to compare two builds. The verdicts
 are `scripts/compare`'s rule for rows measured in rounds (`ladderlib.verdict`). Both sides get the same SIMD
 and C tunings: the environment's, else results/<machine-id>/tuning.json, else `mandel tune` run once now.
-Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change`; 2 for bad arguments or a failed round.
+Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change` (failing or missing included); 2 for
+bad arguments or a failed round.
 """
 
 import argparse
@@ -59,7 +60,9 @@ def parse_args(argv):
                    help=f"smallest change called faster/slower (default {verdict.ROUNDS_NOISE_FLOOR}; a rung "
                    "whose rounds spread wider gets that spread as its floor)")
     p.add_argument("--out", type=Path, help="also write the result (both sides' rounds, the verdicts) as JSON here")
-    p.add_argument("--fail-on-verdict", action="store_true", help="exit 1 if any rung is not `no change`")
+    p.add_argument("--fail-on-verdict", action="store_true", help="exit 1 if any rung is not `no change`: faster, "
+                   "slower, failing verification or not timed on a side (a rung timed on neither, e.g. an ISA the "
+                   "machine lacks, is left out)")
     args = p.parse_args(argv)
     if args.aa and (args.a_rev or args.a_env or args.b_env):
         p.error("--aa compares the working tree with itself: no --a-rev, --a-env or --b-env")
@@ -181,18 +184,23 @@ def report(entries, args, names):
              e["verdict"] + (f" (floor {e['floor']:.1%})" if e.get("wide") else "")] for e in entries]
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
     timed = [e for e in entries if e["change"] is not None]
-    off = [e for e in timed if e["verdict"] != verdict.SAME]
+    counted = [e for e in entries if verdict.shown(e)]
+    off = [e for e in counted if e["verdict"] != verdict.SAME]  # failing and missing too: --fail-on-verdict
     print("\nverdicts: " + ", ".join(f"{n} {v}" for v, n in verdict.counts(entries).items()))
     if (note := verdict.drift_note(entries)) is not None:
         print("note: " + note)
     if args.aa:
         worst = max(timed, key=lambda e: abs(e["change"]), default=None)
-        print(f"A/A: {len(off)} of {len(timed)} rungs got a verdict other than `no change` (each a false verdict: "
+        print(f"A/A: {len(off)} of {len(counted)} rungs got a verdict other than `no change` (each a false verdict: "
               "the code did not change)" + (f"; the largest difference between the passes: {worst['name']} "
                                             f"{worst['change']:+.1%}" if worst else ""))
     print(f"rule: a Mann-Whitney test of the round times (each round's fastest render) at p < {verdict.ALPHA} and a "
           f"change beyond {args.noise_floor:.0%} or, where wider, the rung's spread on either side; spread = "
           "interquartile range of the round times over their median")
+    if few := [e for e in entries if e.get("rule") == "interquartile"]:
+        print(f"  with {len(verdict.round_times(few[0]['a']))}+{len(verdict.round_times(few[0]['b']))} rounds the "
+              f"rank test cannot reach p < {verdict.ALPHA}: {len(few)} rungs were judged instead by their "
+              "interquartile ranges (apart, and the change beyond the floor)")
     return off
 
 

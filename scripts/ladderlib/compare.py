@@ -266,24 +266,22 @@ def decade(seconds):
 # --- two runs of one machine ---------------------------------------------------------------------
 
 
-def _shown(entry):
-    """Whether the verdict table shows a rung: one missing in both runs is left out."""
-    return verdict.timed(entry["a"]) or verdict.timed(entry["b"]) or entry["verdict"] != verdict.MISSING
-
-
 def runs_table(entries):
     """(header, body, right) of the verdict table; rungs timed in neither run are left out."""
     def interval(row):
         return fmt.span(*verdict.interval(row)) if verdict.timed(row) else fmt.DASH
 
     body = []
-    for e in filter(_shown, entries):
+    for e in filter(verdict.shown, entries):
         a, b, change = e["a"], e["b"], e["change"]
         note = [e["isa"]] if e["isa"] else []
         if e["verdict"] in (verdict.MISSING, verdict.FAILED) or e["why"].startswith("intervals apart"):
             note.append(e["why"])
         if e.get("wide"):
             note.append(f"floor {e['floor']:.1%}: its rounds' spread")
+        if e.get("rule") == "interquartile":
+            note.append(f"{len(verdict.round_times(a))}+{len(verdict.round_times(b))} rounds: judged by their "
+                        "interquartile ranges, not the rank test")
         body.append([e["name"], _time(a), interval(a), _time(b), interval(b),
                      _ratio(None if change is None else change + 1),
                      fmt.DASH if change is None else f"{change:+.1%}", e["verdict"], "; ".join(note)])
@@ -302,7 +300,7 @@ def busy(summary):
 
 
 def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
-    tally = ", ".join(f"{n} {v}" for v, n in verdict.counts([e for e in entries if _shown(e)]).items())
+    tally = ", ".join(f"{n} {v}" for v, n in verdict.counts([e for e in entries if verdict.shown(e)]).items())
     both = [e["change"] + 1 for e in entries if e["change"] is not None]
     gm = verdict.geomean(both)
     out = [f"verdicts: {tally}" if tally else "verdicts: none (no rung timed)"]
@@ -310,7 +308,7 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
         out.append(f"geometric mean of B/A time over the {len(both)} rungs timed in both: {gm:.3f} ({gm - 1:+.1%})")
     if (note := verdict.drift_note(entries)) is not None:
         out.append(note)
-    if neither := [e["name"] for e in entries if not _shown(e)]:
+    if neither := [e["name"] for e in entries if not verdict.shown(e)]:
         out.append(f"timed in neither run (left out): {', '.join(neither)}")
     for tag, s in zip("AB", summaries):
         if (load_1m := busy(s)) is not None:
@@ -323,6 +321,10 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
                f"A's AND the change exceeds {noise_floor:.0%}; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
+    if few := sum(e.get("rule") == "interquartile" for e in entries):
+        out.append(f"{few} of the rows in rounds had too few rounds for the rank test ever to reach p < {verdict.ALPHA}"
+                   ": those are faster/slower when their rounds' interquartile ranges do not overlap "
+                   "AND the change exceeds the rung's floor")
     return out
 
 
@@ -384,14 +386,26 @@ def parse_args(argv):
     return args
 
 
-def inputs(args):
-    """([summaries], [names]) in order A, B, ..."""
+def input_paths(args):
+    """The summaries (or folders holding one) compared, in order A, B, ...: the results given, or the
+    baseline's summary and the current results (the one RESULTS given, else the results folder)."""
     if args.baseline is None:
-        return [read_summary(p) for p in args.results], None
+        return list(args.results)
     results_dir = args.results_dir or REPO / "results" / (args.machine_id or baseline.this_machine_id(REPO))
-    a = read_summary(baseline.summary_path(results_dir, args.baseline))
-    b = read_summary(args.results[0] if args.results else results_dir)
-    return [a, b], [f"baseline {args.baseline}", "current" if not args.results else str(args.results[0])]
+    return [baseline.summary_path(results_dir, args.baseline), args.results[0] if args.results else results_dir]
+
+
+def inputs(args, paths=None):
+    """([summaries], [names]) in order A, B, ... (`paths`: input_paths(args), when already known)."""
+    summaries = [read_summary(p) for p in (paths or input_paths(args))]
+    if args.baseline is None:
+        return summaries, None
+    return summaries, [f"baseline {args.baseline}", "current" if not args.results else str(args.results[0])]
+
+
+def same_file(one, other):
+    """Whether two paths name one file: one spelling after resolving links, or one inode (a hard link)."""
+    return one.resolve() == other.resolve() or (one.exists() and other.exists() and os.path.samefile(one, other))
 
 
 def check_writable(flag, out, compared):
@@ -399,7 +413,7 @@ def check_writable(flag, out, compared):
     overwrite an input), a folder, device or FIFO (a symlink is written through), a missing folder."""
     try:
         for path in compared:
-            if out.resolve() == path.resolve() or (out.exists() and path.exists() and os.path.samefile(out, path)):
+            if same_file(out, path):
                 raise InputError(f"it is {path}, one of the summaries compared: writing it would overwrite that input")
         if not (target := atomic.check_target(out)).parent.is_dir():
             raise InputError(f"folder {target.parent} does not exist")
@@ -427,11 +441,16 @@ def main(argv=None):
 
 def run(args):
     svg_path = args.svg or (args.md.with_suffix(".svg") if args.md else None)
-    compared = [p / "summary.json" if p.is_dir() else p for p in args.results]
+    if args.md and svg_path and same_file(args.md, svg_path):
+        how = f"--svg {svg_path}" if args.svg else f"the chart's default path, --md with .svg ({svg_path})"
+        raise InputError(f"--md {args.md} and {how} are one file: the chart would overwrite the markdown; "
+                         "give them different paths")
+    paths = input_paths(args)  # the baseline's and the results folder's summaries too: never an output
+    compared = [Path(p) / "summary.json" if Path(p).is_dir() else Path(p) for p in paths]
     for flag, out in (("--md", args.md), ("--svg", svg_path)):
         if out:
             check_writable(flag, out, compared)
-    summaries, names = inputs(args)
+    summaries, names = inputs(args, paths)
     mode = args.mode
     if mode == "auto":
         same = len(summaries) == 2 and summaries[0]["machine_id"] == summaries[1]["machine_id"]

@@ -3,7 +3,9 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 
 change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
 `faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
-round medians) gives p < ALPHA AND the change passes the rung's floor. Other rows (Criterion's 95% CI of the
+round medians) gives p < ALPHA AND the change passes the rung's floor; with too few rounds for the test
+ever to reach ALPHA (3 or 4 a side: `rank_test_decides`), when the rounds' interquartile ranges lie apart
+AND the change passes that floor. Other rows (Criterion's 95% CI of the
 median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
 between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
@@ -67,21 +69,53 @@ def round_spread(row):
     return (q3 - q1) / row["median_s"]
 
 
+def min_p(n1, n2):
+    """The smallest two-sided p the exact Mann-Whitney test of n1 and n2 distinct values can give: every
+    value of one sample beyond every value of the other, one ordering of C(n1+n2, n1) on each side."""
+    return 2 / math.comb(n1 + n2, n1)
+
+
+def rank_test_decides(n1, n2, alpha=ALPHA):
+    """Whether the rank test of n1 and n2 rounds can ever give p < alpha. With 3 or 4 rounds a side it
+    cannot (its smallest p is 0.1 at 3+3, 0.029 at 4+4): it would call a tenfold slowdown `no change`."""
+    return min_p(n1, n2) < alpha
+
+
+def iqr_interval(row):
+    """(Q1, Q3) of a row's round times, stretched to hold its median: the interval of a row in rounds."""
+    q1, q3 = quartiles(round_times(row))
+    return min(q1, row["median_s"]), max(q3, row["median_s"])
+
+
 def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     """The verdict on two rows measured in rounds (see the module's doc). The floor is the rung's own:
     `noise_floor`, or the wider of the two rows' round spreads. A rung whose rounds stray by 12% within
     one run (the algorithmic rungs, on a shared VM) also lands further between two runs, which the rank
-    test cannot see: rounds of one run share that run's moment of the machine."""
+    test cannot see: rounds of one run share that run's moment of the machine. Too few rounds for the
+    rank test to reach ALPHA: the interval rule on the rounds' interquartile ranges, with the same floor
+    (`rule` says which: "rank" or "interquartile")."""
     change = b["median_s"] / a["median_s"] - 1
-    p = mann_whitney_p(round_times(a), round_times(b))
+    ta, tb = round_times(a), round_times(b)
+    p = mann_whitney_p(ta, tb)
     floor = max(noise_floor, round_spread(a), round_spread(b))
     wide = floor > noise_floor  # the rung's own spread set the floor: the tables say so
     named = f"{floor:.1%} floor (the rounds' interquartile spread)" if wide else f"{floor:.0%} floor"
+    entry = {"change": change, "p": p, "floor": floor, "wide": wide}
+    if not rank_test_decides(len(ta), len(tb)):
+        (a_lo, a_hi), (b_lo, b_hi) = iqr_interval(a), iqr_interval(b)
+        rule = (f"interquartile ranges, as {len(ta)}+{len(tb)} rounds cannot reach p < {ALPHA:g} "
+                f"(p={p:.2g}, at best {min_p(len(ta), len(tb)):.2g})")
+        apart = b_hi < a_lo or b_lo > a_hi
+        if apart and abs(change) > floor:
+            called, why = SLOWER if change > 0 else FASTER, f"beyond the {named}; rule: {rule}"
+        else:
+            called, why = SAME, f"{'within the ' + named if apart else 'ranges overlap'}; rule: {rule}"
+        return {"verdict": called, **entry, "why": why, "rule": "interquartile"}
     if p < ALPHA and abs(change) > floor:
         called, why = SLOWER if change > 0 else FASTER, f"rounds apart (p={p:.2g}), beyond the {named}"
     else:
         called, why = SAME, f"within the {named} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
-    return {"verdict": called, "change": change, "p": p, "floor": floor, "wide": wide, "why": why}
+    return {"verdict": called, **entry, "why": why, "rule": "rank"}
 
 
 def round_times(row):
@@ -102,6 +136,10 @@ def interval(row):
     return min(lo, row["median_s"]), max(hi, row["median_s"])
 
 
+def failed_verification(row):
+    return row is not None and row.get("status") == "failed"
+
+
 def timed(row):
     return row is not None and row.get("status") == "ok" and row.get("median_s")
 
@@ -109,9 +147,8 @@ def timed(row):
 def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
     """The verdict on one rung: {verdict, change (None unless both timed), why}. Two rows measured in
     rounds are judged by `judge_rounds` with `rounds_floor`; others by their intervals and `noise_floor`."""
-    for side, row in (("A", a), ("B", b)):
-        if row is not None and row.get("status") == "failed":
-            return {"verdict": FAILED, "change": None, "why": f"failed verification in {side}"}
+    if failed := [side for side, row in (("A", a), ("B", b)) if failed_verification(row)]:
+        return {"verdict": FAILED, "change": None, "why": f"failed verification in {' and '.join(failed)}"}
     missing = [side for side, row in (("A", a), ("B", b)) if not timed(row)]
     if missing:
         return {"verdict": MISSING, "change": None, "why": f"not timed in {' and '.join(missing)}"}
@@ -151,16 +188,24 @@ def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FL
 
 def failures(entries, fail_above=None, fail_on_missing=False):
     """Why a CI job should fail: rungs slower by more than `fail_above` (a fraction), rungs failing
-    verification in B (with `fail_above` set), and missing rungs (with `fail_on_missing`)."""
+    verification in B (with `fail_above` set; whatever A did: B is the code under test), and missing rungs
+    (with `fail_on_missing`)."""
     out = []
     for e in entries:
         if fail_above is not None and e["verdict"] == SLOWER and e["change"] > fail_above:
             out.append(f"{e['name']}: {e['change']:+.1%} slower (threshold {fail_above:.0%})")
-        elif fail_above is not None and e["verdict"] == FAILED and e["why"].endswith("in B"):
-            out.append(f"{e['name']}: fails verification in B")
+        elif fail_above is not None and e["verdict"] == FAILED and failed_verification(e.get("b")):
+            out.append(f"{e['name']}: fails verification in B" + (" (and in A)" if failed_verification(e.get("a"))
+                                                                    else ""))
         elif fail_on_missing and e["verdict"] == MISSING:
             out.append(f"{e['name']}: {e['why']}")
     return out
+
+
+def shown(entry):
+    """Whether a verdict counts: a rung missing in both runs (one neither ran, e.g. an ISA the machine
+    lacks) is left out of the tables and the tallies."""
+    return timed(entry["a"]) or timed(entry["b"]) or entry["verdict"] != MISSING
 
 
 def geomean(values):

@@ -1,0 +1,255 @@
+"""Edges of the verdicts and of scripts/compare's outputs: a rung failing verification in both runs, rows with
+too few rounds for the rank test to ever decide, scripts/ab --fail-on-verdict on failing and missing rungs,
+--md/--svg onto the baseline's or the current summary, and --md and --svg naming one file."""
+
+import json
+import os
+import statistics
+
+import pytest
+
+import ladder_fixtures as fx
+from ladderlib import ab, compare, rounds, verdict, writers
+from ladderlib.readers import InputError
+from test_ladder_compare import make_summary, write_summary
+
+
+def failed(name="simd-f32"):
+    return {"name": name, "status": "failed", "median_s": None, "verified_ok": False}
+
+
+def ok(name="simd-f32", t=1.0):
+    return {"name": name, "status": "ok", "median_s": t, "spread_low_s": t * 0.99, "spread_high_s": t * 1.01,
+            "verified_ok": True}
+
+
+def in_rounds(times, name="simd-f32"):
+    q1, q3 = rounds.quartiles(times)
+    return {"name": name, "status": "ok", "median_s": statistics.median(times), "spread_low_s": q1,
+            "spread_high_s": q3, "round_times_s": list(times), "verified_ok": True}
+
+
+# --- 1: failing verification in both runs -------------------------------------------------------
+
+
+def test_failing_in_both_runs_is_named_so_and_fails_fail_above():
+    got = verdict.judge(failed(), failed())
+    assert got == {"verdict": "failed", "change": None, "why": "failed verification in A and B"}
+    both = verdict.verdicts({"rows": [failed()]}, {"rows": [failed()]})
+    assert verdict.failures(both, fail_above=0.05) == ["simd-f32: fails verification in B (and in A)"]
+    # A alone failing is still no CI failure: B, the code under test, verifies
+    only_a = verdict.verdicts({"rows": [failed()]}, {"rows": [ok()]})
+    assert only_a[0]["why"] == "failed verification in A" and verdict.failures(only_a, fail_above=0.05) == []
+
+
+def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path, capsys):
+    paths = []
+    for tag in "ab":
+        s = make_summary(tmp_path, tag, 1.0, machine_id="m")
+        for row in s["rows"]:
+            if row["name"] == "fma-f64":
+                row.update(status="failed", median_s=None, verified_ok=False)
+        path = tmp_path / tag / "summary.json"
+        path.parent.mkdir()
+        path.write_text(writers.json_text(s))
+        paths.append(str(path))
+    assert compare.main([*paths, "--fail-above", "5"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL: fma-f64: fails verification in B (and in A)" in out
+    assert "failed verification in A and B" in out
+
+
+# --- 2: too few rounds for the rank test ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("n1,n2,decides", [(3, 3, False), (4, 4, False), (4, 5, False), (3, 9, True),
+                                           (4, 6, True), (5, 5, True), (15, 15, True)])
+def test_the_rank_test_decides_only_where_its_smallest_p_is_below_alpha(n1, n2, decides):
+    assert verdict.rank_test_decides(n1, n2) is decides
+    # the smallest p the exact test gives, B's rounds all above A's, is the one computed
+    best = verdict.mann_whitney_p([1.0 + i / 100 for i in range(n1)], [2.0 + i / 100 for i in range(n2)])
+    assert best == pytest.approx(verdict.min_p(n1, n2))
+    assert (best < verdict.ALPHA) is decides
+
+
+def test_min_p_of_three_and_four_rounds_a_side():
+    assert verdict.min_p(3, 3) == pytest.approx(0.1)
+    assert verdict.min_p(4, 4) == pytest.approx(2 / 70)
+
+
+@pytest.mark.parametrize("n", [3, 4])
+def test_a_tenfold_change_with_few_rounds_is_called_by_the_interquartile_ranges(n):
+    a = in_rounds([1.0 + i / 100 for i in range(n)])
+    slower = verdict.judge(a, in_rounds([10.0 + i / 10 for i in range(n)]))
+    assert slower["verdict"] == "slower" and slower["rule"] == "interquartile"
+    assert slower["change"] == pytest.approx(9.0)  # medians 1.01 and 10.1 (3 rounds), 1.015 and 10.15 (4)
+    assert f"{n}+{n} rounds cannot reach p < 0.01" in slower["why"] and "beyond the 5% floor" in slower["why"]
+    faster = verdict.judge(in_rounds([10.0 + i / 10 for i in range(n)]), a)
+    assert faster["verdict"] == "faster" and faster["rule"] == "interquartile"
+
+
+def test_few_rounds_apart_within_the_floor_or_overlapping_are_no_change():
+    a = in_rounds([1.000, 1.001, 1.002])
+    near = verdict.judge(a, in_rounds([1.030, 1.031, 1.032]))  # apart, 3% < 5%
+    assert near["verdict"] == "no change" and near["why"].startswith("within the 5% floor; rule: interquartile")
+    # 20% slower in the median, but B's range reaches down into A's
+    wide = verdict.judge(in_rounds([1.0, 1.1, 1.3]), in_rounds([1.2, 1.32, 1.5]))
+    assert wide["verdict"] == "no change" and wide["why"].startswith("ranges overlap; rule: interquartile")
+    # a caller's floor counts here as with the rank test
+    assert verdict.judge(a, in_rounds([1.030, 1.031, 1.032]), rounds_floor=0.02)["verdict"] == "slower"
+
+
+def test_enough_rounds_keep_the_rank_test():
+    a = in_rounds([1.0 + i / 100 for i in range(5)])
+    got = verdict.judge(a, in_rounds([2.0 + i / 100 for i in range(5)]))
+    assert got["verdict"] == "slower" and got["rule"] == "rank" and got["why"].startswith("rounds apart (p=0.0079)")
+
+
+def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, capsys):
+    paths = []
+    for tag, scale in (("a", 1.0), ("b", 10.0)):
+        s = make_summary(tmp_path, tag, 1.0, machine_id="m")
+        for row in s["rows"]:
+            if row["name"] == "naive-f64":
+                times = [0.1 * scale * f for f in (0.99, 1.0, 1.01)]
+                row.update(in_rounds(times, "naive-f64"))
+        path = tmp_path / tag / "summary.json"
+        path.parent.mkdir()
+        path.write_text(writers.json_text(s))
+        paths.append(str(path))
+    assert compare.main([*paths, "--fail-above", "5"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
+    assert "3+3 rounds: judged by their interquartile ranges, not the rank test" in out
+    assert "1 of the rows in rounds had too few rounds for the rank test ever to reach p < 0.01" in out
+
+
+# --- 2 and 3: scripts/ab and scripts/stability ---------------------------------------------------
+
+
+def unavailable(name, kernels=fx.REGISTRY):
+    """The registry with kernel `name` unavailable (an ISA path the machine, or MANDEL_ISA, rules out)."""
+    return [{**k, "available": False, "unavailable": "needs avx512"} if k["name"] == name else k for k in kernels]
+
+
+def run_ab(tmp_path, monkeypatch, capsys, a, b, *argv, verifications_b=None, kernels_a=None, kernels_b=None):
+    """ab.main on fake rounds: side A times the kernels as `a` ({name: seconds}) gives, B as `b`."""
+    fake = tmp_path / "mandel"
+    monkeypatch.setattr(ab, "build_working_tree", lambda: fake)
+    monkeypatch.setattr(ab, "describe", lambda *args: fx.describe())
+    monkeypatch.setattr(ab, "tuning_env", lambda mandel: {})
+    monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
+
+    def run_round(mandel, env, r, args):
+        side_b = env.get("SIDE") == "B"
+        kernels = kernels_b if side_b else kernels_a
+        off = {k["name"]: None for k in kernels or () if k["unavailable"]}  # no verification, no times
+        return fx.bench_round(r, b if side_b else a, kernels=kernels,
+                              verifications={**((verifications_b if side_b else None) or {}), **off})
+
+    monkeypatch.setattr(ab, "run_round", run_round)
+    code = ab.main(["--b-env", "SIDE=B", *argv])
+    return code, capsys.readouterr().out
+
+
+def test_ab_calls_a_tenfold_slowdown_in_three_and_four_rounds(tmp_path, monkeypatch, capsys):
+    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+    for n in ("3", "4"):
+        code, out = run_ab(tmp_path, monkeypatch, capsys, same, {**same, "fma-f64": 0.5}, "--rounds", n,
+                           "--fail-on-verdict")
+        assert code == 1
+        line = next(line for line in out.splitlines() if line.startswith("fma-f64"))
+        assert line.split()[-1] == "slower" and "+900.0%" in line
+        assert f"with {n}+{n} rounds the rank test cannot reach p < 0.01: 3 rungs were judged" in out
+    code, out = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--fail-on-verdict")
+    assert code == 0 and "verdicts: 3 no change" in out
+
+
+def test_ab_fail_on_verdict_counts_failing_and_missing_rungs(tmp_path, monkeypatch, capsys):
+    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+    bad = {"fma-f64": fx.verification(differing=5, allowed=0, ok=False)}
+    untimed = {k: v for k, v in same.items() if k != "fma-f64"}  # a kernel failing verification is not timed
+    code, out = run_ab(tmp_path, monkeypatch, capsys, same, untimed, "--rounds", "5", "--fail-on-verdict",
+                       verifications_b=bad)
+    assert code == 1 and "verdicts: 2 no change, 1 failed" in out
+    # the same run without the option exits 0
+    assert run_ab(tmp_path, monkeypatch, capsys, same, untimed, "--rounds", "5", verifications_b=bad)[0] == 0
+    # a rung B no longer times (B's environment rules its ISA path out)
+    code, out = run_ab(tmp_path, monkeypatch, capsys, same, untimed, "--rounds", "5", "--fail-on-verdict",
+                       kernels_b=unavailable("fma-f64"))
+    assert code == 1 and "verdicts: 2 no change, 1 missing" in out
+    # a rung timed on neither side (an ISA the machine lacks) is no verdict
+    both = unavailable("fma-f64")
+    code, out = run_ab(tmp_path, monkeypatch, capsys, untimed, untimed, "--rounds", "5", "--fail-on-verdict",
+                       kernels_a=both, kernels_b=both)
+    assert code == 0 and "verdicts: 2 no change, 1 missing" in out
+
+
+def test_ab_fail_on_verdict_help_says_what_it_counts(capsys):
+    with pytest.raises(SystemExit):
+        ab.parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "exit 1 if any rung is not `no change`: faster, slower, failing verification or not timed on a side" in text
+
+
+# --- 4: --md/--svg onto the baseline's or the current results' summary ---------------------------
+
+
+def results_with_baseline(tmp_path):
+    from ladderlib import baseline
+
+    results = tmp_path / "results" / "m"
+    results.mkdir(parents=True)
+    writers.write_all(make_summary(tmp_path, "a", 1.0, machine_id="m"), results)
+    (results / "raw").mkdir()
+    (results / "raw" / "machine.json").write_text("{}")
+    baseline.save(results, "b1")
+    writers.write_all(make_summary(tmp_path, "b", 1.2, machine_id="m"), results)
+    return results
+
+
+@pytest.mark.parametrize("flag", ["--md", "--svg"])
+@pytest.mark.parametrize("target", ["current", "baseline"])
+def test_compare_baseline_never_writes_over_its_inputs(tmp_path, capsys, flag, target):
+    results = results_with_baseline(tmp_path)
+    victim = results / "summary.json" if target == "current" else results / "baselines" / "b1" / "summary.json"
+    before = {p: p.read_bytes() for p in (results / "summary.json", results / "baselines" / "b1" / "summary.json")}
+    assert compare.main(["--baseline", "b1", "--results-dir", str(results), flag, str(victim)]) == 2
+    err = capsys.readouterr().err
+    assert f"cannot write {flag} {victim}" in err and "one of the summaries compared" in err
+    assert {p: p.read_bytes() for p in before} == before
+    # the results folder given as the one RESULTS: its summary.json is an input too
+    if target == "current":
+        assert compare.main(["--baseline", "b1", "--results-dir", str(results), str(results), flag,
+                             str(victim)]) == 2
+        assert {p: p.read_bytes() for p in before} == before
+
+
+# --- 5: --md and --svg naming one file -----------------------------------------------------------
+
+
+def test_md_and_svg_onto_one_file_are_refused_before_anything_is_read(tmp_path, capsys, monkeypatch):
+    a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
+    monkeypatch.setattr(compare, "read_summary", lambda p: pytest.fail("read an input before refusing"))
+    out = tmp_path / "out.md"
+    link = tmp_path / "link.md"
+    out.write_text("kept\n")
+    os.link(out, link)  # two names of one file
+    for argv in (["--md", str(out), "--svg", str(out)],
+                 ["--md", str(out), "--svg", str(tmp_path / "." / "out.md")],
+                 ["--md", str(out), "--svg", str(link)],
+                 ["--md", str(tmp_path / "chart.svg")]):  # the chart's default path is --md's with .svg
+        assert compare.main([str(a), str(b), *argv]) == 2
+        err = capsys.readouterr().err
+        assert "compare: error: --md" in err and "are one file" in err and "Traceback" not in err
+    assert out.read_text() == "kept\n" and not (tmp_path / "chart.svg").exists()
+
+
+def test_md_and_svg_on_different_files_still_write_both(tmp_path, capsys):
+    a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
+    assert compare.main([str(a), str(b), "--md", str(tmp_path / "x.md"), "--svg", str(tmp_path / "x.svg")]) == 0
+    assert (tmp_path / "x.md").read_text().startswith("# ")
+    assert (tmp_path / "x.svg").read_text().lstrip().startswith("<")
+    assert json.loads(a.read_text())["machine_id"] == "machine-a"
+    with pytest.raises(InputError):
+        compare.run(compare.parse_args([str(a), "--md", str(a)]))
