@@ -205,8 +205,12 @@ def test_an_older_sets_round_medians_are_held_to_the_same_rule():
 
 def test_calls_outside_their_own_min_and_max_are_refused(fake, capsys):
     raw = copied(fake, ZEN4)
-    edit(raw / "baselines.json", lambda d: next(r for r in d["rungs"] if r["name"] == "python-pure").update(
-        times_s=[t / 100 for t in next(r for r in d["rungs"] if r["name"] == "python-pure")["times_s"]]))
+
+    def shrink(data):  # the calls a hundred times faster, median_s, min_s and max_s as they were
+        pure = next(r for r in data["rungs"] if r["name"] == "python-pure")
+        pure["times_s"] = [t / 100 for t in pure["times_s"]]
+
+    edit(raw / "baselines.json", shrink)
     assert remerge(fake) == 2
     err = capsys.readouterr().err
     assert "baselines.json" in err and "'python-pure'" in err and "times_s" in err, err
