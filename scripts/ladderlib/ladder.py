@@ -374,13 +374,22 @@ def read_registry(args, raw, run, fresh, described):
     if data["canonical"] != CANONICAL:
         raise InputError(f"{path}: the canonical problem is {data['canonical']}, ladderlib.CANONICAL says "
                          f"{CANONICAL}: scripts/ladderlib/__init__.py must follow Params::canonical()")
-    if fresh:
+    if fresh and data.get("rounds") is None:
+        # A build from before the rounds (the Criterion-era sets' describe.json): its rounds' settings are not
+        # recorded; a fresh run then takes them from round 0, a re-merge has none (its Python rows: median calls).
+        if args.skip_bench and (raw / "rounds.json").exists():
+            raise InputError(f"{path} records no rounds' settings (a build from before the rounds), yet "
+                             f"{raw / 'rounds.json'} holds rounds and {raw / 'run.json'} is absent: the settings "
+                             "they were taken with are unknown; restore run.json")
+        log(f"  {path} records no rounds' settings (a build from before the rounds): not recorded")
+    elif fresh:
         run["rounds"] = {"source": "crates/registry/src/rounds.rs", **data["rounds"]["quick" if args.quick else "full"]}
         # A Python rung's calls are cut into rounds of the full run's size whatever this run's mode: the
         # baselines may be a full run.py's (--skip-python, --baselines), and a quick run.py makes one call.
         run["python_rounds"] = {k: data["rounds"]["full"][k] for k in ("kernel_s", "min_renders")}
         if args.rounds is not None:
             run["rounds"]["rounds"] = args.rounds
+    if fresh:
         run["pool_threads"] = data["pool_threads"]
     return data["kernels"], None
 

@@ -7,9 +7,12 @@ after it. Every time must be a finite number of seconds above 0."""
 
 import json
 import math
+import os
+import stat
 import unicodedata
 from functools import partial
 from pathlib import Path
+from statistics import median
 
 from . import BASELINES_SCHEMA, CANONICAL, DESCRIBE_SCHEMA, RECORDS_SCHEMA, ROUND_SCHEMA, SUMMARY_SCHEMA
 
@@ -19,11 +22,20 @@ class InputError(Exception):
 
 
 def load_json(path):
+    """A regular file's JSON. Opened without blocking and refused unless regular: a FIFO (or a device) in a
+    results folder would otherwise hang the reader forever, or read something no run wrote."""
     path = Path(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise InputError(f"{path}: not a regular file (a FIFO, a device or a socket): refused, not read")
+            text = f.read().decode("utf-8")
+        return json.loads(text)
     except OSError as e:
         raise InputError(f"{path}: cannot read: {e.strerror or e}") from None
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8: {e}") from None
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: not valid JSON: {e}") from None
 
@@ -198,8 +210,12 @@ MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy"
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}
 TUNING = Opt({"value": "name", "source": "name"})
+# run.json's rounds: describe's (or round 0's) settings, where they came from, and (once taken) how many were
+# taken and the tunings they ran on; a set measured with Criterion records none.
+RUN_ROUNDS = {**ROUND_SETTINGS, "source": "text?", "taken": "count?",
+              "tunings": Opt([partial(_pair, second="tuning")])}
 RUN = {"quick": "bool?", "prebuilt": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
-       "python_rounds": Opt({"kernel_s": "num0", "min_renders": "int1"}),
+       "rounds": Opt(RUN_ROUNDS), "python_rounds": Opt({"kernel_s": "num0", "min_renders": "int1"}),
        "simd_tuning": TUNING, "c_tuning": TUNING, "python_source": "text?", "python_foreign": "text?"}
 RATES = ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"]
 # The step ceiling (lane-iterations per second of the kernel's own step, every lane busy); absent from
@@ -262,6 +278,15 @@ VERIFY_ROW = {**{k: "count|null" for k in ("pixels", "differing", "allowed")}, "
 
 
 # --- the rules a schema cannot say -----------------------------------------------------------------
+
+
+def quartiles(values):
+    """(Q1, Q3): the medians of the lower and upper halves (an odd count's middle value in neither)."""
+    v = sorted(values)
+    n = len(v)
+    if n < 2:
+        return (v[0], v[0]) if v else (None, None)
+    return median(v[: n // 2]), median(v[(n + 1) // 2:])
 
 
 def allowed_differing(max_fraction, slack_pixels, pixels):
@@ -333,6 +358,7 @@ def check_baselines(data, path="the Python baselines"):
     for rung in data["rungs"]:
         where = f"rung {rung['name']!r}"
         ordered(rung, ["min_s", "median_s", "max_s"], path, where)
+        _check_calls(rung, path, where)
         if rung.get("verification") is not None:
             check_verification(rung["verification"], path, f"{where} verification",
                                pixels=params["width"] * params["height"])
@@ -342,13 +368,37 @@ def check_baselines(data, path="the Python baselines"):
     return data
 
 
+def _check_calls(rung, path, where):
+    """A rung's calls (`times_s`) as run.py's `measure` records them: each within min_s..max_s, their median the
+    median_s, their count the repeats, where the file gives those; the merge takes the row's time from the calls
+    (merge.python_row) and its spread from min_s and max_s, so a file whose fields disagree is refused."""
+    times = rung.get("times_s")
+    if times is None:
+        return
+    if rung.get("repeats") is not None and len(times) != rung["repeats"]:
+        raise InputError(f"{path}: {where} lists {len(times)} calls (times_s), repeats says {rung['repeats']}")
+    if rung["median_s"] is not None:
+        if not times:
+            raise InputError(f"{path}: {where} has a time (median_s) but no calls (times_s is empty)")
+        if median(times) != rung["median_s"]:
+            raise InputError(f"{path}: {where} median_s is {rung['median_s']!r}, the median of its times_s is "
+                             f"{median(times)!r}: the file contradicts itself")
+    low, high = rung.get("min_s"), rung.get("max_s")
+    stray = [t for t in times if (low is not None and t < low) or (high is not None and t > high)]
+    if stray:
+        raise InputError(f"{path}: {where} times_s holds {stray[0]!r}, outside min_s..max_s "
+                         f"({low!r} to {high!r}): the file contradicts itself")
+
+
 def read_baselines(path):
     return check_baselines(load_json(path), path)
 
 
-def verify_row(r):
-    """A record's verification as the merge takes it (a kernel not run: `skipped`)."""
-    head = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"]}
+def verify_row(r, source=None):
+    """A record's verification as the merge takes it (a kernel not run: `skipped`); `source`, the file it came
+    from, names it in the merge's messages (`check_registry`)."""
+    head = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"],
+            **({"source": source} if source else {})}
     if r["verification"] is None:
         return {**head, "skipped": r.get("unavailable") or "unavailable", "pixels": None, "differing": None,
                 "allowed": None, "ok": None}
@@ -370,7 +420,7 @@ def read_records(path):
             check_verification(r["verification"], path, f"{r['name']!r} verification", pixels=PIXELS,
                                tolerance=tolerance_of(r))
     ids = {r["name"]: r["criterion_id"] for r in data["records"] if r.get("criterion_id") is not None}
-    return data, {r["name"]: verify_row(r) for r in data["records"]}, ids
+    return data, {r["name"]: verify_row(r, str(path)) for r in data["records"]}, ids
 
 
 ESTIMATES = {"median": {"point_estimate": "s", "confidence_interval": {"lower_bound": "s", "upper_bound": "s",
@@ -436,10 +486,37 @@ def check_inputs(registry, verify, criterion, baselines, peak):
         check(result, CRITERION_RESULT, where, "the result", "root")
         ordered(result, ["ci_low_s", "ci_high_s"], where, "")
         ordered(result, ["min_s", "max_s"], where, "")
+    if registry is not None:
+        check_registry(registry, verify)
     if baselines is not None:
         check_baselines(baselines)
     if peak is not None:
         check(peak, PEAK, "`mandel peak --json`", "the peak file", "root")
+
+
+def check_registry(registry, verify):
+    """Each verification row read from a run's bench files (`source`: raw/rounds.json, raw/records.json) against
+    its registry kernel (`mandel describe`, raw/describe.json): `allowed` the kernel's tolerance rule of its
+    pixels, and the precision, threads and ISA path the registry gives it. The ladder runs describe and the bench
+    in one environment (MANDEL_ISA, MANDEL_THREADS) on one build and keeps both in raw/, so every committed set
+    agrees, ISA path included; a row that does not was not measured as the registry describes (or was edited), and
+    merged it would show a tolerance, width or path the run never had. A row handed to the merge without a source
+    is the caller's to vouch for (no file to name; the tests' rows pair any verification with any kernel)."""
+    kernels = {k["name"]: k for k in registry}
+    for name, row in verify.items():
+        kernel, source = kernels.get(name), row.get("source")
+        # not from a file, not in the registry (a note says so), or not run (nothing measured to disagree)
+        if source is None or kernel is None or row.get("skipped") is not None:
+            continue
+        for field in ("precision", "threads", "isa"):
+            if field in row and row[field] != kernel.get(field):
+                raise InputError(f"{source}: kernel {name!r} {field} is {row[field]!r}, the registry "
+                                 f"(`mandel describe`) says {kernel.get(field)!r}: not the kernel it describes")
+        rule = tolerance_of(kernel)
+        if rule is not None and row["allowed"] != allowed_differing(*rule, row["pixels"]):
+            raise InputError(f"{source}: kernel {name!r} verification.allowed is {row['allowed']}, the registry's "
+                             f"tolerance rule allows {allowed_differing(*rule, row['pixels'])} of {row['pixels']} "
+                             "pixels")
 
 
 # The variable each kind of `mandel tune` row pins: the only ones the ladder and scripts/ab set from a tune file.
@@ -496,7 +573,34 @@ def check_summary(data, path="the summary"):
     every ok row timed."""
     check(data, SUMMARY, path, "the summary", "root")
     for row in data["rows"]:
-        ordered(row, ["spread_low_s", "spread_high_s"], path, f"row {row['name']!r}")
-        if row["status"] == "ok" and row["median_s"] is None:
-            raise InputError(f"{path}: row {row['name']!r} is ok without a time (median_s)")
+        where = f"row {row['name']!r}"
+        ordered(row, ["spread_low_s", "spread_high_s"], path, where)
+        if row["status"] == "ok":
+            if row["median_s"] is None:
+                raise InputError(f"{path}: {where} is ok without a time (median_s)")
+            # ok means verified (merge._settle): every committed summary's ok rows say true
+            if row.get("verified_ok") is not True:
+                raise InputError(f"{path}: {where} is ok but verified_ok is {json.dumps(row.get('verified_ok'))}: "
+                                 "only a verified row is ok")
+            if None not in (row.get("differing"), row.get("allowed")) and row["differing"] > row["allowed"]:
+                raise InputError(f"{path}: {where} is ok but {row['differing']} pixels differ, "
+                                 f"{row['allowed']} allowed: the file contradicts itself")
+        _check_round_times(row, path, where)
     return data
+
+
+def _check_round_times(row, path, where):
+    """A row measured in rounds: its time the median of its rounds' times and its spread their quartiles, exactly
+    as rounds.read_rounds computes them (round_medians_s: a set merged before a round's time was its fastest
+    render, by the same rule), so that no verdict reads a time its own rounds contradict."""
+    key = next((k for k in ("round_times_s", "round_medians_s") if row.get(k)), None)
+    if key is None or row["median_s"] is None:
+        return
+    times = row[key]
+    if row["median_s"] != median(times):
+        raise InputError(f"{path}: {where} median_s is {row['median_s']!r}, the median of its {key} is "
+                         f"{median(times)!r}: the file contradicts itself")
+    q1, q3 = quartiles(times)
+    if (row.get("spread_low_s"), row.get("spread_high_s")) != (q1, q3):
+        raise InputError(f"{path}: {where} spread is {row.get('spread_low_s')!r} to {row.get('spread_high_s')!r}, "
+                         f"the quartiles of its {key} are {q1!r} to {q3!r}: the file contradicts itself")

@@ -8,20 +8,12 @@ import math
 from statistics import median
 
 from . import ROUNDS_SCHEMA
-from .readers import InputError, check, check_round, verify_row
+# quartiles lives in readers, which checks a summary's spread by it (readers cannot import this module)
+from .readers import InputError, check, check_round, quartiles, verify_row
 
 # Share of the machine's CPU time used by others (processes, steal) above which a kernel's round counts
 # as contended: one busy neighbour on a 2-core VM is 0.5; the ladder's own bookkeeping stays far below.
 CONTENDED = 0.10
-
-
-def quartiles(values):
-    """(Q1, Q3): the medians of the lower and upper halves (an odd count's middle value in neither)."""
-    v = sorted(values)
-    n = len(v)
-    if n < 2:
-        return (v[0], v[0]) if v else (None, None)
-    return median(v[: n // 2]), median(v[(n + 1) // 2:])
 
 
 # What a round's time is, as the summary's settings record it (older sets: the round's median render). The
@@ -82,6 +74,12 @@ def _same_run(rounds, path):
                 raise InputError(f"{path}: round #{i} {key!r} is {r[key]!r}, round #0's {first[key]!r}: the rounds "
                                  "of one run share their settings")
         for k, k0 in zip(r["kernels"], first["kernels"]):
+            # one problem, one tolerance: one allowance in every round (the merge checks the kept round's against
+            # the registry's rule, so no other round can pass on an allowance of its own)
+            v, v0 = k["verification"] or {}, k0["verification"] or {}
+            if "allowed" in v and "allowed" in v0 and v["allowed"] != v0["allowed"]:
+                raise InputError(f"{path}: {k['name']!r} verification.allowed is {v['allowed']} in round #{i}, "
+                                 f"{v0['allowed']} in round #0: one kernel has one tolerance")
             if k["isa"] != k0["isa"]:
                 raise InputError(f"{path}: {k['name']!r} ran on different ISA paths in different rounds: "
                                  f"{sorted({k['isa'], k0['isa']})}")
@@ -103,7 +101,7 @@ def read_rounds(data, path):
         first, name = ks[0], ks[0]["name"]
         failing = [k for k in ks if k["verification"] and not k["verification"]["ok"]]
         chosen = (failing or ks)[0]
-        verify[name] = verify_row(chosen)
+        verify[name] = verify_row(chosen, str(path))
         timed = [k for k in ks if k["times_s"]]
         if first["verification"] is None or failing or not timed:
             continue
