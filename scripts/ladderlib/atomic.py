@@ -1,7 +1,8 @@
 """The one way the Python side writes a file: to a temporary file `.<name>.<pid>.<random>.tmp` in the same folder,
 flushed, then renamed over the target, so a crash or Ctrl-C leaves the old file or the complete new one. A symlink's
 target is replaced (the link stays); a path that is not a regular file once links are followed is refused
-(`NotAFileError`) before anything is written. A folder is replaced whole the same way, by rename (`replace_dir`)."""
+(`NotAFileError`) before anything is written. A folder is replaced whole the same way, by rename (`replace_dir`, or
+`staging` then `swap_in`); only a real folder is replaced so (no link followed)."""
 
 import contextlib
 import os
@@ -115,36 +116,114 @@ def replacing(path, binary=False, keep_partial=False):
         os.replace(tmp, path)
         WRITTEN.add(path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            if keep_partial:
-                os.replace(tmp, path.with_name(path.name + ".partial"))
-            else:
+        # Keeping the partial log is a courtesy: its failure (a folder there) must not hide why the block stopped.
+        kept = False
+        if keep_partial:
+            with contextlib.suppress(OSError, NotAFileError):
+                os.replace(tmp, check_target(path.with_name(path.name + ".partial"), "partial log"))
+                kept = True
+        if not kept:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
         raise
 
 
-SWAP_NAME = re.compile(r"\.(.+)\.(tmp|old)-(\d+)")  # as `replace_dir` names its folders: .NAME.tmp-PID, .NAME.old-PID
+SWAP_NAME = re.compile(r"\.(.+)\.(tmp|old)-(\d+)")  # as `staging` and `swap_in` name folders: .NAME.tmp-PID, .NAME.old-PID
 
 
-def replace_dir(dest, fill):
-    """The folder `dest` replaced whole: `fill(tmp)` fills a new `.NAME.tmp-PID` beside it, then two renames swap
-    it in (the earlier folder moved aside as `.NAME.old-PID`, removed once the new one is in place). When `fill` or
-    a rename fails, the new folder is removed and the earlier one put back. A process killed between the two
-    renames leaves `.NAME.old-PID` without NAME, for its reader to rename back (baseline.repair). The folder."""
+def check_dir(path, what="folder"):
+    """`path` itself (no link followed) is a folder or absent; InputError otherwise: replacing it whole by rename
+    would replace a link, a file or a device with a folder."""
+    path = Path(path)
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as e:
+        raise InputError(f"{path}: cannot replace the {what} there: {e.strerror or e}") from None
+    if not stat.S_ISDIR(mode):
+        kind = {stat.S_IFLNK: "a symlink", stat.S_IFREG: "a regular file"}.get(stat.S_IFMT(mode)) or KINDS.get(
+            stat.S_IFMT(mode), "not a folder")
+        raise InputError(f"{path} is {kind}, not a folder: refusing to replace it with the {what} (only a real "
+                         "folder is replaced whole)")
+    return path
+
+
+def remove(path):
+    """Remove `path`, a folder with its contents or anything else, never following a link; quiet when it is gone
+    or cannot be removed. (shutil.rmtree opens a FIFO it is given, and waits forever.)"""
+    try:
+        is_dir = stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return
+    if is_dir:
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def staging(dest):
+    """A new empty folder `.NAME.tmp-PID` beside the folder `dest`, to fill and then `swap_in`."""
     dest = Path(dest)
     tmp = dest.parent / f".{dest.name}.tmp-{os.getpid()}"
+    remove(tmp)
+    tmp.mkdir()
+    return tmp
+
+
+def swap_in(tmp, dest):
+    """The filled folder `tmp` renamed to `dest` (`check_dir`: a real folder or absent), the earlier one moved aside
+    as `.NAME.old-PID` and removed once the new one is in place; when a rename fails the earlier one is put back
+    (and `tmp` left to the caller). A process killed between the two renames leaves `.NAME.old-PID` without NAME,
+    for the next run to rename back (`repair_swaps`). The files this process wrote into `tmp` count as written
+    at their new place. The folder."""
+    dest = check_dir(Path(dest))
     old = dest.parent / f".{dest.name}.old-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    remove(old)
+    src = Path(os.path.realpath(tmp))
     try:
-        tmp.mkdir()
-        fill(tmp)
-        if dest.exists():
+        if os.path.lexists(dest):
             os.rename(dest, old)
         os.rename(tmp, dest)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if old.exists() and not dest.exists():
+        if os.path.lexists(old) and not os.path.lexists(dest):
             os.rename(old, dest)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    now = Path(os.path.realpath(dest))
+    WRITTEN.update(now / p.relative_to(src) for p in list(WRITTEN) if p.is_relative_to(src))
+    remove(old)
     return dest
+
+
+def replace_dir(dest, fill):
+    """The folder `dest` (`check_dir`) replaced whole: `fill(tmp)` fills a new `staging` folder beside it, then
+    `swap_in`. When `fill` or a rename fails, the new folder is removed and the earlier one stays. The folder."""
+    dest = check_dir(Path(dest))
+    tmp = staging(dest)
+    try:
+        fill(tmp)
+        swap_in(tmp, dest)
+    except BaseException:
+        remove(tmp)
+        raise
+    return dest
+
+
+def repair_swaps(folder):
+    """Finish or undo what killed swaps (their process gone) left in `folder`: a `.NAME.old-PID` without NAME is
+    renamed back to NAME (the swap stopped between its two renames); beside NAME it is removed, as is an unfinished
+    `.NAME.tmp-PID`. The names repaired."""
+    repaired = []
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
+        for p in sorted(Path(folder).iterdir()):
+            m = SWAP_NAME.fullmatch(p.name)
+            if not m or not stat.S_ISDIR(os.lstat(p).st_mode) or pid_alive(int(m[3])):
+                continue
+            dest = p.parent / m[1]
+            if m[2] == "old" and not os.path.lexists(dest):
+                os.rename(p, dest)
+                repaired.append(m[1])
+            else:
+                remove(p)
+    return repaired

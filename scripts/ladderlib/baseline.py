@@ -5,7 +5,6 @@ temporary folder next to its place, then is renamed into place, so an interrupte
 baseline; saving under an existing name replaces it.
 """
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -60,24 +59,10 @@ def save(results_dir, name):
 
 
 def repair(results_dir):
-    """Finish or undo what a killed `save` left in results_dir/baselines/ (its process gone): a
+    """Finish or undo what a killed `save` left in results_dir/baselines/ (`atomic.repair_swaps`): a
     `.NAME.old-PID` without NAME is renamed back to NAME (the swap stopped between its two renames),
     beside NAME it is removed, as is an unfinished `.NAME.tmp-PID`. Returns the names repaired."""
-    base = Path(results_dir) / "baselines"
-    repaired = []
-    if not base.is_dir():
-        return repaired
-    for p in sorted(base.iterdir()):
-        m = atomic.SWAP_NAME.fullmatch(p.name)
-        if not m or not p.is_dir() or atomic.pid_alive(int(m[3])):
-            continue
-        dest = base / m[1]
-        if m[2] == "old" and not dest.exists():
-            os.rename(p, dest)
-            repaired.append(m[1])
-        else:
-            shutil.rmtree(p, ignore_errors=True)
-    return repaired
+    return atomic.repair_swaps(Path(results_dir) / "baselines")
 
 
 def names(results_dir):

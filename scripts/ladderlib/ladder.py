@@ -6,9 +6,10 @@ tune`, kept in results/<machine-id>/tuning.json), times the Rust kernels in roun
 process each), runs the Python baselines and merges it all, with `mandel peak --json`, into results/<machine-id>/:
 summary.md, .json, .csv, speedup.svg, mandelbrot.png and raw/ (every input merged).
 
-Every file is written whole; a run that failed in part leaves the earlier summary as it was; a corrupt or foreign
-input is an error naming the file (exit 2, nothing written); SIGINT or SIGTERM stops the children and exits 128 + the
-signal's number (130 for Ctrl-C), listing what was kept.
+Every file is written whole; a measuring run writes its raw files into a staging folder, swapped in as raw/ when the
+summary is written; a run that failed in part leaves the earlier summary and raw/ as they were (its raw files go to
+raw.failed/); a corrupt or foreign input is an error naming the file (exit 2, nothing written); SIGINT or SIGTERM
+stops the children and exits 128 + the signal's number (130 for Ctrl-C), listing what was kept.
 """
 
 import argparse
@@ -17,6 +18,7 @@ import fcntl
 import json
 import os
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,6 +35,7 @@ MANDEL = TARGET / "release" / "mandel"
 RUN_PY = "python_baselines.run"  # run as `python -m`, from the repository
 START = time.monotonic()
 OUT = None  # the results folder, once known: what an interrupted run reports on
+FAILED_RAW = None  # where a measuring run stopped by an error or a signal moved its raw files, for the messages
 # A python_baselines() source that means run.py failed now and the earlier file was merged instead.
 REUSED_AFTER_FAILURE = "reused from an earlier run: run.py failed now"
 
@@ -46,7 +49,9 @@ def log(message):
 CHILDREN = set()
 
 
-class Interrupted(Exception):  # SIGINT or SIGTERM: the children are already stopped
+# SIGINT or SIGTERM: the children are already stopped. A BaseException, as KeyboardInterrupt is: a broad
+# `except Exception` (shutil.rmtree(ignore_errors=True) has some) must not swallow it.
+class Interrupted(BaseException):
     def __init__(self, signum):
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
@@ -112,9 +117,11 @@ def guarded(fn, *args):
         finally:
             stop_children()  # before any message, so that nothing prints after it
     except Interrupted as e:  # on_signal, installed above, turns SIGINT into it: no KeyboardInterrupt here
+        where = f"among this run's raw files in {FAILED_RAW}" if FAILED_RAW else "beside the earlier one"
         print(f"\nladder: interrupted by {signal.Signals(e.signum).name}: child processes stopped. Every file "
               "is whole (written to a temporary file and renamed), the earlier one or this run's; the log of the "
-              "command that was stopped is beside the earlier one as <name>.log.partial.", file=sys.stderr)
+              f"command that was stopped is {where} as <name>.log.partial.", file=sys.stderr)
+        failed_raw_line()
         for line in kept_report(OUT) if OUT is not None else []:
             print(f"  {line}", file=sys.stderr)
         return 128 + e.signum
@@ -122,15 +129,22 @@ def guarded(fn, *args):
         print(f"ladder: error: {e}", file=sys.stderr)
         if OUT is not None:
             print(f"  the summary in {OUT} was left as it was", file=sys.stderr)
+        failed_raw_line()
         return 2
     except OSError as e:  # a full disk, a missing binary: said plainly
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
+        failed_raw_line()
         return 1
     finally:
         release_locks()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def failed_raw_line():
+    if FAILED_RAW is not None:
+        print(f"  raw/ was left as it was; this run's raw files are in {FAILED_RAW}", file=sys.stderr)
 
 
 def stream(args, log_path, env=None):
@@ -181,22 +195,41 @@ def checked_baselines(path, desc, allow_foreign):
     return data
 
 
-def python_baselines(args, raw, desc=None):
+def reuse(earlier, dest, desc, allow):
+    """The checked baselines of the earlier run, copied to `dest` when that is another place (a staging folder)."""
+    data = checked_baselines(earlier, desc, allow)
+    if Path(earlier) != Path(dest):
+        atomic.write_bytes(dest, Path(earlier).read_bytes())
+    return data
+
+
+def check_scratch(path):
+    """`path` itself (no link followed) is a regular file or absent, else InputError: a scratch file the ladder
+    deletes before use must not be a link (the link would go) or a folder."""
+    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+        kind = "a symlink" if os.path.islink(path) else "not a regular file"
+        raise InputError(f"{path} is {kind}, not a regular file: refusing to delete it (the ladder's scratch file)")
+    return path
+
+
+def python_baselines(args, raw, desc=None, earlier=None):
     """(baselines, why missing, source). raw/baselines.json is replaced only by a valid new file (run.py writes
     baselines.new.json); when run.py leaves none the earlier file is merged, its source starting with
-    REUSED_AFTER_FAILURE."""
+    REUSED_AFTER_FAILURE. The earlier file is read in `earlier` (the kept raw/; default `raw`) and copied into
+    `raw` when that is a measuring run's staging folder."""
     dest = raw / "baselines.json"
+    before = (earlier or raw) / "baselines.json"
     allow = getattr(args, "allow_foreign_baselines", False)
     if args.baselines:
         data = checked_baselines(args.baselines, desc, allow)
         atomic.write_bytes(dest, Path(args.baselines).read_bytes())
         return data, None, f"merged from {args.baselines}"
     if args.skip_python:
-        if dest.exists():
-            log(f"--skip-python: reusing {dest} from an earlier run")
-            return checked_baselines(dest, desc, allow), None, "reused from an earlier run"
+        if before.exists():
+            log(f"--skip-python: reusing {before} from an earlier run")
+            return reuse(before, dest, desc, allow), None, "reused from an earlier run"
         return None, "not run (--skip-python)", None
-    new = raw / "baselines.new.json"
+    new = check_scratch(raw / "baselines.new.json")
     new.unlink(missing_ok=True)
     rc = stream([sys.executable, "-m", RUN_PY, "--out", new] + (["--quick"] if args.quick else []), raw / "python.log")
     if rc != 0:
@@ -205,9 +238,9 @@ def python_baselines(args, raw, desc=None):
         data = checked_baselines(new, desc, allow)
         atomic.move_into(new, dest)
         return data, None, "run now"
-    if dest.exists():
-        log(f"  run.py wrote nothing: keeping the earlier {dest}")
-        return checked_baselines(dest, desc, allow), None, f"{REUSED_AFTER_FAILURE} (exit {rc}), see raw/python.log"
+    if before.exists():
+        log(f"  run.py wrote nothing: keeping the earlier {before}")
+        return reuse(before, dest, desc, allow), None, f"{REUSED_AFTER_FAILURE} (exit {rc}), see raw/python.log"
     return None, f"{RUN_PY} failed (exit {rc}), see raw/python.log", None
 
 
@@ -245,6 +278,8 @@ def parse_args(argv):
             baseline.check_name(args.save_baseline)
         if args.machine_id is not None:
             baseline.check_folder_name(args.machine_id, "--machine-id")
+        for k in args.sweep_kernels or []:  # each names files under sweeps/raw/, even before the registry is read
+            baseline.check_folder_name(k, "--sweep-kernels name")
     except InputError as e:
         p.error(str(e))
     if args.baselines is not None:
@@ -261,8 +296,21 @@ def parse_args(argv):
     return args
 
 
-def run_sweeps(args, summary, registry, out, mid):
-    """The sweeps of the chosen Rust kernels and Numba parallel, written under out/sweeps/. False if one failed."""
+def sweep_json(text, what):
+    """The sweep `text` printed by `what`, or None (logged) when it is not a JSON object."""
+    try:
+        data = json.loads(text)
+    except ValueError as e:
+        data = e
+    if isinstance(data, dict):
+        return data
+    log(f"  ERROR: {what} printed no valid JSON ({data if isinstance(data, ValueError) else 'not an object'})")
+    return None
+
+
+def run_sweeps(args, summary, registry, out, mid, describe_path):
+    """The sweeps of the chosen Rust kernels and Numba parallel, written under out/sweeps/ (the large image from
+    `describe_path`, this run's raw/describe.json). False if one failed."""
     budget = args.sweep_budget if args.sweep_budget is not None else (0.05 if args.quick else 0.5)
     known = {k["name"] for k in registry or []}
     kernels = args.sweep_kernels or [k for k in sweeps.pick_kernels(summary, registry) if k]
@@ -282,8 +330,12 @@ def run_sweeps(args, summary, registry, out, mid):
             log(f"  ERROR: mandel sweep -k {k} exited {rc} (log: {raw / f'{k}.log'})")
             ok = False
             continue
+        data = sweep_json(text, f"mandel sweep -k {k}")
+        if data is None:
+            ok = False
+            continue
         atomic.write_text(raw / f"{k}.json", text)  # the JSON only once the sweep succeeded
-        results.append(json.loads(text))
+        results.append(data)
     if args.skip_python:
         log("  --skip-python: no Numba parallel sweep")
     else:
@@ -291,12 +343,13 @@ def run_sweeps(args, summary, registry, out, mid):
         log(f"sweeping numba-parallel (budget {budget:g} s a point)")
         rc = stream([sys.executable, "-m", "python_baselines.sweep", "--budget", budget, "--out", path],
                     raw / "numba-parallel.log")
-        if rc == 0 and path.exists():
-            results.append(json.loads(path.read_text(encoding="utf-8")))
+        data = sweep_json(path.read_text(encoding="utf-8"), str(path)) if rc == 0 and path.exists() else None
+        if data is not None:
+            results.append(data)
         else:
             log(f"  ERROR: python_baselines.sweep exited {rc} (log: {raw / 'numba-parallel.log'})")
             ok = False
-    large = large_image(out / "raw" / "describe.json", raw)
+    large = large_image(describe_path, raw)
     written = sweeps.write_all(results, out / "sweeps", mid, large)
     for f in sweeps.fits(results):
         if "ns_per_iteration" in f:
@@ -471,10 +524,19 @@ LOCKS = {}  # path -> the open lock file this run holds (released by release_loc
 def take_lock(folder, what):
     """An exclusive flock on folder/.ladder.lock, held until the process ends; InputError naming the holder's pid."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = (folder / ".ladder.lock").resolve()
+    path = folder.resolve() / ".ladder.lock"  # the folder's links followed, never the lock file's
     if path in LOCKS:
         return path
-    f = open(path, "a+", encoding="utf-8")
+    try:  # O_NOFOLLOW: a link there would have its target truncated; O_NONBLOCK: a FIFO there must not hang
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        if kind := os.path.lexists(path) and lock_kind(os.lstat(path).st_mode):
+            raise InputError(f"{path} is {kind}, not a regular file: refusing to use it as the lock file") from None
+        raise InputError(f"{path}: cannot open the lock file: {e.strerror or e}") from None
+    if kind := lock_kind(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError(f"{path} is {kind}, not a regular file: refusing to use it as the lock file")
+    f = os.fdopen(fd, "r+", encoding="utf-8")
     try:
         fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -491,28 +553,59 @@ def take_lock(folder, what):
     return path
 
 
+def lock_kind(mode):
+    """What a lock file's mode says it is when not a regular file ("a symlink", "a FIFO", ...); None for a file."""
+    if stat.S_ISREG(mode):
+        return None
+    return "a symlink" if stat.S_ISLNK(mode) else atomic.KINDS.get(stat.S_IFMT(mode), "not a regular file")
+
+
 def release_locks():
     for f in LOCKS.values():
         f.close()
     LOCKS.clear()
 
 
-def preflight(out, raw):
-    """The results folder can be written and no other ladder uses it; then the leftovers of killed writes and
-    baseline saves are cleaned."""
+def preflight(out, staged):
+    """The results folder can be written and no other ladder uses it; then the leftovers of killed writes, raw/
+    swaps and baseline saves are cleaned. The folder this run writes its raw files into: a new staging folder
+    beside raw/ when `staged` (a measuring run: `settle` swaps it in or moves it aside), else raw/ itself."""
+    raw = out / "raw"
     try:
-        raw.mkdir(parents=True, exist_ok=True)
-        probe = raw / f".probe.{os.getpid()}.tmp"
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".probe.{os.getpid()}.tmp"
         probe.write_bytes(b"")
         probe.unlink()
     except OSError as e:
         raise InputError(f"{out}: the results folder cannot be written: {e.strerror or e}") from None
     take_lock(out, f"the results folder {out}")
+    for name in atomic.repair_swaps(out):
+        log(f"  repaired {out / name}: a ladder killed between the two renames of its swap, the earlier one restored")
     for folder in (out, raw, out / "sweeps", out / "sweeps" / "raw"):
         for p in atomic.clean_stale(folder):
             log(f"  removed a stale temporary file of a killed write: {p}")
     for name in baseline.repair(out):
         log(f"  repaired baseline {name!r}: a save killed between its two renames, the earlier one restored")
+    try:
+        if staged:
+            return atomic.staging(raw)
+        raw.mkdir(exist_ok=True)
+        return raw
+    except OSError as e:
+        raise InputError(f"{raw}: cannot be written: {e.strerror or e}") from None
+
+
+def settle(out, raw, complete):
+    """Where a measuring run's raw files end up: swapped in as out/raw/ when `complete` (its summary is written),
+    else moved to out/raw.failed/ (replacing an earlier one), raw/ left as it was. A re-merge's `raw` is raw/
+    already. The folder."""
+    if raw == out / "raw" or not raw.exists():
+        return out / "raw"
+    if complete:
+        return atomic.swap_in(raw, out / "raw")
+    failed = atomic.swap_in(raw, out / "raw.failed")
+    log(f"raw/ is left as it was: this run's raw files are in {failed}")
+    return failed
 
 
 def build(args, build_log):
@@ -530,16 +623,20 @@ def build(args, build_log):
 
 
 def main(argv=None):
-    global OUT
+    global OUT, FAILED_RAW
+    OUT = FAILED_RAW = None
     args = parse_args(argv)
     log("describing the machine")
     desc = machine.describe(REPO)
     mid = args.machine_id or machine.machine_id(desc)
     out = args.out_dir or REPO / "results" / mid
-    raw = out / "raw"
-    for name in RESULT_FILES + ["raw/" + n for n in ("build.log", "bench.log", "python.log", "baselines.new.json")]:
+    for name in RESULT_FILES + ["raw/" + n for n in ("build.log", "bench.log", "python.log")]:
         if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work
             atomic.check_target(out / name, "result file")
+    check_scratch(out / "raw" / "baselines.new.json")
+    if not args.skip_bench:  # a measuring run replaces raw/ (or raw.failed/) whole, by rename
+        for name in ("raw", "raw.failed"):
+            atomic.check_dir(out / name, "raw files of this run")
     if out.exists():
         take_lock(out, f"the results folder {out}")  # a second ladder here stops before building
     if not args.skip_bench:
@@ -548,12 +645,26 @@ def main(argv=None):
     built = build(args, build_log) == 0
     # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.
     described = mandel_json(["describe", "--json"]) if built else None
-    preflight(out, raw)
+    raw = preflight(out, staged=not args.skip_bench)
     OUT = out
+    try:
+        return measure(args, desc, mid, out, raw, built, build_log, described)
+    except BaseException as e:
+        if raw != out / "raw" and raw.exists():  # stopped before `settle`: raw/ stays, this run's files aside
+            with contextlib.suppress(InputError, OSError):
+                FAILED_RAW = settle(out, raw, complete=False)
+            if isinstance(e, InputError) and FAILED_RAW is not None:  # name the file where it now lies
+                e.args = (str(e).replace(str(raw), str(FAILED_RAW)),)
+        raise
+
+
+def measure(args, desc, mid, out, raw, built, build_log, described):
+    """The run, its raw files written into `raw` (a staging folder unless --skip-bench); the exit status."""
     if build_log.exists():  # a re-merge's build is not the measured run's: its log goes beside raw/build.log
         atomic.move_into(build_log, raw / ("build.skip-bench.log" if args.skip_bench else "build.log"))
     if not built:
         log("ERROR: cargo build failed; see the output above")
+        settle(out, raw, complete=False)
         return 1
     run_file = raw / "run.json"
     kept_machine = args.skip_bench and (raw / "machine.json").exists()  # never rewritten then
@@ -608,7 +719,7 @@ def main(argv=None):
         atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
 
     log("Python baselines")
-    baselines, baselines_missing, python_source = python_baselines(args, raw, desc)
+    baselines, baselines_missing, python_source = python_baselines(args, raw, desc, earlier=out / "raw")
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
     failed = failed or (python_source or "").startswith(REUSED_AFTER_FAILURE)
@@ -618,17 +729,10 @@ def main(argv=None):
     if fresh:  # a re-merge (--skip-bench) leaves the measured run's run.json as it was
         atomic.write_text(run_file, json.dumps(run, indent=2) + "\n")
 
-    exact = [k["name"] for k in registry or [] if k.get("tolerance_max_fraction") == 0 and k.get("available", True)]
-    if exact:  # the canonical image, by a kernel that must equal the f64 reference exactly
-        log("rendering the canonical image")
-        rc, _, err = capture([MANDEL, "render", "-k", exact[0], "--png", out / "mandelbrot.png"])
-        if rc != 0:
-            log(f"  WARNING: mandel render failed (exit {rc}): {err.strip()}")
-
     log("merging")
     summary = merge(desc, mid, run, registry=registry, verify=verify, criterion=criterion, baselines=baselines,
-                    baselines_missing=baselines_missing or "", peak=peak or None,
-                    registry_missing=registry_missing or "", baselines_source=str(args.baselines or raw / "baselines.json"))
+                    baselines_missing=baselines_missing or "", peak=peak or None, registry_missing=registry_missing
+                    or "", baselines_source=str(args.baselines or raw / "baselines.json"))
     if records is None:
         summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
     print(f"\n{writers.console_table(summary)}\n")
@@ -636,19 +740,34 @@ def main(argv=None):
         print(f"- {note}")
     print()
     if complete or not (out / "summary.json").exists():
+        # raw/ first: interrupted between the two, the summary is the earlier one and a re-merge makes the new one.
+        raw = settle(out, raw, complete=True)
         writers.write_all(summary, out)
         chart.write_svg(summary, out / "speedup.svg")
+        render_image(registry, out / "mandelbrot.png")
         log(f"results in {out}: summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, raw/")
     else:
+        raw = settle(out, raw, complete=False)
         log(f"ERROR: part of this run failed (see above): the table above is not written over the earlier "
-            f"summary in {out}, which is kept. Once fixed, `scripts/ladder --skip-bench` re-merges what raw/ holds.")
-    if args.sweeps and not run_sweeps(args, summary, registry, out, mid):
+            f"summary in {out}, which is kept with raw/. Once fixed, `scripts/ladder --skip-bench` re-merges what "
+            "raw/ holds.")
+    if args.sweeps and not run_sweeps(args, summary, registry, out, mid, raw / "describe.json"):
         failed = True
     if args.save_baseline and failed:
         log(f"not saving baseline {args.save_baseline!r}: this run failed")
     elif args.save_baseline:
         log(f"saved as baseline {args.save_baseline!r}: {baseline.save(out, args.save_baseline)}")
     return 1 if failed else 0
+
+
+def render_image(registry, path):
+    """The canonical image, by a kernel that must equal the f64 reference exactly (none: no image)."""
+    exact = [k["name"] for k in registry or [] if k.get("tolerance_max_fraction") == 0 and k.get("available", True)]
+    if exact:
+        log("rendering the canonical image")
+        rc, _, err = capture([MANDEL, "render", "-k", exact[0], "--png", path])
+        if rc != 0:
+            log(f"  WARNING: mandel render failed (exit {rc}): {err.strip()}")
 
 
 if __name__ == "__main__":

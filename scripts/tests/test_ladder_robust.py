@@ -262,7 +262,8 @@ def test_garbage_baselines_leave_the_summary_as_it_was(fake, capsys):
     assert snapshot(fake.out)["summary.json"] == before["summary.json"]
 
 
-@pytest.mark.parametrize("which,path", [("describe", "raw/describe.json"), ("round", "`mandel bench --round 0`")])
+# A measuring run's raw files go to raw.failed/ when it stops: the error names the file there.
+@pytest.mark.parametrize("which,path", [("describe", "raw.failed/describe.json"), ("round", "`mandel bench --round 0`")])
 def test_a_truncated_describe_or_round_json_is_an_error_naming_the_file(fake, which, path, capsys):
     assert run_ladder(fake) == 0
     before = snapshot(fake.out)
@@ -427,7 +428,9 @@ def test_the_pool_is_the_one_mandel_describe_reports_not_python_s_count(fake):
     verified = fake.round
     fake.round = lambda r: json.dumps({**json.loads(verified(r)), "pool_threads": 5})
     assert run_ladder(fake, "--skip-python") == 1  # describe failed: part of the run failed
-    assert json.loads((fake.out / "raw" / "run.json").read_text())["pool_threads"] == 5
+    # its raw files went to raw.failed/, raw/ being the earlier complete run's
+    assert json.loads((fake.out / "raw.failed" / "run.json").read_text())["pool_threads"] == 5
+    assert json.loads((fake.out / "raw" / "run.json").read_text())["pool_threads"] == 3
 
 
 def run_mandel(*args, **env):
