@@ -7,7 +7,8 @@
 //! and its target is replaced (the temporary file is made in the target's folder, so the link stays a
 //! link); a path that exists and is not a regular file (a folder, a device such as `/dev/null`, a
 //! FIFO, a socket) is refused, since renaming over it would replace it with a regular file; so is a
-//! path ending in `/`, which names a folder.
+//! path ending in `/`, or whose last component is `.` or `..`, which names a folder, and a symlink
+//! whose target does.
 
 use std::fs;
 use std::io::{self, BufWriter};
@@ -27,15 +28,15 @@ pub fn parent_dir(path: &Path) -> &Path {
 /// Where writing `path` lands: every symlink followed, in a canonical folder (so two spellings of one
 /// file resolve alike). The file itself need not exist; its folder must.
 pub fn resolve(path: &Path) -> Result<PathBuf, String> {
-    // `Path` drops a trailing `/` from the file name: `dir/` would otherwise write a file `dir`.
-    if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
-        return Err("it ends with /, so it names a folder, not a file".into());
-    }
+    names_a_file(path).map_err(|why| format!("it {why}"))?;
     let mut path = path.to_path_buf();
     for _ in 0..MAX_LINKS {
         match fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let link = fs::read_link(&path).map_err(|e| format!("cannot read the link {}: {e}", path.display()))?;
+                // A dangling link to `new/` would otherwise create a file `new`, as a path would.
+                names_a_file(&link)
+                    .map_err(|why| format!("the link {} points to {}, which {why}", path.display(), link.display()))?;
                 path = parent_dir(&path).join(link); // an absolute link replaces the whole path
             }
             Ok(_) => return in_canonical_folder(&path),
@@ -44,6 +45,19 @@ pub fn resolve(path: &Path) -> Result<PathBuf, String> {
         }
     }
     Err(format!("too many levels of symbolic links at {}", path.display()))
+}
+
+/// `Ok` if `path`, as written, names a file: not ending in `/`, and its last component not `.` or
+/// `..`. `Path` drops a trailing `/` and a last `.` from the file name, so `dir/` and `new.png/.`
+/// would otherwise write a file `dir` or `new.png` instead of being refused as folders.
+fn names_a_file(path: &Path) -> Result<(), String> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let last = bytes.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    match last {
+        b"" if !bytes.is_empty() => Err("ends with /, so it names a folder, not a file".into()),
+        b"." | b".." => Err(format!("ends in `{}`, so it names a folder, not a file", String::from_utf8_lossy(last))),
+        _ => Ok(()),
+    }
 }
 
 fn in_canonical_folder(path: &Path) -> Result<PathBuf, String> {
@@ -254,6 +268,31 @@ mod tests {
         assert!(write(Path::new(&slash), "x").is_err());
         assert!(check_writable(&dir.join("missing/x.npy")).unwrap_err().contains("does not exist"));
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing was created");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `Path` drops a trailing `/` and a last `.`: a path or a link target naming a folder that way
+    /// must be refused, not written as the file before it (`new.png/.` wrote `new.png`; a dangling
+    /// link to `nonexist/` created `nonexist`).
+    #[cfg(unix)]
+    #[test]
+    fn a_last_dot_or_a_link_to_a_folder_name_is_refused() {
+        let dir = scratch("dots");
+        for name in ["new1.png/.", "new2.png/..", "."] {
+            let path = dir.join(name);
+            let err = check_writable(&path).unwrap_err();
+            assert!(err.contains("names a folder"), "{name}: {err}");
+            assert!(write(&path, "x").is_err(), "{name}");
+        }
+        for (link, target) in [("dangdir", "nonexist/"), ("dot", "made.png/."), ("up", "made.png/.."), ("dots", "..")] {
+            std::os::unix::fs::symlink(target, dir.join(link)).unwrap();
+            let err = check_writable(&dir.join(link)).unwrap_err();
+            assert!(err.contains(&format!("points to {target}, which ends")), "{link}: {err}");
+            assert!(write(&dir.join(link), "x").is_err(), "{link}");
+        }
+        let mut names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["dangdir", "dot", "dots", "up"], "only the links: nothing was created");
         fs::remove_dir_all(&dir).unwrap();
     }
 
