@@ -1,6 +1,7 @@
 //! Writing a file so that a crash, a full disk or Ctrl-C never leaves it half-written: the content
 //! goes to a temporary file in the target's folder, which is synced and renamed over the target only
-//! once it is complete. Whatever was at the path before stays there until then. [`write_via_temp`]
+//! once it is complete. Whatever was at the path before stays there until then, and the file that
+//! replaces it gets its permissions (a new file gets the default ones). [`write_via_temp`]
 //! is the one way the CLI and the benches write a file (`.npy`, PNG, bench records).
 //!
 //! What a path writes to (the rule `scripts/ladderlib/atomic.py` applies too): a symlink is followed
@@ -136,6 +137,16 @@ fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary file name"))
 }
 
+/// Give the new file `file` the permissions of `target` when it exists: the rename replaces the
+/// file, and a file the user made private (`chmod 600`) must not come back readable by everyone.
+fn keep_mode(target: &Path, file: &fs::File) -> io::Result<()> {
+    match fs::metadata(target) {
+        Ok(meta) => file.set_permissions(meta.permissions()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// Check, before any work, that `path` can be written by the rule above: its folder exists, it is not
 /// a folder, a device or anything but a regular file (after following symlinks), and a new file can
 /// be created next to its target (one is created and removed). Returns the target.
@@ -158,7 +169,8 @@ pub fn write_via_temp(path: &Path, write: impl FnOnce(&mut BufWriter<fs::File>) 
     check_regular(&target).map_err(refused)?;
     let (tmp, file) = temp_file(&target)?;
     let mut out = BufWriter::new(file);
-    let result = write(&mut out)
+    let result = keep_mode(&target, out.get_ref())
+        .and_then(|()| write(&mut out))
         .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
         .and_then(|file| file.sync_all())
         .and_then(|()| fs::rename(&tmp, &target));
@@ -268,6 +280,33 @@ mod tests {
         assert!(write(Path::new(&slash), "x").is_err());
         assert!(check_writable(&dir.join("missing/x.npy")).unwrap_err().contains("does not exist"));
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing was created");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Replacing a file keeps its permissions (it was made anew with the default mode); a new file
+    /// gets the default.
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("mode");
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        for wanted in [0o600, 0o640, 0o444, 0o755] {
+            let path = dir.join(format!("priv-{wanted:o}.npy"));
+            fs::write(&path, "old").unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(wanted)).unwrap();
+            write(&path, "new").unwrap();
+            assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+            assert_eq!(mode(&path), wanted, "{}", path.display());
+        }
+        // Through a link: the target's mode, and the link stays a link.
+        fs::write(dir.join("real"), "old").unwrap();
+        fs::set_permissions(dir.join("real"), fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink("real", dir.join("link")).unwrap();
+        write(&dir.join("link"), "new").unwrap();
+        assert_eq!(mode(&dir.join("real")), 0o600);
+        write(&dir.join("fresh"), "x").unwrap();
+        assert_eq!(mode(&dir.join("fresh")) & 0o111, 0, "a new file is not executable");
         fs::remove_dir_all(&dir).unwrap();
     }
 
