@@ -119,12 +119,23 @@ pub fn same_file(a: &Path, b: &Path) -> Result<bool, String> {
     Ok(false)
 }
 
-/// A new, empty temporary file next to `target`, `.<name>.<pid>.<n>.tmp`, open for writing.
+/// Bytes of the target's name kept in a temporary file's name: with the dots, a pid of up to 10
+/// digits, a counter of up to 3 and `.tmp` (20 bytes), the name stays under the usual 255-byte limit
+/// of a file name, which a target's own name may already be close to.
+const TEMP_NAME_PART: usize = 200;
+
+/// A new, empty temporary file next to `target`, `.<name>.<pid>.<n>.tmp`, open for writing; `<name>`
+/// is the target's name cut to its first [`TEMP_NAME_PART`] bytes (the pid and counter keep it unique).
 fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     let name = target
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
         .to_string_lossy();
+    let mut cut = name.len().min(TEMP_NAME_PART);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let name = &name[..cut];
     let dir = parent_dir(target);
     for n in 0..1000u32 {
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
@@ -280,6 +291,30 @@ mod tests {
         assert!(write(Path::new(&slash), "x").is_err());
         assert!(check_writable(&dir.join("missing/x.npy")).unwrap_err().contains("does not exist"));
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing was created");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A name near the 255-byte limit is written: the temporary file's name keeps only the start of
+    /// it (a 240-character name made a temporary name too long to create). Multi-byte characters are
+    /// cut at a character boundary.
+    #[test]
+    fn a_long_file_name_is_written() {
+        let dir = scratch("long");
+        for name in ["a".repeat(240) + ".npy", "€".repeat(85)] {
+            assert!(name.len() <= 255, "{}", name.len());
+            let path = dir.join(&name);
+            assert_eq!(check_writable(&path), Ok(fs::canonicalize(&dir).unwrap().join(&name)));
+            write(&path, "x").unwrap();
+            write(&path, "y").unwrap();
+            assert_eq!(fs::read_to_string(&path).unwrap(), "y");
+            let (tmp, _) = temp_file(&path).unwrap();
+            let tmp_name = tmp.file_name().unwrap().to_str().unwrap().to_owned();
+            fs::remove_file(&tmp).unwrap();
+            assert!(tmp_name.len() <= 255 && tmp_name.ends_with(".tmp"), "{tmp_name}");
+            let cut = (0..=TEMP_NAME_PART).rev().find(|&i| name.is_char_boundary(i)).unwrap();
+            assert!(cut > TEMP_NAME_PART - 3 && tmp_name.starts_with(&format!(".{}.", &name[..cut])), "{tmp_name}");
+        }
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 2, "no temporary file left");
         fs::remove_dir_all(&dir).unwrap();
     }
 
