@@ -114,7 +114,7 @@ fn ladder(c: &mut Criterion) {
                 eprintln!(
                     "verified {}: {} of {} pixels differ from the f64 reference (allowed {})",
                     kernel.label(),
-                    v.differing,
+                    v.differing.unwrap_or(0),
                     v.pixels,
                     v.allowed
                 );
@@ -126,13 +126,19 @@ fn ladder(c: &mut Criterion) {
                     b.iter(|| kernel.render(black_box(&params), black_box(&mut out)))
                 });
                 record.criterion_id = timed.then(|| format!("ladder/{}/{}", kernel.name, (kernel.isa)()));
-            } else {
+            } else if let Some(differing) = v.differing {
                 eprintln!(
-                    "NOT TIMED: {} differs from the f64 reference on {} of {} pixels (allowed {})",
+                    "NOT TIMED: {} differs from the f64 reference on {differing} of {} pixels (allowed {})",
                     kernel.label(),
-                    v.differing,
                     v.pixels,
                     v.allowed
+                );
+            } else {
+                eprintln!(
+                    "NOT TIMED: {}'s timed build differs from its verified build on {} of {} pixels",
+                    kernel.label(),
+                    v.timed_render_differing.unwrap_or(0),
+                    v.pixels
                 );
             }
         }

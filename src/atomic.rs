@@ -1,13 +1,15 @@
 //! Writing a file so that a crash, a full disk or Ctrl-C never leaves it half-written: the content
 //! goes to a temporary file in the target's folder, which is synced and renamed over the target only
-//! once it is complete. Whatever was at the path before stays there until then. [`write_via_temp`]
+//! once it is complete. Whatever was at the path before stays there until then, and the file that
+//! replaces it gets its permissions (a new file gets the default ones). [`write_via_temp`]
 //! is the one way the CLI and the benches write a file (`.npy`, PNG, bench records).
 //!
 //! What a path writes to (the rule `scripts/ladderlib/atomic.py` applies too): a symlink is followed
 //! and its target is replaced (the temporary file is made in the target's folder, so the link stays a
 //! link); a path that exists and is not a regular file (a folder, a device such as `/dev/null`, a
 //! FIFO, a socket) is refused, since renaming over it would replace it with a regular file; so is a
-//! path ending in `/`, which names a folder.
+//! path ending in `/`, or whose last component is `.` or `..`, which names a folder, and a symlink
+//! whose target does.
 
 use std::fs;
 use std::io::{self, BufWriter};
@@ -27,15 +29,15 @@ pub fn parent_dir(path: &Path) -> &Path {
 /// Where writing `path` lands: every symlink followed, in a canonical folder (so two spellings of one
 /// file resolve alike). The file itself need not exist; its folder must.
 pub fn resolve(path: &Path) -> Result<PathBuf, String> {
-    // `Path` drops a trailing `/` from the file name: `dir/` would otherwise write a file `dir`.
-    if path.as_os_str().as_encoded_bytes().ends_with(b"/") {
-        return Err("it ends with /, so it names a folder, not a file".into());
-    }
+    names_a_file(path).map_err(|why| format!("it {why}"))?;
     let mut path = path.to_path_buf();
     for _ in 0..MAX_LINKS {
         match fs::symlink_metadata(&path) {
             Ok(meta) if meta.file_type().is_symlink() => {
                 let link = fs::read_link(&path).map_err(|e| format!("cannot read the link {}: {e}", path.display()))?;
+                // A dangling link to `new/` would otherwise create a file `new`, as a path would.
+                names_a_file(&link)
+                    .map_err(|why| format!("the link {} points to {}, which {why}", path.display(), link.display()))?;
                 path = parent_dir(&path).join(link); // an absolute link replaces the whole path
             }
             Ok(_) => return in_canonical_folder(&path),
@@ -44,6 +46,19 @@ pub fn resolve(path: &Path) -> Result<PathBuf, String> {
         }
     }
     Err(format!("too many levels of symbolic links at {}", path.display()))
+}
+
+/// `Ok` if `path`, as written, names a file: not ending in `/`, and its last component not `.` or
+/// `..`. `Path` drops a trailing `/` and a last `.` from the file name, so `dir/` and `new.png/.`
+/// would otherwise write a file `dir` or `new.png` instead of being refused as folders.
+fn names_a_file(path: &Path) -> Result<(), String> {
+    let bytes = path.as_os_str().as_encoded_bytes();
+    let last = bytes.rsplit(|&b| b == b'/').next().unwrap_or_default();
+    match last {
+        b"" if !bytes.is_empty() => Err("ends with /, so it names a folder, not a file".into()),
+        b"." | b".." => Err(format!("ends in `{}`, so it names a folder, not a file", String::from_utf8_lossy(last))),
+        _ => Ok(()),
+    }
 }
 
 fn in_canonical_folder(path: &Path) -> Result<PathBuf, String> {
@@ -104,12 +119,23 @@ pub fn same_file(a: &Path, b: &Path) -> Result<bool, String> {
     Ok(false)
 }
 
-/// A new, empty temporary file next to `target`, `.<name>.<pid>.<n>.tmp`, open for writing.
+/// Bytes of the target's name kept in a temporary file's name: with the dots, a pid of up to 10
+/// digits, a counter of up to 3 and `.tmp` (20 bytes), the name stays under the usual 255-byte limit
+/// of a file name, which a target's own name may already be close to.
+const TEMP_NAME_PART: usize = 200;
+
+/// A new, empty temporary file next to `target`, `.<name>.<pid>.<n>.tmp`, open for writing; `<name>`
+/// is the target's name cut to its first [`TEMP_NAME_PART`] bytes (the pid and counter keep it unique).
 fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     let name = target
         .file_name()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "the path names no file"))?
         .to_string_lossy();
+    let mut cut = name.len().min(TEMP_NAME_PART);
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let name = &name[..cut];
     let dir = parent_dir(target);
     for n in 0..1000u32 {
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
@@ -120,6 +146,16 @@ fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
         }
     }
     Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary file name"))
+}
+
+/// Give the new file `file` the permissions of `target` when it exists: the rename replaces the
+/// file, and a file the user made private (`chmod 600`) must not come back readable by everyone.
+fn keep_mode(target: &Path, file: &fs::File) -> io::Result<()> {
+    match fs::metadata(target) {
+        Ok(meta) => file.set_permissions(meta.permissions()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Check, before any work, that `path` can be written by the rule above: its folder exists, it is not
@@ -144,7 +180,8 @@ pub fn write_via_temp(path: &Path, write: impl FnOnce(&mut BufWriter<fs::File>) 
     check_regular(&target).map_err(refused)?;
     let (tmp, file) = temp_file(&target)?;
     let mut out = BufWriter::new(file);
-    let result = write(&mut out)
+    let result = keep_mode(&target, out.get_ref())
+        .and_then(|()| write(&mut out))
         .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
         .and_then(|file| file.sync_all())
         .and_then(|()| fs::rename(&tmp, &target));
@@ -254,6 +291,82 @@ mod tests {
         assert!(write(Path::new(&slash), "x").is_err());
         assert!(check_writable(&dir.join("missing/x.npy")).unwrap_err().contains("does not exist"));
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 0, "nothing was created");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A name near the 255-byte limit is written: the temporary file's name keeps only the start of
+    /// it (a 240-character name made a temporary name too long to create). Multi-byte characters are
+    /// cut at a character boundary.
+    #[test]
+    fn a_long_file_name_is_written() {
+        let dir = scratch("long");
+        for name in ["a".repeat(240) + ".npy", "€".repeat(85)] {
+            assert!(name.len() <= 255, "{}", name.len());
+            let path = dir.join(&name);
+            assert_eq!(check_writable(&path), Ok(fs::canonicalize(&dir).unwrap().join(&name)));
+            write(&path, "x").unwrap();
+            write(&path, "y").unwrap();
+            assert_eq!(fs::read_to_string(&path).unwrap(), "y");
+            let (tmp, _) = temp_file(&path).unwrap();
+            let tmp_name = tmp.file_name().unwrap().to_str().unwrap().to_owned();
+            fs::remove_file(&tmp).unwrap();
+            assert!(tmp_name.len() <= 255 && tmp_name.ends_with(".tmp"), "{tmp_name}");
+            let cut = (0..=TEMP_NAME_PART).rev().find(|&i| name.is_char_boundary(i)).unwrap();
+            assert!(cut > TEMP_NAME_PART - 3 && tmp_name.starts_with(&format!(".{}.", &name[..cut])), "{tmp_name}");
+        }
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 2, "no temporary file left");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Replacing a file keeps its permissions (it was made anew with the default mode); a new file
+    /// gets the default.
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = scratch("mode");
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+        for wanted in [0o600, 0o640, 0o444, 0o755] {
+            let path = dir.join(format!("priv-{wanted:o}.npy"));
+            fs::write(&path, "old").unwrap();
+            fs::set_permissions(&path, fs::Permissions::from_mode(wanted)).unwrap();
+            write(&path, "new").unwrap();
+            assert_eq!(fs::read_to_string(&path).unwrap(), "new");
+            assert_eq!(mode(&path), wanted, "{}", path.display());
+        }
+        // Through a link: the target's mode, and the link stays a link.
+        fs::write(dir.join("real"), "old").unwrap();
+        fs::set_permissions(dir.join("real"), fs::Permissions::from_mode(0o600)).unwrap();
+        std::os::unix::fs::symlink("real", dir.join("link")).unwrap();
+        write(&dir.join("link"), "new").unwrap();
+        assert_eq!(mode(&dir.join("real")), 0o600);
+        write(&dir.join("fresh"), "x").unwrap();
+        assert_eq!(mode(&dir.join("fresh")) & 0o111, 0, "a new file is not executable");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// `Path` drops a trailing `/` and a last `.`: a path or a link target naming a folder that way
+    /// must be refused, not written as the file before it (`new.png/.` wrote `new.png`; a dangling
+    /// link to `nonexist/` created `nonexist`).
+    #[cfg(unix)]
+    #[test]
+    fn a_last_dot_or_a_link_to_a_folder_name_is_refused() {
+        let dir = scratch("dots");
+        for name in ["new1.png/.", "new2.png/..", "."] {
+            let path = dir.join(name);
+            let err = check_writable(&path).unwrap_err();
+            assert!(err.contains("names a folder"), "{name}: {err}");
+            assert!(write(&path, "x").is_err(), "{name}");
+        }
+        for (link, target) in [("dangdir", "nonexist/"), ("dot", "made.png/."), ("up", "made.png/.."), ("dots", "..")] {
+            std::os::unix::fs::symlink(target, dir.join(link)).unwrap();
+            let err = check_writable(&dir.join(link)).unwrap_err();
+            assert!(err.contains(&format!("points to {target}, which ends")), "{link}: {err}");
+            assert!(write(&dir.join(link), "x").is_err(), "{link}");
+        }
+        let mut names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        names.sort();
+        assert_eq!(names, ["dangdir", "dot", "dots", "up"], "only the links: nothing was created");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -57,9 +57,14 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, String> {
         // The round's time as the ladder takes it (ladderlib.rounds): its fastest render.
         let what = match (&k.verification, fastest(&k.times_s)) {
             (_, Some(m)) => format!("{:.3} ms fastest of {} renders", m * 1e3, k.times_s.len()),
-            (Some(v), None) => {
-                format!("NOT TIMED: {} of {} pixels differ (allowed {})", v.differing, v.pixels, v.allowed)
-            }
+            (Some(v), None) => match (v.differing, v.timed_render_differing) {
+                (Some(d), _) => format!("NOT TIMED: {d} of {} pixels differ (allowed {})", v.pixels, v.allowed),
+                (None, n) => format!(
+                    "NOT TIMED: its timed build's counts differ from the verified build's at {} of {} pixels",
+                    n.unwrap_or(0),
+                    v.pixels
+                ),
+            },
             (None, None) => format!("NOT TIMED: unavailable: {}", k.kernel.unavailable.unwrap_or("?")),
         };
         eprintln!("round {} [{done}/{total}] {} [{}]: {what}", args.round, k.kernel.name, k.kernel.isa);

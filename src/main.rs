@@ -675,12 +675,17 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
                     "{:<24} {:<8} {:>10} {:>10} {:>9} {:>13} {:>15}  {}",
                     r.kernel,
                     r.isa,
-                    r.v.differing,
+                    r.v.differing.map_or_else(|| "-".to_string(), |d| d.to_string()),
                     r.v.allowed,
                     r.v.max_abs_diff,
                     r.v.iterations,
                     r.v.lane_iterations,
-                    if r.v.ok { "ok" } else { "FAIL" }
+                    match (r.v.ok, r.v.timed_render_differing) {
+                        (true, _) => "ok".to_string(),
+                        (false, Some(n)) =>
+                            format!("FAIL: its timed build differs from the verified one at {n} pixels"),
+                        (false, None) => "FAIL".to_string(),
+                    }
                 ),
                 VerifyEntry::Skipped(r) => {
                     outln!("{:<24} {:<8} {:>60}  skipped: {}", r.kernel, r.isa, "", r.skipped)

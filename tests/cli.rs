@@ -395,6 +395,33 @@ fn mandel_tuning_not_utf8_is_refused() {
     assert!(out.stdout.is_empty(), "{err}");
 }
 
+/// A forced MANDEL_TUNING is one the path that runs builds: on the scalar path (one whole-vector
+/// tuning, v2k8) another is refused naming the variable and the path, never recorded as forced while
+/// the path runs its own; the path's own and `default` are taken. A precision named twice, and a
+/// MANDEL_C_TUNING with a sign, are refused too.
+#[test]
+fn forced_tunings_must_be_the_paths_own_and_named_once() {
+    let bench = ["bench", "-k", "simd-f32", "--kernel-s", "0", "--json"];
+    let (code, out, err) = mandel_env(&bench, &[("MANDEL_ISA", "scalar"), ("MANDEL_TUNING", "v12k8")]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("MANDEL_TUNING=\"v12k8\"") && err.contains("the scalar path"), "{err}");
+    assert!(out.is_empty(), "{out}");
+    for (value, source) in [("v2k8", "v2k8 (forced)"), ("default", "v2k8 (default)")] {
+        let (code, out, err) = mandel_env(&bench, &[("MANDEL_ISA", "scalar"), ("MANDEL_TUNING", value)]);
+        assert_eq!(code, 0, "{value}: {err}");
+        let round: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for kernel in ["simd-f32", "simd-f64"] {
+            let row = round["tunings"].as_array().unwrap().iter().find(|t| t[0] == kernel).unwrap().clone();
+            assert_eq!(row, serde_json::json!([kernel, source]), "{value}: {round}");
+        }
+    }
+    for (var, value) in [("MANDEL_TUNING", "f32:v4k8,f32:v8k8"), ("MANDEL_C_TUNING", "v+4k+8")] {
+        let (code, out, err) = mandel_env(&["describe", "--json"], &[(var, value)]);
+        assert_eq!(code, 2, "{var}={value}: {out}{err}");
+        assert!(err.contains(&format!("{var}={value:?}")) && out.is_empty(), "{err}");
+    }
+}
+
 /// MANDEL_TUNING is checked like a flag: a name that is not an instantiated tuning is exit 2 naming
 /// the variable; a valid one is what `mandel tune` reports as the kernels' choice.
 #[test]

@@ -165,11 +165,13 @@ const fn t(vectors: u8, check_every: u8) -> Tuning {
 include!(concat!(env!("OUT_DIR"), "/tunings.rs"));
 
 impl Tuning {
-    /// Parse `v4k8` (any case, surrounding spaces ignored); `None` if it is not of that form.
+    /// Parse `v4k8` (any case, surrounding spaces ignored); `None` if it is not of that form. Both
+    /// numbers are ASCII digits only: `str::parse` alone would take a sign (`v+4k+8`).
     pub fn parse(text: &str) -> Option<Tuning> {
         let text = text.trim().to_ascii_lowercase();
         let (vectors, check_every) = text.strip_prefix('v')?.split_once('k')?;
-        Some(Tuning { vectors: vectors.parse().ok()?, check_every: check_every.parse().ok()? })
+        let number = |s: &str| s.bytes().all(|b| b.is_ascii_digit()).then(|| s.parse().ok()).flatten();
+        Some(Tuning { vectors: number(vectors)?, check_every: number(check_every)? })
     }
 }
 
@@ -538,7 +540,9 @@ mod tests {
     fn tunings_parse_and_print() {
         assert_eq!(Tuning::parse("v4k8"), Some(t(4, 8)));
         assert_eq!(Tuning::parse(" V12K4 "), Some(t(12, 4)));
-        for bad in ["", "v4", "k8", "4k8", "v4k", "vxk8", "v4k8x", "v-1k4", "v300k4"] {
+        for bad in
+            ["", "v4", "k8", "4k8", "v4k", "vxk8", "v4k8x", "v-1k4", "v300k4", "v+4k+8", "v+4k8", "v4k+8", "v4 k8"]
+        {
             assert_eq!(Tuning::parse(bad), None, "{bad:?}");
         }
         for &tuning in TUNINGS {

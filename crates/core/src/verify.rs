@@ -42,9 +42,18 @@ impl Tolerance {
         }
     }
 
-    /// The number of differing pixels allowed in an image of `pixels` pixels.
+    /// The number of differing pixels allowed in an image of `pixels` pixels. An allowance beyond
+    /// `usize::MAX` (only a caller's own tolerance gets there: see [`Tolerance::checked_allowed`])
+    /// is `usize::MAX`, every pixel: it saturates instead of wrapping round to a small allowance.
     pub fn allowed(&self, pixels: usize) -> usize {
-        self.slack_pixels + (self.max_fraction * pixels as f64).floor() as usize
+        self.checked_allowed(pixels).unwrap_or(usize::MAX)
+    }
+
+    /// [`Tolerance::allowed`], `None` when `slack_pixels + floor(max_fraction * pixels)` exceeds
+    /// `usize::MAX`: a tolerance from outside (the extension's `allowed`) can ask for that.
+    pub fn checked_allowed(&self, pixels: usize) -> Option<usize> {
+        // `as` saturates a float beyond usize's range; the sum is where it can overflow.
+        self.slack_pixels.checked_add((self.max_fraction * pixels as f64).floor() as usize)
     }
 }
 

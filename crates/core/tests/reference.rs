@@ -67,3 +67,17 @@ fn compare_counts_and_tolerance() {
     assert_eq!(Tolerance::F32.allowed(921_600), 2 + 9_216);
     assert_eq!(Tolerance::F32.allowed(1), 2);
 }
+
+/// A tolerance from outside (the extension's `allowed` takes any slack) whose allowance exceeds
+/// `usize::MAX`: `checked_allowed` says so, `allowed` saturates; neither panics nor wraps round.
+#[test]
+fn an_allowance_beyond_usize_is_refused_or_saturated() {
+    let huge = Tolerance { max_fraction: 1.0, slack_pixels: usize::MAX };
+    assert_eq!(huge.checked_allowed(10), None);
+    assert_eq!(huge.allowed(10), usize::MAX);
+    assert_eq!(huge.checked_allowed(0), Some(usize::MAX));
+    let all = Tolerance { max_fraction: 1.0, slack_pixels: 2 };
+    assert_eq!(all.checked_allowed(usize::MAX - 2), None);
+    assert_eq!(all.checked_allowed(10), Some(12));
+    assert_eq!(Tolerance::F32.checked_allowed(921_600), Some(2 + 9_216));
+}

@@ -450,7 +450,14 @@ fn allowed(whose: Whose, pixels: Int) -> PyResult<usize> {
     let value = pixels.get("pixels")?;
     let pixels = usize::try_from(value)
         .map_err(|_| value_error(format!("pixels must be a number of pixels, 0 or more, got {value}")))?;
-    Ok(tolerance.allowed(pixels))
+    tolerance.checked_allowed(pixels).ok_or_else(|| {
+        value_error(format!(
+            "slack_pixels {} plus max_fraction {} of {pixels} pixels exceeds the largest pixel count ({})",
+            tolerance.slack_pixels,
+            tolerance.max_fraction,
+            usize::MAX
+        ))
+    })
 }
 
 /// Render with kernel `name` and with the reference, and compare: a dict with kernel, isa, pixels,

@@ -31,7 +31,9 @@ pub fn bench_quick() -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Verification {
     pub pixels: usize,
-    pub differing: usize,
+    /// Pixels whose counts differ from the reference's; `None` when the counts could not be judged
+    /// because the kernel's two builds disagree ([`Verification::timed_render_differing`]).
+    pub differing: Option<usize>,
     pub allowed: usize,
     pub max_abs_diff: u32,
     /// The sum of the counts: the iterations the image stands for (Criterion's throughput).
@@ -40,25 +42,51 @@ pub struct Verification {
     /// Escape-loop steps executed, counting every SIMD lane, busy or idle; below `iterations` for
     /// kernels that skip work.
     pub lane_iterations: u64,
+    /// Pixels where the build that is timed (`render_fn`) gave other counts than the instrumented
+    /// build that was compared with the reference; only written when some did (never timed then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timed_render_differing: Option<usize>,
     pub ok: bool,
 }
 
 /// Render `params` once with `kernel` (instrumented: lane-iterations counted) and compare the counts
-/// with `expected`, the reference's: the verification that comes before timing.
+/// with `expected`, the reference's: the verification that comes before timing. Also renders once
+/// with the build that is timed, whose counts must equal the instrumented build's: [`verification_into`].
 pub fn verification(kernel: &Kernel, params: &Params, expected: &[u32]) -> Result<Verification, RenderError> {
+    let mut out = vec![0; params.pixels()];
+    verification_into(kernel, params, expected, &mut out)
+}
+
+/// [`verification`], rendering with the build that is timed into `out` (the caller's warm-up render).
+///
+/// The instrumented build (`render_counting`) runs the same arithmetic as the timed one
+/// (`render_fn`) plus counters, so the two must give identical counts, for every kernel, including
+/// the algorithmic and refill ones (`tests/kernels.rs` holds every kernel to it). Comparing them bit for
+/// bit makes the verdict cover the function that is timed, not only its instrumented twin, for
+/// the price of one comparison of the buffer: a kernel whose timed build disagrees fails
+/// (`differing` is `None`, [`Verification::timed_render_differing`] says by how many pixels).
+pub fn verification_into(
+    kernel: &Kernel,
+    params: &Params,
+    expected: &[u32],
+    out: &mut [u32],
+) -> Result<Verification, RenderError> {
     let mut got = vec![0; params.pixels()];
     let lane_iterations = kernel.render_counting(params, &mut got)?;
+    kernel.render(params, out)?;
     let cmp = compare(expected, &got);
     let allowed = kernel.tolerance.allowed(cmp.pixels);
+    let timed_render_differing = (got != out).then(|| compare(&got, out).differing);
     Ok(Verification {
         pixels: cmp.pixels,
-        differing: cmp.differing,
+        differing: timed_render_differing.is_none().then_some(cmp.differing),
         allowed,
         max_abs_diff: cmp.max_abs_diff,
         iterations: total_iterations(&got),
         reference_iterations: total_iterations(expected),
         lane_iterations,
-        ok: cmp.differing <= allowed,
+        timed_render_differing,
+        ok: timed_render_differing.is_none() && cmp.differing <= allowed,
     })
 }
 
@@ -144,7 +172,7 @@ mod tests {
                         .map(|(_, n)| n);
                     assert_eq!(Some(v.allowed), allowed, "{}", r.kernel.name);
                     if tolerance == Tolerance::EXACT {
-                        assert_eq!((v.differing, v.iterations), (0, v.reference_iterations), "{}", r.kernel.name);
+                        assert_eq!((v.differing, v.iterations), (Some(0), v.reference_iterations), "{}", r.kernel.name);
                     }
                 }
                 (None, Some(_)) => {}

@@ -12,13 +12,14 @@
 //! the first-use choices), which a single long process would hide.
 //!
 //! Each kernel of a round: one verification render against the f64 reference (the bench's
-//! [`verification`], which also counts lane-iterations), one untimed warm-up render, then timed renders
+//! [`verification_into`], which also counts lane-iterations), one untimed warm-up render with the
+//! build that is timed (its counts must equal the verified render's, bit for bit), then timed renders
 //! until [`RoundSettings::kernel_s`] has passed and at least [`RoundSettings::min_renders`] were timed.
 //! While they run, the machine's CPU time is read from `/proc/stat` and the process's own from
 //! `/proc/self/stat`: [`Activity`] says how much of the machine others used (other processes, or the
 //! hypervisor's steal time), so the merge can flag rows measured under contention.
 
-use crate::bench::{Verification, verification};
+use crate::bench::{Verification, verification_into};
 use crate::describe::{KernelInfo, Problem};
 use mandel_core::{Kernel, Params, RenderError};
 use serde::Serialize;
@@ -115,11 +116,12 @@ fn time_kernel(
         return Ok(KernelRound { kernel: info, verification: None, times_s: vec![], activity: None });
     }
     kernel.prepare()?; // one-time choices (tuning, the C reference's calibration) before any clock
-    let v = verification(kernel, params, expected)?;
+    // Its render with the timed build into `out` is the warm-up (caches, pages, the pool's threads),
+    // and is checked against the instrumented one: a timed build that disagrees is never timed.
+    let v = verification_into(kernel, params, expected, out)?;
     if !v.ok {
         return Ok(KernelRound { kernel: info, verification: Some(v), times_s: vec![], activity: None });
     }
-    kernel.render(params, out)?; // warm-up: caches, pages, the pool's threads
     let before = cpu::sample();
     let times = time_renders(kernel, params, out, settings.kernel_s, settings.min_renders as usize)?;
     let activity = before.zip(cpu::sample()).and_then(|(a, b)| cpu::activity(&a, &b));
@@ -275,5 +277,44 @@ mod tests {
             let names: Vec<&str> = out.iter().map(|k| k.kernel.name).collect();
             assert_eq!(names, kernels.iter().map(|k| k.name).collect::<Vec<_>>(), "round {round}");
         }
+    }
+
+    /// The reference's counts, as a kernel's instrumented build: returns the sum of the counts.
+    fn counted_reference(params: &Params, start: usize, out: &mut [u32]) -> u64 {
+        reference::render_span(params, start, out);
+        mandel_core::total_iterations(out)
+    }
+
+    /// A timed build that is wrong at one pixel: within an f32 kernel's tolerance of the reference,
+    /// but not what the verified (instrumented) build computed.
+    fn off_by_one_pixel(params: &Params, start: usize, out: &mut [u32]) {
+        reference::render_span(params, start, out);
+        out[0] += 1;
+    }
+
+    /// The function that is timed is checked, not only its instrumented twin: a kernel whose
+    /// `render_fn` disagrees with its `render_counting` fails verification and is never timed.
+    #[test]
+    fn a_timed_build_that_differs_from_the_verified_one_is_not_timed() {
+        static BROKEN: Kernel = Kernel::new(
+            "broken-f32",
+            "test",
+            "its timed build differs from its instrumented one",
+            mandel_core::Precision::F32,
+            mandel_core::Threads::One,
+            || "scalar",
+            off_by_one_pixel,
+        )
+        .counted_by(counted_reference);
+        let params = Params::new(40, 24, (-2.0, 0.6), (-1.5, 1.5), 50).unwrap();
+        let expected = reference::render(&params);
+        let settings = RoundSettings { rounds: 1, kernel_s: 0.0, min_renders: 2 };
+        let round = run_round(&[&BROKEN], &params, &expected, &settings, 0, |_| {}).unwrap();
+        let v = round[0].verification.expect("verified");
+        assert!(!v.ok, "{v:?}");
+        assert_eq!((v.differing, v.timed_render_differing), (None, Some(1)), "{v:?}");
+        assert!(round[0].times_s.is_empty(), "timed: {:?}", round[0].times_s);
+        // The instrumented build alone is within tolerance: only the bit-for-bit check catches it.
+        assert!(v.allowed >= 1);
     }
 }

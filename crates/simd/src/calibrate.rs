@@ -6,8 +6,8 @@
 //! ([`Tuning::candidates`]) on a small calibration image (the canonical view at 320x320, a ninth of
 //! the pixels), round-robin, and keeps the one whose fastest round is fastest, once per process; the
 //! timing paths make that choice before their clocks start (`mandel_core::Kernel::prepare`).
-//! `MANDEL_TUNING` forces a choice (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the path's default),
-//! e.g. for reproducible comparisons; `mandel tune` prints the whole calibration on the canonical
+//! `MANDEL_TUNING` forces a choice (`v4k8`, `f32:v8k8,f64:v6k4`, or `default` for the path's default;
+//! one the path does not build is an error, not ignored), e.g. for reproducible comparisons; `mandel tune` prints the whole calibration on the canonical
 //! image, and `scripts/ladder` pins the benches to its choice.
 
 use crate::dispatch;
@@ -74,14 +74,35 @@ fn not_valid(value: &str) -> String {
     )
 }
 
-/// [`forced_tuning`] on a given value.
+/// [`forced_tuning`] on a given value, for path `isa` as it runs ([`selected_isa`]'s, resolved).
+///
+/// A tuning that `isa` does not build ([`Tuning::candidates`]: the narrow paths build one) is refused
+/// with an error naming the variable and the path, as `MANDEL_C_TUNING` refuses a tuning its path does
+/// not build: reporting it as forced would record a tuning that never ran, and quietly reporting the
+/// path's own instead would hide that the value asked for something else. A precision named twice
+/// (`f32:v4k8,f32:v8k8`) is refused too, rather than one of the two silently winning.
 pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Option<(Tuning, TuningSource)>, String> {
     let accepted = || not_valid(value);
     let one = |name: &str| -> Result<(Tuning, TuningSource), String> {
         if name.eq_ignore_ascii_case("default") {
             return Ok((Tuning::default_for(isa), TuningSource::Default));
         }
-        Tuning::from_name(name).map(|t| (t, TuningSource::Forced)).ok_or_else(accepted)
+        let built = Tuning::candidates(isa);
+        // The path's own names first: a narrow path's one tuning (v2k8) is not among TUNINGS.
+        let tuning = (built.iter().copied().find(|t| t.name().eq_ignore_ascii_case(name)))
+            .or_else(|| Tuning::from_name(name))
+            .ok_or_else(accepted)?;
+        if !built.contains(&tuning) {
+            let names: Vec<String> = built.iter().map(|t| t.name()).collect();
+            return Err(format!(
+                "{TUNING_ENV}={value:?}: {tuning} is not a tuning of the {} path, which builds only {} \
+                 (accepted there: default, {})",
+                isa.name(),
+                names.join(", "),
+                names.join(", ")
+            ));
+        }
+        Ok((tuning, TuningSource::Forced))
     };
     let value = value.trim();
     if value.is_empty() {
@@ -91,6 +112,7 @@ pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Optio
         return one(value).map(Some);
     }
     let mut found = None;
+    let mut named = Vec::new();
     for part in value.split(',') {
         let (p, name) = part.split_once(':').ok_or_else(accepted)?;
         let p = match p.trim().to_ascii_lowercase().as_str() {
@@ -98,6 +120,10 @@ pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Optio
             "f64" => Precision::F64,
             _ => return Err(accepted()),
         };
+        if named.contains(&p) {
+            return Err(format!("{TUNING_ENV}={value:?} names {} twice; name each precision at most once", p.as_str()));
+        }
+        named.push(p);
         let t = one(name.trim())?;
         if p == precision {
             found = Some(t);

@@ -267,6 +267,32 @@ fn tuning_values_parse_or_are_refused() {
     }
 }
 
+/// A forced tuning is one the path builds: the narrow paths build one whole-vector tuning, so another
+/// is refused naming the variable and the path (never recorded as forced while the path runs its own),
+/// while `default` and the path's own tuning are taken. A precision named twice is refused.
+#[test]
+fn tuning_values_the_path_does_not_build_or_named_twice_are_refused() {
+    use mandel_simd::{Tuning, TuningSource, parse_tuning};
+    for isa in [Isa::Sse2, Isa::Scalar] {
+        let own = Tuning::default_for(isa);
+        assert_eq!(Tuning::candidates(isa), &[own][..]);
+        assert_eq!(parse_tuning(&own.name(), isa, Precision::F32), Ok(Some((own, TuningSource::Forced))));
+        assert_eq!(parse_tuning("default", isa, Precision::F64), Ok(Some((own, TuningSource::Default))));
+        let other = mandel_simd::TUNINGS.iter().find(|t| **t != own).unwrap().name();
+        for value in [other.clone(), format!("f32:{other}"), format!("f64:default,f32:{other}")] {
+            let err = parse_tuning(&value, isa, Precision::F32).unwrap_err();
+            let path = format!("the {} path", isa.name());
+            assert!(err.contains("MANDEL_TUNING") && err.contains(&path), "{isa:?} {value}: {err}");
+        }
+    }
+    for twice in ["f32:v4k8,f32:v8k8", "f64:v4k8, F64:v4k8", "f32:v4k8,f64:v8k8,f32:default"] {
+        for precision in [Precision::F32, Precision::F64] {
+            let err = parse_tuning(twice, Isa::Avx2, precision).unwrap_err();
+            assert!(err.contains("MANDEL_TUNING") && err.contains("twice"), "{twice}: {err}");
+        }
+    }
+}
+
 /// MANDEL_TUNING's raw value: UTF-8 parses as above; anything else is refused with the same error as a
 /// bad name (the variable named, the value shown), never read as unset.
 #[cfg(unix)]
