@@ -145,7 +145,11 @@ def rust_row(info, crit, check):
 def _settle(row, missing_reason):
     """Status and note: failed verification beats everything; ok only with a verification (its `ok` exactly
     `differing <= allowed`: readers.check_verification); a time without a verification is failed, never ranked."""
-    if row["verified_ok"] is False:
+    if row["verified_ok"] is False and row["differing"] is None:  # no count: the output could not be compared
+        row["status"] = "failed"
+        row["note"] = ("FAILED verification: its output could not be compared with the reference pixel by pixel "
+                       "(a wrong shape, or the timed build's counts differing from the verified build's); no speedup")
+    elif row["verified_ok"] is False:
         row["status"] = "failed"
         row["note"] = (f"FAILED verification: {row['differing']} of {row['pixels']} pixels differ "
                        f"(allowed {row['allowed']}); no speedup")

@@ -477,7 +477,8 @@ def check_inputs(registry, verify, criterion, baselines, peak):
     for name, row in verify.items():
         check(row, VERIFY_ROW, "the verification rows", f"kernel {name!r}", "item")
         if not (row["ok"] is None and isinstance(row.get("skipped"), str)):
-            check(row, {k: "count" for k in ("pixels", "differing", "allowed")}, "the verification rows",
+            # differing null: an output that could not be compared (a failure; check_verification holds it to that)
+            check(row, {"pixels": "count", "differing": "count|null", "allowed": "count"}, "the verification rows",
                   f"kernel {name!r}", "item")
             check_verification(row, "the verification rows", f"kernel {name!r}")
     check(criterion, "obj", "the Criterion results", "the results keyed by kernel")

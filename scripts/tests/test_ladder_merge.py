@@ -104,6 +104,15 @@ def test_failed_verification_is_flagged_and_gets_no_speedup(tmp_path):
     assert any(n.startswith("fma-f64: FAILED verification: 5000 of 921600") for n in s["notes"])
 
 
+def test_failed_verification_without_a_count_says_why(tmp_path):
+    # `mandel bench` reports differing null when the timed build's counts differ from the verified build's
+    verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
+    verify["fma-f64"] = fx.verify_row("fma-f64", differing=None, ok=False)
+    row = by_name(summary(tmp_path, verify=verify))["fma-f64"]
+    assert row["status"] == "failed" and row["speedup_vs_python"] is None
+    assert "could not be compared" in row["note"] and "None of" not in row["note"]
+
+
 def test_bitmap_rung_is_marked(tmp_path):
     row = by_name(summary(tmp_path))["numpy-masked-bitmap"]
     assert row["method"].endswith(BITMAP_MARK)
