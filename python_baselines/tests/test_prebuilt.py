@@ -134,3 +134,12 @@ def test_leaves_an_unrelated_dir_old_alone(fake, tmp_path):
     assert r.returncode == 0, r.stderr
     _built(out)
     assert (old / "precious").read_text() == "not the script's\n"
+
+
+def test_takes_the_binary_from_cargo_target_dir(fake, tmp_path):
+    repo, env = fake
+    elsewhere = tmp_path / "cargo-target"
+    r = _prebuilt(repo, {**env, "CARGO_TARGET_DIR": str(elsewhere)}, str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert not (repo / "target").exists()
+    assert (tmp_path / "out" / "mandel").read_bytes() == (elsewhere / "release" / "mandel").read_bytes()
