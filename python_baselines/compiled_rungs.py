@@ -39,6 +39,18 @@ def tool_status(tool: str) -> dict:
 
 
 @functools.cache
+def current_stamp(tool: str) -> str | None:
+    """The stamp build_rungs.py would record for `tool` now (its one definition): a recorded stamp that
+    differs is a stale build. None when it cannot be computed (tool not installed, source unreadable)."""
+    from . import build_rungs  # noqa: PLC0415 (the standard library and ladderlib.atomic only)
+
+    try:
+        return build_rungs.current_stamp(tool)
+    except OSError:
+        return None
+
+
+@functools.cache
 def module(tool: str, name: str):
     """The built extension module `name` of `tool`, loaded from its file; Missing with the reason."""
     status = tool_status(tool)
@@ -46,6 +58,9 @@ def module(tool: str, name: str):
         raise Missing(f"the {tool} rungs are not built: run {SETUP}")
     if not status.get("ok"):
         raise Missing(f"{status.get('error') or f'{tool} build failed'}; install: {status.get('install')}")
+    if status.get("stamp") != current_stamp(tool):
+        raise Missing(f"stale build: run {SETUP} (the {tool} rungs were built from another source, tool "
+                      f"version, Python or compiler settings than these)")
     relative = (status.get("modules") or {}).get(name)
     path = HERE / relative if relative else None
     if path is None or not path.exists():
@@ -53,8 +68,8 @@ def module(tool: str, name: str):
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise Missing(f"{path} is not an extension module")
-    loaded = importlib.util.module_from_spec(spec)
     try:
+        loaded = importlib.util.module_from_spec(spec)  # an extension module is loaded here, already
         spec.loader.exec_module(loaded)
     except ImportError as e:
         raise Missing(f"the {tool} module {path.name} does not load ({e}): rebuild with {SETUP}") from e

@@ -173,3 +173,63 @@ def test_the_timed_loop_is_one_rule():
     assert not timing.more_wanted([0.1] * 4, budget=5.0, min_repeats=1, max_repeats=4)
     assert len(timing.repeat(lambda: None, [0.0], budget=0.0, min_repeats=5, max_repeats=9)) == 5
     assert run.timed is timing.timed
+
+
+def _status_file(monkeypatch, tmp_path, entry):
+    monkeypatch.setattr(compiled_rungs, "STATUS", tmp_path / "status.json")
+    (tmp_path / "status.json").write_text(json.dumps({"schema": "mandel-rung-builds/1", "tools": {"cython": entry}}))
+    compiled_rungs.module.cache_clear()
+    compiled_rungs.current_stamp.cache_clear()
+
+
+@pytest.fixture
+def clear_caches():
+    yield
+    compiled_rungs.module.cache_clear()
+    compiled_rungs.current_stamp.cache_clear()
+
+
+def test_a_stale_build_is_missing_never_timed(monkeypatch, tmp_path, clear_caches):
+    from python_baselines import build_rungs
+
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "3.3.1")
+    fake = tmp_path / "cython_rungs.so"
+    fake.write_bytes(b"not an extension module")
+    current = build_rungs.stamp("cython", "3.3.1")
+    entry = {"ok": True, "version": "3.3.1", "modules": {"cython_rungs": str(fake)}}
+    _status_file(monkeypatch, tmp_path, {**entry, "stamp": "ffb61d95458e5723"})
+    assert compiled_rungs.missing("cython") == ("stale build: run scripts/setup (it runs python_baselines/"
+                                                "build_rungs.py) (the cython rungs were built from another "
+                                                "source, tool version, Python or compiler settings than these)")
+    # the stamp build_rungs.py would record now: not stale, so it is loaded (and this file does not load)
+    _status_file(monkeypatch, tmp_path, {**entry, "stamp": current})
+    assert "does not load" in compiled_rungs.missing("cython")
+    # the compiler settings are part of it: the same build under other CFLAGS is stale
+    monkeypatch.setenv("CFLAGS", "-O0")
+    compiled_rungs.module.cache_clear()
+    compiled_rungs.current_stamp.cache_clear()
+    assert compiled_rungs.missing("cython").startswith("stale build")
+
+
+def test_the_stamp_covers_what_changes_a_build(monkeypatch, tmp_path):
+    from python_baselines import build_rungs
+
+    for name in build_rungs.BUILD_ENVIRONMENT + ("PYTHRANRC",):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    base = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran", "mojo")}
+    assert base == {t: build_rungs.stamp(t, "1.0") for t in base}  # the same inputs, the same stamp, each time
+    assert len(set(base.values())) == 3 and all(len(v) == 16 for v in base.values())
+    assert build_rungs.stamp("cython", "1.1") != base["cython"]
+    (tmp_path / ".pythranrc").write_text("[compiler]\ncflags=-O0\n")
+    assert build_rungs.stamp("pythran", "1.0") != base["pythran"]
+    assert build_rungs.stamp("cython", "1.0") == base["cython"]
+    (tmp_path / ".pythranrc").unlink()
+    for name in ("CFLAGS", "CXXFLAGS", "CC"):
+        monkeypatch.setenv(name, "x")
+        assert build_rungs.stamp("cython", "1.0") != base["cython"], name
+        assert build_rungs.stamp("pythran", "1.0") != base["pythran"], name
+        assert build_rungs.stamp("mojo", "1.0") == base["mojo"], name
+        monkeypatch.delenv(name)
+    assert {t: build_rungs.stamp(t, "1.0") for t in base} == base
