@@ -233,3 +233,33 @@ def test_the_stamp_covers_what_changes_a_build(monkeypatch, tmp_path):
         assert build_rungs.stamp("mojo", "1.0") == base["mojo"], name
         monkeypatch.delenv(name)
     assert {t: build_rungs.stamp(t, "1.0") for t in base} == base
+
+
+@pytest.mark.parametrize("env", [{"OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "2"},
+                                 {"OMP_NUM_THREADS": "3", "NUMBA_NUM_THREADS": "1"}])
+def test_numba_leaves_openmp_s_thread_count_alone(env):
+    """Numba's omp threading layer sets libgomp's thread count to NUMBA_NUM_THREADS when it starts; the
+    OpenMP rungs must still run on OMP_NUM_THREADS, and their threads column say so. In a fresh process:
+    libgomp's count is read after the rung table is built and a Numba parallel loop has run."""
+    code = """
+import ctypes, json
+from python_baselines import numba_rungs
+from python_baselines.problem import Problem
+from python_baselines.rungs import python_rungs
+try:
+    gomp = ctypes.CDLL("libgomp.so.1")
+except OSError:
+    print(json.dumps(None)); raise SystemExit
+rungs = {r.name: r for r in python_rungs()}
+numba_rungs.compute_parallel(Problem(8, 6))
+print(json.dumps({"openmp": gomp.omp_get_max_threads(), "numba": rungs["numba-parallel"].threads,
+                  "cython-prange": rungs["cython-prange"].threads, "pythran-openmp": rungs["pythran-openmp"].threads}))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.splitlines()[-1])
+    if got is None:
+        pytest.skip("no libgomp here")
+    omp, numba = int(env["OMP_NUM_THREADS"]), int(env["NUMBA_NUM_THREADS"])
+    assert got == {"openmp": omp, "numba": numba, "cython-prange": omp, "pythran-openmp": omp}
