@@ -11,11 +11,26 @@ are still listed (`run.py --list`), and each fails with the ImportError when it 
 
 import ctypes
 import functools
+import os
 
 import numpy as np
 
 from .problem import Problem
 from .pure_python import escape_count
+
+
+NUMBA_THREADS_MAX = 1024  # as RAYON_NUM_THREADS (mandel)
+
+
+def environment_error() -> str | None:
+    """Why NUMBA_NUM_THREADS cannot be used, or None. Numba itself fails late and badly on a bad one (0: a
+    ValueError when its threads start; a huge one: a crash of the whole process), so the runners check it
+    first, with RAYON_NUM_THREADS's rule."""
+    value = os.environ.get("NUMBA_NUM_THREADS", "")
+    if value == "" or (value.isascii() and value.isdigit() and 1 <= int(value) <= NUMBA_THREADS_MAX):
+        return None
+    return (f"NUMBA_NUM_THREADS={value!r} must be a whole number of threads from 1 to {NUMBA_THREADS_MAX} "
+            "(digits only, no sign or spaces), or unset/empty for one per core")
 
 
 def _numba():

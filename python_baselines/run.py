@@ -42,6 +42,7 @@ from ladderlib.atomic import NotAFileError, check_target, write_text
 from ladderlib.machine import describe as describe_machine
 from ladderlib.readers import InputError
 
+from .numba_rungs import environment_error as numba_environment_error
 from .problem import Problem
 from .rungs import PYTHON_RUNGS, Rung, all_rungs
 from .timing import repeat, timed
@@ -269,6 +270,10 @@ def main(argv=None) -> int:
         mandel_ladder.describe()  # refuses a bad RAYON_NUM_THREADS, MANDEL_ISA or tuning, before any work
     except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
+        return 2
+    why = numba_environment_error()
+    if why:
+        print(f"run.py: error: {why}", file=sys.stderr)
         return 2
     rungs = all_rungs()
     if args.list:

@@ -94,6 +94,10 @@ def main(argv=None):
         p.error(str(e))
     from . import numba_rungs
 
+    why = numba_rungs.environment_error()
+    if why:
+        p.error(why)
+
     plan = points(*(grid[k] if getattr(args, k) is None else getattr(args, k)
                     for k in ("sizes", "size_iters", "iters", "iters_size")))
     result = sweep(numba_rungs.compute_parallel, mandel_ladder.reference, mandel_ladder.compare,
