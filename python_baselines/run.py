@@ -95,6 +95,8 @@ def save(text: str, path: str) -> int:
         return 0
     except OSError as e:
         why = f"run.py: error: cannot write {path}: {e.strerror or e}"
+    except NotAFileError as e:  # --out became a folder, FIFO, ... during the run (not an OSError)
+        why = f"run.py: error: cannot write {path}: {e}"
     fallback = None
     try:
         fd, fallback = tempfile.mkstemp(prefix="baselines-", suffix=".json")

@@ -314,3 +314,24 @@ def test_a_good_numba_num_threads_runs(tmp_path, value):
     assert proc.returncode == 0, proc.stderr
     (entry,) = json.loads(out.read_text())["rungs"]
     assert entry["verification"]["ok"] and entry["threads"] == (int(value) if value else entry["threads"]) >= 1
+
+
+def test_out_that_became_a_folder_during_the_run_keeps_the_results(tmp_path, monkeypatch, capsys):
+    """--out was checked before timing, then replaced by a folder while the rungs ran: the results go to
+    the temporary folder, exit 1, no traceback (the write's NotAFileError is not an OSError)."""
+    out = tmp_path / "r.json"
+    measure = run.measure
+
+    def measure_then_mkdir(*args):
+        entry = measure(*args)
+        out.mkdir(exist_ok=True)
+        return entry
+
+    monkeypatch.setattr(run, "measure", measure_then_mkdir)
+    monkeypatch.setattr(run.tempfile, "tempdir", str(tmp_path))
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--only", "pyo3-naive-f64", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"run.py: error: cannot write {out}" in err and "saved to" in err
+    saved = err.split("saved to ")[1].split()[0]
+    assert json.loads(Path(saved).read_text())["rungs"][0]["name"] == "pyo3-naive-f64"
+    assert out.is_dir() and list(out.iterdir()) == []
