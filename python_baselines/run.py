@@ -85,7 +85,7 @@ def out_problem(path: str) -> str | None:
     return None
 
 
-def save(text: str, path: str) -> int:
+def save(text: str, path: str, prog: str = "run.py") -> int:
     """Write the result file whole (a temporary file renamed into place: an earlier file at `path` is
     replaced only by a complete new one). If that fails (a full disk), the results are not lost: they
     go to a file in the system's temporary folder, or to stdout if even that fails; exit status 1."""
@@ -94,9 +94,9 @@ def save(text: str, path: str) -> int:
         progress(f"results written to {path}")
         return 0
     except OSError as e:
-        why = f"run.py: error: cannot write {path}: {e.strerror or e}"
+        why = f"{prog}: error: cannot write {path}: {e.strerror or e}"
     except NotAFileError as e:  # --out became a folder, FIFO, ... during the run (not an OSError)
-        why = f"run.py: error: cannot write {path}: {e}"
+        why = f"{prog}: error: cannot write {path}: {e}"
     fallback = None
     try:
         fd, fallback = tempfile.mkstemp(prefix="baselines-", suffix=".json")
