@@ -161,7 +161,11 @@ def test_missing_reasons_name_what_installs_the_tool(monkeypatch, tmp_path):
     finally:
         compiled_rungs.module.cache_clear()
     monkeypatch.setenv("MANDEL_PYPY", str(tmp_path / "no-pypy3"))
+    assert pypy_rung.missing().startswith(f"MANDEL_PYPY={tmp_path / 'no-pypy3'} is not an executable")
     assert "apt-get install -y pypy3" in pypy_rung.missing()
+    monkeypatch.setenv("MANDEL_PYPY", "")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert pypy_rung.missing().startswith("pypy3 not found on PATH; install: apt-get install -y pypy3")
 
 
 def test_the_timed_loop_is_one_rule():
@@ -263,3 +267,62 @@ print(json.dumps({"openmp": gomp.omp_get_max_threads(), "numba": rungs["numba-pa
         pytest.skip("no libgomp here")
     omp, numba = int(env["OMP_NUM_THREADS"]), int(env["NUMBA_NUM_THREADS"])
     assert got == {"openmp": omp, "numba": numba, "cython-prange": omp, "pythran-openmp": omp}
+
+
+def test_a_mistyped_mandel_pypy_is_named_not_replaced(tmp_path, monkeypatch):
+    """MANDEL_PYPY set to something that is not an executable: the reason names MANDEL_PYPY (not 'install
+    pypy3'), and no pypy3 from PATH is used instead."""
+    fake = tmp_path / "bin" / "pypy3"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 7.3.11\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    for value in ("/usr/bin/pypy3x", str(tmp_path)):  # a mistyped path; a folder
+        monkeypatch.setenv("MANDEL_PYPY", value)
+        assert pypy_rung.interpreter() is None
+        assert pypy_rung.missing().startswith(f"MANDEL_PYPY={value} is not an executable"), pypy_rung.missing()
+    monkeypatch.setenv("MANDEL_PYPY", str(fake))
+    assert pypy_rung.interpreter() == str(fake)
+    monkeypatch.delenv("MANDEL_PYPY")
+    assert pypy_rung.interpreter() == str(fake)
+
+
+def test_the_pypy_timeout_follows_the_budget():
+    assert pypy_rung.timeout_s(0.0) == pypy_rung.TIMEOUT_MARGIN_S > 0
+    assert pypy_rung.timeout_s(3600.0) == 3600.0 + pypy_rung.TIMEOUT_MARGIN_S
+
+
+def test_sigterm_during_the_pypy_rung_leaves_no_temporary_folder(tmp_path):
+    """run.py stopped by SIGTERM (as the ladder stops it) while PyPy's driver runs: the driver's temporary
+    folder is removed, the driver is gone, and run.py still ends by SIGTERM. A stand-in pypy3 reports a
+    version, then sleeps as a driver would."""
+    import signal
+    import time
+
+    fake = tmp_path / "pypy3"
+    fake.write_text("#!/bin/sh\nif [ \"$1\" = -c ]; then echo 7.3.11; exit 0; fi\n"
+                    f"echo $$ > {tmp_path / 'driver.pid'}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "MANDEL_PYPY": str(fake), "TMPDIR": str(temp)}
+    proc = subprocess.Popen([sys.executable, "-m", "python_baselines.run", "--quick", "--width", "4", "--height", "3",
+                             "--only", "pypy", "--out", str(tmp_path / "r.json")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "driver.pid").exists() or not list(temp.glob("mandel-pypy-*")):
+            assert time.monotonic() < deadline and proc.poll() is None, "the driver never started"
+            time.sleep(0.05)
+        driver = int((tmp_path / "driver.pid").read_text())
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGTERM
+    assert list(temp.glob("mandel-pypy-*")) == []
+    assert not (tmp_path / "r.json").exists()
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):  # the driver was killed with it (or is a zombie reaped by init)
+        os.kill(driver, 0)
