@@ -5,7 +5,8 @@ every rung (a tool that is absent: `missing`, never a failure).
 
 A rung whose tool is not installed or not built is skipped with the reason, unless the tool is named
 in MANDEL_REQUIRE_RUNGS (comma-separated: cython,pythran,mojo,pypy), as scripts/test does for Cython,
-Pythran and Mojo: then it fails. PyPy is required only where pypy3 is installed.
+Pythran and Mojo: then it fails. PyPy is required only where pypy3 is installed. A name there that is not
+one of those four stops the run (a typo must not turn a requirement into a skip).
 """
 
 import json
@@ -28,7 +29,23 @@ from python_baselines.rungs import PYTHON_RUNGS, Rung, python_rungs
 
 HERE = Path(__file__).resolve().parent.parent
 TOOLS = ("cython", "pythran", "pypy", "mojo")
-REQUIRED = {t.strip() for t in os.environ.get("MANDEL_REQUIRE_RUNGS", "").split(",") if t.strip()}
+
+
+def required_tools(value: str) -> set[str]:
+    """MANDEL_REQUIRE_RUNGS's tools; ValueError naming any that is not one of TOOLS (a typo there would
+    silently skip the rungs it meant to require)."""
+    names = {t.strip() for t in value.split(",") if t.strip()}
+    unknown = sorted(names - set(TOOLS))
+    if unknown:
+        raise ValueError(f"MANDEL_REQUIRE_RUNGS={value!r}: unknown {', '.join(map(repr, unknown))}; it takes "
+                         f"comma-separated names among {', '.join(TOOLS)} (lower case)")
+    return names
+
+
+try:
+    REQUIRED = required_tools(os.environ.get("MANDEL_REQUIRE_RUNGS", ""))
+except ValueError as e:
+    raise pytest.UsageError(str(e)) from None
 RUNGS = [r for r in python_rungs() if r.extra.get("tool") in TOOLS]
 
 CANONICAL = Problem()
@@ -326,3 +343,18 @@ def test_sigterm_during_the_pypy_rung_leaves_no_temporary_folder(tmp_path):
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):  # the driver was killed with it (or is a zombie reaped by init)
         os.kill(driver, 0)
+
+
+def test_mandel_require_rungs_takes_only_known_tools():
+    assert required_tools("") == set() and required_tools(" cython , pythran,mojo,pypy,") == set(TOOLS)
+    for value in ("PyPy", "all", "pypy;cython", "cython,numba"):
+        with pytest.raises(ValueError, match="MANDEL_REQUIRE_RUNGS=.*unknown"):
+            required_tools(value)
+
+
+def test_an_unknown_required_tool_fails_the_run(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--co", __file__],
+                          env={**os.environ, "MANDEL_REQUIRE_RUNGS": "pypy;cython"}, capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "MANDEL_REQUIRE_RUNGS='pypy;cython': unknown 'pypy;cython'" in proc.stdout + proc.stderr
