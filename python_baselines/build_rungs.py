@@ -76,11 +76,16 @@ def log(message):
 
 
 def read_status():
+    """The tools' entries of build/status.json, those that are objects; {} when it is missing, unreadable,
+    of another schema or malformed: every tool is then built (or found not installed) and the file rewritten."""
     try:
         data = json.loads(STATUS.read_text())
-        return data.get("tools", {}) if data.get("schema") == STATUS_SCHEMA else {}
     except (OSError, ValueError):
         return {}
+    tools = data.get("tools") if isinstance(data, dict) and data.get("schema") == STATUS_SCHEMA else None
+    if not isinstance(tools, dict):
+        return {}
+    return {tool: entry for tool, entry in tools.items() if isinstance(entry, dict)}
 
 
 def package_version(name):
@@ -247,8 +252,10 @@ def build(tool, previous, force, log=log):
                 "install": spec["install"]}
     key = stamp(tool, version)
     old = previous.get(tool) or {}
-    if (not force and old.get("ok") and old.get("stamp") == key
-            and all((BUILD / Path(p).name).exists() for p in (old.get("modules") or {}).values())):
+    modules = old.get("modules")
+    if (not force and old.get("ok") is True and old.get("stamp") == key and isinstance(modules, dict)
+            and set(modules) == set(spec["modules"])
+            and all(isinstance(p, str) and (BUILD / Path(p).name).exists() for p in modules.values())):
         log(f"==> {tool} {version}: up to date")
         return old
     if STOPPING.is_set():  # interrupted while asking the tool's version: its earlier log is kept

@@ -27,15 +27,21 @@ class Missing(Exception):
 
 
 def _status() -> dict:
+    """The tools' entries of build/status.json; {} when it is missing, unreadable or malformed (not an
+    object, or its tools not one): not built, and build_rungs.py rewrites it."""
     try:
-        return json.loads(STATUS.read_text()).get("tools") or {}
+        data = json.loads(STATUS.read_text())
     except (OSError, ValueError):
         return {}
+    tools = data.get("tools") if isinstance(data, dict) else None
+    return tools if isinstance(tools, dict) else {}
 
 
 def tool_status(tool: str) -> dict:
-    """What build_rungs.py recorded for the tool ({} when it has not run)."""
-    return _status().get(tool) or {}
+    """What build_rungs.py recorded for the tool ({} when it has not run, or recorded something else than
+    an object for it)."""
+    status = _status().get(tool)
+    return status if isinstance(status, dict) else {}
 
 
 @functools.cache
@@ -61,8 +67,9 @@ def module(tool: str, name: str):
     if status.get("stamp") != current_stamp(tool):
         raise Missing(f"stale build: run {SETUP} (the {tool} rungs were built from another source, tool "
                       f"version, Python or compiler settings than these)")
-    relative = (status.get("modules") or {}).get(name)
-    path = HERE / relative if relative else None
+    modules = status.get("modules")
+    relative = modules.get(name) if isinstance(modules, dict) else None
+    path = HERE / relative if isinstance(relative, str) and relative else None
     if path is None or not path.exists():
         raise Missing(f"the {tool} module {name} is not in {BUILD}: run {SETUP}")
     spec = importlib.util.spec_from_file_location(name, path)

@@ -42,3 +42,38 @@ def test_a_failing_tool_leaves_the_others_built_and_the_lines_in_tool_order(tmp_
     heads = [line for line in out.splitlines() if line.startswith("==> building")]
     assert [h.split()[3] for h in heads] == ["cython", "pythran", "mojo"]  # pythran finished first
     assert not [p for p in build.iterdir() if p.name.startswith(".")]  # no temporary folder left
+
+
+import json
+
+import pytest
+
+
+@pytest.mark.parametrize("text", ['[]', '"ok"', '{"schema": "mandel-rung-builds/1", "tools": []}',
+                                  '{"schema": "mandel-rung-builds/1", "tools": {"cython": "ok"}}',
+                                  '{"schema": "mandel-rung-builds/1", "tools": {"cython": {"ok": true, '
+                                  '"stamp": "k", "modules": ["cython_rungs"]}}}'])
+def test_a_malformed_status_file_is_rebuilt_and_rewritten(tmp_path, monkeypatch, text):
+    here = tmp_path / "python_baselines"
+    build = here / "build"
+    build.mkdir(parents=True)
+    monkeypatch.setattr(build_rungs, "HERE", here)
+    monkeypatch.setattr(build_rungs, "BUILD", build)
+    monkeypatch.setattr(build_rungs, "STATUS", build / "status.json")
+    (build / "status.json").write_text(text)
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0" if tool == "cython" else None)
+    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
+
+    def cython(tmp, log_path):
+        path = tmp / "cython_rungs.so"
+        path.write_bytes(b"built")
+        return {"cython_rungs": path}
+
+    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    assert build_rungs.main([]) == 0
+    status = json.loads((build / "status.json").read_text())
+    assert status["schema"] == "mandel-rung-builds/1"
+    assert status["tools"]["cython"]["ok"] is True
+    assert status["tools"]["cython"]["modules"] == {"cython_rungs": "build/cython_rungs.so"}
+    assert (build / "cython_rungs.so").read_bytes() == b"built"
+    assert status["tools"]["pythran"]["ok"] is False and status["tools"]["mojo"]["ok"] is False

@@ -358,3 +358,21 @@ def test_an_unknown_required_tool_fails_the_run(tmp_path):
                           timeout=300, cwd=tmp_path)
     assert proc.returncode != 0
     assert "MANDEL_REQUIRE_RUNGS='pypy;cython': unknown 'pypy;cython'" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("text", ['[]', '{"tools": {"cython": "ok", "pythran": ["ok"], "mojo": 3}}', '{"tools": []}',
+                                  '"ok"', '{"tools": {"cython": {"ok": true, "modules": ["cython_rungs"]}}}',
+                                  '{"tools": {"cython": {"ok": true, "modules": {"cython_rungs": 5}}}}'])
+def test_a_malformed_status_file_is_not_built(tmp_path, monkeypatch, capsys, clear_caches, text):
+    """build/status.json that is valid JSON of another shape: the rungs are missing (not built), and
+    run.py --list still lists them, instead of a traceback."""
+    monkeypatch.setattr(compiled_rungs, "STATUS", tmp_path / "status.json")
+    (tmp_path / "status.json").write_text(text)
+    compiled_rungs.module.cache_clear()
+    for tool in ("cython", "pythran", "mojo"):
+        why = compiled_rungs.missing(tool)
+        # an entry without a stamp is a stale build: rebuilt by scripts/setup, as a missing one
+        assert why.startswith((f"the {tool} rungs are not built: run scripts/setup", "stale build: run scripts/setup")), why
+        assert isinstance(compiled_rungs.tool_status(tool), dict)
+    assert run.main(["--list"]) == 0
+    assert "cython-prange" in capsys.readouterr().out
