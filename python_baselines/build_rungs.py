@@ -46,6 +46,11 @@ STATUS = BUILD / "status.json"
 STATUS_SCHEMA = "mandel-rung-builds/1"
 
 
+# Read once, here, while one thread runs: sysconfig fills its variables on first use without a lock, so a
+# build thread asking while another fills them got None, which went into the stamp (the load recomputes it
+# with the real suffix: the build looked stale) and into the Cython module's file pattern.
+EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+
 C_FLAGS = ["-O3", "-ffp-contract=off"]
 OPENMP = ["-fopenmp"]
 
@@ -158,7 +163,7 @@ def build_cython(tmp, log_path):
     env = {"CFLAGS": f"{os.environ.get('CFLAGS', '')} {flags}".strip(),
            "LDFLAGS": f"{os.environ.get('LDFLAGS', '')} {' '.join(OPENMP)}".strip()}
     run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "cython_rungs.pyx"], tmp, env, log_path)
-    built = sorted(tmp.glob("cython_rungs*" + sysconfig.get_config_var("EXT_SUFFIX")))
+    built = sorted(tmp.glob("cython_rungs*" + EXT_SUFFIX))
     if not built:
         raise BuildError("cythonize built no extension module")
     return {"cython_rungs": built[0]}
@@ -223,7 +228,7 @@ def stamp(tool, version):
     records it; compiled_rungs recomputes it when it loads a module, so a build whose inputs changed
     since is stale, never timed as the current one. Cheap: no compiler is run."""
     h = hashlib.sha256()
-    for part in (tool, version, " ".join(C_FLAGS + OPENMP), sys.version, sysconfig.get_config_var("EXT_SUFFIX")):
+    for part in (tool, version, " ".join(C_FLAGS + OPENMP), sys.version, EXT_SUFFIX):
         h.update(str(part).encode() + b"\0")
     h.update((HERE / TOOLS[tool]["source"]).read_bytes())
     h.update(Path(__file__).read_bytes())

@@ -77,3 +77,16 @@ def test_a_malformed_status_file_is_rebuilt_and_rewritten(tmp_path, monkeypatch,
     assert status["tools"]["cython"]["modules"] == {"cython_rungs": "build/cython_rungs.so"}
     assert (build / "cython_rungs.so").read_bytes() == b"built"
     assert status["tools"]["pythran"]["ok"] is False and status["tools"]["mojo"]["ok"] is False
+
+
+def test_the_stamp_does_not_ask_sysconfig_from_a_build_thread(monkeypatch):
+    """The stamps are computed in the build threads, all at once; sysconfig fills its variables on first
+    use without a lock, so a thread could read EXT_SUFFIX as None while another filled them: that stamp
+    never matched the one recomputed at load, and the fresh build was reported stale. The stamp uses the
+    suffix read when build_rungs was imported."""
+    import sysconfig
+
+    before = {t: build_rungs.stamp(t, "1.0") for t in build_rungs.TOOLS}
+    monkeypatch.setattr(sysconfig, "get_config_var", lambda name: None)  # what the racing thread saw
+    assert {t: build_rungs.stamp(t, "1.0") for t in build_rungs.TOOLS} == before
+    assert build_rungs.EXT_SUFFIX and build_rungs.EXT_SUFFIX.endswith((".so", ".pyd"))
