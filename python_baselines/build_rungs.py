@@ -11,7 +11,8 @@ compiler at a time), and its lines are printed once all are done, in the order a
 installed, or whose build fails, never stops the others or the ladder: its rungs show `missing` with the
 reason (the compiler's last lines, the log file) and the command that installs the tool. What happened
 is written to build/status.json, which rungs.py reads. A tool is rebuilt only when its stamp changes: the
-source, the tool's version, the flags, the Python and this script. Exit status 0, or with --strict 1
+source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc), the
+Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
 when any tool is not built.
 
 Flags: C and C++ with -O3 -ffp-contract=off (no fused multiply-add, so the f64 counts equal the
@@ -45,6 +46,11 @@ STATUS = BUILD / "status.json"
 STATUS_SCHEMA = "mandel-rung-builds/1"
 
 
+# Read once, here, while one thread runs: sysconfig fills its variables on first use without a lock, so a
+# build thread asking while another fills them got None, which went into the stamp (the load recomputes it
+# with the real suffix: the build looked stale) and into the Cython module's file pattern.
+EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+
 C_FLAGS = ["-O3", "-ffp-contract=off"]
 OPENMP = ["-fopenmp"]
 
@@ -75,11 +81,16 @@ def log(message):
 
 
 def read_status():
+    """The tools' entries of build/status.json, those that are objects; {} when it is missing, unreadable,
+    of another schema or malformed: every tool is then built (or found not installed) and the file rewritten."""
     try:
         data = json.loads(STATUS.read_text())
-        return data.get("tools", {}) if data.get("schema") == STATUS_SCHEMA else {}
     except (OSError, ValueError):
         return {}
+    tools = data.get("tools") if isinstance(data, dict) and data.get("schema") == STATUS_SCHEMA else None
+    if not isinstance(tools, dict):
+        return {}
+    return {tool: entry for tool, entry in tools.items() if isinstance(entry, dict)}
 
 
 def package_version(name):
@@ -152,7 +163,7 @@ def build_cython(tmp, log_path):
     env = {"CFLAGS": f"{os.environ.get('CFLAGS', '')} {flags}".strip(),
            "LDFLAGS": f"{os.environ.get('LDFLAGS', '')} {' '.join(OPENMP)}".strip()}
     run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "cython_rungs.pyx"], tmp, env, log_path)
-    built = sorted(tmp.glob("cython_rungs*" + sysconfig.get_config_var("EXT_SUFFIX")))
+    built = sorted(tmp.glob("cython_rungs*" + EXT_SUFFIX))
     if not built:
         raise BuildError("cythonize built no extension module")
     return {"cython_rungs": built[0]}
@@ -193,13 +204,46 @@ def tool_version(tool):
     return package_version(TOOLS[tool]["package"])
 
 
+# The environment the C and C++ builds read (setuptools for Cython, Pythran's own driver): a build made
+# under other flags or another compiler is another build.
+BUILD_ENVIRONMENT = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS")
+
+
+def pythranrc():
+    """The user configuration Pythran reads (its compiler, flags, BLAS), found as Pythran finds it
+    (pythran.config.get_paths_cfg): $PYTHRANRC, else .pythranrc in $XDG_CONFIG_HOME or $HOME; b"" if none."""
+    path = os.environ.get("PYTHRANRC")
+    if path is None:
+        base = os.environ.get("XDG_CONFIG_HOME") or os.environ.get("HOME") or "~"
+        path = os.path.expanduser(os.path.join(base, ".pythranrc"))
+    try:
+        return Path(path).read_bytes()
+    except OSError:
+        return b""
+
+
 def stamp(tool, version):
+    """What the tool's build depends on, hashed: the tool's version, the flags, the Python, the source and
+    this script, and for the C tools the compiler environment (and Pythran's configuration). build()
+    records it; compiled_rungs recomputes it when it loads a module, so a build whose inputs changed
+    since is stale, never timed as the current one. Cheap: no compiler is run."""
     h = hashlib.sha256()
-    for part in (tool, version, " ".join(C_FLAGS + OPENMP), sys.version, sysconfig.get_config_var("EXT_SUFFIX")):
+    for part in (tool, version, " ".join(C_FLAGS + OPENMP), sys.version, EXT_SUFFIX):
         h.update(str(part).encode() + b"\0")
     h.update((HERE / TOOLS[tool]["source"]).read_bytes())
     h.update(Path(__file__).read_bytes())
+    if tool in ("cython", "pythran"):
+        for name in BUILD_ENVIRONMENT:
+            h.update(f"{name}={os.environ.get(name, '')}".encode() + b"\0")
+    if tool == "pythran":
+        h.update(pythranrc())
     return h.hexdigest()[:16]
+
+
+def current_stamp(tool):
+    """The stamp a build of `tool` made now would record; None when the tool is not installed."""
+    version = tool_version(tool)
+    return None if version is None else stamp(tool, version)
 
 
 def build(tool, previous, force, log=log):
@@ -213,8 +257,10 @@ def build(tool, previous, force, log=log):
                 "install": spec["install"]}
     key = stamp(tool, version)
     old = previous.get(tool) or {}
-    if (not force and old.get("ok") and old.get("stamp") == key
-            and all((BUILD / Path(p).name).exists() for p in (old.get("modules") or {}).values())):
+    modules = old.get("modules")
+    if (not force and old.get("ok") is True and old.get("stamp") == key and isinstance(modules, dict)
+            and set(modules) == set(spec["modules"])
+            and all(isinstance(p, str) and (BUILD / Path(p).name).exists() for p in modules.values())):
         log(f"==> {tool} {version}: up to date")
         return old
     if STOPPING.is_set():  # interrupted while asking the tool's version: its earlier log is kept

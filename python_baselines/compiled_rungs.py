@@ -27,15 +27,33 @@ class Missing(Exception):
 
 
 def _status() -> dict:
+    """The tools' entries of build/status.json; {} when it is missing, unreadable or malformed (not an
+    object, or its tools not one): not built, and build_rungs.py rewrites it."""
     try:
-        return json.loads(STATUS.read_text()).get("tools") or {}
+        data = json.loads(STATUS.read_text())
     except (OSError, ValueError):
         return {}
+    tools = data.get("tools") if isinstance(data, dict) else None
+    return tools if isinstance(tools, dict) else {}
 
 
 def tool_status(tool: str) -> dict:
-    """What build_rungs.py recorded for the tool ({} when it has not run)."""
-    return _status().get(tool) or {}
+    """What build_rungs.py recorded for the tool ({} when it has not run, or recorded something else than
+    an object for it)."""
+    status = _status().get(tool)
+    return status if isinstance(status, dict) else {}
+
+
+@functools.cache
+def current_stamp(tool: str) -> str | None:
+    """The stamp build_rungs.py would record for `tool` now (its one definition): a recorded stamp that
+    differs is a stale build. None when it cannot be computed (tool not installed, source unreadable)."""
+    from . import build_rungs  # noqa: PLC0415 (the standard library and ladderlib.atomic only)
+
+    try:
+        return build_rungs.current_stamp(tool)
+    except OSError:
+        return None
 
 
 @functools.cache
@@ -46,15 +64,19 @@ def module(tool: str, name: str):
         raise Missing(f"the {tool} rungs are not built: run {SETUP}")
     if not status.get("ok"):
         raise Missing(f"{status.get('error') or f'{tool} build failed'}; install: {status.get('install')}")
-    relative = (status.get("modules") or {}).get(name)
-    path = HERE / relative if relative else None
+    if status.get("stamp") != current_stamp(tool):
+        raise Missing(f"stale build: run {SETUP} (the {tool} rungs were built from another source, tool "
+                      f"version, Python or compiler settings than these)")
+    modules = status.get("modules")
+    relative = modules.get(name) if isinstance(modules, dict) else None
+    path = HERE / relative if isinstance(relative, str) and relative else None
     if path is None or not path.exists():
         raise Missing(f"the {tool} module {name} is not in {BUILD}: run {SETUP}")
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise Missing(f"{path} is not an extension module")
-    loaded = importlib.util.module_from_spec(spec)
     try:
+        loaded = importlib.util.module_from_spec(spec)  # an extension module is loaded here, already
         spec.loader.exec_module(loaded)
     except ImportError as e:
         raise Missing(f"the {tool} module {path.name} does not load ({e}): rebuild with {SETUP}") from e

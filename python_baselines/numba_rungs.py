@@ -9,7 +9,9 @@ Numba is imported on first use, not when this module is imported: without Numba 
 are still listed (`run.py --list`), and each fails with the ImportError when it is run.
 """
 
+import ctypes
 import functools
+import os
 
 import numpy as np
 
@@ -17,10 +19,48 @@ from .problem import Problem
 from .pure_python import escape_count
 
 
+NUMBA_THREADS_MAX = 1024  # as RAYON_NUM_THREADS (mandel)
+
+
+def environment_error() -> str | None:
+    """Why NUMBA_NUM_THREADS cannot be used, or None. Numba itself fails late and badly on a bad one (0: a
+    ValueError when its threads start; a huge one: a crash of the whole process), so the runners check it
+    first, with RAYON_NUM_THREADS's rule."""
+    value = os.environ.get("NUMBA_NUM_THREADS", "")
+    if value == "" or (value.isascii() and value.isdigit() and 1 <= int(value) <= NUMBA_THREADS_MAX):
+        return None
+    return (f"NUMBA_NUM_THREADS={value!r} must be a whole number of threads from 1 to {NUMBA_THREADS_MAX} "
+            "(digits only, no sign or spaces), or unset/empty for one per core")
+
+
 def _numba():
     import numba  # noqa: PLC0415 (deliberately lazy: see the module docs)
 
+    _launched(numba)
     return numba
+
+
+def _libgomp():
+    """GNU OpenMP's runtime as this process has it (the one the Cython and Pythran OpenMP rungs use), or
+    None where it cannot be loaded."""
+    try:
+        return ctypes.CDLL("libgomp.so.1")
+    except OSError:
+        return None
+
+
+@functools.cache
+def _launched(numba):
+    """Start Numba's threads, keeping OpenMP's own thread count. Numba's "omp" threading layer (libgomp,
+    shared with the Cython and Pythran OpenMP rungs) calls omp_set_num_threads(NUMBA_NUM_THREADS) when
+    it starts, which would silently run those rungs on Numba's count instead of OMP_NUM_THREADS (else
+    one per CPU), as the docs say and their threads column reports: the count libgomp had before is
+    put back. Numba's own parallel loops name their thread count, so they are not changed by that."""
+    gomp = _libgomp()
+    before = gomp.omp_get_max_threads() if gomp is not None else None
+    numba.get_num_threads()  # launches the threading layer
+    if gomp is not None and gomp.omp_get_max_threads() != before:
+        gomp.omp_set_num_threads(before)
 
 
 def _image_loop(escape, **options):

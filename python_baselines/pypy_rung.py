@@ -9,12 +9,15 @@ installs it only when asked (MANDEL_INSTALL_PYPY=1). `MANDEL_PYPY=/path/to/pypy3
 Without it the rung is `missing`, with that command.
 """
 
+import contextlib
 import functools
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
 import ladderlib
@@ -24,13 +27,24 @@ import python_baselines
 # pypy3 runs outside the venv: it finds the two packages through PYTHONPATH, the folders that hold them.
 PACKAGES = os.pathsep.join(dict.fromkeys(str(Path(p.__file__).resolve().parents[1]) for p in (python_baselines, ladderlib)))
 INSTALL = "apt-get install -y pypy3 (Debian/Ubuntu, as root; or MANDEL_INSTALL_PYPY=1 scripts/setup)"
-TIMEOUT_S = 900  # the driver's whole run; pure Python under PyPy takes well under a second an image
+# The driver's whole run may take the timed renders' budget plus this: the warm-up render and the last
+# timed one, past the budget (pure Python under PyPy takes well under a second an image).
+TIMEOUT_MARGIN_S = 900
+
+
+def timeout_s(budget: float) -> float:
+    return float(budget) + TIMEOUT_MARGIN_S
+
+
+def chosen() -> str:
+    """MANDEL_PYPY as set ("" when unset or empty)."""
+    return os.environ.get("MANDEL_PYPY", "").strip()
 
 
 def interpreter() -> str | None:
-    """MANDEL_PYPY, else `pypy3` on PATH; None when there is none."""
-    chosen = os.environ.get("MANDEL_PYPY", "").strip()
-    return chosen or shutil.which("pypy3")
+    """MANDEL_PYPY (a path, or a name on PATH) when set, else `pypy3` on PATH; None when there is none. A
+    MANDEL_PYPY that is not an executable is None, never replaced by another pypy3."""
+    return shutil.which(chosen()) if chosen() else shutil.which("pypy3")
 
 
 @functools.cache
@@ -47,11 +61,43 @@ def version(pypy: str) -> str | None:
 def missing() -> str | None:
     """Why the rung cannot run here, with the command that installs PyPy; None when it can."""
     pypy = interpreter()
+    if pypy is None and chosen():
+        return (f"MANDEL_PYPY={chosen()} is not an executable (a path to pypy3, or its name on PATH): fix or "
+                f"unset MANDEL_PYPY; to install PyPy: {INSTALL}")
     if pypy is None:
         return f"pypy3 not found on PATH; install: {INSTALL}"
     if version(pypy) is None:
-        return f"{pypy} does not run as PyPy; install: {INSTALL}"
+        named = " (MANDEL_PYPY)" if chosen() else ""
+        return f"{pypy}{named} does not run as PyPy; install: {INSTALL}"
     return None
+
+
+class _Terminated(BaseException):
+    """SIGTERM arrived while the driver ran (not an Exception: run.py must not record it as a failed rung)."""
+
+
+@contextlib.contextmanager
+def _sigterm_unwinds():
+    """While the driver runs, SIGTERM unwinds this call instead of ending the process on the spot: the
+    driver is killed and the temporary folder removed, then the process ends by SIGTERM as it would have.
+    Left alone where SIGTERM is already handled or this is not the main thread (signals go there)."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGTERM) != signal.SIG_DFL:
+        yield
+        return
+
+    def handler(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one must not cut the clean-up short
+        raise _Terminated()
+
+    signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    except _Terminated:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def run_driver(problem, budget: float, min_repeats: int, max_repeats: int, warmup_renders: int):
@@ -61,12 +107,12 @@ def run_driver(problem, budget: float, min_repeats: int, max_repeats: int, warmu
     pypy = interpreter()
     if pypy is None:
         raise RuntimeError(missing())
-    with tempfile.TemporaryDirectory(prefix="mandel-pypy-") as tmp:
+    with _sigterm_unwinds(), tempfile.TemporaryDirectory(prefix="mandel-pypy-") as tmp:
         counts_path = Path(tmp) / "counts.u32"
         cmd = [pypy, "-m", "python_baselines.pypy_driver", "--problem", json.dumps(problem.as_dict()), "--counts", str(counts_path),
                "--budget", repr(float(budget)), "--min-repeats", str(min_repeats), "--max-repeats", str(max_repeats),
                "--warmup-renders", str(warmup_renders)]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=TIMEOUT_S,
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s(budget),
                               env={**os.environ, "PYTHONPATH": PACKAGES})
         if proc.returncode != 0:
             tail = " | ".join(proc.stderr.strip().splitlines()[-3:])

@@ -42,6 +42,7 @@ from ladderlib.atomic import NotAFileError, check_target, write_text
 from ladderlib.machine import describe as describe_machine
 from ladderlib.readers import InputError
 
+from .numba_rungs import environment_error as numba_environment_error
 from .problem import Problem
 from .rungs import PYTHON_RUNGS, Rung, all_rungs
 from .timing import repeat, timed
@@ -84,7 +85,7 @@ def out_problem(path: str) -> str | None:
     return None
 
 
-def save(text: str, path: str) -> int:
+def save(text: str, path: str, prog: str = "run.py") -> int:
     """Write the result file whole (a temporary file renamed into place: an earlier file at `path` is
     replaced only by a complete new one). If that fails (a full disk), the results are not lost: they
     go to a file in the system's temporary folder, or to stdout if even that fails; exit status 1."""
@@ -93,7 +94,9 @@ def save(text: str, path: str) -> int:
         progress(f"results written to {path}")
         return 0
     except OSError as e:
-        why = f"run.py: error: cannot write {path}: {e.strerror or e}"
+        why = f"{prog}: error: cannot write {path}: {e.strerror or e}"
+    except NotAFileError as e:  # --out became a folder, FIFO, ... during the run (not an OSError)
+        why = f"{prog}: error: cannot write {path}: {e}"
     fallback = None
     try:
         fd, fallback = tempfile.mkstemp(prefix="baselines-", suffix=".json")
@@ -269,6 +272,10 @@ def main(argv=None) -> int:
         mandel_ladder.describe()  # refuses a bad RAYON_NUM_THREADS, MANDEL_ISA or tuning, before any work
     except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
+        return 2
+    why = numba_environment_error()
+    if why:
+        print(f"run.py: error: {why}", file=sys.stderr)
         return 2
     rungs = all_rungs()
     if args.list:

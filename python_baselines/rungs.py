@@ -16,10 +16,13 @@ from typing import Any, Callable
 
 # name (stable id, used by --only/--skip and in result files), the table's label, the function that
 # computes the image ("module:function" of this folder), what it computes, and its traits:
-# `fused`: Numba's fastmath lets LLVM fuse multiply-adds and reassociate, which moves a few boundary
-# pixels, as FMA does in Rust, so it gets the tolerance of an f64 FMA kernel (the extension's
-# `tolerance("f64", fused=True)`, Rust's one rule); `compiles`: the first call compiles (Numba), its
-# time is reported as compile_s; `parallel`: runs on Numba's threads.
+# `fused`: the rung's arithmetic may fuse multiply-adds, which moves a few boundary pixels, as FMA does
+# in Rust, so it gets the tolerance of an f64 FMA kernel (the extension's `tolerance("f64", fused=True)`,
+# Rust's one rule): Numba's fastmath lets LLVM fuse and reassociate; NumPy's complex multiply (the
+# masked rungs' z*z) dispatches at run time to a loop that uses FMA where the CPU has it (x86-64-v3
+# and up: AVX2 + FMA3), so on those CPUs its results are an FMA kernel's, not the reference's;
+# `compiles`: the first call compiles (Numba), its time is reported as compile_s; `parallel`: runs on
+# Numba's threads.
 # The rungs of other tools add: `language` (Python by default), `precision` (f64 by default), `tool`
 # (cython, pythran, mojo: built ahead of time by build_rungs.py, `missing` when not built; pypy: the
 # interpreter, `missing` when not installed), `threads` ("openmp" or "mojo": that runtime's thread count;
@@ -33,9 +36,10 @@ PYTHON_RUNGS = [
     dict(name="numpy-vectorize", label="NumPy np.vectorize", compute="numpy_vectorize:compute",
          description="np.vectorize of the pure-Python per-pixel function"),
     dict(name="numpy-masked-counts", label="NumPy masked, escape counts", compute="numpy_masked:escape_counts",
+         fused=True,  # NumPy's complex multiply fuses on FMA CPUs (above)
          description="whole-array z*z + c over a shrinking set of points not escaped yet, recording counts"),
     dict(name="numpy-masked-bitmap", label="NumPy masked bitmap (article; not counts)",
-         compute="numpy_masked:in_set_bitmap", computes="bitmap",
+         compute="numpy_masked:in_set_bitmap", computes="bitmap", fused=True,  # as numpy-masked-counts
          description="the article's Z[M] = Z[M]*Z[M] + C[M] for all max_iters steps: an in/out bitmap only, "
                      "no counts, no early exit; verified against the reference's count == max_iters"),
     dict(name="numba", label="Numba @njit", compute="numba_rungs:compute", compiles=True,

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from ladderlib.atomic import check_output, write_text  # a whole file or none
+from ladderlib.atomic import check_output
 from ladderlib.readers import InputError
 
 from .problem import Problem
@@ -27,6 +27,20 @@ from .problem import Problem
 def points(sizes, size_iters, iters, iters_size):
     """(axis, n, max_iters) of every point, the size axis first, as `mandel sweep` orders them."""
     return [("size", n, size_iters) for n in sizes] + [("iters", iters_size, it) for it in iters]
+
+
+def plan_error(plan, max_pixels, max_iters_cap):
+    """Why a point of `plan` cannot be rendered (the extension's limits), or None: the whole plan is checked
+    before the first point is timed, so that a bad one never throws away the points timed before it."""
+    for axis, n, max_iters in plan:
+        where = f"the {axis} axis' point {n}x{n}, {max_iters} iterations"
+        if n < 1:
+            return f"{where}: the size must be at least 1"
+        if n * n > max_pixels:
+            return f"{where}: {n}x{n} is more than the cap of {max_pixels} pixels"
+        if not 1 <= max_iters <= max_iters_cap:
+            return f"{where}: max_iters must be between 1 and {max_iters_cap}"
+    return None
 
 
 def time_calls(compute, problem, budget):
@@ -94,15 +108,23 @@ def main(argv=None):
         p.error(str(e))
     from . import numba_rungs
 
+    why = numba_rungs.environment_error()
+    if why:
+        p.error(why)
+
     plan = points(*(grid[k] if getattr(args, k) is None else getattr(args, k)
                     for k in ("sizes", "size_iters", "iters", "iters_size")))
+    why = plan_error(plan, mandel_ladder.MAX_PIXELS, mandel_ladder.MAX_ITERS_CAP)
+    if why:
+        p.error(why)
     result = sweep(numba_rungs.compute_parallel, mandel_ladder.reference, mandel_ladder.compare,
                    "numba-parallel", numba_rungs.threads(), plan, args.budget)
     text = json.dumps(result, indent=2) + "\n"
     if args.out:
-        write_text(args.out, text)
-    else:
-        sys.stdout.write(text)
+        from .run import save  # noqa: PLC0415 (a failed write keeps the results: temporary folder, else stdout)
+
+        return save(text, str(args.out), prog="sweep.py")
+    sys.stdout.write(text)
     return 0
 
 

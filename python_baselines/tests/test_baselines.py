@@ -62,3 +62,18 @@ def test_rung_gives_the_reference_counts(rung, problem):
     assert cmp["differing"] <= rung.allowed(reference.size), cmp
     if rung.precision == "f64" and rung.tolerance == m.tolerance("f64"):
         assert cmp["differing"] == 0, "f64 Python rungs do the reference's arithmetic: exact"
+
+
+def test_numpy_masked_rungs_fuse_and_pass_where_numpy_s_complex_multiply_uses_fma():
+    # NumPy's complex multiply runs an FMA loop on x86-64-v3 CPUs: on this deep view that moves a few
+    # boundary pixels, in counts and in the bitmap, where an exact rung may move none.
+    problem = Problem(160, 120, x_min=-0.8, x_max=-0.7, y_min=0.05, y_max=0.15, max_iters=2000)
+    reference = m.reference(**problem.as_dict())
+    by_name = {r.name: r for r in RUNGS}
+    for name in ("numpy-masked-counts", "numpy-masked-bitmap"):
+        rung = by_name[name]
+        assert rung.tolerance == m.tolerance("f64", True), name
+        got = np.asarray(rung.prepare(problem)(), dtype=np.uint32)
+        expected = (reference == problem.max_iters).astype(np.uint32) if rung.computes == "bitmap" else reference
+        cmp = m.compare(expected, np.ascontiguousarray(got))
+        assert cmp["differing"] <= rung.allowed(reference.size), (name, cmp)

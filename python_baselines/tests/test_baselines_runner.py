@@ -284,3 +284,54 @@ def test_rayon_num_threads_is_checked_with_mandels_rule(tmp_path, monkeypatch, c
     monkeypatch.setenv("RAYON_NUM_THREADS", value)
     assert run.main(["--quick", "--out", str(tmp_path / "r.json")]) == 2
     assert "RAYON_NUM_THREADS" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("value", ["0", "99999", "1025", " 2", "two"])
+def test_numba_num_threads_is_checked_first(tmp_path, value):
+    """Numba fails late on a bad NUMBA_NUM_THREADS (0: a ValueError traceback; 99999: the process
+    crashes, the run lost): run.py and sweep.py refuse it first, naming it, exit 2."""
+    env = {**os.environ, "NUMBA_NUM_THREADS": value}
+    out = tmp_path / "r.json"
+    for args in (["--list"], ["--quick", "--width", "5", "--height", "3", "--only", "numba-parallel,cython-prange",
+                              "--out", str(out)]):
+        proc = subprocess.run([sys.executable, *RUN_PY, *args], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
+        assert f"run.py: error: NUMBA_NUM_THREADS={value!r} must be a whole number of threads from 1 to 1024" \
+            in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+    proc = subprocess.run([sys.executable, "-m", "python_baselines.sweep", "--sizes", "8", "--iters", "10",
+                           "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and "NUMBA_NUM_THREADS" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["", "1", "3"])
+def test_a_good_numba_num_threads_runs(tmp_path, value):
+    out = tmp_path / "r.json"
+    proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "5", "--height", "3", "--only",
+                           "numba-parallel", "--out", str(out)], capture_output=True, text=True,
+                          env={**os.environ, "NUMBA_NUM_THREADS": value}, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    (entry,) = json.loads(out.read_text())["rungs"]
+    assert entry["verification"]["ok"] and entry["threads"] == (int(value) if value else entry["threads"]) >= 1
+
+
+def test_out_that_became_a_folder_during_the_run_keeps_the_results(tmp_path, monkeypatch, capsys):
+    """--out was checked before timing, then replaced by a folder while the rungs ran: the results go to
+    the temporary folder, exit 1, no traceback (the write's NotAFileError is not an OSError)."""
+    out = tmp_path / "r.json"
+    measure = run.measure
+
+    def measure_then_mkdir(*args):
+        entry = measure(*args)
+        out.mkdir(exist_ok=True)
+        return entry
+
+    monkeypatch.setattr(run, "measure", measure_then_mkdir)
+    monkeypatch.setattr(run.tempfile, "tempdir", str(tmp_path))
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--only", "pyo3-naive-f64", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"run.py: error: cannot write {out}" in err and "saved to" in err
+    saved = err.split("saved to ")[1].split()[0]
+    assert json.loads(Path(saved).read_text())["rungs"][0]["name"] == "pyo3-naive-f64"
+    assert out.is_dir() and list(out.iterdir()) == []

@@ -42,3 +42,51 @@ def test_a_failing_tool_leaves_the_others_built_and_the_lines_in_tool_order(tmp_
     heads = [line for line in out.splitlines() if line.startswith("==> building")]
     assert [h.split()[3] for h in heads] == ["cython", "pythran", "mojo"]  # pythran finished first
     assert not [p for p in build.iterdir() if p.name.startswith(".")]  # no temporary folder left
+
+
+import json
+
+import pytest
+
+
+@pytest.mark.parametrize("text", ['[]', '"ok"', '{"schema": "mandel-rung-builds/1", "tools": []}',
+                                  '{"schema": "mandel-rung-builds/1", "tools": {"cython": "ok"}}',
+                                  '{"schema": "mandel-rung-builds/1", "tools": {"cython": {"ok": true, '
+                                  '"stamp": "k", "modules": ["cython_rungs"]}}}'])
+def test_a_malformed_status_file_is_rebuilt_and_rewritten(tmp_path, monkeypatch, text):
+    here = tmp_path / "python_baselines"
+    build = here / "build"
+    build.mkdir(parents=True)
+    monkeypatch.setattr(build_rungs, "HERE", here)
+    monkeypatch.setattr(build_rungs, "BUILD", build)
+    monkeypatch.setattr(build_rungs, "STATUS", build / "status.json")
+    (build / "status.json").write_text(text)
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0" if tool == "cython" else None)
+    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
+
+    def cython(tmp, log_path):
+        path = tmp / "cython_rungs.so"
+        path.write_bytes(b"built")
+        return {"cython_rungs": path}
+
+    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    assert build_rungs.main([]) == 0
+    status = json.loads((build / "status.json").read_text())
+    assert status["schema"] == "mandel-rung-builds/1"
+    assert status["tools"]["cython"]["ok"] is True
+    assert status["tools"]["cython"]["modules"] == {"cython_rungs": "build/cython_rungs.so"}
+    assert (build / "cython_rungs.so").read_bytes() == b"built"
+    assert status["tools"]["pythran"]["ok"] is False and status["tools"]["mojo"]["ok"] is False
+
+
+def test_the_stamp_does_not_ask_sysconfig_from_a_build_thread(monkeypatch):
+    """The stamps are computed in the build threads, all at once; sysconfig fills its variables on first
+    use without a lock, so a thread could read EXT_SUFFIX as None while another filled them: that stamp
+    never matched the one recomputed at load, and the fresh build was reported stale. The stamp uses the
+    suffix read when build_rungs was imported."""
+    import sysconfig
+
+    before = {t: build_rungs.stamp(t, "1.0") for t in build_rungs.TOOLS}
+    monkeypatch.setattr(sysconfig, "get_config_var", lambda name: None)  # what the racing thread saw
+    assert {t: build_rungs.stamp(t, "1.0") for t in build_rungs.TOOLS} == before
+    assert build_rungs.EXT_SUFFIX and build_rungs.EXT_SUFFIX.endswith((".so", ".pyd"))

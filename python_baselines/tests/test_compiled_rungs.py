@@ -5,7 +5,8 @@ every rung (a tool that is absent: `missing`, never a failure).
 
 A rung whose tool is not installed or not built is skipped with the reason, unless the tool is named
 in MANDEL_REQUIRE_RUNGS (comma-separated: cython,pythran,mojo,pypy), as scripts/test does for Cython,
-Pythran and Mojo: then it fails. PyPy is required only where pypy3 is installed.
+Pythran and Mojo: then it fails. PyPy is required only where pypy3 is installed. A name there that is not
+one of those four stops the run (a typo must not turn a requirement into a skip).
 """
 
 import json
@@ -28,7 +29,23 @@ from python_baselines.rungs import PYTHON_RUNGS, Rung, python_rungs
 
 HERE = Path(__file__).resolve().parent.parent
 TOOLS = ("cython", "pythran", "pypy", "mojo")
-REQUIRED = {t.strip() for t in os.environ.get("MANDEL_REQUIRE_RUNGS", "").split(",") if t.strip()}
+
+
+def required_tools(value: str) -> set[str]:
+    """MANDEL_REQUIRE_RUNGS's tools; ValueError naming any that is not one of TOOLS (a typo there would
+    silently skip the rungs it meant to require)."""
+    names = {t.strip() for t in value.split(",") if t.strip()}
+    unknown = sorted(names - set(TOOLS))
+    if unknown:
+        raise ValueError(f"MANDEL_REQUIRE_RUNGS={value!r}: unknown {', '.join(map(repr, unknown))}; it takes "
+                         f"comma-separated names among {', '.join(TOOLS)} (lower case)")
+    return names
+
+
+try:
+    REQUIRED = required_tools(os.environ.get("MANDEL_REQUIRE_RUNGS", ""))
+except ValueError as e:
+    raise pytest.UsageError(str(e)) from None
 RUNGS = [r for r in python_rungs() if r.extra.get("tool") in TOOLS]
 
 CANONICAL = Problem()
@@ -161,7 +178,11 @@ def test_missing_reasons_name_what_installs_the_tool(monkeypatch, tmp_path):
     finally:
         compiled_rungs.module.cache_clear()
     monkeypatch.setenv("MANDEL_PYPY", str(tmp_path / "no-pypy3"))
+    assert pypy_rung.missing().startswith(f"MANDEL_PYPY={tmp_path / 'no-pypy3'} is not an executable")
     assert "apt-get install -y pypy3" in pypy_rung.missing()
+    monkeypatch.setenv("MANDEL_PYPY", "")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert pypy_rung.missing().startswith("pypy3 not found on PATH; install: apt-get install -y pypy3")
 
 
 def test_the_timed_loop_is_one_rule():
@@ -173,3 +194,185 @@ def test_the_timed_loop_is_one_rule():
     assert not timing.more_wanted([0.1] * 4, budget=5.0, min_repeats=1, max_repeats=4)
     assert len(timing.repeat(lambda: None, [0.0], budget=0.0, min_repeats=5, max_repeats=9)) == 5
     assert run.timed is timing.timed
+
+
+def _status_file(monkeypatch, tmp_path, entry):
+    monkeypatch.setattr(compiled_rungs, "STATUS", tmp_path / "status.json")
+    (tmp_path / "status.json").write_text(json.dumps({"schema": "mandel-rung-builds/1", "tools": {"cython": entry}}))
+    compiled_rungs.module.cache_clear()
+    compiled_rungs.current_stamp.cache_clear()
+
+
+@pytest.fixture
+def clear_caches():
+    yield
+    compiled_rungs.module.cache_clear()
+    compiled_rungs.current_stamp.cache_clear()
+
+
+def test_a_stale_build_is_missing_never_timed(monkeypatch, tmp_path, clear_caches):
+    from python_baselines import build_rungs
+
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "3.3.1")
+    fake = tmp_path / "cython_rungs.so"
+    fake.write_bytes(b"not an extension module")
+    current = build_rungs.stamp("cython", "3.3.1")
+    entry = {"ok": True, "version": "3.3.1", "modules": {"cython_rungs": str(fake)}}
+    _status_file(monkeypatch, tmp_path, {**entry, "stamp": "ffb61d95458e5723"})
+    assert compiled_rungs.missing("cython") == ("stale build: run scripts/setup (it runs python_baselines/"
+                                                "build_rungs.py) (the cython rungs were built from another "
+                                                "source, tool version, Python or compiler settings than these)")
+    # the stamp build_rungs.py would record now: not stale, so it is loaded (and this file does not load)
+    _status_file(monkeypatch, tmp_path, {**entry, "stamp": current})
+    assert "does not load" in compiled_rungs.missing("cython")
+    # the compiler settings are part of it: the same build under other CFLAGS is stale
+    monkeypatch.setenv("CFLAGS", "-O0")
+    compiled_rungs.module.cache_clear()
+    compiled_rungs.current_stamp.cache_clear()
+    assert compiled_rungs.missing("cython").startswith("stale build")
+
+
+def test_the_stamp_covers_what_changes_a_build(monkeypatch, tmp_path):
+    from python_baselines import build_rungs
+
+    for name in build_rungs.BUILD_ENVIRONMENT + ("PYTHRANRC",):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    base = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran", "mojo")}
+    assert base == {t: build_rungs.stamp(t, "1.0") for t in base}  # the same inputs, the same stamp, each time
+    assert len(set(base.values())) == 3 and all(len(v) == 16 for v in base.values())
+    assert build_rungs.stamp("cython", "1.1") != base["cython"]
+    (tmp_path / ".pythranrc").write_text("[compiler]\ncflags=-O0\n")
+    assert build_rungs.stamp("pythran", "1.0") != base["pythran"]
+    assert build_rungs.stamp("cython", "1.0") == base["cython"]
+    (tmp_path / ".pythranrc").unlink()
+    for name in ("CFLAGS", "CXXFLAGS", "CC"):
+        monkeypatch.setenv(name, "x")
+        assert build_rungs.stamp("cython", "1.0") != base["cython"], name
+        assert build_rungs.stamp("pythran", "1.0") != base["pythran"], name
+        assert build_rungs.stamp("mojo", "1.0") == base["mojo"], name
+        monkeypatch.delenv(name)
+    assert {t: build_rungs.stamp(t, "1.0") for t in base} == base
+
+
+@pytest.mark.parametrize("env", [{"OMP_NUM_THREADS": "1", "NUMBA_NUM_THREADS": "2"},
+                                 {"OMP_NUM_THREADS": "3", "NUMBA_NUM_THREADS": "1"}])
+def test_numba_leaves_openmp_s_thread_count_alone(env):
+    """Numba's omp threading layer sets libgomp's thread count to NUMBA_NUM_THREADS when it starts; the
+    OpenMP rungs must still run on OMP_NUM_THREADS, and their threads column say so. In a fresh process:
+    libgomp's count is read after the rung table is built and a Numba parallel loop has run."""
+    code = """
+import ctypes, json
+from python_baselines import numba_rungs
+from python_baselines.problem import Problem
+from python_baselines.rungs import python_rungs
+try:
+    gomp = ctypes.CDLL("libgomp.so.1")
+except OSError:
+    print(json.dumps(None)); raise SystemExit
+rungs = {r.name: r for r in python_rungs()}
+numba_rungs.compute_parallel(Problem(8, 6))
+print(json.dumps({"openmp": gomp.omp_get_max_threads(), "numba": rungs["numba-parallel"].threads,
+                  "cython-prange": rungs["cython-prange"].threads, "pythran-openmp": rungs["pythran-openmp"].threads}))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], env={**os.environ, **env}, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout.splitlines()[-1])
+    if got is None:
+        pytest.skip("no libgomp here")
+    omp, numba = int(env["OMP_NUM_THREADS"]), int(env["NUMBA_NUM_THREADS"])
+    assert got == {"openmp": omp, "numba": numba, "cython-prange": omp, "pythran-openmp": omp}
+
+
+def test_a_mistyped_mandel_pypy_is_named_not_replaced(tmp_path, monkeypatch):
+    """MANDEL_PYPY set to something that is not an executable: the reason names MANDEL_PYPY (not 'install
+    pypy3'), and no pypy3 from PATH is used instead."""
+    fake = tmp_path / "bin" / "pypy3"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 7.3.11\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    for value in ("/usr/bin/pypy3x", str(tmp_path)):  # a mistyped path; a folder
+        monkeypatch.setenv("MANDEL_PYPY", value)
+        assert pypy_rung.interpreter() is None
+        assert pypy_rung.missing().startswith(f"MANDEL_PYPY={value} is not an executable"), pypy_rung.missing()
+    monkeypatch.setenv("MANDEL_PYPY", str(fake))
+    assert pypy_rung.interpreter() == str(fake)
+    monkeypatch.delenv("MANDEL_PYPY")
+    assert pypy_rung.interpreter() == str(fake)
+
+
+def test_the_pypy_timeout_follows_the_budget():
+    assert pypy_rung.timeout_s(0.0) == pypy_rung.TIMEOUT_MARGIN_S > 0
+    assert pypy_rung.timeout_s(3600.0) == 3600.0 + pypy_rung.TIMEOUT_MARGIN_S
+
+
+def test_sigterm_during_the_pypy_rung_leaves_no_temporary_folder(tmp_path):
+    """run.py stopped by SIGTERM (as the ladder stops it) while PyPy's driver runs: the driver's temporary
+    folder is removed, the driver is gone, and run.py still ends by SIGTERM. A stand-in pypy3 reports a
+    version, then sleeps as a driver would."""
+    import signal
+    import time
+
+    fake = tmp_path / "pypy3"
+    fake.write_text("#!/bin/sh\nif [ \"$1\" = -c ]; then echo 7.3.11; exit 0; fi\n"
+                    f"echo $$ > {tmp_path / 'driver.pid'}\nexec sleep 60\n")
+    fake.chmod(0o755)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = {**os.environ, "MANDEL_PYPY": str(fake), "TMPDIR": str(temp)}
+    proc = subprocess.Popen([sys.executable, "-m", "python_baselines.run", "--quick", "--width", "4", "--height", "3",
+                             "--only", "pypy", "--out", str(tmp_path / "r.json")], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "driver.pid").exists() or not list(temp.glob("mandel-pypy-*")):
+            assert time.monotonic() < deadline and proc.poll() is None, "the driver never started"
+            time.sleep(0.05)
+        driver = int((tmp_path / "driver.pid").read_text())
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGTERM
+    assert list(temp.glob("mandel-pypy-*")) == []
+    assert not (tmp_path / "r.json").exists()
+    time.sleep(0.2)
+    with pytest.raises(ProcessLookupError):  # the driver was killed with it (or is a zombie reaped by init)
+        os.kill(driver, 0)
+
+
+def test_mandel_require_rungs_takes_only_known_tools():
+    assert required_tools("") == set() and required_tools(" cython , pythran,mojo,pypy,") == set(TOOLS)
+    for value in ("PyPy", "all", "pypy;cython", "cython,numba"):
+        with pytest.raises(ValueError, match="MANDEL_REQUIRE_RUNGS=.*unknown"):
+            required_tools(value)
+
+
+def test_an_unknown_required_tool_fails_the_run(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--co", __file__],
+                          env={**os.environ, "MANDEL_REQUIRE_RUNGS": "pypy;cython"}, capture_output=True, text=True,
+                          timeout=300, cwd=tmp_path)
+    assert proc.returncode != 0
+    assert "MANDEL_REQUIRE_RUNGS='pypy;cython': unknown 'pypy;cython'" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("text", ['[]', '{"tools": {"cython": "ok", "pythran": ["ok"], "mojo": 3}}', '{"tools": []}',
+                                  '"ok"', '{"tools": {"cython": {"ok": true, "modules": ["cython_rungs"]}}}',
+                                  '{"tools": {"cython": {"ok": true, "modules": {"cython_rungs": 5}}}}'])
+def test_a_malformed_status_file_is_not_built(tmp_path, monkeypatch, capsys, clear_caches, text):
+    """build/status.json that is valid JSON of another shape: the rungs are missing (not built), and
+    run.py --list still lists them, instead of a traceback."""
+    monkeypatch.setattr(compiled_rungs, "STATUS", tmp_path / "status.json")
+    (tmp_path / "status.json").write_text(text)
+    compiled_rungs.module.cache_clear()
+    for tool in ("cython", "pythran", "mojo"):
+        why = compiled_rungs.missing(tool)
+        # an entry without a stamp is a stale build: rebuilt by scripts/setup, as a missing one
+        assert why.startswith((f"the {tool} rungs are not built: run scripts/setup", "stale build: run scripts/setup")), why
+        assert isinstance(compiled_rungs.tool_status(tool), dict)
+    assert run.main(["--list"]) == 0
+    assert "cython-prange" in capsys.readouterr().out
