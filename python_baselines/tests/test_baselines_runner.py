@@ -305,7 +305,7 @@ def test_numba_num_threads_is_checked_first(tmp_path, value):
     assert not out.exists()
 
 
-@pytest.mark.parametrize("value", ["", "1", "3"])
+@pytest.mark.parametrize("value", ["3"])  # unset: every other run.py test; one value above the cores is enough
 def test_a_good_numba_num_threads_runs(tmp_path, value):
     out = tmp_path / "r.json"
     proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "5", "--height", "3", "--only",
