@@ -172,14 +172,15 @@ def staging(dest):
     return tmp
 
 
-def swap_in(tmp, dest):
+def swap_in(tmp, dest, keep=False):
     """The filled folder `tmp` renamed to `dest` (`check_dir`: a real folder or absent), the earlier one moved aside
     as `.NAME.old-PID` and removed once the new one is in place; when a rename fails the earlier one is put back
     (and `tmp` left to the caller). A process killed between the two renames leaves `.NAME.old-PID` without NAME,
     for the next run to rename back (`repair_swaps`). The files this process wrote into `tmp` count as written
-    at their new place. The folder."""
+    at their new place. The folder; with `keep`, (the folder, where the earlier one was kept: `.NAME.kept-PID`,
+    left to the caller, who puts it back or removes it)."""
     dest = check_dir(Path(dest))
-    old = dest.parent / f".{dest.name}.old-{os.getpid()}"
+    old = dest.parent / f".{dest.name}.{'kept' if keep else 'old'}-{os.getpid()}"
     remove(old)
     src = Path(os.path.realpath(tmp))
     try:
@@ -192,6 +193,8 @@ def swap_in(tmp, dest):
         raise
     now = Path(os.path.realpath(dest))
     WRITTEN.update(now / p.relative_to(src) for p in list(WRITTEN) if p.is_relative_to(src))
+    if keep:
+        return dest, old
     remove(old)
     return dest
 

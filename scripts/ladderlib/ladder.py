@@ -17,6 +17,7 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -127,19 +128,26 @@ def guarded(fn, *args):
         return 128 + e.signum
     except InputError as e:
         print(f"ladder: error: {e}", file=sys.stderr)
-        if OUT is not None:
-            print(f"  the summary in {OUT} was left as it was", file=sys.stderr)
+        summary_line()
         failed_raw_line()
         return 2
     except OSError as e:  # a full disk, a missing binary: said plainly
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
+        summary_line()
         failed_raw_line()
         return 1
     finally:
         release_locks()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def summary_line():
+    """Whether this run wrote the summary before it stopped (`atomic.WRITTEN`), said after an error."""
+    if OUT is not None:
+        written = Path(os.path.realpath(OUT / "summary.json")) in atomic.WRITTEN
+        print(f"  the summary in {OUT} was {'written by this run' if written else 'left as it was'}", file=sys.stderr)
 
 
 def failed_raw_line():
@@ -579,6 +587,10 @@ def preflight(out, staged):
     except OSError as e:
         raise InputError(f"{out}: the results folder cannot be written: {e.strerror or e}") from None
     take_lock(out, f"the results folder {out}")
+    for p in sorted(out.iterdir()):  # a measuring run killed before its summary was written (`commit`)
+        m = re.fullmatch(r"\.raw\.(tmp|kept)-(\d+)", p.name)
+        if m and stat.S_ISDIR(os.lstat(p).st_mode) and not atomic.pid_alive(int(m[2])):
+            log(f"  a ladder killed before writing its summary left {p.name}: {restore_raw(out, p)}")
     for name in atomic.repair_swaps(out):
         log(f"  repaired {out / name}: a ladder killed between the two renames of its swap, the earlier one restored")
     for folder in (out, raw, out / "sweeps", out / "sweeps" / "raw"):
@@ -595,17 +607,50 @@ def preflight(out, staged):
         raise InputError(f"{raw}: cannot be written: {e.strerror or e}") from None
 
 
-def settle(out, raw, complete):
-    """Where a measuring run's raw files end up: swapped in as out/raw/ when `complete` (its summary is written),
-    else moved to out/raw.failed/ (replacing an earlier one), raw/ left as it was. A re-merge's `raw` is raw/
-    already. The folder."""
+def settle(out, raw):
+    """A failed or stopped measuring run's raw files (`raw`, its staging folder) moved to out/raw.failed/
+    (replacing an earlier one), raw/ left as it was. A re-merge's `raw` is raw/ already. The folder."""
     if raw == out / "raw" or not raw.exists():
         return out / "raw"
-    if complete:
-        return atomic.swap_in(raw, out / "raw")
     failed = atomic.swap_in(raw, out / "raw.failed")
     log(f"raw/ is left as it was: this run's raw files are in {failed}")
     return failed
+
+
+def restore_raw(out, kept):
+    """Undo a measuring run's raw/ whose summary was not written: its files (raw/, or a staging folder `kept`
+    never swapped in) go to raw.failed/, and the earlier raw/ (`kept`, `.raw.kept-PID`) comes back. What was done."""
+    if kept.name.startswith(".raw.tmp-"):
+        return f"its raw files moved to {atomic.swap_in(kept, out / 'raw.failed')}"
+    if os.path.lexists(out / "raw"):
+        atomic.swap_in(out / "raw", out / "raw.failed")
+    os.rename(kept, out / "raw")
+    return f"the earlier raw/ restored, this run's raw files in {out / 'raw.failed'}"
+
+
+def commit(out, raw, write):
+    """This run's raw files swapped in as raw/ and the summary written by `write()`, or neither: the earlier raw/
+    is kept aside (`.raw.kept-PID`) until `write` returns, and put back when it fails or is interrupted (this
+    run's files going to raw.failed/, as a run killed there finds them: `preflight`). The raw folder."""
+    global FAILED_RAW
+    if raw == out / "raw" or not raw.exists():  # a re-merge writes raw/ in place
+        write()
+        return out / "raw"
+    new, kept = atomic.swap_in(raw, out / "raw", keep=True)
+    try:
+        write()
+    except BaseException:
+        if os.path.lexists(kept):
+            log(f"  the summary was not written: {restore_raw(out, kept)}")
+        else:  # no earlier raw/: this run's stays beside the summary it could not write
+            log(f"  the summary was not written; {new} holds this run's raw files")
+        FAILED_RAW = out / "raw.failed" if os.path.lexists(out / "raw.failed") else None
+        raise
+    if os.path.lexists(kept):
+        gone = kept.with_name(f".raw.old-{os.getpid()}")  # a name repair_swaps removes beside raw/
+        os.rename(kept, gone)
+        atomic.remove(gone)
+    return new
 
 
 def build(args, build_log):
@@ -637,6 +682,8 @@ def main(argv=None):
     if not args.skip_bench:  # a measuring run replaces raw/ (or raw.failed/) whole, by rename
         for name in ("raw", "raw.failed"):
             atomic.check_dir(out / name, "raw files of this run")
+    if args.save_baseline:  # refused now, not after the whole run
+        atomic.check_dir(baseline.folder(out, args.save_baseline), f"baseline {args.save_baseline!r}")
     if out.exists():
         take_lock(out, f"the results folder {out}")  # a second ladder here stops before building
     if not args.skip_bench:
@@ -652,7 +699,7 @@ def main(argv=None):
     except BaseException as e:
         if raw != out / "raw" and raw.exists():  # stopped before `settle`: raw/ stays, this run's files aside
             with contextlib.suppress(InputError, OSError):
-                FAILED_RAW = settle(out, raw, complete=False)
+                FAILED_RAW = settle(out, raw)
             if isinstance(e, InputError) and FAILED_RAW is not None:  # name the file where it now lies
                 e.args = (str(e).replace(str(raw), str(FAILED_RAW)),)
         raise
@@ -664,7 +711,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
         atomic.move_into(build_log, raw / ("build.skip-bench.log" if args.skip_bench else "build.log"))
     if not built:
         log("ERROR: cargo build failed; see the output above")
-        settle(out, raw, complete=False)
+        settle(out, raw)
         return 1
     run_file = raw / "run.json"
     kept_machine = args.skip_bench and (raw / "machine.json").exists()  # never rewritten then
@@ -740,17 +787,18 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
         print(f"- {note}")
     print()
     if complete or not (out / "summary.json").exists():
-        # raw/ first: interrupted between the two, the summary is the earlier one and a re-merge makes the new one.
-        raw = settle(out, raw, complete=True)
-        writers.write_all(summary, out)
-        chart.write_svg(summary, out / "speedup.svg")
+        def write():
+            writers.write_all(summary, out)
+            chart.write_svg(summary, out / "speedup.svg")
+
+        raw = commit(out, raw, write)
         render_image(registry, out / "mandelbrot.png")
         log(f"results in {out}: summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, raw/")
     else:
-        raw = settle(out, raw, complete=False)
+        raw = settle(out, raw)
         log(f"ERROR: part of this run failed (see above): the table above is not written over the earlier "
-            f"summary in {out}, which is kept with raw/. Once fixed, `scripts/ladder --skip-bench` re-merges what "
-            "raw/ holds.")
+            f"summary in {out}, which is kept with raw/. This run's raw files are in {raw}: to merge them anyway, "
+            "move raw.failed/ to raw/ and run `scripts/ladder --skip-bench` (it re-merges what raw/ holds).")
     if args.sweeps and not run_sweeps(args, summary, registry, out, mid, raw / "describe.json"):
         failed = True
     if args.save_baseline and failed:

@@ -283,3 +283,41 @@ def test_sweep_kernel_names_are_plain_names(name, capsys):
     with pytest.raises(SystemExit) as info:
         ladder.parse_args(["--sweep-kernels", f"fma-f64,{name}"])
     assert info.value.code == 2 and "--sweep-kernels" in capsys.readouterr().err
+
+
+def test_a_summary_that_cannot_be_written_leaves_the_earlier_raw_files(fake, monkeypatch, capsys):
+    summary, raw = measured(fake)
+    fake.describe_text = json.dumps(fx.describe(pool_threads=3))
+
+    def disk_full(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ladder.writers, "write_all", disk_full)
+    assert run_ladder(fake) == 1
+    assert (fake.out / "summary.json").read_bytes() == summary and snapshot(fake.out / "raw") == raw
+    assert json.loads((fake.out / "raw.failed" / "describe.json").read_text())["pool_threads"] == 3
+    assert beside_raw(fake.out) == []
+    err = capsys.readouterr().err
+    assert "left as it was" in err and f"this run's raw files are in {fake.out / 'raw.failed'}" in err
+
+
+def test_a_run_killed_while_writing_its_summary_gets_the_earlier_raw_files_back(fake):
+    _, raw = measured(fake)
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    # killed inside `commit`: the new raw/ swapped in, the earlier one kept aside, the summary not yet written
+    os.rename(fake.out / "raw", fake.out / f".raw.kept-{proc.pid}")
+    (fake.out / "raw").mkdir()
+    (fake.out / "raw" / "from-the-killed-run.txt").write_text("x")
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 0
+    assert snapshot(fake.out / "raw") == raw and beside_raw(fake.out) == []
+    assert (fake.out / "raw.failed" / "from-the-killed-run.txt").exists()
+
+
+def test_a_baseline_name_over_a_symlink_is_refused_before_any_work(fake, tmp_path, capsys):
+    (fake.out / "baselines").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (fake.out / "baselines" / "b1").symlink_to(tmp_path / "elsewhere")
+    assert run_ladder(fake, "--save-baseline", "b1") == 2
+    assert not (fake.out / "summary.json").exists() and not (fake.out / "raw").exists()
+    assert "is a symlink, not a folder" in capsys.readouterr().err
