@@ -2,7 +2,7 @@
 
   scripts/ab --a-rev REV                 REV's `mandel` (built in a git worktree under target/ab/) against the
                                          working tree's
-  scripts/ab --b-env MANDEL_TUNING=v2k8  one binary, two environments (a forced tuning, MANDEL_ISA=avx2, ...)
+  scripts/ab --b-env MANDEL_TUNING=v8k8  one binary, two environments (a forced tuning, MANDEL_ISA=avx2, ...)
   scripts/stability                      `--aa`: the working tree against itself, two passes back to back: how
                                          many verdicts an unchanged tree gets on this machine
 
@@ -111,11 +111,11 @@ def build_revision(rev):
     return kept
 
 
-def describe(mandel, kernels, side):
+def describe(mandel, kernels, side, env=None):
     """`mandel describe --json` of one side's binary (its refusal of a bad environment variable is an
     error with its message), and -k checked against its kernels before anything is built after it or
     measured: an unknown name would otherwise fail the first round, after minutes of building."""
-    proc = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True)
+    proc = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise InputError(f"{mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()}")
     facts = readers.check(json.loads(proc.stdout), readers.DESCRIBE, f"{mandel} describe --json", "its output", "root")
@@ -126,22 +126,30 @@ def describe(mandel, kernels, side):
     return facts
 
 
-def tuning_env(mandel):
-    """MANDEL_TUNING and MANDEL_C_TUNING for both sides: the environment's, else the machine's kept
-    choice, else `mandel tune` now."""
-    have = {v: os.environ[v] for v in readers.TUNE_ENV.values() if os.environ.get(v, "").strip()}
-    if len(have) == 2:
-        return have
+def tune_rows(mandel):
+    """The machine's tunings (`mandel tune` rows, with where they come from): its kept choice, else `mandel tune`
+    now; ([], None) when the environment pins both variables."""
+    if all(os.environ.get(v, "").strip() for v in readers.TUNE_ENV.values()):
+        return [], None
     stored = REPO / "results" / baseline.this_machine_id(REPO) / "tuning.json"
     if stored.exists():
-        rows, source = readers.read_tune(stored), str(stored)
-    else:
-        log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
-        out = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True, check=True).stdout
-        rows, source = json.loads(out), "mandel tune"
-    pins = readers.tuning_pins(rows, source)
-    log(f"tunings for both sides ({source}): " + ", ".join(f"{k}={v}" for k, v in pins.items()))
-    return {**pins, **have}
+        return readers.read_tune(stored), str(stored)
+    log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
+    out = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True, check=True).stdout
+    return json.loads(out), "mandel tune"
+
+
+def side_env(mandel, extra, rows, source, kernels, side):
+    """One side's environment: the run's, the tunings of the ISA paths this side's kernels take (a tuning of
+    another path is not one this side builds: MANDEL_ISA=sse2 on a side runs its own), a variable the
+    environment sets kept, then the side's own --a-env/--b-env."""
+    env = {**os.environ, **extra}
+    paths = {k["isa"] for k in describe(mandel, kernels, side, env)["kernels"]}
+    pins = readers.tuning_pins([r for r in rows if r.get("isa") in paths], source)
+    pins = {k: v for k, v in pins.items() if not os.environ.get(k, "").strip() and k not in extra}
+    log(f"tunings for {side} ({source or 'the environment'}): " + (", ".join(f"{k}={v}" for k, v in pins.items())
+                                                                  or "none pinned"))
+    return {**env, **pins}
 
 
 def run_round(mandel, env, r, args):
@@ -212,8 +220,9 @@ def main(argv=None):
     if args.a_rev:
         describe(a_mandel, args.kernel, f"revision {args.a_rev}")
     n = args.rounds or facts["rounds"]["quick" if args.quick else "full"]["rounds"]
-    base = {**os.environ, **tuning_env(b_mandel)}
-    env_a, env_b = {**base, **dict(args.a_env)}, {**base, **dict(args.b_env)}
+    rows, source = tune_rows(b_mandel)
+    env_a = side_env(a_mandel, dict(args.a_env), rows, source, args.kernel, "A")
+    env_b = side_env(b_mandel, dict(args.b_env), rows, source, args.kernel, "B")
     names = ("pass 1", "pass 2") if args.aa else (
         (f"rev {args.a_rev}" if args.a_rev else "working tree") + "".join(f" {k}={v}" for k, v in args.a_env),
         "working tree" + "".join(f" {k}={v}" for k, v in args.b_env))

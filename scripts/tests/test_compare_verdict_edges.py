@@ -137,7 +137,7 @@ def run_ab(tmp_path, monkeypatch, capsys, a, b, *argv, verifications_b=None, ker
     fake = tmp_path / "mandel"
     monkeypatch.setattr(ab, "build_working_tree", lambda: fake)
     monkeypatch.setattr(ab, "describe", lambda *args: fx.describe())
-    monkeypatch.setattr(ab, "tuning_env", lambda mandel: {})
+    monkeypatch.setattr(ab, "tune_rows", lambda mandel: ([], None))
     monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
 
     def run_round(mandel, env, r, args):
@@ -253,3 +253,24 @@ def test_md_and_svg_on_different_files_still_write_both(tmp_path, capsys):
     assert json.loads(a.read_text())["machine_id"] == "machine-a"
     with pytest.raises(InputError):
         compare.run(compare.parse_args([str(a), "--md", str(a)]))
+
+
+def test_ab_pins_a_side_only_to_tunings_of_the_paths_its_kernels_take(monkeypatch):
+    # the machine's kept choice is AVX-512's; a side forced to SSE2 (MANDEL_ISA=sse2) builds none of it, and its
+    # mandel refuses a MANDEL_TUNING its path does not build: that side gets no pin, the other keeps its own
+    rows = [{"isa": "avx512", "kernel": "simd", "precision": "f32", "fastest": "v4k4", "times": [["v4k4", 1.0]]},
+            {"isa": "avx512", "kernel": "c-reference", "precision": "f32", "fastest": "v3k4", "times": [["v3k4", 1.0]]}]
+    for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+
+    def describe(mandel, kernels, side, env=None):
+        isa = "sse2" if env.get("MANDEL_ISA") == "sse2" else "avx512"
+        return fx.describe([fx.kernel_info("simd-f32", "f32", isa=isa)])
+
+    monkeypatch.setattr(ab, "describe", describe)
+    wide = ab.side_env("m", {}, rows, "tuning.json", [], "A")
+    narrow = ab.side_env("m", {"MANDEL_ISA": "sse2"}, rows, "tuning.json", [], "B")
+    assert (wide["MANDEL_TUNING"], wide["MANDEL_C_TUNING"]) == ("f32:v4k4", "v3k4")
+    assert "MANDEL_TUNING" not in narrow and "MANDEL_C_TUNING" not in narrow and narrow["MANDEL_ISA"] == "sse2"
+    # a side's own --b-env value stands over the machine's choice
+    assert ab.side_env("m", {"MANDEL_TUNING": "v8k8"}, rows, "tuning.json", [], "B")["MANDEL_TUNING"] == "v8k8"
