@@ -252,6 +252,15 @@ def python_baselines(args, raw, desc=None, earlier=None):
     return None, f"{RUN_PY} failed (exit {rc}), see raw/python.log", None
 
 
+def check_python_environment():
+    """run.py's refusal of a bad environment variable (NUMBA_NUM_THREADS; it asks the extension about the
+    Rust ones), before any Rust work, which it would otherwise follow by minutes: `run.py --list` exits 2 then.
+    Any other failure is run.py's to report when it runs."""
+    rc, _, err = capture([sys.executable, "-m", RUN_PY, "--list"])
+    if rc == 2:
+        raise InputError(f"{RUN_PY} refuses its environment: {err.strip()}")
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/ladder", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -682,6 +691,8 @@ def main(argv=None):
     if not args.skip_bench:  # a measuring run replaces raw/ (or raw.failed/) whole, by rename
         for name in ("raw", "raw.failed"):
             atomic.check_dir(out / name, "raw files of this run")
+    if not (args.skip_python or args.baselines):
+        check_python_environment()
     if args.save_baseline:  # refused now, not after the whole run
         atomic.check_dir(baseline.folder(out, args.save_baseline), f"baseline {args.save_baseline!r}")
     if out.exists():

@@ -321,3 +321,13 @@ def test_a_baseline_name_over_a_symlink_is_refused_before_any_work(fake, tmp_pat
     assert run_ladder(fake, "--save-baseline", "b1") == 2
     assert not (fake.out / "summary.json").exists() and not (fake.out / "raw").exists()
     assert "is a symlink, not a folder" in capsys.readouterr().err
+
+
+def test_a_bad_numba_num_threads_stops_the_ladder_before_any_work(fake, capsys):
+    fake.python_refuse = "run.py: error: NUMBA_NUM_THREADS='0' must be a whole number of threads from 1 to 1024"
+    assert run_ladder(fake) == 2
+    assert "NUMBA_NUM_THREADS='0'" in capsys.readouterr().err
+    assert [c for c in fake.calls if "python_baselines.run" not in c] == []  # nothing built, described or timed
+    assert not (fake.out / "raw").exists()
+    fake.calls.clear()
+    assert run_ladder(fake, "--skip-python") == 0  # run.py does not run: its environment is not its to refuse

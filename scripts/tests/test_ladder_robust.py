@@ -33,6 +33,7 @@ class Fake:
         self.round = lambda r: json.dumps(fx.bench_round(r, self.medians, verifications=self.round_verifications))
         self.run_py = self.good_baselines  # called with the --out path; returns the exit status
         self.refuse = None  # mandel's message when it refuses its environment (exit 2, every subcommand)
+        self.python_refuse = None  # run.py's message when it refuses its environment (`run.py --list`: exit 2)
         self.calls = []
 
     def good_baselines(self, out):
@@ -66,6 +67,8 @@ class Fake:
     def capture(self, args):
         args = [str(a) for a in args]
         self.calls.append(args)
+        if args[1:3] == ["-m", "python_baselines.run"]:  # the environment check before any work
+            return (2, "", self.python_refuse) if self.python_refuse else (0, "", "")
         sub = args[1]
         if self.refuse:
             return 2, "", self.refuse
@@ -413,7 +416,9 @@ def test_mandel_refusing_its_environment_stops_the_ladder_before_anything_is_wri
     fake.refuse = f'mandel: error: {var}="garbage" is not valid'
     assert run_ladder(fake) == 2
     assert f'{var}="garbage" is not valid' in capsys.readouterr().err
-    assert [c[1] for c in fake.calls] == ["build", "describe"] and not fake.out.exists()
+    # (run.py's own environment check, `run.py --list`, comes first and passes here)
+    assert [c[1] for c in fake.calls if "python_baselines.run" not in c] == ["build", "describe"]
+    assert not fake.out.exists()
 
 
 def test_the_pool_is_the_one_mandel_describe_reports_not_python_s_count(fake):
