@@ -143,3 +143,23 @@ def test_takes_the_binary_from_cargo_target_dir(fake, tmp_path):
     assert r.returncode == 0, r.stderr
     assert not (repo / "target").exists()
     assert (tmp_path / "out" / "mandel").read_bytes() == (elsewhere / "release" / "mandel").read_bytes()
+
+
+def test_takes_an_empty_folder(fake, tmp_path):
+    repo, env = fake
+    out = tmp_path / "empty"
+    out.mkdir()  # as `mktemp -d` makes it
+    r = _prebuilt(repo, env, str(out))
+    assert r.returncode == 0, r.stderr
+    _built(out)
+
+
+def test_refuses_a_symlink_even_to_an_earlier_output(fake, tmp_path):
+    repo, env = fake
+    out = tmp_path / "out"
+    assert _prebuilt(repo, env, str(out)).returncode == 0
+    (out / "mine").write_text("kept\n")
+    (tmp_path / "link").symlink_to(out)
+    r = _prebuilt(repo, env, str(tmp_path / "link"))
+    assert r.returncode == 2 and "is a symlink" in r.stderr
+    assert (out / "mine").read_text() == "kept\n" and (tmp_path / "link").is_symlink()
