@@ -163,3 +163,15 @@ def test_refuses_a_symlink_even_to_an_earlier_output(fake, tmp_path):
     r = _prebuilt(repo, env, str(tmp_path / "link"))
     assert r.returncode == 2 and "is a symlink" in r.stderr
     assert (out / "mine").read_text() == "kept\n" and (tmp_path / "link").is_symlink()
+
+
+@pytest.mark.parametrize("spelling", ["link/", "link//", "./link/."])
+def test_refuses_a_symlink_however_spelled(fake, tmp_path, spelling):
+    repo, env = fake
+    out = tmp_path / "out"
+    assert _prebuilt(repo, env, str(out)).returncode == 0
+    (out / "mine").write_text("kept\n")
+    (tmp_path / "link").symlink_to(out)
+    r = _prebuilt(repo, env, spelling, cwd=tmp_path)
+    assert r.returncode == 2 and "is a symlink" in r.stderr
+    assert (out / "mine").read_text() == "kept\n"

@@ -117,7 +117,8 @@ def describe(mandel, kernels, side, env=None):
     measured: an unknown name would otherwise fail the first round, after minutes of building."""
     proc = subprocess.run([mandel, "describe", "--json"], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
-        raise InputError(f"{mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()}")
+        raise InputError(f"{side}: {mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()} (a side's "
+                         "--a-env/--b-env VAR= clears a variable the shell sets)")
     facts = readers.check(json.loads(proc.stdout), readers.DESCRIBE, f"{mandel} describe --json", "its output", "root")
     known = [k["name"] for k in facts["kernels"]]
     if unknown := [k for k in kernels if k not in known]:

@@ -78,9 +78,13 @@ TEMP_NAME = re.compile(r"\..+?\.(\d+)\.[A-Za-z0-9_]{8}\.tmp")  # as `replacing` 
 
 
 def pid_alive(pid):
+    """Whether process `pid` runs. Not this process's own pid: a leftover carrying it (a container gives the
+    ladder the same pid each time) was left by a run before this one, since nothing is left before the scans."""
+    if pid == os.getpid():
+        return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError, ValueError):  # no such process, or no such pid at all
         return False
     except PermissionError:  # another user's: alive
         pass

@@ -46,8 +46,8 @@ def percent(share):
 
 def agreement(row):
     """`0/0 ok`, `1,368/9,218 ok`, `FAIL 20,000/923`: pixels differing from the reference / allowed."""
-    if row.get("differing") is None:
-        return DASH
+    if row.get("differing") is None:  # a failure without a count: the output could not be compared
+        return "FAIL" if row.get("verified_ok") is False else DASH
     allowed = DASH if row.get("allowed") is None else f"{row['allowed']:,}"
     return f"{row['differing']:,}/{allowed} ok" if row.get("verified_ok") else f"FAIL {row['differing']:,}/{allowed}"
 

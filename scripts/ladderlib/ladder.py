@@ -258,7 +258,7 @@ def check_python_environment():
     Any other failure is run.py's to report when it runs."""
     rc, _, err = capture([sys.executable, "-m", RUN_PY, "--list"])
     if rc == 2:
-        raise InputError(f"{RUN_PY} refuses its environment: {err.strip()}")
+        raise InputError(f"{RUN_PY} refuses its environment: {err.strip()} (--skip-python runs the Rust rungs only)")
 
 
 def parse_args(argv):
@@ -599,7 +599,11 @@ def preflight(out, staged):
     for p in sorted(out.iterdir()):  # a measuring run killed before its summary was written (`commit`)
         m = re.fullmatch(r"\.raw\.(tmp|kept)-(\d+)", p.name)
         if m and stat.S_ISDIR(os.lstat(p).st_mode) and not atomic.pid_alive(int(m[2])):
-            log(f"  a ladder killed before writing its summary left {p.name}: {restore_raw(out, p)}")
+            if m[1] == "kept" and summary_of_raw(out):  # killed after the summary was written: it stands
+                atomic.remove(p)
+                log(f"  removed {p.name}: a ladder killed after writing its summary left the earlier raw/ there")
+            else:
+                log(f"  a ladder killed before writing its summary left {p.name}: {restore_raw(out, p)}")
     for name in atomic.repair_swaps(out):
         log(f"  repaired {out / name}: a ladder killed between the two renames of its swap, the earlier one restored")
     for folder in (out, raw, out / "sweeps", out / "sweeps" / "raw"):
@@ -637,6 +641,16 @@ def restore_raw(out, kept):
     return f"the earlier raw/ restored, this run's raw files in {out / 'raw.failed'}"
 
 
+def summary_of_raw(out):
+    """Whether out/summary.json was merged from out/raw/: the machine description's date, which a measuring run
+    writes into both, agrees."""
+    try:
+        date = json.loads((out / "summary.json").read_text(encoding="utf-8"))["machine"]["date"]
+        return date is not None and date == json.loads((out / "raw" / "machine.json").read_text(encoding="utf-8"))["date"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+
+
 def commit(out, raw, write):
     """This run's raw files swapped in as raw/ and the summary written by `write()`, or neither: the earlier raw/
     is kept aside (`.raw.kept-PID`) until `write` returns, and put back when it fails or is interrupted (this
@@ -649,11 +663,15 @@ def commit(out, raw, write):
     try:
         write()
     except BaseException:
-        if os.path.lexists(kept):
+        if Path(os.path.realpath(out / "summary.json")) in atomic.WRITTEN:
+            # summary.json is this run's: raw/ is its input, whatever else failed (a re-merge makes the rest)
+            atomic.remove(kept)
+            log(f"  the summary was written in part: raw/ is this run's; `--skip-bench` re-merges the rest")
+        elif os.path.lexists(kept):
             log(f"  the summary was not written: {restore_raw(out, kept)}")
+            FAILED_RAW = out / "raw.failed"
         else:  # no earlier raw/: this run's stays beside the summary it could not write
             log(f"  the summary was not written; {new} holds this run's raw files")
-        FAILED_RAW = out / "raw.failed" if os.path.lexists(out / "raw.failed") else None
         raise
     if os.path.lexists(kept):
         gone = kept.with_name(f".raw.old-{os.getpid()}")  # a name repair_swaps removes beside raw/

@@ -76,9 +76,14 @@ def test_a_folder_swap_that_fails_keeps_the_earlier_folder_and_leaves_nothing_be
 
 def test_a_live_saves_temporaries_are_left_alone(tmp_path):
     base = tmp_path / "baselines"
-    (base / f".before.old-{os.getpid()}").mkdir(parents=True)
-    assert baseline.repair(tmp_path) == []
-    assert (base / f".before.old-{os.getpid()}").exists()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # a live save's process
+    try:
+        (base / f".before.old-{other.pid}").mkdir(parents=True)
+        assert baseline.repair(tmp_path) == []
+        assert (base / f".before.old-{other.pid}").exists()
+    finally:
+        other.kill()
+        other.wait()
 
 
 HOLD = """

@@ -111,6 +111,8 @@ def test_failed_verification_without_a_count_says_why(tmp_path):
     row = by_name(summary(tmp_path, verify=verify))["fma-f64"]
     assert row["status"] == "failed" and row["speedup_vs_python"] is None
     assert "could not be compared" in row["note"] and "None of" not in row["note"]
+    header, body = fmt.cells([row])
+    assert dict(zip(header, body[0]))["agreement"] == "FAIL"
 
 
 def test_bitmap_rung_is_marked(tmp_path):

@@ -331,3 +331,50 @@ def test_a_bad_numba_num_threads_stops_the_ladder_before_any_work(fake, capsys):
     assert not (fake.out / "raw").exists()
     fake.calls.clear()
     assert run_ladder(fake, "--skip-python") == 0  # run.py does not run: its environment is not its to refuse
+
+
+def test_a_summary_written_before_a_later_output_failed_keeps_this_run_s_raw_files(fake, monkeypatch):
+    measured(fake)
+    fake.describe_text = json.dumps(fx.describe(pool_threads=3))
+
+    def svg_fails(*args):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ladder.chart, "write_svg", svg_fails)  # after summary.json, .csv and .md
+    assert run_ladder(fake) == 1
+    summary = json.loads((fake.out / "summary.json").read_text())
+    assert summary["settings"]["pool_threads"] == 3  # this run's summary ...
+    assert json.loads((fake.out / "raw" / "describe.json").read_text())["pool_threads"] == 3  # ... with its raw/
+    assert not (fake.out / "raw.failed").exists() and beside_raw(fake.out) == []
+
+
+def _dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_a_run_killed_after_writing_its_summary_keeps_it_with_its_raw_files(fake):
+    _, raw = measured(fake)  # summary and raw/ of one run: the earlier raw/ kept aside is the stale one
+    kept = fake.out / f".raw.kept-{_dead_pid()}"
+    kept.mkdir()
+    (kept / "machine.json").write_text("{}")
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 0
+    assert snapshot(fake.out / "raw") == raw and beside_raw(fake.out) == [] and not (fake.out / "raw.failed").exists()
+
+
+def test_leftovers_with_this_process_s_own_pid_are_an_earlier_run_s(fake):
+    # a container gives the ladder the same pid each run: `.raw.kept-<pid>` then is the earlier raw/ of a run
+    # killed before writing its summary, not this run's, and must come back (not be deleted by the new swap)
+    _, raw = measured(fake)
+    os.rename(fake.out / "raw", fake.out / f".raw.kept-{os.getpid()}")
+    (fake.out / "raw").mkdir()
+    (fake.out / "raw" / "machine.json").write_text(json.dumps({"date": "another run"}))
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 0
+    assert snapshot(fake.out / "raw") == raw and beside_raw(fake.out) == []
+
+
+def test_a_leftover_with_an_impossible_pid_is_no_traceback(fake):
+    measured(fake)
+    (fake.out / ".raw.kept-99999999999999999999").mkdir()
+    assert run_ladder(fake, "--skip-bench", "--skip-python") == 0

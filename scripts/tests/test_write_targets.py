@@ -94,15 +94,24 @@ def _dead_pid():
 
 
 def test_stale_temporaries_of_killed_writes_are_cleaned_and_nothing_else(tmp_path):
-    dead, alive = _dead_pid(), os.getpid()
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # another live process
+    dead, alive = _dead_pid(), other.pid
     stale = tmp_path / f".summary.json.{dead}.abcd1234.tmp"
     live = tmp_path / f".summary.json.{alive}.abcd1234.tmp"
+    # this process's own pid: left by an earlier process that had it (a container's ladder gets one pid each
+    # time), since nothing of this one's is there before the scan
+    earlier = tmp_path / f".summary.md.{os.getpid()}.abcd1234.tmp"
+    earlier.write_text("x")
     mine = tmp_path / ".notes.tmp"  # not our naming pattern
     no_pid = tmp_path / ".summary.md.zz_9abcd.tmp"  # no pid: whose it is cannot be known, so it stays
     for p in (stale, live, mine, no_pid):
         p.write_text("x")
-    assert atomic.clean_stale(tmp_path) == [stale]
-    assert live.exists() and mine.exists() and no_pid.exists()
+    try:
+        assert sorted(atomic.clean_stale(tmp_path)) == sorted([stale, earlier])
+        assert live.exists() and mine.exists() and no_pid.exists()
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_a_write_names_its_temporary_with_the_pid(tmp_path, monkeypatch):
