@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import atomic, baseline, fmt, rounds, svg, verdict
+from . import CANONICAL, atomic, baseline, fmt, rounds, svg, verdict
 from .readers import InputError, read_summary
 
 
@@ -33,7 +33,7 @@ def _settings_view(s, same_machine):
     st = s.get("settings") or {}
     crit, py = st.get("criterion") or {}, st.get("python_settings") or {}
     view = {
-        "problem (Rust)": st.get("params"),
+        "problem (Rust)": st.get("params") or CANONICAL,  # a set without params ran the canonical problem
         "problem (Python)": st.get("python_params"),
         "quick mode": bool(st.get("quick")),
         **{f"Criterion {k}": crit.get(k) for k in ("sample_size", "warm_up_s", "measurement_s")},
@@ -55,13 +55,20 @@ def _settings_view(s, same_machine):
 
 
 def differences(summaries, same_machine=False):
-    """What differs between the results' problems and settings (each against the first), as lines.
+    """What differs between the results' problems and settings (each against the first set that has it), as lines.
     A setting absent from one side (e.g. no Python run there) is not a difference: its rows are missing.
     `same_machine` adds the machine id, CPU, cores and thread pool (two runs of one machine)."""
-    first, *views = [_settings_view(s, same_machine) for s in summaries]
-    return [f"{key}: {first[key]} in A, {value} in {tag} ({s['machine_id']})"
-            for (tag, _), s, view in zip(labels(summaries)[1:], summaries[1:], views)
-            for key, value in view.items() if first[key] is not None and value is not None and first[key] != value]
+    tags = [tag for tag, _ in labels(summaries)]
+    views = [_settings_view(s, same_machine) for s in summaries]
+    # the reference for each setting is the first set that has it: A lacking it must not hide B and C differing
+    first = {}
+    for tag, view in zip(tags, views):
+        for key, value in view.items():
+            if value is not None:
+                first.setdefault(key, (tag, value))
+    return [f"{key}: {first[key][1]} in {first[key][0]}, {value} in {tag} ({s['machine_id']})"
+            for tag, s, view in zip(tags, summaries, views) for key, value in view.items()
+            if value is not None and value != first[key][1]]
 
 
 # --- machines ------------------------------------------------------------------------------------
@@ -225,8 +232,9 @@ def document(legend_lines, table_parts, lines, title=None, explain=None):
     """The comparison as console text, or as markdown with a `title`: legend, table, then sentences."""
     if title is None:
         return "\n".join(legend_lines + ["", fmt.text_table(*table_parts), ""] + lines)
-    return "\n".join([f"# {title}", ""] + [f"- {x}" for x in legend_lines] + ["", fmt.md_table(*table_parts), ""]
-                     + [f"- {x}" for x in lines] + (["", explain] if explain else []) + [""])
+    return "\n".join([f"# {fmt.md(title)}", ""] + [f"- {fmt.md(x)}" for x in legend_lines]
+                     + ["", fmt.md_table(*table_parts), ""] + [f"- {fmt.md(x)}" for x in lines]
+                     + (["", explain] if explain else []) + [""])
 
 
 def text(summaries, md=False):

@@ -1,5 +1,7 @@
 """Number formatting and the one table renderer every output uses (console text and markdown)."""
 
+import re
+
 DASH = "—"
 
 
@@ -92,9 +94,18 @@ def text_table(header, body, right=RIGHT):
     return "\n".join([line(header), line(["-" * w for w in widths]), *map(line, body)])
 
 
-def md_table(header, body, right=RIGHT):
-    def esc(v):
-        return str(v).replace("|", "\\|")
+# Markdown text from data (a rung label, a CPU model, a note): a line break would end a table row or start a
+# heading, a '|' would split a cell, '<' before a letter, '/', '!' or '?' would open HTML or an autolink ('p < 0.01'
+# stays as written); '&' is escaped so that an entity in the data reads as text.
+_MD = str.maketrans({"\r": " ", "\n": " ", "|": "\\|", "&": "&amp;"})
+_TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
+
+def md(value):
+    """`value` as text safe in a Markdown table cell or on one Markdown line."""
+    return _TAG.sub("&lt;", str(value).translate(_MD))
+
+
+def md_table(header, body, right=RIGHT):
     rule = ["---:" if h in right else "---" for h in header]
-    return "\n".join("| " + " | ".join(map(esc, r)) + " |" for r in [header, rule, *body])
+    return "\n".join("| " + " | ".join(map(md, r)) + " |" for r in [header, rule, *body])

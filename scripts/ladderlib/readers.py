@@ -224,6 +224,16 @@ STEP_KEYS = ["f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s"]
 PEAK_RATES = {**{k: "rate" for k in RATES}, **{k: "rate?" for k in STEP_KEYS}}
 
 
+def _settings(value, path, where):
+    """Settings recorded as they were (the baselines' own): an object of JSON scalars, every number finite, since
+    they are written back into summary.json and shown in summary.md."""
+    check(value, "obj", path, where)
+    for key, v in value.items():
+        if not (v is None or isinstance(v, bool) or _real(v) or (isinstance(v, str) and _clean(v))):
+            raise InputError(f"{path}: {where}.{key} should be a finite number, a string without control characters, "
+                             f"true, false or null, found {v!r}")
+
+
 def _measured(value, path, where):
     """The two measurements a combined peak (`combine_peaks`) was made of."""
     if not (isinstance(value, list) and len(value) == 2):
@@ -238,7 +248,7 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
                "computes": Opt(("counts", "bitmap")), "verification": Opt(VERIFICATION)}
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
              # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
-             "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": "obj?", "params": Opt(PARAMS),
+             "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": Opt(_settings), "params": Opt(PARAMS),
              # run.py's table of every Python rung, run or not, in ladder order
              "python_rungs": Opt(Items("Python rung", {"name": "name", "label": "name", "language": "name",
                                                        "precision": "name", "computes": ("counts", "bitmap")},
@@ -266,7 +276,7 @@ ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|nul
 SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row", ROW, unique=True),
            "machine": Opt(MACHINE), "peak": "obj?",
            "settings": Opt({"quick": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
-                            "params": Opt(PARAMS), "python_params": Opt(PARAMS), "python_settings": "obj?",
+                            "params": Opt(PARAMS), "python_params": Opt(PARAMS), "python_settings": Opt(_settings),
                             "python_machine": "obj?", "python_time": "text?",
                             "rounds": Opt({"round_time": "text?"})})}
 # A Criterion result as the merge takes it (seconds): read_criterion_bench's, or the rounds' (ladderlib.rounds).

@@ -6,7 +6,7 @@ import itertools
 import json
 import math
 
-from . import atomic, writers
+from . import atomic, fmt, writers
 from . import svg as svglib
 
 SCHEMA = "mandel-ladder-sweeps/1"
@@ -147,7 +147,7 @@ def describe_fit(f, pts):
 
 
 def markdown(sweeps, machine_id):
-    out = [f"# Cost-growth sweeps on {machine_id}", "",
+    out = [f"# Cost-growth sweeps on {fmt.md(machine_id)}", "",
            "Time against total iterations (sum of counts), fitted as time = a + b x iterations by least squares on "
            "relative residuals (every point weighs alike across three decades). Exponent: p in time ~ "
            "iterations^p (log-log slope; 1.00 is linear). Points more than 20% off the fit (relative to their own "
@@ -157,14 +157,14 @@ def markdown(sweeps, machine_id):
            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for s, axis, pts, f in fitted(sweeps):
         if f:
-            out.append(f"| {s['kernel']} | {s.get('threads')} | {axis} | {len(pts)} | {f['ns_per_iteration']:.3f} "
-                       f"| {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} | {f['exponent']:.3f} "
-                       f"| {f['max_rel_residual']:.0%} | {describe_fit(f, pts)} |")
+            out.append(f"| {fmt.md(s['kernel'])} | {fmt.md(s.get('threads'))} | {fmt.md(axis)} | {len(pts)} "
+                       f"| {f['ns_per_iteration']:.3f} | {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} "
+                       f"| {f['exponent']:.3f} | {f['max_rel_residual']:.0%} | {fmt.md(describe_fit(f, pts))} |")
     out += ["", "## Points", "", "| kernel | axis | size | max_iters | iterations | median | ns/iteration |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in csv_rows(sweeps):
         ns = f"{r['ns_per_iteration']:.3f}" if r["ns_per_iteration"] is not None else "—"
-        out.append(f"| {r['kernel']} | {r['axis']} | {r['width']}x{r['height']} | {r['max_iters']} | "
+        out.append(f"| {fmt.md(r['kernel'])} | {fmt.md(r['axis'])} | {r['width']}x{r['height']} | {r['max_iters']} | "
                    f"{r['iterations']:,} | {r['median_s'] * 1e3:.3f} ms | {ns}{' (off fit)' if r['off_fit'] else ''} |")
     return "\n".join(out) + "\n"
 
@@ -213,7 +213,7 @@ def large_markdown(r):
     whole = (f"; the whole process: user {user:.3f} s, sys {sys_:.3f} s ({sys_ / (user + sys_):.1%} system time)"
              if user is not None and sys_ is not None and user + sys_ > 0 else "")
     return ["", "## Large image", "",
-            f"`{r['kernel']}` ({r['isa']}, {r['threads']} thread(s)) on {r['width']}x{r['height']} at "
+            f"`{fmt.md(r['kernel'])}` ({fmt.md(r['isa'])}, {fmt.md(r['threads'])} thread(s)) on {r['width']}x{r['height']} at "
             f"{r['max_iters']} iterations, in a fresh process: render {times[len(times) // 2]:.3f} s{per}; the "
             f"counts paged in before the clock in {r['paging_s']:.3f} s{whole}."]
 
@@ -223,7 +223,7 @@ def write_all(sweeps, out_dir, machine_id, large=None):
     out_dir.mkdir(parents=True, exist_ok=True)
     doc = {"schema": SCHEMA, "machine_id": machine_id, "sweeps": sweeps, "fits": fits(sweeps),
            **({"large": large} if large else {})}
-    files = {"sweeps.json": json.dumps(doc, indent=2) + "\n", "sweeps.csv": to_csv(sweeps),
+    files = {"sweeps.json": json.dumps(doc, indent=2, allow_nan=False) + "\n", "sweeps.csv": to_csv(sweeps),
              "sweeps.md": markdown(sweeps, machine_id) + "\n".join(large_markdown(large)) + ("\n" if large else "")}
     for axis in sorted({p["axis"] for s in sweeps for p in s["points"]}):
         files[f"sweep-{axis}.svg"] = svg(sweeps, axis, f"Time vs work, {axis_title(sweeps, axis)} ({machine_id})")

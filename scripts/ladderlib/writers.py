@@ -16,7 +16,8 @@ CSV_FIELDS = ("name method language precision isa threads threads_n computes pro
 
 
 def json_text(summary):
-    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    # allow_nan=False: NaN or Infinity would make the file invalid JSON; a ValueError instead of writing it
+    return json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def csv_text(rows, fields=CSV_FIELDS, **dialect):
@@ -88,11 +89,11 @@ def console_table(summary):
 
 
 def markdown(summary):
-    lines = [f"# The Mandelbrot speedup ladder on {summary['machine_id']}", ""]
-    lines += ["| | |", "|---|---|"] + [f"| {k} | {v} |" for k, v in machine_lines(summary)]
+    lines = [f"# The Mandelbrot speedup ladder on {fmt.md(summary['machine_id'])}", ""]
+    lines += ["| | |", "|---|---|"] + [f"| {fmt.md(k)} | {fmt.md(v)} |" for k, v in machine_lines(summary)]
     lines += ["", "## The ladder", "", fmt.md_table(*fmt.cells(summary["rows"])), ""]
     lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"]))
-    lines += ["## Notes", "", *[f"- {n}" for n in summary["notes"]]]
+    lines += ["## Notes", "", *[f"- {fmt.md(n)}" for n in summary["notes"]]]
     lines += ["", "How this is measured and what to keep in mind: METHODOLOGY.md at the repository root.", ""]
     return "\n".join(lines)
 

@@ -1,0 +1,109 @@
+"""Outputs given hostile text or numbers in the inputs: a rung label or CPU model with a line break or '|', settings
+that are not finite, degenerate sweeps. Nothing written may break its format (a Markdown table, JSON, SVG, CSV)."""
+
+import json
+import re
+
+import pytest
+
+import ladder_fixtures as fx
+from ladderlib import CANONICAL, compare, fmt, readers, sweeps, writers
+from ladderlib.readers import InputError
+from ladderlib.merge import merge
+
+from test_ladder_compare import make_summary
+from test_ladder_sweeps import sweep
+
+EVIL_CPU = "Evil | CPU\n\n# Heading <b>&amp;"
+EVIL_LABEL = "=1+2|pure\nPython"
+
+
+def summary(tmp_path):
+    verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
+    s = merge({**fx.MACHINE, "cpu_model": EVIL_CPU}, "xeon-2c", fx.SETTINGS, registry=fx.REGISTRY, verify=verify,
+              criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")), baselines=fx.baselines(),
+              baselines_missing="not run (--skip-python)")
+    s["rows"][0]["method"] = EVIL_LABEL
+    s["rows"][0]["isa"] = "a\r\nb|c"
+    s["notes"].append("a note\n# Injected heading")
+    return s
+
+
+def assert_safe_markdown(md):
+    """One heading per title the writer meant, no HTML from data, and every table row with its header's cells."""
+    assert not re.search(r"^#+ (Heading|Injected)", md, re.M)
+    assert "<b>" not in md and "&amp;amp;" in md
+    header_cells = None
+    for line in md.splitlines():
+        if not line.startswith("|"):
+            header_cells = None
+            continue
+        cells = len(re.findall(r"(?<!\\)\|", line))
+        header_cells = header_cells or cells
+        assert cells == header_cells, line
+
+
+def test_summary_markdown_escapes_labels_cpu_model_and_notes(tmp_path):
+    md = writers.markdown(summary(tmp_path))
+    assert_safe_markdown(md)
+    assert "Evil \\| CPU  # Heading &lt;b>&amp;amp;" in md
+    assert "=1+2\\|pure Python" in md and "- a note # Injected heading" in md
+
+
+def test_compare_markdown_escapes_the_legend_and_the_table(tmp_path):
+    a, b = make_summary(tmp_path, "a", 1.0), make_summary(tmp_path, "b", 2.0)
+    for s in (a, b):
+        s["machine"]["cpu_model"] = EVIL_CPU
+        s["rows"][0]["method"] = s["rows"][0]["name"] = EVIL_LABEL
+    assert_safe_markdown(compare.text([a, b], md=True))
+
+
+def test_sweeps_markdown_escapes_kernel_names():
+    s = sweep("k|<b>&amp;\n# Heading")
+    assert_safe_markdown(sweeps.markdown([s], "m"))
+
+
+def test_md_escapes_one_line():
+    assert fmt.md("a|b\r\nc<d&e p < 0.01 <!--") == "a\\|b  c&lt;d&amp;e p < 0.01 &lt;!--"
+
+
+def test_a_set_without_params_is_the_canonical_problem(tmp_path):
+    a, b = make_summary(tmp_path, "a", 1.0), make_summary(tmp_path, "b", 1.0)
+    del a["settings"]["params"]
+    b["settings"]["params"] = {**CANONICAL, "width": 100, "height": 100}
+    diffs = compare.differences([a, b])
+    assert len(diffs) == 1 and diffs[0].startswith("problem (Rust): {") and diffs[0].endswith("in B (machine-b)")
+    assert "'width': 960" in diffs[0] and "'width': 100" in diffs[0]
+    b["settings"]["params"] = dict(CANONICAL)
+    assert compare.differences([a, b]) == []
+
+
+def test_sets_are_compared_with_the_first_that_has_a_setting(tmp_path):
+    a, b, c = (make_summary(tmp_path, t, 1.0) for t in "abc")
+    a["settings"]["python_settings"] = None  # A ran no Python
+    b["settings"]["python_settings"] = {**(b["settings"]["python_settings"] or {}), "budget_s": 1.0}
+    c["settings"]["python_settings"] = {**(c["settings"]["python_settings"] or {}), "budget_s": 9.0}
+    assert compare.differences([a, b, c]) == ["Python budget_s: 1.0 in B, 9.0 in C (machine-c)"]
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), [1], {"a": 1}, "a\x00b"])
+def test_baselines_settings_must_be_finite_json_scalars(tmp_path, bad):
+    data = fx.baselines()
+    data["settings"]["budget_s"] = bad
+    path = fx.write_json(tmp_path / "baselines.json", json.dumps(data))
+    with pytest.raises(InputError, match=r"settings\.budget_s should be a finite number"):
+        readers.read_baselines(path)
+    s = make_summary(tmp_path, "a", 1.0)
+    s["settings"]["python_settings"] = {"budget_s": bad}
+    with pytest.raises(InputError, match=r"python_settings\.budget_s"):
+        readers.check_summary(s)
+
+
+def test_nothing_non_finite_is_written_as_json(tmp_path):
+    s = make_summary(tmp_path, "a", 1.0)
+    s["peak"] = {"isa": "avx2", "f32_lane_fmas_per_s": float("nan")}  # not a field the reader checks one by one
+    with pytest.raises(ValueError):
+        writers.json_text(s)
+    with pytest.raises(ValueError):
+        sweeps.write_all([{**sweep("k"), "note": float("inf")}], tmp_path / "sw", "m")
+    assert not (tmp_path / "sw" / "sweeps.json").exists()
