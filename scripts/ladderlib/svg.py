@@ -51,8 +51,10 @@ def decades(values):
     values = [v for v in values if _drawable(v)]
     if not values:
         return None
-    lo, hi = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
-    return lo, max(hi, lo + 1)
+    # within 1e-300..1e300, so that every grid line's 10**k is itself a positive, finite float (a denormal
+    # time such as 5e-324 would otherwise ask for 10**-324, which is 0.0, and its log a domain error)
+    lo = min(max(math.floor(math.log10(min(values))), -300), 299)
+    return lo, min(max(math.ceil(math.log10(max(values))), lo + 1), 300)
 
 
 def log_scale(lo, hi, start, length):
@@ -167,7 +169,7 @@ def loglog_chart(heading, series, x_label, y_label, x_tick, y_tick, footnote=Non
 
     for i, s in enumerate(series):
         colour, name = s["colour"], escape(s["name"])
-        out.append(f'<path class="series" data-kernel="{name}" d="{d(s["points"])}" fill="none" '
+        out.append(f'<path class="series" data-kernel={quoteattr(s["name"])} d="{d(s["points"])}" fill="none" '
                    f'stroke="{colour}" stroke-width="2"/>')
         for x, y in s["points"]:
             out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')

@@ -11,6 +11,7 @@ from . import svg as svglib
 
 SCHEMA = "mandel-ladder-sweeps/1"
 OFF_LINE = 0.20  # relative residual above which a point is flagged as off the line
+MIN_TIME_S = 1e-12  # below this a time is no measurement (and 1/time^2, its weight, may overflow)
 CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height", "pixels", "max_iters",
                "iterations", "min_s", "median_s", "timed_calls", "ns_per_iteration", "fit_s", "off_fit"]
 
@@ -43,16 +44,27 @@ def _line(xs, ts, keep):
     return intercept, slope, 1.0 - ss_res / ss_tot if ss_tot > 0 else 1.0
 
 
+def unfit(points):
+    """Why `points` cannot be fitted, or None when they can."""
+    if len(points) < 2:
+        return "fewer than two points"
+    # Relative residuals and logarithms need positive times and work; a zero time (a timer too coarse for the
+    # point) cannot be fitted, nor one so small that its weight 1/time^2 overflows.
+    if any(not (p["median_s"] >= MIN_TIME_S and p["iterations"] > 0) for p in points):
+        return f"a point's time under {MIN_TIME_S:g} s or its work not positive"
+    if len({p["iterations"] for p in points}) == 1:
+        return "no spread in work: every point did the same iterations"
+    return None
+
+
 def fit(points):
     """time = a + b * iterations by least squares on relative residuals (so the largest of three decades does not
     steer the line alone), leaving out as few points as it must (at most all but three) for every point kept to
     lie within OFF_LINE: an outlier (a small image dominated by thread start-up) is flagged rather than dragging
-    the line. None with fewer than two points, or with any point's time or work not positive."""
-    n = len(points)
-    # Relative residuals and logarithms need positive times and work; a zero time (a timer too coarse
-    # for the point) cannot be fitted.
-    if n < 2 or any(not (p["median_s"] > 0 and p["iterations"] > 0) for p in points):
+    the line. None where the points cannot be fitted (`unfit`)."""
+    if unfit(points):
         return None
+    n = len(points)
     xs = [float(p["iterations"]) for p in points]
     ts = [float(p["median_s"]) for p in points]
     best = None
@@ -70,7 +82,7 @@ def fit(points):
     lx, lt = [math.log(x) for x in xs], [math.log(t) for t in ts]
     mlx, mlt = sum(lx) / n, sum(lt) / n
     lxx = sum((x - mlx) ** 2 for x in lx)
-    exponent = sum((x - mlx) * (t - mlt) for x, t in zip(lx, lt)) / lxx if lxx > 0 else float("nan")
+    exponent = sum((x - mlx) * (t - mlt) for x, t in zip(lx, lt)) / lxx  # lxx > 0: the work differs (unfit)
     return {"intercept_s": intercept, "ns_per_iteration": slope * 1e9, "r2": r2, "exponent": exponent,
             "fitted_points": len(keep), "max_rel_residual": max(rel),
             "off_line": [i for i, r in enumerate(rel) if r > OFF_LINE]}
@@ -95,7 +107,7 @@ def predict(f, iterations):
 
 
 def fits(sweeps):
-    return [{"kernel": s["kernel"], "axis": axis, "points": len(pts), **(f or {})}
+    return [{"kernel": s["kernel"], "axis": axis, "points": len(pts), **(f or {"unfit": unfit(pts)})}
             for s, axis, pts, f in fitted(sweeps)]
 
 
@@ -160,6 +172,9 @@ def markdown(sweeps, machine_id):
             out.append(f"| {fmt.md(s['kernel'])} | {fmt.md(s.get('threads'))} | {fmt.md(axis)} | {len(pts)} "
                        f"| {f['ns_per_iteration']:.3f} | {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} "
                        f"| {f['exponent']:.3f} | {f['max_rel_residual']:.0%} | {fmt.md(describe_fit(f, pts))} |")
+        else:
+            out.append(f"| {fmt.md(s['kernel'])} | {fmt.md(s.get('threads'))} | {fmt.md(axis)} | {len(pts)} "
+                       f"{'| — ' * 5}| no fit: {fmt.md(unfit(pts))} |")
     out += ["", "## Points", "", "| kernel | axis | size | max_iters | iterations | median | ns/iteration |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in csv_rows(sweeps):
@@ -173,8 +188,8 @@ def svg(sweeps, axis, title):
     """Log-log plot of median time against iterations on one axis: a series per kernel, the fit dashed."""
     series = []
     for s in sweeps:
-        # Log axes: a point with no time or no work cannot be placed.
-        pts = [p for p in axes(s).get(axis, []) if p["iterations"] > 0 and p["median_s"] > 0]
+        # Log axes: a point with no time (or none measurable) or no work cannot be placed.
+        pts = [p for p in axes(s).get(axis, []) if p["iterations"] > 0 and p["median_s"] >= MIN_TIME_S]
         if not pts:
             continue
         line = None

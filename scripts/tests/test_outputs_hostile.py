@@ -2,18 +2,21 @@
 that are not finite, degenerate sweeps. Nothing written may break its format (a Markdown table, JSON, SVG, CSV)."""
 
 import json
+import math
 import re
+import xml.etree.ElementTree as ET
 
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import CANONICAL, compare, fmt, readers, sweeps, writers
+from ladderlib import CANONICAL, compare, fmt, readers, svg, sweeps, writers
 from ladderlib.readers import InputError
 from ladderlib.merge import merge
 
 from test_ladder_compare import make_summary
 from test_ladder_sweeps import sweep
 
+SVG = "{http://www.w3.org/2000/svg}"
 EVIL_CPU = "Evil | CPU\n\n# Heading <b>&amp;"
 EVIL_LABEL = "=1+2|pure\nPython"
 
@@ -32,7 +35,7 @@ def summary(tmp_path):
 def assert_safe_markdown(md):
     """One heading per title the writer meant, no HTML from data, and every table row with its header's cells."""
     assert not re.search(r"^#+ (Heading|Injected)", md, re.M)
-    assert "<b>" not in md and "&amp;amp;" in md
+    assert "<b>" not in md
     header_cells = None
     for line in md.splitlines():
         if not line.startswith("|"):
@@ -60,7 +63,9 @@ def test_compare_markdown_escapes_the_legend_and_the_table(tmp_path):
 
 def test_sweeps_markdown_escapes_kernel_names():
     s = sweep("k|<b>&amp;\n# Heading")
-    assert_safe_markdown(sweeps.markdown([s], "m"))
+    md = sweeps.markdown([s], "m")
+    assert_safe_markdown(md)
+    assert "| k\\|&lt;b>&amp;amp; # Heading |" in md
 
 
 def test_md_escapes_one_line():
@@ -107,3 +112,47 @@ def test_nothing_non_finite_is_written_as_json(tmp_path):
     with pytest.raises(ValueError):
         sweeps.write_all([{**sweep("k"), "note": float("inf")}], tmp_path / "sw", "m")
     assert not (tmp_path / "sw" / "sweeps.json").exists()
+
+
+def flat(points, t):
+    return [{**p, "iterations": 1000, "median_s": t} for p in points]
+
+
+@pytest.mark.parametrize("case, reason", [
+    (lambda pts: flat(pts, 0.01), "no spread in work"),
+    (lambda pts: pts[:1], "fewer than two points"),
+    (lambda pts: [{**p, "median_s": 0.0} for p in pts], "time under"),
+    (lambda pts: [{**p, "median_s": 5e-324} for p in pts], "time under"),
+])
+def test_a_sweep_that_cannot_be_fitted_says_why_without_nan(tmp_path, case, reason):
+    s = sweep("k")
+    s["points"] = case([p for p in s["points"] if p["axis"] == "size"])
+    assert sweeps.fit(s["points"]) is None
+    files = sweeps.write_all([s], tmp_path, "m")
+    doc = json.loads((tmp_path / "sweeps.json").read_text())  # valid JSON: no NaN
+    assert reason in doc["fits"][0]["unfit"] and "exponent" not in doc["fits"][0]
+    md = (tmp_path / "sweeps.md").read_text()
+    assert "no fit: " in md and reason in md and "nan" not in md and "% of the smallest" not in md
+    assert_safe_markdown(md)
+    assert {f.name for f in files} >= {"sweeps.json", "sweeps.csv", "sweeps.md", "sweep-size.svg"}
+
+
+def test_a_tiny_but_measurable_time_fits_without_overflow():
+    pts = [p for p in sweep("k", ns=1e-9)["points"] if p["axis"] == "iters"]  # times around 1e-12 s and up
+    pts = [{**p, "median_s": p["median_s"] + 1e-12} for p in pts]
+    f = sweeps.fit(pts)
+    assert f is not None and all(math.isfinite(v) for v in (f["exponent"], f["r2"], f["ns_per_iteration"]))
+
+
+def test_sweep_chart_quotes_a_kernel_name_in_its_attribute():
+    text = sweeps.svg([sweep('k" onload="x')], "size", "t")
+    paths = [e for e in ET.fromstring(text).iter(SVG + "path") if e.get("class") == "series"]
+    assert [p.get("data-kernel") for p in paths] == ['k" onload="x'] and paths[0].get("onload") is None
+
+
+@pytest.mark.parametrize("value", [5e-324, 1e-320, 1.7e308])
+def test_bar_charts_draw_extreme_times_without_a_math_error(value):
+    rows = [{"label": "a", "value": value, "text": "t", "missing": "", "colour": "#000"},
+            {"label": "b", "value": 0.1, "text": "t", "missing": "", "colour": "#000"}]
+    ET.fromstring(svg.bar_chart("h", [], rows, str))
+    ET.fromstring(svg.grouped_bar_chart("h", [], [("s", "#000")], [{"label": "g", "bars": rows[:1]}], str))
