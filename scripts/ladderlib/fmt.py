@@ -14,7 +14,10 @@ _UNITS = (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9))
 
 
 def _unit(seconds):
-    return next((u for u in _UNITS if seconds >= u[1]), _UNITS[-1])
+    """The largest unit `seconds` reaches, or the next one up where it rounds to 1000: 0.9996 s is `1.00 s`,
+    not `1000 ms`."""
+    i = next((i for i, (_, scale) in enumerate(_UNITS) if seconds >= scale), len(_UNITS) - 1)
+    return _UNITS[i - 1 if i and float(_sig(seconds / _UNITS[i][1])) >= 1000 else i]
 
 
 def time(seconds):

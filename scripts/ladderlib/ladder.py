@@ -701,6 +701,11 @@ def main(argv=None):
     log("describing the machine")
     desc = machine.describe(REPO)
     mid = args.machine_id or machine.machine_id(desc)
+    if args.machine_id is None:  # derived from the CPU model: refused now, not after every timing
+        try:
+            baseline.check_folder_name(mid, "the machine id derived from the CPU model")
+        except InputError as e:
+            raise InputError(f"{e}; give one with --machine-id") from None
     out = args.out_dir or REPO / "results" / mid
     for name in RESULT_FILES + ["raw/" + n for n in ("build.log", "bench.log", "python.log")]:
         if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work

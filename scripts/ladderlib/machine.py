@@ -51,12 +51,17 @@ def git_commit(repo):
     return commit
 
 
+def printable(text):
+    """`text` with each control character a space: the summary refuses them, and only after every timing is done."""
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text or "").strip()
+
+
 def describe(repo, info=None):
     """The machine description every summary starts with."""
     info = cpuinfo() if info is None else info
     flags = set((info.get("flags") or info.get("Features") or "").split())
     return {
-        "cpu_model": info.get("model name") or platform.processor() or platform.machine() or "unknown CPU",
+        "cpu_model": printable(info.get("model name") or platform.processor() or platform.machine()) or "unknown CPU",
         "cpu_family_model": f"{info['cpu family']}/{info['model']}" if "cpu family" in info and "model" in info else None,
         "cores": os.cpu_count(),
         "isa_flags": [f for f in ISA_FLAGS if f in flags],
@@ -89,5 +94,7 @@ def machine_id(machine):
     model = _NOISE.sub(" ", machine.get("cpu_model") or "unknown").lower()
     name = re.sub(r"[^a-z0-9]+", "-", model).strip("-") or "cpu"
     if not re.search(r"\d", name) and machine.get("cpu_family_model"):
-        name += "-m" + machine["cpu_family_model"].split("/")[-1]
-    return f"{name}-{machine.get('cores') or 0}c"
+        name += "-m" + re.sub(r"[^a-z0-9]+", "-", machine["cpu_family_model"].split("/")[-1].lower()).strip("-")
+    from .baseline import MAX_NAME  # baseline imports this module
+    suffix = f"-{machine.get('cores') or 0}c"
+    return name[:MAX_NAME - len(suffix)].rstrip("-") + suffix  # one folder name, however long the model

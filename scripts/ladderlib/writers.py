@@ -20,13 +20,24 @@ def json_text(summary):
     return json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
+# A text cell starting with one of these is a formula to a spreadsheet (CSV injection): it gets a leading "'".
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value):
+    """None as an empty cell; text a spreadsheet would run as a formula quoted with "'" (a number stays a number)."""
+    if value is None:
+        return ""
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_START) else value
+
+
 def csv_text(rows, fields=CSV_FIELDS, **dialect):
-    """`fields` of `rows` as CSV, None as an empty cell."""
+    """`fields` of `rows` as CSV (`csv_cell`)."""
     f = io.StringIO(newline="")
     writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", **dialect)
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if row.get(k) is None else row[k] for k in fields})
+        writer.writerow({k: csv_cell(row.get(k)) for k in fields})
     return f.getvalue()
 
 

@@ -1,6 +1,8 @@
 """Outputs given hostile text or numbers in the inputs: a rung label or CPU model with a line break or '|', settings
 that are not finite, degenerate sweeps. Nothing written may break its format (a Markdown table, JSON, SVG, CSV)."""
 
+import csv
+import io
 import json
 import math
 import re
@@ -9,7 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import CANONICAL, compare, fmt, readers, svg, sweeps, writers
+from ladderlib import CANONICAL, baseline, compare, fmt, machine, readers, svg, sweeps, writers
 from ladderlib.readers import InputError
 from ladderlib.merge import merge
 
@@ -156,3 +158,41 @@ def test_bar_charts_draw_extreme_times_without_a_math_error(value):
             {"label": "b", "value": 0.1, "text": "t", "missing": "", "colour": "#000"}]
     ET.fromstring(svg.bar_chart("h", [], rows, str))
     ET.fromstring(svg.grouped_bar_chart("h", [], [("s", "#000")], [{"label": "g", "bars": rows[:1]}], str))
+
+
+def test_csv_text_cells_cannot_be_formulas():
+    rows = [{"name": "=1+2", "method": "+x", "language": "-y", "precision": "@z", "isa": "\tw", "note": "ok -",
+             "median_s": -0.5, "iterations": -3, "threads": "—"}]
+    cells = next(csv.DictReader(io.StringIO(writers.csv_text(rows))))
+    assert [cells[k] for k in ("name", "method", "language", "precision", "isa", "note")] == \
+        ["'=1+2", "'+x", "'-y", "'@z", "'\tw", "ok -"]
+    assert cells["median_s"] == "-0.5" and cells["iterations"] == "-3" and cells["threads"] == "—"
+
+
+def test_describe_replaces_control_characters_in_the_cpu_model(tmp_path):
+    desc = machine.describe(tmp_path, {"model name": "Evil\x1b[31m CPU\x00 9000\x7f", "cpu family": "6", "model": "1"})
+    assert desc["cpu_model"] == "Evil [31m CPU  9000"
+    readers.check(desc, readers.MACHINE, "describe", "machine")  # what the summary will accept
+
+
+def test_machine_id_is_one_folder_name_however_odd_or_long_the_model():
+    long = machine.machine_id({"cpu_model": "Xeon 9" * 100, "cores": 16})
+    assert len(long) == baseline.MAX_NAME and long.endswith("-16c")
+    assert baseline.check_folder_name(long, "id") == long
+    odd = machine.machine_id({"cpu_model": "Virtual CPU", "cpu_family_model": "6/../x y", "cores": 2})
+    assert baseline.check_folder_name(odd, "id") == odd == "virtual-mx-y-2c"
+
+
+def test_time_picks_its_unit_after_rounding():
+    assert [fmt.time(t) for t in (0.9996, 0.0009996, 9.996e-7, 0.9994, 999.6)] == \
+        ["1.00 s", "1.00 ms", "1.00 µs", "999 ms", "1000 s"]
+    assert fmt.span(0.9, 0.9996) == "0.90–1.00 s"
+
+
+def test_a_derived_machine_id_that_is_no_folder_name_is_refused_before_any_work(tmp_path, monkeypatch):
+    from ladderlib import ladder
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
+    monkeypatch.setattr(ladder.machine, "machine_id", lambda desc: "../evil")
+    with pytest.raises(InputError, match=r"derived from the CPU model.*--machine-id"):
+        ladder.main(["--skip-bench", "--skip-python", "--out-dir", str(tmp_path / "set")])
+    assert not (tmp_path / "set").exists()
