@@ -486,14 +486,18 @@ def run(args):
     else:
         render, bad, chart_names = functools.partial(text, summaries), [], None
     print(render())
+    # both texts made before either file is written: a chart that cannot be drawn leaves no new markdown beside
+    # an old chart
+    md_text = render(md=True) if args.md else None
+    svg_text = chart(summaries, chart_names) if svg_path else None
     if args.md:
-        write_output("--md", args.md, render(md=True))
+        write_output("--md", args.md, md_text)
     if bad:
         print("\nFAIL: " + "; ".join(bad))
     if args.md:
         print(f"\nmarkdown written to {args.md}")
     if svg_path:
-        write_output("--svg", svg_path, chart(summaries, chart_names))
+        write_output("--svg", svg_path, svg_text)
         print(f"chart written to {svg_path}")
     return 1 if bad else 0
 

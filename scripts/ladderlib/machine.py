@@ -61,7 +61,8 @@ def describe(repo, info=None):
     info = cpuinfo() if info is None else info
     flags = set((info.get("flags") or info.get("Features") or "").split())
     return {
-        "cpu_model": printable(info.get("model name") or platform.processor() or platform.machine()) or "unknown CPU",
+        "cpu_model": printable(info.get("model name") or platform.processor() or platform.machine())
+        or "unknown CPU",
         "cpu_family_model": f"{info['cpu family']}/{info['model']}" if "cpu family" in info and "model" in info else None,
         "cores": os.cpu_count(),
         "isa_flags": [f for f in ISA_FLAGS if f in flags],

@@ -69,13 +69,18 @@ def _clean(text, allowed=""):
     return not any(unicodedata.category(c) == "Cc" and c not in allowed for c in text)
 
 
+# A time outside these is no measurement of a render (a timer's tick, a unit mistaken, a hung run), and log
+# scales, ratios and 1/time^2 weights then meet denormals or overflow.
+MIN_TIME_S, MAX_TIME_S = 1e-12, 1e6
 # Scalar types: (the rule, what the message says a value should be).
 SCALARS = {
     "count": (lambda v: _whole(v) and v >= 0, "a whole number, 0 or more"),
     "int1": (lambda v: _whole(v) and v >= 1, "a whole number, 1 or more"),
     "num": (_real, "a finite number"),
     "num0": (lambda v: _real(v) and v >= 0, "a finite number, 0 or more"),
-    "s": (lambda v: _real(v) and v > 0, "a positive, finite time"),
+    "s": (lambda v: _real(v) and MIN_TIME_S <= v <= MAX_TIME_S,
+          f"a time in seconds from {MIN_TIME_S:g} to {MAX_TIME_S:g}"),
+    "pos": (lambda v: _real(v) and v > 0, "a positive, finite number"),
     "rate": (lambda v: _real(v) and v > 0, "a positive, finite rate"),
     "frac": (lambda v: _real(v) and 0 <= v <= 1, "a fraction from 0 to 1"),
     "bool": (lambda v: isinstance(v, bool), "true or false"),
@@ -265,8 +270,9 @@ def _threads(value, path, where):
 ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|null", "threads": Opt(_threads),
        **{k: "text?" for k in ("method", "language", "precision", "isa", "computes", "problem", "kernel",
                                "spread_kind", "previous", "lane_iterations_source", "note")},
-       **{k: "s?" for k in ("mean_s", "spread_low_s", "spread_high_s", "iterations_per_s", "speedup_vs_python",
-                            "speedup_vs_previous", "peak_share", "step_share")},
+       **{k: "s?" for k in ("mean_s", "spread_low_s", "spread_high_s")},
+       **{k: "pos?" for k in ("iterations_per_s", "speedup_vs_python", "speedup_vs_previous", "peak_share",
+                              "step_share")},
        **{k: "count?" for k in ("repeats", "iterations", "lane_iterations", "pixels", "differing", "allowed",
                                 "max_abs_diff", "threads_n", "contended_rounds")},
        **{k: "bool?" for k in ("verified_ok", "reference", "skips_work")},
@@ -433,9 +439,9 @@ def read_records(path):
     return data, {r["name"]: verify_row(r, str(path)) for r in data["records"]}, ids
 
 
-ESTIMATES = {"median": {"point_estimate": "s", "confidence_interval": {"lower_bound": "s", "upper_bound": "s",
+ESTIMATES = {"median": {"point_estimate": "pos", "confidence_interval": {"lower_bound": "pos", "upper_bound": "pos",
                                                                        "confidence_level": "frac?"}},
-             "mean": {"point_estimate": "s"}}
+             "mean": {"point_estimate": "pos"}}
 BENCHMARK = {"full_id": "name", "function_id": "name", "value_str": "name", "throughput": "obj?"}
 
 
@@ -454,7 +460,7 @@ def read_criterion_bench(new_dir):
                                   "throughput.Elements"),
               "samples": None, "min_s": None, "max_s": None}
     if sample_path.exists():
-        sample = read(sample_path, {"iters": ["s"], "times": ["s"]}, "the samples")
+        sample = read(sample_path, {"iters": ["pos"], "times": ["pos"]}, "the samples")
         if len(sample["iters"]) != len(sample["times"]):
             raise InputError(f"{sample_path}: 'iters' and 'times' should be lists of the same length")
         per_iter = [t / i * 1e-9 for t, i in zip(sample["times"], sample["iters"])]

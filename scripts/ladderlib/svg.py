@@ -20,7 +20,9 @@ def quoteattr(text):
 
 
 MISSING_COLOUR = "#a00"
-PALETTE = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a"]
+# Ten distinct colours: compare draws a series per result set, and sets past the tenth repeat a colour.
+PALETTE = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#17becf",
+           "#666666"]
 
 
 def _attrs(attrs):

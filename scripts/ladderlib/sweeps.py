@@ -7,11 +7,11 @@ import json
 import math
 
 from . import atomic, fmt, writers
+from .readers import MIN_TIME_S  # below it a time is no measurement (and 1/time^2, its weight, may overflow)
 from . import svg as svglib
 
 SCHEMA = "mandel-ladder-sweeps/1"
 OFF_LINE = 0.20  # relative residual above which a point is flagged as off the line
-MIN_TIME_S = 1e-12  # below this a time is no measurement (and 1/time^2, its weight, may overflow)
 CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height", "pixels", "max_iters",
                "iterations", "min_s", "median_s", "timed_calls", "ns_per_iteration", "fit_s", "off_fit"]
 

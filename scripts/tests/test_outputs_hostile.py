@@ -196,3 +196,34 @@ def test_a_derived_machine_id_that_is_no_folder_name_is_refused_before_any_work(
     with pytest.raises(InputError, match=r"derived from the CPU model.*--machine-id"):
         ladder.main(["--skip-bench", "--skip-python", "--out-dir", str(tmp_path / "set")])
     assert not (tmp_path / "set").exists()
+
+
+def test_times_outside_what_a_render_can_take_are_refused(tmp_path):
+    for bad in (5e-324, 1e-13, 2e6):
+        data = fx.baselines()
+        data["rungs"][0]["median_s"] = bad
+        path = fx.write_json(tmp_path / "b.json", json.dumps(data))
+        with pytest.raises(InputError, match=r"median_s should be a time in seconds from 1e-12 to 1e\+06"):
+            readers.read_baselines(path)
+
+
+def test_compare_writes_no_markdown_when_the_chart_fails(tmp_path, monkeypatch):
+    a = tmp_path / "a" / "summary.json"
+    a.parent.mkdir()
+    a.write_text(writers.json_text(make_summary(tmp_path, "a", 1.0)))
+    b = tmp_path / "b" / "summary.json"
+    b.parent.mkdir()
+    b.write_text(writers.json_text(make_summary(tmp_path, "b", 2.0)))
+
+    def broken(*args):
+        raise ValueError("chart")
+    monkeypatch.setattr(compare, "chart", broken)
+    with pytest.raises(ValueError):
+        compare.main([str(a), str(b), "--md", str(tmp_path / "m.md")])
+    assert not (tmp_path / "m.md").exists()
+
+
+def test_six_sets_get_six_colours(tmp_path):
+    sets = [make_summary(tmp_path, t, 1.0 + i) for i, t in enumerate("abcdef")]
+    legend = [e for e in ET.fromstring(compare.chart(sets)).iter(SVG + "rect") if e.get("class") == "legend"]
+    assert len({e.get("fill") for e in legend}) == 6
