@@ -149,6 +149,23 @@ def cores() -> int:
     return mandel_ladder.describe()["threads"]["cores"]
 
 
+OMP_THREADS_MAX = 1024  # as NUMBA_NUM_THREADS and RAYON_NUM_THREADS
+
+
+def omp_environment_error() -> str | None:
+    """Why OMP_NUM_THREADS cannot be used, or None. libgomp reads it when it is loaded and fails badly on a
+    bad one: a huge count aborts the whole process (out of memory) with every result so far lost, and
+    `abc`, `0` or `-1` are ignored with a warning, the rungs silently running on another count than asked.
+    OpenMP takes a comma-separated list (one count per nesting level): each must follow
+    NUMBA_NUM_THREADS's rule. The runners check it first, before libgomp is loaded."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    if value == "" or all(v.isascii() and v.isdigit() and 1 <= int(v) <= OMP_THREADS_MAX for v in value.split(",")):
+        return None
+    return (f"OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
+            "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or unset/empty "
+            "for one per core")
+
+
 def openmp_threads() -> int:
     """The threads an OpenMP rung runs on: libgomp's own count (OMP_NUM_THREADS, else one per CPU this
     process may run on), asked through the Cython module when it is built."""

@@ -42,6 +42,7 @@ from ladderlib.atomic import NotAFileError, check_target, write_text
 from ladderlib.machine import describe as describe_machine
 from ladderlib.readers import InputError
 
+from .compiled_rungs import omp_environment_error
 from .numba_rungs import environment_error as numba_environment_error
 from .problem import Problem
 from .rungs import PYTHON_RUNGS, Rung, all_rungs
@@ -273,7 +274,7 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
         return 2
-    why = numba_environment_error()
+    why = numba_environment_error() or omp_environment_error()
     if why:
         print(f"run.py: error: {why}", file=sys.stderr)
         return 2

@@ -305,6 +305,34 @@ def test_numba_num_threads_is_checked_first(tmp_path, value):
     assert not out.exists()
 
 
+@pytest.mark.parametrize("value", ["1000000000", "abc", "0", "-1", "1025", " 2", "2,", "2,0", "+2"])
+def test_omp_num_threads_is_checked_first(tmp_path, value):
+    """libgomp aborts the whole process on a huge OMP_NUM_THREADS (the run lost) and ignores `abc`, `0`,
+    `-1` with a warning: run.py (--list too: the ladder stops on its exit 2) and sweep.py refuse it first,
+    naming it, exit 2, with no result file."""
+    env = {**os.environ, "OMP_NUM_THREADS": value}
+    out = tmp_path / "r.json"
+    for args in (["--list"], ["--quick", "--width", "1", "--height", "1", "--max-iters", "1", "--only",
+                              "numpy-masked-counts,cython-prange", "--out", str(out)]):
+        proc = subprocess.run([sys.executable, *RUN_PY, *args], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
+        assert f"run.py: error: OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to 1024" \
+            in proc.stderr and "Traceback" not in proc.stderr and "libgomp" not in proc.stderr
+    assert not out.exists()
+    proc = subprocess.run([sys.executable, "-m", "python_baselines.sweep", "--sizes", "8", "--iters", "10",
+                           "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and f"OMP_NUM_THREADS={value!r}" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["", "2", "1,1", "1024"])
+def test_a_good_omp_num_threads_is_accepted(monkeypatch, value):
+    from python_baselines import compiled_rungs
+
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    assert compiled_rungs.omp_environment_error() is None
+
+
 @pytest.mark.parametrize("value", ["3"])  # unset: every other run.py test; one value above the cores is enough
 def test_a_good_numba_num_threads_runs(tmp_path, value):
     out = tmp_path / "r.json"
