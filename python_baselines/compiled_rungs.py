@@ -186,7 +186,8 @@ def _mojo(function: str):
         import numpy as np  # noqa: PLC0415
 
         fill = getattr(module("mojo", "mandel_mojo"), function)
-        out = np.zeros((problem.height, problem.width), dtype=np.uint32)  # zeros: pages touched now, untimed
+        out = np.empty((problem.height, problem.width), dtype=np.uint32)
+        out.fill(0)  # every page written now, untimed, as for the pyo3 rungs (rungs._pyo3)
         assert out.flags.c_contiguous and out.flags.writeable
         view = (int(problem.width), int(problem.height), float(problem.x_min), float(problem.x_max),
                 float(problem.y_min), float(problem.y_max), int(problem.max_iters))
