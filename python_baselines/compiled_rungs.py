@@ -181,14 +181,36 @@ def openmp_threads() -> int:
 # --- Mojo: the array allocated in Python, filled in Mojo ------------------------------------------------
 
 
+def check_f32_view(problem, out, name: str) -> None:
+    """Refuse a view f32 cannot represent (bounds beyond its range, pixels closer than its resolution:
+    neighbouring columns would be one point), as the pyo3 f32 kernels do, with the very same rule
+    (`Params::check_precision`) and message, naming the rung: ValueError. It runs through the extension:
+    an f32 kernel's render with one iteration, into `out`, the rung's own array (which it also writes)."""
+    import mandel_ladder  # noqa: PLC0415
+
+    kernel = next(k["name"] for k in mandel_ladder.kernels() if k["precision"] == "f32")
+    bounds = {k: v for k, v in problem.as_dict().items() if k not in ("width", "height", "max_iters")}
+    try:
+        mandel_ladder.render(kernel, out, **bounds, max_iters=1)
+    except ValueError as e:
+        text, prefix = str(e), f"{kernel} cannot render this view: "
+        if text.startswith(prefix):
+            raise ValueError(f"{name} cannot render this view: {text[len(prefix):]}") from None
+        raise
+
+
 def _mojo(function: str):
+    name = "mojo-" + function.replace("_", "-")
+
     def prepare(problem):
         import numpy as np  # noqa: PLC0415
 
         fill = getattr(module("mojo", "mandel_mojo"), function)
         out = np.empty((problem.height, problem.width), dtype=np.uint32)
-        out.fill(0)  # every page written now, untimed, as for the pyo3 rungs (rungs._pyo3)
         assert out.flags.c_contiguous and out.flags.writeable
+        if function.endswith("_f32"):
+            check_f32_view(problem, out, name)  # before any timing: such a view is refused, never timed
+        out.fill(0)  # every page written now, untimed, as for the pyo3 rungs (rungs._pyo3)
         view = (int(problem.width), int(problem.height), float(problem.x_min), float(problem.x_max),
                 float(problem.y_min), float(problem.y_max), int(problem.max_iters))
         address = out.ctypes.data

@@ -174,6 +174,32 @@ def test_the_runner_records_them(tmp_path):
         assert entries["pypy"]["compile_s"] > 0 and entries["pypy"]["tool_version"]
 
 
+@pytest.mark.parametrize("view, param", [
+    (["--x-min", "0.3", "--x-max", "0.30000001", "--y-min", "-0.01", "--y-max", "0.01"], "dx"),  # columns
+    (["--x-min", "-1", "--x-max", "1", "--y-min", "1000", "--y-max", "1000.00001"], "dy"),  # rows
+])
+def test_mojo_f32_refuses_a_view_f32_cannot_resolve_as_pyo3_does(tmp_path, view, param):
+    """f32 cannot tell these pixels apart: the pyo3 f32 kernels refuse the view, and the Mojo f32 rungs
+    must too, with the same reason, never timed (they used to be timed and shown ok on a blocky image)."""
+    mojo = [r for r in RUNGS if r.name in ("mojo-simd-f32", "mojo-parallel-f32")]
+    for r in mojo:
+        need(r)
+    out = tmp_path / "b.json"
+    names = [r.name for r in mojo] + ["pyo3-simd-f32", "mojo-scalar-f64"]
+    assert run.main(["--quick", "--width", "64", "--height", "64", *view, "--only", ",".join(names),
+                     "--out", str(out)]) == 1
+    entries = {e["name"]: e for e in json.loads(out.read_text())["rungs"]}
+    pyo3 = entries["pyo3-simd-f32"]["error"]
+    assert pyo3.startswith("ValueError: simd-f32 cannot render this view: ") and f"spacing {param} =" in pyo3
+    reason = pyo3.removeprefix("ValueError: simd-f32")
+    for r in mojo:
+        e = entries[r.name]
+        assert e["error"] == f"ValueError: {r.name}{reason}"
+        assert e["median_s"] is None and e["times_s"] == [] and not e["verification"]["ok"]
+        assert "invalid_time_s" not in e
+    assert entries["mojo-scalar-f64"]["verification"]["ok"]  # f64 resolves it: not refused
+
+
 def test_a_missing_tool_is_missing_with_its_install_command(tmp_path, monkeypatch):
     absent = Rung("cython", "Cython", "Cython", "f64", 1, lambda p: lambda: None, m.tolerance("f64"),
                   extra={"tool": "cython"}, missing="cython is not installed; install: pip install cython")
