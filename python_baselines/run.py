@@ -258,6 +258,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         p.error("need 1 <= --min-repeats <= --max-repeats")
     if not (math.isfinite(args.budget) and args.budget >= 0):
         p.error(f"--budget must be a finite number of seconds, 0 or more (0: one timed run each), got {args.budget}")
+    for flag, values in (("--only", args.only), ("--skip", args.skip)):
+        for value in values:
+            if not split_patterns([value]):  # an empty --only would otherwise select every rung
+                p.error(f"{flag} {value!r} names no rung: give names or patterns, comma-separated")
     args.only, args.skip = split_patterns(args.only), split_patterns(args.skip)
     return args
 

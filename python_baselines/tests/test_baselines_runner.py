@@ -252,6 +252,21 @@ def test_only_and_skip_that_leave_nothing_or_name_nothing_are_errors(tmp_path, m
     assert not out.exists()
 
 
+@pytest.mark.parametrize("flag", ["--only", "--skip"])
+@pytest.mark.parametrize("value", ["", " , ", ",", " "])
+def test_an_only_or_skip_with_no_pattern_is_an_error(tmp_path, monkeypatch, capsys, flag, value):
+    """An empty --only used to select every rung (and an empty --skip to skip none): a value with no
+    pattern in it is refused, exit 2, before any work."""
+    monkeypatch.setattr(run, "measure", _no_timing)
+    out = tmp_path / "r.json"
+    with pytest.raises(SystemExit) as e:
+        run.main(["--quick", "--width", "1", "--height", "1", "--max-iters", "1", "--only", "pyo3-naive-f64",
+                  flag, value, "--out", str(out)])
+    assert e.value.code == 2
+    assert f"{flag} {value!r} names no rung" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_out_that_is_a_fifo_or_device_is_refused_and_left_as_it_was(tmp_path, monkeypatch, capsys):
     import stat
 
