@@ -4,8 +4,8 @@
 Every rung is verified against the Rust f64 reference (through the mandel_ladder extension) before
 its time counts, then timed:
 
-  1. warm-up: one call on a 16x16 image of the same problem, untimed. For the Numba rungs this
-     call compiles, and its time is reported as compile_s, apart from the timed runs.
+  1. warm-up: one call on a 16x16 image of the same problem (no larger than the image), untimed. For
+     the Numba rungs this call compiles, and its time is reported as compile_s, apart from the timed runs.
   2. verification: one full-size call, timed. Its output is compared with the reference; a rung
      that differs on more pixels than it is allowed is recorded as failed, with its comparison, and
      no valid time. Otherwise this call is the first timed run.
@@ -157,7 +157,10 @@ def measure(rung: Rung, problem: Problem, reference: np.ndarray, args) -> dict:
         entry.update(measured.get("extra") or {})
         first_s, call = times[0], None
     else:
-        warmup = Problem(**{**problem.as_dict(), "width": WARMUP_SIZE, "height": WARMUP_SIZE})
+        # Never larger than the image: for a tiny image at a high cap, a bigger warm-up would cost more
+        # than the timed calls.
+        warmup = Problem(**{**problem.as_dict(), "width": min(WARMUP_SIZE, problem.width),
+                            "height": min(WARMUP_SIZE, problem.height)})
         warmup_s, _ = timed(rung.prepare(warmup))
         if rung.compiles:
             entry["compile_s"] = warmup_s

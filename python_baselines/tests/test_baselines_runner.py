@@ -267,6 +267,28 @@ def test_an_only_or_skip_with_no_pattern_is_an_error(tmp_path, monkeypatch, caps
     assert not out.exists()
 
 
+@pytest.mark.parametrize("size, warmup", [((1, 1), (1, 1)), ((40, 5), (16, 5)), ((3, 200), (3, 16)),
+                                          ((96, 64), (16, 16))])
+def test_the_warm_up_is_never_larger_than_the_image(size, warmup):
+    """The untimed warm-up renders min(16, width) x min(16, height) of the same view: a 16x16 one for a
+    1x1 problem at a high cap cost python-pure 256 times the timed call, for nothing."""
+    seen = []
+    width, height = size
+    problem = Problem(width, height, max_iters=3)
+    reference = m.reference(**problem.as_dict())
+
+    def prepare(p):
+        seen.append((p.width, p.height, p.x_min, p.x_max, p.y_min, p.y_max, p.max_iters))
+        return lambda: m.reference(**p.as_dict())
+
+    rung = Rung("spy", "spy", "Python", "f64", 1, prepare, m.tolerance("f64"))
+    args = run.parse_args(["--quick"])
+    entry = run.measure(rung, problem, reference, args)
+    assert entry["verification"]["ok"] and entry["repeats"] == 1
+    bounds = (problem.x_min, problem.x_max, problem.y_min, problem.y_max, 3)
+    assert seen == [(*warmup, *bounds), (width, height, *bounds)]
+
+
 def test_out_that_is_a_fifo_or_device_is_refused_and_left_as_it_was(tmp_path, monkeypatch, capsys):
     import stat
 
