@@ -121,7 +121,28 @@ def as_counts(result) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(result, dtype=np.uint32))
 
 
-def verify(rung: Rung, result, expected: np.ndarray) -> dict:
+def range_error(result, limit: int) -> str | None:
+    """Why `result` is not counts from 0 to `limit` (a bitmap: 0 to 1), or None. Checked before
+    as_counts's cast, which would wrap a negative or too large value into uint32 unnoticed (a count
+    of 2**32 + n would pass as n)."""
+    got = np.asarray(result)
+    if got.dtype == np.bool_:
+        return None
+    if got.dtype.kind not in "iuf":
+        return f"output has dtype {got.dtype}, expected whole numbers"
+    if got.dtype.kind == "f" and not (np.isfinite(got).all() and (got == np.floor(got)).all()):
+        return f"output has dtype {got.dtype} with values that are not whole numbers"
+    if got.size and (got.min() < 0 or got.max() > limit):
+        return f"output holds values outside 0..{limit}: min {got.min()}, max {got.max()}"
+    return None
+
+
+def verify(rung: Rung, result, expected: np.ndarray, limit: int) -> dict:
+    """The rung's output against the reference (`expected`, counts from 0 to `limit`, or a 0/1 bitmap)."""
+    why = range_error(result, limit)
+    if why:
+        return {"pixels": expected.size, "differing": None, "max_abs_diff": None, "allowed": 0, "ok": False,
+                "error": why}
     got = as_counts(result)
     if got.shape != expected.shape:
         return {"pixels": expected.size, "differing": None, "max_abs_diff": None, "allowed": 0, "ok": False,
@@ -167,7 +188,7 @@ def measure(rung: Rung, problem: Problem, reference: np.ndarray, args) -> dict:
         call = rung.prepare(problem)
         first_s, result = timed(call)
         times = [first_s]
-    entry["verification"] = verify(rung, result, expected)
+    entry["verification"] = verify(rung, result, expected, problem.max_iters if rung.computes == "counts" else 1)
     if not entry["verification"]["ok"]:
         entry["invalid_time_s"] = first_s  # kept for diagnosis only: a wrong answer is not a data point
         return entry

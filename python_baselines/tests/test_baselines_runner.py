@@ -104,7 +104,8 @@ def test_a_wrong_rung_fails_and_its_time_is_not_valid():
     problem = Problem(8, 6)
     reference = np.asarray(run.mandel_ladder.reference(**problem.as_dict()))
     off_by_one = Rung("off-by-one", "wrong", "Python", "f64", 1, tolerance=EXACT,
-                      prepare=lambda p: lambda: reference + 1)
+                      # every count one off, kept within 0..max_iters (beyond it is refused before comparing)
+                      prepare=lambda p: lambda: np.where(reference < p.max_iters, reference + 1, reference - 1))
     args = run.parse_args(["--quick"])
     entry = run.measure(off_by_one, problem, reference, args)
     assert entry["verification"]["ok"] is False and entry["verification"]["differing"] == 48
@@ -287,6 +288,34 @@ def test_the_warm_up_is_never_larger_than_the_image(size, warmup):
     assert entry["verification"]["ok"] and entry["repeats"] == 1
     bounds = (problem.x_min, problem.x_max, problem.y_min, problem.y_max, 3)
     assert seen == [(*warmup, *bounds), (width, height, *bounds)]
+
+
+@pytest.mark.parametrize("wrong, why", [
+    (lambda r: r.astype(np.int64) + 2**32, "outside 0..50"),  # wraps back to the reference in uint32
+    (lambda r: r.astype(np.int64) - r.astype(np.int64) - 1, "outside 0..50: min -1"),
+    (lambda r: r + 1, "outside 0..50: min 2, max 51"),
+    (lambda r: np.where(r == 50, np.nan, r), "not whole numbers"),
+    (lambda r: r.astype(str), "expected whole numbers"),
+])
+def test_counts_outside_0_to_max_iters_fail_verification(wrong, why):
+    """as_counts casts to uint32: a negative or too large count would wrap (2**32 + n passed as n)."""
+    problem = Problem(24, 16, max_iters=50)
+    reference = m.reference(**problem.as_dict())
+    rung = Rung("spy", "spy", "Python", "f64", 1, lambda p: lambda: wrong(m.reference(**p.as_dict())),
+                m.tolerance("f64"))
+    entry = run.measure(rung, problem, reference, run.parse_args(["--quick"]))
+    assert entry["verification"]["ok"] is False and why in entry["verification"]["error"]
+    assert entry["median_s"] is None and entry["times_s"] == [] and "invalid_time_s" in entry
+
+
+def test_a_bitmap_in_0_to_1_passes_and_one_outside_fails():
+    problem = Problem(24, 16, max_iters=50)
+    reference = m.reference(**problem.as_dict())
+    for result, ok in ((lambda p: lambda: m.reference(**p.as_dict()) == 50, True),
+                       (lambda p: lambda: (m.reference(**p.as_dict()) == 50) * 2, False)):
+        rung = Rung("spy", "spy", "Python", "f64", 1, result, m.tolerance("f64"), computes="bitmap")
+        entry = run.measure(rung, problem, reference, run.parse_args(["--quick"]))
+        assert entry["verification"]["ok"] is ok, entry["verification"]
 
 
 def test_out_that_is_a_fifo_or_device_is_refused_and_left_as_it_was(tmp_path, monkeypatch, capsys):
