@@ -149,6 +149,23 @@ def cores() -> int:
     return mandel_ladder.describe()["threads"]["cores"]
 
 
+OMP_THREADS_MAX = 1024  # as NUMBA_NUM_THREADS and RAYON_NUM_THREADS
+
+
+def omp_environment_error() -> str | None:
+    """Why OMP_NUM_THREADS cannot be used, or None. libgomp reads it when it is loaded and fails badly on a
+    bad one: a huge count aborts the whole process (out of memory) with every result so far lost, and
+    `abc`, `0` or `-1` are ignored with a warning, the rungs silently running on another count than asked.
+    OpenMP takes a comma-separated list (one count per nesting level): each must follow
+    NUMBA_NUM_THREADS's rule. The runners check it first, before libgomp is loaded."""
+    value = os.environ.get("OMP_NUM_THREADS", "")
+    if value == "" or all(v.isascii() and v.isdigit() and 1 <= int(v) <= OMP_THREADS_MAX for v in value.split(",")):
+        return None
+    return (f"OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
+            "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or unset/empty "
+            "for one per core")
+
+
 def openmp_threads() -> int:
     """The threads an OpenMP rung runs on: libgomp's own count (OMP_NUM_THREADS, else one per CPU this
     process may run on), asked through the Cython module when it is built."""
@@ -164,13 +181,36 @@ def openmp_threads() -> int:
 # --- Mojo: the array allocated in Python, filled in Mojo ------------------------------------------------
 
 
+def check_f32_view(problem, out, name: str) -> None:
+    """Refuse a view f32 cannot represent (bounds beyond its range, pixels closer than its resolution:
+    neighbouring columns would be one point), as the pyo3 f32 kernels do, with the very same rule
+    (`Params::check_precision`) and message, naming the rung: ValueError. It runs through the extension:
+    an f32 kernel's render with one iteration, into `out`, the rung's own array (which it also writes)."""
+    import mandel_ladder  # noqa: PLC0415
+
+    kernel = next(k["name"] for k in mandel_ladder.kernels() if k["precision"] == "f32")
+    bounds = {k: v for k, v in problem.as_dict().items() if k not in ("width", "height", "max_iters")}
+    try:
+        mandel_ladder.render(kernel, out, **bounds, max_iters=1)
+    except ValueError as e:
+        text, prefix = str(e), f"{kernel} cannot render this view: "
+        if text.startswith(prefix):
+            raise ValueError(f"{name} cannot render this view: {text[len(prefix):]}") from None
+        raise
+
+
 def _mojo(function: str):
+    name = "mojo-" + function.replace("_", "-")
+
     def prepare(problem):
         import numpy as np  # noqa: PLC0415
 
         fill = getattr(module("mojo", "mandel_mojo"), function)
-        out = np.zeros((problem.height, problem.width), dtype=np.uint32)  # zeros: pages touched now, untimed
+        out = np.empty((problem.height, problem.width), dtype=np.uint32)
         assert out.flags.c_contiguous and out.flags.writeable
+        if function.endswith("_f32"):
+            check_f32_view(problem, out, name)  # before any timing: such a view is refused, never timed
+        out.fill(0)  # every page written now, untimed, as for the pyo3 rungs (rungs._pyo3)
         view = (int(problem.width), int(problem.height), float(problem.x_min), float(problem.x_max),
                 float(problem.y_min), float(problem.y_max), int(problem.max_iters))
         address = out.ctypes.data

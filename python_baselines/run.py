@@ -4,8 +4,8 @@
 Every rung is verified against the Rust f64 reference (through the mandel_ladder extension) before
 its time counts, then timed:
 
-  1. warm-up: one call on a 16x16 image of the same problem, untimed. For the Numba rungs this
-     call compiles, and its time is reported as compile_s, apart from the timed runs.
+  1. warm-up: one call on a 16x16 image of the same problem (no larger than the image), untimed. For
+     the Numba rungs this call compiles, and its time is reported as compile_s, apart from the timed runs.
   2. verification: one full-size call, timed. Its output is compared with the reference; a rung
      that differs on more pixels than it is allowed is recorded as failed, with its comparison, and
      no valid time. Otherwise this call is the first timed run.
@@ -42,6 +42,7 @@ from ladderlib.atomic import NotAFileError, check_target, write_text
 from ladderlib.machine import describe as describe_machine
 from ladderlib.readers import InputError
 
+from .compiled_rungs import omp_environment_error
 from .numba_rungs import environment_error as numba_environment_error
 from .problem import Problem
 from .rungs import PYTHON_RUNGS, Rung, all_rungs
@@ -120,7 +121,28 @@ def as_counts(result) -> np.ndarray:
     return np.ascontiguousarray(np.asarray(result, dtype=np.uint32))
 
 
-def verify(rung: Rung, result, expected: np.ndarray) -> dict:
+def range_error(result, limit: int) -> str | None:
+    """Why `result` is not counts from 0 to `limit` (a bitmap: 0 to 1), or None. Checked before
+    as_counts's cast, which would wrap a negative or too large value into uint32 unnoticed (a count
+    of 2**32 + n would pass as n)."""
+    got = np.asarray(result)
+    if got.dtype == np.bool_:
+        return None
+    if got.dtype.kind not in "iuf":
+        return f"output has dtype {got.dtype}, expected whole numbers"
+    if got.dtype.kind == "f" and not (np.isfinite(got).all() and (got == np.floor(got)).all()):
+        return f"output has dtype {got.dtype} with values that are not whole numbers"
+    if got.size and (got.min() < 0 or got.max() > limit):
+        return f"output holds values outside 0..{limit}: min {got.min()}, max {got.max()}"
+    return None
+
+
+def verify(rung: Rung, result, expected: np.ndarray, limit: int) -> dict:
+    """The rung's output against the reference (`expected`, counts from 0 to `limit`, or a 0/1 bitmap)."""
+    why = range_error(result, limit)
+    if why:
+        return {"pixels": expected.size, "differing": None, "max_abs_diff": None, "allowed": 0, "ok": False,
+                "error": why}
     got = as_counts(result)
     if got.shape != expected.shape:
         return {"pixels": expected.size, "differing": None, "max_abs_diff": None, "allowed": 0, "ok": False,
@@ -156,14 +178,17 @@ def measure(rung: Rung, problem: Problem, reference: np.ndarray, args) -> dict:
         entry.update(measured.get("extra") or {})
         first_s, call = times[0], None
     else:
-        warmup = Problem(**{**problem.as_dict(), "width": WARMUP_SIZE, "height": WARMUP_SIZE})
+        # Never larger than the image: for a tiny image at a high cap, a bigger warm-up would cost more
+        # than the timed calls.
+        warmup = Problem(**{**problem.as_dict(), "width": min(WARMUP_SIZE, problem.width),
+                            "height": min(WARMUP_SIZE, problem.height)})
         warmup_s, _ = timed(rung.prepare(warmup))
         if rung.compiles:
             entry["compile_s"] = warmup_s
         call = rung.prepare(problem)
         first_s, result = timed(call)
         times = [first_s]
-    entry["verification"] = verify(rung, result, expected)
+    entry["verification"] = verify(rung, result, expected, problem.max_iters if rung.computes == "counts" else 1)
     if not entry["verification"]["ok"]:
         entry["invalid_time_s"] = first_s  # kept for diagnosis only: a wrong answer is not a data point
         return entry
@@ -257,6 +282,10 @@ def parse_args(argv=None) -> argparse.Namespace:
         p.error("need 1 <= --min-repeats <= --max-repeats")
     if not (math.isfinite(args.budget) and args.budget >= 0):
         p.error(f"--budget must be a finite number of seconds, 0 or more (0: one timed run each), got {args.budget}")
+    for flag, values in (("--only", args.only), ("--skip", args.skip)):
+        for value in values:
+            if not split_patterns([value]):  # an empty --only would otherwise select every rung
+                p.error(f"{flag} {value!r} names no rung: give names or patterns, comma-separated")
     args.only, args.skip = split_patterns(args.only), split_patterns(args.skip)
     return args
 
@@ -273,7 +302,7 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
         return 2
-    why = numba_environment_error()
+    why = numba_environment_error() or omp_environment_error()
     if why:
         print(f"run.py: error: {why}", file=sys.stderr)
         return 2

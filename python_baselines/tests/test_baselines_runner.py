@@ -104,7 +104,8 @@ def test_a_wrong_rung_fails_and_its_time_is_not_valid():
     problem = Problem(8, 6)
     reference = np.asarray(run.mandel_ladder.reference(**problem.as_dict()))
     off_by_one = Rung("off-by-one", "wrong", "Python", "f64", 1, tolerance=EXACT,
-                      prepare=lambda p: lambda: reference + 1)
+                      # every count one off, kept within 0..max_iters (beyond it is refused before comparing)
+                      prepare=lambda p: lambda: np.where(reference < p.max_iters, reference + 1, reference - 1))
     args = run.parse_args(["--quick"])
     entry = run.measure(off_by_one, problem, reference, args)
     assert entry["verification"]["ok"] is False and entry["verification"]["differing"] == 48
@@ -252,6 +253,71 @@ def test_only_and_skip_that_leave_nothing_or_name_nothing_are_errors(tmp_path, m
     assert not out.exists()
 
 
+@pytest.mark.parametrize("flag", ["--only", "--skip"])
+@pytest.mark.parametrize("value", ["", " , ", ",", " "])
+def test_an_only_or_skip_with_no_pattern_is_an_error(tmp_path, monkeypatch, capsys, flag, value):
+    """An empty --only used to select every rung (and an empty --skip to skip none): a value with no
+    pattern in it is refused, exit 2, before any work."""
+    monkeypatch.setattr(run, "measure", _no_timing)
+    out = tmp_path / "r.json"
+    with pytest.raises(SystemExit) as e:
+        run.main(["--quick", "--width", "1", "--height", "1", "--max-iters", "1", "--only", "pyo3-naive-f64",
+                  flag, value, "--out", str(out)])
+    assert e.value.code == 2
+    assert f"{flag} {value!r} names no rung" in capsys.readouterr().err
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("size, warmup", [((1, 1), (1, 1)), ((40, 5), (16, 5)), ((3, 200), (3, 16)),
+                                          ((96, 64), (16, 16))])
+def test_the_warm_up_is_never_larger_than_the_image(size, warmup):
+    """The untimed warm-up renders min(16, width) x min(16, height) of the same view: a 16x16 one for a
+    1x1 problem at a high cap cost python-pure 256 times the timed call, for nothing."""
+    seen = []
+    width, height = size
+    problem = Problem(width, height, max_iters=3)
+    reference = m.reference(**problem.as_dict())
+
+    def prepare(p):
+        seen.append((p.width, p.height, p.x_min, p.x_max, p.y_min, p.y_max, p.max_iters))
+        return lambda: m.reference(**p.as_dict())
+
+    rung = Rung("spy", "spy", "Python", "f64", 1, prepare, m.tolerance("f64"))
+    args = run.parse_args(["--quick"])
+    entry = run.measure(rung, problem, reference, args)
+    assert entry["verification"]["ok"] and entry["repeats"] == 1
+    bounds = (problem.x_min, problem.x_max, problem.y_min, problem.y_max, 3)
+    assert seen == [(*warmup, *bounds), (width, height, *bounds)]
+
+
+@pytest.mark.parametrize("wrong, why", [
+    (lambda r: r.astype(np.int64) + 2**32, "outside 0..50"),  # wraps back to the reference in uint32
+    (lambda r: r.astype(np.int64) - r.astype(np.int64) - 1, "outside 0..50: min -1"),
+    (lambda r: r + 1, "outside 0..50: min 2, max 51"),
+    (lambda r: np.where(r == 50, np.nan, r), "not whole numbers"),
+    (lambda r: r.astype(str), "expected whole numbers"),
+])
+def test_counts_outside_0_to_max_iters_fail_verification(wrong, why):
+    """as_counts casts to uint32: a negative or too large count would wrap (2**32 + n passed as n)."""
+    problem = Problem(24, 16, max_iters=50)
+    reference = m.reference(**problem.as_dict())
+    rung = Rung("spy", "spy", "Python", "f64", 1, lambda p: lambda: wrong(m.reference(**p.as_dict())),
+                m.tolerance("f64"))
+    entry = run.measure(rung, problem, reference, run.parse_args(["--quick"]))
+    assert entry["verification"]["ok"] is False and why in entry["verification"]["error"]
+    assert entry["median_s"] is None and entry["times_s"] == [] and "invalid_time_s" in entry
+
+
+def test_a_bitmap_in_0_to_1_passes_and_one_outside_fails():
+    problem = Problem(24, 16, max_iters=50)
+    reference = m.reference(**problem.as_dict())
+    for result, ok in ((lambda p: lambda: m.reference(**p.as_dict()) == 50, True),
+                       (lambda p: lambda: (m.reference(**p.as_dict()) == 50) * 2, False)):
+        rung = Rung("spy", "spy", "Python", "f64", 1, result, m.tolerance("f64"), computes="bitmap")
+        entry = run.measure(rung, problem, reference, run.parse_args(["--quick"]))
+        assert entry["verification"]["ok"] is ok, entry["verification"]
+
+
 def test_out_that_is_a_fifo_or_device_is_refused_and_left_as_it_was(tmp_path, monkeypatch, capsys):
     import stat
 
@@ -303,6 +369,34 @@ def test_numba_num_threads_is_checked_first(tmp_path, value):
                            "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2 and "NUMBA_NUM_THREADS" in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["1000000000", "abc", "0", "-1", "1025", " 2", "2,", "2,0", "+2"])
+def test_omp_num_threads_is_checked_first(tmp_path, value):
+    """libgomp aborts the whole process on a huge OMP_NUM_THREADS (the run lost) and ignores `abc`, `0`,
+    `-1` with a warning: run.py (--list too: the ladder stops on its exit 2) and sweep.py refuse it first,
+    naming it, exit 2, with no result file."""
+    env = {**os.environ, "OMP_NUM_THREADS": value}
+    out = tmp_path / "r.json"
+    for args in (["--list"], ["--quick", "--width", "1", "--height", "1", "--max-iters", "1", "--only",
+                              "numpy-masked-counts,cython-prange", "--out", str(out)]):
+        proc = subprocess.run([sys.executable, *RUN_PY, *args], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
+        assert f"run.py: error: OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to 1024" \
+            in proc.stderr and "Traceback" not in proc.stderr and "libgomp" not in proc.stderr
+    assert not out.exists()
+    proc = subprocess.run([sys.executable, "-m", "python_baselines.sweep", "--sizes", "8", "--iters", "10",
+                           "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    assert proc.returncode == 2 and f"OMP_NUM_THREADS={value!r}" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("value", ["", "2", "1,1", "1024"])
+def test_a_good_omp_num_threads_is_accepted(monkeypatch, value):
+    from python_baselines import compiled_rungs
+
+    monkeypatch.setenv("OMP_NUM_THREADS", value)
+    assert compiled_rungs.omp_environment_error() is None
 
 
 @pytest.mark.parametrize("value", ["3"])  # unset: every other run.py test; one value above the cores is enough
