@@ -3,9 +3,10 @@
 mod bench;
 
 use clap::{Args, Parser, Subcommand};
-use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, compare, reference, total_iterations};
+use mandel_core::{Kernel, MAX_THREADS, Params, Precision, Threads, reference, total_iterations};
 use mandel_registry::{
     KERNELS, KernelInfo, SWEEP_ITERS, SWEEP_SIZES, Verification, kernel, kernel_names, threads_used, verification,
+    verification_into,
 };
 use mandelbrot_ladder::{atomic, buffer, image, outln};
 use serde::{Deserialize, Serialize};
@@ -69,6 +70,10 @@ enum Command {
     /// The registered single-thread SIMD kernels: lane-iterations executed against the sum of counts,
     /// speed, and efficiency against the measured step ceiling and FMA peak of their ISA path
     /// (MANDEL_ISA forces another).
+    ///
+    /// Each kernel is first checked against the f64 reference on the whole image (as `mandel verify`
+    /// checks it); one outside its tolerance at the view is not timed and gets no row: a line on
+    /// stderr names it, and the exit status is 1.
     Lanes(LanesArgs),
     /// One round of the ladder's measurement: every kernel (or those named) verified against the f64
     /// reference at the canonical size, then timed for a short while; `scripts/ladder` runs one process
@@ -751,6 +756,11 @@ fn tune_command(isa: Option<&str>, rounds: u32, processes: u32, json: bool) -> R
 /// `mandel lanes`: for every registered single-thread SIMD kernel, lane-iterations executed (its
 /// instrumented render) against useful ones, and speed against the step ceiling and the FMA peak of
 /// the path the kernels take (`MANDEL_ISA` forces another).
+///
+/// Each kernel is verified against the f64 reference before it is timed, as `mandel sweep` does and
+/// by `mandel verify`'s rule ([`verification_into`]): a kernel outside its tolerance at the view is
+/// not timed and has no row (its speed would be that of wrong counts); a line on stderr says why, and
+/// the exit status is 1, as `mandel verify`'s.
 fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
     let params = args.problem.params()?;
     let kernels: Vec<&Kernel> =
@@ -760,11 +770,21 @@ fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
         k.prepare().map_err(|e| e.to_string())?; // one-time choices before any clock starts
     }
     let peak = mandel_simd::measure_peak(mandel_simd::selected_isa());
+    let expected = reference::render(&params);
     let mut rows = Vec::new();
+    let mut failed = Vec::new();
     let mut out = vec![0u32; params.pixels()];
     for k in kernels {
-        let lane_iterations = k.render_counting(&params, &mut out).map_err(|e| e.to_string())?;
-        let sum_of_counts = total_iterations(&out);
+        // The instrumented render (lane-iterations) compared with the reference, and the timed build's
+        // counts with it: the warm-up render of `out` too.
+        let v = verification_into(k, &params, &expected, &mut out).map_err(|e| e.to_string())?;
+        if !v.ok {
+            failed.push(format!(
+                "{}; not timed (`mandel verify` with the same view checks it)",
+                verification_failure(k, &params, &v)
+            ));
+            continue;
+        }
         let mut seconds = f64::INFINITY;
         for _ in 0..args.repeat {
             let t = Instant::now();
@@ -775,8 +795,8 @@ fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
             k.name,
             (k.isa)(),
             k.precision,
-            lane_iterations,
-            sum_of_counts,
+            v.lane_iterations,
+            v.iterations,
             seconds,
             &peak,
         ));
@@ -786,7 +806,20 @@ fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
     } else {
         print_lanes(&rows, &peak);
     }
-    Ok(ExitCode::SUCCESS)
+    for line in &failed {
+        eprintln!("mandel: error: {line}");
+    }
+    Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// Why `k` failed its verification `v` at `params` (`mandel sweep`'s error, `mandel lanes`' line).
+fn verification_failure(k: &Kernel, params: &Params, v: &Verification) -> String {
+    let at = format!("{} at {}x{}/{}", k.label(), params.width(), params.height(), params.max_iters());
+    match (v.differing, v.timed_render_differing) {
+        (_, Some(n)) => format!("{at}: its timed build differs from the verified one at {n} pixels"),
+        (Some(d), None) => format!("{at}: {d} pixels differ from the reference, allowed {}", v.allowed),
+        (None, None) => format!("{at}: failed verification"),
+    }
 }
 
 fn print_lanes(rows: &[mandel_simd::LaneReport], peak: &mandel_simd::Peak) {
@@ -959,16 +992,12 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
         eprintln!("sweep {}: {axis} {n}x{n}, {iters} iterations ...", k.name);
         // Verify before timing: a point outside the kernel's tolerance is an error, not a data point.
         let expected = reference::render(&params);
+        // `mandel verify`'s rule (and `mandel lanes`'): the timed build's counts must also be the verified ones.
         let mut out = vec![0u32; params.pixels()];
-        k.render(&params, &mut out).map_err(|e| e.to_string())?;
-        let cmp = compare(&expected, &out);
-        let allowed = k.tolerance.allowed(cmp.pixels);
-        if cmp.differing > allowed {
-            return Err(format!(
-                "{} at {n}x{n}/{iters}: {} pixels differ from the reference, allowed {allowed}",
-                k.name, cmp.differing
-            ));
-        }
+        let v = verification_into(k, &params, &expected, &mut out).map_err(|e| e.to_string())?;
+        let (true, Some(differing)) = (v.ok, v.differing) else {
+            return Err(verification_failure(k, &params, &v));
+        };
         let mut times =
             mandel_registry::time_renders(k, &params, &mut out, args.budget, 3).map_err(|e| e.to_string())?;
         let mut sorted = times.clone();
@@ -980,8 +1009,8 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
             height: n,
             max_iters: params.max_iters(),
             iterations: total_iterations(&out),
-            differing: cmp.differing,
-            allowed,
+            differing,
+            allowed: v.allowed,
             median_s: sorted[sorted.len() / 2],
             min_s: sorted[0],
             times_s: times,

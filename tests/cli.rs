@@ -673,3 +673,50 @@ fn output_to_a_reader_that_went_away_ends_quietly() {
         assert!(err.is_empty(), "{args:?}: {err}");
     }
 }
+
+/// Review, s30: `mandel lanes` timed every kernel and reported its speed without checking its counts,
+/// so at a deep zoom it printed rows for kernels `mandel verify` fails on that view (simd-f32: 321
+/// pixels differ, 42 allowed). Each kernel is now verified first by `mandel verify`'s rule: one that
+/// fails has no row, a line on stderr with verify's numbers, and the exit status is 1; the others are
+/// still reported (at 500 iterations the f64 kernels pass here and the f32 ones do not).
+#[test]
+fn lanes_reports_only_kernels_that_match_the_reference_at_the_view() {
+    let view = ["--width", "64", "--height", "64", "--x-min", "-0.7436", "--x-max", "-0.7432", "--y-min", "0.1314"];
+    let view = [&view[..], &["--y-max", "0.1318"]].concat();
+    let simd: Vec<&str> = mandel_registry::available_kernels()
+        .filter(|k| k.threads == mandel_core::Threads::One && !k.one_lane)
+        .map(|k| k.name)
+        .collect();
+    for iters in ["5000", "500"] {
+        let problem = [&view[..], &["--max-iters", iters]].concat();
+        let kernel_flags: Vec<&str> = simd.iter().flat_map(|k| ["-k", k]).collect();
+        let (_, out, err) = mandel(&[&["verify", "--json"][..], &problem, &kernel_flags].concat());
+        let verified: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        let failing: Vec<&serde_json::Value> = verified.iter().filter(|r| r["ok"] == false).collect();
+        let passing: Vec<&str> =
+            verified.iter().filter(|r| r["ok"] == true).map(|r| r["kernel"].as_str().unwrap()).collect();
+        assert!(failing.iter().any(|r| r["kernel"] == "simd-f32"), "{iters}: {out}");
+
+        let (code, out, err) = mandel(&[&["lanes", "--repeat", "1", "--json"][..], &problem].concat());
+        assert_eq!(code, 1, "{iters}: {out}{err}");
+        let rows: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
+        assert_eq!(rows.iter().map(|r| r["kernel"].as_str().unwrap()).collect::<Vec<_>>(), passing, "{iters}: {err}");
+        for r in &failing {
+            let line = format!(
+                "mandel: error: {} [{}] at 64x64/{iters}: {} pixels differ from the reference, allowed {}; not timed",
+                r["kernel"].as_str().unwrap(),
+                r["isa"].as_str().unwrap(),
+                r["differing"],
+                r["allowed"]
+            );
+            assert!(err.lines().any(|l| l.starts_with(&line)), "{iters}: no {line:?} in {err}");
+        }
+        assert_eq!(err.lines().count(), failing.len(), "{iters}: {err}");
+
+        // The table says the same: no row for a failing kernel, the same lines on stderr.
+        let (code, out, text_err) = mandel(&[&["lanes", "--repeat", "1"][..], &problem].concat());
+        assert_eq!((code, text_err.as_str()), (1, err.as_str()), "{iters}");
+        let named: Vec<&str> = out.lines().skip(1).filter_map(|l| l.split_whitespace().next()).collect();
+        assert_eq!(named[..named.len() - 1], passing[..], "{iters}: {out}");
+    }
+}

@@ -58,7 +58,6 @@
 use mandel_core::{ParamError, Params, Precision};
 use std::fmt;
 use std::sync::OnceLock;
-use std::time::Instant;
 
 /// Environment variable that forces a tuning of the C kernel, e.g. `MANDEL_C_TUNING=v4k8`.
 pub const TUNING_ENV: &str = "MANDEL_C_TUNING";
@@ -359,23 +358,15 @@ pub fn calibrate(isa: Isa) -> Result<Option<Tuning>, Error> {
 }
 
 /// Every tuning of `isa`, timed on `spans` (params, start, length) `rounds` times, round-robin (so a
-/// burst of load on a shared machine hits all of them); per tuning, the fastest round's seconds. Empty
+/// burst of load on a shared machine hits all of them), after one untimed warm-up render
+/// ([`mandel_core::choose::time_round_robin`]); per tuning, the fastest round's seconds. Empty
 /// for the scalar path, which has no tuning. [`calibrate`] and `mandel tune` both time through this.
 pub fn time_tunings(isa: Isa, spans: &[(&Params, usize, usize)], rounds: usize) -> Result<Vec<(Tuning, f64)>, Error> {
-    let tunings = isa.tunings();
     let mut out = vec![0u32; spans.iter().map(|s| s.2).max().unwrap_or(0)];
-    let mut all = vec![Vec::with_capacity(rounds.max(1)); tunings.len()];
-    for _ in 0..rounds.max(1) {
-        for (times, &tuning) in all.iter_mut().zip(tunings) {
-            let started = Instant::now();
-            for &(params, start, len) in spans {
-                render_f32_with(isa, tuning, params, start, &mut out[..len])?;
-            }
-            times.push(started.elapsed().as_secs_f64());
-        }
-    }
-    let fastest = |t: &Vec<f64>| mandel_core::choose::fastest(t).unwrap_or(f64::INFINITY);
-    Ok(tunings.iter().copied().zip(all.iter().map(fastest)).collect())
+    // Preceded by one untimed render (the buffer's page faults, the process's start: not a tuning's).
+    mandel_core::choose::time_round_robin(isa.tunings(), rounds, |tuning| {
+        spans.iter().try_for_each(|&(params, start, len)| render_f32_with(isa, tuning, params, start, &mut out[..len]))
+    })
 }
 
 /// How [`render_f32`] runs in this process: the path, the tuning and where the tuning came from.

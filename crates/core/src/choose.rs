@@ -5,7 +5,10 @@
 //! (round-robin, so a slow moment hits all of them alike); a process's time for it is its [`fastest`]
 //! round (interference only ever slows a render: the ladder's rule for a round), `mandel tune` takes
 //! the [`median`] of that over fresh processes, and a tie band keeps the default: a candidate replaces
-//! it only when its time is more than [`TIE_BAND`] below the default's.
+//! it only when its time is more than [`TIE_BAND`] below the default's. [`time_round_robin`] is that
+//! timing, shared by both calibrations.
+
+use std::time::Instant;
 
 /// How much faster than the default (as a fraction of the default's time) a candidate must be to be
 /// chosen instead of it.
@@ -46,6 +49,31 @@ pub fn choose<T: Copy + PartialEq>(timed: &[(T, f64)], default: T) -> T {
     }
 }
 
+/// Time every candidate `rounds` times (at least once), round-robin, with `render`; per candidate,
+/// in `candidates` order, its [`fastest`] round's seconds (infinite when a time is not finite).
+///
+/// One untimed render of the first candidate comes before the first timed one: without it the first
+/// timed render pays for the process's start (the output buffer's first page faults, cold caches and
+/// clocks), which with one round stands as that candidate's time. An error from any render, the
+/// warm-up included, ends the timing and is returned.
+pub fn time_round_robin<T: Copy, E>(
+    candidates: &[T],
+    rounds: usize,
+    mut render: impl FnMut(T) -> Result<(), E>,
+) -> Result<Vec<(T, f64)>, E> {
+    let Some(&first) = candidates.first() else { return Ok(Vec::new()) };
+    render(first)?;
+    let mut all = vec![Vec::with_capacity(rounds.max(1)); candidates.len()];
+    for _ in 0..rounds.max(1) {
+        for (times, &candidate) in all.iter_mut().zip(candidates) {
+            let started = Instant::now();
+            render(candidate)?;
+            times.push(started.elapsed().as_secs_f64());
+        }
+    }
+    Ok(candidates.iter().copied().zip(all.iter().map(|t| fastest(t).unwrap_or(f64::INFINITY))).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,6 +99,48 @@ mod tests {
         assert_eq!(fastest(&[]), None);
         assert_eq!(fastest(&[1.0, f64::NAN]), None);
         assert_eq!(fastest(&[1.0, f64::INFINITY]), None);
+    }
+
+    #[test]
+    fn round_robin_warms_up_once_then_times_every_candidate_each_round() {
+        let mut calls = Vec::new();
+        let timed = time_round_robin(&["a", "b", "c"], 2, |c| {
+            calls.push(c);
+            Ok::<(), ()>(())
+        })
+        .unwrap();
+        // The untimed warm-up render of the first candidate, then the rounds in turn.
+        assert_eq!(calls, ["a", "a", "b", "c", "a", "b", "c"]);
+        assert_eq!(timed.iter().map(|&(c, _)| c).collect::<Vec<_>>(), ["a", "b", "c"]);
+        assert!(timed.iter().all(|&(_, s)| s.is_finite() && s >= 0.0));
+        // One round (`mandel tune --rounds 1`) still renders once before the clock starts; zero rounds is one.
+        for rounds in [0, 1] {
+            let mut calls = Vec::new();
+            time_round_robin(&[7, 8], rounds, |c| {
+                calls.push(c);
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+            assert_eq!(calls, [7, 7, 8]);
+        }
+    }
+
+    #[test]
+    fn round_robin_stops_at_the_first_error_and_times_nothing_without_candidates() {
+        let mut calls = 0;
+        let failed = time_round_robin(&[1, 2], 3, |_| {
+            calls += 1;
+            if calls == 1 { Err("warm-up failed") } else { Ok(()) }
+        });
+        assert_eq!(failed, Err("warm-up failed"));
+        assert_eq!(calls, 1);
+        let mut calls = 0;
+        let timed = time_round_robin::<u8, ()>(&[], 3, |_| {
+            calls += 1;
+            Ok(())
+        });
+        assert_eq!(timed, Ok(vec![]));
+        assert_eq!(calls, 0);
     }
 
     #[test]

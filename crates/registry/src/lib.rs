@@ -11,7 +11,9 @@ mod bench;
 mod describe;
 mod rounds;
 
-pub use bench::{BENCH_FULL, BENCH_QUICK, BenchSettings, Record, Records, Verification, bench_quick, verification};
+pub use bench::{
+    BENCH_FULL, BENCH_QUICK, BenchSettings, Record, Records, Verification, bench_quick, verification, verification_into,
+};
 pub use describe::{
     Description, KernelInfo, LARGE_KERNEL, LargeImage, Problem, SWEEP_ITERS, SWEEP_SIZES, SweepGrid, ThreadRule,
     ToleranceRule, cores, describe,

@@ -16,7 +16,6 @@ use crate::{TUNINGS, Tuning};
 use mandel_core::{Params, Precision};
 use std::ffi::OsStr;
 use std::sync::OnceLock;
-use std::time::Instant;
 
 /// Environment variable that forces the whole-vector kernel's tuning: `v4k8` (see [`Tuning::name`]) or
 /// `default`. Unset or empty: calibrate.
@@ -154,7 +153,7 @@ pub struct Calibration {
 
 /// Time every whole-vector tuning of `isa` (resolved; [`Tuning::candidates`]) in `precision` on
 /// `params`, `rounds` renders each, round-robin (so a slow moment of a shared machine hits every
-/// candidate alike), and choose by each one's fastest render, with a tie band that keeps the path's
+/// candidate alike) after one untimed warm-up render ([`mandel_core::choose::time_round_robin`]), and choose by each one's fastest render, with a tie band that keeps the path's
 /// default ([`mandel_core::choose`]).
 pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize) -> Calibration {
     let isa = isa.resolve();
@@ -165,22 +164,14 @@ pub fn calibrate(isa: Isa, precision: Precision, params: &Params, rounds: usize)
         return Calibration { isa, precision, tuning, source: TuningSource::Default, times: vec![], workload };
     }
     let mut out = vec![0u32; params.pixels()];
-    let mut all = vec![Vec::with_capacity(rounds.max(1)); candidates.len()];
-    for _ in 0..rounds.max(1) {
-        for (i, &tuning) in candidates.iter().enumerate() {
-            let t = Instant::now();
-            match precision {
-                Precision::F32 => dispatch::render::<f32>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
-                Precision::F64 => dispatch::render::<f64>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
-            };
-            all[i].push(t.elapsed().as_secs_f64());
-        }
-    }
-    let times: Vec<(Tuning, f64)> = candidates
-        .iter()
-        .zip(&all)
-        .map(|(&t, s)| (t, mandel_core::choose::fastest(s).unwrap_or(f64::INFINITY)))
-        .collect();
+    // Preceded by one untimed render (the buffer's page faults, the process's start: not a tuning's).
+    let Ok(times) = mandel_core::choose::time_round_robin(candidates, rounds, |tuning| {
+        match precision {
+            Precision::F32 => dispatch::render::<f32>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
+            Precision::F64 => dispatch::render::<f64>(isa, tuning, Variant::WholeVector, params, 0, &mut out, None),
+        };
+        Ok::<(), std::convert::Infallible>(())
+    });
     let tuning = mandel_core::choose::choose(&times, Tuning::default_for(isa));
     Calibration { isa, precision, tuning, source: TuningSource::Calibrated, times, workload }
 }
