@@ -16,7 +16,12 @@ from .readers import InputError
 
 WRITTEN = set()  # the targets (symlinks resolved) this process has replaced or created
 KINDS = {stat.S_IFDIR: "a folder", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-         stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket"}
+         stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFLNK: "a symlink", stat.S_IFREG: "a regular file"}
+
+
+def kind(mode):
+    """What a file's mode (`os.lstat`'s, or `os.stat`'s) says it is, for messages: "a symlink", "a FIFO", ..."""
+    return KINDS.get(stat.S_IFMT(mode), "something else")
 
 
 class NotAFileError(InputError):
@@ -34,9 +39,8 @@ def check_target(path, what="output"):
     except OSError as e:
         raise NotAFileError(f"{path}: cannot write the {what} there: {e.strerror or e}") from None
     if not stat.S_ISREG(mode):
-        kind = KINDS.get(stat.S_IFMT(mode), "not a regular file")
         via = f" (what {path} resolves to)" if target != path.absolute() else ""
-        raise NotAFileError(f"{target}{via} is {kind}, not a regular file: refusing to write the {what} there "
+        raise NotAFileError(f"{target}{via} is {kind(mode)}, not a regular file: refusing to write the {what} there "
                             "(writes replace regular files only)")
     return target
 
@@ -146,9 +150,7 @@ def check_dir(path, what="folder"):
     except OSError as e:
         raise InputError(f"{path}: cannot replace the {what} there: {e.strerror or e}") from None
     if not stat.S_ISDIR(mode):
-        kind = {stat.S_IFLNK: "a symlink", stat.S_IFREG: "a regular file"}.get(stat.S_IFMT(mode)) or KINDS.get(
-            stat.S_IFMT(mode), "not a folder")
-        raise InputError(f"{path} is {kind}, not a folder: refusing to replace it with the {what} (only a real "
+        raise InputError(f"{path} is {kind(mode)}, not a folder: refusing to replace it with the {what} (only a real "
                          "folder is replaced whole)")
     return path
 

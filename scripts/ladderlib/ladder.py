@@ -214,9 +214,9 @@ def reuse(earlier, dest, desc, allow):
 def check_scratch(path):
     """`path` itself (no link followed) is a regular file or absent, else InputError: a scratch file the ladder
     deletes before use must not be a link (the link would go) or a folder."""
-    if os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
-        kind = "a symlink" if os.path.islink(path) else "not a regular file"
-        raise InputError(f"{path} is {kind}, not a regular file: refusing to delete it (the ladder's scratch file)")
+    if os.path.lexists(path) and not stat.S_ISREG(mode := os.lstat(path).st_mode):
+        raise InputError(f"{path} is {atomic.kind(mode)}, not a regular file: refusing to delete it (the ladder's "
+                         "scratch file)")
     return path
 
 
@@ -572,9 +572,7 @@ def take_lock(folder, what):
 
 def lock_kind(mode):
     """What a lock file's mode says it is when not a regular file ("a symlink", "a FIFO", ...); None for a file."""
-    if stat.S_ISREG(mode):
-        return None
-    return "a symlink" if stat.S_ISLNK(mode) else atomic.KINDS.get(stat.S_IFMT(mode), "not a regular file")
+    return None if stat.S_ISREG(mode) else atomic.kind(mode)
 
 
 def release_locks():

@@ -42,17 +42,24 @@ def test_failing_in_both_runs_is_named_so_and_fails_fail_above():
     assert only_a[0]["why"] == "failed verification in A" and verdict.failures(only_a, fail_above=0.05) == []
 
 
-def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path, capsys):
+def two_runs(tmp_path, rung, change):
+    """Two summaries of one machine, `a` and `b`, with `change(row, tag)` applied to rung `rung`: their paths."""
     paths = []
     for tag in "ab":
         s = make_summary(tmp_path, tag, 1.0, machine_id="m")
         for row in s["rows"]:
-            if row["name"] == "fma-f64":
-                row.update(status="failed", median_s=None, verified_ok=False)
+            if row["name"] == rung:
+                change(row, tag)
         path = tmp_path / tag / "summary.json"
         path.parent.mkdir()
         path.write_text(writers.json_text(s))
         paths.append(str(path))
+    return paths
+
+
+def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path, capsys):
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: row.update(status="failed", median_s=None,
+                                                                       verified_ok=False))
     assert compare.main([*paths, "--fail-above", "5"]) == 1
     out = capsys.readouterr().out
     assert "FAIL: fma-f64: fails verification in B (and in A)" in out
@@ -106,17 +113,9 @@ def test_enough_rounds_keep_the_rank_test():
 
 
 def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, capsys):
-    paths = []
-    for tag, scale in (("a", 1.0), ("b", 10.0)):
-        s = make_summary(tmp_path, tag, 1.0, machine_id="m")
-        for row in s["rows"]:
-            if row["name"] == "naive-f64":
-                times = [0.1 * scale * f for f in (0.99, 1.0, 1.01)]
-                row.update(in_rounds(times, "naive-f64"))
-        path = tmp_path / tag / "summary.json"
-        path.parent.mkdir()
-        path.write_text(writers.json_text(s))
-        paths.append(str(path))
+    scale = {"a": 1.0, "b": 10.0}
+    paths = two_runs(tmp_path, "naive-f64", lambda row, tag: row.update(
+        in_rounds([0.1 * scale[tag] * f for f in (0.99, 1.0, 1.01)], "naive-f64")))
     assert compare.main([*paths, "--fail-above", "5"]) == 1
     out = capsys.readouterr().out
     assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
