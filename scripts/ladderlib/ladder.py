@@ -313,15 +313,15 @@ def parse_args(argv):
     return args
 
 
-def sweep_json(text, what):
-    """The sweep `text` printed by `what`, or None (logged) when it is not a JSON object."""
+def sweep_json(text, what, spec=sweeps.SWEEP):
+    """The sweep (or with `spec` the large image) `text` printed by `what`, or None (logged) when it is not valid
+    JSON of that shape (`sweeps.checked`)."""
     try:
-        data = json.loads(text)
+        return sweeps.checked(json.loads(text), spec, what)
     except ValueError as e:
-        data = e
-    if isinstance(data, dict):
-        return data
-    log(f"  ERROR: {what} printed no valid JSON ({data if isinstance(data, ValueError) else 'not an object'})")
+        log(f"  ERROR: {what} printed no valid JSON ({e})")
+    except InputError as e:
+        log(f"  ERROR: {e}")
     return None
 
 
@@ -389,7 +389,7 @@ def large_image(describe_path, raw):
         return None
     log(f"rendering the large image ({p['width']}x{p['height']}, {p['max_iters']} iterations) with {large['kernel']}")
     text = mandel_json(["render", "-k", large["kernel"], *flags, "--json"], raw / "large.json")
-    return json.loads(text) if text else None
+    return sweep_json(text, f"mandel render -k {large['kernel']}", sweeps.LARGE) if text else None
 
 
 def pin_tuning(args, out, raw, run, registry):

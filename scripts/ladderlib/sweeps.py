@@ -7,13 +7,36 @@ import json
 import math
 
 from . import atomic, fmt, writers
-from .readers import MIN_TIME_S  # below it a time is no measurement (and 1/time^2, its weight, may overflow)
+from .readers import MIN_TIME_S, InputError, Items, Opt, check, ordered  # MIN_TIME_S: 1/time^2, a weight, may overflow below it
 from . import svg as svglib
 
 SCHEMA = "mandel-ladder-sweeps/1"
 OFF_LINE = 0.20  # relative residual above which a point is flagged as off the line
 CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height", "pixels", "max_iters",
                "iterations", "min_s", "median_s", "timed_calls", "ns_per_iteration", "fit_s", "off_fit"]
+
+
+# A sweep as `mandel sweep --json` and python_baselines.sweep print it, and the large image as `mandel render --json`
+# reports it: checked before anything is fitted or written (`checked`), so a bad field is a message naming it.
+POINT = {"axis": "name", "width": "int1", "height": "int1", "max_iters": "int1", "iterations": "count",
+         "differing": "count?", "allowed": "count?", "median_s": "s", "min_s": "s", "times_s": Opt(["s"])}
+SWEEP = {"kernel": "name", "isa": "text?", "precision": "text?", "threads": "int1?",
+         "points": Items("point", POINT, nonempty=True)}
+LARGE = {"kernel": "name", "isa": "name", "threads": "int1", "width": "int1", "height": "int1", "max_iters": "int1",
+         "iterations": "count?", "times_s": Items("time", "s", nonempty=True), "paging_s": "num0",
+         **{k: "num0?" for k in ("user_s", "sys_s", "process_user_s", "process_sys_s")}}
+
+
+def checked(data, spec, what):
+    """`data` if it has `spec`'s shape and every point verified (differing <= allowed), else InputError naming
+    `what` and the field."""
+    check(data, spec, what, "the output", "root")
+    for i, p in enumerate(data.get("points", [])):
+        ordered(p, ["min_s", "median_s"], what, f"point #{i}")
+        if p.get("differing") is not None and p.get("allowed") is not None and p["differing"] > p["allowed"]:
+            raise InputError(f"{what}: point #{i} failed verification ({p['differing']} pixels differ, "
+                             f"{p['allowed']} allowed): a point outside its tolerance is never fitted")
+    return data
 
 
 def pick_kernels(summary, registry):

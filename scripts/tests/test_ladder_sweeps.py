@@ -182,3 +182,49 @@ def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_pa
     md = (fake.out / "sweeps" / "sweeps.md").read_text()
     assert "render 2.100 s" in md and "sys 0.500 s (3.8% system time)" in md
     assert run("--skip-bench", "--sweeps", "--sweep-kernels", "naive-f64,bogus") == 2
+
+
+def test_a_bad_sweep_or_large_image_report_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys):
+    """A sweep point without a time, or a large-image report without its times, is refused with the field named
+    (exit 1, the sweep's JSON not kept), never a traceback after the summary is written."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    sweep_output, render_output = fake.split_output, fake.capture
+
+    def null_time(command, keep, echo=False):
+        rc, text = sweep_output(command, keep, echo)
+        if "sweep" in map(str, command):
+            doc = json.loads(text)
+            doc["points"][1]["median_s"] = None
+            text = json.dumps(doc)
+        return rc, text
+
+    def no_times(args):
+        rc, out, err = render_output(args)
+        return (rc, json.dumps({**json.loads(out), "times_s": []}), err) if str(args[1]) == "render" and out else (
+            rc, out, err)
+
+    monkeypatch.setattr(ladder, "split_output", null_time)
+    monkeypatch.setattr(ladder, "capture", no_times)
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
+    err = capsys.readouterr().out
+    assert "mandel sweep -k rayon-fma-f64: point #1 median_s should be a time in seconds" in err
+    assert "times_s should be a non-empty list" in err
+    assert (fake.out / "summary.json").exists()
+    assert [p.name for p in (fake.out / "sweeps" / "raw").glob("*.json")] == ["large.json"]  # as mandel printed it
+    assert "large" not in json.loads((fake.out / "sweeps" / "sweeps.json").read_text())
+
+
+def test_a_sweep_point_outside_its_tolerance_or_with_its_times_out_of_order_is_refused():
+    good = sweep("k")
+    assert sweeps.checked(good, sweeps.SWEEP, "s") is good
+    bad = sweep("k")
+    bad["points"][3].update(differing=5, allowed=4)
+    with pytest.raises(sweeps.InputError, match="point #3 failed verification .5 pixels differ, 4 allowed"):
+        sweeps.checked(bad, sweeps.SWEEP, "s")
+    bad = sweep("k")
+    bad["points"][0]["min_s"] = bad["points"][0]["median_s"] * 2
+    with pytest.raises(sweeps.InputError, match="point #0 min_s .* is above median_s"):
+        sweeps.checked(bad, sweeps.SWEEP, "s")
