@@ -23,14 +23,25 @@ NUMBA_THREADS_MAX = 1024  # as RAYON_NUM_THREADS (mandel)
 
 
 def environment_error() -> str | None:
-    """Why NUMBA_NUM_THREADS cannot be used, or None. Numba itself fails late and badly on a bad one (0: a
+    """Why NUMBA_NUM_THREADS or NUMBA_THREADING_LAYER cannot be used, or None. Numba itself fails late and badly on a bad one (0: a
     ValueError when its threads start; a huge one: a crash of the whole process), so the runners check it
     first, with RAYON_NUM_THREADS's rule."""
     value = os.environ.get("NUMBA_NUM_THREADS", "")
-    if value == "" or (value.isascii() and value.isdigit() and 1 <= int(value) <= NUMBA_THREADS_MAX):
-        return None
-    return (f"NUMBA_NUM_THREADS={value!r} must be a whole number of threads from 1 to {NUMBA_THREADS_MAX} "
-            "(digits only, no sign or spaces), or unset/empty for one per core")
+    if not (value == "" or (value.isascii() and value.isdigit() and 1 <= int(value) <= NUMBA_THREADS_MAX)):
+        return (f"NUMBA_NUM_THREADS={value!r} must be a whole number of threads from 1 to {NUMBA_THREADS_MAX} "
+                "(digits only, no sign or spaces), or unset/empty for one per core")
+    # A threading layer Numba does not know, or cannot load (tbb not installed), fails when its threads start,
+    # which the runners do while listing the rungs: a traceback and no result. Started here instead, once OpenMP's
+    # variable has been checked (libgomp may load with the layer).
+    layer = os.environ.get("NUMBA_THREADING_LAYER")
+    try:
+        if layer is not None:  # set, even empty: Numba refuses an empty name too
+            _numba()
+    except ImportError:
+        pass  # no Numba: its rungs are missing anyway
+    except ValueError as e:
+        return f"NUMBA_THREADING_LAYER={layer!r}: Numba cannot start its threads: {' '.join(str(e).split())}"
+    return None
 
 
 def _numba():

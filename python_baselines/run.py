@@ -302,7 +302,7 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
         return 2
-    why = numba_environment_error() or omp_environment_error()
+    why = omp_environment_error() or numba_environment_error()
     if why:
         print(f"run.py: error: {why}", file=sys.stderr)
         return 2

@@ -108,7 +108,7 @@ def main(argv=None):
         p.error(str(e))
     from . import compiled_rungs, numba_rungs
 
-    why = numba_rungs.environment_error() or compiled_rungs.omp_environment_error()
+    why = compiled_rungs.omp_environment_error() or numba_rungs.environment_error()
     if why:
         p.error(why)
 

@@ -1,6 +1,7 @@
 """The runner: its JSON file follows the schema `mandel-baselines/1` that the merge script reads,
 selection works, and a wrong rung is recorded as failed with no valid time."""
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -369,6 +370,26 @@ def test_numba_num_threads_is_checked_first(tmp_path, value):
                            "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 2 and "NUMBA_NUM_THREADS" in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize("value, why", [("bogus", "is unknown to Numba"), ("", "is unknown to Numba"),
+                                        ("tbb", "No threading layer could be loaded")])
+def test_a_numba_threading_layer_that_cannot_start_is_refused_first(tmp_path, value, why):
+    """An unknown (or empty) NUMBA_THREADING_LAYER, or one whose library is not installed (tbb), failed when the
+    runners listed the rungs: a traceback and no result. run.py (--list too) and sweep.py name it, exit 2."""
+    pytest.importorskip("numba")
+    if value == "tbb" and importlib.util.find_spec("tbb"):
+        pytest.skip("tbb is installed here: that layer starts")
+    env = {**os.environ, "NUMBA_THREADING_LAYER": value}
+    out = tmp_path / "r.json"
+    for argv in ([*RUN_PY, "--list"], ["-m", "python_baselines.sweep", "--sizes", "8", "--iters", "10", "--out", str(out)]):
+        proc = subprocess.run([sys.executable, *argv], capture_output=True, text=True, env=env, timeout=120)
+        assert proc.returncode == 2, (argv, proc.returncode, proc.stderr)
+        assert f"NUMBA_THREADING_LAYER={value!r}: Numba cannot start its threads" in proc.stderr and why in proc.stderr
+        assert "Traceback" not in proc.stderr
+    assert not out.exists()
+    env["NUMBA_THREADING_LAYER"] = "workqueue"  # one that starts anywhere: no refusal
+    assert subprocess.run([sys.executable, *RUN_PY, "--list"], capture_output=True, env=env, timeout=120).returncode == 0
 
 
 @pytest.mark.parametrize("value", ["1000000000", "abc", "0", "-1", "1025", " 2", "2,", "2,0", "+2"])
