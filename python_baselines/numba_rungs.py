@@ -48,7 +48,17 @@ def _numba():
     import numba  # noqa: PLC0415 (deliberately lazy: see the module docs)
 
     _launched(numba)
+    _warm(numba)
     return numba
+
+
+@functools.cache
+def _warm(numba):
+    """Numba's first compile of such a loop in a process also starts its compiler and types what every rung
+    shares (complex arithmetic, the array): done here, untimed, on a copy of the plain loop of its own, so that
+    each rung's compile_s is its own compile, whichever rungs ran before it."""
+    escape = numba.njit(cache=False)(escape_count)
+    numba.njit(cache=False)(_loop(escape, range))(np.zeros(1), np.zeros(1), 1)
 
 
 def _libgomp():
@@ -77,9 +87,11 @@ def _launched(numba):
 def _image_loop(escape, **options):
     """Compile the row/column loop around a compiled escape function, with the given njit options."""
     numba = _numba()
-    row_range = numba.prange if options.get("parallel") else range
+    return numba.njit(cache=False, **options)(_loop(escape, numba.prange if options.get("parallel") else range))
 
-    @numba.njit(cache=False, **options)
+
+def _loop(escape, row_range):
+    """The row/column loop around `escape`, in Python, for Numba to compile."""
     def image(xs, ys, max_iters):
         out = np.empty((ys.size, xs.size), dtype=np.uint32)
         for row in row_range(ys.size):

@@ -422,3 +422,30 @@ def test_a_malformed_status_file_is_not_built(tmp_path, monkeypatch, capsys, cle
         assert isinstance(compiled_rungs.tool_status(tool), dict)
     assert run.main(["--list"]) == 0
     assert "cython-prange" in capsys.readouterr().out
+
+
+def test_numba_starts_its_compiler_before_the_first_rung_compiles():
+    """Whichever Numba rung compiled first also paid Numba's start-up (its compiler, typing the complex
+    arithmetic every rung shares): `numba-fastmath` alone reported a larger compile_s than after `numba`.
+    Starting Numba (`numba_rungs._numba`) now compiles a loop of its own, untimed: counted here with Numba's
+    compile events, in a fresh process, before any rung runs."""
+    pytest.importorskip("numba")
+    code = """
+from numba.core import event
+from python_baselines import numba_rungs
+seen = []
+class Count(event.Listener):
+    def on_start(self, ev): seen.append(ev.kind)
+    def on_end(self, ev): pass
+event.register("numba:compile", Count())
+numba_rungs._numba()
+started = len(seen)
+from python_baselines.problem import Problem
+numba_rungs.compute_fastmath(Problem(width=2, height=2, max_iters=50))
+print(started, len(seen) - started)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    started, by_the_rung = map(int, proc.stdout.split())
+    assert started >= 2  # the escape function and the loop around it
+    assert by_the_rung >= 2  # the rung still compiles its own (fastmath) functions, timed as its compile_s
