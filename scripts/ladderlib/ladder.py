@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import fcntl
 import json
+import math
 import os
 import re
 import signal
@@ -269,7 +270,8 @@ def parse_args(argv):
     p.add_argument("--skip-python", action="store_true", help="do not run the Python baselines (an earlier run's "
                    "raw/baselines.json is reused)")
     p.add_argument("--skip-bench", action="store_true", help="time no Rust kernel (no tune, peak or rounds): re-merge "
-                   "the raw results already in the output folder; the Python baselines still run unless --skip-python")
+                   "the raw results already in the output folder; the Python baselines still run unless --skip-python "
+                   "(refused with --sweeps, which times Rust kernels)")
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
     p.add_argument("--allow-foreign-baselines", action="store_true", help="merge Python baselines measured on "
                    "another machine or problem (refused otherwise)")
@@ -305,8 +307,12 @@ def parse_args(argv):
         p.error(f"--out-dir {args.out_dir}: exists and is not a folder")
     if args.prebuilt is not None and not os.access(args.prebuilt / "mandel", os.X_OK):
         p.error(f"--prebuilt {args.prebuilt}: no executable mandel there")
-    if args.sweep_budget is not None and not args.sweep_budget >= 0:
-        p.error("--sweep-budget must be a non-negative number of seconds")
+    # inf passes `>= 0` but `mandel sweep` refuses it, which would be found only after every timing.
+    if args.sweep_budget is not None and not (args.sweep_budget >= 0 and math.isfinite(args.sweep_budget)):
+        p.error(f"--sweep-budget {args.sweep_budget}: must be a finite, non-negative number of seconds")
+    if args.sweeps and args.skip_bench:  # the set re-merged may come from another machine: nothing is timed here
+        p.error("--sweeps times Rust kernels (`mandel sweep`, the 16000² image) and --skip-bench times none: run "
+                "--sweeps without --skip-bench")
     if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
         p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS} (a median of fewer rounds "
                 "does not pass over contention)")
@@ -325,17 +331,31 @@ def sweep_json(text, what, spec=sweeps.SWEEP):
     return None
 
 
+def described_kernels(text):
+    """The kernel names `mandel describe --json` printed, or None where its output cannot be read that far
+    (`read_registry` says why later)."""
+    try:
+        return {k["name"] for k in json.loads(text)["kernels"]}
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def check_sweep_kernels(names, known):
+    """InputError naming any of `names` (--sweep-kernels) not among the `known` kernels (none known: no check)."""
+    unknown = [k for k in names or [] if known and k not in known]
+    if unknown:
+        raise InputError(f"--sweep-kernels: unknown kernel(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+
+
 def run_sweeps(args, summary, registry, out, mid, describe_path):
     """The sweeps of the chosen Rust kernels and Numba parallel, written under out/sweeps/ (the large image from
     `describe_path`, this run's raw/describe.json). False if one failed."""
     budget = args.sweep_budget if args.sweep_budget is not None else (0.05 if args.quick else 0.5)
-    known = {k["name"] for k in registry or []}
     kernels = args.sweep_kernels or [k for k in sweeps.pick_kernels(summary, registry) if k]
     if not kernels:
         log("  no timed Rust rows to pick the best rungs from: name them with --sweep-kernels")
-    unknown = [k for k in kernels if known and k not in known]
-    if unknown:
-        raise InputError(f"--sweep-kernels: unknown kernel(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    # `main` checked the names against `mandel describe`; when it failed, the registry came from the rounds.
+    check_sweep_kernels(kernels, {k["name"] for k in registry or []})
     raw = out / "sweeps" / "raw"
     raw.mkdir(parents=True, exist_ok=True)
     results, ok = [], True
@@ -724,6 +744,8 @@ def main(argv=None):
     built = build(args, build_log) == 0
     # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.
     described = mandel_json(["describe", "--json"]) if built else None
+    if args.sweeps and described is not None:  # a name it does not know refused now, not after every timing
+        check_sweep_kernels(args.sweep_kernels, described_kernels(described))
     raw = preflight(out, staged=not args.skip_bench)
     OUT = out
     try:

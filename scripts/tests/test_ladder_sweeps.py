@@ -181,7 +181,42 @@ def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_pa
     assert json.loads((fake.out / "sweeps" / "raw" / "large.json").read_text())["iterations"] == 6349719915
     md = (fake.out / "sweeps" / "sweeps.md").read_text()
     assert "render 2.100 s" in md and "sys 0.500 s (3.8% system time)" in md
-    assert run("--skip-bench", "--sweeps", "--sweep-kernels", "naive-f64,bogus") == 2
+
+
+def test_an_unknown_sweep_kernel_is_refused_before_any_timing(tmp_path, monkeypatch, capsys):
+    """--sweep-kernels is checked against `mandel describe` as soon as it is read: exit 2 naming the known
+    kernels, no `mandel bench` or `mandel sweep` run and nothing written."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    argv = ["--out-dir", str(fake.out), "--skip-python", "--sweeps", "--sweep-kernels", "naive-f64,bogus"]
+    assert ladder.guarded(ladder.main, argv) == 2
+    err = capsys.readouterr().err
+    assert "--sweep-kernels: unknown kernel(s) bogus; known: fma-f64, naive-f64, rayon-fma-f64" in err
+    assert [c[1] for c in fake.calls if c[0] != "cargo"] == ["describe"]
+    assert not (fake.out / "summary.json").exists() and not (fake.out / "raw").exists()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--sweeps", "--sweep-budget", "inf"], "--sweep-budget inf: must be a finite, non-negative number"),
+    (["--sweeps", "--sweep-budget", "-1"], "--sweep-budget -1.0: must be a finite, non-negative number"),
+    (["--sweeps", "--sweep-budget", "nan"], "--sweep-budget nan: must be a finite, non-negative number"),
+    (["--sweeps", "--skip-bench"], "--sweeps times Rust kernels (`mandel sweep`, the 16000² image) and --skip-bench "
+     "times none"),
+])
+def test_sweep_flags_that_cannot_run_are_refused_by_parse_args(argv, message, capsys):
+    from ladderlib import ladder
+
+    with pytest.raises(SystemExit) as info:
+        ladder.parse_args(argv)
+    assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_finite_sweep_budget_is_accepted():
+    from ladderlib import ladder
+
+    assert ladder.parse_args(["--sweeps", "--sweep-budget", "0.25"]).sweep_budget == 0.25
 
 
 def test_a_bad_sweep_or_large_image_report_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys):
