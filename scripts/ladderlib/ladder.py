@@ -729,6 +729,15 @@ def main(argv=None):
         if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work
             atomic.check_target(out / name, "result file")
     check_scratch(out / "raw" / "baselines.new.json")
+    kept_machine = out / "raw" / "machine.json"
+    if args.skip_bench and args.machine_id is None and kept_machine.exists():
+        # A re-merge merges the machine description kept with the set (it may have been copied from another
+        # machine): its id is that machine's, not this CPU's.
+        mid = machine.machine_id(readers.read_machine(kept_machine))
+        try:
+            baseline.check_folder_name(mid, f"the machine id derived from {kept_machine}")
+        except InputError as e:
+            raise InputError(f"{e}; give one with --machine-id") from None
     if not args.skip_bench:  # a measuring run replaces raw/ (or raw.failed/) whole, by rename
         for name in ("raw", "raw.failed"):
             atomic.check_dir(out / name, "raw files of this run")

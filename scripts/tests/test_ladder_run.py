@@ -88,3 +88,26 @@ def test_tuning_pins_refuse_a_tune_row_naming_another_variable(tmp_path):
         bad[i]["env"] = env
         with pytest.raises(readers.InputError, match=rf"{path}: row #{i} .*names the variable '{env}'"):
             readers.tuning_pins(bad, path)
+
+
+def test_a_re_merge_takes_the_machine_id_from_the_kept_machine_description(tmp_path, monkeypatch):
+    """A set measured on another machine and re-merged here (--skip-bench, no --machine-id) keeps that machine's
+    id, derived from its raw/machine.json, not this CPU's; --machine-id still names it."""
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    other = {**fx.MACHINE, "cpu_model": "AMD EPYC 9R14 96-Core Processor", "cores": 4}
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(other))
+    argv = ["--out-dir", str(fake.out), "--skip-python"]
+    assert ladder.guarded(ladder.main, argv) == 0  # measured "there"
+
+    def machine_id():
+        return json.loads((fake.out / "summary.json").read_text())["machine_id"]
+    assert machine_id() == "amd-epyc-9r14-4c"
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))  # re-merged "here"
+    assert ladder.guarded(ladder.main, [*argv, "--skip-bench"]) == 0
+    assert machine_id() == "amd-epyc-9r14-4c"
+    assert ladder.guarded(ladder.main, [*argv, "--skip-bench", "--machine-id", "named"]) == 0
+    assert machine_id() == "named"
+    assert ladder.guarded(ladder.main, argv) == 0  # measured here again: this CPU's id
+    assert machine_id() == "intel-xeon-platinum-8488c-2c"
