@@ -356,15 +356,43 @@ def run_sweeps(args, summary, registry, out, mid, describe_path):
         log("  no timed Rust rows to pick the best rungs from: name them with --sweep-kernels")
     # `main` checked the names against `mandel describe`; when it failed, the registry came from the rounds.
     check_sweep_kernels(kernels, {k["name"] for k in registry or []})
-    raw = out / "sweeps" / "raw"
-    raw.mkdir(parents=True, exist_ok=True)
+    folder = out / "sweeps"
+    folder.mkdir(parents=True, exist_ok=True)
+    # This run's raw sweep files go to a staging folder, swapped in as sweeps/raw/ only when every sweep
+    # succeeded: a failed run leaves the earlier sweeps (their fits, charts and raw files) as they were.
+    raw = atomic.staging(folder / "raw")
+    try:
+        results, large, ok = sweep_each(args, kernels, budget, raw, describe_path)
+    except BaseException:
+        with contextlib.suppress(InputError, OSError):
+            log(f"  the sweeps were stopped: {folder} is left as it was; this run's raw sweep files are in "
+                f"{atomic.swap_in(raw, folder / 'raw.failed')}")
+        raise
+    if not ok:
+        failed = atomic.swap_in(raw, folder / "raw.failed")
+        log(f"ERROR: a sweep failed (see above): nothing in {folder} is written over (sweeps.json, .csv, .md, the "
+            f"charts and raw/ are the earlier run's, if any); this run's raw sweep files are in {failed}")
+        return False
+    atomic.swap_in(raw, folder / "raw")
+    written = sweeps.write_all(results, folder, mid, large)
+    for f in sweeps.fits(results):
+        if "ns_per_iteration" in f:
+            log(f"  fit {f['kernel']} {f['axis']}: {f['ns_per_iteration']:.3f} ns/iteration, "
+                f"intercept {f['intercept_s'] * 1e3:.3f} ms, R^2 {f['r2']:.4f}, worst point {f['max_rel_residual']:.0%} off")
+    log(f"sweeps in {folder}: {', '.join(p.name for p in written)}")
+    return True
+
+
+def sweep_each(args, kernels, budget, raw, describe_path):
+    """Each sweep and the large image, their raw files written into `raw`: (the sweeps, the large image's report,
+    whether every one succeeded)."""
     results, ok = [], True
     for k in dict.fromkeys(kernels):
         log(f"sweeping {k} (budget {budget:g} s a point)")
         with atomic.replacing(raw / f"{k}.log", keep_partial=True) as err:
             rc, text = split_output([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"], err, echo=True)
         if rc != 0:
-            log(f"  ERROR: mandel sweep -k {k} exited {rc} (log: {raw / f'{k}.log'})")
+            log(f"  ERROR: mandel sweep -k {k} exited {rc} (log: {k}.log, with this run's raw sweep files)")
             ok = False
             continue
         data = sweep_json(text, f"mandel sweep -k {k}")
@@ -380,20 +408,16 @@ def run_sweeps(args, summary, registry, out, mid, describe_path):
         log(f"sweeping numba-parallel (budget {budget:g} s a point)")
         rc = stream([sys.executable, "-m", "python_baselines.sweep", "--budget", budget, "--out", path],
                     raw / "numba-parallel.log")
-        data = sweep_json(path.read_text(encoding="utf-8"), str(path)) if rc == 0 and path.exists() else None
+        what = f"python_baselines.sweep's {path.name}"
+        data = sweep_json(path.read_text(encoding="utf-8"), what) if rc == 0 and path.exists() else None
         if data is not None:
             results.append(data)
         else:
-            log(f"  ERROR: python_baselines.sweep exited {rc} (log: {raw / 'numba-parallel.log'})")
+            log(f"  ERROR: python_baselines.sweep exited {rc} (log: numba-parallel.log, with this run's raw sweep files)")
             ok = False
-    large = large_image(describe_path, raw)
-    written = sweeps.write_all(results, out / "sweeps", mid, large)
-    for f in sweeps.fits(results):
-        if "ns_per_iteration" in f:
-            log(f"  fit {f['kernel']} {f['axis']}: {f['ns_per_iteration']:.3f} ns/iteration, "
-                f"intercept {f['intercept_s'] * 1e3:.3f} ms, R^2 {f['r2']:.4f}, worst point {f['max_rel_residual']:.0%} off")
-    log(f"sweeps in {out / 'sweeps'}: {', '.join(p.name for p in written)}")
-    return ok
+    return results, large_image(describe_path, raw), ok
+
+
 
 
 def large_image(describe_path, raw):
@@ -622,8 +646,10 @@ def preflight(out, staged):
                 log(f"  removed {p.name}: a ladder killed after writing its summary left the earlier raw/ there")
             else:
                 log(f"  a ladder killed before writing its summary left {p.name}: {restore_raw(out, p)}")
-    for name in atomic.repair_swaps(out):
-        log(f"  repaired {out / name}: a ladder killed between the two renames of its swap, the earlier one restored")
+    for folder in (out, out / "sweeps"):
+        for name in atomic.repair_swaps(folder):
+            log(f"  repaired {folder / name}: a ladder killed between the two renames of its swap, the earlier one "
+                "restored")
     for folder in (out, raw, out / "sweeps", out / "sweeps" / "raw"):
         for p in atomic.clean_stale(folder):
             log(f"  removed a stale temporary file of a killed write: {p}")
@@ -741,6 +767,9 @@ def main(argv=None):
     if not args.skip_bench:  # a measuring run replaces raw/ (or raw.failed/) whole, by rename
         for name in ("raw", "raw.failed"):
             atomic.check_dir(out / name, "raw files of this run")
+    if args.sweeps:  # and the sweeps theirs (`run_sweeps`)
+        for name in ("sweeps/raw", "sweeps/raw.failed"):
+            atomic.check_dir(out / name, "raw sweep files of this run")
     if not (args.skip_python or args.baselines):
         check_python_environment()
     if args.save_baseline:  # refused now, not after the whole run

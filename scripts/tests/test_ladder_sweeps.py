@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -221,7 +223,8 @@ def test_a_finite_sweep_budget_is_accepted():
 
 def test_a_bad_sweep_or_large_image_report_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys):
     """A sweep point without a time, or a large-image report without its times, is refused with the field named
-    (exit 1, the sweep's JSON not kept), never a traceback after the summary is written."""
+    (exit 1, the sweep's JSON not kept, nothing written into sweeps/), never a traceback after the summary is
+    written."""
     from ladderlib import ladder
     from test_ladder_robust import installed
 
@@ -248,8 +251,9 @@ def test_a_bad_sweep_or_large_image_report_is_an_error_naming_the_field(tmp_path
     assert "mandel sweep -k rayon-fma-f64: point #1 median_s should be a time in seconds" in err
     assert "times_s should be a non-empty list" in err
     assert (fake.out / "summary.json").exists()
-    assert [p.name for p in (fake.out / "sweeps" / "raw").glob("*.json")] == ["large.json"]  # as mandel printed it
-    assert "large" not in json.loads((fake.out / "sweeps" / "sweeps.json").read_text())
+    # a sweep failed: this run's raw files aside, the large image's report as mandel printed it; no sweeps written
+    assert [p.name for p in (fake.out / "sweeps" / "raw.failed").glob("*.json")] == ["large.json"]
+    assert sorted(p.name for p in (fake.out / "sweeps").iterdir()) == ["raw.failed"]
 
 
 def test_a_sweep_point_outside_its_tolerance_or_with_its_times_out_of_order_is_refused():
@@ -263,3 +267,99 @@ def test_a_sweep_point_outside_its_tolerance_or_with_its_times_out_of_order_is_r
     bad["points"][0]["min_s"] = bad["points"][0]["median_s"] * 2
     with pytest.raises(sweeps.InputError, match="point #0 min_s .* is above median_s"):
         sweeps.checked(bad, sweeps.SWEEP, "s")
+
+
+def test_a_failed_sweep_leaves_the_earlier_sweeps_as_they_were(tmp_path, monkeypatch, capsys):
+    """One sweep failing (mandel sweep exit 1) writes nothing over sweeps/: the earlier sweeps.json, .csv, .md,
+    charts and raw/ stay byte for byte; this run's raw sweep files go to sweeps/raw.failed/, which the log names.
+    A later run whose sweeps all succeed replaces them."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed, snapshot
+
+    fake = installed(tmp_path, monkeypatch)
+    run = lambda *a: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps", *a])  # noqa: E731
+    assert run() == 0
+    earlier = snapshot(fake.out / "sweeps")
+    assert {"sweeps.json", "sweeps.csv", "sweeps.md", "sweep-size.svg", "raw/fma-f64.json", "raw/large.json"} <= set(earlier)
+    sweep_output = fake.split_output
+
+    def fma_fails(command, keep, echo=False):
+        if "fma-f64" in map(str, command):
+            fake.calls.append([str(a) for a in command])
+            keep.write("mandel sweep: fma-f64 failed verification\n")
+            return 1, ""
+        return sweep_output(command, keep, echo)
+
+    monkeypatch.setattr(ladder, "split_output", fma_fails)
+    capsys.readouterr()
+    assert run() == 1
+    out = capsys.readouterr().out
+    after = snapshot(fake.out / "sweeps")
+    assert {k: v for k, v in after.items() if not k.startswith("raw.failed/")} == earlier
+    failed = fake.out / "sweeps" / "raw.failed"
+    assert sorted(p.name for p in failed.iterdir()) == ["fma-f64.log", "large.json", "rayon-fma-f64.json",
+                                                       "rayon-fma-f64.log"]
+    assert "fma-f64 failed verification" in (failed / "fma-f64.log").read_text()
+    assert f"this run's raw sweep files are in {failed}" in out
+    assert not [p for p in (fake.out / "sweeps").iterdir() if p.name.startswith(".")]  # no staging left behind
+
+    monkeypatch.setattr(ladder, "split_output", sweep_output)
+    (fake.out / "sweeps" / "raw" / "fma-f64.json").write_text("{}")  # the earlier raw/ is replaced whole
+    assert run("--sweep-kernels", "naive-f64") == 0
+    assert sorted(p.name for p in (fake.out / "sweeps" / "raw").iterdir()) == ["large.json", "naive-f64.json",
+                                                                             "naive-f64.log"]
+    assert [s["kernel"] for s in json.loads((fake.out / "sweeps" / "sweeps.json").read_text())["sweeps"]] == [
+        "naive-f64"]
+
+
+def test_a_sweep_staging_folder_left_by_a_killed_ladder_is_removed(tmp_path, monkeypatch):
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = fake.out / "sweeps" / f".raw.tmp-{dead.pid}"
+    stale.mkdir(parents=True)
+    (stale / "fma-f64.log").write_text("killed\n")
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 0
+    assert sorted(p.name for p in (fake.out / "sweeps").iterdir() if p.is_dir()) == ["raw"]
+
+
+def test_sweeps_stopped_by_an_error_leave_their_raw_files_aside(tmp_path, monkeypatch, capsys):
+    """An exception inside the sweeps (a full disk here) moves this run's staging folder to sweeps/raw.failed/,
+    naming it, and leaves the earlier sweeps/ as it was."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed, snapshot
+
+    fake = installed(tmp_path, monkeypatch)
+    run = lambda: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"])  # noqa: E731
+    assert run() == 0
+    earlier = snapshot(fake.out / "sweeps")
+    sweep_output = fake.split_output
+
+    def disk_full(command, keep, echo=False):
+        if "fma-f64" in map(str, command):
+            raise OSError(28, "No space left on device")
+        return sweep_output(command, keep, echo)
+
+    monkeypatch.setattr(ladder, "split_output", disk_full)
+    assert run() == 1
+    failed = fake.out / "sweeps" / "raw.failed"
+    assert f"this run's raw sweep files are in {failed}" in capsys.readouterr().out
+    assert sorted(p.name for p in failed.iterdir()) == ["fma-f64.log.partial", "rayon-fma-f64.json",
+                                                       "rayon-fma-f64.log"]
+    assert {k: v for k, v in snapshot(fake.out / "sweeps").items() if not k.startswith("raw.failed/")} == earlier
+
+
+def test_a_link_at_the_raw_sweep_folder_is_refused_before_any_work(tmp_path, monkeypatch, capsys):
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    (fake.out / "sweeps").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (fake.out / "sweeps" / "raw.failed").symlink_to(tmp_path / "elsewhere")
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 2
+    assert "raw.failed is a symlink, not a folder" in capsys.readouterr().err
+    assert fake.calls == [] and not (fake.out / "summary.json").exists()
