@@ -271,7 +271,7 @@ def parse_args(argv):
                    "raw/baselines.json is reused)")
     p.add_argument("--skip-bench", action="store_true", help="time no Rust kernel (no tune, peak or rounds): re-merge "
                    "the raw results already in the output folder; the Python baselines still run unless --skip-python "
-                   "(refused with --sweeps, which times Rust kernels)")
+                   "(with --sweeps, only the sweeps are timed, on the machine that measured the set)")
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
     p.add_argument("--allow-foreign-baselines", action="store_true", help="merge Python baselines measured on "
                    "another machine or problem (refused otherwise)")
@@ -310,9 +310,6 @@ def parse_args(argv):
     # inf passes `>= 0` but `mandel sweep` refuses it, which would be found only after every timing.
     if args.sweep_budget is not None and not (args.sweep_budget >= 0 and math.isfinite(args.sweep_budget)):
         p.error(f"--sweep-budget {args.sweep_budget}: must be a finite, non-negative number of seconds")
-    if args.sweeps and args.skip_bench:  # the set re-merged may come from another machine: nothing is timed here
-        p.error("--sweeps times Rust kernels (`mandel sweep`, the 16000² image) and --skip-bench times none: run "
-                "--sweeps without --skip-bench")
     if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
         p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS} (a median of fewer rounds "
                 "does not pass over contention)")
@@ -756,14 +753,19 @@ def main(argv=None):
             atomic.check_target(out / name, "result file")
     check_scratch(out / "raw" / "baselines.new.json")
     kept_machine = out / "raw" / "machine.json"
-    if args.skip_bench and args.machine_id is None and kept_machine.exists():
+    if args.skip_bench and kept_machine.exists():
         # A re-merge merges the machine description kept with the set (it may have been copied from another
         # machine): its id is that machine's, not this CPU's.
-        mid = machine.machine_id(readers.read_machine(kept_machine))
-        try:
-            baseline.check_folder_name(mid, f"the machine id derived from {kept_machine}")
-        except InputError as e:
-            raise InputError(f"{e}; give one with --machine-id") from None
+        kept_id = machine.machine_id(readers.read_machine(kept_machine))
+        if args.sweeps and kept_id != machine.machine_id(desc):  # sweeps time this machine, into that set
+            raise InputError(f"--sweeps times this machine ({machine.machine_id(desc)}), but the set re-merged in "
+                             f"{out} was measured on {kept_id}: run --sweeps without --skip-bench, or there")
+        if args.machine_id is None:
+            mid = kept_id
+            try:
+                baseline.check_folder_name(mid, f"the machine id derived from {kept_machine}")
+            except InputError as e:
+                raise InputError(f"{e}; give one with --machine-id") from None
     if not args.skip_bench:  # a measuring run replaces raw/ (or raw.failed/) whole, by rename
         for name in ("raw", "raw.failed"):
             atomic.check_dir(out / name, "raw files of this run")

@@ -204,8 +204,6 @@ def test_an_unknown_sweep_kernel_is_refused_before_any_timing(tmp_path, monkeypa
     (["--sweeps", "--sweep-budget", "inf"], "--sweep-budget inf: must be a finite, non-negative number"),
     (["--sweeps", "--sweep-budget", "-1"], "--sweep-budget -1.0: must be a finite, non-negative number"),
     (["--sweeps", "--sweep-budget", "nan"], "--sweep-budget nan: must be a finite, non-negative number"),
-    (["--sweeps", "--skip-bench"], "--sweeps times Rust kernels (`mandel sweep`, the 16000² image) and --skip-bench "
-     "times none"),
 ])
 def test_sweep_flags_that_cannot_run_are_refused_by_parse_args(argv, message, capsys):
     from ladderlib import ladder
@@ -363,3 +361,25 @@ def test_a_link_at_the_raw_sweep_folder_is_refused_before_any_work(tmp_path, mon
     assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 2
     assert "raw.failed is a symlink, not a folder" in capsys.readouterr().err
     assert fake.calls == [] and not (fake.out / "summary.json").exists()
+
+
+def test_sweeps_alone_on_a_kept_set_run_only_on_the_machine_that_measured_it(tmp_path, monkeypatch, capsys):
+    """`--skip-bench --skip-python --sweeps`: the sweeps alone, on the rungs of the kept summary; refused (exit 2,
+    nothing timed) when the kept raw/machine.json is another machine's, whose set would get this machine's times."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    run = lambda *a: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", *a])  # noqa: E731
+    assert run() == 0
+    fake.calls.clear()
+    assert run("--skip-bench", "--sweeps") == 0
+    assert [c[c.index("-k") + 1] for c in fake.calls if c[1:2] == ["sweep"]] == ["rayon-fma-f64", "fma-f64"]
+    assert (fake.out / "sweeps" / "sweeps.json").exists()
+    kept = fake.out / "raw" / "machine.json"
+    kept.write_text(json.dumps({**json.loads(kept.read_text()), "cpu_model": "AMD EPYC 9R14"}))
+    fake.calls.clear()
+    assert run("--skip-bench", "--sweeps") == 2
+    assert "--sweeps times this machine (intel-xeon-platinum-8488c-2c), but the set re-merged in" in \
+        capsys.readouterr().err
+    assert not [c for c in fake.calls if c[1:2] in (["sweep"], ["render"])]
