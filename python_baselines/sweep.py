@@ -14,6 +14,7 @@ Progress goes to stderr, the JSON to `--out` or stdout.
 import argparse
 import json
 import math
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -67,11 +68,10 @@ def sweep(compute, reference, compare, kernel, threads, plan, budget, progress=s
         if cmp["differing"]:
             raise SystemExit(f"sweep.py: {kernel} at {n}x{n}/{max_iters}: {cmp['differing']} pixels differ "
                              "from the reference, allowed 0")
-        ordered = sorted(times)
         result["points"].append({
             "axis": axis, "width": n, "height": n, "max_iters": max_iters,
             "iterations": int(counts.sum(dtype="uint64")), "differing": cmp["differing"], "allowed": 0,
-            "median_s": ordered[len(ordered) // 2], "min_s": ordered[0], "times_s": times,
+            "median_s": statistics.median(times), "min_s": min(times), "times_s": times,
         })
     return result
 

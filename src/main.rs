@@ -179,6 +179,21 @@ struct RenderReport {
     /// User and system CPU time of this whole process, from its start to the report.
     process_user_s: Option<f64>,
     process_sys_s: Option<f64>,
+    /// The sampled check against the f64 reference ([`sampled_check`]); absent with `--no-check`. A
+    /// reader must not take the times of a render whose check is not `ok`: its counts are not the
+    /// reference's, so the times are of another computation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    check: Option<Check>,
+}
+
+/// `render`'s check of its counts against the f64 reference: pixels checked, how many differ, how many
+/// the kernel's tolerance allows of that many, and whether they are within it.
+#[derive(Clone, Copy, Serialize)]
+struct Check {
+    checked: usize,
+    differing: usize,
+    allowed: usize,
+    ok: bool,
 }
 
 #[derive(Args)]
@@ -366,9 +381,9 @@ fn check_output(flag: &str, path: &Path) -> Result<(), String> {
 /// Pixels `render` checks against the reference: all of a smaller image, else this many spread over it.
 const CHECK_PIXELS: usize = 4096;
 
-/// Recompute up to [`CHECK_PIXELS`] pixels with the f64 reference and compare them with `counts`:
-/// a warning when more differ than the kernel's tolerance allows on that many pixels.
-fn reference_warning(k: &Kernel, params: &Params, counts: &[u32]) -> Option<String> {
+/// Recompute up to [`CHECK_PIXELS`] pixels with the f64 reference and compare them with `counts`
+/// (every pixel of a smaller image, else that many spread evenly over it).
+fn sampled_check(k: &Kernel, params: &Params, counts: &[u32]) -> Check {
     let step = counts.len().div_ceil(CHECK_PIXELS).max(1);
     let (mut checked, mut differing) = (0usize, 0usize);
     for (i, &count) in counts.iter().enumerate().step_by(step) {
@@ -377,8 +392,16 @@ fn reference_warning(k: &Kernel, params: &Params, counts: &[u32]) -> Option<Stri
         differing += usize::from(reference::escape_count(x, y, params.max_iters()) != count);
     }
     let allowed = k.tolerance.allowed(checked);
-    let which = if step == 1 { "every pixel".to_string() } else { format!("{checked} pixels spread over the image") };
-    (differing > allowed).then(|| {
+    Check { checked, differing, allowed, ok: differing <= allowed }
+}
+
+/// [`sampled_check`]'s result on an image of `pixels` pixels as a warning, where more pixels differ
+/// than the kernel's tolerance allows on that many.
+fn reference_warning(k: &Kernel, check: &Check, pixels: usize) -> Option<String> {
+    let Check { checked, differing, allowed, ok } = *check;
+    let which =
+        if checked == pixels { "every pixel".to_string() } else { format!("{checked} pixels spread over the image") };
+    (!ok).then(|| {
         format!(
             "{} does not match the f64 reference at this view: {differing} of {checked} pixels differ ({which} \
              checked; its tolerance allows {allowed}). Its counts here are not the reference's: use an f64 kernel \
@@ -536,7 +559,8 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
     k.prepare().map_err(|e| e.to_string())?;
     // One buffer for every repeat, paged in before the clock: the timed renders pay no page faults.
     let paging = Instant::now();
-    let mut counts = buffer::paged_in(params.pixels());
+    let mut counts =
+        buffer::paged_in(params.pixels()).map_err(|e| format!("{}x{} pixels: {e}", params.width(), params.height()))?;
     let paging = paging.elapsed().as_secs_f64();
     let before = buffer::cpu_times();
     let mut times = Vec::with_capacity(args.repeat as usize);
@@ -548,6 +572,8 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
     let cpu = before.zip(buffer::cpu_times()).map(|((u0, s0), (u1, s1))| (u1 - u0, s1 - s0));
     let n = times.len() as f64;
     let process = buffer::cpu_times();
+    // Checked before the report: the JSON carries the check, so that no reader takes failed counts' times.
+    let check = (!args.no_check).then(|| sampled_check(k, &params, &counts));
     let report = RenderReport {
         kernel: k.name,
         isa: (k.isa)(),
@@ -562,25 +588,30 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
         sys_s: cpu.map(|(_, s)| s / n),
         process_user_s: process.map(|(u, _)| u),
         process_sys_s: process.map(|(_, s)| s),
+        check,
     };
     if args.json {
         outln!("{}", to_json(&report)?);
     } else {
         print_render(k, &report, counts.len());
     }
-    if !args.no_check
-        && let Some(warning) = reference_warning(k, &params, &counts)
-    {
+    if let Some(warning) = check.and_then(|c| reference_warning(k, &c, counts.len())) {
         eprintln!("mandel: warning: {warning}");
     }
     write_outputs(&args, &params, &counts)?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// The fastest and the median (the mean of the middle two of an even count) of timed renders: at least
+/// one, each a finite duration (`Instant::elapsed`).
+fn fastest_and_median(times: &[f64]) -> (f64, f64) {
+    let fastest = mandel_core::choose::fastest(times).expect("at least one finite time");
+    (fastest, mandel_core::choose::median(times).expect("at least one finite time"))
+}
+
 /// `render`'s text report: the times, and the CPU time per image against the paging before the clock.
 fn print_render(k: &Kernel, r: &RenderReport, pixels: usize) {
-    let mut times = r.times_s.clone();
-    times.sort_by(f64::total_cmp);
+    let (fastest, median) = fastest_and_median(&r.times_s);
     outln!(
         "{} on {} thread(s): {}x{}, max_iters {}: min {:.3} ms, median {:.3} ms over {} run(s); {} iterations ({:.1} M iterations/s)",
         k.label(),
@@ -588,11 +619,11 @@ fn print_render(k: &Kernel, r: &RenderReport, pixels: usize) {
         r.width,
         r.height,
         r.max_iters,
-        times[0] * 1e3,
-        times[times.len() / 2] * 1e3,
-        times.len(),
+        fastest * 1e3,
+        median * 1e3,
+        r.times_s.len(),
         r.iterations,
-        r.iterations as f64 / times[0] / 1e6,
+        r.iterations as f64 / fastest / 1e6,
     );
     if let (Some(user), Some(sys)) = (r.user_s, r.sys_s) {
         outln!(
@@ -991,17 +1022,19 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     for (axis, n, iters, params) in problems {
         eprintln!("sweep {}: {axis} {n}x{n}, {iters} iterations ...", k.name);
         // Verify before timing: a point outside the kernel's tolerance is an error, not a data point.
-        let expected = reference::render(&params);
+        // A point too large for the memory here is an error naming it, not an abort (`buffer::zeroed`).
+        let buffer = || buffer::zeroed(params.pixels()).map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"));
+        let mut expected = buffer()?;
+        reference::render_span(&params, 0, &mut expected);
         // `mandel verify`'s rule (and `mandel lanes`'): the timed build's counts must also be the verified ones.
-        let mut out = vec![0u32; params.pixels()];
+        let mut out = buffer()?;
         let v = verification_into(k, &params, &expected, &mut out).map_err(|e| e.to_string())?;
         let (true, Some(differing)) = (v.ok, v.differing) else {
             return Err(verification_failure(k, &params, &v));
         };
         let mut times =
             mandel_registry::time_renders(k, &params, &mut out, args.budget, 3).map_err(|e| e.to_string())?;
-        let mut sorted = times.clone();
-        sorted.sort_by(f64::total_cmp);
+        let (min_s, median_s) = fastest_and_median(&times);
         times.shrink_to_fit();
         points.push(SweepPoint {
             axis,
@@ -1011,8 +1044,8 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
             iterations: total_iterations(&out),
             differing,
             allowed: v.allowed,
-            median_s: sorted[sorted.len() / 2],
-            min_s: sorted[0],
+            median_s,
+            min_s,
             times_s: times,
         });
     }
@@ -1049,4 +1082,17 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        // `sweep`'s median_s and `render`'s text took the upper middle time of an even count.
+        assert_eq!(fastest_and_median(&[4.0, 1.0, 3.0, 2.0]), (1.0, 2.5));
+        assert_eq!(fastest_and_median(&[3.0, 1.0, 2.0]), (1.0, 2.0));
+        assert_eq!(fastest_and_median(&[0.5]), (0.5, 0.5));
+    }
 }

@@ -720,3 +720,59 @@ fn lanes_reports_only_kernels_that_match_the_reference_at_the_view() {
         assert_eq!(named[..named.len() - 1], passing[..], "{iters}: {out}");
     }
 }
+
+/// Review 31, 3: `render --json` reported times for a kernel that failed its sampled reference check, the
+/// failure only a warning on standard error. The check is in the report now (absent with --no-check).
+#[test]
+fn render_json_carries_its_reference_check() {
+    let view = [
+        "--width",
+        "200",
+        "--height",
+        "200",
+        "--x-min=-0.74543",
+        "--x-max=-0.74540",
+        "--y-min",
+        "0.11300",
+        "--y-max",
+        "0.11303",
+        "--max-iters",
+        "1000",
+        "--json",
+    ];
+    let report = |k: &str, extra: &[&str]| {
+        let (code, out, err) = mandel(&[&["render", "-k", k][..], extra, &view].concat());
+        assert_eq!(code, 0, "{err}");
+        (serde_json::from_str::<serde_json::Value>(&out).unwrap(), err)
+    };
+    // 40,000 pixels, every 10th checked: 4,000, of which f32's tolerance allows 2 + 1%.
+    let (r, err) = report("simd-f32", &[]);
+    let check = &r["check"];
+    assert_eq!((check["checked"].as_u64(), check["allowed"].as_u64()), (Some(4000), Some(42)), "{r}");
+    assert!(check["differing"].as_u64().unwrap() > 42 && check["ok"] == false, "{r}");
+    assert!(err.contains("does not match the f64 reference"), "{err}");
+    let (r, err) = report("naive-f64", &[]);
+    assert_eq!(r["check"], serde_json::json!({"checked": 4000, "differing": 0, "allowed": 0, "ok": true}));
+    assert!(!err.contains("warning"), "{err}");
+    let (r, _) = report("simd-f32", &["--no-check"]);
+    assert!(r.get("check").is_none() && r["times_s"].as_array().unwrap().len() == 1, "{r}");
+}
+
+/// Review 31, 2: an image within the pixel cap but beyond the memory to be had aborted the process
+/// ("memory allocation failed", SIGABRT). It is an error naming the size now, exit 2.
+#[test]
+#[cfg(target_os = "linux")]
+fn render_beyond_the_memory_limit_is_an_error_not_an_abort() {
+    let out = Command::new("sh")
+        .args(["-c", "ulimit -v 600000 && exec \"$0\" \"$@\"", env!("CARGO_BIN_EXE_mandel")])
+        .args(["render", "-k", "naive-f64", "--width", "16384", "--height", "16384"])
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("mandel: error: 16384x16384 pixels: cannot allocate 1024 MiB for 268435456 counts: out of memory"),
+        "{err}"
+    );
+}

@@ -355,3 +355,86 @@ def test_a_chunked_render_equals_the_whole_one(name):
     low = m.render_new(name, 480, 480, max_iters=200)
     assert high.max() == 5000
     np.testing.assert_array_equal(np.minimum(high, 200), low)
+
+
+# --- review 31: unaligned arrays, memory that cannot be had, tolerance dicts ---
+
+def test_compare_refuses_unaligned_arrays_naming_them():
+    """A field of a packed structured array is a uint32 array numpy reads but whose elements are unaligned:
+    compare read it through misaligned references (5 of 6 pixels "differed" from its own copy). It is
+    refused as render refuses one; an aligned copy compares equal."""
+    packed = np.zeros(6, dtype=[("a", "u1"), ("b", "<u4")])
+    packed["b"] = [10, 20, 30, 40, 50, 60]
+    unaligned = packed["b"]
+    assert not unaligned.flags.aligned
+    for call, name in [(lambda: m.compare(unaligned.copy(), unaligned), "candidate"),
+                       (lambda: m.compare(unaligned, unaligned.copy()), "reference")]:
+        with pytest.raises(ValueError, match=f"^{name} must be aligned for uint32"):
+            call()
+    assert m.compare(unaligned.copy(), unaligned.copy())["differing"] == 0
+    # Contiguous but misaligned by a byte, like render's case: refused too.
+    shifted = np.zeros(25, np.uint8)[1:].view(np.uint32)
+    with pytest.raises(ValueError, match="^candidate must be aligned"):
+        m.compare(np.zeros(6, np.uint32), shifted)
+    # An aligned strided array is still read in row-major order.
+    wide = np.arange(12, dtype=np.uint32).reshape(3, 4)
+    assert m.compare(wide[:, ::2].copy(), wide[:, ::2])["differing"] == 0
+    assert m.compare(wide.T.copy(), wide.T)["differing"] == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs Linux's /proc and RLIMIT_AS")
+def test_memory_that_cannot_be_had_is_a_memory_error_not_a_crash():
+    """An image within MAX_PIXELS but beyond the memory the process may have: verify's buffers aborted the
+    interpreter, render_new's and reference's array raised a PanicException. Each is a MemoryError now."""
+    import subprocess
+    import sys
+
+    code = """if True:
+        import os, resource
+        import mandel_ladder as m
+        m.kernels()
+        # this process's address space now, plus 256 MiB: a 16384 x 16384 image (1 GiB) cannot be had
+        size = int(open("/proc/self/statm").read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (size + (256 << 20), resource.RLIM_INFINITY))
+        for name, call in [("render_new", lambda: m.render_new("naive-f64", 16384, 16384)),
+                           ("reference", lambda: m.reference(16384, 16384)),
+                           ("verify", lambda: m.verify("naive-f64", 16384, 16384))]:
+            try:
+                call()
+                print(name, "no error")
+            except MemoryError as e:  # numpy's own is a subclass
+                print(name, "MemoryError", e)
+        print(m.render_new("naive-f64", 4, 4).shape)
+    """
+    env = {**os.environ, "RAYON_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert [line.split()[:2] for line in lines[:3]] == [["render_new", "MemoryError"], ["reference", "MemoryError"],
+                                                         ["verify", "MemoryError"]], proc.stdout + proc.stderr
+    assert lines[3] == "(4, 4)", proc.stdout  # the process goes on
+
+
+@pytest.mark.parametrize("tolerance, words", [
+    ({"max_fraction": 0.1, "slack_pixels": -1}, ["slack_pixels", "0 or more", "-1"]),
+    ({"max_fraction": 0.1, "slack_pixels": True}, ["slack_pixels", "True"]),
+    ({"max_fraction": 0.1, "slack_pixels": 1.0}, ["slack_pixels", "1.0"]),
+    ({"max_fraction": 0.1, "slack_pixels": 2**70}, ["slack_pixels", str(2**70)]),
+    ({"max_fraction": 0.1}, ["lacks", "slack_pixels"]),
+    ({"slack_pixels": 0}, ["lacks", "max_fraction"]),
+    ({"max_fraction": False, "slack_pixels": 0}, ["max_fraction", "False"]),
+    ({"max_fraction": "0.1", "slack_pixels": 0}, ["max_fraction", "from 0 to 1"]),
+    ({"max_fraction": float("nan"), "slack_pixels": 0}, ["max_fraction", "nan"]),
+])
+def test_allowed_refuses_a_bad_tolerance_dict_naming_the_key(tolerance, words):
+    """A negative slack was a TypeError from pyo3's extraction, a missing key a bare KeyError, True one pixel."""
+    with pytest.raises(ValueError) as info:
+        m.allowed(tolerance, 10)
+    assert all(w in str(info.value) for w in words), str(info.value)
+
+
+def test_allowed_takes_a_name_or_a_tolerance_dict():
+    assert m.allowed({"max_fraction": 0.1, "slack_pixels": np.int64(2)}, 100) == 12
+    assert m.allowed({"max_fraction": 1, "slack_pixels": 0, "note": "extra keys are ignored"}, 10) == 10
+    with pytest.raises(TypeError, match="kernel name .* or a tolerance dict"):
+        m.allowed(3, 10)

@@ -68,3 +68,17 @@ def test_a_tiny_sweep_writes_its_file(tmp_path):
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
     assert [(p["axis"], p["width"], p["max_iters"]) for p in doc["points"]] == [("size", 8, 10), ("iters", 6, 5)]
+
+
+def test_median_of_an_even_count_is_the_mean_of_the_middle_two(monkeypatch):
+    """An even number of timed calls: the median is the mean of the middle two, not the upper one."""
+    import io
+
+    import numpy as np
+
+    counts = np.ones((2, 2), np.uint32)
+    monkeypatch.setattr(sweep, "time_calls", lambda compute, problem, budget: (counts, [4.0, 1.0, 3.0, 2.0]))
+    result = sweep.sweep(None, lambda **problem: counts, lambda a, b: {"differing": 0}, "k", 1, [("size", 2, 5)], 0,
+                         progress=io.StringIO())
+    point = result["points"][0]
+    assert (point["median_s"], point["min_s"], point["times_s"]) == (2.5, 1.0, [4.0, 1.0, 3.0, 2.0])

@@ -24,13 +24,20 @@ SWEEP = {"kernel": "name", "isa": "text?", "precision": "text?", "threads": "int
          "points": Items("point", POINT, nonempty=True)}
 LARGE = {"kernel": "name", "isa": "name", "threads": "int1", "width": "int1", "height": "int1", "max_iters": "int1",
          "iterations": "count?", "times_s": Items("time", "s", nonempty=True), "paging_s": "num0",
-         **{k: "num0?" for k in ("user_s", "sys_s", "process_user_s", "process_sys_s")}}
+         **{k: "num0?" for k in ("user_s", "sys_s", "process_user_s", "process_sys_s")},
+         # The render's sampled check against the f64 reference; absent from a report older than it.
+         "check": Opt({"checked": "int1", "differing": "count", "allowed": "count", "ok": "bool"})}
 
 
 def checked(data, spec, what):
-    """`data` if it has `spec`'s shape and every point verified (differing <= allowed), else InputError naming
-    `what` and the field."""
+    """`data` if it has `spec`'s shape, every point verified (differing <= allowed) and the large image's check
+    (where it has one) passed, else InputError naming `what` and the field."""
     check(data, spec, what, "the output", "root")
+    c = data.get("check")
+    if c is not None and not (c["ok"] and c["differing"] <= c["allowed"]):
+        raise InputError(f"{what}: failed its check against the reference ({c['differing']} of {c['checked']} pixels "
+                         f"differ, {c['allowed']} allowed, ok {c['ok']}): the times of counts that are not the "
+                         "reference's are never reported")
     for i, p in enumerate(data.get("points", [])):
         ordered(p, ["min_s", "median_s"], what, f"point #{i}")
         if p.get("differing") is not None and p.get("allowed") is not None and p["differing"] > p["allowed"]:

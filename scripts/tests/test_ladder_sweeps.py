@@ -383,3 +383,38 @@ def test_sweeps_alone_on_a_kept_set_run_only_on_the_machine_that_measured_it(tmp
     assert "--sweeps times this machine (intel-xeon-platinum-8488c-2c), but the set re-merged in" in \
         capsys.readouterr().err
     assert not [c for c in fake.calls if c[1:2] in (["sweep"], ["render"])]
+
+
+def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_path, monkeypatch, capsys):
+    """`mandel render --json` reports its sampled check against the reference: a large image whose counts failed
+    it (a kernel out of its depth at the view) is refused, its time in neither sweeps.json nor sweeps.md; a
+    report that passed is kept, and one older than the check (no "check") still loads."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    good = {"checked": 4096, "differing": 3, "allowed": 42, "ok": True}
+    large = {"kernel": "k", "isa": "avx2", "threads": 2, "width": 8, "height": 8, "max_iters": 5, "times_s": [1.0],
+             "paging_s": 0.0}
+    assert sweeps.checked(dict(large), sweeps.LARGE, "r")["times_s"] == [1.0]
+    assert sweeps.checked({**large, "check": good}, sweeps.LARGE, "r")["check"] == good
+    for bad in [{**good, "differing": 50, "ok": False}, {**good, "differing": 50}, {**good, "ok": False}]:
+        with pytest.raises(sweeps.InputError, match="r: failed its check against the reference .(50|3) of 4096 pixels differ, 42 allowed"):
+            sweeps.checked({**large, "check": bad}, sweeps.LARGE, "r")
+    with pytest.raises(sweeps.InputError, match="check.ok should be true or false"):
+        sweeps.checked({**large, "check": {**good, "ok": 1}}, sweeps.LARGE, "r")
+
+    fake = installed(tmp_path, monkeypatch)
+    render_output = fake.capture
+
+    def failed_check(args):
+        rc, out, err = render_output(args)
+        if str(args[1]) == "render" and out:
+            out = json.dumps({**json.loads(out), "check": {**good, "differing": 50, "ok": False}})
+        return rc, out, err
+
+    monkeypatch.setattr(ladder, "capture", failed_check)
+    ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"])
+    log = capsys.readouterr().out
+    assert "mandel render -k rayon-fma-f64: failed its check against the reference (50 of 4096 pixels differ" in log
+    assert "large" not in json.loads((fake.out / "sweeps" / "sweeps.json").read_text())
+    assert "Large image" not in (fake.out / "sweeps" / "sweeps.md").read_text()

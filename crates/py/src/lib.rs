@@ -20,9 +20,9 @@ use numpy::{
     BorrowError, PyArray2, PyArrayDescrMethods, PyArrayDyn, PyArrayMethods, PyReadwriteArray2, PyUntypedArray,
     PyUntypedArrayMethods, dtype,
 };
-use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyMemoryError, PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyBool, PyDict, PyString};
 
 /// The canonical problem ([`Params::canonical`], its one definition): the defaults of every function below.
 fn default_x() -> (Float, Float) {
@@ -186,17 +186,42 @@ fn counts_array<'py>(param: &str, obj: &Bound<'py, PyAny>) -> PyResult<PyReadwri
     })
 }
 
+/// A zeroed vector of `len` counts, or MemoryError: `vec![0; len]` aborts the interpreter when the
+/// memory cannot be had (a large image under a memory limit).
+fn zeroed(len: usize) -> PyResult<Vec<u32>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        PyMemoryError::new_err(format!("cannot allocate {} MiB for {len} counts", (len as u128 * 4) >> 20))
+    })?;
+    v.resize(len, 0);
+    Ok(v)
+}
+
 /// A uint32 array of any shape and layout, read as a flat row-major vector when it is not one already.
+/// An unaligned array (a field of a packed structured array) is refused as [`render`] refuses one: numpy
+/// reads it, but a Rust reference to its elements would be misaligned, and reads through one are wrong.
 fn read_counts(param: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<usize>, Vec<u32>)> {
     let array = obj.cast::<PyArrayDyn<u32>>().map_err(|_| {
         PyTypeError::new_err(format!("{param} must be a numpy.ndarray of dtype uint32 (native byte order)"))
     })?;
+    if !array.is_aligned() {
+        return Err(value_error(format!(
+            "{param} must be aligned for uint32; its data pointer or strides are not (pass {param}.copy(), which is)"
+        )));
+    }
     let view = array.try_readonly()?;
+    let mut counts = Vec::new();
+    counts.try_reserve_exact(view.len()).map_err(|_| {
+        PyMemoryError::new_err(format!(
+            "cannot copy {param}: {} MiB could not be allocated",
+            (view.len() as u128 * 4) >> 20
+        ))
+    })?;
     // as_slice also accepts Fortran order, whose memory order is not the row-major pixel order.
-    let counts = match view.as_slice() {
-        Ok(slice) if array.is_c_contiguous() => slice.to_vec(),
-        _ => view.as_array().iter().copied().collect(),
-    };
+    match view.as_slice() {
+        Ok(slice) if array.is_c_contiguous() => counts.extend_from_slice(slice),
+        _ => counts.extend(view.as_array().iter().copied()),
+    }
     Ok((view.shape().to_vec(), counts))
 }
 
@@ -353,9 +378,11 @@ fn fill(py: Python<'_>, params: &Params, out: &mut [u32], r: &Renderer) -> PyRes
     Ok(())
 }
 
-/// Render `params` into a new (height, width) uint32 array with [`fill`].
+/// Render `params` into a new (height, width) uint32 array with [`fill`]. The array is numpy.zeros':
+/// memory that cannot be had is its MemoryError (`PyArray2::zeros` panics instead).
 fn new_counts<'py>(py: Python<'py>, params: &Params, r: &Renderer) -> PyResult<Bound<'py, PyArray2<u32>>> {
-    let array = PyArray2::<u32>::zeros(py, [params.height(), params.width()], false);
+    let shape = (params.height(), params.width());
+    let array = py.import("numpy")?.getattr("zeros")?.call1((shape, "uint32"))?.cast_into::<PyArray2<u32>>()?;
     fill(py, params, array.try_readwrite()?.as_slice_mut()?, r)?;
     Ok(array)
 }
@@ -420,32 +447,51 @@ fn compare_counts<'py>(
     comparison_dict(py, &py.detach(|| compare(&expected, &got)))
 }
 
-/// Whose tolerance [`allowed`] applies: a registered kernel's, by name, or a tolerance dict as
-/// [`tolerance`] returns it (a Python rung's).
-#[derive(FromPyObject)]
-enum Whose {
-    Kernel(String),
-    Tolerance {
-        #[pyo3(item)]
-        max_fraction: f64,
-        #[pyo3(item)]
-        slack_pixels: usize,
-    },
+/// A tolerance dict as [`tolerance`] returns it ({max_fraction, slack_pixels}, a Python rung's), checked
+/// key by key: a missing key, a value of another type (a bool among them: True is not 1 pixel) or out of
+/// range is a ValueError naming the key.
+fn tolerance_of(dict: &Bound<'_, PyDict>) -> PyResult<Tolerance> {
+    let item = |key: &str| {
+        dict.get_item(key)?.ok_or_else(|| {
+            value_error(format!(
+                "the tolerance dict lacks {key:?}; tolerance() returns one with max_fraction and slack_pixels"
+            ))
+        })
+    };
+    let not_bool = |v: &Bound<'_, PyAny>| !v.is_instance_of::<PyBool>();
+    let fraction = item("max_fraction")?;
+    let max_fraction = Some(&fraction)
+        .filter(|v| not_bool(v))
+        .and_then(|v| v.extract::<f64>().ok())
+        .filter(|f| (0.0..=1.0).contains(f))
+        .ok_or_else(|| {
+            value_error(format!("max_fraction must be a number from 0 to 1, got {}", shown(fraction.as_borrowed())))
+        })?;
+    let slack = item("slack_pixels")?;
+    let slack_pixels =
+        Some(&slack).filter(|v| not_bool(v)).and_then(|v| v.extract::<usize>().ok()).ok_or_else(|| {
+            value_error(format!(
+                "slack_pixels must be a whole number of pixels, 0 or more, got {}",
+                shown(slack.as_borrowed())
+            ))
+        })?;
+    Ok(Tolerance { max_fraction, slack_pixels })
 }
 
-/// How many pixels of an image of `pixels` pixels may differ from the reference: for kernel `name`
+/// How many pixels of an image of `pixels` pixels may differ from the reference: for kernel `whose`
 /// (a str), or under a tolerance dict ({max_fraction, slack_pixels}, from `tolerance()`).
 /// `Tolerance::allowed`, the one rule: slack_pixels + floor(max_fraction * pixels).
 #[pyfunction]
-fn allowed(whose: Whose, pixels: Int) -> PyResult<usize> {
-    let tolerance = match whose {
-        Whose::Kernel(name) => lookup(&name)?.tolerance,
-        Whose::Tolerance { max_fraction, slack_pixels } => {
-            if !(0.0..=1.0).contains(&max_fraction) {
-                return Err(value_error(format!("max_fraction must be from 0 to 1, got {max_fraction}")));
-            }
-            Tolerance { max_fraction, slack_pixels }
-        }
+fn allowed(whose: &Bound<'_, PyAny>, pixels: Int) -> PyResult<usize> {
+    let tolerance = if let Ok(name) = whose.cast::<PyString>() {
+        lookup(name.to_str()?)?.tolerance
+    } else if let Ok(dict) = whose.cast::<PyDict>() {
+        tolerance_of(dict)?
+    } else {
+        let type_name = whose.get_type().name().map_or_else(|_| "?".to_string(), |n| n.to_string());
+        return Err(PyTypeError::new_err(format!(
+            "whose must be a kernel name (str) or a tolerance dict (from tolerance()), got {type_name}"
+        )));
     };
     let value = pixels.get("pixels")?;
     let pixels = usize::try_from(value)
@@ -479,7 +525,7 @@ fn verify<'py>(
     let kernel = lookup_runnable(name)?;
     let params = params(size("width", width)?, size("height", height)?, (x_min, x_max), (y_min, y_max), max_iters)?;
     check_view(kernel, &params)?;
-    let (mut expected, mut got) = (vec![0; params.pixels()], vec![0; params.pixels()]);
+    let (mut expected, mut got) = (zeroed(params.pixels())?, zeroed(params.pixels())?);
     fill(py, &params, &mut expected, &Renderer::reference())?;
     fill(py, &params, &mut got, &Renderer::of(kernel))?;
     let c = compare(&expected, &got);
