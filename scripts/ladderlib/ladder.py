@@ -412,14 +412,16 @@ def sweep_each(args, kernels, budget, raw, describe_path):
         else:
             log(f"  ERROR: python_baselines.sweep exited {rc} (log: numba-parallel.log, with this run's raw sweep files)")
             ok = False
-    return results, large_image(describe_path, raw), ok
+    large, rendered = large_image(describe_path, raw)
+    return results, large, ok and rendered
 
 
 
 
 def large_image(describe_path, raw):
     """The large image of `mandel describe`'s sweep grid rendered once in a fresh process (does a 1 GiB buffer cost
-    page faults beyond the render?): its report, kept in sweeps/raw/large.json, or None."""
+    page faults beyond the render?): (its report, kept in sweeps/raw/large.json, or None; False when the render
+    failed or its report was refused, which fails the sweeps like a failed sweep)."""
     try:
         large = json.loads(describe_path.read_text(encoding="utf-8"))["sweep"]["large"]
         p = large["problem"]
@@ -427,10 +429,11 @@ def large_image(describe_path, raw):
                                                              "max_iters")]
     except (OSError, ValueError, KeyError, TypeError):
         log("  no large image in raw/describe.json (a mandel older than it): not rendered")
-        return None
+        return None, True
     log(f"rendering the large image ({p['width']}x{p['height']}, {p['max_iters']} iterations) with {large['kernel']}")
     text = mandel_json(["render", "-k", large["kernel"], *flags, "--json"], raw / "large.json")
-    return sweep_json(text, f"mandel render -k {large['kernel']}", sweeps.LARGE) if text else None
+    report = sweep_json(text, f"mandel render -k {large['kernel']}", sweeps.LARGE) if text else None
+    return report, report is not None
 
 
 def pin_tuning(args, out, raw, run, registry):

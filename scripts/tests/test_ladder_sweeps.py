@@ -387,8 +387,8 @@ def test_sweeps_alone_on_a_kept_set_run_only_on_the_machine_that_measured_it(tmp
 
 def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_path, monkeypatch, capsys):
     """`mandel render --json` reports its sampled check against the reference: a large image whose counts failed
-    it (a kernel out of its depth at the view) is refused, its time in neither sweeps.json nor sweeps.md; a
-    report that passed is kept, and one older than the check (no "check") still loads."""
+    it (a kernel out of its depth at the view) is refused and fails the sweeps (exit 1, nothing written into
+    sweeps/); a report that passed is kept, and one older than the check (no "check") still loads."""
     from ladderlib import ladder
     from test_ladder_robust import installed
 
@@ -413,8 +413,8 @@ def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_pat
         return rc, out, err
 
     monkeypatch.setattr(ladder, "capture", failed_check)
-    ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"])
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
     log = capsys.readouterr().out
     assert "mandel render -k rayon-fma-f64: failed its check against the reference (50 of 4096 pixels differ" in log
-    assert "large" not in json.loads((fake.out / "sweeps" / "sweeps.json").read_text())
-    assert "Large image" not in (fake.out / "sweeps" / "sweeps.md").read_text()
+    assert not (fake.out / "sweeps" / "sweeps.json").exists()  # the run failed: no sweeps written
+    assert (fake.out / "sweeps" / "raw.failed" / "large.json").exists()
