@@ -209,6 +209,18 @@ def add_speedups(rows):
             previous = r
 
 
+def check_wrapped(rung, kernel, source, foreign=False):
+    """A pyo3-* rung against the registry kernel it wraps: the same precision and threads, else its row would show
+    one kernel's time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong
+    thread count: over 100% of the step ceiling for a pool kernel said to run on one thread). Baselines merged from
+    another machine (--allow-foreign-baselines) ran on that machine's pool: their threads are theirs."""
+    for field in ("precision",) if foreign else ("precision", "threads"):
+        if rung.get(field) is not None and rung[field] != kernel.get(field):
+            raise InputError(f"{source}: rung {rung['name']!r} {field} is {rung[field]!r}, the registry's "
+                             f"{kernel['name']!r} (`mandel describe`) has {kernel.get(field)!r}: not the kernel it "
+                             "wraps")
+
+
 def registry_from_results(names, verify, criterion):
     """Kernel descriptions without the registry, of `names` from their verification rows and results."""
     out = []
@@ -271,6 +283,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
         row = from_baselines(rung)
         info = by_name.get(row["kernel"]) or {}
+        if row["kernel"] in known:
+            check_wrapped(rung, info, baselines_source, foreign=bool(settings.get("python_foreign")))
         v, rule = rung.get("verification"), readers.tolerance_of(info)
         if v and rule:  # (a verification has its pixels: readers.check_baselines)
             readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)

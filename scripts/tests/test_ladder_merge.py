@@ -88,7 +88,9 @@ def test_failed_verification_is_flagged_and_gets_no_speedup(tmp_path):
     verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
     verify["fma-f64"] = fx.verify_row("fma-f64", differing=5000, allowed=923, ok=False)
     base = fx.baselines()
-    base["rungs"][1] = fx.rung("numpy-vectorize", 4.0, ok=False)
+    # failed, so untimed, as run.py records it (a failed rung with a time is refused: readers.check_baselines)
+    base["rungs"][1] = {**fx.rung("numpy-vectorize", 4.0, ok=False), "median_s": None, "times_s": [], "min_s": None,
+                        "max_s": None, "repeats": 0}
     s = summary(tmp_path, verify=verify, baselines=base)
     rows = by_name(s)
     for name in ("fma-f64", "numpy-vectorize"):
@@ -311,3 +313,42 @@ def test_pyo3_rows_timed_on_a_non_release_extension_are_labelled(tmp_path):
     assert not any("pyo3-* rows were timed" in n for n in notes(None))  # files from before the label
     with pytest.raises(readers.InputError, match="mandel_ladder_profile"):  # a corrupt label is refused
         notes(5)
+
+
+# --- hostile review (s31): what the merge takes from the baselines and a summary's claims -----------------------
+
+
+def test_a_python_rung_allowing_half_the_image_is_never_merged_ok(tmp_path):
+    base = fx.baselines()
+    base["rungs"][3]["verification"].update(differing=400000, allowed=460800, ok=True)  # numba
+    with pytest.raises(readers.InputError, match=r"rung 'numba' verification\.allowed is 460800"):
+        summary(tmp_path, baselines=base)
+
+
+def test_a_python_rung_failed_but_timed_is_refused_not_shown_with_its_time(tmp_path):
+    base = fx.baselines()
+    base["rungs"][3]["verification"].update(differing=5000, ok=False)  # numba, its calls kept
+    with pytest.raises(readers.InputError, match=r"rung 'numba' is timed .* but failed verification"):
+        summary(tmp_path, baselines=base)
+
+
+@pytest.mark.parametrize("field, value, registry_says", [("threads", 2, 1), ("precision", "f32", "'f64'")])
+def test_a_pyo3_rung_unlike_the_kernel_it_wraps_is_refused(tmp_path, field, value, registry_says):
+    base = fx.baselines()
+    base["rungs"][-1][field] = value  # pyo3-naive-f64
+    with pytest.raises(readers.InputError, match=rf"rung 'pyo3-naive-f64' {field} is {value!r}, the registry's "
+                                                 rf"'naive-f64' \(`mandel describe`\) has {registry_says}"):
+        summary(tmp_path, baselines=base)
+    if field == "threads":  # baselines merged from another machine ran on its pool: their threads stand
+        settings = {**fx.SETTINGS, "python_foreign": "8 cores there, 2 here"}
+        s = merge(fx.MACHINE, "m", settings, registry=fx.REGISTRY, baselines=base,
+                  verify={k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY})
+        assert by_name(s)["pyo3-naive-f64"]["threads_n"] == 2
+
+
+def test_a_pyo3_rung_without_the_registry_is_not_checked_against_it(tmp_path):
+    base = fx.baselines()
+    base["rungs"][-1]["threads"] = 2
+    s = merge(fx.MACHINE, "m", fx.SETTINGS, baselines=base)
+    assert by_name(s)["pyo3-naive-f64"]["threads_n"] == 2
+
