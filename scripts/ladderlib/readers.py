@@ -200,7 +200,16 @@ ROUND = {"schema": (ROUND_SCHEMA,), "round": "count", "settings": ROUND_SETTINGS
          "kernels": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "times_s": ["s"],
                                      "activity": Opt({"steal": "frac", "others": "frac"}, True)}, nonempty=True)}
 TUNE = Items("row", {"isa": "name", "precision": "name", "source": "name", "chosen": "name", "fastest": "name",
-                     "kernel": "name?", "env": "name?", "workload": "name?", "times": [partial(_pair, second="seconds")]})
+                     "kernel": "name?", "env": "name?", "workload": "name?", "default": "name?",
+                     "times": [partial(_pair, second="seconds")]})
+# `mandel tune` has written each row's `default` since its tie band became 2% (mandel_core::choose::TIE_BAND, the
+# same change); before, the band was 3%, and before that there was none, and a file of either says neither.
+TIE_BAND_OF_ROWS_WITH_DEFAULT = 0.02
+
+
+def tie_band(rows):
+    """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown."""
+    return TIE_BAND_OF_ROWS_WITH_DEFAULT if rows and all(r.get("default") is not None for r in rows) else None
 
 
 def _family_model(value, path, where):
@@ -214,7 +223,8 @@ MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy"
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}
-TUNING = Opt({"value": "name", "source": "name"})
+# tie_band: the band of `mandel tune` the value was chosen with, where the run recorded it (readers.tie_band)
+TUNING = Opt({"value": "name", "source": "name", "tie_band": "frac?"})
 # run.json's rounds: describe's (or round 0's) settings, where they came from, and (once taken) how many were
 # taken and the tunings they ran on; a set measured with Criterion records none.
 RUN_ROUNDS = {**ROUND_SETTINGS, "source": "text?", "taken": "count?",
@@ -419,8 +429,9 @@ def _check_rung_verification(rung, v, path, where, pixels):
 
 def _check_calls(rung, path, where):
     """A rung's calls (`times_s`) as run.py's `measure` records them: their fastest the min_s, their slowest the
-    max_s, their median the median_s, their count the repeats, where the file gives those; the merge takes the row's time from the calls
-    (merge.python_row) and its spread from min_s and max_s, so a file whose fields disagree is refused."""
+    max_s, their median the median_s, their count the repeats, where the file gives those; the merge takes the
+    row's time from the calls (merge.python_row) and its spread from min_s and max_s, so a file whose fields
+    disagree is refused."""
     times = rung.get("times_s")
     if times is None:
         return

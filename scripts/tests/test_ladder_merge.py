@@ -383,3 +383,22 @@ def test_a_summarys_speedups_must_follow_from_its_medians(tmp_path):
     with pytest.raises(readers.InputError, match=r"row 'numpy-vectorize' claims speedup_vs_python 1\.25 without an ok "
                                                  "python-pure row"):
         readers.check_summary(bad)
+
+
+def tuning_note(s):
+    return next(n for n in s["notes"] if n.startswith("Tuning (vectors in flight"))
+
+
+def test_the_tuning_notes_tie_band_is_the_one_the_set_recorded(tmp_path):
+    pin = {"value": "f32:v4k4,f64:v4k4", "source": "mandel tune"}
+    row = {"kernel": "simd", "isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k4",
+           "fastest": "v4k4", "workload": "960x960/200", "times": [["v4k4", 0.005]]}
+    old = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": pin}, tune=[row])
+    assert "the default kept within a tie band (its width not recorded): MANDEL_TUNING=f32:v4k4" in tuning_note(old)
+    new = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": pin}, tune=[{**row, "default": "v3k8"}])
+    assert "the default kept within 2%: MANDEL_TUNING" in tuning_note(new)
+    recorded = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": {**pin, "tie_band": 0.03}},
+                     tune=[{**row, "default": "v3k8"}])
+    assert "the default kept within 3%: MANDEL_TUNING" in tuning_note(recorded)
+    assert "within a tie band (its width not recorded)" in tuning_note(merge(fx.MACHINE, "m", {**fx.SETTINGS,
+                                                                                      "simd_tuning": pin}))

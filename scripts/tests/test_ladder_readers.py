@@ -205,3 +205,10 @@ def test_a_python_rungs_min_and_max_are_its_calls(tmp_path, field, value, pick):
     with pytest.raises(InputError, match=rf"rung 'numba' {field} is {value}, the {pick} of its times_s is"):
         readers.read_baselines(fx.write_json(tmp_path / "b.json", data))
 
+
+def test_tie_band_only_from_rows_that_record_their_default():
+    row = {"isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k4", "fastest": "v4k4",
+           "times": [["v4k4", 0.005]]}
+    assert readers.tie_band([{**row, "default": "v3k8"}, {**row, "default": "v3k8"}]) == 0.02
+    assert readers.tie_band([row, {**row, "default": "v3k8"}]) is None  # a row from before: not known
+    assert readers.tie_band([]) is None
