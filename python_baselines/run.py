@@ -158,6 +158,9 @@ def new_entry(rung: Rung) -> dict:
     return {"name": rung.name, "rung": rung.rung, "language": rung.language, "precision": rung.precision,
             "threads": rung.threads, "computes": rung.computes, "times_s": [], "median_s": None, "min_s": None,
             "max_s": None, "repeats": 0, "compile_s": None, "iterations": None, "verification": None,
+            # the rule its verification's `allowed` comes from: the merge checks `allowed` against it
+            "tolerance": {"max_fraction": rung.tolerance["max_fraction"],
+                          "slack_pixels": rung.tolerance["slack_pixels"]},
             "description": rung.description, **rung.extra}
 
 

@@ -450,3 +450,38 @@ def test_out_that_became_a_folder_during_the_run_keeps_the_results(tmp_path, mon
     saved = err.split("saved to ")[1].split()[0]
     assert json.loads(Path(saved).read_text())["rungs"][0]["name"] == "pyo3-naive-f64"
     assert out.is_dir() and list(out.iterdir()) == []
+
+
+def test_each_rung_records_the_tolerance_it_verified_with(tmp_path):
+    """The merge checks `allowed` against the rule the file records (readers.check_baselines): Numba's fastmath an
+    f64 FMA kernel's, plain NumPy the exact one, a pyo3 rung its kernel's."""
+    from ladderlib import readers
+
+    out = tmp_path / "r.json"
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--out", str(out),
+                     "--only", "numpy-vectorize,numba-fastmath,pyo3-simd-f32"]) == 0
+    doc = json.loads(out.read_text())
+    rungs = {r["name"]: r for r in doc["rungs"]}
+    assert rungs["numpy-vectorize"]["tolerance"] == {"max_fraction": 0.0, "slack_pixels": 0}
+    assert rungs["numba-fastmath"]["tolerance"] == {"max_fraction": 0.001, "slack_pixels": 2}
+    assert rungs["pyo3-simd-f32"]["tolerance"] == {"max_fraction": 0.01, "slack_pixels": 2}
+    for r in rungs.values():
+        rule = r["tolerance"]
+        assert r["verification"]["allowed"] == readers.allowed_differing(rule["max_fraction"], rule["slack_pixels"],
+                                                                         15)
+    readers.check_baselines(doc, "r.json")  # what the ladder reads back
+    doc["rungs"][0]["tolerance"] = {"max_fraction": 0.01, "slack_pixels": 2}  # not the rule it verified with
+    with pytest.raises(readers.InputError, match=r"rung 'numpy-vectorize' verification\.allowed is 0, the tolerance "
+                                                 "rule allows 2 of 15 pixels"):
+        readers.check_baselines(doc, "r.json")
+
+
+def test_the_readers_loosest_tolerance_is_the_extensions():
+    """readers.LOOSEST_TOLERANCE (checked without the extension) is the loosest rule any kernel or rung gets."""
+    from ladderlib import readers
+
+    rules = [m.tolerance(p, fused) for p in ("f32", "f64") for fused in (False, True)]
+    loosest = max(rules, key=lambda r: m.allowed(r, 921600))
+    assert (loosest["max_fraction"], loosest["slack_pixels"]) == readers.LOOSEST_TOLERANCE
+    assert all(r["max_fraction"] <= loosest["max_fraction"] and r["slack_pixels"] <= loosest["slack_pixels"]
+               for r in rules)

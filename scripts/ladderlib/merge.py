@@ -209,6 +209,18 @@ def add_speedups(rows):
             previous = r
 
 
+def check_wrapped(rung, kernel, source, foreign=False):
+    """A pyo3-* rung against the registry kernel it wraps: the same precision and threads, else its row would show
+    one kernel's time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong
+    thread count: over 100% of the step ceiling for a pool kernel said to run on one thread). Baselines merged from
+    another machine (--allow-foreign-baselines) ran on that machine's pool: their threads are theirs."""
+    for field in ("precision",) if foreign else ("precision", "threads"):
+        if rung.get(field) is not None and rung[field] != kernel.get(field):
+            raise InputError(f"{source}: rung {rung['name']!r} {field} is {rung[field]!r}, the registry's "
+                             f"{kernel['name']!r} (`mandel describe`) has {kernel.get(field)!r}: not the kernel it "
+                             "wraps")
+
+
 def registry_from_results(names, verify, criterion):
     """Kernel descriptions without the registry, of `names` from their verification rows and results."""
     out = []
@@ -221,15 +233,18 @@ def registry_from_results(names, verify, criterion):
 
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
           baselines_missing="Python baselines not run", peak=None, registry_missing="`mandel describe` not run",
-          baselines_source="the Python baselines"):
+          baselines_source="the Python baselines", tune=None):
     """The summary: machine, settings, rows and notes. `registry`: `mandel describe`'s kernels; `verify`:
-    verification rows by kernel; `criterion`: the results by kernel (rounds or Criterion); any may be None.
-    InputError for an input that breaks the readers' rules."""
+    verification rows by kernel; `criterion`: the results by kernel (rounds or Criterion); `tune`: the run's
+    `mandel tune` rows (raw/tune.json), for the tie band its tuning was chosen with; any may be None. InputError for
+    an input that breaks the readers' rules."""
     # Rust's pool (describe or a round), never the machine's core count: a run that recorded none shows it unknown.
     pool_threads = settings.get("pool_threads")
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
     readers.check_inputs(registry, verify, criterion, baselines, peak)
+    if tune is not None:
+        readers.check(tune, readers.TUNE, "`mandel tune --json`", "the tune rows")
     have_registry = registry is not None
     known = {info["name"] for info in registry or []}
     from_results = list(dict.fromkeys(n for n in [*verify, *criterion] if n not in known))  # verified and timed: once
@@ -271,6 +286,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
         row = from_baselines(rung)
         info = by_name.get(row["kernel"]) or {}
+        if row["kernel"] in known:
+            check_wrapped(rung, info, baselines_source, foreign=bool(settings.get("python_foreign")))
         v, rule = rung.get("verification"), readers.tolerance_of(info)
         if v and rule:  # (a verification has its pixels: readers.check_baselines)
             readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
@@ -291,7 +308,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                                if baselines is not None and round_settings else {}),
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
-    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing)
+    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing,
+                             tie_band=tuning_band(settings, tune))
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
@@ -299,7 +317,16 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     return readers.check_summary(summary)
 
 
-def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
+def tuning_band(settings, tune):
+    """The tie band the run's tuning was chosen with: recorded with the tuning in the run's settings, else what its
+    `mandel tune` rows say (readers.tie_band); None when neither says (it was 3% once, and none before that)."""
+    recorded = {t.get("tie_band") for key in readers.TUNINGS if (t := settings.get(key))} - {None}
+    if len(recorded) == 1:
+        return recorded.pop()
+    return readers.tie_band(tune) if tune and not recorded else None
+
+
+def notes(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None):
     rows, peak, settings = summary["rows"], summary["peak"], summary["settings"]
     out = []
     if not have_baselines:
@@ -380,8 +407,10 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason):
                if (t := settings.get(key))]
     if tunings:
         out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
-                   "canonical image by the median over `mandel tune`'s fresh processes, the default kept within 2%: " + "; ".join(tunings)
-                   + ". raw/tune.json has every tuning's median time.")
+                   "canonical image by the median over `mandel tune`'s fresh processes, the default kept "
+                   + (f"within {tie_band * 100:g}%" if tie_band is not None
+                      else "within a tie band (its width not recorded)")
+                   + ": " + "; ".join(tunings) + ". raw/tune.json has every tuning's median time.")
     busy = [r for r in rows if r.get("contended_rounds") and r.get("round_times_s")
             and r["contended_rounds"] * 3 > len(r["round_times_s"])]
     if busy:  # over a third of a row's rounds run while others used more than rounds.CONTENDED of the CPUs

@@ -200,7 +200,16 @@ ROUND = {"schema": (ROUND_SCHEMA,), "round": "count", "settings": ROUND_SETTINGS
          "kernels": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "times_s": ["s"],
                                      "activity": Opt({"steal": "frac", "others": "frac"}, True)}, nonempty=True)}
 TUNE = Items("row", {"isa": "name", "precision": "name", "source": "name", "chosen": "name", "fastest": "name",
-                     "kernel": "name?", "env": "name?", "workload": "name?", "times": [partial(_pair, second="seconds")]})
+                     "kernel": "name?", "env": "name?", "workload": "name?", "default": "name?",
+                     "times": [partial(_pair, second="seconds")]})
+# `mandel tune` has written each row's `default` since its tie band became 2% (mandel_core::choose::TIE_BAND, the
+# same change); before, the band was 3%, and before that there was none, and a file of either says neither.
+TIE_BAND_OF_ROWS_WITH_DEFAULT = 0.02
+
+
+def tie_band(rows):
+    """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown."""
+    return TIE_BAND_OF_ROWS_WITH_DEFAULT if rows and all(r.get("default") is not None for r in rows) else None
 
 
 def _family_model(value, path, where):
@@ -214,7 +223,8 @@ MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy"
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}
-TUNING = Opt({"value": "name", "source": "name"})
+# tie_band: the band of `mandel tune` the value was chosen with, where the run recorded it (readers.tie_band)
+TUNING = Opt({"value": "name", "source": "name", "tie_band": "frac?"})
 # run.json's rounds: describe's (or round 0's) settings, where they came from, and (once taken) how many were
 # taken and the tunings they ran on; a set measured with Criterion records none.
 RUN_ROUNDS = {**ROUND_SETTINGS, "source": "text?", "taken": "count?",
@@ -250,7 +260,10 @@ PEAK = {"isa": "name", **PEAK_RATES, "measured": Opt(_measured)}
 PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?", "times_s": Opt(["s"]),
                **{k: "text?" for k in ("rung", "language", "precision", "isa", "kernel", "description", "error")},
                "threads": "int1?", "compile_s": "num0?", "iterations": "count?", "repeats": "count?",
-               "computes": Opt(("counts", "bitmap")), "verification": Opt(VERIFICATION)}
+               "computes": Opt(("counts", "bitmap")), "verification": Opt(VERIFICATION),
+               # the rule its verification's `allowed` follows (run.py: rungs.py's, mandel_ladder.tolerance);
+               # absent from files written before it was recorded
+               "tolerance": Opt({"max_fraction": "frac", "slack_pixels": "count"})}
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
              # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
              "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": Opt(_settings), "params": Opt(PARAMS),
@@ -308,6 +321,13 @@ def quartiles(values):
 def allowed_differing(max_fraction, slack_pixels, pixels):
     """`Tolerance::allowed` of mandel_core."""
     return slack_pixels + math.floor(max_fraction * pixels)
+
+
+# mandel_core's Tolerance::F32 (1% of the pixels and 2 more), the loosest rule of Tolerance::of, the one source of
+# every kernel's and every Python rung's rule (rungs.py asks the extension for it): a constant here because the
+# baselines are checked without the registry (a re-merge, `--baselines FILE`), and a test holds it to the
+# extension's. A Python rung whose file does not record its rule may allow no more than this.
+LOOSEST_TOLERANCE = (0.01, 2)
 
 
 def tolerance_of(kernel):
@@ -368,26 +388,50 @@ read_peak = partial(read, spec=PEAK, what="the peak file")
 
 
 def check_baselines(data, path="the Python baselines"):
-    """run.py's JSON: every rung once, its times in order, a time only with a verification of the problem's pixels."""
+    """run.py's JSON: every rung once, its times in order, a time only with a passed verification of the problem's
+    pixels, each verification's `allowed` its tolerance rule's."""
     check(data, BASELINES, path, "the baselines file", "root")
     params = data.get("params") or CANONICAL
     for rung in data["rungs"]:
         where = f"rung {rung['name']!r}"
         ordered(rung, ["min_s", "median_s", "max_s"], path, where)
         _check_calls(rung, path, where)
-        if rung.get("verification") is not None:
-            check_verification(rung["verification"], path, f"{where} verification",
-                               pixels=params["width"] * params["height"])
-        elif rung["median_s"] is not None:
-            raise InputError(f"{path}: {where} has a time (median_s) but its verification is null: only a "
+        v = rung.get("verification")
+        timed = rung["median_s"] is not None or bool(rung.get("times_s"))
+        if v is not None:
+            _check_rung_verification(rung, v, path, where, pixels=params["width"] * params["height"])
+            # as a Rust round (check_round): a wrong answer is not a data point, whatever its time
+            if timed and not v["ok"]:
+                raise InputError(f"{path}: {where} is timed (median_s, times_s) but failed verification: only a "
+                                 "verified rung's time is merged")
+        elif timed:
+            raise InputError(f"{path}: {where} has a time (median_s, times_s) but its verification is null: only a "
                              "verified rung's time is merged")
     return data
 
 
+def _check_rung_verification(rung, v, path, where, pixels):
+    """A Python rung's verification: `allowed` its recorded tolerance rule's, and never more than the loosest rule
+    any kernel has (a file without the rule: `LOOSEST_TOLERANCE`), so that no tolerance a file claims lets a
+    wrong image pass."""
+    rule = rung.get("tolerance")
+    rule = None if rule is None else (rule["max_fraction"], rule["slack_pixels"])
+    check_verification(v, path, f"{where} verification", pixels=pixels, tolerance=rule)
+    if v["differing"] is None:  # not compared: failed whatever it allowed (check_verification)
+        return
+    loosest = allowed_differing(*LOOSEST_TOLERANCE, v["pixels"])
+    if v["allowed"] > loosest:
+        said = "its recorded tolerance" if rule else "no recorded tolerance"
+        raise InputError(f"{path}: {where} verification.allowed is {v['allowed']} ({said}), above the "
+                         f"{loosest} of {v['pixels']} pixels the loosest tolerance of any kernel allows "
+                         f"({LOOSEST_TOLERANCE[0]:g} of the pixels + {LOOSEST_TOLERANCE[1]})")
+
+
 def _check_calls(rung, path, where):
-    """A rung's calls (`times_s`) as run.py's `measure` records them: each within min_s..max_s, their median the
-    median_s, their count the repeats, where the file gives those; the merge takes the row's time from the calls
-    (merge.python_row) and its spread from min_s and max_s, so a file whose fields disagree is refused."""
+    """A rung's calls (`times_s`) as run.py's `measure` records them: their fastest the min_s, their slowest the
+    max_s, their median the median_s, their count the repeats, where the file gives those; the merge takes the
+    row's time from the calls (merge.python_row) and its spread from min_s and max_s, so a file whose fields
+    disagree is refused."""
     times = rung.get("times_s")
     if times is None:
         return
@@ -399,11 +443,11 @@ def _check_calls(rung, path, where):
         if median(times) != rung["median_s"]:
             raise InputError(f"{path}: {where} median_s is {rung['median_s']!r}, the median of its times_s is "
                              f"{median(times)!r}: the file contradicts itself")
-    low, high = rung.get("min_s"), rung.get("max_s")
-    stray = [t for t in times if (low is not None and t < low) or (high is not None and t > high)]
-    if stray:
-        raise InputError(f"{path}: {where} times_s holds {stray[0]!r}, outside min_s..max_s "
-                         f"({low!r} to {high!r}): the file contradicts itself")
+    # run.py records min_s and max_s as min(times_s) and max(times_s): the row's spread
+    for key, pick in (("min_s", min), ("max_s", max)):
+        if rung.get(key) is not None and times and rung[key] != pick(times):
+            raise InputError(f"{path}: {where} {key} is {rung[key]!r}, the {pick.__name__} of its times_s is "
+                             f"{pick(times)!r}: the file contradicts itself")
 
 
 def read_baselines(path):
@@ -603,7 +647,51 @@ def check_summary(data, path="the summary"):
                 raise InputError(f"{path}: {where} is ok but {row['differing']} pixels differ, "
                                  f"{row['allowed']} allowed: the file contradicts itself")
         _check_round_times(row, path, where)
+    _check_speedups(data["rows"], path)
     return data
+
+
+# PURE_PYTHON of merge (which imports this module): the row every speedup_vs_python divides.
+_PURE_PYTHON = "python-pure"
+SPEEDUP_RTOL = 1e-9
+
+
+def _check_speedups(rows, path):
+    """Every speedup a row claims, as merge.add_speedups computes it from the rows' medians: speedup_vs_python pure
+    Python's median over the row's (both ok, one problem), speedup_vs_previous the median of the row it names
+    `previous` over its own; only an ok row has either. Which row is previous is the merge's rule, not checked here:
+    only that the claimed figure follows from the named row's median."""
+    by_name = {r["name"]: r for r in rows}
+    base = by_name.get(_PURE_PYTHON)
+
+    def wrong(claimed, expected):
+        return abs(claimed - expected) > SPEEDUP_RTOL * abs(expected)
+
+    for row in rows:
+        where = f"row {row['name']!r}"
+        claims = [k for k in ("speedup_vs_python", "speedup_vs_previous") if row.get(k) is not None]
+        if claims and row["status"] != "ok":
+            raise InputError(f"{path}: {where} is {row['status']} but claims {claims[0]} {row[claims[0]]!r}: only an "
+                             "ok row has a speedup")
+        if row.get("speedup_vs_python") is not None:
+            claimed = row["speedup_vs_python"]
+            if base is None or base["status"] != "ok" or base.get("problem") != row.get("problem"):
+                raise InputError(f"{path}: {where} claims speedup_vs_python {claimed!r} without an ok "
+                                 f"{_PURE_PYTHON} row of its problem to divide")
+            expected = base["median_s"] / row["median_s"]
+            if wrong(claimed, expected):
+                raise InputError(f"{path}: {where} speedup_vs_python is {claimed!r}, {_PURE_PYTHON}'s median over "
+                                 f"its own is {expected!r}: the file contradicts itself")
+        if row.get("speedup_vs_previous") is not None:
+            claimed, named = row["speedup_vs_previous"], row.get("previous")
+            prev = by_name.get(named)
+            if prev is None or prev["median_s"] is None or prev.get("problem") != row.get("problem"):
+                raise InputError(f"{path}: {where} claims speedup_vs_previous {claimed!r} but its previous row "
+                                 f"({named!r}) is no timed row of its problem")
+            expected = prev["median_s"] / row["median_s"]
+            if wrong(claimed, expected):
+                raise InputError(f"{path}: {where} speedup_vs_previous is {claimed!r}, {named!r}'s median over its "
+                                 f"own is {expected!r}: the file contradicts itself")
 
 
 def _check_round_times(row, path, where):

@@ -50,6 +50,7 @@ def two_runs(tmp_path, rung, change):
         for row in s["rows"]:
             if row["name"] == rung:
                 change(row, tag)
+        fx.respeed(s)
         path = tmp_path / tag / "summary.json"
         path.parent.mkdir()
         path.write_text(writers.json_text(s))

@@ -221,7 +221,7 @@ def test_calls_outside_their_own_min_and_max_are_refused(fake, capsys):
     (lambda r: r.update(repeats=r["repeats"] + 1), r"lists 3 calls \(times_s\), repeats says 4"),
     (lambda r: r.update(times_s=[]), r"lists 0 calls"),
     (lambda r: r.update(times_s=[], repeats=0), r"no calls \(times_s is empty\)"),
-    (lambda r: r.update(times_s=[r["min_s"] / 2, r["median_s"], r["max_s"]]), "outside min_s..max_s"),
+    (lambda r: r.update(times_s=[r["min_s"] / 2, r["median_s"], r["max_s"]]), r"min_s is .*, the min of its times_s"),
 ])
 def test_a_rung_that_contradicts_itself_is_refused(change, needle):
     data = fx.baselines()

@@ -88,7 +88,9 @@ def test_failed_verification_is_flagged_and_gets_no_speedup(tmp_path):
     verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
     verify["fma-f64"] = fx.verify_row("fma-f64", differing=5000, allowed=923, ok=False)
     base = fx.baselines()
-    base["rungs"][1] = fx.rung("numpy-vectorize", 4.0, ok=False)
+    # failed, so untimed, as run.py records it (a failed rung with a time is refused: readers.check_baselines)
+    base["rungs"][1] = {**fx.rung("numpy-vectorize", 4.0, ok=False), "median_s": None, "times_s": [], "min_s": None,
+                        "max_s": None, "repeats": 0}
     s = summary(tmp_path, verify=verify, baselines=base)
     rows = by_name(s)
     for name in ("fma-f64", "numpy-vectorize"):
@@ -311,3 +313,92 @@ def test_pyo3_rows_timed_on_a_non_release_extension_are_labelled(tmp_path):
     assert not any("pyo3-* rows were timed" in n for n in notes(None))  # files from before the label
     with pytest.raises(readers.InputError, match="mandel_ladder_profile"):  # a corrupt label is refused
         notes(5)
+
+
+# --- hostile review (s31): what the merge takes from the baselines and a summary's claims -----------------------
+
+
+def test_a_python_rung_allowing_half_the_image_is_never_merged_ok(tmp_path):
+    base = fx.baselines()
+    base["rungs"][3]["verification"].update(differing=400000, allowed=460800, ok=True)  # numba
+    with pytest.raises(readers.InputError, match=r"rung 'numba' verification\.allowed is 460800"):
+        summary(tmp_path, baselines=base)
+
+
+def test_a_python_rung_failed_but_timed_is_refused_not_shown_with_its_time(tmp_path):
+    base = fx.baselines()
+    base["rungs"][3]["verification"].update(differing=5000, ok=False)  # numba, its calls kept
+    with pytest.raises(readers.InputError, match=r"rung 'numba' is timed .* but failed verification"):
+        summary(tmp_path, baselines=base)
+
+
+@pytest.mark.parametrize("field, value, registry_says", [("threads", 2, 1), ("precision", "f32", "'f64'")])
+def test_a_pyo3_rung_unlike_the_kernel_it_wraps_is_refused(tmp_path, field, value, registry_says):
+    base = fx.baselines()
+    base["rungs"][-1][field] = value  # pyo3-naive-f64
+    with pytest.raises(readers.InputError, match=rf"rung 'pyo3-naive-f64' {field} is {value!r}, the registry's "
+                                                 rf"'naive-f64' \(`mandel describe`\) has {registry_says}"):
+        summary(tmp_path, baselines=base)
+    if field == "threads":  # baselines merged from another machine ran on its pool: their threads stand
+        settings = {**fx.SETTINGS, "python_foreign": "8 cores there, 2 here"}
+        s = merge(fx.MACHINE, "m", settings, registry=fx.REGISTRY, baselines=base,
+                  verify={k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY})
+        assert by_name(s)["pyo3-naive-f64"]["threads_n"] == 2
+
+
+def test_a_pyo3_rung_without_the_registry_is_not_checked_against_it(tmp_path):
+    base = fx.baselines()
+    base["rungs"][-1]["threads"] = 2
+    s = merge(fx.MACHINE, "m", fx.SETTINGS, baselines=base)
+    assert by_name(s)["pyo3-naive-f64"]["threads_n"] == 2
+
+
+def test_a_summarys_speedups_must_follow_from_its_medians(tmp_path):
+    s = summary(tmp_path)
+    readers.check_summary(s)  # as merged
+    rows = by_name(s)
+    assert rows["numba"]["previous"] == "numpy-vectorize"
+    rows["numba"]["speedup_vs_python"] *= 1 + 1e-12  # rounding: within the 1e-9 tolerance
+    readers.check_summary(s)
+    for field, factor, needle in [
+            ("speedup_vs_python", 2, r"row 'numba' speedup_vs_python is 20\.0+\d*, python-pure's median over its own "
+                                     r"is 10\.0"),
+            ("speedup_vs_previous", 1.01, r"row 'numba' speedup_vs_previous is .*, 'numpy-vectorize''s median over "
+                                          r"its own is 8\.0")]:
+        bad = summary(tmp_path)
+        by_name(bad)["numba"][field] *= factor
+        with pytest.raises(readers.InputError, match=needle):
+            readers.check_summary(bad, "s.json")
+    bad = summary(tmp_path)
+    by_name(bad)["numba"]["previous"] = "no-such-row"
+    with pytest.raises(readers.InputError, match=r"row 'numba' claims speedup_vs_previous 8\.0 but its previous row "
+                                                 r"\('no-such-row'\) is no timed row"):
+        readers.check_summary(bad)
+    bad = summary(tmp_path)
+    by_name(bad)["mojo-simd-f32"]["speedup_vs_python"] = 3.0  # a missing row
+    with pytest.raises(readers.InputError, match=r"row 'mojo-simd-f32' is missing but claims speedup_vs_python"):
+        readers.check_summary(bad)
+    bad = summary(tmp_path)
+    by_name(bad)["python-pure"].update(status="failed", verified_ok=False, speedup_vs_python=None)
+    with pytest.raises(readers.InputError, match=r"row 'numpy-vectorize' claims speedup_vs_python 1\.25 without an ok "
+                                                 "python-pure row"):
+        readers.check_summary(bad)
+
+
+def tuning_note(s):
+    return next(n for n in s["notes"] if n.startswith("Tuning (vectors in flight"))
+
+
+def test_the_tuning_notes_tie_band_is_the_one_the_set_recorded(tmp_path):
+    pin = {"value": "f32:v4k4,f64:v4k4", "source": "mandel tune"}
+    row = {"kernel": "simd", "isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k4",
+           "fastest": "v4k4", "workload": "960x960/200", "times": [["v4k4", 0.005]]}
+    old = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": pin}, tune=[row])
+    assert "the default kept within a tie band (its width not recorded): MANDEL_TUNING=f32:v4k4" in tuning_note(old)
+    new = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": pin}, tune=[{**row, "default": "v3k8"}])
+    assert "the default kept within 2%: MANDEL_TUNING" in tuning_note(new)
+    recorded = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": {**pin, "tie_band": 0.03}},
+                     tune=[{**row, "default": "v3k8"}])
+    assert "the default kept within 3%: MANDEL_TUNING" in tuning_note(recorded)
+    assert "within a tie band (its width not recorded)" in tuning_note(merge(fx.MACHINE, "m", {**fx.SETTINGS,
+                                                                                      "simd_tuning": pin}))

@@ -143,3 +143,72 @@ def test_describe_reads_cpuinfo(tmp_path):
     d = machine.describe(tmp_path, info)
     assert d["cpu_model"] == "Test CPU 9000" and d["cpu_family_model"] == "6/1"
     assert d["isa_flags"] == ["sse2", "avx2", "fma", "avx512f"]
+
+
+# --- a Python rung's verification, calls and time (hostile review, s31) ---------------------------------------
+
+
+def numba_rung(differing, allowed, ok=True, tolerance=None):
+    r = fx.rung("numba", 0.5)
+    r["verification"].update(differing=differing, allowed=allowed, ok=ok)
+    if tolerance is not None:
+        r["tolerance"] = tolerance
+    return r
+
+
+def test_a_python_rung_allowing_more_than_any_kernels_tolerance_is_refused(tmp_path):
+    """Half the image wrong, `allowed` raised to match: ok by its own file, refused since no kernel's rule (the
+    loosest: 1% + 2 of 921600 pixels, 9218) allows that many, recorded rule or not."""
+    data = fx.baselines([fx.rung("python-pure", 5.0), numba_rung(400000, 460800)])
+    with pytest.raises(InputError, match=r"b\.json: rung 'numba' verification\.allowed is 460800 \(no recorded "
+                                         r"tolerance\), above the 9218 of 921600 pixels"):
+        readers.read_baselines(fx.write_json(tmp_path / "b.json", data))
+    data["rungs"][1]["tolerance"] = {"max_fraction": 0.5, "slack_pixels": 0}  # a rule of its own, as loose
+    with pytest.raises(InputError, match=r"allowed is 460800 \(its recorded tolerance\), above the 9218"):
+        readers.read_baselines(fx.write_json(tmp_path / "c.json", data))
+    # the loosest rule itself passes (the Mojo f32 rungs of every committed set allow 9218)
+    ok = fx.baselines([fx.rung("python-pure", 5.0), numba_rung(1533, 9218)])
+    assert readers.read_baselines(fx.write_json(tmp_path / "d.json", ok))["rungs"][1]["verification"]["allowed"] == 9218
+    assert readers.LOOSEST_TOLERANCE == (0.01, 2)
+
+
+def test_a_python_rungs_allowed_must_be_its_recorded_rules(tmp_path):
+    exact = {"max_fraction": 0.0, "slack_pixels": 0}
+    fused = {"max_fraction": 0.001, "slack_pixels": 2}
+    data = fx.baselines([fx.rung("python-pure", 5.0), numba_rung(900, 923, tolerance=exact)])
+    with pytest.raises(InputError, match=r"rung 'numba' verification\.allowed is 923, the tolerance rule allows 0 of "
+                                         r"921600 pixels"):
+        readers.read_baselines(fx.write_json(tmp_path / "b.json", data))
+    data["rungs"][1]["tolerance"] = fused  # 921 + 2: the rule it says it verified with
+    assert readers.read_baselines(fx.write_json(tmp_path / "c.json", data))["rungs"][1]["tolerance"] == fused
+
+
+@pytest.mark.parametrize("timed", [{"median_s": 0.5, "times_s": None}, {"times_s": [0.5]},
+                                   {"median_s": 0.5, "times_s": [0.5], "min_s": 0.5, "max_s": 0.5}])
+def test_a_python_rung_that_failed_verification_with_a_time_is_refused(tmp_path, timed):
+    """As a Rust round's kernel (check_round): timed but failed is refused, never merged with its time."""
+    bad = numba_rung(5000, 0, ok=False)
+    bad.update(median_s=None, times_s=[], min_s=None, max_s=None, repeats=None)  # failed, untimed: run.py's
+    data = fx.baselines([fx.rung("python-pure", 5.0), bad])
+    assert readers.read_baselines(fx.write_json(tmp_path / "c.json", data))["rungs"][1]["median_s"] is None
+    bad.update(timed)
+    with pytest.raises(InputError, match=r"b\.json: rung 'numba' is timed \(median_s, times_s\) but failed "
+                                         "verification"):
+        readers.read_baselines(fx.write_json(tmp_path / "b.json", data))
+
+
+@pytest.mark.parametrize("field, value, pick", [("min_s", 0.49, "min"), ("max_s", 0.52, "max")])
+def test_a_python_rungs_min_and_max_are_its_calls(tmp_path, field, value, pick):
+    """min_s and max_s bracketing the calls is not enough: run.py records min(times_s) and max(times_s)."""
+    data = fx.baselines([fx.rung("python-pure", 5.0), fx.rung("numba", 0.5)])  # calls 0.5, 0.5, 0.51
+    data["rungs"][1][field] = value
+    with pytest.raises(InputError, match=rf"rung 'numba' {field} is {value}, the {pick} of its times_s is"):
+        readers.read_baselines(fx.write_json(tmp_path / "b.json", data))
+
+
+def test_tie_band_only_from_rows_that_record_their_default():
+    row = {"isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k4", "fastest": "v4k4",
+           "times": [["v4k4", 0.005]]}
+    assert readers.tie_band([{**row, "default": "v3k8"}, {**row, "default": "v3k8"}]) == 0.02
+    assert readers.tie_band([row, {**row, "default": "v3k8"}]) is None  # a row from before: not known
+    assert readers.tie_band([]) is None

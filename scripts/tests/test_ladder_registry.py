@@ -37,7 +37,9 @@ def test_every_registered_kernel_is_in_the_records_the_table_and_the_extension(t
     taken = [fx.bench_round(r, medians, kernels=kernels, verifications=verifications) for r in range(3)]
     data, verify, results = rounds.read_rounds({"schema": ROUNDS_SCHEMA, "rounds": taken}, tmp_path / "rounds.json")
     assert [r["name"] for r in data["records"]] == names
-    pyo3 = [fx.rung(f"pyo3-{n}", 0.02, language="Rust via PyO3") for n in names]
+    # as run.py writes them: each with its kernel's precision and threads (the merge refuses others)
+    pyo3 = [{**fx.rung(f"pyo3-{k['name']}", 0.02, language="Rust via PyO3"), "precision": k["precision"],
+             "threads": k["threads"]} for k in kernels]
     for r in pyo3:
         r["verification"]["allowed"] = allowed[r["name"][len("pyo3-"):]]
     summary = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=kernels, verify=verify, criterion=results,
