@@ -291,6 +291,9 @@ struct TuneRow {
     /// The choice on this command's workload: the fastest by `times`, unless the path's default is
     /// within the tie band (`mandel_core::choose`). What `scripts/ladder` pins.
     fastest: String,
+    /// The tie band `fastest` was chosen with (`mandel_core::choose::TIE_BAND`), recorded so that the summary
+    /// states the rule of the run that chose it, not today's.
+    tie_band: f64,
     workload: String,
     /// Every tuning's time on the workload, seconds: its fastest round in one process; with several
     /// processes, the median of their fastest rounds.
@@ -966,6 +969,7 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
         default: isa.default_tuning().map(|t| t.to_string()).unwrap_or_default(),
         chosen: selection.tuning.map(|t| t.to_string()).unwrap_or_default(),
         fastest: fastest.map(|t| t.to_string()).unwrap_or_default(),
+        tie_band: mandel_core::choose::TIE_BAND,
         workload: format!("{}x{}/{}", params.width(), params.height(), params.max_iters()),
         times: times.iter().map(|(t, s)| (t.to_string(), *s)).collect(),
     }))
@@ -991,6 +995,7 @@ fn tune_simd(isa: mandel_simd::Isa, rounds: u32, params: &Params) -> Vec<TuneRow
                 default: mandel_simd::Tuning::default_for(c.isa).name(),
                 chosen: chosen_name,
                 fastest: c.tuning.name(),
+                tie_band: mandel_core::choose::TIE_BAND,
                 workload: c.workload,
                 times: c.times.iter().map(|(t, s)| (t.name(), *s)).collect(),
             }

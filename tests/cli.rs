@@ -445,6 +445,8 @@ fn mandel_tuning_is_checked_and_used() {
     }
     for row in rows.iter().filter(|r| r["kernel"] == "simd") {
         assert_eq!(row["env"], "MANDEL_TUNING", "{row}");
+        // The band the choice was made with, for the summary's note.
+        assert_eq!(row["tie_band"].as_f64(), Some(mandel_core::choose::TIE_BAND), "{row}");
         let wide = matches!(row["isa"].as_str(), Some("avx512" | "avx2" | "neon"));
         if wide {
             assert_eq!(row["chosen"], "v4k8", "{row}");

@@ -876,7 +876,8 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     log("merging")
     summary = merge(desc, mid, run, registry=registry, verify=verify, criterion=criterion, baselines=baselines,
                     baselines_missing=baselines_missing or "", peak=peak or None, registry_missing=registry_missing
-                    or "", baselines_source=str(args.baselines or raw / "baselines.json"))
+                    or "", baselines_source=str(args.baselines or raw / "baselines.json"),
+                    tune=readers.read_tune(raw / "tune.json") if (raw / "tune.json").exists() else None)
     if records is None:
         summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
     print(f"\n{writers.console_table(summary)}\n")

@@ -309,21 +309,12 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing,
-                             tie_band=tuning_band(settings, tune))
+                             tie_band=readers.tie_band(tune))
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
                                    "(kept, after the registry's kernels).")
     return readers.check_summary(summary)
-
-
-def tuning_band(settings, tune):
-    """The tie band the run's tuning was chosen with: recorded with the tuning in the run's settings, else what its
-    `mandel tune` rows say (readers.tie_band); None when neither says (it was 3% once, and none before that)."""
-    recorded = {t.get("tie_band") for key in readers.TUNINGS if (t := settings.get(key))} - {None}
-    if len(recorded) == 1:
-        return recorded.pop()
-    return readers.tie_band(tune) if tune and not recorded else None
 
 
 def notes(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None):

@@ -201,14 +201,18 @@ ROUND = {"schema": (ROUND_SCHEMA,), "round": "count", "settings": ROUND_SETTINGS
                                      "activity": Opt({"steal": "frac", "others": "frac"}, True)}, nonempty=True)}
 TUNE = Items("row", {"isa": "name", "precision": "name", "source": "name", "chosen": "name", "fastest": "name",
                      "kernel": "name?", "env": "name?", "workload": "name?", "default": "name?",
-                     "times": [partial(_pair, second="seconds")]})
-# `mandel tune` has written each row's `default` since its tie band became 2% (mandel_core::choose::TIE_BAND, the
-# same change); before, the band was 3%, and before that there was none, and a file of either says neither.
+                     "tie_band": "frac?", "times": [partial(_pair, second="seconds")]})
+# Rows from before `mandel tune` recorded its `tie_band`: it has written each row's `default` since its band became
+# 2% (mandel_core::choose::TIE_BAND, the same change); before, the band was 3%, and before that there was none, and
+# a file of either says neither.
 TIE_BAND_OF_ROWS_WITH_DEFAULT = 0.02
 
 
 def tie_band(rows):
     """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown."""
+    recorded = {r.get("tie_band") for r in rows or []}
+    if len(recorded) == 1 and None not in recorded:
+        return recorded.pop()
     return TIE_BAND_OF_ROWS_WITH_DEFAULT if rows and all(r.get("default") is not None for r in rows) else None
 
 

@@ -212,3 +212,5 @@ def test_tie_band_only_from_rows_that_record_their_default():
     assert readers.tie_band([{**row, "default": "v3k8"}, {**row, "default": "v3k8"}]) == 0.02
     assert readers.tie_band([row, {**row, "default": "v3k8"}]) is None  # a row from before: not known
     assert readers.tie_band([]) is None
+    recorded = {**row, "default": "v3k8", "tie_band": 0.025}  # mandel tune's own record wins
+    assert readers.tie_band([recorded, recorded]) == 0.025
