@@ -27,6 +27,9 @@ def test_formatting():
     assert fmt.span(0.099, 0.101) == "99.0–101 ms"
     assert fmt.span(0.09998, 0.104) == "100–104 ms" and fmt.time(9.996) == "10.0 s"
     assert fmt.speedup(99.999) == "100"
+    # below 0.01, three significant figures: two decimals printed a 230x slowdown as "0.00"
+    assert [fmt.speedup(x) for x in (0.0044, 0.00999, 0.0000123, 0.009996, 0.0123)] == \
+        ["0.00440", "0.00999", "0.0000123", "0.01", "0.01"]
     assert fmt.percent(0.2) == "20.0%" and fmt.rate(4.0e8) == "400.0 M/s"
 
 
