@@ -103,6 +103,28 @@ def test_svg_is_xml_with_one_bar_per_timed_rung(tmp_path):
     assert any("speedup over pure Python" in (t or "") for t in texts)
 
 
+def test_svg_colours_each_bar_by_its_language_and_the_legend_names_them():
+    def row(name, language, speedup, computes="counts", status="ok"):
+        return {"name": name, "language": language, "speedup_vs_python": speedup if status == "ok" else None,
+                "computes": computes, "status": status, "median_s": 1.0}
+
+    rows = [row("python-pure", "Python", 1.0), row("numpy-masked-bitmap", "Python", 9.0, computes="bitmap"),
+            row("cython", "Cython", 79.0), row("pypy", "PyPy", 57.0), row("mojo-simd-f32", "Mojo", 1395.0),
+            row("pythran", "Pythran", None, status="missing"),  # no bar: not in the legend
+            row("naive-f64", "Rust", 77.0), row("c-ref-f32", "C", 1800.0), row("pyo3-naive-f64", "Rust via PyO3", 76.0)]
+    root, rects = bars(chart.svg({"machine_id": "m", "rows": rows}))
+    fills = {r.get("data-rung"): r.get("fill") for r in rects}
+    assert fills == {"python-pure": "#d95f02", "numpy-masked-bitmap": "#bbb", "cython": "#1b9e77",
+                     "pypy": "#1b9e77", "mojo-simd-f32": "#1b9e77", "naive-f64": "#1b6ca8",
+                     "c-ref-f32": "#e7298a", "pyo3-naive-f64": "#7fb3d5"}
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert ("orange: Python; green: Cython, PyPy, Mojo; blue: Rust; light blue: Rust via PyO3; pink: C; "
+            "grey: bitmap only") in texts
+    only_rust = [row("naive-f64", "Rust", 1.0), row("fma-f64", "Rust", 2.0)]
+    assert "blue: Rust" in [t.text for t in ET.fromstring(chart.svg({"machine_id": "m", "rows": only_rust})).iter(
+        "{http://www.w3.org/2000/svg}text")]
+
+
 def test_svg_without_python_is_relative_to_the_slowest_rung(tmp_path):
     s = summary(tmp_path, baselines=None)
     root, rects = bars(chart.svg(s))
