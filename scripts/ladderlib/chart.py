@@ -52,7 +52,8 @@ def svg(summary):
         bars.append({"label": row["name"] + (" (bitmap only)" if bitmap else ""), "value": value,
                      "colour": COLOURS[kind(row)], "attrs": {"data_rung": row["name"]},
                      "text": f"{fmt.speedup(value)}×" if value else "", "missing": why})
-    return svglib.bar_chart(f"Mandelbrot speedup ladder, {summary['machine_id']}", [subtitle, legend([r for r, v in values if v])], bars,
+    drawn = [row for row, value in values if value]
+    return svglib.bar_chart(f"Mandelbrot speedup ladder, {summary['machine_id']}", [subtitle, legend(drawn)], bars,
                             lambda v: f"{v:g}×")
 
 

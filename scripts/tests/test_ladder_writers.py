@@ -73,6 +73,18 @@ def test_markdown_has_machine_settings_table_and_notes(tmp_path):
     assert "## Notes" in md and "JIT warm-up (PyPy's warm-up render), excluded from the times: numba 0.80 s." in md
 
 
+def test_markdown_says_where_the_python_rows_came_from(tmp_path):
+    s = summary(tmp_path)
+    s["settings"].update(python_source="merged from results/m/raw/baselines.json",
+                         python_machine={**fx.MACHINE, "date": "2026-11-20T08:00:00Z", "git_commit": "def456"})
+    assert ("| Python rows from | merged from results/m/raw/baselines.json; baselines of 2026-11-20T08:00:00Z, "
+            "commit def456 |") in writers.markdown(s)
+    s["settings"].update(python_source=None, python_machine=None)  # an older set: the rows, but no record
+    assert "| Python rows from | source not recorded; the baselines record no date or commit |" in writers.markdown(s)
+    none = summary(tmp_path / "none", baselines=None)
+    assert "| Python rows from | not run |" in writers.markdown(none)
+
+
 def test_console_table_is_aligned(tmp_path):
     lines = writers.console_table(summary(tmp_path)).splitlines()
     assert lines[0].startswith("method") and "speedup" in lines[0]
@@ -111,7 +123,8 @@ def test_svg_colours_each_bar_by_its_language_and_the_legend_names_them():
     rows = [row("python-pure", "Python", 1.0), row("numpy-masked-bitmap", "Python", 9.0, computes="bitmap"),
             row("cython", "Cython", 79.0), row("pypy", "PyPy", 57.0), row("mojo-simd-f32", "Mojo", 1395.0),
             row("pythran", "Pythran", None, status="missing"),  # no bar: not in the legend
-            row("naive-f64", "Rust", 77.0), row("c-ref-f32", "C", 1800.0), row("pyo3-naive-f64", "Rust via PyO3", 76.0)]
+            row("naive-f64", "Rust", 77.0), row("c-ref-f32", "C", 1800.0),
+            row("pyo3-naive-f64", "Rust via PyO3", 76.0)]
     root, rects = bars(chart.svg({"machine_id": "m", "rows": rows}))
     fills = {r.get("data-rung"): r.get("fill") for r in rects}
     assert fills == {"python-pure": "#d95f02", "numpy-masked-bitmap": "#bbb", "cython": "#1b9e77",
