@@ -76,14 +76,14 @@ def machine_lines(summary):
 
 def python_source(settings):
     """Where the Python rows came from: run now, reused, or merged from another file, and the baselines' own date
-    and commit, which may be older than the Rust rows'."""
+    and commit (their machine record's), which may be older than the Rust rows'."""
     pym = settings.get("python_machine") or {}
     source = settings.get("python_source")
     if source is None and settings.get("python_params") is None and not pym:
         return "not run"
     date, commit = pym.get("date"), pym.get("git_commit")
     recorded = (f"baselines of {date or 'an unrecorded date'}, commit {commit or 'unrecorded'}" if date or commit
-                else "the baselines record no date or commit")
+                else "their date and commit not in this summary (raw/baselines.json may have them)")
     return f"{source or 'source not recorded'}; {recorded}"
 
 

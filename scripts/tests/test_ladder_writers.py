@@ -80,7 +80,8 @@ def test_markdown_says_where_the_python_rows_came_from(tmp_path):
     assert ("| Python rows from | merged from results/m/raw/baselines.json; baselines of 2026-11-20T08:00:00Z, "
             "commit def456 |") in writers.markdown(s)
     s["settings"].update(python_source=None, python_machine=None)  # an older set: the rows, but no record
-    assert "| Python rows from | source not recorded; the baselines record no date or commit |" in writers.markdown(s)
+    assert ("| Python rows from | source not recorded; their date and commit not in this summary "
+            "(raw/baselines.json may have them) |") in writers.markdown(s)
     none = summary(tmp_path / "none", baselines=None)
     assert "| Python rows from | not run |" in writers.markdown(none)
 
