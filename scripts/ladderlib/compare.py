@@ -45,7 +45,10 @@ def _settings_view(s, same_machine):
     }
     if same_machine:
         m = s.get("machine") or {}
-        view.update({"machine id": s["machine_id"], "CPU": m.get("cpu_model"), "cores": m.get("cores"),
+        # the family/model too: a VM often names only "AMD EPYC", which a Zen 3 and a Zen 4 share (None where a
+        # set does not record it, so an older set is not refused for lacking it)
+        view.update({"machine id": s["machine_id"], "CPU": m.get("cpu_model"),
+                     "CPU family/model": m.get("cpu_family_model"), "cores": m.get("cores"),
                      "thread pool": st.get("pool_threads"),
                      # Two runs on different tunings measure different configurations: refused too.
                      "SIMD tuning": (st.get("simd_tuning") or {}).get("value"),
@@ -57,7 +60,8 @@ def _settings_view(s, same_machine):
 def differences(summaries, same_machine=False):
     """What differs between the results' problems and settings (each against the first set that has it), as lines.
     A setting absent from one side (e.g. no Python run there) is not a difference: its rows are missing.
-    `same_machine` adds the machine id, CPU, cores and thread pool (two runs of one machine)."""
+    `same_machine` adds the machine id, CPU (model and family/model), cores and thread pool (two runs of one
+    machine)."""
     tags = [tag for tag, _ in labels(summaries)]
     views = [_settings_view(s, same_machine) for s in summaries]
     # the reference for each setting is the first set that has it: A lacking it must not hide B and C differing

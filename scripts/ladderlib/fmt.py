@@ -1,5 +1,6 @@
 """Number formatting and the one table renderer every output uses (console text and markdown)."""
 
+import math
 import re
 
 DASH = "—"
@@ -37,8 +38,15 @@ def span(low, high):
 
 
 def speedup(x):
-    """`1.03`, `10.58`, `46.48`, `1,234`: two decimals below 100, like the article."""
-    return DASH if x is None else f"{x:,.0f}" if round(x, 2) >= 100 else f"{x:.2f}"
+    """`1.03`, `10.58`, `46.48`, `1,234`: two decimals below 100, like the article; below 0.01 three significant
+    figures (`0.00440`), since two decimals would print a real slowdown as `0.00`."""
+    if x is None:
+        return DASH
+    if 0 < x < 0.01:
+        text = f"{x:.{2 - math.floor(math.log10(x))}f}"
+        if float(text) < 0.01:  # 0.009996 rounds up: it reads "0.01" as above
+            return text
+    return f"{x:,.0f}" if round(x, 2) >= 100 else f"{x:.2f}"
 
 
 def rate(per_s):

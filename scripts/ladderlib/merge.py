@@ -190,10 +190,13 @@ def add_rates(rows, peak, registry, verify):
 
 
 def add_speedups(rows):
-    """Speedup over pure Python and over the previous rung (the nearest ok row above that computes counts), only for
-    ok rows and against a row of the same problem."""
+    """Speedup over pure Python and over the previous rung, only for ok rows and against a row of the same problem.
+    The previous rung of a pyo3-<kernel> row is its own <kernel> row (what crossing the boundary costs); of any other
+    row the nearest ok row above of the same precision that computes counts, no reference and no pyo3-* row: an f32
+    row over an f64 one would mix what the rung adds with what the narrower type gives (twice the SIMD lanes)."""
     base = next((r for r in rows if r["name"] == PURE_PYTHON and r["status"] == "ok"), None)
-    previous = None
+    ok = {r["name"]: r for r in rows if r["status"] == "ok"}
+    rungs = []  # the ok rows above that may be a previous rung, in order
     for r in rows:
         if r["status"] != "ok":
             continue
@@ -202,11 +205,18 @@ def add_speedups(rows):
         # A reference (the hand-written C) is not a rung: it neither has nor is a "previous rung".
         if r.get("reference"):
             continue
+        pyo3 = r["name"].startswith("pyo3-")
+        if pyo3:
+            previous = ok.get(r["kernel"])
+            if previous is not None and (previous["computes"] != "counts" or previous.get("reference")):
+                previous = None
+        else:
+            previous = next((p for p in reversed(rungs) if p["precision"] == r["precision"]), None)
         if previous is not None and previous["problem"] == r["problem"]:
             r["speedup_vs_previous"] = previous["median_s"] / r["median_s"]
             r["previous"] = previous["name"]
-        if r["computes"] == "counts":
-            previous = r
+        if r["computes"] == "counts" and not pyo3:
+            rungs.append(r)
 
 
 def check_wrapped(rung, kernel, source, foreign=False):
@@ -410,8 +420,9 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
                    f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass "
                    "over a minority of such rounds; rerun on a quiet machine before trusting these rows.")
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
-               "above that verified and computes counts / the row's. pyo3-* rows (Rust kernels called from "
-               "Python) follow the Rust rows.")
+               "above of the same precision that verified and computes counts / the row's (a reference is never "
+               "that row), and for a pyo3-* row (a Rust kernel called from Python; they follow the Rust rows) "
+               "the median of its own kernel's Rust row / the row's: what crossing the boundary costs.")
     if any(r["precision"] == "f32" and r["status"] == "ok" for r in rows):
         out.append("f32 rows are not like for like with the f64 Python baselines: compare f64 with f64.")
     return out

@@ -58,6 +58,7 @@ def machine_lines(summary):
         ("OS", m.get("os") or fmt.DASH),
         ("Rust", m.get("rustc") or fmt.DASH),
         ("Python", f"{version('python')}, NumPy {version('numpy')}, Numba {version('numba')}"),
+        ("Python rows from", python_source(s)),
         ("date", m.get("date") or fmt.DASH),
         ("git commit", m.get("git_commit") or fmt.DASH),
         ("problem", problem_text(s.get("params") or CANONICAL)
@@ -71,6 +72,19 @@ def machine_lines(summary):
         ("SIMD tuning", (s.get("simd_tuning") or {}).get("value") or "calibrated in each process"),
         ("C reference tuning", (s.get("c_tuning") or {}).get("value") or "calibrated in each process"),
     ]
+
+
+def python_source(settings):
+    """Where the Python rows came from: run now, reused, or merged from another file, and the baselines' own date
+    and commit (their machine record's), which may be older than the Rust rows'."""
+    pym = settings.get("python_machine") or {}
+    source = settings.get("python_source")
+    if source is None and settings.get("python_params") is None and not pym:
+        return "not run"
+    date, commit = pym.get("date"), pym.get("git_commit")
+    recorded = (f"baselines of {date or 'an unrecorded date'}, commit {commit or 'unrecorded'}" if date or commit
+                else "their date and commit not in this summary (raw/baselines.json may have them)")
+    return f"{source or 'source not recorded'}; {recorded}"
 
 
 def problem_text(params):

@@ -227,6 +227,28 @@ def test_two_runs_must_come_from_one_machine(tmp_path, capsys):
     assert "machine id: m in A, other in B" in capsys.readouterr().err
 
 
+def test_two_runs_on_cpus_of_one_name_but_another_family_model_are_refused(tmp_path, capsys):
+    """A VM often reports only "AMD EPYC": a Zen 3 (25/1) and a Zen 4 (25/17) run are two machines."""
+    from ladderlib import compare as cli
+
+    def run(tag, family_model):
+        path = write_summary(tmp_path, tag, 1.0, machine_id="m")
+        data = json.loads(path.read_text())
+        data["machine"].update(cpu_model="AMD EPYC", cpu_family_model=family_model)
+        if family_model is None:
+            del data["machine"]["cpu_family_model"]
+        path.write_text(json.dumps(data))
+        return path
+
+    zen3, zen4, unrecorded = run("a", "25/1"), run("b", "25/17"), run("c", None)
+    assert cli.main([str(zen3), str(zen4)]) == 2
+    assert "CPU family/model: 25/1 in A, 25/17 in B (m)" in capsys.readouterr().err
+    assert cli.main([str(zen4), str(run("d", "25/17"))]) == 0  # the same family/model: one machine
+    capsys.readouterr()
+    # a set that does not record it is judged by the rest, as before
+    assert compare.differences([compare.read_summary(unrecorded), compare.read_summary(zen4)], same_machine=True) == []
+
+
 # --- two runs ------------------------------------------------------------------------------------
 
 

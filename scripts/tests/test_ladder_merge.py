@@ -2,7 +2,7 @@ import pytest
 
 import ladder_fixtures as fx
 from ladderlib import compare, fmt, readers, writers
-from ladderlib.merge import BITMAP_MARK, merge, peak_share
+from ladderlib.merge import BITMAP_MARK, add_speedups, merge, peak_share
 
 
 def summary(tmp_path, **over):
@@ -49,8 +49,59 @@ def test_speedup_over_previous_rung_skips_bitmap_and_missing_rows(tmp_path):
     assert rows["naive-f64"]["previous"] == "numba"
     assert rows["naive-f64"]["speedup_vs_previous"] == pytest.approx(5.0)
     assert rows["fma-f64"]["speedup_vs_previous"] == pytest.approx(2.0)
-    assert rows["pyo3-naive-f64"]["previous"] == "rayon-fma-f64"
-    assert rows["pyo3-naive-f64"]["speedup_vs_previous"] == pytest.approx(0.025 / 0.2)
+    # a pyo3-* row is measured against its own kernel's Rust row (what the boundary costs), not the row above
+    assert rows["pyo3-naive-f64"]["previous"] == "naive-f64"
+    assert rows["pyo3-naive-f64"]["speedup_vs_previous"] == pytest.approx(0.1 / 0.2)
+
+
+def speedup_rows(*specs):
+    """Rows for add_speedups: (name, precision, median_s[, field=value...])."""
+    out = []
+    for name, precision, median_s, *extra in specs:
+        row = {"name": name, "precision": precision, "median_s": median_s, "status": "ok", "computes": "counts",
+               "problem": "canonical", "reference": False, "speedup_vs_python": None, "speedup_vs_previous": None,
+               "previous": None, "kernel": name[len("pyo3-"):] if name.startswith("pyo3-") else name}
+        row.update(*extra)
+        out.append(row)
+    return out
+
+
+def test_previous_rung_has_the_same_precision_and_pyo3_rows_their_own_kernel():
+    rows = speedup_rows(("python-pure", "f64", 8.0), ("mojo-simd-f32", "f32", 0.006),
+                        ("naive-f32", "f32", 0.13), ("naive-f64", "f64", 0.108),
+                        ("fma-f64", "f64", 0.09), ("simd-f32", "f32", 0.004),
+                        ("c-ref-f32", "f32", 0.002, {"reference": True}),
+                        ("simd-f64", "f64", 0.008, {"computes": "bitmap"}),
+                        ("rayon-simd-f64", "f64", 0.004),
+                        ("rayon-simd-f32", "f32", 0.002),
+                        ("pyo3-naive-f32", "f32", 0.131), ("pyo3-fma-f64", "f64", 0.0905),
+                        ("pyo3-simd-f32", "f32", 0.0041), ("pyo3-c-ref-f32", "f32", 0.0021, {"reference": True}))
+    add_speedups(rows)
+    prev = {r["name"]: (r["previous"], r["speedup_vs_previous"]) for r in rows}
+    assert prev["python-pure"] == (None, None)
+    assert prev["mojo-simd-f32"] == (None, None)  # no f32 row above: not divided by an f64 one
+    assert prev["naive-f32"] == ("mojo-simd-f32", pytest.approx(0.006 / 0.13))
+    assert prev["naive-f64"] == ("python-pure", pytest.approx(8.0 / 0.108))
+    assert prev["simd-f32"] == ("naive-f32", pytest.approx(0.13 / 0.004))  # not fma-f64, the row above
+    assert prev["c-ref-f32"] == (None, None)  # a reference neither has nor is a previous rung
+    assert prev["simd-f64"] == ("fma-f64", pytest.approx(0.09 / 0.008))  # a bitmap row has one...
+    assert prev["rayon-simd-f64"] == ("fma-f64", pytest.approx(0.09 / 0.004))  # ...but is none
+    assert prev["rayon-simd-f32"] == ("simd-f32", pytest.approx(2.0))
+    assert prev["pyo3-naive-f32"] == ("naive-f32", pytest.approx(0.13 / 0.131))  # not rayon-simd-f32
+    assert prev["pyo3-fma-f64"] == ("fma-f64", pytest.approx(0.09 / 0.0905))
+    assert prev["pyo3-simd-f32"] == ("simd-f32", pytest.approx(0.004 / 0.0041))
+    assert prev["pyo3-c-ref-f32"] == (None, None)
+
+
+def test_a_pyo3_row_whose_kernel_did_not_run_has_no_previous_rung():
+    rows = speedup_rows(("naive-f32", "f32", 0.13, {"status": "failed"}), ("fma-f32", "f32", 0.09),
+                        ("pyo3-naive-f32", "f32", 0.131), ("pyo3-fma-f32", "f32", 0.091),
+                        ("pyo3-simd-f32", "f32", 0.0041))
+    add_speedups(rows)
+    prev = {r["name"]: r["previous"] for r in rows}
+    # neither the row above nor another kernel stands in for the missing one; a pyo3 row is no one's previous
+    assert prev == {"naive-f32": None, "fma-f32": None, "pyo3-naive-f32": None, "pyo3-fma-f32": "fma-f32",
+                    "pyo3-simd-f32": None}
 
 
 def test_times_ci_and_rates_come_from_criterion(tmp_path):

@@ -27,6 +27,9 @@ def test_formatting():
     assert fmt.span(0.099, 0.101) == "99.0–101 ms"
     assert fmt.span(0.09998, 0.104) == "100–104 ms" and fmt.time(9.996) == "10.0 s"
     assert fmt.speedup(99.999) == "100"
+    # below 0.01, three significant figures: two decimals printed a 230x slowdown as "0.00"
+    assert [fmt.speedup(x) for x in (0.0044, 0.00999, 0.0000123, 0.009996, 0.0123)] == \
+        ["0.00440", "0.00999", "0.0000123", "0.01", "0.01"]
     assert fmt.percent(0.2) == "20.0%" and fmt.rate(4.0e8) == "400.0 M/s"
 
 
@@ -70,6 +73,19 @@ def test_markdown_has_machine_settings_table_and_notes(tmp_path):
     assert "## Notes" in md and "JIT warm-up (PyPy's warm-up render), excluded from the times: numba 0.80 s." in md
 
 
+def test_markdown_says_where_the_python_rows_came_from(tmp_path):
+    s = summary(tmp_path)
+    s["settings"].update(python_source="merged from results/m/raw/baselines.json",
+                         python_machine={**fx.MACHINE, "date": "2026-11-20T08:00:00Z", "git_commit": "def456"})
+    assert ("| Python rows from | merged from results/m/raw/baselines.json; baselines of 2026-11-20T08:00:00Z, "
+            "commit def456 |") in writers.markdown(s)
+    s["settings"].update(python_source=None, python_machine=None)  # an older set: the rows, but no record
+    assert ("| Python rows from | source not recorded; their date and commit not in this summary "
+            "(raw/baselines.json may have them) |") in writers.markdown(s)
+    none = summary(tmp_path / "none", baselines=None)
+    assert "| Python rows from | not run |" in writers.markdown(none)
+
+
 def test_console_table_is_aligned(tmp_path):
     lines = writers.console_table(summary(tmp_path)).splitlines()
     assert lines[0].startswith("method") and "speedup" in lines[0]
@@ -98,6 +114,29 @@ def test_svg_is_xml_with_one_bar_per_timed_rung(tmp_path):
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "100×" in texts and "1.25×" in texts and "failed verification" in texts and "missing" in texts
     assert any("speedup over pure Python" in (t or "") for t in texts)
+
+
+def test_svg_colours_each_bar_by_its_language_and_the_legend_names_them():
+    def row(name, language, speedup, computes="counts", status="ok"):
+        return {"name": name, "language": language, "speedup_vs_python": speedup if status == "ok" else None,
+                "computes": computes, "status": status, "median_s": 1.0}
+
+    rows = [row("python-pure", "Python", 1.0), row("numpy-masked-bitmap", "Python", 9.0, computes="bitmap"),
+            row("cython", "Cython", 79.0), row("pypy", "PyPy", 57.0), row("mojo-simd-f32", "Mojo", 1395.0),
+            row("pythran", "Pythran", None, status="missing"),  # no bar: not in the legend
+            row("naive-f64", "Rust", 77.0), row("c-ref-f32", "C", 1800.0),
+            row("pyo3-naive-f64", "Rust via PyO3", 76.0)]
+    root, rects = bars(chart.svg({"machine_id": "m", "rows": rows}))
+    fills = {r.get("data-rung"): r.get("fill") for r in rects}
+    assert fills == {"python-pure": "#d95f02", "numpy-masked-bitmap": "#bbb", "cython": "#1b9e77",
+                     "pypy": "#1b9e77", "mojo-simd-f32": "#1b9e77", "naive-f64": "#1b6ca8",
+                     "c-ref-f32": "#e7298a", "pyo3-naive-f64": "#7fb3d5"}
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert ("orange: Python; green: Cython, PyPy, Mojo; blue: Rust; light blue: Rust via PyO3; pink: C; "
+            "grey: bitmap only") in texts
+    only_rust = [row("naive-f64", "Rust", 1.0), row("fma-f64", "Rust", 2.0)]
+    assert "blue: Rust" in [t.text for t in ET.fromstring(chart.svg({"machine_id": "m", "rows": only_rust})).iter(
+        "{http://www.w3.org/2000/svg}text")]
 
 
 def test_svg_without_python_is_relative_to_the_slowest_rung(tmp_path):
