@@ -19,10 +19,12 @@
 //! - `load-balance/<split>`: the same kernel on the whole pool, split into bands (one per thread),
 //!   rows, or fine-grained chunks of pixels;
 //! - `threads/<n>`: the registered split on pools of 1, 2, ... up to the core count (a thread-scaling
-//!   sweep; `MANDEL_BENCH_MAX_THREADS` raises or lowers the top).
+//!   sweep; `MANDEL_BENCH_MAX_THREADS`, 1 to 1024, raises or lowers the top and sizes
+//!   `load-balance`'s pool).
 //!
 //! Sample size, warm-up and measurement time are `mandel_registry::BENCH_FULL`, or `BENCH_QUICK` under
-//! `MANDEL_BENCH_QUICK=1` (a first look, which also skips the plots).
+//! `MANDEL_BENCH_QUICK=1` (a first look, which also skips the plots; `0` or unset: the full run). A
+//! value of either variable outside these is an error naming it, as a bad `MANDEL_ISA` is.
 //!
 //! Otherwise Criterion writes its HTML report, `target/criterion/report/index.html` (one page per
 //! group and benchmark), drawn by plotters' SVG backend: no gnuplot, no font library needed.
@@ -37,13 +39,6 @@ use std::time::Duration;
 
 /// Sample size, warm-up and measurement time of every group (the registry's settings).
 fn configure<M: criterion::measurement::Measurement>(group: &mut criterion::BenchmarkGroup<'_, M>) {
-    // MANDEL_ISA and RAYON_NUM_THREADS are checked like flags: a value the kernels cannot use aborts
-    // the run before anything is timed (a garbage MANDEL_ISA would otherwise time the widest path
-    // under a name the user did not ask for).
-    if let Err(e) = mandel_registry::check_env() {
-        eprintln!("ladder bench: error: {e}");
-        std::process::exit(2);
-    }
     let settings = if bench_quick() { mandel_registry::BENCH_QUICK } else { mandel_registry::BENCH_FULL };
     group.sample_size(settings.sample_size);
     group.warm_up_time(Duration::from_secs_f64(settings.warm_up_s));
@@ -154,10 +149,7 @@ fn pool(n: usize) -> rayon::ThreadPool {
 }
 
 fn max_threads() -> usize {
-    std::env::var("MANDEL_BENCH_MAX_THREADS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    mandel_registry::bench_max_threads()
 }
 
 fn load_balance(c: &mut Criterion) {
@@ -204,9 +196,21 @@ fn thread_scaling(c: &mut Criterion) {
     group.finish();
 }
 
+/// Every variable the kernels and the benches read, checked like flags before anything runs (Criterion
+/// calls [`config`] first): a value they cannot use aborts the run (exit 2) naming it. A garbage
+/// MANDEL_ISA would otherwise time the widest path under a name the user did not ask for, and a
+/// MANDEL_BENCH_QUICK or MANDEL_BENCH_MAX_THREADS read loosely would time other settings than asked.
+fn check_env() {
+    if let Err(e) = mandel_registry::check_env().and_then(|()| mandel_registry::check_bench_env()) {
+        eprintln!("ladder bench: error: {e}");
+        std::process::exit(2);
+    }
+}
+
 /// Plots (and so the HTML report) by plotters, whether or not gnuplot is installed, so every machine
 /// draws the same report; none under `MANDEL_BENCH_QUICK`.
 fn config() -> Criterion {
+    check_env();
     let c = Criterion::default().plotting_backend(PlottingBackend::Plotters);
     if bench_quick() { c.without_plots() } else { c }
 }

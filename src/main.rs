@@ -18,8 +18,10 @@ use std::time::Instant;
 #[command(name = "mandel", version, about = "The Mandelbrot speedup ladder: render, verify and list kernels")]
 #[command(after_help = "Set MANDEL_ISA=avx512|avx2|sse2|neon|scalar (any case) to force a lower instruction-set \
 path, RAYON_NUM_THREADS=N (1 to 1024) to size the thread pool of the threaded kernels, MANDEL_TUNING=v8k8 \
-(see `mandel tune`) or `default` to fix the SIMD kernels' vectors in flight and check interval instead of \
-calibrating them at first use. Any other value of these is an error (exit 2), as a bad flag is.")]
+(or f32:v8k8,f64:v6k4; see `mandel tune`) or `default` to fix the SIMD kernels' vectors in flight and check \
+interval instead of calibrating them at first use, and MANDEL_C_TUNING=v4k8 or `default` to fix the C \
+reference's the same way. A tuning must be one the path that runs builds (`mandel tune` lists them); any other \
+value of these is an error (exit 2), as a bad flag is.")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

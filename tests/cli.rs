@@ -415,10 +415,29 @@ fn forced_tunings_must_be_the_paths_own_and_named_once() {
             assert_eq!(row, serde_json::json!([kernel, source]), "{value}: {round}");
         }
     }
-    for (var, value) in [("MANDEL_TUNING", "f32:v4k8,f32:v8k8"), ("MANDEL_C_TUNING", "v+4k+8")] {
+    for (var, value) in
+        [("MANDEL_TUNING", "f32:v4k8,f32:v8k8"), ("MANDEL_C_TUNING", "v+4k+8"), ("MANDEL_C_TUNING", "v03k8")]
+    {
         let (code, out, err) = mandel_env(&["describe", "--json"], &[(var, value)]);
         assert_eq!(code, 2, "{var}={value}: {out}{err}");
         assert!(err.contains(&format!("{var}={value:?}")) && out.is_empty(), "{err}");
+    }
+    // MANDEL_C_TUNING by the same rule: `default` taken on every path, a tuning the path does not
+    // build refused on the scalar path too (it builds none).
+    for isa in ["", "scalar"] {
+        let (code, out, err) =
+            mandel_env(&["describe", "--json"], &[("MANDEL_ISA", isa), ("MANDEL_C_TUNING", "default")]);
+        assert_eq!(code, 0, "{isa}: {out}{err}");
+    }
+    if mandel_c_reference::available() {
+        let (code, out, err) =
+            mandel_env(&["describe", "--json"], &[("MANDEL_ISA", "scalar"), ("MANDEL_C_TUNING", "v4k8")]);
+        assert_eq!(code, 2, "{out}{err}");
+        assert!(err.contains("MANDEL_C_TUNING=\"v4k8\"") && err.contains("scalar path"), "{err}");
+        assert!(
+            err.contains("accepted: default (the C reference's scalar path builds no tuning)") && out.is_empty(),
+            "{err}"
+        );
     }
 }
 
@@ -777,4 +796,17 @@ fn render_beyond_the_memory_limit_is_an_error_not_an_abort() {
         err.contains("mandel: error: 16384x16384 pixels: cannot allocate 1024 MiB for 268435456 counts: out of memory"),
         "{err}"
     );
+}
+
+/// `mandel --help` names every variable the entry points check (the tuning variables included), as the
+/// README's list does.
+#[test]
+fn help_names_every_checked_variable() {
+    let (code, help, err) = mandel(&["--help"]);
+    assert_eq!(code, 0, "{err}");
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    for var in ["MANDEL_ISA=", "RAYON_NUM_THREADS=", "MANDEL_TUNING=", "MANDEL_C_TUNING="] {
+        assert!(help.contains(var), "{var} missing: {help}");
+    }
+    assert!(help.contains("MANDEL_C_TUNING=v4k8 or `default`"), "{help}");
 }

@@ -485,3 +485,22 @@ def test_the_readers_loosest_tolerance_is_the_extensions():
     assert (loosest["max_fraction"], loosest["slack_pixels"]) == readers.LOOSEST_TOLERANCE
     assert all(r["max_fraction"] <= loosest["max_fraction"] and r["slack_pixels"] <= loosest["slack_pixels"]
                for r in rules)
+
+
+def test_readme_lists_every_field_a_rung_gets():
+    """python_baselines/README.md's result-file section names every field of a rung's entry: those every rung
+    gets, the tool fields of the rungs run by another tool (build_s for the built ones), PyPy's own; and
+    compile_s is not said to be Numba's only (PyPy's warm-up is one too)."""
+    from python_baselines import rungs
+
+    text = (Path(run.__file__).parent / "README.md").read_text()
+    section = " ".join(text[text.index("## The result file"):text.index("Nothing is lost:")].split())
+    rung = next(r for r in rungs.python_rungs() if r.name == "python-pure")
+    fields = set(run.new_entry(rung)) - {"description"}
+    for tool in ("cython", "pypy"):
+        fields |= set(rungs._tool({"tool": tool})[1])
+    fields |= {"interpreter", "python_version", "warmup_renders", "speedup_vs_python_pure"}
+    assert {"tool", "tool_version", "build_s", "compile_s"} <= fields
+    for field in sorted(fields):
+        assert field in section, field
+    assert "Numba only" not in section and "PyPy's JIT warm-up" in section

@@ -232,15 +232,53 @@ def test_garbage_environment_raises_naming_the_variable(monkeypatch, var, value,
             assert word in str(info.value), f"{word!r} missing from {info.value}"
 
 
-def test_valid_environment_is_accepted(monkeypatch):
-    monkeypatch.setenv("MANDEL_ISA", "AVX2")
-    monkeypatch.setenv("RAYON_NUM_THREADS", "3")
-    # The pool kernels report the pool that runs them: rayon's global pool, started once per process
-    # (here by earlier tests), so a later RAYON_NUM_THREADS no longer changes it.
-    assert len({k["threads"] for k in m.kernels() if k["pool"]}) == 1
-    monkeypatch.setenv("MANDEL_ISA", "")
-    monkeypatch.delenv("RAYON_NUM_THREADS")
-    assert m.render_new("naive-f64", 4, 4).shape == (4, 4)
+def test_environment_in_force_is_kept_once_the_kernels_chose():
+    """In a fresh process: valid values are taken. The first call fixes MANDEL_ISA and RAYON_NUM_THREADS for
+    the process (the kernels choose their path and pool from them once), so a different value later raises
+    ValueError naming the variable and the value in force, rather than being obeyed by some kernels and
+    ignored by others; the same value spelled otherwise, or restored, is accepted."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import os, mandel_ladder as m
+        print(sorted({k["isa"] for k in m.kernels() if k["name"].startswith("simd-")}))
+        print(sorted({k["threads"] for k in m.kernels() if k["pool"]}))
+        os.environ["MANDEL_ISA"] = " SCALAR "
+        m.kernels()
+        for var, value in [("MANDEL_ISA", "avx2"), ("MANDEL_ISA", ""), ("RAYON_NUM_THREADS", "2"),
+                           ("RAYON_NUM_THREADS", None)]:
+            before = os.environ[var]
+            if value is None:
+                del os.environ[var]
+            else:
+                os.environ[var] = value
+            for call in (m.kernels, lambda: m.render_new("simd-f32", 4, 4)):
+                try:
+                    call()
+                    print("accepted", var, value)
+                except ValueError as e:
+                    print(e)
+            os.environ[var] = before
+        print(m.render_new("simd-f32", 4, 4).shape)
+    """)
+    # The tunings left to the narrow path (one pinned for a wide path is refused on the scalar one).
+    env = {**{k: v for k, v in os.environ.items() if k not in ("MANDEL_TUNING", "MANDEL_C_TUNING")},
+           "MANDEL_ISA": "scalar", "RAYON_NUM_THREADS": "3"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert lines[:2] == ["['scalar']", "[3]"], lines
+    tail = ("differs from the value in force in this process ({}): the kernels chose from it at their first use, "
+            "once per process, and would not all follow a change; set it before the first call, or start a new "
+            "process")
+    expected = [f'MANDEL_ISA="avx2" {tail.format("MANDEL_ISA=scalar")}',
+                f'MANDEL_ISA="" {tail.format("MANDEL_ISA=scalar")}',
+                f'RAYON_NUM_THREADS="2" {tail.format("RAYON_NUM_THREADS=3")}',
+                f'RAYON_NUM_THREADS="" {tail.format("RAYON_NUM_THREADS=3")}']
+    assert lines[2:] == [line for line in expected for _ in range(2)] + ["(4, 4)"], lines
 
 
 @pytest.mark.parametrize("name", [k for k in KERNELS if k.endswith("f32")])

@@ -2,7 +2,9 @@
 
   scripts/ab --a-rev REV                 REV's `mandel` (built in a git worktree under target/ab/) against the
                                          working tree's
-  scripts/ab --b-env MANDEL_TUNING=v8k8  one binary, two environments (a forced tuning, MANDEL_ISA=avx2, ...)
+  scripts/ab --b-env MANDEL_TUNING=default
+                                         one binary, two environments (the path's default tuning against the
+                                         chosen one, MANDEL_ISA=avx2, ...)
   scripts/stability                      `--aa`: the working tree against itself, two passes back to back: how
                                          many verdicts an unchanged tree gets on this machine
 
@@ -23,6 +25,7 @@ import time
 from pathlib import Path
 
 from . import ROUNDS_SCHEMA, atomic, baseline, fmt, readers, rounds, verdict
+from .compare import percent
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,35 +44,58 @@ def assignment(text):
     return name, value
 
 
+STABILITY_DOC = """The A/A stability check (`scripts/stability`, the same as `scripts/ab --aa`): the working tree's Rust
+kernels measured in two passes of rounds, back to back, judged by `scripts/compare`'s verdict rule; prints each
+rung's spread and how many verdicts other than `no change` (each a false verdict: the code did not change) this
+machine gives. Run it on a new machine before trusting a verdict there. Both passes get the same SIMD and C
+tunings: the environment's, else results/<machine-id>/tuning.json, else `mandel tune` run once now.
+Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change`; 2 for bad arguments or a failed round.
+"""
+
+# The first argument scripts/stability passes: this module then parses as scripts/stability (its name, its help,
+# only the options an A/A check takes), so `scripts/stability --help` describes scripts/stability.
+STABILITY = "--as-stability"
+
+
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="scripts/ab", description=__doc__,
+    argv = list(sys.argv[1:] if argv is None else argv)
+    stability = argv[:1] == [STABILITY]
+    if stability:
+        argv = argv[1:]
+    p = argparse.ArgumentParser(prog="scripts/stability" if stability else "scripts/ab",
+                                description=STABILITY_DOC if stability else __doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--a-rev", metavar="REV", help="A is `mandel` built from this git revision (default: the "
-                   "working tree's, like B); it must have `mandel bench`")
-    p.add_argument("--a-env", type=assignment, action="append", default=[], metavar="VAR=VALUE",
-                   help="set VAR for A's rounds (repeatable)")
-    p.add_argument("--b-env", type=assignment, action="append", default=[], metavar="VAR=VALUE",
-                   help="set VAR for B's rounds (repeatable)")
-    p.add_argument("--aa", action="store_true", help="the A/A stability check (implies --sequential)")
-    p.add_argument("--sequential", action="store_true", help="all of A's rounds, then all of B's (two ladders "
-                   "back to back) instead of alternating")
+    if not stability:
+        p.add_argument("--a-rev", metavar="REV", help="A is `mandel` built from this git revision (default: the "
+                       "working tree's, like B); it must have `mandel bench`")
+        p.add_argument("--a-env", type=assignment, action="append", default=[], metavar="VAR=VALUE",
+                       help="set VAR for A's rounds (repeatable)")
+        p.add_argument("--b-env", type=assignment, action="append", default=[], metavar="VAR=VALUE",
+                       help="set VAR for B's rounds (repeatable)")
+        p.add_argument("--aa", action="store_true", help="the A/A stability check, scripts/stability (implies "
+                       "--sequential)")
+        p.add_argument("--sequential", action="store_true", help="all of A's rounds, then all of B's (two ladders "
+                       "back to back) instead of alternating")
     p.add_argument("--rounds", type=int, help="rounds per side (default: the ladder's, 15; 5 with --quick)")
     p.add_argument("--quick", action="store_true", help="the quick settings: a first look")
     p.add_argument("-k", "--kernel", action="append", default=[], help="only these kernels (repeatable)")
-    p.add_argument("--noise-floor", type=float, default=verdict.ROUNDS_NOISE_FLOOR, metavar="FRACTION",
-                   help=f"smallest change called faster/slower (default {verdict.ROUNDS_NOISE_FLOOR}; a rung "
-                   "whose rounds spread wider gets that spread as its floor)")
+    p.add_argument("--noise-floor", type=percent, default=verdict.ROUNDS_NOISE_FLOOR, metavar="PCT",
+                   help=f"smallest change called faster/slower, in percent as scripts/compare takes it (default "
+                   f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}; a rung whose rounds spread wider gets that spread as its "
+                   "floor)")
     p.add_argument("--out", type=Path, help="also write the result (both sides' rounds, the verdicts) as JSON here")
     p.add_argument("--fail-on-verdict", action="store_true", help="exit 1 if any rung is not `no change`: faster, "
                    "slower, failing verification or not timed on a side (a rung timed on neither, e.g. an ISA the "
                    "machine lacks, is left out)")
     args = p.parse_args(argv)
+    if stability:
+        args.aa, args.sequential, args.a_rev, args.a_env, args.b_env = True, True, None, [], []
     if args.aa and (args.a_rev or args.a_env or args.b_env):
         p.error("--aa compares the working tree with itself: no --a-rev, --a-env or --b-env")
     if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
         p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS}")
-    if not 0 <= args.noise_floor < 1:
-        p.error(f"--noise-floor {args.noise_floor}: a fraction from 0 to 1")
+    if not args.noise_floor < 1:
+        p.error(f"--noise-floor {args.noise_floor * 100:g}: a percentage below 100")
     if args.out is not None:
         try:
             atomic.check_output(args.out, "--out")

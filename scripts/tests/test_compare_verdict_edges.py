@@ -5,6 +5,7 @@ too few rounds for the rank test to ever decide, scripts/ab --fail-on-verdict on
 import json
 import os
 import statistics
+from pathlib import Path
 
 import pytest
 
@@ -190,6 +191,52 @@ def test_ab_fail_on_verdict_help_says_what_it_counts(capsys):
         ab.parse_args(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "exit 1 if any rung is not `no change`: faster, slower, failing verification or not timed on a side" in text
+
+
+def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path, monkeypatch, capsys):
+    """--noise-floor 10 means 10% in scripts/ab as in scripts/compare (it was a fraction, 0.10, in ab alone)."""
+    for text, floor in [("5", 0.05), ("5%", 0.05), ("0.5", 0.005), ("0", 0.0), ("99.5", 0.995)]:
+        assert ab.parse_args(["--noise-floor", text]).noise_floor == pytest.approx(floor)
+        assert compare.parse_args(["--noise-floor", text, "a", "b"]).noise_floor == pytest.approx(floor)
+    for bad, words in [("100", "--noise-floor 100: a percentage below 100"), ("-1", "must be 0 or more"),
+                       ("five", "not a percentage")]:
+        with pytest.raises(SystemExit) as info:
+            ab.parse_args(["--noise-floor", bad])
+        assert info.value.code == 2 and words in capsys.readouterr().err
+    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+    eight = {**same, "fma-f64": 0.054}  # 8% slower
+    for floor, seen in [("10", "no change"), ("5", "slower")]:
+        code, out = run_ab(tmp_path, monkeypatch, capsys, same, eight, "--rounds", "10", "--noise-floor", floor)
+        line = next(line for line in out.splitlines() if line.startswith("fma-f64"))
+        assert code == 0 and line.endswith(seen) and "+8.0%" in line, out
+        assert f"a change beyond {floor}% or, where wider" in out
+
+
+def test_ab_help_shows_percent_and_stability_help_is_its_own(capsys):
+    import subprocess
+    import sys
+
+    with pytest.raises(SystemExit):
+        ab.parse_args(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert text.startswith("usage: scripts/ab ") and "--noise-floor PCT" in text and "in percent" in text
+    assert "scripts/ab --b-env MANDEL_TUNING=default" in text
+    script = Path(__file__).resolve().parents[1] / "stability"
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    assert out.returncode == 0, out.stderr
+    text = " ".join(out.stdout.split())
+    assert text.startswith("usage: scripts/stability ") and "The A/A stability check" in text, text
+    usage, options = text[:text.index("The A/A")], text[text.index("options:"):]
+    for option in ("--a-rev", "--a-env", "--b-env", "--aa", "--sequential", "--as-stability"):
+        assert option not in usage and option not in options, option
+    for option in ("--quick", "--rounds", "--noise-floor PCT", "--out", "--fail-on-verdict"):
+        assert option in text, option
+    args = ab.parse_args([ab.STABILITY, "--rounds", "3"])
+    assert (args.aa, args.sequential, args.a_rev, args.a_env, args.b_env, args.rounds) == (True, True, None, [], [], 3)
+    with pytest.raises(SystemExit) as info:
+        ab.parse_args([ab.STABILITY, "--a-rev", "HEAD"])
+    assert info.value.code == 2 and "usage: scripts/stability" in capsys.readouterr().err
 
 
 # --- 4: --md/--svg onto the baseline's or the current results' summary ---------------------------

@@ -130,6 +130,32 @@ pub fn check_env() -> Result<(), EnvError> {
     Ok(())
 }
 
+/// The word both tuning variables (`MANDEL_TUNING`, `MANDEL_C_TUNING`) take for the path's default tuning.
+pub const DEFAULT_TUNING: &str = "default";
+
+/// What a tuning variable's value names ([`parse_tuning_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TuningName<T> {
+    /// [`DEFAULT_TUNING`]: the path's own default.
+    Default,
+    /// One of the listed tunings.
+    Named(T),
+}
+
+/// The one rule by which `MANDEL_TUNING` (for each tuning it names) and `MANDEL_C_TUNING` read a
+/// tuning: surrounding spaces ignored, any case, and then exactly [`DEFAULT_TUNING`] or the name of one
+/// of `tunings` as `name` spells it (`v4k8`); `None` for anything else. Matching whole names of the
+/// instantiated list, rather than parsing numbers, is what refuses `v04k8`, `v+4k8` and pairs no
+/// path builds with one rule for both kernels. Whether the running path builds the tuning is the
+/// caller's check.
+pub fn parse_tuning_name<T: Copy>(value: &str, tunings: &[T], name: impl Fn(T) -> String) -> Option<TuningName<T>> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case(DEFAULT_TUNING) {
+        return Some(TuningName::Default);
+    }
+    tunings.iter().copied().find(|&t| name(t).eq_ignore_ascii_case(value)).map(TuningName::Named)
+}
+
 /// The ISA path the user forced through [`ISA_ENV`], lower-cased, if any.
 pub fn forced_isa() -> Option<String> {
     std::env::var(ISA_ENV).ok().map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty())

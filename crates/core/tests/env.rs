@@ -58,3 +58,22 @@ fn threads_like_the_flag_with_the_same_cap() {
         assert!(text.starts_with(&format!("RAYON_NUM_THREADS={bad:?}")) && text.contains("1 to 1024"), "{text}");
     }
 }
+
+/// The tuning variables' one rule: spaces around and case ignored, `default`, or a listed name whole;
+/// a number spelled otherwise (`v04k8`, `v+4k8`) or a pair not listed names nothing.
+#[test]
+fn tuning_names_are_whole_listed_names_or_default() {
+    use mandel_core::{TuningName, parse_tuning_name};
+    let listed = [(4u8, 8u8), (2, 4)];
+    let name = |(v, k): (u8, u8)| format!("v{v}k{k}");
+    let parse = |value: &str| parse_tuning_name(value, &listed, name);
+    for value in ["v4k8", " V4K8 ", "v4K8"] {
+        assert_eq!(parse(value), Some(TuningName::Named((4, 8))), "{value:?}");
+    }
+    for value in ["default", " DEFAULT "] {
+        assert_eq!(parse(value), Some(TuningName::Default), "{value:?}");
+    }
+    for bad in ["", "v04k8", "v4k08", "v+4k8", "v4 k8", "v8k8", "v0k0", "v99k99", "4k8", "defaults", "f32:v4k8"] {
+        assert_eq!(parse(bad), None, "{bad:?}");
+    }
+}

@@ -59,10 +59,39 @@ fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
     Ok(kernel)
 }
 
-/// MANDEL_ISA and RAYON_NUM_THREADS, checked like arguments: a value the kernels cannot use raises
-/// ValueError naming the variable, instead of being ignored.
+/// MANDEL_ISA, RAYON_NUM_THREADS and the tuning variables, checked like arguments: a value the
+/// kernels cannot use raises ValueError naming the variable, instead of being ignored.
+///
+/// The kernels read MANDEL_ISA and RAYON_NUM_THREADS once per process, each at its first use (every
+/// dispatching crate caches its path, rayon starts its global pool once), and every choice follows a
+/// call of this function. So the values the first call sees are the ones in force for the life of
+/// the process, and a later value that differs (after normalising: `AVX2` is `avx2`, empty is unset)
+/// raises ValueError naming the variable: obeyed by whichever kernel had not chosen yet and ignored
+/// by the others, it would give a mix of paths or pools in one process, reported as one setting.
 fn check_env() -> PyResult<()> {
-    mandel_registry::check_env().map_err(value_error)
+    mandel_registry::check_env().map_err(value_error)?;
+    let now = (
+        mandel_core::env_isa().map_err(|e| value_error(e.to_string()))?,
+        mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?,
+    );
+    static IN_FORCE: std::sync::OnceLock<(Option<&'static str>, Option<usize>)> = std::sync::OnceLock::new();
+    let (isa, threads) = *IN_FORCE.get_or_init(|| now);
+    let changed = |var: &str, in_force: Option<String>, unset: &str| {
+        let value = std::env::var_os(var).map(|v| v.to_string_lossy().into_owned()).unwrap_or_default();
+        value_error(format!(
+            "{var}={value:?} differs from the value in force in this process ({}): the kernels chose from it \
+             at their first use, once per process, and would not all follow a change; set it before the first \
+             call, or start a new process",
+            in_force.map_or_else(|| unset.to_string(), |v| format!("{var}={v}"))
+        ))
+    };
+    if now.0 != isa {
+        return Err(changed(mandel_core::ISA_ENV, isa.map(str::to_string), "unset: the widest path"));
+    }
+    if now.1 != threads {
+        return Err(changed(mandel_core::THREADS_ENV, threads.map(|n| n.to_string()), "unset: one thread per core"));
+    }
+    Ok(())
 }
 
 /// Refuse a view the kernel's precision cannot represent (f32 beyond its range or resolution).

@@ -22,9 +22,67 @@ pub const BENCH_FULL: BenchSettings = BenchSettings { sample_size: 10, warm_up_s
 /// `MANDEL_BENCH_QUICK=1`: a first look.
 pub const BENCH_QUICK: BenchSettings = BenchSettings { sample_size: 10, warm_up_s: 0.3, measurement_s: 1.0 };
 
-/// Whether `MANDEL_BENCH_QUICK` asks for [`BENCH_QUICK`] (set, not empty, not `0`).
+/// Environment variable that asks for [`BENCH_QUICK`]: `1`; `0`, empty or unset: [`BENCH_FULL`].
+pub const BENCH_QUICK_ENV: &str = "MANDEL_BENCH_QUICK";
+
+/// Environment variable that sets the top of the `threads` bench group's sweep and the `load-balance`
+/// group's pool: 1 to [`mandel_core::MAX_THREADS`]; unset or empty: the core count.
+pub const BENCH_MAX_THREADS_ENV: &str = "MANDEL_BENCH_MAX_THREADS";
+
+fn bench_env_value(var: &str) -> Option<String> {
+    // Not Unicode: kept lossily, so that it is refused by name rather than read as unset.
+    std::env::var_os(var).map(|v| v.to_string_lossy().into_owned())
+}
+
+/// [`BENCH_QUICK_ENV`]'s value read strictly: `1` quick, `0`, empty or `None` full; anything else
+/// (`true`, `false`, `yes`, ` 1`) an error naming the variable, because a word read as "set" would
+/// run the quick settings for `false` and a full run would be recorded as quick or the reverse.
+pub fn parse_bench_quick(value: Option<&str>) -> Result<bool, String> {
+    match value {
+        None | Some("" | "0") => Ok(false),
+        Some("1") => Ok(true),
+        Some(other) => {
+            Err(format!("{BENCH_QUICK_ENV}={other:?} must be 1 (quick) or 0, empty or unset (the full run)"))
+        }
+    }
+}
+
+/// [`BENCH_MAX_THREADS_ENV`]'s value read as `RAYON_NUM_THREADS` is ([`mandel_core::parse_threads`]'s
+/// rule): ASCII digits only, 1 to [`mandel_core::MAX_THREADS`]; `Ok(None)` when `None` or empty (the
+/// core count). A value outside it would otherwise become the core count silently (unparsable), rayon's
+/// default pool (`0`) or a hundred thousand pools (`100000`).
+pub fn parse_bench_max_threads(value: Option<&str>) -> Result<Option<usize>, String> {
+    mandel_core::parse_threads(value).map_err(|_| {
+        format!(
+            "{BENCH_MAX_THREADS_ENV}={:?} must be a whole number of threads from 1 to {} (digits only, no sign or \
+             spaces), or unset/empty for the core count",
+            value.unwrap_or_default(),
+            mandel_core::MAX_THREADS
+        )
+    })
+}
+
+/// Both bench variables, checked like flags: what the benches call, with [`crate::check_env`], before
+/// any kernel runs.
+pub fn check_bench_env() -> Result<(), String> {
+    parse_bench_quick(bench_env_value(BENCH_QUICK_ENV).as_deref())?;
+    parse_bench_max_threads(bench_env_value(BENCH_MAX_THREADS_ENV).as_deref())?;
+    Ok(())
+}
+
+/// Whether [`BENCH_QUICK_ENV`] asks for [`BENCH_QUICK`] (`1`). A value [`check_bench_env`] refuses
+/// reads as the full run here; the benches check first.
 pub fn bench_quick() -> bool {
-    std::env::var("MANDEL_BENCH_QUICK").is_ok_and(|v| v != "0" && !v.is_empty())
+    parse_bench_quick(bench_env_value(BENCH_QUICK_ENV).as_deref()).unwrap_or(false)
+}
+
+/// The `threads` group's top and the `load-balance` group's pool: [`BENCH_MAX_THREADS_ENV`], else the
+/// core count (also when the value is refused by [`check_bench_env`], which the benches call first).
+pub fn bench_max_threads() -> usize {
+    parse_bench_max_threads(bench_env_value(BENCH_MAX_THREADS_ENV).as_deref())
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// A kernel's counts against the f64 reference, from the one render the bench verifies with.
@@ -144,6 +202,38 @@ mod tests {
     use super::*;
     use crate::KERNELS;
     use mandel_core::{Tolerance, reference};
+
+    /// MANDEL_BENCH_QUICK is 1 or 0/empty/unset; every other word (`false` above all, which used to
+    /// mean quick) is refused naming the variable.
+    #[test]
+    fn bench_quick_is_one_or_zero() {
+        for (value, quick) in [(None, false), (Some(""), false), (Some("0"), false), (Some("1"), true)] {
+            assert_eq!(parse_bench_quick(value), Ok(quick), "{value:?}");
+        }
+        for bad in ["false", "true", "yes", "2", " 1", "1 ", "01", "-1"] {
+            let err = parse_bench_quick(Some(bad)).unwrap_err();
+            assert!(err.starts_with(&format!("MANDEL_BENCH_QUICK={bad:?} must be 1")), "{bad:?}: {err}");
+        }
+    }
+
+    /// MANDEL_BENCH_MAX_THREADS takes what RAYON_NUM_THREADS takes (1 to 1024, digits only): 0 (rayon's
+    /// default pool), 100000 (a hundred thousand pools) and words (the core count) are refused by name.
+    #[test]
+    fn bench_max_threads_is_a_pool_size() {
+        assert_eq!(parse_bench_max_threads(None), Ok(None));
+        assert_eq!(parse_bench_max_threads(Some("")), Ok(None));
+        for (value, n) in [("1", 1), ("16", 16), ("1024", 1024)] {
+            assert_eq!(parse_bench_max_threads(Some(value)), Ok(Some(n)), "{value}");
+        }
+        for bad in ["0", "1025", "100000", "four", "+4", " 4", "4 ", "-1", "4.0", "99999999999999999999999"] {
+            let err = parse_bench_max_threads(Some(bad)).unwrap_err();
+            assert!(
+                err.starts_with(&format!("MANDEL_BENCH_MAX_THREADS={bad:?} must be a whole number")),
+                "{bad}: {err}"
+            );
+            assert!(err.contains("from 1 to 1024"), "{bad}: {err}");
+        }
+    }
 
     /// What the bench writes before timing: one record per registered kernel, in ladder order, verified
     /// unless unavailable, its verdict the tolerance's.

@@ -12,7 +12,9 @@ mod describe;
 mod rounds;
 
 pub use bench::{
-    BENCH_FULL, BENCH_QUICK, BenchSettings, Record, Records, Verification, bench_quick, verification, verification_into,
+    BENCH_FULL, BENCH_MAX_THREADS_ENV, BENCH_QUICK, BENCH_QUICK_ENV, BenchSettings, Record, Records, Verification,
+    bench_max_threads, bench_quick, check_bench_env, parse_bench_max_threads, parse_bench_quick, verification,
+    verification_into,
 };
 pub use describe::{
     Description, KernelInfo, LARGE_KERNEL, LargeImage, Problem, SWEEP_ITERS, SWEEP_SIZES, SweepGrid, ThreadRule,

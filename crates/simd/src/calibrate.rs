@@ -13,7 +13,7 @@
 use crate::dispatch;
 use crate::{Isa, Variant, selected_isa};
 use crate::{TUNINGS, Tuning};
-use mandel_core::{Params, Precision};
+use mandel_core::{Params, Precision, TuningName};
 use std::ffi::OsStr;
 use std::sync::OnceLock;
 
@@ -61,15 +61,18 @@ pub fn parse_tuning_os(
 ) -> Result<Option<(Tuning, TuningSource)>, String> {
     match value.to_str() {
         Some(value) => parse_tuning(value, isa, precision),
-        None => Err(not_valid(&value.to_string_lossy())),
+        None => Err(not_valid(&value.to_string_lossy(), isa)),
     }
 }
 
-/// The error for a `MANDEL_TUNING` that names no tuning: the variable, the value, what is accepted.
-fn not_valid(value: &str) -> String {
+/// The error for a `MANDEL_TUNING` that names no tuning: the variable, the value, and what path `isa`
+/// accepts (its own tunings: a narrow path's list is not the wide paths').
+fn not_valid(value: &str, isa: Isa) -> String {
     format!(
-        "{TUNING_ENV}={value:?} is not valid; accepted: default, {}, or per precision as f32:NAME,f64:NAME",
-        TUNINGS.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
+        "{TUNING_ENV}={value:?} is not valid; accepted: default, {} (the {} path's tunings), or per precision as \
+         f32:NAME,f64:NAME",
+        Tuning::candidates(isa).iter().map(|t| t.name()).collect::<Vec<_>>().join(", "),
+        isa.name()
     )
 }
 
@@ -81,16 +84,17 @@ fn not_valid(value: &str) -> String {
 /// path's own instead would hide that the value asked for something else. A precision named twice
 /// (`f32:v4k8,f32:v8k8`) is refused too, rather than one of the two silently winning.
 pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Option<(Tuning, TuningSource)>, String> {
-    let accepted = || not_valid(value);
+    let accepted = || not_valid(value, isa);
     let one = |name: &str| -> Result<(Tuning, TuningSource), String> {
-        if name.eq_ignore_ascii_case("default") {
-            return Ok((Tuning::default_for(isa), TuningSource::Default));
-        }
         let built = Tuning::candidates(isa);
-        // The path's own names first: a narrow path's one tuning (v2k8) is not among TUNINGS.
-        let tuning = (built.iter().copied().find(|t| t.name().eq_ignore_ascii_case(name)))
-            .or_else(|| Tuning::from_name(name))
-            .ok_or_else(accepted)?;
+        // Every path's names, so that one another path builds (the narrow paths' v2k8 is not among
+        // TUNINGS) is refused as not this path's, with what this one accepts. Read by the rule
+        // MANDEL_C_TUNING is read by (mandel_core::parse_tuning_name).
+        let known: Vec<Tuning> = Isa::ALL.iter().flat_map(|&i| Tuning::candidates(i)).chain(TUNINGS).copied().collect();
+        let tuning = match mandel_core::parse_tuning_name(name, &known, Tuning::name).ok_or_else(accepted)? {
+            TuningName::Default => return Ok((Tuning::default_for(isa), TuningSource::Default)),
+            TuningName::Named(tuning) => tuning,
+        };
         if !built.contains(&tuning) {
             let names: Vec<String> = built.iter().map(|t| t.name()).collect();
             return Err(format!(

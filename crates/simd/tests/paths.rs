@@ -313,3 +313,34 @@ fn non_utf8_tuning_values_are_refused() {
         }
     }
 }
+
+/// A refusal says what the path that runs accepts: the narrow paths' own tuning (v2k8) on a wide path
+/// is not that path's (the wide paths' list given), and a name no path builds lists the running
+/// path's own tunings, not another path's.
+#[test]
+fn tuning_refusals_list_what_the_path_accepts() {
+    use mandel_simd::{TUNINGS, Tuning, parse_tuning};
+    let names = |ts: &[Tuning]| ts.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ");
+    let narrow = Tuning::default_for(Isa::Sse2).name();
+    assert!(!TUNINGS.iter().any(|t| t.name() == narrow), "{narrow} is the narrow paths' own");
+    for isa in [Isa::Avx512, Isa::Avx2, Isa::Neon] {
+        let err = parse_tuning(&narrow, isa, Precision::F32).unwrap_err();
+        let expected = format!(
+            "MANDEL_TUNING={narrow:?}: {narrow} is not a tuning of the {} path, which builds only {} (accepted there: \
+             default, {})",
+            isa.name(),
+            names(TUNINGS),
+            names(TUNINGS)
+        );
+        assert_eq!(err, expected);
+    }
+    for isa in [Isa::Sse2, Isa::Scalar] {
+        let err = parse_tuning("v04k8", isa, Precision::F64).unwrap_err();
+        let expected = format!(
+            "MANDEL_TUNING=\"v04k8\" is not valid; accepted: default, {narrow} (the {} path's tunings), or per \
+             precision as f32:NAME,f64:NAME",
+            isa.name()
+        );
+        assert_eq!(err, expected);
+    }
+}
