@@ -48,15 +48,16 @@ def _numba():
     import numba  # noqa: PLC0415 (deliberately lazy: see the module docs)
 
     _launched(numba)
-    _warm(numba)
     return numba
 
 
 @functools.cache
-def _warm(numba):
+def warm():
     """Numba's first compile of such a loop in a process also starts its compiler and types what every rung
-    shares (complex arithmetic, the array): done here, untimed, on a copy of the plain loop of its own, so that
-    each rung's compile_s is its own compile, whichever rungs ran before it."""
+    shares (complex arithmetic, the array). The runner calls this before a Numba rung's first (compiling) call,
+    untimed (`rungs.python_rungs`), so that each rung's compile_s is its own compile, whichever rungs ran before;
+    on a copy of the plain loop of its own."""
+    numba = _numba()
     escape = numba.njit(cache=False)(escape_count)
     numba.njit(cache=False)(_loop(escape, range))(np.zeros(1), np.zeros(1), 1)
 
@@ -104,15 +105,12 @@ def _loop(escape, row_range):
 
 @functools.cache
 def _compiled(kind):
-    """The jitted image functions, created on first use (Numba compiles them at their first call)."""
+    """The jitted image functions, created on first use (Numba compiles them at their first call). Each rung
+    compiles its own escape function: shared, the rung run second would skip that part of its compile."""
     njit = _numba().njit
-    if kind == "scalar":  # the escape function, shared by the plain and parallel loops
-        return njit(cache=False)(escape_count)
-    if kind == "plain":
-        return _image_loop(_compiled("scalar"))
-    if kind == "fastmath":
-        return _image_loop(njit(cache=False, fastmath=True)(escape_count), fastmath=True)
-    return _image_loop(_compiled("scalar"), parallel=True)
+    fastmath = kind == "fastmath"
+    return _image_loop(njit(cache=False, fastmath=fastmath)(escape_count), fastmath=fastmath,
+                       parallel=kind == "parallel")
 
 
 def compute(problem: Problem) -> np.ndarray:

@@ -426,26 +426,35 @@ def test_a_malformed_status_file_is_not_built(tmp_path, monkeypatch, capsys, cle
 
 def test_numba_starts_its_compiler_before_the_first_rung_compiles():
     """Whichever Numba rung compiled first also paid Numba's start-up (its compiler, typing the complex
-    arithmetic every rung shares): `numba-fastmath` alone reported a larger compile_s than after `numba`.
-    Starting Numba (`numba_rungs._numba`) now compiles a loop of its own, untimed: counted here with Numba's
-    compile events, in a fresh process, before any rung runs."""
+    arithmetic every rung shares), and the parallel rung reused the plain rung's escape function: each rung's
+    compile_s depended on which ran before it. Now a rung's untimed preparation starts Numba on a loop of its own
+    (`numba_rungs.warm`), and each rung compiles its own escape function: counted with Numba's compile events,
+    in a fresh process. Listing the rungs compiles nothing."""
     pytest.importorskip("numba")
     code = """
 from numba.core import event
-from python_baselines import numba_rungs
-seen = []
-class Count(event.Listener):
-    def on_start(self, ev): seen.append(ev.kind)
-    def on_end(self, ev): pass
-event.register("numba:compile", Count())
-numba_rungs._numba()
-started = len(seen)
+from python_baselines import numba_rungs, rungs
 from python_baselines.problem import Problem
-numba_rungs.compute_fastmath(Problem(width=2, height=2, max_iters=50))
-print(started, len(seen) - started)
+seen = []
+class Names(event.Listener):
+    def on_start(self, ev): seen.append(ev.data["dispatcher"].py_func.__name__)
+    def on_end(self, ev): pass
+event.register("numba:compile", Names())
+by_name = {r.name: r for r in rungs.python_rungs()}
+listed = len(seen)
+tiny = Problem(width=2, height=2, max_iters=50)
+call = by_name["numba"].prepare(tiny)
+warmed = len(seen)
+call()
+plain = seen[warmed:]
+mark = len(seen)
+by_name["numba-parallel"].prepare(tiny)()
+print(listed, warmed, ",".join(plain), ",".join(seen[mark:]))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr
-    started, by_the_rung = map(int, proc.stdout.split())
-    assert started >= 2  # the escape function and the loop around it
-    assert by_the_rung >= 2  # the rung still compiles its own (fastmath) functions, timed as its compile_s
+    listed, warmed, plain, parallel = proc.stdout.split()
+    assert int(listed) == 0  # run.py --list, and the environment checks, compile nothing
+    assert int(warmed) >= 2  # the preparation: a loop of its own and its escape function, untimed
+    assert "escape_count" in plain.split(",") and "image" in plain.split(",")
+    assert "escape_count" in parallel.split(",")  # its own, not the plain rung's: the same compile whatever ran first
