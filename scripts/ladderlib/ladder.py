@@ -275,7 +275,8 @@ def parse_args(argv):
     p.add_argument("--baselines", type=Path, help="merge this baselines JSON instead of running run.py")
     p.add_argument("--allow-foreign-baselines", action="store_true", help="merge Python baselines measured on "
                    "another machine or problem (refused otherwise)")
-    p.add_argument("--machine-id", help="name of the results folder (default: derived from the CPU and cores)")
+    p.add_argument("--machine-id", help="name of the results folder and the summary's machine id (default: derived from the "
+                   "CPU and cores; a --skip-bench re-merge keeps the set's own)")
     p.add_argument("--out-dir", type=Path, help="where to write (default: results/<machine-id>)")
     p.add_argument("--sweeps", action="store_true", help="also run the cost-growth sweeps of the best brute-force "
                    "and scalar Rust rungs and Numba parallel, into sweeps/")
@@ -755,26 +756,14 @@ def main(argv=None):
         if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work
             atomic.check_target(out / name, "result file")
     check_scratch(out / "raw" / "baselines.new.json")
-    kept_machine = out / "raw" / "machine.json"
-    if args.skip_bench and kept_machine.exists():
-        # A re-merge merges the machine description kept with the set (it may have been copied from another
-        # machine): its id is that machine's, not this CPU's.
-        kept_id = machine.machine_id(readers.read_machine(kept_machine))
-        if args.sweeps and kept_id != machine.machine_id(desc):  # sweeps time this machine, into that set
-            raise InputError(f"--sweeps times this machine ({machine.machine_id(desc)}), but the set re-merged in "
-                             f"{out} was measured on {kept_id}: run --sweeps without --skip-bench, or there")
-        if args.machine_id is None:
-            mid = kept_id
-            try:
-                baseline.check_folder_name(mid, f"the machine id derived from {kept_machine}")
-            except InputError as e:
-                raise InputError(f"{e}; give one with --machine-id") from None
     if not args.skip_bench:  # a measuring run replaces raw/ (or raw.failed/) whole, by rename
         for name in ("raw", "raw.failed"):
             atomic.check_dir(out / name, "raw files of this run")
-    if args.sweeps:  # and the sweeps theirs (`run_sweeps`)
+    if args.sweeps:  # and the sweeps theirs (`run_sweeps`), each of their outputs a regular file or absent
         for name in ("sweeps/raw", "sweeps/raw.failed"):
             atomic.check_dir(out / name, "raw sweep files of this run")
+        for name in sweeps.OUTPUTS:
+            atomic.check_target(out / "sweeps" / name, "result file")
     if not (args.skip_python or args.baselines):
         check_python_environment()
     if args.save_baseline:  # refused now, not after the whole run
@@ -802,6 +791,21 @@ def main(argv=None):
         raise
 
 
+def kept_id(out, desc):
+    """A re-merged set's machine id: the one its summary.json has (a set may be named apart from its CPU, e.g. with
+    an ISA forced), else derived from its kept machine description."""
+    try:
+        mid = readers.read_summary(out / "summary.json")["machine_id"] if (out / "summary.json").exists() else None
+    except InputError as e:
+        log(f"  {e}: the machine id is derived from raw/machine.json")
+        mid = None
+    mid = mid or machine.machine_id(desc)
+    try:
+        return baseline.check_folder_name(mid, f"the machine id of the set in {out}")
+    except InputError as e:
+        raise InputError(f"{e}; give one with --machine-id") from None
+
+
 def measure(args, desc, mid, out, raw, built, build_log, described):
     """The run, its raw files written into `raw` (a staging folder unless --skip-bench); the exit status."""
     if build_log.exists():  # a re-merge's build is not the measured run's: its log goes beside raw/build.log
@@ -812,9 +816,14 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
         return 1
     run_file = raw / "run.json"
     kept_machine = args.skip_bench and (raw / "machine.json").exists()  # never rewritten then
-    if kept_machine:
+    if kept_machine:  # (read once preflight has restored an interrupted run's raw/)
         log(f"--skip-bench: the results in {raw} were measured on the machine described there")
-        desc = readers.read_machine(raw / "machine.json")
+        here, desc = machine.machine_id(desc), readers.read_machine(raw / "machine.json")
+        if args.sweeps and machine.machine_id(desc) != here:  # sweeps time this machine, into that set
+            raise InputError(f"--sweeps times this machine ({here}), but the set re-merged in {out} was measured "
+                             f"on {machine.machine_id(desc)}: run --sweeps without --skip-bench, or there")
+        if args.machine_id is None:  # the set's own id (it may have been copied here), not this CPU's
+            mid = kept_id(out, desc)
     fresh = not (args.skip_bench and run_file.exists())
     # The pool is Rust's to say (`mandel describe`, else a round): unknown until then, never the machine
     # description's core count (os.cpu_count() ignores affinity and cgroup quotas).

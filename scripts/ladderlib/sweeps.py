@@ -11,6 +11,8 @@ from .readers import MIN_TIME_S, InputError, Items, Opt, check, ordered  # MIN_T
 from . import svg as svglib
 
 SCHEMA = "mandel-ladder-sweeps/1"
+# What `write_all` writes (a chart per axis of `mandel describe`'s sweep grid), checked before any work.
+OUTPUTS = ["sweeps.json", "sweeps.csv", "sweeps.md", "sweep-size.svg", "sweep-iters.svg"]
 OFF_LINE = 0.20  # relative residual above which a point is flagged as off the line
 CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height", "pixels", "max_iters",
                "iterations", "min_s", "median_s", "timed_calls", "ns_per_iteration", "fit_s", "off_fit"]

@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -418,3 +419,49 @@ def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_pat
     assert "mandel render -k rayon-fma-f64: failed its check against the reference (50 of 4096 pixels differ" in log
     assert not (fake.out / "sweeps" / "sweeps.json").exists()  # the run failed: no sweeps written
     assert (fake.out / "sweeps" / "raw.failed" / "large.json").exists()
+
+
+def test_the_kept_machine_is_read_once_an_interrupted_runs_raw_is_restored(tmp_path, monkeypatch, capsys):
+    """A measuring run killed before its summary leaves its raw/ and the earlier one aside (`.raw.kept-PID`):
+    preflight restores the earlier one. The sweeps' machine check reads the restored machine.json, not the
+    killed run's (this machine's), so another machine's set is refused."""
+    import shutil
+
+    from ladderlib import ladder
+    from test_ladder_raw_staging import _dead_pid
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    run = lambda *a: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", *a])  # noqa: E731
+    assert run() == 0
+    kept = fake.out / f".raw.kept-{_dead_pid()}"
+    shutil.copytree(fake.out / "raw", kept)
+    earlier = json.loads((kept / "machine.json").read_text())
+    (kept / "machine.json").write_text(json.dumps({**earlier, "cpu_model": "AMD EPYC 9R14", "date": "2026-01-01"}))
+    killed = json.loads((fake.out / "raw" / "machine.json").read_text())
+    (fake.out / "raw" / "machine.json").write_text(json.dumps({**killed, "date": "2026-12-31"}))
+    fake.calls.clear()
+    assert run("--skip-bench", "--sweeps") == 2
+    assert "but the set re-merged in" in capsys.readouterr().err
+    assert json.loads((fake.out / "raw" / "machine.json").read_text())["cpu_model"] == "AMD EPYC 9R14"  # restored
+    assert not [c for c in fake.calls if c[1:2] in (["sweep"], ["render"])]
+
+
+def test_a_re_merge_keeps_the_sets_own_id_and_a_fifo_among_the_sweep_outputs_is_refused_first(tmp_path, monkeypatch,
+                                                                                              capsys):
+    """A set named apart from its CPU (an ISA forced: `<id>-avx2`) keeps its summary's id when re-merged without
+    --machine-id; and a sweep output that is not a regular file is refused before any work, not after the sweeps
+    replaced half of sweeps/."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    run = lambda *a: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", *a])  # noqa: E731
+    assert run("--machine-id", "xeon-avx2") == 0
+    assert run("--skip-bench") == 0
+    assert json.loads((fake.out / "summary.json").read_text())["machine_id"] == "xeon-avx2"
+    (fake.out / "sweeps").mkdir()
+    os.mkfifo(fake.out / "sweeps" / "sweeps.md")
+    fake.calls.clear()
+    assert run("--sweeps") == 2
+    assert "sweeps.md is a FIFO" in capsys.readouterr().err and fake.calls == []
