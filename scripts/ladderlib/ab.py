@@ -230,7 +230,7 @@ def report(entries, args, names):
               "the code did not change)" + (f"; the largest difference between the passes: {worst['name']} "
                                             f"{worst['change']:+.1%}" if worst else ""))
     print(f"rule: a Mann-Whitney test of the round times (each round's fastest render) at p < {verdict.ALPHA} and a "
-          f"change beyond {args.noise_floor:.0%} or, where wider, the rung's spread on either side; spread = "
+          f"change beyond {args.noise_floor * 100:g}% or, where wider, the rung's spread on either side; spread = "
           "interquartile range of the round times over their median")
     if few := [e for e in entries if e.get("rule") == "interquartile"]:
         print(f"  with {len(verdict.round_times(few[0]['a']))}+{len(verdict.round_times(few[0]['b']))} rounds the "

@@ -328,10 +328,10 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                        "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
-               f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor:.0%} or, where wider, either "
+               f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, either "
                f"side's spread (the interquartile range of its round times over their median); other rows: when B's "
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
-               f"A's AND the change exceeds {noise_floor:.0%}; otherwise no change (METHODOLOGY.md, "
+               f"A's AND the change exceeds {noise_floor * 100:g}%; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
         out.append(f"{few} of the rows in rounds had too few rounds for the rank test ever to reach p < {verdict.ALPHA}"

@@ -413,10 +413,11 @@ def sweep_each(args, kernels, budget, raw, describe_path):
         else:
             log(f"  ERROR: python_baselines.sweep exited {rc} (log: numba-parallel.log, with this run's raw sweep files)")
             ok = False
+    if not ok:  # the run cannot succeed now: no 1 GiB render for nothing
+        log("  the large image is not rendered: a sweep failed")
+        return results, None, False
     large, rendered = large_image(describe_path, raw)
-    return results, large, ok and rendered
-
-
+    return results, large, rendered
 
 
 def large_image(describe_path, raw):

@@ -227,8 +227,7 @@ MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy"
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}
-# tie_band: the band of `mandel tune` the value was chosen with, where the run recorded it (readers.tie_band)
-TUNING = Opt({"value": "name", "source": "name", "tie_band": "frac?"})
+TUNING = Opt({"value": "name", "source": "name"})
 # run.json's rounds: describe's (or round 0's) settings, where they came from, and (once taken) how many were
 # taken and the tunings they ran on; a set measured with Criterion records none.
 RUN_ROUNDS = {**ROUND_SETTINGS, "source": "text?", "taken": "count?",

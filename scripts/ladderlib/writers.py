@@ -79,8 +79,8 @@ def python_source(settings):
     and commit (their machine record's), which may be older than the Rust rows'."""
     pym = settings.get("python_machine") or {}
     source = settings.get("python_source")
-    if source is None and settings.get("python_params") is None and not pym:
-        return "not run"
+    if source is None and settings.get("python_params") is None and not pym:  # not run, or run and failed
+        return "none (the notes say why)"
     date, commit = pym.get("date"), pym.get("git_commit")
     recorded = (f"baselines of {date or 'an unrecorded date'}, commit {commit or 'unrecorded'}" if date or commit
                 else "their date and commit not in this summary (raw/baselines.json may have them)")

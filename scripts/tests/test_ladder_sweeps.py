@@ -220,8 +220,8 @@ def test_a_finite_sweep_budget_is_accepted():
     assert ladder.parse_args(["--sweeps", "--sweep-budget", "0.25"]).sweep_budget == 0.25
 
 
-def test_a_bad_sweep_or_large_image_report_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys):
-    """A sweep point without a time, or a large-image report without its times, is refused with the field named
+def test_a_bad_sweep_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys):
+    """A sweep point without a time is refused with the field named (the large image then not rendered)
     (exit 1, the sweep's JSON not kept, nothing written into sweeps/), never a traceback after the summary is
     written."""
     from ladderlib import ladder
@@ -248,10 +248,10 @@ def test_a_bad_sweep_or_large_image_report_is_an_error_naming_the_field(tmp_path
     assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
     err = capsys.readouterr().out
     assert "mandel sweep -k rayon-fma-f64: point #1 median_s should be a time in seconds" in err
-    assert "times_s should be a non-empty list" in err
+    assert "the large image is not rendered: a sweep failed" in err  # its own refusal: the test below
     assert (fake.out / "summary.json").exists()
     # a sweep failed: this run's raw files aside, the large image's report as mandel printed it; no sweeps written
-    assert [p.name for p in (fake.out / "sweeps" / "raw.failed").glob("*.json")] == ["large.json"]
+    assert [p.name for p in (fake.out / "sweeps" / "raw.failed").glob("*.json")] == []
     assert sorted(p.name for p in (fake.out / "sweeps").iterdir()) == ["raw.failed"]
 
 
@@ -296,7 +296,7 @@ def test_a_failed_sweep_leaves_the_earlier_sweeps_as_they_were(tmp_path, monkeyp
     after = snapshot(fake.out / "sweeps")
     assert {k: v for k, v in after.items() if not k.startswith("raw.failed/")} == earlier
     failed = fake.out / "sweeps" / "raw.failed"
-    assert sorted(p.name for p in failed.iterdir()) == ["fma-f64.log", "large.json", "rayon-fma-f64.json",
+    assert sorted(p.name for p in failed.iterdir()) == ["fma-f64.log", "rayon-fma-f64.json",
                                                        "rayon-fma-f64.log"]
     assert "fma-f64 failed verification" in (failed / "fma-f64.log").read_text()
     assert f"this run's raw sweep files are in {failed}" in out
@@ -401,6 +401,8 @@ def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_pat
     for bad in [{**good, "differing": 50, "ok": False}, {**good, "differing": 50}, {**good, "ok": False}]:
         with pytest.raises(sweeps.InputError, match="r: failed its check against the reference .(50|3) of 4096 pixels differ, 42 allowed"):
             sweeps.checked({**large, "check": bad}, sweeps.LARGE, "r")
+    with pytest.raises(sweeps.InputError, match="times_s should be a non-empty list"):
+        sweeps.checked({**large, "times_s": []}, sweeps.LARGE, "r")
     with pytest.raises(sweeps.InputError, match="check.ok should be true or false"):
         sweeps.checked({**large, "check": {**good, "ok": 1}}, sweeps.LARGE, "r")
 

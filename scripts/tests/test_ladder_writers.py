@@ -83,7 +83,8 @@ def test_markdown_says_where_the_python_rows_came_from(tmp_path):
     assert ("| Python rows from | source not recorded; their date and commit not in this summary "
             "(raw/baselines.json may have them) |") in writers.markdown(s)
     none = summary(tmp_path / "none", baselines=None)
-    assert "| Python rows from | not run |" in writers.markdown(none)
+    assert "| Python rows from | none (the notes say why) |" in writers.markdown(none)
+    assert "Python rungs missing:" in writers.markdown(none)  # the notes say why
 
 
 def test_console_table_is_aligned(tmp_path):
