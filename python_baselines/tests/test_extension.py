@@ -450,6 +450,8 @@ def test_memory_that_cannot_be_had_is_a_memory_error_not_a_crash():
     lines = proc.stdout.splitlines()
     assert [line.split()[:2] for line in lines[:3]] == [["render_new", "MemoryError"], ["reference", "MemoryError"],
                                                          ["verify", "MemoryError"]], proc.stdout + proc.stderr
+    # verify's buffers are the workspace's one fallible allocation (mandel_core::buffer::zeroed), the CLI's too
+    assert lines[2] == "verify MemoryError cannot allocate 1024 MiB for 268435456 counts: out of memory", lines
     assert lines[3] == "(4, 4)", proc.stdout  # the process goes on
 
 

@@ -215,15 +215,11 @@ fn counts_array<'py>(param: &str, obj: &Bound<'py, PyAny>) -> PyResult<PyReadwri
     })
 }
 
-/// A zeroed vector of `len` counts, or MemoryError: `vec![0; len]` aborts the interpreter when the
+/// A zeroed vector of `len` counts ([`mandel_core::buffer::zeroed`], calloc's: no page touched
+/// before the render writes it), or MemoryError: `vec![0; len]` aborts the interpreter when the
 /// memory cannot be had (a large image under a memory limit).
 fn zeroed(len: usize) -> PyResult<Vec<u32>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
-        PyMemoryError::new_err(format!("cannot allocate {} MiB for {len} counts", (len as u128 * 4) >> 20))
-    })?;
-    v.resize(len, 0);
-    Ok(v)
+    mandel_core::buffer::zeroed(len).map_err(|e| PyMemoryError::new_err(e.to_string()))
 }
 
 /// A uint32 array of any shape and layout, read as a flat row-major vector when it is not one already.
