@@ -42,7 +42,7 @@ pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_i
     let w = u32::try_from(width).map_err(std::io::Error::other)?;
     let h = u32::try_from(height).map_err(std::io::Error::other)?;
     // The RGB copy is three bytes a pixel beside the counts: memory that cannot be had is an error
-    // before the temporary file exists (`Vec::with_capacity` aborted the process, leaving it behind).
+    // before the temporary file exists (`Vec::with_capacity` would abort the process instead).
     let out_of_memory = |bytes: usize, what: &str| {
         std::io::Error::new(
             std::io::ErrorKind::OutOfMemory,
@@ -70,8 +70,8 @@ pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_i
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
         // Streamed: the encoder compresses into the file as it goes, in buffers of a few rows.
-        // `write_image_data` compressed the whole image into a growing vector first, whose
-        // allocation could fail (an abort) after the temporary file was created, leaving it behind.
+        // `write_image_data` compresses the whole image into a growing vector first, an allocation of
+        // unknown size that aborts the process when it fails, with the temporary file left behind.
         let mut stream = writer.stream_writer().map_err(std::io::Error::other)?;
         std::io::Write::write_all(&mut stream, &rgb)?;
         stream.finish().map_err(std::io::Error::other)?;
