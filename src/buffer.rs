@@ -8,6 +8,7 @@
 //! thread of the pool, so the timed renders write to memory that is already there.
 //! MEASUREMENTS.md ("Large images") has what each step is worth.
 
+use mandel_core::buffer::{AllocError, zeroed};
 use rayon::prelude::*;
 
 /// Pages touched per task when faulting the buffer in: large enough to cover a huge page.
@@ -15,33 +16,9 @@ const CHUNK_BYTES: usize = 2 << 20;
 /// The smallest page the buffer may be mapped with: one write per page faults it in.
 const PAGE_BYTES: usize = 4096;
 
-/// A zeroed buffer of `len` counts, or why there is none. `vec![0; len]` aborts the process when the
-/// memory cannot be had (a large image under a memory limit); this says so instead, and like `vec!` it
-/// leaves the zeroing to the allocator (calloc, fresh pages are zero), so no page is touched here.
-pub fn zeroed(len: usize) -> Result<Vec<u32>, String> {
-    let failed = || {
-        format!(
-            "cannot allocate {} MiB for {len} counts: out of memory",
-            (len as u128 * size_of::<u32>() as u128) >> 20
-        )
-    };
-    if len == 0 {
-        return Ok(Vec::new());
-    }
-    let layout = std::alloc::Layout::array::<u32>(len).map_err(|_| failed())?;
-    // SAFETY: the layout's size is not zero (len > 0).
-    let ptr = unsafe { std::alloc::alloc_zeroed(layout) }.cast::<u32>();
-    if ptr.is_null() {
-        return Err(failed());
-    }
-    // SAFETY: `ptr` comes from the global allocator with the layout of `len` u32s (a Vec's layout of that
-    // capacity), and its `len` values are initialised: zero bytes are a u32 of 0.
-    Ok(unsafe { Vec::from_raw_parts(ptr, len, len) })
-}
-
-/// A zeroed buffer of `len` counts ([`zeroed`]), every page already faulted in (in parallel on the
-/// global rayon pool).
-pub fn paged_in(len: usize) -> Result<Vec<u32>, String> {
+/// A zeroed buffer of `len` counts ([`zeroed`]: an error, not an abort, when the memory cannot be
+/// had), every page already faulted in (in parallel on the global rayon pool).
+pub fn paged_in(len: usize) -> Result<Vec<u32>, AllocError> {
     let mut counts = zeroed(len)?;
     advise_huge_pages(&mut counts);
     let per_chunk = CHUNK_BYTES / size_of::<u32>();
@@ -99,22 +76,13 @@ mod tests {
             let counts = paged_in(len).unwrap();
             assert_eq!(counts.len(), len);
             assert!(counts.iter().all(|&c| c == 0), "len {len}");
-            let counts = zeroed(len).unwrap();
-            assert_eq!((counts.len(), counts.capacity()), (len, len));
-            assert!(counts.iter().all(|&c| c == 0), "len {len}");
         }
     }
 
     #[test]
     fn memory_that_cannot_be_had_is_an_error_not_an_abort() {
-        // Beyond what a layout can describe, and within it but beyond any machine's address space.
-        for len in [usize::MAX / 2, (isize::MAX as usize) / 4 - 1024] {
-            let e = zeroed(len).unwrap_err();
-            assert!(
-                e.starts_with("cannot allocate ") && e.ends_with(&format!("MiB for {len} counts: out of memory")),
-                "{e}"
-            );
-        }
+        let len = (isize::MAX as usize) / 4 - 1024;
+        assert_eq!(paged_in(len).unwrap_err(), AllocError { len });
     }
 
     #[test]

@@ -31,13 +31,34 @@ pub fn colour(count: u32, max_iters: u32) -> [u8; 3] {
     [r, g, b].map(|v| (v * 255.0).round() as u8)
 }
 
+/// What the PNG encoder allocates beyond its row buffers, with room to spare: the deflate
+/// compressor's state (a few hundred KiB), the chunk buffer and the temporary file's buffer.
+const ENCODER_BYTES: usize = 2 << 20;
+
 /// Write counts as an 8-bit RGB PNG, row 0 at the bottom so the imaginary axis points up (whole, as
 /// [`write_via_temp`] writes).
 pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_iters: u32) -> std::io::Result<()> {
     assert_eq!(counts.len(), height * width, "write_png: counts do not fill height x width");
     let w = u32::try_from(width).map_err(std::io::Error::other)?;
     let h = u32::try_from(height).map_err(std::io::Error::other)?;
-    let mut rgb = Vec::with_capacity(counts.len() * 3);
+    // The RGB copy is three bytes a pixel beside the counts: memory that cannot be had is an error
+    // before the temporary file exists (`Vec::with_capacity` would abort the process instead).
+    let out_of_memory = |bytes: usize, what: &str| {
+        std::io::Error::new(
+            std::io::ErrorKind::OutOfMemory,
+            format!("cannot allocate {} MiB for {what}: out of memory", bytes >> 20),
+        )
+    };
+    let bytes = counts.len().saturating_mul(3);
+    let mut rgb = Vec::new();
+    rgb.try_reserve_exact(bytes).map_err(|_| out_of_memory(bytes, "the image's RGB pixels"))?;
+    // The encoder's own allocations come after the temporary file exists, and one that fails aborts
+    // the process there, leaving the file behind: so first make sure that much more can be had, by
+    // taking it and giving it back (an address-space limit, `ulimit -v`, is what refuses it).
+    let encoder = ENCODER_BYTES + 4 * (width.saturating_mul(3) + 1);
+    let mut probe = Vec::<u8>::new();
+    probe.try_reserve_exact(encoder).map_err(|_| out_of_memory(encoder, "the PNG encoder"))?;
+    drop(probe);
     for row in counts.chunks_exact(width).rev() {
         for &c in row {
             rgb.extend_from_slice(&colour(c, max_iters));
@@ -48,7 +69,12 @@ pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_i
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
         let mut writer = encoder.write_header().map_err(std::io::Error::other)?;
-        writer.write_image_data(&rgb).map_err(std::io::Error::other)?;
+        // Streamed: the encoder compresses into the file as it goes, in buffers of a few rows.
+        // `write_image_data` compresses the whole image into a growing vector first, an allocation of
+        // unknown size that aborts the process when it fails, with the temporary file left behind.
+        let mut stream = writer.stream_writer().map_err(std::io::Error::other)?;
+        std::io::Write::write_all(&mut stream, &rgb)?;
+        stream.finish().map_err(std::io::Error::other)?;
         writer.finish().map_err(std::io::Error::other)
     })
 }
@@ -72,6 +98,28 @@ mod tests {
         assert_eq!(npy.into_vec::<u32>().unwrap(), counts);
         let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("c.npy")]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The streamed PNG decodes to the colours of the counts, row 0 at the bottom.
+    #[test]
+    fn png_decodes_to_the_colours_of_the_counts_bottom_up() {
+        let dir = std::env::temp_dir().join(format!("mandel-png-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("c.png");
+        let (height, width, max_iters) = (37, 301, 50);
+        let counts: Vec<u32> = (0..height * width).map(|i| (i as u32 * 7919) % (max_iters + 1)).collect();
+        write_png(&path, &counts, height, width, max_iters).unwrap();
+        let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
+        let mut reader = decoder.read_info().unwrap();
+        let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+        let info = reader.next_frame(&mut pixels).unwrap();
+        assert_eq!((info.width, info.height, info.color_type), (width as u32, height as u32, png::ColorType::Rgb));
+        let expected: Vec<u8> =
+            counts.chunks_exact(width).rev().flatten().flat_map(|&c| colour(c, max_iters)).collect();
+        assert_eq!(pixels, expected);
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("c.png")]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -564,8 +564,7 @@ fn render(args: RenderArgs) -> Result<ExitCode, String> {
     k.prepare().map_err(|e| e.to_string())?;
     // One buffer for every repeat, paged in before the clock: the timed renders pay no page faults.
     let paging = Instant::now();
-    let mut counts =
-        buffer::paged_in(params.pixels()).map_err(|e| format!("{}x{} pixels: {e}", params.width(), params.height()))?;
+    let mut counts = buffer::paged_in(params.pixels()).map_err(|e| too_large(&params, e))?;
     let paging = paging.elapsed().as_secs_f64();
     let before = buffer::cpu_times();
     let mut times = Vec::with_capacity(args.repeat as usize);
@@ -660,6 +659,19 @@ fn write_outputs(args: &RenderArgs, params: &Params, counts: &[u32]) -> Result<(
     Ok(())
 }
 
+/// A buffer of the image that cannot be allocated, as the error names it: the image's size, then why.
+fn too_large(params: &Params, e: mandel_core::AllocError) -> String {
+    format!("{}x{} pixels: {e}", params.width(), params.height())
+}
+
+/// A render that failed: a buffer beyond the memory here names the image's size ([`too_large`]).
+fn render_failed(params: &Params, e: mandel_core::RenderError) -> String {
+    match e {
+        mandel_core::RenderError::Memory(e) => too_large(params, e),
+        e => e.to_string(),
+    }
+}
+
 /// `mandel verify`: every kernel asked for against the f64 reference; exit 1 if one is outside its tolerance.
 fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
     let params = args.problem.params()?;
@@ -671,7 +683,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
     for k in &kernels {
         check_view(k, &params)?;
     }
-    let expected = reference::render(&params);
+    let expected = reference::try_render(&params).map_err(|e| too_large(&params, e))?;
     // In the order asked; a kernel that cannot run here is skipped (not failed), with the reason.
     let mut rows = Vec::new();
     for k in kernels {
@@ -688,7 +700,7 @@ fn verify(args: VerifyArgs) -> Result<ExitCode, String> {
             }));
             continue;
         }
-        let v = verification(k, &params, &expected).map_err(|e| e.to_string())?;
+        let v = verification(k, &params, &expected).map_err(|e| render_failed(&params, e))?;
         rows.push(VerifyEntry::Checked(VerifyRow {
             kernel: k.name,
             isa: (k.isa)(),
@@ -806,14 +818,14 @@ fn lanes(args: LanesArgs) -> Result<ExitCode, String> {
         k.prepare().map_err(|e| e.to_string())?; // one-time choices before any clock starts
     }
     let peak = mandel_simd::measure_peak(mandel_simd::selected_isa());
-    let expected = reference::render(&params);
+    let expected = reference::try_render(&params).map_err(|e| too_large(&params, e))?;
     let mut rows = Vec::new();
     let mut failed = Vec::new();
-    let mut out = vec![0u32; params.pixels()];
+    let mut out = mandel_core::buffer::zeroed(params.pixels()).map_err(|e| too_large(&params, e))?;
     for k in kernels {
         // The instrumented render (lane-iterations) compared with the reference, and the timed build's
         // counts with it: the warm-up render of `out` too.
-        let v = verification_into(k, &params, &expected, &mut out).map_err(|e| e.to_string())?;
+        let v = verification_into(k, &params, &expected, &mut out).map_err(|e| render_failed(&params, e))?;
         if !v.ok {
             failed.push(format!(
                 "{}; not timed (`mandel verify` with the same view checks it)",
@@ -1029,13 +1041,16 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
     for (axis, n, iters, params) in problems {
         eprintln!("sweep {}: {axis} {n}x{n}, {iters} iterations ...", k.name);
         // Verify before timing: a point outside the kernel's tolerance is an error, not a data point.
-        // A point too large for the memory here is an error naming it, not an abort (`buffer::zeroed`).
-        let buffer = || buffer::zeroed(params.pixels()).map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"));
+        // A point too large for the memory here is an error naming it, not an abort (`buffer::zeroed`,
+        // and `verification_into`'s own buffer).
+        let buffer =
+            || mandel_core::buffer::zeroed(params.pixels()).map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"));
         let mut expected = buffer()?;
         reference::render_span(&params, 0, &mut expected);
         // `mandel verify`'s rule (and `mandel lanes`'): the timed build's counts must also be the verified ones.
         let mut out = buffer()?;
-        let v = verification_into(k, &params, &expected, &mut out).map_err(|e| e.to_string())?;
+        let v = verification_into(k, &params, &expected, &mut out)
+            .map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"))?;
         let (true, Some(differing)) = (v.ok, v.differing) else {
             return Err(verification_failure(k, &params, &v));
         };

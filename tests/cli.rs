@@ -810,3 +810,87 @@ fn help_names_every_checked_variable() {
     }
     assert!(help.contains("MANDEL_C_TUNING=v4k8 or `default`"), "{help}");
 }
+
+/// `mandel` under an address-space limit of `kib` KiB (`ulimit -v`), one rayon thread: (exit status, stderr).
+#[cfg(target_os = "linux")]
+fn limited(kib: u64, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new("sh")
+        .args(["-c", &format!("ulimit -v {kib} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_mandel")])
+        .args(args)
+        .env("RAYON_NUM_THREADS", "1")
+        .output()
+        .unwrap();
+    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// Review 31-f, 1a: the sweep's verification allocated the instrumented render's buffer with `vec!`,
+/// so a point whose reference and timed buffers fitted but whose third did not aborted (SIGABRT).
+#[test]
+#[cfg(target_os = "linux")]
+fn a_sweep_point_beyond_the_memory_limit_is_an_error_not_an_abort() {
+    // Three buffers of 308 MiB: two fit under 800 MiB, the third (verification's) does not.
+    let args = ["sweep", "-k", "naive-f64", "--sizes", "9000", "--size-iters", "1", "--iters", "1"];
+    let (code, err) = limited(820_000, &[&args[..], &["--iters-size", "16", "--budget", "0.01"]].concat());
+    assert_eq!(code, Some(2), "{err}");
+    let message = "mandel: error: sweep point 9000x9000/1: cannot allocate 308 MiB for 81000000 counts: out of memory";
+    assert!(err.contains(message), "{err}");
+}
+
+/// Review 31-f, 1c: `mandel verify` rendered the reference into a `vec!`, which aborted on an image
+/// beyond the memory to be had.
+#[test]
+#[cfg(target_os = "linux")]
+fn verify_beyond_the_memory_limit_is_an_error_not_an_abort() {
+    let (code, err) =
+        limited(600_000, &["verify", "-k", "naive-f64", "--width", "16384", "--height", "16384", "--max-iters", "1"]);
+    assert_eq!(code, Some(2), "{err}");
+    let message = "mandel: error: 16384x16384 pixels: cannot allocate 1024 MiB for 268435456 counts: out of memory";
+    assert!(err.contains(message), "{err}");
+}
+
+/// Review 31-f, 1b: `--png` aborted when the RGB copy could not be allocated, and, with a little more
+/// memory, when the encoder's buffers could not (after the temporary file existed, which stayed).
+/// Below the least memory a render with `--png` needs, every limit is an error naming the file, exit
+/// 2, with nothing left in the folder: found by bisection (the process's own size differs between
+/// machines), then the limits just under it are tried one by one.
+#[test]
+#[cfg(target_os = "linux")]
+fn png_beyond_the_memory_limit_is_an_error_and_leaves_no_file() {
+    let dir = std::env::temp_dir().join(format!("mandel-png-limit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = dir.join("a.png");
+    let args = ["render", "-k", "naive-f64", "--width", "2000", "--height", "2000", "--max-iters", "2", "--no-check"];
+    let args = [&args[..], &["--png", png.to_str().unwrap()]].concat();
+    let left = || std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect::<Vec<_>>();
+    // The least limit (to 64 KiB) that renders and writes the PNG.
+    let (mut fails, mut works) = (1024u64, 4 << 20);
+    assert_eq!(limited(works, &args).0, Some(0));
+    while works - fails > 64 {
+        let mid = (fails + works) / 2;
+        match limited(mid, &args).0 {
+            Some(0) => works = mid,
+            _ => fails = mid,
+        }
+        let _ = std::fs::remove_file(&png);
+        for name in left() {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+    }
+    let mut rgb_refused = 0;
+    for kib in (works.saturating_sub(4096)..works).step_by(128) {
+        let (code, err) = limited(kib, &args);
+        assert!(left().is_empty(), "at {kib} KiB: {:?} left behind ({err})", left());
+        if code == Some(0) {
+            std::fs::remove_file(&png).unwrap();
+            continue;
+        }
+        assert_eq!(code, Some(2), "at {kib} KiB: {err}");
+        let written = format!("mandel: error: cannot write {}: cannot allocate ", png.display());
+        assert!(err.contains(&written) || err.contains("2000x2000 pixels: cannot allocate"), "at {kib} KiB: {err}");
+        assert!(err.contains("out of memory (nothing was written there)") || !err.contains(&written), "{err}");
+        rgb_refused += usize::from(err.contains("cannot allocate 11 MiB for the image's RGB pixels: out of memory"));
+    }
+    assert!(rgb_refused > 0, "no limit tried refused the RGB copy (the least that works: {works} KiB)");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -233,10 +233,11 @@ def test_garbage_environment_raises_naming_the_variable(monkeypatch, var, value,
 
 
 def test_environment_in_force_is_kept_once_the_kernels_chose():
-    """In a fresh process: valid values are taken. The first call fixes MANDEL_ISA and RAYON_NUM_THREADS for
-    the process (the kernels choose their path and pool from them once), so a different value later raises
-    ValueError naming the variable and the value in force, rather than being obeyed by some kernels and
-    ignored by others; the same value spelled otherwise, or restored, is accepted."""
+    """In a fresh process: valid values are taken. The first call fixes MANDEL_ISA and RAYON_NUM_THREADS (and
+    the tuning variables: the next test) for the process (the kernels choose their path and pool from them
+    once), so a different value later raises ValueError naming the variable and the value in force, rather
+    than being obeyed by some kernels and ignored by others; the same value spelled otherwise, or restored,
+    is accepted."""
     import os
     import subprocess
     import sys
@@ -279,6 +280,54 @@ def test_environment_in_force_is_kept_once_the_kernels_chose():
                 f'RAYON_NUM_THREADS="2" {tail.format("RAYON_NUM_THREADS=3")}',
                 f'RAYON_NUM_THREADS="" {tail.format("RAYON_NUM_THREADS=3")}']
     assert lines[2:] == [line for line in expected for _ in range(2)] + ["(4, 4)"], lines
+
+
+def test_tuning_variables_in_force_are_kept_once_the_kernels_chose():
+    """MANDEL_TUNING (read once per precision by the SIMD kernels) and MANDEL_C_TUNING (once by the C
+    reference) are fixed by the first call too: a later value that selects another tuning, or leaves a
+    precision to calibration, raises ValueError naming the variable and the value in force, instead of
+    being validated and then ignored, or followed by the precision that had not chosen yet (f64 here,
+    after an f32 render); the same selection spelled otherwise is accepted."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import os, mandel_ladder as m
+        print(m.render_new("simd-f32", 4, 4).shape)
+        for var, value in [("MANDEL_TUNING", "v2k8"), ("MANDEL_TUNING", "f32:default"), ("MANDEL_TUNING", None),
+                           ("MANDEL_TUNING", " DEFAULT "), ("MANDEL_TUNING", "f64:default,f32:Default"),
+                           ("MANDEL_C_TUNING", None), ("MANDEL_C_TUNING", " Default ")]:
+            before = os.environ[var]
+            if value is None:
+                del os.environ[var]
+            else:
+                os.environ[var] = value
+            try:
+                m.render_new("simd-f64", 4, 4)
+                print("accepted", var, repr(value))
+            except ValueError as e:
+                print(e)
+            os.environ[var] = before
+    """)
+    # The scalar path builds one tuning (v2k8) for the SIMD kernels and none for the C reference, on
+    # every machine; `default` is accepted by both everywhere.
+    env = {**os.environ, "MANDEL_ISA": "scalar", "MANDEL_TUNING": "default", "MANDEL_C_TUNING": "default"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    tail = ("differs from the value in force in this process ({}): the kernels chose from it at their first use, "
+            "once per process, and would not all follow a change; set it before the first call, or start a new "
+            "process")
+    assert out.stdout.splitlines() == [
+        "(4, 4)",
+        f'MANDEL_TUNING="v2k8" {tail.format("MANDEL_TUNING=default")}',
+        f'MANDEL_TUNING="f32:default" {tail.format("MANDEL_TUNING=default")}',
+        f'MANDEL_TUNING="" {tail.format("MANDEL_TUNING=default")}',
+        "accepted MANDEL_TUNING ' DEFAULT '",
+        "accepted MANDEL_TUNING 'f64:default,f32:Default'",
+        f'MANDEL_C_TUNING="" {tail.format("MANDEL_C_TUNING=default")}',
+        "accepted MANDEL_C_TUNING ' Default '",
+    ], out.stdout
 
 
 @pytest.mark.parametrize("name", [k for k in KERNELS if k.endswith("f32")])
@@ -450,6 +499,8 @@ def test_memory_that_cannot_be_had_is_a_memory_error_not_a_crash():
     lines = proc.stdout.splitlines()
     assert [line.split()[:2] for line in lines[:3]] == [["render_new", "MemoryError"], ["reference", "MemoryError"],
                                                          ["verify", "MemoryError"]], proc.stdout + proc.stderr
+    # verify's buffers are the workspace's one fallible allocation (mandel_core::buffer::zeroed), the CLI's too
+    assert lines[2] == "verify MemoryError cannot allocate 1024 MiB for 268435456 counts: out of memory", lines
     assert lines[3] == "(4, 4)", proc.stdout  # the process goes on
 
 

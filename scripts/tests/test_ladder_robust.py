@@ -93,7 +93,11 @@ def installed(tmp_path, monkeypatch):
         monkeypatch.setattr(ladder, name, value)
     monkeypatch.setattr(ladder.machine, "describe", lambda repo: dict(fx.MACHINE))
     for var in ("MANDEL_ISA", "RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING"):
-        monkeypatch.delenv(var, raising=False)
+        # Set first, so that monkeypatch records the variable even where it was unset: the ladder pins the
+        # tunings into os.environ itself, and delenv of an unset variable restores nothing at teardown, so
+        # the pin leaked into later tests (and into the extension, which keeps the first value it saw).
+        monkeypatch.setenv(var, "")
+        monkeypatch.delenv(var)
     f.out = tmp_path / "results"
     return f
 

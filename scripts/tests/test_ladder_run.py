@@ -60,7 +60,9 @@ def test_pin_env_pins_the_fastest_tunings_unless_the_user_set_them(monkeypatch):
     rows = [{"precision": "f32", "fastest": "v5k8", "times": [["v5k8", 0.005]]},
             {"precision": "f64", "fastest": "v6k4", "times": [["v6k4", 0.01]]},
             {"precision": "f32", "fastest": "", "times": []}]  # a path without tunings
-    monkeypatch.delenv("MANDEL_TUNING", raising=False)
+    # Set, then unset: monkeypatch records only a variable it changes, and pin_env writes os.environ itself.
+    monkeypatch.setenv("MANDEL_TUNING", "")
+    monkeypatch.delenv("MANDEL_TUNING")
     got = ladder.pin_env("MANDEL_TUNING", readers.tuning_pins(rows).get("MANDEL_TUNING"))
     assert got == {"value": "f32:v5k8,f64:v6k4", "source": "mandel tune"}
     assert os.environ["MANDEL_TUNING"] == "f32:v5k8,f64:v6k4"

@@ -104,6 +104,9 @@ pub enum RenderError {
     Params(#[from] ParamError),
     #[error("kernel {kernel} is unavailable: {reason}")]
     Unavailable { kernel: &'static str, reason: &'static str },
+    /// A buffer the render needs could not be allocated ([`crate::buffer::zeroed`]).
+    #[error(transparent)]
+    Memory(#[from] crate::buffer::AllocError),
 }
 
 /// The registry's way to write an entry: [`Kernel::new`] with the defaults, then one call per way the

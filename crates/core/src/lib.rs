@@ -33,6 +33,7 @@
 //! `start .. start + out.len()`, so a thread pool can split the image into rows, tiles of rows or
 //! fine-grained chunks without the kernels knowing ([`Kernel::render_span`]).
 
+pub mod buffer;
 pub mod choose;
 pub mod interior;
 mod kernel;
@@ -43,6 +44,7 @@ pub mod reference;
 mod span;
 mod verify;
 
+pub use buffer::AllocError;
 pub use kernel::{Kernel, LaneIterationsFn, Precision, RenderError, RenderFn, Threads, runs_everywhere};
 pub use params::{MAX_ITERS_CAP, MAX_PIXELS, ParamError, Params};
 pub use real::Real;

@@ -30,3 +30,25 @@ pub fn render(params: &Params) -> Vec<u32> {
     render_span(params, 0, &mut out);
     out
 }
+
+/// [`render`], or an error when the buffer cannot be allocated ([`crate::buffer::zeroed`]) rather
+/// than an abort: for the entry points, where the image's size is the user's.
+pub fn try_render(params: &Params) -> Result<Vec<u32>, crate::AllocError> {
+    let mut out = crate::buffer::zeroed(params.pixels())?;
+    render_span(params, 0, &mut out);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn try_render_gives_render_s_counts() {
+        let params = Params::new(23, 17, (-2.0, 0.5), (-1.25, 1.25), 100).unwrap();
+        let counts = try_render(&params).unwrap();
+        assert_eq!(counts, render(&params));
+        assert_eq!(counts.len(), 23 * 17);
+        assert!(counts.contains(&100) && counts.iter().any(|&c| c < 100), "{counts:?}");
+    }
+}

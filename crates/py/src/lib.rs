@@ -62,20 +62,19 @@ fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
 /// MANDEL_ISA, RAYON_NUM_THREADS and the tuning variables, checked like arguments: a value the
 /// kernels cannot use raises ValueError naming the variable, instead of being ignored.
 ///
-/// The kernels read MANDEL_ISA and RAYON_NUM_THREADS once per process, each at its first use (every
-/// dispatching crate caches its path, rayon starts its global pool once), and every choice follows a
-/// call of this function. So the values the first call sees are the ones in force for the life of
-/// the process, and a later value that differs (after normalising: `AVX2` is `avx2`, empty is unset)
-/// raises ValueError naming the variable: obeyed by whichever kernel had not chosen yet and ignored
-/// by the others, it would give a mix of paths or pools in one process, reported as one setting.
+/// The kernels read each of them once per process, at their first use: every dispatching crate caches
+/// its path, rayon starts its global pool once, the SIMD kernels take MANDEL_TUNING once per precision
+/// and the C reference MANDEL_C_TUNING once, and every choice follows a call of this function. So the
+/// values the first call sees are the ones in force for the life of the process, and a later value
+/// that selects something else raises ValueError naming the variable: obeyed by whichever kernel (or
+/// precision) had not chosen yet and ignored by the others, it would give a mix of paths, pools or
+/// tunings in one process, reported as one setting. Values are compared by what they select, as the
+/// kernels read them: `AVX2` is `avx2`, ` V4K8 ` is `v4k8` (and `f32:v4k8,f64:v4k8`), empty is unset.
 fn check_env() -> PyResult<()> {
     mandel_registry::check_env().map_err(value_error)?;
-    let now = (
-        mandel_core::env_isa().map_err(|e| value_error(e.to_string()))?,
-        mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?,
-    );
-    static IN_FORCE: std::sync::OnceLock<(Option<&'static str>, Option<usize>)> = std::sync::OnceLock::new();
-    let (isa, threads) = *IN_FORCE.get_or_init(|| now);
+    let now = EnvInForce::now()?;
+    static IN_FORCE: std::sync::OnceLock<EnvInForce> = std::sync::OnceLock::new();
+    let in_force = IN_FORCE.get_or_init(|| now.clone());
     let changed = |var: &str, in_force: Option<String>, unset: &str| {
         let value = std::env::var_os(var).map(|v| v.to_string_lossy().into_owned()).unwrap_or_default();
         value_error(format!(
@@ -85,13 +84,58 @@ fn check_env() -> PyResult<()> {
             in_force.map_or_else(|| unset.to_string(), |v| format!("{var}={v}"))
         ))
     };
-    if now.0 != isa {
-        return Err(changed(mandel_core::ISA_ENV, isa.map(str::to_string), "unset: the widest path"));
+    if now.isa != in_force.isa {
+        return Err(changed(mandel_core::ISA_ENV, in_force.isa.map(str::to_string), "unset: the widest path"));
     }
-    if now.1 != threads {
-        return Err(changed(mandel_core::THREADS_ENV, threads.map(|n| n.to_string()), "unset: one thread per core"));
+    if now.threads != in_force.threads {
+        let threads = in_force.threads.map(|n| n.to_string());
+        return Err(changed(mandel_core::THREADS_ENV, threads, "unset: one thread per core"));
+    }
+    if now.tuning != in_force.tuning {
+        return Err(changed(mandel_simd::TUNING_ENV, in_force.tuning_text.clone(), "unset: calibrated"));
+    }
+    if now.c_tuning != in_force.c_tuning {
+        return Err(changed(mandel_c_reference::TUNING_ENV, in_force.c_tuning_text.clone(), "unset: calibrated"));
     }
     Ok(())
+}
+
+/// What the variables [`check_env`] fixes select, read by the kernels' own parsers, with the tuning
+/// variables' values as set (trimmed) for the message.
+#[derive(Clone)]
+struct EnvInForce {
+    isa: Option<&'static str>,
+    threads: Option<usize>,
+    /// MANDEL_TUNING's tuning for f32 and for f64 on the path that runs (`None`: calibrated).
+    tuning: [Option<(mandel_simd::Tuning, mandel_simd::TuningSource)>; 2],
+    tuning_text: Option<String>,
+    /// MANDEL_C_TUNING's tuning on the C reference's path (`None`: calibrated).
+    c_tuning: Option<Option<mandel_c_reference::Tuning>>,
+    c_tuning_text: Option<String>,
+}
+
+impl EnvInForce {
+    fn now() -> PyResult<EnvInForce> {
+        let text =
+            |var: &str| std::env::var_os(var).map(|v| v.to_string_lossy().trim().to_string()).filter(|v| !v.is_empty());
+        let isa = mandel_simd::selected_isa();
+        let tuning = |p| mandel_simd::forced_tuning(isa, p).map_err(value_error);
+        let c_tuning = match std::env::var_os(mandel_c_reference::TUNING_ENV) {
+            None => None,
+            Some(value) => {
+                mandel_c_reference::parse_tuning(&value.to_string_lossy(), mandel_c_reference::selected_isa())
+                    .map_err(value_error)?
+            }
+        };
+        Ok(EnvInForce {
+            isa: mandel_core::env_isa().map_err(|e| value_error(e.to_string()))?,
+            threads: mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?,
+            tuning: [tuning(Precision::F32)?, tuning(Precision::F64)?],
+            tuning_text: text(mandel_simd::TUNING_ENV),
+            c_tuning,
+            c_tuning_text: text(mandel_c_reference::TUNING_ENV),
+        })
+    }
 }
 
 /// Refuse a view the kernel's precision cannot represent (f32 beyond its range or resolution).
@@ -215,15 +259,11 @@ fn counts_array<'py>(param: &str, obj: &Bound<'py, PyAny>) -> PyResult<PyReadwri
     })
 }
 
-/// A zeroed vector of `len` counts, or MemoryError: `vec![0; len]` aborts the interpreter when the
+/// A zeroed vector of `len` counts ([`mandel_core::buffer::zeroed`], calloc's: no page touched
+/// before the render writes it), or MemoryError: `vec![0; len]` aborts the interpreter when the
 /// memory cannot be had (a large image under a memory limit).
 fn zeroed(len: usize) -> PyResult<Vec<u32>> {
-    let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| {
-        PyMemoryError::new_err(format!("cannot allocate {} MiB for {len} counts", (len as u128 * 4) >> 20))
-    })?;
-    v.resize(len, 0);
-    Ok(v)
+    mandel_core::buffer::zeroed(len).map_err(|e| PyMemoryError::new_err(e.to_string()))
 }
 
 /// A uint32 array of any shape and layout, read as a flat row-major vector when it is not one already.

@@ -111,7 +111,7 @@ pub struct Verification {
 /// with `expected`, the reference's: the verification that comes before timing. Also renders once
 /// with the build that is timed, whose counts must equal the instrumented build's: [`verification_into`].
 pub fn verification(kernel: &Kernel, params: &Params, expected: &[u32]) -> Result<Verification, RenderError> {
-    let mut out = vec![0; params.pixels()];
+    let mut out = mandel_core::buffer::zeroed(params.pixels())?;
     verification_into(kernel, params, expected, &mut out)
 }
 
@@ -123,13 +123,16 @@ pub fn verification(kernel: &Kernel, params: &Params, expected: &[u32]) -> Resul
 /// bit makes the verdict cover the function that is timed, not only its instrumented twin, for
 /// the price of one comparison of the buffer: a kernel whose timed build disagrees fails
 /// (`differing` is `None`, [`Verification::timed_render_differing`] says by how many pixels).
+///
+/// The instrumented render's buffer is allocated here: memory that cannot be had is
+/// [`RenderError::Memory`], not an abort (the CLI's sweep points are the user's sizes).
 pub fn verification_into(
     kernel: &Kernel,
     params: &Params,
     expected: &[u32],
     out: &mut [u32],
 ) -> Result<Verification, RenderError> {
-    let mut got = vec![0; params.pixels()];
+    let mut got = mandel_core::buffer::zeroed(params.pixels())?;
     let lane_iterations = kernel.render_counting(params, &mut got)?;
     kernel.render(params, out)?;
     let cmp = compare(expected, &got);

@@ -105,10 +105,6 @@ impl Tuning {
     pub fn name(self) -> String {
         format!("v{}k{}", self.vectors, self.check_every)
     }
-    /// The tuning in [`TUNINGS`] named `name` (`v4k8`, any case), if any.
-    pub fn from_name(name: &str) -> Option<Tuning> {
-        TUNINGS.iter().copied().find(|t| t.name().eq_ignore_ascii_case(name.trim()))
-    }
     /// The whole-vector kernel's tuning on path `isa` before (or without) calibration.
     pub fn default_for(isa: Isa) -> Tuning {
         row(isa).whole_default

@@ -210,20 +210,32 @@ fn every_tuning_equals_the_scalar_twin() {
     }
 }
 
-/// Tuning names round-trip, and nothing else is accepted.
+/// Tuning names round-trip through the one rule `MANDEL_TUNING` is read by
+/// (`mandel_core::parse_tuning_name`), and nothing else is accepted.
 #[test]
 fn tuning_names_round_trip() {
+    use mandel_core::TuningName;
+    let parse = |name: &str| mandel_core::parse_tuning_name(name, mandel_simd::TUNINGS, mandel_simd::Tuning::name);
     for &t in mandel_simd::TUNINGS {
-        assert_eq!(mandel_simd::Tuning::from_name(&t.name()), Some(t));
+        assert_eq!(parse(&t.name()), Some(TuningName::Named(t)));
         assert!(t.vectors() >= 1 && t.check_every() >= 1);
     }
-    assert_eq!(mandel_simd::Tuning::from_name("V4K8").map(|t| (t.vectors(), t.check_every())), Some((4, 8)));
-    for bad in ["", "v4", "v0k8", "v4k8x", "v99k8", "4,8"] {
-        assert_eq!(mandel_simd::Tuning::from_name(bad), None, "{bad:?}");
+    assert_eq!(tuning(" V4K8 ").map(|t| (t.vectors(), t.check_every())), Some((4, 8)));
+    assert_eq!(parse(" Default"), Some(TuningName::Default));
+    for bad in ["", "v4", "v0k8", "v04k8", "v4k8x", "v99k8", "4,8"] {
+        assert_eq!(parse(bad), None, "{bad:?}");
     }
     for &isa in available_isas() {
         let d = mandel_simd::Tuning::default_for(isa);
         assert!(mandel_simd::Tuning::candidates(isa).contains(&d), "{isa}: {d}");
+    }
+}
+
+/// The tuning of [`mandel_simd::TUNINGS`] named `name`, by `MANDEL_TUNING`'s rule.
+fn tuning(name: &str) -> Option<mandel_simd::Tuning> {
+    match mandel_core::parse_tuning_name(name, mandel_simd::TUNINGS, mandel_simd::Tuning::name)? {
+        mandel_core::TuningName::Named(t) => Some(t),
+        mandel_core::TuningName::Default => None,
     }
 }
 
@@ -250,7 +262,7 @@ fn core_isa_names_are_the_paths() {
 fn tuning_values_parse_or_are_refused() {
     use mandel_simd::{TuningSource, parse_tuning};
     let isa = Isa::Avx2;
-    let t = |name: &str| mandel_simd::Tuning::from_name(name).unwrap();
+    let t = |name: &str| tuning(name).unwrap();
     assert_eq!(parse_tuning("", isa, Precision::F32), Ok(None));
     assert_eq!(parse_tuning(" v8k8 ", isa, Precision::F64), Ok(Some((t("v8k8"), TuningSource::Forced))));
     assert_eq!(
@@ -302,7 +314,7 @@ fn non_utf8_tuning_values_are_refused() {
     use std::ffi::OsStr;
     use std::os::unix::ffi::OsStrExt;
     let isa = Isa::Avx2;
-    let v8k8 = mandel_simd::Tuning::from_name("v8k8").unwrap();
+    let v8k8 = tuning("v8k8").unwrap();
     assert_eq!(parse_tuning_os(OsStr::new("v8k8"), isa, Precision::F32), Ok(Some((v8k8, TuningSource::Forced))));
     assert_eq!(parse_tuning_os(OsStr::new(" "), isa, Precision::F32), Ok(None));
     for bad in [&b"v8k8\xff"[..], b"\xff", b"f32:v8k8,f64:\xfe"] {
