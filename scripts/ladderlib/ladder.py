@@ -359,20 +359,21 @@ def run_sweeps(args, summary, registry, out, mid, describe_path):
     # This run's raw sweep files go to a staging folder, swapped in as sweeps/raw/ only when every sweep
     # succeeded: a failed run leaves the earlier sweeps (their fits, charts and raw files) as they were.
     raw = atomic.staging(folder / "raw")
+    stopped = None
     try:
         results, large, ok = sweep_each(args, kernels, budget, raw, describe_path)
-    except BaseException:
-        with contextlib.suppress(InputError, OSError):
-            log(f"  the sweeps were stopped: {folder} is left as it was; this run's raw sweep files are in "
-                f"{atomic.swap_in(raw, folder / 'raw.failed')}")
-        raise
+        written = sweeps.write_all(results, folder, mid, large) if ok else None  # each file whole, raw/ last
+    except BaseException as e:
+        stopped, ok = e, False
     if not ok:
-        failed = atomic.swap_in(raw, folder / "raw.failed")
-        log(f"ERROR: a sweep failed (see above): nothing in {folder} is written over (sweeps.json, .csv, .md, the "
-            f"charts and raw/ are the earlier run's, if any); this run's raw sweep files are in {failed}")
+        with contextlib.suppress(InputError, OSError):
+            log(f"ERROR: the sweeps {'were stopped' if stopped else 'failed (see above)'}: this run's raw sweep "
+                f"files are in {atomic.swap_in(raw, folder / 'raw.failed')}; nothing else in {folder} is written "
+                "over unless the stop came while its files were written")
+        if stopped:
+            raise stopped
         return False
     atomic.swap_in(raw, folder / "raw")
-    written = sweeps.write_all(results, folder, mid, large)
     for f in sweeps.fits(results):
         if "ns_per_iteration" in f:
             log(f"  fit {f['kernel']} {f['axis']}: {f['ns_per_iteration']:.3f} ns/iteration, "
@@ -433,7 +434,11 @@ def large_image(describe_path, raw):
         log("  no large image in raw/describe.json (a mandel older than it): not rendered")
         return None, True
     log(f"rendering the large image ({p['width']}x{p['height']}, {p['max_iters']} iterations) with {large['kernel']}")
-    text = mandel_json(["render", "-k", large["kernel"], *flags, "--json"], raw / "large.json")
+    try:
+        text = mandel_json(["render", "-k", large["kernel"], *flags, "--json"], raw / "large.json")
+    except InputError as e:  # its exit 2: out of memory, say, for this 1 GiB image: a failed render, not bad input
+        log(f"  ERROR: {e}")
+        return None, False
     report = sweep_json(text, f"mandel render -k {large['kernel']}", sweeps.LARGE) if text else None
     return report, report is not None
 
@@ -761,11 +766,11 @@ def main(argv=None):
         for name in ("raw", "raw.failed"):
             atomic.check_dir(out / name, "raw files of this run")
     if args.sweeps:  # and the sweeps theirs (`run_sweeps`), each of their outputs a regular file or absent
-        for name in ("sweeps/raw", "sweeps/raw.failed"):
+        for name in ("sweeps", "sweeps/raw", "sweeps/raw.failed"):
             atomic.check_dir(out / name, "raw sweep files of this run")
         for name in sweeps.OUTPUTS:
             atomic.check_target(out / "sweeps" / name, "result file")
-    if not (args.skip_python or args.baselines):
+    if not args.skip_python and (args.sweeps or not args.baselines):  # run.py, or sweep.py for Numba parallel
         check_python_environment()
     if args.save_baseline:  # refused now, not after the whole run
         atomic.check_dir(baseline.folder(out, args.save_baseline), f"baseline {args.save_baseline!r}")

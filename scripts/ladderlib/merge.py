@@ -7,9 +7,8 @@ the result with `readers.check_summary`."""
 
 from . import CANONICAL, SUMMARY_SCHEMA, readers, rounds
 from .groups import like_for_like
-from .readers import InputError
+from .readers import PURE_PYTHON, InputError
 
-PURE_PYTHON = "python-pure"
 BITMAP_MARK = "(bitmap only: computes a different result)"
 REFERENCE_MARK = "(reference, not a rung)"
 

@@ -211,8 +211,8 @@ TIE_BAND_OF_ROWS_WITH_DEFAULT = 0.02
 def tie_band(rows):
     """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown."""
     recorded = {r.get("tie_band") for r in rows or []}
-    if len(recorded) == 1 and None not in recorded:
-        return recorded.pop()
+    if recorded - {None}:  # recorded (by some rows at least): one band for every row, else not known
+        return recorded.pop() if len(recorded) == 1 else None
     return TIE_BAND_OF_ROWS_WITH_DEFAULT if rows and all(r.get("default") is not None for r in rows) else None
 
 
@@ -655,7 +655,7 @@ def check_summary(data, path="the summary"):
 
 
 # PURE_PYTHON of merge (which imports this module): the row every speedup_vs_python divides.
-_PURE_PYTHON = "python-pure"
+PURE_PYTHON = "python-pure"  # the rung every speedup is over
 SPEEDUP_RTOL = 1e-9
 
 
@@ -665,36 +665,23 @@ def _check_speedups(rows, path):
     `previous` over its own; only an ok row has either. Which row is previous is the merge's rule, not checked here:
     only that the claimed figure follows from the named row's median."""
     by_name = {r["name"]: r for r in rows}
-    base = by_name.get(_PURE_PYTHON)
-
-    def wrong(claimed, expected):
-        return abs(claimed - expected) > SPEEDUP_RTOL * abs(expected)
-
     for row in rows:
         where = f"row {row['name']!r}"
         claims = [k for k in ("speedup_vs_python", "speedup_vs_previous") if row.get(k) is not None]
         if claims and row["status"] != "ok":
             raise InputError(f"{path}: {where} is {row['status']} but claims {claims[0]} {row[claims[0]]!r}: only an "
                              "ok row has a speedup")
-        if row.get("speedup_vs_python") is not None:
-            claimed = row["speedup_vs_python"]
-            if base is None or base["status"] != "ok" or base.get("problem") != row.get("problem"):
-                raise InputError(f"{path}: {where} claims speedup_vs_python {claimed!r} without an ok "
-                                 f"{_PURE_PYTHON} row of its problem to divide")
-            expected = base["median_s"] / row["median_s"]
-            if wrong(claimed, expected):
-                raise InputError(f"{path}: {where} speedup_vs_python is {claimed!r}, {_PURE_PYTHON}'s median over "
-                                 f"its own is {expected!r}: the file contradicts itself")
-        if row.get("speedup_vs_previous") is not None:
-            claimed, named = row["speedup_vs_previous"], row.get("previous")
-            prev = by_name.get(named)
-            if prev is None or prev["median_s"] is None or prev.get("problem") != row.get("problem"):
-                raise InputError(f"{path}: {where} claims speedup_vs_previous {claimed!r} but its previous row "
-                                 f"({named!r}) is no timed row of its problem")
-            expected = prev["median_s"] / row["median_s"]
-            if wrong(claimed, expected):
-                raise InputError(f"{path}: {where} speedup_vs_previous is {claimed!r}, {named!r}'s median over its "
-                                 f"own is {expected!r}: the file contradicts itself")
+        for key, named in (("speedup_vs_python", PURE_PYTHON), ("speedup_vs_previous", row.get("previous"))):
+            if (claimed := row.get(key)) is None:
+                continue
+            other = by_name.get(named)
+            if other is None or other["status"] != "ok" or other.get("problem") != row.get("problem"):
+                raise InputError(f"{path}: {where} claims {key} {claimed!r} but its divisor ({named!r}) is no ok row "
+                                 "of its problem")
+            expected = other["median_s"] / row["median_s"]
+            if abs(claimed - expected) > SPEEDUP_RTOL * abs(expected):
+                raise InputError(f"{path}: {where} {key} is {claimed!r}, {named!r}'s median over its own is "
+                                 f"{expected!r}: the file contradicts itself")
 
 
 def _check_round_times(row, path, where):

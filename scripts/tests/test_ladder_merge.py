@@ -412,7 +412,7 @@ def test_a_summarys_speedups_must_follow_from_its_medians(tmp_path):
     rows["numba"]["speedup_vs_python"] *= 1 + 1e-12  # rounding: within the 1e-9 tolerance
     readers.check_summary(s)
     for field, factor, needle in [
-            ("speedup_vs_python", 2, r"row 'numba' speedup_vs_python is 20\.0+\d*, python-pure's median over its own "
+            ("speedup_vs_python", 2, r"row 'numba' speedup_vs_python is 20\.0+\d*, 'python-pure''s median over its own "
                                      r"is 10\.0"),
             ("speedup_vs_previous", 1.01, r"row 'numba' speedup_vs_previous is .*, 'numpy-vectorize''s median over "
                                           r"its own is 8\.0")]:
@@ -422,8 +422,8 @@ def test_a_summarys_speedups_must_follow_from_its_medians(tmp_path):
             readers.check_summary(bad, "s.json")
     bad = summary(tmp_path)
     by_name(bad)["numba"]["previous"] = "no-such-row"
-    with pytest.raises(readers.InputError, match=r"row 'numba' claims speedup_vs_previous 8\.0 but its previous row "
-                                                 r"\('no-such-row'\) is no timed row"):
+    with pytest.raises(readers.InputError, match=r"row 'numba' claims speedup_vs_previous 8\.0 but its divisor "
+                                                 r"\('no-such-row'\) is no ok row"):
         readers.check_summary(bad)
     bad = summary(tmp_path)
     by_name(bad)["mojo-simd-f32"]["speedup_vs_python"] = 3.0  # a missing row
@@ -431,8 +431,8 @@ def test_a_summarys_speedups_must_follow_from_its_medians(tmp_path):
         readers.check_summary(bad)
     bad = summary(tmp_path)
     by_name(bad)["python-pure"].update(status="failed", verified_ok=False, speedup_vs_python=None)
-    with pytest.raises(readers.InputError, match=r"row 'numpy-vectorize' claims speedup_vs_python 1\.25 without an ok "
-                                                 "python-pure row"):
+    with pytest.raises(readers.InputError, match=r"row 'numpy-vectorize' claims speedup_vs_python 1\.25 but its divisor "
+                                                 r"\('python-pure'\) is no ok row"):
         readers.check_summary(bad)
 
 

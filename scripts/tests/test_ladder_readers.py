@@ -214,3 +214,5 @@ def test_tie_band_only_from_rows_that_record_their_default():
     assert readers.tie_band([]) is None
     recorded = {**row, "default": "v3k8", "tie_band": 0.025}  # mandel tune's own record wins
     assert readers.tie_band([recorded, recorded]) == 0.025
+    assert readers.tie_band([recorded, {**recorded, "tie_band": 0.03}]) is None  # two bands: not one to state
+    assert readers.tie_band([recorded, {**row, "default": "v3k8"}]) is None  # not the inferred 2% either

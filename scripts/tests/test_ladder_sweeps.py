@@ -12,6 +12,8 @@ import pytest
 
 from ladderlib import sweeps
 
+import ladder_fixtures as fx
+
 SIZES = [240, 480, 960, 1920, 3840]
 CAPS = [50, 100, 200, 500, 1000, 2000, 5000]
 
@@ -228,7 +230,7 @@ def test_a_bad_sweep_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys)
     from test_ladder_robust import installed
 
     fake = installed(tmp_path, monkeypatch)
-    sweep_output, render_output = fake.split_output, fake.capture
+    sweep_output = fake.split_output
 
     def null_time(command, keep, echo=False):
         rc, text = sweep_output(command, keep, echo)
@@ -238,19 +240,13 @@ def test_a_bad_sweep_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys)
             text = json.dumps(doc)
         return rc, text
 
-    def no_times(args):
-        rc, out, err = render_output(args)
-        return (rc, json.dumps({**json.loads(out), "times_s": []}), err) if str(args[1]) == "render" and out else (
-            rc, out, err)
-
     monkeypatch.setattr(ladder, "split_output", null_time)
-    monkeypatch.setattr(ladder, "capture", no_times)
     assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
     err = capsys.readouterr().out
     assert "mandel sweep -k rayon-fma-f64: point #1 median_s should be a time in seconds" in err
     assert "the large image is not rendered: a sweep failed" in err  # its own refusal: the test below
     assert (fake.out / "summary.json").exists()
-    # a sweep failed: this run's raw files aside, the large image's report as mandel printed it; no sweeps written
+    # a sweep failed: this run's raw files aside (the large image not rendered); no sweeps written
     assert [p.name for p in (fake.out / "sweeps" / "raw.failed").glob("*.json")] == []
     assert sorted(p.name for p in (fake.out / "sweeps").iterdir()) == ["raw.failed"]
 
@@ -467,3 +463,44 @@ def test_a_re_merge_keeps_the_sets_own_id_and_a_fifo_among_the_sweep_outputs_is_
     fake.calls.clear()
     assert run("--sweeps") == 2
     assert "sweeps.md is a FIFO" in capsys.readouterr().err and fake.calls == []
+
+
+def test_a_large_image_that_mandel_cannot_render_fails_the_sweeps_not_the_run(tmp_path, monkeypatch, capsys):
+    """`mandel render` exits 2 when the 1 GiB image cannot be allocated: a failed render (exit 1, the earlier
+    sweeps kept), not an input the ladder refuses (exit 2)."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    render_output = fake.capture
+
+    def out_of_memory(args):
+        if str(args[1]) == "render" and "--json" in map(str, args):
+            return 2, "", "mandel: error: 16000x16000 pixels: cannot allocate 976 MiB for 256000000 counts"
+        return render_output(args)
+
+    monkeypatch.setattr(ladder, "capture", out_of_memory)
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
+    assert "cannot allocate 976 MiB" in capsys.readouterr().out
+    assert (fake.out / "summary.json").exists() and not (fake.out / "sweeps" / "sweeps.json").exists()
+
+
+def test_numba_s_environment_is_checked_before_any_work_when_only_its_sweep_runs(tmp_path, monkeypatch, capsys):
+    """With --baselines FILE run.py does not run, but with --sweeps the Numba parallel sweep does: a bad
+    NUMBA_NUM_THREADS is refused before the Rust rounds, not after them. A link at sweeps/ is refused too."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    baselines = fx.write_json(tmp_path / "b.json", fx.baselines())
+    fake.python_refuse = "run.py: error: NUMBA_NUM_THREADS='0' must be a whole number of threads from 1 to 1024"
+    run = lambda *a: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), *a])  # noqa: E731
+    assert run("--baselines", str(baselines), "--sweeps") == 2
+    assert "NUMBA_NUM_THREADS='0'" in capsys.readouterr().err
+    assert [c for c in fake.calls if c[0] != "cargo"] == [[fake.calls[0][0], "-m", "python_baselines.run", "--list"]]
+    fake.python_refuse = None
+    assert run("--baselines", str(baselines)) == 0  # without the sweeps run.py's check is not needed
+    (tmp_path / "elsewhere").mkdir()
+    (fake.out / "sweeps").symlink_to(tmp_path / "elsewhere")
+    assert run("--baselines", str(baselines), "--sweeps") == 2
+    assert "sweeps is a symlink" in capsys.readouterr().err and list((tmp_path / "elsewhere").iterdir()) == []
