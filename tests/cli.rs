@@ -815,9 +815,11 @@ fn help_names_every_checked_variable() {
 #[cfg(target_os = "linux")]
 fn limited(kib: u64, args: &[&str]) -> (Option<i32>, String) {
     let out = Command::new("sh")
-        .args(["-c", &format!("ulimit -v {kib} && exec \"$0\" \"$@\""), env!("CARGO_BIN_EXE_mandel")])
+        // A time limit too: under a very tight limit a panic's backtrace can fail to allocate and hang.
+        .args(["-c", &format!("ulimit -v {kib} && exec timeout 120 \"$0\" \"$@\""), env!("CARGO_BIN_EXE_mandel")])
         .args(args)
         .env("RAYON_NUM_THREADS", "1")
+        .env_remove("RUST_BACKTRACE")
         .output()
         .unwrap();
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())

@@ -416,9 +416,10 @@ pub fn parse_tuning(value: &str, isa: Option<Isa>) -> Result<Option<Option<Tunin
     }
 }
 
-/// [`parse_tuning`] on the variable as set for `isa`. Not Unicode: kept lossily, so that it names no
-/// tuning and is refused, never read as unset.
-fn forced_tuning(isa: Option<Isa>) -> Result<Option<Option<Tuning>>, String> {
+/// [`parse_tuning`] on the variable as set for `isa` (`None`: unset). Not Unicode: kept lossily, so that it
+/// names no tuning and is refused, never read as unset. Public for the extension's check that the
+/// variable has not changed since the kernels read it.
+pub fn forced_tuning(isa: Option<Isa>) -> Result<Option<Option<Tuning>>, String> {
     match std::env::var_os(TUNING_ENV) {
         None => Ok(None),
         Some(value) => parse_tuning(&value.to_string_lossy(), isa),

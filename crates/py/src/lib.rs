@@ -120,13 +120,7 @@ impl EnvInForce {
             |var: &str| std::env::var_os(var).map(|v| v.to_string_lossy().trim().to_string()).filter(|v| !v.is_empty());
         let isa = mandel_simd::selected_isa();
         let tuning = |p| mandel_simd::forced_tuning(isa, p).map_err(value_error);
-        let c_tuning = match std::env::var_os(mandel_c_reference::TUNING_ENV) {
-            None => None,
-            Some(value) => {
-                mandel_c_reference::parse_tuning(&value.to_string_lossy(), mandel_c_reference::selected_isa())
-                    .map_err(value_error)?
-            }
-        };
+        let c_tuning = mandel_c_reference::forced_tuning(mandel_c_reference::selected_isa()).map_err(value_error)?;
         Ok(EnvInForce {
             isa: mandel_core::env_isa().map_err(|e| value_error(e.to_string()))?,
             threads: mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?,
