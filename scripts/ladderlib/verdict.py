@@ -42,14 +42,44 @@ def _u_counts(n1, n2):
                  for u in range(n1 * n2 + 1))
 
 
+def _exact_p_with_ties(a, b):
+    """Two-sided p of the rank sum of `a` over every way to draw len(a) of the pooled values, tied values sharing
+    their mean rank (in half ranks, so that every sum is a whole number): counted tie group by tie group."""
+    n1, pooled = len(a), sorted([*a, *b])
+    ties = Counter(pooled)
+
+    def half_rank(value):  # twice the mean of the ranks its ties share
+        return 2 * bisect_left(pooled, value) + ties[value] + 1
+
+    ways = {(0, 0): 1}  # (values drawn, their half-rank sum): how many draws
+    for value in sorted(ties):
+        t, r, drawn = ties[value], half_rank(value), {}
+        for (k, total), count in ways.items():
+            for j in range(min(t, n1 - k) + 1):
+                drawn[k + j, total + j * r] = drawn.get((k + j, total + j * r), 0) + count * math.comb(t, j)
+        ways = drawn
+    mid = n1 * (len(pooled) + 1)  # the half-rank sum's mean
+    seen = abs(sum(map(half_rank, a)) - mid)
+    return sum(c for (k, total), c in ways.items() if k == n1 and abs(total - mid) >= seen) / math.comb(len(pooled), n1)
+
+
 def mann_whitney_p(a, b):
-    """Two-sided p-value of the Mann-Whitney U test of samples `a` and `b`: exact for small samples
-    without ties, else the normal approximation with the tie and continuity corrections."""
+    """Two-sided p-value of the Mann-Whitney U test of samples `a` and `b`: exact for small samples (25 or fewer
+    a side; with ties, `_exact_p_with_ties`), else the normal approximation with the tie and continuity
+    corrections."""
     n1, n2 = len(a), len(b)
     if n1 <= 25 and n2 <= 25 and len(set(a) | set(b)) == n1 + n2:
         u = sum(1 for x in a for y in b if x > y)
         tail = min(u, n1 * n2 - u)
         return min(1.0, 2 * sum(_u_counts(n1, n2)[: tail + 1]) / math.comb(n1 + n2, n1))
+    if n1 <= 25 and n2 <= 25:
+        return min(1.0, _exact_p_with_ties(a, b))
+    return _normal_p(a, b)
+
+
+def _normal_p(a, b):
+    """The normal approximation of the two-sided p, with the tie and continuity corrections."""
+    n1, n2 = len(a), len(b)
     pooled = sorted([*a, *b])
     # a value's rank: the average of the ranks its ties share
     u = sum((bisect_left(pooled, x) + bisect_right(pooled, x) + 1) / 2 for x in a) - n1 * (n1 + 1) / 2

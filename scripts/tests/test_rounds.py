@@ -1,8 +1,10 @@
 """Issue 22, "Numbers that hold still": the rounds' reader and aggregation, the verdict rule for rows
 measured in rounds, the tuning kept per machine, and compare refusing runs of different tunings."""
 
+import itertools
 import json
 import math
+import random
 
 import pytest
 
@@ -344,9 +346,31 @@ def test_the_normal_approximation_with_ties_by_hand():
     # var = 4*4/12 * ((8+1) - (3^3-3)/(8*7)); z = (|2 - 8| - 0.5) / sqrt(var)
     var = 16 / 12 * (9 - 24 / 56)
     want = math.erfc(5.5 / math.sqrt(var) / math.sqrt(2))
-    assert verdict.mann_whitney_p([1, 2, 2, 3], [2, 4, 5, 6]) == pytest.approx(want, rel=1e-12)
-    assert verdict.mann_whitney_p([2, 4, 5, 6], [1, 2, 2, 3]) == pytest.approx(want, rel=1e-12)
+    assert verdict._normal_p([1, 2, 2, 3], [2, 4, 5, 6]) == pytest.approx(want, rel=1e-12)
+    assert verdict._normal_p([2, 4, 5, 6], [1, 2, 2, 3]) == pytest.approx(want, rel=1e-12)
     assert verdict.mann_whitney_p([1.0] * 26, [1.0] * 26) == 1.0  # all tied: no evidence at all
+
+
+def _p_by_enumeration(a, b):
+    """Two-sided p of a's mean-rank sum over every split of the pooled values, listed one by one."""
+    pooled = sorted([*a, *b])
+    rank = {v: sum(i + 1 for i, x in enumerate(pooled) if x == v) / pooled.count(v) for v in pooled}
+    ranks, mean = [rank[x] for x in [*a, *b]], len(a) * (len(pooled) + 1) / 2
+    seen = abs(sum(rank[x] for x in a) - mean)
+    splits = list(itertools.combinations(range(len(pooled)), len(a)))
+    return sum(abs(sum(ranks[i] for i in c) - mean) >= seen - 1e-9 for c in splits) / len(splits)
+
+
+def test_small_samples_with_ties_get_the_exact_p():
+    """With ties the normal approximation was used at any size: [0,0,0,1,2,2,2] against [2,3,4,5,6] gave
+    p = 0.0098, below ALPHA (a verdict), where the exact p is 1/99 = 0.0101 (no verdict)."""
+    assert verdict.mann_whitney_p([0, 0, 0, 1, 2, 2, 2], [2, 3, 4, 5, 6]) == pytest.approx(1 / 99, rel=1e-12)
+    assert verdict.mann_whitney_p([0, 0, 0, 1, 2, 2, 2], [2, 3, 4, 5, 6]) > verdict.ALPHA
+    rng = random.Random(7)
+    for _ in range(60):
+        a = [rng.randint(0, 4) for _ in range(rng.randint(1, 6))]
+        b = [rng.randint(0, 4) for _ in range(rng.randint(1, 6))]
+        assert verdict.mann_whitney_p(a, b) == pytest.approx(min(1.0, _p_by_enumeration(a, b)), rel=1e-12), (a, b)
 
 
 def test_the_tables_say_when_a_rungs_own_spread_set_its_floor():
