@@ -524,6 +524,15 @@ fn describe_reports_the_registry_s_facts() {
     // The facts Python reads instead of restating them: ISA names, the thread rule, the tolerance
     // rule, the sweep grid.
     assert_eq!(d["isa_names"], serde_json::json!(mandel_core::ISA_NAMES));
+    // The compiler that built this binary, which the summary names (not the ladder machine's rustc).
+    let rustc = std::process::Command::new(std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into()))
+        .arg("-V")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    assert!(d["rustc"].as_str().is_some_and(|v| v.starts_with("rustc ")), "{}", d["rustc"]);
+    if let Some(version) = rustc.ok().filter(|v| !v.is_empty()) {
+        assert_eq!(d["rustc"], version.as_str());
+    }
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     assert_eq!(d["threads"], serde_json::json!({"env": "RAYON_NUM_THREADS", "max": 1024, "pool": 3, "cores": cores}));
     let tolerances = d["tolerances"].as_array().unwrap();

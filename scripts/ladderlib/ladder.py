@@ -797,6 +797,15 @@ def main(argv=None):
         raise
 
 
+def built_with(described):
+    """`rustc -V` of the compiler that built `mandel`, as its `describe --json` says (None: not said)."""
+    try:
+        rustc = json.loads(described or "null")["rustc"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return rustc if isinstance(rustc, str) and rustc.strip() else None
+
+
 def kept_id(out, desc):
     """A re-merged set's machine id: the one its summary.json has (a set may be named apart from its CPU, e.g. with
     an ISA forced), else derived from its kept machine description."""
@@ -830,6 +839,8 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
                              f"on {machine.machine_id(desc)}: run --sweeps without --skip-bench, or there")
         if args.machine_id is None:  # the set's own id (it may have been copied here), not this CPU's
             mid = kept_id(out, desc)
+    elif built_with(described):  # the compiler of the binary timed (a --prebuilt one was built elsewhere)
+        desc["rustc"] = built_with(described)
     fresh = not (args.skip_bench and run_file.exists())
     # The pool is Rust's to say (`mandel describe`, else a round): unknown until then, never the machine
     # description's core count (os.cpu_count() ignores affinity and cgroup quotas).

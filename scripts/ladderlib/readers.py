@@ -191,7 +191,7 @@ BENCH_SETTINGS = {"sample_size": "count", "warm_up_s": "s", "measurement_s": "s"
 ROUND_SETTINGS = {"rounds": "int1", "kernel_s": "num0", "min_renders": "int1"}
 DESCRIBE = {"schema": (DESCRIBE_SCHEMA,), "canonical": PARAMS, "pool_threads": "int1",
             "bench": {"full": BENCH_SETTINGS, "quick": BENCH_SETTINGS},
-            "rounds": Opt({"full": ROUND_SETTINGS, "quick": ROUND_SETTINGS}), "kernels": REGISTRY}
+            "rounds": Opt({"full": ROUND_SETTINGS, "quick": ROUND_SETTINGS}), "kernels": REGISTRY, "rustc": "text?"}
 RECORDS = {"schema": (RECORDS_SCHEMA,), "criterion": "obj|null", "params": canonical,
            "records": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "criterion_id": "name?"},
                             unique=True)}

@@ -113,3 +113,19 @@ def test_a_re_merge_takes_the_machine_id_from_the_kept_machine_description(tmp_p
     assert machine_id() == "named"
     assert ladder.guarded(ladder.main, argv) == 0  # measured here again: this CPU's id
     assert machine_id() == "intel-xeon-platinum-8488c-2c"
+
+
+def test_the_rust_line_names_the_compiler_that_built_the_binary(tmp_path, monkeypatch):
+    """`mandel describe --json` says which rustc built it; the machine description (and the summary's "Rust"
+    line) takes that, not this machine's `rustc -V`: a --prebuilt binary was built elsewhere. A re-merge keeps
+    what the measured run recorded."""
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    fake.describe_text = json.dumps({**json.loads(fake.describe_text), "rustc": "rustc 1.90.0 (built elsewhere)"})
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python"]) == 0
+    assert json.loads((fake.out / "raw" / "machine.json").read_text())["rustc"] == "rustc 1.90.0 (built elsewhere)"
+    assert "| Rust | rustc 1.90.0 (built elsewhere) |" in (fake.out / "summary.md").read_text()
+    fake.describe_text = json.dumps({**json.loads(fake.describe_text), "rustc": "rustc 2.0.0"})
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--skip-bench"]) == 0
+    assert "| Rust | rustc 1.90.0 (built elsewhere) |" in (fake.out / "summary.md").read_text()

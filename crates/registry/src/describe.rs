@@ -216,6 +216,8 @@ pub struct Description {
     pub tolerances: Vec<ToleranceRule>,
     /// `mandel sweep`'s default grid.
     pub sweep: SweepGrid,
+    /// `rustc -V` of the compiler that built this binary (build.rs); `None` where it could not be asked.
+    pub rustc: Option<&'static str>,
 }
 
 /// The registry's facts, as `mandel describe --json` prints them.
@@ -231,5 +233,6 @@ pub fn describe() -> Description {
         threads: ThreadRule::now(),
         tolerances: ToleranceRule::all(),
         sweep: SweepGrid::default_grid(),
+        rustc: Some(env!("MANDEL_RUSTC_VERSION")).filter(|v| !v.is_empty()),
     }
 }
