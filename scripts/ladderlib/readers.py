@@ -440,14 +440,9 @@ def _check_calls(rung, path, where):
         return
     if rung.get("repeats") is not None and len(times) != rung["repeats"]:
         raise InputError(f"{path}: {where} lists {len(times)} calls (times_s), repeats says {rung['repeats']}")
-    if rung["median_s"] is not None:
-        if not times:
-            raise InputError(f"{path}: {where} has a time (median_s) but no calls (times_s is empty)")
-        if median(times) != rung["median_s"]:
-            raise InputError(f"{path}: {where} median_s is {rung['median_s']!r}, the median of its times_s is "
-                             f"{median(times)!r}: the file contradicts itself")
-    # run.py records min_s and max_s as min(times_s) and max(times_s): the row's spread
-    for key, pick in (("min_s", min), ("max_s", max)):
+    if rung["median_s"] is not None and not times:
+        raise InputError(f"{path}: {where} has a time (median_s) but no calls (times_s is empty)")
+    for key, pick in (("median_s", median), ("min_s", min), ("max_s", max)):
         if rung.get(key) is not None and times and rung[key] != pick(times):
             raise InputError(f"{path}: {where} {key} is {rung[key]!r}, the {pick.__name__} of its times_s is "
                              f"{pick(times)!r}: the file contradicts itself")
