@@ -1043,14 +1043,11 @@ fn sweep(args: SweepArgs) -> Result<ExitCode, String> {
         // Verify before timing: a point outside the kernel's tolerance is an error, not a data point.
         // A point too large for the memory here is an error naming it, not an abort (`buffer::zeroed`,
         // and `verification_into`'s own buffer).
-        let buffer =
-            || mandel_core::buffer::zeroed(params.pixels()).map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"));
-        let mut expected = buffer()?;
-        reference::render_span(&params, 0, &mut expected);
+        let point = |e: &dyn std::fmt::Display| format!("sweep point {n}x{n}/{iters}: {e}");
+        let expected = reference::try_render(&params).map_err(|e| point(&e))?;
         // `mandel verify`'s rule (and `mandel lanes`'): the timed build's counts must also be the verified ones.
-        let mut out = buffer()?;
-        let v = verification_into(k, &params, &expected, &mut out)
-            .map_err(|e| format!("sweep point {n}x{n}/{iters}: {e}"))?;
+        let mut out = mandel_core::buffer::zeroed(params.pixels()).map_err(|e| point(&e))?;
+        let v = verification_into(k, &params, &expected, &mut out).map_err(|e| point(&e))?;
         let (true, Some(differing)) = (v.ok, v.differing) else {
             return Err(verification_failure(k, &params, &v));
         };
