@@ -77,12 +77,13 @@ pub fn bench_quick() -> bool {
 }
 
 /// The `threads` group's top and the `load-balance` group's pool: [`BENCH_MAX_THREADS_ENV`], else the
-/// core count (also when the value is refused by [`check_bench_env`], which the benches call first).
+/// core count (`describe::cores`, rayon's rule; also when the value is refused by [`check_bench_env`], which
+/// the benches call first).
 pub fn bench_max_threads() -> usize {
     parse_bench_max_threads(bench_env_value(BENCH_MAX_THREADS_ENV).as_deref())
         .ok()
         .flatten()
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+        .unwrap_or_else(crate::describe::cores)
 }
 
 /// A kernel's counts against the f64 reference, from the one render the bench verifies with.
