@@ -275,10 +275,7 @@ fn read_counts(param: &str, obj: &Bound<'_, PyAny>) -> PyResult<(Vec<usize>, Vec
     let view = array.try_readonly()?;
     let mut counts = Vec::new();
     counts.try_reserve_exact(view.len()).map_err(|_| {
-        PyMemoryError::new_err(format!(
-            "cannot copy {param}: {} MiB could not be allocated",
-            (view.len() as u128 * 4) >> 20
-        ))
+        PyMemoryError::new_err(format!("cannot copy {param}: {}", mandel_core::AllocError { len: view.len() }))
     })?;
     // as_slice also accepts Fortran order, whose memory order is not the row-major pixel order.
     match view.as_slice() {
