@@ -4,7 +4,7 @@ build_rungs.py (run by scripts/setup) put them and recorded what happened in bui
 - Cython and Pythran: a function from a `Problem` to the counts, like the Numba rungs: the timed call
   makes the pixel grid (`problem.axes()`), allocates the array and fills it.
 - Mojo: like the pyo3-* rows, the array is allocated once in Python, untimed, and the timed call is
-  the Mojo function filling it (`prepare`).
+  the Mojo function filling it (`prepare`), from the points of `problem.axes()`, made with the array.
 
 A tool that is not installed, or whose build failed, makes its rungs `missing` (`missing(tool)`: the
 reason and the command that installs it); nothing here ever imports the source files as Python.
@@ -211,11 +211,16 @@ def _mojo(function: str):
         if function.endswith("_f32"):
             check_f32_view(problem, out, name)  # before any timing: such a view is refused, never timed
         out.fill(0)  # every page written now, untimed, as for the pyo3 rungs (rungs._pyo3)
-        view = (int(problem.width), int(problem.height), float(problem.x_min), float(problem.x_max),
-                float(problem.y_min), float(problem.y_max), int(problem.max_iters))
+        # The points come from the project's grid, as the Cython and Pythran rungs' do: Mojo computing
+        # x_min + col*dx itself contracts it into one fused multiply-add, a different grid (the
+        # real axis's row off 0). Made here, untimed, like the array; `call` holds them (its default)
+        # as long as Mojo may read them through their addresses.
+        xs, ys = problem.axes()
+        assert xs.dtype == ys.dtype == np.float64 and xs.flags.c_contiguous and ys.flags.c_contiguous
+        view = (int(problem.width), int(problem.height), xs.ctypes.data, ys.ctypes.data, int(problem.max_iters))
         address = out.ctypes.data
 
-        def call():
+        def call(_axes=(xs, ys)):
             fill(address, view)
             return out
 

@@ -1,11 +1,14 @@
 # Rungs: Mojo. The Mojo series' Mandelbrot ("How Mojo gets a 35,000x speedup over Python") and
 # Modular's examples/mojo/mandelbrot.mojo, ported to the project's one escape definition and built as
 # a Python extension module (`mojo build mandel_mojo.mojo --emit shared-lib`, Mojo 0.25.7.0): the
-# counts array is allocated in Python (NumPy) and filled here, like the pyo3-* rows.
+# counts array and the points' axes are made in Python (NumPy) and the array filled here, like the
+# pyo3-* rows.
 #
 # - scalar_f64: the series' "adding types" step, `fn mandelbrot_kernel(c: ComplexFloat64) -> Int`,
 #   one pixel at a time. The stdlib's ComplexFloat64 multiplies and takes the squared norm with fused
-#   multiply-adds, so this rung is fused, like fma-f64 (a few boundary pixels move).
+#   multiply-adds (z*z + c is (fma(re, re, -im*im) + cx, fma(re, im, im*re) + cy)), so this rung is
+#   fused, though not fma-f64's arithmetic: on the reference's points it moves a few deep boundary
+#   pixels.
 # - simd_f32: the example's `mandelbrot_kernel_SIMD`, f32 at its width, twice the native SIMD width
 #   (`2 * simd_width_of[DType.float32]()`: 16 lanes with AVX2, 32 with AVX-512), each row's columns
 #   walked by `vectorize`, one thread.
@@ -16,16 +19,19 @@
 # - The escape definition: z from 0, |z|^2 <= 4 tested before each step, and a lane that escaped
 #   stays escaped (the mask `t` accumulates). The example set `t` afresh each step and counted
 #   |z|^2 <= 4 after its update: its total was 40,112,336 on the canonical image, not 40,139,097.
-# - The points: c = min_x + col*scale_x in f64, then rounded to f32 (the project's grid, bit for bit:
-#   Mojo does not contract a*b + c into an FMA unless asked); the example computed them in f32.
-# - The problem is an argument (width, height, window, max_iters), not aliases, so the tests can
+# - The points: read from `Problem.axes()`, the f64 grid every other rung uses, and rounded to f32 for
+#   the f32 rungs; the example computed them in f32 from `min + i*scale`. Computing them here in f64 is
+#   not enough: Mojo marks its float operations `contract`, so LLVM fuses `min + i*scale` into one FMA
+#   and the points leave the project's grid (the real-axis row off 0). The SIMD step's `cx - y2` stays
+#   a subtraction (the built loop has fma-f32's three FMAs per step), so on the same points the f32
+#   rungs give fma-f32's counts, bit for bit (a test holds them equal).
+# - The problem is an argument (width, height, the axes, max_iters), not aliases, so the tests can
 #   render other views; the output is uint32.
 # - Mojo 0.25.7 spellings: `simd_width_of`, `SIMD[DType.bool, w](fill=True)`, `.le(4)`,
 #   `.reduce_or()` in place of `any(t)`, the pointer's origin.
 
 from algorithm import parallelize, vectorize
 from complex import ComplexFloat64, ComplexSIMD
-from math import iota
 from os import abort
 from python import Python, PythonObject
 from python.bindings import PythonModuleBuilder
@@ -37,6 +43,7 @@ alias int_type = DType.uint32
 alias simd_width = 2 * simd_width_of[float_type]()
 
 alias Counts = UnsafePointer[Scalar[int_type], MutAnyOrigin]
+alias Axis = UnsafePointer[Float64, MutAnyOrigin]
 
 
 @export
@@ -86,38 +93,33 @@ fn mandelbrot_kernel_SIMD[
 
 
 # The problem, as Python hands it over: the counts array's address, then
-# (width, height, x_min, x_max, y_min, y_max, max_iters).
+# (width, height, xs address, ys address, max_iters), xs and ys being `Problem.axes()`, the points'
+# real and imaginary parts in f64: read, never computed here (see "The points" above).
 struct View(Copyable, Movable):
     var out: Counts
     var width: Int
     var height: Int
-    var min_x: Float64
-    var min_y: Float64
-    var scale_x: Float64
-    var scale_y: Float64
+    var xs: Axis
+    var ys: Axis
     var max_iters: Int
 
     fn __init__(out self, out_address: PythonObject, view: PythonObject) raises:
         self.out = out_address.unsafe_get_as_pointer[int_type]()
         self.width = Int(view[0])
         self.height = Int(view[1])
-        self.min_x = Float64(view[2])
-        var max_x = Float64(view[3])
-        self.min_y = Float64(view[4])
-        var max_y = Float64(view[5])
-        self.max_iters = Int(view[6])
-        self.scale_x = (max_x - self.min_x) / self.width
-        self.scale_y = (max_y - self.min_y) / self.height
+        self.xs = view[2].unsafe_get_as_pointer[DType.float64]()
+        self.ys = view[3].unsafe_get_as_pointer[DType.float64]()
+        self.max_iters = Int(view[4])
 
 
 # One row, as the example's `worker`: `compute_vector` on `simd_width` pixels at a time, `vectorize`
 # taking the last columns in narrower steps when the width is not a multiple.
 fn worker_row(v: View, row: Int):
-    var cy = (v.min_y + row * v.scale_y).cast[float_type]()
+    var cy = v.ys[row].cast[float_type]()
 
     @parameter
     fn compute_vector[simd_width: Int](col: Int):
-        var cx = (v.min_x + (col + iota[DType.float64, simd_width]()) * v.scale_x).cast[float_type]()
+        var cx = v.xs.load[width=simd_width](col).cast[float_type]()
         var c = ComplexSIMD[float_type, simd_width](cx, SIMD[float_type, simd_width](cy))
         v.out.store(row * v.width + col, mandelbrot_kernel_SIMD(c, v.max_iters))
 
@@ -127,10 +129,9 @@ fn worker_row(v: View, row: Int):
 fn scalar_f64(out_address: PythonObject, view: PythonObject) raises -> PythonObject:
     var v = View(out_address, view)
     for row in range(v.height):
-        var cy = v.min_y + row * v.scale_y
+        var cy = v.ys[row]
         for col in range(v.width):
-            var cx = v.min_x + col * v.scale_x
-            v.out[row * v.width + col] = mandelbrot_kernel(ComplexFloat64(cx, cy), v.max_iters)
+            v.out[row * v.width + col] = mandelbrot_kernel(ComplexFloat64(v.xs[col], cy), v.max_iters)
     return PythonObject(None)
 
 

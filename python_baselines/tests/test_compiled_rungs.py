@@ -107,6 +107,46 @@ def test_counts_agree_with_the_reference(rung, problem):
             assert int(got.sum(dtype=np.uint64)) == CANONICAL_ITERATIONS
 
 
+# The Mojo rungs on the project's grid, bit for bit. VIEWS, and two odd sizes whose points Mojo's own
+# `min + i*scale` moved (each has a real-axis row), with columns not a multiple of the SIMD width
+# (`vectorize`'s narrower last steps): 97 = 3*32 + 1, 961 = 30*32 + 1
+MOJO_VIEWS = VIEWS + [Problem(97, 62), Problem(961, 6, y_min=-0.03, y_max=0.03)]
+MOJO_VIEW_IDS = ["canonical", "off-axis", "high-iterations", "97x62", "961x6"]
+
+
+def mojo_rung(name):
+    rung = next(r for r in RUNGS if r.name == name)
+    need(rung)
+    return rung
+
+
+@pytest.mark.parametrize("name", ["mojo-simd-f32", "mojo-parallel-f32"])
+@pytest.mark.parametrize("problem", MOJO_VIEWS, ids=MOJO_VIEW_IDS)
+def test_mojo_f32_rungs_are_the_fma_f32_kernel_bit_for_bit(name, problem):
+    """The Mojo f32 kernel does fma-f32's arithmetic step for step (y2 = y*y; fma(x, x, y2) <= 4;
+    y = fma(x, y+y, cy); x = fma(x, x, cx - y2)) on the same points, the f64 grid rounded to f32: every
+    pixel equal. Computing the points in Mojo (`min + i*scale`, which Mojo contracts into one FMA) moved
+    the canonical image's real-axis row off 0: 179 pixels, all in row 480."""
+    got = np.asarray(mojo_rung(name).prepare(problem)(), dtype=np.uint32)
+    bounds = {k: v for k, v in problem.as_dict().items() if k not in ("width", "height")}
+    fma = m.render_new("fma-f32", problem.width, problem.height, **bounds)
+    assert m.compare(fma, got)["differing"] == 0, m.compare(fma, got)
+
+
+@pytest.mark.parametrize("problem, differing", list(zip(MOJO_VIEWS, [0, 0, 2, 0, 0], strict=True)), ids=MOJO_VIEW_IDS)
+def test_mojo_scalar_f64_is_on_the_reference_grid(problem, differing):
+    """mojo-scalar-f64 reads the reference's points, so what still differs is ComplexFloat64's own
+    arithmetic: z*z + c as (fma(re, re, -im*im) + cx, fma(re, im, im*re) + cy), |z|^2 as fma(re, re,
+    im*im). Nothing on the canonical image (its sum is the reference's), 2 pixels at 5,000 iterations
+    near the cusp. With the points computed in Mojo, contracted into FMAs, the canonical image's
+    real-axis row moved: 177 pixels, all in row 480."""
+    got = np.asarray(mojo_rung("mojo-scalar-f64").prepare(problem)(), dtype=np.uint32)
+    cmp = m.compare(m.reference(**problem.as_dict()), got)
+    assert cmp["differing"] == differing, cmp
+    if problem == CANONICAL:
+        assert int(got.sum(dtype=np.uint64)) == CANONICAL_ITERATIONS
+
+
 @pytest.mark.parametrize("name", ["pyo3-naive-f32", "pyo3-simd-algorithmic-f32", "mojo-scalar-f64", "mojo-simd-f32"])
 def test_the_first_timed_call_pays_no_page_faults(name):
     """The pyo3 and Mojo rungs allocate their output array in prepare, untimed. np.zeros maps it without
