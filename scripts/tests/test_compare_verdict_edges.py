@@ -108,6 +108,15 @@ def test_few_rounds_apart_within_the_floor_or_overlapping_are_no_change():
     assert verdict.judge(a, in_rounds([1.030, 1.031, 1.032]), rounds_floor=0.02)["verdict"] == "slower"
 
 
+def test_few_rounds_apart_by_exactly_the_floor_are_no_change():
+    """As the rank test's rule: a change must pass the floor, not reach it."""
+    a, b = in_rounds([1.000, 1.001, 1.002]), in_rounds([1.030, 1.031, 1.032])
+    change = b["median_s"] / a["median_s"] - 1
+    at = verdict.judge_rounds(a, b, noise_floor=change)
+    assert at["verdict"] == "no change" and at["rule"] == "interquartile"
+    assert verdict.judge_rounds(a, b, noise_floor=change * 0.999)["verdict"] == "slower"
+
+
 def test_enough_rounds_keep_the_rank_test():
     a = in_rounds([1.0 + i / 100 for i in range(5)])
     got = verdict.judge(a, in_rounds([2.0 + i / 100 for i in range(5)]))

@@ -104,6 +104,21 @@ def test_a_pyo3_row_whose_kernel_did_not_run_has_no_previous_rung():
                     "pyo3-simd-f32": None}
 
 
+def test_a_pyo3_row_is_no_previous_rung_and_has_none_of_a_bitmap_or_reference_kernel():
+    rows = speedup_rows(("numba", "f64", 0.5), ("pyo3-fma-f64", "f64", 0.2), ("fma-f64", "f64", 0.1),
+                        ("mask-f64", "f64", 0.05, {"computes": "bitmap"}),
+                        ("c-ref-f64", "f64", 0.04, {"reference": True}),
+                        ("pyo3-mask-f64", "f64", 0.06), ("pyo3-c-ref-f64", "f64", 0.05))
+    add_speedups(rows)
+    prev = {r["name"]: r["previous"] for r in rows}
+    # fma-f64 is divided by numba, not by the pyo3-fma-f64 row between them: a pyo3 row measures the boundary
+    # crossing, it is no rung any other row climbs from
+    assert prev["fma-f64"] == "numba"
+    assert next(r for r in rows if r["name"] == "fma-f64")["speedup_vs_previous"] == pytest.approx(5.0)
+    # a bitmap kernel or a reference through the extension: no "previous" of its own kernel to cross from
+    assert prev["pyo3-mask-f64"] is None and prev["pyo3-c-ref-f64"] is None
+
+
 def test_times_ci_and_rates_come_from_criterion(tmp_path):
     r = by_name(summary(tmp_path))["naive-f64"]
     assert r["median_s"] == pytest.approx(0.1)
@@ -414,8 +429,8 @@ def test_a_summarys_speedups_must_follow_from_its_medians(tmp_path):
     for field, factor, needle in [
             ("speedup_vs_python", 2, r"row 'numba' speedup_vs_python is 20\.0+\d*, 'python-pure''s median over its own "
                                      r"is 10\.0"),
-            ("speedup_vs_previous", 1.01, r"row 'numba' speedup_vs_previous is .*, 'numpy-vectorize''s median over "
-                                          r"its own is 8\.0")]:
+            ("speedup_vs_previous", 1.001, r"row 'numba' speedup_vs_previous is .*, 'numpy-vectorize''s median over "
+                                           r"its own is 8\.0")]:  # 0.1% off: far outside rounding
         bad = summary(tmp_path)
         by_name(bad)["numba"][field] *= factor
         with pytest.raises(readers.InputError, match=needle):
@@ -428,6 +443,11 @@ def test_a_summarys_speedups_must_follow_from_its_medians(tmp_path):
     bad = summary(tmp_path)
     by_name(bad)["mojo-simd-f32"]["speedup_vs_python"] = 3.0  # a missing row
     with pytest.raises(readers.InputError, match=r"row 'mojo-simd-f32' is missing but claims speedup_vs_python"):
+        readers.check_summary(bad)
+    bad = summary(tmp_path)
+    by_name(bad)["python-pure"]["problem"] = "small"  # ok, but timed on another problem: no divisor of this one's
+    with pytest.raises(readers.InputError, match=r"row 'numpy-vectorize' claims speedup_vs_python 1\.25 but its divisor "
+                                                 r"\('python-pure'\) is no ok row of its problem"):
         readers.check_summary(bad)
     bad = summary(tmp_path)
     by_name(bad)["python-pure"].update(status="failed", verified_ok=False, speedup_vs_python=None)

@@ -216,3 +216,20 @@ def test_tie_band_only_from_rows_that_record_their_default():
     assert readers.tie_band([recorded, recorded]) == 0.025
     assert readers.tie_band([recorded, {**recorded, "tie_band": 0.03}]) is None  # two bands: not one to state
     assert readers.tie_band([recorded, {**row, "default": "v3k8"}]) is None  # not the inferred 2% either
+
+
+def test_a_python_rungs_verification_counts_the_pixels_of_the_problem_it_ran():
+    """A verification of another image size is no check of this problem's counts: refused, whichever problem the
+    file says it ran (a file without params ran the canonical one)."""
+    small = dict(fx.CANONICAL, width=40, height=25)
+    readers.check_baselines(fx.baselines([fx.rung("python-pure", 5.0)], params=small))  # 1000 pixels, as run
+    data = fx.baselines([fx.rung("python-pure", 5.0)], params=small)
+    data["rungs"][0]["verification"]["pixels"] = 921600  # the canonical image's count on the small problem
+    with pytest.raises(InputError, match=r"rung 'python-pure' verification\.pixels is 921600, the problem has 1000 "
+                                         r"pixels"):
+        readers.check_baselines(data)
+    data = fx.baselines([fx.rung("python-pure", 5.0)])
+    del data["params"]
+    data["rungs"][0]["verification"]["pixels"] = 1000
+    with pytest.raises(InputError, match=r"verification\.pixels is 1000, the problem has 921600 pixels"):
+        readers.check_baselines(data)

@@ -38,6 +38,10 @@ def test_disjoint_intervals_within_the_noise_floor_are_no_change():
     assert got["verdict"] == "no change" and got["why"] == "intervals apart, within the noise floor"
     # ...and the same pair is slower under a 3% floor
     assert verdict.judge(row(1.00, 0.995, 1.005), row(1.04, 1.035, 1.045), noise_floor=0.03)["verdict"] == "slower"
+    # the other way: 4% faster, apart, within a 5% floor (and faster under a 3% one)
+    got = verdict.judge(row(1.04, 1.035, 1.045), row(1.00, 0.995, 1.005), noise_floor=0.05)
+    assert got["verdict"] == "no change" and got["why"] == "intervals apart, within the noise floor"
+    assert verdict.judge(row(1.04, 1.035, 1.045), row(1.00, 0.995, 1.005), noise_floor=0.03)["verdict"] == "faster"
 
 
 def test_a_single_python_call_is_its_own_interval():
@@ -144,4 +148,17 @@ def test_a_drift_of_every_rung_is_named_and_a_real_change_is_not():
     assert verdict.drift(_entries([.03] * 18 + [-.01] * 2)) == pytest.approx(.03)
     assert verdict.drift(_entries([.03] * 17 + [-.01] * 3)) is None
     assert verdict.drift(_entries([.05] * 7)) is None
+    # an unmoved rung (change exactly 0) moved neither way: 17 faster of 20 is not a drift
+    assert verdict.drift(_entries([-.03] * 17 + [0.0] * 3)) is None
+    assert verdict.drift(_entries([.03] * 17 + [0.0] * 3)) is None
     assert verdict.drift(_entries([.05] * 8 + [None] * 5)) == pytest.approx(.05)
+
+
+def test_a_change_exactly_at_the_noise_floor_is_no_change_either_way():
+    """A change must pass the floor, not reach it, as in the rounds' rule."""
+    a, b = row(1.00, 0.995, 1.005), row(1.20, 1.195, 1.205)
+    up, down = b["median_s"] / a["median_s"] - 1, a["median_s"] / b["median_s"] - 1
+    assert verdict.judge(a, b, noise_floor=up)["verdict"] == "no change"
+    assert verdict.judge(a, b, noise_floor=up * 0.999)["verdict"] == "slower"
+    assert verdict.judge(b, a, noise_floor=-down)["verdict"] == "no change"
+    assert verdict.judge(b, a, noise_floor=-down * 0.999)["verdict"] == "faster"

@@ -86,6 +86,16 @@ def test_a_python_rows_time_is_the_median_of_its_rounds_fastest_calls():
     assert q["settings"]["python_time"] == s["settings"]["python_time"]
 
 
+def test_a_python_rung_without_a_median_gets_no_time_from_the_calls_it_lists():
+    """median_s null is run.py's word that the rung has no time: calls listed beside it are not made into one."""
+    from ladderlib.merge import python_row
+    rung = {**fx.rung("numba", 0.5), "median_s": None, "min_s": None, "max_s": None}
+    assert rung["times_s"]  # calls listed
+    assert python_row(rung, "canonical", dict(fx.ROUNDS))["median_s"] is None
+    # with its median: the calls' rounds (0.5, 0.5, 0.51 s: one round of three renders, its fastest 0.5 s)
+    assert python_row(fx.rung("numba", 0.5), "canonical", dict(fx.ROUNDS))["median_s"] == 0.5
+
+
 @pytest.mark.parametrize("break_it,message", [
     (lambda d: d["rounds"][0].update(schema="x"), "schema is 'x'"),
     (lambda d: d["rounds"][0]["params"].update(width=10), "not the canonical problem"),
@@ -170,6 +180,9 @@ def test_a_few_contended_rounds_do_not_make_a_verdict():
 def test_mann_whitney_exact_and_approximate():
     assert verdict.mann_whitney_p([1, 2, 3, 4, 5], [6, 7, 8, 9, 10]) == pytest.approx(2 / 252)
     assert verdict.mann_whitney_p([1, 2, 3], [1, 2, 3]) == pytest.approx(1.0)
+    # 25 a side is still exact: fully separated, the one ordering of C(50, 25) on each side (the normal
+    # approximation would say about 1e-9, a million times more)
+    assert verdict.mann_whitney_p(list(range(25)), list(range(25, 50))) == pytest.approx(2 / math.comb(50, 25))
     # 26 a side: the normal approximation; fully separated samples are far below any level
     assert verdict.mann_whitney_p(list(range(26)), [x + 100 for x in range(26)]) < 1e-8
 
