@@ -163,6 +163,22 @@ fn c_references_equal_simd_f32() {
     }
 }
 
+/// The like-for-like group "compiled scalar f64, every core" compares Rust with Cython, Pythran and
+/// Numba, none of which fuse: its unfused Rust row must be naive-f64 on the pool, exact and unfused,
+/// the same counts bit for bit (rayon-fma-f64, the fused row, may differ).
+#[test]
+fn rayon_naive_f64_is_naive_f64_on_every_core() {
+    let p = Params::canonical();
+    let naive = mandel_registry::kernel("naive-f64").unwrap();
+    let k = mandel_registry::kernel("rayon-naive-f64").expect("rayon-naive-f64 in the registry");
+    assert!(!k.fused && k.tolerance == Tolerance::EXACT && k.precision == Precision::F64);
+    assert_eq!((k.threads, (k.isa)()), (mandel_core::Threads::Pool, "scalar"));
+    assert!(!k.algorithmic && !k.reference && k.one_lane);
+    let out = k.render_vec(&p);
+    assert!(out == naive.render_vec(&p), "{:?}", compare(&naive.render_vec(&p), &out));
+    assert!(out == reference::render(&p));
+}
+
 /// Issue 12: views an f32 kernel cannot represent (below f32's resolution, or beyond its range) are
 /// refused by every f32 kernel, naming the parameter and the precision, and nothing is written; f64
 /// kernels render them. (Before, the first view gave one constant count on every f32 kernel.)

@@ -218,6 +218,25 @@ def add_speedups(rows):
             rungs.append(r)
 
 
+def blank_other_isa(rows, recorded_isa):
+    """pyo3-<kernel> rows whose ISA path (`recorded_isa`: as their baselines file records it) is not their native
+    row's, or either is unknown (e.g. Python baselines merged from a run that took AVX-512 into one forced to AVX2):
+    their vs previous, their lane-iterations (counted on the native path) and their shares of the ceiling and the
+    peak (measured on it) are blanked. Returns (name, its ISA, the native row's) for each, in row order."""
+    native = {r["name"]: r for r in rows if not r["name"].startswith("pyo3-")}
+    out = []
+    for r in rows:
+        if r["name"] not in recorded_isa or r["status"] != "ok":
+            continue
+        ours, theirs = recorded_isa[r["name"]], (native.get(r["kernel"]) or {}).get("isa")
+        if ours is not None and ours == theirs:
+            continue
+        r.update(speedup_vs_previous=None, previous=None, peak_share=None, step_share=None, lane_iterations=None,
+                 lane_iterations_source=None)
+        out.append((r["name"], ours, theirs))
+    return out
+
+
 def check_wrapped(rung, kernel, source, foreign=False):
     """A pyo3-* rung against the registry kernel it wraps: the same precision and threads, else its row would show
     one kernel's time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong
@@ -292,6 +311,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         if info["name"] in unlisted:
             row["note"] = (row["note"] + "; " if row["note"] else "") + "not in the registry"
         rows.append(row)
+    recorded_isa = {}
     for rung in pyo3_rungs:  # a Rust kernel through the extension: the registry's tolerance rule applies
         row = from_baselines(rung)
         info = by_name.get(row["kernel"]) or {}
@@ -300,12 +320,14 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         v, rule = rung.get("verification"), readers.tolerance_of(info)
         if v and rule:  # (a verification has its pixels: readers.check_baselines)
             readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
+        recorded_isa[row["name"]] = row["isa"]  # the path the extension took, as the baselines file says
         row["isa"] = row["isa"] or info.get("isa")  # the wrapped kernel's path, if the file omits it
         row["reference"] = bool(info.get("reference"))
         rows.append(row)
 
     add_rates(rows, peak, listed, verify)
     add_speedups(rows)
+    other_isa = blank_other_isa(rows, recorded_isa)
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
                             # what a row's time is (compare refuses to judge runs whose rules differ)
@@ -319,6 +341,14 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing,
                              tie_band=readers.tie_band(tune))
+    if other_isa:
+        summary["notes"].append(
+            "Not compared with their native rows (no vs previous, no share of the step ceiling or FMA peak): "
+            + ", ".join(f"{name} ({ours or 'ISA not recorded'} against {native or 'ISA not recorded'})"
+                        for name, ours, native in other_isa)
+            + ". Through Python they took another instruction-set path than the native row of their kernel (or one "
+            "of the two paths is not recorded): the ratio would mix the boundary's cost with the path's, and the "
+            "ceiling, the peak and the lane-iterations were measured on the native row's path.")
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "

@@ -153,7 +153,7 @@ def rung(name, median_s, computes="counts", ok=True, threads=1, language="Python
 def baselines(rungs=None, params=None):
     rungs = rungs if rungs is not None else [
         rung("python-pure", 5.0), rung("numpy-vectorize", 4.0), rung("numpy-masked-bitmap", 1.0, computes="bitmap"),
-        rung("numba", 0.5), rung("pyo3-naive-f64", 0.2, language="Rust via PyO3"),
+        rung("numba", 0.5), {**rung("pyo3-naive-f64", 0.2, language="Rust via PyO3"), "isa": "scalar"},  # run.py's
     ]
     params = params or dict(CANONICAL)
     for r in rungs:  # the verification counts the problem's pixels

@@ -1,6 +1,13 @@
 """The like-for-like section (ladderlib.groups): rows grouped by the work they do, each timed row with
 its time over the fastest of its group; in summary.json (`groups`) and summary.md ("Like for like")."""
 
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
 import ladder_fixtures as fx
 from ladderlib import groups, writers
 from ladderlib.merge import merge
@@ -65,3 +72,46 @@ def test_a_rung_the_baselines_lack_keeps_its_language_and_precision(tmp_path):
     assert (rows["mojo-simd-f32"]["language"], rows["mojo-simd-f32"]["precision"]) == ("Mojo", "f32")
     assert (rows["pythran"]["language"], rows["pythran"]["precision"]) == ("Pythran", "f64")
     assert rows["numpy-vectorize"]["language"] == "Python"
+
+
+def test_fused_rows_are_marked_and_the_every_core_group_has_an_unfused_rust_row():
+    rows = [row("cython-prange", 0.060, language="Cython", threads="2"),
+            row("rayon-naive-f64", 0.050, threads="pool(2)"), row("rayon-fma-f64", 0.040, threads="pool(2)")]
+    (every,) = [g for g in groups.like_for_like(rows) if g["id"] == "scalar-f64-every-core"]
+    assert {r["name"]: r["fused"] for r in every["rows"]} == {"cython-prange": False, "rayon-naive-f64": False,
+                                                             "rayon-fma-f64": True}
+    assert every["fastest"] == "rayon-fma-f64"
+    md = "\n".join(groups.markdown([every]))
+    assert "| method | language | precision | multiply-add | threads |" in md
+    lines = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in md.splitlines() if line.startswith("| ")}
+    assert lines["rayon-naive-f64"][3] == "separate" and lines["rayon-fma-f64"][3] == "fused"
+    assert lines["cython-prange"][3] == "separate"
+    # A summary.json written before the mark: its group rows lack `fused`, FUSED stands in.
+    old = {**every, "rows": [{k: v for k, v in r.items() if k != "fused"} for r in every["rows"]]}
+    assert groups.markdown([old]) == groups.markdown([every])
+
+
+def test_fused_agrees_with_the_python_rungs_table():
+    """groups.FUSED against python_baselines/rungs.py's `fused`, the rule each Python rung is verified by."""
+    from python_baselines.rungs import PYTHON_RUNGS
+    grouped = {n for g in groups.GROUPS for n in g["rungs"]}
+    python = {r["name"]: r.get("fused", False) for r in PYTHON_RUNGS if r["name"] in grouped}
+    assert {"numba-fastmath", "cython-prange", "mojo-simd-f32"} <= set(python)
+    assert python == {n: n in groups.FUSED for n in python}
+
+
+def test_fused_agrees_with_the_registry():
+    """groups.FUSED against `mandel describe --json`: an f64 kernel fuses exactly when its tolerance is not
+    exact (`Kernel::fused`); the registry's f32 kernels in the groups (SIMD, the C reference) all fuse."""
+    mandel = Path(os.environ.get("MANDEL_BIN") or Path(__file__).resolve().parents[2] / "target" / "release" / "mandel")
+    if not mandel.exists():
+        pytest.fail(f"{mandel} is missing: build it with `cargo build --release --bin mandel`")
+    kernels = {k["name"]: k for k in json.loads(subprocess.run([mandel, "describe", "--json"], capture_output=True,
+                                                              text=True, check=True).stdout)["kernels"]}
+    grouped = [n for g in groups.GROUPS for n in g["rungs"] if n in kernels]
+    assert {"naive-f64", "rayon-naive-f64", "rayon-fma-f64", "simd-f32"} <= set(grouped)
+    for n in grouped:
+        k = kernels[n]
+        fused = k["tolerance_max_fraction"] > 0 if k["precision"] == "f64" else True
+        assert (n in groups.FUSED) == fused, n
+    assert not (groups.FUSED - {n for g in groups.GROUPS for n in g["rungs"]})  # no stray name

@@ -328,7 +328,7 @@ def test_a_python_rung_named_like_a_rust_kernel_is_refused_saying_so(tmp_path):
 
 def test_a_pyo3_row_takes_its_kernel_s_isa_when_the_file_omits_it(tmp_path):
     base = fx.baselines()
-    assert "isa" not in base["rungs"][-1]  # pyo3-naive-f64, as the fixture writes it
+    del base["rungs"][-1]["isa"]  # pyo3-naive-f64
     registry = [{**k, "isa": "avx2"} if k["name"] == "naive-f64" else k for k in fx.REGISTRY]
     assert by_name(summary(tmp_path, baselines=base, registry=registry))["pyo3-naive-f64"]["isa"] == "avx2"
     base["rungs"][-1]["isa"] = "scalar"
@@ -473,3 +473,46 @@ def test_the_tuning_notes_tie_band_is_the_one_the_set_recorded(tmp_path):
     assert "the default kept within 3%: MANDEL_TUNING" in tuning_note(recorded)
     assert "within a tie band (its width not recorded)" in tuning_note(merge(fx.MACHINE, "m", {**fx.SETTINGS,
                                                                                       "simd_tuning": pin}))
+
+
+def pyo3_set(tmp_path, pyo3_isa, native_isa="scalar"):
+    """The fixture's set with a step ceiling and peak, pyo3-naive-f64 recorded on `pyo3_isa` (None: not recorded),
+    native naive-f64 on `native_isa`."""
+    peak = {"isa": "avx2", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+            "f32_step_lane_iterations_per_s": 8e9, "f64_step_lane_iterations_per_s": 4e9}
+    base = fx.baselines()
+    if pyo3_isa is None:
+        del base["rungs"][-1]["isa"]
+    else:
+        base["rungs"][-1]["isa"] = pyo3_isa
+    registry = [{**k, "isa": native_isa} if k["name"] == "naive-f64" else k for k in fx.REGISTRY]
+    return summary(tmp_path, baselines=base, registry=registry, peak=peak)
+
+
+def test_a_pyo3_row_on_another_isa_path_is_not_compared_with_its_native_row(tmp_path):
+    """Python baselines timed on AVX-512, merged into a run forced to AVX2: the pyo3 row's vs previous and its
+    shares (of a ceiling and peak measured on AVX2, with AVX2's lane count) would mix the boundary's cost with the
+    path's. Blanked, and a note says why; on the same path they stay."""
+    same = by_name(pyo3_set(tmp_path / "same", "scalar"))["pyo3-naive-f64"]
+    assert same["previous"] == "naive-f64" and same["speedup_vs_previous"] == pytest.approx(0.1 / 0.2)
+    assert same["step_share"] == pytest.approx(fx.ITERS / 0.2 / 4e9) and same["peak_share"] is not None
+    s = pyo3_set(tmp_path / "other", "avx512")
+    row = by_name(s)["pyo3-naive-f64"]
+    assert (row["previous"], row["speedup_vs_previous"], row["step_share"], row["peak_share"]) == (None,) * 4
+    assert row["lane_iterations"] is None and row["isa"] == "avx512"
+    assert row["speedup_vs_python"] == pytest.approx(25.0)  # its time against Python's stays
+    native = by_name(s)["naive-f64"]
+    assert native["step_share"] is not None and native["speedup_vs_python"] == pytest.approx(50.0)
+    (note,) = [n for n in s["notes"] if n.startswith("Not compared with their native rows")]
+    assert "pyo3-naive-f64 (avx512 against scalar)" in note
+    md = writers.markdown(s)
+    line = next(x for x in md.splitlines() if "(pyo3-naive-f64)" in x)
+    assert "0.50" not in line and "avx512" in line
+
+
+def test_a_pyo3_row_whose_isa_is_not_recorded_is_not_compared_either(tmp_path):
+    s = pyo3_set(tmp_path, None)
+    row = by_name(s)["pyo3-naive-f64"]
+    assert (row["previous"], row["speedup_vs_previous"], row["step_share"]) == (None, None, None)
+    assert any("pyo3-naive-f64 (ISA not recorded against scalar)" in n for n in s["notes"])
+    assert not any("Not compared with their native rows" in n for n in pyo3_set(tmp_path / "b", "scalar")["notes"])

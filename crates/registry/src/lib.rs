@@ -149,6 +149,17 @@ pub static KERNELS: &[Kernel] = &[
     )
     .fused()
     .vector_lanes(|p, start, out| mandel_simd::render_counting(F64, Refill, p, start, out)),
+    // naive-f64 on every core: the unfused Rust row of "compiled scalar f64, every core", whose
+    // Cython, Pythran and Numba rows do not fuse either (rayon-fma-f64 fuses: a shorter step).
+    Kernel::new(
+        "rayon-naive-f64",
+        "rayon threads",
+        "the naive kernel (f64, multiply-adds not fused) on every core: rayon, chunks of 4096-16384 pixels sized to the pool",
+        F64,
+        Pool,
+        scalar,
+        |p, start, out| mandel_rayon::render(p, start, out, mandel_naive::render_f64),
+    ),
     Kernel::new(
         "rayon-fma-f32",
         "rayon threads",
