@@ -845,7 +845,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     # The pool is Rust's to say (`mandel describe`, else a round): unknown until then, never the machine
     # description's core count (os.cpu_count() ignores affinity and cgroup quotas).
     run = {"quick": args.quick, "criterion": {}, "pool_threads": None} if fresh else readers.read_run(run_file)
-    if args.prebuilt is not None:
+    if fresh and args.prebuilt is not None:  # a re-merge keeps how the measured binary was built
         run["prebuilt"] = True
     for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
         log(f"  {label}: {value}")

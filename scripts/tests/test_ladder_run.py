@@ -129,3 +129,27 @@ def test_the_rust_line_names_the_compiler_that_built_the_binary(tmp_path, monkey
     fake.describe_text = json.dumps({**json.loads(fake.describe_text), "rustc": "rustc 2.0.0"})
     assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--skip-bench"]) == 0
     assert "| Rust | rustc 1.90.0 (built elsewhere) |" in (fake.out / "summary.md").read_text()
+
+
+def test_a_re_merge_with_prebuilt_keeps_how_the_measured_binary_was_built(tmp_path, monkeypatch):
+    """`--prebuilt` says the binary timed was built elsewhere; a --skip-bench re-merge times nothing, so a
+    --prebuilt given then must not relabel a cargo-built measurement (nor the reverse)."""
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    prebuilt = tmp_path / "prebuilt"
+    prebuilt.mkdir()
+    (prebuilt / "mandel").write_text("#!/bin/sh\nexit 0\n")
+    (prebuilt / "mandel").chmod(0o755)
+
+    def settings():
+        return json.loads((fake.out / "summary.json").read_text())["settings"]
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python"]) == 0
+    assert not settings().get("prebuilt")
+    argv = ["--out-dir", str(fake.out), "--skip-python", "--skip-bench", "--prebuilt", str(prebuilt)]
+    assert ladder.guarded(ladder.main, argv) == 0
+    assert not settings().get("prebuilt")
+    assert ladder.guarded(ladder.main, argv[:3] + argv[4:]) == 0  # measured with --prebuilt
+    assert settings()["prebuilt"] is True
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--skip-bench"]) == 0
+    assert settings()["prebuilt"] is True
