@@ -3,7 +3,8 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 
 change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
 `faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
-round medians) gives p < ALPHA AND the change passes the rung's floor; with too few rounds for the test
+round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or where the rounds'
+interquartile ranges lie apart the quieter side's); with too few rounds for the test
 ever to reach ALPHA (3 or 4 a side: `rank_test_decides`), when the rounds' interquartile ranges lie apart
 AND the change passes that floor. Other rows (Criterion's 95% CI of the
 median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
@@ -118,34 +119,50 @@ def iqr_interval(row):
 
 
 def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
-    """The verdict on two rows measured in rounds (see the module's doc). The floor is the rung's own:
-    `noise_floor`, or the wider of the two rows' round spreads. A rung whose rounds stray by 12% within
+    """The verdict on two rows measured in rounds (see the module's doc). The rank rule's floor is the rung's
+    own: `noise_floor`, or the wider of the two rows' round spreads. A rung whose rounds stray by 12% within
     one run (the algorithmic rungs, on a shared VM) also lands further between two runs, which the rank
-    test cannot see: rounds of one run share that run's moment of the machine. Too few rounds for the
-    rank test to reach ALPHA: the interval rule on the rounds' interquartile ranges, with the same floor
-    (`rule` says which: "rank" or "interquartile")."""
+    test cannot see: rounds of one run share that run's moment of the machine. But a change can be what
+    spreads one side's rounds (a regression slowing most rounds a lot and a few a little): then that side's
+    spread would raise the bar for the very change that made it. So rounds apart by rank whose interquartile
+    ranges lie apart too are judged against the quieter side's spread instead: their middle halves already
+    clear each other, and a rung noisy on both sides keeps that noise as its floor. Too few rounds for the
+    rank test to decide (`rank_test_decides`): the interval rule on the rounds' interquartile ranges, with
+    the wider floor (`rule` says which: "rank" or "interquartile")."""
     change = b["median_s"] / a["median_s"] - 1
     ta, tb = round_times(a), round_times(b)
     p = mann_whitney_p(ta, tb)
-    floor = max(noise_floor, round_spread(a), round_spread(b))
-    wide = floor > noise_floor  # the rung's own spread set the floor: the tables say so
-    named = f"{floor:.1%} floor (the rounds' interquartile spread)" if wide else f"{floor:.0%} floor"
-    entry = {"change": change, "p": p, "floor": floor, "wide": wide}
+    spread_a, spread_b = round_spread(a), round_spread(b)
+    floor = max(noise_floor, spread_a, spread_b)
+    quiet = max(noise_floor, min(spread_a, spread_b))  # the quieter side's: a change cannot raise it
+
+    def named(f):
+        return f"{f:.1%} floor (the rounds' interquartile spread)" if f > noise_floor else f"{f:.0%} floor"
+
+    def entry(f):  # `wide`: the rung's own spread set the floor; the tables say so
+        return {"change": change, "p": p, "floor": f, "wide": f > noise_floor}
+
+    (a_lo, a_hi), (b_lo, b_hi) = iqr_interval(a), iqr_interval(b)
+    apart = b_hi < a_lo or b_lo > a_hi  # the median is inside each interval: apart in the change's direction
+    called = SLOWER if change > 0 else FASTER
     if not rank_test_decides(len(ta), len(tb)):
-        (a_lo, a_hi), (b_lo, b_hi) = iqr_interval(a), iqr_interval(b)
         rule = (f"interquartile ranges, as {len(ta)}+{len(tb)} rounds cannot reach p < {ALPHA:g} "
                 f"(p={p:.2g}, at best {min_p(len(ta), len(tb)):.2g})")
-        apart = b_hi < a_lo or b_lo > a_hi
         if apart and abs(change) > floor:
-            called, why = SLOWER if change > 0 else FASTER, f"beyond the {named}; rule: {rule}"
-        else:
-            called, why = SAME, f"{'within the ' + named if apart else 'ranges overlap'}; rule: {rule}"
-        return {"verdict": called, **entry, "why": why, "rule": "interquartile"}
+            return {"verdict": called, **entry(floor), "why": f"beyond the {named(floor)}; rule: {rule}",
+                    "rule": "interquartile"}
+        why = f"{'within the ' + named(floor) if apart else 'ranges overlap'}; rule: {rule}"
+        return {"verdict": SAME, **entry(floor), "why": why, "rule": "interquartile"}
     if p < ALPHA and abs(change) > floor:
-        called, why = SLOWER if change > 0 else FASTER, f"rounds apart (p={p:.2g}), beyond the {named}"
-    else:
-        called, why = SAME, f"within the {named} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
-    return {"verdict": called, **entry, "why": why, "rule": "rank"}
+        return {"verdict": called, **entry(floor), "why": f"rounds apart (p={p:.2g}), beyond the {named(floor)}",
+                "rule": "rank"}
+    if p < ALPHA and apart and abs(change) > quiet:
+        noisy, spread = ("A", spread_a) if spread_a > spread_b else ("B", spread_b)
+        return {"verdict": called, **entry(quiet), "rule": "rank",
+                "why": f"rounds apart (p={p:.2g}) and their interquartile ranges too, beyond the {named(quiet)}; "
+                       f"{noisy}'s spread of {spread:.1%} left out, as the change may be what spread it"}
+    why = f"within the {named(floor)} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
+    return {"verdict": SAME, **entry(floor), "why": why, "rule": "rank"}
 
 
 def round_times(row):

@@ -323,6 +323,28 @@ def test_a_rung_whose_rounds_stray_gets_their_spread_as_its_floor(monkeypatch):
     assert verdict.judge(tight, row(0.01, spread=0.001, shift=0.08))["verdict"] == verdict.SLOWER
 
 
+def test_a_regression_that_also_spreads_b_is_not_hidden_by_b_s_spread():
+    """B's own spread set the floor: every B round slower than every A round (p = 1.3e-8), +30%, yet a 75%
+    floor from B's rounds, which the slowdown itself spread, called it no change."""
+    a = rounds_row([1.0 + 0.001 * ((i * 7) % 15 - 7) for i in range(15)])
+    b = rounds_row([1.02] * 4 + [1.3] * 7 + [2.0] * 4)
+    assert verdict.round_spread(b) > 0.7 > verdict.round_spread(a)
+    got = verdict.judge(a, b)
+    assert got["verdict"] == verdict.SLOWER and got["p"] < 1e-7 and got["change"] == pytest.approx(0.3)
+    assert got["floor"] == verdict.ROUNDS_NOISE_FLOOR and "B's spread of 75.4% left out" in got["why"]
+    # the other way (a fix that also steadies the rung): A's spread does not hide it either
+    back = verdict.judge(b, a)
+    assert back["verdict"] == verdict.FASTER and "A's spread of 75.4% left out" in back["why"]
+    # the quieter side's spread still counts: both sides noisy (17% and 15%), every B round above every A
+    # round and B's middle half clear of A's (skewed towards each other), but +10% is within either spread
+    noisy_a = rounds_row([0.80 + i / 100 for i in range(7)] + [1.0] + [1.0 + i / 10_000 for i in range(7)])
+    noisy_b = rounds_row([1.10 - i / 10_000 for i in range(7)] + [1.10] + [1.20 + i / 50 for i in range(7)])
+    assert verdict.iqr_interval(noisy_b)[0] > verdict.iqr_interval(noisy_a)[1]
+    same = verdict.judge(noisy_a, noisy_b)
+    assert same["change"] == pytest.approx(0.10) and same["p"] < verdict.ALPHA and same["verdict"] == verdict.SAME
+    assert same["floor"] == pytest.approx(verdict.round_spread(noisy_a))
+
+
 def test_the_change_is_of_the_medians_not_the_means():
     a = rounds_row([1.0 + i * 1e-4 for i in range(15)])
     b = rounds_row([1.03 + i * 1e-4 for i in range(13)] + [10.0, 10.0])  # two wild rounds, all above A's
