@@ -335,8 +335,9 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                f"A's AND the change exceeds {noise_floor * 100:g}%; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
-        out.append(f"{few} of the rows in rounds had too few rounds for the rank test ever to reach p < {verdict.ALPHA}"
-                   ": those are faster/slower when their rounds' interquartile ranges do not overlap "
+        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA} "
+                   "with one pair of rounds out of order (5 or fewer a side): those are faster/slower when their "
+                   "rounds' interquartile ranges do not overlap "
                    "AND the change exceeds the rung's floor")
     return out
 

@@ -71,14 +71,18 @@ def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path, cap
 # --- 2: too few rounds for the rank test ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("n1,n2,decides", [(3, 3, False), (4, 4, False), (4, 5, False), (3, 9, True),
-                                           (4, 6, True), (5, 5, True), (15, 15, True)])
-def test_the_rank_test_decides_only_where_its_smallest_p_is_below_alpha(n1, n2, decides):
+@pytest.mark.parametrize("n1,n2,decides", [(3, 3, False), (4, 4, False), (4, 5, False), (3, 9, False),
+                                           (4, 6, False), (5, 5, False), (3, 12, True), (4, 8, True),
+                                           (5, 6, True), (15, 15, True)])
+def test_the_rank_test_decides_only_where_one_pair_out_of_order_still_reaches_alpha(n1, n2, decides):
     assert verdict.rank_test_decides(n1, n2) is decides
     # the smallest p the exact test gives, B's rounds all above A's, is the one computed
-    best = verdict.mann_whitney_p([1.0 + i / 100 for i in range(n1)], [2.0 + i / 100 for i in range(n2)])
-    assert best == pytest.approx(verdict.min_p(n1, n2))
-    assert (best < verdict.ALPHA) is decides
+    a, b = [1.0 + i / 100 for i in range(n1)], [2.0 + i / 100 for i in range(n2)]
+    assert verdict.mann_whitney_p(a, b) == pytest.approx(verdict.min_p(n1, n2))
+    # and so is the p with B's lowest round just below A's highest: one pair out of order
+    near = verdict.mann_whitney_p(a, [a[-1] - 0.001, *b[1:]])
+    assert near == pytest.approx(verdict.p_one_out_of_order(n1, n2))
+    assert (near < verdict.ALPHA) is decides
 
 
 def test_min_p_of_three_and_four_rounds_a_side():
@@ -109,9 +113,21 @@ def test_few_rounds_apart_within_the_floor_or_overlapping_are_no_change():
 
 
 def test_enough_rounds_keep_the_rank_test():
-    a = in_rounds([1.0 + i / 100 for i in range(5)])
-    got = verdict.judge(a, in_rounds([2.0 + i / 100 for i in range(5)]))
-    assert got["verdict"] == "slower" and got["rule"] == "rank" and got["why"].startswith("rounds apart (p=0.0079)")
+    a = in_rounds([1.0 + i / 100 for i in range(6)])
+    got = verdict.judge(a, in_rounds([2.0 + i / 100 for i in range(6)]))
+    assert got["verdict"] == "slower" and got["rule"] == "rank" and got["why"].startswith("rounds apart (p=0.0022)")
+
+
+def test_five_rounds_a_side_with_one_stray_round_are_judged_by_their_interquartile_ranges():
+    """At 5+5 (scripts/ab --quick) the rank test decides only at complete separation: one B round among A's
+    gave p = 0.016 and `no change` for a +890% slowdown, and the interquartile rule was never tried."""
+    a = in_rounds([1.00, 1.01, 1.02, 1.03, 1.04])
+    got = verdict.judge(a, in_rounds([10.0, 10.1, 10.2, 10.3, 1.035]))
+    assert got["p"] == pytest.approx(4 / 252) and got["change"] == pytest.approx(10.1 / 1.02 - 1)
+    assert got["verdict"] == "slower" and got["rule"] == "interquartile"
+    assert "5+5 rounds cannot reach p < 0.01 with one pair out of order" in got["why"]
+    # the same rule keeps an unchanged 5+5 pair, one round astray, no change
+    assert verdict.judge(a, in_rounds([1.00, 1.011, 1.019, 1.031, 1.5]))["verdict"] == "no change"
 
 
 def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, capsys):
@@ -122,7 +138,8 @@ def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, cap
     out = capsys.readouterr().out
     assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
     assert "3+3 rounds: judged by their interquartile ranges, not the rank test" in out
-    assert "1 of the rows in rounds had too few rounds for the rank test ever to reach p < 0.01" in out
+    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01 with one pair of rounds "
+            "out of order (5 or fewer a side)") in out
 
 
 # --- 2 and 3: scripts/ab and scripts/stability ---------------------------------------------------

@@ -275,11 +275,13 @@ def rounds_row(meds):
 
 
 def test_a_change_beyond_the_floor_needs_the_rank_test_too():
-    # B's median 2.7x A's, but one pair of rounds out of order: exact p = 2 * 2/252 = 0.016, above ALPHA
-    a, b = rounds_row([1, 2, 3, 4, 6]), rounds_row([5, 7, 8, 9, 10])
+    # B's median 3x A's and the interquartile ranges apart, but three pairs of rounds out of order: exact
+    # p = 2 * 7/924 = 0.015, above ALPHA, with rounds enough (6 a side) for the rank test to decide
+    a, b = rounds_row([1, 2, 3, 4, 7, 9]), rounds_row([6, 8, 10, 11, 12, 13])
+    assert verdict.iqr_interval(b)[0] > verdict.iqr_interval(a)[1]
     got = verdict.judge(a, b)
-    assert got["p"] == pytest.approx(4 / 252) and got["p"] > verdict.ALPHA
-    assert got["verdict"] == verdict.SAME and "overlap" in got["why"]
+    assert got["p"] == pytest.approx(14 / 924) and got["p"] > verdict.ALPHA and got["change"] == pytest.approx(2.0)
+    assert got["verdict"] == verdict.SAME and got["rule"] == "rank" and "overlap" in got["why"]
 
 
 def test_p_equal_to_alpha_is_no_verdict(monkeypatch):
