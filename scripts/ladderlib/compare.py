@@ -50,11 +50,22 @@ def _settings_view(s, same_machine):
         view.update({"machine id": s["machine_id"], "CPU": m.get("cpu_model"),
                      "CPU family/model": m.get("cpu_family_model"), "cores": m.get("cores"),
                      "thread pool": st.get("pool_threads"),
-                     # Two runs on different tunings measure different configurations: refused too.
-                     "SIMD tuning": (st.get("simd_tuning") or {}).get("value"),
-                     "C reference tuning": (st.get("c_tuning") or {}).get("value"),
+                     # Two runs on different tunings measure different configurations: refused too. No tuning
+                     # recorded is a configuration of its own (each process calibrates its own), not an absence.
+                     "SIMD tuning": (st.get("simd_tuning") or {}).get("value") or CALIBRATED,
+                     "C reference tuning": (st.get("c_tuning") or {}).get("value") or CALIBRATED,
+                     "rounds' tunings": _round_tunings(st),
                      "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
     return view
+
+
+CALIBRATED = "calibrated in each process"  # what a run with no tuning recorded ran on (`writers`' word too)
+
+
+def _round_tunings(settings):
+    """The [family, tuning] pairs the rounds ran on, as one text (None for a set that records none)."""
+    pairs = (settings.get("rounds") or {}).get("tunings")
+    return None if pairs is None else ", ".join(f"{f}={t}" for f, t in sorted(map(tuple, pairs))) or "none"
 
 
 def differences(summaries, same_machine=False):

@@ -242,6 +242,26 @@ def test_compare_flags_runs_on_different_tunings():
     assert [d.split(":")[0] for d in compare.differences([s, v], same_machine=True)] == ["Rust timing", "Python time"]
 
 
+def test_compare_flags_a_run_calibrated_in_each_process_and_rounds_on_other_tunings():
+    """A side with no tuning recorded counted as no difference, and the tunings the rounds ran on were never
+    compared: runs on different tunings were judged against each other."""
+    def run(simd=None, tunings=None):
+        st = {"rounds": {"kernel_s": 0.25, **({"tunings": tunings} if tunings is not None else {})}}
+        return {"machine_id": "m", "rows": [], "machine": {},
+                "settings": {**st, **({"simd_tuning": {"value": simd, "source": "kept"}} if simd else {})}}
+
+    diffs = compare.differences([run(), run("f32:v4k4")], same_machine=True)
+    assert diffs == ["SIMD tuning: calibrated in each process in A, f32:v4k4 in B (m)"]
+    assert compare.differences([run(), run()], same_machine=True) == []  # both calibrated: the same
+    pinned, other = run(tunings=[["simd", "v4k4"], ["c", "v2"]]), run(tunings=[["c", "v2"], ["simd", "v6k8"]])
+    assert compare.differences([pinned, other], same_machine=True) == [
+        "rounds' tunings: c=v2, simd=v4k4 in A, c=v2, simd=v6k8 in B (m)"]
+    assert compare.differences([pinned, run(tunings=[["simd", "v4k4"], ["c", "v2"]])], same_machine=True) == []
+    assert compare.differences([pinned, run()], same_machine=True) == []  # a set recording none: not known
+    # two machines may run on different tunings: their tables show it, nothing is refused
+    assert compare.differences([run(), run("f32:v4k4")]) == compare.differences([pinned, other]) == []
+
+
 def test_machines_merged_under_different_rules_are_flagged_and_say_so_when_allowed():
     old = {"machine_id": "a", "rows": [], "machine": {},
            "settings": {"rounds": {"kernel_s": 0.25}, "python_settings": {"budget_s": 3.0}}}
