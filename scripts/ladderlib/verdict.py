@@ -11,7 +11,8 @@ AND the change passes that floor. Other rows (Criterion's 95% CI of the
 median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
 between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
-verification.
+verification; `not re-measured` for a Python row a side took from an earlier run or from another machine
+(its settings' python_source, python_foreign): the same numbers re-used are no evidence of no change.
 """
 
 import functools
@@ -30,7 +31,8 @@ DEFAULT_NOISE_FLOOR = 0.10
 ROUNDS_NOISE_FLOOR = 0.05
 ALPHA = 0.01
 
-FASTER, SLOWER, SAME, MISSING, FAILED = VERDICTS = "faster", "slower", "no change", "missing", "failed"
+FASTER, SLOWER, SAME, MISSING, FAILED, STALE = VERDICTS = (
+    "faster", "slower", "no change", "missing", "failed", "not re-measured")
 
 
 @functools.cache
@@ -228,6 +230,24 @@ def isa_note(a, b):
     return f"ISA {isa_a} -> {isa_b}" if isa_a and isa_b and isa_a != isa_b else ""
 
 
+def python_row(row):
+    """Whether a row comes from the Python baselines (run.py's file: Python, Numba, Cython, the pyo3-* rows...),
+    not from this run's Rust rounds."""
+    return row is not None and row.get("language") not in (None, "Rust", "C")
+
+
+def stale_python(summary):
+    """Why a summary's Python rows were not measured in its own run, or None: reused from an earlier run, or
+    taken from another machine or problem (--allow-foreign-baselines)."""
+    st = summary.get("settings") or {}
+    why = []
+    if (source := st.get("python_source") or "").startswith("reused"):
+        why.append(source)
+    if foreign := st.get("python_foreign"):
+        why.append(f"from another machine or problem ({foreign})")
+    return "; ".join(why) or None
+
+
 def rung_order(*summaries):
     return list(dict.fromkeys(r["name"] for s in summaries for r in s["rows"]))
 
@@ -235,11 +255,15 @@ def rung_order(*summaries):
 def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
     """One entry per rung of either run, in ladder order: {name, a, b, verdict, change, why, isa}."""
     rows_a, rows_b = ({r["name"]: r for r in s["rows"]} for s in (a, b))
+    stale = [(side, why) for side, s in (("A", a), ("B", b)) if (why := stale_python(s))]
     out = []
     for name in rung_order(a, b):
         ra, rb = rows_a.get(name), rows_b.get(name)
-        out.append({"name": name, "a": ra, "b": rb, **judge(ra, rb, noise_floor, rounds_floor),
-                    "isa": isa_note(ra, rb)})
+        got = judge(ra, rb, noise_floor, rounds_floor)
+        if stale and got["verdict"] not in (MISSING, FAILED) and (python_row(ra) or python_row(rb)):
+            got = {"verdict": STALE, "change": None,
+                   "why": "; ".join(f"{side}'s Python rows {why}" for side, why in stale)}
+        out.append({"name": name, "a": ra, "b": rb, **got, "isa": isa_note(ra, rb)})
     return out
 
 

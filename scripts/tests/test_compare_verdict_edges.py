@@ -338,3 +338,47 @@ def test_ab_pins_a_side_only_to_tunings_of_the_paths_its_kernels_take(monkeypatc
     assert "MANDEL_TUNING" not in narrow and "MANDEL_C_TUNING" not in narrow and narrow["MANDEL_ISA"] == "sse2"
     # a side's own --b-env value stands over the machine's choice
     assert ab.side_env("m", {"MANDEL_TUNING": "v8k8"}, rows, "tuning.json", [], "B")["MANDEL_TUNING"] == "v8k8"
+
+
+# --- Python rows a side did not measure --------------------------------------------------------------
+
+
+def py(name="numpy-vectorize", t=2.0, language="Python"):
+    return {**ok(name, t), "language": language}
+
+
+def test_python_rows_reused_or_foreign_are_not_re_measured_rather_than_no_change():
+    """Rows reused from an earlier run (the same numbers on both sides) were judged `no change`."""
+    rows = [py(), py("pyo3-simd-f32", 1.0, "Rust via PyO3"), {**ok("simd-f32", 1.0), "language": "Rust"}]
+    a = {"rows": rows, "settings": {"python_source": "run now"}}
+    b = {"rows": [dict(r) for r in rows], "settings": {"python_source": "reused from an earlier run"}}
+    got = {e["name"]: e for e in verdict.verdicts(a, b)}
+    for name in ("numpy-vectorize", "pyo3-simd-f32"):
+        assert got[name]["verdict"] == "not re-measured" and got[name]["change"] is None
+        assert got[name]["why"] == "B's Python rows reused from an earlier run"
+    assert got["simd-f32"]["verdict"] == "no change"  # the Rust rows were measured: judged as ever
+    assert verdict.counts(list(got.values())) == {"no change": 1, "not re-measured": 2}
+    foreign = {"rows": rows, "settings": {"python_source": "merged from x.json", "python_foreign": "4 cores there"}}
+    got = verdict.verdicts(foreign, a)[0]
+    assert got["verdict"] == "not re-measured"
+    assert got["why"] == "A's Python rows from another machine or problem (4 cores there)"
+    # measured in both runs (or merged from a file of this machine): judged
+    assert verdict.verdicts(a, {"rows": rows, "settings": {"python_source": "merged from x.json"}})[0]["verdict"] \
+        == "no change"
+
+
+def test_compare_names_the_side_whose_python_rows_were_reused(tmp_path, capsys):
+    paths = []
+    for tag in "ab":
+        s = make_summary(tmp_path, tag, 1.0, machine_id="m")
+        if tag == "b":
+            s["settings"]["python_source"] = "reused from an earlier run"
+        path = tmp_path / tag / "summary.json"
+        path.parent.mkdir()
+        path.write_text(writers.json_text(s))
+        paths.append(str(path))
+    assert compare.main(paths) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("python-pure"))
+    assert "not re-measured" in line and "B's Python rows reused from an earlier run" in line
+    assert "not re-measured" in next(x for x in out.splitlines() if x.startswith("verdicts:"))
