@@ -298,7 +298,8 @@ def runs_table(entries):
     for e in filter(verdict.shown, entries):
         a, b, change = e["a"], e["b"], e["change"]
         note = [e["isa"]] if e["isa"] else []
-        if e["verdict"] in (verdict.MISSING, verdict.FAILED, verdict.STALE) or e["why"].startswith("intervals apart"):
+        if e["verdict"] in (verdict.MISSING, verdict.FAILED, verdict.STALE, verdict.UNLIKE) \
+                or e["why"].startswith("intervals apart"):
             note.append(e["why"])
         if e.get("wide"):
             note.append(f"floor {e['floor']:.1%}: its rounds' spread")

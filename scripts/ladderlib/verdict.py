@@ -12,7 +12,8 @@ median, a Python row's fastest and slowest call): when B's interval lies entirel
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
 between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
 verification; `not re-measured` for a Python row a side took from an earlier run or from another machine
-(its settings' python_source, python_foreign): the same numbers re-used are no evidence of no change.
+(its settings' python_source, python_foreign): the same numbers re-used are no evidence of no change;
+`not comparable` for two rows of one name that differ in precision, threads, what they compute or problem.
 """
 
 import functools
@@ -31,8 +32,11 @@ DEFAULT_NOISE_FLOOR = 0.10
 ROUNDS_NOISE_FLOOR = 0.05
 ALPHA = 0.01
 
-FASTER, SLOWER, SAME, MISSING, FAILED, STALE = VERDICTS = (
-    "faster", "slower", "no change", "missing", "failed", "not re-measured")
+FASTER, SLOWER, SAME, MISSING, FAILED, STALE, UNLIKE = VERDICTS = (
+    "faster", "slower", "no change", "missing", "failed", "not re-measured", "not comparable")
+
+# What a rung measures beyond its name: two rows of one name that differ in one of these time different work.
+CONFIG_FIELDS = ("precision", "threads_n", "computes", "problem")
 
 
 @functools.cache
@@ -224,6 +228,14 @@ def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR
             "why": "intervals apart, within the noise floor" if apart else "intervals overlap"}
 
 
+def config_difference(a, b):
+    """`precision f64 -> f32; threads_n 1 -> 2` where two rows of one name measure different work (fields
+    either side leaves unrecorded are not compared), else ""."""
+    a, b = a or {}, b or {}
+    return "; ".join(f"{k} {a[k]} -> {b[k]}" for k in CONFIG_FIELDS
+                     if a.get(k) is not None and b.get(k) is not None and a[k] != b[k])
+
+
 def isa_note(a, b):
     """`ISA avx512 -> avx2` when the two rows took different instruction-set paths."""
     isa_a, isa_b = (a or {}).get("isa"), (b or {}).get("isa")
@@ -260,7 +272,9 @@ def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FL
     for name in rung_order(a, b):
         ra, rb = rows_a.get(name), rows_b.get(name)
         got = judge(ra, rb, noise_floor, rounds_floor)
-        if stale and got["verdict"] not in (MISSING, FAILED) and (python_row(ra) or python_row(rb)):
+        if got["verdict"] not in (MISSING, FAILED) and (unlike := config_difference(ra, rb)):
+            got = {"verdict": UNLIKE, "change": None, "why": f"the rows measure different work: {unlike}"}
+        elif stale and got["verdict"] not in (MISSING, FAILED) and (python_row(ra) or python_row(rb)):
             got = {"verdict": STALE, "change": None,
                    "why": "; ".join(f"{side}'s Python rows {why}" for side, why in stale)}
         out.append({"name": name, "a": ra, "b": rb, **got, "isa": isa_note(ra, rb)})

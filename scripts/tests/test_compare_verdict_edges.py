@@ -382,3 +382,28 @@ def test_compare_names_the_side_whose_python_rows_were_reused(tmp_path, capsys):
     line = next(x for x in out.splitlines() if x.startswith("python-pure"))
     assert "not re-measured" in line and "B's Python rows reused from an earlier run" in line
     assert "not re-measured" in next(x for x in out.splitlines() if x.startswith("verdicts:"))
+
+
+# --- rows of one name measuring different work ---------------------------------------------------------
+
+
+def test_rows_of_one_name_measuring_different_work_are_not_judged():
+    """Rows were matched by name alone: B's numba row in f32, two threads and computing a bitmap, at half
+    the time, was `faster` with no note."""
+    a = {**ok("numba", 2.0), "precision": "f64", "threads_n": 1, "computes": "counts", "problem": "canonical"}
+    half = {**a, **ok("numba", 1.0)}  # a's work at half the time
+    b = {**ok("numba", 1.0), "precision": "f32", "threads_n": 2, "computes": "bitmap", "problem": "canonical"}
+    got = verdict.verdicts({"rows": [a]}, {"rows": [b]})[0]
+    assert got["verdict"] == "not comparable" and got["change"] is None
+    assert got["why"] == ("the rows measure different work: precision f64 -> f32; threads_n 1 -> 2; "
+                          "computes counts -> bitmap")
+    for field, value in (("precision", "f32"), ("threads_n", 2), ("computes", "bitmap"), ("problem", "small")):
+        one = verdict.verdicts({"rows": [a]}, {"rows": [{**half, field: value}]})[0]
+        assert one["verdict"] == "not comparable" and field in one["why"], field
+    # the same work (or a field one side does not record): judged
+    assert verdict.verdicts({"rows": [a]}, {"rows": [half]})[0]["verdict"] == "faster"
+    assert verdict.verdicts({"rows": [a]}, {"rows": [{**half, "computes": None}]})[0]["verdict"] \
+        == "faster"
+    # a side without a time or failing verification says so first
+    assert verdict.verdicts({"rows": [a]}, {"rows": [{**failed("numba"), "precision": "f32"}]})[0]["verdict"] \
+        == "failed"
