@@ -298,7 +298,7 @@ def runs_table(entries):
     for e in filter(verdict.shown, entries):
         a, b, change = e["a"], e["b"], e["change"]
         note = [e["isa"]] if e["isa"] else []
-        if e["verdict"] in (verdict.MISSING, verdict.FAILED, verdict.STALE, verdict.UNLIKE) \
+        if e["verdict"] in (verdict.MISSING, verdict.FAILED, verdict.STALE, verdict.UNLIKE, verdict.FEW) \
                 or e["why"].startswith("intervals apart"):
             note.append(e["why"])
         if e.get("wide"):
@@ -344,11 +344,12 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                f"side's spread (the interquartile range of its round times over their median), or where the two "
                f"sides' interquartile ranges lie apart the quieter side's; other rows: when B's "
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
-               f"A's AND the change exceeds {noise_floor * 100:g}%; otherwise no change (METHODOLOGY.md, "
+               f"A's AND the change exceeds {noise_floor * 100:g}%, and no verdict for fewer than "
+               f"{verdict.MIN_CALLS} calls a side; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
-        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA} "
-                   "with one pair of rounds out of order (5 or fewer a side): those are faster/slower when their "
+        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA}, "
+                   "one pair of rounds out of order (5 or fewer a side): those are faster/slower when their "
                    "rounds' interquartile ranges do not overlap "
                    "AND the change exceeds the rung's floor")
     return out

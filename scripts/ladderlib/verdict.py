@@ -13,7 +13,8 @@ change passes the noise floor (the interval says how stable a few seconds were, 
 between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
 verification; `not re-measured` for a Python row a side took from an earlier run or from another machine
 (its settings' python_source, python_foreign): the same numbers re-used are no evidence of no change;
-`not comparable` for two rows of one name that differ in precision, threads, what they compute or problem.
+`not comparable` for two rows of one name that differ in precision, threads, what they compute or problem;
+`no verdict` for rows not in rounds timed in fewer than MIN_CALLS calls on a side (a Python row's `repeats`).
 """
 
 import functools
@@ -32,8 +33,13 @@ DEFAULT_NOISE_FLOOR = 0.10
 ROUNDS_NOISE_FLOOR = 0.05
 ALPHA = 0.01
 
-FASTER, SLOWER, SAME, MISSING, FAILED, STALE, UNLIKE = VERDICTS = (
-    "faster", "slower", "no change", "missing", "failed", "not re-measured", "not comparable")
+FASTER, SLOWER, SAME, MISSING, FAILED, STALE, UNLIKE, FEW = VERDICTS = (
+    "faster", "slower", "no change", "missing", "failed", "not re-measured", "not comparable", "no verdict")
+
+# Rows not in rounds timed in fewer calls than this on a side get no verdict: one pass of a slow Python rung
+# moves by about as much as the noise floor between two runs of one tree (METHODOLOGY.md's A/A checks), and
+# its min-max interval of one call is a point.
+MIN_CALLS = 3
 
 # What a rung measures beyond its name: two rows of one name that differ in one of these time different work.
 CONFIG_FIELDS = ("precision", "threads_n", "computes", "problem")
@@ -218,6 +224,12 @@ def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR
     if in_rounds(a) and in_rounds(b):
         return judge_rounds(a, b, rounds_floor)
     change = b["median_s"] / a["median_s"] - 1
+    calls = [(side, row["repeats"]) for side, row in (("A", a), ("B", b))
+             if (row.get("repeats") or MIN_CALLS) < MIN_CALLS]  # None: not counted in calls (Criterion's)
+    if calls:
+        said = " and ".join(f"{n} call{'s' if n != 1 else ''} in {side}" for side, n in calls)
+        return {"verdict": FEW, "change": change, "why": f"{said}: fewer than {MIN_CALLS} a side cannot tell a "
+                "change from one pass's noise"}
     (a_lo, a_hi), (b_lo, b_hi) = interval(a), interval(b)
     if b_hi < a_lo and change < -noise_floor:
         return {"verdict": FASTER, "change": change, "why": "B's interval below A's, beyond the noise floor"}

@@ -138,7 +138,7 @@ def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, cap
     out = capsys.readouterr().out
     assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
     assert "3+3 rounds: judged by their interquartile ranges, not the rank test" in out
-    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01 with one pair of rounds "
+    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01, one pair of rounds "
             "out of order (5 or fewer a side)") in out
 
 
