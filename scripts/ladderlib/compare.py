@@ -376,6 +376,15 @@ def percent(text):
     return value / 100
 
 
+def floor_percent(text):
+    """A noise floor: a finite percentage of 0 or more and below 100 (at 100 or more, or infinite, nothing could be
+    `faster`: no change takes more than all of the time away). scripts/ab refuses the same values."""
+    value = percent(text)
+    if not value < 1:  # inf and 1e999 too
+        raise argparse.ArgumentTypeError(f"a percentage below 100: {text!r}")
+    return value
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/compare", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -389,8 +398,8 @@ def parse_args(argv):
     p.add_argument("--mode", choices=["auto", "runs", "machines"], default="auto",
                    help="runs: verdicts for two runs of one machine; machines: side by side; auto (default): runs "
                    "for --baseline or two results of one machine id")
-    p.add_argument("--noise-floor", type=percent, metavar="PCT",
-                   help=f"runs: a change must exceed this to be faster/slower (default: "
+    p.add_argument("--noise-floor", type=floor_percent, metavar="PCT",
+                   help=f"runs: a change must exceed this to be faster/slower, a percentage below 100 (default: "
                    f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}%% for rows in rounds, or a rung's wider spread of rounds; "
                    f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for others)")
     p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is `slower` (past its "

@@ -229,6 +229,20 @@ def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path, monkeypatch, capsys
         assert f"a change beyond {floor}% or, where wider" in out
 
 
+@pytest.mark.parametrize("bad,words", [("100", "a percentage below 100: '100'"), ("150", "below 100"),
+                                       ("inf", "below 100"), ("1e999", "below 100"), ("-1", "must be 0 or more"),
+                                       ("nan", "must be 0 or more"), ("five", "not a percentage")])
+def test_compare_refuses_a_noise_floor_ab_refuses(bad, words, capsys):
+    """compare took --noise-floor 150, inf or 1e999 (then nothing could be `faster`), which ab refuses."""
+    with pytest.raises(SystemExit) as info:
+        compare.parse_args(["--noise-floor", bad, "a", "b"])
+    assert info.value.code == 2 and "--noise-floor" in (err := capsys.readouterr().err) and words in err
+    with pytest.raises(SystemExit) as info:
+        ab.parse_args(["--noise-floor", bad])
+    assert info.value.code == 2
+    capsys.readouterr()
+
+
 def test_ab_help_shows_percent_and_stability_help_is_its_own(capsys):
     import subprocess
     import sys
