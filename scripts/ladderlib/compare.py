@@ -440,8 +440,30 @@ def inputs(args, paths=None):
 
 
 def same_file(one, other):
-    """Whether two paths name one file: one spelling after resolving links, or one inode (a hard link)."""
-    return one.resolve() == other.resolve() or (one.exists() and other.exists() and os.path.samefile(one, other))
+    """Whether two paths name one file: one spelling after resolving links, or one inode (a hard link). A path
+    that cannot be resolved (a symlink loop) names no file another path names."""
+    try:
+        if one.resolve() == other.resolve():
+            return True
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except (RuntimeError, OSError):
+        return False
+
+
+def check_output_path(flag, out):
+    """Refuse an output path that names no file before anything else: a folder's spelling (`.`, `/`, `..`),
+    or a symlink loop."""
+    if out is None:
+        return
+    if out.name in ("", ".", ".."):
+        raise InputError(f"cannot write {flag} {out}: it names a folder, not a file")
+    try:
+        out.resolve()
+        os.stat(out)
+    except FileNotFoundError:
+        pass  # a new file: check_writable says whether its folder exists
+    except (RuntimeError, OSError) as e:
+        raise InputError(f"cannot write {flag} {out}: {getattr(e, 'strerror', None) or e}") from None
 
 
 def check_writable(flag, out, compared):
@@ -476,6 +498,8 @@ def main(argv=None):
 
 
 def run(args):
+    for flag, out in (("--md", args.md), ("--svg", args.svg)):
+        check_output_path(flag, out)
     svg_path = args.svg or (args.md.with_suffix(".svg") if args.md else None)
     if args.md and svg_path and same_file(args.md, svg_path):
         how = f"--svg {svg_path}" if args.svg else f"the chart's default path, --md with .svg ({svg_path})"

@@ -421,3 +421,20 @@ def test_rows_of_one_name_measuring_different_work_are_not_judged():
     # a side without a time or failing verification says so first
     assert verdict.verdicts({"rows": [a]}, {"rows": [{**failed("numba"), "precision": "f32"}]})[0]["verdict"] \
         == "failed"
+
+
+# --- an output path that names no file ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["--md", "--svg"])
+@pytest.mark.parametrize("target", ["loop", ".", "/", ".."])
+def test_an_output_naming_no_file_is_a_clear_error(tmp_path, capsys, monkeypatch, flag, target):
+    """--md at a symlink loop raised RuntimeError from Path.resolve; --md . or / a ValueError from with_suffix:
+    tracebacks, exit 1."""
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
+    (tmp_path / "loop").symlink_to("loop")
+    monkeypatch.chdir(tmp_path)
+    assert compare.main([*paths, flag, target]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"compare: error: cannot write {flag} {target}: ")
+    assert ("loop" in err.lower()) if target == "loop" else "names a folder, not a file" in err
