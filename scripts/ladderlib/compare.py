@@ -414,6 +414,11 @@ def parse_args(argv):
         p.error("--baseline takes at most one RESULTS (the B side)")
     if args.baseline is None and not args.results:
         p.error("give results folders (or summary.json files) to compare, or --baseline NAME")
+    for flag, value in (("--machine-id", args.machine_id), ("--results-dir", args.results_dir)):
+        if value is not None and args.baseline is None:
+            p.error(f"{flag} picks the machine whose baseline --baseline NAME compares: give --baseline too")
+    if args.mode == "machines" and args.noise_floor is not None:
+        p.error("--noise-floor judges two runs of one machine (--mode runs), not machines side by side")
     if args.machine_id is not None:
         try:
             baseline.check_folder_name(args.machine_id, "--machine-id")
@@ -517,8 +522,9 @@ def run(args):
         mode = "runs" if args.baseline is not None or same else "machines"
     if mode == "runs" and len(summaries) != 2:
         raise InputError("comparing runs takes exactly two results")
-    if mode == "machines" and (args.fail_above is not None or args.fail_on_missing):
-        raise InputError("--fail-above/--fail-on-missing judge two runs of one machine (--mode runs)")
+    if mode == "machines" and (args.fail_above is not None or args.fail_on_missing or args.noise_floor is not None):
+        raise InputError("--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine (--mode runs): "
+                         "these results are of different machines")
     if diffs := differences(summaries, same_machine=mode == "runs"):
         what = "\n".join(f"  - {d}" for d in diffs)
         if not args.allow_different:

@@ -438,3 +438,36 @@ def test_an_output_naming_no_file_is_a_clear_error(tmp_path, capsys, monkeypatch
     err = capsys.readouterr().err
     assert err.startswith(f"compare: error: cannot write {flag} {target}: ")
     assert ("loop" in err.lower()) if target == "loop" else "names a folder, not a file" in err
+
+
+# --- options that would be ignored ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--machine-id", "m", "a", "b"], "--machine-id picks the machine whose baseline --baseline NAME compares"),
+    (["--results-dir", "r", "a", "b"], "--results-dir picks the machine whose baseline --baseline NAME compares"),
+    (["--mode", "machines", "--noise-floor", "5", "a", "b"], "--noise-floor judges two runs of one machine"),
+])
+def test_an_option_that_would_be_ignored_is_refused(argv, words, capsys):
+    """--machine-id and --results-dir without --baseline, and --noise-floor comparing machines, were accepted and
+    did nothing."""
+    with pytest.raises(SystemExit) as info:
+        compare.parse_args(argv)
+    assert info.value.code == 2 and words in capsys.readouterr().err
+    # with --baseline (or comparing runs) the same options are taken
+    assert compare.parse_args(["--baseline", "x", *argv[:2]]) is not None
+    assert compare.parse_args(["--noise-floor", "5", "a", "b"]).noise_floor == pytest.approx(0.05)
+
+
+def test_a_noise_floor_for_two_machines_found_by_auto_mode_is_refused(tmp_path, capsys):
+    paths = []
+    for tag in "ab":  # two machine ids: machines side by side
+        s = make_summary(tmp_path, tag, 1.0)
+        path = tmp_path / tag / "summary.json"
+        path.parent.mkdir()
+        path.write_text(writers.json_text(s))
+        paths.append(str(path))
+    assert compare.main(paths) == 0
+    capsys.readouterr()
+    assert compare.main([*paths, "--noise-floor", "5"]) == 2
+    assert "--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine" in capsys.readouterr().err
