@@ -12,7 +12,8 @@ median, a Python row's fastest and slowest call): when B's interval lies entirel
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
 between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
 verification; `not re-measured` for a Python row a side took from an earlier run or from another machine
-(its settings' python_source, python_foreign): the same numbers re-used are no evidence of no change;
+(its settings' python_source, python_foreign), or both sides took from one measurement (their python_machine's
+date and commit): the same numbers re-used are no evidence of no change;
 `not comparable` for two rows of one name that differ in precision, threads, what they compute or problem;
 `no verdict` for rows not in rounds timed in fewer than MIN_CALLS calls on a side (a Python row's `repeats`).
 """
@@ -272,6 +273,13 @@ def stale_python(summary):
     return "; ".join(why) or None
 
 
+def python_measurement(summary):
+    """Which run of the Python baselines a summary's Python rows come from: their machine record's date and
+    commit (None where it records no date)."""
+    pym = (summary.get("settings") or {}).get("python_machine") or {}
+    return (pym["date"], pym.get("git_commit")) if pym.get("date") else None
+
+
 def rung_order(*summaries):
     return list(dict.fromkeys(r["name"] for s in summaries for r in s["rows"]))
 
@@ -279,7 +287,9 @@ def rung_order(*summaries):
 def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
     """One entry per rung of either run, in ladder order: {name, a, b, verdict, change, why, isa}."""
     rows_a, rows_b = ({r["name"]: r for r in s["rows"]} for s in (a, b))
-    stale = [(side, why) for side, s in (("A", a), ("B", b)) if (why := stale_python(s))]
+    stale = [f"{side}'s Python rows {why}" for side, s in (("A", a), ("B", b)) if (why := stale_python(s))]
+    if (shared := python_measurement(a)) is not None and shared == python_measurement(b):  # e.g. --baselines
+        stale.append(f"A and B share one measurement of the Python rows (baselines of {shared[0]})")
     out = []
     for name in rung_order(a, b):
         ra, rb = rows_a.get(name), rows_b.get(name)
@@ -288,7 +298,7 @@ def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FL
             got = {"verdict": UNLIKE, "change": None, "why": f"the rows measure different work: {unlike}"}
         elif stale and got["verdict"] not in (MISSING, FAILED) and (python_row(ra) or python_row(rb)):
             got = {"verdict": STALE, "change": None,
-                   "why": "; ".join(f"{side}'s Python rows {why}" for side, why in stale)}
+                   "why": "; ".join(stale)}
         out.append({"name": name, "a": ra, "b": rb, **got, "isa": isa_note(ra, rb)})
     return out
 

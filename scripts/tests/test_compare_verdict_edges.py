@@ -376,6 +376,15 @@ def test_python_rows_reused_or_foreign_are_not_re_measured_rather_than_no_change
     got = verdict.verdicts(foreign, a)[0]
     assert got["verdict"] == "not re-measured"
     assert got["why"] == "A's Python rows from another machine or problem (4 cores there)"
+    # B merged A's own baselines file (--baselines): one measurement on both sides, the same numbers
+    measured = {"python_machine": {"date": "2026-01-02T03:04:05Z", "git_commit": "abc"}}
+    got = verdict.verdicts({"rows": rows, "settings": {"python_source": "run now", **measured}},
+                           {"rows": rows, "settings": {"python_source": "merged from a/raw/baselines.json", **measured}})
+    assert got[0]["verdict"] == "not re-measured"
+    assert got[0]["why"] == "A and B share one measurement of the Python rows (baselines of 2026-01-02T03:04:05Z)"
+    later = {"python_machine": {"date": "2026-01-03T03:04:05Z", "git_commit": "abc"}}
+    assert verdict.verdicts({"rows": rows, "settings": measured}, {"rows": rows, "settings": later})[0]["verdict"] \
+        == "no change"
     # measured in both runs (or merged from a file of this machine): judged
     assert verdict.verdicts(a, {"rows": rows, "settings": {"python_source": "merged from x.json"}})[0]["verdict"] \
         == "no change"
