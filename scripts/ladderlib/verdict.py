@@ -3,11 +3,10 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 
 change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
 `faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
-round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or where the rounds'
-interquartile ranges lie apart the quieter side's); with too few rounds for the test to reach ALPHA
+round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or where the
+rounds' interquartile ranges lie apart the quieter side's); with too few rounds for the test to reach ALPHA
 with one pair of rounds out of order (5 or fewer a side: `rank_test_decides`), when the rounds'
-interquartile ranges lie apart
-AND the change passes that floor. Other rows (Criterion's 95% CI of the
+interquartile ranges lie apart AND the change passes the wider floor. Other rows (Criterion's 95% CI of the
 median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
 between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
