@@ -50,11 +50,22 @@ def _settings_view(s, same_machine):
         view.update({"machine id": s["machine_id"], "CPU": m.get("cpu_model"),
                      "CPU family/model": m.get("cpu_family_model"), "cores": m.get("cores"),
                      "thread pool": st.get("pool_threads"),
-                     # Two runs on different tunings measure different configurations: refused too.
-                     "SIMD tuning": (st.get("simd_tuning") or {}).get("value"),
-                     "C reference tuning": (st.get("c_tuning") or {}).get("value"),
+                     # Two runs on different tunings measure different configurations: refused too. No tuning
+                     # recorded is a configuration of its own (each process calibrates its own), not an absence.
+                     "SIMD tuning": (st.get("simd_tuning") or {}).get("value") or CALIBRATED,
+                     "C reference tuning": (st.get("c_tuning") or {}).get("value") or CALIBRATED,
+                     "rounds' tunings": _round_tunings(st),
                      "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
     return view
+
+
+CALIBRATED = "calibrated in each process"  # what a run with no tuning recorded ran on (`writers`' word too)
+
+
+def _round_tunings(settings):
+    """The [family, tuning] pairs the rounds ran on, as one text (None for a set that records none)."""
+    pairs = (settings.get("rounds") or {}).get("tunings")
+    return None if pairs is None else ", ".join(f"{f}={t}" for f, t in sorted(map(tuple, pairs))) or "none"
 
 
 def differences(summaries, same_machine=False):
@@ -287,7 +298,8 @@ def runs_table(entries):
     for e in filter(verdict.shown, entries):
         a, b, change = e["a"], e["b"], e["change"]
         note = [e["isa"]] if e["isa"] else []
-        if e["verdict"] in (verdict.MISSING, verdict.FAILED) or e["why"].startswith("intervals apart"):
+        if e["verdict"] in (verdict.MISSING, verdict.FAILED, verdict.STALE, verdict.UNLIKE, verdict.FEW) \
+                or e["why"].startswith("intervals apart"):
             note.append(e["why"])
         if e.get("wide"):
             note.append(f"floor {e['floor']:.1%}: its rounds' spread")
@@ -329,13 +341,16 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
                f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, either "
-               f"side's spread (the interquartile range of its round times over their median); other rows: when B's "
+               f"side's spread (the interquartile range of its round times over their median), or where the two "
+               f"sides' interquartile ranges lie apart the quieter side's; other rows: when B's "
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
-               f"A's AND the change exceeds {noise_floor * 100:g}%; otherwise no change (METHODOLOGY.md, "
+               f"A's AND the change exceeds {noise_floor * 100:g}%, and no verdict for fewer than "
+               f"{verdict.MIN_CALLS} calls a side; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
-        out.append(f"{few} of the rows in rounds had too few rounds for the rank test ever to reach p < {verdict.ALPHA}"
-                   ": those are faster/slower when their rounds' interquartile ranges do not overlap "
+        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA}, "
+                   "one pair of rounds out of order (5 or fewer a side): those are faster/slower when their "
+                   "rounds' interquartile ranges do not overlap "
                    "AND the change exceeds the rung's floor")
     return out
 
@@ -361,6 +376,15 @@ def percent(text):
     return value / 100
 
 
+def floor_percent(text):
+    """A noise floor: a finite percentage of 0 or more and below 100 (at 100 or more, or infinite, nothing could be
+    `faster`: no change takes more than all of the time away). scripts/ab refuses the same values."""
+    value = percent(text)
+    if not value < 1:  # inf and 1e999 too
+        raise argparse.ArgumentTypeError(f"a percentage below 100: {text!r}")
+    return value
+
+
 def parse_args(argv):
     p = argparse.ArgumentParser(prog="scripts/compare", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -374,8 +398,8 @@ def parse_args(argv):
     p.add_argument("--mode", choices=["auto", "runs", "machines"], default="auto",
                    help="runs: verdicts for two runs of one machine; machines: side by side; auto (default): runs "
                    "for --baseline or two results of one machine id")
-    p.add_argument("--noise-floor", type=percent, metavar="PCT",
-                   help=f"runs: a change must exceed this to be faster/slower (default: "
+    p.add_argument("--noise-floor", type=floor_percent, metavar="PCT",
+                   help=f"runs: a change must exceed this to be faster/slower, a percentage below 100 (default: "
                    f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}%% for rows in rounds, or a rung's wider spread of rounds; "
                    f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for others)")
     p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is `slower` (past its "
@@ -390,6 +414,11 @@ def parse_args(argv):
         p.error("--baseline takes at most one RESULTS (the B side)")
     if args.baseline is None and not args.results:
         p.error("give results folders (or summary.json files) to compare, or --baseline NAME")
+    for flag, value in (("--machine-id", args.machine_id), ("--results-dir", args.results_dir)):
+        if value is not None and args.baseline is None:
+            p.error(f"{flag} picks the machine whose baseline --baseline NAME compares: give --baseline too")
+    if args.mode == "machines" and args.noise_floor is not None:
+        p.error("--noise-floor judges two runs of one machine (--mode runs), not machines side by side")
     if args.machine_id is not None:
         try:
             baseline.check_folder_name(args.machine_id, "--machine-id")
@@ -416,8 +445,30 @@ def inputs(args, paths=None):
 
 
 def same_file(one, other):
-    """Whether two paths name one file: one spelling after resolving links, or one inode (a hard link)."""
-    return one.resolve() == other.resolve() or (one.exists() and other.exists() and os.path.samefile(one, other))
+    """Whether two paths name one file: one spelling after resolving links, or one inode (a hard link). A path
+    that cannot be resolved (a symlink loop) names no file another path names."""
+    try:
+        if one.resolve() == other.resolve():
+            return True
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except (RuntimeError, OSError):
+        return False
+
+
+def check_output_path(flag, out):
+    """Refuse an output path that names no file before anything else: a folder's spelling (`.`, `/`, `..`),
+    or a symlink loop."""
+    if out is None:
+        return
+    if out.name in ("", ".", ".."):
+        raise InputError(f"cannot write {flag} {out}: it names a folder, not a file")
+    try:
+        out.resolve()
+        os.stat(out)
+    except FileNotFoundError:
+        pass  # a new file: check_writable says whether its folder exists
+    except (RuntimeError, OSError) as e:
+        raise InputError(f"cannot write {flag} {out}: {getattr(e, 'strerror', None) or e}") from None
 
 
 def check_writable(flag, out, compared):
@@ -452,6 +503,8 @@ def main(argv=None):
 
 
 def run(args):
+    for flag, out in (("--md", args.md), ("--svg", args.svg)):
+        check_output_path(flag, out)
     svg_path = args.svg or (args.md.with_suffix(".svg") if args.md else None)
     if args.md and svg_path and same_file(args.md, svg_path):
         how = f"--svg {svg_path}" if args.svg else f"the chart's default path, --md with .svg ({svg_path})"
@@ -469,8 +522,9 @@ def run(args):
         mode = "runs" if args.baseline is not None or same else "machines"
     if mode == "runs" and len(summaries) != 2:
         raise InputError("comparing runs takes exactly two results")
-    if mode == "machines" and (args.fail_above is not None or args.fail_on_missing):
-        raise InputError("--fail-above/--fail-on-missing judge two runs of one machine (--mode runs)")
+    if mode == "machines" and (args.fail_above is not None or args.fail_on_missing or args.noise_floor is not None):
+        raise InputError("--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine (--mode runs): "
+                         "these results are of different machines")
     if diffs := differences(summaries, same_machine=mode == "runs"):
         what = "\n".join(f"  - {d}" for d in diffs)
         if not args.allow_different:

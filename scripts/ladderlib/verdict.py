@@ -3,13 +3,18 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 
 change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
 `faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
-round medians) gives p < ALPHA AND the change passes the rung's floor; with too few rounds for the test
-ever to reach ALPHA (3 or 4 a side: `rank_test_decides`), when the rounds' interquartile ranges lie apart
-AND the change passes that floor. Other rows (Criterion's 95% CI of the
+round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or where the
+rounds' interquartile ranges lie apart the quieter side's); with too few rounds for the test to reach ALPHA
+with one pair of rounds out of order (5 or fewer a side: `rank_test_decides`), when the rounds'
+interquartile ranges lie apart AND the change passes the wider floor. Other rows (Criterion's 95% CI of the
 median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
 between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
-verification.
+verification; `not re-measured` for a Python row a side took from an earlier run or from another machine
+(its settings' python_source, python_foreign), or both sides took from one measurement (their python_machine's
+date and commit): the same numbers re-used are no evidence of no change;
+`not comparable` for two rows of one name that differ in precision, threads, what they compute or problem;
+`no verdict` for rows not in rounds timed in fewer than MIN_CALLS calls on a side (a Python row's `repeats`).
 """
 
 import functools
@@ -28,7 +33,16 @@ DEFAULT_NOISE_FLOOR = 0.10
 ROUNDS_NOISE_FLOOR = 0.05
 ALPHA = 0.01
 
-FASTER, SLOWER, SAME, MISSING, FAILED = VERDICTS = "faster", "slower", "no change", "missing", "failed"
+FASTER, SLOWER, SAME, MISSING, FAILED, STALE, UNLIKE, FEW = VERDICTS = (
+    "faster", "slower", "no change", "missing", "failed", "not re-measured", "not comparable", "no verdict")
+
+# Rows not in rounds timed in fewer calls than this on a side get no verdict: one pass of a slow Python rung
+# moves by about as much as the noise floor between two runs of one tree (METHODOLOGY.md's A/A checks), and
+# its min-max interval of one call is a point.
+MIN_CALLS = 3
+
+# What a rung measures beyond its name: two rows of one name that differ in one of these time different work.
+CONFIG_FIELDS = ("precision", "threads_n", "computes", "problem")
 
 
 @functools.cache
@@ -105,10 +119,19 @@ def min_p(n1, n2):
     return 2 / math.comb(n1 + n2, n1)
 
 
+def p_one_out_of_order(n1, n2):
+    """The two-sided p of the exact Mann-Whitney test of n1 and n2 distinct values when one pair of them is
+    out of order (U = 1): the nearest the test comes to complete separation."""
+    return min(1.0, 2 * sum(_u_counts(n1, n2)[:2]) / math.comb(n1 + n2, n1))
+
+
 def rank_test_decides(n1, n2, alpha=ALPHA):
-    """Whether the rank test of n1 and n2 rounds can ever give p < alpha. With 3 or 4 rounds a side it
-    cannot (its smallest p is 0.1 at 3+3, 0.029 at 4+4): it would call a tenfold slowdown `no change`."""
-    return min_p(n1, n2) < alpha
+    """Whether the rank test of n1 and n2 rounds can give p < alpha with one pair of rounds out of order.
+    With 3 or 4 rounds a side it cannot reach alpha at all (its smallest p is 0.1 at 3+3, 0.029 at 4+4);
+    with 5 a side only at complete separation (p = 0.0079; one round out of place: 0.016), so that one
+    stray round would turn a tenfold slowdown into `no change`. Those are judged by their interquartile
+    ranges instead, which one stray round cannot move past the middle half."""
+    return p_one_out_of_order(n1, n2) < alpha
 
 
 def iqr_interval(row):
@@ -118,34 +141,50 @@ def iqr_interval(row):
 
 
 def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
-    """The verdict on two rows measured in rounds (see the module's doc). The floor is the rung's own:
-    `noise_floor`, or the wider of the two rows' round spreads. A rung whose rounds stray by 12% within
+    """The verdict on two rows measured in rounds (see the module's doc). The rank rule's floor is the rung's
+    own: `noise_floor`, or the wider of the two rows' round spreads. A rung whose rounds stray by 12% within
     one run (the algorithmic rungs, on a shared VM) also lands further between two runs, which the rank
-    test cannot see: rounds of one run share that run's moment of the machine. Too few rounds for the
-    rank test to reach ALPHA: the interval rule on the rounds' interquartile ranges, with the same floor
-    (`rule` says which: "rank" or "interquartile")."""
+    test cannot see: rounds of one run share that run's moment of the machine. But a change can be what
+    spreads one side's rounds (a regression slowing most rounds a lot and a few a little): then that side's
+    spread would raise the bar for the very change that made it. So rounds apart by rank whose interquartile
+    ranges lie apart too are judged against the quieter side's spread instead: their middle halves already
+    clear each other, and a rung noisy on both sides keeps that noise as its floor. Too few rounds for the
+    rank test to decide (`rank_test_decides`): the interval rule on the rounds' interquartile ranges, with
+    the wider floor (`rule` says which: "rank" or "interquartile")."""
     change = b["median_s"] / a["median_s"] - 1
     ta, tb = round_times(a), round_times(b)
     p = mann_whitney_p(ta, tb)
-    floor = max(noise_floor, round_spread(a), round_spread(b))
-    wide = floor > noise_floor  # the rung's own spread set the floor: the tables say so
-    named = f"{floor:.1%} floor (the rounds' interquartile spread)" if wide else f"{floor:.0%} floor"
-    entry = {"change": change, "p": p, "floor": floor, "wide": wide}
+    spread_a, spread_b = round_spread(a), round_spread(b)
+    floor = max(noise_floor, spread_a, spread_b)
+    quiet = max(noise_floor, min(spread_a, spread_b))  # the quieter side's: a change cannot raise it
+
+    def named(f):
+        return f"{f:.1%} floor (the rounds' interquartile spread)" if f > noise_floor else f"{f:.0%} floor"
+
+    def entry(f):  # `wide`: the rung's own spread set the floor; the tables say so
+        return {"change": change, "p": p, "floor": f, "wide": f > noise_floor}
+
+    (a_lo, a_hi), (b_lo, b_hi) = iqr_interval(a), iqr_interval(b)
+    apart = b_hi < a_lo or b_lo > a_hi  # the median is inside each interval: apart in the change's direction
+    called = SLOWER if change > 0 else FASTER
     if not rank_test_decides(len(ta), len(tb)):
-        (a_lo, a_hi), (b_lo, b_hi) = iqr_interval(a), iqr_interval(b)
-        rule = (f"interquartile ranges, as {len(ta)}+{len(tb)} rounds cannot reach p < {ALPHA:g} "
-                f"(p={p:.2g}, at best {min_p(len(ta), len(tb)):.2g})")
-        apart = b_hi < a_lo or b_lo > a_hi
+        rule = (f"interquartile ranges, as {len(ta)}+{len(tb)} rounds cannot reach p < {ALPHA:g} with one pair "
+                f"out of order (p={p:.2g}, at best {min_p(len(ta), len(tb)):.2g})")
         if apart and abs(change) > floor:
-            called, why = SLOWER if change > 0 else FASTER, f"beyond the {named}; rule: {rule}"
-        else:
-            called, why = SAME, f"{'within the ' + named if apart else 'ranges overlap'}; rule: {rule}"
-        return {"verdict": called, **entry, "why": why, "rule": "interquartile"}
+            return {"verdict": called, **entry(floor), "why": f"beyond the {named(floor)}; rule: {rule}",
+                    "rule": "interquartile"}
+        why = f"{'within the ' + named(floor) if apart else 'ranges overlap'}; rule: {rule}"
+        return {"verdict": SAME, **entry(floor), "why": why, "rule": "interquartile"}
     if p < ALPHA and abs(change) > floor:
-        called, why = SLOWER if change > 0 else FASTER, f"rounds apart (p={p:.2g}), beyond the {named}"
-    else:
-        called, why = SAME, f"within the {named} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
-    return {"verdict": called, **entry, "why": why, "rule": "rank"}
+        return {"verdict": called, **entry(floor), "why": f"rounds apart (p={p:.2g}), beyond the {named(floor)}",
+                "rule": "rank"}
+    if p < ALPHA and apart and abs(change) > quiet:
+        noisy, spread = ("A", spread_a) if spread_a > spread_b else ("B", spread_b)
+        return {"verdict": called, **entry(quiet), "rule": "rank",
+                "why": f"rounds apart (p={p:.2g}) and their interquartile ranges too, beyond the {named(quiet)}; "
+                       f"{noisy}'s spread of {spread:.1%} left out, as the change may be what spread it"}
+    why = f"within the {named(floor)} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
+    return {"verdict": SAME, **entry(floor), "why": why, "rule": "rank"}
 
 
 def round_times(row):
@@ -185,6 +224,12 @@ def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR
     if in_rounds(a) and in_rounds(b):
         return judge_rounds(a, b, rounds_floor)
     change = b["median_s"] / a["median_s"] - 1
+    calls = [(side, row["repeats"]) for side, row in (("A", a), ("B", b))
+             if (row.get("repeats") or MIN_CALLS) < MIN_CALLS]  # None: not counted in calls (Criterion's)
+    if calls:
+        said = " and ".join(f"{n} call{'s' if n != 1 else ''} in {side}" for side, n in calls)
+        return {"verdict": FEW, "change": change, "why": f"{said}: fewer than {MIN_CALLS} a side cannot tell a "
+                "change from one pass's noise"}
     (a_lo, a_hi), (b_lo, b_hi) = interval(a), interval(b)
     if b_hi < a_lo and change < -noise_floor:
         return {"verdict": FASTER, "change": change, "why": "B's interval below A's, beyond the noise floor"}
@@ -195,10 +240,43 @@ def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR
             "why": "intervals apart, within the noise floor" if apart else "intervals overlap"}
 
 
+def config_difference(a, b):
+    """`precision f64 -> f32; threads_n 1 -> 2` where two rows of one name measure different work (fields
+    either side leaves unrecorded are not compared), else ""."""
+    a, b = a or {}, b or {}
+    return "; ".join(f"{k} {a[k]} -> {b[k]}" for k in CONFIG_FIELDS
+                     if a.get(k) is not None and b.get(k) is not None and a[k] != b[k])
+
+
 def isa_note(a, b):
     """`ISA avx512 -> avx2` when the two rows took different instruction-set paths."""
     isa_a, isa_b = (a or {}).get("isa"), (b or {}).get("isa")
     return f"ISA {isa_a} -> {isa_b}" if isa_a and isa_b and isa_a != isa_b else ""
+
+
+def python_row(row):
+    """Whether a row comes from the Python baselines (run.py's file: Python, Numba, Cython, the pyo3-* rows...),
+    not from this run's Rust rounds."""
+    return row is not None and row.get("language") not in (None, "Rust", "C")
+
+
+def stale_python(summary):
+    """Why a summary's Python rows were not measured in its own run, or None: reused from an earlier run, or
+    taken from another machine or problem (--allow-foreign-baselines)."""
+    st = summary.get("settings") or {}
+    why = []
+    if (source := st.get("python_source") or "").startswith("reused"):
+        why.append(source)
+    if foreign := st.get("python_foreign"):
+        why.append(f"from another machine or problem ({foreign})")
+    return "; ".join(why) or None
+
+
+def python_measurement(summary):
+    """Which run of the Python baselines a summary's Python rows come from: their machine record's date and
+    commit (None where it records no date)."""
+    pym = (summary.get("settings") or {}).get("python_machine") or {}
+    return (pym["date"], pym.get("git_commit")) if pym.get("date") else None
 
 
 def rung_order(*summaries):
@@ -208,11 +286,19 @@ def rung_order(*summaries):
 def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
     """One entry per rung of either run, in ladder order: {name, a, b, verdict, change, why, isa}."""
     rows_a, rows_b = ({r["name"]: r for r in s["rows"]} for s in (a, b))
+    stale = [f"{side}'s Python rows {why}" for side, s in (("A", a), ("B", b)) if (why := stale_python(s))]
+    if (shared := python_measurement(a)) is not None and shared == python_measurement(b):  # e.g. --baselines
+        stale.append(f"A and B share one measurement of the Python rows (baselines of {shared[0]})")
     out = []
     for name in rung_order(a, b):
         ra, rb = rows_a.get(name), rows_b.get(name)
-        out.append({"name": name, "a": ra, "b": rb, **judge(ra, rb, noise_floor, rounds_floor),
-                    "isa": isa_note(ra, rb)})
+        got = judge(ra, rb, noise_floor, rounds_floor)
+        if got["verdict"] not in (MISSING, FAILED) and (unlike := config_difference(ra, rb)):
+            got = {"verdict": UNLIKE, "change": None, "why": f"the rows measure different work: {unlike}"}
+        elif stale and got["verdict"] not in (MISSING, FAILED) and (python_row(ra) or python_row(rb)):
+            got = {"verdict": STALE, "change": None,
+                   "why": "; ".join(stale)}
+        out.append({"name": name, "a": ra, "b": rb, **got, "isa": isa_note(ra, rb)})
     return out
 
 

@@ -71,14 +71,18 @@ def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path, cap
 # --- 2: too few rounds for the rank test ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("n1,n2,decides", [(3, 3, False), (4, 4, False), (4, 5, False), (3, 9, True),
-                                           (4, 6, True), (5, 5, True), (15, 15, True)])
-def test_the_rank_test_decides_only_where_its_smallest_p_is_below_alpha(n1, n2, decides):
+@pytest.mark.parametrize("n1,n2,decides", [(3, 3, False), (4, 4, False), (4, 5, False), (3, 9, False),
+                                           (4, 6, False), (5, 5, False), (3, 12, True), (4, 8, True),
+                                           (5, 6, True), (15, 15, True)])
+def test_the_rank_test_decides_only_where_one_pair_out_of_order_still_reaches_alpha(n1, n2, decides):
     assert verdict.rank_test_decides(n1, n2) is decides
     # the smallest p the exact test gives, B's rounds all above A's, is the one computed
-    best = verdict.mann_whitney_p([1.0 + i / 100 for i in range(n1)], [2.0 + i / 100 for i in range(n2)])
-    assert best == pytest.approx(verdict.min_p(n1, n2))
-    assert (best < verdict.ALPHA) is decides
+    a, b = [1.0 + i / 100 for i in range(n1)], [2.0 + i / 100 for i in range(n2)]
+    assert verdict.mann_whitney_p(a, b) == pytest.approx(verdict.min_p(n1, n2))
+    # and so is the p with B's lowest round just below A's highest: one pair out of order
+    near = verdict.mann_whitney_p(a, [a[-1] - 0.001, *b[1:]])
+    assert near == pytest.approx(verdict.p_one_out_of_order(n1, n2))
+    assert (near < verdict.ALPHA) is decides
 
 
 def test_min_p_of_three_and_four_rounds_a_side():
@@ -118,9 +122,21 @@ def test_few_rounds_apart_by_exactly_the_floor_are_no_change():
 
 
 def test_enough_rounds_keep_the_rank_test():
-    a = in_rounds([1.0 + i / 100 for i in range(5)])
-    got = verdict.judge(a, in_rounds([2.0 + i / 100 for i in range(5)]))
-    assert got["verdict"] == "slower" and got["rule"] == "rank" and got["why"].startswith("rounds apart (p=0.0079)")
+    a = in_rounds([1.0 + i / 100 for i in range(6)])
+    got = verdict.judge(a, in_rounds([2.0 + i / 100 for i in range(6)]))
+    assert got["verdict"] == "slower" and got["rule"] == "rank" and got["why"].startswith("rounds apart (p=0.0022)")
+
+
+def test_five_rounds_a_side_with_one_stray_round_are_judged_by_their_interquartile_ranges():
+    """At 5+5 (scripts/ab --quick) the rank test decides only at complete separation: one B round among A's
+    gave p = 0.016 and `no change` for a +890% slowdown, and the interquartile rule was never tried."""
+    a = in_rounds([1.00, 1.01, 1.02, 1.03, 1.04])
+    got = verdict.judge(a, in_rounds([10.0, 10.1, 10.2, 10.3, 1.035]))
+    assert got["p"] == pytest.approx(4 / 252) and got["change"] == pytest.approx(10.1 / 1.02 - 1)
+    assert got["verdict"] == "slower" and got["rule"] == "interquartile"
+    assert "5+5 rounds cannot reach p < 0.01 with one pair out of order" in got["why"]
+    # the same rule keeps an unchanged 5+5 pair, one round astray, no change
+    assert verdict.judge(a, in_rounds([1.00, 1.011, 1.019, 1.031, 1.5]))["verdict"] == "no change"
 
 
 def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, capsys):
@@ -131,7 +147,8 @@ def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, cap
     out = capsys.readouterr().out
     assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
     assert "3+3 rounds: judged by their interquartile ranges, not the rank test" in out
-    assert "1 of the rows in rounds had too few rounds for the rank test ever to reach p < 0.01" in out
+    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01, one pair of rounds "
+            "out of order (5 or fewer a side)") in out
 
 
 # --- 2 and 3: scripts/ab and scripts/stability ---------------------------------------------------
@@ -219,6 +236,20 @@ def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path, monkeypatch, capsys
         line = next(line for line in out.splitlines() if line.startswith("fma-f64"))
         assert code == 0 and line.endswith(seen) and "+8.0%" in line, out
         assert f"a change beyond {floor}% or, where wider" in out
+
+
+@pytest.mark.parametrize("bad,words", [("100", "a percentage below 100: '100'"), ("150", "below 100"),
+                                       ("inf", "below 100"), ("1e999", "below 100"), ("-1", "must be 0 or more"),
+                                       ("nan", "must be 0 or more"), ("five", "not a percentage")])
+def test_compare_refuses_a_noise_floor_ab_refuses(bad, words, capsys):
+    """compare took --noise-floor 150, inf or 1e999 (then nothing could be `faster`), which ab refuses."""
+    with pytest.raises(SystemExit) as info:
+        compare.parse_args(["--noise-floor", bad, "a", "b"])
+    assert info.value.code == 2 and "--noise-floor" in (err := capsys.readouterr().err) and words in err
+    with pytest.raises(SystemExit) as info:
+        ab.parse_args(["--noise-floor", bad])
+    assert info.value.code == 2
+    capsys.readouterr()
 
 
 def test_ab_help_shows_percent_and_stability_help_is_its_own(capsys):
@@ -330,3 +361,131 @@ def test_ab_pins_a_side_only_to_tunings_of_the_paths_its_kernels_take(monkeypatc
     assert "MANDEL_TUNING" not in narrow and "MANDEL_C_TUNING" not in narrow and narrow["MANDEL_ISA"] == "sse2"
     # a side's own --b-env value stands over the machine's choice
     assert ab.side_env("m", {"MANDEL_TUNING": "v8k8"}, rows, "tuning.json", [], "B")["MANDEL_TUNING"] == "v8k8"
+
+
+# --- Python rows a side did not measure --------------------------------------------------------------
+
+
+def py(name="numpy-vectorize", t=2.0, language="Python"):
+    return {**ok(name, t), "language": language}
+
+
+def test_python_rows_reused_or_foreign_are_not_re_measured_rather_than_no_change():
+    """Rows reused from an earlier run (the same numbers on both sides) were judged `no change`."""
+    rows = [py(), py("pyo3-simd-f32", 1.0, "Rust via PyO3"), {**ok("simd-f32", 1.0), "language": "Rust"}]
+    a = {"rows": rows, "settings": {"python_source": "run now"}}
+    b = {"rows": [dict(r) for r in rows], "settings": {"python_source": "reused from an earlier run"}}
+    got = {e["name"]: e for e in verdict.verdicts(a, b)}
+    for name in ("numpy-vectorize", "pyo3-simd-f32"):
+        assert got[name]["verdict"] == "not re-measured" and got[name]["change"] is None
+        assert got[name]["why"] == "B's Python rows reused from an earlier run"
+    assert got["simd-f32"]["verdict"] == "no change"  # the Rust rows were measured: judged as ever
+    assert verdict.counts(list(got.values())) == {"no change": 1, "not re-measured": 2}
+    foreign = {"rows": rows, "settings": {"python_source": "merged from x.json", "python_foreign": "4 cores there"}}
+    got = verdict.verdicts(foreign, a)[0]
+    assert got["verdict"] == "not re-measured"
+    assert got["why"] == "A's Python rows from another machine or problem (4 cores there)"
+    # B merged A's own baselines file (--baselines): one measurement on both sides, the same numbers
+    measured = {"python_machine": {"date": "2026-01-02T03:04:05Z", "git_commit": "abc"}}
+    got = verdict.verdicts({"rows": rows, "settings": {"python_source": "run now", **measured}},
+                           {"rows": rows, "settings": {"python_source": "merged from a/raw/baselines.json", **measured}})
+    assert got[0]["verdict"] == "not re-measured"
+    assert got[0]["why"] == "A and B share one measurement of the Python rows (baselines of 2026-01-02T03:04:05Z)"
+    later = {"python_machine": {"date": "2026-01-03T03:04:05Z", "git_commit": "abc"}}
+    assert verdict.verdicts({"rows": rows, "settings": measured}, {"rows": rows, "settings": later})[0]["verdict"] \
+        == "no change"
+    # measured in both runs (or merged from a file of this machine): judged
+    assert verdict.verdicts(a, {"rows": rows, "settings": {"python_source": "merged from x.json"}})[0]["verdict"] \
+        == "no change"
+
+
+def test_compare_names_the_side_whose_python_rows_were_reused(tmp_path, capsys):
+    paths = []
+    for tag in "ab":
+        s = make_summary(tmp_path, tag, 1.0, machine_id="m")
+        if tag == "b":
+            s["settings"]["python_source"] = "reused from an earlier run"
+        path = tmp_path / tag / "summary.json"
+        path.parent.mkdir()
+        path.write_text(writers.json_text(s))
+        paths.append(str(path))
+    assert compare.main(paths) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("python-pure"))
+    assert "not re-measured" in line and "B's Python rows reused from an earlier run" in line
+    assert "not re-measured" in next(x for x in out.splitlines() if x.startswith("verdicts:"))
+
+
+# --- rows of one name measuring different work ---------------------------------------------------------
+
+
+def test_rows_of_one_name_measuring_different_work_are_not_judged():
+    """Rows were matched by name alone: B's numba row in f32, two threads and computing a bitmap, at half
+    the time, was `faster` with no note."""
+    a = {**ok("numba", 2.0), "precision": "f64", "threads_n": 1, "computes": "counts", "problem": "canonical"}
+    half = {**a, **ok("numba", 1.0)}  # a's work at half the time
+    b = {**ok("numba", 1.0), "precision": "f32", "threads_n": 2, "computes": "bitmap", "problem": "canonical"}
+    got = verdict.verdicts({"rows": [a]}, {"rows": [b]})[0]
+    assert got["verdict"] == "not comparable" and got["change"] is None
+    assert got["why"] == ("the rows measure different work: precision f64 -> f32; threads_n 1 -> 2; "
+                          "computes counts -> bitmap")
+    for field, value in (("precision", "f32"), ("threads_n", 2), ("computes", "bitmap"), ("problem", "small")):
+        one = verdict.verdicts({"rows": [a]}, {"rows": [{**half, field: value}]})[0]
+        assert one["verdict"] == "not comparable" and field in one["why"], field
+    # the same work (or a field one side does not record): judged
+    assert verdict.verdicts({"rows": [a]}, {"rows": [half]})[0]["verdict"] == "faster"
+    assert verdict.verdicts({"rows": [a]}, {"rows": [{**half, "computes": None}]})[0]["verdict"] \
+        == "faster"
+    # a side without a time or failing verification says so first
+    assert verdict.verdicts({"rows": [a]}, {"rows": [{**failed("numba"), "precision": "f32"}]})[0]["verdict"] \
+        == "failed"
+
+
+# --- an output path that names no file ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("flag", ["--md", "--svg"])
+@pytest.mark.parametrize("target", ["loop", ".", "/", ".."])
+def test_an_output_naming_no_file_is_a_clear_error(tmp_path, capsys, monkeypatch, flag, target):
+    """--md at a symlink loop raised RuntimeError from Path.resolve; --md . or / a ValueError from with_suffix:
+    tracebacks, exit 1."""
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
+    (tmp_path / "loop").symlink_to("loop")
+    monkeypatch.chdir(tmp_path)
+    assert compare.main([*paths, flag, target]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"compare: error: cannot write {flag} {target}: ")
+    assert ("loop" in err.lower()) if target == "loop" else "names a folder, not a file" in err
+
+
+# --- options that would be ignored ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["--machine-id", "m", "a", "b"], "--machine-id picks the machine whose baseline --baseline NAME compares"),
+    (["--results-dir", "r", "a", "b"], "--results-dir picks the machine whose baseline --baseline NAME compares"),
+    (["--mode", "machines", "--noise-floor", "5", "a", "b"], "--noise-floor judges two runs of one machine"),
+])
+def test_an_option_that_would_be_ignored_is_refused(argv, words, capsys):
+    """--machine-id and --results-dir without --baseline, and --noise-floor comparing machines, were accepted and
+    did nothing."""
+    with pytest.raises(SystemExit) as info:
+        compare.parse_args(argv)
+    assert info.value.code == 2 and words in capsys.readouterr().err
+    # with --baseline (or comparing runs) the same options are taken
+    assert compare.parse_args(["--baseline", "x", *argv[:2]]) is not None
+    assert compare.parse_args(["--noise-floor", "5", "a", "b"]).noise_floor == pytest.approx(0.05)
+
+
+def test_a_noise_floor_for_two_machines_found_by_auto_mode_is_refused(tmp_path, capsys):
+    paths = []
+    for tag in "ab":  # two machine ids: machines side by side
+        s = make_summary(tmp_path, tag, 1.0)
+        path = tmp_path / tag / "summary.json"
+        path.parent.mkdir()
+        path.write_text(writers.json_text(s))
+        paths.append(str(path))
+    assert compare.main(paths) == 0
+    capsys.readouterr()
+    assert compare.main([*paths, "--noise-floor", "5"]) == 2
+    assert "--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine" in capsys.readouterr().err

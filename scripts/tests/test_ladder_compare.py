@@ -257,6 +257,10 @@ def test_cli_runs_mode_verdicts_and_fail_above(tmp_path, capsys):
 
     a = write_summary(tmp_path, "a", 1.0, machine_id="m")
     b = write_summary(tmp_path, "b", 1.0, machine_id="m", scales={"fma-f64": 1.3, "rayon-fma-f64": 0.8})
+    # B's Python rows measured again (the fixtures' baselines all carry one date: one measurement otherwise)
+    data = json.loads(b.read_text())
+    data["settings"]["python_machine"]["date"] = "2026-11-26T04:10:00Z"
+    b.write_text(writers.json_text(data))
     assert cli.main([str(a), str(b)]) == 0  # same machine id: verdicts
     out = capsys.readouterr().out
     lines = {line.split()[0]: line for line in out.splitlines() if line.split()}

@@ -44,11 +44,19 @@ def test_disjoint_intervals_within_the_noise_floor_are_no_change():
     assert verdict.judge(row(1.04, 1.035, 1.045), row(1.00, 0.995, 1.005), noise_floor=0.03)["verdict"] == "faster"
 
 
-def test_a_single_python_call_is_its_own_interval():
-    a, b = row(5.0), row(6.0)  # no spread: one timed call each
+def test_a_row_of_fewer_than_three_calls_gets_no_verdict():
+    """A Python rung of one call a side (python-pure, numpy-vectorize) was judged from n = 1 against a 10%
+    floor, though a single pass moves about that far between two runs of one tree."""
+    a, b = {**row(5.0), "repeats": 1}, {**row(6.0), "repeats": 1}  # no spread: one timed call each
     assert verdict.interval(a) == (5.0, 5.0)
-    assert verdict.judge(a, b, 0.10)["verdict"] == "slower"
-    assert verdict.judge(a, row(5.2), 0.10)["verdict"] == "no change"
+    got = verdict.judge(a, b, 0.10)
+    assert got["verdict"] == "no verdict" and got["change"] == pytest.approx(0.2)
+    assert got["why"] == "1 call in A and 1 call in B: fewer than 3 a side cannot tell a change from one pass's noise"
+    two = verdict.judge({**row(5.0, 4.9, 5.1), "repeats": 5}, {**row(8.0, 7.9, 8.1), "repeats": 2}, 0.10)
+    assert two["verdict"] == "no verdict" and two["why"].startswith("2 calls in B:")
+    # three calls a side: judged by their intervals, as any row not in rounds
+    three = verdict.judge({**row(5.0, 4.9, 5.1), "repeats": 3}, {**row(8.0, 7.9, 8.1), "repeats": 3}, 0.10)
+    assert three["verdict"] == "slower"
 
 
 def test_missing_and_failed_rungs():

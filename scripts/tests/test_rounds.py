@@ -255,6 +255,26 @@ def test_compare_flags_runs_on_different_tunings():
     assert [d.split(":")[0] for d in compare.differences([s, v], same_machine=True)] == ["Rust timing", "Python time"]
 
 
+def test_compare_flags_a_run_calibrated_in_each_process_and_rounds_on_other_tunings():
+    """A side with no tuning recorded counted as no difference, and the tunings the rounds ran on were never
+    compared: runs on different tunings were judged against each other."""
+    def run(simd=None, tunings=None):
+        st = {"rounds": {"kernel_s": 0.25, **({"tunings": tunings} if tunings is not None else {})}}
+        return {"machine_id": "m", "rows": [], "machine": {},
+                "settings": {**st, **({"simd_tuning": {"value": simd, "source": "kept"}} if simd else {})}}
+
+    diffs = compare.differences([run(), run("f32:v4k4")], same_machine=True)
+    assert diffs == ["SIMD tuning: calibrated in each process in A, f32:v4k4 in B (m)"]
+    assert compare.differences([run(), run()], same_machine=True) == []  # both calibrated: the same
+    pinned, other = run(tunings=[["simd", "v4k4"], ["c", "v2"]]), run(tunings=[["c", "v2"], ["simd", "v6k8"]])
+    assert compare.differences([pinned, other], same_machine=True) == [
+        "rounds' tunings: c=v2, simd=v4k4 in A, c=v2, simd=v6k8 in B (m)"]
+    assert compare.differences([pinned, run(tunings=[["simd", "v4k4"], ["c", "v2"]])], same_machine=True) == []
+    assert compare.differences([pinned, run()], same_machine=True) == []  # a set recording none: not known
+    # two machines may run on different tunings: their tables show it, nothing is refused
+    assert compare.differences([run(), run("f32:v4k4")]) == compare.differences([pinned, other]) == []
+
+
 def test_machines_merged_under_different_rules_are_flagged_and_say_so_when_allowed():
     old = {"machine_id": "a", "rows": [], "machine": {},
            "settings": {"rounds": {"kernel_s": 0.25}, "python_settings": {"budget_s": 3.0}}}
@@ -288,11 +308,13 @@ def rounds_row(meds):
 
 
 def test_a_change_beyond_the_floor_needs_the_rank_test_too():
-    # B's median 2.7x A's, but one pair of rounds out of order: exact p = 2 * 2/252 = 0.016, above ALPHA
-    a, b = rounds_row([1, 2, 3, 4, 6]), rounds_row([5, 7, 8, 9, 10])
+    # B's median 3x A's and the interquartile ranges apart, but three pairs of rounds out of order: exact
+    # p = 2 * 7/924 = 0.015, above ALPHA, with rounds enough (6 a side) for the rank test to decide
+    a, b = rounds_row([1, 2, 3, 4, 7, 9]), rounds_row([6, 8, 10, 11, 12, 13])
+    assert verdict.iqr_interval(b)[0] > verdict.iqr_interval(a)[1]
     got = verdict.judge(a, b)
-    assert got["p"] == pytest.approx(4 / 252) and got["p"] > verdict.ALPHA
-    assert got["verdict"] == verdict.SAME and "overlap" in got["why"]
+    assert got["p"] == pytest.approx(14 / 924) and got["p"] > verdict.ALPHA and got["change"] == pytest.approx(2.0)
+    assert got["verdict"] == verdict.SAME and got["rule"] == "rank" and "overlap" in got["why"]
 
 
 def test_p_equal_to_alpha_is_no_verdict(monkeypatch):
@@ -334,6 +356,28 @@ def test_a_rung_whose_rounds_stray_gets_their_spread_as_its_floor(monkeypatch):
     tight = row(0.01, spread=0.001)
     assert verdict.judge(tight, row(0.01, spread=0.3, shift=0.08))["verdict"] == verdict.SAME
     assert verdict.judge(tight, row(0.01, spread=0.001, shift=0.08))["verdict"] == verdict.SLOWER
+
+
+def test_a_regression_that_also_spreads_b_is_not_hidden_by_b_s_spread():
+    """B's own spread set the floor: every B round slower than every A round (p = 1.3e-8), +30%, yet a 75%
+    floor from B's rounds, which the slowdown itself spread, called it no change."""
+    a = rounds_row([1.0 + 0.001 * ((i * 7) % 15 - 7) for i in range(15)])
+    b = rounds_row([1.02] * 4 + [1.3] * 7 + [2.0] * 4)
+    assert verdict.round_spread(b) > 0.7 > verdict.round_spread(a)
+    got = verdict.judge(a, b)
+    assert got["verdict"] == verdict.SLOWER and got["p"] < 1e-7 and got["change"] == pytest.approx(0.3)
+    assert got["floor"] == verdict.ROUNDS_NOISE_FLOOR and "B's spread of 75.4% left out" in got["why"]
+    # the other way (a fix that also steadies the rung): A's spread does not hide it either
+    back = verdict.judge(b, a)
+    assert back["verdict"] == verdict.FASTER and "A's spread of 75.4% left out" in back["why"]
+    # the quieter side's spread still counts: both sides noisy (17% and 15%), every B round above every A
+    # round and B's middle half clear of A's (skewed towards each other), but +10% is within either spread
+    noisy_a = rounds_row([0.80 + i / 100 for i in range(7)] + [1.0] + [1.0 + i / 10_000 for i in range(7)])
+    noisy_b = rounds_row([1.10 - i / 10_000 for i in range(7)] + [1.10] + [1.20 + i / 50 for i in range(7)])
+    assert verdict.iqr_interval(noisy_b)[0] > verdict.iqr_interval(noisy_a)[1]
+    same = verdict.judge(noisy_a, noisy_b)
+    assert same["change"] == pytest.approx(0.10) and same["p"] < verdict.ALPHA and same["verdict"] == verdict.SAME
+    assert same["floor"] == pytest.approx(verdict.round_spread(noisy_a))
 
 
 def test_the_change_is_of_the_medians_not_the_means():
