@@ -11,6 +11,7 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 - `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak);
 - `fmt`, `writers`, `groups`, `svg`, `chart`: the tables, summary files, like-for-like groups and charts;
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, fitted and drawn.
+- `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"

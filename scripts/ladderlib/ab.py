@@ -24,12 +24,12 @@ import sys
 import time
 from pathlib import Path
 
-from . import ROUNDS_SCHEMA, atomic, baseline, fmt, readers, rounds, verdict
+from . import ROUNDS_SCHEMA, atomic, baseline, cargo, fmt, readers, rounds, verdict
 from .compare import percent
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+TARGET = cargo.target_dir(REPO)  # absolute: every cargo call below is given it (`cargo.build_env`)
 START = time.monotonic()
 
 
@@ -106,8 +106,9 @@ def parse_args(argv):
 
 def build_working_tree():
     log("building the working tree's mandel (cargo build --release --bin mandel)")
-    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=REPO, check=True)
-    return TARGET / "release" / "mandel"
+    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=REPO, env=cargo.build_env(TARGET),
+                   check=True)
+    return cargo.built(TARGET / "release" / "mandel", "the working tree")
 
 
 def build_revision(rev):
@@ -124,9 +125,9 @@ def build_revision(rev):
         subprocess.run(["git", "worktree", "add", "--detach", "--force", str(tree), sha], cwd=REPO, check=True,
                        stdout=subprocess.DEVNULL)
     log(f"building {rev}'s mandel in {tree} (fat LTO: minutes the first time)")
-    env = {**os.environ, "CARGO_TARGET_DIR": str(TARGET / "ab" / "target")}
-    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=tree, env=env, check=True)
-    binary = TARGET / "ab" / "target" / "release" / "mandel"
+    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=tree,
+                   env=cargo.build_env(TARGET / "ab" / "target"), check=True)
+    binary = cargo.built(TARGET / "ab" / "target" / "release" / "mandel", f"--a-rev {rev}")
     if subprocess.run([binary, "bench", "--help"], capture_output=True).returncode != 0:
         raise InputError(f"--a-rev {rev}: its mandel has no `bench` subcommand (revisions before rounds cannot "
                          "be measured this way; compare result sets with scripts/compare instead)")
@@ -241,6 +242,7 @@ def report(entries, args, names):
 
 def main(argv=None):
     args = parse_args(argv)
+    cargo.check_host_build()
     b_mandel = build_working_tree()
     facts = describe(b_mandel, args.kernel, "the working tree")
     a_mandel = build_revision(args.a_rev) if args.a_rev else b_mandel

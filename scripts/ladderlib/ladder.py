@@ -27,12 +27,12 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, chart, machine, readers, rounds, sweeps, writers
+from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, chart, machine, readers, rounds, sweeps, writers
 from .merge import foreign, merge
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
-TARGET = Path(os.environ.get("CARGO_TARGET_DIR") or REPO / "target")
+TARGET = cargo.target_dir(REPO)  # absolute: the build is given it (`cargo.build_env`), MANDEL is found in it
 MANDEL = TARGET / "release" / "mandel"
 RUN_PY = "python_baselines.run"  # run as `python -m`, from the repository
 START = time.monotonic()
@@ -742,13 +742,15 @@ def build(args, build_log):
     log("building the release binary")
     # The log's folder: take_lock made it, except in a fresh clone re-merging (--skip-bench takes no build lock).
     build_log.parent.mkdir(parents=True, exist_ok=True)
-    return stream(["cargo", "build", "--release", "--bin", "mandel"], build_log)
+    return stream(["cargo", "build", "--release", "--bin", "mandel"], build_log, env=cargo.build_env(TARGET))
 
 
 def main(argv=None):
     global OUT, FAILED_RAW
     OUT = FAILED_RAW = None
     args = parse_args(argv)
+    if args.prebuilt is None:  # the ladder builds mandel, for this machine: refused before any work
+        cargo.check_host_build()
     log("describing the machine")
     desc = machine.describe(REPO)
     mid = args.machine_id or machine.machine_id(desc)

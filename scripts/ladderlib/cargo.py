@@ -1,0 +1,47 @@
+"""Where cargo puts the release `mandel`, as the scripts that build it and then run it must agree.
+
+Cargo resolves a relative CARGO_TARGET_DIR against its own working directory, which the scripts set (the
+repository; scripts/ab's worktree of a revision), while Python would resolve it against the caller's: the two
+would name different folders, and the script would run another (stale) binary than the one just built, or none.
+So the folder is resolved once, as the user means it (against the directory the command was started in), and
+every cargo call is given that absolute path."""
+
+import os
+from pathlib import Path
+
+from .readers import InputError
+
+
+def target_dir(repo, environ=None):
+    """The cargo target folder of `repo`'s builds, absolute: CARGO_TARGET_DIR, else CARGO_BUILD_TARGET_DIR (the
+    environment's form of a config's build.target-dir, which cargo resolves against its working directory too),
+    each relative to the current directory; else repo/target. An empty variable is as unset."""
+    environ = os.environ if environ is None else environ
+    given = environ.get("CARGO_TARGET_DIR") or environ.get("CARGO_BUILD_TARGET_DIR")
+    return Path.cwd() / given if given else Path(repo) / "target"
+
+
+def build_env(target, environ=None):
+    """The environment of a cargo build whose binary must land in `target`/release/: CARGO_TARGET_DIR set to it,
+    absolute. Cargo takes that variable before any config's build.target-dir, so a cargo config cannot move the
+    binary elsewhere either."""
+    environ = os.environ if environ is None else environ
+    return {**environ, "CARGO_TARGET_DIR": str(target)}
+
+
+def check_host_build(environ=None):
+    """Refuses CARGO_BUILD_TARGET: it makes cargo build for that target into <target>/<triple>/release/, a binary
+    that may not run here at all; the scripts run the host's build (unset it for them)."""
+    environ = os.environ if environ is None else environ
+    if triple := environ.get("CARGO_BUILD_TARGET"):
+        raise InputError(f"CARGO_BUILD_TARGET={triple}: cargo would build for that target, into a folder of its own; "
+                         "these scripts build and run mandel for this machine: unset it")
+
+
+def built(binary, what):
+    """`binary` after a cargo build that succeeded; an InputError when cargo put it elsewhere (a cargo config's
+    build.target puts it under a folder named for the target)."""
+    if not Path(binary).is_file():
+        raise InputError(f"{what}: cargo build succeeded but {binary} is not there (does a cargo config set "
+                         "build.target? these scripts build for this machine)")
+    return binary

@@ -1,0 +1,104 @@
+"""scripts/ab (ladderlib.ab) against a hostile review: what it builds is what it labels, the two sides are
+the same work or say how they differ, every failure is a message naming its command. Cargo, git's checkouts and
+`mandel` are faked or run in tmp_path; nothing here times anything."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ladder_fixtures as fx
+from ladderlib import ab, cargo, ladder
+from ladderlib.readers import InputError
+from test_ladder_robust import installed, run_ladder
+
+SCRIPTS = Path(ab.__file__).resolve().parents[1]
+
+
+def fake_cargo(tmp_path, monkeypatch, writes=True):
+    """A `cargo` first on PATH that logs its working directory and CARGO_TARGET_DIR, refuses a relative one (the
+    real cargo would resolve it against its working directory, the repository: outside tmp_path) and, with
+    `writes`, leaves a `mandel` script in <CARGO_TARGET_DIR>/release/."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    log = tmp_path / "cargo.log"
+    make = 'mkdir -p "$CARGO_TARGET_DIR/release"\nprintf "#!/bin/sh\\nexit 0\\n" > "$CARGO_TARGET_DIR/release/mandel"\n' \
+        'chmod +x "$CARGO_TARGET_DIR/release/mandel"\n' if writes else ""
+    (bin_dir / "cargo").write_text(f'#!/bin/sh\necho "$(pwd) $CARGO_TARGET_DIR" >> {log}\n'
+                                   'case "$CARGO_TARGET_DIR" in /*) ;; *) echo "relative: $CARGO_TARGET_DIR" >&2; '
+                                   f'exit 3;; esac\n{make}')
+    (bin_dir / "cargo").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    return log
+
+
+# --- 1: one target folder, absolute, for every cargo call -------------------------------------------------
+
+
+def imported_target(module, cwd, env):
+    """`module`.TARGET as a command started in `cwd` with `env` sees it."""
+    out = subprocess.run([sys.executable, "-c", f"from ladderlib import {module}; print({module}.TARGET)"], cwd=cwd,
+                         env={**os.environ, "PYTHONPATH": str(SCRIPTS), **env}, capture_output=True, text=True,
+                         check=True)
+    return Path(out.stdout.strip())
+
+
+@pytest.mark.parametrize("module", ["ab", "ladder"])
+def test_a_relative_cargo_target_dir_is_the_callers(tmp_path, module):
+    caller = tmp_path / "caller"
+    caller.mkdir()
+    base = {"CARGO_TARGET_DIR": "", "CARGO_BUILD_TARGET_DIR": ""}
+    assert imported_target(module, caller, {**base, "CARGO_TARGET_DIR": "rel/t"}) == caller / "rel" / "t"
+    # the environment's form of a config's build.target-dir is where cargo would put it too
+    assert imported_target(module, caller, {**base, "CARGO_BUILD_TARGET_DIR": "b"}) == caller / "b"
+    assert imported_target(module, caller, {**base, "CARGO_TARGET_DIR": "a", "CARGO_BUILD_TARGET_DIR": "b"}) == \
+        caller / "a"
+    assert imported_target(module, caller, base) == Path(ab.REPO) / "target"
+
+
+def test_cargo_builds_where_ab_then_looks(tmp_path, monkeypatch):
+    # cargo runs in the repository: a relative CARGO_TARGET_DIR inherited as given named another folder than ab's
+    log = fake_cargo(tmp_path, monkeypatch)
+    caller = tmp_path / "caller"
+    caller.mkdir()
+    monkeypatch.chdir(caller)
+    monkeypatch.setenv("CARGO_TARGET_DIR", "rel")
+    monkeypatch.setattr(ab, "TARGET", cargo.target_dir(ab.REPO))
+    assert ab.build_working_tree() == caller / "rel" / "release" / "mandel"
+    assert log.read_text().split() == [str(ab.REPO), str(caller / "rel")]
+
+
+def test_the_ladder_builds_where_it_then_looks(tmp_path, monkeypatch):
+    log = fake_cargo(tmp_path, monkeypatch)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CARGO_TARGET_DIR", "rel")
+    monkeypatch.setattr(ladder, "TARGET", cargo.target_dir(ladder.REPO))
+    assert ladder.build(ladder.parse_args(["--skip-bench"]), tmp_path / "build.log") == 0
+    assert log.read_text().split() == [str(ladder.REPO), str(tmp_path / "rel")]
+    assert (tmp_path / "rel" / "release" / "mandel").is_file()
+
+
+def test_a_build_that_leaves_no_binary_is_an_error_naming_it(tmp_path, monkeypatch):
+    fake_cargo(tmp_path, monkeypatch, writes=False)  # as a cargo config's build.target would
+    monkeypatch.setattr(ab, "TARGET", tmp_path / "t")
+    with pytest.raises(InputError, match=r"succeeded but .*/t/release/mandel is not there"):
+        ab.build_working_tree()
+
+
+def test_cargo_build_target_is_refused_before_any_build(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CARGO_BUILD_TARGET", "aarch64-unknown-linux-gnu")
+    monkeypatch.setattr(ab, "build_working_tree", lambda: pytest.fail("built"))
+    with pytest.raises(InputError, match="CARGO_BUILD_TARGET=aarch64-unknown-linux-gnu"):
+        ab.main(["--rounds", "3"])
+    f = installed(tmp_path, monkeypatch)
+    assert run_ladder(f) == 2
+    assert "CARGO_BUILD_TARGET=aarch64-unknown-linux-gnu" in capsys.readouterr().err
+    assert not [c for c in f.calls if c[:2] == ["cargo", "build"]]
+    pre = tmp_path / "prebuilt"  # a binary built elsewhere: nothing is built, so nothing to refuse
+    pre.mkdir()
+    (pre / "mandel").write_text("#!/bin/sh\n")
+    (pre / "mandel").chmod(0o755)
+    assert run_ladder(f, "--prebuilt", str(pre)) == 0, capsys.readouterr().err
