@@ -180,6 +180,44 @@ def side_env(mandel, extra, rows, source, kernels, side):
     return {**env, **pins}
 
 
+def same_work(facts_a, facts_b, mode):
+    """Refuses sides whose `mandel describe` (each under its own environment) says they would time different work:
+    another problem, or other round settings (`mode`'s: each round's time would be of other renders). No A/B
+    means that; a difference of ISA, pool or tuning may be its point, and is noted instead (`differences`)."""
+    what = {"canonical": "the problem", "rounds": f"the {mode} round settings"}
+    for key, name in what.items():
+        a, b = (f.get(key) for f in (facts_a, facts_b))
+        if key == "rounds":
+            a, b = (a or {}).get(mode), (b or {}).get(mode)
+        if a is not None and b is not None and a != b:
+            raise InputError(f"A and B would not time the same work: {name} is {a} in A, {b} in B (their "
+                             "`mandel describe --json`); a verdict between them would not be of the code")
+
+
+def differences(docs):
+    """How the sides' rounds differ in what they ran, not in their times: one line each (pool threads, ISA paths,
+    tunings), the values of each side named; an InputError for round settings that differ (`same_work`)."""
+    first = {side: docs[side]["rounds"][0] for side in "AB"}
+    if first["A"]["settings"] != first["B"]["settings"]:
+        raise InputError(f"A and B did not time the same work: their rounds' settings are {first['A']['settings']} "
+                         f"in A, {first['B']['settings']} in B")
+    lines = []
+    if first["A"]["pool_threads"] != first["B"]["pool_threads"]:
+        lines.append(f"pool threads: A {first['A']['pool_threads']}, B {first['B']['pool_threads']} (the threaded "
+                     "rungs' change is of the pool too)")
+    isa = {side: {k["name"]: k["isa"] for k in first[side]["kernels"]} for side in "AB"}
+    paths = {}  # (A's path, B's) -> the rungs that took them
+    for name, a in isa["A"].items():
+        if (b := isa["B"].get(name)) is not None and a != b:
+            paths.setdefault((a, b), []).append(name)
+    lines += [f"ISA path: A {a}, B {b}: {', '.join(names)}" for (a, b), names in paths.items()]
+    tunings = {side: sorted({f"{family} {t}" for r in docs[side]["rounds"] for family, t in r["tunings"]})
+               for side in "AB"}
+    if tunings["A"] != tunings["B"]:
+        lines.append(f"tunings: A {', '.join(tunings['A']) or 'none'}; B {', '.join(tunings['B']) or 'none'}")
+    return lines
+
+
 def run_round(mandel, env, r, args):
     command = [mandel, "bench", "--round", str(r), "--json", *(["--quick"] if args.quick else []),
                *(arg for k in args.kernel for arg in ("-k", k))]
@@ -208,12 +246,17 @@ def side_rows(doc, where):
     return {"machine_id": where, "rows": rows}
 
 
-def report(entries, args, names):
+def report(entries, args, names, unlike=()):
     def cells(row):
         if not verdict.timed(row):
             return [row and row["status"] or "missing", fmt.DASH]
         return [fmt.time(row["median_s"]), f"{verdict.round_spread(row):.1%}"]  # the spread the floor uses
 
+    if unlike:
+        print("note: A and B differ in more than their code: each verdict below is of these differences too")
+        for line in unlike:
+            print(f"  {line}")
+        print()
     header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
     body = [[e["name"], *cells(e["a"]), *cells(e["b"]), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
              f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH,
@@ -252,6 +295,8 @@ def main(argv=None):
     rows, source = tune_rows(b_mandel)
     env_a = side_env(a_mandel, dict(args.a_env), rows, source, args.kernel, "A")
     env_b = side_env(b_mandel, dict(args.b_env), rows, source, args.kernel, "B")
+    same_work(describe(a_mandel, args.kernel, "A", env_a), describe(b_mandel, args.kernel, "B", env_b),
+              "quick" if args.quick else "full")
     names = ("pass 1", "pass 2") if args.aa else (
         (f"rev {args.a_rev}" if args.a_rev else "working tree") + "".join(f" {k}={v}" for k, v in args.a_env),
         "working tree" + "".join(f" {k}={v}" for k, v in args.b_env))
@@ -268,11 +313,12 @@ def main(argv=None):
         log(f"  {i}/{len(plan)}: {side} round {r} in {time.monotonic() - started:.1f} s")
     docs = {side: {"schema": ROUNDS_SCHEMA, "rounds": taken[side]} for side in "AB"}
     a, b = side_rows(docs["A"], "A"), side_rows(docs["B"], "B")
+    unlike = differences(docs)
     entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor)
-    off = report(entries, args, names)
+    off = report(entries, args, names, unlike)
     if args.out:
         atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": sequential,
-                                                "a": docs["A"], "b": docs["B"],
+                                                "differences": unlike, "a": docs["A"], "b": docs["B"],
                                                 "verdicts": [{k: e[k] for k in ("name", "verdict", "change")}
                                                              | {"p": e.get("p"), "floor": e.get("floor")}
                                                              for e in entries]}, indent=1) + "\n")

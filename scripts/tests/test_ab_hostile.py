@@ -102,3 +102,84 @@ def test_cargo_build_target_is_refused_before_any_build(tmp_path, monkeypatch, c
     (pre / "mandel").write_text("#!/bin/sh\n")
     (pre / "mandel").chmod(0o755)
     assert run_ladder(f, "--prebuilt", str(pre)) == 0, capsys.readouterr().err
+
+
+# --- 2: the two sides are the same work, or the report says how they differ -------------------------------
+
+SAME = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+
+
+def run_sides(tmp_path, monkeypatch, capsys, *argv, describe_b=None, round_b=None, times_b=SAME):
+    """ab.main on fake rounds, B's marked by --b-env SIDE=B: `describe_b` (a `describe` dict to a new one) and
+    `round_b` (a round dict to a new one) change what B's mandel says; (exit status, stdout)."""
+    monkeypatch.setattr(ab, "build_working_tree", lambda: tmp_path / "mandel")
+    monkeypatch.setattr(ab, "tune_rows", lambda mandel: ([], None))
+    monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
+    for var in ("CARGO_BUILD_TARGET", "MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+    calls = []
+
+    def describe(mandel, kernels, side, env=None):
+        calls.append(side)
+        facts = fx.describe()
+        return (describe_b or (lambda d: d))(facts) if (env or {}).get("SIDE") == "B" else facts
+
+    def run_round(mandel, env, r, args):
+        data = fx.bench_round(r, times_b if env.get("SIDE") == "B" else SAME)
+        return (round_b or (lambda d: d))(data) if env.get("SIDE") == "B" else data
+
+    monkeypatch.setattr(ab, "describe", describe)
+    monkeypatch.setattr(ab, "run_round", run_round)
+    code = ab.main(["--b-env", "SIDE=B", "--rounds", "3", *argv])
+    return code, capsys.readouterr().out
+
+
+def test_the_sides_alike_get_no_note(tmp_path, monkeypatch, capsys):
+    code, out = run_sides(tmp_path, monkeypatch, capsys)
+    assert code == 0 and "differ" not in out and "3 no change" in out
+
+
+def test_a_b_side_with_one_thread_and_sse2_is_named_before_the_table(tmp_path, monkeypatch, capsys):
+    # a --b-env that takes the pool to 1 thread and the kernels to SSE2 gave a verdict with no word of either
+    def narrower(data):
+        for k in data["kernels"]:
+            k["isa"] = "sse2" if k["isa"] == "fma" else k["isa"]
+        return {**data, "pool_threads": 1, "tunings": [["simd-f32", "v2k4 (forced)"]]}
+
+    out_json = tmp_path / "ab.json"
+    code, out = run_sides(tmp_path, monkeypatch, capsys, "--out", str(out_json), round_b=narrower,
+                          times_b={**SAME, "rayon-fma-f64": 0.5})
+    assert code == 0
+    note, table = out.split("rung ", 1)
+    assert "note: A and B differ in more than their code" in note
+    assert "pool threads: A 2, B 1" in note
+    assert "ISA path: A fma, B sse2: fma-f64, rayon-fma-f64" in note
+    assert "tunings: A simd-f32 v4k8 (forced); B simd-f32 v2k4 (forced)" in note
+    assert "naive-f64" not in note  # scalar on both sides
+    assert json.loads(out_json.read_text())["differences"] == [
+        "pool threads: A 2, B 1 (the threaded rungs' change is of the pool too)",
+        "ISA path: A fma, B sse2: fma-f64, rayon-fma-f64", "tunings: A simd-f32 v4k8 (forced); B simd-f32 v2k4 (forced)"]
+
+
+@pytest.mark.parametrize("change", [
+    lambda d: {**d, "canonical": {**d["canonical"], "max_iters": 100}},
+    lambda d: {**d, "rounds": {**d["rounds"], "full": {**d["rounds"]["full"], "kernel_s": 1.0}}}])
+def test_sides_that_would_time_other_work_are_refused_before_any_round(tmp_path, monkeypatch, capsys, change):
+    monkeypatch.setattr(ab, "run_round", lambda *a: pytest.fail("measured"))
+    with pytest.raises(InputError, match="A and B would not time the same work"):
+        run_sides(tmp_path, monkeypatch, capsys, describe_b=change)
+
+
+def test_quick_settings_are_the_ones_compared_with_quick(tmp_path, monkeypatch, capsys):
+    # the full settings differing do not matter to a --quick run, which times by the quick ones
+    full = lambda d: {**d, "rounds": {**d["rounds"], "full": {**d["rounds"]["full"], "kernel_s": 1.0}}}
+    assert run_sides(tmp_path, monkeypatch, capsys, "--quick", describe_b=full)[0] == 0
+    quick = lambda d: {**d, "rounds": {**d["rounds"], "quick": {**d["rounds"]["quick"], "kernel_s": 1.0}}}
+    with pytest.raises(InputError, match="the quick round settings"):
+        run_sides(tmp_path, monkeypatch, capsys, "--quick", describe_b=quick)
+
+
+def test_rounds_with_other_settings_are_refused(tmp_path, monkeypatch, capsys):
+    # describe agreed, the rounds did not (a revision whose describe says less than its bench does)
+    with pytest.raises(InputError, match="did not time the same work: their rounds' settings"):
+        run_sides(tmp_path, monkeypatch, capsys, round_b=lambda d: {**d, "settings": {**d["settings"], "min_renders": 9}})
