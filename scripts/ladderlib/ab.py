@@ -246,6 +246,26 @@ def side_rows(doc, where):
     return {"machine_id": where, "rows": rows}
 
 
+def drift_note(entries, args):
+    """verdict.drift's warning in ab's terms, or None. scripts/compare's advice (compare builds with scripts/ab) is
+    no help here: what the shift may be depends on whether the sides' rounds alternated."""
+    if (d := verdict.drift(entries)) is None:
+        return None
+    n = sum(e.get("change") is not None for e in entries)
+    moved = (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the {n} timed on "
+             f"both sides, median {d:+.1%}. ")
+    if args.aa:
+        return moved + ("The code did not change: the machine changed speed between the passes, and each verdict "
+                        "near that change is its doing, a false one.")
+    if args.sequential:
+        return moved + ("A's rounds all ran before B's: the machine may have changed speed between them, and verdicts "
+                        "near that change may be its doing. Without --sequential the rounds alternate, and such a "
+                        "change hits both sides alike.")
+    return moved + ("The rounds alternated, so a change of the machine's speed hit both sides alike: a shift of "
+                    "every rung is more likely a difference of the sides that every kernel feels (the build, its "
+                    "profile, the environment) than drift.")
+
+
 def report(entries, args, names, unlike=()):
     def cells(row):
         if not verdict.timed(row):
@@ -257,16 +277,18 @@ def report(entries, args, names, unlike=()):
         for line in unlike:
             print(f"  {line}")
         print()
+    counted = [e for e in entries if verdict.shown(e)]  # a rung timed on neither side is left out (`shown`)
     header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
     body = [[e["name"], *cells(e["a"]), *cells(e["b"]), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
              f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH,
-             e["verdict"] + (f" (floor {e['floor']:.1%})" if e.get("wide") else "")] for e in entries]
+             e["verdict"] + (f" (floor {e['floor']:.1%})" if e.get("wide") else "")] for e in counted]
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
     timed = [e for e in entries if e["change"] is not None]
-    counted = [e for e in entries if verdict.shown(e)]
     off = [e for e in counted if e["verdict"] != verdict.SAME]  # failing and missing too: --fail-on-verdict
-    print("\nverdicts: " + ", ".join(f"{n} {v}" for v, n in verdict.counts(entries).items()))
-    if (note := verdict.drift_note(entries)) is not None:
+    print("\nverdicts: " + (", ".join(f"{n} {v}" for v, n in verdict.counts(counted).items()) or "none"))
+    if neither := [e["name"] for e in entries if not verdict.shown(e)]:
+        print(f"timed on neither side (left out): {', '.join(neither)}")
+    if (note := drift_note(entries, args)) is not None:
         print("note: " + note)
     if args.aa:
         worst = max(timed, key=lambda e: abs(e["change"]), default=None)

@@ -109,7 +109,9 @@ def test_cargo_build_target_is_refused_before_any_build(tmp_path, monkeypatch, c
 SAME = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
 
 
-def run_sides(tmp_path, monkeypatch, capsys, *argv, describe_b=None, round_b=None, times_b=SAME):
+def run_sides(tmp_path, monkeypatch, capsys, *argv, describe_b=None, round_b=None, times_b=SAME, times_a=SAME,
+              kernels=None):
+    off = {k["name"]: None for k in kernels or () if k["unavailable"]}  # no verification, no times
     """ab.main on fake rounds, B's marked by --b-env SIDE=B: `describe_b` (a `describe` dict to a new one) and
     `round_b` (a round dict to a new one) change what B's mandel says; (exit status, stdout)."""
     monkeypatch.setattr(ab, "build_working_tree", lambda: tmp_path / "mandel")
@@ -125,7 +127,8 @@ def run_sides(tmp_path, monkeypatch, capsys, *argv, describe_b=None, round_b=Non
         return (describe_b or (lambda d: d))(facts) if (env or {}).get("SIDE") == "B" else facts
 
     def run_round(mandel, env, r, args):
-        data = fx.bench_round(r, times_b if env.get("SIDE") == "B" else SAME)
+        data = fx.bench_round(r, times_b if env.get("SIDE") == "B" else times_a, kernels=kernels,
+                              verifications=off)
         return (round_b or (lambda d: d))(data) if env.get("SIDE") == "B" else data
 
     monkeypatch.setattr(ab, "describe", describe)
@@ -183,3 +186,39 @@ def test_rounds_with_other_settings_are_refused(tmp_path, monkeypatch, capsys):
     # describe agreed, the rounds did not (a revision whose describe says less than its bench does)
     with pytest.raises(InputError, match="did not time the same work: their rounds' settings"):
         run_sides(tmp_path, monkeypatch, capsys, round_b=lambda d: {**d, "settings": {**d["settings"], "min_renders": 9}})
+
+
+# --- 3: the tally counts what the table shows; the drift note speaks of ab's own run ------------------------
+
+EIGHT = [fx.kernel_info(f"k{i}-f64", "f64") for i in range(8)]
+
+
+def test_every_rung_slower_gets_abs_own_drift_note(tmp_path, monkeypatch, capsys):
+    a = {k["name"]: 0.1 for k in EIGHT}
+    b = {k["name"]: 0.11 for k in EIGHT}
+    for argv, says in (((), "The rounds alternated, so a change of the machine's speed hit both sides alike"),
+                       (("--sequential",), "A's rounds all ran before B's")):
+        code, out = run_sides(tmp_path, monkeypatch, capsys, *argv, times_a=a, times_b=b, kernels=EIGHT)
+        assert code == 0 and "every rung moved the same way: slower in at least 90% of the 8 timed on both" in out
+        assert says in out and "scripts/ab" not in out
+
+
+def test_the_a_a_drift_note_calls_the_verdicts_false():
+    entries = [{"change": -0.04}] * 9
+    args = ab.parse_args([ab.STABILITY, "--rounds", "3"])
+    note = ab.drift_note(entries, args)
+    assert note.startswith("every rung moved the same way: faster in at least 90% of the 9 timed on both sides, "
+                           "median -4.0%") and "between the passes" in note and "scripts/ab" not in note
+    assert ab.drift_note(entries[:7], args) is None  # fewer than 8 timed: no note
+
+
+def test_a_rung_timed_on_neither_side_is_in_neither_the_table_nor_the_tally(tmp_path, monkeypatch, capsys):
+    off = [{**k, "available": False, "unavailable": "needs avx512"} if k["name"] == "fma-f64" else k
+           for k in fx.REGISTRY]
+    timed = {k: v for k, v in SAME.items() if k != "fma-f64"}
+    code, out = run_sides(tmp_path, monkeypatch, capsys, "--fail-on-verdict", times_a=timed, times_b=timed,
+                          kernels=off)
+    assert code == 0
+    assert "verdicts: 2 no change\n" in out and "timed on neither side (left out): fma-f64" in out
+    table = out.split("\nverdicts:")[0].splitlines()
+    assert [line.split()[0] for line in table[2:]] == ["naive-f64", "rayon-fma-f64"]  # after the header and rule

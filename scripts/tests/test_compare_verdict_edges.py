@@ -209,7 +209,8 @@ def test_ab_fail_on_verdict_counts_failing_and_missing_rungs(tmp_path, monkeypat
     both = unavailable("fma-f64")
     code, out = run_ab(tmp_path, monkeypatch, capsys, untimed, untimed, "--rounds", "5", "--fail-on-verdict",
                        kernels_a=both, kernels_b=both)
-    assert code == 0 and "verdicts: 2 no change, 1 missing" in out
+    assert code == 0 and "verdicts: 2 no change\n" in out and "timed on neither side (left out): fma-f64" in out
+    assert not [line for line in out.splitlines() if line.startswith("fma-f64")]  # nor in the table
 
 
 def test_ab_fail_on_verdict_help_says_what_it_counts(capsys):
