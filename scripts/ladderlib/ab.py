@@ -17,8 +17,11 @@ bad arguments or a failed round.
 """
 
 import argparse
+import contextlib
+import fcntl
 import json
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -111,30 +114,79 @@ def build_working_tree():
     return cargo.built(TARGET / "release" / "mandel", "the working tree")
 
 
+def checkout_of(tree, sha):
+    """Whether `tree` is a clean checkout of `sha` of its own: a worktree at that very folder (git would otherwise
+    find the repository around it, whose HEAD may be `sha` too), HEAD at `sha`, nothing changed or added. An
+    interrupted checkout or a hand-edited one is not: built and labelled as the revision, it would be wrong."""
+    if not (tree / ".git").exists():
+        return False
+    def git(*args):
+        proc = subprocess.run(["git", "-C", str(tree), *args], capture_output=True, text=True)
+        return proc.stdout.strip() if proc.returncode == 0 else None
+    top, head, status = git("rev-parse", "--show-toplevel"), git("rev-parse", "HEAD"), git("status", "--porcelain")
+    return top is not None and Path(top).resolve() == tree.resolve() and head == sha and status == ""
+
+
+@contextlib.contextmanager
+def build_lock(folder):
+    """An exclusive flock on folder/.ab.lock while held, waited for when another scripts/ab holds it: runs against
+    revisions share folder's worktrees and its target folder, where one's build could otherwise replace
+    release/mandel between another's build and its copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / ".ab.lock"
+    try:  # O_NOFOLLOW: a link there would have its target truncated; O_NONBLOCK: a FIFO there must not hang
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise InputError(f"{path}: cannot open the lock file: {e.strerror or e}") from None
+    with os.fdopen(fd, "r+", encoding="utf-8") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise InputError(f"{path} is {atomic.kind(os.fstat(fd).st_mode)}, not a regular file: refusing to use it "
+                             "as the lock file")
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = f.read().strip()
+            log(f"waiting for another scripts/ab{f' (pid {holder})' if holder else ''} building in {folder}")
+            fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+        yield
+
+
 def build_revision(rev):
     """`mandel` of `rev`, built in a detached git worktree under target/ab/<sha> with its own target
-    folder (kept between uses: a second A/B against the same revision builds nothing)."""
+    folder (kept between uses: a second A/B against the same revision builds nothing), reused only while it is a
+    clean checkout of the revision (`checkout_of`), else checked out anew."""
     sha = subprocess.run(["git", "rev-parse", "--verify", f"{rev}^{{commit}}"], cwd=REPO, capture_output=True,
                          text=True)
     if sha.returncode != 0:
         raise InputError(f"--a-rev {rev!r}: not a commit of this repository ({sha.stderr.strip()})")
     sha = sha.stdout.strip()
-    tree = TARGET / "ab" / sha[:12]
-    if not (tree / ".git").exists():
-        log(f"checking out {rev} ({sha[:12]}) in {tree}")
-        subprocess.run(["git", "worktree", "add", "--detach", "--force", str(tree), sha], cwd=REPO, check=True,
-                       stdout=subprocess.DEVNULL)
-    log(f"building {rev}'s mandel in {tree} (fat LTO: minutes the first time)")
-    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=tree,
-                   env=cargo.build_env(TARGET / "ab" / "target"), check=True)
-    binary = cargo.built(TARGET / "ab" / "target" / "release" / "mandel", f"--a-rev {rev}")
-    if subprocess.run([binary, "bench", "--help"], capture_output=True).returncode != 0:
-        raise InputError(f"--a-rev {rev}: its mandel has no `bench` subcommand (revisions before rounds cannot "
-                         "be measured this way; compare result sets with scripts/compare instead)")
-    # A copy: the next build of another revision reuses the target folder.
-    kept = tree / "mandel"
-    atomic.write_bytes(kept, binary.read_bytes())
-    kept.chmod(0o755)
+    folder = TARGET / "ab"
+    tree = folder / sha[:12]
+    # Beside the worktree, not in it: an untracked file there would make it unclean (`checkout_of`).
+    kept = folder / f"{sha[:12]}.mandel"
+    with build_lock(folder):
+        if not checkout_of(tree, sha):
+            if os.path.lexists(tree):
+                log(f"{tree} is not a clean checkout of {sha[:12]} (interrupted, moved or edited): removing it")
+                atomic.remove(tree)
+                subprocess.run(["git", "worktree", "prune"], cwd=REPO, check=True)
+            log(f"checking out {rev} ({sha[:12]}) in {tree}")
+            subprocess.run(["git", "worktree", "add", "--detach", "--force", str(tree), sha], cwd=REPO, check=True,
+                           stdout=subprocess.DEVNULL)
+        log(f"building {rev}'s mandel in {tree} (fat LTO: minutes the first time)")
+        subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=tree,
+                       env=cargo.build_env(folder / "target"), check=True)
+        binary = cargo.built(folder / "target" / "release" / "mandel", f"--a-rev {rev}")
+        if subprocess.run([binary, "bench", "--help"], capture_output=True).returncode != 0:
+            raise InputError(f"--a-rev {rev}: its mandel has no `bench` subcommand (revisions before rounds cannot "
+                             "be measured this way; compare result sets with scripts/compare instead)")
+        # A copy: the next build of another revision reuses the target folder.
+        atomic.write_bytes(kept, binary.read_bytes())
+        kept.chmod(0o755)
     return kept
 
 

@@ -222,3 +222,84 @@ def test_a_rung_timed_on_neither_side_is_in_neither_the_table_nor_the_tally(tmp_
     assert "verdicts: 2 no change\n" in out and "timed on neither side (left out): fma-f64" in out
     table = out.split("\nverdicts:")[0].splitlines()
     assert [line.split()[0] for line in table[2:]] == ["naive-f64", "rayon-fma-f64"]  # after the header and rule
+
+
+# --- 4: a revision's worktree reused only when it is that revision, untouched; one build at a time -----------
+
+
+def git(cwd, *args):
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=cwd, check=True,
+                          capture_output=True, text=True).stdout.strip()
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    """A git repository of two commits (a.txt "1", then "2") as ab's REPO, its target folder in tmp_path, a fake
+    cargo; (repo, the first commit's sha)."""
+    r = tmp_path / "repo"
+    r.mkdir()
+    git(r, "init", "-q")
+    for text in ("1", "2"):
+        (r / "a.txt").write_text(text)
+        git(r, "add", "a.txt")
+        git(r, "commit", "-qm", text)
+    fake_cargo(tmp_path, monkeypatch)
+    monkeypatch.setattr(ab, "REPO", r)
+    monkeypatch.setattr(ab, "TARGET", tmp_path / "target")
+    return r, git(r, "rev-parse", "HEAD~1")
+
+
+def test_a_revision_is_built_from_a_clean_checkout_of_it(repo, tmp_path, capsys):
+    r, sha = repo
+    tree = tmp_path / "target" / "ab" / sha[:12]
+    kept = ab.build_revision("HEAD~1")
+    assert kept == tmp_path / "target" / "ab" / f"{sha[:12]}.mandel" and os.access(kept, os.X_OK)
+    assert (tree / "a.txt").read_text() == "1" and git(tree, "status", "--porcelain") == ""
+    capsys.readouterr()
+    ab.build_revision("HEAD~1")  # clean: reused as it is
+    assert "checking out" not in capsys.readouterr().err
+    spoil = [lambda: (tree / "a.txt").write_text("edited"),  # a hand edit
+             lambda: (tree / "new.txt").write_text("added"),  # an untracked file
+             lambda: git(tree, "checkout", "-q", "--detach", git(r, "rev-parse", "HEAD")),  # another commit
+             lambda: (git(r, "worktree", "remove", "--force", str(tree)), tree.mkdir(),  # an interrupted checkout:
+                      (tree / ".git").write_text("gitdir: /nowhere\n"))]  # .git there, nothing else
+    for how in spoil:
+        how()
+        ab.build_revision("HEAD~1")
+        assert "not a clean checkout" in capsys.readouterr().err
+        assert (tree / "a.txt").read_text() == "1" and git(tree, "rev-parse", "HEAD") == sha
+        assert git(tree, "status", "--porcelain") == "" and not (tree / "new.txt").exists()
+
+
+def test_a_folder_without_git_is_not_taken_for_the_repository_around_it(repo, tmp_path, monkeypatch, capsys):
+    # the target folder inside the repository (its default): git run in a tree without .git finds the
+    # repository's HEAD, which may be the very revision
+    r, _ = repo
+    monkeypatch.setattr(ab, "TARGET", r / "target")
+    head = git(r, "rev-parse", "HEAD")
+    tree = r / "target" / "ab" / head[:12]
+    tree.mkdir(parents=True)
+    (tree / ".git").mkdir()  # no repository in it: git looks further up
+    ab.build_revision("HEAD")
+    assert "not a clean checkout" in capsys.readouterr().err and (tree / "a.txt").read_text() == "2"
+
+
+def test_a_second_ab_waits_for_the_build_of_another(repo, tmp_path, capsys):
+    folder = tmp_path / "target" / "ab"
+    folder.mkdir(parents=True)
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import fcntl, os, sys, time
+f = open({str(folder / '.ab.lock')!r}, "a+")
+fcntl.flock(f, fcntl.LOCK_EX)
+f.truncate(0); f.write("4242\\n"); f.flush()
+print("locked", flush=True)
+time.sleep(1.5)
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        ab.build_revision("HEAD~1")
+    finally:
+        holder.kill()
+        holder.wait()
+    assert "waiting for another scripts/ab (pid 4242)" in capsys.readouterr().err
+    assert (folder / ".ab.lock").read_text() == f"{os.getpid()}\n"
