@@ -13,7 +13,8 @@ a clock change hits both alike: on a shared machine the trustworthy way to compa
 are `scripts/compare`'s rule for rows measured in rounds (`ladderlib.verdict`). Both sides get the same SIMD
 and C tunings: the environment's, else results/<machine-id>/tuning.json, else `mandel tune` run once now.
 Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change` (failing or missing included); 2 for
-bad arguments or a failed round.
+bad arguments, a failed round or command (one that cannot be run, or prints no JSON) or a file that cannot be
+written.
 """
 
 import argparse
@@ -52,7 +53,8 @@ kernels measured in two passes of rounds, back to back, judged by `scripts/compa
 rung's spread and how many verdicts other than `no change` (each a false verdict: the code did not change) this
 machine gives. Run it on a new machine before trusting a verdict there. Both passes get the same SIMD and C
 tunings: the environment's, else results/<machine-id>/tuning.json, else `mandel tune` run once now.
-Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change`; 2 for bad arguments or a failed round.
+Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change`; 2 for bad arguments, a failed round or
+command, or a file that cannot be written.
 """
 
 # The first argument scripts/stability passes: this module then parses as scripts/stability (its name, its help,
@@ -190,6 +192,16 @@ def build_revision(rev):
     return kept
 
 
+def printed_json(text, command):
+    """What `command` printed, as JSON; an InputError naming the command when it is not."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{command} printed no JSON ({e}): {text.strip()[:200]!r}") from None
+    except RecursionError:
+        raise InputError(f"{command} printed JSON nested too deeply to read") from None
+
+
 def describe(mandel, kernels, side, env=None):
     """`mandel describe --json` of one side's binary (its refusal of a bad environment variable is an
     error with its message), and -k checked against its kernels before anything is built after it or
@@ -198,7 +210,8 @@ def describe(mandel, kernels, side, env=None):
     if proc.returncode != 0:
         raise InputError(f"{side}: {mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()} (a side's "
                          "--a-env/--b-env VAR= clears a variable the shell sets)")
-    facts = readers.check(json.loads(proc.stdout), readers.DESCRIBE, f"{mandel} describe --json", "its output", "root")
+    facts = readers.check(printed_json(proc.stdout, f"{side}: {mandel} describe --json"), readers.DESCRIBE,
+                          f"{mandel} describe --json", "its output", "root")
     known = [k["name"] for k in facts["kernels"]]
     if unknown := [k for k in kernels if k not in known]:
         raise InputError(f"-k {', '.join(unknown)}: not a kernel of {side}'s mandel ({mandel}); "
@@ -215,8 +228,12 @@ def tune_rows(mandel):
     if stored.exists():
         return readers.read_tune(stored), str(stored)
     log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
-    out = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True, check=True).stdout
-    return json.loads(out), "mandel tune"
+    proc = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError(f"{mandel} tune --json exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
+    rows = readers.check(printed_json(proc.stdout, f"{mandel} tune --json"), readers.TUNE, f"{mandel} tune --json",
+                         "its output", "root")
+    return rows, "mandel tune"
 
 
 def side_env(mandel, extra, rows, source, kernels, side):
@@ -276,11 +293,7 @@ def run_round(mandel, env, r, args):
     proc = subprocess.run(command, env=env, capture_output=True, text=True)
     if proc.returncode != 0:
         raise InputError(f"round {r}: {mandel} bench exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
-    try:
-        data = json.loads(proc.stdout)
-    except json.JSONDecodeError as e:
-        raise InputError(f"round {r}: {mandel} bench printed no JSON ({e})") from None
-    return readers.check_round(data, mandel, f"round {r}")
+    return readers.check_round(printed_json(proc.stdout, f"round {r}: {mandel} bench"), mandel, f"round {r}")
 
 
 def side_rows(doc, where):
@@ -400,15 +413,22 @@ def main(argv=None):
     return 1 if args.fail_on_verdict and off else 0
 
 
-if __name__ == "__main__":
+def run(argv=None):
+    """main's exit status, every failure a message naming its command or file, exit 2: a command that exits
+    non-zero, prints no JSON or cannot be started (a missing binary), a file that cannot be written (a full disk)."""
     try:
-        sys.exit(main())
+        return main(argv)
     except InputError as e:
         print(f"ab: error: {e}", file=sys.stderr)
-        sys.exit(2)
     except subprocess.CalledProcessError as e:
         print(f"ab: error: {' '.join(map(str, e.cmd))} exited {e.returncode}", file=sys.stderr)
-        sys.exit(2)
+    except OSError as e:  # a command that cannot be run is its filename; so is a file that cannot be written
+        print(f"ab: error: {f'{e.filename}: ' if e.filename else ''}{e.strerror or e}", file=sys.stderr)
     except KeyboardInterrupt:
         print("\nab: interrupted", file=sys.stderr)
-        sys.exit(130)
+        return 130
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(run())

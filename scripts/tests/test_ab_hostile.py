@@ -18,15 +18,16 @@ from test_ladder_robust import installed, run_ladder
 SCRIPTS = Path(ab.__file__).resolve().parents[1]
 
 
-def fake_cargo(tmp_path, monkeypatch, writes=True):
+def fake_cargo(tmp_path, monkeypatch, writes=True, mandel="exit 0", mode="+x"):
     """A `cargo` first on PATH that logs its working directory and CARGO_TARGET_DIR, refuses a relative one (the
     real cargo would resolve it against its working directory, the repository: outside tmp_path) and, with
     `writes`, leaves a `mandel` script in <CARGO_TARGET_DIR>/release/."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     log = tmp_path / "cargo.log"
-    make = 'mkdir -p "$CARGO_TARGET_DIR/release"\nprintf "#!/bin/sh\\nexit 0\\n" > "$CARGO_TARGET_DIR/release/mandel"\n' \
-        'chmod +x "$CARGO_TARGET_DIR/release/mandel"\n' if writes else ""
+    (tmp_path / "mandel.sh").write_text(f"#!/bin/sh\n{mandel}\n")  # what the built mandel does
+    make = (f'mkdir -p "$CARGO_TARGET_DIR/release"\ncp {tmp_path / "mandel.sh"} "$CARGO_TARGET_DIR/release/mandel"\n'
+            f'chmod {mode} "$CARGO_TARGET_DIR/release/mandel"\n') if writes else ""
     (bin_dir / "cargo").write_text(f'#!/bin/sh\necho "$(pwd) $CARGO_TARGET_DIR" >> {log}\n'
                                    'case "$CARGO_TARGET_DIR" in /*) ;; *) echo "relative: $CARGO_TARGET_DIR" >&2; '
                                    f'exit 3;; esac\n{make}')
@@ -303,3 +304,68 @@ time.sleep(1.5)
         holder.wait()
     assert "waiting for another scripts/ab (pid 4242)" in capsys.readouterr().err
     assert (folder / ".ab.lock").read_text() == f"{os.getpid()}\n"
+
+
+# --- 5: every failure a message naming its command, never a traceback ------------------------------------
+
+
+def ab_command(tmp_path, monkeypatch, *argv):
+    """scripts/ab as run (python -m ladderlib.ab), cargo faked, its target folder in tmp_path; (exit, stderr)."""
+    env = {**os.environ, "PYTHONPATH": str(SCRIPTS), "CARGO_TARGET_DIR": str(tmp_path / "t"),
+           "MANDEL_TUNING": "f32:v4k8", "MANDEL_C_TUNING": "v4k8"}  # pinned: no tuning looked for
+    proc = subprocess.run([sys.executable, "-m", "ladderlib.ab", "--rounds", "3", *argv], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    return proc.returncode, proc.stderr
+
+
+@pytest.mark.parametrize("mandel, mode, says", [
+    ("echo 'not json'", "+x", "describe --json printed no JSON"),  # describe printing something else
+    ("exit 0", "-x", "/t/release/mandel: Permission denied"),  # a binary that cannot be run
+])
+def test_a_mandel_that_fails_oddly_is_a_message_not_a_traceback(tmp_path, monkeypatch, mandel, mode, says):
+    fake_cargo(tmp_path, monkeypatch, mandel=mandel, mode=mode)
+    code, err = ab_command(tmp_path, monkeypatch)
+    assert code == 2 and "Traceback" not in err and says in err and err.splitlines()[-1].startswith("ab: error: ")
+
+
+def test_a_missing_cargo_is_a_message_naming_it(tmp_path, monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no cargo anywhere: python itself is run by its full path
+    code, err = ab_command(tmp_path, monkeypatch)
+    assert code == 2 and err.splitlines()[-1] == "ab: error: cargo: No such file or directory"
+
+
+def test_an_unwritable_out_is_a_message_naming_it(tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out.json"
+    monkeypatch.setattr(ab.atomic, "write_text", lambda path, text: (_ for _ in ()).throw(
+        OSError(28, "No space left on device", str(path))))
+    code = run_sides_via_run(tmp_path, monkeypatch, capsys, "--out", str(out))
+    assert code == 2 and f"ab: error: {out}: No space left on device" in capsys.readouterr().err
+
+
+def run_sides_via_run(tmp_path, monkeypatch, capsys, *argv):
+    """ab.run (the entry point, with its error handling) on fake rounds, both sides alike; its exit status."""
+    monkeypatch.setattr(ab, "build_working_tree", lambda: tmp_path / "mandel")
+    monkeypatch.setattr(ab, "tune_rows", lambda mandel: ([], None))
+    monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
+    monkeypatch.setattr(ab, "describe", lambda *a: fx.describe())
+    monkeypatch.setattr(ab, "run_round", lambda mandel, env, r, args: fx.bench_round(r, SAME))
+    return ab.run(["--rounds", "3", *argv])
+
+
+@pytest.mark.parametrize("printed, rc, says", [
+    ("garbage", 0, "tune --json printed no JSON"),
+    ('[{"isa": 1}]', 0, "tune --json"),  # JSON, not rows
+    ("", 3, "tune --json exited 3: tune broke"),
+])
+def test_mandel_tune_failing_or_printing_no_rows_is_an_input_error(tmp_path, monkeypatch, printed, rc, says):
+    mandel = tmp_path / "mandel"
+    mandel.write_text(f"#!/bin/sh\nprintf '%s' '{printed}'\necho 'tune broke' >&2\nexit {rc}\n")
+    mandel.chmod(0o755)
+    monkeypatch.setattr(ab, "REPO", tmp_path)  # no results/<machine>/tuning.json there
+    monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
+    for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(InputError, match=says):
+        ab.tune_rows(mandel)
