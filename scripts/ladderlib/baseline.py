@@ -5,8 +5,11 @@ temporary folder next to its place, then is renamed into place, so an interrupte
 baseline; saving under an existing name replaces it.
 """
 
+import contextlib
+import os
 import re
 import shutil
+import stat
 from pathlib import Path
 
 from . import atomic, machine
@@ -45,6 +48,9 @@ def save(results_dir, name):
     dest = folder(results_dir, name)
     if not (results_dir / "summary.json").exists():
         raise InputError(f"{results_dir}: no summary.json to keep as baseline {name!r}")
+    if odd := not_files(results_dir):
+        raise InputError(f"{results_dir}: not saved as baseline {name!r}: " + "; ".join(odd)
+                         + " (a save copies files, folders and links, nothing else)")
     dest.parent.mkdir(parents=True, exist_ok=True)
     repair(results_dir)
 
@@ -53,9 +59,30 @@ def save(results_dir, name):
             if (results_dir / f).exists():
                 shutil.copy2(results_dir / f, tmp / f)
         if (results_dir / "raw").is_dir():
-            shutil.copytree(results_dir / "raw", tmp / "raw")
+            # links kept as links: a link to a folder or to /dev/zero would otherwise be copied whole, or forever
+            shutil.copytree(results_dir / "raw", tmp / "raw", symlinks=True)
 
     return atomic.replace_dir(dest, fill)
+
+
+def not_files(results_dir):
+    """What a save could not copy, one "PATH is a FIFO" each: FILES that are not regular files (their links
+    followed: copied as files), and anything under raw/ that is not a file, a folder or a link (kept as a link).
+    A FIFO would hang the copy or fail it half done; a device would be read whole."""
+    results_dir = Path(results_dir)
+    odd = []
+    for f in FILES:
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISREG(mode := os.stat(results_dir / f).st_mode):
+                odd.append(f"{results_dir / f} is {atomic.kind(mode)}")
+    raw = results_dir / "raw"
+    for top, dirs, files in os.walk(raw) if raw.is_dir() else ():
+        for entry in dirs + files:
+            path = Path(top) / entry
+            mode = os.lstat(path).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) or stat.S_ISLNK(mode)):
+                odd.append(f"{path} is {atomic.kind(mode)}")
+    return odd
 
 
 def repair(results_dir):

@@ -1,6 +1,7 @@
 """Named baselines (ladderlib.baseline, `scripts/ladder --save-baseline NAME`)."""
 
 import json
+import os
 
 import pytest
 
@@ -79,3 +80,36 @@ def test_compare_finds_the_baseline_the_ladder_saved_in_its_default_folder(tmp_p
     assert compare.main(["--baseline", "before"]) == 0
     out = capsys.readouterr().out
     assert f"A (baseline before) = {folder.name}" in out and f"B (current) = {folder.name}" in out
+
+
+def test_a_fifo_in_raw_is_refused_by_name_before_anything_is_written(tmp_path):
+    # copytree opened it (shutil.Error after a half copy, or a hang on a FIFO a writer holds open)
+    out = results(tmp_path, 0.1)
+    os.mkfifo(out / "raw" / "criterion" / "pipe")
+    with pytest.raises(InputError, match=r"raw/criterion/pipe is a FIFO"):
+        baseline.save(out, "b1")
+    assert not (out / "baselines").exists()
+    os.mkfifo(tmp_path / "fifo")
+    (out / "raw" / "criterion" / "pipe").unlink()
+    (out / "summary.md").unlink()
+    (out / "summary.md").symlink_to(tmp_path / "fifo")  # a summary file is copied as a file: its link followed
+    with pytest.raises(InputError, match=r"summary.md is a FIFO"):
+        baseline.save(out, "b1")
+    assert not (out / "baselines").exists()
+
+
+def test_links_in_raw_are_kept_as_links_not_copied_whole(tmp_path):
+    out = results(tmp_path, 0.1)
+    big = tmp_path / "elsewhere"
+    (big / "inner").mkdir(parents=True)
+    (big / "inner" / "data").write_text("not this run's")
+    (out / "raw" / "folder-link").symlink_to(big)
+    # a device was read whole (/dev/zero: until the disk filled); /dev/null stands in, harmless if read
+    (out / "raw" / "device").symlink_to("/dev/null")
+    os.mkfifo(tmp_path / "fifo")
+    (out / "raw" / "fifo-link").symlink_to(tmp_path / "fifo")
+    dest = baseline.save(out, "b1")
+    assert os.readlink(dest / "raw" / "folder-link") == str(big)
+    assert os.readlink(dest / "raw" / "device") == "/dev/null"
+    assert os.readlink(dest / "raw" / "fifo-link") == str(tmp_path / "fifo")
+    assert (dest / "raw" / "criterion").is_dir() and not (dest / "raw" / "criterion").is_symlink()
