@@ -38,6 +38,8 @@ def load_json(path):
         raise InputError(f"{path}: not UTF-8: {e}") from None
     except json.JSONDecodeError as e:
         raise InputError(f"{path}: not valid JSON: {e}") from None
+    except RecursionError:  # the parser recurses per level: thousands of '[' exhaust the stack
+        raise InputError(f"{path}: JSON nested too deeply to read") from None
 
 
 # --- the checker -----------------------------------------------------------------------------------

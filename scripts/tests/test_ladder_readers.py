@@ -1,7 +1,11 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import machine, readers
+from ladderlib import ab, machine, readers
 from ladderlib.readers import InputError
 
 
@@ -233,3 +237,20 @@ def test_a_python_rungs_verification_counts_the_pixels_of_the_problem_it_ran():
     data["rungs"][0]["verification"]["pixels"] = 1000
     with pytest.raises(InputError, match=r"verification\.pixels is 1000, the problem has 921600 pixels"):
         readers.check_baselines(data)
+
+
+def test_json_nested_too_deeply_is_an_input_error_not_a_recursion_error(tmp_path):
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200000 + "]" * 200000)
+    with pytest.raises(InputError, match=r"deep.json: JSON nested too deeply to read"):
+        readers.load_json(deep)
+    # scripts/compare on it: a message and exit 2, not a traceback
+    scripts = Path(readers.__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-m", "ladderlib.compare", str(deep), str(deep)], cwd=tmp_path,
+                          env={"PYTHONPATH": str(scripts), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "nested too deeply" in proc.stderr
+
+
+def test_ab_reads_a_command_printing_json_nested_too_deeply_as_an_error():
+    with pytest.raises(InputError, match="mandel describe --json printed JSON nested too deeply"):
+        ab.printed_json("[" * 200000, "mandel describe --json")
