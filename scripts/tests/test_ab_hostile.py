@@ -120,10 +120,8 @@ def run_sides(tmp_path, monkeypatch, capsys, *argv, describe_b=None, round_b=Non
     monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
     for var in ("CARGO_BUILD_TARGET", "MANDEL_TUNING", "MANDEL_C_TUNING"):
         monkeypatch.delenv(var, raising=False)
-    calls = []
 
     def describe(mandel, kernels, side, env=None):
-        calls.append(side)
         facts = fx.describe()
         return (describe_b or (lambda d: d))(facts) if (env or {}).get("SIDE") == "B" else facts
 
