@@ -240,6 +240,28 @@ def stamp(tool, version):
     return h.hexdigest()[:16]
 
 
+def file_sha256(path):
+    """The file's sha256, hex. status.json records each module's: a module whose bytes are not those built with
+    the recorded stamp (a build interrupted after moving its modules in, before status.json was written; a
+    copied or edited file) is stale, rebuilt here and refused at load."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def recorded_module_ok(path, digests, module):
+    """Whether `path` holds the bytes status.json recorded for `module` (`digests`: its sha256 entry)."""
+    expected = digests.get(module) if isinstance(digests, dict) else None
+    if not isinstance(expected, str):
+        return False
+    try:
+        return file_sha256(path) == expected
+    except OSError:
+        return False
+
+
 def current_stamp(tool):
     """The stamp a build of `tool` made now would record; None when the tool is not installed."""
     version = tool_version(tool)
@@ -260,7 +282,8 @@ def build(tool, previous, force, log=log):
     modules = old.get("modules")
     if (not force and old.get("ok") is True and old.get("stamp") == key and isinstance(modules, dict)
             and set(modules) == set(spec["modules"])
-            and all(isinstance(p, str) and (BUILD / Path(p).name).exists() for p in modules.values())):
+            and all(isinstance(p, str) and recorded_module_ok(BUILD / Path(p).name, old.get("sha256"), m)
+                    for m, p in modules.items())):
         log(f"==> {tool} {version}: up to date")
         return old
     if STOPPING.is_set():  # interrupted while asking the tool's version: its earlier log is kept
@@ -273,8 +296,9 @@ def build(tool, previous, force, log=log):
     try:
         with tempfile.TemporaryDirectory(prefix=f".{tool}-", dir=BUILD) as tmp:
             built = BUILDERS[tool](Path(tmp), log_path)
-            modules = {}
+            modules, digests = {}, {}
             for module, path in built.items():
+                digests[module] = file_sha256(path)
                 dest = BUILD / Path(path).name
                 move_into(path, dest)  # the old module is replaced whole
                 modules[module] = str(dest.relative_to(HERE))
@@ -285,7 +309,8 @@ def build(tool, previous, force, log=log):
                 f"log: {log_path.relative_to(HERE.parent)})", "output": output, "install": spec["install"]}
     seconds = time.perf_counter() - start
     log(f"    built {', '.join(modules)} in {seconds:.1f} s")
-    return {"ok": True, "version": version, "stamp": key, "modules": modules, "build_s": round(seconds, 2),
+    return {"ok": True, "version": version, "stamp": key, "modules": modules, "sha256": digests,
+            "build_s": round(seconds, 2),
             "error": None, "install": spec["install"]}
 
 

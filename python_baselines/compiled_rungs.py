@@ -72,6 +72,11 @@ def module(tool: str, name: str):
     path = HERE / relative if isinstance(relative, str) and relative else None
     if path is None or not path.exists():
         raise Missing(f"the {tool} module {name} is not in {BUILD}: run {SETUP}")
+    from . import build_rungs  # noqa: PLC0415
+
+    if not build_rungs.recorded_module_ok(path, status.get("sha256"), name):
+        raise Missing(f"stale build: run {SETUP} (the {tool} module {path.name} is not the file build/status.json "
+                      "records: a build was interrupted, or the file was replaced since)")
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise Missing(f"{path} is not an extension module")

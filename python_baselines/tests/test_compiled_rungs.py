@@ -262,7 +262,8 @@ def test_a_stale_build_is_missing_never_timed(monkeypatch, tmp_path, clear_cache
     fake = tmp_path / "cython_rungs.so"
     fake.write_bytes(b"not an extension module")
     current = build_rungs.stamp("cython", "3.3.1")
-    entry = {"ok": True, "version": "3.3.1", "modules": {"cython_rungs": str(fake)}}
+    entry = {"ok": True, "version": "3.3.1", "modules": {"cython_rungs": str(fake)},
+             "sha256": {"cython_rungs": build_rungs.file_sha256(fake)}}
     _status_file(monkeypatch, tmp_path, {**entry, "stamp": "ffb61d95458e5723"})
     assert compiled_rungs.missing("cython") == ("stale build: run scripts/setup (it runs python_baselines/"
                                                 "build_rungs.py) (the cython rungs were built from another "
@@ -275,6 +276,26 @@ def test_a_stale_build_is_missing_never_timed(monkeypatch, tmp_path, clear_cache
     compiled_rungs.module.cache_clear()
     compiled_rungs.current_stamp.cache_clear()
     assert compiled_rungs.missing("cython").startswith("stale build")
+
+
+def test_a_module_that_is_not_the_recorded_file_is_missing_never_loaded(monkeypatch, tmp_path, clear_caches):
+    """A build interrupted after moving a module in, before status.json was written, left a module built from
+    other inputs under the record of an earlier build, whose stamp matches again once the source is restored:
+    the module's sha256 is not the recorded one, so it is a stale build, never loaded nor timed."""
+    from python_baselines import build_rungs
+
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "3.3.1")
+    fake = tmp_path / "cython_rungs.so"
+    fake.write_bytes(b"the module that was recorded")
+    entry = {"ok": True, "version": "3.3.1", "stamp": build_rungs.stamp("cython", "3.3.1"),
+             "modules": {"cython_rungs": str(fake)}, "sha256": {"cython_rungs": build_rungs.file_sha256(fake)}}
+    _status_file(monkeypatch, tmp_path, entry)
+    assert "does not load" in compiled_rungs.missing("cython")  # the recorded file: loaded
+    fake.write_bytes(b"a module moved in by a build that did not finish")
+    for recorded in (entry, {k: v for k, v in entry.items() if k != "sha256"}):
+        _status_file(monkeypatch, tmp_path, recorded)
+        why = compiled_rungs.missing("cython")
+        assert why.startswith("stale build: run scripts/setup") and "cython_rungs.so is not the file" in why, why
 
 
 def test_the_stamp_covers_what_changes_a_build(monkeypatch, tmp_path):
