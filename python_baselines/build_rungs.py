@@ -13,7 +13,8 @@ reason (the compiler's last lines, the log file) and the command that installs t
 is written to build/status.json, which rungs.py reads. A tool is rebuilt only when its stamp changes: the
 source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc), the
 Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
-when any tool is not built.
+when any tool is not built; 2, before building anything, when a tool's log (build/<tool>.log) is there and
+is not a regular file.
 
 Flags: C and C++ with -O3 -ffp-contract=off (no fused multiply-add, so the f64 counts equal the
 reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for the generic x86-64
@@ -29,6 +30,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -38,7 +40,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ladderlib.atomic import move_into, write_text
+from ladderlib.atomic import kind, move_into, write_text
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
@@ -131,6 +133,35 @@ def stop_running():
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def log_path_problem(path):
+    """Why a tool's log cannot be written at `path`, or None (absent, or a regular file). The log is this
+    script's own file in build/: a FIFO there hung the build for good (Ctrl-C ignored while it waited for a
+    reader), a symlink was written through, a folder stopped the whole run with a traceback."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"{path}: cannot write the build log there: {e.strerror or e}"
+    if stat.S_ISREG(mode):
+        return None
+    return f"{path} is {kind(mode)}, not a regular file: remove it (the build writes its log there)"
+
+
+def open_log(path, append):
+    """The tool's log, opened for writing without following a symlink nor waiting on a FIFO (it could have
+    been put there since the check); BuildError when it is not a regular file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | (os.O_APPEND if append else os.O_TRUNC)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as e:
+        raise BuildError(log_path_problem(path) or f"{path}: cannot write the build log: {e.strerror or e}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BuildError(log_path_problem(path) or f"{path} is not a regular file")
+    return open(fd, "a" if append else "w", encoding="utf-8")
+
+
 def run(cmd, cwd, env=None, log_path=None):
     """Run a build command; BuildError with its output's last lines when it fails."""
     with RUNNING_LOCK:
@@ -149,7 +180,7 @@ def run(cmd, cwd, env=None, log_path=None):
         raise BuildError("interrupted")
     output = f"$ {' '.join(map(str, cmd))}\n{stdout}{stderr}"
     if log_path is not None:
-        with open(log_path, "a", encoding="utf-8") as f:
+        with open_log(log_path, append=True) as f:
             f.write(output + "\n")
     if proc.returncode != 0:
         tail = "\n".join(line for line in output.strip().splitlines()[-6:])
@@ -290,10 +321,10 @@ def build(tool, previous, force, log=log):
         raise BuildError("interrupted")
     BUILD.mkdir(parents=True, exist_ok=True)
     log_path = BUILD / f"{tool}.log"
-    log_path.write_text("")
     log(f"==> building the {tool} rungs ({spec['package']} {version}) ...")
     start = time.perf_counter()
     try:
+        open_log(log_path, append=False).close()
         with tempfile.TemporaryDirectory(prefix=f".{tool}-", dir=BUILD) as tmp:
             built = BUILDERS[tool](Path(tmp), log_path)
             modules, digests = {}, {}
@@ -345,6 +376,11 @@ def main(argv=None):
     # SIGTERM (scripts/setup stopping its background build) stops the builds as Ctrl-C does: compilers
     # killed, temporary folders removed, status.json left as it was.
     signal.signal(signal.SIGTERM, interrupt)
+    problems = [why for why in (log_path_problem(BUILD / f"{t}.log") for t in args.tool or list(TOOLS)) if why]
+    if problems:  # before building anything: status.json is left as it was
+        for why in problems:
+            log(f"build_rungs.py: error: {why}")
+        return 2
     previous = read_status()
     tools = dict(previous)
     tools.update(build_all(args.tool or list(TOOLS), previous, args.force))
