@@ -11,8 +11,8 @@ compiler at a time), and its lines are printed once all are done, in the order a
 installed, or whose build fails, never stops the others or the ladder: its rungs show `missing` with the
 reason (the compiler's last lines, the log file) and the command that installs the tool. What happened
 is written to build/status.json, which rungs.py reads. A tool is rebuilt only when its stamp changes: the
-source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc), the
-Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
+source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc and
+the compiler's version), the host CPU for Mojo, the Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
 when any tool is not built; 2, before building anything, when a tool's log (build/<tool>.log) is there and
 is not a regular file.
 
@@ -24,10 +24,12 @@ reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import json
 import os
+import shlex
 import shutil
 import signal
 import stat
@@ -41,6 +43,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ladderlib.atomic import kind, move_into, write_text
+from ladderlib.machine import cpuinfo
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
@@ -52,6 +55,8 @@ STATUS_SCHEMA = "mandel-rung-builds/1"
 # build thread asking while another fills them got None, which went into the stamp (the load recomputes it
 # with the real suffix: the build looked stale) and into the Cython module's file pattern.
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+# The compilers the C and C++ builds run when CC and CXX are not set (setuptools', and Pythran's, default).
+DEFAULT_COMPILERS = {"CC": sysconfig.get_config_var("CC") or "cc", "CXX": sysconfig.get_config_var("CXX") or "c++"}
 
 C_FLAGS = ["-O3", "-ffp-contract=off"]
 OPENMP = ["-fopenmp"]
@@ -253,11 +258,33 @@ def pythranrc():
         return b""
 
 
+@functools.cache
+def compiler_version(command):
+    """The first line of `command --version` (the compiler a C or C++ build runs, first word of CC or CXX):
+    another compiler, or another release of it, makes another build. "" when it does not run."""
+    try:
+        args = shlex.split(command)[:1]
+        proc = subprocess.run([*args, "--version"], capture_output=True, text=True, timeout=30) if args else None
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.strip().partition("\n")[0] if proc is not None and proc.returncode == 0 else ""
+
+
+def host_cpu():
+    """The CPU `mojo build` compiles for (the host's: its model and every instruction-set flag, as the kernel
+    reports them), which its module then needs: it has no runtime dispatch, so a build copied to another CPU
+    could run instructions that CPU lacks (SIGILL), or lanes sized for another one."""
+    info = cpuinfo()
+    return "\0".join(info.get(k, "") for k in ("vendor_id", "cpu family", "model", "model name", "flags",
+                                                 "CPU implementer", "CPU part", "Features"))
+
+
 def stamp(tool, version):
     """What the tool's build depends on, hashed: the tool's version, the flags, the Python, the source and
     this script, and for the C tools the compiler environment (and Pythran's configuration). build()
     records it; compiled_rungs recomputes it when it loads a module, so a build whose inputs changed
-    since is stale, never timed as the current one. Cheap: no compiler is run."""
+    since is stale, never timed as the current one. Mojo's also has the host CPU (it compiles for it); the C
+    tools' the compiler's `--version` line (run once per compiler and process)."""
     h = hashlib.sha256()
     for part in (tool, version, " ".join(C_FLAGS + OPENMP), sys.version, EXT_SUFFIX):
         h.update(str(part).encode() + b"\0")
@@ -266,6 +293,10 @@ def stamp(tool, version):
     if tool in ("cython", "pythran"):
         for name in BUILD_ENVIRONMENT:
             h.update(f"{name}={os.environ.get(name, '')}".encode() + b"\0")
+        compiler = "CC" if tool == "cython" else "CXX"
+        h.update(compiler_version(os.environ.get(compiler) or DEFAULT_COMPILERS[compiler]).encode() + b"\0")
+    if tool == "mojo":
+        h.update(host_cpu().encode() + b"\0")
     if tool == "pythran":
         h.update(pythranrc())
     return h.hexdigest()[:16]

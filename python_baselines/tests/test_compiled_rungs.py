@@ -298,6 +298,26 @@ def test_a_module_that_is_not_the_recorded_file_is_missing_never_loaded(monkeypa
         assert why.startswith("stale build: run scripts/setup") and "cython_rungs.so is not the file" in why, why
 
 
+def test_the_stamp_covers_the_host_cpu_for_mojo_and_the_compiler_for_the_c_tools(monkeypatch):
+    """Mojo compiles for the host CPU, with no runtime dispatch: a build/ copied to another CPU was up to date
+    (SIGILL, or lanes sized for another CPU). Cython and Pythran builds depend on the compiler's release."""
+    from python_baselines import build_rungs
+
+    base = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran", "mojo")}
+    info = build_rungs.cpuinfo()
+    other_cpus = [{**info, "model name": "another CPU"}, {**info, "flags": info.get("flags", "") + " avx512f_not"}]
+    for other in other_cpus:
+        monkeypatch.setattr(build_rungs, "cpuinfo", lambda other=other: other)
+        assert build_rungs.stamp("mojo", "1.0") != base["mojo"]
+        assert build_rungs.stamp("cython", "1.0") == base["cython"]  # built for the generic target
+    monkeypatch.undo()
+    assert build_rungs.compiler_version(build_rungs.DEFAULT_COMPILERS["CC"])  # a compiler that runs here
+    monkeypatch.setattr(build_rungs, "compiler_version", lambda command: "gcc (GCC) 99.1")
+    assert build_rungs.stamp("cython", "1.0") != base["cython"]
+    assert build_rungs.stamp("pythran", "1.0") != base["pythran"]
+    assert build_rungs.stamp("mojo", "1.0") == base["mojo"]
+
+
 def test_the_stamp_covers_what_changes_a_build(monkeypatch, tmp_path):
     from python_baselines import build_rungs
 
