@@ -196,8 +196,9 @@ def omp_team_error() -> str | None:
 
 
 def openmp_threads() -> int:
-    """The threads an OpenMP rung runs on: libgomp's own count (OMP_NUM_THREADS, else one per CPU this
-    process may run on), asked through the Cython module when it is built."""
+    """The threads an OpenMP rung runs on: the team libgomp forms (OMP_NUM_THREADS, else one per CPU this
+    process may run on, less what a team-shrinking variable takes away), asked inside a parallel region
+    through the Cython module when it is built."""
     try:
         return module("cython", "cython_rungs").threads()
     except Missing:

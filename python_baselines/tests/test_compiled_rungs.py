@@ -499,3 +499,17 @@ print(listed, warmed, ",".join(plain), ",".join(seen[mark:]))
     assert int(warmed) >= 2  # the preparation: a loop of its own and its escape function, untimed
     assert "escape_count" in plain.split(",") and "image" in plain.split(",")
     assert "escape_count" in parallel.split(",")  # its own, not the plain rung's: the same compile whatever ran first
+
+
+@pytest.mark.parametrize("env, team", [({"OMP_NUM_THREADS": "3"}, 3), ({"OMP_NUM_THREADS": "3", "OMP_THREAD_LIMIT": "2"}, 2),
+                                       ({"OMP_NUM_THREADS": "3", "OMP_MAX_ACTIVE_LEVELS": "0"}, 1)])
+def test_the_openmp_threads_are_the_team_a_parallel_region_gets(env, team):
+    """omp_get_max_threads() says OMP_NUM_THREADS whatever caps the team; the threads the OpenMP rungs report
+    are asked inside a parallel region, so they are the team's size (the runners refuse these variables too)."""
+    if compiled_rungs.missing("cython"):
+        pytest.skip(compiled_rungs.missing("cython"))
+    code = "from python_baselines import compiled_rungs; print(compiled_rungs.openmp_threads())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) == team
