@@ -11,9 +11,10 @@ compiler at a time), and its lines are printed once all are done, in the order a
 installed, or whose build fails, never stops the others or the ladder: its rungs show `missing` with the
 reason (the compiler's last lines, the log file) and the command that installs the tool. What happened
 is written to build/status.json, which rungs.py reads. A tool is rebuilt only when its stamp changes: the
-source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc), the
-Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
-when any tool is not built.
+source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc and
+the compiler's version), the host CPU for Mojo, the Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
+when any tool is not built; 2, before building anything, when a tool's log (build/<tool>.log) is there and
+is not a regular file.
 
 Flags: C and C++ with -O3 -ffp-contract=off (no fused multiply-add, so the f64 counts equal the
 reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for the generic x86-64
@@ -23,12 +24,15 @@ reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import json
 import os
+import shlex
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -38,7 +42,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ladderlib.atomic import move_into, write_text
+from ladderlib.atomic import kind, move_into, write_text
+from ladderlib.machine import cpuinfo
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
@@ -50,6 +55,8 @@ STATUS_SCHEMA = "mandel-rung-builds/1"
 # build thread asking while another fills them got None, which went into the stamp (the load recomputes it
 # with the real suffix: the build looked stale) and into the Cython module's file pattern.
 EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+# The compilers the C and C++ builds run when CC and CXX are not set (setuptools', and Pythran's, default).
+DEFAULT_COMPILERS = {"CC": sysconfig.get_config_var("CC") or "cc", "CXX": sysconfig.get_config_var("CXX") or "c++"}
 
 C_FLAGS = ["-O3", "-ffp-contract=off"]
 OPENMP = ["-fopenmp"]
@@ -131,6 +138,35 @@ def stop_running():
                 os.killpg(proc.pid, signal.SIGKILL)
 
 
+def log_path_problem(path):
+    """Why a tool's log cannot be written at `path`, or None (absent, or a regular file). The log is this
+    script's own file in build/: a FIFO there hung the build for good (Ctrl-C ignored while it waited for a
+    reader), a symlink was written through, a folder stopped the whole run with a traceback."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"{path}: cannot write the build log there: {e.strerror or e}"
+    if stat.S_ISREG(mode):
+        return None
+    return f"{path} is {kind(mode)}, not a regular file: remove it (the build writes its log there)"
+
+
+def open_log(path, append):
+    """The tool's log, opened for writing without following a symlink nor waiting on a FIFO (it could have
+    been put there since the check); BuildError when it is not a regular file."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | (os.O_APPEND if append else os.O_TRUNC)
+    try:
+        fd = os.open(path, flags, 0o644)
+    except OSError as e:
+        raise BuildError(log_path_problem(path) or f"{path}: cannot write the build log: {e.strerror or e}") from None
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise BuildError(log_path_problem(path) or f"{path} is not a regular file")
+    return open(fd, "a" if append else "w", encoding="utf-8")
+
+
 def run(cmd, cwd, env=None, log_path=None):
     """Run a build command; BuildError with its output's last lines when it fails."""
     with RUNNING_LOCK:
@@ -149,7 +185,7 @@ def run(cmd, cwd, env=None, log_path=None):
         raise BuildError("interrupted")
     output = f"$ {' '.join(map(str, cmd))}\n{stdout}{stderr}"
     if log_path is not None:
-        with open(log_path, "a", encoding="utf-8") as f:
+        with open_log(log_path, append=True) as f:
             f.write(output + "\n")
     if proc.returncode != 0:
         tail = "\n".join(line for line in output.strip().splitlines()[-6:])
@@ -222,11 +258,33 @@ def pythranrc():
         return b""
 
 
+@functools.cache
+def compiler_version(command):
+    """The first line of `command --version` (the compiler a C or C++ build runs, first word of CC or CXX):
+    another compiler, or another release of it, makes another build. "" when it does not run."""
+    try:
+        args = shlex.split(command)[:1]
+        proc = subprocess.run([*args, "--version"], capture_output=True, text=True, timeout=30) if args else None
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return ""
+    return proc.stdout.strip().partition("\n")[0] if proc is not None and proc.returncode == 0 else ""
+
+
+def host_cpu():
+    """The CPU `mojo build` compiles for (the host's: its model and every instruction-set flag, as the kernel
+    reports them), which its module then needs: it has no runtime dispatch, so a build copied to another CPU
+    could run instructions that CPU lacks (SIGILL), or lanes sized for another one."""
+    info = cpuinfo()
+    return "\0".join(info.get(k, "") for k in ("vendor_id", "cpu family", "model", "model name", "flags",
+                                                 "CPU implementer", "CPU part", "Features"))
+
+
 def stamp(tool, version):
     """What the tool's build depends on, hashed: the tool's version, the flags, the Python, the source and
     this script, and for the C tools the compiler environment (and Pythran's configuration). build()
     records it; compiled_rungs recomputes it when it loads a module, so a build whose inputs changed
-    since is stale, never timed as the current one. Cheap: no compiler is run."""
+    since is stale, never timed as the current one. Mojo's also has the host CPU (it compiles for it); the C
+    tools' the compiler's `--version` line (run once per compiler and process)."""
     h = hashlib.sha256()
     for part in (tool, version, " ".join(C_FLAGS + OPENMP), sys.version, EXT_SUFFIX):
         h.update(str(part).encode() + b"\0")
@@ -235,9 +293,35 @@ def stamp(tool, version):
     if tool in ("cython", "pythran"):
         for name in BUILD_ENVIRONMENT:
             h.update(f"{name}={os.environ.get(name, '')}".encode() + b"\0")
+        compiler = "CC" if tool == "cython" else "CXX"
+        h.update(compiler_version(os.environ.get(compiler) or DEFAULT_COMPILERS[compiler]).encode() + b"\0")
+    if tool == "mojo":
+        h.update(host_cpu().encode() + b"\0")
     if tool == "pythran":
         h.update(pythranrc())
     return h.hexdigest()[:16]
+
+
+def file_sha256(path):
+    """The file's sha256, hex. status.json records each module's: a module whose bytes are not those built with
+    the recorded stamp (a build interrupted after moving its modules in, before status.json was written; a
+    copied or edited file) is stale, rebuilt here and refused at load."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def recorded_module_ok(path, digests, module):
+    """Whether `path` holds the bytes status.json recorded for `module` (`digests`: its sha256 entry)."""
+    expected = digests.get(module) if isinstance(digests, dict) else None
+    if not isinstance(expected, str):
+        return False
+    try:
+        return file_sha256(path) == expected
+    except OSError:
+        return False
 
 
 def current_stamp(tool):
@@ -260,21 +344,23 @@ def build(tool, previous, force, log=log):
     modules = old.get("modules")
     if (not force and old.get("ok") is True and old.get("stamp") == key and isinstance(modules, dict)
             and set(modules) == set(spec["modules"])
-            and all(isinstance(p, str) and (BUILD / Path(p).name).exists() for p in modules.values())):
+            and all(isinstance(p, str) and recorded_module_ok(BUILD / Path(p).name, old.get("sha256"), m)
+                    for m, p in modules.items())):
         log(f"==> {tool} {version}: up to date")
         return old
     if STOPPING.is_set():  # interrupted while asking the tool's version: its earlier log is kept
         raise BuildError("interrupted")
     BUILD.mkdir(parents=True, exist_ok=True)
     log_path = BUILD / f"{tool}.log"
-    log_path.write_text("")
     log(f"==> building the {tool} rungs ({spec['package']} {version}) ...")
     start = time.perf_counter()
     try:
+        open_log(log_path, append=False).close()
         with tempfile.TemporaryDirectory(prefix=f".{tool}-", dir=BUILD) as tmp:
             built = BUILDERS[tool](Path(tmp), log_path)
-            modules = {}
+            modules, digests = {}, {}
             for module, path in built.items():
+                digests[module] = file_sha256(path)
                 dest = BUILD / Path(path).name
                 move_into(path, dest)  # the old module is replaced whole
                 modules[module] = str(dest.relative_to(HERE))
@@ -285,7 +371,8 @@ def build(tool, previous, force, log=log):
                 f"log: {log_path.relative_to(HERE.parent)})", "output": output, "install": spec["install"]}
     seconds = time.perf_counter() - start
     log(f"    built {', '.join(modules)} in {seconds:.1f} s")
-    return {"ok": True, "version": version, "stamp": key, "modules": modules, "build_s": round(seconds, 2),
+    return {"ok": True, "version": version, "stamp": key, "modules": modules, "sha256": digests,
+            "build_s": round(seconds, 2),
             "error": None, "install": spec["install"]}
 
 
@@ -320,6 +407,11 @@ def main(argv=None):
     # SIGTERM (scripts/setup stopping its background build) stops the builds as Ctrl-C does: compilers
     # killed, temporary folders removed, status.json left as it was.
     signal.signal(signal.SIGTERM, interrupt)
+    problems = [why for why in (log_path_problem(BUILD / f"{t}.log") for t in args.tool or list(TOOLS)) if why]
+    if problems:  # before building anything: status.json is left as it was
+        for why in problems:
+            log(f"build_rungs.py: error: {why}")
+        return 2
     previous = read_status()
     tools = dict(previous)
     tools.update(build_all(args.tool or list(TOOLS), previous, args.force))

@@ -72,6 +72,11 @@ def module(tool: str, name: str):
     path = HERE / relative if isinstance(relative, str) and relative else None
     if path is None or not path.exists():
         raise Missing(f"the {tool} module {name} is not in {BUILD}: run {SETUP}")
+    from . import build_rungs  # noqa: PLC0415
+
+    if not build_rungs.recorded_module_ok(path, status.get("sha256"), name):
+        raise Missing(f"stale build: run {SETUP} (the {tool} module {path.name} is not the file build/status.json "
+                      "records: a build was interrupted, or the file was replaced since)")
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise Missing(f"{path} is not an extension module")
@@ -159,16 +164,41 @@ def omp_environment_error() -> str | None:
     OpenMP takes a comma-separated list (one count per nesting level): each must follow
     NUMBA_NUM_THREADS's rule. The runners check it first, before libgomp is loaded."""
     value = os.environ.get("OMP_NUM_THREADS", "")
-    if value == "" or all(v.isascii() and v.isdigit() and 1 <= int(v) <= OMP_THREADS_MAX for v in value.split(",")):
+    if not (value == "" or all(v.isascii() and v.isdigit() and 1 <= int(v) <= OMP_THREADS_MAX
+                               for v in value.split(","))):
+        return (f"OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
+                "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or unset/empty "
+                "for one per core")
+    return omp_team_error()
+
+
+def omp_team_error() -> str | None:
+    """Why an OpenMP variable would shrink the team below the count the results report, or None. The threads
+    column is omp_get_max_threads() (OMP_NUM_THREADS, else one per CPU), which none of these change, yet each
+    makes libgomp run a parallel region (the Cython and Pythran OpenMP rungs, Numba's omp layer) on fewer
+    threads: OMP_THREAD_LIMIT caps every team, OMP_MAX_ACTIVE_LEVELS=0 runs every region on one thread, and
+    OMP_DYNAMIC=true lets libgomp pick fewer threads by the load average. So they are refused, by name."""
+    bad = []
+    if os.environ.get("OMP_THREAD_LIMIT", "") != "":
+        bad.append(f"OMP_THREAD_LIMIT={os.environ['OMP_THREAD_LIMIT']!r} (caps every team: unset it, and set "
+                   "OMP_NUM_THREADS for fewer threads)")
+    dynamic = os.environ.get("OMP_DYNAMIC", "")
+    if dynamic.strip().lower() not in ("", "false"):
+        bad.append(f"OMP_DYNAMIC={dynamic!r} (lets the runtime run fewer threads: unset it or set it to false)")
+    levels = os.environ.get("OMP_MAX_ACTIVE_LEVELS", "")
+    if not (levels == "" or (levels.isascii() and levels.isdigit() and int(levels) >= 1)):
+        bad.append(f"OMP_MAX_ACTIVE_LEVELS={levels!r} (below 1 runs every parallel region on one thread: unset "
+                   "it or set a whole number from 1)")
+    if not bad:
         return None
-    return (f"OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
-            "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or unset/empty "
-            "for one per core")
+    return ("the OpenMP and Numba parallel rungs would run on fewer threads than their threads column says: "
+            + "; ".join(bad))
 
 
 def openmp_threads() -> int:
-    """The threads an OpenMP rung runs on: libgomp's own count (OMP_NUM_THREADS, else one per CPU this
-    process may run on), asked through the Cython module when it is built."""
+    """The threads an OpenMP rung runs on: the team libgomp forms (OMP_NUM_THREADS, else one per CPU this
+    process may run on, less what a team-shrinking variable takes away), asked inside a parallel region
+    through the Cython module when it is built."""
     try:
         return module("cython", "cython_rungs").threads()
     except Missing:

@@ -13,7 +13,7 @@ The escape count is the project's one definition, written out as the Rust refere
 import numpy as np
 
 cimport openmp
-from cython.parallel cimport prange
+from cython.parallel cimport parallel, prange
 
 
 cdef inline unsigned int escape_count(double cx, double cy, unsigned int max_iters) noexcept nogil:
@@ -51,5 +51,12 @@ def image_parallel(const double[::1] xs, const double[::1] ys, unsigned int max_
 
 
 def threads():
-    """The threads `image_parallel` runs on (OMP_NUM_THREADS, else one per CPU)."""
-    return openmp.omp_get_max_threads()
+    """The threads `image_parallel` runs on: the team a parallel region actually gets, asked inside one
+    (OMP_NUM_THREADS, else one per CPU, less what OMP_THREAD_LIMIT or OMP_MAX_ACTIVE_LEVELS=0 take away;
+    omp_get_max_threads() ignores those, and the runners refuse them too)."""
+    cdef int team[1]
+    team[0] = 0
+    with nogil, parallel():
+        if openmp.omp_get_thread_num() == 0:  # a store through the array: shared, not made private
+            team[0] = openmp.omp_get_num_threads()
+    return team[0]

@@ -1,6 +1,8 @@
 """build_rungs.py builds the tools at the same time: one tool's failure, of any kind, is its own (the others
 still build and are recorded), and each tool's lines come out in a fixed order whatever finished first."""
 
+import os
+import sys
 import threading
 import time
 
@@ -90,3 +92,67 @@ def test_the_stamp_does_not_ask_sysconfig_from_a_build_thread(monkeypatch):
     monkeypatch.setattr(sysconfig, "get_config_var", lambda name: None)  # what the racing thread saw
     assert {t: build_rungs.stamp(t, "1.0") for t in build_rungs.TOOLS} == before
     assert build_rungs.EXT_SUFFIX and build_rungs.EXT_SUFFIX.endswith((".so", ".pyd"))
+
+
+def test_a_module_left_by_an_interrupted_build_is_rebuilt(tmp_path, monkeypatch):
+    """A build stopped (SIGTERM) after moving a tool's module into build/ but before status.json was written
+    left that module (built from another source) under the earlier record; once the source is restored the
+    stamp matches that record again. The module's recorded sha256 does not: it is rebuilt, not up to date."""
+    here = tmp_path / "python_baselines"
+    build = here / "build"
+    monkeypatch.setattr(build_rungs, "HERE", here)
+    monkeypatch.setattr(build_rungs, "BUILD", build)
+    monkeypatch.setattr(build_rungs, "STATUS", build / "status.json")
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0" if tool == "cython" else None)
+    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
+    builds = []
+
+    def cython(tmp, log_path):
+        builds.append(1)
+        path = tmp / "cython_rungs.so"
+        path.write_bytes(b"built from the source")
+        return {"cython_rungs": path}
+
+    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    assert build_rungs.main(["--tool", "cython"]) == 0 and len(builds) == 1
+    assert build_rungs.main(["--tool", "cython"]) == 0 and len(builds) == 1  # up to date
+    (build / "cython_rungs.so").write_bytes(b"built from an edited source, then interrupted")
+    assert build_rungs.main(["--tool", "cython"]) == 0 and len(builds) == 2
+    assert (build / "cython_rungs.so").read_bytes() == b"built from the source"
+    status = json.loads((build / "status.json").read_text())["tools"]["cython"]
+    assert status["sha256"] == {"cython_rungs": build_rungs.file_sha256(build / "cython_rungs.so")}
+
+
+@pytest.mark.parametrize("make, what", [(os.mkfifo, "a FIFO"), (os.mkdir, "a folder"),
+                                        (lambda p: os.symlink(p.parent.parent / "elsewhere.txt", p), "a symlink")])
+def test_a_log_path_that_is_not_a_regular_file_is_refused_before_building(tmp_path, monkeypatch, capsys, make, what):
+    """A FIFO at build/<tool>.log hung the build for good, a symlink was written through, a folder stopped the
+    run with a traceback and no status.json: each is refused by name, exit 2, nothing built nor written."""
+    here = tmp_path / "python_baselines"
+    build = here / "build"
+    build.mkdir(parents=True)
+    monkeypatch.setattr(build_rungs, "HERE", here)
+    monkeypatch.setattr(build_rungs, "BUILD", build)
+    monkeypatch.setattr(build_rungs, "STATUS", build / "status.json")
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0")
+    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
+    builds = []
+
+    def cython(tmp, log_path):
+        builds.append(1)
+        build_rungs.run([sys.executable, "-c", "print('compiled')"], tmp, None, log_path)
+        path = tmp / "cython_rungs.so"
+        path.write_bytes(b"built")
+        return {"cython_rungs": path}
+
+    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    log = build / "cython.log"
+    make(log)
+    assert build_rungs.main(["--tool", "cython"]) == 2
+    err = capsys.readouterr().err
+    assert f"build_rungs.py: error: {log} is {what}, not a regular file: remove it" in err and "Traceback" not in err
+    assert not builds and not (build / "status.json").exists() and not (tmp_path / "elsewhere.txt").exists()
+    # one put there after the check: this tool's build fails, by name, and never blocks nor writes through it
+    monkeypatch.setattr(build_rungs, "log_path_problem", lambda path: None)
+    assert build_rungs.build("cython", {}, force=True, log=lambda line: None)["ok"] is False
+    assert not (tmp_path / "elsewhere.txt").exists()

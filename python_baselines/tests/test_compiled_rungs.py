@@ -302,7 +302,8 @@ def test_a_stale_build_is_missing_never_timed(monkeypatch, tmp_path, clear_cache
     fake = tmp_path / "cython_rungs.so"
     fake.write_bytes(b"not an extension module")
     current = build_rungs.stamp("cython", "3.3.1")
-    entry = {"ok": True, "version": "3.3.1", "modules": {"cython_rungs": str(fake)}}
+    entry = {"ok": True, "version": "3.3.1", "modules": {"cython_rungs": str(fake)},
+             "sha256": {"cython_rungs": build_rungs.file_sha256(fake)}}
     _status_file(monkeypatch, tmp_path, {**entry, "stamp": "ffb61d95458e5723"})
     assert compiled_rungs.missing("cython") == ("stale build: run scripts/setup (it runs python_baselines/"
                                                 "build_rungs.py) (the cython rungs were built from another "
@@ -315,6 +316,46 @@ def test_a_stale_build_is_missing_never_timed(monkeypatch, tmp_path, clear_cache
     compiled_rungs.module.cache_clear()
     compiled_rungs.current_stamp.cache_clear()
     assert compiled_rungs.missing("cython").startswith("stale build")
+
+
+def test_a_module_that_is_not_the_recorded_file_is_missing_never_loaded(monkeypatch, tmp_path, clear_caches):
+    """A build interrupted after moving a module in, before status.json was written, left a module built from
+    other inputs under the record of an earlier build, whose stamp matches again once the source is restored:
+    the module's sha256 is not the recorded one, so it is a stale build, never loaded nor timed."""
+    from python_baselines import build_rungs
+
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "3.3.1")
+    fake = tmp_path / "cython_rungs.so"
+    fake.write_bytes(b"the module that was recorded")
+    entry = {"ok": True, "version": "3.3.1", "stamp": build_rungs.stamp("cython", "3.3.1"),
+             "modules": {"cython_rungs": str(fake)}, "sha256": {"cython_rungs": build_rungs.file_sha256(fake)}}
+    _status_file(monkeypatch, tmp_path, entry)
+    assert "does not load" in compiled_rungs.missing("cython")  # the recorded file: loaded
+    fake.write_bytes(b"a module moved in by a build that did not finish")
+    for recorded in (entry, {k: v for k, v in entry.items() if k != "sha256"}):
+        _status_file(monkeypatch, tmp_path, recorded)
+        why = compiled_rungs.missing("cython")
+        assert why.startswith("stale build: run scripts/setup") and "cython_rungs.so is not the file" in why, why
+
+
+def test_the_stamp_covers_the_host_cpu_for_mojo_and_the_compiler_for_the_c_tools(monkeypatch):
+    """Mojo compiles for the host CPU, with no runtime dispatch: a build/ copied to another CPU was up to date
+    (SIGILL, or lanes sized for another CPU). Cython and Pythran builds depend on the compiler's release."""
+    from python_baselines import build_rungs
+
+    base = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran", "mojo")}
+    info = build_rungs.cpuinfo()
+    other_cpus = [{**info, "model name": "another CPU"}, {**info, "flags": info.get("flags", "") + " avx512f_not"}]
+    for other in other_cpus:
+        monkeypatch.setattr(build_rungs, "cpuinfo", lambda other=other: other)
+        assert build_rungs.stamp("mojo", "1.0") != base["mojo"]
+        assert build_rungs.stamp("cython", "1.0") == base["cython"]  # built for the generic target
+    monkeypatch.undo()
+    assert build_rungs.compiler_version(build_rungs.DEFAULT_COMPILERS["CC"])  # a compiler that runs here
+    monkeypatch.setattr(build_rungs, "compiler_version", lambda command: "gcc (GCC) 99.1")
+    assert build_rungs.stamp("cython", "1.0") != base["cython"]
+    assert build_rungs.stamp("pythran", "1.0") != base["pythran"]
+    assert build_rungs.stamp("mojo", "1.0") == base["mojo"]
 
 
 def test_the_stamp_covers_what_changes_a_build(monkeypatch, tmp_path):
@@ -498,3 +539,17 @@ print(listed, warmed, ",".join(plain), ",".join(seen[mark:]))
     assert int(warmed) >= 2  # the preparation: a loop of its own and its escape function, untimed
     assert "escape_count" in plain.split(",") and "image" in plain.split(",")
     assert "escape_count" in parallel.split(",")  # its own, not the plain rung's: the same compile whatever ran first
+
+
+@pytest.mark.parametrize("env, team", [({"OMP_NUM_THREADS": "3"}, 3), ({"OMP_NUM_THREADS": "3", "OMP_THREAD_LIMIT": "2"}, 2),
+                                       ({"OMP_NUM_THREADS": "3", "OMP_MAX_ACTIVE_LEVELS": "0"}, 1)])
+def test_the_openmp_threads_are_the_team_a_parallel_region_gets(env, team):
+    """omp_get_max_threads() says OMP_NUM_THREADS whatever caps the team; the threads the OpenMP rungs report
+    are asked inside a parallel region, so they are the team's size (the runners refuse these variables too)."""
+    if compiled_rungs.missing("cython"):
+        pytest.skip(compiled_rungs.missing("cython"))
+    code = "from python_baselines import compiled_rungs; print(compiled_rungs.openmp_threads())"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **env})
+    assert proc.returncode == 0, proc.stderr
+    assert int(proc.stdout) == team

@@ -341,3 +341,22 @@ def test_ab_passes_on_mandel_s_refusal_of_its_environment(tmp_path, monkeypatch)
     monkeypatch.setattr(ab, "run_round", lambda *a: pytest.fail("measured after mandel refused its environment"))
     with pytest.raises(InputError, match='exited 2: mandel: error: MANDEL_ISA="avx9000"'):
         ab.main(["--rounds", "3"])
+
+
+@pytest.mark.parametrize("value", ["true", "yes", "2", " 1", "01"])
+def test_setup_refuses_a_mandel_install_pypy_other_than_0_or_1(tmp_path, value):
+    """scripts/setup took any MANDEL_INSTALL_PYPY but 1 as "no", silently: refused by name, exit 2, before
+    anything is installed. Run from a copy holding only the script, with a Python that fails (exit 3) if the
+    set-up got as far as creating the venv."""
+    (tmp_path / "scripts").mkdir()
+    setup = tmp_path / "scripts" / "setup"
+    setup.write_bytes((REPO / "scripts" / "setup").read_bytes())
+    setup.chmod(0o755)
+    python = tmp_path / "python3"
+    python.write_text("#!/bin/sh\nexit 3\n")
+    python.chmod(0o755)
+    proc = subprocess.run([str(setup)], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHON": str(python), "MANDEL_INSTALL_PYPY": value})
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert f"scripts/setup: MANDEL_INSTALL_PYPY='{value}' must be 1 (install pypy3), 0 or empty/unset" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["python3", "scripts"]
