@@ -59,8 +59,17 @@ def save(results_dir, name):
             if (results_dir / f).exists():
                 shutil.copy2(results_dir / f, tmp / f)
         if (results_dir / "raw").is_dir():
-            # links kept as links: a link to a folder or to /dev/zero would otherwise be copied whole, or forever
+            # Links kept as links: a link to a folder or to /dev/zero would otherwise be copied whole, or forever.
+            # But a link to a regular file is copied as the file: a baseline is a snapshot, and a relative link
+            # would dangle under baselines/NAME/raw, an absolute one follow its target's later changes.
             shutil.copytree(results_dir / "raw", tmp / "raw", symlinks=True)
+            for top, _, entries in os.walk(tmp / "raw"):
+                for entry in entries:
+                    copy = Path(top) / entry
+                    source = results_dir / "raw" / copy.relative_to(tmp / "raw")
+                    if copy.is_symlink() and source.is_file():
+                        copy.unlink()
+                        shutil.copy2(source, copy)
 
     return atomic.replace_dir(dest, fill)
 

@@ -113,3 +113,17 @@ def test_links_in_raw_are_kept_as_links_not_copied_whole(tmp_path):
     assert os.readlink(dest / "raw" / "device") == "/dev/null"
     assert os.readlink(dest / "raw" / "fifo-link") == str(tmp_path / "fifo")
     assert (dest / "raw" / "criterion").is_dir() and not (dest / "raw" / "criterion").is_symlink()
+
+
+def test_a_link_to_a_file_in_raw_is_saved_as_the_file(tmp_path):
+    """A baseline is a snapshot: a relative link would dangle under baselines/NAME/raw, an absolute one would
+    follow its target's later changes."""
+    out = results(tmp_path, 0.1)
+    (tmp_path / "elsewhere.json").write_text('{"kept": 1}')
+    (out / "raw" / "relative.json").symlink_to(os.path.relpath(tmp_path / "elsewhere.json", out / "raw"))
+    (out / "raw" / "absolute.json").symlink_to(tmp_path / "elsewhere.json")
+    dest = baseline.save(out, "b1")
+    (tmp_path / "elsewhere.json").write_text('{"changed": 2}')
+    for name in ("relative.json", "absolute.json"):
+        assert not (dest / "raw" / name).is_symlink()
+        assert (dest / "raw" / name).read_text() == '{"kept": 1}'
