@@ -192,6 +192,21 @@ def test_ab_calls_a_tenfold_slowdown_in_three_and_four_rounds(tmp_path, monkeypa
     assert code == 0 and "verdicts: 3 no change" in out
 
 
+def test_ab_judges_alternating_rounds_as_interleaved_and_sequential_passes_as_separate_runs(tmp_path, monkeypatch,
+                                                                                             capsys):
+    """The quieter side's floor is for rounds that alternated (ABBA): --sequential and --aa run one side's rounds
+    after the other's, two separate passes, which keep the wider floor."""
+    seen, real = [], verdict.verdicts
+    monkeypatch.setattr(verdict, "verdicts", lambda *args, **kw: seen.append(kw.get("interleaved")) or real(*args, **kw))
+    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+    alternating = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3")[1]
+    sequential = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--sequential")[1]
+    assert seen == [True, False]
+    # the rule line states the rule each used
+    assert "lie apart, the quieter side's spread (the rounds alternated" in alternating
+    assert "the quieter side's" not in sequential and "so the wider side's counts" in sequential
+
+
 def test_ab_fail_on_verdict_counts_failing_and_missing_rungs(tmp_path, monkeypatch, capsys):
     same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
     bad = {"fma-f64": fx.verification(differing=5, allowed=0, ok=False)}
