@@ -153,7 +153,7 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR, interleaved=False):
     the wider floor: the drift between them is as large as a rung's spread, and neither the rank test nor
     the interquartile ranges see it, so an unchanged noisy rung would clear the quieter side's floor. Too few
     rounds for the rank test to decide (`rank_test_decides`): the interval rule on the rounds' interquartile
-    ranges, with the wider floor (`rule` says which: "rank" or "interquartile")."""
+    ranges, with the same floors (`rule` says which: "rank" or "interquartile")."""
     change = b["median_s"] / a["median_s"] - 1
     ta, tb = round_times(a), round_times(b)
     p = mann_whitney_p(ta, tb)
@@ -167,6 +167,10 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR, interleaved=False):
     def entry(f):  # `wide`: the rung's own spread set the floor; the tables say so
         return {"change": change, "p": p, "floor": f, "wide": f > noise_floor}
 
+    def left_out():
+        noisy, spread = ("A", spread_a) if spread_a > spread_b else ("B", spread_b)
+        return f"{noisy}'s spread of {spread:.1%} left out, as the change may be what spread it"
+
     (a_lo, a_hi), (b_lo, b_hi) = iqr_interval(a), iqr_interval(b)
     apart = b_hi < a_lo or b_lo > a_hi  # the median is inside each interval: apart in the change's direction
     called = SLOWER if change > 0 else FASTER
@@ -176,16 +180,18 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR, interleaved=False):
         if apart and abs(change) > floor:
             return {"verdict": called, **entry(floor), "why": f"beyond the {named(floor)}; rule: {rule}",
                     "rule": "interquartile"}
+        if interleaved and apart and abs(change) > quiet:  # as the rank rule's quieter floor, below
+            return {"verdict": called, **entry(quiet), "rule": "interquartile",
+                    "why": f"beyond the {named(quiet)}; {left_out()}; rule: {rule}"}
         why = f"{'within the ' + named(floor) if apart else 'ranges overlap'}; rule: {rule}"
         return {"verdict": SAME, **entry(floor), "why": why, "rule": "interquartile"}
     if p < ALPHA and abs(change) > floor:
         return {"verdict": called, **entry(floor), "why": f"rounds apart (p={p:.2g}), beyond the {named(floor)}",
                 "rule": "rank"}
     if interleaved and p < ALPHA and apart and abs(change) > quiet:
-        noisy, spread = ("A", spread_a) if spread_a > spread_b else ("B", spread_b)
         return {"verdict": called, **entry(quiet), "rule": "rank",
                 "why": f"rounds apart (p={p:.2g}) and their interquartile ranges too, beyond the {named(quiet)}; "
-                       f"{noisy}'s spread of {spread:.1%} left out, as the change may be what spread it"}
+                       f"{left_out()}"}
     why = f"within the {named(floor)} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
     return {"verdict": SAME, **entry(floor), "why": why, "rule": "rank"}
 

@@ -505,3 +505,20 @@ def test_a_noise_floor_for_two_machines_found_by_auto_mode_is_refused(tmp_path, 
     capsys.readouterr()
     assert compare.main([*paths, "--noise-floor", "5"]) == 2
     assert "--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine" in capsys.readouterr().err
+
+
+def test_few_interleaved_rounds_get_the_quieter_side_s_floor_too():
+    """scripts/ab --quick (5+5, the interquartile rule): B's rounds, spread by the slowdown itself, set a 33% floor
+    and +10.9% was no change, while 10 rounds a side called the same slowdown slower."""
+    a = in_rounds([1.00, 1.005, 1.01, 1.015, 1.02])
+    b = in_rounds([1.10, 1.11, 1.12, 1.45, 1.5])
+    got = verdict.judge(a, b, interleaved=True)
+    assert got["rule"] == "interquartile" and got["change"] == pytest.approx(1.12 / 1.01 - 1)
+    assert got["verdict"] == "slower" and got["floor"] == verdict.ROUNDS_NOISE_FLOOR
+    assert "B's spread of" in got["why"] and "left out" in got["why"]
+    assert verdict.judge(b, a, interleaved=True)["verdict"] == "faster"
+    # two separate runs keep the wider floor here as with the rank test
+    separate = verdict.judge(a, b)
+    assert separate["verdict"] == "no change" and separate["floor"] > 0.3
+    # ranges that overlap are no change, interleaved or not
+    assert verdict.judge(a, in_rounds([1.0, 1.01, 1.12, 1.45, 1.5]), interleaved=True)["verdict"] == "no change"
