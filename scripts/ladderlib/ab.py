@@ -369,7 +369,8 @@ def report(entries, args, names, unlike=()):
               "so the machine's drift hit both alike; a change may be what spread the other side)"))
     if few := [e for e in entries if e.get("rule") == "interquartile"]:
         print(f"  with {len(verdict.round_times(few[0]['a']))}+{len(verdict.round_times(few[0]['b']))} rounds the "
-              f"rank test cannot reach p < {verdict.ALPHA}: {len(few)} rungs were judged instead by their "
+              f"rank test cannot reach p < {verdict.ALPHA} with one pair of rounds out of order: {len(few)} rungs "
+              "were judged instead by their "
               "interquartile ranges (apart, and the change beyond the floor)")
     return off
 

@@ -349,8 +349,9 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                f"{verdict.MIN_CALLS} calls a side; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
-        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA}, "
-                   "one pair of rounds out of order (5 or fewer a side): those are faster/slower when their "
+        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA} "
+                   f"with one pair of rounds out of order (4 / C(n1+n2, n1) >= {verdict.ALPHA}: 5+5, 4+6 or 3+9 "
+                   "rounds, not 3+12): those are faster/slower when their "
                    "rounds' interquartile ranges do not overlap "
                    "AND the change exceeds the rung's floor")
     return out

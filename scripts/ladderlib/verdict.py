@@ -5,7 +5,8 @@ change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured
 `faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
 round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or in
 interleaved rounds, scripts/ab's, where the rounds' interquartile ranges lie apart the quieter side's); with too few rounds for the test to reach ALPHA
-with one pair of rounds out of order (5 or fewer a side: `rank_test_decides`), when the rounds'
+with one pair of rounds out of order (4 / C(n1+n2, n1) >= ALPHA: 5+5, 4+6, 3+9 rounds, not 3+12:
+`rank_test_decides`), when the rounds'
 interquartile ranges lie apart AND the change passes the wider floor. Other rows (Criterion's 95% CI of the
 median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
@@ -177,8 +178,11 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR, interleaved=False):
     apart = b_hi < a_lo or b_lo > a_hi  # the median is inside each interval: apart in the change's direction
     called = SLOWER if change > 0 else FASTER
     if not rank_test_decides(len(ta), len(tb)):
-        rule = (f"interquartile ranges, as {len(ta)}+{len(tb)} rounds cannot reach p < {ALPHA:g} with one pair "
-                f"out of order (p={p:.2g}, at best {min_p(len(ta), len(tb)):.2g})")
+        # the p one pair out of order would give, not these rounds' own: at 5+5 complete separation reaches
+        # p < ALPHA, yet one stray round would not
+        rule = (f"interquartile ranges, as with {len(ta)}+{len(tb)} rounds one pair out of order gives "
+                f"p={p_one_out_of_order(len(ta), len(tb)):.2g}, not below {ALPHA:g} (these rounds: p={p:.2g}, "
+                f"the least possible {min_p(len(ta), len(tb)):.2g})")
         if apart and abs(change) > floor:
             return {"verdict": called, **entry(floor), "why": f"beyond the {named(floor)}; rule: {rule}",
                     "rule": "interquartile"}

@@ -97,7 +97,8 @@ def test_a_tenfold_change_with_few_rounds_is_called_by_the_interquartile_ranges(
     slower = verdict.judge(a, in_rounds([10.0 + i / 10 for i in range(n)]))
     assert slower["verdict"] == "slower" and slower["rule"] == "interquartile"
     assert slower["change"] == pytest.approx(9.0)  # medians 1.01 and 10.1 (3 rounds), 1.015 and 10.15 (4)
-    assert f"{n}+{n} rounds cannot reach p < 0.01" in slower["why"] and "beyond the 5% floor" in slower["why"]
+    assert f"with {n}+{n} rounds one pair out of order gives p=" in slower["why"]
+    assert "beyond the 5% floor" in slower["why"]
     faster = verdict.judge(in_rounds([10.0 + i / 10 for i in range(n)]), a)
     assert faster["verdict"] == "faster" and faster["rule"] == "interquartile"
 
@@ -135,7 +136,12 @@ def test_five_rounds_a_side_with_one_stray_round_are_judged_by_their_interquarti
     got = verdict.judge(a, in_rounds([10.0, 10.1, 10.2, 10.3, 1.035]))
     assert got["p"] == pytest.approx(4 / 252) and got["change"] == pytest.approx(10.1 / 1.02 - 1)
     assert got["verdict"] == "slower" and got["rule"] == "interquartile"
-    assert "5+5 rounds cannot reach p < 0.01 with one pair out of order" in got["why"]
+    assert "with 5+5 rounds one pair out of order gives p=0.016, not below 0.01 (these rounds: p=0.016" in got["why"]
+    # complete separation at 5+5 reaches p < 0.01: the note says why the rank test still does not decide
+    apart = verdict.judge(a, in_rounds([10.0, 10.1, 10.2, 10.3, 10.4]))
+    assert apart["rule"] == "interquartile" and apart["p"] < verdict.ALPHA
+    assert "one pair out of order gives p=0.016, not below 0.01 (these rounds: p=0.0079" in apart["why"]
+    assert "cannot reach" not in apart["why"]
     # the same rule keeps an unchanged 5+5 pair, one round astray, no change
     assert verdict.judge(a, in_rounds([1.00, 1.011, 1.019, 1.031, 1.5]))["verdict"] == "no change"
 
@@ -148,8 +154,9 @@ def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, cap
     out = capsys.readouterr().out
     assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
     assert "3+3 rounds: judged by their interquartile ranges, not the rank test" in out
-    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01, one pair of rounds "
-            "out of order (5 or fewer a side)") in out
+    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01 with one pair of rounds "
+            "out of order (4 / C(n1+n2, n1) >= 0.01: 5+5, 4+6 or 3+9 rounds, not 3+12)") in out
+    assert "5 or fewer a side" not in out  # 4+6 and 3+9 are few rounds too
 
 
 # --- 2 and 3: scripts/ab and scripts/stability ---------------------------------------------------
@@ -188,7 +195,8 @@ def test_ab_calls_a_tenfold_slowdown_in_three_and_four_rounds(tmp_path, monkeypa
         assert code == 1
         line = next(line for line in out.splitlines() if line.startswith("fma-f64"))
         assert line.split()[-1] == "slower" and "+900.0%" in line
-        assert f"with {n}+{n} rounds the rank test cannot reach p < 0.01: 3 rungs were judged" in out
+        assert (f"with {n}+{n} rounds the rank test cannot reach p < 0.01 with one pair of rounds out of order: "
+                "3 rungs were judged") in out
     code, out = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--fail-on-verdict")
     assert code == 0 and "verdicts: 3 no change" in out
 
