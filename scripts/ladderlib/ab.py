@@ -362,10 +362,15 @@ def report(entries, args, names, unlike=()):
                                             f"{worst['change']:+.1%}" if worst else ""))
     print(f"rule: a Mann-Whitney test of the round times (each round's fastest render) at p < {verdict.ALPHA} and a "
           f"change beyond {args.noise_floor * 100:g}% or, where wider, the rung's spread on either side; spread = "
-          "interquartile range of the round times over their median")
+          "interquartile range of the round times over their median; " + (
+              "the passes ran one after the other, and drift apart by as much as that spread, so the wider side's "
+              "counts" if args.sequential or args.aa else
+              "where both sides' interquartile ranges lie apart, the quieter side's spread (the rounds alternated, "
+              "so the machine's drift hit both alike; a change may be what spread the other side)"))
     if few := [e for e in entries if e.get("rule") == "interquartile"]:
         print(f"  with {len(verdict.round_times(few[0]['a']))}+{len(verdict.round_times(few[0]['b']))} rounds the "
-              f"rank test cannot reach p < {verdict.ALPHA}: {len(few)} rungs were judged instead by their "
+              f"rank test cannot reach p < {verdict.ALPHA} with one pair of rounds out of order: {len(few)} rungs "
+              "were judged instead by their "
               "interquartile ranges (apart, and the change beyond the floor)")
     return off
 
@@ -401,7 +406,8 @@ def main(argv=None):
     docs = {side: {"schema": ROUNDS_SCHEMA, "rounds": taken[side]} for side in "AB"}
     a, b = side_rows(docs["A"], "A"), side_rows(docs["B"], "B")
     unlike = differences(docs)
-    entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor)
+    # the quieter side's floor only where the rounds alternated: separate passes (--sequential, --aa) drift apart
+    entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor, interleaved=not sequential)
     off = report(entries, args, names, unlike)
     if args.out:
         atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": sequential,

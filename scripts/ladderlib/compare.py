@@ -341,15 +341,17 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
                f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, either "
-               f"side's spread (the interquartile range of its round times over their median), or where the two "
-               f"sides' interquartile ranges lie apart the quieter side's; other rows: when B's "
+               f"side's spread (the interquartile range of its round times over their median): two separate runs "
+               f"drift apart by as much as that spread, so the wider side's counts (scripts/ab, whose rounds "
+               f"alternate, may use the quieter side's); other rows: when B's "
                f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
                f"A's AND the change exceeds {noise_floor * 100:g}%, and no verdict for fewer than "
                f"{verdict.MIN_CALLS} calls a side; otherwise no change (METHODOLOGY.md, "
                "'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
-        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA}, "
-                   "one pair of rounds out of order (5 or fewer a side): those are faster/slower when their "
+        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA} "
+                   f"with one pair of rounds out of order (4 / C(n1+n2, n1) >= {verdict.ALPHA}: 5+5, 4+6 or 3+9 "
+                   "rounds, not 3+12): those are faster/slower when their "
                    "rounds' interquartile ranges do not overlap "
                    "AND the change exceeds the rung's floor")
     return out

@@ -301,8 +301,11 @@ SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row
            "machine": Opt(MACHINE), "peak": "obj?",
            "settings": Opt({"quick": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
                             "params": Opt(PARAMS), "python_params": Opt(PARAMS), "python_settings": Opt(_settings),
-                            "python_machine": "obj?", "python_time": "text?",
-                            "rounds": Opt({"round_time": "text?"})})}
+                            "python_machine": "obj?", "python_time": "text?", "python_source": "text?",
+                            "python_foreign": "text?",
+                            # the tunings the rounds ran on: compare sets them side by side (_round_tunings)
+                            "rounds": Opt({"round_time": "text?",
+                                           "tunings": Opt([partial(_pair, second="tuning")])})})}
 # A Criterion result as the merge takes it (seconds): read_criterion_bench's, or the rounds' (ladderlib.rounds).
 CRITERION_RESULT = {"median_s": "s", "ci_low_s": "s|null", "ci_high_s": "s|null", "mean_s": "s|null",
                     "min_s": "s?", "max_s": "s?", "iterations": "count?", "samples": "count?", "isa": "name"}

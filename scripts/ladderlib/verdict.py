@@ -3,9 +3,10 @@ not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "
 
 change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
 `faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
-round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or where the
-rounds' interquartile ranges lie apart the quieter side's); with too few rounds for the test to reach ALPHA
-with one pair of rounds out of order (5 or fewer a side: `rank_test_decides`), when the rounds'
+round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or in
+interleaved rounds, scripts/ab's, where the rounds' interquartile ranges lie apart the quieter side's); with too few rounds for the test to reach ALPHA
+with one pair of rounds out of order (4 / C(n1+n2, n1) >= ALPHA: 5+5, 4+6, 3+9 rounds, not 3+12:
+`rank_test_decides`), when the rounds'
 interquartile ranges lie apart AND the change passes the wider floor. Other rows (Criterion's 95% CI of the
 median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
 change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
@@ -121,8 +122,10 @@ def min_p(n1, n2):
 
 def p_one_out_of_order(n1, n2):
     """The two-sided p of the exact Mann-Whitney test of n1 and n2 distinct values when one pair of them is
-    out of order (U = 1): the nearest the test comes to complete separation."""
-    return min(1.0, 2 * sum(_u_counts(n1, n2)[:2]) / math.comb(n1 + n2, n1))
+    out of order (U = 1): the nearest the test comes to complete separation. One ordering gives U = 0 and one
+    U = 1 (either way round), so p = 4 / C(n1+n2, n1): counted, not the exact distribution, which at --rounds'
+    largest counts takes seconds and gigabytes to build on every compare."""
+    return min(1.0, 4 / math.comb(n1 + n2, n1))
 
 
 def rank_test_decides(n1, n2, alpha=ALPHA):
@@ -140,17 +143,20 @@ def iqr_interval(row):
     return min(q1, row["median_s"]), max(q3, row["median_s"])
 
 
-def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
+def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR, interleaved=False):
     """The verdict on two rows measured in rounds (see the module's doc). The rank rule's floor is the rung's
     own: `noise_floor`, or the wider of the two rows' round spreads. A rung whose rounds stray by 12% within
     one run (the algorithmic rungs, on a shared VM) also lands further between two runs, which the rank
     test cannot see: rounds of one run share that run's moment of the machine. But a change can be what
     spreads one side's rounds (a regression slowing most rounds a lot and a few a little): then that side's
-    spread would raise the bar for the very change that made it. So rounds apart by rank whose interquartile
+    spread would raise the bar for the very change that made it. So where the rounds were `interleaved`
+    (scripts/ab's ABBA rounds, which share the machine's drift), rounds apart by rank whose interquartile
     ranges lie apart too are judged against the quieter side's spread instead: their middle halves already
-    clear each other, and a rung noisy on both sides keeps that noise as its floor. Too few rounds for the
-    rank test to decide (`rank_test_decides`): the interval rule on the rounds' interquartile ranges, with
-    the wider floor (`rule` says which: "rank" or "interquartile")."""
+    clear each other, and a rung noisy on both sides keeps that noise as its floor. Two separate runs keep
+    the wider floor: the drift between them is as large as a rung's spread, and neither the rank test nor
+    the interquartile ranges see it, so an unchanged noisy rung would clear the quieter side's floor. Too few
+    rounds for the rank test to decide (`rank_test_decides`): the interval rule on the rounds' interquartile
+    ranges, with the same floors (`rule` says which: "rank" or "interquartile")."""
     change = b["median_s"] / a["median_s"] - 1
     ta, tb = round_times(a), round_times(b)
     p = mann_whitney_p(ta, tb)
@@ -164,25 +170,34 @@ def judge_rounds(a, b, noise_floor=ROUNDS_NOISE_FLOOR):
     def entry(f):  # `wide`: the rung's own spread set the floor; the tables say so
         return {"change": change, "p": p, "floor": f, "wide": f > noise_floor}
 
+    def left_out():
+        noisy, spread = ("A", spread_a) if spread_a > spread_b else ("B", spread_b)
+        return f"{noisy}'s spread of {spread:.1%} left out, as the change may be what spread it"
+
     (a_lo, a_hi), (b_lo, b_hi) = iqr_interval(a), iqr_interval(b)
     apart = b_hi < a_lo or b_lo > a_hi  # the median is inside each interval: apart in the change's direction
     called = SLOWER if change > 0 else FASTER
     if not rank_test_decides(len(ta), len(tb)):
-        rule = (f"interquartile ranges, as {len(ta)}+{len(tb)} rounds cannot reach p < {ALPHA:g} with one pair "
-                f"out of order (p={p:.2g}, at best {min_p(len(ta), len(tb)):.2g})")
+        # the p one pair out of order would give, not these rounds' own: at 5+5 complete separation reaches
+        # p < ALPHA, yet one stray round would not
+        rule = (f"interquartile ranges, as with {len(ta)}+{len(tb)} rounds one pair out of order gives "
+                f"p={p_one_out_of_order(len(ta), len(tb)):.2g}, not below {ALPHA:g} (these rounds: p={p:.2g}, "
+                f"the least possible {min_p(len(ta), len(tb)):.2g})")
         if apart and abs(change) > floor:
             return {"verdict": called, **entry(floor), "why": f"beyond the {named(floor)}; rule: {rule}",
                     "rule": "interquartile"}
+        if interleaved and apart and abs(change) > quiet:  # as the rank rule's quieter floor, below
+            return {"verdict": called, **entry(quiet), "rule": "interquartile",
+                    "why": f"beyond the {named(quiet)}; {left_out()}; rule: {rule}"}
         why = f"{'within the ' + named(floor) if apart else 'ranges overlap'}; rule: {rule}"
         return {"verdict": SAME, **entry(floor), "why": why, "rule": "interquartile"}
     if p < ALPHA and abs(change) > floor:
         return {"verdict": called, **entry(floor), "why": f"rounds apart (p={p:.2g}), beyond the {named(floor)}",
                 "rule": "rank"}
-    if p < ALPHA and apart and abs(change) > quiet:
-        noisy, spread = ("A", spread_a) if spread_a > spread_b else ("B", spread_b)
+    if interleaved and p < ALPHA and apart and abs(change) > quiet:
         return {"verdict": called, **entry(quiet), "rule": "rank",
                 "why": f"rounds apart (p={p:.2g}) and their interquartile ranges too, beyond the {named(quiet)}; "
-                       f"{noisy}'s spread of {spread:.1%} left out, as the change may be what spread it"}
+                       f"{left_out()}"}
     why = f"within the {named(floor)} (p={p:.2g})" if p < ALPHA else f"rounds overlap (p={p:.2g})"
     return {"verdict": SAME, **entry(floor), "why": why, "rule": "rank"}
 
@@ -213,16 +228,17 @@ def timed(row):
     return row is not None and row.get("status") == "ok" and row.get("median_s")
 
 
-def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
+def judge(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR, interleaved=False):
     """The verdict on one rung: {verdict, change (None unless both timed), why}. Two rows measured in
-    rounds are judged by `judge_rounds` with `rounds_floor`; others by their intervals and `noise_floor`."""
+    rounds are judged by `judge_rounds` with `rounds_floor` (and `interleaved`: whether their rounds
+    alternated); others by their intervals and `noise_floor`."""
     if failed := [side for side, row in (("A", a), ("B", b)) if failed_verification(row)]:
         return {"verdict": FAILED, "change": None, "why": f"failed verification in {' and '.join(failed)}"}
     missing = [side for side, row in (("A", a), ("B", b)) if not timed(row)]
     if missing:
         return {"verdict": MISSING, "change": None, "why": f"not timed in {' and '.join(missing)}"}
     if in_rounds(a) and in_rounds(b):
-        return judge_rounds(a, b, rounds_floor)
+        return judge_rounds(a, b, rounds_floor, interleaved)
     change = b["median_s"] / a["median_s"] - 1
     calls = [(side, row["repeats"]) for side, row in (("A", a), ("B", b))
              if (row.get("repeats") or MIN_CALLS) < MIN_CALLS]  # None: not counted in calls (Criterion's)
@@ -283,8 +299,10 @@ def rung_order(*summaries):
     return list(dict.fromkeys(r["name"] for s in summaries for r in s["rows"]))
 
 
-def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR):
-    """One entry per rung of either run, in ladder order: {name, a, b, verdict, change, why, isa}."""
+def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR, interleaved=False):
+    """One entry per rung of either run, in ladder order: {name, a, b, verdict, change, why, isa}.
+    `interleaved`: A's and B's rounds alternated (scripts/ab), so the quieter side's floor may apply
+    (`judge_rounds`); two separate runs (scripts/compare) leave it False."""
     rows_a, rows_b = ({r["name"]: r for r in s["rows"]} for s in (a, b))
     stale = [f"{side}'s Python rows {why}" for side, s in (("A", a), ("B", b)) if (why := stale_python(s))]
     if (shared := python_measurement(a)) is not None and shared == python_measurement(b):  # e.g. --baselines
@@ -292,7 +310,7 @@ def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FL
     out = []
     for name in rung_order(a, b):
         ra, rb = rows_a.get(name), rows_b.get(name)
-        got = judge(ra, rb, noise_floor, rounds_floor)
+        got = judge(ra, rb, noise_floor, rounds_floor, interleaved)
         if got["verdict"] not in (MISSING, FAILED) and (unlike := config_difference(ra, rb)):
             got = {"verdict": UNLIKE, "change": None, "why": f"the rows measure different work: {unlike}"}
         elif stale and got["verdict"] not in (MISSING, FAILED) and (python_row(ra) or python_row(rb)):

@@ -3,6 +3,7 @@ too few rounds for the rank test to ever decide, scripts/ab --fail-on-verdict on
 --md/--svg onto the baseline's or the current summary, and --md and --svg naming one file."""
 
 import json
+import math
 import os
 import statistics
 from pathlib import Path
@@ -96,7 +97,8 @@ def test_a_tenfold_change_with_few_rounds_is_called_by_the_interquartile_ranges(
     slower = verdict.judge(a, in_rounds([10.0 + i / 10 for i in range(n)]))
     assert slower["verdict"] == "slower" and slower["rule"] == "interquartile"
     assert slower["change"] == pytest.approx(9.0)  # medians 1.01 and 10.1 (3 rounds), 1.015 and 10.15 (4)
-    assert f"{n}+{n} rounds cannot reach p < 0.01" in slower["why"] and "beyond the 5% floor" in slower["why"]
+    assert f"with {n}+{n} rounds one pair out of order gives p=" in slower["why"]
+    assert "beyond the 5% floor" in slower["why"]
     faster = verdict.judge(in_rounds([10.0 + i / 10 for i in range(n)]), a)
     assert faster["verdict"] == "faster" and faster["rule"] == "interquartile"
 
@@ -134,7 +136,12 @@ def test_five_rounds_a_side_with_one_stray_round_are_judged_by_their_interquarti
     got = verdict.judge(a, in_rounds([10.0, 10.1, 10.2, 10.3, 1.035]))
     assert got["p"] == pytest.approx(4 / 252) and got["change"] == pytest.approx(10.1 / 1.02 - 1)
     assert got["verdict"] == "slower" and got["rule"] == "interquartile"
-    assert "5+5 rounds cannot reach p < 0.01 with one pair out of order" in got["why"]
+    assert "with 5+5 rounds one pair out of order gives p=0.016, not below 0.01 (these rounds: p=0.016" in got["why"]
+    # complete separation at 5+5 reaches p < 0.01: the note says why the rank test still does not decide
+    apart = verdict.judge(a, in_rounds([10.0, 10.1, 10.2, 10.3, 10.4]))
+    assert apart["rule"] == "interquartile" and apart["p"] < verdict.ALPHA
+    assert "one pair out of order gives p=0.016, not below 0.01 (these rounds: p=0.0079" in apart["why"]
+    assert "cannot reach" not in apart["why"]
     # the same rule keeps an unchanged 5+5 pair, one round astray, no change
     assert verdict.judge(a, in_rounds([1.00, 1.011, 1.019, 1.031, 1.5]))["verdict"] == "no change"
 
@@ -147,8 +154,9 @@ def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, cap
     out = capsys.readouterr().out
     assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
     assert "3+3 rounds: judged by their interquartile ranges, not the rank test" in out
-    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01, one pair of rounds "
-            "out of order (5 or fewer a side)") in out
+    assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01 with one pair of rounds "
+            "out of order (4 / C(n1+n2, n1) >= 0.01: 5+5, 4+6 or 3+9 rounds, not 3+12)") in out
+    assert "5 or fewer a side" not in out  # 4+6 and 3+9 are few rounds too
 
 
 # --- 2 and 3: scripts/ab and scripts/stability ---------------------------------------------------
@@ -187,9 +195,25 @@ def test_ab_calls_a_tenfold_slowdown_in_three_and_four_rounds(tmp_path, monkeypa
         assert code == 1
         line = next(line for line in out.splitlines() if line.startswith("fma-f64"))
         assert line.split()[-1] == "slower" and "+900.0%" in line
-        assert f"with {n}+{n} rounds the rank test cannot reach p < 0.01: 3 rungs were judged" in out
+        assert (f"with {n}+{n} rounds the rank test cannot reach p < 0.01 with one pair of rounds out of order: "
+                "3 rungs were judged") in out
     code, out = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--fail-on-verdict")
     assert code == 0 and "verdicts: 3 no change" in out
+
+
+def test_ab_judges_alternating_rounds_as_interleaved_and_sequential_passes_as_separate_runs(tmp_path, monkeypatch,
+                                                                                             capsys):
+    """The quieter side's floor is for rounds that alternated (ABBA): --sequential and --aa run one side's rounds
+    after the other's, two separate passes, which keep the wider floor."""
+    seen, real = [], verdict.verdicts
+    monkeypatch.setattr(verdict, "verdicts", lambda *args, **kw: seen.append(kw.get("interleaved")) or real(*args, **kw))
+    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+    alternating = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3")[1]
+    sequential = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--sequential")[1]
+    assert seen == [True, False]
+    # the rule line states the rule each used
+    assert "lie apart, the quieter side's spread (the rounds alternated" in alternating
+    assert "the quieter side's" not in sequential and "so the wider side's counts" in sequential
 
 
 def test_ab_fail_on_verdict_counts_failing_and_missing_rungs(tmp_path, monkeypatch, capsys):
@@ -490,3 +514,38 @@ def test_a_noise_floor_for_two_machines_found_by_auto_mode_is_refused(tmp_path, 
     capsys.readouterr()
     assert compare.main([*paths, "--noise-floor", "5"]) == 2
     assert "--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine" in capsys.readouterr().err
+
+
+def test_few_interleaved_rounds_get_the_quieter_side_s_floor_too():
+    """scripts/ab --quick (5+5, the interquartile rule): B's rounds, spread by the slowdown itself, set a 33% floor
+    and +10.9% was no change, while 10 rounds a side called the same slowdown slower."""
+    a = in_rounds([1.00, 1.005, 1.01, 1.015, 1.02])
+    b = in_rounds([1.10, 1.11, 1.12, 1.45, 1.5])
+    got = verdict.judge(a, b, interleaved=True)
+    assert got["rule"] == "interquartile" and got["change"] == pytest.approx(1.12 / 1.01 - 1)
+    assert got["verdict"] == "slower" and got["floor"] == verdict.ROUNDS_NOISE_FLOOR
+    assert "B's spread of" in got["why"] and "left out" in got["why"]
+    assert verdict.judge(b, a, interleaved=True)["verdict"] == "faster"
+    # two separate runs keep the wider floor here as with the rank test
+    separate = verdict.judge(a, b)
+    assert separate["verdict"] == "no change" and separate["floor"] > 0.3
+    # ranges that overlap are no change, interleaved or not
+    assert verdict.judge(a, in_rounds([1.0, 1.01, 1.12, 1.45, 1.5]), interleaved=True)["verdict"] == "no change"
+
+
+def test_p_of_one_pair_out_of_order_is_the_formula_and_needs_no_distribution(monkeypatch):
+    """At 99+99 rounds (--rounds' largest) building the exact distribution took seconds and over a gigabyte on
+    every compare, for a p that is 4 / C(n1+n2, n1) at any count."""
+    for n1 in range(1, 9):
+        for n2 in range(1, 9):
+            exact = min(1.0, 2 * sum(verdict._u_counts(n1, n2)[:2]) / math.comb(n1 + n2, n1))
+            assert verdict.p_one_out_of_order(n1, n2) == pytest.approx(exact, rel=1e-12)
+
+    def no_distribution(n1, n2):
+        raise AssertionError(f"the exact distribution of {n1}+{n2} built")
+
+    monkeypatch.setattr(verdict, "_u_counts", no_distribution)
+    assert verdict.p_one_out_of_order(99, 99) == pytest.approx(4 / math.comb(198, 99))
+    assert verdict.rank_test_decides(99, 99)
+    a, b = in_rounds([1.0 + i / 1000 for i in range(99)]), in_rounds([1.2 + i / 1000 for i in range(99)])
+    assert verdict.judge(a, b)["verdict"] == "slower"  # the normal approximation beyond 25 a side

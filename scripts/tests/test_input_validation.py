@@ -147,6 +147,31 @@ def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotte
             assert str(b) in err and field_words(dotted)[0] in err, (dotted, value, err)
 
 
+@pytest.mark.parametrize("dotted,values", [
+    ("settings.rounds.tunings", [[["simd-f32"]], 5, [["x", None], ["x", "v"]], [[1, "x"], ["a", "y"]]]),
+    ("settings.python_source", [5, [], {}]), ("settings.python_foreign", [5, ["x"]]),
+])
+def test_compare_names_bad_round_tunings_and_python_source(tmp_path, capsys, dotted, values):
+    """Fields compare reads beyond the schema's old reach: bad values were ValueError, TypeError and
+    AttributeError tracebacks from compare's settings view and the verdicts' stale-row check."""
+    from test_ladder_compare import make_summary
+
+    good = make_summary(tmp_path, "a", 1.0)
+    good["settings"].update(rounds={"tunings": [["simd-f32", "v4k4"]]}, python_source="run now",
+                            python_foreign=None)
+    a = tmp_path / "a.json"
+    a.write_text(json.dumps(good))
+    for value in values:
+        b = tmp_path / "b.json"
+        b.write_text(json.dumps(set_field(good, dotted, value)))
+        for mode in ("runs", "machines"):
+            assert compare_cli.main([str(a), str(b), "--mode", mode, "--allow-different"]) == 2, (dotted, value)
+            err = capsys.readouterr().err
+            assert str(b) in err and field_words(dotted)[0] in err, (dotted, value, err)
+    # the good file itself compares
+    assert compare_cli.main([str(a), str(a), "--mode", "runs"]) == 0
+
+
 def test_compare_refuses_an_interval_upside_down(tmp_path, capsys):
     from test_ladder_compare import make_summary
 

@@ -358,26 +358,44 @@ def test_a_rung_whose_rounds_stray_gets_their_spread_as_its_floor(monkeypatch):
     assert verdict.judge(tight, row(0.01, spread=0.001, shift=0.08))["verdict"] == verdict.SLOWER
 
 
-def test_a_regression_that_also_spreads_b_is_not_hidden_by_b_s_spread():
+def test_a_regression_that_also_spreads_b_is_not_hidden_by_b_s_spread_in_interleaved_rounds():
     """B's own spread set the floor: every B round slower than every A round (p = 1.3e-8), +30%, yet a 75%
-    floor from B's rounds, which the slowdown itself spread, called it no change."""
+    floor from B's rounds, which the slowdown itself spread, called it no change (scripts/ab's rounds)."""
     a = rounds_row([1.0 + 0.001 * ((i * 7) % 15 - 7) for i in range(15)])
     b = rounds_row([1.02] * 4 + [1.3] * 7 + [2.0] * 4)
     assert verdict.round_spread(b) > 0.7 > verdict.round_spread(a)
-    got = verdict.judge(a, b)
+    got = verdict.judge(a, b, interleaved=True)
     assert got["verdict"] == verdict.SLOWER and got["p"] < 1e-7 and got["change"] == pytest.approx(0.3)
     assert got["floor"] == verdict.ROUNDS_NOISE_FLOOR and "B's spread of 75.4% left out" in got["why"]
     # the other way (a fix that also steadies the rung): A's spread does not hide it either
-    back = verdict.judge(b, a)
+    back = verdict.judge(b, a, interleaved=True)
     assert back["verdict"] == verdict.FASTER and "A's spread of 75.4% left out" in back["why"]
     # the quieter side's spread still counts: both sides noisy (17% and 15%), every B round above every A
     # round and B's middle half clear of A's (skewed towards each other), but +10% is within either spread
     noisy_a = rounds_row([0.80 + i / 100 for i in range(7)] + [1.0] + [1.0 + i / 10_000 for i in range(7)])
     noisy_b = rounds_row([1.10 - i / 10_000 for i in range(7)] + [1.10] + [1.20 + i / 50 for i in range(7)])
     assert verdict.iqr_interval(noisy_b)[0] > verdict.iqr_interval(noisy_a)[1]
-    same = verdict.judge(noisy_a, noisy_b)
+    same = verdict.judge(noisy_a, noisy_b, interleaved=True)
     assert same["change"] == pytest.approx(0.10) and same["p"] < verdict.ALPHA and same["verdict"] == verdict.SAME
     assert same["floor"] == pytest.approx(verdict.round_spread(noisy_a))
+
+
+def test_two_separate_runs_keep_the_wider_floor_where_one_side_is_noisy():
+    """A/A of two separate runs (scripts/compare): an unchanged rung whose second run caught a noisy spell (spreads
+    2% and 11%) landed +5.6% away, every B round above every A round and the middle halves apart. Separate runs
+    drift by as much as their spread, which neither the rank test nor the interquartile ranges see: the quieter
+    side's 5% floor called it slower; the wider side's keeps it no change."""
+    a = rounds_row([0.985 + 0.03 * i / 14 for i in range(15)])
+    b = rounds_row([1.02 + 0.002 * i for i in range(7)] + [1.056] + [1.14 + 0.01 * i for i in range(7)])
+    assert verdict.round_spread(a) < 0.03 and verdict.round_spread(b) > 0.10
+    assert verdict.iqr_interval(b)[0] > verdict.iqr_interval(a)[1]
+    got = verdict.judge(a, b)
+    assert got["p"] < verdict.ALPHA and got["change"] == pytest.approx(0.056)
+    assert got["verdict"] == verdict.SAME and got["floor"] == pytest.approx(verdict.round_spread(b))
+    assert verdict.verdicts({"rows": [a]}, {"rows": [b]})[0]["verdict"] == verdict.SAME  # compare's call
+    # the same rounds interleaved (scripts/ab's ABBA rounds share the machine's drift): slower
+    assert verdict.judge(a, b, interleaved=True)["verdict"] == verdict.SLOWER
+    assert verdict.verdicts({"rows": [a]}, {"rows": [b]}, interleaved=True)[0]["verdict"] == verdict.SLOWER
 
 
 def test_the_change_is_of_the_medians_not_the_means():
