@@ -373,11 +373,16 @@ def test_numba_num_threads_is_checked_first(tmp_path, value):
 
 
 @pytest.mark.parametrize("name, value", [("NUMBA_DISABLE_JIT", "1"), ("NUMBA_DISABLE_JIT", " 1"),
-                                         ("NUMBA_BOUNDSCHECK", "1"), ("NUMBA_OPT", "0"), ("NUMBA_OPT", "max")])
+                                         ("NUMBA_BOUNDSCHECK", "1"), ("NUMBA_OPT", "0"), ("NUMBA_OPT", "max"),
+                                         ("NUMBA_CPU_NAME", "generic"), ("NUMBA_CPU_NAME", ""),
+                                         ("NUMBA_CPU_FEATURES", "-fma"), ("NUMBA_CPU_FEATURES", ""),
+                                         ("NUMBA_ENABLE_AVX", "0"), ("NUMBA_ENABLE_AVX", "1"),
+                                         ("NUMBA_LOOP_VECTORIZE", "0"), ("NUMBA_SLP_VECTORIZE", "1")])
 def test_a_numba_variable_that_changes_the_rungs_is_refused_first(tmp_path, name, value):
     """NUMBA_DISABLE_JIT=1 ran plain Python, timed and labelled as the Numba rungs (a compile_s of a
-    millisecond); bounds checks or another optimisation level are not `@njit` at its defaults either. run.py
-    (--list too) and sweep.py refuse them by name, exit 2, with no result file."""
+    millisecond); bounds checks, another optimisation level, another CPU (NUMBA_CPU_NAME=generic compiles
+    fastmath's a*b+c without a fused multiply-add) or other vectorizer settings are not `@njit` at its defaults
+    either. run.py (--list too) and sweep.py refuse them by name, exit 2, with no result file."""
     env = {**os.environ, name: value}
     out = tmp_path / "r.json"
     for args in (["--list"], ["--quick", "--width", "5", "--height", "3", "--only", "numba", "--out", str(out)]):
@@ -391,13 +396,15 @@ def test_a_numba_variable_that_changes_the_rungs_is_refused_first(tmp_path, name
     assert not out.exists()
 
 
-@pytest.mark.parametrize("env", [{"NUMBA_DISABLE_JIT": "0", "NUMBA_BOUNDSCHECK": "0", "NUMBA_OPT": "3"},
-                                 {"NUMBA_DISABLE_JIT": "", "NUMBA_BOUNDSCHECK": "", "NUMBA_OPT": ""}])
+@pytest.mark.parametrize("env", [{"NUMBA_DISABLE_JIT": "0", "NUMBA_BOUNDSCHECK": "0", "NUMBA_OPT": "3",
+                                  "NUMBA_LOOP_VECTORIZE": "1", "NUMBA_SLP_VECTORIZE": "0"},
+                                 {"NUMBA_DISABLE_JIT": "", "NUMBA_BOUNDSCHECK": "", "NUMBA_OPT": "",
+                                  "NUMBA_ENABLE_AVX": "", "NUMBA_LOOP_VECTORIZE": "", "NUMBA_SLP_VECTORIZE": ""}])
 def test_numba_variables_at_their_defaults_are_accepted(monkeypatch, env):
     from python_baselines import numba_rungs
 
-    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
-    monkeypatch.delenv("NUMBA_THREADING_LAYER", raising=False)
+    for name in ("NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", *(v[0] for v in numba_rungs.NUMBA_VARIANTS)):
+        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert numba_rungs.environment_error() is None
