@@ -28,9 +28,16 @@ class Missing(Exception):
 
 def _status() -> dict:
     """The tools' entries of build/status.json; {} when it is missing, unreadable or malformed (not an
-    object, or its tools not one): not built, and build_rungs.py rewrites it."""
+    object, or its tools not one): not built, and build_rungs.py rewrites it. Missing, naming it, when it is
+    not a regular file (a FIFO there blocked every run, `--list` included, for good; build_rungs.py refuses
+    to replace it)."""
+    from . import build_rungs  # noqa: PLC0415
+
     try:
-        data = json.loads(STATUS.read_text())
+        text = build_rungs.read_status_file(STATUS)
+        data = json.loads(text) if text is not None else None
+    except build_rungs.NotRegularFile as e:
+        raise Missing(str(e)) from None
     except (OSError, ValueError):
         return {}
     tools = data.get("tools") if isinstance(data, dict) else None
@@ -39,8 +46,11 @@ def _status() -> dict:
 
 def tool_status(tool: str) -> dict:
     """What build_rungs.py recorded for the tool ({} when it has not run, or recorded something else than
-    an object for it)."""
-    status = _status().get(tool)
+    an object for it, or when build/status.json is not a regular file: `module` says why)."""
+    try:
+        status = _status().get(tool)
+    except Missing:
+        return {}
     return status if isinstance(status, dict) else {}
 
 
@@ -59,7 +69,8 @@ def current_stamp(tool: str) -> str | None:
 @functools.cache
 def module(tool: str, name: str):
     """The built extension module `name` of `tool`, loaded from its file; Missing with the reason."""
-    status = tool_status(tool)
+    status = _status().get(tool)  # Missing when status.json is not a regular file
+    status = status if isinstance(status, dict) else {}
     if not status:
         raise Missing(f"the {tool} rungs are not built: run {SETUP}")
     if not status.get("ok"):
