@@ -87,11 +87,47 @@ def log(message):
     print(message, file=sys.stderr, flush=True)
 
 
+class NotRegularFile(Exception):
+    """A file this script reads (build/status.json) that is there and not a regular file; the message names it."""
+
+
+def not_regular_problem(path, why):
+    """Why `path` cannot be used if it is there and not a regular file (a symlink not followed), or None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    return None if stat.S_ISREG(mode) else f"{path} is {kind(mode)}, not a regular file: remove it ({why})"
+
+
+STATUS_WHY = "build_rungs.py records the builds there, and the runners read it"
+
+
+def read_status_file(path):
+    """The text of `path`, None when it is absent; NotRegularFile when it is not a regular file. Opened without
+    following a symlink (ELOOP) nor waiting for a FIFO's writer (a plain read of one blocked for good), then
+    checked to be a regular file (a FIFO or a folder opens)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise NotRegularFile(not_regular_problem(path, STATUS_WHY) or f"{path}: {e.strerror or e}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotRegularFile(f"{path} is {kind(mode)}, not a regular file: remove it ({STATUS_WHY})")
+    with os.fdopen(fd, "rb") as f:
+        return f.read().decode("utf-8")
+
+
 def read_status():
     """The tools' entries of build/status.json, those that are objects; {} when it is missing, unreadable,
-    of another schema or malformed: every tool is then built (or found not installed) and the file rewritten."""
+    of another schema or malformed: every tool is then built (or found not installed) and the file rewritten.
+    NotRegularFile when it is not a regular file, which is never read nor replaced."""
     try:
-        data = json.loads(STATUS.read_text())
+        text = read_status_file(STATUS)
+        data = json.loads(text) if text is not None else None
     except (OSError, ValueError):
         return {}
     tools = data.get("tools") if isinstance(data, dict) and data.get("schema") == STATUS_SCHEMA else None
@@ -408,11 +444,17 @@ def main(argv=None):
     # killed, temporary folders removed, status.json left as it was.
     signal.signal(signal.SIGTERM, interrupt)
     problems = [why for why in (log_path_problem(BUILD / f"{t}.log") for t in args.tool or list(TOOLS)) if why]
+    # status.json too: a FIFO there hung read_status() for good, and a folder or symlink is not this script's
+    # to replace.
+    problems += filter(None, [not_regular_problem(STATUS, STATUS_WHY)])
+    try:
+        previous = read_status() if not problems else {}
+    except NotRegularFile as e:  # put there since the check
+        problems.append(str(e))
     if problems:  # before building anything: status.json is left as it was
         for why in problems:
             log(f"build_rungs.py: error: {why}")
         return 2
-    previous = read_status()
     tools = dict(previous)
     tools.update(build_all(args.tool or list(TOOLS), previous, args.force))
     BUILD.mkdir(parents=True, exist_ok=True)

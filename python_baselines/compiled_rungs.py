@@ -28,9 +28,16 @@ class Missing(Exception):
 
 def _status() -> dict:
     """The tools' entries of build/status.json; {} when it is missing, unreadable or malformed (not an
-    object, or its tools not one): not built, and build_rungs.py rewrites it."""
+    object, or its tools not one): not built, and build_rungs.py rewrites it. Missing, naming it, when it is
+    not a regular file (a FIFO there blocked every run, `--list` included, for good; build_rungs.py refuses
+    to replace it)."""
+    from . import build_rungs  # noqa: PLC0415
+
     try:
-        data = json.loads(STATUS.read_text())
+        text = build_rungs.read_status_file(STATUS)
+        data = json.loads(text) if text is not None else None
+    except build_rungs.NotRegularFile as e:
+        raise Missing(str(e)) from None
     except (OSError, ValueError):
         return {}
     tools = data.get("tools") if isinstance(data, dict) else None
@@ -39,8 +46,11 @@ def _status() -> dict:
 
 def tool_status(tool: str) -> dict:
     """What build_rungs.py recorded for the tool ({} when it has not run, or recorded something else than
-    an object for it)."""
-    status = _status().get(tool)
+    an object for it, or when build/status.json is not a regular file: `module` says why)."""
+    try:
+        status = _status().get(tool)
+    except Missing:
+        return {}
     return status if isinstance(status, dict) else {}
 
 
@@ -59,7 +69,8 @@ def current_stamp(tool: str) -> str | None:
 @functools.cache
 def module(tool: str, name: str):
     """The built extension module `name` of `tool`, loaded from its file; Missing with the reason."""
-    status = tool_status(tool)
+    status = _status().get(tool)  # Missing when status.json is not a regular file
+    status = status if isinstance(status, dict) else {}
     if not status:
         raise Missing(f"the {tool} rungs are not built: run {SETUP}")
     if not status.get("ok"):
@@ -173,26 +184,35 @@ def omp_environment_error() -> str | None:
 
 
 def omp_team_error() -> str | None:
-    """Why an OpenMP variable would shrink the team below the count the results report, or None. The threads
-    column is omp_get_max_threads() (OMP_NUM_THREADS, else one per CPU), which none of these change, yet each
-    makes libgomp run a parallel region (the Cython and Pythran OpenMP rungs, Numba's omp layer) on fewer
-    threads: OMP_THREAD_LIMIT caps every team, OMP_MAX_ACTIVE_LEVELS=0 runs every region on one thread, and
-    OMP_DYNAMIC=true lets libgomp pick fewer threads by the load average. So they are refused, by name."""
+    """Why an OpenMP variable would run the OpenMP parallel regions (the Cython and Pythran OpenMP rungs, Numba's
+    omp layer) on fewer threads than OMP_NUM_THREADS (else one per CPU) asks, or None: OMP_THREAD_LIMIT caps every
+    team, OMP_MAX_ACTIVE_LEVELS=0 runs every region on one thread, and OMP_DYNAMIC=true lets libgomp pick fewer
+    threads by the load average. The Cython and Pythran rows' threads column is the team measured inside a parallel
+    region (`openmp_threads`), so it would show the smaller team, but not the run asked for; Numba's
+    column is its own count (NUMBA_NUM_THREADS), which none of these change, so on the omp layer it would say more
+    threads than ran. So they are refused, by name. GCC 13's libgomp also reads each with a suffix (_ALL: every
+    device, the host included when the plain one is unset; _DEV and _DEV_<n>: the offload devices), so every
+    variable named with one of them as prefix is checked."""
     bad = []
-    if os.environ.get("OMP_THREAD_LIMIT", "") != "":
-        bad.append(f"OMP_THREAD_LIMIT={os.environ['OMP_THREAD_LIMIT']!r} (caps every team: unset it, and set "
-                   "OMP_NUM_THREADS for fewer threads)")
-    dynamic = os.environ.get("OMP_DYNAMIC", "")
-    if dynamic.strip().lower() not in ("", "false"):
-        bad.append(f"OMP_DYNAMIC={dynamic!r} (lets the runtime run fewer threads: unset it or set it to false)")
-    levels = os.environ.get("OMP_MAX_ACTIVE_LEVELS", "")
-    if not (levels == "" or (levels.isascii() and levels.isdigit() and int(levels) >= 1)):
-        bad.append(f"OMP_MAX_ACTIVE_LEVELS={levels!r} (below 1 runs every parallel region on one thread: unset "
-                   "it or set a whole number from 1)")
+    for name, value in sorted(_omp_spellings("OMP_THREAD_LIMIT")):
+        if value != "":
+            bad.append(f"{name}={value!r} (caps every team: unset it, and set OMP_NUM_THREADS for fewer threads)")
+    for name, value in sorted(_omp_spellings("OMP_DYNAMIC")):
+        if value.strip().lower() not in ("", "false"):
+            bad.append(f"{name}={value!r} (lets the runtime run fewer threads: unset it or set it to false)")
+    for name, value in sorted(_omp_spellings("OMP_MAX_ACTIVE_LEVELS")):
+        if not (value == "" or (value.isascii() and value.isdigit() and int(value) >= 1)):
+            bad.append(f"{name}={value!r} (below 1 runs every parallel region on one thread: unset it or set a "
+                       "whole number from 1)")
     if not bad:
         return None
-    return ("the OpenMP and Numba parallel rungs would run on fewer threads than their threads column says: "
-            + "; ".join(bad))
+    return ("the OpenMP parallel rungs would run on fewer threads than OMP_NUM_THREADS (else one per CPU) asks, and "
+            "Numba's on its omp layer on fewer than its threads column says: " + "; ".join(bad))
+
+
+def _omp_spellings(base: str):
+    """(name, value) of every variable that is `base` or `base` with a suffix (`base`_ALL, _DEV, _DEV_<n>)."""
+    return [(name, value) for name, value in os.environ.items() if name == base or name.startswith(base + "_")]
 
 
 def openmp_threads() -> int:

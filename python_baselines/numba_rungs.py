@@ -22,25 +22,42 @@ from .pure_python import escape_count
 NUMBA_THREADS_MAX = 1024  # as RAYON_NUM_THREADS (mandel)
 
 
+# Each of these makes the Numba rungs something else than what their rows say (`@njit` at Numba's defaults,
+# for the CPU it runs on): (name, the values that keep Numba's default, None for none but unset, why not).
+# The defaults are numba.core.config's. An empty value is Numba's default where Numba cannot parse it as a
+# number (it warns and keeps the default). NUMBA_CPU_NAME and NUMBA_CPU_FEATURES are passed to LLVM as given,
+# even empty (numba.core.codegen tests them against None): an empty name is LLVM's generic tuning, an empty
+# feature list the named CPU's defaults instead of what this one reports; so only unset is the default.
+NUMBA_VARIANTS = (
+    ("NUMBA_DISABLE_JIT", ("", "0"), "runs the Numba rungs as plain Python"),
+    ("NUMBA_BOUNDSCHECK", ("", "0"), "adds bounds checks to every array access"),
+    ("NUMBA_OPT", ("", "3"), "compiles at another optimisation level than the default, 3"),
+    ("NUMBA_CPU_NAME", None, "compiles for another CPU than this one (its instructions, fused multiply-adds "
+                             "included, and its tuning)"),
+    ("NUMBA_CPU_FEATURES", None, "compiles for other CPU features than this CPU's (fused multiply-adds, "
+                                 "vector widths)"),
+    # Numba's default depends on the CPU (off on a few where AVX pessimised its code), so no value is its default.
+    ("NUMBA_ENABLE_AVX", ("",), "overrides Numba's own choice of AVX for this CPU"),
+    ("NUMBA_LOOP_VECTORIZE", ("", "1"), "changes LLVM's loop vectorizer from its default, on"),
+    ("NUMBA_SLP_VECTORIZE", ("", "0"), "changes LLVM's SLP vectorizer from Numba's default, off"),
+)
+
+
 def environment_error() -> str | None:
-    """Why NUMBA_NUM_THREADS, NUMBA_THREADING_LAYER, NUMBA_DISABLE_JIT, NUMBA_BOUNDSCHECK or NUMBA_OPT cannot
-    be used, or None. Numba itself fails late and badly on a bad one (0: a
+    """Why NUMBA_NUM_THREADS, NUMBA_THREADING_LAYER, or a variable that changes what Numba compiles
+    (`NUMBA_VARIANTS`) cannot be used, or None. Numba itself fails late and badly on a bad thread count (0: a
     ValueError when its threads start; a huge one: a crash of the whole process), so the runners check it
     first, with RAYON_NUM_THREADS's rule."""
     value = os.environ.get("NUMBA_NUM_THREADS", "")
     if not (value == "" or (value.isascii() and value.isdigit() and 1 <= int(value) <= NUMBA_THREADS_MAX)):
         return (f"NUMBA_NUM_THREADS={value!r} must be a whole number of threads from 1 to {NUMBA_THREADS_MAX} "
                 "(digits only, no sign or spaces), or unset/empty for one per core")
-    # Each of these makes the Numba rungs something else than what their rows say (`@njit` at Numba's defaults):
-    # NUMBA_DISABLE_JIT runs plain Python, timed and labelled as Numba; NUMBA_BOUNDSCHECK adds a check to every
-    # array access; NUMBA_OPT below its default, 3, compiles with fewer optimisations ("max" with others).
-    for name, allowed, what in (("NUMBA_DISABLE_JIT", ("", "0"), "runs the Numba rungs as plain Python"),
-                                ("NUMBA_BOUNDSCHECK", ("", "0"), "adds bounds checks to every array access"),
-                                ("NUMBA_OPT", ("", "3"), "compiles at another optimisation level than the default, 3")):
+    for name, allowed, what in NUMBA_VARIANTS:
         value = os.environ.get(name)
-        if value is not None and value.strip() not in allowed:
-            return (f"{name}={value!r} {what}: the Numba rungs would not be what their rows say; unset it "
-                    f"(or set {' or '.join(repr(a) for a in allowed if a)})")
+        if value is not None and (allowed is None or value.strip() not in allowed):
+            others = [repr(a) for a in allowed or () if a]
+            return (f"{name}={value!r} {what}: the Numba rungs would not be what their rows say; unset it"
+                    + (f" (or set {' or '.join(others)})" if others else ""))
     # A threading layer Numba does not know, or cannot load (tbb not installed), fails when its threads start,
     # which the runners do while listing the rungs: a traceback and no result. Started here instead, once OpenMP's
     # variable has been checked (libgomp may load with the layer).

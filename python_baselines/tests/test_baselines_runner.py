@@ -373,11 +373,16 @@ def test_numba_num_threads_is_checked_first(tmp_path, value):
 
 
 @pytest.mark.parametrize("name, value", [("NUMBA_DISABLE_JIT", "1"), ("NUMBA_DISABLE_JIT", " 1"),
-                                         ("NUMBA_BOUNDSCHECK", "1"), ("NUMBA_OPT", "0"), ("NUMBA_OPT", "max")])
+                                         ("NUMBA_BOUNDSCHECK", "1"), ("NUMBA_OPT", "0"), ("NUMBA_OPT", "max"),
+                                         ("NUMBA_CPU_NAME", "generic"), ("NUMBA_CPU_NAME", ""),
+                                         ("NUMBA_CPU_FEATURES", "-fma"), ("NUMBA_CPU_FEATURES", ""),
+                                         ("NUMBA_ENABLE_AVX", "0"), ("NUMBA_ENABLE_AVX", "1"),
+                                         ("NUMBA_LOOP_VECTORIZE", "0"), ("NUMBA_SLP_VECTORIZE", "1")])
 def test_a_numba_variable_that_changes_the_rungs_is_refused_first(tmp_path, name, value):
     """NUMBA_DISABLE_JIT=1 ran plain Python, timed and labelled as the Numba rungs (a compile_s of a
-    millisecond); bounds checks or another optimisation level are not `@njit` at its defaults either. run.py
-    (--list too) and sweep.py refuse them by name, exit 2, with no result file."""
+    millisecond); bounds checks, another optimisation level, another CPU (NUMBA_CPU_NAME=generic compiles
+    fastmath's a*b+c without a fused multiply-add) or other vectorizer settings are not `@njit` at its defaults
+    either. run.py (--list too) and sweep.py refuse them by name, exit 2, with no result file."""
     env = {**os.environ, name: value}
     out = tmp_path / "r.json"
     for args in (["--list"], ["--quick", "--width", "5", "--height", "3", "--only", "numba", "--out", str(out)]):
@@ -391,13 +396,15 @@ def test_a_numba_variable_that_changes_the_rungs_is_refused_first(tmp_path, name
     assert not out.exists()
 
 
-@pytest.mark.parametrize("env", [{"NUMBA_DISABLE_JIT": "0", "NUMBA_BOUNDSCHECK": "0", "NUMBA_OPT": "3"},
-                                 {"NUMBA_DISABLE_JIT": "", "NUMBA_BOUNDSCHECK": "", "NUMBA_OPT": ""}])
+@pytest.mark.parametrize("env", [{"NUMBA_DISABLE_JIT": "0", "NUMBA_BOUNDSCHECK": "0", "NUMBA_OPT": "3",
+                                  "NUMBA_LOOP_VECTORIZE": "1", "NUMBA_SLP_VECTORIZE": "0"},
+                                 {"NUMBA_DISABLE_JIT": "", "NUMBA_BOUNDSCHECK": "", "NUMBA_OPT": "",
+                                  "NUMBA_ENABLE_AVX": "", "NUMBA_LOOP_VECTORIZE": "", "NUMBA_SLP_VECTORIZE": ""}])
 def test_numba_variables_at_their_defaults_are_accepted(monkeypatch, env):
     from python_baselines import numba_rungs
 
-    monkeypatch.delenv("NUMBA_NUM_THREADS", raising=False)
-    monkeypatch.delenv("NUMBA_THREADING_LAYER", raising=False)
+    for name in ("NUMBA_NUM_THREADS", "NUMBA_THREADING_LAYER", *(v[0] for v in numba_rungs.NUMBA_VARIANTS)):
+        monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert numba_rungs.environment_error() is None
@@ -445,19 +452,24 @@ def test_omp_num_threads_is_checked_first(tmp_path, value):
 
 @pytest.mark.parametrize("name, value", [("OMP_THREAD_LIMIT", "1"), ("OMP_THREAD_LIMIT", "2"),
                                          ("OMP_MAX_ACTIVE_LEVELS", "0"), ("OMP_MAX_ACTIVE_LEVELS", "x"),
-                                         ("OMP_DYNAMIC", "true"), ("OMP_DYNAMIC", "TRUE ")])
+                                         ("OMP_DYNAMIC", "true"), ("OMP_DYNAMIC", "TRUE "),
+                                         ("OMP_THREAD_LIMIT_ALL", "1"), ("OMP_DYNAMIC_ALL", "true"),
+                                         ("OMP_MAX_ACTIVE_LEVELS_ALL", "0"), ("OMP_THREAD_LIMIT_DEV", "1"),
+                                         ("OMP_DYNAMIC_DEV_0", "true"), ("OMP_MAX_ACTIVE_LEVELS_DEV_1", "0")])
 def test_an_omp_variable_that_shrinks_the_team_is_refused_first(tmp_path, name, value):
-    """Each of these runs libgomp's parallel regions on fewer threads (one, for these values) while
-    omp_get_max_threads(), the threads column, still says OMP_NUM_THREADS: run.py (--list too) and sweep.py
-    refuse it by name, exit 2, with no result file."""
+    """Each of these runs libgomp's parallel regions on fewer threads (one, for these values) than
+    OMP_NUM_THREADS asks; GCC 13's libgomp reads the _ALL, _DEV and _DEV_<n> spellings too (_ALL applies to
+    the host when the plain one is unset). run.py (--list too) and sweep.py refuse it by name, exit 2, with no
+    result file."""
     env = {**os.environ, "OMP_NUM_THREADS": "4", name: value}
     out = tmp_path / "r.json"
     for args in (["--list"], ["--quick", "--width", "5", "--height", "3", "--only", "cython-prange,pythran-openmp",
                               "--out", str(out)]):
         proc = subprocess.run([sys.executable, *RUN_PY, *args], capture_output=True, text=True, env=env, timeout=120)
         assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
-        assert f"run.py: error: the OpenMP and Numba parallel rungs would run on fewer threads than their threads " \
-            f"column says: {name}={value!r}" in proc.stderr and "Traceback" not in proc.stderr
+        assert f"run.py: error: the OpenMP parallel rungs would run on fewer threads than OMP_NUM_THREADS (else one " \
+            f"per CPU) asks, and Numba's on its omp layer on fewer than its threads column says: {name}={value!r}" \
+            in proc.stderr and "Traceback" not in proc.stderr
     assert not out.exists()
     proc = subprocess.run([sys.executable, "-m", "python_baselines.sweep", "--sizes", "8", "--iters", "10",
                            "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
@@ -466,12 +478,14 @@ def test_an_omp_variable_that_shrinks_the_team_is_refused_first(tmp_path, name, 
 
 
 @pytest.mark.parametrize("env", [{}, {"OMP_THREAD_LIMIT": "", "OMP_DYNAMIC": "false", "OMP_MAX_ACTIVE_LEVELS": "1"},
-                                 {"OMP_DYNAMIC": "FALSE", "OMP_MAX_ACTIVE_LEVELS": "4"}])
+                                 {"OMP_DYNAMIC": "FALSE", "OMP_MAX_ACTIVE_LEVELS": "4"},
+                                 {"OMP_THREAD_LIMIT_ALL": "", "OMP_DYNAMIC_DEV_0": "false", "OMP_MAX_ACTIVE_LEVELS_ALL": "2"}])
 def test_omp_variables_that_keep_the_team_are_accepted(monkeypatch, env):
     from python_baselines import compiled_rungs
 
-    for name in ("OMP_THREAD_LIMIT", "OMP_DYNAMIC", "OMP_MAX_ACTIVE_LEVELS"):
-        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if name.startswith(("OMP_THREAD_LIMIT", "OMP_DYNAMIC", "OMP_MAX_ACTIVE_LEVELS")):
+            monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert compiled_rungs.omp_environment_error() is None

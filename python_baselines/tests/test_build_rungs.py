@@ -156,3 +156,39 @@ def test_a_log_path_that_is_not_a_regular_file_is_refused_before_building(tmp_pa
     monkeypatch.setattr(build_rungs, "log_path_problem", lambda path: None)
     assert build_rungs.build("cython", {}, force=True, log=lambda line: None)["ok"] is False
     assert not (tmp_path / "elsewhere.txt").exists()
+
+
+@pytest.mark.parametrize("make, what", [(os.mkfifo, "a FIFO"), (os.mkdir, "a folder"),
+                                        (lambda p: os.symlink(p.parent.parent / "elsewhere.json", p), "a symlink")])
+def test_a_status_file_that_is_not_a_regular_file_is_refused_before_building(tmp_path, monkeypatch, capsys,
+                                                                           fifo_unblocker, make, what):
+    """A FIFO at build/status.json hung `build_rungs.py` for good (read_status() waited for a writer); a folder
+    or a symlink there is not this script's to replace. Each is refused by name, exit 2, nothing built, and it
+    is left as it was; read_status_file() names it too, without blocking, for one put there after the check."""
+    here = tmp_path / "python_baselines"
+    build = here / "build"
+    build.mkdir(parents=True)
+    status = build / "status.json"
+    monkeypatch.setattr(build_rungs, "HERE", here)
+    monkeypatch.setattr(build_rungs, "BUILD", build)
+    monkeypatch.setattr(build_rungs, "STATUS", status)
+    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0")
+    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
+    builds = []
+
+    def cython(tmp, log_path):
+        builds.append(1)
+        path = tmp / "cython_rungs.so"
+        path.write_bytes(b"built")
+        return {"cython_rungs": path}
+
+    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    make(status)
+    with fifo_unblocker(status):
+        assert build_rungs.main(["--tool", "cython"]) == 2
+        err = capsys.readouterr().err
+        assert f"build_rungs.py: error: {status} is {what}, not a regular file: remove it" in err
+        assert "Traceback" not in err and not builds
+        assert not (tmp_path / "elsewhere.json").exists() and os.path.lexists(status) and not status.is_file()
+        with pytest.raises(build_rungs.NotRegularFile, match=f"is {what}, not a regular file"):
+            build_rungs.read_status_file(status)

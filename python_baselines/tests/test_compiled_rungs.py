@@ -553,3 +553,25 @@ def test_the_openmp_threads_are_the_team_a_parallel_region_gets(env, team):
                           env={**os.environ, **env})
     assert proc.returncode == 0, proc.stderr
     assert int(proc.stdout) == team
+
+
+@pytest.mark.parametrize("make, what", [(os.mkfifo, "a FIFO"), (os.mkdir, "a folder"),
+                                        (lambda p: os.symlink(p.parent / "elsewhere.json", p), "a symlink")])
+def test_a_status_file_that_is_not_a_regular_file_is_named(tmp_path, monkeypatch, capsys, clear_caches,
+                                                          fifo_unblocker, make, what):
+    """A FIFO at build/status.json blocked every runner, `run.py --list` included, for good (reading it waited for
+    a writer). Now, as a folder or a symlink there, it is read without blocking nor following it: the compiled
+    rungs are missing with a message naming it, and run.py --list still lists them."""
+    status = tmp_path / "status.json"
+    monkeypatch.setattr(compiled_rungs, "STATUS", status)
+    compiled_rungs.module.cache_clear()  # the real modules, loaded by earlier tests
+    make(status)
+    (tmp_path / "elsewhere.json").write_text(json.dumps({"tools": {"cython": {"ok": True}}}))
+    with fifo_unblocker(status):
+        for tool in ("cython", "pythran", "mojo"):
+            assert compiled_rungs.missing(tool) == \
+                f"{status} is {what}, not a regular file: remove it (build_rungs.py records the builds there, and " \
+                "the runners read it)"
+            assert compiled_rungs.tool_status(tool) == {}
+        assert run.main(["--list"]) == 0
+    assert "cython-prange" in capsys.readouterr().out
