@@ -173,13 +173,14 @@ def omp_environment_error() -> str | None:
     bad one: a huge count aborts the whole process (out of memory) with every result so far lost, and
     `abc`, `0` or `-1` are ignored with a warning, the rungs silently running on another count than asked.
     OpenMP takes a comma-separated list (one count per nesting level): each must follow
-    NUMBA_NUM_THREADS's rule. The runners check it first, before libgomp is loaded."""
-    value = os.environ.get("OMP_NUM_THREADS", "")
-    if not (value == "" or all(v.isascii() and v.isdigit() and 1 <= int(v) <= OMP_THREADS_MAX
-                               for v in value.split(","))):
-        return (f"OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
-                "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or unset/empty "
-                "for one per core")
+    NUMBA_NUM_THREADS's rule. The runners check it first, before libgomp is loaded. GCC 13's libgomp also reads
+    OMP_NUM_THREADS_ALL (the host's count when the plain one is unset), _DEV and _DEV_<n>: each follows the same rule."""
+    for name, value in sorted(_omp_spellings("OMP_NUM_THREADS")):
+        if not (value == "" or all(v.isascii() and v.isdigit() and 1 <= int(v) <= OMP_THREADS_MAX
+                                   for v in value.split(","))):
+            return (f"{name}={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
+                    "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or "
+                    "unset/empty for one per core")
     return omp_team_error()
 
 

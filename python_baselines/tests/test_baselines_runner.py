@@ -583,3 +583,18 @@ def test_readme_lists_every_field_a_rung_gets():
     for field in sorted(fields):
         assert field in section, field
     assert "Numba only" not in section and "PyPy's JIT warm-up" in section
+
+
+@pytest.mark.parametrize("name,value,refused", [("OMP_NUM_THREADS_ALL", "1000000000", True),
+                                                ("OMP_NUM_THREADS_DEV_1", "abc", True),
+                                                ("OMP_NUM_THREADS_ALL", "2,0", True),
+                                                ("OMP_NUM_THREADS_ALL", "2", False)])
+def test_omp_num_threads_suffixed_spellings_follow_its_rule(monkeypatch, name, value, refused):
+    """GCC 13's libgomp reads OMP_NUM_THREADS_ALL (the host's count when the plain one is unset), _DEV and
+    _DEV_<n>: a huge one would abort the run as OMP_NUM_THREADS would, so each follows the same rule."""
+    from python_baselines import compiled_rungs
+
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv(name, value)
+    error = compiled_rungs.omp_environment_error()
+    assert (error is not None and error.startswith(f"{name}={value!r} must be a whole number")) == refused, error
