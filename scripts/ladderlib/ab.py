@@ -19,10 +19,8 @@ written.
 
 import argparse
 import contextlib
-import fcntl
 import json
 import os
-import stat
 import subprocess
 import sys
 import time
@@ -135,25 +133,10 @@ def build_lock(folder):
     revisions share folder's worktrees and its target folder, where one's build could otherwise replace
     release/mandel between another's build and its copy."""
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / ".ab.lock"
-    try:  # O_NOFOLLOW: a link there would have its target truncated; O_NONBLOCK: a FIFO there must not hang
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
-    except OSError as e:
-        raise InputError(f"{path}: cannot open the lock file: {e.strerror or e}") from None
-    with os.fdopen(fd, "r+", encoding="utf-8") as f:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InputError(f"{path} is {atomic.kind(os.fstat(fd).st_mode)}, not a regular file: refusing to use it "
-                             "as the lock file")
-        try:
-            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = f.read().strip()
-            log(f"waiting for another scripts/ab{f' (pid {holder})' if holder else ''} building in {folder}")
-            fcntl.flock(f, fcntl.LOCK_EX)
-        f.seek(0)
-        f.truncate()
-        f.write(f"{os.getpid()}\n")
-        f.flush()
+
+    def busy(holder):
+        log(f"waiting for another scripts/ab{f' (pid {holder})' if holder else ''} building in {folder}")
+    with atomic.lock_file(folder / ".ab.lock", busy):
         yield
 
 

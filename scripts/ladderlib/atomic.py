@@ -5,6 +5,7 @@ target is replaced (the link stays); a path that is not a regular file once link
 `staging` then `swap_in`); only a real folder is replaced so (no link followed)."""
 
 import contextlib
+import fcntl
 import os
 import re
 import shutil
@@ -236,3 +237,36 @@ def repair_swaps(folder):
             else:
                 remove(p)
     return repaired
+
+
+def lock_file(path, busy):
+    """The regular file `path` (created when absent) opened under an exclusive flock, this pid written in it; the
+    lock lasts while the file is open. A link there is never followed (its target would be truncated) and a FIFO
+    never waited on. When another process holds it, `busy(its pid as written, or "")` is called: it raises to
+    refuse (the ladder), or returns to wait for the lock (scripts/ab's builds)."""
+    def not_regular(mode):
+        return InputError(f"{path} is {kind(mode)}, not a regular file: refusing to use it as the lock file")
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        if os.path.lexists(path) and not stat.S_ISREG(mode := os.lstat(path).st_mode):
+            raise not_regular(mode) from None
+        raise InputError(f"{path}: cannot open the lock file: {e.strerror or e}") from None
+    if not stat.S_ISREG(mode := os.fstat(fd).st_mode):  # before fdopen: a FIFO cannot be opened "r+" as text
+        os.close(fd)
+        raise not_regular(mode)
+    f = os.fdopen(fd, "r+", encoding="utf-8")
+    try:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            busy(f.read().strip())
+            fcntl.flock(f, fcntl.LOCK_EX)
+        f.seek(0)
+        f.truncate()
+        f.write(f"{os.getpid()}\n")
+        f.flush()
+    except BaseException:
+        f.close()
+        raise
+    return f

@@ -14,7 +14,6 @@ stops the children and exits 128 + the signal's number (130 for Ctrl-C), listing
 
 import argparse
 import contextlib
-import fcntl
 import json
 import math
 import os
@@ -590,40 +589,18 @@ LOCKS = {}  # path -> the open lock file this run holds (released by release_loc
 
 
 def take_lock(folder, what):
-    """An exclusive flock on folder/.ladder.lock, held until the process ends; InputError naming the holder's pid."""
+    """An exclusive flock on folder/.ladder.lock, held until the process ends (`atomic.lock_file`); InputError naming
+    the holder's pid."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder.resolve() / ".ladder.lock"  # the folder's links followed, never the lock file's
     if path in LOCKS:
         return path
-    try:  # O_NOFOLLOW: a link there would have its target truncated; O_NONBLOCK: a FIFO there must not hang
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
-    except OSError as e:
-        if kind := os.path.lexists(path) and lock_kind(os.lstat(path).st_mode):
-            raise InputError(f"{path} is {kind}, not a regular file: refusing to use it as the lock file") from None
-        raise InputError(f"{path}: cannot open the lock file: {e.strerror or e}") from None
-    if kind := lock_kind(os.fstat(fd).st_mode):
-        os.close(fd)
-        raise InputError(f"{path} is {kind}, not a regular file: refusing to use it as the lock file")
-    f = os.fdopen(fd, "r+", encoding="utf-8")
-    try:
-        fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        f.seek(0)
-        holder = f.read().strip()
-        f.close()
-        raise InputError(f"another ladder{f' (pid {holder})' if holder else ''} is using {what} ({path}): wait "
-                         "for it to finish or stop it; two runs at once would mix their results") from None
-    f.seek(0)
-    f.truncate()
-    f.write(f"{os.getpid()}\n")
-    f.flush()
-    LOCKS[path] = f
+
+    def busy(holder):
+        raise InputError(f"another ladder{f' (pid {holder})' if holder else ''} is using {what} "
+                         f"({path}): wait for it to finish or stop it; two runs at once would mix their results")
+    LOCKS[path] = atomic.lock_file(path, busy)
     return path
-
-
-def lock_kind(mode):
-    """What a lock file's mode says it is when not a regular file ("a symlink", "a FIFO", ...); None for a file."""
-    return None if stat.S_ISREG(mode) else atomic.kind(mode)
 
 
 def release_locks():
