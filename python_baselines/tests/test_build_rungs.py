@@ -51,27 +51,38 @@ import json
 import pytest
 
 
+def fake_build(tmp_path, monkeypatch, version=lambda tool: "1.0", made=b"built", before=None):
+    """build_rungs pointed at tmp_path/python_baselines/build (made here), every stamp "k", and a cython builder
+    that (after `before(tmp, log_path)`, when given) writes `made` as cython_rungs: (the build folder, the list
+    the builder appends to at each call)."""
+    here = tmp_path / "python_baselines"
+    build = here / "build"
+    build.mkdir(parents=True, exist_ok=True)
+    for name, value in (("HERE", here), ("BUILD", build), ("STATUS", build / "status.json")):
+        monkeypatch.setattr(build_rungs, name, value)
+    monkeypatch.setattr(build_rungs, "tool_version", version)
+    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
+    builds = []
+
+    def cython(tmp, log_path):
+        builds.append(1)
+        if before is not None:
+            before(tmp, log_path)
+        path = tmp / "cython_rungs.so"
+        path.write_bytes(made)
+        return {"cython_rungs": path}
+
+    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    return build, builds
+
+
 @pytest.mark.parametrize("text", ['[]', '"ok"', '{"schema": "mandel-rung-builds/1", "tools": []}',
                                   '{"schema": "mandel-rung-builds/1", "tools": {"cython": "ok"}}',
                                   '{"schema": "mandel-rung-builds/1", "tools": {"cython": {"ok": true, '
                                   '"stamp": "k", "modules": ["cython_rungs"]}}}'])
 def test_a_malformed_status_file_is_rebuilt_and_rewritten(tmp_path, monkeypatch, text):
-    here = tmp_path / "python_baselines"
-    build = here / "build"
-    build.mkdir(parents=True)
-    monkeypatch.setattr(build_rungs, "HERE", here)
-    monkeypatch.setattr(build_rungs, "BUILD", build)
-    monkeypatch.setattr(build_rungs, "STATUS", build / "status.json")
+    build, _ = fake_build(tmp_path, monkeypatch, version=lambda tool: "1.0" if tool == "cython" else None)
     (build / "status.json").write_text(text)
-    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0" if tool == "cython" else None)
-    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
-
-    def cython(tmp, log_path):
-        path = tmp / "cython_rungs.so"
-        path.write_bytes(b"built")
-        return {"cython_rungs": path}
-
-    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
     assert build_rungs.main([]) == 0
     status = json.loads((build / "status.json").read_text())
     assert status["schema"] == "mandel-rung-builds/1"
@@ -98,22 +109,8 @@ def test_a_module_left_by_an_interrupted_build_is_rebuilt(tmp_path, monkeypatch)
     """A build stopped (SIGTERM) after moving a tool's module into build/ but before status.json was written
     left that module (built from another source) under the earlier record; once the source is restored the
     stamp matches that record again. The module's recorded sha256 does not: it is rebuilt, not up to date."""
-    here = tmp_path / "python_baselines"
-    build = here / "build"
-    monkeypatch.setattr(build_rungs, "HERE", here)
-    monkeypatch.setattr(build_rungs, "BUILD", build)
-    monkeypatch.setattr(build_rungs, "STATUS", build / "status.json")
-    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0" if tool == "cython" else None)
-    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
-    builds = []
-
-    def cython(tmp, log_path):
-        builds.append(1)
-        path = tmp / "cython_rungs.so"
-        path.write_bytes(b"built from the source")
-        return {"cython_rungs": path}
-
-    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    build, builds = fake_build(tmp_path, monkeypatch, version=lambda tool: "1.0" if tool == "cython" else None,
+                               made=b"built from the source")
     assert build_rungs.main(["--tool", "cython"]) == 0 and len(builds) == 1
     assert build_rungs.main(["--tool", "cython"]) == 0 and len(builds) == 1  # up to date
     (build / "cython_rungs.so").write_bytes(b"built from an edited source, then interrupted")
@@ -128,24 +125,8 @@ def test_a_module_left_by_an_interrupted_build_is_rebuilt(tmp_path, monkeypatch)
 def test_a_log_path_that_is_not_a_regular_file_is_refused_before_building(tmp_path, monkeypatch, capsys, make, what):
     """A FIFO at build/<tool>.log hung the build for good, a symlink was written through, a folder stopped the
     run with a traceback and no status.json: each is refused by name, exit 2, nothing built nor written."""
-    here = tmp_path / "python_baselines"
-    build = here / "build"
-    build.mkdir(parents=True)
-    monkeypatch.setattr(build_rungs, "HERE", here)
-    monkeypatch.setattr(build_rungs, "BUILD", build)
-    monkeypatch.setattr(build_rungs, "STATUS", build / "status.json")
-    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0")
-    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
-    builds = []
-
-    def cython(tmp, log_path):
-        builds.append(1)
-        build_rungs.run([sys.executable, "-c", "print('compiled')"], tmp, None, log_path)
-        path = tmp / "cython_rungs.so"
-        path.write_bytes(b"built")
-        return {"cython_rungs": path}
-
-    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
+    build, builds = fake_build(tmp_path, monkeypatch, before=lambda tmp, log_path: build_rungs.run(
+        [sys.executable, "-c", "print('compiled')"], tmp, None, log_path))
     log = build / "cython.log"
     make(log)
     assert build_rungs.main(["--tool", "cython"]) == 2
@@ -165,24 +146,8 @@ def test_a_status_file_that_is_not_a_regular_file_is_refused_before_building(tmp
     """A FIFO at build/status.json hung `build_rungs.py` for good (read_status() waited for a writer); a folder
     or a symlink there is not this script's to replace. Each is refused by name, exit 2, nothing built, and it
     is left as it was; read_status_file() names it too, without blocking, for one put there after the check."""
-    here = tmp_path / "python_baselines"
-    build = here / "build"
-    build.mkdir(parents=True)
+    build, builds = fake_build(tmp_path, monkeypatch)
     status = build / "status.json"
-    monkeypatch.setattr(build_rungs, "HERE", here)
-    monkeypatch.setattr(build_rungs, "BUILD", build)
-    monkeypatch.setattr(build_rungs, "STATUS", status)
-    monkeypatch.setattr(build_rungs, "tool_version", lambda tool: "1.0")
-    monkeypatch.setattr(build_rungs, "stamp", lambda tool, version: "k")
-    builds = []
-
-    def cython(tmp, log_path):
-        builds.append(1)
-        path = tmp / "cython_rungs.so"
-        path.write_bytes(b"built")
-        return {"cython_rungs": path}
-
-    monkeypatch.setattr(build_rungs, "BUILDERS", {**build_rungs.BUILDERS, "cython": cython})
     make(status)
     with fifo_unblocker(status):
         assert build_rungs.main(["--tool", "cython"]) == 2
