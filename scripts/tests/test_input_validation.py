@@ -129,13 +129,9 @@ SUMMARY_CASES = [
 ]
 
 
-@pytest.mark.parametrize("dotted,values", SUMMARY_CASES)
-def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotted, values):
-    from test_ladder_compare import make_summary
-
-    good = make_summary(tmp_path, "a", 1.0)
-    good["machine"]["load_average"] = [0.1, 0.2, 0.3]
-    good["machine"]["load_average_after_bench"] = [0.1, 0.2, 0.3]
+def assert_compare_names(tmp_path, capsys, good, dotted, values):
+    """Each of `values` at `dotted` in a copy of the summary `good` makes compare (both modes) exit 2 naming the
+    file and the field; the path `good` was written to."""
     a = tmp_path / "a.json"
     a.write_text(json.dumps(good))
     for value in values:
@@ -145,6 +141,17 @@ def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotte
             assert compare_cli.main([str(a), str(b), "--mode", mode, "--allow-different"]) == 2, (dotted, value)
             err = capsys.readouterr().err
             assert str(b) in err and field_words(dotted)[0] in err, (dotted, value, err)
+    return a
+
+
+@pytest.mark.parametrize("dotted,values", SUMMARY_CASES)
+def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotted, values):
+    from test_ladder_compare import make_summary
+
+    good = make_summary(tmp_path, "a", 1.0)
+    good["machine"]["load_average"] = [0.1, 0.2, 0.3]
+    good["machine"]["load_average_after_bench"] = [0.1, 0.2, 0.3]
+    assert_compare_names(tmp_path, capsys, good, dotted, values)
 
 
 @pytest.mark.parametrize("dotted,values", [
@@ -159,15 +166,7 @@ def test_compare_names_bad_round_tunings_and_python_source(tmp_path, capsys, dot
     good = make_summary(tmp_path, "a", 1.0)
     good["settings"].update(rounds={"tunings": [["simd-f32", "v4k4"]]}, python_source="run now",
                             python_foreign=None)
-    a = tmp_path / "a.json"
-    a.write_text(json.dumps(good))
-    for value in values:
-        b = tmp_path / "b.json"
-        b.write_text(json.dumps(set_field(good, dotted, value)))
-        for mode in ("runs", "machines"):
-            assert compare_cli.main([str(a), str(b), "--mode", mode, "--allow-different"]) == 2, (dotted, value)
-            err = capsys.readouterr().err
-            assert str(b) in err and field_words(dotted)[0] in err, (dotted, value, err)
+    a = assert_compare_names(tmp_path, capsys, good, dotted, values)
     # the good file itself compares
     assert compare_cli.main([str(a), str(a), "--mode", "runs"]) == 0
 
