@@ -2,8 +2,10 @@
 filled exactly, the GIL released while computing, and every bad input refused with a clear message."""
 
 import os
+import subprocess
 import threading
 import time
+from pathlib import Path
 
 import mandel_ladder as m
 import numpy as np
@@ -85,6 +87,21 @@ def test_reference_follows_the_one_definition():
     ref = m.reference()
     assert ref.shape == (960, 960) and ref.dtype == np.uint32
     assert int(ref.sum(dtype=np.uint64)) == 40139097  # the canonical image's iteration count
+
+
+@pytest.mark.parametrize("width, height", [(9, 4), (1, 1), (1000, 3), (3, 12345)])
+def test_the_npy_file_mandel_writes_is_what_numpy_loads(tmp_path, width, height):
+    """`mandel render --npy` writes the .npy format by hand: NumPy loads it as uint32 in C order with the
+    shape (height, width), and the counts are the reference's (naive-f64 is exact); header lengths of
+    every digit count."""
+    mandel = Path(os.environ.get("MANDEL_BIN") or Path(__file__).resolve().parents[2] / "target/release/mandel")
+    out = tmp_path / "c.npy"
+    proc = subprocess.run([mandel, "render", "-k", "naive-f64", "--width", str(width), "--height", str(height),
+                           "--max-iters", "50", "--npy", out], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    counts = np.load(out, allow_pickle=False)
+    assert counts.dtype == np.dtype("<u4") and counts.shape == (height, width) and counts.flags.c_contiguous
+    assert np.array_equal(counts, m.reference(width, height, -2.0, 0.6, -1.5, 1.5, 50))
 
 
 @pytest.mark.parametrize("name", KERNELS)
