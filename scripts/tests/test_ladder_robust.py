@@ -193,6 +193,12 @@ def test_a_signal_to_the_ladder_alone_stops_its_children_and_says_what_it_kept(t
         "sys.exit(ladder.guarded(work))",
     ])
     proc = subprocess.Popen([sys.executable, "-c", driver], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # The signal only once the ladder has echoed the child's line (so it is in the log): sent as soon as the
+    # child had written its pid, it could come before the ladder read the line from the pipe, under load.
+    echoed = []
+    while not echoed or not echoed[-1].rstrip().endswith("  started"):
+        echoed.append(proc.stdout.readline())
+        assert echoed[-1], (echoed, proc.communicate())
     deadline = time.monotonic() + 30
     while not (pidfile.exists() and pidfile.read_text()):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
