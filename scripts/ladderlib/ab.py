@@ -107,11 +107,40 @@ def parse_args(argv):
     return args
 
 
+def alive(pid):
+    """Whether the process `pid` (text) exists."""
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:  # another user's
+        pass
+    return True
+
+
 def build_working_tree():
-    log("building the working tree's mandel (cargo build --release --bin mandel)")
-    subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=REPO, env=cargo.build_env(TARGET),
-                   check=True)
-    return cargo.built(TARGET / "release" / "mandel", "the working tree")
+    """The working tree's `mandel`, built, then copied to target/ab/working-tree.<pid>.mandel, under the lock that
+    scripts/ladder holds on the target folder for its whole run (waited for here): this build would otherwise
+    replace the binary a ladder is measuring, and a ladder started during ab's rounds now rebuilds
+    target/release/mandel, not the copy ab runs. `main` removes the copy; one left by a killed ab is removed here."""
+    TARGET.mkdir(parents=True, exist_ok=True)
+
+    def busy(holder):
+        log(f"waiting for the ladder or scripts/ab{f' (pid {holder})' if holder else ''} using {TARGET}")
+    with contextlib.closing(atomic.lock_file(TARGET.resolve() / ".ladder.lock", busy)):
+        log("building the working tree's mandel (cargo build --release --bin mandel)")
+        subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=REPO, env=cargo.build_env(TARGET),
+                       check=True)
+        binary = cargo.built(TARGET / "release" / "mandel", "the working tree")
+        folder = TARGET / "ab"
+        folder.mkdir(exist_ok=True)
+        for old in folder.glob("working-tree.*.mandel"):
+            if not alive(old.name.split(".")[1]):
+                atomic.remove(old)
+        kept = folder / f"working-tree.{os.getpid()}.mandel"
+        atomic.write_bytes(kept, binary.read_bytes())
+        kept.chmod(0o755)
+    return kept
 
 
 def checkout_of(tree, sha):
@@ -362,6 +391,15 @@ def main(argv=None):
     args = parse_args(argv)
     cargo.check_host_build()
     b_mandel = build_working_tree()
+    try:
+        return measure(args, b_mandel)
+    finally:
+        with contextlib.suppress(OSError):
+            b_mandel.unlink()
+
+
+def measure(args, b_mandel):
+    """The rounds of A and B, interleaved, and the report; main's exit status."""
     facts = describe(b_mandel, args.kernel, "the working tree")
     a_mandel = build_revision(args.a_rev) if args.a_rev else b_mandel
     if args.a_rev:

@@ -588,16 +588,16 @@ def run_rounds(args, raw, run):
 LOCKS = {}  # path -> the open lock file this run holds (released by release_locks or the process's end)
 
 
-def take_lock(folder, what):
+def take_lock(folder, what, holders="another ladder"):
     """An exclusive flock on folder/.ladder.lock, held until the process ends (`atomic.lock_file`); InputError naming
-    the holder's pid."""
+    the holder's pid. (scripts/ab takes the target folder's while it builds and copies the working tree's mandel.)"""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder.resolve() / ".ladder.lock"  # the folder's links followed, never the lock file's
     if path in LOCKS:
         return path
 
     def busy(holder):
-        raise InputError(f"another ladder{f' (pid {holder})' if holder else ''} is using {what} "
+        raise InputError(f"{holders}{f' (pid {holder})' if holder else ''} is using {what} "
                          f"({path}): wait for it to finish or stop it; two runs at once would mix their results")
     LOCKS[path] = atomic.lock_file(path, busy)
     return path
@@ -756,7 +756,7 @@ def main(argv=None):
     if out.exists():
         take_lock(out, f"the results folder {out}")  # a second ladder here stops before building
     if not args.skip_bench:
-        take_lock(TARGET, f"the build folder {TARGET}")
+        take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
     build_log = TARGET / f".ladder-build.{os.getpid()}.log"
     built = build(args, build_log) == 0
     # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.

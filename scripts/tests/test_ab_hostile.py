@@ -68,8 +68,43 @@ def test_cargo_builds_where_ab_then_looks(tmp_path, monkeypatch):
     monkeypatch.chdir(caller)
     monkeypatch.setenv("CARGO_TARGET_DIR", "rel")
     monkeypatch.setattr(ab, "TARGET", cargo.target_dir(ab.REPO))
-    assert ab.build_working_tree() == caller / "rel" / "release" / "mandel"
+    kept = ab.build_working_tree()  # a copy of what cargo built there
+    assert kept == caller / "rel" / "ab" / f"working-tree.{os.getpid()}.mandel"
+    assert kept.read_bytes() == (caller / "rel" / "release" / "mandel").read_bytes() and os.access(kept, os.X_OK)
     assert log.read_text().split() == [str(ab.REPO), str(caller / "rel")]
+
+
+def test_ab_waits_for_a_ladder_using_the_target_folder_and_runs_a_copy(tmp_path, monkeypatch, capsys):
+    """scripts/ab's build of the working tree replaced target/release/mandel under a ladder measuring it. It now
+    waits for the ladder's lock on the target folder, and runs a copy that a later build does not replace; a
+    copy left by a killed ab (its pid gone) is removed, a running one's is not."""
+    fake_cargo(tmp_path, monkeypatch)
+    target = tmp_path / "t"
+    (target / "ab").mkdir(parents=True)
+    (target / "ab" / "working-tree.999999999.mandel").write_text("stale")
+    (target / "ab" / f"working-tree.{os.getppid()}.mandel").write_text("another ab's")
+    monkeypatch.setattr(ab, "TARGET", target)
+    holder = subprocess.Popen([sys.executable, "-c", f"""
+import time
+from pathlib import Path
+from ladderlib import ladder
+ladder.take_lock(Path({str(target)!r}), "the build folder", "another ladder or scripts/ab")
+print("locked", flush=True)
+time.sleep(1.5)
+"""], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        with pytest.raises(InputError, match=f"another ladder or scripts/ab \\(pid {holder.pid}\\) is using"):
+            ladder.take_lock(target, "the build folder", "another ladder or scripts/ab")
+        kept = ab.build_working_tree()
+    finally:
+        holder.kill()
+        holder.wait()
+    assert f"waiting for the ladder or scripts/ab (pid {holder.pid}) using {target}" in capsys.readouterr().err
+    assert kept == target / "ab" / f"working-tree.{os.getpid()}.mandel"
+    (target / "release" / "mandel").write_text("#!/bin/sh\nexit 9\n")  # a ladder's later build
+    assert subprocess.run([kept]).returncode == 0
+    assert sorted(p.name for p in (target / "ab").iterdir()) == sorted([kept.name, f"working-tree.{os.getppid()}.mandel"])
 
 
 def test_the_ladder_builds_where_it_then_looks(tmp_path, monkeypatch):
@@ -318,12 +353,14 @@ def ab_command(tmp_path, monkeypatch, *argv):
 
 @pytest.mark.parametrize("mandel, mode, says", [
     ("echo 'not json'", "+x", "describe --json printed no JSON"),  # describe printing something else
-    ("exit 0", "-x", "/t/release/mandel: Permission denied"),  # a binary that cannot be run
+    ("kill -9 $$", "+x", "describe --json exited -9"),  # a binary killed by a signal
+    ("exit 0", "-x", "describe --json printed no JSON"),  # built without its x bit: ab runs a copy, executable
 ])
 def test_a_mandel_that_fails_oddly_is_a_message_not_a_traceback(tmp_path, monkeypatch, mandel, mode, says):
     fake_cargo(tmp_path, monkeypatch, mandel=mandel, mode=mode)
     code, err = ab_command(tmp_path, monkeypatch)
     assert code == 2 and "Traceback" not in err and says in err and err.splitlines()[-1].startswith("ab: error: ")
+    assert list((tmp_path / "t" / "ab").iterdir()) == []  # its copy of the working tree's mandel removed
 
 
 def test_a_missing_cargo_is_a_message_naming_it(tmp_path, monkeypatch):
