@@ -1,7 +1,9 @@
 """The runner: its JSON file follows the schema `mandel-baselines/1` that the merge script reads,
 selection works, and a wrong rung is recorded as failed with no valid time."""
 
+import contextlib
 import importlib.util
+import io
 import json
 import os
 import subprocess
@@ -12,7 +14,7 @@ import mandel_ladder as m
 import numpy as np
 import pytest
 
-from python_baselines import run
+from python_baselines import run, sweep
 from python_baselines.problem import Problem
 from python_baselines.rungs import Rung
 
@@ -353,20 +355,38 @@ def test_rayon_num_threads_is_checked_with_mandels_rule(tmp_path, monkeypatch, c
     assert "RAYON_NUM_THREADS" in capsys.readouterr().err
 
 
-def assert_runners_refuse(tmp_path, env, only, run_error, sweep_error, size=("--width", "5", "--height", "3")):
-    """Under `env`, run.py (--list, and a --quick run of the rungs `only`) and sweep.py each exit 2 before any
-    work: run.py's stderr has `run.py: error: {run_error}`, sweep.py's `sweep_error`, neither a traceback nor a
-    libgomp message (the refusal comes before libgomp is loaded), and no result file is written."""
+def assert_runners_refuse(tmp_path, env, only, run_error, sweep_error, processes,
+                          size=("--width", "5", "--height", "3")):
+    """Under `env` (the variables set over os.environ), run.py (--list, and a --quick run of the rungs `only`) and
+    sweep.py each exit 2 before any work: run.py's stderr has `run.py: error: {run_error}`, sweep.py's
+    `sweep_error`, and no result file is written. With `processes` they run as the ladder runs them, and neither
+    prints a traceback nor a libgomp message: the refusal comes before Numba or libgomp is loaded. That order is
+    one per runner, not one per value: each test runs processes for one of its values, and its other values
+    through the runners' `main` in this process (a fresh Python process for each costs a quarter of a second)."""
     out = tmp_path / "r.json"
-    for args in (["--list"], ["--quick", *size, "--only", only, "--out", str(out)]):
-        proc = subprocess.run([sys.executable, *RUN_PY, *args], capture_output=True, text=True, env=env, timeout=120)
-        assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
-        assert f"run.py: error: {run_error}" in proc.stderr, proc.stderr
-        assert "Traceback" not in proc.stderr and "libgomp" not in proc.stderr
-    assert not out.exists()
-    proc = subprocess.run([sys.executable, "-m", "python_baselines.sweep", "--sizes", "8", "--iters", "10",
-                           "--out", str(out)], capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 2 and sweep_error in proc.stderr and "Traceback" not in proc.stderr
+    runs = (["--list"], ["--quick", *size, "--only", only, "--out", str(out)])
+    sweep_args = ["--sizes", "8", "--iters", "10", "--out", str(out)]
+    if processes:
+        for args in runs:
+            proc = subprocess.run([sys.executable, *RUN_PY, *args], capture_output=True, text=True,
+                                  env={**os.environ, **env}, timeout=120)
+            assert proc.returncode == 2, (args, proc.returncode, proc.stderr)
+            assert f"run.py: error: {run_error}" in proc.stderr, proc.stderr
+            assert "Traceback" not in proc.stderr and "libgomp" not in proc.stderr
+        proc = subprocess.run([sys.executable, "-m", "python_baselines.sweep", *sweep_args], capture_output=True,
+                              text=True, env={**os.environ, **env}, timeout=120)
+        assert proc.returncode == 2 and sweep_error in proc.stderr and "Traceback" not in proc.stderr
+    else:
+        with pytest.MonkeyPatch.context() as mp:
+            for name, value in env.items():
+                mp.setenv(name, value)
+            for args in runs:
+                with contextlib.redirect_stderr(io.StringIO()) as err:
+                    assert run.main(args) == 2, args
+                assert f"run.py: error: {run_error}" in err.getvalue(), err.getvalue()
+            with contextlib.redirect_stderr(io.StringIO()) as err, pytest.raises(SystemExit) as exited:
+                sweep.main(sweep_args)
+            assert exited.value.code == 2 and sweep_error in err.getvalue(), err.getvalue()
     assert not out.exists()
 
 
@@ -374,9 +394,9 @@ def assert_runners_refuse(tmp_path, env, only, run_error, sweep_error, size=("--
 def test_numba_num_threads_is_checked_first(tmp_path, value):
     """Numba fails late on a bad NUMBA_NUM_THREADS (0: a ValueError traceback; 99999: the process
     crashes, the run lost): run.py and sweep.py refuse it first, naming it, exit 2."""
-    assert_runners_refuse(tmp_path, {**os.environ, "NUMBA_NUM_THREADS": value}, "numba-parallel,cython-prange",
+    assert_runners_refuse(tmp_path, {"NUMBA_NUM_THREADS": value}, "numba-parallel,cython-prange",
                           f"NUMBA_NUM_THREADS={value!r} must be a whole number of threads from 1 to 1024",
-                          "NUMBA_NUM_THREADS")
+                          "NUMBA_NUM_THREADS", processes=value == "99999")
 
 
 @pytest.mark.parametrize("name, value", [("NUMBA_DISABLE_JIT", "1"), ("NUMBA_DISABLE_JIT", " 1"),
@@ -390,7 +410,8 @@ def test_a_numba_variable_that_changes_the_rungs_is_refused_first(tmp_path, name
     millisecond); bounds checks, another optimisation level, another CPU (NUMBA_CPU_NAME=generic compiles
     fastmath's a*b+c without a fused multiply-add) or other vectorizer settings are not `@njit` at its defaults
     either. run.py (--list too) and sweep.py refuse them by name, exit 2, with no result file."""
-    assert_runners_refuse(tmp_path, {**os.environ, name: value}, "numba", f"{name}={value!r} ", f"{name}={value!r} ")
+    assert_runners_refuse(tmp_path, {name: value}, "numba", f"{name}={value!r} ", f"{name}={value!r} ",
+                          processes=(name, value) == ("NUMBA_DISABLE_JIT", "1"))
 
 
 @pytest.mark.parametrize("env", [{"NUMBA_DISABLE_JIT": "0", "NUMBA_BOUNDSCHECK": "0", "NUMBA_OPT": "3",
@@ -432,9 +453,10 @@ def test_omp_num_threads_is_checked_first(tmp_path, value):
     """libgomp aborts the whole process on a huge OMP_NUM_THREADS (the run lost) and ignores `abc`, `0`,
     `-1` with a warning: run.py (--list too: the ladder stops on its exit 2) and sweep.py refuse it first,
     naming it, exit 2, with no result file."""
-    assert_runners_refuse(tmp_path, {**os.environ, "OMP_NUM_THREADS": value}, "numpy-masked-counts,cython-prange",
+    assert_runners_refuse(tmp_path, {"OMP_NUM_THREADS": value}, "numpy-masked-counts,cython-prange",
                           f"OMP_NUM_THREADS={value!r} must be a whole number of threads from 1 to 1024",
-                          f"OMP_NUM_THREADS={value!r}", size=("--width", "1", "--height", "1", "--max-iters", "1"))
+                          f"OMP_NUM_THREADS={value!r}", processes=value == "1000000000",
+                          size=("--width", "1", "--height", "1", "--max-iters", "1"))
 
 
 @pytest.mark.parametrize("name, value", [("OMP_THREAD_LIMIT", "1"), ("OMP_THREAD_LIMIT", "2"),
@@ -448,10 +470,10 @@ def test_an_omp_variable_that_shrinks_the_team_is_refused_first(tmp_path, name, 
     OMP_NUM_THREADS asks; GCC 13's libgomp reads the _ALL, _DEV and _DEV_<n> spellings too (_ALL applies to
     the host when the plain one is unset). run.py (--list too) and sweep.py refuse it by name, exit 2, with no
     result file."""
-    assert_runners_refuse(tmp_path, {**os.environ, "OMP_NUM_THREADS": "4", name: value}, "cython-prange,pythran-openmp",
+    assert_runners_refuse(tmp_path, {"OMP_NUM_THREADS": "4", name: value}, "cython-prange,pythran-openmp",
                           "the OpenMP parallel rungs would run on fewer threads than OMP_NUM_THREADS (else one per CPU) "
                           f"asks, and Numba's on its omp layer on fewer than its threads column says: {name}={value!r}",
-                          f"{name}={value!r}")
+                          f"{name}={value!r}", processes=(name, value) == ("OMP_DYNAMIC", "true"))
 
 
 @pytest.mark.parametrize("env", [{}, {"OMP_THREAD_LIMIT": "", "OMP_DYNAMIC": "false", "OMP_MAX_ACTIVE_LEVELS": "1"},
