@@ -181,7 +181,25 @@ def omp_environment_error() -> str | None:
             return (f"{name}={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
                     "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or "
                     "unset/empty for one per core")
-    return omp_team_error()
+    return omp_team_error() or omp_placement_error()
+
+
+def omp_placement_error() -> str | None:
+    """Why an OpenMP variable would bind the team's threads to places, or None. Binding can put the whole team on
+    fewer CPUs than it has threads (OMP_PROC_BIND=master: every thread on the first one's place; OMP_PLACES={0} or
+    GOMP_CPU_AFFINITY=0: on CPU 0), and the rows would say N threads of a team that shared one core: cython-prange
+    and pythran-openmp took 120 ms against 55 on 2 cores, both labelled 2 threads (MEASUREMENTS.md). Which
+    bindings are harmless depends on the places libgomp derives, so every one is refused, by name."""
+    bad = [f"{name}={value!r}" for name, value in sorted(_omp_spellings("OMP_PROC_BIND"))
+           if value.strip().lower() not in ("", "false")]
+    bad += [f"{name}={value!r}" for name, value in sorted(_omp_spellings("OMP_PLACES")) if value.strip()]
+    if os.environ.get("GOMP_CPU_AFFINITY", "").strip():
+        bad.append(f"GOMP_CPU_AFFINITY={os.environ['GOMP_CPU_AFFINITY']!r}")
+    if not bad:
+        return None
+    return ("the OpenMP parallel rungs (and Numba's on its omp layer) would have their threads bound to places, which "
+            "can put several on one CPU while the threads column counts them all: " + ", ".join(bad) +
+            " (unset it, or set OMP_PROC_BIND=false)")
 
 
 def omp_team_error() -> str | None:

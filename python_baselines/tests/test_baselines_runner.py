@@ -476,6 +476,34 @@ def test_an_omp_variable_that_shrinks_the_team_is_refused_first(tmp_path, name, 
                           f"{name}={value!r}", processes=(name, value) == ("OMP_DYNAMIC", "true"))
 
 
+@pytest.mark.parametrize("name, value", [("OMP_PROC_BIND", "master"), ("OMP_PROC_BIND", "primary"),
+                                         ("OMP_PROC_BIND", "TRUE"), ("OMP_PROC_BIND", "spread,close"),
+                                         ("OMP_PROC_BIND_ALL", "close"), ("OMP_PLACES", "{0}"),
+                                         ("OMP_PLACES", "cores(1)"), ("GOMP_CPU_AFFINITY", "0")])
+def test_an_omp_variable_that_binds_the_team_is_refused_first(tmp_path, name, value):
+    """OMP_PROC_BIND=master (or OMP_PLACES={0}, GOMP_CPU_AFFINITY=0) ran both threads of cython-prange and
+    pythran-openmp on one CPU, 120 ms against 55, each row labelled 2 threads. run.py (--list too) and sweep.py
+    refuse every binding by name, exit 2, with no result file."""
+    assert_runners_refuse(tmp_path, {name: value}, "cython-prange,pythran-openmp",
+                          "the OpenMP parallel rungs (and Numba's on its omp layer) would have their threads bound to "
+                          "places, which can put several on one CPU while the "
+                          f"threads column counts them all: {name}={value!r}", f"{name}={value!r}",
+                          processes=(name, value) == ("OMP_PROC_BIND", "master"))
+
+
+@pytest.mark.parametrize("env", [{"OMP_PROC_BIND": "false"}, {"OMP_PROC_BIND": " FALSE", "OMP_PLACES": " "},
+                                 {"OMP_PROC_BIND": "", "OMP_PLACES": "", "GOMP_CPU_AFFINITY": ""}])
+def test_omp_variables_that_bind_nothing_are_accepted(monkeypatch, env):
+    from python_baselines import compiled_rungs
+
+    for name in list(os.environ):
+        if name.startswith(("OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY")):
+            monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert compiled_rungs.omp_placement_error() is None
+
+
 @pytest.mark.parametrize("env", [{}, {"OMP_THREAD_LIMIT": "", "OMP_DYNAMIC": "false", "OMP_MAX_ACTIVE_LEVELS": "1"},
                                  {"OMP_DYNAMIC": "FALSE", "OMP_MAX_ACTIVE_LEVELS": "4"},
                                  {"OMP_THREAD_LIMIT_ALL": "", "OMP_DYNAMIC_DEV_0": "false", "OMP_MAX_ACTIVE_LEVELS_ALL": "2"}])
