@@ -47,9 +47,10 @@
 //! [`tuning`] and [`describe`] say what was chosen.
 //!
 //! # Lane-iterations
-//! [`lane_iterations`] computes from the counts what the kernel executed, idle lanes included (its
-//! schedule is deterministic), for the ladder's share of peak; the tests check it equals the Rust
-//! kernel's instrumented count where the two run the same schedule.
+//! [`lane_iterations`] computes from the counts what the kernel executes, idle lanes included (its
+//! schedule is deterministic), for the ladder's share of peak: a model of mandel.h's loop, read
+//! from the code (the C is not instrumented). The tests check it equals the Rust kernel's
+//! instrumented count where the two run the same schedule.
 //!
 //! # Without a C compiler
 //! `build.rs` compiles the C with the `cc` crate. If that fails, the build still succeeds

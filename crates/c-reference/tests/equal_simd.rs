@@ -214,11 +214,13 @@ fn refusals_write_nothing() {
     }
 }
 
-/// The lane-iterations computed from the counts equal those the Rust kernel's instrumented build
-/// counts when the two run the same schedule (the same vectors in flight and check interval), for
-/// every tuning both have: so the C kernel and the Rust one do the same work, lane for lane, not only
-/// give the same counts. Counts are capped, so a vector kept past its `max_iters` steps (a check
-/// that misses a deadline) shows only here.
+/// The lane-iterations that C's schedule implies for its counts ([`lane_iterations`], a model of
+/// mandel.h's loop, read from the code: the C kernel is not instrumented) equal those the Rust
+/// kernel's instrumented build counts when the two run the same schedule (the same vectors in flight
+/// and check interval), for every tuning both have. So the model the C rows' share-of-peak column
+/// divides by is the work the Rust kernel measurably does on the same schedule; that C executes
+/// exactly that schedule rests on the model. Counts are capped, so a Rust vector kept past its
+/// `max_iters` steps (a check that misses a deadline) shows only here.
 #[test]
 fn lane_iterations_equal_the_rust_kernel_s() {
     use mandel_c_reference::lane_iterations;
