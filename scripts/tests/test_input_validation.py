@@ -384,3 +384,24 @@ def test_setup_refuses_a_mandel_install_pypy_other_than_0_or_1(tmp_path, value):
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert f"scripts/setup: MANDEL_INSTALL_PYPY='{value}' must be 1 (install pypy3), 0 or empty/unset" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["python3", "scripts"]
+
+
+@pytest.mark.parametrize("env, says", [({"MANDEL_INSTALL_PYPY": "yes"}, "MANDEL_INSTALL_PYPY='yes' must be 1"),
+                                       ({"PYTHON": "/nonexistent/python3"}, "PYTHON='/nonexistent/python3': no such")])
+def test_scripts_test_refuses_a_bad_setup_variable_before_cargo(tmp_path, env, says):
+    """scripts/test started scripts/setup in the background and reported its refusal only after cargo's minutes
+    of clippy and builds: it now runs `scripts/setup --check` first. Run from a copy holding only the two
+    scripts, with a `cargo` first on PATH that records being called."""
+    (tmp_path / "scripts").mkdir()
+    for name in ("setup", "test"):
+        (tmp_path / "scripts" / name).write_bytes((REPO / "scripts" / name).read_bytes())
+        (tmp_path / "scripts" / name).chmod(0o755)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "cargo").write_text(f"#!/bin/sh\ntouch {tmp_path / 'cargo-ran'}\n")
+    (bin_dir / "cargo").chmod(0o755)
+    proc = subprocess.run([str(tmp_path / "scripts" / "test")], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", **env})
+    assert proc.returncode == 2, (proc.returncode, proc.stderr)
+    assert says in proc.stderr and not (tmp_path / "cargo-ran").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "scripts"]
