@@ -237,6 +237,7 @@ HUGE = dict(x_min=-1e300, x_max=1e300, y_min=-1e300, y_max=1e300)
     ("MANDEL_ISA", "avx9000", ["MANDEL_ISA", "avx9000", "avx512, avx2, sse2, neon, scalar"]),
     ("RAYON_NUM_THREADS", "100000", ["RAYON_NUM_THREADS", "100000", "1 to 1024"]),
     ("RAYON_NUM_THREADS", "many", ["RAYON_NUM_THREADS", "many"]),
+    ("RAYON_RS_NUM_CPUS", "3000", ["RAYON_RS_NUM_CPUS", "3000", "RAYON_NUM_THREADS instead"]),
 ])
 def test_garbage_environment_raises_naming_the_variable(monkeypatch, var, value, words):
     monkeypatch.setenv(var, value)

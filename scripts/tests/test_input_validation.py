@@ -293,6 +293,8 @@ TUNINGS = [
     ("MANDEL_TUNING", "garbage", False), ("MANDEL_TUNING", "f16:v4k4", False), ("MANDEL_TUNING", "f32:", False),
     ("MANDEL_TUNING", "v8k8,", False), ("MANDEL_TUNING", "f32=v8k8", False), ("MANDEL_TUNING", "", True),
     ("MANDEL_C_TUNING", "v6k4", True), ("MANDEL_C_TUNING", "junk", False), ("MANDEL_C_TUNING", "f32:v4k4", False),
+    # rayon's old spelling, which it still reads when RAYON_NUM_THREADS is unset, with no cap (3000 started 3,000)
+    ("RAYON_RS_NUM_CPUS", "3000", False), ("RAYON_RS_NUM_CPUS", "2", False), ("RAYON_RS_NUM_CPUS", "", True),
 ]
 
 
@@ -300,7 +302,7 @@ TUNINGS = [
 @pytest.mark.parametrize("var,value,ok", [("RAYON_NUM_THREADS", v, ok) for v, ok in THREADS] + TUNINGS)
 def test_mandel_describe_refuses_a_bad_variable_naming_it(var, value, ok):
     environ = {k: v for k, v in os.environ.items()
-               if k not in ("MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA", "RAYON_NUM_THREADS")}
+               if k not in ("MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA", "RAYON_NUM_THREADS", "RAYON_RS_NUM_CPUS")}
     proc = subprocess.run([str(MANDEL), "describe", "--json"], env={**environ, var: value},
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == (0 if ok else 2), (value, proc.stderr)

@@ -78,7 +78,15 @@ pub enum EnvError {
         "{THREADS_ENV}={value:?} must be a whole number of threads from 1 to {MAX_THREADS} (digits only, no sign or spaces), or unset/empty for one per core"
     )]
     Threads { value: String },
+    #[error(
+        "{OLD_THREADS_ENV}={value:?} is rayon's deprecated spelling of {THREADS_ENV}, read when that is unset: unset it, and set {THREADS_ENV} instead"
+    )]
+    OldThreads { value: String },
 }
+
+/// Rayon's deprecated spelling of [`THREADS_ENV`], which rayon still reads when that is unset or empty, without
+/// its limit: refused by [`check_env`] (a pool of 3,000 threads started, labelled by no rule of ours).
+pub const OLD_THREADS_ENV: &str = "RAYON_RS_NUM_CPUS";
 
 fn env_value(var: &str) -> Option<String> {
     // A value that is not Unicode is kept, lossily, so that it is reported rather than ignored.
@@ -123,13 +131,16 @@ pub fn parse_threads(value: Option<&str>) -> Result<Option<usize>, EnvError> {
     }
 }
 
-/// Check every environment variable the kernels read ([`ISA_ENV`], [`THREADS_ENV`]). Entry points
+/// Check every environment variable the kernels read ([`ISA_ENV`], [`THREADS_ENV`], [`OLD_THREADS_ENV`]). Entry points
 /// (CLI, Python extension, benches) call this before anything else, so a mistyped value is an error,
 /// not silently ignored.
 pub fn check_env() -> Result<(), EnvError> {
     env_isa()?;
     env_threads()?;
-    Ok(())
+    match env_value(OLD_THREADS_ENV).filter(|v| !v.is_empty()) {
+        Some(value) => Err(EnvError::OldThreads { value }),
+        None => Ok(()),
+    }
 }
 
 /// The word both tuning variables (`MANDEL_TUNING`, `MANDEL_C_TUNING`) take for the path's default tuning.
