@@ -181,7 +181,27 @@ def omp_environment_error() -> str | None:
             return (f"{name}={value!r} must be a whole number of threads from 1 to {OMP_THREADS_MAX}, or a "
                     "comma-separated list of them, one per nesting level (digits only, no sign or spaces), or "
                     "unset/empty for one per core")
-    return omp_team_error() or omp_placement_error()
+    return omp_team_error() or omp_placement_error() or omp_stack_error()
+
+
+OMP_STACK_MAX = 1 << 30  # bytes a thread: far above what the rungs need (they recurse nowhere)
+
+
+def omp_stack_error() -> str | None:
+    """Why OMP_STACKSIZE (or GOMP_STACKSIZE) would fail libgomp, or None: a size libgomp cannot give every thread
+    (100000G) made the run exit with only "libgomp: Thread creation failed", naming nothing. libgomp reads a whole
+    number with an optional B, K, M or G suffix (K without one)."""
+    for name in ("OMP_STACKSIZE", "GOMP_STACKSIZE"):
+        value = os.environ.get(name, "")
+        if not value.strip():
+            continue
+        digits, unit = value.strip().rstrip("bBkKmMgG"), value.strip()[-1:].lower()
+        scale = {"b": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}.get(unit, 1 << 10)
+        if not (digits.isascii() and digits.isdigit() and 0 < int(digits) * scale <= OMP_STACK_MAX) \
+                or len(value.strip()) - len(digits) > 1:
+            return (f"{name}={value!r} must be a thread stack size OpenMP can give every thread: a whole number with "
+                    f"an optional B, K, M or G suffix, at most 1G, or unset")
+    return None
 
 
 def omp_placement_error() -> str | None:

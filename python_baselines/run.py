@@ -46,7 +46,7 @@ from .compiled_rungs import omp_environment_error
 from .numba_rungs import environment_error as numba_environment_error
 from .problem import Problem
 from .rungs import PYTHON_RUNGS, Rung, all_rungs
-from .timing import repeat, timed
+from .timing import interpreter_error, repeat, timed
 
 SCHEMA = "mandel-baselines/1"
 WARMUP_SIZE = 16
@@ -305,7 +305,7 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
         return 2
-    why = omp_environment_error() or numba_environment_error()
+    why = interpreter_error() or omp_environment_error() or numba_environment_error()
     if why:
         print(f"run.py: error: {why}", file=sys.stderr)
         return 2

@@ -106,9 +106,9 @@ def main(argv=None):
             check_output(args.out, "sweep results")
     except (ValueError, InputError) as e:
         p.error(str(e))
-    from . import compiled_rungs, numba_rungs
+    from . import compiled_rungs, numba_rungs, timing
 
-    why = compiled_rungs.omp_environment_error() or numba_rungs.environment_error()
+    why = timing.interpreter_error() or compiled_rungs.omp_environment_error() or numba_rungs.environment_error()
     if why:
         p.error(why)
 

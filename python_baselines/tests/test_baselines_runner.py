@@ -491,6 +491,36 @@ def test_an_omp_variable_that_binds_the_team_is_refused_first(tmp_path, name, va
                           processes=(name, value) == ("OMP_PROC_BIND", "master"))
 
 
+@pytest.mark.parametrize("name, value", [("OMP_STACKSIZE", "100000G"), ("OMP_STACKSIZE", "abc"), ("OMP_STACKSIZE", "0"),
+                                         ("OMP_STACKSIZE", "2G"), ("OMP_STACKSIZE", "8MM"), ("GOMP_STACKSIZE", "-1")])
+def test_an_omp_stack_size_libgomp_cannot_give_is_refused_first(tmp_path, name, value):
+    """OMP_STACKSIZE=100000G ended the run with libgomp's "Thread creation failed" alone, naming nothing."""
+    assert_runners_refuse(tmp_path, {name: value}, "cython-prange",
+                          f"{name}={value!r} must be a thread stack size OpenMP can give every thread",
+                          f"{name}={value!r}", processes=value == "100000G")
+
+
+@pytest.mark.parametrize("value", ["", "8M", "512k", " 16 ", "1G"])
+def test_an_omp_stack_size_libgomp_gives_is_accepted(monkeypatch, value):
+    from python_baselines import compiled_rungs
+
+    monkeypatch.setenv("OMP_STACKSIZE", value)
+    monkeypatch.delenv("GOMP_STACKSIZE", raising=False)
+    assert compiled_rungs.omp_stack_error() is None
+
+
+@pytest.mark.parametrize("name, value, says", [
+    ("PYTHONTRACEMALLOC", "1", "tracemalloc is tracing (PYTHONTRACEMALLOC='1'"),
+    ("PYTHONDEVMODE", "1", "Python's development mode is on"),
+    ("PYTHONMALLOC", "debug", "PYTHONMALLOC='debug' puts debug hooks on every allocation"),
+])
+def test_an_interpreter_that_slows_every_call_is_refused_first(tmp_path, name, value, says):
+    """PYTHONTRACEMALLOC=1 made python-pure ten times slower, and every speedup is over its time: run.py and sweep.py
+    refuse it, the development mode and a debug allocator by name, exit 2, before any work. (Processes for each:
+    the interpreter reads these when it starts.)"""
+    assert_runners_refuse(tmp_path, {name: value}, "python-pure", says, says, processes=True)
+
+
 @pytest.mark.parametrize("env", [{"OMP_PROC_BIND": "false"}, {"OMP_PROC_BIND": " FALSE", "OMP_PLACES": " "},
                                  {"OMP_PROC_BIND": "", "OMP_PLACES": "", "GOMP_CPU_AFFINITY": ""}])
 def test_omp_variables_that_bind_nothing_are_accepted(monkeypatch, env):
