@@ -65,6 +65,9 @@ def describe(repo, info=None):
         or "unknown CPU",
         "cpu_family_model": f"{info['cpu family']}/{info['model']}" if "cpu family" in info and "model" in info else None,
         "cores": os.cpu_count(),
+        # The CPUs this process may run on (its affinity: `taskset`), which the runtimes' default thread counts
+        # follow; fewer than `cores` is said in the summary, where a row's threads may outnumber them.
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "isa_flags": [f for f in ISA_FLAGS if f in flags],
         "os": platform.platform(),
         "rustc": _command(["rustc", "-V"]),

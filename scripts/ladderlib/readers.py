@@ -225,7 +225,7 @@ def _family_model(value, path, where):
 
 MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy", "numba", "date", "git_commit",
                                    "hostname", "mandel_ladder")},
-           "cpu_family_model": Opt(_family_model), "cores": "int1?", "isa_flags": Opt(["text"]),
+           "cpu_family_model": Opt(_family_model), "cores": "int1?", "cpus_usable": "int1?", "isa_flags": Opt(["text"]),
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}

@@ -157,3 +157,24 @@ def test_the_committed_charts_are_what_the_chart_module_draws():
         assert chart.svg(data) == path.read_text(encoding="utf-8"), path
         checked += 1
     assert checked >= 1
+
+
+def test_a_run_restricted_to_fewer_cpus_than_the_machine_has_says_so(tmp_path):
+    """Under `taskset -c 0` on a 2-core machine the summary said "2 cores" while rows labelled 2 threads shared one
+    CPU: the machine description now records the CPUs the run could use, and the CPU line says so when fewer."""
+    import shutil
+    import subprocess
+    import sys
+
+    doc = summary(tmp_path)
+    cpu = dict(writers.machine_lines(doc))["CPU"]
+    assert "could use" not in cpu
+    doc["machine"] = {**doc["machine"], "cores": 2, "cpus_usable": 1}
+    readers.check_summary(json.loads(writers.json_text(doc)))
+    cpu = dict(writers.machine_lines(doc))["CPU"]
+    assert cpu.endswith("2 cores; this run could use 1 (CPU affinity): a row with more threads shared them"), cpu
+    if shutil.which("taskset"):
+        out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c",
+                              "from ladderlib import machine; print(machine.describe('.')['cpus_usable'])"],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+        assert out.strip() == "1"
