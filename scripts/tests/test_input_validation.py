@@ -7,6 +7,7 @@ import copy
 import json
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -407,3 +408,40 @@ def test_scripts_test_refuses_a_bad_setup_variable_before_cargo(tmp_path, env, s
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert says in proc.stderr and not (tmp_path / "cargo-ran").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "scripts"]
+
+
+def test_a_failed_setup_stops_the_bytecode_compile_and_the_rungs_build(tmp_path):
+    """The bytecode compile ran inside a subshell with the rungs' build: when maturin failed, the exit trap's kill
+    reached the subshell, not the compiler, which went on writing into the venv after the set-up had failed.
+    Each is now a job of its own, killed by the trap. A copy of scripts/setup with a fake venv: pip, the
+    packages and the checks pass, maturin fails, the compile would write a file after 3 s."""
+    (tmp_path / "scripts").mkdir()
+    setup = tmp_path / "scripts" / "setup"
+    setup.write_bytes((REPO / "scripts" / "setup").read_bytes())
+    setup.chmod(0o755)
+    (tmp_path / "python_baselines").mkdir()
+    venv = tmp_path / ".venv"
+    (venv / "bin").mkdir(parents=True)
+    for name in ("requirements.txt", "requirements-mojo.txt"):
+        (tmp_path / "python_baselines" / name).write_text("pinned\n")
+    (venv / ".requirements.installed").write_text("pinned\n")
+    (venv / ".requirements-mojo.installed").write_text("pinned\n")
+    late = tmp_path / "compiled-after-the-setup-failed"
+    (venv / "bin" / "python").write_text(f"""#!/bin/bash
+case "$1 $2" in
+  "-m compileall") sleep 3; touch {late} ;;
+  "-m python_baselines.build_rungs") exec sleep 30 ;;
+  "-c import sysconfig"*) echo {tmp_path / "purelib"} ;;
+esac
+exit 0
+""")
+    (venv / "bin" / "maturin").write_text("#!/bin/sh\necho 'maturin: failed'\nexit 1\n")
+    for name in ("python", "maturin"):
+        (venv / "bin" / name).chmod(0o755)
+    proc = subprocess.run([str(setup)], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+                          env={k: v for k, v in os.environ.items() if k != "MANDEL_INSTALL_PYPY"})
+    assert proc.returncode == 1 and "maturin develop failed" in proc.stderr, proc.stderr
+    time.sleep(4)
+    assert not late.exists(), "the bytecode compile outlived the failed set-up"
+    left = subprocess.run(["pgrep", "-f", f"sleep 30"], capture_output=True, text=True).stdout.split()
+    assert not [pid for pid in left if str(tmp_path) in Path(f"/proc/{pid}/cwd").resolve().as_posix()]
