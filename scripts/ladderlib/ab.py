@@ -138,6 +138,7 @@ def build_working_tree():
             if not alive(old.name.split(".")[1]):
                 atomic.remove(old)
         kept = folder / f"working-tree.{os.getpid()}.mandel"
+        atomic.remove(kept)  # ab's own scratch file: a link or anything else there is not written through
         atomic.write_bytes(kept, binary.read_bytes())
         kept.chmod(0o755)
     return kept
@@ -198,7 +199,9 @@ def build_revision(rev):
         if subprocess.run([binary, "bench", "--help"], capture_output=True).returncode != 0:
             raise InputError(f"--a-rev {rev}: its mandel has no `bench` subcommand (revisions before rounds cannot "
                              "be measured this way; compare result sets with scripts/compare instead)")
-        # A copy: the next build of another revision reuses the target folder.
+        # A copy: the next build of another revision reuses the target folder. Removed first: ab's own scratch
+        # file, so a link or anything else there is not written through.
+        atomic.remove(kept)
         atomic.write_bytes(kept, binary.read_bytes())
         kept.chmod(0o755)
     return kept

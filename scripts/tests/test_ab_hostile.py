@@ -74,24 +74,36 @@ def test_cargo_builds_where_ab_then_looks(tmp_path, monkeypatch):
     assert log.read_text().split() == [str(ab.REPO), str(caller / "rel")]
 
 
-def test_ab_waits_for_a_ladder_using_the_target_folder_and_runs_a_copy(tmp_path, monkeypatch, capsys):
+def test_ab_waits_for_a_ladder_using_the_target_folder_and_runs_a_copy(tmp_path, monkeypatch):
     """scripts/ab's build of the working tree replaced target/release/mandel under a ladder measuring it. It now
     waits for the ladder's lock on the target folder, and runs a copy that a later build does not replace; a
-    copy left by a killed ab (its pid gone) is removed, a running one's is not."""
+    copy left by a killed ab (its pid gone) is removed, a running one's is not, and a link at its own copy's name
+    is replaced, not written through. The holder lets go only once ab has said it waits."""
     fake_cargo(tmp_path, monkeypatch)
     target = tmp_path / "t"
     (target / "ab").mkdir(parents=True)
     (target / "ab" / "working-tree.999999999.mandel").write_text("stale")
     (target / "ab" / f"working-tree.{os.getppid()}.mandel").write_text("another ab's")
+    precious = tmp_path / "precious.txt"
+    precious.write_text("keep me")
+    (target / "ab" / f"working-tree.{os.getpid()}.mandel").symlink_to(precious)
     monkeypatch.setattr(ab, "TARGET", target)
     holder = subprocess.Popen([sys.executable, "-c", f"""
-import time
+import sys
 from pathlib import Path
 from ladderlib import ladder
 ladder.take_lock(Path({str(target)!r}), "the build folder", "another ladder or scripts/ab")
 print("locked", flush=True)
-time.sleep(1.5)
-"""], stdout=subprocess.PIPE, text=True)
+sys.stdin.readline()  # held until the test says
+"""], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    said = []
+
+    def log(message):
+        said.append(message)
+        if message.startswith("waiting for"):
+            holder.stdin.write("go\n")
+            holder.stdin.flush()
+    monkeypatch.setattr(ab, "log", log)
     try:
         assert holder.stdout.readline() == "locked\n"
         with pytest.raises(InputError, match=f"another ladder or scripts/ab \\(pid {holder.pid}\\) is using"):
@@ -100,8 +112,9 @@ time.sleep(1.5)
     finally:
         holder.kill()
         holder.wait()
-    assert f"waiting for the ladder or scripts/ab (pid {holder.pid}) using {target}" in capsys.readouterr().err
-    assert kept == target / "ab" / f"working-tree.{os.getpid()}.mandel"
+    assert f"waiting for the ladder or scripts/ab (pid {holder.pid}) using {target}" in said
+    assert kept == target / "ab" / f"working-tree.{os.getpid()}.mandel" and not kept.is_symlink()
+    assert precious.read_text() == "keep me" and not os.access(precious, os.X_OK)
     (target / "release" / "mandel").write_text("#!/bin/sh\nexit 9\n")  # a ladder's later build
     assert subprocess.run([kept]).returncode == 0
     assert sorted(p.name for p in (target / "ab").iterdir()) == sorted([kept.name, f"working-tree.{os.getppid()}.mandel"])
@@ -290,8 +303,13 @@ def test_a_revision_is_built_from_a_clean_checkout_of_it(repo, tmp_path, capsys)
     assert kept == tmp_path / "target" / "ab" / f"{sha[:12]}.mandel" and os.access(kept, os.X_OK)
     assert (tree / "a.txt").read_text() == "1" and git(tree, "status", "--porcelain") == ""
     capsys.readouterr()
+    precious = tmp_path / "precious.txt"  # a link at the kept copy's name is replaced, not written through
+    precious.write_text("keep me")
+    kept.unlink()
+    kept.symlink_to(precious)
     ab.build_revision("HEAD~1")  # clean: reused as it is
     assert "checking out" not in capsys.readouterr().err
+    assert precious.read_text() == "keep me" and not kept.is_symlink() and os.access(kept, os.X_OK)
     spoil = [lambda: (tree / "a.txt").write_text("edited"),  # a hand edit
              lambda: (tree / "new.txt").write_text("added"),  # an untracked file
              lambda: git(tree, "checkout", "-q", "--detach", git(r, "rev-parse", "HEAD")),  # another commit
