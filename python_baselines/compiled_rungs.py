@@ -212,14 +212,16 @@ def omp_placement_error() -> str | None:
     bindings are harmless depends on the places libgomp derives, so every one is refused, by name."""
     bad = [f"{name}={value!r}" for name, value in sorted(_omp_spellings("OMP_PROC_BIND"))
            if value.strip().lower() not in ("", "false")]
-    bad += [f"{name}={value!r}" for name, value in sorted(_omp_spellings("OMP_PLACES")) if value.strip()]
-    if os.environ.get("GOMP_CPU_AFFINITY", "").strip():
-        bad.append(f"GOMP_CPU_AFFINITY={os.environ['GOMP_CPU_AFFINITY']!r}")
+    # OMP_PROC_BIND=false (the plain spelling) binds nothing, whatever the places say: libgomp ignores them then.
+    if os.environ.get("OMP_PROC_BIND", "").strip().lower() != "false":
+        bad += [f"{name}={value!r}" for name, value in sorted(_omp_spellings("OMP_PLACES")) if value.strip()]
+        if os.environ.get("GOMP_CPU_AFFINITY", "").strip():
+            bad.append(f"GOMP_CPU_AFFINITY={os.environ['GOMP_CPU_AFFINITY']!r}")
     if not bad:
         return None
     return ("the OpenMP parallel rungs (and Numba's on its omp layer) would have their threads bound to places, which "
             "can put several on one CPU while the threads column counts them all: " + ", ".join(bad) +
-            " (unset it, or set OMP_PROC_BIND=false)")
+            " (unset it, or set OMP_PROC_BIND=false, which binds nothing)")
 
 
 def omp_team_error() -> str | None:

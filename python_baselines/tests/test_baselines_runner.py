@@ -479,7 +479,8 @@ def test_an_omp_variable_that_shrinks_the_team_is_refused_first(tmp_path, name, 
 @pytest.mark.parametrize("name, value", [("OMP_PROC_BIND", "master"), ("OMP_PROC_BIND", "primary"),
                                          ("OMP_PROC_BIND", "TRUE"), ("OMP_PROC_BIND", "spread,close"),
                                          ("OMP_PROC_BIND_ALL", "close"), ("OMP_PLACES", "{0}"),
-                                         ("OMP_PLACES", "cores(1)"), ("GOMP_CPU_AFFINITY", "0")])
+                                         ("OMP_PLACES", "cores(1)"), ("GOMP_CPU_AFFINITY", "0"),
+                                         ("OMP_PROC_BIND_ALL", "false,close")])
 def test_an_omp_variable_that_binds_the_team_is_refused_first(tmp_path, name, value):
     """OMP_PROC_BIND=master (or OMP_PLACES={0}, GOMP_CPU_AFFINITY=0) ran both threads of cython-prange and
     pythran-openmp on one CPU, 120 ms against 55, each row labelled 2 threads. run.py (--list too) and sweep.py
@@ -522,6 +523,8 @@ def test_an_interpreter_that_slows_every_call_is_refused_first(tmp_path, name, v
 
 
 @pytest.mark.parametrize("env", [{"OMP_PROC_BIND": "false"}, {"OMP_PROC_BIND": " FALSE", "OMP_PLACES": " "},
+                                 # libgomp ignores places and GOMP_CPU_AFFINITY under OMP_PROC_BIND=false
+                                 {"OMP_PROC_BIND": "false", "OMP_PLACES": "{0}", "GOMP_CPU_AFFINITY": "0"},
                                  {"OMP_PROC_BIND": "", "OMP_PLACES": "", "GOMP_CPU_AFFINITY": ""}])
 def test_omp_variables_that_bind_nothing_are_accepted(monkeypatch, env):
     from python_baselines import compiled_rungs
