@@ -7,9 +7,11 @@ bench records) and `run.py` by writing fixture files, so each case can corrupt e
 
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -194,18 +196,24 @@ def test_a_signal_to_the_ladder_alone_stops_its_children_and_says_what_it_kept(t
     ])
     proc = subprocess.Popen([sys.executable, "-c", driver], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     # The signal only once the ladder has echoed the child's line (so it is in the log): sent as soon as the
-    # child had written its pid, it could come before the ladder read the line from the pipe, under load.
-    echoed = []
-    while not echoed or not echoed[-1].rstrip().endswith("  started"):
-        echoed.append(proc.stdout.readline())
-        assert echoed[-1], (echoed, proc.communicate())
+    # child had written its pid, it could come before the ladder read the line from the pipe, under load. Lines
+    # are read by a thread, so that a ladder that never echoes fails the test in 30 s rather than hanging it.
+    lines = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in iter(proc.stdout.readline, "")], daemon=True).start()
     deadline = time.monotonic() + 30
+    try:
+        while not lines.get(timeout=max(0.0, deadline - time.monotonic())).rstrip().endswith("  started"):
+            pass
+    except queue.Empty:
+        proc.kill()
+        pytest.fail(f"the ladder did not echo the child's line within 30 s: {proc.communicate()}")
     while not (pidfile.exists() and pidfile.read_text()):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()
         time.sleep(0.05)
     child_pid = int(pidfile.read_text())
     proc.send_signal(sig)  # the ladder's PID alone, not its process group
-    _, err = proc.communicate(timeout=30)
+    proc.wait(timeout=30)  # its few lines of stderr fit the pipe
+    err = proc.stderr.read()  # stdout belongs to the reading thread
     try:
         assert proc.returncode == code, err
         assert f"interrupted by {signal.Signals(sig).name}: child processes stopped" in err
