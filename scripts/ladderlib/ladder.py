@@ -717,8 +717,7 @@ def build(args, build_log):
         log(f"--prebuilt: using {MANDEL} (no cargo build)")
         return 0
     log("building the release binary")
-    # The log's folder: take_lock made it, except in a fresh clone re-merging (--skip-bench takes no build lock).
-    build_log.parent.mkdir(parents=True, exist_ok=True)
+    build_log.parent.mkdir(parents=True, exist_ok=True)  # take_lock made it; kept for a caller that did not
     return stream(["cargo", "build", "--release", "--bin", "mandel"], build_log, env=cargo.build_env(TARGET))
 
 
@@ -755,7 +754,7 @@ def main(argv=None):
         atomic.check_dir(baseline.folder(out, args.save_baseline), f"baseline {args.save_baseline!r}")
     if out.exists():
         take_lock(out, f"the results folder {out}")  # a second ladder here stops before building
-    if not args.skip_bench:
+    if not args.skip_bench or args.prebuilt is None:  # it reads Criterion's results there, or builds mandel there
         take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
     build_log = TARGET / f".ladder-build.{os.getpid()}.log"
     built = build(args, build_log) == 0

@@ -195,3 +195,24 @@ def test_a_long_baseline_name_is_refused_before_any_work(fake, capsys):
     with pytest.raises(SystemExit) as info:
         run_ladder(fake, "--save-baseline", "x" * 300)
     assert info.value.code == 2 and fake.calls == []
+
+
+def test_a_skip_bench_ladder_that_builds_is_refused_while_the_build_folder_is_held(tmp_path):
+    """--skip-bench took no lock on the target folder, yet builds target/release/mandel there and (with --sweeps)
+    times it: another ladder's or scripts/ab's build could replace it mid-run. Without --prebuilt it now takes the
+    lock, and is refused, naming the holder, before building."""
+    target = tmp_path / "t"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD.format(folder=str(target))], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        proc = subprocess.run([sys.executable, "-m", "ladderlib.ladder", "--skip-bench", "--skip-python",
+                               "--out-dir", str(tmp_path / "results")], capture_output=True, text=True, timeout=120,
+                              env={**{k: v for k, v in os.environ.items()
+                                      if k not in ("RAYON_NUM_THREADS", "MANDEL_TUNING", "MANDEL_C_TUNING", "MANDEL_ISA")},
+                                   "CARGO_TARGET_DIR": str(target)})
+        assert proc.returncode == 2, proc.stderr
+        assert f"another ladder or scripts/ab (pid {holder.pid}) is using the build folder" in proc.stderr
+        assert "building the release binary" not in proc.stdout
+    finally:
+        holder.kill()
+        holder.wait()
