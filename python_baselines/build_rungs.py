@@ -14,15 +14,19 @@ is written to build/status.json, which rungs.py reads. A tool is rebuilt only wh
 source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc and
 the compiler's version), the host CPU for Mojo, the Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
 when any tool is not built; 2, before building anything, when a tool's log (build/<tool>.log) is there and
-is not a regular file.
+is not a regular file, or when a compiler setting has a flag the project's cannot undo (below).
 
 Flags: C and C++ with -O3 -ffp-contract=off (no fused multiply-add, so the f64 counts equal the
-reference exactly, whatever CFLAGS say) and -fopenmp for the parallel rungs, for the generic x86-64
-(or the platform's default) target as Python's own extensions are; Mojo with `mojo build`'s defaults
-(-O3, the host CPU, as Numba compiles for the host CPU too).
+reference exactly) and -fopenmp for the parallel rungs, for the generic x86-64 (or the platform's
+default) target as Python's own extensions are; Mojo with `mojo build`'s defaults (-O3, the host CPU,
+as Numba compiles for the host CPU too). The C and C++ flags come last on the compiler's and the
+linker's command lines, after CC, CFLAGS, CPPFLAGS, CXXFLAGS, LDFLAGS and .pythranrc's, so theirs win
+whatever those say; a setting with a flag they cannot undo (fast math, a machine option such as
+-march=native) is refused by name, exit 2, before anything is built.
 """
 
 import argparse
+import configparser
 import contextlib
 import functools
 import hashlib
@@ -229,12 +233,25 @@ def run(cmd, cwd, env=None, log_path=None):
     return output
 
 
+# What `cythonize -i -3` does, with the project's flags as the extension's extra_compile_args and
+# extra_link_args: setuptools puts those last on the compiler's and the linker's command lines, after CC,
+# CFLAGS and then CPPFLAGS from the environment, so the last -O and -ffp-contract are ours. Given through
+# CFLAGS they came before CPPFLAGS, and CPPFLAGS=-ffp-contract=fast built fused multiply-adds into rows
+# labelled separate. On the link line too, for a -flto build, which optimizes again at link time.
+CYTHON_SETUP = """\
+import json, sys
+from Cython.Build import cythonize
+from setuptools import Extension, setup
+flags = json.loads(sys.argv[1])
+extension = Extension("cython_rungs", ["cython_rungs.pyx"], extra_compile_args=flags, extra_link_args=flags)
+setup(script_name="setup.py", script_args=["build_ext", "--inplace"],
+      ext_modules=cythonize([extension], language_level=3))
+"""
+
+
 def build_cython(tmp, log_path):
     shutil.copy(HERE / "cython_rungs.pyx", tmp)
-    flags = " ".join(C_FLAGS + OPENMP)
-    env = {"CFLAGS": f"{os.environ.get('CFLAGS', '')} {flags}".strip(),
-           "LDFLAGS": f"{os.environ.get('LDFLAGS', '')} {' '.join(OPENMP)}".strip()}
-    run([sys.executable, "-m", "Cython.Build.Cythonize", "-i", "-3", "cython_rungs.pyx"], tmp, env, log_path)
+    run([sys.executable, "-c", CYTHON_SETUP, json.dumps(C_FLAGS + OPENMP)], tmp, None, log_path)
     built = sorted(tmp.glob("cython_rungs*" + EXT_SUFFIX))
     if not built:
         raise BuildError("cythonize built no extension module")
@@ -242,6 +259,9 @@ def build_cython(tmp, log_path):
 
 
 def build_pythran(tmp, log_path):
+    # Pythran's command-line flags are its extension's last extra_compile_args and extra_link_args: after its
+    # own -O2, .pythranrc's cflags and CXXFLAGS, all after CFLAGS and CPPFLAGS, so the last -O and
+    # -ffp-contract are ours there too.
     shutil.copy(HERE / "pythran_rungs.py", tmp)
     out = {}
     for module, extra in (("pythran_serial", []), ("pythran_openmp", OPENMP)):
@@ -281,15 +301,71 @@ def tool_version(tool):
 BUILD_ENVIRONMENT = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS")
 
 
-def pythranrc():
-    """The user configuration Pythran reads (its compiler, flags, BLAS), found as Pythran finds it
-    (pythran.config.get_paths_cfg): $PYTHRANRC, else .pythranrc in $XDG_CONFIG_HOME or $HOME; b"" if none."""
+# Flags that the project's, put last, cannot undo: fast math (its reassociation and finite-math
+# assumptions stay whatever -ffp-contract says; -Ofast is undone, a later -O3 replaces it) changes the
+# arithmetic the counts are labelled with (and -ffast-math on the link line sets flush-to-zero for the
+# whole process); a machine option (-m: -march=native, -mfma, -mfpmath=387) builds for another target or
+# unit than the generic one the rows state. Such a setting is refused, by name, before anything is built.
+FAST_MATH = ("-ffast-math", "-funsafe-math-optimizations", "-fassociative-math", "-freciprocal-math",
+             "-ffinite-math-only", "-fno-signed-zeros")
+# What each C tool's build reads: setuptools (Cython) CC, CFLAGS, CPPFLAGS, LDFLAGS; Pythran those, CXX,
+# CXXFLAGS and .pythranrc's [compiler] cflags and ldflags.
+TOOL_ENVIRONMENT = {"cython": ("CC", "CFLAGS", "CPPFLAGS", "LDFLAGS"), "pythran": BUILD_ENVIRONMENT}
+
+
+def flag_settings(tool):
+    """{where: its flags} for what `tool`'s build reads: the variables (CC and CXX: the words after the
+    compiler's name) and, for Pythran, .pythranrc's flags."""
+    settings = {}
+    for name in TOOL_ENVIRONMENT.get(tool, ()):
+        value = os.environ.get(name, "")
+        try:
+            words = shlex.split(value)
+        except ValueError:
+            words = value.split()
+        settings[name] = words[1:] if name in ("CC", "CXX") else words
+    if tool == "pythran":
+        cfg = configparser.ConfigParser(interpolation=None)
+        with contextlib.suppress(configparser.Error, UnicodeDecodeError):
+            cfg.read_string(pythranrc().decode())
+        for key in ("cflags", "ldflags"):
+            with contextlib.suppress(ValueError):
+                settings[f"{pythranrc_path()} [compiler] {key}"] = shlex.split(cfg.get("compiler", key, fallback=""))
+    return settings
+
+
+def flag_problems(tools):
+    """Why the environment cannot build `tools` with the flags their rows state: one line per setting that
+    holds a flag the project's cannot undo, naming both; [] when none."""
+    readers = {}
+    for tool in tools:
+        for where, flags in flag_settings(tool).items():
+            bad = [f for f in flags if f in FAST_MATH or f.startswith("-m")]
+            if bad:
+                readers.setdefault((where, " ".join(bad)), []).append(tool)
+    problems = []
+    for (where, bad), users in readers.items():
+        whose = f"{' and '.join(users)} builds'" if len(users) > 1 else f"{users[0]} build's"
+        problems.append(f"{where} has {bad}, which the {whose} own flags ({' '.join(C_FLAGS)}, for the generic "
+                        f"target: what the rows state), given after it, cannot undo: build without it")
+    return problems
+
+
+def pythranrc_path():
+    """Where Pythran reads its user configuration (pythran.config.get_paths_cfg): $PYTHRANRC, else
+    .pythranrc in $XDG_CONFIG_HOME or $HOME."""
     path = os.environ.get("PYTHRANRC")
     if path is None:
         base = os.environ.get("XDG_CONFIG_HOME") or os.environ.get("HOME") or "~"
         path = os.path.expanduser(os.path.join(base, ".pythranrc"))
+    return path
+
+
+def pythranrc():
+    """The user configuration Pythran reads (its compiler, flags, BLAS), found as Pythran finds it
+    (pythran.config.get_paths_cfg): $PYTHRANRC, else .pythranrc in $XDG_CONFIG_HOME or $HOME; b"" if none."""
     try:
-        return Path(path).read_bytes()
+        return Path(pythranrc_path()).read_bytes()
     except OSError:
         return b""
 
@@ -447,6 +523,7 @@ def main(argv=None):
     # status.json too: a FIFO there hung read_status() for good, and a folder or symlink is not this script's
     # to replace.
     problems += filter(None, [not_regular_problem(STATUS, STATUS_WHY)])
+    problems += flag_problems(args.tool or list(TOOLS))
     try:
         previous = read_status() if not problems else {}
     except NotRegularFile as e:  # put there since the check

@@ -157,3 +157,81 @@ def test_a_status_file_that_is_not_a_regular_file_is_refused_before_building(tmp
         assert not (tmp_path / "elsewhere.json").exists() and os.path.lexists(status) and not status.is_file()
         with pytest.raises(build_rungs.NotRegularFile, match=f"is {what}, not a regular file"):
             build_rungs.read_status_file(status)
+
+
+def logging_compiler(tmp_path):
+    """A compiler that writes each command line it is given (one argument a line, "--" between calls) to the
+    returned log and fails: what build_rungs hands the compiler, without compiling."""
+    log = tmp_path / "argv.log"
+    cc = tmp_path / "fake-cc"
+    cc.write_text(f"#!/bin/sh\nprintf '%s\\n' -- \"$@\" >> '{log}'\nexit 1\n")
+    cc.chmod(0o755)
+    return cc, log
+
+
+def last(prefix, args):
+    return [a for a in args if a.startswith(prefix)][-1]
+
+
+@pytest.mark.parametrize("tool, package", [("cython", "Cython"), ("pythran", "pythran")])
+def test_the_project_flags_come_after_the_users_on_the_compiler_command_line(tmp_path, monkeypatch, tool, package):
+    """setuptools puts CPPFLAGS after CFLAGS: given through CFLAGS, the Cython build's -O3 -ffp-contract=off
+    came before the user's, and CPPFLAGS=-ffp-contract=fast (or -O0) won, fusing multiply-adds in rows
+    labelled separate. Both builds now hand the compiler the project's flags last."""
+    pytest.importorskip(package)
+    cc, log = logging_compiler(tmp_path)
+    for name, value in (("CC", cc), ("CXX", cc), ("CFLAGS", "-O1 -ffp-contract=on"),
+                        ("CPPFLAGS", "-O0 -ffp-contract=fast"), ("CXXFLAGS", "-O2 -ffp-contract=fast")):
+        monkeypatch.setenv(name, str(value))
+    work = tmp_path / "work"
+    work.mkdir()
+    with pytest.raises(build_rungs.BuildError):
+        build_rungs.BUILDERS[tool](work, tmp_path / "build.log")
+    compiles = [call for call in log.read_text().split("--\n") if "\n-c\n" in f"\n{call}"]
+    assert compiles, log.read_text()
+    args = compiles[0].splitlines()
+    assert "-O0" in args and "-ffp-contract=fast" in args  # the user's flags are there, and lose
+    assert (last("-O", args), last("-ffp-contract=", args)) == ("-O3", "-ffp-contract=off")
+
+
+@pytest.mark.parametrize("name, value, tools, refused", [
+    ("CPPFLAGS", "-DNDEBUG -ffast-math", ["cython"], "-ffast-math"),
+    ("CFLAGS", "-O2 -march=native -pipe", ["cython", "mojo"], "-march=native"),
+    ("CC", "gcc -mfma", ["cython"], "-mfma"),
+    ("CXXFLAGS", "-funsafe-math-optimizations", ["pythran"], "-funsafe-math-optimizations"),
+    ("LDFLAGS", "-ffast-math", ["pythran"], "-ffast-math"),
+])
+def test_a_flag_the_project_flags_cannot_undo_is_refused_by_name_before_building(tmp_path, monkeypatch, capsys,
+                                                                               name, value, tools, refused):
+    """Fast math and machine options stay whatever comes after them: such a variable is refused, named with
+    its flag, exit 2, nothing built and status.json not written."""
+    build, builds = fake_build(tmp_path, monkeypatch)
+    monkeypatch.setattr(build_rungs, "BUILDERS", {t: lambda tmp, log_path: builds.append(t) for t in build_rungs.TOOLS})
+    monkeypatch.setenv("PYTHRANRC", str(tmp_path / "no-pythranrc"))
+    monkeypatch.setenv(name, value)
+    assert build_rungs.main([a for t in tools for a in ("--tool", t)]) == 2
+    err = capsys.readouterr().err
+    assert f"build_rungs.py: error: {name} has {refused}, which the " in err and "cannot undo" in err
+    assert not builds and not (build / "status.json").exists()
+
+
+def test_what_the_project_flags_undo_is_built_and_a_tool_refuses_only_what_it_reads(tmp_path, monkeypatch):
+    """-Ofast, -O0 and -ffp-contract=fast are undone by the -O3 -ffp-contract=off after them; CXXFLAGS is
+    Pythran's alone; .pythranrc's cflags are Pythran's too, refused there."""
+    monkeypatch.setenv("CPPFLAGS", "-Ofast -O0 -ffp-contract=fast -I/opt/include -fPIC")
+    monkeypatch.setenv("CXXFLAGS", "-march=native")
+    rc = tmp_path / "pythranrc"
+    rc.write_text("[compiler]\ncflags=-std=c++17 -ffast-math\n")
+    monkeypatch.setenv("PYTHRANRC", str(rc))
+    assert build_rungs.flag_problems(["cython", "mojo"]) == []
+    assert [p.split(", which")[0] for p in build_rungs.flag_problems(["pythran"])] == [
+        "CXXFLAGS has -march=native", f"{rc} [compiler] cflags has -ffast-math"]
+
+
+def test_the_stamp_changes_with_the_compiler_flags_in_the_environment(monkeypatch):
+    """A module built under other flags is another build: rebuilt, and refused at load until then."""
+    monkeypatch.delenv("CPPFLAGS", raising=False)
+    before = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran")}
+    monkeypatch.setenv("CPPFLAGS", "-ffp-contract=fast")
+    after = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran")}
+    assert all(before[t] != after[t] for t in before)
