@@ -334,13 +334,19 @@ def flag_settings(tool):
     return settings
 
 
+# Machine options that change no instruction the rows run: the x86-64 default word size, and scheduling alone
+# (-mtune, which conda's CFLAGS carry beside the -march that is refused).
+HARMLESS_MACHINE_FLAGS = ("-m64",)
+
+
 def flag_problems(tools):
     """Why the environment cannot build `tools` with the flags their rows state: one line per setting that
     holds a flag the project's cannot undo, naming both; [] when none."""
     readers = {}
     for tool in tools:
         for where, flags in flag_settings(tool).items():
-            bad = [f for f in flags if f in FAST_MATH or f.startswith("-m")]
+            bad = [f for f in flags if f in FAST_MATH or (f.startswith("-m") and f not in HARMLESS_MACHINE_FLAGS
+                                                          and not f.startswith("-mtune="))]
             if bad:
                 readers.setdefault((where, " ".join(bad)), []).append(tool)
     problems = []

@@ -218,7 +218,7 @@ def test_a_flag_the_project_flags_cannot_undo_is_refused_by_name_before_building
 def test_what_the_project_flags_undo_is_built_and_a_tool_refuses_only_what_it_reads(tmp_path, monkeypatch):
     """-Ofast, -O0 and -ffp-contract=fast are undone by the -O3 -ffp-contract=off after them; CXXFLAGS is
     Pythran's alone; .pythranrc's cflags are Pythran's too, refused there."""
-    monkeypatch.setenv("CPPFLAGS", "-Ofast -O0 -ffp-contract=fast -I/opt/include -fPIC")
+    monkeypatch.setenv("CPPFLAGS", "-Ofast -O0 -ffp-contract=fast -I/opt/include -fPIC -m64 -mtune=haswell")
     monkeypatch.setenv("CXXFLAGS", "-march=native")
     rc = tmp_path / "pythranrc"
     rc.write_text("[compiler]\ncflags=-std=c++17 -ffast-math\n")
