@@ -516,3 +516,67 @@ def test_a_pyo3_row_whose_isa_is_not_recorded_is_not_compared_either(tmp_path):
     assert (row["previous"], row["speedup_vs_previous"], row["step_share"]) == (None, None, None)
     assert any("pyo3-naive-f64 (ISA not recorded against scalar)" in n for n in s["notes"])
     assert not any("Not compared with their native rows" in n for n in pyo3_set(tmp_path / "b", "scalar")["notes"])
+
+
+def tuned_pyo3_set(tmp_path, extension_tunings=None, record=True):
+    """simd-f32 and c-ref-f32 timed natively under MANDEL_TUNING=f32:v4k4,f64:v4k4 and MANDEL_C_TUNING=v3k4, with
+    their pyo3- rows from a baselines file recording `extension_tunings` (not at all unless `record`)."""
+    registry = [*fx.REGISTRY, fx.kernel_info("simd-f32", "f32", isa="avx2", one_lane=False),
+                fx.kernel_info("c-ref-f32", "f32", isa="avx2", one_lane=False, reference=True)]
+    crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    for name in ("simd-f32", "c-ref-f32"):
+        crit[name] = {**crit["naive-f64"], "median_s": 0.01, "isa": "avx2"}
+    peak = {"isa": "avx2", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+            "f32_step_lane_iterations_per_s": 8e9, "f64_step_lane_iterations_per_s": 4e9}
+    base = fx.baselines()
+    for name in ("simd-f32", "c-ref-f32"):
+        base["rungs"].append({**fx.rung(f"pyo3-{name}", 0.02, language="Rust via PyO3"), "precision": "f32",
+                              "isa": "avx2"})
+    if record:
+        base["extension_tunings"] = extension_tunings
+    settings = {**fx.SETTINGS, "simd_tuning": {"value": "f32:v4k4,f64:v4k4", "source": "mandel tune"},
+                "c_tuning": {"value": "v3k4", "source": "mandel tune"}}
+    return merge(fx.MACHINE, "m", settings, registry=registry, verify={k["name"]: fx.verify_row(k["name"])
+                                                                         for k in registry},
+                 criterion=crit, baselines=base, peak=peak)
+
+
+def test_pyo3_rows_run_on_another_tuning_are_not_compared_with_their_native_rows(tmp_path):
+    """A baselines file from a process under MANDEL_TUNING=v12k8 and MANDEL_C_TUNING=v8k8, merged into a run pinned
+    to v4k4 and v3k4: pyo3-simd-f32's vs previous would call the tuning's cost the boundary's. Blanked (with the
+    lane-iterations and FMA peak share, counted on the Rust row's schedule), a note names both tunings, and the
+    tuning note no longer claims every process ran the run's tuning."""
+    same = by_name(tuned_pyo3_set(tmp_path / "same", {"MANDEL_TUNING": "F32:V4K4, f64:v4k4",
+                                                      "MANDEL_C_TUNING": "v3k4"}))["pyo3-simd-f32"]
+    assert same["previous"] == "simd-f32" and same["speedup_vs_previous"] == pytest.approx(0.5)
+    s = tuned_pyo3_set(tmp_path / "other", {"MANDEL_TUNING": "v12k8", "MANDEL_C_TUNING": "v8k8"})
+    row = by_name(s)["pyo3-simd-f32"]
+    assert (row["previous"], row["speedup_vs_previous"], row["lane_iterations"], row["peak_share"]) == (None,) * 4
+    assert row["step_share"] == pytest.approx(fx.ITERS / 0.02 / 8e9)  # useful iterations: not the tuning's
+    assert by_name(s)["simd-f32"]["lane_iterations"] == fx.ITERS  # the native row keeps its own
+    (note,) = [n for n in s["notes"] if n.startswith("Not compared with their native rows (no vs previous, no lane")]
+    assert "pyo3-simd-f32 (MANDEL_TUNING for f32: v12k8 through Python, v4k4 in the Rust rows)" in note
+    assert "pyo3-c-ref-f32 (MANDEL_C_TUNING: v8k8 through Python, v3k4 in the Rust rows)" in note
+    assert "pyo3-naive-f64" not in note  # no tuning reaches the scalar kernel
+    assert "for every `mandel` process of this run (the pyo3-* rows': see below)" in tuning_note(s)
+    assert "for every process of this run," in tuning_note(tuned_pyo3_set(tmp_path / "same2", {
+        "MANDEL_TUNING": "f32:v4k4,f64:v4k4", "MANDEL_C_TUNING": "v3k4"}))
+    line = next(x for x in writers.markdown(s).splitlines() if "(pyo3-simd-f32)" in x)
+    assert "0.50" not in line
+
+
+def test_a_pyo3_row_that_calibrated_its_tuning_is_not_compared_either(tmp_path):
+    s = tuned_pyo3_set(tmp_path, {"MANDEL_TUNING": None, "MANDEL_C_TUNING": "v3k4"})
+    assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] is None
+    assert by_name(s)["pyo3-c-ref-f32"]["lane_iterations"] == fx.ITERS  # its own tuning matches
+    assert any("pyo3-simd-f32 (MANDEL_TUNING for f32: unset (calibrated in its process, the choice not recorded) "
+               "through Python, v4k4 in the Rust rows)" in n for n in s["notes"])
+
+
+def test_a_baselines_file_without_the_tunings_says_they_are_unknown(tmp_path):
+    s = tuned_pyo3_set(tmp_path, record=False)
+    assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] == pytest.approx(0.5)  # nothing invented
+    (note,) = [n for n in s["notes"] if n.startswith("The tuning of ")]
+    assert note.startswith("The tuning of pyo3-simd-f32, pyo3-c-ref-f32 is unknown")
+    assert "pyo3-naive-f64" not in note
+    assert "(the pyo3-* rows': see below)" in tuning_note(s)
