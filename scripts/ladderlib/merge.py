@@ -109,6 +109,7 @@ def python_row(rung, problem, round_settings):
         pixels=v.get("pixels"), differing=v.get("differing"), allowed=v.get("allowed"),
         max_abs_diff=v.get("max_abs_diff"), verified_ok=v.get("ok"),
         kernel=rung["name"][len("pyo3-"):] if rung["name"].startswith("pyo3-") else None,
+        **({"simd_width": rung["simd_width"]} if rung.get("simd_width") else {}),
     )
 
 
@@ -284,6 +285,30 @@ def _tuning_text(tuning):
     return tuning or "unset (calibrated in its process, the choice not recorded)"
 
 
+# The vector width of each SIMD path the Rust and C kernels take (`mandel describe`'s ISA names).
+VECTOR_BITS = {"avx512": 512, "avx2": 256, "sse2": 128, "neon": 128}
+
+
+def mark_other_width(rows, machine):
+    """Rows that record their SIMD width (the Mojo SIMD rungs: `simd_width` f32 lanes, twice the native width
+    of the CPU `mojo build` compiled for, whatever MANDEL_ISA says) get the ISA path that width implies; where
+    it is not the width of the Rust and C SIMD rows' path (a run forced to AVX2 on an AVX-512 CPU), their
+    method says so, in the main table and the like-for-like groups. Returns (name, bits, the Rust rows' paths)
+    for each such row."""
+    paths = sorted({r["isa"] for r in rows if r["language"] in ("Rust", "C") and r["isa"] in VECTOR_BITS})
+    arm = "asimd" in ((machine or {}).get("isa_flags") or [])
+    out = []
+    for r in rows:
+        if not r.get("simd_width"):
+            continue
+        bits = r["simd_width"] // 2 * 32
+        r["isa"] = r["isa"] or {512: "avx512", 256: "avx2", 128: "neon" if arm else "sse2"}.get(bits)
+        if paths and any(VECTOR_BITS[p] != bits for p in paths):
+            r["method"] = f"{r['method']} [{bits}-bit vectors, not the Rust rows' {'/'.join(paths)}]"
+            out.append((r["name"], bits, paths))
+    return out
+
+
 def check_wrapped(rung, kernel, source, foreign=False):
     """A pyo3-* rung against the registry kernel it wraps: the same precision and threads, else its row would show
     one kernel's time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong
@@ -376,6 +401,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     add_speedups(rows)
     other_isa = blank_other_isa(rows, recorded_isa)
     other_tuning, unknown_tuning = blank_other_tuning(rows, settings, bl.get("extension_tunings"))
+    other_width = mark_other_width(rows, machine)
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
                             # what a row's time is (compare refuses to judge runs whose rules differ)
@@ -410,6 +436,13 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             f"The tuning of {', '.join(unknown_tuning)} is unknown: their baselines file predates run.py recording "
             "the tunings the extension ran (extension_tunings). Their 'vs previous' holds only if the extension "
             "ran the Rust rows' tuning, which the file cannot show; rerun the Python baselines to know.")
+    if other_width:
+        summary["notes"].append(
+            "Not on the Rust and C rows' SIMD path: "
+            + ", ".join(f"{name} ({bits}-bit vectors against {'/'.join(paths)})" for name, bits, paths in other_width)
+            + ". Mojo compiles for the host CPU and ignores MANDEL_ISA, so where the run forced a narrower path "
+            "(or the build lacks the host's widest) they ran wider vectors than the rows they are ranked with in "
+            "the like-for-like groups: the gap there is partly the width's.")
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "

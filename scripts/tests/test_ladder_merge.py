@@ -580,3 +580,43 @@ def test_a_baselines_file_without_the_tunings_says_they_are_unknown(tmp_path):
     assert note.startswith("The tuning of pyo3-simd-f32, pyo3-c-ref-f32 is unknown")
     assert "pyo3-naive-f64" not in note
     assert "(the pyo3-* rows': see below)" in tuning_note(s)
+
+
+def mojo_set(tmp_path, width, rust_isa="avx2"):
+    """simd-f32 on `rust_isa`, mojo-simd-f32 and mojo-parallel-f32 recording `width` f32 lanes (None: not)."""
+    registry = [*fx.REGISTRY, fx.kernel_info("simd-f32", "f32", isa=rust_isa, one_lane=False)]
+    crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    crit["simd-f32"] = {**crit["naive-f64"], "median_s": 0.01, "isa": rust_isa}
+    base = fx.baselines()
+    for name, threads in (("mojo-simd-f32", 1), ("mojo-parallel-f32", 2)):
+        base["rungs"].append({**fx.rung(name, 0.008, language="Mojo", threads=threads), "precision": "f32",
+                              **({"simd_width": width} if width else {})})
+    return summary(tmp_path, registry=registry, criterion=crit, baselines=base,
+                   verify={k["name"]: fx.verify_row(k["name"]) for k in registry})
+
+
+def test_mojo_rows_wider_than_the_forced_rust_path_say_so_in_the_table_and_the_groups(tmp_path):
+    """A run forced to AVX2 on an AVX-512 CPU: the Rust rows take AVX2, Mojo (built for the host, deaf to
+    MANDEL_ISA) 32 f32 lanes = 2 x 512 bits. Its rows stay, ranked, but their method names the width."""
+    s = mojo_set(tmp_path / "forced", 32)
+    rows = by_name(s)
+    for name in ("mojo-simd-f32", "mojo-parallel-f32"):
+        assert rows[name]["isa"] == "avx512" and rows[name]["status"] == "ok"
+        assert rows[name]["method"].endswith("[512-bit vectors, not the Rust rows' avx2]")
+    simd_group = next(g for g in s["groups"] if g["id"] == "simd-1-thread")
+    assert [r["name"] for r in simd_group["rows"]] == ["mojo-simd-f32", "simd-f32"]
+    assert "512-bit vectors, not the Rust rows' avx2" in simd_group["rows"][0]["method"]
+    assert simd_group["rows"][0]["vs_fastest"] == 1.0  # ranked still
+    (note,) = [n for n in s["notes"] if n.startswith("Not on the Rust and C rows' SIMD path")]
+    assert "mojo-simd-f32 (512-bit vectors against avx2), mojo-parallel-f32 (512-bit vectors against avx2)" in note
+    md = writers.markdown(s)
+    assert sum("512-bit vectors, not the Rust rows' avx2" in x for x in md.splitlines()) == 4  # table and groups
+
+
+def test_mojo_rows_on_the_rust_rows_width_or_without_one_get_no_mark(tmp_path):
+    same = mojo_set(tmp_path / "same", 16)
+    assert by_name(same)["mojo-simd-f32"]["isa"] == "avx2"
+    assert "bits" not in by_name(same)["mojo-simd-f32"]["method"]
+    assert not any(n.startswith("Not on the Rust and C rows' SIMD path") for n in same["notes"])
+    old = by_name(mojo_set(tmp_path / "old", None))["mojo-simd-f32"]  # a file from before the width was recorded
+    assert old["isa"] is None and "bits" not in old["method"]
