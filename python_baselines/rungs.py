@@ -27,7 +27,8 @@ from typing import Any, Callable
 # (cython, pythran, mojo: built ahead of time by build_rungs.py, `missing` when not built; pypy: the
 # interpreter, `missing` when not installed), `threads` ("openmp" or "mojo": that runtime's thread count;
 # 1 otherwise), `simd_width` ("mojo": the Mojo build's vector width in f32 lanes, recorded since Mojo compiles
-# for the host CPU and ignores MANDEL_ISA: the merge notes a width other than the Rust SIMD rows' path), `prepare` in place of `compute` ("module:function" taking the problem and returning the
+# for the host CPU and ignores MANDEL_ISA: the merge notes a width other than the Rust SIMD rows' path),
+# `prepare` in place of `compute` ("module:function" taking the problem and returning the
 # zero-argument call that is timed, for rungs that fill an array allocated once, untimed, like pyo3-*),
 # and `external` (a "module:function" that measures the rung in another interpreter: PyPy).
 # Labels name the tool's pinned version (requirements.txt, requirements-mojo.txt; a test holds them equal).

@@ -254,31 +254,34 @@ def pinned(pins):
     return out
 
 
-def blank_other_tuning(rows, settings, recorded):
+def blank_other_tuning(rows, settings, recorded, skip=()):
     """pyo3-<kernel> rows of a tuned kernel whose tuning through Python (`recorded`: the baselines'
     `extension_tunings`) is not the Rust rows' (this run's MANDEL_TUNING / MANDEL_C_TUNING), or is calibrated on
     either side (each process's own choice, recorded by neither): their vs previous, lane-iterations and share
     of the FMA peak (counted on the Rust row's schedule) are blanked; the step ceiling's share (useful
-    iterations) stays. Returns ([(name, variable, precision, Python's tuning, the Rust rows')], [names whose
-    tuning the file does not record (written before run.py recorded it)]), in row order."""
+    iterations) stays. Rows in `skip` (not compared already: blank_other_isa) are left alone. Returns ([(name,
+    variable, precision, Python's tuning, the Rust rows')], [names whose tuning the file does not record (written
+    before run.py recorded it)], in row order; whether any tuned pyo3- row's tuning differs or is unknown)."""
     ours = pinned({var: (settings.get(key) or {}).get("value") for key, var in readers.TUNINGS.items()})
     theirs = None if recorded is None else pinned(recorded)
     var_of = {f: var for var, families in readers.TUNING_FAMILIES.items() for f in families}
-    blanked, unknown = [], []
+    blanked, unknown, differs = [], [], False
     for r in rows:
         family = tuning_family(r) if r["name"].startswith("pyo3-") and r["status"] == "ok" else None
-        if family is None:
+        if family is None or (theirs is not None and theirs.get(family) is not None
+                              and theirs.get(family) == ours.get(family)):
+            continue
+        differs = True  # or unknown: the tuning note then claims the run's tuning for the Rust rows only
+        if r["name"] in skip:
             continue
         if theirs is None:
             unknown.append(r["name"])
-            continue
-        if theirs.get(family) is not None and theirs.get(family) == ours.get(family):
             continue
         r.update(speedup_vs_previous=None, previous=None, peak_share=None, lane_iterations=None,
                  lane_iterations_source=None)
         precision = family.removeprefix("simd-") if family.startswith("simd-") else None
         blanked.append((r["name"], var_of[family], precision, theirs.get(family), ours.get(family)))
-    return blanked, unknown
+    return blanked, unknown, differs
 
 
 def _tuning_text(tuning):
@@ -400,7 +403,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     add_rates(rows, peak, listed, verify)
     add_speedups(rows)
     other_isa = blank_other_isa(rows, recorded_isa)
-    other_tuning, unknown_tuning = blank_other_tuning(rows, settings, bl.get("extension_tunings"))
+    other_tuning, unknown_tuning, tuning_differs = blank_other_tuning(
+        rows, settings, bl.get("extension_tunings"), skip={name for name, _, _ in other_isa})
     other_width = mark_other_width(rows, machine)
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
@@ -414,7 +418,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing,
-                             tie_band=readers.tie_band(tune), pyo3_tuning_differs=bool(other_tuning or unknown_tuning))
+                             tie_band=readers.tie_band(tune), pyo3_tuning_differs=tuning_differs)
     if other_isa:
         summary["notes"].append(
             "Not compared with their native rows (no vs previous, no share of the step ceiling or FMA peak): "
@@ -434,8 +438,9 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     if unknown_tuning:
         summary["notes"].append(
             f"The tuning of {', '.join(unknown_tuning)} is unknown: their baselines file predates run.py recording "
-            "the tunings the extension ran (extension_tunings). Their 'vs previous' holds only if the extension "
-            "ran the Rust rows' tuning, which the file cannot show; rerun the Python baselines to know.")
+            "the tunings the extension ran (extension_tunings). Their 'vs previous' and lane-iterations (counted on "
+            "the Rust rows' tuning) hold only if the extension ran the Rust rows' tuning, which the file cannot "
+            "show; rerun the Python baselines to know.")
     if other_width:
         summary["notes"].append(
             "Not on the Rust and C rows' SIMD path: "
@@ -532,7 +537,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
                if (t := settings.get(key))]
     if tunings:
         out.append("Tuning (vectors in flight, steps between checks) for every "
-                   + ("`mandel` process of this run (the pyo3-* rows': see below)" if pyo3_tuning_differs
+                   + ("`mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
+                      if pyo3_tuning_differs
                       else "process of this run")
                    + ", chosen on the "
                    "canonical image by the median over `mandel tune`'s fresh processes, the default kept "

@@ -343,7 +343,8 @@ ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|nul
                                 "max_abs_diff", "threads_n", "contended_rounds")},
        **{k: "bool?" for k in ("verified_ok", "reference", "skips_work")},
        # each round's fastest render; round_medians_s: a set merged before that rule (verdict.round_times)
-       "compile_s": "num0?", "simd_width": "int1?", "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]), "others_median": "frac?",
+       "compile_s": "num0?", "simd_width": "int1?", "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]),
+       "others_median": "frac?",
        "steal_median": "frac?"}
 SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row", ROW, unique=True),
            "machine": Opt(MACHINE), "peak": "obj?",

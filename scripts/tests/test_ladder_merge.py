@@ -558,7 +558,8 @@ def test_pyo3_rows_run_on_another_tuning_are_not_compared_with_their_native_rows
     assert "pyo3-simd-f32 (MANDEL_TUNING for f32: v12k8 through Python, v4k4 in the Rust rows)" in note
     assert "pyo3-c-ref-f32 (MANDEL_C_TUNING: v8k8 through Python, v3k4 in the Rust rows)" in note
     assert "pyo3-naive-f64" not in note  # no tuning reaches the scalar kernel
-    assert "for every `mandel` process of this run (the pyo3-* rows': see below)" in tuning_note(s)
+    assert ("for every `mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
+            in tuning_note(s))
     assert "for every process of this run," in tuning_note(tuned_pyo3_set(tmp_path / "same2", {
         "MANDEL_TUNING": "f32:v4k4,f64:v4k4", "MANDEL_C_TUNING": "v3k4"}))
     line = next(x for x in writers.markdown(s).splitlines() if "(pyo3-simd-f32)" in x)
@@ -579,7 +580,7 @@ def test_a_baselines_file_without_the_tunings_says_they_are_unknown(tmp_path):
     (note,) = [n for n in s["notes"] if n.startswith("The tuning of ")]
     assert note.startswith("The tuning of pyo3-simd-f32, pyo3-c-ref-f32 is unknown")
     assert "pyo3-naive-f64" not in note
-    assert "(the pyo3-* rows': see below)" in tuning_note(s)
+    assert "(not the pyo3-* rows': theirs differ or are not recorded)" in tuning_note(s)
 
 
 def mojo_set(tmp_path, width, rust_isa="avx2"):
@@ -620,3 +621,18 @@ def test_mojo_rows_on_the_rust_rows_width_or_without_one_get_no_mark(tmp_path):
     assert not any(n.startswith("Not on the Rust and C rows' SIMD path") for n in same["notes"])
     old = by_name(mojo_set(tmp_path / "old", None))["mojo-simd-f32"]  # a file from before the width was recorded
     assert old["isa"] is None and "bits" not in old["method"]
+
+
+def test_pyo3_rows_on_another_isa_path_are_not_listed_again_for_their_tuning(tmp_path):
+    """Already not compared (blank_other_isa): the tuning notes leave them out, but the tuning note still does not
+    claim them."""
+    s = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": {"value": "v4k4", "source": "mandel tune"}},
+              registry=[*fx.REGISTRY, fx.kernel_info("simd-f64", "f64", isa="avx2", one_lane=False)],
+              criterion={**fx.read_criterion(fx.criterion_tree(tmp_path / "c")),
+                         "simd-f64": {**fx.read_criterion(tmp_path / "c")["naive-f64"], "isa": "avx2"}},
+              verify={n: fx.verify_row(n) for n in ("naive-f64", "fma-f64", "rayon-fma-f64", "simd-f64")},
+              baselines={**fx.baselines(), "rungs": [*fx.baselines()["rungs"], {
+                  **fx.rung("pyo3-simd-f64", 0.2, language="Rust via PyO3"), "isa": "avx512"}]})
+    assert any("pyo3-simd-f64 (avx512 against avx2)" in n for n in s["notes"])
+    assert not any(n.startswith("The tuning of ") for n in s["notes"])
+    assert "(not the pyo3-* rows': theirs differ or are not recorded)" in tuning_note(s)
