@@ -445,8 +445,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         summary["notes"].append(
             "Not on the Rust and C rows' SIMD path: "
             + ", ".join(f"{name} ({bits}-bit vectors against {'/'.join(paths)})" for name, bits, paths in other_width)
-            + ". Mojo compiles for the host CPU and ignores MANDEL_ISA, so where the run forced a narrower path "
-            "(or the build lacks the host's widest) they ran wider vectors than the rows they are ranked with in "
+            + ". Mojo compiles for the host CPU and ignores MANDEL_ISA, so where the run forced another path (or "
+            "the build lacks the host's widest) they ran another vector width than the rows they are ranked with in "
             "the like-for-like groups: the gap there is partly the width's.")
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:

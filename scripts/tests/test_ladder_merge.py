@@ -636,3 +636,9 @@ def test_pyo3_rows_on_another_isa_path_are_not_listed_again_for_their_tuning(tmp
     assert any("pyo3-simd-f64 (avx512 against avx2)" in n for n in s["notes"])
     assert not any(n.startswith("The tuning of ") for n in s["notes"])
     assert "(not the pyo3-* rows': theirs differ or are not recorded)" in tuning_note(s)
+
+
+def test_a_mojo_row_narrower_than_the_rust_path_is_marked_too(tmp_path):
+    s = mojo_set(tmp_path, 16, rust_isa="avx512")
+    assert by_name(s)["mojo-simd-f32"]["method"].endswith("[256-bit vectors, not the Rust rows' avx512]")
+    assert any("mojo-simd-f32 (256-bit vectors against avx512)" in n for n in s["notes"])
