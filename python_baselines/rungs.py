@@ -26,7 +26,9 @@ from typing import Any, Callable
 # The rungs of other tools add: `language` (Python by default), `precision` (f64 by default), `tool`
 # (cython, pythran, mojo: built ahead of time by build_rungs.py, `missing` when not built; pypy: the
 # interpreter, `missing` when not installed), `threads` ("openmp" or "mojo": that runtime's thread count;
-# 1 otherwise), `prepare` in place of `compute` ("module:function" taking the problem and returning the
+# 1 otherwise), `simd_width` ("mojo": the Mojo build's vector width in f32 lanes, recorded since Mojo compiles
+# for the host CPU and ignores MANDEL_ISA: the merge notes a width other than the Rust SIMD rows' path),
+# `prepare` in place of `compute` ("module:function" taking the problem and returning the
 # zero-argument call that is timed, for rungs that fill an array allocated once, untimed, like pyo3-*),
 # and `external` (a "module:function" that measures the rung in another interpreter: PyPy).
 # Labels name the tool's pinned version (requirements.txt, requirements-mojo.txt; a test holds them equal).
@@ -69,11 +71,11 @@ PYTHON_RUNGS = [
          description="the Mojo series' typed scalar kernel, z*z + c on ComplexFloat64 (which fuses multiply-adds), "
                      "one pixel at a time, filling a NumPy array"),
     dict(name="mojo-simd-f32", label="Mojo 0.25.7 SIMD (2x native width)", prepare="compiled_rungs:mojo_simd_f32",
-         language="Mojo", tool="mojo", precision="f32", fused=True,
+         language="Mojo", tool="mojo", precision="f32", fused=True, simd_width="mojo",
          description="Modular's examples/mojo/mandelbrot.mojo kernel, f32 at twice the native SIMD width, "
                      "vectorize over each row, one thread"),
     dict(name="mojo-parallel-f32", label="Mojo 0.25.7 SIMD + parallelize", prepare="compiled_rungs:mojo_parallel_f32",
-         language="Mojo", tool="mojo", precision="f32", fused=True, threads="mojo",
+         language="Mojo", tool="mojo", precision="f32", fused=True, threads="mojo", simd_width="mojo",
          description="the same, rows spread by parallelize[worker](rows, rows) over Mojo's runtime threads"),
 ]
 
@@ -195,6 +197,10 @@ def python_rungs() -> list[Rung]:
     rungs = []
     for r in PYTHON_RUNGS:
         missing, extra = _tool(r)
+        if r.get("simd_width") == "mojo" and not missing:
+            from . import compiled_rungs
+
+            extra = {**extra, "simd_width": compiled_rungs.mojo_simd_width()}
         precision = r.get("precision", "f64")
         external = _function(r["external"]) if r.get("external") else None
         if external is not None:

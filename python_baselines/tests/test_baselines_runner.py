@@ -658,3 +658,19 @@ def test_omp_num_threads_suffixed_spellings_follow_its_rule(monkeypatch, name, v
     monkeypatch.setenv(name, value)
     error = compiled_rungs.omp_environment_error()
     assert (error is not None and error.startswith(f"{name}={value!r} must be a whole number")) == refused, error
+
+
+def test_the_file_records_the_tunings_the_extensions_kernels_ran(tmp_path):
+    """The pyo3- rows ran MANDEL_TUNING and MANDEL_C_TUNING as this process had them: the merge compares them with
+    the Rust rows' (ladderlib.merge.blank_other_tuning). Unset is null: the kernels calibrated their own."""
+    out = tmp_path / "b.json"
+    env = {**os.environ, "MANDEL_TUNING": " f32:default,f64:default ",
+           "MANDEL_C_TUNING": ""}  # `default`: a tuning every ISA path builds
+    proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "5", "--height", "3", "--only",
+                           "pyo3-naive-f64", "--out", str(out)], capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(out.read_text())
+    assert doc["extension_tunings"] == {"MANDEL_TUNING": "f32:default,f64:default", "MANDEL_C_TUNING": None}
+    from ladderlib import readers
+
+    assert readers.read_baselines(out)["extension_tunings"]["MANDEL_TUNING"] == "f32:default,f64:default"

@@ -575,3 +575,16 @@ def test_a_status_file_that_is_not_a_regular_file_is_named(tmp_path, monkeypatch
             assert compiled_rungs.tool_status(tool) == {}
         assert run.main(["--list"]) == 0
     assert "cython-prange" in capsys.readouterr().out
+
+
+def test_the_mojo_simd_rungs_record_their_width(monkeypatch):
+    """Mojo builds for the host CPU whatever MANDEL_ISA says: the SIMD rungs' entries carry the width they ran
+    (the merge marks a width other than the Rust rows' path); the scalar rung has none."""
+    from python_baselines import rungs as rungs_module
+
+    monkeypatch.setattr(compiled_rungs, "missing", lambda tool: None)
+    monkeypatch.setattr(compiled_rungs, "mojo_simd_width", lambda: 32)
+    monkeypatch.setattr(compiled_rungs, "mojo_threads", lambda: 2)
+    got = {r.name: r for r in rungs_module.python_rungs() if r.name.startswith("mojo-")}
+    assert got["mojo-simd-f32"].extra["simd_width"] == 32 and got["mojo-parallel-f32"].extra["simd_width"] == 32
+    assert "simd_width" not in got["mojo-scalar-f64"].extra

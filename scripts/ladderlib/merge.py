@@ -109,6 +109,7 @@ def python_row(rung, problem, round_settings):
         pixels=v.get("pixels"), differing=v.get("differing"), allowed=v.get("allowed"),
         max_abs_diff=v.get("max_abs_diff"), verified_ok=v.get("ok"),
         kernel=rung["name"][len("pyo3-"):] if rung["name"].startswith("pyo3-") else None,
+        **({"simd_width": rung["simd_width"]} if rung.get("simd_width") else {}),
     )
 
 
@@ -237,6 +238,80 @@ def blank_other_isa(rows, recorded_isa):
     return out
 
 
+def tuning_family(row):
+    """The tuned family (`mandel bench`'s names: readers.TUNING_FAMILIES) whose tuning a row's kernel runs: the C
+    reference's, the SIMD kernels' of its precision; None for a kernel no tuning variable reaches."""
+    if row.get("reference"):
+        return "c-reference"
+    return f"simd-{row['precision']}" if "simd" in (row.get("kernel") or "").split("-") else None
+
+
+def pinned(pins):
+    """{family: tuning or None} that {variable: value} pins (a value that names none: None, no tuning known)."""
+    out = {}
+    for var in readers.TUNING_FAMILIES:
+        out.update(readers.tunings_pinned(var, pins.get(var)) or {})
+    return out
+
+
+def blank_other_tuning(rows, settings, recorded, skip=()):
+    """pyo3-<kernel> rows of a tuned kernel whose tuning through Python (`recorded`: the baselines'
+    `extension_tunings`) is not the Rust rows' (this run's MANDEL_TUNING / MANDEL_C_TUNING), or is calibrated on
+    either side (each process's own choice, recorded by neither): their vs previous, lane-iterations and share
+    of the FMA peak (counted on the Rust row's schedule) are blanked; the step ceiling's share (useful
+    iterations) stays. Rows in `skip` (not compared already: blank_other_isa) are left alone. Returns ([(name,
+    variable, precision, Python's tuning, the Rust rows')], [names whose tuning the file does not record (written
+    before run.py recorded it)], in row order; whether any tuned pyo3- row's tuning differs or is unknown)."""
+    ours = pinned({var: (settings.get(key) or {}).get("value") for key, var in readers.TUNINGS.items()})
+    theirs = None if recorded is None else pinned(recorded)
+    var_of = {f: var for var, families in readers.TUNING_FAMILIES.items() for f in families}
+    blanked, unknown, differs = [], [], False
+    for r in rows:
+        family = tuning_family(r) if r["name"].startswith("pyo3-") and r["status"] == "ok" else None
+        if family is None or (theirs is not None and theirs.get(family) is not None
+                              and theirs.get(family) == ours.get(family)):
+            continue
+        differs = True  # or unknown: the tuning note then claims the run's tuning for the Rust rows only
+        if r["name"] in skip:
+            continue
+        if theirs is None:
+            unknown.append(r["name"])
+            continue
+        r.update(speedup_vs_previous=None, previous=None, peak_share=None, lane_iterations=None,
+                 lane_iterations_source=None)
+        precision = family.removeprefix("simd-") if family.startswith("simd-") else None
+        blanked.append((r["name"], var_of[family], precision, theirs.get(family), ours.get(family)))
+    return blanked, unknown, differs
+
+
+def _tuning_text(tuning):
+    return tuning or "unset (calibrated in its process, the choice not recorded)"
+
+
+# The vector width of each SIMD path the Rust and C kernels take (`mandel describe`'s ISA names).
+VECTOR_BITS = {"avx512": 512, "avx2": 256, "sse2": 128, "neon": 128}
+
+
+def mark_other_width(rows, machine):
+    """Rows that record their SIMD width (the Mojo SIMD rungs: `simd_width` f32 lanes, twice the native width
+    of the CPU `mojo build` compiled for, whatever MANDEL_ISA says) get the ISA path that width implies; where
+    it is not the width of the Rust and C SIMD rows' path (a run forced to AVX2 on an AVX-512 CPU), their
+    method says so, in the main table and the like-for-like groups. Returns (name, bits, the Rust rows' paths)
+    for each such row."""
+    paths = sorted({r["isa"] for r in rows if r["language"] in ("Rust", "C") and r["isa"] in VECTOR_BITS})
+    arm = "asimd" in ((machine or {}).get("isa_flags") or [])
+    out = []
+    for r in rows:
+        if not r.get("simd_width"):
+            continue
+        bits = r["simd_width"] // 2 * 32
+        r["isa"] = r["isa"] or {512: "avx512", 256: "avx2", 128: "neon" if arm else "sse2"}.get(bits)
+        if paths and any(VECTOR_BITS[p] != bits for p in paths):
+            r["method"] = f"{r['method']} [{bits}-bit vectors, not the Rust rows' {'/'.join(paths)}]"
+            out.append((r["name"], bits, paths))
+    return out
+
+
 def check_wrapped(rung, kernel, source, foreign=False):
     """A pyo3-* rung against the registry kernel it wraps: the same precision and threads, else its row would show
     one kernel's time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong
@@ -328,6 +403,9 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     add_rates(rows, peak, listed, verify)
     add_speedups(rows)
     other_isa = blank_other_isa(rows, recorded_isa)
+    other_tuning, unknown_tuning, tuning_differs = blank_other_tuning(
+        rows, settings, bl.get("extension_tunings"), skip={name for name, _, _ in other_isa})
+    other_width = mark_other_width(rows, machine)
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
                             # what a row's time is (compare refuses to judge runs whose rules differ)
@@ -340,7 +418,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing,
-                             tie_band=readers.tie_band(tune))
+                             tie_band=readers.tie_band(tune), pyo3_tuning_differs=tuning_differs)
     if other_isa:
         summary["notes"].append(
             "Not compared with their native rows (no vs previous, no share of the step ceiling or FMA peak): "
@@ -349,6 +427,27 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             + ". Through Python they took another instruction-set path than the native row of their kernel (or one "
             "of the two paths is not recorded): the ratio would mix the boundary's cost with the path's, and the "
             "ceiling, the peak and the lane-iterations were measured on the native row's path.")
+    if other_tuning:
+        summary["notes"].append(
+            "Not compared with their native rows (no vs previous, no lane-iterations, no share of the FMA peak): "
+            + ", ".join(f"{name} ({var}{f' for {p}' if p else ''}: {_tuning_text(py)} through Python, "
+                        f"{_tuning_text(rust)} in the Rust rows)" for name, var, p, py, rust in other_tuning)
+            + ". Through Python the kernel ran another tuning than its Rust row (or a calibrated one, which neither "
+            "side records): the ratio would mix the boundary's cost with the tuning's, and the lane-iterations were "
+            "counted on the Rust row's tuning.")
+    if unknown_tuning:
+        summary["notes"].append(
+            f"The tuning of {', '.join(unknown_tuning)} is unknown: their baselines file predates run.py recording "
+            "the tunings the extension ran (extension_tunings). Their 'vs previous' and lane-iterations (counted on "
+            "the Rust rows' tuning) hold only if the extension ran the Rust rows' tuning, which the file cannot "
+            "show; rerun the Python baselines to know.")
+    if other_width:
+        summary["notes"].append(
+            "Not on the Rust and C rows' SIMD path: "
+            + ", ".join(f"{name} ({bits}-bit vectors against {'/'.join(paths)})" for name, bits, paths in other_width)
+            + ". Mojo compiles for the host CPU and ignores MANDEL_ISA, so where the run forced another path (or "
+            "the build lacks the host's widest) they ran another vector width than the rows they are ranked with in "
+            "the like-for-like groups: the gap there is partly the width's.")
     summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
@@ -356,7 +455,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     return readers.check_summary(summary)
 
 
-def notes(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None):
+def notes(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None,
+          pyo3_tuning_differs=False):
     rows, peak, settings = summary["rows"], summary["peak"], summary["settings"]
     out = []
     if not have_baselines:
@@ -436,7 +536,11 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
     tunings = [f"{var}={t['value']} ({t['source']})" for key, var in readers.TUNINGS.items()
                if (t := settings.get(key))]
     if tunings:
-        out.append("Tuning (vectors in flight, steps between checks) for every process of this run, chosen on the "
+        out.append("Tuning (vectors in flight, steps between checks) for every "
+                   + ("`mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
+                      if pyo3_tuning_differs
+                      else "process of this run")
+                   + ", chosen on the "
                    "canonical image by the median over `mandel tune`'s fresh processes, the default kept "
                    + (f"within {tie_band * 100:g}%" if tie_band is not None
                       else "within a tie band (its width not recorded)")

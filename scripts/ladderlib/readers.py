@@ -8,6 +8,7 @@ after it. Every time must be a finite number of seconds above 0."""
 import json
 import math
 import os
+import re
 import stat
 import unicodedata
 from functools import partial
@@ -162,6 +163,49 @@ def ordered(obj, keys, path, where):
             raise InputError(f"{path}: {where + ' ' if where else ''}{k1} ({low!r}) is above {k2} ({high!r})")
 
 
+# The variable each kind of `mandel tune` row pins: the only ones the ladder and scripts/ab set from a tune file.
+# A row's `env` (Rust's TUNING_ENV, absent from tune.json written before) must agree: a file naming another
+# variable is refused, never obeyed.
+TUNE_ENV = {"simd": "MANDEL_TUNING", "c-reference": "MANDEL_C_TUNING"}
+TUNINGS = {"simd_tuning": TUNE_ENV["simd"], "c_tuning": TUNE_ENV["c-reference"]}  # run.json's key: what it pins
+
+
+# The tuned kernel families each variable pins, as `mandel bench` names them in its rounds' `tunings`.
+TUNING_FAMILIES = {TUNE_ENV["simd"]: ("simd-f32", "simd-f64"), TUNE_ENV["c-reference"]: ("c-reference",)}
+_TUNING_NAME = re.compile(r"default|v[0-9]+k[0-9]+")
+
+
+def tunings_pinned(var, value):
+    """{family: the tuning `var`=`value` pins for it, or None where it pins none (the process calibrates its own)},
+    read as the kernels read it (mandel_simd::parse_tuning): trimmed, any case, MANDEL_TUNING one name for both
+    precisions or `f32:NAME,f64:NAME`; unset or empty pins nothing. None for a value that names no tuning."""
+    families = TUNING_FAMILIES[var]
+    value = (value or "").strip().lower()
+    if not value:
+        return dict.fromkeys(families)
+    if ":" not in value:
+        return dict.fromkeys(families, value) if _TUNING_NAME.fullmatch(value) else None
+    if var != TUNE_ENV["simd"]:
+        return None
+    out = dict.fromkeys(families)
+    for part in value.split(","):
+        precision, sep, name = part.partition(":")
+        family, name = f"simd-{precision.strip()}", name.strip()
+        if not sep or family not in out or out[family] is not None or not _TUNING_NAME.fullmatch(name):
+            return None
+        out[family] = name
+    return out
+
+
+def _extension_tunings(value, path, where):
+    """run.py's `extension_tunings`: each tuning variable as the extension's kernels read it (null: unset)."""
+    check(value, {var: "name|null" for var in TUNING_FAMILIES}, path, where)
+    for var in TUNING_FAMILIES:
+        if value[var] is not None and tunings_pinned(var, value[var]) is None:
+            raise InputError(f"{path}: {where}.{var} is {value[var]!r}, which names no tuning (accepted: a tuning "
+                             "such as v4k8, default, and for MANDEL_TUNING f32:NAME,f64:NAME)")
+
+
 # --- the schemas -----------------------------------------------------------------------------------
 
 PARAMS = {"width": "int1", "height": "int1", "x_min": "num", "x_max": "num", "y_min": "num", "y_max": "num",
@@ -268,10 +312,14 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
                "computes": Opt(("counts", "bitmap")), "verification": Opt(VERIFICATION),
                # the rule its verification's `allowed` follows (run.py: rungs.py's, mandel_ladder.tolerance);
                # absent from files written before it was recorded
-               "tolerance": Opt({"max_fraction": "frac", "slack_pixels": "count"})}
+               "tolerance": Opt({"max_fraction": "frac", "slack_pixels": "count"}),
+               # a Mojo SIMD rung's vector width in f32 lanes (twice its build's native width); absent before
+               "simd_width": "int1?"}
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
              # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
              "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": Opt(_settings), "params": Opt(PARAMS),
+             # the tunings the pyo3- rows' kernels ran (merge.blank_other_tuning); absent from older files
+             "extension_tunings": Opt(_extension_tunings),
              # run.py's table of every Python rung, run or not, in ladder order
              "python_rungs": Opt(Items("Python rung", {"name": "name", "label": "name", "language": "name",
                                                        "precision": "name", "computes": ("counts", "bitmap")},
@@ -295,7 +343,8 @@ ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|nul
                                 "max_abs_diff", "threads_n", "contended_rounds")},
        **{k: "bool?" for k in ("verified_ok", "reference", "skips_work")},
        # each round's fastest render; round_medians_s: a set merged before that rule (verdict.round_times)
-       "compile_s": "num0?", "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]), "others_median": "frac?",
+       "compile_s": "num0?", "simd_width": "int1?", "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]),
+       "others_median": "frac?",
        "steal_median": "frac?"}
 SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row", ROW, unique=True),
            "machine": Opt(MACHINE), "peak": "obj?",
@@ -581,13 +630,6 @@ def check_registry(registry, verify):
             raise InputError(f"{source}: kernel {name!r} verification.allowed is {row['allowed']}, the registry's "
                              f"tolerance rule allows {allowed_differing(*rule, row['pixels'])} of {row['pixels']} "
                              "pixels")
-
-
-# The variable each kind of `mandel tune` row pins: the only ones the ladder and scripts/ab set from a tune file.
-# A row's `env` (Rust's TUNING_ENV, absent from tune.json written before) must agree: a file naming another
-# variable is refused, never obeyed.
-TUNE_ENV = {"simd": "MANDEL_TUNING", "c-reference": "MANDEL_C_TUNING"}
-TUNINGS = {"simd_tuning": TUNE_ENV["simd"], "c_tuning": TUNE_ENV["c-reference"]}  # run.json's key: what it pins
 
 
 def tuning_pins(rows, source="`mandel tune --json`"):

@@ -516,3 +516,129 @@ def test_a_pyo3_row_whose_isa_is_not_recorded_is_not_compared_either(tmp_path):
     assert (row["previous"], row["speedup_vs_previous"], row["step_share"]) == (None, None, None)
     assert any("pyo3-naive-f64 (ISA not recorded against scalar)" in n for n in s["notes"])
     assert not any("Not compared with their native rows" in n for n in pyo3_set(tmp_path / "b", "scalar")["notes"])
+
+
+def tuned_pyo3_set(tmp_path, extension_tunings=None, record=True):
+    """simd-f32 and c-ref-f32 timed natively under MANDEL_TUNING=f32:v4k4,f64:v4k4 and MANDEL_C_TUNING=v3k4, with
+    their pyo3- rows from a baselines file recording `extension_tunings` (not at all unless `record`)."""
+    registry = [*fx.REGISTRY, fx.kernel_info("simd-f32", "f32", isa="avx2", one_lane=False),
+                fx.kernel_info("c-ref-f32", "f32", isa="avx2", one_lane=False, reference=True)]
+    crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    for name in ("simd-f32", "c-ref-f32"):
+        crit[name] = {**crit["naive-f64"], "median_s": 0.01, "isa": "avx2"}
+    peak = {"isa": "avx2", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+            "f32_step_lane_iterations_per_s": 8e9, "f64_step_lane_iterations_per_s": 4e9}
+    base = fx.baselines()
+    for name in ("simd-f32", "c-ref-f32"):
+        base["rungs"].append({**fx.rung(f"pyo3-{name}", 0.02, language="Rust via PyO3"), "precision": "f32",
+                              "isa": "avx2"})
+    if record:
+        base["extension_tunings"] = extension_tunings
+    settings = {**fx.SETTINGS, "simd_tuning": {"value": "f32:v4k4,f64:v4k4", "source": "mandel tune"},
+                "c_tuning": {"value": "v3k4", "source": "mandel tune"}}
+    return merge(fx.MACHINE, "m", settings, registry=registry, verify={k["name"]: fx.verify_row(k["name"])
+                                                                         for k in registry},
+                 criterion=crit, baselines=base, peak=peak)
+
+
+def test_pyo3_rows_run_on_another_tuning_are_not_compared_with_their_native_rows(tmp_path):
+    """A baselines file from a process under MANDEL_TUNING=v12k8 and MANDEL_C_TUNING=v8k8, merged into a run pinned
+    to v4k4 and v3k4: pyo3-simd-f32's vs previous would call the tuning's cost the boundary's. Blanked (with the
+    lane-iterations and FMA peak share, counted on the Rust row's schedule), a note names both tunings, and the
+    tuning note no longer claims every process ran the run's tuning."""
+    same = by_name(tuned_pyo3_set(tmp_path / "same", {"MANDEL_TUNING": "F32:V4K4, f64:v4k4",
+                                                      "MANDEL_C_TUNING": "v3k4"}))["pyo3-simd-f32"]
+    assert same["previous"] == "simd-f32" and same["speedup_vs_previous"] == pytest.approx(0.5)
+    s = tuned_pyo3_set(tmp_path / "other", {"MANDEL_TUNING": "v12k8", "MANDEL_C_TUNING": "v8k8"})
+    row = by_name(s)["pyo3-simd-f32"]
+    assert (row["previous"], row["speedup_vs_previous"], row["lane_iterations"], row["peak_share"]) == (None,) * 4
+    assert row["step_share"] == pytest.approx(fx.ITERS / 0.02 / 8e9)  # useful iterations: not the tuning's
+    assert by_name(s)["simd-f32"]["lane_iterations"] == fx.ITERS  # the native row keeps its own
+    (note,) = [n for n in s["notes"] if n.startswith("Not compared with their native rows (no vs previous, no lane")]
+    assert "pyo3-simd-f32 (MANDEL_TUNING for f32: v12k8 through Python, v4k4 in the Rust rows)" in note
+    assert "pyo3-c-ref-f32 (MANDEL_C_TUNING: v8k8 through Python, v3k4 in the Rust rows)" in note
+    assert "pyo3-naive-f64" not in note  # no tuning reaches the scalar kernel
+    assert ("for every `mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
+            in tuning_note(s))
+    assert "for every process of this run," in tuning_note(tuned_pyo3_set(tmp_path / "same2", {
+        "MANDEL_TUNING": "f32:v4k4,f64:v4k4", "MANDEL_C_TUNING": "v3k4"}))
+    line = next(x for x in writers.markdown(s).splitlines() if "(pyo3-simd-f32)" in x)
+    assert "0.50" not in line
+
+
+def test_a_pyo3_row_that_calibrated_its_tuning_is_not_compared_either(tmp_path):
+    s = tuned_pyo3_set(tmp_path, {"MANDEL_TUNING": None, "MANDEL_C_TUNING": "v3k4"})
+    assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] is None
+    assert by_name(s)["pyo3-c-ref-f32"]["lane_iterations"] == fx.ITERS  # its own tuning matches
+    assert any("pyo3-simd-f32 (MANDEL_TUNING for f32: unset (calibrated in its process, the choice not recorded) "
+               "through Python, v4k4 in the Rust rows)" in n for n in s["notes"])
+
+
+def test_a_baselines_file_without_the_tunings_says_they_are_unknown(tmp_path):
+    s = tuned_pyo3_set(tmp_path, record=False)
+    assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] == pytest.approx(0.5)  # nothing invented
+    (note,) = [n for n in s["notes"] if n.startswith("The tuning of ")]
+    assert note.startswith("The tuning of pyo3-simd-f32, pyo3-c-ref-f32 is unknown")
+    assert "pyo3-naive-f64" not in note
+    assert "(not the pyo3-* rows': theirs differ or are not recorded)" in tuning_note(s)
+
+
+def mojo_set(tmp_path, width, rust_isa="avx2"):
+    """simd-f32 on `rust_isa`, mojo-simd-f32 and mojo-parallel-f32 recording `width` f32 lanes (None: not)."""
+    registry = [*fx.REGISTRY, fx.kernel_info("simd-f32", "f32", isa=rust_isa, one_lane=False)]
+    crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    crit["simd-f32"] = {**crit["naive-f64"], "median_s": 0.01, "isa": rust_isa}
+    base = fx.baselines()
+    for name, threads in (("mojo-simd-f32", 1), ("mojo-parallel-f32", 2)):
+        base["rungs"].append({**fx.rung(name, 0.008, language="Mojo", threads=threads), "precision": "f32",
+                              **({"simd_width": width} if width else {})})
+    return summary(tmp_path, registry=registry, criterion=crit, baselines=base,
+                   verify={k["name"]: fx.verify_row(k["name"]) for k in registry})
+
+
+def test_mojo_rows_wider_than_the_forced_rust_path_say_so_in_the_table_and_the_groups(tmp_path):
+    """A run forced to AVX2 on an AVX-512 CPU: the Rust rows take AVX2, Mojo (built for the host, deaf to
+    MANDEL_ISA) 32 f32 lanes = 2 x 512 bits. Its rows stay, ranked, but their method names the width."""
+    s = mojo_set(tmp_path / "forced", 32)
+    rows = by_name(s)
+    for name in ("mojo-simd-f32", "mojo-parallel-f32"):
+        assert rows[name]["isa"] == "avx512" and rows[name]["status"] == "ok"
+        assert rows[name]["method"].endswith("[512-bit vectors, not the Rust rows' avx2]")
+    simd_group = next(g for g in s["groups"] if g["id"] == "simd-1-thread")
+    assert [r["name"] for r in simd_group["rows"]] == ["mojo-simd-f32", "simd-f32"]
+    assert "512-bit vectors, not the Rust rows' avx2" in simd_group["rows"][0]["method"]
+    assert simd_group["rows"][0]["vs_fastest"] == 1.0  # ranked still
+    (note,) = [n for n in s["notes"] if n.startswith("Not on the Rust and C rows' SIMD path")]
+    assert "mojo-simd-f32 (512-bit vectors against avx2), mojo-parallel-f32 (512-bit vectors against avx2)" in note
+    md = writers.markdown(s)
+    assert sum("512-bit vectors, not the Rust rows' avx2" in x for x in md.splitlines()) == 4  # table and groups
+
+
+def test_mojo_rows_on_the_rust_rows_width_or_without_one_get_no_mark(tmp_path):
+    same = mojo_set(tmp_path / "same", 16)
+    assert by_name(same)["mojo-simd-f32"]["isa"] == "avx2"
+    assert "bits" not in by_name(same)["mojo-simd-f32"]["method"]
+    assert not any(n.startswith("Not on the Rust and C rows' SIMD path") for n in same["notes"])
+    old = by_name(mojo_set(tmp_path / "old", None))["mojo-simd-f32"]  # a file from before the width was recorded
+    assert old["isa"] is None and "bits" not in old["method"]
+
+
+def test_pyo3_rows_on_another_isa_path_are_not_listed_again_for_their_tuning(tmp_path):
+    """Already not compared (blank_other_isa): the tuning notes leave them out, but the tuning note still does not
+    claim them."""
+    s = merge(fx.MACHINE, "m", {**fx.SETTINGS, "simd_tuning": {"value": "v4k4", "source": "mandel tune"}},
+              registry=[*fx.REGISTRY, fx.kernel_info("simd-f64", "f64", isa="avx2", one_lane=False)],
+              criterion={**fx.read_criterion(fx.criterion_tree(tmp_path / "c")),
+                         "simd-f64": {**fx.read_criterion(tmp_path / "c")["naive-f64"], "isa": "avx2"}},
+              verify={n: fx.verify_row(n) for n in ("naive-f64", "fma-f64", "rayon-fma-f64", "simd-f64")},
+              baselines={**fx.baselines(), "rungs": [*fx.baselines()["rungs"], {
+                  **fx.rung("pyo3-simd-f64", 0.2, language="Rust via PyO3"), "isa": "avx512"}]})
+    assert any("pyo3-simd-f64 (avx512 against avx2)" in n for n in s["notes"])
+    assert not any(n.startswith("The tuning of ") for n in s["notes"])
+    assert "(not the pyo3-* rows': theirs differ or are not recorded)" in tuning_note(s)
+
+
+def test_a_mojo_row_narrower_than_the_rust_path_is_marked_too(tmp_path):
+    s = mojo_set(tmp_path, 16, rust_isa="avx512")
+    assert by_name(s)["mojo-simd-f32"]["method"].endswith("[256-bit vectors, not the Rust rows' avx512]")
+    assert any("mojo-simd-f32 (256-bit vectors against avx512)" in n for n in s["notes"])

@@ -254,3 +254,23 @@ def test_json_nested_too_deeply_is_an_input_error_not_a_recursion_error(tmp_path
 def test_ab_reads_a_command_printing_json_nested_too_deeply_as_an_error():
     with pytest.raises(InputError, match="mandel describe --json printed JSON nested too deeply"):
         ab.printed_json("[" * 200000, "mandel describe --json")
+
+
+@pytest.mark.parametrize("tunings, ok", [
+    ({"MANDEL_TUNING": "f32:v4k4,f64:v8k8", "MANDEL_C_TUNING": None}, True),
+    ({"MANDEL_TUNING": None, "MANDEL_C_TUNING": "V3K4"}, True),
+    ({"MANDEL_TUNING": "v4k4"}, False),  # both variables, null when unset
+    ({"MANDEL_TUNING": "", "MANDEL_C_TUNING": None}, False),  # unset is null
+    ({"MANDEL_TUNING": "fast", "MANDEL_C_TUNING": None}, False),
+    ({"MANDEL_TUNING": "f32:v4k4,f32:v8k8", "MANDEL_C_TUNING": None}, False),
+    ({"MANDEL_TUNING": None, "MANDEL_C_TUNING": "f32:v3k4"}, False),  # the C tuning has no precisions
+    ("v4k4", False),
+])
+def test_baselines_extension_tunings_are_checked(tmp_path, tunings, ok):
+    data = {**fx.baselines(), "extension_tunings": tunings}
+    path = fx.write_json(tmp_path / "b.json", data)
+    if ok:
+        assert readers.read_baselines(path)["extension_tunings"] == tunings
+    else:
+        with pytest.raises(readers.InputError, match="extension_tunings"):
+            readers.read_baselines(path)
