@@ -240,10 +240,12 @@ def blank_other_isa(rows, recorded_isa):
 
 def tuning_family(row):
     """The tuned family (`mandel bench`'s names: readers.TUNING_FAMILIES) whose tuning a row's kernel runs: the C
-    reference's, the SIMD kernels' of its precision; None for a kernel no tuning variable reaches."""
+    reference's, the whole-vector SIMD kernels' of its precision (simd-f32, rayon-simd-f64: the refill and
+    algorithmic variants run one fixed tuning per path, which no variable reaches); None otherwise."""
     if row.get("reference"):
         return "c-reference"
-    return f"simd-{row['precision']}" if "simd" in (row.get("kernel") or "").split("-") else None
+    parts = (row.get("kernel") or "").split("-")
+    return f"simd-{parts[-1]}" if parts[-2:] in (["simd", "f32"], ["simd", "f64"]) else None
 
 
 def pinned(pins):
@@ -274,7 +276,8 @@ def blank_other_tuning(rows, settings, recorded, skip=()):
         differs = True  # or unknown: the tuning note then claims the run's tuning for the Rust rows only
         if r["name"] in skip:
             continue
-        if theirs is None:
+        # unknown: a file from before the field, or `default` on a side (the path's own, which neither names)
+        if theirs is None or "default" in (theirs.get(family), ours.get(family)):
             unknown.append(r["name"])
             continue
         r.update(speedup_vs_previous=None, previous=None, peak_share=None, lane_iterations=None,
@@ -298,11 +301,13 @@ def mark_other_width(rows, machine):
     it is not the width of the Rust and C SIMD rows' path (a run forced to AVX2 on an AVX-512 CPU), their
     method says so, in the main table and the like-for-like groups. Returns (name, bits, the Rust rows' paths)
     for each such row."""
-    paths = sorted({r["isa"] for r in rows if r["language"] in ("Rust", "C") and r["isa"] in VECTOR_BITS})
+    # the whole-vector Rust SIMD rows' path: the one the groups rank Mojo against (the C rows may have another)
+    paths = sorted({r["isa"] for r in rows if r["language"] == "Rust" and r["isa"] in VECTOR_BITS
+                    and not r["name"].startswith("pyo3-") and r["name"].split("-")[-2:-1] == ["simd"]})
     arm = "asimd" in ((machine or {}).get("isa_flags") or [])
     out = []
     for r in rows:
-        if not r.get("simd_width"):
+        if not r.get("simd_width") or r["status"] != "ok":
             continue
         bits = r["simd_width"] // 2 * 32
         r["isa"] = r["isa"] or {512: "avx512", 256: "avx2", 128: "neon" if arm else "sse2"}.get(bits)
@@ -438,7 +443,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     if unknown_tuning:
         summary["notes"].append(
             f"The tuning of {', '.join(unknown_tuning)} is unknown: their baselines file predates run.py recording "
-            "the tunings the extension ran (extension_tunings). Their 'vs previous' and lane-iterations (counted on "
+            "the tunings the extension ran (extension_tunings), or a side pinned `default` (the path's own tuning, "
+            "which neither file names). Their 'vs previous' and lane-iterations (counted on "
             "the Rust rows' tuning) hold only if the extension ran the Rust rows' tuning, which the file cannot "
             "show; rerun the Python baselines to know.")
     if other_width:

@@ -172,7 +172,7 @@ TUNINGS = {"simd_tuning": TUNE_ENV["simd"], "c_tuning": TUNE_ENV["c-reference"]}
 
 # The tuned kernel families each variable pins, as `mandel bench` names them in its rounds' `tunings`.
 TUNING_FAMILIES = {TUNE_ENV["simd"]: ("simd-f32", "simd-f64"), TUNE_ENV["c-reference"]: ("c-reference",)}
-_TUNING_NAME = re.compile(r"default|v[0-9]+k[0-9]+")
+_TUNING_NAME = re.compile(r"default|v[1-9][0-9]*k[1-9][0-9]*")  # Rust's names: no leading zero (v04k8 is none)
 
 
 def tunings_pinned(var, value):
@@ -180,6 +180,8 @@ def tunings_pinned(var, value):
     read as the kernels read it (mandel_simd::parse_tuning): trimmed, any case, MANDEL_TUNING one name for both
     precisions or `f32:NAME,f64:NAME`; unset or empty pins nothing. None for a value that names no tuning."""
     families = TUNING_FAMILIES[var]
+    if not (value or "").isascii():  # Rust folds ASCII case only: str.lower() would make K (Kelvin) a k
+        return None
     value = (value or "").strip().lower()
     if not value:
         return dict.fromkeys(families)
@@ -200,6 +202,8 @@ def tunings_pinned(var, value):
 def _extension_tunings(value, path, where):
     """run.py's `extension_tunings`: each tuning variable as the extension's kernels read it (null: unset)."""
     check(value, {var: "name|null" for var in TUNING_FAMILIES}, path, where)
+    if extra := sorted(set(value) - set(TUNING_FAMILIES)):
+        raise InputError(f"{path}: {where} has {', '.join(extra)}: only {', '.join(TUNING_FAMILIES)} are recorded")
     for var in TUNING_FAMILIES:
         if value[var] is not None and tunings_pinned(var, value[var]) is None:
             raise InputError(f"{path}: {where}.{var} is {value[var]!r}, which names no tuning (accepted: a tuning "
@@ -273,14 +277,24 @@ MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy"
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}
-TUNING = Opt({"value": "name", "source": "name"})
+# What a Mojo SIMD rung records (f32 lanes: twice the native width of SSE/NEON, AVX2, AVX-512).
+MOJO_SIMD_WIDTHS = (8, 16, 32)
+
+
+def _tuning(var):
+    """run.json's record of what the run pinned `var` to: {value, source}, the value one the kernels read."""
+    def checked(value, path, where):
+        check(value, {"value": "name", "source": "name"}, path, where)
+        if tunings_pinned(var, value["value"]) is None:
+            raise InputError(f"{path}: {where}.value is {value['value']!r}, which names no tuning {var} takes")
+    return Opt(checked)
 # run.json's rounds: describe's (or round 0's) settings, where they came from, and (once taken) how many were
 # taken and the tunings they ran on; a set measured with Criterion records none.
 RUN_ROUNDS = {**ROUND_SETTINGS, "source": "text?", "taken": "count?",
               "tunings": Opt([partial(_pair, second="tuning")])}
 RUN = {"quick": "bool?", "prebuilt": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
        "rounds": Opt(RUN_ROUNDS), "python_rounds": Opt({"kernel_s": "num0", "min_renders": "int1"}),
-       "simd_tuning": TUNING, "c_tuning": TUNING, "python_source": "text?", "python_foreign": "text?"}
+       **{key: _tuning(var) for key, var in TUNINGS.items()}, "python_source": "text?", "python_foreign": "text?"}
 RATES = ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"]
 # The step ceiling (lane-iterations per second of the kernel's own step, every lane busy); absent from
 # builds before it was measured.
@@ -314,7 +328,7 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
                # absent from files written before it was recorded
                "tolerance": Opt({"max_fraction": "frac", "slack_pixels": "count"}),
                # a Mojo SIMD rung's vector width in f32 lanes (twice its build's native width); absent before
-               "simd_width": "int1?"}
+               "simd_width": Opt(MOJO_SIMD_WIDTHS)}
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
              # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
              "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": Opt(_settings), "params": Opt(PARAMS),
@@ -343,7 +357,7 @@ ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|nul
                                 "max_abs_diff", "threads_n", "contended_rounds")},
        **{k: "bool?" for k in ("verified_ok", "reference", "skips_work")},
        # each round's fastest render; round_medians_s: a set merged before that rule (verdict.round_times)
-       "compile_s": "num0?", "simd_width": "int1?", "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]),
+       "compile_s": "num0?", "simd_width": Opt(MOJO_SIMD_WIDTHS), "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]),
        "others_median": "frac?",
        "steal_median": "frac?"}
 SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row", ROW, unique=True),
@@ -448,11 +462,15 @@ def check_baselines(data, path="the Python baselines"):
     """run.py's JSON: every rung once, its times in order, a time only with a passed verification of the problem's
     pixels, each verification's `allowed` its tolerance rule's."""
     check(data, BASELINES, path, "the baselines file", "root")
+    if "extension_tunings" in data and data["extension_tunings"] is None:  # absent: a file from before it
+        raise InputError(f"{path}: extension_tunings is null: it records both variables, each null when unset")
     params = data.get("params") or CANONICAL
     for rung in data["rungs"]:
         where = f"rung {rung['name']!r}"
         ordered(rung, ["min_s", "median_s", "max_s"], path, where)
         _check_calls(rung, path, where)
+        if rung.get("simd_width") is not None and not rung["name"].startswith("mojo-"):
+            raise InputError(f"{path}: {where} has simd_width: only the Mojo SIMD rungs record one")
         v = rung.get("verification")
         timed = rung["median_s"] is not None or bool(rung.get("times_s"))
         if v is not None:

@@ -1,7 +1,12 @@
+import copy
+import re
+
 import pytest
 
 import ladder_fixtures as fx
 from ladderlib import compare, fmt, readers, writers
+from ladderlib import merge as merge_mod
+from ladderlib.readers import InputError
 from ladderlib.merge import BITMAP_MARK, add_speedups, merge, peak_share
 
 
@@ -642,3 +647,65 @@ def test_a_mojo_row_narrower_than_the_rust_path_is_marked_too(tmp_path):
     s = mojo_set(tmp_path, 16, rust_isa="avx512")
     assert by_name(s)["mojo-simd-f32"]["method"].endswith("[256-bit vectors, not the Rust rows' avx512]")
     assert any("mojo-simd-f32 (256-bit vectors against avx512)" in n for n in s["notes"])
+
+
+def test_only_the_whole_vector_simd_and_c_kernels_have_a_tuning_to_compare(tmp_path):
+    """A review: pyo3-simd-f32-refill and the algorithmic SIMD rows were blanked as "another tuning", but those
+    kernels run one fixed tuning per path, which no variable reaches."""
+    rows = [{"name": f"pyo3-{k}", "kernel": k, "precision": k.split("-")[-1] if k[-1] != "l" else "f32",
+             "reference": k.startswith(("c-ref", "rayon-c-ref"))}
+            for k in ("simd-f32", "rayon-simd-f64", "simd-f32-refill", "simd-algorithmic-f32",
+                      "rayon-simd-algorithmic-f32", "c-ref-f32", "naive-f64")]
+    assert [merge_mod.tuning_family(r) for r in rows] == ["simd-f32", "simd-f64", None, None, None,
+                                                          "c-reference", None]
+
+
+def test_a_side_pinned_to_default_is_unknown_not_another_tuning(tmp_path):
+    """`default` is the path's own tuning (v4k8 on AVX-512, another on AVX2), which neither file names: compared as
+    text it was "another tuning" and blanked; it is unknown, and said so, the ratio kept."""
+    s = tuned_pyo3_set(tmp_path, {"MANDEL_TUNING": "default", "MANDEL_C_TUNING": "v3k4"})
+    assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] == pytest.approx(0.5)
+    assert any(n.startswith("The tuning of pyo3-simd-f32 is unknown") and "pinned `default`" in n for n in s["notes"])
+
+
+def test_a_mojo_row_on_the_rust_simd_rows_path_is_not_marked_for_the_c_rows_path(tmp_path):
+    """The C rows on AVX2 beside the Rust SIMD rows on AVX-512 marked a 512-bit Mojo row "not the Rust rows'
+    avx2/avx512"; Mojo is ranked against the Rust SIMD rows, whose path it shares."""
+    registry = [*fx.REGISTRY, fx.kernel_info("simd-f32", "f32", isa="avx512", one_lane=False),
+                fx.kernel_info("c-ref-f32", "f32", isa="avx2", one_lane=False, reference=True)]
+    crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
+    crit["simd-f32"] = {**crit["naive-f64"], "median_s": 0.01, "isa": "avx512"}
+    crit["c-ref-f32"] = {**crit["naive-f64"], "median_s": 0.01, "isa": "avx2"}
+    base = fx.baselines()
+    base["rungs"].append({**fx.rung("mojo-simd-f32", 0.008, language="Mojo"), "precision": "f32", "simd_width": 32})
+    s = summary(tmp_path, registry=registry, criterion=crit, baselines=base,
+                verify={k["name"]: fx.verify_row(k["name"]) for k in registry})
+    assert "bits" not in by_name(s)["mojo-simd-f32"]["method"] and by_name(s)["mojo-simd-f32"]["isa"] == "avx512"
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda b: b["rungs"][-1].update(simd_width=48), "simd_width"),
+    (lambda b: b["rungs"][-1].update(simd_width=True), "simd_width"),
+    (lambda b: b["rungs"][0].update(simd_width=16), "only the Mojo SIMD rungs record one"),
+    (lambda b: b.update(extension_tunings=None), "extension_tunings is null"),
+    (lambda b: b.update(extension_tunings={"MANDEL_TUNING": None, "MANDEL_C_TUNING": None, "X": "v4k4"}),
+     "has X: only MANDEL_TUNING, MANDEL_C_TUNING are recorded"),
+    (lambda b: b.update(extension_tunings={"MANDEL_TUNING": "v4\u212a4", "MANDEL_C_TUNING": None}), "names no tuning"),
+    (lambda b: b.update(extension_tunings={"MANDEL_TUNING": "v04k8", "MANDEL_C_TUNING": None}), "names no tuning"),
+])
+def test_a_corrupt_width_or_tuning_record_in_the_baselines_is_refused_naming_it(tmp_path, change, says):
+    base = fx.baselines()
+    base["rungs"].append({**fx.rung("mojo-simd-f32", 0.008, language="Mojo"), "precision": "f32", "simd_width": 32})
+    readers.check_baselines(copy.deepcopy(base))
+    change(base)
+    with pytest.raises(InputError, match=re.escape(says)):
+        readers.check_baselines(base)
+
+
+def test_a_run_json_tuning_that_names_no_tuning_is_refused(tmp_path):
+    run = {"simd_tuning": {"value": "bogus", "source": "mandel tune"}}
+    with pytest.raises(InputError, match=r"simd_tuning.value is 'bogus', which names no tuning MANDEL_TUNING takes"):
+        readers.check(run, readers.RUN, "run.json", "run.json", "root")
+    readers.check({"simd_tuning": {"value": "f32:v4k4,f64:v8k4", "source": "mandel tune"},
+                   "c_tuning": {"value": "default", "source": "MANDEL_C_TUNING"}}, readers.RUN, "run.json",
+                  "run.json", "root")
