@@ -300,9 +300,10 @@ def tool_version(tool):
 
 # The environment the C and C++ builds read (setuptools for Cython, Pythran's own driver): a build made
 # under other flags or another compiler is another build.
-# LDSHARED is the link command setuptools' customize_compiler uses (for Pythran's build too), LDCXXSHARED
-# the C++ one newer setuptools reads: both carry compiler flags onto the link line (-ffast-math there links
-# crtfastmath). What else customize_compiler reads carries none these builds use: CPP only preprocesses
+# LDSHARED is the link command distutils' customize_compiler uses (for Pythran's build too): it carries
+# compiler flags onto the link line (-ffast-math there links crtfastmath). LDCXXSHARED, the C++ link command,
+# is not read by this venv's distutils; it is checked and stamped too, as the same kind of setting, in case a
+# newer setuptools' (one with a separate C++ linker) reads it. What else customize_compiler reads carries none these builds use: CPP only preprocesses
 # (build_ext never calls it), AR, ARFLAGS and RANLIB make static archives (none is made), CCSHARED comes from
 # sysconfig, not the environment.
 BUILD_ENVIRONMENT = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "LDCXXSHARED")
