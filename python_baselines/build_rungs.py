@@ -303,9 +303,9 @@ def tool_version(tool):
 # LDSHARED is the link command distutils' customize_compiler uses (for Pythran's build too): it carries
 # compiler flags onto the link line (-ffast-math there links crtfastmath). LDCXXSHARED, the C++ link command,
 # is not read by this venv's distutils; it is checked and stamped too, as the same kind of setting, in case a
-# newer setuptools' (one with a separate C++ linker) reads it. What else customize_compiler reads carries none these builds use: CPP only preprocesses
-# (build_ext never calls it), AR, ARFLAGS and RANLIB make static archives (none is made), CCSHARED comes from
-# sysconfig, not the environment.
+# newer setuptools (one with a separate C++ linker) reads it. What else customize_compiler reads carries
+# nothing these builds use: CPP only preprocesses (build_ext never calls it), AR, ARFLAGS and RANLIB make
+# static archives (none is made), CCSHARED comes from sysconfig, not the environment.
 BUILD_ENVIRONMENT = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "LDCXXSHARED")
 # Variables whose first word is the program run, not a flag.
 PROGRAM_VARIABLES = ("CC", "CXX", "LDSHARED", "LDCXXSHARED")
@@ -334,8 +334,9 @@ SMUGGLERS = ("-include", "-imacros", "-specs", "-Wp,", "-Xpreprocessor", "@")
 # (its build is setuptools' too), CXX, CXXFLAGS, LDCXXSHARED and .pythranrc's [compiler] cflags and ldflags.
 TOOL_ENVIRONMENT = {"cython": ("CC", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "LDCXXSHARED"),
                     "pythran": BUILD_ENVIRONMENT}
-# GCC's driver reads its long spellings as the short ones: --machine-X (or --machine=X) as -mX, the few named
-# below as theirs, and any other --X as -fX (--fast-math is -ffast-math). Each word is checked as GCC reads it.
+# GCC's driver reads its long spellings as the short ones: --machine-X (--machine=X, --machine X) as -mX,
+# the few named below as theirs, and any other --X as -fX (--fast-math is -ffast-math). Each word is checked
+# as GCC reads it.
 LONG_SPELLINGS = {"--include": "-include", "--imacros": "-imacros", "--specs": "-specs",
                   "--for-linker": "-Xlinker"}
 
@@ -344,6 +345,8 @@ def normalised(flag):
     """`flag` as GCC's driver reads it: its long (--) spellings as the short ones."""
     if not flag.startswith("--"):
         return flag
+    if flag == "--machine":  # its option in the next word: a machine option whatever it is
+        return "-m"
     for prefix in ("--machine-", "--machine="):
         if flag.startswith(prefix):
             return "-m" + flag[len(prefix):]

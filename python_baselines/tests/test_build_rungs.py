@@ -203,6 +203,7 @@ def test_the_project_flags_come_after_the_users_on_the_compiler_command_line(tmp
     # GCC's long spellings: --X is read as -fX, --machine-X as -mX
     ("CFLAGS", "-O2 --fast-math", ["cython"], "--fast-math"),
     ("CPPFLAGS", "--machine-arch=native", ["cython"], "--machine-arch=native"),
+    ("CFLAGS", "--machine arch=native", ["cython"], "--machine"),
     ("CXXFLAGS", "--unsafe-math-optimizations", ["pythran"], "--unsafe-math-optimizations"),
     # the link command setuptools runs, for Pythran's build too: its first word is the program
     ("LDSHARED", "gcc -pthread -shared -ffast-math", ["cython"], "-ffast-math"),
