@@ -11,18 +11,20 @@ compiler at a time), and its lines are printed once all are done, in the order a
 installed, or whose build fails, never stops the others or the ladder: its rungs show `missing` with the
 reason (the compiler's last lines, the log file) and the command that installs the tool. What happened
 is written to build/status.json, which rungs.py reads. A tool is rebuilt only when its stamp changes: the
-source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, ~/.pythranrc and
-the compiler's version), the host CPU for Mojo, the Python and this script; a module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
+source, the tool's version, the flags (and CC, CXX, CFLAGS, CXXFLAGS, CPPFLAGS, LDFLAGS, LDSHARED,
+LDCXXSHARED, ~/.pythranrc and the compiler's version), the host CPU for Mojo, the Python and this script; a
+module whose stamp no longer matches is not loaded (stale build). Exit status 0, or with --strict 1
 when any tool is not built; 2, before building anything, when a tool's log (build/<tool>.log) is there and
-is not a regular file, or when a compiler setting has a flag the project's cannot undo (below).
+is not a regular file, or when a compiler setting has a flag the project's cannot undo or check (below).
 
 Flags: C and C++ with -O3 -ffp-contract=off (no fused multiply-add, so the f64 counts equal the
 reference exactly) and -fopenmp for the parallel rungs, for the generic x86-64 (or the platform's
 default) target as Python's own extensions are; Mojo with `mojo build`'s defaults (-O3, the host CPU,
 as Numba compiles for the host CPU too). The C and C++ flags come last on the compiler's and the
-linker's command lines, after CC, CFLAGS, CPPFLAGS, CXXFLAGS, LDFLAGS and .pythranrc's, so theirs win
-whatever those say; a setting with a flag they cannot undo (fast math, a machine option such as
--march=native) is refused by name, exit 2, before anything is built.
+linker's command lines, after CC, CFLAGS, CPPFLAGS, CXXFLAGS, LDFLAGS, LDSHARED and .pythranrc's, so theirs
+win whatever those say; a setting with a flag they cannot undo (fast math, a machine option such as
+-march=native, in GCC's long spellings too) or that brings in flags unseen (@file, -include, -specs=, -Wp,)
+is refused by name, exit 2, before anything is built.
 """
 
 import argparse
@@ -298,7 +300,15 @@ def tool_version(tool):
 
 # The environment the C and C++ builds read (setuptools for Cython, Pythran's own driver): a build made
 # under other flags or another compiler is another build.
-BUILD_ENVIRONMENT = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS")
+# LDSHARED is the link command distutils' customize_compiler uses (for Pythran's build too): it carries
+# compiler flags onto the link line (-ffast-math there links crtfastmath). LDCXXSHARED, the C++ link command,
+# is not read by this venv's distutils; it is checked and stamped too, as the same kind of setting, in case a
+# newer setuptools (one with a separate C++ linker) reads it. What else customize_compiler reads carries
+# nothing these builds use: CPP only preprocesses (build_ext never calls it), AR, ARFLAGS and RANLIB make
+# static archives (none is made), CCSHARED comes from sysconfig, not the environment.
+BUILD_ENVIRONMENT = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "LDCXXSHARED")
+# Variables whose first word is the program run, not a flag.
+PROGRAM_VARIABLES = ("CC", "CXX", "LDSHARED", "LDCXXSHARED")
 
 
 # Flags that the project's, put last, cannot undo: fast math (its reassociation and finite-math
@@ -306,16 +316,51 @@ BUILD_ENVIRONMENT = ("CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS")
 # arithmetic the counts are labelled with (and -ffast-math on the link line sets flush-to-zero for the
 # whole process); a machine option (-m: -march=native, -mfma, -mfpmath=387) builds for another target or
 # unit than the generic one the rows state. Such a setting is refused, by name, before anything is built.
+# Besides GCC's, clang's spellings of the same (-ffp-model=fast and =aggressive imply them). Also refused,
+# from `gcc --help=optimizers`: -fsingle-precision-constant (double constants rounded to float) and
+# -fcx-limited-range / -fcx-fortran-rules (another complex multiply and divide). Accepted, as they change no
+# value these loops compute: -fno-math-errno and -fno-trapping-math (no errno, no trap: the same results),
+# -frounding-math, -fsignaling-nans and -ffloat-store (they only forbid optimizations),
+# -fexcess-precision= (x87 and _Float16 only; -mfpmath=387 is refused as a machine option).
 FAST_MATH = ("-ffast-math", "-funsafe-math-optimizations", "-fassociative-math", "-freciprocal-math",
-             "-ffinite-math-only", "-fno-signed-zeros")
-# What each C tool's build reads: setuptools (Cython) CC, CFLAGS, CPPFLAGS, LDFLAGS; Pythran those, CXX,
-# CXXFLAGS and .pythranrc's [compiler] cflags and ldflags.
-TOOL_ENVIRONMENT = {"cython": ("CC", "CFLAGS", "CPPFLAGS", "LDFLAGS"), "pythran": BUILD_ENVIRONMENT}
+             "-ffinite-math-only", "-fno-signed-zeros", "-fsingle-precision-constant", "-fcx-limited-range",
+             "-fcx-fortran-rules", "-ffp-model=fast", "-ffp-model=aggressive", "-fapprox-func",
+             "-fno-honor-nans", "-fno-honor-infinities")
+# Flags that bring in others this script cannot see, so cannot check: a response file (@file), a forced
+# header (-include, -imacros: `#pragma GCC optimize("fast-math")` in it), a specs file, options handed to the
+# preprocessor past the driver (-Wp, -Xpreprocessor: -include again). Refused by name, whatever they bring.
+SMUGGLERS = ("-include", "-imacros", "-specs", "-Wp,", "-Xpreprocessor", "@")
+# What each C tool's build reads: setuptools (Cython) CC, CFLAGS, CPPFLAGS, LDFLAGS, LDSHARED; Pythran those
+# (its build is setuptools' too), CXX, CXXFLAGS, LDCXXSHARED and .pythranrc's [compiler] cflags and ldflags.
+TOOL_ENVIRONMENT = {"cython": ("CC", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "LDCXXSHARED"),
+                    "pythran": BUILD_ENVIRONMENT}
+# GCC's driver reads its long spellings as the short ones: --machine-X (--machine=X, --machine X) as -mX,
+# the few named below as theirs, and any other --X as -fX (--fast-math is -ffast-math). Each word is checked
+# as GCC reads it.
+LONG_SPELLINGS = {"--include": "-include", "--imacros": "-imacros", "--specs": "-specs",
+                  "--for-linker": "-Xlinker"}
+
+
+def normalised(flag):
+    """`flag` as GCC's driver reads it: its long (--) spellings as the short ones."""
+    if not flag.startswith("--"):
+        return flag
+    if flag == "--machine":  # its option in the next word: a machine option whatever it is
+        return "-m"
+    for prefix in ("--machine-", "--machine="):
+        if flag.startswith(prefix):
+            return "-m" + flag[len(prefix):]
+    name, sep, value = flag.partition("=")
+    if name == "--for-linker" and sep:
+        return "-Wl," + value
+    if name in LONG_SPELLINGS:
+        return LONG_SPELLINGS[name] + (sep + value if name == "--specs" else "")
+    return "-f" + flag[2:]
 
 
 def flag_settings(tool):
-    """{where: its flags} for what `tool`'s build reads: the variables (CC and CXX: the words after the
-    compiler's name) and, for Pythran, .pythranrc's flags."""
+    """{where: its flags} for what `tool`'s build reads: the variables (CC, CXX, LDSHARED, LDCXXSHARED: the
+    words after the program's name) and, for Pythran, .pythranrc's flags."""
     settings = {}
     for name in TOOL_ENVIRONMENT.get(tool, ()):
         value = os.environ.get(name, "")
@@ -323,7 +368,7 @@ def flag_settings(tool):
             words = shlex.split(value)
         except ValueError:
             words = value.split()
-        settings[name] = words[1:] if name in ("CC", "CXX") else words
+        settings[name] = words[1:] if name in PROGRAM_VARIABLES else words
     if tool == "pythran":
         cfg = configparser.ConfigParser(interpolation=None)
         with contextlib.suppress(configparser.Error, UnicodeDecodeError):
@@ -345,16 +390,39 @@ def flag_problems(tools):
     readers = {}
     for tool in tools:
         for where, flags in flag_settings(tool).items():
-            bad = [f for f in flags if f in FAST_MATH or (f.startswith("-m") and f not in HARMLESS_MACHINE_FLAGS
-                                                          and not f.startswith("-mtune="))]
-            if bad:
-                readers.setdefault((where, " ".join(bad)), []).append(tool)
+            bad, smuggling = [], []
+            for i, flag in enumerate(flags):
+                f = normalised(flag)
+                if f in FAST_MATH or (f.startswith("-m") and f not in HARMLESS_MACHINE_FLAGS
+                                      and not f.startswith("-mtune=")):
+                    bad.append(flag)
+                elif f.startswith(SMUGGLERS) or linked_fast_math(f, flags[i + 1] if i + 1 < len(flags) else ""):
+                    smuggling.append(flag)
+            for kind_, found in (("undo", bad), ("smuggle", smuggling)):
+                if found:
+                    readers.setdefault((where, " ".join(found), kind_), []).append(tool)
     problems = []
-    for (where, bad), users in readers.items():
+    for (where, bad, kind_), users in readers.items():
         whose = f"{' and '.join(users)} builds'" if len(users) > 1 else f"{users[0]} build's"
-        problems.append(f"{where} has {bad}, which the {whose} own flags ({' '.join(C_FLAGS)}, for the generic "
+        what = ("which brings in flags or code unseen here (a response file, a forced header's pragmas, a specs "
+                "file, options past the driver, fast math's link object) that the" if kind_ == "smuggle"
+                else "which the")
+        problems.append(f"{where} has {bad}, {what} {whose} own flags ({' '.join(C_FLAGS)}, for the generic "
                         f"target: what the rows state), given after it, cannot undo: build without it")
     return problems
+
+
+def linked_fast_math(flag, following):
+    """Whether `flag` (normalised) links what -ffast-math would: crtfastmath.o (it sets flush-to-zero for the
+    whole process), itself or through the linker (-Xlinker with the next word, -Wl,...), or hands the linker
+    a fast-math flag or a response file."""
+    if flag == "-Xlinker":
+        passed = [following]
+    elif flag.startswith("-Wl,"):
+        passed = flag.split(",")[1:]
+    else:
+        return "crtfastmath" in os.path.basename(flag)
+    return any("crtfastmath" in p or p.startswith("@") or normalised(p) in FAST_MATH for p in passed)
 
 
 def pythranrc_path():

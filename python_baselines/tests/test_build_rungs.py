@@ -200,6 +200,35 @@ def test_the_project_flags_come_after_the_users_on_the_compiler_command_line(tmp
     ("CC", "gcc -mfma", ["cython"], "-mfma"),
     ("CXXFLAGS", "-funsafe-math-optimizations", ["pythran"], "-funsafe-math-optimizations"),
     ("LDFLAGS", "-ffast-math", ["pythran"], "-ffast-math"),
+    # GCC's long spellings: --X is read as -fX, --machine-X as -mX
+    ("CFLAGS", "-O2 --fast-math", ["cython"], "--fast-math"),
+    ("CPPFLAGS", "--machine-arch=native", ["cython"], "--machine-arch=native"),
+    ("CFLAGS", "--machine arch=native", ["cython"], "--machine"),
+    ("CXXFLAGS", "--unsafe-math-optimizations", ["pythran"], "--unsafe-math-optimizations"),
+    # the link command setuptools runs, for Pythran's build too: its first word is the program
+    ("LDSHARED", "gcc -pthread -shared -ffast-math", ["cython"], "-ffast-math"),
+    ("LDSHARED", "gcc -shared -march=native", ["pythran"], "-march=native"),
+    ("LDCXXSHARED", "g++ -shared -ffast-math", ["pythran"], "-ffast-math"),
+    # clang's fast math, and GCC's other value-changing ones
+    ("CFLAGS", "-ffp-model=fast", ["cython"], "-ffp-model=fast"),
+    ("CFLAGS", "-fapprox-func", ["cython"], "-fapprox-func"),
+    ("CFLAGS", "-fno-honor-nans", ["cython"], "-fno-honor-nans"),
+    ("CFLAGS", "-fno-honor-infinities", ["cython"], "-fno-honor-infinities"),
+    ("CFLAGS", "-fsingle-precision-constant", ["cython"], "-fsingle-precision-constant"),
+    ("CFLAGS", "-fcx-limited-range", ["cython"], "-fcx-limited-range"),
+    # flags that bring in others unseen
+    ("CFLAGS", "@flags.rsp", ["cython"], "@flags.rsp"),
+    ("CPPFLAGS", "-include fast.h", ["cython"], "-include"),
+    ("CPPFLAGS", "--include=fast.h", ["cython"], "--include=fast.h"),
+    ("CXXFLAGS", "-imacros fast.h", ["pythran"], "-imacros"),
+    ("CFLAGS", "-specs=fast.specs", ["cython"], "-specs=fast.specs"),
+    ("CPPFLAGS", "-Wp,-include,fast.h", ["cython"], "-Wp,-include,fast.h"),
+    ("CPPFLAGS", "-Xpreprocessor -imacros=fast.h", ["cython"], "-Xpreprocessor -imacros=fast.h"),
+    ("LDFLAGS", "-Xlinker /usr/lib/gcc/x86_64-linux-gnu/12/crtfastmath.o", ["cython"],
+     "-Xlinker /usr/lib/gcc/x86_64-linux-gnu/12/crtfastmath.o"),
+    ("LDFLAGS", "-Wl,@link.rsp", ["cython"], "-Wl,@link.rsp"),
+    ("LDFLAGS", "/usr/lib/gcc/x86_64-linux-gnu/12/crtfastmath.o", ["cython"],
+     "/usr/lib/gcc/x86_64-linux-gnu/12/crtfastmath.o"),
 ])
 def test_a_flag_the_project_flags_cannot_undo_is_refused_by_name_before_building(tmp_path, monkeypatch, capsys,
                                                                                name, value, tools, refused):
@@ -211,14 +240,17 @@ def test_a_flag_the_project_flags_cannot_undo_is_refused_by_name_before_building
     monkeypatch.setenv(name, value)
     assert build_rungs.main([a for t in tools for a in ("--tool", t)]) == 2
     err = capsys.readouterr().err
-    assert f"build_rungs.py: error: {name} has {refused}, which the " in err and "cannot undo" in err
+    assert f"build_rungs.py: error: {name} has {refused}, which " in err and "cannot undo" in err
     assert not builds and not (build / "status.json").exists()
 
 
 def test_what_the_project_flags_undo_is_built_and_a_tool_refuses_only_what_it_reads(tmp_path, monkeypatch):
     """-Ofast, -O0 and -ffp-contract=fast are undone by the -O3 -ffp-contract=off after them; CXXFLAGS is
     Pythran's alone; .pythranrc's cflags are Pythran's too, refused there."""
-    monkeypatch.setenv("CPPFLAGS", "-Ofast -O0 -ffp-contract=fast -I/opt/include -fPIC -m64 -mtune=haswell")
+    monkeypatch.setenv("CPPFLAGS", "-Ofast -O0 -ffp-contract=fast -I/opt/include -fPIC -m64 -mtune=haswell "
+                       "-fno-math-errno -fno-trapping-math --param=max-unroll-times=4 -iquote inc")
+    monkeypatch.setenv("LDSHARED", "gcc -pthread -shared")
+    monkeypatch.setenv("LDFLAGS", "-Wl,-rpath,/opt/lib -Xlinker --as-needed")
     monkeypatch.setenv("CXXFLAGS", "-march=native")
     rc = tmp_path / "pythranrc"
     rc.write_text("[compiler]\ncflags=-std=c++17 -ffast-math\n")
@@ -233,5 +265,16 @@ def test_the_stamp_changes_with_the_compiler_flags_in_the_environment(monkeypatc
     monkeypatch.delenv("CPPFLAGS", raising=False)
     before = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran")}
     monkeypatch.setenv("CPPFLAGS", "-ffp-contract=fast")
+    after = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran")}
+    assert all(before[t] != after[t] for t in before)
+
+
+def test_the_stamp_changes_with_the_link_command_in_the_environment(monkeypatch):
+    """setuptools links with LDSHARED (Pythran's build too): a module linked with LDSHARED="gcc -shared
+    -ffast-math" (crtfastmath, flush-to-zero) counted as up to date once the variable was gone."""
+    monkeypatch.delenv("LDSHARED", raising=False)
+    monkeypatch.delenv("LDCXXSHARED", raising=False)
+    before = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran")}
+    monkeypatch.setenv("LDSHARED", "gcc -pthread -shared -ffast-math")
     after = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran")}
     assert all(before[t] != after[t] for t in before)
