@@ -327,9 +327,11 @@ FAST_MATH = ("-ffast-math", "-funsafe-math-optimizations", "-fassociative-math",
              "-fcx-fortran-rules", "-ffp-model=fast", "-ffp-model=aggressive", "-fapprox-func",
              "-fno-honor-nans", "-fno-honor-infinities")
 # Flags that bring in others this script cannot see, so cannot check: a response file (@file), a forced
-# header (-include, -imacros: `#pragma GCC optimize("fast-math")` in it), a specs file, options handed to the
-# preprocessor past the driver (-Wp, -Xpreprocessor: -include again). Refused by name, whatever they bring.
-SMUGGLERS = ("-include", "-imacros", "-specs", "-Wp,", "-Xpreprocessor", "@")
+# header (-include, -imacros: `#pragma GCC optimize("fast-math")` in it), a specs file (-specs, or one found in
+# a -B/--prefix folder), a program run in front of every compiler pass (-wrapper), a compiler plugin, options
+# handed to the preprocessor past the driver (-Xpreprocessor: -include again). Refused by name, whatever they
+# bring. (-Wp,... is checked part by part: distributions pass -D_FORTIFY_SOURCE that way.)
+SMUGGLERS = ("-include", "-imacros", "-specs", "-Xpreprocessor", "@", "-B", "-fprefix", "-wrapper", "-fplugin")
 # What each C tool's build reads: setuptools (Cython) CC, CFLAGS, CPPFLAGS, LDFLAGS, LDSHARED; Pythran those
 # (its build is setuptools' too), CXX, CXXFLAGS, LDCXXSHARED and .pythranrc's [compiler] cflags and ldflags.
 TOOL_ENVIRONMENT = {"cython": ("CC", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "LDCXXSHARED"),
@@ -376,12 +378,17 @@ def flag_settings(tool):
         for key in ("cflags", "ldflags"):
             with contextlib.suppress(ValueError):
                 settings[f"{pythranrc_path()} [compiler] {key}"] = shlex.split(cfg.get("compiler", key, fallback=""))
+        # libs become -l<lib> on the link line (`:crtfastmath.o` links fast math's flush-to-zero object)
+        with contextlib.suppress(ValueError):
+            settings[f"{pythranrc_path()} [compiler] libs"] = [
+                f"-l{lib}" for lib in shlex.split(cfg.get("compiler", "libs", fallback=""))]
     return settings
 
 
-# Machine options that change no instruction the rows run: the x86-64 default word size, and scheduling alone
+# Machine options that change no instruction the rows run: the x86-64 default word size, the generic target
+# the rows state (-march=x86-64), frame pointers (distributions' default flags), and scheduling alone
 # (-mtune, which conda's CFLAGS carry beside the -march that is refused).
-HARMLESS_MACHINE_FLAGS = ("-m64",)
+HARMLESS_MACHINE_FLAGS = ("-m64", "-march=x86-64", "-momit-leaf-frame-pointer", "-mno-omit-leaf-frame-pointer")
 
 
 def flag_problems(tools):
@@ -391,16 +398,18 @@ def flag_problems(tools):
     for tool in tools:
         for where, flags in flag_settings(tool).items():
             bad, smuggling = [], []
-            for i, flag in enumerate(flags):
-                f = normalised(flag)
+            # -Wp,a,b hands a and b to the preprocessor: each checked as a flag of its own, named as given
+            words = [(p, flag) for flag in flags for p in (flag.split(",")[1:] if flag.startswith("-Wp,") else [flag])]
+            for i, (word, flag) in enumerate(words):
+                f = normalised(word)
                 if f in FAST_MATH or (f.startswith("-m") and f not in HARMLESS_MACHINE_FLAGS
                                       and not f.startswith("-mtune=")):
                     bad.append(flag)
-                elif f.startswith(SMUGGLERS) or linked_fast_math(f, flags[i + 1] if i + 1 < len(flags) else ""):
+                elif f.startswith(SMUGGLERS) or linked_fast_math(f, words[i + 1][0] if i + 1 < len(words) else ""):
                     smuggling.append(flag)
             for kind_, found in (("undo", bad), ("smuggle", smuggling)):
                 if found:
-                    readers.setdefault((where, " ".join(found), kind_), []).append(tool)
+                    readers.setdefault((where, " ".join(dict.fromkeys(found)), kind_), []).append(tool)
     problems = []
     for (where, bad, kind_), users in readers.items():
         whose = f"{' and '.join(users)} builds'" if len(users) > 1 else f"{users[0]} build's"
@@ -435,6 +444,14 @@ def pythranrc_path():
     return path
 
 
+def pythranrc_compiler():
+    """The C++ compiler .pythranrc names ([compiler] CXX), which Pythran runs when CXX is unset; "" if none."""
+    cfg = configparser.ConfigParser(interpolation=None)
+    with contextlib.suppress(configparser.Error, UnicodeDecodeError):
+        cfg.read_string(pythranrc().decode())
+    return cfg.get("compiler", "CXX", fallback="").strip()
+
+
 def pythranrc():
     """The user configuration Pythran reads (its compiler, flags, BLAS), found as Pythran finds it
     (pythran.config.get_paths_cfg): $PYTHRANRC, else .pythranrc in $XDG_CONFIG_HOME or $HOME; b"" if none."""
@@ -444,12 +461,19 @@ def pythranrc():
         return b""
 
 
+LAUNCHERS = ("ccache", "sccache", "distcc", "env", "nice", "icecc")
+
+
 @functools.cache
 def compiler_version(command):
     """The first line of `command --version` (the compiler a C or C++ build runs, first word of CC or CXX):
     another compiler, or another release of it, makes another build. "" when it does not run."""
     try:
-        args = shlex.split(command)[:1]
+        # the compiler, not a launcher in front of it (CC="ccache gcc": gcc's version, not ccache's)
+        words = [w for w in shlex.split(command) if "=" not in w]
+        while words and os.path.basename(words[0]) in LAUNCHERS:
+            words = words[1:]
+        args = words[:1]
         proc = subprocess.run([*args, "--version"], capture_output=True, text=True, timeout=30) if args else None
     except (OSError, ValueError, subprocess.SubprocessError):
         return ""
@@ -480,7 +504,8 @@ def stamp(tool, version):
         for name in BUILD_ENVIRONMENT:
             h.update(f"{name}={os.environ.get(name, '')}".encode() + b"\0")
         compiler = "CC" if tool == "cython" else "CXX"
-        h.update(compiler_version(os.environ.get(compiler) or DEFAULT_COMPILERS[compiler]).encode() + b"\0")
+        command = os.environ.get(compiler) or (tool == "pythran" and pythranrc_compiler()) or DEFAULT_COMPILERS[compiler]
+        h.update(compiler_version(command).encode() + b"\0")
     if tool == "mojo":
         h.update(host_cpu().encode() + b"\0")
     if tool == "pythran":

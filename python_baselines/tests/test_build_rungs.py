@@ -278,3 +278,50 @@ def test_the_stamp_changes_with_the_link_command_in_the_environment(monkeypatch)
     monkeypatch.setenv("LDSHARED", "gcc -pthread -shared -ffast-math")
     after = {t: build_rungs.stamp(t, "1.0") for t in ("cython", "pythran")}
     assert all(before[t] != after[t] for t in before)
+
+
+@pytest.mark.parametrize("name, value, refused", [
+    ("CFLAGS", "-O2 -B/tmp/evil/", "-B/tmp/evil/"),  # a specs file in that folder: -ffast-math past ours
+    ("CFLAGS", "--prefix=/tmp/evil", "--prefix=/tmp/evil"),
+    ("CPPFLAGS", "-wrapper /tmp/w", "-wrapper"),  # a program run in front of every pass
+    ("CFLAGS", "-fplugin=/tmp/p.so", "-fplugin=/tmp/p.so"),
+    ("CPPFLAGS", "-Wp,-DX,-include,fast.h", "-Wp,-DX,-include,fast.h"),
+])
+def test_a_flag_that_brings_in_unseen_flags_is_refused(monkeypatch, name, value, refused):
+    """A final review's bypasses: a -B folder's specs file and -wrapper put -ffast-math after the project's flags
+    (a Cython module built so set flush-to-zero for the whole process); -Wp,... is read part by part."""
+    monkeypatch.setenv("PYTHRANRC", "/nonexistent/pythranrc")
+    monkeypatch.setenv(name, value)
+    (problem,) = build_rungs.flag_problems(["cython"])
+    assert problem.startswith(f"{name} has {refused}, which brings in flags or code unseen here")
+
+
+def test_pythranrc_libs_linking_fast_math_are_refused(tmp_path, monkeypatch):
+    """.pythranrc's [compiler] libs become -l<lib>: `:crtfastmath.o` linked fast math's flush-to-zero."""
+    rc = tmp_path / "pythranrc"
+    rc.write_text("[compiler]\nlibs=m :crtfastmath.o\n")
+    monkeypatch.setenv("PYTHRANRC", str(rc))
+    (problem,) = build_rungs.flag_problems(["pythran"])
+    assert problem.startswith(f"{rc} [compiler] libs has -l:crtfastmath.o, which brings in")
+    rc.write_text("[compiler]\nlibs=m\n")
+    assert build_rungs.flag_problems(["pythran"]) == []
+
+
+def test_distributions_default_flags_are_accepted(monkeypatch):
+    """Frame pointers, the generic -march the rows state, and macros through -Wp change no computed value."""
+    monkeypatch.setenv("PYTHRANRC", "/nonexistent/pythranrc")
+    monkeypatch.setenv("CFLAGS", "-O2 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -march=x86-64 "
+                                 "-Wp,-D_FORTIFY_SOURCE=3 -Wp,-D_GLIBCXX_ASSERTIONS -fstack-protector-strong")
+    assert build_rungs.flag_problems(["cython", "pythran"]) == []
+
+
+def test_the_stamp_names_the_compiler_behind_a_launcher_and_pythranrc_s(tmp_path, monkeypatch):
+    """CC="ccache gcc" stamped ccache's version, so a new gcc under ccache did not make the build stale; and with
+    CXX unset, Pythran runs .pythranrc's CXX, whose version is stamped now."""
+    assert build_rungs.compiler_version("ccache gcc") == build_rungs.compiler_version("gcc") != ""
+    assert build_rungs.compiler_version("env FOO=1 gcc") == build_rungs.compiler_version("gcc")
+    monkeypatch.delenv("CXX", raising=False)
+    rc = tmp_path / "pythranrc"
+    rc.write_text("[compiler]\nCXX=/nonexistent/c++\n")
+    monkeypatch.setenv("PYTHRANRC", str(rc))
+    assert build_rungs.pythranrc_compiler() == "/nonexistent/c++"
