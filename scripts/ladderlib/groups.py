@@ -28,13 +28,25 @@ FUSED = frozenset({"numba-fastmath", "mojo-scalar-f64", "fma-f64", "rayon-fma-f6
                    "simd-f64", "c-ref-f32", "mojo-parallel-f32", "rayon-simd-f32", "rayon-simd-f64",
                    "rayon-c-ref-f32"})
 
+# Of those, the rungs that fuse only where the CPU has FMA instructions: Numba and Mojo compile for the host, and
+# LLVM emits no fused multiply-add for a CPU without them (the Rust and C kernels fuse in software there).
+FUSED_BY_THE_CPU = frozenset({"numba-fastmath", "mojo-scalar-f64", "mojo-simd-f32", "mojo-parallel-f32"})
+
 ROW_FIELDS = ["name", "method", "language", "precision", "threads", "status", "median_s"]
 
 
-def like_for_like(rows):
+def fused(name, machine=None):
+    """Whether the rung `name` fuses its multiply-adds on `machine` (its description: an x86 CPU whose ISA flags
+    lack fma makes the FUSED_BY_THE_CPU rungs separate; unknown flags: FUSED as stated)."""
+    flags = (machine or {}).get("isa_flags")
+    no_fma = flags is not None and "sse2" in flags and "fma" not in flags
+    return name in FUSED and not (no_fma and name in FUSED_BY_THE_CPU)
+
+
+def like_for_like(rows, machine=None):
     """The groups as they go into summary.json: per group its id, title, the fastest timed rung and
     its rows, each with `vs_fastest` = its median / the fastest median (1.0 for the fastest; None
-    for a row without a time) and `fused` (its multiply-adds fused: FUSED)."""
+    for a row without a time) and `fused` (its multiply-adds fused on `machine`: `fused`)."""
     by_name = {r["name"]: r for r in rows}
     out = []
     for g in GROUPS:
@@ -44,7 +56,7 @@ def like_for_like(rows):
         out.append({"id": g["id"], "title": g["title"], "fastest": fastest["name"] if fastest else None,
                     "rows": [{**{k: r.get(k) for k in ROW_FIELDS},
                               "vs_fastest": r["median_s"] / fastest["median_s"] if r in timed else None,
-                              "fused": r["name"] in FUSED}
+                              "fused": fused(r["name"], machine)}
                              for r in members]})
     return out
 

@@ -454,7 +454,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             + ". Mojo compiles for the host CPU and ignores MANDEL_ISA, so where the run forced another path (or "
             "the build lacks the host's widest) they ran another vector width than the rows they are ranked with in "
             "the like-for-like groups: the gap there is partly the width's.")
-    summary["groups"] = like_for_like(rows)  # summary.md's "Like for like" (ladderlib.groups)
+    summary["groups"] = like_for_like(rows, machine)  # summary.md's "Like for like" (ladderlib.groups)
     if unlisted:
         summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
                                    "(kept, after the registry's kernels).")

@@ -119,7 +119,7 @@ def markdown(summary):
     lines = [f"# The Mandelbrot speedup ladder on {fmt.md(summary['machine_id'])}", ""]
     lines += ["| | |", "|---|---|"] + [f"| {fmt.md(k)} | {fmt.md(v)} |" for k, v in machine_lines(summary)]
     lines += ["", "## The ladder", "", fmt.md_table(*fmt.cells(summary["rows"])), ""]
-    lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"]))
+    lines += groups.markdown(summary.get("groups") or groups.like_for_like(summary["rows"], summary.get("machine")))
     lines += ["## Notes", "", *[f"- {fmt.md(n)}" for n in summary["notes"]]]
     lines += ["", "How this is measured and what to keep in mind: METHODOLOGY.md at the repository root.", ""]
     return "\n".join(lines)

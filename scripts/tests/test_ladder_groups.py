@@ -115,3 +115,18 @@ def test_fused_agrees_with_the_registry():
         fused = k["tolerance_max_fraction"] > 0 if k["precision"] == "f64" else True
         assert (n in groups.FUSED) == fused, n
     assert not (groups.FUSED - {n for g in groups.GROUPS for n in g["rungs"]})  # no stray name
+
+
+def test_the_rungs_compiled_for_the_host_are_separate_on_a_cpu_without_fma():
+    """Numba's fastmath and Mojo fuse a*b + c only where the CPU has FMA instructions: on an x86 CPU without them
+    they were still labelled "fused". The Rust FMA kernels fuse in software there, and stay fused."""
+    rows = [{"name": n, "method": n, "language": "x", "precision": "f64", "threads": 1, "status": "ok",
+             "median_s": 0.1} for n in ("numba", "numba-fastmath", "fma-f64", "mojo-simd-f32", "simd-f32")]
+
+    def labels(machine):
+        return {r["name"]: r["fused"] for g in groups.like_for_like(rows, machine) for r in g["rows"]}
+    assert labels({"isa_flags": ["sse2", "sse4_1", "avx"]}) == {
+        "numba": False, "numba-fastmath": False, "fma-f64": True, "mojo-simd-f32": False, "simd-f32": True}
+    for machine in (None, {"isa_flags": ["sse2", "avx2", "fma"]}, {"isa_flags": ["asimd"]}, {}):
+        assert labels(machine) == {
+            "numba": False, "numba-fastmath": True, "fma-f64": True, "mojo-simd-f32": True, "simd-f32": True}
