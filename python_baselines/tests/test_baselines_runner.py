@@ -529,12 +529,17 @@ def test_an_interpreter_that_slows_every_call_is_refused_first(tmp_path, name, v
 def test_omp_variables_that_bind_nothing_are_accepted(monkeypatch, env):
     from python_baselines import compiled_rungs
 
+    set_only(monkeypatch, ("OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY"), env)
+    assert compiled_rungs.omp_placement_error() is None
+
+
+def set_only(monkeypatch, prefixes, env):
+    """The environment with every variable named with one of `prefixes` unset, then `env` set."""
     for name in list(os.environ):
-        if name.startswith(("OMP_PROC_BIND", "OMP_PLACES", "GOMP_CPU_AFFINITY")):
+        if name.startswith(prefixes):
             monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    assert compiled_rungs.omp_placement_error() is None
 
 
 @pytest.mark.parametrize("env", [{}, {"OMP_THREAD_LIMIT": "", "OMP_DYNAMIC": "false", "OMP_MAX_ACTIVE_LEVELS": "1"},
@@ -543,11 +548,7 @@ def test_omp_variables_that_bind_nothing_are_accepted(monkeypatch, env):
 def test_omp_variables_that_keep_the_team_are_accepted(monkeypatch, env):
     from python_baselines import compiled_rungs
 
-    for name in list(os.environ):
-        if name.startswith(("OMP_THREAD_LIMIT", "OMP_DYNAMIC", "OMP_MAX_ACTIVE_LEVELS")):
-            monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
+    set_only(monkeypatch, ("OMP_THREAD_LIMIT", "OMP_DYNAMIC", "OMP_MAX_ACTIVE_LEVELS"), env)
     assert compiled_rungs.omp_environment_error() is None
 
 
