@@ -137,10 +137,15 @@ def build_working_tree():
         for old in folder.glob("working-tree.*.mandel"):
             if not alive(old.name.split(".")[1]):
                 atomic.remove(old)
-        kept = folder / f"working-tree.{os.getpid()}.mandel"
-        atomic.remove(kept)  # ab's own scratch file: a link or anything else there is not written through
-        atomic.write_bytes(kept, binary.read_bytes())
-        kept.chmod(0o755)
+        return keep_copy(binary, folder / f"working-tree.{os.getpid()}.mandel")
+
+
+def keep_copy(binary, kept):
+    """`binary` copied to `kept`, executable: ab's own scratch file, removed first, so that a link or anything
+    else there is not written through."""
+    atomic.remove(kept)
+    atomic.write_bytes(kept, binary.read_bytes())
+    kept.chmod(0o755)
     return kept
 
 
@@ -199,12 +204,8 @@ def build_revision(rev):
         if subprocess.run([binary, "bench", "--help"], capture_output=True).returncode != 0:
             raise InputError(f"--a-rev {rev}: its mandel has no `bench` subcommand (revisions before rounds cannot "
                              "be measured this way; compare result sets with scripts/compare instead)")
-        # A copy: the next build of another revision reuses the target folder. Removed first: ab's own scratch
-        # file, so a link or anything else there is not written through.
-        atomic.remove(kept)
-        atomic.write_bytes(kept, binary.read_bytes())
-        kept.chmod(0o755)
-    return kept
+        # A copy: the next build of another revision reuses the target folder.
+        return keep_copy(binary, kept)
 
 
 def printed_json(text, command):
