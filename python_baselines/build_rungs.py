@@ -23,8 +23,8 @@ default) target as Python's own extensions are; Mojo with `mojo build`'s default
 as Numba compiles for the host CPU too). The C and C++ flags come last on the compiler's and the
 linker's command lines, after CC, CFLAGS, CPPFLAGS, CXXFLAGS, LDFLAGS, LDSHARED and .pythranrc's, so theirs
 win whatever those say; a setting with a flag they cannot undo (fast math, a machine option such as
--march=native, in GCC's long spellings too) or that brings in flags unseen (@file, -include, -specs=, -Wp,)
-is refused by name, exit 2, before anything is built.
+-march=native, in GCC's long spellings too) or that brings in flags unseen (@file, -include, -specs=, -B,
+-wrapper, -fplugin; -Wp,... part by part) is refused by name, exit 2, before anything is built.
 """
 
 import argparse
@@ -372,9 +372,7 @@ def flag_settings(tool):
             words = value.split()
         settings[name] = words[1:] if name in PROGRAM_VARIABLES else words
     if tool == "pythran":
-        cfg = configparser.ConfigParser(interpolation=None)
-        with contextlib.suppress(configparser.Error, UnicodeDecodeError):
-            cfg.read_string(pythranrc().decode())
+        cfg = pythranrc_config()
         for key in ("cflags", "ldflags"):
             with contextlib.suppress(ValueError):
                 settings[f"{pythranrc_path()} [compiler] {key}"] = shlex.split(cfg.get("compiler", key, fallback=""))
@@ -444,12 +442,17 @@ def pythranrc_path():
     return path
 
 
-def pythranrc_compiler():
-    """The C++ compiler .pythranrc names ([compiler] CXX), which Pythran runs when CXX is unset; "" if none."""
+def pythranrc_config():
+    """.pythranrc parsed (empty when absent or unreadable as an INI file)."""
     cfg = configparser.ConfigParser(interpolation=None)
     with contextlib.suppress(configparser.Error, UnicodeDecodeError):
         cfg.read_string(pythranrc().decode())
-    return cfg.get("compiler", "CXX", fallback="").strip()
+    return cfg
+
+
+def pythranrc_compiler():
+    """The C++ compiler .pythranrc names ([compiler] CXX), which Pythran runs when CXX is unset; "" if none."""
+    return pythranrc_config().get("compiler", "CXX", fallback="").strip()
 
 
 def pythranrc():

@@ -207,8 +207,8 @@ def omp_stack_error() -> str | None:
 def omp_placement_error() -> str | None:
     """Why an OpenMP variable would bind the team's threads to places, or None. Binding can put the whole team on
     fewer CPUs than it has threads (OMP_PROC_BIND=master: every thread on the first one's place; OMP_PLACES={0} or
-    GOMP_CPU_AFFINITY=0: on CPU 0), and the rows would say N threads of a team that shared one core: cython-prange
-    and pythran-openmp took 120 ms against 55 on 2 cores, both labelled 2 threads (MEASUREMENTS.md). Which
+    GOMP_CPU_AFFINITY=0: on CPU 0), and the rows would say N threads of a team that shared one core (MEASUREMENTS.md,
+    "Every way out of Python"). Which
     bindings are harmless depends on the places libgomp derives, so every one is refused, by name."""
     bad = [f"{name}={value!r}" for name, value in sorted(_omp_spellings("OMP_PROC_BIND"))
            if value.strip().lower() not in ("", "false")]

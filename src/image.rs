@@ -8,8 +8,8 @@ use std::path::Path;
 /// file or the whole new one, never a truncated one).
 ///
 /// Written here, not with a crate: the `.npy` crates also read, and parse the header's Python literal
-/// with a parser generator, big integers and a stack-growing assembly crate, about 15 CPU-seconds of
-/// every clean build for a header of one line. The format: <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>.
+/// with a parser generator, big integers and a stack-growing assembly crate, compiled in every clean
+/// build for a header of one line (MEASUREMENTS.md, "Costs outside the render"). The format: <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>.
 pub fn write_npy(path: &Path, counts: &[u32], height: usize, width: usize) -> std::io::Result<()> {
     assert_eq!(counts.len(), height * width, "write_npy: counts do not fill height x width");
     let mut header = format!("{{'descr': '<u4', 'fortran_order': False, 'shape': ({height}, {width}), }}");
