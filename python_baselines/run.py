@@ -40,7 +40,7 @@ import numpy as np
 
 from ladderlib.atomic import NotAFileError, check_target, write_text
 from ladderlib.machine import describe as describe_machine
-from ladderlib.readers import TUNINGS, InputError
+from ladderlib.readers import InputError
 
 from .compiled_rungs import omp_environment_error
 from .numba_rungs import environment_error as numba_environment_error
@@ -61,14 +61,6 @@ def machine() -> dict:
     and cargo profile (the merge labels pyo3- rows timed on a build other than release)."""
     return {**describe_machine(Path(__file__).resolve().parents[1]), "mandel_ladder": mandel_ladder.__version__,
             "mandel_ladder_profile": getattr(mandel_ladder, "BUILD_PROFILE", None)}
-
-
-def extension_tunings() -> dict:
-    """MANDEL_TUNING and MANDEL_C_TUNING as the extension's kernels read them (trimmed; None: unset, so each tuned
-    kernel calibrated its own, a choice the extension does not report): what the pyo3- rows ran, which the merge
-    compares with the Rust rows' tuning. `describe()` has refused a value that names no tuning, and the extension
-    refuses any later change in this process, so these are the values in force for every pyo3- call."""
-    return {var: os.environ.get(var, "").strip() or None for var in TUNINGS.values()}
 
 
 def out_problem(path: str) -> str | None:
@@ -313,7 +305,6 @@ def main(argv=None) -> int:
     except ValueError as e:
         print(f"run.py: error: {e}", file=sys.stderr)
         return 2
-    tunings = extension_tunings()  # now: the extension holds these for the process from its first call
     why = interpreter_error() or omp_environment_error() or numba_environment_error()
     if why:
         print(f"run.py: error: {why}", file=sys.stderr)
@@ -373,7 +364,9 @@ def main(argv=None) -> int:
         "schema": SCHEMA,
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": machine(),
-        "extension_tunings": tunings,
+        # The tunings the pyo3- rows' kernels ran (each family's, once resolved in this process): the merge
+        # compares them with the Rust rows' (ladderlib.merge.blank_other_tuning).
+        "extension_tunings": mandel_ladder.tunings(),
         "params": problem.as_dict(),
         "settings": {"quick": args.quick, "budget_s": args.budget, "min_repeats": args.min_repeats,
                      "max_repeats": args.max_repeats, "warmup_size": WARMUP_SIZE, "gc_disabled_while_timed": True,

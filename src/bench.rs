@@ -4,7 +4,7 @@
 
 use clap::Args;
 use mandel_core::choose::fastest;
-use mandel_core::{Kernel, Params, Precision, reference};
+use mandel_core::{Kernel, Params, reference};
 use mandel_registry::{KERNELS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, kernel, kernel_names};
 use std::process::ExitCode;
 
@@ -76,7 +76,7 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, String> {
         settings,
         params: mandel_registry::Problem::of(&params),
         pool_threads: mandel_registry::pool_threads(),
-        tunings: tunings(),
+        tunings: mandel_registry::tunings(),
         kernels: kernels_done,
     };
     let text = if args.json {
@@ -94,19 +94,4 @@ pub fn bench(args: BenchArgs) -> Result<ExitCode, String> {
     };
     mandelbrot_ladder::outln!("{text}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// The tuning each tuned family used in this process, resolved already (the kernels ran): the SIMD
-/// kernels per precision and the C reference.
-fn tunings() -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for p in [Precision::F32, Precision::F64] {
-        let c = mandel_simd::chosen(p);
-        out.push((format!("simd-{}", p.as_str()), format!("{} ({})", c.tuning, c.source.as_str())));
-    }
-    if let Some(s) = mandel_c_reference::selection_made() {
-        let t = s.tuning.map_or_else(|| "one pixel at a time".to_string(), |t| t.to_string());
-        out.push(("c-reference".into(), format!("{t} ({})", if s.forced { "forced" } else { "calibrated" })));
-    }
-    out
 }

@@ -6,6 +6,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -662,16 +663,21 @@ def test_omp_num_threads_suffixed_spellings_follow_its_rule(monkeypatch, name, v
 
 
 def test_the_file_records_the_tunings_the_extensions_kernels_ran(tmp_path):
-    """The pyo3- rows ran MANDEL_TUNING and MANDEL_C_TUNING as this process had them: the merge compares them with
-    the Rust rows' (ladderlib.merge.blank_other_tuning). Unset is null: the kernels calibrated their own."""
+    """The tunings the pyo3- rows' kernels resolved in this process, as a round records its own: the merge compares
+    them with the Rust rows' (ladderlib.merge.blank_other_tuning). A family whose kernels did not run is left out
+    (asking would calibrate it); the C reference's selection is made when describe() lists it as available."""
     out = tmp_path / "b.json"
-    env = {**os.environ, "MANDEL_TUNING": " f32:default,f64:default ",
-           "MANDEL_C_TUNING": ""}  # `default`: a tuning every ISA path builds
+    env = {**os.environ, "MANDEL_TUNING": " f32:default,f64:default ", "MANDEL_C_TUNING": "default"}
     proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "5", "--height", "3", "--only",
-                           "pyo3-naive-f64", "--out", str(out)], capture_output=True, text=True, timeout=300, env=env)
+                           "pyo3-simd-f32,pyo3-naive-f64", "--out", str(out)], capture_output=True, text=True,
+                          timeout=300, env=env)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(out.read_text())
-    assert doc["extension_tunings"] == {"MANDEL_TUNING": "f32:default,f64:default", "MANDEL_C_TUNING": None}
+    tunings = dict(doc["extension_tunings"])
+    with_c = next(k for k in m.kernels() if k["name"] == "c-ref-f32")["available"]  # no simd-f64: not run
+    assert sorted(tunings) == (["c-reference", "simd-f32"] if with_c else ["simd-f32"]), tunings
+    assert re.fullmatch(r"v[1-9][0-9]*k[1-9][0-9]* \(default\)", tunings["simd-f32"])  # the path's default
+    assert not with_c or re.fullmatch(r"v[1-9][0-9]*k[1-9][0-9]* \(forced\)", tunings["c-reference"])
     from ladderlib import readers
 
-    assert readers.read_baselines(out)["extension_tunings"]["MANDEL_TUNING"] == "f32:default,f64:default"
+    assert readers.read_baselines(out)["extension_tunings"] == doc["extension_tunings"]

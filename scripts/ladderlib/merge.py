@@ -248,47 +248,43 @@ def tuning_family(row):
     return f"simd-{parts[-1]}" if parts[-2:] in (["simd", "f32"], ["simd", "f64"]) else None
 
 
-def pinned(pins):
-    """{family: tuning or None} that {variable: value} pins (a value that names none: None, no tuning known)."""
+def resolved(pairs):
+    """{family: {tuning}} from [family, "TUNING (source)"] pairs, a round's or the extension's
+    (mandel_registry::tunings): whether a tuning was forced or calibrated does not change what ran."""
     out = {}
-    for var in readers.TUNING_FAMILIES:
-        out.update(readers.tunings_pinned(var, pins.get(var)) or {})
+    for family, text in pairs or ():
+        out.setdefault(family, set()).add(text.partition(" (")[0])
     return out
 
 
 def blank_other_tuning(rows, settings, recorded, skip=()):
     """pyo3-<kernel> rows of a tuned kernel whose tuning through Python (`recorded`: the baselines'
-    `extension_tunings`) is not the Rust rows' (this run's MANDEL_TUNING / MANDEL_C_TUNING), or is calibrated on
-    either side (each process's own choice, recorded by neither): their vs previous, lane-iterations and share
-    of the FMA peak (counted on the Rust row's schedule) are blanked; the step ceiling's share (useful
-    iterations) stays. Rows in `skip` (not compared already: blank_other_isa) are left alone. Returns ([(name,
-    variable, precision, Python's tuning, the Rust rows')], [names whose tuning the file does not record (written
-    before run.py recorded it)], in row order; whether any tuned pyo3- row's tuning differs or is unknown)."""
-    ours = pinned({var: (settings.get(key) or {}).get("value") for key, var in readers.TUNINGS.items()})
-    theirs = None if recorded is None else pinned(recorded)
-    var_of = {f: var for var, families in readers.TUNING_FAMILIES.items() for f in families}
+    `extension_tunings`) is not the Rust rows' (the rounds' `tunings`): their vs previous, lane-iterations and share
+    of the FMA peak (counted on the Rust row's schedule) are blanked; the step ceiling's share (useful iterations)
+    stays. Where a side records no tuning for the family (a baselines file from before the field, rounds timed by
+    Criterion) or the rounds ran more than one (unpinned, each process calibrated its own), nothing is blanked and
+    the row's tuning is unknown. Rows in `skip` (not compared already: blank_other_isa) are left alone. Returns
+    ([(name, family, Python's tuning, the Rust rows')], [names whose tuning is unknown], in row order; whether any
+    tuned pyo3- row's tuning differs or is unknown)."""
+    ours, theirs = resolved((settings.get("rounds") or {}).get("tunings")), resolved(recorded)
     blanked, unknown, differs = [], [], False
     for r in rows:
         family = tuning_family(r) if r["name"].startswith("pyo3-") and r["status"] == "ok" else None
-        if family is None or (theirs is not None and theirs.get(family) is not None
-                              and theirs.get(family) == ours.get(family)):
+        if family is None:
+            continue
+        py, rust = theirs.get(family, set()), ours.get(family, set())
+        if len(py) == 1 and py == rust:
             continue
         differs = True  # or unknown: the tuning note then claims the run's tuning for the Rust rows only
         if r["name"] in skip:
             continue
-        # unknown: a file from before the field, or `default` on a side (the path's own, which neither names)
-        if theirs is None or "default" in (theirs.get(family), ours.get(family)):
+        if len(py) != 1 or len(rust) != 1:
             unknown.append(r["name"])
             continue
         r.update(speedup_vs_previous=None, previous=None, peak_share=None, lane_iterations=None,
                  lane_iterations_source=None)
-        precision = family.removeprefix("simd-") if family.startswith("simd-") else None
-        blanked.append((r["name"], var_of[family], precision, theirs.get(family), ours.get(family)))
+        blanked.append((r["name"], family, py.pop(), rust.pop()))
     return blanked, unknown, differs
-
-
-def _tuning_text(tuning):
-    return tuning or "unset (calibrated in its process, the choice not recorded)"
 
 
 # The vector width of each SIMD path the Rust and C kernels take (`mandel describe`'s ISA names).
@@ -409,7 +405,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     add_speedups(rows)
     other_isa = blank_other_isa(rows, recorded_isa)
     other_tuning, unknown_tuning, tuning_differs = blank_other_tuning(
-        rows, settings, bl.get("extension_tunings"), skip={name for name, _, _ in other_isa})
+        rows, settings, readers.extension_pairs(bl.get("extension_tunings")), skip={name for name, _, _ in other_isa})
     other_width = mark_other_width(rows, machine)
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
@@ -435,18 +431,17 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     if other_tuning:
         summary["notes"].append(
             "Not compared with their native rows (no vs previous, no lane-iterations, no share of the FMA peak): "
-            + ", ".join(f"{name} ({var}{f' for {p}' if p else ''}: {_tuning_text(py)} through Python, "
-                        f"{_tuning_text(rust)} in the Rust rows)" for name, var, p, py, rust in other_tuning)
-            + ". Through Python the kernel ran another tuning than its Rust row (or a calibrated one, which neither "
-            "side records): the ratio would mix the boundary's cost with the tuning's, and the lane-iterations were "
-            "counted on the Rust row's tuning.")
+            + ", ".join(f"{name} ({family}: {py} through Python, {rust} in the Rust rows)"
+                        for name, family, py, rust in other_tuning)
+            + ". Through Python the kernel ran another tuning than its Rust row: the ratio would mix the boundary's "
+            "cost with the tuning's, and the lane-iterations were counted on the Rust row's tuning.")
     if unknown_tuning:
         summary["notes"].append(
             f"The tuning of {', '.join(unknown_tuning)} is unknown: their baselines file predates run.py recording "
-            "the tunings the extension ran (extension_tunings), or a side pinned `default` (the path's own tuning, "
-            "which neither file names). Their 'vs previous' and lane-iterations (counted on "
-            "the Rust rows' tuning) hold only if the extension ran the Rust rows' tuning, which the file cannot "
-            "show; rerun the Python baselines to know.")
+            "the tunings the extension ran (extension_tunings), or the Rust rounds record none (timed by Criterion) "
+            "or more than one (unpinned, each process calibrated its own). Their 'vs previous' and lane-iterations "
+            "(counted on the Rust rows' tuning) hold only if the extension ran the Rust rows' tuning, which the "
+            "files cannot show; rerun the ladder to know.")
     if other_width:
         summary["notes"].append(
             "Not on the Rust and C rows' SIMD path: "

@@ -200,7 +200,10 @@ def tunings_pinned(var, value):
 
 
 def _extension_tunings(value, path, where):
-    """run.py's `extension_tunings`: each tuning variable as the extension's kernels read it (null: unset)."""
+    """run.py's `extension_tunings`: [family, "TUNING (source)"] pairs, as a round records them; or, in files
+    written before that (2026-12-03), each tuning variable as the extension read it (null: unset)."""
+    if isinstance(value, list):
+        return check(value, [partial(_pair, second="tuning")], path, where)
     check(value, {var: "name|null" for var in TUNING_FAMILIES}, path, where)
     if extra := sorted(set(value) - set(TUNING_FAMILIES)):
         raise InputError(f"{path}: {where} has {', '.join(extra)}: only {', '.join(TUNING_FAMILIES)} are recorded")
@@ -208,6 +211,16 @@ def _extension_tunings(value, path, where):
         if value[var] is not None and tunings_pinned(var, value[var]) is None:
             raise InputError(f"{path}: {where}.{var} is {value[var]!r}, which names no tuning (accepted: a tuning "
                              "such as v4k8, default, and for MANDEL_TUNING f32:NAME,f64:NAME)")
+
+
+def extension_pairs(value):
+    """`extension_tunings` as [family, "TUNING (source)"] pairs. The older record of the variables gives the
+    families a variable pinned to a named tuning; not those it left unset (calibrated) or pinned to `default`
+    (the path's own, which it does not name): their tuning stays unknown."""
+    if not isinstance(value, dict):
+        return value
+    return [[family, f"{name} (forced)"] for var in TUNING_FAMILIES
+            for family, name in (tunings_pinned(var, value[var]) or {}).items() if name not in (None, "default")]
 
 
 # --- the schemas -----------------------------------------------------------------------------------
@@ -332,7 +345,7 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
              # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
              "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": Opt(_settings), "params": Opt(PARAMS),
-             # the tunings the pyo3- rows' kernels ran (merge.blank_other_tuning); absent from older files
+             # the tunings the pyo3- rows' kernels ran, as a round's (merge.blank_other_tuning); absent from older files
              "extension_tunings": Opt(_extension_tunings),
              # run.py's table of every Python rung, run or not, in ladder order
              "python_rungs": Opt(Items("Python rung", {"name": "name", "label": "name", "language": "name",
@@ -463,7 +476,7 @@ def check_baselines(data, path="the Python baselines"):
     pixels, each verification's `allowed` its tolerance rule's."""
     check(data, BASELINES, path, "the baselines file", "root")
     if "extension_tunings" in data and data["extension_tunings"] is None:  # absent: a file from before it
-        raise InputError(f"{path}: extension_tunings is null: it records both variables, each null when unset")
+        raise InputError(f"{path}: extension_tunings is null: it lists the tunings that ran, [] if none")
     params = data.get("params") or CANONICAL
     for rung in data["rungs"]:
         where = f"rung {rung['name']!r}"

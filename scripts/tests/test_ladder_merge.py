@@ -523,9 +523,12 @@ def test_a_pyo3_row_whose_isa_is_not_recorded_is_not_compared_either(tmp_path):
     assert not any("Not compared with their native rows" in n for n in pyo3_set(tmp_path / "b", "scalar")["notes"])
 
 
-def tuned_pyo3_set(tmp_path, extension_tunings=None, record=True):
-    """simd-f32 and c-ref-f32 timed natively under MANDEL_TUNING=f32:v4k4,f64:v4k4 and MANDEL_C_TUNING=v3k4, with
-    their pyo3- rows from a baselines file recording `extension_tunings` (not at all unless `record`)."""
+RUST_TUNINGS = [["simd-f32", "v4k4 (forced)"], ["simd-f64", "v4k4 (forced)"], ["c-reference", "v3k4 (forced)"]]
+
+
+def tuned_pyo3_set(tmp_path, extension_tunings=None, record=True, rust_tunings=RUST_TUNINGS):
+    """simd-f32 and c-ref-f32 timed natively in rounds that ran `rust_tunings` (None: rounds that record none),
+    with their pyo3- rows from a baselines file recording `extension_tunings` (not at all unless `record`)."""
     registry = [*fx.REGISTRY, fx.kernel_info("simd-f32", "f32", isa="avx2", one_lane=False),
                 fx.kernel_info("c-ref-f32", "f32", isa="avx2", one_lane=False, reference=True)]
     crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
@@ -541,46 +544,49 @@ def tuned_pyo3_set(tmp_path, extension_tunings=None, record=True):
         base["extension_tunings"] = extension_tunings
     settings = {**fx.SETTINGS, "simd_tuning": {"value": "f32:v4k4,f64:v4k4", "source": "mandel tune"},
                 "c_tuning": {"value": "v3k4", "source": "mandel tune"}}
+    if rust_tunings is not None:
+        settings["rounds"] = {"rounds": 3, "kernel_s": 0.25, "min_renders": 3, "taken": 3, "tunings": rust_tunings}
     return merge(fx.MACHINE, "m", settings, registry=registry, verify={k["name"]: fx.verify_row(k["name"])
                                                                          for k in registry},
                  criterion=crit, baselines=base, peak=peak)
 
 
 def test_pyo3_rows_run_on_another_tuning_are_not_compared_with_their_native_rows(tmp_path):
-    """A baselines file from a process under MANDEL_TUNING=v12k8 and MANDEL_C_TUNING=v8k8, merged into a run pinned
-    to v4k4 and v3k4: pyo3-simd-f32's vs previous would call the tuning's cost the boundary's. Blanked (with the
-    lane-iterations and FMA peak share, counted on the Rust row's schedule), a note names both tunings, and the
-    tuning note no longer claims every process ran the run's tuning."""
-    same = by_name(tuned_pyo3_set(tmp_path / "same", {"MANDEL_TUNING": "F32:V4K4, f64:v4k4",
-                                                      "MANDEL_C_TUNING": "v3k4"}))["pyo3-simd-f32"]
+    """A baselines file whose extension ran v12k8 and v8k8, merged into rounds that ran v4k4 and v3k4:
+    pyo3-simd-f32's vs previous would call the tuning's cost the boundary's. Blanked (with the lane-iterations and
+    FMA peak share, counted on the Rust row's schedule), a note names both tunings, and the tuning note no longer
+    claims every process ran the run's tuning. The same tuning calibrated on one side and forced on the other
+    runs the same code: compared."""
+    same = by_name(tuned_pyo3_set(tmp_path / "same", [["simd-f32", "v4k4 (calibrated)"],
+                                                      ["c-reference", "v3k4 (forced)"]]))["pyo3-simd-f32"]
     assert same["previous"] == "simd-f32" and same["speedup_vs_previous"] == pytest.approx(0.5)
-    s = tuned_pyo3_set(tmp_path / "other", {"MANDEL_TUNING": "v12k8", "MANDEL_C_TUNING": "v8k8"})
+    s = tuned_pyo3_set(tmp_path / "other", [["simd-f32", "v12k8 (forced)"], ["c-reference", "v8k8 (calibrated)"]])
     row = by_name(s)["pyo3-simd-f32"]
     assert (row["previous"], row["speedup_vs_previous"], row["lane_iterations"], row["peak_share"]) == (None,) * 4
     assert row["step_share"] == pytest.approx(fx.ITERS / 0.02 / 8e9)  # useful iterations: not the tuning's
     assert by_name(s)["simd-f32"]["lane_iterations"] == fx.ITERS  # the native row keeps its own
     (note,) = [n for n in s["notes"] if n.startswith("Not compared with their native rows (no vs previous, no lane")]
-    assert "pyo3-simd-f32 (MANDEL_TUNING for f32: v12k8 through Python, v4k4 in the Rust rows)" in note
-    assert "pyo3-c-ref-f32 (MANDEL_C_TUNING: v8k8 through Python, v3k4 in the Rust rows)" in note
+    assert "pyo3-simd-f32 (simd-f32: v12k8 through Python, v4k4 in the Rust rows)" in note
+    assert "pyo3-c-ref-f32 (c-reference: v8k8 through Python, v3k4 in the Rust rows)" in note
     assert "pyo3-naive-f64" not in note  # no tuning reaches the scalar kernel
     assert ("for every `mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
             in tuning_note(s))
-    assert "for every process of this run," in tuning_note(tuned_pyo3_set(tmp_path / "same2", {
-        "MANDEL_TUNING": "f32:v4k4,f64:v4k4", "MANDEL_C_TUNING": "v3k4"}))
+    assert "for every process of this run," in tuning_note(tuned_pyo3_set(tmp_path / "same2", [
+        ["simd-f32", "v4k4 (forced)"], ["c-reference", "v3k4 (forced)"]]))
     line = next(x for x in writers.markdown(s).splitlines() if "(pyo3-simd-f32)" in x)
     assert "0.50" not in line
 
 
-def test_a_pyo3_row_that_calibrated_its_tuning_is_not_compared_either(tmp_path):
-    s = tuned_pyo3_set(tmp_path, {"MANDEL_TUNING": None, "MANDEL_C_TUNING": "v3k4"})
-    assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] is None
-    assert by_name(s)["pyo3-c-ref-f32"]["lane_iterations"] == fx.ITERS  # its own tuning matches
-    assert any("pyo3-simd-f32 (MANDEL_TUNING for f32: unset (calibrated in its process, the choice not recorded) "
-               "through Python, v4k4 in the Rust rows)" in n for n in s["notes"])
-
-
-def test_a_baselines_file_without_the_tunings_says_they_are_unknown(tmp_path):
-    s = tuned_pyo3_set(tmp_path, record=False)
+@pytest.mark.parametrize("extension, rust, record", [
+    (None, RUST_TUNINGS, False),  # a baselines file from before run.py recorded them
+    ([["simd-f32", "v4k4 (forced)"], ["c-reference", "v3k4 (forced)"]], None, True),  # rounds timed by Criterion
+    ([["simd-f32", "v4k4 (calibrated)"], ["c-reference", "v3k4 (forced)"]],  # unpinned rounds that disagree
+     [["simd-f32", "v4k4 (calibrated)"], ["simd-f32", "v8k8 (calibrated)"], ["c-reference", "v3k4 (calibrated)"],
+      ["c-reference", "v3k8 (calibrated)"]], True),
+    ([], RUST_TUNINGS, True),  # the extension resolved none (impossible for a row that ran: said, not guessed)
+])
+def test_a_tuning_either_side_does_not_record_is_unknown_and_nothing_is_blanked(tmp_path, extension, rust, record):
+    s = tuned_pyo3_set(tmp_path, extension, record=record, rust_tunings=rust)
     assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] == pytest.approx(0.5)  # nothing invented
     (note,) = [n for n in s["notes"] if n.startswith("The tuning of ")]
     assert note.startswith("The tuning of pyo3-simd-f32, pyo3-c-ref-f32 is unknown")
@@ -660,12 +666,33 @@ def test_only_the_whole_vector_simd_and_c_kernels_have_a_tuning_to_compare(tmp_p
                                                           "c-reference", None]
 
 
-def test_a_side_pinned_to_default_is_unknown_not_another_tuning(tmp_path):
-    """`default` is the path's own tuning (v4k8 on AVX-512, another on AVX2), which neither file names: compared as
-    text it was "another tuning" and blanked; it is unknown, and said so, the ratio kept."""
-    s = tuned_pyo3_set(tmp_path, {"MANDEL_TUNING": "default", "MANDEL_C_TUNING": "v3k4"})
+@pytest.mark.parametrize("variables, compared, blanked", [
+    ({"MANDEL_TUNING": "F32:V4K4, f64:v4k4", "MANDEL_C_TUNING": "v3k4"}, ["pyo3-simd-f32", "pyo3-c-ref-f32"], []),
+    ({"MANDEL_TUNING": "v12k8", "MANDEL_C_TUNING": "v3k4"}, ["pyo3-c-ref-f32"], ["pyo3-simd-f32"]),
+    ({"MANDEL_TUNING": "default", "MANDEL_C_TUNING": None}, [], []),  # neither names a tuning: unknown
+])
+def test_the_older_record_of_the_variables_is_compared_where_it_names_a_tuning(tmp_path, variables, compared,
+                                                                                blanked):
+    """Baselines files of 2026-12-03 recorded MANDEL_TUNING and MANDEL_C_TUNING, not the tunings they resolved to
+    (results/intel-xeon-m207-2c's): a named tuning is compared as before; unset or `default` is unknown."""
+    rows = by_name(s := tuned_pyo3_set(tmp_path, variables))
+    names = ("pyo3-simd-f32", "pyo3-c-ref-f32")
+    assert [n for n in names if rows[n]["lane_iterations"]] == compared + [n for n in names if n not in compared
+                                                                            + blanked]  # unknown: kept
+    note = " ".join(n for n in s["notes"] if n.startswith("Not compared with their native rows (no vs previous, no l"))
+    assert [n for n in names if f"{n} (" in note] == blanked
+    unknown = [n for n in ("pyo3-simd-f32", "pyo3-c-ref-f32") if n not in compared + blanked]
+    assert any(n.startswith(f"The tuning of {', '.join(unknown)} is unknown") for n in s["notes"]) == bool(unknown)
+
+
+def test_a_side_pinned_to_default_is_compared_by_the_tuning_it_resolved_to(tmp_path):
+    """`default` is the path's own tuning (v4k8 on AVX-512, another on AVX2). Both sides record the tuning it
+    resolved to, so it is compared as any other: unknown before, when only the variables were recorded."""
+    s = tuned_pyo3_set(tmp_path, [["simd-f32", "v4k8 (default)"], ["c-reference", "v3k4 (forced)"]],
+                       rust_tunings=[["simd-f32", "v4k8 (forced)"], ["c-reference", "v3k4 (default)"]])
     assert by_name(s)["pyo3-simd-f32"]["speedup_vs_previous"] == pytest.approx(0.5)
-    assert any(n.startswith("The tuning of pyo3-simd-f32 is unknown") and "pinned `default`" in n for n in s["notes"])
+    assert by_name(s)["pyo3-c-ref-f32"]["lane_iterations"] == fx.ITERS
+    assert not any(n.startswith(("The tuning of", "Not compared with their native rows")) for n in s["notes"])
 
 
 def test_a_mojo_row_on_the_rust_simd_rows_path_is_not_marked_for_the_c_rows_path(tmp_path):
@@ -688,10 +715,7 @@ def test_a_mojo_row_on_the_rust_simd_rows_path_is_not_marked_for_the_c_rows_path
     (lambda b: b["rungs"][-1].update(simd_width=True), "simd_width"),
     (lambda b: b["rungs"][0].update(simd_width=16), "only the Mojo SIMD rungs record one"),
     (lambda b: b.update(extension_tunings=None), "extension_tunings is null"),
-    (lambda b: b.update(extension_tunings={"MANDEL_TUNING": None, "MANDEL_C_TUNING": None, "X": "v4k4"}),
-     "has X: only MANDEL_TUNING, MANDEL_C_TUNING are recorded"),
-    (lambda b: b.update(extension_tunings={"MANDEL_TUNING": "v4\u212a4", "MANDEL_C_TUNING": None}), "names no tuning"),
-    (lambda b: b.update(extension_tunings={"MANDEL_TUNING": "v04k8", "MANDEL_C_TUNING": None}), "names no tuning"),
+    (lambda b: b.update(extension_tunings=[["simd-f32", "v4k4 (forced)", "x"]]), "extension_tunings"),
 ])
 def test_a_corrupt_width_or_tuning_record_in_the_baselines_is_refused_naming_it(tmp_path, change, says):
     base = fx.baselines()

@@ -257,12 +257,16 @@ def test_ab_reads_a_command_printing_json_nested_too_deeply_as_an_error():
 
 
 @pytest.mark.parametrize("tunings, ok", [
+    ([["simd-f32", "v4k4 (forced)"], ["c-reference", "v3k4 (calibrated)"]], True),
+    ([], True),  # no tuned kernel ran
+    ([["simd-f32"]], False),
+    ([["simd-f32", 4]], False),
+    # the older record of the variables (2026-12-03)
     ({"MANDEL_TUNING": "f32:v4k4,f64:v8k8", "MANDEL_C_TUNING": None}, True),
     ({"MANDEL_TUNING": None, "MANDEL_C_TUNING": "V3K4"}, True),
     ({"MANDEL_TUNING": "v4k4"}, False),  # both variables, null when unset
     ({"MANDEL_TUNING": "", "MANDEL_C_TUNING": None}, False),  # unset is null
     ({"MANDEL_TUNING": "fast", "MANDEL_C_TUNING": None}, False),
-    ({"MANDEL_TUNING": "f32:v4k4,f32:v8k8", "MANDEL_C_TUNING": None}, False),
     ({"MANDEL_TUNING": None, "MANDEL_C_TUNING": "f32:v3k4"}, False),  # the C tuning has no precisions
     ("v4k4", False),
 ])

@@ -372,8 +372,10 @@ pub struct Selection {
 
 /// The selection, made once per process (calibrating unless `MANDEL_C_TUNING` forces a tuning), or
 /// why the kernel cannot run.
+/// [`selection`]'s choice, made once per process.
+static SELECTION: OnceLock<Result<Selection, String>> = OnceLock::new();
+
 fn selection() -> &'static Result<Selection, String> {
-    static SELECTION: OnceLock<Result<Selection, String>> = OnceLock::new();
     SELECTION.get_or_init(|| {
         let isa = selected_isa().ok_or_else(|| Error::NotBuilt.to_string())?;
         match forced_tuning(Some(isa))? {
@@ -450,6 +452,12 @@ pub fn tuning() -> Option<Tuning> {
 /// The full selection (`None` when the kernel cannot run: see [`unavailable`]).
 pub fn selection_made() -> Option<Selection> {
     selection().as_ref().ok().copied()
+}
+
+/// The selection if this process has made it already, without making it (`None` too when the kernel
+/// cannot run): what reports the tuning that ran, where asking must not calibrate a kernel that did not.
+pub fn selection_if_made() -> Option<Selection> {
+    SELECTION.get().and_then(|s| s.as_ref().ok().copied())
 }
 
 /// One line on how [`render_f32`] runs here, for the CLI and the benches, e.g. `avx512, 4 vectors
@@ -623,7 +631,7 @@ mod tests {
         assert!(available_isas().is_empty());
         assert_eq!((selected_isa(), isa()), (None, "none"));
         assert_eq!(unavailable(), Some("built without a C compiler"));
-        assert_eq!((tuning(), selection_made()), (None, None));
+        assert_eq!((tuning(), selection_made(), selection_if_made()), (None, None, None));
         let p = Params::new(5, 3, (-2.0, 0.6), (-1.5, 1.5), 50).unwrap();
         let mut out = vec![7u32; 15];
         assert_eq!(render_f32_with(Isa::Scalar, t(2, 4), &p, 0, &mut out), Err(Error::NotBuilt));

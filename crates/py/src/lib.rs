@@ -322,6 +322,14 @@ fn kernels(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_python(py, &infos)
 }
 
+/// The tuning each tuned kernel family has run on in this process so far (`mandel_registry::tunings`):
+/// a list of [family, "TUNING (source)"] pairs, as each round of `mandel bench` records its own. run.py
+/// records it after its pyo3- rows ran; the merge compares it with the Rust rows'.
+#[pyfunction]
+fn tunings(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    to_python(py, &mandel_registry::tunings())
+}
+
 /// The canonical ladder problem (`Params::canonical`, its one definition): `describe()["canonical"]`,
 /// a dict with width, height, x_min, x_max, y_min, y_max and max_iters, the defaults of every
 /// function of this module.
@@ -611,6 +619,7 @@ fn mandel_ladder(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(canonical, m)?)?;
     m.add_function(wrap_pyfunction!(tolerance, m)?)?;
     m.add_function(wrap_pyfunction!(kernels, m)?)?;
+    m.add_function(wrap_pyfunction!(tunings, m)?)?;
     m.add_function(wrap_pyfunction!(render, m)?)?;
     m.add_function(wrap_pyfunction!(render_new, m)?)?;
     m.add_function(wrap_pyfunction!(reference_counts, m)?)?;

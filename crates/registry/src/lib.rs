@@ -22,6 +22,7 @@ pub use describe::{
 };
 pub use rounds::{
     Activity, KernelRound, MAX_RENDERS, ROUNDS_FULL, ROUNDS_QUICK, Round, RoundSettings, run_round, time_renders,
+    tunings,
 };
 
 use mandel_core::Precision::{F32, F64};

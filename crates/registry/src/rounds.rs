@@ -21,7 +21,7 @@
 
 use crate::bench::{Verification, verification_into};
 use crate::describe::{KernelInfo, Problem};
-use mandel_core::{Kernel, Params, RenderError};
+use mandel_core::{Kernel, Params, Precision, RenderError};
 use serde::Serialize;
 use std::time::Instant;
 
@@ -75,7 +75,7 @@ pub struct Round {
     pub params: Problem,
     /// The rayon pool the pooled kernels ran on.
     pub pool_threads: usize,
-    /// The tuning each tuned kernel family used in this process, as `mandel tune` names them.
+    /// The tuning each tuned kernel family used in this process ([`tunings`]).
     pub tunings: Vec<(String, String)>,
     /// Kernels in ladder order (not the order they ran in).
     pub kernels: Vec<KernelRound>,
@@ -317,4 +317,24 @@ mod tests {
         // The instrumented build alone is within tolerance: only the bit-for-bit check catches it.
         assert!(v.allowed >= 1);
     }
+}
+
+/// The tuning each tuned kernel family has run on in this process, as `(family, "TUNING (source)")`
+/// pairs, e.g. `("simd-f32", "v4k8 (forced)")`: the whole-vector SIMD kernels per precision and the C
+/// reference. A round records it (`mandel bench`), the extension reports its own
+/// (`mandel_ladder.tunings()`), and the merge compares the two for the `pyo3-` rows. A family not
+/// resolved yet is left out: asking would calibrate a kernel that did not run.
+pub fn tunings() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in [Precision::F32, Precision::F64] {
+        if mandel_simd::is_chosen(p) {
+            let c = mandel_simd::chosen(p);
+            out.push((format!("simd-{}", p.as_str()), format!("{} ({})", c.tuning, c.source.as_str())));
+        }
+    }
+    if let Some(s) = mandel_c_reference::selection_if_made() {
+        let t = s.tuning.map_or_else(|| "one pixel at a time".to_string(), |t| t.to_string());
+        out.push(("c-reference".into(), format!("{t} ({})", if s.forced { "forced" } else { "calibrated" })));
+    }
+    out
 }
