@@ -203,6 +203,12 @@ def load(m):
     return f", load average {', '.join(parts)}" if parts else ""
 
 
+def interpreter(summary):
+    """The interpreter a set's Python rows ran on: (its build, recorded since machine.python_build; its version)."""
+    pym = (summary.get("settings") or {}).get("python_machine") or {}
+    return pym.get("python_build"), f"Python {pym.get('python') or (summary.get('machine') or {}).get('python')}"
+
+
 def summary_lines(summaries):
     """The geometric means and what the ISA column means for them, as sentences."""
     a = labels(summaries)[0][0]
@@ -231,6 +237,14 @@ def summary_lines(summaries):
     elif "?" in commits:
         out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
                    "then also measures whatever changed in between.")
+    builds = [interpreter(s) for s in summaries]
+    known = all(build for build, _ in builds)  # else the versions alone: a set from before the build was recorded
+    if len({build if known else version for build, version in builds}) > 1:
+        out.append("The sets' Python rows ran on different interpreters ("
+                   + ", ".join(f"{tag} {build or version}" for (tag, _), (build, version) in zip(labels(summaries),
+                                                                                            builds))
+                   + "): every speedup over pure Python also measures the interpreter's build, which moves pure "
+                   "Python by itself (MEASUREMENTS.md); compare times, or the speedups of one build.")
     if differ := [e["name"] for e in compare(summaries) if e["isa_differs"]]:
         out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "
                    "with the instruction set (e.g. AVX2 against AVX-512 lanes), not the machine alone.")

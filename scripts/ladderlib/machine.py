@@ -8,6 +8,7 @@ import platform
 import re
 import socket
 import subprocess
+import sys
 from pathlib import Path
 
 # The instruction-set extensions that matter to the ladder's kernels, in the order they are listed.
@@ -72,6 +73,9 @@ def describe(repo, info=None):
         "os": platform.platform(),
         "rustc": _command(["rustc", "-V"]),
         "python": platform.python_version(),
+        # The interpreter's build: two builds of one version differ on pure Python, the denominator of every
+        # speedup (MEASUREMENTS.md, "Every way out of Python").
+        "python_build": python_build(),
         "numpy": _version("numpy"),
         "numba": _version("numba"),
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -79,6 +83,13 @@ def describe(repo, info=None):
         "hostname": socket.gethostname(),
         "load_average": load_average(),
     }
+
+
+def python_build():
+    """`CPython 3.11.7 (GCC 12.2.0; /root/.pyenv/versions/3.11.7)`: the implementation, its version, the compiler
+    that built it and where it is installed (a venv's base), which tell two builds of one version apart."""
+    return printable(f"{platform.python_implementation()} {platform.python_version()} "
+                     f"({platform.python_compiler()}; {sys.base_prefix})")
 
 
 def load_average():

@@ -284,8 +284,8 @@ def _family_model(value, path, where):
         raise InputError(f"{path}: {where} should be FAMILY/MODEL, found {value!r}")
 
 
-MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "numpy", "numba", "date", "git_commit",
-                                   "hostname", "mandel_ladder")},
+MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "python_build", "numpy", "numba", "date",
+                                   "git_commit", "hostname", "mandel_ladder")},
            "cpu_family_model": Opt(_family_model), "cores": "int1?", "cpus_usable": "int1?", "isa_flags": Opt(["text"]),
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",

@@ -59,7 +59,8 @@ def machine_lines(summary):
         ("ISA flags", " ".join(m.get("isa_flags") or []) or fmt.DASH),
         ("OS", m.get("os") or fmt.DASH),
         ("Rust", m.get("rustc") or fmt.DASH),
-        ("Python", f"{version('python')}, NumPy {version('numpy')}, Numba {version('numba')}"),
+        ("Python", f"{pym.get('python_build') or version('python')}, NumPy {version('numpy')}, "
+                   f"Numba {version('numba')}"),
         ("Python rows from", python_source(s)),
         ("date", m.get("date") or fmt.DASH),
         ("git commit", m.get("git_commit") or fmt.DASH),

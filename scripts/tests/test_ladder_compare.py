@@ -320,3 +320,22 @@ def test_the_runs_summary_names_a_drift_of_every_rung():
     assert any("every rung moved the same way: faster" in line for line in cmp.runs_summary(entries, .1))
     entries[0]["change"] = entries[1]["change"] = .02
     assert not any("every rung moved" in line for line in cmp.runs_summary(entries, .1))
+
+
+def test_sets_whose_python_rows_ran_on_different_interpreters_are_flagged(tmp_path):
+    """Pure Python is every speedup's denominator, and the interpreter's build moves it: two builds of 3.11 are
+    told apart by their recorded build; sets from before it was recorded, by their versions."""
+    a, b = make_summary(tmp_path, "a", 1.0), make_summary(tmp_path, "b", 1.0)
+    for s, build in ((a, "CPython 3.11.7 (GCC 12.2.0; /root/.pyenv/versions/3.11.7)"),
+                     (b, "CPython 3.11.7 (GCC 12.2.0; /usr)")):
+        s["settings"]["python_machine"] = {**fx.MACHINE, "python_build": build}
+    text = "\n".join(compare.summary_lines([a, b]))
+    assert ("The sets' Python rows ran on different interpreters (A CPython 3.11.7 (GCC 12.2.0; "
+            "/root/.pyenv/versions/3.11.7), B CPython 3.11.7 (GCC 12.2.0; /usr))") in text
+    b["settings"]["python_machine"]["python_build"] = a["settings"]["python_machine"]["python_build"]
+    assert "different interpreters" not in "\n".join(compare.summary_lines([a, b]))
+    del b["settings"]["python_machine"]["python_build"]  # unknown build, the same version: not flagged
+    assert "different interpreters" not in "\n".join(compare.summary_lines([a, b]))
+    b["settings"]["python_machine"]["python"] = "3.12.3"
+    assert "different interpreters (A CPython 3.11.7 (GCC 12.2.0; /root/.pyenv/versions/3.11.7), B Python 3.12.3)" \
+        in "\n".join(compare.summary_lines([a, b]))

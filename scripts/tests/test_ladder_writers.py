@@ -87,6 +87,21 @@ def test_markdown_says_where_the_python_rows_came_from(tmp_path):
     assert "Python rungs missing:" in writers.markdown(none)  # the notes say why
 
 
+def test_the_python_line_names_the_interpreters_build_where_recorded(tmp_path):
+    s = summary(tmp_path)
+    assert "| Python | 3.11.7, NumPy " in writers.markdown(s)  # a set from before the build was recorded
+    s["settings"]["python_machine"] = {**fx.MACHINE, "python_build": "CPython 3.11.7 (GCC 12.2.0; /usr)"}
+    assert "| Python | CPython 3.11.7 (GCC 12.2.0; /usr), NumPy " in writers.markdown(s)
+    import platform
+    import sys
+
+    from ladderlib import machine
+
+    build = machine.describe(".")["python_build"]  # the installation a venv was made from, not the venv
+    assert build == f"{platform.python_implementation()} {platform.python_version()} ({platform.python_compiler()}; " \
+                    f"{sys.base_prefix})", build
+
+
 def test_console_table_is_aligned(tmp_path):
     lines = writers.console_table(summary(tmp_path)).splitlines()
     assert lines[0].startswith("method") and "speedup" in lines[0]
