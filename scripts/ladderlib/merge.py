@@ -526,7 +526,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
         if spread > 0.05:
             out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
                        "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "
-                       "uncertainty.")
+                       "uncertainty, and so do the ratios of rows timed at different moments (a pyo3-* row's 'vs "
+                       "previous': the Python rows ran after the Rust rounds).")
     if peak:
         out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
                    f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "

@@ -246,7 +246,8 @@ def test_a_peak_measured_twice_is_noted_and_a_spread_warned(tmp_path):
     assert any("higher of two measurements" in n and "2e+09 and 2.05e+09" in n for n in steady)
     assert not any("WARNING: the two step ceilings" in n for n in steady)
     noisy = summary(tmp_path, peak=two_peaks(1.6e9, 2.0e9))["notes"]
-    assert any("WARNING: the two step ceilings differ by 25%" in n for n in noisy)
+    assert any("WARNING: the two step ceilings differ by 25%" in n and "a pyo3-* row's 'vs previous'" in n
+               for n in noisy)
 
 
 def test_no_peak_data_leaves_share_missing_with_a_note(tmp_path):
