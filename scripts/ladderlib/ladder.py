@@ -97,6 +97,7 @@ def on_signal(signum, frame):
 
 RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/describe.json",
                 "raw/rounds.json", "raw/records.json", "raw/tune.json", "raw/peak.json", "raw/peak-after.json",
+                "raw/peak-python.json",
                 "raw/baselines.json", "raw/criterion", "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
 
 
@@ -874,6 +875,16 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     complete = not failed  # else the summary replaces no earlier one
     run["python_source"] = python_source
     run["python_foreign"] = "; ".join(foreign(baselines, desc) if baselines else []) or None
+    if python_source == "run now" and len((peak or {}).get("measured") or []) == 2:
+        # Once more after the Python rows, minutes after the Rust rounds: every speedup of a Rust row divides
+        # pure Python's time by the row's, so a change of the machine's speed in between is warned of.
+        log("measuring with `mandel peak` again, after the Python rows")
+        third = raw / "peak-python.json"
+        if mandel_json(["peak", "--json"], third):
+            combined = readers.combine_peaks(peak, readers.read_peak(third), when="after the Python rows")
+            if combined is not None:
+                atomic.write_text(peak_path, json.dumps(combined, indent=2) + "\n")
+                peak = combined
     if fresh:  # a re-merge (--skip-bench) leaves the measured run's run.json as it was
         atomic.write_text(run_file, json.dumps(run, indent=2) + "\n")
 

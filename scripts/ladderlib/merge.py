@@ -515,19 +515,32 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
                    f"{peak['f32_step_lane_iterations_per_s']:.3g}, f64 {peak['f64_step_lane_iterations_per_s']:.3g} "
                    "lane-iterations/s per core): the most this CPU does with this step, whatever its ports. Kernels "
                    "that skip work can pass 100%.")
-    # The peak measured twice (readers.combine_peaks; readers.PEAK checked both): which figures were kept, and a
-    # warning when the step ceilings differ by over 5%: every share is relative to them.
-    before, after = (peak or {}).get("measured") or ({}, {})
-    keys = [k for k in readers.STEP_KEYS if k in before and k in after]
+    # The peak measured before and after the benches, and after the Python rows when they ran in this run
+    # (readers.combine_peaks; readers.PEAK checked each): which figures were kept, and a warning when the step
+    # ceilings differ by over 5%: every share is relative to them, and the machine's speed moved between rows.
+    measured = (peak or {}).get("measured") or []
+    keys = [k for k in readers.STEP_KEYS if measured and all(k in m for m in measured)]
     if keys:
-        out.append("Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 "
-                   f"step ceiling {before[keys[0]]:.3g} and {after[keys[0]]:.3g} lane-iterations/s).")
-        spread = max(abs(after[k] / before[k] - 1) for k in keys)
-        if spread > 0.05:
-            out.append(f"WARNING: the two step ceilings differ by {spread:.0%}: this machine's speed changed during "
-                       "the run (a busy neighbour, a clock change), so the shares of the ceiling carry that "
-                       "uncertainty, and so do the ratios of rows timed at different moments (a pyo3-* row's 'vs "
-                       "previous': the Python rows ran after the Rust rounds).")
+        ceilings = [f"{m[keys[0]]:.3g}" for m in measured]
+        out.append("Step ceiling and FMA peak: " + (
+            "the higher of two measurements, before and after the benches (f32 step ceiling "
+            f"{' and '.join(ceilings)} lane-iterations/s)." if len(measured) == 2 else
+            "the highest of three measurements, before and after the benches and after the Python rows (f32 step "
+            f"ceiling {', '.join(ceilings[:2])} and {ceilings[2]} lane-iterations/s)."))
+
+        def spread(a, b):
+            return max(abs(b[k] / a[k] - 1) for k in keys)
+
+        if spread(measured[0], measured[1]) > 0.05:
+            out.append(f"WARNING: the two step ceilings differ by {spread(measured[0], measured[1]):.0%}: this "
+                       "machine's speed changed during the run (a busy neighbour, a clock change), so the shares of "
+                       "the ceiling carry that uncertainty, and so do the ratios of rows timed at different moments "
+                       "(a pyo3-* row's 'vs previous': the Python rows ran after the Rust rounds).")
+        if len(measured) == 3 and (moved := spread(measured[1], measured[2])) > 0.05:
+            out.append(f"WARNING: the step ceiling after the Python rows differs by {moved:.0%} from the one after "
+                       "the benches: this machine's speed changed between the Rust rounds and "
+                       "the Python rows, so every ratio across them carries it (a Rust row's speedup over pure "
+                       "Python, a pyo3-* row's 'vs previous').")
     if peak:
         out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
                    f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "

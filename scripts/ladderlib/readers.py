@@ -326,9 +326,10 @@ def _settings(value, path, where):
 
 
 def _measured(value, path, where):
-    """The two measurements a combined peak (`combine_peaks`) was made of."""
-    if not (isinstance(value, list) and len(value) == 2):
-        raise InputError(f"{path}: {where} should list the two measurements combined, found {value!r}")
+    """The measurements a combined peak (`combine_peaks`) was made of: before and after the benches, and where the
+    Python rows were timed in the same run, after them."""
+    if not (isinstance(value, list) and len(value) in (2, 3)):
+        raise InputError(f"{path}: {where} should list the two or three measurements combined, found {value!r}")
     check(value, Items("measurement", PEAK_RATES), path, where)
 
 
@@ -678,9 +679,10 @@ def tuning_pins(rows, source="`mandel tune --json`"):
     return {var: ",".join(values) for var, values in pins.items()}
 
 
-def combine_peaks(before, after):
+def combine_peaks(before, after, when="after the benches"):
     """Two `mandel peak` results of one run as one: each rate the higher (a busy neighbour only ever lowers a
-    ceiling), with its tuning; `measured` keeps both. Different ISA paths: None."""
+    ceiling), with its tuning; `measured` keeps each measurement, `when` naming the new one (`before` may be a
+    combined peak already: the third, after the Python rows, is added to its two). Different ISA paths: None."""
     if before.get("isa") != after.get("isa"):
         return None
     rates = RATES + [k for k in STEP_KEYS if k in before and k in after]
@@ -691,8 +693,8 @@ def combine_peaks(before, after):
             tuning = key.replace("_lane_iterations_per_s", "_tuning")
             if tuning != key and tuning in after:
                 out[tuning] = after[tuning]
-    out["measured"] = [{"when": when, **{k: run[k] for k in rates}}
-                       for when, run in (("before the benches", before), ("after the benches", after))]
+    earlier = before.get("measured") or [{"when": "before the benches", **{k: before[k] for k in rates}}]
+    out["measured"] = [*earlier, {"when": when, **{k: after[k] for k in rates}}]
     return out
 
 

@@ -250,6 +250,25 @@ def test_a_peak_measured_twice_is_noted_and_a_spread_warned(tmp_path):
                for n in noisy)
 
 
+def test_a_third_peak_after_the_python_rows_warns_of_a_change_between_the_rust_and_python_rows(tmp_path):
+    """A VM whose speed changed after the Rust rounds (seen on a Xeon m207 VM, METHODOLOGY.md): pure Python, every
+    speedup's denominator, and the pyo3- rows were timed at the other speed."""
+    def three(after_python):
+        peak = two_peaks(2.0e9, 2.02e9)
+        third = {**peak["measured"][1], "when": "after the Python rows", "f32_step_lane_iterations_per_s": after_python}
+        return {**peak, "f32_step_lane_iterations_per_s": max(2.02e9, after_python),
+                "measured": [*peak["measured"], third]}
+
+    steady = summary(tmp_path, peak=three(2.0e9))["notes"]
+    assert any("the highest of three measurements, before and after the benches and after the Python rows (f32 step "
+               "ceiling 2e+09, 2.02e+09 and 2e+09 lane-iterations/s)" in n for n in steady)
+    assert not any(n.startswith("WARNING") for n in steady)
+    moved = summary(tmp_path / "m", peak=three(1.5e9))["notes"]
+    (warning,) = [n for n in moved if n.startswith("WARNING")]
+    assert warning.startswith("WARNING: the step ceiling after the Python rows differs by 26% from the one after the "
+                              "benches: this machine's speed changed between the Rust rounds and the Python rows")
+
+
 def test_no_peak_data_leaves_share_missing_with_a_note(tmp_path):
     s = summary(tmp_path)
     assert all(r["peak_share"] is None for r in s["rows"])

@@ -121,8 +121,16 @@ def test_combine_peaks_keeps_the_higher_rate_and_its_tuning_and_both_measurement
     with pytest.raises(InputError, match=r"measurement #1 f32_step_lane_iterations_per_s should be a positive"):
         check_peak({**both, "measured": [both["measured"][0], {**both["measured"][1],
                                                                        "f32_step_lane_iterations_per_s": "fast"}]})
-    with pytest.raises(InputError, match=r"measured should list the two measurements"):
+    with pytest.raises(InputError, match=r"measured should list the two or three measurements"):
         check_peak({**both, "measured": {}})
+    all3 = readers.combine_peaks(both, peak(11e9, 4.0e9, "v6k8"), when="after the Python rows")
+    assert [m["when"] for m in all3["measured"]] == ["before the benches", "after the benches", "after the Python rows"]
+    assert [m["f32_step_lane_iterations_per_s"] for m in all3["measured"]] == [8.2e9, 10.3e9, 11e9]
+    assert all3["f32_step_lane_iterations_per_s"] == 11e9 and all3["f32_step_tuning"] == "v6k8"
+    assert all3["f64_step_lane_iterations_per_s"] == 5.1e9 and all3["f64_step_tuning"] == "v4k4"
+    assert check_peak(all3) is all3
+    with pytest.raises(InputError, match=r"measured should list the two or three measurements"):
+        check_peak({**all3, "measured": [*all3["measured"], all3["measured"][0]]})
 
 
 @pytest.mark.parametrize("model,cores,expected", [

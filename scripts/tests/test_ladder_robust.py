@@ -36,6 +36,7 @@ class Fake:
         self.run_py = self.good_baselines  # called with the --out path; returns the exit status
         self.refuse = None  # mandel's message when it refuses its environment (exit 2, every subcommand)
         self.python_refuse = None  # run.py's message when it refuses its environment (`run.py --list`: exit 2)
+        self.peaks = []  # `mandel peak --json`'s outputs, one a call, in order; none left: it fails
         self.calls = []
 
     def good_baselines(self, out):
@@ -78,6 +79,8 @@ class Fake:
             return 0, self.describe_text, ""
         if sub == "tune" and self.tune_text is not None:
             return 0, self.tune_text, ""
+        if sub == "peak" and self.peaks:
+            return 0, json.dumps(self.peaks.pop(0)), ""
         if sub in ("tune", "peak"):
             return 1, "", f"mandel {sub}: not faked"
         if sub == "render":
@@ -128,6 +131,27 @@ def test_the_fake_ladder_writes_a_full_summary(fake):
     assert got["python-pure"]["median_s"] == 5.0 and got["naive-f64"]["speedup_vs_python"] == pytest.approx(50)
     assert (fake.out / "speedup.svg").read_text().startswith("<svg")
     assert not [p for p in fake.out.rglob("*") if p.name.endswith(".tmp") or p.name.endswith(".new.json")]
+
+
+def test_the_step_ceiling_is_measured_again_after_the_python_rows_and_a_change_warned(fake):
+    """Pure Python and the pyo3- rows are timed minutes after the Rust rounds; a VM that changed speed in between
+    (METHODOLOGY.md, "A VM with two speeds") changes every speedup: measured and said."""
+    def peak(f32):
+        return {"isa": "avx2", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+                "f32_step_lane_iterations_per_s": f32, "f64_step_lane_iterations_per_s": 1e9}
+
+    fake.peaks = [peak(2e9), peak(2e9), peak(1.5e9)]
+    assert run_ladder(fake) == 0
+    measured = json.loads((fake.out / "raw" / "peak.json").read_text())["measured"]
+    assert [m["when"] for m in measured] == ["before the benches", "after the benches", "after the Python rows"]
+    assert (fake.out / "raw" / "peak-python.json").exists()
+    notes = json.loads((fake.out / "summary.json").read_text())["notes"]
+    assert any(n.startswith("WARNING: the step ceiling after the Python rows differs by 25%") for n in notes)
+    # Python rows not run now (reused): the third would time nothing they ran beside
+    fake.peaks = [peak(2e9), peak(2e9), peak(1.5e9)]
+    assert run_ladder(fake, "--skip-python") == 0
+    assert len(json.loads((fake.out / "raw" / "peak.json").read_text())["measured"]) == 2
+    assert len(fake.peaks) == 1 and not (fake.out / "raw" / "peak-python.json").exists()
 
 
 # --- 2. interrupting the ladder loses nothing ------------------------------------------------------
