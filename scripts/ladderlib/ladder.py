@@ -785,6 +785,16 @@ def built_with(described):
     return rustc if isinstance(rustc, str) and rustc.strip() else None
 
 
+def rust_cores(described):
+    """The CPUs `mandel` may use, as its `describe --json` says (`threads.cores`: affinity and cgroup quota); None
+    where it does not say."""
+    try:
+        cores = json.loads(described or "null")["threads"]["cores"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return cores if type(cores) is int and cores >= 1 else None
+
+
 def kept_id(out, desc):
     """A re-merged set's machine id: the one its summary.json has (a set may be named apart from its CPU, e.g. with
     an ISA forced), else derived from its kept machine description."""
@@ -820,6 +830,10 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
             mid = kept_id(out, desc)
     elif built_with(described):  # the compiler of the binary timed (a --prebuilt one was built elsewhere)
         desc["rustc"] = built_with(described)
+    if not kept_machine and (cores := rust_cores(described)) and cores < (desc.get("cpus_usable") or desc.get("cores") or 0):
+        # Rust counts a cgroup CPU quota as well as the affinity (available_parallelism); Python's count follows
+        # the affinity alone. The run could use the fewer, which the summary says where it is below the cores.
+        desc["cpus_usable"] = cores
     fresh = not (args.skip_bench and run_file.exists())
     # The pool is Rust's to say (`mandel describe`, else a round): unknown until then, never the machine
     # description's core count (os.cpu_count() ignores affinity and cgroup quotas).

@@ -54,7 +54,8 @@ def machine_lines(summary):
     return [
         ("machine id", summary["machine_id"]),
         ("CPU", f"{m.get('cpu_model')} (family/model {m.get('cpu_family_model') or '?'}), {m.get('cores')} cores"
-                + (f"; this run could use {usable} (CPU affinity): a row with more threads shared them"
+                + (f"; this run could use {usable} (CPU affinity or a cgroup quota): a row with more threads "
+                   "shared them"
                    if (usable := m.get("cpus_usable")) and usable < (m.get("cores") or 0) else "")),
         ("ISA flags", " ".join(m.get("isa_flags") or []) or fmt.DASH),
         ("OS", m.get("os") or fmt.DASH),

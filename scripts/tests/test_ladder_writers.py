@@ -187,7 +187,8 @@ def test_a_run_restricted_to_fewer_cpus_than_the_machine_has_says_so(tmp_path):
     doc["machine"] = {**doc["machine"], "cores": 2, "cpus_usable": 1}
     readers.check_summary(json.loads(writers.json_text(doc)))
     cpu = dict(writers.machine_lines(doc))["CPU"]
-    assert cpu.endswith("2 cores; this run could use 1 (CPU affinity): a row with more threads shared them"), cpu
+    assert cpu.endswith("2 cores; this run could use 1 (CPU affinity or a cgroup quota): a row with more threads "
+                        "shared them"), cpu
     if shutil.which("taskset"):
         out = subprocess.run(["taskset", "-c", "0", sys.executable, "-c",
                               "from ladderlib import machine; print(machine.describe('.')['cpus_usable'])"],
