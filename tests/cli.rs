@@ -402,7 +402,7 @@ fn mandel_tuning_not_utf8_is_refused() {
 /// MANDEL_C_TUNING with a sign, are refused too.
 #[test]
 fn forced_tunings_must_be_the_paths_own_and_named_once() {
-    let bench = ["bench", "-k", "simd-f32", "--kernel-s", "0", "--json"];
+    let bench = ["bench", "-k", "simd-f32", "-k", "simd-f64", "--kernel-s", "0", "--json"];
     let (code, out, err) = mandel_env(&bench, &[("MANDEL_ISA", "scalar"), ("MANDEL_TUNING", "v12k8")]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("MANDEL_TUNING=\"v12k8\"") && err.contains("the scalar path"), "{err}");
