@@ -38,8 +38,8 @@ def test_registry_is_listed_with_every_field():
     for k in kernels:
         # `mandel describe --json`'s KernelInfo, field for field (serde's, not a dict built by hand).
         assert set(k) == {"name", "rung", "precision", "threads", "pool", "isa", "description",
-                          "tolerance_max_fraction", "tolerance_slack_pixels", "reference", "algorithmic", "one_lane",
-                          "available", "unavailable"}
+                          "tolerance_max_fraction", "tolerance_slack_pixels", "fused", "reference", "algorithmic",
+                          "one_lane", "available", "unavailable"}
         assert k["available"] == (k["unavailable"] is None)
         assert k["precision"] in ("f32", "f64")
         assert isinstance(k["threads"], int) and k["threads"] >= 1

@@ -22,8 +22,8 @@ GROUPS = [
 
 # The grouped rungs whose multiply-adds are fused (one rounding for a*b + c: a shorter step, and a few boundary
 # pixels move), marked in their group, since a fused row against an unfused one is not the same work. Stated
-# here because a set's rows do not record it; tests hold it equal to the registry (`.fused()`, an f64 kernel's
-# tolerance) and to python_baselines/rungs.py's `fused`.
+# here because older sets' rows do not record it; tests hold it equal to the registry (`mandel describe`'s `fused`)
+# and to python_baselines/rungs.py's `fused`.
 FUSED = frozenset({"numba-fastmath", "mojo-scalar-f64", "fma-f64", "rayon-fma-f64", "mojo-simd-f32", "simd-f32",
                    "simd-f64", "c-ref-f32", "mojo-parallel-f32", "rayon-simd-f32", "rayon-simd-f64",
                    "rayon-c-ref-f32"})

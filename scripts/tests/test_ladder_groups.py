@@ -101,8 +101,7 @@ def test_fused_agrees_with_the_python_rungs_table():
 
 
 def test_fused_agrees_with_the_registry():
-    """groups.FUSED against `mandel describe --json`: an f64 kernel fuses exactly when its tolerance is not
-    exact (`Kernel::fused`); the registry's f32 kernels in the groups (SIMD, the C reference) all fuse."""
+    """groups.FUSED against `mandel describe --json`'s `fused` (`Kernel::fused`, which sets the tolerance)."""
     mandel = Path(os.environ.get("MANDEL_BIN") or Path(__file__).resolve().parents[2] / "target" / "release" / "mandel")
     if not mandel.exists():
         pytest.fail(f"{mandel} is missing: build it with `cargo build --release --bin mandel`")
@@ -111,9 +110,7 @@ def test_fused_agrees_with_the_registry():
     grouped = [n for g in groups.GROUPS for n in g["rungs"] if n in kernels]
     assert {"naive-f64", "rayon-naive-f64", "rayon-fma-f64", "simd-f32"} <= set(grouped)
     for n in grouped:
-        k = kernels[n]
-        fused = k["tolerance_max_fraction"] > 0 if k["precision"] == "f64" else True
-        assert (n in groups.FUSED) == fused, n
+        assert (n in groups.FUSED) == kernels[n]["fused"], n
     assert not (groups.FUSED - {n for g in groups.GROUPS for n in g["rungs"]})  # no stray name
 
 

@@ -313,7 +313,7 @@ fn describe(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 
 /// Every registered kernel, in ladder order: `describe()["kernels"]`, the `KernelInfo` of
 /// `mandel describe --json` (name, rung, precision, threads, pool, isa, description,
-/// tolerance_max_fraction, tolerance_slack_pixels, reference, algorithmic, one_lane, available,
+/// tolerance_max_fraction, tolerance_slack_pixels, fused, reference, algorithmic, one_lane, available,
 /// unavailable). Rendering an unavailable kernel raises RuntimeError.
 #[pyfunction]
 fn kernels(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {

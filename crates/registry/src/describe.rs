@@ -42,6 +42,8 @@ pub struct KernelInfo {
     pub description: &'static str,
     pub tolerance_max_fraction: f64,
     pub tolerance_slack_pixels: usize,
+    /// Fuses its multiply-adds (one rounding for a*b + c): its tolerance is FMA's.
+    pub fused: bool,
     /// A yardstick, not a rung of the article (the hand-written C reference).
     pub reference: bool,
     /// Skips work exactly: executes fewer iterations than its counts stand for.
@@ -66,6 +68,7 @@ impl KernelInfo {
             description: k.description,
             tolerance_max_fraction: k.tolerance.max_fraction,
             tolerance_slack_pixels: k.tolerance.slack_pixels,
+            fused: k.fused,
             reference: k.reference,
             algorithmic: k.algorithmic,
             one_lane: k.one_lane,
