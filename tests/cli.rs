@@ -416,6 +416,18 @@ fn forced_tunings_must_be_the_paths_own_and_named_once() {
             assert_eq!(row, serde_json::json!([kernel, source]), "{value}: {round}");
         }
     }
+    // The C reference on the scalar path has no tuning: said so, not "calibrated" (a review).
+    if mandel_c_reference::available() {
+        let c_bench = ["bench", "-k", "c-ref-f32", "--kernel-s", "0", "--json"];
+        let (code, out, err) = mandel_env(&c_bench, &[("MANDEL_ISA", "scalar")]);
+        assert_eq!(code, 0, "{err}");
+        let round: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(
+            round["tunings"],
+            serde_json::json!([["c-reference", "one pixel at a time (scalar path)"]]),
+            "{round}"
+        );
+    }
     for (var, value) in
         [("MANDEL_TUNING", "f32:v4k8,f32:v8k8"), ("MANDEL_C_TUNING", "v+4k+8"), ("MANDEL_C_TUNING", "v03k8")]
     {

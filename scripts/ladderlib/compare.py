@@ -55,6 +55,10 @@ def _settings_view(s, same_machine):
                      "SIMD tuning": (st.get("simd_tuning") or {}).get("value") or CALIBRATED,
                      "C reference tuning": (st.get("c_tuning") or {}).get("value") or CALIBRATED,
                      "rounds' tunings": _round_tunings(st),
+                     # pure Python, every speedup's denominator, moves with the interpreter's build (None: not
+                     # recorded, so an older set is not refused for lacking it)
+                     "Python version": (st.get("python_machine") or {}).get("python"),
+                     "Python build": (st.get("python_machine") or {}).get("python_build"),
                      "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
     return view
 
@@ -238,11 +242,11 @@ def summary_lines(summaries):
         out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
                    "then also measures whatever changed in between.")
     builds = [interpreter(s) for s in summaries]
-    known = all(build for build, _ in builds)  # else the versions alone: a set from before the build was recorded
-    if len({build if known else version for build, version in builds}) > 1:
+    # builds compared where recorded (a set from before they were: its version alone), versions everywhere
+    if len({b for b, _ in builds if b}) > 1 or len({v for _, v in builds}) > 1:
         out.append("The sets' Python rows ran on different interpreters ("
-                   + ", ".join(f"{tag} {build or version}" for (tag, _), (build, version) in zip(labels(summaries),
-                                                                                            builds))
+                   + ", ".join(f"{tag} {build or version + ' (build not recorded)'}"
+                               for (tag, _), (build, version) in zip(labels(summaries), builds))
                    + "): every speedup over pure Python also measures the interpreter's build, which moves pure "
                    "Python by itself (MEASUREMENTS.md); compare times, or the speedups of one build.")
     if differ := [e["name"] for e in compare(summaries) if e["isa_differs"]]:

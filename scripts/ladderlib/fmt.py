@@ -108,7 +108,8 @@ def text_table(header, body, right=RIGHT):
 # Markdown text from data (a rung label, a CPU model, a note): a line break would end a table row or start a
 # heading, a '|' would split a cell, '<' before a letter, '/', '!' or '?' would open HTML or an autolink ('p < 0.01'
 # stays as written); '&' is escaped so that an entity in the data reads as text.
-_MD = str.maketrans({"\r": " ", "\n": " ", "|": "\\|", "&": "&amp;"})
+# Control characters (a terminal's escapes among them) as spaces; pipes, ampersands and tags escaped.
+_MD = str.maketrans({**{c: " " for c in [*range(0x20), *range(0x7f, 0xa0)]}, "|": "\\|", "&": "&amp;"})
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")
 
 

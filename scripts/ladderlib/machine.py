@@ -86,10 +86,14 @@ def describe(repo, info=None):
 
 
 def python_build():
-    """`CPython 3.11.7 (GCC 12.2.0; /root/.pyenv/versions/3.11.7)`: the implementation, its version, the compiler
-    that built it and where it is installed (a venv's base), which tell two builds of one version apart."""
-    return printable(f"{platform.python_implementation()} {platform.python_version()} "
-                     f"({platform.python_compiler()}; {sys.base_prefix})")
+    """`CPython 3.11.7 (GCC 12.2.0; /root/.pyenv/versions/3.11.7)`: the implementation and its version (with its
+    ABI flags: `d` a debug build, `t` a free-threaded one; another implementation's own release too), the compiler
+    that built it and where it is installed (a venv's base): what tells two builds of one version apart."""
+    impl = sys.implementation
+    details = [f"{impl.name} {'.'.join(map(str, impl.version[:3]))}"] if impl.name != "cpython" else []
+    details += [c for c in [platform.python_compiler().strip()] if c] + [sys.base_prefix]
+    return printable(f"{platform.python_implementation()} {platform.python_version()}{getattr(sys, 'abiflags', '')} "
+                     f"({'; '.join(details)})")
 
 
 def load_average():

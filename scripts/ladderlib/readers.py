@@ -234,11 +234,18 @@ def canonical(value, path, where):
         raise InputError(f"{path}: {where} is {value}, not the canonical problem {CANONICAL} the ladder merges")
 
 
+_TUNING_TEXT = re.compile(r"[a-z0-9][a-z0-9 ]* \([a-z ]+\)")  # mandel_registry::tunings: v4k8 (forced)
+
+
 def _pair(value, path, where, second):
-    """A [name, value] pair (a round's [family, tuning]; `mandel tune`'s [tuning, seconds])."""
+    """A [name, value] pair (a round's [family, "TUNING (source)"]; `mandel tune`'s [tuning, seconds])."""
     if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)):
         raise InputError(f"{path}: {where} should be a [name, {second}] pair, found {value!r}")
+    check(value[0], "name", path, where)
     check(value[1], "s" if second == "seconds" else "text", path, f"{where} {value[0]!r}")
+    if second == "tuning" and not _TUNING_TEXT.fullmatch(value[1]):
+        raise InputError(f"{path}: {where} {value[0]!r} should be a tuning and its source, such as 'v4k8 (forced)', "
+                         f"found {value[1]!r}")
 
 
 VERIFICATION = {"pixels": "count", "differing": "count|null", "allowed": "count", "ok": "bool",
@@ -345,7 +352,8 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
                "simd_width": Opt(MOJO_SIMD_WIDTHS)}
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
              # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
-             "machine": Opt({"mandel_ladder_profile": "name?"}), "settings": Opt(_settings), "params": Opt(PARAMS),
+             "machine": Opt({**MACHINE, "mandel_ladder_profile": "name?"}), "settings": Opt(_settings),
+             "params": Opt(PARAMS),
              # the tunings the pyo3- rows' kernels ran, as a round's (merge.blank_other_tuning); absent from older files
              "extension_tunings": Opt(_extension_tunings),
              # run.py's table of every Python rung, run or not, in ladder order
@@ -378,7 +386,7 @@ SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row
            "machine": Opt(MACHINE), "peak": "obj?",
            "settings": Opt({"quick": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
                             "params": Opt(PARAMS), "python_params": Opt(PARAMS), "python_settings": Opt(_settings),
-                            "python_machine": "obj?", "python_time": "text?", "python_source": "text?",
+                            "python_machine": Opt({**MACHINE, "mandel_ladder_profile": "name?"}), "python_time": "text?", "python_source": "text?",
                             "python_foreign": "text?",
                             # the tunings the rounds ran on: compare sets them side by side (_round_tunings)
                             "rounds": Opt({"round_time": "text?",

@@ -165,7 +165,7 @@ def test_compare_names_bad_round_tunings_and_python_source(tmp_path, capsys, dot
     from test_ladder_compare import make_summary
 
     good = make_summary(tmp_path, "a", 1.0)
-    good["settings"].update(rounds={"tunings": [["simd-f32", "v4k4"]]}, python_source="run now",
+    good["settings"].update(rounds={"tunings": [["simd-f32", "v4k4 (forced)"]]}, python_source="run now",
                             python_foreign=None)
     a = assert_compare_names(tmp_path, capsys, good, dotted, values)
     # the good file itself compares

@@ -337,5 +337,23 @@ def test_sets_whose_python_rows_ran_on_different_interpreters_are_flagged(tmp_pa
     del b["settings"]["python_machine"]["python_build"]  # unknown build, the same version: not flagged
     assert "different interpreters" not in "\n".join(compare.summary_lines([a, b]))
     b["settings"]["python_machine"]["python"] = "3.12.3"
-    assert "different interpreters (A CPython 3.11.7 (GCC 12.2.0; /root/.pyenv/versions/3.11.7), B Python 3.12.3)" \
-        in "\n".join(compare.summary_lines([a, b]))
+    assert ("different interpreters (A CPython 3.11.7 (GCC 12.2.0; /root/.pyenv/versions/3.11.7), B Python 3.12.3 "
+            "(build not recorded))") in "\n".join(compare.summary_lines([a, b]))
+    # a third set that does not record its build hides no difference between two that do (a review)
+    b["settings"]["python_machine"].update(python="3.11.7", python_build="CPython 3.11.7 (GCC 12.2.0; /usr)")
+    c = make_summary(tmp_path, "c", 1.0)
+    assert "C Python 3.11.7 (build not recorded)" in "\n".join(compare.summary_lines([a, b, c]))
+
+
+def test_two_runs_of_one_machine_on_different_interpreters_are_told_apart(tmp_path):
+    """The runs mode (an A/A on one VM) compared no interpreter: a pure-Python change from another build read as
+    noise or as the code's. Each side's build and version are settings of the run; an older set records none."""
+    a, b = make_summary(tmp_path, "a", 1.0), make_summary(tmp_path, "b", 1.0)
+    a["settings"]["python_machine"] = {**fx.MACHINE, "python_build": "CPython 3.11.7 (GCC 12.2.0; /opt/py)"}
+    b["settings"]["python_machine"] = {**fx.MACHINE, "python": "3.11.2", "python_build": "CPython 3.11.2 (GCC; /usr)"}
+    diffs = compare.differences([a, b], same_machine=True)
+    assert any(d.startswith("Python build") and "/opt/py" in d and "/usr" in d for d in diffs), diffs
+    assert any(d.startswith("Python version") for d in diffs), diffs
+    del b["settings"]["python_machine"]["python_build"]
+    b["settings"]["python_machine"]["python"] = "3.11.7"
+    assert not [d for d in compare.differences([a, b], same_machine=True) if d.startswith("Python")]

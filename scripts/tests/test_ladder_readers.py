@@ -276,6 +276,13 @@ def test_ab_reads_a_command_printing_json_nested_too_deeply_as_an_error():
     ({"MANDEL_TUNING": "", "MANDEL_C_TUNING": None}, False),  # unset is null
     ({"MANDEL_TUNING": "fast", "MANDEL_C_TUNING": None}, False),
     ({"MANDEL_TUNING": None, "MANDEL_C_TUNING": "f32:v3k4"}, False),  # the C tuning has no precisions
+    ({"MANDEL_TUNING": None, "MANDEL_C_TUNING": None, "X": "v4k4"}, False),  # only the two variables
+    ({"MANDEL_TUNING": "v4\u212a4", "MANDEL_C_TUNING": None}, False),  # a Kelvin sign is no k (Rust folds ASCII)
+    ({"MANDEL_TUNING": "v04k8", "MANDEL_C_TUNING": None}, False),  # no leading zero in Rust's names
+    ([["simd-f32", ""]], False),  # the pairs: a tuning and its source
+    ([["simd-f32", "v4k4"]], False),
+    ([["simd\u0000f32", "v4k4 (forced)"]], False),
+    ([["c-reference", "one pixel at a time (scalar path)"]], True),
     ("v4k4", False),
 ])
 def test_baselines_extension_tunings_are_checked(tmp_path, tunings, ok):

@@ -322,9 +322,10 @@ fn kernels(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_python(py, &infos)
 }
 
-/// The tuning each tuned kernel family has run on in this process so far (`mandel_registry::tunings`):
-/// a list of [family, "TUNING (source)"] pairs, as each round of `mandel bench` records its own. run.py
-/// records it after its pyo3- rows ran; the merge compares it with the Rust rows'.
+/// The tuning each tuned kernel family has resolved in this process so far (`mandel_registry::tunings`:
+/// the SIMD families once one of their kernels ran, the C reference's from `describe()` on): a list of
+/// [family, "TUNING (source)"] pairs, as each round of `mandel bench` records its own. run.py records it
+/// after its pyo3- rows ran; the merge compares it with the Rust rows'.
 #[pyfunction]
 fn tunings(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     to_python(py, &mandel_registry::tunings())

@@ -319,11 +319,12 @@ mod tests {
     }
 }
 
-/// The tuning each tuned kernel family has run on in this process, as `(family, "TUNING (source)")`
-/// pairs, e.g. `("simd-f32", "v4k8 (forced)")`: the whole-vector SIMD kernels per precision and the C
-/// reference. A round records it (`mandel bench`), the extension reports its own
-/// (`mandel_ladder.tunings()`), and the merge compares the two for the `pyo3-` rows. A family not
-/// resolved yet is left out: asking would calibrate a kernel that did not run.
+/// The tuning each tuned kernel family has resolved in this process, as `(family, "TUNING (source)")`
+/// pairs, e.g. `("simd-f32", "v4k8 (forced)")`: the whole-vector SIMD kernels per precision (resolved
+/// when one of them runs or is prepared) and the C reference (resolved too when the registry is
+/// described, which asks whether it can run). A round records it (`mandel bench`), the extension
+/// reports its own (`mandel_ladder.tunings()`), and the merge compares the two for the `pyo3-` rows.
+/// A family not resolved yet is left out: asking would calibrate a kernel that did not run.
 pub fn tunings() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for p in [Precision::F32, Precision::F64] {
@@ -333,8 +334,11 @@ pub fn tunings() -> Vec<(String, String)> {
         }
     }
     if let Some(s) = mandel_c_reference::selection_if_made() {
-        let t = s.tuning.map_or_else(|| "one pixel at a time".to_string(), |t| t.to_string());
-        out.push(("c-reference".into(), format!("{t} ({})", if s.forced { "forced" } else { "calibrated" })));
+        let text = match s.tuning {
+            None => "one pixel at a time (scalar path)".to_string(), // nothing to tune or calibrate
+            Some(t) => format!("{t} ({})", if s.forced { "forced" } else { "calibrated" }),
+        };
+        out.push(("c-reference".into(), text));
     }
     out
 }
