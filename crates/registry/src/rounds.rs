@@ -227,6 +227,30 @@ mod cpu {
     }
 }
 
+/// The tuning each tuned kernel family has resolved in this process, as `(family, "TUNING (source)")`
+/// pairs, e.g. `("simd-f32", "v4k8 (forced)")`: the whole-vector SIMD kernels per precision (resolved
+/// when one of them runs or is prepared) and the C reference (resolved too when the registry is
+/// described, which asks whether it can run). A round records it (`mandel bench`), the extension
+/// reports its own (`mandel_ladder.tunings()`), and the merge compares the two for the `pyo3-` rows.
+/// A family not resolved yet is left out: asking would calibrate a kernel that did not run.
+pub fn tunings() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in [Precision::F32, Precision::F64] {
+        if mandel_simd::is_chosen(p) {
+            let c = mandel_simd::chosen(p);
+            out.push((format!("simd-{}", p.as_str()), format!("{} ({})", c.tuning, c.source.as_str())));
+        }
+    }
+    if let Some(s) = mandel_c_reference::selection_if_made() {
+        let text = match s.tuning {
+            None => "one pixel at a time (scalar path)".to_string(), // nothing to tune or calibrate
+            Some(t) => format!("{t} ({})", if s.forced { "forced" } else { "calibrated" }),
+        };
+        out.push(("c-reference".into(), text));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,28 +341,4 @@ mod tests {
         // The instrumented build alone is within tolerance: only the bit-for-bit check catches it.
         assert!(v.allowed >= 1);
     }
-}
-
-/// The tuning each tuned kernel family has resolved in this process, as `(family, "TUNING (source)")`
-/// pairs, e.g. `("simd-f32", "v4k8 (forced)")`: the whole-vector SIMD kernels per precision (resolved
-/// when one of them runs or is prepared) and the C reference (resolved too when the registry is
-/// described, which asks whether it can run). A round records it (`mandel bench`), the extension
-/// reports its own (`mandel_ladder.tunings()`), and the merge compares the two for the `pyo3-` rows.
-/// A family not resolved yet is left out: asking would calibrate a kernel that did not run.
-pub fn tunings() -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for p in [Precision::F32, Precision::F64] {
-        if mandel_simd::is_chosen(p) {
-            let c = mandel_simd::chosen(p);
-            out.push((format!("simd-{}", p.as_str()), format!("{} ({})", c.tuning, c.source.as_str())));
-        }
-    }
-    if let Some(s) = mandel_c_reference::selection_if_made() {
-        let text = match s.tuning {
-            None => "one pixel at a time (scalar path)".to_string(), // nothing to tune or calibrate
-            Some(t) => format!("{t} ({})", if s.forced { "forced" } else { "calibrated" }),
-        };
-        out.push(("c-reference".into(), text));
-    }
-    out
 }
