@@ -208,9 +208,13 @@ def load(m):
 
 
 def interpreter(summary):
-    """The interpreter a set's Python rows ran on: (its build, recorded since machine.python_build; its version)."""
-    pym = (summary.get("settings") or {}).get("python_machine") or {}
-    return pym.get("python_build"), f"Python {pym.get('python') or (summary.get('machine') or {}).get('python')}"
+    """The interpreter a set's Python rows ran on: (its build, recorded since machine.python_build; its version),
+    from the baselines' own record, else (an older set) the ladder's; None for a set without a timed pure Python,
+    whose ladder's interpreter ran no row (a --prebuilt run uses the system's python3)."""
+    if not any(r.get("name") == "python-pure" and r.get("status") == "ok" for r in summary.get("rows") or []):
+        return None
+    pym = (summary.get("settings") or {}).get("python_machine") or summary.get("machine") or {}
+    return pym.get("python_build"), f"Python {pym.get('python')}"
 
 
 def summary_lines(summaries):
@@ -241,12 +245,11 @@ def summary_lines(summaries):
     elif "?" in commits:
         out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
                    "then also measures whatever changed in between.")
-    builds = [interpreter(s) for s in summaries]
+    builds = [(tag, i) for (tag, _), s in zip(labels(summaries), summaries) if (i := interpreter(s))]
     # builds compared where recorded (a set from before they were: its version alone), versions everywhere
-    if len({b for b, _ in builds if b}) > 1 or len({v for _, v in builds}) > 1:
+    if len({b for _, (b, _) in builds if b}) > 1 or len({v for _, (_, v) in builds}) > 1:
         out.append("The sets' Python rows ran on different interpreters ("
-                   + ", ".join(f"{tag} {build or version + ' (build not recorded)'}"
-                               for (tag, _), (build, version) in zip(labels(summaries), builds))
+                   + ", ".join(f"{tag} {build or version + ' (build not recorded)'}" for tag, (build, version) in builds)
                    + "): every speedup over pure Python also measures the interpreter's build, which moves pure "
                    "Python by itself (MEASUREMENTS.md); compare times, or the speedups of one build.")
     if differ := [e["name"] for e in compare(summaries) if e["isa_differs"]]:

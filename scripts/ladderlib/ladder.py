@@ -889,7 +889,8 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     complete = not failed  # else the summary replaces no earlier one
     run["python_source"] = python_source
     run["python_foreign"] = "; ".join(foreign(baselines, desc) if baselines else []) or None
-    if python_source == "run now" and len((peak or {}).get("measured") or []) == 2:
+    if not args.skip_bench and python_source == "run now" and len((peak or {}).get("measured") or []) == 2:
+        # (a re-merge never measures: its peak is the measured run's, maybe on another machine)
         # Once more after the Python rows, minutes after the Rust rounds: every speedup of a Rust row divides
         # pure Python's time by the row's, so a change of the machine's speed in between is warned of.
         log("measuring with `mandel peak` again, after the Python rows")

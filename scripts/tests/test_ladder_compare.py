@@ -343,6 +343,10 @@ def test_sets_whose_python_rows_ran_on_different_interpreters_are_flagged(tmp_pa
     b["settings"]["python_machine"].update(python="3.11.7", python_build="CPython 3.11.7 (GCC 12.2.0; /usr)")
     c = make_summary(tmp_path, "c", 1.0)
     assert "C Python 3.11.7 (build not recorded)" in "\n".join(compare.summary_lines([a, b, c]))
+    # a set without a timed pure Python names no interpreter: its ladder's ran no row (a review)
+    c["rows"] = [r for r in c["rows"] if r["name"] != "python-pure"]
+    c["machine"]["python"] = "3.12.3"
+    assert ", C " not in next(x for x in compare.summary_lines([a, b, c]) if "different interpreters" in x)
 
 
 def test_two_runs_of_one_machine_on_different_interpreters_are_told_apart(tmp_path):

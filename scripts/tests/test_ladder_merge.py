@@ -265,8 +265,14 @@ def test_a_third_peak_after_the_python_rows_warns_of_a_change_between_the_rust_a
     assert not any(n.startswith("WARNING") for n in steady)
     moved = summary(tmp_path / "m", peak=three(1.5e9))["notes"]
     (warning,) = [n for n in moved if n.startswith("WARNING")]
-    assert warning.startswith("WARNING: the step ceiling after the Python rows differs by 26% from the one after the "
-                              "benches: this machine's speed changed between the Rust rounds and the Python rows")
+    assert warning.startswith("WARNING: the step ceiling after the Python rows differs by 26% from one before or "
+                              "after the benches: this machine's speed changed between the Rust rounds and the Python "
+                              "rows")
+    # a drift in two steps under 5% each, 8% in all (a review): the Rust rows were timed from the first on
+    drift = {**three(1.84e9), "measured": [{**m, "f32_step_lane_iterations_per_s": f} for m, f in
+                                           zip(three(1.84e9)["measured"], (2.0e9, 1.92e9, 1.84e9))]}
+    assert any(n.startswith("WARNING: the step ceiling after the Python rows differs by 8%")
+               for n in summary(tmp_path / "d", peak=drift)["notes"])
 
 
 def test_no_peak_data_leaves_share_missing_with_a_note(tmp_path):

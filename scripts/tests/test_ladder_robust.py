@@ -152,6 +152,11 @@ def test_the_step_ceiling_is_measured_again_after_the_python_rows_and_a_change_w
     assert run_ladder(fake, "--skip-python") == 0
     assert len(json.loads((fake.out / "raw" / "peak.json").read_text())["measured"]) == 2
     assert len(fake.peaks) == 1 and not (fake.out / "raw" / "peak-python.json").exists()
+    # a re-merge measures nothing: its peak is the measured run's, maybe from another machine (a review)
+    fake.peaks = [peak(9e9)]
+    before = (fake.out / "raw" / "peak.json").read_bytes()
+    assert run_ladder(fake, "--skip-bench") == 0
+    assert fake.peaks == [peak(9e9)] and (fake.out / "raw" / "peak.json").read_bytes() == before
 
 
 @pytest.mark.parametrize("rust_cores, usable", [(1, 1), (2, None), (True, None), ("1", None)])
