@@ -542,6 +542,13 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
                        "after the benches: this machine's speed changed between the Rust rounds and "
                        "the Python rows, so every ratio across them carries it (a Rust row's speedup over pure "
                        "Python, a pyo3-* row's 'vs previous').")
+    # The FMA peaks too (every 'of FMA peak' share divides by the higher): measured alongside the step ceilings,
+    # they can move alone (a review)
+    fma = [max(m[k] for m in measured) / min(m[k] for m in measured) - 1 for k in readers.RATES
+           if measured and all(k in m for m in measured)]
+    if fma and max(fma) > 0.05:
+        out.append(f"WARNING: the FMA peaks measured in this run differ by up to {max(fma):.0%}: the shares of the FMA "
+                   "peak carry that uncertainty.")
     if peak:
         out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
                    f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "

@@ -275,6 +275,14 @@ def test_a_third_peak_after_the_python_rows_warns_of_a_change_between_the_rust_a
                for n in summary(tmp_path / "d", peak=drift)["notes"])
 
 
+def test_an_fma_peak_that_moved_alone_is_warned_of(tmp_path):
+    peak = two_peaks(2.0e9, 2.0e9)
+    assert not any("FMA peaks" in n for n in summary(tmp_path, peak=peak)["notes"])
+    peak["measured"][1]["f32_lane_fmas_per_s"] = 5e9  # from 8e9: 37.5% apart, the step ceilings steady
+    (warning,) = [n for n in summary(tmp_path / "m", peak=peak)["notes"] if n.startswith("WARNING")]
+    assert warning.startswith("WARNING: the FMA peaks measured in this run differ by up to 60%")
+
+
 def test_no_peak_data_leaves_share_missing_with_a_note(tmp_path):
     s = summary(tmp_path)
     assert all(r["peak_share"] is None for r in s["rows"])
