@@ -830,7 +830,8 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
             mid = kept_id(out, desc)
     elif built_with(described):  # the compiler of the binary timed (a --prebuilt one was built elsewhere)
         desc["rustc"] = built_with(described)
-    if not kept_machine and (cores := rust_cores(described)) and cores < (desc.get("cpus_usable") or desc.get("cores") or 0):
+    usable = desc.get("cpus_usable") or desc.get("cores") or 0
+    if not kept_machine and (cores := rust_cores(described)) and cores < usable:
         # Rust counts a cgroup CPU quota as well as the affinity (available_parallelism); Python's count follows
         # the affinity alone. The run could use the fewer, which the summary says where it is below the cores.
         desc["cpus_usable"] = cores
