@@ -979,7 +979,7 @@ fn tune_c(rounds: u32, params: &Params) -> Result<Option<TuneRow>, String> {
         env: mandel_c_reference::TUNING_ENV.into(),
         isa: mandel_c_reference::isa().into(),
         precision: "f32".into(),
-        source: if selection.forced { "forced" } else { "calibrated" }.into(),
+        source: selection.source.into(),
         default: isa.default_tuning().map(|t| t.to_string()).unwrap_or_default(),
         chosen: selection.tuning.map(|t| t.to_string()).unwrap_or_default(),
         fastest: fastest.map(|t| t.to_string()).unwrap_or_default(),

@@ -427,6 +427,14 @@ fn forced_tunings_must_be_the_paths_own_and_named_once() {
             serde_json::json!([["c-reference", "one pixel at a time (scalar path)"]]),
             "{round}"
         );
+        // `default` is the path's own tuning, said as the SIMD kernels say it, not "forced" (a review).
+        for (value, source) in [("default", " (default)"), (" DEFAULT ", " (default)"), ("", " (calibrated)")] {
+            let (code, out, err) = mandel_env(&c_bench, &[("MANDEL_C_TUNING", value)]);
+            assert_eq!(code, 0, "{err}");
+            let round: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let text = round["tunings"][0][1].as_str().unwrap_or_default().to_string();
+            assert!(text.ends_with(source), "{value:?}: {round}");
+        }
     }
     for (var, value) in
         [("MANDEL_TUNING", "f32:v4k8,f32:v8k8"), ("MANDEL_C_TUNING", "v+4k+8"), ("MANDEL_C_TUNING", "v03k8")]

@@ -677,7 +677,7 @@ def test_the_file_records_the_tunings_the_extensions_kernels_ran(tmp_path):
     with_c = next(k for k in m.kernels() if k["name"] == "c-ref-f32")["available"]  # no simd-f64: not run
     assert sorted(tunings) == (["c-reference", "simd-f32"] if with_c else ["simd-f32"]), tunings
     assert re.fullmatch(r"v[1-9][0-9]*k[1-9][0-9]* \(default\)", tunings["simd-f32"])  # the path's default
-    assert not with_c or re.fullmatch(r"v[1-9][0-9]*k[1-9][0-9]* \(forced\)", tunings["c-reference"])
+    assert not with_c or re.fullmatch(r"v[1-9][0-9]*k[1-9][0-9]* \(default\)", tunings["c-reference"])
     from ladderlib import readers
 
     assert readers.read_baselines(out)["extension_tunings"] == doc["extension_tunings"]

@@ -366,8 +366,9 @@ pub struct Selection {
     pub isa: Isa,
     /// `None` on the scalar path.
     pub tuning: Option<Tuning>,
-    /// Forced by `MANDEL_C_TUNING` (else calibrated).
-    pub forced: bool,
+    /// Where the tuning came from, as the SIMD kernels say it: `forced` (`MANDEL_C_TUNING` names one),
+    /// `default` (it says `default`: the path's own) or `calibrated`.
+    pub source: &'static str,
 }
 
 /// The selection, made once per process (calibrating unless `MANDEL_C_TUNING` forces a tuning), or
@@ -379,10 +380,14 @@ fn selection() -> &'static Result<Selection, String> {
     SELECTION.get_or_init(|| {
         let isa = selected_isa().ok_or_else(|| Error::NotBuilt.to_string())?;
         match forced_tuning(Some(isa))? {
-            Some(tuning) => Ok(Selection { isa, tuning, forced: true }),
+            Some(tuning) => {
+                let named = std::env::var(TUNING_ENV).unwrap_or_default();
+                let default = named.trim().eq_ignore_ascii_case(mandel_core::DEFAULT_TUNING);
+                Ok(Selection { isa, tuning, source: if default { "default" } else { "forced" } })
+            }
             None => {
                 let tuning = calibrate(isa).map_err(|e| format!("calibration failed: {e}"))?;
-                Ok(Selection { isa, tuning, forced: false })
+                Ok(Selection { isa, tuning, source: "calibrated" })
             }
         }
     })
@@ -466,12 +471,12 @@ pub fn describe() -> String {
     match selection() {
         Err(reason) => format!("unavailable: {reason}"),
         Ok(Selection { isa, tuning: None, .. }) => format!("{isa}, one pixel at a time"),
-        Ok(Selection { isa, tuning: Some(t), forced }) => format!(
+        Ok(Selection { isa, tuning: Some(t), source }) => format!(
             "{isa}, {} vectors of {} pixels in flight, a check every {} steps ({}; {TUNING_ENV}={t})",
             t.vectors,
             isa.lanes(),
             t.check_every,
-            if *forced { "forced" } else { "calibrated" },
+            source,
         ),
     }
 }

@@ -244,7 +244,7 @@ pub fn tunings() -> Vec<(String, String)> {
     if let Some(s) = mandel_c_reference::selection_if_made() {
         let text = match s.tuning {
             None => "one pixel at a time (scalar path)".to_string(), // nothing to tune or calibrate
-            Some(t) => format!("{t} ({})", if s.forced { "forced" } else { "calibrated" }),
+            Some(t) => format!("{t} ({})", s.source),
         };
         out.push(("c-reference".into(), text));
     }
