@@ -379,12 +379,8 @@ static SELECTION: OnceLock<Result<Selection, String>> = OnceLock::new();
 fn selection() -> &'static Result<Selection, String> {
     SELECTION.get_or_init(|| {
         let isa = selected_isa().ok_or_else(|| Error::NotBuilt.to_string())?;
-        match forced_tuning(Some(isa))? {
-            Some(tuning) => {
-                let named = std::env::var(TUNING_ENV).unwrap_or_default();
-                let default = named.trim().eq_ignore_ascii_case(mandel_core::DEFAULT_TUNING);
-                Ok(Selection { isa, tuning, source: if default { "default" } else { "forced" } })
-            }
+        match forced_tuning_with_source(Some(isa))? {
+            Some((tuning, source)) => Ok(Selection { isa, tuning, source }),
             None => {
                 let tuning = calibrate(isa).map_err(|e| format!("calibration failed: {e}"))?;
                 Ok(Selection { isa, tuning, source: "calibrated" })
@@ -402,6 +398,15 @@ fn selection() -> &'static Result<Selection, String> {
 /// the path does not build is refused on every path, the scalar one included (it builds none, so
 /// only `default` is accepted there): taking it there would record a forced tuning that never ran.
 pub fn parse_tuning(value: &str, isa: Option<Isa>) -> Result<Option<Option<Tuning>>, String> {
+    parse_tuning_with_source(value, isa).map(|forced| forced.map(|(tuning, _)| tuning))
+}
+
+/// A forced tuning and where it came from, as the SIMD kernels say it: `default` where the value names
+/// the path's own, else `forced`.
+type Forced = (Option<Tuning>, &'static str);
+
+/// [`parse_tuning`], with the tuning's source.
+fn parse_tuning_with_source(value: &str, isa: Option<Isa>) -> Result<Option<Forced>, String> {
     if value.trim().is_empty() {
         return Ok(None);
     }
@@ -414,10 +419,11 @@ pub fn parse_tuning(value: &str, isa: Option<Isa>) -> Result<Option<Option<Tunin
     };
     let name = mandel_core::parse_tuning_name(value, TUNINGS, |t: Tuning| t.to_string())
         .ok_or_else(|| format!("{TUNING_ENV}={value:?} is not valid; accepted: {accepted}"))?;
-    let Some(isa) = isa else { return Ok(Some(None)) };
+    let source = if name == mandel_core::TuningName::Default { "default" } else { "forced" };
+    let Some(isa) = isa else { return Ok(Some((None, source))) };
     match name {
-        mandel_core::TuningName::Default => Ok(Some(isa.default_tuning())),
-        mandel_core::TuningName::Named(tuning) if isa.tunings().contains(&tuning) => Ok(Some(Some(tuning))),
+        mandel_core::TuningName::Default => Ok(Some((isa.default_tuning(), source))),
+        mandel_core::TuningName::Named(tuning) if isa.tunings().contains(&tuning) => Ok(Some((Some(tuning), source))),
         mandel_core::TuningName::Named(tuning) => Err(format!(
             "{TUNING_ENV}={value:?}: {tuning} is not a tuning of the C reference's {isa} path; accepted: {accepted}"
         )),
@@ -428,9 +434,14 @@ pub fn parse_tuning(value: &str, isa: Option<Isa>) -> Result<Option<Option<Tunin
 /// names no tuning and is refused, never read as unset. Public for the extension's check that the
 /// variable has not changed since the kernels read it.
 pub fn forced_tuning(isa: Option<Isa>) -> Result<Option<Option<Tuning>>, String> {
+    forced_tuning_with_source(isa).map(|forced| forced.map(|(tuning, _)| tuning))
+}
+
+/// [`forced_tuning`], with the tuning's source ([`parse_tuning_with_source`]).
+fn forced_tuning_with_source(isa: Option<Isa>) -> Result<Option<Forced>, String> {
     match std::env::var_os(TUNING_ENV) {
         None => Ok(None),
-        Some(value) => parse_tuning(&value.to_string_lossy(), isa),
+        Some(value) => parse_tuning_with_source(&value.to_string_lossy(), isa),
     }
 }
 
