@@ -519,6 +519,11 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
     # (readers.combine_peaks; readers.PEAK checked each): which figures were kept, and a warning when the step
     # ceilings differ by over 5%: every share is relative to them, and the machine's speed moved between rows.
     measured = (peak or {}).get("measured") or []
+
+    def spread(a, b, keys):
+        """How far measurement `b` is from `a`: the largest relative change over `keys`."""
+        return max(abs(b[k] / a[k] - 1) for k in keys)
+
     keys = [k for k in readers.STEP_KEYS if measured and all(k in m for m in measured)]
     if keys:
         ceilings = [f"{m[keys[0]]:.3g}" for m in measured]
@@ -527,25 +532,20 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
             f"{' and '.join(ceilings)} lane-iterations/s)." if len(measured) == 2 else
             "the highest of three measurements, before and after the benches and after the Python rows (f32 step "
             f"ceiling {', '.join(ceilings[:2])} and {ceilings[2]} lane-iterations/s)."))
-
-        def spread(a, b):
-            return max(abs(b[k] / a[k] - 1) for k in keys)
-
-        if spread(measured[0], measured[1]) > 0.05:
-            out.append(f"WARNING: the two step ceilings differ by {spread(measured[0], measured[1]):.0%}: this "
+        if (moved := spread(measured[0], measured[1], keys)) > 0.05:
+            out.append(f"WARNING: the two step ceilings differ by {moved:.0%}: this "
                        "machine's speed changed during the run (a busy neighbour, a clock change), so the shares of "
                        "the ceiling carry that uncertainty, and so do the ratios of rows timed at different moments "
                        "(a pyo3-* row's 'vs previous': the Python rows ran after the Rust rounds).")
         # against both earlier ones: the Rust rows were timed between them, so a drift in two small steps counts
-        if len(measured) == 3 and (moved := max(spread(m, measured[2]) for m in measured[:2])) > 0.05:
+        if len(measured) == 3 and (moved := max(spread(m, measured[2], keys) for m in measured[:2])) > 0.05:
             out.append(f"WARNING: the step ceiling after the Python rows differs by {moved:.0%} from one before or "
                        "after the benches: this machine's speed changed between the Rust rounds and "
                        "the Python rows, so every ratio across them carries it (a Rust row's speedup over pure "
                        "Python, a pyo3-* row's 'vs previous').")
-    # The FMA peaks too (every 'of FMA peak' share divides by the higher): measured alongside the step ceilings,
-    # they can move alone (a review)
-    fma = [max(m[k] for m in measured) / min(m[k] for m in measured) - 1 for k in readers.RATES
-           if measured and all(k in m for m in measured)]
+    # The FMA peaks too, by the same measure (every 'of FMA peak' share divides by the higher): measured alongside
+    # the step ceilings, they can move alone (a review)
+    fma = [spread(a, b, readers.RATES) for i, a in enumerate(measured) for b in measured[i + 1:]]
     if fma and max(fma) > 0.05:
         out.append(f"WARNING: the FMA peaks measured in this run differ by up to {max(fma):.0%}: the shares of the FMA "
                    "peak carry that uncertainty.")

@@ -280,7 +280,7 @@ def test_an_fma_peak_that_moved_alone_is_warned_of(tmp_path):
     assert not any("FMA peaks" in n for n in summary(tmp_path, peak=peak)["notes"])
     peak["measured"][1]["f32_lane_fmas_per_s"] = 5e9  # from 8e9: 37.5% apart, the step ceilings steady
     (warning,) = [n for n in summary(tmp_path / "m", peak=peak)["notes"] if n.startswith("WARNING")]
-    assert warning.startswith("WARNING: the FMA peaks measured in this run differ by up to 60%")
+    assert warning.startswith("WARNING: the FMA peaks measured in this run differ by up to 38%")
 
 
 def test_no_peak_data_leaves_share_missing_with_a_note(tmp_path):
