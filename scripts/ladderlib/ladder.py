@@ -332,9 +332,10 @@ def sweep_json(text, what, spec=sweeps.SWEEP):
 def described_kernels(text):
     """The kernel names `mandel describe --json` printed, or None where its output cannot be read that far
     (`read_registry` says why later)."""
+    kernels = described_value(text, "kernels")
     try:
-        return {k["name"] for k in json.loads(text)["kernels"]}
-    except (ValueError, KeyError, TypeError):
+        return {k["name"] for k in kernels}
+    except (KeyError, TypeError):
         return None
 
 
@@ -776,22 +777,28 @@ def main(argv=None):
         raise
 
 
+def described_value(described, *keys):
+    """The value at `keys` in `mandel describe --json`'s text, or None where it cannot be read that far (an older
+    build that does not say, or output `read_registry` refuses later, naming why)."""
+    try:
+        value = json.loads(described or "null")
+        for key in keys:
+            value = value[key]
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+    return value
+
+
 def built_with(described):
     """`rustc -V` of the compiler that built `mandel`, as its `describe --json` says (None: not said)."""
-    try:
-        rustc = json.loads(described or "null")["rustc"]
-    except (ValueError, KeyError, TypeError):
-        return None
+    rustc = described_value(described, "rustc")
     return rustc if isinstance(rustc, str) and rustc.strip() else None
 
 
 def rust_cores(described):
     """The CPUs `mandel` may use, as its `describe --json` says (`threads.cores`: affinity and cgroup quota); None
     where it does not say."""
-    try:
-        cores = json.loads(described or "null")["threads"]["cores"]
-    except (ValueError, KeyError, TypeError):
-        return None
+    cores = described_value(described, "threads", "cores")
     return cores if type(cores) is int and cores >= 1 else None
 
 
