@@ -777,6 +777,19 @@ def main(argv=None):
         raise
 
 
+def measure_peak_again(peak, peak_path, path, when):
+    """`mandel peak` once more (its output kept at `path`), combined with `peak` (readers.combine_peaks: each rate
+    the higher, every measurement kept) and written over `peak_path`; `peak` unchanged where it fails or took
+    another ISA path."""
+    log(f"measuring with `mandel peak` again, {when}")
+    if mandel_json(["peak", "--json"], path):
+        combined = readers.combine_peaks(peak, readers.read_peak(path), when=when)
+        if combined is not None:
+            atomic.write_text(peak_path, json.dumps(combined, indent=2) + "\n")
+            return combined
+    return peak
+
+
 def described_value(described, *keys):
     """The value at `keys` in `mandel describe --json`'s text, or None where it cannot be read that far (an older
     build that does not say, or output `read_registry` refuses later, naming why)."""
@@ -873,13 +886,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     if not args.skip_bench and peak and "measured" not in peak:
         # Measured again after the benches, minutes later: a ceiling is the most the CPU does, so each
         # rate keeps the higher of the two, and the notes say how far apart they were.
-        log("measuring with `mandel peak` again, after the benches")
-        after_path = raw / "peak-after.json"
-        if mandel_json(["peak", "--json"], after_path):
-            combined = readers.combine_peaks(peak, readers.read_peak(after_path))
-            if combined is not None:
-                atomic.write_text(peak_path, json.dumps(combined, indent=2) + "\n")
-                peak = combined
+        peak = measure_peak_again(peak, peak_path, raw / "peak-after.json", "after the benches")
     if registry is None and records is not None:
         registry = records["records"]  # the records describe the kernels too
     if not args.skip_bench:
@@ -901,13 +908,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
         # (a re-merge never measures: its peak is the measured run's, maybe on another machine)
         # Once more after the Python rows, minutes after the Rust rounds: every speedup of a Rust row divides
         # pure Python's time by the row's, so a change of the machine's speed in between is warned of.
-        log("measuring with `mandel peak` again, after the Python rows")
-        third = raw / "peak-python.json"
-        if mandel_json(["peak", "--json"], third):
-            combined = readers.combine_peaks(peak, readers.read_peak(third), when="after the Python rows")
-            if combined is not None:
-                atomic.write_text(peak_path, json.dumps(combined, indent=2) + "\n")
-                peak = combined
+        peak = measure_peak_again(peak, peak_path, raw / "peak-python.json", "after the Python rows")
     if fresh:  # a re-merge (--skip-bench) leaves the measured run's run.json as it was
         atomic.write_text(run_file, json.dumps(run, indent=2) + "\n")
 
