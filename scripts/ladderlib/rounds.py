@@ -123,3 +123,46 @@ def read_rounds(data, path):
     records = {"schema": data["schema"], "records": rounds[0]["kernels"], "tunings": [list(t) for t in tunings],
                "pool_threads": rounds[0]["pool_threads"], "rounds": len(rounds)}
     return records, verify, results
+
+
+# A machine that changes speed between rounds moves every kernel in the same rounds: a VM seen alternating between
+# two speeds 25% apart (METHODOLOGY.md, "A VM with two speeds"). Each round's factor is the median, over the kernels,
+# of its time over the kernel's median; on a machine at one speed the factors stay within a few percent of 1 and
+# their largest gap is about 1%. Rounds that split in two groups, each of at least two rounds, further apart than
+# this are two speeds: every median mixes them.
+TWO_SPEEDS = 1.10
+
+
+def round_factors(rows):
+    """Each round's factor (the median over `rows` of round time / the row's median), or None where fewer than four
+    rounds or no rows were timed. Rows without round times are left out; rounds are aligned by index (one run)."""
+    times = [r["round_times_s"] for r in rows if r.get("round_times_s")]
+    n = len(times[0]) if times else 0
+    if n < 4 or any(len(t) != n for t in times):
+        return None
+    return [median(t[i] / median(t) for t in times) for i in range(n)]
+
+
+def two_speeds(rows):
+    """(the faster rounds, the slower rounds, how much slower: a ratio above TWO_SPEEDS) when the rounds split in two
+    groups of two or more at a gap wider than TWO_SPEEDS between their factors; None otherwise."""
+    factors = round_factors(rows)
+    if factors is None:
+        return None
+    order = sorted(range(len(factors)), key=factors.__getitem__)
+    cut = max(range(2, len(order) - 1), key=lambda j: factors[order[j]] / factors[order[j - 1]])
+    if factors[order[cut]] / factors[order[cut - 1]] <= TWO_SPEEDS:
+        return None
+    fast, slow = sorted(order[:cut]), sorted(order[cut:])
+    return fast, slow, median(factors[i] for i in slow) / median(factors[i] for i in fast)
+
+
+def two_speeds_note(rows, what="rounds"):
+    """The warning for `two_speeds(rows)`, or None."""
+    if (split := two_speeds(rows)) is None:
+        return None
+    fast, slow, ratio = split
+    return (f"WARNING: the machine ran at two speeds: {len(slow)} of the {len(fast) + len(slow)} {what} (#"
+            + ", #".join(map(str, slow)) + f") were {ratio - 1:.0%} slower than the other {len(fast)}, in every kernel "
+            "alike (a VM's clock or its host's load changed). Each median mixes the two speeds, by how many rounds "
+            "fell at each: rerun before trusting these times against another run's.")

@@ -400,6 +400,11 @@ def test_the_median_of_round_medians_passes_over_contended_rounds(fake):
     assert got["naive-f64"]["contended_rounds"] == 2
     notes = json.loads((fake.out / "summary.json").read_text())["notes"]
     assert any(n.startswith("BUSY MACHINE") and "naive-f64 (2 of 5)" in n for n in notes)
+    # every kernel slower in the same two rounds: the machine's speed, named by its rounds
+    assert [n for n in notes if "two speeds" in n] == [
+        "WARNING: the machine ran at two speeds: 2 of the 5 Rust rounds (#1, #3) were 200% slower than the other 3, "
+        "in every kernel alike (a VM's clock or its host's load changed). Each median mixes the two speeds, by how "
+        "many rounds fell at each: rerun before trusting these times against another run's."]
 
 
 def test_a_kernel_missing_from_the_registry_is_kept(tmp_path):

@@ -5,6 +5,7 @@ import itertools
 import json
 import math
 import random
+from pathlib import Path
 
 import pytest
 
@@ -457,3 +458,45 @@ def test_the_tables_say_when_a_rungs_own_spread_set_its_floor():
     notes = {r[0]: r[-1] for r in body}
     assert notes["wide"] == f"floor {verdict.round_spread(wide_b):.1%}: its rounds' spread"
     assert notes["tight"] == ""
+
+
+# --- a machine at two speeds ------------------------------------------------------------------------
+
+
+def rows_from(factors, medians=(0.1, 0.05, 0.025), noise=0.0, seed=1):
+    """Rows whose round i took factors[i] times the row's base, each kernel with its own noise (uniform, +-noise)."""
+    rng = random.Random(seed)
+    return [{"name": f"k{j}", "round_times_s": [m * f * (1 + rng.uniform(-noise, noise)) for f in factors]}
+            for j, m in enumerate(medians)]
+
+
+def test_rounds_that_alternate_between_two_speeds_are_named_with_their_ratio():
+    fast, slow = rounds.two_speeds(rows_from([1.0, 1.33, 1.0, 1.33, 1.0, 1.33, 1.0, 1.0], noise=0.02))[:2]
+    assert (fast, slow) == ([0, 2, 4, 6, 7], [1, 3, 5])
+    ratio = rounds.two_speeds(rows_from([1.0, 1.25, 1.25, 1.0, 1.0]))[2]
+    assert ratio == pytest.approx(1.25)
+
+
+@pytest.mark.parametrize("factors", [
+    [1.0] * 15,
+    [1.0, 1.02, 0.98, 1.04, 0.97, 1.01, 1.03, 0.99, 1.0, 1.02, 0.975, 1.035, 1.044, 1.017, 1.02],  # one speed, noisy
+    [1.0, 1.0, 1.6, 1.0, 1.0, 1.0],  # one slow round: an outlier the median passes over, not a second speed
+    [1.0, 1.09, 1.0, 1.09, 1.0, 1.09],  # two groups, but only 9% apart: within TWO_SPEEDS
+    [1.0, 1.5, 1.0],  # three rounds: too few to tell
+])
+def test_one_speed_an_outlier_a_small_gap_or_few_rounds_are_not_two_speeds(factors):
+    assert rounds.two_speeds(rows_from(factors, noise=0.005)) is None
+    assert rounds.two_speeds_note(rows_from(factors)) is None
+
+
+def test_two_speeds_read_the_kernels_together_so_one_kernels_noise_is_not_a_speed():
+    rows = rows_from([1.0] * 8)
+    rows[0]["round_times_s"][2::2] = [0.2] * 3  # one kernel twice as slow in rounds 2, 4, 6: its own noise
+    assert rounds.two_speeds(rows) is None
+    assert rounds.two_speeds([{"name": "x"}]) is None  # no round times at all
+
+
+def test_the_committed_sets_ran_at_one_speed():
+    for path in sorted(Path(__file__).resolve().parents[2].glob("results/*/summary.json")):
+        rows = [r for r in json.loads(path.read_text())["rows"] if r["status"] == "ok"]
+        assert rounds.two_speeds(rows) is None, path
