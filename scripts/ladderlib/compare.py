@@ -57,8 +57,8 @@ def _settings_view(s, same_machine):
                      "rounds' tunings": _round_tunings(st),
                      # pure Python, every speedup's denominator, moves with the interpreter's build (None: not
                      # recorded, so an older set is not refused for lacking it)
-                     "Python version": (st.get("python_machine") or {}).get("python"),
-                     "Python build": (st.get("python_machine") or {}).get("python_build"),
+                     "Python version": python_machine(s).get("python"),
+                     "Python build": python_machine(s).get("python_build"),
                      "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
     return view
 
@@ -207,13 +207,19 @@ def load(m):
     return f", load average {', '.join(parts)}" if parts else ""
 
 
+def python_machine(summary):
+    """The machine description the Python rows ran under: the baselines' own record, else (an older set) the
+    ladder's, which ran them."""
+    return (summary.get("settings") or {}).get("python_machine") or summary.get("machine") or {}
+
+
 def interpreter(summary):
     """The interpreter a set's Python rows ran on: (its build, recorded since machine.python_build; its version),
     from the baselines' own record, else (an older set) the ladder's; None for a set without a timed pure Python,
     whose ladder's interpreter ran no row (a --prebuilt run uses the system's python3)."""
     if not any(r.get("name") == "python-pure" and r.get("status") == "ok" for r in summary.get("rows") or []):
         return None
-    pym = (summary.get("settings") or {}).get("python_machine") or summary.get("machine") or {}
+    pym = python_machine(summary)
     return pym.get("python_build"), f"Python {pym.get('python')}"
 
 

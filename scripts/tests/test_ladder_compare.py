@@ -361,3 +361,8 @@ def test_two_runs_of_one_machine_on_different_interpreters_are_told_apart(tmp_pa
     del b["settings"]["python_machine"]["python_build"]
     b["settings"]["python_machine"]["python"] = "3.11.7"
     assert not [d for d in compare.differences([a, b], same_machine=True) if d.startswith("Python")]
+    # an older set, whose baselines recorded no machine of their own, ran them under its ladder's interpreter
+    del b["settings"]["python_machine"]
+    b["machine"] = {**b["machine"], "python": "3.12.3"}
+    assert [d for d in compare.differences([a, b], same_machine=True) if d.startswith("Python")] == [
+        f"Python version: {fx.MACHINE['python']} in A, 3.12.3 in B (machine-b)"]
