@@ -371,8 +371,8 @@ def report(entries, args, names, unlike=()):
         print(f"timed on neither side (left out): {', '.join(neither)}")
     if (note := drift_note(entries, args)) is not None:
         print("note: " + note)
-    for side, name in zip("ab", names):  # a side whose rounds ran at two speeds: its medians mix them
-        if note := rounds.two_speeds_note([e[side] for e in entries if verdict.timed(e[side])], f"rounds of {name}"):
+    for side, name in zip("ab", names):  # a side whose rounds ran at another speed in part
+        if note := rounds.speed_note([e[side] for e in entries if verdict.timed(e[side])], f"rounds of {name}"):
             print(note)
     if args.aa:
         worst = max(timed, key=lambda e: abs(e["change"]), default=None)

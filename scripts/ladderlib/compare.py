@@ -119,6 +119,13 @@ def _verified(row):
     return row is not None and row["status"] == "ok" and row.get("verified_ok") is not False
 
 
+def _isa_differs(entry, i):
+    """Whether machine i's row took another ISA path than A's: both recorded, and unlike (an unrecorded path, as an
+    older set's Mojo rows have, differs from none: the per-row flag's rule too)."""
+    a, b = entry["rows"][0].get("isa"), entry["rows"][i].get("isa")
+    return bool(a and b and a != b)
+
+
 def geomeans(summaries):
     """Per machine after the first: geometric means of its time over A's, over the rungs both timed and
     verified; all of them, those on the same ISA path on both, those on different paths; and of its
@@ -128,8 +135,7 @@ def geomeans(summaries):
         shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
 
         def gm(key, same_isa=None):  # None: either
-            values = [e[key][i] for e in shared
-                      if e[key][i] and same_isa in (None, e["rows"][0].get("isa") == e["rows"][i].get("isa"))]
+            values = [e[key][i] for e in shared if e[key][i] and same_isa in (None, not _isa_differs(e, i))]
             return verdict.geomean(values), len(values)
 
         out[tag] = {"all": gm("time_ratios"), "same_isa": gm("time_ratios", True),
@@ -366,6 +372,9 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
             out.append(f"{tag} ran on a busy machine (load average {load_1m:.2f} on {s['machine']['cores']} cores "
                        "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
+        # a change within one run, which the drift note (between the runs) cannot tell apart
+        if note := rounds.speed_note([r for r in s.get("rows") or [] if r.get("status") == "ok"], f"rounds of {tag}"):
+            out.append(note)
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
                f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, either "
                f"side's spread (the interquartile range of its round times over their median): two separate runs "

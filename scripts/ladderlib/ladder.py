@@ -900,6 +900,9 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     baselines, baselines_missing, python_source = python_baselines(args, raw, desc, earlier=out / "raw")
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
+    if not fresh and args.skip_python and not args.baselines and run.get("python_source"):
+        # a re-merge of the measured run's own raw/baselines.json: their source is what that run recorded
+        python_source = run["python_source"]
     failed = failed or (python_source or "").startswith(REUSED_AFTER_FAILURE)
     complete = not failed  # else the summary replaces no earlier one
     run["python_source"] = python_source

@@ -521,8 +521,9 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
     measured = (peak or {}).get("measured") or []
 
     def spread(a, b, keys):
-        """How far measurement `b` is from `a`: the largest relative change over `keys`."""
-        return max(abs(b[k] / a[k] - 1) for k in keys)
+        """How far two measurements are apart: the largest ratio of the higher to the lower over `keys`, less 1
+        (the same whichever was measured first)."""
+        return max(max(a[k], b[k]) / min(a[k], b[k]) - 1 for k in keys)
 
     keys = [k for k in readers.STEP_KEYS if measured and all(k in m for m in measured)]
     if keys:
@@ -533,13 +534,13 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
             "the highest of three measurements, before and after the benches and after the Python rows (f32 step "
             f"ceiling {', '.join(ceilings[:2])} and {ceilings[2]} lane-iterations/s)."))
         if (moved := spread(measured[0], measured[1], keys)) > 0.05:
-            out.append(f"WARNING: the two step ceilings differ by {moved:.0%}: this "
+            out.append(f"WARNING: the two step ceilings differ by {moved:.1%}: this "
                        "machine's speed changed during the run (a busy neighbour, a clock change), so the shares of "
                        "the ceiling carry that uncertainty, and so do the ratios of rows timed at different moments "
                        "(a pyo3-* row's 'vs previous': the Python rows ran after the Rust rounds).")
         # against both earlier ones: the Rust rows were timed between them, so a drift in two small steps counts
         if len(measured) == 3 and (moved := max(spread(m, measured[2], keys) for m in measured[:2])) > 0.05:
-            out.append(f"WARNING: the step ceiling after the Python rows differs by {moved:.0%} from one before or "
+            out.append(f"WARNING: the step ceiling after the Python rows differs by {moved:.1%} from one before or "
                        "after the benches: this machine's speed changed between the Rust rounds and "
                        "the Python rows, so every ratio across them carries it (a Rust row's speedup over pure "
                        "Python, a pyo3-* row's 'vs previous').")
@@ -547,7 +548,7 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
     # the step ceilings, they can move alone (a review)
     fma = [spread(a, b, readers.RATES) for i, a in enumerate(measured) for b in measured[i + 1:]]
     if fma and max(fma) > 0.05:
-        out.append(f"WARNING: the FMA peaks measured in this run differ by up to {max(fma):.0%}: the shares of the FMA "
+        out.append(f"WARNING: the FMA peaks measured in this run differ by up to {max(fma):.1%}: the shares of the FMA "
                    "peak carry that uncertainty.")
     if peak:
         out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
@@ -575,7 +576,7 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
         out.append(f"BUSY MACHINE: measured while other processes or other guests used more than "
                    f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass "
                    "over a minority of such rounds; rerun on a quiet machine before trusting these rows.")
-    if note := rounds.two_speeds_note([r for r in rows if r["status"] == "ok"], "Rust rounds"):
+    if note := rounds.speed_note([r for r in rows if r["status"] == "ok"], "Rust rounds"):
         out.append(note)
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above of the same precision that verified and computes counts / the row's (a reference is never "

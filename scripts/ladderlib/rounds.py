@@ -125,44 +125,54 @@ def read_rounds(data, path):
     return records, verify, results
 
 
-# A machine that changes speed between rounds moves every kernel in the same rounds: a VM seen alternating between
-# two speeds 25% apart (METHODOLOGY.md, "A VM with two speeds"). Each round's factor is the median, over the kernels,
-# of its time over the kernel's median; on a machine at one speed the factors stay within a few percent of 1 and
-# their largest gap is about 1%. Rounds that split in two groups, each of at least two rounds, further apart than
-# this are two speeds: every median mixes them.
-TWO_SPEEDS = 1.10
+
+# A machine whose speed changes during the rounds moves the kernels together, in the same rounds: a VM was seen
+# alternating between two speeds 25% apart (METHODOLOGY.md, "A VM with two speeds"). Each round's factor is the
+# median, over the kernels, of its time over the kernel's median. At one speed the middle half of the factors spans
+# a few percent (the committed sets: at most 4%); past SPEED_MOVED a quarter of the rounds or more ran at another
+# speed, which every interquartile range (a verdict's floor) carries, and the medians too once those rounds are
+# many. A few slow rounds move neither, and pass unnamed.
+SPEED_MOVED = 1.10
+# Fewer kernels and a round's factor is one kernel's own noise, which its own spread already carries.
+MIN_KERNELS = 3
 
 
 def round_factors(rows):
-    """Each round's factor (the median over `rows` of round time / the row's median), or None where fewer than four
-    rounds or no rows were timed. Rows without round times are left out; rounds are aligned by index (one run)."""
-    times = [r["round_times_s"] for r in rows if r.get("round_times_s")]
-    n = len(times[0]) if times else 0
-    if n < 4 or any(len(t) != n for t in times):
+    """(each round's factor, the rows' round times used), or None for fewer than four rounds or MIN_KERNELS rows.
+    Only rows timed in every round count: a kernel untimed in a round has its later times shifted by one."""
+    times = [t for r in rows if (t := r.get("round_times_s")) and all(math.isfinite(x) and x > 0 for x in t)]
+    n = max(map(len, times), default=0)
+    times = [t for t in times if len(t) == n]
+    if n < 4 or len(times) < MIN_KERNELS:
         return None
-    return [median(t[i] / median(t) for t in times) for i in range(n)]
+    return [median(t[i] / median(t) for t in times) for i in range(n)], times
 
 
-def two_speeds(rows):
-    """(the faster rounds, the slower rounds, how much slower: a ratio above TWO_SPEEDS) when the rounds split in two
-    groups of two or more at a gap wider than TWO_SPEEDS between their factors; None otherwise."""
-    factors = round_factors(rows)
-    if factors is None:
+def speed_change(rows):
+    """None, or how the machine's speed moved during the rounds: {"span": Q3/Q1 of the round factors, over
+    SPEED_MOVED; "slow": the rounds whose factor is nearer Q3 than Q1; "moved": how many kernels were slower in
+    those than in the others by over half the span; "kernels"}. None as well when half the kernels or fewer moved:
+    then it was theirs, not the machine's."""
+    if (got := round_factors(rows)) is None:
         return None
-    order = sorted(range(len(factors)), key=factors.__getitem__)
-    cut = max(range(2, len(order) - 1), key=lambda j: factors[order[j]] / factors[order[j - 1]])
-    if factors[order[cut]] / factors[order[cut - 1]] <= TWO_SPEEDS:
+    factors, times = got
+    q1, q3 = quartiles(factors)
+    if q3 / q1 <= SPEED_MOVED:
         return None
-    fast, slow = sorted(order[:cut]), sorted(order[cut:])
-    return fast, slow, median(factors[i] for i in slow) / median(factors[i] for i in fast)
+    slow = [i for i, f in enumerate(factors) if f > (q1 + q3) / 2]
+    fast = [i for i, f in enumerate(factors) if f <= (q1 + q3) / 2]
+    moved = sum(median(t[i] for i in slow) / median(t[i] for i in fast) > 1 + (q3 / q1 - 1) / 2 for t in times)
+    if moved * 2 <= len(times):
+        return None
+    return {"span": q3 / q1, "slow": slow, "moved": moved, "kernels": len(times)}
 
 
-def two_speeds_note(rows, what="rounds"):
-    """The warning for `two_speeds(rows)`, or None."""
-    if (split := two_speeds(rows)) is None:
+def speed_note(rows, what="rounds"):
+    """The warning for `speed_change(rows)`, or None."""
+    if (c := speed_change(rows)) is None:
         return None
-    fast, slow, ratio = split
-    return (f"WARNING: the machine ran at two speeds: {len(slow)} of the {len(fast) + len(slow)} {what} (#"
-            + ", #".join(map(str, slow)) + f") were {ratio - 1:.0%} slower than the other {len(fast)}, in every kernel "
-            "alike (a VM's clock or its host's load changed). Each median mixes the two speeds, by how many rounds "
-            "fell at each: rerun before trusting these times against another run's.")
+    return (f"WARNING: the machine's speed changed during the {what}: the middle half of the rounds spans "
+            f"{c['span'] - 1:.0%}, in {c['moved']} of {c['kernels']} kernels together (the slower: round #"
+            + ", #".join(map(str, c["slow"])) + "), where a machine at one speed spans a few percent. Every "
+            "interquartile range carries that change, and the medians too when the slower rounds are many: rerun "
+            "before trusting these times against another run's.")

@@ -107,6 +107,10 @@ def test_geometric_mean_over_rungs_both_timed_and_verified(tmp_path):
     assert g["isa_differs"] == (pytest.approx(8.0), 1)
     assert g["same_isa"] == (pytest.approx(1.0), 4)
     assert g["speedup"] == (pytest.approx((0.5 * 0.125 * 2.0) ** 0.2), 5)
+    # an unrecorded path (an older set's Mojo rows) differs from none, as in the per-row flag (a review)
+    next(r for r in a["rows"] if r["name"] == "naive-f64")["isa"] = None
+    assert [compare.geomeans([a, b])["B"][k][1] for k in ("same_isa", "isa_differs")] == [4, 1]
+    assert not next(e for e in compare.compare([a, b]) if e["name"] == "naive-f64")["isa_differs"]
     # a rung failing verification on one side leaves the mean
     row = next(r for r in b["rows"] if r["name"] == "fma-f64")
     row.update(status="failed", verified_ok=False)
@@ -312,6 +316,20 @@ def test_load_average_is_shown_and_a_busy_run_is_flagged(tmp_path):
     text = compare.runs_text(a, b, verdict.verdicts(a, b), 0.1)
     assert "B ran on a busy machine (load average 4.31 on 2 cores after the benches, above the cores)" in text
     assert "A ran on a busy machine" not in text
+
+
+def test_a_run_whose_machine_changed_speed_within_it_is_named(tmp_path):
+    """The drift note speaks of a change between the runs; one within run B, in its own rounds, is B's (a review:
+    compare said the machine 'probably changed speed between the runs')."""
+    a, b = make_summary(tmp_path, "a", 1.0, machine_id="m"), make_summary(tmp_path, "b", 1.0, machine_id="m")
+    for s, slow in ((a, ()), (b, (1, 4, 6, 7))):
+        for r in s["rows"]:
+            if r["language"] == "Rust":
+                r["round_times_s"] = [r["median_s"] * (1.25 if i in slow else 1.0) for i in range(9)]
+    lines = [x for x in compare.runs_summary(verdict.verdicts(a, b), 0.1, [a, b]) if "speed changed" in x]
+    assert len(lines) == 1 and lines[0].startswith(
+        "WARNING: the machine's speed changed during the rounds of B: the middle half of the rounds spans 25%, in 3 "
+        "of 3 kernels together (the slower: round #1, #4, #6, #7)")
 
 
 def test_the_runs_summary_names_a_drift_of_every_rung():
