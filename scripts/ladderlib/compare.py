@@ -226,7 +226,7 @@ def interpreter(summary):
     if not any(r.get("name") == "python-pure" and r.get("status") == "ok" for r in summary.get("rows") or []):
         return None
     pym = python_machine(summary)
-    return pym.get("python_build"), f"Python {pym.get('python')}"
+    return pym.get("python_build"), pym.get("python") and f"Python {pym['python']}"
 
 
 def summary_lines(summaries):
@@ -259,9 +259,9 @@ def summary_lines(summaries):
                    "then also measures whatever changed in between.")
     builds = [(tag, i) for (tag, _), s in zip(labels(summaries), summaries) if (i := interpreter(s))]
     # builds compared where recorded (a set from before they were: its version alone), versions everywhere
-    if len({b for _, (b, _) in builds if b}) > 1 or len({v for _, (_, v) in builds}) > 1:
+    if len({b for _, (b, _) in builds if b}) > 1 or len({v for _, (_, v) in builds if v}) > 1:
         out.append("The sets' Python rows ran on different interpreters ("
-                   + ", ".join(f"{tag} {build or version + ' (build not recorded)'}" for tag, (build, version) in builds)
+                   + ", ".join(f"{tag} {build or (version or 'Python') + ' (build not recorded)'}" for tag, (build, version) in builds)
                    + "): every speedup over pure Python also measures the interpreter's build, which moves pure "
                    "Python by itself (MEASUREMENTS.md); compare times, or the speedups of one build.")
     if differ := [e["name"] for e in compare(summaries) if e["isa_differs"]]:

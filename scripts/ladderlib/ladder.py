@@ -832,6 +832,10 @@ def kept_id(out, desc):
 
 def measure(args, desc, mid, out, raw, built, build_log, described):
     """The run, its raw files written into `raw` (a staging folder unless --skip-bench); the exit status."""
+    if args.skip_bench and not (raw / "machine.json").exists() and any(
+            (raw / name).exists() for name in ("rounds.json", "records.json")):
+        raise InputError(f"{raw / 'machine.json'} is missing, but {raw} holds measured Rust results: the machine that "
+                         "measured them is unknown, and a re-merge does not describe this one in its place")
     if build_log.exists():  # a re-merge's build is not the measured run's: its log goes beside raw/build.log
         atomic.move_into(build_log, raw / ("build.skip-bench.log" if args.skip_bench else "build.log"))
     if not built:
@@ -891,8 +895,14 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
         registry = records["records"]  # the records describe the kernels too
     if not args.skip_bench:
         desc["load_average_after_bench"] = machine.load_average()
-    if fresh and records is not None and records.get("schema") == ROUNDS_SCHEMA:
-        run["rounds"].update(taken=records["rounds"], tunings=records["tunings"])
+    if records is not None and records.get("schema") == ROUNDS_SCHEMA:
+        found = {"taken": records["rounds"], "tunings": records["tunings"]}
+        if fresh:
+            run["rounds"].update(found)
+        for key, value in found.items():  # a re-merge: run.json said so when the rounds were taken
+            if (said := (run.get("rounds") or {}).get(key)) is not None and said != value:
+                raise InputError(f"{run_file}: rounds.{key} is {said!r}, but {raw / 'rounds.json'} has {value!r}: the "
+                                 "summary would state what the rounds merged did not do")
     if not kept_machine:
         atomic.write_text(raw / "machine.json", json.dumps(desc, indent=2) + "\n")
 

@@ -283,7 +283,7 @@ def blank_other_tuning(rows, settings, recorded, skip=()):
             continue
         r.update(speedup_vs_previous=None, previous=None, peak_share=None, lane_iterations=None,
                  lane_iterations_source=None)
-        blanked.append((r["name"], family, py.pop(), rust.pop()))
+        blanked.append((r["name"], family, *py, *rust))  # one each (not popped: the family's next row reads them)
     return blanked, unknown, differs
 
 

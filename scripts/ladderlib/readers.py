@@ -340,7 +340,25 @@ def _measured(value, path, where):
     check(value, Items("measurement", PEAK_RATES), path, where)
 
 
-PEAK = {"isa": "name", **PEAK_RATES, "measured": Opt(_measured)}
+def _peak(value, path, where):
+    """A peak file: its rates, the step ceilings for both precisions or neither, and, where it was measured more
+    than once, each rate the highest of its measurements, which each give the same rates."""
+    check(value, {"isa": "name", **PEAK_RATES, "measured": Opt(_measured)}, path, where, "root")
+    steps = [k for k in STEP_KEYS if value.get(k) is not None]
+    if len(steps) == 1:
+        raise InputError(f"{path}: {steps[0]} without {(set(STEP_KEYS) - set(steps)).pop()}: one measurement gives "
+                         "the step ceiling of both precisions")
+    for i, m in enumerate(measured := value.get("measured") or []):
+        if (has := [k for k in STEP_KEYS if m.get(k) is not None]) != steps:
+            raise InputError(f"{path}: measurement #{i} gives the step ceilings {has or 'none'}, the file "
+                             f"{steps or 'none'}: the measurements of one run give the same rates")
+    for key in (RATES + steps) if measured else ():
+        if value[key] != (top := max(m[key] for m in measured)):
+            raise InputError(f"{path}: {key} is {value[key]:g}, not the highest of its measurements ({top:g}): every "
+                             "share divides by that")
+
+
+PEAK = _peak
 PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?", "times_s": Opt(["s"]),
                **{k: "text?" for k in ("rung", "language", "precision", "isa", "kernel", "description", "error")},
                "threads": "int1?", "compile_s": "num0?", "iterations": "count?", "repeats": "count?",
@@ -782,3 +800,6 @@ def _check_round_times(row, path, where):
     if (row.get("spread_low_s"), row.get("spread_high_s")) != (q1, q3):
         raise InputError(f"{path}: {where} spread is {row.get('spread_low_s')!r} to {row.get('spread_high_s')!r}, "
                          f"the quartiles of its {key} are {q1!r} to {q3!r}: the file contradicts itself")
+    if (busy := row.get("contended_rounds")) is not None and busy > len(times):
+        raise InputError(f"{path}: {where} contended_rounds is {busy}, of {len(times)} rounds: the file contradicts "
+                         "itself")

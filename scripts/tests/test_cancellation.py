@@ -37,6 +37,7 @@ def test_a_result_set_measured_with_criterion_before_rounds_is_re_merged_by_skip
     raw = fake.out / "raw"  # raw/records.json and raw/criterion, as the committed older sets hold them
     fx.write_json(raw / "records.json", fx.records())
     fx.criterion_tree(raw / "criterion")
+    fx.write_json(raw / "machine.json", fx.MACHINE)  # every committed set has its machine's (a re-merge needs it)
     assert run_ladder(fake, "--skip-bench") == 0
     rows = {r["name"]: r for r in json.loads((fake.out / "summary.json").read_text())["rows"]}
     assert [rows[k]["median_s"] for k in ("naive-f64", "fma-f64", "rayon-fma-f64")] == [0.1, 0.05, 0.025]

@@ -74,6 +74,31 @@ def test_a_committed_set_re_merges_to_its_committed_summary(fake, name):
     assert after == before
 
 
+@pytest.mark.parametrize("key, value, says", [
+    ("taken", 3, "rounds.taken is 3, but"),
+    ("tunings", [["simd-f32", "v8k8 (forced)"]], "rounds.tunings is [['simd-f32', 'v8k8 (forced)']], but")])
+def test_a_run_json_that_contradicts_its_rounds_is_refused(fake, capsys, key, value, says):
+    """run.json records what the rounds took and ran on when they are taken; a re-merge stated its word over the
+    rounds file's (a review: 3 rounds on v8k8, of a file with 15 on v4k4), and blanked pyo3- rows by it."""
+    raw = copied(fake, ZEN4)
+    edit(raw / "run.json", lambda d: d["rounds"].update({key: value}))
+    summary = (fake.out / "summary.json").read_bytes()
+    assert remerge(fake) == 2
+    err = capsys.readouterr().err
+    assert "run.json" in err and says in err and "rounds.json has" in err, err
+    assert (fake.out / "summary.json").read_bytes() == summary
+
+
+def test_a_re_merge_without_the_measuring_machines_description_is_refused_writing_nothing(fake, capsys):
+    """It described this machine in its place, wrote it into raw/ and then failed (a review)."""
+    raw = copied(fake, ZEN4)
+    (raw / "machine.json").unlink()
+    before = sorted(p.name for p in raw.iterdir())
+    assert remerge(fake) == 2
+    assert "machine.json is missing, but" in capsys.readouterr().err
+    assert sorted(p.name for p in raw.iterdir()) == before
+
+
 # --- 1. a round's kernel against the registry --------------------------------------------------------------
 
 
@@ -194,6 +219,10 @@ def test_a_time_its_rounds_contradict_is_refused(tmp_path):
     # the spread alone
     path.write_text(json.dumps(summary_with(lambda r: r.update(spread_high_s=r["spread_high_s"] * 2))))
     with pytest.raises(InputError, match=r"spread is .*the quartiles of its round_times_s"):
+        readers.read_summary(path)
+    # more contended rounds than rounds (a review)
+    path.write_text(json.dumps(summary_with(lambda r: r.update(contended_rounds=999))))
+    with pytest.raises(InputError, match=r"contended_rounds is 999, of 15 rounds"):
         readers.read_summary(path)
 
 

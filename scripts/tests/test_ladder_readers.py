@@ -293,3 +293,28 @@ def test_baselines_extension_tunings_are_checked(tmp_path, tunings, ok):
     else:
         with pytest.raises(readers.InputError, match="extension_tunings"):
             readers.read_baselines(path)
+
+
+def test_a_peak_file_gives_both_step_ceilings_or_neither_and_its_highest_measurements():
+    """A file with the f32 step ceiling alone made the notes fail with a KeyError, one whose measurements lacked it
+    labelled the f64 figures f32, and a top-level rate below its measurements made every share divide by it
+    (a review)."""
+    one = {"when": "x", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9,
+           "f32_step_lane_iterations_per_s": 2e9, "f64_step_lane_iterations_per_s": 1e9}
+    good = {"isa": "avx2", **{k: v for k, v in one.items() if k != "when"}, "measured": [one, {**one, "when": "y"}]}
+
+    def check_peak(data):
+        return readers.check(data, readers.PEAK, "peak.json", "the peak file", "root")
+
+    assert check_peak(good) is good
+    assert check_peak({k: v for k, v in good.items() if "step" not in k and k != "measured"})  # neither: older
+    with pytest.raises(InputError, match=r"peak\.json: f32_step_lane_iterations_per_s without f64_step_lane_it"):
+        check_peak({k: v for k, v in good.items() if k != "f64_step_lane_iterations_per_s"})
+    lacking = {k: v for k, v in one.items() if k != "f32_step_lane_iterations_per_s"}
+    with pytest.raises(InputError, match=r"measurement #1 gives the step ceilings \['f64_step_lane_iterations"):
+        check_peak({**good, "measured": [one, lacking]})
+    with pytest.raises(InputError, match=r"f32_step_lane_iterations_per_s is 1e\+09, not the highest of its "
+                                         r"measurements \(2e\+09\)"):
+        check_peak({**good, "f32_step_lane_iterations_per_s": 1e9})
+    with pytest.raises(InputError, match=r"f64_lane_fmas_per_s is 5e\+09, not the highest"):
+        check_peak({**good, "f64_lane_fmas_per_s": 5e9})
