@@ -389,6 +389,12 @@ def flag_settings(tool):
 HARMLESS_MACHINE_FLAGS = ("-m64", "-march=x86-64", "-momit-leaf-frame-pointer", "-mno-omit-leaf-frame-pointer")
 
 
+# Variables that change, unseen by these checks, what a C or C++ build runs with: another sysconfig data module
+# (its CFLAGS, OPT and CC are setuptools' defaults), GCC's search for its own passes and specs (as -B does) and
+# clang's rewrite of every command line. Refused whenever set, for every C tool.
+HIDDEN_SETTINGS = ("_PYTHON_SYSCONFIGDATA_NAME", "GCC_EXEC_PREFIX", "COMPILER_PATH", "CCC_OVERRIDE_OPTIONS")
+
+
 def flag_problems(tools):
     """Why the environment cannot build `tools` with the flags their rows state: one line per setting that
     holds a flag the project's cannot undo, naming both; [] when none."""
@@ -408,7 +414,10 @@ def flag_problems(tools):
             for kind_, found in (("undo", bad), ("smuggle", smuggling)):
                 if found:
                     readers.setdefault((where, " ".join(dict.fromkeys(found)), kind_), []).append(tool)
-    problems = []
+    problems = [f"{name} is set ({os.environ[name]!r}): it changes what the {' and '.join(c)} "
+                f"{'builds run' if len(c) > 1 else 'build runs'}, unseen by "
+                "these checks: build without it" for name in HIDDEN_SETTINGS if os.environ.get(name)
+                if (c := [t for t in tools if t in TOOL_ENVIRONMENT])]
     for (where, bad, kind_), users in readers.items():
         whose = f"{' and '.join(users)} builds'" if len(users) > 1 else f"{users[0]} build's"
         what = ("which brings in flags or code unseen here (a response file, a forced header's pragmas, a specs "

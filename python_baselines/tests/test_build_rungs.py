@@ -296,6 +296,20 @@ def test_a_flag_that_brings_in_unseen_flags_is_refused(monkeypatch, name, value,
     assert problem.startswith(f"{name} has {refused}, which brings in flags or code unseen here")
 
 
+@pytest.mark.parametrize("name", build_rungs.HIDDEN_SETTINGS)
+def test_a_variable_that_swaps_the_compilers_or_sysconfigs_settings_is_refused(monkeypatch, name):
+    """Another sysconfig data module brings its own CFLAGS, GCC_EXEC_PREFIX and COMPILER_PATH other passes and
+    specs, CCC_OVERRIDE_OPTIONS a rewritten command line: none of it seen by the flag checks."""
+    monkeypatch.setenv("PYTHRANRC", "/nonexistent/pythranrc")
+    monkeypatch.setenv(name, "/tmp/x")
+    assert build_rungs.flag_problems(["cython", "pythran"]) == [
+        f"{name} is set ('/tmp/x'): it changes what the cython and pythran builds run, unseen by these checks: "
+        "build without it"]
+    assert build_rungs.flag_problems(["mojo"]) == []  # no C build
+    monkeypatch.setenv(name, "")
+    assert build_rungs.flag_problems(["cython"]) == []
+
+
 def test_pythranrc_libs_linking_fast_math_are_refused(tmp_path, monkeypatch):
     """.pythranrc's [compiler] libs become -l<lib>: `:crtfastmath.o` linked fast math's flush-to-zero."""
     rc = tmp_path / "pythranrc"
