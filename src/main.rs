@@ -81,8 +81,8 @@ enum Command {
     /// reference at the canonical size, then timed for a short while; `scripts/ladder` runs one process
     /// per round and merges them (the median over the rounds of each round's fastest render).
     Bench(bench::BenchArgs),
-    /// The SIMD kernel's tuning (vectors in flight, steps between checks) on this CPU: every
-    /// instantiated tuning timed on the canonical image, and the one the kernels use.
+    /// The SIMD kernel's and the C reference's tunings (vectors in flight, steps between checks) on
+    /// this CPU: every instantiated tuning timed on the canonical image, and the one the kernels use.
     Tune {
         /// ISA path to calibrate (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
         #[arg(long)]

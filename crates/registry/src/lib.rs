@@ -1,7 +1,7 @@
 //! The registry of the Mandelbrot speedup ladder: every kernel, in ladder order ([`KERNELS`]), and the
 //! facts every consumer reads from it instead of restating them. The `mandel` CLI, the Criterion
 //! benches, the tests and the Python extension depend on this crate; it depends only on the rung
-//! crates, so data flows one way: registry, then the bench records and `mandel describe --json`, then
+//! crates (and `mandel-core`, `serde`), so data flows one way: registry, then the bench records and `mandel describe --json`, then
 //! the ladder's merge (see ARCHITECTURE.md).
 //!
 //! Adding a kernel means writing its render function in a rung crate and adding one entry to
