@@ -14,6 +14,7 @@ stops the children and exits 128 + the signal's number (130 for Ctrl-C), listing
 
 import argparse
 import contextlib
+import hashlib
 import json
 import math
 import os
@@ -777,6 +778,10 @@ def main(argv=None):
         raise
 
 
+def file_sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def measure_peak_again(peak, peak_path, path, when):
     """`mandel peak` once more (its output kept at `path`), combined with `peak` (readers.combine_peaks: each rate
     the higher, every measurement kept) and written over `peak_path`; `peak` unchanged where it fails or took
@@ -910,12 +915,18 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     baselines, baselines_missing, python_source = python_baselines(args, raw, desc, earlier=out / "raw")
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
-    if not fresh and args.skip_python and not args.baselines and run.get("python_source"):
-        # a re-merge of the measured run's own raw/baselines.json: their source is what that run recorded
+    digest = file_sha256(raw / "baselines.json") if baselines is not None else None
+    if (not fresh and args.skip_python and not args.baselines and run.get("python_source")
+            and run.get("python_sha256") in (None, digest)):
+        # a re-merge of the very baselines file the measured run merged (None: a run.json from before the digest
+        # was recorded): their source is what that run recorded, a failed run's "reused ... run.py failed" too
+        # (nothing failed now); a file replaced since (a --baselines re-merge) is "reused from an earlier run"
         python_source = run["python_source"]
-    failed = failed or (python_source or "").startswith(REUSED_AFTER_FAILURE)
+    else:
+        failed = failed or (python_source or "").startswith(REUSED_AFTER_FAILURE)
     complete = not failed  # else the summary replaces no earlier one
     run["python_source"] = python_source
+    run["python_sha256"] = digest  # which baselines file was merged (a re-merge leaves run.json's as it was)
     run["python_foreign"] = "; ".join(foreign(baselines, desc) if baselines else []) or None
     if not args.skip_bench and python_source == "run now" and len((peak or {}).get("measured") or []) == 2:
         # (a re-merge never measures: its peak is the measured run's, maybe on another machine)

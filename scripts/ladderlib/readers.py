@@ -314,7 +314,8 @@ RUN_ROUNDS = {**ROUND_SETTINGS, "source": "text?", "taken": "count?",
               "tunings": Opt([partial(_pair, second="tuning")])}
 RUN = {"quick": "bool?", "prebuilt": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
        "rounds": Opt(RUN_ROUNDS), "python_rounds": Opt({"kernel_s": "num0", "min_renders": "int1"}),
-       **{key: _tuning(var) for key, var in TUNINGS.items()}, "python_source": "text?", "python_foreign": "text?"}
+       **{key: _tuning(var) for key, var in TUNINGS.items()}, "python_source": "text?", "python_foreign": "text?",
+       "python_sha256": "name?"}
 RATES = ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"]
 # The step ceiling (lane-iterations per second of the kernel's own step, every lane busy); absent from
 # builds before it was measured.

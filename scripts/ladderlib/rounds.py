@@ -134,7 +134,7 @@ def read_rounds(data, path):
 # many. A few slow rounds move neither, and pass unnamed.
 SPEED_MOVED = 1.10
 # Fewer kernels and a round's factor is one kernel's own noise, which its own spread already carries.
-MIN_KERNELS = 3
+MIN_KERNELS = 6
 
 
 def round_factors(rows):
@@ -162,7 +162,7 @@ def speed_change(rows):
     slow = [i for i, f in enumerate(factors) if f > (q1 + q3) / 2]
     fast = [i for i, f in enumerate(factors) if f <= (q1 + q3) / 2]
     moved = sum(median(t[i] for i in slow) / median(t[i] for i in fast) > 1 + (q3 / q1 - 1) / 2 for t in times)
-    if moved * 2 <= len(times):
+    if moved * 4 < len(times) * 3:
         return None
     return {"span": q3 / q1, "slow": slow, "moved": moved, "kernels": len(times)}
 

@@ -2,8 +2,10 @@
 grouped chart), two runs of one machine (verdicts, --fail-above, --baseline), and the refusal of results
 from different problems or settings."""
 
+import copy
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -318,18 +320,24 @@ def test_load_average_is_shown_and_a_busy_run_is_flagged(tmp_path):
     assert "A ran on a busy machine" not in text
 
 
-def test_a_run_whose_machine_changed_speed_within_it_is_named(tmp_path):
+def test_a_run_whose_machine_changed_speed_within_it_is_named():
     """The drift note speaks of a change between the runs; one within run B, in its own rounds, is B's (a review:
     compare said the machine 'probably changed speed between the runs')."""
-    a, b = make_summary(tmp_path, "a", 1.0, machine_id="m"), make_summary(tmp_path, "b", 1.0, machine_id="m")
-    for s, slow in ((a, ()), (b, (1, 4, 6, 7))):
-        for r in s["rows"]:
-            if r["language"] == "Rust":
-                r["round_times_s"] = [r["median_s"] * (1.25 if i in slow else 1.0) for i in range(9)]
+    committed = Path(__file__).resolve().parents[2] / "results" / "intel-xeon-m207-2c"
+    if not committed.exists():
+        pytest.skip("no committed set")
+    a = json.loads((committed / "summary.json").read_text())
+    b = copy.deepcopy(a)
+    for r in b["rows"]:  # B's rounds 1, 4, 6 and 7 25% slower in every kernel: the rows' medians stay
+        if r.get("round_times_s"):
+            r["round_times_s"] = [t * (1.25 if i in (1, 4, 6, 7) else 1.0) for i, t in enumerate(r["round_times_s"])]
     lines = [x for x in compare.runs_summary(verdict.verdicts(a, b), 0.1, [a, b]) if "speed changed" in x]
     assert len(lines) == 1 and lines[0].startswith(
-        "WARNING: the machine's speed changed during the rounds of B: the middle half of the rounds spans 25%, in 3 "
-        "of 3 kernels together (the slower: round #1, #4, #6, #7)")
+        "WARNING: the machine's speed changed during the rounds of B: the middle half of the rounds spans 2")
+    assert "(the slower: round #1, #4, #6, #7)" in lines[0]
+    for r in b["rows"]:  # rows that failed are not read, however their rounds ran
+        r["status"] = "failed" if r.get("round_times_s") else r["status"]
+    assert not [x for x in compare.runs_summary(verdict.verdicts(a, b), 0.1, [a, b]) if "speed changed" in x]
 
 
 def test_the_runs_summary_names_a_drift_of_every_rung():

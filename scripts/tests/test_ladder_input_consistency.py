@@ -61,8 +61,7 @@ def tolerant_kernel(raw):
     return next(k for k in registry if k["tolerance_max_fraction"] > 0 and k["available"])
 
 
-@pytest.mark.parametrize("name", sorted(p.name for p in (REPO / "results").glob("*/raw/rounds.json")
-                                       for p in [p.parents[1]]))
+@pytest.mark.parametrize("name", sorted(p.parents[1].name for p in (REPO / "results").glob("*/raw/run.json")))
 def test_a_committed_set_re_merges_to_its_committed_summary(fake, name):
     """Every file of a committed set is as scripts/ladder wrote it (PROVENANCE.md): a set merged under older rules
     is re-merged when they change, so its notes say what the code now says of its raw files."""
@@ -97,6 +96,61 @@ def test_a_re_merge_without_the_measuring_machines_description_is_refused_writin
     assert remerge(fake) == 2
     assert "machine.json is missing, but" in capsys.readouterr().err
     assert sorted(p.name for p in raw.iterdir()) == before
+
+
+def test_a_committed_set_whose_rounds_ran_at_two_speeds_is_warned_of(fake):
+    raw = copied(fake, ZEN4)
+
+    def slower(data):  # rounds 1, 3, 5 and 7 30% slower in every kernel
+        for r in data["rounds"]:
+            for k in r["kernels"]:
+                k["times_s"] = [t * (1.3 if r["round"] in (1, 3, 5, 7) else 1.0) for t in k["times_s"]]
+
+    edit(raw / "rounds.json", slower)
+    assert remerge(fake) == 0
+    (note,) = [n for n in json.loads((fake.out / "summary.json").read_text())["notes"] if "speed changed" in n]
+    assert note.startswith("WARNING: the machine's speed changed during the Rust rounds: the middle half of the "
+                           "rounds spans 3") and "(the slower: round #1, #3, #5, #7)" in note
+
+
+def test_a_failed_runs_python_source_is_kept_by_a_re_merge_that_runs_nothing(fake):
+    """A run whose run.py failed merged the earlier baselines and said so; re-merging its raw/ with --skip-python
+    inherited the failure and could never write the summary (a review)."""
+    raw = copied(fake, ZEN4)
+    source = "reused from an earlier run: run.py failed now (exit 1), see raw/python.log"
+    edit(raw / "run.json", lambda d: d.update(python_source=source))
+    assert remerge(fake) == 0
+    assert json.loads((fake.out / "summary.json").read_text())["settings"]["python_source"] == source
+
+
+def test_a_re_merge_of_baselines_replaced_since_the_run_does_not_claim_the_runs_source(fake, tmp_path):
+    """--baselines in a re-merge replaced raw/baselines.json, but the next --skip-python re-merge stated run.json's
+    'run now' (a review). The run records which file it merged (python_sha256); a replaced one is not its."""
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out)]) == 0  # a measuring run
+    raw = fake.out / "raw"
+    measured = json.loads((raw / "run.json").read_text())
+    assert measured["python_sha256"] == ladder.file_sha256(raw / "baselines.json")
+    other = tmp_path / "other-baselines.json"
+    data = json.loads((raw / "baselines.json").read_text())
+    other.write_text(json.dumps({**data, "note": "another file"}))
+
+    def source():
+        return json.loads((fake.out / "summary.json").read_text())["settings"]["python_source"]
+
+    assert remerge(fake) == 0 and source() == measured["python_source"]  # its own file: its own source
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-bench", "--skip-python",
+                                        "--baselines", str(other)]) == 0
+    assert source() == f"merged from {other}"
+    assert json.loads((raw / "run.json").read_text()) == measured  # a re-merge leaves run.json as it was
+    assert remerge(fake) == 0 and source() == "reused from an earlier run"
+
+
+def test_a_criterion_set_without_its_machine_description_is_refused_too(fake, capsys):
+    raw = copied(fake, XEON)
+    (raw / "machine.json").unlink()
+    assert remerge(fake) == 2
+    assert "machine.json is missing, but" in capsys.readouterr().err
+    assert not (raw / "machine.json").exists()
 
 
 # --- 1. a round's kernel against the registry --------------------------------------------------------------

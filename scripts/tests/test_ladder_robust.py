@@ -400,12 +400,8 @@ def test_the_median_of_round_medians_passes_over_contended_rounds(fake):
     assert got["naive-f64"]["contended_rounds"] == 2
     notes = json.loads((fake.out / "summary.json").read_text())["notes"]
     assert any(n.startswith("BUSY MACHINE") and "naive-f64 (2 of 5)" in n for n in notes)
-    # every kernel slower in the same two rounds of five: the machine's speed, named by its rounds
-    assert [n for n in notes if "speed changed" in n] == [
-        "WARNING: the machine's speed changed during the Rust rounds: the middle half of the rounds spans 200%, in "
-        "3 of 3 kernels together (the slower: round #1, #3), where a machine at one speed spans a few percent. Every "
-        "interquartile range carries that change, and the medians too when the slower rounds are many: rerun "
-        "before trusting these times against another run's."]
+    # three kernels cannot tell the machine's speed from their own noise (rounds.MIN_KERNELS): not named here
+    assert not [n for n in notes if "speed changed" in n]
 
 
 def test_a_kernel_missing_from_the_registry_is_kept(tmp_path):
