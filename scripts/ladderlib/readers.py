@@ -664,6 +664,11 @@ def check_inputs(registry, verify, criterion, baselines, peak):
         check_baselines(baselines)
     if peak is not None:
         check(peak, PEAK, "`mandel peak --json`", "the peak file", "root")
+        # measured under the same environment as the rounds, so on the whole-vector kernel's path: another path's
+        # ceiling would make every share of it another machine's, in effect (a hand-edited or mixed-up file)
+        if (simd := (verify.get("simd-f32") or {}).get("isa")) and peak.get("isa") != simd:
+            raise InputError(f"the peak file: isa is {peak.get('isa')!r}, but simd-f32 ran on {simd!r}: its step "
+                             "ceiling and FMA peak are another path's")
 
 
 def check_registry(registry, verify):

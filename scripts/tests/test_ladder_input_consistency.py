@@ -145,6 +145,15 @@ def test_a_re_merge_of_baselines_replaced_since_the_run_does_not_claim_the_runs_
     assert remerge(fake) == 0 and source() == "reused from an earlier run"
 
 
+def test_a_peak_file_of_another_path_than_the_kernels_is_refused(fake, capsys):
+    """Every share of the step ceiling and FMA peak divides by the peak file's: another path's made them another
+    machine's, in effect (a review: an avx512 set merged silently with an avx2 peak)."""
+    raw = copied(fake, ZEN4)
+    edit(raw / "peak.json", lambda d: d.update(isa="avx2"))
+    assert remerge(fake) == 2
+    assert "the peak file: isa is 'avx2', but simd-f32 ran on 'avx512'" in capsys.readouterr().err
+
+
 def test_a_criterion_set_without_its_machine_description_is_refused_too(fake, capsys):
     raw = copied(fake, XEON)
     (raw / "machine.json").unlink()
