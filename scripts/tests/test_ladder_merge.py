@@ -582,7 +582,8 @@ def tuned_pyo3_set(tmp_path, extension_tunings=None, record=True, rust_tunings=R
                 "c_tuning": {"value": "v3k4", "source": "mandel tune"}}
     if rust_tunings is not None:
         settings["rounds"] = {"rounds": 3, "kernel_s": 0.25, "min_renders": 3, "taken": 3, "tunings": rust_tunings}
-    return merge(fx.MACHINE, "m", settings, registry=registry, verify={k["name"]: fx.verify_row(k["name"])
+    return merge(fx.MACHINE, "m", settings, registry=registry, verify={k["name"]: {**fx.verify_row(k["name"]),
+                                                                                  "isa": k["isa"]}
                                                                          for k in registry},
                  criterion=crit, baselines=base, peak=peak)
 
