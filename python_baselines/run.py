@@ -267,12 +267,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     timing = p.add_argument_group("timing")
     timing.add_argument("--budget", type=float, default=3.0,
                         help="seconds of timed runs per rung: repeat until spent (the first run always counts)")
-    timing.add_argument("--min-repeats", type=int, default=1, help="timed runs per rung, at least")
+    # Three: pure Python, every speedup's denominator, takes longer than the budget a call, and one call on a VM
+    # whose speed moves is one draw of it; its median of three is robust to one slow call.
+    timing.add_argument("--min-repeats", type=int, default=None,
+                        help="timed runs per rung, at least (default 3; 1 with --quick)")
     # High enough that the fastest rung (well under the rounds' time a call) spends the whole budget: the ladder
     # cuts the calls into rounds of the Rust rounds' kernel_s (`mandel describe`) and takes the median of their
     # fastest, as for the Rust rows, which needs a dozen rounds.
     timing.add_argument("--max-repeats", type=int, default=5000, help="timed runs per rung, at most")
-    timing.add_argument("--quick", action="store_true", help="one timed run per rung (sets --budget 0)")
+    timing.add_argument("--quick", action="store_true",
+                        help="one timed run per rung (sets --budget 0, and --min-repeats 1 unless given)")
     p.add_argument("--only", action="append", default=[], metavar="RUNGS", help="run only these rungs")
     p.add_argument("--skip", action="append", default=[], metavar="RUNGS", help="do not run these rungs")
     p.add_argument("--list", action="store_true", help="list the rungs and exit")
@@ -281,6 +285,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.budget = 0.0
+    if args.min_repeats is None:
+        args.min_repeats = 1 if args.quick else 3
     if args.min_repeats < 1 or args.max_repeats < args.min_repeats:
         p.error("need 1 <= --min-repeats <= --max-repeats")
     if not (math.isfinite(args.budget) and args.budget >= 0):

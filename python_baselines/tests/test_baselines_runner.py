@@ -138,6 +138,10 @@ def test_repeats_fill_the_budget():
     assert entry["repeats"] == 7  # a fast rung stops at --max-repeats
     entry = run.measure(exact, problem, reference, run.parse_args(["--quick", "--min-repeats", "3"]))
     assert entry["repeats"] == 3
+    # a rung slower than the budget (pure Python: every speedup's denominator) still gets three calls, one with
+    # --quick (a review: the committed sets divided every speedup by one cold call)
+    assert run.measure(exact, problem, reference, run.parse_args(["--budget", "0"]))["repeats"] == 3
+    assert run.measure(exact, problem, reference, run.parse_args(["--quick"]))["repeats"] == 1
 
 
 def test_help_describes_the_options():

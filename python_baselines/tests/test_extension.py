@@ -300,6 +300,36 @@ def test_environment_in_force_is_kept_once_the_kernels_chose():
     assert lines[2:] == [line for line in expected for _ in range(2)] + ["(4, 4)"], lines
 
 
+def test_the_path_is_fixed_by_the_first_call_that_reached_it_even_one_that_failed_on_a_tuning():
+    """A first call under MANDEL_ISA=sse2 (here scalar, on every machine) failed on MANDEL_TUNING, after the SIMD kernels had fixed their path:
+    the next call, with MANDEL_ISA unset, was taken as the first, and the process ran simd-f32 on sse2 while
+    saying the widest path was in force (a review)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import os, mandel_ladder as m
+        for step in ("first", "isa unset", "tuning unset"):
+            if step == "isa unset":
+                del os.environ["MANDEL_ISA"]
+            if step == "tuning unset":
+                os.environ["MANDEL_ISA"] = "scalar"
+                del os.environ["MANDEL_TUNING"]
+            try:
+                print(step, {k["name"]: k["isa"] for k in m.kernels()}["simd-f32"])
+            except ValueError as e:
+                print(step, e)
+    """)
+    env = {**os.environ, "MANDEL_ISA": "scalar", "MANDEL_TUNING": "v8k8"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    first, unset, ok = out.stdout.splitlines()
+    assert first.startswith("first ") and "v8k8" in first
+    assert unset.startswith('isa unset MANDEL_ISA="" differs from the value in force in this process (MANDEL_ISA=scalar)')
+    assert ok == "tuning unset scalar"
+
+
 def test_tuning_variables_in_force_are_kept_once_the_kernels_chose():
     """MANDEL_TUNING (read once per precision by the SIMD kernels) and MANDEL_C_TUNING (once by the C
     reference) are fixed by the first call too: a later value that selects another tuning, or leaves a
@@ -427,6 +457,17 @@ def test_pool_kernels_report_the_pool_rayon_starts(tmp_path):
 def test_ctrl_c_stops_a_long_render_within_a_second(call):
     """SIGINT one second into a render of minutes raises KeyboardInterrupt within about a second (the
     render looks at pending signals between chunks of about 0.1 s)."""
+    interrupted_a_second_in(call)
+
+
+def test_ctrl_c_stops_a_render_on_a_pool_larger_than_the_cpus():
+    """The pieces were sized by the pool's threads, not the CPUs that run them: with RAYON_NUM_THREADS=64 on 2 CPUs a
+    render of 7 s ignored Ctrl-C to its end (a review). Minutes of work here, on any number of CPUs."""
+    interrupted_a_second_in('m.render_new("rayon-naive-f64", 4096, 4096, max_iters=20000)',
+                            {**os.environ, "RAYON_NUM_THREADS": "64"})
+
+
+def interrupted_a_second_in(call, env=None):
     import signal
     import subprocess
     import sys
@@ -435,7 +476,8 @@ def test_ctrl_c_stops_a_long_render_within_a_second(call):
     # starts background jobs (CI runners, nohup) with SIGINT ignored: the child restores it.
     code = ("import signal\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
             f"import mandel_ladder as m, numpy as np\nprint('started', flush=True)\n{call}\nprint('finished')")
-    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env)
     try:
         assert proc.stdout.readline() == "started\n"
         time.sleep(1.0)

@@ -193,7 +193,8 @@ def add_speedups(rows):
     """Speedup over pure Python and over the previous rung, only for ok rows and against a row of the same problem.
     The previous rung of a pyo3-<kernel> row is its own <kernel> row (what crossing the boundary costs); of any other
     row the nearest ok row above of the same precision that computes counts, no reference and no pyo3-* row: an f32
-    row over an f64 one would mix what the rung adds with what the narrower type gives (twice the SIMD lanes)."""
+    row over an f64 one would mix what the rung adds with what the narrower type gives (twice the SIMD lanes). A row
+    that does not compute counts (the bitmap) has none."""
     base = next((r for r in rows if r["name"] == PURE_PYTHON and r["status"] == "ok"), None)
     ok = {r["name"]: r for r in rows if r["status"] == "ok"}
     rungs = []  # the ok rows above that may be a previous rung, in order
@@ -204,6 +205,8 @@ def add_speedups(rows):
             r["speedup_vs_python"] = base["median_s"] / r["median_s"]
         # A reference (the hand-written C) is not a rung: it neither has nor is a "previous rung".
         if r.get("reference"):
+            continue
+        if r["computes"] != "counts":  # a bitmap is other work than any counts row: it has no previous rung either
             continue
         pyo3 = r["name"].startswith("pyo3-")
         if pyo3:
@@ -581,7 +584,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above of the same precision that verified and computes counts / the row's (a reference is never "
                "that row), and for a pyo3-* row (a Rust kernel called from Python; they follow the Rust rows) "
-               "the median of its own kernel's Rust row / the row's: what crossing the boundary costs.")
+               "the median of its own kernel's Rust row / the row's: what crossing the boundary costs, within the difference "
+               "of the two timing methods (one process's calls, against the Rust rows' rounds).")
     if any(r["precision"] == "f32" and r["status"] == "ok" for r in rows):
         out.append("f32 rows are not like for like with the f64 Python baselines: compare f64 with f64.")
     return out

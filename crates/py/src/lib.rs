@@ -71,10 +71,6 @@ fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
 /// tunings in one process, reported as one setting. Values are compared by what they select, as the
 /// kernels read them: `AVX2` is `avx2`, ` V4K8 ` is `v4k8` (and `f32:v4k8,f64:v4k8`), empty is unset.
 fn check_env() -> PyResult<()> {
-    mandel_registry::check_env().map_err(value_error)?;
-    let now = EnvInForce::now()?;
-    static IN_FORCE: std::sync::OnceLock<EnvInForce> = std::sync::OnceLock::new();
-    let in_force = IN_FORCE.get_or_init(|| now.clone());
     let changed = |var: &str, in_force: Option<String>, unset: &str| {
         let value = std::env::var_os(var).map(|v| v.to_string_lossy().into_owned()).unwrap_or_default();
         value_error(format!(
@@ -84,9 +80,21 @@ fn check_env() -> PyResult<()> {
             in_force.map_or_else(|| unset.to_string(), |v| format!("{var}={v}"))
         ))
     };
-    if now.isa != in_force.isa {
-        return Err(changed(mandel_core::ISA_ENV, in_force.isa.map(str::to_string), "unset: the widest path"));
+    // The SIMD and C kernels fix their path from MANDEL_ISA as soon as `mandel_registry::check_env` asks
+    // for it, before it checks the tuning variables: a call that then fails on a tuning has fixed the
+    // path all the same, so the path in force is the first valid MANDEL_ISA seen, not the first call's
+    // that succeeded (else a later call under another value ran on the old path, reported as the new).
+    mandel_core::check_env().map_err(|e| value_error(e.to_string()))?;
+    let isa = mandel_core::env_isa().map_err(|e| value_error(e.to_string()))?;
+    static ISA_IN_FORCE: std::sync::OnceLock<Option<&'static str>> = std::sync::OnceLock::new();
+    let isa_in_force = *ISA_IN_FORCE.get_or_init(|| isa);
+    if isa != isa_in_force {
+        return Err(changed(mandel_core::ISA_ENV, isa_in_force.map(str::to_string), "unset: the widest path"));
     }
+    mandel_registry::check_env().map_err(value_error)?;
+    let now = EnvInForce::now()?;
+    static IN_FORCE: std::sync::OnceLock<EnvInForce> = std::sync::OnceLock::new();
+    let in_force = IN_FORCE.get_or_init(|| now.clone());
     if now.threads != in_force.threads {
         let threads = in_force.threads.map(|n| n.to_string());
         return Err(changed(mandel_core::THREADS_ENV, threads, "unset: one thread per core"));
@@ -104,7 +112,6 @@ fn check_env() -> PyResult<()> {
 /// variables' values as set (trimmed) for the message.
 #[derive(Clone)]
 struct EnvInForce {
-    isa: Option<&'static str>,
     threads: Option<usize>,
     /// MANDEL_TUNING's tuning for f32 and for f64 on the path that runs (`None`: calibrated).
     tuning: [Option<(mandel_simd::Tuning, mandel_simd::TuningSource)>; 2],
@@ -122,7 +129,6 @@ impl EnvInForce {
         let tuning = |p| mandel_simd::forced_tuning(isa, p).map_err(value_error);
         let c_tuning = mandel_c_reference::forced_tuning(mandel_c_reference::selected_isa()).map_err(value_error)?;
         Ok(EnvInForce {
-            isa: mandel_core::env_isa().map_err(|e| value_error(e.to_string()))?,
             threads: mandel_core::env_threads().map_err(|e| value_error(e.to_string()))?,
             tuning: [tuning(Precision::F32)?, tuning(Precision::F64)?],
             tuning_text: text(mandel_simd::TUNING_ENV),
@@ -414,7 +420,10 @@ const UNCHUNKED_WORK: u64 = 1 << 28;
 /// mirrored rows (`mandel_core::mirror`) are planned here over the whole image, as the kernel plans
 /// them on a whole image, so that chunks, which could pair only their own rows, lose none of them.
 fn fill(py: Python<'_>, params: &Params, out: &mut [u32], r: &Renderer) -> PyResult<()> {
-    let threads = r.threads.max(1);
+    // The threads that run at once: a pool larger than the CPUs (RAYON_NUM_THREADS=64 on 2) takes no
+    // more work a second, so sizing the pieces by it made Ctrl-C wait for the whole render.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = r.threads.clamp(1, cores);
     let work = params.pixels() as u64 * u64::from(params.max_iters());
     if work <= UNCHUNKED_WORK * threads as u64 {
         py.detach(|| (r.render)(params, 0, out));
