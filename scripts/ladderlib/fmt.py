@@ -76,7 +76,7 @@ COLUMNS = [
     ("time (median)", lambda r: "missing" if r["status"] == "missing" else time(r["median_s"])),
     ("speedup", lambda r: "no (failed verification)" if r["status"] == "failed" else speedup(r["speedup_vs_python"])),
     ("vs previous", lambda r: speedup(r["speedup_vs_previous"])),
-    ("CI / min–max", lambda r: span(r["spread_low_s"], r["spread_high_s"])),
+    ("spread", lambda r: span(r["spread_low_s"], r["spread_high_s"])),
     ("language", lambda r: r["language"] or DASH),
     ("precision", lambda r: r["precision"] or DASH),
     ("ISA", lambda r: r["isa"] or DASH),
@@ -87,7 +87,7 @@ COLUMNS = [
     ("agreement", agreement),
 ]
 
-RIGHT = {"time (median)", "speedup", "vs previous", "CI / min–max", "iterations/s", "of step ceiling", "of FMA peak"}
+RIGHT = {"time (median)", "speedup", "vs previous", "spread", "iterations/s", "of step ceiling", "of FMA peak"}
 
 
 def cells(rows):
