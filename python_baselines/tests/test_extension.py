@@ -214,6 +214,10 @@ BAD_CALLS = [
     (lambda: m.compare(OUT, np.zeros((5, 4), np.uint32)), ValueError, ["same shape"]),
     (lambda: m.compare(OUT, OUT.astype(np.int64)), TypeError, ["candidate", "uint32"]),
     (lambda: m.allowed("no-such-kernel", 10), ValueError, ["unknown kernel"]),
+    # a bool is a Python int: max_iters=True rendered all-1 counts, width=True an image 1 pixel wide (a review)
+    (lambda: m.render_new(KERNELS[0], 4, 4, max_iters=True), TypeError, ["max_iters", "bool (True)"]),
+    (lambda: m.render_new(KERNELS[0], True, 8), TypeError, ["width", "bool"]),
+    (lambda: m.verify(KERNELS[0], 4, 4, x_min=False), TypeError, ["x_min", "bool (False)"]),
 ]
 
 

@@ -147,15 +147,40 @@ fn check_view(kernel: &Kernel, params: &Params) -> PyResult<()> {
 
 /// An integer argument. Python ints have no size limit: one beyond i64 is kept as its text, so that
 /// the error can name the parameter (pyo3's own OverflowError does not).
-struct Int(Result<i64, String>);
+struct Int(Result<i64, Bad>);
+
+/// Why a number argument cannot be used, kept until its parameter's name is known ([`Int::get`],
+/// [`Float::get`]): pyo3 does not name the argument of an error raised while converting it.
+enum Bad {
+    /// Beyond the type's range: the value as text.
+    Range(String),
+    /// A bool: `width=True` is no size, `max_iters=True` no cap (as the tolerance dicts refuse it).
+    Bool(String),
+}
+
+impl Bad {
+    fn of(obj: Borrowed<'_, '_, PyAny>) -> Option<Bad> {
+        obj.is_instance_of::<PyBool>().then(|| Bad::Bool(shown(obj)))
+    }
+
+    fn error(self, param: &str, range: &str) -> PyErr {
+        match self {
+            Bad::Range(text) => value_error(format!("{param} is out of {range}, got {text}")),
+            Bad::Bool(text) => PyTypeError::new_err(format!("{param} is a bool ({text}), not a number")),
+        }
+    }
+}
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Int {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Int> {
+        if let Some(bad) = Bad::of(obj) {
+            return Ok(Int(Err(bad)));
+        }
         match obj.extract::<i64>() {
             Ok(v) => Ok(Int(Ok(v))),
-            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Int(Err(shown(obj)))),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Int(Err(Bad::Range(shown(obj))))),
             Err(e) => Err(e),
         }
     }
@@ -164,15 +189,18 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Int {
 /// A float argument. A Python int too large for a float is kept as its text, so that the error can
 /// name the parameter (pyo3's own OverflowError does not); a wrong type is pyo3's TypeError, which
 /// names it.
-struct Float(Result<f64, String>);
+struct Float(Result<f64, Bad>);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Float {
     type Error = PyErr;
 
     fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Float> {
+        if let Some(bad) = Bad::of(obj) {
+            return Ok(Float(Err(bad)));
+        }
         match obj.extract::<f64>() {
             Ok(v) => Ok(Float(Ok(v))),
-            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Float(Err(shown(obj)))),
+            Err(e) if e.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Float(Err(Bad::Range(shown(obj))))),
             Err(e) => Err(e),
         }
     }
@@ -180,7 +208,7 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Float {
 
 impl Float {
     fn get(self, param: &str) -> PyResult<f64> {
-        self.0.map_err(|text| value_error(format!("{param} is out of the range of a float, got {text}")))
+        self.0.map_err(|bad| bad.error(param, "the range of a float"))
     }
 }
 
@@ -196,7 +224,7 @@ fn shown(obj: Borrowed<'_, '_, PyAny>) -> String {
 
 impl Int {
     fn get(self, param: &str) -> PyResult<i64> {
-        self.0.map_err(|text| value_error(format!("{param} is out of range, got {text}")))
+        self.0.map_err(|bad| bad.error(param, "range"))
     }
 }
 
