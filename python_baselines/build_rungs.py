@@ -391,7 +391,8 @@ HARMLESS_MACHINE_FLAGS = ("-m64", "-march=x86-64", "-momit-leaf-frame-pointer", 
 
 # Variables that change, unseen by these checks, what a C or C++ build runs with: another sysconfig data module
 # (its CFLAGS, OPT and CC are setuptools' defaults), GCC's search for its own passes and specs (as -B does) and
-# clang's rewrite of every command line. Refused whenever set, for every C tool.
+# clang's rewrite of every command line. Refused whenever set, for the Cython and Pythran builds (the C
+# reference, built by cargo's `cc`, is not checked here).
 HIDDEN_SETTINGS = ("_PYTHON_SYSCONFIGDATA_NAME", "GCC_EXEC_PREFIX", "COMPILER_PATH", "CCC_OVERRIDE_OPTIONS")
 
 

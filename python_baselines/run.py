@@ -285,8 +285,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.budget = 0.0
-    if args.min_repeats is None:
-        args.min_repeats = 1 if args.quick else 3
+    if args.min_repeats is None:  # no more than --max-repeats allows
+        args.min_repeats = min(1 if args.quick else 3, max(args.max_repeats, 1))
     if args.min_repeats < 1 or args.max_repeats < args.min_repeats:
         p.error("need 1 <= --min-repeats <= --max-repeats")
     if not (math.isfinite(args.budget) and args.budget >= 0):

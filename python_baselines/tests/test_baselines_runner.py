@@ -142,6 +142,8 @@ def test_repeats_fill_the_budget():
     # --quick (a review: the committed sets divided every speedup by one cold call)
     assert run.measure(exact, problem, reference, run.parse_args(["--budget", "0"]))["repeats"] == 3
     assert run.measure(exact, problem, reference, run.parse_args(["--quick"]))["repeats"] == 1
+    # no more than --max-repeats allows: the default gives way to it (a review: --max-repeats 1 was refused)
+    assert run.measure(exact, problem, reference, run.parse_args(["--budget", "0", "--max-repeats", "2"]))["repeats"] == 2
 
 
 def test_help_describes_the_options():

@@ -218,6 +218,9 @@ BAD_CALLS = [
     (lambda: m.render_new(KERNELS[0], 4, 4, max_iters=True), TypeError, ["max_iters", "bool (True)"]),
     (lambda: m.render_new(KERNELS[0], True, 8), TypeError, ["width", "bool"]),
     (lambda: m.verify(KERNELS[0], 4, 4, x_min=False), TypeError, ["x_min", "bool (False)"]),
+    # NumPy's bool is no int subclass, but converts to a float all the same (a review)
+    (lambda: m.verify(KERNELS[0], 4, 4, x_min=np.False_), TypeError, ["x_min", "bool (False)"]),
+    (lambda: m.render_new(KERNELS[0], 4, 4, max_iters=np.True_), TypeError, ["max_iters", "bool (True)"]),
 ]
 
 

@@ -151,8 +151,8 @@ def round_factors(rows):
 def speed_change(rows):
     """None, or how the machine's speed moved during the rounds: {"span": Q3/Q1 of the round factors, over
     SPEED_MOVED; "slow": the rounds whose factor is nearer Q3 than Q1; "moved": how many kernels were slower in
-    those than in the others by over half the span; "kernels"}. None as well when half the kernels or fewer moved:
-    then it was theirs, not the machine's."""
+    those than in the others by over half the span; "kernels"}. None as well for fewer than MIN_KERNELS kernels, or
+    when fewer than three quarters of them moved: then it was theirs, not the machine's."""
     if (got := round_factors(rows)) is None:
         return None
     factors, times = got

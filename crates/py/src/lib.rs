@@ -150,7 +150,8 @@ fn check_view(kernel: &Kernel, params: &Params) -> PyResult<()> {
 struct Int(Result<i64, Bad>);
 
 /// Why a number argument cannot be used, kept until its parameter's name is known ([`Int::get`],
-/// [`Float::get`]): pyo3 does not name the argument of an error raised while converting it.
+/// [`Float::get`]), so that the message names it (pyo3 names the argument of a failed conversion only
+/// in a note, PEP 678).
 enum Bad {
     /// Beyond the type's range: the value as text.
     Range(String),
@@ -159,8 +160,16 @@ enum Bad {
 }
 
 impl Bad {
+    /// A Python bool, or NumPy's (`numpy.bool`, `numpy.bool_` before NumPy 2), which is no int subclass
+    /// but converts to a float all the same.
     fn of(obj: Borrowed<'_, '_, PyAny>) -> Option<Bad> {
-        obj.is_instance_of::<PyBool>().then(|| Bad::Bool(shown(obj)))
+        let numpy_bool = || {
+            let t = obj.get_type();
+            let module = t.module().map(|m| m.to_string()).unwrap_or_default();
+            let name = t.name().map(|n| n.to_string()).unwrap_or_default();
+            module == "numpy" && (name == "bool" || name == "bool_")
+        };
+        (obj.is_instance_of::<PyBool>() || numpy_bool()).then(|| Bad::Bool(shown(obj)))
     }
 
     fn error(self, param: &str, range: &str) -> PyErr {
@@ -187,8 +196,8 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Int {
 }
 
 /// A float argument. A Python int too large for a float is kept as its text, so that the error can
-/// name the parameter (pyo3's own OverflowError does not); a wrong type is pyo3's TypeError, which
-/// names it.
+/// name the parameter (pyo3's own OverflowError does not); a wrong type is pyo3's TypeError, whose
+/// note (PEP 678) names it.
 struct Float(Result<f64, Bad>);
 
 impl<'a, 'py> FromPyObject<'a, 'py> for Float {
@@ -449,8 +458,10 @@ const UNCHUNKED_WORK: u64 = 1 << 28;
 /// them on a whole image, so that chunks, which could pair only their own rows, lose none of them.
 fn fill(py: Python<'_>, params: &Params, out: &mut [u32], r: &Renderer) -> PyResult<()> {
     // The threads that run at once: a pool larger than the CPUs (RAYON_NUM_THREADS=64 on 2) takes no
-    // more work a second, so sizing the pieces by it made Ctrl-C wait for the whole render.
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // more work a second, so sizing the pieces by it made Ctrl-C wait for the whole render. Read once:
+    // it reads the cgroup files (about 16 us), which every timed pyo3- call would pay.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let threads = r.threads.clamp(1, cores);
     let work = params.pixels() as u64 * u64::from(params.max_iters());
     if work <= UNCHUNKED_WORK * threads as u64 {
