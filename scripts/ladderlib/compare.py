@@ -11,6 +11,7 @@ Results of different problems or settings are refused unless --allow-different.
 import argparse
 import functools
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -226,7 +227,11 @@ def interpreter(summary):
     if not any(r.get("name") == "python-pure" and r.get("status") == "ok" for r in summary.get("rows") or []):
         return None
     pym = python_machine(summary)
-    return pym.get("python_build"), pym.get("python") and f"Python {pym['python']}"
+    build = pym.get("python_build")
+    # a set that records only the build: its version is the build's own (`CPython 3.11.7 (...)`), so that it is
+    # compared with a set that records only a version
+    version = pym.get("python") or (m.group(1) if build and (m := re.match(r"\S+ (\d+\.\d+\.\d+)", build)) else None)
+    return build, version and f"Python {version}"
 
 
 def summary_lines(summaries):

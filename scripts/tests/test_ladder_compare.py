@@ -373,6 +373,13 @@ def test_sets_whose_python_rows_ran_on_different_interpreters_are_flagged(tmp_pa
     c["rows"] = [r for r in c["rows"] if r["name"] != "python-pure"]
     c["machine"]["python"] = "3.12.3"
     assert ", C " not in next(x for x in compare.summary_lines([a, b, c]) if "different interpreters" in x)
+    # a set that records only a version against one that records only a build: the build's version counts
+    c2 = copy.deepcopy(a)
+    c2["settings"]["python_machine"] = {k: v for k, v in a["settings"]["python_machine"].items() if k != "python_build"}
+    d2 = copy.deepcopy(b)
+    d2["settings"]["python_machine"] = {**{k: v for k, v in b["settings"]["python_machine"].items() if k != "python"},
+                                        "python_build": "CPython 3.12.3 (GCC 13.2.0; /usr)"}
+    assert any("different interpreters" in x for x in compare.summary_lines([c2, d2]))
     # one build whose version one side lacks is one interpreter, not two (a review)
     for s in (a, b):
         s["settings"]["python_machine"]["python_build"] = "CPython 3.11.7 (GCC 12.2.0; /usr)"
