@@ -48,7 +48,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from ladderlib.atomic import kind, move_into, write_text
+from ladderlib.atomic import file_sha256, kind, move_into, write_text
 from ladderlib.machine import cpuinfo
 
 HERE = Path(__file__).resolve().parent
@@ -415,10 +415,10 @@ def flag_problems(tools):
             for kind_, found in (("undo", bad), ("smuggle", smuggling)):
                 if found:
                     readers.setdefault((where, " ".join(dict.fromkeys(found)), kind_), []).append(tool)
-    problems = [f"{name} is set ({os.environ[name]!r}): it changes what the {' and '.join(c)} "
-                f"{'builds run' if len(c) > 1 else 'build runs'}, unseen by "
-                "these checks: build without it" for name in HIDDEN_SETTINGS if os.environ.get(name)
-                if (c := [t for t in tools if t in TOOL_ENVIRONMENT])]
+    c_tools = [t for t in tools if t in TOOL_ENVIRONMENT]
+    problems = [f"{name} is set ({os.environ[name]!r}): it changes what the {' and '.join(c_tools)} "
+                f"{'builds run' if len(c_tools) > 1 else 'build runs'}, unseen by these checks: build without it"
+                for name in HIDDEN_SETTINGS if c_tools and os.environ.get(name)]
     for (where, bad, kind_), users in readers.items():
         whose = f"{' and '.join(users)} builds'" if len(users) > 1 else f"{users[0]} build's"
         what = ("which brings in flags or code unseen here (a response file, a forced header's pragmas, a specs "
@@ -526,19 +526,10 @@ def stamp(tool, version):
     return h.hexdigest()[:16]
 
 
-def file_sha256(path):
-    """The file's sha256, hex. status.json records each module's: a module whose bytes are not those built with
-    the recorded stamp (a build interrupted after moving its modules in, before status.json was written; a
-    copied or edited file) is stale, rebuilt here and refused at load."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def recorded_module_ok(path, digests, module):
-    """Whether `path` holds the bytes status.json recorded for `module` (`digests`: its sha256 entry)."""
+    """Whether `path` holds the bytes status.json recorded for `module` (`digests`: its sha256 entry). A module whose
+    bytes are not those built with the recorded stamp (a build interrupted after moving its modules in, before
+    status.json was written; a copied or edited file) is stale, rebuilt here and refused at load."""
     expected = digests.get(module) if isinstance(digests, dict) else None
     if not isinstance(expected, str):
         return False

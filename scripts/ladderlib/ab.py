@@ -372,7 +372,7 @@ def report(entries, args, names, unlike=()):
     if (note := drift_note(entries, args)) is not None:
         print("note: " + note)
     for side, name in zip("ab", names):  # a side whose rounds ran at another speed in part
-        if note := rounds.speed_note([e[side] for e in entries if verdict.timed(e[side])], f"rounds of {name}"):
+        if note := rounds.speed_note([e[side] for e in entries if e[side]], f"rounds of {name}"):
             print(note)
     if args.aa:
         worst = max(timed, key=lambda e: abs(e["change"]), default=None)

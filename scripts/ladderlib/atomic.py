@@ -6,6 +6,7 @@ target is replaced (the link stays); a path that is not a regular file once link
 
 import contextlib
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -270,3 +271,13 @@ def lock_file(path, busy):
         f.close()
         raise
     return f
+
+
+def file_sha256(path):
+    """The file's sha256, hex: what tells a file from another with the same name (build_rungs' modules, the
+    baselines file a run merged)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

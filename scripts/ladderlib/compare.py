@@ -378,7 +378,7 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
                        "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
                        "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
         # a change within one run, which the drift note (between the runs) cannot tell apart
-        if note := rounds.speed_note([r for r in s.get("rows") or [] if r.get("status") == "ok"], f"rounds of {tag}"):
+        if note := rounds.speed_note(s.get("rows") or [], f"rounds of {tag}"):
             out.append(note)
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
                f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, either "

@@ -14,7 +14,6 @@ stops the children and exits 128 + the signal's number (130 for Ctrl-C), listing
 
 import argparse
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -778,10 +777,6 @@ def main(argv=None):
         raise
 
 
-def file_sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
 def measure_peak_again(peak, peak_path, path, when):
     """`mandel peak` once more (its output kept at `path`), combined with `peak` (readers.combine_peaks: each rate
     the higher, every measurement kept) and written over `peak_path`; `peak` unchanged where it fails or took
@@ -904,7 +899,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
         found = {"taken": records["rounds"], "tunings": records["tunings"]}
         if fresh:
             run["rounds"].update(found)
-        for key, value in found.items():  # a re-merge: run.json said so when the rounds were taken
+        for key, value in () if fresh else found.items():  # a re-merge: run.json said so when they were taken
             if (said := (run.get("rounds") or {}).get(key)) is not None and said != value:
                 raise InputError(f"{run_file}: rounds.{key} is {said!r}, but {raw / 'rounds.json'} has {value!r}: the "
                                  "summary would state what the rounds merged did not do")
@@ -915,7 +910,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     baselines, baselines_missing, python_source = python_baselines(args, raw, desc, earlier=out / "raw")
     if baselines is None:
         log(f"  Python rungs missing: {baselines_missing}")
-    digest = file_sha256(raw / "baselines.json") if baselines is not None else None
+    digest = atomic.file_sha256(raw / "baselines.json") if baselines is not None else None
     if (not fresh and args.skip_python and not args.baselines and run.get("python_source")
             and run.get("python_sha256") in (None, digest)):
         # a re-merge of the very baselines file the measured run merged (None: a run.json from before the digest

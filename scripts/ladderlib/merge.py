@@ -579,7 +579,7 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
         out.append(f"BUSY MACHINE: measured while other processes or other guests used more than "
                    f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass "
                    "over a minority of such rounds; rerun on a quiet machine before trusting these rows.")
-    if note := rounds.speed_note([r for r in rows if r["status"] == "ok"], "Rust rounds"):
+    if note := rounds.speed_note(rows, "Rust rounds"):
         out.append(note)
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above of the same precision that verified and computes counts / the row's (a reference is never "

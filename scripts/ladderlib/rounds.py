@@ -129,7 +129,7 @@ def read_rounds(data, path):
 # A machine whose speed changes during the rounds moves the kernels together, in the same rounds: a VM was seen
 # alternating between two speeds 25% apart (METHODOLOGY.md, "A VM with two speeds"). Each round's factor is the
 # median, over the kernels, of its time over the kernel's median. At one speed the middle half of the factors spans
-# a few percent (the committed sets: at most 4%); past SPEED_MOVED a quarter of the rounds or more ran at another
+# a few percent (METHODOLOGY.md has the committed sets'); past SPEED_MOVED a quarter of the rounds or more ran at another
 # speed, which every interquartile range (a verdict's floor) carries, and the medians too once those rounds are
 # many. A few slow rounds move neither, and pass unnamed.
 SPEED_MOVED = 1.10
@@ -139,8 +139,9 @@ MIN_KERNELS = 6
 
 def round_factors(rows):
     """(each round's factor, the rows' round times used), or None for fewer than four rounds or MIN_KERNELS rows.
-    Only rows timed in every round count: a kernel untimed in a round has its later times shifted by one."""
-    times = [t for r in rows if (t := r.get("round_times_s")) and all(math.isfinite(x) and x > 0 for x in t)]
+    Only ok rows timed in every round count: a kernel untimed in a round has its later times shifted by one (the
+    readers hold every time finite and positive)."""
+    times = [t for r in rows if r.get("status") == "ok" and (t := r.get("round_times_s"))]
     n = max(map(len, times), default=0)
     times = [t for t in times if len(t) == n]
     if n < 4 or len(times) < MIN_KERNELS:

@@ -18,7 +18,7 @@ from statistics import median
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import ladder, readers, rounds
+from ladderlib import atomic, ladder, readers, rounds
 from ladderlib.merge import merge
 from ladderlib.readers import InputError
 from test_ladder_robust import installed
@@ -129,7 +129,7 @@ def test_a_re_merge_of_baselines_replaced_since_the_run_does_not_claim_the_runs_
     assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out)]) == 0  # a measuring run
     raw = fake.out / "raw"
     measured = json.loads((raw / "run.json").read_text())
-    assert measured["python_sha256"] == ladder.file_sha256(raw / "baselines.json")
+    assert measured["python_sha256"] == atomic.file_sha256(raw / "baselines.json")
     other = tmp_path / "other-baselines.json"
     data = json.loads((raw / "baselines.json").read_text())
     other.write_text(json.dumps({**data, "note": "another file"}))

@@ -466,7 +466,8 @@ def test_the_tables_say_when_a_rungs_own_spread_set_its_floor():
 def rows_from(factors, medians=(0.1, 0.05, 0.025, 0.2, 0.004, 0.01), noise=0.0, seed=1):
     """Rows whose round i took factors[i] times the row's base, each kernel with its own noise (uniform, +-noise)."""
     rng = random.Random(seed)
-    return [{"name": f"k{j}", "round_times_s": [m * f * (1 + rng.uniform(-noise, noise)) for f in factors]}
+    return [{"name": f"k{j}", "status": "ok",
+             "round_times_s": [m * f * (1 + rng.uniform(-noise, noise)) for f in factors]}
             for j, m in enumerate(medians)]
 
 
@@ -524,7 +525,8 @@ def test_a_kernel_that_moved_by_less_than_half_the_span_did_not_move_with_the_ma
 
 def test_only_kernels_timed_in_every_round_count():
     rows = rows_from([1.0, 1.3] * 4)
-    rows.append({"name": "short", "round_times_s": [0.1] * 7})  # untimed in a round: its times shifted
+    rows.append({"name": "short", "status": "ok", "round_times_s": [0.1] * 7})  # untimed in a round: shifted
+    rows.append({"name": "failed", "status": "failed", "round_times_s": [0.1, 9.0] * 4})  # not read
     rows.append({"name": "none"})
     assert rounds.speed_change(rows)["kernels"] == 6
 

@@ -459,9 +459,9 @@ const UNCHUNKED_WORK: u64 = 1 << 28;
 fn fill(py: Python<'_>, params: &Params, out: &mut [u32], r: &Renderer) -> PyResult<()> {
     // The threads that run at once: a pool larger than the CPUs (RAYON_NUM_THREADS=64 on 2) takes no
     // more work a second, so sizing the pieces by it made Ctrl-C wait for the whole render. Read once:
-    // it reads the cgroup files (about 16 us), which every timed pyo3- call would pay.
+    // it reads the cgroup files, which every timed pyo3- call would otherwise pay.
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let cores = *CORES.get_or_init(mandel_registry::cores);
     let threads = r.threads.clamp(1, cores);
     let work = params.pixels() as u64 * u64::from(params.max_iters());
     if work <= UNCHUNKED_WORK * threads as u64 {
