@@ -41,15 +41,17 @@ MAX_ROUNDS = 99
 
 def calls_time(times, round_s, min_calls):
     """A Python rung's time from one process's calls, in order, judged like the Rust rounds: cut into rounds of
-    `min_calls` calls or `round_s` seconds at the median call's pace, whichever is more (the remainder joins the
-    last round), then the median of each round's fastest. Fewer than MIN_ROUNDS rounds: the median call (the
-    fastest of one or two rounds would be nearly the fastest call of all)."""
+    `min_calls` calls or `round_s` seconds at the median call's pace, whichever is more, the calls shared out
+    evenly (rounds differ by one call at most: a last round holding the remainder would have a fastest of more
+    calls, and so a lower one), then the median of each round's fastest. Fewer than MIN_ROUNDS rounds: the median
+    call (the fastest of one or two rounds would be nearly the fastest call of all)."""
     call = median(times)
     per = max(min_calls, math.ceil(round_s / call))
     n = len(times) // per
     if n < MIN_ROUNDS:
         return call
-    return median(min(times[i * per:(i + 1) * per if i < n - 1 else None]) for i in range(n))
+    cut = [i * len(times) // n for i in range(n + 1)]
+    return median(min(times[cut[i]:cut[i + 1]]) for i in range(n))
 
 
 # What a round says of a kernel besides its measurement: the same in every round of one run.

@@ -48,13 +48,15 @@ def test_a_rounds_time_is_its_fastest_render_so_a_burst_of_slow_renders_moves_no
 
 
 def test_one_process_calls_are_judged_in_rounds_of_enough_calls_and_seconds():
-    # 0.1 s calls: rounds of 3 calls (0.25 s at the median call's pace), the remainder joining the last round
+    # 0.1 s calls: rounds of 3 calls at least (0.25 s at the median call's pace); 10 calls make rounds of 3, 3, 4
     calls = [0.2, 0.1, 0.3, 0.3, 0.1, 0.2, 0.1, 0.3, 0.2, 0.05]
     assert rounds.calls_time(calls, 0.25, 3) == 0.1  # round fastest: 0.1, 0.1, 0.05
-    # about 0.012 s calls: rounds of 21 calls (0.25 s at the median call's pace); 75 calls make three, the
-    # fastest of each 0.012, 0.010 and 0.009
+    # about 0.012 s calls: rounds of 21 calls at least (0.25 s at the median call's pace); 75 calls make three
+    # of 25, not 21, 21 and 33: the fastest of each 0.010, 0.011 and 0.009
     fast = [0.012] * 24 + [0.010] + [0.011] * 25 + [0.013] * 24 + [0.009]
     assert rounds.calls_time(fast, 0.25, 3) == 0.010
+    # the remainder shared out: with 21, 21 and 33 the 33 would hold both fast calls, and the median be 0.012
+    assert rounds.calls_time([0.012] * 42 + [0.009] + [0.013] * 31 + [0.008], 0.25, 3) == 0.009
     # calls around the round's length: rounds of 3 calls still, never one slow call alone
     assert rounds.calls_time([0.24, 0.57, 0.3, 0.26, 0.5, 0.28, 0.25, 0.45, 0.27, 0.31], 0.25, 3) == 0.25
     # fewer than three rounds: the median call, not the fastest of one or two rounds
