@@ -12,27 +12,24 @@ from pathlib import Path
 from .readers import InputError
 
 
-def target_dir(repo, environ=None):
+def target_dir(repo, environ=os.environ):
     """The cargo target folder of `repo`'s builds, absolute: CARGO_TARGET_DIR, else CARGO_BUILD_TARGET_DIR (the
     environment's form of a config's build.target-dir, which cargo resolves against its working directory too),
     each relative to the current directory; else repo/target. An empty variable is as unset."""
-    environ = os.environ if environ is None else environ
     given = environ.get("CARGO_TARGET_DIR") or environ.get("CARGO_BUILD_TARGET_DIR")
     return Path.cwd() / given if given else Path(repo) / "target"
 
 
-def build_env(target, environ=None):
+def build_env(target, environ=os.environ):
     """The environment of a cargo build whose binary must land in `target`/release/: CARGO_TARGET_DIR set to it,
     absolute. Cargo takes that variable before any config's build.target-dir, so a cargo config cannot move the
     binary elsewhere either."""
-    environ = os.environ if environ is None else environ
     return {**environ, "CARGO_TARGET_DIR": str(target)}
 
 
-def check_host_build(environ=None):
+def check_host_build(environ=os.environ):
     """Refuses CARGO_BUILD_TARGET: it makes cargo build for that target into <target>/<triple>/release/, a binary
     that may not run here at all; the scripts run the host's build (unset it for them)."""
-    environ = os.environ if environ is None else environ
     if triple := environ.get("CARGO_BUILD_TARGET"):
         raise InputError(f"CARGO_BUILD_TARGET={triple}: cargo would build for that target, into a folder of its own; "
                          "these scripts build and run mandel for this machine: unset it")
