@@ -200,13 +200,13 @@ def markdown(sweeps, machine_id):
            "| where not linear |",
            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for s, axis, pts, f in fitted(sweeps):
+        row = f"| {fmt.md(s['kernel'])} | {fmt.md(s.get('threads'))} | {fmt.md(axis)} | {len(pts)} "
         if f:
-            out.append(f"| {fmt.md(s['kernel'])} | {fmt.md(s.get('threads'))} | {fmt.md(axis)} | {len(pts)} "
-                       f"| {f['ns_per_iteration']:.3f} | {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} "
-                       f"| {f['exponent']:.3f} | {f['max_rel_residual']:.0%} | {fmt.md(describe_fit(f, pts))} |")
+            row += (f"| {f['ns_per_iteration']:.3f} | {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} "
+                    f"| {f['exponent']:.3f} | {f['max_rel_residual']:.0%} | {fmt.md(describe_fit(f, pts))} |")
         else:
-            out.append(f"| {fmt.md(s['kernel'])} | {fmt.md(s.get('threads'))} | {fmt.md(axis)} | {len(pts)} "
-                       f"{'| — ' * 5}| no fit: {fmt.md(unfit(pts))} |")
+            row += f"{'| — ' * 5}| no fit: {fmt.md(unfit(pts))} |"
+        out.append(row)
     out += ["", "## Points", "", "| kernel | axis | size | max_iters | iterations | median | ns/iteration |",
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |"]
     for r in csv_rows(sweeps):
