@@ -97,8 +97,8 @@ def on_signal(signum, frame):
 
 RESULT_FILES = ["summary.md", "summary.json", "summary.csv", "speedup.svg", "mandelbrot.png", "raw/describe.json",
                 "raw/rounds.json", "raw/records.json", "raw/tune.json", "raw/peak.json", "raw/peak-after.json",
-                "raw/peak-python.json",
-                "raw/baselines.json", "raw/criterion", "raw/run.json", "raw/machine.json", "sweeps/sweeps.json"]
+                "raw/peak-python.json", "raw/baselines.json", "raw/criterion", "raw/run.json", "raw/machine.json",
+                "sweeps/sweeps.json"]
 
 
 def kept_report(out):
@@ -130,13 +130,11 @@ def guarded(fn, *args):
     except InputError as e:
         print(f"ladder: error: {e}", file=sys.stderr)
         summary_line()
-        failed_raw_line()
         return 2
     except OSError as e:  # a full disk, a missing binary: said plainly
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
         summary_line()
-        failed_raw_line()
         return 1
     finally:
         release_locks()
@@ -145,10 +143,12 @@ def guarded(fn, *args):
 
 
 def summary_line():
-    """Whether this run wrote the summary before it stopped (`atomic.WRITTEN`), said after an error."""
+    """Whether this run wrote the summary before it stopped (`atomic.WRITTEN`), and where its raw files went, said
+    after an error."""
     if OUT is not None:
         written = Path(os.path.realpath(OUT / "summary.json")) in atomic.WRITTEN
         print(f"  the summary in {OUT} was {'written by this run' if written else 'left as it was'}", file=sys.stderr)
+    failed_raw_line()
 
 
 def failed_raw_line():
@@ -393,14 +393,11 @@ def sweep_each(args, kernels, budget, raw, describe_path):
             rc, text = split_output([MANDEL, "sweep", "-k", k, "--budget", budget, "--json"], err, echo=True)
         if rc != 0:
             log(f"  ERROR: mandel sweep -k {k} exited {rc} (log: {k}.log, with this run's raw sweep files)")
-            ok = False
+        elif (data := sweep_json(text, f"mandel sweep -k {k}")) is not None:
+            atomic.write_text(raw / f"{k}.json", text)  # the JSON only once the sweep succeeded
+            results.append(data)
             continue
-        data = sweep_json(text, f"mandel sweep -k {k}")
-        if data is None:
-            ok = False
-            continue
-        atomic.write_text(raw / f"{k}.json", text)  # the JSON only once the sweep succeeded
-        results.append(data)
+        ok = False
     if args.skip_python:
         log("  --skip-python: no Numba parallel sweep")
     else:
@@ -731,12 +728,8 @@ def main(argv=None):
         cargo.check_host_build()
     log("describing the machine")
     desc = machine.describe(REPO)
-    mid = args.machine_id or machine.machine_id(desc)
-    if args.machine_id is None:  # derived from the CPU model: refused now, not after every timing
-        try:
-            baseline.check_folder_name(mid, "the machine id derived from the CPU model")
-        except InputError as e:
-            raise InputError(f"{e}; give one with --machine-id") from None
+    # One derived from the CPU model is refused now, not after every timing.
+    mid = args.machine_id or derived_id(machine.machine_id(desc), "the machine id derived from the CPU model")
     out = args.out_dir or REPO / "results" / mid
     for name in RESULT_FILES + ["raw/" + n for n in ("build.log", "bench.log", "python.log")]:
         if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work
@@ -823,9 +816,13 @@ def kept_id(out, desc):
     except InputError as e:
         log(f"  {e}: the machine id is derived from raw/machine.json")
         mid = None
-    mid = mid or machine.machine_id(desc)
+    return derived_id(mid or machine.machine_id(desc), f"the machine id of the set in {out}")
+
+
+def derived_id(mid, what):
+    """`mid`, a machine id the user did not give, if it is one folder name; else InputError asking for one."""
     try:
-        return baseline.check_folder_name(mid, f"the machine id of the set in {out}")
+        return baseline.check_folder_name(mid, what)
     except InputError as e:
         raise InputError(f"{e}; give one with --machine-id") from None
 
@@ -852,8 +849,8 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
                              f"on {machine.machine_id(desc)}: run --sweeps without --skip-bench, or there")
         if args.machine_id is None:  # the set's own id (it may have been copied here), not this CPU's
             mid = kept_id(out, desc)
-    elif built_with(described):  # the compiler of the binary timed (a --prebuilt one was built elsewhere)
-        desc["rustc"] = built_with(described)
+    elif rustc := built_with(described):  # the compiler of the binary timed (a --prebuilt one was built elsewhere)
+        desc["rustc"] = rustc
     usable = desc.get("cpus_usable") or desc.get("cores") or 0
     if not kept_machine and (cores := rust_cores(described)) and cores < usable:
         # Rust counts a cgroup CPU quota as well as the affinity (available_parallelism); Python's count follows
