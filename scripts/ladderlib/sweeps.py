@@ -62,9 +62,10 @@ def pick_kernels(summary, registry):
     return best(brute), best(scalar)
 
 
-def _line(xs, ts, keep):
-    """time = a + b * x through the points `keep`, minimising relative residuals: (a, b, weighted R^2)."""
-    w = {i: 1.0 / ts[i] ** 2 for i in keep}
+def _line(xs, ts, keep, relative=True):
+    """time = a + b * x through the points `keep`, minimising relative residuals (else absolute ones): (a, b,
+    weighted R^2)."""
+    w = {i: 1.0 / ts[i] ** 2 if relative else 1.0 for i in keep}
     sw = sum(w.values())
     mx = sum(w[i] * xs[i] for i in keep) / sw
     mt = sum(w[i] * ts[i] for i in keep) / sw
@@ -110,11 +111,9 @@ def fit(points):
         if best[0] <= OFF_LINE:
             break
     _, keep, intercept, slope, r2, rel = best
-    # Log-log slope of all points by ordinary least squares: how time grows with work, whatever the offset.
-    lx, lt = [math.log(x) for x in xs], [math.log(t) for t in ts]
-    mlx, mlt = sum(lx) / n, sum(lt) / n
-    lxx = sum((x - mlx) ** 2 for x in lx)
-    exponent = sum((x - mlx) * (t - mlt) for x, t in zip(lx, lt)) / lxx  # lxx > 0: the work differs (unfit)
+    # Log-log slope of all points by ordinary least squares: how time grows with work, whatever the offset (never
+    # _line's 0.0 for work without spread: `unfit` refused that).
+    _, exponent, _ = _line([math.log(x) for x in xs], [math.log(t) for t in ts], range(n), relative=False)
     return {"intercept_s": intercept, "ns_per_iteration": slope * 1e9, "r2": r2, "exponent": exponent,
             "fitted_points": len(keep), "max_rel_residual": max(rel),
             "off_line": [i for i, r in enumerate(rel) if r > OFF_LINE]}
