@@ -129,12 +129,12 @@ def guarded(fn, *args):
         return 128 + e.signum
     except InputError as e:
         print(f"ladder: error: {e}", file=sys.stderr)
-        summary_line()
+        after_error()
         return 2
     except OSError as e:  # a full disk, a missing binary: said plainly
         where = f" ({e.filename})" if e.filename else ""
         print(f"ladder: error: {e.strerror or e}{where}; every file written so far is whole", file=sys.stderr)
-        summary_line()
+        after_error()
         return 1
     finally:
         release_locks()
@@ -142,7 +142,7 @@ def guarded(fn, *args):
             signal.signal(sig, handler)
 
 
-def summary_line():
+def after_error():
     """Whether this run wrote the summary before it stopped (`atomic.WRITTEN`), and where its raw files went, said
     after an error."""
     if OUT is not None:
