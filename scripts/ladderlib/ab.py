@@ -107,17 +107,6 @@ def parse_args(argv):
     return args
 
 
-def alive(pid):
-    """Whether the process `pid` (text) exists."""
-    try:
-        os.kill(int(pid), 0)
-    except (ValueError, ProcessLookupError):
-        return False
-    except PermissionError:  # another user's
-        pass
-    return True
-
-
 def build_working_tree():
     """The working tree's `mandel`, built, then copied to target/ab/working-tree.<pid>.mandel, under the lock that
     scripts/ladder holds on the target folder for its whole run (waited for here): this build would otherwise
@@ -127,7 +116,7 @@ def build_working_tree():
 
     def busy(holder):
         log(f"waiting for the ladder or scripts/ab{f' (pid {holder})' if holder else ''} using {TARGET}")
-    with contextlib.closing(atomic.lock_file(TARGET.resolve() / ".ladder.lock", busy)):
+    with atomic.lock_file(TARGET.resolve() / ".ladder.lock", busy):
         log("building the working tree's mandel (cargo build --release --bin mandel)")
         subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=REPO, env=cargo.build_env(TARGET),
                        check=True)
@@ -135,7 +124,8 @@ def build_working_tree():
         folder = TARGET / "ab"
         folder.mkdir(exist_ok=True)
         for old in folder.glob("working-tree.*.mandel"):
-            if not alive(old.name.split(".")[1]):
+            pid = old.name.split(".")[1]
+            if not (pid.isdecimal() and atomic.pid_alive(int(pid))):
                 atomic.remove(old)
         return keep_copy(binary, folder / f"working-tree.{os.getpid()}.mandel")
 
@@ -330,21 +320,18 @@ def side_rows(doc, where):
 def drift_note(entries, args):
     """verdict.drift's warning in ab's terms, or None. scripts/compare's advice (compare builds with scripts/ab) is
     no help here: what the shift may be depends on whether the sides' rounds alternated."""
-    if (d := verdict.drift(entries)) is None:
-        return None
-    n = sum(e.get("change") is not None for e in entries)
-    moved = (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the {n} timed on "
-             f"both sides, median {d:+.1%}. ")
     if args.aa:
-        return moved + ("The code did not change: the machine changed speed between the passes, and each verdict "
-                        "near that change is its doing, a false one.")
-    if args.sequential:
-        return moved + ("A's rounds all ran before B's: the machine may have changed speed between them, and verdicts "
-                        "near that change may be its doing. Without --sequential the rounds alternate, and such a "
-                        "change hits both sides alike.")
-    return moved + ("The rounds alternated, so a change of the machine's speed hit both sides alike: a shift of "
-                    "every rung is more likely a difference of the sides that every kernel feels (the build, its "
-                    "profile, the environment) than drift.")
+        advice = ("The code did not change: the machine changed speed between the passes, and each verdict near that "
+                  "change is its doing, a false one.")
+    elif args.sequential:
+        advice = ("A's rounds all ran before B's: the machine may have changed speed between them, and verdicts near "
+                  "that change may be its doing. Without --sequential the rounds alternate, and such a change hits "
+                  "both sides alike.")
+    else:
+        advice = ("The rounds alternated, so a change of the machine's speed hit both sides alike: a shift of every "
+                  "rung is more likely a difference of the sides that every kernel feels (the build, its profile, "
+                  "the environment) than drift.")
+    return verdict.drift_note(entries, "on both sides", advice)
 
 
 def report(entries, args, names, unlike=()):

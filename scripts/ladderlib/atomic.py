@@ -276,8 +276,5 @@ def lock_file(path, busy):
 def file_sha256(path):
     """The file's sha256, hex: what tells a file from another with the same name (build_rungs' modules, the
     baselines file a run merged)."""
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()

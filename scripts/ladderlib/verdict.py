@@ -359,15 +359,18 @@ def drift(entries):
     return statistics.median(changes)
 
 
-def drift_note(entries):
-    """drift()'s warning line, or None."""
+DRIFT_ADVICE = ("A code change rarely moves every row, scalar ones included: the machine probably changed speed "
+                "between the runs, and verdicts near that change may be its doing. Compare builds with scripts/ab, "
+                "which interleaves them.")
+
+
+def drift_note(entries, timed="in both", advice=DRIFT_ADVICE):
+    """drift()'s warning line, or None: scripts/compare's words unless scripts/ab gives its own (`ab.drift_note`)."""
     if (d := drift(entries)) is None:
         return None
     n = sum(e.get("change") is not None for e in entries)
-    return (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the {n} timed in "
-            f"both, median {d:+.1%}. A code change rarely moves every row, scalar ones included: the machine "
-            "probably changed speed between the runs, and verdicts near that change may be its doing. Compare "
-            "builds with scripts/ab, which interleaves them.")
+    return (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the {n} timed "
+            f"{timed}, median {d:+.1%}. {advice}")
 
 
 def counts(entries):
