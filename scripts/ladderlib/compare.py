@@ -120,13 +120,6 @@ def _verified(row):
     return row is not None and row["status"] == "ok" and row.get("verified_ok") is not False
 
 
-def _isa_differs(entry, i):
-    """Whether machine i's row took another ISA path than A's: both recorded, and unlike (an unrecorded path, as an
-    older set's Mojo rows have, differs from none: the per-row flag's rule too)."""
-    a, b = entry["rows"][0].get("isa"), entry["rows"][i].get("isa")
-    return bool(a and b and a != b)
-
-
 def geomeans(summaries):
     """Per machine after the first: geometric means of its time over A's, over the rungs both timed and
     verified; all of them, those on the same ISA path on both, those on different paths; and of its
@@ -135,8 +128,9 @@ def geomeans(summaries):
     for i, (tag, _) in enumerate(labels(summaries)[1:], 1):
         shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
 
-        def gm(key, same_isa=None):  # None: either
-            values = [e[key][i] for e in shared if e[key][i] and same_isa in (None, not _isa_differs(e, i))]
+        def gm(key, same_isa=None):  # None: either; an unrecorded path (an older set's Mojo rows) differs from none
+            values = [e[key][i] for e in shared
+                      if e[key][i] and same_isa in (None, not verdict.isa_note(e["rows"][0], e["rows"][i]))]
             return verdict.geomean(values), len(values)
 
         out[tag] = {"all": gm("time_ratios"), "same_isa": gm("time_ratios", True),
@@ -266,7 +260,8 @@ def summary_lines(summaries):
     # builds compared where recorded (a set from before they were: its version alone), versions everywhere
     if len({b for _, (b, _) in builds if b}) > 1 or len({v for _, (_, v) in builds if v}) > 1:
         out.append("The sets' Python rows ran on different interpreters ("
-                   + ", ".join(f"{tag} {build or (version or 'Python') + ' (build not recorded)'}" for tag, (build, version) in builds)
+                   + ", ".join(f"{tag} {build or (version or 'Python') + ' (build not recorded)'}"
+                               for tag, (build, version) in builds)
                    + "): every speedup over pure Python also measures the interpreter's build, which moves pure "
                    "Python by itself (MEASUREMENTS.md); compare times, or the speedups of one build.")
     if differ := [e["name"] for e in compare(summaries) if e["isa_differs"]]:
@@ -381,19 +376,17 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
         if note := rounds.speed_note(s.get("rows") or [], f"rounds of {tag}"):
             out.append(note)
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
-               f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, either "
-               f"side's spread (the interquartile range of its round times over their median): two separate runs "
-               f"drift apart by as much as that spread, so the wider side's counts (scripts/ab, whose rounds "
-               f"alternate, may use the quieter side's); other rows: when B's "
-               f"interval (Criterion's 95% CI of the median; Python: min-max of the timed calls) does not overlap "
-               f"A's AND the change exceeds {noise_floor * 100:g}%, and no verdict for fewer than "
-               f"{verdict.MIN_CALLS} calls a side; otherwise no change (METHODOLOGY.md, "
-               "'Comparing two runs')")
+               f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, "
+               "either side's spread (the interquartile range of its round times over their median): two separate "
+               "runs drift apart by as much as that spread, so the wider side's counts (scripts/ab, whose rounds "
+               "alternate, may use the quieter side's); other rows: when B's interval (Criterion's 95% CI of the "
+               f"median; Python: min-max of the timed calls) does not overlap A's AND the change exceeds "
+               f"{noise_floor * 100:g}%, and no verdict for fewer than {verdict.MIN_CALLS} calls a side; otherwise no "
+               "change (METHODOLOGY.md, 'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
         out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA} "
                    f"with one pair of rounds out of order (4 / C(n1+n2, n1) >= {verdict.ALPHA}: 5+5, 4+6 or 3+9 "
-                   "rounds, not 3+12): those are faster/slower when their "
-                   "rounds' interquartile ranges do not overlap "
+                   "rounds, not 3+12): those are faster/slower when their rounds' interquartile ranges do not overlap "
                    "AND the change exceeds the rung's floor")
     return out
 
@@ -479,14 +472,6 @@ def input_paths(args):
     return [baseline.summary_path(results_dir, args.baseline), args.results[0] if args.results else results_dir]
 
 
-def inputs(args, paths=None):
-    """([summaries], [names]) in order A, B, ... (`paths`: input_paths(args), when already known)."""
-    summaries = [read_summary(p) for p in (paths or input_paths(args))]
-    if args.baseline is None:
-        return summaries, None
-    return summaries, [f"baseline {args.baseline}", "current" if not args.results else str(args.results[0])]
-
-
 def same_file(one, other):
     """Whether two paths name one file: one spelling after resolving links, or one inode (a hard link). A path
     that cannot be resolved (a symlink loop) names no file another path names."""
@@ -558,7 +543,7 @@ def run(args):
     for flag, out in (("--md", args.md), ("--svg", svg_path)):
         if out:
             check_writable(flag, out, compared)
-    summaries, names = inputs(args, paths)
+    summaries = [read_summary(p) for p in paths]
     mode = args.mode
     if mode == "auto":
         same = len(summaries) == 2 and summaries[0]["machine_id"] == summaries[1]["machine_id"]
@@ -577,7 +562,8 @@ def run(args):
 
     if mode == "runs":
         a, b = summaries
-        names = names or [str(a["source"]), str(b["source"])]
+        names = [str(a["source"]), str(b["source"])] if args.baseline is None else \
+            [f"baseline {args.baseline}", str(args.results[0]) if args.results else "current"]
         rounds_floor = verdict.ROUNDS_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
         floor = verdict.DEFAULT_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
         entries = verdict.verdicts(a, b, floor, rounds_floor)
