@@ -95,6 +95,7 @@ def parse_args(argv):
         args.aa, args.sequential, args.a_rev, args.a_env, args.b_env = True, True, None, [], []
     if args.aa and (args.a_rev or args.a_env or args.b_env):
         p.error("--aa compares the working tree with itself: no --a-rev, --a-env or --b-env")
+    args.sequential = args.sequential or args.aa  # --aa implies --sequential
     if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
         p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS}")
     if not args.noise_floor < 1:
@@ -107,16 +108,18 @@ def parse_args(argv):
     return args
 
 
+def waiting(who, where):
+    """`atomic.lock_file`'s `busy`: says that ab waits for `who` (the pid the lock holds, where written) `where`."""
+    return lambda holder: log(f"waiting for {who}{f' (pid {holder})' if holder else ''} {where}")
+
+
 def build_working_tree():
     """The working tree's `mandel`, built, then copied to target/ab/working-tree.<pid>.mandel, under the lock that
     scripts/ladder holds on the target folder for its whole run (waited for here): this build would otherwise
     replace the binary a ladder is measuring, and a ladder started during ab's rounds now rebuilds
     target/release/mandel, not the copy ab runs. `main` removes the copy; one left by a killed ab is removed here."""
     TARGET.mkdir(parents=True, exist_ok=True)
-
-    def busy(holder):
-        log(f"waiting for the ladder or scripts/ab{f' (pid {holder})' if holder else ''} using {TARGET}")
-    with atomic.lock_file(TARGET.resolve() / ".ladder.lock", busy):
+    with atomic.lock_file(TARGET.resolve() / ".ladder.lock", waiting("the ladder or scripts/ab", f"using {TARGET}")):
         log("building the working tree's mandel (cargo build --release --bin mandel)")
         subprocess.run(["cargo", "build", "--release", "--bin", "mandel"], cwd=REPO, env=cargo.build_env(TARGET),
                        check=True)
@@ -152,19 +155,6 @@ def checkout_of(tree, sha):
     return top is not None and Path(top).resolve() == tree.resolve() and head == sha and status == ""
 
 
-@contextlib.contextmanager
-def build_lock(folder):
-    """An exclusive flock on folder/.ab.lock while held, waited for when another scripts/ab holds it: runs against
-    revisions share folder's worktrees and its target folder, where one's build could otherwise replace
-    release/mandel between another's build and its copy."""
-    folder.mkdir(parents=True, exist_ok=True)
-
-    def busy(holder):
-        log(f"waiting for another scripts/ab{f' (pid {holder})' if holder else ''} building in {folder}")
-    with atomic.lock_file(folder / ".ab.lock", busy):
-        yield
-
-
 def build_revision(rev):
     """`mandel` of `rev`, built in a detached git worktree under target/ab/<sha> with its own target
     folder (kept between uses: a second A/B against the same revision builds nothing), reused only while it is a
@@ -178,7 +168,11 @@ def build_revision(rev):
     tree = folder / sha[:12]
     # Beside the worktree, not in it: an untracked file there would make it unclean (`checkout_of`).
     kept = folder / f"{sha[:12]}.mandel"
-    with build_lock(folder):
+    # Another scripts/ab's lock on folder/.ab.lock is waited for: runs against revisions share folder's worktrees
+    # and its target folder, where one's build could otherwise replace release/mandel between another's build and
+    # its copy.
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic.lock_file(folder / ".ab.lock", waiting("another scripts/ab", f"building in {folder}")):
         if not checkout_of(tree, sha):
             if os.path.lexists(tree):
                 log(f"{tree} is not a clean checkout of {sha[:12]} (interrupted, moved or edited): removing it")
@@ -259,11 +253,9 @@ def same_work(facts_a, facts_b, mode):
     """Refuses sides whose `mandel describe` (each under its own environment) says they would time different work:
     another problem, or other round settings (`mode`'s: each round's time would be of other renders). No A/B
     means that; a difference of ISA, pool or tuning may be its point, and is noted instead (`differences`)."""
-    what = {"canonical": "the problem", "rounds": f"the {mode} round settings"}
-    for key, name in what.items():
-        a, b = (f.get(key) for f in (facts_a, facts_b))
-        if key == "rounds":
-            a, b = (a or {}).get(mode), (b or {}).get(mode)
+    rounds_of = [(f.get("rounds") or {}).get(mode) for f in (facts_a, facts_b)]
+    for name, a, b in (("the problem", facts_a.get("canonical"), facts_b.get("canonical")),
+                       (f"the {mode} round settings", *rounds_of)):
         if a is not None and b is not None and a != b:
             raise InputError(f"A and B would not time the same work: {name} is {a} in A, {b} in B (their "
                              "`mandel describe --json`); a verdict between them would not be of the code")
@@ -370,7 +362,7 @@ def report(entries, args, names, unlike=()):
           f"change beyond {args.noise_floor * 100:g}% or, where wider, the rung's spread on either side; spread = "
           "interquartile range of the round times over their median; " + (
               "the passes ran one after the other, and drift apart by as much as that spread, so the wider side's "
-              "counts" if args.sequential or args.aa else
+              "counts" if args.sequential else
               "where both sides' interquartile ranges lie apart, the quieter side's spread (the rounds alternated, "
               "so the machine's drift hit both alike; a change may be what spread the other side)"))
     if few := [e for e in entries if e.get("rule") == "interquartile"]:
@@ -407,11 +399,10 @@ def measure(args, b_mandel):
     names = ("pass 1", "pass 2") if args.aa else (
         (f"rev {args.a_rev}" if args.a_rev else "working tree") + "".join(f" {k}={v}" for k, v in args.a_env),
         "working tree" + "".join(f" {k}={v}" for k, v in args.b_env))
-    sequential = args.sequential or args.aa
-    log(f"{'A/A' if args.aa else 'A/B'}: {n} rounds a side, {'A then B' if sequential else 'alternating (ABBA)'}; "
+    log(f"{'A/A' if args.aa else 'A/B'}: {n} rounds a side, {'A then B' if args.sequential else 'alternating (ABBA)'}; "
         f"A = {names[0]}, B = {names[1]}; machine {baseline.this_machine_id(REPO)}")
     taken = {"A": [], "B": []}
-    plan = ([("A", r) for r in range(n)] + [("B", r) for r in range(n)]) if sequential else \
+    plan = ([("A", r) for r in range(n)] + [("B", r) for r in range(n)]) if args.sequential else \
         [pair for r in range(n) for pair in ([("A", r), ("B", r)] if r % 2 == 0 else [("B", r), ("A", r)])]
     for i, (side, r) in enumerate(plan, 1):
         started = time.monotonic()
@@ -422,10 +413,10 @@ def measure(args, b_mandel):
     a, b = side_rows(docs["A"], "A"), side_rows(docs["B"], "B")
     unlike = differences(docs)
     # the quieter side's floor only where the rounds alternated: separate passes (--sequential, --aa) drift apart
-    entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor, interleaved=not sequential)
+    entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor, interleaved=not args.sequential)
     off = report(entries, args, names, unlike)
     if args.out:
-        atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": sequential,
+        atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": args.sequential,
                                                 "differences": unlike, "a": docs["A"], "b": docs["B"],
                                                 "verdicts": [{k: e[k] for k in ("name", "verdict", "change")}
                                                              | {"p": e.get("p"), "floor": e.get("floor")}
