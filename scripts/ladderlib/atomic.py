@@ -138,7 +138,7 @@ def replacing(path, binary=False, keep_partial=False):
         raise
 
 
-SWAP_NAME = re.compile(r"\.(.+)\.(tmp|old)-(\d+)")  # as `staging` and `swap_in` name folders: .NAME.tmp-PID, .NAME.old-PID
+SWAP_NAME = re.compile(r"\.(.+)\.(tmp|old)-(\d+)")  # as `staging` and `swap_in` name folders
 
 
 def check_dir(path, what="folder"):

@@ -15,7 +15,7 @@ def escape(text):
     return saxutils.escape(_NOT_XML.sub("\ufffd", str(text)))
 
 
-def quoteattr(text):
+def quoteattr(text):  # numbers too
     return saxutils.quoteattr(_NOT_XML.sub("\ufffd", str(text)))
 
 
@@ -26,7 +26,7 @@ PALETTE = ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e
 
 
 def _attrs(attrs):
-    return "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in (attrs or {}).items())  # numbers too
+    return "".join(f" {k.replace('_', '-')}={quoteattr(v)}" for k, v in (attrs or {}).items())
 
 
 def header(width, height):
@@ -157,11 +157,13 @@ def loglog_chart(heading, series, x_label, y_label, x_tick, y_tick, footnote=Non
     px, py = log_scale(x0, x1, L, W - L - R), log_scale(y0, y1, H - B, -(H - T - B))
 
     for k in range(x0, x1 + 1):
-        out.append(f'<line x1="{px(10**k):.1f}" y1="{T}" x2="{px(10**k):.1f}" y2="{H - B}" stroke="#ddd"/>')
-        out.append(f'<text x="{px(10**k):.1f}" y="{H - B + 16}" text-anchor="middle" fill="#555">{escape(x_tick(k))}</text>')
+        gx = px(10**k)
+        out.append(f'<line x1="{gx:.1f}" y1="{T}" x2="{gx:.1f}" y2="{H - B}" stroke="#ddd"/>')
+        out.append(f'<text x="{gx:.1f}" y="{H - B + 16}" text-anchor="middle" fill="#555">{escape(x_tick(k))}</text>')
     for k in range(y0, y1 + 1):
-        out.append(f'<line x1="{L}" y1="{py(10**k):.1f}" x2="{W - R}" y2="{py(10**k):.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{L - 6}" y="{py(10**k) + 4:.1f}" text-anchor="end" fill="#555">{escape(y_tick(k))}</text>')
+        gy = py(10**k)
+        out.append(f'<line x1="{L}" y1="{gy:.1f}" x2="{W - R}" y2="{gy:.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{L - 6}" y="{gy + 4:.1f}" text-anchor="end" fill="#555">{escape(y_tick(k))}</text>')
     out.append(f'<text x="{(L + W - R) / 2}" y="{H - 12}" text-anchor="middle">{escape(x_label)}</text>')
     out.append(f'<text x="16" y="{(T + H - B) / 2}" transform="rotate(-90 16 {(T + H - B) / 2})" '
                f'text-anchor="middle">{escape(y_label)}</text>')

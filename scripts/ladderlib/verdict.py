@@ -2,20 +2,19 @@
 not change beyond the noise? The rule, and why it is this one: METHODOLOGY.md, "Comparing two runs".
 
 change = B's median / A's median - 1 (-0.20 is 20% less time). Two rows measured in rounds (`judge_rounds`):
-`faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's
-round medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or in
-interleaved rounds, scripts/ab's, where the rounds' interquartile ranges lie apart the quieter side's); with too few rounds for the test to reach ALPHA
-with one pair of rounds out of order (4 / C(n1+n2, n1) >= ALPHA: 5+5, 4+6, 3+9 rounds, not 3+12:
-`rank_test_decides`), when the rounds'
-interquartile ranges lie apart AND the change passes the wider floor. Other rows (Criterion's 95% CI of the
-median, a Python row's fastest and slowest call): when B's interval lies entirely below/above A's AND the
-change passes the noise floor (the interval says how stable a few seconds were, not how far a machine drifts
-between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side failed
-verification; `not re-measured` for a Python row a side took from an earlier run or from another machine
-(its settings' python_source, python_foreign), or both sides took from one measurement (their python_machine's
-date and commit): the same numbers re-used are no evidence of no change;
-`not comparable` for two rows of one name that differ in precision, threads, what they compute or problem;
-`no verdict` for rows not in rounds timed in fewer than MIN_CALLS calls on a side (a Python row's `repeats`).
+`faster`/`slower` when a Mann-Whitney test of the round times (each round's fastest render; an older set's round
+medians) gives p < ALPHA AND the change passes the rung's floor (the wider side's spread, or in interleaved rounds,
+scripts/ab's, where the rounds' interquartile ranges lie apart the quieter side's); with too few rounds for the test
+to reach ALPHA with one pair of rounds out of order (4 / C(n1+n2, n1) >= ALPHA: 5+5, 4+6, 3+9 rounds, not 3+12:
+`rank_test_decides`), when the rounds' interquartile ranges lie apart AND the change passes the wider floor. Other
+rows (Criterion's 95% CI of the median, a Python row's fastest and slowest call): when B's interval lies entirely
+below/above A's AND the change passes the noise floor (the interval says how stable a few seconds were, not how far
+a machine drifts between two runs). `no change` otherwise; `missing` when a side has no time, `failed` when a side
+failed verification; `not re-measured` for a Python row a side took from an earlier run or from another machine (its
+settings' python_source, python_foreign), or both sides took from one measurement (their python_machine's date and
+commit): the same numbers re-used are no evidence of no change; `not comparable` for two rows of one name that
+differ in precision, threads, what they compute or problem; `no verdict` for rows not in rounds timed in fewer than
+MIN_CALLS calls on a side (a Python row's `repeats`).
 """
 
 import functools
@@ -83,13 +82,13 @@ def mann_whitney_p(a, b):
     a side; with ties, `_exact_p_with_ties`), else the normal approximation with the tie and continuity
     corrections."""
     n1, n2 = len(a), len(b)
-    if n1 <= 25 and n2 <= 25 and len(set(a) | set(b)) == n1 + n2:
-        u = sum(1 for x in a for y in b if x > y)
-        tail = min(u, n1 * n2 - u)
-        return min(1.0, 2 * sum(_u_counts(n1, n2)[: tail + 1]) / math.comb(n1 + n2, n1))
-    if n1 <= 25 and n2 <= 25:
+    if n1 > 25 or n2 > 25:
+        return _normal_p(a, b)
+    if len(set(a) | set(b)) < n1 + n2:
         return min(1.0, _exact_p_with_ties(a, b))
-    return _normal_p(a, b)
+    u = sum(1 for x in a for y in b if x > y)
+    tail = min(u, n1 * n2 - u)
+    return min(1.0, 2 * sum(_u_counts(n1, n2)[: tail + 1]) / math.comb(n1 + n2, n1))
 
 
 def _normal_p(a, b):
@@ -314,8 +313,7 @@ def verdicts(a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FL
         if got["verdict"] not in (MISSING, FAILED) and (unlike := config_difference(ra, rb)):
             got = {"verdict": UNLIKE, "change": None, "why": f"the rows measure different work: {unlike}"}
         elif stale and got["verdict"] not in (MISSING, FAILED) and (python_row(ra) or python_row(rb)):
-            got = {"verdict": STALE, "change": None,
-                   "why": "; ".join(stale)}
+            got = {"verdict": STALE, "change": None, "why": "; ".join(stale)}
         out.append({"name": name, "a": ra, "b": rb, **got, "isa": isa_note(ra, rb)})
     return out
 
