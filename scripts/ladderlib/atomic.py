@@ -127,14 +127,11 @@ def replacing(path, binary=False, keep_partial=False):
         WRITTEN.add(path)
     except BaseException:
         # Keeping the partial log is a courtesy: its failure (a folder there) must not hide why the block stopped.
-        kept = False
         if keep_partial:
             with contextlib.suppress(OSError, NotAFileError):
                 os.replace(tmp, check_target(path.with_name(path.name + ".partial"), "partial log"))
-                kept = True
-        if not kept:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        with contextlib.suppress(OSError):  # already gone when kept
+            os.unlink(tmp)
         raise
 
 

@@ -476,9 +476,7 @@ def same_file(one, other):
     """Whether two paths name one file: one spelling after resolving links, or one inode (a hard link). A path
     that cannot be resolved (a symlink loop) names no file another path names."""
     try:
-        if one.resolve() == other.resolve():
-            return True
-        return one.exists() and other.exists() and os.path.samefile(one, other)
+        return one.resolve() == other.resolve() or (one.exists() and other.exists() and os.path.samefile(one, other))
     except (RuntimeError, OSError):
         return False
 
