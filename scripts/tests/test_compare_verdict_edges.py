@@ -549,3 +549,11 @@ def test_p_of_one_pair_out_of_order_is_the_formula_and_needs_no_distribution(mon
     assert verdict.rank_test_decides(99, 99)
     a, b = in_rounds([1.0 + i / 1000 for i in range(99)]), in_rounds([1.2 + i / 1000 for i in range(99)])
     assert verdict.judge(a, b)["verdict"] == "slower"  # the normal approximation beyond 25 a side
+
+
+def test_compares_check_column_says_fail_once():
+    # a failure without a pixel count (the output could not be compared) printed "FAIL FAIL"
+    assert compare.check(failed()) == "FAIL"
+    assert compare.check({**failed(), "differing": 20000, "allowed": 923}) == "FAIL 20,000/923"
+    assert compare.check(ok()) == "ok"
+    assert compare.check({"name": "x"}) == compare.fmt.DASH
