@@ -88,7 +88,8 @@ SCALARS = {
     "frac": (lambda v: _real(v) and 0 <= v <= 1, "a fraction from 0 to 1"),
     "bool": (lambda v: isinstance(v, bool), "true or false"),
     # a name: no control characters at all; text (a label, a note): tab and newline allowed
-    "name": (lambda v: isinstance(v, str) and bool(v.strip()) and _clean(v), "a non-empty string without control characters"),
+    "name": (lambda v: isinstance(v, str) and bool(v.strip()) and _clean(v),
+             "a non-empty string without control characters"),
     "text": (lambda v: isinstance(v, str) and _clean(v, "\t\n"), "a string without control characters"),
     "obj": (lambda v: isinstance(v, dict), "a JSON object"),
 }
@@ -203,7 +204,7 @@ def _extension_tunings(value, path, where):
     """run.py's `extension_tunings`: [family, "TUNING (source)"] pairs, as a round records them; or, in files
     written before that (2026-12-03), each tuning variable as the extension read it (null: unset)."""
     if isinstance(value, list):
-        return check(value, [partial(_pair, second="tuning")], path, where)
+        return check(value, TUNING_PAIRS, path, where)
     check(value, {var: "name|null" for var in TUNING_FAMILIES}, path, where)
     if extra := sorted(set(value) - set(TUNING_FAMILIES)):
         raise InputError(f"{path}: {where} has {', '.join(extra)}: only {', '.join(TUNING_FAMILIES)} are recorded")
@@ -248,6 +249,9 @@ def _pair(value, path, where, second):
                          f"found {value[1]!r}")
 
 
+TUNING_PAIRS = [partial(_pair, second="tuning")]
+
+
 VERIFICATION = {"pixels": "count", "differing": "count|null", "allowed": "count", "ok": "bool",
                 "iterations": "count?", "reference_iterations": "count?", "lane_iterations": "count?",
                 "max_abs_diff": "count?"}
@@ -266,7 +270,7 @@ RECORDS = {"schema": (RECORDS_SCHEMA,), "criterion": "obj|null", "params": canon
            "records": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "criterion_id": "name?"},
                             unique=True)}
 ROUND = {"schema": (ROUND_SCHEMA,), "round": "count", "settings": ROUND_SETTINGS, "params": canonical,
-         "pool_threads": "int1", "tunings": [partial(_pair, second="tuning")],
+         "pool_threads": "int1", "tunings": TUNING_PAIRS,
          "kernels": Items("kernel", {**KERNEL, "verification": Opt(VERIFICATION, True), "times_s": ["s"],
                                      "activity": Opt({"steal": "frac", "others": "frac"}, True)}, nonempty=True)}
 TUNE = Items("row", {"isa": "name", "precision": "name", "source": "name", "chosen": "name", "fastest": "name",
@@ -295,6 +299,8 @@ MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "python
                                    "git_commit", "hostname", "mandel_ladder")},
            "cpu_family_model": Opt(_family_model), "cores": "int1?", "cpus_usable": "int1?", "isa_flags": Opt(["text"]),
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
+# The machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes).
+PYTHON_MACHINE = {**MACHINE, "mandel_ladder_profile": "name?"}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}
 # What a Mojo SIMD rung records (f32 lanes: twice the native width of SSE/NEON, AVX2, AVX-512).
@@ -311,7 +317,7 @@ def _tuning(var):
 # run.json's rounds: describe's (or round 0's) settings, where they came from, and (once taken) how many were
 # taken and the tunings they ran on; a set measured with Criterion records none.
 RUN_ROUNDS = {**ROUND_SETTINGS, "source": "text?", "taken": "count?",
-              "tunings": Opt([partial(_pair, second="tuning")])}
+              "tunings": Opt(TUNING_PAIRS)}
 RUN = {"quick": "bool?", "prebuilt": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
        "rounds": Opt(RUN_ROUNDS), "python_rounds": Opt({"kernel_s": "num0", "min_renders": "int1"}),
        **{key: _tuning(var) for key, var in TUNINGS.items()}, "python_source": "text?", "python_foreign": "text?",
@@ -370,8 +376,7 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
                # a Mojo SIMD rung's vector width in f32 lanes (twice its build's native width); absent before
                "simd_width": Opt(MOJO_SIMD_WIDTHS)}
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
-             # the machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes)
-             "machine": Opt({**MACHINE, "mandel_ladder_profile": "name?"}), "settings": Opt(_settings),
+             "machine": Opt(PYTHON_MACHINE), "settings": Opt(_settings),
              "params": Opt(PARAMS),
              # the tunings the pyo3- rows' kernels ran, as a round's (merge.blank_other_tuning); absent from older files
              "extension_tunings": Opt(_extension_tunings),
@@ -398,18 +403,17 @@ ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|nul
                                 "max_abs_diff", "threads_n", "contended_rounds")},
        **{k: "bool?" for k in ("verified_ok", "reference", "skips_work")},
        # each round's fastest render; round_medians_s: a set merged before that rule (verdict.round_times)
-       "compile_s": "num0?", "simd_width": Opt(MOJO_SIMD_WIDTHS), "round_times_s": Opt(["s"]), "round_medians_s": Opt(["s"]),
-       "others_median": "frac?",
-       "steal_median": "frac?"}
+       "compile_s": "num0?", "simd_width": Opt(MOJO_SIMD_WIDTHS), "round_times_s": Opt(["s"]),
+       "round_medians_s": Opt(["s"]), "others_median": "frac?", "steal_median": "frac?"}
 SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row", ROW, unique=True),
            "machine": Opt(MACHINE), "peak": "obj?",
            "settings": Opt({"quick": "bool?", "criterion": Opt(CRITERION_SETTINGS), "pool_threads": "int1?",
                             "params": Opt(PARAMS), "python_params": Opt(PARAMS), "python_settings": Opt(_settings),
-                            "python_machine": Opt({**MACHINE, "mandel_ladder_profile": "name?"}), "python_time": "text?", "python_source": "text?",
+                            "python_machine": Opt(PYTHON_MACHINE), "python_time": "text?", "python_source": "text?",
                             "python_foreign": "text?",
                             # the tunings the rounds ran on: compare sets them side by side (_round_tunings)
                             "rounds": Opt({"round_time": "text?",
-                                           "tunings": Opt([partial(_pair, second="tuning")])})})}
+                                           "tunings": Opt(TUNING_PAIRS)})})}
 # A Criterion result as the merge takes it (seconds): read_criterion_bench's, or the rounds' (ladderlib.rounds).
 CRITERION_RESULT = {"median_s": "s", "ci_low_s": "s|null", "ci_high_s": "s|null", "mean_s": "s|null",
                     "min_s": "s?", "max_s": "s?", "iterations": "count?", "samples": "count?", "isa": "name"}
@@ -663,7 +667,7 @@ def check_inputs(registry, verify, criterion, baselines, peak):
     if baselines is not None:
         check_baselines(baselines)
     if peak is not None:
-        check(peak, PEAK, "`mandel peak --json`", "the peak file", "root")
+        check(peak, PEAK, "`mandel peak --json`", "the peak file")
         # measured under the same environment as the rounds, so on the whole-vector kernel's path: another path's
         # ceiling would make every share of it another machine's, in effect (a hand-edited or mixed-up file)
         if (simd := (verify.get("simd-f32") or {}).get("isa")) and peak.get("isa") != simd:
@@ -761,8 +765,8 @@ def check_summary(data, path="the summary"):
     return data
 
 
-# PURE_PYTHON of merge (which imports this module): the row every speedup_vs_python divides.
-PURE_PYTHON = "python-pure"  # the rung every speedup is over
+# The row every speedup_vs_python divides (merge, which imports this module, takes it from here).
+PURE_PYTHON = "python-pure"
 SPEEDUP_RTOL = 1e-9
 
 
