@@ -77,11 +77,11 @@ def _method(label, name):
 
 
 # A row's fields, in the order summary.json has them (writers.CSV_FIELDS is the CSV's subset).
-ROW_FIELDS = ("name method language precision isa threads threads_n computes problem status kernel median_s spread_kind "
-              "spread_low_s spread_high_s mean_s repeats compile_s iterations iterations_per_s speedup_vs_python "
-              "speedup_vs_previous previous lane_iterations lane_iterations_source peak_share step_share pixels "
-              "differing allowed max_abs_diff verified_ok round_times_s contended_rounds others_median "
-              "steal_median note").split()
+ROW_FIELDS = ("name method language precision isa threads threads_n computes problem status kernel median_s "
+              "spread_kind spread_low_s spread_high_s mean_s repeats compile_s iterations iterations_per_s "
+              "speedup_vs_python speedup_vs_previous previous lane_iterations lane_iterations_source peak_share "
+              "step_share pixels differing allowed max_abs_diff verified_ok round_times_s contended_rounds "
+              "others_median steal_median note").split()
 
 
 def _row(name, method, language, **fields):
@@ -218,7 +218,7 @@ def add_speedups(rows):
         if previous is not None and previous["problem"] == r["problem"]:
             r["speedup_vs_previous"] = previous["median_s"] / r["median_s"]
             r["previous"] = previous["name"]
-        if r["computes"] == "counts" and not pyo3:
+        if not pyo3:
             rungs.append(r)
 
 
@@ -559,7 +559,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
                    f"f64 {peak['f64_lane_fmas_per_s']:.3g} lane FMAs/s per core). One iteration needs several "
                    "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
     else:
-        out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build.")
+        out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this "
+                   "build.")
     tunings = [f"{var}={t['value']} ({t['source']})" for key, var in readers.TUNINGS.items()
                if (t := settings.get(key))]
     if tunings:
@@ -584,8 +585,8 @@ def notes(summary, have_registry, registry_missing, have_baselines, py_reason, t
     out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
                "above of the same precision that verified and computes counts / the row's (a reference is never "
                "that row), and for a pyo3-* row (a Rust kernel called from Python; they follow the Rust rows) "
-               "the median of its own kernel's Rust row / the row's: what crossing the boundary costs, within the difference "
-               "of the two timing methods (one process's calls, against the Rust rows' rounds).")
+               "the median of its own kernel's Rust row / the row's: what crossing the boundary costs, within the "
+               "difference of the two timing methods (one process's calls, against the Rust rows' rounds).")
     if any(r["precision"] == "f32" and r["status"] == "ok" for r in rows):
         out.append("f32 rows are not like for like with the f64 Python baselines: compare f64 with f64.")
     return out

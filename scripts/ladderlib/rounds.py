@@ -131,9 +131,9 @@ def read_rounds(data, path):
 # A machine whose speed changes during the rounds moves the kernels together, in the same rounds: a VM was seen
 # alternating between two speeds 25% apart (METHODOLOGY.md, "A VM with two speeds"). Each round's factor is the
 # median, over the kernels, of its time over the kernel's median. At one speed the middle half of the factors spans
-# a few percent (METHODOLOGY.md has the committed sets'); past SPEED_MOVED a quarter of the rounds or more ran at another
-# speed, which every interquartile range (a verdict's floor) carries, and the medians too once those rounds are
-# many. A few slow rounds move neither, and pass unnamed.
+# a few percent (METHODOLOGY.md has the committed sets'); past SPEED_MOVED a quarter of the rounds or more ran at
+# another speed, which every interquartile range (a verdict's floor) carries, and the medians too once those rounds
+# are many. A few slow rounds move neither, and pass unnamed.
 SPEED_MOVED = 1.10
 # Fewer kernels and a round's factor is one kernel's own noise, which its own spread already carries.
 MIN_KERNELS = 6
