@@ -34,7 +34,6 @@ def check_folder_name(name, what):
 
 
 def check_name(name):
-    """The name itself, or InputError: a baseline name is one folder name, no path."""
     return check_folder_name(name, "baseline name")
 
 
@@ -95,9 +94,7 @@ def not_files(results_dir):
 
 
 def repair(results_dir):
-    """Finish or undo what a killed `save` left in results_dir/baselines/ (`atomic.repair_swaps`): a
-    `.NAME.old-PID` without NAME is renamed back to NAME (the swap stopped between its two renames),
-    beside NAME it is removed, as is an unfinished `.NAME.tmp-PID`. Returns the names repaired."""
+    """Finish or undo what a killed `save` left in results_dir/baselines/ (`atomic.repair_swaps`)."""
     return atomic.repair_swaps(Path(results_dir) / "baselines")
 
 

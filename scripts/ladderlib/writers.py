@@ -32,7 +32,6 @@ def csv_cell(value):
 
 
 def csv_text(rows, fields=CSV_FIELDS, **dialect):
-    """`fields` of `rows` as CSV (`csv_cell`)."""
     f = io.StringIO(newline="")
     writer = csv.DictWriter(f, fieldnames=fields, extrasaction="ignore", **dialect)
     writer.writeheader()
