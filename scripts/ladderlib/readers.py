@@ -771,10 +771,8 @@ SPEEDUP_RTOL = 1e-9
 
 
 def _check_speedups(rows, path):
-    """Every speedup a row claims, as merge.add_speedups computes it from the rows' medians: speedup_vs_python pure
-    Python's median over the row's (both ok, one problem), speedup_vs_previous the median of the row it names
-    `previous` over its own; only an ok row has either. Which row is previous is the merge's rule, not checked here:
-    only that the claimed figure follows from the named row's median."""
+    """Every speedup a row claims, as merge.add_speedups computes it from the rows' medians. Which row is previous
+    is the merge's rule, not checked here: only that the claimed figure follows from the named row's median."""
     by_name = {r["name"]: r for r in rows}
     for row in rows:
         where = f"row {row['name']!r}"
