@@ -64,12 +64,9 @@ fn records_path() -> PathBuf {
 
 /// Check, before any kernel is verified or timed, that the records can be written there: its folder
 /// is made if missing, and a path that is a device, a folder or anything but a regular file (after
-/// following symlinks) aborts the run (`mandelbrot_ladder::atomic`'s rule).
+/// following symlinks) aborts the run (`mandelbrot_ladder::atomic`'s rule), leaving no folder made.
 fn check_records_path(path: &Path) {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        let _ = std::fs::create_dir_all(dir);
-    }
-    if let Err(why) = mandelbrot_ladder::atomic::check_writable(path) {
+    if let Err(why) = mandelbrot_ladder::atomic::check_writable_making_folder(path) {
         eprintln!("ladder bench: error: cannot write the records to {}: {why}", path.display());
         std::process::exit(2);
     }

@@ -170,6 +170,33 @@ pub fn check_writable(path: &Path) -> Result<PathBuf, String> {
     Ok(target)
 }
 
+/// [`check_writable`] for a path whose folder may not exist yet (the benches' records file): the
+/// missing folders are made first, and removed again when the path is then refused, so a refused path
+/// leaves nothing on disk. A path that names a folder is refused before anything is made.
+pub fn check_writable_making_folder(path: &Path) -> Result<PathBuf, String> {
+    names_a_file(path).map_err(|why| format!("it {why}"))?;
+    // The folders to make, deepest first. A path such as `new/../sub` needs `new` made before it can
+    // be resolved, and only then turns out to name a folder: that is what the removal undoes.
+    let missing: Vec<&Path> = parent_dir(path)
+        .ancestors()
+        .take_while(|d| {
+            !d.as_os_str().is_empty() && fs::symlink_metadata(d).is_err_and(|e| e.kind() == io::ErrorKind::NotFound)
+        })
+        .collect();
+    let made = match missing.first() {
+        Some(deepest) => {
+            fs::create_dir_all(deepest).map_err(|e| format!("cannot make folder {}: {e}", deepest.display()))
+        }
+        None => Ok(()),
+    };
+    made.and_then(|()| check_writable(path)).inspect_err(|_| {
+        // Deepest first; `remove_dir` removes only an empty folder, and none that was there before is listed.
+        for dir in &missing {
+            let _ = fs::remove_dir(dir);
+        }
+    })
+}
+
 /// Write `path` whole: `write` fills a buffered writer on one new temporary file in the target's
 /// folder, which is then flushed, synced (once) and renamed over the target (symlinks followed,
 /// anything but a regular file refused: see the module docs). On any error the temporary file is
@@ -367,6 +394,31 @@ mod tests {
         let mut names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         names.sort();
         assert_eq!(names, ["dangdir", "dot", "dots", "up"], "only the links: nothing was created");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// The benches made the records' folder before checking the path: a path refused once the folder
+    /// existed (`new/../sub` names a folder, `new/../fifo` a FIFO) left `new` behind. A refused path
+    /// now leaves nothing made; an accepted one gets its folders.
+    #[cfg(unix)]
+    #[test]
+    fn a_refused_path_leaves_no_folder_made() {
+        let dir = scratch("mkdir");
+        fs::create_dir(dir.join("sub")).unwrap();
+        assert!(std::process::Command::new("mkfifo").arg(dir.join("fifo")).status().unwrap().success());
+        for (path, why) in [
+            ("new/../sub", "is a folder"),
+            ("new/deeper/../../fifo", "is a FIFO"),
+            ("new/x.json/..", "names a folder"),
+            ("new/x.json/", "names a folder"),
+        ] {
+            let err = check_writable_making_folder(&dir.join(path)).unwrap_err();
+            assert!(err.contains(why), "{path}: {err}");
+            assert!(!dir.join("new").exists(), "{path}: a folder was made");
+        }
+        let made = check_writable_making_folder(&dir.join("new/deeper/x.json")).unwrap();
+        assert_eq!(made, fs::canonicalize(&dir).unwrap().join("new/deeper/x.json"));
+        assert!(dir.join("new/deeper").is_dir() && !made.exists());
         fs::remove_dir_all(&dir).unwrap();
     }
 
