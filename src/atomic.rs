@@ -2,7 +2,8 @@
 //! goes to a temporary file in the target's folder, which is synced and renamed over the target only
 //! once it is complete. Whatever was at the path before stays there until then, and the file that
 //! replaces it gets its permissions (a new file gets the default ones). [`write_via_temp`]
-//! is the one way the CLI and the benches write a file (`.npy`, PNG, bench records).
+//! is the one way the CLI and the benches write a file (`.npy`, PNG, bench records); [`stage`] is its
+//! first half, for outputs that are replaced together or not at all (`mandel render --npy --png`).
 //!
 //! What a path writes to (the rule `scripts/ladderlib/atomic.py` applies too): a symlink is followed
 //! and its target is replaced (the temporary file is made in the target's folder, so the link stays a
@@ -197,25 +198,57 @@ pub fn check_writable_making_folder(path: &Path) -> Result<PathBuf, String> {
     })
 }
 
-/// Write `path` whole: `write` fills a buffered writer on one new temporary file in the target's
-/// folder, which is then flushed, synced (once) and renamed over the target (symlinks followed,
-/// anything but a regular file refused: see the module docs). On any error the temporary file is
+/// Write `path` whole: [`stage`] it, then [`Staged::commit`] it. On any error the temporary file is
 /// removed and the target is left exactly as it was.
 pub fn write_via_temp(path: &Path, write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>) -> io::Result<()> {
+    stage(path, write)?.commit()
+}
+
+/// A file written whole beside its target, not yet in place: [`Staged::commit`] renames it over the
+/// target; dropped uncommitted (an error, a panic, another output that failed), it is removed and the
+/// target is left as it was. Outputs that go together are all or nothing when every one is staged
+/// before any is committed.
+#[must_use = "a staged file is removed unless it is committed"]
+pub struct Staged {
+    /// Empty once committed.
+    tmp: PathBuf,
+    target: PathBuf,
+}
+
+impl Staged {
+    /// Rename the file over its target (removing it if that fails).
+    pub fn commit(mut self) -> io::Result<()> {
+        let tmp = std::mem::take(&mut self.tmp);
+        fs::rename(&tmp, &self.target).inspect_err(|_| {
+            let _ = fs::remove_file(&tmp);
+        })
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Write what `path` is to hold, without replacing it yet: `write` fills a buffered writer on one new
+/// temporary file in the target's folder, which is then flushed and synced (once). Symlinks are
+/// followed and anything but a regular file is refused (see the module docs). On any error the
+/// temporary file is removed.
+pub fn stage(path: &Path, write: impl FnOnce(&mut BufWriter<fs::File>) -> io::Result<()>) -> io::Result<Staged> {
     let refused = |why: String| io::Error::new(io::ErrorKind::InvalidInput, why);
     let target = resolve(path).map_err(refused)?;
     check_regular(&target).map_err(refused)?;
     let (tmp, file) = temp_file(&target)?;
+    let staged = Staged { tmp, target };
     let mut out = BufWriter::new(file);
-    let result = keep_mode(&target, out.get_ref())
+    keep_mode(&staged.target, out.get_ref())
         .and_then(|()| write(&mut out))
         .and_then(|()| out.into_inner().map_err(io::IntoInnerError::into_error))
-        .and_then(|file| file.sync_all())
-        .and_then(|()| fs::rename(&tmp, &target));
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result
+        .and_then(|file| file.sync_all())?;
+    Ok(staged)
 }
 
 #[cfg(test)]
@@ -394,6 +427,28 @@ mod tests {
         let mut names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
         names.sort();
         assert_eq!(names, ["dangdir", "dot", "dots", "up"], "only the links: nothing was created");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Staged files replace nothing until committed: one dropped (another output failed) leaves its
+    /// target as it was and no temporary file.
+    #[test]
+    fn a_staged_file_replaces_its_target_only_when_committed() {
+        let dir = scratch("staged");
+        let (a, b) = (dir.join("a.npy"), dir.join("b.png"));
+        fs::write(&a, "old a").unwrap();
+        fs::write(&b, "old b").unwrap();
+        let staged_a = stage(&a, |out| out.write_all(b"new a")).unwrap();
+        let staged_b = stage(&b, |out| out.write_all(b"new b")).unwrap();
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 4, "two targets, two temporary files");
+        drop(staged_b);
+        assert_eq!(fs::read_to_string(&a).unwrap(), "old a");
+        staged_a.commit().unwrap();
+        assert_eq!(
+            (fs::read_to_string(&a).unwrap(), fs::read_to_string(&b).unwrap()),
+            ("new a".into(), "old b".into())
+        );
+        assert_eq!(fs::read_dir(&dir).unwrap().count(), 2, "no temporary file left");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -1,17 +1,17 @@
 //! Turning counts into files: `.npy` (what NumPy loads) and a coloured PNG.
 
-use crate::atomic::write_via_temp;
+use crate::atomic::{Staged, stage};
 use std::path::Path;
 
 /// Write counts as a NumPy `.npy` file (format version 1.0): little-endian uint32 (`<u4`), C order,
-/// shape (height, width), written whole ([`write_via_temp`]: a crash or an error leaves either the old
-/// file or the whole new one, never a truncated one).
+/// shape (height, width), staged ([`stage`]: written whole beside `path`, which [`Staged::commit`]
+/// replaces; a crash or an error leaves either the old file or the whole new one, never a truncated one).
 ///
 /// Written here, not with a crate: the `.npy` crates also read, and parse the header's Python literal
 /// with a parser generator, big integers and a stack-growing assembly crate, compiled in every clean
 /// build for a header of one line (MEASUREMENTS.md, "Costs outside the render"). The format: <https://numpy.org/doc/stable/reference/generated/numpy.lib.format.html>.
-pub fn write_npy(path: &Path, counts: &[u32], height: usize, width: usize) -> std::io::Result<()> {
-    assert_eq!(counts.len(), height * width, "write_npy: counts do not fill height x width");
+pub fn stage_npy(path: &Path, counts: &[u32], height: usize, width: usize) -> std::io::Result<Staged> {
+    assert_eq!(counts.len(), height * width, "stage_npy: counts do not fill height x width");
     let mut header = format!("{{'descr': '<u4', 'fortran_order': False, 'shape': ({height}, {width}), }}");
     // Magic (6 bytes), version (2), header length (2), then the header padded with spaces and ended by a
     // newline so that the data starts on a multiple of 64 bytes, as NumPy writes it.
@@ -19,7 +19,7 @@ pub fn write_npy(path: &Path, counts: &[u32], height: usize, width: usize) -> st
     header.extend(std::iter::repeat_n(' ', unpadded.next_multiple_of(64) - unpadded));
     header.push('\n');
     let header_len = u16::try_from(header.len()).map_err(std::io::Error::other)?;
-    write_via_temp(path, |out| {
+    stage(path, |out| {
         use std::io::Write;
         out.write_all(b"\x93NUMPY\x01\x00")?;
         out.write_all(&header_len.to_le_bytes())?;
@@ -53,10 +53,10 @@ pub fn colour(count: u32, max_iters: u32) -> [u8; 3] {
 /// compressor's state (a few hundred KiB), the chunk buffer and the temporary file's buffer.
 const ENCODER_BYTES: usize = 2 << 20;
 
-/// Write counts as an 8-bit RGB PNG, row 0 at the bottom so the imaginary axis points up (whole, as
-/// [`write_via_temp`] writes).
-pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_iters: u32) -> std::io::Result<()> {
-    assert_eq!(counts.len(), height * width, "write_png: counts do not fill height x width");
+/// Write counts as an 8-bit RGB PNG, row 0 at the bottom so the imaginary axis points up (staged, as
+/// [`stage_npy`] is).
+pub fn stage_png(path: &Path, counts: &[u32], height: usize, width: usize, max_iters: u32) -> std::io::Result<Staged> {
+    assert_eq!(counts.len(), height * width, "stage_png: counts do not fill height x width");
     let w = u32::try_from(width).map_err(std::io::Error::other)?;
     let h = u32::try_from(height).map_err(std::io::Error::other)?;
     // The RGB copy is three bytes a pixel beside the counts: memory that cannot be had is an error
@@ -82,7 +82,7 @@ pub fn write_png(path: &Path, counts: &[u32], height: usize, width: usize, max_i
             rgb.extend_from_slice(&colour(c, max_iters));
         }
     }
-    write_via_temp(path, |file| {
+    stage(path, |file| {
         let mut encoder = png::Encoder::new(file, w, h);
         encoder.set_color(png::ColorType::Rgb);
         encoder.set_depth(png::BitDepth::Eight);
@@ -110,7 +110,7 @@ mod tests {
         let path = dir.join("c.npy");
         let counts: Vec<u32> = (0..12).map(|i| i * 1000 + 7).collect();
         std::fs::write(&path, b"old contents").unwrap();
-        write_npy(&path, &counts, 3, 4).unwrap();
+        stage_npy(&path, &counts, 3, 4).unwrap().commit().unwrap();
         let bytes = std::fs::read(&path).unwrap();
         // np.save(f, np.zeros((3, 4), "<u4")): 10 bytes, 118 of header, the data at byte 128.
         let header = "{'descr': '<u4', 'fortran_order': False, 'shape': (3, 4), }";
@@ -132,7 +132,7 @@ mod tests {
         let path = dir.join("c.png");
         let (height, width, max_iters) = (37, 301, 50);
         let counts: Vec<u32> = (0..height * width).map(|i| (i as u32 * 7919) % (max_iters + 1)).collect();
-        write_png(&path, &counts, height, width, max_iters).unwrap();
+        stage_png(&path, &counts, height, width, max_iters).unwrap().commit().unwrap();
         let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&path).unwrap()));
         let mut reader = decoder.read_info().unwrap();
         let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn a_failed_write_leaves_nothing_behind() {
         let missing = std::env::temp_dir().join(format!("mandel-npy-missing-{}", std::process::id()));
-        assert!(write_npy(&missing.join("c.npy"), &[1, 2], 1, 2).is_err());
+        assert!(stage_npy(&missing.join("c.npy"), &[1, 2], 1, 2).is_err());
         assert!(!missing.exists());
     }
 }

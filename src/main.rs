@@ -47,7 +47,8 @@ enum Command {
     /// A view the kernel's precision cannot represent is refused (exit 2): for f32 kernels, bounds
     /// beyond f32's range or a pixel spacing below f32's resolution near the range. Output paths are
     /// checked before rendering, and files are written whole or not at all (a temporary file renamed
-    /// into place), so an existing file is never lost to a failed write.
+    /// into place; with both --npy and --png, both or neither), so an existing file is never lost to a
+    /// failed write.
     ///
     /// After rendering, the counts are checked against the f64 reference on up to 4096 pixels (every
     /// pixel of a small image, else pixels spread evenly over it). If more of them differ than the
@@ -641,20 +642,28 @@ fn print_render(k: &Kernel, r: &RenderReport, pixels: usize) {
     }
 }
 
-/// `render`'s `--npy`/`--png`: whole files or none, a failed write (full disk) leaves what was there.
+/// `render`'s `--npy`/`--png`: all or nothing. Each is written whole beside its target first, and
+/// they are renamed into place only once both are written, so a failed write (a full disk, no memory
+/// for the PNG) leaves every target as it was (the paths were checked before rendering).
 fn write_outputs(args: &RenderArgs, params: &Params, counts: &[u32]) -> Result<(), String> {
     // With --json, standard output is the report alone: what was written is said on standard error.
     let say = |line: String| if args.json { eprintln!("{line}") } else { outln!("{line}") };
     let failed =
         |path: &Path, e: std::io::Error| format!("cannot write {}: {e} (nothing was written there)", path.display());
+    let (height, width) = (params.height(), params.width());
+    let mut staged = Vec::new();
     if let Some(path) = &args.npy {
-        image::write_npy(path, counts, params.height(), params.width()).map_err(|e| failed(path, e))?;
-        say(format!("counts written to {}", path.display()));
+        staged.push(("counts", path, image::stage_npy(path, counts, height, width).map_err(|e| failed(path, e))?));
     }
     if let Some(path) = &args.png {
-        image::write_png(path, counts, params.height(), params.width(), params.max_iters())
-            .map_err(|e| failed(path, e))?;
-        say(format!("image written to {}", path.display()));
+        let png = image::stage_png(path, counts, height, width, params.max_iters()).map_err(|e| failed(path, e))?;
+        staged.push(("image", path, png));
+    }
+    for (what, path, file) in staged {
+        // A rename fails only if the target was changed since the check (made a folder): the outputs
+        // before it are in place, the ones after it are dropped with the loop's iterator, removed.
+        file.commit().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        say(format!("{what} written to {}", path.display()));
     }
     Ok(())
 }

@@ -926,3 +926,38 @@ fn png_beyond_the_memory_limit_is_an_error_and_leaves_no_file() {
     assert!(rgb_refused > 0, "no limit tried refused the RGB copy (the least that works: {works} KiB)");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--npy A --png B` replaced A and then failed on B (here: no memory for the PNG's pixels), leaving
+/// a new A beside no B. The outputs are all or nothing now: both are written beside their targets
+/// first and renamed into place only once both are written, so A keeps its old contents, and no
+/// temporary file is left.
+#[test]
+#[cfg(target_os = "linux")]
+fn npy_and_png_are_written_all_or_nothing() {
+    let dir = scratch("both");
+    let (npy, png) = (dir.join("a.npy"), dir.join("a.png"));
+    let npy_only = ["render", "-k", "naive-f64", "--width=3000", "--height=3000", "--max-iters=1", "--no-check"];
+    let npy_only = [&npy_only[..], &["--npy", npy.to_str().unwrap()]].concat();
+    let both = [&npy_only[..], &["--png", png.to_str().unwrap()]].concat();
+    // The least limit (to 1 MiB) that renders and writes the counts alone; 8 MiB above it, the counts
+    // are written (staged) but the PNG's 25 MiB of RGB pixels cannot be had.
+    let (mut fails, mut works) = (1024u64, 4 << 20);
+    assert_eq!(limited(works, &npy_only).0, Some(0));
+    while works - fails > 1024 {
+        let mid = (fails + works) / 2;
+        match limited(mid, &npy_only).0 {
+            Some(0) => works = mid,
+            _ => fails = mid,
+        }
+    }
+    std::fs::write(&npy, b"the previous result").unwrap();
+    let (code, err) = limited(works + 8192, &both);
+    assert_eq!(code, Some(2), "{err}");
+    let message = format!("cannot write {}: cannot allocate 25 MiB for the image's RGB pixels", png.display());
+    assert!(err.contains(&message), "{err}");
+    let kept = std::fs::read(&npy).unwrap() == b"the previous result";
+    assert!(kept, "the counts were written without the image");
+    let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left, ["a.npy"], "temporary files left behind");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
