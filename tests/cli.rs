@@ -307,7 +307,7 @@ fn environment_variables_are_checked_like_flags() {
         (
             "MANDEL_ISA",
             "avx9000",
-            "MANDEL_ISA=\"avx9000\" is not an instruction-set path; accepted (any case): avx512, avx2, sse2, neon, scalar",
+            "MANDEL_ISA=\"avx9000\" is not an instruction-set path; accepted (any case, no spaces): avx512, avx2, sse2, neon, scalar",
         ),
         (
             "RAYON_NUM_THREADS",
@@ -428,7 +428,7 @@ fn forced_tunings_must_be_the_paths_own_and_named_once() {
             "{round}"
         );
         // `default` is the path's own tuning, said as the SIMD kernels say it, not "forced" (a review).
-        for (value, source) in [("default", " (default)"), (" DEFAULT ", " (default)"), ("", " (calibrated)")] {
+        for (value, source) in [("default", " (default)"), ("DEFAULT", " (default)"), ("", " (calibrated)")] {
             let (code, out, err) = mandel_env(&c_bench, &[("MANDEL_C_TUNING", value)]);
             assert_eq!(code, 0, "{err}");
             let round: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -960,4 +960,26 @@ fn npy_and_png_are_written_all_or_nothing() {
     let left: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(left, ["a.npy"], "temporary files left behind");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `MANDEL_ISA=" avx2"` was trimmed and taken while `RAYON_NUM_THREADS=" 2"` was refused (rayon reads
+/// that one itself, untrimmed, so " 2" would give its default pool). One rule now: a value is taken as
+/// written, and surrounding whitespace in any variable is an error naming the variable and the value.
+#[test]
+fn surrounding_whitespace_is_refused_in_every_variable() {
+    for (var, value) in [
+        ("MANDEL_ISA", " scalar"),
+        ("MANDEL_ISA", "scalar\n"),
+        ("MANDEL_ISA", " "),
+        ("RAYON_NUM_THREADS", " 2"),
+        ("MANDEL_TUNING", " default"),
+        ("MANDEL_TUNING", "f32:default, f64:default"),
+        ("MANDEL_TUNING", "\t"),
+        ("MANDEL_C_TUNING", "default "),
+        ("MANDEL_C_TUNING", " "),
+    ] {
+        let (code, out, err) = mandel_env(&["list"], &[(var, value)]);
+        assert_eq!(code, 2, "{var}={value:?}: {out}{err}");
+        assert!(err.contains(&format!("{var}={value:?}")) && out.is_empty(), "{err}");
+    }
 }

@@ -290,10 +290,13 @@ def test_control_characters_in_a_name_are_refused_and_never_reach_the_svg(tmp_pa
 THREADS = [(" 3 ", False), ("3\n", False), ("+3", False), ("-3", False), ("0", False), ("1025", False),
            ("3", True), ("1024", True), ("", True), ("٣", False), ("3.0", False)]
 TUNINGS = [
-    ("MANDEL_TUNING", "v12k8", True), ("MANDEL_TUNING", "default", True), ("MANDEL_TUNING", "f32:v4k4, F64:v6k4", True),
+    ("MANDEL_TUNING", "v12k8", True), ("MANDEL_TUNING", "default", True), ("MANDEL_TUNING", "f32:v4k4,F64:v6k4", True),
     ("MANDEL_TUNING", "garbage", False), ("MANDEL_TUNING", "f16:v4k4", False), ("MANDEL_TUNING", "f32:", False),
     ("MANDEL_TUNING", "v8k8,", False), ("MANDEL_TUNING", "f32=v8k8", False), ("MANDEL_TUNING", "", True),
     ("MANDEL_C_TUNING", "v6k4", True), ("MANDEL_C_TUNING", "junk", False), ("MANDEL_C_TUNING", "f32:v4k4", False),
+    # surrounding whitespace is refused in every variable, as in RAYON_NUM_THREADS (rayon does not trim)
+    ("MANDEL_TUNING", "f32:v4k4, F64:v6k4", False), ("MANDEL_TUNING", " default", False),
+    ("MANDEL_C_TUNING", "v6k4 ", False), ("MANDEL_ISA", " scalar", False), ("MANDEL_ISA", "scalar", True),
     # rayon's old spelling, which it still reads when RAYON_NUM_THREADS is unset, with no cap (3000 started 3,000)
     ("RAYON_RS_NUM_CPUS", "3000", False), ("RAYON_RS_NUM_CPUS", "2", False), ("RAYON_RS_NUM_CPUS", "", True),
 ]

@@ -70,7 +70,7 @@ pub const MAX_THREADS: usize = 1024;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EnvError {
     #[error(
-        "{ISA_ENV}={value:?} is not an instruction-set path; accepted (any case): {}, or unset/empty for the widest path this CPU has",
+        "{ISA_ENV}={value:?} is not an instruction-set path; accepted (any case, no spaces): {}, or unset/empty for the widest path this CPU has",
         ISA_NAMES.join(", ")
     )]
     Isa { value: String },
@@ -98,9 +98,11 @@ pub fn env_isa() -> Result<Option<&'static str>, EnvError> {
     parse_isa(env_value(ISA_ENV).as_deref())
 }
 
-/// [`env_isa`] on a given value (trimmed; `None` or empty: not forced).
+/// [`env_isa`] on a given value, as written (`None` or empty: not forced). Surrounding whitespace is
+/// refused, not trimmed, as in every variable the ladder reads: [`THREADS_ENV`] must refuse it (rayon
+/// reads that one itself, untrimmed), and one rule for all is one a user can learn.
 pub fn parse_isa(value: Option<&str>) -> Result<Option<&'static str>, EnvError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
+    match value.filter(|v| !v.is_empty()) {
         None => Ok(None),
         Some(value) => match ISA_NAMES.iter().find(|n| n.eq_ignore_ascii_case(value)) {
             Some(name) => Ok(Some(name)),
@@ -156,20 +158,20 @@ pub enum TuningName<T> {
 }
 
 /// The one rule by which `MANDEL_TUNING` (for each tuning it names) and `MANDEL_C_TUNING` read a
-/// tuning: surrounding spaces ignored, any case, and then exactly [`DEFAULT_TUNING`] or the name of one
+/// tuning: any case, and then exactly [`DEFAULT_TUNING`] or the name of one
 /// of `tunings` as `name` spells it (`v4k8`); `None` for anything else. Matching whole names of the
 /// instantiated list, rather than parsing numbers, is what refuses `v04k8`, `v+4k8` and pairs no
 /// path builds with one rule for both kernels. Whether the running path builds the tuning is the
-/// caller's check.
+/// caller's check. Surrounding whitespace names nothing ([`parse_isa`]'s rule).
 pub fn parse_tuning_name<T: Copy>(value: &str, tunings: &[T], name: impl Fn(T) -> String) -> Option<TuningName<T>> {
-    let value = value.trim();
     if value.eq_ignore_ascii_case(DEFAULT_TUNING) {
         return Some(TuningName::Default);
     }
     tunings.iter().copied().find(|&t| name(t).eq_ignore_ascii_case(value)).map(TuningName::Named)
 }
 
-/// The ISA path the user forced through [`ISA_ENV`], lower-cased, if any.
+/// The ISA path the user forced through [`ISA_ENV`], lower-cased, if any (none for a value
+/// [`check_env`] refuses).
 pub fn forced_isa() -> Option<String> {
-    std::env::var(ISA_ENV).ok().map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty())
+    env_isa().ok().flatten().map(str::to_string)
 }

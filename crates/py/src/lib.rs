@@ -69,7 +69,7 @@ fn lookup_runnable(name: &str) -> PyResult<&'static Kernel> {
 /// that selects something else raises ValueError naming the variable: obeyed by whichever kernel (or
 /// precision) had not chosen yet and ignored by the others, it would give a mix of paths, pools or
 /// tunings in one process, reported as one setting. Values are compared by what they select, as the
-/// kernels read them: `AVX2` is `avx2`, ` V4K8 ` is `v4k8` (and `f32:v4k8,f64:v4k8`), empty is unset.
+/// kernels read them: `AVX2` is `avx2`, `V4K8` is `v4k8` (and `f32:v4k8,f64:v4k8`), empty is unset.
 fn check_env() -> PyResult<()> {
     let changed = |var: &str, in_force: Option<String>, unset: &str| {
         let value = std::env::var_os(var).map(|v| v.to_string_lossy().into_owned()).unwrap_or_default();

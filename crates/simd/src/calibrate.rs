@@ -70,7 +70,7 @@ pub fn parse_tuning_os(
 fn not_valid(value: &str, isa: Isa) -> String {
     format!(
         "{TUNING_ENV}={value:?} is not valid; accepted: default, {} (the {} path's tunings), or per precision as \
-         f32:NAME,f64:NAME",
+         f32:NAME,f64:NAME (no spaces)",
         Tuning::candidates(isa).iter().map(|t| t.name()).collect::<Vec<_>>().join(", "),
         isa.name()
     )
@@ -107,7 +107,8 @@ pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Optio
         }
         Ok((tuning, TuningSource::Forced))
     };
-    let value = value.trim();
+    // As written: surrounding whitespace, around the value or its parts, is refused
+    // (mandel_core::parse_isa's rule).
     if value.is_empty() {
         return Ok(None);
     }
@@ -118,7 +119,7 @@ pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Optio
     let mut named = Vec::new();
     for part in value.split(',') {
         let (p, name) = part.split_once(':').ok_or_else(accepted)?;
-        let p = match p.trim().to_ascii_lowercase().as_str() {
+        let p = match p.to_ascii_lowercase().as_str() {
             "f32" => Precision::F32,
             "f64" => Precision::F64,
             _ => return Err(accepted()),
@@ -127,7 +128,7 @@ pub fn parse_tuning(value: &str, isa: Isa, precision: Precision) -> Result<Optio
             return Err(format!("{TUNING_ENV}={value:?} names {} twice; name each precision at most once", p.as_str()));
         }
         named.push(p);
-        let t = one(name.trim())?;
+        let t = one(name)?;
         if p == precision {
             found = Some(t);
         }
