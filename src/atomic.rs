@@ -127,6 +127,7 @@ const TEMP_NAME_PART: usize = 200;
 
 /// A new, empty temporary file next to `target`, `.<name>.<pid>.<n>.tmp`, open for writing; `<name>`
 /// is the target's name cut to its first [`TEMP_NAME_PART`] bytes (the pid and counter keep it unique).
+/// Temporary files of the same target left by a writer that is gone (killed) are removed first.
 fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     let name = target
         .file_name()
@@ -138,6 +139,7 @@ fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
     }
     let name = &name[..cut];
     let dir = parent_dir(target);
+    remove_stale_temps(dir, name);
     for n in 0..1000u32 {
         let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
         match fs::OpenOptions::new().write(true).create_new(true).open(&tmp) {
@@ -147,6 +149,38 @@ fn temp_file(target: &Path) -> io::Result<(PathBuf, fs::File)> {
         }
     }
     Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free temporary file name"))
+}
+
+/// The pid of the writer of `file` if it is a temporary file of the target whose temporary name part is
+/// `name` ([`temp_file`]'s pattern exactly: `.<name>.<pid>.<n>.tmp`, `<n>` up to 3 digits).
+fn temp_pid(file: &str, name: &str) -> Option<u32> {
+    let rest = file.strip_prefix('.')?.strip_prefix(name)?.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (pid, n) = rest.split_once('.')?;
+    // Spelled as `temp_file` spells it: no sign, no leading zero.
+    let pid = pid.parse::<u32>().ok().filter(|p| p.to_string() == pid)?;
+    ((1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())).then_some(pid)
+}
+
+/// Remove the temporary files in `dir` of the target whose temporary name part is `name` whose writer
+/// is gone: a killed write leaves its temporary file, which nothing else would ever remove. A writer
+/// counts as gone when no process has its pid in this process's view (`/proc`, Linux only; without
+/// `/proc` mounted nothing is removed, since every writer would look gone). A pid
+/// reused since only keeps a file; a writer in another pid namespace sharing the folder (another
+/// container) would lose its temporary file and its write would fail, as `scripts/ladderlib/atomic.py`'s
+/// `clean_stale` would remove it too. This process's own files are left alone (they may be staged).
+fn remove_stale_temps(dir: &Path, name: &str) {
+    if !cfg!(target_os = "linux") || !Path::new("/proc/self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(pid) = file.to_str().and_then(|f| temp_pid(f, name)) else { continue };
+        let gone = pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists();
+        if gone && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Give the new file `file` the permissions of `target` when it exists: the rename replaces the
@@ -449,6 +483,42 @@ mod tests {
             ("new a".into(), "old b".into())
         );
         assert_eq!(fs::read_dir(&dir).unwrap().count(), 2, "no temporary file left");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A killed write left its temporary file beside the target for ever. The next write of the same
+    /// target removes those whose writer is gone, and nothing else: not a live writer's, not another
+    /// target's, not a name that only looks like one.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_dead_writer_s_temporary_file_is_removed_by_the_next_write() {
+        let dir = scratch("stale");
+        // A pid no process has: above the kernel's pid_max (at most 2^22).
+        let dead = 4_194_305;
+        let live = std::process::Command::new("sleep").arg("30").spawn().unwrap();
+        let stale = format!(".a.npy.{dead}.0.tmp");
+        let kept = [
+            format!(".a.npy.{}.3.tmp", live.id()),
+            format!(".b.npy.{dead}.0.tmp"),
+            format!(".a.npy.{dead}.x.tmp"),
+            format!(".a.npy.{dead}.0.tmp.bak"),
+            format!(".a.npy.0{dead}.0.tmp"),
+            format!(".a.npy.+{dead}.0.tmp"),
+            format!("a.npy.{dead}.0.tmp"),
+        ];
+        for name in kept.iter().chain([&stale]) {
+            fs::write(dir.join(name), "left").unwrap();
+        }
+        write(&dir.join("a.npy"), "new").unwrap();
+        let mut left: Vec<_> =
+            fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        left.sort();
+        let mut expected: Vec<String> = kept.iter().cloned().chain(["a.npy".to_string()]).collect();
+        expected.sort();
+        assert_eq!(left, expected);
+        let mut live = live;
+        live.kill().unwrap();
+        live.wait().unwrap();
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -110,12 +110,27 @@ def clean_stale(folder):
     return removed
 
 
+def clean_stale_of(path):
+    """Remove the temporary files of the target `path` (`replacing`'s names for it exactly) whose writing process
+    is gone: a killed write leaves one, which nothing else removes outside the ladder's folders (`clean_stale`).
+    `mandel` does the same for its own (src/atomic.rs). This process's own are left alone: it may be writing one."""
+    pattern = re.compile(re.escape(f".{path.name}.") + r"([1-9][0-9]*)\.[A-Za-z0-9_]{8}\.tmp")  # a pid as written
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path.parent):
+            m = pattern.fullmatch(entry.name)
+            if (m and int(m[1]) != os.getpid() and entry.is_file(follow_symlinks=False)
+                    and not pid_alive(int(m[1]))):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+
+
 @contextlib.contextmanager
 def replacing(path, binary=False, keep_partial=False):
     """A file (text unless `binary`) written under a temporary name, renamed over `path` when the block ends,
     whatever was written. When the block raises, the earlier file stays and the temporary one is deleted, or with
     `keep_partial` (logs: where a run stopped) kept as `<name>.partial`."""
     path = check_target(path)
+    clean_stale_of(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     os.chmod(tmp, 0o666 & ~_UMASK)
     try:

@@ -114,6 +114,26 @@ def test_stale_temporaries_of_killed_writes_are_cleaned_and_nothing_else(tmp_pat
         other.wait()
 
 
+def test_a_write_removes_its_targets_temporaries_left_by_killed_writers_and_nothing_else(tmp_path):
+    """A killed write left its temporary file beside the target for ever (outside the folders the ladder scans).
+    The next write of that target removes those whose writer is gone; not a live writer's, not this process's own,
+    not another target's, not a name that only looks like one."""
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # another live process
+    dead = _dead_pid()
+    stale = f".a.json.{dead}.abcd1234.tmp"
+    kept = [f".a.json.{other.pid}.abcd1234.tmp", f".a.json.{os.getpid()}.abcd1234.tmp", f".b.json.{dead}.abcd1234.tmp",
+            f".a.json.{dead}.abcd.tmp", f".a.json.{dead}.abcd1234.tmp.bak", f".x.a.json.{dead}.abcd1234.tmp",
+            f".a.json.0{dead}.abcd1234.tmp"]
+    for name in [stale, *kept]:
+        (tmp_path / name).write_text("left")
+    try:
+        atomic.write_text(tmp_path / "a.json", "new")
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, "a.json"])
+    finally:
+        other.kill()
+        other.wait()
+
+
 def test_a_write_names_its_temporary_with_the_pid(tmp_path, monkeypatch):
     seen = []
     real = atomic.tempfile.mkstemp
