@@ -673,7 +673,7 @@ def test_the_file_records_the_tunings_the_extensions_kernels_ran(tmp_path):
     them with the Rust rows' (ladderlib.merge.blank_other_tuning). A family whose kernels did not run is left out
     (asking would calibrate it); the C reference's selection is made when describe() lists it as available."""
     out = tmp_path / "b.json"
-    env = {**os.environ, "MANDEL_TUNING": " f32:default,f64:default ", "MANDEL_C_TUNING": "default"}
+    env = {**os.environ, "MANDEL_TUNING": "F32:Default,f64:default", "MANDEL_C_TUNING": "default"}
     proc = subprocess.run([sys.executable, *RUN_PY, "--quick", "--width", "5", "--height", "3", "--only",
                            "pyo3-simd-f32,pyo3-naive-f64", "--out", str(out)], capture_output=True, text=True,
                           timeout=300, env=env)
