@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ROUNDS_SCHEMA, atomic, baseline, cargo, fmt, readers, rounds, verdict
+from . import ROUNDS_SCHEMA, atomic, baseline, cargo, fmt, machine, readers, rounds, verdict
 from .compare import percent
 from .readers import InputError
 
@@ -224,10 +224,16 @@ def tune_rows(mandel):
     now; ([], None) when the environment pins both variables."""
     if all(os.environ.get(v, "").strip() for v in readers.TUNE_ENV.values()):
         return [], None
-    stored = REPO / "results" / baseline.this_machine_id(REPO) / "tuning.json"
-    if stored.exists():
+    here = machine.describe(REPO)
+    stored = REPO / "results" / machine.machine_id(here) / "tuning.json"
+    try:  # a folder name can be two CPUs' (machine.machine_id): the kept set's description tells them apart
+        why = machine.other_machine(readers.read_machine(stored.parent / "raw" / "machine.json"), here)
+    except (InputError, OSError) as e:
+        why = [f"the CPU that chose it is unknown ({e})"]
+    if stored.exists() and not why:
         return readers.read_tune(stored), str(stored)
-    log("no tuning kept for this machine: `mandel tune` (once, for both sides)")
+    log(f"no tuning kept for this machine{f' ({stored} was chosen on another: ' + '; '.join(why) + ')' if stored.exists() else ''}"
+        ": `mandel tune` (once, for both sides)")
     proc = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True)
     if proc.returncode != 0:
         raise InputError(f"{mandel} tune --json exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
@@ -246,6 +252,11 @@ def side_env(mandel, extra, rows, source, kernels, side):
     pins = {k: v for k, v in pins.items() if not os.environ.get(k, "").strip() and k not in extra}
     log(f"tunings for {side} ({source or 'the environment'}): " + (", ".join(f"{k}={v}" for k, v in pins.items())
                                                                   or "none pinned"))
+    if pins:  # a kept choice this side's build does not have: named before any round, with where it came from
+        try:
+            describe(mandel, kernels, side, {**env, **pins})
+        except InputError as e:
+            raise InputError(f"{e}; the tuning came from {source} (`scripts/ladder --retune` chooses again)") from None
     return {**env, **pins}
 
 

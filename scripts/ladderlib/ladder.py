@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, chart, machine, readers, rounds, sweeps, writers
+from .machine import other_machine
 from .merge import foreign, merge
 from .readers import InputError
 
@@ -169,8 +170,8 @@ def stream(args, log_path, env=None):
     return finished(proc)
 
 
-def capture(args):
-    with popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+def capture(args, env=None):
+    with popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as proc:
         out, err = proc.communicate()
     return finished(proc), out, err
 
@@ -441,23 +442,21 @@ def large_image(describe_path, raw):
     return report, report is not None
 
 
-def pin_tuning(args, out, raw, run, registry):
-    """Choose the tuning once (`mandel tune`, kept per machine in <results>/tuning.json and reused while the ISA
-    paths match, unless --retune) and pin it through MANDEL_TUNING / MANDEL_C_TUNING, so that every process of
-    the run uses one choice. A value the user set is kept."""
+def pin_tuning(args, out, raw, run, registry, desc):
+    """Choose the tuning once (`mandel tune`, kept per machine in <results>/tuning.json and reused on the CPU that
+    chose it, unless --retune) and pin it through MANDEL_TUNING / MANDEL_C_TUNING, so that every process of the run
+    uses one choice. A value the user set is kept."""
     path, stored = raw / "tune.json", out / "tuning.json"
     source = "mandel tune"
-    paths = {k.get("isa") for k in registry or []}  # the ISA paths this build's kernels take here
     if args.skip_bench:  # a re-merge times nothing: the set may come from another machine
         if not path.exists():
             log(f"--skip-bench: no {path.name} in {raw}: no tuning recorded, none chosen here")
-    elif stored.exists() and not args.retune and {r.get("isa") for r in readers.read_tune(stored)} <= paths:
+    elif stored.exists() and not args.retune and not (why := not_reusable(stored, out, registry, desc)):
         log(f"reusing this machine's tuning from {stored} (--retune chooses again)")
         atomic.write_bytes(path, stored.read_bytes())
         source = f"mandel tune, kept in {stored.name} from an earlier run"
     else:
-        why = "--retune" if args.retune and stored.exists() else (
-            "its ISA paths differ from the stored one's" if stored.exists() else "first run in this folder")
+        why = "--retune" if args.retune and stored.exists() else why if stored.exists() else "first run in this folder"
         log(f"choosing the tuning on this CPU ({why}): `mandel tune` (every tuning timed on the canonical image "
             "in interleaved rounds, in fresh processes; the median of their fastest rounds decides, a tie band "
             "keeps the default)")
@@ -468,6 +467,31 @@ def pin_tuning(args, out, raw, run, registry):
     pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [], path)
     for key, var in readers.TUNINGS.items():
         run[key] = pin_env(var, pins.get(var), source)
+
+
+def not_reusable(stored, out, registry, desc):
+    """Why the tuning kept in `stored` is not this run's to pin (it would time another CPU's or build's choice):
+    None when it is."""
+    rows = readers.read_tune(stored)
+    kernels = {k.get("name"): k for k in registry or []}
+    if not {r.get("isa") for r in rows} <= {k.get("isa") for k in kernels.values()}:
+        return "its ISA paths differ from the stored one's"
+    kept = out / "raw" / "machine.json"
+    try:
+        reasons = other_machine(readers.read_machine(kept), desc)
+    except (InputError, OSError) as e:
+        reasons = [f"the CPU that chose it is unknown ({e})"]
+    if reasons:
+        return f"chosen on another machine: {'; '.join(reasons)}"
+    tuned = {"simd-f32", "simd-f64", "c-ref-f32"} & set(kernels)
+    chosen = {"c-ref-f32" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}" for r in rows}
+    if tuned - chosen:
+        return f"it has no choice for {', '.join(sorted(tuned - chosen))}"
+    pins = readers.tuning_pins(rows, stored)
+    rc, _, err = capture([MANDEL, "describe", "--json"], env={**os.environ, **pins})  # mandel checks each name
+    if rc != 0:
+        return f"this build refuses it: {err.strip()}"
+    return None
 
 
 def pin_env(var, chosen, source="mandel tune"):
@@ -868,7 +892,12 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
     recorded = {k: run.get(k) for k in readers.TUNINGS}
-    pin_tuning(args, out, raw, run, registry)
+    if not args.skip_bench and (earlier := out / "raw" / "machine.json").exists():
+        with contextlib.suppress(InputError, OSError):  # a corrupt one is replaced, as the rest of raw/
+            if reasons := other_machine(readers.read_machine(earlier), desc):
+                log(f"  WARNING: {out} holds a set measured on another machine ({'; '.join(reasons)}): this run "
+                    "replaces it (--machine-id NAME writes beside it)")
+    pin_tuning(args, out, raw, run, registry, desc)
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
         for key, var in readers.TUNINGS.items():
             if run.get(key) != recorded[key]:

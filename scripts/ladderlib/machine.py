@@ -117,3 +117,22 @@ def machine_id(machine):
     from .baseline import MAX_NAME  # baseline imports this module
     suffix = f"-{machine.get('cores') or 0}c"
     return name[:MAX_NAME - len(suffix)].rstrip("-") + suffix  # one folder name, however long the model
+
+
+def other_machine(theirs, machine):
+    """Why the machine description `theirs` is not of this `machine` (CPU model, cores, family/model, machine id):
+    empty when they match; one that records no CPU counts as another machine."""
+    if not isinstance(theirs, dict) or not theirs.get("cpu_model"):
+        return ["the file does not record the machine it was measured on"]
+    reasons = []
+    if theirs.get("cpu_model") != machine.get("cpu_model"):
+        reasons.append(f"CPU {theirs.get('cpu_model')!r} there, {machine.get('cpu_model')!r} here")
+    if theirs.get("cores") != machine.get("cores"):
+        reasons.append(f"{theirs.get('cores')} cores there, {machine.get('cores')} here")
+    there, here = theirs.get("cpu_family_model"), machine.get("cpu_family_model")
+    if there and here and there != here:
+        reasons.append(f"CPU family/model {there} there, {here} here")
+    id_there = machine_id({**theirs, "cpu_family_model": there or here})
+    if not reasons and id_there != machine_id(machine):
+        reasons.append(f"machine id {id_there} there, {machine_id(machine)} here")
+    return reasons

@@ -7,6 +7,7 @@ the result with `readers.check_summary`."""
 
 from . import CANONICAL, SUMMARY_SCHEMA, readers, rounds
 from .groups import like_for_like
+from .machine import other_machine
 from .readers import PURE_PYTHON, InputError
 
 BITMAP_MARK = "(bitmap only: computes a different result)"
@@ -24,23 +25,7 @@ def problem_label(params):
 def foreign(baselines, machine):
     """Why the Python baselines' machine (CPU model, cores, family/model, machine id) or problem differs from this
     run's: empty when they match. A file that does not record its machine counts as foreign."""
-    from .machine import machine_id
-
-    theirs = baselines.get("machine")
-    reasons = []
-    if not isinstance(theirs, dict) or not theirs.get("cpu_model"):
-        reasons.append("the file does not record the machine it was measured on")
-    else:
-        if theirs.get("cpu_model") != machine.get("cpu_model"):
-            reasons.append(f"CPU {theirs.get('cpu_model')!r} there, {machine.get('cpu_model')!r} here")
-        if theirs.get("cores") != machine.get("cores"):
-            reasons.append(f"{theirs.get('cores')} cores there, {machine.get('cores')} here")
-        there, here = theirs.get("cpu_family_model"), machine.get("cpu_family_model")
-        if there and here and there != here:
-            reasons.append(f"CPU family/model {there} there, {here} here")
-        id_there = machine_id({**theirs, "cpu_family_model": there or here})
-        if not reasons and id_there != machine_id(machine):
-            reasons.append(f"machine id {id_there} there, {machine_id(machine)} here")
+    reasons = other_machine(baselines.get("machine"), machine)
     label = problem_label(baselines.get("params"))
     if label != "canonical":
         reasons.append(f"problem {label}, not the canonical one the Rust rungs are timed on")

@@ -439,3 +439,22 @@ def test_mandel_tune_failing_or_printing_no_rows_is_an_input_error(tmp_path, mon
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(InputError, match=says):
         ab.tune_rows(mandel)
+
+
+@pytest.mark.parametrize("there, reused", [({}, True), ({"cpu_family_model": "25/1"}, False), (None, False)])
+def test_the_kept_tuning_is_used_only_on_the_cpu_that_chose_it(tmp_path, monkeypatch, there, reused):
+    """results/<id>/tuning.json pins both sides only where that set's machine is this one: two CPUs can share an id."""
+    mandel = tmp_path / "mandel"
+    mandel.write_text("#!/bin/sh\necho '[]'\n")  # `mandel tune --json` choosing nothing
+    mandel.chmod(0o755)
+    monkeypatch.setattr(ab, "REPO", tmp_path)
+    monkeypatch.setattr(ab.machine, "describe", lambda repo: dict(fx.MACHINE))
+    for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+    folder = tmp_path / "results" / ab.machine.machine_id(fx.MACHINE)
+    rows = [{"kernel": "simd", "isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k4",
+             "fastest": "v4k4", "times": [["v4k4", 0.01]]}]
+    fx.write_json(folder / "tuning.json", rows)
+    if there is not None:
+        fx.write_json(folder / "raw" / "machine.json", {**fx.MACHINE, **there})
+    assert ab.tune_rows(mandel) == ((rows, str(folder / "tuning.json")) if reused else ([], "mandel tune"))

@@ -557,3 +557,19 @@ def test_compares_check_column_says_fail_once():
     assert compare.check({**failed(), "differing": 20000, "allowed": 923}) == "FAIL 20,000/923"
     assert compare.check(ok()) == "ok"
     assert compare.check({"name": "x"}) == compare.fmt.DASH
+
+
+def test_ab_names_a_kept_tuning_the_sides_build_refuses_before_any_round(monkeypatch):
+    rows = [{"isa": "avx512", "kernel": "simd", "precision": "f32", "fastest": "v16k4", "times": [["v16k4", 1.0]]}]
+    for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
+        monkeypatch.delenv(var, raising=False)
+
+    def describe(mandel, kernels, side, env=None):
+        if env.get("MANDEL_TUNING"):
+            raise InputError(f"{side}: mandel describe --json exited 2: MANDEL_TUNING={env['MANDEL_TUNING']} is not valid")
+        return fx.describe([fx.kernel_info("simd-f32", "f32", isa="avx512")])
+
+    monkeypatch.setattr(ab, "describe", describe)
+    with pytest.raises(InputError, match=r"f32:v16k4 is not valid; the tuning came from results/m/tuning.json \("
+                                         r"`scripts/ladder --retune`"):
+        ab.side_env("m", {}, rows, "results/m/tuning.json", [], "A")

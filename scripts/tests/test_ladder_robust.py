@@ -37,6 +37,7 @@ class Fake:
         self.refuse = None  # mandel's message when it refuses its environment (exit 2, every subcommand)
         self.python_refuse = None  # run.py's message when it refuses its environment (`run.py --list`: exit 2)
         self.peaks = []  # `mandel peak --json`'s outputs, one a call, in order; none left: it fails
+        self.unknown_tunings = set()  # tunings `mandel describe` refuses in MANDEL_TUNING / MANDEL_C_TUNING
         self.calls = []
 
     def good_baselines(self, out):
@@ -67,9 +68,12 @@ class Fake:
             return self.bench_rc, ""
         return 0, self.round(r)
 
-    def capture(self, args):
+    def capture(self, args, env=None):
         args = [str(a) for a in args]
         self.calls.append(args)
+        for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
+            if {t.partition(":")[2] or t for t in (env or {}).get(var, "").split(",")} & self.unknown_tunings:
+                return 2, "", f"mandel: error: {var}={env[var]!r} is not valid"
         if args[1:3] == ["-m", "python_baselines.run"]:  # the environment check before any work
             return (2, "", self.python_refuse) if self.python_refuse else (0, "", "")
         sub = args[1]

@@ -236,6 +236,54 @@ def test_a_kept_tuning_of_another_isa_path_is_not_reused(fake, monkeypatch):
     assert json.loads((fake.out / "tuning.json").read_text()) == TUNE
 
 
+def kept(fake, machine=None, tune=TUNE):
+    """A results folder holding a tuning chosen on `machine` (this one's by default)."""
+    fx.write_json(fake.out / "tuning.json", tune)
+    fx.write_json(fake.out / "raw" / "machine.json", machine or fx.MACHINE)
+
+
+def choose(fake):
+    fake.tune_text = json.dumps([{**r, "fastest": "v2k8"} for r in TUNE])  # what a new tune says
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python"]) == 0
+    return run_json(fake)["simd_tuning"]["value"]
+
+
+def test_a_kept_tuning_is_reused_on_the_cpu_that_chose_it(fake, capsys):
+    kept(fake)
+    assert choose(fake) == "f32:v4k4,f64:v3k8" and tunes(fake) == 0
+    assert "another machine" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("change", [{"cpu_family_model": "25/1"}, {"cpu_model": "AMD EPYC"}, {"cores": 16}])
+def test_a_kept_tuning_of_another_cpu_of_the_same_id_is_not_reused(fake, change, capsys):
+    """Two CPUs can share a folder name (AMD EPYC family 23 and 25 model 1 are both amd-epyc-m1-2c): the one
+    that chose the tuning is compared by its description, not by its id."""
+    kept(fake, {**fx.MACHINE, **change})
+    assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
+    said = capsys.readouterr().out
+    assert "chosen on another machine" in said and "holds a set measured on another machine" in said
+    assert json.loads((fake.out / "tuning.json").read_text())[0]["fastest"] == "v2k8"
+
+
+def test_a_kept_tuning_without_a_record_of_its_cpu_is_not_reused(fake, capsys):
+    fx.write_json(fake.out / "tuning.json", TUNE)
+    assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
+    assert "the CPU that chose it is unknown" in capsys.readouterr().out
+
+
+def test_a_kept_tuning_this_build_does_not_have_is_chosen_again(fake, capsys):
+    kept(fake, tune=[{**r, "fastest": "v16k4"} for r in TUNE])
+    fake.unknown_tunings = {"v16k4"}
+    assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
+    assert "this build refuses it" in capsys.readouterr().out
+
+
+def test_a_kept_tuning_missing_a_tuned_kernel_is_chosen_again(fake, capsys):
+    kept(fake, tune=TUNE[1:])
+    assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
+    assert "it has no choice for simd-f32" in capsys.readouterr().out
+
+
 # --- compare refuses runs of different configurations ---------------------------------------------
 
 
