@@ -5,9 +5,9 @@
 
 Each point is the canonical rectangle at another size or iteration cap: by default `mandel sweep`'s grid
 (`mandel_ladder.describe()["sweep"]`, the registry's). It is verified against the
-Rust f64 reference (the `mandel_ladder` extension; Numba's f64 loop must equal it exactly) before its
-times count, then rendered repeatedly for `--budget` seconds (at least 3 timed calls), after one
-untimed call: the first call of all also compiles, and compile time is not the kernel's.
+Rust f64 reference (the `mandel_ladder` extension; Numba's f64 loop must equal it exactly) on one
+untimed call before any is timed (the first call of all also compiles, and compile time is not the
+kernel's), then rendered repeatedly for `--budget` seconds (at least 3 timed calls).
 Progress goes to stderr, the JSON to `--out` or stdout.
 """
 
@@ -45,15 +45,14 @@ def plan_error(plan, max_pixels, max_iters_cap):
 
 
 def time_calls(compute, problem, budget):
-    """One untimed call, then timed calls until `budget` seconds have passed (at least 3, at most 1000)."""
-    out = compute(problem)
+    """Timed calls until `budget` seconds have passed (at least 3, at most 1000)."""
     times = []
     started = time.perf_counter()
     while len(times) < 3 or (time.perf_counter() - started < budget and len(times) < 1000):
         t = time.perf_counter()
-        out = compute(problem)
+        compute(problem)
         times.append(time.perf_counter() - t)
-    return out, times
+    return times
 
 
 def sweep(compute, reference, compare, kernel, threads, plan, budget, progress=sys.stderr):
@@ -62,12 +61,12 @@ def sweep(compute, reference, compare, kernel, threads, plan, budget, progress=s
     for axis, n, max_iters in plan:
         print(f"sweep {kernel}: {axis} {n}x{n}, {max_iters} iterations ...", file=progress, flush=True)
         problem = Problem(width=n, height=n, max_iters=max_iters)
-        counts, times = time_calls(compute, problem, budget)
-        expected = reference(**problem.as_dict())
-        cmp = compare(expected, counts)
-        if cmp["differing"]:
+        counts = compute(problem)  # untimed: the first call of all also compiles
+        cmp = compare(reference(**problem.as_dict()), counts)
+        if cmp["differing"]:  # before any timing: a wrong point is never timed
             raise SystemExit(f"sweep.py: {kernel} at {n}x{n}/{max_iters}: {cmp['differing']} pixels differ "
                              "from the reference, allowed 0")
+        times = time_calls(compute, problem, budget)
         result["points"].append({
             "axis": axis, "width": n, "height": n, "max_iters": max_iters,
             "iterations": int(counts.sum(dtype="uint64")), "differing": cmp["differing"], "allowed": 0,

@@ -77,8 +77,23 @@ def test_median_of_an_even_count_is_the_mean_of_the_middle_two(monkeypatch):
     import numpy as np
 
     counts = np.ones((2, 2), np.uint32)
-    monkeypatch.setattr(sweep, "time_calls", lambda compute, problem, budget: (counts, [4.0, 1.0, 3.0, 2.0]))
-    result = sweep.sweep(None, lambda **problem: counts, lambda a, b: {"differing": 0}, "k", 1, [("size", 2, 5)], 0,
+    monkeypatch.setattr(sweep, "time_calls", lambda compute, problem, budget: [4.0, 1.0, 3.0, 2.0])
+    result = sweep.sweep(lambda problem: counts, lambda **problem: counts, lambda a, b: {"differing": 0}, "k", 1, [("size", 2, 5)], 0,
                          progress=io.StringIO())
     point = result["points"][0]
     assert (point["median_s"], point["min_s"], point["times_s"]) == (2.5, 1.0, [4.0, 1.0, 3.0, 2.0])
+
+
+def test_a_point_that_differs_from_the_reference_is_never_timed(monkeypatch):
+    import io
+
+    import numpy as np
+
+    timed = []
+    monkeypatch.setattr(sweep, "time_calls", lambda compute, problem, budget: timed.append(problem) or [1.0])
+    wrong = lambda problem: np.zeros((problem.height, problem.width), np.uint32)  # noqa: E731
+    compare = lambda a, b: {"differing": int((a != b).sum())}  # noqa: E731
+    with pytest.raises(SystemExit, match="at 2x2/5: 4 pixels differ from the reference"):
+        sweep.sweep(wrong, lambda **p: np.ones((2, 2), np.uint32), compare, "k", 1, [("size", 2, 5)], 0,
+                    progress=io.StringIO())
+    assert timed == []
