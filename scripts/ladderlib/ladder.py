@@ -487,7 +487,7 @@ def not_reusable(stored, out, registry, desc):
     chosen = {"c-ref-f32" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}" for r in rows}
     if tuned - chosen:
         return f"it has no choice for {', '.join(sorted(tuned - chosen))}"
-    pins = readers.tuning_pins(rows, stored)
+    pins = {k: v for k, v in readers.tuning_pins(rows, stored).items() if not os.environ.get(k, "").strip()}
     rc, _, err = capture([MANDEL, "describe", "--json"], env={**os.environ, **pins})  # mandel checks each name
     if rc != 0:
         return f"this build refuses it: {err.strip()}"

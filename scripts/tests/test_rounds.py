@@ -278,6 +278,13 @@ def test_a_kept_tuning_this_build_does_not_have_is_chosen_again(fake, capsys):
     assert "this build refuses it" in capsys.readouterr().out
 
 
+def test_a_kept_tuning_the_user_overrides_is_not_checked_against_this_build(fake, monkeypatch):
+    kept(fake, tune=[{**r, "fastest": "v16k4"} for r in TUNE])
+    fake.unknown_tunings = {"v16k4"}
+    monkeypatch.setenv("MANDEL_TUNING", "v3k8")  # the user's value is pinned, not the kept one
+    assert choose(fake) == "v3k8" and tunes(fake) == 0
+
+
 def test_a_kept_tuning_missing_a_tuned_kernel_is_chosen_again(fake, capsys):
     kept(fake, tune=TUNE[1:])
     assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
