@@ -2,7 +2,6 @@
 is timed (`mandel sweep --json`, or python_baselines.sweep for Numba parallel). Picked by `pick_kernels`, fitted
 by `fit`, written by `write_all`: sweeps.json, .csv, .md and a log-log SVG per axis."""
 
-import itertools
 import json
 import math
 
@@ -90,27 +89,37 @@ def unfit(points):
     return None
 
 
+def _residuals(xs, ts, keep):
+    """The line through the points `keep` (`_line`) and every point's relative residual from it."""
+    intercept, slope, r2 = _line(xs, ts, keep)
+    return intercept, slope, r2, [abs(t - intercept - slope * x) / t for x, t in zip(xs, ts)]
+
+
+def _spread(xs, ts, keep):
+    """The sum of squared relative residuals of the points `keep` from their line."""
+    rel = _residuals(xs, ts, keep)[3]
+    return sum(rel[i] ** 2 for i in keep)
+
+
 def fit(points):
     """time = a + b * iterations by least squares on relative residuals (so the largest of three decades does not
-    steer the line alone), leaving out as few points as it must (at most all but three) for every point kept to
-    lie within OFF_LINE: an outlier (a small image dominated by thread start-up) is flagged rather than dragging
-    the line. None where the points cannot be fitted (`unfit`)."""
+    steer the line alone), refitted without one more point (the one whose absence fits the rest best) while a
+    kept point is off by more than OFF_LINE, keeping at least three: an outlier (a small image dominated by thread
+    start-up) is flagged rather than dragging the line. None where the points cannot be fitted (`unfit`)."""
     if unfit(points):
         return None
     n = len(points)
     xs = [float(p["iterations"]) for p in points]
     ts = [float(p["median_s"]) for p in points]
-    best = None
-    for size in range(n, min(n, 3) - 1, -1):
-        for keep in itertools.combinations(range(n), size):
-            intercept, slope, r2 = _line(xs, ts, keep)
-            rel = [abs(t - intercept - slope * x) / t for x, t in zip(xs, ts)]
-            worst = max(rel[i] for i in keep)
-            if best is None or worst < best[0]:
-                best = (worst, keep, intercept, slope, r2, rel)
-        if best[0] <= OFF_LINE:
+    keep = list(range(n))
+    while True:
+        intercept, slope, r2, rel = _residuals(xs, ts, keep)
+        if max(rel[i] for i in keep) <= OFF_LINE or len(keep) <= 3:
             break
-    _, keep, intercept, slope, r2, rel = best
+        # Leave out the point whose absence leaves the rest closest to their line, not the one farthest from this
+        # line: a point far off bends it until a good one looks worst; and the largest subset that passes can be
+        # two slow points bending the line towards them, a good point dropped instead.
+        keep.remove(min(keep, key=lambda i: _spread(xs, ts, [j for j in keep if j != i])))
     # Log-log slope of all points by ordinary least squares: how time grows with work, whatever the offset (never
     # _line's 0.0 for work without spread: `unfit` refused that).
     _, exponent, _ = _line([math.log(x) for x in xs], [math.log(t) for t in ts], range(n), relative=False)

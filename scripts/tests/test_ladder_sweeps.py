@@ -60,6 +60,21 @@ def test_a_slightly_slower_largest_problem_does_not_bend_the_line_onto_the_small
     assert f["exponent"] == pytest.approx(1.0, abs=0.01)
 
 
+def test_two_slow_points_are_flagged_not_kept_with_a_good_one_dropped():
+    # 1 ns/iteration plus 0.1 ms, the 2nd and 4th points 30% and 35% slow. Searching for the largest subset that
+    # passes kept both slow points, dropped a good one and reported a slope 8.4% high, "linear within 20%".
+    xs = [10**6, 4 * 10**6, 16 * 10**6, 64 * 10**6, 256 * 10**6, 10**9, 4 * 10**9]
+    ts = [1e-4 + 1e-9 * x for x in xs]
+    ts[1] *= 1.3
+    ts[3] *= 1.35
+    pts = [{"iterations": x, "median_s": t, "width": 1000, "height": 1000, "max_iters": 4000} for x, t in zip(xs, ts)]
+    f = sweeps.fit(pts)
+    assert f["ns_per_iteration"] == pytest.approx(1.0, rel=0.01)
+    assert f["intercept_s"] == pytest.approx(1e-4, rel=0.01)
+    assert f["off_line"] == [1, 3] and f["fitted_points"] == 5
+    assert "linear within" not in sweeps.describe_fit(f, pts)
+
+
 def test_fit_needs_two_points_with_positive_times():
     assert sweeps.fit(sweep("k")["points"][:1]) is None
     pts = sweep("k")["points"][:5]
