@@ -378,8 +378,9 @@ def run_sweeps(args, summary, registry, out, mid, describe_path):
     atomic.swap_in(raw, folder / "raw")
     for f in sweeps.fits(results):
         if "ns_per_iteration" in f:
-            log(f"  fit {f['kernel']} {f['axis']}: {f['ns_per_iteration']:.3f} ns/iteration, "
-                f"intercept {f['intercept_s'] * 1e3:.3f} ms, R^2 {f['r2']:.4f}, worst point {f['max_rel_residual']:.0%} off")
+            log(f"  fit {f['kernel']} {f['axis']} on {f['fitted_points']} of {f['points']} points: "
+                f"{f['ns_per_iteration']:.3f} ns/iteration, intercept {f['intercept_s'] * 1e3:.3f} ms, "
+                f"R^2 {f['r2']:.4f}, worst point {f['max_rel_residual']:.0%} off")
     log(f"sweeps in {folder}: {', '.join(p.name for p in written)}")
     return True
 

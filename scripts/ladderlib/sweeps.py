@@ -203,7 +203,7 @@ def markdown(sweeps, machine_id):
            "Time against total iterations (sum of counts), fitted as time = a + b x iterations by least squares on "
            "relative residuals (every point weighs alike across three decades). Exponent: p in time ~ "
            "iterations^p (log-log slope; 1.00 is linear). Points more than 20% off the fit (relative to their own "
-           "time) are flagged.", "",
+           "time) are flagged; the fit leaves out points, one at a time, while one it keeps is that far off.", "",
            "| kernel | threads | axis | points | ns/iteration (slope) | intercept | R² | exponent | worst point off "
            "| where not linear |",
            "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
@@ -211,7 +211,8 @@ def markdown(sweeps, machine_id):
         row = f"| {fmt.md(s['kernel'])} | {fmt.md(s.get('threads'))} | {fmt.md(axis)} | {len(pts)} "
         if f:
             row += (f"| {f['ns_per_iteration']:.3f} | {f['intercept_s'] * 1e3:.3f} ms | {f['r2']:.4f} "
-                    f"| {f['exponent']:.3f} | {f['max_rel_residual']:.0%} | {fmt.md(describe_fit(f, pts))} |")
+                    f"| {f['exponent']:.3f} | {f['max_rel_residual']:.0%} "
+                    f"| fitted on {f['fitted_points']} of {len(pts)} points; {fmt.md(describe_fit(f, pts))} |")
         else:
             row += f"{'| — ' * 5}| no fit: {fmt.md(unfit(pts))} |"
         out.append(row)

@@ -134,6 +134,16 @@ def test_write_all_writes_every_file(tmp_path):
     assert {f["kernel"] for f in doc["fits"]} == {"rayon-simd-f32", "fma-f32"}
     md = (tmp_path / "sweeps" / "sweeps.md").read_text()
     assert "| rayon-simd-f32 | 1 | iters | 7 | 0.060 |" in md
+    assert md.count("| fitted on 7 of 7 points; linear within 20% everywhere") == 2
+
+
+def test_the_report_says_how_many_points_each_fit_kept(tmp_path):
+    # The smallest image three times slower than the line: left out of the fit, and the report says so.
+    data = [sweep("fma-f32", ns=1.0, bump={0: 3.0})]
+    sweeps.write_all(data, tmp_path, "xeon-2c")
+    md = (tmp_path / "sweeps.md").read_text()
+    assert "| 67% | fitted on 4 of 5 points; 240x240/200 slower than the line" in md
+    assert "| 0% | fitted on 7 of 7 points; linear within 20%" in md
 
 
 def test_numba_sweep_json_has_mandel_sweeps_shape():
@@ -176,7 +186,7 @@ def test_the_committed_sweep_charts_are_what_the_chart_module_draws():
     assert checked >= 2
 
 
-def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_path, monkeypatch):
+def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_path, monkeypatch, capsys):
     """`scripts/ladder --sweeps` (its commands faked): `mandel sweep` for the fastest brute-force Rust rung
     and the fastest scalar one of this run's summary, each sweep's JSON kept in sweeps/raw/, the fits and
     charts in sweeps/; an unknown --sweep-kernels name is an error naming the known ones."""
@@ -201,6 +211,7 @@ def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_pa
     assert json.loads((fake.out / "sweeps" / "raw" / "large.json").read_text())["iterations"] == 6349719915
     md = (fake.out / "sweeps" / "sweeps.md").read_text()
     assert "render 2.100 s" in md and "sys 0.500 s (3.8% system time)" in md
+    assert "fit fma-f64 size on 2 of 2 points: 2.000 ns/iteration" in capsys.readouterr().out  # and in the log
 
 
 def test_an_unknown_sweep_kernel_is_refused_before_any_timing(tmp_path, monkeypatch, capsys):
