@@ -41,6 +41,14 @@ def checked(data, spec, what):
                          "reference's are never reported")
     for i, p in enumerate(data.get("points", [])):
         ordered(p, ["min_s", "median_s"], what, f"point #{i}")
+        if "times_s" in p and p["times_s"] is None:  # absent is allowed (older outputs), null is not a list
+            raise InputError(f"{what}: point #{i} times_s should be a list of times in seconds, found None")
+        # No pixel counts past max_iters, and mandel sums counts in 64 bits: beyond either the work is impossible
+        # (and a float of it may overflow in the fit).
+        most = min(p["width"] * p["height"] * p["max_iters"], 2**64 - 1)
+        if p["iterations"] > most:
+            raise InputError(f"{what}: point #{i} iterations ({p['iterations']}) is above {most}, width x height x "
+                             "max_iters (at most 2^64 - 1): more work than the point can do")
         if p.get("differing") is not None and p.get("allowed") is not None and p["differing"] > p["allowed"]:
             raise InputError(f"{what}: point #{i} failed verification ({p['differing']} pixels differ, "
                              f"{p['allowed']} allowed): a point outside its tolerance is never fitted")

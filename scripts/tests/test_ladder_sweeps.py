@@ -290,6 +290,54 @@ def test_a_sweep_point_outside_its_tolerance_or_with_its_times_out_of_order_is_r
         sweeps.checked(bad, sweeps.SWEEP, "s")
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("times_s", None, "s: point #2 times_s should be a list of times in seconds, found None"),
+    ("iterations", 10**400, "s: point #2 iterations .10{400}. is above 184320000, width x height x max_iters"),
+    ("iterations", 960 * 960 * 200 + 1, "s: point #2 iterations .184320001. is above 184320000, width x height x"),
+], ids=["null-times", "10**400-iterations", "more-iterations-than-pixels-x-max-iters"])
+def test_a_sweep_point_with_null_times_or_impossible_work_is_refused(field, value, message):
+    """Refused naming the field and the point, not a TypeError in the CSV writer or an OverflowError in the fit."""
+    s = sweep("k")
+    s["points"][2][field] = value
+    with pytest.raises(sweeps.InputError, match=message):
+        sweeps.checked(s, sweeps.SWEEP, "s")
+    s = sweep("k")
+    s["points"][2]["iterations"] = 960 * 960 * 200  # every pixel to max_iters: possible
+    del s["points"][2]["times_s"]  # absent: allowed
+    assert sweeps.checked(s, sweeps.SWEEP, "s") is s
+
+
+@pytest.mark.parametrize("corrupt, message", [
+    (lambda p: {"times_s": None}, "point #1 times_s should be a list of times in seconds, found None"),
+    (lambda p: {"iterations": 10**400}, "point #1 iterations (1000"),
+    (lambda p: {"iterations": p["width"] * p["height"] * p["max_iters"] + 1}, "point #1 iterations ("),
+], ids=["null-times", "10**400-iterations", "more-iterations-than-pixels-x-max-iters"])
+def test_the_ladder_refuses_a_sweep_with_null_times_or_impossible_work(tmp_path, monkeypatch, capsys, corrupt,
+                                                                       message):
+    """The sweep's JSON refused with the field and the point named (exit 1, nothing written into sweeps/), never a
+    traceback from the CSV writer or the fit."""
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    sweep_output = fake.split_output
+
+    def corrupted(command, keep, echo=False):
+        rc, text = sweep_output(command, keep, echo)
+        if "sweep" in map(str, command):
+            doc = json.loads(text)
+            doc["points"][1].update(corrupt(doc["points"][1]))
+            text = json.dumps(doc)
+        return rc, text
+
+    monkeypatch.setattr(ladder, "split_output", corrupted)
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
+    out, err = capsys.readouterr()
+    assert f"  ERROR: mandel sweep -k rayon-fma-f64: {message}" in out and "Traceback" not in out + err
+    assert "width x height x max_iters" in out or "times_s" in message
+    assert sorted(p.name for p in (fake.out / "sweeps").iterdir()) == ["raw.failed"]
+
+
 def test_a_failed_sweep_leaves_the_earlier_sweeps_as_they_were(tmp_path, monkeypatch, capsys):
     """One sweep failing (mandel sweep exit 1) writes nothing over sweeps/: the earlier sweeps.json, .csv, .md,
     charts and raw/ stay byte for byte; this run's raw sweep files go to sweeps/raw.failed/, which the log names.
