@@ -1,6 +1,6 @@
 """Rungs: Numba. The pure-Python per-pixel function, compiled with `@njit` (complex128, one thread),
 with `fastmath=True` (lets LLVM fuse multiply-adds and reorder, so a few boundary pixels differ from
-the reference), and with `parallel=True`, rows spread over Numba's threads with `prange`.
+the reference), and with `parallel=True`, rows interleaved over Numba's threads with `prange` (`thread_rows`).
 
 Nothing is cached on disk (`cache=False`): the first call compiles, and the runner measures that call
 apart from the timed ones.
@@ -116,7 +116,11 @@ def _launched(numba):
 def _image_loop(escape, **options):
     """Compile the row/column loop around a compiled escape function, with the given njit options."""
     numba = _numba()
-    return numba.njit(cache=False, **options)(_loop(escape, numba.prange if options.get("parallel") else range))
+    if options.get("parallel"):
+        loop = _interleaved_loop(escape, numba.njit(cache=False)(thread_rows), numba.get_num_threads, numba.prange)
+    else:
+        loop = _loop(escape, range)
+    return numba.njit(cache=False, **options)(loop)
 
 
 def _loop(escape, row_range):
@@ -126,6 +130,30 @@ def _loop(escape, row_range):
         for row in row_range(ys.size):
             for col in range(xs.size):
                 out[row, col] = escape(complex(xs[col], ys[row]), max_iters)
+        return out
+
+    return image
+
+
+def thread_rows(height, threads, slot):
+    """The rows that slot `slot` (0 to threads - 1) of the parallel rung renders: every `threads`-th row from
+    row `slot`. Numba's prange gives each thread one contiguous block of its iterations (its static schedule;
+    `numba.set_parallel_chunksize` did not change that split here), so a prange over the rows themselves would
+    hand the middle rows of the image, where the set's work is, to a few threads; interleaved, every thread gets
+    rows from top to bottom. The parallel loop calls this very function (compiled)."""
+    return range(slot, height, threads)
+
+
+def _interleaved_loop(escape, rows, thread_count, slot_range):
+    """The parallel rung's loop, in Python, for Numba to compile: one prange iteration per thread (so each
+    thread takes one slot), each slot's rows from `rows` (`thread_rows`), each pixel as in `_loop`."""
+    def image(xs, ys, max_iters):
+        out = np.empty((ys.size, xs.size), dtype=np.uint32)
+        threads = thread_count()
+        for slot in slot_range(threads):
+            for row in rows(ys.size, threads, slot):
+                for col in range(xs.size):
+                    out[row, col] = escape(complex(xs[col], ys[row]), max_iters)
         return out
 
     return image

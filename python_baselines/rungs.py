@@ -51,7 +51,8 @@ PYTHON_RUNGS = [
          description="@njit(fastmath=True): fused multiply-adds and reassociation allowed"),
     dict(name="numba-parallel", label="Numba parallel prange", compute="numba_rungs:compute_parallel",
          compiles=True, parallel=True,
-         description="@njit(parallel=True), rows spread over Numba's threads with prange"),
+         description="@njit(parallel=True), rows interleaved over Numba's threads: prange over one slot a "
+                     "thread, slot t of n rendering rows t, t+n, t+2n, ..."),
     dict(name="cython", label="Cython 3.3.1 typed memoryviews", compute="compiled_rungs:cython", language="Cython",
          tool="cython",
          description="per-pixel escape loop over typed memoryviews in C doubles, one thread (cythonize, -O3)"),
