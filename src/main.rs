@@ -63,7 +63,8 @@ enum Command {
     Sweep(SweepArgs),
     /// Peak fused multiply-add throughput of one core on the SIMD kernels' ISA path, f32 and f64.
     Peak {
-        /// ISA path to measure (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
+        /// ISA path to measure (avx512, avx2, sse2, neon, scalar), one this CPU has (another is an error);
+        /// default: the one the SIMD kernels take.
         #[arg(long)]
         isa: Option<String>,
         /// Print JSON instead of a table.
@@ -85,7 +86,8 @@ enum Command {
     /// The SIMD kernel's and the C reference's tunings (vectors in flight, steps between checks) on
     /// this CPU: every instantiated tuning timed on the canonical image, and the one the kernels use.
     Tune {
-        /// ISA path to calibrate (avx512, avx2, sse2, neon, scalar); default: the one the SIMD kernels take.
+        /// ISA path to calibrate (avx512, avx2, sse2, neon, scalar), one this CPU has (another is an
+        /// error); default: the one the SIMD kernels take.
         #[arg(long)]
         isa: Option<String>,
         /// Timed renders per tuning and process (round-robin; the fastest counts, and a tuning
@@ -418,14 +420,22 @@ fn reference_warning(k: &Kernel, check: &Check, pixels: usize) -> Option<String>
     })
 }
 
-/// The ISA path named on the command line, or the one the SIMD kernels take by default.
+/// The ISA path named on the command line, or the one the SIMD kernels take by default. A named path
+/// this CPU lacks is refused: `--isa` names the path to measure, and its numbers reported for another
+/// path would be misread as its own. `MANDEL_ISA` differs on purpose: a ceiling on every kernel's path
+/// (the C reference's too), it resolves to the widest path no wider ([`mandel_simd::Isa::resolve`]),
+/// and the outputs name the path that ran; the error says which that would be.
 fn simd_isa(name: Option<&str>) -> Result<mandel_simd::Isa, String> {
-    match name {
-        None => Ok(mandel_simd::selected_isa()),
-        Some(name) => mandel_simd::Isa::from_name(name).ok_or_else(|| {
-            let names: Vec<_> = mandel_simd::Isa::ALL.iter().map(|i| i.name()).collect();
-            format!("unknown ISA {name:?}; known: {}", names.join(", "))
-        }),
+    let Some(name) = name else { return Ok(mandel_simd::selected_isa()) };
+    let names = |isas: &[mandel_simd::Isa]| isas.iter().map(|i| i.name()).collect::<Vec<_>>().join(", ");
+    let isa = mandel_simd::Isa::from_name(name)
+        .ok_or_else(|| format!("unknown ISA {name:?}; known: {}", names(&mandel_simd::Isa::ALL)))?;
+    match isa.resolve() {
+        ran if ran == isa => Ok(isa),
+        ran => Err(format!(
+            "--isa {isa}: this CPU has no {isa} path (its paths: {}); MANDEL_ISA={isa}, a ceiling, would run {ran}",
+            names(mandel_simd::available_isas())
+        )),
     }
 }
 
@@ -788,6 +798,7 @@ fn peak(isa: Option<&str>, json: bool) -> Result<ExitCode, String> {
 
 /// `mandel tune`: every tuning's time on the canonical image, and the one the kernels use.
 fn tune_command(isa: Option<&str>, rounds: u32, processes: u32, json: bool) -> Result<ExitCode, String> {
+    simd_isa(isa)?; // refused here, not once per child process
     let rows = match processes {
         1 => tune(isa, rounds, &Params::canonical())?,
         n => tune_in_processes(isa, rounds, n)?,

@@ -161,6 +161,26 @@ fn peak_and_lanes_report_what_the_ladder_reads() {
     assert!(err.contains("unknown ISA"), "{err}");
 }
 
+/// `--isa` naming a path this CPU lacks is refused (exit 2) naming it: `peak --isa neon` on x86
+/// measured sse2 instead, exit 0, its output never mentioning neon.
+#[test]
+fn isa_flag_refuses_a_path_this_cpu_lacks() {
+    // A 128-bit path of the other architecture: never available here, and MANDEL_ISA would run ours.
+    let (missing, instead) = if cfg!(target_arch = "aarch64") { ("sse2", "neon") } else { ("neon", "sse2") };
+    for command in ["peak", "tune"] {
+        let (code, out, err) = mandel_env(&[command, "--isa", missing], &[]);
+        assert_eq!(code, 2, "{command}: {out}{err}");
+        assert_eq!(out, "", "{command}: nothing measured");
+        assert!(err.contains(&format!("--isa {missing}: this CPU has no {missing} path")), "{command}: {err}");
+        assert!(err.contains(&format!("MANDEL_ISA={missing}, a ceiling, would run {instead}")), "{command}: {err}");
+    }
+    // A path it has is still measured, under its own name.
+    let (code, out, err) = mandel_env(&["peak", "--isa", "scalar", "--json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["isa"], "scalar", "{out}");
+}
+
 /// `mandel` with extra environment variables (the test's own MANDEL_ISA/RAYON_NUM_THREADS removed).
 fn mandel_env(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mandel"));
