@@ -815,10 +815,25 @@ fn tune_command(isa: Option<&str>, rounds: u32, processes: u32, json: bool) -> R
                 r.precision,
                 if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
             );
-            outln!("  fastest on {}: {}; the kernels use {} ({})", r.workload, r.fastest, r.chosen, r.source);
+            outln!("  {}; the kernels use {} ({})", tune_choice(r), r.chosen, r.source);
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `mandel tune`'s text for a row's choice (the JSON's `fastest`, a name the Python readers keep), said
+/// as what it is: the fastest time, or the path's default kept by the tie band, which need not be.
+fn tune_choice(r: &TuneRow) -> String {
+    let band = format!("{}%", (r.tie_band * 1000.0).round() / 10.0); // 0.02 -> "2%", 0.025 -> "2.5%"
+    let fastest = r.times.iter().filter(|(_, s)| s.is_finite()).min_by(|a, b| a.1.total_cmp(&b.1));
+    let why = match fastest.map(|(name, _)| name) {
+        None => "the only tuning".to_string(),
+        Some(f) if *f == r.fastest && *f == r.default => "fastest, and the default".to_string(),
+        Some(f) if *f == r.fastest => format!("fastest, more than {band} faster than the default {}", r.default),
+        Some(f) if r.fastest == r.default => format!("default, within {band} of the fastest {f}"),
+        Some(f) => format!("the fastest is {f}"), // not `choose`'s rule: said, not hidden
+    };
+    format!("chosen on {}: {} ({why})", r.workload, r.fastest)
 }
 
 /// `mandel lanes`: for every registered single-thread SIMD kernel, lane-iterations executed (its
@@ -1133,5 +1148,37 @@ mod tests {
         assert_eq!(fastest_and_median(&[4.0, 1.0, 3.0, 2.0]), (1.0, 2.5));
         assert_eq!(fastest_and_median(&[3.0, 1.0, 2.0]), (1.0, 2.0));
         assert_eq!(fastest_and_median(&[0.5]), (0.5, 0.5));
+    }
+
+    fn tune_row(default: &str, fastest: &str, times: &[(&str, f64)]) -> TuneRow {
+        TuneRow {
+            kernel: "simd".into(),
+            env: "MANDEL_TUNING".into(),
+            isa: "avx2".into(),
+            precision: "f32".into(),
+            source: "calibrated".into(),
+            default: default.into(),
+            chosen: fastest.into(),
+            fastest: fastest.into(),
+            tie_band: mandel_core::choose::TIE_BAND,
+            workload: "960x960/200".into(),
+            times: times.iter().map(|&(n, s)| (n.to_string(), s)).collect(),
+        }
+    }
+
+    #[test]
+    fn tune_labels_a_default_kept_by_the_tie_band_as_the_default_not_the_fastest() {
+        // v5k4 is 1% faster: the band keeps v4k8, which the text called "fastest".
+        let kept = tune_row("v4k8", "v4k8", &[("v4k8", 0.100), ("v5k4", 0.099)]);
+        assert_eq!(tune_choice(&kept), "chosen on 960x960/200: v4k8 (default, within 2% of the fastest v5k4)");
+        let faster = tune_row("v4k8", "v5k4", &[("v4k8", 0.100), ("v5k4", 0.090)]);
+        assert_eq!(
+            tune_choice(&faster),
+            "chosen on 960x960/200: v5k4 (fastest, more than 2% faster than the default v4k8)"
+        );
+        let both = tune_row("v4k8", "v4k8", &[("v4k8", 0.090), ("v5k4", 0.100)]);
+        assert_eq!(tune_choice(&both), "chosen on 960x960/200: v4k8 (fastest, and the default)");
+        let one = tune_row("v4k4", "v4k4", &[]);
+        assert_eq!(tune_choice(&one), "chosen on 960x960/200: v4k4 (the only tuning)");
     }
 }
