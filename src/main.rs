@@ -178,7 +178,8 @@ struct RenderReport {
     times_s: Vec<f64>,
     /// Paging the counts buffer in, before the clock.
     paging_s: f64,
-    /// User and system CPU time per timed render (all threads).
+    /// User and system CPU time per timed render (all threads). Their split is tick-sampled: under
+    /// [`CPU_SPLIT_MIN_S`] of CPU over the timed renders, only their sum means anything.
     user_s: Option<f64>,
     sys_s: Option<f64>,
     /// User and system CPU time of this whole process, from its start to the report.
@@ -642,14 +643,38 @@ fn print_render(k: &Kernel, r: &RenderReport, pixels: usize) {
     );
     if let (Some(user), Some(sys)) = (r.user_s, r.sys_s) {
         outln!(
-            "cpu per image: user {:.3} ms, sys {:.3} ms ({:.1}% sys); {:.3} ms paging in the {} MiB of counts before the clock",
-            user * 1e3,
-            sys * 1e3,
-            100.0 * sys / (user + sys).max(f64::MIN_POSITIVE),
+            "{}; {:.3} ms paging in the {} MiB of counts before the clock",
+            cpu_per_image(user, sys, r.times_s.len()),
             r.paging_s * 1e3,
             (pixels * size_of::<u32>()) >> 20,
         );
     }
+}
+
+/// CPU time of the timed renders (all of them) below which `render` does not split it into user and sys.
+/// The OS divides CPU time between the two by which mode each clock tick (1 to 10 ms, CONFIG_HZ) found
+/// the process in, so under 10 ticks of the coarsest clock the split is off by 10% of the total or more,
+/// and on a render of a few ms it is one tick's guess (all user or all sys); the total stays meaningful.
+const CPU_SPLIT_MIN_S: f64 = 0.1;
+
+/// `render`'s text for the CPU time per image (`user`, `sys`: per image, over `renders` timed renders).
+fn cpu_per_image(user: f64, sys: f64, renders: usize) -> String {
+    let total = (user + sys) * renders as f64;
+    if total < CPU_SPLIT_MIN_S {
+        return format!(
+            "cpu per image: {:.3} ms (user/sys split not shown: {:.1} ms of CPU in all, under {} ms, and the OS \
+             splits it by clock ticks of up to 10 ms)",
+            (user + sys) * 1e3,
+            total * 1e3,
+            CPU_SPLIT_MIN_S * 1e3
+        );
+    }
+    format!(
+        "cpu per image: user {:.3} ms, sys {:.3} ms ({:.1}% sys)",
+        user * 1e3,
+        sys * 1e3,
+        100.0 * sys / (user + sys).max(f64::MIN_POSITIVE)
+    )
 }
 
 /// `render`'s `--npy`/`--png`: all or nothing. Each is written whole beside its target first, and
@@ -1148,6 +1173,19 @@ mod tests {
         assert_eq!(fastest_and_median(&[4.0, 1.0, 3.0, 2.0]), (1.0, 2.5));
         assert_eq!(fastest_and_median(&[3.0, 1.0, 2.0]), (1.0, 2.0));
         assert_eq!(fastest_and_median(&[0.5]), (0.5, 0.5));
+    }
+
+    #[test]
+    fn render_splits_cpu_time_only_over_enough_clock_ticks() {
+        // 3 renders of 1 ms: 3 ms of CPU, under a tick of a 100 Hz clock: the split is noise.
+        let short = cpu_per_image(0.0, 0.001, 3);
+        assert_eq!(
+            short,
+            "cpu per image: 1.000 ms (user/sys split not shown: 3.0 ms of CPU in all, under 100 ms, and the OS \
+             splits it by clock ticks of up to 10 ms)"
+        );
+        // 2 renders of 75 ms: 150 ms of CPU, 15 ticks or more.
+        assert_eq!(cpu_per_image(0.060, 0.015, 2), "cpu per image: user 60.000 ms, sys 15.000 ms (20.0% sys)");
     }
 
     fn tune_row(default: &str, fastest: &str, times: &[(&str, f64)]) -> TuneRow {

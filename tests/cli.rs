@@ -634,6 +634,24 @@ fn render_json_reports_every_time_and_the_cpu_time() {
     }
 }
 
+/// A render of a few ms gets no user/sys split in its text: the OS samples it by clock ticks (up to
+/// 10 ms), so it read "0.0% sys" or "100.0% sys" by chance. The JSON keeps both fields.
+#[test]
+fn a_short_render_prints_no_user_sys_split() {
+    let args = ["render", "-k", "naive-f64", "--width", "16", "--height", "16", "--repeat", "2"];
+    let (code, out, err) = mandel(&args);
+    assert_eq!(code, 0, "{err}");
+    if cfg!(unix) {
+        assert!(out.contains("(user/sys split not shown: "), "{out}");
+        assert!(out.contains("under 100 ms, and the OS splits it by clock ticks of up to 10 ms)"), "{out}");
+        assert!(!out.contains("% sys"), "{out}");
+    }
+    let (code, out, err) = mandel(&[&args[..], &["--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(v.get("user_s").is_some() && v.get("sys_s").is_some(), "{out}");
+}
+
 // --- Issue 20: write targets, checks before the work, output to a reader that went away ---
 
 /// `mandel render` with `--npy`/`--png` into `dir`.
