@@ -36,9 +36,9 @@ impl Isa {
         }
     }
 
-    /// The path named `name` (as [`Isa::name`] spells it, any case), if any.
+    /// The path named `name` (as [`Isa::name`] spells it, any case, no spaces), if any.
     pub fn from_name(name: &str) -> Option<Isa> {
-        Isa::ALL.into_iter().find(|isa| isa.name().eq_ignore_ascii_case(name.trim()))
+        Isa::ALL.into_iter().find(|isa| isa.name().eq_ignore_ascii_case(name))
     }
 
     /// Vector width in bits, for ordering: a forced path falls back to one no wider.

@@ -127,6 +127,8 @@ fn dispatch_picks_the_widest_available_path() {
         assert_eq!(Isa::from_name(&isa.name().to_uppercase()), Some(isa));
     }
     assert_eq!(Isa::from_name("avx9000"), None);
+    // Spaces are refused, as in MANDEL_ISA (mandel_core::env_isa): `--isa " sse2"` is no path.
+    assert_eq!(Isa::from_name(" sse2"), None);
 }
 
 /// Lane accounting: the instrumented kernel gives the same counts, executes at least the useful steps,
