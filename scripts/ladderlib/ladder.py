@@ -446,7 +446,7 @@ def large_image(describe_path, raw):
 def pin_tuning(args, out, raw, run, registry, desc):
     """Choose the tuning once (`mandel tune`, kept per machine in <results>/tuning.json and reused on the CPU that
     chose it, unless --retune) and pin it through MANDEL_TUNING / MANDEL_C_TUNING, so that every process of the run
-    uses one choice. A value the user set is kept."""
+    uses one choice. A value the user set is kept. True when tuning.json is to be written at the commit."""
     path, stored = raw / "tune.json", out / "tuning.json"
     source = "mandel tune"
     if args.skip_bench:  # a re-merge times nothing: the set may come from another machine
@@ -462,12 +462,27 @@ def pin_tuning(args, out, raw, run, registry, desc):
             "in interleaved rounds, in fresh processes; the median of their fastest rounds decides, a tie band "
             "keeps the default)")
         if not mandel_json(["tune", "--json"], path):
-            return
+            return False
         readers.read_tune(path)
-        atomic.write_bytes(stored, path.read_bytes())
+        if not other_set(out, desc):
+            atomic.write_bytes(stored, path.read_bytes())
     pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [], path)
     for key, var in readers.TUNINGS.items():
         run[key] = pin_env(var, pins.get(var), source)
+    # Beside another machine's set, the choice is kept only with this run's raw/machine.json (at its commit): a
+    # run that stops before would leave this CPU's tuning beside that machine's description, reused there.
+    return path.exists() and not args.skip_bench and bool(other_set(out, desc))
+
+
+def other_set(out, desc):
+    """Why the set in `out` is another machine's than `desc` (empty when it is this one's, or there is none)."""
+    earlier = out / "raw" / "machine.json"
+    if not os.path.lexists(earlier):
+        return []
+    try:
+        return other_machine(readers.read_machine(earlier), desc)
+    except (InputError, OSError) as e:
+        return [str(e)]
 
 
 def not_reusable(stored, out, registry, desc):
@@ -485,7 +500,8 @@ def not_reusable(stored, out, registry, desc):
     if reasons:
         return f"chosen on another machine: {'; '.join(reasons)}"
     tuned = {"simd-f32", "simd-f64", "c-ref-f32"} & set(kernels)
-    chosen = {"c-ref-f32" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}" for r in rows}
+    chosen = {"c-ref-f32" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}"
+              for r in rows if r["times"]}  # a row that timed nothing pins nothing (tuning_pins)
     if tuned - chosen:
         return f"it has no choice for {', '.join(sorted(tuned - chosen))}"
     pins = {k: v for k, v in readers.tuning_pins(rows, stored).items() if not os.environ.get(k, "").strip()}
@@ -893,12 +909,10 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
     recorded = {k: run.get(k) for k in readers.TUNINGS}
-    if not args.skip_bench and (earlier := out / "raw" / "machine.json").exists():
-        with contextlib.suppress(InputError, OSError):  # a corrupt one is replaced, as the rest of raw/
-            if reasons := other_machine(readers.read_machine(earlier), desc):
-                log(f"  WARNING: {out} holds a set measured on another machine ({'; '.join(reasons)}): this run "
-                    "replaces it (--machine-id NAME writes beside it)")
-    pin_tuning(args, out, raw, run, registry, desc)
+    if not args.skip_bench and (reasons := other_set(out, desc)):
+        log(f"  WARNING: {out} holds a set measured on another machine ({'; '.join(reasons)}): this run replaces "
+            "it (--machine-id NAME writes beside it)")
+    tuning_at_commit = pin_tuning(args, out, raw, run, registry, desc)
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
         for key, var in readers.TUNINGS.items():
             if run.get(key) != recorded[key]:
@@ -975,6 +989,8 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
             chart.write_svg(summary, out / "speedup.svg")
 
         raw = commit(out, raw, write)
+        if tuning_at_commit:
+            atomic.write_bytes(out / "tuning.json", (raw / "tune.json").read_bytes())
         render_image(registry, out / "mandelbrot.png")
         log(f"results in {out}: summary.md, summary.json, summary.csv, speedup.svg, mandelbrot.png, raw/")
     else:

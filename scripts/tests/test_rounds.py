@@ -265,6 +265,23 @@ def test_a_kept_tuning_of_another_cpu_of_the_same_id_is_not_reused(fake, change,
     assert json.loads((fake.out / "tuning.json").read_text())[0]["fastest"] == "v2k8"
 
 
+def test_a_tuning_chosen_beside_another_machines_set_is_kept_only_when_the_run_replaces_that_set(fake, monkeypatch):
+    """Else the folder would hold this CPU's tuning.json beside the other machine's raw/machine.json, and a
+    later run on that machine would take the pair as its own."""
+    run = lambda: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python"])  # noqa: E731
+    assert run() == 0 and tunes(fake) == 1  # the first machine's set and tuning
+    monkeypatch.delenv("MANDEL_TUNING")
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: {**fx.MACHINE, "cpu_family_model": "25/1"})
+    fake.tune_text = json.dumps([{**r, "fastest": "v2k8"} for r in TUNE])
+    fake.bench_rc = 1  # the rounds fail: the run ends without replacing the set
+    assert run() == 1 and tunes(fake) == 2
+    assert json.loads((fake.out / "tuning.json").read_text()) == TUNE  # the first machine's, as it was
+    fake.bench_rc = 0
+    monkeypatch.delenv("MANDEL_TUNING")
+    assert run() == 0 and tunes(fake) == 3  # the set replaced: its tuning with it
+    assert json.loads((fake.out / "tuning.json").read_text())[0]["fastest"] == "v2k8"
+
+
 def test_a_kept_tuning_without_a_record_of_its_cpu_is_not_reused(fake, capsys):
     fx.write_json(fake.out / "tuning.json", TUNE)
     assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
@@ -285,8 +302,9 @@ def test_a_kept_tuning_the_user_overrides_is_not_checked_against_this_build(fake
     assert choose(fake) == "v3k8" and tunes(fake) == 0
 
 
-def test_a_kept_tuning_missing_a_tuned_kernel_is_chosen_again(fake, capsys):
-    kept(fake, tune=TUNE[1:])
+@pytest.mark.parametrize("tune", [TUNE[1:], [{**TUNE[0], "times": []}, TUNE[1]]])  # no row; a row that timed none
+def test_a_kept_tuning_missing_a_tuned_kernel_is_chosen_again(fake, capsys, tune):
+    kept(fake, tune=tune)
     assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
     assert "it has no choice for simd-f32" in capsys.readouterr().out
 
