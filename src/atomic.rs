@@ -15,6 +15,7 @@
 use std::fs;
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Symlinks followed before giving up, as the kernel does (Linux's limit).
 const MAX_LINKS: usize = 40;
@@ -161,13 +162,17 @@ fn temp_pid(file: &str, name: &str) -> Option<u32> {
     ((1..=3).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit())).then_some(pid)
 }
 
+/// How long a temporary file must have gone untouched to count as a dead writer's: a writer in another
+/// pid namespace sharing the folder (another container) looks gone from here, but a live writer's file
+/// is fresh. `scripts/ladderlib/atomic.py` uses the same age (`STALE_AFTER_S`).
+const STALE_AFTER: Duration = Duration::from_secs(3600);
+
 /// Remove the temporary files in `dir` of the target whose temporary name part is `name` whose writer
 /// is gone: a killed write leaves its temporary file, which nothing else would ever remove. A writer
 /// counts as gone when no process has its pid in this process's view (`/proc`, Linux only; without
-/// `/proc` mounted nothing is removed, since every writer would look gone). A pid
-/// reused since only keeps a file; a writer in another pid namespace sharing the folder (another
-/// container) would lose its temporary file and its write would fail, as `scripts/ladderlib/atomic.py`'s
-/// `clean_stale` would remove it too. This process's own files are left alone (they may be staged).
+/// `/proc` mounted nothing is removed, since every writer would look gone) and its file is older than
+/// [`STALE_AFTER`]. A pid reused since only keeps a file; this process's own pid counts as gone, as in
+/// the Python scripts: a container gives `mandel` the same pid each run, and this one's files are fresh.
 fn remove_stale_temps(dir: &Path, name: &str) {
     if !cfg!(target_os = "linux") || !Path::new("/proc/self").exists() {
         return;
@@ -176,8 +181,9 @@ fn remove_stale_temps(dir: &Path, name: &str) {
     for entry in entries.flatten() {
         let file = entry.file_name();
         let Some(pid) = file.to_str().and_then(|f| temp_pid(f, name)) else { continue };
-        let gone = pid != std::process::id() && !Path::new("/proc").join(pid.to_string()).exists();
-        if gone && entry.file_type().is_ok_and(|t| t.is_file()) {
+        let gone = pid == std::process::id() || !Path::new("/proc").join(pid.to_string()).exists();
+        let old = entry.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok());
+        if gone && old.is_some_and(|age| age > STALE_AFTER) && entry.file_type().is_ok_and(|t| t.is_file()) {
             let _ = fs::remove_file(entry.path());
         }
     }
@@ -487,8 +493,8 @@ mod tests {
     }
 
     /// A killed write left its temporary file beside the target for ever. The next write of the same
-    /// target removes those whose writer is gone, and nothing else: not a live writer's, not another
-    /// target's, not a name that only looks like one.
+    /// target removes those whose writer is gone and that are an hour old, and nothing else: not a live
+    /// writer's, not a fresh one, not another target's, not a name that only looks like one.
     #[cfg(target_os = "linux")]
     #[test]
     fn a_dead_writer_s_temporary_file_is_removed_by_the_next_write() {
@@ -497,6 +503,8 @@ mod tests {
         let dead = 4_194_305;
         let live = std::process::Command::new("sleep").arg("30").spawn().unwrap();
         let stale = format!(".a.npy.{dead}.0.tmp");
+        // This process's pid, an hour old: left by an earlier process that had it (a container).
+        let mine = format!(".a.npy.{}.5.tmp", std::process::id());
         let kept = [
             format!(".a.npy.{}.3.tmp", live.id()),
             format!(".b.npy.{dead}.0.tmp"),
@@ -506,14 +514,19 @@ mod tests {
             format!(".a.npy.+{dead}.0.tmp"),
             format!("a.npy.{dead}.0.tmp"),
         ];
-        for name in kept.iter().chain([&stale]) {
+        let hour_ago = std::time::SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+        for name in kept.iter().chain([&stale, &mine]) {
             fs::write(dir.join(name), "left").unwrap();
+            fs::File::options().write(true).open(dir.join(name)).unwrap().set_modified(hour_ago).unwrap();
         }
+        // Touched within the hour: perhaps a live writer in another pid namespace, which looks gone here.
+        let fresh = format!(".a.npy.{dead}.7.tmp");
+        fs::write(dir.join(&fresh), "writing").unwrap();
         write(&dir.join("a.npy"), "new").unwrap();
         let mut left: Vec<_> =
             fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         left.sort();
-        let mut expected: Vec<String> = kept.iter().cloned().chain(["a.npy".to_string()]).collect();
+        let mut expected: Vec<String> = kept.iter().cloned().chain(["a.npy".to_string(), fresh]).collect();
         expected.sort();
         assert_eq!(left, expected);
         let mut live = live;

@@ -47,8 +47,9 @@ enum Command {
     /// A view the kernel's precision cannot represent is refused (exit 2): for f32 kernels, bounds
     /// beyond f32's range or a pixel spacing below f32's resolution near the range. Output paths are
     /// checked before rendering, and files are written whole or not at all (a temporary file renamed
-    /// into place; with both --npy and --png, both or neither), so an existing file is never lost to a
-    /// failed write.
+    /// into place; with both --npy and --png, both or neither when a write fails; a process killed
+    /// between the two renames leaves the new .npy beside the old .png), so an existing file is never
+    /// lost to a failed write.
     ///
     /// After rendering, the counts are checked against the f64 reference on up to 4096 pixels (every
     /// pixel of a small image, else pixels spread evenly over it). If more of them differ than the
@@ -679,7 +680,8 @@ fn cpu_per_image(user: f64, sys: f64, renders: usize) -> String {
 
 /// `render`'s `--npy`/`--png`: all or nothing. Each is written whole beside its target first, and
 /// they are renamed into place only once both are written, so a failed write (a full disk, no memory
-/// for the PNG) leaves every target as it was (the paths were checked before rendering).
+/// for the PNG) leaves every target as it was (the paths were checked before rendering). A kill between
+/// the two renames (microseconds) is not covered: the first is then in place, the second not.
 fn write_outputs(args: &RenderArgs, params: &Params, counts: &[u32]) -> Result<(), String> {
     // With --json, standard output is the report alone: what was written is said on standard error.
     let say = |line: String| if args.json { eprintln!("{line}") } else { outln!("{line}") };

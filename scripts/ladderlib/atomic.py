@@ -12,6 +12,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 from pathlib import Path
 
 from .readers import InputError
@@ -81,6 +82,19 @@ def move_into(src, path):
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
 TEMP_NAME = re.compile(r"\..+?\.(\d+)\.[A-Za-z0-9_]{8}\.tmp")  # as `replacing` names them
+# A temporary file is a dead writer's only when also untouched this long: a writer in another pid namespace sharing
+# the folder (another container) looks dead from here, but a live writer's file is fresh (the longest, a log,
+# grows every round). mandel uses the same age (src/atomic.rs, STALE_AFTER).
+STALE_AFTER_S = 3600
+
+
+def _stale(entry, pid):
+    """Whether the directory entry `entry`, a temporary file named with `pid`, was left by a dead writer."""
+    try:
+        old = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+    except OSError:
+        return False
+    return old and entry.is_file(follow_symlinks=False) and not pid_alive(pid)
 
 
 def pid_alive(pid):
@@ -98,12 +112,12 @@ def pid_alive(pid):
 
 
 def clean_stale(folder):
-    """Remove the temporary files in `folder` whose writing process is gone; the paths removed."""
+    """Remove the temporary files in `folder` whose writing process is gone (`_stale`); the paths removed."""
     removed = []
     with contextlib.suppress(OSError):
         for entry in os.scandir(folder):
             m = TEMP_NAME.fullmatch(entry.name)
-            if m and entry.is_file(follow_symlinks=False) and not pid_alive(int(m[1])):
+            if m and _stale(entry, int(m[1])):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))
@@ -112,14 +126,13 @@ def clean_stale(folder):
 
 def clean_stale_of(path):
     """Remove the temporary files of the target `path` (`replacing`'s names for it exactly) whose writing process
-    is gone: a killed write leaves one, which nothing else removes outside the ladder's folders (`clean_stale`).
-    `mandel` does the same for its own (src/atomic.rs). This process's own are left alone: it may be writing one."""
+    is gone (`_stale`): a killed write leaves one, which nothing else removes outside the ladder's folders
+    (`clean_stale`). `mandel` does the same for its own (src/atomic.rs)."""
     pattern = re.compile(re.escape(f".{path.name}.") + r"([1-9][0-9]*)\.[A-Za-z0-9_]{8}\.tmp")  # a pid as written
     with contextlib.suppress(OSError):
         for entry in os.scandir(path.parent):
             m = pattern.fullmatch(entry.name)
-            if (m and int(m[1]) != os.getpid() and entry.is_file(follow_symlinks=False)
-                    and not pid_alive(int(m[1]))):
+            if m and _stale(entry, int(m[1])):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
 

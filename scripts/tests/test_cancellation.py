@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import ladder
+from ladderlib import atomic, ladder
 from ladderlib import baseline
 from ladderlib.readers import InputError
 from test_ladder_robust import installed
@@ -188,6 +188,7 @@ def test_a_stale_temporary_of_a_killed_write_is_cleaned_by_the_next_run(fake):
     assert run_ladder(fake, "--skip-bench") == 0
     stale = fake.out / f".summary.json.{dead_pid()}.abcd1234.tmp"
     stale.write_text("half a summary")
+    os.utime(stale, (time.time() - atomic.STALE_AFTER_S - 60,) * 2)  # an hour untouched: a dead writer's
     assert run_ladder(fake, "--skip-bench") == 0
     assert not stale.exists()
 

@@ -104,11 +104,14 @@ def test_stale_temporaries_of_killed_writes_are_cleaned_and_nothing_else(tmp_pat
     earlier.write_text("x")
     mine = tmp_path / ".notes.tmp"  # not our naming pattern
     no_pid = tmp_path / ".summary.md.zz_9abcd.tmp"  # no pid: whose it is cannot be known, so it stays
-    for p in (stale, live, mine, no_pid):
+    fresh = tmp_path / f".summary.csv.{dead}.abcd1234.tmp"  # touched within the hour: perhaps another pid
+    for p in (stale, live, mine, no_pid, fresh):  # namespace's live writer, which looks dead from here
         p.write_text("x")
+    for p in (stale, live, mine, no_pid, earlier):
+        os.utime(p, (time.time() - atomic.STALE_AFTER_S - 60,) * 2)
     try:
         assert sorted(atomic.clean_stale(tmp_path)) == sorted([stale, earlier])
-        assert live.exists() and mine.exists() and no_pid.exists()
+        assert live.exists() and mine.exists() and no_pid.exists() and fresh.exists()
     finally:
         other.kill()
         other.wait()
@@ -121,14 +124,17 @@ def test_a_write_removes_its_targets_temporaries_left_by_killed_writers_and_noth
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # another live process
     dead = _dead_pid()
     stale = f".a.json.{dead}.abcd1234.tmp"
-    kept = [f".a.json.{other.pid}.abcd1234.tmp", f".a.json.{os.getpid()}.abcd1234.tmp", f".b.json.{dead}.abcd1234.tmp",
+    kept = [f".a.json.{other.pid}.abcd1234.tmp", f".b.json.{dead}.abcd1234.tmp",
             f".a.json.{dead}.abcd.tmp", f".a.json.{dead}.abcd1234.tmp.bak", f".x.a.json.{dead}.abcd1234.tmp",
             f".a.json.0{dead}.abcd1234.tmp"]
     for name in [stale, *kept]:
         (tmp_path / name).write_text("left")
+        os.utime(tmp_path / name, (time.time() - atomic.STALE_AFTER_S - 60,) * 2)
+    fresh = f".a.json.{dead}.abcd5678.tmp"  # touched within the hour: kept (perhaps a live writer elsewhere)
+    (tmp_path / fresh).write_text("writing")
     try:
         atomic.write_text(tmp_path / "a.json", "new")
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, "a.json"])
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, fresh, "a.json"])
     finally:
         other.kill()
         other.wait()
