@@ -94,6 +94,8 @@ def unfit(points):
         return f"a point's time under {MIN_TIME_S:g} s or its work not positive"
     if len({p["iterations"] for p in points}) == 1:
         return "no spread in work: every point did the same iterations"
+    if _fit(points)["ns_per_iteration"] <= 0:  # a cost that falls as work grows is no line to report
+        return "time does not grow with work: the fitted cost per iteration is not positive"
     return None
 
 
@@ -114,8 +116,11 @@ def fit(points):
     steer the line alone), refitted without one more point (the one whose absence fits the rest best) while a
     kept point is off by more than OFF_LINE, keeping at least three: an outlier (a small image dominated by thread
     start-up) is flagged rather than dragging the line. None where the points cannot be fitted (`unfit`)."""
-    if unfit(points):
-        return None
+    return None if unfit(points) else _fit(points)
+
+
+def _fit(points):
+    """`fit`, on points `unfit`'s first checks passed."""
     n = len(points)
     xs = [float(p["iterations"]) for p in points]
     ts = [float(p["median_s"]) for p in points]

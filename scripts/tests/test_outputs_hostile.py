@@ -125,6 +125,9 @@ def flat(points, t):
     (lambda pts: pts[:1], "fewer than two points"),
     (lambda pts: [{**p, "median_s": 0.0} for p in pts], "time under"),
     (lambda pts: [{**p, "median_s": 5e-324} for p in pts], "time under"),
+    # the larger image faster: a line of negative cost (-8 ns/iteration) was printed as "linear within 20%"
+    (lambda pts: [{**p, "iterations": n, "median_s": t} for p, n, t in zip(pts, (1e6, 2e6), (0.010, 0.002))],
+     "time does not grow with work"),
 ])
 def test_a_sweep_that_cannot_be_fitted_says_why_without_nan(tmp_path, case, reason):
     s = sweep("k")
