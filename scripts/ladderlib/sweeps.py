@@ -247,7 +247,7 @@ def svg(sweeps, axis, title):
         if not pts:
             continue
         line = None
-        f = fit(pts)
+        f = fit(axes(s)[axis])  # every point, as the tables fit them: one unplaceable point means no fit anywhere
         if f:
             # a + b*x is curved on log-log axes unless a = 0: draw it through 33 points, where positive.
             lo, hi = min(p["iterations"] for p in pts), max(p["iterations"] for p in pts)

@@ -125,6 +125,8 @@ def flat(points, t):
     (lambda pts: pts[:1], "fewer than two points"),
     (lambda pts: [{**p, "median_s": 0.0} for p in pts], "time under"),
     (lambda pts: [{**p, "median_s": 5e-324} for p in pts], "time under"),
+    # one point the log axes cannot place: the chart fitted the rest, the table none
+    (lambda pts: [{**pts[0], "median_s": 0.0}, *pts[1:]], "time under"),
     # the larger image faster: a line of negative cost (-8 ns/iteration) was printed as "linear within 20%"
     (lambda pts: [{**p, "iterations": n, "median_s": t} for p, n, t in zip(pts, (1e6, 2e6), (0.010, 0.002))],
      "time does not grow with work"),
@@ -140,6 +142,7 @@ def test_a_sweep_that_cannot_be_fitted_says_why_without_nan(tmp_path, case, reas
     assert "no fit: " in md and reason in md and "nan" not in md and "% of the smallest" not in md
     assert_safe_markdown(md)
     assert {f.name for f in files} >= {"sweeps.json", "sweeps.csv", "sweeps.md", "sweep-size.svg"}
+    assert 'class="fit"' not in (tmp_path / "sweep-size.svg").read_text()  # no line where the table has none
 
 
 def test_a_tiny_but_measurable_time_fits_without_overflow():
