@@ -361,9 +361,13 @@ def report(entries, args, names, unlike=()):
         print(f"timed on neither side (left out): {', '.join(neither)}")
     if (note := drift_note(entries, args)) is not None:
         print("note: " + note)
-    for side, name in zip("ab", names):  # a side whose rounds ran at another speed in part
-        if note := rounds.speed_note([e[side] for e in entries if e[side]], f"rounds of {name}"):
+    sides = [[e[side] for e in entries if e[side]] for side in "ab"]
+    for rows, name in zip(sides, names):  # a side whose rounds ran at another speed in part
+        if note := rounds.speed_note(rows, f"rounds of {name}"):
             print(note)
+    if any(rounds.round_factors(rows) is None for rows in sides):
+        print(f"note: whether the machine's speed changed during the rounds is not checked: that needs "
+              f"{rounds.MIN_KERNELS} kernels timed in every round of a side, and 4 rounds")
     if args.aa:
         worst = max(timed, key=lambda e: abs(e["change"]), default=None)
         print(f"A/A: {len(off)} of {len(counted)} rungs got a verdict other than `no change` (each a false verdict: "

@@ -267,6 +267,17 @@ def test_a_side_whose_rounds_ran_at_another_speed_in_part_is_named(tmp_path, mon
         "are many: rerun before trusting these times against another run's."]
 
 
+@pytest.mark.parametrize("kernels, rounds, checked", [(EIGHT, "5", True), (EIGHT[:5], "5", False),
+                                                      (EIGHT, "3", False)])
+def test_a_run_too_small_for_the_speed_check_says_it_was_not_checked(tmp_path, monkeypatch, capsys, kernels, rounds,
+                                                                     checked):
+    times = {k["name"]: 0.01 for k in kernels}
+    code, out = run_sides(tmp_path, monkeypatch, capsys, "--rounds", rounds, times_a=times, times_b=times,
+                          kernels=kernels)
+    assert code == 0
+    assert ("speed changed during the rounds is not checked: that needs 6 kernels" not in out) == checked
+
+
 def test_the_a_a_drift_note_calls_the_verdicts_false():
     entries = [{"change": -0.04}] * 9
     args = ab.parse_args([ab.STABILITY, "--rounds", "3"])
