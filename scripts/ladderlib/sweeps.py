@@ -39,20 +39,27 @@ def checked(data, spec, what):
         raise InputError(f"{what}: failed its check against the reference ({c['differing']} of {c['checked']} pixels "
                          f"differ, {c['allowed']} allowed, ok {c['ok']}): the times of counts that are not the "
                          "reference's are never reported")
+    if data.get("iterations") is not None:  # the large image
+        possible(data, what, "the image")
     for i, p in enumerate(data.get("points", [])):
         ordered(p, ["min_s", "median_s"], what, f"point #{i}")
         if "times_s" in p and p["times_s"] is None:  # absent is allowed (older outputs), null is not a list
             raise InputError(f"{what}: point #{i} times_s should be a list of times in seconds, found None")
-        # No pixel counts past max_iters, and mandel sums counts in 64 bits: beyond either the work is impossible
-        # (and a float of it may overflow in the fit).
-        most = min(p["width"] * p["height"] * p["max_iters"], 2**64 - 1)
-        if p["iterations"] > most:
-            raise InputError(f"{what}: point #{i} iterations ({p['iterations']}) is above {most}, width x height x "
-                             "max_iters (at most 2^64 - 1): more work than the point can do")
+        possible(p, what, f"point #{i}")
         if p.get("differing") is not None and p.get("allowed") is not None and p["differing"] > p["allowed"]:
             raise InputError(f"{what}: point #{i} failed verification ({p['differing']} pixels differ, "
                              f"{p['allowed']} allowed): a point outside its tolerance is never fitted")
     return data
+
+
+def possible(p, what, where):
+    """InputError unless `p`'s iterations are work its pixels can do: no pixel counts past max_iters, and mandel sums
+    counts in 64 bits (beyond either, a float of it may also overflow in the fit)."""
+    most = min(p["width"] * p["height"] * p["max_iters"], 2**64 - 1)
+    if p["iterations"] > most:
+        shown = p["iterations"] if p["iterations"] < 10**30 else f"about 10^{len(str(p['iterations'])) - 1}"
+        raise InputError(f"{what}: {where} iterations ({shown}) is above {most}, width x height x max_iters (at most "
+                         "2^64 - 1): more work than its pixels can do")
 
 
 def pick_kernels(summary, registry):

@@ -292,7 +292,7 @@ def test_a_sweep_point_outside_its_tolerance_or_with_its_times_out_of_order_is_r
 
 @pytest.mark.parametrize("field, value, message", [
     ("times_s", None, "s: point #2 times_s should be a list of times in seconds, found None"),
-    ("iterations", 10**400, "s: point #2 iterations .10{400}. is above 184320000, width x height x max_iters"),
+    ("iterations", 10**400, "s: point #2 iterations .about 10\\^400. is above 184320000, width x height x max_iters"),
     ("iterations", 960 * 960 * 200 + 1, "s: point #2 iterations .184320001. is above 184320000, width x height x"),
 ], ids=["null-times", "10**400-iterations", "more-iterations-than-pixels-x-max-iters"])
 def test_a_sweep_point_with_null_times_or_impossible_work_is_refused(field, value, message):
@@ -309,7 +309,7 @@ def test_a_sweep_point_with_null_times_or_impossible_work_is_refused(field, valu
 
 @pytest.mark.parametrize("corrupt, message", [
     (lambda p: {"times_s": None}, "point #1 times_s should be a list of times in seconds, found None"),
-    (lambda p: {"iterations": 10**400}, "point #1 iterations (1000"),
+    (lambda p: {"iterations": 10**400}, "point #1 iterations (about 10^400)"),
     (lambda p: {"iterations": p["width"] * p["height"] * p["max_iters"] + 1}, "point #1 iterations ("),
 ], ids=["null-times", "10**400-iterations", "more-iterations-than-pixels-x-max-iters"])
 def test_the_ladder_refuses_a_sweep_with_null_times_or_impossible_work(tmp_path, monkeypatch, capsys, corrupt,
@@ -475,6 +475,9 @@ def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_pat
         sweeps.checked({**large, "times_s": []}, sweeps.LARGE, "r")
     with pytest.raises(sweeps.InputError, match="check.ok should be true or false"):
         sweeps.checked({**large, "check": {**good, "ok": 1}}, sweeps.LARGE, "r")
+    assert sweeps.checked({**large, "iterations": 8 * 8 * 5}, sweeps.LARGE, "r")["iterations"] == 320
+    with pytest.raises(sweeps.InputError, match=r"r: the image iterations \(321\) is above 320, width x height"):
+        sweeps.checked({**large, "iterations": 321}, sweeps.LARGE, "r")
 
     fake = installed(tmp_path, monkeypatch)
     render_output = fake.capture
