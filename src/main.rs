@@ -842,7 +842,7 @@ fn tune_command(isa: Option<&str>, rounds: u32, processes: u32, json: bool) -> R
                 r.precision,
                 if times.is_empty() { "one instantiation".into() } else { times.join(", ") }
             );
-            outln!("  {}; the kernels use {} ({})", tune_choice(r), r.chosen, r.source);
+            outln!("  {}; this process's kernels use {} ({})", tune_choice(r), r.chosen, r.source);
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -860,7 +860,7 @@ fn tune_choice(r: &TuneRow) -> String {
         Some(f) if r.fastest == r.default => format!("default, within {band} of the fastest {f}"),
         Some(f) => format!("the fastest is {f}"), // not `choose`'s rule: said, not hidden
     };
-    format!("chosen on {}: {} ({why})", r.workload, r.fastest)
+    format!("tune's choice on {}: {} ({why})", r.workload, r.fastest)
 }
 
 /// `mandel lanes`: for every registered single-thread SIMD kernel, lane-iterations executed (its
@@ -1210,15 +1210,15 @@ mod tests {
     fn tune_labels_a_default_kept_by_the_tie_band_as_the_default_not_the_fastest() {
         // v5k4 is 1% faster: the band keeps v4k8, which the text called "fastest".
         let kept = tune_row("v4k8", "v4k8", &[("v4k8", 0.100), ("v5k4", 0.099)]);
-        assert_eq!(tune_choice(&kept), "chosen on 960x960/200: v4k8 (default, within 2% of the fastest v5k4)");
+        assert_eq!(tune_choice(&kept), "tune's choice on 960x960/200: v4k8 (default, within 2% of the fastest v5k4)");
         let faster = tune_row("v4k8", "v5k4", &[("v4k8", 0.100), ("v5k4", 0.090)]);
         assert_eq!(
             tune_choice(&faster),
-            "chosen on 960x960/200: v5k4 (fastest, more than 2% faster than the default v4k8)"
+            "tune's choice on 960x960/200: v5k4 (fastest, more than 2% faster than the default v4k8)"
         );
         let both = tune_row("v4k8", "v4k8", &[("v4k8", 0.090), ("v5k4", 0.100)]);
-        assert_eq!(tune_choice(&both), "chosen on 960x960/200: v4k8 (fastest, and the default)");
+        assert_eq!(tune_choice(&both), "tune's choice on 960x960/200: v4k8 (fastest, and the default)");
         let one = tune_row("v4k4", "v4k4", &[]);
-        assert_eq!(tune_choice(&one), "chosen on 960x960/200: v4k4 (the only tuning)");
+        assert_eq!(tune_choice(&one), "tune's choice on 960x960/200: v4k4 (the only tuning)");
     }
 }

@@ -226,14 +226,10 @@ def tune_rows(mandel):
         return [], None
     here = machine.describe(REPO)
     stored = REPO / "results" / machine.machine_id(here) / "tuning.json"
-    try:  # a folder name can be two CPUs' (machine.machine_id): the kept set's description tells them apart
-        why = machine.other_machine(readers.read_machine(stored.parent / "raw" / "machine.json"), here)
-    except (InputError, OSError) as e:
-        why = [f"the CPU that chose it is unknown ({e})"]
+    why = machine.kept_tuning_problem(stored.parent, here) if stored.exists() else None
     if stored.exists() and not why:
         return readers.read_tune(stored), str(stored)
-    log(f"no tuning kept for this machine{f' ({stored} was chosen on another: ' + '; '.join(why) + ')' if stored.exists() else ''}"
-        ": `mandel tune` (once, for both sides)")
+    log(f"no tuning kept for this machine{f' ({stored}: {why})' if why else ''}: `mandel tune` (once, for both sides)")
     proc = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True)
     if proc.returncode != 0:
         raise InputError(f"{mandel} tune --json exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
@@ -365,9 +361,9 @@ def report(entries, args, names, unlike=()):
     for rows, name in zip(sides, names):  # a side whose rounds ran at another speed in part
         if note := rounds.speed_note(rows, f"rounds of {name}"):
             print(note)
-    if any(rounds.round_factors(rows) is None for rows in sides):
-        print(f"note: whether the machine's speed changed during the rounds is not checked: that needs "
-              f"{rounds.MIN_KERNELS} kernels timed in every round of a side, and 4 rounds")
+    if unchecked := [name for rows, name in zip(sides, names) if rounds.round_factors(rows) is None]:
+        print(f"note: whether the machine's speed changed during the rounds of {' and of '.join(unchecked)} is not "
+              f"checked: that needs {rounds.MIN_KERNELS} kernels timed in every round, and 4 rounds")
     if args.aa:
         worst = max(timed, key=lambda e: abs(e["change"]), default=None)
         print(f"A/A: {len(off)} of {len(counted)} rungs got a verdict other than `no change` (each a false verdict: "

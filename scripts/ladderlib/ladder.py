@@ -475,14 +475,12 @@ def pin_tuning(args, out, raw, run, registry, desc):
 
 
 def other_set(out, desc):
-    """Why the set in `out` is another machine's than `desc` (empty when it is this one's, or there is none)."""
-    earlier = out / "raw" / "machine.json"
-    if not os.path.lexists(earlier):
-        return []
+    """Why the set in `out` is another machine's than `desc` (empty when it is this one's, or there is none, or its
+    description is unreadable: it is replaced as the rest of raw/)."""
     try:
-        return other_machine(readers.read_machine(earlier), desc)
-    except (InputError, OSError) as e:
-        return [str(e)]
+        return other_machine(readers.read_machine(out / "raw" / "machine.json"), desc)
+    except (InputError, OSError):
+        return []
 
 
 def not_reusable(stored, out, registry, desc):
@@ -492,14 +490,11 @@ def not_reusable(stored, out, registry, desc):
     kernels = {k.get("name"): k for k in registry or []}
     if not {r.get("isa") for r in rows} <= {k.get("isa") for k in kernels.values()}:
         return "its ISA paths differ from the stored one's"
-    kept = out / "raw" / "machine.json"
-    try:
-        reasons = other_machine(readers.read_machine(kept), desc)
-    except (InputError, OSError) as e:
-        reasons = [f"the CPU that chose it is unknown ({e})"]
-    if reasons:
-        return f"chosen on another machine: {'; '.join(reasons)}"
-    tuned = {"simd-f32", "simd-f64", "c-ref-f32"} & set(kernels)
+    if why := machine.kept_tuning_problem(out, desc):
+        return why
+    user = {k for k, v in readers.TUNE_ENV.items() if os.environ.get(v, "").strip()}  # the user's value is pinned
+    tuned = {"simd-f32", "simd-f64", "c-ref-f32"} & set(kernels) - {
+        f for k in user for f in {"simd": ("simd-f32", "simd-f64"), "c-reference": ("c-ref-f32",)}[k]}
     chosen = {"c-ref-f32" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}"
               for r in rows if r["times"]}  # a row that timed nothing pins nothing (tuning_pins)
     if tuned - chosen:

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from .readers import InputError, read_machine
+
 # The instruction-set extensions that matter to the ladder's kernels, in the order they are listed.
 ISA_FLAGS = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
              "avx512_fp16", "asimd", "sve", "sve2"]
@@ -136,3 +138,20 @@ def other_machine(theirs, machine):
     if not reasons and id_there != machine_id(machine):
         reasons.append(f"machine id {id_there} there, {machine_id(machine)} here")
     return reasons
+
+
+def kept_tuning_problem(folder, desc):
+    """Why `folder`/tuning.json is not this machine's (`desc`) to reuse, or None: it must be the tuning the set in
+    `folder`/raw ran with (raw/tune.json, byte for byte: a run stopped after swapping in its raw/ but before writing
+    tuning.json leaves another's), on this CPU (a folder name can be two CPUs', `machine_id`)."""
+    try:
+        reasons = other_machine(read_machine(folder / "raw" / "machine.json"), desc)
+    except (InputError, OSError) as e:
+        return f"the CPU that chose it is unknown ({e})"
+    if reasons:
+        return f"chosen on another machine: {'; '.join(reasons)}"
+    try:
+        paired = (folder / "raw" / "tune.json").read_bytes() == (folder / "tuning.json").read_bytes()
+    except OSError:
+        paired = False
+    return None if paired else "it is not the tuning the set in raw/ ran with (raw/tune.json differs or is missing)"

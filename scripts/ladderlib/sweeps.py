@@ -263,7 +263,8 @@ def svg(sweeps, axis, title):
         series.append({"name": s["kernel"], "colour": svglib.PALETTE[len(series) % len(svglib.PALETTE)],
                        "points": [(p["iterations"], p["median_s"]) for p in pts], "fit": line})
     return svglib.loglog_chart(title, series, "total iterations (sum of counts)", "median time",
-                               lambda k: f"1e{k}", lambda k: f"{10.0**k:g} s", footnote="dashed: linear fit")
+                               lambda k: f"1e{k}", lambda k: f"{10.0**k:g} s",
+                               footnote="dashed: linear fit" if any(s["fit"] for s in series) else None)
 
 
 def axis_title(sweeps, axis):

@@ -239,6 +239,7 @@ def test_a_kept_tuning_of_another_isa_path_is_not_reused(fake, monkeypatch):
 def kept(fake, machine=None, tune=TUNE):
     """A results folder holding a tuning chosen on `machine` (this one's by default)."""
     fx.write_json(fake.out / "tuning.json", tune)
+    fx.write_json(fake.out / "raw" / "tune.json", tune)  # the tuning the set ran with
     fx.write_json(fake.out / "raw" / "machine.json", machine or fx.MACHINE)
 
 
@@ -282,6 +283,32 @@ def test_a_tuning_chosen_beside_another_machines_set_is_kept_only_when_the_run_r
     assert json.loads((fake.out / "tuning.json").read_text())[0]["fastest"] == "v2k8"
 
 
+def test_a_tuning_json_that_is_not_the_one_the_set_ran_with_is_not_reused(fake, monkeypatch, capsys):
+    """A run on another CPU that swapped in its raw/ and then failed (here its chart) left the other CPU's
+    tuning.json beside its own raw/: the pair no longer matches (raw/tune.json), so it is chosen again."""
+    run = lambda: ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python"])  # noqa: E731
+    assert run() == 0 and tunes(fake) == 1
+    monkeypatch.delenv("MANDEL_TUNING")
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: {**fx.MACHINE, "cpu_family_model": "25/1"})
+    fake.tune_text = json.dumps([{**r, "fastest": "v2k8"} for r in TUNE])
+    with monkeypatch.context() as m:
+        m.setattr(ladder.chart, "write_svg", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+        assert run() != 0 and tunes(fake) == 2
+    assert json.loads((fake.out / "raw" / "machine.json").read_text())["cpu_family_model"] == "25/1"
+    monkeypatch.delenv("MANDEL_TUNING")
+    capsys.readouterr()
+    assert run() == 0 and tunes(fake) == 3 and "raw/tune.json differs" in capsys.readouterr().out
+    assert run_json(fake)["simd_tuning"]["value"] == "f32:v2k8,f64:v2k8"
+
+
+def test_a_corrupt_machine_json_is_not_called_another_machines_set(fake, capsys):
+    kept(fake)
+    (fake.out / "raw" / "machine.json").write_text("{not json")
+    assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
+    said = capsys.readouterr().out
+    assert "another machine" not in said and "the CPU that chose it is unknown" in said
+
+
 def test_a_kept_tuning_without_a_record_of_its_cpu_is_not_reused(fake, capsys):
     fx.write_json(fake.out / "tuning.json", TUNE)
     assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
@@ -293,6 +320,12 @@ def test_a_kept_tuning_this_build_does_not_have_is_chosen_again(fake, capsys):
     fake.unknown_tunings = {"v16k4"}
     assert choose(fake) == "f32:v2k8,f64:v2k8" and tunes(fake) == 1
     assert "this build refuses it" in capsys.readouterr().out
+
+
+def test_a_kept_tuning_lacking_a_kernel_the_user_pins_is_reused(fake, monkeypatch):
+    kept(fake, tune=TUNE[1:])  # no simd-f32 row: the user's MANDEL_TUNING covers it
+    monkeypatch.setenv("MANDEL_TUNING", "v3k8")
+    assert choose(fake) == "v3k8" and tunes(fake) == 0
 
 
 def test_a_kept_tuning_the_user_overrides_is_not_checked_against_this_build(fake, monkeypatch):
