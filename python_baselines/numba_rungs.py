@@ -87,7 +87,7 @@ def warm():
     on a copy of the plain loop of its own."""
     numba = _numba()
     escape = numba.njit(cache=False)(escape_count)
-    numba.njit(cache=False)(_loop(escape, range))(np.zeros(1), np.zeros(1), 1)
+    numba.njit(cache=False)(_loop(escape))(np.zeros(1), np.zeros(1), 1)
 
 
 def _libgomp():
@@ -119,15 +119,15 @@ def _image_loop(escape, **options):
     if options.get("parallel"):
         loop = _interleaved_loop(escape, numba.njit(cache=False)(thread_rows), numba.get_num_threads, numba.prange)
     else:
-        loop = _loop(escape, range)
+        loop = _loop(escape)
     return numba.njit(cache=False, **options)(loop)
 
 
-def _loop(escape, row_range):
+def _loop(escape):
     """The row/column loop around `escape`, in Python, for Numba to compile."""
     def image(xs, ys, max_iters):
         out = np.empty((ys.size, xs.size), dtype=np.uint32)
-        for row in row_range(ys.size):
+        for row in range(ys.size):
             for col in range(xs.size):
                 out[row, col] = escape(complex(xs[col], ys[row]), max_iters)
         return out
@@ -138,7 +138,7 @@ def _loop(escape, row_range):
 def thread_rows(height, threads, slot):
     """The rows that slot `slot` (0 to threads - 1) of the parallel rung renders: every `threads`-th row from
     row `slot`. Numba's prange gives each thread one contiguous block of its iterations (its static schedule;
-    `numba.set_parallel_chunksize` did not change that split here), so a prange over the rows themselves would
+    MEASUREMENTS.md, "How `numba-parallel` shares out its rows"), so a prange over the rows themselves would
     hand the middle rows of the image, where the set's work is, to a few threads; interleaved, every thread gets
     rows from top to bottom. The parallel loop calls this very function (compiled)."""
     return range(slot, height, threads)

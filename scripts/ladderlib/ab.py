@@ -126,9 +126,9 @@ def build_working_tree():
         binary = cargo.built(TARGET / "release" / "mandel", "the working tree")
         folder = TARGET / "ab"
         folder.mkdir(exist_ok=True)
-        for old in folder.glob("working-tree.*.mandel"):
+        for old in folder.glob("working-tree.*.mandel"):  # a killed ab's: its pid gone, untouched for an hour
             pid = old.name.split(".")[1]
-            if not (pid.isdecimal() and atomic.pid_alive(int(pid))):
+            if not (pid.isdecimal() and atomic.pid_alive(int(pid))) and atomic.untouched(old):
                 atomic.remove(old)
         return keep_copy(binary, folder / f"working-tree.{os.getpid()}.mandel")
 
@@ -222,7 +222,7 @@ def describe(mandel, kernels, side, env=None):
 def tune_rows(mandel):
     """The machine's tunings (`mandel tune` rows, with where they come from): its kept choice, else `mandel tune`
     now; ([], None) when the environment pins both variables."""
-    if all(os.environ.get(v, "").strip() for v in readers.TUNE_ENV.values()):
+    if all(os.environ.get(v) for v in readers.TUNE_ENV.values()):
         return [], None
     here = machine.describe(REPO)
     stored = REPO / "results" / machine.machine_id(here) / "tuning.json"
@@ -245,7 +245,7 @@ def side_env(mandel, extra, rows, source, kernels, side):
     env = {**os.environ, **extra}
     paths = {k["isa"] for k in describe(mandel, kernels, side, env)["kernels"]}
     pins = readers.tuning_pins([r for r in rows if r.get("isa") in paths], source)
-    pins = {k: v for k, v in pins.items() if not os.environ.get(k, "").strip() and k not in extra}
+    pins = {k: v for k, v in pins.items() if not os.environ.get(k) and k not in extra}
     log(f"tunings for {side} ({source or 'the environment'}): " + (", ".join(f"{k}={v}" for k, v in pins.items())
                                                                   or "none pinned"))
     if pins:  # a kept choice this side's build does not have: named before any round, with where it came from

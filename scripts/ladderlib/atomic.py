@@ -81,20 +81,24 @@ def move_into(src, path):
 # would have given them (0666 less the umask) before they are renamed into place.
 _UMASK = os.umask(0o022)
 os.umask(_UMASK)
-TEMP_NAME = re.compile(r"\..+?\.(\d+)\.[A-Za-z0-9_]{8}\.tmp")  # as `replacing` names them
+TEMP_NAME = re.compile(r"\..+?\.([1-9][0-9]*)\.[A-Za-z0-9_]{8}\.tmp")  # as `replacing` names them (a pid as written)
 # A temporary file is a dead writer's only when also untouched this long: a writer in another pid namespace sharing
 # the folder (another container) looks dead from here, but a live writer's file is fresh (the longest, a log,
 # grows every round). mandel uses the same age (src/atomic.rs, STALE_AFTER).
 STALE_AFTER_S = 3600
 
 
-def _stale(entry, pid):
-    """Whether the directory entry `entry`, a temporary file named with `pid`, was left by a dead writer."""
+def untouched(path):
+    """Whether `path` (not followed) went unmodified for STALE_AFTER_S; False when it cannot be read."""
     try:
-        old = time.time() - entry.stat(follow_symlinks=False).st_mtime > STALE_AFTER_S
+        return time.time() - os.lstat(path).st_mtime > STALE_AFTER_S
     except OSError:
         return False
-    return old and entry.is_file(follow_symlinks=False) and not pid_alive(pid)
+
+
+def _stale(entry, pid):
+    """Whether the directory entry `entry`, a temporary file named with `pid`, was left by a dead writer."""
+    return untouched(entry.path) and entry.is_file(follow_symlinks=False) and not pid_alive(pid)
 
 
 def pid_alive(pid):

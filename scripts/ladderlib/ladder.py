@@ -492,14 +492,14 @@ def not_reusable(stored, out, registry, desc):
         return "its ISA paths differ from the stored one's"
     if why := machine.kept_tuning_problem(out, desc):
         return why
-    user = {k for k, v in readers.TUNE_ENV.items() if os.environ.get(v, "").strip()}  # the user's value is pinned
+    user = {k for k, v in readers.TUNE_ENV.items() if os.environ.get(v)}  # the user's value is pinned
     tuned = {"simd-f32", "simd-f64", "c-ref-f32"} & set(kernels) - {
         f for k in user for f in {"simd": ("simd-f32", "simd-f64"), "c-reference": ("c-ref-f32",)}[k]}
     chosen = {"c-ref-f32" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}"
               for r in rows if r["times"]}  # a row that timed nothing pins nothing (tuning_pins)
     if tuned - chosen:
         return f"it has no choice for {', '.join(sorted(tuned - chosen))}"
-    pins = {k: v for k, v in readers.tuning_pins(rows, stored).items() if not os.environ.get(k, "").strip()}
+    pins = {k: v for k, v in readers.tuning_pins(rows, stored).items() if not os.environ.get(k)}
     rc, _, err = capture([MANDEL, "describe", "--json"], env={**os.environ, **pins})  # mandel checks each name
     if rc != 0:
         return f"this build refuses it: {err.strip()}"
@@ -508,7 +508,7 @@ def not_reusable(stored, out, registry, desc):
 
 def pin_env(var, chosen, source="mandel tune"):
     """Set `var` for every later child to `chosen` unless the user set it; what the run used, for run.json."""
-    user = os.environ.get(var, "").strip()
+    user = os.environ.get(var)  # as set: mandel describe refused one with spaces before any work
     pin = user or chosen
     if not pin:
         return None

@@ -6,12 +6,13 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import ab, cargo, ladder
+from ladderlib import ab, atomic, cargo, ladder
 from ladderlib.readers import InputError
 from test_ladder_robust import installed, run_ladder
 
@@ -77,12 +78,16 @@ def test_cargo_builds_where_ab_then_looks(tmp_path, monkeypatch):
 def test_ab_waits_for_a_ladder_using_the_target_folder_and_runs_a_copy(tmp_path, monkeypatch):
     """scripts/ab's build of the working tree replaced target/release/mandel under a ladder measuring it. It now
     waits for the ladder's lock on the target folder, and runs a copy that a later build does not replace; a
-    copy left by a killed ab (its pid gone) is removed, a running one's is not, and a link at its own copy's name
+    copy left by a killed ab (its pid gone, untouched for an hour) is removed, a running one's is not, and a link at its own copy's name
     is replaced, not written through. The holder lets go only once ab has said it waits."""
     fake_cargo(tmp_path, monkeypatch)
     target = tmp_path / "t"
     (target / "ab").mkdir(parents=True)
     (target / "ab" / "working-tree.999999999.mandel").write_text("stale")
+    hour_ago = time.time() - atomic.STALE_AFTER_S - 60
+    os.utime(target / "ab" / "working-tree.999999999.mandel", (hour_ago, hour_ago))
+    # its pid gone here but touched within the hour: perhaps an ab in another pid namespace, running it
+    (target / "ab" / "working-tree.999999998.mandel").write_text("fresh")
     (target / "ab" / f"working-tree.{os.getppid()}.mandel").write_text("another ab's")
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me")
@@ -117,7 +122,8 @@ sys.stdin.readline()  # held until the test says
     assert precious.read_text() == "keep me" and not os.access(precious, os.X_OK)
     (target / "release" / "mandel").write_text("#!/bin/sh\nexit 9\n")  # a ladder's later build
     assert subprocess.run([kept]).returncode == 0
-    assert sorted(p.name for p in (target / "ab").iterdir()) == sorted([kept.name, f"working-tree.{os.getppid()}.mandel"])
+    assert sorted(p.name for p in (target / "ab").iterdir()) == sorted(
+        [kept.name, f"working-tree.{os.getppid()}.mandel", "working-tree.999999998.mandel"])
 
 
 def test_the_ladder_builds_where_it_then_looks(tmp_path, monkeypatch):
@@ -448,7 +454,6 @@ def test_mandel_tune_failing_or_printing_no_rows_is_an_input_error(tmp_path, mon
     mandel.write_text(f"#!/bin/sh\nprintf '%s' '{printed}'\necho 'tune broke' >&2\nexit {rc}\n")
     mandel.chmod(0o755)
     monkeypatch.setattr(ab, "REPO", tmp_path)  # no results/<machine>/tuning.json there
-    monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
     for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
         monkeypatch.delenv(var, raising=False)
     with pytest.raises(InputError, match=says):

@@ -119,15 +119,16 @@ def test_stale_temporaries_of_killed_writes_are_cleaned_and_nothing_else(tmp_pat
 
 def test_a_write_removes_its_targets_temporaries_left_by_killed_writers_and_nothing_else(tmp_path):
     """A killed write left its temporary file beside the target for ever (outside the folders the ladder scans).
-    The next write of that target removes those whose writer is gone; not a live writer's, not this process's own,
-    not another target's, not a name that only looks like one."""
+    The next write of that target removes those whose writer is gone (this process's own pid included: an earlier
+    process had it) and that went untouched for an hour; not a live writer's, not a fresh one, not another target's,
+    not a name that only looks like one."""
     other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])  # another live process
     dead = _dead_pid()
-    stale = f".a.json.{dead}.abcd1234.tmp"
+    stale, earlier = f".a.json.{dead}.abcd1234.tmp", f".a.json.{os.getpid()}.abcd1234.tmp"
     kept = [f".a.json.{other.pid}.abcd1234.tmp", f".b.json.{dead}.abcd1234.tmp",
             f".a.json.{dead}.abcd.tmp", f".a.json.{dead}.abcd1234.tmp.bak", f".x.a.json.{dead}.abcd1234.tmp",
             f".a.json.0{dead}.abcd1234.tmp"]
-    for name in [stale, *kept]:
+    for name in [stale, earlier, *kept]:
         (tmp_path / name).write_text("left")
         os.utime(tmp_path / name, (time.time() - atomic.STALE_AFTER_S - 60,) * 2)
     fresh = f".a.json.{dead}.abcd5678.tmp"  # touched within the hour: kept (perhaps a live writer elsewhere)

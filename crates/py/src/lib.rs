@@ -109,7 +109,7 @@ fn check_env() -> PyResult<()> {
 }
 
 /// What the variables [`check_env`] fixes select, read by the kernels' own parsers, with the tuning
-/// variables' values as set (trimmed) for the message.
+/// variables' values as set, for the message.
 #[derive(Clone)]
 struct EnvInForce {
     threads: Option<usize>,
@@ -124,7 +124,7 @@ struct EnvInForce {
 impl EnvInForce {
     fn now() -> PyResult<EnvInForce> {
         let text =
-            |var: &str| std::env::var_os(var).map(|v| v.to_string_lossy().trim().to_string()).filter(|v| !v.is_empty());
+            |var: &str| std::env::var_os(var).map(|v| v.to_string_lossy().into_owned()).filter(|v| !v.is_empty());
         let isa = mandel_simd::selected_isa();
         let tuning = |p| mandel_simd::forced_tuning(isa, p).map_err(value_error);
         let c_tuning = mandel_c_reference::forced_tuning(mandel_c_reference::selected_isa()).map_err(value_error)?;
