@@ -93,6 +93,15 @@ def _line(xs, ts, keep, relative=True):
 
 def unfit(points):
     """Why `points` cannot be fitted, or None when they can."""
+    if why := _unplaceable(points):
+        return why
+    if _fit(points)["ns_per_iteration"] <= 0:  # a cost that falls as work grows is no line to report
+        return "time does not grow with work: the fitted cost per iteration is not positive"
+    return None
+
+
+def _unplaceable(points):
+    """Why no line can be drawn through `points` at all, or None."""
     if len(points) < 2:
         return "fewer than two points"
     # Relative residuals and logarithms need positive times and work; a zero time (a timer too coarse for the
@@ -101,8 +110,6 @@ def unfit(points):
         return f"a point's time under {MIN_TIME_S:g} s or its work not positive"
     if len({p["iterations"] for p in points}) == 1:
         return "no spread in work: every point did the same iterations"
-    if _fit(points)["ns_per_iteration"] <= 0:  # a cost that falls as work grows is no line to report
-        return "time does not grow with work: the fitted cost per iteration is not positive"
     return None
 
 
@@ -123,11 +130,14 @@ def fit(points):
     steer the line alone), refitted without one more point (the one whose absence fits the rest best) while a
     kept point is off by more than OFF_LINE, keeping at least three: an outlier (a small image dominated by thread
     start-up) is flagged rather than dragging the line. None where the points cannot be fitted (`unfit`)."""
-    return None if unfit(points) else _fit(points)
+    if _unplaceable(points):
+        return None
+    f = _fit(points)
+    return f if f["ns_per_iteration"] > 0 else None  # else no fit: `unfit` says why
 
 
 def _fit(points):
-    """`fit`, on points `unfit`'s first checks passed."""
+    """`fit`'s line, on points that are not `_unplaceable`."""
     n = len(points)
     xs = [float(p["iterations"]) for p in points]
     ts = [float(p["median_s"]) for p in points]
