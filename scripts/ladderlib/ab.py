@@ -293,6 +293,9 @@ def differences(docs):
 
 
 def run_round(mandel, env, r, args):
+    if Path(mandel).name.startswith("working-tree."):  # in use: another ab's clean-up keeps a copy touched within
+        with contextlib.suppress(OSError):                # the hour (`build_working_tree`), whatever its pid namespace
+            os.utime(mandel)
     command = [mandel, "bench", "--round", str(r), "--json", *(["--quick"] if args.quick else []),
                *(arg for k in args.kernel for arg in ("-k", k))]
     proc = subprocess.run(command, env=env, capture_output=True, text=True)

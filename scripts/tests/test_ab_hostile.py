@@ -478,3 +478,16 @@ def test_the_kept_tuning_is_used_only_on_the_cpu_that_chose_it(tmp_path, monkeyp
     if there is not None:
         fx.write_json(folder / "raw" / "machine.json", {**fx.MACHINE, **there})
     assert ab.tune_rows(mandel) == ((rows, str(folder / "tuning.json")) if reused else ([], "mandel tune"))
+
+
+def test_each_round_touches_the_working_tree_copy_it_runs(tmp_path, monkeypatch):
+    """Another ab's clean-up removes a copy whose pid it cannot see only when untouched for an hour: the copy in use
+    is touched every round, so an ab in another pid namespace running for hours keeps its binary."""
+    copy = tmp_path / f"working-tree.{os.getpid()}.mandel"
+    copy.write_text("#!/bin/sh\nexit 3\n")
+    copy.chmod(0o755)
+    hour_ago = time.time() - atomic.STALE_AFTER_S - 60
+    os.utime(copy, (hour_ago, hour_ago))
+    with pytest.raises(InputError, match="bench exited 3"):
+        ab.run_round(copy, dict(os.environ), 0, ab.parse_args(["--rounds", "3"]))
+    assert not atomic.untouched(copy)
