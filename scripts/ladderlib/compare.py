@@ -375,6 +375,9 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
         # a change within one run, which the drift note (between the runs) cannot tell apart
         if note := rounds.speed_note(s.get("rows") or [], f"rounds of {tag}"):
             out.append(note)
+    if unchecked := [tag for tag, s in zip("AB", summaries) if rounds.round_factors(s.get("rows") or []) is None]:
+        out.append(f"whether the machine's speed changed during the rounds of {' and of '.join(unchecked)} is not "
+                   f"checked: that needs {rounds.MIN_KERNELS} rows timed in every one of 4 rounds or more")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
                f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, "
                "either side's spread (the interquartile range of its round times over their median): two separate "
