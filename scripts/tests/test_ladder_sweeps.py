@@ -248,26 +248,33 @@ def test_a_finite_sweep_budget_is_accepted():
     assert ladder.parse_args(["--sweeps", "--sweep-budget", "0.25"]).sweep_budget == 0.25
 
 
-def test_a_bad_sweep_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys):
-    """A sweep point without a time is refused with the field named (the large image then not rendered)
-    (exit 1, the sweep's JSON not kept, nothing written into sweeps/), never a traceback after the summary is
-    written."""
+def ladder_with_a_corrupt_sweep(tmp_path, monkeypatch, corrupt):
+    """(exit status, fake) of a faked `scripts/ladder --sweeps` whose every `mandel sweep` point #1 is updated with
+    `corrupt(point)`."""
     from ladderlib import ladder
     from test_ladder_robust import installed
 
     fake = installed(tmp_path, monkeypatch)
     sweep_output = fake.split_output
 
-    def null_time(command, keep, echo=False):
+    def corrupted(command, keep, echo=False):
         rc, text = sweep_output(command, keep, echo)
         if "sweep" in map(str, command):
             doc = json.loads(text)
-            doc["points"][1]["median_s"] = None
+            doc["points"][1].update(corrupt(doc["points"][1]))
             text = json.dumps(doc)
         return rc, text
 
-    monkeypatch.setattr(ladder, "split_output", null_time)
-    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
+    monkeypatch.setattr(ladder, "split_output", corrupted)
+    return ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]), fake
+
+
+def test_a_bad_sweep_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys):
+    """A sweep point without a time is refused with the field named (the large image then not rendered)
+    (exit 1, the sweep's JSON not kept, nothing written into sweeps/), never a traceback after the summary is
+    written."""
+    rc, fake = ladder_with_a_corrupt_sweep(tmp_path, monkeypatch, lambda p: {"median_s": None})
+    assert rc == 1
     err = capsys.readouterr().out
     assert "mandel sweep -k rayon-fma-f64: point #1 median_s should be a time in seconds" in err
     assert "the large image is not rendered: a sweep failed" in err  # its own refusal: the test below
@@ -316,22 +323,8 @@ def test_the_ladder_refuses_a_sweep_with_null_times_or_impossible_work(tmp_path,
                                                                        message):
     """The sweep's JSON refused with the field and the point named (exit 1, nothing written into sweeps/), never a
     traceback from the CSV writer or the fit."""
-    from ladderlib import ladder
-    from test_ladder_robust import installed
-
-    fake = installed(tmp_path, monkeypatch)
-    sweep_output = fake.split_output
-
-    def corrupted(command, keep, echo=False):
-        rc, text = sweep_output(command, keep, echo)
-        if "sweep" in map(str, command):
-            doc = json.loads(text)
-            doc["points"][1].update(corrupt(doc["points"][1]))
-            text = json.dumps(doc)
-        return rc, text
-
-    monkeypatch.setattr(ladder, "split_output", corrupted)
-    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--sweeps"]) == 1
+    rc, fake = ladder_with_a_corrupt_sweep(tmp_path, monkeypatch, corrupt)
+    assert rc == 1
     out, err = capsys.readouterr()
     assert f"  ERROR: mandel sweep -k rayon-fma-f64: {message}" in out and "Traceback" not in out + err
     assert "width x height x max_iters" in out or "times_s" in message
