@@ -893,6 +893,23 @@ fn limited(kib: u64, args: &[&str]) -> (Option<i32>, String) {
     (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// The least memory limit, to `resolution` KiB, between 1 MiB and 4 GiB, under which `mandel args` exits 0
+/// (bisected; `clean` runs after each try, removing what it wrote).
+fn least_limit(args: &[&str], resolution: u64, mut clean: impl FnMut()) -> u64 {
+    let (mut fails, mut works) = (1024u64, 4 << 20);
+    assert_eq!(limited(works, args).0, Some(0));
+    clean();
+    while works - fails > resolution {
+        let mid = (fails + works) / 2;
+        match limited(mid, args).0 {
+            Some(0) => works = mid,
+            _ => fails = mid,
+        }
+        clean();
+    }
+    works
+}
+
 /// Review 31-f, 1a: the sweep's verification allocated the instrumented render's buffer with `vec!`,
 /// so a point whose reference and timed buffers fitted but whose third did not aborted (SIGABRT).
 #[test]
@@ -934,19 +951,11 @@ fn png_beyond_the_memory_limit_is_an_error_and_leaves_no_file() {
     let args = [&args[..], &["--png", png.to_str().unwrap()]].concat();
     let left = || std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect::<Vec<_>>();
     // The least limit (to 64 KiB) that renders and writes the PNG.
-    let (mut fails, mut works) = (1024u64, 4 << 20);
-    assert_eq!(limited(works, &args).0, Some(0));
-    while works - fails > 64 {
-        let mid = (fails + works) / 2;
-        match limited(mid, &args).0 {
-            Some(0) => works = mid,
-            _ => fails = mid,
-        }
-        let _ = std::fs::remove_file(&png);
+    let works = least_limit(&args, 64, || {
         for name in left() {
             let _ = std::fs::remove_file(dir.join(name));
         }
-    }
+    });
     let mut rgb_refused = 0;
     for kib in (works.saturating_sub(4096)..works).step_by(128) {
         let (code, err) = limited(kib, &args);
@@ -979,15 +988,7 @@ fn npy_and_png_are_written_all_or_nothing() {
     let both = [&npy_only[..], &["--png", png.to_str().unwrap()]].concat();
     // The least limit (to 1 MiB) that renders and writes the counts alone; 8 MiB above it, the counts
     // are written (staged) but the PNG's 25 MiB of RGB pixels cannot be had.
-    let (mut fails, mut works) = (1024u64, 4 << 20);
-    assert_eq!(limited(works, &npy_only).0, Some(0));
-    while works - fails > 1024 {
-        let mid = (fails + works) / 2;
-        match limited(mid, &npy_only).0 {
-            Some(0) => works = mid,
-            _ => fails = mid,
-        }
-    }
+    let works = least_limit(&npy_only, 1024, || ());
     std::fs::write(&npy, b"the previous result").unwrap();
     let (code, err) = limited(works + 8192, &both);
     assert_eq!(code, Some(2), "{err}");
