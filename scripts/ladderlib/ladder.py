@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, chart, machine, readers, rounds, sweeps, writers
 from .machine import other_machine
-from .merge import foreign, merge
+from .merge import foreign, merge, tuning_family
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -443,10 +443,11 @@ def large_image(describe_path, raw):
     return report, report is not None
 
 
-def pin_tuning(args, out, raw, run, registry, desc):
+def pin_tuning(args, out, raw, run, registry, desc, beside_other=False):
     """Choose the tuning once (`mandel tune`, kept per machine in <results>/tuning.json and reused on the CPU that
     chose it, unless --retune) and pin it through MANDEL_TUNING / MANDEL_C_TUNING, so that every process of the run
-    uses one choice. A value the user set is kept. True when tuning.json is to be written at the commit."""
+    uses one choice. A value the user set is kept. `beside_other`: `out` holds another machine's set (`other_set`).
+    True when tuning.json is to be written at the commit."""
     path, stored = raw / "tune.json", out / "tuning.json"
     source = "mandel tune"
     if args.skip_bench:  # a re-merge times nothing: the set may come from another machine
@@ -464,14 +465,14 @@ def pin_tuning(args, out, raw, run, registry, desc):
         if not mandel_json(["tune", "--json"], path):
             return False
         readers.read_tune(path)
-        if not other_set(out, desc):
+        if not beside_other:
             atomic.write_bytes(stored, path.read_bytes())
     pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [], path)
     for key, var in readers.TUNINGS.items():
         run[key] = pin_env(var, pins.get(var), source)
     # Beside another machine's set, the choice is kept only with this run's raw/machine.json (at its commit): a
     # run that stops before would leave this CPU's tuning beside that machine's description, reused there.
-    return path.exists() and not args.skip_bench and bool(other_set(out, desc))
+    return path.exists() and not args.skip_bench and beside_other
 
 
 def other_set(out, desc):
@@ -492,10 +493,9 @@ def not_reusable(stored, out, registry, desc):
         return "its ISA paths differ from the stored one's"
     if why := machine.kept_tuning_problem(out, desc):
         return why
-    user = {k for k, v in readers.TUNE_ENV.items() if os.environ.get(v)}  # the user's value is pinned
-    tuned = {"simd-f32", "simd-f64", "c-ref-f32"} & set(kernels) - {
-        f for k in user for f in {"simd": ("simd-f32", "simd-f64"), "c-reference": ("c-ref-f32",)}[k]}
-    chosen = {"c-ref-f32" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}"
+    tuned = {tuning_family({"kernel": name, "reference": k.get("reference")}) for name, k in kernels.items()} - {
+        None, *(f for var, fams in readers.TUNING_FAMILIES.items() if os.environ.get(var) for f in fams)}  # the user's
+    chosen = {"c-reference" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}"
               for r in rows if r["times"]}  # a row that timed nothing pins nothing (tuning_pins)
     if tuned - chosen:
         return f"it has no choice for {', '.join(sorted(tuned - chosen))}"
@@ -904,10 +904,10 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
     recorded = {k: run.get(k) for k in readers.TUNINGS}
-    if not args.skip_bench and (reasons := other_set(out, desc)):
+    if reasons := [] if args.skip_bench else other_set(out, desc):
         log(f"  WARNING: {out} holds a set measured on another machine ({'; '.join(reasons)}): this run replaces "
             "it (--machine-id NAME writes beside it)")
-    tuning_at_commit = pin_tuning(args, out, raw, run, registry, desc)
+    tuning_at_commit = pin_tuning(args, out, raw, run, registry, desc, beside_other=bool(reasons))
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
         for key, var in readers.TUNINGS.items():
             if run.get(key) != recorded[key]:
