@@ -13,11 +13,13 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 CARGO = """#!/usr/bin/env bash
-# stub: `cargo build --release --bin mandel` writes a fake binary where cargo would
+# stub: `cargo build --release --bin mandel` (or `-p mandel-report`) writes a fake binary where cargo would
 out="${CARGO_TARGET_DIR:-target}/release"
+name=mandel
+[ "$*" = "build --release -p mandel-report" ] && name=mandel-report
 mkdir -p "$out"
-printf '#!/bin/sh\\necho fake mandel\\n' >"$out/mandel"
-chmod +x "$out/mandel"
+printf '#!/bin/sh\\necho fake %s\\n' "$name" >"$out/$name"
+chmod +x "$out/$name"
 """
 
 MATURIN = f"""#!{sys.executable}
@@ -62,7 +64,8 @@ def _prebuilt(repo, env, *args, cwd=None):
 
 
 def _built(out):
-    assert os.access(out / "mandel", os.X_OK)
+    assert os.access(out / "mandel", os.X_OK) and os.access(out / "mandel-report", os.X_OK)
+    assert (out / "mandel-report").read_text().endswith("echo fake mandel-report\n")
     assert (out / "py" / "mandel_ladder" / "__init__.py").read_text() == "FAKE = True\n"
     assert (out / ".mandel-prebuilt").is_file()
 
@@ -142,7 +145,8 @@ def test_takes_the_binary_from_cargo_target_dir(fake, tmp_path):
     r = _prebuilt(repo, {**env, "CARGO_TARGET_DIR": str(elsewhere)}, str(tmp_path / "out"))
     assert r.returncode == 0, r.stderr
     assert not (repo / "target").exists()
-    assert (tmp_path / "out" / "mandel").read_bytes() == (elsewhere / "release" / "mandel").read_bytes()
+    for name in ("mandel", "mandel-report"):
+        assert (tmp_path / "out" / name).read_bytes() == (elsewhere / "release" / name).read_bytes()
 
 
 def test_takes_an_empty_folder(fake, tmp_path):

@@ -10,7 +10,7 @@
 
 A and B run `mandel bench --round N` alternately (ABBA: A first in even rounds), so a contention episode or
 a clock change hits both alike: on a shared machine the trustworthy way to compare two builds. The verdicts
-are `scripts/compare`'s rule for rows measured in rounds (`ladderlib.verdict`). Both sides get the same SIMD
+are `scripts/compare`'s rule for rows measured in rounds (`mandel-report verdicts`). Both sides get the same SIMD
 and C tunings: the environment's, else results/<machine-id>/tuning.json, else `mandel tune` run once now.
 Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change` (failing or missing included); 2 for
 bad arguments, a failed round or command (one that cannot be run, or prints no JSON) or a file that cannot be
@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ROUNDS_SCHEMA, atomic, baseline, cargo, fmt, machine, readers, rounds, verdict
+from . import ROUNDS_SCHEMA, atomic, baseline, cargo, compare, fmt, machine, readers, rounds
 from .compare import percent
 from .readers import InputError
 
@@ -82,9 +82,9 @@ def parse_args(argv):
     p.add_argument("--rounds", type=int, help="rounds per side (default: the ladder's, 15; 5 with --quick)")
     p.add_argument("--quick", action="store_true", help="the quick settings: a first look")
     p.add_argument("-k", "--kernel", action="append", default=[], help="only these kernels (repeatable)")
-    p.add_argument("--noise-floor", type=percent, default=verdict.ROUNDS_NOISE_FLOOR, metavar="PCT",
+    p.add_argument("--noise-floor", type=percent, default=compare.ROUNDS_NOISE_FLOOR, metavar="PCT",
                    help=f"smallest change called faster/slower, in percent as scripts/compare takes it (default "
-                   f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}; a rung whose rounds spread wider gets that spread as its "
+                   f"{compare.ROUNDS_NOISE_FLOOR * 100:g}; a rung whose rounds spread wider gets that spread as its "
                    "floor)")
     p.add_argument("--out", type=Path, help="also write the result (both sides' rounds, the verdicts) as JSON here")
     p.add_argument("--fail-on-verdict", action="store_true", help="exit 1 if any rung is not `no change`: faster, "
@@ -319,8 +319,8 @@ def side_rows(doc, where):
     return {"machine_id": where, "rows": rows}
 
 
-def drift_note(entries, args):
-    """verdict.drift's warning in ab's terms, or None. scripts/compare's advice (compare builds with scripts/ab) is
+def drift_note(report, args):
+    """compare.drift_note's warning in ab's terms, or None. scripts/compare's advice (compare builds with scripts/ab) is
     no help here: what the shift may be depends on whether the sides' rounds alternated."""
     if args.aa:
         advice = ("The code did not change: the machine changed speed between the passes, and each verdict near that "
@@ -333,32 +333,36 @@ def drift_note(entries, args):
         advice = ("The rounds alternated, so a change of the machine's speed hit both sides alike: a shift of every "
                   "rung is more likely a difference of the sides that every kernel feels (the build, its profile, "
                   "the environment) than drift.")
-    return verdict.drift_note(entries, "on both sides", advice)
+    return compare.drift_note(report, "on both sides", advice)
 
 
-def report(entries, args, names, unlike=()):
-    def cells(row):
-        if not verdict.timed(row):
+def report(judged, args, names, unlike=()):
+    """Prints the verdicts (`compare.judged`'s report); the rungs that got one other than `no change`."""
+    entries, alpha = judged["entries"], judged["alpha"]
+
+    def cells(e, side):
+        row, spread = e["ab"[side]], e["spread"][side]  # e["a"] or e["b"]
+        if e["interval"][side] is None:  # not timed
             return [row and row["status"] or "missing", fmt.DASH]
-        return [fmt.time(row["median_s"]), f"{verdict.round_spread(row):.1%}"]  # the spread the floor uses
+        return [fmt.time(row["median_s"]), f"{spread:.1%}"]  # the spread the floor uses
 
     if unlike:
         print("note: A and B differ in more than their code: each verdict below is of these differences too")
         for line in unlike:
             print(f"  {line}")
         print()
-    counted = [e for e in entries if verdict.shown(e)]  # a rung timed on neither side is left out (`shown`)
+    counted = [e for e in entries if e["shown"]]  # a rung timed on neither side is left out
     header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
-    body = [[e["name"], *cells(e["a"]), *cells(e["b"]), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
+    body = [[e["name"], *cells(e, 0), *cells(e, 1), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
              f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH,
              e["verdict"] + (f" (floor {e['floor']:.1%})" if e.get("wide") else "")] for e in counted]
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
     timed = [e for e in entries if e["change"] is not None]
-    off = [e for e in counted if e["verdict"] != verdict.SAME]  # failing and missing too: --fail-on-verdict
-    print("\nverdicts: " + (", ".join(f"{n} {v}" for v, n in verdict.counts(counted).items()) or "none"))
-    if neither := [e["name"] for e in entries if not verdict.shown(e)]:
+    off = [e for e in counted if e["verdict"] != "no change"]  # failing and missing too: --fail-on-verdict
+    print("\nverdicts: " + (", ".join(f"{n} {v}" for v, n in judged["counts"].items()) or "none"))
+    if neither := [e["name"] for e in entries if not e["shown"]]:
         print(f"timed on neither side (left out): {', '.join(neither)}")
-    if (note := drift_note(entries, args)) is not None:
+    if (note := drift_note(judged, args)) is not None:
         print("note: " + note)
     sides = [[e[side] for e in entries if e[side]] for side in "ab"]
     for rows, name in zip(sides, names):  # a side whose rounds ran at another speed in part
@@ -372,7 +376,7 @@ def report(entries, args, names, unlike=()):
         print(f"A/A: {len(off)} of {len(counted)} rungs got a verdict other than `no change` (each a false verdict: "
               "the code did not change)" + (f"; the largest difference between the passes: {worst['name']} "
                                             f"{worst['change']:+.1%}" if worst else ""))
-    print(f"rule: a Mann-Whitney test of the round times (each round's fastest render) at p < {verdict.ALPHA} and a "
+    print(f"rule: a Mann-Whitney test of the round times (each round's fastest render) at p < {alpha} and a "
           f"change beyond {args.noise_floor * 100:g}% or, where wider, the rung's spread on either side; spread = "
           "interquartile range of the round times over their median; " + (
               "the passes ran one after the other, and drift apart by as much as that spread, so the wider side's "
@@ -380,8 +384,8 @@ def report(entries, args, names, unlike=()):
               "where both sides' interquartile ranges lie apart, the quieter side's spread (the rounds alternated, "
               "so the machine's drift hit both alike; a change may be what spread the other side)"))
     if few := [e for e in entries if e.get("rule") == "interquartile"]:
-        print(f"  with {len(verdict.round_times(few[0]['a']))}+{len(verdict.round_times(few[0]['b']))} rounds the "
-              f"rank test cannot reach p < {verdict.ALPHA} with one pair of rounds out of order: {len(few)} rungs "
+        print(f"  with {few[0]['rounds'][0]}+{few[0]['rounds'][1]} rounds the "
+              f"rank test cannot reach p < {alpha} with one pair of rounds out of order: {len(few)} rungs "
               "were judged instead by their "
               "interquartile ranges (apart, and the change beyond the floor)")
     return off
@@ -401,6 +405,7 @@ def main(argv=None):
 def measure(args, b_mandel):
     """The rounds of A and B, interleaved, and the report; main's exit status."""
     facts = describe(b_mandel, args.kernel, "the working tree")
+    report_bin = cargo.report_binary(REPO)  # the verdict rule's binary, built before minutes of rounds
     a_mandel = build_revision(args.a_rev) if args.a_rev else b_mandel
     if args.a_rev:
         describe(a_mandel, args.kernel, f"revision {args.a_rev}")
@@ -427,8 +432,10 @@ def measure(args, b_mandel):
     a, b = side_rows(docs["A"], "A"), side_rows(docs["B"], "B")
     unlike = differences(docs)
     # the quieter side's floor only where the rounds alternated: separate passes (--sequential, --aa) drift apart
-    entries = verdict.verdicts(a, b, verdict.DEFAULT_NOISE_FLOOR, args.noise_floor, interleaved=not args.sequential)
-    off = report(entries, args, names, unlike)
+    judged = compare.judged(report_bin, a, b, compare.DEFAULT_NOISE_FLOOR, args.noise_floor,
+                            interleaved=not args.sequential)
+    entries = judged["entries"]
+    off = report(judged, args, names, unlike)
     if args.out:
         atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": args.sequential,
                                                 "differences": unlike, "a": docs["A"], "b": docs["B"],

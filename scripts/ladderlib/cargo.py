@@ -7,6 +7,7 @@ So the folder is resolved once, as the user means it (against the directory the 
 every cargo call is given that absolute path."""
 
 import os
+import subprocess
 from pathlib import Path
 
 from .readers import InputError
@@ -42,3 +43,23 @@ def built(binary, what):
         raise InputError(f"{what}: cargo build succeeded but {binary} is not there (does a cargo config set "
                          "build.target? these scripts build for this machine)")
     return binary
+
+
+def report_binary(repo, environ=os.environ):
+    """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply): MANDEL_REPORT_BIN
+    where set (scripts/test names its test build; a machine without cargo, a copy), else `repo`'s release build,
+    cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its own, so this
+    build never replaces the `mandel` a running ladder times."""
+    if given := environ.get("MANDEL_REPORT_BIN"):
+        if given != given.strip() or not Path(given).is_file():
+            raise InputError(f"MANDEL_REPORT_BIN={given!r}: not a file (no spaces; the path of a built mandel-report)")
+        return Path(given)
+    check_host_build(environ)
+    target = target_dir(repo, environ)
+    try:
+        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "mandel-report"], cwd=repo,
+                       env=build_env(target, environ), check=True)
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise InputError(f"cargo build --release -p mandel-report, for the verdict rule: {e} (or set "
+                         "MANDEL_REPORT_BIN to a built mandel-report)") from None
+    return built(target / "release" / "mandel-report", "cargo build --release -p mandel-report")

@@ -3,23 +3,72 @@
   scripts/compare results/A results/B [more ...]   machines: per rung each one's time, speedup over its own
                                                    pure Python, ISA path, threads, verification; X/A ratios
   scripts/compare --baseline NAME                  this machine's baseline NAME against its current results
-  scripts/compare RUN_A RUN_B                      two runs of one machine: a verdict per rung (`ladderlib.verdict`)
+  scripts/compare RUN_A RUN_B                      two runs of one machine: a verdict per rung (`mandel-report verdicts`)
 
 Results of different problems or settings are refused unless --allow-different.
 """
 
 import argparse
 import functools
+import json
+import math
 import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
-from . import CANONICAL, atomic, baseline, fmt, rounds, svg, verdict
+from . import CANONICAL, atomic, baseline, cargo, fmt, rounds, svg
 from .readers import InputError, read_summary
 
 
 REPO = Path(__file__).resolve().parents[2]
+
+# The floors unless --noise-floor: of rows not in rounds, the run-to-run drift of an unchanged tree on the project's
+# shared VMs, rounded up; of rows in rounds, the smallest change called faster or slower (METHODOLOGY.md).
+DEFAULT_NOISE_FLOOR = 0.10
+ROUNDS_NOISE_FLOOR = 0.05
+
+
+def judged(mandel_report, a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR, interleaved=False,
+           fail_above=None, fail_on_missing=False):
+    """The verdicts on two runs of one machine, A (`a`) and B (`b`: each a summary, or its rows and settings), by
+    `mandel-report verdicts` (the rule: crates/report/src/verdict.rs): {entries, counts, failures, drift, changes,
+    alpha, min_calls}, each entry {name, a, b (its rows, None where absent), verdict, change, why, isa, shown,
+    interval, rounds, spread} and, judged by rounds, {p, floor, wide, rule}. `interleaved`: the sides' rounds
+    alternated (scripts/ab)."""
+    request = {"a": {"rows": a["rows"], "settings": a.get("settings")},
+               "b": {"rows": b["rows"], "settings": b.get("settings")}, "noise_floor": noise_floor,
+               "rounds_floor": rounds_floor, "min_rounds": rounds.MIN_ROUNDS, "interleaved": interleaved,
+               "fail_above": fail_above, "fail_on_missing": fail_on_missing}
+    proc = subprocess.run([mandel_report, "verdicts"], input=json.dumps(request), capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise InputError(f"{mandel_report} verdicts exited {proc.returncode}: {proc.stderr.strip()}")
+    report = json.loads(proc.stdout)
+    rows = [{r["name"]: r for r in s["rows"]} for s in (a, b)]
+    for e in report["entries"]:
+        e["a"], e["b"] = rows[0].get(e["name"]), rows[1].get(e["name"])
+    return report
+
+
+def geomean(values):
+    """Geometric mean of positive numbers; None for none."""
+    values = [v for v in values if v and v > 0]
+    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
+
+
+DRIFT_ADVICE = ("A code change rarely moves every row, scalar ones included: the machine probably changed speed "
+                "between the runs, and verdicts near that change may be its doing. Compare builds with scripts/ab, "
+                "which interleaves them.")
+
+
+def drift_note(report, timed="in both", advice=DRIFT_ADVICE):
+    """The warning when every rung moved one way (the report's `drift`: 90% of the changes, 8 at least), or None:
+    scripts/compare's words unless scripts/ab gives its own."""
+    if (d := report["drift"]) is None:
+        return None
+    return (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the "
+            f"{report['changes']} timed {timed}, median {d:+.1%}. {advice}")
 
 
 def labels(summaries):
@@ -100,7 +149,7 @@ def compare(summaries):
     their own pure Python (None unless both timed it)."""
     by_machine = [{r["name"]: r for r in s["rows"]} for s in summaries]
     result = []
-    for name in verdict.rung_order(*summaries):
+    for name in dict.fromkeys(r["name"] for s in summaries for r in s["rows"]):
         rows = [m.get(name) for m in by_machine]
         first = rows[0]
         ratios, speedups = [None], [None]
@@ -128,10 +177,13 @@ def geomeans(summaries):
     for i, (tag, _) in enumerate(labels(summaries)[1:], 1):
         shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
 
-        def gm(key, same_isa=None):  # None: either; an unrecorded path (an older set's Mojo rows) differs from none
+        def isa_differs(a, b):  # an unrecorded path (an older set's Mojo rows) differs from none
+            return bool(a.get("isa") and b.get("isa") and a["isa"] != b["isa"])
+
+        def gm(key, same_isa=None):  # None: either
             values = [e[key][i] for e in shared
-                      if e[key][i] and same_isa in (None, not verdict.isa_note(e["rows"][0], e["rows"][i]))]
-            return verdict.geomean(values), len(values)
+                      if e[key][i] and same_isa in (None, not isa_differs(e["rows"][0], e["rows"][i]))]
+            return geomean(values), len(values)
 
         out[tag] = {"all": gm("time_ratios"), "same_isa": gm("time_ratios", True),
                     "isa_differs": gm("time_ratios", False), "speedup": gm("speedup_ratios")}
@@ -322,24 +374,27 @@ def decade(seconds):
 # --- two runs of one machine ---------------------------------------------------------------------
 
 
+# The verdicts whose reason the table's note gives (the others' is in the rule below it).
+EXPLAINED = ("missing", "failed", "not re-measured", "not comparable", "no verdict")
+
+
 def runs_table(entries):
     """(header, body, right) of the verdict table; rungs timed in neither run are left out."""
-    def interval(row):
-        return fmt.span(*verdict.interval(row)) if verdict.timed(row) else fmt.DASH
+    def interval(side):
+        return fmt.DASH if side is None else fmt.span(*side)
 
     body = []
-    for e in filter(verdict.shown, entries):
+    for e in filter(lambda e: e["shown"], entries):
         a, b, change = e["a"], e["b"], e["change"]
         note = [e["isa"]] if e["isa"] else []
-        if e["verdict"] in (verdict.MISSING, verdict.FAILED, verdict.STALE, verdict.UNLIKE, verdict.FEW) \
-                or e["why"].startswith("intervals apart"):
+        if e["verdict"] in EXPLAINED or e["why"].startswith("intervals apart"):
             note.append(e["why"])
         if e.get("wide"):
             note.append(f"floor {e['floor']:.1%}: its rounds' spread")
         if e.get("rule") == "interquartile":
-            note.append(f"{len(verdict.round_times(a))}+{len(verdict.round_times(b))} rounds: judged by their "
-                        "interquartile ranges, not the rank test")
-        body.append([e["name"], _time(a), interval(a), _time(b), interval(b),
+            note.append(f"{e['rounds'][0]}+{e['rounds'][1]} rounds: judged by their interquartile ranges, not the "
+                        "rank test")
+        body.append([e["name"], _time(a), interval(e["interval"][0]), _time(b), interval(e["interval"][1]),
                      _ratio(None if change is None else change + 1),
                      fmt.DASH if change is None else f"{change:+.1%}", e["verdict"], "; ".join(note)])
     header = ["rung", "A time", "A interval", "B time", "B interval", "B/A", "change", "verdict", "note"]
@@ -356,16 +411,17 @@ def busy(summary):
     return after[0] if after and cores and after[0] > cores else None
 
 
-def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS_NOISE_FLOOR):
-    tally = ", ".join(f"{n} {v}" for v, n in verdict.counts([e for e in entries if verdict.shown(e)]).items())
+def runs_summary(report, noise_floor, summaries=(), rounds_floor=ROUNDS_NOISE_FLOOR):
+    entries, alpha = report["entries"], report["alpha"]
+    tally = ", ".join(f"{n} {v}" for v, n in report["counts"].items())
     both = [e["change"] + 1 for e in entries if e["change"] is not None]
-    gm = verdict.geomean(both)
+    gm = geomean(both)
     out = [f"verdicts: {tally}" if tally else "verdicts: none (no rung timed)"]
     if gm is not None:
         out.append(f"geometric mean of B/A time over the {len(both)} rungs timed in both: {gm:.3f} ({gm - 1:+.1%})")
-    if (note := verdict.drift_note(entries)) is not None:
+    if (note := drift_note(report)) is not None:
         out.append(note)
-    if neither := [e["name"] for e in entries if not verdict.shown(e)]:
+    if neither := [e["name"] for e in entries if not e["shown"]]:
         out.append(f"timed in neither run (left out): {', '.join(neither)}")
     for tag, s in zip("AB", summaries):
         if (load_1m := busy(s)) is not None:
@@ -379,26 +435,26 @@ def runs_summary(entries, noise_floor, summaries=(), rounds_floor=verdict.ROUNDS
         out.append(f"whether the machine's speed changed during the rounds of {' and of '.join(unchecked)} is not "
                    f"checked: that needs {rounds.MIN_KERNELS} rows timed in every one of 4 rounds or more")
     out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
-               f"times gives p < {verdict.ALPHA} AND the change exceeds {rounds_floor * 100:g}% or, where wider, "
+               f"times gives p < {alpha} AND the change exceeds {rounds_floor * 100:g}% or, where wider, "
                "either side's spread (the interquartile range of its round times over their median): two separate "
                "runs drift apart by as much as that spread, so the wider side's counts (scripts/ab, whose rounds "
                "alternate, may use the quieter side's); other rows: when B's interval (Criterion's 95% CI of the "
                f"median; Python: min-max of the timed calls) does not overlap A's AND the change exceeds "
-               f"{noise_floor * 100:g}%, and no verdict for fewer than {verdict.MIN_CALLS} calls a side; otherwise no "
+               f"{noise_floor * 100:g}%, and no verdict for fewer than {report['min_calls']} calls a side; otherwise no "
                "change (METHODOLOGY.md, 'Comparing two runs')")
     if few := sum(e.get("rule") == "interquartile" for e in entries):
-        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {verdict.ALPHA} "
-                   f"with one pair of rounds out of order (4 / C(n1+n2, n1) >= {verdict.ALPHA}: 5+5, 4+6 or 3+9 "
+        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {alpha} "
+                   f"with one pair of rounds out of order (4 / C(n1+n2, n1) >= {alpha}: 5+5, 4+6 or 3+9 "
                    "rounds, not 3+12): those are faster/slower when their rounds' interquartile ranges do not overlap "
                    "AND the change exceeds the rung's floor")
     return out
 
 
-def runs_text(a, b, entries, noise_floor, names=("A", "B"), rounds_floor=verdict.ROUNDS_NOISE_FLOOR, md=False):
+def runs_text(a, b, report, noise_floor, names=("A", "B"), rounds_floor=ROUNDS_NOISE_FLOOR, md=False):
     """Two runs with their verdicts: console text, or markdown (`md`)."""
     legend_lines = [line.replace(f"{tag} = ", f"{tag} ({name}) = ", 1)
                     for line, tag, name in zip(legend([a, b]), "AB", names)]
-    return document(legend_lines, runs_table(entries), runs_summary(entries, noise_floor, [a, b], rounds_floor),
+    return document(legend_lines, runs_table(report["entries"]), runs_summary(report, noise_floor, [a, b], rounds_floor),
                     f"Two runs of the ladder on {b['machine_id']}" if md else None)
 
 
@@ -439,8 +495,8 @@ def parse_args(argv):
                    "for --baseline or two results of one machine id")
     p.add_argument("--noise-floor", type=floor_percent, metavar="PCT",
                    help=f"runs: a change must exceed this to be faster/slower, a percentage below 100 (default: "
-                   f"{verdict.ROUNDS_NOISE_FLOOR * 100:g}%% for rows in rounds, or a rung's wider spread of rounds; "
-                   f"{verdict.DEFAULT_NOISE_FLOOR * 100:g}%% for others)")
+                   f"{ROUNDS_NOISE_FLOOR * 100:g}%% for rows in rounds, or a rung's wider spread of rounds; "
+                   f"{DEFAULT_NOISE_FLOOR * 100:g}%% for others)")
     p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is `slower` (past its "
                    "floor) by more than PCT percent, or fails verification in B")
     p.add_argument("--fail-on-missing", action="store_true", help="runs: also exit 1 if a rung is missing on a side")
@@ -565,11 +621,12 @@ def run(args):
         a, b = summaries
         names = [str(a["source"]), str(b["source"])] if args.baseline is None else \
             [f"baseline {args.baseline}", str(args.results[0]) if args.results else "current"]
-        rounds_floor = verdict.ROUNDS_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
-        floor = verdict.DEFAULT_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
-        entries = verdict.verdicts(a, b, floor, rounds_floor)
-        render = functools.partial(runs_text, a, b, entries, floor, names, rounds_floor)
-        bad = verdict.failures(entries, args.fail_above, args.fail_on_missing)
+        rounds_floor = ROUNDS_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
+        floor = DEFAULT_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
+        report = judged(cargo.report_binary(REPO), a, b, floor, rounds_floor, fail_above=args.fail_above,
+                        fail_on_missing=args.fail_on_missing)
+        render = functools.partial(runs_text, a, b, report, floor, names, rounds_floor)
+        bad = report["failures"]
         chart_names = [f"A: {names[0]}", f"B: {names[1]}"]
     else:
         render, bad, chart_names = functools.partial(text, summaries), [], None

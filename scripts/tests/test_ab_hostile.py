@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
+import verdict_rule as verdict
 from ladderlib import ab, atomic, cargo, ladder
 from ladderlib.readers import InputError
 from test_ladder_robust import installed, run_ladder
@@ -288,12 +289,15 @@ def test_a_run_too_small_for_the_speed_check_says_it_was_not_checked(tmp_path, m
 
 
 def test_the_a_a_drift_note_calls_the_verdicts_false():
-    entries = [{"change": -0.04}] * 9
+    def report(n):  # n rungs, each 4% faster in B
+        a = [{"name": f"r{i}", "status": "ok", "median_s": 1.0} for i in range(n)]
+        return verdict.report(a, [{**r, "median_s": 0.96} for r in a])
+
     args = ab.parse_args([ab.STABILITY, "--rounds", "3"])
-    note = ab.drift_note(entries, args)
+    note = ab.drift_note(report(9), args)
     assert note.startswith("every rung moved the same way: faster in at least 90% of the 9 timed on both sides, "
                            "median -4.0%") and "between the passes" in note and "scripts/ab" not in note
-    assert ab.drift_note(entries[:7], args) is None  # fewer than 8 timed: no note
+    assert ab.drift_note(report(7), args) is None  # fewer than 8 timed: no note
 
 
 def test_a_rung_timed_on_neither_side_is_in_neither_the_table_nor_the_tally(tmp_path, monkeypatch, capsys):

@@ -3,7 +3,6 @@ too few rounds for the rank test to ever decide, scripts/ab --fail-on-verdict on
 --md/--svg onto the baseline's or the current summary, and --md and --svg naming one file."""
 
 import json
-import math
 import os
 import statistics
 from pathlib import Path
@@ -11,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import ab, compare, rounds, verdict, writers
+import verdict_rule as verdict
+from ladderlib import ab, cargo, compare, rounds, writers
 from ladderlib.readers import InputError
 from test_ladder_compare import make_summary, write_summary
 
@@ -37,11 +37,10 @@ def in_rounds(times, name="simd-f32"):
 def test_failing_in_both_runs_is_named_so_and_fails_fail_above():
     got = verdict.judge(failed(), failed())
     assert got == {"verdict": "failed", "change": None, "why": "failed verification in A and B"}
-    both = verdict.verdicts({"rows": [failed()]}, {"rows": [failed()]})
-    assert verdict.failures(both, fail_above=0.05) == ["simd-f32: fails verification in B (and in A)"]
+    assert verdict.failures([failed()], [failed()], fail_above=0.05) == ["simd-f32: fails verification in B (and in A)"]
     # A alone failing is still no CI failure: B, the code under test, verifies
-    only_a = verdict.verdicts({"rows": [failed()]}, {"rows": [ok()]})
-    assert only_a[0]["why"] == "failed verification in A" and verdict.failures(only_a, fail_above=0.05) == []
+    only_a = verdict.verdicts([failed()], [ok()])
+    assert only_a[0]["why"] == "failed verification in A" and verdict.failures([failed()], [ok()], fail_above=0.05) == []
 
 
 def two_runs(tmp_path, rung, change):
@@ -70,25 +69,6 @@ def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path, cap
 
 
 # --- 2: too few rounds for the rank test ---------------------------------------------------------
-
-
-@pytest.mark.parametrize("n1,n2,decides", [(3, 3, False), (4, 4, False), (4, 5, False), (3, 9, False),
-                                           (4, 6, False), (5, 5, False), (3, 12, True), (4, 8, True),
-                                           (5, 6, True), (15, 15, True)])
-def test_the_rank_test_decides_only_where_one_pair_out_of_order_still_reaches_alpha(n1, n2, decides):
-    assert verdict.rank_test_decides(n1, n2) is decides
-    # the smallest p the exact test gives, B's rounds all above A's, is the one computed
-    a, b = [1.0 + i / 100 for i in range(n1)], [2.0 + i / 100 for i in range(n2)]
-    assert verdict.mann_whitney_p(a, b) == pytest.approx(verdict.min_p(n1, n2))
-    # and so is the p with B's lowest round just below A's highest: one pair out of order
-    near = verdict.mann_whitney_p(a, [a[-1] - 0.001, *b[1:]])
-    assert near == pytest.approx(verdict.p_one_out_of_order(n1, n2))
-    assert (near < verdict.ALPHA) is decides
-
-
-def test_min_p_of_three_and_four_rounds_a_side():
-    assert verdict.min_p(3, 3) == pytest.approx(0.1)
-    assert verdict.min_p(4, 4) == pytest.approx(2 / 70)
 
 
 @pytest.mark.parametrize("n", [3, 4])
@@ -205,8 +185,8 @@ def test_ab_judges_alternating_rounds_as_interleaved_and_sequential_passes_as_se
                                                                                              capsys):
     """The quieter side's floor is for rounds that alternated (ABBA): --sequential and --aa run one side's rounds
     after the other's, two separate passes, which keep the wider floor."""
-    seen, real = [], verdict.verdicts
-    monkeypatch.setattr(verdict, "verdicts", lambda *args, **kw: seen.append(kw.get("interleaved")) or real(*args, **kw))
+    seen, real = [], compare.judged
+    monkeypatch.setattr(compare, "judged", lambda *args, **kw: seen.append(kw.get("interleaved")) or real(*args, **kw))
     same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
     alternating = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3")[1]
     sequential = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--sequential")[1]
@@ -405,7 +385,7 @@ def test_python_rows_reused_or_foreign_are_not_re_measured_rather_than_no_change
         assert got[name]["verdict"] == "not re-measured" and got[name]["change"] is None
         assert got[name]["why"] == "B's Python rows reused from an earlier run"
     assert got["simd-f32"]["verdict"] == "no change"  # the Rust rows were measured: judged as ever
-    assert verdict.counts(list(got.values())) == {"no change": 1, "not re-measured": 2}
+    assert verdict.report(a, b)["counts"] == {"no change": 1, "not re-measured": 2}
     foreign = {"rows": rows, "settings": {"python_source": "merged from x.json", "python_foreign": "4 cores there"}}
     got = verdict.verdicts(foreign, a)[0]
     assert got["verdict"] == "not re-measured"
@@ -533,24 +513,6 @@ def test_few_interleaved_rounds_get_the_quieter_side_s_floor_too():
     assert verdict.judge(a, in_rounds([1.0, 1.01, 1.12, 1.45, 1.5]), interleaved=True)["verdict"] == "no change"
 
 
-def test_p_of_one_pair_out_of_order_is_the_formula_and_needs_no_distribution(monkeypatch):
-    """At 99+99 rounds (--rounds' largest) building the exact distribution took seconds and over a gigabyte on
-    every compare, for a p that is 4 / C(n1+n2, n1) at any count."""
-    for n1 in range(1, 9):
-        for n2 in range(1, 9):
-            exact = min(1.0, 2 * sum(verdict._u_counts(n1, n2)[:2]) / math.comb(n1 + n2, n1))
-            assert verdict.p_one_out_of_order(n1, n2) == pytest.approx(exact, rel=1e-12)
-
-    def no_distribution(n1, n2):
-        raise AssertionError(f"the exact distribution of {n1}+{n2} built")
-
-    monkeypatch.setattr(verdict, "_u_counts", no_distribution)
-    assert verdict.p_one_out_of_order(99, 99) == pytest.approx(4 / math.comb(198, 99))
-    assert verdict.rank_test_decides(99, 99)
-    a, b = in_rounds([1.0 + i / 1000 for i in range(99)]), in_rounds([1.2 + i / 1000 for i in range(99)])
-    assert verdict.judge(a, b)["verdict"] == "slower"  # the normal approximation beyond 25 a side
-
-
 def test_compares_check_column_says_fail_once():
     # a failure without a pixel count (the output could not be compared) printed "FAIL FAIL"
     assert compare.check(failed()) == "FAIL"
@@ -573,3 +535,21 @@ def test_ab_names_a_kept_tuning_the_sides_build_refuses_before_any_round(monkeyp
     with pytest.raises(InputError, match=r"f32:v16k4 is not valid; the tuning came from results/m/tuning.json \("
                                          r"`scripts/ladder --retune`"):
         ab.side_env("m", {}, rows, "results/m/tuning.json", [], "A")
+
+
+def test_the_verdict_rules_binary_is_named_when_it_is_not_there_or_fails(tmp_path, monkeypatch, capsys):
+    """scripts/compare's verdicts come from `mandel-report verdicts`: a MANDEL_REPORT_BIN that is no file, or a binary
+    that refuses the request, is an error naming it (exit 2), never a traceback or a verdict made up."""
+    for bad in (str(tmp_path / "none"), f" {verdict.MANDEL_REPORT} "):
+        monkeypatch.setenv("MANDEL_REPORT_BIN", bad)
+        with pytest.raises(InputError, match=r"MANDEL_REPORT_BIN=.*not a file \(no spaces"):
+            cargo.report_binary(compare.REPO)
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
+    assert compare.main(paths) == 2
+    assert "MANDEL_REPORT_BIN=" in capsys.readouterr().err
+    refusing = tmp_path / "refusing"
+    refusing.write_text("#!/bin/sh\necho 'mandel-report: error: no' >&2\nexit 2\n")
+    refusing.chmod(0o755)
+    monkeypatch.setenv("MANDEL_REPORT_BIN", str(refusing))
+    assert compare.main(paths) == 2
+    assert f"compare: error: {refusing} verdicts exited 2: mandel-report: error: no" in capsys.readouterr().err

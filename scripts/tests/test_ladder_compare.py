@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import CANONICAL, baseline, compare, readers, verdict, writers
+import verdict_rule as verdict
+from ladderlib import CANONICAL, baseline, compare, readers, writers
 from ladderlib.merge import merge
 from ladderlib.readers import InputError
 
@@ -315,7 +316,7 @@ def test_load_average_is_shown_and_a_busy_run_is_flagged(tmp_path):
     assert legend[0].endswith(", load average 0.10 at start, 1.40 after the benches")
     assert legend[1].endswith(", load average 2.50 at start, 4.31 after the benches")
     assert compare.busy(a) is None and compare.busy(b) == 4.31  # 2 cores
-    text = compare.runs_text(a, b, verdict.verdicts(a, b), 0.1)
+    text = compare.runs_text(a, b, verdict.report(a, b), 0.1)
     assert "B ran on a busy machine (load average 4.31 on 2 cores after the benches, above the cores)" in text
     assert "A ran on a busy machine" not in text
 
@@ -331,23 +332,27 @@ def test_a_run_whose_machine_changed_speed_within_it_is_named():
     for r in b["rows"]:  # B's rounds 1, 4, 6 and 7 25% slower in every kernel: the rows' medians stay
         if r.get("round_times_s"):
             r["round_times_s"] = [t * (1.25 if i in (1, 4, 6, 7) else 1.0) for i, t in enumerate(r["round_times_s"])]
-    lines = [x for x in compare.runs_summary(verdict.verdicts(a, b), 0.1, [a, b]) if "speed changed" in x]
+    lines = [x for x in compare.runs_summary(verdict.report(a, b), 0.1, [a, b]) if "speed changed" in x]
     assert len(lines) == 1 and lines[0].startswith(
         "WARNING: the machine's speed changed during the rounds of B: the middle half of the rounds spans 2")
     assert "(the slower: round #1, #4, #6, #7)" in lines[0]
     for r in b["rows"]:  # rows that failed are not read, however their rounds ran: B is not checked, and says so
         r["status"] = "failed" if r.get("round_times_s") else r["status"]
-    assert [x for x in compare.runs_summary(verdict.verdicts(a, b), 0.1, [a, b]) if "speed changed" in x] == [
+    assert [x for x in compare.runs_summary(verdict.report(a, b), 0.1, [a, b]) if "speed changed" in x] == [
         "whether the machine's speed changed during the rounds of B is not checked: that needs 6 rows timed in every "
         "one of 4 rounds or more"]
 
 
 def test_the_runs_summary_names_a_drift_of_every_rung():
-    from ladderlib import compare as cmp
-    entries = [{"name": f"r{i}", "a": None, "b": None, "verdict": "no change", "change": -.03} for i in range(10)]
-    assert any("every rung moved the same way: faster" in line for line in cmp.runs_summary(entries, .1))
-    entries[0]["change"] = entries[1]["change"] = .02
-    assert not any("every rung moved" in line for line in cmp.runs_summary(entries, .1))
+    def rows(times):
+        return [{"name": f"r{i}", "status": "ok", "median_s": t, "spread_low_s": t, "spread_high_s": t}
+                for i, t in enumerate(times)]
+
+    a, b = rows([1.0] * 10), rows([0.97] * 10)
+    assert any("every rung moved the same way: faster in at least 90% of the 10 timed in both" in line
+               for line in compare.runs_summary(verdict.report(a, b), .1))
+    b = rows([1.02] * 2 + [0.97] * 8)
+    assert not any("every rung moved" in line for line in compare.runs_summary(verdict.report(a, b), .1))
 
 
 def test_sets_whose_python_rows_ran_on_different_interpreters_are_flagged(tmp_path):

@@ -1,0 +1,41 @@
+//! `mandel-report`: the ladder's reports on its results, for the scripts. A binary of its own, apart from
+//! `mandel`: building it never replaces the `mandel` a ladder is timing, and takes seconds.
+
+use clap::{Parser, Subcommand};
+use std::io::Read;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "mandel-report", version, about = "The Mandelbrot ladder's reports on its results, for its scripts")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The verdict rule on two runs of one machine (scripts/compare, scripts/ab): a request on standard
+    /// input (JSON: the two runs' rows and settings, the floors, min_rounds, and whether the rounds
+    /// alternated), a verdict per rung on standard output (JSON). The rule: METHODOLOGY.md, "Comparing
+    /// two runs".
+    Verdicts,
+}
+
+fn main() -> ExitCode {
+    let Command::Verdicts = Cli::parse().command;
+    let mut request = String::new();
+    let answer = std::io::stdin()
+        .read_to_string(&mut request)
+        .map_err(|e| format!("reading the request from standard input: {e}"))
+        .and_then(|_| mandel_report::verdict::answer(&request));
+    match answer {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("mandel-report: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

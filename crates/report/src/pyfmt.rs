@@ -1,0 +1,94 @@
+//! Numbers spelt as Python's format specifications spell them, so that a line this crate writes reads like
+//! the scripts' own lines beside it: `g(x, 2)` is `f"{x:.2g}"`, `percent(x, 1)` is `f"{x:.1%}"`,
+//! `signed_percent(x, 1)` is `f"{x:+.1%}"`. Rust's fixed and exponent formatting already round as Python
+//! does (the exact binary value, ties to even); what differs is the exponent's spelling (`1e-5`, Python
+//! `1e-05`) and `g`'s choice between the two, written out here.
+
+/// `f"{x:.{precision}g}"`: `precision` significant digits (0 is taken as 1), trailing zeros dropped,
+/// fixed notation for exponents from -4 to precision - 1, else `1.5e-07`.
+pub fn g(x: f64, precision: usize) -> String {
+    if !x.is_finite() {
+        return if x.is_nan() {
+            "nan".into()
+        } else if x > 0.0 {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    let p = precision.max(1);
+    // the exponent of x rounded to p significant digits (9.99 at 2 digits is 1.0e1)
+    let sci = format!("{:.*e}", p - 1, x);
+    let (mantissa, exp) = sci.split_once('e').expect("Rust's {:e} always has an exponent");
+    let exp: i32 = exp.parse().expect("Rust's exponent is a whole number");
+    if -4 <= exp && exp < p as i32 {
+        let decimals = (p as i32 - 1 - exp) as usize;
+        strip_zeros(format!("{x:.decimals$}"))
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", strip_zeros(mantissa.to_string()), exp.unsigned_abs())
+    }
+}
+
+/// `f"{x:.{decimals}%}"`: x times 100 in fixed notation, then `%`.
+pub fn percent(x: f64, decimals: usize) -> String {
+    format!("{:.decimals$}%", x * 100.0)
+}
+
+/// `f"{x:+.{decimals}%}"`: `percent` with its sign always written.
+pub fn signed_percent(x: f64, decimals: usize) -> String {
+    let text = percent(x, decimals);
+    if text.starts_with('-') { text } else { format!("+{text}") }
+}
+
+fn strip_zeros(text: String) -> String {
+    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Python 3's own output for each case (`f"{x:.{p}g}"`), the edges of g's two notations among them.
+    #[test]
+    fn g_spells_numbers_as_python_does() {
+        let cases: &[(f64, usize, &str)] = &[
+            (0.01, 6, "0.01"),
+            (0.0001, 6, "0.0001"),
+            (0.00001, 6, "1e-05"),
+            (0.000123456, 2, "0.00012"),
+            (0.0079365, 2, "0.0079"),
+            (0.015873, 2, "0.016"),
+            (1.0, 2, "1"),
+            (9.96, 2, "10"),
+            (99.6, 2, "1e+02"),
+            (123456.0, 6, "123456"),
+            (1234567.0, 6, "1.23457e+06"),
+            (0.5, 2, "0.5"),
+            (1e-300, 2, "1e-300"),
+            (1e300, 6, "1e+300"),
+            (0.0, 2, "0"),
+            (-0.0, 2, "-0"),
+            (-0.25, 1, "-0.2"),
+            (0.125, 2, "0.12"),
+            (2.5e-7, 2, "2.5e-07"),
+            (0.04, 0, "0.04"),
+        ];
+        for &(x, p, want) in cases {
+            assert_eq!(g(x, p), want, "{x} at {p}");
+        }
+        assert_eq!(g(f64::INFINITY, 2), "inf");
+        assert_eq!(g(f64::NAN, 2), "nan");
+    }
+
+    #[test]
+    fn percentages_are_pythons() {
+        assert_eq!(percent(0.05, 0), "5%");
+        assert_eq!(percent(0.125, 1), "12.5%");
+        assert_eq!(percent(0.0625, 1), "6.2%"); // 6.25 is exact: ties to even, as Python
+        assert_eq!(percent(1.0 / 3.0, 1), "33.3%");
+        assert_eq!(signed_percent(0.5, 1), "+50.0%");
+        assert_eq!(signed_percent(-0.2, 1), "-20.0%");
+        assert_eq!(signed_percent(0.0, 1), "+0.0%");
+    }
+}

@@ -1,0 +1,64 @@
+"""The verdict rule (`mandel-report verdicts`: crates/report/src/verdict.rs) called as scripts/compare and
+scripts/ab call it (`compare.judged`), for the tests: `judge` one pair of rows, `verdicts` two runs. The binary is
+MANDEL_REPORT_BIN (scripts/test names its test build), else target/release/mandel-report."""
+
+import os
+from pathlib import Path
+
+from ladderlib import compare, rounds
+
+MANDEL_REPORT = Path(os.environ.get("MANDEL_REPORT_BIN")
+                     or Path(__file__).resolve().parents[2] / "target" / "release" / "mandel-report")
+FASTER, SLOWER, SAME = "faster", "slower", "no change"
+ALPHA = 0.01  # the rank test's level, as each report states it (`test_the_report_states_its_rule`)
+ROUNDS_NOISE_FLOOR = compare.ROUNDS_NOISE_FLOOR
+VERDICT_KEYS = ("verdict", "change", "why", "p", "floor", "wide", "rule")
+
+
+def _run(s):
+    return s if isinstance(s, dict) else {"rows": list(s)}
+
+
+def report(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, rounds_floor=compare.ROUNDS_NOISE_FLOOR,
+           interleaved=False, **fail):
+    return compare.judged(MANDEL_REPORT, _run(a), _run(b), noise_floor, rounds_floor, interleaved, **fail)
+
+
+def verdicts(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, rounds_floor=compare.ROUNDS_NOISE_FLOOR,
+             interleaved=False):
+    return report(a, b, noise_floor, rounds_floor, interleaved)["entries"]
+
+
+def judge(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, rounds_floor=compare.ROUNDS_NOISE_FLOOR,
+          interleaved=False):
+    """The verdict on rows `a` and `b` (one of them may be None: absent) as one rung: {verdict, change, why} and, judged by
+    rounds, {p, floor, wide, rule}."""
+    name = (a or b or {}).get("name", "k")
+    rows = [[{**r, "name": name}] if r else [] for r in (a, b)]
+    (entry,) = verdicts(*rows, noise_floor, rounds_floor, interleaved)
+    return {k: entry[k] for k in VERDICT_KEYS if k in entry}
+
+
+def judge_rounds(a, b, noise_floor=compare.ROUNDS_NOISE_FLOOR, interleaved=False):
+    """`judge` of two rows in rounds, `noise_floor` their floor."""
+    return judge(a, b, rounds_floor=noise_floor, interleaved=interleaved)
+
+
+def failures(a, b, fail_above=None, fail_on_missing=False):
+    return report(a, b, fail_above=fail_above, fail_on_missing=fail_on_missing)["failures"]
+
+
+def round_times(row):
+    return row.get("round_times_s") or row.get("round_medians_s") or []
+
+
+def round_spread(row):
+    """A row's rounds' interquartile range over its median, computed here (`rounds.quartiles`), to check the rule's."""
+    q1, q3 = rounds.quartiles(round_times(row))
+    return (q3 - q1) / row["median_s"]
+
+
+def iqr_interval(row):
+    """(Q1, Q3) of a row's round times, stretched to hold its median, computed here."""
+    q1, q3 = rounds.quartiles(round_times(row))
+    return min(q1, row["median_s"]), max(q3, row["median_s"])
