@@ -1,5 +1,6 @@
 """The ladder's Python side: its commands and their shared code, standard library only (so that a system
-python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). python_baselines
+python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). The verdict rule on two runs
+(`scripts/compare`'s runs mode, `scripts/ab`) is the Rust binary `mandel-report` (crates/report). python_baselines
 imports this package; nothing here imports python_baselines: its results come in as files.
 
 Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `compare` (scripts/compare),
@@ -7,11 +8,12 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 
 - `machine`: describe the machine and derive its id;  `atomic`: every file written whole;
 - `readers`: every input's schema and the rules no schema says, errors naming the file and the field;
-- `rounds`: the Rust rungs' rounds aggregated per kernel;  `verdict`: faster, slower or no change;
+- `rounds`: the Rust rungs' rounds aggregated per kernel;
 - `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak);
 - `fmt`, `writers`, `groups`, `svg`, `chart`: the tables, summary files, like-for-like groups and charts;
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, fitted and drawn.
-- `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run).
+- `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
+  the `mandel-report` that gives the verdicts (`cargo.report_binary`; `compare.judged` asks it).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"

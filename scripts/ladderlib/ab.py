@@ -341,7 +341,7 @@ def report(judged, args, names, unlike=()):
     entries, alpha = judged["entries"], judged["alpha"]
 
     def cells(e, side):
-        row, spread = e["ab"[side]], e["spread"][side]  # e["a"] or e["b"]
+        row, spread = (e["a"], e["b"])[side], e["spread"][side]
         if e["interval"][side] is None:  # not timed
             return [row and row["status"] or "missing", fmt.DASH]
         return [fmt.time(row["median_s"]), f"{spread:.1%}"]  # the spread the floor uses
@@ -358,7 +358,7 @@ def report(judged, args, names, unlike=()):
              e["verdict"] + (f" (floor {e['floor']:.1%})" if e.get("wide") else "")] for e in counted]
     print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
     timed = [e for e in entries if e["change"] is not None]
-    off = [e for e in counted if e["verdict"] != "no change"]  # failing and missing too: --fail-on-verdict
+    off = [e for e in counted if e["verdict"] != compare.SAME]  # failing and missing too: --fail-on-verdict
     print("\nverdicts: " + (", ".join(f"{n} {v}" for v, n in judged["counts"].items()) or "none"))
     if neither := [e["name"] for e in entries if not e["shown"]]:
         print(f"timed on neither side (left out): {', '.join(neither)}")
@@ -432,18 +432,27 @@ def measure(args, b_mandel):
     a, b = side_rows(docs["A"], "A"), side_rows(docs["B"], "B")
     unlike = differences(docs)
     # the quieter side's floor only where the rounds alternated: separate passes (--sequential, --aa) drift apart
-    judged = compare.judged(report_bin, a, b, compare.DEFAULT_NOISE_FLOOR, args.noise_floor,
-                            interleaved=not args.sequential)
-    entries = judged["entries"]
+    try:
+        judged = compare.judged(report_bin, a, b, compare.DEFAULT_NOISE_FLOOR, args.noise_floor,
+                                interleaved=not args.sequential)
+    except InputError:
+        write_out(args, names, unlike, docs, None)  # the rounds, minutes of them, kept without their verdicts
+        raise
     off = report(judged, args, names, unlike)
-    if args.out:
-        atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": args.sequential,
-                                                "differences": unlike, "a": docs["A"], "b": docs["B"],
-                                                "verdicts": [{k: e[k] for k in ("name", "verdict", "change")}
-                                                             | {"p": e.get("p"), "floor": e.get("floor")}
-                                                             for e in entries]}, indent=1) + "\n")
-        log(f"written: {args.out}")
+    write_out(args, names, unlike, docs, judged["entries"])
     return 1 if args.fail_on_verdict and off else 0
+
+
+def write_out(args, names, unlike, docs, entries):
+    """--out: both sides' rounds and their verdicts (None where none could be made)."""
+    if not args.out:
+        return
+    verdicts = None if entries is None else [{k: e[k] for k in ("name", "verdict", "change")}
+                                             | {"p": e.get("p"), "floor": e.get("floor")} for e in entries]
+    atomic.write_text(args.out, json.dumps({"schema": "mandel-ab/1", "names": names, "sequential": args.sequential,
+                                            "differences": unlike, "a": docs["A"], "b": docs["B"],
+                                            "verdicts": verdicts}, indent=1) + "\n")
+    log(f"written: {args.out}")
 
 
 def run(argv=None):

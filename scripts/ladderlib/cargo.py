@@ -1,4 +1,5 @@
-"""Where cargo puts the release `mandel`, as the scripts that build it and then run it must agree.
+"""Where cargo puts the release `mandel` (and `mandel-report`), as the scripts that build it and then run it must
+agree; and the `mandel-report` the scripts ask for the verdicts (`report_binary`).
 
 Cargo resolves a relative CARGO_TARGET_DIR against its own working directory, which the scripts set (the
 repository; scripts/ab's worktree of a revision), while Python would resolve it against the caller's: the two
@@ -8,8 +9,10 @@ every cargo call is given that absolute path."""
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
+from . import atomic
 from .readers import InputError
 
 
@@ -45,21 +48,32 @@ def built(binary, what):
     return binary
 
 
-def report_binary(repo, environ=os.environ):
+def report_binary(repo, environ=os.environ, locked=False):
     """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply): MANDEL_REPORT_BIN
-    where set (scripts/test names its test build; a machine without cargo, a copy), else `repo`'s release build,
-    cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its own, so this
-    build never replaces the `mandel` a running ladder times."""
+    where set (scripts/test names its test build; scripts/prebuilt's copy on a machine without cargo), else `repo`'s
+    release build, cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its
+    own, so this build never replaces the `mandel` a running ladder times; and it waits for the target folder's
+    `.ladder.lock`, as scripts/ab's builds do, so that it never builds while a ladder times (`locked`: the caller
+    holds that lock)."""
     if given := environ.get("MANDEL_REPORT_BIN"):
-        if given != given.strip() or not Path(given).is_file():
-            raise InputError(f"MANDEL_REPORT_BIN={given!r}: not a file (no spaces; the path of a built mandel-report)")
-        return Path(given)
+        path = Path(given)
+        if given != given.strip() or not path.is_file() or not os.access(path, os.X_OK):
+            raise InputError(f"MANDEL_REPORT_BIN={given!r}: not an executable file (the path of a built "
+                             "mandel-report, without leading or trailing spaces)")
+        return path.resolve()  # a bare name would be looked up on PATH, not here
     check_host_build(environ)
     target = target_dir(repo, environ)
+    command = ["cargo", "build", "--release", "-p", "mandel-report"]
     try:
-        subprocess.run(["cargo", "build", "--release", "--quiet", "-p", "mandel-report"], cwd=repo,
-                       env=build_env(target, environ), check=True)
+        if locked:
+            subprocess.run(command, cwd=repo, env=build_env(target, environ), check=True)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            with atomic.lock_file(target.resolve() / ".ladder.lock", lambda pid: print(
+                    f"waiting for the ladder or scripts/ab{f' (pid {pid})' if pid else ''} using {target}, to build "
+                    "mandel-report without disturbing its timing", file=sys.stderr, flush=True)):
+                subprocess.run(command, cwd=repo, env=build_env(target, environ), check=True)
     except (OSError, subprocess.CalledProcessError) as e:
-        raise InputError(f"cargo build --release -p mandel-report, for the verdict rule: {e} (or set "
-                         "MANDEL_REPORT_BIN to a built mandel-report)") from None
-    return built(target / "release" / "mandel-report", "cargo build --release -p mandel-report")
+        raise InputError(f"{' '.join(command)}, for the verdict rule: {e} (or set MANDEL_REPORT_BIN to a built "
+                         "mandel-report)") from None
+    return built(target / "release" / "mandel-report", " ".join(command))

@@ -5,7 +5,9 @@
   scripts/compare --baseline NAME                  this machine's baseline NAME against its current results
   scripts/compare RUN_A RUN_B                      two runs of one machine: a verdict per rung (`mandel-report verdicts`)
 
-Results of different problems or settings are refused unless --allow-different.
+Results of different problems or settings are refused unless --allow-different. The verdicts on two runs come from
+`mandel-report verdicts` (crates/report): cargo builds it (seconds; after scripts/ladder, a no-op), or
+MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on a machine without cargo).
 """
 
 import argparse
@@ -28,6 +30,8 @@ REPO = Path(__file__).resolve().parents[2]
 # shared VMs, rounded up; of rows in rounds, the smallest change called faster or slower (METHODOLOGY.md).
 DEFAULT_NOISE_FLOOR = 0.10
 ROUNDS_NOISE_FLOOR = 0.05
+VERDICTS_SCHEMA = "mandel-report-verdicts/1"  # what `mandel-report verdicts` reads and writes
+SAME = "no change"  # the verdict of a rung that did not change beyond the noise
 
 
 def judged(mandel_report, a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=ROUNDS_NOISE_FLOOR, interleaved=False,
@@ -37,14 +41,26 @@ def judged(mandel_report, a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=RO
     alpha, min_calls}, each entry {name, a, b (its rows, None where absent), verdict, change, why, isa, shown,
     interval, rounds, spread} and, judged by rounds, {p, floor, wide, rule}. `interleaved`: the sides' rounds
     alternated (scripts/ab)."""
-    request = {"a": {"rows": a["rows"], "settings": a.get("settings")},
+    request = {"schema": VERDICTS_SCHEMA, "a": {"rows": a["rows"], "settings": a.get("settings")},
                "b": {"rows": b["rows"], "settings": b.get("settings")}, "noise_floor": noise_floor,
                "rounds_floor": rounds_floor, "min_rounds": rounds.MIN_ROUNDS, "interleaved": interleaved,
                "fail_above": fail_above, "fail_on_missing": fail_on_missing}
-    proc = subprocess.run([mandel_report, "verdicts"], input=json.dumps(request), capture_output=True, text=True)
+    command = f"{mandel_report} verdicts"
+    try:  # allow_nan=False: the binary reads JSON, which has no NaN (the readers refuse one before)
+        proc = subprocess.run([mandel_report, "verdicts"], input=json.dumps(request, allow_nan=False),
+                              capture_output=True, text=True, encoding="utf-8", errors="replace")
+    except (OSError, ValueError) as e:
+        raise InputError(f"{command}: {e}") from None
     if proc.returncode != 0:
-        raise InputError(f"{mandel_report} verdicts exited {proc.returncode}: {proc.stderr.strip()}")
-    report = json.loads(proc.stdout)
+        how = f"was killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exited {proc.returncode}"
+        raise InputError(f"{command} {how}: {proc.stderr.strip() or 'no message'}")
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError as e:
+        raise InputError(f"{command} printed no JSON ({e}): {proc.stdout[:200]!r}") from None
+    if not isinstance(report, dict) or report.get("schema") != VERDICTS_SCHEMA:
+        raise InputError(f"{command} printed no {VERDICTS_SCHEMA} report (a binary of another version? rebuild it: "
+                         f"cargo build --release -p mandel-report): {proc.stdout[:200]!r}")
     rows = [{r["name"]: r for r in s["rows"]} for s in (a, b)]
     for e in report["entries"]:
         e["a"], e["b"] = rows[0].get(e["name"]), rows[1].get(e["name"])
@@ -471,6 +487,14 @@ def percent(text):
     return value / 100
 
 
+def limit_percent(text):
+    """--fail-above: a finite percentage of 0 or more (inf would say "never", which is leaving the flag out)."""
+    value = percent(text)
+    if not math.isfinite(value):  # inf, 1e999
+        raise argparse.ArgumentTypeError(f"must be a finite percentage: {text!r}")
+    return value
+
+
 def floor_percent(text):
     """A noise floor: a finite percentage of 0 or more and below 100 (at 100 or more, or infinite, nothing could be
     `faster`: no change takes more than all of the time away). scripts/ab refuses the same values."""
@@ -497,7 +521,7 @@ def parse_args(argv):
                    help=f"runs: a change must exceed this to be faster/slower, a percentage below 100 (default: "
                    f"{ROUNDS_NOISE_FLOOR * 100:g}%% for rows in rounds, or a rung's wider spread of rounds; "
                    f"{DEFAULT_NOISE_FLOOR * 100:g}%% for others)")
-    p.add_argument("--fail-above", type=percent, metavar="PCT", help="runs: exit 1 if a rung is `slower` (past its "
+    p.add_argument("--fail-above", type=limit_percent, metavar="PCT", help="runs: exit 1 if a rung is `slower` (past its "
                    "floor) by more than PCT percent, or fails verification in B")
     p.add_argument("--fail-on-missing", action="store_true", help="runs: also exit 1 if a rung is missing on a side")
     p.add_argument("--allow-different", action="store_true",

@@ -402,7 +402,7 @@ ROW = {"name": "name", "status": ("ok", "failed", "missing"), "median_s": "s|nul
        **{k: "count?" for k in ("repeats", "iterations", "lane_iterations", "pixels", "differing", "allowed",
                                 "max_abs_diff", "threads_n", "contended_rounds")},
        **{k: "bool?" for k in ("verified_ok", "reference", "skips_work")},
-       # each round's fastest render; round_medians_s: a set merged before that rule (verdict.round_times)
+       # each round's fastest render; round_medians_s: a set merged before that rule (the verdict rule reads either: crates/report/src/verdict.rs)
        "compile_s": "num0?", "simd_width": Opt(MOJO_SIMD_WIDTHS), "round_times_s": Opt(["s"]),
        "round_medians_s": Opt(["s"]), "others_median": "frac?", "steal_median": "frac?"}
 SUMMARY = {"schema": (SUMMARY_SCHEMA,), "machine_id": "name", "rows": Items("row", ROW, unique=True),

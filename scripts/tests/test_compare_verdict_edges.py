@@ -4,7 +4,11 @@ too few rounds for the rank test to ever decide, scripts/ab --fail-on-verdict on
 
 import json
 import os
+import re
 import statistics
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -542,7 +546,7 @@ def test_the_verdict_rules_binary_is_named_when_it_is_not_there_or_fails(tmp_pat
     that refuses the request, is an error naming it (exit 2), never a traceback or a verdict made up."""
     for bad in (str(tmp_path / "none"), f" {verdict.MANDEL_REPORT} "):
         monkeypatch.setenv("MANDEL_REPORT_BIN", bad)
-        with pytest.raises(InputError, match=r"MANDEL_REPORT_BIN=.*not a file \(no spaces"):
+        with pytest.raises(InputError, match=r"MANDEL_REPORT_BIN=.*not an executable file"):
             cargo.report_binary(compare.REPO)
     paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
     assert compare.main(paths) == 2
@@ -553,3 +557,71 @@ def test_the_verdict_rules_binary_is_named_when_it_is_not_there_or_fails(tmp_pat
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(refusing))
     assert compare.main(paths) == 2
     assert f"compare: error: {refusing} verdicts exited 2: mandel-report: error: no" in capsys.readouterr().err
+
+
+def test_a_verdict_binary_that_cannot_run_or_answers_nonsense_is_an_error_naming_it(tmp_path, monkeypatch):
+    """Not executable, a bare name (looked up on PATH, not here), output that is not the report, a signal: an
+    InputError naming the command, never a traceback (a review)."""
+    rows = [ok()]
+    plain = tmp_path / "plain"
+    plain.write_text("not a program\n")
+    monkeypatch.setenv("MANDEL_REPORT_BIN", str(plain))
+    with pytest.raises(InputError, match="not an executable file"):
+        cargo.report_binary(compare.REPO)
+    monkeypatch.chdir(verdict.MANDEL_REPORT.parent)
+    monkeypatch.setenv("MANDEL_REPORT_BIN", verdict.MANDEL_REPORT.name)  # here, and made absolute
+    assert cargo.report_binary(compare.REPO) == verdict.MANDEL_REPORT.resolve()
+    for body, said in [("echo not json", "printed no JSON"), ("echo '{}'", "printed no mandel-report-verdicts/1"),
+                       ("echo '{\"schema\": \"mandel-report-verdicts/0\"}'", "a binary of another version?"),
+                       ("kill -9 $$", "was killed by signal 9: no message")]:
+        fake = tmp_path / "fake"
+        fake.write_text(f"#!/bin/sh\ncat >/dev/null\n{body}\n")
+        fake.chmod(0o755)
+        with pytest.raises(InputError, match=re.escape(said)):
+            compare.judged(fake, {"rows": rows}, {"rows": rows})
+
+
+def test_fail_above_takes_a_finite_percentage():
+    for bad in ("inf", "1e999", "nan"):
+        with pytest.raises(SystemExit):
+            compare.parse_args(["a", "b", "--fail-above", bad])
+    assert compare.parse_args(["a", "b", "--fail-above", "1e6"]).fail_above == 1e4
+
+
+def test_the_rules_edges_a_mutation_check_found_untested():
+    # a Criterion row's repeats of 0 counts no calls: judged by its interval, not `no verdict`
+    a, b = {**ok(t=1.0), "repeats": 0}, {**ok(t=2.0), "repeats": 0}
+    assert verdict.judge(a, b)["verdict"] == "slower"
+    # an empty ISA is not a path: no note
+    assert verdict.verdicts([{**ok(), "isa": ""}], [{**ok(), "isa": "avx2"}])[0]["isa"] == ""
+    # one date, two commits: two measurements of the Python rows, judged
+    rows = [py()]
+    at = {"python_machine": {"date": "2026-01-02T03:04:05Z", "git_commit": "abc"}}
+    other = {"python_machine": {"date": "2026-01-02T03:04:05Z", "git_commit": "def"}}
+    assert verdict.verdicts({"rows": rows, "settings": at}, {"rows": rows, "settings": other})[0]["verdict"] == "no change"
+    assert verdict.verdicts({"rows": rows, "settings": at}, {"rows": rows, "settings": at})[0]["verdict"] == "not re-measured"
+
+
+def test_the_verdict_binary_is_built_only_when_no_ladder_holds_the_target(tmp_path, monkeypatch, capsys):
+    """cargo.report_binary builds under the target folder's .ladder.lock, as scripts/ab's builds do: never while a
+    ladder times (a review: it built, silently, on the cores a ladder was timing)."""
+    bin_dir, target = tmp_path / "bin", tmp_path / "target"
+    bin_dir.mkdir()
+    (bin_dir / "cargo").write_text('#!/bin/sh\nmkdir -p "$CARGO_TARGET_DIR/release"\ndate +%s.%N > "$CARGO_TARGET_DIR/'
+                                   'built"\nprintf "#!/bin/sh\\n" > "$CARGO_TARGET_DIR/release/mandel-report"\n'
+                                   'chmod +x "$CARGO_TARGET_DIR/release/mandel-report"\n')
+    (bin_dir / "cargo").chmod(0o755)
+    target.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
+                               "fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); time.sleep(1.5)",
+                               str(target / ".ladder.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "CARGO_TARGET_DIR": str(target)}
+        started = time.time()
+        got = cargo.report_binary(tmp_path, env)
+        assert got == target / "release" / "mandel-report"
+        assert float((target / "built").read_text()) > started + 1.0  # built after the holder let go
+        assert "waiting for the ladder or scripts/ab" in capsys.readouterr().err
+    finally:
+        holder.wait()

@@ -1,14 +1,11 @@
 """The verdict rule (`mandel-report verdicts`: crates/report/src/verdict.rs) called as scripts/compare and
 scripts/ab call it (`compare.judged`), for the tests: `judge` one pair of rows, `verdicts` two runs. The binary is
-MANDEL_REPORT_BIN (scripts/test names its test build), else target/release/mandel-report."""
+the scripts' (`cargo.report_binary`): MANDEL_REPORT_BIN (scripts/test names its test build), else the release build,
+brought up to date first (never a stale one)."""
 
-import os
-from pathlib import Path
+from ladderlib import cargo, compare, rounds
 
-from ladderlib import compare, rounds
-
-MANDEL_REPORT = Path(os.environ.get("MANDEL_REPORT_BIN")
-                     or Path(__file__).resolve().parents[2] / "target" / "release" / "mandel-report")
+MANDEL_REPORT = cargo.report_binary(compare.REPO)
 FASTER, SLOWER, SAME = "faster", "slower", "no change"
 ALPHA = 0.01  # the rank test's level, as each report states it (`test_the_report_states_its_rule`)
 ROUNDS_NOISE_FLOOR = compare.ROUNDS_NOISE_FLOOR

@@ -30,7 +30,7 @@ fn a_request_gets_a_verdict_per_rung_in_ladder_order() {
     let a = [1.0, 1.01, 1.02, 0.99, 1.0, 1.01, 0.98];
     let b: Vec<f64> = a.iter().map(|t| t * 1.5).collect();
     let request = format!(
-        r#"{{"a": {{"rows": [{}, {}]}}, "b": {{"rows": [{}]}}, "noise_floor": 0.1, "rounds_floor": 0.05,
+        r#"{{"schema": "mandel-report-verdicts/1", "a": {{"rows": [{}, {}]}}, "b": {{"rows": [{}]}}, "noise_floor": 0.1, "rounds_floor": 0.05,
             "min_rounds": 3}}"#,
         row("x", &a),
         row("y", &a),
@@ -53,29 +53,31 @@ fn a_request_gets_a_verdict_per_rung_in_ladder_order() {
 
 #[test]
 fn a_bad_request_is_an_error_naming_it() {
+    let ok = r#""schema": "mandel-report-verdicts/1", "noise_floor": 0.1, "rounds_floor": 0.05, "min_rounds": 3"#;
+    let with_rows = |a: &str| format!(r#"{{{ok}, "a": {{"rows": [{a}]}}, "b": {{"rows": []}}}}"#);
     for (request, said) in [
-        ("", "EOF while parsing"),
-        ("[]", "expected struct Request"),
-        ("{}", "missing field `a`"),
-        (r#"{"a": {"rows": []}, "b": {"rows": []}, "noise_floor": 0.1, "rounds_floor": 0.05}"#, "min_rounds"),
+        ("".to_string(), "EOF while parsing"),
+        ("[]".into(), "expected struct Request"),
+        ("{}".into(), "missing field `schema`"),
         (
-            r#"{"a": {"rows": []}, "b": {"rows": []}, "noise_floor": 1.5, "rounds_floor": 0.05, "min_rounds": 3}"#,
-            "noise_floor 1.5",
+            with_rows("").replace("verdicts/1", "verdicts/0"),
+            r#"is "mandel-report-verdicts/0", this mandel-report reads"#,
         ),
+        (with_rows("").replace("\"min_rounds\": 3", "\"min_rounds\": 0"), "min_rounds must be 1"),
+        (with_rows("").replace("0.1,", "1.5,"), "noise_floor 1.5"),
+        (with_rows("").replace("\"min_rounds\": 3", "\"min_rounds\": 3, \"x\": 1"), "unknown field `x`"),
+        (with_rows(r#"{"name": 1}"#), "a.rows[0] has no name"),
+        (with_rows(r#"{"name": "k"}, {"name": "k"}"#), "a.rows[1] has no name, or one of an earlier row"),
+        (with_rows(r#"{"name": "k", "median_s": NaN}"#), "expected value"),
         (
-            r#"{"a": {"rows": []}, "b": {"rows": []}, "noise_floor": 0.1, "rounds_floor": 0.05, "min_rounds": 3, "x": 1}"#,
-            "unknown field `x`",
+            with_rows(r#"{"name": "k", "median_s": "1"}"#),
+            r#"a.rows[0] (k): median_s should be a time in seconds, found "1""#,
         ),
-        (
-            r#"{"a": {"rows": [{"name": 1}]}, "b": {"rows": []}, "noise_floor": 0.1, "rounds_floor": 0.05, "min_rounds": 3}"#,
-            "a.rows[0] has no name",
-        ),
-        (
-            r#"{"a": {"rows": [{"median_s": NaN}]}, "b": {"rows": []}, "noise_floor": 0.1, "rounds_floor": 0.05, "min_rounds": 3}"#,
-            "expected value",
-        ),
+        (with_rows(r#"{"name": "k", "repeats": 2.5}"#), "repeats should be a whole number of calls, found 2.5"),
+        (with_rows(r#"{"name": "k", "threads_n": true}"#), "threads_n should be a whole number of threads, found true"),
+        (with_rows(r#"{"name": "k", "round_times_s": [1.0, -1.0]}"#), "round_times_s should be a list of times"),
     ] {
-        let (code, out, err) = verdicts(request);
+        let (code, out, err) = verdicts(&request);
         assert_eq!(code, 2, "{request}: {out}");
         assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
     }
