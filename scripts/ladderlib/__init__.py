@@ -11,9 +11,10 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 - `rounds`: the Rust rungs' rounds aggregated per kernel;
 - `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak);
 - `fmt`, `writers`, `groups`, `svg`, `chart`: the tables, summary files, like-for-like groups and charts;
-- `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, fitted and drawn.
+- `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, checked, then fitted and drawn by
+  `mandel-report sweeps` (crates/report).
 - `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
-  the `mandel-report` that gives the verdicts (`cargo.report_binary`; `compare.judged` asks it).
+  the `mandel-report` that gives the verdicts and the sweeps' fits (`cargo.report_binary`).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"

@@ -49,9 +49,9 @@ def built(binary, what):
 
 
 def report_binary(repo, environ=os.environ, locked=False):
-    """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply): MANDEL_REPORT_BIN
-    where set (scripts/test names its test build; scripts/prebuilt's copy on a machine without cargo), else `repo`'s
-    release build, cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its
+    """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply, the sweeps' fits and
+    charts): MANDEL_REPORT_BIN where set (scripts/test names its test build; scripts/prebuilt's copy on a machine
+    without cargo), else `repo`'s release build, cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its
     own, so this build never replaces the `mandel` a running ladder times; and it waits for the target folder's
     `.ladder.lock`, as scripts/ab's builds do, so that it never builds while a ladder times (`locked`: the caller
     holds that lock)."""
@@ -74,6 +74,6 @@ def report_binary(repo, environ=os.environ, locked=False):
                     "mandel-report without disturbing its timing", file=sys.stderr, flush=True)):
                 subprocess.run(command, cwd=repo, env=build_env(target, environ), check=True)
     except (OSError, subprocess.CalledProcessError) as e:
-        raise InputError(f"{' '.join(command)}, for the verdict rule: {e} (or set MANDEL_REPORT_BIN to a built "
+        raise InputError(f"{' '.join(command)}, for the reports on results: {e} (or set MANDEL_REPORT_BIN to a built "
                          "mandel-report)") from None
     return built(target / "release" / "mandel-report", " ".join(command))

@@ -285,8 +285,8 @@ def parse_args(argv):
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
                    "(default 0.5; 0.05 with --quick)")
-    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use DIR/mandel, built elsewhere by "
-                   "scripts/prebuilt, instead of cargo")
+    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use DIR/mandel (and with --sweeps "
+                   "DIR/mandel-report), built elsewhere by scripts/prebuilt, instead of cargo")
     p.add_argument("--retune", action="store_true", help="choose the tuning again (`mandel tune`) instead of "
                    "reusing <results>/tuning.json")
     p.add_argument("--rounds", type=int, metavar="N", help=f"rounds of Rust timing, {rounds.MIN_ROUNDS} to "
@@ -347,9 +347,9 @@ def check_sweep_kernels(names, known):
         raise InputError(f"--sweep-kernels: unknown kernel(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
 
 
-def run_sweeps(args, summary, registry, out, mid, describe_path):
+def run_sweeps(args, summary, registry, out, mid, describe_path, mandel_report):
     """The sweeps of the chosen Rust kernels and Numba parallel, written under out/sweeps/ (the large image from
-    `describe_path`, this run's raw/describe.json). False if one failed."""
+    `describe_path`, this run's raw/describe.json; the fits and charts by `mandel_report`). False if one failed."""
     budget = args.sweep_budget if args.sweep_budget is not None else (0.05 if args.quick else 0.5)
     kernels = args.sweep_kernels or [k for k in sweeps.pick_kernels(summary, registry) if k]
     if not kernels:
@@ -364,7 +364,7 @@ def run_sweeps(args, summary, registry, out, mid, describe_path):
     stopped = None
     try:
         results, large, ok = sweep_each(args, kernels, budget, raw, describe_path)
-        written = sweeps.write_all(results, folder, mid, large) if ok else None  # each file whole, raw/ last
+        written = sweeps.write_all(mandel_report, results, folder, mid, large) if ok else None  # each whole, raw/ last
     except BaseException as e:
         stopped, ok = e, False
     if not ok:
@@ -376,7 +376,7 @@ def run_sweeps(args, summary, registry, out, mid, describe_path):
             raise stopped
         return False
     atomic.swap_in(raw, folder / "raw")
-    for f in sweeps.fits(results):
+    for f in sweeps.fits(mandel_report, results):
         if "ns_per_iteration" in f:
             log(f"  fit {f['kernel']} {f['axis']} on {f['fitted_points']} of {f['points']} points: "
                 f"{f['ns_per_iteration']:.3f} ns/iteration, intercept {f['intercept_s'] * 1e3:.3f} ms, "
@@ -743,6 +743,17 @@ def commit(out, raw, write):
     return new
 
 
+def report_binary(args):
+    """`mandel-report` (crates/report: the sweeps' fits and charts): --prebuilt's, else `cargo.report_binary`."""
+    if args.prebuilt is None:  # `main` holds the target folder's lock (built with mandel, not during timing)
+        return cargo.report_binary(REPO, locked=True)
+    binary = args.prebuilt.resolve() / "mandel-report"
+    if not os.access(binary, os.X_OK):
+        raise InputError(f"--sweeps --prebuilt {args.prebuilt}: no executable {binary}, which fits and draws the "
+                         "sweeps (scripts/prebuilt builds it beside mandel)")
+    return binary
+
+
 def build(args, build_log):
     """Point MANDEL at --prebuilt's binary, or `cargo build --release` it (log in `build_log`); cargo's exit status."""
     global MANDEL
@@ -789,6 +800,8 @@ def main(argv=None):
         take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
     build_log = TARGET / f".ladder-build.{os.getpid()}.log"
     built = build(args, build_log) == 0
+    # the sweeps' fits and charts come from mandel-report: found (or built) now, not after every timing
+    mandel_report = report_binary(args) if args.sweeps and built else None
     # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.
     described = mandel_json(["describe", "--json"]) if built else None
     if args.sweeps and described is not None:  # a name it does not know refused now, not after every timing
@@ -796,7 +809,7 @@ def main(argv=None):
     raw = preflight(out, staged=not args.skip_bench)
     OUT = out
     try:
-        return measure(args, desc, mid, out, raw, built, build_log, described)
+        return measure(args, desc, mid, out, raw, built, build_log, described, mandel_report)
     except BaseException as e:
         if raw != out / "raw" and raw.exists():  # stopped before `settle`: raw/ stays, this run's files aside
             with contextlib.suppress(InputError, OSError):
@@ -863,8 +876,9 @@ def derived_id(mid, what):
         raise InputError(f"{e}; give one with --machine-id") from None
 
 
-def measure(args, desc, mid, out, raw, built, build_log, described):
-    """The run, its raw files written into `raw` (a staging folder unless --skip-bench); the exit status."""
+def measure(args, desc, mid, out, raw, built, build_log, described, mandel_report=None):
+    """The run, its raw files written into `raw` (a staging folder unless --skip-bench); the exit status.
+    `mandel_report`: the binary that fits and draws the sweeps (with --sweeps)."""
     if args.skip_bench and not (raw / "machine.json").exists() and any(
             (raw / name).exists() for name in ("rounds.json", "records.json")):
         raise InputError(f"{raw / 'machine.json'} is missing, but {raw} holds measured Rust results: the machine that "
@@ -993,7 +1007,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described):
         log(f"ERROR: part of this run failed (see above): the table above is not written over the earlier "
             f"summary in {out}, which is kept with raw/. This run's raw files are in {raw}: to merge them anyway, "
             "move raw.failed/ to raw/ and run `scripts/ladder --skip-bench` (it re-merges what raw/ holds).")
-    if args.sweeps and not run_sweeps(args, summary, registry, out, mid, raw / "describe.json"):
+    if args.sweeps and not run_sweeps(args, summary, registry, out, mid, raw / "describe.json", mandel_report):
         failed = True
     if args.save_baseline and failed:
         log(f"not saving baseline {args.save_baseline!r}: this run failed")

@@ -1,6 +1,7 @@
-"""The one SVG writer of the ladder scripts, standard library only: `bar_chart` (log-scale bars, speedup.svg),
-`grouped_bar_chart` (a bar per series in each row: compare's machine chart), `loglog_chart` (the sweeps, fits
-dashed). Bars carry `class="bar"` and `data-*` attributes, lines `class="series"`/`"fit"`, for tests and readers."""
+"""The SVG writer of the ladder scripts, standard library only: `bar_chart` (log-scale bars, speedup.svg),
+`grouped_bar_chart` (a bar per series in each row: compare's machine chart); the sweeps' log-log chart is
+crates/report's (src/svg.rs, the same rules). Bars carry `class="bar"` and `data-*` attributes, for tests and
+readers."""
 
 import math
 import re
@@ -136,52 +137,4 @@ def grouped_bar_chart(heading, notes, series, groups, tick):
             _bar(out, b, x, label_w, y + 1, SUB_H - 2, colour, y + 11, ' font-size="10"')
         if i:
             out.append(f'<line x1="{PAD}" y1="{y0 - 3}" x2="{label_w + BAR_W}" y2="{y0 - 3}" stroke="#eee"/>')
-    return finish(out)
-
-
-# --- lines ---------------------------------------------------------------------------------------
-
-
-def loglog_chart(heading, series, x_label, y_label, x_tick, y_tick, footnote=None):
-    """Lines through points on log-log axes, a legend on the right. `series`: dicts with `name`, `colour`, `points`
-    [(x, y)] and `fit` (dashed) or None; `x_tick(k)`/`y_tick(k)`: the label of 10**k."""
-    W, H, L, R, T, B = 720, 440, 80, 200, 50, 50
-    out = header(W, H) + [title(L, 24, heading)]
-    xs = [x for s in series for x, _ in s["points"]]
-    ys = [y for s in series for _, y in s["points"]]
-    if not xs:
-        out.append(f'<text x="{L}" y="{T + 20}">no points</text></svg>')
-        return "\n".join(out) + "\n"
-    x0, x1 = decades(xs)
-    y0, y1 = decades(ys)
-    px, py = log_scale(x0, x1, L, W - L - R), log_scale(y0, y1, H - B, -(H - T - B))
-
-    for k in range(x0, x1 + 1):
-        gx = px(10**k)
-        out.append(f'<line x1="{gx:.1f}" y1="{T}" x2="{gx:.1f}" y2="{H - B}" stroke="#ddd"/>')
-        out.append(f'<text x="{gx:.1f}" y="{H - B + 16}" text-anchor="middle" fill="#555">{escape(x_tick(k))}</text>')
-    for k in range(y0, y1 + 1):
-        gy = py(10**k)
-        out.append(f'<line x1="{L}" y1="{gy:.1f}" x2="{W - R}" y2="{gy:.1f}" stroke="#ddd"/>')
-        out.append(f'<text x="{L - 6}" y="{gy + 4:.1f}" text-anchor="end" fill="#555">{escape(y_tick(k))}</text>')
-    out.append(f'<text x="{(L + W - R) / 2}" y="{H - 12}" text-anchor="middle">{escape(x_label)}</text>')
-    out.append(f'<text x="16" y="{(T + H - B) / 2}" transform="rotate(-90 16 {(T + H - B) / 2})" '
-               f'text-anchor="middle">{escape(y_label)}</text>')
-
-    def d(points):
-        return " ".join(f"{'M' if j == 0 else 'L'}{px(x):.1f},{py(y):.1f}" for j, (x, y) in enumerate(points))
-
-    for i, s in enumerate(series):
-        colour, name = s["colour"], escape(s["name"])
-        out.append(f'<path class="series" data-kernel={quoteattr(s["name"])} d="{d(s["points"])}" fill="none" '
-                   f'stroke="{colour}" stroke-width="2"/>')
-        for x, y in s["points"]:
-            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" fill="{colour}"/>')
-        if s.get("fit") and len(s["fit"]) >= 2:
-            out.append(f'<path class="fit" d="{d(s["fit"])}" fill="none" stroke="{colour}" '
-                       f'stroke-dasharray="5,4" opacity="0.7"/>')
-        out.append(f'<rect x="{W - R + 12}" y="{T + 20 * i}" width="12" height="12" fill="{colour}"/>')
-        out.append(f'<text x="{W - R + 30}" y="{T + 20 * i + 11}">{name}</text>')
-    if footnote:
-        out.append(f'<text x="{W - R + 12}" y="{T + 20 * len(series) + 14}" fill="#555">{escape(footnote)}</text>')
     return finish(out)

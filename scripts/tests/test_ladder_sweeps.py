@@ -1,4 +1,5 @@
-"""The cost-growth sweeps: picking the rungs, the fit, the CSV, the SVG, and the Numba sweep's JSON."""
+"""The cost-growth sweeps: picking the rungs, the fit, the CSV, the SVG (the report: `mandel-report sweeps`, through
+sweeps_report), and the Numba sweep's JSON."""
 
 import csv
 import io
@@ -13,6 +14,7 @@ import pytest
 from ladderlib import sweeps
 
 import ladder_fixtures as fx
+import sweeps_report as report
 
 SIZES = [240, 480, 960, 1920, 3840]
 CAPS = [50, 100, 200, 500, 1000, 2000, 5000]
@@ -33,7 +35,7 @@ def sweep(kernel, ns=2.0, overhead=0.0, threads=1, bump=None):
 
 
 def test_an_exact_line_is_recovered():
-    f = sweeps.fit(sweep("k", ns=2.5, overhead=1e-4)["points"][:5])
+    f = report.fit(sweep("k", ns=2.5, overhead=1e-4)["points"][:5])
     assert f["ns_per_iteration"] == pytest.approx(2.5, rel=1e-9)
     assert f["intercept_s"] == pytest.approx(1e-4, rel=1e-6)
     assert f["r2"] == pytest.approx(1.0)
@@ -44,17 +46,17 @@ def test_an_exact_line_is_recovered():
 def test_a_point_off_the_line_is_flagged():
     # The smallest image three times slower than the line (thread start-up, say).
     s = sweep("k", ns=1.0, bump={0: 3.0})
-    f = sweeps.fit(sweeps.axes(s)["size"])
+    f = report.fit(report.axes(s)["size"])
     assert f["off_line"] == [0]
     assert f["ns_per_iteration"] == pytest.approx(1.0, rel=0.05)
-    assert "240x240/200 slower than the line (a small problem" in sweeps.describe_fit(f, sweeps.axes(s)["size"])
+    assert "240x240/200 slower than the line (a small problem" in report.describe_fit(report.axes(s)["size"])
 
 
 def test_a_slightly_slower_largest_problem_does_not_bend_the_line_onto_the_smallest():
     # As measured for fma-f32: 3840x3840 3% slower per iteration (its 59 MB output leaves the caches).
     # Plain least squares let that point alone pull the intercept negative and flag 240x240 60% off.
     s = sweep("k", ns=2.06, bump={4: 1.03})
-    f = sweeps.fit(sweeps.axes(s)["size"])
+    f = report.fit(report.axes(s)["size"])
     assert f["off_line"] == []
     assert f["ns_per_iteration"] == pytest.approx(2.06, rel=0.03)
     assert f["exponent"] == pytest.approx(1.0, abs=0.01)
@@ -68,23 +70,23 @@ def test_two_slow_points_are_flagged_not_kept_with_a_good_one_dropped():
     ts[1] *= 1.3
     ts[3] *= 1.35
     pts = [{"iterations": x, "median_s": t, "width": 1000, "height": 1000, "max_iters": 4000} for x, t in zip(xs, ts)]
-    f = sweeps.fit(pts)
+    f = report.fit(pts)
     assert f["ns_per_iteration"] == pytest.approx(1.0, rel=0.01)
     assert f["intercept_s"] == pytest.approx(1e-4, rel=0.01)
     assert f["off_line"] == [1, 3] and f["fitted_points"] == 5
-    assert "linear within" not in sweeps.describe_fit(f, pts)
+    assert "linear within" not in report.describe_fit(pts)
 
 
 def test_fit_needs_two_points_with_positive_times():
-    assert sweeps.fit(sweep("k")["points"][:1]) is None
+    assert report.fit(sweep("k")["points"][:1]) is None
     pts = sweep("k")["points"][:5]
     pts[2]["median_s"] = 0.0
-    assert sweeps.fit(pts) is None
+    assert report.fit(pts) is None
 
 
 def test_csv_has_a_complete_row_for_every_kernel_and_point():
     data = [sweep("rayon-simd-f32"), sweep("fma-f32", ns=2.0), sweep("numba-parallel", ns=3.0, threads=2)]
-    rows = list(csv.DictReader(io.StringIO(sweeps.to_csv(data))))
+    rows = list(csv.DictReader(io.StringIO(report.to_csv(data))))
     assert len(rows) == 3 * (len(SIZES) + len(CAPS))
     assert {(r["kernel"], r["axis"], int(r["width"]), int(r["max_iters"])) for r in rows} == {
         (k, axis, n, cap) for k in ("rayon-simd-f32", "fma-f32", "numba-parallel")
@@ -117,7 +119,7 @@ def test_best_rungs_are_picked_from_the_summary():
 
 def test_svg_is_well_formed_with_a_series_and_a_fit_per_kernel():
     data = [sweep("rayon-simd-f32", ns=0.06), sweep("fma-f32", ns=2.0)]
-    root = ET.fromstring(sweeps.svg(data, "iters", "title"))
+    root = ET.fromstring(report.svg(data, "iters"))
     ns = {"s": "http://www.w3.org/2000/svg"}
     assert [p.get("data-kernel") for p in root.findall("s:path[@class='series']", ns)] == ["rayon-simd-f32", "fma-f32"]
     assert len(root.findall("s:path[@class='fit']", ns)) == 2
@@ -126,7 +128,7 @@ def test_svg_is_well_formed_with_a_series_and_a_fit_per_kernel():
 
 def test_write_all_writes_every_file(tmp_path):
     data = [sweep("rayon-simd-f32", ns=0.06), sweep("fma-f32")]
-    paths = sweeps.write_all(data, tmp_path / "sweeps", "xeon-2c")
+    paths = sweeps.write_all(report.MANDEL_REPORT, data, tmp_path / "sweeps", "xeon-2c")
     assert sorted(p.name for p in paths) == ["sweep-iters.svg", "sweep-size.svg", "sweeps.csv", "sweeps.json",
                                              "sweeps.md"]
     doc = json.loads((tmp_path / "sweeps" / "sweeps.json").read_text())
@@ -140,7 +142,7 @@ def test_write_all_writes_every_file(tmp_path):
 def test_the_report_says_how_many_points_each_fit_kept(tmp_path):
     # The smallest image three times slower than the line: left out of the fit, and the report says so.
     data = [sweep("fma-f32", ns=1.0, bump={0: 3.0})]
-    sweeps.write_all(data, tmp_path, "xeon-2c")
+    sweeps.write_all(report.MANDEL_REPORT, data, tmp_path, "xeon-2c")
     md = (tmp_path / "sweeps.md").read_text()
     assert "| 67% | fitted on 4 of 5 points; 240x240/200 slower than the line" in md
     assert "| 0% | fitted on 7 of 7 points; linear within 20%" in md
@@ -172,16 +174,19 @@ def test_numba_sweep_json_has_mandel_sweeps_shape():
                           progress=quiet)
 
 
-def test_the_committed_sweep_charts_are_what_the_chart_module_draws():
-    """sweep-<axis>.svg of every committed sweep set, redrawn from its sweeps.json, byte for byte."""
+def test_the_committed_sweep_reports_are_what_the_report_writes():
+    """sweeps.md and sweep-<axis>.svg of every committed sweep set, written again from its sweeps.json, byte for
+    byte, and its fits the report's."""
     from pathlib import Path
 
     checked = 0
-    for path in sorted((Path(__file__).resolve().parents[2] / "results").glob("*/sweeps/sweep-*.svg")):
-        doc = json.loads((path.parent / "sweeps.json").read_text(encoding="utf-8"))
-        axis = path.stem.removeprefix("sweep-")
-        title = f"Time vs work, {sweeps.axis_title(doc['sweeps'], axis)} ({doc['machine_id']})"
-        assert sweeps.svg(doc["sweeps"], axis, title) == path.read_text(encoding="utf-8"), path
+    for path in sorted((Path(__file__).resolve().parents[2] / "results").glob("*/sweeps/sweeps.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        written = sweeps.report(report.MANDEL_REPORT, doc["sweeps"], doc["machine_id"], doc.get("large"))
+        assert written["fits"] == doc["fits"], path
+        assert sorted(written["files"]) == ["sweep-iters.svg", "sweep-size.svg", "sweeps.md"]
+        for name, text in written["files"].items():
+            assert text == (path.parent / name).read_text(encoding="utf-8"), path.parent / name
         checked += 1
     assert checked >= 2
 
@@ -212,6 +217,30 @@ def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_pa
     md = (fake.out / "sweeps" / "sweeps.md").read_text()
     assert "render 2.100 s" in md and "sys 0.500 s (3.8% system time)" in md
     assert "fit fma-f64 size on 2 of 2 points: 2.000 ns/iteration" in capsys.readouterr().out  # and in the log
+
+
+def test_a_prebuilt_folder_without_the_report_binary_is_refused_before_any_timing(tmp_path, monkeypatch, capsys):
+    """`--sweeps --prebuilt DIR` fits and draws the sweeps with DIR/mandel-report: a DIR without it (one an older
+    scripts/prebuilt made) is refused, naming it and scripts/prebuilt, before anything is run; with it, it writes
+    them."""
+    import shutil
+
+    from ladderlib import ladder
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    pre = tmp_path / "prebuilt"
+    pre.mkdir()
+    (pre / "mandel").write_text("#!/bin/sh\n")
+    (pre / "mandel").chmod(0o755)
+    argv = ["--out-dir", str(fake.out), "--skip-python", "--sweeps", "--prebuilt", str(pre)]
+    assert ladder.guarded(ladder.main, argv) == 2
+    err = capsys.readouterr().err
+    assert f"no executable {pre.resolve() / 'mandel-report'}" in err and "scripts/prebuilt builds it" in err
+    assert fake.calls == [] and not (fake.out / "summary.json").exists()
+    shutil.copy(report.MANDEL_REPORT, pre / "mandel-report")
+    assert ladder.guarded(ladder.main, argv) == 0
+    assert "| fitted on 2 of 2 points" in (fake.out / "sweeps" / "sweeps.md").read_text()
 
 
 def test_an_unknown_sweep_kernel_is_refused_before_any_timing(tmp_path, monkeypatch, capsys):

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import ladder_fixtures as fx
+import sweeps_report as report
 from ladderlib import CANONICAL, baseline, compare, fmt, machine, readers, svg, sweeps, writers
 from ladderlib.readers import InputError
 from ladderlib.merge import merge
@@ -65,7 +66,7 @@ def test_compare_markdown_escapes_the_legend_and_the_table(tmp_path):
 
 def test_sweeps_markdown_escapes_kernel_names():
     s = sweep("k|<b>&amp;\n# Heading")
-    md = sweeps.markdown([s], "m")
+    md = report.markdown([s], "m")
     assert_safe_markdown(md)
     assert "| k\\|&lt;b>&amp;amp; # Heading |" in md
 
@@ -112,7 +113,7 @@ def test_nothing_non_finite_is_written_as_json(tmp_path):
     with pytest.raises(ValueError):
         writers.json_text(s)
     with pytest.raises(ValueError):
-        sweeps.write_all([{**sweep("k"), "note": float("inf")}], tmp_path / "sw", "m")
+        sweeps.write_all(report.MANDEL_REPORT, [{**sweep("k"), "note": float("inf")}], tmp_path / "sw", "m")
     assert not (tmp_path / "sw" / "sweeps.json").exists()
 
 
@@ -128,14 +129,14 @@ def flat(points, t):
     # one point the log axes cannot place: the chart fitted the rest, the table none
     (lambda pts: [{**pts[0], "median_s": 0.0}, *pts[1:]], "time under"),
     # the larger image faster: a line of negative cost (-8 ns/iteration) was printed as "linear within 20%"
-    (lambda pts: [{**p, "iterations": n, "median_s": t} for p, n, t in zip(pts, (1e6, 2e6), (0.010, 0.002))],
+    (lambda pts: [{**p, "iterations": n, "median_s": t} for p, n, t in zip(pts, (10**6, 2 * 10**6), (0.010, 0.002))],
      "time does not grow with work"),
 ])
 def test_a_sweep_that_cannot_be_fitted_says_why_without_nan(tmp_path, case, reason):
     s = sweep("k")
     s["points"] = case([p for p in s["points"] if p["axis"] == "size"])
-    assert sweeps.fit(s["points"]) is None
-    files = sweeps.write_all([s], tmp_path, "m")
+    assert report.fit(s["points"]) is None
+    files = sweeps.write_all(report.MANDEL_REPORT, [s], tmp_path, "m")
     doc = json.loads((tmp_path / "sweeps.json").read_text())  # valid JSON: no NaN
     assert reason in doc["fits"][0]["unfit"] and "exponent" not in doc["fits"][0]
     md = (tmp_path / "sweeps.md").read_text()
@@ -149,12 +150,12 @@ def test_a_sweep_that_cannot_be_fitted_says_why_without_nan(tmp_path, case, reas
 def test_a_tiny_but_measurable_time_fits_without_overflow():
     pts = [p for p in sweep("k", ns=1e-9)["points"] if p["axis"] == "iters"]  # times around 1e-12 s and up
     pts = [{**p, "median_s": p["median_s"] + 1e-12} for p in pts]
-    f = sweeps.fit(pts)
+    f = report.fit(pts)
     assert f is not None and all(math.isfinite(v) for v in (f["exponent"], f["r2"], f["ns_per_iteration"]))
 
 
 def test_sweep_chart_quotes_a_kernel_name_in_its_attribute():
-    text = sweeps.svg([sweep('k" onload="x')], "size", "t")
+    text = report.svg([sweep('k" onload="x')], "size")
     paths = [e for e in ET.fromstring(text).iter(SVG + "path") if e.get("class") == "series"]
     assert [p.get("data-kernel") for p in paths] == ['k" onload="x'] and paths[0].get("onload") is None
 

@@ -1,6 +1,13 @@
-//! The ladder's reports on its results, computed here so that every script reads one rule: so far the
-//! verdict on two runs of one machine ([`verdict`], `mandel verdicts`), which `scripts/compare` and
-//! `scripts/ab` ask for. Its words are Python's (`pyfmt`): the scripts print them beside their own.
+//! The ladder's reports on its results, computed here so that every script reads one rule: the verdict
+//! on two runs of one machine ([`verdict`], `mandel-report verdicts`), which `scripts/compare` and
+//! `scripts/ab` ask for, and the cost-growth sweeps' fits, tables and charts ([`sweeps`],
+//! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for. Their words and numbers are
+//! Python's (`pyfmt`, `pymath`, `md`): the scripts print them beside their own, and the committed results
+//! hold what the scripts computed.
 
+pub mod md;
 pub mod pyfmt;
+pub mod pymath;
+pub mod svg;
+pub mod sweeps;
 pub mod verdict;

@@ -19,15 +19,23 @@ enum Command {
     /// alternated), a verdict per rung on standard output (JSON). The rule: METHODOLOGY.md, "Comparing
     /// two runs".
     Verdicts,
+    /// The cost-growth sweeps (scripts/ladder --sweeps): a request on standard input (JSON: the machine id,
+    /// the sweeps and the large image as the scripts checked them), on standard output (JSON) the fits,
+    /// sweeps.csv's rows, and the text of sweeps.md and of a log-log chart per axis, which the scripts
+    /// write. The fit: METHODOLOGY.md, "Sweeps".
+    Sweeps,
 }
 
 fn main() -> ExitCode {
-    let Command::Verdicts = Cli::parse().command;
+    let report = match Cli::parse().command {
+        Command::Verdicts => mandel_report::verdict::answer,
+        Command::Sweeps => mandel_report::sweeps::answer,
+    };
     let mut request = String::new();
     let answer = std::io::stdin()
         .read_to_string(&mut request)
         .map_err(|e| format!("reading the request from standard input: {e}"))
-        .and_then(|_| mandel_report::verdict::answer(&request));
+        .and_then(|_| report(&request));
     match answer {
         Ok(report) => {
             println!("{report}");

@@ -1,8 +1,9 @@
 //! Numbers spelt as Python's format specifications spell them, so that a line this crate writes reads like
 //! the scripts' own lines beside it: `g(x, 2)` is `f"{x:.2g}"`, `percent(x, 1)` is `f"{x:.1%}"`,
-//! `signed_percent(x, 1)` is `f"{x:+.1%}"`. Rust's fixed and exponent formatting already round as Python
-//! does (the exact binary value, ties to even); what differs is the exponent's spelling (`1e-5`, Python
-//! `1e-05`) and `g`'s choice between the two, written out here.
+//! `signed_percent(x, 1)` is `f"{x:+.1%}"`, `fixed(x, 3)` is `f"{x:.3f}"`, `thousands(n)` is `f"{n:,}"`.
+//! Rust's fixed and exponent formatting already round as Python does (the exact binary value, ties to
+//! even); what differs is the exponent's spelling (`1e-5`, Python `1e-05`), `g`'s choice between the two,
+//! and NaN's (`NaN`, Python `nan`), written out here.
 
 /// `f"{x:.{precision}g}"`: `precision` significant digits (0 is taken as 1), trailing zeros dropped,
 /// fixed notation for exponents from -4 to precision - 1, else `1.5e-07`.
@@ -30,9 +31,27 @@ pub fn g(x: f64, precision: usize) -> String {
     }
 }
 
+/// `f"{x:.{decimals}f}"`: fixed notation, `nan`, `inf` and `-inf` spelt as Python spells them.
+pub fn fixed(x: f64, decimals: usize) -> String {
+    if x.is_nan() { "nan".into() } else { format!("{x:.decimals$}") }
+}
+
 /// `f"{x:.{decimals}%}"`: x times 100 in fixed notation, then `%`.
 pub fn percent(x: f64, decimals: usize) -> String {
-    format!("{:.decimals$}%", x * 100.0)
+    format!("{}%", fixed(x * 100.0, decimals))
+}
+
+/// `f"{n:,}"` of an int: its digits in groups of three, joined by commas.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    out
 }
 
 /// `f"{x:+.{decimals}%}"`: `percent` with its sign always written.
@@ -90,5 +109,29 @@ mod tests {
         assert_eq!(signed_percent(0.5, 1), "+50.0%");
         assert_eq!(signed_percent(-0.2, 1), "-20.0%");
         assert_eq!(signed_percent(0.0, 1), "+0.0%");
+        assert_eq!(percent(0.2, 0), "20%");
+        assert_eq!(percent(0.005, 0), "0%"); // 0.5 exactly: ties to even
+        assert_eq!(percent(f64::NAN, 0), "nan%");
+    }
+
+    /// Python's `f"{x:.3f}"` and `f"{n:,}"` of each case.
+    #[test]
+    fn fixed_and_thousands_are_pythons() {
+        assert_eq!(fixed(0.0665, 3), "0.067");
+        assert_eq!(fixed(2.0625, 3), "2.062"); // exact in binary: ties to even
+        assert_eq!(fixed(-0.0, 3), "-0.000");
+        assert_eq!(fixed(-0.0001, 3), "-0.000");
+        assert_eq!(fixed(-0.04, 1), "-0.0");
+        assert_eq!(fixed(1e20, 3), "100000000000000000000.000");
+        assert_eq!(fixed(f64::INFINITY, 3), "inf");
+        assert_eq!(fixed(f64::NEG_INFINITY, 1), "-inf");
+        assert_eq!(fixed(f64::NAN, 3), "nan");
+        assert_eq!(fixed(1.0, 0), "1");
+        assert_eq!(fixed(2.5, 0), "2");
+        for (n, want) in
+            [(0, "0"), (999, "999"), (1000, "1,000"), (2514072, "2,514,072"), (u64::MAX, "18,446,744,073,709,551,615")]
+        {
+            assert_eq!(thousands(n), want);
+        }
     }
 }

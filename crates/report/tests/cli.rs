@@ -1,12 +1,12 @@
-//! `mandel-report verdicts` as the scripts run it: JSON in, JSON out, a bad request an error naming it
-//! (exit 2), never a panic.
+//! `mandel-report verdicts` and `mandel-report sweeps` as the scripts run them: JSON in, JSON out, a bad
+//! request an error naming it (exit 2), never a panic.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn verdicts(request: &str) -> (i32, String, String) {
+fn report(command: &str, request: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mandel-report"))
-        .arg("verdicts")
+        .arg(command)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -16,6 +16,10 @@ fn verdicts(request: &str) -> (i32, String, String) {
     let out = child.wait_with_output().expect("mandel-report ends");
     let text = |b: Vec<u8>| String::from_utf8(b).expect("UTF-8");
     (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+fn verdicts(request: &str) -> (i32, String, String) {
+    report("verdicts", request)
 }
 
 fn row(name: &str, times: &[f64]) -> String {
@@ -78,6 +82,76 @@ fn a_bad_request_is_an_error_naming_it() {
         (with_rows(r#"{"name": "k", "round_times_s": [1.0, -1.0]}"#), "round_times_s should be a list of times"),
     ] {
         let (code, out, err) = verdicts(&request);
+        assert_eq!(code, 2, "{request}: {out}");
+        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+    }
+}
+
+fn sweeps(request: &str) -> (i32, String, String) {
+    report("sweeps", request)
+}
+
+#[test]
+fn a_sweeps_request_gets_the_fits_the_rows_and_the_files() {
+    let points: Vec<String> = [240u64, 480, 960]
+        .iter()
+        .map(|&n| {
+            let iterations = n * n * 50;
+            let t = 1e-9 * iterations as f64;
+            format!(
+                r#"{{"axis": "size", "width": {n}, "height": {n}, "max_iters": 200, "iterations": {iterations},
+                    "median_s": {t}, "min_s": {t}, "times_s": [{t}, {t}, {t}], "differing": 0, "allowed": 0}}"#
+            )
+        })
+        .collect();
+    let request = format!(
+        r#"{{"machine_id": "m", "sweeps": [{{"kernel": "k", "isa": "avx2", "precision": "f32", "threads": 1,
+            "points": [{}]}}], "large": null}}"#,
+        points.join(", ")
+    );
+    let (code, out, err) = sweeps(&request);
+    assert_eq!(code, 0, "{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    let fit = &answer["fits"][0];
+    assert_eq!(
+        (&fit["kernel"], &fit["axis"], &fit["points"], &fit["fitted_points"]),
+        (&"k".into(), &"size".into(), &3.into(), &3.into())
+    );
+    assert!((fit["ns_per_iteration"].as_f64().expect("a slope") - 1.0).abs() < 1e-9);
+    assert_eq!(answer["csv_rows"].as_array().expect("rows").len(), 3);
+    assert_eq!(answer["csv_rows"][2]["pixels"], 960 * 960);
+    assert!(answer["files"]["sweeps.md"].as_str().expect("md").starts_with("# Cost-growth sweeps on m\n"));
+    assert!(answer["files"]["sweep-size.svg"].as_str().expect("svg").contains(r#"<path class="fit""#));
+}
+
+#[test]
+fn a_bad_sweeps_request_is_an_error_naming_it() {
+    let point = r#"{"axis": "size", "width": 2, "height": 2, "max_iters": 5, "iterations": 10, "median_s": 1e-3, "min_s": 1e-3}"#;
+    let with =
+        |field: &str| format!(r#"{{"machine_id": "m", "sweeps": [{{"kernel": "k", "points": [{point}]}}]{field}}}"#);
+    let large = r#""large": {"kernel": "k", "isa": "avx2", "threads": 2, "width": 8, "height": 8, "max_iters": 5, "paging_s": 0.0, "times_s": []}"#;
+    for (request, said) in [
+        (String::new(), "EOF while parsing"),
+        ("[]".into(), "expected struct Request"),
+        ("{}".into(), "missing field `machine_id`"),
+        (with(r#", "x": 1"#), "unknown field `x`"),
+        (r#"{"machine_id": "m", "sweeps": [{"points": []}]}"#.into(), "missing field `kernel`"),
+        (with("").replace(r#""iterations": 10"#, r#""iterations": -1"#), "invalid value: integer `-1`"),
+        (with("").replace(r#""iterations": 10"#, r#""iterations": 1e6"#), "expected u64"),
+        (with("").replace(r#""median_s": 1e-3"#, r#""median_s": NaN"#), "expected value"),
+        (with("").replace(r#""median_s": 1e-3"#, r#""median_s": "1""#), "expected a JSON number"),
+        (with("").replace(r#", "min_s": 1e-3"#, ""), "missing field `min_s`"),
+        (with(&format!(", {large}")), "large.times_s is empty"),
+        // a time the scripts refuse (over 1e6 s): its nanoseconds per iteration overflow, which JSON cannot
+        // hold; refused, never written as null
+        (
+            with("")
+                .replace(r#""median_s": 1e-3"#, r#""median_s": 1e300"#)
+                .replace(r#""iterations": 10"#, r#""iterations": 1"#),
+            "came out as inf, which JSON cannot hold",
+        ),
+    ] {
+        let (code, out, err) = sweeps(&request);
         assert_eq!(code, 2, "{request}: {out}");
         assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
     }
