@@ -7,6 +7,7 @@ would name different folders, and the script would run another (stale) binary th
 So the folder is resolved once, as the user means it (against the directory the command was started in), and
 every cargo call is given that absolute path."""
 
+import json
 import os
 import subprocess
 import sys
@@ -77,3 +78,29 @@ def report_binary(repo, environ=os.environ, locked=False):
         raise InputError(f"{' '.join(command)}, for the reports on results: {e} (or set MANDEL_REPORT_BIN to a built "
                          "mandel-report)") from None
     return built(target / "release" / "mandel-report", " ".join(command))
+
+
+def ask_report(mandel_report, command, request):
+    """`mandel-report COMMAND`'s answer to `request` (a dict, sent as JSON with its schema,
+    mandel-report-COMMAND/1, which the answer must carry too: a binary of another version is refused by name). Every
+    failure is an InputError naming the command: one that cannot start, exits non-zero or is killed, or prints no
+    such answer. A NaN or infinity in `request` is a ValueError (JSON has none; the readers refuse one before)."""
+    schema = f"mandel-report-{command}/1"
+    text = json.dumps({"schema": schema, **request}, allow_nan=False)
+    said = f"{mandel_report} {command}"
+    try:
+        proc = subprocess.run([mandel_report, command], input=text, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace")
+    except OSError as e:
+        raise InputError(f"{said}: {e}") from None
+    if proc.returncode != 0:
+        how = f"was killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exited {proc.returncode}"
+        raise InputError(f"{said} {how}: {proc.stderr.strip() or 'no message'}")
+    try:
+        answer = json.loads(proc.stdout)
+    except ValueError as e:
+        raise InputError(f"{said} printed no JSON ({e}): {proc.stdout[:200]!r}") from None
+    if not isinstance(answer, dict) or answer.get("schema") != schema:
+        raise InputError(f"{said} printed no {schema} answer (a binary of another version? rebuild it: cargo build "
+                         f"--release -p mandel-report): {proc.stdout[:200]!r}")
+    return answer

@@ -12,11 +12,9 @@ MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on a machine withou
 
 import argparse
 import functools
-import json
 import math
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -30,7 +28,6 @@ REPO = Path(__file__).resolve().parents[2]
 # shared VMs, rounded up; of rows in rounds, the smallest change called faster or slower (METHODOLOGY.md).
 DEFAULT_NOISE_FLOOR = 0.10
 ROUNDS_NOISE_FLOOR = 0.05
-VERDICTS_SCHEMA = "mandel-report-verdicts/1"  # what `mandel-report verdicts` reads and writes
 SAME = "no change"  # the verdict of a rung that did not change beyond the noise
 
 
@@ -41,26 +38,10 @@ def judged(mandel_report, a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=RO
     alpha, min_calls}, each entry {name, a, b (its rows, None where absent), verdict, change, why, isa, shown,
     interval, rounds, spread} and, judged by rounds, {p, floor, wide, rule}. `interleaved`: the sides' rounds
     alternated (scripts/ab)."""
-    request = {"schema": VERDICTS_SCHEMA, "a": {"rows": a["rows"], "settings": a.get("settings")},
-               "b": {"rows": b["rows"], "settings": b.get("settings")}, "noise_floor": noise_floor,
-               "rounds_floor": rounds_floor, "min_rounds": rounds.MIN_ROUNDS, "interleaved": interleaved,
-               "fail_above": fail_above, "fail_on_missing": fail_on_missing}
-    command = f"{mandel_report} verdicts"
-    try:  # allow_nan=False: the binary reads JSON, which has no NaN (the readers refuse one before)
-        proc = subprocess.run([mandel_report, "verdicts"], input=json.dumps(request, allow_nan=False),
-                              capture_output=True, text=True, encoding="utf-8", errors="replace")
-    except (OSError, ValueError) as e:
-        raise InputError(f"{command}: {e}") from None
-    if proc.returncode != 0:
-        how = f"was killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exited {proc.returncode}"
-        raise InputError(f"{command} {how}: {proc.stderr.strip() or 'no message'}")
-    try:
-        report = json.loads(proc.stdout)
-    except ValueError as e:
-        raise InputError(f"{command} printed no JSON ({e}): {proc.stdout[:200]!r}") from None
-    if not isinstance(report, dict) or report.get("schema") != VERDICTS_SCHEMA:
-        raise InputError(f"{command} printed no {VERDICTS_SCHEMA} report (a binary of another version? rebuild it: "
-                         f"cargo build --release -p mandel-report): {proc.stdout[:200]!r}")
+    report = cargo.ask_report(mandel_report, "verdicts", {
+        "a": {"rows": a["rows"], "settings": a.get("settings")}, "b": {"rows": b["rows"], "settings": b.get("settings")},
+        "noise_floor": noise_floor, "rounds_floor": rounds_floor, "min_rounds": rounds.MIN_ROUNDS,
+        "interleaved": interleaved, "fail_above": fail_above, "fail_on_missing": fail_on_missing})
     rows = [{r["name"]: r for r in s["rows"]} for s in (a, b)]
     for e in report["entries"]:
         e["a"], e["b"] = rows[0].get(e["name"]), rows[1].get(e["name"])

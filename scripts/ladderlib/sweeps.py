@@ -4,9 +4,8 @@ is timed (`mandel sweep --json`, or python_baselines.sweep for Numba parallel). 
 sweeps.md and a log-log chart per axis), written by `write_all`: sweeps.json, .csv, .md and an SVG per axis."""
 
 import json
-import subprocess
 
-from . import atomic, writers
+from . import atomic, cargo, writers
 from .readers import InputError, Items, Opt, check, ordered
 
 SCHEMA = "mandel-ladder-sweeps/1"
@@ -79,11 +78,7 @@ def report(mandel_report, sweeps, machine_id, large=None):
     """`mandel-report sweeps` on `checked` sweeps (and the large image's report): {fits (sweeps.json's), csv_rows (one
     per point, CSV_COLUMNS), files ({name: text}: sweeps.md, then sweep-<axis>.svg per axis)}. A time JSON cannot
     hold is a ValueError here, as in sweeps.json."""
-    request = json.dumps({"machine_id": machine_id, "sweeps": sweeps, "large": large}, allow_nan=False)
-    proc = subprocess.run([mandel_report, "sweeps"], input=request, capture_output=True, text=True, encoding="utf-8")
-    if proc.returncode != 0:
-        raise InputError(f"{mandel_report} sweeps exited {proc.returncode}: {proc.stderr.strip()}")
-    return json.loads(proc.stdout)
+    return cargo.ask_report(mandel_report, "sweeps", {"machine_id": machine_id, "sweeps": sweeps, "large": large})
 
 
 def fits(mandel_report, sweeps):

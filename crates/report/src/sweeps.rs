@@ -25,12 +25,17 @@ pub const MIN_TIME_S: f64 = 1e-12;
 /// The relative residual above which a point is off the line.
 pub const OFF_LINE: f64 = 0.20;
 
+/// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
+pub const SCHEMA: &str = "mandel-report-sweeps/1";
+
 /// What `mandel-report sweeps` reads: the sweeps and the large image as the scripts checked them
 /// (`sweeps.checked`). Fields of a sweep, a point or the large image that a report does not use are
 /// ignored, as the scripts ignore them.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
+    /// [`SCHEMA`].
+    pub schema: String,
     /// The machine's id, in sweeps.md's heading and the charts' titles.
     pub machine_id: String,
     pub sweeps: Vec<Sweep>,
@@ -172,6 +177,8 @@ pub struct CsvRow<'a> {
 /// What `mandel-report sweeps` writes: the fits, the CSV's rows and the text files, each by its name.
 #[derive(Serialize)]
 pub struct Answer<'a> {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
     pub fits: Vec<FitEntry>,
     pub csv_rows: Vec<CsvRow<'a>>,
     pub files: Files,
@@ -609,6 +616,13 @@ pub fn svg(axes: &[Axis], axis: &str, title: &str) -> String {
 /// The report on a [`Request`] (JSON), as JSON: [`Answer`].
 pub fn answer(request: &str) -> Result<String, String> {
     let req: Request = serde_json::from_str(request).map_err(|e| format!("the sweeps' request: {e}"))?;
+    if req.schema != SCHEMA {
+        return Err(format!(
+            "the sweeps' request is {:?}, this mandel-report reads {SCHEMA:?}: the scripts and the binary are of \
+             different versions (rebuild it: cargo build --release -p mandel-report)",
+            req.schema
+        ));
+    }
     if req.large.as_ref().is_some_and(|l| l.times_s.is_empty()) {
         return Err("the sweeps' request: large.times_s is empty (the large image's report has no render)".into());
     }
@@ -627,7 +641,7 @@ pub fn answer(request: &str) -> Result<String, String> {
         let title = format!("Time vs work, {} ({})", axis_title(&req.sweeps, axis), req.machine_id);
         files.push((format!("sweep-{axis}.svg"), svg(&axes, axis, &title)));
     }
-    let answer = Answer { fits: fits(&axes), csv_rows: rows, files: Files(files) };
+    let answer = Answer { schema: SCHEMA, fits: fits(&axes), csv_rows: rows, files: Files(files) };
     serde_json::to_string(&answer).map_err(|e| format!("the sweeps' report: {e}"))
 }
 
@@ -719,7 +733,7 @@ mod tests {
             .chain([json!({"axis": "iters", "width": 9, "height": 9, "max_iters": 5, "iterations": 405,
                 "median_s": 2e-6, "min_s": 1e-6, "times_s": [1e-6, 2e-6]})])
             .collect();
-        let request = json!({"machine_id": "m", "sweeps": [{"kernel": "k", "threads": 2, "points": pts}],
+        let request = json!({"schema": SCHEMA, "machine_id": "m", "sweeps": [{"kernel": "k", "threads": 2, "points": pts}],
             "large": {"kernel": "k", "isa": "avx2", "threads": 2, "width": 8, "height": 8, "max_iters": 5,
                 "times_s": [2.0, 1.0, 3.0], "paging_s": 0.5, "process_user_s": 1, "process_sys_s": 1}});
         let text = answer(&request.to_string()).expect("an answer");

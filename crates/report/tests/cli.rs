@@ -105,7 +105,7 @@ fn a_sweeps_request_gets_the_fits_the_rows_and_the_files() {
         })
         .collect();
     let request = format!(
-        r#"{{"machine_id": "m", "sweeps": [{{"kernel": "k", "isa": "avx2", "precision": "f32", "threads": 1,
+        r#"{{"schema": "mandel-report-sweeps/1", "machine_id": "m", "sweeps": [{{"kernel": "k", "isa": "avx2", "precision": "f32", "threads": 1,
             "points": [{}]}}], "large": null}}"#,
         points.join(", ")
     );
@@ -127,15 +127,23 @@ fn a_sweeps_request_gets_the_fits_the_rows_and_the_files() {
 #[test]
 fn a_bad_sweeps_request_is_an_error_naming_it() {
     let point = r#"{"axis": "size", "width": 2, "height": 2, "max_iters": 5, "iterations": 10, "median_s": 1e-3, "min_s": 1e-3}"#;
-    let with =
-        |field: &str| format!(r#"{{"machine_id": "m", "sweeps": [{{"kernel": "k", "points": [{point}]}}]{field}}}"#);
+    let with = |field: &str| {
+        format!(
+            r#"{{"schema": "mandel-report-sweeps/1", "machine_id": "m", "sweeps": [{{"kernel": "k", "points": [{point}]}}]{field}}}"#
+        )
+    };
     let large = r#""large": {"kernel": "k", "isa": "avx2", "threads": 2, "width": 8, "height": 8, "max_iters": 5, "paging_s": 0.0, "times_s": []}"#;
     for (request, said) in [
         (String::new(), "EOF while parsing"),
         ("[]".into(), "expected struct Request"),
-        ("{}".into(), "missing field `machine_id`"),
+        ("{}".into(), "missing field `schema`"),
+        (r#"{"schema": "mandel-report-sweeps/1"}"#.into(), "missing field `machine_id`"),
         (with(r#", "x": 1"#), "unknown field `x`"),
-        (r#"{"machine_id": "m", "sweeps": [{"points": []}]}"#.into(), "missing field `kernel`"),
+        (
+            r#"{"schema": "mandel-report-sweeps/1", "machine_id": "m", "sweeps": [{"points": []}]}"#.into(),
+            "missing field `kernel`",
+        ),
+        (r#"{"schema": "mandel-report-sweeps/0", "machine_id": "m", "sweeps": []}"#.into(), "this mandel-report reads"),
         (with("").replace(r#""iterations": 10"#, r#""iterations": -1"#), "invalid value: integer `-1`"),
         (with("").replace(r#""iterations": 10"#, r#""iterations": 1e6"#), "expected u64"),
         (with("").replace(r#""median_s": 1e-3"#, r#""median_s": NaN"#), "expected value"),
