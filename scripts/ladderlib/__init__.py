@@ -1,6 +1,7 @@
 """The ladder's Python side: its commands and their shared code, standard library only (so that a system
 python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). The verdict rule on two runs
-(`scripts/compare`'s runs mode, `scripts/ab`) is the Rust binary `mandel-report` (crates/report). python_baselines
+(`scripts/compare`'s runs mode, `scripts/ab`) and the summary's write-up (summary.md, speedup.svg, the console
+table) are the Rust binary `mandel-report`'s (crates/report). python_baselines
 imports this package; nothing here imports python_baselines: its results come in as files.
 
 Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `compare` (scripts/compare),
@@ -10,11 +11,12 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 - `readers`: every input's schema and the rules no schema says, errors naming the file and the field;
 - `rounds`: the Rust rungs' rounds aggregated per kernel;
 - `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak);
-- `fmt`, `writers`, `groups`, `svg`, `chart`: the tables, summary files, like-for-like groups and charts;
+- `writers`: the summary files (summary.md and speedup.svg written up by `mandel-report summary`);  `groups`: the
+  like-for-like groups;  `fmt`, `svg`: compare's and ab's tables and compare's chart;
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, checked, then fitted and drawn by
   `mandel-report sweeps` (crates/report).
 - `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
-  the `mandel-report` that gives the verdicts and the sweeps' fits (`cargo.report_binary`).
+  the `mandel-report` that gives the verdicts, the summary's write-up and the sweeps' fits (`cargo.report_binary`).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"

@@ -50,8 +50,8 @@ def built(binary, what):
 
 
 def report_binary(repo, environ=os.environ, locked=False):
-    """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply, the sweeps' fits and
-    charts): MANDEL_REPORT_BIN where set (scripts/test names its test build; scripts/prebuilt's copy on a machine
+    """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply, summary.md and
+    speedup.svg, the sweeps' fits and charts): MANDEL_REPORT_BIN where set (scripts/test names its test build; scripts/prebuilt's copy on a machine
     without cargo), else `repo`'s release build, cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its
     own, so this build never replaces the `mandel` a running ladder times; and it waits for the target folder's
     `.ladder.lock`, as scripts/ab's builds do, so that it never builds while a ladder times (`locked`: the caller

@@ -1,4 +1,6 @@
-"""Number formatting and the one table renderer every output uses (console text and markdown)."""
+"""Number formatting and the table renderer of scripts/compare's and scripts/ab's outputs (console text and markdown).
+summary.md and the ladder's console table are crates/report's (`mandel-report summary`: figures.rs and table.rs
+spell the same figures)."""
 
 import math
 import re
@@ -49,14 +51,6 @@ def speedup(x):
     return f"{x:,.0f}" if round(x, 2) >= 100 else f"{x:.2f}"
 
 
-def rate(per_s):
-    return DASH if per_s is None else f"{per_s / 1e6:,.1f} M/s"
-
-
-def percent(share):
-    return DASH if share is None else f"{share * 100:.2f}%" if share < 0.1 else f"{share * 100:.1f}%"
-
-
 def agreement(row):
     """`0/0 ok`, `1,368/9,218 ok`, `FAIL 20,000/923`: pixels differing from the reference / allowed."""
     if row.get("differing") is None:  # a failure without a count: the output could not be compared
@@ -70,31 +64,7 @@ def threads(row):
     return DASH if t is None else str(t)
 
 
-# The summary table: (header, cell) in the order shown. The article's three columns come first.
-COLUMNS = [
-    ("method", lambda r: r["method"]),
-    ("time (median)", lambda r: "missing" if r["status"] == "missing" else time(r["median_s"])),
-    ("speedup", lambda r: "no (failed verification)" if r["status"] == "failed" else speedup(r["speedup_vs_python"])),
-    ("vs previous", lambda r: speedup(r["speedup_vs_previous"])),
-    ("spread", lambda r: span(r["spread_low_s"], r["spread_high_s"])),
-    ("language", lambda r: r["language"] or DASH),
-    ("precision", lambda r: r["precision"] or DASH),
-    ("ISA", lambda r: r["isa"] or DASH),
-    ("threads", threads),
-    ("iterations/s", lambda r: rate(r["iterations_per_s"])),
-    ("of step ceiling", lambda r: percent(r["step_share"])),
-    ("of FMA peak", lambda r: percent(r["peak_share"])),
-    ("agreement", agreement),
-]
-
-RIGHT = {"time (median)", "speedup", "vs previous", "spread", "iterations/s", "of step ceiling", "of FMA peak"}
-
-
-def cells(rows):
-    return [h for h, _ in COLUMNS], [[cell(r) for _, cell in COLUMNS] for r in rows]
-
-
-def text_table(header, body, right=RIGHT):
+def text_table(header, body, right):
     """Aligned plain text for the console."""
     widths = [max(len(str(x)) for x in col) for col in zip(header, *body)]
 
@@ -118,6 +88,6 @@ def md(value):
     return _TAG.sub("&lt;", str(value).translate(_MD))
 
 
-def md_table(header, body, right=RIGHT):
+def md_table(header, body, right):
     rule = ["---:" if h in right else "---" for h in header]
     return "\n".join("| " + " | ".join(map(md, r)) + " |" for r in [header, rule, *body])

@@ -5,7 +5,6 @@ keeps its row (its status says why) without a ratio. Brute-force rows only: the 
 work and are in no group.
 """
 
-from . import fmt
 
 # Stable rung names. The first group asks "is it the language?": the same scalar loop in each tool.
 GROUPS = [
@@ -59,29 +58,3 @@ def like_for_like(rows, machine=None):
                               "fused": fused(r["name"], machine)}
                              for r in members]})
     return out
-
-
-def _ratio(v):
-    return fmt.DASH if v is None else "fastest" if v == 1.0 else f"{v:.2f}x"
-
-
-def markdown(groups):
-    """summary.md's section: one small table per group that has rows."""
-    lines = ["## Like for like", "",
-             "Rows grouped by the work they do, so that tools are compared doing the same thing: time over "
-             "the fastest of its group (1.25x: a quarter slower). Two differences stay inside a group, marked: "
-             "the multiply-add column says whether a row fuses them (FMA: one rounding for a*b + c, a shorter "
-             "step), so compare fused rows with fused ones and separate with separate; and f32 and f64 share "
-             "the SIMD groups: read the precision. Mojo rows are called from Python (the array allocated in "
-             "NumPy, like the pyo3-* rows), the Rust and C rows natively by the bench.", ""]
-    for g in groups:
-        if not g["rows"]:
-            continue
-        lines += [f"### {g['title']}", ""]
-        body = [[r["method"], r["language"] or fmt.DASH, r["precision"] or fmt.DASH,
-                 "fused" if r.get("fused", r["name"] in FUSED) else "separate", fmt.threads(r),
-                 r["status"] if r["status"] in ("missing", "failed") else fmt.time(r["median_s"]),
-                 _ratio(r["vs_fastest"])] for r in g["rows"]]
-        header = ["method", "language", "precision", "multiply-add", "threads", "time (median)", "vs fastest"]
-        lines += [fmt.md_table(header, body, right={"time (median)", "vs fastest"}), ""]
-    return lines

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, chart, machine, readers, rounds, sweeps, writers
+from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, machine, readers, rounds, sweeps, writers
 from .machine import other_machine
 from .merge import foreign, merge, tuning_family
 from .readers import InputError
@@ -285,8 +285,8 @@ def parse_args(argv):
                    help="comma-separated Rust kernels to sweep instead of the best brute-force and scalar rungs")
     p.add_argument("--sweep-budget", type=float, help="seconds of timed renders per sweep point "
                    "(default 0.5; 0.05 with --quick)")
-    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use DIR/mandel (and with --sweeps "
-                   "DIR/mandel-report), built elsewhere by scripts/prebuilt, instead of cargo")
+    p.add_argument("--prebuilt", type=Path, metavar="DIR", help="use DIR/mandel and DIR/mandel-report, built "
+                   "elsewhere by scripts/prebuilt, instead of cargo")
     p.add_argument("--retune", action="store_true", help="choose the tuning again (`mandel tune`) instead of "
                    "reusing <results>/tuning.json")
     p.add_argument("--rounds", type=int, metavar="N", help=f"rounds of Rust timing, {rounds.MIN_ROUNDS} to "
@@ -744,13 +744,14 @@ def commit(out, raw, write):
 
 
 def report_binary(args):
-    """`mandel-report` (crates/report: the sweeps' fits and charts): --prebuilt's, else `cargo.report_binary`."""
+    """`mandel-report` (crates/report: summary.md, speedup.svg and the lines printed; the sweeps' fits and charts):
+    --prebuilt's, else `cargo.report_binary`."""
     if args.prebuilt is None:  # `main` holds the target folder's lock (built with mandel, not during timing)
         return cargo.report_binary(REPO, locked=True)
     binary = args.prebuilt.resolve() / "mandel-report"
     if not os.access(binary, os.X_OK):
-        raise InputError(f"--sweeps --prebuilt {args.prebuilt}: no executable {binary}, which fits and draws the "
-                         "sweeps (scripts/prebuilt builds it beside mandel)")
+        raise InputError(f"--prebuilt {args.prebuilt}: no executable {binary}, which writes the summary up and fits "
+                         "and draws the sweeps (scripts/prebuilt builds it beside mandel)")
     return binary
 
 
@@ -800,8 +801,9 @@ def main(argv=None):
         take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
     build_log = TARGET / f".ladder-build.{os.getpid()}.log"
     built = build(args, build_log) == 0
-    # the sweeps' fits and charts come from mandel-report: found (or built) now, not after every timing
-    mandel_report = report_binary(args) if args.sweeps and built else None
+    # summary.md, speedup.svg and the sweeps' fits and charts come from mandel-report: found (or built) now, not
+    # after every timing
+    mandel_report = report_binary(args) if built else None
     # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.
     described = mandel_json(["describe", "--json"]) if built else None
     if args.sweeps and described is not None:  # a name it does not know refused now, not after every timing
@@ -878,7 +880,7 @@ def derived_id(mid, what):
 
 def measure(args, desc, mid, out, raw, built, build_log, described, mandel_report=None):
     """The run, its raw files written into `raw` (a staging folder unless --skip-bench); the exit status.
-    `mandel_report`: the binary that fits and draws the sweeps (with --sweeps)."""
+    `mandel_report`: the binary that writes the summary up, and fits and draws the sweeps (with --sweeps)."""
     if args.skip_bench and not (raw / "machine.json").exists() and any(
             (raw / name).exists() for name in ("rounds.json", "records.json")):
         raise InputError(f"{raw / 'machine.json'} is missing, but {raw} holds measured Rust results: the machine that "
@@ -912,7 +914,7 @@ def measure(args, desc, mid, out, raw, built, build_log, described, mandel_repor
     run = {"quick": args.quick, "criterion": {}, "pool_threads": None} if fresh else readers.read_run(run_file)
     if fresh and args.prebuilt is not None:  # a re-merge keeps how the measured binary was built
         run["prebuilt"] = True
-    for label, value in writers.machine_lines({"machine_id": mid, "machine": desc, "settings": {**run, "params": None}})[:8]:
+    for label, value in writers.machine_lines(mandel_report, mid, desc, {**run, "params": None})[:8]:
         log(f"  {label}: {value}")
 
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
@@ -988,16 +990,12 @@ def measure(args, desc, mid, out, raw, built, build_log, described, mandel_repor
                     tune=readers.read_tune(raw / "tune.json") if (raw / "tune.json").exists() else None)
     if records is None:
         summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
-    print(f"\n{writers.console_table(summary)}\n")
+    print(f"\n{writers.report(mandel_report, summary)['console']}\n")
     for note in summary["notes"]:
         print(f"- {note}")
     print()
     if complete or not (out / "summary.json").exists():
-        def write():
-            writers.write_all(summary, out)
-            chart.write_svg(summary, out / "speedup.svg")
-
-        raw = commit(out, raw, write)
+        raw = commit(out, raw, lambda: writers.write_all(mandel_report, summary, out))
         if tuning_at_commit:
             atomic.write_bytes(out / "tuning.json", (raw / "tune.json").read_bytes())
         render_image(registry, out / "mandelbrot.png")

@@ -1,6 +1,6 @@
-"""The SVG writer of the ladder scripts, standard library only: `bar_chart` (log-scale bars, speedup.svg),
-`grouped_bar_chart` (a bar per series in each row: compare's machine chart); the sweeps' log-log chart is
-crates/report's (src/svg.rs, the same rules). Bars carry `class="bar"` and `data-*` attributes, for tests and
+"""The SVG writer of the ladder scripts, standard library only: `grouped_bar_chart` (a bar per series in each row:
+compare's machine chart); speedup.svg's bars and the sweeps' log-log chart are crates/report's (src/svg.rs, the
+same rules). Bars carry `class="bar"` and `data-*` attributes, for tests and
 readers."""
 
 import math
@@ -68,7 +68,7 @@ def log_scale(lo, hi, start, length):
 # --- bars --------------------------------------------------------------------------------------
 
 
-ROW_H, SUB_H, BAR_W, PAD = 24, 14, 460, 16  # SUB_H: one bar of a group
+SUB_H, BAR_W, PAD = 14, 460, 16  # SUB_H: one bar of a group
 
 
 def _frame(heading, notes, labels, values, bottom, margin):
@@ -99,24 +99,10 @@ def _bar(out, b, x, label_w, y, height, colour, text_y, font=""):
     out.append(f'<text x="{label_w + bar + 6:.1f}" y="{text_y}"{font}>{escape(b["text"])}</text>')
 
 
-def bar_chart(heading, notes, rows, tick):
-    """Horizontal log-scale bars, one per row: dicts with `label`, `value` (None: no bar), `colour`, `text` (beside
-    the bar), `missing` (instead of it), `attrs`. `notes`: lines under the title; `tick(v)`: the label of the
-    power of ten v."""
-    top = 2 * PAD + 56
-    bottom = top + ROW_H * len(rows)
-    out, x, label_w, span = _frame(heading, notes, [r["label"] for r in rows], [r["value"] for r in rows], bottom, 110)
-    _grid(out, x, span, top, bottom, tick)
-    for i, row in enumerate(rows):
-        y = top + i * ROW_H
-        out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">{escape(row["label"])}</text>')
-        _bar(out, row, x, label_w, y + 4, ROW_H - 8, row.get("colour"), y + 16)
-    return finish(out)
-
-
 def grouped_bar_chart(heading, notes, series, groups, tick):
-    """`bar_chart` with one bar per series in each group: `series` [(name, colour)], the legend; `groups` dicts with
-    `label` and `bars` (as `bar_chart`'s rows)."""
+    """Horizontal log-scale bars, one per series in each group: `series` [(name, colour)], the legend; `groups`
+    dicts with `label` and `bars`: dicts with `value` (None: no bar), `text` (beside the bar), `missing` (instead of
+    it), `attrs`. `notes`: lines under the title; `tick(v)`: the label of the power of ten v."""
     group_h = SUB_H * len(series) + 10
     top = 2 * PAD + 40 + 16 * len(notes) + 18 * len(series)
     bottom = top + group_h * len(groups)

@@ -157,6 +157,7 @@ def test_cargo_build_target_is_refused_before_any_build(tmp_path, monkeypatch, c
     pre.mkdir()
     (pre / "mandel").write_text("#!/bin/sh\n")
     (pre / "mandel").chmod(0o755)
+    (pre / "mandel-report").symlink_to(verdict.MANDEL_REPORT)  # which writes the summary up
     assert run_ladder(f, "--prebuilt", str(pre)) == 0, capsys.readouterr().err
 
 

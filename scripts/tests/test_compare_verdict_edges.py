@@ -296,11 +296,11 @@ def results_with_baseline(tmp_path):
 
     results = tmp_path / "results" / "m"
     results.mkdir(parents=True)
-    writers.write_all(make_summary(tmp_path, "a", 1.0, machine_id="m"), results)
+    writers.write_all(verdict.MANDEL_REPORT, make_summary(tmp_path, "a", 1.0, machine_id="m"), results)
     (results / "raw").mkdir()
     (results / "raw" / "machine.json").write_text("{}")
     baseline.save(results, "b1")
-    writers.write_all(make_summary(tmp_path, "b", 1.2, machine_id="m"), results)
+    writers.write_all(verdict.MANDEL_REPORT, make_summary(tmp_path, "b", 1.2, machine_id="m"), results)
     return results
 
 

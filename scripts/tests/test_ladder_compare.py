@@ -290,11 +290,11 @@ def test_baseline_saved_by_the_ladder_is_compared_with_the_current_results(tmp_p
 
     results = tmp_path / "results" / "m"
     results.mkdir(parents=True)
-    writers.write_all(make_summary(tmp_path, "a", 1.0, machine_id="m"), results)
+    writers.write_all(verdict.MANDEL_REPORT, make_summary(tmp_path, "a", 1.0, machine_id="m"), results)
     (results / "raw").mkdir()
     (results / "raw" / "machine.json").write_text("{}")
     baseline.save(results, "before")
-    writers.write_all(make_summary(tmp_path, "b", 1.0, machine_id="m", scales={"naive-f64": 1.5}), results)
+    writers.write_all(verdict.MANDEL_REPORT, make_summary(tmp_path, "b", 1.0, machine_id="m", scales={"naive-f64": 1.5}), results)
     assert cli.main(["--baseline", "before", "--results-dir", str(results), "--fail-above", "10",
                      "--md", str(tmp_path / "runs.md")]) == 1
     out = capsys.readouterr().out

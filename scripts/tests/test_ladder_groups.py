@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import groups, writers
+import summary_report
+from ladderlib import groups
 from ladderlib.merge import merge
 
 
@@ -54,12 +55,12 @@ def test_the_summary_has_the_groups_and_the_markdown_section(tmp_path):
     ratios = {r["name"]: r["vs_fastest"] for r in scalar["rows"]}
     assert abs(ratios["naive-f64"] - 2.0) < 1e-9 and abs(ratios["numba"] - 10.0) < 1e-9
     assert ratios["cython"] is None  # expected but not in the baselines: missing
-    md = writers.markdown(s)
+    md = summary_report.markdown(s)
     assert "## Like for like" in md and "### compiled scalar f64, one thread" in md
     assert md.index("## The ladder") < md.index("## Like for like") < md.index("## Notes")
     assert "| 2.00x |" in md and "| fastest |" in md
     (tmp_path / "out").mkdir()
-    writers.write_all(s, tmp_path / "out")
+    summary_report.write_all(s, tmp_path / "out")
     assert '"groups"' in (tmp_path / "out" / "summary.json").read_text()
 
 
@@ -81,14 +82,14 @@ def test_fused_rows_are_marked_and_the_every_core_group_has_an_unfused_rust_row(
     assert {r["name"]: r["fused"] for r in every["rows"]} == {"cython-prange": False, "rayon-naive-f64": False,
                                                              "rayon-fma-f64": True}
     assert every["fastest"] == "rayon-fma-f64"
-    md = "\n".join(groups.markdown([every]))
+    md = "\n".join(summary_report.groups_markdown([every]))
     assert "| method | language | precision | multiply-add | threads |" in md
     lines = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in md.splitlines() if line.startswith("| ")}
     assert lines["rayon-naive-f64"][3] == "separate" and lines["rayon-fma-f64"][3] == "fused"
     assert lines["cython-prange"][3] == "separate"
     # A summary.json written before the mark: its group rows lack `fused`, FUSED stands in.
     old = {**every, "rows": [{k: v for k, v in r.items() if k != "fused"} for r in every["rows"]]}
-    assert groups.markdown([old]) == groups.markdown([every])
+    assert summary_report.groups_markdown([old]) == summary_report.groups_markdown([every])
 
 
 def test_fused_agrees_with_the_python_rungs_table():

@@ -4,7 +4,8 @@ import re
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import compare, fmt, readers, writers
+import summary_report
+from ladderlib import compare, readers
 from ladderlib import merge as merge_mod
 from ladderlib.readers import InputError
 from ladderlib.merge import BITMAP_MARK, add_speedups, merge, peak_share
@@ -172,7 +173,7 @@ def test_failed_verification_is_flagged_and_gets_no_speedup(tmp_path):
         assert "FAILED verification" in rows[name]["note"]
     assert rows["rayon-fma-f64"]["previous"] == "naive-f64"
     assert rows["numba"]["previous"] == "python-pure"
-    header, body = fmt.cells([rows["fma-f64"]])
+    header, body = summary_report.cells([rows["fma-f64"]])
     cell = dict(zip(header, body[0]))
     assert cell["speedup"] == "no (failed verification)"
     assert cell["agreement"] == "FAIL 5,000/923"
@@ -186,7 +187,7 @@ def test_failed_verification_without_a_count_says_why(tmp_path):
     row = by_name(summary(tmp_path, verify=verify))["fma-f64"]
     assert row["status"] == "failed" and row["speedup_vs_python"] is None
     assert "could not be compared" in row["note"] and "None of" not in row["note"]
-    header, body = fmt.cells([row])
+    header, body = summary_report.cells([row])
     assert dict(zip(header, body[0]))["agreement"] == "FAIL"
 
 
@@ -225,11 +226,11 @@ def test_a_run_that_recorded_no_pool_shows_it_unknown_not_the_machine_s_core_cou
     assert "pool_threads" not in fx.SETTINGS and fx.MACHINE["cores"] == 2
     s = summary(tmp_path)
     assert s["settings"]["pool_threads"] is None
-    assert "| thread pool | unknown |" in writers.markdown(s)
+    assert "| thread pool | unknown |" in summary_report.markdown(s)
     assert ", thread pool ?, " in compare.legend([s])[0]
     s = merge(fx.MACHINE, "m", {**fx.SETTINGS, "pool_threads": 3}, registry=fx.REGISTRY)
     assert s["settings"]["pool_threads"] == 3
-    assert "| thread pool | 3 threads |" in writers.markdown(s)
+    assert "| thread pool | 3 threads |" in summary_report.markdown(s)
     assert ", thread pool 3, " in compare.legend([s])[0]
 
 
@@ -547,7 +548,7 @@ def test_a_pyo3_row_on_another_isa_path_is_not_compared_with_its_native_row(tmp_
     assert native["step_share"] is not None and native["speedup_vs_python"] == pytest.approx(50.0)
     (note,) = [n for n in s["notes"] if n.startswith("Not compared with their native rows")]
     assert "pyo3-naive-f64 (avx512 against scalar)" in note
-    md = writers.markdown(s)
+    md = summary_report.markdown(s)
     line = next(x for x in md.splitlines() if "(pyo3-naive-f64)" in x)
     assert "0.50" not in line and "avx512" in line
 
@@ -612,7 +613,7 @@ def test_pyo3_rows_run_on_another_tuning_are_not_compared_with_their_native_rows
             in tuning_note(s))
     assert "for every process of this run," in tuning_note(tuned_pyo3_set(tmp_path / "same2", [
         ["simd-f32", "v4k4 (forced)"], ["c-reference", "v3k4 (forced)"]]))
-    line = next(x for x in writers.markdown(s).splitlines() if "(pyo3-simd-f32)" in x)
+    line = next(x for x in summary_report.markdown(s).splitlines() if "(pyo3-simd-f32)" in x)
     assert "0.50" not in line
 
 
@@ -673,7 +674,7 @@ def test_mojo_rows_wider_than_the_forced_rust_path_say_so_in_the_table_and_the_g
     assert simd_group["rows"][0]["vs_fastest"] == 1.0  # ranked still
     (note,) = [n for n in s["notes"] if n.startswith("Not on the Rust and C rows' SIMD path")]
     assert "mojo-simd-f32 (512-bit vectors against avx2), mojo-parallel-f32 (512-bit vectors against avx2)" in note
-    md = writers.markdown(s)
+    md = summary_report.markdown(s)
     assert sum("512-bit vectors, not the Rust rows' avx2" in x for x in md.splitlines()) == 4  # table and groups
 
 

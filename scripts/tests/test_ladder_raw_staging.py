@@ -337,10 +337,14 @@ def test_a_summary_written_before_a_later_output_failed_keeps_this_run_s_raw_fil
     measured(fake)
     fake.describe_text = json.dumps(fx.describe(pool_threads=3))
 
-    def svg_fails(*args):
-        raise OSError(28, "No space left on device")
+    write_text = ladder.writers.atomic.write_text
 
-    monkeypatch.setattr(ladder.chart, "write_svg", svg_fails)  # after summary.json, .csv and .md
+    def svg_fails(path, text):
+        if path.name == "speedup.svg":
+            raise OSError(28, "No space left on device")
+        write_text(path, text)
+
+    monkeypatch.setattr(ladder.writers.atomic, "write_text", svg_fails)  # written after summary.json, .csv and .md
     assert run_ladder(fake) == 1
     summary = json.loads((fake.out / "summary.json").read_text())
     assert summary["settings"]["pool_threads"] == 3  # this run's summary ...

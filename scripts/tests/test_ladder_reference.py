@@ -5,7 +5,8 @@ cannot run them (built without a C compiler), even if an earlier build left Crit
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import fmt, readers
+import summary_report
+from ladderlib import readers
 from ladderlib.merge import REFERENCE_MARK, merge
 
 LABEL = "C reference, hand-written intrinsics (not a rung)"
@@ -58,7 +59,7 @@ def test_unavailable_kernel_is_missing_with_its_reason_despite_old_results(tmp_p
     assert row["status"] == "missing" and row["note"] == "built without a C compiler"
     assert row["median_s"] is None and row["speedup_vs_python"] is None  # the stale Criterion result is ignored
     assert "Missing (built without a C compiler): c-ref-f64." in s["notes"]
-    cells = dict(zip(*(lambda h, b: (h, b[-1]))(*fmt.cells([row]))))
+    cells = dict(zip(*(lambda h, b: (h, b[-1]))(*summary_report.cells([row]))))
     assert cells["time (median)"] == "missing" and cells["method"].startswith(LABEL)
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import CANONICAL, fmt, writers
+import summary_report
+from ladderlib import CANONICAL, fmt
 from ladderlib.merge import merge
 
 m = pytest.importorskip("mandel_ladder")
@@ -52,7 +53,7 @@ def test_every_registered_kernel_is_in_the_records_the_table_and_the_extension(t
         assert row["threads_n"] == k["threads"] and row["threads"] == (f"pool({k['threads']})" if k["pool"] else "1")
         assert row["status"] == ("ok" if k["available"] else "missing"), row
         assert rows[f"pyo3-{k['name']}"]["kernel"] == k["name"]
-    table = writers.markdown(summary)
+    table = summary_report.markdown(summary)
     for n in names:
         assert f"({n})" in table and f"(pyo3-{n})" in table, n
     assert fmt.DASH in table

@@ -19,7 +19,7 @@ import pytest
 
 import ladder_fixtures as fx
 from ladderlib import ladder
-from ladderlib import chart, readers
+from ladderlib import readers, writers
 from ladderlib.merge import merge
 
 class Fake:
@@ -458,16 +458,19 @@ def test_baselines_of_another_problem_or_without_a_machine_are_refused(fake, cap
 
 
 def test_the_chart_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    """speedup.svg and the summary files: every text is made before any file is replaced, so a write-up that fails
+    leaves each earlier file as it was."""
     path = tmp_path / "speedup.svg"
     path.write_text("<svg>earlier</svg>")
 
-    def broken(summary):
+    def broken(*args):
         raise ValueError("math domain error")
 
-    monkeypatch.setattr(chart, "svg", broken)
+    monkeypatch.setattr(writers.cargo, "ask_report", broken)
+    s = merge(dict(fx.MACHINE), "m", dict(fx.SETTINGS), registry=fx.REGISTRY, baselines=fx.baselines())
     with pytest.raises(ValueError):
-        chart.write_svg({}, path)
-    assert path.read_text() == "<svg>earlier</svg>"
+        writers.write_all("mandel-report", s, tmp_path)
+    assert path.read_text() == "<svg>earlier</svg>" and not (tmp_path / "summary.json").exists()
 
 
 # --- 5. environment variables: mandel's rules, mandel's answer ---------------------------------------

@@ -8,6 +8,7 @@ import os
 import pytest
 
 import ladder_fixtures as fx
+from verdict_rule import MANDEL_REPORT
 from ladderlib import ladder
 from ladderlib import readers
 from ladderlib.readers import InputError
@@ -141,6 +142,7 @@ def test_a_re_merge_with_prebuilt_keeps_how_the_measured_binary_was_built(tmp_pa
     prebuilt.mkdir()
     (prebuilt / "mandel").write_text("#!/bin/sh\nexit 0\n")
     (prebuilt / "mandel").chmod(0o755)
+    (prebuilt / "mandel-report").symlink_to(MANDEL_REPORT)  # which writes the summary up
 
     def settings():
         return json.loads((fake.out / "summary.json").read_text())["settings"]

@@ -220,9 +220,9 @@ def test_the_ladder_sweeps_the_best_brute_force_and_scalar_rungs_it_timed(tmp_pa
 
 
 def test_a_prebuilt_folder_without_the_report_binary_is_refused_before_any_timing(tmp_path, monkeypatch, capsys):
-    """`--sweeps --prebuilt DIR` fits and draws the sweeps with DIR/mandel-report: a DIR without it (one an older
-    scripts/prebuilt made) is refused, naming it and scripts/prebuilt, before anything is run; with it, it writes
-    them."""
+    """`--prebuilt DIR` writes the summary up, and with --sweeps fits and draws the sweeps, with DIR/mandel-report: a
+    DIR without it (one an older scripts/prebuilt made) is refused, naming it and scripts/prebuilt, before anything
+    is run, with --sweeps or without; with it, it writes them."""
     import shutil
 
     from ladderlib import ladder
@@ -237,6 +237,9 @@ def test_a_prebuilt_folder_without_the_report_binary_is_refused_before_any_timin
     assert ladder.guarded(ladder.main, argv) == 2
     err = capsys.readouterr().err
     assert f"no executable {pre.resolve() / 'mandel-report'}" in err and "scripts/prebuilt builds it" in err
+    assert fake.calls == [] and not (fake.out / "summary.json").exists()
+    assert ladder.guarded(ladder.main, [a for a in argv if a != "--sweeps"]) == 2
+    assert f"no executable {pre.resolve() / 'mandel-report'}" in capsys.readouterr().err
     assert fake.calls == [] and not (fake.out / "summary.json").exists()
     shutil.copy(report.MANDEL_REPORT, pre / "mandel-report")
     assert ladder.guarded(ladder.main, argv) == 0

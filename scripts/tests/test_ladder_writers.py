@@ -6,7 +6,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import SUMMARY_SCHEMA, chart, fmt, readers, writers
+import summary_report as report
+from ladderlib import SUMMARY_SCHEMA, fmt, readers, writers
 from ladderlib.svg import BAR_W
 from ladderlib.merge import merge
 
@@ -30,12 +31,12 @@ def test_formatting():
     # below 0.01, three significant figures: two decimals printed a 230x slowdown as "0.00"
     assert [fmt.speedup(x) for x in (0.0044, 0.00999, 0.0000123, 0.009996, 0.0123)] == \
         ["0.00440", "0.00999", "0.0000123", "0.01", "0.01"]
-    assert fmt.percent(0.2) == "20.0%" and fmt.rate(4.0e8) == "400.0 M/s"
+    # fmt.percent and fmt.rate: crates/report/src/figures.rs (summary.md and the console table only)
 
 
 def test_csv_columns_and_values(tmp_path):
     s = summary(tmp_path)
-    writers.write_all(s, tmp_path)
+    report.write_all(s, tmp_path)
     with open(tmp_path / "summary.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == writers.CSV_FIELDS
@@ -50,7 +51,7 @@ def test_csv_columns_and_values(tmp_path):
 
 def test_json_round_trip(tmp_path):
     s = summary(tmp_path)
-    writers.write_all(s, tmp_path)
+    report.write_all(s, tmp_path)
     data = json.loads((tmp_path / "summary.json").read_text())
     assert data["schema"] == SUMMARY_SCHEMA and data["machine_id"] == "xeon-2c"
     assert data == json.loads(json.dumps(s))  # the whole summary, nothing dropped or renamed
@@ -60,10 +61,10 @@ def test_json_round_trip(tmp_path):
 
 
 def test_markdown_has_machine_settings_table_and_notes(tmp_path):
-    md = writers.markdown(summary(tmp_path))
+    md = report.markdown(summary(tmp_path))
     assert "| CPU | Intel(R) Xeon(R) Platinum 8488C (family/model 6/143), 2 cores |" in md
     assert "sample size 10, warm-up 1.0 s, measurement 3.0 s" in md
-    header = "| " + " | ".join(h for h, _ in fmt.COLUMNS) + " |"
+    header = "| " + " | ".join(report.cells([])[0]) + " |"
     assert header in md
     assert md.startswith("# The Mandelbrot speedup ladder on xeon-2c")
     assert "| pure Python (python-pure) | 5.00 s | 1.00 | — | 5.00–5.10 s | Python | f64 |" in md
@@ -78,20 +79,20 @@ def test_markdown_says_where_the_python_rows_came_from(tmp_path):
     s["settings"].update(python_source="merged from results/m/raw/baselines.json",
                          python_machine={**fx.MACHINE, "date": "2026-11-20T08:00:00Z", "git_commit": "def456"})
     assert ("| Python rows from | merged from results/m/raw/baselines.json; baselines of 2026-11-20T08:00:00Z, "
-            "commit def456 |") in writers.markdown(s)
+            "commit def456 |") in report.markdown(s)
     s["settings"].update(python_source=None, python_machine=None)  # an older set: the rows, but no record
     assert ("| Python rows from | source not recorded; their date and commit not in this summary "
-            "(raw/baselines.json may have them) |") in writers.markdown(s)
+            "(raw/baselines.json may have them) |") in report.markdown(s)
     none = summary(tmp_path / "none", baselines=None)
-    assert "| Python rows from | none (the notes say why) |" in writers.markdown(none)
-    assert "Python rungs missing:" in writers.markdown(none)  # the notes say why
+    assert "| Python rows from | none (the notes say why) |" in report.markdown(none)
+    assert "Python rungs missing:" in report.markdown(none)  # the notes say why
 
 
 def test_the_python_line_names_the_interpreters_build_where_recorded(tmp_path):
     s = summary(tmp_path)
-    assert "| Python | 3.11.7, NumPy " in writers.markdown(s)  # a set from before the build was recorded
+    assert "| Python | 3.11.7, NumPy " in report.markdown(s)  # a set from before the build was recorded
     s["settings"]["python_machine"] = {**fx.MACHINE, "python_build": "CPython 3.11.7 (GCC 12.2.0; /usr)"}
-    assert "| Python | CPython 3.11.7 (GCC 12.2.0; /usr), NumPy " in writers.markdown(s)
+    assert "| Python | CPython 3.11.7 (GCC 12.2.0; /usr), NumPy " in report.markdown(s)
     import sys
 
     from ladderlib import machine
@@ -104,7 +105,7 @@ def test_the_python_line_names_the_interpreters_build_where_recorded(tmp_path):
 
 
 def test_console_table_is_aligned(tmp_path):
-    lines = writers.console_table(summary(tmp_path)).splitlines()
+    lines = report.console_table(summary(tmp_path)).splitlines()
     assert lines[0].startswith("method") and "speedup" in lines[0]
     assert len(lines) == 2 + len(summary(tmp_path)["rows"])
     assert lines[0].index("time (median)") < lines[0].index("speedup") < lines[0].index("agreement")
@@ -118,7 +119,7 @@ def bars(svg_text):
 
 def test_svg_is_xml_with_one_bar_per_timed_rung(tmp_path):
     s = summary(tmp_path)
-    chart.write_svg(s, tmp_path / "speedup.svg")
+    report.write_all(s, tmp_path)
     root, rects = bars((tmp_path / "speedup.svg").read_text())
     present = [r["name"] for r in s["rows"] if r["status"] == "ok"]
     assert [r.get("data-rung") for r in rects] == present
@@ -143,7 +144,7 @@ def test_svg_colours_each_bar_by_its_language_and_the_legend_names_them():
             row("pythran", "Pythran", None, status="missing"),  # no bar: not in the legend
             row("naive-f64", "Rust", 77.0), row("c-ref-f32", "C", 1800.0),
             row("pyo3-naive-f64", "Rust via PyO3", 76.0)]
-    root, rects = bars(chart.svg({"machine_id": "m", "rows": rows}))
+    root, rects = bars(report.svg({"machine_id": "m", "rows": rows}))
     fills = {r.get("data-rung"): r.get("fill") for r in rects}
     assert fills == {"python-pure": "#d95f02", "numpy-masked-bitmap": "#bbb", "cython": "#1b9e77",
                      "pypy": "#1b9e77", "mojo-simd-f32": "#1b9e77", "naive-f64": "#1b6ca8",
@@ -152,13 +153,13 @@ def test_svg_colours_each_bar_by_its_language_and_the_legend_names_them():
     assert ("orange: Python; green: Cython, PyPy, Mojo; blue: Rust; light blue: Rust via PyO3; pink: C; "
             "grey: bitmap only") in texts
     only_rust = [row("naive-f64", "Rust", 1.0), row("fma-f64", "Rust", 2.0)]
-    assert "blue: Rust" in [t.text for t in ET.fromstring(chart.svg({"machine_id": "m", "rows": only_rust})).iter(
+    assert "blue: Rust" in [t.text for t in ET.fromstring(report.svg({"machine_id": "m", "rows": only_rust})).iter(
         "{http://www.w3.org/2000/svg}text")]
 
 
 def test_svg_without_python_is_relative_to_the_slowest_rung(tmp_path):
     s = summary(tmp_path, baselines=None)
-    root, rects = bars(chart.svg(s))
+    root, rects = bars(report.svg(s))
     assert [r.get("data-rung") for r in rects] == ["naive-f64", "fma-f64"]
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "2.00×" in texts and any("speedup over naive-f64" in (t or "") and "pure Python missing" in t for t in texts)
@@ -170,7 +171,7 @@ def test_the_committed_charts_are_what_the_chart_module_draws():
     checked = 0
     for path in sorted(results.glob("*/speedup.svg")):
         data = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
-        assert chart.svg(data) == path.read_text(encoding="utf-8"), path
+        assert report.svg(data) == path.read_text(encoding="utf-8"), path
         checked += 1
     assert checked >= 1
 
@@ -183,11 +184,11 @@ def test_a_run_restricted_to_fewer_cpus_than_the_machine_has_says_so(tmp_path):
     import sys
 
     doc = summary(tmp_path)
-    cpu = dict(writers.machine_lines(doc))["CPU"]
+    cpu = dict(report.machine_lines(doc))["CPU"]
     assert "could use" not in cpu
     doc["machine"] = {**doc["machine"], "cores": 2, "cpus_usable": 1}
     readers.check_summary(json.loads(writers.json_text(doc)))
-    cpu = dict(writers.machine_lines(doc))["CPU"]
+    cpu = dict(report.machine_lines(doc))["CPU"]
     assert cpu.endswith("2 cores; this run could use 1 (CPU affinity or a cgroup quota): a row with more threads "
                         "shared them"), cpu
     if shutil.which("taskset"):

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import ladder_fixtures as fx
+import summary_report
 import sweeps_report as report
 from ladderlib import CANONICAL, baseline, compare, fmt, machine, readers, svg, sweeps, writers
 from ladderlib.readers import InputError
@@ -50,7 +51,7 @@ def assert_safe_markdown(md):
 
 
 def test_summary_markdown_escapes_labels_cpu_model_and_notes(tmp_path):
-    md = writers.markdown(summary(tmp_path))
+    md = summary_report.markdown(summary(tmp_path))
     assert_safe_markdown(md)
     assert "Evil \\| CPU  # Heading &lt;b>&amp;amp;" in md
     assert "=1+2\\|pure Python" in md and "- a note # Injected heading" in md
@@ -164,7 +165,9 @@ def test_sweep_chart_quotes_a_kernel_name_in_its_attribute():
 def test_bar_charts_draw_extreme_times_without_a_math_error(value):
     rows = [{"label": "a", "value": value, "text": "t", "missing": "", "colour": "#000"},
             {"label": "b", "value": 0.1, "text": "t", "missing": "", "colour": "#000"}]
-    ET.fromstring(svg.bar_chart("h", [], rows, str))
+    speedups = [{"name": n, "language": "Rust", "computes": "counts", "status": "ok", "median_s": 1.0,
+                 "speedup_vs_python": v} for n, v in (("a", value), ("b", 0.1))]
+    ET.fromstring(summary_report.svg({"rows": speedups}))  # speedup.svg (crates/report)
     ET.fromstring(svg.grouped_bar_chart("h", [], [("s", "#000")], [{"label": "g", "bars": rows[:1]}], str))
 
 

@@ -281,7 +281,13 @@ def test_a_tuning_json_that_is_not_the_one_the_set_ran_with_is_not_reused(fake, 
     monkeypatch.setattr(ladder.machine, "describe", lambda repo: {**fx.MACHINE, "cpu_family_model": "25/1"})
     fake.tune_text = json.dumps([{**r, "fastest": "v2k8"} for r in TUNE])
     with monkeypatch.context() as m:
-        m.setattr(ladder.chart, "write_svg", lambda *a: (_ for _ in ()).throw(OSError(28, "No space left")))
+        write_text = ladder.writers.atomic.write_text
+
+        def svg_fails(path, text):  # speedup.svg, written after summary.json, .csv and .md
+            if path.name == "speedup.svg":
+                raise OSError(28, "No space left")
+            write_text(path, text)
+        m.setattr(ladder.writers.atomic, "write_text", svg_fails)
         assert run() != 0 and tunes(fake) == 2
     assert json.loads((fake.out / "raw" / "machine.json").read_text())["cpu_family_model"] == "25/1"
     monkeypatch.delenv("MANDEL_TUNING")

@@ -24,12 +24,18 @@ enum Command {
     /// sweeps.csv's rows, and the text of sweeps.md and of a log-log chart per axis, which the scripts
     /// write. The fit: METHODOLOGY.md, "Sweeps".
     Sweeps,
+    /// The summary's human outputs (scripts/ladder): a request on standard input (JSON: the summary as the
+    /// scripts merged and checked it, its like-for-like groups filled in), on standard output (JSON) the
+    /// text of summary.md and speedup.svg, the console table and the machine lines, which the scripts
+    /// print and write.
+    Summary,
 }
 
 fn main() -> ExitCode {
     let report = match Cli::parse().command {
         Command::Verdicts => mandel_report::verdict::answer,
         Command::Sweeps => mandel_report::sweeps::answer,
+        Command::Summary => mandel_report::summary::answer,
     };
     let mut request = String::new();
     let answer = std::io::stdin()

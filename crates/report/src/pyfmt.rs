@@ -1,6 +1,7 @@
 //! Numbers spelt as Python's format specifications spell them, so that a line this crate writes reads like
 //! the scripts' own lines beside it: `g(x, 2)` is `f"{x:.2g}"`, `percent(x, 1)` is `f"{x:.1%}"`,
-//! `signed_percent(x, 1)` is `f"{x:+.1%}"`, `fixed(x, 3)` is `f"{x:.3f}"`, `thousands(n)` is `f"{n:,}"`.
+//! `signed_percent(x, 1)` is `f"{x:+.1%}"`, `fixed(x, 3)` is `f"{x:.3f}"`, `thousands(n)` is `f"{n:,}"`,
+//! `grouped_fixed(x, 1)` is `f"{x:,.1f}"`, and `repr(x)` is `repr(x)` (and `str(x)`) of a float.
 //! Rust's fixed and exponent formatting already round as Python does (the exact binary value, ties to
 //! even); what differs is the exponent's spelling (`1e-5`, Python `1e-05`), `g`'s choice between the two,
 //! and NaN's (`NaN`, Python `nan`), written out here.
@@ -52,6 +53,59 @@ pub fn thousands(n: u64) -> String {
         out.push(d);
     }
     out
+}
+
+/// `f"{x:,.{decimals}f}"`: `fixed` with the whole part's digits in groups of three, joined by commas.
+pub fn grouped_fixed(x: f64, decimals: usize) -> String {
+    let text = fixed(x, decimals);
+    if !x.is_finite() {
+        return text;
+    }
+    let (sign, unsigned) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = unsigned.split_once('.').map_or((unsigned, None), |(w, f)| (w, Some(f)));
+    let mut out = sign.to_string();
+    for (i, d) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(d);
+    }
+    if let Some(fraction) = fraction {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+/// `repr(x)` of a float, which `str(x)` and an f-string's `{x}` are too: the shortest digits that read back
+/// as x (Rust's `{:e}` finds the same ones), in fixed notation with at least one decimal (`-2.0`) while the
+/// decimal point falls from 4 places left of the first digit to 16 right of it, else as `1e-05`, `1e+16`.
+pub fn repr(x: f64) -> String {
+    if !x.is_finite() {
+        return fixed(x, 0);
+    }
+    if x == 0.0 {
+        return if x.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+    }
+    let sci = format!("{x:e}");
+    let (mantissa, exp) = sci.split_once('e').expect("Rust's {:e} always has an exponent");
+    let exp: i32 = exp.parse().expect("Rust's exponent is a whole number");
+    let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let digits = mantissa.replace('.', "");
+    // where the decimal point falls, counted from the first digit
+    let point = exp + 1;
+    if !(-4 < point && point <= 16) {
+        let exp_sign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{mantissa}e{exp_sign}{:02}", exp.unsigned_abs());
+    }
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}.0", "0".repeat(point as usize - digits.len()))
+    } else {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+    };
+    format!("{sign}{body}")
 }
 
 /// `f"{x:+.{decimals}%}"`: `percent` with its sign always written.
@@ -112,6 +166,54 @@ mod tests {
         assert_eq!(percent(0.2, 0), "20%");
         assert_eq!(percent(0.005, 0), "0%"); // 0.5 exactly: ties to even
         assert_eq!(percent(f64::NAN, 0), "nan%");
+    }
+
+    /// Python's `repr(x)` of each case: the edges of its two notations among them.
+    #[test]
+    fn repr_is_pythons() {
+        let cases: &[(f64, &str)] = &[
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (0.00001, "1e-05"),
+            (-2.0, "-2.0"),
+            (0.6, "0.6"),
+            (1.5e-7, "1.5e-07"),
+            (123456789012345678.0, "1.2345678901234568e+17"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (-0.0, "-0.0"),
+            (0.0, "0.0"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (1234.5, "1234.5"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (0.001, "0.001"),
+            (1e22, "1e+22"),
+            (2.5, "2.5"),
+            (f64::INFINITY, "inf"),
+            (f64::NAN, "nan"),
+        ];
+        for &(x, want) in cases {
+            assert_eq!(repr(x), want, "{x:e}");
+        }
+    }
+
+    /// Python's `f"{x:,.{d}f}"` of each case.
+    #[test]
+    fn grouped_fixed_is_pythons() {
+        let cases: &[(f64, usize, &str)] = &[
+            (1234.5, 0, "1,234"),
+            (1e20, 0, "100,000,000,000,000,000,000"),
+            (0.5, 0, "0"),
+            (1234567.891, 1, "1,234,567.9"),
+            (999.95, 1, "1,000.0"),
+            (-1234.5, 1, "-1,234.5"),
+            (f64::INFINITY, 0, "inf"),
+            (12.0, 0, "12"),
+        ];
+        for &(x, d, want) in cases {
+            assert_eq!(grouped_fixed(x, d), want, "{x} at {d}");
+        }
     }
 
     /// Python's `f"{x:.3f}"` and `f"{n:,}"` of each case.

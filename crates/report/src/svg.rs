@@ -1,9 +1,11 @@
-//! SVG as the scripts' `ladderlib/svg.py` writes it, for the charts this crate draws: so far the log-log
-//! chart of the sweeps ([`loglog_chart`]: lines through points, fits dashed, a legend on the right).
-//! Lines carry `class="series"` (with the kernel in `data-kernel`) or `"fit"`, for tests and readers.
+//! SVG as the scripts' `ladderlib/svg.py` writes it, for the charts this crate draws: the log-log chart of
+//! the sweeps ([`loglog_chart`]: lines through points, fits dashed, a legend on the right) and the
+//! log-scale bars of speedup.svg ([`bar_chart`]; svg.py keeps the grouped bars of scripts/compare's chart,
+//! on the same frame and grid). Lines carry `class="series"` (with the kernel in `data-kernel`) or
+//! `"fit"`, bars `class="bar"` and their `data-*` attributes, for tests and readers.
 
-use crate::pyfmt::fixed;
-use crate::pymath::int_pow10;
+use crate::pyfmt::{fixed, g};
+use crate::pymath::{int_pow10, pow};
 
 /// Ten distinct colours (svg.py's PALETTE): series past the tenth repeat a colour.
 pub const PALETTE: [&str; 10] =
@@ -82,6 +84,85 @@ pub fn decades(values: impl IntoIterator<Item = f64>) -> Option<(i32, i32)> {
 /// Decade `lo` at pixel `start`, decade `hi` at `start + length`: svg.py's `log_scale`, in its order.
 pub fn log_scale(lo: i32, hi: i32, start: i32, length: i32) -> impl Fn(f64) -> f64 {
     move |v| f64::from(start) + f64::from(length) * (v.log10() - f64::from(lo)) / f64::from(hi - lo)
+}
+
+/// Where a bar that has no value says why (svg.py's MISSING_COLOUR).
+const MISSING_COLOUR: &str = "#a00";
+
+/// One bar of [`bar_chart`]: its label, its value (None, or one a log scale cannot place: no bar, and
+/// `missing` in its place), its colour, the text beside it, and `data-*` attributes (name, value).
+pub struct Bar {
+    pub label: String,
+    pub value: Option<f64>,
+    pub colour: &'static str,
+    pub text: String,
+    pub missing: String,
+    pub attrs: Vec<(&'static str, String)>,
+}
+
+/// Horizontal log-scale bars, one per row, under a title and `notes` (a line each): svg.py's frame, grid and
+/// bars (`_frame`, `_grid`, `_bar`, which its grouped chart keeps), in their order and arithmetic. `tick(v)` labels the power of ten v.
+pub fn bar_chart(heading: &str, notes: &[String], bars: &[Bar], tick: impl Fn(f64) -> String) -> String {
+    const ROW_H: i32 = 24;
+    const BAR_W: i32 = 460;
+    const PAD: i32 = 16;
+    const MARGIN: i32 = 110;
+    let top = 2 * PAD + 56;
+    let bottom = top + ROW_H * bars.len() as i32;
+    // the frame
+    let (lo, hi) = decades(bars.iter().filter_map(|b| b.value)).unwrap_or((0, 1));
+    let longest = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0).max(10);
+    let label_w = 7 * longest as i32 + PAD;
+    let mut out = header((label_w + BAR_W + MARGIN) as u32, (bottom + 2 * PAD + 12) as u32);
+    out.push(title(PAD as u32, (PAD + 12) as u32, heading));
+    for (i, note) in notes.iter().enumerate() {
+        out.push(format!(r##"<text x="{PAD}" y="{}" fill="#444">{}</text>"##, PAD + 32 + 16 * i as i32, escape(note)));
+    }
+    let x = log_scale(lo, hi, label_w, BAR_W);
+    // the grid: a line per power of ten
+    for k in lo..=hi {
+        let gx = fixed(x(int_pow10(k)), 1);
+        out.push(format!(r##"<line x1="{gx}" y1="{}" x2="{gx}" y2="{bottom}" stroke="#ccc"/>"##, top - 4));
+        out.push(format!(
+            r##"<text x="{gx}" y="{}" text-anchor="middle" fill="#555">{}</text>"##,
+            bottom + 16,
+            escape(&tick(pow(10.0, f64::from(k))))
+        ));
+    }
+    for (i, b) in bars.iter().enumerate() {
+        let y = top + i as i32 * ROW_H;
+        out.push(format!(r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, label_w - 8, y + 16, escape(&b.label)));
+        let Some(value) = b.value.filter(|v| v.is_finite() && *v > 0.0) else {
+            out.push(format!(
+                r#"<text x="{}" y="{}" fill="{MISSING_COLOUR}">{}</text>"#,
+                label_w + 6,
+                y + 16,
+                escape(&b.missing)
+            ));
+            continue;
+        };
+        let bar = (x(value) - f64::from(label_w)).max(1.0);
+        let attrs: String = b.attrs.iter().map(|(k, v)| format!(" {k}={}", quoteattr(v))).collect();
+        out.push(format!(
+            r#"<rect class="bar"{attrs} x="{label_w}" y="{}" width="{}" height="{}" fill="{}"/>"#,
+            y + 4,
+            fixed(bar, 1),
+            ROW_H - 8,
+            b.colour
+        ));
+        out.push(format!(
+            r#"<text x="{}" y="{}">{}</text>"#,
+            fixed(f64::from(label_w) + bar + 6.0, 1),
+            y + 16,
+            escape(&b.text)
+        ));
+    }
+    finish(out)
+}
+
+/// A power of ten as a tick label, `f"{v:g}"` and a suffix: `0.01×`, `1e+06×`.
+pub fn g_tick(suffix: &'static str) -> impl Fn(f64) -> String {
+    move |v| format!("{}{suffix}", g(v, 6))
 }
 
 /// One line of a log-log chart: its points, and its fit (dashed) where it has one.

@@ -1,4 +1,4 @@
-//! `mandel-report verdicts` and `mandel-report sweeps` as the scripts run them: JSON in, JSON out, a bad
+//! `mandel-report verdicts`, `sweeps` and `summary` as the scripts run them: JSON in, JSON out, a bad
 //! request an error naming it (exit 2), never a panic.
 
 use std::io::Write;
@@ -160,6 +160,65 @@ fn a_bad_sweeps_request_is_an_error_naming_it() {
         ),
     ] {
         let (code, out, err) = sweeps(&request);
+        assert_eq!(code, 2, "{request}: {out}");
+        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+    }
+}
+
+fn summary(request: &str) -> (i32, String, String) {
+    report("summary", request)
+}
+
+#[test]
+fn a_summary_request_gets_the_markdown_the_chart_the_table_and_the_machine_lines() {
+    let row = |name: &str, language: &str, median: f64, speedup: f64| {
+        format!(
+            r#"{{"name": "{name}", "method": "{name} loop", "language": "{language}", "status": "ok", "computes": "counts",
+                "median_s": {median}, "speedup_vs_python": {speedup}, "verified_ok": true, "differing": 0, "allowed": 0}}"#
+        )
+    };
+    let request = format!(
+        r#"{{"schema": "mandel-report-summary/1", "summary": {{"machine_id": "m|1", "machine": {{"cores": 2}},
+            "settings": {{"python_settings": {{"z": true, "a": 1e-05}}, "pool_threads": null}},
+            "rows": [{}, {}], "groups": [], "notes": ["a <b>note</b>"]}}}}"#,
+        row("python-pure", "Python", 5.0, 1.0),
+        row("naive-f64", "Rust", 0.1, 50.0)
+    );
+    let (code, out, err) = summary(&request);
+    assert_eq!(code, 0, "{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(answer["schema"], "mandel-report-summary/1");
+    let md = answer["markdown"].as_str().expect("markdown");
+    assert!(md.starts_with("# The Mandelbrot speedup ladder on m\\|1\n"), "{md}");
+    assert!(md.contains("| Python timing | z=True, a=1e-05 |"), "{md}"); // in the request's order
+    assert!(md.contains("| naive-f64 loop | 100 ms | 50.00 |"), "{md}");
+    assert!(md.contains("- a &lt;b>note&lt;/b>\n"), "{md}");
+    let svg = answer["svg"].as_str().expect("svg");
+    assert!(svg.contains(r#"<rect class="bar" data-rung="naive-f64""#) && svg.contains(">50.00×</text>"), "{svg}");
+    let console = answer["console"].as_str().expect("console");
+    assert!(console.starts_with("method            time (median)  speedup"), "{console}");
+    let lines = answer["machine_lines"].as_array().expect("lines");
+    assert_eq!(lines[0], serde_json::json!(["machine id", "m|1"]));
+    assert_eq!(lines[1], serde_json::json!(["CPU", "None (family/model ?), 2 cores"]));
+    assert!(lines.contains(&serde_json::json!(["thread pool", "unknown"])), "{lines:?}");
+}
+
+#[test]
+fn a_bad_summary_request_is_an_error_naming_it() {
+    let with = |summary: &str| format!(r#"{{"schema": "mandel-report-summary/1", "summary": {summary}}}"#);
+    for (request, said) in [
+        (String::new(), "EOF while parsing"),
+        ("[]".into(), "expected struct Request"),
+        ("{}".into(), "missing field `schema`"),
+        (with("{}"), "missing field `machine_id`"),
+        (with(r#"{"machine_id": 5}"#), "invalid type: integer `5`, expected a string"),
+        (with(r#"{"machine_id": "m", "rows": {}}"#), "invalid type: map, expected a sequence"),
+        (with(r#"{"machine_id": "m", "settings": {"python_settings": [1]}}"#), "expected a JSON object"),
+        (with(r#"{"machine_id": "m", "groups": [{"rows": []}]}"#), "missing field `title`"),
+        (with(r#"{"machine_id": "m"}, "x": 1"#), "unknown field `x`"),
+        (with(r#"{"machine_id": "m"}"#).replace("summary/1", "summary/0"), "this mandel-report reads"),
+    ] {
+        let (code, out, err) = summary(&request);
         assert_eq!(code, 2, "{request}: {out}");
         assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
     }
