@@ -1,5 +1,6 @@
 """Where cargo puts the release `mandel` (and `mandel-report`), as the scripts that build it and then run it must
-agree; and the `mandel-report` the scripts ask for the verdicts (`report_binary`).
+agree; and the `mandel-report` the scripts ask for the verdicts, the sweeps' fits and the summary's write-up
+(`report_binary`, `speaks`, `ask_report`).
 
 Cargo resolves a relative CARGO_TARGET_DIR against its own working directory, which the scripts set (the
 repository; scripts/ab's worktree of a revision), while Python would resolve it against the caller's: the two
@@ -51,17 +52,18 @@ def built(binary, what):
 
 def report_binary(repo, environ=os.environ, locked=False):
     """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply, summary.md and
-    speedup.svg, the sweeps' fits and charts): MANDEL_REPORT_BIN where set (scripts/test names its test build; scripts/prebuilt's copy on a machine
-    without cargo), else `repo`'s release build, cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its
-    own, so this build never replaces the `mandel` a running ladder times; and it waits for the target folder's
-    `.ladder.lock`, as scripts/ab's builds do, so that it never builds while a ladder times (`locked`: the caller
-    holds that lock)."""
+    speedup.svg, the sweeps' fits and charts), checked to read the scripts' schemas (`speaks`): MANDEL_REPORT_BIN
+    where set (scripts/test names its test build; scripts/compare's on a machine without cargo: scripts/prebuilt's
+    copy, which `scripts/ladder --prebuilt DIR` takes from DIR itself), else `repo`'s release build, cargo building
+    it first where it is not up to date (seconds; a no-op when it is). A binary of its own, so this build never
+    replaces the `mandel` a running ladder times; and it waits for the target folder's `.ladder.lock`, as
+    scripts/ab's builds do, so that it never builds while a ladder times (`locked`: the caller holds that lock)."""
     if given := environ.get("MANDEL_REPORT_BIN"):
         path = Path(given)
         if given != given.strip() or not path.is_file() or not os.access(path, os.X_OK):
             raise InputError(f"MANDEL_REPORT_BIN={given!r}: not an executable file (the path of a built "
                              "mandel-report, without leading or trailing spaces)")
-        return path.resolve()  # a bare name would be looked up on PATH, not here
+        return speaks(path.resolve())  # a bare name would be looked up on PATH, not here
     check_host_build(environ)
     target = target_dir(repo, environ)
     command = ["cargo", "build", "--release", "-p", "mandel-report"]
@@ -77,17 +79,40 @@ def report_binary(repo, environ=os.environ, locked=False):
     except (OSError, subprocess.CalledProcessError) as e:
         raise InputError(f"{' '.join(command)}, for the reports on results: {e} (or set MANDEL_REPORT_BIN to a built "
                          "mandel-report)") from None
-    return built(target / "release" / "mandel-report", " ".join(command))
+    return speaks(built(target / "release" / "mandel-report", " ".join(command)))
+
+
+# What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
+SCHEMAS = [f"mandel-report-{command}/1" for command in ("verdicts", "sweeps", "summary")]
+
+
+def speaks(mandel_report):
+    """`mandel_report`, once it says (`mandel-report schemas`) that it reads every one of SCHEMAS: a binary of another
+    version (a stale MANDEL_REPORT_BIN or --prebuilt folder) is refused when found, before any work, not after it."""
+    try:
+        proc = subprocess.run([mandel_report, "schemas"], capture_output=True, text=True, encoding="utf-8",
+                              errors="replace")
+        spoken = json.loads(proc.stdout) if proc.returncode == 0 else []
+    except (OSError, ValueError):
+        spoken = []
+    if missing := [s for s in SCHEMAS if not isinstance(spoken, list) or s not in spoken]:
+        raise InputError(f"{mandel_report} does not read {', '.join(missing)}: a mandel-report of another version "
+                         "than these scripts (rebuild it: cargo build --release -p mandel-report; scripts/prebuilt "
+                         "for a --prebuilt folder)")
+    return mandel_report
 
 
 def ask_report(mandel_report, command, request):
     """`mandel-report COMMAND`'s answer to `request` (a dict, sent as JSON with its schema,
     mandel-report-COMMAND/1, which the answer must carry too: a binary of another version is refused by name). Every
     failure is an InputError naming the command: one that cannot start, exits non-zero or is killed, or prints no
-    such answer. A NaN or infinity in `request` is a ValueError (JSON has none; the readers refuse one before)."""
+    such answer, or a request with a NaN or an infinity (JSON has neither)."""
     schema = f"mandel-report-{command}/1"
-    text = json.dumps({"schema": schema, **request}, allow_nan=False)
     said = f"{mandel_report} {command}"
+    try:
+        text = json.dumps({"schema": schema, **request}, allow_nan=False)
+    except ValueError as e:  # JSON has no NaN or infinity: a summary's field (one the readers do not check) held one
+        raise InputError(f"{said}: the request holds a number JSON cannot: {e}") from None
     try:
         proc = subprocess.run([mandel_report, command], input=text, capture_output=True, text=True, encoding="utf-8",
                               errors="replace")

@@ -364,19 +364,21 @@ def run_sweeps(args, summary, registry, out, mid, describe_path, mandel_report):
     stopped = None
     try:
         results, large, ok = sweep_each(args, kernels, budget, raw, describe_path)
-        written = sweeps.write_all(mandel_report, results, folder, mid, large) if ok else None  # each whole, raw/ last
+        written, fits = sweeps.write_all(mandel_report, results, folder, mid, large) if ok else (None, None)  # raw/ last
     except BaseException as e:
         stopped, ok = e, False
     if not ok:
         with contextlib.suppress(InputError, OSError):
-            log(f"ERROR: the sweeps {'were stopped' if stopped else 'failed (see above)'}: this run's raw sweep "
+            why = ("were stopped" if isinstance(stopped, KeyboardInterrupt) else f"failed: {stopped}" if stopped
+                   else "failed (see above)")
+            log(f"ERROR: the sweeps {why}: this run's raw sweep "
                 f"files are in {atomic.swap_in(raw, folder / 'raw.failed')}; nothing else in {folder} is written "
                 "over unless the stop came while its files were written")
         if stopped:
             raise stopped
         return False
     atomic.swap_in(raw, folder / "raw")
-    for f in sweeps.fits(mandel_report, results):
+    for f in fits:
         if "ns_per_iteration" in f:
             log(f"  fit {f['kernel']} {f['axis']} on {f['fitted_points']} of {f['points']} points: "
                 f"{f['ns_per_iteration']:.3f} ns/iteration, intercept {f['intercept_s'] * 1e3:.3f} ms, "
@@ -752,7 +754,7 @@ def report_binary(args):
     if not os.access(binary, os.X_OK):
         raise InputError(f"--prebuilt {args.prebuilt}: no executable {binary}, which writes the summary up and fits "
                          "and draws the sweeps (scripts/prebuilt builds it beside mandel)")
-    return binary
+    return cargo.speaks(binary)  # MANDEL_REPORT_BIN is not asked: the folder's binaries go together
 
 
 def build(args, build_log):

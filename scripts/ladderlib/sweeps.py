@@ -81,14 +81,9 @@ def report(mandel_report, sweeps, machine_id, large=None):
     return cargo.ask_report(mandel_report, "sweeps", {"machine_id": machine_id, "sweeps": sweeps, "large": large})
 
 
-def fits(mandel_report, sweeps):
-    """sweeps.json's fits: per axis of each sweep its line {kernel, axis, points, intercept_s, ns_per_iteration, r2,
-    exponent, fitted_points, max_rel_residual, off_line}, or {kernel, axis, points, unfit: why not}."""
-    return report(mandel_report, sweeps, "")["fits"]
-
-
 def write_all(mandel_report, sweeps, out_dir, machine_id, large=None):
-    """sweeps.json, .csv, .md and sweep-<axis>.svg into `out_dir`, each whole; `large`: the large image's report."""
+    """sweeps.json, .csv, .md and sweep-<axis>.svg into `out_dir`, each whole; `large`: the large image's report.
+    (the paths written, the fits)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     answer = report(mandel_report, sweeps, machine_id, large)
     doc = {"schema": SCHEMA, "machine_id": machine_id, "sweeps": sweeps, "fits": answer["fits"],
@@ -97,4 +92,4 @@ def write_all(mandel_report, sweeps, out_dir, machine_id, large=None):
              "sweeps.csv": writers.csv_text(answer["csv_rows"], CSV_COLUMNS, lineterminator="\n"), **answer["files"]}
     for name, text in files.items():
         atomic.write_text(out_dir / name, text)  # each file whole, or the earlier one kept
-    return [out_dir / name for name in files]
+    return [out_dir / name for name in files], answer["fits"]

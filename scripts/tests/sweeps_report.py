@@ -22,7 +22,7 @@ def _one_axis(points):
 
 
 def _entry(points):
-    (entry,) = sweeps.fits(MANDEL_REPORT, _one_axis(points))
+    (entry,) = sweeps.report(MANDEL_REPORT, _one_axis(points), "")["fits"]
     return entry
 
 

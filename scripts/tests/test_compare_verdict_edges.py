@@ -552,7 +552,9 @@ def test_the_verdict_rules_binary_is_named_when_it_is_not_there_or_fails(tmp_pat
     assert compare.main(paths) == 2
     assert "MANDEL_REPORT_BIN=" in capsys.readouterr().err
     refusing = tmp_path / "refusing"
-    refusing.write_text("#!/bin/sh\necho 'mandel-report: error: no' >&2\nexit 2\n")
+    schemas = json.dumps(cargo.SCHEMAS)
+    refusing.write_text(f"#!/bin/sh\n[ \"$1\" = schemas ] && echo '{schemas}' && exit 0\n"
+                        "echo 'mandel-report: error: no' >&2\nexit 2\n")
     refusing.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(refusing))
     assert compare.main(paths) == 2
@@ -607,9 +609,11 @@ def test_the_verdict_binary_is_built_only_when_no_ladder_holds_the_target(tmp_pa
     ladder times (a review: it built, silently, on the cores a ladder was timing)."""
     bin_dir, target = tmp_path / "bin", tmp_path / "target"
     bin_dir.mkdir()
+    made = tmp_path / "made"  # what the fake cargo "builds": a mandel-report that speaks the scripts' schemas
+    made.write_text(f"#!/bin/sh\necho '{json.dumps(cargo.SCHEMAS)}'\n")
+    made.chmod(0o755)
     (bin_dir / "cargo").write_text('#!/bin/sh\nmkdir -p "$CARGO_TARGET_DIR/release"\ndate +%s.%N > "$CARGO_TARGET_DIR/'
-                                   'built"\nprintf "#!/bin/sh\\n" > "$CARGO_TARGET_DIR/release/mandel-report"\n'
-                                   'chmod +x "$CARGO_TARGET_DIR/release/mandel-report"\n')
+                                   f'built"\ncp {made} "$CARGO_TARGET_DIR/release/mandel-report"\n')
     (bin_dir / "cargo").chmod(0o755)
     target.mkdir()
     holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
@@ -625,3 +629,30 @@ def test_the_verdict_binary_is_built_only_when_no_ladder_holds_the_target(tmp_pa
         assert "waiting for the ladder or scripts/ab" in capsys.readouterr().err
     finally:
         holder.wait()
+
+
+def test_a_non_finite_number_in_a_summary_is_a_message_not_a_crash(tmp_path, capsys):
+    """A field the readers do not check one by one may hold NaN (json.loads reads it); the binary's JSON cannot: exit
+    2 with a message, not a traceback (exit 1 would read as a rung to fail)."""
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
+    b = json.loads(Path(paths[1]).read_text())
+    b["rows"][0]["extra_x"] = float("nan")
+    Path(paths[1]).write_text(json.dumps(b))  # NaN, as json.dumps writes it by default
+    assert compare.main(paths) == 2
+    assert "holds a number JSON cannot" in capsys.readouterr().err
+
+
+def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monkeypatch):
+    old = tmp_path / "old"
+    old.write_text("#!/bin/sh\necho '[\"mandel-report-verdicts/1\"]'\n")
+    old.chmod(0o755)
+    monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
+    with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/1, mandel-report-summary/1: a "
+                                         r"mandel-report of another version"):
+        cargo.report_binary(compare.REPO)
+    older = tmp_path / "older"  # from before `schemas`
+    older.write_text("#!/bin/sh\necho 'error: unrecognized subcommand' >&2\nexit 2\n")
+    older.chmod(0o755)
+    monkeypatch.setenv("MANDEL_REPORT_BIN", str(older))
+    with pytest.raises(InputError, match="does not read mandel-report-verdicts/1"):
+        cargo.report_binary(compare.REPO)

@@ -128,7 +128,7 @@ def test_svg_is_well_formed_with_a_series_and_a_fit_per_kernel():
 
 def test_write_all_writes_every_file(tmp_path):
     data = [sweep("rayon-simd-f32", ns=0.06), sweep("fma-f32")]
-    paths = sweeps.write_all(report.MANDEL_REPORT, data, tmp_path / "sweeps", "xeon-2c")
+    paths, _ = sweeps.write_all(report.MANDEL_REPORT, data, tmp_path / "sweeps", "xeon-2c")
     assert sorted(p.name for p in paths) == ["sweep-iters.svg", "sweep-size.svg", "sweeps.csv", "sweeps.json",
                                              "sweeps.md"]
     doc = json.loads((tmp_path / "sweeps" / "sweeps.json").read_text())

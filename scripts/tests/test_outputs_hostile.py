@@ -113,7 +113,7 @@ def test_nothing_non_finite_is_written_as_json(tmp_path):
     s["peak"] = {"isa": "avx2", "f32_lane_fmas_per_s": float("nan")}  # not a field the reader checks one by one
     with pytest.raises(ValueError):
         writers.json_text(s)
-    with pytest.raises(ValueError):
+    with pytest.raises(InputError, match="holds a number JSON cannot"):  # asked of mandel-report: a message
         sweeps.write_all(report.MANDEL_REPORT, [{**sweep("k"), "note": float("inf")}], tmp_path / "sw", "m")
     assert not (tmp_path / "sw" / "sweeps.json").exists()
 
@@ -137,7 +137,7 @@ def test_a_sweep_that_cannot_be_fitted_says_why_without_nan(tmp_path, case, reas
     s = sweep("k")
     s["points"] = case([p for p in s["points"] if p["axis"] == "size"])
     assert report.fit(s["points"]) is None
-    files = sweeps.write_all(report.MANDEL_REPORT, [s], tmp_path, "m")
+    files, _ = sweeps.write_all(report.MANDEL_REPORT, [s], tmp_path, "m")
     doc = json.loads((tmp_path / "sweeps.json").read_text())  # valid JSON: no NaN
     assert reason in doc["fits"][0]["unfit"] and "exponent" not in doc["fits"][0]
     md = (tmp_path / "sweeps.md").read_text()

@@ -17,7 +17,7 @@ enum Command {
     /// The verdict rule on two runs of one machine (scripts/compare, scripts/ab): a request on standard
     /// input (JSON: the two runs' rows and settings, the floors, min_rounds, and whether the rounds
     /// alternated), a verdict per rung on standard output (JSON). The rule: METHODOLOGY.md, "Comparing
-    /// two runs".
+    /// two runs". Every request and answer carries its `schema` (`mandel-report schemas`).
     Verdicts,
     /// The cost-growth sweeps (scripts/ladder --sweeps): a request on standard input (JSON: the machine id,
     /// the sweeps and the large image as the scripts checked them), on standard output (JSON) the fits,
@@ -29,6 +29,9 @@ enum Command {
     /// text of summary.md and speedup.svg, the console table and the machine lines, which the scripts
     /// print and write.
     Summary,
+    /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
+    /// when they find the binary, so that one of another version is refused before any work, not after.
+    Schemas,
 }
 
 fn main() -> ExitCode {
@@ -36,6 +39,12 @@ fn main() -> ExitCode {
         Command::Verdicts => mandel_report::verdict::answer,
         Command::Sweeps => mandel_report::sweeps::answer,
         Command::Summary => mandel_report::summary::answer,
+        Command::Schemas => {
+            let schemas =
+                [mandel_report::verdict::SCHEMA, mandel_report::sweeps::SCHEMA, mandel_report::summary::SCHEMA];
+            println!("{}", serde_json::json!(schemas));
+            return ExitCode::SUCCESS;
+        }
     };
     let mut request = String::new();
     let answer = std::io::stdin()

@@ -694,6 +694,27 @@ mod tests {
     }
 
     #[test]
+    fn three_points_are_kept_however_far_the_others_are() {
+        // four of five far off, each its own way: any three still hold one off their line, and the fit stops
+        // leaving out at three, flagging the ones off
+        let pts = points(1.0, 0.0, &[(1, 4.0), (2, 0.2), (3, 6.0), (4, 0.05)]);
+        let f = fit(&refs(&pts)).expect("a line");
+        assert_eq!(f.fitted_points, 3);
+        assert!(!f.off_line.is_empty());
+    }
+
+    #[test]
+    fn a_point_below_the_line_is_called_cheaper() {
+        let pts = points(1.0, 0.0, &[(3, 0.5)]);
+        let f = fit(&refs(&pts)).expect("a line");
+        assert_eq!(f.off_line, vec![3]);
+        assert_eq!(
+            describe_fit(&f, &refs(&pts)),
+            "1920x1920/200 faster than the line (cheaper per iteration than the rest of the sweep)"
+        );
+    }
+
+    #[test]
     fn points_without_a_line_say_why() {
         let pts = points(1.0, 0.0, &[]);
         assert_eq!(unfit(&refs(&pts[..1])).as_deref(), Some("fewer than two points"));
