@@ -801,11 +801,11 @@ def main(argv=None):
         take_lock(out, f"the results folder {out}")  # a second ladder here stops before building
     if not args.skip_bench or args.prebuilt is None:  # it reads Criterion's results there, or builds mandel there
         take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
+    # summary.md, speedup.svg and the sweeps' fits and charts come from mandel-report: found (or built) and checked
+    # to be of these scripts' version now, before mandel's build log or any staging folder exists, not after timing
+    mandel_report = report_binary(args)
     build_log = TARGET / f".ladder-build.{os.getpid()}.log"
     built = build(args, build_log) == 0
-    # summary.md, speedup.svg and the sweeps' fits and charts come from mandel-report: found (or built) now, not
-    # after every timing
-    mandel_report = report_binary(args) if built else None
     # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.
     described = mandel_json(["describe", "--json"]) if built else None
     if args.sweeps and described is not None:  # a name it does not know refused now, not after every timing
@@ -880,7 +880,7 @@ def derived_id(mid, what):
         raise InputError(f"{e}; give one with --machine-id") from None
 
 
-def measure(args, desc, mid, out, raw, built, build_log, described, mandel_report=None):
+def measure(args, desc, mid, out, raw, built, build_log, described, mandel_report):
     """The run, its raw files written into `raw` (a staging folder unless --skip-bench); the exit status.
     `mandel_report`: the binary that writes the summary up, and fits and draws the sweeps (with --sweeps)."""
     if args.skip_bench and not (raw / "machine.json").exists() and any(

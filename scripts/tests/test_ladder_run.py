@@ -155,3 +155,26 @@ def test_a_re_merge_with_prebuilt_keeps_how_the_measured_binary_was_built(tmp_pa
     assert settings()["prebuilt"] is True
     assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python", "--skip-bench"]) == 0
     assert settings()["prebuilt"] is True
+
+
+def test_a_mandel_report_of_another_version_is_refused_before_anything_is_staged(tmp_path, monkeypatch):
+    """A --prebuilt folder from an older scripts/prebuilt: its mandel-report lacks a subcommand these scripts ask.
+    Refused when found, before the build log, the staging folder or raw.failed/ are touched (a review: the first call
+    came after staging, and settling the failed run replaced raw.failed/ with an empty folder)."""
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    assert ladder.guarded(ladder.main, ["--out-dir", str(fake.out), "--skip-python"]) == 0
+    (fake.out / "raw.failed").mkdir()
+    (fake.out / "raw.failed" / "kept.json").write_text("{}\n")
+    prebuilt = tmp_path / "prebuilt"
+    prebuilt.mkdir()
+    (prebuilt / "mandel").write_text("#!/bin/sh\nexit 0\n")
+    (prebuilt / "mandel").chmod(0o755)
+    (prebuilt / "mandel-report").write_text("#!/bin/sh\necho 'error: unrecognized subcommand' >&2\nexit 2\n")
+    (prebuilt / "mandel-report").chmod(0o755)
+    before = sorted(p.name for p in fake.out.iterdir())
+    argv = ["--out-dir", str(fake.out), "--skip-python", "--prebuilt", str(prebuilt)]
+    assert ladder.guarded(ladder.main, argv) == 2
+    assert sorted(p.name for p in fake.out.iterdir()) == before
+    assert [p.name for p in (fake.out / "raw.failed").iterdir()] == ["kept.json"]

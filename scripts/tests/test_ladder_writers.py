@@ -166,14 +166,15 @@ def test_svg_without_python_is_relative_to_the_slowest_rung(tmp_path):
 
 
 def test_the_committed_charts_are_what_the_chart_module_draws():
-    """speedup.svg of every committed result set, redrawn from its summary.json, byte for byte."""
+    """speedup.svg and summary.md of every committed result set, redrawn from its summary.json, byte for byte."""
     results = fx.Path(__file__).resolve().parents[2] / "results"
     checked = 0
     for path in sorted(results.glob("*/speedup.svg")):
         data = json.loads((path.parent / "summary.json").read_text(encoding="utf-8"))
         assert report.svg(data) == path.read_text(encoding="utf-8"), path
+        assert report.markdown(data) == (path.parent / "summary.md").read_text(encoding="utf-8"), path
         checked += 1
-    assert checked >= 1
+    assert checked >= 6
 
 
 def test_a_run_restricted_to_fewer_cpus_than_the_machine_has_says_so(tmp_path):
