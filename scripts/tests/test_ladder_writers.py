@@ -7,7 +7,7 @@ import pytest
 
 import ladder_fixtures as fx
 import summary_report as report
-from ladderlib import SUMMARY_SCHEMA, fmt, readers, writers
+from ladderlib import CANONICAL, SUMMARY_SCHEMA, fmt, readers, writers
 from ladderlib.svg import BAR_W
 from ladderlib.merge import merge
 
@@ -197,3 +197,30 @@ def test_a_run_restricted_to_fewer_cpus_than_the_machine_has_says_so(tmp_path):
                               "from ladderlib import machine; print(machine.describe('.')['cpus_usable'])"],
                              capture_output=True, text=True, timeout=60, check=True).stdout
         assert out.strip() == "1"
+
+
+def test_the_summary_write_ups_edges_a_mutation_check_left(tmp_path):
+    """Five mutants of the Rust write-up survived every test (a review of the port): each edge below kills one."""
+    def lines(settings=None, machine=None):
+        return dict(report.machine_lines({"rows": [], "machine": {**fx.MACHINE, **(machine or {})},
+                                          "settings": {**fx.SETTINGS, **(settings or {})}}))
+
+    # every CPU usable is no restriction to report; one fewer is
+    assert "this run could use" not in lines(machine={"cores": 2, "cpus_usable": 2})["CPU"]
+    assert "this run could use 1" in lines(machine={"cores": 2, "cpus_usable": 1})["CPU"]
+    # the Python rungs' problem, the Rust rungs' up to key order and 1 vs 1.0, is not repeated
+    same = dict(reversed(list({**CANONICAL, "width": 960.0}.items())))
+    assert "(Python rungs:" not in lines({"params": CANONICAL, "python_params": same})["problem"]
+    assert "(Python rungs:" in lines({"params": CANONICAL, "python_params": {**CANONICAL, "width": 961}})["problem"]
+    # an older set's rounds record their count as `rounds` (no `taken`)
+    rust = lines({"rounds": {"rounds": 7, "kernel_s": 0.25, "min_renders": 3}})["Rust timing"]
+    assert rust.startswith("7 rounds (one `mandel bench` process each")
+    # the console table's lines end where their text does, an empty last column included
+    s = summary(tmp_path)
+    table = report.console_table(s)
+    assert all(line == line.rstrip() for line in table.splitlines())
+    # pure Python missing: the chart is relative to the slowest timed rung, the first of equally slow ones
+    two = [{**r, "speedup_vs_python": None} for r in s["rows"] if r["status"] == "ok" and r["computes"] == "counts"][:2]
+    two[0]["median_s"] = two[1]["median_s"] = 1.0
+    svg = report.svg({"rows": two})
+    assert f"speedup over {two[0]['name']}, log scale" in svg and f"speedup over {two[1]['name']}, log" not in svg
