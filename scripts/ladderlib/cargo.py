@@ -102,6 +102,11 @@ def speaks(mandel_report):
     return mandel_report
 
 
+# A report is milliseconds of work; a binary that has not answered in this long never will (a hung one would
+# otherwise hang the ladder at its end, or scripts/compare).
+ANSWER_TIMEOUT_S = 120
+
+
 def ask_report(mandel_report, command, request):
     """`mandel-report COMMAND`'s answer to `request` (a dict, sent as JSON with its schema,
     mandel-report-COMMAND/1, which the answer must carry too: a binary of another version is refused by name). Every
@@ -115,9 +120,11 @@ def ask_report(mandel_report, command, request):
         raise InputError(f"{said}: the request holds a number JSON cannot: {e}") from None
     try:
         proc = subprocess.run([mandel_report, command], input=text, capture_output=True, text=True, encoding="utf-8",
-                              errors="replace")
+                              errors="replace", timeout=ANSWER_TIMEOUT_S)
     except OSError as e:
         raise InputError(f"{said}: {e}") from None
+    except subprocess.TimeoutExpired:
+        raise InputError(f"{said} gave no answer in {ANSWER_TIMEOUT_S} s (a report takes well under a second)") from None
     if proc.returncode != 0:
         how = f"was killed by signal {-proc.returncode}" if proc.returncode < 0 else f"exited {proc.returncode}"
         raise InputError(f"{said} {how}: {proc.stderr.strip() or 'no message'}")

@@ -992,12 +992,13 @@ def measure(args, desc, mid, out, raw, built, build_log, described, mandel_repor
                     tune=readers.read_tune(raw / "tune.json") if (raw / "tune.json").exists() else None)
     if records is None:
         summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
-    print(f"\n{writers.report(mandel_report, summary)['console']}\n")
+    written_up = writers.report(mandel_report, summary)  # asked once: the console's table now, the files below
+    print(f"\n{written_up['console']}\n")
     for note in summary["notes"]:
         print(f"- {note}")
     print()
     if complete or not (out / "summary.json").exists():
-        raw = commit(out, raw, lambda: writers.write_all(mandel_report, summary, out))
+        raw = commit(out, raw, lambda: writers.write_all(mandel_report, summary, out, written_up))
         if tuning_at_commit:
             atomic.write_bytes(out / "tuning.json", (raw / "tune.json").read_bytes())
         render_image(registry, out / "mandelbrot.png")

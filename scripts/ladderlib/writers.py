@@ -65,13 +65,14 @@ def machine_lines(mandel_report, machine_id, machine, settings):
     return [tuple(line) for line in answer["machine_lines"]]
 
 
-def write_all(mandel_report, summary, out_dir):
-    """summary.json, .csv, .md and speedup.svg (those two from `mandel-report summary`), the summary checked
-    (`readers.check_summary`) and every text made before any file is replaced."""
+def write_all(mandel_report, summary, out_dir, answer=None):
+    """summary.json, .csv, .md and speedup.svg (those two from `mandel-report summary`, or from `answer`: `report`'s
+    of this very summary), the summary checked (`readers.check_summary`) and every text made before any file is
+    replaced."""
     out_dir = Path(out_dir)
     check_summary(summary)
     texts = {"summary.json": json_text(summary), "summary.csv": csv_text(summary["rows"])}
-    answer = cargo.ask_report(mandel_report, "summary", request(summary))
+    answer = answer or cargo.ask_report(mandel_report, "summary", request(summary))
     texts |= {"summary.md": answer["markdown"], "speedup.svg": answer["svg"]}
     for name, text in texts.items():
         atomic.write_text(out_dir / name, text)

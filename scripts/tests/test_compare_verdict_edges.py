@@ -656,3 +656,12 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(older))
     with pytest.raises(InputError, match="does not read mandel-report-verdicts/1"):
         cargo.report_binary(compare.REPO)
+
+
+def test_a_mandel_report_that_never_answers_is_given_up_on(tmp_path, monkeypatch):
+    hung = tmp_path / "hung"
+    hung.write_text("#!/bin/sh\nsleep 30\n")
+    hung.chmod(0o755)
+    monkeypatch.setattr(cargo, "ANSWER_TIMEOUT_S", 0.5)
+    with pytest.raises(InputError, match="gave no answer in 0.5 s"):
+        compare.judged(hung, {"rows": [ok()]}, {"rows": [ok()]})
