@@ -178,3 +178,30 @@ def test_a_mandel_report_of_another_version_is_refused_before_anything_is_staged
     assert ladder.guarded(ladder.main, argv) == 2
     assert sorted(p.name for p in fake.out.iterdir()) == before
     assert [p.name for p in (fake.out / "raw.failed").iterdir()] == ["kept.json"]
+
+
+def test_the_ladder_builds_mandel_report_under_its_own_lock_without_waiting_for_itself(tmp_path, monkeypatch):
+    """Without MANDEL_REPORT_BIN the ladder has cargo build mandel-report, holding the target folder's lock as it does
+    for mandel: a build that took the lock again would wait for the ladder itself, for ever (`locked=True`)."""
+    import threading
+
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "cargo").write_text(f'#!/bin/sh\nmkdir -p "$CARGO_TARGET_DIR/release"\n'
+                                   f'cp {MANDEL_REPORT} "$CARGO_TARGET_DIR/release/mandel-report"\n')
+    (bin_dir / "cargo").chmod(0o755)
+    monkeypatch.delenv("MANDEL_REPORT_BIN", raising=False)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    monkeypatch.setenv("CARGO_TARGET_DIR", str(ladder.TARGET))  # the folder the ladder locks
+    done = []
+    # in a thread (ladder.main, not `guarded`, whose signal handlers need the main thread), so that a ladder
+    # waiting for itself fails the test rather than hanging it
+    run = threading.Thread(target=lambda: done.append(ladder.main(["--out-dir", str(fake.out), "--skip-python"])),
+                           daemon=True)
+    run.start()
+    run.join(20)
+    assert done == [0], "the ladder waited for its own lock" if not done else done
+    assert (ladder.TARGET / "release" / "mandel-report").is_file()
