@@ -9,7 +9,8 @@ from . import atomic, cargo, writers
 from .readers import InputError, Items, Opt, check, ordered
 
 SCHEMA = "mandel-ladder-sweeps/1"
-# What `write_all` writes (a chart per axis of `mandel describe`'s sweep grid), checked before any work.
+# What `write_all` writes (a chart per axis of `mandel describe`'s sweep grid, the only axes a point may name: an
+# axis is part of a file name), checked before any work.
 OUTPUTS = ["sweeps.json", "sweeps.csv", "sweeps.md", "sweep-size.svg", "sweep-iters.svg"]
 CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height", "pixels", "max_iters",
                "iterations", "min_s", "median_s", "timed_calls", "ns_per_iteration", "fit_s", "off_fit"]
@@ -17,7 +18,7 @@ CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height
 
 # A sweep as `mandel sweep --json` and python_baselines.sweep print it, and the large image as `mandel render --json`
 # reports it: checked before anything is fitted or written (`checked`), so a bad field is a message naming it.
-POINT = {"axis": "name", "width": "int1", "height": "int1", "max_iters": "int1", "iterations": "count",
+POINT = {"axis": ("size", "iters"), "width": "int1", "height": "int1", "max_iters": "int1", "iterations": "count",
          "differing": "count?", "allowed": "count?", "median_s": "s", "min_s": "s", "times_s": Opt(["s"])}
 SWEEP = {"kernel": "name", "isa": "text?", "precision": "text?", "threads": "int1?",
          "points": Items("point", POINT, nonempty=True)}

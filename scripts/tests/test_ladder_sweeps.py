@@ -606,3 +606,15 @@ def test_numba_s_environment_is_checked_before_any_work_when_only_its_sweep_runs
     (fake.out / "sweeps").symlink_to(tmp_path / "elsewhere")
     assert run("--baselines", str(baselines), "--sweeps") == 2
     assert "sweeps is a symlink" in capsys.readouterr().err and list((tmp_path / "elsewhere").iterdir()) == []
+
+
+def test_a_point_on_an_axis_the_grid_has_not_is_refused():
+    """An axis names a chart file (sweep-<axis>.svg): `a/b` wrote into a folder, after sweeps.json was replaced (a
+    review). Only the grid's axes are read."""
+    from ladderlib.readers import InputError
+    point = {"axis": "a/b", "width": 8, "height": 8, "max_iters": 5, "iterations": 100, "median_s": 1e-3,
+             "min_s": 1e-3}
+    with pytest.raises(InputError, match="axis"):
+        sweeps.checked({"kernel": "k", "points": [point]}, sweeps.SWEEP, "mandel sweep")
+    for axis in ("size", "iters"):
+        assert sweeps.checked({"kernel": "k", "points": [{**point, "axis": axis}]}, sweeps.SWEEP, "x")
