@@ -40,6 +40,11 @@ def checked(data, spec, what):
                          "reference's are never reported")
     if data.get("iterations") is not None:  # the large image
         possible(data, what, "the image")
+    # mandel's sizes and counts are 64-bit, as mandel-report reads them: a larger one is no output of mandel's
+    for where, obj in [("the sweep", data), *((f"point #{i}", p) for i, p in enumerate(data.get("points", [])))]:
+        for key in ("width", "height", "max_iters", "threads"):
+            if isinstance(obj.get(key), int) and obj[key] > 2**64 - 1:
+                raise InputError(f"{what}: {where} {key} is above 2^64 - 1")
     for i, p in enumerate(data.get("points", [])):
         ordered(p, ["min_s", "median_s"], what, f"point #{i}")
         if "times_s" in p and p["times_s"] is None:  # absent is allowed (older outputs), null is not a list

@@ -618,3 +618,14 @@ def test_a_point_on_an_axis_the_grid_has_not_is_refused():
         sweeps.checked({"kernel": "k", "points": [point]}, sweeps.SWEEP, "mandel sweep")
     for axis in ("size", "iters"):
         assert sweeps.checked({"kernel": "k", "points": [{**point, "axis": axis}]}, sweeps.SWEEP, "x")
+
+
+def test_sizes_past_64_bits_are_refused_by_name():
+    """mandel-report reads them as 64-bit, as mandel writes them; a larger one was refused with serde's message."""
+    from ladderlib.readers import InputError
+    point = {"axis": "size", "width": 8, "height": 8, "max_iters": 5, "iterations": 100, "median_s": 1e-3,
+             "min_s": 1e-3}
+    with pytest.raises(InputError, match="the sweep threads is above 2\\^64 - 1"):
+        sweeps.checked({"kernel": "k", "threads": 2**64, "points": [point]}, sweeps.SWEEP, "x")
+    with pytest.raises(InputError, match="point #0 width is above 2\\^64 - 1"):
+        sweeps.checked({"kernel": "k", "points": [{**point, "width": 2**64}]}, sweeps.SWEEP, "x")

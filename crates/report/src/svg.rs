@@ -173,7 +173,7 @@ pub struct Series {
     pub fit: Option<Vec<(f64, f64)>>,
 }
 
-/// Lines through points on log-log axes, a legend on the right (svg.py's `loglog_chart`): `x_tick(k)` and
+/// Lines through points on log-log axes, a legend on the right (as svg.py drew them before the port): `x_tick(k)` and
 /// `y_tick(k)` label 10^k; `footnote` goes under the legend.
 pub fn loglog_chart(
     heading: &str,
