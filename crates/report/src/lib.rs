@@ -19,3 +19,22 @@ pub mod svg;
 pub mod sweeps;
 pub mod table;
 pub mod verdict;
+
+/// A request's JSON, parsed, its `schema` (`schema_of`) the one this subcommand reads: a binary and
+/// scripts of different versions refuse each other by name. `what` names the request in messages.
+pub fn parse_request<T: serde::de::DeserializeOwned>(
+    text: &str,
+    what: &str,
+    schema: &str,
+    schema_of: fn(&T) -> &str,
+) -> Result<T, String> {
+    let req: T = serde_json::from_str(text).map_err(|e| format!("{what}: {e}"))?;
+    if schema_of(&req) != schema {
+        return Err(format!(
+            "{what} is {:?}, this mandel-report reads {schema:?}: the scripts and the binary are of different \
+             versions (rebuild it: cargo build --release -p mandel-report, or scripts/prebuilt for a --prebuilt folder)",
+            schema_of(&req)
+        ));
+    }
+    Ok(req)
+}

@@ -48,30 +48,19 @@ pub struct Summary {
 /// The settings the machine lines read. The objects whose keys are listed in order are read in the
 /// file's order (`Ordered`); every field may be absent or null.
 #[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct Settings {
-    #[serde(default)]
     pub quick: Value,
-    #[serde(default)]
     pub criterion: Value,
-    #[serde(default)]
     pub pool_threads: Value,
-    #[serde(default)]
     pub params: Option<Ordered>,
-    #[serde(default)]
     pub python_params: Option<Ordered>,
-    #[serde(default)]
     pub python_settings: Option<Ordered>,
-    #[serde(default)]
     pub python_machine: Value,
-    #[serde(default)]
     pub python_time: Value,
-    #[serde(default)]
     pub python_source: Value,
-    #[serde(default)]
     pub rounds: Value,
-    #[serde(default)]
     pub simd_tuning: Value,
-    #[serde(default)]
     pub c_tuning: Value,
 }
 
@@ -296,14 +285,7 @@ pub fn console_table(rows: &[Value]) -> String {
 
 /// `mandel-report summary`: the request (JSON) in, the answer (JSON) out.
 pub fn answer(request: &str) -> Result<String, String> {
-    let req: Request = serde_json::from_str(request).map_err(|e| format!("the summary's request: {e}"))?;
-    if req.schema != SCHEMA {
-        return Err(format!(
-            "the summary's request is {:?}, this mandel-report reads {SCHEMA:?}: the scripts and the binary are of \
-             different versions (rebuild it: cargo build --release -p mandel-report)",
-            req.schema
-        ));
-    }
+    let req: Request = crate::parse_request(request, "the summary's request", SCHEMA, |r: &Request| &r.schema)?;
     let summary = &req.summary;
     let lines = machine_lines(summary);
     let answer = Answer {

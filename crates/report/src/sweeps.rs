@@ -511,9 +511,8 @@ pub fn markdown(axes: &[Axis], rows: &[CsvRow], machine_id: &str) -> String {
     out.join("\n") + "\n"
 }
 
-/// sweeps.md's lines on the large image (`mandel render --json`), if any.
-pub fn large_markdown(large: Option<&Large>) -> Vec<String> {
-    let Some(r) = large else { return Vec::new() };
+/// sweeps.md's lines on the large image (`mandel render --json`).
+pub fn large_markdown(r: &Large) -> Vec<String> {
     let mut times = r.times_s.clone();
     times.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal)); // stable, as Python's
     let per = match (r.user_s, r.sys_s) {
@@ -615,14 +614,7 @@ pub fn svg(axes: &[Axis], axis: &str, title: &str) -> String {
 
 /// The report on a [`Request`] (JSON), as JSON: [`Answer`].
 pub fn answer(request: &str) -> Result<String, String> {
-    let req: Request = serde_json::from_str(request).map_err(|e| format!("the sweeps' request: {e}"))?;
-    if req.schema != SCHEMA {
-        return Err(format!(
-            "the sweeps' request is {:?}, this mandel-report reads {SCHEMA:?}: the scripts and the binary are of \
-             different versions (rebuild it: cargo build --release -p mandel-report)",
-            req.schema
-        ));
-    }
+    let req: Request = crate::parse_request(request, "the sweeps' request", SCHEMA, |r: &Request| &r.schema)?;
     if req.large.as_ref().is_some_and(|l| l.times_s.is_empty()) {
         return Err("the sweeps' request: large.times_s is empty (the large image's report has no render)".into());
     }
@@ -630,7 +622,7 @@ pub fn answer(request: &str) -> Result<String, String> {
     let rows = csv_rows(&axes);
     let mut text = markdown(&axes, &rows, &req.machine_id);
     if let Some(large) = &req.large {
-        text += &large_markdown(Some(large)).join("\n");
+        text += &large_markdown(large).join("\n");
         text += "\n";
     }
     let mut files = vec![("sweeps.md".to_string(), text)];

@@ -763,14 +763,7 @@ fn check_row(row: &Map<String, Value>) -> Result<(), String> {
 
 /// `mandel-report verdicts`: the request's JSON text in, the report's out; an error naming what is wrong.
 pub fn answer(request: &str) -> Result<String, String> {
-    let req: Request = serde_json::from_str(request).map_err(|e| format!("the verdicts' request: {e}"))?;
-    if req.schema != SCHEMA {
-        return Err(format!(
-            "the verdicts' request is {:?}, this mandel-report reads {SCHEMA:?}: the scripts and the binary are of \
-             different versions (rebuild it: cargo build --release -p mandel-report)",
-            req.schema
-        ));
-    }
+    let req: Request = crate::parse_request(request, "the verdicts' request", SCHEMA, |r: &Request| &r.schema)?;
     for (what, v) in [("noise_floor", req.noise_floor), ("rounds_floor", req.rounds_floor)] {
         if !(0.0..1.0).contains(&v) {
             return Err(format!("the verdicts' request: {what} {v} is not a fraction from 0 up to 1"));
