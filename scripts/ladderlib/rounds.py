@@ -113,7 +113,8 @@ def read_rounds(data, path):
         acts = [k["activity"] for k in timed if k["activity"] is not None]
         results[name] = {
             "kernel": name, "isa": first["isa"], "median_s": median(times), "ci_low_s": q1, "ci_high_s": q3,
-            "mean_s": sum(times) / len(times), "min_s": min(all_times), "max_s": max(all_times),
+            "mean_s": math.fsum(times) / len(times),  # correctly rounded: the same mean under every CPython (3.12 changed sum())
+            "min_s": min(all_times), "max_s": max(all_times),
             "samples": len(timed), "renders": len(all_times), "iterations": chosen["verification"]["iterations"],
             "spread_kind": f"interquartile range of {len(timed)} rounds' fastest renders",
             "round_times_s": times,
