@@ -10,13 +10,15 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 - `machine`: describe the machine and derive its id;  `atomic`: every file written whole;
 - `readers`: every input's schema and the rules no schema says, errors naming the file and the field;
 - `rounds`: the Rust rungs' rounds aggregated per kernel;
-- `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak);
+- `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak; the notes by
+  `mandel-report notes`);
 - `writers`: the summary files (summary.md and speedup.svg written up by `mandel-report summary`);  `groups`: the
   like-for-like groups;  `fmt`, `svg`: compare's and ab's tables and compare's chart;
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, checked, then fitted and drawn by
   `mandel-report sweeps` (crates/report).
 - `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
-  the `mandel-report` that gives the verdicts, the summary's write-up and the sweeps' fits (`cargo.report_binary`).
+  the `mandel-report` that gives the verdicts, the summary's notes and write-up and the sweeps' fits
+  (`cargo.report_binary`).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"

@@ -1,6 +1,6 @@
 """Where cargo puts the release `mandel` (and `mandel-report`), as the scripts that build it and then run it must
-agree; and the `mandel-report` the scripts ask for the verdicts, the sweeps' fits and the summary's write-up
-(`report_binary`, `speaks`, `ask_report`).
+agree; and the `mandel-report` the scripts ask for the verdicts, the sweeps' fits, the summary's notes and its
+write-up (`report_binary`, `speaks`, `ask_report`).
 
 Cargo resolves a relative CARGO_TARGET_DIR against its own working directory, which the scripts set (the
 repository; scripts/ab's worktree of a revision), while Python would resolve it against the caller's: the two
@@ -83,7 +83,7 @@ def report_binary(repo, environ=os.environ, locked=False):
 
 
 # What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
-SCHEMAS = [f"mandel-report-{command}/1" for command in ("verdicts", "sweeps", "summary")]
+SCHEMAS = [f"mandel-report-{command}/1" for command in ("verdicts", "sweeps", "summary", "notes")]
 
 
 def speaks(mandel_report):

@@ -989,7 +989,8 @@ def measure(args, desc, mid, out, raw, built, build_log, described, mandel_repor
     summary = merge(desc, mid, run, registry=registry, verify=verify, criterion=criterion, baselines=baselines,
                     baselines_missing=baselines_missing or "", peak=peak or None, registry_missing=registry_missing
                     or "", baselines_source=str(args.baselines or raw / "baselines.json"),
-                    tune=readers.read_tune(raw / "tune.json") if (raw / "tune.json").exists() else None)
+                    tune=readers.read_tune(raw / "tune.json") if (raw / "tune.json").exists() else None,
+                    mandel_report=mandel_report)
     if records is None:
         summary["notes"].append("Agreement column empty: no bench records in this run (see above).")
     written_up = writers.report(mandel_report, summary)  # asked once: the console's table now, the files below

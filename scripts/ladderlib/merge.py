@@ -5,13 +5,16 @@ rung named by any input gets a row (`missing` with the reason, `failed` without 
 compute counts serve as the next row's "previous rung". Every input is checked with the readers' rules first and
 the result with `readers.check_summary`."""
 
-from . import CANONICAL, SUMMARY_SCHEMA, readers, rounds
+from pathlib import Path
+
+from . import CANONICAL, SUMMARY_SCHEMA, cargo, readers, rounds
 from .groups import like_for_like
 from .machine import other_machine
 from .readers import PURE_PYTHON, InputError
 
 BITMAP_MARK = "(bitmap only: computes a different result)"
 REFERENCE_MARK = "(reference, not a rung)"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def problem_label(params):
@@ -325,11 +328,12 @@ def registry_from_results(names, verify, criterion):
 
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
           baselines_missing="Python baselines not run", peak=None, registry_missing="`mandel describe` not run",
-          baselines_source="the Python baselines", tune=None):
+          baselines_source="the Python baselines", tune=None, mandel_report=None):
     """The summary: machine, settings, rows and notes. `registry`: `mandel describe`'s kernels; `verify`:
     verification rows by kernel; `criterion`: the results by kernel (rounds or Criterion); `tune`: the run's
-    `mandel tune` rows (raw/tune.json), for the tie band its tuning was chosen with; any may be None. InputError for
-    an input that breaks the readers' rules."""
+    `mandel tune` rows (raw/tune.json), for the tie band its tuning was chosen with; any may be None;
+    `mandel_report`: the binary that writes the notes (`notes`). InputError for an input that breaks the readers'
+    rules."""
     # Rust's pool (describe or a round), never the machine's core count: a run that recorded none shows it unknown.
     pool_threads = settings.get("pool_threads")
     criterion = {} if criterion is None else criterion
@@ -407,7 +411,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
     summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing,
-                             tie_band=readers.tie_band(tune), pyo3_tuning_differs=tuning_differs)
+                             tie_band=readers.tie_band(tune), pyo3_tuning_differs=tuning_differs,
+                             mandel_report=mandel_report)
     if other_isa:
         summary["notes"].append(
             "Not compared with their native rows (no vs previous, no share of the step ceiling or FMA peak): "
@@ -445,133 +450,17 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 
 
 def notes(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None,
-          pyo3_tuning_differs=False):
-    rows, peak, settings = summary["rows"], summary["peak"], summary["settings"]
-    out = []
-    if not have_baselines:
-        out.append(f"Python rungs missing: {py_reason}; pyo3-* rungs likewise. Speedups over pure Python need them.")
-    elif not any(r["name"] == PURE_PYTHON and r["status"] == "ok" for r in rows):
-        out.append("pure Python is missing or failed: no speedup over pure Python.")
-    if not have_registry:
-        if any(r["language"] == "Rust" for r in rows):
-            out.append(f"The registry is unavailable ({registry_missing}): the Rust rows come from the bench records "
-                       "and the Criterion results, in that order, without rung labels.")
-        else:
-            out.append(f"Rust rungs missing: {registry_missing}.")
-    foreign = settings.get("python_foreign")
-    if foreign:
-        out.append(f"The Python baselines come from another machine or problem ({foreign}); merged because "
-                   "--allow-foreign-baselines was given: speedups over pure Python compare the two.")
-    ext_profile = (settings.get("python_machine") or {}).get("mandel_ladder_profile")
-    if ext_profile not in (None, "release") and any(r["name"].startswith("pyo3-") for r in rows):
-        out.append(f"The pyo3-* rows were timed on the extension built with the `{ext_profile}` profile "
-                   "(scripts/test's), not release like the Rust rows: rerun scripts/setup, then the Python baselines.")
-    pyproblem = problem_label(settings["python_params"])
-    if pyproblem != "canonical":
-        out.append(f"The Python baselines solved {pyproblem}, not the canonical problem: "
-                   "no speedup is computed between them and the Rust rungs.")
-    reasons = {}
-    for r in rows:
-        if r["status"] == "missing":
-            reasons.setdefault(r["note"], []).append(r["name"])
-        elif r["status"] == "failed":
-            out.append(f"{r['name']}: {r['note']}.")
-    out += [f"Missing ({why}): {', '.join(names)}." for why, names in reasons.items()]
-    refs = [r["name"] for r in rows if r.get("reference")]
-    if refs:
-        out.append(f"References, not rungs: {', '.join(refs)}: the Rust SIMD step hand-written in C intrinsics, "
-                   "the bar the Rust SIMD rungs must beat; never the 'previous rung' of another row.")
-    skipping = {r["kernel"] for r in rows if r.get("skips_work")}
-    algorithmic = [r["name"] for r in rows if r["kernel"] in skipping]
-    if algorithmic:
-        out.append(f"Algorithmic rows ({', '.join(algorithmic)}) skip work exactly, their counts equal brute "
-                   "force's: a closed form for the cardioid and bulb, exact cycle detection, and the rows that "
-                   "mirror other rows about the real axis copied (the canonical view is symmetric: about half of "
-                   "its rows). Their speedups are the algorithm's, not a faster loop's; on a view off the axis "
-                   "they are about half as large (METHODOLOGY.md).")
-    if any(r["computes"] == "bitmap" and r["status"] == "ok" for r in rows):
-        out.append("numpy-masked-bitmap computes only an in/out bitmap, not counts: it is timed and shown but is "
-                   "never the 'previous rung' of another row.")
-    compiles = [f"{r['name']} {r['compile_s']:.2f} s" for r in rows if isinstance(r.get("compile_s"), (int, float))]
-    if compiles:
-        out.append("Compile time (Numba's first call) and JIT warm-up (PyPy's warm-up render), excluded from the "
-                   "times: " + ", ".join(compiles) + ".")
-    if peak and peak.get("f32_step_lane_iterations_per_s"):
-        out.append(f"Of step ceiling = (useful iterations / median time) / (step ceiling per core x threads). The "
-                   f"step ceiling is measured here: the SIMD kernels' own escape step on always-busy vectors, no "
-                   f"checks, no loads, at the best vectors-in-flight count ({peak.get('isa')}: f32 "
-                   f"{peak['f32_step_lane_iterations_per_s']:.3g}, f64 {peak['f64_step_lane_iterations_per_s']:.3g} "
-                   "lane-iterations/s per core): the most this CPU does with this step, whatever its ports. Kernels "
-                   "that skip work can pass 100%.")
-    # The peak measured before and after the benches, and after the Python rows when they ran in this run
-    # (readers.combine_peaks; readers.PEAK checked each): which figures were kept, and a warning when the step
-    # ceilings differ by over 5%: every share is relative to them, and the machine's speed moved between rows.
-    measured = (peak or {}).get("measured") or []
-
-    def spread(a, b, keys):
-        """How far two measurements are apart: the largest ratio of the higher to the lower over `keys`, less 1
-        (the same whichever was measured first)."""
-        return max(max(a[k], b[k]) / min(a[k], b[k]) - 1 for k in keys)
-
-    keys = [k for k in readers.STEP_KEYS if measured and all(k in m for m in measured)]
-    if keys:
-        ceilings = [f"{m[keys[0]]:.3g}" for m in measured]
-        out.append("Step ceiling and FMA peak: " + (
-            "the higher of two measurements, before and after the benches (f32 step ceiling "
-            f"{' and '.join(ceilings)} lane-iterations/s)." if len(measured) == 2 else
-            "the highest of three measurements, before and after the benches and after the Python rows (f32 step "
-            f"ceiling {', '.join(ceilings[:2])} and {ceilings[2]} lane-iterations/s)."))
-        if (moved := spread(measured[0], measured[1], keys)) > 0.05:
-            out.append(f"WARNING: the two step ceilings differ by {moved:.1%}: this "
-                       "machine's speed changed during the run (a busy neighbour, a clock change), so the shares of "
-                       "the ceiling carry that uncertainty, and so do the ratios of rows timed at different moments "
-                       "(a pyo3-* row's 'vs previous': the Python rows ran after the Rust rounds).")
-        # against both earlier ones: the Rust rows were timed between them, so a drift in two small steps counts
-        if len(measured) == 3 and (moved := max(spread(m, measured[2], keys) for m in measured[:2])) > 0.05:
-            out.append(f"WARNING: the step ceiling after the Python rows differs by {moved:.1%} from one before or "
-                       "after the benches: this machine's speed changed between the Rust rounds and "
-                       "the Python rows, so every ratio across them carries it (a Rust row's speedup over pure "
-                       "Python, a pyo3-* row's 'vs previous').")
-    # The FMA peaks too, by the same measure (every 'of FMA peak' share divides by the higher): measured alongside
-    # the step ceilings, they can move alone (a review)
-    fma = [spread(a, b, readers.RATES) for i, a in enumerate(measured) for b in measured[i + 1:]]
-    if fma and max(fma) > 0.05:
-        out.append(f"WARNING: the FMA peaks measured in this run differ by up to {max(fma):.1%}: the shares of the FMA "
-                   "peak carry that uncertainty.")
-    if peak:
-        out.append(f"Of FMA peak = (lane-iterations / median time) / (lane FMAs per second per core x threads), "
-                   f"with this machine's measured FMA peak ({peak.get('isa')}: f32 {peak['f32_lane_fmas_per_s']:.3g}, "
-                   f"f64 {peak['f64_lane_fmas_per_s']:.3g} lane FMAs/s per core). One iteration needs several "
-                   "vector operations, so it stays far below 100%. Scalar kernels count one lane per iteration.")
-    else:
-        out.append("Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this "
-                   "build.")
-    tunings = [f"{var}={t['value']} ({t['source']})" for key, var in readers.TUNINGS.items()
-               if (t := settings.get(key))]
-    if tunings:
-        out.append("Tuning (vectors in flight, steps between checks) for every "
-                   + ("`mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
-                      if pyo3_tuning_differs
-                      else "process of this run")
-                   + ", chosen on the "
-                   "canonical image by the median over `mandel tune`'s fresh processes, the default kept "
-                   + (f"within {tie_band * 100:g}%" if tie_band is not None
-                      else "within a tie band (its width not recorded)")
-                   + ": " + "; ".join(tunings) + ". raw/tune.json has every tuning's median time.")
-    busy = [r for r in rows if r.get("contended_rounds") and r.get("round_times_s")
-            and r["contended_rounds"] * 3 > len(r["round_times_s"])]
-    if busy:  # over a third of a row's rounds run while others used more than rounds.CONTENDED of the CPUs
-        listed = ", ".join(f"{r['name']} ({r['contended_rounds']} of {len(r['round_times_s'])})" for r in busy)
-        out.append(f"BUSY MACHINE: measured while other processes or other guests used more than "
-                   f"{rounds.CONTENDED:.0%} of the CPUs in over a third of their rounds: {listed}. The medians pass "
-                   "over a minority of such rounds; rerun on a quiet machine before trusting these rows.")
-    if note := rounds.speed_note(rows, "Rust rounds"):
-        out.append(note)
-    out.append("Speedup = pure Python's median time / the row's; 'vs previous' = the median of the nearest row "
-               "above of the same precision that verified and computes counts / the row's (a reference is never "
-               "that row), and for a pyo3-* row (a Rust kernel called from Python; they follow the Rust rows) "
-               "the median of its own kernel's Rust row / the row's: what crossing the boundary costs, within the "
-               "difference of the two timing methods (one process's calls, against the Rust rows' rounds).")
-    if any(r["precision"] == "f32" and r["status"] == "ok" for r in rows):
-        out.append("f32 rows are not like for like with the f64 Python baselines: compare f64 with f64.")
-    return out
+          pyo3_tuning_differs=False, mandel_report=None):
+    """The summary's notes (`mandel-report notes`: crates/report/src/notes.rs), given the rules the scripts use too
+    and the rounds' speed note (`rounds.speed_note`, which scripts/compare and scripts/ab write as well).
+    `mandel_report`: the binary, else `cargo.report_binary`'s (MANDEL_REPORT_BIN where set)."""
+    rows, settings = summary["rows"], summary["settings"]
+    request = {"rows": rows, "peak": summary["peak"] or None, "settings": settings,
+               "have_registry": have_registry, "registry_missing": registry_missing,
+               "have_baselines": have_baselines, "py_reason": py_reason, "tie_band": tie_band,
+               "pyo3_tuning_differs": pyo3_tuning_differs,
+               "python_problem": problem_label(settings["python_params"]),
+               "speed_note": rounds.speed_note(rows, "Rust rounds"), "pure_python": PURE_PYTHON,
+               "contended": rounds.CONTENDED, "step_keys": readers.STEP_KEYS, "rates": readers.RATES,
+               "tunings": [[var, settings.get(key)] for key, var in readers.TUNINGS.items()]}
+    return cargo.ask_report(mandel_report or cargo.report_binary(REPO), "notes", request)["notes"]

@@ -544,11 +544,11 @@ def test_ab_names_a_kept_tuning_the_sides_build_refuses_before_any_round(monkeyp
 def test_the_verdict_rules_binary_is_named_when_it_is_not_there_or_fails(tmp_path, monkeypatch, capsys):
     """scripts/compare's verdicts come from `mandel-report verdicts`: a MANDEL_REPORT_BIN that is no file, or a binary
     that refuses the request, is an error naming it (exit 2), never a traceback or a verdict made up."""
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)  # merged (its notes asked) with the good binary
     for bad in (str(tmp_path / "none"), f" {verdict.MANDEL_REPORT} "):
         monkeypatch.setenv("MANDEL_REPORT_BIN", bad)
         with pytest.raises(InputError, match=r"MANDEL_REPORT_BIN=.*not an executable file"):
             cargo.report_binary(compare.REPO)
-    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
     assert compare.main(paths) == 2
     assert "MANDEL_REPORT_BIN=" in capsys.readouterr().err
     refusing = tmp_path / "refusing"
@@ -647,7 +647,8 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     old.write_text("#!/bin/sh\necho '[\"mandel-report-verdicts/1\"]'\n")
     old.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
-    with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/1, mandel-report-summary/1: a "
+    with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/1, mandel-report-summary/1, "
+                                         r"mandel-report-notes/1: a "
                                          r"mandel-report of another version"):
         cargo.report_binary(compare.REPO)
     older = tmp_path / "older"  # from before `schemas`

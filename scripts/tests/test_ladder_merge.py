@@ -424,6 +424,14 @@ def test_pyo3_rows_timed_on_a_non_release_extension_are_labelled(tmp_path):
         notes(5)
 
 
+def test_the_notes_binary_failing_is_an_input_error_naming_it(tmp_path):
+    refusing = tmp_path / "refusing"
+    refusing.write_text("#!/bin/sh\necho 'mandel-report: error: no' >&2\nexit 2\n")
+    refusing.chmod(0o755)
+    with pytest.raises(InputError, match=f"{refusing} notes exited 2: mandel-report: error: no"):
+        summary(tmp_path, mandel_report=refusing)
+
+
 # --- hostile review (s31): what the merge takes from the baselines and a summary's claims -----------------------
 
 

@@ -466,8 +466,8 @@ def test_the_chart_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     def broken(*args):
         raise ValueError("math domain error")
 
-    monkeypatch.setattr(writers.cargo, "ask_report", broken)
     s = merge(dict(fx.MACHINE), "m", dict(fx.SETTINGS), registry=fx.REGISTRY, baselines=fx.baselines())
+    monkeypatch.setattr(writers.cargo, "ask_report", broken)
     with pytest.raises(ValueError):
         writers.write_all("mandel-report", s, tmp_path)
     assert path.read_text() == "<svg>earlier</svg>" and not (tmp_path / "summary.json").exists()

@@ -3,7 +3,8 @@
 //! `scripts/ab` ask for; the cost-growth sweeps' fits, tables and charts ([`sweeps`],
 //! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for; and the summary's human outputs,
 //! summary.md, speedup.svg, the console table and the machine lines ([`summary`], `mandel-report
-//! summary`), which `scripts/ladder` asks for wherever it writes a summary. Their words and numbers are
+//! summary`), which `scripts/ladder` asks for wherever it writes a summary; and the summary's notes
+//! ([`notes`], `mandel-report notes`), which the merge asks for. Their words and numbers are
 //! Python's (`pyfmt`, `pymath`, `md`): the scripts print them beside their own, and the committed results
 //! hold what the scripts computed.
 
@@ -11,6 +12,7 @@ pub mod chart;
 pub mod figures;
 pub mod groups;
 pub mod md;
+pub mod notes;
 pub mod pyfmt;
 pub mod pymath;
 pub mod pyvalue;

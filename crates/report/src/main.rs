@@ -29,6 +29,10 @@ enum Command {
     /// text of summary.md and speedup.svg, the console table and the machine lines, which the scripts
     /// print and write.
     Summary,
+    /// The summary's notes (scripts/ladder's merge): a request on standard input (JSON: the summary's rows,
+    /// peak and settings as merged, what the merge knows of the missing inputs, and the scripts' rules the
+    /// notes name), on standard output (JSON) the notes, in order.
+    Notes,
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
@@ -39,9 +43,14 @@ fn main() -> ExitCode {
         Command::Verdicts => mandel_report::verdict::answer,
         Command::Sweeps => mandel_report::sweeps::answer,
         Command::Summary => mandel_report::summary::answer,
+        Command::Notes => mandel_report::notes::answer,
         Command::Schemas => {
-            let schemas =
-                [mandel_report::verdict::SCHEMA, mandel_report::sweeps::SCHEMA, mandel_report::summary::SCHEMA];
+            let schemas = [
+                mandel_report::verdict::SCHEMA,
+                mandel_report::sweeps::SCHEMA,
+                mandel_report::summary::SCHEMA,
+                mandel_report::notes::SCHEMA,
+            ];
             println!("{}", serde_json::json!(schemas));
             return ExitCode::SUCCESS;
         }
