@@ -1,8 +1,8 @@
 """The ladder's Python side: its commands and their shared code, standard library only (so that a system
 python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). The verdict rule on two runs
-(`scripts/compare`'s runs mode, `scripts/ab`) and the summary's write-up (summary.md, speedup.svg, the console
-table) are the Rust binary `mandel-report`'s (crates/report). python_baselines
-imports this package; nothing here imports python_baselines: its results come in as files.
+(`scripts/compare`'s runs mode, `scripts/ab`), the summary's write-up (summary.md, speedup.svg, the console table)
+and `scripts/compare`'s tables, sentences and chart are the Rust binary `mandel-report`'s (crates/report).
+python_baselines imports this package; nothing here imports python_baselines: its results come in as files.
 
 Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `compare` (scripts/compare),
 `ab` (scripts/ab and scripts/stability). Shared code:
@@ -13,12 +13,12 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 - `merge`: the inputs into the summary (one row per rung, speedups, shares of the peak; the notes by
   `mandel-report notes`);
 - `writers`: the summary files (summary.md and speedup.svg written up by `mandel-report summary`);  `groups`: the
-  like-for-like groups;  `fmt`, `svg`: compare's and ab's tables and compare's chart;
+  like-for-like groups;  `fmt`: ab's table;
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, checked, then fitted and drawn by
   `mandel-report sweeps` (crates/report).
 - `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
-  the `mandel-report` that gives the verdicts, the summary's notes and write-up and the sweeps' fits
-  (`cargo.report_binary`).
+  the `mandel-report` that gives the verdicts, the summary's notes and write-up, the sweeps' fits and the
+  comparisons (`cargo.report_binary`).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"

@@ -6,19 +6,18 @@
   scripts/compare RUN_A RUN_B                      two runs of one machine: a verdict per rung (`mandel-report verdicts`)
 
 Results of different problems or settings are refused unless --allow-different. The verdicts on two runs come from
-`mandel-report verdicts` (crates/report): cargo builds it (seconds; after scripts/ladder, a no-op), or
-MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on a machine without cargo).
+`mandel-report verdicts`, the tables, sentences and chart from `mandel-report compare` (crates/report): cargo builds
+it (seconds; after scripts/ladder, a no-op), or MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on a
+machine without cargo).
 """
 
 import argparse
-import functools
 import math
 import os
-import re
 import sys
 from pathlib import Path
 
-from . import CANONICAL, atomic, baseline, cargo, fmt, rounds, svg
+from . import CANONICAL, atomic, baseline, cargo, rounds
 from .readers import InputError, read_summary
 
 
@@ -48,12 +47,6 @@ def judged(mandel_report, a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=RO
     return report
 
 
-def geomean(values):
-    """Geometric mean of positive numbers; None for none."""
-    values = [v for v in values if v and v > 0]
-    return math.exp(sum(map(math.log, values)) / len(values)) if values else None
-
-
 DRIFT_ADVICE = ("A code change rarely moves every row, scalar ones included: the machine probably changed speed "
                 "between the runs, and verdicts near that change may be its doing. Compare builds with scripts/ab, "
                 "which interleaves them.")
@@ -74,6 +67,12 @@ def labels(summaries):
 
 
 # --- what must match -----------------------------------------------------------------------------
+
+
+def python_machine(summary):
+    """The machine description the Python rows ran under: the baselines' own record, else (an older set) the
+    ladder's, which ran them."""
+    return (summary.get("settings") or {}).get("python_machine") or summary.get("machine") or {}
 
 
 def _settings_view(s, same_machine):
@@ -137,322 +136,23 @@ def differences(summaries, same_machine=False):
             if value is not None and value != first[key][1]]
 
 
-# --- machines ------------------------------------------------------------------------------------
+# --- the outputs --------------------------------------------------------------------------------
 
 
-def compare(summaries):
-    """One entry per rung (in order of first appearance): its row on each machine (None where the
-    machine has none), the time ratio of each machine to the first and the ratio of their speedups over
-    their own pure Python (None unless both timed it)."""
-    by_machine = [{r["name"]: r for r in s["rows"]} for s in summaries]
-    result = []
-    for name in dict.fromkeys(r["name"] for s in summaries for r in s["rows"]):
-        rows = [m.get(name) for m in by_machine]
-        first = rows[0]
-        ratios, speedups = [None], [None]
-        for r in rows[1:]:
-            both = first and r and first["status"] == "ok" and r["status"] == "ok"
-            ratios.append(r["median_s"] / first["median_s"] if both else None)
-            sa, sb = (first or {}).get("speedup_vs_python"), (r or {}).get("speedup_vs_python")
-            speedups.append(sb / sa if both and sa and sb else None)
-        isas = {r.get("isa") for r in rows if r and r.get("isa")}
-        threads = {r.get("threads_n") for r in rows if r and r.get("threads_n")}
-        result.append({"name": name, "rows": rows, "time_ratios": ratios,
-                       "speedup_ratios": speedups, "isa_differs": len(isas) > 1, "threads_differ": len(threads) > 1})
-    return result
-
-
-def _verified(row):
-    return row is not None and row["status"] == "ok" and row.get("verified_ok") is not False
-
-
-def geomeans(summaries):
-    """Per machine after the first: geometric means of its time over A's, over the rungs both timed and
-    verified; all of them, those on the same ISA path on both, those on different paths; and of its
-    speedup over its own pure Python over A's. {tag: {all: (gm, n), same_isa, isa_differs, speedup}}."""
-    out, entries = {}, compare(summaries)
-    for i, (tag, _) in enumerate(labels(summaries)[1:], 1):
-        shared = [e for e in entries if _verified(e["rows"][0]) and _verified(e["rows"][i])]
-
-        def isa_differs(a, b):  # an unrecorded path (an older set's Mojo rows) differs from none
-            return bool(a.get("isa") and b.get("isa") and a["isa"] != b["isa"])
-
-        def gm(key, same_isa=None):  # None: either
-            values = [e[key][i] for e in shared
-                      if e[key][i] and same_isa in (None, not isa_differs(e["rows"][0], e["rows"][i]))]
-            return geomean(values), len(values)
-
-        out[tag] = {"all": gm("time_ratios"), "same_isa": gm("time_ratios", True),
-                    "isa_differs": gm("time_ratios", False), "speedup": gm("speedup_ratios")}
-    return out
-
-
-def _time(row):
-    if row is None or row["status"] == "missing":
-        return "missing"
-    if row["status"] == "failed":
-        return "FAILED"
-    return fmt.time(row["median_s"])
-
-
-def check(row):
-    """The verification of a row, short: ok, FAIL d/allowed, or a dash when unknown."""
-    if row is None or row.get("verified_ok") is None:
-        return fmt.DASH
-    return "ok" if row["verified_ok"] else fmt.agreement(row)  # FAIL d/allowed, or FAIL alone without a count
-
-
-def _precision(rows):
-    return "/".join(dict.fromkeys(r.get("precision") for r in rows if r and r.get("precision"))) or fmt.DASH
-
-
-def _ratio(q):
-    return fmt.DASH if q is None else f"{q:.2f}"
-
-
-def table(summaries):
-    tags = labels(summaries)
-    header = ["rung", "precision", *(f"{tag} {col}" for tag, _ in tags
-                                     for col in ("time", "speedup", "ISA", "threads", "check")),
-              *(f"{tag}/{tags[0][0]} {col}" for col in ("time", "speedup") for tag, _ in tags[1:]), "note"]
-    body = []
-    for entry in compare(summaries):
-        line = [entry["name"], _precision(entry["rows"])]
-        for row in entry["rows"]:
-            r = row or {}  # a rung the machine lacks: missing, dashes
-            line += [_time(row), fmt.speedup(r.get("speedup_vs_python")), r.get("isa") or fmt.DASH, fmt.threads(r),
-                     check(row)]
-        line += [_ratio(q) for q in entry["time_ratios"][1:] + entry["speedup_ratios"][1:]]
-        line.append(", ".join(note for note, on in (("ISA differs", entry["isa_differs"]),
-                                                    ("threads differ", entry["threads_differ"])) if on))
-        body.append(line)
-    right = {h for h in header if h.endswith((" time", " speedup"))}
-    return header, body, right
-
-
-def simd_paths(summary):
-    """The SIMD paths the machine's rows took (e.g. ['avx512']), widest first as they appear."""
-    scalar = {"scalar", "fma", None, ""}
-    return list(dict.fromkeys(r.get("isa") for r in summary["rows"] if r.get("isa") not in scalar))
-
-
-def legend(summaries):
-    out = []
-    for (tag, mid), s in zip(labels(summaries), summaries):
-        m = s.get("machine") or {}
-        st = s.get("settings") or {}
-        paths = ", ".join(simd_paths(s)) or "none"
-        out.append(f"{tag} = {mid}: {m.get('cpu_model', '?')} (family/model {m.get('cpu_family_model') or '?'}), "
-                   f"{m.get('cores', '?')} cores, SIMD path {paths}, thread pool {st.get('pool_threads') or '?'}, "
-                   f"{m.get('date', '?')}, commit {m.get('git_commit', '?')}"
-                   + (" (quick)" if st.get("quick") else "") + load(m))
-    return out
-
-
-def load(m):
-    """`, load average 0.12 at start, 1.40 after the benches`: other jobs on the machine show here."""
-    parts = [f"{values[0]:.2f} {when}" for key, when in (("load_average", "at start"),
-                                                          ("load_average_after_bench", "after the benches"))
-             if (values := m.get(key))]
-    return f", load average {', '.join(parts)}" if parts else ""
-
-
-def python_machine(summary):
-    """The machine description the Python rows ran under: the baselines' own record, else (an older set) the
-    ladder's, which ran them."""
-    return (summary.get("settings") or {}).get("python_machine") or summary.get("machine") or {}
-
-
-def interpreter(summary):
-    """The interpreter a set's Python rows ran on: (its build, recorded since machine.python_build; its version),
-    from the baselines' own record, else (an older set) the ladder's; None for a set without a timed pure Python,
-    whose ladder's interpreter ran no row (a --prebuilt run uses the system's python3)."""
-    if not any(r.get("name") == "python-pure" and r.get("status") == "ok" for r in summary.get("rows") or []):
-        return None
-    pym = python_machine(summary)
-    build = pym.get("python_build")
-    # a set that records only the build: its version is the build's own (`CPython 3.11.7 (...)`), so that it is
-    # compared with a set that records only a version
-    version = pym.get("python") or (m.group(1) if build and (m := re.match(r"\S+ (\d+\.\d+\.\d+)", build)) else None)
-    return build, version and f"Python {version}"
-
-
-def summary_lines(summaries):
-    """The geometric means and what the ISA column means for them, as sentences."""
-    a = labels(summaries)[0][0]
-    out = []
-    for tag, g in geomeans(summaries).items():
-        gm, n = g["all"]
-        if gm is None:
-            out.append(f"{tag}/{a}: no rung timed and verified on both")
-            continue
-        text = f"geometric mean of {tag}/{a} time over the {n} rungs both timed and verified: {gm:.2f}"
-        if parts := [f"{label} {v:.2f} over {k}" for label, (v, k) in
-                     (("same ISA path", g["same_isa"]), ("ISA differs", g["isa_differs"])) if v is not None]:
-            text += " (" + "; ".join(parts) + ")"
-        if g["speedup"][0] is not None:
-            text += (f"; of {tag}/{a} speedup over its own pure Python: {g['speedup'][0]:.2f} over "
-                     f"{g['speedup'][1]}")
-        out.append(text)
-    if diffs := differences(summaries):  # only with --allow-different
-        out.append("The sets differ in settings, so a ratio also measures that: " + "; ".join(diffs) + ".")
-    commits = [((s.get("machine") or {}).get("git_commit") or "?") for s in summaries]
-    named = ", ".join(f"{tag} {c}" for (tag, _), c in zip(labels(summaries), commits))
-    if len(set(commits)) > 1:
-        out.append(f"The sets ran different code (commits {named}): a ratio also measures whatever changed in "
-                   "between (a kernel made faster, an exact skip added), not the machines alone; compare sets "
-                   "of one commit for that.")
-    elif "?" in commits:
-        out.append(f"The sets' code is unknown (commits {named}): they may have run different code, and a ratio "
-                   "then also measures whatever changed in between.")
-    builds = [(tag, i) for (tag, _), s in zip(labels(summaries), summaries) if (i := interpreter(s))]
-    # builds compared where recorded (a set from before they were: its version alone), versions everywhere
-    if len({b for _, (b, _) in builds if b}) > 1 or len({v for _, (_, v) in builds if v}) > 1:
-        out.append("The sets' Python rows ran on different interpreters ("
-                   + ", ".join(f"{tag} {build or (version or 'Python') + ' (build not recorded)'}"
-                               for tag, (build, version) in builds)
-                   + "): every speedup over pure Python also measures the interpreter's build, which moves pure "
-                   "Python by itself (MEASUREMENTS.md); compare times, or the speedups of one build.")
-    if differ := [e["name"] for e in compare(summaries) if e["isa_differs"]]:
-        out.append(f"ISA differs on {len(differ)} rungs ({', '.join(differ)}): their ratio mixes the hardware "
-                   "with the instruction set (e.g. AVX2 against AVX-512 lanes), not the machine alone.")
-    return out
-
-
-EXPLAIN = ("Speedup is over pure Python on the same machine; X/A time is machine X's median over machine A's (above "
-           "1: slower than A); X/A speedup is X's speedup over its own pure Python over A's. precision: the rung's "
-           "(A/B where the results differ). check: verification against the f64 reference. Missing: the rung did not "
-           "run there; FAILED: it failed verification. The geometric means take the rungs timed and verified on both.")
-
-
-def document(legend_lines, table_parts, lines, title=None, explain=None):
-    """The comparison as console text, or as markdown with a `title`: legend, table, then sentences."""
-    if title is None:
-        return "\n".join(legend_lines + ["", fmt.text_table(*table_parts), ""] + lines)
-    return "\n".join([f"# {fmt.md(title)}", ""] + [f"- {fmt.md(x)}" for x in legend_lines]
-                     + ["", fmt.md_table(*table_parts), ""] + [f"- {fmt.md(x)}" for x in lines]
-                     + (["", explain] if explain else []) + [""])
-
-
-def text(summaries, md=False):
-    """The machines side by side: console text, or markdown (`md`)."""
-    return document(legend(summaries), table(summaries), summary_lines(summaries),
-                    "The Mandelbrot speedup ladder across machines" if md else None, EXPLAIN)
-
-
-def chart(summaries, names=None):
-    """The grouped bar chart: rungs down, one bar per result (its median time), log scale. Rungs that no
-    result ran are left out."""
-    tags = labels(summaries)
-    names = names or [f"{tag}: {mid} ({', '.join(simd_paths(s)) or 'scalar'})"
-                      for (tag, mid), s in zip(tags, summaries)]
-    series = [(n, svg.PALETTE[i % len(svg.PALETTE)]) for i, n in enumerate(names)]
-    groups = []
-    for e in compare(summaries):
-        if all(row is None or row["status"] == "missing" for row in e["rows"]):
-            continue
-        bars = []
-        for (tag, _), row in zip(tags, e["rows"]):
-            ok = row is not None and row["status"] == "ok"
-            bars.append({"value": row["median_s"] if ok else None, "text": fmt.time(row["median_s"]) if ok else "",
-                         "missing": "FAILED" if row and row["status"] == "failed" else "missing",
-                         "attrs": {"data_rung": e["name"], "data_side": tag}})
-        groups.append({"label": e["name"] + (" (ISA differs)" if e["isa_differs"] else ""), "bars": bars})
-    notes = ["median time of one render per rung, log scale: shorter is faster"]
-    return svg.grouped_bar_chart("Mandelbrot ladder: " + " vs ".join(mid for _, mid in tags), notes, series,
-                                 groups, decade)
-
-
-def decade(seconds):
-    """A power of ten of seconds as a tick label: `1 ms`, `10 ms`, `100 ms`, `1 s`."""
-    return fmt.time(seconds).replace(".00 ", " ").replace(".0 ", " ")
-
-
-# --- two runs of one machine ---------------------------------------------------------------------
-
-
-# The verdicts whose reason the table's note gives (the others' is in the rule below it).
-EXPLAINED = ("missing", "failed", "not re-measured", "not comparable", "no verdict")
-
-
-def runs_table(entries):
-    """(header, body, right) of the verdict table; rungs timed in neither run are left out."""
-    def interval(side):
-        return fmt.DASH if side is None else fmt.span(*side)
-
-    body = []
-    for e in filter(lambda e: e["shown"], entries):
-        a, b, change = e["a"], e["b"], e["change"]
-        note = [e["isa"]] if e["isa"] else []
-        if e["verdict"] in EXPLAINED or e["why"].startswith("intervals apart"):
-            note.append(e["why"])
-        if e.get("wide"):
-            note.append(f"floor {e['floor']:.1%}: its rounds' spread")
-        if e.get("rule") == "interquartile":
-            note.append(f"{e['rounds'][0]}+{e['rounds'][1]} rounds: judged by their interquartile ranges, not the "
-                        "rank test")
-        body.append([e["name"], _time(a), interval(e["interval"][0]), _time(b), interval(e["interval"][1]),
-                     _ratio(None if change is None else change + 1),
-                     fmt.DASH if change is None else f"{change:+.1%}", e["verdict"], "; ".join(note)])
-    header = ["rung", "A time", "A interval", "B time", "B interval", "B/A", "change", "verdict", "note"]
-    return header, body, set(header[1:7])
-
-
-def busy(summary):
-    """The 1-minute load average after the benches when it exceeds the cores, else None. The benches run
-    at most one thread per core, so more runnable threads than cores means other jobs probably ran: a
-    hint, not proof (the average lags, and a job that took one core during a threaded rung only may
-    leave it under)."""
-    m = summary.get("machine") or {}
-    after, cores = m.get("load_average_after_bench"), m.get("cores")
-    return after[0] if after and cores and after[0] > cores else None
-
-
-def runs_summary(report, noise_floor, summaries=(), rounds_floor=ROUNDS_NOISE_FLOOR):
-    entries, alpha = report["entries"], report["alpha"]
-    tally = ", ".join(f"{n} {v}" for v, n in report["counts"].items())
-    both = [e["change"] + 1 for e in entries if e["change"] is not None]
-    gm = geomean(both)
-    out = [f"verdicts: {tally}" if tally else "verdicts: none (no rung timed)"]
-    if gm is not None:
-        out.append(f"geometric mean of B/A time over the {len(both)} rungs timed in both: {gm:.3f} ({gm - 1:+.1%})")
-    if (note := drift_note(report)) is not None:
-        out.append(note)
-    if neither := [e["name"] for e in entries if not e["shown"]]:
-        out.append(f"timed in neither run (left out): {', '.join(neither)}")
-    for tag, s in zip("AB", summaries):
-        if (load_1m := busy(s)) is not None:
-            out.append(f"{tag} ran on a busy machine (load average {load_1m:.2f} on {s['machine']['cores']} cores "
-                       "after the benches, above the cores): other jobs probably took CPU time from the timed code, "
-                       "and its verdicts may reflect them as much as the code. Rerun both on a quiet machine.")
-        # a change within one run, which the drift note (between the runs) cannot tell apart
-        if note := rounds.speed_note(s.get("rows") or [], f"rounds of {tag}"):
-            out.append(note)
-    if unchecked := [tag for tag, s in zip("AB", summaries) if rounds.round_factors(s.get("rows") or []) is None]:
-        out.append(f"whether the machine's speed changed during the rounds of {' and of '.join(unchecked)} is not "
-                   f"checked: that needs {rounds.MIN_KERNELS} rows timed in every one of 4 rounds or more")
-    out.append(f"rule: rows measured in rounds (both sides): faster/slower when a Mann-Whitney test of the round "
-               f"times gives p < {alpha} AND the change exceeds {rounds_floor * 100:g}% or, where wider, "
-               "either side's spread (the interquartile range of its round times over their median): two separate "
-               "runs drift apart by as much as that spread, so the wider side's counts (scripts/ab, whose rounds "
-               "alternate, may use the quieter side's); other rows: when B's interval (Criterion's 95% CI of the "
-               f"median; Python: min-max of the timed calls) does not overlap A's AND the change exceeds "
-               f"{noise_floor * 100:g}%, and no verdict for fewer than {report['min_calls']} calls a side; otherwise no "
-               "change (METHODOLOGY.md, 'Comparing two runs')")
-    if few := sum(e.get("rule") == "interquartile" for e in entries):
-        out.append(f"{few} of the rows in rounds had too few rounds for the rank test to reach p < {alpha} "
-                   f"with one pair of rounds out of order (4 / C(n1+n2, n1) >= {alpha}: 5+5, 4+6 or 3+9 "
-                   "rounds, not 3+12): those are faster/slower when their rounds' interquartile ranges do not overlap "
-                   "AND the change exceeds the rung's floor")
-    return out
-
-
-def runs_text(a, b, report, noise_floor, names=("A", "B"), rounds_floor=ROUNDS_NOISE_FLOOR, md=False):
-    """Two runs with their verdicts: console text, or markdown (`md`)."""
-    legend_lines = [line.replace(f"{tag} = ", f"{tag} ({name}) = ", 1)
-                    for line, tag, name in zip(legend([a, b]), "AB", names)]
-    return document(legend_lines, runs_table(report["entries"]), runs_summary(report, noise_floor, [a, b], rounds_floor),
-                    f"Two runs of the ladder on {b['machine_id']}" if md else None)
+def rendered(mandel_report, summaries, diffs, runs=None, md=False, svg=False):
+    """`mandel-report compare`'s answer (crates/report/src/compare.rs): {text, markdown (with `md`), svg (with
+    `svg`)}, the machines side by side, or with `runs` two runs of one machine. `diffs`: what `differences` found
+    between the machines (said under their table); `runs`: {names, report (`judged`), noise_floor, rounds_floor},
+    to which the notes on each side's rounds are added here (`rounds`, which scripts/ab and the merge read too)."""
+    sets = [{k: s[k] for k in ("machine_id", "machine", "settings", "rows") if k in s} for s in summaries]
+    if runs is not None:
+        runs = {**runs, "drift_note": drift_note(runs["report"]),
+                "speed_notes": [rounds.speed_note(s.get("rows") or [], f"rounds of {tag}") or None
+                                for tag, s in zip("AB", summaries)],
+                "speed_checked": [rounds.round_factors(s.get("rows") or []) is not None for s in summaries],
+                "min_kernels": rounds.MIN_KERNELS}
+    return cargo.ask_report(mandel_report, "compare", {"sets": sets, "differences": diffs, "runs": runs,
+                                                        "markdown": md, "svg": svg})
 
 
 # --- the command: scripts/compare ----------------------------------------------------------------
@@ -622,32 +322,29 @@ def run(args):
                              "Their times are not comparable; pass --allow-different to compare them anyway.")
         print(f"warning: comparing results that differ (--allow-different):\n{what}\n")
 
+    mandel_report, runs, bad = cargo.report_binary(REPO), None, []
     if mode == "runs":
         a, b = summaries
         names = [str(a["source"]), str(b["source"])] if args.baseline is None else \
             [f"baseline {args.baseline}", str(args.results[0]) if args.results else "current"]
         rounds_floor = ROUNDS_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
         floor = DEFAULT_NOISE_FLOOR if args.noise_floor is None else args.noise_floor
-        report = judged(cargo.report_binary(REPO), a, b, floor, rounds_floor, fail_above=args.fail_above,
+        report = judged(mandel_report, a, b, floor, rounds_floor, fail_above=args.fail_above,
                         fail_on_missing=args.fail_on_missing)
-        render = functools.partial(runs_text, a, b, report, floor, names, rounds_floor)
+        runs = {"names": names, "report": report, "noise_floor": floor, "rounds_floor": rounds_floor}
         bad = report["failures"]
-        chart_names = [f"A: {names[0]}", f"B: {names[1]}"]
-    else:
-        render, bad, chart_names = functools.partial(text, summaries), [], None
-    print(render())
-    # both texts made before either file is written: a chart that cannot be drawn leaves no new markdown beside
-    # an old chart
-    md_text = render(md=True) if args.md else None
-    svg_text = chart(summaries, chart_names) if svg_path else None
+    # every text made before either file is written: a chart that cannot be drawn leaves no new markdown beside an
+    # old chart
+    out = rendered(mandel_report, summaries, diffs, runs, md=bool(args.md), svg=bool(svg_path))
+    print(out["text"])
     if args.md:
-        write_output("--md", args.md, md_text)
+        write_output("--md", args.md, out["markdown"])
     if bad:
         print("\nFAIL: " + "; ".join(bad))
     if args.md:
         print(f"\nmarkdown written to {args.md}")
     if svg_path:
-        write_output("--svg", svg_path, svg_text)
+        write_output("--svg", svg_path, out["svg"])
         print(f"chart written to {svg_path}")
     return 1 if bad else 0
 

@@ -517,14 +517,6 @@ def test_few_interleaved_rounds_get_the_quieter_side_s_floor_too():
     assert verdict.judge(a, in_rounds([1.0, 1.01, 1.12, 1.45, 1.5]), interleaved=True)["verdict"] == "no change"
 
 
-def test_compares_check_column_says_fail_once():
-    # a failure without a pixel count (the output could not be compared) printed "FAIL FAIL"
-    assert compare.check(failed()) == "FAIL"
-    assert compare.check({**failed(), "differing": 20000, "allowed": 923}) == "FAIL 20,000/923"
-    assert compare.check(ok()) == "ok"
-    assert compare.check({"name": "x"}) == compare.fmt.DASH
-
-
 def test_ab_names_a_kept_tuning_the_sides_build_refuses_before_any_round(monkeypatch):
     rows = [{"isa": "avx512", "kernel": "simd", "precision": "f32", "fastest": "v16k4", "times": [["v16k4", 1.0]]}]
     for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
@@ -648,7 +640,7 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     old.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
     with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/1, mandel-report-summary/1, "
-                                         r"mandel-report-notes/1: a "
+                                         r"mandel-report-notes/1, mandel-report-compare/1: a "
                                          r"mandel-report of another version"):
         cargo.report_binary(compare.REPO)
     older = tmp_path / "older"  # from before `schemas`

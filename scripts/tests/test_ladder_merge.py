@@ -4,6 +4,7 @@ import re
 import pytest
 
 import ladder_fixtures as fx
+import compare_report
 import summary_report
 from ladderlib import compare, readers
 from ladderlib import merge as merge_mod
@@ -227,11 +228,11 @@ def test_a_run_that_recorded_no_pool_shows_it_unknown_not_the_machine_s_core_cou
     s = summary(tmp_path)
     assert s["settings"]["pool_threads"] is None
     assert "| thread pool | unknown |" in summary_report.markdown(s)
-    assert ", thread pool ?, " in compare.legend([s])[0]
+    assert ", thread pool ?, " in compare_report.legend([s])[0]
     s = merge(fx.MACHINE, "m", {**fx.SETTINGS, "pool_threads": 3}, registry=fx.REGISTRY)
     assert s["settings"]["pool_threads"] == 3
     assert "| thread pool | 3 threads |" in summary_report.markdown(s)
-    assert ", thread pool 3, " in compare.legend([s])[0]
+    assert ", thread pool 3, " in compare_report.legend([s])[0]
 
 
 def two_peaks(before, after):

@@ -2,8 +2,6 @@
 call it), on fixture rows: a clear change, overlapping intervals, a change inside the noise floor, missing and failed
 rungs, the CI failure list. Its statistics and the drift: the Rust tests of crates/report/src/verdict.rs."""
 
-import math
-
 import pytest
 
 import verdict_rule as verdict
@@ -99,13 +97,6 @@ def test_failures_for_ci():
     assert verdict.failures(a, b, fail_on_missing=True) == ["w: not timed in B"]
 
 
-def test_geometric_mean():
-    assert compare.geomean([2.0, 8.0]) == pytest.approx(4.0)
-    assert compare.geomean([0.5, 2.0, 1.0]) == pytest.approx(1.0)
-    assert compare.geomean([]) is None and compare.geomean([None, 0]) is None
-    assert math.isclose(compare.geomean([10.0] * 5), 10.0)
-
-
 # --- what a mutation check of the verdicts found untested ------------------------------------------
 
 
@@ -114,11 +105,6 @@ def test_fail_above_fails_on_a_verification_failing_in_b_only():
     assert verdict.verdicts(failed, timed)[0]["verdict"] == verdict.verdicts(timed, failed)[0]["verdict"] == "failed"
     assert verdict.failures(failed, timed, fail_above=0.1) == []
     assert verdict.failures(timed, failed, fail_above=0.1) == ["simd-f32: fails verification in B"]
-
-
-def test_geomean_takes_positive_values_only():
-    assert compare.geomean([2.0, 8.0, -1.0, 0.0, None]) == pytest.approx(4.0)
-    assert compare.geomean([-1.0]) is None
 
 
 def test_an_isa_note_needs_both_paths():

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+import compare_report
 import ladder_fixtures as fx
 import verdict_rule as verdict
 from ladderlib import ladder
@@ -387,7 +388,7 @@ def test_machines_merged_under_different_rules_are_flagged_and_say_so_when_allow
     diffs = compare.differences([old, new])  # two machines: no machine keys, but the rule counts
     assert [d.split(":")[0] for d in diffs] == ["Rust timing", "Python time"]
     assert any(line.startswith("The sets differ in settings") and "fastest render in B" in line
-               for line in compare.summary_lines([old, new]))
+               for line in compare_report.summary_lines([old, new]))
 
 
 def test_a_kernel_the_rounds_lack_is_missing_for_that_reason_not_criterion_s():
@@ -501,9 +502,8 @@ def test_only_two_rows_both_in_rounds_get_the_rank_test():
 def test_the_tables_say_when_a_rungs_own_spread_set_its_floor():
     wide_a, wide_b = row(0.01, spread=0.3), row(0.01, spread=0.3, shift=0.08)
     tight_a, tight_b = row(0.01, spread=0.001), row(0.01, spread=0.001, shift=0.01)
-    entries = verdict.verdicts({"rows": [{**wide_a, "name": "wide"}, {**tight_a, "name": "tight"}]},
-                               {"rows": [{**wide_b, "name": "wide"}, {**tight_b, "name": "tight"}]})
-    _, body, _ = compare.runs_table(entries)
+    _, body = compare_report.runs_table([{**wide_a, "name": "wide"}, {**tight_a, "name": "tight"}],
+                                        [{**wide_b, "name": "wide"}, {**tight_b, "name": "tight"}])
     notes = {r[0]: r[-1] for r in body}
     assert notes["wide"] == f"floor {verdict.round_spread(wide_b):.1%}: its rounds' spread"
     assert notes["tight"] == ""

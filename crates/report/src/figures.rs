@@ -1,6 +1,6 @@
-//! The figures of summary.md and the console table, spelt as the scripts' `fmt.py` spells them (its
-//! `time`, `span`, `speedup`, `rate`, `percent`, `agreement`, `threads`), which scripts/compare and
-//! scripts/ab still use for their own tables: a figure reads the same in every report.
+//! The figures of the reports (summary.md and the console table, scripts/compare's tables): `time`,
+//! `span`, `speedup`, `rate`, `percent`, `agreement`, `threads`, spelt as the scripts' Python spelt them
+//! (scripts/ab's table still spells `time` in its `fmt.py`): a figure reads the same in every report.
 
 use crate::pyfmt::{fixed, grouped_fixed, thousands};
 use crate::pyvalue::{py_str, truthy};
@@ -111,7 +111,7 @@ pub fn threads(row: &Value) -> String {
 
 #[cfg(test)]
 mod tests {
-    //! Each expected value is what the scripts' fmt.py printed for the same input.
+    //! Each expected value is what the scripts' Python printed for the same input.
     use super::*;
     use serde_json::json;
 
@@ -151,6 +151,7 @@ mod tests {
         let cases: &[(f64, &str)] = &[
             (1.03, "1.03"),
             (10.584, "10.58"),
+            (10.58, "10.58"),
             (99.996, "100"),
             (1234.4, "1,234"),
             (0.0044, "0.00440"),

@@ -1,14 +1,16 @@
 //! The ladder's reports on its results, computed here so that every script reads one rule: the verdict
 //! on two runs of one machine ([`verdict`], `mandel-report verdicts`), which `scripts/compare` and
 //! `scripts/ab` ask for; the cost-growth sweeps' fits, tables and charts ([`sweeps`],
-//! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for; and the summary's human outputs,
+//! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for; the summary's human outputs,
 //! summary.md, speedup.svg, the console table and the machine lines ([`summary`], `mandel-report
-//! summary`), which `scripts/ladder` asks for wherever it writes a summary; and the summary's notes
-//! ([`notes`], `mandel-report notes`), which the merge asks for. Their words and numbers are
-//! Python's (`pyfmt`, `pymath`, `md`): the scripts print them beside their own, and the committed results
-//! hold what the scripts computed.
+//! summary`), which `scripts/ladder` asks for wherever it writes a summary; the summary's notes
+//! ([`notes`], `mandel-report notes`), which the merge asks for; and the comparisons of
+//! `scripts/compare`, machines side by side or two runs of one ([`compare`], `mandel-report compare`).
+//! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`): the scripts print them beside their
+//! own, and the committed results hold what the scripts computed.
 
 pub mod chart;
+pub mod compare;
 pub mod figures;
 pub mod groups;
 pub mod md;

@@ -33,6 +33,11 @@ enum Command {
     /// peak and settings as merged, what the merge knows of the missing inputs, and the scripts' rules the
     /// notes name), on standard output (JSON) the notes, in order.
     Notes,
+    /// scripts/compare's outputs: a request on standard input (JSON: the summaries compared, what differs
+    /// between them, and for two runs of one machine their verdicts and the scripts' notes on them), on
+    /// standard output (JSON) the console text, the Markdown and the grouped bar chart (SVG), which the
+    /// scripts print and write.
+    Compare,
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
@@ -44,12 +49,14 @@ fn main() -> ExitCode {
         Command::Sweeps => mandel_report::sweeps::answer,
         Command::Summary => mandel_report::summary::answer,
         Command::Notes => mandel_report::notes::answer,
+        Command::Compare => mandel_report::compare::answer,
         Command::Schemas => {
             let schemas = [
                 mandel_report::verdict::SCHEMA,
                 mandel_report::sweeps::SCHEMA,
                 mandel_report::summary::SCHEMA,
                 mandel_report::notes::SCHEMA,
+                mandel_report::compare::SCHEMA,
             ];
             println!("{}", serde_json::json!(schemas));
             return ExitCode::SUCCESS;

@@ -1,10 +1,9 @@
 //! Text from data (a kernel name, a machine id) made safe in a Markdown table cell or on one Markdown
-//! line, as the scripts' `fmt.md` makes it, so that a report written here escapes what theirs escape: a
-//! line break would end a table row or start a heading, a `|` would split a cell, `<` before a letter,
+//! line: a line break would end a table row or start a heading, a `|` would split a cell, `<` before a letter,
 //! `/`, `!` or `?` would open HTML or an autolink (`p < 0.01` stays as written); `&` is escaped so that an
 //! entity in the data reads as text. Control characters (a terminal's escapes among them) become spaces.
 
-/// `fmt.md(text)`.
+/// `text` as text safe in a Markdown table cell or on one Markdown line.
 pub fn md(text: &str) -> String {
     let chars: Vec<char> =
         text.chars().map(|c| if matches!(u32::from(c), 0..0x20 | 0x7f..0xa0) { ' ' } else { c }).collect();
@@ -26,7 +25,7 @@ pub fn md(text: &str) -> String {
 mod tests {
     use super::md;
 
-    /// The scripts' own cases (scripts/tests/test_outputs_hostile.py).
+    /// What the scripts' Python escaping wrote for each case.
     #[test]
     fn escapes_as_the_scripts_do() {
         assert_eq!(md("a|b\r\nc<d&e p < 0.01 <!--"), "a\\|b  c&lt;d&amp;e p < 0.01 &lt;!--");

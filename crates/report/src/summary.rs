@@ -81,17 +81,17 @@ pub struct Answer {
 
 /// `v.get(key)` where it is true (`if v.get(key)`); None for an absent key, a false value, or a `v` that is no
 /// object.
-fn given<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+pub(crate) fn given<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|v| truthy(v))
 }
 
 /// `v.get(key) or default`, as text.
-fn or(v: &Value, key: &str, default: &str) -> String {
+pub(crate) fn or(v: &Value, key: &str, default: &str) -> String {
     given(v, key).map_or(default.into(), py_str)
 }
 
 /// `v.get(key, '?')`: a null is written `None`, only an absent key is `?`.
-fn or_absent(v: &Value, key: &str) -> String {
+pub(crate) fn or_absent(v: &Value, key: &str) -> String {
     v.get(key).map_or("?".into(), py_str)
 }
 

@@ -1,13 +1,13 @@
-//! SVG as the scripts' `ladderlib/svg.py` writes it, for the charts this crate draws: the log-log chart of
-//! the sweeps ([`loglog_chart`]: lines through points, fits dashed, a legend on the right) and the
-//! log-scale bars of speedup.svg ([`bar_chart`]; svg.py keeps the grouped bars of scripts/compare's chart,
-//! on the same frame and grid). Lines carry `class="series"` (with the kernel in `data-kernel`) or
-//! `"fit"`, bars `class="bar"` and their `data-*` attributes, for tests and readers.
+//! The ladder's SVG charts: the log-log chart of the sweeps ([`loglog_chart`]: lines through points, fits
+//! dashed, a legend on the right), the log-scale bars of speedup.svg ([`bar_chart`]) and the grouped bars
+//! of scripts/compare's chart ([`grouped_bar_chart`], on the same frame and grid). Lines carry
+//! `class="series"` (with the kernel in `data-kernel`) or `"fit"`, bars `class="bar"` and their `data-*`
+//! attributes, legend boxes `class="legend"`, for tests and readers.
 
 use crate::pyfmt::{fixed, g};
 use crate::pymath::{int_pow10, pow};
 
-/// Ten distinct colours (svg.py's PALETTE): series past the tenth repeat a colour.
+/// Ten distinct colours: series past the tenth repeat a colour.
 pub const PALETTE: [&str; 10] =
     ["#1b6ca8", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d", "#17becf", "#666666"];
 
@@ -81,12 +81,12 @@ pub fn decades(values: impl IntoIterator<Item = f64>) -> Option<(i32, i32)> {
     Some((lo, (most.log10().ceil() as i32).max(lo + 1).min(300)))
 }
 
-/// Decade `lo` at pixel `start`, decade `hi` at `start + length`: svg.py's `log_scale`, in its order.
+/// Decade `lo` at pixel `start`, decade `hi` at `start + length`.
 pub fn log_scale(lo: i32, hi: i32, start: i32, length: i32) -> impl Fn(f64) -> f64 {
     move |v| f64::from(start) + f64::from(length) * (v.log10() - f64::from(lo)) / f64::from(hi - lo)
 }
 
-/// Where a bar that has no value says why (svg.py's MISSING_COLOUR).
+/// Where a bar that has no value says why.
 const MISSING_COLOUR: &str = "#a00";
 
 /// One bar of [`bar_chart`]: its label, its value (None, or one a log scale cannot place: no bar, and
@@ -100,26 +100,38 @@ pub struct Bar {
     pub attrs: Vec<(&'static str, String)>,
 }
 
-/// Horizontal log-scale bars, one per row, under a title and `notes` (a line each): svg.py's frame, grid and
-/// bars (`_frame`, `_grid`, `_bar`, which its grouped chart keeps), in their order and arithmetic. `tick(v)` labels the power of ten v.
-pub fn bar_chart(heading: &str, notes: &[String], bars: &[Bar], tick: impl Fn(f64) -> String) -> String {
-    const ROW_H: i32 = 24;
-    const BAR_W: i32 = 460;
-    const PAD: i32 = 16;
-    const MARGIN: i32 = 110;
-    let top = 2 * PAD + 56;
-    let bottom = top + ROW_H * bars.len() as i32;
-    // the frame
-    let (lo, hi) = decades(bars.iter().filter_map(|b| b.value)).unwrap_or((0, 1));
-    let longest = bars.iter().map(|b| b.label.chars().count()).max().unwrap_or(0).max(10);
-    let label_w = 7 * longest as i32 + PAD;
-    let mut out = header((label_w + BAR_W + MARGIN) as u32, (bottom + 2 * PAD + 12) as u32);
+const BAR_W: i32 = 460;
+const PAD: i32 = 16;
+
+/// A bar chart's page, title and notes (a line each), for bars whose labels are `labels` long (in
+/// characters) and whose values are `values`: its lines, its scale, the labels' width and its decades.
+fn frame(
+    heading: &str,
+    notes: &[String],
+    labels: impl Iterator<Item = usize>,
+    values: impl Iterator<Item = f64>,
+    bottom: i32,
+    margin: i32,
+) -> (Vec<String>, impl Fn(f64) -> f64, i32, (i32, i32)) {
+    let (lo, hi) = decades(values).unwrap_or((0, 1));
+    let label_w = 7 * labels.max().unwrap_or(0).max(10) as i32 + PAD;
+    let mut out = header((label_w + BAR_W + margin) as u32, (bottom + 2 * PAD + 12) as u32);
     out.push(title(PAD as u32, (PAD + 12) as u32, heading));
     for (i, note) in notes.iter().enumerate() {
         out.push(format!(r##"<text x="{PAD}" y="{}" fill="#444">{}</text>"##, PAD + 32 + 16 * i as i32, escape(note)));
     }
-    let x = log_scale(lo, hi, label_w, BAR_W);
-    // the grid: a line per power of ten
+    (out, log_scale(lo, hi, label_w, BAR_W), label_w, (lo, hi))
+}
+
+/// A line per power of ten from `top` to `bottom`, labelled `tick(v)` under it.
+fn grid(
+    out: &mut Vec<String>,
+    x: &impl Fn(f64) -> f64,
+    (lo, hi): (i32, i32),
+    top: i32,
+    bottom: i32,
+    tick: impl Fn(f64) -> String,
+) {
     for k in lo..=hi {
         let gx = fixed(x(int_pow10(k)), 1);
         out.push(format!(r##"<line x1="{gx}" y1="{}" x2="{gx}" y2="{bottom}" stroke="#ccc"/>"##, top - 4));
@@ -129,33 +141,108 @@ pub fn bar_chart(heading: &str, notes: &[String], bars: &[Bar], tick: impl Fn(f6
             escape(&tick(pow(10.0, f64::from(k))))
         ));
     }
+}
+
+/// One bar from `label_w`, `height` high at `y`, and its text at `text_y` (in `font`, an attribute or
+/// nothing); without a value a log scale can place, the reason in its place.
+fn bar(
+    out: &mut Vec<String>,
+    b: &Bar,
+    x: &impl Fn(f64) -> f64,
+    label_w: i32,
+    (y, height, text_y): (i32, i32, i32),
+    font: &str,
+) {
+    let Some(value) = b.value.filter(|v| v.is_finite() && *v > 0.0) else {
+        out.push(format!(
+            r#"<text x="{}" y="{text_y}"{font} fill="{MISSING_COLOUR}">{}</text>"#,
+            label_w + 6,
+            escape(&b.missing)
+        ));
+        return;
+    };
+    let width = (x(value) - f64::from(label_w)).max(1.0);
+    let attrs: String = b.attrs.iter().map(|(k, v)| format!(" {k}={}", quoteattr(v))).collect();
+    out.push(format!(
+        r#"<rect class="bar"{attrs} x="{label_w}" y="{y}" width="{}" height="{height}" fill="{}"/>"#,
+        fixed(width, 1),
+        b.colour
+    ));
+    out.push(format!(
+        r#"<text x="{}" y="{text_y}"{font}>{}</text>"#,
+        fixed(f64::from(label_w) + width + 6.0, 1),
+        escape(&b.text)
+    ));
+}
+
+/// Horizontal log-scale bars, one per row, under a title and `notes` (a line each). `tick(v)` labels the
+/// power of ten v.
+pub fn bar_chart(heading: &str, notes: &[String], bars: &[Bar], tick: impl Fn(f64) -> String) -> String {
+    const ROW_H: i32 = 24;
+    let top = 2 * PAD + 56;
+    let bottom = top + ROW_H * bars.len() as i32;
+    let labels = bars.iter().map(|b| b.label.chars().count());
+    let (mut out, x, label_w, span) = frame(heading, notes, labels, bars.iter().filter_map(|b| b.value), bottom, 110);
+    grid(&mut out, &x, span, top, bottom, tick);
     for (i, b) in bars.iter().enumerate() {
         let y = top + i as i32 * ROW_H;
         out.push(format!(r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, label_w - 8, y + 16, escape(&b.label)));
-        let Some(value) = b.value.filter(|v| v.is_finite() && *v > 0.0) else {
+        bar(&mut out, b, &x, label_w, (y + 4, ROW_H - 8, y + 16), "");
+    }
+    finish(out)
+}
+
+/// A group of [`grouped_bar_chart`]: its label and a bar per series (their `label` unused, their colour
+/// the series').
+pub struct BarGroup {
+    pub label: String,
+    pub bars: Vec<Bar>,
+}
+
+/// Horizontal log-scale bars, one per series in each group, under a title, `notes` (a line each) and the
+/// legend of `series` (name, colour). `tick(v)` labels the power of ten v.
+pub fn grouped_bar_chart(
+    heading: &str,
+    notes: &[String],
+    series: &[(String, &'static str)],
+    groups: &[BarGroup],
+    tick: impl Fn(f64) -> String,
+) -> String {
+    const SUB_H: i32 = 14; // one bar of a group
+    let group_h = SUB_H * series.len() as i32 + 10;
+    let top = 2 * PAD + 40 + 16 * notes.len() as i32 + 18 * series.len() as i32;
+    let bottom = top + group_h * groups.len() as i32;
+    let labels = groups.iter().map(|g| g.label.chars().count());
+    let values = groups.iter().flat_map(|g| g.bars.iter().filter_map(|b| b.value));
+    let (mut out, x, label_w, span) = frame(heading, notes, labels, values, bottom, 130);
+    let legend_y = PAD + 32 + 16 * notes.len() as i32;
+    for (j, (name, colour)) in series.iter().enumerate() {
+        let y = legend_y + 18 * j as i32;
+        out.push(format!(r#"<rect class="legend" x="{PAD}" y="{}" width="12" height="12" fill="{colour}"/>"#, y - 10));
+        out.push(format!(r#"<text x="{}" y="{y}">{}</text>"#, PAD + 18, escape(name)));
+    }
+    grid(&mut out, &x, span, top, bottom, tick);
+    for (i, group) in groups.iter().enumerate() {
+        let y0 = top + i as i32 * group_h;
+        // a float, as the scripts wrote it (`118.0`)
+        let middle = fixed(f64::from(y0) + f64::from(group_h - 10) / 2.0 + 4.0, 1);
+        out.push(format!(
+            r#"<text x="{}" y="{middle}" text-anchor="end">{}</text>"#,
+            label_w - 8,
+            escape(&group.label)
+        ));
+        for (j, b) in group.bars.iter().enumerate().take(series.len()) {
+            let y = y0 + j as i32 * SUB_H;
+            bar(&mut out, b, &x, label_w, (y + 1, SUB_H - 2, y + 11), r#" font-size="10""#);
+        }
+        if i > 0 {
             out.push(format!(
-                r#"<text x="{}" y="{}" fill="{MISSING_COLOUR}">{}</text>"#,
-                label_w + 6,
-                y + 16,
-                escape(&b.missing)
+                r##"<line x1="{PAD}" y1="{}" x2="{}" y2="{}" stroke="#eee"/>"##,
+                y0 - 3,
+                label_w + BAR_W,
+                y0 - 3
             ));
-            continue;
-        };
-        let bar = (x(value) - f64::from(label_w)).max(1.0);
-        let attrs: String = b.attrs.iter().map(|(k, v)| format!(" {k}={}", quoteattr(v))).collect();
-        out.push(format!(
-            r#"<rect class="bar"{attrs} x="{label_w}" y="{}" width="{}" height="{}" fill="{}"/>"#,
-            y + 4,
-            fixed(bar, 1),
-            ROW_H - 8,
-            b.colour
-        ));
-        out.push(format!(
-            r#"<text x="{}" y="{}">{}</text>"#,
-            fixed(f64::from(label_w) + bar + 6.0, 1),
-            y + 16,
-            escape(&b.text)
-        ));
+        }
     }
     finish(out)
 }
@@ -173,8 +260,8 @@ pub struct Series {
     pub fit: Option<Vec<(f64, f64)>>,
 }
 
-/// Lines through points on log-log axes, a legend on the right (as svg.py drew them before the port): `x_tick(k)` and
-/// `y_tick(k)` label 10^k; `footnote` goes under the legend.
+/// Lines through points on log-log axes, a legend on the right: `x_tick(k)` and `y_tick(k)` label 10^k;
+/// `footnote` goes under the legend.
 pub fn loglog_chart(
     heading: &str,
     series: &[Series],

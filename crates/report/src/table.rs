@@ -1,6 +1,6 @@
 //! The ladder's table, in summary.md and on the console: its columns ([`COLUMNS`], the article's three
-//! first) and the two renderers, aligned plain text ([`text_table`]) and Markdown ([`md_table`]), as the
-//! scripts' `fmt.py` renders them (scripts/compare and scripts/ab still render their own tables there).
+//! first) and the two renderers, aligned plain text ([`text_table`]) and Markdown ([`md_table`]), which
+//! scripts/compare's tables use too, as the scripts' Python rendered them (scripts/ab's table: `fmt.py`).
 
 use crate::figures::{DASH, agreement, number, percent, rate, span, speedup, threads, time};
 use crate::md::md;
@@ -107,7 +107,7 @@ mod tests {
         items.iter().map(|s| s.to_string()).collect()
     }
 
-    /// The scripts' `fmt.text_table` and `fmt.md_table` of the same table.
+    /// What the scripts' Python tables rendered for the same table.
     #[test]
     fn tables_render_as_the_scripts_did() {
         let header = strings(&["name", "time (median)"]);

@@ -256,3 +256,58 @@ fn a_notes_request_gets_the_notes_and_a_bad_one_an_error() {
         assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
     }
 }
+
+fn compare(request: &str) -> (i32, String, String) {
+    report("compare", request)
+}
+
+#[test]
+fn a_compare_request_gets_the_text_and_what_else_it_asks_for() {
+    let set = |id: &str, median: f64| {
+        format!(
+            r#"{{"machine_id": "{id}", "machine": {{"cores": 2, "git_commit": "abc"}}, "settings": null,
+                "rows": [{{"name": "k|1", "status": "ok", "median_s": {median}, "isa": "avx2", "verified_ok": true}}]}}"#
+        )
+    };
+    let request = |markdown: bool| {
+        format!(
+            r#"{{"schema": "mandel-report-compare/1", "sets": [{}, {}], "differences": [], "markdown": {markdown},
+                "svg": false}}"#,
+            set("a", 0.1),
+            set("b", 0.3)
+        )
+    };
+    let (code, out, err) = compare(&request(true));
+    assert_eq!(code, 0, "{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(answer["schema"], "mandel-report-compare/1");
+    let text = answer["text"].as_str().expect("text");
+    assert!(
+        text.starts_with("A = a: ? (family/model ?), 2 cores, SIMD path avx2, thread pool ?, ?, commit abc\n"),
+        "{text}"
+    );
+    assert!(text.ends_with("verified: 3.00 (same ISA path 3.00 over 1)"), "{text}");
+    let md = answer["markdown"].as_str().expect("markdown");
+    assert!(
+        md.starts_with("# The Mandelbrot speedup ladder across machines\n") && md.contains("| k\\|1 | — | 100 ms |")
+    );
+    assert!(answer["svg"].is_null());
+    let (code, out, _) = compare(&request(false));
+    assert_eq!(code, 0);
+    assert!(serde_json::from_str::<serde_json::Value>(&out).expect("JSON")["markdown"].is_null());
+}
+
+#[test]
+fn a_bad_compare_request_is_an_error_naming_it() {
+    let with = |rest: &str| format!(r#"{{"schema": "mandel-report-compare/1", {rest}}}"#);
+    for (request, said) in [
+        ("{}".to_string(), "missing field `schema`"),
+        (with(r#""sets": []"#), "give one set or more"),
+        (with(r#""sets": [{"machine_id": "m"}], "runs": null, "x": 1"#), "unknown field `x`"),
+        (with(r#""sets": [{"machine_id": "m"}]"#).replace("compare/1", "compare/0"), "this mandel-report reads"),
+    ] {
+        let (code, out, err) = compare(&request);
+        assert_eq!(code, 2, "{request}: {out}");
+        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+    }
+}
