@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import ROUNDS_SCHEMA, atomic, baseline, cargo, compare, fmt, machine, readers, rounds
+from . import ROUNDS_SCHEMA, atomic, baseline, cargo, compare, machine, readers, rounds
 from .compare import percent
 from .readers import InputError
 
@@ -336,59 +336,18 @@ def drift_note(report, args):
     return compare.drift_note(report, "on both sides", advice)
 
 
-def report(judged, args, names, unlike=()):
-    """Prints the verdicts (`compare.judged`'s report); the rungs that got one other than `no change`."""
-    entries, alpha = judged["entries"], judged["alpha"]
-
-    def cells(e, side):
-        row, spread = (e["a"], e["b"])[side], e["spread"][side]
-        if e["interval"][side] is None:  # not timed
-            return [row and row["status"] or "missing", fmt.DASH]
-        return [fmt.time(row["median_s"]), f"{spread:.1%}"]  # the spread the floor uses
-
-    if unlike:
-        print("note: A and B differ in more than their code: each verdict below is of these differences too")
-        for line in unlike:
-            print(f"  {line}")
-        print()
-    counted = [e for e in entries if e["shown"]]  # a rung timed on neither side is left out
-    header = ["rung", f"A ({names[0]})", "A spread", f"B ({names[1]})", "B spread", "change", "p", "verdict"]
-    body = [[e["name"], *cells(e, 0), *cells(e, 1), fmt.DASH if e["change"] is None else f"{e['change']:+.1%}",
-             f"{e['p']:.2g}" if e.get("p") is not None else fmt.DASH,
-             e["verdict"] + (f" (floor {e['floor']:.1%})" if e.get("wide") else "")] for e in counted]
-    print(fmt.text_table(header, body, {"A spread", "B spread", "change", "p"}))
-    timed = [e for e in entries if e["change"] is not None]
-    off = [e for e in counted if e["verdict"] != compare.SAME]  # failing and missing too: --fail-on-verdict
-    print("\nverdicts: " + (", ".join(f"{n} {v}" for v, n in judged["counts"].items()) or "none"))
-    if neither := [e["name"] for e in entries if not e["shown"]]:
-        print(f"timed on neither side (left out): {', '.join(neither)}")
-    if (note := drift_note(judged, args)) is not None:
-        print("note: " + note)
-    sides = [[e[side] for e in entries if e[side]] for side in "ab"]
-    for rows, name in zip(sides, names):  # a side whose rounds ran at another speed in part
-        if note := rounds.speed_note(rows, f"rounds of {name}"):
-            print(note)
-    if unchecked := [name for rows, name in zip(sides, names) if rounds.round_factors(rows) is None]:
-        print(f"note: whether the machine's speed changed during the rounds of {' and of '.join(unchecked)} is not "
-              f"checked: that needs {rounds.MIN_KERNELS} kernels timed in every round, and 4 rounds")
-    if args.aa:
-        worst = max(timed, key=lambda e: abs(e["change"]), default=None)
-        print(f"A/A: {len(off)} of {len(counted)} rungs got a verdict other than `no change` (each a false verdict: "
-              "the code did not change)" + (f"; the largest difference between the passes: {worst['name']} "
-                                            f"{worst['change']:+.1%}" if worst else ""))
-    print(f"rule: a Mann-Whitney test of the round times (each round's fastest render) at p < {alpha} and a "
-          f"change beyond {args.noise_floor * 100:g}% or, where wider, the rung's spread on either side; spread = "
-          "interquartile range of the round times over their median; " + (
-              "the passes ran one after the other, and drift apart by as much as that spread, so the wider side's "
-              "counts" if args.sequential else
-              "where both sides' interquartile ranges lie apart, the quieter side's spread (the rounds alternated, "
-              "so the machine's drift hit both alike; a change may be what spread the other side)"))
-    if few := [e for e in entries if e.get("rule") == "interquartile"]:
-        print(f"  with {few[0]['rounds'][0]}+{few[0]['rounds'][1]} rounds the "
-              f"rank test cannot reach p < {alpha} with one pair of rounds out of order: {len(few)} rungs "
-              "were judged instead by their "
-              "interquartile ranges (apart, and the change beyond the floor)")
-    return off
+def report(mandel_report, judged, args, names, unlike=()):
+    """Prints the verdicts (`compare.judged`'s report), written up by `mandel-report ab` (crates/report/src/ab.rs) with
+    how the sides differ (`unlike`) and each side's note on its rounds' speed; returns the rungs that got a verdict
+    other than `no change`."""
+    sides = [[e[side] for e in judged["entries"] if e[side]] for side in "ab"]
+    runs = {"names": list(names), "report": judged, "noise_floor": compare.DEFAULT_NOISE_FLOOR,
+            "rounds_floor": args.noise_floor, "drift_note": drift_note(judged, args),
+            **compare.round_notes(sides, names)}
+    print(cargo.ask_report(mandel_report, "ab", {"runs": runs, "unlike": list(unlike), "aa": args.aa,
+                                                 "sequential": args.sequential})["text"])
+    # failing and missing too: --fail-on-verdict
+    return [e for e in judged["entries"] if e["shown"] and e["verdict"] != compare.SAME]
 
 
 def main(argv=None):
@@ -438,7 +397,7 @@ def measure(args, b_mandel):
     except InputError:
         write_out(args, names, unlike, docs, None)  # the rounds, minutes of them, kept without their verdicts
         raise
-    off = report(judged, args, names, unlike)
+    off = report(report_bin, judged, args, names, unlike)
     write_out(args, names, unlike, docs, judged["entries"])
     return 1 if args.fail_on_verdict and off else 0
 

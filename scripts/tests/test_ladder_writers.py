@@ -9,7 +9,7 @@ import ladder_fixtures as fx
 import summary_report as report
 
 BAR_W = 460  # a bar at its longest, in pixels (crates/report/src/svg.rs)
-from ladderlib import CANONICAL, SUMMARY_SCHEMA, fmt, readers, writers
+from ladderlib import CANONICAL, SUMMARY_SCHEMA, readers, writers
 from ladderlib.merge import merge
 
 
@@ -20,13 +20,6 @@ def summary(tmp_path, baselines="default"):
                  criterion=fx.read_criterion(fx.criterion_tree(tmp_path / "c")),
                  baselines=fx.baselines() if baselines == "default" else baselines,
                  baselines_missing="not run (--skip-python)")
-
-
-def test_formatting():
-    assert [fmt.time(t) for t in (6.55, 0.1414, 0.009871, 0.000512, None)] == \
-        ["6.55 s", "141 ms", "9.87 ms", "512 µs", "—"]
-    assert fmt.time(9.996) == "10.0 s"
-    # speedups, spans, percentages and rates: crates/report/src/figures.rs (the reports' own, the same cases)
 
 
 def test_csv_columns_and_values(tmp_path):

@@ -14,7 +14,7 @@ import ladder_fixtures as fx
 import compare_report
 import summary_report
 import sweeps_report as report
-from ladderlib import CANONICAL, baseline, cargo, compare, fmt, machine, readers, sweeps, writers
+from ladderlib import CANONICAL, baseline, cargo, compare, machine, readers, sweeps, writers
 from ladderlib.readers import InputError
 from ladderlib.merge import merge
 
@@ -187,11 +187,6 @@ def test_machine_id_is_one_folder_name_however_odd_or_long_the_model():
     assert baseline.check_folder_name(long, "id") == long
     odd = machine.machine_id({"cpu_model": "Virtual CPU", "cpu_family_model": "6/../x y", "cores": 2})
     assert baseline.check_folder_name(odd, "id") == odd == "virtual-mx-y-2c"
-
-
-def test_time_picks_its_unit_after_rounding():
-    assert [fmt.time(t) for t in (0.9996, 0.0009996, 9.996e-7, 0.9994, 999.6)] == \
-        ["1.00 s", "1.00 ms", "1.00 µs", "999 ms", "1000 s"]  # spans: crates/report/src/figures.rs
 
 
 def test_a_derived_machine_id_that_is_no_folder_name_is_refused_before_any_work(tmp_path, monkeypatch):

@@ -72,17 +72,22 @@ pub struct Verdicts {
     pub min_calls: Value,
 }
 
-/// One rung's verdict (`verdict::Entry`).
+/// One rung's verdict (`verdict::Entry`), with its rows on A and B (`a`, `b`: None where absent), as the
+/// scripts' `compare.judged` joins them.
 #[derive(Deserialize)]
 pub struct Verdict {
     pub name: String,
+    pub a: Option<Value>,
+    pub b: Option<Value>,
     pub verdict: String,
     pub change: Option<f64>,
     pub why: String,
     pub isa: String,
     pub shown: bool,
     pub interval: [Option<(f64, f64)>; 2],
+    pub spread: [Option<f64>; 2],
     pub rounds: [u64; 2],
+    pub p: Option<f64>,
     pub floor: Option<f64>,
     pub wide: Option<bool>,
     pub rule: Option<String>,
@@ -571,7 +576,7 @@ pub fn machines_text(sets: &[Summary], differences: &[String], markdown: bool) -
 const EXPLAINED: [&str; 5] = ["missing", "failed", "not re-measured", "not comparable", "no verdict"];
 
 /// The verdict table; rungs timed in neither run are left out.
-pub fn runs_table(entries: &[Verdict], sets: &[Summary]) -> Table {
+pub fn runs_table(entries: &[Verdict]) -> Table {
     let interval = |side: Option<(f64, f64)>| side.map_or(DASH.into(), |(lo, hi)| span(Some(lo), Some(hi)));
     let body = entries
         .iter()
@@ -592,9 +597,9 @@ pub fn runs_table(entries: &[Verdict], sets: &[Summary]) -> Table {
             }
             vec![
                 e.name.clone(),
-                time_cell(sets.first().and_then(|s| row(s, &e.name))),
+                time_cell(e.a.as_ref()),
                 interval(e.interval[0]),
-                time_cell(sets.get(1).and_then(|s| row(s, &e.name))),
+                time_cell(e.b.as_ref()),
                 interval(e.interval[1]),
                 ratio(e.change.map(|c| c + 1.0)),
                 e.change.map_or(DASH.into(), |c| signed_percent(c, 1)),
@@ -698,7 +703,7 @@ pub fn runs_text(runs: &Runs, sets: &[Summary], markdown: bool) -> String {
         .map(|(i, (line, name))| line.replacen(&format!("{} = ", tag(i)), &format!("{} ({name}) = ", tag(i)), 1))
         .collect();
     let title = sets.get(1).map(|b| format!("Two runs of the ladder on {}", b.machine_id)).filter(|_| markdown);
-    document(&legend, &runs_table(&runs.report.entries, sets), &runs_summary(runs, sets), title.as_deref(), None)
+    document(&legend, &runs_table(&runs.report.entries), &runs_summary(runs, sets), title.as_deref(), None)
 }
 
 /// `mandel-report compare`: the request (JSON) in, the answer (JSON) out.
@@ -901,8 +906,10 @@ mod tests {
     }
 
     fn verdict(name: &str, verdict: &str, change: Option<f64>, rule: Option<&str>) -> Value {
-        json!({"name": name, "verdict": verdict, "change": change, "why": "w", "isa": "", "shown": change.is_some(),
-               "interval": [[1.0, 1.1], null], "rounds": [5, 5], "floor": 0.05, "wide": false, "rule": rule})
+        let b = change.map(|c| row(name, 1.0 + c, ""));
+        json!({"name": name, "a": row(name, 1.0, ""), "b": b, "verdict": verdict, "change": change, "why": "w",
+               "isa": "", "shown": change.is_some(), "interval": [[1.0, 1.1], null], "spread": [0.1, null],
+               "rounds": [5, 5], "p": 0.5, "floor": 0.05, "wide": false, "rule": rule})
     }
 
     #[test]
@@ -935,7 +942,7 @@ mod tests {
                 && lines[7].contains("exceeds 10%, and no verdict for fewer than 3 calls")
         );
         assert!(lines[8].starts_with("1 of the rows in rounds had too few rounds"), "{lines:?}");
-        let (_, body, _) = runs_table(&runs.report.entries, &sets);
+        let (_, body, _) = runs_table(&runs.report.entries);
         assert_eq!(
             body,
             [[

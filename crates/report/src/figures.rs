@@ -1,6 +1,6 @@
-//! The figures of the reports (summary.md and the console table, scripts/compare's tables): `time`,
-//! `span`, `speedup`, `rate`, `percent`, `agreement`, `threads`, spelt as the scripts' Python spelt them
-//! (scripts/ab's table still spells `time` in its `fmt.py`): a figure reads the same in every report.
+//! The figures of the reports (summary.md and the console table, scripts/compare's and scripts/ab's
+//! tables): `time`, `span`, `speedup`, `rate`, `percent`, `agreement`, `threads`, spelt as the scripts'
+//! Python spelt them: a figure reads the same in every report.
 
 use crate::pyfmt::{fixed, grouped_fixed, thousands};
 use crate::pyvalue::{py_str, truthy};

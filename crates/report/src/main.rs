@@ -38,6 +38,10 @@ enum Command {
     /// standard output (JSON) the console text, the Markdown and the grouped bar chart (SVG), which the
     /// scripts print and write.
     Compare,
+    /// scripts/ab's report: a request on standard input (JSON: the two sides' verdicts, names and the
+    /// scripts' notes on them, how they differ, and whether the run was an A/A or sequential), its text
+    /// on standard output (JSON), which the scripts print.
+    Ab,
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::Summary => mandel_report::summary::answer,
         Command::Notes => mandel_report::notes::answer,
         Command::Compare => mandel_report::compare::answer,
+        Command::Ab => mandel_report::ab::answer,
         Command::Schemas => {
             let schemas = [
                 mandel_report::verdict::SCHEMA,
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
                 mandel_report::summary::SCHEMA,
                 mandel_report::notes::SCHEMA,
                 mandel_report::compare::SCHEMA,
+                mandel_report::ab::SCHEMA,
             ];
             println!("{}", serde_json::json!(schemas));
             return ExitCode::SUCCESS;

@@ -1,6 +1,6 @@
 //! The ladder's table, in summary.md and on the console: its columns ([`COLUMNS`], the article's three
 //! first) and the two renderers, aligned plain text ([`text_table`]) and Markdown ([`md_table`]), which
-//! scripts/compare's tables use too, as the scripts' Python rendered them (scripts/ab's table: `fmt.py`).
+//! scripts/compare's and scripts/ab's tables use too, as the scripts' Python rendered them.
 
 use crate::figures::{DASH, agreement, number, percent, rate, span, speedup, threads, time};
 use crate::md::md;

@@ -311,3 +311,15 @@ fn a_bad_compare_request_is_an_error_naming_it() {
         assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
     }
 }
+
+#[test]
+fn a_bad_ab_request_is_an_error_naming_it() {
+    for (request, said) in [
+        (r#"{"schema": "mandel-report-ab/1"}"#, "missing field `runs`"),
+        (r#"{"schema": "mandel-report-ab/1", "runs": null}"#, "expected struct Runs"),
+    ] {
+        let (code, out, err) = report("ab", request);
+        assert_eq!(code, 2, "{request}: {out}");
+        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+    }
+}
