@@ -154,7 +154,9 @@ def rendered(mandel_report, summaries, diffs, runs=None, md=False, svg=False):
     `svg`)}, the machines side by side, or with `runs` two runs of one machine. `diffs`: what `differences` found
     between the machines (said under their table); `runs`: {names, report (`judged`), noise_floor, rounds_floor},
     to which the notes on each side's rounds are added here (`rounds`, which scripts/ab and the merge read too)."""
-    sets = [{k: s[k] for k in ("machine_id", "machine", "settings", "rows") if k in s} for s in summaries]
+    # each set's Python machine resolved here (`python_machine`, which `differences` reads too), not again in Rust
+    sets = [{**{k: s[k] for k in ("machine_id", "machine", "rows") if k in s},
+             "settings": {**(s.get("settings") or {}), "python_machine": python_machine(s)}} for s in summaries]
     if runs is not None:
         runs = {**runs, "drift_note": drift_note(runs["report"]),
                 **round_notes([s.get("rows") or [] for s in summaries], "AB")}

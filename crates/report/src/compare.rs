@@ -364,10 +364,10 @@ pub fn legend(sets: &[Summary]) -> Vec<String> {
         .collect()
 }
 
-/// The machine record the Python rows ran under: the baselines' own, else (an older set) the ladder's,
-/// which ran them.
+/// The machine record the Python rows ran under, as the scripts resolved it into the request's settings
+/// (`compare.python_machine`, whose rule `differences` reads too: one copy of it).
 pub fn python_machine(set: &Summary) -> &Value {
-    Some(settings_value(set, |st| &st.python_machine)).filter(|v| truthy(v)).unwrap_or(&set.machine)
+    settings_value(set, |st| &st.python_machine)
 }
 
 /// The interpreter a set's Python rows ran on: its build (recorded since machine.python_build) and
@@ -804,11 +804,12 @@ mod tests {
             interpreter(&with_python("m", json!({"python_build": "weird"}))),
             Some((Some("weird".into()), None))
         );
-        // an older set: the ladder's machine record ran the Python rows
+        // the ladder's own machine record is not read here: the scripts resolve which record ran the rows
         let older = set("m", vec![row("python-pure", 5.0, "")], json!({"python": "3.10.1"}), json!({}));
-        assert_eq!(interpreter(&older), Some((None, Some("Python 3.10.1".into()))));
+        assert_eq!(interpreter(&older), Some((None, None)));
         // no timed pure Python: no interpreter ran a row
-        assert_eq!(interpreter(&set("m", vec![row("numba", 1.0, "")], json!({"python": "3.10.1"}), json!({}))), None);
+        let untimed = set("m", vec![row("numba", 1.0, "")], json!({}), json!({"python_machine": {"python": "3.10.1"}}));
+        assert_eq!(interpreter(&untimed), None);
         for (text, want) in [
             ("CPython 3.11.7 (x)", Some("3.11.7")),
             ("PyPy 7.3.15.2", Some("7.3.15")),
