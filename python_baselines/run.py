@@ -371,7 +371,7 @@ def main(argv=None) -> int:
         "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": machine(),
         # The tunings the pyo3- rows' kernels ran (each family's, once resolved in this process): the merge
-        # compares them with the Rust rows' (ladderlib.merge.blank_other_tuning).
+        # compares them with the Rust rows' (crates/report/src/rows.rs, blank_other_tuning).
         "extension_tunings": mandel_ladder.tunings(),
         "params": problem.as_dict(),
         "settings": {"quick": args.quick, "budget_s": args.budget, "min_repeats": args.min_repeats,

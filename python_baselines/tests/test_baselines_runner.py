@@ -670,7 +670,7 @@ def test_omp_num_threads_suffixed_spellings_follow_its_rule(monkeypatch, name, v
 
 def test_the_file_records_the_tunings_the_extensions_kernels_ran(tmp_path):
     """The tunings the pyo3- rows' kernels resolved in this process, as a round records its own: the merge compares
-    them with the Rust rows' (ladderlib.merge.blank_other_tuning). A family whose kernels did not run is left out
+    them with the Rust rows' (crates/report/src/rows.rs, blank_other_tuning). A family whose kernels did not run is left out
     (asking would calibrate it); the C reference's selection is made when describe() lists it as available."""
     out = tmp_path / "b.json"
     env = {**os.environ, "MANDEL_TUNING": "F32:Default,f64:default", "MANDEL_C_TUNING": "default"}

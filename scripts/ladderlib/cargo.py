@@ -83,7 +83,7 @@ def report_binary(repo, environ=os.environ, locked=False):
 
 
 # What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
-SCHEMAS = [f"mandel-report-{command}/1" for command in ("verdicts", "sweeps", "summary", "notes", "compare", "ab")]
+SCHEMAS = [f"mandel-report-{command}/1" for command in ("verdicts", "sweeps", "summary", "finish", "compare", "ab")]
 
 
 def speaks(mandel_report):

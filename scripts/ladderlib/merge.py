@@ -1,9 +1,10 @@
 """The merge: the registry (`mandel describe`), the Rust results (verification, times) and `mandel peak`, and the
 Python baselines, into one row per rung with speedups and shares of the peak. Order: the Python rungs (pyo3-*
 excepted), the Rust kernels in registry order, then the pyo3-* rungs (the same kernels called from Python). Every
-rung named by any input gets a row (`missing` with the reason, `failed` without a speedup); only ok rows that
-compute counts serve as the next row's "previous rung". Every input is checked with the readers' rules first and
-the result with `readers.check_summary`."""
+rung named by any input gets a row (`missing` with the reason, `failed` without a speedup). Here the inputs are
+checked with the readers' rules and the rows built; `mandel-report finish` (crates/report/src/rows.rs) finishes
+them (rates, speedups, shares, the rows not compared with their native rows) and writes the notes, in one request;
+the result is checked with `readers.check_summary`."""
 
 from pathlib import Path
 
@@ -33,20 +34,6 @@ def foreign(baselines, machine):
     if label != "canonical":
         reasons.append(f"problem {label}, not the canonical one the Rust rungs are timed on")
     return reasons
-
-
-def peak_share(work, median_s, per_core_s, threads):
-    """(work / median_s) / (per_core_s * threads): a rung's share of a per-core ceiling of `mandel peak`
-    (`per_core_s`: a rate, work per second per core), None where an input is missing. Of the FMA peak, work is
-    the lane-iterations (every SIMD lane that ran, idle or not), one counted against one FMA slot though an
-    iteration needs several: real kernels sit far below 1. Of the step ceiling (the SIMD step on always-busy
-    vectors, no checks, no loads), work is the useful iterations: a kernel that skips work can pass 1."""
-    if not work or not median_s or not per_core_s or not threads:
-        return None
-    return (work / median_s) / (per_core_s * threads)
-
-
-step_share = peak_share
 
 
 def thread_count(threads):
@@ -154,81 +141,6 @@ def _settle(row, missing_reason):
     return row
 
 
-def add_rates(rows, peak, registry, verify):
-    """Iterations per second and the shares of the peak. Lane-iterations: the bench's measured ones, else a
-    one-lane kernel's iterations."""
-    lanes = {name: v["lane_iterations"] for name, v in verify.items() if v.get("lane_iterations") is not None}
-    one_lane = {k["name"] for k in registry if k.get("one_lane")}
-    for r in rows:
-        if r["status"] != "ok":
-            continue
-        if r["iterations"]:
-            r["iterations_per_s"] = r["iterations"] / r["median_s"]
-        if r["kernel"] is None:
-            continue
-        if r["kernel"] in lanes:
-            r["lane_iterations"], r["lane_iterations_source"] = lanes[r["kernel"]], "measured"
-        elif r["kernel"] in one_lane and r["iterations"]:
-            r["lane_iterations"], r["lane_iterations_source"] = r["iterations"], "scalar: one lane"
-        if peak and r["precision"] in ("f32", "f64"):
-            r["peak_share"] = peak_share(r["lane_iterations"], r["median_s"],
-                                         peak.get(f"{r['precision']}_lane_fmas_per_s"), r["threads_n"])
-            r["step_share"] = step_share(r["iterations"], r["median_s"],
-                                         peak.get(f"{r['precision']}_step_lane_iterations_per_s"), r["threads_n"])
-
-
-def add_speedups(rows):
-    """Speedup over pure Python and over the previous rung, only for ok rows and against a row of the same problem.
-    The previous rung of a pyo3-<kernel> row is its own <kernel> row (what crossing the boundary costs); of any other
-    row the nearest ok row above of the same precision that computes counts, no reference and no pyo3-* row: an f32
-    row over an f64 one would mix what the rung adds with what the narrower type gives (twice the SIMD lanes). A row
-    that does not compute counts (the bitmap) has none."""
-    base = next((r for r in rows if r["name"] == PURE_PYTHON and r["status"] == "ok"), None)
-    ok = {r["name"]: r for r in rows if r["status"] == "ok"}
-    rungs = []  # the ok rows above that may be a previous rung, in order
-    for r in rows:
-        if r["status"] != "ok":
-            continue
-        if base is not None and base["problem"] == r["problem"]:
-            r["speedup_vs_python"] = base["median_s"] / r["median_s"]
-        # A reference (the hand-written C) is not a rung: it neither has nor is a "previous rung".
-        if r.get("reference"):
-            continue
-        if r["computes"] != "counts":  # a bitmap is other work than any counts row: it has no previous rung either
-            continue
-        pyo3 = r["name"].startswith("pyo3-")
-        if pyo3:
-            previous = ok.get(r["kernel"])
-            if previous is not None and (previous["computes"] != "counts" or previous.get("reference")):
-                previous = None
-        else:
-            previous = next((p for p in reversed(rungs) if p["precision"] == r["precision"]), None)
-        if previous is not None and previous["problem"] == r["problem"]:
-            r["speedup_vs_previous"] = previous["median_s"] / r["median_s"]
-            r["previous"] = previous["name"]
-        if not pyo3:
-            rungs.append(r)
-
-
-def blank_other_isa(rows, recorded_isa):
-    """pyo3-<kernel> rows whose ISA path (`recorded_isa`: as their baselines file records it) is not their native
-    row's, or either is unknown (e.g. Python baselines merged from a run that took AVX-512 into one forced to AVX2):
-    their vs previous, their lane-iterations (counted on the native path) and their shares of the ceiling and the
-    peak (measured on it) are blanked. Returns (name, its ISA, the native row's) for each, in row order."""
-    native = {r["name"]: r for r in rows if not r["name"].startswith("pyo3-")}
-    out = []
-    for r in rows:
-        if r["name"] not in recorded_isa or r["status"] != "ok":
-            continue
-        ours, theirs = recorded_isa[r["name"]], (native.get(r["kernel"]) or {}).get("isa")
-        if ours is not None and ours == theirs:
-            continue
-        r.update(speedup_vs_previous=None, previous=None, peak_share=None, step_share=None, lane_iterations=None,
-                 lane_iterations_source=None)
-        out.append((r["name"], ours, theirs))
-    return out
-
-
 def tuning_family(row):
     """The tuned family (`mandel bench`'s names: readers.TUNING_FAMILIES) whose tuning a row's kernel runs: the C
     reference's, the whole-vector SIMD kernels' of its precision (simd-f32, rayon-simd-f64: the refill and
@@ -237,71 +149,6 @@ def tuning_family(row):
         return "c-reference"
     parts = (row.get("kernel") or "").split("-")
     return f"simd-{parts[-1]}" if parts[-2:] in (["simd", "f32"], ["simd", "f64"]) else None
-
-
-def resolved(pairs):
-    """{family: {tuning}} from [family, "TUNING (source)"] pairs, a round's or the extension's
-    (mandel_registry::tunings): whether a tuning was forced or calibrated does not change what ran."""
-    out = {}
-    for family, text in pairs or ():
-        out.setdefault(family, set()).add(text.partition(" (")[0])
-    return out
-
-
-def blank_other_tuning(rows, settings, recorded, skip=()):
-    """pyo3-<kernel> rows of a tuned kernel whose tuning through Python (`recorded`: the baselines'
-    `extension_tunings`) is not the Rust rows' (the rounds' `tunings`): their vs previous, lane-iterations and share
-    of the FMA peak (counted on the Rust row's schedule) are blanked; the step ceiling's share (useful iterations)
-    stays. Where a side records no tuning for the family (a baselines file from before the field, rounds timed by
-    Criterion) or the rounds ran more than one (unpinned, each process calibrated its own), nothing is blanked and
-    the row's tuning is unknown. Rows in `skip` (not compared already: blank_other_isa) are left alone. Returns
-    ([(name, family, Python's tuning, the Rust rows')], [names whose tuning is unknown], in row order; whether any
-    tuned pyo3- row's tuning differs or is unknown)."""
-    ours, theirs = resolved((settings.get("rounds") or {}).get("tunings")), resolved(recorded)
-    blanked, unknown, differs = [], [], False
-    for r in rows:
-        family = tuning_family(r) if r["name"].startswith("pyo3-") and r["status"] == "ok" else None
-        if family is None:
-            continue
-        py, rust = theirs.get(family, set()), ours.get(family, set())
-        if len(py) == 1 and py == rust:
-            continue
-        differs = True  # or unknown: the tuning note then claims the run's tuning for the Rust rows only
-        if r["name"] in skip:
-            continue
-        if len(py) != 1 or len(rust) != 1:
-            unknown.append(r["name"])
-            continue
-        r.update(speedup_vs_previous=None, previous=None, peak_share=None, lane_iterations=None,
-                 lane_iterations_source=None)
-        blanked.append((r["name"], family, *py, *rust))  # one each (not popped: the family's next row reads them)
-    return blanked, unknown, differs
-
-
-# The vector width of each SIMD path the Rust and C kernels take (`mandel describe`'s ISA names).
-VECTOR_BITS = {"avx512": 512, "avx2": 256, "sse2": 128, "neon": 128}
-
-
-def mark_other_width(rows, machine):
-    """Rows that record their SIMD width (the Mojo SIMD rungs: `simd_width` f32 lanes, twice the native width
-    of the CPU `mojo build` compiled for, whatever MANDEL_ISA says) get the ISA path that width implies; where
-    it is not the width of the Rust and C SIMD rows' path (a run forced to AVX2 on an AVX-512 CPU), their
-    method says so, in the main table and the like-for-like groups. Returns (name, bits, the Rust rows' paths)
-    for each such row."""
-    # the whole-vector Rust SIMD rows' path: the one the groups rank Mojo against (the C rows may have another)
-    paths = sorted({r["isa"] for r in rows if r["language"] == "Rust" and r["isa"] in VECTOR_BITS
-                    and not r["name"].startswith("pyo3-") and r["name"].split("-")[-2:-1] == ["simd"]})
-    arm = "asimd" in ((machine or {}).get("isa_flags") or [])
-    out = []
-    for r in rows:
-        if not r.get("simd_width") or r["status"] != "ok":
-            continue
-        bits = r["simd_width"] // 2 * 32
-        r["isa"] = r["isa"] or {512: "avx512", 256: "avx2", 128: "neon" if arm else "sse2"}.get(bits)
-        if paths and any(VECTOR_BITS[p] != bits for p in paths):
-            r["method"] = f"{r['method']} [{bits}-bit vectors, not the Rust rows' {'/'.join(paths)}]"
-            out.append((r["name"], bits, paths))
-    return out
 
 
 def check_wrapped(rung, kernel, source, foreign=False):
@@ -332,8 +179,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     """The summary: machine, settings, rows and notes. `registry`: `mandel describe`'s kernels; `verify`:
     verification rows by kernel; `criterion`: the results by kernel (rounds or Criterion); `tune`: the run's
     `mandel tune` rows (raw/tune.json), for the tie band its tuning was chosen with; any may be None;
-    `mandel_report`: the binary that writes the notes (`notes`). InputError for an input that breaks the readers'
-    rules."""
+    `mandel_report`: the binary that finishes the rows and writes the notes (`finish`). InputError for an input
+    that breaks the readers' rules."""
     # Rust's pool (describe or a round), never the machine's core count: a run that recorded none shows it unknown.
     pool_threads = settings.get("pool_threads")
     criterion = {} if criterion is None else criterion
@@ -393,12 +240,6 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         row["reference"] = bool(info.get("reference"))
         rows.append(row)
 
-    add_rates(rows, peak, listed, verify)
-    add_speedups(rows)
-    other_isa = blank_other_isa(rows, recorded_isa)
-    other_tuning, unknown_tuning, tuning_differs = blank_other_tuning(
-        rows, settings, readers.extension_pairs(bl.get("extension_tunings")), skip={name for name, _, _ in other_isa})
-    other_width = mark_other_width(rows, machine)
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine,
                "settings": {**settings, "pool_threads": pool_threads, "params": CANONICAL,
                             # what a row's time is (compare refuses to judge runs whose rules differ)
@@ -410,57 +251,30 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                                if baselines is not None and round_settings else {}),
                             **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}},
                "peak": peak, "rows": rows}
-    summary["notes"] = notes(summary, have_registry, registry_missing, baselines is not None, baselines_missing,
-                             tie_band=readers.tie_band(tune), pyo3_tuning_differs=tuning_differs,
-                             mandel_report=mandel_report)
-    if other_isa:
-        summary["notes"].append(
-            "Not compared with their native rows (no vs previous, no share of the step ceiling or FMA peak): "
-            + ", ".join(f"{name} ({ours or 'ISA not recorded'} against {native or 'ISA not recorded'})"
-                        for name, ours, native in other_isa)
-            + ". Through Python they took another instruction-set path than the native row of their kernel (or one "
-            "of the two paths is not recorded): the ratio would mix the boundary's cost with the path's, and the "
-            "ceiling, the peak and the lane-iterations were measured on the native row's path.")
-    if other_tuning:
-        summary["notes"].append(
-            "Not compared with their native rows (no vs previous, no lane-iterations, no share of the FMA peak): "
-            + ", ".join(f"{name} ({family}: {py} through Python, {rust} in the Rust rows)"
-                        for name, family, py, rust in other_tuning)
-            + ". Through Python the kernel ran another tuning than its Rust row: the ratio would mix the boundary's "
-            "cost with the tuning's, and the lane-iterations were counted on the Rust row's tuning.")
-    if unknown_tuning:
-        summary["notes"].append(
-            f"The tuning of {', '.join(unknown_tuning)} is unknown: their baselines file predates run.py recording "
-            "the tunings the extension ran (extension_tunings), or the Rust rounds record none (timed by Criterion) "
-            "or more than one (unpinned, each process calibrated its own). Their 'vs previous' and lane-iterations "
-            "(counted on the Rust rows' tuning) hold only if the extension ran the Rust rows' tuning, which the "
-            "files cannot show; rerun the ladder to know.")
-    if other_width:
-        summary["notes"].append(
-            "Not on the Rust and C rows' SIMD path: "
-            + ", ".join(f"{name} ({bits}-bit vectors against {'/'.join(paths)})" for name, bits, paths in other_width)
-            + ". Mojo compiles for the host CPU and ignores MANDEL_ISA, so where the run forced another path (or "
-            "the build lacks the host's widest) they ran another vector width than the rows they are ranked with in "
-            "the like-for-like groups: the gap there is partly the width's.")
-    summary["groups"] = like_for_like(rows, machine)  # summary.md's "Like for like" (ladderlib.groups)
-    if unlisted:
-        summary["notes"].insert(0, f"Timed or verified but not in the registry: {', '.join(unlisted)} "
-                                   "(kept, after the registry's kernels).")
+    # The rows finished (rates, speedups, shares, those not compared with their native rows) and the notes:
+    # `mandel-report finish` (crates/report/src/finish.rs, rows.rs, notes.rs).
+    request = {"rows": rows, "peak": peak or None, "kernels": listed,
+               "verify": {name: {"lane_iterations": v.get("lane_iterations")} for name, v in verify.items()},
+               "recorded_isa": recorded_isa,
+               "families": {r["name"]: f for r in rows if r["name"].startswith("pyo3-") and (f := tuning_family(r))},
+               "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
+               "python_tunings": readers.extension_pairs(bl.get("extension_tunings")),
+               "isa_flags": (machine or {}).get("isa_flags"), "unlisted": unlisted,
+               "notes": notes_request(summary, have_registry, registry_missing, baselines is not None,
+                                      baselines_missing, tie_band=readers.tie_band(tune))}
+    answer = cargo.ask_report(mandel_report or cargo.report_binary(REPO), "finish", request)
+    summary["rows"], summary["notes"] = answer["rows"], answer["notes"]
+    summary["groups"] = like_for_like(summary["rows"], machine)  # summary.md's "Like for like" (ladderlib.groups)
     return readers.check_summary(summary)
 
 
-def notes(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None,
-          pyo3_tuning_differs=False, mandel_report=None):
-    """The summary's notes (`mandel-report notes`: crates/report/src/notes.rs), given the rules the scripts use too
-    and the rounds' speed note (`rounds.speed_note`, which scripts/compare and scripts/ab write as well).
-    `mandel_report`: the binary, else `cargo.report_binary`'s (MANDEL_REPORT_BIN where set)."""
+def notes_request(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None):
+    """The notes' part of `mandel-report finish`'s request (crates/report/src/notes.rs): the rules the scripts use
+    too and the rounds' speed note (`rounds.speed_note`, which scripts/compare and scripts/ab write as well)."""
     rows, settings = summary["rows"], summary["settings"]
-    request = {"rows": rows, "peak": summary["peak"] or None, "settings": settings,
-               "have_registry": have_registry, "registry_missing": registry_missing,
-               "have_baselines": have_baselines, "py_reason": py_reason, "tie_band": tie_band,
-               "pyo3_tuning_differs": pyo3_tuning_differs,
-               "python_problem": problem_label(settings["python_params"]),
-               "speed_note": rounds.speed_note(rows, "Rust rounds"), "pure_python": PURE_PYTHON,
-               "contended": rounds.CONTENDED, "step_keys": readers.STEP_KEYS, "rates": readers.RATES,
-               "tunings": [[var, settings.get(key)] for key, var in readers.TUNINGS.items()]}
-    return cargo.ask_report(mandel_report or cargo.report_binary(REPO), "notes", request)["notes"]
+    return {"settings": settings, "have_registry": have_registry, "registry_missing": registry_missing,
+            "have_baselines": have_baselines, "py_reason": py_reason, "tie_band": tie_band,
+            "python_problem": problem_label(settings["python_params"]),
+            "speed_note": rounds.speed_note(rows, "Rust rounds"), "pure_python": PURE_PYTHON,
+            "contended": rounds.CONTENDED, "step_keys": readers.STEP_KEYS, "rates": readers.RATES,
+            "tunings": [[var, settings.get(key)] for key, var in readers.TUNINGS.items()]}

@@ -299,7 +299,7 @@ MACHINE = {**{k: "text?" for k in ("cpu_model", "os", "rustc", "python", "python
                                    "git_commit", "hostname", "mandel_ladder")},
            "cpu_family_model": Opt(_family_model), "cores": "int1?", "cpus_usable": "int1?", "isa_flags": Opt(["text"]),
            "load_average": Opt(["num"]), "load_average_after_bench": Opt(["num"])}
-# The machine run.py ran on; the extension's cargo profile labels the pyo3- rows (merge.notes).
+# The machine run.py ran on; the extension's cargo profile labels the pyo3- rows (the notes).
 PYTHON_MACHINE = {**MACHINE, "mandel_ladder_profile": "name?"}
 CRITERION_SETTINGS = {"sample_size": "count?", "warm_up_s": "s?", "measurement_s": "s?", "source": "text?",
                       "samples": "text?"}
@@ -378,7 +378,7 @@ PYTHON_RUNG = {"name": "name", "median_s": "s|null", "min_s": "s?", "max_s": "s?
 BASELINES = {"schema": (BASELINES_SCHEMA,), "rungs": Items("rung", PYTHON_RUNG, unique=True),
              "machine": Opt(PYTHON_MACHINE), "settings": Opt(_settings),
              "params": Opt(PARAMS),
-             # the tunings the pyo3- rows' kernels ran, as a round's (merge.blank_other_tuning); absent from older files
+             # the tunings the pyo3- rows' kernels ran, as a round's (rows.rs); absent from older files
              "extension_tunings": Opt(_extension_tunings),
              # run.py's table of every Python rung, run or not, in ladder order
              "python_rungs": Opt(Items("Python rung", {"name": "name", "label": "name", "language": "name",
@@ -771,8 +771,9 @@ SPEEDUP_RTOL = 1e-9
 
 
 def _check_speedups(rows, path):
-    """Every speedup a row claims, as merge.add_speedups computes it from the rows' medians. Which row is previous
-    is the merge's rule, not checked here: only that the claimed figure follows from the named row's median."""
+    """Every speedup a row claims, as the merge computes it (crates/report/src/rows.rs) from the rows' medians.
+    Which row is previous is the merge's rule, not checked here: only that the claimed figure follows from the named
+    row's median."""
     by_name = {r["name"]: r for r in rows}
     for row in rows:
         where = f"row {row['name']!r}"

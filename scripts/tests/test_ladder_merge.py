@@ -6,10 +6,10 @@ import pytest
 import ladder_fixtures as fx
 import compare_report
 import summary_report
-from ladderlib import compare, readers
+from ladderlib import cargo, compare, readers
 from ladderlib import merge as merge_mod
 from ladderlib.readers import InputError
-from ladderlib.merge import BITMAP_MARK, add_speedups, merge, peak_share
+from ladderlib.merge import BITMAP_MARK, REPO, merge, notes_request
 
 
 def summary(tmp_path, **over):
@@ -61,6 +61,17 @@ def test_speedup_over_previous_rung_skips_bitmap_and_missing_rows(tmp_path):
     # a pyo3-* row is measured against its own kernel's Rust row (what the boundary costs), not the row above
     assert rows["pyo3-naive-f64"]["previous"] == "naive-f64"
     assert rows["pyo3-naive-f64"]["speedup_vs_previous"] == pytest.approx(0.1 / 0.2)
+
+
+def add_speedups(rows):
+    """The rows' speedups as the merge has them computed (`mandel-report finish`: crates/report/src/rows.rs), in
+    place."""
+    summary = {"rows": rows, "settings": {"python_params": None}}
+    request = {"rows": rows, "peak": None, "kernels": [], "verify": {}, "recorded_isa": {}, "families": {},
+               "rust_tunings": None, "python_tunings": None, "isa_flags": None, "unlisted": [],
+               "notes": notes_request(summary, True, "", True, "")}
+    for row, done in zip(rows, cargo.ask_report(cargo.report_binary(REPO), "finish", request)["rows"], strict=True):
+        row.update(done)
 
 
 def speedup_rows(*specs):
@@ -198,13 +209,6 @@ def test_bitmap_rung_is_marked(tmp_path):
     assert row["computes"] == "bitmap" and row["speedup_vs_python"] == pytest.approx(5.0)
 
 
-def test_peak_share_formula():
-    # 40e6 lane-iterations in 0.1 s = 4e8/s, against 1e9 lane FMAs/s per core on 2 threads
-    assert peak_share(40e6, 0.1, 1e9, 2) == pytest.approx(0.2)
-    assert peak_share(None, 0.1, 1e9, 1) is None
-    assert peak_share(40e6, 0.1, None, 1) is None
-
-
 def test_peak_share_uses_measured_lanes_precision_and_pool_threads(tmp_path):
     peak = {"isa": "avx512", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9}
     verify = {k["name"]: fx.verify_row(k["name"]) for k in fx.REGISTRY}
@@ -325,16 +329,6 @@ def test_threads_are_whole_numbers_and_the_pool_a_flag():
 # --- issue 11: the efficiency column is measured against the step ceiling -----------------------
 
 
-def test_step_share_is_useful_iterations_per_second_over_the_ceiling_times_threads():
-    from ladderlib.merge import step_share
-
-    # 40.14 M useful iterations in 5 ms on 2 threads against a ceiling of 10 G/s per core: 40.14%.
-    assert step_share(40_140_000, 0.005, 10e9, 2) == pytest.approx(0.4014)
-    assert step_share(40_140_000, 0.005, 10e9, 1) == pytest.approx(0.8028)
-    for missing in [(None, 0.005, 10e9, 1), (1, None, 10e9, 1), (1, 0.005, None, 1), (1, 0.005, 10e9, None)]:
-        assert step_share(*missing) is None
-
-
 def test_read_tune_checks_its_rows(tmp_path):
     good = [{"isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v5k8", "fastest": "v5k8",
              "workload": "960x960/200", "times": [["v4k8", 0.0061], ["v5k8", 0.0058]]}]
@@ -425,11 +419,11 @@ def test_pyo3_rows_timed_on_a_non_release_extension_are_labelled(tmp_path):
         notes(5)
 
 
-def test_the_notes_binary_failing_is_an_input_error_naming_it(tmp_path):
+def test_the_finish_binary_failing_is_an_input_error_naming_it(tmp_path):
     refusing = tmp_path / "refusing"
     refusing.write_text("#!/bin/sh\necho 'mandel-report: error: no' >&2\nexit 2\n")
     refusing.chmod(0o755)
-    with pytest.raises(InputError, match=f"{refusing} notes exited 2: mandel-report: error: no"):
+    with pytest.raises(InputError, match=f"{refusing} finish exited 2: mandel-report: error: no"):
         summary(tmp_path, mandel_report=refusing)
 
 

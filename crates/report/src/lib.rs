@@ -3,8 +3,9 @@
 //! `scripts/ab` ask for; the cost-growth sweeps' fits, tables and charts ([`sweeps`],
 //! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for; the summary's human outputs,
 //! summary.md, speedup.svg, the console table and the machine lines ([`summary`], `mandel-report
-//! summary`), which `scripts/ladder` asks for wherever it writes a summary; the summary's notes
-//! ([`notes`], `mandel-report notes`), which the merge asks for; the comparisons of `scripts/compare`,
+//! summary`), which `scripts/ladder` asks for wherever it writes a summary; the merge's second half, the
+//! rows finished and the summary's notes ([`finish`], [`rows`], [`notes`], `mandel-report finish`), which
+//! the merge asks for; the comparisons of `scripts/compare`,
 //! machines side by side or two runs of one ([`compare`], `mandel-report compare`); and `scripts/ab`'s
 //! report on two builds ([`ab`], `mandel-report ab`).
 //! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`): the scripts print them beside their
@@ -14,12 +15,14 @@ pub mod ab;
 pub mod chart;
 pub mod compare;
 pub mod figures;
+pub mod finish;
 pub mod groups;
 pub mod md;
 pub mod notes;
 pub mod pyfmt;
 pub mod pymath;
 pub mod pyvalue;
+pub mod rows;
 pub mod summary;
 pub mod svg;
 pub mod sweeps;

@@ -29,10 +29,11 @@ enum Command {
     /// text of summary.md and speedup.svg, the console table and the machine lines, which the scripts
     /// print and write.
     Summary,
-    /// The summary's notes (scripts/ladder's merge): a request on standard input (JSON: the summary's rows,
-    /// peak and settings as merged, what the merge knows of the missing inputs, and the scripts' rules the
-    /// notes name), on standard output (JSON) the notes, in order.
-    Notes,
+    /// The merge's second half (scripts/ladder's merge): a request on standard input (JSON: the rows as
+    /// built from the inputs, the peak, the inputs the rules read, what the merge knows of the missing
+    /// inputs, and the scripts' rules the notes name), on standard output (JSON) the rows finished (rates,
+    /// speedups, shares, rows not compared blanked or marked) and the summary's notes, in order.
+    Finish,
     /// scripts/compare's outputs: a request on standard input (JSON: the summaries compared, what differs
     /// between them, and for two runs of one machine their verdicts and the scripts' notes on them), on
     /// standard output (JSON) the console text, the Markdown and the grouped bar chart (SVG), which the
@@ -52,7 +53,7 @@ fn main() -> ExitCode {
         Command::Verdicts => mandel_report::verdict::answer,
         Command::Sweeps => mandel_report::sweeps::answer,
         Command::Summary => mandel_report::summary::answer,
-        Command::Notes => mandel_report::notes::answer,
+        Command::Finish => mandel_report::finish::answer,
         Command::Compare => mandel_report::compare::answer,
         Command::Ab => mandel_report::ab::answer,
         Command::Schemas => {
@@ -60,7 +61,7 @@ fn main() -> ExitCode {
                 mandel_report::verdict::SCHEMA,
                 mandel_report::sweeps::SCHEMA,
                 mandel_report::summary::SCHEMA,
-                mandel_report::notes::SCHEMA,
+                mandel_report::finish::SCHEMA,
                 mandel_report::compare::SCHEMA,
                 mandel_report::ab::SCHEMA,
             ];

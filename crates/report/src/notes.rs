@@ -1,8 +1,8 @@
-//! The summary's notes (`mandel-report notes`): the sentences under summary.md's table that say which rows
-//! are missing or failed and why, what the speedups and the shares of the step ceiling and the FMA peak
-//! mean, and when not to trust them (the machine's speed moved during the run, rows timed on a busy
-//! machine). The scripts merge the summary (`ladderlib/merge.py`), ask here for its notes, and add their
-//! own about the rows they compared (another ISA path, another tuning, not in the registry).
+//! The summary's notes (part of `mandel-report finish`): the sentences under summary.md's table that say
+//! which rows are missing or failed and why, what the speedups and the shares of the step ceiling and the
+//! FMA peak mean, and when not to trust them (the machine's speed moved during the run, rows timed on a
+//! busy machine). [`crate::finish`] adds its own about the rows it did not compare (another ISA path,
+//! another tuning or vector width, not in the registry).
 //!
 //! What the scripts also use comes in the request, so that each rule is written once: the names of the
 //! peak's rates, the tuning variables, the share of the CPUs that makes a round contended, the pure
@@ -11,22 +11,13 @@
 use crate::pyfmt::{fixed, g, percent};
 use crate::pymath;
 use crate::pyvalue::{py_str, truthy};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
-/// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-notes/1";
-
-/// What `mandel-report notes` reads: the summary's rows, peak and settings as merged, what the merge
-/// knows besides (`have_*`, the reasons), and the scripts' own rules and texts.
+/// The notes' part of `mandel-report finish`'s request (its `notes`): the summary's settings as merged, what the merge knows besides (`have_*`, the reasons), and the scripts' own rules and texts.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
-    /// [`SCHEMA`].
-    pub schema: String,
-    pub rows: Vec<Row>,
-    /// `mandel peak`'s result as merged (null: none).
-    pub peak: Option<Peak>,
     pub settings: Settings,
     pub have_registry: bool,
     /// Why the registry is unavailable (written as Python's `str()` writes it).
@@ -36,8 +27,6 @@ pub struct Request {
     pub py_reason: Value,
     /// The tie band the tuning was chosen with (a fraction; null: not recorded).
     pub tie_band: Option<f64>,
-    /// Whether a pyo3-* row's tuning differs from the Rust rows' or is unknown.
-    pub pyo3_tuning_differs: bool,
     /// `canonical`, or the problem the Python baselines solved (`merge.problem_label`).
     pub python_problem: String,
     /// The rounds' warning that the machine's speed changed (`rounds.speed_note`), if any.
@@ -116,14 +105,6 @@ pub struct Tuning {
     pub source: Value,
 }
 
-/// What `mandel-report notes` writes.
-#[derive(Serialize)]
-pub struct Answer {
-    /// [`SCHEMA`].
-    pub schema: &'static str,
-    pub notes: Vec<String>,
-}
-
 /// Above this, two measurements of a rate differ by more than the machine's own noise: a warning.
 const MOVED: f64 = 0.05;
 
@@ -139,9 +120,15 @@ fn spread(a: &Map<String, Value>, b: &Map<String, Value>, keys: &[String]) -> f6
     pymath::max(ratios).unwrap_or(f64::NAN)
 }
 
-/// The notes, in the order summary.md lists them.
-pub fn notes(req: &Request) -> Result<Vec<String>, String> {
-    let rows = &req.rows;
+/// The notes on `rows` (finished) and `peak` (`mandel peak`'s result as merged), in the order summary.md
+/// lists them; `pyo3_tuning_differs`: whether a pyo3-* row's tuning differs from the Rust rows' or is
+/// unknown.
+pub fn notes(
+    req: &Request,
+    rows: &[Row],
+    peak: Option<&Peak>,
+    pyo3_tuning_differs: bool,
+) -> Result<Vec<String>, String> {
     let ok = |r: &&Row| r.status == "ok";
     let mut out = Vec::new();
     if !req.have_baselines {
@@ -238,7 +225,7 @@ pub fn notes(req: &Request) -> Result<Vec<String>, String> {
             compiles.join(", ")
         ));
     }
-    if let Some(peak) = &req.peak {
+    if let Some(peak) = peak {
         out.extend(peak_notes(req, peak)?);
     } else {
         out.push(
@@ -252,7 +239,7 @@ pub fn notes(req: &Request) -> Result<Vec<String>, String> {
         .filter_map(|(var, t)| t.as_ref().map(|t| format!("{var}={} ({})", py_str(&t.value), py_str(&t.source))))
         .collect();
     if !tunings.is_empty() {
-        let processes = if req.pyo3_tuning_differs {
+        let processes = if pyo3_tuning_differs {
             "`mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
         } else {
             "process of this run"
@@ -388,13 +375,6 @@ fn peak_notes(req: &Request, peak: &Peak) -> Result<Vec<String>, String> {
     Ok(out)
 }
 
-/// `mandel-report notes`: the request (JSON) in, the answer (JSON) out.
-pub fn answer(request: &str) -> Result<String, String> {
-    let req: Request = crate::parse_request(request, "the notes' request", SCHEMA, |r: &Request| &r.schema)?;
-    let answer = Answer { schema: SCHEMA, notes: notes(&req)? };
-    serde_json::to_string(&answer).map_err(|e| format!("the notes: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,10 +382,11 @@ mod tests {
 
     const F32_STEP: &str = "f32_step_lane_iterations_per_s";
 
-    /// A request with the scripts' rules, `over` replacing its fields.
-    fn request(over: Value) -> Request {
+    /// A request with the scripts' rules, `over` replacing its fields (and `rows`, `peak`,
+    /// `pyo3_tuning_differs`, the arguments beside it).
+    fn request(over: Value) -> (Request, Vec<Row>, Option<Peak>, bool) {
         let mut req = json!({
-            "schema": SCHEMA, "rows": [], "peak": null, "settings": {}, "have_registry": true,
+            "rows": [], "peak": null, "settings": {}, "have_registry": true,
             "registry_missing": "", "have_baselines": true, "py_reason": "", "tie_band": null,
             "pyo3_tuning_differs": false, "python_problem": "canonical", "speed_note": null,
             "pure_python": "python-pure", "contended": 0.1,
@@ -416,7 +397,17 @@ mod tests {
         for (k, v) in over.as_object().expect("an object") {
             req[k] = v.clone();
         }
-        serde_json::from_value(req).expect("a request")
+        let map = req.as_object_mut().expect("an object");
+        let rows = serde_json::from_value(map.remove("rows").expect("rows")).expect("rows");
+        let peak = serde_json::from_value(map.remove("peak").expect("a peak")).expect("a peak");
+        let differs = map.remove("pyo3_tuning_differs").and_then(|v| v.as_bool()).expect("a bool");
+        (serde_json::from_value(req).expect("a request"), rows, peak, differs)
+    }
+
+    fn notes_of_request(
+        (req, rows, peak, differs): &(Request, Vec<Row>, Option<Peak>, bool),
+    ) -> Result<Vec<String>, String> {
+        notes(req, rows, peak.as_ref(), *differs)
     }
 
     /// A measurement whose every rate is `x` times the first's.
@@ -431,7 +422,7 @@ mod tests {
     }
 
     fn notes_of(over: Value) -> Vec<String> {
-        notes(&request(over)).expect("notes")
+        notes_of_request(&request(over)).expect("notes")
     }
 
     fn with(notes: &[String], text: &str) -> Vec<String> {
@@ -486,7 +477,7 @@ mod tests {
                                                "measured": old}}));
         assert!(with(&notes, "step ceiling").is_empty() && with(&notes, "WARNING: the FMA peaks").len() == 1);
         let one = request(json!({"peak": peak(&[measurement(1.0)])}));
-        assert!(super::notes(&one).is_err());
+        assert!(notes_of_request(&one).is_err());
     }
 
     #[test]

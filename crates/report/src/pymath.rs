@@ -58,6 +58,16 @@ pub fn int_div(a: u64, b: u64) -> f64 {
     mantissa as f64 * f64::from_bits(((1023 + extra - s) as u64) << 52)
 }
 
+/// `a / b` of two JSON numbers as Python divides them: two ints correctly rounded ([`int_div`]), else
+/// as floats (an int made the nearest float first). None where either is no number or `b` is zero
+/// (the scripts never divide by zero: their callers test for it).
+pub fn div(a: &serde_json::Value, b: &serde_json::Value) -> Option<f64> {
+    match (a.as_u64(), b.as_u64()) {
+        (Some(x), Some(y)) if y > 0 => Some(int_div(x, y)),
+        _ => Some(a.as_f64()? / b.as_f64().filter(|&y| y != 0.0)?),
+    }
+}
+
 /// `10 ** k` made a float where Python would: the int 10^k correctly rounded for k >= 0 (`math.log10`
 /// of an int converts it so), C's `pow(10.0, k)` for k < 0 (an int to a negative power is a float
 /// power in Python).

@@ -1,4 +1,4 @@
-//! `mandel-report verdicts`, `sweeps`, `summary` and `notes` as the scripts run them: JSON in, JSON out, a bad
+//! `mandel-report verdicts`, `sweeps`, `summary`, `finish` and the others as the scripts run them: JSON in, JSON out, a bad
 //! request an error naming it (exit 2), never a panic.
 
 use std::io::Write;
@@ -225,33 +225,41 @@ fn a_bad_summary_request_is_an_error_naming_it() {
 }
 
 #[test]
-fn a_notes_request_gets_the_notes_and_a_bad_one_an_error() {
+fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
     let request = |schema: &str, peak: &str| {
         format!(
-            r#"{{"schema": "{schema}", "rows": [{{"name": "python-pure", "status": "ok", "compile_s": 1.005}}],
-                "peak": {peak}, "settings": {{}}, "have_registry": false, "registry_missing": null,
-                "have_baselines": true, "py_reason": "", "tie_band": null, "pyo3_tuning_differs": false,
+            r#"{{"schema": "{schema}", "rows": [{{"name": "python-pure", "zz": [1, 2.0], "status": "ok",
+                "compile_s": 1.005, "median_s": 2.0, "problem": "canonical", "computes": "counts",
+                "speedup_vs_python": null, "a": {{}}}}], "peak": {peak}, "kernels": [], "verify": {{}},
+                "recorded_isa": {{}}, "families": {{}}, "rust_tunings": null, "python_tunings": null,
+                "isa_flags": null, "unlisted": ["x-f64"], "notes": {{"settings": {{}}, "have_registry": false,
+                "registry_missing": null, "have_baselines": true, "py_reason": "", "tie_band": null,
                 "python_problem": "canonical", "speed_note": "the speed note", "pure_python": "python-pure",
-                "contended": 0.1, "step_keys": [], "rates": [], "tunings": []}}"#
+                "contended": 0.1, "step_keys": [], "rates": [], "tunings": []}}}}"#
         )
     };
-    let (code, out, err) = report("notes", &request("mandel-report-notes/1", "null"));
+    let (code, out, err) = report("finish", &request("mandel-report-finish/1", "null"));
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-notes/1");
+    assert_eq!(answer["schema"], "mandel-report-finish/1");
+    // the row comes back with every field in its order, those the rules do not read too, and its speedup set
+    let row = out.split(r#""rows":[{"#).nth(1).expect("a row");
+    assert!(row.starts_with(r#""name":"python-pure","zz":[1,2.0],"status":"ok","compile_s":1.005,"median_s":2.0,"#));
+    assert!(row.contains(r#""speedup_vs_python":1.0,"a":{}}]"#), "{out}");
     let notes: Vec<&str> = answer["notes"].as_array().expect("notes").iter().filter_map(|n| n.as_str()).collect();
-    assert_eq!(notes[0], "Rust rungs missing: None.");
-    assert!(notes[1].ends_with("excluded from the times: python-pure 1.00 s."), "{notes:?}"); // 1.005 is below
-    assert_eq!(notes[3], "the speed note", "{notes:?}");
+    assert!(notes[0].starts_with("Timed or verified but not in the registry: x-f64 (kept"), "{notes:?}");
+    assert_eq!(notes[1], "Rust rungs missing: None.");
+    assert!(notes[2].ends_with("excluded from the times: python-pure 1.00 s."), "{notes:?}"); // 1.005 is below
+    assert_eq!(notes[4], "the speed note", "{notes:?}");
     for (request, said) in [
-        (request("mandel-report-notes/0", "null"), "this mandel-report reads"),
-        (request("mandel-report-notes/1", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
+        (request("mandel-report-finish/0", "null"), "this mandel-report reads"),
+        (request("mandel-report-finish/1", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
         (
-            request("mandel-report-notes/1", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
+            request("mandel-report-finish/1", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
             "unknown field `x`",
         ),
     ] {
-        let (code, out, err) = report("notes", &request);
+        let (code, out, err) = report("finish", &request);
         assert_eq!(code, 2, "{request}: {out}");
         assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
     }

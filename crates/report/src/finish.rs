@@ -1,0 +1,145 @@
+//! `mandel-report finish`: the merge's second half. The scripts (`ladderlib/merge.py`) read and check the
+//! inputs and build a row per rung; one request here finishes them ([`crate::rows`]: rates, speedups,
+//! shares, the rows not compared with their native rows) and writes the summary's notes ([`crate::notes`]
+//! and the notes on those rows), so that the rows the notes describe are the rows summary.json holds.
+//! One subcommand, not `rows` and `notes`: the notes read the finished rows and what finishing found.
+
+use crate::notes::{self, Peak};
+use crate::pyvalue::{Ordered, py_str, truthy};
+use crate::rows::{self, Kernel, Rates, Verified};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
+pub const SCHEMA: &str = "mandel-report-finish/1";
+
+/// What `mandel-report finish` reads: the rows as built, the inputs the rules read, and the notes' part.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// The rows as the scripts built them, in order, each field in its order.
+    pub rows: Vec<Ordered>,
+    /// `mandel peak`'s result as merged (null: none).
+    pub peak: Option<Value>,
+    /// The registry's kernels and those described from their results (`one_lane` read).
+    pub kernels: Vec<Kernel>,
+    /// The verification rows by kernel (`lane_iterations` read).
+    pub verify: BTreeMap<String, Verified>,
+    /// The ISA path each pyo3-* row's baselines file records (null: none).
+    pub recorded_isa: BTreeMap<String, Value>,
+    /// The tuned family of each pyo3-* row's kernel (`merge.tuning_family`, which the ladder uses too).
+    pub families: BTreeMap<String, String>,
+    /// The Rust rounds' tunings ([family, "TUNING (source)"]; null: none recorded).
+    pub rust_tunings: Option<Vec<(String, String)>>,
+    /// The tunings the extension ran, as the baselines record them (`readers.extension_pairs`).
+    pub python_tunings: Option<Vec<(String, String)>>,
+    /// The machine's ISA flags (`asimd`: an Arm CPU, whose 128-bit path is NEON).
+    pub isa_flags: Value,
+    /// Kernels timed or verified but not in the registry.
+    pub unlisted: Vec<String>,
+    pub notes: notes::Request,
+}
+
+/// What `mandel-report finish` writes: the rows finished, in order, and every note.
+#[derive(Serialize)]
+pub struct Answer {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    pub rows: Vec<Ordered>,
+    pub notes: Vec<String>,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, String> {
+    serde_json::from_value(v).map_err(|e| format!("the finish request's {what}: {e}"))
+}
+
+/// The rows finished and the notes, the merge's own (not compared, not in the registry) among them.
+pub fn finish(req: Request) -> Result<Answer, String> {
+    let mut rows = req.rows;
+    let rates: Option<Rates> = req.peak.clone().map(|p| parse(p, "peak")).transpose()?;
+    let peak: Option<Peak> = req.peak.map(|p| parse(p, "peak")).transpose()?;
+    rows::add_rates(&mut rows, rates.as_ref(), &req.kernels, &req.verify);
+    rows::add_speedups(&mut rows, &req.notes.pure_python);
+    let other_isa = rows::blank_other_isa(&mut rows, &req.recorded_isa);
+    let skip: BTreeSet<String> = other_isa.iter().map(|(name, _, _)| name.clone()).collect();
+    let (rust, python) = (req.rust_tunings.unwrap_or_default(), req.python_tunings.unwrap_or_default());
+    let tuning = rows::blank_other_tuning(&mut rows, &req.families, &rust, &python, &skip);
+    let arm = match &req.isa_flags {
+        Value::Array(flags) => flags.iter().any(|f| f == "asimd"),
+        _ => false,
+    };
+    let other_width = rows::mark_other_width(&mut rows, arm);
+    let typed: Vec<notes::Row> = rows
+        .iter()
+        .map(|r| parse(serde_json::to_value(r).map_err(|e| e.to_string())?, "rows"))
+        .collect::<Result<_, _>>()?;
+    let mut out = notes::notes(&req.notes, &typed, peak.as_ref(), tuning.differs)?;
+    let recorded = |v: &Value| if truthy(v) { py_str(v) } else { "ISA not recorded".into() };
+    if !other_isa.is_empty() {
+        let each: Vec<String> = other_isa
+            .iter()
+            .map(|(n, ours, native)| format!("{n} ({} against {})", recorded(ours), recorded(native)))
+            .collect();
+        out.push(format!(
+            "Not compared with their native rows (no vs previous, no share of the step ceiling or FMA peak): {}. \
+             Through Python they took another instruction-set path than the native row of their kernel (or one of \
+             the two paths is not recorded): the ratio would mix the boundary's cost with the path's, and the \
+             ceiling, the peak and the lane-iterations were measured on the native row's path.",
+            each.join(", ")
+        ));
+    }
+    if !tuning.blanked.is_empty() {
+        let each: Vec<String> = tuning
+            .blanked
+            .iter()
+            .map(|(n, family, py, rust)| format!("{n} ({family}: {py} through Python, {rust} in the Rust rows)"))
+            .collect();
+        out.push(format!(
+            "Not compared with their native rows (no vs previous, no lane-iterations, no share of the FMA peak): {}. \
+             Through Python the kernel ran another tuning than its Rust row: the ratio would mix the boundary's \
+             cost with the tuning's, and the lane-iterations were counted on the Rust row's tuning.",
+            each.join(", ")
+        ));
+    }
+    if !tuning.unknown.is_empty() {
+        out.push(format!(
+            "The tuning of {} is unknown: their baselines file predates run.py recording the tunings the extension \
+             ran (extension_tunings), or the Rust rounds record none (timed by Criterion) or more than one \
+             (unpinned, each process calibrated its own). Their 'vs previous' and lane-iterations (counted on the \
+             Rust rows' tuning) hold only if the extension ran the Rust rows' tuning, which the files cannot show; \
+             rerun the ladder to know.",
+            tuning.unknown.join(", ")
+        ));
+    }
+    if !other_width.is_empty() {
+        let each: Vec<String> = other_width
+            .iter()
+            .map(|(n, bits, paths)| format!("{n} ({bits}-bit vectors against {})", paths.join("/")))
+            .collect();
+        out.push(format!(
+            "Not on the Rust and C rows' SIMD path: {}. Mojo compiles for the host CPU and ignores MANDEL_ISA, so \
+             where the run forced another path (or the build lacks the host's widest) they ran another vector width \
+             than the rows they are ranked with in the like-for-like groups: the gap there is partly the width's.",
+            each.join(", ")
+        ));
+    }
+    if !req.unlisted.is_empty() {
+        out.insert(
+            0,
+            format!(
+                "Timed or verified but not in the registry: {} (kept, after the registry's kernels).",
+                req.unlisted.join(", ")
+            ),
+        );
+    }
+    Ok(Answer { schema: SCHEMA, rows, notes: out })
+}
+
+/// `mandel-report finish`: the request (JSON) in, the answer (JSON) out.
+pub fn answer(request: &str) -> Result<String, String> {
+    let req: Request = crate::parse_request(request, "the finish request", SCHEMA, |r: &Request| &r.schema)?;
+    serde_json::to_string(&finish(req)?).map_err(|e| format!("the finished rows: {e}"))
+}
