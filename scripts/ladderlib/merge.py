@@ -253,7 +253,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                "peak": peak, "rows": rows}
     # The rows finished (rates, speedups, shares, those not compared with their native rows) and the notes:
     # `mandel-report finish` (crates/report/src/finish.rs, rows.rs, notes.rs).
-    request = {"rows": rows, "peak": peak or None, "kernels": listed,
+    request = {"rows": rows, "peak": peak or None,
+               "kernels": [{"name": k["name"], "one_lane": k.get("one_lane")} for k in listed],  # all it reads
                "verify": {name: {"lane_iterations": v.get("lane_iterations")} for name, v in verify.items()},
                "recorded_isa": recorded_isa,
                "families": {r["name"]: f for r in rows if r["name"].startswith("pyo3-") and (f := tuning_family(r))},

@@ -61,7 +61,7 @@ pub fn finish(req: Request) -> Result<Answer, String> {
     let mut rows = req.rows;
     let rates: Option<Rates> = req.peak.clone().map(|p| parse(p, "peak")).transpose()?;
     let peak: Option<Peak> = req.peak.map(|p| parse(p, "peak")).transpose()?;
-    rows::add_rates(&mut rows, rates.as_ref(), &req.kernels, &req.verify);
+    rows::add_rates(&mut rows, rates.as_ref(), &req.kernels, &req.verify)?;
     rows::add_speedups(&mut rows, &req.notes.pure_python);
     let other_isa = rows::blank_other_isa(&mut rows, &req.recorded_isa);
     let skip: BTreeSet<String> = other_isa.iter().map(|(name, _, _)| name.clone()).collect();

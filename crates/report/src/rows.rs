@@ -60,8 +60,22 @@ fn pyo3(r: &Ordered) -> bool {
     name(r).starts_with("pyo3-")
 }
 
-fn float(x: Option<f64>) -> Value {
+/// A ratio of two times, null where there is none: finite, as the readers hold every time to 1e-12..1e6 s.
+fn ratio(x: Option<f64>) -> Value {
     x.map_or(Value::Null, |x| json!(x))
+}
+
+/// A computed figure of row `r`, null where it has none; an error where it is not finite (a time or
+/// peak rate at the edge of what the readers allow): JSON has no infinity, and a null would hide it.
+fn float(r: &Ordered, key: &str, x: Option<f64>) -> Result<Value, String> {
+    match x {
+        Some(x) if !x.is_finite() => Err(format!(
+            "row {:?} {key} is {}: not a finite number (a time or a peak rate out of range in the inputs)",
+            name(r),
+            crate::pyfmt::repr(x)
+        )),
+        x => Ok(x.map_or(Value::Null, |x| json!(x))),
+    }
 }
 
 /// (work / median_s) / (per_core_s * threads): a rung's share of a per-core ceiling (`per_core_s`, work
@@ -74,7 +88,8 @@ pub fn share(work: &Value, median_s: &Value, per_core_s: &Value, threads: &Value
         return None;
     }
     let ceiling = match (per_core_s.as_u64(), threads.as_u64()) {
-        (Some(a), Some(b)) => json!(a.checked_mul(b)?),
+        // exact, as Python's integers; past u64 the product is converted once, as Python's int / float
+        (Some(a), Some(b)) => a.checked_mul(b).map_or_else(|| json!((a as u128 * b as u128) as f64), |p| json!(p)),
         _ => json!(per_core_s.as_f64()? * threads.as_f64()?),
     };
     Some(pymath::div(work, median_s)? / ceiling.as_f64()?)
@@ -82,12 +97,18 @@ pub fn share(work: &Value, median_s: &Value, per_core_s: &Value, threads: &Value
 
 /// Iterations per second and the shares of the peak of each ok row. Lane-iterations: the bench's
 /// measured ones, else a one-lane kernel's iterations.
-pub fn add_rates(rows: &mut [Ordered], peak: Option<&Rates>, kernels: &[Kernel], verify: &BTreeMap<String, Verified>) {
+pub fn add_rates(
+    rows: &mut [Ordered],
+    peak: Option<&Rates>,
+    kernels: &[Kernel],
+    verify: &BTreeMap<String, Verified>,
+) -> Result<(), String> {
     let one_lane: BTreeSet<&str> = kernels.iter().filter(|k| truthy(&k.one_lane)).map(|k| k.name.as_str()).collect();
     for r in rows.iter_mut().filter(|r| ok(r)) {
         let (iterations, median) = (field(r, "iterations").clone(), field(r, "median_s").clone());
         if truthy(&iterations) {
-            r.set("iterations_per_s", float(pymath::div(&iterations, &median)));
+            let rate = float(r, "iterations_per_s", pymath::div(&iterations, &median))?;
+            r.set("iterations_per_s", rate);
         }
         let Some(kernel) = field(r, "kernel").as_str().map(String::from) else { continue };
         if let Some(lanes) = verify.get(&kernel).map(|v| &v.lane_iterations).filter(|v| !v.is_null()) {
@@ -103,9 +124,12 @@ pub fn add_rates(rows: &mut [Ordered], peak: Option<&Rates>, kernels: &[Kernel],
             _ => continue,
         };
         let threads = field(r, "threads_n").clone();
-        r.set("peak_share", float(share(field(r, "lane_iterations"), &median, fma, &threads)));
-        r.set("step_share", float(share(&iterations, &median, step, &threads)));
+        let peak_share = float(r, "peak_share", share(field(r, "lane_iterations"), &median, fma, &threads))?;
+        r.set("peak_share", peak_share);
+        let step_share = float(r, "step_share", share(&iterations, &median, step, &threads))?;
+        r.set("step_share", step_share);
     }
+    Ok(())
 }
 
 /// Speedup over pure Python and over the previous rung, only for ok rows and against a row of the same
@@ -130,7 +154,7 @@ pub fn add_speedups(rows: &mut [Ordered], pure_python: &str) {
         if let Some(b) = base.map(|b| &rows[b])
             && py_eq(field(b, "problem"), field(r, "problem"))
         {
-            set.push(("speedup_vs_python", float(pymath::div(field(b, "median_s"), &median))));
+            set.push(("speedup_vs_python", ratio(pymath::div(field(b, "median_s"), &median))));
         }
         let counts = text(r, "computes") == "counts" && !truthy(field(r, "reference"));
         let previous = if !counts {
@@ -144,7 +168,7 @@ pub fn add_speedups(rows: &mut [Ordered], pure_python: &str) {
             rungs.iter().rev().copied().find(|&p| py_eq(field(&rows[p], "precision"), field(r, "precision")))
         };
         if let Some(p) = previous.filter(|&p| py_eq(field(&rows[p], "problem"), field(r, "problem"))) {
-            set.push(("speedup_vs_previous", float(pymath::div(field(&rows[p], "median_s"), &median))));
+            set.push(("speedup_vs_previous", ratio(pymath::div(field(&rows[p], "median_s"), &median))));
             set.push(("previous", field(&rows[p], "name").clone()));
         }
         if counts && !pyo3(r) {
@@ -328,8 +352,15 @@ mod tests {
         // 40.14 M useful iterations in 5 ms against a step ceiling of 10 G/s per core: 40.14% on 2 threads
         let step = share(&json!(40_140_000), &json!(0.005), &json!(10e9), &json!(2)).expect("a share");
         assert!((step - 0.4014).abs() < 1e-12, "{step}");
-        for missing in [[Value::Null, json!(0.1), json!(1e9), json!(1)], [json!(1), json!(0.1), Value::Null, json!(1)]]
-        {
+        assert_eq!(
+            share(&json!(40_140_000), &json!(0.005), &json!(10e9), &json!(1)),
+            Some(40_140_000.0 / 0.005 / 10e9)
+        );
+        for missing in [
+            [Value::Null, json!(0.1), json!(1e9), json!(1)],
+            [json!(1), Value::Null, json!(1e9), json!(1)],
+            [json!(1), json!(0.1), Value::Null, json!(1)],
+        ] {
             assert_eq!(share(&missing[0], &missing[1], &missing[2], &missing[3]), None);
         }
         assert_eq!(share(&json!(1), &json!(0.005), &json!(10e9), &Value::Null), None);
@@ -371,12 +402,28 @@ mod tests {
         let verify: BTreeMap<String, Verified> =
             serde_json::from_value(json!({"simd-f64": {"lane_iterations": 60_000_000}})).expect("verify");
         let peak: Rates = serde_json::from_value(json!({"f64_lane_fmas_per_s": 4e9})).expect("a peak");
-        add_rates(&mut rows, Some(&peak), &kernels, &verify);
+        add_rates(&mut rows, Some(&peak), &kernels, &verify).expect("finite");
         assert_eq!(get(&rows, "naive-f64", "iterations_per_s"), &json!(4e8));
         assert_eq!(get(&rows, "naive-f64", "lane_iterations_source"), &json!("scalar: one lane"));
         assert_eq!(get(&rows, "simd-f64", "lane_iterations"), &json!(60_000_000));
         assert_eq!(get(&rows, "simd-f64", "peak_share"), &json!((60e6 / 0.01) / (4e9 * 2.0)));
         assert_eq!(get(&rows, "simd-f64", "step_share"), &Value::Null); // no step ceiling in this peak
+    }
+
+    #[test]
+    fn a_share_past_what_json_holds_is_an_error_and_a_ceiling_past_u64_a_number() {
+        let mut rows =
+            rows(json!([with(row("simd-f64", "f64", 0.01), json!({"iterations": 40_000_000, "threads_n": 2}))]));
+        let kernels: Vec<Kernel> = serde_json::from_value(json!([{"name": "simd-f64", "one_lane": true}])).expect("k");
+        let tiny: Rates = serde_json::from_value(json!({"f64_lane_fmas_per_s": 1e-300})).expect("a peak");
+        let err = add_rates(&mut rows, Some(&tiny), &kernels, &BTreeMap::new()).expect_err("an infinite share");
+        assert_eq!(
+            err,
+            "row \"simd-f64\" peak_share is inf: not a finite number (a time or a peak rate out of range in the inputs)"
+        );
+        // Python multiplies integers exactly: 1e19 lane FMAs/s on 2 threads is past u64, still a ceiling
+        let huge = json!(10_000_000_000_000_000_000_u64);
+        assert_eq!(share(&json!(4e7), &json!(0.01), &huge, &json!(2)), Some(4e9 / 2e19));
     }
 
     #[test]
