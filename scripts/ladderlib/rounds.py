@@ -111,11 +111,12 @@ def read_rounds(data, path):
         all_times = [t for k in timed for t in k["times_s"]]
         q1, q3 = quartiles(times)
         acts = [k["activity"] for k in timed if k["activity"] is not None]
+        # the mean by fsum, correctly rounded: the same under every CPython (3.12 changed sum()); a round's
+        # verification may count no iterations
         results[name] = {
             "kernel": name, "isa": first["isa"], "median_s": median(times), "ci_low_s": q1, "ci_high_s": q3,
-            "mean_s": math.fsum(times) / len(times),  # correctly rounded: the same mean under every CPython (3.12 changed sum())
-            "min_s": min(all_times), "max_s": max(all_times),
-            "samples": len(timed), "renders": len(all_times), "iterations": chosen["verification"]["iterations"],
+            "mean_s": math.fsum(times) / len(times), "min_s": min(all_times), "max_s": max(all_times),
+            "samples": len(timed), "renders": len(all_times), "iterations": chosen["verification"].get("iterations"),
             "spread_kind": f"interquartile range of {len(timed)} rounds' fastest renders",
             "round_times_s": times,
             "contended_rounds": sum(a["others"] + a["steal"] > CONTENDED for a in acts) if acts else None,

@@ -132,6 +132,16 @@ def test_a_corrupt_round_is_an_error_naming_the_field(break_it, message):
     assert message in str(e.value)
 
 
+def test_a_verified_kernel_whose_rounds_count_no_iterations_is_timed_without_a_rate():
+    data = rounds_file()
+    for r in data["rounds"]:  # `iterations` is optional in a round's verification (it was a KeyError)
+        del r["kernels"][0]["verification"]["iterations"]
+    results = rounds.read_rounds(data, "rounds.json")[2]
+    assert results["naive-f64"]["iterations"] is None
+    assert results["naive-f64"]["median_s"] == pytest.approx(0.1, rel=0.02)
+    assert results["fma-f64"]["iterations"] == data["rounds"][0]["kernels"][1]["verification"]["iterations"]
+
+
 def test_a_timed_kernel_that_failed_verification_is_refused():
     data = rounds_file()
     k = data["rounds"][0]["kernels"][1]
