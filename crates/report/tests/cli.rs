@@ -18,6 +18,13 @@ fn report(command: &str, request: &str) -> (i32, String, String) {
     (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
 }
 
+/// `command` refuses `request`: exit 2 and an error naming what is wrong (`said`), never a panic.
+fn refused(command: &str, request: &str, said: &str) {
+    let (code, out, err) = report(command, request);
+    assert_eq!(code, 2, "{request}: {out}");
+    assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+}
+
 fn verdicts(request: &str) -> (i32, String, String) {
     report("verdicts", request)
 }
@@ -81,9 +88,7 @@ fn a_bad_request_is_an_error_naming_it() {
         (with_rows(r#"{"name": "k", "threads_n": true}"#), "threads_n should be a whole number of threads, found true"),
         (with_rows(r#"{"name": "k", "round_times_s": [1.0, -1.0]}"#), "round_times_s should be a list of times"),
     ] {
-        let (code, out, err) = verdicts(&request);
-        assert_eq!(code, 2, "{request}: {out}");
-        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+        refused("verdicts", &request, said);
     }
 }
 
@@ -159,9 +164,7 @@ fn a_bad_sweeps_request_is_an_error_naming_it() {
             "came out as inf, which JSON cannot hold",
         ),
     ] {
-        let (code, out, err) = sweeps(&request);
-        assert_eq!(code, 2, "{request}: {out}");
-        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+        refused("sweeps", &request, said);
     }
 }
 
@@ -218,9 +221,7 @@ fn a_bad_summary_request_is_an_error_naming_it() {
         (with(r#"{"machine_id": "m"}, "x": 1"#), "unknown field `x`"),
         (with(r#"{"machine_id": "m"}"#).replace("summary/1", "summary/0"), "this mandel-report reads"),
     ] {
-        let (code, out, err) = summary(&request);
-        assert_eq!(code, 2, "{request}: {out}");
-        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+        refused("summary", &request, said);
     }
 }
 
@@ -259,9 +260,7 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
             "unknown field `x`",
         ),
     ] {
-        let (code, out, err) = report("finish", &request);
-        assert_eq!(code, 2, "{request}: {out}");
-        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+        refused("finish", &request, said);
     }
 }
 
@@ -314,9 +313,7 @@ fn a_bad_compare_request_is_an_error_naming_it() {
         (with(r#""sets": [{"machine_id": "m"}], "runs": null, "x": 1"#), "unknown field `x`"),
         (with(r#""sets": [{"machine_id": "m"}]"#).replace("compare/1", "compare/0"), "this mandel-report reads"),
     ] {
-        let (code, out, err) = compare(&request);
-        assert_eq!(code, 2, "{request}: {out}");
-        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+        refused("compare", &request, said);
     }
 }
 
@@ -326,8 +323,6 @@ fn a_bad_ab_request_is_an_error_naming_it() {
         (r#"{"schema": "mandel-report-ab/1"}"#, "missing field `runs`"),
         (r#"{"schema": "mandel-report-ab/1", "runs": null}"#, "expected struct Runs"),
     ] {
-        let (code, out, err) = report("ab", request);
-        assert_eq!(code, 2, "{request}: {out}");
-        assert!(err.starts_with("mandel-report: error: ") && err.contains(said), "{request}: {err}");
+        refused("ab", request, said);
     }
 }
