@@ -83,7 +83,9 @@ def report_binary(repo, environ=os.environ, locked=False):
 
 
 # What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
-SCHEMAS = [f"mandel-report-{command}/1" for command in ("verdicts", "sweeps", "summary", "finish", "compare", "ab")]
+# A command's version goes up when what it answers changes (finish/2: with the like-for-like groups).
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 1, "finish": 2, "compare": 1, "ab": 1}
+SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 
 def speaks(mandel_report):
@@ -109,10 +111,10 @@ ANSWER_TIMEOUT_S = 120
 
 def ask_report(mandel_report, command, request):
     """`mandel-report COMMAND`'s answer to `request` (a dict, sent as JSON with its schema,
-    mandel-report-COMMAND/1, which the answer must carry too: a binary of another version is refused by name). Every
+    mandel-report-COMMAND/N of `VERSIONS`, which the answer must carry too: a binary of another version is refused by name). Every
     failure is an InputError naming the command: one that cannot start, exits non-zero or is killed, or prints no
     such answer, or a request with a NaN or an infinity (JSON has neither)."""
-    schema = f"mandel-report-{command}/1"
+    schema = f"mandel-report-{command}/{VERSIONS[command]}"
     said = f"{mandel_report} {command}"
     try:
         text = json.dumps({"schema": schema, **request}, allow_nan=False)

@@ -3,13 +3,12 @@ Python baselines, into one row per rung with speedups and shares of the peak. Or
 excepted), the Rust kernels in registry order, then the pyo3-* rungs (the same kernels called from Python). Every
 rung named by any input gets a row (`missing` with the reason, `failed` without a speedup). Here the inputs are
 checked with the readers' rules and the rows built; `mandel-report finish` (crates/report/src/rows.rs) finishes
-them (rates, speedups, shares, the rows not compared with their native rows) and writes the notes, in one request;
-the result is checked with `readers.check_summary`."""
+them (rates, speedups, shares, the rows not compared with their native rows), writes the notes and groups the rows
+like for like (crates/report/src/groups.rs), in one request; the result is checked with `readers.check_summary`."""
 
 from pathlib import Path
 
 from . import CANONICAL, SUMMARY_SCHEMA, cargo, readers, rounds
-from .groups import like_for_like
 from .machine import other_machine
 from .readers import PURE_PYTHON, InputError
 
@@ -265,7 +264,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                                       baselines_missing, tie_band=readers.tie_band(tune))}
     answer = cargo.ask_report(mandel_report or cargo.report_binary(REPO), "finish", request)
     summary["rows"], summary["notes"] = answer["rows"], answer["notes"]
-    summary["groups"] = like_for_like(summary["rows"], machine)  # summary.md's "Like for like" (ladderlib.groups)
+    summary["groups"] = answer["groups"]  # summary.md's "Like for like" (crates/report/src/groups.rs)
     return readers.check_summary(summary)
 
 

@@ -7,7 +7,7 @@ import io
 import json
 from pathlib import Path
 
-from . import atomic, cargo, groups
+from . import atomic, cargo
 from .readers import check_summary
 
 # summary.csv's columns, in order: the row fields with raw numbers (seconds, ratios), no formatting.
@@ -42,20 +42,11 @@ def csv_text(rows, fields=CSV_FIELDS, **dialect):
     return f.getvalue()
 
 
-def request(summary):
-    """`summary` as `mandel-report summary` reads it: with its like-for-like groups (the merge's, or for a set
-    merged before they were recorded, computed now), each group row's `fused` filled in where the set does not
-    record it (`groups.FUSED`)."""
-    like = summary.get("groups") or groups.like_for_like(summary["rows"], summary.get("machine"))
-    return {"summary": {**summary, "groups": [{**g, "rows": [{"fused": r["name"] in groups.FUSED, **r}
-                                                             for r in g["rows"]]} for g in like]}}
-
-
 def report(mandel_report, summary):
     """summary.md's and speedup.svg's texts, the console table and the machine lines of `summary` (checked first:
     `readers.check_summary`), from `mandel-report summary` (crates/report/src/summary.rs)."""
     check_summary(summary)
-    return cargo.ask_report(mandel_report, "summary", request(summary))
+    return cargo.ask_report(mandel_report, "summary", {"summary": summary})
 
 
 def machine_lines(mandel_report, machine_id, machine, settings):
@@ -72,7 +63,7 @@ def write_all(mandel_report, summary, out_dir, answer=None):
     out_dir = Path(out_dir)
     check_summary(summary)
     texts = {"summary.json": json_text(summary), "summary.csv": csv_text(summary["rows"])}
-    answer = answer or cargo.ask_report(mandel_report, "summary", request(summary))
+    answer = answer or cargo.ask_report(mandel_report, "summary", {"summary": summary})
     texts |= {"summary.md": answer["markdown"], "speedup.svg": answer["svg"]}
     for name, text in texts.items():
         atomic.write_text(out_dir / name, text)

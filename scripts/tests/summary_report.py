@@ -12,7 +12,7 @@ from verdict_rule import MANDEL_REPORT
 
 def answer(summary):
     """`mandel-report summary`'s answer for `summary` (a machine id and empty notes filled in where missing)."""
-    return cargo.ask_report(MANDEL_REPORT, "summary", writers.request({"machine_id": "m", "notes": [], **summary}))
+    return cargo.ask_report(MANDEL_REPORT, "summary", {"summary": {"machine_id": "m", "notes": [], **summary}})
 
 
 def markdown(summary):

@@ -1,9 +1,11 @@
 //! `mandel-report finish`: the merge's second half. The scripts (`ladderlib/merge.py`) read and check the
 //! inputs and build a row per rung; one request here finishes them ([`crate::rows`]: rates, speedups,
 //! shares, the rows not compared with their native rows) and writes the summary's notes ([`crate::notes`]
-//! and the notes on those rows), so that the rows the notes describe are the rows summary.json holds.
-//! One subcommand, not `rows` and `notes`: the notes read the finished rows and what finishing found.
+//! and the notes on those rows), so that the rows the notes describe are the rows summary.json holds,
+//! and makes the like-for-like groups ([`crate::groups`]). One subcommand, not `rows` and `notes`: the notes read
+//! the finished rows and what finishing found.
 
+use crate::groups::{self, Grouped};
 use crate::notes::{self, Peak};
 use crate::pyvalue::{Ordered, py_str, truthy};
 use crate::rows::{self, Kernel, Rates, Verified};
@@ -12,7 +14,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-finish/1";
+pub const SCHEMA: &str = "mandel-report-finish/2";
 
 /// What `mandel-report finish` reads: the rows as built, the inputs the rules read, and the notes' part.
 #[derive(Deserialize)]
@@ -43,13 +45,15 @@ pub struct Request {
     pub notes: notes::Request,
 }
 
-/// What `mandel-report finish` writes: the rows finished, in order, and every note.
+/// What `mandel-report finish` writes: the rows finished, in order, every note, and the groups.
 #[derive(Serialize)]
 pub struct Answer {
     /// [`SCHEMA`].
     pub schema: &'static str,
     pub rows: Vec<Ordered>,
     pub notes: Vec<String>,
+    /// The like-for-like groups of the finished rows ([`groups::like_for_like`]).
+    pub groups: Vec<Grouped>,
 }
 
 fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, String> {
@@ -135,7 +139,10 @@ pub fn finish(req: Request) -> Result<Answer, String> {
             ),
         );
     }
-    Ok(Answer { schema: SCHEMA, rows, notes: out })
+    let values: Vec<Value> =
+        rows.iter().map(|r| serde_json::to_value(r).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
+    let groups = groups::like_for_like(&values, &req.isa_flags);
+    Ok(Answer { schema: SCHEMA, rows, notes: out, groups })
 }
 
 /// `mandel-report finish`: the request (JSON) in, the answer (JSON) out.

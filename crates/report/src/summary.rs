@@ -1,6 +1,6 @@
 //! The summary's human outputs (`mandel-report summary`): summary.md, speedup.svg ([`chart`]), the
 //! console table and the machine lines the ladder prints as it starts. The scripts merge the summary
-//! (`ladderlib/merge.py`, the like-for-like groups included), check it (`readers.check_summary`), write
+//! (`ladderlib/merge.py` and `mandel-report finish`, the like-for-like groups included), check it (`readers.check_summary`), write
 //! summary.json and .csv themselves, and ask here for the rest ([`answer`]), which they write.
 //!
 //! A summary is read as Python reads its JSON: a field may be absent or null, and a value is written as
@@ -28,7 +28,7 @@ pub struct Request {
 }
 
 /// A summary (summary.json's fields the outputs show; the others are ignored). `groups` is the
-/// like-for-like section as the scripts computed it, each row's `fused` filled in; `rows` and `notes`
+/// like-for-like section as the merge made it (made here for a summary without it); `rows` and `notes`
 /// may be absent when only the machine lines are wanted (the ladder prints them before it measures).
 #[derive(Deserialize)]
 pub struct Summary {
@@ -285,7 +285,12 @@ pub fn console_table(rows: &[Value]) -> String {
 
 /// `mandel-report summary`: the request (JSON) in, the answer (JSON) out.
 pub fn answer(request: &str) -> Result<String, String> {
-    let req: Request = crate::parse_request(request, "the summary's request", SCHEMA, |r: &Request| &r.schema)?;
+    let mut req: Request = crate::parse_request(request, "the summary's request", SCHEMA, |r: &Request| &r.schema)?;
+    if req.summary.groups.is_empty() {
+        // a summary merged before the groups were recorded (or a hand-made one): made now
+        let flags = req.summary.machine.get("isa_flags").cloned().unwrap_or_default();
+        req.summary.groups = groups::like_for_like(&req.summary.rows, &flags).into_iter().map(Group::from).collect();
+    }
     let summary = &req.summary;
     let lines = machine_lines(summary);
     let answer = Answer {

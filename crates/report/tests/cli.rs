@@ -239,10 +239,10 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
                 "contended": 0.1, "step_keys": [], "rates": [], "tunings": []}}}}"#
         )
     };
-    let (code, out, err) = report("finish", &request("mandel-report-finish/1", "null"));
+    let (code, out, err) = report("finish", &request("mandel-report-finish/2", "null"));
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-finish/1");
+    assert_eq!(answer["schema"], "mandel-report-finish/2");
     // the row comes back with every field in its order, those the rules do not read too, and its speedup set
     let row = out.split(r#""rows":[{"#).nth(1).expect("a row");
     assert!(row.starts_with(r#""name":"python-pure","zz":[1,2.0],"status":"ok","compile_s":1.005,"median_s":2.0,"#));
@@ -254,9 +254,9 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
     assert_eq!(notes[4], "the speed note", "{notes:?}");
     for (request, said) in [
         (request("mandel-report-finish/0", "null"), "this mandel-report reads"),
-        (request("mandel-report-finish/1", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
+        (request("mandel-report-finish/2", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
         (
-            request("mandel-report-finish/1", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
+            request("mandel-report-finish/2", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
             "unknown field `x`",
         ),
     ] {
