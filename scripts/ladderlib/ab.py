@@ -340,10 +340,8 @@ def report(mandel_report, judged, args, names, unlike=()):
     """Prints the verdicts (`compare.judged`'s report), written up by `mandel-report ab` (crates/report/src/ab.rs) with
     how the sides differ (`unlike`) and each side's note on its rounds' speed; returns the rungs that got a verdict
     other than `no change`."""
-    sides = [[e[side] for e in judged["entries"] if e[side]] for side in "ab"]
     runs = {"names": list(names), "report": judged, "noise_floor": compare.DEFAULT_NOISE_FLOOR,
-            "rounds_floor": args.noise_floor, "drift_note": drift_note(judged, args),
-            **compare.round_notes(sides, names)}
+            "rounds_floor": args.noise_floor, "drift_note": drift_note(judged, args)}
     print(cargo.ask_report(mandel_report, "ab", {"runs": runs, "unlike": list(unlike), "aa": args.aa,
                                                  "sequential": args.sequential})["text"])
     # failing and missing too: --fail-on-verdict

@@ -139,16 +139,6 @@ def differences(summaries, same_machine=False):
 # --- the outputs --------------------------------------------------------------------------------
 
 
-def round_notes(sides, labels):
-    """Each side's warning of a change of its machine's speed within its rounds (`rounds.speed_note`, of the rows of
-    `sides`, each side named by its label), whether its rounds could be checked for one, and what that takes: for
-    `mandel-report compare` and `ab`."""
-    return {"speed_notes": [rounds.speed_note(rows, f"rounds of {label}") or None
-                            for rows, label in zip(sides, labels)],
-            "speed_checked": [rounds.round_factors(rows) is not None for rows in sides],
-            "min_kernels": rounds.MIN_KERNELS}
-
-
 def rendered(mandel_report, summaries, diffs, runs=None, md=False, svg=False):
     """`mandel-report compare`'s answer (crates/report/src/compare.rs): {text, markdown (with `md`), svg (with
     `svg`)}, the machines side by side, or with `runs` two runs of one machine. `diffs`: what `differences` found
@@ -158,8 +148,7 @@ def rendered(mandel_report, summaries, diffs, runs=None, md=False, svg=False):
     sets = [{**{k: s[k] for k in ("machine_id", "machine", "rows") if k in s},
              "settings": {**(s.get("settings") or {}), "python_machine": python_machine(s)}} for s in summaries]
     if runs is not None:
-        runs = {**runs, "drift_note": drift_note(runs["report"]),
-                **round_notes([s.get("rows") or [] for s in summaries], "AB")}
+        runs = {**runs, "drift_note": drift_note(runs["report"])}
     return cargo.ask_report(mandel_report, "compare", {"sets": sets, "differences": diffs, "runs": runs,
                                                         "markdown": md, "svg": svg})
 

@@ -270,11 +270,10 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 
 def notes_request(summary, have_registry, registry_missing, have_baselines, py_reason, tie_band=None):
     """The notes' part of `mandel-report finish`'s request (crates/report/src/notes.rs): the rules the scripts use
-    too and the rounds' speed note (`rounds.speed_note`, which scripts/compare and scripts/ab write as well)."""
-    rows, settings = summary["rows"], summary["settings"]
+    too (the rounds' speed note is made there: crates/report/src/speed.rs)."""
+    settings = summary["settings"]
     return {"settings": settings, "have_registry": have_registry, "registry_missing": registry_missing,
             "have_baselines": have_baselines, "py_reason": py_reason, "tie_band": tie_band,
-            "python_problem": problem_label(settings["python_params"]),
-            "speed_note": rounds.speed_note(rows, "Rust rounds"), "pure_python": PURE_PYTHON,
+            "python_problem": problem_label(settings["python_params"]), "pure_python": PURE_PYTHON,
             "contended": rounds.CONTENDED, "step_keys": readers.STEP_KEYS, "rates": readers.RATES,
             "tunings": [[var, settings.get(key)] for key, var in readers.TUNINGS.items()]}

@@ -404,7 +404,7 @@ def test_the_median_of_round_medians_passes_over_contended_rounds(fake):
     assert got["naive-f64"]["contended_rounds"] == 2
     notes = json.loads((fake.out / "summary.json").read_text())["notes"]
     assert any(n.startswith("BUSY MACHINE") and "naive-f64 (2 of 5)" in n for n in notes)
-    # three kernels cannot tell the machine's speed from their own noise (rounds.MIN_KERNELS): not named here
+    # three kernels cannot tell the machine's speed from their own noise (speed.rs MIN_KERNELS): not named here
     assert not [n for n in notes if "speed changed" in n]
 
 

@@ -2,7 +2,6 @@
 measured in rounds, the tuning kept per machine, and compare refusing runs of different tunings."""
 
 import json
-import random
 from pathlib import Path
 
 import pytest
@@ -517,80 +516,3 @@ def test_the_tables_say_when_a_rungs_own_spread_set_its_floor():
     notes = {r[0]: r[-1] for r in body}
     assert notes["wide"] == f"floor {verdict.round_spread(wide_b):.1%}: its rounds' spread"
     assert notes["tight"] == ""
-
-
-# --- a machine whose speed changed during the rounds ------------------------------------------------------
-
-
-def rows_from(factors, medians=(0.1, 0.05, 0.025, 0.2, 0.004, 0.01), noise=0.0, seed=1):
-    """Rows whose round i took factors[i] times the row's base, each kernel with its own noise (uniform, +-noise)."""
-    rng = random.Random(seed)
-    return [{"name": f"k{j}", "status": "ok",
-             "round_times_s": [m * f * (1 + rng.uniform(-noise, noise)) for f in factors]}
-            for j, m in enumerate(medians)]
-
-
-def test_rounds_that_alternate_between_two_speeds_are_named_with_their_span():
-    c = rounds.speed_change(rows_from([1.0, 1.33, 1.0, 1.33, 1.0, 1.33, 1.0, 1.0], noise=0.02))
-    assert c["slow"] == [1, 3, 5] and (c["moved"], c["kernels"]) == (6, 6)
-    assert c["span"] == pytest.approx(1.33, rel=0.05)
-    assert rounds.speed_note(rows_from([1.0, 1.25, 1.25, 1.0, 1.0]), "Rust rounds") == (
-        "WARNING: the machine's speed changed during the Rust rounds: the middle half of the rounds spans 25%, in 6 "
-        "of 6 kernels together (the slower: round #1, #2), where a machine at one speed spans a few percent. Every "
-        "interquartile range carries that change, and the medians too when the slower rounds are many: rerun before "
-        "trusting these times against another run's.")
-
-
-@pytest.mark.parametrize("factors", [
-    [1 + 0.5 * i / 14 for i in range(15)],  # a drift from one speed to another, 50% apart
-    [1.0] * 5 + [1.08] * 5 + [1.17] * 5,  # three speeds, each step within 10%
-])
-def test_a_drift_or_three_close_speeds_are_a_change_too(factors):
-    assert rounds.speed_change(rows_from(factors, noise=0.005))["span"] > 1.15
-
-
-@pytest.mark.parametrize("factors", [
-    [1.0] * 15,
-    [1.0, 1.02, 0.98, 1.04, 0.97, 1.01, 1.03, 0.99, 1.0, 1.02, 0.975, 1.035, 1.044, 1.017, 1.02],  # one speed, noisy
-    [1.0] * 6 + [1.3, 1.3] + [1.0] * 7,  # two slow rounds of 15: neither the median nor the quartiles move
-    [1.0, 1.0, 1.6, 1.0, 1.0, 1.0],  # one slow round
-    [1.0, 1.09, 1.0, 1.09, 1.0, 1.09],  # two groups, but only 9% apart: within SPEED_MOVED
-    [1.0, 1.5, 1.0],  # three rounds: too few to tell
-])
-def test_one_speed_a_few_slow_rounds_a_small_gap_or_few_rounds_are_no_change(factors):
-    assert rounds.speed_change(rows_from(factors, noise=0.005)) is None
-    assert rounds.speed_note(rows_from(factors)) is None
-
-
-def test_a_few_kernels_noise_is_theirs_not_the_machines():
-    """Fewer than six kernels, or fewer than three quarters of them slower in the slower rounds: their own noise,
-    which their spreads carry (a review: three kernels of one-speed rounds gave a 15% 'change')."""
-    alternating = [1.0, 1.3] * 4
-    for n in range(1, rounds.MIN_KERNELS):
-        assert rounds.speed_change(rows_from(alternating, medians=(0.1,) * n)) is None
-    rows = rows_from([1.0] * 8)
-    for r in rows[:4]:  # four of six slower in the same rounds: the factor moves, but not three quarters
-        r["round_times_s"] = [t * f for t, f in zip(r["round_times_s"], alternating)]
-    assert rounds.speed_change(rows) is None
-    rows[4]["round_times_s"] = [t * f for t, f in zip(rows[4]["round_times_s"], alternating)]
-    assert (rounds.speed_change(rows)["moved"], rounds.speed_change(rows)["kernels"]) == (5, 6)
-
-
-def test_a_kernel_that_moved_by_less_than_half_the_span_did_not_move_with_the_machine():
-    rows = rows_from([1.0, 1.3] * 4)
-    rows[5]["round_times_s"] = [0.01 * f for f in [1.0, 1.05] * 4]  # 5%, against a span of 30%
-    assert rounds.speed_change(rows)["moved"] == 5
-
-
-def test_only_kernels_timed_in_every_round_count():
-    rows = rows_from([1.0, 1.3] * 4)
-    rows.append({"name": "short", "status": "ok", "round_times_s": [0.1] * 7})  # untimed in a round: shifted
-    rows.append({"name": "failed", "status": "failed", "round_times_s": [0.1, 9.0] * 4})  # not read
-    rows.append({"name": "none"})
-    assert rounds.speed_change(rows)["kernels"] == 6
-
-
-def test_the_committed_sets_ran_at_one_speed():
-    for path in sorted(Path(__file__).resolve().parents[2].glob("results/*/summary.json")):
-        rows = [r for r in json.loads(path.read_text())["rows"] if r["status"] == "ok"]
-        assert rounds.speed_change(rows) is None, path

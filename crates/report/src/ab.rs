@@ -8,13 +8,14 @@ use crate::compare::{Runs, Verdict};
 use crate::figures::{DASH, time};
 use crate::pyfmt::{g, percent, signed_percent};
 use crate::pymath::min_by_key;
-use crate::pyvalue::py_str;
+use crate::pyvalue::{py_str, truthy};
+use crate::speed;
 use crate::table::text_table;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-ab/1";
+pub const SCHEMA: &str = "mandel-report-ab/2";
 
 /// What `mandel-report ab` reads.
 #[derive(Deserialize)]
@@ -110,14 +111,17 @@ pub fn text(req: &Request) -> String {
     }
     out.extend(runs.drift_note.iter().map(|note| format!("note: {note}")));
     // a side whose rounds ran at another speed in part
-    out.extend(runs.speed_notes.iter().flatten().filter(|n| !n.is_empty()).cloned());
-    let unchecked: Vec<&str> = (0..2).filter(|&i| !runs.speed_checked[i]).map(|i| names[i].as_str()).collect();
+    let sides = [0, 1].map(|i| entries.iter().filter_map(move |e| [&e.a, &e.b][i].as_ref().filter(|r| truthy(r))));
+    let notes = [0, 1].map(|i| speed::speed_note(sides[i].clone(), &format!("rounds of {}", names[i])));
+    out.extend(notes.into_iter().flatten());
+    let unchecked: Vec<&str> =
+        (0..2).filter(|&i| speed::round_factors(sides[i].clone()).is_none()).map(|i| names[i].as_str()).collect();
     if !unchecked.is_empty() {
         out.push(format!(
             "note: whether the machine's speed changed during the rounds of {} is not checked: that needs {} kernels \
              timed in every round, and 4 rounds",
             unchecked.join(" and of "),
-            runs.min_kernels
+            speed::MIN_KERNELS
         ));
     }
     if req.aa {
@@ -185,7 +189,6 @@ mod tests {
         serde_json::from_str(&format!(
             r#"{{"schema": "{SCHEMA}", "aa": {aa}, "sequential": {sequential}, "unlike": {},
                 "runs": {{"names": ["HEAD", "tree"], "noise_floor": 0.1, "rounds_floor": 0.05, "drift_note": null,
-                          "speed_notes": [null, null], "speed_checked": [true, false], "min_kernels": 6,
                           "report": {{"entries": {entries}, "counts": {{"slower": 1, "no change": 2}},
                                       "alpha": 0.01, "min_calls": 3}}}}}}"#,
             json!(unlike)
@@ -217,7 +220,9 @@ mod tests {
         assert_eq!(lines[7], "n     1.00 s        2.0%  failed           —       —      —  missing");
         assert_eq!(lines[8..10], ["", "verdicts: 1 slower, 2 no change"]);
         assert_eq!(lines[10], "timed on neither side (left out): gone");
-        assert!(lines[11].starts_with("note: whether the machine's speed changed during the rounds of tree is not"));
+        assert!(
+            lines[11].starts_with("note: whether the machine's speed changed during the rounds of HEAD and of tree")
+        );
         // the largest change, whatever its sign
         assert_eq!(
             lines[12],

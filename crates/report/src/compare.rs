@@ -12,6 +12,7 @@ use crate::md::md;
 use crate::pyfmt::{fixed, g, percent, signed_percent};
 use crate::pymath::sum;
 use crate::pyvalue::{Ordered, py_str, truthy};
+use crate::speed;
 use crate::summary::{Summary, given, or, or_absent};
 use crate::svg::{Bar, BarGroup, PALETTE, grouped_bar_chart};
 use crate::table::{md_table, text_table};
@@ -19,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-compare/1";
+pub const SCHEMA: &str = "mandel-report-compare/2";
 
 /// What `mandel-report compare` reads.
 #[derive(Deserialize)]
@@ -54,12 +55,6 @@ pub struct Runs {
     pub rounds_floor: f64,
     /// The warning when every rung moved one way (the scripts' `drift_note`), which scripts/ab words too.
     pub drift_note: Option<String>,
-    /// Each side's warning of a change of speed within its own rounds (`rounds.speed_note`).
-    pub speed_notes: [Option<String>; 2],
-    /// Whether each side had the rows to check that (`rounds.round_factors`).
-    pub speed_checked: [bool; 2],
-    /// The rows timed in every round that check needs (`rounds.MIN_KERNELS`).
-    pub min_kernels: u64,
 }
 
 /// The verdicts' fields these outputs show.
@@ -659,15 +654,16 @@ pub fn runs_summary(runs: &Runs, sets: &[Summary]) -> Vec<String> {
             ));
         }
         // a change within one run, which the drift note (between the runs) cannot tell apart
-        out.extend(runs.speed_notes[i].clone().filter(|n| !n.is_empty()));
+        out.extend(speed::speed_note(&s.rows, &format!("rounds of {}", tag(i))));
     }
-    let unchecked: Vec<String> = (0..2).filter(|&i| !runs.speed_checked[i]).map(tag).collect();
+    let unchecked: Vec<String> =
+        (0..2).filter(|&i| sets.get(i).is_none_or(|s| speed::round_factors(&s.rows).is_none())).map(tag).collect();
     if !unchecked.is_empty() {
         out.push(format!(
             "whether the machine's speed changed during the rounds of {} is not checked: that needs {} rows timed in \
              every one of 4 rounds or more",
             unchecked.join(" and of "),
-            runs.min_kernels
+            speed::MIN_KERNELS
         ));
     }
     out.push(format!(
@@ -920,21 +916,30 @@ mod tests {
             json!([verdict("a", "slower", Some(0.5), Some("interquartile")), verdict("b", "no change", None, None)]);
         let runs: Runs = serde_json::from_str(&format!(
             r#"{{"names": ["x", "y"], "noise_floor": 0.1, "rounds_floor": 0.05, "drift_note": "drift",
-                "speed_notes": [null, "B's speed changed"], "speed_checked": [false, true], "min_kernels": 6,
                 "report": {{"entries": {entries}, "counts": {{"slower": 1, "no change": 1}}, "alpha": 0.01,
                             "min_calls": 3}}}}"#
         ))
         .expect("runs");
+        // B's rounds alternate between two speeds, 30% apart, in six kernels
+        let times = [1.0, 1.3].repeat(4);
+        let alternating = |k: usize| json!({"name": format!("k{k}"), "status": "ok", "round_times_s": times});
+        let b_rows = [vec![row("a", 1.5, "")], (0..6).map(alternating).collect()].concat();
         let sets = [
             set("m", vec![row("a", 1.0, "")], json!({"cores": 2, "load_average_after_bench": [2.5]}), json!(null)),
-            set("m", vec![row("a", 1.5, "")], json!({"cores": 2}), json!(null)),
+            set("m", b_rows, json!({"cores": 2}), json!(null)),
         ];
         let lines = runs_summary(&runs, &sets);
         assert_eq!(lines[0], "verdicts: 1 slower, 1 no change");
         assert_eq!(lines[1], "geometric mean of B/A time over the 1 rungs timed in both: 1.500 (+50.0%)");
         assert_eq!(lines[2..4], ["drift", "timed in neither run (left out): b"]);
         assert!(lines[4].starts_with("A ran on a busy machine (load average 2.50 on 2 cores after"), "{lines:?}");
-        assert_eq!(lines[5], "B's speed changed");
+        assert!(
+            lines[5].starts_with(
+                "WARNING: the machine's speed changed during the rounds of B: the middle half of \
+             the rounds spans 30%, in 6 of 6 kernels"
+            ),
+            "{lines:?}"
+        );
         assert!(lines[6].starts_with(
             "whether the machine's speed changed during the rounds of A is not checked: that needs 6 rows"
         ));

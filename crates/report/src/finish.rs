@@ -9,6 +9,7 @@ use crate::groups::{self, Grouped};
 use crate::notes::{self, Peak};
 use crate::pyvalue::{Ordered, py_str, truthy};
 use crate::rows::{self, Kernel, Rates, Verified};
+use crate::speed;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -61,7 +62,7 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Stri
 }
 
 /// The rows finished and the notes, the merge's own (not compared, not in the registry) among them.
-pub fn finish(req: Request) -> Result<Answer, String> {
+pub fn finish(mut req: Request) -> Result<Answer, String> {
     let mut rows = req.rows;
     let rates: Option<Rates> = req.peak.clone().map(|p| parse(p, "peak")).transpose()?;
     let peak: Option<Peak> = req.peak.map(|p| parse(p, "peak")).transpose()?;
@@ -80,6 +81,9 @@ pub fn finish(req: Request) -> Result<Answer, String> {
         .iter()
         .map(|r| parse(serde_json::to_value(r).map_err(|e| e.to_string())?, "rows"))
         .collect::<Result<_, _>>()?;
+    let values: Vec<Value> =
+        rows.iter().map(serde_json::to_value).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    req.notes.speed_note = speed::speed_note(&values, "Rust rounds");
     let mut out = notes::notes(&req.notes, &typed, peak.as_ref(), tuning.differs)?;
     let recorded = |v: &Value| if truthy(v) { py_str(v) } else { "ISA not recorded".into() };
     if !other_isa.is_empty() {
@@ -139,8 +143,6 @@ pub fn finish(req: Request) -> Result<Answer, String> {
             ),
         );
     }
-    let values: Vec<Value> =
-        rows.iter().map(|r| serde_json::to_value(r).map_err(|e| e.to_string())).collect::<Result<_, _>>()?;
     let groups = groups::like_for_like(&values, &req.isa_flags);
     Ok(Answer { schema: SCHEMA, rows, notes: out, groups })
 }

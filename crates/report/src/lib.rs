@@ -23,6 +23,7 @@ pub mod pyfmt;
 pub mod pymath;
 pub mod pyvalue;
 pub mod rows;
+pub mod speed;
 pub mod summary;
 pub mod svg;
 pub mod sweeps;

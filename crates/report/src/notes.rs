@@ -29,7 +29,8 @@ pub struct Request {
     pub tie_band: Option<f64>,
     /// `canonical`, or the problem the Python baselines solved (`merge.problem_label`).
     pub python_problem: String,
-    /// The rounds' warning that the machine's speed changed (`rounds.speed_note`), if any.
+    /// The rounds' warning that the machine's speed changed ([`crate::speed`]), made by `finish`.
+    #[serde(skip)]
     pub speed_note: Option<String>,
     /// The pure Python rung's name (`readers.PURE_PYTHON`).
     pub pure_python: String,
@@ -388,7 +389,7 @@ mod tests {
         let mut req = json!({
             "rows": [], "peak": null, "settings": {}, "have_registry": true,
             "registry_missing": "", "have_baselines": true, "py_reason": "", "tie_band": null,
-            "pyo3_tuning_differs": false, "python_problem": "canonical", "speed_note": null,
+            "pyo3_tuning_differs": false, "python_problem": "canonical",
             "pure_python": "python-pure", "contended": 0.1,
             "step_keys": [F32_STEP, "f64_step_lane_iterations_per_s"],
             "rates": ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"],

@@ -235,7 +235,7 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
                 "recorded_isa": {{}}, "families": {{}}, "rust_tunings": null, "python_tunings": null,
                 "isa_flags": null, "unlisted": ["x-f64"], "notes": {{"settings": {{}}, "have_registry": false,
                 "registry_missing": null, "have_baselines": true, "py_reason": "", "tie_band": null,
-                "python_problem": "canonical", "speed_note": "the speed note", "pure_python": "python-pure",
+                "python_problem": "canonical", "pure_python": "python-pure",
                 "contended": 0.1, "step_keys": [], "rates": [], "tunings": []}}}}"#
         )
     };
@@ -251,7 +251,10 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
     assert!(notes[0].starts_with("Timed or verified but not in the registry: x-f64 (kept"), "{notes:?}");
     assert_eq!(notes[1], "Rust rungs missing: None.");
     assert!(notes[2].ends_with("excluded from the times: python-pure 1.00 s."), "{notes:?}"); // 1.005 is below
-    assert_eq!(notes[4], "the speed note", "{notes:?}");
+    assert!(!notes.iter().any(|n| n.contains("speed changed")), "{notes:?}"); // no rounds: nothing to warn of
+    let groups: Vec<&str> =
+        answer["groups"].as_array().expect("groups").iter().filter_map(|g| g["id"].as_str()).collect();
+    assert_eq!(groups, ["scalar-f64-1-thread", "scalar-f64-every-core", "simd-1-thread", "simd-every-core"]);
     for (request, said) in [
         (request("mandel-report-finish/0", "null"), "this mandel-report reads"),
         (request("mandel-report-finish/2", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
@@ -278,7 +281,7 @@ fn a_compare_request_gets_the_text_and_what_else_it_asks_for() {
     };
     let request = |markdown: bool| {
         format!(
-            r#"{{"schema": "mandel-report-compare/1", "sets": [{}, {}], "differences": [], "markdown": {markdown},
+            r#"{{"schema": "mandel-report-compare/2", "sets": [{}, {}], "differences": [], "markdown": {markdown},
                 "svg": false}}"#,
             set("a", 0.1),
             set("b", 0.3)
@@ -287,7 +290,7 @@ fn a_compare_request_gets_the_text_and_what_else_it_asks_for() {
     let (code, out, err) = compare(&request(true));
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-compare/1");
+    assert_eq!(answer["schema"], "mandel-report-compare/2");
     let text = answer["text"].as_str().expect("text");
     assert!(
         text.starts_with("A = a: ? (family/model ?), 2 cores, SIMD path avx2, thread pool ?, ?, commit abc\n"),
@@ -306,12 +309,12 @@ fn a_compare_request_gets_the_text_and_what_else_it_asks_for() {
 
 #[test]
 fn a_bad_compare_request_is_an_error_naming_it() {
-    let with = |rest: &str| format!(r#"{{"schema": "mandel-report-compare/1", {rest}}}"#);
+    let with = |rest: &str| format!(r#"{{"schema": "mandel-report-compare/2", {rest}}}"#);
     for (request, said) in [
         ("{}".to_string(), "missing field `schema`"),
         (with(r#""sets": []"#), "give one set or more"),
         (with(r#""sets": [{"machine_id": "m"}], "runs": null, "x": 1"#), "unknown field `x`"),
-        (with(r#""sets": [{"machine_id": "m"}]"#).replace("compare/1", "compare/0"), "this mandel-report reads"),
+        (with(r#""sets": [{"machine_id": "m"}]"#).replace("compare/2", "compare/0"), "this mandel-report reads"),
     ] {
         refused("compare", &request, said);
     }
@@ -320,8 +323,8 @@ fn a_bad_compare_request_is_an_error_naming_it() {
 #[test]
 fn a_bad_ab_request_is_an_error_naming_it() {
     for (request, said) in [
-        (r#"{"schema": "mandel-report-ab/1"}"#, "missing field `runs`"),
-        (r#"{"schema": "mandel-report-ab/1", "runs": null}"#, "expected struct Runs"),
+        (r#"{"schema": "mandel-report-ab/2"}"#, "missing field `runs`"),
+        (r#"{"schema": "mandel-report-ab/2", "runs": null}"#, "expected struct Runs"),
     ] {
         refused("ab", request, said);
     }
