@@ -319,29 +319,12 @@ def side_rows(doc, where):
     return {"machine_id": where, "rows": rows}
 
 
-def drift_note(report, args):
-    """compare.drift_note's warning in ab's terms, or None. scripts/compare's advice (compare builds with scripts/ab) is
-    no help here: what the shift may be depends on whether the sides' rounds alternated."""
-    if args.aa:
-        advice = ("The code did not change: the machine changed speed between the passes, and each verdict near that "
-                  "change is its doing, a false one.")
-    elif args.sequential:
-        advice = ("A's rounds all ran before B's: the machine may have changed speed between them, and verdicts near "
-                  "that change may be its doing. Without --sequential the rounds alternate, and such a change hits "
-                  "both sides alike.")
-    else:
-        advice = ("The rounds alternated, so a change of the machine's speed hit both sides alike: a shift of every "
-                  "rung is more likely a difference of the sides that every kernel feels (the build, its profile, "
-                  "the environment) than drift.")
-    return compare.drift_note(report, "on both sides", advice)
-
-
 def report(mandel_report, judged, args, names, unlike=()):
     """Prints the verdicts (`compare.judged`'s report), written up by `mandel-report ab` (crates/report/src/ab.rs) with
     how the sides differ (`unlike`) and each side's note on its rounds' speed; returns the rungs that got a verdict
     other than `no change`."""
     runs = {"names": list(names), "report": judged, "noise_floor": compare.DEFAULT_NOISE_FLOOR,
-            "rounds_floor": args.noise_floor, "drift_note": drift_note(judged, args)}
+            "rounds_floor": args.noise_floor}
     print(cargo.ask_report(mandel_report, "ab", {"runs": runs, "unlike": list(unlike), "aa": args.aa,
                                                  "sequential": args.sequential})["text"])
     # failing and missing too: --fail-on-verdict

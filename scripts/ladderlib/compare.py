@@ -47,20 +47,6 @@ def judged(mandel_report, a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=RO
     return report
 
 
-DRIFT_ADVICE = ("A code change rarely moves every row, scalar ones included: the machine probably changed speed "
-                "between the runs, and verdicts near that change may be its doing. Compare builds with scripts/ab, "
-                "which interleaves them.")
-
-
-def drift_note(report, timed="in both", advice=DRIFT_ADVICE):
-    """The warning when every rung moved one way (the report's `drift`: 90% of the changes, 8 at least), or None:
-    scripts/compare's words unless scripts/ab gives its own."""
-    if (d := report["drift"]) is None:
-        return None
-    return (f"every rung moved the same way: {'faster' if d < 0 else 'slower'} in at least 90% of the "
-            f"{report['changes']} timed {timed}, median {d:+.1%}. {advice}")
-
-
 def labels(summaries):
     """Short column labels A, B, C... and what each stands for."""
     return [(chr(ord("A") + i), s["machine_id"]) for i, s in enumerate(summaries)]
@@ -142,13 +128,11 @@ def differences(summaries, same_machine=False):
 def rendered(mandel_report, summaries, diffs, runs=None, md=False, svg=False):
     """`mandel-report compare`'s answer (crates/report/src/compare.rs): {text, markdown (with `md`), svg (with
     `svg`)}, the machines side by side, or with `runs` two runs of one machine. `diffs`: what `differences` found
-    between the machines (said under their table); `runs`: {names, report (`judged`), noise_floor, rounds_floor},
-    to which the notes on each side's rounds are added here (`rounds`, which scripts/ab and the merge read too)."""
+    between the machines (said under their table); `runs`: {names, report (`judged`), noise_floor, rounds_floor}
+    (the notes on a drift and on each side's rounds are made there)."""
     # each set's Python machine resolved here (`python_machine`, which `differences` reads too), not again in Rust
     sets = [{**{k: s[k] for k in ("machine_id", "machine", "rows") if k in s},
              "settings": {**(s.get("settings") or {}), "python_machine": python_machine(s)}} for s in summaries]
-    if runs is not None:
-        runs = {**runs, "drift_note": drift_note(runs["report"])}
     return cargo.ask_report(mandel_report, "compare", {"sets": sets, "differences": diffs, "runs": runs,
                                                         "markdown": md, "svg": svg})
 

@@ -289,16 +289,17 @@ def test_a_run_too_small_for_the_speed_check_says_it_was_not_checked(tmp_path, m
         "SIDE=B is not checked: that needs 6 kernels timed in every round, and 4 rounds"])
 
 
-def test_the_a_a_drift_note_calls_the_verdicts_false():
-    def report(n):  # n rungs, each 4% faster in B
+def test_the_a_a_drift_note_calls_the_verdicts_false(capsys):
+    def notes(n):  # n rungs, each 4% faster in B
         a = [{"name": f"r{i}", "status": "ok", "median_s": 1.0} for i in range(n)]
-        return verdict.report(a, [{**r, "median_s": 0.96} for r in a])
+        ab.report(verdict.MANDEL_REPORT, verdict.report(a, [{**r, "median_s": 0.96} for r in a]), args, ["A", "B"])
+        return [line for line in capsys.readouterr().out.splitlines() if "every rung moved" in line]
 
     args = ab.parse_args([ab.STABILITY, "--rounds", "3"])
-    note = ab.drift_note(report(9), args)
-    assert note.startswith("every rung moved the same way: faster in at least 90% of the 9 timed on both sides, "
-                           "median -4.0%") and "between the passes" in note and "scripts/ab" not in note
-    assert ab.drift_note(report(7), args) is None  # fewer than 8 timed: no note
+    (note,) = notes(9)
+    assert note.startswith("note: every rung moved the same way: faster in at least 90% of the 9 timed on both "
+                           "sides, median -4.0%") and "between the passes" in note and "scripts/ab" not in note
+    assert notes(7) == []  # fewer than 8 timed: no note
 
 
 def test_a_rung_timed_on_neither_side_is_in_neither_the_table_nor_the_tally(tmp_path, monkeypatch, capsys):

@@ -4,7 +4,7 @@
 //! (`mandel-report verdicts`), check their speed (`rounds.py`) and find how the sides differ; they
 //! print this text.
 
-use crate::compare::{Runs, Verdict};
+use crate::compare::{Runs, Verdict, drift_note};
 use crate::figures::{DASH, time};
 use crate::pyfmt::{g, percent, signed_percent};
 use crate::pymath::min_by_key;
@@ -109,7 +109,18 @@ pub fn text(req: &Request) -> String {
     if !neither.is_empty() {
         out.push(format!("timed on neither side (left out): {}", neither.join(", ")));
     }
-    out.extend(runs.drift_note.iter().map(|note| format!("note: {note}")));
+    let advice = if req.aa {
+        "The code did not change: the machine changed speed between the passes, and each verdict near that change is \
+         its doing, a false one."
+    } else if req.sequential {
+        "A's rounds all ran before B's: the machine may have changed speed between them, and verdicts near that \
+         change may be its doing. Without --sequential the rounds alternate, and such a change hits both sides alike."
+    } else {
+        "The rounds alternated, so a change of the machine's speed hit both sides alike: a shift of every rung is more \
+         likely a difference of the sides that every kernel feels (the build, its profile, the environment) than \
+         drift."
+    };
+    out.extend(drift_note(report, "on both sides", advice).map(|note| format!("note: {note}")));
     // a side whose rounds ran at another speed in part
     let sides = [0, 1].map(|i| entries.iter().filter_map(move |e| [&e.a, &e.b][i].as_ref().filter(|r| truthy(r))));
     let notes = [0, 1].map(|i| speed::speed_note(sides[i].clone(), &format!("rounds of {}", names[i])));
@@ -188,7 +199,7 @@ mod tests {
         // the counts in the report's order, which a `json!` object would sort
         serde_json::from_str(&format!(
             r#"{{"schema": "{SCHEMA}", "aa": {aa}, "sequential": {sequential}, "unlike": {},
-                "runs": {{"names": ["HEAD", "tree"], "noise_floor": 0.1, "rounds_floor": 0.05, "drift_note": null,
+                "runs": {{"names": ["HEAD", "tree"], "noise_floor": 0.1, "rounds_floor": 0.05,
                           "report": {{"entries": {entries}, "counts": {{"slower": 1, "no change": 2}},
                                       "alpha": 0.01, "min_calls": 3}}}}}}"#,
             json!(unlike)

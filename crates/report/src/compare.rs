@@ -53,8 +53,6 @@ pub struct Runs {
     pub report: Verdicts,
     pub noise_floor: f64,
     pub rounds_floor: f64,
-    /// The warning when every rung moved one way (the scripts' `drift_note`), which scripts/ab words too.
-    pub drift_note: Option<String>,
 }
 
 /// The verdicts' fields these outputs show.
@@ -65,6 +63,28 @@ pub struct Verdicts {
     pub counts: Ordered,
     pub alpha: Value,
     pub min_calls: Value,
+    /// The median change when at least 90% of the changes go one way ([`drift_note`]).
+    pub drift: Option<f64>,
+    /// How many entries have a change.
+    #[serde(default)]
+    pub changes: Value,
+}
+
+/// What scripts/compare makes of a drift: two runs of the ladder did not alternate.
+const DRIFT_ADVICE: &str = "A code change rarely moves every row, scalar ones included: the machine probably changed \
+speed between the runs, and verdicts near that change may be its doing. Compare builds with scripts/ab, which \
+interleaves them.";
+
+/// The warning when every rung moved one way (the report's `drift`: 90% of the changes, 8 at least), or
+/// None: `timed` says where the changes were timed, `advice` what to make of it (scripts/ab has its own).
+pub fn drift_note(report: &Verdicts, timed: &str, advice: &str) -> Option<String> {
+    let d = report.drift?;
+    Some(format!(
+        "every rung moved the same way: {} in at least 90% of the {} timed {timed}, median {}. {advice}",
+        if d < 0.0 { "faster" } else { "slower" },
+        py_str(&report.changes),
+        signed_percent(d, 1)
+    ))
 }
 
 /// One rung's verdict (`verdict::Entry`), with its rows on A and B (`a`, `b`: None where absent), as the
@@ -637,7 +657,7 @@ pub fn runs_summary(runs: &Runs, sets: &[Summary]) -> Vec<String> {
             signed_percent(gm - 1.0, 1)
         ));
     }
-    out.extend(runs.drift_note.clone());
+    out.extend(drift_note(report, "in both", DRIFT_ADVICE));
     let neither: Vec<&str> = entries.iter().filter(|e| !e.shown).map(|e| e.name.as_str()).collect();
     if !neither.is_empty() {
         out.push(format!("timed in neither run (left out): {}", neither.join(", ")));
@@ -915,8 +935,8 @@ mod tests {
         let entries =
             json!([verdict("a", "slower", Some(0.5), Some("interquartile")), verdict("b", "no change", None, None)]);
         let runs: Runs = serde_json::from_str(&format!(
-            r#"{{"names": ["x", "y"], "noise_floor": 0.1, "rounds_floor": 0.05, "drift_note": "drift",
-                "report": {{"entries": {entries}, "counts": {{"slower": 1, "no change": 1}}, "alpha": 0.01,
+            r#"{{"names": ["x", "y"], "noise_floor": 0.1, "rounds_floor": 0.05,
+                "report": {{"entries": {entries}, "counts": {{"slower": 1, "no change": 1}}, "alpha": 0.01, "drift": 0.2, "changes": 9,
                             "min_calls": 3}}}}"#
         ))
         .expect("runs");
@@ -931,7 +951,10 @@ mod tests {
         let lines = runs_summary(&runs, &sets);
         assert_eq!(lines[0], "verdicts: 1 slower, 1 no change");
         assert_eq!(lines[1], "geometric mean of B/A time over the 1 rungs timed in both: 1.500 (+50.0%)");
-        assert_eq!(lines[2..4], ["drift", "timed in neither run (left out): b"]);
+        assert!(lines[2].starts_with(
+            "every rung moved the same way: slower in at least 90% of the 9 timed in both, median +20.0%. A code change"
+        ));
+        assert_eq!(lines[3], "timed in neither run (left out): b");
         assert!(lines[4].starts_with("A ran on a busy machine (load average 2.50 on 2 cores after"), "{lines:?}");
         assert!(
             lines[5].starts_with(
