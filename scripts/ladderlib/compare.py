@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import CANONICAL, atomic, baseline, cargo, rounds
+from . import atomic, baseline, cargo, rounds
 from .readers import InputError, read_summary
 
 
@@ -47,93 +47,17 @@ def judged(mandel_report, a, b, noise_floor=DEFAULT_NOISE_FLOOR, rounds_floor=RO
     return report
 
 
-def labels(summaries):
-    """Short column labels A, B, C... and what each stands for."""
-    return [(chr(ord("A") + i), s["machine_id"]) for i, s in enumerate(summaries)]
-
-
-# --- what must match -----------------------------------------------------------------------------
-
-
-def python_machine(summary):
-    """The machine description the Python rows ran under: the baselines' own record, else (an older set) the
-    ladder's, which ran them."""
-    return (summary.get("settings") or {}).get("python_machine") or summary.get("machine") or {}
-
-
-def _settings_view(s, same_machine):
-    st = s.get("settings") or {}
-    crit, py = st.get("criterion") or {}, st.get("python_settings") or {}
-    view = {
-        "problem (Rust)": st.get("params") or CANONICAL,  # a set without params ran the canonical problem
-        "problem (Python)": st.get("python_params"),
-        "quick mode": bool(st.get("quick")),
-        **{f"Criterion {k}": crit.get(k) for k in ("sample_size", "warm_up_s", "measurement_s")},
-        **{f"Python {k}": py.get(k) for k in ("quick", "budget_s", "min_repeats", "max_repeats")},
-        # what a row's time is: a set merged under another rule is not comparable, on one machine or two
-        "Rust timing": "Criterion" if not st.get("rounds") else
-        f"rounds, a round's time its {rounds.round_time(st['rounds'])}",
-        "Python time": rounds.python_time(st),
-    }
-    if same_machine:
-        m = s.get("machine") or {}
-        # the family/model too: a VM often names only "AMD EPYC", which a Zen 3 and a Zen 4 share (None where a
-        # set does not record it, so an older set is not refused for lacking it)
-        view.update({"machine id": s["machine_id"], "CPU": m.get("cpu_model"),
-                     "CPU family/model": m.get("cpu_family_model"), "cores": m.get("cores"),
-                     "thread pool": st.get("pool_threads"),
-                     # Two runs on different tunings measure different configurations: refused too. No tuning
-                     # recorded is a configuration of its own (each process calibrates its own), not an absence.
-                     "SIMD tuning": (st.get("simd_tuning") or {}).get("value") or CALIBRATED,
-                     "C reference tuning": (st.get("c_tuning") or {}).get("value") or CALIBRATED,
-                     "rounds' tunings": _round_tunings(st),
-                     # pure Python, every speedup's denominator, moves with the interpreter's build (None: not
-                     # recorded, so an older set is not refused for lacking it)
-                     "Python version": python_machine(s).get("python"),
-                     "Python build": python_machine(s).get("python_build"),
-                     "rounds' time per kernel": (st.get("rounds") or {}).get("kernel_s")})
-    return view
-
-
-CALIBRATED = "calibrated in each process"  # what a run with no tuning recorded ran on (`writers`' word too)
-
-
-def _round_tunings(settings):
-    """The [family, tuning] pairs the rounds ran on, as one text (None for a set that records none)."""
-    pairs = (settings.get("rounds") or {}).get("tunings")
-    return None if pairs is None else ", ".join(f"{f}={t}" for f, t in sorted(map(tuple, pairs))) or "none"
-
-
-def differences(summaries, same_machine=False):
-    """What differs between the results' problems and settings (each against the first set that has it), as lines.
-    A setting absent from one side (e.g. no Python run there) is not a difference: its rows are missing.
-    `same_machine` adds the machine id, CPU (model and family/model), cores and thread pool (two runs of one
-    machine)."""
-    tags = [tag for tag, _ in labels(summaries)]
-    views = [_settings_view(s, same_machine) for s in summaries]
-    # the reference for each setting is the first set that has it: A lacking it must not hide B and C differing
-    first = {}
-    for tag, view in zip(tags, views):
-        for key, value in view.items():
-            if value is not None:
-                first.setdefault(key, (tag, value))
-    return [f"{key}: {first[key][1]} in {first[key][0]}, {value} in {tag} ({s['machine_id']})"
-            for tag, s, view in zip(tags, summaries, views) for key, value in view.items()
-            if value is not None and value != first[key][1]]
-
-
 # --- the outputs --------------------------------------------------------------------------------
 
 
-def rendered(mandel_report, summaries, diffs, runs=None, md=False, svg=False):
-    """`mandel-report compare`'s answer (crates/report/src/compare.rs): {text, markdown (with `md`), svg (with
-    `svg`)}, the machines side by side, or with `runs` two runs of one machine. `diffs`: what `differences` found
-    between the machines (said under their table); `runs`: {names, report (`judged`), noise_floor, rounds_floor}
-    (the notes on a drift and on each side's rounds are made there)."""
-    # each set's Python machine resolved here (`python_machine`, which `differences` reads too), not again in Rust
-    sets = [{**{k: s[k] for k in ("machine_id", "machine", "rows") if k in s},
-             "settings": {**(s.get("settings") or {}), "python_machine": python_machine(s)}} for s in summaries]
-    return cargo.ask_report(mandel_report, "compare", {"sets": sets, "differences": diffs, "runs": runs,
+def rendered(mandel_report, summaries, runs=None, same_machine=False, md=False, svg=False):
+    """`mandel-report compare`'s answer (crates/report/src/compare.rs): {differences, text, markdown (with `md`), svg
+    (with `svg`)}, the machines side by side, or with `runs` two runs of one machine. `differences`: what differs
+    between the sets' problems and settings (crates/report/src/differences.rs; `same_machine`: the machine too);
+    `runs`: {names, report (`judged`), noise_floor, rounds_floor} (the notes on a drift and on each side's rounds are
+    made there)."""
+    sets = [{k: s[k] for k in ("machine_id", "machine", "rows", "settings") if k in s} for s in summaries]
+    return cargo.ask_report(mandel_report, "compare", {"sets": sets, "same_machine": same_machine, "runs": runs,
                                                         "markdown": md, "svg": svg})
 
 
@@ -297,13 +221,6 @@ def run(args):
     if mode == "machines" and (args.fail_above is not None or args.fail_on_missing or args.noise_floor is not None):
         raise InputError("--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine (--mode runs): "
                          "these results are of different machines")
-    if diffs := differences(summaries, same_machine=mode == "runs"):
-        what = "\n".join(f"  - {d}" for d in diffs)
-        if not args.allow_different:
-            raise InputError(f"the results differ in problem or settings:\n{what}\n"
-                             "Their times are not comparable; pass --allow-different to compare them anyway.")
-        print(f"warning: comparing results that differ (--allow-different):\n{what}\n")
-
     mandel_report, runs, bad = cargo.report_binary(REPO), None, []
     if mode == "runs":
         a, b = summaries
@@ -317,7 +234,13 @@ def run(args):
         bad = report["failures"]
     # every text made before either file is written: a chart that cannot be drawn leaves no new markdown beside an
     # old chart
-    out = rendered(mandel_report, summaries, diffs, runs, md=bool(args.md), svg=bool(svg_path))
+    out = rendered(mandel_report, summaries, runs, same_machine=mode == "runs", md=bool(args.md), svg=bool(svg_path))
+    if diffs := out["differences"]:
+        what = "\n".join(f"  - {d}" for d in diffs)
+        if not args.allow_different:
+            raise InputError(f"the results differ in problem or settings:\n{what}\n"
+                             "Their times are not comparable; pass --allow-different to compare them anyway.")
+        print(f"warning: comparing results that differ (--allow-different):\n{what}\n")
     print(out["text"])
     if args.md:
         write_output("--md", args.md, out["markdown"])

@@ -19,19 +19,7 @@ CONTENDED = 0.10
 # What a round's time is, as the summary's settings record it (older sets: the round's median render). The
 # fastest: interference only ever slows a render, and a neighbour that takes the CPU for a few hundred
 # renders made the medians of two runs of one build disagree (see METHODOLOGY.md, "A round's time").
-ROUND_TIME = "fastest render"
-OLD_ROUND_TIME = "median render"  # what a summary that records no round_time was merged by
-
-
-def round_time(rounds_settings):
-    """What a round's time is in a summary with these rounds' settings (`settings.rounds`)."""
-    return rounds_settings.get("round_time", OLD_ROUND_TIME)
-
-
-def python_time(settings):
-    """What a Python row's time is in a summary with these settings: its recorded rule; for a set merged before
-    calls were cut into rounds, the median call; None when no Python rung ran."""
-    return settings.get("python_time") or ("the median call" if settings.get("python_settings") else None)
+ROUND_TIME = "fastest render"  # (a summary that records none: "median render", crates/report/src/differences.rs)
 # Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time).
 MIN_ROUNDS = 3
 # Most rounds `--rounds` takes (ladder, ab). Rust never sees the count (`mandel bench` is one round per

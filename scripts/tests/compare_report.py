@@ -16,7 +16,13 @@ def _sets(summaries):
 
 def _answer(summaries, runs=None):
     sets = [{"machine_id": f"m{i}", **s} for i, s in enumerate(_sets(summaries))]
-    return compare.rendered(MANDEL_REPORT, sets, compare.differences(sets), runs, md=True, svg=True)
+    return compare.rendered(MANDEL_REPORT, sets, runs, same_machine=runs is not None, md=True, svg=True)
+
+
+def differences(summaries, same_machine=False):
+    """What differs between the sets' problems and settings (`mandel-report compare`'s `differences`)."""
+    sets = [{"machine_id": f"m{i}", **s} for i, s in enumerate(_sets(summaries))]
+    return compare.rendered(MANDEL_REPORT, sets, same_machine=same_machine)["differences"]
 
 
 def text(summaries, md=False):

@@ -212,7 +212,7 @@ def test_different_problems_and_settings_are_refused_unless_allowed(tmp_path, ca
     quick = {**fx.SETTINGS, "quick": True, "criterion": {**fx.SETTINGS["criterion"], "measurement_s": 1.0}}
     a = write_summary(tmp_path, "a", 1.0)
     b = write_summary(tmp_path, "b", 1.0, params=small, settings=quick)
-    diffs = compare.differences([compare.read_summary(a), compare.read_summary(b)])
+    diffs = report.differences([compare.read_summary(a), compare.read_summary(b)])
     assert any(d.startswith("problem (Python): {") and "'width': 480" in d for d in diffs)
     assert "quick mode: False in A, True in B (machine-b)" in diffs
     assert "Criterion measurement_s: 3.0 in A, 1.0 in B (machine-b)" in diffs
@@ -224,7 +224,7 @@ def test_different_problems_and_settings_are_refused_unless_allowed(tmp_path, ca
     # a side without Python rows is not a different problem: its Python rungs are missing
     c = make_summary(tmp_path, "c", 1.0)
     c["settings"]["python_params"] = None
-    assert compare.differences([compare.read_summary(a), c]) == []
+    assert report.differences([compare.read_summary(a), c]) == []
 
 
 def test_two_runs_must_come_from_one_machine(tmp_path, capsys):
@@ -255,7 +255,7 @@ def test_two_runs_on_cpus_of_one_name_but_another_family_model_are_refused(tmp_p
     assert cli.main([str(zen4), str(run("d", "25/17"))]) == 0  # the same family/model: one machine
     capsys.readouterr()
     # a set that does not record it is judged by the rest, as before
-    assert compare.differences([compare.read_summary(unrecorded), compare.read_summary(zen4)], same_machine=True) == []
+    assert report.differences([compare.read_summary(unrecorded), compare.read_summary(zen4)], same_machine=True) == []
 
 
 # --- two runs ------------------------------------------------------------------------------------
@@ -401,14 +401,14 @@ def test_two_runs_of_one_machine_on_different_interpreters_are_told_apart(tmp_pa
     a, b = make_summary(tmp_path, "a", 1.0), make_summary(tmp_path, "b", 1.0)
     a["settings"]["python_machine"] = {**fx.MACHINE, "python_build": "CPython 3.11.7 (GCC 12.2.0; /opt/py)"}
     b["settings"]["python_machine"] = {**fx.MACHINE, "python": "3.11.2", "python_build": "CPython 3.11.2 (GCC; /usr)"}
-    diffs = compare.differences([a, b], same_machine=True)
+    diffs = report.differences([a, b], same_machine=True)
     assert any(d.startswith("Python build") and "/opt/py" in d and "/usr" in d for d in diffs), diffs
     assert any(d.startswith("Python version") for d in diffs), diffs
     del b["settings"]["python_machine"]["python_build"]
     b["settings"]["python_machine"]["python"] = "3.11.7"
-    assert not [d for d in compare.differences([a, b], same_machine=True) if d.startswith("Python")]
+    assert not [d for d in report.differences([a, b], same_machine=True) if d.startswith("Python")]
     # an older set, whose baselines recorded no machine of their own, ran them under its ladder's interpreter
     del b["settings"]["python_machine"]
     b["machine"] = {**b["machine"], "python": "3.12.3"}
-    assert [d for d in compare.differences([a, b], same_machine=True) if d.startswith("Python")] == [
+    assert [d for d in report.differences([a, b], same_machine=True) if d.startswith("Python")] == [
         f"Python version: {fx.MACHINE['python']} in A, 3.12.3 in B (machine-b)"]

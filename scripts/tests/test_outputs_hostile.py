@@ -10,8 +10,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-import ladder_fixtures as fx
 import compare_report
+import ladder_fixtures as fx
 import summary_report
 import sweeps_report as report
 from ladderlib import CANONICAL, baseline, cargo, compare, machine, readers, sweeps, writers
@@ -77,11 +77,11 @@ def test_a_set_without_params_is_the_canonical_problem(tmp_path):
     a, b = make_summary(tmp_path, "a", 1.0), make_summary(tmp_path, "b", 1.0)
     del a["settings"]["params"]
     b["settings"]["params"] = {**CANONICAL, "width": 100, "height": 100}
-    diffs = compare.differences([a, b])
+    diffs = compare_report.differences([a, b])
     assert len(diffs) == 1 and diffs[0].startswith("problem (Rust): {") and diffs[0].endswith("in B (machine-b)")
     assert "'width': 960" in diffs[0] and "'width': 100" in diffs[0]
     b["settings"]["params"] = dict(CANONICAL)
-    assert compare.differences([a, b]) == []
+    assert compare_report.differences([a, b]) == []
 
 
 def test_sets_are_compared_with_the_first_that_has_a_setting(tmp_path):
@@ -89,7 +89,7 @@ def test_sets_are_compared_with_the_first_that_has_a_setting(tmp_path):
     a["settings"]["python_settings"] = None  # A ran no Python
     b["settings"]["python_settings"] = {**(b["settings"]["python_settings"] or {}), "budget_s": 1.0}
     c["settings"]["python_settings"] = {**(c["settings"]["python_settings"] or {}), "budget_s": 9.0}
-    assert compare.differences([a, b, c]) == ["Python budget_s: 1.0 in B, 9.0 in C (machine-c)"]
+    assert compare_report.differences([a, b, c]) == ["Python budget_s: 1.0 in B, 9.0 in C (machine-c)"]
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), [1], {"a": 1}, "a\x00b"])

@@ -356,17 +356,17 @@ def test_compare_flags_runs_on_different_tunings():
                                                                   "python_settings": {"budget_s": 3.0}}}
     t = json.loads(json.dumps(s))
     t["settings"]["simd_tuning"]["value"] = "f32:v6k8"
-    diffs = compare.differences([s, t], same_machine=True)
+    diffs = compare_report.differences([s, t], same_machine=True)
     assert any(d.startswith("SIMD tuning: f32:v4k4 in A, f32:v6k8 in B") for d in diffs)
     u = json.loads(json.dumps(s))
     del u["settings"]["rounds"]
     assert any(d.startswith("Rust timing: rounds, a round's time its median render in A, Criterion in B") for d in
-               compare.differences([s, u], same_machine=True))
+               compare_report.differences([s, u], same_machine=True))
     # a set merged before a round's time was its fastest render is not judged against one merged since
     v = json.loads(json.dumps(s))
     v["settings"]["rounds"]["round_time"] = "fastest render"
     v["settings"]["python_time"] = "the median of its rounds' fastest calls (rounds of 0.25 s)"
-    assert [d.split(":")[0] for d in compare.differences([s, v], same_machine=True)] == ["Rust timing", "Python time"]
+    assert [d.split(":")[0] for d in compare_report.differences([s, v], same_machine=True)] == ["Rust timing", "Python time"]
 
 
 def test_compare_flags_a_run_calibrated_in_each_process_and_rounds_on_other_tunings():
@@ -377,16 +377,16 @@ def test_compare_flags_a_run_calibrated_in_each_process_and_rounds_on_other_tuni
         return {"machine_id": "m", "rows": [], "machine": {},
                 "settings": {**st, **({"simd_tuning": {"value": simd, "source": "kept"}} if simd else {})}}
 
-    diffs = compare.differences([run(), run("f32:v4k4")], same_machine=True)
+    diffs = compare_report.differences([run(), run("f32:v4k4")], same_machine=True)
     assert diffs == ["SIMD tuning: calibrated in each process in A, f32:v4k4 in B (m)"]
-    assert compare.differences([run(), run()], same_machine=True) == []  # both calibrated: the same
+    assert compare_report.differences([run(), run()], same_machine=True) == []  # both calibrated: the same
     pinned, other = run(tunings=[["simd", "v4k4"], ["c", "v2"]]), run(tunings=[["c", "v2"], ["simd", "v6k8"]])
-    assert compare.differences([pinned, other], same_machine=True) == [
+    assert compare_report.differences([pinned, other], same_machine=True) == [
         "rounds' tunings: c=v2, simd=v4k4 in A, c=v2, simd=v6k8 in B (m)"]
-    assert compare.differences([pinned, run(tunings=[["simd", "v4k4"], ["c", "v2"]])], same_machine=True) == []
-    assert compare.differences([pinned, run()], same_machine=True) == []  # a set recording none: not known
+    assert compare_report.differences([pinned, run(tunings=[["simd", "v4k4"], ["c", "v2"]])], same_machine=True) == []
+    assert compare_report.differences([pinned, run()], same_machine=True) == []  # a set recording none: not known
     # two machines may run on different tunings: their tables show it, nothing is refused
-    assert compare.differences([run(), run("f32:v4k4")]) == compare.differences([pinned, other]) == []
+    assert compare_report.differences([run(), run("f32:v4k4")]) == compare_report.differences([pinned, other]) == []
 
 
 def test_machines_merged_under_different_rules_are_flagged_and_say_so_when_allowed():
@@ -394,7 +394,7 @@ def test_machines_merged_under_different_rules_are_flagged_and_say_so_when_allow
            "settings": {"rounds": {"kernel_s": 0.25}, "python_settings": {"budget_s": 3.0}}}
     new = {"machine_id": "b", "rows": [], "machine": {},
            "settings": {"rounds": {"kernel_s": 0.25, "round_time": "fastest render"}, "python_time": "x"}}
-    diffs = compare.differences([old, new])  # two machines: no machine keys, but the rule counts
+    diffs = compare_report.differences([old, new])  # two machines: no machine keys, but the rule counts
     assert [d.split(":")[0] for d in diffs] == ["Rust timing", "Python time"]
     assert any(line.startswith("The sets differ in settings") and "fastest render in B" in line
                for line in compare_report.summary_lines([old, new]))

@@ -7,6 +7,7 @@
 //! A summary is read as Python reads its JSON (`pyvalue`), so that the texts are the ones the scripts
 //! wrote: the committed results/machines.md and .svg are this module's output.
 
+use crate::differences::{self, python_machine};
 use crate::figures::{DASH, agreement, number, span, speedup, threads, time};
 use crate::md::md;
 use crate::pyfmt::{fixed, g, percent, signed_percent};
@@ -30,10 +31,9 @@ pub struct Request {
     pub schema: String,
     /// The summaries compared, A first, as the scripts read and checked them.
     pub sets: Vec<Summary>,
-    /// What differs between the sets' problems and settings (the scripts' `differences`), which the
-    /// machines' summary says; compared anyway (`--allow-different`).
+    /// Whether the sets must be of one machine, its tunings and interpreter too ([`differences`]): two runs.
     #[serde(default)]
-    pub differences: Vec<String>,
+    pub same_machine: bool,
     /// Two runs of one machine (A and B); absent for machines side by side.
     #[serde(default)]
     pub runs: Option<Runs>,
@@ -113,6 +113,9 @@ pub struct Verdict {
 pub struct Answer {
     /// [`SCHEMA`].
     pub schema: &'static str,
+    /// What differs between the sets' problems and settings ([`differences`]): the scripts refuse to
+    /// compare them unless told to (`--allow-different`), and the machines' summary says it.
+    pub differences: Vec<String>,
     /// The comparison as the console shows it.
     pub text: String,
     /// The comparison as Markdown, when asked for.
@@ -377,12 +380,6 @@ pub fn legend(sets: &[Summary]) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// The machine record the Python rows ran under, as the scripts resolved it into the request's settings
-/// (`compare.python_machine`, whose rule `differences` reads too: one copy of it).
-pub fn python_machine(set: &Summary) -> &Value {
-    settings_value(set, |st| &st.python_machine)
 }
 
 /// The interpreter a set's Python rows ran on: its build (recorded since machine.python_build) and
@@ -728,15 +725,17 @@ pub fn answer(request: &str) -> Result<String, String> {
     if req.sets.is_empty() || (req.runs.is_some() && req.sets.len() != 2) {
         return Err("the comparison's request: give one set or more, two for runs".into());
     }
+    let differences = differences::differences(&req.sets, req.same_machine);
     let render = |markdown: bool| match &req.runs {
         Some(runs) => runs_text(runs, &req.sets, markdown),
-        None => machines_text(&req.sets, &req.differences, markdown),
+        None => machines_text(&req.sets, &differences, markdown),
     };
     let names =
         req.runs.as_ref().map(|r| r.names.iter().zip(["A", "B"]).map(|(n, t)| format!("{t}: {n}")).collect::<Vec<_>>());
     let answer = Answer {
         schema: SCHEMA,
         text: render(false),
+        differences: differences.clone(),
         markdown: req.markdown.then(|| render(true)),
         svg: req.svg.then(|| chart(&req.sets, names.as_deref())),
     };
@@ -820,9 +819,9 @@ mod tests {
             interpreter(&with_python("m", json!({"python_build": "weird"}))),
             Some((Some("weird".into()), None))
         );
-        // the ladder's own machine record is not read here: the scripts resolve which record ran the rows
+        // an older set's baselines record no machine: the ladder's, which ran them, stands in
         let older = set("m", vec![row("python-pure", 5.0, "")], json!({"python": "3.10.1"}), json!({}));
-        assert_eq!(interpreter(&older), Some((None, None)));
+        assert_eq!(interpreter(&older), Some((None, Some("Python 3.10.1".into()))));
         // no timed pure Python: no interpreter ran a row
         let untimed = set("m", vec![row("numba", 1.0, "")], json!({}), json!({"python_machine": {"python": "3.10.1"}}));
         assert_eq!(interpreter(&untimed), None);

@@ -14,6 +14,7 @@
 pub mod ab;
 pub mod chart;
 pub mod compare;
+pub mod differences;
 pub mod figures;
 pub mod finish;
 pub mod groups;

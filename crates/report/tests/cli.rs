@@ -279,15 +279,15 @@ fn a_compare_request_gets_the_text_and_what_else_it_asks_for() {
                 "rows": [{{"name": "k|1", "status": "ok", "median_s": {median}, "isa": "avx2", "verified_ok": true}}]}}"#
         )
     };
-    let request = |markdown: bool| {
+    let request = |markdown: bool, same_machine: bool| {
         format!(
-            r#"{{"schema": "mandel-report-compare/2", "sets": [{}, {}], "differences": [], "markdown": {markdown},
-                "svg": false}}"#,
+            r#"{{"schema": "mandel-report-compare/2", "sets": [{}, {}], "same_machine": {same_machine},
+                "markdown": {markdown}, "svg": false}}"#,
             set("a", 0.1),
             set("b", 0.3)
         )
     };
-    let (code, out, err) = compare(&request(true));
+    let (code, out, err) = compare(&request(true, false));
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(answer["schema"], "mandel-report-compare/2");
@@ -302,7 +302,12 @@ fn a_compare_request_gets_the_text_and_what_else_it_asks_for() {
         md.starts_with("# The Mandelbrot speedup ladder across machines\n") && md.contains("| k\\|1 | — | 100 ms |")
     );
     assert!(answer["svg"].is_null());
-    let (code, out, _) = compare(&request(false));
+    assert_eq!(answer["differences"], serde_json::json!([]));
+    // one machine asked for: the two ids differ, their core counts do not
+    let (_, out, _) = compare(&request(false, true));
+    let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(answer["differences"], serde_json::json!(["machine id: a in A, b in B (b)"]));
+    let (code, out, _) = compare(&request(false, false));
     assert_eq!(code, 0);
     assert!(serde_json::from_str::<serde_json::Value>(&out).expect("JSON")["markdown"].is_null());
 }
