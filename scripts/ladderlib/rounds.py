@@ -19,7 +19,7 @@ CONTENDED = 0.10
 # What a round's time is, as the summary's settings record it (older sets: the round's median render). The
 # fastest: interference only ever slows a render, and a neighbour that takes the CPU for a few hundred
 # renders made the medians of two runs of one build disagree (see METHODOLOGY.md, "A round's time").
-ROUND_TIME = "fastest render"  # (a summary that records none: "median render", crates/report/src/differences.rs)
+ROUND_TIME = "fastest render"  # (a summary that records none: "median render", crates/report/src/summary.rs)
 # Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time).
 MIN_ROUNDS = 3
 # Most rounds `--rounds` takes (ladder, ab). Rust never sees the count (`mandel bench` is one round per

@@ -4,7 +4,7 @@
 //! differ unless `--allow-different`, and the machines' summary says how they differ.
 
 use crate::pyvalue::{Ordered, ordered_eq, ordered_repr, py_eq, py_str, truthy};
-use crate::summary::{Settings, Summary};
+use crate::summary::{Settings, Summary, round_time};
 use serde_json::{Value, json};
 
 /// What a run with no tuning recorded ran on (each process calibrates its own): a configuration of its
@@ -89,9 +89,7 @@ fn view(set: &Summary, same_machine: bool) -> Vec<(&'static str, Option<Setting>
     let (crit, py) = (&st.criterion, st.python_settings.as_ref());
     let py_get = |k: &str| py.and_then(|p| p.get(k)).cloned().unwrap_or(Value::Null);
     let rust_timing = if truthy(&st.rounds) {
-        // a summary that records no round_time was merged when a round's time was its median render
-        let round_time = st.rounds.get("round_time").map_or("median render".into(), py_str);
-        format!("rounds, a round's time its {round_time}")
+        format!("rounds, a round's time its {}", round_time(&st.rounds))
     } else {
         "Criterion".into()
     };

@@ -230,14 +230,19 @@ fn canonical_text() -> String {
     )
 }
 
+/// What a round's time is in a summary with these rounds' settings: a summary that records none was merged
+/// when it was the round's median render.
+pub(crate) fn round_time(rounds: &Value) -> String {
+    rounds.get("round_time").map_or("median render".into(), py_str)
+}
+
 /// How the Rust rows were timed: the rounds' settings.
 fn rounds_line(r: &Value) -> String {
     if !truthy(r) {
         return "not in rounds (an older result set: see Criterion)".into();
     }
     let taken = r.get("taken").or(r.get("rounds")).map_or("?".into(), py_str);
-    // what a summary that records no round_time was merged by (rounds.OLD_ROUND_TIME)
-    let round_time = r.get("round_time").map_or("median render".into(), py_str);
+    let round_time = round_time(r);
     format!(
         "{taken} rounds (one `mandel bench` process each, the kernel order rotated each round), {} s and at least \
          {} renders per kernel and round, after a verification render and a warm-up render; a round's time its \
