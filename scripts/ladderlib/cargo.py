@@ -84,8 +84,9 @@ def report_binary(repo, environ=os.environ, locked=False):
 
 # What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
 # A command's version goes up when what it reads or answers changes (finish/2: it makes the like-for-like groups
-# and the rounds' speed note; compare/2, ab/2: each side's speed note).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 1, "finish": 2, "compare": 2, "ab": 2}
+# and the rounds' speed note; finish/3: it builds the rows from the checked inputs; compare/2, ab/2: each side's
+# speed note).
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 1, "finish": 3, "compare": 2, "ab": 2}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

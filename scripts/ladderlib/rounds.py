@@ -2,7 +2,8 @@
 METHODOLOGY.md). `read_rounds` checks raw/rounds.json and aggregates per kernel: verified only if every round
 passed (else the first failure kept); a round's time its fastest render, the row's time the median of the round
 times, their interquartile range the spread; a round contended when others used more than `CONTENDED` of the CPUs
-while the kernel was timed. `calls_time` judges a Python rung's calls (one process) the same way."""
+while the kernel was timed. A Python rung's calls (one process) are judged the same way in the merge's rows
+(`calls_time`, crates/report/src/build.rs)."""
 
 import math
 from statistics import median
@@ -20,26 +21,12 @@ CONTENDED = 0.10
 # fastest: interference only ever slows a render, and a neighbour that takes the CPU for a few hundred
 # renders made the medians of two runs of one build disagree (see METHODOLOGY.md, "A round's time").
 ROUND_TIME = "fastest render"  # (a summary that records none: "median render", crates/report/src/summary.rs)
-# Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time).
+# Fewest rounds a median of rounds is taken over (a verdict's rank test, a Python rung's time: both in
+# crates/report, which the scripts send it).
 MIN_ROUNDS = 3
 # Most rounds `--rounds` takes (ladder, ab). Rust never sees the count (`mandel bench` is one round per
 # process), so it refuses none: the range is the Python side's, checked here once for both.
 MAX_ROUNDS = 99
-
-
-def calls_time(times, round_s, min_calls):
-    """A Python rung's time from one process's calls, in order, judged like the Rust rounds: cut into rounds of
-    `min_calls` calls or `round_s` seconds at the median call's pace, whichever is more, the calls shared out
-    evenly (rounds differ by one call at most: a last round holding the remainder would have a fastest of more
-    calls, and so a lower one), then the median of each round's fastest. Fewer than MIN_ROUNDS rounds: the median
-    call (the fastest of one or two rounds would be nearly the fastest call of all)."""
-    call = median(times)
-    per = max(min_calls, math.ceil(round_s / call))
-    n = len(times) // per
-    if n < MIN_ROUNDS:
-        return call
-    cut = [i * len(times) // n for i in range(n + 1)]
-    return median(min(times[cut[i]:cut[i + 1]]) for i in range(n))
 
 
 # What a round says of a kernel besides its measurement: the same in every round of one run.

@@ -6,10 +6,10 @@ import pytest
 import ladder_fixtures as fx
 import compare_report
 import summary_report
-from ladderlib import cargo, compare, readers
+from ladderlib import compare, readers
 from ladderlib import merge as merge_mod
 from ladderlib.readers import InputError
-from ladderlib.merge import BITMAP_MARK, REPO, merge, notes_request
+from ladderlib.merge import merge
 
 
 def summary(tmp_path, **over):
@@ -61,82 +61,6 @@ def test_speedup_over_previous_rung_skips_bitmap_and_missing_rows(tmp_path):
     # a pyo3-* row is measured against its own kernel's Rust row (what the boundary costs), not the row above
     assert rows["pyo3-naive-f64"]["previous"] == "naive-f64"
     assert rows["pyo3-naive-f64"]["speedup_vs_previous"] == pytest.approx(0.1 / 0.2)
-
-
-def add_speedups(rows):
-    """The rows' speedups as the merge has them computed (`mandel-report finish`: crates/report/src/rows.rs), in
-    place."""
-    summary = {"rows": rows, "settings": {"python_params": None}}
-    request = {"rows": rows, "peak": None, "kernels": [], "verify": {}, "recorded_isa": {}, "families": {},
-               "rust_tunings": None, "python_tunings": None, "isa_flags": None, "unlisted": [],
-               "notes": notes_request(summary, True, "", True, "")}
-    for row, done in zip(rows, cargo.ask_report(cargo.report_binary(REPO), "finish", request)["rows"], strict=True):
-        row.update(done)
-
-
-def speedup_rows(*specs):
-    """Rows for add_speedups: (name, precision, median_s[, field=value...])."""
-    out = []
-    for name, precision, median_s, *extra in specs:
-        row = {"name": name, "precision": precision, "median_s": median_s, "status": "ok", "computes": "counts",
-               "problem": "canonical", "reference": False, "speedup_vs_python": None, "speedup_vs_previous": None,
-               "previous": None, "kernel": name[len("pyo3-"):] if name.startswith("pyo3-") else name}
-        row.update(*extra)
-        out.append(row)
-    return out
-
-
-def test_previous_rung_has_the_same_precision_and_pyo3_rows_their_own_kernel():
-    rows = speedup_rows(("python-pure", "f64", 8.0), ("mojo-simd-f32", "f32", 0.006),
-                        ("naive-f32", "f32", 0.13), ("naive-f64", "f64", 0.108),
-                        ("fma-f64", "f64", 0.09), ("simd-f32", "f32", 0.004),
-                        ("c-ref-f32", "f32", 0.002, {"reference": True}),
-                        ("simd-f64", "f64", 0.008, {"computes": "bitmap"}),
-                        ("rayon-simd-f64", "f64", 0.004),
-                        ("rayon-simd-f32", "f32", 0.002),
-                        ("pyo3-naive-f32", "f32", 0.131), ("pyo3-fma-f64", "f64", 0.0905),
-                        ("pyo3-simd-f32", "f32", 0.0041), ("pyo3-c-ref-f32", "f32", 0.0021, {"reference": True}))
-    add_speedups(rows)
-    prev = {r["name"]: (r["previous"], r["speedup_vs_previous"]) for r in rows}
-    assert prev["python-pure"] == (None, None)
-    assert prev["mojo-simd-f32"] == (None, None)  # no f32 row above: not divided by an f64 one
-    assert prev["naive-f32"] == ("mojo-simd-f32", pytest.approx(0.006 / 0.13))
-    assert prev["naive-f64"] == ("python-pure", pytest.approx(8.0 / 0.108))
-    assert prev["simd-f32"] == ("naive-f32", pytest.approx(0.13 / 0.004))  # not fma-f64, the row above
-    assert prev["c-ref-f32"] == (None, None)  # a reference neither has nor is a previous rung
-    assert prev["simd-f64"] == (None, None)  # a bitmap row has none...
-    assert prev["rayon-simd-f64"] == ("fma-f64", pytest.approx(0.09 / 0.004))  # ...and is none
-    assert prev["rayon-simd-f32"] == ("simd-f32", pytest.approx(2.0))
-    assert prev["pyo3-naive-f32"] == ("naive-f32", pytest.approx(0.13 / 0.131))  # not rayon-simd-f32
-    assert prev["pyo3-fma-f64"] == ("fma-f64", pytest.approx(0.09 / 0.0905))
-    assert prev["pyo3-simd-f32"] == ("simd-f32", pytest.approx(0.004 / 0.0041))
-    assert prev["pyo3-c-ref-f32"] == (None, None)
-
-
-def test_a_pyo3_row_whose_kernel_did_not_run_has_no_previous_rung():
-    rows = speedup_rows(("naive-f32", "f32", 0.13, {"status": "failed"}), ("fma-f32", "f32", 0.09),
-                        ("pyo3-naive-f32", "f32", 0.131), ("pyo3-fma-f32", "f32", 0.091),
-                        ("pyo3-simd-f32", "f32", 0.0041))
-    add_speedups(rows)
-    prev = {r["name"]: r["previous"] for r in rows}
-    # neither the row above nor another kernel stands in for the missing one; a pyo3 row is no one's previous
-    assert prev == {"naive-f32": None, "fma-f32": None, "pyo3-naive-f32": None, "pyo3-fma-f32": "fma-f32",
-                    "pyo3-simd-f32": None}
-
-
-def test_a_pyo3_row_is_no_previous_rung_and_has_none_of_a_bitmap_or_reference_kernel():
-    rows = speedup_rows(("numba", "f64", 0.5), ("pyo3-fma-f64", "f64", 0.2), ("fma-f64", "f64", 0.1),
-                        ("mask-f64", "f64", 0.05, {"computes": "bitmap"}),
-                        ("c-ref-f64", "f64", 0.04, {"reference": True}),
-                        ("pyo3-mask-f64", "f64", 0.06), ("pyo3-c-ref-f64", "f64", 0.05))
-    add_speedups(rows)
-    prev = {r["name"]: r["previous"] for r in rows}
-    # fma-f64 is divided by numba, not by the pyo3-fma-f64 row between them: a pyo3 row measures the boundary
-    # crossing, it is no rung any other row climbs from
-    assert prev["fma-f64"] == "numba"
-    assert next(r for r in rows if r["name"] == "fma-f64")["speedup_vs_previous"] == pytest.approx(5.0)
-    # a bitmap kernel or a reference through the extension: no "previous" of its own kernel to cross from
-    assert prev["pyo3-mask-f64"] is None and prev["pyo3-c-ref-f64"] is None
 
 
 def test_times_ci_and_rates_come_from_criterion(tmp_path):
@@ -205,7 +129,7 @@ def test_failed_verification_without_a_count_says_why(tmp_path):
 
 def test_bitmap_rung_is_marked(tmp_path):
     row = by_name(summary(tmp_path))["numpy-masked-bitmap"]
-    assert row["method"].endswith(BITMAP_MARK)
+    assert row["method"].endswith("(bitmap only: computes a different result)")
     assert row["computes"] == "bitmap" and row["speedup_vs_python"] == pytest.approx(5.0)
 
 
@@ -315,15 +239,6 @@ def test_python_rung_without_a_time_is_missing_with_its_error(tmp_path):
     assert rows["numba"]["status"] == "missing" and rows["numba"]["note"] == "numba not installed"
     assert rows["naive-f64"]["previous"] == "numpy-vectorize"
     assert rows["naive-f64"]["speedup_vs_previous"] == pytest.approx(40.0)
-
-
-def test_threads_are_whole_numbers_and_the_pool_a_flag():
-    """No display string is parsed back: a pool kernel reports its pool's size and `pool: true`; the
-    Rust row shows it as pool(N), its threads_n is N."""
-    from ladderlib.merge import thread_count, threads_label
-    assert [thread_count(t) for t in (1, 8, "pool(2)", None, True, 0)] == [1, 8, None, None, None, None]
-    assert threads_label({"threads": 2, "pool": True}) == "pool(2)"
-    assert threads_label({"threads": 1, "pool": False}) == "1"
 
 
 # --- issue 11: the efficiency column is measured against the step ceiling -----------------------

@@ -46,24 +46,6 @@ def test_a_rounds_time_is_its_fastest_render_so_a_burst_of_slow_renders_moves_no
     assert burst["spread_kind"] == "interquartile range of 5 rounds' fastest renders"
 
 
-def test_one_process_calls_are_judged_in_rounds_of_enough_calls_and_seconds():
-    # 0.1 s calls: rounds of 3 calls at least (0.25 s at the median call's pace); 10 calls make rounds of 3, 3, 4
-    calls = [0.2, 0.1, 0.3, 0.3, 0.1, 0.2, 0.1, 0.3, 0.2, 0.05]
-    assert rounds.calls_time(calls, 0.25, 3) == 0.1  # round fastest: 0.1, 0.1, 0.05
-    # about 0.012 s calls: rounds of 21 calls at least (0.25 s at the median call's pace); 75 calls make three
-    # of 25, not 21, 21 and 33: the fastest of each 0.010, 0.011 and 0.009
-    fast = [0.012] * 24 + [0.010] + [0.011] * 25 + [0.013] * 24 + [0.009]
-    assert rounds.calls_time(fast, 0.25, 3) == 0.010
-    # the remainder shared out: with 21, 21 and 33 the 33 would hold both fast calls, and the median be 0.012
-    assert rounds.calls_time([0.012] * 42 + [0.009] + [0.013] * 31 + [0.008], 0.25, 3) == 0.009
-    # calls around the round's length: rounds of 3 calls still, never one slow call alone
-    assert rounds.calls_time([0.24, 0.57, 0.3, 0.26, 0.5, 0.28, 0.25, 0.45, 0.27, 0.31], 0.25, 3) == 0.25
-    # fewer than three rounds: the median call, not the fastest of one or two rounds
-    assert rounds.calls_time([3.0, 2.0, 4.0], 0.25, 3) == 3.0
-    assert rounds.calls_time([0.01] * 60 + [0.001], 0.25, 3) == 0.01
-    assert rounds.calls_time([0.5], 0.25, 3) == 0.5
-
-
 def test_a_python_rows_time_is_the_median_of_its_rounds_fastest_calls():
     base = fx.baselines()
     # numba: nine calls of about 0.1 s, three rounds of three calls; the rounds' fastest 0.11, 0.09 and 0.10
@@ -86,16 +68,6 @@ def test_a_python_rows_time_is_the_median_of_its_rounds_fastest_calls():
     q = merge(dict(fx.MACHINE), "m", quick, baselines=base)
     assert {r["name"]: r for r in q["rows"]}["numba"]["median_s"] == pytest.approx(0.10)
     assert q["settings"]["python_time"] == s["settings"]["python_time"]
-
-
-def test_a_python_rung_without_a_median_gets_no_time_from_the_calls_it_lists():
-    """median_s null is run.py's word that the rung has no time: calls listed beside it are not made into one."""
-    from ladderlib.merge import python_row
-    rung = {**fx.rung("numba", 0.5), "median_s": None, "min_s": None, "max_s": None}
-    assert rung["times_s"]  # calls listed
-    assert python_row(rung, "canonical", dict(fx.ROUNDS))["median_s"] is None
-    # with its median: the calls' rounds (0.5, 0.5, 0.51 s: one round of three renders, its fastest 0.5 s)
-    assert python_row(fx.rung("numba", 0.5), "canonical", dict(fx.ROUNDS))["median_s"] == 0.5
 
 
 @pytest.mark.parametrize("break_it,message", [

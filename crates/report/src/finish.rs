@@ -1,39 +1,36 @@
 //! `mandel-report finish`: the merge's second half. The scripts (`ladderlib/merge.py`) read and check the
-//! inputs and build a row per rung; one request here finishes them ([`crate::rows`]: rates, speedups,
-//! shares, the rows not compared with their native rows) and writes the summary's notes ([`crate::notes`]
-//! and the notes on those rows), so that the rows the notes describe are the rows summary.json holds,
-//! and makes the like-for-like groups ([`crate::groups`]). One subcommand, not `rows` and `notes`: the notes read
-//! the finished rows and what finishing found.
+//! inputs; one request here builds a row per rung from them ([`crate::build`]), finishes the rows
+//! ([`crate::rows`]: rates, speedups, shares, the rows not compared with their native rows), writes the
+//! summary's notes ([`crate::notes`] and the notes on those rows), so that the rows the notes describe are
+//! the rows summary.json holds, and makes the like-for-like groups ([`crate::groups`]). One subcommand, not
+//! `rows` and `notes`: the notes read the finished rows and what building and finishing them found.
 
+use crate::build::{self, Inputs};
 use crate::groups::{self, Grouped};
 use crate::notes::{self, Peak};
 use crate::pyvalue::{Ordered, py_str, truthy};
-use crate::rows::{self, Kernel, Rates, Verified};
+use crate::rows::{self, Rates};
 use crate::speed;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-finish/2";
+pub const SCHEMA: &str = "mandel-report-finish/3";
 
-/// What `mandel-report finish` reads: the rows as built, the inputs the rules read, and the notes' part.
+/// What `mandel-report finish` reads: the inputs the rows are built from, those the rules read, and the
+/// notes' part.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
     /// [`SCHEMA`].
     pub schema: String,
-    /// The rows as the scripts built them, in order, each field in its order.
-    pub rows: Vec<Ordered>,
+    /// The registry, the verification rows, the results, the Python baselines' rungs and how a Python
+    /// rung's calls are judged: what the rows are built from.
+    pub inputs: Inputs,
     /// `mandel peak`'s result as merged (null: none).
     pub peak: Option<Value>,
-    /// The registry's kernels and those described from their results (`one_lane` read).
-    pub kernels: Vec<Kernel>,
-    /// The verification rows by kernel (`lane_iterations` read).
-    pub verify: BTreeMap<String, Verified>,
-    /// The ISA path each pyo3-* row's baselines file records (null: none).
-    pub recorded_isa: BTreeMap<String, Value>,
-    /// The tuned family of each pyo3-* row's kernel (`merge.tuning_family`, which the ladder uses too).
+    /// The tuned family of each pyo3-* rung's kernel (`merge.tuning_family`, which the ladder uses too).
     pub families: BTreeMap<String, String>,
     /// The Rust rounds' tunings ([family, "TUNING (source)"]; null: none recorded).
     pub rust_tunings: Option<Vec<(String, String)>>,
@@ -41,8 +38,6 @@ pub struct Request {
     pub python_tunings: Option<Vec<(String, String)>>,
     /// The machine's ISA flags (`asimd`: an Arm CPU, whose 128-bit path is NEON).
     pub isa_flags: Value,
-    /// Kernels timed or verified but not in the registry.
-    pub unlisted: Vec<String>,
     pub notes: notes::Request,
 }
 
@@ -63,12 +58,19 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Stri
 
 /// The rows finished and the notes, the merge's own (not compared, not in the registry) among them.
 pub fn finish(mut req: Request) -> Result<Answer, String> {
-    let mut rows = req.rows;
+    let built = build::build(&req.inputs, &req.notes.python_problem)?;
+    let mut rows = built.rows;
     let rates: Option<Rates> = req.peak.clone().map(|p| parse(p, "peak")).transpose()?;
     let peak: Option<Peak> = req.peak.map(|p| parse(p, "peak")).transpose()?;
-    rows::add_rates(&mut rows, rates.as_ref(), &req.kernels, &req.verify)?;
+    let registry = req.inputs.registry.as_deref().unwrap_or_default();
+    let one_lane: BTreeSet<&str> = registry
+        .iter()
+        .filter(|k| k.get("one_lane").is_some_and(truthy))
+        .filter_map(|k| k.get("name")?.as_str())
+        .collect();
+    rows::add_rates(&mut rows, rates.as_ref(), &one_lane, &req.inputs.verify)?;
     rows::add_speedups(&mut rows, &req.notes.pure_python);
-    let other_isa = rows::blank_other_isa(&mut rows, &req.recorded_isa);
+    let other_isa = rows::blank_other_isa(&mut rows, &built.recorded_isa);
     let skip: BTreeSet<String> = other_isa.iter().map(|(name, _, _)| name.clone()).collect();
     let (rust, python) = (req.rust_tunings.unwrap_or_default(), req.python_tunings.unwrap_or_default());
     let tuning = rows::blank_other_tuning(&mut rows, &req.families, &rust, &python, &skip);
@@ -84,6 +86,8 @@ pub fn finish(mut req: Request) -> Result<Answer, String> {
     let values: Vec<Value> =
         rows.iter().map(serde_json::to_value).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
     req.notes.speed_note = speed::speed_note(&values, "Rust rounds");
+    req.notes.have_registry = req.inputs.registry.is_some();
+    req.notes.have_baselines = req.inputs.baselines.is_some();
     let mut out = notes::notes(&req.notes, &typed, peak.as_ref(), tuning.differs)?;
     let recorded = |v: &Value| if truthy(v) { py_str(v) } else { "ISA not recorded".into() };
     if !other_isa.is_empty() {
@@ -134,12 +138,12 @@ pub fn finish(mut req: Request) -> Result<Answer, String> {
             each.join(", ")
         ));
     }
-    if !req.unlisted.is_empty() {
+    if !built.unlisted.is_empty() {
         out.insert(
             0,
             format!(
                 "Timed or verified but not in the registry: {} (kept, after the registry's kernels).",
-                req.unlisted.join(", ")
+                built.unlisted.join(", ")
             ),
         );
     }

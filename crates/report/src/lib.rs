@@ -4,14 +4,15 @@
 //! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for; the summary's human outputs,
 //! summary.md, speedup.svg, the console table and the machine lines ([`summary`], `mandel-report
 //! summary`), which `scripts/ladder` asks for wherever it writes a summary; the merge's second half, the
-//! rows finished and the summary's notes ([`finish`], [`rows`], [`notes`], `mandel-report finish`), which
-//! the merge asks for; the comparisons of `scripts/compare`,
+//! rows built and finished and the summary's notes ([`finish`], [`build`], [`rows`], [`notes`],
+//! `mandel-report finish`), which the merge asks for; the comparisons of `scripts/compare`,
 //! machines side by side or two runs of one ([`compare`], `mandel-report compare`); and `scripts/ab`'s
 //! report on two builds ([`ab`], `mandel-report ab`).
 //! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`): the scripts print them beside their
 //! own, and the committed results hold what the scripts computed.
 
 pub mod ab;
+pub mod build;
 pub mod chart;
 pub mod compare;
 pub mod differences;

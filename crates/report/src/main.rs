@@ -29,10 +29,11 @@ enum Command {
     /// text of summary.md and speedup.svg, the console table and the machine lines, which the scripts
     /// print and write.
     Summary,
-    /// The merge's second half (scripts/ladder's merge): a request on standard input (JSON: the rows as
-    /// built from the inputs, the peak, the inputs the rules read, what the merge knows of the missing
-    /// inputs, and the scripts' rules the notes name), on standard output (JSON) the rows finished (rates,
-    /// speedups, shares, rows not compared blanked or marked) and the summary's notes, in order.
+    /// The merge's second half (scripts/ladder's merge): a request on standard input (JSON: the inputs as
+    /// the merge checked them, registry, verification rows, results and Python baselines, the peak, what
+    /// the merge knows of the missing inputs, and the scripts' rules the notes name), on standard output
+    /// (JSON) a row per rung, built and finished (rates, speedups, shares, rows not compared blanked or
+    /// marked), the summary's notes and the like-for-like groups, in order.
     Finish,
     /// scripts/compare's outputs: a request on standard input (JSON: the summaries compared, what differs
     /// between them, and for two runs of one machine their verdicts and the scripts' notes on them), on

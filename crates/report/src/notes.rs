@@ -19,15 +19,19 @@ use serde_json::{Map, Value};
 #[serde(deny_unknown_fields)]
 pub struct Request {
     pub settings: Settings,
+    /// Whether the merge had the registry (`finish`: whether its inputs hold one).
+    #[serde(skip)]
     pub have_registry: bool,
     /// Why the registry is unavailable (written as Python's `str()` writes it).
     pub registry_missing: Value,
+    /// Whether the merge had the Python baselines (`finish`: whether its inputs hold them).
+    #[serde(skip)]
     pub have_baselines: bool,
     /// Why the Python baselines are missing.
     pub py_reason: Value,
     /// The tie band the tuning was chosen with (a fraction; null: not recorded).
     pub tie_band: Option<f64>,
-    /// `canonical`, or the problem the Python baselines solved (`merge.problem_label`).
+    /// `canonical`, or the problem the Python baselines solved (`merge.problem_label`): the Python rows'.
     pub python_problem: String,
     /// The rounds' warning that the machine's speed changed ([`crate::speed`]), made by `finish`.
     #[serde(skip)]
@@ -384,7 +388,8 @@ mod tests {
     const F32_STEP: &str = "f32_step_lane_iterations_per_s";
 
     /// A request with the scripts' rules, `over` replacing its fields (and `rows`, `peak`,
-    /// `pyo3_tuning_differs`, the arguments beside it).
+    /// `pyo3_tuning_differs`, the arguments beside it; `have_registry`, `have_baselines`, which `finish`
+    /// sets).
     fn request(over: Value) -> (Request, Vec<Row>, Option<Peak>, bool) {
         let mut req = json!({
             "rows": [], "peak": null, "settings": {}, "have_registry": true,
@@ -402,7 +407,10 @@ mod tests {
         let rows = serde_json::from_value(map.remove("rows").expect("rows")).expect("rows");
         let peak = serde_json::from_value(map.remove("peak").expect("a peak")).expect("a peak");
         let differs = map.remove("pyo3_tuning_differs").and_then(|v| v.as_bool()).expect("a bool");
-        (serde_json::from_value(req).expect("a request"), rows, peak, differs)
+        let have_registry = map.remove("have_registry").and_then(|v| v.as_bool()).expect("a bool");
+        let have_baselines = map.remove("have_baselines").and_then(|v| v.as_bool()).expect("a bool");
+        let req: Request = serde_json::from_value(req).expect("a request");
+        (Request { have_registry, have_baselines, ..req }, rows, peak, differs)
     }
 
     fn notes_of_request(

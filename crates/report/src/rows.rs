@@ -1,5 +1,5 @@
-//! The summary's rows finished (`mandel-report finish`): once the merge (`ladderlib/merge.py`) has built a
-//! row per rung from its inputs, their rates, their speedups, their shares of the step ceiling and the FMA
+//! The summary's rows finished (`mandel-report finish`): once [`crate::build`] has built a row per rung
+//! from the merge's inputs, their rates, their speedups, their shares of the step ceiling and the FMA
 //! peak, and the rows not to compare with their native rows (a pyo3-* row on another ISA path or tuning, a
 //! Mojo row of another vector width), blanked or marked.
 //!
@@ -12,21 +12,6 @@ use crate::pyvalue::{Ordered, py_eq, truthy};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
-
-/// A registry kernel (`mandel describe`'s, or one described from its results): whether it runs one lane.
-#[derive(Deserialize)]
-pub struct Kernel {
-    pub name: String,
-    #[serde(default)]
-    pub one_lane: Value,
-}
-
-/// A kernel's verification row: the lane-iterations the bench counted, if it did.
-#[derive(Deserialize)]
-pub struct Verified {
-    #[serde(default)]
-    pub lane_iterations: Value,
-}
 
 /// The peak's rates a share divides by (the FMA peak's and the step ceiling's, per precision).
 #[derive(Deserialize, Default)]
@@ -96,14 +81,14 @@ pub fn share(work: &Value, median_s: &Value, per_core_s: &Value, threads: &Value
 }
 
 /// Iterations per second and the shares of the peak of each ok row. Lane-iterations: the bench's
-/// measured ones, else a one-lane kernel's iterations.
+/// measured ones (`verify`: the verification rows by kernel), else a one-lane kernel's iterations
+/// (`one_lane`: the registry's kernels that run one lane).
 pub fn add_rates(
     rows: &mut [Ordered],
     peak: Option<&Rates>,
-    kernels: &[Kernel],
-    verify: &BTreeMap<String, Verified>,
+    one_lane: &BTreeSet<&str>,
+    verify: &Ordered,
 ) -> Result<(), String> {
-    let one_lane: BTreeSet<&str> = kernels.iter().filter(|k| truthy(&k.one_lane)).map(|k| k.name.as_str()).collect();
     for r in rows.iter_mut().filter(|r| ok(r)) {
         let (iterations, median) = (field(r, "iterations").clone(), field(r, "median_s").clone());
         if truthy(&iterations) {
@@ -111,7 +96,7 @@ pub fn add_rates(
             r.set("iterations_per_s", rate);
         }
         let Some(kernel) = field(r, "kernel").as_str().map(String::from) else { continue };
-        if let Some(lanes) = verify.get(&kernel).map(|v| &v.lane_iterations).filter(|v| !v.is_null()) {
+        if let Some(lanes) = verify.get(&kernel).and_then(|v| v.get("lane_iterations")).filter(|v| !v.is_null()) {
             r.set("lane_iterations", lanes.clone());
             r.set("lane_iterations_source", json!("measured"));
         } else if one_lane.contains(kernel.as_str()) && truthy(&iterations) {
@@ -391,18 +376,97 @@ mod tests {
         assert_eq!(get(&rows, "mask-f64", "speedup_vs_python"), &json!(8.0 / 0.02));
     }
 
+    /// Each row's (previous, speedup_vs_previous).
+    fn previous(rows: &[Ordered]) -> BTreeMap<String, (Value, Value)> {
+        let pair = |r: &Ordered| (field(r, "previous").clone(), field(r, "speedup_vs_previous").clone());
+        rows.iter().map(|r| (name(r).to_string(), pair(r))).collect()
+    }
+
+    #[test]
+    fn the_previous_rung_skips_other_precisions_references_and_bitmaps_and_a_pyo3_row_has_its_kernel() {
+        let reference = json!({"reference": true});
+        let mut rows = rows(json!([
+            row("python-pure", "f64", 8.0),
+            row("mojo-simd-f32", "f32", 0.006),
+            row("naive-f32", "f32", 0.13),
+            row("naive-f64", "f64", 0.108),
+            row("fma-f64", "f64", 0.09),
+            row("simd-f32", "f32", 0.004),
+            with(row("c-ref-f32", "f32", 0.002), reference.clone()),
+            with(row("simd-f64", "f64", 0.008), json!({"computes": "bitmap"})),
+            row("rayon-simd-f64", "f64", 0.004),
+            row("rayon-simd-f32", "f32", 0.002),
+            row("pyo3-naive-f32", "f32", 0.131),
+            row("pyo3-fma-f64", "f64", 0.0905),
+            row("pyo3-simd-f32", "f32", 0.0041),
+            with(row("pyo3-c-ref-f32", "f32", 0.0021), reference),
+        ]));
+        add_speedups(&mut rows, "python-pure");
+        let prev = previous(&rows);
+        let none = (Value::Null, Value::Null);
+        let of = |p: &str, x: f64| (json!(p), json!(x));
+        assert_eq!(prev["python-pure"], none);
+        assert_eq!(prev["mojo-simd-f32"], none); // no f32 row above: not divided by an f64 one
+        assert_eq!(prev["naive-f32"], of("mojo-simd-f32", 0.006 / 0.13));
+        assert_eq!(prev["naive-f64"], of("python-pure", 8.0 / 0.108));
+        assert_eq!(prev["simd-f32"], of("naive-f32", 0.13 / 0.004)); // not fma-f64, the row above
+        assert_eq!(prev["c-ref-f32"], none); // a reference neither has nor is a previous rung
+        assert_eq!(prev["simd-f64"], none); // a bitmap row has none...
+        assert_eq!(prev["rayon-simd-f64"], of("fma-f64", 0.09 / 0.004)); // ...and is none
+        assert_eq!(prev["rayon-simd-f32"], of("simd-f32", 2.0));
+        assert_eq!(prev["pyo3-naive-f32"], of("naive-f32", 0.13 / 0.131)); // not rayon-simd-f32
+        assert_eq!(prev["pyo3-fma-f64"], of("fma-f64", 0.09 / 0.0905));
+        assert_eq!(prev["pyo3-simd-f32"], of("simd-f32", 0.004 / 0.0041));
+        assert_eq!(prev["pyo3-c-ref-f32"], none);
+    }
+
+    #[test]
+    fn a_pyo3_row_whose_kernel_did_not_run_has_no_previous_rung() {
+        let mut rows = rows(json!([
+            with(row("naive-f32", "f32", 0.13), json!({"status": "failed"})),
+            row("fma-f32", "f32", 0.09),
+            row("pyo3-naive-f32", "f32", 0.131),
+            row("pyo3-fma-f32", "f32", 0.091),
+            row("pyo3-simd-f32", "f32", 0.0041),
+        ]));
+        add_speedups(&mut rows, "python-pure");
+        // neither the row above nor another kernel stands in for the missing one; a pyo3 row is no one's previous
+        let prev: Vec<Value> = rows.iter().map(|r| field(r, "previous").clone()).collect();
+        assert_eq!(prev, [Value::Null, Value::Null, Value::Null, json!("fma-f32"), Value::Null]);
+    }
+
+    #[test]
+    fn a_pyo3_row_is_no_previous_rung_and_has_none_of_a_bitmap_or_reference_kernel() {
+        let mut rows = rows(json!([
+            row("numba", "f64", 0.5),
+            row("pyo3-fma-f64", "f64", 0.2),
+            row("fma-f64", "f64", 0.1),
+            with(row("mask-f64", "f64", 0.05), json!({"computes": "bitmap"})),
+            with(row("c-ref-f64", "f64", 0.04), json!({"reference": true})),
+            row("pyo3-mask-f64", "f64", 0.06),
+            row("pyo3-c-ref-f64", "f64", 0.05),
+        ]));
+        add_speedups(&mut rows, "python-pure");
+        let prev = previous(&rows);
+        // fma-f64 is divided by numba, not by the pyo3-fma-f64 row between them: a pyo3 row measures the boundary
+        // crossing, it is no rung any other row climbs from
+        assert_eq!(prev["fma-f64"], (json!("numba"), json!(0.5 / 0.1)));
+        // a bitmap kernel or a reference through the extension: no "previous" of its own kernel to cross from
+        assert_eq!(prev["pyo3-mask-f64"].0, Value::Null);
+        assert_eq!(prev["pyo3-c-ref-f64"].0, Value::Null);
+    }
+
     #[test]
     fn rates_count_one_lane_kernels_and_the_measured_lanes() {
         let mut rows = rows(json!([
             with(row("naive-f64", "f64", 0.1), json!({"iterations": 40_000_000, "threads_n": 1})),
             with(row("simd-f64", "f64", 0.01), json!({"iterations": 40_000_000, "threads_n": 2})),
         ]));
-        let kernels: Vec<Kernel> =
-            serde_json::from_value(json!([{"name": "naive-f64", "one_lane": true}, {"name": "simd-f64"}])).expect("k");
-        let verify: BTreeMap<String, Verified> =
+        let one_lane = BTreeSet::from(["naive-f64"]);
+        let verify: Ordered =
             serde_json::from_value(json!({"simd-f64": {"lane_iterations": 60_000_000}})).expect("verify");
         let peak: Rates = serde_json::from_value(json!({"f64_lane_fmas_per_s": 4e9})).expect("a peak");
-        add_rates(&mut rows, Some(&peak), &kernels, &verify).expect("finite");
+        add_rates(&mut rows, Some(&peak), &one_lane, &verify).expect("finite");
         assert_eq!(get(&rows, "naive-f64", "iterations_per_s"), &json!(4e8));
         assert_eq!(get(&rows, "naive-f64", "lane_iterations_source"), &json!("scalar: one lane"));
         assert_eq!(get(&rows, "simd-f64", "lane_iterations"), &json!(60_000_000));
@@ -414,9 +478,9 @@ mod tests {
     fn a_share_past_what_json_holds_is_an_error_and_a_ceiling_past_u64_a_number() {
         let mut rows =
             rows(json!([with(row("simd-f64", "f64", 0.01), json!({"iterations": 40_000_000, "threads_n": 2}))]));
-        let kernels: Vec<Kernel> = serde_json::from_value(json!([{"name": "simd-f64", "one_lane": true}])).expect("k");
+        let one_lane = BTreeSet::from(["simd-f64"]);
         let tiny: Rates = serde_json::from_value(json!({"f64_lane_fmas_per_s": 1e-300})).expect("a peak");
-        let err = add_rates(&mut rows, Some(&tiny), &kernels, &BTreeMap::new()).expect_err("an infinite share");
+        let err = add_rates(&mut rows, Some(&tiny), &one_lane, &Ordered::default()).expect_err("an infinite share");
         assert_eq!(
             err,
             "row \"simd-f64\" peak_share is inf: not a finite number (a time or a peak rate out of range in the inputs)"
