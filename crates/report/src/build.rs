@@ -7,7 +7,7 @@
 //! baselines did not run, the Rust kernels in the registry's order, those only in the results after
 //! them, and last the pyo3-* rungs (the same kernels called from Python).
 //!
-//! A row is a JSON object whose fields are in [`ROW_FIELDS`]' order, a row's own extras after them
+//! A row is a JSON object whose fields are in `ROW_FIELDS`' order, a row's own extras after them
 //! ([`Ordered`]: summary.json is written in that order). Values pass through as the inputs hold them (an
 //! int stays an int), as the Python merge passed them.
 
