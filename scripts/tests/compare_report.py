@@ -1,7 +1,7 @@
 """scripts/compare's outputs (`mandel-report compare`: crates/report/src/compare.rs) asked as scripts/compare asks
 them (`compare.rendered`), for the tests: the machines' `text`, `chart`, `table`, `legend` and `summary_lines`; two
 runs' `runs_text`, `runs_table` and `runs_summary`. A summary a test builds by hand (rows alone, say) gets a machine
-id; the machines' settings that differ are `compare.differences`', as scripts/compare --allow-different passes them.
+id; `differences` is what the binary finds different between sets (scripts/compare refuses on it).
 The binary is verdict_rule's MANDEL_REPORT."""
 
 import re

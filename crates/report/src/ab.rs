@@ -1,8 +1,8 @@
 //! scripts/ab's report (`mandel-report ab`): the verdicts on two builds or environments timed in
 //! rounds on one machine, as a table of each side's time and spread, the change, the rank test's p
 //! and the verdict, then the tally, the warnings and the rule. The scripts time the rounds, judge them
-//! (`mandel-report verdicts`), check their speed (`rounds.py`) and find how the sides differ; they
-//! print this text.
+//! (`mandel-report verdicts`) and find how the sides differ; the drift note and each side's speed note
+//! ([`crate::speed`]) are made here. The scripts print this text.
 
 use crate::compare::{Runs, Verdict, drift_note};
 use crate::figures::{DASH, time};

@@ -12,7 +12,7 @@
 //! int stays an int), as the Python merge passed them.
 
 use crate::pymath;
-use crate::pyvalue::{Ordered, py_str, truthy};
+use crate::pyvalue::{Ordered, py_repr, py_str, truthy};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -250,8 +250,9 @@ fn criterion_spread(crit: &Object) -> Result<Value, String> {
     let percent = match (&level, level.as_i64(), level.as_f64()) {
         (Value::Bool(b), _, _) => format!("{}", u8::from(*b) * 100),
         (_, Some(i), _) => format!("{}", i128::from(i) * 100),
-        (_, _, Some(x)) if (x * 100.0).is_finite() => format!("{:.0}", (x * 100.0).round_ties_even()),
-        _ => return Err(format!("a Criterion result's ci_level is {}: not a confidence level", py_str(&level))),
+        // (+ 0.0: Python's round() of -0.0 is the int 0)
+        (_, _, Some(x)) if (x * 100.0).is_finite() => format!("{:.0}", (x * 100.0).round_ties_even() + 0.0),
+        _ => return Err(format!("a Criterion result's ci_level is {}: not a confidence level", py_repr(&level))),
     };
     Ok(json!(format!("{percent}% CI of the median (Criterion)")))
 }
@@ -625,8 +626,12 @@ mod tests {
         assert_eq!(field(&row, "iterations"), &json!(40_139_097)); // the verification's, the result has none
         assert_eq!(field(&row, "round_times_s"), &json!([0.1, 0.1, 0.1]));
         assert_eq!(field(&row, "contended_rounds"), &json!(1));
-        crit.insert("ci_level".into(), Value::Null);
-        assert!(rust_row(&info, Some(&crit), None).is_err());
+        crit.insert("ci_level".into(), json!(-0.001));
+        let row = rust_row(&info, Some(&crit), None).expect("a row");
+        assert_eq!(field(&row, "spread_kind"), "0% CI of the median (Criterion)"); // not -0%
+        crit.insert("ci_level".into(), json!("0.95"));
+        let err = rust_row(&info, Some(&crit), None).expect_err("a string");
+        assert_eq!(err, "a Criterion result's ci_level is '0.95': not a confidence level");
     }
 
     fn inputs(v: Value) -> Inputs {

@@ -1,8 +1,9 @@
 //! scripts/compare's outputs (`mandel-report compare`): several machines side by side (a table of each
 //! one's times, speedups, ISA paths and checks, the ratios to the first, their geometric means and what
 //! may skew them), or two runs of one machine with the verdicts of `mandel-report verdicts`; as console
-//! text, as Markdown, and as a grouped bar chart (SVG). The scripts read and check the summaries, decide
-//! what differs, judge the runs and check their rounds' speed (`rounds.py`), and pass all of it here.
+//! text, as Markdown, and as a grouped bar chart (SVG). The scripts read and check the summaries and judge
+//! the runs; what differs between the sets ([`crate::differences`]), the drift note and each run's speed
+//! note ([`crate::speed`]) are made here, and the differences returned, which the scripts refuse on.
 //!
 //! A summary is read as Python reads its JSON (`pyvalue`), so that the texts are the ones the scripts
 //! wrote: the committed results/machines.md and .svg are this module's output.

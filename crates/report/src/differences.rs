@@ -164,3 +164,49 @@ pub fn differences(sets: &[Summary], same_machine: bool) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(id: &str, machine: Value, settings: Value) -> Summary {
+        serde_json::from_value(json!({"machine_id": id, "machine": machine, "settings": settings})).expect("a set")
+    }
+
+    #[test]
+    fn each_setting_is_held_to_the_first_set_that_has_it() {
+        let sets = [
+            set("a", json!({}), json!({"python_settings": null})),
+            set("b", json!({}), json!({"python_settings": {"budget_s": 1.0}})),
+            set("c", json!({}), json!({"python_settings": {"budget_s": 9}})),
+        ];
+        // A lacks it (its Python rows are missing): B is the reference, and 1 equals 1.0
+        assert_eq!(differences(&sets, false), ["Python budget_s: 1.0 in B, 9 in C (c)"]);
+        let one = [
+            set("b", json!({}), json!({"python_settings": {"budget_s": 1.0}})),
+            set("c", json!({}), json!({"python_settings": {"budget_s": 1}})),
+        ];
+        assert_eq!(differences(&one, false), Vec::<String>::new());
+    }
+
+    #[test]
+    fn two_runs_of_one_machine_hold_its_settings_too() {
+        let rounds = |kernel_s: f64| json!({"rounds": {"kernel_s": kernel_s, "round_time": "fastest render"}});
+        let sets = [set("m", json!({"cores": 2}), rounds(0.5)), set("m", json!({"cores": 2.0}), rounds(0.4))];
+        assert_eq!(differences(&sets, true), ["rounds' time per kernel: 0.5 in A, 0.4 in B (m)"]);
+        assert_eq!(differences(&sets, false), Vec::<String>::new()); // two machines: the rounds' rule only
+        // the problem's parameters compared as dicts (any key order), a set without them the canonical one's
+        let params = json!({"params": {"max_iters": 200, "height": 960, "width": 960, "x_min": -2.0, "x_max": 0.6,
+                                       "y_min": -1.5, "y_max": 1.5}});
+        assert_eq!(
+            differences(&[set("a", json!({}), params), set("b", json!({}), json!({}))], false),
+            Vec::<String>::new()
+        );
+        // no tuning recorded is a configuration of its own
+        let tuned = set("m", json!({}), json!({"simd_tuning": {"value": "v4k8"}}));
+        assert_eq!(
+            differences(&[tuned, set("m", json!({}), json!({}))], true),
+            ["SIMD tuning: v4k8 in A, calibrated in each process in B (m)"]
+        );
+    }
+}

@@ -35,13 +35,13 @@ enum Command {
     /// (JSON) a row per rung, built and finished (rates, speedups, shares, rows not compared blanked or
     /// marked), the summary's notes and the like-for-like groups, in order.
     Finish,
-    /// scripts/compare's outputs: a request on standard input (JSON: the summaries compared, what differs
-    /// between them, and for two runs of one machine their verdicts and the scripts' notes on them), on
-    /// standard output (JSON) the console text, the Markdown and the grouped bar chart (SVG), which the
-    /// scripts print and write.
+    /// scripts/compare's outputs: a request on standard input (JSON: the summaries compared, whether they
+    /// must be of one machine, and for two runs of one machine their verdicts), on standard output (JSON)
+    /// what differs between them, the console text, the Markdown and the grouped bar chart (SVG), which
+    /// the scripts print and write.
     Compare,
-    /// scripts/ab's report: a request on standard input (JSON: the two sides' verdicts, names and the
-    /// scripts' notes on them, how they differ, and whether the run was an A/A or sequential), its text
+    /// scripts/ab's report: a request on standard input (JSON: the two sides' verdicts and names, how they
+    /// differ, and whether the run was an A/A or sequential), its text
     /// on standard output (JSON), which the scripts print.
     Ab,
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them

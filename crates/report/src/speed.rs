@@ -39,13 +39,15 @@ fn median(values: impl IntoIterator<Item = f64>) -> f64 {
 
 /// (each round's factor, the round times used), or None for fewer than four rounds or [`MIN_KERNELS`]
 /// rows. Only ok rows timed in every round count: a kernel untimed in a round has its later times shifted
-/// by one (the readers hold every time finite and positive).
+/// by one. The readers hold a summary's times finite and positive; a row whose times are not (a merge's
+/// input the readers do not check) is left out, as no time of a round.
 pub fn round_factors<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Option<(Vec<f64>, Vec<Vec<f64>>)> {
     let times: Vec<Vec<f64>> = rows
         .into_iter()
         .filter(|r| r.get("status").is_some_and(|s| s == "ok"))
         .filter_map(|r| r.get("round_times_s").filter(|t| truthy(t))?.as_array())
-        .map(|t| t.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect())
+        .map(|t| t.iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect::<Vec<f64>>())
+        .filter(|t| t.iter().all(|x| x.is_finite() && *x > 0.0))
         .collect();
     let n = times.iter().map(Vec::len).max().unwrap_or(0);
     let times: Vec<Vec<f64>> = times.into_iter().filter(|t| t.len() == n).collect();
@@ -66,6 +68,9 @@ pub fn speed_change<'a>(rows: impl IntoIterator<Item = &'a Value>) -> Option<Cha
         return None;
     }
     let (slow, fast): (Vec<usize>, Vec<usize>) = (0..factors.len()).partition(|&i| factors[i] > (q1 + q3) / 2.0);
+    if slow.is_empty() || fast.is_empty() {
+        return None; // (finite factors have both: Q3 is above the middle, Q1 not)
+    }
     let moved = times
         .iter()
         .filter(|t| {
@@ -186,6 +191,26 @@ mod tests {
         let mut rows = rows_from(&alternating(4), &MEDIANS, 0.0);
         rows[5]["round_times_s"] = json!([1.0, 1.05].repeat(4).iter().map(|f| 0.01 * f).collect::<Vec<_>>());
         assert_eq!(speed_change(&rows).unwrap().moved, 5); // 5%, against a span of 30%
+    }
+
+    /// A span of exactly SPEED_MOVED is one speed; just past it, a change.
+    #[test]
+    fn the_span_must_pass_speed_moved() {
+        let at = |factor: f64| speed_change(&rows_from(&[1.0, factor].repeat(4), &MEDIANS, 0.0));
+        assert_eq!(at(1.1), None);
+        assert!(at(1.1000001).is_some());
+    }
+
+    /// Times the readers would refuse (null, a string, 0) in a merge's input: that row is no time of a round,
+    /// never a panic (a review found `finish` exiting 101).
+    #[test]
+    fn a_row_whose_times_are_not_times_is_left_out() {
+        let mut rows = rows_from(&[1.0, 1.3].repeat(4), &MEDIANS, 0.0);
+        rows[0]["round_times_s"][3] = Value::Null;
+        rows[1]["round_times_s"][0] = json!("0.1");
+        assert_eq!(round_factors(&rows), None); // four kernels left
+        rows.extend(rows_from(&[1.0, 1.3].repeat(4), &MEDIANS[..2], 0.0));
+        assert_eq!(speed_change(&rows).unwrap().kernels, 6);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! Python's `str()` would write it (`pyvalue`), so that the texts are the ones the scripts wrote.
 
 use crate::chart;
+use crate::differences::CALIBRATED;
 use crate::figures::DASH;
 use crate::groups::{self, Group};
 use crate::md::md;
@@ -39,10 +40,16 @@ pub struct Summary {
     pub settings: Option<Settings>,
     #[serde(default)]
     pub rows: Vec<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "groups_or_none")]
     pub groups: Vec<Group>,
     #[serde(default)]
     pub notes: Vec<Value>,
+}
+
+/// The groups as recorded; none (made here) where the summary's `groups` is false: absent, null, empty.
+fn groups_or_none<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<Group>, D::Error> {
+    let v = Value::deserialize(deserializer)?;
+    if truthy(&v) { serde_json::from_value(v).map_err(serde::de::Error::custom) } else { Ok(Vec::new()) }
 }
 
 /// The settings the machine lines read. The objects whose keys are listed in order are read in the
@@ -167,8 +174,8 @@ pub fn machine_lines(summary: &Summary) -> Vec<(String, String)> {
         ("Python timing", if python_timing.is_empty() { "not run".into() } else { python_timing }),
         ("Python time", python_time),
         ("thread pool", pool(&s.pool_threads)),
-        ("SIMD tuning", value_or(&s.simd_tuning, "calibrated in each process")),
-        ("C reference tuning", value_or(&s.c_tuning, "calibrated in each process")),
+        ("SIMD tuning", value_or(&s.simd_tuning, CALIBRATED)),
+        ("C reference tuning", value_or(&s.c_tuning, CALIBRATED)),
     ]);
     lines.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
@@ -306,4 +313,26 @@ pub fn answer(request: &str) -> Result<String, String> {
         machine_lines: lines,
     };
     serde_json::to_string(&answer).map_err(|e| format!("the summary's report: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A summary whose `groups` is false (absent, null, empty: `summary.get("groups") or ...` in the scripts
+    /// that wrote them) gets them made from its rows, on the machine's flags.
+    #[test]
+    fn a_summary_without_groups_gets_them_made() {
+        for groups in ["", r#", "groups": null"#, r#", "groups": []"#, r#", "groups": {}"#] {
+            let request = format!(
+                r#"{{"schema": "{SCHEMA}", "summary": {{"machine_id": "m", "machine": {{"isa_flags": ["sse2"]}},
+                    "rows": [{{"name": "numba-fastmath", "method": "numba", "status": "ok", "median_s": 0.5}},
+                             {{"name": "naive-f64", "method": "naive", "status": "ok", "median_s": 0.25}}]{groups}}}}}"#
+            );
+            let answer: Value = serde_json::from_str(&answer(&request).expect("an answer")).expect("JSON");
+            let md = answer["markdown"].as_str().expect("markdown");
+            // no FMA on this CPU: Numba's fastmath row is separate
+            assert!(md.contains("| numba | — | — | separate | — | 500 ms | 2.00x |"), "{groups}: {md}");
+        }
+    }
 }
