@@ -22,6 +22,7 @@ pub mod groups;
 pub mod md;
 pub mod notes;
 pub mod pyfmt;
+pub mod pyjson;
 pub mod pymath;
 pub mod pyvalue;
 pub mod rows;

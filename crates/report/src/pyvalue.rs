@@ -102,7 +102,7 @@ pub fn ordered_repr(map: &Ordered) -> String {
 /// the quote, tab, line feed and carriage return escaped, and the other control characters (C0, DEL,
 /// C1), the no-break space and the soft hyphen as `\xNN`. Python also escapes other characters it
 /// deems unprintable (U+2028, unassigned code points), which the scripts' values do not hold.
-fn str_repr(s: &str) -> String {
+pub(crate) fn str_repr(s: &str) -> String {
     let quote = if s.contains('\'') && !s.contains('"') { '"' } else { '\'' };
     let mut out = String::with_capacity(s.len() + 2);
     out.push(quote);

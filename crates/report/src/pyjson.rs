@@ -1,0 +1,683 @@
+//! JSON values as Python's `json.loads` made them, for the input checker ([`crate::check`]), which must say
+//! of them what the scripts said: an int of any size, NaN and the infinities (which `json.loads` reads and
+//! JSON cannot write), objects in their written order, and Python's `repr`, `str`, `==`, `<` and
+//! arithmetic on them. The scripts send what JSON (or serde_json) cannot hold as a marker object
+//! (`readers._wire`): `{"$py": "nan"}` (`"inf"`, `"-inf"`), `{"$py": "int", "digits": "-12..."}` for an
+//! int past 64 bits, `{"$py": "str", "text": ..., "repr": ...}` for a string whose `repr` escapes more
+//! than [`str_repr`] does (an unprintable non-ASCII character; a lone surrogate, which `text` spells
+//! `\udc80`, as Python's stderr prints it), and `{"$py": "dict", "items": [[key, value], ...]}` for an
+//! object with such a key or a key `$py` of its own.
+
+use crate::pyfmt;
+use crate::pyvalue::str_repr;
+use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// A value `json.loads` can return.
+#[derive(Clone, Debug)]
+pub enum Py {
+    None,
+    Bool(bool),
+    Int(Int),
+    Float(f64),
+    Str(PyStr),
+    List(Vec<Py>),
+    /// An object, its keys in the order written.
+    Dict(Vec<(PyStr, Py)>),
+}
+
+/// `d.get(key)` of a key that is not there.
+pub static NONE: Py = Py::None;
+
+/// A string: its text, and Python's `repr` of it where [`str_repr`] would not write that.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PyStr {
+    pub text: String,
+    repr: Option<String>,
+}
+
+impl PyStr {
+    pub fn repr(&self) -> String {
+        self.repr.clone().unwrap_or_else(|| str_repr(&self.text))
+    }
+}
+
+impl From<&str> for PyStr {
+    fn from(text: &str) -> PyStr {
+        PyStr { text: text.to_string(), repr: None }
+    }
+}
+
+impl fmt::Display for PyStr {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Py {
+    /// `d.get(key)`: the value, or None where `self` has no such key (or is no object).
+    pub fn get(&self, key: &str) -> &Py {
+        match self {
+            Py::Dict(items) => items.iter().find(|(k, _)| k.text == key && k.repr.is_none()).map_or(&NONE, |(_, v)| v),
+            _ => &NONE,
+        }
+    }
+
+    /// `d.get(key)` of a key as read (a string of any kind).
+    pub fn lookup(&self, key: &PyStr) -> &Py {
+        self.entries().iter().find(|(k, _)| k == key).map_or(&NONE, |(_, v)| v)
+    }
+
+    /// `key in d`.
+    pub fn has(&self, key: &str) -> bool {
+        matches!(self, Py::Dict(items) if items.iter().any(|(k, _)| k.text == key && k.repr.is_none()))
+    }
+
+    pub fn is_none(&self) -> bool {
+        matches!(self, Py::None)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Py::Str(s) => Some(&s.text),
+            _ => None,
+        }
+    }
+
+    /// The items of a list (none for anything else).
+    pub fn items(&self) -> &[Py] {
+        match self {
+            Py::List(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// The entries of an object (none for anything else).
+    pub fn entries(&self) -> &[(PyStr, Py)] {
+        match self {
+            Py::Dict(items) => items,
+            _ => &[],
+        }
+    }
+
+    /// An int (not a bool: Python's `isinstance(v, int) and not isinstance(v, bool)`).
+    pub fn int(&self) -> Option<&Int> {
+        match self {
+            Py::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// `type(v).__name__`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Py::None => "NoneType",
+            Py::Bool(_) => "bool",
+            Py::Int(_) => "int",
+            Py::Float(_) => "float",
+            Py::Str(_) => "str",
+            Py::List(_) => "list",
+            Py::Dict(_) => "dict",
+        }
+    }
+
+    /// `repr(v)`.
+    pub fn repr(&self) -> String {
+        match self {
+            Py::None => "None".into(),
+            Py::Bool(b) => if *b { "True" } else { "False" }.into(),
+            Py::Int(i) => i.to_string(),
+            Py::Float(x) => pyfmt::repr(*x),
+            Py::Str(s) => s.repr(),
+            Py::List(items) => format!("[{}]", items.iter().map(Py::repr).collect::<Vec<_>>().join(", ")),
+            Py::Dict(items) => {
+                let entries: Vec<String> = items.iter().map(|(k, v)| format!("{}: {}", k.repr(), v.repr())).collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+        }
+    }
+
+    /// `str(v)`: what an f-string writes.
+    pub fn str(&self) -> String {
+        match self {
+            Py::Str(s) => s.text.clone(),
+            other => other.repr(),
+        }
+    }
+
+    /// `bool(v)`.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Py::None => false,
+            Py::Bool(b) => *b,
+            Py::Int(i) => !i.is_zero(),
+            Py::Float(x) => *x != 0.0,
+            Py::Str(s) => !s.text.is_empty(),
+            Py::List(items) => !items.is_empty(),
+            Py::Dict(items) => !items.is_empty(),
+        }
+    }
+
+    /// A number's `float(v)`: None for anything else, and for an int too large (Python's OverflowError).
+    pub fn float(&self) -> Option<f64> {
+        match self {
+            Py::Bool(b) => Some(f64::from(u8::from(*b))),
+            Py::Int(i) => i.to_f64(),
+            Py::Float(x) => Some(*x),
+            _ => None,
+        }
+    }
+
+    /// `a < b` and the like of two numbers (a bool is 0 or 1), exactly as Python compares them (an int
+    /// with a float too); None where either is no number, or NaN.
+    pub fn cmp_num(&self, other: &Py) -> Option<Ordering> {
+        let as_int = |v: &Py| match v {
+            Py::Bool(b) => Some(Int::from(i64::from(*b))),
+            Py::Int(i) => Some(i.clone()),
+            _ => None,
+        };
+        match (self, other) {
+            (Py::Float(a), Py::Float(b)) => a.partial_cmp(b),
+            (Py::Float(a), b) => as_int(b).and_then(|b| b.cmp_float(*a)).map(Ordering::reverse),
+            (a, Py::Float(b)) => as_int(a).and_then(|a| a.cmp_float(*b)),
+            (a, b) => Some(as_int(a)?.cmp(&as_int(b)?)),
+        }
+    }
+
+    /// `a > b` of two numbers.
+    pub fn gt(&self, other: &Py) -> bool {
+        self.cmp_num(other) == Some(Ordering::Greater)
+    }
+
+    /// `a == b`: numbers by value (1 == 1.0 == True, NaN equal to nothing), lists item by item, objects by
+    /// their keys whatever the order.
+    pub fn py_eq(&self, other: &Py) -> bool {
+        match (self, other) {
+            (Py::None, Py::None) => true,
+            (Py::Str(a), Py::Str(b)) => a == b,
+            (Py::List(a), Py::List(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.py_eq(y)),
+            (Py::Dict(a), Py::Dict(b)) => {
+                a.len() == b.len() && a.iter().all(|(k, v)| b.iter().any(|(k2, w)| k == k2 && v.py_eq(w)))
+            }
+            (a, b) => a.cmp_num(b) == Some(Ordering::Equal),
+        }
+    }
+}
+
+/// `a + b` of two numbers: an int where both are (whole numbers 0 or more: the checker adds no others).
+pub fn add(a: &Py, b: &Py) -> Py {
+    match (a, b) {
+        (Py::Int(x), Py::Int(y)) => Py::Int(x.add(y)),
+        _ => Py::Float(a.float().unwrap_or(f64::NAN) + b.float().unwrap_or(f64::NAN)),
+    }
+}
+
+/// `a / b` of two numbers: two ints correctly rounded, whatever their size, else as floats.
+pub fn div(a: &Py, b: &Py) -> f64 {
+    match (a, b) {
+        (Py::Int(x), Py::Int(y)) => x.div(y),
+        _ => a.float().unwrap_or(f64::NAN) / b.float().unwrap_or(f64::NAN),
+    }
+}
+
+/// `min(values)`, `max(values)` (`pick` Less, Greater): the first of equals.
+pub fn pick(values: &[Py], pick: Ordering) -> Option<&Py> {
+    values.iter().reduce(|best, v| if v.cmp_num(best) == Some(pick) { v } else { best })
+}
+
+/// `statistics.median(values)` of numbers: the middle one as it is (an int stays an int), or the two middle
+/// ones' sum halved; None for none.
+pub fn median(values: &[Py]) -> Option<Py> {
+    let mut v: Vec<&Py> = values.iter().collect();
+    v.sort_by(|a, b| a.cmp_num(b).unwrap_or(Ordering::Equal)); // stable, as sorted()
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2].clone()),
+        _ => Some(Py::Float(div(&add(v[n / 2 - 1], v[n / 2]), &Py::Int(Int::from(2))))),
+    }
+}
+
+/// `quartiles(values)` of readers.py (rounds.py's too): the medians of the lower and upper halves (an odd
+/// count's middle value in neither).
+pub fn quartiles(values: &[Py]) -> (Py, Py) {
+    let mut v = values.to_vec();
+    v.sort_by(|a, b| a.cmp_num(b).unwrap_or(Ordering::Equal));
+    let n = v.len();
+    match n {
+        0 => (Py::None, Py::None),
+        1 => (v[0].clone(), v[0].clone()),
+        _ => (median(&v[..n / 2]).unwrap_or(Py::None), median(&v[n.div_ceil(2)..]).unwrap_or(Py::None)),
+    }
+}
+
+impl<'de> Deserialize<'de> for Py {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Py, D::Error> {
+        struct Value;
+        impl<'de> Visitor<'de> for Value {
+            type Value = Py;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_unit<E: Error>(self) -> Result<Py, E> {
+                Ok(Py::None)
+            }
+            fn visit_bool<E: Error>(self, b: bool) -> Result<Py, E> {
+                Ok(Py::Bool(b))
+            }
+            fn visit_i64<E: Error>(self, i: i64) -> Result<Py, E> {
+                Ok(Py::Int(Int::from(i)))
+            }
+            fn visit_u64<E: Error>(self, u: u64) -> Result<Py, E> {
+                Ok(Py::Int(Int::from_u128(u.into())))
+            }
+            fn visit_f64<E: Error>(self, x: f64) -> Result<Py, E> {
+                Ok(Py::Float(x))
+            }
+            fn visit_str<E: Error>(self, s: &str) -> Result<Py, E> {
+                Ok(Py::Str(s.into()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Py, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element()? {
+                    items.push(item);
+                }
+                Ok(Py::List(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Py, A::Error> {
+                let mut items: Vec<(PyStr, Py)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, Py>()? {
+                    items.push((key.as_str().into(), value));
+                }
+                let marker = Py::Dict(items);
+                if !marker.has("$py") {
+                    return Ok(marker);
+                }
+                match marker.get("$py").as_str() {
+                    Some("nan") => Some(Py::Float(f64::NAN)),
+                    Some("inf") => Some(Py::Float(f64::INFINITY)),
+                    Some("-inf") => Some(Py::Float(f64::NEG_INFINITY)),
+                    Some("int") => marker.get("digits").as_str().and_then(Int::parse).map(Py::Int),
+                    Some("str") => marker
+                        .get("text")
+                        .as_str()
+                        .zip(marker.get("repr").as_str())
+                        .map(|(text, repr)| Py::Str(PyStr { text: text.to_string(), repr: Some(repr.to_string()) })),
+                    Some("dict") => marker
+                        .get("items")
+                        .items()
+                        .iter()
+                        .map(|pair| match pair.items() {
+                            [Py::Str(k), v] => Some((k.clone(), v.clone())),
+                            _ => None,
+                        })
+                        .collect::<Option<_>>()
+                        .map(Py::Dict),
+                    _ => None,
+                }
+                .ok_or_else(|| A::Error::custom(format!("not a value the scripts mark: {}", marker.repr())))
+            }
+        }
+        deserializer.deserialize_any(Value)
+    }
+}
+
+impl<'de> Deserialize<'de> for PyStr {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PyStr, D::Error> {
+        match Py::deserialize(deserializer)? {
+            Py::Str(s) => Ok(s),
+            other => Err(D::Error::custom(format!("a string expected, found {}", other.repr()))),
+        }
+    }
+}
+
+/// A Python int of any size: its sign and magnitude (base 2^32, least significant first, no leading zero;
+/// zero is not negative).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Int {
+    neg: bool,
+    mag: Vec<u32>,
+}
+
+impl From<i64> for Int {
+    fn from(v: i64) -> Int {
+        Int { neg: v < 0, mag: Int::from_u128(v.unsigned_abs().into()).mag }
+    }
+}
+
+impl Int {
+    pub fn from_u128(mut v: u128) -> Int {
+        let mut mag = Vec::new();
+        while v > 0 {
+            mag.push(v as u32);
+            v >>= 32;
+        }
+        Int { neg: false, mag }
+    }
+
+    /// Decimal digits, `-` first where negative.
+    pub fn parse(text: &str) -> Option<Int> {
+        let (neg, digits) = text.strip_prefix('-').map_or((false, text), |d| (true, d));
+        if digits.is_empty() || !digits.bytes().all(|d| d.is_ascii_digit()) {
+            return None;
+        }
+        let mag = digits.bytes().fold(Vec::new(), |mag, d| mul_small(&mag, 10, u32::from(d - b'0')));
+        Some(Int { neg: neg && !mag.is_empty(), mag })
+    }
+
+    pub fn is_zero(&self) -> bool {
+        self.mag.is_empty()
+    }
+
+    pub fn is_negative(&self) -> bool {
+        self.neg
+    }
+
+    pub fn to_u64(&self) -> Option<u64> {
+        match (self.neg, self.mag.as_slice()) {
+            (false, []) => Some(0),
+            (false, [lo]) => Some(u64::from(*lo)),
+            (false, [lo, hi]) => Some(u64::from(*hi) << 32 | u64::from(*lo)),
+            _ => None,
+        }
+    }
+
+    /// `float(i)`, correctly rounded; None where Python raises OverflowError.
+    pub fn to_f64(&self) -> Option<f64> {
+        self.to_string().parse::<f64>().ok().filter(|x| x.is_finite())
+    }
+
+    /// `math.floor(x)` of a finite float, exactly.
+    pub fn floor(x: f64) -> Int {
+        let f = x.floor();
+        let a = f.abs();
+        let mag = if a < 2f64.powi(64) {
+            Int::from_u128(a as u128).mag
+        } else {
+            // a mantissa of 53 bits times a power of two: the power's zeros below it
+            let bits = a.to_bits();
+            let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+            shl(&Int::from_u128(mantissa.into()).mag, ((bits >> 52) as usize) - 1075)
+        };
+        Int { neg: f < 0.0 && !mag.is_empty(), mag }
+    }
+
+    /// `a + b` of two ints 0 or more.
+    pub fn add(&self, other: &Int) -> Int {
+        debug_assert!(!self.neg && !other.neg);
+        let (long, short) = if self.mag.len() >= other.mag.len() { (self, other) } else { (other, self) };
+        let mut out = Vec::with_capacity(long.mag.len() + 1);
+        let mut carry = 0u64;
+        for (i, &limb) in long.mag.iter().enumerate() {
+            let sum = u64::from(limb) + u64::from(short.mag.get(i).copied().unwrap_or(0)) + carry;
+            out.push(sum as u32);
+            carry = sum >> 32;
+        }
+        out.push(carry as u32);
+        Int { neg: false, mag: trim(out) }
+    }
+
+    /// `a * b`.
+    pub fn mul(&self, other: &Int) -> Int {
+        let mut out = vec![0u32; self.mag.len() + other.mag.len()];
+        for (i, &a) in self.mag.iter().enumerate() {
+            let mut carry = 0u64;
+            for (j, &b) in other.mag.iter().enumerate() {
+                let t = u64::from(a) * u64::from(b) + u64::from(out[i + j]) + carry;
+                out[i + j] = t as u32;
+                carry = t >> 32;
+            }
+            out[i + other.mag.len()] = carry as u32;
+        }
+        let mag = trim(out);
+        Int { neg: self.neg != other.neg && !mag.is_empty(), mag }
+    }
+
+    /// `a / b` (b not zero): the exact quotient correctly rounded to a float, as Python divides two ints.
+    /// Its decimal digits, as many as any float's halfway point can have (767) and more, then a last 1
+    /// where a remainder is left, read as a float: that rounds as the exact quotient does.
+    pub fn div(&self, by: &Int) -> f64 {
+        let step = |r: &[u32], digit: u32| {
+            let mut r = mul_small(r, 10, digit);
+            let mut q = 0;
+            while cmp_mag(&r, &by.mag) != Ordering::Less {
+                r = sub(&r, &by.mag);
+                q += 1;
+            }
+            (r, q)
+        };
+        let (mut text, mut r, mut significant) = (String::new(), Vec::new(), 0);
+        for d in self.to_string().trim_start_matches('-').bytes() {
+            let q;
+            (r, q) = step(&r, u32::from(d - b'0'));
+            significant += usize::from(q > 0 || significant > 0);
+            text.push(char::from(b'0' + q as u8));
+        }
+        text.push('.');
+        while !r.is_empty() && significant < 800 {
+            let q;
+            (r, q) = step(&r, 0);
+            significant += usize::from(q > 0 || significant > 0);
+            text.push(char::from(b'0' + q as u8));
+        }
+        if !r.is_empty() {
+            text.push('1');
+        }
+        let x: f64 = text.parse().expect("decimal digits are a float");
+        if self.neg != by.neg { -x } else { x }
+    }
+
+    /// `i < x` and the like, exactly (Python's int and float comparison); None for NaN.
+    pub fn cmp_float(&self, x: f64) -> Option<Ordering> {
+        if x.is_nan() {
+            return None;
+        }
+        if x.is_infinite() {
+            return Some(if x > 0.0 { Ordering::Less } else { Ordering::Greater });
+        }
+        Some(match self.cmp(&Int::floor(x)) {
+            Ordering::Equal if x != x.floor() => Ordering::Less,
+            other => other,
+        })
+    }
+}
+
+impl Ord for Int {
+    fn cmp(&self, other: &Int) -> Ordering {
+        match (self.neg, other.neg) {
+            (false, true) => Ordering::Greater,
+            (true, false) => Ordering::Less,
+            (false, false) => cmp_mag(&self.mag, &other.mag),
+            (true, true) => cmp_mag(&other.mag, &self.mag),
+        }
+    }
+}
+
+impl PartialOrd for Int {
+    fn partial_cmp(&self, other: &Int) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Display for Int {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        let (mut rest, mut chunks) = (self.mag.clone(), Vec::new());
+        while !rest.is_empty() {
+            let chunk;
+            (rest, chunk) = divmod_small(&rest, 1_000_000_000);
+            chunks.push(chunk);
+        }
+        let mut text = String::from(if self.neg { "-" } else { "" });
+        match chunks.split_last() {
+            None => text.push('0'),
+            Some((first, rest)) => {
+                text.push_str(&first.to_string());
+                rest.iter().rev().for_each(|c| text.push_str(&format!("{c:09}")));
+            }
+        }
+        f.write_str(&text)
+    }
+}
+
+fn trim(mut mag: Vec<u32>) -> Vec<u32> {
+    while mag.last() == Some(&0) {
+        mag.pop();
+    }
+    mag
+}
+
+fn cmp_mag(a: &[u32], b: &[u32]) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.iter().rev().cmp(b.iter().rev()))
+}
+
+/// `a - b` of two magnitudes, a >= b.
+fn sub(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let mut borrow = 0i64;
+    let out = a.iter().enumerate().map(|(i, &x)| {
+        let d = i64::from(x) - i64::from(b.get(i).copied().unwrap_or(0)) - borrow;
+        borrow = i64::from(d < 0);
+        (d + (borrow << 32)) as u32
+    });
+    trim(out.collect())
+}
+
+/// `a * m + add` of a magnitude.
+fn mul_small(a: &[u32], m: u32, add: u32) -> Vec<u32> {
+    let mut carry = u64::from(add);
+    let mut out: Vec<u32> = a
+        .iter()
+        .map(|&x| {
+            let t = u64::from(x) * u64::from(m) + carry;
+            carry = t >> 32;
+            t as u32
+        })
+        .collect();
+    out.push(carry as u32);
+    trim(out)
+}
+
+/// (a / d, a % d) of a magnitude.
+fn divmod_small(a: &[u32], d: u32) -> (Vec<u32>, u32) {
+    let mut rem = 0u64;
+    let mut out = vec![0u32; a.len()];
+    for i in (0..a.len()).rev() {
+        let t = rem << 32 | u64::from(a[i]);
+        out[i] = (t / u64::from(d)) as u32;
+        rem = t % u64::from(d);
+    }
+    (trim(out), rem as u32)
+}
+
+/// `a << bits` of a magnitude.
+fn shl(a: &[u32], bits: usize) -> Vec<u32> {
+    let (limbs, bits) = (bits / 32, bits % 32);
+    let mut out = vec![0u32; limbs];
+    let mut carry = 0u32;
+    for &x in a {
+        out.push(if bits == 0 { x } else { x << bits | carry });
+        carry = if bits == 0 { 0 } else { x >> (32 - bits) };
+    }
+    out.push(carry);
+    trim(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn int(text: &str) -> Int {
+        Int::parse(text).expect("digits")
+    }
+
+    fn py(text: &str) -> Py {
+        serde_json::from_str(text).expect("JSON")
+    }
+
+    #[test]
+    fn ints_of_any_size_read_write_and_compare_as_pythons() {
+        for text in ["0", "7", "-7", "18446744073709551616", "-100000000000000000000000000000", "4294967296"] {
+            assert_eq!(int(text).to_string(), text);
+        }
+        assert_eq!(int("-0").to_string(), "0");
+        assert!(Int::parse("1e5").is_none() && Int::parse("").is_none() && Int::parse("-").is_none());
+        assert!(int("-5") < int("3") && int("-5") < int("-4") && int("10000000000000000000000") > int("9"));
+        assert_eq!(int("100000000000000000000000000000").mul(&int("3")).to_string(), "300000000000000000000000000000");
+        assert_eq!(int("18446744073709551615").add(&int("1")).to_string(), "18446744073709551616");
+        assert_eq!(int("-4").mul(&int("0")).to_string(), "0");
+        assert_eq!(int("18446744073709551615").to_u64(), Some(u64::MAX));
+        assert_eq!(int("18446744073709551616").to_u64(), None);
+    }
+
+    /// CPython's `float(i)`, `math.floor(x)`, `a / b` and `i < x`.
+    #[test]
+    fn ints_meet_floats_as_in_python() {
+        assert_eq!(int("100000000000000000000000").to_f64(), Some(1e23));
+        assert_eq!(int(&"9".repeat(309)).to_f64(), None); // OverflowError
+        assert_eq!(Int::floor(1e23).to_string(), "99999999999999991611392");
+        assert_eq!(Int::floor(-2.5).to_string(), "-3");
+        assert_eq!(Int::floor(9216.000000000002).to_string(), "9216");
+        assert_eq!(int("1").div(&int("3")), 1.0 / 3.0);
+        assert_eq!(int("100000000000000000000000000000").div(&int("7")), 1.4285714285714285e28);
+        // a float of the int first would round twice: 1.8906834195565488e25
+        assert_eq!(int("562043460131575312157944432150").div(&int("29727")), 1.890683419556549e25);
+        assert_eq!(int("9007199254740993").div(&int("1")), 9007199254740992.0); // a tie: to even
+        assert_eq!(int("9007199254740995").div(&int("1")), 9007199254740996.0);
+        assert_eq!(int("18446744073709551557").div(&int("9007199254740993")), 2047.9999999999998);
+        assert_eq!(int("3").div(&int("18446744073709551615")), 1.6263032587282567e-19);
+        assert_eq!(int("9007199254740993").cmp_float(9007199254740992.0), Some(Ordering::Greater));
+        assert_eq!(int("2").cmp_float(2.5), Some(Ordering::Less));
+        assert_eq!(int("3").cmp_float(2.5), Some(Ordering::Greater));
+        assert_eq!(int("-3").cmp_float(-2.5), Some(Ordering::Less));
+        assert_eq!(int("5").cmp_float(f64::NAN), None);
+        assert_eq!(int(&"9".repeat(400)).cmp_float(f64::INFINITY), Some(Ordering::Less));
+    }
+
+    #[test]
+    fn marked_values_read_as_python_holds_them() {
+        let v = py(r#"[{"$py": "nan"}, {"$py": "-inf"}, {"$py": "int", "digits": "-100000000000000000000000"},
+                       {"$py": "str", "text": "a\\udc80", "repr": "'a\\udc80'"},
+                       {"$py": "dict", "items": [["$py", 1], ["b", 2.0]]}, {"z": 1, "a": [true, null]}]"#);
+        assert_eq!(
+            v.repr(),
+            "[nan, -inf, -100000000000000000000000, 'a\\udc80', {'$py': 1, 'b': 2.0}, {'z': 1, 'a': [True, None]}]"
+        );
+        assert_eq!(v.items()[3].str(), "a\\udc80");
+        assert!(serde_json::from_str::<Py>(r#"{"$py": "int", "digits": "x"}"#).is_err());
+        assert!(serde_json::from_str::<Py>(r#"{"$py": "tuple"}"#).is_err());
+    }
+
+    #[test]
+    fn equality_truth_and_order_are_pythons() {
+        assert!(py("1").py_eq(&py("1.0")) && py("true").py_eq(&py("1")) && !py("\"1\"").py_eq(&py("1")));
+        assert!(py(r#"{"a": [1, 2.0], "b": null}"#).py_eq(&py(r#"{"b": null, "a": [1.0, 2]}"#)));
+        assert!(!py(r#"{"$py": "nan"}"#).py_eq(&py(r#"{"$py": "nan"}"#)));
+        assert!(!py("null").py_eq(&py("0")) && !py("[1]").py_eq(&py("[1, 2]")));
+        for falsy in ["null", "false", "0", "0.0", "\"\"", "[]", "{}"] {
+            assert!(!py(falsy).truthy(), "{falsy}");
+        }
+        assert_eq!(py("[\"x\", 1]").type_name(), "list");
+        assert_eq!(py("{\"k\": 1}").get("k").repr(), "1");
+        assert!(py("{\"k\": 1}").get("j").is_none() && py("[1]").get("k").is_none());
+    }
+
+    #[test]
+    fn medians_and_quartiles_keep_an_ints_type() {
+        let values = |text| match py(text) {
+            Py::List(items) => items,
+            _ => unreachable!(),
+        };
+        assert_eq!(median(&values("[3, 1, 2]")).expect("some").repr(), "2");
+        assert_eq!(median(&values("[3, 1, 2, 4]")).expect("some").repr(), "2.5");
+        assert_eq!(median(&values("[1, 3.0]")).expect("some").repr(), "2.0");
+        assert!(median(&[]).is_none());
+        let (q1, q3) = quartiles(&values("[5, 1, 4, 2, 3]"));
+        assert_eq!((q1.repr(), q3.repr()), ("1.5".into(), "4.5".into()));
+        let (q1, q3) = quartiles(&values("[0.5]"));
+        assert_eq!((q1.repr(), q3.repr()), ("0.5".into(), "0.5".into()));
+        assert_eq!(pick(&values("[2, 1.0, 1, 3]"), Ordering::Less).expect("some").repr(), "1.0"); // the first of equals
+        assert_eq!(pick(&values("[2, 3.0, 3]"), Ordering::Greater).expect("some").repr(), "3.0");
+        assert_eq!(div(&py("6"), &py("4")), 1.5);
+        assert_eq!(add(&py("1"), &py("2")).repr(), "3");
+    }
+}
