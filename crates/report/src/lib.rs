@@ -14,6 +14,7 @@
 pub mod ab;
 pub mod build;
 pub mod chart;
+pub mod check;
 pub mod compare;
 pub mod differences;
 pub mod figures;

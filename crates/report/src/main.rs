@@ -44,6 +44,10 @@ enum Command {
     /// differ, and whether the run was an A/A or sequential), its text
     /// on standard output (JSON), which the scripts print.
     Ab,
+    /// Every input the scripts read, checked (`ladderlib/readers.py`): a request on standard input (JSON:
+    /// checks, each a value the scripts read and what it is), on standard output (JSON) each check's result,
+    /// or the first refusal's message, which the scripts raise as their error naming the file and field.
+    Check,
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Finish => mandel_report::finish::answer,
         Command::Compare => mandel_report::compare::answer,
         Command::Ab => mandel_report::ab::answer,
+        Command::Check => mandel_report::check::answer,
         Command::Schemas => {
             let schemas = [
                 mandel_report::verdict::SCHEMA,
@@ -65,6 +70,7 @@ fn main() -> ExitCode {
                 mandel_report::finish::SCHEMA,
                 mandel_report::compare::SCHEMA,
                 mandel_report::ab::SCHEMA,
+                mandel_report::check::SCHEMA,
             ];
             println!("{}", serde_json::json!(schemas));
             return ExitCode::SUCCESS;

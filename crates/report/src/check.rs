@@ -1,0 +1,1307 @@
+//! `mandel-report check`: every input the ladder, the merge, `scripts/compare` and `scripts/ab` read,
+//! checked before use, so that a bad field is a message naming the file and the field (the scripts'
+//! `InputError`, exit 2), never a KeyError or a wrong row. One checker, here: the files are Rust's
+//! (`mandel describe`, `bench`, `tune`, `peak`, `sweep`, `render` print them; crates/report reads the
+//! summaries they become), and a rule said once cannot drift from a copy of it. Python keeps reading the
+//! bytes (`readers.load_json`: unreadable, not UTF-8, not JSON, a FIFO) and sends what `json.loads` made
+//! of them ([`crate::pyjson`]: NaN, an int of any size, a lone surrogate, as the scripts' messages print
+//! them); a refusal comes back as its message, which the scripts raise, word for word what they said
+//! when the checker was theirs.
+//!
+//! Each file's shape is a [`Spec`], read by [`check`]: an object's fields (a key required unless
+//! [`opt`], "?" in readers.py; [`null`]: required, may be null), a list of one spec, [`Items`] (a list of
+//! named items), the values allowed, a [`Scalar`], or a [`Rule`] of its own. What a shape cannot say (the
+//! tolerance rule, intervals in order, the canonical problem, the speedups and round times a summary
+//! claims) is checked by the rules after the schemas. Every time is a finite number of seconds above 0.
+
+use crate::pyfmt;
+use crate::pyjson::{self, Int, Py, PyStr};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+
+/// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
+pub const SCHEMA: &str = "mandel-report-check/1";
+
+/// What `mandel-report check` reads: checks, made in order, the first refusal ending them.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Request {
+    /// [`SCHEMA`].
+    pub schema: String,
+    pub checks: Vec<Check>,
+}
+
+/// One check: what readers.py's function of that name checked (`where`: the words a message names the
+/// value by; `path`: the file, or what the value came from).
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// `readers.check`: a value of a named [`Shape`], its keys joined to `where` by `join`.
+    Shape {
+        shape: Shape,
+        value: Py,
+        path: PyStr,
+        #[serde(rename = "where")]
+        at: PyStr,
+        join: Join,
+    },
+    /// `check_round`: one `mandel bench --round N --json`.
+    Round {
+        value: Py,
+        path: PyStr,
+        #[serde(rename = "where")]
+        at: PyStr,
+    },
+    /// raw/rounds.json: its rounds, each a round of one run (`rounds.read_rounds`).
+    Rounds { value: Py, path: PyStr },
+    /// `check_verification`, against the problem's `pixels` and `kernel`'s tolerance rule where given.
+    Verification {
+        value: Py,
+        path: PyStr,
+        #[serde(rename = "where")]
+        at: PyStr,
+        pixels: Py,
+        kernel: Py,
+    },
+    /// raw/records.json (`read_records`).
+    Records { value: Py, path: PyStr },
+    /// run.py's baselines (`check_baselines`).
+    Baselines { value: Py, path: PyStr },
+    /// A summary (`check_summary`); `pure_python`, the row every speedup_vs_python divides.
+    Summary { value: Py, path: PyStr, pure_python: String },
+    /// One Criterion benchmark's `new/` folder (`read_criterion_bench`): the files read, in order (a
+    /// file the scripts could not read, and those after it, absent); `kernel`, the one the records say.
+    Criterion { estimates: File, benchmark: Option<File>, sample: Option<File>, kernel: Py, dir: PyStr },
+    /// What the merge is given in memory (`check_inputs`).
+    Inputs { registry: Py, verify: Py, criterion: Py, baselines: Py, peak: Py },
+    /// A sweep (`mandel sweep --json`) or the large image (`mandel render --json`): `sweeps.checked`.
+    Sweep { value: Py, what: PyStr, large: bool },
+}
+
+/// The shapes the scripts check by name (`readers.check`, `readers.read_describe` and the like).
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    Describe,
+    Tune,
+    Machine,
+    Run,
+    Peak,
+}
+
+/// A file as read: its path and its value.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct File {
+    pub path: PyStr,
+    pub value: Py,
+}
+
+/// What a Criterion benchmark's files give, in seconds (the merge's result takes the rest from them as
+/// they are).
+#[derive(Serialize)]
+pub struct Seconds {
+    median_s: f64,
+    ci_low_s: f64,
+    ci_high_s: f64,
+    mean_s: f64,
+    samples: Option<usize>,
+    min_s: Option<f64>,
+    max_s: Option<f64>,
+}
+
+/// The answer: each check's result (null, or a Criterion benchmark's [`Seconds`]), or the first refusal.
+#[derive(Serialize)]
+pub struct Answer {
+    /// [`SCHEMA`].
+    pub schema: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub results: Option<Vec<Option<Seconds>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+}
+
+/// `mandel-report check`: the request's JSON in, the answer's out. A refusal is an answer; an error is a
+/// request that is not one.
+pub fn answer(text: &str) -> Result<String, String> {
+    let req: Request = crate::parse_request(text, "the check request", SCHEMA, |r: &Request| &r.schema)?;
+    let answer = match req.checks.iter().map(run).collect::<Result<Vec<_>, _>>() {
+        Ok(results) => Answer { schema: SCHEMA, results: Some(results), refused: None },
+        Err(message) => Answer { schema: SCHEMA, results: None, refused: Some(message) },
+    };
+    serde_json::to_string(&answer).map_err(|e| e.to_string())
+}
+
+/// One check: its result, or the refusal.
+fn run(c: &Check) -> Result<Option<Seconds>, String> {
+    match c {
+        Check::Shape { shape, value, path, at, join } => {
+            let spec = match shape {
+                Shape::Describe => DESCRIBE,
+                Shape::Tune => TUNE,
+                Shape::Machine => Spec::Obj(&[MACHINE]),
+                Shape::Run => RUN,
+                Shape::Peak => Spec::Rule(peak),
+            };
+            check(value, &spec, &path.text, &at.text, *join)
+        }
+        Check::Round { value, path, at } => check_round(value, &path.text, &at.text),
+        Check::Rounds { value, path } => check_rounds(value, &path.text),
+        Check::Verification { value, path, at, pixels, kernel } => {
+            check_verification(value, &path.text, &at.text, pixels.int(), tolerance_of(kernel))
+        }
+        Check::Records { value, path } => check_records(value, &path.text),
+        Check::Baselines { value, path } => check_baselines(value, &path.text),
+        Check::Summary { value, path, pure_python } => check_summary(value, &path.text, pure_python),
+        Check::Criterion { estimates, benchmark, sample, kernel, dir } => {
+            return criterion(estimates, benchmark.as_ref(), sample.as_ref(), kernel, &dir.text);
+        }
+        Check::Inputs { registry, verify, criterion, baselines, peak } => {
+            check_inputs(registry, verify, criterion, baselines, peak)
+        }
+        Check::Sweep { value, what, large } => check_sweep(value, &what.text, *large),
+    }
+    .map(|()| None)
+}
+
+// --- the checker -----------------------------------------------------------------------------------
+
+/// Ok, or the message: `{path}: {where} ...`.
+pub type Checked = Result<(), String>;
+
+/// A rule of its own: (value, path, where).
+pub type Rule = fn(&Py, &str, &str) -> Checked;
+
+/// A value's shape.
+#[derive(Clone, Copy)]
+pub enum Spec {
+    Is(Scalar),
+    /// One of these values, of its type.
+    OneOf(&'static [Lit]),
+    /// An object: its fields, in order, from one or more parts (readers.py's `{**A, **B}`).
+    Obj(&'static [Fields]),
+    /// A list, each item of this spec.
+    List(&'static Spec),
+    Items(&'static Items),
+    Rule(Rule),
+}
+
+pub type Fields = &'static [(&'static str, Field)];
+
+#[derive(Clone, Copy)]
+pub struct Field {
+    spec: Spec,
+    presence: Presence,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Presence {
+    Required,
+    /// Required, may be null ("|null").
+    Nullable,
+    /// May be absent or null ("?").
+    Optional,
+}
+
+const fn req(key: &'static str, spec: Spec) -> (&'static str, Field) {
+    (key, Field { spec, presence: Presence::Required })
+}
+
+const fn null(key: &'static str, spec: Spec) -> (&'static str, Field) {
+    (key, Field { spec, presence: Presence::Nullable })
+}
+
+const fn opt(key: &'static str, spec: Spec) -> (&'static str, Field) {
+    (key, Field { spec, presence: Presence::Optional })
+}
+
+/// A list of named items, each named in messages `label 'name'` (else `label #index`).
+pub struct Items {
+    label: &'static str,
+    spec: Spec,
+    unique: bool,
+    nonempty: bool,
+}
+
+/// A value allowed: a string or an int.
+#[derive(Clone, Copy)]
+pub enum Lit {
+    Str(&'static str),
+    Int(i64),
+}
+
+impl Lit {
+    fn matches(self, v: &Py) -> bool {
+        match (self, v) {
+            (Lit::Str(s), Py::Str(t)) => *t == PyStr::from(s),
+            (Lit::Int(n), Py::Int(i)) => *i == Int::from(n),
+            _ => false,
+        }
+    }
+    fn repr(self) -> String {
+        match self {
+            Lit::Str(s) => Py::Str(s.into()).repr(),
+            Lit::Int(n) => n.to_string(),
+        }
+    }
+}
+
+/// How a key joins `where`: alone (a file's top level), after a space (`rung 'x' key`), after a dot.
+#[derive(Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Join {
+    Root,
+    Item,
+    Field,
+}
+
+/// A time outside these is no measurement of a render (a timer's tick, a unit mistaken, a hung run), and
+/// log scales, ratios and 1/time^2 weights then meet denormals or overflow.
+const MIN_TIME_S: f64 = 1e-12;
+const MAX_TIME_S: f64 = 1e6;
+
+/// The scalar types.
+#[derive(Clone, Copy)]
+pub enum Scalar {
+    Count,
+    Int1,
+    Num,
+    Num0,
+    Seconds,
+    Pos,
+    Rate,
+    Frac,
+    Bool,
+    /// No control characters at all, not blank.
+    Name,
+    /// A label or a note: tab and newline allowed.
+    Text,
+    Obj,
+}
+
+impl Scalar {
+    fn ok(self, v: &Py) -> bool {
+        let at_least = |x: f64| matches!(v.cmp_num(&Py::Float(x)), Some(Ordering::Greater | Ordering::Equal));
+        let at_most = |x: f64| matches!(v.cmp_num(&Py::Float(x)), Some(Ordering::Less | Ordering::Equal));
+        match self {
+            Scalar::Count => v.int().is_some_and(|i| !i.is_negative()),
+            Scalar::Int1 => v.int().is_some_and(|i| !i.is_negative() && !i.is_zero()),
+            Scalar::Num => real(v),
+            Scalar::Num0 => real(v) && at_least(0.0),
+            Scalar::Seconds => real(v) && at_least(MIN_TIME_S) && at_most(MAX_TIME_S),
+            Scalar::Pos | Scalar::Rate => real(v) && v.gt(&Py::Float(0.0)),
+            Scalar::Frac => real(v) && at_least(0.0) && at_most(1.0),
+            Scalar::Bool => matches!(v, Py::Bool(_)),
+            Scalar::Name => v.as_str().is_some_and(|s| !py_strip(s).is_empty() && clean(s, "")),
+            Scalar::Text => v.as_str().is_some_and(|s| clean(s, "\t\n")),
+            Scalar::Obj => matches!(v, Py::Dict(_)),
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Scalar::Count => "a whole number, 0 or more",
+            Scalar::Int1 => "a whole number, 1 or more",
+            Scalar::Num => "a finite number",
+            Scalar::Num0 => "a finite number, 0 or more",
+            Scalar::Seconds => "a time in seconds from 1e-12 to 1e+06",
+            Scalar::Pos => "a positive, finite number",
+            Scalar::Rate => "a positive, finite rate",
+            Scalar::Frac => "a fraction from 0 to 1",
+            Scalar::Bool => "true or false",
+            Scalar::Name => "a non-empty string without control characters",
+            Scalar::Text => "a string without control characters",
+            Scalar::Obj => "a JSON object",
+        }
+    }
+}
+
+/// A finite number, not a bool; an int too large for a float is none (every reader makes it one).
+fn real(v: &Py) -> bool {
+    match v {
+        Py::Int(i) => i.to_f64().is_some(),
+        Py::Float(x) => x.is_finite(),
+        _ => false,
+    }
+}
+
+/// No control character (Unicode's Cc) but those `allowed`.
+fn clean(s: &str, allowed: &str) -> bool {
+    !s.chars().any(|c| c.is_control() && !allowed.contains(c))
+}
+
+/// `s.strip()`: Python's whitespace is Unicode's, and the ASCII separators 0x1c to 0x1f.
+fn py_strip(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+}
+
+/// `value` if it is what `spec` describes, else `{path}: {where} ...`.
+pub fn check(v: &Py, spec: &Spec, path: &str, at: &str, join: Join) -> Checked {
+    let fail = |what: String| Err(format!("{path}: {at} {what}"));
+    match spec {
+        Spec::Is(scalar) if !scalar.ok(v) => fail(format!("should be {}, found {}", scalar.what(), v.repr())),
+        Spec::Is(_) => Ok(()),
+        Spec::OneOf(values) if !values.iter().any(|l| l.matches(v)) => {
+            let expected: Vec<String> = values.iter().map(|l| l.repr()).collect();
+            fail(format!("is {}, expected {}", v.repr(), expected.join(" or ")))
+        }
+        Spec::OneOf(_) => Ok(()),
+        Spec::Obj(parts) => {
+            if !matches!(v, Py::Dict(_)) {
+                return fail(format!("should be a JSON object, found {}", v.type_name()));
+            }
+            let fields = || parts.iter().flat_map(|part| part.iter());
+            let missing: Vec<&str> =
+                fields().filter(|(k, f)| f.presence != Presence::Optional && !v.has(k)).map(|(k, _)| *k).collect();
+            if !missing.is_empty() {
+                return fail(format!("lacks key(s) {}", missing.join(", ")));
+            }
+            for (key, field) in fields() {
+                let value = v.get(key);
+                if value.is_none() && field.presence != Presence::Required {
+                    continue;
+                }
+                let at = match join {
+                    Join::Root => key.to_string(),
+                    Join::Item => format!("{at} {key}"),
+                    Join::Field => format!("{at}.{key}"),
+                };
+                check(value, &field.spec, path, &at, Join::Field)?;
+            }
+            Ok(())
+        }
+        Spec::List(_) | Spec::Items(_) if !matches!(v, Py::List(_)) => {
+            fail(format!("should be a list, found {}", v.repr()))
+        }
+        Spec::List(item) => {
+            v.items().iter().enumerate().try_for_each(|(i, x)| check(x, item, path, &format!("{at}[{i}]"), Join::Field))
+        }
+        Spec::Items(items) => {
+            if items.nonempty && v.items().is_empty() {
+                return fail("should be a non-empty list".into());
+            }
+            let mut seen: Vec<&Py> = Vec::new();
+            for (i, item) in v.items().iter().enumerate() {
+                let name = item.get("name");
+                let at = match name {
+                    Py::Str(s) => format!("{} {}", items.label, s.repr()),
+                    _ => format!("{} #{i}", items.label),
+                };
+                check(item, &items.spec, path, &at, Join::Item)?;
+                if items.unique && seen.iter().any(|s| s.py_eq(name)) {
+                    return Err(format!("{path}: {} appears twice", name.repr()));
+                }
+                seen.push(name);
+            }
+            Ok(())
+        }
+        Spec::Rule(rule) => rule(v, path, at),
+    }
+}
+
+/// The bounds of an interval, in order where given.
+fn ordered(obj: &Py, keys: &[&str], path: &str, at: &str) -> Checked {
+    let given: Vec<(&str, &Py)> = keys.iter().map(|k| (*k, obj.get(k))).filter(|(_, v)| !v.is_none()).collect();
+    for pair in given.windows(2) {
+        let ((k1, low), (k2, high)) = (pair[0], pair[1]);
+        if low.gt(high) {
+            let at = if at.is_empty() { String::new() } else { format!("{at} ") };
+            return Err(format!("{path}: {at}{k1} ({}) is above {k2} ({})", low.repr(), high.repr()));
+        }
+    }
+    Ok(())
+}
+
+// --- the schemas -----------------------------------------------------------------------------------
+
+#[rustfmt::skip]
+mod schemas;
+use schemas::*;
+
+/// The tuning variables (the kernels' `TUNING_ENV`), the run.json key recording each, and the kernel
+/// families each pins (`mandel bench`'s names).
+const TUNINGS: [(&str, &str, &[&str]); 2] =
+    [("simd_tuning", "MANDEL_TUNING", &["simd-f32", "simd-f64"]), ("c_tuning", "MANDEL_C_TUNING", &["c-reference"])];
+/// `mandel peak`'s rates; the step ceilings (lane-iterations per second of the kernel's own step, every
+/// lane busy) are absent from builds before they were measured.
+const RATES: [&str; 2] = ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"];
+const STEP_KEYS: [&str; 2] = ["f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s"];
+
+// --- the rules a shape cannot say ------------------------------------------------------------------
+
+/// The canonical problem (`Params::canonical()`), as a dict of its parameters.
+fn canonical_params() -> Py {
+    let p = mandel_core::Params::canonical();
+    let (int, float) = (|n: u64| Py::Int(Int::from_u128(n.into())), Py::Float);
+    let entries = [
+        ("width", int(p.width() as u64)),
+        ("height", int(p.height() as u64)),
+        ("x_min", float(p.x_range().0)),
+        ("x_max", float(p.x_range().1)),
+        ("y_min", float(p.y_range().0)),
+        ("y_max", float(p.y_range().1)),
+        ("max_iters", int(p.max_iters().into())),
+    ];
+    Py::Dict(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
+}
+
+/// Its pixels.
+fn canonical_pixels() -> Int {
+    Int::from_u128(mandel_core::Params::canonical().pixels() as u128)
+}
+
+fn canonical(v: &Py, path: &str, at: &str) -> Checked {
+    check(v, &Spec::Obj(&[PARAMS]), path, at, Join::Field)?;
+    let canonical = canonical_params();
+    if canonical.entries().iter().any(|(k, c)| !v.get(&k.text).py_eq(c)) {
+        return Err(format!(
+            "{path}: {at} is {}, not the canonical problem {} the ladder merges",
+            v.str(),
+            canonical.str()
+        ));
+    }
+    Ok(())
+}
+
+/// A [name, value] pair: a round's [family, "TUNING (source)"] (`second` "tuning"), `mandel tune`'s
+/// [tuning, seconds] ("seconds").
+fn pair(v: &Py, path: &str, at: &str, second: &str) -> Checked {
+    let (name, value) = match v.items() {
+        [name @ Py::Str(_), value] if matches!(v, Py::List(_)) => (name, value),
+        _ => return Err(format!("{path}: {at} should be a [name, {second}] pair, found {}", v.repr())),
+    };
+    check(name, &NAME, path, at, Join::Field)?;
+    let at = format!("{at} {}", name.repr());
+    check(value, if second == "seconds" { &S } else { &TEXT }, path, &at, Join::Field)?;
+    if second == "tuning" && !tuning_text(value.as_str().unwrap_or_default()) {
+        return Err(format!(
+            "{path}: {at} should be a tuning and its source, such as 'v4k8 (forced)', found {}",
+            value.repr()
+        ));
+    }
+    Ok(())
+}
+
+/// mandel_registry::tunings' words: `v4k8 (forced)`, `[a-z0-9][a-z0-9 ]* \([a-z ]+\)`.
+fn tuning_text(s: &str) -> bool {
+    let Some((tuning, source)) = s.split_once(" (") else { return false };
+    let Some(source) = source.strip_suffix(')') else { return false };
+    let lower = |c: char| c.is_ascii_lowercase() || c == ' ';
+    tuning.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && tuning.chars().all(|c| lower(c) || c.is_ascii_digit())
+        && !source.is_empty()
+        && source.chars().all(lower)
+}
+
+/// Each family `var`=`value` pins and the tuning it pins it to (None where it pins none: the process
+/// calibrates its own), read as `mandel_simd::parse_tuning` reads it but for surrounding spaces, which a
+/// record trims: any ASCII case, MANDEL_TUNING one name for both precisions or `f32:NAME,f64:NAME`;
+/// empty pins nothing. None for a value that names no tuning.
+fn tunings_pinned(var: &str, value: &str) -> Option<Vec<(&'static str, Option<String>)>> {
+    let (_, _, families) = TUNINGS.iter().find(|t| t.1 == var).copied().expect("a tuning variable");
+    let name = |s: &str| {
+        s == "default"
+            || s.strip_prefix('v').and_then(|s| s.split_once('k')).is_some_and(|(v, k)| {
+                [v, k]
+                    .iter()
+                    .all(|n| n.starts_with(|c: char| ('1'..='9').contains(&c)) && n.bytes().all(|b| b.is_ascii_digit()))
+            })
+    };
+    if !value.is_ascii() {
+        return None; // Rust folds ASCII case only: a Kelvin sign is no k
+    }
+    let value = py_strip(value).to_ascii_lowercase();
+    if value.is_empty() || !value.contains(':') {
+        let pinned = (!value.is_empty()).then(|| value.clone());
+        return (value.is_empty() || name(&value)).then(|| families.iter().map(|f| (*f, pinned.clone())).collect());
+    }
+    if var != TUNINGS[0].1 {
+        return None;
+    }
+    let mut out: Vec<(&'static str, Option<String>)> = families.iter().map(|f| (*f, None)).collect();
+    for part in value.split(',') {
+        let (precision, tuning) = part.split_once(':')?;
+        let (family, tuning) = (format!("simd-{}", py_strip(precision)), py_strip(tuning));
+        let slot = out.iter_mut().find(|(f, _)| *f == family)?;
+        if slot.1.is_some() || !name(tuning) {
+            return None;
+        }
+        slot.1 = Some(tuning.to_string());
+    }
+    Some(out)
+}
+
+/// run.py's `extension_tunings` as [family, "TUNING (source)"] pairs (`mandel-report finish`'s Python
+/// tunings). The older record of the variables gives the families a variable pinned to a named tuning; not
+/// those it left unset (calibrated) or pinned to `default` (the path's own, which it does not name): their
+/// tuning stays unknown.
+pub fn extension_pairs(value: &Py) -> Vec<(String, String)> {
+    if let Py::List(pairs) = value {
+        return pairs.iter().filter_map(|p| Some((p.items().first()?.str(), p.items().get(1)?.str()))).collect();
+    }
+    let mut out = Vec::new();
+    for (_, var, _) in TUNINGS {
+        for (family, tuning) in tunings_pinned(var, value.get(var).as_str().unwrap_or_default()).unwrap_or_default() {
+            if let Some(tuning) = tuning.filter(|t| t != "default") {
+                out.push((family.to_string(), format!("{tuning} (forced)")));
+            }
+        }
+    }
+    out
+}
+
+/// run.py's `extension_tunings`: [family, "TUNING (source)"] pairs, as a round records them; or, in files
+/// written before that (2026-12-03), each tuning variable as the extension read it (null: unset).
+fn extension_tunings(v: &Py, path: &str, at: &str) -> Checked {
+    if matches!(v, Py::List(_)) {
+        return check(v, &TUNING_PAIRS, path, at, Join::Field);
+    }
+    check(v, &TUNING_VARIABLES, path, at, Join::Field)?;
+    let mut extra: Vec<&str> =
+        v.entries().iter().map(|(k, _)| k.text.as_str()).filter(|k| !TUNINGS.iter().any(|t| t.1 == *k)).collect();
+    if !extra.is_empty() {
+        extra.sort();
+        return Err(format!(
+            "{path}: {at} has {}: only {}, {} are recorded",
+            extra.join(", "),
+            TUNINGS[0].1,
+            TUNINGS[1].1
+        ));
+    }
+    for (_, var, _) in TUNINGS {
+        if v.get(var).as_str().is_some_and(|value| tunings_pinned(var, value).is_none()) {
+            return Err(format!(
+                "{path}: {at}.{var} is {}, which names no tuning (accepted: a tuning such as v4k8, default, and for \
+                 MANDEL_TUNING f32:NAME,f64:NAME)",
+                v.get(var).repr()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// run.json's record of what the run pinned `var` to: {value, source}, the value one the kernels read.
+fn tuning_record(var: &str, v: &Py, path: &str, at: &str) -> Checked {
+    check(v, &TUNING_RECORD, path, at, Join::Field)?;
+    let value = v.get("value");
+    if tunings_pinned(var, value.as_str().unwrap_or_default()).is_none() {
+        return Err(format!("{path}: {at}.value is {}, which names no tuning {var} takes", value.repr()));
+    }
+    Ok(())
+}
+
+fn family_model(v: &Py, path: &str, at: &str) -> Checked {
+    check(v, &TEXT, path, at, Join::Field)?;
+    if !v.as_str().unwrap_or_default().contains('/') {
+        return Err(format!("{path}: {at} should be FAMILY/MODEL, found {}", v.repr()));
+    }
+    Ok(())
+}
+
+/// Settings recorded as they were (the baselines' own): an object of JSON scalars, every number finite,
+/// since they are written back into summary.json and shown in summary.md.
+fn settings(v: &Py, path: &str, at: &str) -> Checked {
+    check(v, &OBJ, path, at, Join::Field)?;
+    for (key, value) in v.entries() {
+        let scalar = match value {
+            Py::None | Py::Bool(_) => true,
+            Py::Str(s) => clean(&s.text, ""),
+            number => real(number),
+        };
+        if !scalar {
+            return Err(format!(
+                "{path}: {at}.{key} should be a finite number, a string without control characters, true, false or \
+                 null, found {}",
+                value.repr()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A row's threads: a label (`pool(2)`) or a whole number.
+fn threads(v: &Py, path: &str, at: &str) -> Checked {
+    if matches!(v, Py::Str(_)) { Ok(()) } else { check(v, &INT1, path, at, Join::Field) }
+}
+
+/// The measurements a combined peak (`combine_peaks`) was made of: before and after the benches, and where
+/// the Python rows were timed in the same run, after them.
+fn measured(v: &Py, path: &str, at: &str) -> Checked {
+    if !(matches!(v, Py::List(_)) && (2..=3).contains(&v.items().len())) {
+        return Err(format!("{path}: {at} should list the two or three measurements combined, found {}", v.repr()));
+    }
+    check(v, &MEASUREMENTS, path, at, Join::Field)
+}
+
+/// A peak file: its rates, the step ceilings for both precisions or neither, and, where it was measured
+/// more than once (before and after the benches, and after the Python rows: `combine_peaks`), each rate
+/// the highest of its measurements, which each give the same rates.
+fn peak(v: &Py, path: &str, at: &str) -> Checked {
+    check(v, &PEAK, path, at, Join::Root)?;
+    let given = |m: &Py| -> Vec<&str> { STEP_KEYS.iter().copied().filter(|k| !m.get(k).is_none()).collect() };
+    let steps = given(v);
+    if let [one] = steps[..] {
+        let other = STEP_KEYS.iter().find(|k| **k != one).expect("two step keys");
+        return Err(format!(
+            "{path}: {one} without {other}: one measurement gives the step ceiling of both precisions"
+        ));
+    }
+    let listed = |keys: &[&str]| {
+        if keys.is_empty() {
+            "none".to_string()
+        } else {
+            Py::List(keys.iter().map(|k| Py::Str((*k).into())).collect()).repr()
+        }
+    };
+    let measured = v.get("measured").items();
+    for (i, m) in measured.iter().enumerate() {
+        if given(m) != steps {
+            return Err(format!(
+                "{path}: measurement #{i} gives the step ceilings {}, the file {}: the measurements of one run give \
+                 the same rates",
+                listed(&given(m)),
+                listed(&steps)
+            ));
+        }
+    }
+    for key in if measured.is_empty() { vec![] } else { RATES.iter().chain(&steps).copied().collect() } {
+        let rates: Vec<Py> = measured.iter().map(|m| m.get(key).clone()).collect();
+        let top = pyjson::pick(&rates, Ordering::Greater).expect("measurements");
+        if !v.get(key).py_eq(top) {
+            let g = |x: &Py| pyfmt::g(x.float().unwrap_or(f64::NAN), 6);
+            return Err(format!(
+                "{path}: {key} is {}, not the highest of its measurements ({}): every share divides by that",
+                g(v.get(key)),
+                g(top)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A kernel's or rung's tolerance rule: `slack_pixels + floor(max_fraction * pixels)` (mandel_core's
+/// `Tolerance::allowed`).
+struct Tolerance {
+    max_fraction: Py,
+    slack_pixels: Py,
+}
+
+/// mandel_core's Tolerance::F32, the loosest rule of `Tolerance::of`: a Python rung whose file does not
+/// record its rule may allow no more than this.
+fn loosest() -> Tolerance {
+    let t = mandel_core::Tolerance::F32;
+    Tolerance { max_fraction: Py::Float(t.max_fraction), slack_pixels: Py::Int(Int::from_u128(t.slack_pixels as u128)) }
+}
+
+/// A registry kernel's rule, where it records one.
+fn tolerance_of(kernel: &Py) -> Option<Tolerance> {
+    let (max_fraction, slack_pixels) = (kernel.get("tolerance_max_fraction"), kernel.get("tolerance_slack_pixels"));
+    (!max_fraction.is_none() && !slack_pixels.is_none())
+        .then(|| Tolerance { max_fraction: max_fraction.clone(), slack_pixels: slack_pixels.clone() })
+}
+
+impl Tolerance {
+    /// The pixels it allows of `pixels` (checked: whole numbers 0 or more, a fraction from 0 to 1); an
+    /// error naming `{path}: {at}` for a count too large for a float to multiply.
+    fn allowed(&self, pixels: &Py, path: &str, at: &str) -> Result<Int, String> {
+        let zero = Int::from(0);
+        let (n, slack) = (pixels.int().unwrap_or(&zero), self.slack_pixels.int().unwrap_or(&zero));
+        let share = match &self.max_fraction {
+            Py::Int(whole) => whole.mul(n),
+            fraction => {
+                let n = n.to_f64().ok_or_else(|| {
+                    format!("{path}: {at}.pixels is {n}, more than a float holds: no tolerance rule applies to it")
+                })?;
+                Int::floor(fraction.float().unwrap_or(0.0) * n)
+            }
+        };
+        Ok(slack.add(&share))
+    }
+}
+
+/// A verification the merge can trust: `ok` exactly `differing <= allowed`, `pixels` the problem's,
+/// `allowed` the tolerance rule's when `tolerance` is known.
+fn check_verification(v: &Py, path: &str, at: &str, pixels: Option<&Int>, tolerance: Option<Tolerance>) -> Checked {
+    check(v, &Spec::Obj(&[VERIFICATION]), path, at, Join::Field)?;
+    let (differing, allowed, n) = (v.get("differing"), v.get("allowed"), v.get("pixels"));
+    if differing.is_none() {
+        // the output could not be compared (wrong shape): a failure, said so
+        if v.get("ok").truthy() {
+            return Err(format!("{path}: {at}.ok is true without a count of differing pixels"));
+        }
+        return Ok(());
+    }
+    let ok = v.get("ok").truthy();
+    if ok == differing.gt(allowed) {
+        return Err(format!(
+            "{path}: {at}.ok is {ok} but {} pixels differ, {} allowed: the file contradicts itself",
+            differing.str(),
+            allowed.str()
+        ));
+    }
+    if let Some(pixels) = pixels.filter(|p| n.int() != Some(p)) {
+        return Err(format!("{path}: {at}.pixels is {}, the problem has {pixels} pixels", n.str()));
+    }
+    if let Some(rule) = tolerance {
+        let rule_allows = rule.allowed(n, path, at)?;
+        if allowed.int() != Some(&rule_allows) {
+            return Err(format!(
+                "{path}: {at}.allowed is {}, the tolerance rule allows {rule_allows} of {} pixels",
+                allowed.str(),
+                n.str()
+            ));
+        }
+    }
+    if differing.gt(n) {
+        return Err(format!("{path}: {at}.differing ({}) exceeds pixels ({})", differing.str(), n.str()));
+    }
+    Ok(())
+}
+
+/// One `mandel bench --round N --json`: the canonical problem, every kernel verified (or unavailable and
+/// untimed), every verified kernel timed, every timed one passing.
+fn check_round(data: &Py, path: &str, at: &str) -> Checked {
+    check(data, &ROUND, path, at, Join::Item)?;
+    for k in data.get("kernels").items() {
+        let (at, v, timed) =
+            (format!("{at} {}", k.get("name").repr()), k.get("verification"), k.get("times_s").truthy());
+        if v.is_none() {
+            if timed || !k.get("unavailable").truthy() {
+                return Err(format!("{path}: {at} has no verification: it must be unavailable and untimed"));
+            }
+            continue;
+        }
+        check_verification(v, path, &format!("{at} verification"), Some(&canonical_pixels()), tolerance_of(k))?;
+        let ok = v.get("ok").truthy();
+        if timed && !ok {
+            return Err(format!("{path}: {at} is timed but failed verification"));
+        }
+        if ok && !timed {
+            // `mandel bench` times every kernel it verified, min_renders at least
+            return Err(format!(
+                "{path}: {at} is verified but not timed (times_s is empty): a round times every kernel that passes \
+                 verification"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// What a round says of a kernel besides its measurement: the same in every round of one run.
+const MEASURED: [&str; 3] = ["verification", "times_s", "activity"];
+
+/// raw/rounds.json: rounds, each checked, all of one run: numbered in order, one kernel list, round 0's
+/// settings, pool and kernel descriptions (the tunings may differ: unpinned, each process calibrates its own).
+fn check_rounds(data: &Py, path: &str) -> Checked {
+    check(data, &ROUNDS, path, "the rounds", Join::Root)?;
+    let rounds = data.get("rounds").items();
+    let Some(first) = rounds.first() else { return Err(format!("{path}: rounds should be a non-empty list")) };
+    for (i, r) in rounds.iter().enumerate() {
+        check_round(r, path, &format!("round #{i}"))?;
+    }
+    let names = |r: &Py| -> Vec<Py> { r.get("kernels").items().iter().map(|k| k.get("name").clone()).collect() };
+    for (i, r) in rounds.iter().enumerate() {
+        if !r.get("round").py_eq(&Py::Int(Int::from(i as i64))) {
+            return Err(format!(
+                "{path}: round #{i} 'round' is {}: the rounds should be numbered 0, 1, ... in order, each once",
+                r.get("round").str()
+            ));
+        }
+        if i == 0 {
+            continue; // not compared with itself: an unchecked NaN field is not equal to itself
+        }
+        if !Py::List(names(r)).py_eq(&Py::List(names(first))) {
+            return Err(format!("{path}: round #{i} measured other kernels than round #0"));
+        }
+        for key in ["settings", "pool_threads"] {
+            if !r.get(key).py_eq(first.get(key)) {
+                return Err(format!(
+                    "{path}: round #{i} '{key}' is {}, round #0's {}: the rounds of one run share their settings",
+                    r.get(key).repr(),
+                    first.get(key).repr()
+                ));
+            }
+        }
+        for (k, k0) in r.get("kernels").items().iter().zip(first.get("kernels").items()) {
+            // one problem, one tolerance: one allowance in every round (the merge checks the kept round's
+            // against the registry's rule, so no other round can pass on an allowance of its own)
+            let name = k.get("name").repr();
+            let (v, v0) = (k.get("verification"), k0.get("verification"));
+            if v.has("allowed") && v0.has("allowed") && !v.get("allowed").py_eq(v0.get("allowed")) {
+                return Err(format!(
+                    "{path}: {name} verification.allowed is {} in round #{i}, {} in round #0: one kernel has one tolerance",
+                    v.get("allowed").str(),
+                    v0.get("allowed").str()
+                ));
+            }
+            if !k.get("isa").py_eq(k0.get("isa")) {
+                let mut isas = [k.get("isa").clone(), k0.get("isa").clone()];
+                isas.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+                return Err(format!(
+                    "{path}: {name} ran on different ISA paths in different rounds: {}",
+                    Py::List(isas.to_vec()).repr()
+                ));
+            }
+            let mut keys: Vec<&PyStr> = k.entries().iter().chain(k0.entries()).map(|(key, _)| key).collect();
+            keys.sort();
+            keys.dedup();
+            for key in keys.into_iter().filter(|key| !MEASURED.contains(&key.text.as_str())) {
+                let (now, then) = (k.lookup(key), k0.lookup(key));
+                if !now.py_eq(then) {
+                    return Err(format!(
+                        "{path}: {name} {} is {} in round #{i}, {} in round #0: one kernel is described alike in every round",
+                        key.repr(),
+                        now.repr(),
+                        then.repr()
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The bench records of a set measured with Criterion, before rounds.
+fn check_records(data: &Py, path: &str) -> Checked {
+    check(data, &RECORDS, path, "the bench records", Join::Root)?;
+    for r in data.get("records").items() {
+        let (name, v) = (r.get("name").repr(), r.get("verification"));
+        if !v.is_none() {
+            check_verification(v, path, &format!("{name} verification"), Some(&canonical_pixels()), tolerance_of(r))?;
+        } else if !r.get("unavailable").truthy() {
+            return Err(format!("{path}: {name} has no verification and is not unavailable"));
+        } else if !r.get("criterion_id").is_none() {
+            return Err(format!(
+                "{path}: {name} criterion_id names a timing but its verification is null: only a verified kernel's \
+                 time is merged"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// run.py's JSON: every rung once, its times in order, a time only with a passed verification of the
+/// problem's pixels, each verification's `allowed` its tolerance rule's.
+fn check_baselines(data: &Py, path: &str) -> Checked {
+    check(data, &BASELINES, path, "the baselines file", Join::Root)?;
+    if data.has("extension_tunings") && data.get("extension_tunings").is_none() {
+        // absent: a file from before it
+        return Err(format!("{path}: extension_tunings is null: it lists the tunings that ran, [] if none"));
+    }
+    let params = Some(data.get("params")).filter(|p| p.truthy()).cloned().unwrap_or_else(canonical_params);
+    let zero = Int::from(0);
+    let pixels = Py::Int(params.get("width").int().unwrap_or(&zero).mul(params.get("height").int().unwrap_or(&zero)));
+    for rung in data.get("rungs").items() {
+        let at = format!("rung {}", rung.get("name").repr());
+        ordered(rung, &["min_s", "median_s", "max_s"], path, &at)?;
+        check_calls(rung, path, &at)?;
+        if !rung.get("simd_width").is_none() && !rung.get("name").as_str().unwrap_or_default().starts_with("mojo-") {
+            return Err(format!("{path}: {at} has simd_width: only the Mojo SIMD rungs record one"));
+        }
+        let v = rung.get("verification");
+        let timed = !rung.get("median_s").is_none() || rung.get("times_s").truthy();
+        if !v.is_none() {
+            check_rung_verification(rung, v, path, &at, &pixels)?;
+            // as a Rust round (check_round): a wrong answer is not a data point, whatever its time
+            if timed && !v.get("ok").truthy() {
+                return Err(format!(
+                    "{path}: {at} is timed (median_s, times_s) but failed verification: only a verified rung's time \
+                     is merged"
+                ));
+            }
+        } else if timed {
+            return Err(format!(
+                "{path}: {at} has a time (median_s, times_s) but its verification is null: only a verified rung's \
+                 time is merged"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A Python rung's verification: `allowed` its recorded tolerance rule's, and never more than the loosest
+/// rule any kernel has ([`loosest`]), so that no tolerance a file claims lets a wrong image pass.
+fn check_rung_verification(rung: &Py, v: &Py, path: &str, at: &str, pixels: &Py) -> Checked {
+    let recorded = rung.get("tolerance");
+    let rule = (!recorded.is_none()).then(|| Tolerance {
+        max_fraction: recorded.get("max_fraction").clone(),
+        slack_pixels: recorded.get("slack_pixels").clone(),
+    });
+    let at = format!("{at} verification");
+    check_verification(v, path, &at, pixels.int(), rule)?;
+    if v.get("differing").is_none() {
+        return Ok(()); // not compared: failed whatever it allowed (check_verification)
+    }
+    let rule = loosest();
+    let most = rule.allowed(v.get("pixels"), path, &at)?;
+    if v.get("allowed").int().is_some_and(|a| *a > most) {
+        let said = if recorded.is_none() { "no recorded tolerance" } else { "its recorded tolerance" };
+        return Err(format!(
+            "{path}: {at}.allowed is {} ({said}), above the {most} of {} pixels the loosest tolerance of any kernel \
+             allows ({} of the pixels + {})",
+            v.get("allowed").str(),
+            v.get("pixels").str(),
+            pyfmt::g(rule.max_fraction.float().unwrap_or_default(), 6),
+            rule.slack_pixels.str()
+        ));
+    }
+    Ok(())
+}
+
+/// A rung's calls (`times_s`) as run.py's `measure` records them: their fastest the min_s, their slowest
+/// the max_s, their median the median_s, their count the repeats, where the file gives those; the merge
+/// takes the row's time from the calls and its spread from min_s and max_s, so a file whose fields
+/// disagree is refused.
+fn check_calls(rung: &Py, path: &str, at: &str) -> Checked {
+    let (times, repeats) = (rung.get("times_s").items(), rung.get("repeats"));
+    if rung.get("times_s").is_none() {
+        return Ok(());
+    }
+    if !repeats.is_none() && !repeats.py_eq(&Py::Int(Int::from(times.len() as i64))) {
+        return Err(format!("{path}: {at} lists {} calls (times_s), repeats says {}", times.len(), repeats.str()));
+    }
+    if !rung.get("median_s").is_none() && times.is_empty() {
+        return Err(format!("{path}: {at} has a time (median_s) but no calls (times_s is empty)"));
+    }
+    let picks: [(&str, &str, Option<Py>); 3] = [
+        ("median_s", "median", pyjson::median(times)),
+        ("min_s", "min", pyjson::pick(times, Ordering::Less).cloned()),
+        ("max_s", "max", pyjson::pick(times, Ordering::Greater).cloned()),
+    ];
+    for (key, pick, picked) in picks {
+        if let Some(picked) = picked.filter(|p| !rung.get(key).is_none() && !rung.get(key).py_eq(p)) {
+            return Err(format!(
+                "{path}: {at} {key} is {}, the {pick} of its times_s is {}: the file contradicts itself",
+                rung.get(key).repr(),
+                picked.repr()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A summary as written or compared: each rung once, every time positive and finite or null, intervals
+/// in order, every ok row timed, verified and agreeing with its own rounds and speedups.
+fn check_summary(data: &Py, path: &str, pure_python: &str) -> Checked {
+    check(data, &SUMMARY, path, "the summary", Join::Root)?;
+    let rows = data.get("rows").items();
+    for row in rows {
+        let at = format!("row {}", row.get("name").repr());
+        ordered(row, &["spread_low_s", "spread_high_s"], path, &at)?;
+        if row.get("status").as_str() == Some("ok") {
+            if row.get("median_s").is_none() {
+                return Err(format!("{path}: {at} is ok without a time (median_s)"));
+            }
+            // ok means verified (merge._settle): every committed summary's ok rows say true
+            if !matches!(row.get("verified_ok"), Py::Bool(true)) {
+                let said = if row.get("verified_ok").is_none() { "null" } else { "false" };
+                return Err(format!("{path}: {at} is ok but verified_ok is {said}: only a verified row is ok"));
+            }
+            let (differing, allowed) = (row.get("differing"), row.get("allowed"));
+            if !differing.is_none() && !allowed.is_none() && differing.gt(allowed) {
+                return Err(format!(
+                    "{path}: {at} is ok but {} pixels differ, {} allowed: the file contradicts itself",
+                    differing.str(),
+                    allowed.str()
+                ));
+            }
+        }
+        check_round_times(row, path, &at)?;
+    }
+    check_speedups(rows, path, pure_python)
+}
+
+/// Every speedup a summary's rows claims, as the merge computes it (rows.rs) from the rows' medians:
+/// within this of the named row's median over its own. Which row is previous is the merge's rule, not
+/// checked here.
+const SPEEDUP_RTOL: f64 = 1e-9;
+
+fn check_speedups(rows: &[Py], path: &str, pure_python: &str) -> Checked {
+    let by_name = |name: &Py| rows.iter().rev().find(|r| r.get("name").py_eq(name));
+    for row in rows {
+        let at = format!("row {}", row.get("name").repr());
+        let status = row.get("status");
+        let claims = ["speedup_vs_python", "speedup_vs_previous"].into_iter().find(|k| !row.get(k).is_none());
+        if let Some(claim) = claims.filter(|_| status.as_str() != Some("ok")) {
+            return Err(format!(
+                "{path}: {at} is {} but claims {claim} {}: only an ok row has a speedup",
+                status.str(),
+                row.get(claim).repr()
+            ));
+        }
+        let python = Py::Str(pure_python.into());
+        for (key, named) in [("speedup_vs_python", &python), ("speedup_vs_previous", row.get("previous"))] {
+            let claimed = row.get(key);
+            if claimed.is_none() {
+                continue;
+            }
+            let divisor = by_name(named).filter(|other| {
+                other.get("status").as_str() == Some("ok") && other.get("problem").py_eq(row.get("problem"))
+            });
+            let Some(other) = divisor else {
+                return Err(format!(
+                    "{path}: {at} claims {key} {} but its divisor ({}) is no ok row of its problem",
+                    claimed.repr(),
+                    named.repr()
+                ));
+            };
+            let expected = pyjson::div(other.get("median_s"), row.get("median_s"));
+            if (claimed.float().unwrap_or(f64::NAN) - expected).abs() > SPEEDUP_RTOL * expected.abs() {
+                return Err(format!(
+                    "{path}: {at} {key} is {}, {}'s median over its own is {}: the file contradicts itself",
+                    claimed.repr(),
+                    named.repr(),
+                    pyfmt::repr(expected)
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A row measured in rounds: its time the median of its rounds' times and its spread their quartiles,
+/// exactly as rounds.read_rounds computes them (round_medians_s: a set merged before a round's time was its
+/// fastest render, by the same rule), so that no verdict reads a time its own rounds contradict.
+fn check_round_times(row: &Py, path: &str, at: &str) -> Checked {
+    let Some(key) = ["round_times_s", "round_medians_s"].into_iter().find(|k| row.get(k).truthy()) else {
+        return Ok(());
+    };
+    let (times, median_s) = (row.get(key).items(), row.get("median_s"));
+    if median_s.is_none() {
+        return Ok(());
+    }
+    let median = pyjson::median(times).expect("a round time");
+    if !median_s.py_eq(&median) {
+        return Err(format!(
+            "{path}: {at} median_s is {}, the median of its {key} is {}: the file contradicts itself",
+            median_s.repr(),
+            median.repr()
+        ));
+    }
+    let (q1, q3) = pyjson::quartiles(times);
+    let (low, high) = (row.get("spread_low_s"), row.get("spread_high_s"));
+    if !low.py_eq(&q1) || !high.py_eq(&q3) {
+        return Err(format!(
+            "{path}: {at} spread is {} to {}, the quartiles of its {key} are {} to {}: the file contradicts itself",
+            low.repr(),
+            high.repr(),
+            q1.repr(),
+            q3.repr()
+        ));
+    }
+    let busy = row.get("contended_rounds");
+    if busy.gt(&Py::Int(Int::from(times.len() as i64))) {
+        return Err(format!(
+            "{path}: {at} contended_rounds is {}, of {} rounds: the file contradicts itself",
+            busy.str(),
+            times.len()
+        ));
+    }
+    Ok(())
+}
+
+/// One Criterion benchmark's files: the median and its CI, the mean, and where sample.json is there the
+/// per-sample min and max, in seconds; and the benchmark the one the records say (`kernel`, where given).
+/// None where the benchmark's file could not be read (the scripts say why).
+fn criterion(
+    estimates: &File,
+    benchmark: Option<&File>,
+    sample: Option<&File>,
+    kernel: &Py,
+    dir: &str,
+) -> Result<Option<Seconds>, String> {
+    let (est, est_path) = (&estimates.value, estimates.path.text.as_str());
+    check(est, &ESTIMATES, est_path, "the estimates", Join::Root)?;
+    let Some(bench) = benchmark else { return Ok(None) };
+    check(&bench.value, &BENCHMARK, &bench.path.text, "the benchmark", Join::Root)?;
+    let (median, ci) = (est.get("median"), est.get("median").get("confidence_interval"));
+    ordered(ci, &["lower_bound", "upper_bound"], est_path, "median.confidence_interval")?;
+    let elements = bench.value.get("throughput").get("Elements");
+    if !elements.is_none() {
+        check(elements, &COUNT, &bench.path.text, "throughput.Elements", Join::Field)?;
+    }
+    let ns = |v: &Py| v.float().unwrap_or(f64::NAN) * 1e-9;
+    let mut seconds = Seconds {
+        median_s: ns(median.get("point_estimate")),
+        ci_low_s: ns(ci.get("lower_bound")),
+        ci_high_s: ns(ci.get("upper_bound")),
+        mean_s: ns(est.get("mean").get("point_estimate")),
+        samples: None,
+        min_s: None,
+        max_s: None,
+    };
+    if let Some(sample) = sample {
+        let path = sample.path.text.as_str();
+        check(&sample.value, &SAMPLE, path, "the samples", Join::Root)?;
+        let (iters, times) = (sample.value.get("iters").items(), sample.value.get("times").items());
+        if iters.len() != times.len() {
+            return Err(format!("{path}: 'iters' and 'times' should be lists of the same length"));
+        }
+        let per_iter: Vec<f64> = times.iter().zip(iters).map(|(t, i)| pyjson::div(t, i) * 1e-9).collect();
+        if !per_iter.is_empty() {
+            seconds.samples = Some(per_iter.len());
+            seconds.min_s = per_iter.iter().copied().reduce(|a, b| if b < a { b } else { a });
+            seconds.max_s = per_iter.iter().copied().reduce(|a, b| if b > a { b } else { a });
+        }
+    }
+    let holds = bench.value.get("function_id");
+    if !kernel.is_none() && !holds.py_eq(kernel) {
+        return Err(format!("{dir}: holds {}, the records say {}", holds.repr(), kernel.repr()));
+    }
+    Ok(Some(seconds))
+}
+
+/// The rules above, applied to what the merge is given in memory: the registry, the verification rows and
+/// Criterion results by kernel, the baselines, the peak.
+fn check_inputs(registry: &Py, verify: &Py, criterion: &Py, baselines: &Py, peak_file: &Py) -> Checked {
+    if !registry.is_none() {
+        check(registry, &REGISTRY, "the registry", "the registry", Join::Field)?;
+    }
+    let rows = "the verification rows";
+    check(verify, &OBJ, rows, "the rows keyed by kernel", Join::Field)?;
+    for (name, row) in verify.entries() {
+        let at = format!("kernel {}", name.repr());
+        check(row, &VERIFY_ROW, rows, &at, Join::Item)?;
+        if !(row.get("ok").is_none() && matches!(row.get("skipped"), Py::Str(_))) {
+            check(row, &VERIFIED_COUNTS, rows, &at, Join::Item)?;
+            check_verification(row, rows, &at, None, None)?;
+        }
+    }
+    check(criterion, &OBJ, "the Criterion results", "the results keyed by kernel", Join::Field)?;
+    for (name, result) in criterion.entries() {
+        let path = format!("the Criterion result of {}", name.repr());
+        check(result, &CRITERION_RESULT, &path, "the result", Join::Root)?;
+        ordered(result, &["ci_low_s", "ci_high_s"], &path, "")?;
+        ordered(result, &["min_s", "max_s"], &path, "")?;
+    }
+    if !registry.is_none() {
+        check_registry(registry, verify)?;
+    }
+    if !baselines.is_none() {
+        check_baselines(baselines, "the Python baselines")?;
+    }
+    if !peak_file.is_none() {
+        peak(peak_file, "`mandel peak --json`", "the peak file")?;
+        // measured under the same environment as the rounds, so on the whole-vector kernel's path: another
+        // path's ceiling would make every share of it another machine's, in effect (a hand-edited or mixed-up
+        // file)
+        let simd = verify.get("simd-f32").get("isa");
+        if simd.truthy() && !peak_file.get("isa").py_eq(simd) {
+            return Err(format!(
+                "the peak file: isa is {}, but simd-f32 ran on {}: its step ceiling and FMA peak are another path's",
+                peak_file.get("isa").repr(),
+                simd.repr()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Each verification row read from a run's bench files (`source`: raw/rounds.json, raw/records.json) against
+/// its registry kernel (`mandel describe`, raw/describe.json): `allowed` the kernel's tolerance rule of its
+/// pixels, and the precision, threads and ISA path the registry gives it. The ladder runs describe and the
+/// bench in one environment (MANDEL_ISA, MANDEL_THREADS) on one build and keeps both in raw/, so every
+/// committed set agrees, ISA path included; a row that does not was not measured as the registry describes
+/// (or was edited), and merged it would show a tolerance, width or path the run never had. A row handed to
+/// the merge without a source is the caller's to vouch for (no file to name).
+fn check_registry(registry: &Py, verify: &Py) -> Checked {
+    for (name, row) in verify.entries() {
+        let kernel = registry.items().iter().rev().find(|k| matches!(k.get("name"), Py::Str(s) if s == name));
+        let source = row.get("source");
+        // not from a file, not in the registry (a note says so), or not run (nothing measured to disagree)
+        let Some(kernel) = kernel.filter(|_| !source.is_none() && row.get("skipped").is_none()) else { continue };
+        let (source, name) = (source.str(), name.repr());
+        for field in ["precision", "threads", "isa"] {
+            if row.has(field) && !row.get(field).py_eq(kernel.get(field)) {
+                return Err(format!(
+                    "{source}: kernel {name} {field} is {}, the registry (`mandel describe`) says {}: not the kernel it \
+                     describes",
+                    row.get(field).repr(),
+                    kernel.get(field).repr()
+                ));
+            }
+        }
+        if let Some(rule) = tolerance_of(kernel) {
+            let rule_allows = rule.allowed(row.get("pixels"), &source, &format!("kernel {name} verification"))?;
+            if row.get("allowed").int() != Some(&rule_allows) {
+                return Err(format!(
+                    "{source}: kernel {name} verification.allowed is {}, the registry's tolerance rule allows \
+                     {rule_allows} of {} pixels",
+                    row.get("allowed").str(),
+                    row.get("pixels").str()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A sweep or the large image as printed: its shape, every point verified (differing <= allowed) and the
+/// large image's check (where it has one) passed, no count past mandel's 64 bits, no more iterations than
+/// the pixels can do (`what`: the command that printed it).
+fn check_sweep(data: &Py, what: &str, large: bool) -> Checked {
+    check(data, if large { &LARGE } else { &SWEEP }, what, "the output", Join::Root)?;
+    let c = data.get("check");
+    let failed = !c.get("ok").truthy() || c.get("differing").gt(c.get("allowed"));
+    if large && !c.is_none() && failed {
+        return Err(format!(
+            "{what}: failed its check against the reference ({} of {} pixels differ, {} allowed, ok {}): the times \
+             of counts that are not the reference's are never reported",
+            c.get("differing").str(),
+            c.get("checked").str(),
+            c.get("allowed").str(),
+            c.get("ok").str()
+        ));
+    }
+    if large && !data.get("iterations").is_none() {
+        possible(data, what, "the image")?;
+    }
+    // mandel's sizes and counts are 64-bit, as mandel-report reads them: a larger one is no output of mandel's
+    let points = if large { &[][..] } else { data.get("points").items() };
+    let at = |i| format!("point #{i}");
+    let all =
+        std::iter::once(("the sweep".to_string(), data)).chain(points.iter().enumerate().map(|(i, p)| (at(i), p)));
+    for (where_, obj) in all {
+        for key in ["width", "height", "max_iters", "threads"] {
+            if obj.get(key).int().is_some_and(|n| *n > Int::from_u128(u64::MAX.into())) {
+                return Err(format!("{what}: {where_} {key} is above 2^64 - 1"));
+            }
+        }
+    }
+    for (i, p) in points.iter().enumerate() {
+        ordered(p, &["min_s", "median_s"], what, &at(i))?;
+        if p.has("times_s") && p.get("times_s").is_none() {
+            // absent is allowed (older outputs), null is not a list
+            return Err(format!("{what}: point #{i} times_s should be a list of times in seconds, found None"));
+        }
+        possible(p, what, &at(i))?;
+        let (differing, allowed) = (p.get("differing"), p.get("allowed"));
+        if !differing.is_none() && !allowed.is_none() && differing.gt(allowed) {
+            return Err(format!(
+                "{what}: point #{i} failed verification ({} pixels differ, {} allowed): a point outside its \
+                 tolerance is never fitted",
+                differing.str(),
+                allowed.str()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Unless `p`'s iterations are work its pixels can do: no pixel counts past max_iters, and mandel sums
+/// counts in 64 bits (beyond either, a float of it may also overflow in the fit).
+fn possible(p: &Py, what: &str, at: &str) -> Checked {
+    let zero = Int::from(0);
+    let int = |key| p.get(key).int().unwrap_or(&zero);
+    let most = int("width").mul(int("height")).mul(int("max_iters")).min(Int::from_u128(u64::MAX.into()));
+    let iterations = int("iterations");
+    if *iterations > most {
+        let digits = iterations.to_string();
+        let shown = if digits.len() <= 30 { digits } else { format!("about 10^{}", digits.len() - 1) };
+        return Err(format!(
+            "{what}: {at} iterations ({shown}) is above {most}, width x height x max_iters (at most 2^64 - 1): more \
+             work than its pixels can do"
+        ));
+    }
+    Ok(())
+}
