@@ -614,8 +614,7 @@ def test_each_rung_records_the_tolerance_it_verified_with(tmp_path):
     assert rungs["pyo3-simd-f32"]["tolerance"] == {"max_fraction": 0.01, "slack_pixels": 2}
     for r in rungs.values():
         rule = r["tolerance"]
-        assert r["verification"]["allowed"] == readers.allowed_differing(rule["max_fraction"], rule["slack_pixels"],
-                                                                         15)
+        assert r["verification"]["allowed"] == m.allowed(rule, 15)
     readers.check_baselines(doc, "r.json")  # what the ladder reads back
     doc["rungs"][0]["tolerance"] = {"max_fraction": 0.01, "slack_pixels": 2}  # not the rule it verified with
     with pytest.raises(readers.InputError, match=r"rung 'numpy-vectorize' verification\.allowed is 0, the tolerance "
@@ -624,14 +623,25 @@ def test_each_rung_records_the_tolerance_it_verified_with(tmp_path):
 
 
 def test_the_readers_loosest_tolerance_is_the_extensions():
-    """readers.LOOSEST_TOLERANCE (checked without the extension) is the loosest rule any kernel or rung gets."""
+    """The loosest rule the checker lets a rung's file claim (checked without the extension: mandel_core's
+    Tolerance::F32, crates/report/src/check.rs) is the loosest any kernel or rung gets: a rung that records no rule
+    may allow that many pixels, not one more."""
     from ladderlib import readers
 
     rules = [m.tolerance(p, fused) for p in ("f32", "f64") for fused in (False, True)]
     loosest = max(rules, key=lambda r: m.allowed(r, 921600))
-    assert (loosest["max_fraction"], loosest["slack_pixels"]) == readers.LOOSEST_TOLERANCE
     assert all(r["max_fraction"] <= loosest["max_fraction"] and r["slack_pixels"] <= loosest["slack_pixels"]
                for r in rules)
+    most = m.allowed(loosest, 921600)
+
+    def baselines(allowed):
+        verification = {"pixels": 921600, "differing": allowed, "allowed": allowed, "ok": True}
+        return {"schema": "mandel-baselines/1", "rungs": [{"name": "numba", "median_s": None,
+                                                            "verification": verification}]}
+
+    readers.check_baselines(baselines(most))
+    with pytest.raises(readers.InputError, match=rf"allowed is {most + 1} \(no recorded tolerance\), above the {most} "):
+        readers.check_baselines(baselines(most + 1))
 
 
 def test_readme_lists_every_field_a_rung_gets():

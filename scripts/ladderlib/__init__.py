@@ -9,7 +9,7 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 `ab` (scripts/ab and scripts/stability). Shared code:
 
 - `machine`: describe the machine and derive its id;  `atomic`: every file written whole;
-- `readers`: every input's schema and the rules no schema says, errors naming the file and the field;
+- `readers`: every input read and checked (by `mandel-report check`), errors naming the file and the field;
 - `rounds`: the Rust rungs' rounds aggregated per kernel;
 - `merge`: the inputs into the summary (one row per rung; its speedups, shares of the peak, notes and
   like-for-like groups by `mandel-report finish`);
@@ -22,10 +22,6 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"
-BASELINES_SCHEMA = "mandel-baselines/1"
-DESCRIBE_SCHEMA = "mandel-describe/1"  # `mandel describe --json`: the registry's facts
-RECORDS_SCHEMA = "mandel-bench-records/1"  # the bench's records of one run
-ROUND_SCHEMA = "mandel-round/1"  # what one `mandel bench --json` prints: one round of every kernel
 ROUNDS_SCHEMA = "mandel-rounds/1"  # raw/rounds.json: a run's rounds, in order
 
 # The canonical ladder problem (`Params::canonical()` in crates/core): the Rust benches always time it. The

@@ -210,7 +210,7 @@ def describe(mandel, kernels, side, env=None):
     if proc.returncode != 0:
         raise InputError(f"{side}: {mandel} describe --json exited {proc.returncode}: {proc.stderr.strip()} (a side's "
                          "--a-env/--b-env VAR= clears a variable the shell sets)")
-    facts = readers.check(printed_json(proc.stdout, f"{side}: {mandel} describe --json"), readers.DESCRIBE,
+    facts = readers.check(printed_json(proc.stdout, f"{side}: {mandel} describe --json"), "describe",
                           f"{mandel} describe --json", "its output", "root")
     known = [k["name"] for k in facts["kernels"]]
     if unknown := [k for k in kernels if k not in known]:
@@ -233,7 +233,7 @@ def tune_rows(mandel):
     proc = subprocess.run([mandel, "tune", "--json"], capture_output=True, text=True)
     if proc.returncode != 0:
         raise InputError(f"{mandel} tune --json exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
-    rows = readers.check(printed_json(proc.stdout, f"{mandel} tune --json"), readers.TUNE, f"{mandel} tune --json",
+    rows = readers.check(printed_json(proc.stdout, f"{mandel} tune --json"), "tune", f"{mandel} tune --json",
                          "its output", "root")
     return rows, "mandel tune"
 
@@ -345,7 +345,7 @@ def main(argv=None):
 def measure(args, b_mandel):
     """The rounds of A and B, interleaved, and the report; main's exit status."""
     facts = describe(b_mandel, args.kernel, "the working tree")
-    report_bin = cargo.report_binary(REPO)  # the verdict rule's binary, built before minutes of rounds
+    report_bin = cargo.report(REPO)  # the verdict rule's binary (and the readers'), built before minutes of rounds
     a_mandel = build_revision(args.a_rev) if args.a_rev else b_mandel
     if args.a_rev:
         describe(a_mandel, args.kernel, f"revision {args.a_rev}")

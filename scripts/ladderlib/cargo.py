@@ -8,6 +8,7 @@ would name different folders, and the script would run another (stale) binary th
 So the folder is resolved once, as the user means it (against the directory the command was started in), and
 every cargo call is given that absolute path."""
 
+import functools
 import json
 import os
 import subprocess
@@ -82,11 +83,22 @@ def report_binary(repo, environ=os.environ, locked=False):
     return speaks(built(target / "release" / "mandel-report", " ".join(command)))
 
 
+def report(repo):
+    """`report_binary(repo)`, found once per process (and MANDEL_REPORT_BIN's value): the readers ask it to check every
+    input a command reads, some before the command asks for its own reports."""
+    return _found(repo, os.environ.get("MANDEL_REPORT_BIN"))
+
+
+@functools.cache
+def _found(repo, given):
+    return report_binary(repo)
+
+
 # What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
 # A command's version goes up when what it reads or answers changes (finish/2: it makes the like-for-like groups
 # and the rounds' speed note; finish/3: it builds the rows from the checked inputs; compare/2, ab/2: each side's
 # speed note).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 1, "finish": 3, "compare": 2, "ab": 2}
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 1, "finish": 3, "compare": 2, "ab": 2, "check": 1}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

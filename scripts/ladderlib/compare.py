@@ -221,7 +221,7 @@ def run(args):
     if mode == "machines" and (args.fail_above is not None or args.fail_on_missing or args.noise_floor is not None):
         raise InputError("--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine (--mode runs): "
                          "these results are of different machines")
-    mandel_report, runs, bad = cargo.report_binary(REPO), None, []
+    mandel_report, runs, bad = cargo.report(REPO), None, []  # the readers' (found reading the summaries)
     if mode == "runs":
         a, b = summaries
         names = [str(a["source"]), str(b["source"])] if args.baseline is None else \

@@ -303,12 +303,13 @@ def parse_args(argv):
             baseline.check_folder_name(k, "--sweep-kernels name")
     except InputError as e:
         p.error(str(e))
-    if args.baselines is not None:
-        readers.read_baselines(args.baselines)  # readable and valid, before any work (InputError: exit 2)
     if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
         p.error(f"--out-dir {args.out_dir}: exists and is not a folder")
     if args.prebuilt is not None and not os.access(args.prebuilt / "mandel", os.X_OK):
         p.error(f"--prebuilt {args.prebuilt}: no executable mandel there")
+    if args.baselines is not None:  # readable and valid, before any work (InputError: exit 2)
+        with readers.asking(report_binary(args) if args.prebuilt is not None else None):
+            readers.read_baselines(args.baselines)
     # inf passes `>= 0` but `mandel sweep` refuses it, which would be found only after every timing.
     if args.sweep_budget is not None and not (args.sweep_budget >= 0 and math.isfinite(args.sweep_budget)):
         p.error(f"--sweep-budget {args.sweep_budget}: must be a finite, non-negative number of seconds")
@@ -813,7 +814,8 @@ def main(argv=None):
     raw = preflight(out, staged=not args.skip_bench)
     OUT = out
     try:
-        return measure(args, desc, mid, out, raw, built, build_log, described, mandel_report)
+        with readers.asking(mandel_report):  # under the target folder's lock this run holds, cargo.report would wait
+            return measure(args, desc, mid, out, raw, built, build_log, described, mandel_report)
     except BaseException as e:
         if raw != out / "raw" and raw.exists():  # stopped before `settle`: raw/ stays, this run's files aside
             with contextlib.suppress(InputError, OSError):

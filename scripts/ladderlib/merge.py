@@ -68,7 +68,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     verify = {} if verify is None else verify
     readers.check_inputs(registry, verify, criterion, baselines, peak)
     if tune is not None:
-        readers.check(tune, readers.TUNE, "`mandel tune --json`", "the tune rows")
+        readers.check(tune, "tune", "`mandel tune --json`", "the tune rows")
     kernels = {info["name"]: info for info in registry or []}
     bl = baselines or {}
     clash = [r["name"] for r in bl.get("rungs", []) if any(r["name"] in d for d in (kernels, verify, criterion))]
@@ -83,9 +83,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
         kernel = kernels.get(name)
         if kernel is not None:
             check_wrapped(rung, kernel, baselines_source, foreign=bool(settings.get("python_foreign")))
-            if (v := rung.get("verification")) and (rule := readers.tolerance_of(kernel)):
-                # (a verification has its pixels: readers.check_baselines)
-                readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", tolerance=rule)
+            if v := rung.get("verification"):  # (a verification has its pixels: readers.check_baselines)
+                readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", kernel=kernel)
         if family := tuning_family({"kernel": name, "reference": (kernel or {}).get("reference")}):
             families[rung["name"]] = family
 
@@ -107,7 +106,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
               "timed_in_rounds": bool(settings.get("rounds"))}
     request = {"inputs": inputs, "peak": peak or None, "families": families,
                "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
-               "python_tunings": readers.extension_pairs(bl.get("extension_tunings")),
+               "python_tunings": bl.get("extension_tunings"),  # either record (crates/report/src/check.rs)
                "isa_flags": (machine or {}).get("isa_flags"),
                "notes": notes_request(merged, registry_missing, baselines_missing, tie_band=readers.tie_band(tune))}
     answer = cargo.ask_report(mandel_report or cargo.report_binary(REPO), "finish", request)

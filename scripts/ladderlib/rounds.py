@@ -1,5 +1,5 @@
 """The Rust rungs measured in rounds (`mandel bench`, one process per round; why: crates/registry/src/rounds.rs and
-METHODOLOGY.md). `read_rounds` checks raw/rounds.json and aggregates per kernel: verified only if every round
+METHODOLOGY.md). `read_rounds` checks raw/rounds.json (`readers.check_rounds`) and aggregates per kernel: verified only if every round
 passed (else the first failure kept); a round's time its fastest render, the row's time the median of the round
 times, their interquartile range the spread; a round contended when others used more than `CONTENDED` of the CPUs
 while the kernel was timed. A Python rung's calls (one process) are judged the same way in the merge's rows
@@ -8,9 +8,7 @@ while the kernel was timed. A Python rung's calls (one process) are judged the s
 import math
 from statistics import median
 
-from . import ROUNDS_SCHEMA
-# quartiles lives in readers, which checks a summary's spread by it (readers cannot import this module)
-from .readers import InputError, check, check_round, quartiles, verify_row
+from .readers import check_rounds, quartiles, verify_row
 
 # Share of the machine's CPU time used by others (processes, steal) above which a kernel's round counts
 # as contended: one busy neighbour on a 2-core VM is 0.5; the ladder's own bookkeeping stays far below.
@@ -29,50 +27,12 @@ MIN_ROUNDS = 3
 MAX_ROUNDS = 99
 
 
-# What a round says of a kernel besides its measurement: the same in every round of one run.
-MEASURED = ("verification", "times_s", "activity")
-
-
-def _same_run(rounds, path):
-    """Every round of one run: numbered in order, one kernel list, round 0's settings, pool and kernel descriptions
-    (the tunings may differ: unpinned, each process calibrates its own)."""
-    first = rounds[0]
-    names = [k["name"] for k in first["kernels"]]
-    for i, r in enumerate(rounds):
-        if r["round"] != i:
-            raise InputError(f"{path}: round #{i} 'round' is {r['round']}: the rounds should be numbered 0, 1, ... "
-                             "in order, each once")
-        if i == 0:  # not compared with itself: an unchecked NaN field is not equal to itself
-            continue
-        if [k["name"] for k in r["kernels"]] != names:
-            raise InputError(f"{path}: round #{i} measured other kernels than round #0")
-        for key in ("settings", "pool_threads"):
-            if r[key] != first[key]:
-                raise InputError(f"{path}: round #{i} {key!r} is {r[key]!r}, round #0's {first[key]!r}: the rounds "
-                                 "of one run share their settings")
-        for k, k0 in zip(r["kernels"], first["kernels"]):
-            # one problem, one tolerance: one allowance in every round (the merge checks the kept round's against
-            # the registry's rule, so no other round can pass on an allowance of its own)
-            v, v0 = k["verification"] or {}, k0["verification"] or {}
-            if "allowed" in v and "allowed" in v0 and v["allowed"] != v0["allowed"]:
-                raise InputError(f"{path}: {k['name']!r} verification.allowed is {v['allowed']} in round #{i}, "
-                                 f"{v0['allowed']} in round #0: one kernel has one tolerance")
-            if k["isa"] != k0["isa"]:
-                raise InputError(f"{path}: {k['name']!r} ran on different ISA paths in different rounds: "
-                                 f"{sorted({k['isa'], k0['isa']})}")
-            for key in sorted(set(k) | set(k0)):
-                if key not in MEASURED and k.get(key) != k0.get(key):
-                    raise InputError(f"{path}: {k['name']!r} {key!r} is {k.get(key)!r} in round #{i}, "
-                                     f"{k0.get(key)!r} in round #0: one kernel is described alike in every round")
 
 
 def read_rounds(data, path):
-    """(records of the first round, verification rows by kernel, results by kernel as the merge takes them)."""
-    check(data, {"schema": (ROUNDS_SCHEMA,), "rounds": ["obj"]}, path, "the rounds", "root")
-    if not data["rounds"]:
-        raise InputError(f"{path}: rounds should be a non-empty list")
-    rounds = [check_round(r, path, f"round #{i}") for i, r in enumerate(data["rounds"])]
-    _same_run(rounds, path)
+    """(records of the first round, verification rows by kernel, results by kernel as the merge takes them), of rounds
+    checked to be rounds of one run (`readers.check_rounds`)."""
+    rounds = check_rounds(data, path)["rounds"]
     verify, results = {}, {}
     for ks in zip(*(r["kernels"] for r in rounds)):  # one kernel in every round (`_same_run`: one kernel list)
         first, name = ks[0], ks[0]["name"]

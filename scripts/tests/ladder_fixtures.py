@@ -2,6 +2,7 @@
 a baselines JSON, `mandel describe --json` and the bench records."""
 
 import json
+import math
 from pathlib import Path
 
 from ladderlib import CANONICAL
@@ -49,6 +50,11 @@ def kernel_info(name, precision, isa="scalar", threads=1, pool=False, rung=None,
 
 REGISTRY = [kernel_info("naive-f64", "f64"), kernel_info("fma-f64", "f64", isa="fma"),
             kernel_info("rayon-fma-f64", "f64", isa="fma", threads=2, pool=True)]
+
+
+def allowed(max_fraction, slack_pixels, pixels):
+    """The pixels a tolerance rule allows of `pixels` (mandel_core's Tolerance::allowed, which the checker applies)."""
+    return slack_pixels + math.floor(max_fraction * pixels)
 
 
 def verification(differing=0, allowed=0, ok=True, pixels=921600, lane_iterations=ITERS):

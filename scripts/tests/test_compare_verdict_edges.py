@@ -546,6 +546,7 @@ def test_the_verdict_rules_binary_is_named_when_it_is_not_there_or_fails(tmp_pat
     refusing = tmp_path / "refusing"
     schemas = json.dumps(cargo.SCHEMAS)
     refusing.write_text(f"#!/bin/sh\n[ \"$1\" = schemas ] && echo '{schemas}' && exit 0\n"
+                        f"[ \"$1\" = check ] && exec {verdict.MANDEL_REPORT} check\n"  # the summaries read
                         "echo 'mandel-report: error: no' >&2\nexit 2\n")
     refusing.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(refusing))
@@ -640,7 +641,8 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     old.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
     with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/1, mandel-report-summary/1, "
-                                         r"mandel-report-finish/3, mandel-report-compare/2, mandel-report-ab/2: a "
+                                         r"mandel-report-finish/3, mandel-report-compare/2, mandel-report-ab/2, "
+                                         r"mandel-report-check/1: a "
                                          r"mandel-report of another version"):
         cargo.report_binary(compare.REPO)
     older = tmp_path / "older"  # from before `schemas`

@@ -168,7 +168,7 @@ def test_a_criterion_set_without_its_machine_description_is_refused_too(fake, ca
 def test_a_round_allowance_the_registry_does_not_give_is_refused(fake, capsys):
     raw = copied(fake, ZEN4)
     kernel = tolerant_kernel(raw)
-    rule = readers.allowed_differing(kernel["tolerance_max_fraction"], kernel["tolerance_slack_pixels"], 921600)
+    rule = fx.allowed(kernel["tolerance_max_fraction"], kernel["tolerance_slack_pixels"], 921600)
     assert 0 < rule < 500000
 
     def loosen(data):

@@ -700,9 +700,9 @@ def test_a_corrupt_width_or_tuning_record_in_the_baselines_is_refused_naming_it(
 def test_a_run_json_tuning_that_names_no_tuning_is_refused(tmp_path):
     run = {"simd_tuning": {"value": "bogus", "source": "mandel tune"}}
     with pytest.raises(InputError, match=r"simd_tuning.value is 'bogus', which names no tuning MANDEL_TUNING takes"):
-        readers.check(run, readers.RUN, "run.json", "run.json", "root")
+        readers.check(run, "run", "run.json", "run.json", "root")
     readers.check({"simd_tuning": {"value": "f32:v4k4,f64:v8k4", "source": "mandel tune"},
-                   "c_tuning": {"value": "default", "source": "MANDEL_C_TUNING"}}, readers.RUN, "run.json",
+                   "c_tuning": {"value": "default", "source": "MANDEL_C_TUNING"}}, "run", "run.json",
                   "run.json", "root")
 
 

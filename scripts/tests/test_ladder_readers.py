@@ -114,7 +114,7 @@ def test_combine_peaks_keeps_the_higher_rate_and_its_tuning_and_both_measurement
     assert both["measured"][0]["f32_step_lane_iterations_per_s"] == 8.2e9
     assert before["f32_step_lane_iterations_per_s"] == 8.2e9, "the inputs are left as they were"
     def check_peak(data):
-        return readers.check(data, readers.PEAK, "peak.json", "the peak file", "root")
+        return readers.check(data, "peak", "peak.json", "the peak file", "root")
 
     assert check_peak(both) is both
     assert readers.combine_peaks(before, peak(1e10, 5e9, "v4k4", isa="avx512")) is None
@@ -181,7 +181,6 @@ def test_a_python_rung_allowing_more_than_any_kernels_tolerance_is_refused(tmp_p
     # the loosest rule itself passes (the Mojo f32 rungs of every committed set allow 9218)
     ok = fx.baselines([fx.rung("python-pure", 5.0), numba_rung(1533, 9218)])
     assert readers.read_baselines(fx.write_json(tmp_path / "d.json", ok))["rungs"][1]["verification"]["allowed"] == 9218
-    assert readers.LOOSEST_TOLERANCE == (0.01, 2)
 
 
 def test_a_python_rungs_allowed_must_be_its_recorded_rules(tmp_path):
@@ -304,7 +303,7 @@ def test_a_peak_file_gives_both_step_ceilings_or_neither_and_its_highest_measure
     good = {"isa": "avx2", **{k: v for k, v in one.items() if k != "when"}, "measured": [one, {**one, "when": "y"}]}
 
     def check_peak(data):
-        return readers.check(data, readers.PEAK, "peak.json", "the peak file", "root")
+        return readers.check(data, "peak", "peak.json", "the peak file", "root")
 
     assert check_peak(good) is good
     assert check_peak({k: v for k, v in good.items() if "step" not in k and k != "measured"})  # neither: older

@@ -30,7 +30,7 @@ def test_every_registered_kernel_is_in_the_records_the_table_and_the_extension(t
     names = [k["name"] for k in kernels]
     from ladderlib import ROUNDS_SCHEMA, readers, rounds
 
-    allowed = {k["name"]: readers.allowed_differing(k["tolerance_max_fraction"], k["tolerance_slack_pixels"], 921600)
+    allowed = {k["name"]: fx.allowed(k["tolerance_max_fraction"], k["tolerance_slack_pixels"], 921600)
                for k in kernels}
     verifications = {k["name"]: fx.verification(allowed=allowed[k["name"]]) if k["available"] else None
                      for k in kernels}

@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from ladderlib import sweeps
+from ladderlib.readers import InputError
 
 import ladder_fixtures as fx
 import sweeps_report as report
@@ -321,11 +322,11 @@ def test_a_sweep_point_outside_its_tolerance_or_with_its_times_out_of_order_is_r
     assert sweeps.checked(good, sweeps.SWEEP, "s") is good
     bad = sweep("k")
     bad["points"][3].update(differing=5, allowed=4)
-    with pytest.raises(sweeps.InputError, match="point #3 failed verification .5 pixels differ, 4 allowed"):
+    with pytest.raises(InputError, match="point #3 failed verification .5 pixels differ, 4 allowed"):
         sweeps.checked(bad, sweeps.SWEEP, "s")
     bad = sweep("k")
     bad["points"][0]["min_s"] = bad["points"][0]["median_s"] * 2
-    with pytest.raises(sweeps.InputError, match="point #0 min_s .* is above median_s"):
+    with pytest.raises(InputError, match="point #0 min_s .* is above median_s"):
         sweeps.checked(bad, sweeps.SWEEP, "s")
 
 
@@ -338,7 +339,7 @@ def test_a_sweep_point_with_null_times_or_impossible_work_is_refused(field, valu
     """Refused naming the field and the point, not a TypeError in the CSV writer or an OverflowError in the fit."""
     s = sweep("k")
     s["points"][2][field] = value
-    with pytest.raises(sweeps.InputError, match=message):
+    with pytest.raises(InputError, match=message):
         sweeps.checked(s, sweeps.SWEEP, "s")
     s = sweep("k")
     s["points"][2]["iterations"] = 960 * 960 * 200  # every pixel to max_iters: possible
@@ -494,14 +495,14 @@ def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_pat
     assert sweeps.checked(dict(large), sweeps.LARGE, "r")["times_s"] == [1.0]
     assert sweeps.checked({**large, "check": good}, sweeps.LARGE, "r")["check"] == good
     for bad in [{**good, "differing": 50, "ok": False}, {**good, "differing": 50}, {**good, "ok": False}]:
-        with pytest.raises(sweeps.InputError, match="r: failed its check against the reference .(50|3) of 4096 pixels differ, 42 allowed"):
+        with pytest.raises(InputError, match="r: failed its check against the reference .(50|3) of 4096 pixels differ, 42 allowed"):
             sweeps.checked({**large, "check": bad}, sweeps.LARGE, "r")
-    with pytest.raises(sweeps.InputError, match="times_s should be a non-empty list"):
+    with pytest.raises(InputError, match="times_s should be a non-empty list"):
         sweeps.checked({**large, "times_s": []}, sweeps.LARGE, "r")
-    with pytest.raises(sweeps.InputError, match="check.ok should be true or false"):
+    with pytest.raises(InputError, match="check.ok should be true or false"):
         sweeps.checked({**large, "check": {**good, "ok": 1}}, sweeps.LARGE, "r")
     assert sweeps.checked({**large, "iterations": 8 * 8 * 5}, sweeps.LARGE, "r")["iterations"] == 320
-    with pytest.raises(sweeps.InputError, match=r"r: the image iterations \(321\) is above 320, width x height"):
+    with pytest.raises(InputError, match=r"r: the image iterations \(321\) is above 320, width x height"):
         sweeps.checked({**large, "iterations": 321}, sweeps.LARGE, "r")
 
     fake = installed(tmp_path, monkeypatch)

@@ -178,7 +178,7 @@ def test_csv_text_cells_cannot_be_formulas():
 def test_describe_replaces_control_characters_in_the_cpu_model(tmp_path):
     desc = machine.describe(tmp_path, {"model name": "Evil\x1b[31m CPU\x00 9000\x7f", "cpu family": "6", "model": "1"})
     assert desc["cpu_model"] == "Evil [31m CPU  9000"
-    readers.check(desc, readers.MACHINE, "describe", "machine")  # what the summary will accept
+    readers.check(desc, "machine", "describe", "machine")  # what the summary will accept
 
 
 def test_machine_id_is_one_folder_name_however_odd_or_long_the_model():
