@@ -1305,3 +1305,348 @@ fn possible(p: &Py, what: &str, at: &str) -> Checked {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn py(text: &str) -> Py {
+        serde_json::from_str(text).expect("JSON")
+    }
+
+    #[track_caller]
+    fn refused(checked: Checked) -> String {
+        checked.expect_err("refused")
+    }
+
+    /// Each message is readers.py's, as CPython printed it.
+    #[test]
+    fn each_scalar_says_what_it_wants_and_what_it_found() {
+        let is = |spec: Spec, value: &str| check(&py(value), &spec, "p", "w", Join::Field);
+        for (spec, value, said) in [
+            (COUNT, "-1", "a whole number, 0 or more, found -1"),
+            (INT1, "0", "a whole number, 1 or more, found 0"),
+            (INT1, "true", "a whole number, 1 or more, found True"),
+            (NUM, r#"{"$py": "nan"}"#, "a finite number, found nan"),
+            (NUM, r#"{"$py": "-inf"}"#, "a finite number, found -inf"),
+            (NUM0, "-0.5", "a finite number, 0 or more, found -0.5"),
+            (S, "1e-13", "a time in seconds from 1e-12 to 1e+06, found 1e-13"),
+            (
+                S,
+                r#"{"$py": "int", "digits": "1000000000000000000000000000000"}"#,
+                "a time in seconds from 1e-12 to 1e+06, found 1000000000000000000000000000000",
+            ),
+            (POS, "0", "a positive, finite number, found 0"),
+            (RATE, "true", "a positive, finite rate, found True"),
+            (FRAC, "1.5", "a fraction from 0 to 1, found 1.5"),
+            (BOOL, "1", "true or false, found 1"),
+            (NAME, "\" \"", "a non-empty string without control characters, found ' '"),
+            (NAME, "\"a\\u0001\"", "a non-empty string without control characters, found 'a\\x01'"),
+            (TEXT, "\"a\\u0000\"", "a string without control characters, found 'a\\x00'"),
+            (OBJ, "[]", "a JSON object, found []"),
+        ] {
+            assert_eq!(refused(is(spec, value)), format!("p: w should be {said}"), "{value}");
+        }
+        for (spec, value) in [(S, "1000000"), (FRAC, "1"), (TEXT, "\"a\\tb\\n\""), (NAME, "\"é\""), (NUM, "-1e300")] {
+            assert!(is(spec, value).is_ok(), "{value}");
+        }
+        // an int no float holds is no finite number (CPython's math.isfinite raised OverflowError on it)
+        let huge = format!(r#"{{"$py": "int", "digits": "{}"}}"#, "9".repeat(400));
+        assert!(refused(is(NUM, &huge)).starts_with("p: w should be a finite number, found 999"));
+    }
+
+    #[test]
+    fn objects_lists_items_and_values_allowed() {
+        let at = |value: &str, spec: Spec, join| check(&py(value), &spec, "p", "w", join);
+        const F: Spec = Spec::OneOf(&[Lit::Str("f32"), Lit::Str("f64")]);
+        assert_eq!(refused(at("\"f16\"", F, Join::Field)), "p: w is 'f16', expected 'f32' or 'f64'");
+        const W: Spec = Spec::OneOf(&[Lit::Int(8), Lit::Int(16), Lit::Int(32)]);
+        assert_eq!(refused(at("8.0", W, Join::Field)), "p: w is 8.0, expected 8 or 16 or 32");
+        const A: Spec = Spec::Obj(&[&[req("a", COUNT)], &[opt("b", COUNT), null("c", COUNT)]]);
+        assert_eq!(refused(at("[1]", A, Join::Field)), "p: w should be a JSON object, found list");
+        assert_eq!(refused(at(r#"{"b": 1}"#, A, Join::Field)), "p: w lacks key(s) a, c");
+        assert_eq!(
+            refused(at(r#"{"a": null, "c": 1}"#, A, Join::Field)),
+            "p: w.a should be a whole number, 0 or more, found None"
+        );
+        assert!(at(r#"{"a": 0, "b": null, "c": null}"#, A, Join::Field).is_ok());
+        const NESTED: Spec = Spec::Obj(&[&[req("a", Spec::Obj(&[&[req("b", COUNT)]]))]]);
+        for (join, at_) in [(Join::Root, "a.b"), (Join::Item, "w a.b"), (Join::Field, "w.a.b")] {
+            let said = refused(at(r#"{"a": {"b": -1}}"#, NESTED, join));
+            assert_eq!(said, format!("p: {at_} should be a whole number, 0 or more, found -1"));
+        }
+        const COUNTS: Spec = Spec::List(&COUNT);
+        assert_eq!(refused(at("\"x\"", COUNTS, Join::Field)), "p: w should be a list, found 'x'");
+        assert_eq!(
+            refused(at("[0, -1]", COUNTS, Join::Field)),
+            "p: w[1] should be a whole number, 0 or more, found -1"
+        );
+        const KERNELS: Spec = Spec::Items(&Items {
+            label: "kernel",
+            spec: Spec::Obj(&[&[req("name", NAME), req("threads", INT1)]]),
+            unique: true,
+            nonempty: true,
+        });
+        assert_eq!(refused(at("[]", KERNELS, Join::Field)), "p: w should be a non-empty list");
+        let said = refused(at(r#"[{"name": "a", "threads": 0}]"#, KERNELS, Join::Field));
+        assert_eq!(said, "p: kernel 'a' threads should be a whole number, 1 or more, found 0");
+        assert_eq!(refused(at(r#"[{"threads": 1}]"#, KERNELS, Join::Field)), "p: kernel #0 lacks key(s) name");
+        let twice = r#"[{"name": "a", "threads": 1}, {"name": "a", "threads": 2}]"#;
+        assert_eq!(refused(at(twice, KERNELS, Join::Field)), "p: 'a' appears twice");
+    }
+
+    #[test]
+    fn a_verification_holds_ok_to_its_counts_the_problem_and_the_tolerance_rule() {
+        let v = |extra: &str| py(&format!(r#"{{"pixels": 100, "differing": 2, "allowed": 3, "ok": true{extra}}}"#));
+        let rule = || Some(Tolerance { max_fraction: py("0.01"), slack_pixels: py("2") });
+        let said = |v: Py, pixels: Option<&Int>, rule| refused(check_verification(&v, "p", "v", pixels, rule));
+        assert_eq!(
+            said(v(r#", "differing": 4"#), None, None),
+            "p: v.ok is true but 4 pixels differ, 3 allowed: the file contradicts itself"
+        );
+        assert_eq!(
+            said(v(r#", "ok": false"#), None, None),
+            "p: v.ok is false but 2 pixels differ, 3 allowed: the file contradicts itself"
+        );
+        assert_eq!(
+            said(v(r#", "differing": null"#), None, None),
+            "p: v.ok is true without a count of differing pixels"
+        );
+        assert!(check_verification(&v(r#", "differing": null, "ok": false"#), "p", "v", None, None).is_ok());
+        assert_eq!(said(v(""), Some(&canonical_pixels()), None), "p: v.pixels is 100, the problem has 921600 pixels");
+        assert!(check_verification(&v(""), "p", "v", None, rule()).is_ok()); // 2 + floor(0.01 * 100)
+        let over = v(r#", "differing": 200, "allowed": 300"#);
+        assert_eq!(said(over, None, None), "p: v.differing (200) exceeds pixels (100)");
+        // ints past 64 bits, a float of the pixels multiplied as Python multiplies it
+        let big = v(r#", "allowed": {"$py": "int", "digits": "1000000000000000000000000000000"},
+                       "pixels": {"$py": "int", "digits": "100000000000000000000000000000000"}"#);
+        assert_eq!(
+            said(big, None, rule()),
+            "p: v.allowed is 1000000000000000000000000000000, the tolerance rule allows \
+             1000000000000000019884624838658 of 100000000000000000000000000000000 pixels"
+        );
+        let whole = Some(Tolerance { max_fraction: py("1"), slack_pixels: py("2") });
+        assert!(check_verification(&v(r#", "allowed": 102, "differing": 2"#), "p", "v", None, whole).is_ok());
+    }
+
+    fn summary(rows: &str) -> Checked {
+        check_summary(
+            &py(&format!(r#"{{"schema": "mandel-ladder-summary/1", "machine_id": "m", "rows": [{rows}]}}"#)),
+            "s",
+            "python-pure",
+        )
+    }
+
+    fn row(name: &str, median: &str, extra: &str) -> String {
+        format!(r#"{{"name": "{name}", "status": "ok", "median_s": {median}, "verified_ok": true{extra}}}"#)
+    }
+
+    #[test]
+    fn a_summarys_speedups_follow_from_its_medians() {
+        let python = row("python-pure", "10", "");
+        let said = refused(summary(&format!("{python}, {}", row("a", "2", r#", "speedup_vs_python": 5.000001"#))));
+        assert_eq!(
+            said,
+            "s: row 'a' speedup_vs_python is 5.000001, 'python-pure''s median over its own is 5.0: the file contradicts itself"
+        );
+        assert!(summary(&format!("{python}, {}", row("a", "2", r#", "speedup_vs_python": 5.0000000001"#))).is_ok());
+        assert!(
+            summary(&format!("{python}, {}", row("a", "3", r#", "speedup_vs_python": 3.3333333333333335"#))).is_ok()
+        );
+        let failed = r#"{"name": "a", "status": "failed", "median_s": null, "speedup_vs_previous": 2.0}"#;
+        let said = refused(summary(&format!("{python}, {failed}")));
+        assert_eq!(said, "s: row 'a' is failed but claims speedup_vs_previous 2.0: only an ok row has a speedup");
+        let said = refused(summary(&row("a", "2", r#", "speedup_vs_previous": 2.0, "previous": "b""#)));
+        assert_eq!(said, "s: row 'a' claims speedup_vs_previous 2.0 but its divisor ('b') is no ok row of its problem");
+    }
+
+    #[test]
+    fn a_summarys_times_are_those_of_its_rounds() {
+        let said = refused(summary(&row("a", "2", r#", "round_times_s": [3, 1, 2]"#)));
+        assert_eq!(
+            said,
+            "s: row 'a' spread is None to None, the quartiles of its round_times_s are 1 to 3: the file contradicts itself"
+        );
+        assert!(
+            summary(&row("a", "2", r#", "round_times_s": [3, 1, 2], "spread_low_s": 1, "spread_high_s": 3"#)).is_ok()
+        );
+        let said = refused(summary(&row("a", "2", r#", "round_times_s": [3, 1, 2, 4]"#)));
+        assert_eq!(
+            said,
+            "s: row 'a' median_s is 2, the median of its round_times_s is 2.5: the file contradicts itself"
+        );
+        let four =
+            r#", "round_times_s": [3, 1, 2, 4], "spread_low_s": 1.5, "spread_high_s": 3.5, "contended_rounds": "#;
+        let said = refused(summary(&row("a", "2.5", &format!("{four}5"))));
+        assert_eq!(said, "s: row 'a' contended_rounds is 5, of 4 rounds: the file contradicts itself");
+        assert!(summary(&row("a", "2.5", &format!("{four}4"))).is_ok());
+        for (extra, said) in [
+            (r#", "verified_ok": null"#, "is ok but verified_ok is null: only a verified row is ok"),
+            (r#", "verified_ok": false"#, "is ok but verified_ok is false: only a verified row is ok"),
+            (r#", "differing": 3, "allowed": 2"#, "is ok but 3 pixels differ, 2 allowed: the file contradicts itself"),
+            (r#", "spread_low_s": 3, "spread_high_s": 2"#, "spread_low_s (3) is above spread_high_s (2)"),
+        ] {
+            assert_eq!(refused(summary(&row("a", "2", extra))), format!("s: row 'a' {said}"));
+        }
+        assert_eq!(refused(summary(&row("a", "null", ""))), "s: row 'a' is ok without a time (median_s)");
+    }
+
+    #[test]
+    fn a_peak_gives_both_step_ceilings_or_neither_and_the_highest_of_its_measurements() {
+        let m = r#"{"when": "x", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9}"#;
+        let file = |extra: &str| {
+            py(&format!(
+                r#"{{"isa": "avx2", "f32_lane_fmas_per_s": 8e9, "f64_lane_fmas_per_s": 4e9, "measured": [{m}, {m}]{extra}}}"#
+            ))
+        };
+        let said = |extra: &str| peak(&file(extra), "peak.json", "the peak file");
+        assert!(said("").is_ok());
+        assert_eq!(
+            refused(said(r#", "f32_lane_fmas_per_s": 7e9"#)),
+            "peak.json: f32_lane_fmas_per_s is 7e+09, not the highest of its measurements (8e+09): every share divides by that"
+        );
+        assert_eq!(
+            refused(said(r#", "f32_lane_fmas_per_s": 8000000001"#)),
+            "peak.json: f32_lane_fmas_per_s is 8e+09, not the highest of its measurements (8e+09): every share divides by that"
+        );
+        assert_eq!(
+            refused(said(r#", "f32_step_lane_iterations_per_s": 1e9, "measured": null"#)),
+            "peak.json: f32_step_lane_iterations_per_s without f64_step_lane_iterations_per_s: one measurement gives the step ceiling of both precisions"
+        );
+        assert_eq!(
+            refused(said(&format!(r#", "measured": [{m}]"#))),
+            format!("peak.json: measured should list the two or three measurements combined, found [{}]", py(m).repr())
+        );
+        let steps = r#", "f32_step_lane_iterations_per_s": 1e9, "f64_step_lane_iterations_per_s": 1e9"#;
+        assert_eq!(
+            refused(said(steps)),
+            "peak.json: measurement #0 gives the step ceilings none, the file ['f32_step_lane_iterations_per_s', 'f64_step_lane_iterations_per_s']: the measurements of one run give the same rates"
+        );
+    }
+
+    fn baselines(rung: &str, extra: &str) -> Checked {
+        check_baselines(&py(&format!(r#"{{"schema": "mandel-baselines/1", "rungs": [{rung}]{extra}}}"#)), "b")
+    }
+
+    fn rung(median: &str, extra: &str) -> String {
+        let v = r#"{"pixels": 921600, "differing": 0, "allowed": 0, "ok": true}"#;
+        format!(r#"{{"name": "numba", "median_s": {median}, "verification": {v}{extra}}}"#)
+    }
+
+    #[test]
+    fn a_python_rungs_calls_verification_and_tunings() {
+        let loose = r#", "verification": {"pixels": 921600, "differing": 9219, "allowed": 9219, "ok": true}"#;
+        assert_eq!(
+            refused(baselines(&rung("null", loose), "")),
+            "b: rung 'numba' verification.allowed is 9219 (no recorded tolerance), above the 9218 of 921600 pixels the loosest tolerance of any kernel allows (0.01 of the pixels + 2)"
+        );
+        let calls = r#", "times_s": [1, 3, 2, 2.5], "min_s": 1, "max_s": 3"#;
+        assert_eq!(
+            refused(baselines(&rung("2", calls), "")),
+            "b: rung 'numba' median_s is 2, the median of its times_s is 2.25: the file contradicts itself"
+        );
+        assert_eq!(
+            refused(baselines(&rung("2.25", &format!("{calls}, \"repeats\": 3")), "")),
+            "b: rung 'numba' lists 4 calls (times_s), repeats says 3"
+        );
+        assert!(baselines(&rung("2", r#", "times_s": [1, 3, 2], "min_s": 1.0, "max_s": 3"#), "").is_ok());
+        for (extra, said) in [
+            (
+                ", \"extension_tunings\": null",
+                "b: extension_tunings is null: it lists the tunings that ran, [] if none",
+            ),
+            (
+                r#", "extension_tunings": {"MANDEL_TUNING": " V4K8 ", "MANDEL_C_TUNING": null, "Z": 1, "A": 2}"#,
+                "b: extension_tunings has A, Z: only MANDEL_TUNING, MANDEL_C_TUNING are recorded",
+            ),
+            (
+                r#", "extension_tunings": {"MANDEL_TUNING": "f32:v4k8,f32:v4k8", "MANDEL_C_TUNING": null}"#,
+                "b: extension_tunings.MANDEL_TUNING is 'f32:v4k8,f32:v4k8', which names no tuning (accepted: a tuning such as v4k8, default, and for MANDEL_TUNING f32:NAME,f64:NAME)",
+            ),
+            (
+                r#", "extension_tunings": [["simd-f32", "v4k8"]]"#,
+                "b: extension_tunings[0] 'simd-f32' should be a tuning and its source, such as 'v4k8 (forced)', found 'v4k8'",
+            ),
+            (
+                r#", "params": {"width": 10, "height": 960, "x_min": -2.0, "x_max": 0.6, "y_min": -1.5, "y_max": 1.5, "max_iters": 200}"#,
+                "b: rung 'numba' verification.pixels is 921600, the problem has 9600 pixels",
+            ),
+            (
+                r#", "settings": {"a": [1]}"#,
+                "b: settings.a should be a finite number, a string without control characters, true, false or null, found [1]",
+            ),
+        ] {
+            assert_eq!(refused(baselines(&rung("null", ""), extra)), said);
+        }
+    }
+
+    #[test]
+    fn tunings_read_as_the_records_trim_them() {
+        let simd = |v| tunings_pinned("MANDEL_TUNING", v).map(|p| p.into_iter().map(|(_, t)| t).collect::<Vec<_>>());
+        let some = |a: Option<&str>, b: Option<&str>| Some(vec![a.map(String::from), b.map(String::from)]);
+        for (value, pinned) in [
+            ("", some(None, None)),
+            (" ", some(None, None)),
+            ("v4k8", some(Some("v4k8"), Some("v4k8"))),
+            (" V4K8\u{1c}", some(Some("v4k8"), Some("v4k8"))),
+            ("v04k8", None),
+            ("f32:v4k8", some(Some("v4k8"), None)),
+            ("f32:v4k8, f64 : v8k4", some(Some("v4k8"), Some("v8k4"))),
+            ("f32:v4k8,f32:v4k8", None),
+            ("default", some(Some("default"), Some("default"))),
+            ("f16:v4k8", None),
+            ("v4\u{212a}8", None),
+            ("v4k8,", None),
+            ("f32:", None),
+        ] {
+            assert_eq!(simd(value), pinned, "{value:?}");
+        }
+        assert!(tunings_pinned("MANDEL_C_TUNING", "f32:v4k8").is_none());
+        let pairs = extension_pairs(&py(r#"{"MANDEL_TUNING": "f32:V4K8,f64:default", "MANDEL_C_TUNING": "v3k4"}"#));
+        assert_eq!(
+            pairs,
+            [("simd-f32".into(), "v4k8 (forced)".into()), ("c-reference".into(), "v3k4 (forced)".into())]
+        );
+        assert!(tuning_text("v4k8 (forced)") && tuning_text("one pixel at a time (scalar path)"));
+        assert!(!tuning_text("v4k8") && !tuning_text("V4k8 (forced)") && !tuning_text(" v4k8 (forced)"));
+    }
+
+    #[test]
+    fn the_canonical_problem_and_the_work_a_sweep_can_do() {
+        let params = r#"{"width": 960, "height": 960, "x_min": -2.0, "x_max": 0.7, "y_min": -1.5, "y_max": 1.5, "max_iters": 200, "extra": 1}"#;
+        assert_eq!(
+            refused(canonical(&py(params), "r", "params")),
+            "r: params is {'width': 960, 'height': 960, 'x_min': -2.0, 'x_max': 0.7, 'y_min': -1.5, 'y_max': 1.5, 'max_iters': 200, 'extra': 1}, not the canonical problem {'width': 960, 'height': 960, 'x_min': -2.0, 'x_max': 0.6, 'y_min': -1.5, 'y_max': 1.5, 'max_iters': 200} the ladder merges"
+        );
+        assert!(canonical(&py(&params.replace("0.7", "0.6").replace("-2.0", "-2")), "r", "params").is_ok());
+        let point = |extra: &str| {
+            py(&format!(
+                r#"{{"kernel": "k", "points": [{{"axis": "size", "width": 2, "height": 2, "max_iters": 5, "iterations": 20, "median_s": 1.0, "min_s": 0.5{extra}}}]}}"#
+            ))
+        };
+        let said = |extra| refused(check_sweep(&point(extra), "mandel sweep", false));
+        assert!(check_sweep(&point(""), "mandel sweep", false).is_ok());
+        let suffix = "is above 20, width x height x max_iters (at most 2^64 - 1): more work than its pixels can do";
+        assert_eq!(said(r#", "iterations": 21"#), format!("mandel sweep: point #0 iterations (21) {suffix}"));
+        let huge = format!(r#", "iterations": {{"$py": "int", "digits": "1{}"}}"#, "0".repeat(400));
+        assert_eq!(said(&huge), format!("mandel sweep: point #0 iterations (about 10^400) {suffix}"));
+        assert_eq!(
+            said(r#", "width": {"$py": "int", "digits": "18446744073709551616"}"#),
+            "mandel sweep: point #0 width is above 2^64 - 1"
+        );
+        assert_eq!(said(r#", "min_s": 2.0"#), "mandel sweep: point #0 min_s (2.0) is above median_s (1.0)");
+        assert_eq!(
+            said(r#", "differing": 3, "allowed": 2"#),
+            "mandel sweep: point #0 failed verification (3 pixels differ, 2 allowed): a point outside its tolerance is never fitted"
+        );
+        assert_eq!(
+            said(r#", "times_s": null"#),
+            "mandel sweep: point #0 times_s should be a list of times in seconds, found None"
+        );
+        let large = r#"{"kernel": "k", "isa": "avx2", "threads": 2, "width": 4, "height": 4, "max_iters": 10, "iterations": 5, "times_s": [1.0], "paging_s": 0, "check": {"checked": 4096, "differing": 50, "allowed": 42, "ok": true}}"#;
+        assert_eq!(
+            refused(check_sweep(&py(large), "r", true)),
+            "r: failed its check against the reference (50 of 4096 pixels differ, 42 allowed, ok True): the times of counts that are not the reference's are never reported"
+        );
+    }
+}

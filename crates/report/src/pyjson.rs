@@ -288,7 +288,11 @@ impl<'de> Deserialize<'de> for Py {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Py, A::Error> {
                 let mut items: Vec<(PyStr, Py)> = Vec::new();
                 while let Some((key, value)) = map.next_entry::<String, Py>()? {
-                    items.push((key.as_str().into(), value));
+                    // a repeated key: the last one stands, where the first stood (as json.loads does)
+                    match items.iter_mut().find(|(k, _)| k.text == key) {
+                        Some(entry) => entry.1 = value,
+                        None => items.push((key.as_str().into(), value)),
+                    }
                 }
                 let marker = Py::Dict(items);
                 if !marker.has("$py") {
