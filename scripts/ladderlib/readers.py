@@ -10,6 +10,7 @@ import json
 import math
 import os
 import stat
+from functools import partial
 from pathlib import Path
 from statistics import median
 
@@ -96,7 +97,7 @@ def _ask(*checks, then=None):
 def check(value, shape, path, where, kind="field"):
     """`value` if it is a `shape` ("describe", "tune", "machine", "run", "peak"), else InputError `{path}: {where}
     ...`. `kind`: how a key joins `where`: "root" (the key alone), "item" (`rung 'x' key`), "field" (`a.key`)."""
-    _ask({"kind": "shape", "shape": shape, "value": value, "path": str(path), "where": where, "join": kind})
+    _ask({"kind": "shape", "shape": shape, "value": value, "path": str(path), "at": where, "join": kind})
     return value
 
 
@@ -104,36 +105,23 @@ def read(path, shape, what):
     return check(load_json(path), shape, path, what, "root")
 
 
-def read_describe(path):
-    return read(path, "describe", "`mandel describe --json`")
-
-
-def read_tune(path):
-    return read(path, "tune", "`mandel tune --json`")
-
-
-def read_machine(path):
-    return read(path, "machine", "the machine description")
-
-
-def read_run(path):
-    return read(path, "run", "the run's settings")
-
-
-def read_peak(path):
-    return read(path, "peak", "the peak file")
+read_describe = partial(read, shape="describe", what="`mandel describe --json`")
+read_tune = partial(read, shape="tune", what="`mandel tune --json`")
+read_machine = partial(read, shape="machine", what="the machine description")
+read_run = partial(read, shape="run", what="the run's settings")
+read_peak = partial(read, shape="peak", what="the peak file")
 
 
 def check_verification(v, path, where, pixels=None, kernel=None):
     """A verification the merge can trust: `ok` exactly `differing <= allowed`, `pixels` the problem's, `allowed`
     the tolerance rule of `kernel` (a registry kernel) where it records one."""
-    _ask({"kind": "verification", "value": v, "path": str(path), "where": where, "pixels": pixels, "kernel": kernel})
+    _ask({"kind": "verification", "value": v, "path": str(path), "at": where, "pixels": pixels, "kernel": kernel})
 
 
 def check_round(data, path, where):
     """One `mandel bench --round N --json`: the canonical problem, every kernel verified (or unavailable and
     untimed), every verified kernel timed, every timed one passing."""
-    _ask({"kind": "round", "value": data, "path": str(path), "where": where})
+    _ask({"kind": "round", "value": data, "path": str(path), "at": where})
     return data
 
 

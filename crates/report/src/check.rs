@@ -8,9 +8,9 @@
 //! them); a refusal comes back as its message, which the scripts raise, word for word what they said
 //! when the checker was theirs.
 //!
-//! Each file's shape is a [`Spec`], read by [`check`]: an object's fields (a key required unless
-//! [`opt`], "?" in readers.py; [`null`]: required, may be null), a list of one spec, [`Items`] (a list of
-//! named items), the values allowed, a [`Scalar`], or a [`Rule`] of its own. What a shape cannot say (the
+//! Each file's shape is a [`Spec`] ([`schemas`]), read by [`check`]: an object's fields (a key required
+//! unless [`opt`]; [`null`]: required, may be null), a list of one spec, [`Items`] (a list of named
+//! items), the values allowed, a [`Scalar`], or a [`Rule`] of its own. What a shape cannot say (the
 //! tolerance rule, intervals in order, the canonical problem, the speedups and round times a summary
 //! claims) is checked by the rules after the schemas. Every time is a finite number of seconds above 0.
 
@@ -31,50 +31,31 @@ pub struct Request {
     pub checks: Vec<Check>,
 }
 
-/// One check: what readers.py's function of that name checked (`where`: the words a message names the
-/// value by; `path`: the file, or what the value came from).
+/// One check: what readers.py's function of that name checks (`at`: the words a message names the value
+/// by; `path`: the file, or what the value came from).
 #[derive(Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
-    /// `readers.check`: a value of a named [`Shape`], its keys joined to `where` by `join`.
-    Shape {
-        shape: Shape,
-        value: Py,
-        path: PyStr,
-        #[serde(rename = "where")]
-        at: PyStr,
-        join: Join,
-    },
+    /// `readers.check`: a value of a named [`Shape`], its keys joined to `at` by `join`.
+    Shape { shape: Shape, value: Py, path: PyStr, at: PyStr, join: Join },
     /// `check_round`: one `mandel bench --round N --json`.
-    Round {
-        value: Py,
-        path: PyStr,
-        #[serde(rename = "where")]
-        at: PyStr,
-    },
-    /// raw/rounds.json: its rounds, each a round of one run (`rounds.read_rounds`).
+    Round { value: Py, path: PyStr, at: PyStr },
+    /// raw/rounds.json: its rounds, each a round of one run (`check_rounds`).
     Rounds { value: Py, path: PyStr },
     /// `check_verification`, against the problem's `pixels` and `kernel`'s tolerance rule where given.
-    Verification {
-        value: Py,
-        path: PyStr,
-        #[serde(rename = "where")]
-        at: PyStr,
-        pixels: Py,
-        kernel: Py,
-    },
+    Verification { value: Py, path: PyStr, at: PyStr, pixels: Py, kernel: Py },
     /// raw/records.json (`read_records`).
     Records { value: Py, path: PyStr },
     /// run.py's baselines (`check_baselines`).
     Baselines { value: Py, path: PyStr },
     /// A summary (`check_summary`); `pure_python`, the row every speedup_vs_python divides.
     Summary { value: Py, path: PyStr, pure_python: String },
-    /// One Criterion benchmark's `new/` folder (`read_criterion_bench`): the files read, in order (a
-    /// file the scripts could not read, and those after it, absent); `kernel`, the one the records say.
+    /// One Criterion benchmark's `new/` folder (`read_criterion_bench`): the files read, in order (one the
+    /// scripts could not read, and those after it, absent); `kernel`, the one the records say.
     Criterion { estimates: File, benchmark: Option<File>, sample: Option<File>, kernel: Py, dir: PyStr },
     /// What the merge is given in memory (`check_inputs`).
     Inputs { registry: Py, verify: Py, criterion: Py, baselines: Py, peak: Py },
-    /// A sweep (`mandel sweep --json`) or the large image (`mandel render --json`): `sweeps.checked`.
+    /// A sweep (`mandel sweep --json`) or the large image (`mandel render --json`) `what` printed.
     Sweep { value: Py, what: PyStr, large: bool },
 }
 
@@ -97,8 +78,7 @@ pub struct File {
     pub value: Py,
 }
 
-/// What a Criterion benchmark's files give, in seconds (the merge's result takes the rest from them as
-/// they are).
+/// What a Criterion benchmark's files give, in seconds (the scripts take the rest as the files hold it).
 #[derive(Serialize)]
 pub struct Seconds {
     median_s: f64,
@@ -166,10 +146,17 @@ fn run(c: &Check) -> Result<Option<Seconds>, String> {
 
 // --- the checker -----------------------------------------------------------------------------------
 
-/// Ok, or the message: `{path}: {where} ...`.
+/// Ok, or the message: `{path}: {at} ...`.
 pub type Checked = Result<(), String>;
 
-/// A rule of its own: (value, path, where).
+/// `return Err(format!(...))`: a refusal, in the words of its message.
+macro_rules! refuse {
+    ($($message:tt)*) => {
+        return Err(format!($($message)*))
+    };
+}
+
+/// A rule of its own: (value, path, at).
 pub type Rule = fn(&Py, &str, &str) -> Checked;
 
 /// A value's shape.
@@ -246,7 +233,7 @@ impl Lit {
     }
 }
 
-/// How a key joins `where`: alone (a file's top level), after a space (`rung 'x' key`), after a dot.
+/// How a key joins `at`: alone (a file's top level), after a space (`rung 'x' key`), after a dot.
 #[derive(Clone, Copy, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Join {
@@ -335,7 +322,7 @@ fn py_strip(s: &str) -> &str {
     s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
 }
 
-/// `value` if it is what `spec` describes, else `{path}: {where} ...`.
+/// Ok if `v` is what `spec` describes, else `{path}: {at} ...`.
 pub fn check(v: &Py, spec: &Spec, path: &str, at: &str, join: Join) -> Checked {
     let fail = |what: String| Err(format!("{path}: {at} {what}"));
     match spec {
@@ -389,7 +376,7 @@ pub fn check(v: &Py, spec: &Spec, path: &str, at: &str, join: Join) -> Checked {
                 };
                 check(item, &items.spec, path, &at, Join::Item)?;
                 if items.unique && seen.iter().any(|s| s.py_eq(name)) {
-                    return Err(format!("{path}: {} appears twice", name.repr()));
+                    refuse!("{path}: {} appears twice", name.repr());
                 }
                 seen.push(name);
             }
@@ -405,8 +392,9 @@ fn ordered(obj: &Py, keys: &[&str], path: &str, at: &str) -> Checked {
     for pair in given.windows(2) {
         let ((k1, low), (k2, high)) = (pair[0], pair[1]);
         if low.gt(high) {
-            let at = if at.is_empty() { String::new() } else { format!("{at} ") };
-            return Err(format!("{path}: {at}{k1} ({}) is above {k2} ({})", low.repr(), high.repr()));
+            let (at, low, high) =
+                (if at.is_empty() { String::new() } else { format!("{at} ") }, low.repr(), high.repr());
+            refuse!("{path}: {at}{k1} ({low}) is above {k2} ({high})");
         }
     }
     Ok(())
@@ -433,13 +421,14 @@ const STEP_KEYS: [&str; 2] = ["f32_step_lane_iterations_per_s", "f64_step_lane_i
 fn canonical_params() -> Py {
     let p = mandel_core::Params::canonical();
     let (int, float) = (|n: u64| Py::Int(Int::from_u128(n.into())), Py::Float);
+    let (x, y) = (p.x_range(), p.y_range());
     let entries = [
         ("width", int(p.width() as u64)),
         ("height", int(p.height() as u64)),
-        ("x_min", float(p.x_range().0)),
-        ("x_max", float(p.x_range().1)),
-        ("y_min", float(p.y_range().0)),
-        ("y_max", float(p.y_range().1)),
+        ("x_min", float(x.0)),
+        ("x_max", float(x.1)),
+        ("y_min", float(y.0)),
+        ("y_max", float(y.1)),
         ("max_iters", int(p.max_iters().into())),
     ];
     Py::Dict(entries.into_iter().map(|(k, v)| (k.into(), v)).collect())
@@ -454,11 +443,8 @@ fn canonical(v: &Py, path: &str, at: &str) -> Checked {
     check(v, &Spec::Obj(&[PARAMS]), path, at, Join::Field)?;
     let canonical = canonical_params();
     if canonical.entries().iter().any(|(k, c)| !v.get(&k.text).py_eq(c)) {
-        return Err(format!(
-            "{path}: {at} is {}, not the canonical problem {} the ladder merges",
-            v.str(),
-            canonical.str()
-        ));
+        let (v, canonical) = (v.str(), canonical.str());
+        refuse!("{path}: {at} is {v}, not the canonical problem {canonical} the ladder merges");
     }
     Ok(())
 }
@@ -466,18 +452,14 @@ fn canonical(v: &Py, path: &str, at: &str) -> Checked {
 /// A [name, value] pair: a round's [family, "TUNING (source)"] (`second` "tuning"), `mandel tune`'s
 /// [tuning, seconds] ("seconds").
 fn pair(v: &Py, path: &str, at: &str, second: &str) -> Checked {
-    let (name, value) = match v.items() {
-        [name @ Py::Str(_), value] if matches!(v, Py::List(_)) => (name, value),
-        _ => return Err(format!("{path}: {at} should be a [name, {second}] pair, found {}", v.repr())),
+    let [name @ Py::Str(_), value] = v.items() else {
+        refuse!("{path}: {at} should be a [name, {second}] pair, found {}", v.repr());
     };
     check(name, &NAME, path, at, Join::Field)?;
     let at = format!("{at} {}", name.repr());
     check(value, if second == "seconds" { &S } else { &TEXT }, path, &at, Join::Field)?;
     if second == "tuning" && !tuning_text(value.as_str().unwrap_or_default()) {
-        return Err(format!(
-            "{path}: {at} should be a tuning and its source, such as 'v4k8 (forced)', found {}",
-            value.repr()
-        ));
+        refuse!("{path}: {at} should be a tuning and its source, such as 'v4k8 (forced)', found {}", value.repr());
     }
     Ok(())
 }
@@ -499,13 +481,11 @@ fn tuning_text(s: &str) -> bool {
 /// empty pins nothing. None for a value that names no tuning.
 fn tunings_pinned(var: &str, value: &str) -> Option<Vec<(&'static str, Option<String>)>> {
     let (_, _, families) = TUNINGS.iter().find(|t| t.1 == var).copied().expect("a tuning variable");
+    // `default`, or Rust's names, with no leading zero (v04k8 is none)
+    let number = |n: &str| n.starts_with(|c: char| ('1'..='9').contains(&c)) && n.bytes().all(|b| b.is_ascii_digit());
     let name = |s: &str| {
         s == "default"
-            || s.strip_prefix('v').and_then(|s| s.split_once('k')).is_some_and(|(v, k)| {
-                [v, k]
-                    .iter()
-                    .all(|n| n.starts_with(|c: char| ('1'..='9').contains(&c)) && n.bytes().all(|b| b.is_ascii_digit()))
-            })
+            || s.strip_prefix('v').and_then(|s| s.split_once('k')).is_some_and(|(v, k)| number(v) && number(k))
     };
     if !value.is_ascii() {
         return None; // Rust folds ASCII case only: a Kelvin sign is no k
@@ -539,15 +519,12 @@ pub fn extension_pairs(value: &Py) -> Vec<(String, String)> {
     if let Py::List(pairs) = value {
         return pairs.iter().filter_map(|p| Some((p.items().first()?.str(), p.items().get(1)?.str()))).collect();
     }
-    let mut out = Vec::new();
-    for (_, var, _) in TUNINGS {
-        for (family, tuning) in tunings_pinned(var, value.get(var).as_str().unwrap_or_default()).unwrap_or_default() {
-            if let Some(tuning) = tuning.filter(|t| t != "default") {
-                out.push((family.to_string(), format!("{tuning} (forced)")));
-            }
-        }
-    }
-    out
+    let pinned = TUNINGS
+        .iter()
+        .flat_map(|(_, var, _)| tunings_pinned(var, value.get(var).as_str().unwrap_or_default()).unwrap_or_default());
+    pinned
+        .filter_map(|(family, t)| Some((family.into(), format!("{} (forced)", t.filter(|t| t != "default")?))))
+        .collect()
 }
 
 /// run.py's `extension_tunings`: [family, "TUNING (source)"] pairs, as a round records them; or, in files
@@ -557,24 +534,20 @@ fn extension_tunings(v: &Py, path: &str, at: &str) -> Checked {
         return check(v, &TUNING_PAIRS, path, at, Join::Field);
     }
     check(v, &TUNING_VARIABLES, path, at, Join::Field)?;
-    let mut extra: Vec<&str> =
-        v.entries().iter().map(|(k, _)| k.text.as_str()).filter(|k| !TUNINGS.iter().any(|t| t.1 == *k)).collect();
+    let mut extra: Vec<&str> = v.entries().iter().map(|(k, _)| k.text.as_str()).collect();
+    extra.retain(|k| !TUNINGS.iter().any(|t| t.1 == *k));
     if !extra.is_empty() {
         extra.sort();
-        return Err(format!(
-            "{path}: {at} has {}: only {}, {} are recorded",
-            extra.join(", "),
-            TUNINGS[0].1,
-            TUNINGS[1].1
-        ));
+        let (extra, (simd, c)) = (extra.join(", "), (TUNINGS[0].1, TUNINGS[1].1));
+        refuse!("{path}: {at} has {extra}: only {simd}, {c} are recorded");
     }
     for (_, var, _) in TUNINGS {
         if v.get(var).as_str().is_some_and(|value| tunings_pinned(var, value).is_none()) {
-            return Err(format!(
-                "{path}: {at}.{var} is {}, which names no tuning (accepted: a tuning such as v4k8, default, and for \
-                 MANDEL_TUNING f32:NAME,f64:NAME)",
-                v.get(var).repr()
-            ));
+            let value = v.get(var).repr();
+            refuse!(
+                "{path}: {at}.{var} is {value}, which names no tuning (accepted: a tuning such as v4k8, default, and \
+                 for MANDEL_TUNING f32:NAME,f64:NAME)"
+            );
         }
     }
     Ok(())
@@ -583,9 +556,8 @@ fn extension_tunings(v: &Py, path: &str, at: &str) -> Checked {
 /// run.json's record of what the run pinned `var` to: {value, source}, the value one the kernels read.
 fn tuning_record(var: &str, v: &Py, path: &str, at: &str) -> Checked {
     check(v, &TUNING_RECORD, path, at, Join::Field)?;
-    let value = v.get("value");
-    if tunings_pinned(var, value.as_str().unwrap_or_default()).is_none() {
-        return Err(format!("{path}: {at}.value is {}, which names no tuning {var} takes", value.repr()));
+    if tunings_pinned(var, v.get("value").as_str().unwrap_or_default()).is_none() {
+        refuse!("{path}: {at}.value is {}, which names no tuning {var} takes", v.get("value").repr());
     }
     Ok(())
 }
@@ -593,7 +565,7 @@ fn tuning_record(var: &str, v: &Py, path: &str, at: &str) -> Checked {
 fn family_model(v: &Py, path: &str, at: &str) -> Checked {
     check(v, &TEXT, path, at, Join::Field)?;
     if !v.as_str().unwrap_or_default().contains('/') {
-        return Err(format!("{path}: {at} should be FAMILY/MODEL, found {}", v.repr()));
+        refuse!("{path}: {at} should be FAMILY/MODEL, found {}", v.repr());
     }
     Ok(())
 }
@@ -609,11 +581,11 @@ fn settings(v: &Py, path: &str, at: &str) -> Checked {
             number => real(number),
         };
         if !scalar {
-            return Err(format!(
+            let value = value.repr();
+            refuse!(
                 "{path}: {at}.{key} should be a finite number, a string without control characters, true, false or \
-                 null, found {}",
-                value.repr()
-            ));
+                 null, found {value}"
+            );
         }
     }
     Ok(())
@@ -628,52 +600,43 @@ fn threads(v: &Py, path: &str, at: &str) -> Checked {
 /// the Python rows were timed in the same run, after them.
 fn measured(v: &Py, path: &str, at: &str) -> Checked {
     if !(matches!(v, Py::List(_)) && (2..=3).contains(&v.items().len())) {
-        return Err(format!("{path}: {at} should list the two or three measurements combined, found {}", v.repr()));
+        refuse!("{path}: {at} should list the two or three measurements combined, found {}", v.repr());
     }
     check(v, &MEASUREMENTS, path, at, Join::Field)
 }
 
 /// A peak file: its rates, the step ceilings for both precisions or neither, and, where it was measured
-/// more than once (before and after the benches, and after the Python rows: `combine_peaks`), each rate
-/// the highest of its measurements, which each give the same rates.
+/// more than once (`measured`), each rate the highest of its measurements, which each give the same rates.
 fn peak(v: &Py, path: &str, at: &str) -> Checked {
     check(v, &PEAK, path, at, Join::Root)?;
     let given = |m: &Py| -> Vec<&str> { STEP_KEYS.iter().copied().filter(|k| !m.get(k).is_none()).collect() };
+    let listed = |keys: &[&str]| match keys {
+        [] => "none".to_string(),
+        keys => Py::List(keys.iter().map(|k| Py::Str((*k).into())).collect()).repr(),
+    };
     let steps = given(v);
     if let [one] = steps[..] {
         let other = STEP_KEYS.iter().find(|k| **k != one).expect("two step keys");
-        return Err(format!(
-            "{path}: {one} without {other}: one measurement gives the step ceiling of both precisions"
-        ));
+        refuse!("{path}: {one} without {other}: one measurement gives the step ceiling of both precisions");
     }
-    let listed = |keys: &[&str]| {
-        if keys.is_empty() {
-            "none".to_string()
-        } else {
-            Py::List(keys.iter().map(|k| Py::Str((*k).into())).collect()).repr()
-        }
-    };
     let measured = v.get("measured").items();
     for (i, m) in measured.iter().enumerate() {
         if given(m) != steps {
-            return Err(format!(
-                "{path}: measurement #{i} gives the step ceilings {}, the file {}: the measurements of one run give \
-                 the same rates",
-                listed(&given(m)),
-                listed(&steps)
-            ));
+            let (has, file) = (listed(&given(m)), listed(&steps));
+            refuse!(
+                "{path}: measurement #{i} gives the step ceilings {has}, the file {file}: the measurements of one run \
+                 give the same rates"
+            );
         }
     }
     for key in if measured.is_empty() { vec![] } else { RATES.iter().chain(&steps).copied().collect() } {
         let rates: Vec<Py> = measured.iter().map(|m| m.get(key).clone()).collect();
         let top = pyjson::pick(&rates, Ordering::Greater).expect("measurements");
         if !v.get(key).py_eq(top) {
-            let g = |x: &Py| pyfmt::g(x.float().unwrap_or(f64::NAN), 6);
-            return Err(format!(
-                "{path}: {key} is {}, not the highest of its measurements ({}): every share divides by that",
-                g(v.get(key)),
-                g(top)
-            ));
+            let [value, top] = [v.get(key), top].map(|x| pyfmt::g(x.float().unwrap_or(f64::NAN), 6));
+            refuse!(
+                "{path}: {key} is {value}, not the highest of its measurements ({top}): every share divides by that"
+            );
         }
     }
     Ok(())
@@ -693,7 +656,7 @@ fn loosest() -> Tolerance {
     Tolerance { max_fraction: Py::Float(t.max_fraction), slack_pixels: Py::Int(Int::from_u128(t.slack_pixels as u128)) }
 }
 
-/// A registry kernel's rule, where it records one.
+/// A registry kernel's rule, where it records one; a rung's (`rung`: its `tolerance` object's keys).
 fn tolerance_of(kernel: &Py) -> Option<Tolerance> {
     let (max_fraction, slack_pixels) = (kernel.get("tolerance_max_fraction"), kernel.get("tolerance_slack_pixels"));
     (!max_fraction.is_none() && !slack_pixels.is_none())
@@ -701,19 +664,18 @@ fn tolerance_of(kernel: &Py) -> Option<Tolerance> {
 }
 
 impl Tolerance {
-    /// The pixels it allows of `pixels` (checked: whole numbers 0 or more, a fraction from 0 to 1); an
-    /// error naming `{path}: {at}` for a count too large for a float to multiply.
+    /// The pixels it allows of `pixels` (checked: whole numbers 0 or more, a fraction from 0 to 1), as
+    /// Python computes them (an int fraction exactly, a float one times the pixels made a float); an error
+    /// naming `{path}: {at}` for pixels too many for a float (CPython raised OverflowError).
     fn allowed(&self, pixels: &Py, path: &str, at: &str) -> Result<Int, String> {
         let zero = Int::from(0);
         let (n, slack) = (pixels.int().unwrap_or(&zero), self.slack_pixels.int().unwrap_or(&zero));
         let share = match &self.max_fraction {
             Py::Int(whole) => whole.mul(n),
-            fraction => {
-                let n = n.to_f64().ok_or_else(|| {
-                    format!("{path}: {at}.pixels is {n}, more than a float holds: no tolerance rule applies to it")
-                })?;
-                Int::floor(fraction.float().unwrap_or(0.0) * n)
-            }
+            fraction => match n.to_f64() {
+                Some(n) => Int::floor(fraction.float().unwrap_or(0.0) * n),
+                None => refuse!("{path}: {at}.pixels is {n}, more than a float holds: no tolerance rule applies to it"),
+            },
         };
         Ok(slack.add(&share))
     }
@@ -723,37 +685,29 @@ impl Tolerance {
 /// `allowed` the tolerance rule's when `tolerance` is known.
 fn check_verification(v: &Py, path: &str, at: &str, pixels: Option<&Int>, tolerance: Option<Tolerance>) -> Checked {
     check(v, &Spec::Obj(&[VERIFICATION]), path, at, Join::Field)?;
-    let (differing, allowed, n) = (v.get("differing"), v.get("allowed"), v.get("pixels"));
+    let (ok, differing, allowed, n) = (v.get("ok").truthy(), v.get("differing"), v.get("allowed"), v.get("pixels"));
     if differing.is_none() {
         // the output could not be compared (wrong shape): a failure, said so
-        if v.get("ok").truthy() {
-            return Err(format!("{path}: {at}.ok is true without a count of differing pixels"));
+        if ok {
+            refuse!("{path}: {at}.ok is true without a count of differing pixels");
         }
         return Ok(());
     }
-    let ok = v.get("ok").truthy();
+    let (d, a, n_) = (differing.str(), allowed.str(), n.str());
     if ok == differing.gt(allowed) {
-        return Err(format!(
-            "{path}: {at}.ok is {ok} but {} pixels differ, {} allowed: the file contradicts itself",
-            differing.str(),
-            allowed.str()
-        ));
+        refuse!("{path}: {at}.ok is {ok} but {d} pixels differ, {a} allowed: the file contradicts itself");
     }
     if let Some(pixels) = pixels.filter(|p| n.int() != Some(p)) {
-        return Err(format!("{path}: {at}.pixels is {}, the problem has {pixels} pixels", n.str()));
+        refuse!("{path}: {at}.pixels is {n_}, the problem has {pixels} pixels");
     }
     if let Some(rule) = tolerance {
         let rule_allows = rule.allowed(n, path, at)?;
         if allowed.int() != Some(&rule_allows) {
-            return Err(format!(
-                "{path}: {at}.allowed is {}, the tolerance rule allows {rule_allows} of {} pixels",
-                allowed.str(),
-                n.str()
-            ));
+            refuse!("{path}: {at}.allowed is {a}, the tolerance rule allows {rule_allows} of {n_} pixels");
         }
     }
     if differing.gt(n) {
-        return Err(format!("{path}: {at}.differing ({}) exceeds pixels ({})", differing.str(), n.str()));
+        refuse!("{path}: {at}.differing ({d}) exceeds pixels ({n_})");
     }
     Ok(())
 }
@@ -767,21 +721,21 @@ fn check_round(data: &Py, path: &str, at: &str) -> Checked {
             (format!("{at} {}", k.get("name").repr()), k.get("verification"), k.get("times_s").truthy());
         if v.is_none() {
             if timed || !k.get("unavailable").truthy() {
-                return Err(format!("{path}: {at} has no verification: it must be unavailable and untimed"));
+                refuse!("{path}: {at} has no verification: it must be unavailable and untimed");
             }
             continue;
         }
         check_verification(v, path, &format!("{at} verification"), Some(&canonical_pixels()), tolerance_of(k))?;
         let ok = v.get("ok").truthy();
         if timed && !ok {
-            return Err(format!("{path}: {at} is timed but failed verification"));
+            refuse!("{path}: {at} is timed but failed verification");
         }
         if ok && !timed {
             // `mandel bench` times every kernel it verified, min_renders at least
-            return Err(format!(
+            refuse!(
                 "{path}: {at} is verified but not timed (times_s is empty): a round times every kernel that passes \
                  verification"
-            ));
+            );
         }
     }
     Ok(())
@@ -795,31 +749,30 @@ const MEASURED: [&str; 3] = ["verification", "times_s", "activity"];
 fn check_rounds(data: &Py, path: &str) -> Checked {
     check(data, &ROUNDS, path, "the rounds", Join::Root)?;
     let rounds = data.get("rounds").items();
-    let Some(first) = rounds.first() else { return Err(format!("{path}: rounds should be a non-empty list")) };
+    let Some(first) = rounds.first() else { refuse!("{path}: rounds should be a non-empty list") };
     for (i, r) in rounds.iter().enumerate() {
         check_round(r, path, &format!("round #{i}"))?;
     }
-    let names = |r: &Py| -> Vec<Py> { r.get("kernels").items().iter().map(|k| k.get("name").clone()).collect() };
+    let names = |r: &Py| Py::List(r.get("kernels").items().iter().map(|k| k.get("name").clone()).collect());
     for (i, r) in rounds.iter().enumerate() {
         if !r.get("round").py_eq(&Py::Int(Int::from(i as i64))) {
-            return Err(format!(
-                "{path}: round #{i} 'round' is {}: the rounds should be numbered 0, 1, ... in order, each once",
-                r.get("round").str()
-            ));
+            let round = r.get("round").str();
+            refuse!(
+                "{path}: round #{i} 'round' is {round}: the rounds should be numbered 0, 1, ... in order, each once"
+            );
         }
         if i == 0 {
             continue; // not compared with itself: an unchecked NaN field is not equal to itself
         }
-        if !Py::List(names(r)).py_eq(&Py::List(names(first))) {
-            return Err(format!("{path}: round #{i} measured other kernels than round #0"));
+        if !names(r).py_eq(&names(first)) {
+            refuse!("{path}: round #{i} measured other kernels than round #0");
         }
         for key in ["settings", "pool_threads"] {
             if !r.get(key).py_eq(first.get(key)) {
-                return Err(format!(
-                    "{path}: round #{i} '{key}' is {}, round #0's {}: the rounds of one run share their settings",
-                    r.get(key).repr(),
-                    first.get(key).repr()
-                ));
+                let (now, then) = (r.get(key).repr(), first.get(key).repr());
+                refuse!(
+                    "{path}: round #{i} '{key}' is {now}, round #0's {then}: the rounds of one run share their settings"
+                );
             }
         }
         for (k, k0) in r.get("kernels").items().iter().zip(first.get("kernels").items()) {
@@ -828,32 +781,27 @@ fn check_rounds(data: &Py, path: &str) -> Checked {
             let name = k.get("name").repr();
             let (v, v0) = (k.get("verification"), k0.get("verification"));
             if v.has("allowed") && v0.has("allowed") && !v.get("allowed").py_eq(v0.get("allowed")) {
-                return Err(format!(
-                    "{path}: {name} verification.allowed is {} in round #{i}, {} in round #0: one kernel has one tolerance",
-                    v.get("allowed").str(),
-                    v0.get("allowed").str()
-                ));
+                let (now, then) = (v.get("allowed").str(), v0.get("allowed").str());
+                refuse!(
+                    "{path}: {name} verification.allowed is {now} in round #{i}, {then} in round #0: one kernel has \
+                     one tolerance"
+                );
             }
             if !k.get("isa").py_eq(k0.get("isa")) {
-                let mut isas = [k.get("isa").clone(), k0.get("isa").clone()];
+                let mut isas = vec![k.get("isa").clone(), k0.get("isa").clone()];
                 isas.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-                return Err(format!(
-                    "{path}: {name} ran on different ISA paths in different rounds: {}",
-                    Py::List(isas.to_vec()).repr()
-                ));
+                refuse!("{path}: {name} ran on different ISA paths in different rounds: {}", Py::List(isas).repr());
             }
             let mut keys: Vec<&PyStr> = k.entries().iter().chain(k0.entries()).map(|(key, _)| key).collect();
             keys.sort();
             keys.dedup();
             for key in keys.into_iter().filter(|key| !MEASURED.contains(&key.text.as_str())) {
-                let (now, then) = (k.lookup(key), k0.lookup(key));
-                if !now.py_eq(then) {
-                    return Err(format!(
-                        "{path}: {name} {} is {} in round #{i}, {} in round #0: one kernel is described alike in every round",
-                        key.repr(),
-                        now.repr(),
-                        then.repr()
-                    ));
+                if !k.lookup(key).py_eq(k0.lookup(key)) {
+                    let (key, now, then) = (key.repr(), k.lookup(key).repr(), k0.lookup(key).repr());
+                    refuse!(
+                        "{path}: {name} {key} is {now} in round #{i}, {then} in round #0: one kernel is described \
+                         alike in every round"
+                    );
                 }
             }
         }
@@ -869,12 +817,12 @@ fn check_records(data: &Py, path: &str) -> Checked {
         if !v.is_none() {
             check_verification(v, path, &format!("{name} verification"), Some(&canonical_pixels()), tolerance_of(r))?;
         } else if !r.get("unavailable").truthy() {
-            return Err(format!("{path}: {name} has no verification and is not unavailable"));
+            refuse!("{path}: {name} has no verification and is not unavailable");
         } else if !r.get("criterion_id").is_none() {
-            return Err(format!(
+            refuse!(
                 "{path}: {name} criterion_id names a timing but its verification is null: only a verified kernel's \
                  time is merged"
-            ));
+            );
         }
     }
     Ok(())
@@ -886,17 +834,17 @@ fn check_baselines(data: &Py, path: &str) -> Checked {
     check(data, &BASELINES, path, "the baselines file", Join::Root)?;
     if data.has("extension_tunings") && data.get("extension_tunings").is_none() {
         // absent: a file from before it
-        return Err(format!("{path}: extension_tunings is null: it lists the tunings that ran, [] if none"));
+        refuse!("{path}: extension_tunings is null: it lists the tunings that ran, [] if none");
     }
     let params = Some(data.get("params")).filter(|p| p.truthy()).cloned().unwrap_or_else(canonical_params);
-    let zero = Int::from(0);
-    let pixels = Py::Int(params.get("width").int().unwrap_or(&zero).mul(params.get("height").int().unwrap_or(&zero)));
+    let side = |key| params.get(key).int().cloned().unwrap_or(Int::from(0));
+    let pixels = Py::Int(side("width").mul(&side("height")));
     for rung in data.get("rungs").items() {
         let at = format!("rung {}", rung.get("name").repr());
         ordered(rung, &["min_s", "median_s", "max_s"], path, &at)?;
         check_calls(rung, path, &at)?;
         if !rung.get("simd_width").is_none() && !rung.get("name").as_str().unwrap_or_default().starts_with("mojo-") {
-            return Err(format!("{path}: {at} has simd_width: only the Mojo SIMD rungs record one"));
+            refuse!("{path}: {at} has simd_width: only the Mojo SIMD rungs record one");
         }
         let v = rung.get("verification");
         let timed = !rung.get("median_s").is_none() || rung.get("times_s").truthy();
@@ -904,16 +852,16 @@ fn check_baselines(data: &Py, path: &str) -> Checked {
             check_rung_verification(rung, v, path, &at, &pixels)?;
             // as a Rust round (check_round): a wrong answer is not a data point, whatever its time
             if timed && !v.get("ok").truthy() {
-                return Err(format!(
+                refuse!(
                     "{path}: {at} is timed (median_s, times_s) but failed verification: only a verified rung's time \
                      is merged"
-                ));
+                );
             }
         } else if timed {
-            return Err(format!(
+            refuse!(
                 "{path}: {at} has a time (median_s, times_s) but its verification is null: only a verified rung's \
                  time is merged"
-            ));
+            );
         }
     }
     Ok(())
@@ -936,14 +884,12 @@ fn check_rung_verification(rung: &Py, v: &Py, path: &str, at: &str, pixels: &Py)
     let most = rule.allowed(v.get("pixels"), path, &at)?;
     if v.get("allowed").int().is_some_and(|a| *a > most) {
         let said = if recorded.is_none() { "no recorded tolerance" } else { "its recorded tolerance" };
-        return Err(format!(
-            "{path}: {at}.allowed is {} ({said}), above the {most} of {} pixels the loosest tolerance of any kernel \
-             allows ({} of the pixels + {})",
-            v.get("allowed").str(),
-            v.get("pixels").str(),
-            pyfmt::g(rule.max_fraction.float().unwrap_or_default(), 6),
-            rule.slack_pixels.str()
-        ));
+        let (allowed, n) = (v.get("allowed").str(), v.get("pixels").str());
+        let (fraction, slack) = (pyfmt::g(rule.max_fraction.float().unwrap_or_default(), 6), rule.slack_pixels.str());
+        refuse!(
+            "{path}: {at}.allowed is {allowed} ({said}), above the {most} of {n} pixels the loosest tolerance of any \
+             kernel allows ({fraction} of the pixels + {slack})"
+        );
     }
     Ok(())
 }
@@ -958,23 +904,22 @@ fn check_calls(rung: &Py, path: &str, at: &str) -> Checked {
         return Ok(());
     }
     if !repeats.is_none() && !repeats.py_eq(&Py::Int(Int::from(times.len() as i64))) {
-        return Err(format!("{path}: {at} lists {} calls (times_s), repeats says {}", times.len(), repeats.str()));
+        refuse!("{path}: {at} lists {} calls (times_s), repeats says {}", times.len(), repeats.str());
     }
     if !rung.get("median_s").is_none() && times.is_empty() {
-        return Err(format!("{path}: {at} has a time (median_s) but no calls (times_s is empty)"));
+        refuse!("{path}: {at} has a time (median_s) but no calls (times_s is empty)");
     }
-    let picks: [(&str, &str, Option<Py>); 3] = [
+    let picks = [
         ("median_s", "median", pyjson::median(times)),
         ("min_s", "min", pyjson::pick(times, Ordering::Less).cloned()),
         ("max_s", "max", pyjson::pick(times, Ordering::Greater).cloned()),
     ];
     for (key, pick, picked) in picks {
         if let Some(picked) = picked.filter(|p| !rung.get(key).is_none() && !rung.get(key).py_eq(p)) {
-            return Err(format!(
-                "{path}: {at} {key} is {}, the {pick} of its times_s is {}: the file contradicts itself",
-                rung.get(key).repr(),
-                picked.repr()
-            ));
+            let (value, picked) = (rung.get(key).repr(), picked.repr());
+            refuse!(
+                "{path}: {at} {key} is {value}, the {pick} of its times_s is {picked}: the file contradicts itself"
+            );
         }
     }
     Ok(())
@@ -990,20 +935,17 @@ fn check_summary(data: &Py, path: &str, pure_python: &str) -> Checked {
         ordered(row, &["spread_low_s", "spread_high_s"], path, &at)?;
         if row.get("status").as_str() == Some("ok") {
             if row.get("median_s").is_none() {
-                return Err(format!("{path}: {at} is ok without a time (median_s)"));
+                refuse!("{path}: {at} is ok without a time (median_s)");
             }
             // ok means verified (merge._settle): every committed summary's ok rows say true
             if !matches!(row.get("verified_ok"), Py::Bool(true)) {
                 let said = if row.get("verified_ok").is_none() { "null" } else { "false" };
-                return Err(format!("{path}: {at} is ok but verified_ok is {said}: only a verified row is ok"));
+                refuse!("{path}: {at} is ok but verified_ok is {said}: only a verified row is ok");
             }
             let (differing, allowed) = (row.get("differing"), row.get("allowed"));
             if !differing.is_none() && !allowed.is_none() && differing.gt(allowed) {
-                return Err(format!(
-                    "{path}: {at} is ok but {} pixels differ, {} allowed: the file contradicts itself",
-                    differing.str(),
-                    allowed.str()
-                ));
+                let (d, a) = (differing.str(), allowed.str());
+                refuse!("{path}: {at} is ok but {d} pixels differ, {a} allowed: the file contradicts itself");
             }
         }
         check_round_times(row, path, &at)?;
@@ -1018,41 +960,33 @@ const SPEEDUP_RTOL: f64 = 1e-9;
 
 fn check_speedups(rows: &[Py], path: &str, pure_python: &str) -> Checked {
     let by_name = |name: &Py| rows.iter().rev().find(|r| r.get("name").py_eq(name));
+    let python = Py::Str(pure_python.into());
     for row in rows {
-        let at = format!("row {}", row.get("name").repr());
-        let status = row.get("status");
+        let (at, status) = (format!("row {}", row.get("name").repr()), row.get("status"));
         let claims = ["speedup_vs_python", "speedup_vs_previous"].into_iter().find(|k| !row.get(k).is_none());
         if let Some(claim) = claims.filter(|_| status.as_str() != Some("ok")) {
-            return Err(format!(
-                "{path}: {at} is {} but claims {claim} {}: only an ok row has a speedup",
-                status.str(),
-                row.get(claim).repr()
-            ));
+            let (status, claimed) = (status.str(), row.get(claim).repr());
+            refuse!("{path}: {at} is {status} but claims {claim} {claimed}: only an ok row has a speedup");
         }
-        let python = Py::Str(pure_python.into());
         for (key, named) in [("speedup_vs_python", &python), ("speedup_vs_previous", row.get("previous"))] {
             let claimed = row.get(key);
             if claimed.is_none() {
                 continue;
             }
-            let divisor = by_name(named).filter(|other| {
+            let ok_row = |other: &&Py| {
                 other.get("status").as_str() == Some("ok") && other.get("problem").py_eq(row.get("problem"))
-            });
-            let Some(other) = divisor else {
-                return Err(format!(
-                    "{path}: {at} claims {key} {} but its divisor ({}) is no ok row of its problem",
-                    claimed.repr(),
-                    named.repr()
-                ));
+            };
+            let Some(other) = by_name(named).filter(ok_row) else {
+                let (claimed, named) = (claimed.repr(), named.repr());
+                refuse!("{path}: {at} claims {key} {claimed} but its divisor ({named}) is no ok row of its problem");
             };
             let expected = pyjson::div(other.get("median_s"), row.get("median_s"));
             if (claimed.float().unwrap_or(f64::NAN) - expected).abs() > SPEEDUP_RTOL * expected.abs() {
-                return Err(format!(
-                    "{path}: {at} {key} is {}, {}'s median over its own is {}: the file contradicts itself",
-                    claimed.repr(),
-                    named.repr(),
-                    pyfmt::repr(expected)
-                ));
+                let (claimed, named, expected) = (claimed.repr(), named.repr(), pyfmt::repr(expected));
+                refuse!(
+                    "{path}: {at} {key} is {claimed}, {named}'s median over its own is {expected}: the file contradicts \
+                     itself"
+                );
             }
         }
     }
@@ -1072,30 +1006,24 @@ fn check_round_times(row: &Py, path: &str, at: &str) -> Checked {
     }
     let median = pyjson::median(times).expect("a round time");
     if !median_s.py_eq(&median) {
-        return Err(format!(
-            "{path}: {at} median_s is {}, the median of its {key} is {}: the file contradicts itself",
-            median_s.repr(),
-            median.repr()
-        ));
+        let (median_s, median) = (median_s.repr(), median.repr());
+        refuse!(
+            "{path}: {at} median_s is {median_s}, the median of its {key} is {median}: the file contradicts itself"
+        );
     }
     let (q1, q3) = pyjson::quartiles(times);
     let (low, high) = (row.get("spread_low_s"), row.get("spread_high_s"));
     if !low.py_eq(&q1) || !high.py_eq(&q3) {
-        return Err(format!(
-            "{path}: {at} spread is {} to {}, the quartiles of its {key} are {} to {}: the file contradicts itself",
-            low.repr(),
-            high.repr(),
-            q1.repr(),
-            q3.repr()
-        ));
+        let [low, high, q1, q3] = [low, high, &q1, &q3].map(Py::repr);
+        refuse!(
+            "{path}: {at} spread is {low} to {high}, the quartiles of its {key} are {q1} to {q3}: the file contradicts \
+             itself"
+        );
     }
     let busy = row.get("contended_rounds");
     if busy.gt(&Py::Int(Int::from(times.len() as i64))) {
-        return Err(format!(
-            "{path}: {at} contended_rounds is {}, of {} rounds: the file contradicts itself",
-            busy.str(),
-            times.len()
-        ));
+        let (busy, n) = (busy.str(), times.len());
+        refuse!("{path}: {at} contended_rounds is {busy}, of {n} rounds: the file contradicts itself");
     }
     Ok(())
 }
@@ -1103,19 +1031,13 @@ fn check_round_times(row: &Py, path: &str, at: &str) -> Checked {
 /// One Criterion benchmark's files: the median and its CI, the mean, and where sample.json is there the
 /// per-sample min and max, in seconds; and the benchmark the one the records say (`kernel`, where given).
 /// None where the benchmark's file could not be read (the scripts say why).
-fn criterion(
-    estimates: &File,
-    benchmark: Option<&File>,
-    sample: Option<&File>,
-    kernel: &Py,
-    dir: &str,
-) -> Result<Option<Seconds>, String> {
-    let (est, est_path) = (&estimates.value, estimates.path.text.as_str());
-    check(est, &ESTIMATES, est_path, "the estimates", Join::Root)?;
-    let Some(bench) = benchmark else { return Ok(None) };
+fn criterion(est: &File, bench: Option<&File>, sample: Option<&File>, kernel: &Py, dir: &str) -> CheckedSeconds {
+    check(&est.value, &ESTIMATES, &est.path.text, "the estimates", Join::Root)?;
+    let Some(bench) = bench else { return Ok(None) };
     check(&bench.value, &BENCHMARK, &bench.path.text, "the benchmark", Join::Root)?;
-    let (median, ci) = (est.get("median"), est.get("median").get("confidence_interval"));
-    ordered(ci, &["lower_bound", "upper_bound"], est_path, "median.confidence_interval")?;
+    let (median, mean) = (est.value.get("median"), est.value.get("mean"));
+    let ci = median.get("confidence_interval");
+    ordered(ci, &["lower_bound", "upper_bound"], &est.path.text, "median.confidence_interval")?;
     let elements = bench.value.get("throughput").get("Elements");
     if !elements.is_none() {
         check(elements, &COUNT, &bench.path.text, "throughput.Elements", Join::Field)?;
@@ -1125,17 +1047,16 @@ fn criterion(
         median_s: ns(median.get("point_estimate")),
         ci_low_s: ns(ci.get("lower_bound")),
         ci_high_s: ns(ci.get("upper_bound")),
-        mean_s: ns(est.get("mean").get("point_estimate")),
+        mean_s: ns(mean.get("point_estimate")),
         samples: None,
         min_s: None,
         max_s: None,
     };
-    if let Some(sample) = sample {
-        let path = sample.path.text.as_str();
-        check(&sample.value, &SAMPLE, path, "the samples", Join::Root)?;
-        let (iters, times) = (sample.value.get("iters").items(), sample.value.get("times").items());
+    if let Some(File { path, value }) = sample {
+        check(value, &SAMPLE, &path.text, "the samples", Join::Root)?;
+        let (iters, times) = (value.get("iters").items(), value.get("times").items());
         if iters.len() != times.len() {
-            return Err(format!("{path}: 'iters' and 'times' should be lists of the same length"));
+            refuse!("{path}: 'iters' and 'times' should be lists of the same length");
         }
         let per_iter: Vec<f64> = times.iter().zip(iters).map(|(t, i)| pyjson::div(t, i) * 1e-9).collect();
         if !per_iter.is_empty() {
@@ -1146,10 +1067,12 @@ fn criterion(
     }
     let holds = bench.value.get("function_id");
     if !kernel.is_none() && !holds.py_eq(kernel) {
-        return Err(format!("{dir}: holds {}, the records say {}", holds.repr(), kernel.repr()));
+        refuse!("{dir}: holds {}, the records say {}", holds.repr(), kernel.repr());
     }
     Ok(Some(seconds))
 }
+
+type CheckedSeconds = Result<Option<Seconds>, String>;
 
 /// The rules above, applied to what the merge is given in memory: the registry, the verification rows and
 /// Criterion results by kernel, the baselines, the peak.
@@ -1187,11 +1110,11 @@ fn check_inputs(registry: &Py, verify: &Py, criterion: &Py, baselines: &Py, peak
         // file)
         let simd = verify.get("simd-f32").get("isa");
         if simd.truthy() && !peak_file.get("isa").py_eq(simd) {
-            return Err(format!(
-                "the peak file: isa is {}, but simd-f32 ran on {}: its step ceiling and FMA peak are another path's",
-                peak_file.get("isa").repr(),
-                simd.repr()
-            ));
+            let (isa, simd) = (peak_file.get("isa").repr(), simd.repr());
+            refuse!(
+                "the peak file: isa is {isa}, but simd-f32 ran on {simd}: its step ceiling and FMA peak are another \
+                 path's"
+            );
         }
     }
     Ok(())
@@ -1213,23 +1136,21 @@ fn check_registry(registry: &Py, verify: &Py) -> Checked {
         let (source, name) = (source.str(), name.repr());
         for field in ["precision", "threads", "isa"] {
             if row.has(field) && !row.get(field).py_eq(kernel.get(field)) {
-                return Err(format!(
-                    "{source}: kernel {name} {field} is {}, the registry (`mandel describe`) says {}: not the kernel it \
-                     describes",
-                    row.get(field).repr(),
-                    kernel.get(field).repr()
-                ));
+                let (row, registry) = (row.get(field).repr(), kernel.get(field).repr());
+                refuse!(
+                    "{source}: kernel {name} {field} is {row}, the registry (`mandel describe`) says {registry}: not \
+                     the kernel it describes"
+                );
             }
         }
         if let Some(rule) = tolerance_of(kernel) {
             let rule_allows = rule.allowed(row.get("pixels"), &source, &format!("kernel {name} verification"))?;
             if row.get("allowed").int() != Some(&rule_allows) {
-                return Err(format!(
-                    "{source}: kernel {name} verification.allowed is {}, the registry's tolerance rule allows \
-                     {rule_allows} of {} pixels",
-                    row.get("allowed").str(),
-                    row.get("pixels").str()
-                ));
+                let (allowed, n) = (row.get("allowed").str(), row.get("pixels").str());
+                refuse!(
+                    "{source}: kernel {name} verification.allowed is {allowed}, the registry's tolerance rule allows \
+                     {rule_allows} of {n} pixels"
+                );
             }
         }
     }
@@ -1242,16 +1163,12 @@ fn check_registry(registry: &Py, verify: &Py) -> Checked {
 fn check_sweep(data: &Py, what: &str, large: bool) -> Checked {
     check(data, if large { &LARGE } else { &SWEEP }, what, "the output", Join::Root)?;
     let c = data.get("check");
-    let failed = !c.get("ok").truthy() || c.get("differing").gt(c.get("allowed"));
-    if large && !c.is_none() && failed {
-        return Err(format!(
-            "{what}: failed its check against the reference ({} of {} pixels differ, {} allowed, ok {}): the times \
-             of counts that are not the reference's are never reported",
-            c.get("differing").str(),
-            c.get("checked").str(),
-            c.get("allowed").str(),
-            c.get("ok").str()
-        ));
+    if large && !c.is_none() && (!c.get("ok").truthy() || c.get("differing").gt(c.get("allowed"))) {
+        let [differing, checked, allowed, ok] = ["differing", "checked", "allowed", "ok"].map(|k| c.get(k).str());
+        refuse!(
+            "{what}: failed its check against the reference ({differing} of {checked} pixels differ, {allowed} \
+             allowed, ok {ok}): the times of counts that are not the reference's are never reported"
+        );
     }
     if large && !data.get("iterations").is_none() {
         possible(data, what, "the image")?;
@@ -1259,12 +1176,11 @@ fn check_sweep(data: &Py, what: &str, large: bool) -> Checked {
     // mandel's sizes and counts are 64-bit, as mandel-report reads them: a larger one is no output of mandel's
     let points = if large { &[][..] } else { data.get("points").items() };
     let at = |i| format!("point #{i}");
-    let all =
-        std::iter::once(("the sweep".to_string(), data)).chain(points.iter().enumerate().map(|(i, p)| (at(i), p)));
-    for (where_, obj) in all {
+    let all = points.iter().enumerate().map(|(i, p)| (at(i), p));
+    for (at, obj) in std::iter::once(("the sweep".to_string(), data)).chain(all) {
         for key in ["width", "height", "max_iters", "threads"] {
             if obj.get(key).int().is_some_and(|n| *n > Int::from_u128(u64::MAX.into())) {
-                return Err(format!("{what}: {where_} {key} is above 2^64 - 1"));
+                refuse!("{what}: {at} {key} is above 2^64 - 1");
             }
         }
     }
@@ -1272,17 +1188,16 @@ fn check_sweep(data: &Py, what: &str, large: bool) -> Checked {
         ordered(p, &["min_s", "median_s"], what, &at(i))?;
         if p.has("times_s") && p.get("times_s").is_none() {
             // absent is allowed (older outputs), null is not a list
-            return Err(format!("{what}: point #{i} times_s should be a list of times in seconds, found None"));
+            refuse!("{what}: point #{i} times_s should be a list of times in seconds, found None");
         }
         possible(p, what, &at(i))?;
         let (differing, allowed) = (p.get("differing"), p.get("allowed"));
         if !differing.is_none() && !allowed.is_none() && differing.gt(allowed) {
-            return Err(format!(
-                "{what}: point #{i} failed verification ({} pixels differ, {} allowed): a point outside its \
-                 tolerance is never fitted",
-                differing.str(),
-                allowed.str()
-            ));
+            let (d, a) = (differing.str(), allowed.str());
+            refuse!(
+                "{what}: point #{i} failed verification ({d} pixels differ, {a} allowed): a point outside its \
+                 tolerance is never fitted"
+            );
         }
     }
     Ok(())
@@ -1294,14 +1209,13 @@ fn possible(p: &Py, what: &str, at: &str) -> Checked {
     let zero = Int::from(0);
     let int = |key| p.get(key).int().unwrap_or(&zero);
     let most = int("width").mul(int("height")).mul(int("max_iters")).min(Int::from_u128(u64::MAX.into()));
-    let iterations = int("iterations");
-    if *iterations > most {
-        let digits = iterations.to_string();
+    let digits = int("iterations").to_string();
+    if *int("iterations") > most {
         let shown = if digits.len() <= 30 { digits } else { format!("about 10^{}", digits.len() - 1) };
-        return Err(format!(
+        refuse!(
             "{what}: {at} iterations ({shown}) is above {most}, width x height x max_iters (at most 2^64 - 1): more \
              work than its pixels can do"
-        ));
+        );
     }
     Ok(())
 }

@@ -336,28 +336,22 @@ impl<'de> Deserialize<'de> for PyStr {
     }
 }
 
-/// A Python int of any size: its sign and magnitude (base 2^32, least significant first, no leading zero;
-/// zero is not negative).
+/// A Python int of any size: its sign and its decimal digits (no leading zero; zero is "0", not negative).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Int {
     neg: bool,
-    mag: Vec<u32>,
+    digits: String,
 }
 
 impl From<i64> for Int {
     fn from(v: i64) -> Int {
-        Int { neg: v < 0, mag: Int::from_u128(v.unsigned_abs().into()).mag }
+        Int::parse(&v.to_string()).expect("an i64's digits")
     }
 }
 
 impl Int {
-    pub fn from_u128(mut v: u128) -> Int {
-        let mut mag = Vec::new();
-        while v > 0 {
-            mag.push(v as u32);
-            v >>= 32;
-        }
-        Int { neg: false, mag }
+    pub fn from_u128(v: u128) -> Int {
+        Int::parse(&v.to_string()).expect("a u128's digits")
     }
 
     /// Decimal digits, `-` first where negative.
@@ -366,12 +360,12 @@ impl Int {
         if digits.is_empty() || !digits.bytes().all(|d| d.is_ascii_digit()) {
             return None;
         }
-        let mag = digits.bytes().fold(Vec::new(), |mag, d| mul_small(&mag, 10, u32::from(d - b'0')));
-        Some(Int { neg: neg && !mag.is_empty(), mag })
+        let digits = digits.trim_start_matches('0');
+        Some(Int { neg: neg && !digits.is_empty(), digits: if digits.is_empty() { "0" } else { digits }.to_string() })
     }
 
     pub fn is_zero(&self) -> bool {
-        self.mag.is_empty()
+        self.digits == "0"
     }
 
     pub fn is_negative(&self) -> bool {
@@ -379,12 +373,7 @@ impl Int {
     }
 
     pub fn to_u64(&self) -> Option<u64> {
-        match (self.neg, self.mag.as_slice()) {
-            (false, []) => Some(0),
-            (false, [lo]) => Some(u64::from(*lo)),
-            (false, [lo, hi]) => Some(u64::from(*hi) << 32 | u64::from(*lo)),
-            _ => None,
-        }
+        if self.neg { None } else { self.digits.parse().ok() }
     }
 
     /// `float(i)`, correctly rounded; None where Python raises OverflowError.
@@ -392,80 +381,90 @@ impl Int {
         self.to_string().parse::<f64>().ok().filter(|x| x.is_finite())
     }
 
-    /// `math.floor(x)` of a finite float, exactly.
+    /// `math.floor(x)` of a finite float, exactly (Rust writes a float's exact digits when asked for them).
     pub fn floor(x: f64) -> Int {
-        let f = x.floor();
-        let a = f.abs();
-        let mag = if a < 2f64.powi(64) {
-            Int::from_u128(a as u128).mag
-        } else {
-            // a mantissa of 53 bits times a power of two: the power's zeros below it
-            let bits = a.to_bits();
-            let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
-            shl(&Int::from_u128(mantissa.into()).mag, ((bits >> 52) as usize) - 1075)
-        };
-        Int { neg: f < 0.0 && !mag.is_empty(), mag }
+        Int::parse(&format!("{:.0}", x.floor())).expect("a float's digits")
     }
 
     /// `a + b` of two ints 0 or more.
     pub fn add(&self, other: &Int) -> Int {
         debug_assert!(!self.neg && !other.neg);
-        let (long, short) = if self.mag.len() >= other.mag.len() { (self, other) } else { (other, self) };
-        let mut out = Vec::with_capacity(long.mag.len() + 1);
-        let mut carry = 0u64;
-        for (i, &limb) in long.mag.iter().enumerate() {
-            let sum = u64::from(limb) + u64::from(short.mag.get(i).copied().unwrap_or(0)) + carry;
-            out.push(sum as u32);
-            carry = sum >> 32;
+        let (a, b) = (self.digits.as_bytes(), other.digits.as_bytes());
+        let (mut out, mut carry) = (Vec::new(), 0);
+        for i in 0..a.len().max(b.len()) {
+            let digit = |d: &[u8]| d.len().checked_sub(i + 1).map_or(0, |j| d[j] - b'0');
+            let sum = digit(a) + digit(b) + carry;
+            out.push(b'0' + sum % 10);
+            carry = sum / 10;
         }
-        out.push(carry as u32);
-        Int { neg: false, mag: trim(out) }
+        out.push(b'0' + carry);
+        out.reverse();
+        Int::parse(std::str::from_utf8(&out).expect("digits")).expect("digits")
     }
 
     /// `a * b`.
     pub fn mul(&self, other: &Int) -> Int {
-        let mut out = vec![0u32; self.mag.len() + other.mag.len()];
-        for (i, &a) in self.mag.iter().enumerate() {
-            let mut carry = 0u64;
-            for (j, &b) in other.mag.iter().enumerate() {
-                let t = u64::from(a) * u64::from(b) + u64::from(out[i + j]) + carry;
-                out[i + j] = t as u32;
-                carry = t >> 32;
+        let (a, b) = (self.digits.as_bytes(), other.digits.as_bytes());
+        let mut sums = vec![0u64; a.len() + b.len()];
+        for (i, x) in a.iter().rev().enumerate() {
+            for (j, y) in b.iter().rev().enumerate() {
+                sums[i + j] += u64::from(x - b'0') * u64::from(y - b'0');
             }
-            out[i + other.mag.len()] = carry as u32;
         }
-        let mag = trim(out);
-        Int { neg: self.neg != other.neg && !mag.is_empty(), mag }
+        let mut carry = 0;
+        let mut digits: Vec<u8> = sums
+            .iter()
+            .map(|s| {
+                let t = s + carry;
+                carry = t / 10;
+                b'0' + (t % 10) as u8
+            })
+            .collect();
+        digits.reverse();
+        let sign = if self.neg != other.neg { "-" } else { "" };
+        Int::parse(&format!("{sign}{}", std::str::from_utf8(&digits).expect("digits"))).expect("digits")
+    }
+
+    /// `a - b` of two ints, a >= b >= 0.
+    fn sub(&self, other: &Int) -> Int {
+        let (a, b) = (self.digits.as_bytes(), other.digits.as_bytes());
+        let (mut out, mut borrow) = (Vec::new(), 0);
+        for i in 0..a.len() {
+            let digit = |d: &[u8]| d.len().checked_sub(i + 1).map_or(0, |j| i32::from(d[j] - b'0'));
+            let mut d = digit(a) - digit(b) - borrow;
+            borrow = i32::from(d < 0);
+            d += 10 * borrow;
+            out.push(b'0' + d as u8);
+        }
+        out.reverse();
+        Int::parse(std::str::from_utf8(&out).expect("digits")).expect("digits")
     }
 
     /// `a / b` (b not zero): the exact quotient correctly rounded to a float, as Python divides two ints.
     /// Its decimal digits, as many as any float's halfway point can have (767) and more, then a last 1
     /// where a remainder is left, read as a float: that rounds as the exact quotient does.
     pub fn div(&self, by: &Int) -> f64 {
-        let step = |r: &[u32], digit: u32| {
-            let mut r = mul_small(r, 10, digit);
+        let by_abs = Int { neg: false, digits: by.digits.clone() };
+        let (mut text, mut rest, mut significant) = (String::new(), Int::from(0), 0);
+        let fraction = std::iter::once(b'.').chain(std::iter::repeat(b'0'));
+        for digit in self.digits.bytes().chain(fraction) {
+            if digit == b'.' {
+                text.push('.');
+                continue;
+            }
+            if text.contains('.') && (rest.is_zero() || significant >= 800) {
+                break;
+            }
+            rest = Int::parse(&format!("{}{}", rest.digits, char::from(digit))).expect("digits");
             let mut q = 0;
-            while cmp_mag(&r, &by.mag) != Ordering::Less {
-                r = sub(&r, &by.mag);
+            while rest >= by_abs {
+                rest = rest.sub(&by_abs);
                 q += 1;
             }
-            (r, q)
-        };
-        let (mut text, mut r, mut significant) = (String::new(), Vec::new(), 0);
-        for d in self.to_string().trim_start_matches('-').bytes() {
-            let q;
-            (r, q) = step(&r, u32::from(d - b'0'));
             significant += usize::from(q > 0 || significant > 0);
-            text.push(char::from(b'0' + q as u8));
+            text.push(char::from(b'0' + q));
         }
-        text.push('.');
-        while !r.is_empty() && significant < 800 {
-            let q;
-            (r, q) = step(&r, 0);
-            significant += usize::from(q > 0 || significant > 0);
-            text.push(char::from(b'0' + q as u8));
-        }
-        if !r.is_empty() {
+        if !rest.is_zero() {
             text.push('1');
         }
         let x: f64 = text.parse().expect("decimal digits are a float");
@@ -489,11 +488,12 @@ impl Int {
 
 impl Ord for Int {
     fn cmp(&self, other: &Int) -> Ordering {
+        let magnitude = || self.digits.len().cmp(&other.digits.len()).then_with(|| self.digits.cmp(&other.digits));
         match (self.neg, other.neg) {
             (false, true) => Ordering::Greater,
             (true, false) => Ordering::Less,
-            (false, false) => cmp_mag(&self.mag, &other.mag),
-            (true, true) => cmp_mag(&other.mag, &self.mag),
+            (false, false) => magnitude(),
+            (true, true) => magnitude().reverse(),
         }
     }
 }
@@ -506,84 +506,8 @@ impl PartialOrd for Int {
 
 impl fmt::Display for Int {
     fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        let (mut rest, mut chunks) = (self.mag.clone(), Vec::new());
-        while !rest.is_empty() {
-            let chunk;
-            (rest, chunk) = divmod_small(&rest, 1_000_000_000);
-            chunks.push(chunk);
-        }
-        let mut text = String::from(if self.neg { "-" } else { "" });
-        match chunks.split_last() {
-            None => text.push('0'),
-            Some((first, rest)) => {
-                text.push_str(&first.to_string());
-                rest.iter().rev().for_each(|c| text.push_str(&format!("{c:09}")));
-            }
-        }
-        f.write_str(&text)
+        write!(f, "{}{}", if self.neg { "-" } else { "" }, self.digits)
     }
-}
-
-fn trim(mut mag: Vec<u32>) -> Vec<u32> {
-    while mag.last() == Some(&0) {
-        mag.pop();
-    }
-    mag
-}
-
-fn cmp_mag(a: &[u32], b: &[u32]) -> Ordering {
-    a.len().cmp(&b.len()).then_with(|| a.iter().rev().cmp(b.iter().rev()))
-}
-
-/// `a - b` of two magnitudes, a >= b.
-fn sub(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let mut borrow = 0i64;
-    let out = a.iter().enumerate().map(|(i, &x)| {
-        let d = i64::from(x) - i64::from(b.get(i).copied().unwrap_or(0)) - borrow;
-        borrow = i64::from(d < 0);
-        (d + (borrow << 32)) as u32
-    });
-    trim(out.collect())
-}
-
-/// `a * m + add` of a magnitude.
-fn mul_small(a: &[u32], m: u32, add: u32) -> Vec<u32> {
-    let mut carry = u64::from(add);
-    let mut out: Vec<u32> = a
-        .iter()
-        .map(|&x| {
-            let t = u64::from(x) * u64::from(m) + carry;
-            carry = t >> 32;
-            t as u32
-        })
-        .collect();
-    out.push(carry as u32);
-    trim(out)
-}
-
-/// (a / d, a % d) of a magnitude.
-fn divmod_small(a: &[u32], d: u32) -> (Vec<u32>, u32) {
-    let mut rem = 0u64;
-    let mut out = vec![0u32; a.len()];
-    for i in (0..a.len()).rev() {
-        let t = rem << 32 | u64::from(a[i]);
-        out[i] = (t / u64::from(d)) as u32;
-        rem = t % u64::from(d);
-    }
-    (trim(out), rem as u32)
-}
-
-/// `a << bits` of a magnitude.
-fn shl(a: &[u32], bits: usize) -> Vec<u32> {
-    let (limbs, bits) = (bits / 32, bits % 32);
-    let mut out = vec![0u32; limbs];
-    let mut carry = 0u32;
-    for &x in a {
-        out.push(if bits == 0 { x } else { x << bits | carry });
-        carry = if bits == 0 { 0 } else { x >> (32 - bits) };
-    }
-    out.push(carry);
-    trim(out)
 }
 
 #[cfg(test)]
