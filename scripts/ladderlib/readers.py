@@ -9,6 +9,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import stat
 from functools import partial
 from pathlib import Path
@@ -45,19 +46,25 @@ def load_json(path):
 # --- asking the checker ----------------------------------------------------------------------------
 
 
+# A lone surrogate, which JSON's UTF-8 cannot carry, sent as U+10FFFF and its code point in hex (U+10FFFF itself too,
+# so that a message read back has only those the request sent: `_ask` restores them).
+UNSENDABLE, SENT = re.compile("[\ud800-\udfff\U0010ffff]"), re.compile("\U0010ffff([0-9a-f]{6})")
+
+
 def _wire(v):
     """`v` as JSON carries it to the checker, which reads it back as json.loads made it (crates/report/src/pyjson.rs):
-    a NaN or an infinity, an int past 64 bits, a string whose repr escapes more than ASCII's controls (a lone
-    surrogate, spelt as stderr prints it), and an object with such a key or a key "$py", each as a {"$py": ...}."""
+    a NaN or an infinity, an int past 64 bits, a string whose repr escapes more than ASCII's controls (its text with
+    any lone surrogate as UNSENDABLE says), and an object with such a key or a key "$py", each as a {"$py": ...}."""
     if isinstance(v, float) and not math.isfinite(v):
         return {"$py": repr(v)}
     if isinstance(v, int) and not isinstance(v, bool) and not -2**63 <= v < 2**64:
         return {"$py": "int", "digits": str(v)}
     if isinstance(v, str) and not (v.isascii() or v.isprintable()):
-        return {"$py": "str", "text": v.encode("utf-8", "backslashreplace").decode("utf-8"), "repr": repr(v)}
+        return {"$py": "str", "text": UNSENDABLE.sub(lambda c: f"\U0010ffff{ord(c[0]):06x}", v), "repr": repr(v)}
     if isinstance(v, dict):
         items = [[_wire(k), _wire(x)] for k, x in v.items()]
-        return {"$py": "dict", "items": items} if "$py" in v or any(isinstance(k, dict) for k, _ in items) else dict(items)
+        marked = "$py" in v or any(isinstance(k, dict) for k, _ in items)
+        return {"$py": "dict", "items": items} if marked else dict(items)
     if isinstance(v, (list, tuple)):
         return [_wire(x) for x in v]
     return v
@@ -87,7 +94,7 @@ def _ask(*checks, then=None):
         binary = next(filter(None, reversed(_asking)), None) or cargo.report(REPO)
         answer = cargo.ask_report(binary, "check", {"checks": _wire(list(checks))})
         if answer.get("refused") is not None:
-            raise InputError(answer["refused"])
+            raise InputError(SENT.sub(lambda c: chr(int(c[1], 16)), answer["refused"]))
         results = answer["results"]
     if then is not None:
         raise then
@@ -179,7 +186,7 @@ def read_criterion(root, ids):
 def _criterion(benches, ids=None):
     """`read_criterion_bench` of each (kernel the records say or None, folder), checked in one request; a file that
     cannot be read is said once those read before it pass, as when each was checked as it was read."""
-    checks, read, error = [], [], None
+    checks, loaded, error = [], [], None
     for kernel, new_dir in benches:
         if ids is not None and not (new_dir / "estimates.json").exists():
             error = InputError(f"{new_dir}: the bench records say {kernel} was timed as {ids[kernel]}, "
@@ -198,11 +205,11 @@ def _criterion(benches, ids=None):
         if "estimates" in files:
             checks.append({"kind": "criterion", "estimates": files["estimates"], "benchmark": files.get("benchmark"),
                            "sample": files.get("sample"), "kernel": kernel, "dir": str(new_dir)})
-            read.append(files)
+            loaded.append(files)
         if error is not None:
             break
     out = []
-    for files, seconds in zip(read, _ask(*checks, then=error)):
+    for files, seconds in zip(loaded, _ask(*checks, then=error)):
         est, bench = files["estimates"]["value"], files["benchmark"]["value"]
         out.append({"full_id": bench["full_id"], "kernel": bench["function_id"], "isa": bench["value_str"],
                     **{k: seconds[k] for k in ("median_s", "ci_low_s", "ci_high_s")},

@@ -1,9 +1,9 @@
 """The Rust rungs measured in rounds (`mandel bench`, one process per round; why: crates/registry/src/rounds.rs and
-METHODOLOGY.md). `read_rounds` checks raw/rounds.json (`readers.check_rounds`) and aggregates per kernel: verified only if every round
-passed (else the first failure kept); a round's time its fastest render, the row's time the median of the round
-times, their interquartile range the spread; a round contended when others used more than `CONTENDED` of the CPUs
-while the kernel was timed. A Python rung's calls (one process) are judged the same way in the merge's rows
-(`calls_time`, crates/report/src/build.rs)."""
+METHODOLOGY.md). `read_rounds` checks raw/rounds.json (`readers.check_rounds`) and aggregates per kernel: verified
+only if every round passed (else the first failure kept); a round's time its fastest render, the row's time the
+median of the round times, their interquartile range the spread; a round contended when others used more than
+`CONTENDED` of the CPUs while the kernel was timed. A Python rung's calls (one process) are judged the same way in
+the merge's rows (`calls_time`, crates/report/src/build.rs)."""
 
 import math
 from statistics import median
@@ -34,7 +34,7 @@ def read_rounds(data, path):
     checked to be rounds of one run (`readers.check_rounds`)."""
     rounds = check_rounds(data, path)["rounds"]
     verify, results = {}, {}
-    for ks in zip(*(r["kernels"] for r in rounds)):  # one kernel in every round (`_same_run`: one kernel list)
+    for ks in zip(*(r["kernels"] for r in rounds)):  # one kernel in every round (check_rounds: one kernel list)
         first, name = ks[0], ks[0]["name"]
         failing = [k for k in ks if k["verification"] and not k["verification"]["ok"]]
         chosen = (failing or ks)[0]

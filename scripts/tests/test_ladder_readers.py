@@ -317,3 +317,25 @@ def test_a_peak_file_gives_both_step_ceilings_or_neither_and_its_highest_measure
         check_peak({**good, "f32_step_lane_iterations_per_s": 1e9})
     with pytest.raises(InputError, match=r"f64_lane_fmas_per_s is 5e\+09, not the highest"):
         check_peak({**good, "f64_lane_fmas_per_s": 5e9})
+
+
+def test_values_json_cannot_carry_reach_the_checker_as_python_read_them():
+    """NaN, an infinity, an int past 64 bits, a lone surrogate (json.loads reads "\\udc80"), an unprintable character
+    and a key "$py" reach `mandel-report check` as json.loads made them, and a message names each as Python prints
+    it (str or repr), never as the request that carried it."""
+    base = {"schema": "mandel-ladder-summary/1", "machine_id": "m", "rows": []}
+
+    def said(**change):
+        with pytest.raises(InputError) as info:
+            readers.check_summary({**base, **change}, "s.json")
+        return str(info.value)
+
+    finite = "should be a finite number, a string without control characters, true, false or null, found"
+    assert said(settings={"python_settings": {"k\udc80": float("nan")}}) == \
+        f"s.json: settings.python_settings.k\udc80 {finite} nan"
+    assert said(settings={"python_settings": {"\U0010ffff": float("inf")}}) == \
+        f"s.json: settings.python_settings.\U0010ffff {finite} inf"
+    assert said(machine_id=10**30) == \
+        "s.json: machine_id should be a non-empty string without control characters, found " + "1" + "0" * 30
+    assert said(rows=[{"name": "a\u2028\udc80", "status": "fine"}]) == "s.json: row 'a\\u2028\\udc80' lacks key(s) median_s"
+    readers.check_summary({**base, "settings": {"python_settings": {"$py": "nan", "x": 2**64}}, "peak": {"$py": "int"}})

@@ -4,9 +4,10 @@
 //! arithmetic on them. The scripts send what JSON (or serde_json) cannot hold as a marker object
 //! (`readers._wire`): `{"$py": "nan"}` (`"inf"`, `"-inf"`), `{"$py": "int", "digits": "-12..."}` for an
 //! int past 64 bits, `{"$py": "str", "text": ..., "repr": ...}` for a string whose `repr` escapes more
-//! than [`str_repr`] does (an unprintable non-ASCII character; a lone surrogate, which `text` spells
-//! `\udc80`, as Python's stderr prints it), and `{"$py": "dict", "items": [[key, value], ...]}` for an
-//! object with such a key or a key `$py` of its own.
+//! than [`str_repr`] does (an unprintable non-ASCII character; a lone surrogate, which no Rust string
+//! holds: `text` spells it U+10FFFF and its code point in hex, which the scripts turn back in a message),
+//! and `{"$py": "dict", "items": [[key, value], ...]}` for an object with such a key or a key `$py` of its
+//! own.
 
 use crate::pyfmt;
 use crate::pyvalue::str_repr;
@@ -564,13 +565,13 @@ mod tests {
     #[test]
     fn marked_values_read_as_python_holds_them() {
         let v = py(r#"[{"$py": "nan"}, {"$py": "-inf"}, {"$py": "int", "digits": "-100000000000000000000000"},
-                       {"$py": "str", "text": "a\\udc80", "repr": "'a\\udc80'"},
+                       {"$py": "str", "text": "a\udbff\udfff00dc80", "repr": "'a\\udc80'"},
                        {"$py": "dict", "items": [["$py", 1], ["b", 2.0]]}, {"z": 1, "a": [true, null]}]"#);
         assert_eq!(
             v.repr(),
             "[nan, -inf, -100000000000000000000000, 'a\\udc80', {'$py': 1, 'b': 2.0}, {'z': 1, 'a': [True, None]}]"
         );
-        assert_eq!(v.items()[3].str(), "a\\udc80");
+        assert_eq!(v.items()[3].str(), "a\u{10FFFF}00dc80");
         assert!(serde_json::from_str::<Py>(r#"{"$py": "int", "digits": "x"}"#).is_err());
         assert!(serde_json::from_str::<Py>(r#"{"$py": "tuple"}"#).is_err());
     }

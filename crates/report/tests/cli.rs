@@ -340,3 +340,26 @@ fn a_bad_ab_request_is_an_error_naming_it() {
         refused("ab", request, said);
     }
 }
+
+#[test]
+fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error() {
+    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/1", "checks": [{checks}]}}"#);
+    let tune =
+        r#"{"kind": "shape", "shape": "tune", "value": [], "path": "t.json", "at": "the tune rows", "join": "root"}"#;
+    let bad = r#"{"kind": "shape", "shape": "run", "value": {"quick": {"$py": "nan"}}, "path": "r.json", "at": "run", "join": "root"}"#;
+    let (code, out, _) = report("check", &request(tune));
+    assert_eq!((code, out.trim()), (0, r#"{"schema":"mandel-report-check/1","results":[null]}"#));
+    let (code, out, _) = report("check", &request(&format!("{tune}, {bad}, {bad}")));
+    let refusal = r#"{"schema":"mandel-report-check/1","refused":"r.json: quick should be true or false, found nan"}"#;
+    assert_eq!((code, out.trim()), (0, refusal));
+    for (request, said) in [
+        (request(r#"{"kind": "shape", "shape": "nothing"}"#), "unknown variant `nothing`"),
+        (
+            request(r#"{"kind": "round", "value": {"$py": "tuple"}, "path": "p", "at": "w"}"#),
+            "not a value the scripts mark",
+        ),
+        (request("").replace("check/1", "check/0"), "this mandel-report reads"),
+    ] {
+        refused("check", &request, said);
+    }
+}
