@@ -95,10 +95,10 @@ def _found(repo, given):
 
 
 # What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
-# A command's version goes up when what it reads or answers changes (finish/2: it makes the like-for-like groups
-# and the rounds' speed note; finish/3: it builds the rows from the checked inputs; compare/2, ab/2: each side's
-# speed note).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 1, "finish": 3, "compare": 2, "ab": 2, "check": 1}
+# A command's version goes up when what it reads or answers changes (summary/2: it makes the like-for-like groups a
+# summary lacks; finish/2: it makes the groups and the rounds' speed note; finish/3: it builds the rows from the
+# checked inputs; compare/2, ab/2: they make each side's speed note, the drift note and compare the differences).
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 3, "compare": 2, "ab": 2, "check": 1}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 
@@ -124,10 +124,10 @@ ANSWER_TIMEOUT_S = 120
 
 
 def ask_report(mandel_report, command, request):
-    """`mandel-report COMMAND`'s answer to `request` (a dict, sent as JSON with its schema,
-    mandel-report-COMMAND/N of `VERSIONS`, which the answer must carry too: a binary of another version is refused by name). Every
-    failure is an InputError naming the command: one that cannot start, exits non-zero or is killed, or prints no
-    such answer, or a request with a NaN or an infinity (JSON has neither)."""
+    """`mandel-report COMMAND`'s answer to `request` (a dict, sent as JSON with its schema, mandel-report-COMMAND/N
+    of `VERSIONS`, which the answer must carry too: a binary of another version is refused by name). Every failure is
+    an InputError naming the command: one that cannot start, exits non-zero or is killed, or prints no such answer,
+    or a request with a NaN or an infinity (JSON has neither)."""
     schema = f"mandel-report-{command}/{VERSIONS[command]}"
     said = f"{mandel_report} {command}"
     try:

@@ -5,6 +5,7 @@ readers' rules and the summary's settings assembled; `mandel-report finish` buil
 speedups, shares, the rows not compared with their native rows: rows.rs), writes the notes and groups the rows like
 for like (groups.rs), in one request; the result is checked with `readers.check_summary`."""
 
+import math
 from pathlib import Path
 
 from . import CANONICAL, SUMMARY_SCHEMA, cargo, readers, rounds
@@ -54,6 +55,16 @@ def check_wrapped(rung, kernel, source, foreign=False):
                              "wraps")
 
 
+def finite(v):
+    """`v` with each NaN or infinity as null, for JSON: the readers hold every number the rows are built from finite,
+    so only a field no rule reads can hold one (run.py writes a few such), and it must not stop the merge."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: finite(x) for k, x in v.items()}
+    return [finite(x) for x in v] if isinstance(v, list) else v
+
+
 def merge(machine, machine_id, settings, registry=None, verify=None, criterion=None, baselines=None,
           baselines_missing="Python baselines not run", peak=None, registry_missing="`mandel describe` not run",
           baselines_source="the Python baselines", tune=None, mandel_report=None):
@@ -100,10 +111,10 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
               **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}}
     # The rows built from the checked inputs and finished (rates, speedups, shares, those not compared with their
     # native rows), and the notes: `mandel-report finish` (crates/report/src/finish.rs, build.rs, rows.rs, notes.rs).
-    inputs = {"registry": registry, "verify": verify, "criterion": criterion,
-              "baselines": None if baselines is None else {k: bl.get(k) for k in ("rungs", "python_rungs")},
-              "python_rounds": round_settings or None, "min_rounds": rounds.MIN_ROUNDS,
-              "timed_in_rounds": bool(settings.get("rounds"))}
+    inputs = finite({"registry": registry, "verify": verify, "criterion": criterion,
+                     "baselines": None if baselines is None else {k: bl.get(k) for k in ("rungs", "python_rungs")},
+                     "python_rounds": round_settings or None, "min_rounds": rounds.MIN_ROUNDS,
+                     "timed_in_rounds": bool(settings.get("rounds"))})
     request = {"inputs": inputs, "peak": peak or None, "families": families,
                "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
                "python_tunings": bl.get("extension_tunings"),  # either record (crates/report/src/check.rs)

@@ -158,6 +158,9 @@ def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotte
 @pytest.mark.parametrize("dotted,values", [
     ("settings.rounds.tunings", [[["simd-f32"]], 5, [["x", None], ["x", "v"]], [[1, "x"], ["a", "y"]]]),
     ("settings.python_source", [5, [], {}]), ("settings.python_foreign", [5, ["x"]]),
+    # read as "calibrated in each process" (an AttributeError before the comparison was Rust's): refused instead
+    ("settings.simd_tuning", ["f32:v4k8,f64:v4k8", {"value": "v04k8", "source": "x"}, {"source": "x"}]),
+    ("settings.c_tuning", [5, {"value": "f32:v4k8", "source": "x"}]),
 ])
 def test_compare_names_bad_round_tunings_and_python_source(tmp_path, capsys, dotted, values):
     """Fields compare reads beyond the schema's old reach: bad values were ValueError, TypeError and
@@ -450,3 +453,12 @@ exit 0
     assert not late.exists(), "the bytecode compile outlived the failed set-up"
     left = subprocess.run(["pgrep", "-f", f"sleep 30"], capture_output=True, text=True).stdout.split()
     assert not [pid for pid in left if str(tmp_path) in Path(f"/proc/{pid}/cwd").resolve().as_posix()]
+
+
+def test_a_criterion_result_with_a_confidence_level_that_is_none_is_refused(tmp_path):
+    """ci_level is a fraction (Criterion's `confidence_level`); anything else made a spread like '-0% CI'."""
+    for bad in (-0.5, 1.5, "0.95", [0.95]):
+        crit = fx.read_criterion(fx.criterion_tree(tmp_path / "c"))
+        crit["naive-f64"]["ci_level"] = bad
+        with pytest.raises(InputError, match=r"ci_level should be a fraction from 0 to 1"):
+            merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=fx.REGISTRY, criterion=crit)

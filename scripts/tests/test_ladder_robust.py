@@ -416,6 +416,20 @@ def test_a_kernel_missing_from_the_registry_is_kept(tmp_path):
     assert "not in the registry" in {r["name"]: r for r in s["rows"]}["fma-f64"]["note"]
 
 
+def test_a_nan_in_a_field_no_rule_reads_does_not_stop_the_merge(tmp_path):
+    """A NaN or an infinity where no reader looks (an extra key of a kernel, a verification row, a result, a Python
+    rung): the summary is the one without it (44e00fd's rule, which building the rows in Rust first broke)."""
+    def inputs(extra):
+        verify = {k["name"]: {**fx.verify_row(k["name"]), **extra} for k in fx.REGISTRY}
+        criterion = {k: {**r, **extra} for k, r in fx.read_criterion(fx.criterion_tree(tmp_path / "c")).items()}
+        rungs = [{**r, **extra} for r in fx.baselines()["rungs"]]
+        return dict(registry=[{**k, **extra} for k in fx.REGISTRY], verify=verify, criterion=criterion,
+                    baselines={**fx.baselines(), "rungs": rungs})
+    plain = merge(dict(fx.MACHINE), "m", fx.SETTINGS, **inputs({}))
+    for bad in (float("nan"), float("inf")):
+        assert merge(dict(fx.MACHINE), "m", fx.SETTINGS, **inputs({"unread_s": bad})) == plain
+
+
 def test_a_kernel_both_verified_and_timed_outside_the_registry_is_named_once(tmp_path):
     s = merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=fx.REGISTRY[:1],
               verify={k: fx.verify_row(k) for k in ("naive-f64", "fma-f64", "rayon-fma-f64")},

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-summary/1";
+pub const SCHEMA: &str = "mandel-report-summary/2";
 
 /// What `mandel-report summary` reads.
 #[derive(Deserialize)]

@@ -181,7 +181,7 @@ fn a_summary_request_gets_the_markdown_the_chart_the_table_and_the_machine_lines
         )
     };
     let request = format!(
-        r#"{{"schema": "mandel-report-summary/1", "summary": {{"machine_id": "m|1", "machine": {{"cores": 2}},
+        r#"{{"schema": "mandel-report-summary/2", "summary": {{"machine_id": "m|1", "machine": {{"cores": 2}},
             "settings": {{"python_settings": {{"z": true, "a": 1e-05}}, "pool_threads": null}},
             "rows": [{}, {}], "groups": [], "notes": ["a <b>note</b>"]}}}}"#,
         row("python-pure", "Python", 5.0, 1.0),
@@ -190,7 +190,7 @@ fn a_summary_request_gets_the_markdown_the_chart_the_table_and_the_machine_lines
     let (code, out, err) = summary(&request);
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-summary/1");
+    assert_eq!(answer["schema"], "mandel-report-summary/2");
     let md = answer["markdown"].as_str().expect("markdown");
     assert!(md.starts_with("# The Mandelbrot speedup ladder on m\\|1\n"), "{md}");
     assert!(md.contains("| Python timing | z=True, a=1e-05 |"), "{md}"); // in the request's order
@@ -208,7 +208,7 @@ fn a_summary_request_gets_the_markdown_the_chart_the_table_and_the_machine_lines
 
 #[test]
 fn a_bad_summary_request_is_an_error_naming_it() {
-    let with = |summary: &str| format!(r#"{{"schema": "mandel-report-summary/1", "summary": {summary}}}"#);
+    let with = |summary: &str| format!(r#"{{"schema": "mandel-report-summary/2", "summary": {summary}}}"#);
     for (request, said) in [
         (String::new(), "EOF while parsing"),
         ("[]".into(), "expected struct Request"),
@@ -219,7 +219,7 @@ fn a_bad_summary_request_is_an_error_naming_it() {
         (with(r#"{"machine_id": "m", "settings": {"python_settings": [1]}}"#), "expected a JSON object"),
         (with(r#"{"machine_id": "m", "groups": [{"rows": []}]}"#), "missing field `title`"),
         (with(r#"{"machine_id": "m"}, "x": 1"#), "unknown field `x`"),
-        (with(r#"{"machine_id": "m"}"#).replace("summary/1", "summary/0"), "this mandel-report reads"),
+        (with(r#"{"machine_id": "m"}"#).replace("summary/2", "summary/0"), "this mandel-report reads"),
     ] {
         refused("summary", &request, said);
     }

@@ -148,12 +148,15 @@ pub const SUMMARY: Spec = Spec::Obj(&[&[
         opt("params", Spec::Obj(&[PARAMS])), opt("python_params", Spec::Obj(&[PARAMS])),
         opt("python_settings", Spec::Rule(settings)), opt("python_machine", PYTHON_MACHINE), opt("python_time", TEXT),
         opt("python_source", TEXT), opt("python_foreign", TEXT),
+        // what the run pinned each tuning variable to, as run.json records it: compare holds two runs to one
+        opt(TUNINGS[0].0, Spec::Rule(|v, path, at| tuning_record(TUNINGS[0].1, v, path, at))),
+        opt(TUNINGS[1].0, Spec::Rule(|v, path, at| tuning_record(TUNINGS[1].1, v, path, at))),
         // the tunings the rounds ran on: compare sets them side by side
         opt("rounds", Spec::Obj(&[&[opt("round_time", TEXT), opt("tunings", TUNING_PAIRS)]]))]]))]]);
 // A Criterion result as the merge takes it (seconds): read_criterion_bench's, or the rounds'.
 pub const CRITERION_RESULT: Spec = Spec::Obj(&[&[
     req("median_s", S), null("ci_low_s", S), null("ci_high_s", S), null("mean_s", S), opt("min_s", S), opt("max_s", S),
-    opt("iterations", COUNT), opt("samples", COUNT), req("isa", NAME)]]);
+    opt("iterations", COUNT), opt("samples", COUNT), req("isa", NAME), opt("ci_level", FRAC)]]);
 // A verification row the merge takes, keyed by kernel; a kernel the build cannot run says `skipped` (why).
 pub const VERIFY_ROW: Spec = Spec::Obj(&[&[
     null("pixels", COUNT), null("differing", COUNT), null("allowed", COUNT), null("ok", BOOL), opt("skipped", TEXT),
