@@ -4,12 +4,14 @@
 //! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for; the summary's human outputs,
 //! summary.md, speedup.svg, the console table and the machine lines ([`summary`], `mandel-report
 //! summary`), which `scripts/ladder` asks for wherever it writes a summary; the merge's second half, the
-//! rows built and finished and the summary's notes ([`finish`], [`build`], [`rows`], [`notes`],
-//! `mandel-report finish`), which the merge asks for; the comparisons of `scripts/compare`,
-//! machines side by side or two runs of one ([`compare`], `mandel-report compare`); and `scripts/ab`'s
-//! report on two builds ([`ab`], `mandel-report ab`).
-//! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`): the scripts print them beside their
-//! own, and the committed results hold what the scripts computed.
+//! rows built and finished, the summary's notes and like-for-like groups ([`finish`], [`build`], [`rows`],
+//! [`notes`], [`speed`], [`groups`], `mandel-report finish`), which the merge asks for; the comparisons of
+//! `scripts/compare`, machines side by side or two runs of one, and what must match between them
+//! ([`compare`], [`differences`], `mandel-report compare`); `scripts/ab`'s report on two builds ([`ab`],
+//! `mandel-report ab`); and every input the scripts read, checked ([`check`], `mandel-report check`), which
+//! `ladderlib.readers` asks for.
+//! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`, and for the checker `pyjson`): the
+//! scripts print them beside their own, and the committed results hold what the scripts computed.
 
 pub mod ab;
 pub mod build;
