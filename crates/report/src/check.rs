@@ -937,7 +937,7 @@ fn check_summary(data: &Py, path: &str, pure_python: &str) -> Checked {
             if row.get("median_s").is_none() {
                 refuse!("{path}: {at} is ok without a time (median_s)");
             }
-            // ok means verified (merge._settle): every committed summary's ok rows say true
+            // ok means verified (build.rs, settle): every committed summary's ok rows say true
             if !matches!(row.get("verified_ok"), Py::Bool(true)) {
                 let said = if row.get("verified_ok").is_none() { "null" } else { "false" };
                 refuse!("{path}: {at} is ok but verified_ok is {said}: only a verified row is ok");

@@ -122,7 +122,7 @@ pub const BASELINES: Spec = Spec::Obj(&[&[
         label: "Python rung", unique: true, nonempty: false,
         spec: Spec::Obj(&[&[req("name", NAME), req("label", NAME), req("language", NAME), req("precision", NAME),
                             req("computes", COMPUTES)]]) }))]]);
-// A row of summary.json (merge._row): every time and ratio positive and finite, or null.
+// A row of summary.json (crates/report/src/build.rs): every time and ratio positive and finite, or null.
 const ROW: Fields = &[
     req("name", NAME), req("status", Spec::OneOf(&[Lit::Str("ok"), Lit::Str("failed"), Lit::Str("missing")])),
     null("median_s", S), opt("threads", Spec::Rule(threads)),
