@@ -462,3 +462,11 @@ def test_a_criterion_result_with_a_confidence_level_that_is_none_is_refused(tmp_
         crit["naive-f64"]["ci_level"] = bad
         with pytest.raises(InputError, match=r"ci_level should be a fraction from 0 to 1"):
             merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=fx.REGISTRY, criterion=crit)
+
+
+def test_a_rust_kernel_named_like_an_extension_row_is_refused():
+    """A registry kernel `pyo3-simd-f32` was taken for the extension's row of simd-f32: its own `previous`, and a
+    share of the peak of 400,000x (a review, on a hand-made registry)."""
+    registry = [*fx.REGISTRY, fx.kernel_info("pyo3-simd-f32", "f32", isa="avx2")]
+    with pytest.raises(InputError, match=r"kernel 'pyo3-simd-f32' name is 'pyo3-simd-f32': pyo3- names the kernels"):
+        merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=registry)

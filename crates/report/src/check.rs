@@ -562,6 +562,19 @@ fn tuning_record(var: &str, v: &Py, path: &str, at: &str) -> Checked {
     Ok(())
 }
 
+/// A Rust kernel's name: a name, and not one of the extension's rows (`pyo3-<kernel>`), which the merge
+/// would take it for (its own `previous`, blanked as if on another path).
+fn kernel_name(v: &Py, path: &str, at: &str) -> Checked {
+    check(v, &NAME, path, at, Join::Field)?;
+    if v.as_str().unwrap_or_default().starts_with("pyo3-") {
+        refuse!(
+            "{path}: {at} is {}: pyo3- names the kernels called through the extension, not a Rust kernel",
+            v.repr()
+        );
+    }
+    Ok(())
+}
+
 fn family_model(v: &Py, path: &str, at: &str) -> Checked {
     check(v, &TEXT, path, at, Join::Field)?;
     if !v.as_str().unwrap_or_default().contains('/') {

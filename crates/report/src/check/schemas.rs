@@ -2,8 +2,8 @@
 //! a line of its own), one line per kind of field as readers.py had them.
 
 use super::{
-    Fields, Items, Lit, RATES, STEP_KEYS, Scalar, Spec, TUNINGS, canonical, extension_tunings, family_model, measured,
-    null, opt, pair, req, settings, threads, tuning_record,
+    Fields, Items, Lit, RATES, STEP_KEYS, Scalar, Spec, TUNINGS, canonical, extension_tunings, family_model,
+    kernel_name, measured, null, opt, pair, req, settings, threads, tuning_record,
 };
 
 pub const COUNT: Spec = Spec::Is(Scalar::Count);
@@ -26,7 +26,8 @@ pub const VERIFICATION: Fields = &[
     opt("reference_iterations", COUNT), opt("lane_iterations", COUNT), opt("max_abs_diff", COUNT)];
 // A kernel as `mandel describe --json` (and every round of `mandel bench`) describes it.
 const KERNEL: Fields = &[
-    req("name", NAME), null("rung", TEXT), req("precision", Spec::OneOf(&[Lit::Str("f32"), Lit::Str("f64")])),
+    req("name", Spec::Rule(kernel_name)), null("rung", TEXT),
+    req("precision", Spec::OneOf(&[Lit::Str("f32"), Lit::Str("f64")])),
     req("threads", INT1), req("pool", BOOL), req("isa", NAME), opt("description", TEXT), opt("unavailable", TEXT),
     opt("reference", BOOL), opt("algorithmic", BOOL), opt("one_lane", BOOL), opt("available", BOOL), opt("fused", BOOL),
     opt("tolerance_max_fraction", FRAC), opt("tolerance_slack_pixels", COUNT)];
