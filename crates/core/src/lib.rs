@@ -24,7 +24,7 @@
 //!
 //! The test is on `|z|^2 = re^2 + im^2` against 4 (no square root), before each step. The article's
 //! three variants each did something slightly different; all rungs here follow this one, and
-//! [`reference`] is its plain f64 implementation.
+//! [`reference`](mod@reference) is its plain f64 implementation.
 //!
 //! # The output
 //!

@@ -7,7 +7,7 @@
 //! can crash the interpreter or write outside the array. Kernels run with the GIL released
 //! (`Python::detach`), so other Python threads keep running while an image renders, and a large
 //! render runs in chunks with a look at pending signals between them, so Ctrl-C stops it within a
-//! fraction of a second ([`fill`]).
+//! fraction of a second (`fill`).
 
 use mandel_core::mirror::Mirror;
 use mandel_core::{

@@ -8,8 +8,8 @@
 //! them); a refusal comes back as its message, which the scripts raise, word for word what they said
 //! when the checker was theirs.
 //!
-//! Each file's shape is a [`Spec`] ([`schemas`]), read by [`check`]: an object's fields (a key required
-//! unless [`opt`]; [`null`]: required, may be null), a list of one spec, [`Items`] (a list of named
+//! Each file's shape is a [`Spec`] (`schemas`), read by [`check`]: an object's fields (a key required
+//! unless `opt`; `null`: required, may be null), a list of one spec, [`Items`] (a list of named
 //! items), the values allowed, a [`Scalar`], or a [`Rule`] of its own. What a shape cannot say (the
 //! tolerance rule, intervals in order, the canonical problem, the speedups and round times a summary
 //! claims) is checked by the rules after the schemas. Every time is a finite number of seconds above 0.

@@ -72,7 +72,7 @@ const FUSED_BY_THE_CPU: [&str; 4] = ["numba-fastmath", "mojo-scalar-f64", "mojo-
 const ROW_FIELDS: [&str; 7] = ["name", "method", "language", "precision", "threads", "status", "median_s"];
 
 /// Whether the rung `name` fuses its multiply-adds on a machine with these ISA flags (an x86 CPU whose
-/// flags lack fma makes the [`FUSED_BY_THE_CPU`] rungs separate; unknown flags: [`FUSED`] as stated).
+/// flags lack fma makes the `FUSED_BY_THE_CPU` rungs separate; unknown flags: [`FUSED`] as stated).
 pub fn fused(name: &str, isa_flags: &Value) -> bool {
     let has = |flag: &str| isa_flags.as_array().is_some_and(|flags| flags.iter().any(|f| f == flag));
     let no_fma = has("sse2") && !has("fma");
@@ -86,7 +86,7 @@ pub struct Grouped {
     pub title: &'static str,
     /// The fastest timed rung's name (null: none timed).
     pub fastest: Value,
-    /// Each member's row: [`ROW_FIELDS`], `vs_fastest` (its median over the fastest's; null for a row
+    /// Each member's row: `ROW_FIELDS`, `vs_fastest` (its median over the fastest's; null for a row
     /// without a time) and `fused`.
     pub rows: Vec<Ordered>,
 }

@@ -4,7 +4,7 @@
 //! arithmetic on them. The scripts send what JSON (or serde_json) cannot hold as a marker object
 //! (`readers._wire`): `{"$py": "nan"}` (`"inf"`, `"-inf"`), `{"$py": "int", "digits": "-12..."}` for an
 //! int past 64 bits, `{"$py": "str", "text": ..., "repr": ...}` for a string whose `repr` escapes more
-//! than [`str_repr`] does (an unprintable non-ASCII character; a lone surrogate, which no Rust string
+//! than `str_repr` does (an unprintable non-ASCII character; a lone surrogate, which no Rust string
 //! holds: `text` spells it U+10FFFF and its code point in hex, which the scripts turn back in a message),
 //! and `{"$py": "dict", "items": [[key, value], ...]}` for an object with such a key or a key `$py` of its
 //! own.
@@ -31,7 +31,7 @@ pub enum Py {
 /// `d.get(key)` of a key that is not there.
 pub static NONE: Py = Py::None;
 
-/// A string: its text, and Python's `repr` of it where [`str_repr`] would not write that.
+/// A string: its text, and Python's `repr` of it where `str_repr` would not write that.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PyStr {
     pub text: String,

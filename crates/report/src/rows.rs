@@ -118,7 +118,7 @@ pub fn add_rates(
 }
 
 /// Speedup over pure Python and over the previous rung, only for ok rows and against a row of the same
-/// problem. The previous rung of a pyo3-<kernel> row is its own <kernel> row (what crossing the boundary
+/// problem. The previous rung of a `pyo3-<kernel>` row is its own `<kernel>` row (what crossing the boundary
 /// costs); of any other row the nearest ok row above of the same precision that computes counts, no
 /// reference and no pyo3-* row: an f32 row over an f64 one would mix what the rung adds with what the
 /// narrower type gives (twice the SIMD lanes). A reference (the hand-written C) neither has nor is a
@@ -175,7 +175,7 @@ fn blank(r: &mut Ordered, keys: &[&str]) {
 /// A pyo3-* row on another ISA path than its kernel's native row: its name, its path, the native row's.
 pub type OtherIsa = (String, Value, Value);
 
-/// pyo3-<kernel> rows whose ISA path (`recorded`: as their baselines file records it) is not their native
+/// `pyo3-<kernel>` rows whose ISA path (`recorded`: as their baselines file records it) is not their native
 /// row's, or either is unknown (e.g. Python baselines merged from a run that took AVX-512 into one forced
 /// to AVX2): their vs previous, lane-iterations (counted on the native path) and shares of the ceiling and
 /// the peak (measured on it) are blanked. Each, in row order.
@@ -215,7 +215,7 @@ pub struct OtherTuning {
     pub differs: bool,
 }
 
-/// pyo3-<kernel> rows of a tuned kernel (`families`: the scripts' `merge.tuning_family` of each) whose
+/// `pyo3-<kernel>` rows of a tuned kernel (`families`: the scripts' `merge.tuning_family` of each) whose
 /// tuning through Python (`python`: the baselines' `extension_tunings`) is not the Rust rows' (`rust`: the
 /// rounds' `tunings`): their vs previous, lane-iterations and share of the FMA peak (counted on the Rust
 /// row's schedule) are blanked; the step ceiling's share (useful iterations) stays. Where a side records
