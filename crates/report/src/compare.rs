@@ -129,7 +129,7 @@ pub struct Answer {
 type Table = (Vec<String>, Vec<Vec<String>>, Vec<String>);
 
 /// The label of the `i`th set: A, B, C...
-fn tag(i: usize) -> String {
+pub(crate) fn tag(i: usize) -> String {
     char::from_u32('A' as u32 + i as u32).map_or("?".into(), String::from)
 }
 

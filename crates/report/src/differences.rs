@@ -3,6 +3,7 @@
 //! of one machine the machine itself, its tunings and its interpreter. `scripts/compare` refuses sets that
 //! differ unless `--allow-different`, and the machines' summary says how they differ.
 
+use crate::compare::tag;
 use crate::pyvalue::{Ordered, ordered_eq, ordered_repr, py_eq, py_str, truthy};
 use crate::summary::{Settings, Summary, round_time};
 use serde_json::{Value, json};
@@ -142,7 +143,6 @@ fn view(set: &Summary, same_machine: bool) -> Vec<(&'static str, Option<Setting>
 /// lines. A setting absent from one side (e.g. no Python run there) is not a difference: its rows are
 /// missing. `same_machine`: two runs of one machine.
 pub fn differences(sets: &[Summary], same_machine: bool) -> Vec<String> {
-    let tag = |i: usize| char::from_u32('A' as u32 + i as u32).map_or("?".into(), String::from);
     let views: Vec<_> = sets.iter().map(|s| view(s, same_machine)).collect();
     let mut out = Vec::new();
     let mut first: Vec<(&str, String, &Setting)> = Vec::new();

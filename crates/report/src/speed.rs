@@ -7,7 +7,7 @@
 
 use crate::pyfmt::percent;
 use crate::pyvalue::truthy;
-use crate::verdict::quartiles;
+use crate::verdict::{median, quartiles};
 use serde_json::Value;
 
 /// A machine at one speed spans a few percent (METHODOLOGY.md has the committed sets'); past this a quarter
@@ -27,14 +27,6 @@ pub struct Change {
     /// How many kernels were slower in those than in the others by over half the span.
     pub moved: usize,
     pub kernels: usize,
-}
-
-/// `statistics.median`: the middle value, or the mean of the two middle ones.
-fn median(values: impl IntoIterator<Item = f64>) -> f64 {
-    let mut v: Vec<f64> = values.into_iter().collect();
-    v.sort_by(f64::total_cmp);
-    let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
 }
 
 /// (each round's factor, the round times used), or None for fewer than four rounds or [`MIN_KERNELS`]

@@ -221,6 +221,13 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
+/// `statistics.median` of floats: the middle value, or the mean of the two middle ones.
+pub fn median(values: impl IntoIterator<Item = f64>) -> f64 {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_by(f64::total_cmp);
+    median_sorted(&v)
+}
+
 /// The median of `v` (sorted): the middle value, or the mean of the two middle ones.
 fn median_sorted(v: &[f64]) -> f64 {
     let n = v.len();
