@@ -259,37 +259,13 @@ def side_env(mandel, extra, rows, source, kernels, side):
 def same_work(facts_a, facts_b, mode):
     """Refuses sides whose `mandel describe` (each under its own environment) says they would time different work:
     another problem, or other round settings (`mode`'s: each round's time would be of other renders). No A/B
-    means that; a difference of ISA, pool or tuning may be its point, and is noted instead (`differences`)."""
+    means that; a difference of ISA, pool or tuning may be its point, and is noted instead (`readers.read_sides`)."""
     rounds_of = [(f.get("rounds") or {}).get(mode) for f in (facts_a, facts_b)]
     for name, a, b in (("the problem", facts_a.get("canonical"), facts_b.get("canonical")),
                        (f"the {mode} round settings", *rounds_of)):
         if a is not None and b is not None and a != b:
             raise InputError(f"A and B would not time the same work: {name} is {a} in A, {b} in B (their "
                              "`mandel describe --json`); a verdict between them would not be of the code")
-
-
-def differences(docs):
-    """How the sides' rounds differ in what they ran, not in their times: one line each (pool threads, ISA paths,
-    tunings), the values of each side named; an InputError for round settings that differ (`same_work`)."""
-    first = {side: docs[side]["rounds"][0] for side in "AB"}
-    if first["A"]["settings"] != first["B"]["settings"]:
-        raise InputError(f"A and B did not time the same work: their rounds' settings are {first['A']['settings']} "
-                         f"in A, {first['B']['settings']} in B")
-    lines = []
-    if first["A"]["pool_threads"] != first["B"]["pool_threads"]:
-        lines.append(f"pool threads: A {first['A']['pool_threads']}, B {first['B']['pool_threads']} (the threaded "
-                     "rungs' change is of the pool too)")
-    isa = {side: {k["name"]: k["isa"] for k in first[side]["kernels"]} for side in "AB"}
-    paths = {}  # (A's path, B's) -> the rungs that took them
-    for name, a in isa["A"].items():
-        if (b := isa["B"].get(name)) is not None and a != b:
-            paths.setdefault((a, b), []).append(name)
-    lines += [f"ISA path: A {a}, B {b}: {', '.join(names)}" for (a, b), names in paths.items()]
-    tunings = {side: sorted({f"{family} {t}" for r in docs[side]["rounds"] for family, t in r["tunings"]})
-               for side in "AB"}
-    if tunings["A"] != tunings["B"]:
-        lines.append(f"tunings: A {', '.join(tunings['A']) or 'none'}; B {', '.join(tunings['B']) or 'none'}")
-    return lines
 
 
 def run_round(mandel, env, r, args):
@@ -302,21 +278,6 @@ def run_round(mandel, env, r, args):
     if proc.returncode != 0:
         raise InputError(f"round {r}: {mandel} bench exited {proc.returncode}: {proc.stderr.strip()[-400:]}")
     return readers.check_round(printed_json(proc.stdout, f"round {r}: {mandel} bench"), mandel, f"round {r}")
-
-
-def side_rows(doc, where):
-    """Summary-like rows (name, status, median_s, interval, round times, isa) from one side's rounds."""
-    _, verify, results = rounds.read_rounds(doc, where)
-    rows = []
-    for name, v in verify.items():
-        res = results.get(name)
-        status = "failed" if v.get("ok") is False else ("ok" if res else "missing")
-        row = {"name": name, "status": status, "isa": v.get("isa"), "median_s": None}
-        if res:
-            row.update(median_s=res["median_s"], spread_low_s=res["ci_low_s"], spread_high_s=res["ci_high_s"],
-                       round_times_s=res["round_times_s"], contended_rounds=res["contended_rounds"])
-        rows.append(row)
-    return {"machine_id": where, "rows": rows}
 
 
 def report(mandel_report, judged, args, names, unlike=()):
@@ -369,8 +330,9 @@ def measure(args, b_mandel):
         taken[side].append(run_round(mandel, env, r, args))
         log(f"  {i}/{len(plan)}: {side} round {r} in {time.monotonic() - started:.1f} s")
     docs = {side: {"schema": ROUNDS_SCHEMA, "rounds": taken[side]} for side in "AB"}
-    a, b = side_rows(docs["A"], "A"), side_rows(docs["B"], "B")
-    unlike = differences(docs)
+    # each side's rows, as a summary's, and how the sides' rounds differ (pool, ISA paths, tunings: noted) or refused
+    # (round settings): crates/report/src/rounds.rs
+    a, b, unlike = readers.read_sides(docs["A"], docs["B"])
     # the quieter side's floor only where the rounds alternated: separate passes (--sequential, --aa) drift apart
     try:
         judged = compare.judged(report_bin, a, b, compare.DEFAULT_NOISE_FLOOR, args.noise_floor,

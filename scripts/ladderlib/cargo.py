@@ -97,8 +97,9 @@ def _found(repo, given):
 # What the scripts ask `mandel-report` (a request and its answer carry one of these: `ask_report`).
 # A command's version goes up when what it reads or answers changes (summary/2: it makes the like-for-like groups a
 # summary lacks; finish/2: it makes the groups and the rounds' speed note; finish/3: it builds the rows from the
-# checked inputs; compare/2, ab/2: they make each side's speed note, the drift note and compare the differences).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 3, "compare": 2, "ab": 2, "check": 1}
+# checked inputs; compare/2, ab/2: they make each side's speed note, the drift note and compare the differences;
+# finish/4: it words what a row's time is; check/2: it reads the rounds and the bench records it checks).
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 4, "compare": 2, "ab": 2, "check": 2}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

@@ -560,7 +560,7 @@ def bench(args, raw, run):
         return run_rounds(args, raw, run)
     if kept.exists():
         log(f"--skip-bench: merging the rounds in {kept}")
-        return (*rounds.read_rounds(readers.load_json(kept), kept), True)
+        return (*readers.read_rounds(readers.load_json(kept), kept), True)
     legacy = raw / "records.json"
     if legacy.exists():
         log(f"--skip-bench: merging {legacy} and the Criterion results in {raw / 'criterion'} (measured before rounds)")
@@ -620,7 +620,7 @@ def run_rounds(args, raw, run):
     data = {"schema": ROUNDS_SCHEMA, "rounds": taken}
     if ok:
         atomic.write_text(raw / "rounds.json", json.dumps(data, indent=1) + "\n")
-    return (*rounds.read_rounds(data, raw / "rounds.json"), ok)
+    return (*readers.read_rounds(data, raw / "rounds.json"), ok)
 
 
 LOCKS = {}  # path -> the open lock file this run holds (released by release_locks or the process's end)

@@ -100,27 +100,28 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
             families[rung["name"]] = family
 
     # A Python rung's calls are cut into rounds made as the full run's Rust ones (`python_rounds`; a set merged
-    # before it was recorded: its own rounds' settings).
+    # before it was recorded: its own rounds' settings), sent as the summary's words write them (an int of any size).
     round_settings = settings.get("python_rounds") or settings.get("rounds")
-    merged = {**settings, "pool_threads": pool_threads, "params": CANONICAL,
-              # what a row's time is (compare refuses to judge runs whose rules differ)
-              **({"rounds": {**settings["rounds"], "round_time": rounds.ROUND_TIME}} if settings.get("rounds") else {}),
-              **({"python_time": f"the median of its rounds' fastest calls (rounds of {round_settings['kernel_s']} s "
-                  f"and {round_settings['min_renders']} calls at least; with fewer than {rounds.MIN_ROUNDS} rounds, "
-                  "the median call)"} if baselines is not None and round_settings else {}),
-              **{f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}}
+    python = {f"python_{k}": bl.get(k) for k in ("params", "settings", "machine")}
     # The rows built from the checked inputs and finished (rates, speedups, shares, those not compared with their
     # native rows), and the notes: `mandel-report finish` (crates/report/src/finish.rs, build.rs, rows.rs, notes.rs).
     inputs = finite({"registry": registry, "verify": verify, "criterion": criterion,
                      "baselines": None if baselines is None else {k: bl.get(k) for k in ("rungs", "python_rungs")},
-                     "python_rounds": round_settings or None, "min_rounds": rounds.MIN_ROUNDS,
-                     "timed_in_rounds": bool(settings.get("rounds"))})
+                     "python_rounds": {k: readers._wire(v) for k, v in round_settings.items()
+                                       if k in ("kernel_s", "min_renders")} if round_settings else None,
+                     "min_rounds": rounds.MIN_ROUNDS, "timed_in_rounds": bool(settings.get("rounds"))})
     request = {"inputs": inputs, "peak": peak or None, "families": families,
                "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
                "python_tunings": bl.get("extension_tunings"),  # either record (crates/report/src/check.rs)
                "isa_flags": (machine or {}).get("isa_flags"),
-               "notes": notes_request(merged, registry_missing, baselines_missing, tie_band=readers.tie_band(tune))}
+               "notes": notes_request({**settings, **python}, registry_missing, baselines_missing,
+                                      tie_band=readers.tie_band(tune))}
     answer = cargo.ask_report(mandel_report or cargo.report_binary(REPO), "finish", request)
+    # what a row's time is, in the words of the rule that makes it, `finish`'s (compare refuses to judge runs whose
+    # rules differ)
+    merged = {**settings, "pool_threads": pool_threads, "params": CANONICAL,
+              **({"rounds": {**settings["rounds"], "round_time": answer["round_time"]}} if settings.get("rounds") else {}),
+              **({"python_time": answer["python_time"]} if answer["python_time"] is not None else {}), **python}
     summary = {"schema": SUMMARY_SCHEMA, "machine_id": machine_id, "machine": machine, "settings": merged,
                "peak": peak, "rows": answer["rows"], "notes": answer["notes"],
                "groups": answer["groups"]}  # summary.md's "Like for like" (crates/report/src/groups.rs)
@@ -132,5 +133,5 @@ def notes_request(settings, registry_missing, py_reason, tie_band=None):
     and the rules the scripts use too (the rounds' speed note is made there: crates/report/src/speed.rs)."""
     return {"settings": settings, "registry_missing": registry_missing, "py_reason": py_reason, "tie_band": tie_band,
             "python_problem": problem_label(settings["python_params"]), "pure_python": PURE_PYTHON,
-            "contended": rounds.CONTENDED, "step_keys": readers.STEP_KEYS, "rates": readers.RATES,
+            "step_keys": readers.STEP_KEYS, "rates": readers.RATES,
             "tunings": [[var, settings.get(key)] for key, var in readers.TUNINGS.items()]}

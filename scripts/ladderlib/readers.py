@@ -2,8 +2,9 @@
 exit 2), never a KeyError or a wrong row. The checker is Rust's, one for every file and rule
 (crates/report/src/check.rs, `mandel-report check`): this module reads the bytes (`load_json`), asks it, with the
 words its messages name the value by, and raises its refusal as an InputError. The functions below keep the names
-and arguments the scripts call; what is not a check stays here too (`verify_row`, `quartiles`, `tuning_pins`,
-`combine_peaks`, `tie_band`)."""
+and arguments the scripts call; where a file is read as well as checked (the rounds, the bench records), the
+checker answers what the scripts take from it (crates/report/src/rounds.rs). What is not a check stays here too
+(`tuning_pins`, `combine_peaks`, `tie_band`)."""
 
 import contextlib
 import json
@@ -13,7 +14,6 @@ import re
 import stat
 from functools import partial
 from pathlib import Path
-from statistics import median
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -70,6 +70,31 @@ def _wire(v):
     return v
 
 
+def _restored(text):
+    """`text` with each code point `_wire` spelled (U+10FFFF and its hex) back as itself."""
+    return SENT.sub(lambda c: chr(int(c[1], 16)), text)
+
+
+# json.loads's own NaN and infinities: the objects every value it reads holds (a dict holding one equals another)
+_MARKED = {"nan": json.loads("NaN"), "inf": json.loads("Infinity"), "-inf": json.loads("-Infinity")}
+
+
+def _unwire(v):
+    """A value the checker answers with, as `_wire` sent it: its markers read back (a NaN or an infinity, an int past 64
+    bits, an object with a key "$py"), each string `_restored`."""
+    if isinstance(v, str):
+        return _restored(v)
+    if isinstance(v, list):
+        return [_unwire(x) for x in v]
+    if not isinstance(v, dict):
+        return v
+    if "$py" not in v:
+        return {_restored(k): _unwire(x) for k, x in v.items()}
+    if v["$py"] == "dict":
+        return {_restored(k): _unwire(x) for k, x in v["items"]}
+    return int(v["digits"]) if v["$py"] == "int" else _MARKED[v["$py"]]
+
+
 _asking = []  # the binaries `asking` names, the innermost last
 
 
@@ -94,8 +119,8 @@ def _ask(*checks, then=None):
         binary = next(filter(None, reversed(_asking)), None) or cargo.report(REPO)
         answer = cargo.ask_report(binary, "check", {"checks": _wire(list(checks))})
         if answer.get("refused") is not None:
-            raise InputError(SENT.sub(lambda c: chr(int(c[1], 16)), answer["refused"]))
-        results = answer["results"]
+            raise InputError(_restored(answer["refused"]))
+        results = _unwire(answer["results"])
     if then is not None:
         raise then
     return results
@@ -132,11 +157,18 @@ def check_round(data, path, where):
     return data
 
 
-def check_rounds(data, path):
-    """raw/rounds.json: its rounds, each as `check_round`, all of one run (numbered in order, one kernel list, one
-    set of settings, each kernel described alike)."""
-    _ask({"kind": "rounds", "value": data, "path": str(path)})
-    return data
+def read_rounds(data, path):
+    """raw/rounds.json, its rounds each as `check_round`, all of one run (numbered in order, one kernel list, one set
+    of settings, each kernel described alike), read as the merge takes it (crates/report/src/rounds.rs): (records of
+    the first round, verification rows by kernel, results by kernel)."""
+    return tuple(_ask({"kind": "rounds", "value": data, "path": str(path)})[0])
+
+
+def read_sides(a, b):
+    """scripts/ab's two sides' rounds (`a`, `b`: each as raw/rounds.json, named A and B in messages) as summary-like
+    rows, and how the sides differ in what they ran (lines); refused where their round settings differ: (A's rows,
+    B's rows, the differences)."""
+    return tuple(_ask({"kind": "sides", "a": a, "b": b})[0])
 
 
 def check_baselines(data, path="the Python baselines"):
@@ -150,24 +182,11 @@ def read_baselines(path):
     return check_baselines(load_json(path), path)
 
 
-def verify_row(r, source=None):
-    """A record's verification as the merge takes it (a kernel not run: `skipped`); `source`, the file it came
-    from, names it in the merge's messages."""
-    head = {"kernel": r["name"], "isa": r["isa"], "precision": r["precision"],
-            **({"source": source} if source else {})}
-    if r["verification"] is None:
-        return {**head, "skipped": r.get("unavailable") or "unavailable", "pixels": None, "differing": None,
-                "allowed": None, "ok": None}
-    return {**head, "threads": r["threads"], **r["verification"]}
-
-
 def read_records(path):
     """The bench records of a set measured with Criterion, before rounds: (records, verification rows by kernel,
     Criterion ids by kernel)."""
     data = load_json(path)
-    _ask({"kind": "records", "value": data, "path": str(path)})
-    ids = {r["name"]: r["criterion_id"] for r in data["records"] if r.get("criterion_id") is not None}
-    return data, {r["name"]: verify_row(r, str(path)) for r in data["records"]}, ids
+    return data, *_ask({"kind": "records", "value": data, "path": str(path)})[0]
 
 
 def read_criterion_bench(new_dir):
@@ -278,15 +297,6 @@ def tie_band(rows):
     if recorded - {None}:  # recorded (by some rows at least): one band for every row, else not known
         return recorded.pop() if len(recorded) == 1 else None
     return TIE_BAND_OF_ROWS_WITH_DEFAULT if rows and all(r.get("default") is not None for r in rows) else None
-
-
-def quartiles(values):
-    """(Q1, Q3): the medians of the lower and upper halves (an odd count's middle value in neither)."""
-    v = sorted(values)
-    n = len(v)
-    if n < 2:
-        return (v[0], v[0]) if v else (None, None)
-    return median(v[: n // 2]), median(v[(n + 1) // 2:])
 
 
 def tuning_pins(rows, source="`mandel tune --json`"):

@@ -15,7 +15,7 @@ import pytest
 
 import ladder_fixtures as fx
 import verdict_rule as verdict
-from ladderlib import ab, cargo, compare, rounds, writers
+from ladderlib import ab, cargo, compare, writers
 from ladderlib.readers import InputError
 from test_ladder_compare import make_summary, write_summary
 
@@ -30,7 +30,7 @@ def ok(name="simd-f32", t=1.0):
 
 
 def in_rounds(times, name="simd-f32"):
-    q1, q3 = rounds.quartiles(times)
+    q1, q3 = verdict.quartiles(times)
     return {"name": name, "status": "ok", "median_s": statistics.median(times), "spread_low_s": q1,
             "spread_high_s": q3, "round_times_s": list(times), "verified_ok": True}
 
@@ -641,8 +641,8 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     old.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
     with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/1, mandel-report-summary/2, "
-                                         r"mandel-report-finish/3, mandel-report-compare/2, mandel-report-ab/2, "
-                                         r"mandel-report-check/1: a "
+                                         r"mandel-report-finish/4, mandel-report-compare/2, mandel-report-ab/2, "
+                                         r"mandel-report-check/2: a "
                                          r"mandel-report of another version"):
         cargo.report_binary(compare.REPO)
     older = tmp_path / "older"  # from before `schemas`

@@ -18,7 +18,8 @@ from statistics import median
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import atomic, ladder, readers, rounds
+import verdict_rule as verdict
+from ladderlib import atomic, ladder, readers
 from ladderlib.merge import merge
 from ladderlib.readers import InputError
 from test_ladder_robust import installed
@@ -216,11 +217,11 @@ def test_a_later_round_cannot_pass_on_an_allowance_of_its_own():
         r["kernels"][0].pop("tolerance_max_fraction"), r["kernels"][0].pop("tolerance_slack_pixels")
     data["rounds"][2]["kernels"][0]["verification"].update(allowed=921600, differing=500000)
     with pytest.raises(InputError, match=r"'naive-f64' verification.allowed is 921600 in round #2, 0 in round #0"):
-        rounds.read_rounds(data, "rounds.json")
+        readers.read_rounds(data, "rounds.json")
 
 
 def test_the_rows_of_the_rounds_agree_with_the_fixture_registry_and_merge():
-    _, verify, results = rounds.read_rounds(naive_rounds(), "rounds.json")
+    _, verify, results = readers.read_rounds(naive_rounds(), "rounds.json")
     assert verify["naive-f64"]["source"] == "rounds.json"
     summary = merge(dict(fx.MACHINE), "m", dict(fx.SETTINGS), registry=fx.REGISTRY, verify=verify,
                     criterion=results)
@@ -291,7 +292,7 @@ def test_a_time_its_rounds_contradict_is_refused(tmp_path):
 
 def test_an_older_sets_round_medians_are_held_to_the_same_rule():
     times = [0.30, 0.10, 0.20, 0.40]
-    q1, q3 = rounds.quartiles(times)
+    q1, q3 = verdict.quartiles(times)
     row = {"name": "k", "status": "ok", "median_s": median(times), "spread_low_s": q1, "spread_high_s": q3,
            "verified_ok": True, "round_medians_s": times}
     summary = {"schema": "mandel-ladder-summary/1", "machine_id": "m", "rows": [row]}

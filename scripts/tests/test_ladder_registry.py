@@ -28,7 +28,7 @@ def registry():
 def test_every_registered_kernel_is_in_the_records_the_table_and_the_extension(tmp_path):
     kernels = registry()
     names = [k["name"] for k in kernels]
-    from ladderlib import ROUNDS_SCHEMA, readers, rounds
+    from ladderlib import ROUNDS_SCHEMA, readers
 
     allowed = {k["name"]: fx.allowed(k["tolerance_max_fraction"], k["tolerance_slack_pixels"], 921600)
                for k in kernels}
@@ -36,7 +36,7 @@ def test_every_registered_kernel_is_in_the_records_the_table_and_the_extension(t
                      for k in kernels}
     medians = {k["name"]: 0.01 for k in kernels if k["available"]}
     taken = [fx.bench_round(r, medians, kernels=kernels, verifications=verifications) for r in range(3)]
-    data, verify, results = rounds.read_rounds({"schema": ROUNDS_SCHEMA, "rounds": taken}, tmp_path / "rounds.json")
+    data, verify, results = readers.read_rounds({"schema": ROUNDS_SCHEMA, "rounds": taken}, tmp_path / "rounds.json")
     assert [r["name"] for r in data["records"]] == names
     # as run.py writes them: each with its kernel's precision and threads (the merge refuses others)
     pyo3 = [{**fx.rung(f"pyo3-{k['name']}", 0.02, language="Rust via PyO3"), "precision": k["precision"],

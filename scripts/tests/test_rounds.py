@@ -2,6 +2,7 @@
 measured in rounds, the tuning kept per machine, and compare refusing runs of different tunings."""
 
 import json
+import statistics
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ import compare_report
 import ladder_fixtures as fx
 import verdict_rule as verdict
 from ladderlib import ladder
-from ladderlib import ROUNDS_SCHEMA, compare, rounds
+from ladderlib import ROUNDS_SCHEMA, compare, readers
 from ladderlib.readers import InputError
 from test_ladder_robust import installed
 
@@ -26,7 +27,7 @@ def rounds_file(n=5, medians=None, **kw):
 def test_the_median_of_the_rounds_fastest_renders_and_their_quartiles():
     data = rounds_file()
     data["rounds"][1]["kernels"][0]["times_s"] = [0.5, 0.5, 0.5]  # one contended round of naive-f64
-    records, verify, results = rounds.read_rounds(data, "rounds.json")
+    records, verify, results = readers.read_rounds(data, "rounds.json")
     r = results["naive-f64"]
     assert r["samples"] == 5 and r["renders"] == 15
     assert r["round_times_s"][1] == 0.5
@@ -36,11 +37,11 @@ def test_the_median_of_the_rounds_fastest_renders_and_their_quartiles():
 
 
 def test_a_rounds_time_is_its_fastest_render_so_a_burst_of_slow_renders_moves_nothing():
-    quiet = rounds.read_rounds(rounds_file(), "rounds.json")[2]["naive-f64"]
+    quiet = readers.read_rounds(rounds_file(), "rounds.json")[2]["naive-f64"]
     data = rounds_file()
     for r in data["rounds"]:  # in every round, two of three renders slowed by a neighbour
         r["kernels"][0]["times_s"][1:] = [0.2, 0.3]
-    burst = rounds.read_rounds(data, "rounds.json")[2]["naive-f64"]
+    burst = readers.read_rounds(data, "rounds.json")[2]["naive-f64"]
     assert burst["median_s"] == quiet["median_s"] == pytest.approx(0.1)
     assert burst["round_times_s"] == [min(r["kernels"][0]["times_s"]) for r in data["rounds"]]
     assert burst["spread_kind"] == "interquartile range of 5 rounds' fastest renders"
@@ -99,7 +100,7 @@ def test_a_corrupt_round_is_an_error_naming_the_field(break_it, message):
     data = rounds_file()
     break_it(data)
     with pytest.raises(InputError, match="rounds.json") as e:
-        rounds.read_rounds(data, "rounds.json")
+        readers.read_rounds(data, "rounds.json")
     assert message in str(e.value)
 
 
@@ -107,7 +108,7 @@ def test_a_verified_kernel_whose_rounds_count_no_iterations_is_timed_without_a_r
     data = rounds_file()
     for r in data["rounds"]:  # `iterations` is optional in a round's verification (it was a KeyError)
         del r["kernels"][0]["verification"]["iterations"]
-    results = rounds.read_rounds(data, "rounds.json")[2]
+    results = readers.read_rounds(data, "rounds.json")[2]
     assert results["naive-f64"]["iterations"] is None
     assert results["naive-f64"]["median_s"] == pytest.approx(0.1, rel=0.02)
     assert results["fma-f64"]["iterations"] == data["rounds"][0]["kernels"][1]["verification"]["iterations"]
@@ -118,7 +119,7 @@ def test_a_timed_kernel_that_failed_verification_is_refused():
     k = data["rounds"][0]["kernels"][1]
     k["verification"] = fx.verification(differing=9, ok=False)  # times_s left in place
     with pytest.raises(InputError, match="timed but failed verification"):
-        rounds.read_rounds(data, "rounds.json")
+        readers.read_rounds(data, "rounds.json")
 
 
 # --- the verdict rule for rows in rounds ----------------------------------------------------------
@@ -126,7 +127,7 @@ def test_a_timed_kernel_that_failed_verification_is_refused():
 
 def row(median, spread=0.02, n=15, shift=0.0):
     meds = [median * (1 + shift) * (1 + spread * ((i * 7) % n - n // 2) / n) for i in range(n)]
-    return {"name": "k", "status": "ok", "median_s": rounds.median(meds), "spread_low_s": min(meds),
+    return {"name": "k", "status": "ok", "median_s": statistics.median(meds), "spread_low_s": min(meds),
             "spread_high_s": max(meds), "round_medians_s": meds}
 
 
@@ -157,7 +158,7 @@ def test_verdicts_read_the_round_times_and_an_older_sets_round_medians():
 def test_a_few_contended_rounds_do_not_make_a_verdict():
     a, b = row(0.01), row(0.01)
     b["round_medians_s"][:4] = [0.03] * 4  # 4 of 15 rounds under a busy neighbour
-    b["median_s"] = rounds.median(b["round_medians_s"])
+    b["median_s"] = statistics.median(b["round_medians_s"])
     assert verdict.judge(a, b)["verdict"] == verdict.SAME
 
 
@@ -378,7 +379,7 @@ def test_a_kernel_the_rounds_lack_is_missing_for_that_reason_not_criterion_s():
     data = rounds_file()
     for r in data["rounds"]:
         r["kernels"] = r["kernels"][:2]  # rayon-fma-f64 in the registry, in no round
-    _, verify, results = rounds.read_rounds(data, "rounds.json")
+    _, verify, results = readers.read_rounds(data, "rounds.json")
     settings = {**fx.SETTINGS, "rounds": {"source": "crates/registry/src/rounds.rs", **fx.ROUNDS}}
     summary = merge(dict(fx.MACHINE), "m", settings, registry=fx.REGISTRY, verify=verify, criterion=results)
     row = {r["name"]: r for r in summary["rows"]}["rayon-fma-f64"]
@@ -389,7 +390,7 @@ def test_a_kernel_the_rounds_lack_is_missing_for_that_reason_not_criterion_s():
 
 
 def rounds_row(meds):
-    return {"name": "k", "status": "ok", "median_s": rounds.median(meds), "spread_low_s": min(meds),
+    return {"name": "k", "status": "ok", "median_s": statistics.median(meds), "spread_low_s": min(meds),
             "spread_high_s": max(meds), "round_medians_s": list(meds)}
 
 

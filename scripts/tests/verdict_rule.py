@@ -3,7 +3,9 @@ scripts/ab call it (`compare.judged`), for the tests: `judge` one pair of rows, 
 the scripts' (`cargo.report_binary`): MANDEL_REPORT_BIN (scripts/test names its test build), else the release build,
 brought up to date first (never a stale one)."""
 
-from ladderlib import cargo, compare, rounds
+from statistics import median
+
+from ladderlib import cargo, compare
 
 MANDEL_REPORT = cargo.report_binary(compare.REPO)
 FASTER, SLOWER, SAME = "faster", "slower", "no change"
@@ -49,13 +51,23 @@ def round_times(row):
     return row.get("round_times_s") or row.get("round_medians_s") or []
 
 
+def quartiles(values):
+    """(Q1, Q3): the medians of the lower and upper halves (an odd count's middle value in neither), computed here, as
+    the tests' own account of crates/report's (pyjson.rs, the one the rounds and the checker use)."""
+    v = sorted(values)
+    n = len(v)
+    if n < 2:
+        return (v[0], v[0]) if v else (None, None)
+    return median(v[: n // 2]), median(v[(n + 1) // 2:])
+
+
 def round_spread(row):
-    """A row's rounds' interquartile range over its median, computed here (`rounds.quartiles`), to check the rule's."""
-    q1, q3 = rounds.quartiles(round_times(row))
+    """A row's rounds' interquartile range over its median, computed here (`quartiles`), to check the rule's."""
+    q1, q3 = quartiles(round_times(row))
     return (q3 - q1) / row["median_s"]
 
 
 def iqr_interval(row):
     """(Q1, Q3) of a row's round times, stretched to hold its median, computed here."""
-    q1, q3 = rounds.quartiles(round_times(row))
+    q1, q3 = quartiles(round_times(row))
     return min(q1, row["median_s"]), max(q3, row["median_s"])

@@ -11,6 +11,7 @@
 //! ([`Ordered`]: summary.json is written in that order). Values pass through as the inputs hold them (an
 //! int stays an int), as the Python merge passed them.
 
+use crate::pyjson::Py;
 use crate::pymath;
 use crate::pyvalue::{Ordered, py_repr, py_str, truthy};
 use serde::Deserialize;
@@ -64,13 +65,14 @@ pub struct Baselines {
     pub python_rungs: Option<Vec<Object>>,
 }
 
-/// The settings of the rounds a Python rung's calls are cut into.
+/// The settings of the rounds a Python rung's calls are cut into, as the scripts hold them (sent as
+/// `readers._wire` marks them: the summary's words say an int of any size as Python writes it).
 #[derive(Deserialize)]
 pub struct CallRounds {
     /// Seconds a round lasts at least.
-    pub kernel_s: Value,
+    pub kernel_s: Py,
     /// Calls a round holds at least.
-    pub min_renders: Value,
+    pub min_renders: Py,
 }
 
 /// The rows built, and what finishing them reads besides.
@@ -191,6 +193,19 @@ pub fn calls_time(times: &[Value], round_s: &Value, min_calls: &Value, min_round
     Ok(median(&fastest))
 }
 
+/// What a Python rung's time is ([`calls_time`]), as the summary's settings say it (`python_time`): where
+/// the merge has the Python baselines and the rounds their calls are cut into.
+pub fn python_time(inputs: &Inputs) -> Option<String> {
+    let r = inputs.python_rounds.as_ref().filter(|_| inputs.baselines.is_some())?;
+    Some(format!(
+        "the median of its rounds' fastest calls (rounds of {} s and {} calls at least; with fewer than {} rounds, \
+         the median call)",
+        r.kernel_s.str(),
+        r.min_renders.str(),
+        inputs.min_rounds
+    ))
+}
+
 /// A Python rung's row; its time judged like the Rust rows' rounds ([`calls_time`]: its calls, all in
 /// one process, cut into rounds by the run's `rounds`), or the file's median call where the run was not
 /// timed in rounds (a Criterion-era set: medians on both sides) or the file lists no calls.
@@ -202,7 +217,7 @@ fn python_row(rung: &Object, problem: &str, rounds: Option<&CallRounds>, min_rou
     if let (false, Some(Value::Array(times)), Some(r)) = (time.is_null(), rung.get("times_s"), rounds)
         && !times.is_empty()
     {
-        time = calls_time(times, &r.kernel_s, &r.min_renders, min_rounds)?;
+        time = calls_time(times, &r.kernel_s.plain(), &r.min_renders.plain(), min_rounds)?;
     }
     let min_s = at(rung, "min_s");
     let repeats = at(rung, "repeats");
@@ -497,7 +512,32 @@ mod tests {
     }
 
     fn rounds() -> CallRounds {
-        CallRounds { kernel_s: json!(0.25), min_renders: json!(3) }
+        serde_json::from_value(json!({"kernel_s": 0.25, "min_renders": 3})).expect("rounds")
+    }
+
+    /// What merge.py wrote (`python_time`), as CPython wrote it: the settings' numbers as `str()` writes them,
+    /// an int past 64 bits in its digits (sent marked, as the scripts send one).
+    #[test]
+    fn a_python_rows_time_is_said_in_the_words_of_its_rule() {
+        let mut inputs: Inputs = serde_json::from_value(json!({
+            "registry": null, "verify": {}, "criterion": {}, "baselines": {"rungs": []},
+            "python_rounds": {"kernel_s": 0.25, "min_renders": 3}, "min_rounds": 3, "timed_in_rounds": true}))
+        .expect("inputs");
+        assert_eq!(
+            python_time(&inputs).as_deref(),
+            Some(
+                "the median of its rounds' fastest calls (rounds of 0.25 s and 3 calls at least; with fewer than 3 \
+                 rounds, the median call)"
+            )
+        );
+        inputs.python_rounds = serde_json::from_value(
+            json!({"kernel_s": {"$py": "int", "digits": "100000000000000000000000"}, "min_renders": 1e16}),
+        )
+        .expect("rounds");
+        let said = python_time(&inputs).expect("words");
+        assert!(said.contains("rounds of 100000000000000000000000 s and 1e+16 calls"), "{said}");
+        inputs.baselines = None; // no Python rows: nothing said of them
+        assert_eq!(python_time(&inputs), None);
     }
 
     /// A Python rung as run.py writes it (ladder_fixtures.rung).

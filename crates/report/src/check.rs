@@ -16,11 +16,12 @@
 
 use crate::pyfmt;
 use crate::pyjson::{self, Int, Py, PyStr};
+use crate::rounds;
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-check/1";
+pub const SCHEMA: &str = "mandel-report-check/2";
 
 /// What `mandel-report check` reads: checks, made in order, the first refusal ending them.
 #[derive(Deserialize)]
@@ -40,11 +41,15 @@ pub enum Check {
     Shape { shape: Shape, value: Py, path: PyStr, at: PyStr, join: Join },
     /// `check_round`: one `mandel bench --round N --json`.
     Round { value: Py, path: PyStr, at: PyStr },
-    /// raw/rounds.json: its rounds, each a round of one run (`check_rounds`).
+    /// raw/rounds.json: its rounds, each a round of one run (`check_rounds`), read as the merge takes them
+    /// ([`rounds::read`]).
     Rounds { value: Py, path: PyStr },
+    /// scripts/ab's two sides' rounds, each checked as raw/rounds.json (named `A` and `B`), as rows and how
+    /// the sides differ ([`rounds::sides`]).
+    Sides { a: Py, b: Py },
     /// `check_verification`, against the problem's `pixels` and `kernel`'s tolerance rule where given.
     Verification { value: Py, path: PyStr, at: PyStr, pixels: Py, kernel: Py },
-    /// raw/records.json (`read_records`).
+    /// raw/records.json (`read_records`): its verification rows and Criterion ids by kernel.
     Records { value: Py, path: PyStr },
     /// run.py's baselines (`check_baselines`).
     Baselines { value: Py, path: PyStr },
@@ -90,13 +95,22 @@ pub struct Seconds {
     max_s: Option<f64>,
 }
 
-/// The answer: each check's result (null, or a Criterion benchmark's [`Seconds`]), or the first refusal.
+/// What a check found besides its file passing: a Criterion benchmark's [`Seconds`], or the values the
+/// scripts take from a file it read (the rounds', the records'), as Python values ([`Py`]).
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum Found {
+    Seconds(Seconds),
+    Read(Py),
+}
+
+/// The answer: each check's result (null, or what it [`Found`]), or the first refusal.
 #[derive(Serialize)]
 pub struct Answer {
     /// [`SCHEMA`].
     pub schema: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<Option<Seconds>>>,
+    pub results: Option<Vec<Option<Found>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
 }
@@ -113,7 +127,8 @@ pub fn answer(text: &str) -> Result<String, String> {
 }
 
 /// One check: its result, or the refusal.
-fn run(c: &Check) -> Result<Option<Seconds>, String> {
+fn run(c: &Check) -> Result<Option<Found>, String> {
+    let read = |found: Py| Ok(Some(Found::Read(found)));
     match c {
         Check::Shape { shape, value, path, at, join } => {
             let spec = match shape {
@@ -126,15 +141,28 @@ fn run(c: &Check) -> Result<Option<Seconds>, String> {
             check(value, &spec, &path.text, &at.text, *join)
         }
         Check::Round { value, path, at } => check_round(value, &path.text, &at.text),
-        Check::Rounds { value, path } => check_rounds(value, &path.text),
+        Check::Rounds { value, path } => {
+            check_rounds(value, &path.text)?;
+            return read(rounds::read(value, path));
+        }
+        Check::Sides { a, b } => {
+            check_rounds(a, "A")?;
+            check_rounds(b, "B")?;
+            return read(rounds::sides(a, b)?);
+        }
         Check::Verification { value, path, at, pixels, kernel } => {
             check_verification(value, &path.text, &at.text, pixels.int(), tolerance_of(kernel))
         }
-        Check::Records { value, path } => check_records(value, &path.text),
+        Check::Records { value, path } => {
+            check_records(value, &path.text)?;
+            return read(records(value, path));
+        }
         Check::Baselines { value, path } => check_baselines(value, &path.text),
         Check::Summary { value, path, pure_python } => check_summary(value, &path.text, pure_python),
         Check::Criterion { estimates, benchmark, sample, kernel, dir } => {
-            return criterion(estimates, benchmark.as_ref(), sample.as_ref(), kernel, &dir.text);
+            return Ok(
+                criterion(estimates, benchmark.as_ref(), sample.as_ref(), kernel, &dir.text)?.map(Found::Seconds)
+            );
         }
         Check::Inputs { registry, verify, criterion, baselines, peak } => {
             check_inputs(registry, verify, criterion, baselines, peak)
@@ -841,6 +869,19 @@ fn check_records(data: &Py, path: &str) -> Checked {
     Ok(())
 }
 
+/// The bench records' (checked) [verification rows by kernel, Criterion ids by kernel (those timed)].
+fn records(data: &Py, path: &PyStr) -> Py {
+    let (mut verify, mut ids) = (Py::Dict(Vec::new()), Py::Dict(Vec::new()));
+    for r in data.get("records").items() {
+        let Py::Str(name) = r.get("name") else { continue }; // a name: check_records
+        if !r.get("criterion_id").is_none() {
+            ids.set(name.clone(), r.get("criterion_id").clone());
+        }
+        verify.set(name.clone(), rounds::verify_row(r, path));
+    }
+    Py::List(vec![verify, ids])
+}
+
 /// run.py's JSON: every rung once, its times in order, a time only with a passed verification of the
 /// problem's pixels, each verification's `allowed` its tolerance rule's.
 fn check_baselines(data: &Py, path: &str) -> Checked {
@@ -1007,8 +1048,8 @@ fn check_speedups(rows: &[Py], path: &str, pure_python: &str) -> Checked {
 }
 
 /// A row measured in rounds: its time the median of its rounds' times and its spread their quartiles,
-/// exactly as rounds.read_rounds computes them (round_medians_s: a set merged before a round's time was its
-/// fastest render, by the same rule), so that no verdict reads a time its own rounds contradict.
+/// exactly as the rounds are read ([`rounds::read`]; round_medians_s: a set merged before a round's time
+/// was its fastest render, by the same rule), so that no verdict reads a time its own rounds contradict.
 fn check_round_times(row: &Py, path: &str, at: &str) -> Checked {
     let Some(key) = ["round_times_s", "round_medians_s"].into_iter().find(|k| row.get(k).truthy()) else {
         return Ok(());

@@ -2,7 +2,9 @@
 //! inputs; one request here builds a row per rung from them ([`crate::build`]), finishes the rows
 //! ([`crate::rows`]: rates, speedups, shares, the rows not compared with their native rows), writes the
 //! summary's notes ([`crate::notes`] and the notes on those rows), so that the rows the notes describe are
-//! the rows summary.json holds, and makes the like-for-like groups ([`crate::groups`]). One subcommand, not
+//! the rows summary.json holds, makes the like-for-like groups ([`crate::groups`]) and says what a row's
+//! time is, for the summary's settings (the rules' own words: [`crate::rounds::ROUND_TIME`],
+//! [`build::python_time`]). One subcommand, not
 //! `rows` and `notes`: the notes read the finished rows and what building and finishing them found.
 
 use crate::build::{self, Inputs};
@@ -11,6 +13,7 @@ use crate::groups::{self, Grouped};
 use crate::notes::{self, Peak};
 use crate::pyjson::Py;
 use crate::pyvalue::{Ordered, py_str, truthy};
+use crate::rounds;
 use crate::rows::{self, Rates};
 use crate::speed;
 use serde::{Deserialize, Serialize};
@@ -18,7 +21,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-finish/3";
+pub const SCHEMA: &str = "mandel-report-finish/4";
 
 /// What `mandel-report finish` reads: the inputs the rows are built from, those the rules read, and the
 /// notes' part.
@@ -50,6 +53,11 @@ pub struct Answer {
     pub schema: &'static str,
     pub rows: Vec<Ordered>,
     pub notes: Vec<String>,
+    /// What a Rust row's time is, for the summary's settings (`rounds.round_time`): a round's
+    /// [`rounds::ROUND_TIME`], where the kernels were timed in rounds (null: by Criterion).
+    pub round_time: Option<&'static str>,
+    /// What a Python row's time is, for the summary's settings ([`build::python_time`]; null: none said).
+    pub python_time: Option<String>,
     /// The like-for-like groups of the finished rows ([`groups::like_for_like`]).
     pub groups: Vec<Grouped>,
 }
@@ -150,7 +158,10 @@ pub fn finish(mut req: Request) -> Result<Answer, String> {
         );
     }
     let groups = groups::like_for_like(&values, &req.isa_flags);
-    Ok(Answer { schema: SCHEMA, rows, notes: out, groups })
+    // what a row's time is, in the words of the rule that makes it (compare refuses to judge runs whose rules differ)
+    let round_time = req.inputs.timed_in_rounds.then_some(rounds::ROUND_TIME);
+    let python_time = build::python_time(&req.inputs);
+    Ok(Answer { schema: SCHEMA, rows, notes: out, round_time, python_time, groups })
 }
 
 /// `mandel-report finish`: the request (JSON) in, the answer (JSON) out.

@@ -28,6 +28,7 @@ pub mod pyfmt;
 pub mod pyjson;
 pub mod pymath;
 pub mod pyvalue;
+pub mod rounds;
 pub mod rows;
 pub mod speed;
 pub mod summary;

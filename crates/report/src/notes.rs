@@ -5,12 +5,14 @@
 //! another tuning or vector width, not in the registry).
 //!
 //! What the scripts also use comes in the request, so that each rule is written once: the names of the
-//! peak's rates, the tuning variables, the share of the CPUs that makes a round contended, the pure
-//! Python rung's name, the Python baselines' problem in words and the rounds' speed note.
+//! peak's rates, the tuning variables, the pure Python rung's name, the Python baselines' problem in words
+//! and the rounds' speed note. The share of the CPUs that makes a round contended is the rounds' own
+//! ([`crate::rounds::CONTENDED`]).
 
 use crate::pyfmt::{fixed, g, percent};
 use crate::pymath;
 use crate::pyvalue::{py_str, truthy};
+use crate::rounds;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -38,8 +40,6 @@ pub struct Request {
     pub speed_note: Option<String>,
     /// The pure Python rung's name (`readers.PURE_PYTHON`).
     pub pure_python: String,
-    /// The share of the CPUs others used that makes a round contended (`rounds.CONTENDED`).
-    pub contended: f64,
     /// The step ceiling's rates in a peak measurement, f32's first (`readers.STEP_KEYS`).
     pub step_keys: Vec<String>,
     /// The FMA peak's rates in a peak measurement (`readers.RATES`).
@@ -271,7 +271,7 @@ pub fn notes(
             "BUSY MACHINE: measured while other processes or other guests used more than {} of the CPUs in over a \
              third of their rounds: {}. The medians pass over a minority of such rounds; rerun on a quiet machine \
              before trusting these rows.",
-            percent(req.contended, 0),
+            percent(rounds::CONTENDED, 0),
             busy.join(", ")
         ));
     }
@@ -395,7 +395,7 @@ mod tests {
             "rows": [], "peak": null, "settings": {}, "have_registry": true,
             "registry_missing": "", "have_baselines": true, "py_reason": "", "tie_band": null,
             "pyo3_tuning_differs": false, "python_problem": "canonical",
-            "pure_python": "python-pure", "contended": 0.1,
+            "pure_python": "python-pure",
             "step_keys": [F32_STEP, "f64_step_lane_iterations_per_s"],
             "rates": ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"],
             "tunings": [["MANDEL_TUNING", null], ["MANDEL_C_TUNING", null]],

@@ -7,11 +7,15 @@
 //! than `str_repr` does (an unprintable non-ASCII character; a lone surrogate, which no Rust string
 //! holds: `text` spells it U+10FFFF and its code point in hex, which the scripts turn back in a message),
 //! and `{"$py": "dict", "items": [[key, value], ...]}` for an object with such a key or a key `$py` of its
-//! own.
+//! own. A value the checker answers with goes back the same way (`Serialize`: `readers._unwire`), but for
+//! its strings, sent as their text, which the scripts turn back (the only U+10FFFF in a string is one
+//! that spells a code point).
 
 use crate::pyfmt;
 use crate::pyvalue::str_repr;
 use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::Value;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -42,6 +46,24 @@ impl PyStr {
     pub fn repr(&self) -> String {
         self.repr.clone().unwrap_or_else(|| str_repr(&self.text))
     }
+
+    /// Its code points as Python holds them (a lone surrogate as itself, not as the text spells it):
+    /// what Python orders strings by.
+    pub fn code_points(&self) -> Vec<u32> {
+        let mut out = Vec::new();
+        let mut chars = self.text.chars();
+        while let Some(c) = chars.next() {
+            let spelled = (c == '\u{10FFFF}').then(|| chars.clone().take(6).collect::<String>());
+            match spelled.and_then(|hex| u32::from_str_radix(&hex, 16).ok().filter(|_| hex.len() == 6)) {
+                Some(code) => {
+                    out.push(code);
+                    chars.nth(5);
+                }
+                None => out.push(c.into()),
+            }
+        }
+        out
+    }
 }
 
 impl From<&str> for PyStr {
@@ -68,6 +90,35 @@ impl Py {
     /// `d.get(key)` of a key as read (a string of any kind).
     pub fn lookup(&self, key: &PyStr) -> &Py {
         self.entries().iter().find(|(k, _)| k == key).map_or(&NONE, |(_, v)| v)
+    }
+
+    /// `d[key] = value` of an object: in its place where the key is there, else last (as a dict does).
+    pub fn set(&mut self, key: PyStr, value: Py) {
+        if let Py::Dict(items) = self {
+            match items.iter_mut().find(|(k, _)| *k == key) {
+                Some(entry) => entry.1 = value,
+                None => items.push((key, value)),
+            }
+        }
+    }
+
+    /// The value as `json.dumps` writes it and serde_json reads it back (what a request sent as plain
+    /// JSON held): NaN and the infinities null (the scripts' `finite`), an int past 64 bits a float
+    /// (null past a float's range), an object's keys sorted.
+    pub fn plain(&self) -> Value {
+        match self {
+            Py::None => Value::Null,
+            Py::Bool(b) => Value::Bool(*b),
+            Py::Int(i) => match (i.to_i64(), i.to_u64()) {
+                (Some(v), _) => v.into(),
+                (_, Some(v)) => v.into(),
+                _ => i.to_f64().into(),
+            },
+            Py::Float(x) => (*x).into(),
+            Py::Str(s) => s.text.clone().into(),
+            Py::List(items) => items.iter().map(Py::plain).collect(),
+            Py::Dict(items) => Value::Object(items.iter().map(|(k, v)| (k.text.clone(), v.plain())).collect()),
+        }
     }
 
     /// `key in d`.
@@ -240,8 +291,8 @@ pub fn median(values: &[Py]) -> Option<Py> {
     }
 }
 
-/// `quartiles(values)` of readers.py (rounds.py's too): the medians of the lower and upper halves (an odd
-/// count's middle value in neither).
+/// The quartiles of the rounds' times ([`crate::rounds`], and the check of a summary's spread, which holds a
+/// file to them): the medians of the lower and upper halves (an odd count's middle value in neither).
 pub fn quartiles(values: &[Py]) -> (Py, Py) {
     let mut v = values.to_vec();
     v.sort_by(|a, b| a.cmp_num(b).unwrap_or(Ordering::Equal));
@@ -328,6 +379,56 @@ impl<'de> Deserialize<'de> for Py {
     }
 }
 
+/// A value as the scripts read it back (`readers._unwire`): JSON where JSON holds it, else the marker
+/// the scripts sent it as; a string as its text.
+impl Serialize for Py {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Py::None => serializer.serialize_unit(),
+            Py::Bool(b) => serializer.serialize_bool(*b),
+            Py::Int(i) => match (i.to_i64(), i.to_u64()) {
+                (Some(v), _) => serializer.serialize_i64(v),
+                (_, Some(v)) => serializer.serialize_u64(v),
+                _ => {
+                    let mut map = serializer.serialize_map(Some(2))?;
+                    map.serialize_entry("$py", "int")?;
+                    map.serialize_entry("digits", &i.to_string())?;
+                    map.end()
+                }
+            },
+            Py::Float(x) if x.is_finite() => serializer.serialize_f64(*x),
+            Py::Float(x) => {
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry("$py", &pyfmt::repr(*x))?;
+                map.end()
+            }
+            Py::Str(s) => serializer.serialize_str(&s.text),
+            Py::List(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            // a key "$py" of its own: marked, as the scripts sent it (no other key needs it: a string goes as text)
+            Py::Dict(items) if items.iter().any(|(k, _)| k.text == "$py") => {
+                let pairs: Vec<(&str, &Py)> = items.iter().map(|(k, v)| (k.text.as_str(), v)).collect();
+                let mut map = serializer.serialize_map(Some(2))?;
+                map.serialize_entry("$py", "dict")?;
+                map.serialize_entry("items", &pairs)?;
+                map.end()
+            }
+            Py::Dict(items) => {
+                let mut map = serializer.serialize_map(Some(items.len()))?;
+                for (k, v) in items {
+                    map.serialize_entry(&k.text, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for PyStr {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<PyStr, D::Error> {
         match Py::deserialize(deserializer)? {
@@ -375,6 +476,10 @@ impl Int {
 
     pub fn to_u64(&self) -> Option<u64> {
         if self.neg { None } else { self.digits.parse().ok() }
+    }
+
+    pub fn to_i64(&self) -> Option<i64> {
+        self.to_string().parse().ok()
     }
 
     /// `float(i)`, correctly rounded; None where Python raises OverflowError.
@@ -574,6 +679,26 @@ mod tests {
         assert_eq!(v.items()[3].str(), "a\u{10FFFF}00dc80");
         assert!(serde_json::from_str::<Py>(r#"{"$py": "int", "digits": "x"}"#).is_err());
         assert!(serde_json::from_str::<Py>(r#"{"$py": "tuple"}"#).is_err());
+    }
+
+    /// What `readers._unwire` reads back: JSON where it holds the value, the scripts' markers where not, a string
+    /// as its text.
+    #[test]
+    fn values_go_back_as_the_scripts_sent_them() {
+        let sent = r#"[{"$py": "nan"}, {"$py": "-inf"}, {"$py": "int", "digits": "-100000000000000000000000"},
+                       18446744073709551615, -9223372036854775808, -0.0, 2.0, true, null,
+                       {"$py": "str", "text": "a\udbff\udfff00dc80", "repr": "'a\\udc80'"},
+                       {"$py": "dict", "items": [["$py", 1], ["b", [2]]]}, {"z": {}, "a": "\u00e9"}]"#;
+        assert_eq!(
+            serde_json::to_string(&py(sent)).expect("JSON"),
+            concat!(
+                r#"[{"$py":"nan"},{"$py":"-inf"},{"$py":"int","digits":"-100000000000000000000000"},"#,
+                r#"18446744073709551615,-9223372036854775808,-0.0,2.0,true,null,"a"#,
+                "\u{10FFFF}",
+                r#"00dc80",{"$py":"dict","items":[["$py",1],["b",[2]]]},{"z":{},"a":"é"}]"#
+            )
+        );
+        assert_eq!(PyStr::from("a\u{10FFFF}00dc80b\u{10FFFF}10ffff").code_points(), [0x61, 0xdc80, 0x62, 0x10ffff]);
     }
 
     #[test]

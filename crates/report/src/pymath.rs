@@ -1,6 +1,6 @@
 //! Arithmetic as the scripts' CPython does it, where Rust's obvious spelling can round differently in the
-//! last bit, so that a report computed here is the one the scripts computed, byte for byte: `sum` of
-//! floats, `x ** y` (C's `pow`, which LLVM would otherwise rewrite: `pow(x, 2.0)` as `x * x`,
+//! last bit, so that a report computed here is the one the scripts computed, byte for byte: `sum` and
+//! `math.fsum` of floats, `x ** y` (C's `pow`, which LLVM would otherwise rewrite: `pow(x, 2.0)` as `x * x`,
 //! `pow(10.0, y)` as `exp10(y)`), an int divided by an int (correctly rounded, whatever their size), a
 //! power of ten as an int made a float, and `min`/`max`, which keep the first of equals.
 //!
@@ -17,6 +17,58 @@ use std::hint::black_box;
 /// were fitted by 3.11's.
 pub fn sum(xs: impl IntoIterator<Item = f64>) -> f64 {
     xs.into_iter().fold(0.0, |s, x| s + x)
+}
+
+/// `math.fsum(xs)` of finite floats whose sum does not overflow: the exact sum, rounded once (half to
+/// even). CPython's algorithm (Shewchuk's exact partials, then the half-even fix-up across the last
+/// two), so the result is CPython's bit for bit, under every version: unlike `sum`, it was never
+/// changed. (CPython raises on an intermediate overflow and sums NaN and the infinities apart: no
+/// caller here has either.)
+pub fn fsum(xs: impl IntoIterator<Item = f64>) -> f64 {
+    // the partials: non-overlapping, in increasing magnitude, summing exactly to the values so far
+    let mut partials: Vec<f64> = Vec::new();
+    for mut x in xs {
+        let mut kept = 0;
+        for j in 0..partials.len() {
+            let mut y = partials[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                partials[kept] = lo;
+                kept += 1;
+            }
+            x = hi;
+        }
+        partials.truncate(kept);
+        if x != 0.0 {
+            partials.push(x);
+        }
+    }
+    let Some(mut hi) = partials.pop() else { return 0.0 };
+    // from the top, while the sum stays exact
+    let mut lo = 0.0;
+    while let Some(y) = partials.pop() {
+        let x = hi;
+        hi = x + y;
+        lo = y - (hi - x);
+        if lo != 0.0 {
+            break;
+        }
+    }
+    // a rounding that went half down where the partials below say the rest lies beyond the half: up
+    if let Some(&below) = partials.last()
+        && ((lo < 0.0 && below < 0.0) || (lo > 0.0 && below > 0.0))
+    {
+        let y = lo * 2.0;
+        let x = hi + y;
+        if y == x - hi {
+            hi = x;
+        }
+    }
+    hi
 }
 
 /// `x ** y` of two floats: C's `pow` (CPython's special cases, a zero exponent, a base of 1, agree with
@@ -115,6 +167,26 @@ mod tests {
         for &(a, b, want) in cases {
             assert_eq!(int_div(a, b).to_bits(), want.to_bits(), "{a} / {b}");
         }
+    }
+
+    /// CPython's `math.fsum` of each (its own tests' cases among them).
+    #[test]
+    fn fsum_is_the_exact_sum_rounded_once() {
+        let cases: &[(&[f64], f64)] = &[
+            (&[], 0.0),
+            (&[0.1, 0.2, 0.3], 0.6),
+            (&[1e16, 1.0, -1e16], 1.0),
+            (&[1e-16, 1.0, 1e16], 1.0000000000000002e16), // the half-even fix-up across partials
+            (&[1.0, 1e100, 1.0, -1e100], 2.0),
+            (&[0.1; 10], 1.0),
+            (&[1.7976931348623157e308, -1.7976931348623157e308, 1.0], 1.0),
+            (&[2.0f64.powi(53), -0.5, -2.0f64.powi(-54)], 9007199254740991.0),
+            (&[0.3, 0.1, 0.7, 0.9, 0.1], 2.1),
+        ];
+        for &(xs, want) in cases {
+            assert_eq!(fsum(xs.iter().copied()).to_bits(), want.to_bits(), "{xs:?}");
+        }
+        assert!(fsum([-0.0]).is_sign_positive()); // as CPython: the partials drop a zero
     }
 
     #[test]

@@ -238,13 +238,15 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
                 "families": {{}}, "rust_tunings": null, "python_tunings": null, "isa_flags": null,
                 "notes": {{"settings": {{}}, "registry_missing": null, "py_reason": "", "tie_band": null,
                 "python_problem": "canonical", "pure_python": "python-pure",
-                "contended": 0.1, "step_keys": [], "rates": [], "tunings": []}}}}"#
+                "step_keys": [], "rates": [], "tunings": []}}}}"#
         )
     };
-    let (code, out, err) = report("finish", &request("mandel-report-finish/3", "null"));
+    let (code, out, err) = report("finish", &request("mandel-report-finish/4", "null"));
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-finish/3");
+    assert_eq!(answer["schema"], "mandel-report-finish/4");
+    // timed by Criterion, no rounds the Python calls are cut into: no words for what a row's time is
+    assert_eq!((&answer["round_time"], &answer["python_time"]), (&serde_json::Value::Null, &serde_json::Value::Null));
     // the rows built, every field in summary.json's order (a rung's fields the rows do not hold left out), and
     // finished: the speedup set
     let row = out.split(r#""rows":[{"#).nth(1).expect("a row");
@@ -262,12 +264,12 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
     assert_eq!(groups, ["scalar-f64-1-thread", "scalar-f64-every-core", "simd-1-thread", "simd-every-core"]);
     for (request, said) in [
         (request("mandel-report-finish/2", "null"), "this mandel-report reads"),
-        (request("mandel-report-finish/3", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
+        (request("mandel-report-finish/4", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
         (
-            request("mandel-report-finish/3", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
+            request("mandel-report-finish/4", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
             "unknown field `x`",
         ),
-        (request("mandel-report-finish/3", "null").replace(r#""min_rounds": 3, "#, ""), "missing field `min_rounds`"),
+        (request("mandel-report-finish/4", "null").replace(r#""min_rounds": 3, "#, ""), "missing field `min_rounds`"),
     ] {
         refused("finish", &request, said);
     }
@@ -343,14 +345,14 @@ fn a_bad_ab_request_is_an_error_naming_it() {
 
 #[test]
 fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error() {
-    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/1", "checks": [{checks}]}}"#);
+    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/2", "checks": [{checks}]}}"#);
     let tune =
         r#"{"kind": "shape", "shape": "tune", "value": [], "path": "t.json", "at": "the tune rows", "join": "root"}"#;
     let bad = r#"{"kind": "shape", "shape": "run", "value": {"quick": {"$py": "nan"}}, "path": "r.json", "at": "run", "join": "root"}"#;
     let (code, out, _) = report("check", &request(tune));
-    assert_eq!((code, out.trim()), (0, r#"{"schema":"mandel-report-check/1","results":[null]}"#));
+    assert_eq!((code, out.trim()), (0, r#"{"schema":"mandel-report-check/2","results":[null]}"#));
     let (code, out, _) = report("check", &request(&format!("{tune}, {bad}, {bad}")));
-    let refusal = r#"{"schema":"mandel-report-check/1","refused":"r.json: quick should be true or false, found nan"}"#;
+    let refusal = r#"{"schema":"mandel-report-check/2","refused":"r.json: quick should be true or false, found nan"}"#;
     assert_eq!((code, out.trim()), (0, refusal));
     for (request, said) in [
         (request(r#"{"kind": "shape", "shape": "nothing"}"#), "unknown variant `nothing`"),
@@ -358,7 +360,7 @@ fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error(
             request(r#"{"kind": "round", "value": {"$py": "tuple"}, "path": "p", "at": "w"}"#),
             "not a value the scripts mark",
         ),
-        (request("").replace("check/1", "check/0"), "this mandel-report reads"),
+        (request("").replace("check/2", "check/0"), "this mandel-report reads"),
     ] {
         refused("check", &request, said);
     }
