@@ -222,7 +222,7 @@ def describe(mandel, kernels, side, env=None):
 def tune_rows(mandel):
     """The machine's tunings (`mandel tune` rows, with where they come from): its kept choice, else `mandel tune`
     now; ([], None) when the environment pins both variables."""
-    if all(os.environ.get(v) for v in readers.TUNE_ENV.values()):
+    if all(os.environ.get(t["variable"]) for t in readers.tunings()):
         return [], None
     here = machine.describe(REPO)
     stored = REPO / "results" / machine.machine_id(here) / "tuning.json"

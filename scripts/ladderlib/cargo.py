@@ -98,8 +98,10 @@ def _found(repo, given):
 # A command's version goes up when what it reads or answers changes (summary/2: it makes the like-for-like groups a
 # summary lacks; finish/2: it makes the groups and the rounds' speed note; finish/3: it builds the rows from the
 # checked inputs; compare/2, ab/2: they make each side's speed note, the drift note and compare the differences;
-# finish/4: it words what a row's time is; check/2: it reads the rounds and the bench records it checks).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 4, "compare": 2, "ab": 2, "check": 2}
+# finish/4: it words what a row's time is; check/2: it reads the rounds and the bench records it checks; finish/5:
+# it knows the peak's rates and the tuning variables; check/3: it answers the tunings, what tune rows pin and their
+# tie band, and two peaks combined).
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 5, "compare": 2, "ab": 2, "check": 3}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

@@ -471,8 +471,8 @@ def pin_tuning(args, out, raw, run, registry, desc, beside_other=False):
         if not beside_other:
             atomic.write_bytes(stored, path.read_bytes())
     pins = readers.tuning_pins(readers.read_tune(path) if path.exists() else [], path)
-    for key, var in readers.TUNINGS.items():
-        run[key] = pin_env(var, pins.get(var), source)
+    for t in readers.tunings():
+        run[t["run_key"]] = pin_env(t["variable"], pins.get(t["variable"]), source)
     # Beside another machine's set, the choice is kept only with this run's raw/machine.json (at its commit): a
     # run that stops before would leave this CPU's tuning beside that machine's description, reused there.
     return path.exists() and not args.skip_bench and beside_other
@@ -497,7 +497,7 @@ def not_reusable(stored, out, registry, desc):
     if why := machine.kept_tuning_problem(out, desc):
         return why
     tuned = {tuning_family({"kernel": name, "reference": k.get("reference")}) for name, k in kernels.items()} - {
-        None, *(f for var, fams in readers.TUNING_FAMILIES.items() if os.environ.get(var) for f in fams)}  # the user's
+        None, *(f for t in readers.tunings() if os.environ.get(t["variable"]) for f in t["families"])}  # the user's
     chosen = {"c-reference" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}"
               for r in rows if r["times"]}  # a row that timed nothing pins nothing (tuning_pins)
     if tuned - chosen:
@@ -923,13 +923,13 @@ def measure(args, desc, mid, out, raw, built, build_log, described, mandel_repor
 
     registry, registry_missing = read_registry(args, raw, run, fresh, described)
     failed = registry is None
-    recorded = {k: run.get(k) for k in readers.TUNINGS}
+    recorded = {t["run_key"]: run.get(t["run_key"]) for t in readers.tunings()}
     if reasons := [] if args.skip_bench else other_set(out, desc):
         log(f"  WARNING: {out} holds a set measured on another machine ({'; '.join(reasons)}): this run replaces "
             "it (--machine-id NAME writes beside it)")
     tuning_at_commit = pin_tuning(args, out, raw, run, registry, desc, beside_other=bool(reasons))
     if not fresh:  # re-merging: what the measured run recorded stands, whatever this shell sets
-        for key, var in readers.TUNINGS.items():
+        for key, var in ((t["run_key"], t["variable"]) for t in readers.tunings()):
             if run.get(key) != recorded[key]:
                 log(f"  --skip-bench: {var} does not change what was measured; {run_file} records "
                     f"{(recorded[key] or {}).get('value') or 'no value'}, kept")

@@ -34,7 +34,7 @@ def foreign(baselines, machine):
 
 
 def tuning_family(row):
-    """The tuned family (`mandel bench`'s names: readers.TUNING_FAMILIES) whose tuning a row's kernel runs: the C
+    """The tuned family (`mandel bench`'s names: readers.tunings' families) whose tuning a row's kernel runs: the C
     reference's, the whole-vector SIMD kernels' of its precision (simd-f32, rayon-simd-f64: the refill and
     algorithmic variants run one fixed tuning per path, which no variable reaches); None otherwise."""
     if row.get("reference"):
@@ -78,8 +78,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
     readers.check_inputs(registry, verify, criterion, baselines, peak)
-    if tune is not None:
-        readers.check(tune, "tune", "`mandel tune --json`", "the tune rows")
+    tie_band = readers.tie_band(tune)  # the tune rows checked too, then their tie band (crates/report/src/tunings.rs)
     kernels = {info["name"]: info for info in registry or []}
     bl = baselines or {}
     clash = [r["name"] for r in bl.get("rungs", []) if any(r["name"] in d for d in (kernels, verify, criterion))]
@@ -114,8 +113,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
                "python_tunings": bl.get("extension_tunings"),  # either record (crates/report/src/check.rs)
                "isa_flags": (machine or {}).get("isa_flags"),
-               "notes": notes_request({**settings, **python}, registry_missing, baselines_missing,
-                                      tie_band=readers.tie_band(tune))}
+               "notes": notes_request({**settings, **python}, registry_missing, baselines_missing, tie_band=tie_band)}
     answer = cargo.ask_report(mandel_report or cargo.report_binary(REPO), "finish", request)
     # what a row's time is, in the words of the rule that makes it, `finish`'s (compare refuses to judge runs whose
     # rules differ)
@@ -132,6 +130,4 @@ def notes_request(settings, registry_missing, py_reason, tie_band=None):
     """The notes' part of `mandel-report finish`'s request (crates/report/src/notes.rs): the summary's `settings`,
     and the rules the scripts use too (the rounds' speed note is made there: crates/report/src/speed.rs)."""
     return {"settings": settings, "registry_missing": registry_missing, "py_reason": py_reason, "tie_band": tie_band,
-            "python_problem": problem_label(settings["python_params"]), "pure_python": PURE_PYTHON,
-            "step_keys": readers.STEP_KEYS, "rates": readers.RATES,
-            "tunings": [[var, settings.get(key)] for key, var in readers.TUNINGS.items()]}
+            "python_problem": problem_label(settings["python_params"]), "pure_python": PURE_PYTHON}

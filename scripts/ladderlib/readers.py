@@ -3,8 +3,9 @@ exit 2), never a KeyError or a wrong row. The checker is Rust's, one for every f
 (crates/report/src/check.rs, `mandel-report check`): this module reads the bytes (`load_json`), asks it, with the
 words its messages name the value by, and raises its refusal as an InputError. The functions below keep the names
 and arguments the scripts call; where a file is read as well as checked (the rounds, the bench records), the
-checker answers what the scripts take from it (crates/report/src/rounds.rs). What is not a check stays here too
-(`tuning_pins`, `combine_peaks`, `tie_band`)."""
+checker answers what the scripts take from it (crates/report/src/rounds.rs), as it answers the tuning variables,
+what tune rows pin and their tie band, and two peaks combined (`tunings`, `tuning_pins`, `tie_band`,
+`combine_peaks`: tunings.rs, peaks.rs)."""
 
 import contextlib
 import json
@@ -12,7 +13,7 @@ import math
 import os
 import re
 import stat
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
@@ -274,60 +275,30 @@ def check_sweep(data, kind, what):
 
 # --- what is not a check ---------------------------------------------------------------------------
 
-# The variable each kind of `mandel tune` row pins: the only ones the ladder and scripts/ab set from a tune file.
-# A row's `env` (Rust's TUNING_ENV, absent from tune.json written before) must agree: a file naming another
-# variable is refused, never obeyed.
-TUNE_ENV = {"simd": "MANDEL_TUNING", "c-reference": "MANDEL_C_TUNING"}
-TUNINGS = {"simd_tuning": TUNE_ENV["simd"], "c_tuning": TUNE_ENV["c-reference"]}  # run.json's key: what it pins
-# The tuned kernel families each variable pins, as `mandel bench` names them in its rounds' `tunings`.
-TUNING_FAMILIES = {TUNE_ENV["simd"]: ("simd-f32", "simd-f64"), TUNE_ENV["c-reference"]: ("c-reference",)}
-RATES = ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"]
-# The step ceiling (lane-iterations per second of the kernel's own step, every lane busy); absent from
-# builds before it was measured.
-STEP_KEYS = ["f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s"]
-# Rows from before `mandel tune` recorded its `tie_band`: it has written each row's `default` since its band became
-# 2% (mandel_core::choose::TIE_BAND, the same change); before, the band was 3%, and before that there was none, and
-# a file of either says neither.
-TIE_BAND_OF_ROWS_WITH_DEFAULT = 0.02
+# The tunings, tune rows and peaks are Rust's to read (crates/report/src/tunings.rs, peaks.rs): these ask it.
+
+
+@cache
+def tunings():
+    """The tuning variables a tune file pins, the only ones the ladder and scripts/ab set from one, in order: each
+    a dict of its `variable`, the `run_key` run.json records it under, the kernel `families` it pins."""
+    return _ask({"kind": "tunings"})[0]
 
 
 def tie_band(rows):
-    """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown."""
-    recorded = {r.get("tie_band") for r in rows or []}
-    if recorded - {None}:  # recorded (by some rows at least): one band for every row, else not known
-        return recorded.pop() if len(recorded) == 1 else None
-    return TIE_BAND_OF_ROWS_WITH_DEFAULT if rows and all(r.get("default") is not None for r in rows) else None
+    """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown. The
+    rows (None: none) are checked as the merge's tune rows."""
+    return _ask({"kind": "tie_band", "rows": rows})[0]
 
 
 def tuning_pins(rows, source="`mandel tune --json`"):
-    """{variable: value} pinning what `mandel tune` chose (its `fastest`): MANDEL_TUNING takes `precision:tuning`
-    pairs, MANDEL_C_TUNING one tuning; a variable left out when no row of its kind timed any."""
-    pins = {}
-    for i, r in enumerate(rows):
-        kernel = r.get("kernel", "simd")
-        if r.get("env") not in (None, TUNE_ENV.get(kernel)):
-            raise InputError(f"{source}: row #{i} ({kernel}) names the variable {r['env']!r}, not "
-                             f"{TUNE_ENV.get(kernel) or 'one the ladder sets'}: refused, nothing is set from it")
-        if kernel in TUNE_ENV and r["times"]:
-            pin = f"{r['precision']}:{r['fastest']}" if kernel == "simd" else r["fastest"]
-            pins.setdefault(TUNE_ENV[kernel], []).append(pin)
-    return {var: ",".join(values) for var, values in pins.items()}
+    """{variable: value} pinning what `mandel tune` chose (its `fastest`) in `rows` (tune rows from `source`); a
+    variable left out when no row of its kind timed any. A row naming another variable is refused (InputError)."""
+    return dict(_ask({"kind": "pins", "rows": rows, "source": str(source)})[0])
 
 
 def combine_peaks(before, after, when="after the benches"):
-    """Two `mandel peak` results of one run as one: each rate the higher (a busy neighbour only ever lowers a
-    ceiling), with its tuning; `measured` keeps each measurement, `when` naming the new one (`before` may be a
-    combined peak already: the third, after the Python rows, is added to its two). Different ISA paths: None."""
-    if before.get("isa") != after.get("isa"):
-        return None
-    rates = RATES + [k for k in STEP_KEYS if k in before and k in after]
-    out = dict(before)
-    for key in rates:
-        if after[key] > before[key]:
-            out[key] = after[key]
-            tuning = key.replace("_lane_iterations_per_s", "_tuning")
-            if tuning != key and tuning in after:
-                out[tuning] = after[tuning]
-    earlier = before.get("measured") or [{"when": "before the benches", **{k: before[k] for k in rates}}]
-    out["measured"] = [*earlier, {"when": when, **{k: after[k] for k in rates}}]
-    return out
+    """Two `mandel peak` results of one run as one: each rate the higher, with its tuning; `measured` keeps each
+    measurement, `when` naming the new one (`before` may be a combined peak already: the third, after the Python
+    rows, is added to its two). Different ISA paths: None."""
+    return _ask({"kind": "peaks", "before": before, "after": after, "when": when})[0]

@@ -16,12 +16,12 @@
 
 use crate::pyfmt;
 use crate::pyjson::{self, Int, Py, PyStr};
-use crate::rounds;
+use crate::{peaks, rounds, tunings};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-check/2";
+pub const SCHEMA: &str = "mandel-report-check/3";
 
 /// What `mandel-report check` reads: checks, made in order, the first refusal ending them.
 #[derive(Deserialize)]
@@ -62,6 +62,16 @@ pub enum Check {
     Inputs { registry: Py, verify: Py, criterion: Py, baselines: Py, peak: Py },
     /// A sweep (`mandel sweep --json`) or the large image (`mandel render --json`) `what` printed.
     Sweep { value: Py, what: PyStr, large: bool },
+    /// The tuning variables ([`tunings::TUNINGS`], `readers.tunings`): nothing checked, the table answered.
+    Tunings,
+    /// What tune rows from `source` pin (`readers.tuning_pins`): [`tunings::pins`] answered.
+    Pins { rows: Py, source: PyStr },
+    /// The tie band tune rows were chosen with (`readers.tie_band`): the rows (null: none) checked as the
+    /// merge's, [`tunings::tie_band`] answered.
+    TieBand { rows: Py },
+    /// Two peaks of one run combined (`readers.combine_peaks`): each of a peak's shape, [`peaks::combine`]
+    /// answered; `when`, when `after` was measured.
+    Peaks { before: Py, after: Py, when: PyStr },
 }
 
 /// The shapes the scripts check by name (`readers.check`, `readers.read_describe` and the like).
@@ -96,7 +106,8 @@ pub struct Seconds {
 }
 
 /// What a check found besides its file passing: a Criterion benchmark's [`Seconds`], or the values the
-/// scripts take from a file it read (the rounds', the records'), as Python values ([`Py`]).
+/// scripts take from a file it read (the rounds', the records'; what tune rows pin, two peaks combined)
+/// or ask of this crate (the tuning variables), as Python values ([`Py`]).
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum Found {
@@ -168,6 +179,27 @@ fn run(c: &Check) -> Result<Option<Found>, String> {
             check_inputs(registry, verify, criterion, baselines, peak)
         }
         Check::Sweep { value, what, large } => check_sweep(value, &what.text, *large),
+        Check::Tunings => return read(tunings::table()),
+        Check::Pins { rows, source } => {
+            let pins = tunings::pins(rows, &source.text)?;
+            let pair =
+                |(var, value): (&str, String)| Py::List(vec![Py::Str(var.into()), Py::Str(value.as_str().into())]);
+            return read(Py::List(pins.into_iter().map(pair).collect()));
+        }
+        Check::TieBand { rows } => {
+            if !rows.is_none() {
+                check(rows, &TUNE, "`mandel tune --json`", "the tune rows", Join::Field)?;
+            }
+            return read(tunings::tie_band(rows.items()));
+        }
+        Check::Peaks { before, after, when } => {
+            let names = ["the peak so far".to_string(), format!("`mandel peak` {when}")];
+            // their shape (what is combined), not the rules between a file's measurements: `before` may be
+            // peaks combined already, which the merge checks as the peak file
+            check(before, &PEAK, &names[0], "", Join::Root)?;
+            check(after, &PEAK, &names[1], "", Join::Root)?;
+            return read(peaks::combine(before, after, when, [&names[0], &names[1]])?);
+        }
     }
     .map(|()| None)
 }
@@ -434,14 +466,9 @@ fn ordered(obj: &Py, keys: &[&str], path: &str, at: &str) -> Checked {
 mod schemas;
 use schemas::*;
 
-/// The tuning variables (the kernels' `TUNING_ENV`), the run.json key recording each, and the kernel
-/// families each pins (`mandel bench`'s names).
-const TUNINGS: [(&str, &str, &[&str]); 2] =
-    [("simd_tuning", "MANDEL_TUNING", &["simd-f32", "simd-f64"]), ("c_tuning", "MANDEL_C_TUNING", &["c-reference"])];
-/// `mandel peak`'s rates; the step ceilings (lane-iterations per second of the kernel's own step, every
-/// lane busy) are absent from builds before they were measured.
-const RATES: [&str; 2] = ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"];
-const STEP_KEYS: [&str; 2] = ["f32_step_lane_iterations_per_s", "f64_step_lane_iterations_per_s"];
+// The tuning variables (crates/report/src/tunings.rs) and the peak's rates (peaks.rs), which the schemas name.
+use peaks::{RATES, STEP_KEYS};
+use tunings::TUNINGS;
 
 // --- the rules a shape cannot say ------------------------------------------------------------------
 
@@ -508,7 +535,7 @@ fn tuning_text(s: &str) -> bool {
 /// record trims: any ASCII case, MANDEL_TUNING one name for both precisions or `f32:NAME,f64:NAME`;
 /// empty pins nothing. None for a value that names no tuning.
 fn tunings_pinned(var: &str, value: &str) -> Option<Vec<(&'static str, Option<String>)>> {
-    let (_, _, families) = TUNINGS.iter().find(|t| t.1 == var).copied().expect("a tuning variable");
+    let families = TUNINGS.iter().find(|t| t.variable == var).expect("a tuning variable").families;
     // `default`, or Rust's names, with no leading zero (v04k8 is none)
     let number = |n: &str| n.starts_with(|c: char| ('1'..='9').contains(&c)) && n.bytes().all(|b| b.is_ascii_digit());
     let name = |s: &str| {
@@ -523,7 +550,7 @@ fn tunings_pinned(var: &str, value: &str) -> Option<Vec<(&'static str, Option<St
         let pinned = (!value.is_empty()).then(|| value.clone());
         return (value.is_empty() || name(&value)).then(|| families.iter().map(|f| (*f, pinned.clone())).collect());
     }
-    if var != TUNINGS[0].1 {
+    if var != TUNINGS[0].variable {
         return None;
     }
     let mut out: Vec<(&'static str, Option<String>)> = families.iter().map(|f| (*f, None)).collect();
@@ -547,9 +574,9 @@ pub fn extension_pairs(value: &Py) -> Vec<(String, String)> {
     if let Py::List(pairs) = value {
         return pairs.iter().filter_map(|p| Some((p.items().first()?.str(), p.items().get(1)?.str()))).collect();
     }
-    let pinned = TUNINGS
-        .iter()
-        .flat_map(|(_, var, _)| tunings_pinned(var, value.get(var).as_str().unwrap_or_default()).unwrap_or_default());
+    let pinned = TUNINGS.iter().flat_map(|t| {
+        tunings_pinned(t.variable, value.get(t.variable).as_str().unwrap_or_default()).unwrap_or_default()
+    });
     pinned
         .filter_map(|(family, t)| Some((family.into(), format!("{} (forced)", t.filter(|t| t != "default")?))))
         .collect()
@@ -563,13 +590,13 @@ fn extension_tunings(v: &Py, path: &str, at: &str) -> Checked {
     }
     check(v, &TUNING_VARIABLES, path, at, Join::Field)?;
     let mut extra: Vec<&str> = v.entries().iter().map(|(k, _)| k.text.as_str()).collect();
-    extra.retain(|k| !TUNINGS.iter().any(|t| t.1 == *k));
+    extra.retain(|k| !TUNINGS.iter().any(|t| t.variable == *k));
     if !extra.is_empty() {
         extra.sort();
-        let (extra, (simd, c)) = (extra.join(", "), (TUNINGS[0].1, TUNINGS[1].1));
+        let (extra, (simd, c)) = (extra.join(", "), (TUNINGS[0].variable, TUNINGS[1].variable));
         refuse!("{path}: {at} has {extra}: only {simd}, {c} are recorded");
     }
-    for (_, var, _) in TUNINGS {
+    for var in TUNINGS.map(|t| t.variable) {
         if v.get(var).as_str().is_some_and(|value| tunings_pinned(var, value).is_none()) {
             let value = v.get(var).repr();
             refuse!(

@@ -21,7 +21,7 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-finish/4";
+pub const SCHEMA: &str = "mandel-report-finish/5";
 
 /// What `mandel-report finish` reads: the inputs the rows are built from, those the rules read, and the
 /// notes' part.

@@ -24,6 +24,7 @@ pub mod finish;
 pub mod groups;
 pub mod md;
 pub mod notes;
+pub mod peaks;
 pub mod pyfmt;
 pub mod pyjson;
 pub mod pymath;
@@ -35,6 +36,7 @@ pub mod summary;
 pub mod svg;
 pub mod sweeps;
 pub mod table;
+pub mod tunings;
 pub mod verdict;
 
 /// A request's JSON, parsed, its `schema` (`schema_of`) the one this subcommand reads: a binary and

@@ -4,15 +4,18 @@
 //! busy machine). [`crate::finish`] adds its own about the rows it did not compare (another ISA path,
 //! another tuning or vector width, not in the registry).
 //!
-//! What the scripts also use comes in the request, so that each rule is written once: the names of the
-//! peak's rates, the tuning variables, the pure Python rung's name, the Python baselines' problem in words
-//! and the rounds' speed note. The share of the CPUs that makes a round contended is the rounds' own
-//! ([`crate::rounds::CONTENDED`]).
+//! What the scripts also use comes in the request, so that each rule is written once: the pure Python
+//! rung's name, the Python baselines' problem in words and the rounds' speed note. The share of the CPUs
+//! that makes a round contended is the rounds' own ([`crate::rounds::CONTENDED`]); the peak's rates and
+//! the tuning variables are this crate's too ([`crate::peaks`], [`crate::tunings`]), which the scripts
+//! ask for.
 
+use crate::peaks::{RATES, STEP_KEYS};
 use crate::pyfmt::{fixed, g, percent};
 use crate::pymath;
 use crate::pyvalue::{py_str, truthy};
 use crate::rounds;
+use crate::tunings::TUNINGS;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -40,13 +43,6 @@ pub struct Request {
     pub speed_note: Option<String>,
     /// The pure Python rung's name (`readers.PURE_PYTHON`).
     pub pure_python: String,
-    /// The step ceiling's rates in a peak measurement, f32's first (`readers.STEP_KEYS`).
-    pub step_keys: Vec<String>,
-    /// The FMA peak's rates in a peak measurement (`readers.RATES`).
-    pub rates: Vec<String>,
-    /// Each tuning variable and the run's record of what pinned it (null: not pinned), in the scripts'
-    /// order (`readers.TUNINGS`).
-    pub tunings: Vec<(String, Option<Tuning>)>,
 }
 
 /// A summary row's fields the notes read (the others are ignored).
@@ -78,7 +74,7 @@ pub struct Row {
 }
 
 /// The merged peak: the rates kept (each the highest measured) and, where it was measured more than once,
-/// every measurement (`readers.combine_peaks`). Builds from before the step ceiling have none.
+/// every measurement ([`crate::peaks::combine`]). Builds from before the step ceiling have none.
 #[derive(Deserialize)]
 pub struct Peak {
     #[serde(default)]
@@ -101,6 +97,9 @@ pub struct Settings {
     pub python_foreign: Value,
     /// The baselines' machine record: its `mandel_ladder_profile` is the extension's cargo profile.
     pub python_machine: Value,
+    /// The rest, among them what the run pinned each tuning variable to (its `run_key`: a [`Tuning`]).
+    #[serde(flatten)]
+    pub others: Map<String, Value>,
 }
 
 /// What the run pinned a tuning variable to, and where that came from.
@@ -115,7 +114,7 @@ const MOVED: f64 = 0.05;
 
 /// How far two peak measurements are apart: the largest ratio of the higher to the lower over `keys`, less
 /// 1 (the same whichever was measured first).
-fn spread(a: &Map<String, Value>, b: &Map<String, Value>, keys: &[String]) -> f64 {
+fn spread(a: &Map<String, Value>, b: &Map<String, Value>, keys: &[&str]) -> f64 {
     let rate = |m: &Map<String, Value>, k: &str| m.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
     let ratios = keys.iter().map(|k| {
         let (x, y) = (rate(a, k), rate(b, k));
@@ -231,18 +230,20 @@ pub fn notes(
         ));
     }
     if let Some(peak) = peak {
-        out.extend(peak_notes(req, peak)?);
+        out.extend(peak_notes(peak)?);
     } else {
         out.push(
             "Shares of the step ceiling and FMA peak not computed: no `mandel peak --json` result on this build."
                 .into(),
         );
     }
-    let tunings: Vec<String> = req
-        .tunings
-        .iter()
-        .filter_map(|(var, t)| t.as_ref().map(|t| format!("{var}={} ({})", py_str(&t.value), py_str(&t.source))))
-        .collect();
+    let mut tunings: Vec<String> = Vec::new();
+    for t in &TUNINGS {
+        let recorded = req.settings.others.get(t.run_key).cloned().unwrap_or_default();
+        let pinned: Option<Tuning> =
+            serde_json::from_value(recorded).map_err(|e| format!("settings.{}: {e}", t.run_key))?;
+        tunings.extend(pinned.map(|p| format!("{}={} ({})", t.variable, py_str(&p.value), py_str(&p.source))));
+    }
     if !tunings.is_empty() {
         let processes = if pyo3_tuning_differs {
             "`mandel` process of this run (not the pyo3-* rows': theirs differ or are not recorded)"
@@ -293,7 +294,7 @@ pub fn notes(
 /// What the shares of the step ceiling and of the FMA peak are, which measurements they divide by, and a
 /// warning where those measurements differ by over [`MOVED`]: every share is relative to them, and the
 /// machine's speed moved between the rows timed between them.
-fn peak_notes(req: &Request, peak: &Peak) -> Result<Vec<String>, String> {
+fn peak_notes(peak: &Peak) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let isa = py_str(&peak.isa);
     if let (Some(f32), Some(f64)) =
@@ -313,15 +314,11 @@ fn peak_notes(req: &Request, peak: &Peak) -> Result<Vec<String>, String> {
     if !matches!(measured.len(), 0 | 2 | 3) {
         return Err(format!("the peak lists {} measurements: two or three are combined, or none", measured.len()));
     }
-    let keys: Vec<String> = req
-        .step_keys
-        .iter()
-        .filter(|k| !measured.is_empty() && measured.iter().all(|m| m.contains_key(*k)))
-        .cloned()
-        .collect();
+    let keys: Vec<&str> =
+        STEP_KEYS.into_iter().filter(|k| !measured.is_empty() && measured.iter().all(|m| m.contains_key(*k))).collect();
     if let Some(first) = keys.first() {
         let ceilings: Vec<String> =
-            measured.iter().map(|m| g(m.get(first).and_then(Value::as_f64).unwrap_or(f64::NAN), 3)).collect();
+            measured.iter().map(|m| g(m.get(*first).and_then(Value::as_f64).unwrap_or(f64::NAN), 3)).collect();
         out.push(if measured.len() == 2 {
             format!(
                 "Step ceiling and FMA peak: the higher of two measurements, before and after the benches (f32 step \
@@ -361,7 +358,7 @@ fn peak_notes(req: &Request, peak: &Peak) -> Result<Vec<String>, String> {
     }
     // the FMA peaks by the same measure: measured alongside the step ceilings, they can move alone
     let pairs = measured.iter().enumerate().flat_map(|(i, a)| measured[i + 1..].iter().map(move |b| (a, b)));
-    if let Some(moved) = pymath::max(pairs.map(|(a, b)| spread(a, b, &req.rates)))
+    if let Some(moved) = pymath::max(pairs.map(|(a, b)| spread(a, b, &RATES)))
         && moved > MOVED
     {
         out.push(format!(
@@ -396,9 +393,6 @@ mod tests {
             "registry_missing": "", "have_baselines": true, "py_reason": "", "tie_band": null,
             "pyo3_tuning_differs": false, "python_problem": "canonical",
             "pure_python": "python-pure",
-            "step_keys": [F32_STEP, "f64_step_lane_iterations_per_s"],
-            "rates": ["f32_lane_fmas_per_s", "f64_lane_fmas_per_s"],
-            "tunings": [["MANDEL_TUNING", null], ["MANDEL_C_TUNING", null]],
         });
         for (k, v) in over.as_object().expect("an object") {
             req[k] = v.clone();
@@ -502,9 +496,9 @@ mod tests {
 
     #[test]
     fn the_tuning_note_states_the_tie_band_where_known() {
-        let tunings = json!([["MANDEL_TUNING", {"value": "f32:v6k8", "source": "tune"}], ["MANDEL_C_TUNING", null]]);
+        let settings = json!({"simd_tuning": {"value": "f32:v6k8", "source": "tune"}, "c_tuning": null});
         let tuning = |band: Value, differs: bool| {
-            let notes = notes_of(json!({"tunings": tunings, "tie_band": band, "pyo3_tuning_differs": differs}));
+            let notes = notes_of(json!({"settings": settings, "tie_band": band, "pyo3_tuning_differs": differs}));
             with(&notes, "Tuning (").pop().expect("a tuning note")
         };
         assert!(tuning(json!(0.02), false).contains("the default kept within 2%: MANDEL_TUNING=f32:v6k8 (tune). "));

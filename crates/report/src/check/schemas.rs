@@ -89,13 +89,13 @@ pub const RUN: Spec = Spec::Obj(&[&[
     opt("rounds", Spec::Obj(&[ROUND_SETTINGS, &[opt("source", TEXT), opt("taken", COUNT),
                                                 opt("tunings", TUNING_PAIRS)]])),
     opt("python_rounds", Spec::Obj(&[&[req("kernel_s", NUM0), req("min_renders", INT1)]])),
-    opt(TUNINGS[0].0, Spec::Rule(|v, path, at| tuning_record(TUNINGS[0].1, v, path, at))),
-    opt(TUNINGS[1].0, Spec::Rule(|v, path, at| tuning_record(TUNINGS[1].1, v, path, at))),
+    opt(TUNINGS[0].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[0].variable, v, path, at))),
+    opt(TUNINGS[1].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[1].variable, v, path, at))),
     opt("python_source", TEXT), opt("python_foreign", TEXT), opt("python_sha256", NAME)]]);
 // {value, source}: what a run pinned a tuning variable to.
 pub const TUNING_RECORD: Spec = Spec::Obj(&[&[req("value", NAME), req("source", NAME)]]);
 // The older record of the extension's tunings: each variable as it read it (null: unset).
-pub const TUNING_VARIABLES: Spec = Spec::Obj(&[&[null(TUNINGS[0].1, NAME), null(TUNINGS[1].1, NAME)]]);
+pub const TUNING_VARIABLES: Spec = Spec::Obj(&[&[null(TUNINGS[0].variable, NAME), null(TUNINGS[1].variable, NAME)]]);
 pub const PEAK_RATES: Fields =
     &[req(RATES[0], RATE), req(RATES[1], RATE), opt(STEP_KEYS[0], RATE), opt(STEP_KEYS[1], RATE)];
 pub const PEAK: Spec = Spec::Obj(&[&[req("isa", NAME)], PEAK_RATES, &[opt("measured", Spec::Rule(measured))]]);
@@ -150,8 +150,8 @@ pub const SUMMARY: Spec = Spec::Obj(&[&[
         opt("python_settings", Spec::Rule(settings)), opt("python_machine", PYTHON_MACHINE), opt("python_time", TEXT),
         opt("python_source", TEXT), opt("python_foreign", TEXT),
         // what the run pinned each tuning variable to, as run.json records it: compare holds two runs to one
-        opt(TUNINGS[0].0, Spec::Rule(|v, path, at| tuning_record(TUNINGS[0].1, v, path, at))),
-        opt(TUNINGS[1].0, Spec::Rule(|v, path, at| tuning_record(TUNINGS[1].1, v, path, at))),
+        opt(TUNINGS[0].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[0].variable, v, path, at))),
+        opt(TUNINGS[1].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[1].variable, v, path, at))),
         // the tunings the rounds ran on: compare sets them side by side
         opt("rounds", Spec::Obj(&[&[opt("round_time", TEXT), opt("tunings", TUNING_PAIRS)]]))]]))]]);
 // A Criterion result as the merge takes it (seconds): read_criterion_bench's, or the rounds'.
