@@ -148,6 +148,11 @@ mod tests {
     }
 
     #[test]
+    fn the_variables_are_those_the_kernels_read() {
+        assert_eq!(TUNINGS.map(|t| t.variable), [mandel_simd::TUNING_ENV, mandel_c_reference::TUNING_ENV]);
+    }
+
+    #[test]
     fn each_variable_pins_its_kinds_fastest_in_the_order_its_first_row_comes() {
         let rows = rows(&format!(
             "[{}, {}, {}, {}]",
