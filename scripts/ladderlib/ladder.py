@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, machine, readers, rounds, sweeps, writers
 from .machine import other_machine
-from .merge import foreign, merge, tuning_family
+from .merge import foreign, merge
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -496,12 +496,9 @@ def not_reusable(stored, out, registry, desc):
         return "its ISA paths differ from the stored one's"
     if why := machine.kept_tuning_problem(out, desc):
         return why
-    tuned = {tuning_family({"kernel": name, "reference": k.get("reference")}) for name, k in kernels.items()} - {
-        None, *(f for t in readers.tunings() if os.environ.get(t["variable"]) for f in t["families"])}  # the user's
-    chosen = {"c-reference" if r.get("kernel") == "c-reference" else f"simd-{r.get('precision')}"
-              for r in rows if r["times"]}  # a row that timed nothing pins nothing (tuning_pins)
-    if tuned - chosen:
-        return f"it has no choice for {', '.join(sorted(tuned - chosen))}"
+    user_set = [t["variable"] for t in readers.tunings() if os.environ.get(t["variable"])]  # the user's to pin
+    if missing := readers.unchosen(registry or [], rows, user_set):
+        return f"it has no choice for {', '.join(missing)}"
     pins = {k: v for k, v in readers.tuning_pins(rows, stored).items() if not os.environ.get(k)}
     rc, _, err = capture([MANDEL, "describe", "--json"], env={**os.environ, **pins})  # mandel checks each name
     if rc != 0:

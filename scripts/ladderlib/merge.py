@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import CANONICAL, SUMMARY_SCHEMA, cargo, readers, rounds
 from .machine import other_machine
-from .readers import PURE_PYTHON, InputError
+from .readers import PURE_PYTHON
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,28 +31,6 @@ def foreign(baselines, machine):
     if label != "canonical":
         reasons.append(f"problem {label}, not the canonical one the Rust rungs are timed on")
     return reasons
-
-
-def tuning_family(row):
-    """The tuned family (`mandel bench`'s names: readers.tunings' families) whose tuning a row's kernel runs: the C
-    reference's, the whole-vector SIMD kernels' of its precision (simd-f32, rayon-simd-f64: the refill and
-    algorithmic variants run one fixed tuning per path, which no variable reaches); None otherwise."""
-    if row.get("reference"):
-        return "c-reference"
-    parts = (row.get("kernel") or "").split("-")
-    return f"simd-{parts[-1]}" if parts[-2:] in (["simd", "f32"], ["simd", "f64"]) else None
-
-
-def check_wrapped(rung, kernel, source, foreign=False):
-    """A pyo3-* rung against the registry kernel it wraps: the same precision and threads, else its row would show
-    one kernel's time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong
-    thread count: over 100% of the step ceiling for a pool kernel said to run on one thread). Baselines merged from
-    another machine (--allow-foreign-baselines) ran on that machine's pool: their threads are theirs."""
-    for field in ("precision",) if foreign else ("precision", "threads"):
-        if rung.get(field) is not None and rung[field] != kernel.get(field):
-            raise InputError(f"{source}: rung {rung['name']!r} {field} is {rung[field]!r}, the registry's "
-                             f"{kernel['name']!r} (`mandel describe`) has {kernel.get(field)!r}: not the kernel it "
-                             "wraps")
 
 
 def finite(v):
@@ -77,26 +55,11 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     pool_threads = settings.get("pool_threads")
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
-    readers.check_inputs(registry, verify, criterion, baselines, peak)
-    tie_band = readers.tie_band(tune)  # the tune rows checked too, then their tie band (crates/report/src/tunings.rs)
-    kernels = {info["name"]: info for info in registry or []}
+    # checked, with the tune rows, and the pyo3-* rungs against the kernels they wrap: the tie band the tuning was
+    # chosen with, the tuned family of each pyo3-* rung's kernel
+    tie_band, families = readers.check_inputs(registry, verify, criterion, baselines, peak, tune, baselines_source,
+                                              foreign=settings.get("python_foreign"))
     bl = baselines or {}
-    clash = [r["name"] for r in bl.get("rungs", []) if any(r["name"] in d for d in (kernels, verify, criterion))]
-    if clash:
-        raise InputError(f"the Python baselines name rung(s) {', '.join(clash)} like Rust kernels "
-                         "(Python rungs are named python-*, numpy-*, numba-*, pyo3-<kernel>)")
-    families = {}
-    for rung in bl.get("rungs", []):
-        if not rung["name"].startswith("pyo3-"):
-            continue
-        name = rung["name"][len("pyo3-"):]  # a Rust kernel through the extension: the registry's rules apply
-        kernel = kernels.get(name)
-        if kernel is not None:
-            check_wrapped(rung, kernel, baselines_source, foreign=bool(settings.get("python_foreign")))
-            if v := rung.get("verification"):  # (a verification has its pixels: readers.check_baselines)
-                readers.check_verification(v, baselines_source, f"rung {rung['name']!r} verification", kernel=kernel)
-        if family := tuning_family({"kernel": name, "reference": (kernel or {}).get("reference")}):
-            families[rung["name"]] = family
 
     # A Python rung's calls are cut into rounds made as the full run's Rust ones (`python_rounds`; a set merged
     # before it was recorded: its own rounds' settings), sent as the summary's words write them (an int of any size).

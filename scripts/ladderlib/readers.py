@@ -239,11 +239,17 @@ def _criterion(benches, ids=None):
     return out
 
 
-def check_inputs(registry, verify, criterion, baselines, peak):
+def check_inputs(registry, verify, criterion, baselines, peak, tune=None, source="the Python baselines",
+                 foreign=False):
     """What the merge is given in memory: the registry, the verification rows and Criterion results by kernel (each
-    row from a file against its registry kernel), the baselines, the peak (on the rounds' ISA path)."""
-    _ask({"kind": "inputs", "registry": registry, "verify": verify, "criterion": criterion, "baselines": baselines,
-          "peak": peak})
+    row from a file against its registry kernel), the baselines (`source`; `foreign`: from another machine), the
+    peak (on the rounds' ISA path), the tune rows; then the baselines' pyo3-* rungs against the kernels they wrap
+    (crates/report/src/check.rs, `wrapped`). (The tie band of the tune rows, the tuned family of each pyo3-* rung's
+    kernel.)"""
+    inputs = {"registry": registry, "verify": verify, "criterion": criterion, "baselines": baselines}
+    _, band, families = _ask({"kind": "inputs", **inputs, "peak": peak}, {"kind": "tie_band", "rows": tune},
+                             {"kind": "wrapped", **inputs, "source": str(source), "foreign": bool(foreign)})
+    return band, families
 
 
 def read_summary(path):
@@ -289,6 +295,12 @@ def tie_band(rows):
     """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown. The
     rows (None: none) are checked as the merge's tune rows."""
     return _ask({"kind": "tie_band", "rows": rows})[0]
+
+
+def unchosen(registry, rows, user_set):
+    """The tuned families the registry's kernels run that the tune rows chose none for, sorted, those of the
+    variables in `user_set` (the user's to pin) left out (crates/report/src/tunings.rs)."""
+    return _ask({"kind": "unchosen", "registry": registry, "rows": rows, "user_set": list(user_set)})[0]
 
 
 def tuning_pins(rows, source="`mandel tune --json`"):

@@ -6,8 +6,7 @@ import pytest
 import ladder_fixtures as fx
 import compare_report
 import summary_report
-from ladderlib import compare, readers
-from ladderlib import merge as merge_mod
+from ladderlib import readers
 from ladderlib.readers import InputError
 from ladderlib.merge import merge
 
@@ -624,17 +623,6 @@ def test_a_mojo_row_narrower_than_the_rust_path_is_marked_too(tmp_path):
     s = mojo_set(tmp_path, 16, rust_isa="avx512")
     assert by_name(s)["mojo-simd-f32"]["method"].endswith("[256-bit vectors, not the Rust rows' avx512]")
     assert any("mojo-simd-f32 (256-bit vectors against avx512)" in n for n in s["notes"])
-
-
-def test_only_the_whole_vector_simd_and_c_kernels_have_a_tuning_to_compare(tmp_path):
-    """A review: pyo3-simd-f32-refill and the algorithmic SIMD rows were blanked as "another tuning", but those
-    kernels run one fixed tuning per path, which no variable reaches."""
-    rows = [{"name": f"pyo3-{k}", "kernel": k, "precision": k.split("-")[-1] if k[-1] != "l" else "f32",
-             "reference": k.startswith(("c-ref", "rayon-c-ref"))}
-            for k in ("simd-f32", "rayon-simd-f64", "simd-f32-refill", "simd-algorithmic-f32",
-                      "rayon-simd-algorithmic-f32", "c-ref-f32", "naive-f64")]
-    assert [merge_mod.tuning_family(r) for r in rows] == ["simd-f32", "simd-f64", None, None, None,
-                                                          "c-reference", None]
 
 
 @pytest.mark.parametrize("variables, compared, blanked", [

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-check/3";
+pub const SCHEMA: &str = "mandel-report-check/4";
 
 /// What `mandel-report check` reads: checks, made in order, the first refusal ending them.
 #[derive(Deserialize)]
@@ -60,6 +60,13 @@ pub enum Check {
     Criterion { estimates: File, benchmark: Option<File>, sample: Option<File>, kernel: Py, dir: PyStr },
     /// What the merge is given in memory (`check_inputs`).
     Inputs { registry: Py, verify: Py, criterion: Py, baselines: Py, peak: Py },
+    /// The Python baselines' `pyo3-<kernel>` rungs against the registry's kernels (`check_inputs`, after
+    /// `inputs`; `source`, the baselines' name in messages; `foreign`, baselines from another machine):
+    /// `wrapped` answered: the tuned family of each rung's kernel.
+    Wrapped { registry: Py, verify: Py, criterion: Py, baselines: Py, source: PyStr, foreign: bool },
+    /// The tuned families the registry's kernels run that the tune rows `rows` chose none for, the
+    /// variables in `user_set` left to the user (`ladder.not_reusable`): [`tunings::unchosen`] answered.
+    Unchosen { registry: Py, rows: Py, user_set: Vec<String> },
     /// A sweep (`mandel sweep --json`) or the large image (`mandel render --json`) `what` printed.
     Sweep { value: Py, what: PyStr, large: bool },
     /// The tuning variables ([`tunings::TUNINGS`], `readers.tunings`): nothing checked, the table answered.
@@ -177,6 +184,13 @@ fn run(c: &Check) -> Result<Option<Found>, String> {
         }
         Check::Inputs { registry, verify, criterion, baselines, peak } => {
             check_inputs(registry, verify, criterion, baselines, peak)
+        }
+        Check::Wrapped { registry, verify, criterion, baselines, source, foreign } => {
+            return read(wrapped(registry, [verify, criterion], baselines, &source.text, *foreign)?);
+        }
+        Check::Unchosen { registry, rows, user_set } => {
+            let missing = tunings::unchosen(registry.items(), rows.items(), user_set);
+            return read(Py::List(missing.iter().map(|f| Py::Str(f.as_str().into())).collect()));
         }
         Check::Sweep { value, what, large } => check_sweep(value, &what.text, *large),
         Check::Tunings => return read(tunings::table()),
@@ -1199,6 +1213,57 @@ fn check_inputs(registry: &Py, verify: &Py, criterion: &Py, baselines: &Py, peak
         }
     }
     Ok(())
+}
+
+/// The Python baselines' rungs against the Rust kernels they may be taken for (`registry`, and the kernels
+/// of the verification rows and results, `measured`): none named like one (its row would be two rows'), and
+/// each `pyo3-<kernel>` rung of a registry kernel wrapping it: the same precision and threads (precision
+/// alone for `foreign` baselines, which ran on that machine's pool), else its row would show one kernel's
+/// time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong thread
+/// count); its verification held to that kernel's tolerance rule. The answer: each `pyo3-*` rung's tuned
+/// family ([`tunings::family`]), where its kernel has one.
+fn wrapped(registry: &Py, measured: [&Py; 2], baselines: &Py, source: &str, foreign: bool) -> Result<Py, String> {
+    let rungs = baselines.get("rungs").items();
+    // a kernel named twice in the registry is its last entry, as the scripts' dict of it held it
+    let kernel = |name: &str| registry.items().iter().rev().find(|k| k.get("name").as_str() == Some(name));
+    let rust = |name: &str| kernel(name).is_some() || measured.iter().any(|d| d.has(name));
+    let clash: Vec<String> = rungs.iter().map(|r| r.get("name").str()).filter(|name| rust(name)).collect();
+    if !clash.is_empty() {
+        refuse!(
+            "the Python baselines name rung(s) {} like Rust kernels (Python rungs are named python-*, numpy-*, \
+             numba-*, pyo3-<kernel>)",
+            clash.join(", ")
+        );
+    }
+    let mut families = Vec::new();
+    for rung in rungs {
+        let Py::Str(name) = rung.get("name") else { continue }; // a name (`check_baselines`)
+        let Some(wrapped) = name.text.strip_prefix("pyo3-") else { continue };
+        let kernel = kernel(wrapped);
+        if let Some(k) = kernel {
+            for field in if foreign { &["precision"][..] } else { &["precision", "threads"] } {
+                let (theirs, ours) = (rung.get(field), k.get(field));
+                if !theirs.is_none() && !theirs.py_eq(ours) {
+                    let (rung, theirs, kernel, ours) =
+                        (rung.get("name").repr(), theirs.repr(), k.get("name").repr(), ours.repr());
+                    refuse!(
+                        "{source}: rung {rung} {field} is {theirs}, the registry's {kernel} (`mandel describe`) has \
+                         {ours}: not the kernel it wraps"
+                    );
+                }
+            }
+            let v = rung.get("verification");
+            if v.truthy() {
+                let at = format!("rung {} verification", rung.get("name").repr());
+                check_verification(v, source, &at, None, tolerance_of(k))?;
+            }
+        }
+        let reference = kernel.is_some_and(|k| k.get("reference").truthy());
+        if let Some(family) = tunings::family(wrapped, reference) {
+            families.push((name.clone(), Py::Str(family.as_str().into())));
+        }
+    }
+    Ok(Py::Dict(families))
 }
 
 /// Each verification row read from a run's bench files (`source`: raw/rounds.json, raw/records.json) against

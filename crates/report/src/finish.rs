@@ -35,7 +35,7 @@ pub struct Request {
     pub inputs: Inputs,
     /// `mandel peak`'s result as merged (null: none).
     pub peak: Option<Value>,
-    /// The tuned family of each pyo3-* rung's kernel (`merge.tuning_family`, which the ladder uses too).
+    /// The tuned family of each pyo3-* rung's kernel (`tunings::family`, which the check of the merge's inputs answers).
     pub families: BTreeMap<String, String>,
     /// The Rust rounds' tunings ([family, "TUNING (source)"]; null: none recorded).
     pub rust_tunings: Option<Vec<(String, String)>>,

@@ -215,7 +215,7 @@ pub struct OtherTuning {
     pub differs: bool,
 }
 
-/// `pyo3-<kernel>` rows of a tuned kernel (`families`: the scripts' `merge.tuning_family` of each) whose
+/// `pyo3-<kernel>` rows of a tuned kernel (`families`: `tunings::family` of each, as the check of the inputs answered) whose
 /// tuning through Python (`python`: the baselines' `extension_tunings`) is not the Rust rows' (`rust`: the
 /// rounds' `tunings`): their vs previous, lane-iterations and share of the FMA peak (counted on the Rust
 /// row's schedule) are blanked; the step ceiling's share (useful iterations) stays. Where a side records

@@ -110,6 +110,49 @@ pub fn pins(rows: &Py, source: &str) -> Result<Vec<(&'static str, String)>, Stri
     pins.into_iter().map(joined).collect()
 }
 
+/// The tuned family whose tuning a kernel runs (`mandel bench`'s names, [`Tuning::families`]): the C
+/// reference's, or the whole-vector SIMD kernels' of its precision (`simd-f32`, `rayon-simd-f64`); none for
+/// the refill and algorithmic variants, which run one fixed tuning per path that no variable reaches, nor for
+/// the scalar kernels.
+pub fn family(kernel: &str, reference: bool) -> Option<String> {
+    if reference {
+        return Some("c-reference".into());
+    }
+    match kernel.split('-').collect::<Vec<_>>()[..] {
+        [.., "simd", precision @ ("f32" | "f64")] => Some(format!("simd-{precision}")),
+        _ => None,
+    }
+}
+
+/// The tuned families the registry's kernels run (`registry`, `mandel describe`'s; a family whose variable
+/// is in `user_set`, the user's to pin, left out) that no timed row of the tune rows `rows` chose, in
+/// order: a kept tuning without a choice for one would leave it to whatever each process calibrates.
+pub fn unchosen(registry: &[Py], rows: &[Py], user_set: &[String]) -> Vec<String> {
+    let user: Vec<&str> = TUNINGS
+        .iter()
+        .filter(|t| user_set.iter().any(|v| v == t.variable))
+        .flat_map(|t| t.families.iter().copied())
+        .collect();
+    // a kernel named twice counts as its last entry, as the scripts' dict of the registry held it
+    let last = |i: usize, k: &Py| !registry[i + 1..].iter().any(|later| later.get("name").py_eq(k.get("name")));
+    let tuned = registry.iter().enumerate().filter(|&(i, k)| last(i, k)).filter_map(|(_, k)| {
+        family(&k.get("name").str(), k.get("reference").truthy()).filter(|f| !user.contains(&f.as_str()))
+    });
+    // a row that timed nothing pins nothing (`pins`)
+    let chosen: Vec<String> = rows
+        .iter()
+        .filter(|r| r.get("times").truthy())
+        .map(|r| match r.get("kernel").as_str() {
+            Some("c-reference") => "c-reference".to_string(),
+            _ => format!("simd-{}", r.get("precision").str()),
+        })
+        .collect();
+    let mut missing: Vec<String> = tuned.filter(|f| !chosen.contains(f)).collect();
+    missing.sort_by(|a, b| a.chars().cmp(b.chars()));
+    missing.dedup();
+    missing
+}
+
 /// The tie band `mandel tune` chose `rows` (checked; null: none) with, a fraction as the rows hold it, as
 /// far as they say: the band every row records; where some record one, one band for them all, else not
 /// known; where none does, [`TIE_BAND_OF_ROWS_WITH_DEFAULT`] when every row has its `default`. None when
@@ -145,6 +188,43 @@ mod tests {
         let kernel = kernel.map_or(String::new(), |k| format!(r#""kernel": "{k}", "#));
         let times = if fastest.is_empty() { String::new() } else { format!(r#"["{fastest}", 0.1]"#) };
         format!(r#"{{{kernel}"precision": "{precision}", "fastest": "{fastest}", "times": [{times}]}}"#)
+    }
+
+    /// A review: the refill and algorithmic SIMD kernels were taken for tuned ones, but they run one fixed
+    /// tuning per path, which no variable reaches.
+    #[test]
+    fn only_the_whole_vector_simd_and_c_kernels_have_a_tuned_family() {
+        let kernels = ["simd-f32", "rayon-simd-f64", "simd-f32-refill", "simd-algorithmic-f32"];
+        let families: Vec<_> = kernels.iter().map(|k| family(k, false)).collect();
+        assert_eq!(families, [Some("simd-f32".into()), Some("simd-f64".into()), None, None]);
+        assert_eq!(family("rayon-simd-algorithmic-f32", false), None);
+        assert_eq!(family("naive-f64", false), None);
+        assert_eq!(family("c-ref-f32", true), Some("c-reference".into()));
+        assert_eq!(family("simd", false), None);
+    }
+
+    #[test]
+    fn a_kept_tuning_lacks_the_families_no_timed_row_chose() {
+        let registry = rows(
+            r#"[{"name": "simd-f32"}, {"name": "rayon-simd-f64"}, {"name": "c-ref-f32", "reference": true},
+                {"name": "naive-f64"}, {"name": "simd-f32-refill"}]"#,
+        );
+        let tune = |text: &str| rows(text).items().to_vec();
+        let simd_f32 = tune(&format!("[{}]", row(Some("simd"), "f32", "v4k8")));
+        let missing = unchosen(registry.items(), &simd_f32, &[]);
+        assert_eq!(missing, ["c-reference", "simd-f64"]);
+        // the user's variable pins its families: not the kept tuning's to choose
+        assert_eq!(unchosen(registry.items(), &simd_f32, &["MANDEL_C_TUNING".into()]), ["simd-f64"]);
+        let all = tune(&format!(
+            "[{}, {}, {}]",
+            row(None, "f32", "v4k8"),
+            row(Some("simd"), "f64", "v4k4"),
+            row(Some("c-reference"), "f32", "v6k8")
+        ));
+        assert!(unchosen(registry.items(), &all, &[]).is_empty());
+        // a row that timed nothing chose nothing
+        let untimed = tune(&format!("[{}, {}]", row(None, "f32", "v4k8"), row(Some("simd"), "f64", "")));
+        assert_eq!(unchosen(&registry.items()[..2], &untimed, &[]), ["simd-f64"]);
     }
 
     #[test]
