@@ -91,7 +91,11 @@ pub fn repr(x: f64) -> String {
     let (mantissa, exp) = sci.split_once('e').expect("Rust's {:e} always has an exponent");
     let exp: i32 = exp.parse().expect("Rust's exponent is a whole number");
     let (sign, mantissa) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
-    let digits = mantissa.replace('.', "");
+    let (digits, exp) = even_of_a_tie(x, mantissa.replace('.', ""), exp);
+    let mantissa = match digits.len() {
+        1 => digits.clone(),
+        _ => format!("{}.{}", &digits[..1], &digits[1..]),
+    };
     // where the decimal point falls, counted from the first digit
     let point = exp + 1;
     if !(-4 < point && point <= 16) {
@@ -106,6 +110,27 @@ pub fn repr(x: f64) -> String {
         format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
     };
     format!("{sign}{body}")
+}
+
+/// The shortest digits of `x` (`digits`, the first at 10^`exp`) as Python's repr chooses them: where x lies
+/// exactly halfway between two spellings of that length, the one whose last digit is even (David Gay's
+/// rule, CPython's), where Rust's `{:e}` takes the one above.
+fn even_of_a_tie(x: f64, digits: String, exp: i32) -> (String, i32) {
+    // two spellings of 15 digits or fewer never read back as one double (DBL_DIG): no tie to look for
+    if digits.len() < 16 {
+        return (digits, exp);
+    }
+    // every digit of x: a double's exact decimal expansion has fewer than 800 significant digits
+    let exact = format!("{:.800e}", x.abs());
+    let (mantissa, exact_exp) = exact.split_once('e').expect("Rust's {:e} always has an exponent");
+    let all = mantissa.replace('.', "");
+    let n = digits.len();
+    let tie = all.as_bytes().get(n) == Some(&b'5') && all.bytes().skip(n + 1).all(|d| d == b'0');
+    let below = &all[..n];
+    if tie && (below.as_bytes()[n - 1] - b'0').is_multiple_of(2) {
+        return (below.to_string(), exact_exp.parse().expect("Rust's exponent is a whole number"));
+    }
+    (digits, exp)
 }
 
 /// `f"{x:+.{decimals}%}"`: `percent` with its sign always written.
@@ -194,6 +219,26 @@ mod tests {
             (f64::NAN, "nan"),
         ];
         for &(x, want) in cases {
+            assert_eq!(repr(x), want, "{x:e}");
+        }
+    }
+
+    /// Where x lies exactly halfway between its two shortest spellings, Python's repr takes the one whose
+    /// last digit is even (Rust's `{:e}` rounds the tie up): CPython's repr of each.
+    #[test]
+    fn a_tie_between_two_shortest_spellings_goes_to_the_even_one() {
+        // whole + fraction: the sum is exact (each a double of a quarter or an eighth), where a literal of
+        // its exact digits would read as too precise (clippy spells it as Rust's `{:e}` does)
+        let cases: &[(f64, f64, &str)] = &[
+            (777_919_627_576_715.0, 0.25, "777919627576715.2"),
+            (204_325_969_548_861.0, 0.125, "204325969548861.12"),
+            (1_462_996_602_514_481.0, 0.25, "1462996602514481.2"),
+            (1_462_996_602_514_481.0, 0.75, "1462996602514481.8"),
+            (-777_919_627_576_715.0, -0.25, "-777919627576715.2"),
+            (2_251_799_813_685_247.0, 0.75, "2251799813685247.8"),
+        ];
+        for &(whole, fraction, want) in cases {
+            let x = whole + fraction;
             assert_eq!(repr(x), want, "{x:e}");
         }
     }
