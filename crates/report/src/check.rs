@@ -210,8 +210,8 @@ fn run(c: &Check) -> Result<Option<Found>, String> {
             let names = ["the peak so far".to_string(), format!("`mandel peak` {when}")];
             // their shape (what is combined), not the rules between a file's measurements: `before` may be
             // peaks combined already, which the merge checks as the peak file
-            check(before, &PEAK, &names[0], "", Join::Root)?;
-            check(after, &PEAK, &names[1], "", Join::Root)?;
+            check(before, &PEAK, &names[0], "the peak", Join::Root)?;
+            check(after, &PEAK, &names[1], "the peak", Join::Root)?;
             return read(peaks::combine(before, after, when, [&names[0], &names[1]])?);
         }
     }

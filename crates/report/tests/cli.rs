@@ -412,4 +412,17 @@ fn a_check_request_answers_the_tunings_what_tune_rows_pin_their_tie_band_and_two
         out.contains(r#""refused":"`mandel peak` after the benches: f32_lane_fmas_per_s should be a positive"#),
         "{out}"
     );
+    // a peak that is no object, or lacks a key: the message names what it is, as the peak file's does
+    for (before, after, said) in [
+        ("7".to_string(), peak(6e10), "the peak so far: the peak should be a JSON object, found int"),
+        (
+            peak(5e10),
+            r#"{"isa": "avx2"}"#.to_string(),
+            "`mandel peak` x: the peak lacks key(s) f32_lane_fmas_per_s, f64_lane_fmas_per_s",
+        ),
+    ] {
+        let peaks = format!(r#"{{"kind": "peaks", "before": {before}, "after": {after}, "when": "x"}}"#);
+        let (_, out, _) = report("check", &request(&peaks));
+        assert!(out.contains(&format!(r#""refused":"{said}""#)), "{out}");
+    }
 }
