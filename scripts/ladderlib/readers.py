@@ -284,11 +284,16 @@ def check_sweep(data, kind, what):
 # The tunings, tune rows and peaks are Rust's to read (crates/report/src/tunings.rs, peaks.rs): these ask it.
 
 
-@cache
 def tunings():
     """The tuning variables a tune file pins, the only ones the ladder and scripts/ab set from one, in order: each
-    a dict of its `variable`, the `run_key` run.json records it under, the kernel `families` it pins."""
-    return _ask({"kind": "tunings"})[0]
+    a dict of its `variable`, the `run_key` run.json records it under, the kernel `families` it pins (a copy of the
+    one answer a process asks for: a caller's change stays its own)."""
+    return json.loads(_tunings())
+
+
+@cache
+def _tunings():
+    return json.dumps(_ask({"kind": "tunings"})[0])
 
 
 def tie_band(rows):

@@ -279,7 +279,8 @@ pub fn pick(values: &[Py], pick: Ordering) -> Option<&Py> {
 }
 
 /// `statistics.median(values)` of numbers: the middle one as it is (an int stays an int), or the two middle
-/// ones' sum halved; None for none.
+/// ones' sum halved; None for none. An int too large for a float beside a float gives NaN where Python
+/// raises `OverflowError` (no checked input holds one: a time or a share is a finite float's size).
 pub fn median(values: &[Py]) -> Option<Py> {
     let mut v: Vec<&Py> = values.iter().collect();
     v.sort_by(|a, b| a.cmp_num(b).unwrap_or(Ordering::Equal)); // stable, as sorted()
@@ -438,6 +439,39 @@ impl<'de> Deserialize<'de> for PyStr {
     }
 }
 
+/// The sum of two magnitudes' decimal digits.
+fn magnitude_add(a: &str, b: &str) -> String {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut out, mut carry) = (Vec::new(), 0);
+    for i in 0..a.len().max(b.len()) {
+        let digit = |d: &[u8]| d.len().checked_sub(i + 1).map_or(0, |j| d[j] - b'0');
+        let sum = digit(a) + digit(b) + carry;
+        out.push(b'0' + sum % 10);
+        carry = sum / 10;
+    }
+    out.push(b'0' + carry);
+    out.iter().rev().map(|&d| d as char).collect()
+}
+
+/// `a - b` of two magnitudes' decimal digits (no leading zeros), `a` the larger or equal.
+fn magnitude_sub(a: &str, b: &str) -> String {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut out, mut borrow) = (Vec::new(), 0i8);
+    for i in 0..a.len() {
+        let digit = |d: &[u8]| d.len().checked_sub(i + 1).map_or(0, |j| (d[j] - b'0') as i8);
+        let mut diff = digit(a) - digit(b) - borrow;
+        borrow = i8::from(diff < 0);
+        diff += 10 * borrow;
+        out.push(b'0' + diff as u8);
+    }
+    out.iter().rev().map(|&d| d as char).collect()
+}
+
+/// How two magnitudes' decimal digits (no leading zeros) compare.
+fn magnitude_cmp(a: &str, b: &str) -> Ordering {
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b))
+}
+
 /// A Python int of any size: its sign and its decimal digits (no leading zero; zero is "0", not negative).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Int {
@@ -494,18 +528,21 @@ impl Int {
 
     /// `a + b` of two ints 0 or more.
     pub fn add(&self, other: &Int) -> Int {
-        debug_assert!(!self.neg && !other.neg);
-        let (a, b) = (self.digits.as_bytes(), other.digits.as_bytes());
-        let (mut out, mut carry) = (Vec::new(), 0);
-        for i in 0..a.len().max(b.len()) {
-            let digit = |d: &[u8]| d.len().checked_sub(i + 1).map_or(0, |j| d[j] - b'0');
-            let sum = digit(a) + digit(b) + carry;
-            out.push(b'0' + sum % 10);
-            carry = sum / 10;
+        if self.neg == other.neg {
+            return Int::signed(self.neg, &magnitude_add(&self.digits, &other.digits));
         }
-        out.push(b'0' + carry);
-        out.reverse();
-        Int::parse(std::str::from_utf8(&out).expect("digits")).expect("digits")
+        // opposite signs: the larger magnitude less the smaller, with the larger's sign
+        let (big, small) = match magnitude_cmp(&self.digits, &other.digits) {
+            Ordering::Less => (other, self),
+            _ => (self, other),
+        };
+        Int::signed(big.neg, &magnitude_sub(&big.digits, &small.digits))
+    }
+
+    /// An int of sign `neg` and decimal `digits` (leading zeros allowed; zero is never negative).
+    fn signed(neg: bool, digits: &str) -> Int {
+        let sign = if neg { "-" } else { "" };
+        Int::parse(&format!("{sign}{digits}")).expect("digits")
     }
 
     /// `a * b`.
@@ -733,5 +770,30 @@ mod tests {
         assert_eq!(pick(&values("[2, 3.0, 3]"), Ordering::Greater).expect("some").repr(), "3.0");
         assert_eq!(div(&py("6"), &py("4")), 1.5);
         assert_eq!(add(&py("1"), &py("2")).repr(), "3");
+    }
+
+    /// A review: the sum of two ints added their magnitudes whatever their signs (a debug assertion only),
+    /// so a median of negative ints was wrong.
+    #[test]
+    fn ints_add_with_their_signs() {
+        let int = |digits: &str| Py::Int(Int::parse(digits).expect("digits"));
+        let sum = |a: &str, b: &str| add(&int(a), &int(b)).repr();
+        assert_eq!(sum("-5", "-2"), "-7");
+        assert_eq!(sum("-2", "9"), "7");
+        assert_eq!(sum("9", "-12"), "-3");
+        assert_eq!(sum("1000", "-1000"), "0");
+        assert_eq!(sum("100000000000000000000000", "-1"), "99999999999999999999999");
+        assert_eq!(sum("-100000000000000000000000", "99999999999999999999999"), "-1");
+        let values = |text| match py(text) {
+            Py::List(items) => items,
+            _ => unreachable!(),
+        };
+        // Python: statistics.median([-5, -2, 9, 11]) == 3.5, of [-589000000000000000000000, -5] -2.945e+23;
+        // the quartiles of [-4, -1, 3, 8], -2.5 and 5.5
+        assert_eq!(median(&values("[-5, -2, 9, 11]")).expect("some").repr(), "3.5");
+        let huge = [int("-589000000000000000000000"), int("-5")];
+        assert_eq!(median(&huge).expect("some").repr(), "-2.945e+23");
+        let (q1, q3) = quartiles(&values("[-4, -1, 3, 8]"));
+        assert_eq!((q1.repr(), q3.repr()), ("-2.5".into(), "5.5".into()));
     }
 }
