@@ -11,7 +11,7 @@
 //! ([`Ordered`]: summary.json is written in that order). Values pass through as the inputs hold them (an
 //! int stays an int), as the Python merge passed them.
 
-use crate::pyjson::Py;
+use crate::pyjson::{self, Py};
 use crate::pymath;
 use crate::pyvalue::{Ordered, py_repr, py_str, truthy};
 use serde::Deserialize;
@@ -141,21 +141,11 @@ fn set_all<'a>(row: &mut Ordered, fields: impl IntoIterator<Item = (&'a str, Val
     }
 }
 
-/// `statistics.median` of JSON numbers: the middle one itself (an int stays an int), or the mean of the
-/// middle two (two ints divided as Python divides them).
+/// `statistics.median` of JSON numbers ([`pyjson::median`], on the values as Python read them): the middle one
+/// itself (an int stays an int), or the mean of the middle two (two ints divided as Python divides them).
 fn median(values: &[&Value]) -> Value {
-    let mut sorted = values.to_vec();
-    let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
-    sorted.sort_by(|a, b| num(a).total_cmp(&num(b))); // stable, as sorted(): of equals the first stays first
-    let n = sorted.len();
-    if n % 2 == 1 {
-        return sorted[n / 2].clone();
-    }
-    let (a, b) = (sorted[n / 2 - 1], sorted[n / 2]);
-    match (a.as_u64(), b.as_u64()) {
-        (Some(x), Some(y)) if x.checked_add(y).is_some() => json!(pymath::int_div(x + y, 2)),
-        _ => json!((num(a) + num(b)) / 2.0),
-    }
+    let py: Vec<Py> = values.iter().map(|v| serde_json::from_value((*v).clone()).unwrap_or(Py::None)).collect();
+    pyjson::median(&py).map_or(Value::Null, |m| serde_json::to_value(m).unwrap_or(Value::Null))
 }
 
 /// `min(values)`: the first value no later one is below.

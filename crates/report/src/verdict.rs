@@ -23,6 +23,7 @@
 //! [`Report`] as JSON on standard output.
 
 use crate::pyfmt::{g, percent, signed_percent};
+use crate::pyjson::{self, Py};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -221,28 +222,19 @@ fn truthy(v: &Value) -> bool {
     }
 }
 
-/// `statistics.median` of floats: the middle value, or the mean of the two middle ones.
+/// `statistics.median` of floats ([`pyjson::median`]): the middle value, or the mean of the two middle ones.
 pub fn median(values: impl IntoIterator<Item = f64>) -> f64 {
-    let mut v: Vec<f64> = values.into_iter().collect();
-    v.sort_by(f64::total_cmp);
-    median_sorted(&v)
+    let v: Vec<Py> = values.into_iter().map(Py::Float).collect();
+    pyjson::median(&v).and_then(|m| m.float()).unwrap_or(f64::NAN)
 }
 
-/// The median of `v` (sorted): the middle value, or the mean of the two middle ones.
-fn median_sorted(v: &[f64]) -> f64 {
-    let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
-}
-
-/// (Q1, Q3): the medians of the lower and upper halves (an odd count's middle value in neither); None
-/// for no values.
+/// (Q1, Q3): the medians of the lower and upper halves (an odd count's middle value in neither,
+/// [`pyjson::quartiles`]); None for no values.
 pub fn quartiles(values: &[f64]) -> Option<(f64, f64)> {
-    let mut v = values.to_vec();
-    v.sort_by(f64::total_cmp);
-    match v.len() {
-        0 => None,
-        1 => Some((v[0], v[0])),
-        n => Some((median_sorted(&v[..n / 2]), median_sorted(&v[n.div_ceil(2)..]))),
+    let v: Vec<Py> = values.iter().copied().map(Py::Float).collect();
+    match pyjson::quartiles(&v) {
+        (Py::Float(q1), Py::Float(q3)) => Some((q1, q3)),
+        _ => None,
     }
 }
 
@@ -708,14 +700,13 @@ pub fn failures(entries: &[Entry], req: &Request) -> Vec<String> {
 /// back can differ by a few percent in every row, scalar ones included, which no code change does; the
 /// verdicts stay as they are, and this says how far to discount those near it.
 pub fn drift(entries: &[Entry]) -> Option<f64> {
-    let mut changes: Vec<f64> = entries.iter().filter_map(|e| e.change).collect();
+    let changes: Vec<f64> = entries.iter().filter_map(|e| e.change).collect();
     let up = changes.iter().filter(|&&c| c > 0.0).count();
     let down = changes.iter().filter(|&&c| c < 0.0).count();
     if changes.len() < 8 || (up.max(down) as f64) < 0.9 * changes.len() as f64 {
         return None;
     }
-    changes.sort_by(f64::total_cmp);
-    Some(median_sorted(&changes))
+    Some(median(changes))
 }
 
 /// The report on a request: the verdicts, their tally, the failures and the drift.
@@ -822,7 +813,7 @@ mod tests {
     fn timed_rounds(name: &str, times: &[f64]) -> Value {
         let mut sorted = times.to_vec();
         sorted.sort_by(f64::total_cmp);
-        json!({"name": name, "status": "ok", "median_s": median_sorted(&sorted), "round_times_s": times})
+        json!({"name": name, "status": "ok", "median_s": median(sorted.iter().copied()), "round_times_s": times})
     }
 
     #[test]
@@ -867,7 +858,9 @@ mod tests {
             .collect();
         let mut sorted = meds.clone();
         sorted.sort_by(f64::total_cmp);
-        map(json!({"name": "k", "status": "ok", "median_s": median_sorted(&sorted), "round_medians_s": meds}))
+        map(
+            json!({"name": "k", "status": "ok", "median_s": super::median(sorted.iter().copied()), "round_medians_s": meds}),
+        )
     }
 
     #[test]
