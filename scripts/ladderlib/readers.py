@@ -145,12 +145,6 @@ read_run = partial(read, shape="run", what="the run's settings")
 read_peak = partial(read, shape="peak", what="the peak file")
 
 
-def check_verification(v, path, where, pixels=None, kernel=None):
-    """A verification the merge can trust: `ok` exactly `differing <= allowed`, `pixels` the problem's, `allowed`
-    the tolerance rule of `kernel` (a registry kernel) where it records one."""
-    _ask({"kind": "verification", "value": v, "path": str(path), "at": where, "pixels": pixels, "kernel": kernel})
-
-
 def check_round(data, path, where):
     """One `mandel bench --round N --json`: the canonical problem, every kernel verified (or unavailable and
     untimed), every verified kernel timed, every timed one passing."""

@@ -47,8 +47,6 @@ pub enum Check {
     /// scripts/ab's two sides' rounds, each checked as raw/rounds.json (named `A` and `B`), as rows and how
     /// the sides differ ([`rounds::sides`]).
     Sides { a: Py, b: Py },
-    /// `check_verification`, against the problem's `pixels` and `kernel`'s tolerance rule where given.
-    Verification { value: Py, path: PyStr, at: PyStr, pixels: Py, kernel: Py },
     /// raw/records.json (`read_records`): its verification rows and Criterion ids by kernel.
     Records { value: Py, path: PyStr },
     /// run.py's baselines (`check_baselines`).
@@ -167,9 +165,6 @@ fn run(c: &Check) -> Result<Option<Found>, String> {
             check_rounds(a, "A")?;
             check_rounds(b, "B")?;
             return read(rounds::sides(a, b)?);
-        }
-        Check::Verification { value, path, at, pixels, kernel } => {
-            check_verification(value, &path.text, &at.text, pixels.int(), tolerance_of(kernel))
         }
         Check::Records { value, path } => {
             check_records(value, &path.text)?;
