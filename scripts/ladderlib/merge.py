@@ -69,7 +69,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     # native rows), and the notes: `mandel-report finish` (crates/report/src/finish.rs, build.rs, rows.rs, notes.rs).
     inputs = finite({"registry": registry, "verify": verify, "criterion": criterion,
                      "baselines": None if baselines is None else {k: bl.get(k) for k in ("rungs", "python_rungs")},
-                     "python_rounds": {k: readers._wire(v) for k, v in round_settings.items()
+                     "python_rounds": {k: readers.wire(v) for k, v in round_settings.items()
                                        if k in ("kernel_s", "min_renders")} if round_settings else None,
                      "min_rounds": rounds.MIN_ROUNDS, "timed_in_rounds": bool(settings.get("rounds"))})
     request = {"inputs": inputs, "peak": peak or None, "families": families,

@@ -4,8 +4,9 @@ exit 2), never a KeyError or a wrong row. The checker is Rust's, one for every f
 words its messages name the value by, and raises its refusal as an InputError. The functions below keep the names
 and arguments the scripts call; where a file is read as well as checked (the rounds, the bench records), the
 checker answers what the scripts take from it (crates/report/src/rounds.rs), as it answers the tuning variables,
-what tune rows pin and their tie band, and two peaks combined (`tunings`, `tuning_pins`, `tie_band`,
-`combine_peaks`: tunings.rs, peaks.rs)."""
+what tune rows pin and their tie band, the tuned families a kept tuning lacks, and two peaks combined (`tunings`,
+`tuning_pins`, `tie_band`, `unchosen`, `combine_peaks`: tunings.rs, peaks.rs), and holds the baselines' pyo3-* rungs
+to the kernels they wrap (`check_inputs`). `wire` marks what JSON cannot carry; `_unwire` reads an answer back."""
 
 import contextlib
 import json
@@ -52,7 +53,7 @@ def load_json(path):
 UNSENDABLE, SENT = re.compile("[\ud800-\udfff\U0010ffff]"), re.compile("\U0010ffff([0-9a-f]{6})")
 
 
-def _wire(v):
+def wire(v):
     """`v` as JSON carries it to the checker, which reads it back as json.loads made it (crates/report/src/pyjson.rs):
     a NaN or an infinity, an int past 64 bits, a string whose repr escapes more than ASCII's controls (its text with
     any lone surrogate as UNSENDABLE says), and an object with such a key or a key "$py", each as a {"$py": ...}."""
@@ -63,16 +64,16 @@ def _wire(v):
     if isinstance(v, str) and not (v.isascii() or v.isprintable()):
         return {"$py": "str", "text": UNSENDABLE.sub(lambda c: f"\U0010ffff{ord(c[0]):06x}", v), "repr": repr(v)}
     if isinstance(v, dict):
-        items = [[_wire(k), _wire(x)] for k, x in v.items()]
+        items = [[wire(k), wire(x)] for k, x in v.items()]
         marked = "$py" in v or any(isinstance(k, dict) for k, _ in items)
         return {"$py": "dict", "items": items} if marked else dict(items)
     if isinstance(v, (list, tuple)):
-        return [_wire(x) for x in v]
+        return [wire(x) for x in v]
     return v
 
 
 def _restored(text):
-    """`text` with each code point `_wire` spelled (U+10FFFF and its hex) back as itself."""
+    """`text` with each code point `wire` spelled (U+10FFFF and its hex) back as itself."""
     return SENT.sub(lambda c: chr(int(c[1], 16)), text)
 
 
@@ -81,7 +82,7 @@ _MARKED = {"nan": json.loads("NaN"), "inf": json.loads("Infinity"), "-inf": json
 
 
 def _unwire(v):
-    """A value the checker answers with, as `_wire` sent it: its markers read back (a NaN or an infinity, an int past 64
+    """A value the checker answers with, as `wire` sent it: its markers read back (a NaN or an infinity, an int past 64
     bits, an object with a key "$py"), each string `_restored`."""
     if isinstance(v, str):
         return _restored(v)
@@ -118,7 +119,7 @@ def _ask(*checks, then=None):
     results = []
     if checks:
         binary = next(filter(None, reversed(_asking)), None) or cargo.report(REPO)
-        answer = cargo.ask_report(binary, "check", {"checks": _wire(list(checks))})
+        answer = cargo.ask_report(binary, "check", {"checks": wire(list(checks))})
         if answer.get("refused") is not None:
             raise InputError(_restored(answer["refused"]))
         results = _unwire(answer["results"])

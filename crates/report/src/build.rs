@@ -66,7 +66,7 @@ pub struct Baselines {
 }
 
 /// The settings of the rounds a Python rung's calls are cut into, as the scripts hold them (sent as
-/// `readers._wire` marks them: the summary's words say an int of any size as Python writes it).
+/// `readers.wire` marks them: the summary's words say an int of any size as Python writes it).
 #[derive(Deserialize)]
 pub struct CallRounds {
     /// Seconds a round lasts at least.

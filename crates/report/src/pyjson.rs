@@ -2,7 +2,7 @@
 //! of them what the scripts said: an int of any size, NaN and the infinities (which `json.loads` reads and
 //! JSON cannot write), objects in their written order, and Python's `repr`, `str`, `==`, `<` and
 //! arithmetic on them. The scripts send what JSON (or serde_json) cannot hold as a marker object
-//! (`readers._wire`): `{"$py": "nan"}` (`"inf"`, `"-inf"`), `{"$py": "int", "digits": "-12..."}` for an
+//! (`readers.wire`): `{"$py": "nan"}` (`"inf"`, `"-inf"`), `{"$py": "int", "digits": "-12..."}` for an
 //! int past 64 bits, `{"$py": "str", "text": ..., "repr": ...}` for a string whose `repr` escapes more
 //! than `str_repr` does (an unprintable non-ASCII character; a lone surrogate, which no Rust string
 //! holds: `text` spells it U+10FFFF and its code point in hex, which the scripts turn back in a message),
