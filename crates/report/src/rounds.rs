@@ -317,7 +317,7 @@ mod tests {
         read.items()[i].get(name).clone()
     }
 
-    /// rounds.py's, as CPython computed them (statistics.median, math.fsum, the first of equals).
+    /// The values the scripts' `read_rounds` gave before it moved here, as CPython computed them (statistics.median, math.fsum, the first of equals).
     #[test]
     fn a_row_is_the_median_of_its_rounds_fastest_renders_with_their_quartiles() {
         let quiet = activity("0.05", "0.05"); // 0.1: not above CONTENDED
@@ -448,7 +448,7 @@ mod tests {
         ))
     }
 
-    /// ab.py's `side_rows` and `differences`, as CPython gave them.
+    /// What scripts/ab's `side_rows` and `differences` gave before they moved here, as CPython gave them.
     #[test]
     fn the_sides_rows_and_how_they_differ() {
         let settings = r#"{"rounds": 1, "kernel_s": 0.25, "min_renders": 3}"#;
