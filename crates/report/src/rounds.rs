@@ -317,7 +317,8 @@ mod tests {
         read.items()[i].get(name).clone()
     }
 
-    /// The values the scripts' `read_rounds` gave before it moved here, as CPython computed them (statistics.median, math.fsum, the first of equals).
+    /// The values the scripts' `read_rounds` gave before it moved here, as CPython computed them
+    /// (statistics.median, math.fsum, the first of equals).
     #[test]
     fn a_row_is_the_median_of_its_rounds_fastest_renders_with_their_quartiles() {
         let quiet = activity("0.05", "0.05"); // 0.1: not above CONTENDED
