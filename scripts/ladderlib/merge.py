@@ -56,9 +56,9 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     criterion = {} if criterion is None else criterion
     verify = {} if verify is None else verify
     # checked, with the tune rows, and the pyo3-* rungs against the kernels they wrap: the tie band the tuning was
-    # chosen with, the tuned family of each pyo3-* rung's kernel
-    tie_band, families = readers.check_inputs(registry, verify, criterion, baselines, peak, tune, baselines_source,
-                                              foreign=settings.get("python_foreign"))
+    # chosen with
+    tie_band = readers.check_inputs(registry, verify, criterion, baselines, peak, tune, baselines_source,
+                                    foreign=settings.get("python_foreign"))
     bl = baselines or {}
 
     # A Python rung's calls are cut into rounds made as the full run's Rust ones (`python_rounds`; a set merged
@@ -72,7 +72,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                      "python_rounds": {k: readers.wire(v) for k, v in round_settings.items()
                                        if k in ("kernel_s", "min_renders")} if round_settings else None,
                      "min_rounds": rounds.MIN_ROUNDS, "timed_in_rounds": bool(settings.get("rounds"))})
-    request = {"inputs": inputs, "peak": peak or None, "families": families,
+    request = {"inputs": inputs, "peak": peak or None,
                "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
                "python_tunings": bl.get("extension_tunings"),  # either record (crates/report/src/check.rs)
                "isa_flags": (machine or {}).get("isa_flags"),

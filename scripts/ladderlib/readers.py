@@ -239,12 +239,11 @@ def check_inputs(registry, verify, criterion, baselines, peak, tune=None, source
     """What the merge is given in memory: the registry, the verification rows and Criterion results by kernel (each
     row from a file against its registry kernel), the baselines (`source`; `foreign`: from another machine), the
     peak (on the rounds' ISA path), the tune rows; then the baselines' pyo3-* rungs against the kernels they wrap
-    (crates/report/src/check.rs, `wrapped`). (The tie band of the tune rows, the tuned family of each pyo3-* rung's
-    kernel.)"""
+    (crates/report/src/check.rs, `wrapped`). The tie band of the tune rows."""
     inputs = {"registry": registry, "verify": verify, "criterion": criterion, "baselines": baselines}
-    _, band, families = _ask({"kind": "inputs", **inputs, "peak": peak}, {"kind": "tie_band", "rows": tune},
-                             {"kind": "wrapped", **inputs, "source": str(source), "foreign": bool(foreign)})
-    return band, families
+    _, band, _ = _ask({"kind": "inputs", **inputs, "peak": peak}, {"kind": "tie_band", "rows": tune},
+                      {"kind": "wrapped", **inputs, "source": str(source), "foreign": bool(foreign)})
+    return band
 
 
 def read_summary(path):

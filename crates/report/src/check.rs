@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-check/4";
+pub const SCHEMA: &str = "mandel-report-check/5";
 
 /// What `mandel-report check` reads: checks, made in order, the first refusal ending them.
 #[derive(Deserialize)]
@@ -59,8 +59,7 @@ pub enum Check {
     /// What the merge is given in memory (`check_inputs`).
     Inputs { registry: Py, verify: Py, criterion: Py, baselines: Py, peak: Py },
     /// The Python baselines' `pyo3-<kernel>` rungs against the registry's kernels (`check_inputs`, after
-    /// `inputs`; `source`, the baselines' name in messages; `foreign`, baselines from another machine):
-    /// `wrapped` answered: the tuned family of each rung's kernel.
+    /// `inputs`; `source`, the baselines' name in messages; `foreign`, baselines from another machine).
     Wrapped { registry: Py, verify: Py, criterion: Py, baselines: Py, source: PyStr, foreign: bool },
     /// The tuned families the registry's kernels run that the tune rows `rows` chose none for, the
     /// variables in `user_set` left to the user (`ladder.not_reusable`): [`tunings::unchosen`] answered.
@@ -181,7 +180,7 @@ fn run(c: &Check) -> Result<Option<Found>, String> {
             check_inputs(registry, verify, criterion, baselines, peak)
         }
         Check::Wrapped { registry, verify, criterion, baselines, source, foreign } => {
-            return read(wrapped(registry, [verify, criterion], baselines, &source.text, *foreign)?);
+            wrapped(registry, [verify, criterion], baselines, &source.text, *foreign)
         }
         Check::Unchosen { registry, rows, user_set } => {
             let missing = tunings::unchosen(registry.items(), rows.items(), user_set);
@@ -1215,9 +1214,8 @@ fn check_inputs(registry: &Py, verify: &Py, criterion: &Py, baselines: &Py, peak
 /// each `pyo3-<kernel>` rung of a registry kernel wrapping it: the same precision and threads (precision
 /// alone for `foreign` baselines, which ran on that machine's pool), else its row would show one kernel's
 /// time with another's width (a share of the ceiling of the wrong precision, or divided by the wrong thread
-/// count); its verification held to that kernel's tolerance rule. The answer: each `pyo3-*` rung's tuned
-/// family ([`tunings::family`]), where its kernel has one.
-fn wrapped(registry: &Py, measured: [&Py; 2], baselines: &Py, source: &str, foreign: bool) -> Result<Py, String> {
+/// count); its verification held to that kernel's tolerance rule.
+fn wrapped(registry: &Py, measured: [&Py; 2], baselines: &Py, source: &str, foreign: bool) -> Checked {
     let rungs = baselines.get("rungs").items();
     // a kernel named twice in the registry is its last entry, as the scripts' dict of it held it
     let kernel = |name: &str| registry.items().iter().rev().find(|k| k.get("name").as_str() == Some(name));
@@ -1230,12 +1228,9 @@ fn wrapped(registry: &Py, measured: [&Py; 2], baselines: &Py, source: &str, fore
             clash.join(", ")
         );
     }
-    let mut families = Vec::new();
     for rung in rungs {
-        let Py::Str(name) = rung.get("name") else { continue }; // a name (`check_baselines`)
-        let Some(wrapped) = name.text.strip_prefix("pyo3-") else { continue };
-        let kernel = kernel(wrapped);
-        if let Some(k) = kernel {
+        let Some(wrapped) = rung.get("name").as_str().and_then(|n| n.strip_prefix("pyo3-")) else { continue };
+        if let Some(k) = kernel(wrapped) {
             for field in if foreign { &["precision"][..] } else { &["precision", "threads"] } {
                 let (theirs, ours) = (rung.get(field), k.get(field));
                 if !theirs.is_none() && !theirs.py_eq(ours) {
@@ -1253,12 +1248,8 @@ fn wrapped(registry: &Py, measured: [&Py; 2], baselines: &Py, source: &str, fore
                 check_verification(v, source, &at, None, tolerance_of(k))?;
             }
         }
-        let reference = kernel.is_some_and(|k| k.get("reference").truthy());
-        if let Some(family) = tunings::family(wrapped, reference) {
-            families.push((name.clone(), Py::Str(family.as_str().into())));
-        }
     }
-    Ok(Py::Dict(families))
+    Ok(())
 }
 
 /// Each verification row read from a run's bench files (`source`: raw/rounds.json, raw/records.json) against

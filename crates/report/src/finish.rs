@@ -18,10 +18,10 @@ use crate::rows::{self, Rates};
 use crate::speed;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-finish/5";
+pub const SCHEMA: &str = "mandel-report-finish/6";
 
 /// What `mandel-report finish` reads: the inputs the rows are built from, those the rules read, and the
 /// notes' part.
@@ -35,8 +35,6 @@ pub struct Request {
     pub inputs: Inputs,
     /// `mandel peak`'s result as merged (null: none).
     pub peak: Option<Value>,
-    /// The tuned family of each pyo3-* rung's kernel (`tunings::family`, which the check of the merge's inputs answers).
-    pub families: BTreeMap<String, String>,
     /// The Rust rounds' tunings ([family, "TUNING (source)"]; null: none recorded).
     pub rust_tunings: Option<Vec<(String, String)>>,
     /// The tunings the extension ran, as the baselines record them (either record: [`check::extension_pairs`]).
@@ -83,7 +81,7 @@ pub fn finish(mut req: Request) -> Result<Answer, String> {
     let other_isa = rows::blank_other_isa(&mut rows, &built.recorded_isa);
     let skip: BTreeSet<String> = other_isa.iter().map(|(name, _, _)| name.clone()).collect();
     let (rust, python) = (req.rust_tunings.unwrap_or_default(), check::extension_pairs(&req.python_tunings));
-    let tuning = rows::blank_other_tuning(&mut rows, &req.families, &rust, &python, &skip);
+    let tuning = rows::blank_other_tuning(&mut rows, &rust, &python, &skip);
     let arm = match &req.isa_flags {
         Value::Array(flags) => flags.iter().any(|f| f == "asimd"),
         _ => false,

@@ -9,6 +9,7 @@
 
 use crate::pymath;
 use crate::pyvalue::{Ordered, py_eq, truthy};
+use crate::tunings;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -215,15 +216,14 @@ pub struct OtherTuning {
     pub differs: bool,
 }
 
-/// `pyo3-<kernel>` rows of a tuned kernel (`families`: `tunings::family` of each, as the check of the inputs answered) whose
-/// tuning through Python (`python`: the baselines' `extension_tunings`) is not the Rust rows' (`rust`: the
+/// `pyo3-<kernel>` rows of a tuned kernel (its family: [`crate::tunings::family`] of the row's `kernel` and
+/// `reference`, which the rows were built with) whose tuning through Python (`python`: the baselines' `extension_tunings`) is not the Rust rows' (`rust`: the
 /// rounds' `tunings`): their vs previous, lane-iterations and share of the FMA peak (counted on the Rust
 /// row's schedule) are blanked; the step ceiling's share (useful iterations) stays. Where a side records
 /// no tuning for the family or the rounds ran more than one (unpinned), nothing is blanked and the row's
 /// tuning is unknown. Rows in `skip` (blank_other_isa's already) are left alone.
 pub fn blank_other_tuning(
     rows: &mut [Ordered],
-    families: &BTreeMap<String, String>,
     rust: &[(String, String)],
     python: &[(String, String)],
     skip: &BTreeSet<String>,
@@ -232,7 +232,10 @@ pub fn blank_other_tuning(
     let mut out = OtherTuning::default();
     let none = BTreeSet::new();
     for r in rows.iter_mut() {
-        let Some(family) = families.get(name(r)).filter(|_| pyo3(r) && ok(r)) else { continue };
+        let kernel = field(r, "kernel").as_str().unwrap_or_default();
+        let Some(family) = tunings::family(kernel, truthy(field(r, "reference"))).filter(|_| pyo3(r) && ok(r)) else {
+            continue;
+        };
         let (py, rs) = (theirs.get(family.as_str()).unwrap_or(&none), ours.get(family.as_str()).unwrap_or(&none));
         if py.len() == 1 && py == rs {
             continue;
@@ -508,16 +511,15 @@ mod tests {
         assert_eq!(get(&rows, "pyo3-simd-f32", "speedup_vs_previous"), &Value::Null);
         assert_eq!(get(&rows, "pyo3-naive-f32", "speedup_vs_previous"), &json!(1.5)); // the same path: kept
         let mut rows = rows_of_tuning();
-        let families = BTreeMap::from([("pyo3-simd-f32".to_string(), "simd-f32".to_string())]);
         let pair = |t: &str| vec![("simd-f32".to_string(), t.to_string())];
         let none = BTreeSet::new();
-        let same = blank_other_tuning(&mut rows, &families, &pair("v4k8 (forced)"), &pair("v4k8 (tune)"), &none);
+        let same = blank_other_tuning(&mut rows, &pair("v4k8 (forced)"), &pair("v4k8 (tune)"), &none);
         assert!(same.blanked.is_empty() && same.unknown.is_empty() && !same.differs);
-        let other = blank_other_tuning(&mut rows, &families, &pair("v4k8 (forced)"), &pair("v6k4 (forced)"), &none);
+        let other = blank_other_tuning(&mut rows, &pair("v4k8 (forced)"), &pair("v6k4 (forced)"), &none);
         assert_eq!(other.blanked, [("pyo3-simd-f32".into(), "simd-f32".into(), "v6k4".into(), "v4k8".into())]);
         assert_eq!(get(&rows, "pyo3-simd-f32", "lane_iterations"), &Value::Null);
         let mut rows = rows_of_tuning();
-        let unknown = blank_other_tuning(&mut rows, &families, &pair("v4k8 (forced)"), &[], &none);
+        let unknown = blank_other_tuning(&mut rows, &pair("v4k8 (forced)"), &[], &none);
         assert_eq!((unknown.unknown, unknown.differs), (vec!["pyo3-simd-f32".to_string()], true));
         assert_eq!(get(&rows, "pyo3-simd-f32", "lane_iterations"), &json!(9)); // unknown: not blanked
     }
@@ -525,7 +527,11 @@ mod tests {
     fn rows_of_tuning() -> Vec<Ordered> {
         rows(json!([
             row("simd-f32", "f32", 0.1),
-            with(row("pyo3-simd-f32", "f32", 0.2), json!({"lane_iterations": 9}))
+            // its family from its kernel, as the rows are built (`kernel`, `reference`)
+            with(
+                row("pyo3-simd-f32", "f32", 0.2),
+                json!({"lane_iterations": 9, "kernel": "simd-f32", "reference": false})
+            )
         ]))
     }
 

@@ -235,15 +235,15 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
                 "baselines": {{"rungs": [{{"name": "python-pure", "zz": [1, 2.0], "median_s": 2.0,
                 "compile_s": 1.005, "verification": {{"pixels": 4, "differing": 0, "allowed": 0, "ok": true}}}}]}},
                 "python_rounds": null, "min_rounds": 3, "timed_in_rounds": false}}, "peak": {peak},
-                "families": {{}}, "rust_tunings": null, "python_tunings": null, "isa_flags": null,
+                "rust_tunings": null, "python_tunings": null, "isa_flags": null,
                 "notes": {{"settings": {{}}, "registry_missing": null, "py_reason": "", "tie_band": null,
                 "python_problem": "canonical", "pure_python": "python-pure"}}}}"#
         )
     };
-    let (code, out, err) = report("finish", &request("mandel-report-finish/5", "null"));
+    let (code, out, err) = report("finish", &request("mandel-report-finish/6", "null"));
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-finish/5");
+    assert_eq!(answer["schema"], "mandel-report-finish/6");
     // timed by Criterion, no rounds the Python calls are cut into: no words for what a row's time is
     assert_eq!((&answer["round_time"], &answer["python_time"]), (&serde_json::Value::Null, &serde_json::Value::Null));
     // the rows built, every field in summary.json's order (a rung's fields the rows do not hold left out), and
@@ -263,12 +263,12 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
     assert_eq!(groups, ["scalar-f64-1-thread", "scalar-f64-every-core", "simd-1-thread", "simd-every-core"]);
     for (request, said) in [
         (request("mandel-report-finish/2", "null"), "this mandel-report reads"),
-        (request("mandel-report-finish/5", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
+        (request("mandel-report-finish/6", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
         (
-            request("mandel-report-finish/5", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
+            request("mandel-report-finish/6", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
             "unknown field `x`",
         ),
-        (request("mandel-report-finish/5", "null").replace(r#""min_rounds": 3, "#, ""), "missing field `min_rounds`"),
+        (request("mandel-report-finish/6", "null").replace(r#""min_rounds": 3, "#, ""), "missing field `min_rounds`"),
     ] {
         refused("finish", &request, said);
     }
@@ -344,14 +344,14 @@ fn a_bad_ab_request_is_an_error_naming_it() {
 
 #[test]
 fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error() {
-    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/4", "checks": [{checks}]}}"#);
+    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/5", "checks": [{checks}]}}"#);
     let tune =
         r#"{"kind": "shape", "shape": "tune", "value": [], "path": "t.json", "at": "the tune rows", "join": "root"}"#;
     let bad = r#"{"kind": "shape", "shape": "run", "value": {"quick": {"$py": "nan"}}, "path": "r.json", "at": "run", "join": "root"}"#;
     let (code, out, _) = report("check", &request(tune));
-    assert_eq!((code, out.trim()), (0, r#"{"schema":"mandel-report-check/4","results":[null]}"#));
+    assert_eq!((code, out.trim()), (0, r#"{"schema":"mandel-report-check/5","results":[null]}"#));
     let (code, out, _) = report("check", &request(&format!("{tune}, {bad}, {bad}")));
-    let refusal = r#"{"schema":"mandel-report-check/4","refused":"r.json: quick should be true or false, found nan"}"#;
+    let refusal = r#"{"schema":"mandel-report-check/5","refused":"r.json: quick should be true or false, found nan"}"#;
     assert_eq!((code, out.trim()), (0, refusal));
     for (request, said) in [
         (request(r#"{"kind": "shape", "shape": "nothing"}"#), "unknown variant `nothing`"),
@@ -359,7 +359,7 @@ fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error(
             request(r#"{"kind": "round", "value": {"$py": "tuple"}, "path": "p", "at": "w"}"#),
             "not a value the scripts mark",
         ),
-        (request("").replace("check/4", "check/3"), "this mandel-report reads"),
+        (request("").replace("check/5", "check/4"), "this mandel-report reads"),
     ] {
         refused("check", &request, said);
     }
@@ -367,7 +367,7 @@ fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error(
 
 #[test]
 fn a_check_request_answers_the_tunings_what_tune_rows_pin_their_tie_band_and_two_peaks_combined() {
-    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/4", "checks": [{checks}]}}"#);
+    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/5", "checks": [{checks}]}}"#);
     let row = r#"{"kernel": "simd", "isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k8",
                   "fastest": "v5k8", "default": "v4k8", "times": [["v5k8", 0.1]]}"#;
     let peak = |f32: f64| format!(r#"{{"isa": "avx2", "f32_lane_fmas_per_s": {f32:?}, "f64_lane_fmas_per_s": 2e10}}"#);
