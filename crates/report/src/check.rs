@@ -16,6 +16,7 @@
 
 use crate::pyfmt;
 use crate::pyjson::{self, Int, Py, PyStr};
+use crate::pymath;
 use crate::{peaks, rounds, tunings};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -312,7 +313,7 @@ pub enum Join {
 
 /// A time outside these is no measurement of a render (a timer's tick, a unit mistaken, a hung run), and
 /// log scales, ratios and 1/time^2 weights then meet denormals or overflow.
-const MIN_TIME_S: f64 = 1e-12;
+pub const MIN_TIME_S: f64 = 1e-12;
 const MAX_TIME_S: f64 = 1e6;
 
 /// The scalar types.
@@ -385,9 +386,9 @@ fn clean(s: &str, allowed: &str) -> bool {
     !s.chars().any(|c| c.is_control() && !allowed.contains(c))
 }
 
-/// `s.strip()`: Python's whitespace is Unicode's, and the ASCII separators 0x1c to 0x1f.
+/// `s.strip()` ([`crate::table::python_space`]).
 fn py_strip(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || ('\u{1c}'..='\u{1f}').contains(&c))
+    s.trim_matches(crate::table::python_space)
 }
 
 /// Ok if `v` is what `spec` describes, else `{path}: {at} ...`.
@@ -1032,7 +1033,8 @@ fn check_summary(data: &Py, path: &str, pure_python: &str) -> Checked {
                 refuse!("{path}: {at} is ok but verified_ok is {said}: only a verified row is ok");
             }
             let (differing, allowed) = (row.get("differing"), row.get("allowed"));
-            if !differing.is_none() && !allowed.is_none() && differing.gt(allowed) {
+            if differing.gt(allowed) {
+                // (None is no number: not greater)
                 let (d, a) = (differing.str(), allowed.str());
                 refuse!("{path}: {at} is ok but {d} pixels differ, {a} allowed: the file contradicts itself");
             }
@@ -1150,8 +1152,8 @@ fn criterion(est: &File, bench: Option<&File>, sample: Option<&File>, kernel: &P
         let per_iter: Vec<f64> = times.iter().zip(iters).map(|(t, i)| pyjson::div(t, i) * 1e-9).collect();
         if !per_iter.is_empty() {
             seconds.samples = Some(per_iter.len());
-            seconds.min_s = per_iter.iter().copied().reduce(|a, b| if b < a { b } else { a });
-            seconds.max_s = per_iter.iter().copied().reduce(|a, b| if b > a { b } else { a });
+            seconds.min_s = pymath::min_by_key(per_iter.iter().copied(), |x| x);
+            seconds.max_s = pymath::max(per_iter.iter().copied());
         }
     }
     let holds = bench.value.get("function_id");
@@ -1324,7 +1326,8 @@ fn check_sweep(data: &Py, what: &str, large: bool) -> Checked {
         }
         possible(p, what, &at(i))?;
         let (differing, allowed) = (p.get("differing"), p.get("allowed"));
-        if !differing.is_none() && !allowed.is_none() && differing.gt(allowed) {
+        if differing.gt(allowed) {
+            // (None is no number: not greater)
             let (d, a) = (differing.str(), allowed.str());
             refuse!(
                 "{what}: point #{i} failed verification ({d} pixels differ, {a} allowed): a point outside its \

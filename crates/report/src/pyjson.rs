@@ -257,7 +257,7 @@ impl Py {
     }
 }
 
-/// `a + b` of two numbers: an int where both are (whole numbers 0 or more: the checker adds no others).
+/// `a + b` of two numbers: an int where both are ints, else a float.
 pub fn add(a: &Py, b: &Py) -> Py {
     match (a, b) {
         (Py::Int(x), Py::Int(y)) => Py::Int(x.add(y)),
@@ -526,7 +526,7 @@ impl Int {
         Int::parse(&format!("{:.0}", x.floor())).expect("a float's digits")
     }
 
-    /// `a + b` of two ints 0 or more.
+    /// `a + b`.
     pub fn add(&self, other: &Int) -> Int {
         if self.neg == other.neg {
             return Int::signed(self.neg, &magnitude_add(&self.digits, &other.digits));
@@ -564,23 +564,12 @@ impl Int {
             })
             .collect();
         digits.reverse();
-        let sign = if self.neg != other.neg { "-" } else { "" };
-        Int::parse(&format!("{sign}{}", std::str::from_utf8(&digits).expect("digits"))).expect("digits")
+        Int::signed(self.neg != other.neg, std::str::from_utf8(&digits).expect("digits"))
     }
 
     /// `a - b` of two ints, a >= b >= 0.
     fn sub(&self, other: &Int) -> Int {
-        let (a, b) = (self.digits.as_bytes(), other.digits.as_bytes());
-        let (mut out, mut borrow) = (Vec::new(), 0);
-        for i in 0..a.len() {
-            let digit = |d: &[u8]| d.len().checked_sub(i + 1).map_or(0, |j| i32::from(d[j] - b'0'));
-            let mut d = digit(a) - digit(b) - borrow;
-            borrow = i32::from(d < 0);
-            d += 10 * borrow;
-            out.push(b'0' + d as u8);
-        }
-        out.reverse();
-        Int::parse(std::str::from_utf8(&out).expect("digits")).expect("digits")
+        Int::signed(false, &magnitude_sub(&self.digits, &other.digits))
     }
 
     /// `a / b` (b not zero): the exact quotient correctly rounded to a float, as Python divides two ints.
@@ -631,7 +620,7 @@ impl Int {
 
 impl Ord for Int {
     fn cmp(&self, other: &Int) -> Ordering {
-        let magnitude = || self.digits.len().cmp(&other.digits.len()).then_with(|| self.digits.cmp(&other.digits));
+        let magnitude = || magnitude_cmp(&self.digits, &other.digits);
         match (self.neg, other.neg) {
             (false, true) => Ordering::Greater,
             (true, false) => Ordering::Less,

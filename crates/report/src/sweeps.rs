@@ -18,9 +18,9 @@ use crate::svg::{PALETTE, Series, loglog_chart};
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Number;
 
-/// A time under this (the scripts' `readers.MIN_TIME_S`) is no measurement, and its weight 1/time^2 may
-/// overflow: a point with one is not fitted, nor drawn on the log axes.
-pub const MIN_TIME_S: f64 = 1e-12;
+/// A time under this is no measurement, and its weight 1/time^2 may overflow: a point with one is not
+/// fitted, nor drawn on the log axes (the checker's own floor, which refuses such a time in a file).
+pub use crate::check::MIN_TIME_S;
 
 /// The relative residual above which a point is off the line.
 pub const OFF_LINE: f64 = 0.20;

@@ -62,7 +62,7 @@ pub fn cells(rows: &[Value]) -> (Vec<String>, Vec<Vec<String>>) {
 }
 
 /// Python's `str.isspace`: Unicode's white space and the four information separators U+001C..U+001F.
-fn python_space(c: char) -> bool {
+pub(crate) fn python_space(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{1c}'..='\u{1f}')
 }
 
