@@ -45,7 +45,7 @@ pub struct Inputs {
     pub criterion: Ordered,
     /// The Python baselines' rungs and run.py's table (null: no baselines).
     pub baselines: Option<Baselines>,
-    /// The rounds a Python rung's calls are cut into ([`calls_time`]): the full run's Rust rounds'
+    /// The rounds a Python rung's calls are cut into (`calls_time`): the full run's Rust rounds'
     /// settings (`python_rounds`; a set merged before it was recorded: its own rounds'); null: the run
     /// was not timed in rounds (a Criterion-era set: medians on both sides).
     pub python_rounds: Option<CallRounds>,
@@ -158,20 +158,22 @@ fn first_min<'a>(values: &[&'a Value]) -> &'a Value {
 /// calls shared out evenly (rounds differ by one call at most: a last round holding the remainder would
 /// have a fastest of more calls, and so a lower one), then the median of each round's fastest. Fewer
 /// than `min_rounds` rounds: the median call (the fastest of one or two rounds would be nearly the
-/// fastest call of all).
-pub fn calls_time(times: &[Value], round_s: &Value, min_calls: &Value, min_rounds: usize) -> Result<Value, String> {
+/// fastest call of all). `round_s` and `min_calls` as Python holds them: an int of any size (a round of
+/// more calls than a u64 counts holds every call, as in Python: the median call).
+fn calls_time(times: &[Value], round_s: &Py, min_calls: &Py, min_rounds: usize) -> Result<Value, String> {
     let all: Vec<&Value> = times.iter().collect();
     let call = median(&all);
-    let pace = pymath::div(round_s, &call).filter(|p| p.is_finite());
-    let per = match (pace, min_calls.as_u64()) {
+    let pace = Some(pyjson::div(round_s, &serde_json::from_value(call.clone()).unwrap_or(Py::None)));
+    let min_calls_u64 = min_calls.int().filter(|i| !i.is_negative()).map(|i| i.to_u64().unwrap_or(u64::MAX));
+    let per = match (pace.filter(|p| p.is_finite()), min_calls_u64) {
         (Some(pace), Some(min_calls)) => min_calls.max(pace.ceil() as u64) as usize,
         _ => 0,
     };
     if per == 0 {
         return Err(format!(
             "the Python rounds' settings (kernel_s {}, min_renders {}) cut no rounds",
-            py_str(round_s),
-            py_str(min_calls)
+            round_s.str(),
+            min_calls.str()
         ));
     }
     let n = times.len() / per;
@@ -183,7 +185,7 @@ pub fn calls_time(times: &[Value], round_s: &Value, min_calls: &Value, min_round
     Ok(median(&fastest))
 }
 
-/// What a Python rung's time is ([`calls_time`]), as the summary's settings say it (`python_time`): where
+/// What a Python rung's time is (`calls_time`), as the summary's settings say it (`python_time`): where
 /// the merge has the Python baselines and the rounds their calls are cut into.
 pub fn python_time(inputs: &Inputs) -> Option<String> {
     let r = inputs.python_rounds.as_ref().filter(|_| inputs.baselines.is_some())?;
@@ -207,7 +209,7 @@ fn python_row(rung: &Object, problem: &str, rounds: Option<&CallRounds>, min_rou
     if let (false, Some(Value::Array(times)), Some(r)) = (time.is_null(), rung.get("times_s"), rounds)
         && !times.is_empty()
     {
-        time = calls_time(times, &r.kernel_s.plain(), &r.min_renders.plain(), min_rounds)?;
+        time = calls_time(times, &r.kernel_s, &r.min_renders, min_rounds)?;
     }
     let min_s = at(rung, "min_s");
     let repeats = at(rung, "repeats");
@@ -470,12 +472,16 @@ mod tests {
         row.get(key).unwrap_or(&NONE)
     }
 
+    fn py(text: &str) -> Py {
+        serde_json::from_str(text).expect("JSON")
+    }
+
     fn numbers(xs: &[f64]) -> Vec<Value> {
         xs.iter().map(|&x| json!(x)).collect()
     }
 
     fn time(xs: &[f64]) -> Value {
-        calls_time(&numbers(xs), &json!(0.25), &json!(3), 3).expect("a time")
+        calls_time(&numbers(xs), &py("0.25"), &py("3"), 3).expect("a time")
     }
 
     #[test]
@@ -496,9 +502,13 @@ mod tests {
         assert_eq!(time(&[0.5]), json!(0.5));
         // the median of an even count is the mean of the middle two; of ints, an int stays an int
         assert_eq!(time(&[0.4, 0.2]), json!(0.30000000000000004));
-        assert_eq!(calls_time(&[json!(1), json!(2)], &json!(0.25), &json!(3), 3), Ok(json!(1.5)));
-        assert_eq!(calls_time(&[json!(2), json!(1), json!(3)], &json!(0.25), &json!(3), 3), Ok(json!(2)));
-        assert!(calls_time(&[json!(1)], &json!(0), &json!(0), 3).is_err()); // rounds of no call
+        assert_eq!(calls_time(&[json!(1), json!(2)], &py("0.25"), &py("3"), 3), Ok(json!(1.5)));
+        assert_eq!(calls_time(&[json!(2), json!(1), json!(3)], &py("0.25"), &py("3"), 3), Ok(json!(2)));
+        assert!(calls_time(&[json!(1)], &py("0"), &py("0"), 3).is_err()); // rounds of no call
+        // rounds of more calls than a u64 counts: every call in one round, so the median call (a review: it
+        // was refused as rounds of no call, where Python took the median call)
+        let huge = Py::Int(crate::pyjson::Int::parse("1000000000000000000000000000000").expect("digits"));
+        assert_eq!(calls_time(&numbers(&[0.3, 0.1, 0.2]), &py("0.25"), &huge, 3), Ok(json!(0.2)));
     }
 
     fn rounds() -> CallRounds {

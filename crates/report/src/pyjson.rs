@@ -15,7 +15,6 @@ use crate::pyfmt;
 use crate::pyvalue::str_repr;
 use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use serde_json::Value;
 use std::cmp::Ordering;
 use std::fmt;
 
@@ -99,25 +98,6 @@ impl Py {
                 Some(entry) => entry.1 = value,
                 None => items.push((key, value)),
             }
-        }
-    }
-
-    /// The value as `json.dumps` writes it and serde_json reads it back (what a request sent as plain
-    /// JSON held): NaN and the infinities null (the scripts' `finite`), an int past 64 bits a float
-    /// (null past a float's range), an object's keys sorted.
-    pub fn plain(&self) -> Value {
-        match self {
-            Py::None => Value::Null,
-            Py::Bool(b) => Value::Bool(*b),
-            Py::Int(i) => match (i.to_i64(), i.to_u64()) {
-                (Some(v), _) => v.into(),
-                (_, Some(v)) => v.into(),
-                _ => i.to_f64().into(),
-            },
-            Py::Float(x) => (*x).into(),
-            Py::Str(s) => s.text.clone().into(),
-            Py::List(items) => items.iter().map(Py::plain).collect(),
-            Py::Dict(items) => Value::Object(items.iter().map(|(k, v)| (k.text.clone(), v.plain())).collect()),
         }
     }
 
