@@ -55,6 +55,12 @@ pub struct Inputs {
     pub timed_in_rounds: bool,
 }
 
+/// The Rust kernel a rung runs through the extension (`pyo3-<kernel>` names it): its name, or None for
+/// any other rung. The one place the naming rule is said.
+pub fn wrapped_kernel(rung: &str) -> Option<&str> {
+    rung.strip_prefix("pyo3-")
+}
+
 /// The Python baselines' part the rows read.
 #[derive(Deserialize)]
 pub struct Baselines {
@@ -241,7 +247,7 @@ fn python_row(rung: &Object, problem: &str, rounds: Option<&CallRounds>, min_rou
             ("allowed", at(&v, "allowed").clone()),
             ("max_abs_diff", at(&v, "max_abs_diff").clone()),
             ("verified_ok", at(&v, "ok").clone()),
-            ("kernel", name.strip_prefix("pyo3-").map_or(Value::Null, |k| json!(k))),
+            ("kernel", wrapped_kernel(name).map_or(Value::Null, |k| json!(k))),
         ],
     );
     if truthy(at(rung, "simd_width")) {
@@ -412,7 +418,7 @@ pub fn build(inputs: &Inputs, problem: &str) -> Result<Built, String> {
     let unlisted = if inputs.registry.is_some() { from_results } else { Vec::new() };
 
     let rungs = inputs.baselines.as_ref().map_or(&[][..], |b| &b.rungs);
-    let pyo3 = |r: &Object| at(r, "name").as_str().is_some_and(|n| n.starts_with("pyo3-"));
+    let pyo3 = |r: &Object| at(r, "name").as_str().and_then(wrapped_kernel).is_some();
     let from_baselines = |rung: &Object| -> Result<Ordered, String> {
         let row = python_row(rung, problem, inputs.python_rounds.as_ref(), inputs.min_rounds)?;
         Ok(settle(row, or(at(rung, "error"), "no time in the baselines file")))

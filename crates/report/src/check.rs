@@ -630,7 +630,7 @@ fn tuning_record(var: &str, v: &Py, path: &str, at: &str) -> Checked {
 /// would take it for (its own `previous`, blanked as if on another path).
 fn kernel_name(v: &Py, path: &str, at: &str) -> Checked {
     check(v, &NAME, path, at, Join::Field)?;
-    if v.as_str().unwrap_or_default().starts_with("pyo3-") {
+    if crate::build::wrapped_kernel(v.as_str().unwrap_or_default()).is_some() {
         refuse!(
             "{path}: {at} is {}: pyo3- names the kernels called through the extension, not a Rust kernel",
             v.repr()
@@ -1231,7 +1231,7 @@ fn wrapped(registry: &Py, measured: [&Py; 2], baselines: &Py, source: &str, fore
         );
     }
     for rung in rungs {
-        let Some(wrapped) = rung.get("name").as_str().and_then(|n| n.strip_prefix("pyo3-")) else { continue };
+        let Some(wrapped) = rung.get("name").as_str().and_then(crate::build::wrapped_kernel) else { continue };
         if let Some(k) = kernel(wrapped) {
             for field in if foreign { &["precision"][..] } else { &["precision", "threads"] } {
                 let (theirs, ours) = (rung.get(field), k.get(field));

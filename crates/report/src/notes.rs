@@ -163,7 +163,10 @@ pub fn notes(
         ));
     }
     let profile = settings.python_machine.get("mandel_ladder_profile").unwrap_or(&Value::Null);
-    if !profile.is_null() && profile.as_str() != Some("release") && rows.iter().any(|r| r.name.starts_with("pyo3-")) {
+    if !profile.is_null()
+        && profile.as_str() != Some("release")
+        && rows.iter().any(|r| crate::build::wrapped_kernel(&r.name).is_some())
+    {
         out.push(format!(
             "The pyo3-* rows were timed on the extension built with the `{}` profile (scripts/test's), not \
              release like the Rust rows: rerun scripts/setup, then the Python baselines.",

@@ -43,7 +43,7 @@ fn ok(r: &Ordered) -> bool {
 }
 
 fn pyo3(r: &Ordered) -> bool {
-    name(r).starts_with("pyo3-")
+    crate::build::wrapped_kernel(name(r)).is_some()
 }
 
 /// A ratio of two times, null where there is none: finite, as the readers hold every time to 1e-12..1e6 s.
@@ -316,7 +316,7 @@ mod tests {
     }
 
     fn row(name: &str, precision: &str, median_s: f64) -> Value {
-        let kernel = name.strip_prefix("pyo3-").unwrap_or(name);
+        let kernel = crate::build::wrapped_kernel(name).unwrap_or(name);
         json!({"name": name, "precision": precision, "median_s": median_s, "status": "ok", "computes": "counts",
                "problem": "canonical", "kernel": kernel, "speedup_vs_python": null, "speedup_vs_previous": null,
                "previous": null})

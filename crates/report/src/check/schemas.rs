@@ -88,10 +88,15 @@ pub const RUN: Spec = Spec::Obj(&[&[
     opt("quick", BOOL), opt("prebuilt", BOOL), opt("criterion", CRITERION_SETTINGS), opt("pool_threads", INT1),
     opt("rounds", Spec::Obj(&[ROUND_SETTINGS, &[opt("source", TEXT), opt("taken", COUNT),
                                                 opt("tunings", TUNING_PAIRS)]])),
-    opt("python_rounds", Spec::Obj(&[&[req("kernel_s", NUM0), req("min_renders", INT1)]])),
+    opt("python_rounds", Spec::Obj(&[&[req("kernel_s", NUM0), req("min_renders", INT1)]]))],
+    TUNING_RECORDS,
+    &[opt("python_source", TEXT), opt("python_foreign", TEXT), opt("python_sha256", NAME)]]);
+// What a run pinned each tuning variable to, as run.json records it (and a summary's settings, where
+// compare holds two runs to one).
+const TUNING_RECORDS: Fields = &[
     opt(TUNINGS[0].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[0].variable, v, path, at))),
     opt(TUNINGS[1].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[1].variable, v, path, at))),
-    opt("python_source", TEXT), opt("python_foreign", TEXT), opt("python_sha256", NAME)]]);
+];
 // {value, source}: what a run pinned a tuning variable to.
 pub const TUNING_RECORD: Spec = Spec::Obj(&[&[req("value", NAME), req("source", NAME)]]);
 // The older record of the extension's tunings: each variable as it read it (null: unset).
@@ -148,12 +153,10 @@ pub const SUMMARY: Spec = Spec::Obj(&[&[
         opt("quick", BOOL), opt("criterion", CRITERION_SETTINGS), opt("pool_threads", INT1),
         opt("params", Spec::Obj(&[PARAMS])), opt("python_params", Spec::Obj(&[PARAMS])),
         opt("python_settings", Spec::Rule(settings)), opt("python_machine", PYTHON_MACHINE), opt("python_time", TEXT),
-        opt("python_source", TEXT), opt("python_foreign", TEXT),
-        // what the run pinned each tuning variable to, as run.json records it: compare holds two runs to one
-        opt(TUNINGS[0].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[0].variable, v, path, at))),
-        opt(TUNINGS[1].run_key, Spec::Rule(|v, path, at| tuning_record(TUNINGS[1].variable, v, path, at))),
+        opt("python_source", TEXT), opt("python_foreign", TEXT)],
+        TUNING_RECORDS,
         // the tunings the rounds ran on: compare sets them side by side
-        opt("rounds", Spec::Obj(&[&[opt("round_time", TEXT), opt("tunings", TUNING_PAIRS)]]))]]))]]);
+        &[opt("rounds", Spec::Obj(&[&[opt("round_time", TEXT), opt("tunings", TUNING_PAIRS)]]))]]))]]);
 // A Criterion result as the merge takes it (seconds): read_criterion_bench's, or the rounds'.
 pub const CRITERION_RESULT: Spec = Spec::Obj(&[&[
     req("median_s", S), null("ci_low_s", S), null("ci_high_s", S), null("mean_s", S), opt("min_s", S), opt("max_s", S),
