@@ -8,7 +8,6 @@
 //! `rows` and `notes`: the notes read the finished rows and what building and finishing them found.
 
 use crate::build::{self, Inputs};
-use crate::check;
 use crate::groups::{self, Grouped};
 use crate::notes::{self, Peak};
 use crate::pyjson::Py;
@@ -16,6 +15,7 @@ use crate::pyvalue::{Ordered, py_str, truthy};
 use crate::rounds;
 use crate::rows::{self, Rates};
 use crate::speed;
+use crate::tunings;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -37,7 +37,7 @@ pub struct Request {
     pub peak: Option<Value>,
     /// The Rust rounds' tunings ([family, "TUNING (source)"]; null: none recorded).
     pub rust_tunings: Option<Vec<(String, String)>>,
-    /// The tunings the extension ran, as the baselines record them (either record: [`check::extension_pairs`]).
+    /// The tunings the extension ran, as the baselines record them (either record: [`tunings::extension_pairs`]).
     pub python_tunings: Py,
     /// The machine's ISA flags (`asimd`: an Arm CPU, whose 128-bit path is NEON).
     pub isa_flags: Value,
@@ -80,7 +80,7 @@ pub fn finish(mut req: Request) -> Result<Answer, String> {
     rows::add_speedups(&mut rows, &req.notes.pure_python);
     let other_isa = rows::blank_other_isa(&mut rows, &built.recorded_isa);
     let skip: BTreeSet<String> = other_isa.iter().map(|(name, _, _)| name.clone()).collect();
-    let (rust, python) = (req.rust_tunings.unwrap_or_default(), check::extension_pairs(&req.python_tunings));
+    let (rust, python) = (req.rust_tunings.unwrap_or_default(), tunings::extension_pairs(&req.python_tunings));
     let tuning = rows::blank_other_tuning(&mut rows, &rust, &python, &skip);
     let arm = match &req.isa_flags {
         Value::Array(flags) => flags.iter().any(|f| f == "asimd"),

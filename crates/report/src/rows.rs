@@ -272,7 +272,7 @@ pub fn mark_other_width(rows: &mut [Ordered], arm: bool) -> Vec<(String, u64, Ve
         .iter()
         .filter(|r| text(r, "language") == "Rust" && !pyo3(r))
         .filter(|r| vector_bits(text(r, "isa")).is_some())
-        .filter(|r| name(r).rsplit('-').nth(1) == Some("simd"))
+        .filter(|r| tunings::family(name(r), false).is_some()) // simd-f32, rayon-simd-f64: the tuned whole-vector kernels
         .map(|r| text(r, "isa").to_string())
         .collect();
     let paths: Vec<String> = paths.into_iter().collect();

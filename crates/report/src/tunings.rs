@@ -2,8 +2,11 @@
 //! each kind of tune row pins, which kernel families it reaches, what a tune file pins (`tuning_pins`) and
 //! the tie band it was chosen with (`tie_band`). The scripts set the variables in their children's
 //! environments; what they are and what a row pins is said here once, and the scripts ask for it
-//! (`readers.tunings`, `readers.tuning_pins`, `readers.tie_band`).
+//! (`readers.tunings`, `readers.tuning_pins`, `readers.tie_band`). Also how a tuning's value is read
+//! (`tunings_pinned`, `tuning_text`: the checker holds records to them) and the extension's record of its
+//! tunings (`extension_pairs`, which `finish` compares with the rounds').
 
+use crate::check::py_strip;
 use crate::pyjson::{Py, PyStr};
 
 /// A tuning variable: the kind of `mandel tune` row that chooses it (its `kernel`), the run.json (and
@@ -174,6 +177,69 @@ pub fn tie_band(rows: &[Py]) -> Py {
     if all_default { Py::Float(TIE_BAND_OF_ROWS_WITH_DEFAULT) } else { Py::None }
 }
 
+/// mandel_registry::tunings' words: `v4k8 (forced)`, `[a-z0-9][a-z0-9 ]* \([a-z ]+\)`.
+pub(crate) fn tuning_text(s: &str) -> bool {
+    let Some((tuning, source)) = s.split_once(" (") else { return false };
+    let Some(source) = source.strip_suffix(')') else { return false };
+    let lower = |c: char| c.is_ascii_lowercase() || c == ' ';
+    tuning.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && tuning.chars().all(|c| lower(c) || c.is_ascii_digit())
+        && !source.is_empty()
+        && source.chars().all(lower)
+}
+
+/// Each family `var`=`value` pins and the tuning it pins it to (None where it pins none: the process
+/// calibrates its own), read as `mandel_simd::parse_tuning` reads it but for surrounding spaces, which a
+/// record trims: any ASCII case, MANDEL_TUNING one name for both precisions or `f32:NAME,f64:NAME`;
+/// empty pins nothing. None for a value that names no tuning.
+pub(crate) fn tunings_pinned(var: &str, value: &str) -> Option<Vec<(&'static str, Option<String>)>> {
+    let families = TUNINGS.iter().find(|t| t.variable == var).expect("a tuning variable").families;
+    // `default`, or Rust's names, with no leading zero (v04k8 is none)
+    let number = |n: &str| n.starts_with(|c: char| ('1'..='9').contains(&c)) && n.bytes().all(|b| b.is_ascii_digit());
+    let name = |s: &str| {
+        s == "default"
+            || s.strip_prefix('v').and_then(|s| s.split_once('k')).is_some_and(|(v, k)| number(v) && number(k))
+    };
+    if !value.is_ascii() {
+        return None; // Rust folds ASCII case only: a Kelvin sign is no k
+    }
+    let value = py_strip(value).to_ascii_lowercase();
+    if value.is_empty() || !value.contains(':') {
+        let pinned = (!value.is_empty()).then(|| value.clone());
+        return (value.is_empty() || name(&value)).then(|| families.iter().map(|f| (*f, pinned.clone())).collect());
+    }
+    if var != TUNINGS[0].variable {
+        return None;
+    }
+    let mut out: Vec<(&'static str, Option<String>)> = families.iter().map(|f| (*f, None)).collect();
+    for part in value.split(',') {
+        let (precision, tuning) = part.split_once(':')?;
+        let (family, tuning) = (format!("simd-{}", py_strip(precision)), py_strip(tuning));
+        let slot = out.iter_mut().find(|(f, _)| *f == family)?;
+        if slot.1.is_some() || !name(tuning) {
+            return None;
+        }
+        slot.1 = Some(tuning.to_string());
+    }
+    Some(out)
+}
+
+/// run.py's `extension_tunings` as [family, "TUNING (source)"] pairs (`mandel-report finish`'s Python
+/// tunings). The older record of the variables gives the families a variable pinned to a named tuning; not
+/// those it left unset (calibrated) or pinned to `default` (the path's own, which it does not name): their
+/// tuning stays unknown.
+pub fn extension_pairs(value: &Py) -> Vec<(String, String)> {
+    if let Py::List(pairs) = value {
+        return pairs.iter().filter_map(|p| Some((p.items().first()?.str(), p.items().get(1)?.str()))).collect();
+    }
+    let pinned = TUNINGS.iter().flat_map(|t| {
+        tunings_pinned(t.variable, value.get(t.variable).as_str().unwrap_or_default()).unwrap_or_default()
+    });
+    pinned
+        .filter_map(|(family, t)| Some((family.into(), format!("{} (forced)", t.filter(|t| t != "default")?))))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +381,36 @@ mod tests {
         // equal bands are one (Python's set), the first as written
         assert_eq!(band(&format!("[{}, {}]", recorded("0"), recorded("0.0"))), "0");
         assert_eq!(band(&format!("[{}, {}]", recorded("1.0"), recorded("1"))), "1.0");
+    }
+
+    #[test]
+    fn tunings_read_as_the_records_trim_them() {
+        let simd = |v| tunings_pinned("MANDEL_TUNING", v).map(|p| p.into_iter().map(|(_, t)| t).collect::<Vec<_>>());
+        let some = |a: Option<&str>, b: Option<&str>| Some(vec![a.map(String::from), b.map(String::from)]);
+        for (value, pinned) in [
+            ("", some(None, None)),
+            (" ", some(None, None)),
+            ("v4k8", some(Some("v4k8"), Some("v4k8"))),
+            (" V4K8\u{1c}", some(Some("v4k8"), Some("v4k8"))),
+            ("v04k8", None),
+            ("f32:v4k8", some(Some("v4k8"), None)),
+            ("f32:v4k8, f64 : v8k4", some(Some("v4k8"), Some("v8k4"))),
+            ("f32:v4k8,f32:v4k8", None),
+            ("default", some(Some("default"), Some("default"))),
+            ("f16:v4k8", None),
+            ("v4\u{212a}8", None),
+            ("v4k8,", None),
+            ("f32:", None),
+        ] {
+            assert_eq!(simd(value), pinned, "{value:?}");
+        }
+        assert!(tunings_pinned("MANDEL_C_TUNING", "f32:v4k8").is_none());
+        let pairs = extension_pairs(&rows(r#"{"MANDEL_TUNING": "f32:V4K8,f64:default", "MANDEL_C_TUNING": "v3k4"}"#));
+        assert_eq!(
+            pairs,
+            [("simd-f32".into(), "v4k8 (forced)".into()), ("c-reference".into(), "v3k4 (forced)".into())]
+        );
+        assert!(tuning_text("v4k8 (forced)") && tuning_text("one pixel at a time (scalar path)"));
+        assert!(!tuning_text("v4k8") && !tuning_text("V4k8 (forced)") && !tuning_text(" v4k8 (forced)"));
     }
 }
