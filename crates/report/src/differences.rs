@@ -5,7 +5,7 @@
 
 use crate::compare::tag;
 use crate::pyvalue::{Ordered, ordered_eq, ordered_repr, py_eq, py_str, truthy};
-use crate::summary::{Settings, Summary, round_time};
+use crate::summary::{self, Settings, Summary, round_time};
 use serde_json::{Value, json};
 
 /// What a run with no tuning recorded ran on (each process calibrates its own): a configuration of its
@@ -62,11 +62,6 @@ fn get(v: &Value, key: &str) -> Value {
     v.get(key).cloned().unwrap_or(Value::Null)
 }
 
-/// `a or b`: `a` where true, else `b`.
-fn or(a: Value, b: Value) -> Value {
-    if truthy(&a) { a } else { b }
-}
-
 /// The [family, tuning] pairs the rounds ran on, as one text (None for a set that records none).
 fn round_tunings(rounds: &Value) -> Value {
     let Value::Array(pairs) = get(rounds, "tunings") else { return Value::Null };
@@ -94,10 +89,7 @@ fn view(set: &Summary, same_machine: bool) -> Vec<(&'static str, Option<Setting>
     } else {
         "Criterion".into()
     };
-    let python_time = or(
-        st.python_time.clone(),
-        if py.is_some_and(|p| !p.0.is_empty()) { json!("the median call") } else { Value::Null },
-    );
+    let python_time = summary::python_time(st).map_or(Value::Null, Value::from);
     let mut out = vec![
         (
             "problem (Rust)",
@@ -117,7 +109,7 @@ fn view(set: &Summary, same_machine: bool) -> Vec<(&'static str, Option<Setting>
     ];
     if same_machine {
         let m = &set.machine;
-        let tuning = |t: &Value| or(get(t, "value"), json!(CALIBRATED));
+        let tuning = |t: &Value| json!(summary::tuning(t));
         let pym = python_machine(set);
         out.extend([
             ("machine id", plain(json!(set.machine_id))),

@@ -92,6 +92,20 @@ pub(crate) fn given<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
     v.get(key).filter(|v| truthy(v))
 }
 
+/// What a Python rung's time is, as a summary says it: its recorded `python_time`, else (a set merged
+/// before that was recorded) the median call where the Python rows ran; None where they did not.
+pub fn python_time(s: &Settings) -> Option<String> {
+    if truthy(&s.python_time) {
+        return Some(py_str(&s.python_time));
+    }
+    s.python_settings.as_ref().is_some_and(|p| !p.0.is_empty()).then(|| "the median call".into())
+}
+
+/// What a run pinned a tuning variable to (its record's `value`), or what a run that records none ran on.
+pub fn tuning(record: &Value) -> String {
+    or(record, "value", CALIBRATED)
+}
+
 /// `v.get(key) or default`, as text.
 pub(crate) fn or(v: &Value, key: &str, default: &str) -> String {
     given(v, key).map_or(default.into(), py_str)
@@ -145,14 +159,7 @@ pub fn machine_lines(summary: &Summary) -> Vec<(String, String)> {
     let python_timing = s.python_settings.as_ref().map_or(String::new(), |ps| {
         ps.0.iter().map(|(k, v)| format!("{k}={}", py_str(v))).collect::<Vec<_>>().join(", ")
     });
-    let python_time = if truthy(&s.python_time) {
-        py_str(&s.python_time)
-    } else if s.python_settings.as_ref().is_some_and(|p| !p.0.is_empty()) {
-        "the median call".into()
-    } else {
-        "not run".into()
-    };
-    let value_or = |v: &Value, default: &str| or(v, "value", default);
+    let python_time = python_time(s).unwrap_or_else(|| "not run".into());
     let mut lines = vec![
         ("machine id", summary.machine_id.clone()),
         ("CPU", cpu),
@@ -174,8 +181,8 @@ pub fn machine_lines(summary: &Summary) -> Vec<(String, String)> {
         ("Python timing", if python_timing.is_empty() { "not run".into() } else { python_timing }),
         ("Python time", python_time),
         ("thread pool", pool(&s.pool_threads)),
-        ("SIMD tuning", value_or(&s.simd_tuning, CALIBRATED)),
-        ("C reference tuning", value_or(&s.c_tuning, CALIBRATED)),
+        ("SIMD tuning", tuning(&s.simd_tuning)),
+        ("C reference tuning", tuning(&s.c_tuning)),
     ]);
     lines.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
