@@ -210,7 +210,7 @@ pub fn python_time(inputs: &Inputs) -> Option<String> {
 fn python_row(rung: &Object, problem: &str, rounds: Option<&CallRounds>, min_rounds: usize) -> Result<Ordered, String> {
     let name = at(rung, "name").as_str().unwrap_or_default();
     let v = at(rung, "verification").as_object().cloned().unwrap_or_default();
-    let language = if truthy(at(rung, "language")) { at(rung, "language").clone() } else { json!("Python") };
+    let language = or(at(rung, "language"), "Python");
     let mut time = at(rung, "median_s").clone(); // null: no time (the rung failed), whatever calls it lists
     if let (false, Some(Value::Array(times)), Some(r)) = (time.is_null(), rung.get("times_s"), rounds)
         && !times.is_empty()
@@ -224,7 +224,6 @@ fn python_row(rung: &Object, problem: &str, rounds: Option<&CallRounds>, min_rou
     } else {
         json!(format!("min-max over {} runs", if truthy(repeats) { py_str(repeats) } else { "?".into() }))
     };
-    let computes = at(rung, "computes");
     let mut row = new_row(name, method(at(rung, "rung"), name), language);
     set_all(
         &mut row,
@@ -233,7 +232,7 @@ fn python_row(rung: &Object, problem: &str, rounds: Option<&CallRounds>, min_rou
             ("isa", at(rung, "isa").clone()),
             ("threads", at(rung, "threads").clone()),
             ("threads_n", thread_count(at(rung, "threads"))),
-            ("computes", if truthy(computes) { computes.clone() } else { json!("counts") }),
+            ("computes", or(at(rung, "computes"), "counts")),
             ("problem", json!(problem)),
             ("median_s", time),
             ("spread_low_s", min_s.clone()),
