@@ -33,6 +33,7 @@ import contextlib
 import functools
 import hashlib
 import importlib.metadata
+import itertools
 import json
 import os
 import shlex
@@ -49,7 +50,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ladderlib.atomic import file_sha256, kind, move_into, write_text
-from ladderlib.machine import cpuinfo
 
 HERE = Path(__file__).resolve().parent
 BUILD = HERE / "build"
@@ -491,6 +491,21 @@ def compiler_version(command):
     except (OSError, ValueError, subprocess.SubprocessError):
         return ""
     return proc.stdout.strip().partition("\n")[0] if proc is not None and proc.returncode == 0 else ""
+
+
+def cpuinfo(path="/proc/cpuinfo"):
+    """The first processor's fields of /proc/cpuinfo (empty where there is none). The ladder's machine
+    description reads it in Rust (crates/report/src/machine.rs); this is the text the Mojo stamp hashes."""
+    fields = {}
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return fields
+    lines = itertools.dropwhile(lambda line: not line.strip(), text.splitlines())
+    for line in itertools.takewhile(str.strip, lines):  # up to the blank line that ends the first processor
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    return fields
 
 
 def host_cpu():

@@ -8,7 +8,7 @@ python_baselines imports this package; nothing here imports python_baselines: it
 Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `compare` (scripts/compare),
 `ab` (scripts/ab and scripts/stability). Shared code:
 
-- `machine`: describe the machine and derive its id;  `atomic`: every file written whole;
+- `machine`: describe the machine (its CPU and id: `mandel-report check`);  `atomic`: every file written whole;
 - `readers`: every input read and checked (by `mandel-report check`), errors naming the file and the field;
 - `rounds`: the Rust rungs' rounds aggregated per kernel;
 - `merge`: the inputs into the summary (one row per rung; its speedups, shares of the peak, notes and

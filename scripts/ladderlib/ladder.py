@@ -241,7 +241,9 @@ def python_baselines(args, raw, desc=None, earlier=None):
         return None, "not run (--skip-python)", None
     new = check_scratch(raw / "baselines.new.json")
     new.unlink(missing_ok=True)
-    rc = stream([sys.executable, "-m", RUN_PY, "--out", new] + (["--quick"] if args.quick else []), raw / "python.log")
+    # run.py describes the machine with this run's mandel-report: cargo.report's would wait for the lock this run holds
+    rc = stream([sys.executable, "-m", RUN_PY, "--out", new] + (["--quick"] if args.quick else []), raw / "python.log",
+                env={**os.environ, "MANDEL_REPORT_BIN": str(readers.checker())})
     if rc != 0:
         log(f"  WARNING: {RUN_PY} exited {rc} (log: {raw / 'python.log'})")
     if new.exists():
@@ -775,9 +777,10 @@ def main(argv=None):
     if args.prebuilt is None:  # the ladder builds mandel, for this machine: refused before any work
         cargo.check_host_build()
     log("describing the machine")
-    desc = machine.describe(REPO)
-    # One derived from the CPU model is refused now, not after every timing.
-    mid = args.machine_id or derived_id(machine.machine_id(desc), "the machine id derived from the CPU model")
+    with readers.asking(report_binary(args) if args.prebuilt is not None else None):  # no cargo with --prebuilt
+        desc = machine.describe(REPO)
+        # One derived from the CPU model is refused now, not after every timing.
+        mid = args.machine_id or derived_id(machine.machine_id(desc), "the machine id derived from the CPU model")
     out = args.out_dir or REPO / "results" / mid
     for name in RESULT_FILES + ["raw/" + n for n in ("build.log", "bench.log", "python.log")]:
         if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work

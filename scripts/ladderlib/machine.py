@@ -2,34 +2,14 @@
 
 import datetime
 import importlib.metadata
-import itertools
 import os
 import platform
 import re
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
-from .readers import InputError, read_machine
-
-# The instruction-set extensions that matter to the ladder's kernels, in the order they are listed.
-ISA_FLAGS = ["sse2", "sse4_1", "sse4_2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512bw", "avx512vl",
-             "avx512_fp16", "asimd", "sve", "sve2"]
-
-
-def cpuinfo(path="/proc/cpuinfo"):
-    """The first processor's fields of /proc/cpuinfo (empty where there is none)."""
-    fields = {}
-    try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return fields
-    lines = itertools.dropwhile(lambda line: not line.strip(), text.splitlines())
-    for line in itertools.takewhile(str.strip, lines):  # up to the blank line that ends the first processor
-        key, _, value = line.partition(":")
-        fields.setdefault(key.strip(), value.strip())
-    return fields
+from .readers import InputError, ask, read_machine
 
 
 def _command(args, cwd=None):
@@ -59,19 +39,11 @@ def printable(text):
     return re.sub(r"[\x00-\x1f\x7f-\x9f]", " ", text or "").strip()
 
 
-def describe(repo, info=None):
-    """The machine description every summary starts with."""
-    info = cpuinfo() if info is None else info
-    flags = set((info.get("flags") or info.get("Features") or "").split())
+def describe(repo, cpuinfo="/proc/cpuinfo"):
+    """The machine description every summary starts with: the CPU as crates/report/src/machine.rs reads it (model,
+    family/model, the CPUs online and usable, the ISA extensions that matter), then the software and the date."""
     return {
-        "cpu_model": printable(info.get("model name") or platform.processor() or platform.machine())
-        or "unknown CPU",
-        "cpu_family_model": f"{info['cpu family']}/{info['model']}" if "cpu family" in info and "model" in info else None,
-        "cores": os.cpu_count(),
-        # The CPUs this process may run on (its affinity: `taskset`), which the runtimes' default thread counts
-        # follow; fewer than `cores` is said in the summary, where a row's threads may outnumber them.
-        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "isa_flags": [f for f in ISA_FLAGS if f in flags],
+        **ask({"kind": "cpu", "cpuinfo": str(cpuinfo)})[0],
         "os": platform.platform(),
         "rustc": _command(["rustc", "-V"]),
         "python": platform.python_version(),
@@ -106,38 +78,15 @@ def load_average():
         return None
 
 
-_NOISE = re.compile(r"\((r|tm|c)\)|\b(cpu|processor|with .*graphics|\d+-core)\b|@.*$", re.I)
-
-
 def machine_id(machine):
-    """`intel-xeon-platinum-8488c-2c`: the CPU model without trademarks and clock, then the cores; a model without a
-    number (some hypervisors) gets the family/model's model."""
-    model = _NOISE.sub(" ", machine.get("cpu_model") or "unknown").lower()
-    name = re.sub(r"[^a-z0-9]+", "-", model).strip("-") or "cpu"
-    if not re.search(r"\d", name) and machine.get("cpu_family_model"):
-        name += "-m" + re.sub(r"[^a-z0-9]+", "-", machine["cpu_family_model"].split("/")[-1].lower()).strip("-")
-    from .baseline import MAX_NAME  # baseline imports this module
-    suffix = f"-{machine.get('cores') or 0}c"
-    return name[:MAX_NAME - len(suffix)].rstrip("-") + suffix  # one folder name, however long the model
+    """`intel-xeon-platinum-8488c-2c`, the results folder name of a machine description (the rule:
+    crates/report/src/machine.rs)."""
+    return ask({"kind": "machine_id", "machine": machine})[0]
 
 
 def other_machine(theirs, machine):
-    """Why the machine description `theirs` is not of this `machine` (CPU model, cores, family/model, machine id):
-    empty when they match; one that records no CPU counts as another machine."""
-    if not isinstance(theirs, dict) or not theirs.get("cpu_model"):
-        return ["the file does not record the machine it was measured on"]
-    reasons = []
-    if theirs.get("cpu_model") != machine.get("cpu_model"):
-        reasons.append(f"CPU {theirs.get('cpu_model')!r} there, {machine.get('cpu_model')!r} here")
-    if theirs.get("cores") != machine.get("cores"):
-        reasons.append(f"{theirs.get('cores')} cores there, {machine.get('cores')} here")
-    there, here = theirs.get("cpu_family_model"), machine.get("cpu_family_model")
-    if there and here and there != here:
-        reasons.append(f"CPU family/model {there} there, {here} here")
-    id_there = machine_id({**theirs, "cpu_family_model": there or here})
-    if not reasons and id_there != machine_id(machine):
-        reasons.append(f"machine id {id_there} there, {machine_id(machine)} here")
-    return reasons
+    """Why the machine description `theirs` is not of this `machine`: empty when they match."""
+    return ask({"kind": "other_machine", "theirs": theirs, "here": machine})[0]
 
 
 def kept_tuning_problem(folder, desc):

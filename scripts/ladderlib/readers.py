@@ -49,7 +49,7 @@ def load_json(path):
 
 
 # A lone surrogate, which JSON's UTF-8 cannot carry, sent as U+10FFFF and its code point in hex (U+10FFFF itself too,
-# so that a message read back has only those the request sent: `_ask` restores them).
+# so that a message read back has only those the request sent: `ask` restores them).
 UNSENDABLE, SENT = re.compile("[\ud800-\udfff\U0010ffff]"), re.compile("\U0010ffff([0-9a-f]{6})")
 
 
@@ -111,15 +111,21 @@ def asking(mandel_report):
         _asking.pop()
 
 
-def _ask(*checks, then=None):
+def checker():
+    """The `mandel-report` the checks ask: the innermost `asking`'s, else `cargo.report`'s."""
+    from . import cargo  # cargo imports this module (InputError)
+
+    return next(filter(None, reversed(_asking)), None) or cargo.report(REPO)
+
+
+def ask(*checks, then=None):
     """The checker's results for `checks` (one process for them all), in order; its first refusal an InputError, as is
     `then` (a file that could not be read after those checked) once they pass."""
-    from . import cargo  # cargo imports this module (InputError)
+    from . import cargo
 
     results = []
     if checks:
-        binary = next(filter(None, reversed(_asking)), None) or cargo.report(REPO)
-        answer = cargo.ask_report(binary, "check", {"checks": wire(list(checks))})
+        answer = cargo.ask_report(checker(), "check", {"checks": wire(list(checks))})
         if answer.get("refused") is not None:
             raise InputError(_restored(answer["refused"]))
         results = _unwire(answer["results"])
@@ -131,7 +137,7 @@ def _ask(*checks, then=None):
 def check(value, shape, path, where, kind="field"):
     """`value` if it is a `shape` ("describe", "tune", "machine", "run", "peak"), else InputError `{path}: {where}
     ...`. `kind`: how a key joins `where`: "root" (the key alone), "item" (`rung 'x' key`), "field" (`a.key`)."""
-    _ask({"kind": "shape", "shape": shape, "value": value, "path": str(path), "at": where, "join": kind})
+    ask({"kind": "shape", "shape": shape, "value": value, "path": str(path), "at": where, "join": kind})
     return value
 
 
@@ -149,7 +155,7 @@ read_peak = partial(read, shape="peak", what="the peak file")
 def check_round(data, path, where):
     """One `mandel bench --round N --json`: the canonical problem, every kernel verified (or unavailable and
     untimed), every verified kernel timed, every timed one passing."""
-    _ask({"kind": "round", "value": data, "path": str(path), "at": where})
+    ask({"kind": "round", "value": data, "path": str(path), "at": where})
     return data
 
 
@@ -157,20 +163,20 @@ def read_rounds(data, path):
     """raw/rounds.json, its rounds each as `check_round`, all of one run (numbered in order, one kernel list, one set
     of settings, each kernel described alike), read as the merge takes it (crates/report/src/rounds.rs): (records of
     the first round, verification rows by kernel, results by kernel)."""
-    return tuple(_ask({"kind": "rounds", "value": data, "path": str(path)})[0])
+    return tuple(ask({"kind": "rounds", "value": data, "path": str(path)})[0])
 
 
 def read_sides(a, b):
     """scripts/ab's two sides' rounds (`a`, `b`: each as raw/rounds.json, named A and B in messages) as summary-like
     rows, and how the sides differ in what they ran (lines); refused where their round settings differ: (A's rows,
     B's rows, the differences)."""
-    return tuple(_ask({"kind": "sides", "a": a, "b": b})[0])
+    return tuple(ask({"kind": "sides", "a": a, "b": b})[0])
 
 
 def check_baselines(data, path="the Python baselines"):
     """run.py's JSON: every rung once, its times in order, a time only with a passed verification of the problem's
     pixels, each verification's `allowed` its tolerance rule's."""
-    _ask({"kind": "baselines", "value": data, "path": str(path)})
+    ask({"kind": "baselines", "value": data, "path": str(path)})
     return data
 
 
@@ -182,7 +188,7 @@ def read_records(path):
     """The bench records of a set measured with Criterion, before rounds: (records, verification rows by kernel,
     Criterion ids by kernel)."""
     data = load_json(path)
-    return data, *_ask({"kind": "records", "value": data, "path": str(path)})[0]
+    return data, *ask({"kind": "records", "value": data, "path": str(path)})[0]
 
 
 def read_criterion_bench(new_dir):
@@ -224,7 +230,7 @@ def _criterion(benches, ids=None):
         if error is not None:
             break
     out = []
-    for files, seconds in zip(loaded, _ask(*checks, then=error)):
+    for files, seconds in zip(loaded, ask(*checks, then=error)):
         est, bench = files["estimates"]["value"], files["benchmark"]["value"]
         out.append({"full_id": bench["full_id"], "kernel": bench["function_id"], "isa": bench["value_str"],
                     **{k: seconds[k] for k in ("median_s", "ci_low_s", "ci_high_s")},
@@ -241,7 +247,7 @@ def check_inputs(registry, verify, criterion, baselines, peak, tune=None, source
     peak (on the rounds' ISA path), the tune rows; then the baselines' pyo3-* rungs against the kernels they wrap
     (crates/report/src/check.rs, `wrapped`). The tie band of the tune rows."""
     inputs = {"registry": registry, "verify": verify, "criterion": criterion, "baselines": baselines}
-    _, band, _ = _ask({"kind": "inputs", **inputs, "peak": peak}, {"kind": "tie_band", "rows": tune},
+    _, band, _ = ask({"kind": "inputs", **inputs, "peak": peak}, {"kind": "tie_band", "rows": tune},
                       {"kind": "wrapped", **inputs, "source": str(source), "foreign": bool(foreign)})
     return band
 
@@ -262,14 +268,14 @@ PURE_PYTHON = "python-pure"
 def check_summary(data, path="the summary"):
     """A summary as written or compared: each rung once, every time positive and finite or null, intervals in order,
     every ok row timed and verified, its time, spread and speedups those its rounds and the rows it names give."""
-    _ask({"kind": "summary", "value": data, "path": str(path), "pure_python": PURE_PYTHON})
+    ask({"kind": "summary", "value": data, "path": str(path), "pure_python": PURE_PYTHON})
     return data
 
 
 def check_sweep(data, kind, what):
     """A sweep (`kind` "sweep": `mandel sweep --json`, python_baselines.sweep) or the large image ("large": `mandel
     render --json`) as `what` printed it: its shape, every point verified, no more work than its pixels can do."""
-    _ask({"kind": "sweep", "value": data, "what": str(what), "large": kind == "large"})
+    ask({"kind": "sweep", "value": data, "what": str(what), "large": kind == "large"})
     return data
 
 
@@ -287,29 +293,29 @@ def tunings():
 
 @cache
 def _tunings():
-    return json.dumps(_ask({"kind": "tunings"})[0])
+    return json.dumps(ask({"kind": "tunings"})[0])
 
 
 def tie_band(rows):
     """The tie band `mandel tune` chose its rows with (a fraction), as far as the rows say; None when unknown. The
     rows (None: none) are checked as the merge's tune rows."""
-    return _ask({"kind": "tie_band", "rows": rows})[0]
+    return ask({"kind": "tie_band", "rows": rows})[0]
 
 
 def unchosen(registry, rows, user_set):
     """The tuned families the registry's kernels run that the tune rows chose none for, sorted, those of the
     variables in `user_set` (the user's to pin) left out (crates/report/src/tunings.rs)."""
-    return _ask({"kind": "unchosen", "registry": registry, "rows": rows, "user_set": list(user_set)})[0]
+    return ask({"kind": "unchosen", "registry": registry, "rows": rows, "user_set": list(user_set)})[0]
 
 
 def tuning_pins(rows, source="`mandel tune --json`"):
     """{variable: value} pinning what `mandel tune` chose (its `fastest`) in `rows` (tune rows from `source`); a
     variable left out when no row of its kind timed any. A row naming another variable is refused (InputError)."""
-    return dict(_ask({"kind": "pins", "rows": rows, "source": str(source)})[0])
+    return dict(ask({"kind": "pins", "rows": rows, "source": str(source)})[0])
 
 
 def combine_peaks(before, after, when="after the benches"):
     """Two `mandel peak` results of one run as one: each rate the higher, with its tuning; `measured` keeps each
     measurement, `when` naming the new one (`before` may be a combined peak already: the third, after the Python
     rows, is added to its two). Different ISA paths: None."""
-    return _ask({"kind": "peaks", "before": before, "after": after, "when": when})[0]
+    return ask({"kind": "peaks", "before": before, "after": after, "when": when})[0]

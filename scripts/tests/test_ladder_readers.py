@@ -149,9 +149,9 @@ def test_machine_id_without_a_model_number_uses_family_model():
 
 
 def test_describe_reads_cpuinfo(tmp_path):
-    info = machine.cpuinfo(fx.write_json(tmp_path / "cpuinfo", "processor\t: 0\nmodel name\t: Test CPU 9000\n"
-                                         "cpu family\t: 6\nmodel\t\t: 1\nflags\t\t: fpu sse2 avx2 fma avx512f\n\n"
-                                         "processor\t: 1\nmodel name\t: other\n"))
+    info = fx.write_json(tmp_path / "cpuinfo", "processor\t: 0\nmodel name\t: Test CPU 9000\n"
+                         "cpu family\t: 6\nmodel\t\t: 1\nflags\t\t: fpu sse2 avx2 fma avx512f\n\n"
+                         "processor\t: 1\nmodel name\t: other\n")
     d = machine.describe(tmp_path, info)
     assert d["cpu_model"] == "Test CPU 9000" and d["cpu_family_model"] == "6/1"
     assert d["isa_flags"] == ["sse2", "avx2", "fma", "avx512f"]

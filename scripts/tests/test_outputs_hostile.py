@@ -176,7 +176,9 @@ def test_csv_text_cells_cannot_be_formulas():
 
 
 def test_describe_replaces_control_characters_in_the_cpu_model(tmp_path):
-    desc = machine.describe(tmp_path, {"model name": "Evil\x1b[31m CPU\x00 9000\x7f", "cpu family": "6", "model": "1"})
+    info = tmp_path / "cpuinfo"
+    info.write_text("model name\t: Evil\x1b[31m CPU\x00 9000\x7f\ncpu family\t: 6\nmodel\t: 1\n")
+    desc = machine.describe(tmp_path, info)
     assert desc["cpu_model"] == "Evil [31m CPU  9000"
     readers.check(desc, "machine", "describe", "machine")  # what the summary will accept
 

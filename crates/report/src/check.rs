@@ -18,12 +18,12 @@ use crate::pyfmt;
 use crate::pyjson::{self, Int, Py, PyStr};
 use crate::pymath;
 use crate::tunings::{tuning_text, tunings_pinned};
-use crate::{peaks, rounds, tunings};
+use crate::{machine, peaks, rounds, tunings};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-check/5";
+pub const SCHEMA: &str = "mandel-report-check/6";
 
 /// What `mandel-report check` reads: checks, made in order, the first refusal ending them.
 #[derive(Deserialize)]
@@ -78,6 +78,13 @@ pub enum Check {
     /// Two peaks of one run combined (`readers.combine_peaks`): each of a peak's shape, [`peaks::combine`]
     /// answered; `when`, when `after` was measured.
     Peaks { before: Py, after: Py, when: PyStr },
+    /// This machine's CPU (`machine.describe`), from the cpuinfo file at `cpuinfo` (none there: none
+    /// known): [`machine::cpu`] answered.
+    Cpu { cpuinfo: PyStr },
+    /// The results folder name of a machine description (`machine.machine_id`): [`machine::machine_id`].
+    MachineId { machine: Py },
+    /// Why one machine description is not of another (`machine.other_machine`): [`machine::other_machine`].
+    OtherMachine { theirs: Py, here: Py },
 }
 
 /// The shapes the scripts check by name (`readers.check`, `readers.read_describe` and the like).
@@ -209,6 +216,15 @@ fn run(c: &Check) -> Result<Option<Found>, String> {
             check(before, &PEAK, &names[0], "the peak", Join::Root)?;
             check(after, &PEAK, &names[1], "the peak", Join::Root)?;
             return read(peaks::combine(before, after, when, [&names[0], &names[1]])?);
+        }
+        Check::Cpu { cpuinfo } => {
+            let text = std::fs::read(&cpuinfo.text).map(|b| String::from_utf8_lossy(&b).into_owned());
+            return read(machine::described(&machine::cpu(&text.unwrap_or_default())));
+        }
+        Check::MachineId { machine } => return read(Py::Str(machine::machine_id(machine).as_str().into())),
+        Check::OtherMachine { theirs, here } => {
+            let reasons = machine::other_machine(theirs, here);
+            return read(Py::List(reasons.iter().map(|r| Py::Str(r.as_str().into())).collect()));
         }
     }
     .map(|()| None)

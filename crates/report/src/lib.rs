@@ -22,6 +22,7 @@ pub mod differences;
 pub mod figures;
 pub mod finish;
 pub mod groups;
+pub mod machine;
 pub mod md;
 pub mod notes;
 pub mod peaks;

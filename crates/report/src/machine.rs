@@ -1,0 +1,247 @@
+//! The machine a run happens on, as far as the ladder tells machines apart: its CPU as the first
+//! processor of /proc/cpuinfo gives it, the CPUs online and usable, and the id its results folder is
+//! named after (`results/<machine-id>`). The scripts add the rest of a machine description (the OS,
+//! the Python and Rust builds, the date) and ask for these through `mandel-report check` (kinds `cpu`,
+//! `machine_id`, `other_machine`); `scripts/compare` finds this machine's results with [`this_machine_id`].
+
+use crate::pyjson::{Int, Py, PyStr};
+use regex::Regex;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The instruction-set extensions that matter to the ladder's kernels, in the order they are listed.
+pub const ISA_FLAGS: [&str; 14] = [
+    "sse2",
+    "sse4_1",
+    "sse4_2",
+    "avx",
+    "avx2",
+    "fma",
+    "avx512f",
+    "avx512dq",
+    "avx512bw",
+    "avx512vl",
+    "avx512_fp16",
+    "asimd",
+    "sve",
+    "sve2",
+];
+
+/// A folder name is at most 255 bytes on common filesystems; a baseline's temporary folders
+/// (`.NAME.tmp-PID`) need room beside it, so a machine id (and a baseline name) stays within this.
+pub const MAX_NAME: usize = 200;
+
+/// The CPU part of a machine description (summary.json's `machine`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cpu {
+    pub cpu_model: String,
+    pub cpu_family_model: Option<String>,
+    /// The CPUs online (Python's `os.cpu_count()`).
+    pub cores: Option<u64>,
+    /// The CPUs this process may run on (its affinity: `taskset`), which the runtimes' default thread
+    /// counts follow; fewer than `cores` is said in the summary.
+    pub cpus_usable: Option<u64>,
+    pub isa_flags: Vec<&'static str>,
+}
+
+/// The first processor's fields of a /proc/cpuinfo text: up to the blank line that ends it, the first
+/// value of each key.
+pub fn cpuinfo(text: &str) -> HashMap<&str, &str> {
+    let mut fields = HashMap::new();
+    for line in text.lines().skip_while(|l| l.trim().is_empty()).take_while(|l| !l.trim().is_empty()) {
+        let (key, value) = line.split_once(':').unwrap_or((line, ""));
+        fields.entry(key.trim()).or_insert(value.trim());
+    }
+    fields
+}
+
+/// `text` with each control character a space, trimmed: the summary refuses them, and only after every
+/// timing is done.
+fn printable(text: &str) -> String {
+    let spaced: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    spaced.trim().to_string()
+}
+
+/// This machine's [`Cpu`], its CPU read from `cpuinfo` (the text of /proc/cpuinfo; empty where there is
+/// none, as off Linux).
+pub fn cpu(cpuinfo_text: &str) -> Cpu {
+    let info = cpuinfo(cpuinfo_text);
+    let field = |key| info.get(key).copied().filter(|v: &&str| !v.is_empty()); // an empty one is none
+    let flags: Vec<&str> = field("flags").or(field("Features")).unwrap_or("").split_whitespace().collect();
+    let model = printable(field("model name").unwrap_or(std::env::consts::ARCH));
+    Cpu {
+        cpu_model: if model.is_empty() { "unknown CPU".into() } else { model },
+        cpu_family_model: info.get("cpu family").zip(info.get("model")).map(|(f, m)| format!("{f}/{m}")),
+        cores: cores_online(),
+        cpus_usable: cpus_usable(),
+        isa_flags: ISA_FLAGS.into_iter().filter(|f| flags.contains(f)).collect(),
+    }
+}
+
+fn cores_online() -> Option<u64> {
+    // SAFETY: sysconf reads a system value and touches no memory of ours.
+    let n = unsafe { libc::sysconf(libc::_SC_NPROCESSORS_ONLN) };
+    u64::try_from(n).ok().filter(|&n| n > 0)
+}
+
+#[cfg(target_os = "linux")]
+fn cpus_usable() -> Option<u64> {
+    // SAFETY: the set is a plain bit array, zeroed, that sched_getaffinity fills within its size.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        (libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) == 0)
+            .then(|| libc::CPU_COUNT(&set) as u64)
+            .filter(|&n| n > 0)
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn cpus_usable() -> Option<u64> {
+    None
+}
+
+/// The trademarks, clock and words that say nothing of which CPU it is.
+static NOISE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\((r|tm|c)\)|\b(cpu|processor|with .*graphics|\d+-core)\b|@.*$").unwrap());
+static NOT_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new("[^a-z0-9]+").unwrap());
+
+/// `intel-xeon-platinum-8488c-2c`: the CPU model of a machine description without trademarks and clock,
+/// then the cores; a model without a number (some hypervisors) gets its family/model's model. One
+/// folder name however long the model (at most [`MAX_NAME`]).
+pub fn machine_id(machine: &Py) -> String {
+    let field = |key| Some(machine.get(key)).filter(|v| v.truthy()).map(Py::str);
+    let model = NOISE.replace_all(&field("cpu_model").unwrap_or_else(|| "unknown".into()), " ").to_lowercase();
+    let mut name = NOT_NAME.replace_all(&model, "-").trim_matches('-').to_string();
+    if name.is_empty() {
+        name = "cpu".into();
+    }
+    if let Some(family_model) = field("cpu_family_model").filter(|_| !name.contains(|c: char| c.is_ascii_digit())) {
+        let model = family_model.rsplit('/').next().unwrap_or_default().to_lowercase();
+        name += &format!("-m{}", NOT_NAME.replace_all(&model, "-").trim_matches('-'));
+    }
+    let suffix = format!("-{}c", field("cores").unwrap_or_else(|| "0".into()));
+    let mut cut = MAX_NAME.saturating_sub(suffix.len()).min(name.len());
+    while !name.is_char_boundary(cut) {
+        cut -= 1; // the name is ASCII but for what a hand-made family/model may add
+    }
+    format!("{}{suffix}", name[..cut].trim_end_matches('-'))
+}
+
+/// `cpu` as a machine description's fields (what the scripts take, and [`machine_id`] reads).
+pub fn described(cpu: &Cpu) -> Py {
+    let text = |s: &str| Py::Str(PyStr::from(s));
+    let count = |n: Option<u64>| n.map_or(Py::None, |n| Py::Int(Int::from_u128(n.into())));
+    Py::Dict(vec![
+        ("cpu_model".into(), text(&cpu.cpu_model)),
+        ("cpu_family_model".into(), cpu.cpu_family_model.as_deref().map_or(Py::None, text)),
+        ("cores".into(), count(cpu.cores)),
+        ("cpus_usable".into(), count(cpu.cpus_usable)),
+        ("isa_flags".into(), Py::List(cpu.isa_flags.iter().map(|f| text(f)).collect())),
+    ])
+}
+
+/// The results folder name `scripts/ladder` gives this machine.
+pub fn this_machine_id() -> String {
+    machine_id(&described(&cpu(&std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default())))
+}
+
+/// Why the machine description `theirs` is not of `here` (CPU model, cores, family/model, machine id):
+/// empty when they match; one that records no CPU counts as another machine.
+pub fn other_machine(theirs: &Py, here: &Py) -> Vec<String> {
+    if !matches!(theirs, Py::Dict(_)) || !theirs.get("cpu_model").truthy() {
+        return vec!["the file does not record the machine it was measured on".into()];
+    }
+    let mut reasons = Vec::new();
+    let [model, model_here] = [theirs, here].map(|m| m.get("cpu_model"));
+    if !model.py_eq(model_here) {
+        reasons.push(format!("CPU {} there, {} here", model.repr(), model_here.repr()));
+    }
+    let [cores, cores_here] = [theirs, here].map(|m| m.get("cores"));
+    if !cores.py_eq(cores_here) {
+        reasons.push(format!("{} cores there, {} here", cores.str(), cores_here.str()));
+    }
+    let [there, family_here] = [theirs, here].map(|m| m.get("cpu_family_model"));
+    if there.truthy() && family_here.truthy() && !there.py_eq(family_here) {
+        reasons.push(format!("CPU family/model {} there, {} here", there.str(), family_here.str()));
+    }
+    // Their id with their family/model, or ours where they record none.
+    let mut theirs_filled = theirs.clone();
+    theirs_filled.set("cpu_family_model".into(), if there.truthy() { there } else { family_here }.clone());
+    let (id_there, id_here) = (machine_id(&theirs_filled), machine_id(here));
+    if reasons.is_empty() && id_there != id_here {
+        reasons.push(format!("machine id {id_there} there, {id_here} here"));
+    }
+    reasons
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine(model: &str, family_model: Option<&str>, cores: u64) -> Py {
+        let cpu = Cpu {
+            cpu_model: model.into(),
+            cpu_family_model: family_model.map(Into::into),
+            cores: Some(cores),
+            cpus_usable: None,
+            isa_flags: vec![],
+        };
+        described(&cpu)
+    }
+
+    #[test]
+    fn the_id_is_the_model_without_trademarks_then_the_cores() {
+        let cases = [
+            ("Intel(R) Xeon(R) Platinum 8488C", 2, "intel-xeon-platinum-8488c-2c"),
+            ("AMD EPYC 9R14 96-Core Processor", 16, "amd-epyc-9r14-16c"),
+            ("Intel(R) Core(TM) i7-8550U CPU @ 1.80GHz", 8, "intel-core-i7-8550u-8c"),
+            ("AMD Ryzen 7 5800U with Radeon Graphics", 16, "amd-ryzen-7-5800u-16c"),
+            ("", 4, "unknown-4c"),
+            ("(R)", 1, "cpu-1c"),
+        ];
+        for (model, cores, want) in cases {
+            assert_eq!(machine_id(&machine(model, None, cores)), want, "{model}");
+        }
+    }
+
+    #[test]
+    fn a_model_without_a_number_takes_its_family_models_model() {
+        assert_eq!(machine_id(&machine("AMD EPYC", Some("26/2"), 2)), "amd-epyc-m2-2c");
+        assert_eq!(machine_id(&machine("Intel(R) Xeon(R) Processor", Some("6/167"), 2)), "intel-xeon-m167-2c");
+        assert_eq!(machine_id(&machine("Virtual CPU", Some("6/../x y"), 2)), "virtual-mx-y-2c");
+        assert_eq!(machine_id(&machine("AMD EPYC 7B13", Some("25/1"), 2)), "amd-epyc-7b13-2c");
+    }
+
+    #[test]
+    fn a_long_model_is_cut_to_one_folder_name() {
+        let id = machine_id(&machine(&"Xeon 9".repeat(100), None, 16));
+        assert_eq!(id.len(), MAX_NAME);
+        assert!(id.ends_with("-16c") && !id.contains("--"), "{id}");
+    }
+
+    #[test]
+    fn cpuinfo_gives_the_first_processors_fields() {
+        let text = "\nprocessor\t: 0\nmodel name\t: Test CPU 9000\ncpu family\t: 6\nmodel\t\t: 143\n\
+                    flags\t\t: fpu sse2 avx2 fma avx512f\n\nprocessor\t: 1\nmodel name\t: Other\n";
+        let cpu = cpu(text);
+        assert_eq!(cpu.cpu_model, "Test CPU 9000");
+        assert_eq!(cpu.cpu_family_model.as_deref(), Some("6/143"));
+        assert_eq!(cpu.isa_flags, ["sse2", "avx2", "fma", "avx512f"]);
+        assert!(cpu.cores.is_some_and(|n| n >= 1));
+        let evil = super::cpu("model name\t: Evil\x1b[31m CPU\x00 9000\x7f\n");
+        assert_eq!(evil.cpu_model, "Evil [31m CPU  9000");
+        assert_eq!(super::cpu("").cpu_model, std::env::consts::ARCH);
+    }
+
+    #[test]
+    fn another_machine_is_named_by_what_differs() {
+        let here = machine("AMD EPYC", Some("26/2"), 2);
+        assert!(other_machine(&here, &here).is_empty());
+        assert_eq!(
+            other_machine(&machine("AMD EPYC", Some("25/1"), 16), &here),
+            ["16 cores there, 2 here", "CPU family/model 25/1 there, 26/2 here"]
+        );
+        assert_eq!(other_machine(&machine("Intel Xeon", None, 2), &here), ["CPU 'Intel Xeon' there, 'AMD EPYC' here"]);
+        assert_eq!(other_machine(&Py::None, &here), ["the file does not record the machine it was measured on"]);
+    }
+}
