@@ -101,8 +101,9 @@ def _found(repo, given):
 # finish/4: it words what a row's time is; check/2: it reads the rounds and the bench records it checks; finish/5:
 # it knows the peak's rates and the tuning variables; check/3: it answers the tunings, what tune rows pin and their
 # tie band, and two peaks combined; check/5: it holds the pyo3-* rungs to the kernels they wrap; finish/6: it finds
-# each pyo3-* row's tuned family itself; check/6: it describes the CPU and names machines).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 6, "compare": 2, "ab": 2, "check": 6}
+# each pyo3-* row's tuned family itself; check/6: it describes the CPU and names machines, and says
+# which Python baselines are foreign; finish/7: it labels the Python rows' problem).
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 7, "compare": 2, "ab": 2, "check": 6}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

@@ -9,28 +9,15 @@ import math
 from pathlib import Path
 
 from . import CANONICAL, SUMMARY_SCHEMA, cargo, readers, rounds
-from .machine import other_machine
 from .readers import PURE_PYTHON
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def problem_label(params):
-    """`canonical`, or `WxH/N` with the window when it differs from the canonical problem."""
-    params = {**CANONICAL, **(params or {})}
-    if params == CANONICAL:
-        return "canonical"
-    return "{width}x{height}/{max_iters} [{x_min},{x_max}]x[{y_min},{y_max}]".format(**params)
-
-
 def foreign(baselines, machine):
-    """Why the Python baselines' machine (CPU model, cores, family/model, machine id) or problem differs from this
-    run's: empty when they match. A file that does not record its machine counts as foreign."""
-    reasons = other_machine(baselines.get("machine"), machine)
-    label = problem_label(baselines.get("params"))
-    if label != "canonical":
-        reasons.append(f"problem {label}, not the canonical one the Rust rungs are timed on")
-    return reasons
+    """Why the Python baselines' machine or problem differs from this run's (crates/report/src/machine.rs): empty when
+    they match. A file that does not record its machine counts as foreign."""
+    return readers.ask({"kind": "foreign", "baselines": baselines, "here": machine})[0]
 
 
 def finite(v):
@@ -93,4 +80,4 @@ def notes_request(settings, registry_missing, py_reason, tie_band=None):
     """The notes' part of `mandel-report finish`'s request (crates/report/src/notes.rs): the summary's `settings`,
     and the rules the scripts use too (the rounds' speed note is made there: crates/report/src/speed.rs)."""
     return {"settings": settings, "registry_missing": registry_missing, "py_reason": py_reason, "tie_band": tie_band,
-            "python_problem": problem_label(settings["python_params"]), "pure_python": PURE_PYTHON}
+            "pure_python": PURE_PYTHON}

@@ -85,6 +85,8 @@ pub enum Check {
     MachineId { machine: Py },
     /// Why one machine description is not of another (`machine.other_machine`): [`machine::other_machine`].
     OtherMachine { theirs: Py, here: Py },
+    /// Why Python baselines are not of this machine and problem (`merge.foreign`): [`machine::foreign`].
+    Foreign { baselines: Py, here: Py },
 }
 
 /// The shapes the scripts check by name (`readers.check`, `readers.read_describe` and the like).
@@ -222,12 +224,15 @@ fn run(c: &Check) -> Result<Option<Found>, String> {
             return read(machine::described(&machine::cpu(&text.unwrap_or_default())));
         }
         Check::MachineId { machine } => return read(Py::Str(machine::machine_id(machine).as_str().into())),
-        Check::OtherMachine { theirs, here } => {
-            let reasons = machine::other_machine(theirs, here);
-            return read(Py::List(reasons.iter().map(|r| Py::Str(r.as_str().into())).collect()));
-        }
+        Check::OtherMachine { theirs, here } => return read(texts(&machine::other_machine(theirs, here))),
+        Check::Foreign { baselines, here } => return read(texts(&machine::foreign(baselines, here))),
     }
     .map(|()| None)
+}
+
+/// Lines of text, as the scripts take them.
+fn texts(lines: &[String]) -> Py {
+    Py::List(lines.iter().map(|r| Py::Str(r.as_str().into())).collect())
 }
 
 // --- the checker -----------------------------------------------------------------------------------

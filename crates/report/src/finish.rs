@@ -21,7 +21,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-finish/6";
+pub const SCHEMA: &str = "mandel-report-finish/7";
 
 /// What `mandel-report finish` reads: the inputs the rows are built from, those the rules read, and the
 /// notes' part.
@@ -66,6 +66,8 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Stri
 
 /// The rows finished and the notes, the merge's own (not compared, not in the registry) among them.
 pub fn finish(mut req: Request) -> Result<Answer, String> {
+    let python_params = req.notes.settings.others.get("python_params").cloned().unwrap_or_default();
+    req.notes.python_problem = crate::machine::problem_label(&parse(python_params, "python_params")?);
     let built = build::build(&req.inputs, &req.notes.python_problem)?;
     let mut rows = built.rows;
     let rates: Option<Rates> = req.peak.clone().map(|p| parse(p, "peak")).transpose()?;

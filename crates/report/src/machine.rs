@@ -174,6 +174,53 @@ pub fn other_machine(theirs: &Py, here: &Py) -> Vec<String> {
     reasons
 }
 
+/// `canonical`, or `WxH/N [x_min,x_max]x[y_min,y_max]` for problem parameters (absent ones the
+/// canonical problem's) that differ from the canonical problem: what the Python rows say they solved.
+pub fn problem_label(params: &Py) -> String {
+    let c = mandel_core::Params::canonical();
+    let ((x_min, x_max), (y_min, y_max)) = (c.x_range(), c.y_range());
+    let int = |n: usize| Py::Int(Int::from_u128(n as u128));
+    let mut merged = Py::Dict(vec![
+        ("width".into(), int(c.width())),
+        ("height".into(), int(c.height())),
+        ("x_min".into(), Py::Float(x_min)),
+        ("x_max".into(), Py::Float(x_max)),
+        ("y_min".into(), Py::Float(y_min)),
+        ("y_max".into(), Py::Float(y_max)),
+        ("max_iters".into(), int(c.max_iters() as usize)),
+    ]);
+    let canonical = merged.clone();
+    for (key, value) in params.entries() {
+        merged.set(key.clone(), value.clone());
+    }
+    if merged.py_eq(&canonical) {
+        return "canonical".into();
+    }
+    let p = |key| merged.get(key).str();
+    format!(
+        "{}x{}/{} [{},{}]x[{},{}]",
+        p("width"),
+        p("height"),
+        p("max_iters"),
+        p("x_min"),
+        p("x_max"),
+        p("y_min"),
+        p("y_max")
+    )
+}
+
+/// Why Python baselines (their `machine` and `params` as run.py records them) are not of this machine
+/// (`here`) and of the canonical problem the Rust rungs are timed on: empty when they are. Baselines that
+/// do not record their machine are another machine's.
+pub fn foreign(baselines: &Py, here: &Py) -> Vec<String> {
+    let mut reasons = other_machine(baselines.get("machine"), here);
+    let label = problem_label(baselines.get("params"));
+    if label != "canonical" {
+        reasons.push(format!("problem {label}, not the canonical one the Rust rungs are timed on"));
+    }
+    reasons
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,5 +290,25 @@ mod tests {
         );
         assert_eq!(other_machine(&machine("Intel Xeon", None, 2), &here), ["CPU 'Intel Xeon' there, 'AMD EPYC' here"]);
         assert_eq!(other_machine(&Py::None, &here), ["the file does not record the machine it was measured on"]);
+    }
+
+    #[test]
+    fn baselines_of_another_problem_or_machine_are_foreign() {
+        let here = machine("AMD EPYC", Some("26/2"), 2);
+        let params = |json: &str| serde_json::from_str::<Py>(json).unwrap();
+        assert_eq!(problem_label(&Py::None), "canonical");
+        assert_eq!(problem_label(&params(r#"{"width": 960.0, "x_min": -2}"#)), "canonical");
+        assert_eq!(problem_label(&params(r#"{"width": 64, "max_iters": 50}"#)), "64x960/50 [-2.0,0.6]x[-1.5,1.5]");
+        assert_eq!(problem_label(&params(r#"{"dtype": "f32"}"#)), "960x960/200 [-2.0,0.6]x[-1.5,1.5]");
+        let baselines = Py::Dict(vec![("machine".into(), here.clone()), ("params".into(), params(r#"{"height": 8}"#))]);
+        assert_eq!(
+            foreign(&baselines, &machine("AMD EPYC", Some("26/2"), 16)),
+            [
+                "2 cores there, 16 here",
+                "problem 960x8/200 [-2.0,0.6]x[-1.5,1.5], not the canonical one the Rust rungs \
+              are timed on"
+            ]
+        );
+        assert!(foreign(&baselines, &here).len() == 1 && foreign(&Py::Dict(vec![]), &here).len() == 1);
     }
 }

@@ -36,7 +36,9 @@ pub struct Request {
     pub py_reason: Value,
     /// The tie band the tuning was chosen with (a fraction; null: not recorded).
     pub tie_band: Option<f64>,
-    /// `canonical`, or the problem the Python baselines solved (`merge.problem_label`): the Python rows'.
+    /// `canonical`, or the problem the Python baselines solved ([`crate::machine::problem_label`] of the
+    /// settings' `python_params`): the Python rows', made by `finish`.
+    #[serde(skip)]
     pub python_problem: String,
     /// The rounds' warning that the machine's speed changed ([`crate::speed`]), made by `finish`.
     #[serde(skip)]
@@ -389,7 +391,7 @@ mod tests {
 
     /// A request with the scripts' rules, `over` replacing its fields (and `rows`, `peak`,
     /// `pyo3_tuning_differs`, the arguments beside it; `have_registry`, `have_baselines`, which `finish`
-    /// sets).
+    /// sets; `python_problem`, which it makes).
     fn request(over: Value) -> (Request, Vec<Row>, Option<Peak>, bool) {
         let mut req = json!({
             "rows": [], "peak": null, "settings": {}, "have_registry": true,
@@ -406,8 +408,9 @@ mod tests {
         let differs = map.remove("pyo3_tuning_differs").and_then(|v| v.as_bool()).expect("a bool");
         let have_registry = map.remove("have_registry").and_then(|v| v.as_bool()).expect("a bool");
         let have_baselines = map.remove("have_baselines").and_then(|v| v.as_bool()).expect("a bool");
+        let python_problem = map.remove("python_problem").and_then(|v| Some(v.as_str()?.to_string())).expect("a text");
         let req: Request = serde_json::from_value(req).expect("a request");
-        (Request { have_registry, have_baselines, ..req }, rows, peak, differs)
+        (Request { have_registry, have_baselines, python_problem, ..req }, rows, peak, differs)
     }
 
     fn notes_of_request(

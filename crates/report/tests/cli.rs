@@ -237,13 +237,13 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
                 "python_rounds": null, "min_rounds": 3, "timed_in_rounds": false}}, "peak": {peak},
                 "rust_tunings": null, "python_tunings": null, "isa_flags": null,
                 "notes": {{"settings": {{}}, "registry_missing": null, "py_reason": "", "tie_band": null,
-                "python_problem": "canonical", "pure_python": "python-pure"}}}}"#
+                "pure_python": "python-pure"}}}}"#
         )
     };
-    let (code, out, err) = report("finish", &request("mandel-report-finish/6", "null"));
+    let (code, out, err) = report("finish", &request("mandel-report-finish/7", "null"));
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-finish/6");
+    assert_eq!(answer["schema"], "mandel-report-finish/7");
     // timed by Criterion, no rounds the Python calls are cut into: no words for what a row's time is
     assert_eq!((&answer["round_time"], &answer["python_time"]), (&serde_json::Value::Null, &serde_json::Value::Null));
     // the rows built, every field in summary.json's order (a rung's fields the rows do not hold left out), and
@@ -263,12 +263,12 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
     assert_eq!(groups, ["scalar-f64-1-thread", "scalar-f64-every-core", "simd-1-thread", "simd-every-core"]);
     for (request, said) in [
         (request("mandel-report-finish/2", "null"), "this mandel-report reads"),
-        (request("mandel-report-finish/6", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
+        (request("mandel-report-finish/7", r#"{"isa": "avx2"}"#), "missing field `f32_lane_fmas_per_s`"),
         (
-            request("mandel-report-finish/6", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
+            request("mandel-report-finish/7", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
             "unknown field `x`",
         ),
-        (request("mandel-report-finish/6", "null").replace(r#""min_rounds": 3, "#, ""), "missing field `min_rounds`"),
+        (request("mandel-report-finish/7", "null").replace(r#""min_rounds": 3, "#, ""), "missing field `min_rounds`"),
     ] {
         refused("finish", &request, said);
     }
