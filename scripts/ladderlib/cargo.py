@@ -102,8 +102,9 @@ def _found(repo, given):
 # it knows the peak's rates and the tuning variables; check/3: it answers the tunings, what tune rows pin and their
 # tie band, and two peaks combined; check/5: it holds the pyo3-* rungs to the kernels they wrap; finish/6: it finds
 # each pyo3-* row's tuned family itself; check/6: it describes the CPU and names machines, and says
-# which Python baselines are foreign; finish/7: it labels the Python rows' problem).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 7, "compare": 2, "ab": 2, "check": 6}
+# which Python baselines are foreign; finish/7: it labels the Python rows' problem;
+# summary/3, sweeps/2: they write the CSV too).
+VERSIONS = {"verdicts": 1, "sweeps": 2, "summary": 3, "finish": 7, "compare": 2, "ab": 2, "check": 6}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

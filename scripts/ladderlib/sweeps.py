@@ -5,14 +5,12 @@ sweeps.md and a log-log chart per axis), written by `write_all`: sweeps.json, .c
 
 import json
 
-from . import atomic, cargo, readers, writers
+from . import atomic, cargo, readers
 
 SCHEMA = "mandel-ladder-sweeps/1"
 # What `write_all` writes (a chart per axis of `mandel describe`'s sweep grid, the only axes a point may name: an
 # axis is part of a file name), checked before any work.
 OUTPUTS = ["sweeps.json", "sweeps.csv", "sweeps.md", "sweep-size.svg", "sweep-iters.svg"]
-CSV_COLUMNS = ["kernel", "isa", "precision", "threads", "axis", "width", "height", "pixels", "max_iters",
-               "iterations", "min_s", "median_s", "timed_calls", "ns_per_iteration", "fit_s", "off_fit"]
 
 
 # What `checked` checks: a sweep as `mandel sweep --json` and python_baselines.sweep print it, or the large image as
@@ -42,8 +40,8 @@ def pick_kernels(summary, registry):
 
 
 def report(mandel_report, sweeps, machine_id, large=None):
-    """`mandel-report sweeps` on `checked` sweeps (and the large image's report): {fits (sweeps.json's), csv_rows (one
-    per point, CSV_COLUMNS), files ({name: text}: sweeps.md, then sweep-<axis>.svg per axis)}. A time JSON cannot
+    """`mandel-report sweeps` on `checked` sweeps (and the large image's report): {fits (sweeps.json's), csv (sweeps.csv,
+    a line per point), files ({name: text}: sweeps.md, then sweep-<axis>.svg per axis)}. A time JSON cannot
     hold is a ValueError here, as in sweeps.json."""
     return cargo.ask_report(mandel_report, "sweeps", {"machine_id": machine_id, "sweeps": sweeps, "large": large})
 
@@ -56,7 +54,7 @@ def write_all(mandel_report, sweeps, out_dir, machine_id, large=None):
     doc = {"schema": SCHEMA, "machine_id": machine_id, "sweeps": sweeps, "fits": answer["fits"],
            **({"large": large} if large else {})}
     files = {"sweeps.json": json.dumps(doc, indent=2, allow_nan=False) + "\n",
-             "sweeps.csv": writers.csv_text(answer["csv_rows"], CSV_COLUMNS, lineterminator="\n"), **answer["files"]}
+             "sweeps.csv": answer["csv"], **answer["files"]}
     for name, text in files.items():
         atomic.write_text(out_dir / name, text)  # each file whole, or the earlier one kept
     return [out_dir / name for name in files], answer["fits"]

@@ -2,7 +2,7 @@
 (`sweeps.report`), for the tests: `fit`, `unfit` and `describe_fit` (the fit's sentence in sweeps.md) of one axis's
 points, `markdown`, `svg`, `to_csv` and `files` of sweeps. The binary is verdict_rule's MANDEL_REPORT."""
 
-from ladderlib import sweeps, writers
+from ladderlib import sweeps
 from verdict_rule import MANDEL_REPORT
 
 FIT_KEYS = ("intercept_s", "ns_per_iteration", "r2", "exponent", "fitted_points", "max_rel_residual", "off_line")
@@ -58,5 +58,4 @@ def svg(data, axis, machine_id="m"):
 
 
 def to_csv(data):
-    rows = sweeps.report(MANDEL_REPORT, data, "m")["csv_rows"]
-    return writers.csv_text(rows, sweeps.CSV_COLUMNS, lineterminator="\n")
+    return sweeps.report(MANDEL_REPORT, data, "m")["csv"]

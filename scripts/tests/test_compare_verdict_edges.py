@@ -640,7 +640,7 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     old.write_text("#!/bin/sh\necho '[\"mandel-report-verdicts/1\"]'\n")
     old.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
-    with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/1, mandel-report-summary/2, "
+    with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/2, mandel-report-summary/3, "
                                          r"mandel-report-finish/7, mandel-report-compare/2, mandel-report-ab/2, "
                                          r"mandel-report-check/6: a "
                                          r"mandel-report of another version"):

@@ -18,6 +18,7 @@ pub mod build;
 pub mod chart;
 pub mod check;
 pub mod compare;
+pub mod csv;
 pub mod differences;
 pub mod figures;
 pub mod finish;

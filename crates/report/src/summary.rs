@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-summary/2";
+pub const SCHEMA: &str = "mandel-report-summary/3";
 
 /// What `mandel-report summary` reads.
 #[derive(Deserialize)]
@@ -84,7 +84,45 @@ pub struct Answer {
     pub console: String,
     /// The machine and the settings, as (label, value) pairs.
     pub machine_lines: Vec<(String, String)>,
+    /// summary.csv's text: a line per row, [`CSV_FIELDS`], raw numbers (seconds, ratios), no formatting.
+    pub csv: String,
 }
+
+/// summary.csv's columns, in order: the row fields with raw numbers.
+pub const CSV_FIELDS: [&str; 32] = [
+    "name",
+    "method",
+    "language",
+    "precision",
+    "isa",
+    "threads",
+    "threads_n",
+    "computes",
+    "problem",
+    "status",
+    "median_s",
+    "spread_kind",
+    "spread_low_s",
+    "spread_high_s",
+    "mean_s",
+    "repeats",
+    "compile_s",
+    "iterations",
+    "iterations_per_s",
+    "speedup_vs_python",
+    "speedup_vs_previous",
+    "previous",
+    "lane_iterations",
+    "lane_iterations_source",
+    "step_share",
+    "peak_share",
+    "pixels",
+    "differing",
+    "allowed",
+    "max_abs_diff",
+    "verified_ok",
+    "note",
+];
 
 /// `v.get(key)` where it is true (`if v.get(key)`); None for an absent key, a false value, or a `v` that is no
 /// object.
@@ -318,6 +356,11 @@ pub fn answer(request: &str) -> Result<String, String> {
         svg: chart::svg(&summary.machine_id, &summary.rows),
         console: console_table(&summary.rows),
         machine_lines: lines,
+        csv: crate::csv::text(
+            &CSV_FIELDS,
+            summary.rows.iter().map(|r| CSV_FIELDS.iter().map(|k| crate::csv::cell(r.get(k))).collect()),
+            "\r\n",
+        ),
     };
     serde_json::to_string(&answer).map_err(|e| format!("the summary's report: {e}"))
 }

@@ -26,7 +26,7 @@ pub use crate::check::MIN_TIME_S;
 pub const OFF_LINE: f64 = 0.20;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-sweeps/1";
+pub const SCHEMA: &str = "mandel-report-sweeps/2";
 
 /// What `mandel-report sweeps` reads: the sweeps and the large image as the scripts checked them
 /// (`sweeps.checked`). Fields of a sweep, a point or the large image that a report does not use are
@@ -150,8 +150,27 @@ pub enum Outcome {
     },
 }
 
-/// A row of sweeps.csv (the scripts' CSV_COLUMNS), one per point.
-#[derive(Serialize)]
+/// sweeps.csv's columns, in order.
+pub const CSV_COLUMNS: [&str; 16] = [
+    "kernel",
+    "isa",
+    "precision",
+    "threads",
+    "axis",
+    "width",
+    "height",
+    "pixels",
+    "max_iters",
+    "iterations",
+    "min_s",
+    "median_s",
+    "timed_calls",
+    "ns_per_iteration",
+    "fit_s",
+    "off_fit",
+];
+
+/// A row of sweeps.csv ([`CSV_COLUMNS`]), one per point.
 pub struct CsvRow<'a> {
     pub kernel: &'a str,
     pub isa: Option<&'a str>,
@@ -167,20 +186,49 @@ pub struct CsvRow<'a> {
     pub min_s: &'a Number,
     pub median_s: &'a Number,
     pub timed_calls: usize,
-    #[serde(serialize_with = "finite_or_none")]
     pub ns_per_iteration: Option<f64>,
-    #[serde(serialize_with = "finite_or_none")]
     pub fit_s: Option<f64>,
     pub off_fit: bool,
 }
 
-/// What `mandel-report sweeps` writes: the fits, the CSV's rows and the text files, each by its name.
+impl CsvRow<'_> {
+    /// Its cells, [`CSV_COLUMNS`]; a time that came out infinite is refused, never written as a blank.
+    fn cells(&self) -> Result<Vec<String>, String> {
+        use crate::csv::{cell, optional, text_cell};
+        let seconds = |x: Option<f64>| match x {
+            Some(x) if !x.is_finite() => Err(not_json(x)),
+            x => Ok(optional(x.map(crate::pyfmt::repr))),
+        };
+        let number = |n: &Number| cell(Some(&serde_json::Value::Number(n.clone())));
+        Ok(vec![
+            text_cell(self.kernel),
+            optional(self.isa.map(text_cell)),
+            optional(self.precision.map(text_cell)),
+            optional(self.threads),
+            text_cell(self.axis),
+            self.width.to_string(),
+            self.height.to_string(),
+            self.pixels.to_string(),
+            self.max_iters.to_string(),
+            self.iterations.to_string(),
+            number(self.min_s),
+            number(self.median_s),
+            self.timed_calls.to_string(),
+            seconds(self.ns_per_iteration)?,
+            seconds(self.fit_s)?,
+            (if self.off_fit { "True" } else { "False" }).into(),
+        ])
+    }
+}
+
+/// What `mandel-report sweeps` writes: the fits, the CSV and the text files, each by its name.
 #[derive(Serialize)]
-pub struct Answer<'a> {
+pub struct Answer {
     /// [`SCHEMA`].
     pub schema: &'static str,
     pub fits: Vec<FitEntry>,
-    pub csv_rows: Vec<CsvRow<'a>>,
+    /// sweeps.csv's text: a line per point, [`CSV_COLUMNS`].
+    pub csv: String,
     pub files: Files,
 }
 
@@ -201,18 +249,11 @@ impl Serialize for Files {
 /// JSON has no NaN or infinity (the scripts write sweeps.json with allow_nan=False): a report that would
 /// hold one is refused, never written as null.
 fn finite<S: Serializer>(x: &f64, serializer: S) -> Result<S::Ok, S::Error> {
-    if x.is_finite() {
-        serializer.serialize_f64(*x)
-    } else {
-        Err(serde::ser::Error::custom(format!("a fit or a point came out as {x}, which JSON cannot hold")))
-    }
+    if x.is_finite() { serializer.serialize_f64(*x) } else { Err(serde::ser::Error::custom(not_json(*x))) }
 }
 
-fn finite_or_none<S: Serializer>(x: &Option<f64>, serializer: S) -> Result<S::Ok, S::Error> {
-    match x {
-        Some(x) => finite(x, serializer),
-        None => serializer.serialize_none(),
-    }
+fn not_json(x: f64) -> String {
+    format!("a fit or a point came out as {x}, which JSON cannot hold")
 }
 
 // --- the fit ----------------------------------------------------------------------------------------
@@ -633,7 +674,9 @@ pub fn answer(request: &str) -> Result<String, String> {
         let title = format!("Time vs work, {} ({})", axis_title(&req.sweeps, axis), req.machine_id);
         files.push((format!("sweep-{axis}.svg"), svg(&axes, axis, &title)));
     }
-    let answer = Answer { schema: SCHEMA, fits: fits(&axes), csv_rows: rows, files: Files(files) };
+    let cells = rows.iter().map(CsvRow::cells).collect::<Result<Vec<_>, _>>();
+    let csv = crate::csv::text(&CSV_COLUMNS, cells.map_err(|e| format!("the sweeps' report: {e}"))?, "\n");
+    let answer = Answer { schema: SCHEMA, fits: fits(&axes), csv, files: Files(files) };
     serde_json::to_string(&answer).map_err(|e| format!("the sweeps' report: {e}"))
 }
 
@@ -756,9 +799,11 @@ mod tests {
         let answer: Value = serde_json::from_str(&text).expect("JSON");
         assert_eq!(answer["fits"][0]["axis"], "size");
         assert_eq!(answer["fits"][1]["unfit"], "fewer than two points");
-        assert_eq!(answer["csv_rows"][0]["min_s"], json!(1)); // an int stays an int
-        assert_eq!(answer["csv_rows"][5]["timed_calls"], 2);
-        assert_eq!(answer["csv_rows"][5]["fit_s"], Value::Null);
+        let csv: Vec<Vec<&str>> =
+            answer["csv"].as_str().expect("text").lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(csv[0], CSV_COLUMNS);
+        assert_eq!(csv[1][10], "1"); // an int stays an int
+        assert_eq!((csv[6][12], csv[6][14]), ("2", "")); // timed calls, and no fit
         let md = answer["files"]["sweeps.md"].as_str().expect("text");
         assert!(md.contains("| k | 2 | iters | 1 | — | — | — | — | — | no fit: fewer than two points |"), "{md}");
         assert!(

@@ -110,7 +110,7 @@ fn a_sweeps_request_gets_the_fits_the_rows_and_the_files() {
         })
         .collect();
     let request = format!(
-        r#"{{"schema": "mandel-report-sweeps/1", "machine_id": "m", "sweeps": [{{"kernel": "k", "isa": "avx2", "precision": "f32", "threads": 1,
+        r#"{{"schema": "mandel-report-sweeps/2", "machine_id": "m", "sweeps": [{{"kernel": "k", "isa": "avx2", "precision": "f32", "threads": 1,
             "points": [{}]}}], "large": null}}"#,
         points.join(", ")
     );
@@ -123,8 +123,9 @@ fn a_sweeps_request_gets_the_fits_the_rows_and_the_files() {
         (&"k".into(), &"size".into(), &3.into(), &3.into())
     );
     assert!((fit["ns_per_iteration"].as_f64().expect("a slope") - 1.0).abs() < 1e-9);
-    assert_eq!(answer["csv_rows"].as_array().expect("rows").len(), 3);
-    assert_eq!(answer["csv_rows"][2]["pixels"], 960 * 960);
+    let csv: Vec<&str> = answer["csv"].as_str().expect("csv").lines().collect();
+    assert_eq!(csv.len(), 1 + 3);
+    assert!(csv[3].starts_with("k,avx2,f32,1,size,960,960,921600,200,"), "{}", csv[3]);
     assert!(answer["files"]["sweeps.md"].as_str().expect("md").starts_with("# Cost-growth sweeps on m\n"));
     assert!(answer["files"]["sweep-size.svg"].as_str().expect("svg").contains(r#"<path class="fit""#));
 }
@@ -134,7 +135,7 @@ fn a_bad_sweeps_request_is_an_error_naming_it() {
     let point = r#"{"axis": "size", "width": 2, "height": 2, "max_iters": 5, "iterations": 10, "median_s": 1e-3, "min_s": 1e-3}"#;
     let with = |field: &str| {
         format!(
-            r#"{{"schema": "mandel-report-sweeps/1", "machine_id": "m", "sweeps": [{{"kernel": "k", "points": [{point}]}}]{field}}}"#
+            r#"{{"schema": "mandel-report-sweeps/2", "machine_id": "m", "sweeps": [{{"kernel": "k", "points": [{point}]}}]{field}}}"#
         )
     };
     let large = r#""large": {"kernel": "k", "isa": "avx2", "threads": 2, "width": 8, "height": 8, "max_iters": 5, "paging_s": 0.0, "times_s": []}"#;
@@ -142,10 +143,10 @@ fn a_bad_sweeps_request_is_an_error_naming_it() {
         (String::new(), "EOF while parsing"),
         ("[]".into(), "expected struct Request"),
         ("{}".into(), "missing field `schema`"),
-        (r#"{"schema": "mandel-report-sweeps/1"}"#.into(), "missing field `machine_id`"),
+        (r#"{"schema": "mandel-report-sweeps/2"}"#.into(), "missing field `machine_id`"),
         (with(r#", "x": 1"#), "unknown field `x`"),
         (
-            r#"{"schema": "mandel-report-sweeps/1", "machine_id": "m", "sweeps": [{"points": []}]}"#.into(),
+            r#"{"schema": "mandel-report-sweeps/2", "machine_id": "m", "sweeps": [{"points": []}]}"#.into(),
             "missing field `kernel`",
         ),
         (r#"{"schema": "mandel-report-sweeps/0", "machine_id": "m", "sweeps": []}"#.into(), "this mandel-report reads"),
@@ -181,7 +182,7 @@ fn a_summary_request_gets_the_markdown_the_chart_the_table_and_the_machine_lines
         )
     };
     let request = format!(
-        r#"{{"schema": "mandel-report-summary/2", "summary": {{"machine_id": "m|1", "machine": {{"cores": 2}},
+        r#"{{"schema": "mandel-report-summary/3", "summary": {{"machine_id": "m|1", "machine": {{"cores": 2}},
             "settings": {{"python_settings": {{"z": true, "a": 1e-05}}, "pool_threads": null}},
             "rows": [{}, {}], "groups": [], "notes": ["a <b>note</b>"]}}}}"#,
         row("python-pure", "Python", 5.0, 1.0),
@@ -190,7 +191,7 @@ fn a_summary_request_gets_the_markdown_the_chart_the_table_and_the_machine_lines
     let (code, out, err) = summary(&request);
     assert_eq!(code, 0, "{err}");
     let answer: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(answer["schema"], "mandel-report-summary/2");
+    assert_eq!(answer["schema"], "mandel-report-summary/3");
     let md = answer["markdown"].as_str().expect("markdown");
     assert!(md.starts_with("# The Mandelbrot speedup ladder on m\\|1\n"), "{md}");
     assert!(md.contains("| Python timing | z=True, a=1e-05 |"), "{md}"); // in the request's order
@@ -208,7 +209,7 @@ fn a_summary_request_gets_the_markdown_the_chart_the_table_and_the_machine_lines
 
 #[test]
 fn a_bad_summary_request_is_an_error_naming_it() {
-    let with = |summary: &str| format!(r#"{{"schema": "mandel-report-summary/2", "summary": {summary}}}"#);
+    let with = |summary: &str| format!(r#"{{"schema": "mandel-report-summary/3", "summary": {summary}}}"#);
     for (request, said) in [
         (String::new(), "EOF while parsing"),
         ("[]".into(), "expected struct Request"),
@@ -219,7 +220,7 @@ fn a_bad_summary_request_is_an_error_naming_it() {
         (with(r#"{"machine_id": "m", "settings": {"python_settings": [1]}}"#), "expected a JSON object"),
         (with(r#"{"machine_id": "m", "groups": [{"rows": []}]}"#), "missing field `title`"),
         (with(r#"{"machine_id": "m"}, "x": 1"#), "unknown field `x`"),
-        (with(r#"{"machine_id": "m"}"#).replace("summary/2", "summary/0"), "this mandel-report reads"),
+        (with(r#"{"machine_id": "m"}"#).replace("summary/3", "summary/0"), "this mandel-report reads"),
     ] {
         refused("summary", &request, said);
     }
