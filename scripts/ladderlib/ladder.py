@@ -856,13 +856,6 @@ def built_with(described):
     return rustc if isinstance(rustc, str) and rustc.strip() else None
 
 
-def rust_cores(described):
-    """The CPUs `mandel` may use, as its `describe --json` says (`threads.cores`: affinity and cgroup quota); None
-    where it does not say."""
-    cores = described_value(described, "threads", "cores")
-    return cores if type(cores) is int and cores >= 1 else None
-
-
 def kept_id(out, desc):
     """A re-merged set's machine id: the one its summary.json has (a set may be named apart from its CPU, e.g. with
     an ISA forced), else derived from its kept machine description."""
@@ -907,11 +900,6 @@ def measure(args, desc, mid, out, raw, built, build_log, described, mandel_repor
             mid = kept_id(out, desc)
     elif rustc := built_with(described):  # the compiler of the binary timed (a --prebuilt one was built elsewhere)
         desc["rustc"] = rustc
-    usable = desc.get("cpus_usable") or desc.get("cores") or 0
-    if not kept_machine and (cores := rust_cores(described)) and cores < usable:
-        # Rust counts a cgroup CPU quota as well as the affinity (available_parallelism); Python's count follows
-        # the affinity alone. The run could use the fewer, which the summary says where it is below the cores.
-        desc["cpus_usable"] = cores
     fresh = not (args.skip_bench and run_file.exists())
     # The pool is Rust's to say (`mandel describe`, else a round): unknown until then, never the machine
     # description's core count (os.cpu_count() ignores affinity and cgroup quotas).

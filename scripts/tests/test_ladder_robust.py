@@ -163,20 +163,6 @@ def test_the_step_ceiling_is_measured_again_after_the_python_rows_and_a_change_w
     assert fake.peaks == [peak(9e9)] and (fake.out / "raw" / "peak.json").read_bytes() == before
 
 
-@pytest.mark.parametrize("rust_cores, usable", [(1, 1), (2, None), (True, None), ("1", None)])
-def test_a_cgroup_quota_that_rust_counts_is_the_cpus_the_run_could_use(fake, rust_cores, usable):
-    """Under a CPU quota (a container's cgroup), Rust's available_parallelism counts it and Python's affinity does
-    not: rows labelled 2 threads shared one CPU's worth while the summary said 2 cores. `mandel describe`'s count
-    (threads.cores) is the one recorded where it is fewer; a malformed one is ignored."""
-    fake.describe_text = json.dumps({**fx.describe(), "threads": {"env": "RAYON_NUM_THREADS", "max": 1024,
-                                                                  "pool": 1, "cores": rust_cores}})
-    assert run_ladder(fake) == 0
-    machine = json.loads((fake.out / "summary.json").read_text())["machine"]
-    assert machine.get("cpus_usable") == usable
-    assert ("this run could use 1 (CPU affinity or a cgroup quota)" in (fake.out / "summary.md").read_text()) \
-        == (usable == 1)
-
-
 # --- 2. interrupting the ladder loses nothing ------------------------------------------------------
 
 

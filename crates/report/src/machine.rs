@@ -38,8 +38,8 @@ pub struct Cpu {
     pub cpu_family_model: Option<String>,
     /// The CPUs online (Python's `os.cpu_count()`).
     pub cores: Option<u64>,
-    /// The CPUs this process may run on (its affinity: `taskset`), which the runtimes' default thread
-    /// counts follow; fewer than `cores` is said in the summary.
+    /// The CPUs this process may use (its affinity, `taskset`, and a cgroup quota), which the runtimes'
+    /// default thread counts follow; fewer than `cores` is said in the summary.
     pub cpus_usable: Option<u64>,
     pub isa_flags: Vec<&'static str>,
 }
@@ -84,20 +84,10 @@ fn cores_online() -> Option<u64> {
     u64::try_from(n).ok().filter(|&n| n > 0)
 }
 
-#[cfg(target_os = "linux")]
+/// Rust's count of the CPUs a process may use: its affinity and a cgroup CPU quota (a container's), which
+/// the kernels' thread pools follow too (`mandel describe`'s `threads.cores`).
 fn cpus_usable() -> Option<u64> {
-    // SAFETY: the set is a plain bit array, zeroed, that sched_getaffinity fills within its size.
-    unsafe {
-        let mut set: libc::cpu_set_t = std::mem::zeroed();
-        (libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) == 0)
-            .then(|| libc::CPU_COUNT(&set) as u64)
-            .filter(|&n| n > 0)
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn cpus_usable() -> Option<u64> {
-    None
+    std::thread::available_parallelism().ok().map(|n| n.get() as u64)
 }
 
 /// The trademarks, clock and words that say nothing of which CPU it is.
