@@ -13,7 +13,7 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 - `rounds`: the Rust rungs' rounds aggregated per kernel;
 - `merge`: the inputs into the summary (one row per rung; its speedups, shares of the peak, notes and
   like-for-like groups by `mandel-report finish`);
-- `writers`: the summary files (summary.md and speedup.svg written up by `mandel-report summary`);
+- `writers`: the summary files (summary.csv, summary.md and speedup.svg written by `mandel-report summary`);
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, checked, then fitted and drawn by
   `mandel-report sweeps` (crates/report).
 - `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
