@@ -7,10 +7,8 @@ the sweeps' output and kernel names. Everything in temporary folders (the tests 
 import json
 import os
 import signal
-import stat
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 

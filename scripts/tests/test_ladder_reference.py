@@ -6,7 +6,6 @@ import pytest
 
 import ladder_fixtures as fx
 import summary_report
-from ladderlib import readers
 from ladderlib.merge import merge
 
 LABEL = "C reference, hand-written intrinsics (not a rung)"

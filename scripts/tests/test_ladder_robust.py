@@ -19,7 +19,7 @@ import pytest
 
 import ladder_fixtures as fx
 from ladderlib import ladder
-from ladderlib import readers, writers
+from ladderlib import writers
 from ladderlib.merge import merge
 
 class Fake:
