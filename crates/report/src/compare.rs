@@ -1,9 +1,10 @@
 //! scripts/compare's outputs (`mandel-report compare`): several machines side by side (a table of each
 //! one's times, speedups, ISA paths and checks, the ratios to the first, their geometric means and what
 //! may skew them), or two runs of one machine with the verdicts of `mandel-report verdicts`; as console
-//! text, as Markdown, and as a grouped bar chart (SVG). The scripts read and check the summaries and judge
-//! the runs; what differs between the sets ([`crate::differences`]), the drift note and each run's speed
-//! note ([`crate::speed`]) are made here ([`render`]), and the differences returned, which the scripts refuse on.
+//! text, as Markdown, and as a grouped bar chart (SVG). scripts/compare ([`crate::compare_results`]) reads
+//! and checks the summaries and judges the runs; what differs between the sets ([`crate::differences`]), the
+//! drift note and each run's speed note ([`crate::speed`]) are made here ([`render`]), and the differences
+//! returned, which scripts/compare refuses on.
 //!
 //! A summary is read as Python reads its JSON (`pyvalue`), so that the texts are the ones the scripts
 //! wrote: the committed results/machines.md and .svg are this module's output.
@@ -122,7 +123,7 @@ pub fn drift_note(report: &Verdicts, timed: &str, advice: &str) -> Option<String
 }
 
 /// One rung's verdict (`verdict::Entry`), with its rows on A and B (`a`, `b`: None where absent), as
-/// [`Verdicts::from_report`] (and the scripts' `compare.judged`) joins them.
+/// [`Verdicts::from_report`] (and scripts/ab's `judged`) joins them.
 #[derive(Deserialize)]
 pub struct Verdict {
     pub name: String,

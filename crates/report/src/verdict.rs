@@ -19,8 +19,8 @@
 //! problem; `no verdict` for rows not in rounds timed in fewer than [`MIN_CALLS`] calls on a side (a
 //! Python row's `repeats`).
 //!
-//! The scripts ask through `mandel-report verdicts` ([`answer`]): a [`Request`] as JSON on standard input, a
-//! [`Report`] as JSON on standard output; a caller in this crate asks [`checked_report`].
+//! scripts/ab asks through `mandel-report verdicts` ([`answer`]): a [`Request`] as JSON on standard input, a
+//! [`Report`] as JSON on standard output; scripts/compare ([`crate::compare_results`]) asks [`checked_report`].
 
 use crate::pyfmt::{g, percent, signed_percent};
 use crate::pyjson::{self, Py};
