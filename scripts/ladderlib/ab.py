@@ -26,17 +26,48 @@ import sys
 import time
 from pathlib import Path
 
-from . import ROUNDS_SCHEMA, atomic, baseline, cargo, compare, machine, readers, rounds
-from .compare import percent
+from . import ROUNDS_SCHEMA, atomic, baseline, cargo, machine, readers, rounds
 from .readers import InputError
 
 REPO = Path(__file__).resolve().parents[2]
+# The verdict rule's floors (scripts/compare's too: crates/report/src/compare_results.rs, whose test holds them
+# equal): of rows not in rounds, the run-to-run drift of an unchanged tree on the project's shared VMs, rounded up;
+# of rows in rounds, the smallest change called faster or slower (METHODOLOGY.md).
+DEFAULT_NOISE_FLOOR = 0.10
+ROUNDS_NOISE_FLOOR = 0.05
+SAME = "no change"  # the verdict of a rung that did not change beyond the noise
 TARGET = cargo.target_dir(REPO)  # absolute: every cargo call below is given it (`cargo.build_env`)
 START = time.monotonic()
 
 
 def log(message):
     print(f"[{time.monotonic() - START:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def percent(text):
+    """A percentage (`5`, `5%`) as a fraction, 0 or more, as scripts/compare takes one."""
+    try:
+        value = float(text.rstrip("%"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value / 100
+
+
+def judged(mandel_report, a, b, noise_floor, rounds_floor, interleaved=False, fail_above=None, fail_on_missing=False):
+    """The verdicts on two runs of one machine, A (`a`) and B (`b`: each their rows and settings), by `mandel-report
+    verdicts` (the rule: crates/report/src/verdict.rs): {entries, counts, failures, drift, changes, alpha,
+    min_calls}, each entry {name, a, b (its rows, None where absent), verdict, change, why, isa, shown, interval,
+    rounds, spread} and, judged by rounds, {p, floor, wide, rule}. `interleaved`: the sides' rounds alternated."""
+    report = cargo.ask_report(mandel_report, "verdicts", {
+        "a": {"rows": a["rows"], "settings": a.get("settings")}, "b": {"rows": b["rows"], "settings": b.get("settings")},
+        "noise_floor": noise_floor, "rounds_floor": rounds_floor, "min_rounds": rounds.MIN_ROUNDS,
+        "interleaved": interleaved, "fail_above": fail_above, "fail_on_missing": fail_on_missing})
+    rows = [{r["name"]: r for r in s["rows"]} for s in (a, b)]
+    for e in report["entries"]:
+        e["a"], e["b"] = rows[0].get(e["name"]), rows[1].get(e["name"])
+    return report
 
 
 def assignment(text):
@@ -82,9 +113,9 @@ def parse_args(argv):
     p.add_argument("--rounds", type=int, help="rounds per side (default: the ladder's, 15; 5 with --quick)")
     p.add_argument("--quick", action="store_true", help="the quick settings: a first look")
     p.add_argument("-k", "--kernel", action="append", default=[], help="only these kernels (repeatable)")
-    p.add_argument("--noise-floor", type=percent, default=compare.ROUNDS_NOISE_FLOOR, metavar="PCT",
+    p.add_argument("--noise-floor", type=percent, default=ROUNDS_NOISE_FLOOR, metavar="PCT",
                    help=f"smallest change called faster/slower, in percent as scripts/compare takes it (default "
-                   f"{compare.ROUNDS_NOISE_FLOOR * 100:g}; a rung whose rounds spread wider gets that spread as its "
+                   f"{ROUNDS_NOISE_FLOOR * 100:g}; a rung whose rounds spread wider gets that spread as its "
                    "floor)")
     p.add_argument("--out", type=Path, help="also write the result (both sides' rounds, the verdicts) as JSON here")
     p.add_argument("--fail-on-verdict", action="store_true", help="exit 1 if any rung is not `no change`: faster, "
@@ -280,16 +311,16 @@ def run_round(mandel, env, r, args):
     return readers.check_round(printed_json(proc.stdout, f"round {r}: {mandel} bench"), mandel, f"round {r}")
 
 
-def report(mandel_report, judged, args, names, unlike=()):
-    """Prints the verdicts (`compare.judged`'s report), written up by `mandel-report ab` (crates/report/src/ab.rs) with
+def report(mandel_report, verdicts, args, names, unlike=()):
+    """Prints the verdicts (`judged`'s report), written up by `mandel-report ab` (crates/report/src/ab.rs) with
     how the sides differ (`unlike`) and each side's note on its rounds' speed; returns the rungs that got a verdict
     other than `no change`."""
-    runs = {"names": list(names), "report": judged, "noise_floor": compare.DEFAULT_NOISE_FLOOR,
+    runs = {"names": list(names), "report": verdicts, "noise_floor": DEFAULT_NOISE_FLOOR,
             "rounds_floor": args.noise_floor}
     print(cargo.ask_report(mandel_report, "ab", {"runs": runs, "unlike": list(unlike), "aa": args.aa,
                                                  "sequential": args.sequential})["text"])
     # failing and missing too: --fail-on-verdict
-    return [e for e in judged["entries"] if e["shown"] and e["verdict"] != compare.SAME]
+    return [e for e in verdicts["entries"] if e["shown"] and e["verdict"] != SAME]
 
 
 def main(argv=None):
@@ -335,13 +366,12 @@ def measure(args, b_mandel):
     a, b, unlike = readers.read_sides(docs["A"], docs["B"])
     # the quieter side's floor only where the rounds alternated: separate passes (--sequential, --aa) drift apart
     try:
-        judged = compare.judged(report_bin, a, b, compare.DEFAULT_NOISE_FLOOR, args.noise_floor,
-                                interleaved=not args.sequential)
+        verdicts = judged(report_bin, a, b, DEFAULT_NOISE_FLOOR, args.noise_floor, interleaved=not args.sequential)
     except InputError:
         write_out(args, names, unlike, docs, None)  # the rounds, minutes of them, kept without their verdicts
         raise
-    off = report(report_bin, judged, args, names, unlike)
-    write_out(args, names, unlike, docs, judged["entries"])
+    off = report(report_bin, verdicts, args, names, unlike)
+    write_out(args, names, unlike, docs, verdicts["entries"])
     return 1 if args.fail_on_verdict and off else 0
 
 

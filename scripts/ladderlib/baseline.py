@@ -1,8 +1,9 @@
 """Named baselines of one machine: `scripts/ladder --save-baseline NAME` keeps a copy of a run's results
 (FILES and raw/, every input the summary merged) under results/<machine-id>/baselines/NAME/, and
-`scripts/compare --baseline NAME` compares it with the machine's current results. A save goes into a
-temporary folder next to its place, then is renamed into place, so an interrupted save leaves no half
-baseline; saving under an existing name replaces it.
+`scripts/compare --baseline NAME` compares it with the machine's current results (crates/report/src/
+compare_results.rs finds it, finishing a killed save first as `repair` does). A save goes into a temporary
+folder next to its place, then is renamed into place, so an interrupted save leaves no half baseline; saving
+under an existing name replaces it.
 """
 
 import contextlib
@@ -96,24 +97,6 @@ def not_files(results_dir):
 def repair(results_dir):
     """Finish or undo what a killed `save` left in results_dir/baselines/ (`atomic.repair_swaps`)."""
     return atomic.repair_swaps(Path(results_dir) / "baselines")
-
-
-def names(results_dir):
-    base = Path(results_dir) / "baselines"
-    return sorted(p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")) if base.is_dir() else []
-
-
-def summary_path(results_dir, name):
-    """results_dir/baselines/NAME/summary.json, or InputError listing the baselines there are."""
-    path = folder(results_dir, name) / "summary.json"
-    if not path.exists():
-        repair(results_dir)  # a save killed between its two renames left the earlier one as .NAME.old-PID
-    if not path.exists():
-        have = names(results_dir)
-        raise InputError(f"no baseline {name!r} in {Path(results_dir) / 'baselines'} ("
-                         + (f"baselines there: {', '.join(have)}" if have else "none saved there yet; "
-                            "make one with scripts/ladder --save-baseline NAME") + ")")
-    return path
 
 
 def this_machine_id(repo):

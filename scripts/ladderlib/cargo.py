@@ -52,13 +52,14 @@ def built(binary, what):
 
 
 def report_binary(repo, environ=os.environ, locked=False):
-    """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply, summary.md and
-    speedup.svg, the sweeps' fits and charts), checked to read the scripts' schemas (`speaks`): MANDEL_REPORT_BIN
-    where set (scripts/test names its test build; scripts/compare's on a machine without cargo: scripts/prebuilt's
-    copy, which `scripts/ladder --prebuilt DIR` takes from DIR itself), else `repo`'s release build, cargo building
-    it first where it is not up to date (seconds; a no-op when it is). A binary of its own, so this build never
-    replaces the `mandel` a running ladder times; and it waits for the target folder's `.ladder.lock`, as
-    scripts/ab's builds do, so that it never builds while a ladder times (`locked`: the caller holds that lock)."""
+    """`mandel-report` (crates/report: the verdict rule scripts/ab applies, summary.md and speedup.svg, the sweeps'
+    fits and charts), checked to read the scripts' schemas (`speaks`): MANDEL_REPORT_BIN where set (scripts/test
+    names its test build; scripts/prebuilt's copy, which `scripts/ladder --prebuilt DIR` takes from DIR itself),
+    else `repo`'s release build, cargo building it first where it is not up to date (seconds; a no-op when it is).
+    A binary of its own, so this build never replaces the `mandel` a running ladder times; and it waits for the
+    target folder's `.ladder.lock`, as scripts/ab's builds do, so that it never builds while a ladder times
+    (`locked`: the caller holds that lock). scripts/compare, a bash script, finds and builds it by the same
+    rules."""
     if given := environ.get("MANDEL_REPORT_BIN"):
         path = Path(given)
         if given != given.strip() or not path.is_file() or not os.access(path, os.X_OK):
@@ -125,7 +126,7 @@ def speaks(mandel_report):
 
 
 # A report is milliseconds of work; a binary that has not answered in this long never will (a hung one would
-# otherwise hang the ladder at its end, or scripts/compare).
+# otherwise hang the ladder at its end, or scripts/ab).
 ANSWER_TIMEOUT_S = 120
 
 

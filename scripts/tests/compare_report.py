@@ -1,13 +1,34 @@
-"""scripts/compare's outputs (`mandel-report compare`: crates/report/src/compare.rs) asked as scripts/compare asks
-them (`compare.rendered`), for the tests: the machines' `text`, `chart`, `table`, `legend` and `summary_lines`; two
-runs' `runs_text`, `runs_table` and `runs_summary`. A summary a test builds by hand (rows alone, say) gets a machine
-id; `differences` is what the binary finds different between sets (scripts/compare refuses on it).
-The binary is verdict_rule's MANDEL_REPORT."""
+"""scripts/compare's outputs (crates/report/src/compare.rs) asked of `mandel-report compare` with the sets as
+scripts/compare renders them (`rendered`), for the tests: the machines' `text`, `chart`, `table`, `legend` and
+`summary_lines`; two runs' `runs_text`, `runs_table` and `runs_summary`. A summary a test builds by hand (rows alone,
+say) gets a machine id; `differences` is what the binary finds different between sets (scripts/compare refuses on
+it). `compare` runs scripts/compare itself. The binary is verdict_rule's MANDEL_REPORT."""
 
+import os
 import re
+import subprocess
+from pathlib import Path
 
-from ladderlib import compare
+from ladderlib import ab, cargo
 from verdict_rule import MANDEL_REPORT, ROUNDS_NOISE_FLOOR, report as judged
+
+SCRIPT = Path(__file__).resolve().parents[1] / "compare"
+
+
+def compare(*argv, cwd=None, env=None, repo=None):
+    """scripts/compare run as a user runs it, on MANDEL_REPORT: (exit status, stdout, stderr). With `repo`, the
+    subcommand it runs, run for that repository (whose results/<machine-id> holds this machine's results)."""
+    command = [MANDEL_REPORT, "compare-results", "--repo", repo, "--"] if repo else [SCRIPT]
+    proc = subprocess.run([*command, *map(str, argv)], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "MANDEL_REPORT_BIN": str(MANDEL_REPORT), **(env or {})})
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def rendered(sets, runs=None, same_machine=False, md=False, svg=False):
+    """`mandel-report compare`'s answer on `sets` (the summaries' fields scripts/compare renders) and two `runs`."""
+    sets = [{k: s[k] for k in ("machine_id", "machine", "rows", "settings") if k in s} for s in sets]
+    return cargo.ask_report(MANDEL_REPORT, "compare", {"sets": sets, "same_machine": same_machine, "runs": runs,
+                                                        "markdown": md, "svg": svg})
 
 
 def _sets(summaries):
@@ -16,13 +37,13 @@ def _sets(summaries):
 
 def _answer(summaries, runs=None):
     sets = [{"machine_id": f"m{i}", **s} for i, s in enumerate(_sets(summaries))]
-    return compare.rendered(MANDEL_REPORT, sets, runs, same_machine=runs is not None, md=True, svg=True)
+    return rendered(sets, runs, same_machine=runs is not None, md=True, svg=True)
 
 
 def differences(summaries, same_machine=False):
     """What differs between the sets' problems and settings (`mandel-report compare`'s `differences`)."""
     sets = [{"machine_id": f"m{i}", **s} for i, s in enumerate(_sets(summaries))]
-    return compare.rendered(MANDEL_REPORT, sets, same_machine=same_machine)["differences"]
+    return rendered(sets, same_machine=same_machine)["differences"]
 
 
 def text(summaries, md=False):
@@ -64,7 +85,7 @@ def summary_lines(summaries):
     return _parts(text(summaries))[2]
 
 
-def runs(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, names=("A", "B"), rounds_floor=ROUNDS_NOISE_FLOOR):
+def runs(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, names=("A", "B"), rounds_floor=ROUNDS_NOISE_FLOOR):
     """The answer on two runs (each a summary, or its rows), judged as scripts/compare judges them."""
     a, b = _sets([a, b])
     report = judged(a, b, noise_floor, rounds_floor)
@@ -72,14 +93,14 @@ def runs(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, names=("A", "B"), rounds
                             "rounds_floor": rounds_floor})
 
 
-def runs_text(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, names=("A", "B"), md=False):
+def runs_text(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, names=("A", "B"), md=False):
     return runs(a, b, noise_floor, names)["markdown" if md else "text"]
 
 
-def runs_table(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR):
+def runs_table(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR):
     """(header, body) of the verdict table, as the markdown writes it."""
     return _md_table(runs_text(a, b, noise_floor, md=True))
 
 
-def runs_summary(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR):
+def runs_summary(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR):
     return _parts(runs_text(a, b, noise_floor))[2]

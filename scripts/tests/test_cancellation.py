@@ -12,6 +12,7 @@ import time
 import pytest
 
 import ladder_fixtures as fx
+from compare_report import compare
 from ladderlib import atomic, ladder
 from ladderlib import baseline
 from ladderlib.readers import InputError
@@ -51,7 +52,9 @@ def test_a_baseline_save_killed_between_its_renames_is_repaired_when_read(tmp_pa
     base = results / "baselines"
     os.rename(base / "before", base / f".before.old-{pid}")  # killed after the first rename
     (base / f".before.tmp-{pid}").mkdir()  # and the new copy never renamed in
-    assert baseline.summary_path(results, "before") == base / "before" / "summary.json"
+    # scripts/compare --baseline finds it once repaired (the summary itself it then refuses: no summary's fields)
+    code, _, err = compare("--baseline", "before", "--results-dir", results)
+    assert code == 2 and err.startswith(f"compare: error: {base / 'before' / 'summary.json'}: "), err
     assert (base / "before" / "summary.json").exists()
     assert not (base / f".before.old-{pid}").exists() and not (base / f".before.tmp-{pid}").exists()
 

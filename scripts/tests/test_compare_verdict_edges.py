@@ -15,7 +15,8 @@ import pytest
 
 import ladder_fixtures as fx
 import verdict_rule as verdict
-from ladderlib import ab, cargo, compare, writers
+from compare_report import compare
+from ladderlib import ab, cargo, writers
 from ladderlib.readers import InputError
 from test_ladder_compare import make_summary, write_summary
 
@@ -63,11 +64,11 @@ def two_runs(tmp_path, rung, change):
     return paths
 
 
-def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path, capsys):
+def test_compare_fail_above_exits_1_when_a_rung_fails_in_both_runs(tmp_path):
     paths = two_runs(tmp_path, "fma-f64", lambda row, tag: row.update(status="failed", median_s=None,
                                                                        verified_ok=False))
-    assert compare.main([*paths, "--fail-above", "5"]) == 1
-    out = capsys.readouterr().out
+    code, out, _ = compare(*paths, "--fail-above", "5")
+    assert code == 1
     assert "FAIL: fma-f64: fails verification in B (and in A)" in out
     assert "failed verification in A and B" in out
 
@@ -130,12 +131,12 @@ def test_five_rounds_a_side_with_one_stray_round_are_judged_by_their_interquarti
     assert verdict.judge(a, in_rounds([1.00, 1.011, 1.019, 1.031, 1.5]))["verdict"] == "no change"
 
 
-def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path, capsys):
+def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path):
     scale = {"a": 1.0, "b": 10.0}
     paths = two_runs(tmp_path, "naive-f64", lambda row, tag: row.update(
         in_rounds([0.1 * scale[tag] * f for f in (0.99, 1.0, 1.01)], "naive-f64")))
-    assert compare.main([*paths, "--fail-above", "5"]) == 1
-    out = capsys.readouterr().out
+    code, out, _ = compare(*paths, "--fail-above", "5")
+    assert code == 1
     assert "FAIL: naive-f64: +900.0% slower (threshold 5%)" in out
     assert "3+3 rounds: judged by their interquartile ranges, not the rank test" in out
     assert ("1 of the rows in rounds had too few rounds for the rank test to reach p < 0.01 with one pair of rounds "
@@ -189,8 +190,8 @@ def test_ab_judges_alternating_rounds_as_interleaved_and_sequential_passes_as_se
                                                                                              capsys):
     """The quieter side's floor is for rounds that alternated (ABBA): --sequential and --aa run one side's rounds
     after the other's, two separate passes, which keep the wider floor."""
-    seen, real = [], compare.judged
-    monkeypatch.setattr(compare, "judged", lambda *args, **kw: seen.append(kw.get("interleaved")) or real(*args, **kw))
+    seen, real = [], ab.judged
+    monkeypatch.setattr(ab, "judged", lambda *args, **kw: seen.append(kw.get("interleaved")) or real(*args, **kw))
     same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
     alternating = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3")[1]
     sequential = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--sequential")[1]
@@ -230,9 +231,11 @@ def test_ab_fail_on_verdict_help_says_what_it_counts(capsys):
 
 def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path, monkeypatch, capsys):
     """--noise-floor 10 means 10% in scripts/ab as in scripts/compare (it was a fraction, 0.10, in ab alone)."""
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
     for text, floor in [("5", 0.05), ("5%", 0.05), ("0.5", 0.005), ("0", 0.0), ("99.5", 0.995)]:
         assert ab.parse_args(["--noise-floor", text]).noise_floor == pytest.approx(floor)
-        assert compare.parse_args(["--noise-floor", text, "a", "b"]).noise_floor == pytest.approx(floor)
+        code, out, _ = compare(*paths, "--noise-floor", text)  # its rule line states the floor taken
+        assert code == 0 and f"the change exceeds {floor * 100:g}%" in out, out
     for bad, words in [("100", "--noise-floor 100: a percentage below 100"), ("-1", "must be 0 or more"),
                        ("five", "not a percentage")]:
         with pytest.raises(SystemExit) as info:
@@ -252,9 +255,8 @@ def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path, monkeypatch, capsys
                                        ("nan", "must be 0 or more"), ("five", "not a percentage")])
 def test_compare_refuses_a_noise_floor_ab_refuses(bad, words, capsys):
     """compare took --noise-floor 150, inf or 1e999 (then nothing could be `faster`), which ab refuses."""
-    with pytest.raises(SystemExit) as info:
-        compare.parse_args(["--noise-floor", bad, "a", "b"])
-    assert info.value.code == 2 and "--noise-floor" in (err := capsys.readouterr().err) and words in err
+    code, _, err = compare("--noise-floor", bad, "a", "b")
+    assert code == 2 and "--noise-floor" in err and words in err
     with pytest.raises(SystemExit) as info:
         ab.parse_args(["--noise-floor", bad])
     assert info.value.code == 2
@@ -306,27 +308,24 @@ def results_with_baseline(tmp_path):
 
 @pytest.mark.parametrize("flag", ["--md", "--svg"])
 @pytest.mark.parametrize("target", ["current", "baseline"])
-def test_compare_baseline_never_writes_over_its_inputs(tmp_path, capsys, flag, target):
+def test_compare_baseline_never_writes_over_its_inputs(tmp_path, flag, target):
     results = results_with_baseline(tmp_path)
     victim = results / "summary.json" if target == "current" else results / "baselines" / "b1" / "summary.json"
     before = {p: p.read_bytes() for p in (results / "summary.json", results / "baselines" / "b1" / "summary.json")}
-    assert compare.main(["--baseline", "b1", "--results-dir", str(results), flag, str(victim)]) == 2
-    err = capsys.readouterr().err
-    assert f"cannot write {flag} {victim}" in err and "one of the summaries compared" in err
+    code, _, err = compare("--baseline", "b1", "--results-dir", results, flag, victim)
+    assert code == 2 and f"cannot write {flag} {victim}" in err and "one of the summaries compared" in err
     assert {p: p.read_bytes() for p in before} == before
     # the results folder given as the one RESULTS: its summary.json is an input too
     if target == "current":
-        assert compare.main(["--baseline", "b1", "--results-dir", str(results), str(results), flag,
-                             str(victim)]) == 2
+        assert compare("--baseline", "b1", "--results-dir", results, results, flag, victim)[0] == 2
         assert {p: p.read_bytes() for p in before} == before
 
 
 # --- 5: --md and --svg naming one file -----------------------------------------------------------
 
 
-def test_md_and_svg_onto_one_file_are_refused_before_anything_is_read(tmp_path, capsys, monkeypatch):
-    a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
-    monkeypatch.setattr(compare, "read_summary", lambda p: pytest.fail("read an input before refusing"))
+def test_md_and_svg_onto_one_file_are_refused_before_anything_is_read(tmp_path):
+    a, b = tmp_path / "none-a", tmp_path / "none-b"  # read, they would be an error of their own
     out = tmp_path / "out.md"
     link = tmp_path / "link.md"
     out.write_text("kept\n")
@@ -335,20 +334,19 @@ def test_md_and_svg_onto_one_file_are_refused_before_anything_is_read(tmp_path, 
                  ["--md", str(out), "--svg", str(tmp_path / "." / "out.md")],
                  ["--md", str(out), "--svg", str(link)],
                  ["--md", str(tmp_path / "chart.svg")]):  # the chart's default path is --md's with .svg
-        assert compare.main([str(a), str(b), *argv]) == 2
-        err = capsys.readouterr().err
-        assert "compare: error: --md" in err and "are one file" in err and "Traceback" not in err
+        code, _, err = compare(a, b, *argv)
+        assert code == 2 and "compare: error: --md" in err and "are one file" in err and "Traceback" not in err
     assert out.read_text() == "kept\n" and not (tmp_path / "chart.svg").exists()
 
 
-def test_md_and_svg_on_different_files_still_write_both(tmp_path, capsys):
+def test_md_and_svg_on_different_files_still_write_both(tmp_path):
     a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
-    assert compare.main([str(a), str(b), "--md", str(tmp_path / "x.md"), "--svg", str(tmp_path / "x.svg")]) == 0
+    assert compare(a, b, "--md", tmp_path / "x.md", "--svg", tmp_path / "x.svg")[0] == 0
     assert (tmp_path / "x.md").read_text().startswith("# ")
     assert (tmp_path / "x.svg").read_text().lstrip().startswith("<")
     assert json.loads(a.read_text())["machine_id"] == "machine-a"
-    with pytest.raises(InputError):
-        compare.run(compare.parse_args([str(a), "--md", str(a)]))
+    code, _, err = compare(a, "--md", a)
+    assert code == 2 and "one of the summaries compared" in err and json.loads(a.read_text())
 
 
 def test_ab_pins_a_side_only_to_tunings_of_the_paths_its_kernels_take(monkeypatch):
@@ -408,7 +406,7 @@ def test_python_rows_reused_or_foreign_are_not_re_measured_rather_than_no_change
         == "no change"
 
 
-def test_compare_names_the_side_whose_python_rows_were_reused(tmp_path, capsys):
+def test_compare_names_the_side_whose_python_rows_were_reused(tmp_path):
     paths = []
     for tag in "ab":
         s = make_summary(tmp_path, tag, 1.0, machine_id="m")
@@ -418,8 +416,8 @@ def test_compare_names_the_side_whose_python_rows_were_reused(tmp_path, capsys):
         path.parent.mkdir()
         path.write_text(writers.json_text(s))
         paths.append(str(path))
-    assert compare.main(paths) == 0
-    out = capsys.readouterr().out
+    code, out, _ = compare(*paths)
+    assert code == 0
     line = next(x for x in out.splitlines() if x.startswith("python-pure"))
     assert "not re-measured" in line and "B's Python rows reused from an earlier run" in line
     assert "not re-measured" in next(x for x in out.splitlines() if x.startswith("verdicts:"))
@@ -455,14 +453,13 @@ def test_rows_of_one_name_measuring_different_work_are_not_judged():
 
 @pytest.mark.parametrize("flag", ["--md", "--svg"])
 @pytest.mark.parametrize("target", ["loop", ".", "/", ".."])
-def test_an_output_naming_no_file_is_a_clear_error(tmp_path, capsys, monkeypatch, flag, target):
+def test_an_output_naming_no_file_is_a_clear_error(tmp_path, flag, target):
     """--md at a symlink loop raised RuntimeError from Path.resolve; --md . or / a ValueError from with_suffix:
     tracebacks, exit 1."""
     paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
     (tmp_path / "loop").symlink_to("loop")
-    monkeypatch.chdir(tmp_path)
-    assert compare.main([*paths, flag, target]) == 2
-    err = capsys.readouterr().err
+    code, _, err = compare(*paths, flag, target, cwd=tmp_path)
+    assert code == 2
     assert err.startswith(f"compare: error: cannot write {flag} {target}: ")
     assert ("loop" in err.lower()) if target == "loop" else "names a folder, not a file" in err
 
@@ -475,18 +472,19 @@ def test_an_output_naming_no_file_is_a_clear_error(tmp_path, capsys, monkeypatch
     (["--results-dir", "r", "a", "b"], "--results-dir picks the machine whose baseline --baseline NAME compares"),
     (["--mode", "machines", "--noise-floor", "5", "a", "b"], "--noise-floor judges two runs of one machine"),
 ])
-def test_an_option_that_would_be_ignored_is_refused(argv, words, capsys):
+def test_an_option_that_would_be_ignored_is_refused(argv, words, tmp_path):
     """--machine-id and --results-dir without --baseline, and --noise-floor comparing machines, were accepted and
     did nothing."""
-    with pytest.raises(SystemExit) as info:
-        compare.parse_args(argv)
-    assert info.value.code == 2 and words in capsys.readouterr().err
-    # with --baseline (or comparing runs) the same options are taken
-    assert compare.parse_args(["--baseline", "x", *argv[:2]]) is not None
-    assert compare.parse_args(["--noise-floor", "5", "a", "b"]).noise_floor == pytest.approx(0.05)
+    code, _, err = compare(*argv, cwd=tmp_path)
+    assert code == 2 and words in err
+    # with --baseline (or comparing runs) the same options are taken: what stops these is the missing baseline
+    code, _, err = compare("--baseline", "x", *argv[:2], cwd=tmp_path)
+    assert code == 2 and "compare: error: no baseline 'x' in " in err and words not in err
+    code, _, err = compare("--noise-floor", "5", "a", "b", cwd=tmp_path)
+    assert code == 2 and err == "compare: error: a: cannot read: No such file or directory\n"
 
 
-def test_a_noise_floor_for_two_machines_found_by_auto_mode_is_refused(tmp_path, capsys):
+def test_a_noise_floor_for_two_machines_found_by_auto_mode_is_refused(tmp_path):
     paths = []
     for tag in "ab":  # two machine ids: machines side by side
         s = make_summary(tmp_path, tag, 1.0)
@@ -494,10 +492,9 @@ def test_a_noise_floor_for_two_machines_found_by_auto_mode_is_refused(tmp_path, 
         path.parent.mkdir()
         path.write_text(writers.json_text(s))
         paths.append(str(path))
-    assert compare.main(paths) == 0
-    capsys.readouterr()
-    assert compare.main([*paths, "--noise-floor", "5"]) == 2
-    assert "--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine" in capsys.readouterr().err
+    assert compare(*paths)[0] == 0
+    code, _, err = compare(*paths, "--noise-floor", "5")
+    assert code == 2 and "--noise-floor/--fail-above/--fail-on-missing judge two runs of one machine" in err
 
 
 def test_few_interleaved_rounds_get_the_quieter_side_s_floor_too():
@@ -533,25 +530,27 @@ def test_ab_names_a_kept_tuning_the_sides_build_refuses_before_any_round(monkeyp
         ab.side_env("m", {}, rows, "results/m/tuning.json", [], "A")
 
 
-def test_the_verdict_rules_binary_is_named_when_it_is_not_there_or_fails(tmp_path, monkeypatch, capsys):
-    """scripts/compare's verdicts come from `mandel-report verdicts`: a MANDEL_REPORT_BIN that is no file, or a binary
-    that refuses the request, is an error naming it (exit 2), never a traceback or a verdict made up."""
+def test_a_bad_mandel_report_bin_is_named_and_a_failing_one_fails_compare(tmp_path, monkeypatch):
+    """scripts/compare is `mandel-report compare-results`: a MANDEL_REPORT_BIN that is no executable file (or carries
+    spaces) is refused by name, as cargo.report_binary refuses it for the other scripts, and a bare name is the file
+    here, not a command on PATH; a binary that fails is scripts/compare failing, with its status and its message,
+    never a comparison made up."""
     paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)  # merged (its notes asked) with the good binary
-    for bad in (str(tmp_path / "none"), f" {verdict.MANDEL_REPORT} "):
+    plain = tmp_path / "plain"
+    plain.write_text("not a program\n")
+    for bad in (str(tmp_path / "none"), f" {verdict.MANDEL_REPORT} ", str(plain)):
         monkeypatch.setenv("MANDEL_REPORT_BIN", bad)
         with pytest.raises(InputError, match=r"MANDEL_REPORT_BIN=.*not an executable file"):
-            cargo.report_binary(compare.REPO)
-    assert compare.main(paths) == 2
-    assert "MANDEL_REPORT_BIN=" in capsys.readouterr().err
+            cargo.report_binary(ab.REPO)
+        assert compare(*paths, env={"MANDEL_REPORT_BIN": bad}) == (2, "", (
+            f"compare: error: MANDEL_REPORT_BIN='{bad}': not an executable file (the path of a built mandel-report, "
+            "without leading or trailing spaces)\n"))
+    binary = Path(verdict.MANDEL_REPORT)
+    assert compare(*paths, cwd=binary.parent, env={"MANDEL_REPORT_BIN": binary.name})[0] == 0
     refusing = tmp_path / "refusing"
-    schemas = json.dumps(cargo.SCHEMAS)
-    refusing.write_text(f"#!/bin/sh\n[ \"$1\" = schemas ] && echo '{schemas}' && exit 0\n"
-                        f"[ \"$1\" = check ] && exec {verdict.MANDEL_REPORT} check\n"  # the summaries read
-                        "echo 'mandel-report: error: no' >&2\nexit 2\n")
+    refusing.write_text("#!/bin/sh\necho 'mandel-report: error: no' >&2\nexit 2\n")
     refusing.chmod(0o755)
-    monkeypatch.setenv("MANDEL_REPORT_BIN", str(refusing))
-    assert compare.main(paths) == 2
-    assert f"compare: error: {refusing} verdicts exited 2: mandel-report: error: no" in capsys.readouterr().err
+    assert compare(*paths, env={"MANDEL_REPORT_BIN": str(refusing)}) == (2, "", "mandel-report: error: no\n")
 
 
 def test_a_verdict_binary_that_cannot_run_or_answers_nonsense_is_an_error_naming_it(tmp_path, monkeypatch):
@@ -562,10 +561,10 @@ def test_a_verdict_binary_that_cannot_run_or_answers_nonsense_is_an_error_naming
     plain.write_text("not a program\n")
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(plain))
     with pytest.raises(InputError, match="not an executable file"):
-        cargo.report_binary(compare.REPO)
+        cargo.report_binary(ab.REPO)
     monkeypatch.chdir(verdict.MANDEL_REPORT.parent)
     monkeypatch.setenv("MANDEL_REPORT_BIN", verdict.MANDEL_REPORT.name)  # here, and made absolute
-    assert cargo.report_binary(compare.REPO) == verdict.MANDEL_REPORT.resolve()
+    assert cargo.report_binary(ab.REPO) == verdict.MANDEL_REPORT.resolve()
     for body, said in [("echo not json", "printed no JSON"), ("echo '{}'", "printed no mandel-report-verdicts/1"),
                        ("echo '{\"schema\": \"mandel-report-verdicts/0\"}'", "a binary of another version?"),
                        ("kill -9 $$", "was killed by signal 9: no message")]:
@@ -573,14 +572,19 @@ def test_a_verdict_binary_that_cannot_run_or_answers_nonsense_is_an_error_naming
         fake.write_text(f"#!/bin/sh\ncat >/dev/null\n{body}\n")
         fake.chmod(0o755)
         with pytest.raises(InputError, match=re.escape(said)):
-            compare.judged(fake, {"rows": rows}, {"rows": rows})
+            ab.judged(fake, {"rows": rows}, {"rows": rows}, ab.DEFAULT_NOISE_FLOOR, ab.ROUNDS_NOISE_FLOOR)
 
 
-def test_fail_above_takes_a_finite_percentage():
-    for bad in ("inf", "1e999", "nan"):
-        with pytest.raises(SystemExit):
-            compare.parse_args(["a", "b", "--fail-above", bad])
-    assert compare.parse_args(["a", "b", "--fail-above", "1e6"]).fail_above == 1e4
+def test_fail_above_takes_a_finite_percentage(tmp_path):
+    for bad, words in (("inf", "must be a finite percentage: 'inf'"), ("1e999", "must be a finite percentage"),
+                       ("nan", "must be 0 or more: 'nan'")):
+        code, _, err = compare("a", "b", "--fail-above", bad)
+        assert code == 2 and "--fail-above" in err and words in err
+    nine = ("median_s", "spread_low_s", "spread_high_s")
+    paths = two_runs(tmp_path, "fma-f64", lambda row, tag: row.update({k: row[k] * 9 for k in nine if tag == "b"}))
+    code, out, _ = compare(*paths, "--fail-above", "1e6")  # 800% slower, under a million percent
+    assert code == 0 and "fma-f64" in out and "FAIL" not in out
+    assert compare(*paths, "--fail-above", "700")[0] == 1
 
 
 def test_the_rules_edges_a_mutation_check_found_untested():
@@ -624,15 +628,48 @@ def test_the_verdict_binary_is_built_only_when_no_ladder_holds_the_target(tmp_pa
         holder.wait()
 
 
-def test_a_non_finite_number_in_a_summary_is_a_message_not_a_crash(tmp_path, capsys):
+def test_scripts_compare_builds_its_binary_only_when_no_ladder_holds_the_target(tmp_path):
+    """Without MANDEL_REPORT_BIN, scripts/compare builds mandel-report as cargo.report_binary does: under the target
+    folder's .ladder.lock (waiting for a ladder, saying so), CARGO_TARGET_DIR taken against the caller's folder,
+    CARGO_BUILD_TARGET refused; then runs the build, with the repository and the user's arguments."""
+    bin_dir, target = tmp_path / "bin", tmp_path / "target"
+    bin_dir.mkdir()
+    made = tmp_path / "made"  # what the fake cargo "builds": a mandel-report that says how it was run
+    made.write_text('#!/bin/sh\necho "$@"\n')
+    made.chmod(0o755)
+    (bin_dir / "cargo").write_text('#!/bin/sh\nmkdir -p "$CARGO_TARGET_DIR/release"\ndate +%s.%N > "$CARGO_TARGET_DIR/'
+                                   f'built"\ncp {made} "$CARGO_TARGET_DIR/release/mandel-report"\n')
+    (bin_dir / "cargo").chmod(0o755)
+    target.mkdir()
+    env = {"PATH": f"{bin_dir}:{os.environ['PATH']}", "CARGO_TARGET_DIR": "target", "MANDEL_REPORT_BIN": ""}
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time; f = open(sys.argv[1], 'w'); "
+                               "f.write('4242'); f.flush(); fcntl.flock(f, fcntl.LOCK_EX); print('held', flush=True); "
+                               "time.sleep(1.5)", str(target / ".ladder.lock")], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        started = time.time()
+        code, out, err = compare("a", "--md", "x y", cwd=tmp_path, env=env)
+        repo = Path(__file__).resolve().parents[2]
+        assert (code, out) == (0, f"compare-results --repo {repo} -- a --md x y\n"), err
+        assert float((target / "built").read_text()) > started + 1.0  # built after the holder let go
+        assert err == (f"waiting for the ladder or scripts/ab (pid 4242) using {target}, to build mandel-report "
+                       "without disturbing its timing\n")
+    finally:
+        holder.wait()
+    code, out, err = compare("a", cwd=tmp_path, env={**env, "CARGO_BUILD_TARGET": "x86_64-unknown-linux-musl"})
+    assert code == 2 and out == "" and err.startswith("compare: error: CARGO_BUILD_TARGET=x86_64-unknown-linux-musl:")
+
+
+def test_a_non_finite_number_in_a_summary_is_a_message_not_a_crash(tmp_path):
     """A field the readers do not check one by one may hold NaN (json.loads reads it); the binary's JSON cannot: exit
     2 with a message, not a traceback (exit 1 would read as a rung to fail)."""
     paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
     b = json.loads(Path(paths[1]).read_text())
     b["rows"][0]["extra_x"] = float("nan")
     Path(paths[1]).write_text(json.dumps(b))  # NaN, as json.dumps writes it by default
-    assert compare.main(paths) == 2
-    assert "holds a number JSON cannot" in capsys.readouterr().err
+    code, _, err = compare(*paths, "--md", tmp_path / "m.md")
+    assert code == 2 and err == f"compare: error: {paths[1]} holds a number JSON cannot carry: nan\n"
+    assert not (tmp_path / "m.md").exists()  # every text is made before any file is written
 
 
 def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monkeypatch):
@@ -644,13 +681,13 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
                                          r"mandel-report-finish/7, mandel-report-compare/2, mandel-report-ab/2, "
                                          r"mandel-report-check/6: a "
                                          r"mandel-report of another version"):
-        cargo.report_binary(compare.REPO)
+        cargo.report_binary(ab.REPO)
     older = tmp_path / "older"  # from before `schemas`
     older.write_text("#!/bin/sh\necho 'error: unrecognized subcommand' >&2\nexit 2\n")
     older.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(older))
     with pytest.raises(InputError, match="does not read mandel-report-verdicts/1"):
-        cargo.report_binary(compare.REPO)
+        cargo.report_binary(ab.REPO)
 
 
 def test_a_mandel_report_that_never_answers_is_given_up_on(tmp_path, monkeypatch):
@@ -659,4 +696,4 @@ def test_a_mandel_report_that_never_answers_is_given_up_on(tmp_path, monkeypatch
     hung.chmod(0o755)
     monkeypatch.setattr(cargo, "ANSWER_TIMEOUT_S", 0.5)
     with pytest.raises(InputError, match="gave no answer in 0.5 s"):
-        compare.judged(hung, {"rows": [ok()]}, {"rows": [ok()]})
+        ab.judged(hung, {"rows": [ok()]}, {"rows": [ok()]}, ab.DEFAULT_NOISE_FLOOR, ab.ROUNDS_NOISE_FLOOR)

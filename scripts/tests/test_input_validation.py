@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import compare as compare_cli
+from compare_report import compare
 from ladderlib import ladder
 from ladderlib import CANONICAL, readers
 from ladderlib.merge import merge
@@ -130,7 +130,7 @@ SUMMARY_CASES = [
 ]
 
 
-def assert_compare_names(tmp_path, capsys, good, dotted, values):
+def assert_compare_names(tmp_path, good, dotted, values):
     """Each of `values` at `dotted` in a copy of the summary `good` makes compare (both modes) exit 2 naming the
     file and the field; the path `good` was written to."""
     a = tmp_path / "a.json"
@@ -139,20 +139,19 @@ def assert_compare_names(tmp_path, capsys, good, dotted, values):
         b = tmp_path / "b.json"
         b.write_text(json.dumps(set_field(good, dotted, value)))
         for mode in ("runs", "machines"):
-            assert compare_cli.main([str(a), str(b), "--mode", mode, "--allow-different"]) == 2, (dotted, value)
-            err = capsys.readouterr().err
-            assert str(b) in err and field_words(dotted)[0] in err, (dotted, value, err)
+            code, _, err = compare(a, b, "--mode", mode, "--allow-different")
+            assert code == 2 and str(b) in err and field_words(dotted)[0] in err, (dotted, value, err)
     return a
 
 
 @pytest.mark.parametrize("dotted,values", SUMMARY_CASES)
-def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotted, values):
+def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, dotted, values):
     from test_ladder_compare import make_summary
 
     good = make_summary(tmp_path, "a", 1.0)
     good["machine"]["load_average"] = [0.1, 0.2, 0.3]
     good["machine"]["load_average_after_bench"] = [0.1, 0.2, 0.3]
-    assert_compare_names(tmp_path, capsys, good, dotted, values)
+    assert_compare_names(tmp_path, good, dotted, values)
 
 
 @pytest.mark.parametrize("dotted,values", [
@@ -162,7 +161,7 @@ def test_compare_names_the_summary_field_of_a_wrong_type(tmp_path, capsys, dotte
     ("settings.simd_tuning", ["f32:v4k8,f64:v4k8", {"value": "v04k8", "source": "x"}, {"source": "x"}]),
     ("settings.c_tuning", [5, {"value": "f32:v4k8", "source": "x"}]),
 ])
-def test_compare_names_bad_round_tunings_and_python_source(tmp_path, capsys, dotted, values):
+def test_compare_names_bad_round_tunings_and_python_source(tmp_path, dotted, values):
     """Fields compare reads beyond the schema's old reach: bad values were ValueError, TypeError and
     AttributeError tracebacks from compare's settings view and the verdicts' stale-row check."""
     from test_ladder_compare import make_summary
@@ -170,12 +169,12 @@ def test_compare_names_bad_round_tunings_and_python_source(tmp_path, capsys, dot
     good = make_summary(tmp_path, "a", 1.0)
     good["settings"].update(rounds={"tunings": [["simd-f32", "v4k4 (forced)"]]}, python_source="run now",
                             python_foreign=None)
-    a = assert_compare_names(tmp_path, capsys, good, dotted, values)
+    a = assert_compare_names(tmp_path, good, dotted, values)
     # the good file itself compares
-    assert compare_cli.main([str(a), str(a), "--mode", "runs"]) == 0
+    assert compare(a, a, "--mode", "runs")[0] == 0
 
 
-def test_compare_refuses_an_interval_upside_down(tmp_path, capsys):
+def test_compare_refuses_an_interval_upside_down(tmp_path):
     from test_ladder_compare import make_summary
 
     good = make_summary(tmp_path, "a", 1.0)
@@ -183,8 +182,8 @@ def test_compare_refuses_an_interval_upside_down(tmp_path, capsys):
     row["spread_low_s"], row["spread_high_s"] = row["spread_high_s"] * 2, row["spread_low_s"]
     b = tmp_path / "b.json"
     b.write_text(json.dumps(good))
-    assert compare_cli.main([str(b), str(b), "--mode", "machines"]) == 2
-    assert "spread_low_s" in capsys.readouterr().err
+    code, _, err = compare(b, b, "--mode", "machines")
+    assert code == 2 and "spread_low_s" in err
 
 
 # --- the merge checks the verification it is given -----------------------------------------------------

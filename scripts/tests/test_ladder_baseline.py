@@ -6,8 +6,9 @@ import os
 import pytest
 
 import ladder_fixtures as fx
+from compare_report import compare
 from ladderlib import ladder
-from ladderlib import baseline
+from ladderlib import baseline, machine
 from ladderlib.readers import InputError
 
 
@@ -30,8 +31,6 @@ def test_save_copies_the_summary_and_raw_inputs(tmp_path):
     assert json.loads((dest / "summary.json").read_text())["median"] == 0.1
     est = dest / "raw" / "criterion" / "ladder" / "naive-f64" / "scalar" / "new" / "estimates.json"
     assert json.loads(est.read_text())["median"]["point_estimate"] == pytest.approx(0.1e9)
-    assert baseline.names(out) == ["before"]
-    assert baseline.summary_path(out, "before") == dest / "summary.json"
 
 
 def test_saving_under_an_existing_name_replaces_it_whole(tmp_path):
@@ -58,27 +57,29 @@ def test_names_are_single_folder_names():
 def test_nothing_to_save_and_unknown_baselines_are_clear_errors(tmp_path):
     with pytest.raises(InputError, match="no summary.json to keep as baseline 'x'"):
         baseline.save(tmp_path, "x")
-    with pytest.raises(InputError, match="none saved there yet"):
-        baseline.summary_path(tmp_path, "x")
+    code, _, err = compare("--baseline", "x", "--results-dir", tmp_path)
+    assert code == 2 and err == (f"compare: error: no baseline 'x' in {tmp_path / 'baselines'} (none saved there yet; "
+                                 "make one with scripts/ladder --save-baseline NAME)\n")
 
 
-def test_compare_finds_the_baseline_the_ladder_saved_in_its_default_folder(tmp_path, monkeypatch, capsys):
+def test_compare_finds_the_baseline_the_ladder_saved_in_its_default_folder(tmp_path, monkeypatch):
     """The default places agree end to end: `scripts/ladder --save-baseline NAME` (no --out-dir, no
     --machine-id) saves under the results folder it names after this machine, and `scripts/compare
-    --baseline NAME` (no --results-dir, no --machine-id) finds it there."""
-    from ladderlib import compare
+    --baseline NAME` (no --results-dir, no --machine-id) finds it there: machine.py's id and
+    mandel-report's, of this machine's CPU."""
     from test_ladder_robust import installed
 
+    here = machine.describe(tmp_path)
     installed(tmp_path, monkeypatch)
-    for module in (ladder, compare):
-        monkeypatch.setattr(module, "REPO", tmp_path / "repo")
+    cpu = {k: here[k] for k in ("cpu_model", "cpu_family_model", "cores")}
+    monkeypatch.setattr(ladder.machine, "describe", lambda repo: {**fx.MACHINE, **cpu})
+    monkeypatch.setattr(ladder, "REPO", tmp_path / "repo")
     assert ladder.guarded(ladder.main, ["--skip-python", "--save-baseline", "before"]) == 0
     (folder,) = (tmp_path / "repo" / "results").iterdir()
-    assert folder.name == "intel-xeon-platinum-8488c-2c"  # fx.MACHINE's CPU model and cores
+    assert folder.name == machine.machine_id(here)
     assert (folder / "baselines" / "before" / "summary.json").exists()
-    capsys.readouterr()
-    assert compare.main(["--baseline", "before"]) == 0
-    out = capsys.readouterr().out
+    code, out, err = compare("--baseline", "before", repo=tmp_path / "repo")
+    assert code == 0, err
     assert f"A (baseline before) = {folder.name}" in out and f"B (current) = {folder.name}" in out
 
 

@@ -12,7 +12,7 @@ import pytest
 import compare_report as report
 import ladder_fixtures as fx
 import verdict_rule as verdict
-from ladderlib import CANONICAL, baseline, compare, readers, writers
+from ladderlib import CANONICAL, baseline, readers, writers
 from ladderlib.merge import merge
 from ladderlib.readers import InputError
 
@@ -45,8 +45,8 @@ def write_summary(tmp_path, tag, scale, **kw):
 
 
 def test_ratios_and_missing_rungs(tmp_path):
-    a = compare.read_summary(write_summary(tmp_path, "a", 1.0))
-    b = compare.read_summary(write_summary(tmp_path, "b", 2.0, drop={"fma-f64"}))
+    a = readers.read_summary(write_summary(tmp_path, "a", 1.0))
+    b = readers.read_summary(write_summary(tmp_path, "b", 2.0, drop={"fma-f64"}))
     header, body = report.table([a, b])
     entries = {row[0]: dict(zip(header, row)) for row in body}
     assert entries["naive-f64"]["B/A time"] == "2.00"
@@ -67,8 +67,8 @@ def test_ratios_and_missing_rungs(tmp_path):
 
 
 def test_rung_absent_from_one_file_is_missing(tmp_path):
-    a = compare.read_summary(write_summary(tmp_path, "a", 1.0))
-    b = compare.read_summary(write_summary(tmp_path, "b", 0.5))
+    a = readers.read_summary(write_summary(tmp_path, "a", 1.0))
+    b = readers.read_summary(write_summary(tmp_path, "b", 0.5))
     b["rows"] = [r for r in b["rows"] if r["name"] != "rayon-fma-f64"]
     lines = {row[0]: row for row in report.table([b, a])[1]}
     assert lines["rayon-fma-f64"][2:8] == ["missing", "—", "—", "—", "—", "25.0 ms"]
@@ -142,12 +142,10 @@ def test_grouped_chart_has_one_bar_per_machine_and_timed_rung(tmp_path):
     assert "100 ms" in texts and "10 ms" in texts  # the log axis' decades (compare.rs: `decade`)
 
 
-def test_cli_prints_and_writes_markdown_and_chart(tmp_path, capsys):
-    from ladderlib import compare as cli
-
+def test_cli_prints_and_writes_markdown_and_chart(tmp_path):
     a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 3.0)
-    assert cli.main([str(a.parent), str(b), "--md", str(tmp_path / "cmp.md")]) == 0
-    out = capsys.readouterr().out
+    code, out, _ = report.compare(a.parent, b, "--md", tmp_path / "cmp.md")
+    assert code == 0
     assert "A = machine-a" in out and "B/A time" in out and "3.00" in out
     assert "geometric mean of B/A time over the 5 rungs both timed and verified: 3.00" in out
     md = (tmp_path / "cmp.md").read_text()
@@ -156,40 +154,35 @@ def test_cli_prints_and_writes_markdown_and_chart(tmp_path, capsys):
     ET.fromstring((tmp_path / "cmp.svg").read_text())  # written next to --md
 
 
-def test_wrong_schema_is_a_clear_error(tmp_path, capsys):
+def test_wrong_schema_is_a_clear_error(tmp_path):
     bad = fx.write_json(tmp_path / "x" / "summary.json", {"schema": "mandel-baselines/1", "machine_id": "x",
                                                            "rows": []})
     with pytest.raises(InputError, match=r"x/summary\.json: schema is 'mandel-baselines/1'"):
-        compare.read_summary(bad)
-    from ladderlib import compare as cli
-
-    assert cli.main([str(bad)]) == 2
-    assert "compare: error:" in capsys.readouterr().err
+        readers.read_summary(bad)
+    code, _, err = report.compare(bad)
+    assert code == 2 and err.startswith(f"compare: error: {bad}: schema is 'mandel-baselines/1'")
 
 
 # --- issue 12: --md never overwrites an input, a bad --md or a bad summary is a clear error ---
 
 
-def test_compare_md_never_overwrites_an_input(tmp_path, capsys):
-    from ladderlib import compare as cli
-
+def test_compare_md_never_overwrites_an_input(tmp_path):
     a, b = write_summary(tmp_path, "a", 1.0), write_summary(tmp_path, "b", 2.0)
     before = b.read_bytes()
-    assert cli.main([str(a), str(b), "--md", str(b)]) == 2
-    assert f"cannot write --md {b}" in capsys.readouterr().err
+    code, _, err = report.compare(a, b, "--md", b)
+    assert code == 2 and f"cannot write --md {b}" in err
     assert b.read_bytes() == before
     # the same file through another spelling of its path
     other = tmp_path / "b" / ".." / "b" / "summary.json"
-    assert cli.main([str(a), str(b), "--md", str(other)]) == 2
+    code, _, err = report.compare(a, b, "--md", other)
+    assert code == 2 and "one of the summaries compared" in err
     assert b.read_bytes() == before
 
 
-def test_compare_md_into_a_missing_folder_is_a_clear_error(tmp_path, capsys):
-    from ladderlib import compare as cli
-
+def test_compare_md_into_a_missing_folder_is_a_clear_error(tmp_path):
     a = write_summary(tmp_path, "a", 1.0)
-    assert cli.main([str(a), "--md", str(tmp_path / "nodir" / "x.md")]) == 2
-    err = capsys.readouterr().err
+    code, _, err = report.compare(a, "--md", tmp_path / "nodir" / "x.md")
+    assert code == 2
     assert "compare: error: cannot write --md" in err and "does not exist" in err and "Traceback" not in err
 
 
@@ -199,47 +192,40 @@ def test_compare_refuses_a_summary_with_a_negative_time(tmp_path):
     data["rows"][0]["median_s"] = -1.0
     path.write_text(json.dumps(data))
     with pytest.raises(InputError, match=r"median_s should be a time in seconds from 1e-12 to 1e\+06, found -1.0"):
-        compare.read_summary(path)
+        readers.read_summary(path)
 
 
 # --- what must match -----------------------------------------------------------------------------
 
 
-def test_different_problems_and_settings_are_refused_unless_allowed(tmp_path, capsys):
-    from ladderlib import compare as cli
-
+def test_different_problems_and_settings_are_refused_unless_allowed(tmp_path):
     small = {**CANONICAL, "width": 480, "height": 480}
     quick = {**fx.SETTINGS, "quick": True, "criterion": {**fx.SETTINGS["criterion"], "measurement_s": 1.0}}
     a = write_summary(tmp_path, "a", 1.0)
     b = write_summary(tmp_path, "b", 1.0, params=small, settings=quick)
-    diffs = report.differences([compare.read_summary(a), compare.read_summary(b)])
+    diffs = report.differences([readers.read_summary(a), readers.read_summary(b)])
     assert any(d.startswith("problem (Python): {") and "'width': 480" in d for d in diffs)
     assert "quick mode: False in A, True in B (machine-b)" in diffs
     assert "Criterion measurement_s: 3.0 in A, 1.0 in B (machine-b)" in diffs
-    assert cli.main([str(a), str(b)]) == 2
-    err = capsys.readouterr().err
-    assert "the results differ in problem or settings" in err and "--allow-different" in err
-    assert cli.main([str(a), str(b), "--allow-different"]) == 0
-    assert "warning: comparing results that differ" in capsys.readouterr().out
+    code, _, err = report.compare(a, b)
+    assert code == 2 and "the results differ in problem or settings" in err and "--allow-different" in err
+    code, out, _ = report.compare(a, b, "--allow-different")
+    assert code == 0 and "warning: comparing results that differ" in out
     # a side without Python rows is not a different problem: its Python rungs are missing
     c = make_summary(tmp_path, "c", 1.0)
     c["settings"]["python_params"] = None
-    assert report.differences([compare.read_summary(a), c]) == []
+    assert report.differences([readers.read_summary(a), c]) == []
 
 
-def test_two_runs_must_come_from_one_machine(tmp_path, capsys):
-    from ladderlib import compare as cli
-
+def test_two_runs_must_come_from_one_machine(tmp_path):
     a = write_summary(tmp_path, "a", 1.0, machine_id="m")
     b = write_summary(tmp_path, "b", 1.0, machine_id="other")
-    assert cli.main([str(a), str(b), "--mode", "runs"]) == 2
-    assert "machine id: m in A, other in B" in capsys.readouterr().err
+    code, _, err = report.compare(a, b, "--mode", "runs")
+    assert code == 2 and "machine id: m in A, other in B" in err
 
 
-def test_two_runs_on_cpus_of_one_name_but_another_family_model_are_refused(tmp_path, capsys):
+def test_two_runs_on_cpus_of_one_name_but_another_family_model_are_refused(tmp_path):
     """A VM often reports only "AMD EPYC": a Zen 3 (25/1) and a Zen 4 (25/17) run are two machines."""
-    from ladderlib import compare as cli
-
     def run(tag, family_model):
         path = write_summary(tmp_path, tag, 1.0, machine_id="m")
         data = json.loads(path.read_text())
@@ -250,46 +236,40 @@ def test_two_runs_on_cpus_of_one_name_but_another_family_model_are_refused(tmp_p
         return path
 
     zen3, zen4, unrecorded = run("a", "25/1"), run("b", "25/17"), run("c", None)
-    assert cli.main([str(zen3), str(zen4)]) == 2
-    assert "CPU family/model: 25/1 in A, 25/17 in B (m)" in capsys.readouterr().err
-    assert cli.main([str(zen4), str(run("d", "25/17"))]) == 0  # the same family/model: one machine
-    capsys.readouterr()
+    code, _, err = report.compare(zen3, zen4)
+    assert code == 2 and "CPU family/model: 25/1 in A, 25/17 in B (m)" in err
+    assert report.compare(zen4, run("d", "25/17"))[0] == 0  # the same family/model: one machine
     # a set that does not record it is judged by the rest, as before
-    assert report.differences([compare.read_summary(unrecorded), compare.read_summary(zen4)], same_machine=True) == []
+    assert report.differences([readers.read_summary(unrecorded), readers.read_summary(zen4)], same_machine=True) == []
 
 
 # --- two runs ------------------------------------------------------------------------------------
 
 
-def test_cli_runs_mode_verdicts_and_fail_above(tmp_path, capsys):
-    from ladderlib import compare as cli
-
+def test_cli_runs_mode_verdicts_and_fail_above(tmp_path):
     a = write_summary(tmp_path, "a", 1.0, machine_id="m")
     b = write_summary(tmp_path, "b", 1.0, machine_id="m", scales={"fma-f64": 1.3, "rayon-fma-f64": 0.8})
     # B's Python rows measured again (the fixtures' baselines all carry one date: one measurement otherwise)
     data = json.loads(b.read_text())
     data["settings"]["python_machine"]["date"] = "2026-11-26T04:10:00Z"
     b.write_text(writers.json_text(data))
-    assert cli.main([str(a), str(b)]) == 0  # same machine id: verdicts
-    out = capsys.readouterr().out
+    code, out, _ = report.compare(a, b)
+    assert code == 0  # same machine id: verdicts
     lines = {line.split()[0]: line for line in out.splitlines() if line.split()}
     assert lines["fma-f64"].split()[-2:] == ["+30.0%", "slower"]
     assert lines["rayon-fma-f64"].split()[-2:] == ["-20.0%", "faster"]
     assert lines["naive-f64"].split()[-3:] == ["+0.0%", "no", "change"]
     assert "verdicts: 1 faster, 1 slower, 3 no change" in out
     assert "timed in neither run (left out): numpy-vectorize" in out
-    assert cli.main([str(a), str(b), "--fail-above", "25"]) == 1
-    assert "FAIL: fma-f64: +30.0% slower (threshold 25%)" in capsys.readouterr().out
-    assert cli.main([str(a), str(b), "--fail-above", "35"]) == 0
-    capsys.readouterr()
+    code, out, _ = report.compare(a, b, "--fail-above", "25")
+    assert code == 1 and "FAIL: fma-f64: +30.0% slower (threshold 25%)" in out
+    assert report.compare(a, b, "--fail-above", "35")[0] == 0
     # 30% slower under a 40% noise floor is no change, and so no failure
-    assert cli.main([str(a), str(b), "--fail-above", "5", "--noise-floor", "40"]) == 0
-    assert cli.main([str(a), str(b), "--mode", "machines", "--fail-above", "5"]) == 2
+    assert report.compare(a, b, "--fail-above", "5", "--noise-floor", "40")[0] == 0
+    assert report.compare(a, b, "--mode", "machines", "--fail-above", "5")[0] == 2
 
 
-def test_baseline_saved_by_the_ladder_is_compared_with_the_current_results(tmp_path, capsys):
-    from ladderlib import compare as cli
-
+def test_baseline_saved_by_the_ladder_is_compared_with_the_current_results(tmp_path):
     results = tmp_path / "results" / "m"
     results.mkdir(parents=True)
     writers.write_all(verdict.MANDEL_REPORT, make_summary(tmp_path, "a", 1.0, machine_id="m"), results)
@@ -297,16 +277,15 @@ def test_baseline_saved_by_the_ladder_is_compared_with_the_current_results(tmp_p
     (results / "raw" / "machine.json").write_text("{}")
     baseline.save(results, "before")
     writers.write_all(verdict.MANDEL_REPORT, make_summary(tmp_path, "b", 1.0, machine_id="m", scales={"naive-f64": 1.5}), results)
-    assert cli.main(["--baseline", "before", "--results-dir", str(results), "--fail-above", "10",
-                     "--md", str(tmp_path / "runs.md")]) == 1
-    out = capsys.readouterr().out
+    code, out, _ = report.compare("--baseline", "before", "--results-dir", results, "--fail-above", "10",
+                                  "--md", tmp_path / "runs.md")
+    assert code == 1
     assert "A (baseline before) = m" in out and "B (current) = m" in out
     assert "FAIL: naive-f64: +50.0% slower (threshold 10%)" in out
     md = (tmp_path / "runs.md").read_text()
     assert "| naive-f64 | 100 ms | 99.0–101 ms | 150 ms | 149–152 ms | 1.50 | +50.0% | slower |  |" in md
-    assert cli.main(["--baseline", "after", "--results-dir", str(results)]) == 2
-    err = capsys.readouterr().err
-    assert "no baseline 'after'" in err and "baselines there: before" in err
+    code, _, err = report.compare("--baseline", "after", "--results-dir", results)
+    assert code == 2 and "no baseline 'after'" in err and "baselines there: before" in err
 
 
 def test_load_average_is_shown_and_a_busy_run_is_flagged(tmp_path):

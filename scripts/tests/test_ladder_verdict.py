@@ -1,4 +1,4 @@
-"""The verdict rule for two runs of one machine (`mandel-report verdicts`, through `compare.judged` as the scripts
+"""The verdict rule for two runs of one machine (`mandel-report verdicts`, through `ab.judged` as the scripts
 call it), on fixture rows: a clear change, overlapping intervals, a change inside the noise floor, missing and failed
 rungs, the CI failure list. Its statistics and the drift: the Rust tests of crates/report/src/verdict.rs."""
 
@@ -6,7 +6,6 @@ import pytest
 
 import compare_report
 import verdict_rule as verdict
-from ladderlib import compare
 
 
 def row(median, lo=None, hi=None, status="ok", isa="avx512", name="simd-f32"):

@@ -11,7 +11,7 @@ import compare_report
 import ladder_fixtures as fx
 import verdict_rule as verdict
 from ladderlib import ladder
-from ladderlib import ROUNDS_SCHEMA, compare, readers
+from ladderlib import ROUNDS_SCHEMA, readers
 from ladderlib.readers import InputError
 from test_ladder_robust import installed
 

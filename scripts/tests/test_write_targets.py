@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from ladderlib import compare as compare_cli
 from ladderlib import atomic
 from ladderlib.atomic import NotAFileError
 
@@ -191,14 +190,15 @@ def fake_ladder(tmp_path, monkeypatch):
     return f, lambda *argv: ladder.guarded(ladder.main, ["--out-dir", str(f.out), *argv])
 
 
-def test_compare_md_to_a_fifo_is_refused(tmp_path, capsys):
+def test_compare_md_to_a_fifo_is_refused(tmp_path):
+    from compare_report import compare
     from test_ladder_compare import write_summary
 
     a = write_summary(tmp_path, "a", 1.0)
     b = write_summary(tmp_path, "b", 2.0)
     target = fifo(tmp_path)
-    assert compare_cli.main([str(a), str(b), "--md", str(target)]) == 2
-    assert "is a FIFO, not a regular file" in capsys.readouterr().err
+    code, _, err = compare(a, b, "--md", target)
+    assert code == 2 and "is a FIFO, not a regular file" in err
     assert stat.S_ISFIFO(os.lstat(target).st_mode)
 
 

@@ -1,16 +1,16 @@
 """The verdict rule (`mandel-report verdicts`: crates/report/src/verdict.rs) called as scripts/compare and
-scripts/ab call it (`compare.judged`), for the tests: `judge` one pair of rows, `verdicts` two runs. The binary is
+scripts/ab call it (`ab.judged`), for the tests: `judge` one pair of rows, `verdicts` two runs. The binary is
 the scripts' (`cargo.report_binary`): MANDEL_REPORT_BIN (scripts/test names its test build), else the release build,
 brought up to date first (never a stale one)."""
 
 from statistics import median
 
-from ladderlib import cargo, compare
+from ladderlib import ab, cargo
 
-MANDEL_REPORT = cargo.report_binary(compare.REPO)
+MANDEL_REPORT = cargo.report_binary(ab.REPO)
 FASTER, SLOWER, SAME = "faster", "slower", "no change"
 ALPHA = 0.01  # the rank test's level, as each report states it (`test_the_report_states_its_rule`)
-ROUNDS_NOISE_FLOOR = compare.ROUNDS_NOISE_FLOOR
+ROUNDS_NOISE_FLOOR = ab.ROUNDS_NOISE_FLOOR
 VERDICT_KEYS = ("verdict", "change", "why", "p", "floor", "wide", "rule")
 
 
@@ -18,17 +18,17 @@ def _run(s):
     return s if isinstance(s, dict) else {"rows": list(s)}
 
 
-def report(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, rounds_floor=compare.ROUNDS_NOISE_FLOOR,
+def report(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, rounds_floor=ab.ROUNDS_NOISE_FLOOR,
            interleaved=False, **fail):
-    return compare.judged(MANDEL_REPORT, _run(a), _run(b), noise_floor, rounds_floor, interleaved, **fail)
+    return ab.judged(MANDEL_REPORT, _run(a), _run(b), noise_floor, rounds_floor, interleaved, **fail)
 
 
-def verdicts(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, rounds_floor=compare.ROUNDS_NOISE_FLOOR,
+def verdicts(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, rounds_floor=ab.ROUNDS_NOISE_FLOOR,
              interleaved=False):
     return report(a, b, noise_floor, rounds_floor, interleaved)["entries"]
 
 
-def judge(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, rounds_floor=compare.ROUNDS_NOISE_FLOOR,
+def judge(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, rounds_floor=ab.ROUNDS_NOISE_FLOOR,
           interleaved=False):
     """The verdict on rows `a` and `b` (one of them may be None: absent) as one rung: {verdict, change, why} and, judged by
     rounds, {p, floor, wide, rule}."""
@@ -38,7 +38,7 @@ def judge(a, b, noise_floor=compare.DEFAULT_NOISE_FLOOR, rounds_floor=compare.RO
     return {k: entry[k] for k in VERDICT_KEYS if k in entry}
 
 
-def judge_rounds(a, b, noise_floor=compare.ROUNDS_NOISE_FLOOR, interleaved=False):
+def judge_rounds(a, b, noise_floor=ab.ROUNDS_NOISE_FLOOR, interleaved=False):
     """`judge` of two rows in rounds, `noise_floor` their floor."""
     return judge(a, b, rounds_floor=noise_floor, interleaved=interleaved)
 

@@ -6,7 +6,8 @@
 //! bytes (`readers.load_json`: unreadable, not UTF-8, not JSON, a FIFO) and sends what `json.loads` made
 //! of them ([`crate::pyjson`]: NaN, an int of any size, a lone surrogate, as the scripts' messages print
 //! them); a refusal comes back as its message, which the scripts raise, word for word what they said
-//! when the checker was theirs.
+//! when the checker was theirs. scripts/compare, Rust itself, reads its summaries as `load_json` did
+//! ([`crate::pyloads`]) and calls [`run`].
 //!
 //! Each file's shape is a [`Spec`] (`schemas`), read by [`check`]: an object's fields (a key required
 //! unless `opt`; `null`: required, may be null), a list of one spec, [`Items`] (a list of named
@@ -153,7 +154,7 @@ pub fn answer(text: &str) -> Result<String, String> {
 }
 
 /// One check: its result, or the refusal.
-fn run(c: &Check) -> Result<Option<Found>, String> {
+pub fn run(c: &Check) -> Result<Option<Found>, String> {
     let read = |found: Py| Ok(Some(Found::Read(found)));
     match c {
         Check::Shape { shape, value, path, at, join } => {

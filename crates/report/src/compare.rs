@@ -1,9 +1,10 @@
 //! scripts/compare's outputs (`mandel-report compare`): several machines side by side (a table of each
 //! one's times, speedups, ISA paths and checks, the ratios to the first, their geometric means and what
 //! may skew them), or two runs of one machine with the verdicts of `mandel-report verdicts`; as console
-//! text, as Markdown, and as a grouped bar chart (SVG). The scripts read and check the summaries and judge
-//! the runs; what differs between the sets ([`crate::differences`]), the drift note and each run's speed
-//! note ([`crate::speed`]) are made here, and the differences returned, which the scripts refuse on.
+//! text, as Markdown, and as a grouped bar chart (SVG). scripts/compare ([`crate::compare_results`]) reads
+//! and checks the summaries and judges the runs; what differs between the sets ([`crate::differences`]), the
+//! drift note and each run's speed note ([`crate::speed`]) are made here ([`render`]), and the differences
+//! returned, which scripts/compare refuses on.
 //!
 //! A summary is read as Python reads its JSON (`pyvalue`), so that the texts are the ones the scripts
 //! wrote: the committed results/machines.md and .svg are this module's output.
@@ -71,6 +72,39 @@ pub struct Verdicts {
     pub changes: Value,
 }
 
+impl Verdicts {
+    /// `mandel-report verdicts`' report on two runs as these outputs read it, each entry with its rows on A
+    /// and B (`a`, `b`: the runs' rows, found by name).
+    pub fn from_report(report: crate::verdict::Report, a: &[Value], b: &[Value]) -> Verdicts {
+        let find = |rows: &[Value], rung: &str| rows.iter().find(|r| name(r) == rung).cloned();
+        let entries = report.entries.into_iter().map(|e| Verdict {
+            a: find(a, &e.name),
+            b: find(b, &e.name),
+            verdict: e.verdict.into(),
+            rule: e.rule.map(Into::into),
+            rounds: e.rounds.map(|n| n as u64),
+            name: e.name,
+            change: e.change,
+            why: e.why,
+            isa: e.isa,
+            shown: e.shown,
+            interval: e.interval,
+            spread: e.spread,
+            p: e.p,
+            floor: e.floor,
+            wide: e.wide,
+        });
+        Verdicts {
+            entries: entries.collect(),
+            counts: Ordered(report.counts.0.into_iter().map(|(v, n)| (v.to_string(), Value::from(n))).collect()),
+            alpha: Value::from(report.alpha),
+            min_calls: Value::from(report.min_calls),
+            drift: report.drift,
+            changes: Value::from(report.changes),
+        }
+    }
+}
+
 /// What scripts/compare makes of a drift: two runs of the ladder did not alternate.
 const DRIFT_ADVICE: &str = "A code change rarely moves every row, scalar ones included: the machine probably changed \
 speed between the runs, and verdicts near that change may be its doing. Compare builds with scripts/ab, which \
@@ -88,8 +122,8 @@ pub fn drift_note(report: &Verdicts, timed: &str, advice: &str) -> Option<String
     ))
 }
 
-/// One rung's verdict (`verdict::Entry`), with its rows on A and B (`a`, `b`: None where absent), as the
-/// scripts' `compare.judged` joins them.
+/// One rung's verdict (`verdict::Entry`), with its rows on A and B (`a`, `b`: None where absent), as
+/// [`Verdicts::from_report`] (and scripts/ab's `judged`) joins them.
 #[derive(Deserialize)]
 pub struct Verdict {
     pub name: String,
@@ -723,24 +757,35 @@ pub fn runs_text(runs: &Runs, sets: &[Summary], markdown: bool) -> String {
 /// `mandel-report compare`: the request (JSON) in, the answer (JSON) out.
 pub fn answer(request: &str) -> Result<String, String> {
     let req: Request = crate::parse_request(request, "the comparison's request", SCHEMA, |r: &Request| &r.schema)?;
-    if req.sets.is_empty() || (req.runs.is_some() && req.sets.len() != 2) {
+    let answer = render(&req.sets, req.same_machine, req.runs.as_ref(), req.markdown, req.svg)?;
+    serde_json::to_string(&answer).map_err(|e| format!("the comparison: {e}"))
+}
+
+/// The comparison of `sets` ([`Request`]'s fields): what differs between them, the console text, and the
+/// Markdown and the chart when asked for (`markdown`, `svg`).
+pub fn render(
+    sets: &[Summary],
+    same_machine: bool,
+    runs: Option<&Runs>,
+    markdown: bool,
+    svg: bool,
+) -> Result<Answer, String> {
+    if sets.is_empty() || (runs.is_some() && sets.len() != 2) {
         return Err("the comparison's request: give one set or more, two for runs".into());
     }
-    let differences = differences::differences(&req.sets, req.same_machine);
-    let render = |markdown: bool| match &req.runs {
-        Some(runs) => runs_text(runs, &req.sets, markdown),
-        None => machines_text(&req.sets, &differences, markdown),
+    let differences = differences::differences(sets, same_machine);
+    let text = |markdown: bool| match runs {
+        Some(runs) => runs_text(runs, sets, markdown),
+        None => machines_text(sets, &differences, markdown),
     };
-    let names =
-        req.runs.as_ref().map(|r| r.names.iter().zip(["A", "B"]).map(|(n, t)| format!("{t}: {n}")).collect::<Vec<_>>());
-    let answer = Answer {
+    let names = runs.map(|r| r.names.iter().zip(["A", "B"]).map(|(n, t)| format!("{t}: {n}")).collect::<Vec<_>>());
+    Ok(Answer {
         schema: SCHEMA,
-        text: render(false),
-        differences: differences.clone(),
-        markdown: req.markdown.then(|| render(true)),
-        svg: req.svg.then(|| chart(&req.sets, names.as_deref())),
-    };
-    serde_json::to_string(&answer).map_err(|e| format!("the comparison: {e}"))
+        text: text(false),
+        markdown: markdown.then(|| text(true)),
+        svg: svg.then(|| chart(sets, names.as_deref())),
+        differences,
+    })
 }
 
 #[cfg(test)]

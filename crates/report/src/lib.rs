@@ -1,15 +1,15 @@
 //! The ladder's reports on its results, computed here so that every script reads one rule: the verdict
-//! on two runs of one machine ([`verdict`], `mandel-report verdicts`), which `scripts/compare` and
-//! `scripts/ab` ask for; the cost-growth sweeps' fits, tables and charts ([`sweeps`],
-//! `mandel-report sweeps`), which `scripts/ladder --sweeps` asks for; the summary's human outputs,
-//! summary.md, speedup.svg, the console table and the machine lines ([`summary`], `mandel-report
-//! summary`), which `scripts/ladder` asks for wherever it writes a summary; the merge's second half, the
-//! rows built and finished, the summary's notes and like-for-like groups ([`finish`], [`build`], [`rows`],
-//! [`notes`], [`speed`], [`groups`], `mandel-report finish`), which the merge asks for; the comparisons of
-//! `scripts/compare`, machines side by side or two runs of one, and what must match between them
-//! ([`compare`], [`differences`], `mandel-report compare`); `scripts/ab`'s report on two builds ([`ab`],
-//! `mandel-report ab`); and every input the scripts read, checked ([`check`], `mandel-report check`), which
-//! `ladderlib.readers` asks for.
+//! on two runs of one machine ([`verdict`], `mandel-report verdicts`), which `scripts/ab` asks for; the
+//! cost-growth sweeps' fits, tables and charts ([`sweeps`], `mandel-report sweeps`), which `scripts/ladder
+//! --sweeps` asks for; the summary's human outputs, summary.md, speedup.svg, the console table and the
+//! machine lines ([`summary`], `mandel-report summary`), which `scripts/ladder` asks for wherever it writes
+//! a summary; the merge's second half, the rows built and finished, the summary's notes and like-for-like
+//! groups ([`finish`], [`build`], [`rows`], [`notes`], [`speed`], [`groups`], `mandel-report finish`), which
+//! the merge asks for; `scripts/compare` itself ([`compare_results`], `mandel-report compare-results`: the
+//! summaries read as Python read them, [`pyloads`], [`pypath`]) and its comparisons, machines side by side
+//! or two runs of one, and what must match between them ([`compare`], [`differences`]); `scripts/ab`'s
+//! report on two builds ([`ab`], `mandel-report ab`); and every input the scripts read, checked
+//! ([`check`], `mandel-report check`), which `ladderlib.readers` asks for.
 //! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`, and for the checker `pyjson`): the
 //! scripts print them beside their own, and the committed results hold what the scripts computed.
 
@@ -18,6 +18,7 @@ pub mod build;
 pub mod chart;
 pub mod check;
 pub mod compare;
+pub mod compare_results;
 pub mod csv;
 pub mod differences;
 pub mod figures;
@@ -29,7 +30,9 @@ pub mod notes;
 pub mod peaks;
 pub mod pyfmt;
 pub mod pyjson;
+pub mod pyloads;
 pub mod pymath;
+pub mod pypath;
 pub mod pyvalue;
 pub mod rounds;
 pub mod rows;

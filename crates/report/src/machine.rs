@@ -235,6 +235,11 @@ mod tests {
             ("AMD Ryzen 7 5800U with Radeon Graphics", 16, "amd-ryzen-7-5800u-16c"),
             ("", 4, "unknown-4c"),
             ("(R)", 1, "cpu-1c"),
+            // as Python 3.11 computed them with machine.py's rule
+            ("11th Gen Intel(R) Core(TM) i7-1165G7 @ 2.80GHz", 8, "11th-gen-intel-core-i7-1165g7-8c"),
+            ("AMD Ryzen 7 PRO 4750U with Radeon Graphics", 16, "amd-ryzen-7-pro-4750u-16c"),
+            ("Apple M2 (cpu)", 8, "apple-m2-8c"),
+            ("QEMU Virtual CPU version 2.5+", 1, "qemu-virtual-version-2-5-1c"),
         ];
         for (model, cores, want) in cases {
             assert_eq!(machine_id(&machine(model, None, cores)), want, "{model}");
@@ -247,6 +252,7 @@ mod tests {
         assert_eq!(machine_id(&machine("Intel(R) Xeon(R) Processor", Some("6/167"), 2)), "intel-xeon-m167-2c");
         assert_eq!(machine_id(&machine("Virtual CPU", Some("6/../x y"), 2)), "virtual-mx-y-2c");
         assert_eq!(machine_id(&machine("AMD EPYC 7B13", Some("25/1"), 2)), "amd-epyc-7b13-2c");
+        assert_eq!(machine_id(&machine("Processorx cpu_y", Some("6/Z 9"), 2)), "processorx-cpu-y-mz-9-2c");
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! `mandel`: building it never replaces the `mandel` a ladder is timing, and takes seconds.
 
 use clap::{Parser, Subcommand};
+use std::ffi::OsString;
 use std::io::Read;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
@@ -14,10 +16,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// The verdict rule on two runs of one machine (scripts/compare, scripts/ab): a request on standard
-    /// input (JSON: the two runs' rows and settings, the floors, min_rounds, and whether the rounds
-    /// alternated), a verdict per rung on standard output (JSON). The rule: METHODOLOGY.md, "Comparing
-    /// two runs". Every request and answer carries its `schema` (`mandel-report schemas`).
+    /// The verdict rule on two runs of one machine (scripts/ab; scripts/compare applies it in-process): a
+    /// request on standard input (JSON: the two runs' rows and settings, the floors, min_rounds, and
+    /// whether the rounds alternated), a verdict per rung on standard output (JSON). The rule:
+    /// METHODOLOGY.md, "Comparing two runs". Every request and answer carries its `schema` (`mandel-report
+    /// schemas`).
     Verdicts,
     /// The cost-growth sweeps (scripts/ladder --sweeps): a request on standard input (JSON: the machine id,
     /// the sweeps and the large image as the scripts checked them), on standard output (JSON) the fits,
@@ -35,10 +38,10 @@ enum Command {
     /// (JSON) a row per rung, built and finished (rates, speedups, shares, rows not compared blanked or
     /// marked), the summary's notes and the like-for-like groups, in order.
     Finish,
-    /// scripts/compare's outputs: a request on standard input (JSON: the summaries compared, whether they
-    /// must be of one machine, and for two runs of one machine their verdicts), on standard output (JSON)
-    /// what differs between them, the console text, the Markdown and the grouped bar chart (SVG), which
-    /// the scripts print and write.
+    /// scripts/compare's outputs, for the tests of them (scripts/compare makes them in-process): a request
+    /// on standard input (JSON: the summaries compared, whether they must be of one machine, and for two
+    /// runs of one machine their verdicts), on standard output (JSON) what differs between them, the
+    /// console text, the Markdown and the grouped bar chart (SVG), which scripts/compare prints and writes.
     Compare,
     /// scripts/ab's report: a request on standard input (JSON: the two sides' verdicts and names, how they
     /// differ, and whether the run was an A/A or sequential), its text
@@ -48,6 +51,15 @@ enum Command {
     /// checks, each a value the scripts read and what it is), on standard output (JSON) each check's result,
     /// or the first refusal's message, which the scripts raise as their error naming the file and field.
     Check,
+    /// scripts/compare itself, which runs it: ladder results compared, machines side by side or two runs
+    /// of one machine, printed and written (`scripts/compare --help`). `--repo`: the repository, whose
+    /// results/<machine-id> holds this machine's results; then, after `--`, scripts/compare's arguments.
+    CompareResults {
+        #[arg(long)]
+        repo: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
@@ -62,6 +74,7 @@ fn main() -> ExitCode {
         Command::Compare => mandel_report::compare::answer,
         Command::Ab => mandel_report::ab::answer,
         Command::Check => mandel_report::check::answer,
+        Command::CompareResults { repo, args } => return mandel_report::compare_results::main(&repo, args),
         Command::Schemas => {
             let schemas = [
                 mandel_report::verdict::SCHEMA,

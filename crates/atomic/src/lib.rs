@@ -2,7 +2,8 @@
 //! goes to a temporary file in the target's folder, which is synced and renamed over the target only
 //! once it is complete. Whatever was at the path before stays there until then, and the file that
 //! replaces it gets its permissions (a new file gets the default ones). [`write_via_temp`]
-//! is the one way the CLI and the benches write a file (`.npy`, PNG, bench records); [`stage`] is its
+//! is the one way the CLI, the benches and `mandel-report` write a file (`.npy`, PNG, bench records,
+//! scripts/compare's --md and --svg); [`stage`] is its
 //! first half, for outputs that are replaced together or not at all (`mandel render --npy --png`).
 //!
 //! What a path writes to (the rule `scripts/ladderlib/atomic.py` applies too): a symlink is followed
