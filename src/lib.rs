@@ -2,7 +2,8 @@
 //! files whole ([`atomic`]), turning counts into `.npy` and PNG files ([`image`]), and printing to a
 //! reader that may go away ([`outln!`]).
 
-pub mod atomic;
+/// Writing a file whole: the crate `mandel-atomic` (crates/atomic), which `mandel-report` uses too.
+pub use mandel_atomic as atomic;
 pub mod buffer;
 pub mod image;
 

@@ -84,7 +84,7 @@ os.umask(_UMASK)
 TEMP_NAME = re.compile(r"\..+?\.([1-9][0-9]*)\.[A-Za-z0-9_]{8}\.tmp")  # as `replacing` names them (a pid as written)
 # A temporary file is a dead writer's only when also untouched this long: a writer in another pid namespace sharing
 # the folder (another container) looks dead from here, but a live writer's file is fresh (the longest, a log,
-# grows every round). mandel uses the same age (src/atomic.rs, STALE_AFTER).
+# grows every round). mandel uses the same age (crates/atomic, STALE_AFTER).
 STALE_AFTER_S = 3600
 
 
@@ -131,7 +131,7 @@ def clean_stale(folder):
 def clean_stale_of(path):
     """Remove the temporary files of the target `path` (`replacing`'s names for it exactly) whose writing process
     is gone (`_stale`): a killed write leaves one, which nothing else removes outside the ladder's folders
-    (`clean_stale`). `mandel` does the same for its own (src/atomic.rs)."""
+    (`clean_stale`). `mandel` does the same for its own (crates/atomic)."""
     pattern = re.compile(re.escape(f".{path.name}.") + r"([1-9][0-9]*)\.[A-Za-z0-9_]{8}\.tmp")  # a pid as written
     with contextlib.suppress(OSError):
         for entry in os.scandir(path.parent):
