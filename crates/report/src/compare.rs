@@ -71,6 +71,39 @@ pub struct Verdicts {
     pub changes: Value,
 }
 
+impl Verdicts {
+    /// `mandel-report verdicts`' report on two runs as these outputs read it, each entry with its rows on A
+    /// and B (`a`, `b`: the runs' rows, found by name).
+    pub fn from_report(report: crate::verdict::Report, a: &[Value], b: &[Value]) -> Verdicts {
+        let find = |rows: &[Value], rung: &str| rows.iter().find(|r| name(r) == rung).cloned();
+        let entries = report.entries.into_iter().map(|e| Verdict {
+            a: find(a, &e.name),
+            b: find(b, &e.name),
+            verdict: e.verdict.into(),
+            rule: e.rule.map(Into::into),
+            rounds: e.rounds.map(|n| n as u64),
+            name: e.name,
+            change: e.change,
+            why: e.why,
+            isa: e.isa,
+            shown: e.shown,
+            interval: e.interval,
+            spread: e.spread,
+            p: e.p,
+            floor: e.floor,
+            wide: e.wide,
+        });
+        Verdicts {
+            entries: entries.collect(),
+            counts: Ordered(report.counts.0.into_iter().map(|(v, n)| (v.to_string(), Value::from(n))).collect()),
+            alpha: Value::from(report.alpha),
+            min_calls: Value::from(report.min_calls),
+            drift: report.drift,
+            changes: Value::from(report.changes),
+        }
+    }
+}
+
 /// What scripts/compare makes of a drift: two runs of the ladder did not alternate.
 const DRIFT_ADVICE: &str = "A code change rarely moves every row, scalar ones included: the machine probably changed \
 speed between the runs, and verdicts near that change may be its doing. Compare builds with scripts/ab, which \

@@ -28,6 +28,7 @@ pub mod notes;
 pub mod peaks;
 pub mod pyfmt;
 pub mod pyjson;
+pub mod pyloads;
 pub mod pymath;
 pub mod pyvalue;
 pub mod rounds;

@@ -65,6 +65,87 @@ impl PyStr {
     }
 }
 
+impl PyStr {
+    /// A string of these code points as `readers.wire` sent it: a lone surrogate and U+10FFFF spelled as
+    /// U+10FFFF and the code point in hex, and Python's `repr` kept where it escapes more than [`str_repr`]
+    /// does (a string neither ASCII nor printable).
+    pub fn from_code_points(code_points: &[u32]) -> PyStr {
+        let mut text = String::new();
+        for &c in code_points {
+            match char::from_u32(c).filter(|&c| c != '\u{10FFFF}') {
+                Some(c) => text.push(c),
+                None => text.push_str(&format!("\u{10FFFF}{c:06x}")),
+            }
+        }
+        let marked = !code_points.iter().all(|&c| c < 0x80 || printable(c));
+        PyStr { text, repr: marked.then(|| repr_of(code_points)) }
+    }
+
+    /// The text itself ([`PyStr::code_points`] as a Rust string); None where it holds a lone surrogate.
+    pub fn to_text(&self) -> Option<String> {
+        self.code_points().into_iter().map(char::from_u32).collect()
+    }
+}
+
+/// Python's `repr` of a string of these code points: each unprintable one escaped (`\xNN`, `\uNNNN`,
+/// `\UNNNNNNNN`).
+fn repr_of(code_points: &[u32]) -> String {
+    let has = |q: char| code_points.contains(&u32::from(q));
+    let quote = if has('\'') && !has('"') { '"' } else { '\'' };
+    let mut out = String::from(quote);
+    for &c in code_points {
+        match char::from_u32(c) {
+            Some(ch) if ch == quote || ch == '\\' => out.extend(['\\', ch]),
+            Some('\t') => out.push_str("\\t"),
+            Some('\n') => out.push_str("\\n"),
+            Some('\r') => out.push_str("\\r"),
+            Some(ch) if printable(c) => out.push(ch),
+            _ if c <= 0xff => out.push_str(&format!("\\x{c:02x}")),
+            _ if c <= 0xffff => out.push_str(&format!("\\u{c:04x}")),
+            _ => out.push_str(&format!("\\U{c:08x}")),
+        }
+    }
+    out.push(quote);
+    out
+}
+
+/// Python's `str.isprintable` of one code point: not a control, format, surrogate, private-use or
+/// unassigned character, nor a separator other than the space. Unassigned code points are known here
+/// only as whole ranges (the noncharacters, the planes' unassigned ends): one inside an assigned block
+/// counts as printable, which Python would escape.
+fn printable(c: u32) -> bool {
+    const NOT: [(u32, u32); 27] = [
+        (0x00, 0x1f),
+        (0x7f, 0xa0),
+        (0xad, 0xad),
+        (0x600, 0x605),
+        (0x61c, 0x61c),
+        (0x6dd, 0x6dd),
+        (0x70f, 0x70f),
+        (0x890, 0x891),
+        (0x8e2, 0x8e2),
+        (0x1680, 0x1680),
+        (0x180e, 0x180e),
+        (0x2000, 0x200f),
+        (0x2028, 0x202f),
+        (0x205f, 0x2064),
+        (0x2066, 0x206f),
+        (0x3000, 0x3000),
+        (0xd800, 0xf8ff),
+        (0xfdd0, 0xfdef),
+        (0xfeff, 0xfeff),
+        (0xfff9, 0xfffb),
+        (0x110bd, 0x110bd),
+        (0x110cd, 0x110cd),
+        (0x13430, 0x13438),
+        (0x1bca0, 0x1bca3),
+        (0x1d173, 0x1d17a),
+        (0x2fa1e, 0x2ffff),
+        (0x3134b, 0xe00ff),
+    ];
+    c < 0xe01f0 && c & 0xfffe != 0xfffe && !NOT.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
 impl From<&str> for PyStr {
     fn from(text: &str) -> PyStr {
         PyStr { text: text.to_string(), repr: None }

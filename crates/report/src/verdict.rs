@@ -762,6 +762,11 @@ fn check_row(row: &Map<String, Value>) -> Result<(), String> {
 /// `mandel-report verdicts`: the request's JSON text in, the report's out; an error naming what is wrong.
 pub fn answer(request: &str) -> Result<String, String> {
     let req: Request = crate::parse_request(request, "the verdicts' request", SCHEMA, |r: &Request| &r.schema)?;
+    serde_json::to_string(&checked_report(&req)?).map_err(|e| format!("the verdicts' report: {e}"))
+}
+
+/// The [`report`] on a request whose settings and rows it checks first: an error naming what is wrong.
+pub fn checked_report(req: &Request) -> Result<Report, String> {
     for (what, v) in [("noise_floor", req.noise_floor), ("rounds_floor", req.rounds_floor)] {
         if !(0.0..1.0).contains(&v) {
             return Err(format!("the verdicts' request: {what} {v} is not a fraction from 0 up to 1"));
@@ -784,7 +789,7 @@ pub fn answer(request: &str) -> Result<String, String> {
     if req.min_rounds < 1 {
         return Err("the verdicts' request: min_rounds must be 1 or more".into());
     }
-    serde_json::to_string(&report(&req)).map_err(|e| format!("the verdicts' report: {e}"))
+    Ok(report(req))
 }
 
 #[cfg(test)]
