@@ -3,7 +3,7 @@ agree; and the `mandel-report` the scripts ask for the verdicts, the sweeps' fit
 write-up (`report_binary`, `speaks`, `ask_report`).
 
 Cargo resolves a relative CARGO_TARGET_DIR against its own working directory, which the scripts set (the
-repository; scripts/ab's worktree of a revision), while Python would resolve it against the caller's: the two
+repository), while Python would resolve it against the caller's: the two
 would name different folders, and the script would run another (stale) binary than the one just built, or none.
 So the folder is resolved once, as the user means it (against the directory the command was started in), and
 every cargo call is given that absolute path."""
@@ -52,7 +52,7 @@ def built(binary, what):
 
 
 def report_binary(repo, environ=os.environ, locked=False):
-    """`mandel-report` (crates/report: the verdict rule scripts/compare and scripts/ab apply, summary.md and
+    """`mandel-report` (crates/report: the verdict rule scripts/compare applies, summary.md and
     speedup.svg, the sweeps' fits and charts), checked to read the scripts' schemas (`speaks`): MANDEL_REPORT_BIN
     where set (scripts/test names its test build; scripts/compare's on a machine without cargo: scripts/prebuilt's
     copy, which `scripts/ladder --prebuilt DIR` takes from DIR itself), else `repo`'s release build, cargo building
@@ -101,8 +101,9 @@ def _found(repo, given):
 # finish/4: it words what a row's time is; check/2: it reads the rounds and the bench records it checks; finish/5:
 # it knows the peak's rates and the tuning variables; check/3: it answers the tunings, what tune rows pin and their
 # tie band, and two peaks combined; check/5: it holds the pyo3-* rungs to the kernels they wrap; finish/6: it finds
-# each pyo3-* row's tuned family itself; check/6: it describes the CPU and names machines).
-VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 6, "compare": 2, "ab": 2, "check": 6}
+# each pyo3-* row's tuned family itself; check/6: it describes the CPU and names machines; check/7: it says whether
+# a kept tuning is this machine's).
+VERSIONS = {"verdicts": 1, "sweeps": 1, "summary": 2, "finish": 6, "compare": 2, "ab": 2, "check": 7}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import ab, machine, readers
+from ladderlib import machine, readers
 from ladderlib.readers import InputError
 
 
@@ -256,11 +256,6 @@ def test_json_nested_too_deeply_is_an_input_error_not_a_recursion_error(tmp_path
     proc = subprocess.run([sys.executable, "-m", "ladderlib.compare", str(deep), str(deep)], cwd=tmp_path,
                           env={"PYTHONPATH": str(scripts), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr and "nested too deeply" in proc.stderr
-
-
-def test_ab_reads_a_command_printing_json_nested_too_deeply_as_an_error():
-    with pytest.raises(InputError, match="mandel describe --json printed JSON nested too deeply"):
-        ab.printed_json("[" * 200000, "mandel describe --json")
 
 
 @pytest.mark.parametrize("tunings, ok", [

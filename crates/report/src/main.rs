@@ -48,6 +48,15 @@ enum Command {
     /// checks, each a value the scripts read and what it is), on standard output (JSON) each check's result,
     /// or the first refusal's message, which the scripts raise as their error naming the file and field.
     Check,
+    /// scripts/ab and scripts/stability themselves, which run it: two builds or environments timed in
+    /// interleaved rounds and judged (`scripts/ab --help`). `--repo`: the repository, whose working tree is
+    /// built; then, after `--`, the script's arguments.
+    AbRounds {
+        #[arg(long)]
+        repo: std::path::PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<std::ffi::OsString>,
+    },
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
@@ -62,6 +71,7 @@ fn main() -> ExitCode {
         Command::Compare => mandel_report::compare::answer,
         Command::Ab => mandel_report::ab::answer,
         Command::Check => mandel_report::check::answer,
+        Command::AbRounds { repo, args } => return mandel_report::ab_cli::main(&repo, args),
         Command::Schemas => {
             let schemas = [
                 mandel_report::verdict::SCHEMA,
