@@ -1,12 +1,12 @@
 """The ladder's Python side: its commands and their shared code, standard library only (so that a system
 python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). The verdict rule on two runs
-(`scripts/compare`'s runs mode, `scripts/ab`), the summary's write-up (summary.md, speedup.svg, the console table),
-`scripts/compare`'s tables, sentences and chart and `scripts/ab`'s report are the Rust binary `mandel-report`'s
-(crates/report).
+(`scripts/compare`'s runs mode), the summary's write-up (summary.md, speedup.svg, the console table),
+`scripts/compare`'s tables, sentences and chart are the Rust binary `mandel-report`'s (crates/report), as are
+`scripts/ab` and `scripts/stability` whole (`mandel-report ab-rounds`: no Python).
 python_baselines imports this package; nothing here imports python_baselines: its results come in as files.
 
-Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `compare` (scripts/compare),
-`ab` (scripts/ab and scripts/stability). Shared code:
+Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `compare` (scripts/compare).
+Shared code:
 
 - `machine`: describe the machine (its CPU and id: `mandel-report check`);  `atomic`: every file written whole;
 - `readers`: every input read and checked (by `mandel-report check`), errors naming the file and the field;
@@ -17,8 +17,8 @@ Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `comp
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, checked, then fitted and drawn by
   `mandel-report sweeps` (crates/report).
 - `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
-  the `mandel-report` that gives the verdicts, the summary's notes and write-up, the sweeps' fits, the
-  comparisons and ab's report (`cargo.report_binary`).
+  the `mandel-report` that gives the verdicts, the summary's notes and write-up, the sweeps' fits and the
+  comparisons (`cargo.report_binary`).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"
