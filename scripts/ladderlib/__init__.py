@@ -1,12 +1,11 @@
 """The ladder's Python side: its commands and their shared code, standard library only (so that a system
 python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). The verdict rule on two runs
-(`scripts/ab`), the summary's write-up (summary.md, speedup.svg, the console table) and `scripts/ab`'s report are
-the Rust binary `mandel-report`'s (crates/report), and so is `scripts/compare` whole (`mandel-report
-compare-results`: no Python).
+(`scripts/ab`), the summary's write-up (summary.md, speedup.svg, the console table) are the Rust binary
+`mandel-report`'s (crates/report), and so are `scripts/compare` (`mandel-report compare-results`) and `scripts/ab`
+and `scripts/stability` (`mandel-report ab-rounds`) whole: no Python.
 python_baselines imports this package; nothing here imports python_baselines: its results come in as files.
 
-Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder), `ab` (scripts/ab and
-scripts/stability). Shared code:
+Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder). Shared code:
 
 - `machine`: describe the machine (its CPU and id: `mandel-report check`);  `atomic`: every file written whole;
 - `readers`: every input read and checked (by `mandel-report check`), errors naming the file and the field;
@@ -17,8 +16,7 @@ scripts/stability). Shared code:
 - `baseline`: named runs kept per machine;  `sweeps`: the cost-growth sweeps, checked, then fitted and drawn by
   `mandel-report sweeps` (crates/report).
 - `cargo`: where cargo puts the release `mandel` (one absolute target folder for every build and run), and
-  the `mandel-report` that gives the verdicts, the summary's notes and write-up, the sweeps' fits and ab's
-  report (`cargo.report_binary`).
+  the `mandel-report` that gives the summary's notes and write-up and the sweeps' fits (`cargo.report_binary`).
 """
 
 SUMMARY_SCHEMA = "mandel-ladder-summary/1"

@@ -3,7 +3,7 @@ agree; and the `mandel-report` the scripts ask for the verdicts, the sweeps' fit
 write-up (`report_binary`, `speaks`, `ask_report`).
 
 Cargo resolves a relative CARGO_TARGET_DIR against its own working directory, which the scripts set (the
-repository; scripts/ab's worktree of a revision), while Python would resolve it against the caller's: the two
+repository), while Python would resolve it against the caller's: the two
 would name different folders, and the script would run another (stale) binary than the one just built, or none.
 So the folder is resolved once, as the user means it (against the directory the command was started in), and
 every cargo call is given that absolute path."""
@@ -52,14 +52,13 @@ def built(binary, what):
 
 
 def report_binary(repo, environ=os.environ, locked=False):
-    """`mandel-report` (crates/report: the verdict rule scripts/ab applies, summary.md and speedup.svg, the sweeps'
-    fits and charts), checked to read the scripts' schemas (`speaks`): MANDEL_REPORT_BIN where set (scripts/test
-    names its test build; scripts/prebuilt's copy, which `scripts/ladder --prebuilt DIR` takes from DIR itself),
-    else `repo`'s release build, cargo building it first where it is not up to date (seconds; a no-op when it is).
-    A binary of its own, so this build never replaces the `mandel` a running ladder times; and it waits for the
-    target folder's `.ladder.lock`, as scripts/ab's builds do, so that it never builds while a ladder times
-    (`locked`: the caller holds that lock). scripts/compare, a bash script, finds and builds it by the same
-    rules."""
+    """`mandel-report` (crates/report: summary.md and speedup.svg, the sweeps' fits and charts, the checks), checked
+    to read the scripts' schemas (`speaks`): MANDEL_REPORT_BIN where set (scripts/test names its test build;
+    scripts/prebuilt's copy, which `scripts/ladder --prebuilt DIR` takes from DIR itself), else `repo`'s release
+    build, cargo building it first where it is not up to date (seconds; a no-op when it is). A binary of its own, so
+    this build never replaces the `mandel` a running ladder times; and it waits for the target folder's
+    `.ladder.lock`, as scripts/ab's builds do, so that it never builds while a ladder times (`locked`: the caller
+    holds that lock). scripts/compare and scripts/ab, bash scripts, find and build it by the same rules."""
     if given := environ.get("MANDEL_REPORT_BIN"):
         path = Path(given)
         if given != given.strip() or not path.is_file() or not os.access(path, os.X_OK):
@@ -104,8 +103,8 @@ def _found(repo, given):
 # tie band, and two peaks combined; check/5: it holds the pyo3-* rungs to the kernels they wrap; finish/6: it finds
 # each pyo3-* row's tuned family itself; check/6: it describes the CPU and names machines, and says
 # which Python baselines are foreign; finish/7: it labels the Python rows' problem;
-# summary/3, sweeps/2: they write the CSV too).
-VERSIONS = {"verdicts": 1, "sweeps": 2, "summary": 3, "finish": 7, "compare": 2, "ab": 2, "check": 6}
+# summary/3, sweeps/2: they write the CSV too; check/7: it says whether a kept tuning is this machine's).
+VERSIONS = {"verdicts": 1, "sweeps": 2, "summary": 3, "finish": 7, "compare": 2, "ab": 2, "check": 7}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 
-from .readers import InputError, ask, read_machine
+from .readers import ask
 
 
 def _command(args, cwd=None):
@@ -90,17 +90,6 @@ def other_machine(theirs, machine):
 
 
 def kept_tuning_problem(folder, desc):
-    """Why `folder`/tuning.json is not this machine's (`desc`) to reuse, or None: it must be the tuning the set in
-    `folder`/raw ran with (raw/tune.json, byte for byte: a run stopped after swapping in its raw/ but before writing
-    tuning.json leaves another's), on this CPU (a folder name can be two CPUs', `machine_id`)."""
-    try:
-        reasons = other_machine(read_machine(folder / "raw" / "machine.json"), desc)
-    except (InputError, OSError) as e:
-        return f"the CPU that chose it is unknown ({e})"
-    if reasons:
-        return f"chosen on another machine: {'; '.join(reasons)}"
-    try:
-        paired = (folder / "raw" / "tune.json").read_bytes() == (folder / "tuning.json").read_bytes()
-    except OSError:
-        paired = False
-    return None if paired else "it is not the tuning the set in raw/ ran with (raw/tune.json differs or is missing)"
+    """Why `folder`/tuning.json is not this machine's (`desc`) to reuse, or None: not the tuning the set in `folder`/raw
+    ran with, or not on this CPU (the rule: crates/report/src/machine.rs, which scripts/ab applies too)."""
+    return ask({"kind": "kept_tuning", "folder": str(folder), "here": desc})[0]

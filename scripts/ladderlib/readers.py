@@ -166,13 +166,6 @@ def read_rounds(data, path):
     return tuple(ask({"kind": "rounds", "value": data, "path": str(path)})[0])
 
 
-def read_sides(a, b):
-    """scripts/ab's two sides' rounds (`a`, `b`: each as raw/rounds.json, named A and B in messages) as summary-like
-    rows, and how the sides differ in what they ran (lines); refused where their round settings differ: (A's rows,
-    B's rows, the differences)."""
-    return tuple(ask({"kind": "sides", "a": a, "b": b})[0])
-
-
 def check_baselines(data, path="the Python baselines"):
     """run.py's JSON: every rung once, its times in order, a time only with a passed verification of the problem's
     pixels, each verification's `allowed` its tolerance rule's."""

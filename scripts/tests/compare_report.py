@@ -9,8 +9,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from ladderlib import ab, cargo
-from verdict_rule import MANDEL_REPORT, ROUNDS_NOISE_FLOOR, report as judged
+from ladderlib import cargo
+from verdict_rule import DEFAULT_NOISE_FLOOR, MANDEL_REPORT, ROUNDS_NOISE_FLOOR, report as judged
 
 SCRIPT = Path(__file__).resolve().parents[1] / "compare"
 
@@ -85,7 +85,7 @@ def summary_lines(summaries):
     return _parts(text(summaries))[2]
 
 
-def runs(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, names=("A", "B"), rounds_floor=ROUNDS_NOISE_FLOOR):
+def runs(a, b, noise_floor=DEFAULT_NOISE_FLOOR, names=("A", "B"), rounds_floor=ROUNDS_NOISE_FLOOR):
     """The answer on two runs (each a summary, or its rows), judged as scripts/compare judges them."""
     a, b = _sets([a, b])
     report = judged(a, b, noise_floor, rounds_floor)
@@ -93,14 +93,14 @@ def runs(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, names=("A", "B"), rounds_floo
                             "rounds_floor": rounds_floor})
 
 
-def runs_text(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR, names=("A", "B"), md=False):
+def runs_text(a, b, noise_floor=DEFAULT_NOISE_FLOOR, names=("A", "B"), md=False):
     return runs(a, b, noise_floor, names)["markdown" if md else "text"]
 
 
-def runs_table(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR):
+def runs_table(a, b, noise_floor=DEFAULT_NOISE_FLOOR):
     """(header, body) of the verdict table, as the markdown writes it."""
     return _md_table(runs_text(a, b, noise_floor, md=True))
 
 
-def runs_summary(a, b, noise_floor=ab.DEFAULT_NOISE_FLOOR):
+def runs_summary(a, b, noise_floor=DEFAULT_NOISE_FLOOR):
     return _parts(runs_text(a, b, noise_floor))[2]

@@ -15,8 +15,9 @@ import pytest
 
 import ladder_fixtures as fx
 import verdict_rule as verdict
+import ab_fakes as fake
 from compare_report import compare
-from ladderlib import ab, cargo, writers
+from ladderlib import cargo, writers
 from ladderlib.readers import InputError
 from test_ladder_compare import make_summary, write_summary
 
@@ -147,104 +148,91 @@ def test_compare_fails_a_tenfold_slowdown_measured_in_three_rounds(tmp_path):
 # --- 2 and 3: scripts/ab and scripts/stability ---------------------------------------------------
 
 
-def unavailable(name, kernels=fx.REGISTRY):
-    """The registry with kernel `name` unavailable (an ISA path the machine, or MANDEL_ISA, rules out)."""
-    return [{**k, "available": False, "unavailable": "needs avx512"} if k["name"] == name else k for k in kernels]
+unavailable = fake.unavailable
 
 
-def run_ab(tmp_path, monkeypatch, capsys, a, b, *argv, verifications_b=None, kernels_a=None, kernels_b=None):
-    """ab.main on fake rounds: side A times the kernels as `a` ({name: seconds}) gives, B as `b`."""
-    fake = tmp_path / "mandel"
-    monkeypatch.setattr(ab, "build_working_tree", lambda: fake)
-    monkeypatch.setattr(ab, "describe", lambda *args: fx.describe())
-    monkeypatch.setattr(ab, "tune_rows", lambda mandel: ([], None))
-    monkeypatch.setattr(ab.baseline, "this_machine_id", lambda repo: "m")
-
-    def run_round(mandel, env, r, args):
-        side_b = env.get("SIDE") == "B"
-        kernels = kernels_b if side_b else kernels_a
-        off = {k["name"]: None for k in kernels or () if k["unavailable"]}  # no verification, no times
-        return fx.bench_round(r, b if side_b else a, kernels=kernels,
-                              verifications={**((verifications_b if side_b else None) or {}), **off})
-
-    monkeypatch.setattr(ab, "run_round", run_round)
-    code = ab.main(["--b-env", "SIDE=B", *argv])
-    return code, capsys.readouterr().out
+def run_ab(tmp_path, a, b, *argv, verifications_b=None, kernels_a=None, kernels_b=None, **config):
+    """scripts/ab on fake rounds: side A times the kernels as `a` ({name: seconds}) gives, B as `b`; (exit, stdout)."""
+    code, out, _ = fake.sides(tmp_path, *argv, times_a=a, times_b=b, verifications_b=verifications_b,
+                              kernels_a=kernels_a, kernels_b=kernels_b, **config)
+    return code, out
 
 
-def test_ab_calls_a_tenfold_slowdown_in_three_and_four_rounds(tmp_path, monkeypatch, capsys):
-    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+SAME3 = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+
+
+def test_ab_calls_a_tenfold_slowdown_in_three_and_four_rounds(tmp_path):
     for n in ("3", "4"):
-        code, out = run_ab(tmp_path, monkeypatch, capsys, same, {**same, "fma-f64": 0.5}, "--rounds", n,
-                           "--fail-on-verdict")
+        code, out = run_ab(tmp_path, SAME3, {**SAME3, "fma-f64": 0.5}, "--rounds", n, "--fail-on-verdict")
         assert code == 1
         line = next(line for line in out.splitlines() if line.startswith("fma-f64"))
         assert line.split()[-1] == "slower" and "+900.0%" in line
         assert (f"with {n}+{n} rounds the rank test cannot reach p < 0.01 with one pair of rounds out of order: "
                 "3 rungs were judged") in out
-    code, out = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--fail-on-verdict")
+    code, out = run_ab(tmp_path, SAME3, SAME3, "--rounds", "3", "--fail-on-verdict")
     assert code == 0 and "verdicts: 3 no change" in out
 
 
-def test_ab_judges_alternating_rounds_as_interleaved_and_sequential_passes_as_separate_runs(tmp_path, monkeypatch,
-                                                                                             capsys):
+def test_ab_judges_alternating_rounds_as_interleaved_and_sequential_passes_as_separate_runs(tmp_path):
     """The quieter side's floor is for rounds that alternated (ABBA): --sequential and --aa run one side's rounds
-    after the other's, two separate passes, which keep the wider floor."""
-    seen, real = [], ab.judged
-    monkeypatch.setattr(ab, "judged", lambda *args, **kw: seen.append(kw.get("interleaved")) or real(*args, **kw))
-    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
-    alternating = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3")[1]
-    sequential = run_ab(tmp_path, monkeypatch, capsys, same, same, "--rounds", "3", "--sequential")[1]
-    assert seen == [True, False]
+    after the other's, two separate passes, which keep the wider floor. B's rounds, spread by a slowdown, would set a
+    33% floor: interleaved, A's quiet rounds set it, and +10.9% is slower; sequential, it is no change."""
+    rounds = {"round_times_a": {"fma-f64": [1.00, 1.005, 1.01, 1.015, 1.02]},
+              "round_times_b": {"fma-f64": [1.10, 1.11, 1.12, 1.45, 1.5]}}
+    line = lambda out: next(line for line in out.splitlines() if line.startswith("fma-f64"))
+    alternating = run_ab(tmp_path, SAME3, SAME3, "--rounds", "5", **rounds)[1]
+    sequential = run_ab(tmp_path, SAME3, SAME3, "--rounds", "5", "--sequential", **rounds)[1]
+    assert line(alternating).endswith("+10.9%  0.0079  slower"), alternating
+    assert line(sequential).endswith("no change (floor 33.0%)"), sequential
     # the rule line states the rule each used
     assert "lie apart, the quieter side's spread (the rounds alternated" in alternating
     assert "the quieter side's" not in sequential and "so the wider side's counts" in sequential
 
 
-def test_ab_fail_on_verdict_counts_failing_and_missing_rungs(tmp_path, monkeypatch, capsys):
-    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
+def test_ab_fail_on_verdict_counts_failing_and_missing_rungs(tmp_path):
     bad = {"fma-f64": fx.verification(differing=5, allowed=0, ok=False)}
-    untimed = {k: v for k, v in same.items() if k != "fma-f64"}  # a kernel failing verification is not timed
-    code, out = run_ab(tmp_path, monkeypatch, capsys, same, untimed, "--rounds", "5", "--fail-on-verdict",
-                       verifications_b=bad)
+    untimed = {k: v for k, v in SAME3.items() if k != "fma-f64"}  # a kernel failing verification is not timed
+    code, out = run_ab(tmp_path, SAME3, untimed, "--rounds", "5", "--fail-on-verdict", verifications_b=bad)
     assert code == 1 and "verdicts: 2 no change, 1 failed" in out
     # the same run without the option exits 0
-    assert run_ab(tmp_path, monkeypatch, capsys, same, untimed, "--rounds", "5", verifications_b=bad)[0] == 0
+    assert run_ab(tmp_path, SAME3, untimed, "--rounds", "5", verifications_b=bad)[0] == 0
     # a rung B no longer times (B's environment rules its ISA path out)
-    code, out = run_ab(tmp_path, monkeypatch, capsys, same, untimed, "--rounds", "5", "--fail-on-verdict",
+    code, out = run_ab(tmp_path, SAME3, untimed, "--rounds", "5", "--fail-on-verdict",
                        kernels_b=unavailable("fma-f64"))
     assert code == 1 and "verdicts: 2 no change, 1 missing" in out
     # a rung timed on neither side (an ISA the machine lacks) is no verdict
     both = unavailable("fma-f64")
-    code, out = run_ab(tmp_path, monkeypatch, capsys, untimed, untimed, "--rounds", "5", "--fail-on-verdict",
-                       kernels_a=both, kernels_b=both)
+    code, out = run_ab(tmp_path, untimed, untimed, "--rounds", "5", "--fail-on-verdict", kernels_a=both,
+                       kernels_b=both)
     assert code == 0 and "verdicts: 2 no change\n" in out and "timed on neither side (left out): fma-f64" in out
     assert not [line for line in out.splitlines() if line.startswith("fma-f64")]  # nor in the table
 
 
-def test_ab_fail_on_verdict_help_says_what_it_counts(capsys):
-    with pytest.raises(SystemExit):
-        ab.parse_args(["--help"])
-    text = " ".join(capsys.readouterr().out.split())
+def ab_help(*argv):
+    proc = subprocess.run(fake.command("--help", *argv[1:]) if not argv else fake.command(*argv), capture_output=True,
+                          text=True, timeout=60, env={**os.environ, "MANDEL_REPORT_BIN": fake.BIN})
+    return proc.returncode, " ".join(proc.stdout.split()), proc.stderr
+
+
+def test_ab_fail_on_verdict_help_says_what_it_counts():
+    code, text, _ = ab_help()
+    assert code == 0
     assert "exit 1 if any rung is not `no change`: faster, slower, failing verification or not timed on a side" in text
 
 
-def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path, monkeypatch, capsys):
+def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path):
     """--noise-floor 10 means 10% in scripts/ab as in scripts/compare (it was a fraction, 0.10, in ab alone)."""
     paths = two_runs(tmp_path, "fma-f64", lambda row, tag: None)
     for text, floor in [("5", 0.05), ("5%", 0.05), ("0.5", 0.005), ("0", 0.0), ("99.5", 0.995)]:
-        assert ab.parse_args(["--noise-floor", text]).noise_floor == pytest.approx(floor)
         code, out, _ = compare(*paths, "--noise-floor", text)  # its rule line states the floor taken
         assert code == 0 and f"the change exceeds {floor * 100:g}%" in out, out
     for bad, words in [("100", "--noise-floor 100: a percentage below 100"), ("-1", "must be 0 or more"),
                        ("five", "not a percentage")]:
-        with pytest.raises(SystemExit) as info:
-            ab.parse_args(["--noise-floor", bad])
-        assert info.value.code == 2 and words in capsys.readouterr().err
-    same = {"naive-f64": 0.1, "fma-f64": 0.05, "rayon-fma-f64": 0.025}
-    eight = {**same, "fma-f64": 0.054}  # 8% slower
+        code, _, err = ab_help("--noise-floor", bad)
+        assert code == 2 and words in err
+    eight = {**SAME3, "fma-f64": 0.054}  # 8% slower
     for floor, seen in [("10", "no change"), ("5", "slower")]:
-        code, out = run_ab(tmp_path, monkeypatch, capsys, same, eight, "--rounds", "10", "--noise-floor", floor)
+        code, out = run_ab(tmp_path, SAME3, eight, "--rounds", "10", "--noise-floor", floor)
         line = next(line for line in out.splitlines() if line.startswith("fma-f64"))
         assert code == 0 and line.endswith(seen) and "+8.0%" in line, out
         assert f"a change beyond {floor}% or, where wider" in out
@@ -257,24 +245,16 @@ def test_compare_refuses_a_noise_floor_ab_refuses(bad, words, capsys):
     """compare took --noise-floor 150, inf or 1e999 (then nothing could be `faster`), which ab refuses."""
     code, _, err = compare("--noise-floor", bad, "a", "b")
     assert code == 2 and "--noise-floor" in err and words in err
-    with pytest.raises(SystemExit) as info:
-        ab.parse_args(["--noise-floor", bad])
-    assert info.value.code == 2
-    capsys.readouterr()
+    code, _, err = ab_help("--noise-floor", bad)
+    assert code == 2 and "--noise-floor" in err
 
 
-def test_ab_help_shows_percent_and_stability_help_is_its_own(capsys):
-    import subprocess
-    import sys
-
-    with pytest.raises(SystemExit):
-        ab.parse_args(["--help"])
-    text = " ".join(capsys.readouterr().out.split())
+def test_ab_help_shows_percent_and_stability_help_is_its_own():
+    code, text, _ = ab_help()
     assert text.startswith("usage: scripts/ab ") and "--noise-floor PCT" in text and "in percent" in text
     assert "scripts/ab --b-env MANDEL_TUNING=default" in text
-    script = Path(__file__).resolve().parents[1] / "stability"
-    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    out = subprocess.run([str(fake.SCRIPTS / "stability"), "--help"], capture_output=True, text=True, timeout=60,
+                         env={**os.environ, "MANDEL_REPORT_BIN": fake.BIN})
     assert out.returncode == 0, out.stderr
     text = " ".join(out.stdout.split())
     assert text.startswith("usage: scripts/stability ") and "The A/A stability check" in text, text
@@ -283,11 +263,9 @@ def test_ab_help_shows_percent_and_stability_help_is_its_own(capsys):
         assert option not in usage and option not in options, option
     for option in ("--quick", "--rounds", "--noise-floor PCT", "--out", "--fail-on-verdict"):
         assert option in text, option
-    args = ab.parse_args([ab.STABILITY, "--rounds", "3"])
-    assert (args.aa, args.sequential, args.a_rev, args.a_env, args.b_env, args.rounds) == (True, True, None, [], [], 3)
-    with pytest.raises(SystemExit) as info:
-        ab.parse_args([ab.STABILITY, "--a-rev", "HEAD"])
-    assert info.value.code == 2 and "usage: scripts/stability" in capsys.readouterr().err
+    out = subprocess.run([str(fake.SCRIPTS / "stability"), "--a-rev", "HEAD"], capture_output=True, text=True,
+                         timeout=60, env={**os.environ, "MANDEL_REPORT_BIN": fake.BIN})
+    assert out.returncode == 2 and "usage: scripts/stability" in out.stderr
 
 
 # --- 4: --md/--svg onto the baseline's or the current results' summary ---------------------------
@@ -349,25 +327,34 @@ def test_md_and_svg_on_different_files_still_write_both(tmp_path):
     assert code == 2 and "one of the summaries compared" in err and json.loads(a.read_text())
 
 
-def test_ab_pins_a_side_only_to_tunings_of_the_paths_its_kernels_take(monkeypatch):
-    # the machine's kept choice is AVX-512's; a side forced to SSE2 (MANDEL_ISA=sse2) builds none of it, and its
+TUNE_ROWS = [{"kernel": "simd", "isa": "avx512", "precision": "f32", "source": "calibrated", "chosen": "v4k4",
+              "fastest": "v4k4", "times": [["v4k4", 1.0]]},
+             {"kernel": "c-reference", "isa": "avx512", "precision": "f32", "source": "calibrated", "chosen": "v3k4",
+              "fastest": "v3k4", "times": [["v3k4", 1.0]]}]
+# a simd-f32 whose ISA path is SSE2 under MANDEL_ISA=sse2, else AVX-512
+ISA_DESCRIBE = ('isa = "sse2" if os.environ.get("MANDEL_ISA") == "sse2" else "avx512"\n'
+                'c["describe_kernels"] = [fx.kernel_info("simd-f32", "f32", isa=isa)]\n'
+                'c["kernels_a"] = c["kernels_b"] = c["describe_kernels"]\n')
+
+
+def tuned_run(tmp_path, *argv, before=""):
+    """scripts/ab on a repository with no kept tuning (tmp_path), `mandel tune` choosing TUNE_ROWS: (exit, stderr)."""
+    fake.fake_cargo(tmp_path, tune=json.dumps(TUNE_ROWS), before=ISA_DESCRIBE + before, times_a={"simd-f32": 0.01},
+                    times_b={"simd-f32": 0.01})
+    code, _, err = fake.ab(tmp_path, "--rounds", "3", *argv, repo=tmp_path, pinned=False)
+    return code, err
+
+
+def test_ab_pins_a_side_only_to_tunings_of_the_paths_its_kernels_take(tmp_path):
+    # the machine's choice is AVX-512's; a side forced to SSE2 (MANDEL_ISA=sse2) builds none of it, and its
     # mandel refuses a MANDEL_TUNING its path does not build: that side gets no pin, the other keeps its own
-    rows = [{"isa": "avx512", "kernel": "simd", "precision": "f32", "fastest": "v4k4", "times": [["v4k4", 1.0]]},
-            {"isa": "avx512", "kernel": "c-reference", "precision": "f32", "fastest": "v3k4", "times": [["v3k4", 1.0]]}]
-    for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
-        monkeypatch.delenv(var, raising=False)
-
-    def describe(mandel, kernels, side, env=None):
-        isa = "sse2" if env.get("MANDEL_ISA") == "sse2" else "avx512"
-        return fx.describe([fx.kernel_info("simd-f32", "f32", isa=isa)])
-
-    monkeypatch.setattr(ab, "describe", describe)
-    wide = ab.side_env("m", {}, rows, "tuning.json", [], "A")
-    narrow = ab.side_env("m", {"MANDEL_ISA": "sse2"}, rows, "tuning.json", [], "B")
-    assert (wide["MANDEL_TUNING"], wide["MANDEL_C_TUNING"]) == ("f32:v4k4", "v3k4")
-    assert "MANDEL_TUNING" not in narrow and "MANDEL_C_TUNING" not in narrow and narrow["MANDEL_ISA"] == "sse2"
+    code, err = tuned_run(tmp_path, "--b-env", "MANDEL_ISA=sse2")
+    assert code == 0, err
+    assert "tunings for A (mandel tune): MANDEL_TUNING=f32:v4k4, MANDEL_C_TUNING=v3k4" in err
+    assert "tunings for B (mandel tune): none pinned" in err
     # a side's own --b-env value stands over the machine's choice
-    assert ab.side_env("m", {"MANDEL_TUNING": "v8k8"}, rows, "tuning.json", [], "B")["MANDEL_TUNING"] == "v8k8"
+    code, err = tuned_run(tmp_path, "--b-env", "MANDEL_TUNING=v8k8")
+    assert code == 0 and "tunings for B (mandel tune): MANDEL_C_TUNING=v3k4" in err, err
 
 
 # --- Python rows a side did not measure --------------------------------------------------------------
@@ -514,20 +501,13 @@ def test_few_interleaved_rounds_get_the_quieter_side_s_floor_too():
     assert verdict.judge(a, in_rounds([1.0, 1.01, 1.12, 1.45, 1.5]), interleaved=True)["verdict"] == "no change"
 
 
-def test_ab_names_a_kept_tuning_the_sides_build_refuses_before_any_round(monkeypatch):
-    rows = [{"isa": "avx512", "kernel": "simd", "precision": "f32", "fastest": "v16k4", "times": [["v16k4", 1.0]]}]
-    for var in ("MANDEL_TUNING", "MANDEL_C_TUNING"):
-        monkeypatch.delenv(var, raising=False)
-
-    def describe(mandel, kernels, side, env=None):
-        if env.get("MANDEL_TUNING"):
-            raise InputError(f"{side}: mandel describe --json exited 2: MANDEL_TUNING={env['MANDEL_TUNING']} is not valid")
-        return fx.describe([fx.kernel_info("simd-f32", "f32", isa="avx512")])
-
-    monkeypatch.setattr(ab, "describe", describe)
-    with pytest.raises(InputError, match=r"f32:v16k4 is not valid; the tuning came from results/m/tuning.json \("
-                                         r"`scripts/ladder --retune`"):
-        ab.side_env("m", {}, rows, "results/m/tuning.json", [], "A")
+def test_ab_names_a_kept_tuning_the_sides_build_refuses_before_any_round(tmp_path):
+    refuse = ('if args[0] == "describe" and os.environ.get("MANDEL_TUNING"):\n'
+              '    print(f"MANDEL_TUNING={os.environ[\'MANDEL_TUNING\']} is not valid", file=sys.stderr); sys.exit(2)\n')
+    code, err = tuned_run(tmp_path, before=refuse)
+    assert code == 2 and re.search(r"f32:v4k4 is not valid \(a side's --a-env/--b-env VAR= clears a variable the "
+                                   r"shell sets\); the tuning came from mandel tune \(`scripts/ladder --retune`", err)
+    assert not [c for c in fake.calls(tmp_path) if c.startswith("bench")]
 
 
 def test_a_bad_mandel_report_bin_is_named_and_a_failing_one_fails_compare(tmp_path, monkeypatch):
@@ -541,7 +521,7 @@ def test_a_bad_mandel_report_bin_is_named_and_a_failing_one_fails_compare(tmp_pa
     for bad in (str(tmp_path / "none"), f" {verdict.MANDEL_REPORT} ", str(plain)):
         monkeypatch.setenv("MANDEL_REPORT_BIN", bad)
         with pytest.raises(InputError, match=r"MANDEL_REPORT_BIN=.*not an executable file"):
-            cargo.report_binary(ab.REPO)
+            cargo.report_binary(verdict.REPO)
         assert compare(*paths, env={"MANDEL_REPORT_BIN": bad}) == (2, "", (
             f"compare: error: MANDEL_REPORT_BIN='{bad}': not an executable file (the path of a built mandel-report, "
             "without leading or trailing spaces)\n"))
@@ -561,10 +541,10 @@ def test_a_verdict_binary_that_cannot_run_or_answers_nonsense_is_an_error_naming
     plain.write_text("not a program\n")
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(plain))
     with pytest.raises(InputError, match="not an executable file"):
-        cargo.report_binary(ab.REPO)
+        cargo.report_binary(verdict.REPO)
     monkeypatch.chdir(verdict.MANDEL_REPORT.parent)
     monkeypatch.setenv("MANDEL_REPORT_BIN", verdict.MANDEL_REPORT.name)  # here, and made absolute
-    assert cargo.report_binary(ab.REPO) == verdict.MANDEL_REPORT.resolve()
+    assert cargo.report_binary(verdict.REPO) == verdict.MANDEL_REPORT.resolve()
     for body, said in [("echo not json", "printed no JSON"), ("echo '{}'", "printed no mandel-report-verdicts/1"),
                        ("echo '{\"schema\": \"mandel-report-verdicts/0\"}'", "a binary of another version?"),
                        ("kill -9 $$", "was killed by signal 9: no message")]:
@@ -572,7 +552,7 @@ def test_a_verdict_binary_that_cannot_run_or_answers_nonsense_is_an_error_naming
         fake.write_text(f"#!/bin/sh\ncat >/dev/null\n{body}\n")
         fake.chmod(0o755)
         with pytest.raises(InputError, match=re.escape(said)):
-            ab.judged(fake, {"rows": rows}, {"rows": rows}, ab.DEFAULT_NOISE_FLOOR, ab.ROUNDS_NOISE_FLOOR)
+            verdict.judged(fake, {"rows": rows}, {"rows": rows}, verdict.DEFAULT_NOISE_FLOOR, verdict.ROUNDS_NOISE_FLOOR)
 
 
 def test_fail_above_takes_a_finite_percentage(tmp_path):
@@ -679,15 +659,15 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
     with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/2, mandel-report-summary/3, "
                                          r"mandel-report-finish/7, mandel-report-compare/2, mandel-report-ab/2, "
-                                         r"mandel-report-check/6: a "
+                                         r"mandel-report-check/7: a "
                                          r"mandel-report of another version"):
-        cargo.report_binary(ab.REPO)
+        cargo.report_binary(verdict.REPO)
     older = tmp_path / "older"  # from before `schemas`
     older.write_text("#!/bin/sh\necho 'error: unrecognized subcommand' >&2\nexit 2\n")
     older.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(older))
     with pytest.raises(InputError, match="does not read mandel-report-verdicts/1"):
-        cargo.report_binary(ab.REPO)
+        cargo.report_binary(verdict.REPO)
 
 
 def test_a_mandel_report_that_never_answers_is_given_up_on(tmp_path, monkeypatch):
@@ -696,4 +676,4 @@ def test_a_mandel_report_that_never_answers_is_given_up_on(tmp_path, monkeypatch
     hung.chmod(0o755)
     monkeypatch.setattr(cargo, "ANSWER_TIMEOUT_S", 0.5)
     with pytest.raises(InputError, match="gave no answer in 0.5 s"):
-        ab.judged(hung, {"rows": [ok()]}, {"rows": [ok()]}, ab.DEFAULT_NOISE_FLOOR, ab.ROUNDS_NOISE_FLOOR)
+        verdict.judged(hung, {"rows": [ok()]}, {"rows": [ok()]}, verdict.DEFAULT_NOISE_FLOOR, verdict.ROUNDS_NOISE_FLOOR)

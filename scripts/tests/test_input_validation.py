@@ -5,6 +5,7 @@ before any work, with one parser per variable."""
 
 import copy
 import json
+import re
 import os
 import subprocess
 import time
@@ -332,17 +333,18 @@ def test_bad_names_are_refused_by_the_argument_parser(argv, needle, capsys):
 
 
 @pytest.mark.parametrize("n,ok", [(2, False), (3, True), (99, True), (100, False)])
-def test_ladder_and_ab_take_the_same_rounds_range(n, ok, capsys):
-    from ladderlib import ab
+def test_ladder_and_ab_take_the_same_rounds_range(n, ok, tmp_path, capsys):
+    import ab_fakes as fake
 
-    for parse, tail in ((ladder.parse_args, " (a median"), (ab.parse_args, "")):
-        if ok:
-            assert parse(["--rounds", str(n)]).rounds == n
-            continue
+    if ok:
+        assert ladder.parse_args(["--rounds", str(n)]).rounds == n
+    else:
         with pytest.raises(SystemExit) as info:
-            parse(["--rounds", str(n)])
-        assert info.value.code == 2
-        assert f"--rounds {n}: from 3 to 99{tail}" in capsys.readouterr().err
+            ladder.parse_args(["--rounds", str(n)])
+        assert info.value.code == 2 and f"--rounds {n}: from 3 to 99 (a median" in capsys.readouterr().err
+    # scripts/ab: past its parsing, CARGO_BUILD_TARGET stops it before any build
+    code, _, err = fake.ab(tmp_path, "--rounds", str(n), CARGO_BUILD_TARGET="stop")
+    assert code == 2 and (f"--rounds {n}: from 3 to 99\n" in err) != ok and ("CARGO_BUILD_TARGET=stop" in err) == ok
 
 
 def test_given_baselines_are_read_before_any_work(tmp_path):
@@ -352,29 +354,14 @@ def test_given_baselines_are_read_before_any_work(tmp_path):
         ladder.parse_args(["--baselines", str(bad)])
 
 
-def test_ab_refuses_unknown_kernels_before_building_or_measuring(tmp_path, monkeypatch):
-    from ladderlib import ab
+def test_ab_refuses_unknown_kernels_before_building_or_measuring(tmp_path):
+    import ab_fakes as fake
 
-    fake = tmp_path / "mandel"
-    fake.write_text(f"#!/bin/sh\ncat <<'EOF'\n{json.dumps(fx.describe())}\nEOF\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(ab, "build_working_tree", lambda: fake)
-    monkeypatch.setattr(ab, "build_revision", lambda rev: pytest.fail("built the A revision before checking -k"))
-    monkeypatch.setattr(ab, "run_round", lambda *a: pytest.fail("measured before checking -k"))
-    with pytest.raises(InputError, match="-k bogus-kernel: not a kernel of .*; known: naive-f64"):
-        ab.main(["--a-rev", "HEAD", "-k", "naive-f64", "-k", "bogus-kernel", "--rounds", "3"])
-
-
-def test_ab_passes_on_mandel_s_refusal_of_its_environment(tmp_path, monkeypatch):
-    from ladderlib import ab
-
-    fake = tmp_path / "mandel"
-    fake.write_text("#!/bin/sh\necho 'mandel: error: MANDEL_ISA=\"avx9000\" is not an instruction-set path' >&2\nexit 2\n")
-    fake.chmod(0o755)
-    monkeypatch.setattr(ab, "build_working_tree", lambda: fake)
-    monkeypatch.setattr(ab, "run_round", lambda *a: pytest.fail("measured after mandel refused its environment"))
-    with pytest.raises(InputError, match='exited 2: mandel: error: MANDEL_ISA="avx9000"'):
-        ab.main(["--rounds", "3"])
+    log = fake.fake_cargo(tmp_path)
+    code, _, err = fake.ab(tmp_path, "--a-rev", "HEAD", "-k", "naive-f64", "-k", "bogus-kernel", "--rounds", "3")
+    assert code == 2 and re.search("-k bogus-kernel: not a kernel of .*; known: naive-f64", err)
+    assert len(log.read_text().splitlines()) == 1  # the working tree's build only: not the A revision's
+    assert not [c for c in fake.calls(tmp_path) if c.startswith("bench")]  # nor measured
 
 
 @pytest.mark.parametrize("value", ["true", "yes", "2", " 1", "01"])

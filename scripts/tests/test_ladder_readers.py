@@ -1,7 +1,7 @@
 import pytest
 
 import ladder_fixtures as fx
-from ladderlib import ab, machine, readers
+from ladderlib import machine, readers
 from ladderlib.readers import InputError
 
 
@@ -251,11 +251,6 @@ def test_json_nested_too_deeply_is_an_input_error_not_a_recursion_error(tmp_path
     from compare_report import compare
 
     assert compare(deep, deep, cwd=tmp_path) == (2, "", f"compare: error: {deep}: JSON nested too deeply to read\n")
-
-
-def test_ab_reads_a_command_printing_json_nested_too_deeply_as_an_error():
-    with pytest.raises(InputError, match="mandel describe --json printed JSON nested too deeply"):
-        ab.printed_json("[" * 200000, "mandel describe --json")
 
 
 @pytest.mark.parametrize("tunings, ok", [

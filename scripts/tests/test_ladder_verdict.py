@@ -1,4 +1,4 @@
-"""The verdict rule for two runs of one machine (`mandel-report verdicts`, through `ab.judged` as the scripts
+"""The verdict rule for two runs of one machine (`mandel-report verdicts`, through `verdict_rule.judged` as the scripts
 call it), on fixture rows: a clear change, overlapping intervals, a change inside the noise floor, missing and failed
 rungs, the CI failure list. Its statistics and the drift: the Rust tests of crates/report/src/verdict.rs."""
 

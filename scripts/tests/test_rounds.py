@@ -3,7 +3,6 @@ measured in rounds, the tuning kept per machine, and compare refusing runs of di
 
 import json
 import statistics
-from pathlib import Path
 
 import pytest
 

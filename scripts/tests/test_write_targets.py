@@ -218,12 +218,12 @@ def test_check_output_wants_the_folder_to_exist(tmp_path):
         atomic.check_output(link, "--out")
 
 
-def test_ab_out_in_a_missing_folder_is_refused_before_measuring(tmp_path, capsys):
-    from ladderlib import ab
+def test_ab_out_in_a_missing_folder_is_refused_before_measuring(tmp_path):
+    import ab_fakes as fake
 
-    with pytest.raises(SystemExit) as e:
-        ab.parse_args(["--out", str(tmp_path / "missing" / "ab.json")])
-    assert e.value.code == 2 and "does not exist" in capsys.readouterr().err
+    log = fake.fake_cargo(tmp_path)
+    code, _, err = fake.ab(tmp_path, "--out", str(tmp_path / "missing" / "ab.json"))
+    assert code == 2 and "does not exist" in err and not log.exists()
 
 
 def test_sweep_out_in_a_missing_folder_is_refused_before_timing(tmp_path):

@@ -1,4 +1,5 @@
-//! `mandel-report check`: every input the ladder, the merge, `scripts/compare` and `scripts/ab` read,
+//! `mandel-report check`: every input the ladder, the merge, `scripts/compare` and `scripts/ab` read
+//! (scripts/ab, Rust itself, calls the checks directly: [`shape`], [`check_round`], [`check_rounds`]),
 //! checked before use, so that a bad field is a message naming the file and the field (the scripts'
 //! `InputError`, exit 2), never a KeyError or a wrong row. One checker, here: the files are Rust's
 //! (`mandel describe`, `bench`, `tune`, `peak`, `sweep`, `render` print them; crates/report reads the
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
 
 /// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-check/6";
+pub const SCHEMA: &str = "mandel-report-check/7";
 
 /// What `mandel-report check` reads: checks, made in order, the first refusal ending them.
 #[derive(Deserialize)]
@@ -47,9 +48,6 @@ pub enum Check {
     /// raw/rounds.json: its rounds, each a round of one run (`check_rounds`), read as the merge takes them
     /// ([`rounds::read`]).
     Rounds { value: Py, path: PyStr },
-    /// scripts/ab's two sides' rounds, each checked as raw/rounds.json (named `A` and `B`), as rows and how
-    /// the sides differ ([`rounds::sides`]).
-    Sides { a: Py, b: Py },
     /// raw/records.json (`read_records`): its verification rows and Criterion ids by kernel.
     Records { value: Py, path: PyStr },
     /// run.py's baselines (`check_baselines`).
@@ -88,6 +86,9 @@ pub enum Check {
     OtherMachine { theirs: Py, here: Py },
     /// Why Python baselines are not of this machine and problem (`merge.foreign`): [`machine::foreign`].
     Foreign { baselines: Py, here: Py },
+    /// Why `folder`/tuning.json is not the machine `here`'s to reuse, or null (`machine.kept_tuning_problem`):
+    /// [`machine::kept_tuning_problem`].
+    KeptTuning { folder: PyStr, here: Py },
 }
 
 /// The shapes the scripts check by name (`readers.check`, `readers.read_describe` and the like).
@@ -157,25 +158,11 @@ pub fn answer(text: &str) -> Result<String, String> {
 pub fn run(c: &Check) -> Result<Option<Found>, String> {
     let read = |found: Py| Ok(Some(Found::Read(found)));
     match c {
-        Check::Shape { shape, value, path, at, join } => {
-            let spec = match shape {
-                Shape::Describe => DESCRIBE,
-                Shape::Tune => TUNE,
-                Shape::Machine => Spec::Obj(&[MACHINE]),
-                Shape::Run => RUN,
-                Shape::Peak => Spec::Rule(peak),
-            };
-            check(value, &spec, &path.text, &at.text, *join)
-        }
+        Check::Shape { shape, value, path, at, join } => self::shape(value, *shape, &path.text, &at.text, *join),
         Check::Round { value, path, at } => check_round(value, &path.text, &at.text),
         Check::Rounds { value, path } => {
             check_rounds(value, &path.text)?;
             return read(rounds::read(value, path));
-        }
-        Check::Sides { a, b } => {
-            check_rounds(a, "A")?;
-            check_rounds(b, "B")?;
-            return read(rounds::sides(a, b)?);
         }
         Check::Records { value, path } => {
             check_records(value, &path.text)?;
@@ -227,6 +214,10 @@ pub fn run(c: &Check) -> Result<Option<Found>, String> {
         Check::MachineId { machine } => return read(Py::Str(machine::machine_id(machine).as_str().into())),
         Check::OtherMachine { theirs, here } => return read(texts(&machine::other_machine(theirs, here))),
         Check::Foreign { baselines, here } => return read(texts(&machine::foreign(baselines, here))),
+        Check::KeptTuning { folder, here } => {
+            let why = machine::kept_tuning_problem(std::path::Path::new(&folder.text), here);
+            return read(why.map_or(Py::None, |why| Py::Str(why.as_str().into())));
+        }
     }
     .map(|()| None)
 }
@@ -234,6 +225,18 @@ pub fn run(c: &Check) -> Result<Option<Found>, String> {
 /// Lines of text, as the scripts take them.
 fn texts(lines: &[String]) -> Py {
     Py::List(lines.iter().map(|r| Py::Str(r.as_str().into())).collect())
+}
+
+/// `readers.check`: Ok if `value` is of `shape`, else the message naming `path` and the field.
+pub fn shape(value: &Py, shape: Shape, path: &str, at: &str, join: Join) -> Checked {
+    let spec = match shape {
+        Shape::Describe => DESCRIBE,
+        Shape::Tune => TUNE,
+        Shape::Machine => Spec::Obj(&[MACHINE]),
+        Shape::Run => RUN,
+        Shape::Peak => Spec::Rule(peak),
+    };
+    check(value, &spec, path, at, join)
 }
 
 // --- the checker -----------------------------------------------------------------------------------
@@ -751,7 +754,7 @@ fn check_verification(v: &Py, path: &str, at: &str, pixels: Option<&Int>, tolera
 
 /// One `mandel bench --round N --json`: the canonical problem, every kernel verified (or unavailable and
 /// untimed), every verified kernel timed, every timed one passing.
-fn check_round(data: &Py, path: &str, at: &str) -> Checked {
+pub fn check_round(data: &Py, path: &str, at: &str) -> Checked {
     check(data, &ROUND, path, at, Join::Item)?;
     for k in data.get("kernels").items() {
         let (at, v, timed) =
@@ -783,7 +786,7 @@ const MEASURED: [&str; 3] = ["verification", "times_s", "activity"];
 
 /// raw/rounds.json: rounds, each checked, all of one run: numbered in order, one kernel list, round 0's
 /// settings, pool and kernel descriptions (the tunings may differ: unpinned, each process calibrates its own).
-fn check_rounds(data: &Py, path: &str) -> Checked {
+pub fn check_rounds(data: &Py, path: &str) -> Checked {
     check(data, &ROUNDS, path, "the rounds", Join::Root)?;
     let rounds = data.get("rounds").items();
     let Some(first) = rounds.first() else { refuse!("{path}: rounds should be a non-empty list") };

@@ -698,9 +698,6 @@ mod tests {
         assert!(source("rounds.py").contains(&format!("\nMIN_ROUNDS = {MIN_ROUNDS}\n")));
         assert!(source("baseline.py").contains(&format!("\nMAX_NAME = {MAX_NAME}\n")));
         assert!(source("readers.py").contains(&format!("\nPURE_PYTHON = \"{PURE_PYTHON}\"\n")));
-        let ab = source("ab.py");
-        assert!(ab.contains(&format!("\nDEFAULT_NOISE_FLOOR = {DEFAULT_NOISE_FLOOR:.2}\n")), "ab.py's floors");
-        assert!(ab.contains(&format!("\nROUNDS_NOISE_FLOOR = {ROUNDS_NOISE_FLOOR:.2}\n")), "ab.py's floors");
     }
 
     #[test]

@@ -1,19 +1,23 @@
 //! The ladder's reports on its results, computed here so that every script reads one rule: the verdict
-//! on two runs of one machine ([`verdict`], `mandel-report verdicts`), which `scripts/ab` asks for; the
-//! cost-growth sweeps' fits, tables and charts ([`sweeps`], `mandel-report sweeps`), which `scripts/ladder
-//! --sweeps` asks for; the summary's human outputs, summary.md, speedup.svg, the console table and the
-//! machine lines ([`summary`], `mandel-report summary`), which `scripts/ladder` asks for wherever it writes
-//! a summary; the merge's second half, the rows built and finished, the summary's notes and like-for-like
-//! groups ([`finish`], [`build`], [`rows`], [`notes`], [`speed`], [`groups`], `mandel-report finish`), which
-//! the merge asks for; `scripts/compare` itself ([`compare_results`], `mandel-report compare-results`: the
-//! summaries read as Python read them, [`pyloads`], [`pypath`]) and its comparisons, machines side by side
-//! or two runs of one, and what must match between them ([`compare`], [`differences`]); `scripts/ab`'s
-//! report on two builds ([`ab`], `mandel-report ab`); and every input the scripts read, checked
+//! on two runs of one machine ([`verdict`], `mandel-report verdicts`), which `scripts/compare` and `scripts/ab`
+//! apply; the cost-growth sweeps' fits, tables and charts ([`sweeps`], `mandel-report sweeps`), which
+//! `scripts/ladder --sweeps` asks for; the summary's human outputs, summary.md, speedup.svg, the console table
+//! and the machine lines ([`summary`], `mandel-report summary`), which `scripts/ladder` asks for wherever it
+//! writes a summary; the merge's second half, the rows built and finished, the summary's notes and
+//! like-for-like groups ([`finish`], [`build`], [`rows`], [`notes`], [`speed`], [`groups`], `mandel-report
+//! finish`), which the merge asks for; `scripts/compare` itself ([`compare_results`], `mandel-report
+//! compare-results`: the summaries read as Python read them, [`pyloads`], [`pypath`]) and its comparisons,
+//! machines side by side or two runs of one, and what must match between them ([`compare`],
+//! [`differences`]); `scripts/ab` and `scripts/stability` whole, two builds timed in interleaved rounds and
+//! judged ([`ab_cli`], [`ab_build`], `mandel-report ab-rounds`), and their report ([`ab`], also
+//! `mandel-report ab`); and every input the scripts read, checked
 //! ([`check`], `mandel-report check`), which `ladderlib.readers` asks for.
 //! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`, and for the checker `pyjson`): the
 //! scripts print them beside their own, and the committed results hold what the scripts computed.
 
 pub mod ab;
+pub mod ab_build;
+pub mod ab_cli;
 pub mod build;
 pub mod chart;
 pub mod check;
@@ -28,6 +32,7 @@ pub mod machine;
 pub mod md;
 pub mod notes;
 pub mod peaks;
+pub mod pyfile;
 pub mod pyfmt;
 pub mod pyjson;
 pub mod pyloads;

@@ -7,6 +7,7 @@
 use crate::pyjson::{Int, Py, PyStr};
 use regex::Regex;
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::LazyLock;
 
 /// The instruction-set extensions that matter to the ladder's kernels, in the order they are listed.
@@ -211,6 +212,29 @@ pub fn foreign(baselines: &Py, here: &Py) -> Vec<String> {
     reasons
 }
 
+/// Why `folder`/tuning.json is not this machine's (`here`, a machine description) to reuse, or None: it
+/// must be the tuning the set in `folder`/raw ran with (raw/tune.json, byte for byte: a run stopped after
+/// swapping in its raw/ but before writing tuning.json leaves another's), on this CPU (a folder name can
+/// be two CPUs', [`machine_id`]). The ladder (`--retune` unless given) and scripts/ab both ask this.
+pub fn kept_tuning_problem(folder: &Path, here: &Py) -> Option<String> {
+    let (folder, shape) = (crate::pyfile::pure(folder), crate::check::Shape::Machine);
+    let file = folder.join("raw").join("machine.json");
+    let read = crate::pyfile::load_json(&file).and_then(|theirs| {
+        let at = (&*file.to_string_lossy(), "the machine description");
+        crate::check::shape(&theirs, shape, at.0, at.1, crate::check::Join::Root).map(|()| theirs)
+    });
+    match read.map(|theirs| other_machine(&theirs, here)) {
+        Err(e) => return Some(format!("the CPU that chose it is unknown ({e})")),
+        Ok(reasons) if !reasons.is_empty() => {
+            return Some(format!("chosen on another machine: {}", reasons.join("; ")));
+        }
+        Ok(_) => {}
+    }
+    let [raw, kept] = [folder.join("raw").join("tune.json"), folder.join("tuning.json")].map(std::fs::read);
+    let paired = matches!((raw, kept), (Ok(raw), Ok(kept)) if raw == kept);
+    (!paired).then(|| "it is not the tuning the set in raw/ ran with (raw/tune.json differs or is missing)".into())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +298,31 @@ mod tests {
         let evil = super::cpu("model name\t: Evil\x1b[31m CPU\x00 9000\x7f\n");
         assert_eq!(evil.cpu_model, "Evil [31m CPU  9000");
         assert_eq!(super::cpu("").cpu_model, std::env::consts::ARCH);
+    }
+
+    #[test]
+    fn a_kept_tuning_is_this_machines_only_with_its_raw_twin_on_this_cpu() {
+        let dir = std::env::temp_dir().join(format!("kept-tuning-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("raw")).unwrap();
+        let here = machine("AMD EPYC", Some("26/2"), 2);
+        let write = |name: &str, text: &str| std::fs::write(dir.join(name), text).unwrap();
+        let why = || kept_tuning_problem(&dir, &here);
+        assert!(why().unwrap().starts_with("the CPU that chose it is unknown ("), "{:?}", why());
+        assert!(why().unwrap().ends_with("raw/machine.json: cannot read: No such file or directory)"));
+        write("raw/machine.json", r#"{"cpu_model": "AMD EPYC", "cpu_family_model": "25/1", "cores": 2}"#);
+        assert_eq!(why().unwrap(), "chosen on another machine: CPU family/model 25/1 there, 26/2 here");
+        write("raw/machine.json", r#"{"cpu_model": "AMD EPYC", "cpu_family_model": "26/2", "cores": 2}"#);
+        let unpaired = "it is not the tuning the set in raw/ ran with (raw/tune.json differs or is missing)";
+        assert_eq!(why().unwrap(), unpaired);
+        write("tuning.json", "[]");
+        write("raw/tune.json", "[] ");
+        assert_eq!(why().unwrap(), unpaired);
+        write("raw/tune.json", "[]");
+        assert_eq!(why(), None);
+        write("raw/machine.json", r#"{"cpu_model": 7}"#);
+        assert!(why().unwrap().contains("raw/machine.json: cpu_model should be a string"), "{:?}", why());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -60,6 +60,15 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+    /// scripts/ab and scripts/stability themselves, which run it: two builds or environments timed in
+    /// interleaved rounds and judged (`scripts/ab --help`). `--repo`: the repository, whose working tree is
+    /// built; then, after `--`, the script's arguments.
+    AbRounds {
+        #[arg(long)]
+        repo: PathBuf,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
@@ -75,6 +84,7 @@ fn main() -> ExitCode {
         Command::Ab => mandel_report::ab::answer,
         Command::Check => mandel_report::check::answer,
         Command::CompareResults { repo, args } => return mandel_report::compare_results::main(&repo, args),
+        Command::AbRounds { repo, args } => return mandel_report::ab_cli::main(&repo, args),
         Command::Schemas => {
             let schemas = [
                 mandel_report::verdict::SCHEMA,

@@ -345,14 +345,14 @@ fn a_bad_ab_request_is_an_error_naming_it() {
 
 #[test]
 fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error() {
-    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/6", "checks": [{checks}]}}"#);
+    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/7", "checks": [{checks}]}}"#);
     let tune =
         r#"{"kind": "shape", "shape": "tune", "value": [], "path": "t.json", "at": "the tune rows", "join": "root"}"#;
     let bad = r#"{"kind": "shape", "shape": "run", "value": {"quick": {"$py": "nan"}}, "path": "r.json", "at": "run", "join": "root"}"#;
     let (code, out, _) = report("check", &request(tune));
-    assert_eq!((code, out.trim()), (0, r#"{"schema":"mandel-report-check/6","results":[null]}"#));
+    assert_eq!((code, out.trim()), (0, r#"{"schema":"mandel-report-check/7","results":[null]}"#));
     let (code, out, _) = report("check", &request(&format!("{tune}, {bad}, {bad}")));
-    let refusal = r#"{"schema":"mandel-report-check/6","refused":"r.json: quick should be true or false, found nan"}"#;
+    let refusal = r#"{"schema":"mandel-report-check/7","refused":"r.json: quick should be true or false, found nan"}"#;
     assert_eq!((code, out.trim()), (0, refusal));
     for (request, said) in [
         (request(r#"{"kind": "shape", "shape": "nothing"}"#), "unknown variant `nothing`"),
@@ -360,7 +360,7 @@ fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error(
             request(r#"{"kind": "round", "value": {"$py": "tuple"}, "path": "p", "at": "w"}"#),
             "not a value the scripts mark",
         ),
-        (request("").replace("check/6", "check/5"), "this mandel-report reads"),
+        (request("").replace("check/7", "check/6"), "this mandel-report reads"),
     ] {
         refused("check", &request, said);
     }
@@ -368,7 +368,7 @@ fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error(
 
 #[test]
 fn a_check_request_answers_the_tunings_what_tune_rows_pin_their_tie_band_and_two_peaks_combined() {
-    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/6", "checks": [{checks}]}}"#);
+    let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/7", "checks": [{checks}]}}"#);
     let row = r#"{"kernel": "simd", "isa": "avx2", "precision": "f32", "source": "calibrated", "chosen": "v4k8",
                   "fastest": "v5k8", "default": "v4k8", "times": [["v5k8", 0.1]]}"#;
     let peak = |f32: f64| format!(r#"{{"isa": "avx2", "f32_lane_fmas_per_s": {f32:?}, "f64_lane_fmas_per_s": 2e10}}"#);
