@@ -8,29 +8,20 @@ under an existing name replaces it.
 
 import contextlib
 import os
-import re
 import shutil
 import stat
 from pathlib import Path
 
-from . import atomic, machine
+from . import atomic, machine, readers
 from .readers import InputError
 
 FILES = ["summary.json", "summary.csv", "summary.md", "speedup.svg"]
-NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-# A folder name is at most 255 bytes on common filesystems (NAME_MAX); the save's temporary folders
-# `.NAME.tmp-PID` and `.NAME.old-PID` need room for the prefix, the suffix and a pid.
-MAX_NAME = 200
 
 
 def check_folder_name(name, what):
-    """The name itself, or InputError: one folder name (a baseline's, a machine id), no path."""
-    if not isinstance(name, str) or not NAME.fullmatch(name):
-        raise InputError(f"{what} {name!r}: use letters, digits, '.', '_' and '-' (starting with a "
-                         "letter or digit): one folder name, no path")
-    if len(name) > MAX_NAME:
-        raise InputError(f"{what} {name[:40]!r}... is {len(name)} characters long: at most {MAX_NAME} "
-                         "(one folder name)")
+    """The name itself, or InputError: one folder name (a baseline's, a machine id), no path (the rule:
+    crates/report/src/machine.rs, `folder_name`)."""
+    readers.ask({"kind": "folder_name", "name": name, "what": what})
     return name
 
 

@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, machine, readers, rounds, sweeps, writers
+from . import CANONICAL, ROUNDS_SCHEMA, atomic, baseline, cargo, machine, readers, sweeps, writers
 from .machine import other_machine
 from .merge import foreign, merge
 from .readers import InputError
@@ -291,33 +291,31 @@ def parse_args(argv):
                    "elsewhere by scripts/prebuilt, instead of cargo")
     p.add_argument("--retune", action="store_true", help="choose the tuning again (`mandel tune`) instead of "
                    "reusing <results>/tuning.json")
-    p.add_argument("--rounds", type=int, metavar="N", help=f"rounds of Rust timing, {rounds.MIN_ROUNDS} to "
-                   f"{rounds.MAX_ROUNDS} (default: `mandel describe`'s)")
+    p.add_argument("--rounds", type=int, metavar="N", help="rounds of Rust timing (default: `mandel describe`'s; "
+                   "a count out of range is refused, naming the range)")
     p.add_argument("--save-baseline", metavar="NAME", help="keep this run as baseline NAME under "
                    "<results>/baselines/NAME/, for `scripts/compare --baseline NAME`")
     args = p.parse_args(argv)
-    try:
-        if args.save_baseline is not None:
-            baseline.check_name(args.save_baseline)
-        if args.machine_id is not None:
-            baseline.check_folder_name(args.machine_id, "--machine-id")
-        for k in args.sweep_kernels or []:  # each names files under sweeps/raw/, even before the registry is read
-            baseline.check_folder_name(k, "--sweep-kernels name")
-    except InputError as e:
-        p.error(str(e))
-    if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
-        p.error(f"--out-dir {args.out_dir}: exists and is not a folder")
     if args.prebuilt is not None and not os.access(args.prebuilt / "mandel", os.X_OK):
         p.error(f"--prebuilt {args.prebuilt}: no executable mandel there")
-    if args.baselines is not None:  # readable and valid, before any work (InputError: exit 2)
-        with readers.asking(report_binary(args) if args.prebuilt is not None else None):
+    # Each name a folder, or files under sweeps/raw/ (even before the registry is read); --rounds in its range
+    # (crates/report: machine.rs, rounds.rs).
+    names = [(args.save_baseline, "baseline name"), (args.machine_id, "--machine-id"),
+             *((k, "--sweep-kernels name") for k in args.sweep_kernels or [])]
+    checks = [{"kind": "folder_name", "name": n, "what": what} for n, what in names if n is not None]
+    checks += [{"kind": "round_count", "rounds": args.rounds}] if args.rounds is not None else []
+    with readers.asking(report_binary(args) if args.prebuilt and (checks or args.baselines) else None):
+        try:
+            readers.ask(*checks)
+        except InputError as e:
+            p.error(str(e))
+        if args.baselines is not None:  # readable and valid, before any work (InputError: exit 2)
             readers.read_baselines(args.baselines)
+    if args.out_dir is not None and args.out_dir.exists() and not args.out_dir.is_dir():
+        p.error(f"--out-dir {args.out_dir}: exists and is not a folder")
     # inf passes `>= 0` but `mandel sweep` refuses it, which would be found only after every timing.
     if args.sweep_budget is not None and not (args.sweep_budget >= 0 and math.isfinite(args.sweep_budget)):
         p.error(f"--sweep-budget {args.sweep_budget}: must be a finite, non-negative number of seconds")
-    if args.rounds is not None and not rounds.MIN_ROUNDS <= args.rounds <= rounds.MAX_ROUNDS:
-        p.error(f"--rounds {args.rounds}: from {rounds.MIN_ROUNDS} to {rounds.MAX_ROUNDS} (a median of fewer rounds "
-                "does not pass over contention)")
     return args
 
 
@@ -776,8 +774,13 @@ def main(argv=None):
     args = parse_args(argv)
     if args.prebuilt is None:  # the ladder builds mandel, for this machine: refused before any work
         cargo.check_host_build()
+    if not args.skip_bench or args.prebuilt is None:  # it reads Criterion's results there, or builds mandel there
+        take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
+    # mandel-report describes the machine's CPU, writes summary.md and speedup.svg up, fits and draws the sweeps:
+    # found (or built, under the lock just taken) and checked to be of these scripts' version before any other work
+    mandel_report = report_binary(args)
     log("describing the machine")
-    with readers.asking(report_binary(args) if args.prebuilt is not None else None):  # no cargo with --prebuilt
+    with readers.asking(mandel_report):
         desc = machine.describe(REPO)
         # One derived from the CPU model is refused now, not after every timing.
         mid = args.machine_id or derived_id(machine.machine_id(desc), "the machine id derived from the CPU model")
@@ -800,11 +803,6 @@ def main(argv=None):
         atomic.check_dir(baseline.folder(out, args.save_baseline), f"baseline {args.save_baseline!r}")
     if out.exists():
         take_lock(out, f"the results folder {out}")  # a second ladder here stops before building
-    if not args.skip_bench or args.prebuilt is None:  # it reads Criterion's results there, or builds mandel there
-        take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
-    # summary.md, speedup.svg and the sweeps' fits and charts come from mandel-report: found (or built) and checked
-    # to be of these scripts' version now, before mandel's build log or any staging folder exists, not after timing
-    mandel_report = report_binary(args)
     build_log = TARGET / f".ladder-build.{os.getpid()}.log"
     built = build(args, build_log) == 0
     # `mandel describe` first: it refuses a bad environment variable (exit 2) before anything is written.

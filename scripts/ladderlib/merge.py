@@ -8,8 +8,7 @@ for like (groups.rs), in one request; the result is checked with `readers.check_
 import math
 from pathlib import Path
 
-from . import CANONICAL, SUMMARY_SCHEMA, cargo, readers, rounds
-from .readers import PURE_PYTHON
+from . import CANONICAL, SUMMARY_SCHEMA, cargo, readers
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,7 +57,7 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
                      "baselines": None if baselines is None else {k: bl.get(k) for k in ("rungs", "python_rungs")},
                      "python_rounds": {k: readers.wire(v) for k, v in round_settings.items()
                                        if k in ("kernel_s", "min_renders")} if round_settings else None,
-                     "min_rounds": rounds.MIN_ROUNDS, "timed_in_rounds": bool(settings.get("rounds"))})
+                     "timed_in_rounds": bool(settings.get("rounds"))})
     request = {"inputs": inputs, "peak": peak or None,
                "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
                "python_tunings": bl.get("extension_tunings"),  # either record (crates/report/src/check.rs)
@@ -79,5 +78,4 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
 def notes_request(settings, registry_missing, py_reason, tie_band=None):
     """The notes' part of `mandel-report finish`'s request (crates/report/src/notes.rs): the summary's `settings`,
     and the rules the scripts use too (the rounds' speed note is made there: crates/report/src/speed.rs)."""
-    return {"settings": settings, "registry_missing": registry_missing, "py_reason": py_reason, "tie_band": tie_band,
-            "pure_python": PURE_PYTHON}
+    return {"settings": settings, "registry_missing": registry_missing, "py_reason": py_reason, "tie_band": tie_band}

@@ -254,14 +254,10 @@ def read_summary(path):
     return data
 
 
-# The row every speedup_vs_python divides (the merge's too, which it takes from here).
-PURE_PYTHON = "python-pure"
-
-
 def check_summary(data, path="the summary"):
     """A summary as written or compared: each rung once, every time positive and finite or null, intervals in order,
     every ok row timed and verified, its time, spread and speedups those its rounds and the rows it names give."""
-    ask({"kind": "summary", "value": data, "path": str(path), "pure_python": PURE_PYTHON})
+    ask({"kind": "summary", "value": data, "path": str(path)})
     return data
 
 

@@ -6,7 +6,7 @@ brought up to date first (never a stale one)."""
 
 from statistics import median
 
-from ladderlib import cargo, rounds
+from ladderlib import cargo
 from ladderlib.readers import REPO
 
 MANDEL_REPORT = cargo.report_binary(REPO)
@@ -14,6 +14,7 @@ FASTER, SLOWER, SAME = "faster", "slower", "no change"
 ALPHA = 0.01  # the rank test's level, as each report states it (`test_the_report_states_its_rule`)
 # scripts/compare's floors (crates/report/src/compare_results.rs): rows not in rounds, rows in rounds
 DEFAULT_NOISE_FLOOR, ROUNDS_NOISE_FLOOR = 0.10, 0.05
+MIN_ROUNDS = 3  # crates/report/src/rounds.rs
 VERDICT_KEYS = ("verdict", "change", "why", "p", "floor", "wide", "rule")
 
 
@@ -22,7 +23,7 @@ def judged(mandel_report, a, b, noise_floor, rounds_floor, interleaved=False, fa
     entry given its rows (`a`, `b`: None where absent) as the scripts' reports read them."""
     report = cargo.ask_report(mandel_report, "verdicts", {
         "a": {"rows": a["rows"], "settings": a.get("settings")}, "b": {"rows": b["rows"], "settings": b.get("settings")},
-        "noise_floor": noise_floor, "rounds_floor": rounds_floor, "min_rounds": rounds.MIN_ROUNDS,
+        "noise_floor": noise_floor, "rounds_floor": rounds_floor, "min_rounds": MIN_ROUNDS,
         "interleaved": interleaved, "fail_above": fail_above, "fail_on_missing": fail_on_missing})
     rows = [{r["name"]: r for r in s["rows"]} for s in (a, b)]
     for e in report["entries"]:

@@ -16,12 +16,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 use std::time::Instant;
 
-/// The floor of rows not in rounds, and of rows in rounds unless --noise-floor (METHODOLOGY.md): scripts/compare's.
-pub const DEFAULT_NOISE_FLOOR: f64 = 0.10;
-pub const ROUNDS_NOISE_FLOOR: f64 = 0.05;
-/// --rounds' range: the ladder's too (ladderlib/rounds.py, which its --rounds takes).
-pub const MIN_ROUNDS: i128 = 3;
-pub const MAX_ROUNDS: i128 = 99;
+use crate::verdict::{DEFAULT_NOISE_FLOOR, ROUNDS_NOISE_FLOOR};
+/// --rounds' range (the ladder's too: crates/report/src/rounds.rs), as an int on the command line.
+const MIN_ROUNDS: i128 = rounds::MIN_ROUNDS as i128;
+const MAX_ROUNDS: i128 = rounds::MAX_ROUNDS as i128;
 /// raw/rounds.json's schema, which each side's rounds take in --out.
 const ROUNDS_SCHEMA: &str = "mandel-rounds/1";
 /// The first argument scripts/stability passes: the command then parses as scripts/stability (its name, its

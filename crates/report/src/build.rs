@@ -49,11 +49,12 @@ pub struct Inputs {
     /// settings (`python_rounds`; a set merged before it was recorded: its own rounds'); null: the run
     /// was not timed in rounds (a Criterion-era set: medians on both sides).
     pub python_rounds: Option<CallRounds>,
-    /// Fewest rounds a median of rounds is taken over (the scripts' `rounds.MIN_ROUNDS`).
-    pub min_rounds: usize,
     /// Whether the Rust kernels were timed in rounds (else by Criterion): a kernel's word for "not timed".
     pub timed_in_rounds: bool,
 }
+
+/// The row every speedup_vs_python divides.
+pub const PURE_PYTHON: &str = "python-pure";
 
 /// The Rust kernel a rung runs through the extension (`pyo3-<kernel>` names it): its name, or None for
 /// any other rung. The one place the naming rule is said.
@@ -200,7 +201,7 @@ pub fn python_time(inputs: &Inputs) -> Option<String> {
          the median call)",
         r.kernel_s.str(),
         r.min_renders.str(),
-        inputs.min_rounds
+        crate::rounds::MIN_ROUNDS
     ))
 }
 
@@ -324,7 +325,7 @@ fn rust_row(info: &Object, crit: Option<&Object>, check: Option<&Object>) -> Res
             row.set("iterations", iterations.clone());
         }
         if truthy(at(crit, "round_times_s")) {
-            // measured in rounds (ladderlib.rounds): what the verdicts use
+            // measured in rounds: what the verdicts use
             let fields = ["round_times_s", "contended_rounds", "others_median", "steal_median"];
             set_all(&mut row, fields.map(|k| (k, at(crit, k).clone())));
         }
@@ -419,7 +420,7 @@ pub fn build(inputs: &Inputs, problem: &str) -> Result<Built, String> {
     let rungs = inputs.baselines.as_ref().map_or(&[][..], |b| &b.rungs);
     let pyo3 = |r: &Object| at(r, "name").as_str().and_then(wrapped_kernel).is_some();
     let from_baselines = |rung: &Object| -> Result<Ordered, String> {
-        let row = python_row(rung, problem, inputs.python_rounds.as_ref(), inputs.min_rounds)?;
+        let row = python_row(rung, problem, inputs.python_rounds.as_ref(), crate::rounds::MIN_ROUNDS)?;
         Ok(settle(row, or(at(rung, "error"), "no time in the baselines file")))
     };
     let mut rows: Vec<Ordered> = rungs.iter().filter(|r| !pyo3(r)).map(from_baselines).collect::<Result<_, _>>()?;
@@ -526,7 +527,7 @@ mod tests {
     fn a_python_rows_time_is_said_in_the_words_of_its_rule() {
         let mut inputs: Inputs = serde_json::from_value(json!({
             "registry": null, "verify": {}, "criterion": {}, "baselines": {"rungs": []},
-            "python_rounds": {"kernel_s": 0.25, "min_renders": 3}, "min_rounds": 3, "timed_in_rounds": true}))
+            "python_rounds": {"kernel_s": 0.25, "min_renders": 3}, "timed_in_rounds": true}))
         .expect("inputs");
         assert_eq!(
             python_time(&inputs).as_deref(),
@@ -700,7 +701,7 @@ mod tests {
             "verify": {"fma-f64": verified("fma"), "x-f64": verified("avx2")},
             "criterion": {"fma-f64": timed(0.1), "y-f64": timed(0.3), "x-f64": timed(0.2)},
             "baselines": {"rungs": [pyo3, rung("python-pure", 5.0), failed], "python_rungs": table},
-            "python_rounds": null, "min_rounds": 3, "timed_in_rounds": true,
+            "python_rounds": null, "timed_in_rounds": true,
         }));
         let built = build(&req, "canonical").expect("rows");
         let rows: Vec<(String, String, String)> = built
@@ -746,7 +747,7 @@ mod tests {
         assert_eq!((field(y, "isa"), field(y, "threads"), field(y, "precision")), (&json!("scalar"), &NONE, &NONE));
         // without the registry nothing is "not in the registry", and a kernel untimed by Criterion says so
         let req = inputs(json!({"registry": null, "verify": {"x-f64": verified("avx2")}, "criterion": {},
-                                "baselines": null, "python_rounds": null, "min_rounds": 3, "timed_in_rounds": false}));
+                                "baselines": null, "python_rounds": null, "timed_in_rounds": false}));
         let built = build(&req, "canonical").expect("rows");
         assert!(built.unlisted.is_empty());
         assert_eq!(field(&built.rows[0], "note"), "no Criterion result");

@@ -52,8 +52,8 @@ pub enum Check {
     Records { value: Py, path: PyStr },
     /// run.py's baselines (`check_baselines`).
     Baselines { value: Py, path: PyStr },
-    /// A summary (`check_summary`); `pure_python`, the row every speedup_vs_python divides.
-    Summary { value: Py, path: PyStr, pure_python: String },
+    /// A summary (`check_summary`).
+    Summary { value: Py, path: PyStr },
     /// One Criterion benchmark's `new/` folder (`read_criterion_bench`): the files read, in order (one the
     /// scripts could not read, and those after it, absent); `kernel`, the one the records say.
     Criterion { estimates: File, benchmark: Option<File>, sample: Option<File>, kernel: Py, dir: PyStr },
@@ -86,6 +86,10 @@ pub enum Check {
     OtherMachine { theirs: Py, here: Py },
     /// Why Python baselines are not of this machine and problem (`merge.foreign`): [`machine::foreign`].
     Foreign { baselines: Py, here: Py },
+    /// One folder name, a baseline's or a machine id (`baseline.check_folder_name`): [`machine::folder_name`].
+    FolderName { name: PyStr, what: PyStr },
+    /// The rounds `--rounds` asks for (`scripts/ladder`): from [`rounds::MIN_ROUNDS`] to [`rounds::MAX_ROUNDS`].
+    RoundCount { rounds: Py },
     /// Why `folder`/tuning.json is not the machine `here`'s to reuse, or null (`machine.kept_tuning_problem`):
     /// [`machine::kept_tuning_problem`].
     KeptTuning { folder: PyStr, here: Py },
@@ -169,7 +173,7 @@ pub fn run(c: &Check) -> Result<Option<Found>, String> {
             return read(records(value, path));
         }
         Check::Baselines { value, path } => check_baselines(value, &path.text),
-        Check::Summary { value, path, pure_python } => check_summary(value, &path.text, pure_python),
+        Check::Summary { value, path } => check_summary(value, &path.text),
         Check::Criterion { estimates, benchmark, sample, kernel, dir } => {
             return Ok(
                 criterion(estimates, benchmark.as_ref(), sample.as_ref(), kernel, &dir.text)?.map(Found::Seconds)
@@ -214,6 +218,19 @@ pub fn run(c: &Check) -> Result<Option<Found>, String> {
         Check::MachineId { machine } => return read(Py::Str(machine::machine_id(machine).as_str().into())),
         Check::OtherMachine { theirs, here } => return read(texts(&machine::other_machine(theirs, here))),
         Check::Foreign { baselines, here } => return read(texts(&machine::foreign(baselines, here))),
+        Check::FolderName { name, what } => machine::folder_name(name, &what.text),
+        Check::RoundCount { rounds } => {
+            let range = rounds::MIN_ROUNDS..=rounds::MAX_ROUNDS;
+            if !rounds.int().and_then(|n| n.to_u64()).is_some_and(|n| range.contains(&(n as usize))) {
+                return Err(format!(
+                    "--rounds {}: from {} to {} (a median of fewer rounds does not pass over contention)",
+                    rounds.str(),
+                    range.start(),
+                    range.end()
+                ));
+            }
+            Ok(())
+        }
         Check::KeptTuning { folder, here } => {
             let why = machine::kept_tuning_problem(std::path::Path::new(&folder.text), here);
             return read(why.map_or(Py::None, |why| Py::Str(why.as_str().into())));
@@ -980,7 +997,7 @@ fn check_calls(rung: &Py, path: &str, at: &str) -> Checked {
 
 /// A summary as written or compared: each rung once, every time positive and finite or null, intervals
 /// in order, every ok row timed, verified and agreeing with its own rounds and speedups.
-fn check_summary(data: &Py, path: &str, pure_python: &str) -> Checked {
+fn check_summary(data: &Py, path: &str) -> Checked {
     check(data, &SUMMARY, path, "the summary", Join::Root)?;
     let rows = data.get("rows").items();
     for row in rows {
@@ -1004,7 +1021,7 @@ fn check_summary(data: &Py, path: &str, pure_python: &str) -> Checked {
         }
         check_round_times(row, path, &at)?;
     }
-    check_speedups(rows, path, pure_python)
+    check_speedups(rows, path)
 }
 
 /// Every speedup a summary's rows claims, as the merge computes it (rows.rs) from the rows' medians:
@@ -1012,9 +1029,9 @@ fn check_summary(data: &Py, path: &str, pure_python: &str) -> Checked {
 /// checked here.
 const SPEEDUP_RTOL: f64 = 1e-9;
 
-fn check_speedups(rows: &[Py], path: &str, pure_python: &str) -> Checked {
+fn check_speedups(rows: &[Py], path: &str) -> Checked {
     let by_name = |name: &Py| rows.iter().rev().find(|r| r.get("name").py_eq(name));
-    let python = Py::Str(pure_python.into());
+    let python = Py::Str(crate::build::PURE_PYTHON.into());
     for row in rows {
         let (at, status) = (format!("row {}", row.get("name").repr()), row.get("status"));
         let claims = ["speedup_vs_python", "speedup_vs_previous"].into_iter().find(|k| !row.get(k).is_none());
@@ -1445,7 +1462,6 @@ mod tests {
         check_summary(
             &py(&format!(r#"{{"schema": "mandel-ladder-summary/1", "machine_id": "m", "rows": [{rows}]}}"#)),
             "s",
-            "python-pure",
         )
     }
 

@@ -6,11 +6,12 @@
 //! [`compare`]. Exit 0; 1 when --fail-above or --fail-on-missing finds a rung to fail; 2 for an error.
 
 use crate::compare::{self, Runs, Verdicts};
-use crate::machine::MAX_NAME;
 use crate::pyjson::{Py, PyStr};
 use crate::pypath::{self, pure, strerror};
 use crate::pyvalue::str_repr;
+use crate::rounds::MIN_ROUNDS;
 use crate::summary::Summary;
+use crate::verdict::{DEFAULT_NOISE_FLOOR, ROUNDS_NOISE_FLOOR};
 use crate::{check, pyloads, verdict};
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use std::ffi::OsString;
@@ -18,16 +19,6 @@ use std::io::Write;
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-
-/// The floor of rows not in rounds, unless --noise-floor: the run-to-run drift of an unchanged tree on the
-/// project's shared VMs, rounded up (METHODOLOGY.md). scripts/ab (ab.py) judges with the same.
-const DEFAULT_NOISE_FLOOR: f64 = 0.10;
-/// The floor of rows in rounds: the smallest change called faster or slower.
-const ROUNDS_NOISE_FLOOR: f64 = 0.05;
-/// Fewest round times that make a row one measured in rounds (the scripts' `rounds.MIN_ROUNDS`).
-const MIN_ROUNDS: usize = 3;
-/// The row every speedup_vs_python divides (the scripts' `readers.PURE_PYTHON`).
-const PURE_PYTHON: &str = "python-pure";
 
 const ABOUT: &str = "\
 Compare ladder results (summary.json): several machines side by side, or two runs of one machine.
@@ -118,24 +109,9 @@ fn floor_percent(text: &str) -> Result<f64, String> {
     Some(percent(text)?).filter(|&v| v < 1.0).ok_or_else(|| format!("a percentage below 100: {}", str_repr(text)))
 }
 
-/// `baseline.check_folder_name`: one folder name, or why not.
+/// `baseline.check_folder_name`: one folder name, or why not ([`machine::folder_name`]).
 fn check_folder_name(name: &str, what: &str) -> Result<(), String> {
-    let b = name.as_bytes();
-    let allowed = |c: &u8| c.is_ascii_alphanumeric() || b"._-".contains(c);
-    if !b.first().is_some_and(u8::is_ascii_alphanumeric) || !b.iter().all(allowed) {
-        return Err(format!(
-            "{what} {}: use letters, digits, '.', '_' and '-' (starting with a letter or digit): one folder name, no path",
-            str_repr(name)
-        ));
-    }
-    if name.len() > MAX_NAME {
-        return Err(format!(
-            "{what} {}... is {} characters long: at most {MAX_NAME} (one folder name)",
-            str_repr(&name[..40]),
-            name.len()
-        ));
-    }
-    Ok(())
+    crate::machine::folder_name(&name.into(), what)
 }
 
 /// The arguments, or clap's message and exit 2 (0 for --help), the checks between options included.
@@ -491,7 +467,7 @@ fn read_summary(p: &Path) -> Result<Read, String> {
     std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| said(format!("cannot read: {}", strerror(&e))))?;
     let value = pyloads::load(&bytes).map_err(said)?;
     let text = path.display().to_string();
-    let summary = check::Check::Summary { value, path: text.as_str().into(), pure_python: PURE_PYTHON.into() };
+    let summary = check::Check::Summary { value, path: text.as_str().into() };
     check::run(&summary)?;
     let check::Check::Summary { value, .. } = summary else { unreachable!() };
     Ok(Read { path, value })
@@ -567,7 +543,7 @@ mod tests {
             let err = check_folder_name(bad, "baseline name").unwrap_err();
             assert!(err.starts_with(&format!("baseline name {}: use letters", str_repr(bad))), "{err}");
         }
-        let long = "a".repeat(MAX_NAME + 1);
+        let long = "a".repeat(crate::machine::MAX_NAME + 1);
         assert_eq!(
             check_folder_name(&long, "--machine-id"),
             Err(format!("--machine-id '{}'... is 201 characters long: at most 200 (one folder name)", "a".repeat(40)))
@@ -688,16 +664,6 @@ mod tests {
         }
         assert!(!pid_alive(&std::process::id().to_string()), "this process's own pid is a leftover's");
         assert!(!pid_alive("99999999999") && !pid_alive("4194305") && pid_alive("1"));
-    }
-
-    /// The facts this CLI shares with the Python scripts, which keep their own copies: held equal.
-    #[test]
-    fn the_scripts_constants_are_these() {
-        let scripts = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/ladderlib/");
-        let source = |f: &str| fs::read_to_string(format!("{scripts}{f}")).unwrap();
-        assert!(source("rounds.py").contains(&format!("\nMIN_ROUNDS = {MIN_ROUNDS}\n")));
-        assert!(source("baseline.py").contains(&format!("\nMAX_NAME = {MAX_NAME}\n")));
-        assert!(source("readers.py").contains(&format!("\nPURE_PYTHON = \"{PURE_PYTHON}\"\n")));
     }
 
     #[test]

@@ -79,7 +79,7 @@ pub fn finish(mut req: Request) -> Result<Answer, String> {
         .filter_map(|k| k.get("name")?.as_str())
         .collect();
     rows::add_rates(&mut rows, rates.as_ref(), &one_lane, &req.inputs.verify)?;
-    rows::add_speedups(&mut rows, &req.notes.pure_python);
+    rows::add_speedups(&mut rows, build::PURE_PYTHON);
     let other_isa = rows::blank_other_isa(&mut rows, &built.recorded_isa);
     let skip: BTreeSet<String> = other_isa.iter().map(|(name, _, _)| name.clone()).collect();
     let (rust, python) = (req.rust_tunings.unwrap_or_default(), tunings::extension_pairs(&req.python_tunings));

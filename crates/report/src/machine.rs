@@ -32,6 +32,24 @@ pub const ISA_FLAGS: [&str; 14] = [
 /// (`.NAME.tmp-PID`) need room beside it, so a machine id (and a baseline name) stays within this.
 pub const MAX_NAME: usize = 200;
 
+/// One folder name (a baseline's, a machine id), no path: letters, digits, `.`, `_` and `-`, starting
+/// with a letter or digit, at most [`MAX_NAME`] bytes; else why not, naming it as `what`.
+pub fn folder_name(name: &PyStr, what: &str) -> Result<(), String> {
+    let b = name.text.as_bytes();
+    let allowed = |c: &u8| c.is_ascii_alphanumeric() || b"._-".contains(c);
+    if !b.first().is_some_and(u8::is_ascii_alphanumeric) || !b.iter().all(allowed) {
+        return Err(format!(
+            "{what} {}: use letters, digits, '.', '_' and '-' (starting with a letter or digit): one folder name, no path",
+            name.repr()
+        ));
+    }
+    if b.len() > MAX_NAME {
+        let start = PyStr::from(&name.text[..40]).repr();
+        return Err(format!("{what} {start}... is {} characters long: at most {MAX_NAME} (one folder name)", b.len()));
+    }
+    Ok(())
+}
+
 /// The CPU part of a machine description (summary.json's `machine`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cpu {

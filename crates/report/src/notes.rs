@@ -43,8 +43,6 @@ pub struct Request {
     /// The rounds' warning that the machine's speed changed ([`crate::speed`]), made by `finish`.
     #[serde(skip)]
     pub speed_note: Option<String>,
-    /// The pure Python rung's name (`readers.PURE_PYTHON`).
-    pub pure_python: String,
 }
 
 /// A summary row's fields the notes read (the others are ignored).
@@ -142,7 +140,7 @@ pub fn notes(
             "Python rungs missing: {}; pyo3-* rungs likewise. Speedups over pure Python need them.",
             py_str(&req.py_reason)
         ));
-    } else if !rows.iter().filter(ok).any(|r| r.name == req.pure_python) {
+    } else if !rows.iter().filter(ok).any(|r| r.name == crate::build::PURE_PYTHON) {
         out.push("pure Python is missing or failed: no speedup over pure Python.".into());
     }
     if !req.have_registry {
@@ -397,7 +395,6 @@ mod tests {
             "rows": [], "peak": null, "settings": {}, "have_registry": true,
             "registry_missing": "", "have_baselines": true, "py_reason": "", "tie_band": null,
             "pyo3_tuning_differs": false, "python_problem": "canonical",
-            "pure_python": "python-pure",
         });
         for (k, v) in over.as_object().expect("an object") {
             req[k] = v.clone();

@@ -14,6 +14,13 @@ use crate::pyjson::{self, Int, Py, PyStr};
 use crate::pymath;
 use std::cmp::Ordering;
 
+/// Fewest rounds a median of rounds is taken over: a row's time from rounds, a Python rung's calls cut into
+/// rounds, the rank test of a verdict.
+pub const MIN_ROUNDS: usize = 3;
+/// Most rounds `--rounds` takes (scripts/ladder, scripts/ab): `mandel bench` is one round per process and refuses
+/// no count, so the range is said here once for both.
+pub const MAX_ROUNDS: usize = 99;
+
 /// Share of the machine's CPU time used by others (processes, steal) above which a kernel's round counts
 /// as contended: one busy neighbour on a 2-core VM is 0.5; the ladder's own bookkeeping stays far below.
 pub const CONTENDED: f64 = 0.10;

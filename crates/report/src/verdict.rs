@@ -44,6 +44,11 @@ const CONFIG_FIELDS: [&str; 4] = ["precision", "threads_n", "computes", "problem
 pub const FASTER: &str = "faster";
 pub const SLOWER: &str = "slower";
 pub const SAME: &str = "no change";
+/// The floors unless --noise-floor (METHODOLOGY.md, "Comparing two runs"): of rows not in rounds, the run-to-run
+/// drift of an unchanged tree on the project's shared VMs, rounded up; of rows in rounds, the smallest change
+/// called faster or slower (scripts/compare's and scripts/ab's).
+pub const DEFAULT_NOISE_FLOOR: f64 = 0.10;
+pub const ROUNDS_NOISE_FLOOR: f64 = 0.05;
 pub const MISSING: &str = "missing";
 pub const FAILED: &str = "failed";
 pub const STALE: &str = "not re-measured";

@@ -235,10 +235,9 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
                 "ci_high_s": 0.6, "spread_kind": "interquartile range"}}}},
                 "baselines": {{"rungs": [{{"name": "python-pure", "zz": [1, 2.0], "median_s": 2.0,
                 "compile_s": 1.005, "verification": {{"pixels": 4, "differing": 0, "allowed": 0, "ok": true}}}}]}},
-                "python_rounds": null, "min_rounds": 3, "timed_in_rounds": false}}, "peak": {peak},
+                "python_rounds": null, "timed_in_rounds": false}}, "peak": {peak},
                 "rust_tunings": null, "python_tunings": null, "isa_flags": null,
-                "notes": {{"settings": {{}}, "registry_missing": null, "py_reason": "", "tie_band": null,
-                "pure_python": "python-pure"}}}}"#
+                "notes": {{"settings": {{}}, "registry_missing": null, "py_reason": "", "tie_band": null}}}}"#
         )
     };
     let (code, out, err) = report("finish", &request("mandel-report-finish/7", "null"));
@@ -269,7 +268,10 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
             request("mandel-report-finish/7", "null").replace(r#""settings": {}"#, r#""settings": {}, "x": 1"#),
             "unknown field `x`",
         ),
-        (request("mandel-report-finish/7", "null").replace(r#""min_rounds": 3, "#, ""), "missing field `min_rounds`"),
+        (
+            request("mandel-report-finish/7", "null").replace(r#""timed_in_rounds": false"#, r#""x": 1"#),
+            "unknown field `x`",
+        ),
     ] {
         refused("finish", &request, said);
     }
