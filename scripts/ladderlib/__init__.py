@@ -1,15 +1,13 @@
 """The ladder's Python side: its commands and their shared code, standard library only (so that a system
-python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). The verdict rule on two runs
-(`scripts/ab`), the summary's write-up (summary.md, speedup.svg, the console table) are the Rust binary
-`mandel-report`'s (crates/report), and so are `scripts/compare` (`mandel-report compare-results`) and `scripts/ab`
-and `scripts/stability` (`mandel-report ab-rounds`) whole: no Python.
+python3 runs them where the venv is missing, as `scripts/ladder --prebuilt` may). Every rule, check and write-up
+is the Rust binary `mandel-report`'s (crates/report), and so are `scripts/compare` (`mandel-report
+compare-results`) and `scripts/ab` and `scripts/stability` (`mandel-report ab-rounds`) whole: no Python.
 python_baselines imports this package; nothing here imports python_baselines: its results come in as files.
 
 Commands, run by the bash wrappers of scripts/: `ladder` (scripts/ladder). Shared code:
 
 - `machine`: describe the machine (its CPU and id: `mandel-report check`);  `atomic`: every file written whole;
 - `readers`: every input read and checked (by `mandel-report check`), errors naming the file and the field;
-- `rounds`: the Rust rungs' rounds aggregated per kernel;
 - `merge`: the inputs into the summary (one row per rung; its speedups, shares of the peak, notes and
   like-for-like groups by `mandel-report finish`);
 - `writers`: the summary files (summary.csv, summary.md and speedup.svg written by `mandel-report summary`);

@@ -12,7 +12,7 @@ import shutil
 import stat
 from pathlib import Path
 
-from . import atomic, machine, readers
+from . import atomic, readers
 from .readers import InputError
 
 FILES = ["summary.json", "summary.csv", "summary.md", "speedup.svg"]
@@ -88,8 +88,3 @@ def not_files(results_dir):
 def repair(results_dir):
     """Finish or undo what a killed `save` left in results_dir/baselines/ (`atomic.repair_swaps`)."""
     return atomic.repair_swaps(Path(results_dir) / "baselines")
-
-
-def this_machine_id(repo):
-    """The results folder name `scripts/ladder` gives this machine (from the CPU model and the cores)."""
-    return machine.machine_id(machine.describe(repo))

@@ -1,4 +1,4 @@
-"""Every input the ladder and compare read, checked before use: an error names the file and the field (`InputError`,
+"""Every input the ladder reads, checked before use: an error names the file and the field (`InputError`,
 exit 2), never a KeyError or a wrong row. The checker is Rust's, one for every file and rule
 (crates/report/src/check.rs, `mandel-report check`): this module reads the bytes (`load_json`), asks it, with the
 words its messages name the value by, and raises its refusal as an InputError. The functions below keep the names
