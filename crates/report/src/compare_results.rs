@@ -2,13 +2,13 @@
 //! several machines side by side or two runs of one machine, read from their summary.json files. Its
 //! options, checks, messages, outputs and exit codes are the ones the Python script had: the summaries
 //! are read as `json.loads` read them ([`pyloads`]) and checked by the checker ([`check`]), the paths
-//! spelled and resolved as pathlib did ([`pypath`]), the runs judged by [`verdict`] and written up by
+//! spelled and resolved as pathlib did ([`pyfile`]), the runs judged by [`verdict`] and written up by
 //! [`compare`]. Exit 0; 1 when --fail-above or --fail-on-missing finds a rung to fail; 2 for an error.
 
 use crate::compare::{self, Runs, Verdicts};
 use crate::machine::MAX_NAME;
+use crate::pyfile::{self, pure, strerror};
 use crate::pyjson::{Py, PyStr};
-use crate::pypath::{self, pure, strerror};
 use crate::pyvalue::str_repr;
 use crate::summary::Summary;
 use crate::{check, pyloads, verdict};
@@ -193,7 +193,7 @@ fn restored(message: &str) -> String {
 
 /// `Path(p) / "summary.json"` where `p` is a folder.
 fn summary_file(p: &Path) -> PathBuf {
-    if p.is_dir() { pypath::child(p, "summary.json") } else { pure(p) }
+    if p.is_dir() { pyfile::child(p, "summary.json") } else { pure(p) }
 }
 
 fn run(repo: &Path, args: &Args) -> Result<ExitCode, String> {
@@ -201,7 +201,7 @@ fn run(repo: &Path, args: &Args) -> Result<ExitCode, String> {
     for (flag, out) in [("--md", &md), ("--svg", &svg)] {
         out.as_deref().map_or(Ok(()), |out| check_output_path(flag, out))?;
     }
-    let svg_path = svg.clone().or_else(|| md.as_deref().map(|md| pypath::with_suffix(md, ".svg")));
+    let svg_path = svg.clone().or_else(|| md.as_deref().map(|md| pyfile::with_suffix(md, ".svg")));
     if let (Some(md), Some(chart)) = (&md, &svg_path)
         && same_file(md, chart)
     {
@@ -323,8 +323,8 @@ fn input_paths(repo: &Path, args: &Args) -> Result<Vec<PathBuf>, String> {
 /// ([`repair_swaps`]), or why there is none, naming the baselines there are.
 fn baseline_summary(results_dir: &Path, name: &str) -> Result<PathBuf, String> {
     check_folder_name(name, "baseline name")?;
-    let base = pypath::child(results_dir, "baselines");
-    let path = pypath::child(&pypath::child(&base, name), "summary.json");
+    let base = pyfile::child(results_dir, "baselines");
+    let path = pyfile::child(&pyfile::child(&base, name), "summary.json");
     if !path.exists() {
         repair_swaps(&base)?; // a save killed between its two renames left the earlier one as .NAME.old-PID
     }
@@ -396,10 +396,10 @@ fn pid_alive(pid: &str) -> bool {
 /// spelling (`.`, `/`, `..`), or a symlink loop.
 fn check_output_path(flag: &str, out: &Path) -> Result<(), String> {
     let refused = |why: String| Err(format!("cannot write {flag} {}: {why}", out.display()));
-    if [&b""[..], b".", b".."].contains(&&pypath::name(out)[..]) {
+    if [&b""[..], b".", b".."].contains(&&pyfile::name(out)[..]) {
         return refused("it names a folder, not a file".into());
     }
-    if let Err(why) = pypath::resolve(out) {
+    if let Err(why) = pyfile::resolve(out) {
         return refused(why);
     }
     match std::fs::metadata(out) {
@@ -411,7 +411,7 @@ fn check_output_path(flag: &str, out: &Path) -> Result<(), String> {
 /// Whether two paths name one file: one spelling once links are resolved, or one inode (a hard link). A
 /// path that cannot be resolved (a symlink loop) names no file another path names.
 fn same_file(one: &Path, other: &Path) -> bool {
-    let (Ok(a), Ok(b)) = (pypath::resolve(one), pypath::resolve(other)) else { return false };
+    let (Ok(a), Ok(b)) = (pyfile::resolve(one), pyfile::resolve(other)) else { return false };
     a == b || {
         use std::os::unix::fs::MetadataExt;
         match (std::fs::metadata(one), std::fs::metadata(other)) {
@@ -431,7 +431,7 @@ fn check_writable(out: &Path, compared: &[PathBuf]) -> Result<(), String> {
             input.display()
         ));
     }
-    let target = pypath::realpath(out);
+    let target = pyfile::realpath(out);
     let kind = match std::fs::metadata(&target) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(format!("{}: cannot write the output there: {}", out.display(), strerror(&e))),
@@ -446,7 +446,7 @@ fn check_writable(out: &Path, compared: &[PathBuf]) -> Result<(), String> {
             _ if kind.is_socket() => "a socket",
             _ => "something else",
         };
-        let via = if target == pypath::absolute(out) {
+        let via = if target == pyfile::absolute(out) {
             String::new()
         } else {
             format!(" (what {} resolves to)", out.display())

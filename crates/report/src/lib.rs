@@ -6,7 +6,7 @@
 //! writes a summary; the merge's second half, the rows built and finished, the summary's notes and
 //! like-for-like groups ([`finish`], [`build`], [`rows`], [`notes`], [`speed`], [`groups`], `mandel-report
 //! finish`), which the merge asks for; `scripts/compare` itself ([`compare_results`], `mandel-report
-//! compare-results`: the summaries read as Python read them, [`pyloads`], [`pypath`]) and its comparisons,
+//! compare-results`: the summaries read as Python read them, [`pyloads`], [`pyfile`]) and its comparisons,
 //! machines side by side or two runs of one, and what must match between them ([`compare`],
 //! [`differences`]); `scripts/ab` and `scripts/stability` whole, two builds timed in interleaved rounds and
 //! judged ([`ab_cli`], [`ab_build`], `mandel-report ab-rounds`), and their report ([`ab`], also
@@ -37,7 +37,6 @@ pub mod pyfmt;
 pub mod pyjson;
 pub mod pyloads;
 pub mod pymath;
-pub mod pypath;
 pub mod pyvalue;
 pub mod rounds;
 pub mod rows;
