@@ -319,7 +319,7 @@ pub fn build_revision(repo: &Path, target: &Path, rev: &str) -> Result<PathBuf, 
         let why = strip(&String::from_utf8_lossy(&out.stderr));
         return Err(Stop::Error(format!(
             "--a-rev {}: not a commit of this repository ({why})",
-            crate::ab_cli::py_repr(rev)
+            crate::cli::py_repr(rev)
         )));
     }
     let sha = strip(&String::from_utf8_lossy(&out.stdout));

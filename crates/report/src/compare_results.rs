@@ -11,7 +11,7 @@ use crate::pyfile::{self, pure, strerror};
 use crate::pyjson::{Py, PyStr};
 use crate::pyvalue::str_repr;
 use crate::summary::Summary;
-use crate::{check, pyloads, verdict};
+use crate::{check, cli, pyloads, verdict};
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use std::ffi::OsString;
 use std::io::Write;
@@ -42,12 +42,10 @@ Results of different problems or settings are refused unless --allow-different. 
 (seconds; after scripts/ladder, a no-op), or MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on
 a machine without cargo).";
 
-/// argparse's ways, as scripts/compare had them: an option given twice takes the last, an unambiguous
-/// prefix names its option, `-1` is a value. Paths are OsString: clap's PathBuf refuses an empty one,
-/// which Python took as `.`.
+/// scripts/compare's command line. Paths are OsString: clap's PathBuf refuses an empty one, which Python
+/// took as `.`.
 #[derive(Parser)]
 #[command(name = "scripts/compare", bin_name = "scripts/compare", about = ABOUT)]
-#[command(args_override_self = true, infer_long_args = true, allow_negative_numbers = true)]
 struct Args {
     /// results folders or their summary.json; the first is the reference (A)
     results: Vec<OsString>,
@@ -66,7 +64,7 @@ struct Args {
     #[arg(long, value_parser = ["auto", "runs", "machines"], default_value = "auto")]
     mode: String,
     // its help: `parse`'s, which states the floors
-    #[arg(long, value_name = "PCT", value_parser = floor_percent)]
+    #[arg(long, value_name = "PCT", value_parser = cli::floor_percent)]
     noise_floor: Option<f64>,
     /// runs: exit 1 if a rung is `slower` (past its floor) by more than PCT percent, or fails verification in B
     #[arg(long, value_name = "PCT", value_parser = limit_percent)]
@@ -85,37 +83,11 @@ struct Args {
     svg: Option<OsString>,
 }
 
-/// Python's `float(text)`: surrounding whitespace, `_` between digits, `inf` and `nan` taken.
-fn py_float(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let b = text.as_bytes();
-    let digit_around = |i: usize| i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
-    if (0..b.len()).any(|i| b[i] == b'_' && !digit_around(i)) {
-        return None;
-    }
-    text.replace('_', "").parse().ok()
-}
-
-/// A percentage (`5`, `5%`) as a fraction, 0 or more.
-fn percent(text: &str) -> Result<f64, String> {
-    let value = py_float(text.trim_end_matches('%')).ok_or_else(|| format!("not a percentage: {}", str_repr(text)))?;
-    if value.is_nan() || value < 0.0 {
-        return Err(format!("must be 0 or more: {}", str_repr(text)));
-    }
-    Ok(value / 100.0)
-}
-
 /// --fail-above: finite (inf would say "never", which is leaving the flag out).
 fn limit_percent(text: &str) -> Result<f64, String> {
-    Some(percent(text)?)
+    Some(cli::percent(text)?)
         .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("must be a finite percentage: {}", str_repr(text)))
-}
-
-/// A noise floor: below 100 (at 100 or more nothing could be `faster`: no change takes more than all of the
-/// time away). scripts/ab refuses the same values.
-fn floor_percent(text: &str) -> Result<f64, String> {
-    Some(percent(text)?).filter(|&v| v < 1.0).ok_or_else(|| format!("a percentage below 100: {}", str_repr(text)))
+        .ok_or_else(|| format!("must be a finite percentage: {}", cli::py_repr(text)))
 }
 
 /// `baseline.check_folder_name`: one folder name, or why not.
@@ -147,7 +119,7 @@ fn parse(argv: Vec<OsString>) -> Args {
         crate::pyfmt::g(DEFAULT_NOISE_FLOOR * 100.0, 6)
     );
     let mut command = Args::command().mut_arg("noise_floor", |a| a.help(noise));
-    let matches = command.clone().get_matches_from(std::iter::once(OsString::from("scripts/compare")).chain(argv));
+    let matches = cli::matches(command.clone(), "scripts/compare", argv).unwrap_or_else(|e| e.exit());
     let args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let refused = match () {
         _ if args.baseline.is_some() && args.results.len() > 1 => {
@@ -538,22 +510,8 @@ mod tests {
     }
 
     #[test]
-    fn percentages_are_read_as_python_reads_them_and_held_to_their_ranges() {
-        for (text, value) in [("5", 0.05), ("5%", 0.05), (" 7 ", 0.07), ("1_0", 0.1), ("0", 0.0), ("99.5", 0.995)] {
-            assert_eq!(floor_percent(text), Ok(value), "{text}");
-        }
+    fn fail_above_is_a_finite_percentage() {
         assert_eq!(limit_percent("1e6"), Ok(1e4));
-        for (text, why) in [
-            ("100", "a percentage below 100: '100'"),
-            ("inf", "a percentage below 100: 'inf'"),
-            ("-1", "must be 0 or more: '-1'"),
-            ("nan", "must be 0 or more: 'nan'"),
-            ("five", "not a percentage: 'five'"),
-            ("_1", "not a percentage: '_1'"),
-            ("1__0", "not a percentage: '1__0'"),
-        ] {
-            assert_eq!(floor_percent(text), Err(why.into()), "{text}");
-        }
         assert_eq!(limit_percent("1e999"), Err("must be a finite percentage: '1e999'".into()));
         assert_eq!(limit_percent("100"), Ok(1.0));
     }

@@ -21,6 +21,7 @@ pub mod ab_cli;
 pub mod build;
 pub mod chart;
 pub mod check;
+pub mod cli;
 pub mod compare;
 pub mod compare_results;
 pub mod csv;
