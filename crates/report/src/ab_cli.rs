@@ -351,10 +351,7 @@ pub fn main(repo: &Path, argv: Vec<OsString>) -> ExitCode {
     let repo = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
     match run(&repo, &args) {
         Ok(code) => ExitCode::from(code),
-        Err(Stop::Error(message)) => {
-            eprintln!("ab: error: {message}");
-            ExitCode::from(2)
-        }
+        Err(Stop::Error(message)) => cli::error("ab", &message),
         Err(Stop::Interrupted) => {
             eprintln!("\nab: interrupted");
             ExitCode::from(130)

@@ -1,8 +1,10 @@
 //! What `scripts/compare` ([`crate::compare_results`]) and `scripts/ab` ([`crate::ab_cli`]) share on their
-//! command lines: clap's settings for argparse's ways, and a percentage as both take it.
+//! command lines: clap's settings for argparse's ways, a percentage as both take it, and how an error ends
+//! them.
 
 use crate::pyjson::PyStr;
 use std::ffi::OsString;
+use std::process::ExitCode;
 
 /// A script's arguments parsed by `command` named `prog`, with argparse's ways, as the scripts had them: an
 /// option given twice takes the last, an unambiguous prefix names its option, `-1` is a value.
@@ -45,6 +47,19 @@ pub fn floor_percent(text: &str) -> Result<f64, String> {
     Some(percent(text)?).filter(|&v| v < 1.0).ok_or_else(|| format!("a percentage below 100: {}", py_repr(text)))
 }
 
+/// `PROG: error: MESSAGE` on standard error, as Python printed it ([`restored`]), and exit status 2.
+pub fn error(prog: &str, message: &str) -> ExitCode {
+    eprintln!("{prog}: error: {}", restored(message));
+    ExitCode::from(2)
+}
+
+/// A message as Python printed it: each code point a [`PyStr`] spells (U+10FFFF and its hex) as itself, a
+/// lone surrogate as stderr's `backslashreplace` writes it.
+fn restored(message: &str) -> String {
+    let spelled = PyStr::from(message).code_points();
+    spelled.iter().map(|&c| char::from_u32(c).map_or_else(|| format!("\\u{c:04x}"), String::from)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,5 +80,10 @@ mod tests {
         ] {
             assert_eq!(floor_percent(text), Err(why.into()), "{text}");
         }
+    }
+
+    #[test]
+    fn a_message_spells_what_python_printed() {
+        assert_eq!(restored("x \u{10FFFF}00d800 \u{10FFFF}10ffff y"), "x \\ud800 \u{10FFFF} y");
     }
 }

@@ -15,7 +15,6 @@ use crate::{check, cli, pyloads, verdict};
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use std::ffi::OsString;
 use std::io::Write;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -147,20 +146,7 @@ fn parse(argv: Vec<OsString>) -> Args {
 /// machine's results), its exit status out.
 pub fn main(repo: &Path, argv: Vec<OsString>) -> ExitCode {
     let args = parse(argv);
-    match run(repo, &args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("compare: error: {}", restored(&message));
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// A message as Python printed it: each code point a [`PyStr`] spells (U+10FFFF and its hex) as itself, a
-/// lone surrogate as stderr's `backslashreplace` writes it.
-fn restored(message: &str) -> String {
-    let spelled = PyStr::from(message).code_points();
-    spelled.iter().map(|&c| char::from_u32(c).map_or_else(|| format!("\\u{c:04x}"), String::from)).collect()
+    run(repo, &args).unwrap_or_else(|message| cli::error("compare", &message))
 }
 
 /// `Path(p) / "summary.json"` where `p` is a folder.
@@ -329,7 +315,7 @@ fn repair_swaps(folder: &Path) -> Result<(), String> {
     for entry in names.iter().filter_map(|n| n.to_str()) {
         let Some((dest, kind, pid)) = swap_name(entry) else { continue };
         let path = folder.join(entry);
-        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || pid_alive(pid) {
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || pyfile::pid_alive(pid) {
             continue;
         }
         let dest = folder.join(dest);
@@ -351,17 +337,6 @@ fn swap_name(entry: &str) -> Option<(&str, &str, &str)> {
         && !pid.is_empty()
         && pid.bytes().all(|b| b.is_ascii_digit());
     ok.then_some((dest, kind, pid))
-}
-
-/// `atomic.pid_alive`: whether process `pid` (as written) runs; this process's own pid is a leftover of an
-/// earlier one that had it (a container), and a pid no process can have runs nowhere.
-fn pid_alive(pid: &str) -> bool {
-    let Ok(pid) = pid.parse::<libc::pid_t>() else { return false };
-    if u32::try_from(pid).is_ok_and(|p| p == std::process::id()) {
-        return false;
-    }
-    // SAFETY: signal 0 sends nothing; kill only checks that the process exists.
-    unsafe { libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM) }
 }
 
 /// `check_output_path`: an output path that names no file, refused before anything else: a folder's
@@ -410,14 +385,7 @@ fn check_writable(out: &Path, compared: &[PathBuf]) -> Result<(), String> {
         Ok(meta) => Some(meta.file_type()),
     };
     if let Some(kind) = kind.filter(|k| !k.is_file()) {
-        let what = match () {
-            _ if kind.is_dir() => "a folder",
-            _ if kind.is_char_device() => "a character device",
-            _ if kind.is_block_device() => "a block device",
-            _ if kind.is_fifo() => "a FIFO",
-            _ if kind.is_socket() => "a socket",
-            _ => "something else",
-        };
+        let what = pyfile::kind(kind);
         let via = if target == pyfile::absolute(out) {
             String::new()
         } else {
@@ -450,18 +418,7 @@ struct Read {
 /// `readers.read_summary`: a summary.json (or the folder holding one), every field compare reads checked.
 fn read_summary(p: &Path) -> Result<Read, String> {
     let path = summary_file(p);
-    let said = |why: String| format!("{}: {why}", path.display());
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK) // a FIFO is refused below, not waited on
-        .open(&path)
-        .map_err(|e| said(format!("cannot read: {}", strerror(&e))))?;
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return Err(said("not a regular file (a FIFO, a device or a socket): refused, not read".into()));
-    }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| said(format!("cannot read: {}", strerror(&e))))?;
-    let value = pyloads::load(&bytes).map_err(said)?;
+    let value = pyfile::load_json(&path)?;
     let text = path.display().to_string();
     let summary = check::Check::Summary { value, path: text.as_str().into(), pure_python: PURE_PYTHON.into() };
     check::run(&summary)?;
@@ -644,8 +601,6 @@ mod tests {
         for other in ["..old-1", ".x.old-", ".x.old-1a", ".x.kept-1", "x.old-1", ".x.old-12-3"] {
             assert_eq!(swap_name(other), None, "{other}");
         }
-        assert!(!pid_alive(&std::process::id().to_string()), "this process's own pid is a leftover's");
-        assert!(!pid_alive("99999999999") && !pid_alive("4194305") && pid_alive("1"));
     }
 
     /// The facts this CLI shares with the Python scripts, which keep their own copies: held equal.
@@ -656,10 +611,5 @@ mod tests {
         assert!(source("rounds.py").contains(&format!("\nMIN_ROUNDS = {MIN_ROUNDS}\n")));
         assert!(source("baseline.py").contains(&format!("\nMAX_NAME = {MAX_NAME}\n")));
         assert!(source("readers.py").contains(&format!("\nPURE_PYTHON = \"{PURE_PYTHON}\"\n")));
-    }
-
-    #[test]
-    fn a_message_spells_what_python_printed() {
-        assert_eq!(restored("x \u{10FFFF}00d800 \u{10FFFF}10ffff y"), "x \\ud800 \u{10FFFF} y");
     }
 }

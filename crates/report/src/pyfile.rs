@@ -253,6 +253,17 @@ pub fn check_output(path: &Path, what: &str) -> Result<PathBuf, String> {
     Ok(target)
 }
 
+/// `atomic.pid_alive`: whether process `pid` (as written, digits only) runs; this process's own pid is a
+/// leftover of an earlier one that had it (a container), and a pid no process can have runs nowhere.
+pub fn pid_alive(pid: &str) -> bool {
+    let Some(pid) = pid.parse::<libc::pid_t>().ok().filter(|_| pid.bytes().all(|b| b.is_ascii_digit())) else {
+        return false;
+    };
+    // SAFETY: signal 0 checks that the process exists and sends nothing.
+    pid != std::process::id() as libc::pid_t
+        && (unsafe { libc::kill(pid, 0) } == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,5 +358,11 @@ mod tests {
         );
         assert!(load_json(&dir.join("none")).unwrap_err().ends_with("none: cannot read: No such file or directory"));
         fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_pid_runs_unless_it_is_this_process_or_none_can_have_it() {
+        assert!(!pid_alive(&std::process::id().to_string()), "this process's own pid is a leftover's");
+        assert!(!pid_alive("99999999999") && !pid_alive("4194305") && !pid_alive("+1") && pid_alive("1"));
     }
 }
