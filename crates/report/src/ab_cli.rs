@@ -61,7 +61,7 @@ command, or a file that cannot be written.";
 #[derive(clap::Args, Debug, Default, PartialEq)]
 pub struct Common {
     /// rounds per side (default: the ladder's, 15; 5 with --quick)
-    #[arg(long)]
+    #[arg(long, value_parser = cli::py_int)]
     pub rounds: Option<i128>,
     /// the quick settings: a first look
     #[arg(long)]
@@ -626,7 +626,7 @@ mod tests {
         for (argv, said) in [
             (&["--a", "x"][..], "'--a'"),
             (&["--rounds"], "--rounds"),
-            (&["--rounds", "x"], "invalid value 'x' for '--rounds <ROUNDS>'"),
+            (&["--rounds", "x"], "invalid value 'x' for '--rounds <ROUNDS>': invalid int value: 'x'"),
             (&["-k"], "--kernel"),
             (&["--aa=1"], "--aa"),
             (&["--bogus", "x"], "'--bogus'"),

@@ -21,15 +21,22 @@ pub fn py_repr(s: &str) -> String {
     PyStr::from_code_points(&s.chars().map(u32::from).collect::<Vec<_>>()).repr()
 }
 
-/// Python's `float(text)`: surrounding whitespace (Unicode's, as `trim`), `_` between digits, `inf`, `nan`.
-fn py_float(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let b = text.as_bytes();
+/// A number as Python's `int` and `float` read it: surrounding whitespace (Unicode's, as `trim`) and `_` between
+/// digits dropped; None where an `_` is elsewhere.
+fn py_number(text: &str) -> Option<String> {
+    let b = text.trim().as_bytes();
     let digit_around = |i: usize| i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
-    if (0..b.len()).any(|i| b[i] == b'_' && !digit_around(i)) {
-        return None;
-    }
-    text.replace('_', "").parse().ok()
+    (0..b.len()).all(|i| b[i] != b'_' || digit_around(i)).then(|| text.trim().replace('_', ""))
+}
+
+/// Python's `float(text)`: [`py_number`]'s text, `inf` and `nan` taken.
+fn py_float(text: &str) -> Option<f64> {
+    py_number(text)?.parse().ok()
+}
+
+/// argparse's `type=int`: Python's `int(text)`, or its refusal.
+pub fn py_int(text: &str) -> Result<i128, String> {
+    py_number(text).and_then(|t| t.parse().ok()).ok_or_else(|| format!("invalid int value: {}", py_repr(text)))
 }
 
 /// A percentage (`5`, `5%`) as a fraction, 0 or more.
@@ -80,6 +87,9 @@ mod tests {
         ] {
             assert_eq!(floor_percent(text), Err(why.into()), "{text}");
         }
+        assert_eq!((py_int(" +7 "), py_int("1_0"), py_int("-5")), (Ok(7), Ok(10), Ok(-5)));
+        assert_eq!(py_int("1__0"), Err("invalid int value: '1__0'".into()));
+        assert_eq!(py_int("7.0"), Err("invalid int value: '7.0'".into()));
     }
 
     #[test]
