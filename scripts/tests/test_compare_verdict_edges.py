@@ -226,10 +226,10 @@ def test_ab_noise_floor_is_a_percent_as_in_compare(tmp_path):
     for text, floor in [("5", 0.05), ("5%", 0.05), ("0.5", 0.005), ("0", 0.0), ("99.5", 0.995)]:
         code, out, _ = compare(*paths, "--noise-floor", text)  # its rule line states the floor taken
         assert code == 0 and f"the change exceeds {floor * 100:g}%" in out, out
-    for bad, words in [("100", "--noise-floor 100: a percentage below 100"), ("-1", "must be 0 or more"),
+    for bad, words in [("100", "a percentage below 100: '100'"), ("-1", "must be 0 or more"),
                        ("five", "not a percentage")]:
         code, _, err = ab_help("--noise-floor", bad)
-        assert code == 2 and words in err
+        assert code == 2 and "--noise-floor" in err and words in err
     eight = {**SAME3, "fma-f64": 0.054}  # 8% slower
     for floor, seen in [("10", "no change"), ("5", "slower")]:
         code, out = run_ab(tmp_path, SAME3, eight, "--rounds", "10", "--noise-floor", floor)
@@ -250,22 +250,24 @@ def test_compare_refuses_a_noise_floor_ab_refuses(bad, words, capsys):
 
 
 def test_ab_help_shows_percent_and_stability_help_is_its_own():
+    """Their help is clap's (description, usage, options), each with its own description and options."""
     code, text, _ = ab_help()
-    assert text.startswith("usage: scripts/ab ") and "--noise-floor PCT" in text and "in percent" in text
+    assert text.startswith("Interleaved A/B measurement") and "Usage: scripts/ab [OPTIONS]" in text
+    assert "--noise-floor <PCT>" in text and "in percent" in text
     assert "scripts/ab --b-env MANDEL_TUNING=default" in text
     out = subprocess.run([str(fake.SCRIPTS / "stability"), "--help"], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "MANDEL_REPORT_BIN": fake.BIN})
     assert out.returncode == 0, out.stderr
     text = " ".join(out.stdout.split())
-    assert text.startswith("usage: scripts/stability ") and "The A/A stability check" in text, text
-    usage, options = text[:text.index("The A/A")], text[text.index("options:"):]
+    assert text.startswith("The A/A stability check") and "Usage: scripts/stability [OPTIONS]" in text, text
+    usage, options = text[text.index("Usage:"):text.index("Options:")], text[text.index("Options:"):]
     for option in ("--a-rev", "--a-env", "--b-env", "--aa", "--sequential", "--as-stability"):
         assert option not in usage and option not in options, option
-    for option in ("--quick", "--rounds", "--noise-floor PCT", "--out", "--fail-on-verdict"):
+    for option in ("--quick", "--rounds", "--noise-floor <PCT>", "--out", "--fail-on-verdict"):
         assert option in text, option
     out = subprocess.run([str(fake.SCRIPTS / "stability"), "--a-rev", "HEAD"], capture_output=True, text=True,
                          timeout=60, env={**os.environ, "MANDEL_REPORT_BIN": fake.BIN})
-    assert out.returncode == 2 and "usage: scripts/stability" in out.stderr
+    assert out.returncode == 2 and "'--a-rev'" in out.stderr and "Usage: scripts/stability" in out.stderr
 
 
 # --- 4: --md/--svg onto the baseline's or the current results' summary ---------------------------

@@ -3,9 +3,9 @@
 //! target/ab/working-tree.<pid>.mandel (a copy a killed ab left is removed: [`clean_stale_copies`]); a
 //! revision's, built in a git worktree under target/ab/<sha12> reused only while it is a clean checkout
 //! of it ([`checkout_of`]), one build at a time (`.ab.lock`). Also the command's log, its errors and how
-//! it runs commands, with the words ab.py printed.
+//! it runs commands.
 
-use crate::pyfile::{kind, pure, strerror};
+use crate::pyfile::{self, kind, pure, strerror};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -213,16 +213,6 @@ fn untouched(path: &Path) -> bool {
     matches!(age, Ok(Ok(age)) if age > STALE_AFTER)
 }
 
-/// Whether process `pid` runs; not this process's own pid (a leftover carrying it was left by an earlier run).
-fn pid_alive(pid: &str) -> bool {
-    let Some(pid) = pid.parse::<libc::pid_t>().ok().filter(|_| pid.bytes().all(|b| b.is_ascii_digit())) else {
-        return false;
-    };
-    // SAFETY: signal 0 checks that the process exists and sends nothing.
-    pid != std::process::id() as libc::pid_t
-        && (unsafe { libc::kill(pid, 0) } == 0 || io::Error::last_os_error().raw_os_error() == Some(libc::EPERM))
-}
-
 /// `path` removed, a folder with its contents or anything else, never following a link; quiet when it is gone
 /// or cannot be removed.
 pub fn remove(path: &Path) {
@@ -240,7 +230,7 @@ pub fn clean_stale_copies(folder: &Path) -> Vec<PathBuf> {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(pid) = name.strip_prefix("working-tree.").and_then(|n| n.strip_suffix(".mandel")) else { continue };
         let pid = pid.split('.').next().unwrap_or_default();
-        if !pid_alive(pid) && untouched(&entry.path()) {
+        if !pyfile::pid_alive(pid) && untouched(&entry.path()) {
             remove(&entry.path());
             removed.push(entry.path());
         }
@@ -319,7 +309,7 @@ pub fn build_revision(repo: &Path, target: &Path, rev: &str) -> Result<PathBuf, 
         let why = strip(&String::from_utf8_lossy(&out.stderr));
         return Err(Stop::Error(format!(
             "--a-rev {}: not a commit of this repository ({why})",
-            crate::ab_cli::py_repr(rev)
+            crate::cli::py_repr(rev)
         )));
     }
     let sha = strip(&String::from_utf8_lossy(&out.stdout));

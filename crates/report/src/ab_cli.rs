@@ -2,14 +2,15 @@
 //! measurement of the Rust kernels, and the A/A stability check. The builds, their locks and the
 //! revision's worktree are [`crate::ab_build`]'s; the rounds' checks and rows ([`check`], [`rounds`]), the
 //! tunings ([`tunings`]), the machine ([`machine`]), the verdicts ([`verdict`]) and the report ([`ab`]) are
-//! this crate's, called here. The command line, the log lines, the messages and exit statuses are the
-//! ones the Python script (ladderlib/ab.py) had: its help text and argparse's rules ([`parse`]).
+//! this crate's, called here. The options, their help, the log lines, the messages and exit statuses kept
+//! what the scripts printed when they were Python (its results files read alike); clap parses them ([`parse`]).
 
 use crate::ab_build::{self, Stop, log, strip};
 use crate::compare::{Runs, Verdicts};
-use crate::pyfile::pure;
+use crate::pyfile::{self, pure};
 use crate::pyjson::{Int, Py, PyStr};
-use crate::{ab, check, machine, pyfmt, rounds, tunings, verdict};
+use crate::{ab, check, cli, machine, pyfmt, rounds, tunings, verdict};
+use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use serde_json::Value;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -25,13 +26,6 @@ const ROUNDS_SCHEMA: &str = "mandel-rounds/1";
 /// The first argument scripts/stability passes: the command then parses as scripts/stability (its name, its
 /// help, only the options an A/A check takes), so that `scripts/stability --help` describes it.
 pub const STABILITY: &str = "--as-stability";
-
-const AB_USAGE: &str = "usage: scripts/ab [-h] [--a-rev REV] [--a-env VAR=VALUE] [--b-env VAR=VALUE]
-                  [--aa] [--sequential] [--rounds ROUNDS] [--quick]
-                  [-k KERNEL] [--noise-floor PCT] [--out OUT]
-                  [--fail-on-verdict]";
-const STABILITY_USAGE: &str = "usage: scripts/stability [-h] [--rounds ROUNDS] [--quick] [-k KERNEL]
-                         [--noise-floor PCT] [--out OUT] [--fail-on-verdict]";
 
 const AB_DOC: &str =
     "Interleaved A/B measurement of the Rust kernels, and the A/A stability check (`scripts/ab`, `scripts/stability`).
@@ -61,117 +55,60 @@ tunings: the environment's, else results/<machine-id>/tuning.json, else `mandel 
 Exit status: 0; 1 with `--fail-on-verdict` when a rung is not `no change`; 2 for bad arguments, a failed round or
 command, or a file that cannot be written.";
 
-/// An option: its strings, its value's name (None: a flag), whether scripts/stability takes it, and its help
-/// as argparse laid it out (80 columns).
-struct Opt {
-    strings: &'static [&'static str],
-    value: Option<&'static str>,
-    aa: bool,
-    help: &'static str,
-}
-
-#[rustfmt::skip]
-const OPTS: [Opt; 12] = [
-    Opt { strings: &["-h", "--help"], value: None, aa: true, help:
-"  -h, --help            show this help message and exit" },
-    Opt { strings: &["--a-rev"], value: Some("REV"), aa: false, help:
-"  --a-rev REV           A is `mandel` built from this git revision (default:
-                        the working tree's, like B); it must have `mandel
-                        bench`" },
-    Opt { strings: &["--a-env"], value: Some("VAR=VALUE"), aa: false, help:
-"  --a-env VAR=VALUE     set VAR for A's rounds (repeatable)" },
-    Opt { strings: &["--b-env"], value: Some("VAR=VALUE"), aa: false, help:
-"  --b-env VAR=VALUE     set VAR for B's rounds (repeatable)" },
-    Opt { strings: &["--aa"], value: None, aa: false, help:
-"  --aa                  the A/A stability check, scripts/stability (implies
-                        --sequential)" },
-    Opt { strings: &["--sequential"], value: None, aa: false, help:
-"  --sequential          all of A's rounds, then all of B's (two ladders back
-                        to back) instead of alternating" },
-    Opt { strings: &["--rounds"], value: Some("ROUNDS"), aa: true, help:
-"  --rounds ROUNDS       rounds per side (default: the ladder's, 15; 5 with
-                        --quick)" },
-    Opt { strings: &["--quick"], value: None, aa: true, help:
-"  --quick               the quick settings: a first look" },
-    Opt { strings: &["-k", "--kernel"], value: Some("KERNEL"), aa: true, help:
-"  -k KERNEL, --kernel KERNEL
-                        only these kernels (repeatable)" },
-    Opt { strings: &["--noise-floor"], value: Some("PCT"), aa: true, help:
-"  --noise-floor PCT     smallest change called faster/slower, in percent as
-                        scripts/compare takes it (default 5; a rung whose
-                        rounds spread wider gets that spread as its floor)" },
-    Opt { strings: &["--out"], value: Some("OUT"), aa: true, help:
-"  --out OUT             also write the result (both sides' rounds, the
-                        verdicts) as JSON here" },
-    Opt { strings: &["--fail-on-verdict"], value: None, aa: true, help:
-"  --fail-on-verdict     exit 1 if any rung is not `no change`: faster, slower,
-                        failing verification or not timed on a side (a rung
-                        timed on neither, e.g. an ISA the machine lacks, is
-                        left out)" },
-];
-
-/// The command line, parsed and checked.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct Args {
-    pub a_rev: Option<String>,
-    pub a_env: Vec<(String, String)>,
-    pub b_env: Vec<(String, String)>,
-    pub aa: bool,
-    pub sequential: bool,
+/// The options scripts/stability takes too: an A/A check's.
+#[derive(clap::Args, Debug, Default, PartialEq)]
+pub struct Common {
+    /// rounds per side (default: the ladder's, 15; 5 with --quick)
+    #[arg(long, value_parser = cli::py_int)]
     pub rounds: Option<i128>,
+    /// the quick settings: a first look
+    #[arg(long)]
     pub quick: bool,
+    /// only these kernels (repeatable)
+    #[arg(short, long)]
     pub kernel: Vec<String>,
-    pub noise_floor: f64,
-    pub out: Option<PathBuf>,
+    // its help: `parse`'s, which states the default floor
+    #[arg(long, value_name = "PCT", value_parser = cli::floor_percent)]
+    pub noise_floor: Option<f64>,
+    /// also write the result (both sides' rounds, the verdicts) as JSON here
+    #[arg(long)]
+    pub out: Option<OsString>,
+    /// exit 1 if any rung is not `no change`: faster, slower, failing verification or not timed on a side (a
+    /// rung timed on neither, e.g. an ISA the machine lacks, is left out)
+    #[arg(long)]
     pub fail_on_verdict: bool,
 }
 
-/// Why parsing stopped: the help asked for (printed, exit 0) or an error (usage and message, exit 2).
-#[derive(Debug, PartialEq)]
-pub enum Parsed {
-    Help(String),
-    Error(String),
+/// scripts/ab's command line. Paths are OsString: clap's PathBuf refuses an empty one, which Python took as `.`.
+#[derive(Parser, Debug, Default, PartialEq)]
+#[command(name = "scripts/ab", bin_name = "scripts/ab", about = AB_DOC)]
+pub struct Args {
+    /// A is `mandel` built from this git revision (default: the working tree's, like B); it must have `mandel
+    /// bench`
+    #[arg(long, value_name = "REV")]
+    pub a_rev: Option<String>,
+    /// set VAR for A's rounds (repeatable)
+    #[arg(long, value_name = "VAR=VALUE", value_parser = assignment)]
+    pub a_env: Vec<(String, String)>,
+    /// set VAR for B's rounds (repeatable)
+    #[arg(long, value_name = "VAR=VALUE", value_parser = assignment)]
+    pub b_env: Vec<(String, String)>,
+    /// the A/A stability check, scripts/stability (implies --sequential)
+    #[arg(long)]
+    pub aa: bool,
+    /// all of A's rounds, then all of B's (two ladders back to back) instead of alternating
+    #[arg(long)]
+    pub sequential: bool,
+    #[command(flatten)]
+    pub common: Common,
 }
 
-/// Python's `repr` of a string.
-pub fn py_repr(s: &str) -> String {
-    PyStr::from_code_points(&s.chars().map(u32::from).collect::<Vec<_>>()).repr()
-}
-
-/// Python's `int(text)`: spaces around, a sign, digits with single underscores between them.
-fn py_int(text: &str) -> Option<i128> {
-    let t = check::py_strip(text);
-    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
-    let ok = !digits.is_empty() && !digits.starts_with('_') && !digits.ends_with('_') && !digits.contains("__");
-    let clean: String = t.chars().filter(|&c| c != '_').collect();
-    if !ok || !digits.chars().all(|c| c.is_ascii_digit() || c == '_') {
-        return None;
-    }
-    // past i128 it is out of --rounds' range either way
-    Some(clean.parse::<i128>().unwrap_or(if clean.starts_with('-') { i128::MIN } else { i128::MAX }))
-}
-
-/// Python's `float(text)`: spaces around, `inf`, `infinity`, `nan` in any case, underscores between digits.
-fn py_float(text: &str) -> Option<f64> {
-    let t = check::py_strip(text);
-    let b = t.as_bytes();
-    let underscores_ok = (0..b.len())
-        .all(|i| b[i] != b'_' || (i > 0 && i + 1 < b.len() && b[i - 1].is_ascii_digit() && b[i + 1].is_ascii_digit()));
-    let clean: String = t.chars().filter(|&c| c != '_').collect();
-    let word = clean.trim_start_matches(['+', '-']).to_ascii_lowercase();
-    let numeric = clean.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c));
-    (underscores_ok && (numeric || ["inf", "infinity", "nan"].contains(&word.as_str())))
-        .then(|| clean.parse().ok())
-        .flatten()
-}
-
-/// compare.py's `percent`: a percentage (a trailing `%` allowed) of 0 or more, as a fraction.
-fn percent(text: &str) -> Result<f64, String> {
-    let value = py_float(text.trim_end_matches('%')).ok_or_else(|| format!("not a percentage: {}", py_repr(text)))?;
-    if value.is_nan() || value < 0.0 {
-        return Err(format!("must be 0 or more: {}", py_repr(text)));
-    }
-    Ok(value / 100.0)
+/// scripts/stability's: scripts/ab --aa, with only the options an A/A check takes.
+#[derive(Parser)]
+#[command(name = "scripts/stability", bin_name = "scripts/stability", about = STABILITY_DOC)]
+struct Stability {
+    #[command(flatten)]
+    common: Common,
 }
 
 /// `VAR=VALUE`: a name of letters, digits and underscores, and its value (empty: the variable cleared).
@@ -184,196 +121,40 @@ fn assignment(text: &str) -> Result<(String, String), String> {
         {
             Ok((name.into(), value.into()))
         }
-        _ => Err(format!("{}: expected VAR=VALUE", py_repr(text))),
+        _ => Err(format!("{}: expected VAR=VALUE", cli::py_repr(text))),
     }
 }
 
-/// Whether argparse takes `arg` as a value (not an option): not starting with `-`, or `-` alone, a negative
-/// number, or holding a space, and no option's prefix.
-fn is_value(arg: &str, opts: &[&Opt]) -> bool {
-    let negative = |s: &str| {
-        let d = &s[1..];
-        (!d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
-            || d.split_once('.').is_some_and(|(a, b)| {
-                a.chars().all(|c| c.is_ascii_digit()) && !b.is_empty() && b.chars().all(|c| c.is_ascii_digit())
-            })
-    };
-    if !arg.starts_with('-') || arg == "-" {
-        return true;
-    }
-    if arg == "--" || matches!(find(arg, opts), Ok(Some(_)) | Err(_)) {
-        return false;
-    }
-    negative(arg) || arg.contains(' ')
-}
-
-/// An option as named on the command line: the option, the string naming it, a value attached to it.
-type Named<'a> = (&'a Opt, &'static str, Option<String>);
-
-/// argparse's `_parse_optional`: the option `arg` names (exactly, by its `--name=` part, by a unique prefix
-/// of a long option, or a short one with its value attached) and its attached value; None for an unknown
-/// option; the ambiguity of a prefix that several options start with.
-fn find<'a>(arg: &str, opts: &[&'a Opt]) -> Result<Option<Named<'a>>, String> {
-    let strings = || opts.iter().flat_map(|o| o.strings.iter().map(move |s| (*o, *s)));
-    if let Some((o, s)) = strings().find(|(_, s)| *s == arg) {
-        return Ok(Some((o, s, None)));
-    }
-    if let Some((name, value)) = arg.split_once('=')
-        && let Some((o, s)) = strings().find(|(_, s)| *s == name)
-    {
-        return Ok(Some((o, s, Some(value.into()))));
-    }
-    let found: Vec<Named> = if arg.starts_with("--") {
-        let (prefix, value) = arg.split_once('=').map_or((arg, None), |(p, v)| (p, Some(v.to_string())));
-        strings().filter(|(_, s)| s.starts_with(prefix)).map(|(o, s)| (o, s, value.clone())).collect()
+/// The command line (scripts/stability's after its first argument, [`STABILITY`]), parsed and checked, --out
+/// included; clap's error (exit 2) or the help asked for (exit 0).
+pub fn parse(mut argv: Vec<OsString>) -> clap::error::Result<Args> {
+    let stability = argv.first().is_some_and(|a| a == STABILITY);
+    let command = if stability { Stability::command() } else { Args::command() };
+    let noise = format!(
+        "smallest change called faster/slower, in percent as scripts/compare takes it (default {}; a rung whose \
+         rounds spread wider gets that spread as its floor)",
+        pyfmt::g(ROUNDS_NOISE_FLOOR * 100.0, 6)
+    );
+    let mut command = command.mut_arg("noise_floor", |a| a.help(noise));
+    let prog = command.get_name().to_string();
+    let matches = cli::matches(command.clone(), &prog, argv.split_off(usize::from(stability)))?;
+    let mut args = if stability {
+        Args { aa: true, common: Stability::from_arg_matches(&matches)?.common, ..Args::default() }
     } else {
-        let (short, attached) = arg.split_at(arg.char_indices().nth(2).map_or(arg.len(), |(i, _)| i));
-        let each = |(o, s): (&'a Opt, &'static str)| match () {
-            _ if s == short => Some((o, s, Some(attached.to_string()))),
-            _ if s.starts_with(arg) => Some((o, s, None)),
-            _ => None,
-        };
-        strings().filter_map(each).collect()
+        Args::from_arg_matches(&matches)?
     };
-    match found.len() {
-        0 => Ok(None),
-        1 => Ok(found.into_iter().next()),
-        _ => {
-            let names: Vec<&str> = found.iter().map(|f| f.1).collect();
-            Err(format!("ambiguous option: {arg} could match {}", names.join(", ")))
-        }
-    }
-}
-
-/// ab.py's `parse_args` on `argv` (scripts/stability's first argument [`STABILITY`]): argparse's rules, the
-/// options' types, then the checks between them and of --out.
-pub fn parse(argv: &[String]) -> Result<Args, Parsed> {
-    let stability = argv.first().map(String::as_str) == Some(STABILITY);
-    let argv = if stability { &argv[1..] } else { argv };
-    let (prog, usage, doc) = if stability {
-        ("scripts/stability", STABILITY_USAGE, STABILITY_DOC)
-    } else {
-        ("scripts/ab", AB_USAGE, AB_DOC)
-    };
-    let opts: Vec<&Opt> = OPTS.iter().filter(|o| o.aa || !stability).collect();
-    let error = |message: String| Parsed::Error(format!("{usage}\n{prog}: error: {message}"));
-    let mut args = Args { noise_floor: ROUNDS_NOISE_FLOOR, ..Args::default() };
-    // argparse tells options from values before it takes any: an ambiguous prefix anywhere is the first error
-    for arg in argv.iter().take_while(|a| *a != "--").filter(|a| a.starts_with('-') && a.len() > 1) {
-        find(arg, &opts).map_err(error)?;
-    }
-    let mut extras: Vec<&str> = Vec::new();
-    let mut rest = argv.iter().map(String::as_str);
-    let mut only_values = false;
-    let mut pending: Option<Named> = None;
-    // flags chained before another short option (`-hk X`): taken once it parses, as argparse takes them
-    let mut chained: Vec<&str> = Vec::new();
-    loop {
-        let (opt, string, attached) = match pending.take() {
-            Some(p) => p,
-            None => {
-                for flag in chained.drain(..) {
-                    set_flag(&mut args, flag).map_err(|()| Parsed::Help(help(usage, doc, &opts)))?;
-                }
-                let Some(arg) = rest.next() else { break };
-                if only_values || is_value(arg, &opts) {
-                    extras.push(arg);
-                    continue;
-                }
-                if arg == "--" {
-                    // what follows is values, none of them this command's; the `--` itself too (argparse)
-                    (only_values, extras) = (true, [extras, vec![arg]].concat());
-                    continue;
-                }
-                match find(arg, &opts).map_err(error)? {
-                    Some(found) => found,
-                    None => {
-                        extras.push(arg);
-                        continue;
-                    }
-                }
-            }
-        };
-        let name = opt.strings.join("/");
-        let Some(_) = opt.value else {
-            // a flag: a value attached to a short one is more short flags (`-hk X`), else refused
-            if let Some(more) = attached {
-                let next = format!("-{}", more.chars().next().unwrap_or_default());
-                match (string.len() == 2 && !more.is_empty(), opts.iter().find(|o| o.strings.contains(&next.as_str())))
-                {
-                    (true, Some(o)) => {
-                        let tail: String = more.chars().skip(1).collect();
-                        pending = Some((o, o.strings[0], (!tail.is_empty()).then_some(tail)));
-                        chained.push(string);
-                        continue;
-                    }
-                    _ => return Err(error(format!("argument {name}: ignored explicit argument {}", py_repr(&more)))),
-                }
-            }
-            set_flag(&mut args, string).map_err(|()| Parsed::Help(help(usage, doc, &opts)))?;
-            continue;
-        };
-        let value = match attached {
-            Some(v) => v,
-            None => match rest.clone().next() {
-                Some(next) if next != "--" && is_value(next, &opts) => {
-                    rest.next();
-                    next.to_string()
-                }
-                _ => return Err(error(format!("argument {name}: expected one argument"))),
-            },
-        };
-        let invalid = |why: String| error(format!("argument {name}: {why}"));
-        match opt.strings[0] {
-            "--a-rev" => args.a_rev = Some(value),
-            "--a-env" => args.a_env.push(assignment(&value).map_err(invalid)?),
-            "--b-env" => args.b_env.push(assignment(&value).map_err(invalid)?),
-            "--rounds" => {
-                args.rounds =
-                    Some(py_int(&value).ok_or_else(|| invalid(format!("invalid int value: {}", py_repr(&value))))?);
-            }
-            "-k" => args.kernel.push(value),
-            "--noise-floor" => args.noise_floor = percent(&value).map_err(invalid)?,
-            _ => args.out = Some(PathBuf::from(value)),
-        }
-    }
-    if !extras.is_empty() {
-        return Err(error(format!("unrecognized arguments: {}", extras.join(" "))));
-    }
-    if stability {
-        (args.aa, args.sequential) = (true, true);
-    }
-    if args.aa && (args.a_rev.is_some() || !args.a_env.is_empty() || !args.b_env.is_empty()) {
-        return Err(error("--aa compares the working tree with itself: no --a-rev, --a-env or --b-env".into()));
-    }
     args.sequential |= args.aa;
-    if let Some(n) = args.rounds.filter(|n| !(MIN_ROUNDS..=MAX_ROUNDS).contains(n)) {
-        return Err(error(format!("--rounds {n}: from {MIN_ROUNDS} to {MAX_ROUNDS}")));
+    let mut refuse = |message: String| Err(command.error(ErrorKind::ValueValidation, message));
+    if args.aa && (args.a_rev.is_some() || !args.a_env.is_empty() || !args.b_env.is_empty()) {
+        return refuse("--aa compares the working tree with itself: no --a-rev, --a-env or --b-env".into());
     }
-    if args.noise_floor.is_nan() || args.noise_floor >= 1.0 {
-        return Err(error(format!("--noise-floor {}: a percentage below 100", pyfmt::g(args.noise_floor * 100.0, 6))));
+    if let Some(n) = args.common.rounds.filter(|n| !(MIN_ROUNDS..=MAX_ROUNDS).contains(n)) {
+        return refuse(format!("--rounds {n}: from {MIN_ROUNDS} to {MAX_ROUNDS}"));
     }
-    if let Some(out) = &args.out {
-        crate::pyfile::check_output(out, "--out").map_err(error)?;
+    if let Some(Err(why)) = args.common.out.as_deref().map(|out| pyfile::check_output(out.as_ref(), "--out")) {
+        return refuse(why);
     }
     Ok(args)
-}
-
-/// A flag's action; Err for --help.
-fn set_flag(args: &mut Args, flag: &str) -> Result<(), ()> {
-    match flag {
-        "-h" | "--help" => return Err(()),
-        "--aa" => args.aa = true,
-        "--sequential" => args.sequential = true,
-        "--quick" => args.quick = true,
-        _ => args.fail_on_verdict = true,
-    }
-    Ok(())
-}
-
-fn help(usage: &str, doc: &str, opts: &[&Opt]) -> String {
-    let options: Vec<&str> = opts.iter().map(|o| o.help).collect();
-    format!("{usage}\n\n{doc}\n\noptions:\n{}", options.join("\n"))
 }
 
 /// The rounds of A and B in order: ABBA (A first in even rounds), or all of A's then all of B's.
@@ -431,7 +212,7 @@ pub fn printed_json(stdout: &[u8], command: &str) -> Result<Py, Stop> {
         Stop::Error(match e.strip_prefix("not valid JSON: ") {
             Some(why) => {
                 let head: String = strip(&text).chars().take(200).collect();
-                format!("{command} printed no JSON ({why}): {}", py_repr(&head))
+                format!("{command} printed no JSON ({why}): {}", cli::py_repr(&head))
             }
             None => format!("{command} printed {e}"),
         })
@@ -546,10 +327,10 @@ fn run_round(side: &Side, r: usize, args: &Args) -> Result<Py, Stop> {
     }
     let mut cmd = Command::new(&side.mandel);
     cmd.args(["bench", "--round", &r.to_string(), "--json"]).envs(side.env.iter().map(|(k, v)| (k, v)));
-    if args.quick {
+    if args.common.quick {
         cmd.arg("--quick");
     }
-    cmd.args(args.kernel.iter().flat_map(|k| ["-k", k]));
+    cmd.args(args.common.kernel.iter().flat_map(|k| ["-k", k]));
     let out = ab_build::capture(&mut cmd)?;
     let shown = side.mandel.display();
     if !out.status.success() {
@@ -564,25 +345,11 @@ fn run_round(side: &Side, r: usize, args: &Args) -> Result<Py, Stop> {
 /// `mandel-report ab-rounds`: the repository's folder (the wrapper's) and the command line.
 pub fn main(repo: &Path, argv: Vec<OsString>) -> ExitCode {
     ab_build::start();
-    let argv: Vec<String> = argv.into_iter().map(|a| a.to_string_lossy().into_owned()).collect();
-    let args = match parse(&argv) {
-        Ok(args) => args,
-        Err(Parsed::Help(text)) => {
-            println!("{text}");
-            return ExitCode::SUCCESS;
-        }
-        Err(Parsed::Error(text)) => {
-            eprintln!("{text}");
-            return ExitCode::from(2);
-        }
-    };
+    let args = parse(argv).unwrap_or_else(|e| e.exit());
     let repo = std::fs::canonicalize(repo).unwrap_or_else(|_| repo.to_path_buf());
     match run(&repo, &args) {
         Ok(code) => ExitCode::from(code),
-        Err(Stop::Error(message)) => {
-            eprintln!("ab: error: {message}");
-            ExitCode::from(2)
-        }
+        Err(Stop::Error(message)) => cli::error("ab", &message),
         Err(Stop::Interrupted) => {
             eprintln!("\nab: interrupted");
             ExitCode::from(130)
@@ -602,27 +369,29 @@ fn run(repo: &Path, args: &Args) -> Result<u8, Stop> {
 
 /// The rounds of A and B, interleaved, and the report; the exit status.
 fn measure(repo: &Path, target: &Path, args: &Args, b_mandel: &Path) -> Result<u8, Stop> {
-    let facts = describe(b_mandel, &args.kernel, "the working tree", None)?;
+    let facts = describe(b_mandel, &args.common.kernel, "the working tree", None)?;
     let a_mandel = match &args.a_rev {
         Some(rev) => {
             let built = ab_build::build_revision(repo, target, rev)?;
-            describe(&built, &args.kernel, &format!("revision {rev}"), None)?;
+            describe(&built, &args.common.kernel, &format!("revision {rev}"), None)?;
             built
         }
         None => b_mandel.to_path_buf(),
     };
-    let mode = if args.quick { "quick" } else { "full" };
-    let n = match args.rounds {
+    let mode = if args.common.quick { "quick" } else { "full" };
+    let rounds_floor = args.common.noise_floor.unwrap_or(ROUNDS_NOISE_FLOOR);
+    let n = match args.common.rounds {
         Some(n) => n as usize,
         None => facts.get("rounds").get(mode).get("rounds").int().and_then(Int::to_u64).unwrap_or(0) as usize,
     };
     let (rows, source) = tune_rows(repo, b_mandel)?;
     let tuned = (&rows, source.as_deref());
-    let a = Side { env: side_env(&a_mandel, &args.a_env, tuned, &args.kernel, "A")?, mandel: a_mandel };
-    let b = Side { env: side_env(b_mandel, &args.b_env, tuned, &args.kernel, "B")?, mandel: b_mandel.to_path_buf() };
+    let a = Side { env: side_env(&a_mandel, &args.a_env, tuned, &args.common.kernel, "A")?, mandel: a_mandel };
+    let b =
+        Side { env: side_env(b_mandel, &args.b_env, tuned, &args.common.kernel, "B")?, mandel: b_mandel.to_path_buf() };
     same_work(
-        &describe(&a.mandel, &args.kernel, "A", Some(&a.env))?,
-        &describe(&b.mandel, &args.kernel, "B", Some(&b.env))?,
+        &describe(&a.mandel, &args.common.kernel, "A", Some(&a.env))?,
+        &describe(&b.mandel, &args.common.kernel, "B", Some(&b.env))?,
         mode,
     )?;
     let env_text = |env: &[(String, String)]| env.iter().map(|(k, v)| format!(" {k}={v}")).collect::<String>();
@@ -671,7 +440,7 @@ fn measure(repo: &Path, target: &Path, args: &Args, b_mandel: &Path) -> Result<u
         a: run(&a_rows),
         b: run(&b_rows),
         noise_floor: DEFAULT_NOISE_FLOOR,
-        rounds_floor: args.noise_floor,
+        rounds_floor,
         min_rounds: MIN_ROUNDS as usize,
         // the quieter side's floor only where the rounds alternated: separate passes drift apart
         interleaved: !args.sequential,
@@ -701,12 +470,7 @@ fn measure(repo: &Path, target: &Path, args: &Args, b_mandel: &Path) -> Result<u
         .collect();
     let verdicts = Verdicts::from_report(report, &a_rows, &b_rows);
     let off = verdicts.entries.iter().filter(|e| e.shown && e.verdict != verdict::SAME).count();
-    let runs = Runs {
-        names: names.clone(),
-        report: verdicts,
-        noise_floor: DEFAULT_NOISE_FLOOR,
-        rounds_floor: args.noise_floor,
-    };
+    let runs = Runs { names: names.clone(), report: verdicts, noise_floor: DEFAULT_NOISE_FLOOR, rounds_floor };
     let request = ab::Request {
         schema: ab::SCHEMA.into(),
         runs,
@@ -716,7 +480,7 @@ fn measure(repo: &Path, target: &Path, args: &Args, b_mandel: &Path) -> Result<u
     };
     println!("{}", ab::text(&request));
     write_out(args, &names, &unlike, &docs, Some(kept))?;
-    Ok(if args.fail_on_verdict && off > 0 { 1 } else { 0 })
+    Ok(if args.common.fail_on_verdict && off > 0 { 1 } else { 0 })
 }
 
 /// --out: both sides' rounds and their verdicts (null where none could be made), schema mandel-ab/1.
@@ -727,7 +491,7 @@ fn write_out(
     docs: &[Py; 2],
     verdicts: Option<Vec<Py>>,
 ) -> Result<(), Stop> {
-    let Some(out) = &args.out else { return Ok(()) };
+    let Some(out) = args.common.out.as_deref().map(Path::new) else { return Ok(()) };
     let texts = |v: &[String]| Py::List(v.iter().map(|s| Py::Str(s.as_str().into())).collect());
     let doc = Py::Dict(vec![
         ("schema".into(), Py::Str("mandel-ab/1".into())),
@@ -815,15 +579,15 @@ fn string(s: &PyStr, out: &mut String) {
 mod tests {
     use super::*;
 
-    fn args(argv: &[&str]) -> Result<Args, Parsed> {
-        parse(&argv.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    fn args(argv: &[&str]) -> clap::error::Result<Args> {
+        parse(argv.iter().map(OsString::from).collect())
     }
 
+    /// The message of a refused command line (usage errors exit 2), without clap's usage lines.
     fn refused(argv: &[&str]) -> String {
-        match args(argv) {
-            Err(Parsed::Error(text)) => text.lines().last().unwrap_or_default().to_string(),
-            other => panic!("{argv:?}: {other:?}"),
-        }
+        let e = args(argv).expect_err(&format!("{argv:?} taken"));
+        assert_eq!(e.exit_code(), 2, "{argv:?}");
+        e.to_string().lines().next().unwrap_or_default().to_string()
     }
 
     #[test]
@@ -837,7 +601,7 @@ mod tests {
     }
 
     #[test]
-    fn options_are_read_by_argparses_rules() {
+    fn options_are_read_as_scripts_ab_read_them() {
         let got = args(&[
             "--rou",
             "7",
@@ -849,58 +613,57 @@ mod tests {
             "2.5%",
         ])
         .unwrap();
-        assert_eq!(got.rounds, Some(7));
-        assert_eq!(got.kernel, ["simd-f32", "naive-f64"]);
+        assert_eq!(got.common.rounds, Some(7));
+        assert_eq!(got.common.kernel, ["simd-f32", "naive-f64"]);
         assert_eq!(got.b_env, [("MANDEL_ISA".to_string(), String::new())]);
-        assert!((got.noise_floor - 0.025).abs() < 1e-12 && !got.sequential);
-        assert_eq!(args(&[]).unwrap().noise_floor, ROUNDS_NOISE_FLOOR);
-        assert_eq!(
-            refused(&["--a", "x"]),
-            "scripts/ab: error: ambiguous option: --a could match --a-rev, --a-env, --aa"
-        );
-        assert_eq!(refused(&["--rounds"]), "scripts/ab: error: argument --rounds: expected one argument");
-        assert_eq!(refused(&["--rounds", "x"]), "scripts/ab: error: argument --rounds: invalid int value: 'x'");
-        assert_eq!(refused(&["--rounds", "-5"]), "scripts/ab: error: --rounds -5: from 3 to 99");
-        assert_eq!(refused(&["--rounds", "100"]), "scripts/ab: error: --rounds 100: from 3 to 99");
-        assert_eq!(refused(&["-k"]), "scripts/ab: error: argument -k/--kernel: expected one argument");
-        assert_eq!(refused(&["--a-env", "1 2"]), "scripts/ab: error: argument --a-env: '1 2': expected VAR=VALUE");
-        assert_eq!(refused(&["--aa=1"]), "scripts/ab: error: argument --aa: ignored explicit argument '1'");
-        assert_eq!(refused(&["--bogus", "x"]), "scripts/ab: error: unrecognized arguments: --bogus x");
-        assert_eq!(refused(&["--noise-floor", "100"]), "scripts/ab: error: --noise-floor 100: a percentage below 100");
-        assert_eq!(
-            refused(&["--noise-floor", "-1"]),
-            "scripts/ab: error: argument --noise-floor: must be 0 or more: '-1'"
-        );
-        assert_eq!(
-            refused(&["--noise-floor", "nan"]),
-            "scripts/ab: error: argument --noise-floor: must be 0 or more: 'nan'"
-        );
-        assert_eq!(
-            refused(&["--noise-floor", "five"]),
-            "scripts/ab: error: argument --noise-floor: not a percentage: 'five'"
-        );
+        assert!((got.common.noise_floor.unwrap() - 0.025).abs() < 1e-12 && !got.sequential);
+        assert_eq!(args(&["--quick", "--quick", "--rounds", "5", "--rounds", "4"]).unwrap().common.rounds, Some(4));
+        assert!(args(&["--aa"]).unwrap().sequential);
+        assert_eq!(args(&[]).unwrap(), Args::default());
+        // clap's own words for a usage error: the option named, exit 2
+        for (argv, said) in [
+            (&["--a", "x"][..], "'--a'"),
+            (&["--rounds"], "--rounds"),
+            (&["--rounds", "x"], "invalid value 'x' for '--rounds <ROUNDS>': invalid int value: 'x'"),
+            (&["-k"], "--kernel"),
+            (&["--aa=1"], "--aa"),
+            (&["--bogus", "x"], "'--bogus'"),
+            (&["--a-env", "1 2"], "'1 2': expected VAR=VALUE"),
+            (&["--noise-floor", "100"], "'--noise-floor <PCT>': a percentage below 100: '100'"),
+            (&["--noise-floor", "-1"], "must be 0 or more: '-1'"),
+            (&["--noise-floor", "nan"], "must be 0 or more: 'nan'"),
+            (&["--noise-floor", "five"], "not a percentage: 'five'"),
+        ] {
+            assert!(refused(argv).contains(said), "{argv:?}: {}", refused(argv));
+        }
+        // the checks past the options' own, scripts/ab's words
+        assert_eq!(refused(&["--rounds", "-5"]), "error: --rounds -5: from 3 to 99");
+        assert_eq!(refused(&["--rounds", "100"]), "error: --rounds 100: from 3 to 99");
         assert_eq!(
             refused(&["--aa", "--b-env", "A=1"]),
-            "scripts/ab: error: --aa compares the working tree with itself: no --a-rev, --a-env or --b-env"
+            "error: --aa compares the working tree with itself: no --a-rev, --a-env or --b-env"
+        );
+        assert!(
+            refused(&["--out", "/"]).ends_with("refusing to write the --out there (writes replace regular files only)")
         );
     }
 
     #[test]
     fn stability_takes_only_the_options_of_an_a_a_check_and_has_its_own_help() {
         let got = args(&[STABILITY, "--rounds", "3"]).unwrap();
-        assert!(got.aa && got.sequential && got.a_rev.is_none() && got.rounds == Some(3));
-        assert_eq!(
-            refused(&[STABILITY, "--a-rev", "HEAD"]),
-            "scripts/stability: error: unrecognized arguments: --a-rev HEAD"
-        );
-        let Err(Parsed::Help(text)) = args(&[STABILITY, "--quick", "-h"]) else { panic!("no help") };
-        assert!(
-            text.starts_with("usage: scripts/stability [-h] [--rounds ROUNDS]")
-                && text.contains("The A/A stability check")
-        );
-        assert!(!text.contains("--a-rev") && !text.contains("--sequential"));
-        let Err(Parsed::Help(text)) = args(&["--help"]) else { panic!("no help") };
-        assert!(text.contains("  --a-rev REV ") && text.contains("scripts/ab --b-env MANDEL_TUNING=default"));
+        assert!(got.aa && got.sequential && got.a_rev.is_none() && got.common.rounds == Some(3));
+        assert!(refused(&[STABILITY, "--a-rev", "HEAD"]).contains("'--a-rev'"));
+        let help = |argv: &[&str]| {
+            let e = args(argv).expect_err("no help");
+            assert_eq!((e.kind(), e.exit_code()), (ErrorKind::DisplayHelp, 0));
+            e.to_string()
+        };
+        let text = help(&[STABILITY, "--quick", "-h"]);
+        assert!(text.starts_with("The A/A stability check") && text.contains("Usage: scripts/stability [OPTIONS]"));
+        assert!(!text.contains("--a-rev") && !text.contains("--sequential") && !text.contains(STABILITY));
+        let text = help(&["--help"]);
+        assert!(text.contains("  --a-rev <REV> ") && text.contains("scripts/ab --b-env MANDEL_TUNING=default"));
+        assert!(text.contains("(default 5; a rung whose rounds spread wider gets that spread as its floor)"));
     }
 
     #[test]

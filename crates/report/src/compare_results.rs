@@ -2,21 +2,20 @@
 //! several machines side by side or two runs of one machine, read from their summary.json files. Its
 //! options, checks, messages, outputs and exit codes are the ones the Python script had: the summaries
 //! are read as `json.loads` read them ([`pyloads`]) and checked by the checker ([`check`]), the paths
-//! spelled and resolved as pathlib did ([`pypath`]), the runs judged by [`verdict`] and written up by
+//! spelled and resolved as pathlib did ([`pyfile`]), the runs judged by [`verdict`] and written up by
 //! [`compare`]. Exit 0; 1 when --fail-above or --fail-on-missing finds a rung to fail; 2 for an error.
 
 use crate::compare::{self, Runs, Verdicts};
+use crate::pyfile::{self, pure, strerror};
 use crate::pyjson::{Py, PyStr};
-use crate::pypath::{self, pure, strerror};
 use crate::pyvalue::str_repr;
 use crate::rounds::MIN_ROUNDS;
 use crate::summary::Summary;
 use crate::verdict::{DEFAULT_NOISE_FLOOR, ROUNDS_NOISE_FLOOR};
-use crate::{check, pyloads, verdict};
+use crate::{check, cli, pyloads, verdict};
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use std::ffi::OsString;
 use std::io::Write;
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,12 +32,10 @@ Results of different problems or settings are refused unless --allow-different. 
 (seconds; after scripts/ladder, a no-op), or MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on
 a machine without cargo).";
 
-/// argparse's ways, as scripts/compare had them: an option given twice takes the last, an unambiguous
-/// prefix names its option, `-1` is a value. Paths are OsString: clap's PathBuf refuses an empty one,
-/// which Python took as `.`.
+/// scripts/compare's command line. Paths are OsString: clap's PathBuf refuses an empty one, which Python
+/// took as `.`.
 #[derive(Parser)]
 #[command(name = "scripts/compare", bin_name = "scripts/compare", about = ABOUT)]
-#[command(args_override_self = true, infer_long_args = true, allow_negative_numbers = true)]
 struct Args {
     /// results folders or their summary.json; the first is the reference (A)
     results: Vec<OsString>,
@@ -57,7 +54,7 @@ struct Args {
     #[arg(long, value_parser = ["auto", "runs", "machines"], default_value = "auto")]
     mode: String,
     // its help: `parse`'s, which states the floors
-    #[arg(long, value_name = "PCT", value_parser = floor_percent)]
+    #[arg(long, value_name = "PCT", value_parser = cli::floor_percent)]
     noise_floor: Option<f64>,
     /// runs: exit 1 if a rung is `slower` (past its floor) by more than PCT percent, or fails verification in B
     #[arg(long, value_name = "PCT", value_parser = limit_percent)]
@@ -76,37 +73,11 @@ struct Args {
     svg: Option<OsString>,
 }
 
-/// Python's `float(text)`: surrounding whitespace, `_` between digits, `inf` and `nan` taken.
-fn py_float(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let b = text.as_bytes();
-    let digit_around = |i: usize| i > 0 && b[i - 1].is_ascii_digit() && b.get(i + 1).is_some_and(u8::is_ascii_digit);
-    if (0..b.len()).any(|i| b[i] == b'_' && !digit_around(i)) {
-        return None;
-    }
-    text.replace('_', "").parse().ok()
-}
-
-/// A percentage (`5`, `5%`) as a fraction, 0 or more.
-fn percent(text: &str) -> Result<f64, String> {
-    let value = py_float(text.trim_end_matches('%')).ok_or_else(|| format!("not a percentage: {}", str_repr(text)))?;
-    if value.is_nan() || value < 0.0 {
-        return Err(format!("must be 0 or more: {}", str_repr(text)));
-    }
-    Ok(value / 100.0)
-}
-
 /// --fail-above: finite (inf would say "never", which is leaving the flag out).
 fn limit_percent(text: &str) -> Result<f64, String> {
-    Some(percent(text)?)
+    Some(cli::percent(text)?)
         .filter(|v| v.is_finite())
-        .ok_or_else(|| format!("must be a finite percentage: {}", str_repr(text)))
-}
-
-/// A noise floor: below 100 (at 100 or more nothing could be `faster`: no change takes more than all of the
-/// time away). scripts/ab refuses the same values.
-fn floor_percent(text: &str) -> Result<f64, String> {
-    Some(percent(text)?).filter(|&v| v < 1.0).ok_or_else(|| format!("a percentage below 100: {}", str_repr(text)))
+        .ok_or_else(|| format!("must be a finite percentage: {}", cli::py_repr(text)))
 }
 
 /// `baseline.check_folder_name`: one folder name, or why not ([`machine::folder_name`]).
@@ -123,7 +94,7 @@ fn parse(argv: Vec<OsString>) -> Args {
         crate::pyfmt::g(DEFAULT_NOISE_FLOOR * 100.0, 6)
     );
     let mut command = Args::command().mut_arg("noise_floor", |a| a.help(noise));
-    let matches = command.clone().get_matches_from(std::iter::once(OsString::from("scripts/compare")).chain(argv));
+    let matches = cli::matches(command.clone(), "scripts/compare", argv).unwrap_or_else(|e| e.exit());
     let args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     let refused = match () {
         _ if args.baseline.is_some() && args.results.len() > 1 => {
@@ -151,25 +122,12 @@ fn parse(argv: Vec<OsString>) -> Args {
 /// machine's results), its exit status out.
 pub fn main(repo: &Path, argv: Vec<OsString>) -> ExitCode {
     let args = parse(argv);
-    match run(repo, &args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("compare: error: {}", restored(&message));
-            ExitCode::from(2)
-        }
-    }
-}
-
-/// A message as Python printed it: each code point a [`PyStr`] spells (U+10FFFF and its hex) as itself, a
-/// lone surrogate as stderr's `backslashreplace` writes it.
-fn restored(message: &str) -> String {
-    let spelled = PyStr::from(message).code_points();
-    spelled.iter().map(|&c| char::from_u32(c).map_or_else(|| format!("\\u{c:04x}"), String::from)).collect()
+    run(repo, &args).unwrap_or_else(|message| cli::error("compare", &message))
 }
 
 /// `Path(p) / "summary.json"` where `p` is a folder.
 fn summary_file(p: &Path) -> PathBuf {
-    if p.is_dir() { pypath::child(p, "summary.json") } else { pure(p) }
+    if p.is_dir() { pyfile::child(p, "summary.json") } else { pure(p) }
 }
 
 fn run(repo: &Path, args: &Args) -> Result<ExitCode, String> {
@@ -177,7 +135,7 @@ fn run(repo: &Path, args: &Args) -> Result<ExitCode, String> {
     for (flag, out) in [("--md", &md), ("--svg", &svg)] {
         out.as_deref().map_or(Ok(()), |out| check_output_path(flag, out))?;
     }
-    let svg_path = svg.clone().or_else(|| md.as_deref().map(|md| pypath::with_suffix(md, ".svg")));
+    let svg_path = svg.clone().or_else(|| md.as_deref().map(|md| pyfile::with_suffix(md, ".svg")));
     if let (Some(md), Some(chart)) = (&md, &svg_path)
         && same_file(md, chart)
     {
@@ -299,8 +257,8 @@ fn input_paths(repo: &Path, args: &Args) -> Result<Vec<PathBuf>, String> {
 /// ([`repair_swaps`]), or why there is none, naming the baselines there are.
 fn baseline_summary(results_dir: &Path, name: &str) -> Result<PathBuf, String> {
     check_folder_name(name, "baseline name")?;
-    let base = pypath::child(results_dir, "baselines");
-    let path = pypath::child(&pypath::child(&base, name), "summary.json");
+    let base = pyfile::child(results_dir, "baselines");
+    let path = pyfile::child(&pyfile::child(&base, name), "summary.json");
     if !path.exists() {
         repair_swaps(&base)?; // a save killed between its two renames left the earlier one as .NAME.old-PID
     }
@@ -333,7 +291,7 @@ fn repair_swaps(folder: &Path) -> Result<(), String> {
     for entry in names.iter().filter_map(|n| n.to_str()) {
         let Some((dest, kind, pid)) = swap_name(entry) else { continue };
         let path = folder.join(entry);
-        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || pid_alive(pid) {
+        if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || pyfile::pid_alive(pid) {
             continue;
         }
         let dest = folder.join(dest);
@@ -357,25 +315,14 @@ fn swap_name(entry: &str) -> Option<(&str, &str, &str)> {
     ok.then_some((dest, kind, pid))
 }
 
-/// `atomic.pid_alive`: whether process `pid` (as written) runs; this process's own pid is a leftover of an
-/// earlier one that had it (a container), and a pid no process can have runs nowhere.
-fn pid_alive(pid: &str) -> bool {
-    let Ok(pid) = pid.parse::<libc::pid_t>() else { return false };
-    if u32::try_from(pid).is_ok_and(|p| p == std::process::id()) {
-        return false;
-    }
-    // SAFETY: signal 0 sends nothing; kill only checks that the process exists.
-    unsafe { libc::kill(pid, 0) == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM) }
-}
-
 /// `check_output_path`: an output path that names no file, refused before anything else: a folder's
 /// spelling (`.`, `/`, `..`), or a symlink loop.
 fn check_output_path(flag: &str, out: &Path) -> Result<(), String> {
     let refused = |why: String| Err(format!("cannot write {flag} {}: {why}", out.display()));
-    if [&b""[..], b".", b".."].contains(&&pypath::name(out)[..]) {
+    if [&b""[..], b".", b".."].contains(&&pyfile::name(out)[..]) {
         return refused("it names a folder, not a file".into());
     }
-    if let Err(why) = pypath::resolve(out) {
+    if let Err(why) = pyfile::resolve(out) {
         return refused(why);
     }
     match std::fs::metadata(out) {
@@ -387,7 +334,7 @@ fn check_output_path(flag: &str, out: &Path) -> Result<(), String> {
 /// Whether two paths name one file: one spelling once links are resolved, or one inode (a hard link). A
 /// path that cannot be resolved (a symlink loop) names no file another path names.
 fn same_file(one: &Path, other: &Path) -> bool {
-    let (Ok(a), Ok(b)) = (pypath::resolve(one), pypath::resolve(other)) else { return false };
+    let (Ok(a), Ok(b)) = (pyfile::resolve(one), pyfile::resolve(other)) else { return false };
     a == b || {
         use std::os::unix::fs::MetadataExt;
         match (std::fs::metadata(one), std::fs::metadata(other)) {
@@ -407,22 +354,15 @@ fn check_writable(out: &Path, compared: &[PathBuf]) -> Result<(), String> {
             input.display()
         ));
     }
-    let target = pypath::realpath(out);
+    let target = pyfile::realpath(out);
     let kind = match std::fs::metadata(&target) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(format!("{}: cannot write the output there: {}", out.display(), strerror(&e))),
         Ok(meta) => Some(meta.file_type()),
     };
     if let Some(kind) = kind.filter(|k| !k.is_file()) {
-        let what = match () {
-            _ if kind.is_dir() => "a folder",
-            _ if kind.is_char_device() => "a character device",
-            _ if kind.is_block_device() => "a block device",
-            _ if kind.is_fifo() => "a FIFO",
-            _ if kind.is_socket() => "a socket",
-            _ => "something else",
-        };
-        let via = if target == pypath::absolute(out) {
+        let what = pyfile::kind(kind);
+        let via = if target == pyfile::absolute(out) {
             String::new()
         } else {
             format!(" (what {} resolves to)", out.display())
@@ -454,18 +394,7 @@ struct Read {
 /// `readers.read_summary`: a summary.json (or the folder holding one), every field compare reads checked.
 fn read_summary(p: &Path) -> Result<Read, String> {
     let path = summary_file(p);
-    let said = |why: String| format!("{}: {why}", path.display());
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK) // a FIFO is refused below, not waited on
-        .open(&path)
-        .map_err(|e| said(format!("cannot read: {}", strerror(&e))))?;
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return Err(said("not a regular file (a FIFO, a device or a socket): refused, not read".into()));
-    }
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(|e| said(format!("cannot read: {}", strerror(&e))))?;
-    let value = pyloads::load(&bytes).map_err(said)?;
+    let value = pyfile::load_json(&path)?;
     let text = path.display().to_string();
     let summary = check::Check::Summary { value, path: text.as_str().into() };
     check::run(&summary)?;
@@ -514,22 +443,8 @@ mod tests {
     }
 
     #[test]
-    fn percentages_are_read_as_python_reads_them_and_held_to_their_ranges() {
-        for (text, value) in [("5", 0.05), ("5%", 0.05), (" 7 ", 0.07), ("1_0", 0.1), ("0", 0.0), ("99.5", 0.995)] {
-            assert_eq!(floor_percent(text), Ok(value), "{text}");
-        }
+    fn fail_above_is_a_finite_percentage() {
         assert_eq!(limit_percent("1e6"), Ok(1e4));
-        for (text, why) in [
-            ("100", "a percentage below 100: '100'"),
-            ("inf", "a percentage below 100: 'inf'"),
-            ("-1", "must be 0 or more: '-1'"),
-            ("nan", "must be 0 or more: 'nan'"),
-            ("five", "not a percentage: 'five'"),
-            ("_1", "not a percentage: '_1'"),
-            ("1__0", "not a percentage: '1__0'"),
-        ] {
-            assert_eq!(floor_percent(text), Err(why.into()), "{text}");
-        }
         assert_eq!(limit_percent("1e999"), Err("must be a finite percentage: '1e999'".into()));
         assert_eq!(limit_percent("100"), Ok(1.0));
     }
@@ -662,12 +577,5 @@ mod tests {
         for other in ["..old-1", ".x.old-", ".x.old-1a", ".x.kept-1", "x.old-1", ".x.old-12-3"] {
             assert_eq!(swap_name(other), None, "{other}");
         }
-        assert!(!pid_alive(&std::process::id().to_string()), "this process's own pid is a leftover's");
-        assert!(!pid_alive("99999999999") && !pid_alive("4194305") && pid_alive("1"));
-    }
-
-    #[test]
-    fn a_message_spells_what_python_printed() {
-        assert_eq!(restored("x \u{10FFFF}00d800 \u{10FFFF}10ffff y"), "x \\ud800 \u{10FFFF} y");
     }
 }

@@ -6,11 +6,11 @@
 //! writes a summary; the merge's second half, the rows built and finished, the summary's notes and
 //! like-for-like groups ([`finish`], [`build`], [`rows`], [`notes`], [`speed`], [`groups`], `mandel-report
 //! finish`), which the merge asks for; `scripts/compare` itself ([`compare_results`], `mandel-report
-//! compare-results`: the summaries read as Python read them, [`pyloads`], [`pypath`]) and its comparisons,
+//! compare-results`: the summaries read as Python read them, [`pyloads`], [`pyfile`]) and its comparisons,
 //! machines side by side or two runs of one, and what must match between them ([`compare`],
 //! [`differences`]); `scripts/ab` and `scripts/stability` whole, two builds timed in interleaved rounds and
 //! judged ([`ab_cli`], [`ab_build`], `mandel-report ab-rounds`), and their report ([`ab`], also
-//! `mandel-report ab`); and every input the scripts read, checked
+//! `mandel-report ab`), what the two command lines share in [`cli`]; and every input the scripts read, checked
 //! ([`check`], `mandel-report check`), which `ladderlib.readers` asks for.
 //! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`, and for the checker `pyjson`): the
 //! scripts print them beside their own, and the committed results hold what the scripts computed.
@@ -21,6 +21,7 @@ pub mod ab_cli;
 pub mod build;
 pub mod chart;
 pub mod check;
+pub mod cli;
 pub mod compare;
 pub mod compare_results;
 pub mod csv;
@@ -37,7 +38,6 @@ pub mod pyfmt;
 pub mod pyjson;
 pub mod pyloads;
 pub mod pymath;
-pub mod pypath;
 pub mod pyvalue;
 pub mod rounds;
 pub mod rows;

@@ -54,24 +54,23 @@ enum Command {
     /// scripts/compare itself, which runs it: ladder results compared, machines side by side or two runs
     /// of one machine, printed and written (`scripts/compare --help`). `--repo`: the repository, whose
     /// results/<machine-id> holds this machine's results; then, after `--`, scripts/compare's arguments.
-    CompareResults {
-        #[arg(long)]
-        repo: PathBuf,
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
-    },
+    CompareResults(Script),
     /// scripts/ab and scripts/stability themselves, which run it: two builds or environments timed in
     /// interleaved rounds and judged (`scripts/ab --help`). `--repo`: the repository, whose working tree is
     /// built; then, after `--`, the script's arguments.
-    AbRounds {
-        #[arg(long)]
-        repo: PathBuf,
-        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
-        args: Vec<OsString>,
-    },
+    AbRounds(Script),
     /// The schemas this binary reads and writes, one per subcommand above (JSON): the scripts check them
     /// when they find the binary, so that one of another version is refused before any work, not after.
     Schemas,
+}
+
+/// A script run by its subcommand: the repository, then, after `--`, the script's own arguments.
+#[derive(clap::Args)]
+struct Script {
+    #[arg(long)]
+    repo: PathBuf,
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<OsString>,
 }
 
 fn main() -> ExitCode {
@@ -83,8 +82,8 @@ fn main() -> ExitCode {
         Command::Compare => mandel_report::compare::answer,
         Command::Ab => mandel_report::ab::answer,
         Command::Check => mandel_report::check::answer,
-        Command::CompareResults { repo, args } => return mandel_report::compare_results::main(&repo, args),
-        Command::AbRounds { repo, args } => return mandel_report::ab_cli::main(&repo, args),
+        Command::CompareResults(s) => return mandel_report::compare_results::main(&s.repo, s.args),
+        Command::AbRounds(s) => return mandel_report::ab_cli::main(&s.repo, s.args),
         Command::Schemas => {
             let schemas = [
                 mandel_report::verdict::SCHEMA,
