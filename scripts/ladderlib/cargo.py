@@ -103,8 +103,9 @@ def _found(repo, given):
 # tie band, and two peaks combined; check/5: it holds the pyo3-* rungs to the kernels they wrap; finish/6: it finds
 # each pyo3-* row's tuned family itself; check/6: it describes the CPU and names machines, and says
 # which Python baselines are foreign; finish/7: it labels the Python rows' problem;
-# summary/3, sweeps/2: they write the CSV too; check/7: it says whether a kept tuning is this machine's).
-VERSIONS = {"verdicts": 1, "sweeps": 2, "summary": 3, "finish": 7, "compare": 2, "ab": 2, "check": 7}
+# summary/3, sweeps/2: they write the CSV too; check/7: it says whether a kept tuning is this machine's; scripts/ab's report is
+# no longer asked for: `ab-rounds` makes it).
+VERSIONS = {"verdicts": 1, "sweeps": 2, "summary": 3, "finish": 7, "compare": 2, "check": 7}
 SCHEMAS = [f"mandel-report-{command}/{version}" for command, version in VERSIONS.items()]
 
 

@@ -660,7 +660,7 @@ def test_a_mandel_report_of_another_version_is_refused_when_found(tmp_path, monk
     old.chmod(0o755)
     monkeypatch.setenv("MANDEL_REPORT_BIN", str(old))
     with pytest.raises(InputError, match=r"does not read mandel-report-sweeps/2, mandel-report-summary/3, "
-                                         r"mandel-report-finish/7, mandel-report-compare/2, mandel-report-ab/2, "
+                                         r"mandel-report-finish/7, mandel-report-compare/2, "
                                          r"mandel-report-check/7: a "
                                          r"mandel-report of another version"):
         cargo.report_binary(verdict.REPO)

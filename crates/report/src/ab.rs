@@ -1,8 +1,7 @@
-//! scripts/ab's report (`mandel-report ab`): the verdicts on two builds or environments timed in
+//! scripts/ab's report (`mandel-report ab-rounds` prints it: [`crate::ab_cli`]): the verdicts on two builds or environments timed in
 //! rounds on one machine, as a table of each side's time and spread, the change, the rank test's p
-//! and the verdict, then the tally, the warnings and the rule. The scripts time the rounds, judge them
-//! (`mandel-report verdicts`) and find how the sides differ; the drift note and each side's speed note
-//! ([`crate::speed`]) are made here. The scripts print this text.
+//! and the verdict, then the tally, the warnings and the rule. The drift note and each side's speed note
+//! ([`crate::speed`]) are made here.
 
 use crate::compare::{Runs, Verdict, drift_note};
 use crate::figures::{DASH, time};
@@ -11,18 +10,13 @@ use crate::pymath::min_by_key;
 use crate::pyvalue::{py_str, truthy};
 use crate::speed;
 use crate::table::text_table;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
-/// The request's and the answer's `schema`: a binary and scripts of different versions refuse each other.
-pub const SCHEMA: &str = "mandel-report-ab/2";
-
-/// What `mandel-report ab` reads.
+/// What the report is of.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Request {
-    /// [`SCHEMA`].
-    pub schema: String,
     /// The two sides, named, their verdicts and the scripts' notes on them; `rounds_floor` is --noise-floor.
     pub runs: Runs,
     /// How the sides differ in more than their code (said before the table).
@@ -34,15 +28,6 @@ pub struct Request {
     /// A's rounds all ran before B's (--sequential, --aa), rather than alternating.
     #[serde(default)]
     pub sequential: bool,
-}
-
-/// What `mandel-report ab` writes.
-#[derive(Serialize)]
-pub struct Answer {
-    /// [`SCHEMA`].
-    pub schema: &'static str,
-    /// The report as the console shows it.
-    pub text: String,
 }
 
 /// A side's cells: its time and the spread of its rounds, or why it has none.
@@ -174,12 +159,6 @@ pub fn text(req: &Request) -> String {
     out.join("\n")
 }
 
-/// `mandel-report ab`: the request (JSON) in, the answer (JSON) out.
-pub fn answer(request: &str) -> Result<String, String> {
-    let req: Request = crate::parse_request(request, "scripts/ab's request", SCHEMA, |r: &Request| &r.schema)?;
-    serde_json::to_string(&Answer { schema: SCHEMA, text: text(&req) }).map_err(|e| format!("scripts/ab's report: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -198,7 +177,7 @@ mod tests {
     fn request(entries: Value, aa: bool, sequential: bool, unlike: &[&str]) -> Request {
         // the counts in the report's order, which a `json!` object would sort
         serde_json::from_str(&format!(
-            r#"{{"schema": "{SCHEMA}", "aa": {aa}, "sequential": {sequential}, "unlike": {},
+            r#"{{"aa": {aa}, "sequential": {sequential}, "unlike": {},
                 "runs": {{"names": ["HEAD", "tree"], "noise_floor": 0.1, "rounds_floor": 0.05,
                           "report": {{"entries": {entries}, "counts": {{"slower": 1, "no change": 2}},
                                       "alpha": 0.01, "min_calls": 3}}}}}}"#,

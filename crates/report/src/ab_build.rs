@@ -1,7 +1,7 @@
 //! What `scripts/ab` builds and runs ([`crate::ab_cli`]): the working tree's `mandel`, built under the
 //! lock `scripts/ladder` holds on the target folder (`.ladder.lock`) and copied to
-//! target/ab/working-tree.<pid>.mandel (a copy a killed ab left is removed: [`clean_stale_copies`]); a
-//! revision's, built in a git worktree under target/ab/<sha12> reused only while it is a clean checkout
+//! `target/ab/working-tree.<pid>.mandel` (a copy a killed ab left is removed: [`clean_stale_copies`]); a
+//! revision's, built in a git worktree under `target/ab/<sha12>` reused only while it is a clean checkout
 //! of it ([`checkout_of`]), one build at a time (`.ab.lock`). Also the command's log, its errors and how
 //! it runs commands.
 
@@ -259,7 +259,7 @@ pub fn touch(path: &Path) {
     let _ = File::open(path).and_then(|f| f.set_modified(SystemTime::now()));
 }
 
-/// The working tree's `mandel`, built, then copied to target/ab/working-tree.<pid>.mandel, under the lock
+/// The working tree's `mandel`, built, then copied to `target/ab/working-tree.<pid>.mandel`, under the lock
 /// scripts/ladder holds on the target folder for its whole run (waited for here): this build would
 /// otherwise replace the binary a ladder is measuring, and a ladder started during ab's rounds rebuilds
 /// target/release/mandel, not the copy ab runs. The caller removes the copy.
@@ -298,7 +298,7 @@ pub fn checkout_of(tree: &Path, sha: &str) -> bool {
         && git(tree, &["status", "--porcelain"]).as_deref() == Some("")
 }
 
-/// `mandel` of `rev`, built in a detached git worktree under target/ab/<sha12> with its own target folder
+/// `mandel` of `rev`, built in a detached git worktree under `target/ab/<sha12>` with its own target folder
 /// (kept between uses: a second A/B against the same revision builds nothing), reused only while it is a
 /// clean checkout of the revision ([`checkout_of`]), else checked out anew; copied beside it.
 pub fn build_revision(repo: &Path, target: &Path, rev: &str) -> Result<PathBuf, Stop> {

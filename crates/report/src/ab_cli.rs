@@ -471,13 +471,7 @@ fn measure(repo: &Path, target: &Path, args: &Args, b_mandel: &Path) -> Result<u
     let verdicts = Verdicts::from_report(report, &a_rows, &b_rows);
     let off = verdicts.entries.iter().filter(|e| e.shown && e.verdict != verdict::SAME).count();
     let runs = Runs { names: names.clone(), report: verdicts, noise_floor: DEFAULT_NOISE_FLOOR, rounds_floor };
-    let request = ab::Request {
-        schema: ab::SCHEMA.into(),
-        runs,
-        unlike: unlike.clone(),
-        aa: args.aa,
-        sequential: args.sequential,
-    };
+    let request = ab::Request { runs, unlike: unlike.clone(), aa: args.aa, sequential: args.sequential };
     println!("{}", ab::text(&request));
     write_out(args, &names, &unlike, &docs, Some(kept))?;
     Ok(if args.common.fail_on_verdict && off > 0 { 1 } else { 0 })

@@ -54,7 +54,7 @@ pub fn floor_percent(text: &str) -> Result<f64, String> {
     Some(percent(text)?).filter(|&v| v < 1.0).ok_or_else(|| format!("a percentage below 100: {}", py_repr(text)))
 }
 
-/// `PROG: error: MESSAGE` on standard error, as Python printed it ([`restored`]), and exit status 2.
+/// `PROG: error: MESSAGE` on standard error, as Python printed it (`restored`), and exit status 2.
 pub fn error(prog: &str, message: &str) -> ExitCode {
     eprintln!("{prog}: error: {}", restored(message));
     ExitCode::from(2)

@@ -118,7 +118,7 @@ fn parse(argv: Vec<OsString>) -> Args {
     args
 }
 
-/// scripts/compare: its arguments in (`repo`: the repository, whose results/<machine-id> holds this
+/// scripts/compare: its arguments in (`repo`: the repository, whose `results/<machine-id>` holds this
 /// machine's results), its exit status out.
 pub fn main(repo: &Path, argv: Vec<OsString>) -> ExitCode {
     let args = parse(argv);

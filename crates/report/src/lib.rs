@@ -9,8 +9,8 @@
 //! compare-results`: the summaries read as Python read them, [`pyloads`], [`pyfile`]) and its comparisons,
 //! machines side by side or two runs of one, and what must match between them ([`compare`],
 //! [`differences`]); `scripts/ab` and `scripts/stability` whole, two builds timed in interleaved rounds and
-//! judged ([`ab_cli`], [`ab_build`], `mandel-report ab-rounds`), and their report ([`ab`], also
-//! `mandel-report ab`), what the two command lines share in [`cli`]; and every input the scripts read, checked
+//! judged ([`ab_cli`], [`ab_build`], `mandel-report ab-rounds`), and their report ([`ab`]),
+//! what the two command lines share in [`cli`]; and every input the scripts read, checked
 //! ([`check`], `mandel-report check`), which `ladderlib.readers` asks for.
 //! Their words and numbers are Python's (`pyfmt`, `pymath`, `md`, and for the checker `pyjson`): the
 //! scripts print them beside their own, and the committed results hold what the scripts computed.

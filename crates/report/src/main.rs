@@ -43,10 +43,6 @@ enum Command {
     /// runs of one machine their verdicts), on standard output (JSON) what differs between them, the
     /// console text, the Markdown and the grouped bar chart (SVG), which scripts/compare prints and writes.
     Compare,
-    /// scripts/ab's report: a request on standard input (JSON: the two sides' verdicts and names, how they
-    /// differ, and whether the run was an A/A or sequential), its text
-    /// on standard output (JSON), which the scripts print.
-    Ab,
     /// Every input the scripts read, checked (`ladderlib/readers.py`): a request on standard input (JSON:
     /// checks, each a value the scripts read and what it is), on standard output (JSON) each check's result,
     /// or the first refusal's message, which the scripts raise as their error naming the file and field.
@@ -80,7 +76,6 @@ fn main() -> ExitCode {
         Command::Summary => mandel_report::summary::answer,
         Command::Finish => mandel_report::finish::answer,
         Command::Compare => mandel_report::compare::answer,
-        Command::Ab => mandel_report::ab::answer,
         Command::Check => mandel_report::check::answer,
         Command::CompareResults(s) => return mandel_report::compare_results::main(&s.repo, s.args),
         Command::AbRounds(s) => return mandel_report::ab_cli::main(&s.repo, s.args),
@@ -91,7 +86,6 @@ fn main() -> ExitCode {
                 mandel_report::summary::SCHEMA,
                 mandel_report::finish::SCHEMA,
                 mandel_report::compare::SCHEMA,
-                mandel_report::ab::SCHEMA,
                 mandel_report::check::SCHEMA,
             ];
             println!("{}", serde_json::json!(schemas));

@@ -67,7 +67,7 @@ impl PyStr {
 
 impl PyStr {
     /// A string of these code points as `readers.wire` sent it: a lone surrogate and U+10FFFF spelled as
-    /// U+10FFFF and the code point in hex, and Python's `repr` kept where it escapes more than [`str_repr`]
+    /// U+10FFFF and the code point in hex, and Python's `repr` kept where it escapes more than `str_repr`
     /// does (a string neither ASCII nor printable).
     pub fn from_code_points(code_points: &[u32]) -> PyStr {
         let mut text = String::new();

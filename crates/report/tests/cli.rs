@@ -336,16 +336,6 @@ fn a_bad_compare_request_is_an_error_naming_it() {
 }
 
 #[test]
-fn a_bad_ab_request_is_an_error_naming_it() {
-    for (request, said) in [
-        (r#"{"schema": "mandel-report-ab/2"}"#, "missing field `runs`"),
-        (r#"{"schema": "mandel-report-ab/2", "runs": null}"#, "expected struct Runs"),
-    ] {
-        refused("ab", request, said);
-    }
-}
-
-#[test]
 fn a_check_request_gets_each_result_or_the_first_refusal_and_a_bad_one_an_error() {
     let request = |checks: &str| format!(r#"{{"schema": "mandel-report-check/7", "checks": [{checks}]}}"#);
     let tune =
