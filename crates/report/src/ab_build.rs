@@ -3,7 +3,7 @@
 //! target/ab/working-tree.<pid>.mandel (a copy a killed ab left is removed: [`clean_stale_copies`]); a
 //! revision's, built in a git worktree under target/ab/<sha12> reused only while it is a clean checkout
 //! of it ([`checkout_of`]), one build at a time (`.ab.lock`). Also the command's log, its errors and how
-//! it runs commands, with the words ab.py printed.
+//! it runs commands, with the words the Python scripts/ab (the former ladderlib/ab.py) printed.
 
 use crate::pyfile::{kind, pure, strerror};
 use std::fs::{self, File};
