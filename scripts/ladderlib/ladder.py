@@ -304,7 +304,11 @@ def parse_args(argv):
              *((k, "--sweep-kernels name") for k in args.sweep_kernels or [])]
     checks = [{"kind": "folder_name", "name": n, "what": what} for n, what in names if n is not None]
     checks += [{"kind": "round_count", "rounds": args.rounds}] if args.rounds is not None else []
-    with readers.asking(report_binary(args) if args.prebuilt and (checks or args.baselines) else None):
+    if (checks or args.baselines) and args.prebuilt is None and not os.environ.get("MANDEL_REPORT_BIN"):
+        # cargo builds mandel-report under the build folder's lock, which `main` takes next: another ladder's is
+        # refused now, as `main` refuses it, not waited for (its whole run) to then refuse a bad argument
+        take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
+    with readers.asking(report_binary(args) if checks or args.baselines else None):
         try:
             readers.ask(*checks)
         except InputError as e:
