@@ -40,7 +40,7 @@ import numpy as np
 
 from ladderlib.atomic import NotAFileError, check_target, write_text
 from ladderlib.machine import describe as describe_machine
-from ladderlib.readers import InputError
+from ladderlib.readers import InputError, checker
 
 from .compiled_rungs import omp_environment_error
 from .numba_rungs import environment_error as numba_environment_error
@@ -329,6 +329,11 @@ def main(argv=None) -> int:
     if why:
         print(f"run.py: error: cannot write --out {args.out}: {why} (checked before timing anything)",
               file=sys.stderr)
+        return 2
+    try:  # the machine is described after the timing, its CPU by mandel-report (`machine`): found now, not then
+        checker()
+    except InputError as e:
+        print(f"run.py: error: {e} (it describes the machine; checked before timing anything)", file=sys.stderr)
         return 2
     problem = Problem(args.width, args.height, args.x_min, args.x_max, args.y_min, args.y_max, args.max_iters)
     try:

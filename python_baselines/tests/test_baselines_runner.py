@@ -697,3 +697,15 @@ def test_the_file_records_the_tunings_the_extensions_kernels_ran(tmp_path):
     from ladderlib import readers
 
     assert readers.read_baselines(out)["extension_tunings"] == doc["extension_tunings"]
+
+
+def test_a_mandel_report_that_cannot_describe_the_machine_is_refused_before_any_timing(tmp_path, monkeypatch, capsys):
+    """The machine description ends the result file, and mandel-report gives its CPU part (ladderlib.machine): a
+    MANDEL_REPORT_BIN that is not one (or no cargo to build one) was found only after every rung was timed, a
+    traceback and no file; it is refused first, as a bad --out is."""
+    monkeypatch.setattr(run, "measure", _no_timing)
+    monkeypatch.setenv("MANDEL_REPORT_BIN", str(tmp_path / "no-such-mandel-report"))
+    assert run.main(["--quick", "--width", "5", "--height", "3", "--out", str(tmp_path / "r.json")]) == 2
+    err = capsys.readouterr().err
+    assert "run.py: error: MANDEL_REPORT_BIN=" in err and "before timing" in err
+    assert not (tmp_path / "r.json").exists()

@@ -304,7 +304,11 @@ def parse_args(argv):
              *((k, "--sweep-kernels name") for k in args.sweep_kernels or [])]
     checks = [{"kind": "folder_name", "name": n, "what": what} for n, what in names if n is not None]
     checks += [{"kind": "round_count", "rounds": args.rounds}] if args.rounds is not None else []
-    with readers.asking(report_binary(args) if args.prebuilt and (checks or args.baselines) else None):
+    if (checks or args.baselines) and args.prebuilt is None and not os.environ.get("MANDEL_REPORT_BIN"):
+        # cargo builds mandel-report under the build folder's lock, which `main` takes next: another ladder's is
+        # refused now, as `main` refuses it, not waited for (its whole run) to then refuse a bad argument
+        take_lock(TARGET, f"the build folder {TARGET}", "another ladder or scripts/ab")
+    with readers.asking(report_binary(args) if checks or args.baselines else None):
         try:
             readers.ask(*checks)
         except InputError as e:
@@ -779,11 +783,19 @@ def main(argv=None):
     # mandel-report describes the machine's CPU, writes summary.md and speedup.svg up, fits and draws the sweeps:
     # found (or built, under the lock just taken) and checked to be of these scripts' version before any other work
     mandel_report = report_binary(args)
-    log("describing the machine")
+    # Every check from here on asks it (--prebuilt's: DIR's): cargo.report's would be cargo's, built or waited for
+    # under the target folder's lock this run holds (--save-baseline's name, checked again below, asked it)
     with readers.asking(mandel_report):
-        desc = machine.describe(REPO)
-        # One derived from the CPU model is refused now, not after every timing.
-        mid = args.machine_id or derived_id(machine.machine_id(desc), "the machine id derived from the CPU model")
+        return _main(args, mandel_report)
+
+
+def _main(args, mandel_report):
+    """`main` once mandel-report is found, every check asking it."""
+    global OUT, FAILED_RAW
+    log("describing the machine")
+    desc = machine.describe(REPO)
+    # One derived from the CPU model is refused now, not after every timing.
+    mid = args.machine_id or derived_id(machine.machine_id(desc), "the machine id derived from the CPU model")
     out = args.out_dir or REPO / "results" / mid
     for name in RESULT_FILES + ["raw/" + n for n in ("build.log", "bench.log", "python.log")]:
         if name != "raw/criterion":  # each output a regular file or absent (`atomic.check_target`), before any work
@@ -812,8 +824,7 @@ def main(argv=None):
     raw = preflight(out, staged=not args.skip_bench)
     OUT = out
     try:
-        with readers.asking(mandel_report):  # under the target folder's lock this run holds, cargo.report would wait
-            return measure(args, desc, mid, out, raw, built, build_log, described, mandel_report)
+        return measure(args, desc, mid, out, raw, built, build_log, described, mandel_report)
     except BaseException as e:
         if raw != out / "raw" and raw.exists():  # stopped before `settle`: raw/ stays, this run's files aside
             with contextlib.suppress(InputError, OSError):

@@ -456,3 +456,24 @@ def test_a_rust_kernel_named_like_an_extension_row_is_refused():
     registry = [*fx.REGISTRY, fx.kernel_info("pyo3-simd-f32", "f32", isa="avx2")]
     with pytest.raises(InputError, match=r"kernel 'pyo3-simd-f32' name is 'pyo3-simd-f32': pyo3- names the kernels"):
         merge(dict(fx.MACHINE), "m", fx.SETTINGS, registry=registry)
+
+
+@pytest.mark.parametrize("argv", [["--rounds", "2"], ["--save-baseline", "ok"], ["--machine-id", "../x"]])
+def test_an_argument_mandel_report_checks_is_not_held_up_by_another_ladder(tmp_path, argv):
+    """--rounds and the names are checked by mandel-report, which cargo builds under the build folder's lock: while
+    another ladder held it, the ladder waited for that whole run (then refused --rounds 2), where without them it
+    refuses at once; it refuses at once either way."""
+    target = tmp_path / "t"
+    target.mkdir()
+    holder = subprocess.Popen(["flock", str(target / ".ladder.lock"), "sleep", "60"], start_new_session=True)
+    try:
+        while subprocess.run(["flock", "-n", str(target / ".ladder.lock"), "true"]).returncode == 0:
+            time.sleep(0.05)
+        env = {k: v for k, v in os.environ.items() if k not in ("MANDEL_REPORT_BIN", "CARGO_BUILD_TARGET_DIR")}
+        proc = subprocess.run([os.sys.executable, "-m", "ladderlib.ladder", "--skip-python", *argv], cwd=tmp_path,
+                              env={**env, "CARGO_TARGET_DIR": str(target)}, capture_output=True, text=True, timeout=30)
+    finally:
+        os.killpg(holder.pid, 9)  # flock and its sleep, which holds the lock too
+        holder.wait()
+    assert proc.returncode == 2 and "is using the build folder" in proc.stderr, proc.stderr
+    assert "waiting" not in proc.stderr

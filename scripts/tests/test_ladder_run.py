@@ -205,3 +205,29 @@ def test_the_ladder_builds_mandel_report_under_its_own_lock_without_waiting_for_
     run.join(20)
     assert done == [0], "the ladder waited for its own lock" if not done else done
     assert (ladder.TARGET / "release" / "mandel-report").is_file()
+
+
+@pytest.mark.parametrize("skip_bench", [False, True])
+def test_prebuilt_asks_its_own_mandel_report_for_a_baseline_name_too(tmp_path, monkeypatch, skip_bench):
+    """`--prebuilt DIR` runs DIR's mandel-report for every check: --save-baseline's name checked again once the results
+    folder is known asked cargo's (`cargo.report`), which on a machine without cargo failed, and with cargo waited
+    forever for the build folder's lock this very run holds."""
+    from ladderlib import cargo
+    from test_ladder_robust import installed
+
+    fake = installed(tmp_path, monkeypatch)
+    prebuilt = tmp_path / "prebuilt"
+    prebuilt.mkdir()
+    (prebuilt / "mandel").write_text("#!/bin/sh\nexit 0\n")
+    (prebuilt / "mandel").chmod(0o755)
+    (prebuilt / "mandel-report").symlink_to(MANDEL_REPORT)
+    argv = ["--out-dir", str(fake.out), "--skip-python"]
+    assert ladder.guarded(ladder.main, argv) == 0  # a set to re-merge
+
+    def cargos(repo):
+        raise AssertionError("cargo.report asked during a --prebuilt run")
+    monkeypatch.setattr(cargo, "report", cargos)
+    monkeypatch.delenv("MANDEL_REPORT_BIN", raising=False)
+    argv += ["--prebuilt", str(prebuilt), "--save-baseline", "b1"] + (["--skip-bench"] if skip_bench else [])
+    assert ladder.guarded(ladder.main, argv) == 0
+    assert (fake.out / "baselines" / "b1" / "summary.json").is_file()

@@ -18,7 +18,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// A row's fields, in the order summary.json has them (`writers.CSV_FIELDS` is the CSV's subset).
+/// A row's fields, in the order summary.json has them (summary.rs's `CSV_FIELDS` is the CSV's subset).
 const ROW_FIELDS: &str = "name method language precision isa threads threads_n computes problem status kernel \
     median_s spread_kind spread_low_s spread_high_s mean_s repeats compile_s iterations iterations_per_s \
     speedup_vs_python speedup_vs_previous previous lane_iterations lane_iterations_source peak_share step_share \
