@@ -323,11 +323,11 @@ def parse_args(argv):
     return args
 
 
-def sweep_json(text, what, spec=sweeps.SWEEP):
+def sweep_json(text, what, spec="sweep"):
     """The sweep (or with `spec` the large image) `text` printed by `what`, or None (logged) when it is not valid
-    JSON of that shape (`sweeps.checked`)."""
+    JSON of that shape (`readers.check_sweep`)."""
     try:
-        return sweeps.checked(json.loads(text), spec, what)
+        return readers.check_sweep(json.loads(text), spec, what)
     except ValueError as e:
         log(f"  ERROR: {what} printed no valid JSON ({e})")
     except InputError as e:
@@ -446,7 +446,7 @@ def large_image(describe_path, raw):
     except InputError as e:  # its exit 2: out of memory, say, for this 1 GiB image: a failed render, not bad input
         log(f"  ERROR: {e}")
         return None, False
-    report = sweep_json(text, f"mandel render -k {large['kernel']}", sweeps.LARGE) if text else None
+    report = sweep_json(text, f"mandel render -k {large['kernel']}", "large") if text else None
     return report, report is not None
 
 

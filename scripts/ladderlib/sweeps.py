@@ -1,28 +1,16 @@
 """Cost-growth sweeps (`scripts/ladder --sweeps`): time against work for a few rungs, each point verified before it
 is timed (`mandel sweep --json`, or python_baselines.sweep for Numba parallel). Picked by `pick_kernels`, checked by
-`checked`, fitted and written up by `mandel-report sweeps` (crates/report/src/sweeps.rs: the fits, the CSV's rows,
+`readers.check_sweep`, fitted and written up by `mandel-report sweeps` (crates/report/src/sweeps.rs: the fits, the CSV's rows,
 sweeps.md and a log-log chart per axis), written by `write_all`: sweeps.json, .csv, .md and an SVG per axis."""
 
 import json
 
-from . import atomic, cargo, readers
+from . import atomic, cargo
 
 SCHEMA = "mandel-ladder-sweeps/1"
 # What `write_all` writes (a chart per axis of `mandel describe`'s sweep grid, the only axes a point may name: an
 # axis is part of a file name), checked before any work.
 OUTPUTS = ["sweeps.json", "sweeps.csv", "sweeps.md", "sweep-size.svg", "sweep-iters.svg"]
-
-
-# What `checked` checks: a sweep as `mandel sweep --json` and python_baselines.sweep print it, or the large image as
-# `mandel render --json` reports it (crates/report/src/check.rs).
-SWEEP, LARGE = "sweep", "large"
-
-
-def checked(data, spec, what):
-    """`data` if it is a `spec` (SWEEP, LARGE) as printed by `what`, every point verified (differing <= allowed) and
-    the large image's check (where it has one) passed, else InputError naming `what` and the field: checked before
-    anything is fitted or written."""
-    return readers.check_sweep(data, spec, what)
 
 
 def pick_kernels(summary, registry):

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ladderlib import sweeps
+from ladderlib import readers, sweeps
 from ladderlib.readers import InputError
 
 import ladder_fixtures as fx
@@ -322,15 +322,15 @@ def test_a_bad_sweep_is_an_error_naming_the_field(tmp_path, monkeypatch, capsys)
 
 def test_a_sweep_point_outside_its_tolerance_or_with_its_times_out_of_order_is_refused():
     good = sweep("k")
-    assert sweeps.checked(good, sweeps.SWEEP, "s") is good
+    assert readers.check_sweep(good, "sweep", "s") is good
     bad = sweep("k")
     bad["points"][3].update(differing=5, allowed=4)
     with pytest.raises(InputError, match="point #3 failed verification .5 pixels differ, 4 allowed"):
-        sweeps.checked(bad, sweeps.SWEEP, "s")
+        readers.check_sweep(bad, "sweep", "s")
     bad = sweep("k")
     bad["points"][0]["min_s"] = bad["points"][0]["median_s"] * 2
     with pytest.raises(InputError, match="point #0 min_s .* is above median_s"):
-        sweeps.checked(bad, sweeps.SWEEP, "s")
+        readers.check_sweep(bad, "sweep", "s")
 
 
 @pytest.mark.parametrize("field, value, message", [
@@ -343,11 +343,11 @@ def test_a_sweep_point_with_null_times_or_impossible_work_is_refused(field, valu
     s = sweep("k")
     s["points"][2][field] = value
     with pytest.raises(InputError, match=message):
-        sweeps.checked(s, sweeps.SWEEP, "s")
+        readers.check_sweep(s, "sweep", "s")
     s = sweep("k")
     s["points"][2]["iterations"] = 960 * 960 * 200  # every pixel to max_iters: possible
     del s["points"][2]["times_s"]  # absent: allowed
-    assert sweeps.checked(s, sweeps.SWEEP, "s") is s
+    assert readers.check_sweep(s, "sweep", "s") is s
 
 
 @pytest.mark.parametrize("corrupt, message", [
@@ -495,18 +495,18 @@ def test_a_large_image_that_failed_its_reference_check_is_never_reported(tmp_pat
     good = {"checked": 4096, "differing": 3, "allowed": 42, "ok": True}
     large = {"kernel": "k", "isa": "avx2", "threads": 2, "width": 8, "height": 8, "max_iters": 5, "times_s": [1.0],
              "paging_s": 0.0}
-    assert sweeps.checked(dict(large), sweeps.LARGE, "r")["times_s"] == [1.0]
-    assert sweeps.checked({**large, "check": good}, sweeps.LARGE, "r")["check"] == good
+    assert readers.check_sweep(dict(large), "large", "r")["times_s"] == [1.0]
+    assert readers.check_sweep({**large, "check": good}, "large", "r")["check"] == good
     for bad in [{**good, "differing": 50, "ok": False}, {**good, "differing": 50}, {**good, "ok": False}]:
         with pytest.raises(InputError, match="r: failed its check against the reference .(50|3) of 4096 pixels differ, 42 allowed"):
-            sweeps.checked({**large, "check": bad}, sweeps.LARGE, "r")
+            readers.check_sweep({**large, "check": bad}, "large", "r")
     with pytest.raises(InputError, match="times_s should be a non-empty list"):
-        sweeps.checked({**large, "times_s": []}, sweeps.LARGE, "r")
+        readers.check_sweep({**large, "times_s": []}, "large", "r")
     with pytest.raises(InputError, match="check.ok should be true or false"):
-        sweeps.checked({**large, "check": {**good, "ok": 1}}, sweeps.LARGE, "r")
-    assert sweeps.checked({**large, "iterations": 8 * 8 * 5}, sweeps.LARGE, "r")["iterations"] == 320
+        readers.check_sweep({**large, "check": {**good, "ok": 1}}, "large", "r")
+    assert readers.check_sweep({**large, "iterations": 8 * 8 * 5}, "large", "r")["iterations"] == 320
     with pytest.raises(InputError, match=r"r: the image iterations \(321\) is above 320, width x height"):
-        sweeps.checked({**large, "iterations": 321}, sweeps.LARGE, "r")
+        readers.check_sweep({**large, "iterations": 321}, "large", "r")
 
     fake = installed(tmp_path, monkeypatch)
     render_output = fake.capture
@@ -619,9 +619,9 @@ def test_a_point_on_an_axis_the_grid_has_not_is_refused():
     point = {"axis": "a/b", "width": 8, "height": 8, "max_iters": 5, "iterations": 100, "median_s": 1e-3,
              "min_s": 1e-3}
     with pytest.raises(InputError, match="axis"):
-        sweeps.checked({"kernel": "k", "points": [point]}, sweeps.SWEEP, "mandel sweep")
+        readers.check_sweep({"kernel": "k", "points": [point]}, "sweep", "mandel sweep")
     for axis in ("size", "iters"):
-        assert sweeps.checked({"kernel": "k", "points": [{**point, "axis": axis}]}, sweeps.SWEEP, "x")
+        assert readers.check_sweep({"kernel": "k", "points": [{**point, "axis": axis}]}, "sweep", "x")
 
 
 def test_sizes_past_64_bits_are_refused_by_name():
@@ -630,6 +630,6 @@ def test_sizes_past_64_bits_are_refused_by_name():
     point = {"axis": "size", "width": 8, "height": 8, "max_iters": 5, "iterations": 100, "median_s": 1e-3,
              "min_s": 1e-3}
     with pytest.raises(InputError, match="the sweep threads is above 2\\^64 - 1"):
-        sweeps.checked({"kernel": "k", "threads": 2**64, "points": [point]}, sweeps.SWEEP, "x")
+        readers.check_sweep({"kernel": "k", "threads": 2**64, "points": [point]}, "sweep", "x")
     with pytest.raises(InputError, match="point #0 width is above 2\\^64 - 1"):
-        sweeps.checked({"kernel": "k", "points": [{**point, "width": 2**64}]}, sweeps.SWEEP, "x")
+        readers.check_sweep({"kernel": "k", "points": [{**point, "width": 2**64}]}, "sweep", "x")
