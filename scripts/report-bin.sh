@@ -39,4 +39,7 @@ else
     [[ -x $bin ]] || fail "cargo build succeeded but $bin is not there (does a cargo config set build.target?" \
         "these scripts build for this machine)"
 fi
+# A binary of another version than these scripts has no such subcommand: said so, not as clap's "unrecognized".
+"$bin" help "$subcommand" >/dev/null 2>&1 || fail "$bin has no $subcommand: a mandel-report of another version" \
+    "than these scripts (rebuild it: cargo build --release -p mandel-report; scripts/prebuilt for a --prebuilt folder)"
 exec "$bin" "$subcommand" --repo "$repo" -- "$@"

@@ -530,9 +530,16 @@ def test_a_bad_mandel_report_bin_is_named_and_a_failing_one_fails_compare(tmp_pa
     binary = Path(verdict.MANDEL_REPORT)
     assert compare(*paths, cwd=binary.parent, env={"MANDEL_REPORT_BIN": binary.name})[0] == 0
     refusing = tmp_path / "refusing"
-    refusing.write_text("#!/bin/sh\necho 'mandel-report: error: no' >&2\nexit 2\n")
+    refusing.write_text("#!/bin/sh\n[ \"$1\" = help ] && exit 0\necho 'mandel-report: error: no' >&2\nexit 2\n")
     refusing.chmod(0o755)
     assert compare(*paths, env={"MANDEL_REPORT_BIN": str(refusing)}) == (2, "", "mandel-report: error: no\n")
+    # one of another version, without the subcommand, is named as that, not left to clap's "unrecognized subcommand"
+    older = tmp_path / "older"
+    older.write_text("#!/bin/sh\necho \"error: unrecognized subcommand '$2'\" >&2\nexit 2\n")
+    older.chmod(0o755)
+    code, out, err = compare(*paths, env={"MANDEL_REPORT_BIN": str(older)})
+    assert (code, out) == (2, "") and err.startswith(f"compare: error: {older} has no compare-results: a "
+                                                     "mandel-report of another version than these scripts"), err
 
 
 def test_a_verdict_binary_that_cannot_run_or_answers_nonsense_is_an_error_naming_it(tmp_path, monkeypatch):
