@@ -87,7 +87,12 @@ pub fn cpu(cpuinfo_text: &str) -> Cpu {
     let info = cpuinfo(cpuinfo_text);
     let field = |key| info.get(key).copied().filter(|v: &&str| !v.is_empty()); // an empty one is none
     let flags: Vec<&str> = field("flags").or(field("Features")).unwrap_or("").split_whitespace().collect();
-    let model = printable(field("model name").unwrap_or(std::env::consts::ARCH));
+    // An Arm CPU has no model name: its implementer and part tell one core design from another (a Neoverse
+    // N1 from a V1), which the architecture's name alone would give one machine id.
+    let arm = field("CPU implementer")
+        .zip(field("CPU part"))
+        .map(|(i, p)| format!("{} (CPU implementer {i}, part {p})", std::env::consts::ARCH));
+    let model = printable(&field("model name").map(String::from).or(arm).unwrap_or(std::env::consts::ARCH.into()));
     Cpu {
         cpu_model: if model.is_empty() { "unknown CPU".into() } else { model },
         cpu_family_model: info.get("cpu family").zip(info.get("model")).map(|(f, m)| format!("{f}/{m}")),
@@ -316,6 +321,13 @@ mod tests {
         let evil = super::cpu("model name\t: Evil\x1b[31m CPU\x00 9000\x7f\n");
         assert_eq!(evil.cpu_model, "Evil [31m CPU  9000");
         assert_eq!(super::cpu("").cpu_model, std::env::consts::ARCH);
+        // Arm's cpuinfo: no model name, its implementer and part name the core design
+        let [n1, v1] = ["0xd0c", "0xd40"]
+            .map(|part| super::cpu(&format!("processor\t: 0\nCPU implementer\t: 0x41\nCPU part\t: {part}\n")));
+        assert_eq!(n1.cpu_model, format!("{} (CPU implementer 0x41, part 0xd0c)", std::env::consts::ARCH));
+        let ids = [n1, v1].map(|cpu| machine_id(&described(&Cpu { cores: Some(2), ..cpu })));
+        assert_ne!(ids[0], ids[1]);
+        assert!(ids[0].ends_with("-implementer-0x41-part-0xd0c-2c"), "{}", ids[0]);
     }
 
     #[test]
