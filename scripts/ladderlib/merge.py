@@ -56,10 +56,8 @@ def merge(machine, machine_id, settings, registry=None, verify=None, criterion=N
     inputs = finite({"registry": registry, "verify": verify, "criterion": criterion,
                      "baselines": None if baselines is None else {k: bl.get(k) for k in ("rungs", "python_rungs")},
                      "python_rounds": {k: readers.wire(v) for k, v in round_settings.items()
-                                       if k in ("kernel_s", "min_renders")} if round_settings else None,
-                     "timed_in_rounds": bool(settings.get("rounds"))})
+                                       if k in ("kernel_s", "min_renders")} if round_settings else None})
     request = {"inputs": inputs, "peak": peak or None,
-               "rust_tunings": (settings.get("rounds") or {}).get("tunings"),
                "python_tunings": bl.get("extension_tunings"),  # either record (crates/report/src/check.rs)
                "isa_flags": (machine or {}).get("isa_flags"),
                "notes": notes_request({**settings, **python}, registry_missing, baselines_missing, tie_band=tie_band)}

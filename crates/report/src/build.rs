@@ -50,6 +50,8 @@ pub struct Inputs {
     /// was not timed in rounds (a Criterion-era set: medians on both sides).
     pub python_rounds: Option<CallRounds>,
     /// Whether the Rust kernels were timed in rounds (else by Criterion): a kernel's word for "not timed".
+    /// `finish` sets it from the settings' `rounds`.
+    #[serde(skip)]
     pub timed_in_rounds: bool,
 }
 
@@ -525,10 +527,9 @@ mod tests {
     /// an int past 64 bits in its digits (sent marked, as the scripts send one).
     #[test]
     fn a_python_rows_time_is_said_in_the_words_of_its_rule() {
-        let mut inputs: Inputs = serde_json::from_value(json!({
+        let mut inputs = inputs(json!({
             "registry": null, "verify": {}, "criterion": {}, "baselines": {"rungs": []},
-            "python_rounds": {"kernel_s": 0.25, "min_renders": 3}, "timed_in_rounds": true}))
-        .expect("inputs");
+            "python_rounds": {"kernel_s": 0.25, "min_renders": 3}, "timed_in_rounds": true}));
         assert_eq!(
             python_time(&inputs).as_deref(),
             Some(
@@ -680,8 +681,10 @@ mod tests {
         assert_eq!(err, "a Criterion result's ci_level is '0.95': not a confidence level");
     }
 
-    fn inputs(v: Value) -> Inputs {
-        serde_json::from_value(v).expect("inputs")
+    /// The inputs of `v`, its `timed_in_rounds` (which `finish` sets) among them.
+    fn inputs(mut v: Value) -> Inputs {
+        let timed = v.as_object_mut().and_then(|m| m.remove("timed_in_rounds")).and_then(|t| t.as_bool());
+        Inputs { timed_in_rounds: timed.unwrap_or(false), ..serde_json::from_value(v).expect("inputs") }
     }
 
     #[test]

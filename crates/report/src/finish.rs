@@ -35,8 +35,6 @@ pub struct Request {
     pub inputs: Inputs,
     /// `mandel peak`'s result as merged (null: none).
     pub peak: Option<Value>,
-    /// The Rust rounds' tunings ([family, "TUNING (source)"]; null: none recorded).
-    pub rust_tunings: Option<Vec<(String, String)>>,
     /// The tunings the extension ran, as the baselines record them (either record: [`tunings::extension_pairs`]).
     pub python_tunings: Py,
     /// The machine's ISA flags (`asimd`: an Arm CPU, whose 128-bit path is NEON).
@@ -66,6 +64,14 @@ fn parse<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Stri
 
 /// The rows finished and the notes, the merge's own (not compared, not in the registry) among them.
 pub fn finish(mut req: Request) -> Result<Answer, String> {
+    // The settings say how the Rust rows were timed: in rounds (with the tunings they ran), else by Criterion.
+    let rounds = req.notes.settings.others.get("rounds").filter(|r| truthy(r)).cloned();
+    req.inputs.timed_in_rounds = rounds.is_some();
+    let rust_tunings: Option<Vec<(String, String)>> =
+        match rounds.as_ref().and_then(|r| r.get("tunings")).filter(|t| !t.is_null()) {
+            Some(t) => Some(parse(t.clone(), "settings' rounds.tunings")?),
+            None => None,
+        };
     let python_params = req.notes.settings.others.get("python_params").cloned().unwrap_or_default();
     req.notes.python_problem = crate::machine::problem_label(&parse(python_params, "python_params")?);
     let built = build::build(&req.inputs, &req.notes.python_problem)?;
@@ -82,7 +88,7 @@ pub fn finish(mut req: Request) -> Result<Answer, String> {
     rows::add_speedups(&mut rows, build::PURE_PYTHON);
     let other_isa = rows::blank_other_isa(&mut rows, &built.recorded_isa);
     let skip: BTreeSet<String> = other_isa.iter().map(|(name, _, _)| name.clone()).collect();
-    let (rust, python) = (req.rust_tunings.unwrap_or_default(), tunings::extension_pairs(&req.python_tunings));
+    let (rust, python) = (rust_tunings.unwrap_or_default(), tunings::extension_pairs(&req.python_tunings));
     let tuning = rows::blank_other_tuning(&mut rows, &rust, &python, &skip);
     let arm = match &req.isa_flags {
         Value::Array(flags) => flags.iter().any(|f| f == "asimd"),

@@ -235,8 +235,7 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
                 "ci_high_s": 0.6, "spread_kind": "interquartile range"}}}},
                 "baselines": {{"rungs": [{{"name": "python-pure", "zz": [1, 2.0], "median_s": 2.0,
                 "compile_s": 1.005, "verification": {{"pixels": 4, "differing": 0, "allowed": 0, "ok": true}}}}]}},
-                "python_rounds": null, "timed_in_rounds": false}}, "peak": {peak},
-                "rust_tunings": null, "python_tunings": null, "isa_flags": null,
+                "python_rounds": null}}, "peak": {peak}, "python_tunings": null, "isa_flags": null,
                 "notes": {{"settings": {{}}, "registry_missing": null, "py_reason": "", "tie_band": null}}}}"#
         )
     };
@@ -269,7 +268,8 @@ fn a_finish_request_gets_the_rows_and_the_notes_and_a_bad_one_an_error() {
             "unknown field `x`",
         ),
         (
-            request("mandel-report-finish/7", "null").replace(r#""timed_in_rounds": false"#, r#""x": 1"#),
+            request("mandel-report-finish/7", "null")
+                .replace(r#""python_rounds": null"#, r#""python_rounds": null, "x": 1"#),
             "unknown field `x`",
         ),
     ] {
