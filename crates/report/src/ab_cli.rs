@@ -5,7 +5,8 @@
 //! this crate's, called here. The options, their help, the log lines, the messages and exit statuses kept
 //! what the scripts printed when they were Python (its results files read alike); clap parses them ([`parse`]).
 
-use crate::ab_build::{self, Stop, log, strip};
+use crate::ab_build::{self, Stop, log};
+use crate::check::py_strip;
 use crate::compare::{Runs, Verdicts};
 use crate::pyfile::{self, pure};
 use crate::pyjson::{Int, Py, PyStr};
@@ -187,7 +188,7 @@ fn describe(mandel: &Path, kernels: &[String], side: &str, env: Option<&[(String
         return Err(Stop::Error(format!(
             "{side}: {shown} describe --json exited {}: {} (a side's --a-env/--b-env VAR= clears a variable the shell sets)",
             ab_build::code(out.status),
-            strip(&String::from_utf8_lossy(&out.stderr))
+            py_strip(&String::from_utf8_lossy(&out.stderr))
         )));
     }
     let facts = printed_json(&out.stdout, &format!("{side}: {shown} describe --json"))?;
@@ -211,7 +212,7 @@ pub fn printed_json(stdout: &[u8], command: &str) -> Result<Py, Stop> {
     crate::pyloads::load(text.as_bytes()).map_err(|e| {
         Stop::Error(match e.strip_prefix("not valid JSON: ") {
             Some(why) => {
-                let head: String = strip(&text).chars().take(200).collect();
+                let head: String = py_strip(&text).chars().take(200).collect();
                 format!("{command} printed no JSON ({why}): {}", cli::py_repr(&head))
             }
             None => format!("{command} printed {e}"),
@@ -242,7 +243,7 @@ fn tune_rows(repo: &Path, mandel: &Path) -> Result<(Py, Option<String>), Stop> {
     let out = ab_build::capture(Command::new(mandel).args(["tune", "--json"]))?;
     let what = format!("{} tune --json", mandel.display());
     if !out.status.success() {
-        let err = last(&strip(&String::from_utf8_lossy(&out.stderr)), 400);
+        let err = last(py_strip(&String::from_utf8_lossy(&out.stderr)), 400);
         return Err(Stop::Error(format!("{what} exited {}: {err}", ab_build::code(out.status))));
     }
     let rows = printed_json(&out.stdout, &what)?;
@@ -334,7 +335,7 @@ fn run_round(side: &Side, r: usize, args: &Args) -> Result<Py, Stop> {
     let out = ab_build::capture(&mut cmd)?;
     let shown = side.mandel.display();
     if !out.status.success() {
-        let err = last(&strip(&String::from_utf8_lossy(&out.stderr)), 400);
+        let err = last(py_strip(&String::from_utf8_lossy(&out.stderr)), 400);
         return Err(Stop::Error(format!("round {r}: {shown} bench exited {}: {err}", ab_build::code(out.status))));
     }
     let data = printed_json(&out.stdout, &format!("round {r}: {shown} bench"))?;
