@@ -166,11 +166,6 @@ pub fn plan(n: usize, sequential: bool) -> Vec<(char, usize)> {
     (0..n).flat_map(|r| if r % 2 == 0 { [('A', r), ('B', r)] } else { [('B', r), ('A', r)] }).collect()
 }
 
-/// A key's value of a JSON object `json.loads` made.
-fn field<'a>(v: &'a Py, key: &str) -> &'a Py {
-    v.get(key)
-}
-
 /// One side's binary, how it was described and its environment (the variables set over the inherited ones).
 struct Side {
     mandel: PathBuf,
@@ -194,7 +189,7 @@ fn describe(mandel: &Path, kernels: &[String], side: &str, env: Option<&[(String
     let facts = printed_json(&out.stdout, &format!("{side}: {shown} describe --json"))?;
     let what = format!("{shown} describe --json");
     check::shape(&facts, check::Shape::Describe, &what, "its output", check::Join::Root)?;
-    let known: Vec<String> = field(&facts, "kernels").items().iter().map(|k| k.get("name").str()).collect();
+    let known: Vec<String> = facts.get("kernels").items().iter().map(|k| k.get("name").str()).collect();
     let unknown: Vec<&str> = kernels.iter().filter(|k| !known.contains(k)).map(String::as_str).collect();
     if !unknown.is_empty() {
         return Err(Stop::Error(format!(
@@ -266,7 +261,8 @@ fn side_env(
     kernels: &[String],
     side: &str,
 ) -> Result<Vec<(String, String)>, Stop> {
-    let paths: Vec<Py> = field(&describe(mandel, kernels, side, Some(extra))?, "kernels")
+    let paths: Vec<Py> = describe(mandel, kernels, side, Some(extra))?
+        .get("kernels")
         .items()
         .iter()
         .map(|k| k.get("isa").clone())
