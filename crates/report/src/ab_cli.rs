@@ -223,7 +223,7 @@ fn tune_rows(repo: &Path, mandel: &Path) -> Result<(Py, Option<String>), Stop> {
     if tunings::TUNINGS.iter().all(|t| set(t.variable)) {
         return Ok((Py::List(vec![]), None));
     }
-    let here = machine::described(&machine::cpu(&std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()));
+    let here = machine::this_machine();
     let stored = repo.join("results").join(machine::machine_id(&here)).join("tuning.json");
     let why =
         if stored.exists() { machine::kept_tuning_problem(stored.parent().expect("a folder"), &here) } else { None };

@@ -154,9 +154,14 @@ pub fn described(cpu: &Cpu) -> Py {
     ])
 }
 
+/// This machine's description ([`described`] of its /proc/cpuinfo).
+pub fn this_machine() -> Py {
+    described(&cpu(&std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()))
+}
+
 /// The results folder name `scripts/ladder` gives this machine.
 pub fn this_machine_id() -> String {
-    machine_id(&described(&cpu(&std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default())))
+    machine_id(&this_machine())
 }
 
 /// Why the machine description `theirs` is not of `here` (CPU model, cores, family/model, machine id):
