@@ -215,12 +215,16 @@ pub fn printed_json(stdout: &[u8], command: &str) -> Result<Py, Stop> {
     })
 }
 
+/// Whether the environment sets `var` (to something other than empty).
+fn env_set(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| !v.is_empty())
+}
+
 /// The machine's tunings (`mandel tune` rows) and where they come from: its kept choice
 /// (results/<machine-id>/tuning.json, where [`machine::kept_tuning_problem`] finds none), else `mandel tune`
 /// now; none when the environment pins every variable.
 fn tune_rows(repo: &Path, mandel: &Path) -> Result<(Py, Option<String>), Stop> {
-    let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
-    if tunings::TUNINGS.iter().all(|t| set(t.variable)) {
+    if tunings::TUNINGS.iter().all(|t| env_set(t.variable)) {
         return Ok((Py::List(vec![]), None));
     }
     let here = machine::this_machine();
@@ -229,7 +233,7 @@ fn tune_rows(repo: &Path, mandel: &Path) -> Result<(Py, Option<String>), Stop> {
         if stored.exists() { machine::kept_tuning_problem(stored.parent().expect("a folder"), &here) } else { None };
     let shown = stored.display().to_string();
     if stored.exists() && why.is_none() {
-        let rows = crate::pyfile::load_json(&stored)?;
+        let rows = pyfile::load_json(&stored)?;
         check::shape(&rows, check::Shape::Tune, &shown, "`mandel tune --json`", check::Join::Root)?;
         return Ok((rows, Some(shown)));
     }
@@ -269,10 +273,9 @@ fn side_env(
         .collect();
     let rows = Py::List(rows.items().iter().filter(|r| paths.iter().any(|p| p.py_eq(r.get("isa")))).cloned().collect());
     let source_text = source.unwrap_or("None");
-    let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
     let pins: Vec<(String, String)> = tunings::pins(&rows, source_text)?
         .into_iter()
-        .filter(|(var, _)| !set(var) && !extra.iter().any(|(k, _)| k == var))
+        .filter(|(var, _)| !env_set(var) && !extra.iter().any(|(k, _)| k == var))
         .map(|(var, value)| (var.to_string(), value))
         .collect();
     let listed: Vec<String> = pins.iter().map(|(k, v)| format!("{k}={v}")).collect();
