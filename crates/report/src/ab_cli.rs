@@ -2,8 +2,8 @@
 //! measurement of the Rust kernels, and the A/A stability check. The builds, their locks and the
 //! revision's worktree are [`crate::ab_build`]'s; the rounds' checks and rows ([`check`], [`rounds`]), the
 //! tunings ([`tunings`]), the machine ([`machine`]), the verdicts ([`verdict`]) and the report ([`ab`]) are
-//! this crate's, called here. The options, their help, the log lines, the messages and exit statuses kept
-//! what the scripts printed when they were Python (its results files read alike); clap parses them ([`parse`]).
+//! this crate's, called here. clap parses the options ([`parse`]); the log lines go to standard error
+//! ([`ab_build::log`]), the report to standard output, the rounds and verdicts to --out.
 
 use crate::ab_build::{self, Stop, log};
 use crate::check::py_strip;
@@ -80,7 +80,7 @@ pub struct Common {
     pub fail_on_verdict: bool,
 }
 
-/// scripts/ab's command line. Paths are OsString: clap's PathBuf refuses an empty one, which Python took as `.`.
+/// scripts/ab's command line. Paths are OsString: clap's PathBuf refuses an empty one, which [`pure`] takes as `.`.
 #[derive(Parser, Debug, Default, PartialEq)]
 #[command(name = "scripts/ab", bin_name = "scripts/ab", about = AB_DOC)]
 pub struct Args {

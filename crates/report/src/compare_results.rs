@@ -1,8 +1,7 @@
 //! `scripts/compare` (`mandel-report compare-results`, which the script runs): ladder results compared,
-//! several machines side by side or two runs of one machine, read from their summary.json files. Its
-//! options, checks, messages, outputs and exit codes are the ones the Python script had: the summaries
-//! are read as `json.loads` read them ([`pyloads`]) and checked by the checker ([`check`]), the paths
-//! spelled and resolved as pathlib did ([`pyfile`]), the runs judged by [`verdict`] and written up by
+//! several machines side by side or two runs of one machine, read from their summary.json files. The
+//! summaries are read as `json.loads` reads them ([`pyloads`]) and checked by the checker ([`check`]), the
+//! paths spelled and resolved as pathlib does ([`pyfile`]), the runs judged by [`verdict`] and written up by
 //! [`compare`]. Exit 0; 1 when --fail-above or --fail-on-missing finds a rung to fail; 2 for an error.
 
 use crate::compare::{self, Runs, Verdicts};
@@ -32,8 +31,8 @@ Results of different problems or settings are refused unless --allow-different. 
 (seconds; after scripts/ladder, a no-op), or MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on
 a machine without cargo).";
 
-/// scripts/compare's command line. Paths are OsString: clap's PathBuf refuses an empty one, which Python
-/// took as `.`.
+/// scripts/compare's command line. Paths are OsString: clap's PathBuf refuses an empty one, which [`pure`]
+/// takes as `.`.
 #[derive(Parser)]
 #[command(name = "scripts/compare", bin_name = "scripts/compare", about = ABOUT)]
 struct Args {
@@ -253,7 +252,7 @@ fn input_paths(repo: &Path, args: &Args) -> Result<Vec<PathBuf>, String> {
     Ok(vec![baseline_summary(&results_dir, name)?, current])
 }
 
-/// `baseline.summary_path`: results_dir/baselines/NAME/summary.json, after finishing what a killed save left
+/// results_dir/baselines/NAME/summary.json, after finishing what a killed save left
 /// ([`repair_swaps`]), or why there is none, naming the baselines there are.
 fn baseline_summary(results_dir: &Path, name: &str) -> Result<PathBuf, String> {
     check_folder_name(name, "baseline name")?;
