@@ -228,9 +228,9 @@ fn tune_rows(repo: &Path, mandel: &Path) -> Result<(Py, Option<String>), Stop> {
         return Ok((Py::List(vec![]), None));
     }
     let here = machine::this_machine();
-    let stored = repo.join("results").join(machine::machine_id(&here)).join("tuning.json");
-    let why =
-        if stored.exists() { machine::kept_tuning_problem(stored.parent().expect("a folder"), &here) } else { None };
+    let folder = repo.join("results").join(machine::machine_id(&here));
+    let stored = folder.join("tuning.json");
+    let why = if stored.exists() { machine::kept_tuning_problem(&folder, &here) } else { None };
     let shown = stored.display().to_string();
     if stored.exists() && why.is_none() {
         let rows = pyfile::load_json(&stored)?;
