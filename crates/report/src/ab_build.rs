@@ -246,7 +246,7 @@ fn keep_copy(binary: &Path, kept: PathBuf) -> Result<PathBuf, Stop> {
 
 /// `atomic.write_text`: `path` written whole (a temporary file renamed over it), refused unless a regular file.
 pub fn write_text(path: &Path, text: &str) -> Result<(), Stop> {
-    crate::pyfile::check_output(path, "output")?;
+    pyfile::check_output(path, "output")?;
     mandel_atomic::write_via_temp(path, |out| out.write_all(text.as_bytes())).map_err(os_error(&pure(path)))
 }
 

@@ -11,7 +11,7 @@ use crate::pyvalue::str_repr;
 use crate::rounds::MIN_ROUNDS;
 use crate::summary::Summary;
 use crate::verdict::{DEFAULT_NOISE_FLOOR, ROUNDS_NOISE_FLOOR};
-use crate::{check, cli, pyloads, verdict};
+use crate::{check, cli, machine, pyfmt, pyloads, verdict};
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use std::ffi::OsString;
 use std::io::Write;
@@ -81,7 +81,7 @@ fn limit_percent(text: &str) -> Result<f64, String> {
 
 /// `baseline.check_folder_name`: one folder name, or why not ([`machine::folder_name`]).
 fn check_folder_name(name: &str, what: &str) -> Result<(), String> {
-    crate::machine::folder_name(&name.into(), what)
+    machine::folder_name(&name.into(), what)
 }
 
 /// The arguments, or clap's message and exit 2 (0 for --help), the checks between options included.
@@ -89,8 +89,8 @@ fn parse(argv: Vec<OsString>) -> Args {
     let noise = format!(
         "runs: a change must exceed this to be faster/slower, a percentage below 100 (default: {}% for rows in \
          rounds, or a rung's wider spread of rounds; {}% for others)",
-        crate::pyfmt::g(ROUNDS_NOISE_FLOOR * 100.0, 6),
-        crate::pyfmt::g(DEFAULT_NOISE_FLOOR * 100.0, 6)
+        pyfmt::g(ROUNDS_NOISE_FLOOR * 100.0, 6),
+        pyfmt::g(DEFAULT_NOISE_FLOOR * 100.0, 6)
     );
     let mut command = Args::command().mut_arg("noise_floor", |a| a.help(noise));
     let matches = cli::matches(command.clone(), "scripts/compare", argv).unwrap_or_else(|e| e.exit());
@@ -245,7 +245,7 @@ fn input_paths(repo: &Path, args: &Args) -> Result<Vec<PathBuf>, String> {
         (Some(dir), _) => pure(dir.as_ref()),
         (None, id) => pure(&repo.join("results").join(match id {
             Some(id) => id.clone(),
-            None => crate::machine::this_machine_id(),
+            None => machine::this_machine_id(),
         })),
     };
     let current = args.results.first().map_or_else(|| results_dir.clone(), |r| pure(r.as_ref()));
