@@ -119,7 +119,7 @@ pub fn target_dir(repo: &Path) -> PathBuf {
         .iter()
         .find_map(|v| std::env::var_os(v).filter(|g| !g.is_empty()));
     match given {
-        Some(given) => pure(&std::env::current_dir().unwrap_or_default().join(given)),
+        Some(given) => pyfile::absolute(Path::new(&given)),
         None => repo.join("target"),
     }
 }
