@@ -111,7 +111,7 @@ fn normpath(p: &[u8]) -> Vec<u8> {
 /// `os.path.abspath`: joined to the working directory, then [`normpath`].
 fn abspath(p: &[u8]) -> Vec<u8> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    normpath(&if p.starts_with(b"/") { p.to_vec() } else { join(bytes(&cwd), p) })
+    normpath(&join(bytes(&cwd), p)) // an absolute `p` replaces the working directory
 }
 
 /// `Path(p).absolute()`: joined to the working directory, nothing resolved.
