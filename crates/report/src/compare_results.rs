@@ -410,21 +410,23 @@ impl Read {
         }
     }
 
-    /// The summary's `keys` as JSON: the one way its values reach the reports, which refuse what JSON
-    /// cannot hold (a NaN in a field no check reads).
-    fn json(&self, keys: &[&str]) -> Result<String, String> {
+    /// The summary's `keys` read as a `T` through their JSON: the one way its values reach the reports,
+    /// which refuse what JSON cannot hold (a NaN in a field no check reads).
+    fn parsed<T: serde::de::DeserializeOwned>(&self, keys: &[&str]) -> Result<T, String> {
         let items = keys.iter().filter(|k| self.value.has(k)).map(|&k| (PyStr::from(k), self.value.get(k).clone()));
-        pyloads::dumps(&Py::Dict(items.collect())).map_err(|e| format!("{} holds {e}", self.path.display()))
+        let text =
+            pyloads::dumps(&Py::Dict(items.collect())).map_err(|e| format!("{} holds {e}", self.path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", self.path.display()))
     }
 
+    /// The set the comparison writes up: its machine, rows and settings.
     fn summary(&self) -> Result<Summary, String> {
-        let text = self.json(&["machine_id", "machine", "rows", "settings"])?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", self.path.display()))
+        self.parsed(&["machine_id", "machine", "rows", "settings"])
     }
 
     /// The run the verdicts read: its rows and settings.
     fn run(&self) -> Result<verdict::Run, String> {
-        serde_json::from_str(&self.json(&["rows", "settings"])?).map_err(|e| format!("{}: {e}", self.path.display()))
+        self.parsed(&["rows", "settings"])
     }
 }
 
