@@ -394,10 +394,7 @@ struct Read {
 fn read_summary(p: &Path) -> Result<Read, String> {
     let path = summary_file(p);
     let value = pyfile::load_json(&path)?;
-    let text = path.display().to_string();
-    let summary = check::Check::Summary { value, path: text.as_str().into() };
-    check::run(&summary)?;
-    let check::Check::Summary { value, .. } = summary else { unreachable!() };
+    check::check_summary(&value, &path.display().to_string())?;
     Ok(Read { path, value })
 }
 
