@@ -166,7 +166,7 @@ pub fn plan(n: usize, sequential: bool) -> Vec<(char, usize)> {
     (0..n).flat_map(|r| if r % 2 == 0 { [('A', r), ('B', r)] } else { [('B', r), ('A', r)] }).collect()
 }
 
-/// One side's binary, how it was described and its environment (the variables set over the inherited ones).
+/// One side's binary and its environment (the variables set over the inherited ones).
 struct Side {
     mandel: PathBuf,
     env: Vec<(String, String)>,
