@@ -5,6 +5,7 @@
 //! of it ([`checkout_of`]), one build at a time (`.ab.lock`). Also the command's log, its errors and how
 //! it runs commands.
 
+use crate::check::py_strip;
 use crate::pyfile::{self, kind, pure, strerror};
 use std::fs::{self, File};
 use std::io::{self, Read, Seek, Write};
@@ -56,11 +57,6 @@ fn interrupted() -> Result<(), Stop> {
 pub fn log(message: &str) {
     let elapsed = START.get_or_init(Instant::now).elapsed().as_secs_f64();
     eprintln!("[{elapsed:6.1}s] {message}");
-}
-
-/// Python's `text.strip()`.
-pub fn strip(text: &str) -> String {
-    crate::check::py_strip(text).to_string()
 }
 
 /// A finished command's status as Python's `returncode`: its exit code, or minus the signal that killed it.
@@ -123,7 +119,7 @@ pub fn target_dir(repo: &Path) -> PathBuf {
         .iter()
         .find_map(|v| std::env::var_os(v).filter(|g| !g.is_empty()));
     match given {
-        Some(given) => pure(&std::env::current_dir().unwrap_or_default().join(given)),
+        Some(given) => pyfile::absolute(Path::new(&given)),
         None => repo.join("target"),
     }
 }
@@ -181,7 +177,7 @@ pub fn lock_file(path: &Path, busy: impl FnOnce(&str)) -> Result<File, Stop> {
     if file.try_lock().is_err() {
         let mut holder = String::new();
         let _ = file.read_to_string(&mut holder);
-        busy(&strip(&holder));
+        busy(py_strip(&holder));
         if let Err(e) = file.lock() {
             interrupted()?;
             return Err(os_error(path)(e));
@@ -250,7 +246,7 @@ fn keep_copy(binary: &Path, kept: PathBuf) -> Result<PathBuf, Stop> {
 
 /// `atomic.write_text`: `path` written whole (a temporary file renamed over it), refused unless a regular file.
 pub fn write_text(path: &Path, text: &str) -> Result<(), Stop> {
-    crate::pyfile::check_output(path, "output")?;
+    pyfile::check_output(path, "output")?;
     mandel_atomic::write_via_temp(path, |out| out.write_all(text.as_bytes())).map_err(os_error(&pure(path)))
 }
 
@@ -280,7 +276,7 @@ pub fn build_working_tree(repo: &Path, target: &Path) -> Result<PathBuf, Stop> {
 /// `git -C tree ARGS`'s output, trimmed; None when it fails.
 fn git(tree: &Path, args: &[&str]) -> Option<String> {
     let out = Command::new("git").arg("-C").arg(tree).args(args).stdin(Stdio::null()).output().ok()?;
-    out.status.success().then(|| strip(&String::from_utf8_lossy(&out.stdout)))
+    out.status.success().then(|| py_strip(&String::from_utf8_lossy(&out.stdout)).to_string())
 }
 
 /// Whether `tree` is a clean checkout of `sha` of its own: a worktree at that very folder (git would
@@ -306,13 +302,15 @@ pub fn build_revision(repo: &Path, target: &Path, rev: &str) -> Result<PathBuf, 
     cmd.args(["rev-parse", "--verify", &format!("{rev}^{{commit}}")]).current_dir(repo);
     let out = capture(&mut cmd)?;
     if !out.status.success() {
-        let why = strip(&String::from_utf8_lossy(&out.stderr));
+        let why = String::from_utf8_lossy(&out.stderr);
+        let why = py_strip(&why);
         return Err(Stop::Error(format!(
             "--a-rev {}: not a commit of this repository ({why})",
             crate::cli::py_repr(rev)
         )));
     }
-    let sha = strip(&String::from_utf8_lossy(&out.stdout));
+    let sha = String::from_utf8_lossy(&out.stdout);
+    let sha = py_strip(&sha);
     let short = sha.chars().take(12).collect::<String>();
     let folder = target.join("ab");
     let tree = folder.join(&short);
@@ -323,7 +321,7 @@ pub fn build_revision(repo: &Path, target: &Path, rev: &str) -> Result<PathBuf, 
     // where one's build could replace release/mandel between another's build and its copy
     let place = format!("building in {}", folder.display());
     let _held = lock_file(&folder.join(".ab.lock"), waiting("another scripts/ab", &place))?;
-    if !checkout_of(&tree, &sha) {
+    if !checkout_of(&tree, sha) {
         if fs::symlink_metadata(&tree).is_ok() {
             log(&format!(
                 "{} is not a clean checkout of {short} (interrupted, moved or edited): removing it",
@@ -334,7 +332,7 @@ pub fn build_revision(repo: &Path, target: &Path, rev: &str) -> Result<PathBuf, 
         }
         log(&format!("checking out {rev} ({short}) in {}", tree.display()));
         let mut add = Command::new("git");
-        add.args(["worktree", "add", "--detach", "--force"]).arg(&tree).arg(&sha).current_dir(repo);
+        add.args(["worktree", "add", "--detach", "--force"]).arg(&tree).arg(sha).current_dir(repo);
         check_call(&mut add, true)?;
     }
     log(&format!("building {rev}'s mandel in {} (fat LTO: minutes the first time)", tree.display()));

@@ -2,10 +2,11 @@
 //! measurement of the Rust kernels, and the A/A stability check. The builds, their locks and the
 //! revision's worktree are [`crate::ab_build`]'s; the rounds' checks and rows ([`check`], [`rounds`]), the
 //! tunings ([`tunings`]), the machine ([`machine`]), the verdicts ([`verdict`]) and the report ([`ab`]) are
-//! this crate's, called here. The options, their help, the log lines, the messages and exit statuses kept
-//! what the scripts printed when they were Python (its results files read alike); clap parses them ([`parse`]).
+//! this crate's, called here. clap parses the options ([`parse`]); the log lines go to standard error
+//! ([`ab_build::log`]), the report to standard output, the rounds and verdicts to --out.
 
-use crate::ab_build::{self, Stop, log, strip};
+use crate::ab_build::{self, Stop, log};
+use crate::check::py_strip;
 use crate::compare::{Runs, Verdicts};
 use crate::pyfile::{self, pure};
 use crate::pyjson::{Int, Py, PyStr};
@@ -79,7 +80,7 @@ pub struct Common {
     pub fail_on_verdict: bool,
 }
 
-/// scripts/ab's command line. Paths are OsString: clap's PathBuf refuses an empty one, which Python took as `.`.
+/// scripts/ab's command line. Paths are OsString: clap's PathBuf refuses an empty one, which [`pure`] takes as `.`.
 #[derive(Parser, Debug, Default, PartialEq)]
 #[command(name = "scripts/ab", bin_name = "scripts/ab", about = AB_DOC)]
 pub struct Args {
@@ -165,12 +166,7 @@ pub fn plan(n: usize, sequential: bool) -> Vec<(char, usize)> {
     (0..n).flat_map(|r| if r % 2 == 0 { [('A', r), ('B', r)] } else { [('B', r), ('A', r)] }).collect()
 }
 
-/// A key's value of a JSON object `json.loads` made.
-fn field<'a>(v: &'a Py, key: &str) -> &'a Py {
-    v.get(key)
-}
-
-/// One side's binary, how it was described and its environment (the variables set over the inherited ones).
+/// One side's binary and its environment (the variables set over the inherited ones).
 struct Side {
     mandel: PathBuf,
     env: Vec<(String, String)>,
@@ -187,13 +183,13 @@ fn describe(mandel: &Path, kernels: &[String], side: &str, env: Option<&[(String
         return Err(Stop::Error(format!(
             "{side}: {shown} describe --json exited {}: {} (a side's --a-env/--b-env VAR= clears a variable the shell sets)",
             ab_build::code(out.status),
-            strip(&String::from_utf8_lossy(&out.stderr))
+            py_strip(&String::from_utf8_lossy(&out.stderr))
         )));
     }
     let facts = printed_json(&out.stdout, &format!("{side}: {shown} describe --json"))?;
     let what = format!("{shown} describe --json");
     check::shape(&facts, check::Shape::Describe, &what, "its output", check::Join::Root)?;
-    let known: Vec<String> = field(&facts, "kernels").items().iter().map(|k| k.get("name").str()).collect();
+    let known: Vec<String> = facts.get("kernels").items().iter().map(|k| k.get("name").str()).collect();
     let unknown: Vec<&str> = kernels.iter().filter(|k| !known.contains(k)).map(String::as_str).collect();
     if !unknown.is_empty() {
         return Err(Stop::Error(format!(
@@ -211,7 +207,7 @@ pub fn printed_json(stdout: &[u8], command: &str) -> Result<Py, Stop> {
     crate::pyloads::load(text.as_bytes()).map_err(|e| {
         Stop::Error(match e.strip_prefix("not valid JSON: ") {
             Some(why) => {
-                let head: String = strip(&text).chars().take(200).collect();
+                let head: String = py_strip(&text).chars().take(200).collect();
                 format!("{command} printed no JSON ({why}): {}", cli::py_repr(&head))
             }
             None => format!("{command} printed {e}"),
@@ -219,21 +215,25 @@ pub fn printed_json(stdout: &[u8], command: &str) -> Result<Py, Stop> {
     })
 }
 
+/// Whether the environment sets `var` (to something other than empty).
+fn env_set(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| !v.is_empty())
+}
+
 /// The machine's tunings (`mandel tune` rows) and where they come from: its kept choice
 /// (results/<machine-id>/tuning.json, where [`machine::kept_tuning_problem`] finds none), else `mandel tune`
 /// now; none when the environment pins every variable.
 fn tune_rows(repo: &Path, mandel: &Path) -> Result<(Py, Option<String>), Stop> {
-    let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
-    if tunings::TUNINGS.iter().all(|t| set(t.variable)) {
+    if tunings::TUNINGS.iter().all(|t| env_set(t.variable)) {
         return Ok((Py::List(vec![]), None));
     }
-    let here = machine::described(&machine::cpu(&std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()));
-    let stored = repo.join("results").join(machine::machine_id(&here)).join("tuning.json");
-    let why =
-        if stored.exists() { machine::kept_tuning_problem(stored.parent().expect("a folder"), &here) } else { None };
+    let here = machine::this_machine();
+    let folder = repo.join("results").join(machine::machine_id(&here));
+    let stored = folder.join("tuning.json");
+    let why = if stored.exists() { machine::kept_tuning_problem(&folder, &here) } else { None };
     let shown = stored.display().to_string();
     if stored.exists() && why.is_none() {
-        let rows = crate::pyfile::load_json(&stored)?;
+        let rows = pyfile::load_json(&stored)?;
         check::shape(&rows, check::Shape::Tune, &shown, "`mandel tune --json`", check::Join::Root)?;
         return Ok((rows, Some(shown)));
     }
@@ -242,7 +242,7 @@ fn tune_rows(repo: &Path, mandel: &Path) -> Result<(Py, Option<String>), Stop> {
     let out = ab_build::capture(Command::new(mandel).args(["tune", "--json"]))?;
     let what = format!("{} tune --json", mandel.display());
     if !out.status.success() {
-        let err = last(&strip(&String::from_utf8_lossy(&out.stderr)), 400);
+        let err = last(py_strip(&String::from_utf8_lossy(&out.stderr)), 400);
         return Err(Stop::Error(format!("{what} exited {}: {err}", ab_build::code(out.status))));
     }
     let rows = printed_json(&out.stdout, &what)?;
@@ -265,17 +265,17 @@ fn side_env(
     kernels: &[String],
     side: &str,
 ) -> Result<Vec<(String, String)>, Stop> {
-    let paths: Vec<Py> = field(&describe(mandel, kernels, side, Some(extra))?, "kernels")
+    let paths: Vec<Py> = describe(mandel, kernels, side, Some(extra))?
+        .get("kernels")
         .items()
         .iter()
         .map(|k| k.get("isa").clone())
         .collect();
     let rows = Py::List(rows.items().iter().filter(|r| paths.iter().any(|p| p.py_eq(r.get("isa")))).cloned().collect());
     let source_text = source.unwrap_or("None");
-    let set = |var: &str| std::env::var_os(var).is_some_and(|v| !v.is_empty());
     let pins: Vec<(String, String)> = tunings::pins(&rows, source_text)?
         .into_iter()
-        .filter(|(var, _)| !set(var) && !extra.iter().any(|(k, _)| k == var))
+        .filter(|(var, _)| !env_set(var) && !extra.iter().any(|(k, _)| k == var))
         .map(|(var, value)| (var.to_string(), value))
         .collect();
     let listed: Vec<String> = pins.iter().map(|(k, v)| format!("{k}={v}")).collect();
@@ -334,7 +334,7 @@ fn run_round(side: &Side, r: usize, args: &Args) -> Result<Py, Stop> {
     let out = ab_build::capture(&mut cmd)?;
     let shown = side.mandel.display();
     if !out.status.success() {
-        let err = last(&strip(&String::from_utf8_lossy(&out.stderr)), 400);
+        let err = last(py_strip(&String::from_utf8_lossy(&out.stderr)), 400);
         return Err(Stop::Error(format!("round {r}: {shown} bench exited {}: {err}", ab_build::code(out.status))));
     }
     let data = printed_json(&out.stdout, &format!("round {r}: {shown} bench"))?;

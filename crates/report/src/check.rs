@@ -997,7 +997,7 @@ fn check_calls(rung: &Py, path: &str, at: &str) -> Checked {
 
 /// A summary as written or compared: each rung once, every time positive and finite or null, intervals
 /// in order, every ok row timed, verified and agreeing with its own rounds and speedups.
-fn check_summary(data: &Py, path: &str) -> Checked {
+pub(crate) fn check_summary(data: &Py, path: &str) -> Checked {
     check(data, &SUMMARY, path, "the summary", Join::Root)?;
     let rows = data.get("rows").items();
     for row in rows {

@@ -6,8 +6,8 @@ use crate::pyjson::PyStr;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
-/// A script's arguments parsed by `command` named `prog`, with argparse's ways, as the scripts had them: an
-/// option given twice takes the last, an unambiguous prefix names its option, `-1` is a value.
+/// A script's arguments parsed by `command` named `prog`, with argparse's ways: an option given twice takes
+/// the last, an unambiguous prefix names its option, `-1` is a value.
 pub fn matches(command: clap::Command, prog: &str, argv: Vec<OsString>) -> clap::error::Result<clap::ArgMatches> {
     command
         .args_override_self(true)
@@ -54,14 +54,14 @@ pub fn floor_percent(text: &str) -> Result<f64, String> {
     Some(percent(text)?).filter(|&v| v < 1.0).ok_or_else(|| format!("a percentage below 100: {}", py_repr(text)))
 }
 
-/// `PROG: error: MESSAGE` on standard error, as Python printed it (`restored`), and exit status 2.
+/// `PROG: error: MESSAGE` on standard error (its spelled code points [`restored`]), and exit status 2.
 pub fn error(prog: &str, message: &str) -> ExitCode {
     eprintln!("{prog}: error: {}", restored(message));
     ExitCode::from(2)
 }
 
-/// A message as Python printed it: each code point a [`PyStr`] spells (U+10FFFF and its hex) as itself, a
-/// lone surrogate as stderr's `backslashreplace` writes it.
+/// A message as printed: each code point a [`PyStr`] spells (U+10FFFF and its hex) as itself, a lone
+/// surrogate as Python's stderr (`backslashreplace`) writes it.
 fn restored(message: &str) -> String {
     let spelled = PyStr::from(message).code_points();
     spelled.iter().map(|&c| char::from_u32(c).map_or_else(|| format!("\\u{c:04x}"), String::from)).collect()

@@ -1,8 +1,7 @@
 //! `scripts/compare` (`mandel-report compare-results`, which the script runs): ladder results compared,
-//! several machines side by side or two runs of one machine, read from their summary.json files. Its
-//! options, checks, messages, outputs and exit codes are the ones the Python script had: the summaries
-//! are read as `json.loads` read them ([`pyloads`]) and checked by the checker ([`check`]), the paths
-//! spelled and resolved as pathlib did ([`pyfile`]), the runs judged by [`verdict`] and written up by
+//! several machines side by side or two runs of one machine, read from their summary.json files. The
+//! summaries are read as `json.loads` reads them ([`pyloads`]) and checked by the checker ([`check`]), the
+//! paths spelled and resolved as pathlib does ([`pyfile`]), the runs judged by [`verdict`] and written up by
 //! [`compare`]. Exit 0; 1 when --fail-above or --fail-on-missing finds a rung to fail; 2 for an error.
 
 use crate::compare::{self, Runs, Verdicts};
@@ -12,7 +11,7 @@ use crate::pyvalue::str_repr;
 use crate::rounds::MIN_ROUNDS;
 use crate::summary::Summary;
 use crate::verdict::{DEFAULT_NOISE_FLOOR, ROUNDS_NOISE_FLOOR};
-use crate::{check, cli, pyloads, verdict};
+use crate::{check, cli, machine, pyfmt, pyloads, verdict};
 use clap::{CommandFactory, FromArgMatches, Parser, error::ErrorKind};
 use std::ffi::OsString;
 use std::io::Write;
@@ -32,8 +31,8 @@ Results of different problems or settings are refused unless --allow-different. 
 (seconds; after scripts/ladder, a no-op), or MANDEL_REPORT_BIN names a built one (scripts/prebuilt's copy on
 a machine without cargo).";
 
-/// scripts/compare's command line. Paths are OsString: clap's PathBuf refuses an empty one, which Python
-/// took as `.`.
+/// scripts/compare's command line. Paths are OsString: clap's PathBuf refuses an empty one, which [`pure`]
+/// takes as `.`.
 #[derive(Parser)]
 #[command(name = "scripts/compare", bin_name = "scripts/compare", about = ABOUT)]
 struct Args {
@@ -82,7 +81,7 @@ fn limit_percent(text: &str) -> Result<f64, String> {
 
 /// `baseline.check_folder_name`: one folder name, or why not ([`machine::folder_name`]).
 fn check_folder_name(name: &str, what: &str) -> Result<(), String> {
-    crate::machine::folder_name(&name.into(), what)
+    machine::folder_name(&name.into(), what)
 }
 
 /// The arguments, or clap's message and exit 2 (0 for --help), the checks between options included.
@@ -90,8 +89,8 @@ fn parse(argv: Vec<OsString>) -> Args {
     let noise = format!(
         "runs: a change must exceed this to be faster/slower, a percentage below 100 (default: {}% for rows in \
          rounds, or a rung's wider spread of rounds; {}% for others)",
-        crate::pyfmt::g(ROUNDS_NOISE_FLOOR * 100.0, 6),
-        crate::pyfmt::g(DEFAULT_NOISE_FLOOR * 100.0, 6)
+        pyfmt::g(ROUNDS_NOISE_FLOOR * 100.0, 6),
+        pyfmt::g(DEFAULT_NOISE_FLOOR * 100.0, 6)
     );
     let mut command = Args::command().mut_arg("noise_floor", |a| a.help(noise));
     let matches = cli::matches(command.clone(), "scripts/compare", argv).unwrap_or_else(|e| e.exit());
@@ -246,14 +245,14 @@ fn input_paths(repo: &Path, args: &Args) -> Result<Vec<PathBuf>, String> {
         (Some(dir), _) => pure(dir.as_ref()),
         (None, id) => pure(&repo.join("results").join(match id {
             Some(id) => id.clone(),
-            None => crate::machine::this_machine_id(),
+            None => machine::this_machine_id(),
         })),
     };
     let current = args.results.first().map_or_else(|| results_dir.clone(), |r| pure(r.as_ref()));
     Ok(vec![baseline_summary(&results_dir, name)?, current])
 }
 
-/// `baseline.summary_path`: results_dir/baselines/NAME/summary.json, after finishing what a killed save left
+/// results_dir/baselines/NAME/summary.json, after finishing what a killed save left
 /// ([`repair_swaps`]), or why there is none, naming the baselines there are.
 fn baseline_summary(results_dir: &Path, name: &str) -> Result<PathBuf, String> {
     check_folder_name(name, "baseline name")?;
@@ -395,10 +394,7 @@ struct Read {
 fn read_summary(p: &Path) -> Result<Read, String> {
     let path = summary_file(p);
     let value = pyfile::load_json(&path)?;
-    let text = path.display().to_string();
-    let summary = check::Check::Summary { value, path: text.as_str().into() };
-    check::run(&summary)?;
-    let check::Check::Summary { value, .. } = summary else { unreachable!() };
+    check::check_summary(&value, &path.display().to_string())?;
     Ok(Read { path, value })
 }
 
@@ -411,21 +407,23 @@ impl Read {
         }
     }
 
-    /// The summary's `keys` as JSON: the one way its values reach the reports, which refuse what JSON
-    /// cannot hold (a NaN in a field no check reads).
-    fn json(&self, keys: &[&str]) -> Result<String, String> {
+    /// The summary's `keys` read as a `T` through their JSON: the one way its values reach the reports,
+    /// which refuse what JSON cannot hold (a NaN in a field no check reads).
+    fn parsed<T: serde::de::DeserializeOwned>(&self, keys: &[&str]) -> Result<T, String> {
         let items = keys.iter().filter(|k| self.value.has(k)).map(|&k| (PyStr::from(k), self.value.get(k).clone()));
-        pyloads::dumps(&Py::Dict(items.collect())).map_err(|e| format!("{} holds {e}", self.path.display()))
+        let text =
+            pyloads::dumps(&Py::Dict(items.collect())).map_err(|e| format!("{} holds {e}", self.path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", self.path.display()))
     }
 
+    /// The set the comparison writes up: its machine, rows and settings.
     fn summary(&self) -> Result<Summary, String> {
-        let text = self.json(&["machine_id", "machine", "rows", "settings"])?;
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", self.path.display()))
+        self.parsed(&["machine_id", "machine", "rows", "settings"])
     }
 
     /// The run the verdicts read: its rows and settings.
     fn run(&self) -> Result<verdict::Run, String> {
-        serde_json::from_str(&self.json(&["rows", "settings"])?).map_err(|e| format!("{}: {e}", self.path.display()))
+        self.parsed(&["rows", "settings"])
     }
 }
 

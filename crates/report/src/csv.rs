@@ -1,4 +1,4 @@
-//! summary.csv and sweeps.csv, written as Python's `csv` module (QUOTE_MINIMAL) wrote them: a field is
+//! summary.csv and sweeps.csv, written as Python's `csv` module (QUOTE_MINIMAL) writes them: a field is
 //! quoted when it holds the delimiter, the quote or a character of the line terminator, a quote inside
 //! doubled. A cell is Python's `str()` of the value, empty for null; text that a spreadsheet would run as
 //! a formula (CSV injection) gets a leading `'` (a number stays a number).

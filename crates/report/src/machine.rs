@@ -5,6 +5,7 @@
 //! `machine_id`, `other_machine`); `scripts/compare` finds this machine's results with [`this_machine_id`].
 
 use crate::pyjson::{Int, Py, PyStr};
+use crate::{check, pyfile};
 use regex::Regex;
 use std::collections::HashMap;
 use std::path::Path;
@@ -154,9 +155,14 @@ pub fn described(cpu: &Cpu) -> Py {
     ])
 }
 
+/// This machine's description ([`described`] of its /proc/cpuinfo).
+pub fn this_machine() -> Py {
+    described(&cpu(&std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default()))
+}
+
 /// The results folder name `scripts/ladder` gives this machine.
 pub fn this_machine_id() -> String {
-    machine_id(&described(&cpu(&std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default())))
+    machine_id(&this_machine())
 }
 
 /// Why the machine description `theirs` is not of `here` (CPU model, cores, family/model, machine id):
@@ -240,11 +246,11 @@ pub fn foreign(baselines: &Py, here: &Py) -> Vec<String> {
 /// swapping in its raw/ but before writing tuning.json leaves another's), on this CPU (a folder name can
 /// be two CPUs', [`machine_id`]). The ladder (`--retune` unless given) and scripts/ab both ask this.
 pub fn kept_tuning_problem(folder: &Path, here: &Py) -> Option<String> {
-    let (folder, shape) = (crate::pyfile::pure(folder), crate::check::Shape::Machine);
+    let folder = pyfile::pure(folder);
     let file = folder.join("raw").join("machine.json");
-    let read = crate::pyfile::load_json(&file).and_then(|theirs| {
-        let at = (&*file.to_string_lossy(), "the machine description");
-        crate::check::shape(&theirs, shape, at.0, at.1, crate::check::Join::Root).map(|()| theirs)
+    let read = pyfile::load_json(&file).and_then(|theirs| {
+        let (shape, join) = (check::Shape::Machine, check::Join::Root);
+        check::shape(&theirs, shape, &file.to_string_lossy(), "the machine description", join).map(|()| theirs)
     });
     match read.map(|theirs| other_machine(&theirs, here)) {
         Err(e) => return Some(format!("the CPU that chose it is unknown ({e})")),

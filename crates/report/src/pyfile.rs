@@ -5,7 +5,7 @@
 //! and an OS error said as Python's `strerror`.
 
 use crate::pyjson::Py;
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::{self, Read};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -111,7 +111,7 @@ fn normpath(p: &[u8]) -> Vec<u8> {
 /// `os.path.abspath`: joined to the working directory, then [`normpath`].
 fn abspath(p: &[u8]) -> Vec<u8> {
     let cwd = std::env::current_dir().unwrap_or_default();
-    normpath(&if p.starts_with(b"/") { p.to_vec() } else { join(bytes(&cwd), p) })
+    normpath(&join(bytes(&cwd), p)) // an absolute `p` replaces the working directory
 }
 
 /// `Path(p).absolute()`: joined to the working directory, nothing resolved.
@@ -150,8 +150,9 @@ fn join_real(mut path: Vec<u8>, rest: &[u8], seen: &mut Vec<(Vec<u8>, Option<Vec
             continue;
         }
         let new = join(&path, name);
-        let link = fs::symlink_metadata(OsString::from_vec(new.clone())).is_ok_and(|m| m.is_symlink());
-        let target = link.then(|| fs::read_link(OsString::from_vec(new.clone())).ok()).flatten();
+        let at = Path::new(OsStr::from_bytes(&new));
+        let link = fs::symlink_metadata(at).is_ok_and(|m| m.is_symlink());
+        let target = link.then(|| fs::read_link(at).ok()).flatten();
         let Some(target) = target else {
             path = new;
             continue;

@@ -1,8 +1,8 @@
-//! A file's bytes read as `readers.load_json` read them: decoded as UTF-8 and parsed by `json.loads`
+//! A file's bytes read as `readers.load_json` reads them: decoded as UTF-8 and parsed by `json.loads`
 //! (CPython's scanner: NaN and the infinities, ints of any size, a repeated key's last value), into the
 //! values the checker takes ([`Py`]), with Python's messages when they are not JSON; and values written
-//! back as `json.dumps` wrote them for the reports, refusing what JSON cannot hold. `scripts/compare` reads
-//! its summaries here, with no Python left to read them.
+//! back as `json.dumps` writes them for the reports, refusing what JSON cannot hold. `scripts/compare` reads
+//! its summaries here ([`crate::compare_results`]).
 
 use crate::pyjson::{Int, Py, PyStr};
 

@@ -85,16 +85,18 @@ pub fn py_repr(v: &Value) -> String {
         },
         Value::String(s) => str_repr(s),
         Value::Array(items) => format!("[{}]", items.iter().map(py_repr).collect::<Vec<_>>().join(", ")),
-        Value::Object(map) => {
-            let entries = map.iter().map(|(k, v)| format!("{}: {}", str_repr(k), py_repr(v)));
-            format!("{{{}}}", entries.collect::<Vec<_>>().join(", "))
-        }
+        Value::Object(map) => dict_repr(map.iter()),
     }
 }
 
 /// `str(d)` of a dict read in order.
 pub fn ordered_repr(map: &Ordered) -> String {
-    let entries = map.0.iter().map(|(k, v)| format!("{}: {}", str_repr(k), py_repr(v)));
+    dict_repr(map.0.iter().map(|(k, v)| (k, v)))
+}
+
+/// `{'k': v, ...}` of these entries, in their order.
+fn dict_repr<'a>(entries: impl Iterator<Item = (&'a String, &'a Value)>) -> String {
+    let entries = entries.map(|(k, v)| format!("{}: {}", str_repr(k), py_repr(v)));
     format!("{{{}}}", entries.collect::<Vec<_>>().join(", "))
 }
 
