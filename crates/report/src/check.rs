@@ -525,7 +525,7 @@ use tunings::TUNINGS;
 // --- the rules a shape cannot say ------------------------------------------------------------------
 
 /// The canonical problem (`Params::canonical()`), as a dict of its parameters.
-fn canonical_params() -> Py {
+pub(crate) fn canonical_params() -> Py {
     let p = mandel_core::Params::canonical();
     let (int, float) = (|n: u64| Py::Int(Int::from_u128(n.into())), Py::Float);
     let (x, y) = (p.x_range(), p.y_range());

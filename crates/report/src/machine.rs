@@ -197,18 +197,7 @@ pub fn other_machine(theirs: &Py, here: &Py) -> Vec<String> {
 /// `canonical`, or `WxH/N [x_min,x_max]x[y_min,y_max]` for problem parameters (absent ones the
 /// canonical problem's) that differ from the canonical problem: what the Python rows say they solved.
 pub fn problem_label(params: &Py) -> String {
-    let c = mandel_core::Params::canonical();
-    let ((x_min, x_max), (y_min, y_max)) = (c.x_range(), c.y_range());
-    let int = |n: usize| Py::Int(Int::from_u128(n as u128));
-    let mut merged = Py::Dict(vec![
-        ("width".into(), int(c.width())),
-        ("height".into(), int(c.height())),
-        ("x_min".into(), Py::Float(x_min)),
-        ("x_max".into(), Py::Float(x_max)),
-        ("y_min".into(), Py::Float(y_min)),
-        ("y_max".into(), Py::Float(y_max)),
-        ("max_iters".into(), int(c.max_iters() as usize)),
-    ]);
+    let mut merged = crate::check::canonical_params();
     let canonical = merged.clone();
     for (key, value) in params.entries() {
         merged.set(key.clone(), value.clone());
