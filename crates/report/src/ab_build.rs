@@ -353,12 +353,7 @@ pub fn build_revision(repo: &Path, target: &Path, rev: &str) -> Result<PathBuf, 
 mod tests {
     use super::*;
 
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("ab-build-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::scratch;
 
     fn aged(path: &Path, seconds: u64) {
         let when = SystemTime::now() - Duration::from_secs(seconds);

@@ -432,13 +432,7 @@ mod tests {
     use super::*;
     use std::fs;
 
-    /// A fresh folder for one test, canonical (the messages name resolved paths).
-    fn scratch(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("mandel-compare-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        fs::canonicalize(&dir).unwrap()
-    }
+    use crate::scratch;
 
     #[test]
     fn fail_above_is_a_finite_percentage() {

@@ -67,3 +67,12 @@ pub fn parse_request<T: serde::de::DeserializeOwned>(
     }
     Ok(req)
 }
+
+/// A fresh folder for one test, canonical (messages name resolved paths).
+#[cfg(test)]
+pub(crate) fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("mandel-report-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::canonicalize(&dir).unwrap()
+}
